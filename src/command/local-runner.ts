@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import type { Command, CommandResult, Runner, RunOptions } from './command';
+
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+export class LocalRunner implements Runner {
+  readonly where = 'local';
+  private readonly baseEnv: NodeJS.ProcessEnv;
+
+  constructor(baseEnv: NodeJS.ProcessEnv = process.env) {
+    this.baseEnv = baseEnv;
+  }
+
+  run(command: Command, options: RunOptions = {}): Promise<CommandResult> {
+    const [file, ...args] = command.argv;
+    if (!file) return Promise.reject(new Error('empty command'));
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, args, {
+        env: { ...this.baseEnv, ...command.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal: options.signal,
+      });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let timedOut = false;
+      const timer =
+        command.timeoutMs !== undefined
+          ? setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGKILL');
+            }, command.timeoutMs)
+          : undefined;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout.push(chunk);
+        options.onOutput?.(chunk.toString('utf8'), 'stdout');
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+        options.onOutput?.(chunk.toString('utf8'), 'stderr');
+      });
+      child.on('error', (error) => {
+        if (timer) clearTimeout(timer);
+        reject(new Error(`cannot run ${file}: ${error.message}`));
+      });
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        resolve({
+          exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          durationMs: performance.now() - started,
+          timedOut,
+        });
+      });
+      // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+      // process's business (its exit code tells), not a crash of ours.
+      child.stdin.on('error', () => {});
+      child.stdin.end(command.stdin ?? '');
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGINT: 2,
+    SIGKILL: 9,
+    SIGTERM: 15,
+    SIGPIPE: 13,
+  };
+  return numbers[signal] ?? 0;
+}

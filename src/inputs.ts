@@ -1,0 +1,195 @@
+import { hasControlCharacter } from './text';
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+
+export class InputError extends Error {
+  readonly input: string;
+  constructor(input: string, problem: string) {
+    super(`input "${input}": ${problem}`);
+    this.name = 'InputError';
+    this.input = input;
+  }
+}
+
+export type InputReader = (name: string) => string | undefined;
+
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+export function envInputReader(env: NodeJS.ProcessEnv = process.env): InputReader {
+  return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export interface ListOptions {
+  /** Also split on commas (for lists of references or tags, never for values that may hold commas). */
+  readonly commas?: boolean;
+}
+
+export class Inputs {
+  private readonly read: InputReader;
+
+  constructor(read: InputReader) {
+    this.read = read;
+  }
+
+  /** The trimmed value, or '' when unset. */
+  string(name: string, fallback = ''): string {
+    const raw = this.read(name);
+    const value = raw === undefined ? '' : raw.trim();
+    return value === '' ? fallback : value;
+  }
+
+  /** The trimmed value; an error naming the input when it is unset or blank. */
+  required(name: string): string {
+    const value = this.string(name);
+    if (value === '') throw new InputError(name, 'is required but was not given');
+    return value;
+  }
+
+  /** A single-line value: no newline or control character can hide in it. */
+  line(name: string, fallback = ''): string {
+    const value = this.string(name, fallback);
+    if (hasControlCharacter(value))
+      throw new InputError(
+        name,
+        `must be a single line without control characters, got ${JSON.stringify(value)}`,
+      );
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.string(name);
+    if (value === '') return fallback;
+    if (TRUE.has(value)) return true;
+    if (FALSE.has(value)) return false;
+    throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+  }
+
+  integer(name: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
+    const value = this.string(name);
+    if (value === '') return fallback;
+    if (!/^-?\d+$/.test(value))
+      throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+    const number = Number(value);
+    if (bounds.min !== undefined && number < bounds.min)
+      throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+    if (bounds.max !== undefined && number > bounds.max)
+      throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+    return number;
+  }
+
+  /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+  duration(name: string, fallbackMs: number): number {
+    const value = this.string(name);
+    if (value === '') return fallbackMs;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      throw new InputError(
+        name,
+        `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`,
+      );
+    }
+    return ms;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const value = this.string(name);
+    if (value === '') return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+
+  /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+  list(name: string, options: ListOptions = {}): string[] {
+    const value = this.string(name);
+    if (value === '') return [];
+    const items: string[] = [];
+    for (const rawLine of value.split(/\r?\n/)) {
+      const line = rawLine.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const parts = options.commas ? line.split(',') : [line];
+      for (const part of parts) {
+        const item = part.trim();
+        if (item !== '') items.push(item);
+      }
+    }
+    return items;
+  }
+
+  /** Like list, but an error naming the input when no item is given. */
+  requiredList(name: string, options: ListOptions = {}): string[] {
+    const items = this.list(name, options);
+    if (items.length === 0) throw new InputError(name, 'is required but was not given');
+    return items;
+  }
+
+  /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+  parsed<T>(name: string, parse: (value: string) => T): T | undefined {
+    const value = this.string(name);
+    if (value === '') return undefined;
+    return attribute(name, () => parse(value));
+  }
+
+  /** Parses each item of a list with `parse`; an error names the input and the item. */
+  parsedList<T>(
+    name: string,
+    parse: (value: string) => T,
+    options: ListOptions & { required?: boolean } = {},
+  ): T[] {
+    const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+    return items.map((item) => attribute(name, () => parse(item)));
+  }
+
+  /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+  keyValues(name: string): Array<[string, string]> {
+    const pairs: Array<[string, string]> = [];
+    const seen = new Set<string>();
+    for (const line of this.list(name)) {
+      const eq = line.indexOf('=');
+      if (eq <= 0) throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+      const key = line.slice(0, eq).trim();
+      const value = line.slice(eq + 1);
+      if (!ENV_NAME.test(key))
+        throw new InputError(
+          name,
+          `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`,
+        );
+      if (seen.has(key)) throw new InputError(name, `${key} is given more than once`);
+      seen.add(key);
+      pairs.push([key, value]);
+    }
+    return pairs;
+  }
+}
+
+function attribute<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(name, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const value = text.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  let total = 0;
+  let consumed = 0;
+  for (const match of value.matchAll(DURATION_PART)) {
+    if (match.index !== consumed) return undefined;
+    total += Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
+    consumed += match[0].length;
+  }
+  if (consumed === 0 || consumed !== value.length) return undefined;
+  return Math.round(total);
+}

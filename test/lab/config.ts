@@ -1,0 +1,65 @@
+/** Names, addresses and paths of the lab: one place, read by the lab, the tests and the benchmarks. */
+import { join } from 'node:path';
+
+export const LAB_DIR = process.env.SLIPWAY_LAB_DIR ?? '/var/lib/slipway-lab';
+export const LAB_SRC = new URL('.', import.meta.url).pathname;
+export const REPO_ROOT = join(LAB_SRC, '..', '..');
+
+/** The Docker client that has BuildKit here (the newer one in /usr/local/bin lacks buildx). */
+export const DOCKER = process.env.SLIPWAY_DOCKER ?? '/usr/bin/docker';
+
+export const DEBIAN_PACKAGES = [
+  'docker.io',
+  'docker-registry',
+  'apache2-utils',
+  'busybox-static',
+  'debootstrap',
+  'openssh-client',
+  'skopeo',
+  'socat',
+  'curl',
+  'iproute2',
+];
+
+/** Packages inside every deploy host's Debian rootfs. */
+export const HOST_PACKAGES = [
+  'docker.io',
+  'docker-compose',
+  'openssh-server',
+  'iproute2',
+  'iptables',
+  'ca-certificates',
+  'socat',
+  'procps',
+  'curl',
+];
+
+export const NETWORK = { name: 'slipway-lab', subnet: '172.29.213.0/24', gateway: '172.29.213.1' };
+
+export interface RegistrySpec {
+  readonly name: 'staging' | 'production';
+  readonly port: number;
+  readonly auth: boolean;
+}
+
+export const REGISTRIES: readonly RegistrySpec[] = [
+  { name: 'staging', port: 5000, auth: false },
+  { name: 'production', port: 5001, auth: true },
+];
+
+export interface HostSpec {
+  readonly name: string;
+  /** Loopback address the host's ports are published on. */
+  readonly address: string;
+  /** Address on the lab network (what other hosts see). */
+  readonly ip: string;
+}
+
+export const HOSTS: readonly HostSpec[] = [
+  { name: 'lab-host1', address: '127.0.10.1', ip: '172.29.213.11' },
+  { name: 'lab-host2', address: '127.0.10.2', ip: '172.29.213.12' },
+];
+export const SSH_PORT = 2222;
+/** Ports published from each host on its loopback address, for deployed apps. */
+export const APP_PORTS = { first: 8080, last: 8089 };
+export const DEPLOY_USER = 'deploy';

@@ -1,0 +1,447 @@
+/**
+ * The lab: real services for integration tests, the demo and the benchmarks, brought up
+ * idempotently on this machine without pulling any image.
+ *
+ * - a Docker engine (Debian's docker.io; dockerd started if none answers);
+ * - two registries from Debian's docker-registry on loopback: staging (open, :5000) and
+ *   production (htpasswd basic auth, :5001);
+ * - two deploy hosts, each a container with its own dockerd and sshd (Debian rootfs made by
+ *   debootstrap), published on its own loopback address (127.0.10.N:2222 for SSH, :8080-8089 for
+ *   apps), with host keys written to a known_hosts file;
+ * - a busybox base image (docker import of busybox-static) and the fixture web app.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { type Command, type CommandResult, runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import {
+  APP_PORTS,
+  DEBIAN_PACKAGES,
+  DEPLOY_USER,
+  DOCKER,
+  HOST_PACKAGES,
+  HOSTS,
+  LAB_DIR,
+  LAB_SRC,
+  NETWORK,
+  REGISTRIES,
+  type RegistrySpec,
+  SSH_PORT,
+} from './config';
+
+export interface LabRegistry {
+  readonly name: string;
+  /** host:port, as used in image references. */
+  readonly host: string;
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface LabHost {
+  readonly name: string;
+  readonly address: string;
+  readonly ip: string;
+  readonly sshPort: number;
+  readonly container: string;
+}
+
+export interface LabInfo {
+  readonly docker: string;
+  readonly registries: { readonly staging: LabRegistry; readonly production: LabRegistry };
+  readonly hosts: readonly LabHost[];
+  readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
+  readonly images: { readonly busybox: string; readonly app: string };
+}
+
+const runner = new LocalRunner();
+const log = (message: string) => process.stderr.write(`[lab] ${message}\n`);
+
+async function sh(argv: string[], extra: Partial<Command> = {}): Promise<CommandResult> {
+  return runChecked(runner, { argv, ...extra });
+}
+
+async function ok(argv: string[], extra: Partial<Command> = {}): Promise<boolean> {
+  const result = await runner.run({ argv, ...extra });
+  return result.exitCode === 0;
+}
+
+const docker = (...args: string[]) => sh([DOCKER, ...args], { env: { DOCKER_BUILDKIT: '1' } });
+const dockerOk = (...args: string[]) => ok([DOCKER, ...args]);
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await fn();
+  log(`${name} (${Math.round(performance.now() - started)} ms)`);
+  return result;
+}
+
+function which(command: string): boolean {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((dir) => existsSync(join(dir, command)));
+}
+
+async function ensurePackages(): Promise<void> {
+  const needed: Record<string, string> = {
+    dockerd: 'docker.io',
+    'docker-registry': 'docker-registry',
+    htpasswd: 'apache2-utils',
+    debootstrap: 'debootstrap',
+    'ssh-keygen': 'openssh-client',
+    skopeo: 'skopeo',
+    socat: 'socat',
+    curl: 'curl',
+  };
+  const missing = Object.entries(needed).filter(([cmd]) => !which(cmd) && !existsSync(`/usr/sbin/${cmd}`));
+  if (!existsSync('/bin/busybox')) missing.push(['busybox', 'busybox-static']);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `the lab needs these Debian packages: ${DEBIAN_PACKAGES.join(' ')} (run as root to install them)`,
+    );
+  }
+  log(`installing Debian packages: ${DEBIAN_PACKAGES.join(' ')}`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  await sh(['apt-get', 'update', '-q'], { env });
+  await sh(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...DEBIAN_PACKAGES], { env });
+}
+
+function startDetached(argv: string[], logFile: string): number {
+  const out = openSync(logFile, 'a');
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  return child.pid ?? 0;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`lab: ${what} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+async function ensureDocker(): Promise<void> {
+  if (await dockerOk('version', '--format', '{{.Server.Version}}')) return;
+  log('starting dockerd');
+  startDetached(['dockerd'], join(LAB_DIR, 'dockerd.log'));
+  await waitFor('dockerd', () => dockerOk('version', '--format', '{{.Server.Version}}'), 60_000);
+}
+
+function httpStatus(url: string): Promise<number> {
+  return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
+}
+
+function readOrCreateSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(18).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function ensureRegistry(spec: RegistrySpec): Promise<LabRegistry> {
+  const dir = join(LAB_DIR, 'registry', spec.name);
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const username = 'slipway';
+  const password = spec.auth ? readOrCreateSecret(join(dir, 'password')) : undefined;
+  const info: LabRegistry = {
+    name: spec.name,
+    host: `127.0.0.1:${spec.port}`,
+    url: `http://127.0.0.1:${spec.port}`,
+    ...(spec.auth && { username, password }),
+  };
+  const expected = spec.auth ? 401 : 200;
+  if ((await httpStatus(`${info.url}/v2/`)) === expected) return info;
+  if (spec.auth && password) {
+    const htpasswd = await sh(['htpasswd', '-B', '-i', '-n', username], { stdin: `${password}\n` });
+    writeFileSync(join(dir, 'htpasswd'), htpasswd.stdout, { mode: 0o600 });
+  }
+  // Listens on all addresses so the deploy hosts reach it through the lab network's gateway.
+  const config = [
+    'version: 0.1',
+    'log: { level: warn }',
+    'storage:',
+    `  filesystem: { rootdirectory: ${join(dir, 'data')} }`,
+    '  delete: { enabled: true }',
+    'http:',
+    `  addr: 0.0.0.0:${spec.port}`,
+    '  headers: { X-Content-Type-Options: [nosniff] }',
+    ...(spec.auth
+      ? ['auth:', `  htpasswd: { realm: slipway-lab-${spec.name}, path: ${join(dir, 'htpasswd')} }`]
+      : []),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'config.yml'), config);
+  log(`starting registry ${spec.name} on :${spec.port}`);
+  const pid = startDetached(['docker-registry', 'serve', join(dir, 'config.yml')], join(dir, 'registry.log'));
+  writeFileSync(join(dir, 'pid'), `${pid}\n`);
+  await waitFor(
+    `registry ${spec.name}`,
+    async () => (await httpStatus(`${info.url}/v2/`)) === expected,
+    30_000,
+  );
+  return info;
+}
+
+async function imageExists(ref: string): Promise<boolean> {
+  return dockerOk('image', 'inspect', '--format', '{{.Id}}', ref);
+}
+
+async function ensureBusybox(): Promise<string> {
+  const ref = 'slipway-lab/busybox:latest';
+  if (await imageExists(ref)) return ref;
+  const root = join(LAB_DIR, 'cache', 'busybox-root');
+  rmSync(root, { recursive: true, force: true });
+  for (const dir of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
+  await sh(['cp', '/bin/busybox', join(root, 'bin', 'busybox')]);
+  const applets = (await sh([join(root, 'bin', 'busybox'), '--list'])).stdout.split('\n').filter(Boolean);
+  for (const applet of applets) {
+    if (applet !== 'busybox') await sh(['ln', '-sf', 'busybox', join(root, 'bin', applet)]);
+  }
+  writeFileSync(
+    join(root, 'etc', 'passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+  );
+  writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+  chmodSync(join(root, 'tmp'), 0o1777);
+  const tar = join(LAB_DIR, 'cache', 'busybox.tar');
+  await sh(['tar', '-C', root, '-cf', tar, '.']);
+  await docker('import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/bin', tar, ref);
+  return ref;
+}
+
+function hash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+async function ensureHostImage(): Promise<string> {
+  const dir = join(LAB_SRC, 'host');
+  const files = ['Dockerfile', 'entrypoint.sh', 'sshd_config'].map((f) => readFileSync(join(dir, f), 'utf8'));
+  const rootfsTag = `slipway-lab/host-rootfs:${hash('bookworm', ...HOST_PACKAGES)}`;
+  const tag = `slipway-lab/host:${hash(rootfsTag, ...files)}`;
+  if (await imageExists(tag)) return tag;
+  if (!(await imageExists(rootfsTag))) {
+    const rootfs = join(LAB_DIR, 'cache', 'rootfs');
+    rmSync(rootfs, { recursive: true, force: true });
+    log('debootstrap: making a Debian rootfs for the deploy hosts (about a minute)');
+    await sh([
+      'debootstrap',
+      '--variant=minbase',
+      `--include=${HOST_PACKAGES.join(',')}`,
+      'bookworm',
+      rootfs,
+      'http://deb.debian.org/debian',
+    ]);
+    for (const junk of ['var/cache/apt/archives', 'usr/share/doc', 'usr/share/man', 'var/lib/apt/lists']) {
+      rmSync(join(rootfs, junk), { recursive: true, force: true });
+    }
+    const tar = join(LAB_DIR, 'cache', 'rootfs.tar');
+    await sh(['tar', '-C', rootfs, '-cf', tar, '.']);
+    await docker('import', tar, rootfsTag);
+    rmSync(rootfs, { recursive: true, force: true });
+    rmSync(tar, { force: true });
+  }
+  await docker('build', '--quiet', '--build-arg', `ROOTFS=${rootfsTag}`, '--tag', tag, dir);
+  return tag;
+}
+
+async function ensureNetwork(): Promise<void> {
+  if (await dockerOk('network', 'inspect', NETWORK.name)) return;
+  await docker('network', 'create', '--subnet', NETWORK.subnet, '--gateway', NETWORK.gateway, NETWORK.name);
+}
+
+function sshBanner(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 1000 });
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('SSH-'));
+    });
+    socket.once('error', () => resolve(false));
+    // docker-proxy accepts, then closes at once while the container's sshd is not listening yet.
+    socket.once('close', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function ensureSshKey(): Promise<string> {
+  const dir = join(LAB_DIR, 'ssh');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = join(dir, 'id_ed25519');
+  if (!existsSync(key))
+    await sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'slipway-lab', '-f', key]);
+  return key;
+}
+
+async function ensureHost(spec: (typeof HOSTS)[number], image: string, publicKey: string): Promise<LabHost> {
+  const container = `slipway-${spec.name}`;
+  const host: LabHost = { name: spec.name, address: spec.address, ip: spec.ip, sshPort: SSH_PORT, container };
+  const running = await runner.run({
+    argv: [DOCKER, 'inspect', '--format', '{{.State.Running}} {{.Config.Image}}', container],
+  });
+  const healthy =
+    running.exitCode === 0 &&
+    running.stdout.trim() === `true ${image}` &&
+    (await sshBanner(spec.address, SSH_PORT)) &&
+    (await dockerOk('exec', container, 'docker', 'info', '--format', '{{.ServerVersion}}'));
+  if (healthy) return host;
+  await runner.run({ argv: [DOCKER, 'rm', '-f', container] });
+  log(`starting deploy host ${spec.name} (${spec.address})`);
+  await docker(
+    'run',
+    '--detach',
+    '--name',
+    container,
+    '--hostname',
+    spec.name,
+    '--init',
+    '--cap-add=ALL',
+    '--cap-drop=SYS_RESOURCE',
+    '--security-opt',
+    'seccomp=unconfined',
+    '--security-opt',
+    'apparmor=unconfined',
+    '--security-opt',
+    'systempaths=unconfined',
+    '--device-cgroup-rule',
+    'a *:* rwm',
+    '--tmpfs',
+    '/run',
+    '--tmpfs',
+    '/tmp',
+    '--network',
+    NETWORK.name,
+    '--ip',
+    spec.ip,
+    '--publish',
+    `${spec.address}:${SSH_PORT}:22`,
+    '--publish',
+    `${spec.address}:${APP_PORTS.first}-${APP_PORTS.last}:${APP_PORTS.first}-${APP_PORTS.last}`,
+    '--volume',
+    `${container}-docker:/var/lib/docker`,
+    '--volume',
+    `${publicKey}:/etc/slipway-lab/authorized_keys:ro`,
+    '--env',
+    `SLIPWAY_LAB_GATEWAY=${NETWORK.gateway}`,
+    '--env',
+    `SLIPWAY_LAB_FORWARD=${REGISTRIES.map((r) => r.port).join(' ')}`,
+    '--label',
+    'slipway-lab=host',
+    image,
+  );
+  await waitFor(`sshd on ${spec.name}`, () => sshBanner(spec.address, SSH_PORT), 30_000);
+  await waitFor(
+    `dockerd on ${spec.name}`,
+    () => dockerOk('exec', container, 'docker', 'info', '--format', '{{.ServerVersion}}'),
+    60_000,
+  );
+  return host;
+}
+
+async function writeKnownHosts(hosts: readonly LabHost[], path: string): Promise<void> {
+  const lines: string[] = [];
+  for (const host of hosts) {
+    const keys = await docker('exec', host.container, 'sh', '-c', 'cat /etc/ssh/ssh_host_*_key.pub');
+    for (const line of keys.stdout.split('\n').filter(Boolean)) {
+      const [type, key] = line.split(/\s+/);
+      lines.push(`[${host.address}]:${host.sshPort} ${type} ${key}`);
+    }
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+export async function buildFixtureApp(
+  version: string,
+  options: { healthy?: boolean; tag?: string } = {},
+): Promise<string> {
+  const tag = options.tag ?? `slipway-lab/app:${version}`;
+  await docker(
+    'build',
+    '--quiet',
+    '--build-arg',
+    `VERSION=${version}`,
+    '--build-arg',
+    `HEALTHY=${options.healthy ?? true}`,
+    '--tag',
+    tag,
+    join(LAB_SRC, 'fixtures', 'app'),
+  );
+  return tag;
+}
+
+/** Brings the whole lab up (idempotent: quick when already up) and returns how to reach it. */
+export async function ensureLab(): Promise<LabInfo> {
+  const started = performance.now();
+  mkdirSync(join(LAB_DIR, 'cache'), { recursive: true });
+  await step('Debian packages', ensurePackages);
+  await step('Docker engine', ensureDocker);
+  const staging = await step('registry staging', () => ensureRegistry(REGISTRIES[0] as RegistrySpec));
+  const production = await step('registry production', () => ensureRegistry(REGISTRIES[1] as RegistrySpec));
+  const busybox = await step('busybox base image', ensureBusybox);
+  const hostImage = await step('deploy host image', ensureHostImage);
+  await step('lab network', ensureNetwork);
+  const key = await ensureSshKey();
+  const hosts = await step('deploy hosts', () =>
+    Promise.all(HOSTS.map((h) => ensureHost(h, hostImage, `${key}.pub`))),
+  );
+  const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
+  await writeKnownHosts(hosts, knownHostsPath);
+  const app = await step('fixture app', () => buildFixtureApp('dev'));
+  const info: LabInfo = {
+    docker: DOCKER,
+    registries: { staging, production },
+    hosts,
+    ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
+    images: { busybox, app },
+  };
+  writeFileSync(join(LAB_DIR, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  log(`lab is up (${Math.round(performance.now() - started)} ms)`);
+  return info;
+}
+
+/** Stops and removes everything the lab started; caches survive unless purge is set. */
+export async function teardownLab(options: { purge?: boolean } = {}): Promise<void> {
+  for (const spec of HOSTS) {
+    await runner.run({ argv: [DOCKER, 'rm', '-f', `slipway-${spec.name}`] });
+    await runner.run({ argv: [DOCKER, 'volume', 'rm', `slipway-${spec.name}-docker`] });
+  }
+  await runner.run({ argv: [DOCKER, 'network', 'rm', NETWORK.name] });
+  for (const spec of REGISTRIES) {
+    const pidFile = join(LAB_DIR, 'registry', spec.name, 'pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      rmSync(pidFile);
+    }
+  }
+  if (options.purge) {
+    const images = await runner.run({
+      argv: [DOCKER, 'images', '--quiet', '--filter', 'reference=slipway-lab/*'],
+    });
+    const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
+    if (ids.length > 0) await runner.run({ argv: [DOCKER, 'rmi', '-f', ...ids] });
+    rmSync(LAB_DIR, { recursive: true, force: true });
+  }
+  log(options.purge ? 'lab removed (purged)' : 'lab stopped');
+}
+
+/** The last written lab description (after ensureLab). */
+export function readLabInfo(): LabInfo {
+  return JSON.parse(readFileSync(join(LAB_DIR, 'lab.json'), 'utf8')) as LabInfo;
+}
