@@ -3,7 +3,9 @@
  *   npm run lab -- up        bring the lab up (idempotent) and print how to reach it
  *   npm run lab -- down      stop it (add --purge to remove its images, caches and data)
  *   npm run lab -- status    print the lab description
+ *   npm run demo             bring the lab up and run the pipeline on the fixture app
  */
+import { runDemo } from './demo';
 import { ensureLab, readLabInfo, teardownLab } from './lab';
 
 const [command = 'up', ...rest] = process.argv.slice(2);
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
     }
     case 'down':
       await teardownLab({ purge: rest.includes('--purge') });
+      return;
+    case 'demo':
+      await runDemo();
       return;
     case 'status':
       console.log(JSON.stringify(readLabInfo(), null, 2));

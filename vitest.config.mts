@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // a real Docker engine, real registries and real sshd hosts, brought up by test/lab.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/plain-summary-reporter.ts'],
     projects: [
       {
         test: {

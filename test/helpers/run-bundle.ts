@@ -1,0 +1,100 @@
+/**
+ * Runs a bundled action (dist/<name>/index.js) the way the GitHub runner does: a fresh Node 24
+ * process, inputs as INPUT_* variables, and the GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY
+ * files, which are read back after the run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
+
+export interface BundleRun {
+  readonly exitCode: number;
+  /** stdout and stderr interleaved as the runner's log would show them. */
+  readonly log: string;
+  readonly outputs: Record<string, string>;
+  readonly state: Record<string, string>;
+  readonly summary: string;
+  readonly durationMs: number;
+}
+
+export interface BundleOptions {
+  /** State saved by the main step, to run the post step. */
+  readonly state?: Record<string, string>;
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Parses the runner's file-command format: name=value lines and name<<DELIM heredocs. */
+export function parseFileCommands(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc as unknown as [string, string, string];
+      const body: string[] = [];
+      for (i += 1; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i] as string);
+      values[name] = body.join('\n');
+    } else if (line.includes('=')) {
+      values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return values;
+}
+
+export function runBundle(
+  name: string,
+  inputs: Record<string, string>,
+  options: BundleOptions = {},
+): Promise<BundleRun> {
+  const dir = mkdtempSync(join(tmpdir(), `slipway-${name}-`));
+  const files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  writeFileSync(files.state, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: dir,
+    ...options.env,
+  };
+  for (const [key, value] of Object.entries(inputs))
+    env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(options.state ?? {})) env[`STATE_${key}`] = value;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', name, 'index.js')], {
+      env,
+      cwd: options.cwd ?? REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 600_000,
+    });
+    let log = '';
+    child.stdout.on('data', (c) => {
+      log += c;
+    });
+    child.stderr.on('data', (c) => {
+      log += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({
+        exitCode: code ?? 1,
+        log,
+        outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
+        state: parseFileCommands(readFileSync(files.state, 'utf8')),
+        summary: readFileSync(files.summary, 'utf8'),
+        durationMs: performance.now() - started,
+      });
+    });
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * The lab's components, each exercised for real: BuildKit builds on the engine, push and pull
+ * through the basic-auth registry, and SSH to each deploy host, whose engines are separate.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { KnownHosts } from '../../src/ssh/known-hosts';
+import { HostKeyError, type SshRunner } from '../../src/ssh/ssh-runner';
+import { connectLabHost } from '../helpers/lab-ssh';
+import { buildFixtureApp } from '../lab/lab';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const docker = (args: string[], extra: { stdin?: string; env?: Record<string, string> } = {}) =>
+  runChecked(local, { argv: [lab.docker, ...args], ...extra });
+const unique = () => randomBytes(4).toString('hex');
+
+describe('engine', () => {
+  it('builds the fixture app with BuildKit and it serves its version', async () => {
+    const version = `lab-${unique()}`;
+    const tag = await buildFixtureApp(version);
+    const name = `slipway-lab-test-${unique()}`;
+    await docker(['run', '--detach', '--name', name, tag]);
+    try {
+      let answer = '';
+      for (let i = 0; i < 40 && answer !== version; i++) {
+        const r = await local.run({
+          argv: [lab.docker, 'exec', name, 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/version'],
+        });
+        answer = r.stdout.trim();
+        if (answer !== version) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toBe(version);
+    } finally {
+      await local.run({ argv: [lab.docker, 'rm', '-f', name] });
+    }
+  });
+});
+
+describe('registries', () => {
+  it('staging answers the distribution API without auth; production demands it', async () => {
+    expect((await fetch(`${lab.registries.staging.url}/v2/`)).status).toBe(200);
+    const production = await fetch(`${lab.registries.production.url}/v2/`);
+    expect(production.status).toBe(401);
+    expect(production.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+  });
+
+  it('pushes through basic auth and pulls back the same digest', async () => {
+    const { production } = lab.registries;
+    const ref = `${production.host}/lab/app:${unique()}`;
+    const config = mkdtempSync(join(tmpdir(), 'docker-config-'));
+    const env = { DOCKER_CONFIG: config };
+    await docker(['tag', lab.images.app, ref]);
+    const anonymous = await local.run({ argv: [lab.docker, 'push', ref], env });
+    expect(anonymous.exitCode).not.toBe(0);
+    await docker(['login', '--username', production.username ?? '', '--password-stdin', production.host], {
+      stdin: production.password,
+      env,
+    });
+    await docker(['push', ref], { env });
+    const repoDigest = (
+      await docker(['image', 'inspect', '--format', '{{join .RepoDigests "\\n"}}', ref])
+    ).stdout
+      .split('\n')
+      .find((d) => d.startsWith(`${production.host}/lab/app@`));
+    expect(repoDigest).toMatch(/@sha256:[a-f0-9]{64}$/);
+    await docker(['rmi', ref]);
+    await docker(['pull', repoDigest as string], { env });
+    const manifest = await fetch(`${production.url}/v2/lab/app/manifests/${ref.split(':').pop()}`, {
+      method: 'HEAD',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${production.username}:${production.password}`).toString('base64')}`,
+        accept: 'application/vnd.docker.distribution.manifest.v2+json',
+      },
+    });
+    expect(manifest.headers.get('docker-content-digest')).toBe(repoDigest?.split('@')[1]);
+  });
+});
+
+describe('deploy hosts over SSH', () => {
+  const runners: SshRunner[] = [];
+  afterAll(async () => {
+    for (const r of runners) await r.close();
+  });
+
+  it('reaches each host with pinned host keys; each has an engine of its own', async () => {
+    const names: string[] = [];
+    for (const host of lab.hosts) {
+      const runner = await connectLabHost(lab, host);
+      runners.push(runner);
+      const info = await runChecked(runner, { argv: ['docker', 'info', '--format', '{{.Name}}'] });
+      names.push(info.stdout.trim());
+    }
+    expect(names).toEqual(lab.hosts.map((h) => h.name));
+
+    const [one, two] = runners as [SshRunner, SshRunner];
+    const name = `only-on-one-${unique()}`;
+    await runChecked(one, { argv: ['docker', 'network', 'create', name] });
+    const onOne = await runChecked(one, {
+      argv: ['docker', 'network', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}}'],
+    });
+    const onTwo = await runChecked(two, {
+      argv: ['docker', 'network', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}}'],
+    });
+    expect(onOne.stdout.trim()).toBe(name);
+    expect(onTwo.stdout.trim()).toBe('');
+    await runChecked(one, { argv: ['docker', 'network', 'rm', name] });
+  });
+
+  it('pulls from the lab registries under the same names the runner uses', async () => {
+    const ref = `${lab.registries.staging.host}/lab/app:pull-${unique()}`;
+    await docker(['tag', lab.images.app, ref]);
+    await docker(['push', ref]);
+    const runner = await connectLabHost(lab, lab.hosts[1] as (typeof lab.hosts)[number]);
+    runners.push(runner);
+    const pulled = await runChecked(runner, { argv: ['docker', 'pull', '--quiet', ref] });
+    expect(pulled.stdout.trim()).toBe(ref);
+  });
+
+  it('passes hostile arguments literally: nothing executes on the host', async () => {
+    const host = lab.hosts[0] as (typeof lab.hosts)[number];
+    const runner = await connectLabHost(lab, host);
+    runners.push(runner);
+    const marker = `/tmp/pwned-${unique()}`;
+    const hostile = [
+      `; touch ${marker}`,
+      `$(touch ${marker})`,
+      `\`touch ${marker}\``,
+      `x\ntouch ${marker}`,
+      `' ; touch ${marker} ; '`,
+    ];
+    const echoed = await runChecked(runner, { argv: ['printf', '%s\\n', ...hostile] });
+    expect(echoed.stdout).toBe(`${hostile.join('\n')}\n`);
+    const secret = `s3cret-${unique()}`;
+    const viaStdin = await runChecked(runner, { argv: ['cat'], stdin: secret });
+    expect(viaStdin.stdout).toBe(secret);
+    const exists = await local.run({ argv: [lab.docker, 'exec', host.container, 'test', '-e', marker] });
+    expect(exists.exitCode).not.toBe(0);
+  });
+
+  it('refuses a host whose key does not match, and a host with no pinned key', async () => {
+    const [one, two] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
+    const lines = readFileSync(lab.ssh.knownHostsPath, 'utf8').split('\n');
+    const swapped = lines
+      .filter((l) => l.startsWith(`[${two.address}]:`))
+      .map((l) => l.replace(`[${two.address}]:`, `[${one.address}]:`))
+      .join('\n');
+    await expect(connectLabHost(lab, one, { knownHosts: KnownHosts.parse(swapped) })).rejects.toThrow(
+      /HOST KEY MISMATCH/,
+    );
+    await expect(connectLabHost(lab, one, { knownHosts: KnownHosts.parse('') })).rejects.toBeInstanceOf(
+      HostKeyError,
+    );
+  });
+});
