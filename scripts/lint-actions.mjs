@@ -15,11 +15,14 @@ const report = (file, message) => problems.push(`${file}: ${message}`);
 
 const workflowDir = '.github/workflows';
 const workflows = existsSync(workflowDir)
-  ? readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(workflowDir, f))
+  ? readdirSync(workflowDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => join(workflowDir, f))
   : [];
 const lint = await createLinter();
 for (const file of workflows) {
-  for (const r of lint(readFileSync(file, 'utf8'), file)) report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
+  for (const r of lint(readFileSync(file, 'utf8'), file))
+    report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
 }
 
 const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];
@@ -39,7 +42,8 @@ for (const file of actionFiles) {
   } else {
     if (runs.using !== 'node24') report(file, `runs.using must be node24, got ${JSON.stringify(runs.using)}`);
     for (const phase of ['main', 'pre', 'post']) {
-      if (runs[phase] && !existsSync(join(dirname(file), runs[phase]))) report(file, `runs.${phase} ${runs[phase]} does not exist`);
+      if (runs[phase] && !existsSync(join(dirname(file), runs[phase])))
+        report(file, `runs.${phase} ${runs[phase]} does not exist`);
     }
     if (!runs.main) report(file, 'runs.main is missing');
   }
@@ -56,7 +60,11 @@ for (const file of actionFiles) {
 
 if (problems.length > 0) {
   console.error(problems.join('\n'));
-  console.error(`\n${problems.length} problem(s) in ${workflows.length} workflow(s) and ${actionFiles.length} action(s)`);
+  console.error(
+    `\n${problems.length} problem(s) in ${workflows.length} workflow(s) and ${actionFiles.length} action(s)`,
+  );
   process.exit(1);
 }
-console.log(`actionlint: ${workflows.length} workflow(s) clean; ${actionFiles.length} action.yml file(s) valid`);
+console.log(
+  `actionlint: ${workflows.length} workflow(s) clean; ${actionFiles.length} action.yml file(s) valid`,
+);

@@ -232,8 +232,10 @@ function openClient(endpoint: SshEndpoint, options: SshOptions, sock?: ClientCha
         new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`),
       );
     }
-    // biome-ignore lint/suspicious/noExplicitAny: ssh2's algorithm list type is a closed union of names
-    config.algorithms = { serverHostKey: algorithms as any };
+    // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
+    config.algorithms = {
+      serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+    };
   }
   return new Promise((resolve, reject) => {
     const client = new Client();

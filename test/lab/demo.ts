@@ -11,6 +11,7 @@ export async function runDemo(): Promise<void> {
   console.log(`\nThe lab is up:`);
   console.log(`  staging registry     ${lab.registries.staging.url}`);
   console.log(`  production registry  ${lab.registries.production.url} (basic auth)`);
-  for (const host of lab.hosts) console.log(`  deploy host          ${lab.ssh.user}@${host.address}:${host.sshPort} (${host.name})`);
+  for (const host of lab.hosts)
+    console.log(`  deploy host          ${lab.ssh.user}@${host.address}:${host.sshPort} (${host.name})`);
   console.log(`  fixture app          ${image}`);
 }
