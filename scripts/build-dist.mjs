@@ -27,10 +27,11 @@ function prune(dir) {
 }
 
 const only = process.argv.slice(2);
-rmSync('dist', { recursive: true, force: true, maxRetries: 3 });
+if (only.length === 0) rmSync('dist', { recursive: true, force: true, maxRetries: 3 });
 for (const [name, entry] of Object.entries(ENTRIES)) {
   if (only.length > 0 && !only.includes(name)) continue;
   const out = join('dist', name);
+  rmSync(out, { recursive: true, force: true, maxRetries: 3 });
   execFileSync(
     process.execPath,
     [

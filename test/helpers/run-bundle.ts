@@ -12,8 +12,10 @@ export const REPO_ROOT = join(new URL('.', import.meta.url).pathname, '..', '..'
 
 export interface BundleRun {
   readonly exitCode: number;
-  /** stdout and stderr interleaved as the runner's log would show them. */
+  /** stdout and stderr interleaved, without the ::add-mask:: commands (which the runner never shows). */
   readonly log: string;
+  /** The values the action asked the runner to mask. */
+  readonly masked: readonly string[];
   readonly outputs: Record<string, string>;
   readonly state: Record<string, string>;
   readonly summary: string;
@@ -87,9 +89,11 @@ export function runBundle(
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      const masked = [...log.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1] as string);
       resolve({
         exitCode: code ?? 1,
-        log,
+        log: log.replace(/^::add-mask::.*\n?/gm, ''),
+        masked,
         outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
         state: parseFileCommands(readFileSync(files.state, 'utf8')),
         summary: readFileSync(files.summary, 'utf8'),

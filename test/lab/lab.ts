@@ -54,7 +54,7 @@ export interface LabInfo {
   readonly registries: { readonly staging: LabRegistry; readonly production: LabRegistry };
   readonly hosts: readonly LabHost[];
   readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
-  readonly images: { readonly busybox: string; readonly app: string };
+  readonly images: { readonly busybox: string; readonly busyboxInRegistry: string; readonly app: string };
 }
 
 const runner = new LocalRunner();
@@ -214,6 +214,16 @@ async function ensureBusybox(): Promise<string> {
   const tar = join(LAB_DIR, 'cache', 'busybox.tar');
   await sh(['tar', '-C', root, '-cf', tar, '.']);
   await docker('import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/bin', tar, ref);
+  return ref;
+}
+
+/** The base image as a registry image too, so builds can resolve FROM to a digest. */
+async function publishBase(busybox: string, staging: LabRegistry): Promise<string> {
+  const ref = `${staging.host}/base/busybox:1`;
+  const served = await httpStatus(`${staging.url}/v2/base/busybox/manifests/1`);
+  if (served === 200 && (await imageExists(ref))) return ref;
+  await docker('tag', busybox, ref);
+  await docker('push', ref);
   return ref;
 }
 
@@ -390,6 +400,9 @@ export async function ensureLab(): Promise<LabInfo> {
   const staging = await step('registry staging', () => ensureRegistry(REGISTRIES[0] as RegistrySpec));
   const production = await step('registry production', () => ensureRegistry(REGISTRIES[1] as RegistrySpec));
   const busybox = await step('busybox base image', ensureBusybox);
+  const busyboxInRegistry = await step('busybox in the staging registry', () =>
+    publishBase(busybox, staging),
+  );
   const hostImage = await step('deploy host image', ensureHostImage);
   await step('lab network', ensureNetwork);
   const key = await ensureSshKey();
@@ -404,7 +417,7 @@ export async function ensureLab(): Promise<LabInfo> {
     registries: { staging, production },
     hosts,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
-    images: { busybox, app },
+    images: { busybox, busyboxInRegistry, app },
   };
   writeFileSync(join(LAB_DIR, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   log(`lab is up (${Math.round(performance.now() - started)} ms)`);

@@ -1,0 +1,191 @@
+/**
+ * Docker commands as data: each function returns the argv (and environment, stdin) of one docker
+ * invocation. Nothing here runs anything; runners execute these locally or over SSH, and unit
+ * tests check them as data. Values that must stay off the command line (secrets, environment
+ * values) travel in the process environment or on stdin.
+ */
+import type { Command } from '../command/command';
+
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SLIPWAY_DOCKER || 'docker';
+}
+
+export interface DockerTarget {
+  /** The docker client program. */
+  readonly docker: string;
+  /** Environment for every docker call (DOCKER_CONFIG, DOCKER_HOST…). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function cmd(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
+  return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+
+export interface BuildSpec {
+  readonly context: string;
+  readonly file?: string;
+  readonly target?: string;
+  readonly tags: readonly string[];
+  readonly buildArgs: ReadonlyArray<readonly [string, string]>;
+  readonly labels: ReadonlyArray<readonly [string, string]>;
+  /** BuildKit secrets: id and value. Values are passed through the environment, never argv. */
+  readonly secrets: ReadonlyArray<readonly [string, string]>;
+  readonly cacheFrom: readonly string[];
+  readonly pull: boolean;
+  readonly noCache: boolean;
+  readonly iidFile: string;
+}
+
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+export function secretEnvName(index: number): string {
+  return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+
+export function build(target: DockerTarget, spec: BuildSpec): Command {
+  const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+  if (spec.file) args.push('--file', spec.file);
+  if (spec.target) args.push('--target', spec.target);
+  for (const tag of spec.tags) args.push('--tag', tag);
+  for (const [key, value] of spec.buildArgs) args.push('--build-arg', `${key}=${value}`);
+  for (const [key, value] of spec.labels) args.push('--label', `${key}=${value}`);
+  const env: Record<string, string> = { DOCKER_BUILDKIT: '1' };
+  spec.secrets.forEach(([id, value], i) => {
+    args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+    env[secretEnvName(i)] = value;
+  });
+  for (const ref of spec.cacheFrom) args.push('--cache-from', ref);
+  if (spec.pull) args.push('--pull');
+  if (spec.noCache) args.push('--no-cache');
+  args.push(spec.context);
+  return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+
+export function inspectImage(target: DockerTarget, ref: string): Command {
+  return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+
+export function historyOf(target: DockerTarget, ref: string): Command {
+  return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+
+export function tag(target: DockerTarget, source: string, destination: string): Command {
+  return cmd(target, ['tag', source, destination]);
+}
+
+export function push(target: DockerTarget, ref: string): Command {
+  return cmd(target, ['push', ref]);
+}
+
+export function pull(target: DockerTarget, ref: string): Command {
+  return cmd(target, ['pull', '--quiet', ref]);
+}
+
+/** docker login with the password on stdin (never argv). */
+export function login(target: DockerTarget, registry: string, username: string, password: string): Command {
+  return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+    stdin: password,
+    label: `docker login ${registry} as ${username}`,
+  });
+}
+
+export function logout(target: DockerTarget, registry: string): Command {
+  return cmd(target, ['logout', registry]);
+}
+
+export function networkCreate(
+  target: DockerTarget,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+): Command {
+  const args = ['network', 'create'];
+  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
+  args.push(name);
+  return cmd(target, args);
+}
+
+export function networkRemove(target: DockerTarget, name: string): Command {
+  return cmd(target, ['network', 'rm', name]);
+}
+
+export interface RunSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly detach?: boolean;
+  readonly network?: string;
+  readonly networkAliases?: readonly string[];
+  /** Environment values travel in the docker client's environment (`--env KEY`), not argv. */
+  readonly env?: ReadonlyArray<readonly [string, string]>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+  readonly volumes?: readonly string[];
+  readonly publish?: readonly string[];
+  readonly healthCmd?: string;
+  readonly healthInterval?: string;
+  readonly entrypoint?: string;
+  readonly command?: readonly string[];
+}
+
+export function run(target: DockerTarget, spec: RunSpec): Command {
+  const args = ['run'];
+  if (spec.detach) args.push('--detach');
+  args.push('--name', spec.name);
+  if (spec.network) args.push('--network', spec.network);
+  for (const alias of spec.networkAliases ?? []) args.push('--network-alias', alias);
+  const env: Record<string, string> = {};
+  for (const [key, value] of spec.env ?? []) {
+    args.push('--env', key);
+    env[key] = value;
+  }
+  for (const [k, v] of Object.entries(spec.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (spec.workdir) args.push('--workdir', spec.workdir);
+  for (const volume of spec.volumes ?? []) args.push('--volume', volume);
+  for (const port of spec.publish ?? []) args.push('--publish', port);
+  if (spec.healthCmd) {
+    args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+    args.push('--health-retries', '3', '--health-timeout', '5s');
+  }
+  if (spec.entrypoint !== undefined) args.push('--entrypoint', spec.entrypoint);
+  args.push(spec.image, ...(spec.command ?? []));
+  return cmd(target, args, { env, label: `docker run ${spec.name}` });
+}
+
+export function inspectContainer(target: DockerTarget, name: string): Command {
+  return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+
+export function logs(target: DockerTarget, name: string, tail = 50): Command {
+  return cmd(target, ['logs', '--tail', String(tail), name]);
+}
+
+export function wait(target: DockerTarget, name: string): Command {
+  return cmd(target, ['wait', name]);
+}
+
+export function kill(target: DockerTarget, name: string): Command {
+  return cmd(target, ['kill', name]);
+}
+
+export function copyFrom(
+  target: DockerTarget,
+  container: string,
+  path: string,
+  destination: string,
+): Command {
+  return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+
+export function port(target: DockerTarget, container: string, containerPort: number): Command {
+  return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+
+/** Removes containers and their anonymous volumes (never named volumes). */
+export function removeContainers(target: DockerTarget, names: readonly string[]): Command {
+  return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+
+export function listContainers(target: DockerTarget, filters: readonly string[]): Command {
+  const args = ['ps', '--all', '--quiet'];
+  for (const f of filters) args.push('--filter', f);
+  return cmd(target, args);
+}

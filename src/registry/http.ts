@@ -1,0 +1,117 @@
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A buffer, or a stream (sent chunked unless content-length is given). */
+  readonly body?: Buffer | Readable;
+  readonly ca?: string | Buffer;
+  readonly timeoutMs?: number;
+  readonly maxRedirects?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly url: string;
+  /** The body stream: read it (text/json/buffer helpers) or consume/discard it. */
+  readonly body: http.IncomingMessage;
+}
+
+const agents = new Map<string, http.Agent>();
+
+function agentFor(url: URL, ca?: string | Buffer): http.Agent {
+  const key = `${url.protocol}${ca ? ':ca' : ''}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent =
+      url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+        : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+export function request(req: HttpRequest): Promise<HttpResponse> {
+  return send(req, req.maxRedirects ?? 5);
+}
+
+function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
+  const url = new URL(req.url);
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const outgoing = mod.request(
+      url,
+      {
+        method: req.method,
+        headers: { ...req.headers },
+        agent: agentFor(url, req.ca),
+        timeout: req.timeoutMs ?? 60_000,
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+          res.resume();
+          const next = new URL(location, url);
+          const headers = { ...req.headers };
+          // Credentials belong to the registry: a redirect to storage on another host never gets them.
+          if (next.host !== url.host) {
+            for (const name of Object.keys(headers))
+              if (name.toLowerCase() === 'authorization') delete headers[name];
+          }
+          const method = status === 303 ? 'GET' : req.method;
+          if (req.body && typeof (req.body as Readable).pipe === 'function' && status !== 303) {
+            reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+            return;
+          }
+          send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+          return;
+        }
+        resolve({ status, headers: res.headers, url: url.toString(), body: res });
+      },
+    );
+    outgoing.on('timeout', () =>
+      outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)),
+    );
+    outgoing.on('error', reject);
+    if (req.body === undefined) outgoing.end();
+    else if (Buffer.isBuffer(req.body)) outgoing.end(req.body);
+    else {
+      req.body.on('error', (error) => outgoing.destroy(error));
+      req.body.pipe(outgoing);
+    }
+  });
+}
+
+export async function readBody(res: HttpResponse, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      res.body.destroy();
+      throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function discard(res: HttpResponse): void {
+  res.body.resume();
+}
+
+export function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

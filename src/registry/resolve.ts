@@ -1,0 +1,31 @@
+/** Resolving a tag to the digest a registry serves for it. */
+import { type ImageReference, parseReference } from '../reference';
+import { RegistryClient, type RegistryOptions } from './client';
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, '');
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
+export function clientFor(registry: string, options: RegistryOptions = {}): RegistryClient {
+  return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+
+/** The digest a reference resolves to now (its own digest when it has one). */
+export async function resolveDigest(
+  ref: ImageReference,
+  options: RegistryOptions = {},
+): Promise<string | undefined> {
+  if (ref.digest) return ref.digest;
+  const client = clientFor(ref.registry, options);
+  const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+  return manifest?.digest;
+}
+
+export async function resolveReferenceDigest(
+  text: string,
+  options: RegistryOptions = {},
+): Promise<string | undefined> {
+  return resolveDigest(parseReference(text), options);
+}

@@ -1,0 +1,51 @@
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  retries: 4,
+  baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+  maxDelayMs: 20_000,
+};
+
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+
+export function isTransientNetworkError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && TRANSIENT_CODES.has(code)) return true;
+  return (
+    error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message)
+  );
+}
+
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfter?: string): number {
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxDelayMs);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+  }
+  return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
