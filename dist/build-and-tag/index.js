@@ -31922,8 +31922,14 @@ function run(target, spec) {
 function inspectContainer(target, name) {
     return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
-function logs(target, name, tail = 50) {
-    return cmd(target, ['logs', '--tail', String(tail), name]);
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+function logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    else
+        args.push('--tail', String(options.tail ?? 50));
+    return cmd(target, [...args, name]);
 }
 function wait(target, name) {
     return cmd(target, ['wait', name]);

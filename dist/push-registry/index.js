@@ -28720,6 +28720,35 @@ module.exports = require("util");
 /******/ 	}
 /******/ 	
 /************************************************************************/
+/******/ 	/* webpack/runtime/compat get default export */
+/******/ 	(() => {
+/******/ 		// getDefaultExport function for compatibility with non-harmony modules
+/******/ 		__nccwpck_require__.n = (module) => {
+/******/ 			var getter = module && module.__esModule ?
+/******/ 				() => (module['default']) :
+/******/ 				() => (module);
+/******/ 			__nccwpck_require__.d(getter, { a: getter });
+/******/ 			return getter;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/compat */
 /******/ 	
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
@@ -28730,173 +28759,6 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -28906,7 +28768,7 @@ const external_os_namespaceObject = require("os");
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -29013,13 +28875,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -29047,13 +28909,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31568,9 +31430,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31602,7 +31464,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31685,10 +31547,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31755,7 +31617,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -31807,9 +31669,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31842,6 +31704,268 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = baseEnv;
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/docker/commands.ts
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+function cmd(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels) {
+    const args = ['network', 'create'];
+    for (const [k, v] of Object.entries(labels))
+        args.push('--label', `${k}=${v}`);
+    args.push(name);
+    return cmd(target, args);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    const env = {};
+    for (const [key, value] of spec.env ?? []) {
+        args.push('--env', key);
+        env[key] = value;
+    }
+    for (const [k, v] of Object.entries(spec.labels ?? {}))
+        args.push('--label', `${k}=${v}`);
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { env, label: `docker run ${spec.name}` });
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+function logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    else
+        args.push('--tail', String(options.tail ?? 50));
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 /**
@@ -32019,6 +32143,953 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
+;// CONCATENATED MODULE: ./src/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+const agents = new Map();
+function agentFor(url, ca) {
+    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets them.
+                if (next.host !== url.host) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    constructor(message, status, code) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+    }
+    /** https://host, or http://host for an insecure registry that does not speak TLS. */
+    base() {
+        this.baseUrl ??= (async () => {
+            const host = registryApiHost(this.registry);
+            if (!this.options.insecure)
+                return `https://${host}`;
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 5000,
+                    ca: this.options.ca,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch {
+                return `http://${host}`;
+            }
+        })();
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c)
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        const res = await request({
+            method: 'GET',
+            url: url.toString(),
+            headers,
+            ca: this.options.ca,
+            timeoutMs: 30_000,
+        });
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const authorization = await this.authorization(req.scopes);
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ca: this.options.ca,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    await sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+
+;// CONCATENATED MODULE: ./src/push/push.ts
+/**
+ * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
+ * retries with backoff on transient failures only, and the pushed digest read back from the
+ * registry and compared with what docker reported.
+ */
+
+
+
+
+
+
+
+
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
+function readPushRequest(inputs) {
+    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
+    for (const ref of references) {
+        if (ref.tag === undefined)
+            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+    }
+    const registry = inputs
+        .line('registry', references[0].registry)
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (!HOST.test(registry))
+        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    if (password && !username)
+        throw new InputError('username', 'is required when password is given');
+    return {
+        references,
+        registry,
+        ...(username && { username }),
+        ...(password && { password }),
+        retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
+        logout: inputs.boolean('logout', true),
+    };
+}
+/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
+function classifyPushFailure(output) {
+    if (/unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(output)) {
+        return 'auth';
+    }
+    if (/\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(output)) {
+        return 'transient';
+    }
+    return 'permanent';
+}
+/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+function parsePushOutput(output) {
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+    const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
+    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
+    return { ...(digest && { digest }), pushedLayers, existingLayers };
+}
+/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
+function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    return dir;
+}
+function removePrivateDockerConfig(dir) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+}
+async function pushOne(runner, target, reference, policy, hooks) {
+    for (let attempt = 1;; attempt++) {
+        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
+        if (result.exitCode === 0)
+            return { result, attempts: attempt };
+        const output = `${result.stdout}\n${result.stderr}`;
+        const kind = classifyPushFailure(output);
+        const last = output.trim().split('\n').slice(-3).join('\n');
+        if (kind === 'auth')
+            throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
+        if (kind === 'permanent' || attempt > policy.retries) {
+            throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
+        }
+        const delay = retryDelayMs(attempt, policy);
+        hooks.onRetry?.(reference, attempt, delay, last);
+        await sleep(delay);
+    }
+}
+async function pushAll(runner, target, request, policy, hooks = {}) {
+    const pushed = [];
+    let retriesUsed = 0;
+    for (const ref of request.references) {
+        const reference = formatReference(ref);
+        const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
+        retriesUsed += attempts - 1;
+        const parsed = parsePushOutput(result.stdout);
+        const verified = await verifyPushed(ref, request);
+        if (parsed.digest && parsed.digest !== verified) {
+            throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
+        }
+        pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
+    }
+    const digests = new Set(pushed.map((p) => p.digest));
+    if (digests.size > 1) {
+        throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
+    }
+    const digest = pushed[0]?.digest;
+    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+    const bytesPushed = await pushedBytes(request, pushed);
+    return { digest, refs, pushed, bytesPushed, retriesUsed };
+}
+function credentialsFor(ref, request) {
+    return request.username && request.password && ref.registry === request.registry
+        ? { credentials: { username: request.username, password: request.password } }
+        : {};
+}
+/** Reads the tag back from the registry: the digest it now serves. */
+async function verifyPushed(ref, request) {
+    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const manifest = await client.headManifest(ref.repository, ref.tag);
+    if (!manifest)
+        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+    return manifest.digest;
+}
+/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+async function pushedBytes(request, pushed) {
+    let total = 0;
+    for (const [i, p] of pushed.entries()) {
+        if (p.pushedLayers.length === 0)
+            continue;
+        const ref = request.references[i];
+        const client = clientFor(ref.registry, credentialsFor(ref, request));
+        const manifest = await client.getManifest(ref.repository, p.digest);
+        const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+        for (const layer of parsed.layers ?? []) {
+            if (p.pushedLayers.some((short) => layer.digest.startsWith(`sha256:${short}`)))
+                total += layer.size;
+        }
+    }
+    return total;
+}
+/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
+async function push_login(runner, target, request) {
+    if (!request.username || !request.password)
+        return;
+    await runChecked(runner, login(target, request.registry, request.username, request.password));
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Secret masking. Every secret value an action receives goes through maskSecret before anything
+ * is logged, so the runner replaces it with *** wherever it would appear.
+ */
+
+/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
+function maskSecret(value, register = core_setSecret) {
+    if (!value)
+        return;
+    register(value);
+    const lines = value.split(/\r?\n/).map((l) => l.trim());
+    if (lines.length > 1) {
+        for (const line of lines)
+            if (line.length >= 4)
+                register(line);
+    }
+}
+/** Replaces known secret values in a text (for output we capture and print ourselves). */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 4)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
  * What every action entry point shares: the main/post split, turning errors into a failed step
@@ -32060,12 +33131,75 @@ class NotImplementedError extends Error {
 ;// CONCATENATED MODULE: ./src/actions/push-registry.ts
 
 
+
+
+
+
+
+
+const STATE_CONFIG = 'docker-config';
+const STATE_REGISTRY = 'registry';
+async function logoutAndRemove(dir, registry) {
+    await new LocalRunner().run(logout({ docker: dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
+    removePrivateDockerConfig(dir);
+}
 void runAction({
     async main({ inputs }) {
-        inputs.parsedList('tags', (v) => parseReference(v), { required: true });
-        throw new NotImplementedError('push-registry');
+        const password = inputs.string('password');
+        maskSecret(password);
+        const request = readPushRequest(inputs);
+        const runner = new LocalRunner();
+        const env = {};
+        let privateConfig;
+        if (request.username) {
+            privateConfig = createPrivateDockerConfig();
+            env.DOCKER_CONFIG = privateConfig;
+            saveState(STATE_CONFIG, privateConfig);
+            saveState(STATE_REGISTRY, request.registry);
+        }
+        const target = { docker: dockerBinary(), env };
+        try {
+            if (request.username)
+                info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
+            await push_login(runner, target, request);
+            const policy = { ...DEFAULT_RETRY, retries: request.retries };
+            const result = await pushAll(runner, target, request, policy, {
+                onOutput: (chunk) => process.stdout.write(chunk),
+                onRetry: (ref, attempt, delay, reason) => warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
+            });
+            setOutput('digest', result.digest);
+            setOutput('refs', result.refs.join('\n'));
+            info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+            writeSummary([
+                heading('Pushed'),
+                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
+                facts([
+                    ['Digest', new Code(result.digest)],
+                    ['Pinned references', result.refs.join('\n')],
+                    ['Bytes pushed', formatBytes(result.bytesPushed)],
+                    ['Retries used', result.retriesUsed],
+                ]),
+            ]);
+        }
+        finally {
+            if (privateConfig) {
+                if (request.logout) {
+                    await logoutAndRemove(privateConfig, request.registry);
+                }
+                else {
+                    // Later steps of the job keep the login; the post step removes it at the end of the job.
+                    exportVariable('DOCKER_CONFIG', privateConfig);
+                }
+            }
+        }
     },
-    async post() { },
+    async post() {
+        const dir = getState(STATE_CONFIG);
+        if (!dir)
+            return;
+        await logoutAndRemove(dir, getState(STATE_REGISTRY));
+        info('Removed the private docker config and its login');
+    },
 });
 
 })();

@@ -154,8 +154,16 @@ export function inspectContainer(target: DockerTarget, name: string): Command {
   return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
 
-export function logs(target: DockerTarget, name: string, tail = 50): Command {
-  return cmd(target, ['logs', '--tail', String(tail), name]);
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+export function logs(
+  target: DockerTarget,
+  name: string,
+  options: { tail?: number; follow?: boolean } = {},
+): Command {
+  const args = ['logs'];
+  if (options.follow) args.push('--follow');
+  else args.push('--tail', String(options.tail ?? 50));
+  return cmd(target, [...args, name]);
 }
 
 export function wait(target: DockerTarget, name: string): Command {

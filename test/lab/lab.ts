@@ -54,7 +54,12 @@ export interface LabInfo {
   readonly registries: { readonly staging: LabRegistry; readonly production: LabRegistry };
   readonly hosts: readonly LabHost[];
   readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
-  readonly images: { readonly busybox: string; readonly busyboxInRegistry: string; readonly app: string };
+  readonly images: {
+    readonly busybox: string;
+    readonly busyboxInRegistry: string;
+    readonly app: string;
+    readonly slowDb: string;
+  };
 }
 
 const runner = new LocalRunner();
@@ -412,12 +417,22 @@ export async function ensureLab(): Promise<LabInfo> {
   const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
   await writeKnownHosts(hosts, knownHostsPath);
   const app = await step('fixture app', () => buildFixtureApp('dev'));
+  const slowDb = await step('slow-db service image', async () => {
+    await docker(
+      'build',
+      '--quiet',
+      '--tag',
+      'slipway-lab/slow-db:latest',
+      join(LAB_SRC, 'fixtures', 'slow-db'),
+    );
+    return 'slipway-lab/slow-db:latest';
+  });
   const info: LabInfo = {
     docker: DOCKER,
     registries: { staging, production },
     hosts,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
-    images: { busybox, busyboxInRegistry, app },
+    images: { busybox, busyboxInRegistry, app, slowDb },
   };
   writeFileSync(join(LAB_DIR, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   log(`lab is up (${Math.round(performance.now() - started)} ms)`);
