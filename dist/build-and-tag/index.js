@@ -32749,8 +32749,10 @@ async function build_inspectImage(runner, target, ref) {
 /** A FROM reference's digest: from its registry, else the local image's repo digest. */
 async function resolveBase(runner, target, reference) {
     try {
+        // One attempt: the build itself has just resolved this base, so a registry that does not
+        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
         const digest = await resolveDigest(reference_parseReference(reference), {
-            retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 },
+            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
         });
         if (digest)
             return { reference, digest, source: 'registry' };

@@ -48,8 +48,10 @@ async function resolveBase(
   reference: string,
 ): Promise<ResolvedBase> {
   try {
+    // One attempt: the build itself has just resolved this base, so a registry that does not
+    // answer now is a local-only image or an unreachable one, and the engine is asked instead.
     const digest = await resolveDigest(parseReference(reference), {
-      retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 },
+      retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
     });
     if (digest) return { reference, digest, source: 'registry' };
   } catch {
