@@ -1,0 +1,247 @@
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type RegistryClient, pullScope, pushScope, RegistryError } from './client';
+import { discard, header, type HttpResponse } from './http';
+
+export const CHUNK_SIZE = 16 * 1024 * 1024;
+
+export async function blobExists(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<boolean> {
+  const res = await client.send({
+    method: 'HEAD',
+    path: `${repository}/blobs/${digest}`,
+    scopes: [pullScope(repository)],
+  });
+  discard(res);
+  if (res.status === 404) return false;
+  await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+  return true;
+}
+
+export async function openBlob(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<HttpResponse> {
+  const res = await client.send({
+    method: 'GET',
+    path: `${repository}/blobs/${digest}`,
+    scopes: [pullScope(repository)],
+  });
+  return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+
+function uploadUrl(res: HttpResponse, base: string): string {
+  const location = header(res, 'location');
+  if (!location) throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+  return new URL(location, base).toString();
+}
+
+export type MountResult = { mounted: true } | { mounted: false; uploadUrl: string };
+
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+export async function mountBlob(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  from: string,
+): Promise<MountResult> {
+  const res = await client.send({
+    method: 'POST',
+    path: `${repository}/blobs/uploads/`,
+    query: { mount: digest, from },
+    scopes: [pushScope(repository), pullScope(from)],
+  });
+  discard(res);
+  if (res.status === 201) return { mounted: true };
+  await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+  return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+
+export async function startUpload(client: RegistryClient, repository: string): Promise<string> {
+  const res = await client.send({
+    method: 'POST',
+    path: `${repository}/blobs/uploads/`,
+    scopes: [pushScope(repository)],
+  });
+  discard(res);
+  await client.expect(res, [202], `start upload to ${repository}`);
+  return uploadUrl(res, await client.base());
+}
+
+/** A pass-through that hashes what flows and counts bytes. */
+export class Sha256Meter extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+  digest(): string {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
+
+function withDigest(url: string, digest: string): string {
+  const u = new URL(url);
+  u.searchParams.set('digest', digest);
+  return u.toString();
+}
+
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+export async function putBlobStream(
+  client: RegistryClient,
+  repository: string,
+  upload: string,
+  digest: string,
+  size: number,
+  body: Readable,
+): Promise<HttpResponse> {
+  return client.send({
+    method: 'PUT',
+    path: withDigest(upload, digest),
+    scopes: [pushScope(repository)],
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+    body,
+    timeoutMs: 600_000,
+  });
+}
+
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+export async function putBlobChunked(
+  client: RegistryClient,
+  repository: string,
+  upload: string,
+  digest: string,
+  body: Readable,
+  chunkSize = CHUNK_SIZE,
+): Promise<HttpResponse> {
+  let url = upload;
+  let offset = 0;
+  let pending: Buffer[] = [];
+  let pendingSize = 0;
+  const flush = async () => {
+    if (pendingSize === 0) return;
+    const chunk = Buffer.concat(pending, pendingSize);
+    pending = [];
+    pendingSize = 0;
+    const res = await client.send({
+      method: 'PATCH',
+      path: url,
+      scopes: [pushScope(repository)],
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-range': `${offset}-${offset + chunk.length - 1}`,
+        'content-length': String(chunk.length),
+      },
+      body: chunk,
+    });
+    discard(res);
+    await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+    url = uploadUrl(res, await client.base());
+    offset += chunk.length;
+  };
+  for await (const data of body) {
+    pending.push(data as Buffer);
+    pendingSize += (data as Buffer).length;
+    if (pendingSize >= chunkSize) await flush();
+  }
+  await flush();
+  return client.send({
+    method: 'PUT',
+    path: withDigest(url, digest),
+    scopes: [pushScope(repository)],
+    headers: { 'content-length': '0' },
+    body: Buffer.alloc(0),
+  });
+}
+
+export interface StreamCopyResult {
+  readonly bytes: number;
+  readonly chunked: boolean;
+}
+
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+export async function streamBlob(
+  source: { client: RegistryClient; repository: string },
+  destination: { client: RegistryClient; repository: string; upload?: string },
+  digest: string,
+  size: number,
+): Promise<StreamCopyResult> {
+  const attempt = async (chunked: boolean, upload: string): Promise<{ res: HttpResponse; bytes: number }> => {
+    const res = await openBlob(source.client, source.repository, digest);
+    const meter = new Sha256Meter();
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const piping = pipeline(res.body, meter, out);
+    const stop = () => {
+      res.body.destroy();
+      out.destroy();
+    };
+    // If the destination answers (or fails) before taking the whole body, stop reading the source.
+    const putting = (
+      chunked
+        ? putBlobChunked(destination.client, destination.repository, upload, digest, out)
+        : putBlobStream(destination.client, destination.repository, upload, digest, size, out)
+    ).then(
+      (put) => {
+        if (put.status !== 201 && put.status !== 202) stop();
+        return put;
+      },
+      (error: unknown) => {
+        stop();
+        throw error;
+      },
+    );
+    const [piped, put] = await Promise.allSettled([piping, putting]);
+    if (put.status === 'rejected') throw put.reason;
+    if (put.value.status === 201) {
+      if (piped.status === 'rejected') throw piped.reason;
+      if (meter.digest() !== digest) {
+        throw new RegistryError(
+          `blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${meter.digest()}`,
+          502,
+        );
+      }
+    }
+    return { res: put.value, bytes: meter.bytes };
+  };
+  const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+  const monolithic = await attempt(false, first);
+  if (monolithic.res.status === 201) {
+    discard(monolithic.res);
+    return { bytes: monolithic.bytes, chunked: false };
+  }
+  if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+    await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+  }
+  discard(monolithic.res);
+  const again = await startUpload(destination.client, destination.repository);
+  const chunked = await attempt(true, again);
+  await destination.client.expect(
+    chunked.res,
+    [201],
+    `chunked upload of ${digest} to ${destination.repository}`,
+  );
+  discard(chunked.res);
+  return { bytes: chunked.bytes, chunked: true };
+}
