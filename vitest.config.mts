@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 900_000,
           fileParallelism: false,
+          // Retry backoff starts at 50 ms in tests (500 ms in production), so failure tests stay quick.
+          env: { SLIPWAY_RETRY_BASE_MS: '50' },
         },
       },
     ],
