@@ -6,16 +6,23 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureLab } from '../test/lab/lab';
 import { benchCiActions, formatOverhead } from './ci-actions';
+import { benchPromote, formatPromote } from './promote';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const want = (name: string) => only.length === 0 || only.includes(name);
+  const wanted = only.filter((a) => !a.startsWith('--'));
+  const want = (name: string) => wanted.length === 0 || wanted.includes(name);
   const lab = await ensureLab();
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   if (want('ci-actions')) {
     const rows = await benchCiActions(lab);
     results.ciActions = rows;
     console.log(`\n## Action overhead over bare docker (median of 7)\n\n${formatOverhead(rows)}`);
+  }
+  if (want('promote')) {
+    const result = await benchPromote(lab, { gigabyte: !only.includes('--no-gigabyte') });
+    results.promote = result;
+    console.log(`\n## promote-between-registries vs skopeo and docker\n\n${formatPromote(result)}`);
   }
   writeFileSync(
     join(new URL('.', import.meta.url).pathname, 'results.json'),

@@ -4,10 +4,11 @@
  * that need it), hashed on the fly and never buffered whole.
  */
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { type Readable, Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { type RegistryClient, pullScope, pushScope, RegistryError } from './client';
 import { discard, header, type HttpResponse } from './http';
+import { streamed } from './memory';
 
 export const CHUNK_SIZE = 16 * 1024 * 1024;
 
@@ -92,6 +93,7 @@ export class Sha256Meter extends Transform {
   ) {
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    streamed(chunk.length);
     callback(null, chunk);
   }
   digest(): string {
@@ -190,19 +192,33 @@ export async function streamBlob(
 ): Promise<StreamCopyResult> {
   const attempt = async (chunked: boolean, upload: string): Promise<{ res: HttpResponse; bytes: number }> => {
     const res = await openBlob(source.client, source.repository, digest);
-    const meter = new Sha256Meter();
-    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const piping = pipeline(res.body, meter, out);
-    const stop = () => {
-      res.body.destroy();
-      out.destroy();
-    };
+    // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+    // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+    // the chunker reads through a hashing transform.
+    const body = res.body;
+    const stop = () => body.destroy();
+    let read: () => { digest: string; bytes: number };
+    let putting: Promise<HttpResponse>;
+    if (chunked) {
+      const meter = body.pipe(new Sha256Meter());
+      body.on('error', (error) => meter.destroy(error));
+      read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+      putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+    } else {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      body.pause();
+      body.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        streamed(chunk.length);
+      });
+      read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+      putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+    }
+    const piping = finished(body);
     // If the destination answers (or fails) before taking the whole body, stop reading the source.
-    const putting = (
-      chunked
-        ? putBlobChunked(destination.client, destination.repository, upload, digest, out)
-        : putBlobStream(destination.client, destination.repository, upload, digest, size, out)
-    ).then(
+    putting = putting.then(
       (put) => {
         if (put.status !== 201 && put.status !== 202) stop();
         return put;
@@ -214,16 +230,16 @@ export async function streamBlob(
     );
     const [piped, put] = await Promise.allSettled([piping, putting]);
     if (put.status === 'rejected') throw put.reason;
-    if (put.value.status === 201) {
-      if (piped.status === 'rejected') throw piped.reason;
-      if (meter.digest() !== digest) {
-        throw new RegistryError(
-          `blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${meter.digest()}`,
-          502,
-        );
-      }
+    if (put.value.status !== 201) return { res: put.value, bytes: 0 };
+    if (piped.status === 'rejected') throw piped.reason;
+    const { digest: actual, bytes } = read();
+    if (actual !== digest) {
+      throw new RegistryError(
+        `blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`,
+        502,
+      );
     }
-    return { res: put.value, bytes: meter.bytes };
+    return { res: put.value, bytes };
   };
   const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
   const monolithic = await attempt(false, first);
