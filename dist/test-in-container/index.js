@@ -40336,7 +40336,10 @@ const external_node_path_namespaceObject = require("node:path");
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
 
 /** Runs commands on this machine with spawn(argv) — never through a shell. */
 class LocalRunner {
@@ -40393,6 +40396,13 @@ class LocalRunner {
             // process's business (its exit code tells), not a crash of ours.
             child.stdin.on('error', () => { });
             child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
         });
     }
     async close() { }
@@ -40484,6 +40494,8 @@ function run(target, spec) {
     const args = ['run'];
     if (spec.detach)
         args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
     args.push('--name', spec.name);
     if (spec.network)
         args.push('--network', spec.network);
@@ -40494,6 +40506,10 @@ function run(target, spec) {
         args.push('--env', key);
         env[key] = value;
     }
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
     for (const [k, v] of Object.entries(spec.labels ?? {}))
         args.push('--label', `${k}=${v}`);
     if (spec.workdir)
@@ -40544,6 +40560,45 @@ function listContainers(target, filters) {
     for (const f of filters)
         args.push('--filter', f);
     return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function commands_exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container) {
+    return cmd(target, ['network', 'connect', network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -40623,8 +40678,6 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/command/command.ts
 class CommandFailedError extends Error {
     result;

@@ -4,6 +4,8 @@
  * locally or over SSH. Nothing here ever goes through a shell string built by concatenation;
  * the one place where argv is quoted for a remote shell is src/command/quote.ts.
  */
+import type { Duplex } from 'node:stream';
+
 export interface Command {
   /** Program and arguments, never joined into a shell string locally. */
   readonly argv: readonly string[];
@@ -38,6 +40,8 @@ export interface Runner {
   /** Where commands run, for logs and summaries ("local", "deploy@10.0.0.5:22"). */
   readonly where: string;
   run(command: Command, options?: RunOptions): Promise<CommandResult>;
+  /** A TCP connection opened from where the commands run (over SSH: a direct-tcpip channel). */
+  openTcp(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
 

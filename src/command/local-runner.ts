@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Command, CommandResult, Runner, RunOptions } from './command';
 
 /** Runs commands on this machine with spawn(argv) — never through a shell. */
@@ -56,6 +58,14 @@ export class LocalRunner implements Runner {
       // process's business (its exit code tells), not a crash of ours.
       child.stdin.on('error', () => {});
       child.stdin.end(command.stdin ?? '');
+    });
+  }
+
+  openTcp(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
     });
   }
 

@@ -124,11 +124,17 @@ export interface RunSpec {
   readonly healthInterval?: string;
   readonly entrypoint?: string;
   readonly command?: readonly string[];
+  /** An env file on the docker client's side (values never on the command line). */
+  readonly envFile?: string;
+  readonly restart?: string;
+  /** Remove the container when it exits (--rm). */
+  readonly removeOnExit?: boolean;
 }
 
 export function run(target: DockerTarget, spec: RunSpec): Command {
   const args = ['run'];
   if (spec.detach) args.push('--detach');
+  if (spec.removeOnExit) args.push('--rm');
   args.push('--name', spec.name);
   if (spec.network) args.push('--network', spec.network);
   for (const alias of spec.networkAliases ?? []) args.push('--network-alias', alias);
@@ -137,6 +143,8 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
     args.push('--env', key);
     env[key] = value;
   }
+  if (spec.envFile) args.push('--env-file', spec.envFile);
+  if (spec.restart) args.push('--restart', spec.restart);
   for (const [k, v] of Object.entries(spec.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (spec.workdir) args.push('--workdir', spec.workdir);
   for (const volume of spec.volumes ?? []) args.push('--volume', volume);
@@ -196,4 +204,66 @@ export function listContainers(target: DockerTarget, filters: readonly string[])
   const args = ['ps', '--all', '--quiet'];
   for (const f of filters) args.push('--filter', f);
   return cmd(target, args);
+}
+
+/** `docker create` with the same options as run, without starting. */
+export function create(target: DockerTarget, spec: Omit<RunSpec, 'detach'>): Command {
+  const command = run(target, spec);
+  return {
+    ...command,
+    argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+    label: `docker create ${spec.name}`,
+  };
+}
+
+export function start(target: DockerTarget, name: string): Command {
+  return cmd(target, ['start', name]);
+}
+
+export function stop(target: DockerTarget, name: string, timeoutSeconds = 10): Command {
+  return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+
+/** Runs a program inside a running container (argv, no shell). */
+export function exec(
+  target: DockerTarget,
+  container: string,
+  argv: readonly string[],
+  stdin?: string,
+): Command {
+  return cmd(
+    target,
+    ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv],
+    stdin !== undefined ? { stdin } : {},
+  );
+}
+
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+export function copyArchiveInto(
+  target: DockerTarget,
+  container: string,
+  directory: string,
+  archive: Buffer,
+): Command {
+  return cmd(target, ['cp', '-', `${container}:${directory}`], {
+    stdin: archive,
+    label: `docker cp into ${container}:${directory}`,
+  });
+}
+
+export function networkConnect(target: DockerTarget, network: string, container: string): Command {
+  return cmd(target, ['network', 'connect', network, container]);
+}
+
+export function inspectContainers(target: DockerTarget, ids: readonly string[]): Command {
+  return cmd(target, ['container', 'inspect', ...ids]);
+}
+
+export function removeImage(target: DockerTarget, image: string): Command {
+  return cmd(target, ['image', 'rm', image]);
+}
+
+/** Removes containers but never their volumes (deployed services keep their data). */
+export function removeContainersKeepVolumes(target: DockerTarget, names: readonly string[]): Command {
+  return cmd(target, ['rm', '--force', ...names]);
 }

@@ -4,6 +4,7 @@
  * authentication; the only string sent as a command is built by toShellLine (every argument
  * quoted); stdin carries secrets.
  */
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { Command, CommandResult, Runner, RunOptions } from '../command/command';
 import { toShellLine } from '../command/quote';
@@ -175,6 +176,16 @@ export class SshRunner implements Runner {
         });
         stream.end(command.stdin ?? '');
       });
+    });
+  }
+
+  openTcp(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+        err
+          ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
+          : resolve(stream),
+      );
     });
   }
 

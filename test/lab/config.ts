@@ -19,6 +19,7 @@ export const DEBIAN_PACKAGES = [
   'socat',
   'curl',
   'iproute2',
+  'caddy',
 ];
 
 /** Packages inside every deploy host's Debian rootfs. */

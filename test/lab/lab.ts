@@ -59,6 +59,7 @@ export interface LabInfo {
     readonly busyboxInRegistry: string;
     readonly app: string;
     readonly slowDb: string;
+    readonly proxy: string;
   };
 }
 
@@ -98,6 +99,7 @@ async function ensurePackages(): Promise<void> {
     skopeo: 'skopeo',
     socat: 'socat',
     curl: 'curl',
+    caddy: 'caddy',
   };
   const missing = Object.entries(needed).filter(([cmd]) => !which(cmd) && !existsSync(`/usr/sbin/${cmd}`));
   if (!existsSync('/bin/busybox')) missing.push(['busybox', 'busybox-static']);
@@ -219,6 +221,47 @@ async function ensureBusybox(): Promise<string> {
   const tar = join(LAB_DIR, 'cache', 'busybox.tar');
   await sh(['tar', '-C', root, '-cf', tar, '.']);
   await docker('import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/bin', tar, ref);
+  return ref;
+}
+
+/**
+ * The reverse proxy image the deploy tests use (the action's default is the official caddy image,
+ * which cannot be pulled here): Debian's caddy binary and the libraries ldd lists, on busybox.
+ */
+async function ensureProxyImage(busybox: string, staging: LabRegistry): Promise<string> {
+  const version = (await sh(['caddy', 'version'])).stdout.trim().split(/\s+/)[0] ?? 'unknown';
+  const ref = `${staging.host}/lab/caddy:${version.replace(/^v/, '')}-lab2`;
+  const served = await httpStatus(`${staging.url}/v2/lab/caddy/manifests/${ref.split(':').pop()}`);
+  if (served === 200 && (await imageExists(ref))) return ref;
+  const context = join(LAB_DIR, 'cache', 'caddy-image');
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(join(context, 'libs'), { recursive: true });
+  await sh(['cp', '/usr/bin/caddy', join(context, 'caddy')]);
+  const libs = (await sh(['ldd', '/usr/bin/caddy'])).stdout
+    .split('\n')
+    .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter((path): path is string => Boolean(path));
+  const copies: string[] = [];
+  for (const lib of libs) {
+    const name = lib.split('/').pop() as string;
+    await sh(['cp', '-L', lib, join(context, 'libs', name)]);
+    copies.push(`COPY libs/${name} ${lib}`);
+  }
+  writeFileSync(
+    join(context, 'Dockerfile'),
+    [
+      `FROM ${busybox}`,
+      ...copies,
+      'COPY caddy /usr/bin/caddy',
+      'RUN mkdir -p /etc/caddy /data /config',
+      'ENV XDG_DATA_HOME=/data XDG_CONFIG_HOME=/config PATH=/usr/bin:/bin',
+      'EXPOSE 80',
+      'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]',
+      '',
+    ].join('\n'),
+  );
+  await docker('build', '--quiet', '--tag', ref, context);
+  await docker('push', ref);
   return ref;
 }
 
@@ -408,6 +451,7 @@ export async function ensureLab(): Promise<LabInfo> {
   const busyboxInRegistry = await step('busybox in the staging registry', () =>
     publishBase(busybox, staging),
   );
+  const proxy = await step('proxy image (caddy)', () => ensureProxyImage(busybox, staging));
   const hostImage = await step('deploy host image', ensureHostImage);
   await step('lab network', ensureNetwork);
   const key = await ensureSshKey();
@@ -432,7 +476,7 @@ export async function ensureLab(): Promise<LabInfo> {
     registries: { staging, production },
     hosts,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
-    images: { busybox, busyboxInRegistry, app, slowDb },
+    images: { busybox, busyboxInRegistry, app, slowDb, proxy },
   };
   writeFileSync(join(LAB_DIR, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   log(`lab is up (${Math.round(performance.now() - started)} ms)`);

@@ -1,0 +1,462 @@
+/**
+ * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
+ * migrations once, then hosts switched max-parallel at a time. A host whose new version never
+ * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
+ * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ */
+import { randomBytes } from 'node:crypto';
+import { runPool } from '../registry/pool';
+import { sleep } from '../registry/retry';
+import { formatReference } from '../reference';
+import type { DeployRequest } from './inputs';
+import {
+  type Health,
+  type HostSession,
+  type HostState,
+  LABEL,
+  type LockInfo,
+  type Version,
+  type VersionSpec,
+} from './host';
+
+export interface DeployContext {
+  readonly holder: string;
+  readonly runUrl: string;
+  readonly commit: string;
+  readonly now: () => Date;
+  readonly log: (line: string) => void;
+}
+
+export type HostOutcome = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'reverted' | 'planned';
+
+export interface HostResult {
+  readonly host: string;
+  readonly previous: string | null;
+  readonly image: string | null;
+  readonly container: string | null;
+  readonly durationMs: number;
+  readonly result: HostOutcome;
+  readonly error?: string;
+}
+
+export interface DeployResult {
+  readonly digest: string;
+  readonly changed: boolean;
+  readonly hosts: readonly HostResult[];
+  readonly previousImage: string | null;
+}
+
+/** The image to deploy, pinned: repository@digest, with the tag it came from for labels. */
+export interface PinnedImage {
+  readonly reference: string;
+  readonly digest: string;
+  readonly version: string;
+}
+
+export class DeployError extends Error {
+  readonly hosts: readonly HostResult[];
+  constructor(message: string, hosts: readonly HostResult[]) {
+    super(message);
+    this.name = 'DeployError';
+    this.hosts = hosts;
+  }
+}
+
+const DRAIN_MS = 1000;
+
+function stamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
+}
+
+function healthOf(request: DeployRequest): Health {
+  return {
+    ...(request.port !== undefined && { port: request.port }),
+    ...(request.healthPath && { path: request.healthPath }),
+    timeoutMs: request.healthTimeoutMs,
+  };
+}
+
+function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
+  const current = state.current;
+  if (!current || current.digest !== digest || !current.running) return false;
+  if (request.publish === undefined) return true;
+  return state.proxy?.running === true && state.proxy.upstream === current.container;
+}
+
+interface Switched {
+  readonly session: HostSession;
+  readonly from?: Version;
+  readonly to: string;
+  readonly started: number;
+}
+
+export class Deployer {
+  private readonly request: DeployRequest;
+  private readonly sessions: readonly HostSession[];
+  private readonly ctx: DeployContext;
+  readonly lock: LockInfo;
+
+  constructor(request: DeployRequest, sessions: readonly HostSession[], ctx: DeployContext) {
+    this.request = request;
+    this.sessions = sessions;
+    this.ctx = ctx;
+    this.lock = {
+      id: randomBytes(8).toString('hex'),
+      holder: ctx.holder,
+      time: ctx.now().toISOString(),
+      run: ctx.runUrl,
+    };
+  }
+
+  private parallel<T>(items: readonly HostSession[], fn: (s: HostSession) => Promise<T>): Promise<T[]> {
+    return runPool(
+      items.map((s) => () => fn(s)),
+      this.request.maxParallel,
+    );
+  }
+
+  /** Takes every host's lock (all or none), runs `work`, and always releases them. */
+  async withLocks<T>(work: () => Promise<T>): Promise<T> {
+    const held: HostSession[] = [];
+    try {
+      for (const session of this.sessions) {
+        await session.acquireLock(
+          this.lock,
+          this.request.lockTimeoutMs,
+          this.request.lockTimeoutMs,
+          (holder) =>
+            this.ctx.log(
+              `${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`,
+            ),
+        );
+        held.push(session);
+      }
+      return await work();
+    } finally {
+      await Promise.all(held.map((s) => s.releaseLock(this.lock.id).catch(() => {})));
+    }
+  }
+
+  private spec(image: PinnedImage): VersionSpec {
+    const r = this.request;
+    const now = this.ctx.now();
+    const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
+    return {
+      container,
+      image: image.reference,
+      digest: image.digest,
+      version: image.version,
+      labels: {
+        [LABEL.service]: r.name,
+        [LABEL.role]: 'app',
+        [LABEL.version]: image.version,
+        [LABEL.digest]: image.digest,
+        [LABEL.image]: image.reference,
+        [LABEL.commit]: this.ctx.commit,
+        [LABEL.run]: this.ctx.runUrl,
+        [LABEL.time]: now.toISOString(),
+      },
+      env: [...r.env, ...r.secretEnv],
+      volumes: r.volumes,
+      ...(r.network && { network: r.network }),
+      ...(r.healthCmd && { healthCmd: r.healthCmd }),
+    };
+  }
+
+  async deploy(image: PinnedImage): Promise<DeployResult> {
+    const r = this.request;
+    await this.parallel(this.sessions, (s) => s.prepare());
+    const states = await this.parallel(this.sessions, (s) => s.state());
+    const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+    const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
+    const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+    const unchanged = (p: (typeof plan)[number]): HostResult => ({
+      host: p.session.where,
+      previous: p.state.current?.image ?? null,
+      image: image.reference,
+      container: p.state.current?.container ?? null,
+      durationMs: 0,
+      result: r.dryRun ? 'planned' : 'unchanged',
+    });
+    if (r.dryRun) {
+      for (const p of plan) {
+        this.ctx.log(
+          `${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`,
+        );
+      }
+      return {
+        digest: image.digest,
+        changed: changing.length > 0,
+        hosts: plan.map(unchanged),
+        previousImage,
+      };
+    }
+    if (changing.length === 0) {
+      this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+      return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+    }
+
+    this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+    await this.parallel(
+      changing.map((p) => p.session),
+      async (s) => {
+        await s.pull(image.reference);
+        this.ctx.log(`${s.where}: pulled`);
+      },
+    );
+
+    if (r.preDeploy) {
+      const first = changing[0]?.session as HostSession;
+      const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+      this.ctx.log(`${first.where}: running pre-deploy once`);
+      const result = await first.runOnce(spec, r.preDeploy);
+      if (result.output) this.ctx.log(result.output);
+      if (result.exitCode !== 0) {
+        throw new DeployError(
+          `pre-deploy failed with exit code ${result.exitCode}; no host was switched`,
+          plan.map(unchanged),
+        );
+      }
+    }
+
+    const switched: Switched[] = [];
+    const results = new Map<HostSession, HostResult>();
+    for (const p of plan) if (!changing.includes(p)) results.set(p.session, unchanged(p));
+    let failure: { session: HostSession; message: string } | undefined;
+    for (let i = 0; i < changing.length && !failure; i += r.maxParallel) {
+      const batch = changing.slice(i, i + r.maxParallel);
+      await Promise.all(
+        batch.map(async (p) => {
+          const started = performance.now();
+          const spec = this.spec(image);
+          try {
+            await this.switchHost(p.session, p.state, spec);
+            switched.push({
+              session: p.session,
+              ...(p.state.current && { from: p.state.current }),
+              to: spec.container,
+              started,
+            });
+            this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            failure ??= { session: p.session, message };
+            results.set(p.session, {
+              host: p.session.where,
+              previous: p.state.current?.image ?? null,
+              image: image.reference,
+              container: p.state.current?.container ?? null,
+              durationMs: performance.now() - started,
+              result: 'failed',
+              error: message,
+            });
+          }
+        }),
+      );
+    }
+
+    if (failure) {
+      // Bring every host switched in this run back to what it ran before.
+      for (const s of switched) {
+        try {
+          if (s.from) await this.switchBack(s.session, s.from, s.to);
+          results.set(s.session, {
+            host: s.session.where,
+            previous: s.from?.image ?? null,
+            image: s.from?.image ?? null,
+            container: s.from?.container ?? null,
+            durationMs: performance.now() - s.started,
+            result: 'reverted',
+          });
+        } catch (error) {
+          results.set(s.session, {
+            host: s.session.where,
+            previous: s.from?.image ?? null,
+            image: image.reference,
+            container: s.to,
+            durationMs: performance.now() - s.started,
+            result: 'failed',
+            error: `could not switch back: ${error instanceof Error ? error.message : error}`,
+          });
+        }
+      }
+      const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+      await this.auditAll(hosts, image, 'deploy-failed');
+      throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
+    }
+
+    for (const s of switched) {
+      const pruned = await s.session.prune(r.keep, [s.to]);
+      if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+      results.set(s.session, {
+        host: s.session.where,
+        previous: s.from?.image ?? null,
+        image: image.reference,
+        container: s.to,
+        durationMs: performance.now() - s.started,
+        result: 'deployed',
+      });
+    }
+    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+    await this.auditAll(hosts, image, 'deploy');
+    return { digest: image.digest, changed: true, hosts, previousImage };
+  }
+
+  /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+  private async switchHost(session: HostSession, state: HostState, spec: VersionSpec): Promise<void> {
+    const r = this.request;
+    const current = state.current;
+    if (r.strategy === 'recreate' && current) await session.stop(current.container);
+    await session.start(spec);
+    const health = await session.waitHealthy(spec.container, healthOf(r));
+    if (!health.ok) {
+      const logs = await session.logs(spec.container);
+      await session.remove(spec.container);
+      if (r.strategy === 'recreate' && current) await session.startExisting(current.container);
+      throw new Error(
+        `${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`,
+      );
+    }
+    if (r.publish !== undefined && r.port !== undefined) {
+      await session.switchProxy(
+        spec.container,
+        r.port,
+        r.publish,
+        formatReference(r.proxyImage),
+        r.healthPath,
+      );
+    }
+    if (current && r.strategy === 'rolling') {
+      await sleep(DRAIN_MS);
+      await session.stop(current.container);
+    }
+  }
+
+  /** Returns a host to `from` and removes the version that replaced it in this run. */
+  private async switchBack(session: HostSession, from: Version, to: string): Promise<void> {
+    const r = this.request;
+    await session.startExisting(from.container);
+    await session.waitHealthy(from.container, healthOf(r));
+    if (r.publish !== undefined && r.port !== undefined) {
+      await session.switchProxy(
+        from.container,
+        r.port,
+        r.publish,
+        formatReference(r.proxyImage),
+        r.healthPath,
+      );
+    }
+    await sleep(DRAIN_MS);
+    await session.stop(to);
+    await session.remove(to);
+  }
+
+  /** rollback: true — every host goes back to the version it ran before the current one. */
+  async rollback(): Promise<DeployResult> {
+    const r = this.request;
+    const states = await this.parallel(this.sessions, (s) => s.state());
+    const targets = this.sessions.map((session, i) => {
+      const state = states[i] as HostState;
+      const current = state.current;
+      const target = state.previous.find((v) => v.digest !== current?.digest);
+      if (!current || !target)
+        throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+      return { session, state, current, target };
+    });
+    const digests = new Set(targets.map((t) => t.target.digest));
+    if (digests.size > 1) {
+      throw new Error(
+        `the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`,
+      );
+    }
+    const results: HostResult[] = [];
+    if (r.dryRun) {
+      for (const t of targets)
+        this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
+    } else {
+      await this.parallel(
+        targets.map((t) => t.session),
+        async (session) => {
+          const t = targets.find((x) => x.session === session) as (typeof targets)[number];
+          const started = performance.now();
+          await session.startExisting(t.target.container);
+          const health = await session.waitHealthy(t.target.container, healthOf(r));
+          if (!health.ok) {
+            await session.stop(t.target.container);
+            throw new Error(
+              `${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`,
+            );
+          }
+          if (r.publish !== undefined && r.port !== undefined) {
+            await session.switchProxy(
+              t.target.container,
+              r.port,
+              r.publish,
+              formatReference(r.proxyImage),
+              r.healthPath,
+            );
+          }
+          await sleep(DRAIN_MS);
+          await session.stop(t.current.container);
+          results.push({
+            host: session.where,
+            previous: t.current.image,
+            image: t.target.image,
+            container: t.target.container,
+            durationMs: performance.now() - started,
+            result: 'rolled-back',
+          });
+          this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+        },
+      );
+    }
+    const target = targets[0]?.target as Version;
+    const ordered = r.dryRun
+      ? targets.map((t) => ({
+          host: t.session.where,
+          previous: t.current.image,
+          image: t.target.image,
+          container: t.target.container,
+          durationMs: 0,
+          result: 'planned' as const,
+        }))
+      : this.sessions.map((s) => results.find((x) => x.host === s.where) as HostResult);
+    if (!r.dryRun)
+      await this.auditAll(
+        ordered,
+        { reference: target.image, digest: target.digest, version: target.version },
+        'rollback',
+      );
+    return {
+      digest: target.digest,
+      changed: !r.dryRun,
+      hosts: ordered,
+      previousImage: targets[0]?.current.image ?? null,
+    };
+  }
+
+  private async auditAll(hosts: readonly HostResult[], image: PinnedImage, action: string): Promise<void> {
+    await Promise.all(
+      this.sessions.map((session, i) =>
+        session
+          .audit({
+            time: this.ctx.now().toISOString(),
+            action,
+            service: this.request.name,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            result: hosts[i]?.result,
+            previous: hosts[i]?.previous,
+            holder: this.ctx.holder,
+            run: this.ctx.runUrl,
+            commit: this.ctx.commit,
+          })
+          .catch(() => {}),
+      ),
+    );
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
+ * locally): the per-service lock, reading what runs, starting a version beside the old one,
+ * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
+ * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ */
+import { runChecked, type Runner } from '../command/command';
+import * as docker from '../docker/commands';
+import { sleep } from '../registry/retry';
+import { httpProbe } from './probe';
+import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
+import { tarFile } from './tar';
+
+export const LABEL = {
+  service: 'dev.slipway.service',
+  role: 'dev.slipway.role',
+  version: 'dev.slipway.version',
+  digest: 'dev.slipway.digest',
+  image: 'dev.slipway.image',
+  commit: 'dev.slipway.commit',
+  run: 'dev.slipway.run',
+  time: 'dev.slipway.time',
+} as const;
+
+export interface Version {
+  readonly container: string;
+  readonly running: boolean;
+  readonly digest: string;
+  readonly image: string;
+  readonly version: string;
+  readonly time: string;
+  readonly imageId: string;
+}
+
+export interface HostState {
+  /** The running version (the proxy's upstream when there is a proxy). */
+  readonly current?: Version;
+  /** Stopped versions kept for rollback, newest first. */
+  readonly previous: readonly Version[];
+  readonly proxy?: { readonly running: boolean; readonly upstream?: string };
+}
+
+export interface LockInfo {
+  readonly id: string;
+  readonly holder: string;
+  readonly time: string;
+  readonly run: string;
+}
+
+export interface VersionSpec {
+  readonly container: string;
+  /** repo@sha256:… */
+  readonly image: string;
+  readonly digest: string;
+  readonly version: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly env: ReadonlyArray<readonly [string, string]>;
+  readonly volumes: readonly string[];
+  readonly network?: string;
+  readonly healthCmd?: string;
+}
+
+export interface Health {
+  readonly port?: number;
+  readonly path?: string;
+  readonly timeoutMs: number;
+}
+
+interface Inspect {
+  Id: string;
+  Name: string;
+  Image: string;
+  Config: { Labels?: Record<string, string>; Healthcheck?: { Test?: string[] } };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+  State: {
+    Status: string;
+    Running: boolean;
+    ExitCode: number;
+    Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
+  };
+}
+
+export class HostSession {
+  readonly where: string;
+  private readonly runner: Runner;
+  private readonly name: string;
+  private readonly target: docker.DockerTarget;
+
+  constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
+    this.runner = runner;
+    this.where = runner.where;
+    this.name = name;
+    this.target = { docker: 'docker', env };
+  }
+
+  /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+  get dir(): string {
+    return `.slipway/${this.name}`;
+  }
+  get network(): string {
+    return `slipway-${this.name}`;
+  }
+  get proxy(): string {
+    return `slipway-proxy-${this.name}`;
+  }
+
+  private run(argv: string[], extra: { stdin?: string | Buffer; timeoutMs?: number } = {}) {
+    return runChecked(this.runner, { argv, ...extra });
+  }
+
+  private docker(command: ReturnType<typeof docker.run>) {
+    return runChecked(this.runner, command);
+  }
+
+  async prepare(): Promise<void> {
+    await this.run(['mkdir', '-p', this.dir]);
+    const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', this.network] });
+    if (exists.exitCode !== 0) {
+      await this.docker(docker.networkCreate(this.target, this.network, { [LABEL.service]: this.name }));
+    }
+  }
+
+  // --- the lock --------------------------------------------------------------------------------
+
+  /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
+  async acquireLock(
+    info: LockInfo,
+    staleMs: number,
+    waitMs: number,
+    onWait?: (holder: LockInfo) => void,
+  ): Promise<void> {
+    const lock = `${this.dir}/lock`;
+    const deadline = Date.now() + waitMs;
+    let told = false;
+    for (;;) {
+      await this.run(['mkdir', '-p', this.dir]);
+      const taken = await this.runner.run({ argv: ['mkdir', lock] });
+      if (taken.exitCode === 0) {
+        await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
+        return;
+      }
+      const holder = await this.lockHolder();
+      const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
+      if (!holder || age > staleMs) {
+        // A crashed deploy left it (or it is being written right now: give that a moment).
+        if (!holder) await sleep(500);
+        const again = await this.lockHolder();
+        if (!again || Date.now() - Date.parse(again.time) > staleMs) {
+          await this.run(['rm', '-rf', lock]);
+          continue;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`,
+        );
+      }
+      if (holder && !told) {
+        onWait?.(holder);
+        told = true;
+      }
+      await sleep(1000);
+    }
+  }
+
+  async lockHolder(): Promise<LockInfo | undefined> {
+    const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
+    if (read.exitCode !== 0) return undefined;
+    try {
+      return JSON.parse(read.stdout) as LockInfo;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Releases the lock if it is still ours. */
+  async releaseLock(id: string): Promise<void> {
+    const holder = await this.lockHolder();
+    if (holder && holder.id !== id) return;
+    await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
+  }
+
+  // --- what runs ---------------------------------------------------------------------------------
+
+  private async inspectAll(filters: string[]): Promise<Inspect[]> {
+    const ids = (await this.docker(docker.listContainers(this.target, filters))).stdout
+      .split('\n')
+      .filter(Boolean);
+    if (ids.length === 0) return [];
+    return JSON.parse((await this.docker(docker.inspectContainers(this.target, ids))).stdout) as Inspect[];
+  }
+
+  async state(): Promise<HostState> {
+    const apps = await this.inspectAll([`label=${LABEL.service}=${this.name}`, `label=${LABEL.role}=app`]);
+    const versions = apps
+      .map((c): Version => {
+        const labels = c.Config.Labels ?? {};
+        return {
+          container: c.Name.replace(/^\//, ''),
+          running: c.State.Running,
+          digest: labels[LABEL.digest] ?? '',
+          image: labels[LABEL.image] ?? '',
+          version: labels[LABEL.version] ?? '',
+          time: labels[LABEL.time] ?? '',
+          imageId: c.Image,
+        };
+      })
+      .sort((a, b) => b.time.localeCompare(a.time));
+    const proxies = await this.inspectAll([`name=^/${this.proxy}$`]);
+    let proxy: HostState['proxy'];
+    let upstream: string | undefined;
+    if (proxies[0]) {
+      upstream = proxies[0].Config.Labels?.['dev.slipway.upstream'];
+      const config = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+      const m = /reverse_proxy\s+([^:\s]+)/.exec(config.stdout);
+      if (m) upstream = m[1];
+      proxy = { running: proxies[0].State.Running, ...(upstream && { upstream }) };
+    }
+    const running = versions.filter((v) => v.running);
+    const current = (upstream && running.find((v) => v.container === upstream)) ?? running[0];
+    return {
+      ...(current && { current }),
+      previous: versions.filter((v) => v !== current && !v.running),
+      ...(proxy && { proxy }),
+    };
+  }
+
+  // --- versions ------------------------------------------------------------------------------------
+
+  async pull(image: string): Promise<void> {
+    await this.docker(docker.pull(this.target, image));
+  }
+
+  /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
+  async start(spec: VersionSpec): Promise<void> {
+    const envFile = `${this.dir}/${spec.container}.env`;
+    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+      stdin: content ? `${content}\n` : '',
+    });
+    try {
+      await this.docker(
+        docker.create(this.target, {
+          name: spec.container,
+          image: spec.image,
+          network: this.network,
+          envFile,
+          restart: 'unless-stopped',
+          labels: spec.labels,
+          volumes: spec.volumes,
+          ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
+        }),
+      );
+    } finally {
+      await this.runner.run({ argv: ['rm', '-f', envFile] });
+    }
+    if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
+    await this.docker(docker.start(this.target, spec.container));
+  }
+
+  /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
+  async runOnce(spec: VersionSpec, command: string): Promise<{ exitCode: number; output: string }> {
+    const envFile = `${this.dir}/${spec.container}.env`;
+    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+      stdin: content ? `${content}\n` : '',
+    });
+    try {
+      const runCommand = docker.run(this.target, {
+        name: spec.container,
+        removeOnExit: true,
+        image: spec.image,
+        network: spec.network ?? this.network,
+        envFile,
+        volumes: spec.volumes,
+        labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
+        command: ['sh', '-c', command],
+      });
+      const result = await this.runner.run({
+        ...runCommand,
+        argv: [...runCommand.argv.slice(0, 2), '--rm', ...runCommand.argv.slice(2)],
+      });
+      return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+    } finally {
+      await this.runner.run({ argv: ['rm', '-f', envFile] });
+    }
+  }
+
+  /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
+  async waitHealthy(
+    container: string,
+    health: Health,
+  ): Promise<{ ok: true } | { ok: false; detail: string }> {
+    const deadline = Date.now() + health.timeoutMs;
+    let stableSince: number | undefined;
+    let lastProbe = '';
+    for (;;) {
+      const [c] = JSON.parse(
+        (await this.docker(docker.inspectContainers(this.target, [container]))).stdout,
+      ) as Inspect[];
+      const state = c?.State;
+      if (!state || state.Status === 'exited' || state.Status === 'dead') {
+        return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
+      }
+      let ready: boolean;
+      if (health.path && health.port !== undefined) {
+        const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+        if (!address) return { ok: false, detail: `${container} has no address on ${this.network}` };
+        const probe = await httpProbe(this.runner, address, health.port, health.path);
+        lastProbe = `GET ${health.path}: ${probe.detail}`;
+        ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
+      } else if (state.Health) {
+        ready = state.Health.Status === 'healthy';
+      } else {
+        // No health check at all: running, and still running a moment later.
+        stableSince ??= Date.now();
+        ready = state.Running && Date.now() - stableSince >= 2000;
+      }
+      if (ready) return { ok: true };
+      if (Date.now() > deadline) {
+        const checks = state.Health?.Log?.slice(-3)
+          .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
+          .join('; ');
+        return {
+          ok: false,
+          detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
+        };
+      }
+      await sleep(500);
+    }
+  }
+
+  async logs(container: string, lines = 30): Promise<string> {
+    const result = await this.runner.run(docker.logs(this.target, container, { tail: lines }));
+    return `${result.stdout}${result.stderr}`.trim();
+  }
+
+  async stop(container: string): Promise<void> {
+    await this.docker(docker.stop(this.target, container, 10));
+  }
+
+  async startExisting(container: string): Promise<void> {
+    await this.docker(docker.start(this.target, container));
+  }
+
+  /** Removes a container, never its volumes. */
+  async remove(container: string): Promise<void> {
+    await this.runner.run(docker.removeContainersKeepVolumes(this.target, [container]));
+  }
+
+  // --- the proxy -----------------------------------------------------------------------------------
+
+  /** Points the proxy at `upstream` (creating the proxy on first use) and waits until it serves. */
+  async switchProxy(
+    upstream: string,
+    port: number,
+    publish: number,
+    proxyImage: string,
+    healthPath?: string,
+  ): Promise<void> {
+    const archive = tarFile('Caddyfile', caddyfile(upstream, port));
+    const exists = await this.runner.run(docker.inspectContainer(this.target, this.proxy));
+    if (exists.exitCode !== 0) {
+      await this.docker(
+        docker.create(this.target, {
+          name: this.proxy,
+          image: proxyImage,
+          network: this.network,
+          restart: 'unless-stopped',
+          labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
+          publish: [`${publish}:${PROXY_PORT}`],
+          command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+        }),
+      );
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+      await this.docker(docker.start(this.target, this.proxy));
+    } else {
+      const inspect = JSON.parse(exists.stdout) as Inspect;
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+      if (inspect.State.Running) {
+        const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+        await this.docker(docker.exec(this.target, this.proxy, reload));
+      } else {
+        await this.docker(docker.start(this.target, this.proxy));
+      }
+    }
+    await this.waitProxyServes(healthPath);
+  }
+
+  /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
+  private async waitProxyServes(healthPath?: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    let last = '';
+    for (;;) {
+      const [c] = JSON.parse(
+        (await this.docker(docker.inspectContainers(this.target, [this.proxy]))).stdout,
+      ) as Inspect[];
+      const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+      if (address && c?.State.Running) {
+        const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
+        if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500) return;
+        last = probe.detail;
+      } else {
+        last = `proxy ${c?.State.Status ?? 'missing'}`;
+      }
+      if (Date.now() > deadline) {
+        const logs = await this.logs(this.proxy, 10);
+        throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  // --- housekeeping ----------------------------------------------------------------------------------
+
+  /** Removes stopped versions beyond `keep` (containers and their images; never volumes). */
+  async prune(keep: number, protect: readonly string[]): Promise<string[]> {
+    const state = await this.state();
+    const old = state.previous.filter((v) => !protect.includes(v.container)).slice(keep);
+    for (const version of old) {
+      await this.remove(version.container);
+      await this.runner.run(docker.removeImage(this.target, version.imageId));
+    }
+    return old.map((v) => v.container);
+  }
+
+  /** Appends one JSON line to the host's audit log. */
+  async audit(entry: Record<string, unknown>): Promise<void> {
+    await this.run(['mkdir', '-p', this.dir]);
+    await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+  }
+
+  async registryLogin(registry: string, username: string, password: string): Promise<void> {
+    await this.docker(docker.login(this.target, registry, username, password));
+  }
+
+  async registryLogout(registry: string): Promise<void> {
+    await this.runner.run(docker.logout(this.target, registry));
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * A bounded load generator for zero-downtime tests: `workers` loops per URL sending GETs on
+ * loopback until stopped (or a hard cap of time and requests is reached), counting failures and
+ * the answers seen.
+ */
+import http from 'node:http';
+
+export interface LoadReport {
+  readonly requests: number;
+  readonly failures: number;
+  readonly failureSamples: readonly string[];
+  /** Body → count. */
+  readonly answers: Readonly<Record<string, number>>;
+  readonly durationMs: number;
+  readonly requestsPerSecond: number;
+}
+
+export interface Load {
+  stop(): Promise<LoadReport>;
+}
+
+const agent = new http.Agent({ keepAlive: false });
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export function startLoad(
+  urls: readonly string[],
+  options: { workers?: number; maxMs?: number; maxRequests?: number } = {},
+): Load {
+  const workers = options.workers ?? 2;
+  const maxMs = options.maxMs ?? 120_000;
+  const maxRequests = options.maxRequests ?? 200_000;
+  const started = performance.now();
+  let stopped = false;
+  let requests = 0;
+  let failures = 0;
+  const failureSamples: string[] = [];
+  const answers: Record<string, number> = {};
+  const loop = async (url: string) => {
+    while (!stopped && requests < maxRequests && performance.now() - started < maxMs) {
+      requests += 1;
+      try {
+        const { status, body } = await get(url);
+        if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 80)}`);
+        answers[body] = (answers[body] ?? 0) + 1;
+      } catch (error) {
+        failures += 1;
+        if (failureSamples.length < 10) failureSamples.push(`${Math.round(performance.now() - started)} ms ${url}: ${(error as Error).message}`);
+      }
+    }
+  };
+  const running = Promise.all(urls.flatMap((url) => Array.from({ length: workers }, () => loop(url))));
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+      const durationMs = performance.now() - started;
+      return {
+        requests,
+        failures,
+        failureSamples,
+        answers,
+        durationMs,
+        requestsPerSecond: (requests / durationMs) * 1000,
+      };
+    },
+  };
+}
