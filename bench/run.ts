@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureLab } from '../test/lab/lab';
 import { benchCiActions, formatOverhead } from './ci-actions';
+import { benchDeploy, formatDeploy } from './deploy';
 import { benchPromote, formatPromote } from './promote';
 
 async function main(): Promise<void> {
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
     const result = await benchPromote(lab, { gigabyte: !only.includes('--no-gigabyte') });
     results.promote = result;
     console.log(`\n## promote-between-registries vs skopeo and docker\n\n${formatPromote(result)}`);
+  }
+  if (want('deploy')) {
+    const result = await benchDeploy(lab);
+    results.deploy = result;
+    console.log(`\n## remote-deploy-ssh on the lab hosts\n\n${formatDeploy(result)}`);
   }
   writeFileSync(
     join(new URL('.', import.meta.url).pathname, 'results.json'),

@@ -56342,6 +56342,7 @@ class HostSession {
         return {
             ...(current && { current }),
             previous: versions.filter((v) => v !== current && !v.running),
+            orphans: running.filter((v) => v !== current),
             ...(proxy && { proxy }),
         };
     }
@@ -56640,7 +56641,7 @@ class Deployer {
     async deploy(image) {
         const r = this.request;
         await this.parallel(this.sessions, (s) => s.prepare());
-        const states = await this.parallel(this.sessions, (s) => s.state());
+        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
         const previousImage = states.find((s) => s.current)?.current?.image ?? null;
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
         const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
@@ -56668,8 +56669,12 @@ class Deployer {
             return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
         }
         this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+        const pullMs = new Map();
+        const healthMs = new Map();
         await this.parallel(changing.map((p) => p.session), async (s) => {
+            const t0 = performance.now();
             await s.pull(image.reference);
+            pullMs.set(s, performance.now() - t0);
             this.ctx.log(`${s.where}: pulled`);
         });
         if (r.preDeploy) {
@@ -56695,7 +56700,7 @@ class Deployer {
                 const started = performance.now();
                 const spec = this.spec(image);
                 try {
-                    await this.switchHost(p.session, p.state, spec);
+                    healthMs.set(p.session, await this.switchHost(p.session, p.state, spec));
                     switched.push({
                         session: p.session,
                         ...(p.state.current && { from: p.state.current }),
@@ -56761,20 +56766,36 @@ class Deployer {
                 container: s.to,
                 durationMs: performance.now() - s.started,
                 result: 'deployed',
+                pullMs: Math.round(pullMs.get(s.session) ?? 0),
+                healthMs: Math.round(healthMs.get(s.session) ?? 0),
             });
         }
         const hosts = this.sessions.map((s) => results.get(s));
         await this.auditAll(hosts, image, 'deploy');
         return { digest: image.digest, changed: true, hosts, previousImage };
     }
+    /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
+    async stateWithoutOrphans(session) {
+        const state = await session.state();
+        if (state.orphans.length === 0 || this.request.dryRun)
+            return state;
+        for (const orphan of state.orphans) {
+            this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+            await session.remove(orphan.container);
+        }
+        return { ...state, orphans: [] };
+    }
     /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+    /** Returns how long the health wait took. */
     async switchHost(session, state, spec) {
         const r = this.request;
         const current = state.current;
         if (r.strategy === 'recreate' && current)
             await session.stop(current.container);
         await session.start(spec);
+        const healthStarted = performance.now();
         const health = await session.waitHealthy(spec.container, healthOf(r));
+        const healthWaitMs = performance.now() - healthStarted;
         if (!health.ok) {
             const logs = await session.logs(spec.container);
             await session.remove(spec.container);
@@ -56789,6 +56810,7 @@ class Deployer {
             await sleep(DRAIN_MS);
             await session.stop(current.container);
         }
+        return healthWaitMs;
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
     async switchBack(session, from, to) {
@@ -56805,7 +56827,7 @@ class Deployer {
     /** rollback: true — every host goes back to the version it ran before the current one. */
     async rollback() {
         const r = this.request;
-        const states = await this.parallel(this.sessions, (s) => s.state());
+        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
         const targets = this.sessions.map((session, i) => {
             const state = states[i];
             const current = state.current;

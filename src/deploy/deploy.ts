@@ -37,6 +37,9 @@ export interface HostResult {
   readonly durationMs: number;
   readonly result: HostOutcome;
   readonly error?: string;
+  /** Where the time went on this host: pulling the image, and waiting for the new version's health. */
+  readonly pullMs?: number;
+  readonly healthMs?: number;
 }
 
 export interface DeployResult {
@@ -169,7 +172,7 @@ export class Deployer {
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
     await this.parallel(this.sessions, (s) => s.prepare());
-    const states = await this.parallel(this.sessions, (s) => s.state());
+    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
     const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
@@ -200,10 +203,14 @@ export class Deployer {
     }
 
     this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+    const pullMs = new Map<HostSession, number>();
+    const healthMs = new Map<HostSession, number>();
     await this.parallel(
       changing.map((p) => p.session),
       async (s) => {
+        const t0 = performance.now();
         await s.pull(image.reference);
+        pullMs.set(s, performance.now() - t0);
         this.ctx.log(`${s.where}: pulled`);
       },
     );
@@ -233,7 +240,7 @@ export class Deployer {
           const started = performance.now();
           const spec = this.spec(image);
           try {
-            await this.switchHost(p.session, p.state, spec);
+            healthMs.set(p.session, await this.switchHost(p.session, p.state, spec));
             switched.push({
               session: p.session,
               ...(p.state.current && { from: p.state.current }),
@@ -298,6 +305,8 @@ export class Deployer {
         container: s.to,
         durationMs: performance.now() - s.started,
         result: 'deployed',
+        pullMs: Math.round(pullMs.get(s.session) ?? 0),
+        healthMs: Math.round(healthMs.get(s.session) ?? 0),
       });
     }
     const hosts = this.sessions.map((s) => results.get(s) as HostResult);
@@ -305,13 +314,27 @@ export class Deployer {
     return { digest: image.digest, changed: true, hosts, previousImage };
   }
 
+  /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
+  private async stateWithoutOrphans(session: HostSession): Promise<HostState> {
+    const state = await session.state();
+    if (state.orphans.length === 0 || this.request.dryRun) return state;
+    for (const orphan of state.orphans) {
+      this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+      await session.remove(orphan.container);
+    }
+    return { ...state, orphans: [] };
+  }
+
   /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-  private async switchHost(session: HostSession, state: HostState, spec: VersionSpec): Promise<void> {
+  /** Returns how long the health wait took. */
+  private async switchHost(session: HostSession, state: HostState, spec: VersionSpec): Promise<number> {
     const r = this.request;
     const current = state.current;
     if (r.strategy === 'recreate' && current) await session.stop(current.container);
     await session.start(spec);
+    const healthStarted = performance.now();
     const health = await session.waitHealthy(spec.container, healthOf(r));
+    const healthWaitMs = performance.now() - healthStarted;
     if (!health.ok) {
       const logs = await session.logs(spec.container);
       await session.remove(spec.container);
@@ -333,6 +356,7 @@ export class Deployer {
       await sleep(DRAIN_MS);
       await session.stop(current.container);
     }
+    return healthWaitMs;
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */
@@ -357,7 +381,7 @@ export class Deployer {
   /** rollback: true — every host goes back to the version it ran before the current one. */
   async rollback(): Promise<DeployResult> {
     const r = this.request;
-    const states = await this.parallel(this.sessions, (s) => s.state());
+    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
     const targets = this.sessions.map((session, i) => {
       const state = states[i] as HostState;
       const current = state.current;

@@ -37,6 +37,8 @@ export interface HostState {
   readonly current?: Version;
   /** Stopped versions kept for rollback, newest first. */
   readonly previous: readonly Version[];
+  /** Running versions that are not current: started by an interrupted deploy, never switched to. */
+  readonly orphans: readonly Version[];
   readonly proxy?: { readonly running: boolean; readonly upstream?: string };
 }
 
@@ -221,6 +223,7 @@ export class HostSession {
     return {
       ...(current && { current }),
       previous: versions.filter((v) => v !== current && !v.running),
+      orphans: running.filter((v) => v !== current),
       ...(proxy && { proxy }),
     };
   }

@@ -57,7 +57,10 @@ export function startLoad(
         answers[body] = (answers[body] ?? 0) + 1;
       } catch (error) {
         failures += 1;
-        if (failureSamples.length < 10) failureSamples.push(`${Math.round(performance.now() - started)} ms ${url}: ${(error as Error).message}`);
+        if (failureSamples.length < 10)
+          failureSamples.push(
+            `${Math.round(performance.now() - started)} ms ${url}: ${(error as Error).message}`,
+          );
       }
     }
   };

@@ -28,6 +28,8 @@ export interface BundleOptions {
   readonly env?: Record<string, string>;
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /** Kill the action (SIGKILL, like a cancelled runner) once its log matches. */
+  readonly killWhen?: (log: string) => boolean;
 }
 
 /** Parses the runner's file-command format: name=value lines and name<<DELIM heredocs. */
@@ -83,6 +85,7 @@ export function runBundle(
     let log = '';
     child.stdout.on('data', (c) => {
       log += c;
+      if (options.killWhen?.(log)) child.kill('SIGKILL');
     });
     child.stderr.on('data', (c) => {
       log += c;

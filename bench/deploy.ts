@@ -1,0 +1,122 @@
+/**
+ * remote-deploy-ssh on the lab hosts:
+ * - downtime of a rolling deploy under continuous load (target: 0 failed requests; requests/s);
+ * - two hosts deployed in parallel vs one host (target: ≤ 1.3× the time of one host);
+ * - the action's own overhead beyond pulling the image and waiting for health (target: < 2 s/host).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runChecked } from '../src/command/command';
+import { LocalRunner } from '../src/command/local-runner';
+import { startLoad } from '../test/helpers/load';
+import { runBundle } from '../test/helpers/run-bundle';
+import { LAB_SRC } from '../test/lab/config';
+import type { LabInfo } from '../test/lab/lab';
+import { median, ms } from './measure';
+
+export interface DeployBench {
+  readonly load: { requests: number; failures: number; requestsPerSecond: number };
+  readonly oneHostMs: number;
+  readonly twoHostsMs: number;
+  readonly ratio: number;
+  readonly overheadPerHostMs: number;
+}
+
+export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench> {
+  const local = new LocalRunner();
+  const service = `bench-${randomBytes(3).toString('hex')}`;
+  const images: string[] = [];
+  for (const tag of ['a', 'b']) {
+    const ref = `${lab.registries.staging.host}/bench/${service}:${tag}`;
+    await runChecked(local, {
+      argv: [
+        lab.docker,
+        'build',
+        '--quiet',
+        '--build-arg',
+        `VERSION=${tag}`,
+        '--tag',
+        ref,
+        join(LAB_SRC, 'fixtures', 'app'),
+      ],
+      env: { DOCKER_BUILDKIT: '1' },
+    });
+    await runChecked(local, { argv: [lab.docker, 'push', '--quiet', ref] });
+    images.push(ref);
+  }
+  const publish = '8089';
+  const inputs = (hosts: readonly LabInfo['hosts'][number][], image: string) => ({
+    hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    image,
+    name: service,
+    port: '8080',
+    publish,
+    'health-path': '/health',
+    'proxy-image': lab.images.proxy,
+  });
+  const deploy = async (hosts: readonly LabInfo['hosts'][number][], image: string) => {
+    const started = performance.now();
+    const run = await runBundle('remote-deploy-ssh', inputs(hosts, image));
+    if (run.exitCode !== 0) throw new Error(run.log);
+    const results = JSON.parse(run.outputs.hosts ?? '[]') as Array<{ pullMs?: number; healthMs?: number }>;
+    return { ms: performance.now() - started, results };
+  };
+  try {
+    const all = lab.hosts;
+    await deploy(all, images[0] as string);
+    // Downtime under load.
+    const load = startLoad(
+      all.map((h) => `http://${h.address}:${publish}/version`),
+      { workers: 2 },
+    );
+    await deploy(all, images[1] as string);
+    const report = await load.stop();
+
+    // One host vs two hosts, alternating versions so every deploy changes something.
+    const one: number[] = [];
+    const two: number[] = [];
+    const overhead: number[] = [];
+    let next = 0;
+    for (let round = 0; round < rounds; round++) {
+      const single = await deploy([all[0] as LabInfo['hosts'][number]], images[next % 2] as string);
+      one.push(single.ms);
+      const r = single.results[0];
+      overhead.push(single.ms - (r?.pullMs ?? 0) - (r?.healthMs ?? 0));
+      // bring host 2 to the same version, then time both together
+      await deploy(all, images[next % 2] as string);
+      next += 1;
+      two.push((await deploy(all, images[next % 2] as string)).ms);
+    }
+    const oneHostMs = median(one);
+    const twoHostsMs = median(two);
+    return {
+      load: {
+        requests: report.requests,
+        failures: report.failures,
+        requestsPerSecond: report.requestsPerSecond,
+      },
+      oneHostMs,
+      twoHostsMs,
+      ratio: twoHostsMs / oneHostMs,
+      overheadPerHostMs: median(overhead),
+    };
+  } finally {
+    const script = `for id in $(docker ps -aq --filter name=${service}); do docker rm -f $id >/dev/null; done; docker network rm slipway-${service} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${service}; true`;
+    for (const host of lab.hosts)
+      await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+  }
+}
+
+export function formatDeploy(b: DeployBench): string {
+  return [
+    '| measure | result | target |',
+    '| --- | --- | --- |',
+    `| rolling deploy of 2 hosts under load | ${b.load.failures} failed of ${b.load.requests} requests (${b.load.requestsPerSecond.toFixed(0)} req/s) | 0 failed ${b.load.failures === 0 ? '✓' : '✗'} |`,
+    `| one host / two hosts in parallel (median) | ${ms(b.oneHostMs)} / ${ms(b.twoHostsMs)} = ${b.ratio.toFixed(2)}× | ≤ 1.3× ${b.ratio <= 1.3 ? '✓' : '✗'} |`,
+    `| overhead beyond pull + health wait, one host (median, whole step incl. process start, SSH, lock, 1 s drain) | ${ms(b.overheadPerHostMs)} | < 2 s ${b.overheadPerHostMs < 2000 ? '✓' : '✗'} |`,
+  ].join('\n');
+}

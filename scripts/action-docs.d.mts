@@ -1,0 +1,2 @@
+export function tablesFor(name: string, root?: string): string;
+export function render(readme: string, root?: string): string;

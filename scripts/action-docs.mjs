@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Generates the inputs/outputs tables of every action in README.md from its action.yml, between
+// <!-- action-docs:NAME --> and <!-- /action-docs:NAME --> markers. `--check` fails when the
+// README is out of date (a unit test runs it).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ACTIONS = ['build-and-tag', 'test-in-container', 'push-registry', 'promote-between-registries', 'remote-deploy-ssh'];
+const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
+
+export function tablesFor(name, root = '.') {
+  const meta = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8'));
+  const inputs = Object.entries(meta.inputs ?? {}).map(
+    ([key, spec]) => `| \`${key}\` | ${spec.required ? 'yes' : ''} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
+  );
+  const outputs = Object.entries(meta.outputs ?? {}).map(([key, spec]) => `| \`${key}\` | ${cell(spec.description)} |`);
+  return [
+    '| input | required | default | description |',
+    '| --- | --- | --- | --- |',
+    ...inputs,
+    '',
+    '| output | description |',
+    '| --- | --- |',
+    ...outputs,
+  ].join('\n');
+}
+
+export function render(readme, root = '.') {
+  let out = readme;
+  for (const name of ACTIONS) {
+    const re = new RegExp(`(<!-- action-docs:${name} -->\\n)[\\s\\S]*?(<!-- /action-docs:${name} -->)`);
+    if (!re.test(out)) throw new Error(`README.md has no <!-- action-docs:${name} --> section`);
+    out = out.replace(re, (_, open, close) => `${open}${tablesFor(name, root)}\n${close}`);
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const readme = readFileSync('README.md', 'utf8');
+  const rendered = render(readme);
+  if (process.argv.includes('--check')) {
+    if (rendered !== readme) {
+      console.error('README.md is out of date with the action.yml files: run node scripts/action-docs.mjs');
+      process.exit(1);
+    }
+  } else {
+    writeFileSync('README.md', rendered);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * remote-deploy-ssh against the lab's deploy hosts (real sshd, real dockerd per host), run as the
+ * runner runs it, with a bounded loopback load generator measuring downtime.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { startLoad } from '../helpers/load';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { LAB_SRC } from '../lab/config';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const SERVICE = `shop-${randomBytes(3).toString('hex')}`;
+const PUBLISH = '8081';
+const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
+const VOLUME = `${SERVICE}-data`;
+const images: Record<string, string> = {};
+const urls = lab.hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
+
+const baseInputs = () => ({
+  hosts: lab.hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+  username: lab.ssh.user,
+  'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+  'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+  name: SERVICE,
+  port: '8080',
+  publish: PUBLISH,
+  'health-path': '/health',
+  'health-timeout': '20s',
+  'proxy-image': lab.images.proxy,
+  env: 'MODE=production\nHOSTILE=$(touch /tmp/pwned-env); `touch /tmp/pwned-env2`',
+  'secret-env': `DB_PASSWORD=${SECRET}`,
+  volumes: `${VOLUME}:/data`,
+  keep: '1',
+});
+
+function deploy(tag: string | undefined, extra: Record<string, string> = {}): Promise<BundleRun> {
+  return runBundle('remote-deploy-ssh', {
+    ...baseInputs(),
+    ...(tag && { image: images[tag] as string }),
+    ...extra,
+  });
+}
+
+/** docker on a lab host, through the outer engine (an independent view, not through Slipway). */
+async function onHost(host: (typeof lab.hosts)[number], ...argv: string[]): Promise<string> {
+  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
+}
+
+async function appContainers(host: (typeof lab.hosts)[number], all = false): Promise<string[]> {
+  const out = await onHost(
+    host,
+    'docker',
+    'ps',
+    ...(all ? ['--all'] : []),
+    '--filter',
+    `label=dev.slipway.service=${SERVICE}`,
+    '--filter',
+    'label=dev.slipway.role=app',
+    '--format',
+    '{{.Names}}',
+  );
+  return out.split('\n').filter(Boolean).sort();
+}
+
+async function served(): Promise<string[]> {
+  return Promise.all(urls.map(async (url) => (await fetch(url)).text().then((t) => t.trim())));
+}
+
+function hostsOutput(run: BundleRun): Array<{ host: string; result: string; previous: string | null }> {
+  return JSON.parse(run.outputs.hosts ?? '[]');
+}
+
+/** Removes every deploy-test service (containers, networks, test volumes) from the lab hosts. */
+async function cleanHosts(): Promise<void> {
+  const script = [
+    'for id in $(docker ps -aq --filter name=shop-); do docker rm -f $id >/dev/null; done',
+    'for n in $(docker network ls -q --filter name=slipway-shop-); do docker network rm $n >/dev/null; done',
+    'for v in $(docker volume ls -q --filter name=shop-); do docker volume rm $v >/dev/null; done',
+    'rm -rf /home/deploy/.slipway/shop-*',
+    'true',
+  ].join('\n');
+  for (const host of lab.hosts)
+    await runChecked(local, { argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+}
+
+afterAll(cleanHosts);
+
+beforeAll(async () => {
+  await cleanHosts();
+  const context = join(LAB_SRC, 'fixtures', 'app');
+  for (const [tag, healthy] of [
+    ['v1', true],
+    ['v2', true],
+    ['v3', false],
+  ] as const) {
+    const ref = `${lab.registries.staging.host}/deploy/${SERVICE}:${tag}`;
+    await runChecked(local, {
+      argv: [
+        lab.docker,
+        'build',
+        '--quiet',
+        '--build-arg',
+        `VERSION=${tag}`,
+        '--build-arg',
+        `HEALTHY=${healthy}`,
+        '--tag',
+        ref,
+        context,
+      ],
+      env: { DOCKER_BUILDKIT: '1' },
+    });
+    await runChecked(local, { argv: [lab.docker, 'push', '--quiet', ref] });
+    images[tag] = ref;
+  }
+});
+
+describe('remote-deploy-ssh on two lab hosts', () => {
+  it('deploys v1, then v2 under continuous load with zero failed requests', async () => {
+    const first = await deploy('v1');
+    expect(first.exitCode, first.log).toBe(0);
+    expect(first.outputs.changed).toBe('true');
+    expect(await served()).toEqual(['v1', 'v1']);
+    // Data written by v1 into the named volume must survive everything that follows.
+    const [host1] = lab.hosts;
+    const v1 = (await appContainers(host1 as (typeof lab.hosts)[number]))[0] as string;
+    await onHost(
+      host1 as (typeof lab.hosts)[number],
+      'docker',
+      'exec',
+      v1,
+      'sh',
+      '-c',
+      'echo precious > /data/keep.txt',
+    );
+
+    const load = startLoad(urls, { workers: 2 });
+    const second = await deploy('v2');
+    const report = await load.stop();
+    expect(second.exitCode, second.log).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.requests).toBeGreaterThan(100);
+    expect(await served()).toEqual(['v2', 'v2']);
+    const digest = second.outputs.digest as string;
+    expect(digest).toMatch(/^sha256:/);
+    expect(hostsOutput(second).map((h) => h.result)).toEqual(['deployed', 'deployed']);
+    expect(second.outputs['previous-image']).toContain('@sha256:');
+    expect(second.summary).toContain('| deployed |');
+    console.log(
+      `rolling deploy under load: ${report.requests} requests, ${report.failures} failed, ${report.requestsPerSecond.toFixed(0)} req/s`,
+    );
+  });
+
+  it('keeps secrets off command lines and logs; hostile env values stay literal', async () => {
+    const host = lab.hosts[0] as (typeof lab.hosts)[number];
+    const [current] = await appContainers(host);
+    const inspect = JSON.parse(await onHost(host, 'docker', 'inspect', current as string))[0];
+    const commandLine = JSON.stringify([
+      inspect.Path,
+      inspect.Args,
+      inspect.Config.Cmd,
+      inspect.Config.Entrypoint,
+    ]);
+    expect(commandLine).not.toContain(SECRET);
+    expect(
+      await onHost(host, 'docker', 'exec', current as string, 'sh', '-c', 'printf %s "$DB_PASSWORD"'),
+    ).toBe(SECRET);
+    expect(await onHost(host, 'docker', 'exec', current as string, 'sh', '-c', 'printf %s "$HOSTILE"')).toBe(
+      '$(touch /tmp/pwned-env); `touch /tmp/pwned-env2`',
+    );
+    for (const file of ['/tmp/pwned-env', '/tmp/pwned-env2']) {
+      expect(
+        (await local.run({ argv: [lab.docker, 'exec', host.container, 'test', '-e', file] })).exitCode,
+      ).not.toBe(0);
+    }
+    // No env file is left on the host.
+    expect(
+      await onHost(host, 'sh', '-c', `ls /home/deploy/.slipway/${SERVICE}/ | grep -c '\\.env$' || true`),
+    ).toBe('0');
+  });
+
+  it('refuses a broken v3: the step fails, v2 keeps serving with zero failures, no v3 remains', async () => {
+    const load = startLoad(urls, { workers: 2 });
+    const third = await deploy('v3', { 'health-timeout': '6s' });
+    const report = await load.stop();
+    expect(third.exitCode).toBe(1);
+    expect(third.log).toMatch(/never became healthy/);
+    expect(third.log).toContain('--- last log lines ---');
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    for (const host of lab.hosts) {
+      const inspect = await onHost(
+        host,
+        'docker',
+        'ps',
+        '--all',
+        '--filter',
+        `label=dev.slipway.service=${SERVICE}`,
+        '--format',
+        '{{.Label "dev.slipway.version"}}',
+      );
+      expect(inspect.split('\n')).not.toContain('v3');
+    }
+    expect(hostsOutput(third).some((h) => h.result === 'failed')).toBe(true);
+    expect(third.log).not.toContain(SECRET);
+  });
+
+  it('redeploying the running digest changes nothing', async () => {
+    const before = await Promise.all(lab.hosts.map((h) => appContainers(h)));
+    const again = await deploy('v2');
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.outputs.changed).toBe('false');
+    expect(hostsOutput(again).map((h) => h.result)).toEqual(['unchanged', 'unchanged']);
+    expect(await Promise.all(lab.hosts.map((h) => appContainers(h)))).toEqual(before);
+  });
+
+  it('rollback: true returns every host to v1; the volume kept its data', async () => {
+    const back = await deploy(undefined, { rollback: 'true' });
+    expect(back.exitCode, back.log).toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+    expect(hostsOutput(back).map((h) => h.result)).toEqual(['rolled-back', 'rolled-back']);
+    const host = lab.hosts[0] as (typeof lab.hosts)[number];
+    const [current] = await appContainers(host);
+    expect(await onHost(host, 'docker', 'exec', current as string, 'cat', '/data/keep.txt')).toBe('precious');
+    expect(await onHost(host, 'docker', 'volume', 'ls', '--quiet', '--filter', `name=${VOLUME}`)).toBe(
+      VOLUME,
+    );
+    const audit = await onHost(host, 'cat', `/home/deploy/.slipway/${SERVICE}/audit.log`);
+    const actions = audit.split('\n').map((l) => JSON.parse(l).action);
+    expect(actions).toEqual(['deploy', 'deploy', 'deploy-failed', 'rollback']);
+  });
+
+  it('refuses unknown and mismatched host keys before anything runs', async () => {
+    const lines = readFileSync(lab.ssh.knownHostsPath, 'utf8').split('\n').filter(Boolean);
+    const [h1, h2] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
+    const swapped = lines
+      .filter((l) => l.startsWith(`[${h2.address}]`))
+      .flatMap((l) => [l, l.replace(`[${h2.address}]`, `[${h1.address}]`)])
+      .join('\n');
+    const before = await appContainers(h1, true);
+    const mismatch = await deploy('v2', { 'known-hosts': swapped });
+    expect(mismatch.exitCode).toBe(1);
+    expect(mismatch.log).toContain('HOST KEY MISMATCH');
+    const unknown = await deploy('v2', {
+      'known-hosts': lines.filter((l) => l.startsWith(`[${h2.address}]`)).join('\n'),
+    });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.log).toContain('input "known-hosts": has no key for 127.0.10.1:2222');
+    expect(await appContainers(h1, true)).toEqual(before);
+  });
+
+  it('rejects hostile values in inputs before connecting', async () => {
+    for (const [input, value] of [
+      ['name', 'web; touch /tmp/pwned'],
+      ['image', `${images.v2}; touch /tmp/pwned`],
+      ['health-path', '/health; touch /tmp/pwned'],
+      ['volumes', 'data:/data; touch /tmp/pwned'],
+      ['network', '$(touch /tmp/pwned)'],
+      ['port', '80`touch /tmp/pwned`'],
+      ['hosts', '127.0.10.1:2222; touch /tmp/pwned'],
+      ['env', 'A=1\nB C=2'],
+    ] as const) {
+      const run = await deploy('v2', { [input]: value });
+      expect(run.exitCode, `${input}=${value}`).toBe(1);
+      expect(run.log).toContain(`input "${input}"`);
+      expect(run.log).not.toContain('connected to');
+    }
+  });
+
+  it('two deploys at once never interleave: the second waits for the lock', async () => {
+    const [a, b] = await Promise.all([
+      deploy('v2'),
+      new Promise((r) => setTimeout(r, 300)).then(() => deploy('v1')),
+    ]);
+    expect(a.exitCode, a.log).toBe(0);
+    expect(b.exitCode, b.log).toBe(0);
+    expect(b.log).toMatch(/waiting for the lock held by/);
+    expect(await served()).toEqual(['v1', 'v1']);
+  });
+
+  it('a deploy cut off mid-way is converged by the rerun, with no orphaned container', async () => {
+    const killed = await runBundle(
+      'remote-deploy-ssh',
+      { ...baseInputs(), image: images.v2 as string, 'lock-timeout': '3s' },
+      { killWhen: (log) => log.includes(': pulled') },
+    );
+    expect(killed.exitCode).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 3500));
+    const rerun = await deploy('v2', { 'lock-timeout': '3s' });
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    for (const host of lab.hosts) {
+      const running = await appContainers(host);
+      expect(running).toHaveLength(1);
+      const all = await appContainers(host, true);
+      expect(all.length).toBeLessThanOrEqual(2);
+    }
+  });
+});
