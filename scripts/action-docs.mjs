@@ -6,15 +6,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const ACTIONS = ['build-and-tag', 'test-in-container', 'push-registry', 'promote-between-registries', 'remote-deploy-ssh'];
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
+const ACTIONS = [
+  'build-and-tag',
+  'test-in-container',
+  'push-registry',
+  'promote-between-registries',
+  'remote-deploy-ssh',
+];
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .trim();
 
 export function tablesFor(name, root = '.') {
   const meta = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8'));
   const inputs = Object.entries(meta.inputs ?? {}).map(
-    ([key, spec]) => `| \`${key}\` | ${spec.required ? 'yes' : ''} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
+    ([key, spec]) =>
+      `| \`${key}\` | ${spec.required ? 'yes' : ''} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
   );
-  const outputs = Object.entries(meta.outputs ?? {}).map(([key, spec]) => `| \`${key}\` | ${cell(spec.description)} |`);
+  const outputs = Object.entries(meta.outputs ?? {}).map(
+    ([key, spec]) => `| \`${key}\` | ${cell(spec.description)} |`,
+  );
   return [
     '| input | required | default | description |',
     '| --- | --- | --- | --- |',
