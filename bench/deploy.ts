@@ -80,16 +80,18 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
     const one: number[] = [];
     const two: number[] = [];
     const overhead: number[] = [];
-    let next = 0;
+    // Every timed deploy changes the version on every host it targets.
+    let current = 1;
+    const other = () => images[(current + 1) % 2] as string;
     for (let round = 0; round < rounds; round++) {
-      const single = await deploy([all[0] as LabInfo['hosts'][number]], images[next % 2] as string);
+      const single = await deploy([all[0] as LabInfo['hosts'][number]], other());
       one.push(single.ms);
       const r = single.results[0];
       overhead.push(single.ms - (r?.pullMs ?? 0) - (r?.healthMs ?? 0));
-      // bring host 2 to the same version, then time both together
-      await deploy(all, images[next % 2] as string);
-      next += 1;
-      two.push((await deploy(all, images[next % 2] as string)).ms);
+      await deploy(all, other()); // host 2 catches up: both hosts on the same version again
+      current = (current + 1) % 2;
+      two.push((await deploy(all, other())).ms);
+      current = (current + 1) % 2;
     }
     const oneHostMs = median(one);
     const twoHostsMs = median(two);
