@@ -6,13 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runChecked } from '../src/command/command';
 import { LocalRunner } from '../src/command/local-runner';
 import { startLoad } from '../test/helpers/load';
 import { runBundle } from '../test/helpers/run-bundle';
-import { LAB_SRC } from '../test/lab/config';
-import type { LabInfo } from '../test/lab/lab';
+import { type LabInfo, publishFixtureApp } from '../test/lab/lab';
 import { median, ms } from './measure';
 
 export interface DeployBench {
@@ -27,24 +24,8 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
   const local = new LocalRunner();
   const service = `bench-${randomBytes(3).toString('hex')}`;
   const images: string[] = [];
-  for (const tag of ['a', 'b']) {
-    const ref = `${lab.registries.staging.host}/bench/${service}:${tag}`;
-    await runChecked(local, {
-      argv: [
-        lab.docker,
-        'build',
-        '--quiet',
-        '--build-arg',
-        `VERSION=${tag}`,
-        '--tag',
-        ref,
-        join(LAB_SRC, 'fixtures', 'app'),
-      ],
-      env: { DOCKER_BUILDKIT: '1' },
-    });
-    await runChecked(local, { argv: [lab.docker, 'push', '--quiet', ref] });
-    images.push(ref);
-  }
+  for (const tag of ['a', 'b'])
+    images.push(await publishFixtureApp(lab.registries.staging, `bench/${service}`, tag));
   const publish = '8089';
   const inputs = (hosts: readonly LabInfo['hosts'][number][], image: string) => ({
     hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),

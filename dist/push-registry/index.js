@@ -31957,8 +31957,8 @@ function copyArchiveInto(target, container, directory, archive) {
         label: `docker cp into ${container}:${directory}`,
     });
 }
-function networkConnect(target, network, container) {
-    return cmd(target, ['network', 'connect', network, container]);
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
 function inspectContainers(target, ids) {
     return cmd(target, ['container', 'inspect', ...ids]);

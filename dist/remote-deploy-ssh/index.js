@@ -55657,47 +55657,6 @@ async function connectAll(request, log) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 ;// CONCATENATED MODULE: ./src/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
@@ -56067,8 +56026,8 @@ function copyArchiveInto(target, container, directory, archive) {
         label: `docker cp into ${container}:${directory}`,
     });
 }
-function networkConnect(target, network, container) {
-    return cmd(target, ['network', 'connect', network, container]);
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
 function inspectContainers(target, ids) {
     return cmd(target, ['container', 'inspect', ...ids]);
@@ -56080,6 +56039,47 @@ function removeImage(target, image) {
 function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -56235,17 +56235,26 @@ class HostSession {
     get proxy() {
         return `slipway-proxy-${this.name}`;
     }
+    /** The network the proxy reaches the serving versions on, under one DNS alias. */
+    get live() {
+        return `slipway-${this.name}-live`;
+    }
+    get alias() {
+        return `${this.name}-live`;
+    }
     run(argv, extra = {}) {
         return runChecked(this.runner, { argv, ...extra });
     }
     docker(command) {
         return runChecked(this.runner, command);
     }
+    /** The service's networks (the lock already made the directory). */
     async prepare() {
-        await this.run(['mkdir', '-p', this.dir]);
-        const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', this.network] });
-        if (exists.exitCode !== 0) {
-            await this.docker(networkCreate(this.target, this.network, { [LABEL.service]: this.name }));
+        for (const network of [this.network, this.live]) {
+            const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
+            if (exists.exitCode !== 0) {
+                await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
+            }
         }
     }
     // --- the lock --------------------------------------------------------------------------------
@@ -56310,9 +56319,11 @@ class HostSession {
             return [];
         return JSON.parse((await this.docker(inspectContainers(this.target, ids))).stdout);
     }
+    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
     async state() {
-        const apps = await this.inspectAll([`label=${LABEL.service}=${this.name}`, `label=${LABEL.role}=app`]);
-        const versions = apps
+        const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+        const versions = containers
+            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
             .map((c) => {
             const labels = c.Config.Labels ?? {};
             return {
@@ -56326,25 +56337,25 @@ class HostSession {
             };
         })
             .sort((a, b) => b.time.localeCompare(a.time));
-        const proxies = await this.inspectAll([`name=^/${this.proxy}$`]);
-        let proxy;
-        let upstream;
-        if (proxies[0]) {
-            upstream = proxies[0].Config.Labels?.['dev.slipway.upstream'];
-            const config = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
-            const m = /reverse_proxy\s+([^:\s]+)/.exec(config.stdout);
-            if (m)
-                upstream = m[1];
-            proxy = { running: proxies[0].State.Running, ...(upstream && { upstream }) };
-        }
+        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+        const proxy = proxyContainer ? { running: proxyContainer.State.Running } : undefined;
+        // Serving: running and on the live network (reachable under the alias the proxy dials).
+        const serving = new Set(containers
+            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+            .map((c) => c.Name.replace(/^\//, '')));
         const running = versions.filter((v) => v.running);
-        const current = (upstream && running.find((v) => v.container === upstream)) ?? running[0];
+        const current = running.find((v) => serving.has(v.container)) ??
+            (this.liveUnknown(containers) ? running[0] : undefined);
         return {
             ...(current && { current }),
             previous: versions.filter((v) => v !== current && !v.running),
-            orphans: running.filter((v) => v !== current),
+            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
             ...(proxy && { proxy }),
         };
+    }
+    /** True when no container of the service is on the live network (nothing was ever switched there). */
+    liveUnknown(containers) {
+        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
     }
     // --- versions ------------------------------------------------------------------------------------
     async pull(image) {
@@ -56369,12 +56380,20 @@ class HostSession {
                 ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
             }));
         }
-        finally {
+        catch (error) {
             await this.runner.run({ argv: ['rm', '-f', envFile] });
+            throw error;
         }
-        if (spec.network)
-            await this.docker(networkConnect(this.target, spec.network, spec.container));
-        await this.docker(start(this.target, spec.container));
+        // docker has read the env file: remove it while the container starts.
+        const removing = this.runner.run({ argv: ['rm', '-f', envFile] });
+        try {
+            if (spec.network)
+                await this.docker(networkConnect(this.target, spec.network, spec.container));
+            await this.docker(start(this.target, spec.container));
+        }
+        finally {
+            await removing;
+        }
     }
     /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
     async runOnce(spec, command) {
@@ -56461,15 +56480,28 @@ class HostSession {
         await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
     }
     // --- the proxy -----------------------------------------------------------------------------------
-    /** Points the proxy at `upstream` (creating the proxy on first use) and waits until it serves. */
-    async switchProxy(upstream, port, publish, proxyImage, healthPath) {
-        const archive = tarFile('Caddyfile', caddyfile(upstream, port));
+    /**
+     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+     * drop connections in flight on the Caddy versions tested here.
+     */
+    async activate(container) {
+        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
+        // A version brought back by a rollback is still attached from its earlier time in service.
+        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+        }
+    }
+    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+    async ensureProxy(port, publish, proxyImage, healthPath) {
+        const config = caddyfile(this.alias, port);
+        const archive = tarFile('Caddyfile', config);
         const exists = await this.runner.run(inspectContainer(this.target, this.proxy));
         if (exists.exitCode !== 0) {
             await this.docker(create(this.target, {
                 name: this.proxy,
                 image: proxyImage,
-                network: this.network,
+                network: this.live,
                 restart: 'unless-stopped',
                 labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
                 publish: [`${publish}:${PROXY_PORT}`],
@@ -56477,19 +56509,23 @@ class HostSession {
             }));
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
         }
-        else {
-            const inspect = JSON.parse(exists.stdout);
+        const inspect = JSON.parse(exists.stdout);
+        if (!inspect.State.Running) {
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+        if (current.stdout !== config) {
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            if (inspect.State.Running) {
-                const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-                await this.docker(commands_exec(this.target, this.proxy, reload));
-            }
-            else {
-                await this.docker(start(this.target, this.proxy));
-            }
+            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+            await this.docker(commands_exec(this.target, this.proxy, reload));
+            await this.waitProxyServes(healthPath);
         }
-        await this.waitProxyServes(healthPath);
     }
     /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
     async waitProxyServes(healthPath) {
@@ -56497,7 +56533,7 @@ class HostSession {
         let last = '';
         for (;;) {
             const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
-            const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
             if (address && c?.State.Running) {
                 const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
                 if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
@@ -56515,19 +56551,17 @@ class HostSession {
         }
     }
     // --- housekeeping ----------------------------------------------------------------------------------
-    /** Removes stopped versions beyond `keep` (containers and their images; never volumes). */
-    async prune(keep, protect) {
-        const state = await this.state();
-        const old = state.previous.filter((v) => !protect.includes(v.container)).slice(keep);
-        for (const version of old) {
+    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+    async prune(keep, stopped) {
+        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+        await Promise.all(old.map(async (version) => {
             await this.remove(version.container);
             await this.runner.run(removeImage(this.target, version.imageId));
-        }
+        }));
         return old.map((v) => v.container);
     }
     /** Appends one JSON line to the host's audit log. */
     async audit(entry) {
-        await this.run(['mkdir', '-p', this.dir]);
         await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
     }
     async registryLogin(registry, username, password) {
@@ -56549,7 +56583,6 @@ class HostSession {
 
 
 
-
 class DeployError extends Error {
     hosts;
     constructor(message, hosts) {
@@ -56558,7 +56591,6 @@ class DeployError extends Error {
         this.hosts = hosts;
     }
 }
-const DRAIN_MS = 1000;
 function stamp(date) {
     return date
         .toISOString()
@@ -56578,7 +56610,17 @@ function isUnchanged(request, state, digest) {
         return false;
     if (request.publish === undefined)
         return true;
-    return state.proxy?.running === true && state.proxy.upstream === current.container;
+    return state.proxy?.running === true;
+}
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(s, result, fields) {
+    return {
+        host: s.session.where,
+        previous: s.from?.image ?? null,
+        durationMs: performance.now() - s.started,
+        result,
+        ...fields,
+    };
 }
 class Deployer {
     request;
@@ -56640,7 +56682,8 @@ class Deployer {
     }
     async deploy(image) {
         const r = this.request;
-        await this.parallel(this.sessions, (s) => s.prepare());
+        if (!r.dryRun)
+            await this.parallel(this.sessions, (s) => s.prepare());
         const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
         const previousImage = states.find((s) => s.current)?.current?.image ?? null;
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
@@ -56730,45 +56773,38 @@ class Deployer {
                 try {
                     if (s.from)
                         await this.switchBack(s.session, s.from, s.to);
-                    results.set(s.session, {
-                        host: s.session.where,
-                        previous: s.from?.image ?? null,
+                    results.set(s.session, switchedResult(s, 'reverted', {
                         image: s.from?.image ?? null,
                         container: s.from?.container ?? null,
-                        durationMs: performance.now() - s.started,
-                        result: 'reverted',
-                    });
+                    }));
                 }
                 catch (error) {
-                    results.set(s.session, {
-                        host: s.session.where,
-                        previous: s.from?.image ?? null,
+                    results.set(s.session, switchedResult(s, 'failed', {
                         image: image.reference,
                         container: s.to,
-                        durationMs: performance.now() - s.started,
-                        result: 'failed',
                         error: `could not switch back: ${error instanceof Error ? error.message : error}`,
-                    });
+                    }));
                 }
             }
             const hosts = this.sessions.map((s) => results.get(s));
             await this.auditAll(hosts, image, 'deploy-failed');
             throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
         }
-        for (const s of switched) {
-            const pruned = await s.session.prune(r.keep, [s.to]);
+        const before = new Map(plan.map((p) => [p.session, p.state]));
+        await Promise.all(switched.map(async (s) => {
+            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+            const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+            const pruned = await s.session.prune(r.keep, stopped);
             if (pruned.length > 0)
                 this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-            results.set(s.session, {
-                host: s.session.where,
-                previous: s.from?.image ?? null,
+        }));
+        for (const s of switched) {
+            results.set(s.session, switchedResult(s, 'deployed', {
                 image: image.reference,
                 container: s.to,
-                durationMs: performance.now() - s.started,
-                result: 'deployed',
                 pullMs: Math.round(pullMs.get(s.session) ?? 0),
                 healthMs: Math.round(healthMs.get(s.session) ?? 0),
-            });
+            }));
         }
         const hosts = this.sessions.map((s) => results.get(s));
         await this.auditAll(hosts, image, 'deploy');
@@ -56803,24 +56839,27 @@ class Deployer {
                 await session.startExisting(current.container);
             throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
         }
-        if (r.publish !== undefined && r.port !== undefined) {
-            await session.switchProxy(spec.container, r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
-        }
-        if (current && r.strategy === 'rolling') {
-            await sleep(DRAIN_MS);
+        await this.serve(session, spec.container);
+        // The old version leaves service when it stops: docker drops it from the alias, and a
+        // graceful app finishes what it has in flight on SIGTERM.
+        if (current && r.strategy === 'rolling')
             await session.stop(current.container);
-        }
         return healthWaitMs;
+    }
+    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
+    async serve(session, container) {
+        const r = this.request;
+        await session.activate(container);
+        if (r.publish !== undefined && r.port !== undefined) {
+            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
+        }
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
     async switchBack(session, from, to) {
         const r = this.request;
         await session.startExisting(from.container);
         await session.waitHealthy(from.container, healthOf(r));
-        if (r.publish !== undefined && r.port !== undefined) {
-            await session.switchProxy(from.container, r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
-        }
-        await sleep(DRAIN_MS);
+        await this.serve(session, from.container);
         await session.stop(to);
         await session.remove(to);
     }
@@ -56855,10 +56894,7 @@ class Deployer {
                     await session.stop(t.target.container);
                     throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
                 }
-                if (r.publish !== undefined && r.port !== undefined) {
-                    await session.switchProxy(t.target.container, r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
-                }
-                await sleep(DRAIN_MS);
+                await this.serve(session, t.target.container);
                 await session.stop(t.current.container);
                 results.push({
                     host: session.where,

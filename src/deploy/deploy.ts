@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runPool } from '../registry/pool';
-import { sleep } from '../registry/retry';
 import { formatReference } from '../reference';
 import type { DeployRequest } from './inputs';
 import {
@@ -65,8 +64,6 @@ export class DeployError extends Error {
   }
 }
 
-const DRAIN_MS = 1000;
-
 function stamp(date: Date): string {
   return date
     .toISOString()
@@ -86,7 +83,7 @@ function isUnchanged(request: DeployRequest, state: HostState, digest: string): 
   const current = state.current;
   if (!current || current.digest !== digest || !current.running) return false;
   if (request.publish === undefined) return true;
-  return state.proxy?.running === true && state.proxy.upstream === current.container;
+  return state.proxy?.running === true;
 }
 
 interface Switched {
@@ -94,6 +91,21 @@ interface Switched {
   readonly from?: Version;
   readonly to: string;
   readonly started: number;
+}
+
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(
+  s: Switched,
+  result: HostOutcome,
+  fields: Pick<HostResult, 'image' | 'container'> & Partial<HostResult>,
+): HostResult {
+  return {
+    host: s.session.where,
+    previous: s.from?.image ?? null,
+    durationMs: performance.now() - s.started,
+    result,
+    ...fields,
+  };
 }
 
 export class Deployer {
@@ -171,7 +183,7 @@ export class Deployer {
 
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
-    await this.parallel(this.sessions, (s) => s.prepare());
+    if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
     const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
@@ -270,24 +282,22 @@ export class Deployer {
       for (const s of switched) {
         try {
           if (s.from) await this.switchBack(s.session, s.from, s.to);
-          results.set(s.session, {
-            host: s.session.where,
-            previous: s.from?.image ?? null,
-            image: s.from?.image ?? null,
-            container: s.from?.container ?? null,
-            durationMs: performance.now() - s.started,
-            result: 'reverted',
-          });
+          results.set(
+            s.session,
+            switchedResult(s, 'reverted', {
+              image: s.from?.image ?? null,
+              container: s.from?.container ?? null,
+            }),
+          );
         } catch (error) {
-          results.set(s.session, {
-            host: s.session.where,
-            previous: s.from?.image ?? null,
-            image: image.reference,
-            container: s.to,
-            durationMs: performance.now() - s.started,
-            result: 'failed',
-            error: `could not switch back: ${error instanceof Error ? error.message : error}`,
-          });
+          results.set(
+            s.session,
+            switchedResult(s, 'failed', {
+              image: image.reference,
+              container: s.to,
+              error: `could not switch back: ${error instanceof Error ? error.message : error}`,
+            }),
+          );
         }
       }
       const hosts = this.sessions.map((s) => results.get(s) as HostResult);
@@ -295,19 +305,25 @@ export class Deployer {
       throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
     }
 
+    const before = new Map(plan.map((p) => [p.session, p.state]));
+    await Promise.all(
+      switched.map(async (s) => {
+        // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+        const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+        const pruned = await s.session.prune(r.keep, stopped);
+        if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+      }),
+    );
     for (const s of switched) {
-      const pruned = await s.session.prune(r.keep, [s.to]);
-      if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-      results.set(s.session, {
-        host: s.session.where,
-        previous: s.from?.image ?? null,
-        image: image.reference,
-        container: s.to,
-        durationMs: performance.now() - s.started,
-        result: 'deployed',
-        pullMs: Math.round(pullMs.get(s.session) ?? 0),
-        healthMs: Math.round(healthMs.get(s.session) ?? 0),
-      });
+      results.set(
+        s.session,
+        switchedResult(s, 'deployed', {
+          image: image.reference,
+          container: s.to,
+          pullMs: Math.round(pullMs.get(s.session) ?? 0),
+          healthMs: Math.round(healthMs.get(s.session) ?? 0),
+        }),
+      );
     }
     const hosts = this.sessions.map((s) => results.get(s) as HostResult);
     await this.auditAll(hosts, image, 'deploy');
@@ -343,20 +359,20 @@ export class Deployer {
         `${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`,
       );
     }
-    if (r.publish !== undefined && r.port !== undefined) {
-      await session.switchProxy(
-        spec.container,
-        r.port,
-        r.publish,
-        formatReference(r.proxyImage),
-        r.healthPath,
-      );
-    }
-    if (current && r.strategy === 'rolling') {
-      await sleep(DRAIN_MS);
-      await session.stop(current.container);
-    }
+    await this.serve(session, spec.container);
+    // The old version leaves service when it stops: docker drops it from the alias, and a
+    // graceful app finishes what it has in flight on SIGTERM.
+    if (current && r.strategy === 'rolling') await session.stop(current.container);
     return healthWaitMs;
+  }
+
+  /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
+  private async serve(session: HostSession, container: string): Promise<void> {
+    const r = this.request;
+    await session.activate(container);
+    if (r.publish !== undefined && r.port !== undefined) {
+      await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
+    }
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */
@@ -364,16 +380,7 @@ export class Deployer {
     const r = this.request;
     await session.startExisting(from.container);
     await session.waitHealthy(from.container, healthOf(r));
-    if (r.publish !== undefined && r.port !== undefined) {
-      await session.switchProxy(
-        from.container,
-        r.port,
-        r.publish,
-        formatReference(r.proxyImage),
-        r.healthPath,
-      );
-    }
-    await sleep(DRAIN_MS);
+    await this.serve(session, from.container);
     await session.stop(to);
     await session.remove(to);
   }
@@ -414,16 +421,7 @@ export class Deployer {
               `${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`,
             );
           }
-          if (r.publish !== undefined && r.port !== undefined) {
-            await session.switchProxy(
-              t.target.container,
-              r.port,
-              r.publish,
-              formatReference(r.proxyImage),
-              r.healthPath,
-            );
-          }
-          await sleep(DRAIN_MS);
+          await this.serve(session, t.target.container);
           await session.stop(t.current.container);
           results.push({
             host: session.where,

@@ -33,13 +33,13 @@ export interface Version {
 }
 
 export interface HostState {
-  /** The running version (the proxy's upstream when there is a proxy). */
+  /** The version in service (running, on the live network the proxy dials). */
   readonly current?: Version;
   /** Stopped versions kept for rollback, newest first. */
   readonly previous: readonly Version[];
   /** Running versions that are not current: started by an interrupted deploy, never switched to. */
   readonly orphans: readonly Version[];
-  readonly proxy?: { readonly running: boolean; readonly upstream?: string };
+  readonly proxy?: { readonly running: boolean };
 }
 
 export interface LockInfo {
@@ -105,6 +105,13 @@ export class HostSession {
   get proxy(): string {
     return `slipway-proxy-${this.name}`;
   }
+  /** The network the proxy reaches the serving versions on, under one DNS alias. */
+  get live(): string {
+    return `slipway-${this.name}-live`;
+  }
+  get alias(): string {
+    return `${this.name}-live`;
+  }
 
   private run(argv: string[], extra: { stdin?: string | Buffer; timeoutMs?: number } = {}) {
     return runChecked(this.runner, { argv, ...extra });
@@ -114,11 +121,13 @@ export class HostSession {
     return runChecked(this.runner, command);
   }
 
+  /** The service's networks (the lock already made the directory). */
   async prepare(): Promise<void> {
-    await this.run(['mkdir', '-p', this.dir]);
-    const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', this.network] });
-    if (exists.exitCode !== 0) {
-      await this.docker(docker.networkCreate(this.target, this.network, { [LABEL.service]: this.name }));
+    for (const network of [this.network, this.live]) {
+      const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
+      if (exists.exitCode !== 0) {
+        await this.docker(docker.networkCreate(this.target, network, { [LABEL.service]: this.name }));
+      }
     }
   }
 
@@ -192,9 +201,11 @@ export class HostSession {
     return JSON.parse((await this.docker(docker.inspectContainers(this.target, ids))).stdout) as Inspect[];
   }
 
+  /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
   async state(): Promise<HostState> {
-    const apps = await this.inspectAll([`label=${LABEL.service}=${this.name}`, `label=${LABEL.role}=app`]);
-    const versions = apps
+    const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+    const versions = containers
+      .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
       .map((c): Version => {
         const labels = c.Config.Labels ?? {};
         return {
@@ -208,24 +219,29 @@ export class HostSession {
         };
       })
       .sort((a, b) => b.time.localeCompare(a.time));
-    const proxies = await this.inspectAll([`name=^/${this.proxy}$`]);
-    let proxy: HostState['proxy'];
-    let upstream: string | undefined;
-    if (proxies[0]) {
-      upstream = proxies[0].Config.Labels?.['dev.slipway.upstream'];
-      const config = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
-      const m = /reverse_proxy\s+([^:\s]+)/.exec(config.stdout);
-      if (m) upstream = m[1];
-      proxy = { running: proxies[0].State.Running, ...(upstream && { upstream }) };
-    }
+    const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+    const proxy: HostState['proxy'] = proxyContainer ? { running: proxyContainer.State.Running } : undefined;
+    // Serving: running and on the live network (reachable under the alias the proxy dials).
+    const serving = new Set(
+      containers
+        .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+        .map((c) => c.Name.replace(/^\//, '')),
+    );
     const running = versions.filter((v) => v.running);
-    const current = (upstream && running.find((v) => v.container === upstream)) ?? running[0];
+    const current =
+      running.find((v) => serving.has(v.container)) ??
+      (this.liveUnknown(containers) ? running[0] : undefined);
     return {
       ...(current && { current }),
       previous: versions.filter((v) => v !== current && !v.running),
-      orphans: running.filter((v) => v !== current),
+      orphans: running.filter((v) => v !== current && !serving.has(v.container)),
       ...(proxy && { proxy }),
     };
+  }
+
+  /** True when no container of the service is on the live network (nothing was ever switched there). */
+  private liveUnknown(containers: readonly Inspect[]): boolean {
+    return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
   }
 
   // --- versions ------------------------------------------------------------------------------------
@@ -254,11 +270,18 @@ export class HostSession {
           ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
         }),
       );
-    } finally {
+    } catch (error) {
       await this.runner.run({ argv: ['rm', '-f', envFile] });
+      throw error;
     }
-    if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
-    await this.docker(docker.start(this.target, spec.container));
+    // docker has read the env file: remove it while the container starts.
+    const removing = this.runner.run({ argv: ['rm', '-f', envFile] });
+    try {
+      if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
+      await this.docker(docker.start(this.target, spec.container));
+    } finally {
+      await removing;
+    }
   }
 
   /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
@@ -353,22 +376,32 @@ export class HostSession {
 
   // --- the proxy -----------------------------------------------------------------------------------
 
-  /** Points the proxy at `upstream` (creating the proxy on first use) and waits until it serves. */
-  async switchProxy(
-    upstream: string,
-    port: number,
-    publish: number,
-    proxyImage: string,
-    healthPath?: string,
-  ): Promise<void> {
-    const archive = tarFile('Caddyfile', caddyfile(upstream, port));
+  /**
+   * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+   * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+   * drop connections in flight on the Caddy versions tested here.
+   */
+  async activate(container: string): Promise<void> {
+    const connect = await this.runner.run(
+      docker.networkConnect(this.target, this.live, container, [this.alias]),
+    );
+    // A version brought back by a rollback is still attached from its earlier time in service.
+    if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+      throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+    }
+  }
+
+  /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+  async ensureProxy(port: number, publish: number, proxyImage: string, healthPath?: string): Promise<void> {
+    const config = caddyfile(this.alias, port);
+    const archive = tarFile('Caddyfile', config);
     const exists = await this.runner.run(docker.inspectContainer(this.target, this.proxy));
     if (exists.exitCode !== 0) {
       await this.docker(
         docker.create(this.target, {
           name: this.proxy,
           image: proxyImage,
-          network: this.network,
+          network: this.live,
           restart: 'unless-stopped',
           labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
           publish: [`${publish}:${PROXY_PORT}`],
@@ -377,17 +410,23 @@ export class HostSession {
       );
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.start(this.target, this.proxy));
-    } else {
-      const inspect = JSON.parse(exists.stdout) as Inspect;
-      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-      if (inspect.State.Running) {
-        const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-        await this.docker(docker.exec(this.target, this.proxy, reload));
-      } else {
-        await this.docker(docker.start(this.target, this.proxy));
-      }
+      await this.waitProxyServes(healthPath);
+      return;
     }
-    await this.waitProxyServes(healthPath);
+    const inspect = JSON.parse(exists.stdout) as Inspect;
+    if (!inspect.State.Running) {
+      await this.docker(docker.start(this.target, this.proxy));
+      await this.waitProxyServes(healthPath);
+      return;
+    }
+    // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+    const current = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+    if (current.stdout !== config) {
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+      const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+      await this.docker(docker.exec(this.target, this.proxy, reload));
+      await this.waitProxyServes(healthPath);
+    }
   }
 
   /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
@@ -398,7 +437,7 @@ export class HostSession {
       const [c] = JSON.parse(
         (await this.docker(docker.inspectContainers(this.target, [this.proxy]))).stdout,
       ) as Inspect[];
-      const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+      const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
       if (address && c?.State.Running) {
         const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
         if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500) return;
@@ -416,20 +455,20 @@ export class HostSession {
 
   // --- housekeeping ----------------------------------------------------------------------------------
 
-  /** Removes stopped versions beyond `keep` (containers and their images; never volumes). */
-  async prune(keep: number, protect: readonly string[]): Promise<string[]> {
-    const state = await this.state();
-    const old = state.previous.filter((v) => !protect.includes(v.container)).slice(keep);
-    for (const version of old) {
-      await this.remove(version.container);
-      await this.runner.run(docker.removeImage(this.target, version.imageId));
-    }
+  /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+  async prune(keep: number, stopped: readonly Version[]): Promise<string[]> {
+    const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+    await Promise.all(
+      old.map(async (version) => {
+        await this.remove(version.container);
+        await this.runner.run(docker.removeImage(this.target, version.imageId));
+      }),
+    );
     return old.map((v) => v.container);
   }
 
   /** Appends one JSON line to the host's audit log. */
   async audit(entry: Record<string, unknown>): Promise<void> {
-    await this.run(['mkdir', '-p', this.dir]);
     await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
   }
 

@@ -251,8 +251,13 @@ export function copyArchiveInto(
   });
 }
 
-export function networkConnect(target: DockerTarget, network: string, container: string): Command {
-  return cmd(target, ['network', 'connect', network, container]);
+export function networkConnect(
+  target: DockerTarget,
+  network: string,
+  container: string,
+  aliases: readonly string[] = [],
+): Command {
+  return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
 
 export function inspectContainers(target: DockerTarget, ids: readonly string[]): Command {

@@ -4,13 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { startLoad } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
-import { LAB_SRC } from '../lab/config';
+import { publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -92,30 +91,12 @@ afterAll(cleanHosts);
 
 beforeAll(async () => {
   await cleanHosts();
-  const context = join(LAB_SRC, 'fixtures', 'app');
   for (const [tag, healthy] of [
     ['v1', true],
     ['v2', true],
     ['v3', false],
   ] as const) {
-    const ref = `${lab.registries.staging.host}/deploy/${SERVICE}:${tag}`;
-    await runChecked(local, {
-      argv: [
-        lab.docker,
-        'build',
-        '--quiet',
-        '--build-arg',
-        `VERSION=${tag}`,
-        '--build-arg',
-        `HEALTHY=${healthy}`,
-        '--tag',
-        ref,
-        context,
-      ],
-      env: { DOCKER_BUILDKIT: '1' },
-    });
-    await runChecked(local, { argv: [lab.docker, 'push', '--quiet', ref] });
-    images[tag] = ref;
+    images[tag] = await publishFixtureApp(lab.registries.staging, `deploy/${SERVICE}`, tag, { healthy });
   }
 });
 

@@ -439,6 +439,18 @@ export async function buildFixtureApp(
   return tag;
 }
 
+/** Builds a version of the fixture app and pushes it to the staging registry; returns the reference. */
+export async function publishFixtureApp(
+  staging: LabRegistry,
+  repository: string,
+  version: string,
+  options: { healthy?: boolean } = {},
+): Promise<string> {
+  const ref = await buildFixtureApp(version, { ...options, tag: `${staging.host}/${repository}:${version}` });
+  await docker('push', '--quiet', ref);
+  return ref;
+}
+
 /** Brings the whole lab up (idempotent: quick when already up) and returns how to reach it. */
 export async function ensureLab(): Promise<LabInfo> {
   const started = performance.now();
