@@ -56250,12 +56250,12 @@ class HostSession {
     }
     /** The service's networks (the lock already made the directory). */
     async prepare() {
-        for (const network of [this.network, this.live]) {
+        await Promise.all([this.network, this.live].map(async (network) => {
             const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
             if (exists.exitCode !== 0) {
                 await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
             }
-        }
+        }));
     }
     // --- the lock --------------------------------------------------------------------------------
     /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
@@ -56264,8 +56264,12 @@ class HostSession {
         const deadline = Date.now() + waitMs;
         let told = false;
         for (;;) {
-            await this.run(['mkdir', '-p', this.dir]);
-            const taken = await this.runner.run({ argv: ['mkdir', lock] });
+            let taken = await this.runner.run({ argv: ['mkdir', lock] });
+            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
+                // The first deploy of this service on this host: make its directory, then try again.
+                await this.run(['mkdir', '-p', this.dir]);
+                taken = await this.runner.run({ argv: ['mkdir', lock] });
+            }
             if (taken.exitCode === 0) {
                 await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
                 return;
@@ -56493,10 +56497,12 @@ class HostSession {
         }
     }
     /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
-    async ensureProxy(port, publish, proxyImage, healthPath) {
+    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
         const config = caddyfile(this.alias, port);
         const archive = tarFile('Caddyfile', config);
-        const exists = await this.runner.run(inspectContainer(this.target, this.proxy));
+        const exists = knownRunning
+            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+            : await this.runner.run(inspectContainer(this.target, this.proxy));
         if (exists.exitCode !== 0) {
             await this.docker(create(this.target, {
                 name: this.proxy,
@@ -56713,7 +56719,7 @@ class Deployer {
         }
         this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
         const pullMs = new Map();
-        const healthMs = new Map();
+        const timings = new Map();
         await this.parallel(changing.map((p) => p.session), async (s) => {
             const t0 = performance.now();
             await s.pull(image.reference);
@@ -56743,7 +56749,7 @@ class Deployer {
                 const started = performance.now();
                 const spec = this.spec(image);
                 try {
-                    healthMs.set(p.session, await this.switchHost(p.session, p.state, spec));
+                    timings.set(p.session, await this.switchHost(p.session, p.state, spec));
                     switched.push({
                         session: p.session,
                         ...(p.state.current && { from: p.state.current }),
@@ -56790,24 +56796,25 @@ class Deployer {
             await this.auditAll(hosts, image, 'deploy-failed');
             throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
         }
+        for (const s of switched) {
+            results.set(s.session, switchedResult(s, 'deployed', {
+                image: image.reference,
+                container: s.to,
+                pullMs: Math.round(pullMs.get(s.session) ?? 0),
+                healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
+                stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
+            }));
+        }
+        const hosts = this.sessions.map((s) => results.get(s));
         const before = new Map(plan.map((p) => [p.session, p.state]));
-        await Promise.all(switched.map(async (s) => {
+        const pruning = Promise.all(switched.map(async (s) => {
             // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
             const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
             const pruned = await s.session.prune(r.keep, stopped);
             if (pruned.length > 0)
                 this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
         }));
-        for (const s of switched) {
-            results.set(s.session, switchedResult(s, 'deployed', {
-                image: image.reference,
-                container: s.to,
-                pullMs: Math.round(pullMs.get(s.session) ?? 0),
-                healthMs: Math.round(healthMs.get(s.session) ?? 0),
-            }));
-        }
-        const hosts = this.sessions.map((s) => results.get(s));
-        await this.auditAll(hosts, image, 'deploy');
+        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
         return { digest: image.digest, changed: true, hosts, previousImage };
     }
     /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
@@ -56822,7 +56829,7 @@ class Deployer {
         return { ...state, orphans: [] };
     }
     /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-    /** Returns how long the health wait took. */
+    /** Returns how long the health wait and the old version's (graceful) stop took. */
     async switchHost(session, state, spec) {
         const r = this.request;
         const current = state.current;
@@ -56839,19 +56846,20 @@ class Deployer {
                 await session.startExisting(current.container);
             throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
         }
-        await this.serve(session, spec.container);
+        await this.serve(session, spec.container, state.proxy?.running === true);
         // The old version leaves service when it stops: docker drops it from the alias, and a
         // graceful app finishes what it has in flight on SIGTERM.
+        const stopStarted = performance.now();
         if (current && r.strategy === 'rolling')
             await session.stop(current.container);
-        return healthWaitMs;
+        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
     }
     /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-    async serve(session, container) {
+    async serve(session, container, proxyRunning = false) {
         const r = this.request;
         await session.activate(container);
         if (r.publish !== undefined && r.port !== undefined) {
-            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
+            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
         }
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */

@@ -39,6 +39,8 @@ export interface HostResult {
   /** Where the time went on this host: pulling the image, and waiting for the new version's health. */
   readonly pullMs?: number;
   readonly healthMs?: number;
+  /** How long the old version took to stop (its own graceful shutdown). */
+  readonly stopMs?: number;
 }
 
 export interface DeployResult {
@@ -216,7 +218,7 @@ export class Deployer {
 
     this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
     const pullMs = new Map<HostSession, number>();
-    const healthMs = new Map<HostSession, number>();
+    const timings = new Map<HostSession, { healthMs: number; stopMs: number }>();
     await this.parallel(
       changing.map((p) => p.session),
       async (s) => {
@@ -252,7 +254,7 @@ export class Deployer {
           const started = performance.now();
           const spec = this.spec(image);
           try {
-            healthMs.set(p.session, await this.switchHost(p.session, p.state, spec));
+            timings.set(p.session, await this.switchHost(p.session, p.state, spec));
             switched.push({
               session: p.session,
               ...(p.state.current && { from: p.state.current }),
@@ -305,15 +307,6 @@ export class Deployer {
       throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
     }
 
-    const before = new Map(plan.map((p) => [p.session, p.state]));
-    await Promise.all(
-      switched.map(async (s) => {
-        // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
-        const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
-        const pruned = await s.session.prune(r.keep, stopped);
-        if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-      }),
-    );
     for (const s of switched) {
       results.set(
         s.session,
@@ -321,12 +314,22 @@ export class Deployer {
           image: image.reference,
           container: s.to,
           pullMs: Math.round(pullMs.get(s.session) ?? 0),
-          healthMs: Math.round(healthMs.get(s.session) ?? 0),
+          healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
+          stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
         }),
       );
     }
     const hosts = this.sessions.map((s) => results.get(s) as HostResult);
-    await this.auditAll(hosts, image, 'deploy');
+    const before = new Map(plan.map((p) => [p.session, p.state]));
+    const pruning = Promise.all(
+      switched.map(async (s) => {
+        // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+        const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+        const pruned = await s.session.prune(r.keep, stopped);
+        if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+      }),
+    );
+    await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
     return { digest: image.digest, changed: true, hosts, previousImage };
   }
 
@@ -342,8 +345,12 @@ export class Deployer {
   }
 
   /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-  /** Returns how long the health wait took. */
-  private async switchHost(session: HostSession, state: HostState, spec: VersionSpec): Promise<number> {
+  /** Returns how long the health wait and the old version's (graceful) stop took. */
+  private async switchHost(
+    session: HostSession,
+    state: HostState,
+    spec: VersionSpec,
+  ): Promise<{ healthMs: number; stopMs: number }> {
     const r = this.request;
     const current = state.current;
     if (r.strategy === 'recreate' && current) await session.stop(current.container);
@@ -359,19 +366,20 @@ export class Deployer {
         `${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`,
       );
     }
-    await this.serve(session, spec.container);
+    await this.serve(session, spec.container, state.proxy?.running === true);
     // The old version leaves service when it stops: docker drops it from the alias, and a
     // graceful app finishes what it has in flight on SIGTERM.
+    const stopStarted = performance.now();
     if (current && r.strategy === 'rolling') await session.stop(current.container);
-    return healthWaitMs;
+    return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
   }
 
   /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-  private async serve(session: HostSession, container: string): Promise<void> {
+  private async serve(session: HostSession, container: string, proxyRunning = false): Promise<void> {
     const r = this.request;
     await session.activate(container);
     if (r.publish !== undefined && r.port !== undefined) {
-      await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath);
+      await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
     }
   }
 

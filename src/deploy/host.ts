@@ -123,12 +123,14 @@ export class HostSession {
 
   /** The service's networks (the lock already made the directory). */
   async prepare(): Promise<void> {
-    for (const network of [this.network, this.live]) {
-      const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
-      if (exists.exitCode !== 0) {
-        await this.docker(docker.networkCreate(this.target, network, { [LABEL.service]: this.name }));
-      }
-    }
+    await Promise.all(
+      [this.network, this.live].map(async (network) => {
+        const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
+        if (exists.exitCode !== 0) {
+          await this.docker(docker.networkCreate(this.target, network, { [LABEL.service]: this.name }));
+        }
+      }),
+    );
   }
 
   // --- the lock --------------------------------------------------------------------------------
@@ -144,8 +146,12 @@ export class HostSession {
     const deadline = Date.now() + waitMs;
     let told = false;
     for (;;) {
-      await this.run(['mkdir', '-p', this.dir]);
-      const taken = await this.runner.run({ argv: ['mkdir', lock] });
+      let taken = await this.runner.run({ argv: ['mkdir', lock] });
+      if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
+        // The first deploy of this service on this host: make its directory, then try again.
+        await this.run(['mkdir', '-p', this.dir]);
+        taken = await this.runner.run({ argv: ['mkdir', lock] });
+      }
       if (taken.exitCode === 0) {
         await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
         return;
@@ -392,10 +398,18 @@ export class HostSession {
   }
 
   /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
-  async ensureProxy(port: number, publish: number, proxyImage: string, healthPath?: string): Promise<void> {
+  async ensureProxy(
+    port: number,
+    publish: number,
+    proxyImage: string,
+    healthPath?: string,
+    knownRunning = false,
+  ): Promise<void> {
     const config = caddyfile(this.alias, port);
     const archive = tarFile('Caddyfile', config);
-    const exists = await this.runner.run(docker.inspectContainer(this.target, this.proxy));
+    const exists = knownRunning
+      ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+      : await this.runner.run(docker.inspectContainer(this.target, this.proxy));
     if (exists.exitCode !== 0) {
       await this.docker(
         docker.create(this.target, {
