@@ -281,4 +281,34 @@ describe('remote-deploy-ssh on two lab hosts', () => {
       expect(all.length).toBeLessThanOrEqual(2);
     }
   });
+  it('dry-run changes nothing; pre-deploy runs once before any switch; recreate swaps in place', async () => {
+    const before = await Promise.all(lab.hosts.map((h) => appContainers(h, true)));
+    const dry = await deploy('v1', { 'dry-run': 'true' });
+    expect(dry.exitCode, dry.log).toBe(0);
+    expect(dry.log).toMatch(/would deploy/);
+    expect(await Promise.all(lab.hosts.map((h) => appContainers(h, true)))).toEqual(before);
+    expect(await served()).toEqual(['v2', 'v2']);
+
+    const marker = `/data/migrated-${randomBytes(3).toString('hex')}`;
+    const recreate = await deploy('v1', {
+      strategy: 'recreate',
+      'pre-deploy': `echo migrating >> ${marker}; echo ran-pre-deploy`,
+    });
+    expect(recreate.exitCode, recreate.log).toBe(0);
+    expect(recreate.log).toContain('running pre-deploy once');
+    expect(recreate.log).toContain('ran-pre-deploy');
+    expect(await served()).toEqual(['v1', 'v1']);
+    // Once in all: the first host's volume has the marker, the second host's does not.
+    const [h1, h2] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
+    const [c1] = await appContainers(h1);
+    const [c2] = await appContainers(h2);
+    expect(await onHost(h1, 'docker', 'exec', c1 as string, 'cat', marker)).toBe('migrating');
+    expect(
+      (
+        await local.run({
+          argv: [lab.docker, 'exec', h2.container, 'docker', 'exec', c2 as string, 'test', '-e', marker],
+        })
+      ).exitCode,
+    ).not.toBe(0);
+  });
 });
