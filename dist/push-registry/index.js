@@ -32355,6 +32355,10 @@ function isSha256Digest(digest) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -32540,10 +32544,10 @@ async function readBody(res, limit = 16 * 1024 * 1024) {
     }
     return Buffer.concat(chunks);
 }
-function discard(res) {
+function http_discard(res) {
     res.body.resume();
 }
-function header(res, name) {
+function http_header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
 }
@@ -32615,7 +32619,7 @@ const MANIFEST_ACCEPT = [
     MEDIA_TYPES.ociManifest,
     MEDIA_TYPES.dockerManifest,
 ].join(', ');
-class RegistryError extends Error {
+class client_RegistryError extends Error {
     status;
     code;
     constructor(message, status, code) {
@@ -32626,8 +32630,8 @@ class RegistryError extends Error {
             this.code = code;
     }
 }
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
+const client_pullScope = (repository) => `repository:${repository}:pull`;
+const client_pushScope = (repository) => `repository:${repository}:pull,push`;
 function sha256(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
@@ -32657,7 +32661,7 @@ class RegistryClient {
                     timeoutMs: 5000,
                     ca: this.options.ca,
                 });
-                discard(res);
+                http_discard(res);
                 return `https://${host}`;
             }
             catch {
@@ -32695,7 +32699,7 @@ class RegistryClient {
     }
     async fetchToken(scopes) {
         if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+            throw new client_RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
         const url = new URL(this.realm);
         if (this.service)
             url.searchParams.set('service', this.service);
@@ -32714,16 +32718,16 @@ class RegistryClient {
         });
         const body = await readBody(res, 1024 * 1024);
         if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+            throw new client_RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
         }
         const json = JSON.parse(body.toString('utf8'));
         const value = json.token ?? json.access_token;
         if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+            throw new client_RegistryError(`${this.registry}: the token server returned no token`, 401);
         return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
     }
     learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        const challenge = parseChallenge(http_header(res, 'www-authenticate') ?? '');
         if (challenge?.scheme === 'bearer') {
             this.scheme = 'bearer';
             this.realm = challenge.params.realm;
@@ -32765,24 +32769,24 @@ class RegistryClient {
                 throw error;
             }
             if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
+                http_discard(res);
                 reauthenticated = true;
                 const before = this.scheme;
                 this.learnChallenge(res);
                 if (this.scheme === 'bearer')
                     await this.token(req.scopes, true);
                 if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                    throw new client_RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
                 }
                 if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                    throw new client_RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
                 }
                 attempt -= 1;
                 continue;
             }
             if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
+                const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
+                http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
                 await sleep(delay);
                 continue;
@@ -32807,20 +32811,20 @@ class RegistryClient {
         catch {
             // not JSON: keep the text
         }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+        throw new client_RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
         const res = await this.send({
             method: 'HEAD',
             path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
+            scopes: [client_pullScope(repository)],
             headers: { accept: MANIFEST_ACCEPT },
         });
-        discard(res);
+        http_discard(res);
         if (res.status === 404)
             return undefined;
         await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
+        const digest = http_header(res, 'docker-content-digest');
         if (!digest) {
             // Some registries omit the digest on HEAD: fall back to GET and hash.
             const manifest = await this.getManifest(repository, reference);
@@ -32828,12 +32832,12 @@ class RegistryClient {
         }
         return {
             digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
+            mediaType: http_header(res, 'content-type') ?? '',
+            size: Number(http_header(res, 'content-length') ?? 0),
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+    async getManifest(repository, reference, scopes = [client_pullScope(repository)]) {
         const res = await this.send({
             method: 'GET',
             path: `${repository}/manifests/${reference}`,
@@ -32844,9 +32848,9 @@ class RegistryClient {
         const bytes = await readBody(res, 4 * 1024 * 1024);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+            throw new client_RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -32854,13 +32858,13 @@ class RegistryClient {
         const res = await this.send({
             method: 'PUT',
             path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
+            scopes: [client_pushScope(repository)],
             headers: { 'content-type': manifest.mediaType },
             body: manifest.bytes,
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        http_discard(res);
+        return http_header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
     }
 }
 function mediaTypeOf(bytes) {
@@ -32871,6 +32875,255 @@ function mediaTypeOf(bytes) {
     catch {
         return MEDIA_TYPES.ociManifest;
     }
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
+ * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
+ * each) frees them promptly. Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        setFlagsFromString('--expose-gc');
+        collect = runInNewContext('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
+function memory_streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    discard(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [client_pullScope(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = header(res, 'location');
+    if (!location)
+        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [pushScope(repository), pullScope(from)],
+    });
+    discard(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [pushScope(repository)],
+    });
+    discard(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends (/* unused pure expression or super */ null && (Transform)) {
+    hash = createHash('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function blobs_withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [pushScope(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        discard(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(url, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, upload) => {
+        const res = await openBlob(source.client, source.repository, digest);
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = createHash('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = finished(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        const { digest: actual, bytes } = read();
+        if (actual !== digest) {
+            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        discard(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    discard(monolithic.res);
+    const again = await startUpload(destination.client, destination.repository);
+    const chunked = await attempt(true, again);
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    discard(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/resolve.ts
@@ -32903,6 +33156,8 @@ async function resolveReferenceDigest(text, options = {}) {
  * retries with backoff on transient failures only, and the pushed digest read back from the
  * registry and compared with what docker reported.
  */
+
+
 
 
 
@@ -33028,12 +33283,20 @@ async function pushedBytes(request, pushed) {
             continue;
         const ref = request.references[i];
         const client = clientFor(ref.registry, credentialsFor(ref, request));
-        const manifest = await client.getManifest(ref.repository, p.digest);
-        const parsed = JSON.parse(manifest.bytes.toString('utf8'));
-        for (const layer of parsed.layers ?? []) {
-            if (p.pushedLayers.some((short) => layer.digest.startsWith(`sha256:${short}`)))
-                total += layer.size;
+        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
+        // docker names layers in its progress by their uncompressed diff id: map those to the
+        // compressed layers of the manifest, index by index, through the image config.
+        let diffIds = [];
+        if (manifest.config) {
+            const res = await openBlob(client, ref.repository, manifest.config.digest);
+            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+            diffIds = config.rootfs?.diff_ids ?? [];
         }
+        (manifest.layers ?? []).forEach((layer, index) => {
+            const names = [layer.digest, diffIds[index] ?? ''];
+            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+                total += layer.size;
+        });
     }
     return total;
 }

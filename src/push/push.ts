@@ -10,6 +10,8 @@ import { type CommandResult, runChecked, type Runner } from '../command/command'
 import * as docker from '../docker/commands';
 import { InputError, type Inputs } from '../inputs';
 import { formatReference, type ImageReference, parseReference, repositoryName } from '../reference';
+import { openBlob } from '../registry/blobs';
+import { readBody } from '../registry/http';
 import { clientFor } from '../registry/resolve';
 import { retryDelayMs, sleep, type RetryPolicy } from '../registry/retry';
 
@@ -197,13 +199,27 @@ async function pushedBytes(request: PushRequest, pushed: readonly PushedReferenc
     if (p.pushedLayers.length === 0) continue;
     const ref = request.references[i] as ImageReference;
     const client = clientFor(ref.registry, credentialsFor(ref, request));
-    const manifest = await client.getManifest(ref.repository, p.digest);
-    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
+    const manifest = JSON.parse(
+      (await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'),
+    ) as {
+      config?: { digest: string };
       layers?: Array<{ digest: string; size: number }>;
     };
-    for (const layer of parsed.layers ?? []) {
-      if (p.pushedLayers.some((short) => layer.digest.startsWith(`sha256:${short}`))) total += layer.size;
+    // docker names layers in its progress by their uncompressed diff id: map those to the
+    // compressed layers of the manifest, index by index, through the image config.
+    let diffIds: string[] = [];
+    if (manifest.config) {
+      const res = await openBlob(client, ref.repository, manifest.config.digest);
+      const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8')) as {
+        rootfs?: { diff_ids?: string[] };
+      };
+      diffIds = config.rootfs?.diff_ids ?? [];
     }
+    (manifest.layers ?? []).forEach((layer, index) => {
+      const names = [layer.digest, diffIds[index] ?? ''];
+      if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+        total += layer.size;
+    });
   }
   return total;
 }

@@ -217,6 +217,8 @@ describe('build → test → push on the lab', () => {
     expect(result.masked).toContain(SECRET_PASSWORD);
     expect(result.log).not.toContain(SECRET_PASSWORD);
     expect(result.summary).toContain('Retries used');
+    // A new repository: every layer was uploaded, and the summary counts their bytes.
+    expect(result.summary).toMatch(/\| Bytes pushed \| [1-9][0-9.]* (B|KiB|MiB) \|/);
     // The private docker config (and the login in it) is gone.
     expect(readdirSync(runnerTemp).filter((f) => f.startsWith('slipway-docker-config-'))).toEqual([]);
 

@@ -26,20 +26,20 @@ function check(name: string, run: BundleRun): BundleRun {
   return run;
 }
 
-function deployInputs(lab: LabInfo, hosts: LabInfo['hosts'], image: string, publish: string) {
+function deployInputs(lab: LabInfo, hosts: LabInfo['hosts'], image: string, publish: string, name: string) {
   return {
     hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
     username: lab.ssh.user,
     'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
     'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
     image,
-    name: 'demo-shop',
+    name,
     port: '8080',
     publish,
     'health-path': '/health',
     'proxy-image': lab.images.proxy,
     'secret-env': 'DATABASE_PASSWORD=demo-only-secret',
-    volumes: 'demo-shop-data:/data',
+    volumes: `${name}-data:/data`,
   };
 }
 
@@ -120,6 +120,7 @@ export async function runDemo(): Promise<void> {
         [stagingHost as LabInfo['hosts'][number]],
         `${staging.host}/demo/shop@${digest}`,
         '8082',
+        'demo-shop-staging',
       ),
       { env },
     ),
@@ -163,6 +164,7 @@ export async function runDemo(): Promise<void> {
           [stagingHost as LabInfo['hosts'][number], ...rest],
           `${production.host}/demo/shop:${version}`,
           '8083',
+          'demo-shop',
         ),
         'registry-username': production.username as string,
         'registry-password': production.password as string,
