@@ -18,6 +18,12 @@ export interface OverheadRow {
   readonly overhead: number;
 }
 
+function row(action: string, medians: Record<string, number>): OverheadRow {
+  const bare = medians.bare as number;
+  const actionMs = medians.action as number;
+  return { action, bare, action_ms: actionMs, overhead: actionMs - bare };
+}
+
 export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<OverheadRow[]> {
   const local = new LocalRunner();
   const docker = (...args: string[]) =>
@@ -51,12 +57,7 @@ export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<Overhead
       if (r.exitCode !== 0) throw new Error(r.log);
     },
   });
-  rows.push({
-    action: 'build-and-tag',
-    bare: build.bare as number,
-    action_ms: build.action as number,
-    overhead: (build.action as number) - (build.bare as number),
-  });
+  rows.push(row('build-and-tag', build));
 
   const test = await compare(rounds, {
     bare: async () => {
@@ -82,12 +83,7 @@ export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<Overhead
       if (r.exitCode !== 0) throw new Error(r.log);
     },
   });
-  rows.push({
-    action: 'test-in-container',
-    bare: test.bare as number,
-    action_ms: test.action as number,
-    overhead: (test.action as number) - (test.bare as number),
-  });
+  rows.push(row('test-in-container', test));
 
   await docker('push', `${repo}:bench`);
   const push = await compare(rounds, {
@@ -97,12 +93,7 @@ export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<Overhead
       if (r.exitCode !== 0) throw new Error(r.log);
     },
   });
-  rows.push({
-    action: 'push-registry',
-    bare: push.bare as number,
-    action_ms: push.action as number,
-    overhead: (push.action as number) - (push.bare as number),
-  });
+  rows.push(row('push-registry', push));
   return rows;
 }
 

@@ -64,6 +64,21 @@ function runAction(inputs: Record<string, string>): Promise<Run> {
   });
 }
 
+/** skopeo copy between the (plain-HTTP) loopback registries. */
+function skopeoCopy(local: LocalRunner, from: string, to: string) {
+  return runChecked(local, {
+    argv: [
+      'skopeo',
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      `docker://${from}`,
+      `docker://${to}`,
+    ],
+  });
+}
+
 export interface PromoteBench {
   readonly coldMs: { slipway: number; skopeo: number; docker: number };
   readonly ratioToSkopeo: number;
@@ -115,21 +130,7 @@ export async function benchPromote(
           await runAction({ source: src, destination: `${host}/bench/app` });
         }),
       );
-      samples.skopeo.push(
-        await fresh((host) =>
-          runChecked(local, {
-            argv: [
-              'skopeo',
-              'copy',
-              '--quiet',
-              '--src-tls-verify=false',
-              '--dest-tls-verify=false',
-              `docker://${src}`,
-              `docker://${host}/bench/app:v1`,
-            ],
-          }),
-        ),
-      );
+      samples.skopeo.push(await fresh((host) => skopeoCopy(local, src, `${host}/bench/app:v1`)));
       // docker: a cold pull (the local copy removed first), tag, push.
       await local.run({ argv: [lab.docker, 'rmi', '--force', src] });
       let dockerTarget = '';
@@ -168,17 +169,7 @@ export async function benchPromote(
         destination: `${destination.host}/${big}`,
       });
       const skopeoMs = await time(() =>
-        runChecked(local, {
-          argv: [
-            'skopeo',
-            'copy',
-            '--quiet',
-            '--src-tls-verify=false',
-            '--dest-tls-verify=false',
-            `docker://${lab.registries.staging.host}/${big}:v1`,
-            `docker://${destination.host}/${big}-skopeo:v1`,
-          ],
-        }),
+        skopeoCopy(local, `${lab.registries.staging.host}/${big}:v1`, `${destination.host}/${big}-skopeo:v1`),
       );
       gigabyte = { slipwayMs: run.ms, slipwayPeakRssMb: run.peakRssBytes / 1024 / 1024, skopeoMs };
     }

@@ -1,2 +1,3 @@
+export const ACTIONS: readonly string[];
 export function tablesFor(name: string, root?: string): string;
 export function render(readme: string, root?: string): string;

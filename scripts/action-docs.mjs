@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const ACTIONS = [
+export const ACTIONS = [
   'build-and-tag',
   'test-in-container',
   'push-registry',

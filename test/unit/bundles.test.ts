@@ -2,15 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ACTIONS } from '../../scripts/action-docs.mjs';
 import { REPO_ROOT, runBundle } from '../helpers/run-bundle';
-
-const ACTIONS = [
-  'build-and-tag',
-  'test-in-container',
-  'push-registry',
-  'promote-between-registries',
-  'remote-deploy-ssh',
-] as const;
 
 interface ActionMetadata {
   inputs: Record<string, { required?: boolean; description?: string }>;
