@@ -56155,10 +56155,6 @@ function caddyfile(upstream, port) {
         '',
     ].join('\n');
 }
-/** The upstream a Caddyfile written by caddyfile() points to ("name:port"). */
-function upstreamOf(config) {
-    return /reverse_proxy\s+(\S+)/.exec(config)?.[1];
-}
 
 ;// CONCATENATED MODULE: ./src/deploy/tar.ts
 /**

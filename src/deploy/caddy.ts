@@ -26,8 +26,3 @@ export function caddyfile(upstream: string, port: number): string {
     '',
   ].join('\n');
 }
-
-/** The upstream a Caddyfile written by caddyfile() points to ("name:port"). */
-export function upstreamOf(config: string): string | undefined {
-  return /reverse_proxy\s+(\S+)/.exec(config)?.[1];
-}

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { baseImages } from '../../src/build/dockerfile';
 import { planBuild, readBuildRequest } from '../../src/build/plan';
-import type { GitContext } from '../../src/github/context';
 import { Inputs } from '../../src/inputs';
+import { gitContext } from '../helpers/git-context';
 
-const ctx: GitContext = {
-  eventName: 'push',
-  ref: 'refs/heads/main',
+const ctx = gitContext({
   sha: 'abcdef0123456789',
   runNumber: 7,
   runId: '99',
-  runAttempt: '1',
-  repository: 'acme/shop',
-  serverUrl: 'https://github.com',
-  defaultBranch: 'main',
-  workspace: '/w',
-  actor: 'dev',
   now: new Date('2026-03-01T10:00:00Z'),
-};
+});
 const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
 
 describe('build request and plan', () => {

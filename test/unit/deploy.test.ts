@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caddyfile, upstreamOf } from '../../src/deploy/caddy';
+import { caddyfile } from '../../src/deploy/caddy';
 import { parseVolume, readDeployRequest } from '../../src/deploy/inputs';
 import { tarFile } from '../../src/deploy/tar';
 import { Inputs } from '../../src/inputs';
@@ -76,11 +76,10 @@ describe('deploy inputs', () => {
 });
 
 describe('proxy configuration', () => {
-  it('proxies the site to the upstream and can be read back', () => {
+  it('proxies the site to the upstream', () => {
     const config = caddyfile('web-abc123-20260101', 8080);
     expect(config).toContain('reverse_proxy web-abc123-20260101:8080');
     expect(config).toContain('auto_https off');
-    expect(upstreamOf(config)).toBe('web-abc123-20260101:8080');
     expect(() => caddyfile('web; rm', 8080)).toThrow('invalid upstream');
   });
 });

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { GitContext } from '../../src/github/context';
+import { gitContext } from '../helpers/git-context';
 import { defaultTags, expandTemplate, parseSemver, sanitizeTag, versionTag } from '../../src/tags';
 
-const base: GitContext = {
-  eventName: 'push',
-  ref: 'refs/heads/main',
-  sha: '0123456789abcdef0123456789abcdef01234567',
-  runNumber: 97,
-  runId: '555',
-  runAttempt: '1',
-  repository: 'acme/shop',
-  serverUrl: 'https://github.com',
-  defaultBranch: 'main',
-  workspace: '/w',
-  actor: 'dev',
-  now: new Date('2015-01-27T23:59:59Z'),
-};
-const ctx = (over: Partial<GitContext>): GitContext => ({ ...base, ...over });
+const base = gitContext();
+const ctx = gitContext;
 
 describe('default tags', () => {
   it('default branch: version, sha and latest', () => {
