@@ -56338,7 +56338,10 @@ class HostSession {
         })
             .sort((a, b) => b.time.localeCompare(a.time));
         const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
-        const proxy = proxyContainer ? { running: proxyContainer.State.Running } : undefined;
+        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+        const proxy = proxyContainer
+            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+            : undefined;
         // Serving: running and on the live network (reachable under the alias the proxy dials).
         const serving = new Set(containers
             .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
@@ -56688,6 +56691,12 @@ class Deployer {
             await this.parallel(this.sessions, (s) => s.prepare());
         const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
         const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+        this.sessions.forEach((session, i) => {
+            const published = states[i]?.proxy?.publish;
+            if (r.publish !== undefined && published !== undefined && published !== r.publish) {
+                throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
+            }
+        });
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
         const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
         const unchanged = (p) => ({

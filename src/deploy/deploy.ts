@@ -188,6 +188,14 @@ export class Deployer {
     if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
     const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+    this.sessions.forEach((session, i) => {
+      const published = states[i]?.proxy?.publish;
+      if (r.publish !== undefined && published !== undefined && published !== r.publish) {
+        throw new Error(
+          `${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`,
+        );
+      }
+    });
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
     const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
     const unchanged = (p: (typeof plan)[number]): HostResult => ({

@@ -39,7 +39,7 @@ export interface HostState {
   readonly previous: readonly Version[];
   /** Running versions that are not current: started by an interrupted deploy, never switched to. */
   readonly orphans: readonly Version[];
-  readonly proxy?: { readonly running: boolean };
+  readonly proxy?: { readonly running: boolean; readonly publish?: number };
 }
 
 export interface LockInfo {
@@ -74,6 +74,7 @@ interface Inspect {
   Image: string;
   Config: { Labels?: Record<string, string>; Healthcheck?: { Test?: string[] } };
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
   State: {
     Status: string;
     Running: boolean;
@@ -226,7 +227,10 @@ export class HostSession {
       })
       .sort((a, b) => b.time.localeCompare(a.time));
     const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
-    const proxy: HostState['proxy'] = proxyContainer ? { running: proxyContainer.State.Running } : undefined;
+    const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+    const proxy: HostState['proxy'] = proxyContainer
+      ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+      : undefined;
     // Serving: running and on the live network (reachable under the alias the proxy dials).
     const serving = new Set(
       containers

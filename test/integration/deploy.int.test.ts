@@ -311,4 +311,12 @@ describe('remote-deploy-ssh on two lab hosts', () => {
       ).exitCode,
     ).not.toBe(0);
   });
+  it('refuses to move the published port of a running service, changing nothing', async () => {
+    const before = await Promise.all(lab.hosts.map((h) => appContainers(h, true)));
+    const moved = await deploy('v2', { publish: '8088' });
+    expect(moved.exitCode).toBe(1);
+    expect(moved.log).toContain(`publishes port ${PUBLISH}, not 8088`);
+    expect(await Promise.all(lab.hosts.map((h) => appContainers(h, true)))).toEqual(before);
+    expect(await served()).toEqual(['v1', 'v1']);
+  });
 });
