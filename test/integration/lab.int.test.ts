@@ -10,8 +10,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { KnownHosts } from '../../src/ssh/known-hosts';
-import { HostKeyError, type SshRunner } from '../../src/ssh/ssh-runner';
-import { connectLabHost } from '../helpers/lab-ssh';
+import { HostKeyError, SshRunner } from '../../src/ssh/ssh-runner';
+import { connectLabHost, labSshOptions } from '../helpers/lab-ssh';
 import { buildFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
@@ -156,5 +156,42 @@ describe('deploy hosts over SSH', () => {
     await expect(connectLabHost(lab, one, { knownHosts: KnownHosts.parse('') })).rejects.toBeInstanceOf(
       HostKeyError,
     );
+  });
+  it('reaches a host through a jump host, with both host keys pinned', async () => {
+    const [jump, target] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
+    // Seen from the jump host, the target is its address on the lab network, port 22.
+    const lines = readFileSync(lab.ssh.knownHostsPath, 'utf8').split('\n').filter(Boolean);
+    const pinned = [
+      ...lines.filter((l) => l.startsWith(`[${jump.address}]:`)),
+      ...lines
+        .filter((l) => l.startsWith(`[${target.address}]:`))
+        .map((l) => l.replace(`[${target.address}]:${target.sshPort}`, target.ip)),
+    ].join('\n');
+    const runner = await SshRunner.connect(
+      { host: target.ip, port: 22 },
+      labSshOptions(lab, {
+        knownHosts: KnownHosts.parse(pinned),
+        jump: { host: jump.address, port: jump.sshPort },
+      }),
+    );
+    runners.push(runner);
+    const name = await runChecked(runner, { argv: ['docker', 'info', '--format', '{{.Name}}'] });
+    expect(name.stdout.trim()).toBe(target.name);
+    // A wrong key for the target behind the jump host is refused.
+    const wrong = [
+      ...lines.filter((l) => l.startsWith(`[${jump.address}]:`)),
+      ...lines
+        .filter((l) => l.startsWith(`[${jump.address}]:`))
+        .map((l) => l.replace(`[${jump.address}]:${jump.sshPort}`, target.ip)),
+    ].join('\n');
+    await expect(
+      SshRunner.connect(
+        { host: target.ip, port: 22 },
+        labSshOptions(lab, {
+          knownHosts: KnownHosts.parse(wrong),
+          jump: { host: jump.address, port: jump.sshPort },
+        }),
+      ),
+    ).rejects.toThrow(/HOST KEY MISMATCH/);
   });
 });
