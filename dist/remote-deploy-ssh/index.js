@@ -56572,8 +56572,12 @@ class HostSession {
     async registryLogin(registry, username, password) {
         await this.docker(login(this.target, registry, username, password));
     }
+    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
     async registryLogout(registry) {
         await this.runner.run(logout(this.target, registry));
+        const config = this.target.env?.DOCKER_CONFIG;
+        if (config)
+            await this.runner.run({ argv: ['rm', '-rf', config] });
     }
 }
 
@@ -58168,10 +58172,7 @@ void runAction({
                 }
                 finally {
                     if (login && !request.dryRun) {
-                        await Promise.all(sessions.map(async (s) => {
-                            await s.registryLogout(request.registry);
-                            await runners[sessions.indexOf(s)]?.run({ argv: ['rm', '-rf', privateConfig] });
-                        }));
+                        await Promise.all(sessions.map((s) => s.registryLogout(request.registry)));
                     }
                 }
             });

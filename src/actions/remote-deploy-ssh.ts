@@ -99,12 +99,7 @@ void runAction({
           return request.rollback ? await deployer.rollback() : await deployer.deploy(image as PinnedImage);
         } finally {
           if (login && !request.dryRun) {
-            await Promise.all(
-              sessions.map(async (s) => {
-                await s.registryLogout(request.registry as string);
-                await runners[sessions.indexOf(s)]?.run({ argv: ['rm', '-rf', privateConfig] });
-              }),
-            );
+            await Promise.all(sessions.map((s) => s.registryLogout(request.registry as string)));
           }
         }
       });

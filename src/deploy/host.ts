@@ -494,7 +494,10 @@ export class HostSession {
     await this.docker(docker.login(this.target, registry, username, password));
   }
 
+  /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
   async registryLogout(registry: string): Promise<void> {
     await this.runner.run(docker.logout(this.target, registry));
+    const config = this.target.env?.DOCKER_CONFIG;
+    if (config) await this.runner.run({ argv: ['rm', '-rf', config] });
   }
 }

@@ -319,4 +319,35 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(await Promise.all(lab.hosts.map((h) => appContainers(h, true)))).toEqual(before);
     expect(await served()).toEqual(['v1', 'v1']);
   });
+  it('pulls from an authenticated registry with a login that leaves no credentials on the hosts', async () => {
+    const { production } = lab.registries;
+    const promoted = await runBundle('promote-between-registries', {
+      source: images.v2 as string,
+      destination: `${production.host}/deploy/${SERVICE}`,
+      'destination-username': production.username as string,
+      'destination-password': production.password as string,
+    });
+    expect(promoted.exitCode, promoted.log).toBe(0);
+    const run = await deploy(undefined, {
+      image: `${production.host}/deploy/${SERVICE}:v2`,
+      'registry-username': production.username as string,
+      'registry-password': production.password as string,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    expect(run.log).not.toContain(production.password as string);
+    for (const host of lab.hosts) {
+      expect(
+        await onHost(
+          host,
+          'sh',
+          '-c',
+          `ls -a /home/deploy/.slipway/${SERVICE} | grep -c docker-config || true`,
+        ),
+      ).toBe('0');
+      expect(await onHost(host, 'sh', '-c', 'grep -rl auths /home/deploy/.docker 2>/dev/null | wc -l')).toBe(
+        '0',
+      );
+    }
+  });
 });
