@@ -33141,6 +33141,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             srcClient: clients.source(pair.source.registry),
             dstClient,
             tagsInPlace,
+            rootPresent,
             upToDate,
         });
     }
@@ -33154,7 +33155,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const tasks = [];
     const queued = new Set();
     for (const job of jobs) {
-        if (job.upToDate || (await manifestsPresent(job))) {
+        if (job.rootPresent) {
             for (const blob of job.tree.blobs)
                 plan.push({
                     destination: repositoryName(job.pair.destination),
@@ -33282,10 +33283,6 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         plan,
         tagsMoved,
     };
-}
-/** When every manifest is already at the destination, every blob is too (a registry checks). */
-async function manifestsPresent(job) {
-    return ((await job.dstClient.headManifest(job.pair.destination.repository, job.tree.root.digest)) !== undefined);
 }
 async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     const dst = job.dstClient;

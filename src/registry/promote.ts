@@ -86,6 +86,8 @@ interface Job {
   readonly dstClient: RegistryClient;
   /** Tags already pointing at the digest. */
   readonly tagsInPlace: ReadonlySet<string>;
+  /** The root manifest is at the destination, so (the registry guarantees) all it references is too. */
+  readonly rootPresent: boolean;
   readonly upToDate: boolean;
 }
 
@@ -174,6 +176,7 @@ export async function promote(
       srcClient: clients.source(pair.source.registry),
       dstClient,
       tagsInPlace,
+      rootPresent,
       upToDate,
     });
   }
@@ -188,7 +191,7 @@ export async function promote(
   const tasks: Array<() => Promise<void>> = [];
   const queued = new Set<string>();
   for (const job of jobs) {
-    if (job.upToDate || (await manifestsPresent(job))) {
+    if (job.rootPresent) {
       for (const blob of job.tree.blobs)
         plan.push({
           destination: repositoryName(job.pair.destination),
@@ -321,13 +324,6 @@ export async function promote(
     plan,
     tagsMoved,
   };
-}
-
-/** When every manifest is already at the destination, every blob is too (a registry checks). */
-async function manifestsPresent(job: Job): Promise<boolean> {
-  return (
-    (await job.dstClient.headManifest(job.pair.destination.repository, job.tree.root.digest)) !== undefined
-  );
 }
 
 async function copyBlob(
