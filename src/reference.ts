@@ -184,6 +184,13 @@ export function registryApiHost(registry: string): string {
   return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
 }
 
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+export function isRegistryHost(text: string): boolean {
+  if (!HOST_RE.test(text)) return false;
+  const port = /\]?:(\d+)$/.exec(text)?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
 export function isValidTag(tag: string): boolean {
   return TAG_RE.test(tag);
 }

@@ -32346,6 +32346,13 @@ function withDigest(ref, digest) {
 function registryApiHost(registry) {
     return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
 }
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
@@ -33167,7 +33174,6 @@ async function resolveReferenceDigest(text, options = {}) {
 
 
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
 function readPushRequest(inputs) {
     const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
     for (const ref of references) {
@@ -33178,7 +33184,7 @@ function readPushRequest(inputs) {
         .line('registry', references[0].registry)
         .replace(/^https?:\/\//, '')
         .replace(/\/+$/, '');
-    if (!HOST.test(registry))
+    if (!isRegistryHost(registry))
         throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
     const username = inputs.line('username');
     const password = inputs.string('password');

@@ -55817,6 +55817,13 @@ function withDigest(ref, digest) {
 function registryApiHost(registry) {
     return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
 }
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
@@ -56366,11 +56373,7 @@ class HostSession {
     }
     /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
     async start(spec) {
-        const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
-        });
+        const envFile = await this.writeEnvFile(spec);
         try {
             await this.docker(create(this.target, {
                 name: spec.container,
@@ -56384,11 +56387,11 @@ class HostSession {
             }));
         }
         catch (error) {
-            await this.runner.run({ argv: ['rm', '-f', envFile] });
+            await this.removeEnvFile(envFile);
             throw error;
         }
         // docker has read the env file: remove it while the container starts.
-        const removing = this.runner.run({ argv: ['rm', '-f', envFile] });
+        const removing = this.removeEnvFile(envFile);
         try {
             if (spec.network)
                 await this.docker(networkConnect(this.target, spec.network, spec.container));
@@ -56400,11 +56403,7 @@ class HostSession {
     }
     /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
     async runOnce(spec, command) {
-        const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
-        });
+        const envFile = await this.writeEnvFile(spec);
         try {
             const runCommand = run(this.target, {
                 name: spec.container,
@@ -56416,15 +56415,24 @@ class HostSession {
                 labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
                 command: ['sh', '-c', command],
             });
-            const result = await this.runner.run({
-                ...runCommand,
-                argv: [...runCommand.argv.slice(0, 2), '--rm', ...runCommand.argv.slice(2)],
-            });
+            const result = await this.runner.run(runCommand);
             return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
         }
         finally {
-            await this.runner.run({ argv: ['rm', '-f', envFile] });
+            await this.removeEnvFile(envFile);
         }
+    }
+    /** Env values reach the host on stdin, into a file only the deploy user can read. */
+    async writeEnvFile(spec) {
+        const envFile = `${this.dir}/${spec.container}.env`;
+        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+            stdin: content ? `${content}\n` : '',
+        });
+        return envFile;
+    }
+    async removeEnvFile(envFile) {
+        await this.runner.run({ argv: ['rm', '-f', envFile] });
     }
     /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
     async waitHealthy(container, health) {
@@ -57268,7 +57276,6 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PATH = /^\/[^\s:,]*$/;
-const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:]+\](?::\d{1,5})?$/;
 /** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
 function parseVolume(spec) {
     const parts = spec.split(':');
@@ -57354,7 +57361,7 @@ function readDeployRequest(inputs) {
     if (network && !NETWORK.test(network))
         throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
     const registry = inputs.line('registry');
-    if (registry && !HOST.test(registry))
+    if (registry && !isRegistryHost(registry))
         throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
     const registryUsername = inputs.line('registry-username');
     const registryPassword = inputs.string('registry-password');

@@ -41178,6 +41178,13 @@ function withDigest(ref, digest) {
 function registryApiHost(registry) {
     return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
 }
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 function isValidTag(tag) {
     return TAG_RE.test(tag);
 }

@@ -262,11 +262,7 @@ export class HostSession {
 
   /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
   async start(spec: VersionSpec): Promise<void> {
-    const envFile = `${this.dir}/${spec.container}.env`;
-    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: content ? `${content}\n` : '',
-    });
+    const envFile = await this.writeEnvFile(spec);
     try {
       await this.docker(
         docker.create(this.target, {
@@ -281,11 +277,11 @@ export class HostSession {
         }),
       );
     } catch (error) {
-      await this.runner.run({ argv: ['rm', '-f', envFile] });
+      await this.removeEnvFile(envFile);
       throw error;
     }
     // docker has read the env file: remove it while the container starts.
-    const removing = this.runner.run({ argv: ['rm', '-f', envFile] });
+    const removing = this.removeEnvFile(envFile);
     try {
       if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
       await this.docker(docker.start(this.target, spec.container));
@@ -296,11 +292,7 @@ export class HostSession {
 
   /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
   async runOnce(spec: VersionSpec, command: string): Promise<{ exitCode: number; output: string }> {
-    const envFile = `${this.dir}/${spec.container}.env`;
-    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: content ? `${content}\n` : '',
-    });
+    const envFile = await this.writeEnvFile(spec);
     try {
       const runCommand = docker.run(this.target, {
         name: spec.container,
@@ -312,14 +304,25 @@ export class HostSession {
         labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
         command: ['sh', '-c', command],
       });
-      const result = await this.runner.run({
-        ...runCommand,
-        argv: [...runCommand.argv.slice(0, 2), '--rm', ...runCommand.argv.slice(2)],
-      });
+      const result = await this.runner.run(runCommand);
       return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
     } finally {
-      await this.runner.run({ argv: ['rm', '-f', envFile] });
+      await this.removeEnvFile(envFile);
     }
+  }
+
+  /** Env values reach the host on stdin, into a file only the deploy user can read. */
+  private async writeEnvFile(spec: VersionSpec): Promise<string> {
+    const envFile = `${this.dir}/${spec.container}.env`;
+    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+      stdin: content ? `${content}\n` : '',
+    });
+    return envFile;
+  }
+
+  private async removeEnvFile(envFile: string): Promise<void> {
+    await this.runner.run({ argv: ['rm', '-f', envFile] });
   }
 
   /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */

@@ -1,6 +1,6 @@
 /** The inputs of remote-deploy-ssh (single-container mode), checked before anything connects. */
 import { InputError, type Inputs } from '../inputs';
-import { type ImageReference, parseReference } from '../reference';
+import { type ImageReference, isRegistryHost, parseReference } from '../reference';
 import { KnownHosts } from '../ssh/known-hosts';
 import { parseEndpoint, type SshEndpoint } from '../ssh/ssh-runner';
 import { hasControlCharacter } from '../text';
@@ -45,7 +45,6 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PATH = /^\/[^\s:,]*$/;
-const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:]+\](?::\d{1,5})?$/;
 
 /** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
 export function parseVolume(spec: string): string {
@@ -146,7 +145,7 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
   if (network && !NETWORK.test(network))
     throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
   const registry = inputs.line('registry');
-  if (registry && !HOST.test(registry))
+  if (registry && !isRegistryHost(registry))
     throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
   const registryUsername = inputs.line('registry-username');
   const registryPassword = inputs.string('registry-password');

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { type CommandResult, runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
 import { InputError, type Inputs } from '../inputs';
-import { formatReference, type ImageReference, parseReference, repositoryName } from '../reference';
+import {
+  formatReference,
+  type ImageReference,
+  isRegistryHost,
+  parseReference,
+  repositoryName,
+} from '../reference';
 import { openBlob } from '../registry/blobs';
 import { readBody } from '../registry/http';
 import { clientFor } from '../registry/resolve';
@@ -24,9 +30,6 @@ export interface PushRequest {
   readonly logout: boolean;
 }
 
-const HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
-
 export function readPushRequest(inputs: Inputs): PushRequest {
   const references = inputs.parsedList('tags', (v) => parseReference(v), { required: true, commas: true });
   for (const ref of references) {
@@ -36,7 +39,7 @@ export function readPushRequest(inputs: Inputs): PushRequest {
     .line('registry', (references[0] as ImageReference).registry)
     .replace(/^https?:\/\//, '')
     .replace(/\/+$/, '');
-  if (!HOST.test(registry))
+  if (!isRegistryHost(registry))
     throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
   const username = inputs.line('username');
   const password = inputs.string('password');

@@ -3,6 +3,7 @@ import {
   familiarName,
   formatReference,
   InvalidReferenceError,
+  isRegistryHost,
   parseReference,
   registryApiHost,
   withDigest,
@@ -129,5 +130,16 @@ describe('formatting', () => {
   it('maps docker.io to its API host', () => {
     expect(registryApiHost('docker.io')).toBe('registry-1.docker.io');
     expect(registryApiHost('127.0.0.1:5000')).toBe('127.0.0.1:5000');
+  });
+});
+
+describe('isRegistryHost', () => {
+  it('accepts host[:port] as references name registries, and nothing else', () => {
+    for (const ok of ['ghcr.io', 'localhost:5000', '127.0.0.1:5001', '[::1]:5000', 'registry-1.docker.io']) {
+      expect(isRegistryHost(ok), ok).toBe(true);
+    }
+    for (const bad of ['bad host', '-x.io', 'x.io:0', 'x.io:70000', 'x.io/path', 'x.io;rm', '']) {
+      expect(isRegistryHost(bad), bad).toBe(false);
+    }
   });
 });
