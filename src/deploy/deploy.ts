@@ -4,10 +4,18 @@
  * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
  * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
  */
-import { randomBytes } from 'node:crypto';
 import { runPool } from '../registry/pool';
 import { formatReference } from '../reference';
 import type { DeployRequest } from './inputs';
+import { newLock, withHostLocks } from './locks';
+import type { PinnedImage } from './pin';
+import {
+  type DeployContext,
+  DeployError,
+  type DeployResult,
+  type HostOutcome,
+  type HostResult,
+} from './result';
 import {
   type Health,
   type HostSession,
@@ -18,53 +26,8 @@ import {
   type VersionSpec,
 } from './host';
 
-export interface DeployContext {
-  readonly holder: string;
-  readonly runUrl: string;
-  readonly commit: string;
-  readonly now: () => Date;
-  readonly log: (line: string) => void;
-}
-
-export type HostOutcome = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'reverted' | 'planned';
-
-export interface HostResult {
-  readonly host: string;
-  readonly previous: string | null;
-  readonly image: string | null;
-  readonly container: string | null;
-  readonly durationMs: number;
-  readonly result: HostOutcome;
-  readonly error?: string;
-  /** Where the time went on this host: pulling the image, and waiting for the new version's health. */
-  readonly pullMs?: number;
-  readonly healthMs?: number;
-  /** How long the old version took to stop (its own graceful shutdown). */
-  readonly stopMs?: number;
-}
-
-export interface DeployResult {
-  readonly digest: string;
-  readonly changed: boolean;
-  readonly hosts: readonly HostResult[];
-  readonly previousImage: string | null;
-}
-
-/** The image to deploy, pinned: repository@digest, with the tag it came from for labels. */
-export interface PinnedImage {
-  readonly reference: string;
-  readonly digest: string;
-  readonly version: string;
-}
-
-export class DeployError extends Error {
-  readonly hosts: readonly HostResult[];
-  constructor(message: string, hosts: readonly HostResult[]) {
-    super(message);
-    this.name = 'DeployError';
-    this.hosts = hosts;
-  }
-}
+export type { DeployContext, DeployResult, HostOutcome, HostResult, ServiceChange } from './result';
+export { DeployError } from './result';
 
 function stamp(date: Date): string {
   return date
@@ -120,12 +83,7 @@ export class Deployer {
     this.request = request;
     this.sessions = sessions;
     this.ctx = ctx;
-    this.lock = {
-      id: randomBytes(8).toString('hex'),
-      holder: ctx.holder,
-      time: ctx.now().toISOString(),
-      run: ctx.runUrl,
-    };
+    this.lock = newLock(ctx);
   }
 
   private parallel<T>(items: readonly HostSession[], fn: (s: HostSession) => Promise<T>): Promise<T[]> {
@@ -136,25 +94,8 @@ export class Deployer {
   }
 
   /** Takes every host's lock (all or none), runs `work`, and always releases them. */
-  async withLocks<T>(work: () => Promise<T>): Promise<T> {
-    const held: HostSession[] = [];
-    try {
-      for (const session of this.sessions) {
-        await session.acquireLock(
-          this.lock,
-          this.request.lockTimeoutMs,
-          this.request.lockTimeoutMs,
-          (holder) =>
-            this.ctx.log(
-              `${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`,
-            ),
-        );
-        held.push(session);
-      }
-      return await work();
-    } finally {
-      await Promise.all(held.map((s) => s.releaseLock(this.lock.id).catch(() => {})));
-    }
+  withLocks<T>(work: () => Promise<T>): Promise<T> {
+    return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
   }
 
   private spec(image: PinnedImage): VersionSpec {

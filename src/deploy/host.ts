@@ -85,7 +85,7 @@ interface Inspect {
 
 export class HostSession {
   readonly where: string;
-  private readonly runner: Runner;
+  readonly runner: Runner;
   private readonly name: string;
   private readonly target: docker.DockerTarget;
 

@@ -1,4 +1,4 @@
-/** The inputs of remote-deploy-ssh (single-container mode), checked before anything connects. */
+/** The inputs of remote-deploy-ssh: the connection (every mode) and the single-container mode, checked before anything connects. */
 import { InputError, type Inputs } from '../inputs';
 import { type ImageReference, isRegistryHost, parseReference } from '../reference';
 import { KnownHosts } from '../ssh/known-hosts';
@@ -7,7 +7,8 @@ import { hasControlCharacter } from '../text';
 
 export type Strategy = 'rolling' | 'recreate';
 
-export interface DeployRequest {
+/** How Slipway reaches the hosts and guards them: the same in every deploy mode. */
+export interface Connection {
   readonly hosts: readonly SshEndpoint[];
   readonly username: string;
   readonly privateKey: string;
@@ -15,6 +16,19 @@ export interface DeployRequest {
   readonly knownHosts?: KnownHosts;
   readonly insecureIgnoreHostKey: boolean;
   readonly jump?: SshEndpoint & { username?: string };
+  readonly registry?: string;
+  readonly registryUsername?: string;
+  readonly registryPassword?: string;
+  readonly maxParallel: number;
+  readonly lockTimeoutMs: number;
+  readonly dryRun: boolean;
+  readonly rollback: boolean;
+  readonly healthTimeoutMs: number;
+}
+
+/** Single-container mode. */
+export interface DeployRequest extends Connection {
+  readonly mode: 'container';
   /** Absent only for a rollback. */
   readonly image?: ImageReference;
   readonly name: string;
@@ -22,21 +36,13 @@ export interface DeployRequest {
   readonly publish?: number;
   readonly healthPath?: string;
   readonly healthCmd?: string;
-  readonly healthTimeoutMs: number;
   readonly env: ReadonlyArray<readonly [string, string]>;
   readonly secretEnv: ReadonlyArray<readonly [string, string]>;
   readonly volumes: readonly string[];
   readonly network?: string;
-  readonly registry?: string;
-  readonly registryUsername?: string;
-  readonly registryPassword?: string;
   readonly preDeploy?: string;
   readonly strategy: Strategy;
-  readonly maxParallel: number;
   readonly keep: number;
-  readonly rollback: boolean;
-  readonly lockTimeoutMs: number;
-  readonly dryRun: boolean;
   readonly proxyImage: ImageReference;
 }
 
@@ -79,7 +85,8 @@ function envValues(inputs: Inputs, name: string): Array<[string, string]> {
   return pairs;
 }
 
-export function readDeployRequest(inputs: Inputs): DeployRequest {
+/** The hosts, credentials and guards every mode shares. */
+export function readConnection(inputs: Inputs): Connection {
   const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
   const username = inputs.line('username');
   if (!username) inputs.required('username');
@@ -112,7 +119,7 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     );
   }
   const jumpText = inputs.line('jump-host');
-  let jump: DeployRequest['jump'];
+  let jump: Connection['jump'];
   if (jumpText) {
     const at = jumpText.lastIndexOf('@');
     const endpoint = inputs.parsed('jump-host', () =>
@@ -120,17 +127,72 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     );
     jump = { ...(endpoint as SshEndpoint), ...(at >= 0 && { username: jumpText.slice(0, at) }) };
   }
-  const rollback = inputs.boolean('rollback', false);
+  const registry = inputs.line('registry');
+  if (registry && !isRegistryHost(registry))
+    throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+  const registryUsername = inputs.line('registry-username');
+  const registryPassword = inputs.string('registry-password');
+  if (registryPassword && !registryUsername)
+    throw new InputError('registry-username', 'is required with registry-password');
+  const passphrase = inputs.string('passphrase');
+  return {
+    hosts,
+    username,
+    privateKey,
+    ...(passphrase && { passphrase }),
+    ...(knownHosts && { knownHosts }),
+    insecureIgnoreHostKey,
+    ...(jump && { jump }),
+    ...(registry && { registry }),
+    ...(registryUsername && { registryUsername }),
+    ...(registryPassword && { registryPassword }),
+    maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
+    lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
+    dryRun: inputs.boolean('dry-run', false),
+    rollback: inputs.boolean('rollback', false),
+    healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+  };
+}
+
+/** A service name: what the lock, the audit log and the containers are named after. */
+export function readName(inputs: Inputs, name = 'name'): string {
+  const value = inputs.line(name);
+  if (!value) inputs.required(name);
+  if (!NAME.test(value))
+    throw new InputError(
+      name,
+      `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`,
+    );
+  return value;
+}
+
+export function readPort(inputs: Inputs, name: string): number | undefined {
+  return port(inputs, name);
+}
+
+export function readEnv(inputs: Inputs, name: 'env' | 'secret-env'): Array<[string, string]> {
+  return envValues(inputs, name);
+}
+
+export function readProxyImage(inputs: Inputs): ImageReference {
+  return inputs.parsed('proxy-image', (v) => parseReference(v)) ?? parseReference(DEFAULT_PROXY_IMAGE);
+}
+
+/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
+export function refuseInputs(inputs: Inputs, names: readonly string[], mode: string): void {
+  for (const name of names) {
+    if (inputs.string(name).trim()) throw new InputError(name, `is not used in ${mode} mode; remove it`);
+  }
+}
+
+export function readDeployRequest(inputs: Inputs): DeployRequest {
+  const connection = readConnection(inputs);
+  refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+  const rollback = connection.rollback;
   const imageText = inputs.string('image');
   const image = imageText ? inputs.parsed('image', (v) => parseReference(v)) : undefined;
   if (!image && !rollback) inputs.required('image');
-  const name = inputs.line('name');
-  if (!name) inputs.required('name');
-  if (!NAME.test(name))
-    throw new InputError(
-      'name',
-      `${JSON.stringify(name)} must be lowercase letters, digits, _ . - (at most 63)`,
-    );
+  const name = readName(inputs);
   const healthPath = inputs.line('health-path');
   if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
     throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
@@ -144,47 +206,26 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
   const network = inputs.line('network');
   if (network && !NETWORK.test(network))
     throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-  const registry = inputs.line('registry');
-  if (registry && !isRegistryHost(registry))
-    throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-  const registryUsername = inputs.line('registry-username');
-  const registryPassword = inputs.string('registry-password');
-  if (registryPassword && !registryUsername)
-    throw new InputError('registry-username', 'is required with registry-password');
   const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-  const proxyImage =
-    inputs.parsed('proxy-image', (v) => parseReference(v)) ?? parseReference(DEFAULT_PROXY_IMAGE);
-  const passphrase = inputs.string('passphrase');
   const preDeploy = inputs.string('pre-deploy');
+  const registry = connection.registry ?? image?.registry;
   return {
-    hosts,
-    username,
-    privateKey,
-    ...(passphrase && { passphrase }),
-    ...(knownHosts && { knownHosts }),
-    insecureIgnoreHostKey,
-    ...(jump && { jump }),
+    ...connection,
+    mode: 'container',
+    ...(registry && { registry }),
     ...(image && { image }),
     name,
     ...(containerPort !== undefined && { port: containerPort }),
     ...(publish !== undefined && { publish }),
     ...(healthPath && { healthPath }),
     ...(healthCmd && { healthCmd }),
-    healthTimeoutMs: inputs.duration('health-timeout', 120_000),
     env: envValues(inputs, 'env'),
     secretEnv: envValues(inputs, 'secret-env'),
     volumes: inputs.parsedList('volumes', parseVolume),
     ...(network && { network }),
-    ...((registry || image) && { registry: registry || (image as ImageReference).registry }),
-    ...(registryUsername && { registryUsername }),
-    ...(registryPassword && { registryPassword }),
     ...(preDeploy && { preDeploy }),
     strategy: inputs.oneOf('strategy', ['rolling', 'recreate'] as const, 'rolling'),
-    maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
     keep,
-    rollback,
-    lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
-    dryRun: inputs.boolean('dry-run', false),
-    proxyImage,
+    proxyImage: readProxyImage(inputs),
   };
 }

@@ -451,6 +451,38 @@ export async function publishFixtureApp(
   return ref;
 }
 
+/**
+ * The deploy hosts as a two-node Docker Swarm: the first host the manager, the others workers
+ * (idempotent; a host left in a stale swarm by an earlier lab leaves it and joins this one).
+ */
+async function ensureSwarm(hosts: readonly LabHost[]): Promise<void> {
+  const [manager, ...workers] = hosts as [LabHost, ...LabHost[]];
+  const onHost = (host: LabHost, ...args: string[]) => docker('exec', host.container, 'docker', ...args);
+  const state = async (host: LabHost) =>
+    (
+      await onHost(host, 'info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}')
+    ).stdout.trim();
+  if ((await state(manager)) !== 'active true') {
+    await runner.run({ argv: [DOCKER, 'exec', manager.container, 'docker', 'swarm', 'leave', '--force'] });
+    await onHost(manager, 'swarm', 'init', '--advertise-addr', manager.ip);
+  }
+  const token = (await onHost(manager, 'swarm', 'join-token', '--quiet', 'worker')).stdout.trim();
+  const nodes = (await onHost(manager, 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}')).stdout;
+  for (const worker of workers) {
+    if (nodes.includes(`${worker.name} Ready`) && (await state(worker)).startsWith('active')) continue;
+    await runner.run({ argv: [DOCKER, 'exec', worker.container, 'docker', 'swarm', 'leave', '--force'] });
+    await onHost(worker, 'swarm', 'join', '--token', token, `${manager.ip}:2377`);
+  }
+  // Nodes that left (an earlier lab's) are listed as Down: remove them so tasks are not scheduled there.
+  const down = (
+    await onHost(manager, 'node', 'ls', '--filter', 'role=worker', '--format', '{{.ID}} {{.Status}}')
+  ).stdout
+    .split('\n')
+    .filter((l) => l.endsWith(' Down'))
+    .map((l) => l.split(' ')[0] as string);
+  if (down.length > 0) await onHost(manager, 'node', 'rm', '--force', ...down);
+}
+
 /** Brings the whole lab up (idempotent: quick when already up) and returns how to reach it. */
 export async function ensureLab(): Promise<LabInfo> {
   const started = performance.now();
@@ -470,6 +502,7 @@ export async function ensureLab(): Promise<LabInfo> {
   const hosts = await step('deploy hosts', () =>
     Promise.all(HOSTS.map((h) => ensureHost(h, hostImage, `${key}.pub`))),
   );
+  await step('swarm of the deploy hosts', () => ensureSwarm(hosts));
   const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
   await writeKnownHosts(hosts, knownHostsPath);
   const app = await step('fixture app', () => buildFixtureApp('dev'));

@@ -1,0 +1,288 @@
+/**
+ * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
+ * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
+ */
+import { createHash } from 'node:crypto';
+import { type Command, runChecked, type Runner } from '../command/command';
+import type { DockerTarget } from '../docker/commands';
+import * as swarm from '../docker/swarm-commands';
+import { sleep } from '../registry/retry';
+import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from './caddy';
+import { LABEL } from './host';
+
+export interface ServiceState {
+  readonly name: string;
+  /** The image the service's spec names (repo@sha256:…, maybe with a tag before the @). */
+  readonly image: string;
+  readonly replicas?: number;
+  readonly update?: { readonly state: string; readonly message: string };
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly node: string;
+  readonly desired: string;
+  readonly current: string;
+  readonly error: string;
+}
+
+interface ServiceInspect {
+  Spec: {
+    Name: string;
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number }; Global?: object };
+    TaskTemplate: { ContainerSpec: { Image: string } };
+  };
+  UpdateStatus?: { State?: string; Message?: string };
+}
+
+export type Convergence =
+  | { readonly ok: true; readonly tasks: readonly Task[] }
+  | {
+      readonly ok: false;
+      readonly rolledBack: boolean;
+      readonly detail: string;
+      readonly tasks: readonly Task[];
+    };
+
+/** The digest an image reference ends with ('' when it has none). */
+export function digestOf(image: string): string {
+  const at = image.lastIndexOf('@');
+  return at >= 0 ? image.slice(at + 1) : '';
+}
+
+/** Tasks from `docker service ps --format '{{json .}}'`. */
+export function parseTasks(stdout: string): Task[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((line) => {
+      const t = JSON.parse(line) as Record<string, string>;
+      return {
+        id: t.ID ?? '',
+        name: (t.Name ?? '').replace(/^\s*\\_\s*/, ''),
+        image: t.Image ?? '',
+        node: t.Node ?? '',
+        desired: t.DesiredState ?? '',
+        current: t.CurrentState ?? '',
+        error: t.Error ?? '',
+      };
+    });
+}
+
+/**
+ * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
+ * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
+ */
+export function convergence(
+  state: ServiceState,
+  tasks: readonly Task[],
+  digest: string,
+): 'converged' | 'waiting' | 'rolling-back' | 'rolled-back' | 'paused' {
+  const update = state.update?.state ?? '';
+  // '' : an image Slipway did not pin (a stack service named by tag): whatever the spec says.
+  if (digest && digestOf(state.image) !== digest) {
+    if (update === 'rollback_started') return 'rolling-back';
+    return 'rolled-back';
+  }
+  if (update === 'paused') return 'paused';
+  if (update === 'updating' || update === 'rollback_started') return 'waiting';
+  const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+  const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
+  const wanted = state.replicas ?? running.length;
+  if (stale.length === 0 && running.length === wanted && running.length > 0) return 'converged';
+  if (wanted === 0 && running.length === 0) return 'converged';
+  return 'waiting';
+}
+
+/** The errors of the tasks that ran `digest` and failed (newest first, de-duplicated). */
+export function taskErrors(tasks: readonly Task[], digest: string): string[] {
+  const errors = tasks
+    .filter((t) => digestOf(t.image) === digest && (t.error || /^(Failed|Rejected)/.test(t.current)))
+    .map((t) => `${t.name} on ${t.node}: ${t.error || t.current}`);
+  return [...new Set(errors)];
+}
+
+export class SwarmManager {
+  readonly where: string;
+  readonly runner: Runner;
+  private readonly target: DockerTarget;
+
+  constructor(runner: Runner, env: Readonly<Record<string, string>> = {}) {
+    this.runner = runner;
+    this.where = runner.where;
+    this.target = { docker: 'docker', env };
+  }
+
+  private run(command: Command) {
+    return runChecked(this.runner, command);
+  }
+
+  /** True when this host is a Swarm manager that can take orders now. */
+  async isManager(): Promise<boolean> {
+    const result = await this.runner.run(swarm.swarmInfo(this.target));
+    if (result.exitCode !== 0) return false;
+    const info = JSON.parse(result.stdout) as { LocalNodeState?: string; ControlAvailable?: boolean };
+    return info.LocalNodeState === 'active' && info.ControlAvailable === true;
+  }
+
+  async service(name: string): Promise<ServiceState | undefined> {
+    const result = await this.runner.run(swarm.serviceInspect(this.target, [name]));
+    if (result.exitCode !== 0) {
+      if (/no such service/i.test(result.stderr)) return undefined;
+      throw new Error(`${this.where}: docker service inspect ${name}: ${result.stderr.trim()}`);
+    }
+    const [s] = JSON.parse(result.stdout) as ServiceInspect[];
+    if (!s) return undefined;
+    const replicas = s.Spec.Mode?.Replicated?.Replicas;
+    return {
+      name: s.Spec.Name,
+      image: s.Spec.TaskTemplate.ContainerSpec.Image,
+      ...(replicas !== undefined && { replicas }),
+      ...(s.UpdateStatus?.State && {
+        update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
+      }),
+      labels: s.Spec.Labels ?? {},
+    };
+  }
+
+  async tasks(name: string): Promise<Task[]> {
+    return parseTasks((await this.run(swarm.serviceTasks(this.target, name))).stdout);
+  }
+
+  async create(spec: swarm.ServiceSpec): Promise<void> {
+    await this.run(swarm.serviceCreate(this.target, spec));
+  }
+
+  async update(spec: swarm.ServiceSpec): Promise<void> {
+    await this.run(swarm.serviceUpdate(this.target, spec));
+  }
+
+  async rollback(name: string): Promise<void> {
+    await this.run(swarm.serviceRollback(this.target, name));
+  }
+
+  async stackServices(stack: string): Promise<string[]> {
+    return (await this.run(swarm.stackServices(this.target, stack))).stdout.split('\n').filter(Boolean);
+  }
+
+  async stackDeploy(stack: string, file: string, withRegistryAuth: boolean): Promise<string> {
+    const result = await this.run(swarm.stackDeploy(this.target, stack, file, withRegistryAuth));
+    return `${result.stdout}${result.stderr}`.trim();
+  }
+
+  async logs(name: string): Promise<string> {
+    const result = await this.runner.run(swarm.serviceLogs(this.target, name));
+    return `${result.stdout}${result.stderr}`.trim();
+  }
+
+  /**
+   * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
+   * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
+   */
+  async waitConverged(
+    name: string,
+    digest: string,
+    timeoutMs: number,
+    progress?: (line: string) => void,
+  ): Promise<Convergence> {
+    const deadline = Date.now() + timeoutMs;
+    let said = '';
+    for (;;) {
+      const state = await this.service(name);
+      if (!state) return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
+      const tasks = await this.tasks(name);
+      const status = convergence(state, tasks, digest);
+      const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+      const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
+      if (line !== said) progress?.(line);
+      said = line;
+      if (status === 'converged') return { ok: true, tasks };
+      const errors = taskErrors(tasks, digest);
+      if (status === 'rolled-back' || status === 'paused') {
+        return {
+          ok: false,
+          rolledBack: status === 'rolled-back',
+          detail: `${status === 'rolled-back' ? 'Swarm rolled the update back' : 'Swarm paused the update'}${state.update?.message ? ` (${state.update.message})` : ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+          tasks,
+        };
+      }
+      if (Date.now() > deadline && status !== 'rolling-back') {
+        return {
+          ok: false,
+          rolledBack: false,
+          detail: `not converged after ${Math.round(timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+          tasks,
+        };
+      }
+      if (Date.now() > deadline + timeoutMs) {
+        return {
+          ok: false,
+          rolledBack: false,
+          detail: `Swarm is still rolling back after ${Math.round((2 * timeoutMs) / 1000)} s`,
+          tasks,
+        };
+      }
+      await sleep(1000);
+    }
+  }
+
+  /** The overlay network the service and its proxy share (made on the first deploy). */
+  async ensureNetwork(network: string, service: string): Promise<void> {
+    const exists = await this.runner.run(swarm.networkInspect(this.target, network));
+    if (exists.exitCode === 0) return;
+    await this.run(swarm.overlayNetworkCreate(this.target, network, { [LABEL.service]: service }));
+  }
+
+  /**
+   * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
+   * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
+   * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
+   */
+  async ensureProxy(
+    service: string,
+    network: string,
+    port: number,
+    publish: number,
+    image: string,
+  ): Promise<void> {
+    const name = `slipway-proxy-${service}`;
+    const content = swarmCaddyfile(service, port);
+    const config = `${name}-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+    const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
+    const configExists = await this.runner.run(swarm.configInspect(this.target, config));
+    if (configExists.exitCode !== 0) await this.run(swarm.configCreate(this.target, config, content, labels));
+    const existing = await this.service(name);
+    const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+    if (!existing) {
+      await this.run(
+        swarm.proxyServiceCreate(this.target, {
+          name,
+          image,
+          network,
+          publish,
+          targetPort: PROXY_PORT,
+          config,
+          configPath: CADDYFILE_PATH,
+          command,
+          labels,
+        }),
+      );
+      return;
+    }
+    const mounted = await this.run(swarm.serviceConfigs(this.target, name));
+    const old = (JSON.parse(mounted.stdout || 'null') as Array<{ ConfigName: string }> | null) ?? [];
+    if (old.some((c) => c.ConfigName === config)) return;
+    await this.run(
+      swarm.serviceSwapConfig(
+        this.target,
+        name,
+        old.map((c) => c.ConfigName),
+        { source: config, target: CADDYFILE_PATH },
+      ),
+    );
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * remote-deploy-ssh in Compose mode on the two lab hosts (docker-compose v1, as Debian ships it):
+ * a slow database-like service with a health check and an app that depends on it being healthy.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { publishFixtureApp } from '../lab/lab';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const PROJECT = `stack-${randomBytes(3).toString('hex')}`;
+const PORT = '8085';
+const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
+const urls = lab.hosts.map((h) => `http://${h.address}:${PORT}/version`);
+const workspace = mkdtempSync(join(tmpdir(), 'slipway-compose-'));
+const images: Record<string, string> = {};
+type Host = (typeof lab.hosts)[number];
+
+const COMPOSE = `# A database that takes a few seconds to be ready, and an app that must wait for it.
+services:
+  db:
+    image: set-by-slipway
+    environment:
+      DELAY: "3"
+    volumes:
+      - dbdata:/data/store
+    restart: unless-stopped
+  app:
+    image: set-by-slipway
+    depends_on:
+      db:
+        condition: service_healthy
+    ports:
+      - "${PORT}:8080"
+    restart: unless-stopped
+volumes:
+  dbdata: {}
+`;
+
+function deploy(app: string, extra: Record<string, string> = {}): Promise<BundleRun> {
+  return runBundle(
+    'remote-deploy-ssh',
+    {
+      hosts: lab.hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+      username: lab.ssh.user,
+      'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+      'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+      'compose-file': 'deploy/compose.yml',
+      'compose-project': PROJECT,
+      images: `db=${images.db}\napp=${images[app]}`,
+      env: 'MODE=production',
+      'secret-env': `TOKEN=${SECRET}`,
+      'health-timeout': '30s',
+      ...extra,
+    },
+    { env: { GITHUB_WORKSPACE: workspace } },
+  );
+}
+
+async function onHost(host: Host, ...argv: string[]): Promise<string> {
+  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
+}
+
+/** service → container id, read on the host directly (not through Slipway). */
+async function containers(host: Host): Promise<Record<string, string>> {
+  const out = await onHost(
+    host,
+    'docker',
+    'ps',
+    '--filter',
+    `label=com.docker.compose.project=${PROJECT}`,
+    '--format',
+    '{{.Label "com.docker.compose.service"}} {{.ID}}',
+  );
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')),
+  );
+}
+
+async function served(): Promise<string[]> {
+  return Promise.all(urls.map(async (url) => (await fetch(url)).text().then((t) => t.trim())));
+}
+
+function results(run: BundleRun) {
+  return JSON.parse(run.outputs.hosts ?? '[]') as Array<{
+    result: string;
+    error?: string;
+    services: Array<{ service: string; restarted: boolean; image: string }>;
+  }>;
+}
+
+async function cleanHosts(): Promise<void> {
+  const script = [
+    `for id in $(docker ps -aq --filter label=com.docker.compose.project=${PROJECT}); do docker rm -f $id >/dev/null; done`,
+    `docker network rm ${PROJECT}_default >/dev/null 2>&1`,
+    `docker volume rm ${PROJECT}_dbdata >/dev/null 2>&1`,
+    `rm -rf /home/deploy/.slipway/${PROJECT}`,
+    'true',
+  ].join('\n');
+  for (const host of lab.hosts)
+    await runChecked(local, { argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+}
+
+beforeAll(async () => {
+  await runChecked(local, { argv: ['mkdir', '-p', join(workspace, 'deploy')] });
+  writeFileSync(join(workspace, 'deploy', 'compose.yml'), COMPOSE);
+  const db = `${lab.registries.staging.host}/compose/${PROJECT}-db:v1`;
+  await runChecked(local, { argv: [lab.docker, 'tag', lab.images.slowDb, db] });
+  await runChecked(local, { argv: [lab.docker, 'push', '--quiet', db] });
+  images.db = db;
+  for (const [tag, healthy] of [
+    ['v1', true],
+    ['v2', true],
+    ['v3', false],
+  ] as const) {
+    images[tag] = await publishFixtureApp(lab.registries.staging, `compose/${PROJECT}-app`, tag, { healthy });
+  }
+});
+
+afterAll(cleanHosts);
+
+describe('remote-deploy-ssh, compose mode, two lab hosts', () => {
+  it('deploys the stack in dependency order with pinned digests; the secret stays off disk and out of the log', async () => {
+    const started = performance.now();
+    const run = await deploy('v1');
+    expect(run.exitCode, run.log).toBe(0);
+    // The app waited for the database's health check (it needs DELAY=3 s).
+    expect(performance.now() - started).toBeGreaterThan(3000);
+    expect(await served()).toEqual(['v1', 'v1']);
+    const pinned = JSON.parse(run.outputs.images as string) as Record<string, string>;
+    expect(pinned.app).toMatch(/@sha256:[0-9a-f]{64}$/);
+    for (const host of lab.hosts) {
+      const file = await onHost(host, 'cat', `/home/deploy/.slipway/${PROJECT}/compose.yml`);
+      expect(file).toContain(`image: ${pinned.app}`);
+      expect(file).toContain(`image: ${pinned.db}`);
+      expect(file).toContain('# A database that takes a few seconds');
+      // The env file only existed while compose read it; the container got the value.
+      expect(await onHost(host, 'ls', '-a', `/home/deploy/.slipway/${PROJECT}`)).not.toContain('slipway.env');
+      const app = (await containers(host)).app as string;
+      expect(await onHost(host, 'docker', 'inspect', '--format', '{{json .Config.Env}}', app)).toContain(
+        `TOKEN=${SECRET}`,
+      );
+      await onHost(
+        host,
+        'docker',
+        'exec',
+        (await containers(host)).db as string,
+        'sh',
+        '-c',
+        'echo precious > /data/store/keep.txt',
+      );
+    }
+    expect(run.log).not.toContain(SECRET);
+    expect(run.summary).toContain('| app |');
+  });
+
+  it('changing only the app image restarts only the app', async () => {
+    const before = await Promise.all(lab.hosts.map(containers));
+    const run = await deploy('v2');
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    const after = await Promise.all(lab.hosts.map(containers));
+    lab.hosts.forEach((_, i) => {
+      expect(after[i]?.db).toBe(before[i]?.db);
+      expect(after[i]?.app).not.toBe(before[i]?.app);
+    });
+    for (const host of results(run)) {
+      expect(host.result).toBe('deployed');
+      expect(host.services.map((s) => [s.service, s.restarted])).toEqual([
+        ['db', false],
+        ['app', true],
+      ]);
+    }
+    // The same again: nothing to do, nothing restarted.
+    const again = await deploy('v2');
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.outputs.changed).toBe('false');
+    expect(await Promise.all(lab.hosts.map(containers))).toEqual(after);
+  });
+
+  it('a broken app image: the previous stack is restored and keeps answering; volumes intact', async () => {
+    const before = await Promise.all(
+      lab.hosts.map((h) => onHost(h, 'cat', `/home/deploy/.slipway/${PROJECT}/compose.yml`)),
+    );
+    const run = await deploy('v3', { 'health-timeout': '8s' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toMatch(/the stack is not healthy/);
+    expect(run.log).toContain('The previous stack was restored and serves.');
+    expect(await served()).toEqual(['v2', 'v2']);
+    const after = await Promise.all(
+      lab.hosts.map((h) => onHost(h, 'cat', `/home/deploy/.slipway/${PROJECT}/compose.yml`)),
+    );
+    expect(after).toEqual(before);
+    for (const host of lab.hosts) {
+      const db = (await containers(host)).db as string;
+      expect(await onHost(host, 'docker', 'exec', db, 'cat', '/data/store/keep.txt')).toBe('precious');
+    }
+  });
+
+  it('require-same-tag refuses images with different tags before anything changes', async () => {
+    const before = await Promise.all(lab.hosts.map(containers));
+    const audit = await onHost(lab.hosts[0] as Host, 'cat', `/home/deploy/.slipway/${PROJECT}/audit.log`);
+    const run = await deploy('v1', {
+      'require-same-tag': 'true',
+      images: `db=${images.db}\napp=${images.v2}`,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain('input "images": the images carry different tags (db: v1; app: v2)');
+    expect(run.log).not.toContain('connected to');
+    expect(await Promise.all(lab.hosts.map(containers))).toEqual(before);
+    expect(await onHost(lab.hosts[0] as Host, 'cat', `/home/deploy/.slipway/${PROJECT}/audit.log`)).toBe(
+      audit,
+    );
+  });
+
+  it('rollback: true goes back to the file before the current one', async () => {
+    const run = await deploy('v2', { rollback: 'true' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+    expect(results(run).map((h) => h.result)).toEqual(['rolled-back', 'rolled-back']);
+  });
+});
