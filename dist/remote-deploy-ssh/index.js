@@ -64311,6 +64311,8 @@ function pinComposeFile(text, options) {
         }
         if (options.swarmUpdateDefaults) {
             const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
+            // A port published in host mode is held by the old task: the new one cannot start first.
+            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
             for (const [key, failureAction] of [
                 ['update_config', 'rollback'],
                 ['rollback_config', 'pause'],
@@ -64318,7 +64320,7 @@ function pinComposeFile(text, options) {
                 if (!deploy.has(key)) {
                     deploy.set(key, doc.createNode({
                         parallelism: options.swarmUpdateDefaults.parallelism,
-                        order: 'start-first',
+                        order,
                         failure_action: failureAction,
                     }));
                 }
@@ -64327,6 +64329,11 @@ function pinComposeFile(text, options) {
         }
     }
     return doc.toString({ lineWidth: 0 });
+}
+function publishesInHostMode(service) {
+    const ports = service.toJSON().ports;
+    return (Array.isArray(ports) &&
+        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
 }
 /** require-same-tag: images built from one commit go out together, or not at all. */
 function checkSameTag(images) {
@@ -66137,11 +66144,26 @@ function convergence(state, tasks, digest) {
         return 'converged';
     return 'waiting';
 }
-/** The errors of the tasks that ran `digest` and failed (newest first, de-duplicated). */
-function taskErrors(tasks, digest) {
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task) {
+    return task.current.split(' ')[0] ?? '';
+}
+/**
+ * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
+ * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
+ * waiting, per task id) tells those apart.
+ */
+function taskErrors(tasks, digest, seen = new Map()) {
     const errors = tasks
-        .filter((t) => digestOf(t.image) === digest && (t.error || /^(Failed|Rejected)/.test(t.current)))
-        .map((t) => `${t.name} on ${t.node}: ${t.error || t.current}`);
+        .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
+        .flatMap((t) => {
+        const states = seen.get(t.id) ?? new Set();
+        if (t.error || /^(Failed|Rejected)/.test(t.current))
+            return [`${t.name} on ${t.node}: ${t.error || t.current}`];
+        if (states.has('Starting') && !states.has('Running'))
+            return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
+        return [];
+    });
     return [...new Set(errors)];
 }
 class SwarmManager {
@@ -66214,21 +66236,24 @@ class SwarmManager {
      */
     async waitConverged(name, digest, timeoutMs, progress) {
         const deadline = Date.now() + timeoutMs;
+        const seen = new Map();
         let said = '';
         for (;;) {
             const state = await this.service(name);
             if (!state)
                 return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
             const tasks = await this.tasks(name);
+            for (const task of tasks)
+                seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
             const status = convergence(state, tasks, digest);
-            const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+            const running = tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
             const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
             if (line !== said)
                 progress?.(line);
             said = line;
             if (status === 'converged')
                 return { ok: true, tasks };
-            const errors = taskErrors(tasks, digest);
+            const errors = taskErrors(tasks, digest, seen);
             if (status === 'rolled-back' || status === 'paused') {
                 return {
                     ok: false,
@@ -67452,6 +67477,9 @@ class SwarmDeployer {
             const before = await this.manager.service(name);
             if (!before)
                 throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+            // After Swarm rolled a failed update back, its "previous" is the failed version.
+            if (before.update?.state.startsWith('rollback'))
+                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
             if (r.dryRun) {
                 changes.push({ service: name, previous: before.image, image: null, restarted: false });
                 continue;

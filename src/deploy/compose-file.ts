@@ -132,6 +132,8 @@ export function pinComposeFile(text: string, options: PinOptions): string {
     }
     if (options.swarmUpdateDefaults) {
       const deploy = (service.get('deploy') as YAMLMap | undefined) ?? new YAMLMap();
+      // A port published in host mode is held by the old task: the new one cannot start first.
+      const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
       for (const [key, failureAction] of [
         ['update_config', 'rollback'],
         ['rollback_config', 'pause'],
@@ -141,7 +143,7 @@ export function pinComposeFile(text: string, options: PinOptions): string {
             key,
             doc.createNode({
               parallelism: options.swarmUpdateDefaults.parallelism,
-              order: 'start-first',
+              order,
               failure_action: failureAction,
             }),
           );
@@ -151,6 +153,14 @@ export function pinComposeFile(text: string, options: PinOptions): string {
     }
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+function publishesInHostMode(service: YAMLMap): boolean {
+  const ports = service.toJSON().ports as unknown;
+  return (
+    Array.isArray(ports) &&
+    ports.some((p) => p && typeof p === 'object' && (p as { mode?: string }).mode === 'host')
+  );
 }
 
 /** require-same-tag: images built from one commit go out together, or not at all. */

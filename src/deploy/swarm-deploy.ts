@@ -225,6 +225,11 @@ export class SwarmDeployer {
     for (const name of names) {
       const before = await this.manager.service(name);
       if (!before) throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+      // After Swarm rolled a failed update back, its "previous" is the failed version.
+      if (before.update?.state.startsWith('rollback'))
+        throw new Error(
+          `${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`,
+        );
       if (r.dryRun) {
         changes.push({ service: name, previous: before.image, image: null, restarted: false });
         continue;

@@ -98,11 +98,31 @@ export function convergence(
   return 'waiting';
 }
 
-/** The errors of the tasks that ran `digest` and failed (newest first, de-duplicated). */
-export function taskErrors(tasks: readonly Task[], digest: string): string[] {
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task: Task): string {
+  return task.current.split(' ')[0] ?? '';
+}
+
+/**
+ * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
+ * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
+ * waiting, per task id) tells those apart.
+ */
+export function taskErrors(
+  tasks: readonly Task[],
+  digest: string,
+  seen: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+): string[] {
   const errors = tasks
-    .filter((t) => digestOf(t.image) === digest && (t.error || /^(Failed|Rejected)/.test(t.current)))
-    .map((t) => `${t.name} on ${t.node}: ${t.error || t.current}`);
+    .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
+    .flatMap((t) => {
+      const states = seen.get(t.id) ?? new Set<string>();
+      if (t.error || /^(Failed|Rejected)/.test(t.current))
+        return [`${t.name} on ${t.node}: ${t.error || t.current}`];
+      if (states.has('Starting') && !states.has('Running'))
+        return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
+      return [];
+    });
   return [...new Set(errors)];
 }
 
@@ -190,18 +210,20 @@ export class SwarmManager {
     progress?: (line: string) => void,
   ): Promise<Convergence> {
     const deadline = Date.now() + timeoutMs;
+    const seen = new Map<string, Set<string>>();
     let said = '';
     for (;;) {
       const state = await this.service(name);
       if (!state) return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
       const tasks = await this.tasks(name);
+      for (const task of tasks) seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
       const status = convergence(state, tasks, digest);
-      const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+      const running = tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
       const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
       if (line !== said) progress?.(line);
       said = line;
       if (status === 'converged') return { ok: true, tasks };
-      const errors = taskErrors(tasks, digest);
+      const errors = taskErrors(tasks, digest, seen);
       if (status === 'rolled-back' || status === 'paused') {
         return {
           ok: false,

@@ -95,6 +95,12 @@ describe('compose files', () => {
     });
     expect(doc.services.b.deploy.update_config).toEqual({ order: 'stop-first' });
     expect(doc.services.b.deploy.rollback_config.order).toBe('start-first');
+    // A host-mode port is held by the old task: the new one cannot start first.
+    const hostMode = `services:\n  a:\n    image: x:1\n    ports:\n      - { target: 80, published: 8080, mode: host }\n`;
+    const pinned = parse(
+      pinComposeFile(hostMode, { images: new Map(), swarmUpdateDefaults: { parallelism: 1 } }),
+    );
+    expect(pinned.services.a.deploy.update_config.order).toBe('stop-first');
   });
 
   it('refuses images for services the file does not have, and services left to build', () => {
@@ -393,5 +399,11 @@ describe('swarm convergence', () => {
     expect(tasks[1]?.name).toBe('web.1');
     expect(taskErrors(tasks, D2)).toEqual(['web.1 on n1: task: non-zero exit (1)']);
     expect(taskErrors(tasks, D1)).toEqual([]);
+    // Stopped for failing its health check: no error recorded, but it was seen starting and never running.
+    const quiet = [{ ...(tasks[0] as Task), id: 'c', error: '', current: 'Complete 1 second ago' }];
+    expect(taskErrors(quiet, D2)).toEqual([]);
+    expect(taskErrors(quiet, D2, new Map([['c', new Set(['Starting', 'Complete'])]]))).toEqual([
+      'web.1 on n1: never passed its health check (stopped while starting)',
+    ]);
   });
 });

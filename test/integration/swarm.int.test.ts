@@ -1,0 +1,224 @@
+/**
+ * remote-deploy-ssh in Swarm mode on the lab's two-node swarm (lab-host1 manager, lab-host2
+ * worker): a service with two replicas behind Slipway's proxy (a global service published in host
+ * mode: this kernel has no IPVS for the ingress routing mesh), updated under continuous load.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { startLoad } from '../helpers/load';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { publishFixtureApp } from '../lab/lab';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const SERVICE = `swarm-${randomBytes(3).toString('hex')}`;
+const PUBLISH = '8086';
+const urls = lab.hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
+const images: Record<string, string> = {};
+const [manager] = lab.hosts as [(typeof lab.hosts)[number]];
+
+function deploy(tag: string | undefined, extra: Record<string, string> = {}): Promise<BundleRun> {
+  return runBundle('remote-deploy-ssh', {
+    // The worker first: it answers SSH but is no manager, so Slipway goes on to the next host.
+    hosts: [...lab.hosts]
+      .reverse()
+      .map((h) => `${h.address}:${h.sshPort}`)
+      .join('\n'),
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    swarm: 'true',
+    name: SERVICE,
+    ...(tag && { image: images[tag] as string }),
+    replicas: '2',
+    port: '8080',
+    publish: PUBLISH,
+    'max-parallel': '1',
+    'proxy-image': lab.images.proxy,
+    'health-timeout': '90s',
+    env: 'MODE=production',
+    ...extra,
+  });
+}
+
+async function onManager(...argv: string[]): Promise<string> {
+  return (
+    await runChecked(local, { argv: [lab.docker, 'exec', manager.container, 'docker', ...argv] })
+  ).stdout.trim();
+}
+
+async function served(): Promise<string[]> {
+  return Promise.all(urls.map(async (url) => (await fetch(url)).text().then((t) => t.trim())));
+}
+
+async function specImage(): Promise<string> {
+  return onManager('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', SERVICE);
+}
+
+async function clean(): Promise<void> {
+  await local.run({
+    argv: [
+      lab.docker,
+      'exec',
+      manager.container,
+      'sh',
+      '-c',
+      `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1; sleep 2; docker network rm slipway-${SERVICE} >/dev/null 2>&1; docker config ls -q --filter name=slipway-proxy-${SERVICE} | xargs -r docker config rm >/dev/null; rm -rf /home/deploy/.slipway/${SERVICE}; true`,
+    ],
+  });
+}
+
+beforeAll(async () => {
+  for (const [tag, healthy] of [
+    ['v1', true],
+    ['v2', true],
+    ['v3', false],
+  ] as const) {
+    images[tag] = await publishFixtureApp(lab.registries.staging, `swarm/${SERVICE}`, tag, { healthy });
+  }
+});
+
+const STACK = `stk-${randomBytes(3).toString('hex')}`;
+const workspace = mkdtempSync(join(tmpdir(), 'slipway-stack-'));
+
+afterAll(async () => {
+  await clean();
+  await local.run({
+    argv: [
+      lab.docker,
+      'exec',
+      manager.container,
+      'sh',
+      '-c',
+      `docker stack rm ${STACK} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${STACK}; true`,
+    ],
+  });
+});
+
+describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
+  it('creates the service on the first manager that answers, two replicas on two nodes, behind the proxy', async () => {
+    const run = await deploy('v1');
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain('not an active Swarm manager');
+    expect(run.log).toMatch(/using the Swarm manager deploy@127\.0\.10\.1:2222/);
+    const nodes = await onManager(
+      'service',
+      'ps',
+      '--filter',
+      'desired-state=running',
+      '--format',
+      '{{.Node}}',
+      SERVICE,
+    );
+    expect(nodes.split('\n').sort()).toEqual(['lab-host1', 'lab-host2']);
+    expect(await served()).toEqual(['v1', 'v1']);
+    expect(await specImage()).toBe(JSON.parse(run.outputs.hosts as string)[0].image);
+  });
+
+  it('updates under continuous load with zero failed requests', async () => {
+    const load = startLoad(urls, { workers: 2 });
+    const run = await deploy('v2');
+    const report = await load.stop();
+    expect(run.exitCode, run.log).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.requests).toBeGreaterThan(100);
+    expect(await served()).toEqual(['v2', 'v2']);
+    expect(run.outputs['previous-image']).toContain('@sha256:');
+    console.log(
+      `swarm update under load: ${report.requests} requests, ${report.failures} failed, ${run.durationMs} ms`,
+    );
+    const again = await deploy('v2');
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.outputs.changed).toBe('false');
+  });
+
+  it('rollback: true returns the service to the version before', async () => {
+    const run = await deploy(undefined, { rollback: 'true' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+  });
+
+  it('a broken image: Swarm rolls back, the step fails with the task error, the old version serves', async () => {
+    const before = await specImage();
+    const load = startLoad(urls, { workers: 1 });
+    const run = await deploy('v3');
+    const report = await load.stop();
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain('Swarm rolled the update back');
+    expect(run.log).toMatch(/task errors: .*never passed its health check/);
+    expect(await specImage()).toBe(before);
+    expect(await served()).toEqual(['v1', 'v1']);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(JSON.parse(run.outputs.hosts as string)[0].result).toBe('reverted');
+    // Rolling back "again" would return to the failed version: refused.
+    const again = await deploy(undefined, { rollback: 'true' });
+    expect(again.exitCode).not.toBe(0);
+    expect(again.log).toContain('Swarm already rolled the last update');
+  });
+});
+
+describe('remote-deploy-ssh, swarm mode, a stack file', () => {
+  const STACK_FILE = `version: "3.8"
+services:
+  web:
+    image: set-by-slipway
+    ports:
+      - { target: 8080, published: 8087, mode: host }
+    deploy:
+      replicas: 1
+      placement:
+        constraints: ["node.role == manager"]
+`;
+  const deployStack = (tag: string) =>
+    runBundle(
+      'remote-deploy-ssh',
+      {
+        hosts: `${manager.address}:${manager.sshPort}`,
+        username: lab.ssh.user,
+        'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+        'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+        swarm: 'true',
+        name: STACK,
+        'stack-file': 'stack.yml',
+        images: `web=${images[tag]}`,
+        'health-timeout': '60s',
+      },
+      { env: { GITHUB_WORKSPACE: workspace } },
+    );
+
+  it('deploys the stack with its images pinned, and updates it', async () => {
+    writeFileSync(join(workspace, 'stack.yml'), STACK_FILE);
+    const url = `http://${manager.address}:8087/version`;
+    const first = await deployStack('v1');
+    expect(first.exitCode, first.log).toBe(0);
+    expect((await (await fetch(url)).text()).trim()).toBe('v1');
+    const pinned = JSON.parse(first.outputs.images as string) as Record<string, string>;
+    expect(
+      await onManager(
+        'service',
+        'inspect',
+        '--format',
+        '{{.Spec.TaskTemplate.ContainerSpec.Image}}',
+        `${STACK}_web`,
+      ),
+    ).toBe(pinned.web);
+    // Host-mode port: Slipway's update default is stop-first for this service.
+    expect(
+      await onManager(
+        'service',
+        'inspect',
+        '--format',
+        '{{.Spec.UpdateConfig.Order}} {{.Spec.UpdateConfig.FailureAction}}',
+        `${STACK}_web`,
+      ),
+    ).toBe('stop-first rollback');
+    const second = await deployStack('v2');
+    expect(second.exitCode, second.log).toBe(0);
+    expect((await (await fetch(url)).text()).trim()).toBe('v2');
+  });
+});
