@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles every action entry point (src/actions/<name>.ts) with @vercel/ncc into dist/<name>/.
+// Bundles every action entry point (src/actions/<name>.ts) and the CLI (src/cli/main.ts) with
+// @vercel/ncc into dist/<name>/.
 // The bundles are CommonJS (they load under node24 and include the ESM-only @actions/* packages).
 // ssh2's optional native addons (*.node, built for this machine's Node) and Windows helpers are
 // left out, so dist/ is portable and reproducible: ssh2 falls back to its pure-JS crypto.
@@ -14,6 +15,7 @@ export const ENTRIES = {
   'promote-between-registries': 'src/actions/promote-between-registries.ts',
   'remote-deploy-ssh': 'src/actions/remote-deploy-ssh.ts',
   pipeline: 'src/actions/pipeline.ts',
+  cli: 'src/cli/main.ts',
 };
 
 const UNPORTABLE = [/\.node$/, /\.exe$/, /\.dll$/];

@@ -40,6 +40,11 @@ export class Inputs {
     this.read = read;
   }
 
+  /** The same inputs with some values replaced (one step feeding the next in one process). */
+  with(values: Readonly<Record<string, string>>): Inputs {
+    return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+  }
+
   /** The trimmed value, or '' when unset. */
   string(name: string, fallback = ''): string {
     const raw = this.read(name);

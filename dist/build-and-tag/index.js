@@ -28759,6 +28759,1721 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/docker/commands.ts
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+function cmd(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels) {
+    const args = ['network', 'create'];
+    for (const [k, v] of Object.entries(labels))
+        args.push('--label', `${k}=${v}`);
+    args.push(name);
+    return cmd(target, args);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    const env = {};
+    for (const [key, value] of spec.env ?? []) {
+        args.push('--env', key);
+        env[key] = value;
+    }
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
+    for (const [k, v] of Object.entries(spec.labels ?? {}))
+        args.push('--label', `${k}=${v}`);
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { env, label: `docker run ${spec.name}` });
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+function logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    else
+        args.push('--tail', String(options.tail ?? 50));
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function commands_exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+const agents = new Map();
+function agentFor(url, ca) {
+    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets them.
+                if (next.host !== url.host) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    constructor(message, status, code) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+    }
+    /** https://host, or http://host for an insecure registry that does not speak TLS. */
+    base() {
+        this.baseUrl ??= (async () => {
+            const host = registryApiHost(this.registry);
+            if (!this.options.insecure)
+                return `https://${host}`;
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 5000,
+                    ca: this.options.ca,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch {
+                return `http://${host}`;
+            }
+        })();
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c)
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        const res = await request({
+            method: 'GET',
+            url: url.toString(),
+            headers,
+            ca: this.options.ca,
+            timeoutMs: 30_000,
+        });
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const authorization = await this.authorization(req.scopes);
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ca: this.options.ca,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    await sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+
+;// CONCATENATED MODULE: ./src/build/dockerfile.ts
+/**
+ * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
+ * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
+ */
+/** Joins continuation lines and drops comments, keeping instruction order. */
+function instructions(text) {
+    const out = [];
+    let current = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (current === '' && (line.startsWith('#') || line === ''))
+            continue;
+        if (line.endsWith('\\')) {
+            current += `${line.slice(0, -1)} `;
+            continue;
+        }
+        out.push(`${current}${line}`.trim());
+        current = '';
+    }
+    if (current.trim() !== '')
+        out.push(current.trim());
+    return out;
+}
+function substitute(text, vars) {
+    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
+        const name = (braced ?? bare);
+        const value = vars.get(name);
+        return value !== undefined && value !== '' ? value : (fallback ?? '');
+    });
+}
+function baseImages(dockerfile, buildArgs = []) {
+    const given = new Map(buildArgs);
+    const globals = new Map();
+    const stages = new Set();
+    const bases = [];
+    let seenFrom = false;
+    for (const instruction of instructions(dockerfile)) {
+        const [keyword = '', ...rest] = instruction.split(/\s+/);
+        const upper = keyword.toUpperCase();
+        if (upper === 'ARG' && !seenFrom) {
+            for (const decl of rest) {
+                const eq = decl.indexOf('=');
+                const name = eq >= 0 ? decl.slice(0, eq) : decl;
+                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
+                const value = given.get(name) ?? fallback;
+                if (value !== undefined)
+                    globals.set(name, value);
+            }
+        }
+        if (upper !== 'FROM')
+            continue;
+        seenFrom = true;
+        const words = rest.filter((w) => !w.startsWith('--'));
+        const image = substitute(words[0] ?? '', globals);
+        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
+        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
+        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
+            if (!bases.some((b) => b.reference === image))
+                bases.push({ reference: image, ...(stage && { stage }) });
+        }
+        if (stage)
+            stages.add(stage);
+    }
+    return bases;
+}
+
+;// CONCATENATED MODULE: ./src/build/build.ts
+/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
+
+
+
+
+
+
+
+async function build_inspectImage(runner, target, ref) {
+    const result = await runChecked(runner, inspectImage(target, ref));
+    return JSON.parse(result.stdout);
+}
+/** A FROM reference's digest: from its registry, else the local image's repo digest. */
+async function resolveBase(runner, target, reference) {
+    try {
+        // One attempt: the build itself has just resolved this base, so a registry that does not
+        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
+        const digest = await resolveDigest(reference_parseReference(reference), {
+            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        });
+        if (digest)
+            return { reference, digest, source: 'registry' };
+    }
+    catch {
+        // not reachable as a registry image (a local-only image, or no credentials): try the engine
+    }
+    try {
+        const image = await build_inspectImage(runner, target, reference);
+        const name = repositoryName(reference_parseReference(reference));
+        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
+        if (repoDigest)
+            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
+    }
+    catch {
+        // unknown to the engine as well
+    }
+    return { reference, digest: null, source: 'unresolved' };
+}
+async function buildImage(runner, target, request, plan, onOutput) {
+    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
+    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
+    try {
+        const started = performance.now();
+        await runChecked(runner, build(target, {
+            context: request.context,
+            ...(request.file && { file: request.file }),
+            ...(request.target && { target: request.target }),
+            tags: plan.references,
+            buildArgs: request.buildArgs,
+            labels: plan.labels,
+            secrets: request.secrets,
+            cacheFrom: request.cacheFrom,
+            pull: request.pull,
+            noCache: request.noCache,
+            iidFile,
+        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
+            if (/buildx component is missing|requires buildx/i.test(error.message)) {
+                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
+            }
+            throw error;
+        });
+        const durationMs = performance.now() - started;
+        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
+        const image = await build_inspectImage(runner, target, imageId);
+        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
+        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
+            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
+            : [];
+        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+        return {
+            imageId,
+            sizeBytes: image.Size,
+            layers: image.RootFS?.Layers?.length ?? 0,
+            durationMs,
+            baseImages: resolved,
+        };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+    duration(name, fallbackMs) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        return ms;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        for (const line of this.list(name)) {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/tags.ts
+
+const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
+function sanitizeTag(text) {
+    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
+    tag = tag.replace(/^[.-]+/, '');
+    tag = tag.slice(0, MAX_TAG_LENGTH);
+    return tag;
+}
+/** UTC date as YYYYMMDD. */
+function utcDate(date) {
+    return date.toISOString().slice(0, 10).replaceAll('-', '');
+}
+/** The immutable version tag of a build: YYYYMMDD-<run number>. */
+function versionTag(ctx) {
+    return `${utcDate(ctx.now)}-${ctx.runNumber}`;
+}
+function branchName(ctx) {
+    if (ctx.pullRequest !== undefined && ctx.headRef)
+        return ctx.headRef;
+    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+function gitTagName(ctx) {
+    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+function parseSemver(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    return {
+        major: m[1],
+        minor: m[2],
+        patch: m[3],
+        ...(m[4] !== undefined && { prerelease: m[4] }),
+    };
+}
+/**
+ * The default tags of a build, most specific first (the version first):
+ * - YYYYMMDD-<run> and sha-<7> always;
+ * - push to the default branch: latest; another branch: the sanitised branch name;
+ * - pull request: pr-<N>;
+ * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
+ * `latest` moves only for the default branch.
+ */
+function defaultTags(ctx) {
+    const tags = [versionTag(ctx)];
+    if (ctx.sha)
+        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
+    const tag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push(`pr-${ctx.pullRequest}`);
+    }
+    else if (tag !== undefined) {
+        const semver = parseSemver(tag);
+        if (semver?.prerelease !== undefined) {
+            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
+        }
+        else if (semver) {
+            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
+        }
+        else {
+            tags.push(sanitizeTag(tag));
+        }
+    }
+    else {
+        const branch = branchName(ctx);
+        if (branch !== undefined) {
+            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
+                tags.push('latest');
+            else
+                tags.push(sanitizeTag(branch));
+        }
+    }
+    return unique(tags.filter((t) => t !== ''));
+}
+/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
+function expandTemplate(template, ctx) {
+    const values = {
+        date: utcDate(ctx.now),
+        run: String(ctx.runNumber),
+        sha: ctx.sha,
+        sha7: ctx.sha.slice(0, 7),
+        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
+        version: versionTag(ctx),
+    };
+    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
+        if (!PLACEHOLDERS.includes(name)) {
+            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+        }
+        return values[name];
+    });
+    const tag = sanitizeTag(expanded);
+    if (tag === '')
+        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    return tag;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+
+;// CONCATENATED MODULE: ./src/build/plan.ts
+/**
+ * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
+ * repository, and the OCI labels. Pure: unit-tested from a GitContext.
+ */
+
+
+
+
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function readBuildRequest(inputs) {
+    const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
+        required: true,
+    });
+    const target = inputs.line('target');
+    if (target && !STAGE.test(target))
+        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+    const secrets = inputs.list('secrets').map((line) => {
+        const eq = line.indexOf('=');
+        const id = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!SECRET_ID.test(id))
+            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+        return [id, line.slice(eq + 1)];
+    });
+    const labels = inputs.list('labels').map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
+    const file = inputs.line('file');
+    return {
+        repositories,
+        context: inputs.line('context', '.'),
+        ...(file && { file }),
+        ...(target && { target }),
+        buildArgs: inputs.keyValues('build-args'),
+        labels,
+        secrets,
+        cacheFrom,
+        tagTemplates: inputs.list('tags'),
+        pull: inputs.boolean('pull', false),
+        noCache: inputs.boolean('no-cache', false),
+    };
+}
+function ociLabels(ctx, version, repository) {
+    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+    const labels = [
+        ['org.opencontainers.image.created', ctx.now.toISOString()],
+        ['org.opencontainers.image.version', version],
+        [
+            'org.opencontainers.image.title',
+            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
+        ],
+    ];
+    if (ctx.sha)
+        labels.push(['org.opencontainers.image.revision', ctx.sha]);
+    if (source)
+        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+    const run = runUrl(ctx);
+    if (run)
+        labels.push(['dev.slipway.run', run]);
+    return labels;
+}
+function planBuild(request, ctx) {
+    const version = versionTag(ctx);
+    const extra = request.tagTemplates.map((t) => {
+        try {
+            return expandTemplate(t, ctx);
+        }
+        catch (error) {
+            throw new InputError('tags', error.message);
+        }
+    });
+    const tags = unique([...defaultTags(ctx), ...extra]);
+    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
+    const computed = ociLabels(ctx, version, request.repositories[0]);
+    const overridden = new Set(request.labels.map(([k]) => k));
+    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
+    return { version, tags, references, labels };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = baseEnv;
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+;// CONCATENATED MODULE: ./src/operations/build.ts
+/** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
+
+
+
+
+
+
+async function runBuild(inputs, report, git = readGitContext()) {
+    const request = readBuildRequest(inputs);
+    for (const [, value] of request.secrets)
+        report.mask(value);
+    const plan = planBuild(request, git);
+    report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
+    const result = await report.group('docker build', () => buildImage(new LocalRunner(), { docker: dockerBinary() }, request, plan, (chunk) => report.stream(chunk)));
+    const metadata = {
+        imageId: result.imageId,
+        version: plan.version,
+        tags: plan.references,
+        labels: Object.fromEntries(plan.labels),
+        sizeBytes: result.sizeBytes,
+        layers: result.layers,
+        buildMs: Math.round(result.durationMs),
+        baseImages: result.baseImages,
+    };
+    report.info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    return {
+        references: plan.references,
+        imageId: result.imageId,
+        outputs: {
+            'image-id': result.imageId,
+            version: plan.version,
+            tags: plan.references.join('\n'),
+            labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
+            metadata: JSON.stringify(metadata),
+            'base-images': JSON.stringify(result.baseImages),
+        },
+        summary: [
+            heading(`Built ${plan.version}`),
+            table(['Reference'], plan.references.map((r) => [new Code(r)])),
+            facts([
+                ['Image id', new Code(result.imageId)],
+                ['Size', formatBytes(result.sizeBytes)],
+                ['Layers', result.layers],
+                ['Build time', formatDuration(result.durationMs)],
+            ]),
+            table(['Base image', 'Digest'], result.baseImages.map((b) => [
+                new Code(b.reference),
+                b.digest ? new Code(b.digest) : `(${b.source})`,
+            ])),
+        ],
+    };
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -28768,7 +30483,7 @@ const external_os_namespaceObject = require("os");
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28875,13 +30590,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28909,13 +30624,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31430,9 +33145,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31547,10 +33262,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31669,9 +33384,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31704,1590 +33419,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/docker/commands.ts
-/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
-function dockerBinary(env = process.env) {
-    return env.SLIPWAY_DOCKER || 'docker';
-}
-function cmd(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
-/** Name of the environment variable that carries the i-th build secret to the docker client. */
-function secretEnvName(index) {
-    return `SLIPWAY_BUILD_SECRET_${index}`;
-}
-function build(target, spec) {
-    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    const env = { DOCKER_BUILDKIT: '1' };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const ref of spec.cacheFrom)
-        args.push('--cache-from', ref);
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function networkCreate(target, name, labels) {
-    const args = ['network', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    args.push(name);
-    return cmd(target, args);
-}
-function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
-}
-function run(target, spec) {
-    const args = ['run'];
-    if (spec.detach)
-        args.push('--detach');
-    if (spec.removeOnExit)
-        args.push('--rm');
-    args.push('--name', spec.name);
-    if (spec.network)
-        args.push('--network', spec.network);
-    for (const alias of spec.networkAliases ?? [])
-        args.push('--network-alias', alias);
-    const env = {};
-    for (const [key, value] of spec.env ?? []) {
-        args.push('--env', key);
-        env[key] = value;
-    }
-    if (spec.envFile)
-        args.push('--env-file', spec.envFile);
-    if (spec.restart)
-        args.push('--restart', spec.restart);
-    for (const [k, v] of Object.entries(spec.labels ?? {}))
-        args.push('--label', `${k}=${v}`);
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const volume of spec.volumes ?? [])
-        args.push('--volume', volume);
-    for (const port of spec.publish ?? [])
-        args.push('--publish', port);
-    if (spec.healthCmd) {
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
-        args.push('--health-retries', '3', '--health-timeout', '5s');
-    }
-    if (spec.entrypoint !== undefined)
-        args.push('--entrypoint', spec.entrypoint);
-    args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { env, label: `docker run ${spec.name}` });
-}
-function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
-}
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
-function logs(target, name, options = {}) {
-    const args = ['logs'];
-    if (options.follow)
-        args.push('--follow');
-    else
-        args.push('--tail', String(options.tail ?? 50));
-    return cmd(target, [...args, name]);
-}
-function wait(target, name) {
-    return cmd(target, ['wait', name]);
-}
-function kill(target, name) {
-    return cmd(target, ['kill', name]);
-}
-function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
-}
-function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
-}
-/** Removes containers and their anonymous volumes (never named volumes). */
-function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
-}
-function listContainers(target, filters) {
-    const args = ['ps', '--all', '--quiet'];
-    for (const f of filters)
-        args.push('--filter', f);
-    return cmd(target, args);
-}
-/** `docker create` with the same options as run, without starting. */
-function create(target, spec) {
-    const command = run(target, spec);
-    return {
-        ...command,
-        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-        label: `docker create ${spec.name}`,
-    };
-}
-function start(target, name) {
-    return cmd(target, ['start', name]);
-}
-function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
-}
-/** Runs a program inside a running container (argv, no shell). */
-function commands_exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
-}
-/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
-function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
-        stdin: archive,
-        label: `docker cp into ${container}:${directory}`,
-    });
-}
-function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
-}
-function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** Removes containers but never their volumes (deployed services keep their data). */
-function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    constructor(message, status, code) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-    }
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-    }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch {
-                return `http://${host}`;
-            }
-        })();
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c)
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            try {
-                const authorization = await this.authorization(req.scopes);
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
-                    await sleep(delay);
-                    continue;
-                }
-                throw error;
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
-}
-
-;// CONCATENATED MODULE: ./src/build/dockerfile.ts
-/**
- * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
- * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
- */
-/** Joins continuation lines and drops comments, keeping instruction order. */
-function instructions(text) {
-    const out = [];
-    let current = '';
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (current === '' && (line.startsWith('#') || line === ''))
-            continue;
-        if (line.endsWith('\\')) {
-            current += `${line.slice(0, -1)} `;
-            continue;
-        }
-        out.push(`${current}${line}`.trim());
-        current = '';
-    }
-    if (current.trim() !== '')
-        out.push(current.trim());
-    return out;
-}
-function substitute(text, vars) {
-    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
-        const name = (braced ?? bare);
-        const value = vars.get(name);
-        return value !== undefined && value !== '' ? value : (fallback ?? '');
-    });
-}
-function baseImages(dockerfile, buildArgs = []) {
-    const given = new Map(buildArgs);
-    const globals = new Map();
-    const stages = new Set();
-    const bases = [];
-    let seenFrom = false;
-    for (const instruction of instructions(dockerfile)) {
-        const [keyword = '', ...rest] = instruction.split(/\s+/);
-        const upper = keyword.toUpperCase();
-        if (upper === 'ARG' && !seenFrom) {
-            for (const decl of rest) {
-                const eq = decl.indexOf('=');
-                const name = eq >= 0 ? decl.slice(0, eq) : decl;
-                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
-                const value = given.get(name) ?? fallback;
-                if (value !== undefined)
-                    globals.set(name, value);
-            }
-        }
-        if (upper !== 'FROM')
-            continue;
-        seenFrom = true;
-        const words = rest.filter((w) => !w.startsWith('--'));
-        const image = substitute(words[0] ?? '', globals);
-        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
-        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
-        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
-            if (!bases.some((b) => b.reference === image))
-                bases.push({ reference: image, ...(stage && { stage }) });
-        }
-        if (stage)
-            stages.add(stage);
-    }
-    return bases;
-}
-
-;// CONCATENATED MODULE: ./src/build/build.ts
-/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
-
-
-
-
-
-
-
-
-async function build_inspectImage(runner, target, ref) {
-    const result = await runChecked(runner, inspectImage(target, ref));
-    return JSON.parse(result.stdout);
-}
-/** A FROM reference's digest: from its registry, else the local image's repo digest. */
-async function resolveBase(runner, target, reference) {
-    try {
-        // One attempt: the build itself has just resolved this base, so a registry that does not
-        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(reference_parseReference(reference), {
-            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-        });
-        if (digest)
-            return { reference, digest, source: 'registry' };
-    }
-    catch {
-        // not reachable as a registry image (a local-only image, or no credentials): try the engine
-    }
-    try {
-        const image = await build_inspectImage(runner, target, reference);
-        const name = repositoryName(reference_parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
-        if (repoDigest)
-            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
-    }
-    catch {
-        // unknown to the engine as well
-    }
-    return { reference, digest: null, source: 'unresolved' };
-}
-async function buildImage(runner, target, request, plan, onOutput) {
-    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
-    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
-    try {
-        const started = performance.now();
-        await runChecked(runner, build(target, {
-            context: request.context,
-            ...(request.file && { file: request.file }),
-            ...(request.target && { target: request.target }),
-            tags: plan.references,
-            buildArgs: request.buildArgs,
-            labels: plan.labels,
-            secrets: request.secrets,
-            cacheFrom: request.cacheFrom,
-            pull: request.pull,
-            noCache: request.noCache,
-            iidFile,
-        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
-            if (/buildx component is missing|requires buildx/i.test(error.message)) {
-                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
-            }
-            throw error;
-        });
-        const durationMs = performance.now() - started;
-        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
-        const image = await build_inspectImage(runner, target, imageId);
-        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
-            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
-        return {
-            imageId,
-            sizeBytes: image.Size,
-            layers: image.RootFS?.Layers?.length ?? 0,
-            durationMs,
-            baseImages: resolved,
-        };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-    duration(name, fallbackMs) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        for (const line of this.list(name)) {
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/tags.ts
-
-const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
-function sanitizeTag(text) {
-    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-    tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, MAX_TAG_LENGTH);
-    return tag;
-}
-/** UTC date as YYYYMMDD. */
-function utcDate(date) {
-    return date.toISOString().slice(0, 10).replaceAll('-', '');
-}
-/** The immutable version tag of a build: YYYYMMDD-<run number>. */
-function versionTag(ctx) {
-    return `${utcDate(ctx.now)}-${ctx.runNumber}`;
-}
-function branchName(ctx) {
-    if (ctx.pullRequest !== undefined && ctx.headRef)
-        return ctx.headRef;
-    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
-}
-function gitTagName(ctx) {
-    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
-}
-function parseSemver(text) {
-    const m = SEMVER.exec(text);
-    if (!m)
-        return undefined;
-    return {
-        major: m[1],
-        minor: m[2],
-        patch: m[3],
-        ...(m[4] !== undefined && { prerelease: m[4] }),
-    };
-}
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-function defaultTags(ctx) {
-    const tags = [versionTag(ctx)];
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    const tag = gitTagName(ctx);
-    if (ctx.pullRequest !== undefined) {
-        tags.push(`pr-${ctx.pullRequest}`);
-    }
-    else if (tag !== undefined) {
-        const semver = parseSemver(tag);
-        if (semver?.prerelease !== undefined) {
-            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-        }
-        else if (semver) {
-            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
-        }
-        else {
-            tags.push(sanitizeTag(tag));
-        }
-    }
-    else {
-        const branch = branchName(ctx);
-        if (branch !== undefined) {
-            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
-                tags.push('latest');
-            else
-                tags.push(sanitizeTag(branch));
-        }
-    }
-    return unique(tags.filter((t) => t !== ''));
-}
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-function expandTemplate(template, ctx) {
-    const values = {
-        date: utcDate(ctx.now),
-        run: String(ctx.runNumber),
-        sha: ctx.sha,
-        sha7: ctx.sha.slice(0, 7),
-        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-        version: versionTag(ctx),
-    };
-    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
-        if (!PLACEHOLDERS.includes(name)) {
-            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
-        }
-        return values[name];
-    });
-    const tag = sanitizeTag(expanded);
-    if (tag === '')
-        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
-    return tag;
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-
-;// CONCATENATED MODULE: ./src/build/plan.ts
-/**
- * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
- * repository, and the OCI labels. Pure: unit-tested from a GitContext.
- */
-
-
-
-
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function readBuildRequest(inputs) {
-    const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
-        required: true,
-    });
-    const target = inputs.line('target');
-    if (target && !STAGE.test(target))
-        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
-    const secrets = inputs.list('secrets').map((line) => {
-        const eq = line.indexOf('=');
-        const id = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!SECRET_ID.test(id))
-            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
-        return [id, line.slice(eq + 1)];
-    });
-    const labels = inputs.list('labels').map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
-    const file = inputs.line('file');
-    return {
-        repositories,
-        context: inputs.line('context', '.'),
-        ...(file && { file }),
-        ...(target && { target }),
-        buildArgs: inputs.keyValues('build-args'),
-        labels,
-        secrets,
-        cacheFrom,
-        tagTemplates: inputs.list('tags'),
-        pull: inputs.boolean('pull', false),
-        noCache: inputs.boolean('no-cache', false),
-    };
-}
-function ociLabels(ctx, version, repository) {
-    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
-    const labels = [
-        ['org.opencontainers.image.created', ctx.now.toISOString()],
-        ['org.opencontainers.image.version', version],
-        [
-            'org.opencontainers.image.title',
-            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
-        ],
-    ];
-    if (ctx.sha)
-        labels.push(['org.opencontainers.image.revision', ctx.sha]);
-    if (source)
-        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
-    const run = runUrl(ctx);
-    if (run)
-        labels.push(['dev.slipway.run', run]);
-    return labels;
-}
-function planBuild(request, ctx) {
-    const version = versionTag(ctx);
-    const extra = request.tagTemplates.map((t) => {
-        try {
-            return expandTemplate(t, ctx);
-        }
-        catch (error) {
-            throw new InputError('tags', error.message);
-        }
-    });
-    const tags = unique([...defaultTags(ctx), ...extra]);
-    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
-    const computed = ociLabels(ctx, version, request.repositories[0]);
-    const overridden = new Set(request.labels.map(([k]) => k));
-    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
-    return { version, tags, references, labels };
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
@@ -33316,90 +33447,42 @@ function redact(text, secrets) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
-}
-
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
+
+
 
 
 const POST_STATE = 'slipway-post';
+/** The GitHub runner as a Reporter. */
+const actionReporter = {
+    info: (line) => info(line),
+    warning: (line) => warning(line),
+    annotate: (message, where) => error(message, {
+        ...(where.title && { title: where.title }),
+        ...(where.file && { file: where.file }),
+        ...(where.line !== undefined && { startLine: where.line }),
+    }),
+    group: (title, work) => group(title, work),
+    stream: (chunk) => process.stdout.write(chunk),
+    mask: (secret) => maskSecret(secret),
+    saveState: (name, value) => saveState(name, value),
+    exportVariable: (name, value) => exportVariable(name, value),
+};
+/** Writes an operation's outputs and summary; its error fails the step. */
+function finish(outcome) {
+    for (const [name, value] of Object.entries(outcome.outputs))
+        setOutput(name, value);
+    writeSummary(outcome.summary);
+    if (outcome.error)
+        throw new Error(outcome.error);
+}
 /** Runs the main or the post phase of an action and reports failures as a failed step. */
 async function runAction(definition) {
-    const context = { inputs: new Inputs(envInputReader()) };
+    const context = { inputs: new Inputs(envInputReader()), report: actionReporter };
     const isPost = getState(POST_STATE) === 'true';
     try {
         if (isPost) {
@@ -33408,7 +33491,9 @@ async function runAction(definition) {
         }
         if (definition.post)
             saveState(POST_STATE, 'true');
-        await definition.main(context);
+        const outcome = await definition.main(context);
+        if (outcome)
+            finish(outcome);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -33420,66 +33505,11 @@ async function runAction(definition) {
             core_debug(error.stack);
     }
 }
-class NotImplementedError extends Error {
-    constructor(action) {
-        super(`${action}: inputs are valid, but this action is not implemented yet`);
-        this.name = 'NotImplementedError';
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/actions/build-and-tag.ts
 
 
-
-
-
-
-
-
-
-void runAction({
-    async main({ inputs }) {
-        const request = readBuildRequest(inputs);
-        for (const [, value] of request.secrets)
-            maskSecret(value);
-        const plan = planBuild(request, readGitContext());
-        info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-        startGroup('docker build');
-        const result = await buildImage(new LocalRunner(), { docker: dockerBinary() }, request, plan, (chunk) => process.stdout.write(chunk)).finally(() => endGroup());
-        const labels = plan.labels.map(([k, v]) => `${k}=${v}`).join('\n');
-        const metadata = {
-            imageId: result.imageId,
-            version: plan.version,
-            tags: plan.references,
-            labels: Object.fromEntries(plan.labels),
-            sizeBytes: result.sizeBytes,
-            layers: result.layers,
-            buildMs: Math.round(result.durationMs),
-            baseImages: result.baseImages,
-        };
-        setOutput('image-id', result.imageId);
-        setOutput('version', plan.version);
-        setOutput('tags', plan.references.join('\n'));
-        setOutput('labels', labels);
-        setOutput('metadata', JSON.stringify(metadata));
-        setOutput('base-images', JSON.stringify(result.baseImages));
-        info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
-        writeSummary([
-            heading(`Built ${plan.version}`),
-            table(['Reference'], plan.references.map((r) => [new Code(r)])),
-            facts([
-                ['Image id', new Code(result.imageId)],
-                ['Size', formatBytes(result.sizeBytes)],
-                ['Layers', result.layers],
-                ['Build time', formatDuration(result.durationMs)],
-            ]),
-            table(['Base image', 'Digest'], result.baseImages.map((b) => [
-                new Code(b.reference),
-                b.digest ? new Code(b.digest) : `(${b.source})`,
-            ])),
-        ]);
-    },
-});
+void runAction({ main: ({ inputs, report }) => runBuild(inputs, report) });
 
 })();
 

@@ -28759,6 +28759,1759 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+    duration(name, fallbackMs) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        return ms;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        for (const line of this.list(name)) {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+const agents = new Map();
+function agentFor(url, ca) {
+    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets them.
+                if (next.host !== url.host) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    constructor(message, status, code) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class client_RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+    }
+    /** https://host, or http://host for an insecure registry that does not speak TLS. */
+    base() {
+        this.baseUrl ??= (async () => {
+            const host = registryApiHost(this.registry);
+            if (!this.options.insecure)
+                return `https://${host}`;
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 5000,
+                    ca: this.options.ca,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch {
+                return `http://${host}`;
+            }
+        })();
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c)
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        const res = await request({
+            method: 'GET',
+            url: url.toString(),
+            headers,
+            ca: this.options.ca,
+            timeoutMs: 30_000,
+        });
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const authorization = await this.authorization(req.scopes);
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ca: this.options.ca,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    await sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+
+;// CONCATENATED MODULE: ./src/promote/inputs.ts
+/** The inputs of promote-between-registries, checked before any request is made. */
+
+
+
+
+
+function credentials(inputs, prefix) {
+    const username = inputs.line(`${prefix}-username`);
+    const password = inputs.string(`${prefix}-password`);
+    if (username && !password)
+        throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
+    if (password && !username)
+        throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
+    return username ? { username, password } : undefined;
+}
+function readPromoteRequest(inputs) {
+    const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
+    const destinations = inputs.parsedList('destination', (v) => reference_parseReference(v, { repositoryOnly: true }), {
+        required: true,
+    });
+    const tags = inputs.list('tags', { commas: true });
+    for (const tag of tags) {
+        if (!isValidTag(tag))
+            throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
+    }
+    const expected = inputs.list('expected-digest');
+    for (const digest of expected) {
+        if (!isSha256Digest(digest))
+            throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
+    }
+    if (expected.length > 0 && expected.length !== sources.length) {
+        throw new InputError('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
+    }
+    if (sources.length > 1 && destinations.length !== sources.length) {
+        throw new InputError('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
+    }
+    const pairs = [];
+    sources.forEach((source, i) => {
+        const targets = sources.length === 1 ? destinations : [destinations[i]];
+        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
+        if (pairTags.length === 0) {
+            throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
+        }
+        for (const destination of targets) {
+            pairs.push({
+                source,
+                destination,
+                tags: pairTags,
+                ...(expected[i] && { expectedDigest: expected[i] }),
+            });
+        }
+    });
+    const caFile = inputs.line('ca-file');
+    let ca;
+    if (caFile) {
+        try {
+            ca = (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8');
+        }
+        catch (error) {
+            throw new InputError('ca-file', `cannot be read: ${error.message}`);
+        }
+    }
+    const insecureRaw = inputs.string('insecure');
+    const insecure = ['true', 'false', ''].includes(insecureRaw)
+        ? insecureRaw === 'true'
+            ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
+            : []
+        : inputs.list('insecure', { commas: true });
+    const sourceCredentials = credentials(inputs, 'source');
+    const destinationCredentials = credentials(inputs, 'destination');
+    return {
+        pairs,
+        options: {
+            allowOverwrite: inputs.boolean('allow-overwrite', false),
+            allPlatforms: inputs.boolean('all-platforms', true),
+            platform: 'linux/amd64',
+            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
+            dryRun: inputs.boolean('dry-run', false),
+        },
+        ...(sourceCredentials && { sourceCredentials }),
+        ...(destinationCredentials && { destinationCredentials }),
+        ...(ca && { ca }),
+        insecure,
+    };
+}
+/** One client per registry and role; the same client when both roles share a registry and credentials. */
+function clientsFor(request) {
+    const cache = new Map();
+    const make = (registry, creds) => {
+        const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+        let client = cache.get(key);
+        if (!client) {
+            client = new client_RegistryClient(registry, {
+                ...(creds && { credentials: creds }),
+                insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
+                ...(request.ca && { ca: request.ca }),
+            });
+            cache.set(key, client);
+        }
+        return client;
+    };
+    return {
+        source: (registry) => make(registry, request.sourceCredentials),
+        destination: (registry) => make(registry, request.destinationCredentials),
+    };
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
+ * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
+ * each) frees them promptly. Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = 16 * 1024 * 1024;
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
+function streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = 16 * 1024 * 1024;
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    discard(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = header(res, 'location');
+    if (!location)
+        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [pushScope(repository), pullScope(from)],
+    });
+    discard(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [pushScope(repository)],
+    });
+    discard(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function blobs_withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [pushScope(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        discard(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(url, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, upload) => {
+        const res = await openBlob(source.client, source.repository, digest);
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = (0,promises_namespaceObject.finished)(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        const { digest: actual, bytes } = read();
+        if (actual !== digest) {
+            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        discard(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    discard(monolithic.res);
+    const again = await startUpload(destination.client, destination.repository);
+    const chunked = await attempt(true, again);
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    discard(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-tree.ts
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+function isIndex(manifest) {
+    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+        return true;
+    return Array.isArray(parseManifest(manifest.bytes).manifests);
+}
+function parseManifest(bytes) {
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json.schemaVersion === 1) {
+        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    }
+    return json;
+}
+function platformOf(d) {
+    const p = d.platform;
+    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/** Reads the whole tree below `root` from the source. */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set();
+    const visit = async (manifest) => {
+        if (seen.has(manifest.digest))
+            return;
+        seen.add(manifest.digest);
+        const json = parseManifest(manifest.bytes);
+        if (Array.isArray(json.manifests)) {
+            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes);
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
+;// CONCATENATED MODULE: ./src/registry/pool.ts
+/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
+async function runPool(tasks, limit) {
+    const results = new Array(tasks.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < tasks.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await tasks[index]();
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/registry/promote.ts
+/**
+ * Promotion: copying one image, or a set of images, between registries over the distribution
+ * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
+ * tag moves, so production never sees half a set; an existing tag that points elsewhere is a
+ * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
+ * failure converges.
+ */
+
+
+
+
+
+
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted) {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (set allow-overwrite: true to move it)`);
+        this.name = 'TagConflictError';
+    }
+}
+async function resolveTree(pair, clients, options) {
+    const client = clients.source(pair.source.registry);
+    const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
+    let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
+        if (error instanceof RegistryError && error.status === 404) {
+            throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
+        }
+        throw error;
+    });
+    if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
+        throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
+    }
+    if (!options.allPlatforms && isIndex(root))
+        root = await selectPlatform(client, pair.source.repository, root, options.platform);
+    return readImageTree(client, pair.source.repository, root);
+}
+async function withRetry(what, fn) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            const transient = isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
+            if (!transient || attempt > DEFAULT_RETRY.retries) {
+                if (error instanceof Error)
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
+        }
+    }
+}
+async function promote(pairs, clients, options, onEvent = () => { }) {
+    const started = performance.now();
+    // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
+    const trees = new Map();
+    for (const pair of pairs) {
+        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+        if (!trees.has(key)) {
+            const tree = await resolveTree(pair, clients, options);
+            trees.set(key, tree);
+            onEvent({
+                kind: 'resolved',
+                source: formatReference(pair.source),
+                digest: tree.root.digest,
+                manifests: tree.manifests.length,
+                blobs: tree.blobs.length,
+            });
+        }
+    }
+    // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
+    const jobs = [];
+    for (const pair of pairs) {
+        const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? ''));
+        const dstClient = clients.destination(pair.destination.registry);
+        const destination = repositoryName(pair.destination);
+        const tagsInPlace = new Set();
+        for (const tag of pair.tags) {
+            const current = await dstClient.headManifest(pair.destination.repository, tag);
+            if (!current)
+                continue;
+            if (current.digest === tree.root.digest)
+                tagsInPlace.add(tag);
+            else if (!options.allowOverwrite)
+                throw new TagConflictError(destination, tag, current.digest, tree.root.digest);
+        }
+        const rootPresent = tagsInPlace.size > 0 ||
+            (await dstClient.headManifest(pair.destination.repository, tree.root.digest)) !== undefined;
+        const upToDate = rootPresent && tagsInPlace.size === pair.tags.length;
+        if (upToDate)
+            onEvent({ kind: 'up-to-date', destination, digest: tree.root.digest });
+        jobs.push({
+            pair,
+            tree,
+            srcClient: clients.source(pair.source.registry),
+            dstClient,
+            tagsInPlace,
+            rootPresent,
+            upToDate,
+        });
+    }
+    // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
+    let blobsCopied = 0;
+    let blobsMounted = 0;
+    let blobsSkipped = 0;
+    let bytesCopied = 0;
+    const plan = [];
+    const firstCopy = new Map();
+    const tasks = [];
+    const queued = new Set();
+    for (const job of jobs) {
+        if (job.rootPresent) {
+            for (const blob of job.tree.blobs)
+                plan.push({
+                    destination: repositoryName(job.pair.destination),
+                    digest: blob.digest,
+                    size: blob.size,
+                    action: 'skip',
+                });
+            blobsSkipped += job.tree.blobs.length;
+            continue;
+        }
+        for (const blob of job.tree.blobs) {
+            const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
+            if (queued.has(key))
+                continue;
+            queued.add(key);
+            const registryKey = `${job.pair.destination.registry}|${blob.digest}`;
+            let release = () => { };
+            const earlier = firstCopy.get(registryKey);
+            if (!earlier)
+                firstCopy.set(registryKey, new Promise((resolve) => (release = resolve)));
+            tasks.push(async () => {
+                const t0 = performance.now();
+                try {
+                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+                        bytesCopied += bytes;
+                    });
+                    if (action === 'skip')
+                        blobsSkipped += 1;
+                    else if (action === 'mount')
+                        blobsMounted += 1;
+                    else
+                        blobsCopied += 1;
+                    plan.push({
+                        destination: repositoryName(job.pair.destination),
+                        digest: blob.digest,
+                        size: blob.size,
+                        action,
+                    });
+                    onEvent({
+                        kind: 'blob',
+                        action,
+                        destination: repositoryName(job.pair.destination),
+                        digest: blob.digest,
+                        size: blob.size,
+                        ms: performance.now() - t0,
+                    });
+                    release(job.pair.destination.repository);
+                }
+                catch (error) {
+                    release(undefined);
+                    throw error;
+                }
+            });
+        }
+    }
+    await runPool(tasks, options.concurrency);
+    // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
+    if (!options.dryRun) {
+        for (const job of jobs) {
+            if (job.upToDate)
+                continue;
+            for (const manifest of job.tree.manifests) {
+                const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
+                if (present)
+                    continue;
+                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
+                onEvent({
+                    kind: 'manifest',
+                    destination: repositoryName(job.pair.destination),
+                    digest: manifest.digest,
+                });
+            }
+        }
+    }
+    // 5. Tags last, once every image of the set is complete.
+    let tagsMoved = 0;
+    for (const job of jobs) {
+        for (const tag of job.pair.tags) {
+            if (job.tagsInPlace.has(tag))
+                continue;
+            if (!options.dryRun) {
+                const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
+                if (previous && previous.digest !== job.tree.root.digest && !options.allowOverwrite) {
+                    throw new TagConflictError(repositoryName(job.pair.destination), tag, previous.digest, job.tree.root.digest);
+                }
+                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
+                if (put !== job.tree.root.digest) {
+                    throw new Error(`${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
+                }
+                onEvent({
+                    kind: 'tag',
+                    destination: repositoryName(job.pair.destination),
+                    tag,
+                    digest: put,
+                    ...(previous && { previous: previous.digest }),
+                    dryRun: false,
+                });
+            }
+            if (options.dryRun) {
+                onEvent({
+                    kind: 'tag',
+                    destination: repositoryName(job.pair.destination),
+                    tag,
+                    digest: job.tree.root.digest,
+                    dryRun: true,
+                });
+            }
+            tagsMoved += 1;
+        }
+    }
+    return {
+        images: jobs.map((job) => ({
+            source: formatReference(job.pair.source),
+            destination: repositoryName(job.pair.destination),
+            digest: job.tree.root.digest,
+            ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
+            tags: job.pair.tags,
+        })),
+        blobsCopied,
+        blobsMounted,
+        blobsSkipped,
+        bytesCopied,
+        durationMs: performance.now() - started,
+        dryRun: options.dryRun,
+        plan,
+        tagsMoved,
+    };
+}
+async function copyBlob(job, blob, earlier, dryRun, countBytes) {
+    const dst = job.dstClient;
+    const dstRepo = job.pair.destination.repository;
+    if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest)))
+        return 'skip';
+    const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
+    const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
+    if (dryRun)
+        return mountFrom ? 'mount' : 'copy';
+    let upload;
+    if (mountFrom && mountFrom !== dstRepo) {
+        const mounted = await withRetry(`mount ${blob.digest}`, () => mountBlob(dst, dstRepo, blob.digest, mountFrom));
+        if (mounted.mounted)
+            return 'mount';
+        upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
+    }
+    let pendingUpload = upload;
+    await withRetry(`copy blob ${blob.digest}`, async () => {
+        // A retry starts a fresh upload: the one a failed attempt used may be broken.
+        const into = pendingUpload;
+        pendingUpload = undefined;
+        const result = await streamBlob({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
+        countBytes(result.bytes);
+    });
+    return 'copy';
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+;// CONCATENATED MODULE: ./src/operations/promote.ts
+
+
+
+async function runPromote(inputs, report) {
+    report.mask(inputs.string('source-password'));
+    report.mask(inputs.string('destination-password'));
+    const request = readPromoteRequest(inputs);
+    const { options } = request;
+    report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
+        .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
+        .join(', ')}`);
+    const result = await promote(request.pairs, clientsFor(request), options, (event) => {
+        switch (event.kind) {
+            case 'resolved':
+                report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
+                break;
+            case 'up-to-date':
+                report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
+                break;
+            case 'blob':
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`);
+                break;
+            case 'manifest':
+                report.info(`put manifest ${event.digest} → ${event.destination}`);
+                break;
+            case 'tag':
+                report.info(`tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
+                break;
+        }
+    });
+    report.info(`${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
+    return {
+        outputs: {
+            digest: result.images[0]?.digest ?? '',
+            refs: result.images.map((i) => i.ref).join('\n'),
+            'blobs-copied': String(result.blobsCopied),
+            'blobs-mounted': String(result.blobsMounted),
+            'blobs-skipped': String(result.blobsSkipped),
+            'bytes-copied': String(result.bytesCopied),
+            'duration-ms': String(Math.round(result.durationMs)),
+        },
+        summary: [
+            heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
+            table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
+                new Code(i.source),
+                new Code(i.destination),
+                new Code(i.digest),
+                i.tags.join(', '),
+            ])),
+            facts([
+                ['Blobs copied', result.blobsCopied],
+                ['Blobs mounted', result.blobsMounted],
+                ['Blobs skipped', result.blobsSkipped],
+                ['Bytes copied', formatBytes(result.bytesCopied)],
+                ['Tags moved', result.tagsMoved],
+                ['Duration', formatDuration(result.durationMs)],
+            ]),
+        ],
+    };
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -28768,7 +30521,7 @@ const external_os_namespaceObject = require("os");
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28875,13 +30628,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28909,13 +30662,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31430,9 +33183,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31547,10 +33300,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31627,13 +33380,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -31669,9 +33422,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31704,1620 +33457,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-    duration(name, fallbackMs) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        for (const line of this.list(name)) {
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    constructor(message, status, code) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-    }
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class client_RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-    }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch {
-                return `http://${host}`;
-            }
-        })();
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c)
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            try {
-                const authorization = await this.authorization(req.scopes);
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
-                    await sleep(delay);
-                    continue;
-                }
-                throw error;
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
-}
-
-;// CONCATENATED MODULE: ./src/promote/inputs.ts
-/** The inputs of promote-between-registries, checked before any request is made. */
-
-
-
-
-
-function credentials(inputs, prefix) {
-    const username = inputs.line(`${prefix}-username`);
-    const password = inputs.string(`${prefix}-password`);
-    if (username && !password)
-        throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
-    if (password && !username)
-        throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
-    return username ? { username, password } : undefined;
-}
-function readPromoteRequest(inputs) {
-    const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
-    const destinations = inputs.parsedList('destination', (v) => reference_parseReference(v, { repositoryOnly: true }), {
-        required: true,
-    });
-    const tags = inputs.list('tags', { commas: true });
-    for (const tag of tags) {
-        if (!isValidTag(tag))
-            throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
-    }
-    const expected = inputs.list('expected-digest');
-    for (const digest of expected) {
-        if (!isSha256Digest(digest))
-            throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
-    }
-    if (expected.length > 0 && expected.length !== sources.length) {
-        throw new InputError('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
-    }
-    if (sources.length > 1 && destinations.length !== sources.length) {
-        throw new InputError('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
-    }
-    const pairs = [];
-    sources.forEach((source, i) => {
-        const targets = sources.length === 1 ? destinations : [destinations[i]];
-        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
-        if (pairTags.length === 0) {
-            throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
-        }
-        for (const destination of targets) {
-            pairs.push({
-                source,
-                destination,
-                tags: pairTags,
-                ...(expected[i] && { expectedDigest: expected[i] }),
-            });
-        }
-    });
-    const caFile = inputs.line('ca-file');
-    let ca;
-    if (caFile) {
-        try {
-            ca = (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8');
-        }
-        catch (error) {
-            throw new InputError('ca-file', `cannot be read: ${error.message}`);
-        }
-    }
-    const insecureRaw = inputs.string('insecure');
-    const insecure = ['true', 'false', ''].includes(insecureRaw)
-        ? insecureRaw === 'true'
-            ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
-            : []
-        : inputs.list('insecure', { commas: true });
-    const sourceCredentials = credentials(inputs, 'source');
-    const destinationCredentials = credentials(inputs, 'destination');
-    return {
-        pairs,
-        options: {
-            allowOverwrite: inputs.boolean('allow-overwrite', false),
-            allPlatforms: inputs.boolean('all-platforms', true),
-            platform: 'linux/amd64',
-            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
-            dryRun: inputs.boolean('dry-run', false),
-        },
-        ...(sourceCredentials && { sourceCredentials }),
-        ...(destinationCredentials && { destinationCredentials }),
-        ...(ca && { ca }),
-        insecure,
-    };
-}
-/** One client per registry and role; the same client when both roles share a registry and credentials. */
-function clientsFor(request) {
-    const cache = new Map();
-    const make = (registry, creds) => {
-        const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
-        let client = cache.get(key);
-        if (!client) {
-            client = new client_RegistryClient(registry, {
-                ...(creds && { credentials: creds }),
-                insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
-                ...(request.ca && { ca: request.ca }),
-            });
-            cache.set(key, client);
-        }
-        return client;
-    };
-    return {
-        source: (registry) => make(registry, request.sourceCredentials),
-        destination: (registry) => make(registry, request.destinationCredentials),
-    };
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = require("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = require("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = require("node:vm");
-;// CONCATENATED MODULE: ./src/registry/memory.ts
-/**
- * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
- * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
- * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
- * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
- * each) frees them promptly. Without access to the collector this is a no-op.
- */
-
-
-const EVERY_BYTES = 16 * 1024 * 1024;
-let collect;
-let sinceLast = 0;
-function collector() {
-    if (collect !== undefined)
-        return collect;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-    }
-    catch {
-        collect = null;
-    }
-    return collect;
-}
-/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
-function streamed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    collector()?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/registry/blobs.ts
-/**
- * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
- * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
- * that need it), hashed on the fly and never buffered whole.
- */
-
-
-
-
-
-
-const CHUNK_SIZE = 16 * 1024 * 1024;
-async function blobExists(client, repository, digest) {
-    const res = await client.send({
-        method: 'HEAD',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    discard(res);
-    if (res.status === 404)
-        return false;
-    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
-    return true;
-}
-async function openBlob(client, repository, digest) {
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
-}
-function uploadUrl(res, base) {
-    const location = header(res, 'location');
-    if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
-}
-/**
- * Mounts a blob from another repository of the same registry. A 202 means the registry started
- * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
- */
-async function mountBlob(client, repository, digest, from) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        query: { mount: digest, from },
-        scopes: [pushScope(repository), pullScope(from)],
-    });
-    discard(res);
-    if (res.status === 201)
-        return { mounted: true };
-    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
-}
-async function startUpload(client, repository) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
-    });
-    discard(res);
-    await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
-}
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        streamed(chunk.length);
-        callback(null, chunk);
-    }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
-    }
-}
-function blobs_withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Monolithic upload: one PUT carrying the whole blob as a stream. */
-async function putBlobStream(client, repository, upload, digest, size, body) {
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body,
-        timeoutMs: 600_000,
-    });
-}
-/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
-async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
-    let url = upload;
-    let offset = 0;
-    let pending = [];
-    let pendingSize = 0;
-    const flush = async () => {
-        if (pendingSize === 0)
-            return;
-        const chunk = Buffer.concat(pending, pendingSize);
-        pending = [];
-        pendingSize = 0;
-        const res = await client.send({
-            method: 'PATCH',
-            path: url,
-            scopes: [pushScope(repository)],
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-            },
-            body: chunk,
-        });
-        discard(res);
-        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
-        offset += chunk.length;
-    };
-    for await (const data of body) {
-        pending.push(data);
-        pendingSize += data.length;
-        if (pendingSize >= chunkSize)
-            await flush();
-    }
-    await flush();
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(url, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-    });
-}
-/**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
- */
-async function streamBlob(source, destination, digest, size) {
-    const attempt = async (chunked, upload) => {
-        const res = await openBlob(source.client, source.repository, digest);
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-        }
-        else {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
-        // If the destination answers (or fails) before taking the whole body, stop reading the source.
-        putting = putting.then((put) => {
-            if (put.status !== 201 && put.status !== 202)
-                stop();
-            return put;
-        }, (error) => {
-            stop();
-            throw error;
-        });
-        const [piped, put] = await Promise.allSettled([piping, putting]);
-        if (put.status === 'rejected')
-            throw put.reason;
-        if (put.value.status !== 201)
-            return { res: put.value, bytes: 0 };
-        if (piped.status === 'rejected')
-            throw piped.reason;
-        const { digest: actual, bytes } = read();
-        if (actual !== digest) {
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
-        return { res: put.value, bytes };
-    };
-    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
-    const monolithic = await attempt(false, first);
-    if (monolithic.res.status === 201) {
-        discard(monolithic.res);
-        return { bytes: monolithic.bytes, chunked: false };
-    }
-    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
-        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
-    }
-    discard(monolithic.res);
-    const again = await startUpload(destination.client, destination.repository);
-    const chunked = await attempt(true, again);
-    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    discard(chunked.res);
-    return { bytes: chunked.bytes, chunked: true };
-}
-
-;// CONCATENATED MODULE: ./src/registry/image-tree.ts
-/**
- * An image as the registry stores it: the manifest a tag points to (an index or a single
- * manifest), the manifests under it, and every blob they reference — read from the source with
- * exact bytes, so a copy can put them back byte for byte.
- */
-
-function isIndex(manifest) {
-    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
-        return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
-    }
-    return json;
-}
-function platformOf(d) {
-    const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
-}
-/** Reads the whole tree below `root` from the source. */
-async function readImageTree(client, repository, root) {
-    const manifests = [];
-    const blobs = new Map();
-    const seen = new Set();
-    const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
-        if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
-            for (const child of children)
-                await visit(child);
-        }
-        else {
-            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
-                if (!blobs.has(d.digest))
-                    blobs.set(d.digest, { digest: d.digest, size: d.size });
-            }
-        }
-        manifests.push(manifest);
-    };
-    await visit(root);
-    return { root, manifests, blobs: [...blobs.values()] };
-}
-/** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
-    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
-    if (!match) {
-        const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
-    }
-    return client.getManifest(repository, match.digest);
-}
-
-;// CONCATENATED MODULE: ./src/registry/pool.ts
-/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
-async function runPool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (next < tasks.length && !failure) {
-            const index = next++;
-            try {
-                results[index] = await tasks[index]();
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/registry/promote.ts
-/**
- * Promotion: copying one image, or a set of images, between registries over the distribution
- * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
- * tag moves, so production never sees half a set; an existing tag that points elsewhere is a
- * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
- * failure converges.
- */
-
-
-
-
-
-
-class TagConflictError extends Error {
-    constructor(destination, tag, current, wanted) {
-        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (set allow-overwrite: true to move it)`);
-        this.name = 'TagConflictError';
-    }
-}
-async function resolveTree(pair, clients, options) {
-    const client = clients.source(pair.source.registry);
-    const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
-    let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
-        if (error instanceof RegistryError && error.status === 404) {
-            throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
-        }
-        throw error;
-    });
-    if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
-        throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
-    }
-    if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform);
-    return readImageTree(client, pair.source.repository, root);
-}
-async function withRetry(what, fn) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            const transient = isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
-            if (!transient || attempt > DEFAULT_RETRY.retries) {
-                if (error instanceof Error)
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
-        }
-    }
-}
-async function promote(pairs, clients, options, onEvent = () => { }) {
-    const started = performance.now();
-    // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
-    const trees = new Map();
-    for (const pair of pairs) {
-        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
-        if (!trees.has(key)) {
-            const tree = await resolveTree(pair, clients, options);
-            trees.set(key, tree);
-            onEvent({
-                kind: 'resolved',
-                source: formatReference(pair.source),
-                digest: tree.root.digest,
-                manifests: tree.manifests.length,
-                blobs: tree.blobs.length,
-            });
-        }
-    }
-    // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
-    const jobs = [];
-    for (const pair of pairs) {
-        const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? ''));
-        const dstClient = clients.destination(pair.destination.registry);
-        const destination = repositoryName(pair.destination);
-        const tagsInPlace = new Set();
-        for (const tag of pair.tags) {
-            const current = await dstClient.headManifest(pair.destination.repository, tag);
-            if (!current)
-                continue;
-            if (current.digest === tree.root.digest)
-                tagsInPlace.add(tag);
-            else if (!options.allowOverwrite)
-                throw new TagConflictError(destination, tag, current.digest, tree.root.digest);
-        }
-        const rootPresent = tagsInPlace.size > 0 ||
-            (await dstClient.headManifest(pair.destination.repository, tree.root.digest)) !== undefined;
-        const upToDate = rootPresent && tagsInPlace.size === pair.tags.length;
-        if (upToDate)
-            onEvent({ kind: 'up-to-date', destination, digest: tree.root.digest });
-        jobs.push({
-            pair,
-            tree,
-            srcClient: clients.source(pair.source.registry),
-            dstClient,
-            tagsInPlace,
-            rootPresent,
-            upToDate,
-        });
-    }
-    // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
-    let blobsCopied = 0;
-    let blobsMounted = 0;
-    let blobsSkipped = 0;
-    let bytesCopied = 0;
-    const plan = [];
-    const firstCopy = new Map();
-    const tasks = [];
-    const queued = new Set();
-    for (const job of jobs) {
-        if (job.rootPresent) {
-            for (const blob of job.tree.blobs)
-                plan.push({
-                    destination: repositoryName(job.pair.destination),
-                    digest: blob.digest,
-                    size: blob.size,
-                    action: 'skip',
-                });
-            blobsSkipped += job.tree.blobs.length;
-            continue;
-        }
-        for (const blob of job.tree.blobs) {
-            const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
-            if (queued.has(key))
-                continue;
-            queued.add(key);
-            const registryKey = `${job.pair.destination.registry}|${blob.digest}`;
-            let release = () => { };
-            const earlier = firstCopy.get(registryKey);
-            if (!earlier)
-                firstCopy.set(registryKey, new Promise((resolve) => (release = resolve)));
-            tasks.push(async () => {
-                const t0 = performance.now();
-                try {
-                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
-                        bytesCopied += bytes;
-                    });
-                    if (action === 'skip')
-                        blobsSkipped += 1;
-                    else if (action === 'mount')
-                        blobsMounted += 1;
-                    else
-                        blobsCopied += 1;
-                    plan.push({
-                        destination: repositoryName(job.pair.destination),
-                        digest: blob.digest,
-                        size: blob.size,
-                        action,
-                    });
-                    onEvent({
-                        kind: 'blob',
-                        action,
-                        destination: repositoryName(job.pair.destination),
-                        digest: blob.digest,
-                        size: blob.size,
-                        ms: performance.now() - t0,
-                    });
-                    release(job.pair.destination.repository);
-                }
-                catch (error) {
-                    release(undefined);
-                    throw error;
-                }
-            });
-        }
-    }
-    await runPool(tasks, options.concurrency);
-    // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
-    if (!options.dryRun) {
-        for (const job of jobs) {
-            if (job.upToDate)
-                continue;
-            for (const manifest of job.tree.manifests) {
-                const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
-                if (present)
-                    continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
-                onEvent({
-                    kind: 'manifest',
-                    destination: repositoryName(job.pair.destination),
-                    digest: manifest.digest,
-                });
-            }
-        }
-    }
-    // 5. Tags last, once every image of the set is complete.
-    let tagsMoved = 0;
-    for (const job of jobs) {
-        for (const tag of job.pair.tags) {
-            if (job.tagsInPlace.has(tag))
-                continue;
-            if (!options.dryRun) {
-                const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
-                if (previous && previous.digest !== job.tree.root.digest && !options.allowOverwrite) {
-                    throw new TagConflictError(repositoryName(job.pair.destination), tag, previous.digest, job.tree.root.digest);
-                }
-                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
-                if (put !== job.tree.root.digest) {
-                    throw new Error(`${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
-                }
-                onEvent({
-                    kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
-                    tag,
-                    digest: put,
-                    ...(previous && { previous: previous.digest }),
-                    dryRun: false,
-                });
-            }
-            if (options.dryRun) {
-                onEvent({
-                    kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
-                    tag,
-                    digest: job.tree.root.digest,
-                    dryRun: true,
-                });
-            }
-            tagsMoved += 1;
-        }
-    }
-    return {
-        images: jobs.map((job) => ({
-            source: formatReference(job.pair.source),
-            destination: repositoryName(job.pair.destination),
-            digest: job.tree.root.digest,
-            ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
-            tags: job.pair.tags,
-        })),
-        blobsCopied,
-        blobsMounted,
-        blobsSkipped,
-        bytesCopied,
-        durationMs: performance.now() - started,
-        dryRun: options.dryRun,
-        plan,
-        tagsMoved,
-    };
-}
-async function copyBlob(job, blob, earlier, dryRun, countBytes) {
-    const dst = job.dstClient;
-    const dstRepo = job.pair.destination.repository;
-    if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest)))
-        return 'skip';
-    const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
-    const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
-    if (dryRun)
-        return mountFrom ? 'mount' : 'copy';
-    let upload;
-    if (mountFrom && mountFrom !== dstRepo) {
-        const mounted = await withRetry(`mount ${blob.digest}`, () => mountBlob(dst, dstRepo, blob.digest, mountFrom));
-        if (mounted.mounted)
-            return 'mount';
-        upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
-    }
-    let pendingUpload = upload;
-    await withRetry(`copy blob ${blob.digest}`, async () => {
-        // A retry starts a fresh upload: the one a failed attempt used may be broken.
-        const into = pendingUpload;
-        pendingUpload = undefined;
-        const result = await streamBlob({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
-        countBytes(result.bytes);
-    });
-    return 'copy';
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
@@ -33346,90 +33485,42 @@ function redact(text, secrets) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
-}
-
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
+
+
 
 
 const POST_STATE = 'slipway-post';
+/** The GitHub runner as a Reporter. */
+const actionReporter = {
+    info: (line) => info(line),
+    warning: (line) => warning(line),
+    annotate: (message, where) => error(message, {
+        ...(where.title && { title: where.title }),
+        ...(where.file && { file: where.file }),
+        ...(where.line !== undefined && { startLine: where.line }),
+    }),
+    group: (title, work) => group(title, work),
+    stream: (chunk) => process.stdout.write(chunk),
+    mask: (secret) => maskSecret(secret),
+    saveState: (name, value) => saveState(name, value),
+    exportVariable: (name, value) => exportVariable(name, value),
+};
+/** Writes an operation's outputs and summary; its error fails the step. */
+function finish(outcome) {
+    for (const [name, value] of Object.entries(outcome.outputs))
+        setOutput(name, value);
+    writeSummary(outcome.summary);
+    if (outcome.error)
+        throw new Error(outcome.error);
+}
 /** Runs the main or the post phase of an action and reports failures as a failed step. */
 async function runAction(definition) {
-    const context = { inputs: new Inputs(envInputReader()) };
+    const context = { inputs: new Inputs(envInputReader()), report: actionReporter };
     const isPost = getState(POST_STATE) === 'true';
     try {
         if (isPost) {
@@ -33438,7 +33529,9 @@ async function runAction(definition) {
         }
         if (definition.post)
             saveState(POST_STATE, 'true');
-        await definition.main(context);
+        const outcome = await definition.main(context);
+        if (outcome)
+            finish(outcome);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -33450,76 +33543,11 @@ async function runAction(definition) {
             core_debug(error.stack);
     }
 }
-class NotImplementedError extends Error {
-    constructor(action) {
-        super(`${action}: inputs are valid, but this action is not implemented yet`);
-        this.name = 'NotImplementedError';
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/actions/promote-between-registries.ts
 
 
-
-
-
-
-void runAction({
-    async main({ inputs }) {
-        maskSecret(inputs.string('source-password'));
-        maskSecret(inputs.string('destination-password'));
-        const request = readPromoteRequest(inputs);
-        const { options } = request;
-        info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
-            .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
-            .join(', ')}`);
-        const result = await promote(request.pairs, clientsFor(request), options, (event) => {
-            switch (event.kind) {
-                case 'resolved':
-                    info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
-                    break;
-                case 'up-to-date':
-                    info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
-                    break;
-                case 'blob':
-                    info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`);
-                    break;
-                case 'manifest':
-                    info(`put manifest ${event.digest} → ${event.destination}`);
-                    break;
-                case 'tag':
-                    info(`tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
-                    break;
-            }
-        });
-        const first = result.images[0];
-        setOutput('digest', first?.digest ?? '');
-        setOutput('refs', result.images.map((i) => i.ref).join('\n'));
-        setOutput('blobs-copied', String(result.blobsCopied));
-        setOutput('blobs-mounted', String(result.blobsMounted));
-        setOutput('blobs-skipped', String(result.blobsSkipped));
-        setOutput('bytes-copied', String(result.bytesCopied));
-        setOutput('duration-ms', String(Math.round(result.durationMs)));
-        writeSummary([
-            heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
-            table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
-                new Code(i.source),
-                new Code(i.destination),
-                new Code(i.digest),
-                i.tags.join(', '),
-            ])),
-            facts([
-                ['Blobs copied', result.blobsCopied],
-                ['Blobs mounted', result.blobsMounted],
-                ['Blobs skipped', result.blobsSkipped],
-                ['Bytes copied', formatBytes(result.bytesCopied)],
-                ['Tags moved', result.tagsMoved],
-                ['Duration', formatDuration(result.durationMs)],
-            ]),
-        ]);
-        info(`${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
-    },
-});
+void runAction({ main: ({ inputs, report }) => runPromote(inputs, report) });
 
 })();
 

@@ -31627,13 +31627,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -32049,6 +32049,10 @@ class Inputs {
     read;
     constructor(read) {
         this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
     }
     /** The trimmed value, or '' when unset. */
     string(name, fallback = '') {
@@ -33313,34 +33317,6 @@ async function push_login(runner, target, request) {
     await runChecked(runner, login(target, request.registry, request.username, request.password));
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-/**
- * Secret masking. Every secret value an action receives goes through maskSecret before anything
- * is logged, so the runner replaces it with *** wherever it would appear.
- */
-
-/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
-function maskSecret(value, register = core_setSecret) {
-    if (!value)
-        return;
-    register(value);
-    const lines = value.split(/\r?\n/).map((l) => l.trim());
-    if (lines.length > 1) {
-        for (const line of lines)
-            if (line.length >= 4)
-                register(line);
-    }
-}
-/** Replaces known secret values in a text (for output we capture and print ourselves). */
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 4)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
@@ -33414,17 +33390,138 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/actions/runtime.ts
+;// CONCATENATED MODULE: ./src/operations/push.ts
 /**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
+ * push-registry: log in with a private docker config (password on stdin), push every reference with
+ * retries of transient failures, read the digest back from the registry, and log out (or keep the
+ * login for the next steps, removed after the job).
  */
 
 
+
+
+
+const PUSH_CONFIG_STATE = 'docker-config';
+const PUSH_REGISTRY_STATE = 'registry';
+async function logoutAndRemove(dir, registry) {
+    await new LocalRunner().run(logout({ docker: dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
+    removePrivateDockerConfig(dir);
+}
+async function runPush(inputs, report) {
+    report.mask(inputs.string('password'));
+    const request = readPushRequest(inputs);
+    const runner = new LocalRunner();
+    const env = {};
+    let privateConfig;
+    if (request.username) {
+        privateConfig = createPrivateDockerConfig();
+        env.DOCKER_CONFIG = privateConfig;
+        report.saveState(PUSH_CONFIG_STATE, privateConfig);
+        report.saveState(PUSH_REGISTRY_STATE, request.registry);
+    }
+    const target = { docker: dockerBinary(), env };
+    try {
+        if (request.username)
+            report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
+        await push_login(runner, target, request);
+        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
+            onOutput: (chunk) => report.stream(chunk),
+            onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
+        });
+        report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+        return {
+            digest: result.digest,
+            outputs: { digest: result.digest, refs: result.refs.join('\n') },
+            summary: [
+                heading('Pushed'),
+                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
+                facts([
+                    ['Digest', new Code(result.digest)],
+                    ['Pinned references', result.refs.join('\n')],
+                    ['Bytes pushed', formatBytes(result.bytesPushed)],
+                    ['Retries used', result.retriesUsed],
+                ]),
+            ],
+        };
+    }
+    finally {
+        if (privateConfig) {
+            if (request.logout) {
+                await logoutAndRemove(privateConfig, request.registry);
+                report.saveState(PUSH_CONFIG_STATE, '');
+            }
+            else {
+                // Later steps of the job keep the login; the post step removes it at the end of the job.
+                report.exportVariable('DOCKER_CONFIG', privateConfig);
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Secret masking. Every secret value an action receives goes through maskSecret before anything
+ * is logged, so the runner replaces it with *** wherever it would appear.
+ */
+
+/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
+function maskSecret(value, register = core_setSecret) {
+    if (!value)
+        return;
+    register(value);
+    const lines = value.split(/\r?\n/).map((l) => l.trim());
+    if (lines.length > 1) {
+        for (const line of lines)
+            if (line.length >= 4)
+                register(line);
+    }
+}
+/** Replaces known secret values in a text (for output we capture and print ourselves). */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 4)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/actions/runtime.ts
+/**
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
+ */
+
+
+
+
 const POST_STATE = 'slipway-post';
+/** The GitHub runner as a Reporter. */
+const actionReporter = {
+    info: (line) => info(line),
+    warning: (line) => warning(line),
+    annotate: (message, where) => error(message, {
+        ...(where.title && { title: where.title }),
+        ...(where.file && { file: where.file }),
+        ...(where.line !== undefined && { startLine: where.line }),
+    }),
+    group: (title, work) => group(title, work),
+    stream: (chunk) => process.stdout.write(chunk),
+    mask: (secret) => maskSecret(secret),
+    saveState: (name, value) => saveState(name, value),
+    exportVariable: (name, value) => exportVariable(name, value),
+};
+/** Writes an operation's outputs and summary; its error fails the step. */
+function finish(outcome) {
+    for (const [name, value] of Object.entries(outcome.outputs))
+        setOutput(name, value);
+    writeSummary(outcome.summary);
+    if (outcome.error)
+        throw new Error(outcome.error);
+}
 /** Runs the main or the post phase of an action and reports failures as a failed step. */
 async function runAction(definition) {
-    const context = { inputs: new Inputs(envInputReader()) };
+    const context = { inputs: new Inputs(envInputReader()), report: actionReporter };
     const isPost = getState(POST_STATE) === 'true';
     try {
         if (isPost) {
@@ -33433,7 +33530,9 @@ async function runAction(definition) {
         }
         if (definition.post)
             saveState(POST_STATE, 'true');
-        await definition.main(context);
+        const outcome = await definition.main(context);
+        if (outcome)
+            finish(outcome);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -33445,84 +33544,19 @@ async function runAction(definition) {
             core_debug(error.stack);
     }
 }
-class NotImplementedError extends Error {
-    constructor(action) {
-        super(`${action}: inputs are valid, but this action is not implemented yet`);
-        this.name = 'NotImplementedError';
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/actions/push-registry.ts
 
 
 
-
-
-
-
-
-const STATE_CONFIG = 'docker-config';
-const STATE_REGISTRY = 'registry';
-async function logoutAndRemove(dir, registry) {
-    await new LocalRunner().run(logout({ docker: dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
-    removePrivateDockerConfig(dir);
-}
 void runAction({
-    async main({ inputs }) {
-        const password = inputs.string('password');
-        maskSecret(password);
-        const request = readPushRequest(inputs);
-        const runner = new LocalRunner();
-        const env = {};
-        let privateConfig;
-        if (request.username) {
-            privateConfig = createPrivateDockerConfig();
-            env.DOCKER_CONFIG = privateConfig;
-            saveState(STATE_CONFIG, privateConfig);
-            saveState(STATE_REGISTRY, request.registry);
-        }
-        const target = { docker: dockerBinary(), env };
-        try {
-            if (request.username)
-                info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
-            await push_login(runner, target, request);
-            const policy = { ...DEFAULT_RETRY, retries: request.retries };
-            const result = await pushAll(runner, target, request, policy, {
-                onOutput: (chunk) => process.stdout.write(chunk),
-                onRetry: (ref, attempt, delay, reason) => warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
-            });
-            setOutput('digest', result.digest);
-            setOutput('refs', result.refs.join('\n'));
-            info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
-            writeSummary([
-                heading('Pushed'),
-                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
-                facts([
-                    ['Digest', new Code(result.digest)],
-                    ['Pinned references', result.refs.join('\n')],
-                    ['Bytes pushed', formatBytes(result.bytesPushed)],
-                    ['Retries used', result.retriesUsed],
-                ]),
-            ]);
-        }
-        finally {
-            if (privateConfig) {
-                if (request.logout) {
-                    await logoutAndRemove(privateConfig, request.registry);
-                }
-                else {
-                    // Later steps of the job keep the login; the post step removes it at the end of the job.
-                    exportVariable('DOCKER_CONFIG', privateConfig);
-                }
-            }
-        }
-    },
-    async post() {
-        const dir = getState(STATE_CONFIG);
+    main: ({ inputs, report }) => runPush(inputs, report),
+    async post({ report }) {
+        const dir = getState(PUSH_CONFIG_STATE);
         if (!dir)
             return;
-        await logoutAndRemove(dir, getState(STATE_REGISTRY));
-        info('Removed the private docker config and its login');
+        await logoutAndRemove(dir, getState(PUSH_REGISTRY_STATE));
+        report.info('Removed the private docker config and its login');
     },
 });
 

@@ -61059,7 +61059,7 @@ const external_os_namespaceObject = require("os");
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -61166,13 +61166,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -61200,13 +61200,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -63721,9 +63721,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -63838,10 +63838,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -63960,9 +63960,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -63995,6 +63995,248 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+    duration(name, fallbackMs) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        return ms;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        for (const line of this.list(name)) {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/result.ts
 /** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
 class DeployError extends Error {
@@ -64031,18 +64273,6 @@ async function runPool(tasks, limit) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
 ;// CONCATENATED MODULE: ./src/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
@@ -66096,6 +66326,7 @@ class HostSession {
 
 
 
+
 /** The digest an image reference ends with ('' when it has none). */
 function digestOf(image) {
     const at = image.lastIndexOf('@');
@@ -66315,6 +66546,7 @@ class SwarmManager {
                 command,
                 labels,
             }));
+            await this.waitProxy(name, publish);
             return;
         }
         const mounted = await this.run(serviceConfigs(this.target, name));
@@ -66322,6 +66554,27 @@ class SwarmManager {
         if (old.some((c) => c.ConfigName === config))
             return;
         await this.run(serviceSwapConfig(this.target, name, old.map((c) => c.ConfigName), { source: config, target: CADDYFILE_PATH }));
+        await this.waitProxy(name, publish);
+    }
+    /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
+    async waitProxy(name, publish, timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        let last = '';
+        for (;;) {
+            const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
+            if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
+                const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
+                if (probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
+            }
+            if (Date.now() > deadline)
+                throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
+            await sleep(500);
+        }
     }
 }
 
@@ -66773,8 +67026,6 @@ function parseChallenge(header) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
@@ -67646,183 +67897,6 @@ async function releaseLocks(request, id) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-    duration(name, fallbackMs) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        for (const line of this.list(name)) {
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
 ;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
 /**
  * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
@@ -68251,81 +68325,6 @@ function readAnyDeployRequest(inputs) {
     return readDeployRequest(inputs);
 }
 
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-/**
- * Secret masking. Every secret value an action receives goes through maskSecret before anything
- * is logged, so the runner replaces it with *** wherever it would appear.
- */
-
-/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
-function maskSecret(value, register = core_setSecret) {
-    if (!value)
-        return;
-    register(value);
-    const lines = value.split(/\r?\n/).map((l) => l.trim());
-    if (lines.length > 1) {
-        for (const line of lines)
-            if (line.length >= 4)
-                register(line);
-    }
-}
-/** Replaces known secret values in a text (for output we capture and print ourselves). */
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 4)
-            out = out.split(secret).join('***');
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
@@ -68399,54 +68398,15 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/actions/runtime.ts
-/**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
- */
-
-
-const POST_STATE = 'slipway-post';
-/** Runs the main or the post phase of an action and reports failures as a failed step. */
-async function runAction(definition) {
-    const context = { inputs: new Inputs(envInputReader()) };
-    const isPost = getState(POST_STATE) === 'true';
-    try {
-        if (isPost) {
-            await definition.post?.(context);
-            return;
-        }
-        if (definition.post)
-            saveState(POST_STATE, 'true');
-        await definition.main(context);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (isPost)
-            warning(`cleanup: ${message}`);
-        else
-            setFailed(message);
-        if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack)
-            core_debug(error.stack);
-    }
-}
-class NotImplementedError extends Error {
-    constructor(action) {
-        super(`${action}: inputs are valid, but this action is not implemented yet`);
-        this.name = 'NotImplementedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/actions/remote-deploy-ssh.ts
+;// CONCATENATED MODULE: ./src/operations/deploy.ts
+/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
 
 
 
 
 
 
-
-
-const STATE_LOCK = 'deploy-lock';
+const DEPLOY_LOCK_STATE = 'deploy-lock';
 function title(request, result, failed) {
     const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
     if (failed)
@@ -68457,9 +68417,9 @@ function title(request, result, failed) {
         return `Rolled back ${what}`;
     return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
 }
-function summarize(request, result, hosts, failed) {
-    const stack = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
-    writeSummary([
+function deploySummary(request, result, hosts, failed) {
+    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
+    return [
         heading(title(request, result, failed)),
         ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
         ...(result?.images
@@ -68467,7 +68427,7 @@ function summarize(request, result, hosts, failed) {
                 table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
             ]
             : []),
-        stack
+        perService
             ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
                 i === 0 ? h.host : '',
                 i === 0 ? h.result : '',
@@ -68485,57 +68445,160 @@ function summarize(request, result, hosts, failed) {
                 formatDuration(h.durationMs),
             ])),
         ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
-    ]);
+    ];
 }
-function maskInputs(inputs) {
+function maskInputs(inputs, report) {
     for (const name of ['private-key', 'passphrase', 'registry-password'])
-        maskSecret(inputs.string(name));
+        report.mask(inputs.string(name));
     for (const [, value] of inputs.keyValues('secret-env'))
-        maskSecret(value);
+        report.mask(value);
 }
-void runAction({
-    async main({ inputs }) {
-        maskInputs(inputs);
-        const request = readAnyDeployRequest(inputs);
-        const ctx = readGitContext();
-        let result;
-        try {
-            result = await runDeploy(request, {
-                holder: `${ctx.actor || 'slipway'}@${ctx.repository || 'local'}`,
-                runUrl: runUrl(ctx),
-                commit: ctx.sha,
-                now: () => new Date(),
-                log: (line) => info(line),
-            }, {
-                onLock: (id) => saveState(STATE_LOCK, id),
-                group: (name, work) => group(name, work),
-            });
-        }
-        catch (error) {
-            const hosts = error instanceof DeployError ? error.hosts : [];
-            if (hosts.length > 0)
-                setOutput('hosts', JSON.stringify(hosts));
-            summarize(request, undefined, hosts, error instanceof Error ? error.message : String(error));
+async function runDeployOperation(inputs, report) {
+    maskInputs(inputs, report);
+    const request = readAnyDeployRequest(inputs);
+    const git = readGitContext();
+    let result;
+    try {
+        result = await runDeploy(request, {
+            holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+            runUrl: runUrl(git),
+            commit: git.sha,
+            now: () => new Date(),
+            log: (line) => report.info(line),
+        }, {
+            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+            group: (name, work) => report.group(name, work),
+        });
+    }
+    catch (error) {
+        const hosts = error instanceof DeployError ? error.hosts : [];
+        const message = error instanceof Error ? error.message : String(error);
+        report.saveState(DEPLOY_LOCK_STATE, '');
+        if (error instanceof InputError)
             throw error;
-        }
-        finally {
-            saveState(STATE_LOCK, '');
-        }
-        setOutput('digest', result.digest);
-        setOutput('changed', String(result.changed));
-        setOutput('hosts', JSON.stringify(result.hosts));
-        setOutput('previous-image', result.previousImage ?? '');
-        setOutput('images', JSON.stringify(result.images ?? {}));
-        summarize(request, result, result.hosts);
-    },
-    async post({ inputs }) {
-        // Only when the main step was killed while holding locks (cancelled job): release them.
-        const id = getState(STATE_LOCK);
-        if (!id)
+        return {
+            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
+            summary: deploySummary(request, undefined, hosts, message),
+            error: message,
+        };
+    }
+    report.saveState(DEPLOY_LOCK_STATE, '');
+    return {
+        outputs: {
+            digest: result.digest,
+            changed: String(result.changed),
+            hosts: JSON.stringify(result.hosts),
+            'previous-image': result.previousImage ?? '',
+            images: JSON.stringify(result.images ?? {}),
+        },
+        summary: deploySummary(request, result, result.hosts),
+    };
+}
+/** The post step after a cancelled deploy: release the locks it held. */
+async function releaseDeployLocks(inputs, report, id) {
+    maskInputs(inputs, report);
+    const count = await releaseLocks(readAnyDeployRequest(inputs), id);
+    report.info(`Released the deploy lock ${id} on ${count} host(s)`);
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Secret masking. Every secret value an action receives goes through maskSecret before anything
+ * is logged, so the runner replaces it with *** wherever it would appear.
+ */
+
+/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
+function maskSecret(value, register = core_setSecret) {
+    if (!value)
+        return;
+    register(value);
+    const lines = value.split(/\r?\n/).map((l) => l.trim());
+    if (lines.length > 1) {
+        for (const line of lines)
+            if (line.length >= 4)
+                register(line);
+    }
+}
+/** Replaces known secret values in a text (for output we capture and print ourselves). */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 4)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/actions/runtime.ts
+/**
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
+ */
+
+
+
+
+const POST_STATE = 'slipway-post';
+/** The GitHub runner as a Reporter. */
+const actionReporter = {
+    info: (line) => info(line),
+    warning: (line) => warning(line),
+    annotate: (message, where) => error(message, {
+        ...(where.title && { title: where.title }),
+        ...(where.file && { file: where.file }),
+        ...(where.line !== undefined && { startLine: where.line }),
+    }),
+    group: (title, work) => group(title, work),
+    stream: (chunk) => process.stdout.write(chunk),
+    mask: (secret) => maskSecret(secret),
+    saveState: (name, value) => saveState(name, value),
+    exportVariable: (name, value) => exportVariable(name, value),
+};
+/** Writes an operation's outputs and summary; its error fails the step. */
+function finish(outcome) {
+    for (const [name, value] of Object.entries(outcome.outputs))
+        setOutput(name, value);
+    writeSummary(outcome.summary);
+    if (outcome.error)
+        throw new Error(outcome.error);
+}
+/** Runs the main or the post phase of an action and reports failures as a failed step. */
+async function runAction(definition) {
+    const context = { inputs: new Inputs(envInputReader()), report: actionReporter };
+    const isPost = getState(POST_STATE) === 'true';
+    try {
+        if (isPost) {
+            await definition.post?.(context);
             return;
-        maskInputs(inputs);
-        const count = await releaseLocks(readAnyDeployRequest(inputs), id);
-        info(`Released the deploy lock ${id} on ${count} host(s)`);
+        }
+        if (definition.post)
+            saveState(POST_STATE, 'true');
+        const outcome = await definition.main(context);
+        if (outcome)
+            finish(outcome);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (isPost)
+            warning(`cleanup: ${message}`);
+        else
+            setFailed(message);
+        if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack)
+            core_debug(error.stack);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/remote-deploy-ssh.ts
+
+
+
+void runAction({
+    main: ({ inputs, report }) => runDeployOperation(inputs, report),
+    async post({ inputs, report }) {
+        // Only when the main step was killed while holding locks (cancelled job): release them.
+        const id = getState(DEPLOY_LOCK_STATE);
+        if (id)
+            await releaseDeployLocks(inputs, report, id);
     },
 });
 

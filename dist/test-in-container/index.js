@@ -37394,7 +37394,7 @@ const external_os_namespaceObject = require("os");
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -37501,13 +37501,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -37535,13 +37535,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -40056,9 +40056,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -40090,7 +40090,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -40173,10 +40173,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -40295,9 +40295,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -40330,10 +40330,10 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
 // EXTERNAL MODULE: external "node:net"
@@ -40750,6 +40750,10 @@ class Inputs {
     read;
     constructor(read) {
         this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
     }
     /** The trimmed value, or '' when unset. */
     string(name, fallback = '') {
@@ -41498,92 +41502,52 @@ async function cleanupSession(runner, target, id) {
     return containers.length;
 }
 
-;// CONCATENATED MODULE: ./src/actions/runtime.ts
-/**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
- */
+;// CONCATENATED MODULE: ./src/operations/test.ts
+/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
-const POST_STATE = 'slipway-post';
-/** Runs the main or the post phase of an action and reports failures as a failed step. */
-async function runAction(definition) {
-    const context = { inputs: new Inputs(envInputReader()) };
-    const isPost = getState(POST_STATE) === 'true';
+
+
+
+
+const TEST_SESSION_STATE = 'test-session';
+async function runTest(inputs, report) {
+    const request = readTestRequest(inputs);
+    const runner = new LocalRunner();
+    const target = { docker: dockerBinary() };
+    const session = newSession();
+    report.saveState(TEST_SESSION_STATE, session.id);
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
     try {
-        if (isPost) {
-            await definition.post?.(context);
-            return;
+        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+        const junit = outcome.junit;
+        for (const failure of junit?.failures ?? []) {
+            report.annotate(failure.details || failure.message, {
+                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                ...(failure.file && { file: failure.file }),
+                ...(failure.line !== undefined && { line: failure.line }),
+            });
         }
-        if (definition.post)
-            saveState(POST_STATE, 'true');
-        await definition.main(context);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (isPost)
-            warning(`cleanup: ${message}`);
-        else
-            setFailed(message);
-        if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack)
-            core_debug(error.stack);
-    }
-}
-class NotImplementedError extends Error {
-    constructor(action) {
-        super(`${action}: inputs are valid, but this action is not implemented yet`);
-        this.name = 'NotImplementedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/actions/test-in-container.ts
-
-
-
-
-
-
-
-
-const STATE_SESSION = 'test-session';
-void runAction({
-    async main({ inputs }) {
-        const request = readTestRequest(inputs);
-        const runner = new LocalRunner();
-        const target = { docker: dockerBinary() };
-        const session = newSession();
-        saveState(STATE_SESSION, session.id);
-        const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-        const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
-        try {
-            startGroup(`Services (${request.services.length})`);
-            let outcome;
-            try {
-                outcome = await runTests(runner, target, request, session, { workspace, reportDir }, {
-                    log: (line) => info(line),
-                    onOutput: (chunk) => process.stdout.write(chunk),
-                });
-            }
-            finally {
-                endGroup();
-            }
-            const junit = outcome.junit;
-            setOutput('exit-code', String(outcome.exitCode));
-            setOutput('passed', String(junit?.passed ?? ''));
-            setOutput('failed', String(junit?.failed ?? ''));
-            setOutput('skipped', String(junit?.skipped ?? ''));
-            setOutput('report', outcome.report ?? '');
-            for (const failure of junit?.failures ?? []) {
-                error(failure.details || failure.message, {
-                    title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                    ...(failure.file && { file: failure.file }),
-                    ...(failure.line !== undefined && { startLine: failure.line }),
-                });
-            }
-            const counts = junit
-                ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-                : 'no report';
-            writeSummary([
+        const counts = junit
+            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
+            : 'no report';
+        const error = outcome.timedOut
+            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
+            : outcome.exitCode !== 0
+                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
+                : undefined;
+        if (!error)
+            report.info(`Tests passed (${counts})`);
+        return {
+            outputs: {
+                'exit-code': String(outcome.exitCode),
+                passed: String(junit?.passed ?? ''),
+                failed: String(junit?.failed ?? ''),
+                skipped: String(junit?.skipped ?? ''),
+                report: outcome.report ?? '',
+            },
+            summary: [
                 heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
                 facts([
                     [
@@ -41610,25 +41574,120 @@ void runAction({
                         ])),
                     ]
                     : []),
-            ]);
-            if (outcome.timedOut)
-                throw new Error(`the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`);
-            if (outcome.exitCode !== 0)
-                throw new Error(`the tests failed with exit code ${outcome.exitCode} (${counts})`);
-            info(`Tests passed (${counts})`);
+            ],
+            ...(error && { error }),
+        };
+    }
+    finally {
+        const removed = await cleanupSession(runner, target, session.id);
+        report.info(`Removed ${removed} container(s) and network ${session.network}`);
+    }
+}
+/** The post step: containers a cancelled run left behind. */
+async function cleanupTest(sessionId) {
+    return cleanupSession(new LocalRunner(), { docker: dockerBinary() }, sessionId);
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Secret masking. Every secret value an action receives goes through maskSecret before anything
+ * is logged, so the runner replaces it with *** wherever it would appear.
+ */
+
+/** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
+function maskSecret(value, register = core_setSecret) {
+    if (!value)
+        return;
+    register(value);
+    const lines = value.split(/\r?\n/).map((l) => l.trim());
+    if (lines.length > 1) {
+        for (const line of lines)
+            if (line.length >= 4)
+                register(line);
+    }
+}
+/** Replaces known secret values in a text (for output we capture and print ourselves). */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 4)
+            out = out.split(secret).join('***');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/actions/runtime.ts
+/**
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
+ */
+
+
+
+
+const POST_STATE = 'slipway-post';
+/** The GitHub runner as a Reporter. */
+const actionReporter = {
+    info: (line) => info(line),
+    warning: (line) => warning(line),
+    annotate: (message, where) => error(message, {
+        ...(where.title && { title: where.title }),
+        ...(where.file && { file: where.file }),
+        ...(where.line !== undefined && { startLine: where.line }),
+    }),
+    group: (title, work) => group(title, work),
+    stream: (chunk) => process.stdout.write(chunk),
+    mask: (secret) => maskSecret(secret),
+    saveState: (name, value) => saveState(name, value),
+    exportVariable: (name, value) => exportVariable(name, value),
+};
+/** Writes an operation's outputs and summary; its error fails the step. */
+function finish(outcome) {
+    for (const [name, value] of Object.entries(outcome.outputs))
+        setOutput(name, value);
+    writeSummary(outcome.summary);
+    if (outcome.error)
+        throw new Error(outcome.error);
+}
+/** Runs the main or the post phase of an action and reports failures as a failed step. */
+async function runAction(definition) {
+    const context = { inputs: new Inputs(envInputReader()), report: actionReporter };
+    const isPost = getState(POST_STATE) === 'true';
+    try {
+        if (isPost) {
+            await definition.post?.(context);
+            return;
         }
-        finally {
-            const removed = await cleanupSession(runner, target, session.id);
-            info(`Removed ${removed} container(s) and network ${session.network}`);
-        }
-    },
-    async post() {
-        const id = getState(STATE_SESSION);
+        if (definition.post)
+            saveState(POST_STATE, 'true');
+        const outcome = await definition.main(context);
+        if (outcome)
+            finish(outcome);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (isPost)
+            warning(`cleanup: ${message}`);
+        else
+            setFailed(message);
+        if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack)
+            core_debug(error.stack);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/test-in-container.ts
+
+
+
+void runAction({
+    main: ({ inputs, report }) => runTest(inputs, report),
+    async post({ report }) {
+        const id = getState(TEST_SESSION_STATE);
         if (!id)
             return;
-        const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
+        const removed = await cleanupTest(id);
         if (removed > 0)
-            info(`Removed ${removed} leftover container(s) of ${id}`);
+            report.info(`Removed ${removed} leftover container(s) of ${id}`);
     },
 });
 

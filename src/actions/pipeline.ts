@@ -1,8 +1,21 @@
-import { NotImplementedError, runAction } from './runtime';
+import * as core from '@actions/core';
+import { logoutAndRemove, PUSH_CONFIG_STATE, PUSH_REGISTRY_STATE } from '../operations/push';
+import { runPipeline } from '../operations/pipeline';
+import { cleanupTest, TEST_SESSION_STATE } from '../operations/test';
+import { runAction } from './runtime';
 
 void runAction({
-  async main({ inputs }) {
-    inputs.required('image');
-    throw new NotImplementedError('slipway (build, test and push in one step)');
+  main: ({ inputs, report }) => runPipeline(inputs, report),
+  async post({ report }) {
+    const session = core.getState(TEST_SESSION_STATE);
+    if (session) {
+      const removed = await cleanupTest(session);
+      if (removed > 0) report.info(`Removed ${removed} leftover container(s) of ${session}`);
+    }
+    const dir = core.getState(PUSH_CONFIG_STATE);
+    if (dir) {
+      await logoutAndRemove(dir, core.getState(PUSH_REGISTRY_STATE));
+      report.info('Removed the private docker config and its login');
+    }
   },
 });

@@ -1,25 +1,53 @@
 /**
- * What every action entry point shares: the main/post split, turning errors into a failed step
- * with a clear message, and the input reader.
+ * What every action entry point shares: the main/post split, the reporter that speaks the runner's
+ * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
 import * as core from '@actions/core';
 import { envInputReader, Inputs } from '../inputs';
+import type { Outcome, Reporter } from '../operations/reporter';
+import { maskSecret } from '../secrets';
+import { writeSummary } from '../summary';
 
 export interface ActionContext {
   readonly inputs: Inputs;
+  readonly report: Reporter;
 }
 
 export interface ActionDefinition {
-  readonly main: (context: ActionContext) => Promise<void>;
+  readonly main: (context: ActionContext) => Promise<Outcome | void>;
   /** Runs in the post step (always(), also after failure or cancellation). */
   readonly post?: (context: ActionContext) => Promise<void>;
 }
 
 const POST_STATE = 'slipway-post';
 
+/** The GitHub runner as a Reporter. */
+export const actionReporter: Reporter = {
+  info: (line) => core.info(line),
+  warning: (line) => core.warning(line),
+  annotate: (message, where) =>
+    core.error(message, {
+      ...(where.title && { title: where.title }),
+      ...(where.file && { file: where.file }),
+      ...(where.line !== undefined && { startLine: where.line }),
+    }),
+  group: (title, work) => core.group(title, work),
+  stream: (chunk) => process.stdout.write(chunk),
+  mask: (secret) => maskSecret(secret),
+  saveState: (name, value) => core.saveState(name, value),
+  exportVariable: (name, value) => core.exportVariable(name, value),
+};
+
+/** Writes an operation's outputs and summary; its error fails the step. */
+export function finish(outcome: Outcome): void {
+  for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
+  writeSummary(outcome.summary);
+  if (outcome.error) throw new Error(outcome.error);
+}
+
 /** Runs the main or the post phase of an action and reports failures as a failed step. */
 export async function runAction(definition: ActionDefinition): Promise<void> {
-  const context: ActionContext = { inputs: new Inputs(envInputReader()) };
+  const context: ActionContext = { inputs: new Inputs(envInputReader()), report: actionReporter };
   const isPost = core.getState(POST_STATE) === 'true';
   try {
     if (isPost) {
@@ -27,18 +55,12 @@ export async function runAction(definition: ActionDefinition): Promise<void> {
       return;
     }
     if (definition.post) core.saveState(POST_STATE, 'true');
-    await definition.main(context);
+    const outcome = await definition.main(context);
+    if (outcome) finish(outcome);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (isPost) core.warning(`cleanup: ${message}`);
     else core.setFailed(message);
     if (process.env.RUNNER_DEBUG === '1' && error instanceof Error && error.stack) core.debug(error.stack);
-  }
-}
-
-export class NotImplementedError extends Error {
-  constructor(action: string) {
-    super(`${action}: inputs are valid, but this action is not implemented yet`);
-    this.name = 'NotImplementedError';
   }
 }

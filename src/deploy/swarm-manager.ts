@@ -9,6 +9,7 @@ import * as swarm from '../docker/swarm-commands';
 import { sleep } from '../registry/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from './caddy';
 import { LABEL } from './host';
+import { httpProbe } from './probe';
 
 export interface ServiceState {
   readonly name: string;
@@ -293,6 +294,7 @@ export class SwarmManager {
           labels,
         }),
       );
+      await this.waitProxy(name, publish);
       return;
     }
     const mounted = await this.run(swarm.serviceConfigs(this.target, name));
@@ -306,5 +308,24 @@ export class SwarmManager {
         { source: config, target: CADDYFILE_PATH },
       ),
     );
+    await this.waitProxy(name, publish);
+  }
+
+  /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
+  private async waitProxy(name: string, publish: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
+      if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
+        const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
+        if (probe.status > 0 && probe.status < 500) return;
+        last = probe.detail;
+      } else {
+        last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
+      }
+      if (Date.now() > deadline) throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
+      await sleep(500);
+    }
   }
 }

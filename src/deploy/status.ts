@@ -1,0 +1,111 @@
+/**
+ * What runs on each host, for people and scripts: the service's containers (or compose project's),
+ * their image and version, since when, and the last entries of the host's audit log.
+ */
+import { runChecked, type Runner } from '../command/command';
+import * as docker from '../docker/commands';
+import { runPool } from '../registry/pool';
+import { connectAll } from './connect';
+import { LABEL } from './host';
+import type { Connection } from './inputs';
+
+export interface ContainerStatus {
+  readonly name: string;
+  readonly role: string;
+  readonly image: string;
+  readonly version: string;
+  readonly state: string;
+  readonly health?: string;
+  readonly since: string;
+}
+
+export interface HostStatus {
+  readonly host: string;
+  readonly containers: readonly ContainerStatus[];
+  readonly audit: ReadonlyArray<Record<string, unknown>>;
+  readonly error?: string;
+}
+
+interface Inspect {
+  Name: string;
+  Config: { Image: string; Labels?: Record<string, string> };
+  State: {
+    Status: string;
+    StartedAt: string;
+    FinishedAt: string;
+    Running: boolean;
+    Health?: { Status: string };
+  };
+}
+
+export async function hostStatus(runner: Runner, name: string, auditLines: number): Promise<HostStatus> {
+  const target = { docker: 'docker' };
+  const ids = new Set<string>();
+  for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
+    const listed = await runChecked(runner, docker.listContainers(target, [filter]));
+    for (const id of listed.stdout.split('\n').filter(Boolean)) ids.add(id);
+  }
+  const inspected =
+    ids.size === 0
+      ? []
+      : (JSON.parse(
+          (await runChecked(runner, docker.inspectContainers(target, [...ids]))).stdout,
+        ) as Inspect[]);
+  const containers = inspected
+    .map((c): ContainerStatus => {
+      const labels = c.Config.Labels ?? {};
+      return {
+        name: c.Name.replace(/^\//, ''),
+        role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
+        image: labels[LABEL.image] ?? c.Config.Image,
+        version: labels[LABEL.version] ?? '',
+        state: c.State.Status,
+        ...(c.State.Health && { health: c.State.Health.Status }),
+        since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+      };
+    })
+    .sort(
+      (a, b) =>
+        Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since),
+    );
+  const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
+  const audit =
+    log.exitCode === 0
+      ? log.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            try {
+              return JSON.parse(line) as Record<string, unknown>;
+            } catch {
+              return { line };
+            }
+          })
+      : [];
+  return { host: runner.where, containers, audit };
+}
+
+/** Every host's status; a host that cannot be reached is reported, not fatal. */
+export async function statusOfHosts(
+  request: Connection,
+  name: string,
+  auditLines = 5,
+): Promise<HostStatus[]> {
+  const runners = await connectAll(request, () => {});
+  try {
+    return await runPool(
+      runners.map(
+        (runner) => () =>
+          hostStatus(runner, name, auditLines).catch((error: Error) => ({
+            host: runner.where,
+            containers: [],
+            audit: [],
+            error: error.message,
+          })),
+      ),
+      4,
+    );
+  } finally {
+    await Promise.all(runners.map((r) => r.close()));
+  }
+}
