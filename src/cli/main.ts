@@ -10,6 +10,7 @@
 import { readConnection, readName } from '../deploy/inputs';
 import { statusOfHosts } from '../deploy/status';
 import { InputError, Inputs } from '../inputs';
+import { runBaseCheck } from '../operations/base-check';
 import { runBuild } from '../operations/build';
 import { runDeployOperation } from '../operations/deploy';
 import { runPipeline } from '../operations/pipeline';
@@ -28,6 +29,7 @@ commands:
   test       run tests in an image (inputs of test-in-container)
   push       push references and verify the digest (inputs of push-registry)
   ci         build, test and push in one go (inputs of the root action)
+  base-check has a base image moved since the image was built? (inputs of base-image-check)
   promote    copy an image between registries by digest (inputs of promote-between-registries)
   deploy     deploy to hosts over SSH (inputs of remote-deploy-ssh)
   rollback   deploy --rollback true
@@ -69,6 +71,7 @@ const OPERATIONS: Record<string, Operation> = {
   test: runTest,
   push: runPush,
   ci: runPipeline,
+  'base-check': runBaseCheck,
   promote: runPromote,
   deploy: runDeployOperation,
   rollback: (inputs, report) => runDeployOperation(inputs.with({ rollback: 'true' }), report),

@@ -1,0 +1,67 @@
+/**
+ * Runs workflows with act (nektos/act), a real GitHub Actions runner implementation: jobs on this
+ * machine (-P ubuntu-latest=-self-hosted), Node 24 first on PATH (the runtime of node24 actions),
+ * and slipway-dev/slipway@v1 — the actions and reusable workflows — mapped to this working tree.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './run-bundle';
+
+export function actBinary(): string {
+  for (const candidate of [process.env.SLIPWAY_ACT, join(homedir(), 'go', 'bin', 'act'), 'act']) {
+    if (candidate && spawnSync(candidate, ['--version']).status === 0) return candidate;
+  }
+  throw new Error('act is not installed: go install github.com/nektos/act@v0.2.89 (.ci/run does)');
+}
+
+/** A dotenv file act reads secrets or variables from (multi-line values escaped). */
+export function dotenvFile(name: string, values: Record<string, string>): string {
+  const path = join(tmpdir(), `slipway-act-${name}-${process.pid}`);
+  const lines = Object.entries(values).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return path;
+}
+
+export interface ActRun {
+  readonly exitCode: number;
+  readonly log: string;
+  readonly durationMs: number;
+}
+
+export function runAct(
+  args: readonly string[],
+  options: { cwd: string; secrets: string; vars: string; timeoutMs?: number },
+): Promise<ActRun> {
+  const started = performance.now();
+  const argv = [
+    ...args,
+    '-P',
+    'ubuntu-latest=-self-hosted',
+    '--local-repository',
+    `slipway-dev/slipway@v1=${REPO_ROOT}`,
+    '--secret-file',
+    options.secrets,
+    '--var-file',
+    options.vars,
+    '--env',
+    `SLIPWAY_DOCKER=${process.env.SLIPWAY_DOCKER ?? '/usr/bin/docker'}`,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(actBinary(), argv, {
+      cwd: options.cwd,
+      env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+    });
+    let log = '';
+    child.stdout.on('data', (c) => (log += c));
+    child.stderr.on('data', (c) => (log += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? -1, log, durationMs: performance.now() - started });
+    });
+  });
+}

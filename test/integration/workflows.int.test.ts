@@ -1,0 +1,196 @@
+/**
+ * The reusable workflows on a real runner (act), against the lab: a push runs pipeline.yml
+ * (build, test in a container, push to staging, deploy to staging); a workflow_dispatch runs
+ * promote.yml (resolve the staging tag to a digest, promote exactly that digest to the production
+ * registry, deploy it to production). The assertions read the registries and the hosts directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { resolveReferenceDigest } from '../../src/registry/resolve';
+import { dotenvFile, runAct } from '../helpers/act';
+import { REPO_ROOT } from '../helpers/run-bundle';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const ID = randomBytes(3).toString('hex');
+const STAGING = `${lab.registries.staging.host}/act/shop-${ID}`;
+const PRODUCTION = `${lab.registries.production.host}/act/shop-${ID}`;
+const SERVICE = `act-${ID}`;
+const app = mkdtempSync(join(tmpdir(), 'slipway-act-app-'));
+const event = join(app, '..', `slipway-act-push-${ID}.json`);
+type Host = (typeof lab.hosts)[number];
+
+const SHIP = `name: ship
+on: push
+jobs:
+  ship:
+    uses: slipway-dev/slipway/.github/workflows/pipeline.yml@v1
+    with:
+      image: ${STAGING}
+      test-command: /app/test.sh
+      name: ${SERVICE}-staging
+      production: false
+    secrets: inherit
+`;
+
+// act does not pass the outputs of a reusable workflow that itself calls reusable workflows on to
+// the caller (pipeline.yml's outputs are empty there): the outputs of one level are checked here.
+const DIRECT = `name: direct
+on: push
+jobs:
+  btp:
+    uses: slipway-dev/slipway/.github/workflows/build-test-push.yml@v1
+    with:
+      image: ${STAGING}
+      tags: direct-{sha7}
+      test-command: /app/test.sh
+    secrets: inherit
+  check:
+    needs: btp
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "outputs digest=\${{ needs.btp.outputs.digest }} version=\${{ needs.btp.outputs.version }}"
+`;
+
+const common = {
+  SLIPWAY_KNOWN_HOSTS: readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+  SLIPWAY_HOSTS: lab.hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+  SLIPWAY_DEPLOY_USER: lab.ssh.user,
+  SLIPWAY_PORT: '8080',
+  SLIPWAY_HEALTH_PATH: '/health',
+  SLIPWAY_PROXY_IMAGE: lab.images.proxy,
+};
+const secrets = dotenvFile(`secrets-${ID}`, {
+  SLIPWAY_SSH_PRIVATE_KEY: readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+});
+const productionSecrets = dotenvFile(`secrets-prod-${ID}`, {
+  SLIPWAY_SSH_PRIVATE_KEY: readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+  SLIPWAY_REGISTRY_USERNAME: lab.registries.production.username as string,
+  SLIPWAY_REGISTRY_PASSWORD: lab.registries.production.password as string,
+});
+
+async function onHost(host: Host, ...argv: string[]): Promise<string> {
+  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
+}
+
+/** The digest the service's running container was deployed from, read on the host. */
+async function runningDigest(host: Host, service: string): Promise<string> {
+  return onHost(
+    host,
+    'docker',
+    'ps',
+    '--filter',
+    `label=dev.slipway.service=${service}`,
+    '--filter',
+    'label=dev.slipway.role=app',
+    '--format',
+    '{{.Label "dev.slipway.digest"}}',
+  );
+}
+
+async function stagingTags(): Promise<string[]> {
+  const repo = STAGING.slice(STAGING.indexOf('/') + 1);
+  const res = await fetch(`http://${lab.registries.staging.host}/v2/${repo}/tags/list`);
+  return ((await res.json()) as { tags: string[] }).tags;
+}
+
+let version = '';
+let stagingDigest = '';
+
+beforeAll(async () => {
+  cpSync(join(REPO_ROOT, 'test', 'lab', 'fixtures', 'app'), app, { recursive: true });
+  mkdirSync(join(app, '.github', 'workflows'), { recursive: true });
+  writeFileSync(join(app, '.github', 'workflows', 'ship.yml'), SHIP);
+  writeFileSync(join(app, '.github', 'workflows', 'direct.yml'), DIRECT);
+  const git = (...args: string[]) =>
+    runChecked(local, {
+      argv: ['git', '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args],
+      cwd: app,
+    });
+  await git('init', '-q', '-b', 'main');
+  await git('add', '-A');
+  await git('commit', '-qm', 'the shop');
+  writeFileSync(
+    event,
+    JSON.stringify({ ref: 'refs/heads/main', repository: { default_branch: 'main', full_name: 'shop/web' } }),
+  );
+});
+
+afterAll(async () => {
+  const script = `for id in $(docker ps -aq --filter name=${SERVICE}); do docker rm -f $id >/dev/null; done; for n in $(docker network ls -q --filter name=slipway-${SERVICE}); do docker network rm $n >/dev/null; done; rm -rf /home/deploy/.slipway/${SERVICE}*; true`;
+  for (const host of lab.hosts)
+    await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+});
+
+describe('reusable workflows on act, against the lab', () => {
+  it('a push runs pipeline.yml: build, test, push to staging, deploy the pushed digest to staging', async () => {
+    const run = await runAct(['push', '-W', '.github/workflows/ship.yml', '-e', event], {
+      cwd: app,
+      secrets,
+      vars: dotenvFile(`vars-${ID}`, { ...common, SLIPWAY_PUBLISH: '8088' }),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(/build-test-push\] 🏁 {2}Job succeeded/);
+    expect(run.log).toMatch(/slipway deploy\/deploy\] 🏁 {2}Job succeeded/);
+    expect(run.log).toMatch(/Tests passed \(\d+ passed, 0 failed/);
+    version = (await stagingTags()).find((t) => /^\d{8}-\d+$/.test(t)) as string;
+    expect(version).toBeDefined();
+    stagingDigest = (await resolveReferenceDigest(`${STAGING}:${version}`)) as string;
+    // The digest build-test-push produced is what the deploy job received and the hosts run.
+    expect(run.log).toContain(`Deploying ${STAGING}@${stagingDigest}`);
+    for (const host of lab.hosts) expect(await runningDigest(host, `${SERVICE}-staging`)).toBe(stagingDigest);
+    expect((await (await fetch(`http://${lab.hosts[0]?.address}:8088/version`)).text()).trim()).toBe('dev');
+    console.log(`act push → pipeline.yml: ${Math.round(run.durationMs)} ms`);
+  });
+
+  it('a reusable workflow passes its outputs to the caller’s next job', async () => {
+    const run = await runAct(['push', '-W', '.github/workflows/direct.yml', '-e', event], {
+      cwd: app,
+      secrets,
+      vars: dotenvFile(`vars-direct-${ID}`, common),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    const match = /outputs digest=(sha256:[0-9a-f]{64}) version=(\S+)/.exec(run.log);
+    expect(match, run.log).not.toBeNull();
+    expect(match?.[1]).toBe(await resolveReferenceDigest(`${STAGING}:${match?.[2]}`));
+  });
+
+  it('workflow_dispatch runs promote.yml: the staging digest reaches the production registry and hosts', async () => {
+    expect(stagingDigest).toMatch(/^sha256:/);
+    const run = await runAct(
+      [
+        'workflow_dispatch',
+        '-W',
+        join(REPO_ROOT, '.github', 'workflows', 'promote.yml'),
+        '--input',
+        `version=${version}`,
+      ],
+      {
+        cwd: app,
+        secrets: productionSecrets,
+        vars: dotenvFile(`vars-prod-${ID}`, {
+          ...common,
+          SLIPWAY_PUBLISH: '8089',
+          SLIPWAY_STAGING_IMAGE: STAGING,
+          SLIPWAY_PRODUCTION_IMAGE: PRODUCTION,
+          SLIPWAY_SERVICE: SERVICE,
+        }),
+      },
+    );
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(/promote\/resolve\] 🏁 {2}Job succeeded/);
+    expect(run.log).toMatch(/promote\/production\] 🏁 {2}Job succeeded/);
+    const production = lab.registries.production;
+    const credentials = { username: production.username as string, password: production.password as string };
+    expect(await resolveReferenceDigest(`${PRODUCTION}:${version}`, { credentials })).toBe(stagingDigest);
+    for (const host of lab.hosts) expect(await runningDigest(host, SERVICE)).toBe(stagingDigest);
+    // The password reached the hosts' docker login on stdin and never the log.
+    expect(run.log).not.toContain(production.password as string);
+    console.log(`act workflow_dispatch → promote.yml: ${Math.round(run.durationMs)} ms`);
+  });
+});
