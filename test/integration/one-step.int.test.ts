@@ -1,0 +1,184 @@
+/**
+ * The root action (build → test → push in one process), base-image-check, and the slipway CLI, on
+ * the lab: real BuildKit builds, the staging registry, the deploy hosts.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { resolveReferenceDigest } from '../../src/registry/resolve';
+import { REPO_ROOT, runBundle } from '../helpers/run-bundle';
+import { LAB_SRC } from '../lab/config';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const ID = randomBytes(3).toString('hex');
+const STAGING = lab.registries.staging.host;
+const APP_CONTEXT = join(LAB_SRC, 'fixtures', 'app');
+/** The app's base lives in a repository of its own, so the test can move it. */
+const BASE = `${STAGING}/base-${ID}/busybox:1`;
+const env = { SLIPWAY_DOCKER: lab.docker, GITHUB_SHA: 'c0ffee00112233445566778899aabbccddeeff00' };
+const docker = (...argv: string[]) => runChecked(local, { argv: [lab.docker, ...argv] });
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules', '.bin', 'node'),
+      [join(REPO_ROOT, 'bin', 'slipway'), ...args],
+      {
+        env: { ...process.env, ...env, GITHUB_ACTIONS: '', SLIPWAY_BUILD_NUMBER: '7' },
+        cwd: REPO_ROOT,
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+afterAll(async () => {
+  const script = `for id in $(docker ps -aq --filter name=cli-${ID}); do docker rm -f $id >/dev/null; done; for n in $(docker network ls -q --filter name=slipway-cli-${ID}); do docker network rm $n >/dev/null; done; rm -rf /home/deploy/.slipway/cli-${ID}; true`;
+  for (const host of lab.hosts)
+    await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+});
+
+describe('one step: the root action', () => {
+  const image = `${STAGING}/onestep/shop-${ID}`;
+
+  it('builds, tests with a service and pushes in one process; the base is recorded in the image', async () => {
+    await docker('tag', lab.images.busybox, BASE);
+    await docker('push', '--quiet', BASE);
+    const run = await runBundle(
+      'pipeline',
+      {
+        image,
+        context: APP_CONTEXT,
+        'build-args': `BASE=${BASE}\nVERSION=one-step`,
+        run: '/app/test.sh',
+        reports: '/tmp/junit.xml',
+        services: `- name: db\n  image: ${lab.images.slowDb}\n  env: { DELAY: "1" }\n`,
+        env: 'DB_HOST=db',
+      },
+      { env },
+    );
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.outputs['exit-code']).toBe('0');
+    const tags = (run.outputs.tags ?? '').split('\n');
+    expect(tags).toContain(`${image}:sha-c0ffee0`);
+    for (const tag of tags) expect(await resolveReferenceDigest(tag)).toBe(run.outputs.digest);
+    expect(JSON.parse(run.outputs['base-images'] as string)[0]).toMatchObject({
+      reference: BASE,
+      source: 'registry',
+    });
+    // One summary with the three parts.
+    expect(run.summary).toMatch(/Built[\s\S]*Tests in[\s\S]*Pushed/);
+  });
+
+  it('refuses a bad push input before building anything', async () => {
+    const run = await runBundle('pipeline', { image, context: APP_CONTEXT, retries: '99' }, { env });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toContain('input "retries"');
+    expect(run.log).not.toContain('docker build');
+  });
+
+  it('base-image-check: unchanged, then the base moves and a rebuild is asked for', async () => {
+    const same = await runBundle('base-image-check', { image: `${image}:sha-c0ffee0` }, { env });
+    expect(same.exitCode, same.log).toBe(0);
+    expect(same.outputs.changed).toBe('false');
+    expect(same.outputs.reason).toBe('up-to-date');
+    // A new base under the same tag (a security fix upstream).
+    await docker(
+      'build',
+      '--quiet',
+      '--tag',
+      BASE,
+      '--build-arg',
+      `BASE=${lab.images.busybox}`,
+      join(LAB_SRC, 'fixtures', 'slow-db'),
+    );
+    await docker('push', '--quiet', BASE);
+    const moved = await runBundle('base-image-check', { image: `${image}:sha-c0ffee0` }, { env });
+    expect(moved.exitCode, moved.log).toBe(0);
+    expect(moved.outputs.changed).toBe('true');
+    const [base] = JSON.parse(moved.outputs.bases as string) as Array<{ built: string; now: string }>;
+    expect(base?.now).toBe(await resolveReferenceDigest(BASE));
+    expect(base?.built).not.toBe(base?.now);
+    const missing = await runBundle('base-image-check', { image: `${image}-never-built:latest` }, { env });
+    expect(missing.outputs).toMatchObject({ changed: 'true', reason: 'image-missing' });
+  });
+});
+
+describe('the slipway CLI', () => {
+  const image = `${STAGING}/cli/shop-${ID}`;
+  let digest = '';
+
+  it('ci --json: the same build, test and push, outputs as JSON for scripts', async () => {
+    const result = await cli([
+      'ci',
+      '--image',
+      image,
+      '--context',
+      APP_CONTEXT,
+      '--build-args',
+      `BASE=${lab.images.busyboxInRegistry}`,
+      '--build-args',
+      'VERSION=from-cli',
+      '--run',
+      '/app/test.sh',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as { ok: boolean; outputs: Record<string, string> };
+    expect(json.ok).toBe(true);
+    digest = json.outputs.digest as string;
+    expect(await resolveReferenceDigest(`${image}:${json.outputs.version}`)).toBe(digest);
+    // The version follows the same rules outside GitHub (here SLIPWAY_BUILD_NUMBER).
+    expect(json.outputs.version).toMatch(/^\d{8}-7$/);
+  });
+
+  it('deploy, then status shows what runs where and the audit log; bad input exits 2', async () => {
+    const connection = [
+      '--hosts',
+      `${lab.hosts[0]?.address}:${lab.hosts[0]?.sshPort}`,
+      '--username',
+      lab.ssh.user,
+      '--private-key-file',
+      lab.ssh.privateKeyPath,
+      '--known-hosts-file',
+      lab.ssh.knownHostsPath,
+      '--name',
+      `cli-${ID}`,
+    ];
+    const deploy = await cli([
+      'deploy',
+      ...connection,
+      '--image',
+      `${image}@${digest}`,
+      '--health-timeout',
+      '30s',
+    ]);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stdout).toContain(`digest=${digest}`);
+    expect(deploy.stderr).not.toContain(
+      readFileSync(lab.ssh.privateKeyPath, 'utf8').split('\n')[1] as string,
+    );
+    const status = await cli(['status', ...connection, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const hosts = JSON.parse(JSON.parse(status.stdout).outputs.hosts) as Array<{
+      containers: Array<{ state: string; image: string; since: string }>;
+      audit: Array<{ action: string; digest: string }>;
+    }>;
+    expect(hosts[0]?.containers[0]).toMatchObject({ state: 'running', image: `${image}@${digest}` });
+    expect(Date.parse(hosts[0]?.containers[0]?.since as string)).toBeGreaterThan(Date.now() - 600_000);
+    expect(hosts[0]?.audit.at(-1)).toMatchObject({ action: 'deploy', digest });
+    const bad = await cli(['deploy', ...connection, '--image', 'Not A Reference', '--json']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toContain('input "image"');
+  });
+});
