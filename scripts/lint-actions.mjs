@@ -36,7 +36,8 @@ function nativeActionlint() {
 const native = nativeActionlint();
 if (native && workflows.length > 0) {
   const run = spawnSync(native, ['-format', '{{json .}}', ...workflows], { encoding: 'utf8' });
-  if (run.status !== 0 && run.status !== 1) report('actionlint', run.stderr.trim() || `exited with ${run.status}`);
+  if (run.status !== 0 && run.status !== 1)
+    report('actionlint', run.stderr.trim() || `exited with ${run.status}`);
   for (const r of JSON.parse(run.stdout || '[]'))
     report(`${r.filepath}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
 } else {
