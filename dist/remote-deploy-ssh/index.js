@@ -65053,7 +65053,7 @@ class ComposeHost {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/deploy/locks.ts
-/** The per-service deploy lock on every host: all taken (in host order) or none, always released. */
+/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
 function newLock(ctx) {
     return {
@@ -65075,6 +65075,22 @@ async function withHostLocks(sessions, lock, lockTimeoutMs, log, work) {
     finally {
         await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => { })));
     }
+}
+/**
+ * One audit log line on each host: what was done, its result there, and who did it from which run.
+ * A host whose log cannot be written does not fail the deploy that already happened.
+ */
+async function auditHosts(sessions, ctx, action, entry) {
+    await Promise.all(sessions.map((session, i) => session
+        .audit({
+        time: ctx.now().toISOString(),
+        action,
+        ...entry(i),
+        holder: ctx.holder,
+        run: ctx.runUrl,
+        commit: ctx.commit,
+    })
+        .catch(() => { })));
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/rollout.ts
@@ -65378,19 +65394,12 @@ class ComposeDeployer {
         }
     }
     async auditAll(hosts, images, action) {
-        await Promise.all(this.sessions.map((session, i) => session
-            .audit({
-            time: this.ctx.now().toISOString(),
-            action,
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
             project: this.request.name,
             images,
             result: hosts[i]?.result,
             restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
-            holder: this.ctx.holder,
-            run: this.ctx.runUrl,
-            commit: this.ctx.commit,
-        })
-            .catch(() => { })));
+        }));
     }
 }
 
@@ -66990,21 +66999,14 @@ class Deployer {
         };
     }
     async auditAll(hosts, image, action) {
-        await Promise.all(this.sessions.map((session, i) => session
-            .audit({
-            time: this.ctx.now().toISOString(),
-            action,
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
             service: this.request.name,
             image: image.reference,
             digest: image.digest,
             version: image.version,
             result: hosts[i]?.result,
             previous: hosts[i]?.previous,
-            holder: this.ctx.holder,
-            run: this.ctx.runUrl,
-            commit: this.ctx.commit,
-        })
-            .catch(() => { })));
+        }));
     }
 }
 
@@ -67754,19 +67756,12 @@ class SwarmDeployer {
         };
     }
     async audit(action, images, outcome) {
-        await this.session
-            .audit({
-            time: this.ctx.now().toISOString(),
-            action,
+        await auditHosts([this.session], this.ctx, action, () => ({
             swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
             images,
             result: outcome.result,
             error: outcome.error,
-            holder: this.ctx.holder,
-            run: this.ctx.runUrl,
-            commit: this.ctx.commit,
-        })
-            .catch(() => { });
+        }));
     }
 }
 function describeTasks(converged) {
@@ -67822,23 +67817,27 @@ async function connectHosts(request, ctx, group) {
 async function closeAll(runners) {
     await Promise.all(runners.map((r) => r.close()));
 }
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function onEveryHost(request, ctx, hooks, group, make, work) {
+    const runners = await connectHosts(request, ctx, group);
+    try {
+        const env = privateConfig(request);
+        const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
+        const deployer = make(sessions, env);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
 async function deployContainer(request, ctx, hooks, group) {
     const image = request.rollback
         ? undefined
         : await pinImage(request.image, request);
     if (image)
         ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    const runners = await connectHosts(request, ctx, group);
-    try {
-        const env = privateConfig(request);
-        const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
-        const deployer = new Deployer(request, sessions, ctx);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => request.rollback ? deployer.rollback() : deployer.deploy(image)));
-    }
-    finally {
-        await closeAll(runners);
-    }
+    return onEveryHost(request, ctx, hooks, group, (sessions) => new Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
 }
 async function deployCompose(request, ctx, hooks, group) {
     const images = request.rollback
@@ -67846,17 +67845,7 @@ async function deployCompose(request, ctx, hooks, group) {
         : await pinStackImages(request.images, request);
     for (const [service, pinned] of images)
         ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    const runners = await connectHosts(request, ctx, group);
-    try {
-        const env = privateConfig(request);
-        const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
-        const deployer = new ComposeDeployer(request, sessions, ctx, env);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => request.rollback ? deployer.rollback() : deployer.deploy(images)));
-    }
-    finally {
-        await closeAll(runners);
-    }
+    return onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
 }
 async function deploySwarm(request, ctx, hooks, group) {
     const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;

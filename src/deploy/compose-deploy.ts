@@ -10,7 +10,7 @@ import { runPool } from '../registry/pool';
 import { composeServices, pinComposeFile } from './compose-file';
 import { COMPOSE_FILE, ComposeHost, ENV_FILE, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import type { HostSession, LockInfo } from './host';
-import { newLock, withHostLocks } from './locks';
+import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import {
   type DeployContext,
@@ -359,22 +359,11 @@ export class ComposeDeployer {
     images: Readonly<Record<string, string>>,
     action: string,
   ): Promise<void> {
-    await Promise.all(
-      this.sessions.map((session, i) =>
-        session
-          .audit({
-            time: this.ctx.now().toISOString(),
-            action,
-            project: this.request.name,
-            images,
-            result: hosts[i]?.result,
-            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
-            holder: this.ctx.holder,
-            run: this.ctx.runUrl,
-            commit: this.ctx.commit,
-          })
-          .catch(() => {}),
-      ),
-    );
+    await auditHosts(this.sessions, this.ctx, action, (i) => ({
+      project: this.request.name,
+      images,
+      result: hosts[i]?.result,
+      restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
+    }));
   }
 }

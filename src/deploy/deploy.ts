@@ -7,7 +7,7 @@
 import { runPool } from '../registry/pool';
 import { formatReference } from '../reference';
 import type { DeployRequest } from './inputs';
-import { newLock, withHostLocks } from './locks';
+import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import {
   type DeployContext,
@@ -418,24 +418,13 @@ export class Deployer {
   }
 
   private async auditAll(hosts: readonly HostResult[], image: PinnedImage, action: string): Promise<void> {
-    await Promise.all(
-      this.sessions.map((session, i) =>
-        session
-          .audit({
-            time: this.ctx.now().toISOString(),
-            action,
-            service: this.request.name,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            result: hosts[i]?.result,
-            previous: hosts[i]?.previous,
-            holder: this.ctx.holder,
-            run: this.ctx.runUrl,
-            commit: this.ctx.commit,
-          })
-          .catch(() => {}),
-      ),
-    );
+    await auditHosts(this.sessions, this.ctx, action, (i) => ({
+      service: this.request.name,
+      image: image.reference,
+      digest: image.digest,
+      version: image.version,
+      result: hosts[i]?.result,
+      previous: hosts[i]?.previous,
+    }));
   }
 }

@@ -1,4 +1,4 @@
-/** The per-service deploy lock on every host: all taken (in host order) or none, always released. */
+/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 import { randomBytes } from 'node:crypto';
 import type { HostSession, LockInfo } from './host';
 import type { DeployContext } from './result';
@@ -31,4 +31,30 @@ export async function withHostLocks<T>(
   } finally {
     await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => {})));
   }
+}
+
+/**
+ * One audit log line on each host: what was done, its result there, and who did it from which run.
+ * A host whose log cannot be written does not fail the deploy that already happened.
+ */
+export async function auditHosts(
+  sessions: readonly HostSession[],
+  ctx: DeployContext,
+  action: string,
+  entry: (index: number) => Record<string, unknown>,
+): Promise<void> {
+  await Promise.all(
+    sessions.map((session, i) =>
+      session
+        .audit({
+          time: ctx.now().toISOString(),
+          action,
+          ...entry(i),
+          holder: ctx.holder,
+          run: ctx.runUrl,
+          commit: ctx.commit,
+        })
+        .catch(() => {}),
+    ),
+  );
 }

@@ -10,7 +10,7 @@ import type { SshRunner } from '../ssh/ssh-runner';
 import { ComposeDeployer } from './compose-deploy';
 import { connectAll, connectManager } from './connect';
 import { Deployer } from './deploy';
-import { HostSession } from './host';
+import { HostSession, type LockInfo } from './host';
 import type { Connection, DeployRequest } from './inputs';
 import { type PinnedImage, pinImage, pinStackImages } from './pin';
 import type { DeployContext, DeployResult } from './result';
@@ -84,6 +84,33 @@ async function closeAll(runners: readonly Runner[]): Promise<void> {
   await Promise.all(runners.map((r) => r.close()));
 }
 
+/** A deployer that takes the per-service lock on every host it works on. */
+interface LockingDeployer {
+  readonly lock: LockInfo;
+  withLocks<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function onEveryHost<D extends LockingDeployer>(
+  request: Connection & { readonly name: string },
+  ctx: DeployContext,
+  hooks: DeployHooks,
+  group: NonNullable<DeployHooks['group']>,
+  make: (sessions: HostSession[], env: Record<string, string>) => D,
+  work: (deployer: D) => Promise<DeployResult>,
+): Promise<DeployResult> {
+  const runners = await connectHosts(request, ctx, group);
+  try {
+    const env = privateConfig(request);
+    const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
+    const deployer = make(sessions, env);
+    hooks.onLock?.(deployer.lock.id);
+    return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+  } finally {
+    await closeAll(runners);
+  }
+}
+
 async function deployContainer(
   request: DeployRequest,
   ctx: DeployContext,
@@ -94,20 +121,14 @@ async function deployContainer(
     ? undefined
     : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
   if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-  const runners = await connectHosts(request, ctx, group);
-  try {
-    const env = privateConfig(request);
-    const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
-    const deployer = new Deployer(request, sessions, ctx);
-    hooks.onLock?.(deployer.lock.id);
-    return await deployer.withLocks(() =>
-      withRegistryLogin(request, sessions, () =>
-        request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage),
-      ),
-    );
-  } finally {
-    await closeAll(runners);
-  }
+  return onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    (sessions) => new Deployer(request, sessions, ctx),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
+  );
 }
 
 async function deployCompose(
@@ -121,20 +142,14 @@ async function deployCompose(
     : await pinStackImages(request.images, request);
   for (const [service, pinned] of images)
     ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-  const runners = await connectHosts(request, ctx, group);
-  try {
-    const env = privateConfig(request);
-    const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
-    const deployer = new ComposeDeployer(request, sessions, ctx, env);
-    hooks.onLock?.(deployer.lock.id);
-    return await deployer.withLocks(() =>
-      withRegistryLogin(request, sessions, () =>
-        request.rollback ? deployer.rollback() : deployer.deploy(images),
-      ),
-    );
-  } finally {
-    await closeAll(runners);
-  }
+  return onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
+  );
 }
 
 async function deploySwarm(

@@ -7,7 +7,7 @@
 import { pinComposeFile } from './compose-file';
 import type { HostSession, LockInfo } from './host';
 import { LABEL } from './host';
-import { newLock, withHostLocks } from './locks';
+import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import { writeFileAtomic } from './remote-file';
 import {
@@ -267,19 +267,12 @@ export class SwarmDeployer {
     images: Readonly<Record<string, string>>,
     outcome: HostResult,
   ): Promise<void> {
-    await this.session
-      .audit({
-        time: this.ctx.now().toISOString(),
-        action,
-        swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
-        images,
-        result: outcome.result,
-        error: outcome.error,
-        holder: this.ctx.holder,
-        run: this.ctx.runUrl,
-        commit: this.ctx.commit,
-      })
-      .catch(() => {});
+    await auditHosts([this.session], this.ctx, action, () => ({
+      swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
+      images,
+      result: outcome.result,
+      error: outcome.error,
+    }));
   }
 }
 

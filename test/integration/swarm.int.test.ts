@@ -60,17 +60,15 @@ async function specImage(): Promise<string> {
   return onManager('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', SERVICE);
 }
 
+/** A shell script on the manager (cleanup that may partly fail). */
+async function onManagerShell(script: string): Promise<void> {
+  await local.run({ argv: [lab.docker, 'exec', manager.container, 'sh', '-c', `${script}; true`] });
+}
+
 async function clean(): Promise<void> {
-  await local.run({
-    argv: [
-      lab.docker,
-      'exec',
-      manager.container,
-      'sh',
-      '-c',
-      `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1; sleep 2; docker network rm slipway-${SERVICE} >/dev/null 2>&1; docker config ls -q --filter name=slipway-proxy-${SERVICE} | xargs -r docker config rm >/dev/null; rm -rf /home/deploy/.slipway/${SERVICE}; true`,
-    ],
-  });
+  await onManagerShell(
+    `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1; sleep 2; docker network rm slipway-${SERVICE} >/dev/null 2>&1; docker config ls -q --filter name=slipway-proxy-${SERVICE} | xargs -r docker config rm >/dev/null; rm -rf /home/deploy/.slipway/${SERVICE}`,
+  );
 }
 
 beforeAll(async () => {
@@ -88,16 +86,7 @@ const workspace = mkdtempSync(join(tmpdir(), 'slipway-stack-'));
 
 afterAll(async () => {
   await clean();
-  await local.run({
-    argv: [
-      lab.docker,
-      'exec',
-      manager.container,
-      'sh',
-      '-c',
-      `docker stack rm ${STACK} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${STACK}; true`,
-    ],
-  });
+  await onManagerShell(`docker stack rm ${STACK} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${STACK}`);
 });
 
 describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
