@@ -63034,6 +63034,7 @@ class SwarmManager {
                 update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
             }),
             labels: s.Spec.Labels ?? {},
+            published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) => p.PublishedPort ? [p.PublishedPort] : []),
         };
     }
     async tasks(name) {
@@ -63122,8 +63123,12 @@ class SwarmManager {
      * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
      * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
      */
+    /** The name of a service's proxy. */
+    static proxyName(service) {
+        return `slipway-proxy-${service}`;
+    }
     async ensureProxy(service, network, port, publish, image) {
-        const name = `slipway-proxy-${service}`;
+        const name = SwarmManager.proxyName(service);
         const content = swarmCaddyfile(service, port);
         const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
         const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
@@ -65055,6 +65060,12 @@ const COMPOSE_FILE = 'compose.yml';
 const PREVIOUS_FILE = 'compose.previous.yml';
 /** Referenced by the pinned file as every service's env_file, relative to it. */
 const ENV_FILE = 'slipway.env';
+/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
+function withoutSwarmNotice(output) {
+    return output
+        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
+        .trim();
+}
 class ComposeHost {
     where;
     runner;
@@ -65131,7 +65142,7 @@ class ComposeHost {
     /** Brings the stack to the running file; returns compose's own output (what it recreated). */
     async up() {
         const result = await this.run(composeUp(this.target()));
-        return `${result.stdout}${result.stderr}`.trim();
+        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
     }
     async containers() {
         const ids = (await this.run(listContainers({ docker: 'docker', env: this.env }, [
@@ -66006,6 +66017,13 @@ class SwarmDeployer {
             digestOf(before.image) === image.digest &&
             (r.replicas === undefined || before.replicas === r.replicas) &&
             (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+        if (r.publish !== undefined) {
+            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+            const [published] = proxy?.published ?? [];
+            if (published !== undefined && published !== r.publish) {
+                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
+            }
+        }
         if (r.dryRun) {
             this.ctx.log(unchanged
                 ? `${r.name} already runs ${image.digest}`
@@ -66323,6 +66341,18 @@ function readStackImages(inputs) {
     }
     return images;
 }
+/**
+ * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
+ * the images come from (with several, the input must say which).
+ */
+function stackRegistry(connection, images) {
+    if (connection.registry)
+        return connection.registry;
+    const registries = [...new Set(images.map((i) => i.image.registry))];
+    if (registries.length > 1 && connection.registryPassword)
+        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
+    return registries[0];
+}
 /** Reads a compose/stack file of the repository and checks it against the images. */
 function readStackFile(inputs, name, images) {
     const file = inputs.line(name);
@@ -66359,8 +66389,10 @@ function readComposeRequest(inputs) {
     const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
     const images = readStackImages(inputs);
     const { file, text } = readStackFile(inputs, 'compose-file', images);
+    const registry = stackRegistry(connection, images);
     return {
         ...connection,
+        ...(registry && { registry }),
         mode: 'compose',
         name,
         composeFile: file,
@@ -66381,8 +66413,10 @@ function readSwarmRequest(inputs) {
     if (inputs.string('stack-file')) {
         refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
         const images = readStackImages(inputs);
+        const registry = stackRegistry(connection, images);
         return {
             ...connection,
+            ...(registry && { registry }),
             mode: 'swarm',
             name,
             stack: readStackFile(inputs, 'stack-file', images),

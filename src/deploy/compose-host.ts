@@ -34,6 +34,16 @@ interface Inspect {
   State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
 }
 
+/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
+export function withoutSwarmNotice(output: string): string {
+  return output
+    .replace(
+      /The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/,
+      '',
+    )
+    .trim();
+}
+
 export class ComposeHost {
   readonly where: string;
   private readonly runner: Runner;
@@ -121,7 +131,7 @@ export class ComposeHost {
   /** Brings the stack to the running file; returns compose's own output (what it recreated). */
   async up(): Promise<string> {
     const result = await this.run(compose.composeUp(this.target()));
-    return `${result.stdout}${result.stderr}`.trim();
+    return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
   }
 
   async containers(): Promise<StackContainer[]> {

@@ -76,6 +76,21 @@ function readStackImages(inputs: Inputs): StackImage[] {
   return images;
 }
 
+/**
+ * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
+ * the images come from (with several, the input must say which).
+ */
+function stackRegistry(connection: Connection, images: readonly StackImage[]): string | undefined {
+  if (connection.registry) return connection.registry;
+  const registries = [...new Set(images.map((i) => i.image.registry))];
+  if (registries.length > 1 && connection.registryPassword)
+    throw new InputError(
+      'registry',
+      `is required with registry-password: the images come from ${registries.join(', ')}`,
+    );
+  return registries[0];
+}
+
 /** Reads a compose/stack file of the repository and checks it against the images. */
 function readStackFile(
   inputs: Inputs,
@@ -115,8 +130,10 @@ export function readComposeRequest(inputs: Inputs): ComposeRequest {
   const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
   const images = readStackImages(inputs);
   const { file, text } = readStackFile(inputs, 'compose-file', images);
+  const registry = stackRegistry(connection, images);
   return {
     ...connection,
+    ...(registry && { registry }),
     mode: 'compose',
     name,
     composeFile: file,
@@ -141,8 +158,10 @@ export function readSwarmRequest(inputs: Inputs): SwarmRequest {
   if (inputs.string('stack-file')) {
     refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
     const images = readStackImages(inputs);
+    const registry = stackRegistry(connection, images);
     return {
       ...connection,
+      ...(registry && { registry }),
       mode: 'swarm',
       name,
       stack: readStackFile(inputs, 'stack-file', images),

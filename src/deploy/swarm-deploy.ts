@@ -18,7 +18,7 @@ import {
   type ServiceChange,
 } from './result';
 import type { SwarmRequest } from './stack-inputs';
-import { type Convergence, digestOf, type ServiceState, type SwarmManager } from './swarm-manager';
+import { type Convergence, digestOf, type ServiceState, SwarmManager } from './swarm-manager';
 import { formatReference } from '../reference';
 
 /** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
@@ -96,6 +96,15 @@ export class SwarmDeployer {
       digestOf(before.image) === image.digest &&
       (r.replicas === undefined || before.replicas === r.replicas) &&
       (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+    if (r.publish !== undefined) {
+      const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+      const [published] = proxy?.published ?? [];
+      if (published !== undefined && published !== r.publish) {
+        throw new Error(
+          `${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`,
+        );
+      }
+    }
     if (r.dryRun) {
       this.ctx.log(
         unchanged

@@ -18,6 +18,8 @@ export interface ServiceState {
   readonly replicas?: number;
   readonly update?: { readonly state: string; readonly message: string };
   readonly labels: Readonly<Record<string, string>>;
+  /** Ports the service publishes. */
+  readonly published: readonly number[];
 }
 
 export interface Task {
@@ -36,6 +38,7 @@ interface ServiceInspect {
     Labels?: Record<string, string>;
     Mode?: { Replicated?: { Replicas?: number }; Global?: object };
     TaskTemplate: { ContainerSpec: { Image: string } };
+    EndpointSpec?: { Ports?: Array<{ PublishedPort?: number }> };
   };
   UpdateStatus?: { State?: string; Message?: string };
 }
@@ -167,6 +170,9 @@ export class SwarmManager {
         update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
       }),
       labels: s.Spec.Labels ?? {},
+      published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) =>
+        p.PublishedPort ? [p.PublishedPort] : [],
+      ),
     };
   }
 
@@ -265,6 +271,11 @@ export class SwarmManager {
    * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
    * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
    */
+  /** The name of a service's proxy. */
+  static proxyName(service: string): string {
+    return `slipway-proxy-${service}`;
+  }
+
   async ensureProxy(
     service: string,
     network: string,
@@ -272,7 +283,7 @@ export class SwarmManager {
     publish: number,
     image: string,
   ): Promise<void> {
-    const name = `slipway-proxy-${service}`;
+    const name = SwarmManager.proxyName(service);
     const content = swarmCaddyfile(service, port);
     const config = `${name}-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
     const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };

@@ -222,10 +222,58 @@ describe('remote-deploy-ssh, compose mode, two lab hosts', () => {
     );
   });
 
+  it('dry-run says what would change and changes nothing', async () => {
+    const before = await Promise.all(lab.hosts.map(containers));
+    const run = await deploy('v1', { 'dry-run': 'true' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(/app: \S+@sha256:\S+ → \S+@sha256:/);
+    expect(results(run).map((h) => h.result)).toEqual(['planned', 'planned']);
+    expect(await Promise.all(lab.hosts.map(containers))).toEqual(before);
+    expect(await served()).toEqual(['v2', 'v2']);
+  });
+
   it('rollback: true goes back to the file before the current one', async () => {
     const run = await deploy('v2', { rollback: 'true' });
     expect(run.exitCode, run.log).toBe(0);
     expect(await served()).toEqual(['v1', 'v1']);
     expect(results(run).map((h) => h.result)).toEqual(['rolled-back', 'rolled-back']);
+  });
+
+  it('pulls the stack from an authenticated registry with a login that leaves no credentials on the hosts', async () => {
+    const { production } = lab.registries;
+    const auth = { username: production.username as string, password: production.password as string };
+    const moved: Record<string, string> = {};
+    for (const [service, source] of [
+      ['db', images.db],
+      ['app', images.v2],
+    ] as const) {
+      const destination = `${production.host}/compose/${PROJECT}-${service}`;
+      const promoted = await runBundle('promote-between-registries', {
+        source: source as string,
+        destination,
+        'destination-username': auth.username,
+        'destination-password': auth.password,
+      });
+      expect(promoted.exitCode, promoted.log).toBe(0);
+      moved[service] = `${destination}:${(source as string).split(':').pop()}`;
+    }
+    const run = await deploy('v2', {
+      images: `db=${moved.db}\napp=${moved.app}`,
+      'registry-username': auth.username,
+      'registry-password': auth.password,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    expect(run.log).not.toContain(auth.password);
+    for (const host of lab.hosts) {
+      expect(await onHost(host, 'ls', '-a', `/home/deploy/.slipway/${PROJECT}`)).not.toMatch(/docker-config/);
+      const config = await onHost(
+        host,
+        'sh',
+        '-c',
+        'cat /home/deploy/.docker/config.json 2>/dev/null || true',
+      );
+      expect(config).not.toContain(production.host);
+    }
   });
 });

@@ -126,6 +126,14 @@ describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
     expect(again.outputs.changed).toBe('false');
   });
 
+  it('refuses to move the proxy to another port, changing nothing', async () => {
+    const before = await specImage();
+    const run = await deploy('v1', { publish: '8087' });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toContain(`publishes port ${PUBLISH}, not 8087`);
+    expect(await specImage()).toBe(before);
+  });
+
   it('rollback: true returns the service to the version before', async () => {
     const run = await deploy(undefined, { rollback: 'true' });
     expect(run.exitCode, run.log).toBe(0);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { swarmCaddyfile } from '../../src/deploy/caddy';
 import { serviceChanges } from '../../src/deploy/compose-deploy';
+import { withoutSwarmNotice } from '../../src/deploy/compose-host';
 import {
   checkSameTag,
   checkStack,
@@ -134,6 +135,12 @@ describe('compose files', () => {
     ).toThrow('the images carry different tags (db: 20260101-7; web: 20260101-8)');
   });
 
+  it('drops docker-compose v1’s notice about Swarm from the deploy log, keeping what it did', () => {
+    const output = `The Docker Engine you're using is running in swarm mode.\n\nCompose does not use swarm mode to deploy services to multiple nodes in a swarm. All containers will be scheduled on the current node.\n\nTo deploy your application across the swarm, use \`docker stack deploy\`.\n\nshop_db_1 is up-to-date\nRecreating shop_app_1 ... done\n`;
+    expect(withoutSwarmNotice(output)).toBe('shop_db_1 is up-to-date\nRecreating shop_app_1 ... done');
+    expect(withoutSwarmNotice('Creating shop_app_1 ... done\n')).toBe('Creating shop_app_1 ... done');
+  });
+
   it('reports per service what changed and whether its containers were replaced', () => {
     const before = `services:\n  db:\n    image: db@${D1}\n  web:\n    image: web@${D1}\n`;
     const after = `services:\n  db:\n    image: db@${D1}\n  web:\n    image: web@${D2}\n`;
@@ -239,6 +246,12 @@ describe('stack inputs', () => {
     expect(() => read({ swarm: 'true', name: 'web' })).toThrow(
       'input "image": is required but was not given',
     );
+    // Logging in on the hosts needs one registry: the images', or the input when they differ.
+    const twoRegistries = { ...compose, images: 'web=a.example.com/web:1\ndb=b.example.com/db:1' };
+    expect(() => read({ ...twoRegistries, 'registry-username': 'u', 'registry-password': 'p' })).toThrow(
+      'input "registry": is required with registry-password: the images come from a.example.com, b.example.com',
+    );
+    expect(read({ ...compose, images: 'web=a.example.com/web:1' }).registry).toBe('a.example.com');
   });
 
   it('parses service=image lines', () => {
@@ -338,6 +351,7 @@ describe('swarm convergence', () => {
     image: `r/web@${D2}`,
     replicas: 2,
     labels: {},
+    published: [],
     ...over,
   });
 
