@@ -190,7 +190,10 @@ describe('reusable workflows on act, against the lab', () => {
     const production = lab.registries.production;
     const credentials = { username: production.username as string, password: production.password as string };
     expect(await resolveReferenceDigest(`${PRODUCTION}:${version}`, { credentials })).toBe(stagingDigest);
-    for (const host of lab.hosts) expect(await runningDigest(host, SERVICE)).toBe(stagingDigest);
+    for (const host of lab.hosts) {
+      expect(await runningDigest(host, SERVICE)).toBe(stagingDigest);
+      expect((await (await fetch(`http://${host.address}:8089/version`)).text()).trim()).toBe('dev');
+    }
     // The password reached the hosts' docker login on stdin and never the log.
     expect(run.log).not.toContain(production.password as string);
     console.log(`act workflow_dispatch → promote.yml: ${Math.round(run.durationMs)} ms`);
