@@ -65582,6 +65582,7 @@ class ComposeDeployer {
 
 
 
+
 function stamp(date) {
     return date
         .toISOString()
@@ -65713,42 +65714,47 @@ class Deployer {
                 throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.map(unchanged));
             }
         }
-        const switched = [];
         const results = new Map();
         for (const p of plan)
             if (!changing.includes(p))
                 results.set(p.session, unchanged(p));
-        let failure;
-        for (let i = 0; i < changing.length && !failure; i += r.maxParallel) {
-            const batch = changing.slice(i, i + r.maxParallel);
-            await Promise.all(batch.map(async (p) => {
-                const started = performance.now();
-                const spec = this.spec(image);
-                try {
-                    timings.set(p.session, await this.switchHost(p.session, p.state, spec));
-                    switched.push({
-                        session: p.session,
-                        ...(p.state.current && { from: p.state.current }),
-                        to: spec.container,
-                        started,
-                    });
-                    this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
-                }
-                catch (error) {
-                    const message = error instanceof Error ? error.message : String(error);
-                    failure ??= { session: p.session, message };
-                    results.set(p.session, {
-                        host: p.session.where,
-                        previous: p.state.current?.image ?? null,
-                        image: image.reference,
-                        container: p.state.current?.container ?? null,
-                        durationMs: performance.now() - started,
-                        result: 'failed',
-                        error: message,
-                    });
-                }
-            }));
+        const started = new Map();
+        const ended = new Map();
+        const rollout = await rollOut(changing, r.maxParallel, async (p) => {
+            started.set(p.session, performance.now());
+            const spec = this.spec(image);
+            try {
+                const timing = await this.switchHost(p.session, p.state, spec);
+                this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
+                return { container: spec.container, timing };
+            }
+            finally {
+                ended.set(p.session, performance.now());
+            }
+        });
+        const switched = rollout.done.map(({ host: p, result }) => ({
+            session: p.session,
+            ...(p.state.current && { from: p.state.current }),
+            to: result.container,
+            started: started.get(p.session),
+        }));
+        for (const { host: p, result } of rollout.done)
+            timings.set(p.session, result.timing);
+        for (const { host: p, error } of rollout.failed) {
+            results.set(p.session, {
+                host: p.session.where,
+                previous: p.state.current?.image ?? null,
+                image: image.reference,
+                container: p.state.current?.container ?? null,
+                durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
+                result: 'failed',
+                error: error.message,
+            });
         }
+        const failure = rollout.failure && {
+            session: rollout.failure.host.session,
+            message: rollout.failure.error.message,
+        };
         if (failure) {
             // Bring every host switched in this run back to what it ran before.
             for (const s of switched) {
