@@ -62540,6 +62540,8 @@ const LABEL = {
     commit: 'dev.slipway.commit',
     run: 'dev.slipway.run',
     time: 'dev.slipway.time',
+    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+    config: 'dev.slipway.config',
 };
 class host_HostSession {
     where;
@@ -62665,6 +62667,7 @@ class host_HostSession {
                 version: labels[LABEL.version] ?? '',
                 time: labels[LABEL.time] ?? '',
                 imageId: c.Image,
+                config: labels[LABEL.config] ?? '',
             };
         })
             .sort((a, b) => b.time.localeCompare(a.time));
@@ -64958,6 +64961,15 @@ function pinComposeFile(text, options) {
             else
                 service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
         }
+        for (const [key, value] of Object.entries(options.labels ?? {})) {
+            const labels = service.get('labels');
+            if ((0,dist/* isSeq */.oP)(labels))
+                labels.add(`${key}=${value}`);
+            else if ((0,dist/* isMap */.jh)(labels))
+                labels.set(key, value);
+            else
+                service.set('labels', doc.createNode({ [key]: value }));
+        }
         if (options.swarmUpdateDefaults) {
             const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
             // A port published in host mode is held by the old task: the new one cannot start first.
@@ -65218,6 +65230,22 @@ class ComposeHost {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
+/**
+ * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
+ * health command): redeploying the same digest with another configuration — a rotated secret — is a
+ * change, the same configuration is not. Stored as a label; it reveals nothing `docker inspect`
+ * does not show to whoever can run it on the host.
+ */
+
+/** sha256 of the canonical JSON of `value` (object keys sorted). */
+function fingerprint(value) {
+    const canonical = JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
@@ -65293,6 +65321,8 @@ async function rollOut(hosts, maxParallel, apply) {
 
 
 
+
+
 const NEXT_FILE = 'compose.next.yml';
 /** service → image, as a pinned file names them. */
 function imagesOf(text) {
@@ -65347,7 +65377,10 @@ class ComposeDeployer {
     pinnedFile(images) {
         return pinComposeFile(this.request.composeText, {
             images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            ...(this.env.length > 0 && { envFile: ENV_FILE }),
+            ...(this.env.length > 0 && {
+                envFile: ENV_FILE,
+                labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
+            }),
         });
     }
     parallel(fn) {
@@ -65583,6 +65616,7 @@ class ComposeDeployer {
 
 
 
+
 function stamp(date) {
     return date
         .toISOString()
@@ -65596,9 +65630,20 @@ function healthOf(request) {
         timeoutMs: request.healthTimeoutMs,
     };
 }
+/** What the container is configured with besides its image. */
+function configOf(request) {
+    return fingerprint({
+        env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
+        volumes: request.volumes,
+        network: request.network ?? '',
+        healthCmd: request.healthCmd ?? '',
+    });
+}
 function isUnchanged(request, state, digest) {
     const current = state.current;
     if (!current || current.digest !== digest || !current.running)
+        return false;
+    if (current.config !== configOf(request))
         return false;
     if (request.publish === undefined)
         return true;
@@ -65650,6 +65695,7 @@ class Deployer {
                 [LABEL.commit]: this.ctx.commit,
                 [LABEL.run]: this.ctx.runUrl,
                 [LABEL.time]: now.toISOString(),
+                [LABEL.config]: configOf(r),
             },
             env: [...r.env, ...r.secretEnv],
             volumes: r.volumes,

@@ -64539,6 +64539,15 @@ function pinComposeFile(text, options) {
             else
                 service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
         }
+        for (const [key, value] of Object.entries(options.labels ?? {})) {
+            const labels = service.get('labels');
+            if ((0,dist/* isSeq */.oP)(labels))
+                labels.add(`${key}=${value}`);
+            else if ((0,dist/* isMap */.jh)(labels))
+                labels.set(key, value);
+            else
+                service.set('labels', doc.createNode({ [key]: value }));
+        }
         if (options.swarmUpdateDefaults) {
             const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
             // A port published in host mode is held by the old task: the new one cannot start first.
@@ -65058,6 +65067,552 @@ class ComposeHost {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
+/**
+ * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
+ * health command): redeploying the same digest with another configuration — a rotated secret — is a
+ * change, the same configuration is not. Stored as a label; it reveals nothing `docker inspect`
+ * does not show to whoever can run it on the host.
+ */
+
+/** sha256 of the canonical JSON of `value` (object keys sorted). */
+function fingerprint(value) {
+    const canonical = JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/deploy/probe.ts
+/**
+ * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
+ * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
+ * needed inside the app's or the proxy's image.
+ */
+
+async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
+    let socket;
+    try {
+        socket = await runner.openTcp(address, port);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            status: 0,
+            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
+        };
+    }
+    const tcp = socket;
+    return new Promise((resolve) => {
+        const req = external_node_http_default().request({
+            host: address,
+            port,
+            path,
+            method: 'GET',
+            createConnection: () => tcp,
+            timeout: timeoutMs,
+            headers: { connection: 'close' },
+        }, (res) => {
+            res.resume();
+            const status = res.statusCode ?? 0;
+            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
+            tcp.destroy();
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on('error', (error) => {
+            tcp.destroy();
+            resolve({ ok: false, status: 0, detail: error.message });
+        });
+        req.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy/caddy.ts
+/**
+ * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
+ * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
+ * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
+ * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
+ * seconds instead of failing.
+ */
+const PROXY_PORT = 80;
+const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
+const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function site(upstream) {
+    return [
+        '{',
+        '\tadmin localhost:2019',
+        '\tauto_https off',
+        '}',
+        '',
+        `:${PROXY_PORT} {`,
+        ...upstream,
+        '}',
+        '',
+    ].join('\n');
+}
+function caddyfile(upstream, port) {
+    if (!UPSTREAM.test(upstream))
+        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
+    return site([
+        `\treverse_proxy ${upstream}:${port} {`,
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t}',
+    ]);
+}
+/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
+function swarmCaddyfile(service, port) {
+    if (!UPSTREAM.test(service))
+        throw new Error(`invalid service name ${JSON.stringify(service)}`);
+    return site([
+        '\treverse_proxy {',
+        `\t\tdynamic a tasks.${service} ${port} {`,
+        '\t\t\trefresh 1s',
+        '\t\t}',
+        '\t\tlb_policy round_robin',
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t\tfail_duration 5s',
+        '\t\ttransport http {',
+        '\t\t\tdial_timeout 1s',
+        '\t\t}',
+        '\t}',
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/tar.ts
+/**
+ * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
+ * tar stream on stdin), with no shell inside the container and nothing written on the host.
+ */
+function octal(value, width) {
+    return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+function tarFile(name, content, mode = 0o644, mtime = 0) {
+    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    if (Buffer.byteLength(name) > 99)
+        throw new Error(`tar entry name too long: ${name}`);
+    const header = Buffer.alloc(512, 0);
+    header.write(name, 0, 'utf8');
+    header.write(octal(mode, 8), 100, 'ascii');
+    header.write(octal(0, 8), 108, 'ascii');
+    header.write(octal(0, 8), 116, 'ascii');
+    header.write(octal(body.length, 12), 124, 'ascii');
+    header.write(octal(mtime, 12), 136, 'ascii');
+    header.write('        ', 148, 'ascii');
+    header.write('0', 156, 'ascii');
+    header.write('ustar\0', 257, 'ascii');
+    header.write('00', 263, 'ascii');
+    let sum = 0;
+    for (const byte of header)
+        sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
+    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/host.ts
+/**
+ * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
+ * locally): the per-service lock, reading what runs, starting a version beside the old one,
+ * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
+ * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ */
+
+
+
+
+
+
+const LABEL = {
+    service: 'dev.slipway.service',
+    role: 'dev.slipway.role',
+    version: 'dev.slipway.version',
+    digest: 'dev.slipway.digest',
+    image: 'dev.slipway.image',
+    commit: 'dev.slipway.commit',
+    run: 'dev.slipway.run',
+    time: 'dev.slipway.time',
+    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+    config: 'dev.slipway.config',
+};
+class HostSession {
+    where;
+    runner;
+    name;
+    target;
+    constructor(runner, name, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.name = name;
+        this.target = { docker: 'docker', env };
+    }
+    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+    get dir() {
+        return `.slipway/${this.name}`;
+    }
+    get network() {
+        return `slipway-${this.name}`;
+    }
+    get proxy() {
+        return `slipway-proxy-${this.name}`;
+    }
+    /** The network the proxy reaches the serving versions on, under one DNS alias. */
+    get live() {
+        return `slipway-${this.name}-live`;
+    }
+    get alias() {
+        return `${this.name}-live`;
+    }
+    run(argv, extra = {}) {
+        return runChecked(this.runner, { argv, ...extra });
+    }
+    docker(command) {
+        return runChecked(this.runner, command);
+    }
+    /** The service's networks (the lock already made the directory). */
+    async prepare() {
+        await Promise.all([this.network, this.live].map(async (network) => {
+            const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
+            if (exists.exitCode !== 0) {
+                await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
+            }
+        }));
+    }
+    // --- the lock --------------------------------------------------------------------------------
+    /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
+    async acquireLock(info, staleMs, waitMs, onWait) {
+        const lock = `${this.dir}/lock`;
+        const deadline = Date.now() + waitMs;
+        let told = false;
+        for (;;) {
+            let taken = await this.runner.run({ argv: ['mkdir', lock] });
+            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
+                // The first deploy of this service on this host: make its directory, then try again.
+                await this.run(['mkdir', '-p', this.dir]);
+                taken = await this.runner.run({ argv: ['mkdir', lock] });
+            }
+            if (taken.exitCode === 0) {
+                await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
+                return;
+            }
+            const holder = await this.lockHolder();
+            const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
+            if (!holder || age > staleMs) {
+                // A crashed deploy left it (or it is being written right now: give that a moment).
+                if (!holder)
+                    await sleep(500);
+                const again = await this.lockHolder();
+                if (!again || Date.now() - Date.parse(again.time) > staleMs) {
+                    await this.run(['rm', '-rf', lock]);
+                    continue;
+                }
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`);
+            }
+            if (holder && !told) {
+                onWait?.(holder);
+                told = true;
+            }
+            await sleep(1000);
+        }
+    }
+    async lockHolder() {
+        const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
+        if (read.exitCode !== 0)
+            return undefined;
+        try {
+            return JSON.parse(read.stdout);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** Releases the lock if it is still ours. */
+    async releaseLock(id) {
+        const holder = await this.lockHolder();
+        if (holder && holder.id !== id)
+            return;
+        await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
+    }
+    // --- what runs ---------------------------------------------------------------------------------
+    async inspectAll(filters) {
+        const ids = (await this.docker(listContainers(this.target, filters))).stdout
+            .split('\n')
+            .filter(Boolean);
+        if (ids.length === 0)
+            return [];
+        return JSON.parse((await this.docker(inspectContainers(this.target, ids))).stdout);
+    }
+    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
+    async state() {
+        const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+        const versions = containers
+            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
+            .map((c) => {
+            const labels = c.Config.Labels ?? {};
+            return {
+                container: c.Name.replace(/^\//, ''),
+                running: c.State.Running,
+                digest: labels[LABEL.digest] ?? '',
+                image: labels[LABEL.image] ?? '',
+                version: labels[LABEL.version] ?? '',
+                time: labels[LABEL.time] ?? '',
+                imageId: c.Image,
+                config: labels[LABEL.config] ?? '',
+            };
+        })
+            .sort((a, b) => b.time.localeCompare(a.time));
+        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+        const proxy = proxyContainer
+            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+            : undefined;
+        // Serving: running and on the live network (reachable under the alias the proxy dials).
+        const serving = new Set(containers
+            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+            .map((c) => c.Name.replace(/^\//, '')));
+        const running = versions.filter((v) => v.running);
+        const current = running.find((v) => serving.has(v.container)) ??
+            (this.liveUnknown(containers) ? running[0] : undefined);
+        return {
+            ...(current && { current }),
+            previous: versions.filter((v) => v !== current && !v.running),
+            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
+            ...(proxy && { proxy }),
+        };
+    }
+    /** True when no container of the service is on the live network (nothing was ever switched there). */
+    liveUnknown(containers) {
+        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
+    }
+    // --- versions ------------------------------------------------------------------------------------
+    async pull(image) {
+        await this.docker(pull(this.target, image));
+    }
+    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
+    async start(spec) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            await this.docker(create(this.target, {
+                name: spec.container,
+                image: spec.image,
+                network: this.network,
+                envFile,
+                restart: 'unless-stopped',
+                labels: spec.labels,
+                volumes: spec.volumes,
+                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
+            }));
+        }
+        catch (error) {
+            await this.removeEnvFile(envFile);
+            throw error;
+        }
+        // docker has read the env file: remove it while the container starts.
+        const removing = this.removeEnvFile(envFile);
+        try {
+            if (spec.network)
+                await this.docker(networkConnect(this.target, spec.network, spec.container));
+            await this.docker(start(this.target, spec.container));
+        }
+        finally {
+            await removing;
+        }
+    }
+    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
+    async runOnce(spec, command) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            const runCommand = run(this.target, {
+                name: spec.container,
+                removeOnExit: true,
+                image: spec.image,
+                network: spec.network ?? this.network,
+                envFile,
+                volumes: spec.volumes,
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
+                command: ['sh', '-c', command],
+            });
+            const result = await this.runner.run(runCommand);
+            return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+        }
+        finally {
+            await this.removeEnvFile(envFile);
+        }
+    }
+    /** Env values reach the host on stdin, into a file only the deploy user can read. */
+    async writeEnvFile(spec) {
+        const envFile = `${this.dir}/${spec.container}.env`;
+        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+            stdin: content ? `${content}\n` : '',
+        });
+        return envFile;
+    }
+    async removeEnvFile(envFile) {
+        await this.runner.run({ argv: ['rm', '-f', envFile] });
+    }
+    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
+    async waitHealthy(container, health) {
+        const deadline = Date.now() + health.timeoutMs;
+        let stableSince;
+        let lastProbe = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
+            const state = c?.State;
+            if (!state || state.Status === 'exited' || state.Status === 'dead') {
+                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
+            }
+            let ready;
+            if (health.path && health.port !== undefined) {
+                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+                if (!address)
+                    return { ok: false, detail: `${container} has no address on ${this.network}` };
+                const probe = await httpProbe(this.runner, address, health.port, health.path);
+                lastProbe = `GET ${health.path}: ${probe.detail}`;
+                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
+            }
+            else if (state.Health) {
+                ready = state.Health.Status === 'healthy';
+            }
+            else {
+                // No health check at all: running, and still running a moment later.
+                stableSince ??= Date.now();
+                ready = state.Running && Date.now() - stableSince >= 2000;
+            }
+            if (ready)
+                return { ok: true };
+            if (Date.now() > deadline) {
+                const checks = state.Health?.Log?.slice(-3)
+                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
+                    .join('; ');
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
+                };
+            }
+            await sleep(500);
+        }
+    }
+    async logs(container, lines = 30) {
+        const result = await this.runner.run(logs(this.target, container, { tail: lines }));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    async stop(container) {
+        await this.docker(stop(this.target, container, 10));
+    }
+    async startExisting(container) {
+        await this.docker(start(this.target, container));
+    }
+    /** Removes a container, never its volumes. */
+    async remove(container) {
+        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
+    }
+    // --- the proxy -----------------------------------------------------------------------------------
+    /**
+     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+     * drop connections in flight on the Caddy versions tested here.
+     */
+    async activate(container) {
+        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
+        // A version brought back by a rollback is still attached from its earlier time in service.
+        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+        }
+    }
+    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
+        const config = caddyfile(this.alias, port);
+        const archive = tarFile('Caddyfile', config);
+        const exists = knownRunning
+            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+            : await this.runner.run(inspectContainer(this.target, this.proxy));
+        if (exists.exitCode !== 0) {
+            await this.docker(create(this.target, {
+                name: this.proxy,
+                image: proxyImage,
+                network: this.live,
+                restart: 'unless-stopped',
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
+                publish: [`${publish}:${PROXY_PORT}`],
+                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+            }));
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        const inspect = JSON.parse(exists.stdout);
+        if (!inspect.State.Running) {
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+        if (current.stdout !== config) {
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+            await this.docker(commands_exec(this.target, this.proxy, reload));
+            await this.waitProxyServes(healthPath);
+        }
+    }
+    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
+    async waitProxyServes(healthPath) {
+        const deadline = Date.now() + 15_000;
+        let last = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
+            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
+            if (address && c?.State.Running) {
+                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
+                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = `proxy ${c?.State.Status ?? 'missing'}`;
+            }
+            if (Date.now() > deadline) {
+                const logs = await this.logs(this.proxy, 10);
+                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
+            }
+            await sleep(250);
+        }
+    }
+    // --- housekeeping ----------------------------------------------------------------------------------
+    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+    async prune(keep, stopped) {
+        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+        await Promise.all(old.map(async (version) => {
+            await this.remove(version.container);
+            await this.runner.run(removeImage(this.target, version.imageId));
+        }));
+        return old.map((v) => v.container);
+    }
+    /** Appends one JSON line to the host's audit log. */
+    async audit(entry) {
+        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+    }
+    async registryLogin(registry, username, password) {
+        await this.docker(login(this.target, registry, username, password));
+    }
+    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
+    async registryLogout(registry) {
+        await this.runner.run(logout(this.target, registry));
+        const config = this.target.env?.DOCKER_CONFIG;
+        if (config)
+            await this.runner.run({ argv: ['rm', '-rf', config] });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
@@ -65133,6 +65688,8 @@ async function rollOut(hosts, maxParallel, apply) {
 
 
 
+
+
 const NEXT_FILE = 'compose.next.yml';
 /** service → image, as a pinned file names them. */
 function imagesOf(text) {
@@ -65187,7 +65744,10 @@ class ComposeDeployer {
     pinnedFile(images) {
         return pinComposeFile(this.request.composeText, {
             images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            ...(this.env.length > 0 && { envFile: ENV_FILE }),
+            ...(this.env.length > 0 && {
+                envFile: ENV_FILE,
+                labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
+            }),
         });
     }
     parallel(fn) {
@@ -65803,533 +66363,6 @@ function serviceSwapConfig(target, name, remove, add) {
     return swarm_commands_cmd(target, args);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/caddy.ts
-/**
- * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
- * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
- * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
- * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
- * seconds instead of failing.
- */
-const PROXY_PORT = 80;
-const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
-const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function site(upstream) {
-    return [
-        '{',
-        '\tadmin localhost:2019',
-        '\tauto_https off',
-        '}',
-        '',
-        `:${PROXY_PORT} {`,
-        ...upstream,
-        '}',
-        '',
-    ].join('\n');
-}
-function caddyfile(upstream, port) {
-    if (!UPSTREAM.test(upstream))
-        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
-    return site([
-        `\treverse_proxy ${upstream}:${port} {`,
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t}',
-    ]);
-}
-/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
-function swarmCaddyfile(service, port) {
-    if (!UPSTREAM.test(service))
-        throw new Error(`invalid service name ${JSON.stringify(service)}`);
-    return site([
-        '\treverse_proxy {',
-        `\t\tdynamic a tasks.${service} ${port} {`,
-        '\t\t\trefresh 1s',
-        '\t\t}',
-        '\t\tlb_policy round_robin',
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t\tfail_duration 5s',
-        '\t\ttransport http {',
-        '\t\t\tdial_timeout 1s',
-        '\t\t}',
-        '\t}',
-    ]);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy/probe.ts
-/**
- * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
- * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
- * needed inside the app's or the proxy's image.
- */
-
-async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
-    let socket;
-    try {
-        socket = await runner.openTcp(address, port);
-    }
-    catch (error) {
-        return {
-            ok: false,
-            status: 0,
-            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
-        };
-    }
-    const tcp = socket;
-    return new Promise((resolve) => {
-        const req = external_node_http_default().request({
-            host: address,
-            port,
-            path,
-            method: 'GET',
-            createConnection: () => tcp,
-            timeout: timeoutMs,
-            headers: { connection: 'close' },
-        }, (res) => {
-            res.resume();
-            const status = res.statusCode ?? 0;
-            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
-            tcp.destroy();
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on('error', (error) => {
-            tcp.destroy();
-            resolve({ ok: false, status: 0, detail: error.message });
-        });
-        req.end();
-    });
-}
-
-;// CONCATENATED MODULE: ./src/deploy/tar.ts
-/**
- * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
- * tar stream on stdin), with no shell inside the container and nothing written on the host.
- */
-function octal(value, width) {
-    return `${value.toString(8).padStart(width - 1, '0')}\0`;
-}
-function tarFile(name, content, mode = 0o644, mtime = 0) {
-    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    if (Buffer.byteLength(name) > 99)
-        throw new Error(`tar entry name too long: ${name}`);
-    const header = Buffer.alloc(512, 0);
-    header.write(name, 0, 'utf8');
-    header.write(octal(mode, 8), 100, 'ascii');
-    header.write(octal(0, 8), 108, 'ascii');
-    header.write(octal(0, 8), 116, 'ascii');
-    header.write(octal(body.length, 12), 124, 'ascii');
-    header.write(octal(mtime, 12), 136, 'ascii');
-    header.write('        ', 148, 'ascii');
-    header.write('0', 156, 'ascii');
-    header.write('ustar\0', 257, 'ascii');
-    header.write('00', 263, 'ascii');
-    let sum = 0;
-    for (const byte of header)
-        sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
-    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/host.ts
-/**
- * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
- * locally): the per-service lock, reading what runs, starting a version beside the old one,
- * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
- * and the audit log. Every command is an argv array; values travel on stdin or in env files.
- */
-
-
-
-
-
-
-const LABEL = {
-    service: 'dev.slipway.service',
-    role: 'dev.slipway.role',
-    version: 'dev.slipway.version',
-    digest: 'dev.slipway.digest',
-    image: 'dev.slipway.image',
-    commit: 'dev.slipway.commit',
-    run: 'dev.slipway.run',
-    time: 'dev.slipway.time',
-};
-class HostSession {
-    where;
-    runner;
-    name;
-    target;
-    constructor(runner, name, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.name = name;
-        this.target = { docker: 'docker', env };
-    }
-    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-    get dir() {
-        return `.slipway/${this.name}`;
-    }
-    get network() {
-        return `slipway-${this.name}`;
-    }
-    get proxy() {
-        return `slipway-proxy-${this.name}`;
-    }
-    /** The network the proxy reaches the serving versions on, under one DNS alias. */
-    get live() {
-        return `slipway-${this.name}-live`;
-    }
-    get alias() {
-        return `${this.name}-live`;
-    }
-    run(argv, extra = {}) {
-        return runChecked(this.runner, { argv, ...extra });
-    }
-    docker(command) {
-        return runChecked(this.runner, command);
-    }
-    /** The service's networks (the lock already made the directory). */
-    async prepare() {
-        await Promise.all([this.network, this.live].map(async (network) => {
-            const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
-            if (exists.exitCode !== 0) {
-                await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
-            }
-        }));
-    }
-    // --- the lock --------------------------------------------------------------------------------
-    /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
-    async acquireLock(info, staleMs, waitMs, onWait) {
-        const lock = `${this.dir}/lock`;
-        const deadline = Date.now() + waitMs;
-        let told = false;
-        for (;;) {
-            let taken = await this.runner.run({ argv: ['mkdir', lock] });
-            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
-                // The first deploy of this service on this host: make its directory, then try again.
-                await this.run(['mkdir', '-p', this.dir]);
-                taken = await this.runner.run({ argv: ['mkdir', lock] });
-            }
-            if (taken.exitCode === 0) {
-                await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
-                return;
-            }
-            const holder = await this.lockHolder();
-            const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
-            if (!holder || age > staleMs) {
-                // A crashed deploy left it (or it is being written right now: give that a moment).
-                if (!holder)
-                    await sleep(500);
-                const again = await this.lockHolder();
-                if (!again || Date.now() - Date.parse(again.time) > staleMs) {
-                    await this.run(['rm', '-rf', lock]);
-                    continue;
-                }
-            }
-            if (Date.now() > deadline) {
-                throw new Error(`${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`);
-            }
-            if (holder && !told) {
-                onWait?.(holder);
-                told = true;
-            }
-            await sleep(1000);
-        }
-    }
-    async lockHolder() {
-        const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-        if (read.exitCode !== 0)
-            return undefined;
-        try {
-            return JSON.parse(read.stdout);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    /** Releases the lock if it is still ours. */
-    async releaseLock(id) {
-        const holder = await this.lockHolder();
-        if (holder && holder.id !== id)
-            return;
-        await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
-    }
-    // --- what runs ---------------------------------------------------------------------------------
-    async inspectAll(filters) {
-        const ids = (await this.docker(listContainers(this.target, filters))).stdout
-            .split('\n')
-            .filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        return JSON.parse((await this.docker(inspectContainers(this.target, ids))).stdout);
-    }
-    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
-    async state() {
-        const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
-        const versions = containers
-            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
-            .map((c) => {
-            const labels = c.Config.Labels ?? {};
-            return {
-                container: c.Name.replace(/^\//, ''),
-                running: c.State.Running,
-                digest: labels[LABEL.digest] ?? '',
-                image: labels[LABEL.image] ?? '',
-                version: labels[LABEL.version] ?? '',
-                time: labels[LABEL.time] ?? '',
-                imageId: c.Image,
-            };
-        })
-            .sort((a, b) => b.time.localeCompare(a.time));
-        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
-        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
-        const proxy = proxyContainer
-            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
-            : undefined;
-        // Serving: running and on the live network (reachable under the alias the proxy dials).
-        const serving = new Set(containers
-            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
-            .map((c) => c.Name.replace(/^\//, '')));
-        const running = versions.filter((v) => v.running);
-        const current = running.find((v) => serving.has(v.container)) ??
-            (this.liveUnknown(containers) ? running[0] : undefined);
-        return {
-            ...(current && { current }),
-            previous: versions.filter((v) => v !== current && !v.running),
-            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
-            ...(proxy && { proxy }),
-        };
-    }
-    /** True when no container of the service is on the live network (nothing was ever switched there). */
-    liveUnknown(containers) {
-        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
-    }
-    // --- versions ------------------------------------------------------------------------------------
-    async pull(image) {
-        await this.docker(pull(this.target, image));
-    }
-    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
-    async start(spec) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            await this.docker(create(this.target, {
-                name: spec.container,
-                image: spec.image,
-                network: this.network,
-                envFile,
-                restart: 'unless-stopped',
-                labels: spec.labels,
-                volumes: spec.volumes,
-                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
-            }));
-        }
-        catch (error) {
-            await this.removeEnvFile(envFile);
-            throw error;
-        }
-        // docker has read the env file: remove it while the container starts.
-        const removing = this.removeEnvFile(envFile);
-        try {
-            if (spec.network)
-                await this.docker(networkConnect(this.target, spec.network, spec.container));
-            await this.docker(start(this.target, spec.container));
-        }
-        finally {
-            await removing;
-        }
-    }
-    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
-    async runOnce(spec, command) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            const runCommand = run(this.target, {
-                name: spec.container,
-                removeOnExit: true,
-                image: spec.image,
-                network: spec.network ?? this.network,
-                envFile,
-                volumes: spec.volumes,
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
-                command: ['sh', '-c', command],
-            });
-            const result = await this.runner.run(runCommand);
-            return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
-        }
-        finally {
-            await this.removeEnvFile(envFile);
-        }
-    }
-    /** Env values reach the host on stdin, into a file only the deploy user can read. */
-    async writeEnvFile(spec) {
-        const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
-        });
-        return envFile;
-    }
-    async removeEnvFile(envFile) {
-        await this.runner.run({ argv: ['rm', '-f', envFile] });
-    }
-    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
-    async waitHealthy(container, health) {
-        const deadline = Date.now() + health.timeoutMs;
-        let stableSince;
-        let lastProbe = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
-            const state = c?.State;
-            if (!state || state.Status === 'exited' || state.Status === 'dead') {
-                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
-            }
-            let ready;
-            if (health.path && health.port !== undefined) {
-                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
-                if (!address)
-                    return { ok: false, detail: `${container} has no address on ${this.network}` };
-                const probe = await httpProbe(this.runner, address, health.port, health.path);
-                lastProbe = `GET ${health.path}: ${probe.detail}`;
-                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
-            }
-            else if (state.Health) {
-                ready = state.Health.Status === 'healthy';
-            }
-            else {
-                // No health check at all: running, and still running a moment later.
-                stableSince ??= Date.now();
-                ready = state.Running && Date.now() - stableSince >= 2000;
-            }
-            if (ready)
-                return { ok: true };
-            if (Date.now() > deadline) {
-                const checks = state.Health?.Log?.slice(-3)
-                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
-                    .join('; ');
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
-                };
-            }
-            await sleep(500);
-        }
-    }
-    async logs(container, lines = 30) {
-        const result = await this.runner.run(logs(this.target, container, { tail: lines }));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    async stop(container) {
-        await this.docker(stop(this.target, container, 10));
-    }
-    async startExisting(container) {
-        await this.docker(start(this.target, container));
-    }
-    /** Removes a container, never its volumes. */
-    async remove(container) {
-        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
-    }
-    // --- the proxy -----------------------------------------------------------------------------------
-    /**
-     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
-     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
-     * drop connections in flight on the Caddy versions tested here.
-     */
-    async activate(container) {
-        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
-        // A version brought back by a rollback is still attached from its earlier time in service.
-        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
-            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
-        }
-    }
-    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
-    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
-        const config = caddyfile(this.alias, port);
-        const archive = tarFile('Caddyfile', config);
-        const exists = knownRunning
-            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
-            : await this.runner.run(inspectContainer(this.target, this.proxy));
-        if (exists.exitCode !== 0) {
-            await this.docker(create(this.target, {
-                name: this.proxy,
-                image: proxyImage,
-                network: this.live,
-                restart: 'unless-stopped',
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
-                publish: [`${publish}:${PROXY_PORT}`],
-                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
-            }));
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        const inspect = JSON.parse(exists.stdout);
-        if (!inspect.State.Running) {
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
-        if (current.stdout !== config) {
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-            await this.docker(commands_exec(this.target, this.proxy, reload));
-            await this.waitProxyServes(healthPath);
-        }
-    }
-    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-    async waitProxyServes(healthPath) {
-        const deadline = Date.now() + 15_000;
-        let last = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
-            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
-            if (address && c?.State.Running) {
-                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = `proxy ${c?.State.Status ?? 'missing'}`;
-            }
-            if (Date.now() > deadline) {
-                const logs = await this.logs(this.proxy, 10);
-                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
-            }
-            await sleep(250);
-        }
-    }
-    // --- housekeeping ----------------------------------------------------------------------------------
-    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
-    async prune(keep, stopped) {
-        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
-        await Promise.all(old.map(async (version) => {
-            await this.remove(version.container);
-            await this.runner.run(removeImage(this.target, version.imageId));
-        }));
-        return old.map((v) => v.container);
-    }
-    /** Appends one JSON line to the host's audit log. */
-    async audit(entry) {
-        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
-    }
-    async registryLogin(registry, username, password) {
-        await this.docker(login(this.target, registry, username, password));
-    }
-    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-    async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
-        const config = this.target.env?.DOCKER_CONFIG;
-        if (config)
-            await this.runner.run({ argv: ['rm', '-rf', config] });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
 /**
  * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
@@ -66681,6 +66714,7 @@ async function connectManager(request, log, env = {}) {
 
 
 
+
 function stamp(date) {
     return date
         .toISOString()
@@ -66694,9 +66728,20 @@ function healthOf(request) {
         timeoutMs: request.healthTimeoutMs,
     };
 }
+/** What the container is configured with besides its image. */
+function configOf(request) {
+    return fingerprint({
+        env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
+        volumes: request.volumes,
+        network: request.network ?? '',
+        healthCmd: request.healthCmd ?? '',
+    });
+}
 function isUnchanged(request, state, digest) {
     const current = state.current;
     if (!current || current.digest !== digest || !current.running)
+        return false;
+    if (current.config !== configOf(request))
         return false;
     if (request.publish === undefined)
         return true;
@@ -66748,6 +66793,7 @@ class Deployer {
                 [LABEL.commit]: this.ctx.commit,
                 [LABEL.run]: this.ctx.runUrl,
                 [LABEL.time]: now.toISOString(),
+                [LABEL.config]: configOf(r),
             },
             env: [...r.env, ...r.secretEnv],
             volumes: r.volumes,

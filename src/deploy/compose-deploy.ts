@@ -9,7 +9,8 @@
 import { runPool } from '../registry/pool';
 import { composeServices, pinComposeFile } from './compose-file';
 import { COMPOSE_FILE, ComposeHost, ENV_FILE, PREVIOUS_FILE, type StackContainer } from './compose-host';
-import type { HostSession, LockInfo } from './host';
+import { fingerprint } from './fingerprint';
+import { type HostSession, LABEL, type LockInfo } from './host';
 import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import {
@@ -107,7 +108,10 @@ export class ComposeDeployer {
   pinnedFile(images: ReadonlyMap<string, PinnedImage>): string {
     return pinComposeFile(this.request.composeText, {
       images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-      ...(this.env.length > 0 && { envFile: ENV_FILE }),
+      ...(this.env.length > 0 && {
+        envFile: ENV_FILE,
+        labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
+      }),
     });
   }
 

@@ -108,6 +108,8 @@ export interface PinOptions {
   readonly images: ReadonlyMap<string, string>;
   /** An env file every service reads (relative to the file's directory), when env values are given. */
   readonly envFile?: string;
+  /** Labels set on every service (a fingerprint of the env file, so a changed value recreates). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Swarm stacks: update defaults for zero-downtime (start-first, roll back on failure) where the file sets none. */
   readonly swarmUpdateDefaults?: { readonly parallelism: number };
 }
@@ -129,6 +131,12 @@ export function pinComposeFile(text: string, options: PinOptions): string {
       const existing = service.get('env_file');
       if (isSeq(existing)) existing.add(options.envFile);
       else service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
+    }
+    for (const [key, value] of Object.entries(options.labels ?? {})) {
+      const labels = service.get('labels');
+      if (isSeq(labels)) labels.add(`${key}=${value}`);
+      else if (isMap(labels)) labels.set(key, value);
+      else service.set('labels', doc.createNode({ [key]: value }));
     }
     if (options.swarmUpdateDefaults) {
       const deploy = (service.get('deploy') as YAMLMap | undefined) ?? new YAMLMap();

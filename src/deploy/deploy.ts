@@ -7,6 +7,7 @@
 import { runPool } from '../registry/pool';
 import { formatReference } from '../reference';
 import type { DeployRequest } from './inputs';
+import { fingerprint } from './fingerprint';
 import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import { rollOut } from './rollout';
@@ -45,9 +46,20 @@ function healthOf(request: DeployRequest): Health {
   };
 }
 
+/** What the container is configured with besides its image. */
+export function configOf(request: DeployRequest): string {
+  return fingerprint({
+    env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
+    volumes: request.volumes,
+    network: request.network ?? '',
+    healthCmd: request.healthCmd ?? '',
+  });
+}
+
 function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
   const current = state.current;
   if (!current || current.digest !== digest || !current.running) return false;
+  if (current.config !== configOf(request)) return false;
   if (request.publish === undefined) return true;
   return state.proxy?.running === true;
 }
@@ -117,6 +129,7 @@ export class Deployer {
         [LABEL.commit]: this.ctx.commit,
         [LABEL.run]: this.ctx.runUrl,
         [LABEL.time]: now.toISOString(),
+        [LABEL.config]: configOf(r),
       },
       env: [...r.env, ...r.secretEnv],
       volumes: r.volumes,

@@ -20,6 +20,8 @@ export const LABEL = {
   commit: 'dev.slipway.commit',
   run: 'dev.slipway.run',
   time: 'dev.slipway.time',
+  /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+  config: 'dev.slipway.config',
 } as const;
 
 export interface Version {
@@ -30,6 +32,8 @@ export interface Version {
   readonly version: string;
   readonly time: string;
   readonly imageId: string;
+  /** The configuration fingerprint it was started with ('' for versions from before it existed). */
+  readonly config: string;
 }
 
 export interface HostState {
@@ -223,6 +227,7 @@ export class HostSession {
           version: labels[LABEL.version] ?? '',
           time: labels[LABEL.time] ?? '',
           imageId: c.Image,
+          config: labels[LABEL.config] ?? '',
         };
       })
       .sort((a, b) => b.time.localeCompare(a.time));

@@ -215,6 +215,23 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(actions).toEqual(['deploy', 'deploy', 'deploy-failed', 'rollback']);
   });
 
+  it('the same digest with a rotated secret is a change: the app restarts with the new value', async () => {
+    const rotated = `${SECRET}-rotated`;
+    const run = await deploy('v1', { 'secret-env': `DB_PASSWORD=${rotated}` });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs.changed).toBe('true');
+    expect(run.log).not.toContain(rotated);
+    for (const host of lab.hosts) {
+      const [current] = await appContainers(host);
+      expect(await onHost(host, 'docker', 'exec', current as string, 'sh', '-c', 'echo $DB_PASSWORD')).toBe(
+        rotated,
+      );
+    }
+    expect(await served()).toEqual(['v1', 'v1']);
+    // Back to the configuration the other tests use.
+    expect((await deploy('v1')).outputs.changed).toBe('true');
+  });
+
   it('refuses unknown and mismatched host keys before anything runs', async () => {
     const lines = readFileSync(lab.ssh.knownHostsPath, 'utf8').split('\n').filter(Boolean);
     const [h1, h2] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];

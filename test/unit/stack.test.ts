@@ -70,8 +70,10 @@ describe('compose files', () => {
         ['web', `registry.example.com/shop/web@${D2}`],
       ]),
       envFile: 'slipway.env',
+      labels: { 'dev.slipway.config': 'sha256:abc' },
     });
     const doc = parse(pinned);
+    expect(doc.services.db.labels).toEqual({ 'dev.slipway.config': 'sha256:abc' });
     expect(doc.services.db.image).toBe(`registry.example.com/shop/db@${D1}`);
     expect(doc.services.web.image).toBe(`registry.example.com/shop/web@${D2}`);
     expect(doc.services.web.build).toBeUndefined();
