@@ -66008,6 +66008,7 @@ async function pinStackImages(images, connection) {
 
 
 
+
 /** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
 const MONITOR_SECONDS = 5;
 class SwarmDeployer {
@@ -66065,8 +66066,13 @@ class SwarmDeployer {
             hosts,
             previousImage: before?.image ?? null,
         });
+        const config = fingerprint({
+            env: r.env.map(([k, v]) => `${k}=${v}`).sort(),
+            healthCmd: r.healthCmd ?? '',
+        });
         const unchanged = before !== undefined &&
             digestOf(before.image) === image.digest &&
+            before.labels[LABEL.config] === config &&
             (r.replicas === undefined || before.replicas === r.replicas) &&
             (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
         if (r.publish !== undefined) {
@@ -66098,6 +66104,7 @@ class SwarmDeployer {
                 [LABEL.commit]: this.ctx.commit,
                 [LABEL.run]: this.ctx.runUrl,
                 [LABEL.time]: this.ctx.now().toISOString(),
+                [LABEL.config]: config,
             },
             env: r.env,
             ...(r.healthCmd && { healthCmd: r.healthCmd }),

@@ -5,6 +5,7 @@
  * after the rollback finished, so the previous version serves. Swarm does the scheduling.
  */
 import { pinComposeFile } from './compose-file';
+import { fingerprint } from './fingerprint';
 import type { HostSession, LockInfo } from './host';
 import { LABEL } from './host';
 import { auditHosts, newLock, withHostLocks } from './locks';
@@ -91,9 +92,14 @@ export class SwarmDeployer {
       hosts,
       previousImage: before?.image ?? null,
     });
+    const config = fingerprint({
+      env: r.env.map(([k, v]) => `${k}=${v}`).sort(),
+      healthCmd: r.healthCmd ?? '',
+    });
     const unchanged =
       before !== undefined &&
       digestOf(before.image) === image.digest &&
+      before.labels[LABEL.config] === config &&
       (r.replicas === undefined || before.replicas === r.replicas) &&
       (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
     if (r.publish !== undefined) {
@@ -129,6 +135,7 @@ export class SwarmDeployer {
         [LABEL.commit]: this.ctx.commit,
         [LABEL.run]: this.ctx.runUrl,
         [LABEL.time]: this.ctx.now().toISOString(),
+        [LABEL.config]: config,
       },
       env: r.env,
       ...(r.healthCmd && { healthCmd: r.healthCmd }),
