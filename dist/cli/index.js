@@ -62180,29 +62180,6 @@ function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
 
-;// CONCATENATED MODULE: ./src/registry/pool.ts
-/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
-async function pool_runPool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (next < tasks.length && !failure) {
-            const index = next++;
-            try {
-                results[index] = await tasks[index]();
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-
 ;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
 function swarm_commands_cmd(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
@@ -62343,6 +62320,29 @@ function serviceSwapConfig(target, name, remove, add) {
         args.push('--config-rm', config);
     args.push('--config-add', `source=${add.source},target=${add.target}`, name);
     return swarm_commands_cmd(target, args);
+}
+
+;// CONCATENATED MODULE: ./src/registry/pool.ts
+/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
+async function pool_runPool(tasks, limit) {
+    const results = new Array(tasks.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < tasks.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await tasks[index]();
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/retry.ts
@@ -63255,9 +63255,12 @@ async function connect_connectManager(request, log, env = {}) {
 
 ;// CONCATENATED MODULE: ./src/deploy/status.ts
 /**
- * What runs on each host, for people and scripts: the service's containers (or compose project's),
+ * What runs on each host, for people and scripts: the service's containers (or compose project's,
+ * or on a Swarm manager the service's tasks),
  * their image and version, since when, and the last entries of the host's audit log.
  */
+
+
 
 
 
@@ -63288,6 +63291,20 @@ async function hostStatus(runner, name, auditLines) {
         };
     })
         .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since));
+    // On a Swarm manager: the running tasks of a service (or stack) of that name, on every node.
+    const tasks = await runner.run(serviceTasks(target, name));
+    if (tasks.exitCode === 0) {
+        for (const task of parseTasks(tasks.stdout).filter((t) => t.desired === 'Running')) {
+            containers.push({
+                name: task.name,
+                role: `task on ${task.node}`,
+                image: task.image,
+                version: '',
+                state: (task.current.split(' ')[0] ?? '').toLowerCase(),
+                since: task.current.split(' ').slice(1).join(' '),
+            });
+        }
+    }
     const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
     const audit = log.exitCode === 0
         ? log.stdout
@@ -65874,7 +65891,17 @@ class Deployer {
                 await session.startExisting(current.container);
             throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
         }
-        await this.serve(session, spec.container, state.proxy?.running === true);
+        try {
+            await this.serve(session, spec.container, state.proxy?.running === true);
+        }
+        catch (error) {
+            // Not in service after all (the proxy could not be made to serve): the new version goes,
+            // the old one — still on the live network, or restarted after a recreate — keeps serving.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await session.startExisting(current.container);
+            throw error;
+        }
         // The old version leaves service when it stops: docker drops it from the alias, and a
         // graceful app finishes what it has in flight on SIGTERM.
         const stopStarted = performance.now();

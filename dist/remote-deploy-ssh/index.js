@@ -66972,7 +66972,17 @@ class Deployer {
                 await session.startExisting(current.container);
             throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
         }
-        await this.serve(session, spec.container, state.proxy?.running === true);
+        try {
+            await this.serve(session, spec.container, state.proxy?.running === true);
+        }
+        catch (error) {
+            // Not in service after all (the proxy could not be made to serve): the new version goes,
+            // the old one — still on the live network, or restarted after a recreate — keeps serving.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await session.startExisting(current.container);
+            throw error;
+        }
         // The old version leaves service when it stops: docker drops it from the alias, and a
         // graceful app finishes what it has in flight on SIGTERM.
         const stopStarted = performance.now();

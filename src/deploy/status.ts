@@ -1,12 +1,15 @@
 /**
- * What runs on each host, for people and scripts: the service's containers (or compose project's),
+ * What runs on each host, for people and scripts: the service's containers (or compose project's,
+ * or on a Swarm manager the service's tasks),
  * their image and version, since when, and the last entries of the host's audit log.
  */
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
+import * as swarm from '../docker/swarm-commands';
 import { runPool } from '../registry/pool';
 import { connectAll } from './connect';
 import { LABEL } from './host';
+import { parseTasks } from './swarm-manager';
 import type { Connection } from './inputs';
 
 export interface ContainerStatus {
@@ -68,6 +71,20 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
       (a, b) =>
         Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since),
     );
+  // On a Swarm manager: the running tasks of a service (or stack) of that name, on every node.
+  const tasks = await runner.run(swarm.serviceTasks(target, name));
+  if (tasks.exitCode === 0) {
+    for (const task of parseTasks(tasks.stdout).filter((t) => t.desired === 'Running')) {
+      containers.push({
+        name: task.name,
+        role: `task on ${task.node}`,
+        image: task.image,
+        version: '',
+        state: (task.current.split(' ')[0] ?? '').toLowerCase(),
+        since: task.current.split(' ').slice(1).join(' '),
+      });
+    }
+  }
   const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
   const audit =
     log.exitCode === 0

@@ -232,6 +232,33 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect((await deploy('v1')).outputs.changed).toBe('true');
   });
 
+  it('a first deploy whose proxy cannot start leaves no app container behind', async () => {
+    const name = `${SERVICE}-noproxy`;
+    const run = await deploy('v1', {
+      name,
+      publish: '8084',
+      'proxy-image': `${lab.registries.staging.host}/lab/no-such-proxy:1`,
+      volumes: '',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(/no-such-proxy/);
+    for (const host of lab.hosts) {
+      const left = await onHost(
+        host,
+        'docker',
+        'ps',
+        '-a',
+        '--filter',
+        `label=dev.slipway.service=${name}`,
+        '--filter',
+        'label=dev.slipway.role=app',
+        '--format',
+        '{{.Names}}',
+      );
+      expect(left).toBe('');
+    }
+  });
+
   it('refuses unknown and mismatched host keys before anything runs', async () => {
     const lines = readFileSync(lab.ssh.knownHostsPath, 'utf8').split('\n').filter(Boolean);
     const [h1, h2] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
