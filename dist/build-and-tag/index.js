@@ -28802,8 +28802,14 @@ function lastLines(text, count) {
 function dockerBinary(env = process.env) {
     return env.SLIPWAY_DOCKER || 'docker';
 }
-function cmd(target, args, extra = {}) {
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 /** Name of the environment variable that carries the i-th build secret to the docker client. */
 function secretEnvName(index) {
@@ -28860,12 +28866,16 @@ function login(target, registry, username, password) {
 function logout(target, registry) {
     return cmd(target, ['logout', registry]);
 }
-function networkCreate(target, name, labels) {
+function networkCreate(target, name, labels, options = {}) {
     const args = ['network', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    args.push(name);
-    return cmd(target, args);
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
 }
 function networkRemove(target, name) {
     return cmd(target, ['network', 'rm', name]);
@@ -28890,8 +28900,7 @@ function run(target, spec) {
         args.push('--env-file', spec.envFile);
     if (spec.restart)
         args.push('--restart', spec.restart);
-    for (const [k, v] of Object.entries(spec.labels ?? {}))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels ?? {}));
     if (spec.workdir)
         args.push('--workdir', spec.workdir);
     for (const volume of spec.volumes ?? [])

@@ -62001,8 +62001,14 @@ function lastLines(text, count) {
 function commands_dockerBinary(env = process.env) {
     return env.SLIPWAY_DOCKER || 'docker';
 }
-function cmd(target, args, extra = {}) {
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 /** Name of the environment variable that carries the i-th build secret to the docker client. */
 function secretEnvName(index) {
@@ -62059,12 +62065,16 @@ function login(target, registry, username, password) {
 function logout(target, registry) {
     return cmd(target, ['logout', registry]);
 }
-function networkCreate(target, name, labels) {
+function networkCreate(target, name, labels, options = {}) {
     const args = ['network', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    args.push(name);
-    return cmd(target, args);
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
 }
 function networkRemove(target, name) {
     return cmd(target, ['network', 'rm', name]);
@@ -62089,8 +62099,7 @@ function run(target, spec) {
         args.push('--env-file', spec.envFile);
     if (spec.restart)
         args.push('--restart', spec.restart);
-    for (const [k, v] of Object.entries(spec.labels ?? {}))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels ?? {}));
     if (spec.workdir)
         args.push('--workdir', spec.workdir);
     for (const volume of spec.volumes ?? [])
@@ -62180,12 +62189,33 @@ function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
 
-;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
-function swarm_commands_cmd(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+/**
+ * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
+ * containers matching filters, inspected in one call; a network made only when it is missing.
+ */
+
+
+/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
+async function inspectContainersWhere(runner, target, filters) {
+    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
+        .split('\n')
+        .filter(Boolean);
+    if (ids.length === 0)
+        return [];
+    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
 }
+/** Creates the network unless it exists. */
+async function ensureNetwork(runner, target, name, labels, options = {}) {
+    const exists = await runner.run(networkInspect(target, name));
+    if (exists.exitCode !== 0)
+        await runChecked(runner, networkCreate(target, name, labels, options));
+}
+
+;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
+
 function swarmInfo(target) {
-    return swarm_commands_cmd(target, ['info', '--format', '{{json .Swarm}}']);
+    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
 }
 function updateFlags(policy) {
     return [
@@ -62211,8 +62241,7 @@ function serviceCreate(target, spec) {
     const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
     args.push('--replicas', String(spec.replicas ?? 1));
     args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels));
     for (const [k, v] of spec.env)
         args.push('--env', `${k}=${v}`);
     if (spec.healthCmd)
@@ -62221,15 +62250,14 @@ function serviceCreate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.image);
-    return swarm_commands_cmd(target, args, { label: `docker service create ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
 }
 /** Every later deploy: a rolling update to the pinned digest. */
 function serviceUpdate(target, spec) {
     const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
     if (spec.replicas !== undefined)
         args.push('--replicas', String(spec.replicas));
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label-add', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels, '--label-add'));
     for (const [k, v] of spec.env)
         args.push('--env-add', `${k}=${v}`);
     if (spec.healthCmd)
@@ -62238,24 +62266,24 @@ function serviceUpdate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.name);
-    return swarm_commands_cmd(target, args, { label: `docker service update ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
 }
 function serviceRollback(target, name) {
-    return swarm_commands_cmd(target, ['service', 'rollback', '--detach', name]);
+    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
 }
 function serviceInspect(target, names) {
-    return swarm_commands_cmd(target, ['service', 'inspect', ...names]);
+    return dockerCommand(target, ['service', 'inspect', ...names]);
 }
 /** The tasks of a service, one JSON object a line. */
 function serviceTasks(target, name) {
-    return swarm_commands_cmd(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
+    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
 }
 function serviceLogs(target, name, tail = 30) {
-    return swarm_commands_cmd(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {
-    return swarm_commands_cmd(target, [
+    return dockerCommand(target, [
         'service',
         'ls',
         '--filter',
@@ -62269,21 +62297,11 @@ function stackDeploy(target, stack, file, withRegistryAuth) {
     if (withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(stack);
-    return swarm_commands_cmd(target, args, { label: `docker stack deploy ${stack}` });
-}
-/** An overlay network containers outside Swarm (the proxy) may join too. */
-function overlayNetworkCreate(target, name, labels) {
-    const args = ['network', 'create', '--driver', 'overlay', '--attachable'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    return swarm_commands_cmd(target, [...args, name]);
+    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
 }
 /** A Swarm config from stdin (the proxy's Caddyfile). */
 function configCreate(target, name, content, labels) {
-    const args = ['config', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    return swarm_commands_cmd(target, [...args, name, '-'], { stdin: content });
+    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
 }
 /** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
 function proxyServiceCreate(target, spec) {
@@ -62291,21 +62309,17 @@ function proxyServiceCreate(target, spec) {
     args.push('--network', spec.network);
     args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
     args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels));
     args.push('--update-order', 'stop-first');
     args.push(spec.image, ...spec.command);
-    return swarm_commands_cmd(target, args, { label: `docker service create ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
 }
 function configInspect(target, name) {
-    return swarm_commands_cmd(target, ['config', 'inspect', name]);
-}
-function networkInspect(target, name) {
-    return swarm_commands_cmd(target, ['network', 'inspect', name]);
+    return dockerCommand(target, ['config', 'inspect', name]);
 }
 /** The configs a service mounts (JSON). */
 function serviceConfigs(target, name) {
-    return swarm_commands_cmd(target, [
+    return dockerCommand(target, [
         'service',
         'inspect',
         '--format',
@@ -62319,7 +62333,7 @@ function serviceSwapConfig(target, name, remove, add) {
     for (const config of remove)
         args.push('--config-rm', config);
     args.push('--config-add', `source=${add.source},target=${add.target}`, name);
-    return swarm_commands_cmd(target, args);
+    return dockerCommand(target, args);
 }
 
 ;// CONCATENATED MODULE: ./src/registry/pool.ts
@@ -62487,6 +62501,21 @@ async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
+/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
+
+async function writeFileAtomic(runner, path, content, mode = '0600') {
+    const slash = path.lastIndexOf('/');
+    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
+    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
+    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
+}
+/** The file's content, or undefined when it does not exist. */
+async function readRemoteFile(runner, path) {
+    const result = await runner.run({ argv: ['cat', path] });
+    return result.exitCode === 0 ? result.stdout : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/tar.ts
 /**
  * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
@@ -62525,6 +62554,8 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
  * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
  * and the audit log. Every command is an argv array; values travel on stdin or in env files.
  */
+
+
 
 
 
@@ -62579,12 +62610,7 @@ class host_HostSession {
     }
     /** The service's networks (the lock already made the directory). */
     async prepare() {
-        await Promise.all([this.network, this.live].map(async (network) => {
-            const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
-            if (exists.exitCode !== 0) {
-                await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
-            }
-        }));
+        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
     }
     // --- the lock --------------------------------------------------------------------------------
     /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
@@ -62626,11 +62652,11 @@ class host_HostSession {
         }
     }
     async lockHolder() {
-        const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-        if (read.exitCode !== 0)
+        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+        if (text === undefined)
             return undefined;
         try {
-            return JSON.parse(read.stdout);
+            return JSON.parse(text);
         }
         catch {
             return undefined;
@@ -62644,17 +62670,11 @@ class host_HostSession {
         await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
     }
     // --- what runs ---------------------------------------------------------------------------------
-    async inspectAll(filters) {
-        const ids = (await this.docker(listContainers(this.target, filters))).stdout
-            .split('\n')
-            .filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        return JSON.parse((await this.docker(inspectContainers(this.target, ids))).stdout);
-    }
     /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
     async state() {
-        const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+        const containers = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+        ]);
         const versions = containers
             .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
             .map((c) => {
@@ -62928,6 +62948,7 @@ class host_HostSession {
 
 
 
+
 /** The digest an image reference ends with ('' when it has none). */
 function digestOf(image) {
     const at = image.lastIndexOf('@');
@@ -62951,6 +62972,14 @@ function parseTasks(stdout) {
         };
     });
 }
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task) {
+    return task.current.split(' ')[0] ?? '';
+}
+/** The tasks that are meant to run and do. */
+function runningTasks(tasks) {
+    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+}
 /**
  * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
  * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
@@ -62967,7 +62996,7 @@ function convergence(state, tasks, digest) {
         return 'paused';
     if (update === 'updating' || update === 'rollback_started')
         return 'waiting';
-    const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+    const running = runningTasks(tasks);
     const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
     const wanted = state.replicas ?? running.length;
     if (stale.length === 0 && running.length === wanted && running.length > 0)
@@ -62975,10 +63004,6 @@ function convergence(state, tasks, digest) {
     if (wanted === 0 && running.length === 0)
         return 'converged';
     return 'waiting';
-}
-/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
-function stateOf(task) {
-    return task.current.split(' ')[0] ?? '';
 }
 /**
  * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
@@ -63079,7 +63104,7 @@ class SwarmManager {
             for (const task of tasks)
                 seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
             const status = convergence(state, tasks, digest);
-            const running = tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+            const running = runningTasks(tasks);
             const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
             if (line !== said)
                 progress?.(line);
@@ -63116,10 +63141,10 @@ class SwarmManager {
     }
     /** The overlay network the service and its proxy share (made on the first deploy). */
     async ensureNetwork(network, service) {
-        const exists = await this.runner.run(networkInspect(this.target, network));
-        if (exists.exitCode === 0)
-            return;
-        await this.run(overlayNetworkCreate(this.target, network, { [LABEL.service]: service }));
+        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
+            driver: 'overlay',
+            attachable: true,
+        });
     }
     /**
      * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
@@ -63254,12 +63279,6 @@ async function connect_connectManager(request, log, env = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/status.ts
-/**
- * What runs on each host, for people and scripts: the service's containers (or compose project's,
- * or on a Swarm manager the service's tasks),
- * their image and version, since when, and the last entries of the host's audit log.
- */
-
 
 
 
@@ -63268,15 +63287,13 @@ async function connect_connectManager(request, log, env = {}) {
 
 async function hostStatus(runner, name, auditLines) {
     const target = { docker: 'docker' };
-    const ids = new Set();
+    // The service's own containers and, for a compose project of that name, the project's.
+    const byId = new Map();
     for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
-        const listed = await runChecked(runner, listContainers(target, [filter]));
-        for (const id of listed.stdout.split('\n').filter(Boolean))
-            ids.add(id);
+        for (const c of await inspectContainersWhere(runner, target, [filter]))
+            byId.set(c.Id, c);
     }
-    const inspected = ids.size === 0
-        ? []
-        : JSON.parse((await runChecked(runner, inspectContainers(target, [...ids]))).stdout);
+    const inspected = [...byId.values()];
     const containers = inspected
         .map((c) => {
         const labels = c.Config.Labels ?? {};
@@ -63300,7 +63317,7 @@ async function hostStatus(runner, name, auditLines) {
                 role: `task on ${task.node}`,
                 image: task.image,
                 version: '',
-                state: (task.current.split(' ')[0] ?? '').toLowerCase(),
+                state: stateOf(task).toLowerCase(),
                 since: task.current.split(' ').slice(1).join(' '),
             });
         }
@@ -65057,21 +65074,6 @@ function composeLogs(target, services, tail = 30) {
     return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
-/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
-
-async function writeFileAtomic(runner, path, content, mode = '0600') {
-    const slash = path.lastIndexOf('/');
-    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
-    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
-    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
-}
-/** The file's content, or undefined when it does not exist. */
-async function readRemoteFile(runner, path) {
-    const result = await runner.run({ argv: ['cat', path] });
-    return result.exitCode === 0 ? result.stdout : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/deploy/compose-host.ts
 /**
  * What Slipway does with a Compose project on one host: finding the compose program, keeping the
@@ -65174,14 +65176,7 @@ class ComposeHost {
         return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
     }
     async containers() {
-        const ids = (await this.run(listContainers({ docker: 'docker', env: this.env }, [
-            `label=com.docker.compose.project=${this.project}`,
-        ]))).stdout
-            .split('\n')
-            .filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        const inspected = JSON.parse((await this.run(inspectContainers({ docker: 'docker', env: this.env }, ids))).stdout);
+        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
         return inspected
             .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
             .map((c) => ({

@@ -35774,7 +35774,7 @@ module.exports = {
 const { kConstruct } = __nccwpck_require__(109)
 const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
 const { kState } = __nccwpck_require__(3627)
@@ -36640,7 +36640,7 @@ module.exports = {
 
 const { kConstruct } = __nccwpck_require__(109)
 const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -36886,7 +36886,7 @@ module.exports = {
 
 const { parseSetCookie } = __nccwpck_require__(1978)
 const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { Headers } = __nccwpck_require__(660)
 
 /**
@@ -38339,7 +38339,7 @@ module.exports = {
 const { pipeline } = __nccwpck_require__(7075)
 const { fetching } = __nccwpck_require__(4398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { EventSourceStream } = __nccwpck_require__(4031)
 const { parseMIMEType } = __nccwpck_require__(1900)
 const { createFastMessageEvent } = __nccwpck_require__(5188)
@@ -38885,7 +38885,7 @@ const {
 } = __nccwpck_require__(3168)
 const { FormData } = __nccwpck_require__(5910)
 const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
@@ -40349,7 +40349,7 @@ module.exports = function () {
 
 const { Blob, File } = __nccwpck_require__(4573)
 const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -40967,7 +40967,7 @@ const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
 const { kState } = __nccwpck_require__(3627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -41280,7 +41280,7 @@ const {
   isValidHeaderName,
   isValidHeaderValue
 } = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -42028,7 +42028,7 @@ const { Readable, pipeline, finished } = __nccwpck_require__(7075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -44268,7 +44268,7 @@ const {
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
 const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
@@ -45309,7 +45309,7 @@ const {
   nullBodyStatus
 } = __nccwpck_require__(4495)
 const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { FormData } = __nccwpck_require__(5910)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -45933,7 +45933,7 @@ const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 
 let supportedHashes = []
 
@@ -47558,7 +47558,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 8274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -48577,7 +48577,7 @@ const {
   kEvents,
   kAborted
 } = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -48917,7 +48917,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -49873,7 +49873,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
@@ -51424,7 +51424,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(8274)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
 const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
@@ -64655,8 +64655,14 @@ function composeLogs(target, services, tail = 30) {
 function dockerBinary(env = process.env) {
     return env.SLIPWAY_DOCKER || 'docker';
 }
-function cmd(target, args, extra = {}) {
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 /** Name of the environment variable that carries the i-th build secret to the docker client. */
 function secretEnvName(index) {
@@ -64713,12 +64719,16 @@ function login(target, registry, username, password) {
 function logout(target, registry) {
     return cmd(target, ['logout', registry]);
 }
-function networkCreate(target, name, labels) {
+function networkCreate(target, name, labels, options = {}) {
     const args = ['network', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    args.push(name);
-    return cmd(target, args);
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
 }
 function networkRemove(target, name) {
     return cmd(target, ['network', 'rm', name]);
@@ -64743,8 +64753,7 @@ function run(target, spec) {
         args.push('--env-file', spec.envFile);
     if (spec.restart)
         args.push('--restart', spec.restart);
-    for (const [k, v] of Object.entries(spec.labels ?? {}))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels ?? {}));
     if (spec.workdir)
         args.push('--workdir', spec.workdir);
     for (const volume of spec.volumes ?? [])
@@ -64832,6 +64841,29 @@ function removeImage(target, image) {
 /** Removes containers but never their volumes (deployed services keep their data). */
 function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
+}
+
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+/**
+ * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
+ * containers matching filters, inspected in one call; a network made only when it is missing.
+ */
+
+
+/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
+async function inspectContainersWhere(runner, target, filters) {
+    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
+        .split('\n')
+        .filter(Boolean);
+    if (ids.length === 0)
+        return [];
+    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
+}
+/** Creates the network unless it exists. */
+async function ensureNetwork(runner, target, name, labels, options = {}) {
+    const exists = await runner.run(networkInspect(target, name));
+    if (exists.exitCode !== 0)
+        await runChecked(runner, networkCreate(target, name, labels, options));
 }
 
 ;// CONCATENATED MODULE: ./src/registry/retry.ts
@@ -64992,14 +65024,7 @@ class ComposeHost {
         return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
     }
     async containers() {
-        const ids = (await this.run(listContainers({ docker: 'docker', env: this.env }, [
-            `label=com.docker.compose.project=${this.project}`,
-        ]))).stdout
-            .split('\n')
-            .filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        const inspected = JSON.parse((await this.run(inspectContainers({ docker: 'docker', env: this.env }, ids))).stdout);
+        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
         return inspected
             .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
             .map((c) => ({
@@ -65228,6 +65253,8 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
 
 
 
+
+
 const LABEL = {
     service: 'dev.slipway.service',
     role: 'dev.slipway.role',
@@ -65276,12 +65303,7 @@ class HostSession {
     }
     /** The service's networks (the lock already made the directory). */
     async prepare() {
-        await Promise.all([this.network, this.live].map(async (network) => {
-            const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
-            if (exists.exitCode !== 0) {
-                await this.docker(networkCreate(this.target, network, { [LABEL.service]: this.name }));
-            }
-        }));
+        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
     }
     // --- the lock --------------------------------------------------------------------------------
     /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
@@ -65323,11 +65345,11 @@ class HostSession {
         }
     }
     async lockHolder() {
-        const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-        if (read.exitCode !== 0)
+        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+        if (text === undefined)
             return undefined;
         try {
-            return JSON.parse(read.stdout);
+            return JSON.parse(text);
         }
         catch {
             return undefined;
@@ -65341,17 +65363,11 @@ class HostSession {
         await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
     }
     // --- what runs ---------------------------------------------------------------------------------
-    async inspectAll(filters) {
-        const ids = (await this.docker(listContainers(this.target, filters))).stdout
-            .split('\n')
-            .filter(Boolean);
-        if (ids.length === 0)
-            return [];
-        return JSON.parse((await this.docker(inspectContainers(this.target, ids))).stdout);
-    }
     /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
     async state() {
-        const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+        const containers = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+        ]);
         const versions = containers
             .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
             .map((c) => {
@@ -66222,11 +66238,9 @@ function openClient(endpoint, options, sock) {
 }
 
 ;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
-function swarm_commands_cmd(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
+
 function swarmInfo(target) {
-    return swarm_commands_cmd(target, ['info', '--format', '{{json .Swarm}}']);
+    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
 }
 function updateFlags(policy) {
     return [
@@ -66252,8 +66266,7 @@ function serviceCreate(target, spec) {
     const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
     args.push('--replicas', String(spec.replicas ?? 1));
     args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels));
     for (const [k, v] of spec.env)
         args.push('--env', `${k}=${v}`);
     if (spec.healthCmd)
@@ -66262,15 +66275,14 @@ function serviceCreate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.image);
-    return swarm_commands_cmd(target, args, { label: `docker service create ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
 }
 /** Every later deploy: a rolling update to the pinned digest. */
 function serviceUpdate(target, spec) {
     const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
     if (spec.replicas !== undefined)
         args.push('--replicas', String(spec.replicas));
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label-add', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels, '--label-add'));
     for (const [k, v] of spec.env)
         args.push('--env-add', `${k}=${v}`);
     if (spec.healthCmd)
@@ -66279,24 +66291,24 @@ function serviceUpdate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.name);
-    return swarm_commands_cmd(target, args, { label: `docker service update ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
 }
 function serviceRollback(target, name) {
-    return swarm_commands_cmd(target, ['service', 'rollback', '--detach', name]);
+    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
 }
 function serviceInspect(target, names) {
-    return swarm_commands_cmd(target, ['service', 'inspect', ...names]);
+    return dockerCommand(target, ['service', 'inspect', ...names]);
 }
 /** The tasks of a service, one JSON object a line. */
 function serviceTasks(target, name) {
-    return swarm_commands_cmd(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
+    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
 }
 function serviceLogs(target, name, tail = 30) {
-    return swarm_commands_cmd(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {
-    return swarm_commands_cmd(target, [
+    return dockerCommand(target, [
         'service',
         'ls',
         '--filter',
@@ -66310,21 +66322,11 @@ function stackDeploy(target, stack, file, withRegistryAuth) {
     if (withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(stack);
-    return swarm_commands_cmd(target, args, { label: `docker stack deploy ${stack}` });
-}
-/** An overlay network containers outside Swarm (the proxy) may join too. */
-function overlayNetworkCreate(target, name, labels) {
-    const args = ['network', 'create', '--driver', 'overlay', '--attachable'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    return swarm_commands_cmd(target, [...args, name]);
+    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
 }
 /** A Swarm config from stdin (the proxy's Caddyfile). */
 function configCreate(target, name, content, labels) {
-    const args = ['config', 'create'];
-    for (const [k, v] of Object.entries(labels))
-        args.push('--label', `${k}=${v}`);
-    return swarm_commands_cmd(target, [...args, name, '-'], { stdin: content });
+    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
 }
 /** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
 function proxyServiceCreate(target, spec) {
@@ -66332,21 +66334,17 @@ function proxyServiceCreate(target, spec) {
     args.push('--network', spec.network);
     args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
     args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label', `${k}=${v}`);
+    args.push(...labelFlags(spec.labels));
     args.push('--update-order', 'stop-first');
     args.push(spec.image, ...spec.command);
-    return swarm_commands_cmd(target, args, { label: `docker service create ${spec.name}` });
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
 }
 function configInspect(target, name) {
-    return swarm_commands_cmd(target, ['config', 'inspect', name]);
-}
-function networkInspect(target, name) {
-    return swarm_commands_cmd(target, ['network', 'inspect', name]);
+    return dockerCommand(target, ['config', 'inspect', name]);
 }
 /** The configs a service mounts (JSON). */
 function serviceConfigs(target, name) {
-    return swarm_commands_cmd(target, [
+    return dockerCommand(target, [
         'service',
         'inspect',
         '--format',
@@ -66360,7 +66358,7 @@ function serviceSwapConfig(target, name, remove, add) {
     for (const config of remove)
         args.push('--config-rm', config);
     args.push('--config-add', `source=${add.source},target=${add.target}`, name);
-    return swarm_commands_cmd(target, args);
+    return dockerCommand(target, args);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
@@ -66368,6 +66366,7 @@ function serviceSwapConfig(target, name, remove, add) {
  * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
  * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
  */
+
 
 
 
@@ -66398,6 +66397,14 @@ function parseTasks(stdout) {
         };
     });
 }
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task) {
+    return task.current.split(' ')[0] ?? '';
+}
+/** The tasks that are meant to run and do. */
+function runningTasks(tasks) {
+    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+}
 /**
  * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
  * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
@@ -66414,7 +66421,7 @@ function convergence(state, tasks, digest) {
         return 'paused';
     if (update === 'updating' || update === 'rollback_started')
         return 'waiting';
-    const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+    const running = runningTasks(tasks);
     const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
     const wanted = state.replicas ?? running.length;
     if (stale.length === 0 && running.length === wanted && running.length > 0)
@@ -66422,10 +66429,6 @@ function convergence(state, tasks, digest) {
     if (wanted === 0 && running.length === 0)
         return 'converged';
     return 'waiting';
-}
-/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
-function stateOf(task) {
-    return task.current.split(' ')[0] ?? '';
 }
 /**
  * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
@@ -66526,7 +66529,7 @@ class SwarmManager {
             for (const task of tasks)
                 seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
             const status = convergence(state, tasks, digest);
-            const running = tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+            const running = runningTasks(tasks);
             const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
             if (line !== said)
                 progress?.(line);
@@ -66563,10 +66566,10 @@ class SwarmManager {
     }
     /** The overlay network the service and its proxy share (made on the first deploy). */
     async ensureNetwork(network, service) {
-        const exists = await this.runner.run(networkInspect(this.target, network));
-        if (exists.exitCode === 0)
-            return;
-        await this.run(overlayNetworkCreate(this.target, network, { [LABEL.service]: service }));
+        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
+            driver: 'overlay',
+            attachable: true,
+        });
     }
     /**
      * The proxy: a global service publishing `publish` in host mode on every node, spreading requests

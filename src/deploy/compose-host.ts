@@ -7,7 +7,7 @@
  */
 import { type Command, runChecked, type Runner } from '../command/command';
 import * as compose from '../docker/compose-commands';
-import * as docker from '../docker/commands';
+import { inspectContainersWhere } from '../docker/engine';
 import { sleep } from '../registry/retry';
 import { readRemoteFile, writeFileAtomic } from './remote-file';
 
@@ -135,19 +135,11 @@ export class ComposeHost {
   }
 
   async containers(): Promise<StackContainer[]> {
-    const ids = (
-      await this.run(
-        docker.listContainers({ docker: 'docker', env: this.env }, [
-          `label=com.docker.compose.project=${this.project}`,
-        ]),
-      )
-    ).stdout
-      .split('\n')
-      .filter(Boolean);
-    if (ids.length === 0) return [];
-    const inspected = JSON.parse(
-      (await this.run(docker.inspectContainers({ docker: 'docker', env: this.env }, ids))).stdout,
-    ) as Inspect[];
+    const inspected = await inspectContainersWhere<Inspect>(
+      this.runner,
+      { docker: 'docker', env: this.env },
+      [`label=com.docker.compose.project=${this.project}`],
+    );
     return inspected
       .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
       .map((c) => ({

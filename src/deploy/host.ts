@@ -6,8 +6,10 @@
  */
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
+import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { sleep } from '../registry/retry';
 import { httpProbe } from './probe';
+import { readRemoteFile } from './remote-file';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
 import { tarFile } from './tar';
 
@@ -129,12 +131,9 @@ export class HostSession {
   /** The service's networks (the lock already made the directory). */
   async prepare(): Promise<void> {
     await Promise.all(
-      [this.network, this.live].map(async (network) => {
-        const exists = await this.runner.run({ argv: ['docker', 'network', 'inspect', network] });
-        if (exists.exitCode !== 0) {
-          await this.docker(docker.networkCreate(this.target, network, { [LABEL.service]: this.name }));
-        }
-      }),
+      [this.network, this.live].map((network) =>
+        ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name }),
+      ),
     );
   }
 
@@ -186,10 +185,10 @@ export class HostSession {
   }
 
   async lockHolder(): Promise<LockInfo | undefined> {
-    const read = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-    if (read.exitCode !== 0) return undefined;
+    const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(read.stdout) as LockInfo;
+      return JSON.parse(text) as LockInfo;
     } catch {
       return undefined;
     }
@@ -204,17 +203,11 @@ export class HostSession {
 
   // --- what runs ---------------------------------------------------------------------------------
 
-  private async inspectAll(filters: string[]): Promise<Inspect[]> {
-    const ids = (await this.docker(docker.listContainers(this.target, filters))).stdout
-      .split('\n')
-      .filter(Boolean);
-    if (ids.length === 0) return [];
-    return JSON.parse((await this.docker(docker.inspectContainers(this.target, ids))).stdout) as Inspect[];
-  }
-
   /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
   async state(): Promise<HostState> {
-    const containers = await this.inspectAll([`label=${LABEL.service}=${this.name}`]);
+    const containers = await inspectContainersWhere<Inspect>(this.runner, this.target, [
+      `label=${LABEL.service}=${this.name}`,
+    ]);
     const versions = containers
       .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
       .map((c): Version => {

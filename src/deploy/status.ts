@@ -3,13 +3,13 @@
  * or on a Swarm manager the service's tasks),
  * their image and version, since when, and the last entries of the host's audit log.
  */
-import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import type { Runner } from '../command/command';
+import { inspectContainersWhere } from '../docker/engine';
 import * as swarm from '../docker/swarm-commands';
 import { runPool } from '../registry/pool';
 import { connectAll } from './connect';
 import { LABEL } from './host';
-import { parseTasks } from './swarm-manager';
+import { parseTasks, stateOf } from './swarm-manager';
 import type { Connection } from './inputs';
 
 export interface ContainerStatus {
@@ -30,6 +30,7 @@ export interface HostStatus {
 }
 
 interface Inspect {
+  Id: string;
   Name: string;
   Config: { Image: string; Labels?: Record<string, string> };
   State: {
@@ -43,17 +44,12 @@ interface Inspect {
 
 export async function hostStatus(runner: Runner, name: string, auditLines: number): Promise<HostStatus> {
   const target = { docker: 'docker' };
-  const ids = new Set<string>();
+  // The service's own containers and, for a compose project of that name, the project's.
+  const byId = new Map<string, Inspect>();
   for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
-    const listed = await runChecked(runner, docker.listContainers(target, [filter]));
-    for (const id of listed.stdout.split('\n').filter(Boolean)) ids.add(id);
+    for (const c of await inspectContainersWhere<Inspect>(runner, target, [filter])) byId.set(c.Id, c);
   }
-  const inspected =
-    ids.size === 0
-      ? []
-      : (JSON.parse(
-          (await runChecked(runner, docker.inspectContainers(target, [...ids]))).stdout,
-        ) as Inspect[]);
+  const inspected = [...byId.values()];
   const containers = inspected
     .map((c): ContainerStatus => {
       const labels = c.Config.Labels ?? {};
@@ -80,7 +76,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
         role: `task on ${task.node}`,
         image: task.image,
         version: '',
-        state: (task.current.split(' ')[0] ?? '').toLowerCase(),
+        state: stateOf(task).toLowerCase(),
         since: task.current.split(' ').slice(1).join(' '),
       });
     }

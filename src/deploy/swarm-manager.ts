@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { type Command, runChecked, type Runner } from '../command/command';
 import type { DockerTarget } from '../docker/commands';
+import { ensureNetwork } from '../docker/engine';
 import * as swarm from '../docker/swarm-commands';
 import { sleep } from '../registry/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from './caddy';
@@ -77,6 +78,16 @@ export function parseTasks(stdout: string): Task[] {
     });
 }
 
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+export function stateOf(task: Task): string {
+  return task.current.split(' ')[0] ?? '';
+}
+
+/** The tasks that are meant to run and do. */
+export function runningTasks(tasks: readonly Task[]): Task[] {
+  return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+}
+
 /**
  * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
  * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
@@ -94,17 +105,12 @@ export function convergence(
   }
   if (update === 'paused') return 'paused';
   if (update === 'updating' || update === 'rollback_started') return 'waiting';
-  const running = tasks.filter((t) => t.desired === 'Running' && t.current.startsWith('Running'));
+  const running = runningTasks(tasks);
   const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
   const wanted = state.replicas ?? running.length;
   if (stale.length === 0 && running.length === wanted && running.length > 0) return 'converged';
   if (wanted === 0 && running.length === 0) return 'converged';
   return 'waiting';
-}
-
-/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
-function stateOf(task: Task): string {
-  return task.current.split(' ')[0] ?? '';
 }
 
 /**
@@ -225,7 +231,7 @@ export class SwarmManager {
       const tasks = await this.tasks(name);
       for (const task of tasks) seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
       const status = convergence(state, tasks, digest);
-      const running = tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+      const running = runningTasks(tasks);
       const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
       if (line !== said) progress?.(line);
       said = line;
@@ -261,9 +267,16 @@ export class SwarmManager {
 
   /** The overlay network the service and its proxy share (made on the first deploy). */
   async ensureNetwork(network: string, service: string): Promise<void> {
-    const exists = await this.runner.run(swarm.networkInspect(this.target, network));
-    if (exists.exitCode === 0) return;
-    await this.run(swarm.overlayNetworkCreate(this.target, network, { [LABEL.service]: service }));
+    await ensureNetwork(
+      this.runner,
+      this.target,
+      network,
+      { [LABEL.service]: service },
+      {
+        driver: 'overlay',
+        attachable: true,
+      },
+    );
   }
 
   /**

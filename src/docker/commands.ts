@@ -18,8 +18,16 @@ export interface DockerTarget {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-function cmd(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+export function dockerCommand(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
   return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+
+const cmd = dockerCommand;
+
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+export function labelFlags(labels: Readonly<Record<string, string>>, flag = '--label'): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 
 export interface BuildSpec {
@@ -93,15 +101,27 @@ export function logout(target: DockerTarget, registry: string): Command {
   return cmd(target, ['logout', registry]);
 }
 
+export interface NetworkOptions {
+  /** overlay for a network that spans Swarm nodes (default: the engine's bridge). */
+  readonly driver?: string;
+  /** Containers outside Swarm services may join (overlay networks). */
+  readonly attachable?: boolean;
+}
+
 export function networkCreate(
   target: DockerTarget,
   name: string,
   labels: Readonly<Record<string, string>>,
+  options: NetworkOptions = {},
 ): Command {
   const args = ['network', 'create'];
-  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  args.push(name);
-  return cmd(target, args);
+  if (options.driver) args.push('--driver', options.driver);
+  if (options.attachable) args.push('--attachable');
+  return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+
+export function networkInspect(target: DockerTarget, name: string): Command {
+  return cmd(target, ['network', 'inspect', name]);
 }
 
 export function networkRemove(target: DockerTarget, name: string): Command {
@@ -145,7 +165,7 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
   }
   if (spec.envFile) args.push('--env-file', spec.envFile);
   if (spec.restart) args.push('--restart', spec.restart);
-  for (const [k, v] of Object.entries(spec.labels ?? {})) args.push('--label', `${k}=${v}`);
+  args.push(...labelFlags(spec.labels ?? {}));
   if (spec.workdir) args.push('--workdir', spec.workdir);
   for (const volume of spec.volumes ?? []) args.push('--volume', volume);
   for (const port of spec.publish ?? []) args.push('--publish', port);

@@ -4,11 +4,7 @@
  * new task before stopping the old one and roll back on failure.
  */
 import type { Command } from '../command/command';
-import type { DockerTarget } from './commands';
-
-function cmd(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
-  return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
+import { dockerCommand as cmd, type DockerTarget, labelFlags } from './commands';
 
 export function swarmInfo(target: DockerTarget): Command {
   return cmd(target, ['info', '--format', '{{json .Swarm}}']);
@@ -58,7 +54,7 @@ export function serviceCreate(target: DockerTarget, spec: ServiceSpec): Command 
   const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
   args.push('--replicas', String(spec.replicas ?? 1));
   args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-  for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
+  args.push(...labelFlags(spec.labels));
   for (const [k, v] of spec.env) args.push('--env', `${k}=${v}`);
   if (spec.healthCmd)
     args.push('--health-cmd', spec.healthCmd, '--health-interval', '2s', '--health-retries', '3');
@@ -72,7 +68,7 @@ export function serviceCreate(target: DockerTarget, spec: ServiceSpec): Command 
 export function serviceUpdate(target: DockerTarget, spec: ServiceSpec): Command {
   const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
   if (spec.replicas !== undefined) args.push('--replicas', String(spec.replicas));
-  for (const [k, v] of Object.entries(spec.labels)) args.push('--label-add', `${k}=${v}`);
+  args.push(...labelFlags(spec.labels, '--label-add'));
   for (const [k, v] of spec.env) args.push('--env-add', `${k}=${v}`);
   if (spec.healthCmd) args.push('--health-cmd', spec.healthCmd);
   args.push(...updateFlags(spec.policy));
@@ -122,17 +118,6 @@ export function stackDeploy(
   return cmd(target, args, { label: `docker stack deploy ${stack}` });
 }
 
-/** An overlay network containers outside Swarm (the proxy) may join too. */
-export function overlayNetworkCreate(
-  target: DockerTarget,
-  name: string,
-  labels: Readonly<Record<string, string>>,
-): Command {
-  const args = ['network', 'create', '--driver', 'overlay', '--attachable'];
-  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  return cmd(target, [...args, name]);
-}
-
 /** A Swarm config from stdin (the proxy's Caddyfile). */
 export function configCreate(
   target: DockerTarget,
@@ -140,9 +125,7 @@ export function configCreate(
   content: string,
   labels: Readonly<Record<string, string>>,
 ): Command {
-  const args = ['config', 'create'];
-  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  return cmd(target, [...args, name, '-'], { stdin: content });
+  return cmd(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
 }
 
 export interface ProxyServiceSpec {
@@ -163,7 +146,7 @@ export function proxyServiceCreate(target: DockerTarget, spec: ProxyServiceSpec)
   args.push('--network', spec.network);
   args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
   args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-  for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
+  args.push(...labelFlags(spec.labels));
   args.push('--update-order', 'stop-first');
   args.push(spec.image, ...spec.command);
   return cmd(target, args, { label: `docker service create ${spec.name}` });
@@ -171,10 +154,6 @@ export function proxyServiceCreate(target: DockerTarget, spec: ProxyServiceSpec)
 
 export function configInspect(target: DockerTarget, name: string): Command {
   return cmd(target, ['config', 'inspect', name]);
-}
-
-export function networkInspect(target: DockerTarget, name: string): Command {
-  return cmd(target, ['network', 'inspect', name]);
 }
 
 /** The configs a service mounts (JSON). */

@@ -1,0 +1,31 @@
+/**
+ * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
+ * containers matching filters, inspected in one call; a network made only when it is missing.
+ */
+import { runChecked, type Runner } from '../command/command';
+import * as docker from './commands';
+
+/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
+export async function inspectContainersWhere<T>(
+  runner: Runner,
+  target: docker.DockerTarget,
+  filters: readonly string[],
+): Promise<T[]> {
+  const ids = (await runChecked(runner, docker.listContainers(target, filters))).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length === 0) return [];
+  return JSON.parse((await runChecked(runner, docker.inspectContainers(target, ids))).stdout) as T[];
+}
+
+/** Creates the network unless it exists. */
+export async function ensureNetwork(
+  runner: Runner,
+  target: docker.DockerTarget,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  options: docker.NetworkOptions = {},
+): Promise<void> {
+  const exists = await runner.run(docker.networkInspect(target, name));
+  if (exists.exitCode !== 0) await runChecked(runner, docker.networkCreate(target, name, labels, options));
+}
