@@ -33277,6 +33277,7 @@ const actionReporter = {
     stream: (chunk) => process.stdout.write(chunk),
     mask: (secret) => maskSecret(secret),
     saveState: (name, value) => saveState(name, value),
+    readState: (name) => getState(name),
     exportVariable: (name, value) => exportVariable(name, value),
 };
 /** Writes an operation's outputs and summary; its error fails the step. */

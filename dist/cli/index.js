@@ -65257,6 +65257,10 @@ function fingerprint(value) {
         : v);
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
 }
+/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
+function configFingerprint(env, other = {}) {
+    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other });
+}
 
 ;// CONCATENATED MODULE: ./src/deploy/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
@@ -65391,16 +65395,16 @@ class ComposeDeployer {
             images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
             ...(this.env.length > 0 && {
                 envFile: ENV_FILE,
-                labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
+                labels: { [LABEL.config]: configFingerprint(this.env) },
             }),
         });
     }
-    parallel(fn) {
-        return pool_runPool(this.hosts.map((_, i) => () => fn(i)), Math.max(this.request.maxParallel, 4));
+    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
+    parallel(items, fn) {
+        return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
     }
     async plan(text) {
-        return this.parallel(async (i) => {
-            const host = this.hosts[i];
+        return this.parallel(this.hosts, async (host, i) => {
             await host.detect();
             const [current, previous, before] = await Promise.all([
                 host.readFile(COMPOSE_FILE),
@@ -65454,14 +65458,14 @@ class ComposeDeployer {
         try {
             // Every host gets the file and pulls before any host changes.
             this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
-            await pool_runPool(changing.map((p) => async () => {
+            await this.parallel(changing, async (p) => {
                 if (this.env.length > 0)
                     await p.host.writeEnv(this.env);
                 await p.host.writeFile(NEXT_FILE, text);
                 await p.host.check(NEXT_FILE);
                 await p.host.pull(NEXT_FILE);
                 this.ctx.log(`${p.session.where}: pulled`);
-            }), Math.max(this.request.maxParallel, 4));
+            });
             const results = new Map();
             for (const p of plans)
                 if (p.unchanged)
@@ -65644,8 +65648,7 @@ function healthOf(request) {
 }
 /** What the container is configured with besides its image. */
 function configOf(request) {
-    return fingerprint({
-        env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
+    return configFingerprint([...request.env, ...request.secretEnv], {
         volumes: request.volumes,
         network: request.network ?? '',
         healthCmd: request.healthCmd ?? '',
@@ -66088,10 +66091,7 @@ class SwarmDeployer {
             hosts,
             previousImage: before?.image ?? null,
         });
-        const config = fingerprint({
-            env: r.env.map(([k, v]) => `${k}=${v}`).sort(),
-            healthCmd: r.healthCmd ?? '',
-        });
+        const config = configFingerprint(r.env, { healthCmd: r.healthCmd ?? '' });
         const unchanged = before !== undefined &&
             digestOf(before.image) === image.digest &&
             before.labels[LABEL.config] === config &&
@@ -66636,8 +66636,11 @@ async function runDeployOperation(inputs, report) {
         summary: deploySummary(request, result, result.hosts),
     };
 }
-/** The post step after a cancelled deploy: release the locks it held. */
-async function releaseDeployLocks(inputs, report, id) {
+/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+async function afterDeploy(inputs, report) {
+    const id = report.readState(DEPLOY_LOCK_STATE);
+    if (!id)
+        return;
     maskInputs(inputs, report);
     const count = await releaseLocks(readAnyDeployRequest(inputs), id);
     report.info(`Released the deploy lock ${id} on ${count} host(s)`);
@@ -67260,6 +67263,14 @@ async function runPush(inputs, report) {
         }
     }
 }
+/** The post step: removes the private docker config a kept login (logout: false) left for the job. */
+async function afterPush(report) {
+    const dir = report.readState(PUSH_CONFIG_STATE);
+    if (!dir)
+        return;
+    await logoutAndRemove(dir, report.readState(PUSH_REGISTRY_STATE));
+    report.info('Removed the private docker config and its login');
+}
 
 ;// CONCATENATED MODULE: ./src/operations/test.ts
 /** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
@@ -67342,9 +67353,14 @@ async function runTest(inputs, report) {
         report.info(`Removed ${removed} container(s) and network ${session.network}`);
     }
 }
-/** The post step: containers a cancelled run left behind. */
-async function cleanupTest(sessionId) {
-    return cleanupSession(new LocalRunner(), { docker: dockerBinary() }, sessionId);
+/** The post step: removes the containers a cancelled run left behind. */
+async function afterTest(report) {
+    const id = report.readState(TEST_SESSION_STATE);
+    if (!id)
+        return;
+    const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
+    if (removed > 0)
+        report.info(`Removed ${removed} leftover container(s) of ${id}`);
 }
 
 ;// CONCATENATED MODULE: ./src/operations/pipeline.ts
@@ -70945,6 +70961,7 @@ function terminalReporter(secrets) {
                 secrets.push(secret, ...secret.split(/\r?\n/).filter((l) => l.trim().length >= 4));
         },
         saveState: () => { },
+        readState: () => '',
         exportVariable: (name, value) => write(`the next commands need: export ${name}=${value}`),
     };
 }

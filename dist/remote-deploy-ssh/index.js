@@ -23840,7 +23840,7 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -24457,7 +24457,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25029,7 +25029,7 @@ module.exports = upgrade
 "use strict";
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -54116,7 +54116,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -55050,7 +55050,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -55335,7 +55335,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -55430,7 +55430,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -55623,7 +55623,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -55745,7 +55745,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -55869,7 +55869,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -58733,7 +58733,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -59162,7 +59162,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -59348,7 +59348,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -59483,7 +59483,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -61050,6 +61050,4610 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+    duration(name, fallbackMs) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        return ms;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        for (const line of this.list(name)) {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/result.ts
+/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
+class DeployError extends Error {
+    hosts;
+    constructor(message, hosts) {
+        super(message);
+        this.name = 'DeployError';
+        this.hosts = hosts;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/pool.ts
+/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
+async function runPool(tasks, limit) {
+    const results = new Array(tasks.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < tasks.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await tasks[index]();
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/compose-file.ts
+/**
+ * Compose and stack files as data: reading the services out of one, and writing the file that
+ * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
+ * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
+ */
+
+
+class ComposeFileError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ComposeFileError';
+    }
+}
+function load(text) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0)
+        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
+    const services = doc.get('services');
+    if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0)
+        throw new ComposeFileError('has no services: a compose file needs a "services" map');
+    return doc;
+}
+function servicesMap(doc) {
+    return doc.get('services');
+}
+/** The services of a compose file, in file order. */
+function composeServices(text) {
+    const plain = load(text).toJS();
+    return Object.entries(plain.services).map(([name, raw]) => {
+        const service = raw ?? {};
+        const depends = service.depends_on;
+        const dependsOn = Array.isArray(depends)
+            ? depends.map(String)
+            : depends && typeof depends === 'object'
+                ? Object.keys(depends)
+                : [];
+        const image = typeof service.image === 'string' ? service.image : undefined;
+        return {
+            name,
+            ...(image && { image }),
+            build: service.build !== undefined,
+            dependsOn,
+            healthcheck: Boolean(service.healthcheck),
+        };
+    });
+}
+/**
+ * Checks the stack images against the file: every `images` line names a service of the file, and no
+ * service is left to be built on the host. Returns the services (for planning and reports).
+ */
+function checkStack(text, images) {
+    const services = composeServices(text);
+    const names = new Set(services.map((s) => s.name));
+    for (const { service } of images) {
+        if (!names.has(service))
+            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
+    }
+    const pinned = new Set(images.map((i) => i.service));
+    for (const service of services) {
+        if (service.build && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
+        if (!service.image && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} has no image`);
+    }
+    return services;
+}
+/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
+function unpinnedServices(text, pinnedServices) {
+    return composeServices(text)
+        .filter((s) => !pinnedServices.includes(s.name))
+        .filter((s) => {
+        if (!s.image)
+            return true;
+        try {
+            return !parseReference(s.image).digest;
+        }
+        catch {
+            return true;
+        }
+    })
+        .map((s) => s.name);
+}
+/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
+function pinComposeFile(text, options) {
+    const doc = load(text);
+    const services = servicesMap(doc);
+    for (const item of services.items) {
+        const name = String(item.key?.value ?? item.key);
+        if (!(0,dist/* isMap */.jh)(item.value))
+            item.value = new dist/* YAMLMap */.CA();
+        const service = item.value;
+        const pinned = options.images.get(name);
+        if (pinned) {
+            service.set('image', pinned);
+            service.delete('build');
+        }
+        if (options.envFile) {
+            const existing = service.get('env_file');
+            if ((0,dist/* isSeq */.oP)(existing))
+                existing.add(options.envFile);
+            else
+                service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
+        }
+        for (const [key, value] of Object.entries(options.labels ?? {})) {
+            const labels = service.get('labels');
+            if ((0,dist/* isSeq */.oP)(labels))
+                labels.add(`${key}=${value}`);
+            else if ((0,dist/* isMap */.jh)(labels))
+                labels.set(key, value);
+            else
+                service.set('labels', doc.createNode({ [key]: value }));
+        }
+        if (options.swarmUpdateDefaults) {
+            const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
+            // A port published in host mode is held by the old task: the new one cannot start first.
+            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
+            for (const [key, failureAction] of [
+                ['update_config', 'rollback'],
+                ['rollback_config', 'pause'],
+            ]) {
+                if (!deploy.has(key)) {
+                    deploy.set(key, doc.createNode({
+                        parallelism: options.swarmUpdateDefaults.parallelism,
+                        order,
+                        failure_action: failureAction,
+                    }));
+                }
+            }
+            service.set('deploy', deploy);
+        }
+    }
+    return doc.toString({ lineWidth: 0 });
+}
+function publishesInHostMode(service) {
+    const ports = service.toJSON().ports;
+    return (Array.isArray(ports) &&
+        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
+}
+/** require-same-tag: images built from one commit go out together, or not at all. */
+function checkSameTag(images) {
+    const tags = new Map();
+    for (const { service, image } of images) {
+        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
+        tags.set(tag, [...(tags.get(tag) ?? []), service]);
+    }
+    if (tags.size > 1) {
+        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
+        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/docker/compose-commands.ts
+const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
+function composeVersion(program) {
+    return { argv: [...program, 'version'] };
+}
+function compose(target, args) {
+    return {
+        argv: [...target.program, '--project-name', target.project, '--file', target.file, ...args],
+        env: { ...target.env },
+        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
+    };
+}
+/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
+function composeConfig(target) {
+    return compose(target, ['config', '--quiet']);
+}
+function composePull(target) {
+    return compose(target, ['pull', '--quiet']);
+}
+/**
+ * Brings the stack to the file: dependency order (depends_on conditions respected), only services
+ * whose configuration changed are recreated, services gone from the file are removed (their
+ * volumes are not).
+ */
+function composeUp(target) {
+    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
+}
+function composeLogs(target, services, tail = 30) {
+    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
+}
+
+;// CONCATENATED MODULE: ./src/docker/commands.ts
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels, options = {}) {
+    const args = ['network', 'create'];
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    const env = {};
+    for (const [key, value] of spec.env ?? []) {
+        args.push('--env', key);
+        env[key] = value;
+    }
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
+    args.push(...labelFlags(spec.labels ?? {}));
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { env, label: `docker run ${spec.name}` });
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+function logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    else
+        args.push('--tail', String(options.tail ?? 50));
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function commands_exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
+}
+
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+/**
+ * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
+ * containers matching filters, inspected in one call; a network made only when it is missing.
+ */
+
+
+/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
+async function inspectContainersWhere(runner, target, filters) {
+    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
+        .split('\n')
+        .filter(Boolean);
+    if (ids.length === 0)
+        return [];
+    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
+}
+/** Creates the network unless it exists. */
+async function ensureNetwork(runner, target, name, labels, options = {}) {
+    const exists = await runner.run(networkInspect(target, name));
+    if (exists.exitCode !== 0)
+        await runChecked(runner, networkCreate(target, name, labels, options));
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
+/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
+
+async function writeFileAtomic(runner, path, content, mode = '0600') {
+    const slash = path.lastIndexOf('/');
+    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
+    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
+    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
+}
+/** The file's content, or undefined when it does not exist. */
+async function readRemoteFile(runner, path) {
+    const result = await runner.run({ argv: ['cat', path] });
+    return result.exitCode === 0 ? result.stdout : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/compose-host.ts
+/**
+ * What Slipway does with a Compose project on one host: finding the compose program, keeping the
+ * pinned file (the running one and the one before it) in the service's directory, bringing the
+ * stack to a file and waiting until every container is healthy. Files are written atomically
+ * (temporary name, then rename); env values reach the host on stdin, into a 0600 file that only
+ * exists while compose reads it.
+ */
+
+
+
+
+
+const COMPOSE_FILE = 'compose.yml';
+const PREVIOUS_FILE = 'compose.previous.yml';
+/** Referenced by the pinned file as every service's env_file, relative to it. */
+const ENV_FILE = 'slipway.env';
+/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
+function withoutSwarmNotice(output) {
+    return output
+        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
+        .trim();
+}
+class ComposeHost {
+    where;
+    runner;
+    project;
+    dir;
+    env;
+    program;
+    /** `dir`: the service's directory on the host (made by the lock). */
+    constructor(runner, project, dir, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.project = project;
+        this.dir = dir;
+        this.env = env;
+    }
+    run(command) {
+        return runChecked(this.runner, command);
+    }
+    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
+    async detect() {
+        if (this.program)
+            return this.program;
+        for (const program of COMPOSE_PROGRAMS) {
+            const result = await this.runner.run(composeVersion(program));
+            if (result.exitCode === 0) {
+                this.program = program;
+                return program;
+            }
+        }
+        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
+    }
+    target(file = COMPOSE_FILE) {
+        return {
+            program: this.program ?? ['docker-compose'],
+            project: this.project,
+            file: `${this.dir}/${file}`,
+            env: this.env,
+        };
+    }
+    /** The pinned file the stack runs from now (undefined before the first deploy). */
+    readFile(file = COMPOSE_FILE) {
+        return readRemoteFile(this.runner, `${this.dir}/${file}`);
+    }
+    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
+    writeFile(file, content) {
+        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
+    }
+    async writeEnv(env) {
+        const content = env.map(([k, v]) => `${k}=${v}\n`).join('');
+        await this.writeFile(ENV_FILE, content);
+    }
+    async removeEnv() {
+        await this.runner.run({ argv: ['rm', '-f', `${this.dir}/${ENV_FILE}`] });
+    }
+    /** compose config: the file as compose reads it is valid here (nothing changes). */
+    async check(file) {
+        await this.run(composeConfig(this.target(file)));
+    }
+    async pull(file) {
+        await this.run(composePull(this.target(file)));
+    }
+    /** Makes `file` the running one (the current one becomes the previous), atomically. */
+    async promoteFile(file, hadCurrent) {
+        if (hadCurrent) {
+            await this.run({
+                argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
+            });
+            await this.run({
+                argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
+            });
+        }
+        await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
+    }
+    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
+    async up() {
+        const result = await this.run(composeUp(this.target()));
+        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
+    }
+    async containers() {
+        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
+        return inspected
+            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
+            .map((c) => ({
+            id: c.Id,
+            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
+            image: c.Config.Image,
+            status: c.State.Status,
+            running: c.State.Running,
+            exitCode: c.State.ExitCode,
+            ...(c.State.Health && { health: c.State.Health.Status }),
+            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
+        }));
+    }
+    /**
+     * Waits until every container of the stack is in service: healthy where it has a health check,
+     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
+     */
+    async waitHealthy(timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        const runningSince = new Map();
+        for (;;) {
+            const containers = await this.containers();
+            const waiting = [];
+            const broken = [];
+            for (const c of containers) {
+                if (!c.running) {
+                    if (c.exitCode === 0 && c.restartPolicy === 'no')
+                        continue;
+                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
+                    continue;
+                }
+                if (c.health) {
+                    if (c.health === 'unhealthy')
+                        broken.push(`${c.service} unhealthy`);
+                    else if (c.health !== 'healthy')
+                        waiting.push(`${c.service} ${c.health}`);
+                    continue;
+                }
+                const since = runningSince.get(c.id) ?? Date.now();
+                runningSince.set(c.id, since);
+                if (c.status === 'restarting' || Date.now() - since < 2000)
+                    waiting.push(`${c.service} starting`);
+            }
+            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
+                return { ok: true };
+            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
+            if (broken.length > 0)
+                return { ok: false, detail: broken.join(', '), services };
+            if (Date.now() > deadline) {
+                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
+                    services,
+                };
+            }
+            await sleep(500);
+        }
+    }
+    async logs(services) {
+        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
+/**
+ * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
+ * health command): redeploying the same digest with another configuration — a rotated secret — is a
+ * change, the same configuration is not. Stored as a label; it reveals nothing `docker inspect`
+ * does not show to whoever can run it on the host.
+ */
+
+/** sha256 of the canonical JSON of `value` (object keys sorted). */
+function fingerprint(value) {
+    const canonical = JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
+}
+/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
+function configFingerprint(env, other = {}) {
+    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other });
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/deploy/probe.ts
+/**
+ * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
+ * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
+ * needed inside the app's or the proxy's image.
+ */
+
+async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
+    let socket;
+    try {
+        socket = await runner.openTcp(address, port);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            status: 0,
+            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
+        };
+    }
+    const tcp = socket;
+    return new Promise((resolve) => {
+        const req = external_node_http_default().request({
+            host: address,
+            port,
+            path,
+            method: 'GET',
+            createConnection: () => tcp,
+            timeout: timeoutMs,
+            headers: { connection: 'close' },
+        }, (res) => {
+            res.resume();
+            const status = res.statusCode ?? 0;
+            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
+            tcp.destroy();
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on('error', (error) => {
+            tcp.destroy();
+            resolve({ ok: false, status: 0, detail: error.message });
+        });
+        req.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy/caddy.ts
+/**
+ * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
+ * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
+ * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
+ * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
+ * seconds instead of failing.
+ */
+const PROXY_PORT = 80;
+const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
+const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function site(upstream) {
+    return [
+        '{',
+        '\tadmin localhost:2019',
+        '\tauto_https off',
+        '}',
+        '',
+        `:${PROXY_PORT} {`,
+        ...upstream,
+        '}',
+        '',
+    ].join('\n');
+}
+function caddyfile(upstream, port) {
+    if (!UPSTREAM.test(upstream))
+        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
+    return site([
+        `\treverse_proxy ${upstream}:${port} {`,
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t}',
+    ]);
+}
+/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
+function swarmCaddyfile(service, port) {
+    if (!UPSTREAM.test(service))
+        throw new Error(`invalid service name ${JSON.stringify(service)}`);
+    return site([
+        '\treverse_proxy {',
+        `\t\tdynamic a tasks.${service} ${port} {`,
+        '\t\t\trefresh 1s',
+        '\t\t}',
+        '\t\tlb_policy round_robin',
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t\tfail_duration 5s',
+        '\t\ttransport http {',
+        '\t\t\tdial_timeout 1s',
+        '\t\t}',
+        '\t}',
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/tar.ts
+/**
+ * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
+ * tar stream on stdin), with no shell inside the container and nothing written on the host.
+ */
+function octal(value, width) {
+    return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+function tarFile(name, content, mode = 0o644, mtime = 0) {
+    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    if (Buffer.byteLength(name) > 99)
+        throw new Error(`tar entry name too long: ${name}`);
+    const header = Buffer.alloc(512, 0);
+    header.write(name, 0, 'utf8');
+    header.write(octal(mode, 8), 100, 'ascii');
+    header.write(octal(0, 8), 108, 'ascii');
+    header.write(octal(0, 8), 116, 'ascii');
+    header.write(octal(body.length, 12), 124, 'ascii');
+    header.write(octal(mtime, 12), 136, 'ascii');
+    header.write('        ', 148, 'ascii');
+    header.write('0', 156, 'ascii');
+    header.write('ustar\0', 257, 'ascii');
+    header.write('00', 263, 'ascii');
+    let sum = 0;
+    for (const byte of header)
+        sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
+    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/host.ts
+/**
+ * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
+ * locally): the per-service lock, reading what runs, starting a version beside the old one,
+ * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
+ * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ */
+
+
+
+
+
+
+
+
+const LABEL = {
+    service: 'dev.slipway.service',
+    role: 'dev.slipway.role',
+    version: 'dev.slipway.version',
+    digest: 'dev.slipway.digest',
+    image: 'dev.slipway.image',
+    commit: 'dev.slipway.commit',
+    run: 'dev.slipway.run',
+    time: 'dev.slipway.time',
+    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+    config: 'dev.slipway.config',
+};
+class HostSession {
+    where;
+    runner;
+    name;
+    target;
+    constructor(runner, name, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.name = name;
+        this.target = { docker: 'docker', env };
+    }
+    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+    get dir() {
+        return `.slipway/${this.name}`;
+    }
+    get network() {
+        return `slipway-${this.name}`;
+    }
+    get proxy() {
+        return `slipway-proxy-${this.name}`;
+    }
+    /** The network the proxy reaches the serving versions on, under one DNS alias. */
+    get live() {
+        return `slipway-${this.name}-live`;
+    }
+    get alias() {
+        return `${this.name}-live`;
+    }
+    run(argv, extra = {}) {
+        return runChecked(this.runner, { argv, ...extra });
+    }
+    docker(command) {
+        return runChecked(this.runner, command);
+    }
+    /** The service's networks (the lock already made the directory). */
+    async prepare() {
+        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
+    }
+    // --- the lock --------------------------------------------------------------------------------
+    /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
+    async acquireLock(info, staleMs, waitMs, onWait) {
+        const lock = `${this.dir}/lock`;
+        const deadline = Date.now() + waitMs;
+        let told = false;
+        for (;;) {
+            let taken = await this.runner.run({ argv: ['mkdir', lock] });
+            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
+                // The first deploy of this service on this host: make its directory, then try again.
+                await this.run(['mkdir', '-p', this.dir]);
+                taken = await this.runner.run({ argv: ['mkdir', lock] });
+            }
+            if (taken.exitCode === 0) {
+                await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
+                return;
+            }
+            const holder = await this.lockHolder();
+            const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
+            if (!holder || age > staleMs) {
+                // A crashed deploy left it (or it is being written right now: give that a moment).
+                if (!holder)
+                    await sleep(500);
+                const again = await this.lockHolder();
+                if (!again || Date.now() - Date.parse(again.time) > staleMs) {
+                    await this.run(['rm', '-rf', lock]);
+                    continue;
+                }
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`);
+            }
+            if (holder && !told) {
+                onWait?.(holder);
+                told = true;
+            }
+            await sleep(1000);
+        }
+    }
+    async lockHolder() {
+        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+        if (text === undefined)
+            return undefined;
+        try {
+            return JSON.parse(text);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** Releases the lock if it is still ours. */
+    async releaseLock(id) {
+        const holder = await this.lockHolder();
+        if (holder && holder.id !== id)
+            return;
+        await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
+    }
+    // --- what runs ---------------------------------------------------------------------------------
+    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
+    async state() {
+        const containers = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+        ]);
+        const versions = containers
+            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
+            .map((c) => {
+            const labels = c.Config.Labels ?? {};
+            return {
+                container: c.Name.replace(/^\//, ''),
+                running: c.State.Running,
+                digest: labels[LABEL.digest] ?? '',
+                image: labels[LABEL.image] ?? '',
+                version: labels[LABEL.version] ?? '',
+                time: labels[LABEL.time] ?? '',
+                imageId: c.Image,
+                config: labels[LABEL.config] ?? '',
+            };
+        })
+            .sort((a, b) => b.time.localeCompare(a.time));
+        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+        const proxy = proxyContainer
+            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+            : undefined;
+        // Serving: running and on the live network (reachable under the alias the proxy dials).
+        const serving = new Set(containers
+            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+            .map((c) => c.Name.replace(/^\//, '')));
+        const running = versions.filter((v) => v.running);
+        const current = running.find((v) => serving.has(v.container)) ??
+            (this.liveUnknown(containers) ? running[0] : undefined);
+        return {
+            ...(current && { current }),
+            previous: versions.filter((v) => v !== current && !v.running),
+            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
+            ...(proxy && { proxy }),
+        };
+    }
+    /** True when no container of the service is on the live network (nothing was ever switched there). */
+    liveUnknown(containers) {
+        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
+    }
+    // --- versions ------------------------------------------------------------------------------------
+    async pull(image) {
+        await this.docker(pull(this.target, image));
+    }
+    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
+    async start(spec) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            await this.docker(create(this.target, {
+                name: spec.container,
+                image: spec.image,
+                network: this.network,
+                envFile,
+                restart: 'unless-stopped',
+                labels: spec.labels,
+                volumes: spec.volumes,
+                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
+            }));
+        }
+        catch (error) {
+            await this.removeEnvFile(envFile);
+            throw error;
+        }
+        // docker has read the env file: remove it while the container starts.
+        const removing = this.removeEnvFile(envFile);
+        try {
+            if (spec.network)
+                await this.docker(networkConnect(this.target, spec.network, spec.container));
+            await this.docker(start(this.target, spec.container));
+        }
+        finally {
+            await removing;
+        }
+    }
+    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
+    async runOnce(spec, command) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            const runCommand = run(this.target, {
+                name: spec.container,
+                removeOnExit: true,
+                image: spec.image,
+                network: spec.network ?? this.network,
+                envFile,
+                volumes: spec.volumes,
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
+                command: ['sh', '-c', command],
+            });
+            const result = await this.runner.run(runCommand);
+            return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+        }
+        finally {
+            await this.removeEnvFile(envFile);
+        }
+    }
+    /** Env values reach the host on stdin, into a file only the deploy user can read. */
+    async writeEnvFile(spec) {
+        const envFile = `${this.dir}/${spec.container}.env`;
+        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+            stdin: content ? `${content}\n` : '',
+        });
+        return envFile;
+    }
+    async removeEnvFile(envFile) {
+        await this.runner.run({ argv: ['rm', '-f', envFile] });
+    }
+    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
+    async waitHealthy(container, health) {
+        const deadline = Date.now() + health.timeoutMs;
+        let stableSince;
+        let lastProbe = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
+            const state = c?.State;
+            if (!state || state.Status === 'exited' || state.Status === 'dead') {
+                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
+            }
+            let ready;
+            if (health.path && health.port !== undefined) {
+                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+                if (!address)
+                    return { ok: false, detail: `${container} has no address on ${this.network}` };
+                const probe = await httpProbe(this.runner, address, health.port, health.path);
+                lastProbe = `GET ${health.path}: ${probe.detail}`;
+                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
+            }
+            else if (state.Health) {
+                ready = state.Health.Status === 'healthy';
+            }
+            else {
+                // No health check at all: running, and still running a moment later.
+                stableSince ??= Date.now();
+                ready = state.Running && Date.now() - stableSince >= 2000;
+            }
+            if (ready)
+                return { ok: true };
+            if (Date.now() > deadline) {
+                const checks = state.Health?.Log?.slice(-3)
+                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
+                    .join('; ');
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
+                };
+            }
+            await sleep(500);
+        }
+    }
+    async logs(container, lines = 30) {
+        const result = await this.runner.run(logs(this.target, container, { tail: lines }));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    async stop(container) {
+        await this.docker(stop(this.target, container, 10));
+    }
+    async startExisting(container) {
+        await this.docker(start(this.target, container));
+    }
+    /** Removes a container, never its volumes. */
+    async remove(container) {
+        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
+    }
+    // --- the proxy -----------------------------------------------------------------------------------
+    /**
+     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+     * drop connections in flight on the Caddy versions tested here.
+     */
+    async activate(container) {
+        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
+        // A version brought back by a rollback is still attached from its earlier time in service.
+        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+        }
+    }
+    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
+        const config = caddyfile(this.alias, port);
+        const archive = tarFile('Caddyfile', config);
+        const exists = knownRunning
+            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+            : await this.runner.run(inspectContainer(this.target, this.proxy));
+        if (exists.exitCode !== 0) {
+            await this.docker(create(this.target, {
+                name: this.proxy,
+                image: proxyImage,
+                network: this.live,
+                restart: 'unless-stopped',
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
+                publish: [`${publish}:${PROXY_PORT}`],
+                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+            }));
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        const inspect = JSON.parse(exists.stdout);
+        if (!inspect.State.Running) {
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+        if (current.stdout !== config) {
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+            await this.docker(commands_exec(this.target, this.proxy, reload));
+            await this.waitProxyServes(healthPath);
+        }
+    }
+    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
+    async waitProxyServes(healthPath) {
+        const deadline = Date.now() + 15_000;
+        let last = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
+            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
+            if (address && c?.State.Running) {
+                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
+                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = `proxy ${c?.State.Status ?? 'missing'}`;
+            }
+            if (Date.now() > deadline) {
+                const logs = await this.logs(this.proxy, 10);
+                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
+            }
+            await sleep(250);
+        }
+    }
+    // --- housekeeping ----------------------------------------------------------------------------------
+    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+    async prune(keep, stopped) {
+        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+        await Promise.all(old.map(async (version) => {
+            await this.remove(version.container);
+            await this.runner.run(removeImage(this.target, version.imageId));
+        }));
+        return old.map((v) => v.container);
+    }
+    /** Appends one JSON line to the host's audit log. */
+    async audit(entry) {
+        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+    }
+    async registryLogin(registry, username, password) {
+        await this.docker(login(this.target, registry, username, password));
+    }
+    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
+    async registryLogout(registry) {
+        await this.runner.run(logout(this.target, registry));
+        const config = this.target.env?.DOCKER_CONFIG;
+        if (config)
+            await this.runner.run({ argv: ['rm', '-rf', config] });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/locks.ts
+/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
+
+function newLock(ctx) {
+    return {
+        id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
+        holder: ctx.holder,
+        time: ctx.now().toISOString(),
+        run: ctx.runUrl,
+    };
+}
+async function withHostLocks(sessions, lock, lockTimeoutMs, log, work) {
+    const held = [];
+    try {
+        for (const session of sessions) {
+            await session.acquireLock(lock, lockTimeoutMs, lockTimeoutMs, (holder) => log(`${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`));
+            held.push(session);
+        }
+        return await work();
+    }
+    finally {
+        await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => { })));
+    }
+}
+/**
+ * One audit log line on each host: what was done, its result there, and who did it from which run.
+ * A host whose log cannot be written does not fail the deploy that already happened.
+ */
+async function auditHosts(sessions, ctx, action, entry) {
+    await Promise.all(sessions.map((session, i) => session
+        .audit({
+        time: ctx.now().toISOString(),
+        action,
+        ...entry(i),
+        holder: ctx.holder,
+        run: ctx.runUrl,
+        commit: ctx.commit,
+    })
+        .catch(() => { })));
+}
+
+;// CONCATENATED MODULE: ./src/deploy/rollout.ts
+async function rollOut(hosts, maxParallel, apply) {
+    const done = [];
+    const failed = [];
+    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
+        const batch = hosts.slice(i, i + maxParallel);
+        await Promise.all(batch.map(async (host) => {
+            try {
+                done.push({ host, result: await apply(host) });
+            }
+            catch (error) {
+                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
+            }
+        }));
+    }
+    const [failure] = failed;
+    return { done, failed, ...(failure && { failure }) };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/compose-deploy.ts
+/**
+ * Deploying a Compose project to several hosts. The file that runs on a host pins every image
+ * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
+ * then hosts switch max-parallel at a time: compose recreates only the services whose
+ * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
+ * until every container is healthy. A host that fails gets its previous file back and its previous
+ * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
+ */
+
+
+
+
+
+
+
+
+const NEXT_FILE = 'compose.next.yml';
+/** service → image, as a pinned file names them. */
+function imagesOf(text) {
+    if (!text)
+        return new Map();
+    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
+}
+function inService(containers) {
+    return (containers.length > 0 &&
+        containers.every((c) => c.running
+            ? c.health === undefined || c.health === 'healthy'
+            : c.exitCode === 0 && c.restartPolicy === 'no'));
+}
+/** Per service: the image before and after, and whether its containers were replaced. */
+function serviceChanges(beforeText, afterText, before, after) {
+    const was = imagesOf(beforeText);
+    const now = imagesOf(afterText);
+    return [...now].map(([service, image]) => {
+        const ids = (list) => list
+            .filter((c) => c.service === service)
+            .map((c) => c.id)
+            .sort()
+            .join();
+        return {
+            service,
+            previous: was.get(service) ?? null,
+            image,
+            restarted: ids(before) !== ids(after),
+        };
+    });
+}
+class ComposeDeployer {
+    request;
+    sessions;
+    hosts;
+    ctx;
+    lock;
+    constructor(request, sessions, ctx, env = {}) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env));
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    }
+    get env() {
+        return [...this.request.env, ...this.request.secretEnv];
+    }
+    /** The file that runs on the hosts. */
+    pinnedFile(images) {
+        return pinComposeFile(this.request.composeText, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            ...(this.env.length > 0 && {
+                envFile: ENV_FILE,
+                labels: { [LABEL.config]: configFingerprint(this.env) },
+            }),
+        });
+    }
+    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
+    parallel(items, fn) {
+        return runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
+    }
+    async plan(text) {
+        return this.parallel(this.hosts, async (host, i) => {
+            await host.detect();
+            const [current, previous, before] = await Promise.all([
+                host.readFile(COMPOSE_FILE),
+                host.readFile(PREVIOUS_FILE),
+                host.containers(),
+            ]);
+            return {
+                session: this.sessions[i],
+                host,
+                ...(current !== undefined && { current }),
+                ...(previous !== undefined && { previous }),
+                before,
+                unchanged: current === text && inService(before),
+            };
+        });
+    }
+    async deploy(images) {
+        const text = this.pinnedFile(images);
+        const first = [...images.values()][0];
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const plans = await this.plan(text);
+        const summary = (p, result, fields = {}) => ({
+            host: p.session.where,
+            previous: null,
+            image: null,
+            container: null,
+            durationMs: 0,
+            result,
+            services: serviceChanges(p.current, text, p.before, p.before),
+            ...fields,
+        });
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        const changing = plans.filter((p) => !p.unchanged);
+        if (this.request.dryRun) {
+            for (const p of plans) {
+                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
+                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
+            }
+            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
+        }
+        if (changing.length === 0) {
+            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
+            return result(plans.map((p) => summary(p, 'unchanged')), false);
+        }
+        try {
+            // Every host gets the file and pulls before any host changes.
+            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
+            await this.parallel(changing, async (p) => {
+                if (this.env.length > 0)
+                    await p.host.writeEnv(this.env);
+                await p.host.writeFile(NEXT_FILE, text);
+                await p.host.check(NEXT_FILE);
+                await p.host.pull(NEXT_FILE);
+                this.ctx.log(`${p.session.where}: pulled`);
+            });
+            const results = new Map();
+            for (const p of plans)
+                if (p.unchanged)
+                    results.set(p, summary(p, 'unchanged'));
+            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
+                const started = performance.now();
+                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
+                const output = await p.host.up();
+                if (output)
+                    this.ctx.log(`${p.session.where}:\n${output}`);
+                const healthStarted = performance.now();
+                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+                if (!health.ok) {
+                    const logs = await p.host.logs(health.services);
+                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
+                }
+                const after = await p.host.containers();
+                this.ctx.log(`${p.session.where}: stack healthy`);
+                return {
+                    started,
+                    healthMs: performance.now() - healthStarted,
+                    services: serviceChanges(p.current, text, p.before, after),
+                };
+            });
+            if (rollout.failure) {
+                // The failed hosts and the ones switched in this run go back to their previous file.
+                const back = [...rollout.failed.map((f) => f.host), ...rollout.done.map((d) => d.host)];
+                const notes = new Map();
+                await Promise.all(back.map(async (p) => {
+                    const failed = rollout.failed.find((f) => f.host === p);
+                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
+                    const note = restoreError
+                        ? `Restoring the previous stack failed too: ${restoreError}`
+                        : p.current
+                            ? 'The previous stack was restored and serves.'
+                            : 'There was no previous stack to restore (first deploy).';
+                    notes.set(p, note);
+                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
+                        ...(failed && { error: `${failed.error.message}\n${note}` }),
+                        ...(!failed && restoreError && { error: note }),
+                    }));
+                }));
+                const hosts = plans.map((p) => results.get(p));
+                await this.auditAll(hosts, pinned, 'deploy-failed');
+                const { host, error } = rollout.failure;
+                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
+            }
+            for (const { host: p, result: r } of rollout.done) {
+                results.set(p, summary(p, 'deployed', {
+                    durationMs: performance.now() - r.started,
+                    healthMs: Math.round(r.healthMs),
+                    services: r.services,
+                }));
+            }
+            const hosts = plans.map((p) => results.get(p));
+            await this.auditAll(hosts, pinned, 'deploy');
+            return result(hosts, true);
+        }
+        finally {
+            await Promise.all(changing.map((p) => Promise.all([
+                p.host.removeEnv(),
+                p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }),
+            ]).catch(() => { })));
+        }
+    }
+    /** Puts back the files a host had before this run and brings that stack up again. */
+    async restore(p) {
+        if (p.current === undefined)
+            return;
+        await p.host.writeFile(COMPOSE_FILE, p.current);
+        if (p.previous !== undefined)
+            await p.host.writeFile(PREVIOUS_FILE, p.previous);
+        await p.host.up();
+        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+        if (!health.ok)
+            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
+        this.ctx.log(`${p.session.where}: previous stack restored`);
+    }
+    /** rollback: true — every host goes back to the file it ran before the current one. */
+    async rollback() {
+        const plans = await this.plan('');
+        for (const p of plans) {
+            if (!p.previous || !p.current)
+                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
+        }
+        const targets = new Set(plans.map((p) => p.previous));
+        if (targets.size > 1)
+            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
+        const target = plans[0]?.previous;
+        const images = Object.fromEntries(imagesOf(target));
+        if (this.request.dryRun) {
+            return {
+                digest: '',
+                images,
+                changed: true,
+                hosts: plans.map((p) => ({
+                    host: p.session.where,
+                    previous: null,
+                    image: null,
+                    container: null,
+                    durationMs: 0,
+                    result: 'planned',
+                    services: serviceChanges(p.current, target, [], []),
+                })),
+                previousImage: null,
+            };
+        }
+        try {
+            const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
+                const started = performance.now();
+                if (this.env.length > 0)
+                    await p.host.writeEnv(this.env);
+                await p.host.writeFile(COMPOSE_FILE, target);
+                await p.host.writeFile(PREVIOUS_FILE, p.current);
+                await p.host.up();
+                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+                if (!health.ok) {
+                    await p.host.writeFile(COMPOSE_FILE, p.current);
+                    await p.host.writeFile(PREVIOUS_FILE, target);
+                    await p.host.up();
+                    throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
+                }
+                return {
+                    host: p.session.where,
+                    previous: null,
+                    image: null,
+                    container: null,
+                    durationMs: performance.now() - started,
+                    result: 'rolled-back',
+                    services: serviceChanges(p.current, target, p.before, await p.host.containers()),
+                };
+            });
+            if (rollout.failure)
+                throw rollout.failure.error;
+            const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
+            await this.auditAll(hosts, images, 'rollback');
+            return { digest: '', images, changed: true, hosts, previousImage: null };
+        }
+        finally {
+            await Promise.all(this.hosts.map((h) => h.removeEnv().catch(() => { })));
+        }
+    }
+    async auditAll(hosts, images, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            project: this.request.name,
+            images,
+            result: hosts[i]?.result,
+            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
+        }));
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(5472);
+;// CONCATENATED MODULE: ./src/command/quote.ts
+/**
+ * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
+ * SSH exec request, which always goes through the user's login shell). Every argument is quoted,
+ * so no value can be interpreted by that shell: `;`, `$(…)`, backticks, newlines and quotes are
+ * all passed through literally.
+ */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Quotes one argument for a POSIX shell. */
+function quoteArg(arg) {
+    if (arg.includes('\0'))
+        throw new Error('an argument contains a NUL byte, which no command line can carry');
+    if (arg !== '' && SAFE.test(arg))
+        return arg;
+    return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+/** Joins argv into one shell command line, every argument quoted. */
+function toShellLine(argv, env) {
+    if (argv.length === 0)
+        throw new Error('empty command');
+    const prefix = [];
+    if (env && Object.keys(env).length > 0) {
+        prefix.push('env');
+        for (const [key, value] of Object.entries(env)) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+                throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
+            prefix.push(quoteArg(`${key}=${value}`));
+        }
+    }
+    return [...prefix, ...argv.map(quoteArg)].join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
+
+
+class HostKeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostKeyError';
+    }
+}
+/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
+function parseEndpoint(text, defaultPort = 22) {
+    const value = text.trim();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
+    const match = bracketed ?? plain;
+    if (!match?.[1])
+        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
+    const port = match[2] === undefined ? defaultPort : Number(match[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new Error(`${JSON.stringify(text)} has an invalid port`);
+    return { host: match[1], port };
+}
+function formatEndpoint({ host, port }) {
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+class SshRunner {
+    where;
+    client;
+    jumpClient;
+    maxChannels;
+    active = 0;
+    waiting = [];
+    constructor(where, client, jumpClient, maxChannels) {
+        this.where = where;
+        this.client = client;
+        this.jumpClient = jumpClient;
+        this.maxChannels = maxChannels;
+    }
+    /** Connects (through the jump host, if any), retrying network errors with backoff. */
+    static async connect(endpoint, options) {
+        const attempts = options.attempts ?? 3;
+        let lastError;
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return await SshRunner.connectOnce(endpoint, options);
+            }
+            catch (error) {
+                lastError = error;
+                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
+                    break;
+                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+            }
+        }
+        throw lastError;
+    }
+    static async connectOnce(endpoint, options) {
+        let jumpClient;
+        let sock;
+        if (options.jump) {
+            jumpClient = await openClient(options.jump, {
+                ...options,
+                username: options.jump.username ?? options.username,
+            });
+            sock = await new Promise((resolve, reject) => {
+                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
+                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
+                    : resolve(stream));
+            });
+        }
+        try {
+            const client = await openClient(endpoint, options, sock);
+            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
+        }
+        catch (error) {
+            jumpClient?.end();
+            throw error;
+        }
+    }
+    async run(command, options = {}) {
+        const line = toShellLine(command.argv, command.env);
+        await this.acquire();
+        try {
+            return await this.exec(line, command, options);
+        }
+        finally {
+            this.release();
+        }
+    }
+    exec(line, command, options) {
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            this.client.exec(line, (err, stream) => {
+                if (err) {
+                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                    return;
+                }
+                const stdout = [];
+                const stderr = [];
+                let exitCode;
+                let timedOut = false;
+                const timer = command.timeoutMs !== undefined
+                    ? setTimeout(() => {
+                        timedOut = true;
+                        stream.signal('KILL');
+                        stream.close();
+                    }, command.timeoutMs)
+                    : undefined;
+                const abort = () => {
+                    stream.signal('KILL');
+                    stream.close();
+                };
+                options.signal?.addEventListener('abort', abort, { once: true });
+                stream.on('data', (chunk) => {
+                    stdout.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
+                });
+                stream.stderr.on('data', (chunk) => {
+                    stderr.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
+                });
+                stream.on('exit', (code, signal) => {
+                    exitCode = code ?? (signal ? 128 + 9 : 255);
+                });
+                stream.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    options.signal?.removeEventListener('abort', abort);
+                    resolve({
+                        // No exit status means the connection or channel died under the command.
+                        exitCode: exitCode ?? 255,
+                        stdout: Buffer.concat(stdout).toString('utf8'),
+                        stderr: Buffer.concat(stderr).toString('utf8'),
+                        durationMs: performance.now() - started,
+                        timedOut,
+                    });
+                });
+                stream.end(command.stdin ?? '');
+            });
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
+                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
+                : resolve(stream));
+        });
+    }
+    acquire() {
+        if (this.active < this.maxChannels) {
+            this.active += 1;
+            return Promise.resolve();
+        }
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+    async close() {
+        this.client.end();
+        this.jumpClient?.end();
+    }
+}
+function isAuthError(error) {
+    return error instanceof Error && /authentication methods failed/i.test(error.message);
+}
+function openClient(endpoint, options, sock) {
+    const { knownHosts } = options;
+    if (!knownHosts && !options.insecureIgnoreHostKey) {
+        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
+    }
+    let hostKeyProblem;
+    const config = {
+        host: endpoint.host,
+        port: endpoint.port,
+        username: options.username,
+        privateKey: options.privateKey,
+        ...(options.passphrase && { passphrase: options.passphrase }),
+        readyTimeout: options.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        ...(sock && { sock }),
+        hostVerifier: (key) => {
+            if (options.insecureIgnoreHostKey || !knownHosts)
+                return true;
+            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
+            if (!verdict.ok)
+                hostKeyProblem = verdict.reason;
+            return verdict.ok;
+        },
+    };
+    if (knownHosts && !options.insecureIgnoreHostKey) {
+        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
+        if (algorithms.length === 0) {
+            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
+        }
+        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
+        config.algorithms = {
+            serverHostKey: algorithms,
+        };
+    }
+    return new Promise((resolve, reject) => {
+        const client = new lib.Client();
+        client.once('ready', () => resolve(client));
+        client.once('error', (error) => {
+            client.end();
+            if (hostKeyProblem)
+                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
+            else
+                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
+        });
+        client.connect(config);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
+
+function swarmInfo(target) {
+    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
+}
+function updateFlags(policy) {
+    return [
+        '--update-order',
+        'start-first',
+        '--update-failure-action',
+        'rollback',
+        '--update-parallelism',
+        String(policy.parallelism),
+        '--update-monitor',
+        `${policy.monitorSeconds}s`,
+        '--rollback-order',
+        'start-first',
+        '--rollback-parallelism',
+        String(policy.parallelism),
+    ];
+}
+/**
+ * The first deploy. DNS round robin instead of a virtual IP: no IPVS needed on the nodes, and the
+ * proxy in front spreads requests over the tasks itself.
+ */
+function serviceCreate(target, spec) {
+    const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
+    args.push('--replicas', String(spec.replicas ?? 1));
+    args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
+    args.push(...labelFlags(spec.labels));
+    for (const [k, v] of spec.env)
+        args.push('--env', `${k}=${v}`);
+    if (spec.healthCmd)
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', '2s', '--health-retries', '3');
+    args.push(...updateFlags(spec.policy));
+    if (spec.withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(spec.image);
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+}
+/** Every later deploy: a rolling update to the pinned digest. */
+function serviceUpdate(target, spec) {
+    const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
+    if (spec.replicas !== undefined)
+        args.push('--replicas', String(spec.replicas));
+    args.push(...labelFlags(spec.labels, '--label-add'));
+    for (const [k, v] of spec.env)
+        args.push('--env-add', `${k}=${v}`);
+    if (spec.healthCmd)
+        args.push('--health-cmd', spec.healthCmd);
+    args.push(...updateFlags(spec.policy));
+    if (spec.withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(spec.name);
+    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
+}
+function serviceRollback(target, name) {
+    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
+}
+function serviceInspect(target, names) {
+    return dockerCommand(target, ['service', 'inspect', ...names]);
+}
+/** The tasks of a service, one JSON object a line. */
+function serviceTasks(target, name) {
+    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
+}
+function serviceLogs(target, name, tail = 30) {
+    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+}
+/** Services of a stack, one name a line. */
+function stackServices(target, stack) {
+    return dockerCommand(target, [
+        'service',
+        'ls',
+        '--filter',
+        `label=com.docker.stack.namespace=${stack}`,
+        '--format',
+        '{{.Name}}',
+    ]);
+}
+function stackDeploy(target, stack, file, withRegistryAuth) {
+    const args = ['stack', 'deploy', '--compose-file', file, '--prune', '--resolve-image', 'never'];
+    if (withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(stack);
+    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
+}
+/** A Swarm config from stdin (the proxy's Caddyfile). */
+function configCreate(target, name, content, labels) {
+    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
+}
+/** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
+function proxyServiceCreate(target, spec) {
+    const args = ['service', 'create', '--detach', '--name', spec.name, '--mode', 'global'];
+    args.push('--network', spec.network);
+    args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
+    args.push('--config', `source=${spec.config},target=${spec.configPath}`);
+    args.push(...labelFlags(spec.labels));
+    args.push('--update-order', 'stop-first');
+    args.push(spec.image, ...spec.command);
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+}
+function configInspect(target, name) {
+    return dockerCommand(target, ['config', 'inspect', name]);
+}
+/** The configs a service mounts (JSON). */
+function serviceConfigs(target, name) {
+    return dockerCommand(target, [
+        'service',
+        'inspect',
+        '--format',
+        '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}',
+        name,
+    ]);
+}
+/** Replaces a service's configs with one (a rolling update of its tasks). */
+function serviceSwapConfig(target, name, remove, add) {
+    const args = ['service', 'update', '--detach'];
+    for (const config of remove)
+        args.push('--config-rm', config);
+    args.push('--config-add', `source=${add.source},target=${add.target}`, name);
+    return dockerCommand(target, args);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
+/**
+ * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
+ * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
+ */
+
+
+
+
+
+
+
+
+/** The digest an image reference ends with ('' when it has none). */
+function digestOf(image) {
+    const at = image.lastIndexOf('@');
+    return at >= 0 ? image.slice(at + 1) : '';
+}
+/** Tasks from `docker service ps --format '{{json .}}'`. */
+function parseTasks(stdout) {
+    return stdout
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{'))
+        .map((line) => {
+        const t = JSON.parse(line);
+        return {
+            id: t.ID ?? '',
+            name: (t.Name ?? '').replace(/^\s*\\_\s*/, ''),
+            image: t.Image ?? '',
+            node: t.Node ?? '',
+            desired: t.DesiredState ?? '',
+            current: t.CurrentState ?? '',
+            error: t.Error ?? '',
+        };
+    });
+}
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task) {
+    return task.current.split(' ')[0] ?? '';
+}
+/** The tasks that are meant to run and do. */
+function runningTasks(tasks) {
+    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+}
+/**
+ * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
+ * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
+ */
+function convergence(state, tasks, digest) {
+    const update = state.update?.state ?? '';
+    // '' : an image Slipway did not pin (a stack service named by tag): whatever the spec says.
+    if (digest && digestOf(state.image) !== digest) {
+        if (update === 'rollback_started')
+            return 'rolling-back';
+        return 'rolled-back';
+    }
+    if (update === 'paused')
+        return 'paused';
+    if (update === 'updating' || update === 'rollback_started')
+        return 'waiting';
+    const running = runningTasks(tasks);
+    const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
+    const wanted = state.replicas ?? running.length;
+    if (stale.length === 0 && running.length === wanted && running.length > 0)
+        return 'converged';
+    if (wanted === 0 && running.length === 0)
+        return 'converged';
+    return 'waiting';
+}
+/**
+ * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
+ * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
+ * waiting, per task id) tells those apart.
+ */
+function taskErrors(tasks, digest, seen = new Map()) {
+    const errors = tasks
+        .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
+        .flatMap((t) => {
+        const states = seen.get(t.id) ?? new Set();
+        if (t.error || /^(Failed|Rejected)/.test(t.current))
+            return [`${t.name} on ${t.node}: ${t.error || t.current}`];
+        if (states.has('Starting') && !states.has('Running'))
+            return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
+        return [];
+    });
+    return [...new Set(errors)];
+}
+class SwarmManager {
+    where;
+    runner;
+    target;
+    constructor(runner, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.target = { docker: 'docker', env };
+    }
+    run(command) {
+        return runChecked(this.runner, command);
+    }
+    /** True when this host is a Swarm manager that can take orders now. */
+    async isManager() {
+        const result = await this.runner.run(swarmInfo(this.target));
+        if (result.exitCode !== 0)
+            return false;
+        const info = JSON.parse(result.stdout);
+        return info.LocalNodeState === 'active' && info.ControlAvailable === true;
+    }
+    async service(name) {
+        const result = await this.runner.run(serviceInspect(this.target, [name]));
+        if (result.exitCode !== 0) {
+            if (/no such service/i.test(result.stderr))
+                return undefined;
+            throw new Error(`${this.where}: docker service inspect ${name}: ${result.stderr.trim()}`);
+        }
+        const [s] = JSON.parse(result.stdout);
+        if (!s)
+            return undefined;
+        const replicas = s.Spec.Mode?.Replicated?.Replicas;
+        return {
+            name: s.Spec.Name,
+            image: s.Spec.TaskTemplate.ContainerSpec.Image,
+            ...(replicas !== undefined && { replicas }),
+            ...(s.UpdateStatus?.State && {
+                update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
+            }),
+            labels: s.Spec.Labels ?? {},
+            published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) => p.PublishedPort ? [p.PublishedPort] : []),
+        };
+    }
+    async tasks(name) {
+        return parseTasks((await this.run(serviceTasks(this.target, name))).stdout);
+    }
+    async create(spec) {
+        await this.run(serviceCreate(this.target, spec));
+    }
+    async update(spec) {
+        await this.run(serviceUpdate(this.target, spec));
+    }
+    async rollback(name) {
+        await this.run(serviceRollback(this.target, name));
+    }
+    async stackServices(stack) {
+        return (await this.run(stackServices(this.target, stack))).stdout.split('\n').filter(Boolean);
+    }
+    async stackDeploy(stack, file, withRegistryAuth) {
+        const result = await this.run(stackDeploy(this.target, stack, file, withRegistryAuth));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    async logs(name) {
+        const result = await this.runner.run(serviceLogs(this.target, name));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    /**
+     * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
+     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
+     */
+    async waitConverged(name, digest, timeoutMs, progress) {
+        const deadline = Date.now() + timeoutMs;
+        const seen = new Map();
+        let said = '';
+        for (;;) {
+            const state = await this.service(name);
+            if (!state)
+                return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
+            const tasks = await this.tasks(name);
+            for (const task of tasks)
+                seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
+            const status = convergence(state, tasks, digest);
+            const running = runningTasks(tasks);
+            const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
+            if (line !== said)
+                progress?.(line);
+            said = line;
+            if (status === 'converged')
+                return { ok: true, tasks };
+            const errors = taskErrors(tasks, digest, seen);
+            if (status === 'rolled-back' || status === 'paused') {
+                return {
+                    ok: false,
+                    rolledBack: status === 'rolled-back',
+                    detail: `${status === 'rolled-back' ? 'Swarm rolled the update back' : 'Swarm paused the update'}${state.update?.message ? ` (${state.update.message})` : ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+                    tasks,
+                };
+            }
+            if (Date.now() > deadline && status !== 'rolling-back') {
+                return {
+                    ok: false,
+                    rolledBack: false,
+                    detail: `not converged after ${Math.round(timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+                    tasks,
+                };
+            }
+            if (Date.now() > deadline + timeoutMs) {
+                return {
+                    ok: false,
+                    rolledBack: false,
+                    detail: `Swarm is still rolling back after ${Math.round((2 * timeoutMs) / 1000)} s`,
+                    tasks,
+                };
+            }
+            await sleep(1000);
+        }
+    }
+    /** The overlay network the service and its proxy share (made on the first deploy). */
+    async ensureNetwork(network, service) {
+        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
+            driver: 'overlay',
+            attachable: true,
+        });
+    }
+    /**
+     * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
+     * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
+     * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
+     */
+    /** The name of a service's proxy. */
+    static proxyName(service) {
+        return `slipway-proxy-${service}`;
+    }
+    async ensureProxy(service, network, port, publish, image) {
+        const name = SwarmManager.proxyName(service);
+        const content = swarmCaddyfile(service, port);
+        const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
+        const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
+        const configExists = await this.runner.run(configInspect(this.target, config));
+        if (configExists.exitCode !== 0)
+            await this.run(configCreate(this.target, config, content, labels));
+        const existing = await this.service(name);
+        const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+        if (!existing) {
+            await this.run(proxyServiceCreate(this.target, {
+                name,
+                image,
+                network,
+                publish,
+                targetPort: PROXY_PORT,
+                config,
+                configPath: CADDYFILE_PATH,
+                command,
+                labels,
+            }));
+            await this.waitProxy(name, publish);
+            return;
+        }
+        const mounted = await this.run(serviceConfigs(this.target, name));
+        const old = JSON.parse(mounted.stdout || 'null') ?? [];
+        if (old.some((c) => c.ConfigName === config))
+            return;
+        await this.run(serviceSwapConfig(this.target, name, old.map((c) => c.ConfigName), { source: config, target: CADDYFILE_PATH }));
+        await this.waitProxy(name, publish);
+    }
+    /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
+    async waitProxy(name, publish, timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        let last = '';
+        for (;;) {
+            const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
+            if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
+                const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
+                if (probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
+            }
+            if (Date.now() > deadline)
+                throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
+            await sleep(500);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/connect.ts
+/** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
+
+
+
+function warnInsecure(request, log) {
+    if (request.insecureIgnoreHostKey) {
+        log('WARNING: insecure-ignore-host-key is set: host keys are not verified, a man in the middle would not be noticed');
+    }
+}
+function connectOne(request, endpoint) {
+    return SshRunner.connect(endpoint, {
+        username: request.username,
+        privateKey: request.privateKey,
+        ...(request.passphrase && { passphrase: request.passphrase }),
+        ...(request.knownHosts && { knownHosts: request.knownHosts }),
+        insecureIgnoreHostKey: request.insecureIgnoreHostKey,
+        ...(request.jump && { jump: request.jump }),
+    });
+}
+async function connectAll(request, log) {
+    warnInsecure(request, log);
+    const runners = [];
+    try {
+        await runPool(request.hosts.map((endpoint) => async () => {
+            const runner = await connectOne(request, endpoint);
+            runners.push(runner);
+            log(`connected to ${runner.where}`);
+            return runner;
+        }), Math.max(request.maxParallel, 4));
+    }
+    catch (error) {
+        await Promise.all(runners.map((r) => r.close()));
+        throw error;
+    }
+    // Keep the order of the hosts input.
+    return request.hosts.map((h) => runners.find((r) => r.where.endsWith(`@${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)));
+}
+/**
+ * Swarm: the first host in the list that answers and is a manager able to take orders. Host keys
+ * are checked as for every host; why each one was passed over is said.
+ */
+async function connectManager(request, log, env = {}) {
+    warnInsecure(request, log);
+    const reasons = [];
+    for (const endpoint of request.hosts) {
+        let runner;
+        try {
+            runner = await connectOne(request, endpoint);
+            const manager = new SwarmManager(runner, env);
+            if (await manager.isManager()) {
+                log(`using the Swarm manager ${runner.where}`);
+                return manager;
+            }
+            reasons.push(`${runner.where}: not an active Swarm manager`);
+            await runner.close();
+        }
+        catch (error) {
+            await runner?.close();
+            // A wrong host key is an alarm, not an unavailable host: never go on to the next one.
+            if (error instanceof HostKeyError)
+                throw error;
+            reasons.push(`${endpoint.host}:${endpoint.port}: ${error instanceof Error ? error.message : error}`);
+        }
+        log(reasons.at(-1));
+    }
+    throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/deploy.ts
+/**
+ * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
+ * migrations once, then hosts switched max-parallel at a time. A host whose new version never
+ * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
+ * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ */
+
+
+
+
+
+
+
+
+function stamp(date) {
+    return date
+        .toISOString()
+        .replace(/[-:TZ.]/g, '')
+        .slice(0, 14);
+}
+function healthOf(request) {
+    return {
+        ...(request.port !== undefined && { port: request.port }),
+        ...(request.healthPath && { path: request.healthPath }),
+        timeoutMs: request.healthTimeoutMs,
+    };
+}
+/** What the container is configured with besides its image. */
+function configOf(request) {
+    return configFingerprint([...request.env, ...request.secretEnv], {
+        volumes: request.volumes,
+        network: request.network ?? '',
+        healthCmd: request.healthCmd ?? '',
+    });
+}
+function isUnchanged(request, state, digest) {
+    const current = state.current;
+    if (!current || current.digest !== digest || !current.running)
+        return false;
+    if (current.config !== configOf(request))
+        return false;
+    if (request.publish === undefined)
+        return true;
+    return state.proxy?.running === true;
+}
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(s, result, fields) {
+    return {
+        host: s.session.where,
+        previous: s.from?.image ?? null,
+        durationMs: performance.now() - s.started,
+        result,
+        ...fields,
+    };
+}
+class Deployer {
+    request;
+    sessions;
+    ctx;
+    lock;
+    constructor(request, sessions, ctx) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    parallel(items, fn) {
+        return runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
+    }
+    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    }
+    spec(image) {
+        const r = this.request;
+        const now = this.ctx.now();
+        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
+        return {
+            container,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.role]: 'app',
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.image]: image.reference,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: now.toISOString(),
+                [LABEL.config]: configOf(r),
+            },
+            env: [...r.env, ...r.secretEnv],
+            volumes: r.volumes,
+            ...(r.network && { network: r.network }),
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+        };
+    }
+    async deploy(image) {
+        const r = this.request;
+        if (!r.dryRun)
+            await this.parallel(this.sessions, (s) => s.prepare());
+        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+        const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+        this.sessions.forEach((session, i) => {
+            const published = states[i]?.proxy?.publish;
+            if (r.publish !== undefined && published !== undefined && published !== r.publish) {
+                throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
+            }
+        });
+        const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
+        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+        const unchanged = (p) => ({
+            host: p.session.where,
+            previous: p.state.current?.image ?? null,
+            image: image.reference,
+            container: p.state.current?.container ?? null,
+            durationMs: 0,
+            result: r.dryRun ? 'planned' : 'unchanged',
+        });
+        if (r.dryRun) {
+            for (const p of plan) {
+                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`);
+            }
+            return {
+                digest: image.digest,
+                changed: changing.length > 0,
+                hosts: plan.map(unchanged),
+                previousImage,
+            };
+        }
+        if (changing.length === 0) {
+            this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+            return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+        }
+        this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+        const pullMs = new Map();
+        const timings = new Map();
+        await this.parallel(changing.map((p) => p.session), async (s) => {
+            const t0 = performance.now();
+            await s.pull(image.reference);
+            pullMs.set(s, performance.now() - t0);
+            this.ctx.log(`${s.where}: pulled`);
+        });
+        if (r.preDeploy) {
+            const first = changing[0]?.session;
+            const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+            this.ctx.log(`${first.where}: running pre-deploy once`);
+            const result = await first.runOnce(spec, r.preDeploy);
+            if (result.output)
+                this.ctx.log(result.output);
+            if (result.exitCode !== 0) {
+                throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.map(unchanged));
+            }
+        }
+        const results = new Map();
+        for (const p of plan)
+            if (!changing.includes(p))
+                results.set(p.session, unchanged(p));
+        const started = new Map();
+        const ended = new Map();
+        const rollout = await rollOut(changing, r.maxParallel, async (p) => {
+            started.set(p.session, performance.now());
+            const spec = this.spec(image);
+            try {
+                const timing = await this.switchHost(p.session, p.state, spec);
+                this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
+                return { container: spec.container, timing };
+            }
+            finally {
+                ended.set(p.session, performance.now());
+            }
+        });
+        const switched = rollout.done.map(({ host: p, result }) => ({
+            session: p.session,
+            ...(p.state.current && { from: p.state.current }),
+            to: result.container,
+            started: started.get(p.session),
+        }));
+        for (const { host: p, result } of rollout.done)
+            timings.set(p.session, result.timing);
+        for (const { host: p, error } of rollout.failed) {
+            results.set(p.session, {
+                host: p.session.where,
+                previous: p.state.current?.image ?? null,
+                image: image.reference,
+                container: p.state.current?.container ?? null,
+                durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
+                result: 'failed',
+                error: error.message,
+            });
+        }
+        const failure = rollout.failure && {
+            session: rollout.failure.host.session,
+            message: rollout.failure.error.message,
+        };
+        if (failure) {
+            // Bring every host switched in this run back to what it ran before.
+            for (const s of switched) {
+                try {
+                    if (s.from)
+                        await this.switchBack(s.session, s.from, s.to);
+                    results.set(s.session, switchedResult(s, 'reverted', {
+                        image: s.from?.image ?? null,
+                        container: s.from?.container ?? null,
+                    }));
+                }
+                catch (error) {
+                    results.set(s.session, switchedResult(s, 'failed', {
+                        image: image.reference,
+                        container: s.to,
+                        error: `could not switch back: ${error instanceof Error ? error.message : error}`,
+                    }));
+                }
+            }
+            const hosts = this.sessions.map((s) => results.get(s));
+            await this.auditAll(hosts, image, 'deploy-failed');
+            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
+        }
+        for (const s of switched) {
+            results.set(s.session, switchedResult(s, 'deployed', {
+                image: image.reference,
+                container: s.to,
+                pullMs: Math.round(pullMs.get(s.session) ?? 0),
+                healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
+                stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
+            }));
+        }
+        const hosts = this.sessions.map((s) => results.get(s));
+        const before = new Map(plan.map((p) => [p.session, p.state]));
+        const pruning = Promise.all(switched.map(async (s) => {
+            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+            const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+            const pruned = await s.session.prune(r.keep, stopped);
+            if (pruned.length > 0)
+                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+        }));
+        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
+        return { digest: image.digest, changed: true, hosts, previousImage };
+    }
+    /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
+    async stateWithoutOrphans(session) {
+        const state = await session.state();
+        if (state.orphans.length === 0 || this.request.dryRun)
+            return state;
+        for (const orphan of state.orphans) {
+            this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+            await session.remove(orphan.container);
+        }
+        return { ...state, orphans: [] };
+    }
+    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+    /** Returns how long the health wait and the old version's (graceful) stop took. */
+    async switchHost(session, state, spec) {
+        const r = this.request;
+        const current = state.current;
+        if (r.strategy === 'recreate' && current)
+            await session.stop(current.container);
+        await session.start(spec);
+        const healthStarted = performance.now();
+        const health = await session.waitHealthy(spec.container, healthOf(r));
+        const healthWaitMs = performance.now() - healthStarted;
+        if (!health.ok) {
+            const logs = await session.logs(spec.container);
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await session.startExisting(current.container);
+            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
+        }
+        try {
+            await this.serve(session, spec.container, state.proxy?.running === true);
+        }
+        catch (error) {
+            // Not in service after all (the proxy could not be made to serve): the new version goes,
+            // the old one — still on the live network, or restarted after a recreate — keeps serving.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await session.startExisting(current.container);
+            throw error;
+        }
+        // The old version leaves service when it stops: docker drops it from the alias, and a
+        // graceful app finishes what it has in flight on SIGTERM.
+        const stopStarted = performance.now();
+        if (current && r.strategy === 'rolling')
+            await session.stop(current.container);
+        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
+    }
+    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
+    async serve(session, container, proxyRunning = false) {
+        const r = this.request;
+        await session.activate(container);
+        if (r.publish !== undefined && r.port !== undefined) {
+            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
+        }
+    }
+    /** Returns a host to `from` and removes the version that replaced it in this run. */
+    async switchBack(session, from, to) {
+        const r = this.request;
+        await session.startExisting(from.container);
+        await session.waitHealthy(from.container, healthOf(r));
+        await this.serve(session, from.container);
+        await session.stop(to);
+        await session.remove(to);
+    }
+    /** rollback: true — every host goes back to the version it ran before the current one. */
+    async rollback() {
+        const r = this.request;
+        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+        const targets = this.sessions.map((session, i) => {
+            const state = states[i];
+            const current = state.current;
+            const target = state.previous.find((v) => v.digest !== current?.digest);
+            if (!current || !target)
+                throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+            return { session, state, current, target };
+        });
+        const digests = new Set(targets.map((t) => t.target.digest));
+        if (digests.size > 1) {
+            throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
+        }
+        const results = [];
+        if (r.dryRun) {
+            for (const t of targets)
+                this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
+        }
+        else {
+            await this.parallel(targets.map((t) => t.session), async (session) => {
+                const t = targets.find((x) => x.session === session);
+                const started = performance.now();
+                await session.startExisting(t.target.container);
+                const health = await session.waitHealthy(t.target.container, healthOf(r));
+                if (!health.ok) {
+                    await session.stop(t.target.container);
+                    throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
+                }
+                await this.serve(session, t.target.container);
+                await session.stop(t.current.container);
+                results.push({
+                    host: session.where,
+                    previous: t.current.image,
+                    image: t.target.image,
+                    container: t.target.container,
+                    durationMs: performance.now() - started,
+                    result: 'rolled-back',
+                });
+                this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+            });
+        }
+        const target = targets[0]?.target;
+        const ordered = r.dryRun
+            ? targets.map((t) => ({
+                host: t.session.where,
+                previous: t.current.image,
+                image: t.target.image,
+                container: t.target.container,
+                durationMs: 0,
+                result: 'planned',
+            }))
+            : this.sessions.map((s) => results.find((x) => x.host === s.where));
+        if (!r.dryRun)
+            await this.auditAll(ordered, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
+        return {
+            digest: target.digest,
+            changed: !r.dryRun,
+            hosts: ordered,
+            previousImage: targets[0]?.current.image ?? null,
+        };
+    }
+    async auditAll(hosts, image, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            service: this.request.name,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            result: hosts[i]?.result,
+            previous: hosts[i]?.previous,
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+const agents = new Map();
+function agentFor(url, ca) {
+    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets them.
+                if (next.host !== url.host) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    constructor(message, status, code) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+    }
+    /** https://host, or http://host for an insecure registry that does not speak TLS. */
+    base() {
+        this.baseUrl ??= (async () => {
+            const host = registryApiHost(this.registry);
+            if (!this.options.insecure)
+                return `https://${host}`;
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 5000,
+                    ca: this.options.ca,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch {
+                return `http://${host}`;
+            }
+        })();
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c)
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        const res = await request({
+            method: 'GET',
+            url: url.toString(),
+            headers,
+            ca: this.options.ca,
+            timeoutMs: 30_000,
+        });
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const authorization = await this.authorization(req.scopes);
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ca: this.options.ca,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    await sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/pin.ts
+/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
+
+
+async function pinImage(image, connection) {
+    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
+        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+        : {};
+    const digest = await resolveDigest(image, credentials);
+    if (!digest)
+        throw new Error(`${repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
+    return { reference: `${repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
+}
+/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
+async function pinStackImages(images, connection) {
+    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
+    return new Map(images.map((i, n) => [i.service, pinned[n]]));
+}
+
+;// CONCATENATED MODULE: ./src/deploy/swarm-deploy.ts
+/**
+ * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
+ * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
+ * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
+ * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ */
+
+
+
+
+
+
+
+
+/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
+const MONITOR_SECONDS = 5;
+class SwarmDeployer {
+    request;
+    manager;
+    session;
+    ctx;
+    lock;
+    constructor(request, manager, session, ctx) {
+        this.request = request;
+        this.manager = manager;
+        this.session = session;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks([this.session], this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    }
+    get withRegistryAuth() {
+        return Boolean(this.request.registryUsername && this.request.registryPassword);
+    }
+    get network() {
+        return `slipway-${this.request.name}`;
+    }
+    result(outcome, started, services, extra = {}) {
+        const [first] = services;
+        return {
+            host: this.manager.where,
+            previous: services.length === 1 ? (first?.previous ?? null) : null,
+            image: services.length === 1 ? (first?.image ?? null) : null,
+            container: null,
+            durationMs: performance.now() - started,
+            result: outcome,
+            services,
+            ...extra,
+        };
+    }
+    failed(detail, outcome, what) {
+        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
+    }
+    /** A single service: `docker service create` the first time, `docker service update` after. */
+    async deployService(image) {
+        const r = this.request;
+        const started = performance.now();
+        const before = await this.manager.service(r.name);
+        const change = {
+            service: r.name,
+            previous: before?.image ?? null,
+            image: image.reference,
+            restarted: true,
+        };
+        const result = (hosts, changed) => ({
+            digest: image.digest,
+            changed,
+            hosts,
+            previousImage: before?.image ?? null,
+        });
+        const config = configFingerprint(r.env, { healthCmd: r.healthCmd ?? '' });
+        const unchanged = before !== undefined &&
+            digestOf(before.image) === image.digest &&
+            before.labels[LABEL.config] === config &&
+            (r.replicas === undefined || before.replicas === r.replicas) &&
+            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+        if (r.publish !== undefined) {
+            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+            const [published] = proxy?.published ?? [];
+            if (published !== undefined && published !== r.publish) {
+                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
+            }
+        }
+        if (r.dryRun) {
+            this.ctx.log(unchanged
+                ? `${r.name} already runs ${image.digest}`
+                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
+            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
+        }
+        if (unchanged) {
+            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
+            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
+        }
+        const spec = {
+            name: r.name,
+            image: image.reference,
+            ...(r.replicas !== undefined && { replicas: r.replicas }),
+            network: this.network,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: this.ctx.now().toISOString(),
+                [LABEL.config]: config,
+            },
+            env: r.env,
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+            withRegistryAuth: this.withRegistryAuth,
+            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
+        };
+        if (before) {
+            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
+            await this.manager.update(spec);
+        }
+        else {
+            this.ctx.log(`creating ${r.name} with ${image.reference}`);
+            await this.manager.ensureNetwork(this.network, r.name);
+            await this.manager.create(spec);
+        }
+        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+        if (!converged.ok) {
+            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
+                error: converged.detail,
+            });
+            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
+            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
+        }
+        if (r.publish !== undefined && r.port !== undefined) {
+            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
+        }
+        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
+        const outcome = this.result('deployed', started, [change]);
+        await this.audit('deploy', { [r.name]: image.reference }, outcome);
+        return result([outcome], true);
+    }
+    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
+    async deployStack(images) {
+        const r = this.request;
+        const stack = r.stack;
+        const started = performance.now();
+        const text = pinComposeFile(stack.text, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            swarmUpdateDefaults: { parallelism: r.maxParallel },
+        });
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const first = [...images.values()][0];
+        const names = [...new Set([...images.keys()])];
+        const before = new Map();
+        for (const service of await this.manager.stackServices(r.name))
+            before.set(service, await this.manager.service(service));
+        const changes = (restarted) => names.map((service) => ({
+            service,
+            previous: before.get(`${r.name}_${service}`)?.image ?? null,
+            image: pinned[service] ?? null,
+            restarted: restarted &&
+                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
+        }));
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        if (r.dryRun) {
+            for (const c of changes(true))
+                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
+            return result([this.result('planned', started, changes(true))], true);
+        }
+        const file = `${this.session.dir}/stack.yml`;
+        await writeFileAtomic(this.manager.runner, file, text);
+        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
+        if (output)
+            this.ctx.log(output);
+        const failures = [];
+        for (const service of await this.manager.stackServices(r.name)) {
+            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
+            const digest = images.get(short)?.digest ?? '';
+            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                failures.push(`${service}: ${converged.detail}`);
+        }
+        if (failures.length > 0) {
+            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
+            await this.audit('deploy-failed', pinned, outcome);
+            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
+        }
+        const outcome = this.result('deployed', started, changes(true));
+        await this.audit('deploy', pinned, outcome);
+        return result([outcome], true);
+    }
+    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
+    async rollback() {
+        const r = this.request;
+        const started = performance.now();
+        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+        if (names.length === 0)
+            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
+        const changes = [];
+        for (const name of names) {
+            const before = await this.manager.service(name);
+            if (!before)
+                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+            // After Swarm rolled a failed update back, its "previous" is the failed version.
+            if (before.update?.state.startsWith('rollback'))
+                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
+            if (r.dryRun) {
+                changes.push({ service: name, previous: before.image, image: null, restarted: false });
+                continue;
+            }
+            await this.manager.rollback(name);
+            const after = await this.manager.service(name);
+            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
+            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
+        }
+        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
+        if (!r.dryRun)
+            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
+        const [only] = changes;
+        return {
+            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
+            changed: !r.dryRun,
+            hosts: [outcome],
+            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
+        };
+    }
+    async audit(action, images, outcome) {
+        await auditHosts([this.session], this.ctx, action, () => ({
+            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
+            images,
+            result: outcome.result,
+            error: outcome.error,
+        }));
+    }
+}
+function describeTasks(converged) {
+    const running = converged.tasks.filter((t) => t.desired === 'Running');
+    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/run-deploy.ts
+
+
+
+
+
+
+
+/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
+function privateConfig(request) {
+    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
+    return login
+        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
+        : {};
+}
+function loginNeeded(request) {
+    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
+}
+async function withRegistryLogin(request, sessions, work) {
+    if (!loginNeeded(request))
+        return work();
+    const registry = request.registry;
+    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
+    try {
+        return await work();
+    }
+    finally {
+        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
+    }
+}
+const passthrough = (_title, work) => work();
+async function runDeploy(request, ctx, hooks = {}) {
+    const group = hooks.group ?? passthrough;
+    switch (request.mode) {
+        case 'container':
+            return deployContainer(request, ctx, hooks, group);
+        case 'compose':
+            return deployCompose(request, ctx, hooks, group);
+        case 'swarm':
+            return deploySwarm(request, ctx, hooks, group);
+    }
+}
+async function connectHosts(request, ctx, group) {
+    return group(`Connecting to ${request.hosts.length} host(s)`, () => connectAll(request, ctx.log));
+}
+async function closeAll(runners) {
+    await Promise.all(runners.map((r) => r.close()));
+}
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function onEveryHost(request, ctx, hooks, group, make, work) {
+    const runners = await connectHosts(request, ctx, group);
+    try {
+        const env = privateConfig(request);
+        const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
+        const deployer = make(sessions, env);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+async function deployContainer(request, ctx, hooks, group) {
+    const image = request.rollback
+        ? undefined
+        : await pinImage(request.image, request);
+    if (image)
+        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
+    return onEveryHost(request, ctx, hooks, group, (sessions) => new Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
+}
+async function deployCompose(request, ctx, hooks, group) {
+    const images = request.rollback
+        ? new Map()
+        : await pinStackImages(request.images, request);
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
+    return onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
+}
+async function deploySwarm(request, ctx, hooks, group) {
+    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
+    const images = request.stack && !request.rollback
+        ? await pinStackImages(request.images, request)
+        : new Map();
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}`);
+    if (single)
+        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+    const env = privateConfig(request);
+    const manager = await group('Finding a Swarm manager', () => connectManager(request, ctx.log, env));
+    try {
+        const session = new HostSession(manager.runner, request.name, env);
+        const deployer = new SwarmDeployer(request, manager, session, ctx);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
+            ? deployer.rollback()
+            : request.stack
+                ? deployer.deployStack(images)
+                : deployer.deployService(single)));
+    }
+    finally {
+        await closeAll([manager.runner]);
+    }
+}
+/** The post step's cleanup after a cancelled deploy: releases the locks `id` still holds. */
+async function releaseLocks(request, id) {
+    const runners = request.mode === 'swarm'
+        ? [(await connectManager(request, () => { })).runner]
+        : await connectAll(request, () => { });
+    try {
+        await runPool(runners.map((r) => () => new HostSession(r, request.name).releaseLock(id)), 4);
+        return runners.length;
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
+/**
+ * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
+ * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
+ * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
+ */
+
+class KnownHosts {
+    entries;
+    constructor(entries) {
+        this.entries = entries;
+    }
+    /** Parses known_hosts text; malformed lines are errors naming the line number. */
+    static parse(text) {
+        const entries = [];
+        text.split(/\r?\n/).forEach((raw, index) => {
+            const line = raw.trim();
+            if (line === '' || line.startsWith('#'))
+                return;
+            const fields = line.split(/\s+/);
+            let marker;
+            if (fields[0]?.startsWith('@')) {
+                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
+                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
+                }
+                marker = fields.shift();
+            }
+            const [hosts, type, key] = fields;
+            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
+                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
+            }
+            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
+        });
+        return new KnownHosts(entries);
+    }
+    /** Keys pinned for host:port (revoked and CA lines excluded). */
+    keysFor(host, port = 22) {
+        const name = hostName(host, port);
+        return this.entries
+            .filter((e) => e.marker === undefined && matches(e.patterns, name))
+            .map(({ type, key }) => ({ type, key }));
+    }
+    /** Whether the key the server presented is pinned for host:port and not revoked. */
+    verify(host, port, presented) {
+        const key = presented.toString('base64');
+        const name = hostName(host, port);
+        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
+            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
+        }
+        const pinned = this.keysFor(host, port);
+        if (pinned.length === 0)
+            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
+        if (pinned.some((k) => k.key === key))
+            return { ok: true };
+        return {
+            ok: false,
+            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
+        };
+    }
+    /** Host key algorithms to offer for host:port, from the pinned key types. */
+    algorithmsFor(host, port = 22) {
+        const algorithms = new Set();
+        for (const { type } of this.keysFor(host, port)) {
+            if (type === 'ssh-rsa')
+                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                    algorithms.add(a);
+            else
+                algorithms.add(type);
+        }
+        return [...algorithms];
+    }
+}
+/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
+function hostName(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function matches(patterns, name) {
+    let matched = false;
+    for (const pattern of patterns) {
+        if (pattern.startsWith('|1|')) {
+            if (hashedMatches(pattern, name))
+                matched = true;
+            continue;
+        }
+        const negated = pattern.startsWith('!');
+        const glob = negated ? pattern.slice(1) : pattern;
+        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+function hashedMatches(pattern, name) {
+    const [, , salt, hash] = pattern.split('|');
+    if (!salt || !hash)
+        return false;
+    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return digest === hash;
+}
+function globMatches(glob, name) {
+    const re = new RegExp(`^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`);
+    return re.test(name);
+}
+/** The key type named inside an SSH public key blob. */
+function keyType(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const length = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + length).toString('latin1');
+}
+
+;// CONCATENATED MODULE: ./src/deploy/inputs.ts
+/** The inputs of remote-deploy-ssh: the connection (every mode) and the single-container mode, checked before anything connects. */
+
+
+
+
+
+const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
+const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+function parseVolume(spec) {
+    const parts = spec.split(':');
+    const [source = '', target = '', mode, extra] = parts;
+    if (extra !== undefined || !target)
+        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+    if (!PATH.test(target))
+        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+    return spec;
+}
+function inputs_port(inputs, name) {
+    const value = inputs.string(name);
+    if (value === '')
+        return undefined;
+    return inputs.integer(name, 0, { min: 1, max: 65535 });
+}
+function envValues(inputs, name) {
+    const pairs = inputs.keyValues(name);
+    for (const [key, value] of pairs) {
+        if (hasControlCharacter(value))
+            throw new InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
+    }
+    return pairs;
+}
+/** The hosts, credentials and guards every mode shares. */
+function readConnection(inputs) {
+    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
+    const username = inputs.line('username');
+    if (!username)
+        inputs.required('username');
+    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
+        throw new InputError('username', `${JSON.stringify(username)} is not a user name`);
+    const privateKey = inputs.required('private-key');
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+        throw new InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
+    }
+    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
+    const knownHostsText = inputs.string('known-hosts');
+    let knownHosts;
+    if (knownHostsText) {
+        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
+        for (const host of hosts) {
+            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
+                throw new InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
+            }
+        }
+    }
+    else if (!insecureIgnoreHostKey) {
+        throw new InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
+    }
+    const jumpText = inputs.line('jump-host');
+    let jump;
+    if (jumpText) {
+        const at = jumpText.lastIndexOf('@');
+        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
+        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
+    }
+    const registry = inputs.line('registry');
+    if (registry && !isRegistryHost(registry))
+        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const registryUsername = inputs.line('registry-username');
+    const registryPassword = inputs.string('registry-password');
+    if (registryPassword && !registryUsername)
+        throw new InputError('registry-username', 'is required with registry-password');
+    const passphrase = inputs.string('passphrase');
+    return {
+        hosts,
+        username,
+        privateKey,
+        ...(passphrase && { passphrase }),
+        ...(knownHosts && { knownHosts }),
+        insecureIgnoreHostKey,
+        ...(jump && { jump }),
+        ...(registry && { registry }),
+        ...(registryUsername && { registryUsername }),
+        ...(registryPassword && { registryPassword }),
+        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
+        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
+        dryRun: inputs.boolean('dry-run', false),
+        rollback: inputs.boolean('rollback', false),
+        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+    };
+}
+/** A service name: what the lock, the audit log and the containers are named after. */
+function readName(inputs, name = 'name') {
+    const value = inputs.line(name);
+    if (!value)
+        inputs.required(name);
+    if (!NAME.test(value))
+        throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
+    return value;
+}
+function readPort(inputs, name) {
+    return inputs_port(inputs, name);
+}
+function readEnv(inputs, name) {
+    return envValues(inputs, name);
+}
+function readProxyImage(inputs) {
+    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
+}
+/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
+function refuseInputs(inputs, names, mode) {
+    for (const name of names) {
+        if (inputs.string(name).trim())
+            throw new InputError(name, `is not used in ${mode} mode; remove it`);
+    }
+}
+function readDeployRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+    const rollback = connection.rollback;
+    const imageText = inputs.string('image');
+    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    if (!image && !rollback)
+        inputs.required('image');
+    const name = readName(inputs);
+    const healthPath = inputs.line('health-path');
+    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+    }
+    const healthCmd = inputs.line('health-cmd');
+    const publish = inputs_port(inputs, 'publish');
+    const containerPort = inputs_port(inputs, 'port');
+    if (publish !== undefined && containerPort === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    if (healthPath && containerPort === undefined)
+        throw new InputError('port', 'is required with health-path');
+    const network = inputs.line('network');
+    if (network && !NETWORK.test(network))
+        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+    const preDeploy = inputs.string('pre-deploy');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'container',
+        ...(registry && { registry }),
+        ...(image && { image }),
+        name,
+        ...(containerPort !== undefined && { port: containerPort }),
+        ...(publish !== undefined && { publish }),
+        ...(healthPath && { healthPath }),
+        ...(healthCmd && { healthCmd }),
+        env: envValues(inputs, 'env'),
+        secretEnv: envValues(inputs, 'secret-env'),
+        volumes: inputs.parsedList('volumes', parseVolume),
+        ...(network && { network }),
+        ...(preDeploy && { preDeploy }),
+        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
+        keep,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/stack-inputs.ts
+/**
+ * The inputs of remote-deploy-ssh's stack modes — a Compose project on each host, or Docker Swarm
+ * through a manager — checked before anything connects, and the choice between the three modes.
+ */
+
+
+
+
+
+
+/** `service=registry/repo:tag` */
+function parseStackImage(line) {
+    const eq = line.indexOf('=');
+    if (eq <= 0)
+        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
+    const service = line.slice(0, eq).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
+        throw new Error(`${JSON.stringify(service)} is not a service name`);
+    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
+}
+function readStackImages(inputs) {
+    const images = inputs.parsedList('images', parseStackImage);
+    const seen = new Set();
+    for (const { service } of images) {
+        if (seen.has(service))
+            throw new InputError('images', `service ${service} is given more than once`);
+        seen.add(service);
+    }
+    if (inputs.boolean('require-same-tag', false)) {
+        try {
+            checkSameTag(images);
+        }
+        catch (error) {
+            throw new InputError('images', error.message);
+        }
+    }
+    return images;
+}
+/**
+ * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
+ * the images come from (with several, the input must say which).
+ */
+function stackRegistry(connection, images) {
+    if (connection.registry)
+        return connection.registry;
+    const registries = [...new Set(images.map((i) => i.image.registry))];
+    if (registries.length > 1 && connection.registryPassword)
+        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
+    return registries[0];
+}
+/** Reads a compose/stack file of the repository and checks it against the images. */
+function readStackFile(inputs, name, images) {
+    const file = inputs.line(name);
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
+    }
+    catch (error) {
+        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
+    }
+    try {
+        checkStack(text, images);
+    }
+    catch (error) {
+        if (error instanceof ComposeFileError)
+            throw new InputError(name, `${file} ${error.message}`);
+        throw error;
+    }
+    return { file, text };
+}
+const NOT_FOR_STACKS = [
+    'image',
+    'volumes',
+    'port',
+    'publish',
+    'pre-deploy',
+    'network',
+    'health-path',
+    'health-cmd',
+];
+function readComposeRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
+    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
+    const images = readStackImages(inputs);
+    const { file, text } = readStackFile(inputs, 'compose-file', images);
+    const registry = stackRegistry(connection, images);
+    return {
+        ...connection,
+        ...(registry && { registry }),
+        mode: 'compose',
+        name,
+        composeFile: file,
+        composeText: text,
+        images,
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+    };
+}
+function readSwarmRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
+    if (inputs.string('secret-env'))
+        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
+    const name = readName(inputs);
+    const replicasText = inputs.string('replicas');
+    const env = readEnv(inputs, 'env');
+    if (inputs.string('stack-file')) {
+        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
+        const images = readStackImages(inputs);
+        const registry = stackRegistry(connection, images);
+        return {
+            ...connection,
+            ...(registry && { registry }),
+            mode: 'swarm',
+            name,
+            stack: readStackFile(inputs, 'stack-file', images),
+            images,
+            env,
+            proxyImage: readProxyImage(inputs),
+        };
+    }
+    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
+    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    if (!image && !connection.rollback)
+        inputs.required('image');
+    const publish = readPort(inputs, 'publish');
+    const port = readPort(inputs, 'port');
+    if (publish !== undefined && port === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    const healthCmd = inputs.line('health-cmd');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'swarm',
+        ...(registry && { registry }),
+        name,
+        images: [],
+        ...(image && { image }),
+        ...(port !== undefined && { port }),
+        ...(publish !== undefined && { publish }),
+        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
+        ...(healthCmd && { healthCmd }),
+        env,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
+function readAnyDeployRequest(inputs) {
+    if (inputs.boolean('swarm', false))
+        return readSwarmRequest(inputs);
+    if (inputs.string('compose-file'))
+        return readComposeRequest(inputs);
+    return readDeployRequest(inputs);
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+;// CONCATENATED MODULE: ./src/operations/deploy.ts
+/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
+
+
+
+
+
+
+const DEPLOY_LOCK_STATE = 'deploy-lock';
+function title(request, result, failed) {
+    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
+    if (failed)
+        return `Deploy of ${what} failed`;
+    if (request.dryRun)
+        return `Deploy plan for ${what} (dry run: nothing changed)`;
+    if (request.rollback)
+        return `Rolled back ${what}`;
+    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+}
+function deploySummary(request, result, hosts, failed) {
+    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
+    return [
+        heading(title(request, result, failed)),
+        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
+        ...(result?.images
+            ? [
+                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
+            ]
+            : []),
+        perService
+            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
+                i === 0 ? h.host : '',
+                i === 0 ? h.result : '',
+                s.service,
+                s.previous ?? '—',
+                s.image ?? '—',
+                s.restarted ? 'yes' : 'no',
+                i === 0 ? formatDuration(h.durationMs) : '',
+            ])))
+            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
+                h.host,
+                h.result,
+                h.previous ?? '—',
+                h.image ?? '—',
+                formatDuration(h.durationMs),
+            ])),
+        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
+    ];
+}
+function maskInputs(inputs, report) {
+    for (const name of ['private-key', 'passphrase', 'registry-password'])
+        report.mask(inputs.string(name));
+    for (const [, value] of inputs.keyValues('secret-env'))
+        report.mask(value);
+}
+async function runDeployOperation(inputs, report) {
+    maskInputs(inputs, report);
+    const request = readAnyDeployRequest(inputs);
+    const git = readGitContext();
+    let result;
+    try {
+        result = await runDeploy(request, {
+            holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+            runUrl: runUrl(git),
+            commit: git.sha,
+            now: () => new Date(),
+            log: (line) => report.info(line),
+        }, {
+            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+            group: (name, work) => report.group(name, work),
+        });
+    }
+    catch (error) {
+        const hosts = error instanceof DeployError ? error.hosts : [];
+        const message = error instanceof Error ? error.message : String(error);
+        report.saveState(DEPLOY_LOCK_STATE, '');
+        if (error instanceof InputError)
+            throw error;
+        return {
+            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
+            summary: deploySummary(request, undefined, hosts, message),
+            error: message,
+        };
+    }
+    report.saveState(DEPLOY_LOCK_STATE, '');
+    return {
+        outputs: {
+            digest: result.digest,
+            changed: String(result.changed),
+            hosts: JSON.stringify(result.hosts),
+            'previous-image': result.previousImage ?? '',
+            images: JSON.stringify(result.images ?? {}),
+        },
+        summary: deploySummary(request, result, result.hosts),
+    };
+}
+/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+async function afterDeploy(inputs, report) {
+    const id = report.readState(DEPLOY_LOCK_STATE);
+    if (!id)
+        return;
+    maskInputs(inputs, report);
+    const count = await releaseLocks(readAnyDeployRequest(inputs), id);
+    report.info(`Released the deploy lock ${id} on ${count} host(s)`);
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -61319,7 +65923,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -63995,4607 +68599,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The same inputs with some values replaced (one step feeding the next in one process). */
-    with(values) {
-        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-    duration(name, fallbackMs) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        for (const line of this.list(name)) {
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/result.ts
-/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
-class DeployError extends Error {
-    hosts;
-    constructor(message, hosts) {
-        super(message);
-        this.name = 'DeployError';
-        this.hosts = hosts;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/pool.ts
-/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
-async function runPool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (next < tasks.length && !failure) {
-            const index = next++;
-            try {
-                results[index] = await tasks[index]();
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/compose-file.ts
-/**
- * Compose and stack files as data: reading the services out of one, and writing the file that
- * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
- * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
- */
-
-
-class ComposeFileError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ComposeFileError';
-    }
-}
-function load(text) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0)
-        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
-    const services = doc.get('services');
-    if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0)
-        throw new ComposeFileError('has no services: a compose file needs a "services" map');
-    return doc;
-}
-function servicesMap(doc) {
-    return doc.get('services');
-}
-/** The services of a compose file, in file order. */
-function composeServices(text) {
-    const plain = load(text).toJS();
-    return Object.entries(plain.services).map(([name, raw]) => {
-        const service = raw ?? {};
-        const depends = service.depends_on;
-        const dependsOn = Array.isArray(depends)
-            ? depends.map(String)
-            : depends && typeof depends === 'object'
-                ? Object.keys(depends)
-                : [];
-        const image = typeof service.image === 'string' ? service.image : undefined;
-        return {
-            name,
-            ...(image && { image }),
-            build: service.build !== undefined,
-            dependsOn,
-            healthcheck: Boolean(service.healthcheck),
-        };
-    });
-}
-/**
- * Checks the stack images against the file: every `images` line names a service of the file, and no
- * service is left to be built on the host. Returns the services (for planning and reports).
- */
-function checkStack(text, images) {
-    const services = composeServices(text);
-    const names = new Set(services.map((s) => s.name));
-    for (const { service } of images) {
-        if (!names.has(service))
-            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
-    }
-    const pinned = new Set(images.map((i) => i.service));
-    for (const service of services) {
-        if (service.build && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
-        if (!service.image && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} has no image`);
-    }
-    return services;
-}
-/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
-function unpinnedServices(text, pinnedServices) {
-    return composeServices(text)
-        .filter((s) => !pinnedServices.includes(s.name))
-        .filter((s) => {
-        if (!s.image)
-            return true;
-        try {
-            return !parseReference(s.image).digest;
-        }
-        catch {
-            return true;
-        }
-    })
-        .map((s) => s.name);
-}
-/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
-function pinComposeFile(text, options) {
-    const doc = load(text);
-    const services = servicesMap(doc);
-    for (const item of services.items) {
-        const name = String(item.key?.value ?? item.key);
-        if (!(0,dist/* isMap */.jh)(item.value))
-            item.value = new dist/* YAMLMap */.CA();
-        const service = item.value;
-        const pinned = options.images.get(name);
-        if (pinned) {
-            service.set('image', pinned);
-            service.delete('build');
-        }
-        if (options.envFile) {
-            const existing = service.get('env_file');
-            if ((0,dist/* isSeq */.oP)(existing))
-                existing.add(options.envFile);
-            else
-                service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
-        }
-        for (const [key, value] of Object.entries(options.labels ?? {})) {
-            const labels = service.get('labels');
-            if ((0,dist/* isSeq */.oP)(labels))
-                labels.add(`${key}=${value}`);
-            else if ((0,dist/* isMap */.jh)(labels))
-                labels.set(key, value);
-            else
-                service.set('labels', doc.createNode({ [key]: value }));
-        }
-        if (options.swarmUpdateDefaults) {
-            const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
-            // A port published in host mode is held by the old task: the new one cannot start first.
-            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
-            for (const [key, failureAction] of [
-                ['update_config', 'rollback'],
-                ['rollback_config', 'pause'],
-            ]) {
-                if (!deploy.has(key)) {
-                    deploy.set(key, doc.createNode({
-                        parallelism: options.swarmUpdateDefaults.parallelism,
-                        order,
-                        failure_action: failureAction,
-                    }));
-                }
-            }
-            service.set('deploy', deploy);
-        }
-    }
-    return doc.toString({ lineWidth: 0 });
-}
-function publishesInHostMode(service) {
-    const ports = service.toJSON().ports;
-    return (Array.isArray(ports) &&
-        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
-}
-/** require-same-tag: images built from one commit go out together, or not at all. */
-function checkSameTag(images) {
-    const tags = new Map();
-    for (const { service, image } of images) {
-        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
-        tags.set(tag, [...(tags.get(tag) ?? []), service]);
-    }
-    if (tags.size > 1) {
-        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
-        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/docker/compose-commands.ts
-const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
-function composeVersion(program) {
-    return { argv: [...program, 'version'] };
-}
-function compose(target, args) {
-    return {
-        argv: [...target.program, '--project-name', target.project, '--file', target.file, ...args],
-        env: { ...target.env },
-        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
-    };
-}
-/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
-function composeConfig(target) {
-    return compose(target, ['config', '--quiet']);
-}
-function composePull(target) {
-    return compose(target, ['pull', '--quiet']);
-}
-/**
- * Brings the stack to the file: dependency order (depends_on conditions respected), only services
- * whose configuration changed are recreated, services gone from the file are removed (their
- * volumes are not).
- */
-function composeUp(target) {
-    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
-}
-function composeLogs(target, services, tail = 30) {
-    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
-}
-
-;// CONCATENATED MODULE: ./src/docker/commands.ts
-/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
-function dockerBinary(env = process.env) {
-    return env.SLIPWAY_DOCKER || 'docker';
-}
-/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
-function dockerCommand(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
-const cmd = dockerCommand;
-/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
-function labelFlags(labels, flag = '--label') {
-    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-}
-/** Name of the environment variable that carries the i-th build secret to the docker client. */
-function secretEnvName(index) {
-    return `SLIPWAY_BUILD_SECRET_${index}`;
-}
-function build(target, spec) {
-    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    const env = { DOCKER_BUILDKIT: '1' };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const ref of spec.cacheFrom)
-        args.push('--cache-from', ref);
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function networkCreate(target, name, labels, options = {}) {
-    const args = ['network', 'create'];
-    if (options.driver)
-        args.push('--driver', options.driver);
-    if (options.attachable)
-        args.push('--attachable');
-    return cmd(target, [...args, ...labelFlags(labels), name]);
-}
-function networkInspect(target, name) {
-    return cmd(target, ['network', 'inspect', name]);
-}
-function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
-}
-function run(target, spec) {
-    const args = ['run'];
-    if (spec.detach)
-        args.push('--detach');
-    if (spec.removeOnExit)
-        args.push('--rm');
-    args.push('--name', spec.name);
-    if (spec.network)
-        args.push('--network', spec.network);
-    for (const alias of spec.networkAliases ?? [])
-        args.push('--network-alias', alias);
-    const env = {};
-    for (const [key, value] of spec.env ?? []) {
-        args.push('--env', key);
-        env[key] = value;
-    }
-    if (spec.envFile)
-        args.push('--env-file', spec.envFile);
-    if (spec.restart)
-        args.push('--restart', spec.restart);
-    args.push(...labelFlags(spec.labels ?? {}));
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const volume of spec.volumes ?? [])
-        args.push('--volume', volume);
-    for (const port of spec.publish ?? [])
-        args.push('--publish', port);
-    if (spec.healthCmd) {
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
-        args.push('--health-retries', '3', '--health-timeout', '5s');
-    }
-    if (spec.entrypoint !== undefined)
-        args.push('--entrypoint', spec.entrypoint);
-    args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { env, label: `docker run ${spec.name}` });
-}
-function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
-}
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
-function logs(target, name, options = {}) {
-    const args = ['logs'];
-    if (options.follow)
-        args.push('--follow');
-    else
-        args.push('--tail', String(options.tail ?? 50));
-    return cmd(target, [...args, name]);
-}
-function wait(target, name) {
-    return cmd(target, ['wait', name]);
-}
-function kill(target, name) {
-    return cmd(target, ['kill', name]);
-}
-function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
-}
-function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
-}
-/** Removes containers and their anonymous volumes (never named volumes). */
-function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
-}
-function listContainers(target, filters) {
-    const args = ['ps', '--all', '--quiet'];
-    for (const f of filters)
-        args.push('--filter', f);
-    return cmd(target, args);
-}
-/** `docker create` with the same options as run, without starting. */
-function create(target, spec) {
-    const command = run(target, spec);
-    return {
-        ...command,
-        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-        label: `docker create ${spec.name}`,
-    };
-}
-function start(target, name) {
-    return cmd(target, ['start', name]);
-}
-function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
-}
-/** Runs a program inside a running container (argv, no shell). */
-function commands_exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
-}
-/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
-function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
-        stdin: archive,
-        label: `docker cp into ${container}:${directory}`,
-    });
-}
-function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
-}
-function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** Removes containers but never their volumes (deployed services keep their data). */
-function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
-}
-
-;// CONCATENATED MODULE: ./src/docker/engine.ts
-/**
- * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
- * containers matching filters, inspected in one call; a network made only when it is missing.
- */
-
-
-/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
-async function inspectContainersWhere(runner, target, filters) {
-    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
-        .split('\n')
-        .filter(Boolean);
-    if (ids.length === 0)
-        return [];
-    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
-}
-/** Creates the network unless it exists. */
-async function ensureNetwork(runner, target, name, labels, options = {}) {
-    const exists = await runner.run(networkInspect(target, name));
-    if (exists.exitCode !== 0)
-        await runChecked(runner, networkCreate(target, name, labels, options));
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
-/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
-
-async function writeFileAtomic(runner, path, content, mode = '0600') {
-    const slash = path.lastIndexOf('/');
-    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
-    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
-    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
-}
-/** The file's content, or undefined when it does not exist. */
-async function readRemoteFile(runner, path) {
-    const result = await runner.run({ argv: ['cat', path] });
-    return result.exitCode === 0 ? result.stdout : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/compose-host.ts
-/**
- * What Slipway does with a Compose project on one host: finding the compose program, keeping the
- * pinned file (the running one and the one before it) in the service's directory, bringing the
- * stack to a file and waiting until every container is healthy. Files are written atomically
- * (temporary name, then rename); env values reach the host on stdin, into a 0600 file that only
- * exists while compose reads it.
- */
-
-
-
-
-
-const COMPOSE_FILE = 'compose.yml';
-const PREVIOUS_FILE = 'compose.previous.yml';
-/** Referenced by the pinned file as every service's env_file, relative to it. */
-const ENV_FILE = 'slipway.env';
-/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
-function withoutSwarmNotice(output) {
-    return output
-        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
-        .trim();
-}
-class ComposeHost {
-    where;
-    runner;
-    project;
-    dir;
-    env;
-    program;
-    /** `dir`: the service's directory on the host (made by the lock). */
-    constructor(runner, project, dir, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.project = project;
-        this.dir = dir;
-        this.env = env;
-    }
-    run(command) {
-        return runChecked(this.runner, command);
-    }
-    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
-    async detect() {
-        if (this.program)
-            return this.program;
-        for (const program of COMPOSE_PROGRAMS) {
-            const result = await this.runner.run(composeVersion(program));
-            if (result.exitCode === 0) {
-                this.program = program;
-                return program;
-            }
-        }
-        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
-    }
-    target(file = COMPOSE_FILE) {
-        return {
-            program: this.program ?? ['docker-compose'],
-            project: this.project,
-            file: `${this.dir}/${file}`,
-            env: this.env,
-        };
-    }
-    /** The pinned file the stack runs from now (undefined before the first deploy). */
-    readFile(file = COMPOSE_FILE) {
-        return readRemoteFile(this.runner, `${this.dir}/${file}`);
-    }
-    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
-    writeFile(file, content) {
-        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
-    }
-    async writeEnv(env) {
-        const content = env.map(([k, v]) => `${k}=${v}\n`).join('');
-        await this.writeFile(ENV_FILE, content);
-    }
-    async removeEnv() {
-        await this.runner.run({ argv: ['rm', '-f', `${this.dir}/${ENV_FILE}`] });
-    }
-    /** compose config: the file as compose reads it is valid here (nothing changes). */
-    async check(file) {
-        await this.run(composeConfig(this.target(file)));
-    }
-    async pull(file) {
-        await this.run(composePull(this.target(file)));
-    }
-    /** Makes `file` the running one (the current one becomes the previous), atomically. */
-    async promoteFile(file, hadCurrent) {
-        if (hadCurrent) {
-            await this.run({
-                argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
-            });
-            await this.run({
-                argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
-            });
-        }
-        await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
-    }
-    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
-    async up() {
-        const result = await this.run(composeUp(this.target()));
-        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
-    }
-    async containers() {
-        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
-        return inspected
-            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
-            .map((c) => ({
-            id: c.Id,
-            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
-            image: c.Config.Image,
-            status: c.State.Status,
-            running: c.State.Running,
-            exitCode: c.State.ExitCode,
-            ...(c.State.Health && { health: c.State.Health.Status }),
-            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
-        }));
-    }
-    /**
-     * Waits until every container of the stack is in service: healthy where it has a health check,
-     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
-     */
-    async waitHealthy(timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        const runningSince = new Map();
-        for (;;) {
-            const containers = await this.containers();
-            const waiting = [];
-            const broken = [];
-            for (const c of containers) {
-                if (!c.running) {
-                    if (c.exitCode === 0 && c.restartPolicy === 'no')
-                        continue;
-                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
-                    continue;
-                }
-                if (c.health) {
-                    if (c.health === 'unhealthy')
-                        broken.push(`${c.service} unhealthy`);
-                    else if (c.health !== 'healthy')
-                        waiting.push(`${c.service} ${c.health}`);
-                    continue;
-                }
-                const since = runningSince.get(c.id) ?? Date.now();
-                runningSince.set(c.id, since);
-                if (c.status === 'restarting' || Date.now() - since < 2000)
-                    waiting.push(`${c.service} starting`);
-            }
-            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
-                return { ok: true };
-            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
-            if (broken.length > 0)
-                return { ok: false, detail: broken.join(', '), services };
-            if (Date.now() > deadline) {
-                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
-                    services,
-                };
-            }
-            await sleep(500);
-        }
-    }
-    async logs(services) {
-        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
-/**
- * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
- * health command): redeploying the same digest with another configuration — a rotated secret — is a
- * change, the same configuration is not. Stored as a label; it reveals nothing `docker inspect`
- * does not show to whoever can run it on the host.
- */
-
-/** sha256 of the canonical JSON of `value` (object keys sorted). */
-function fingerprint(value) {
-    const canonical = JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-        : v);
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy/probe.ts
-/**
- * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
- * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
- * needed inside the app's or the proxy's image.
- */
-
-async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
-    let socket;
-    try {
-        socket = await runner.openTcp(address, port);
-    }
-    catch (error) {
-        return {
-            ok: false,
-            status: 0,
-            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
-        };
-    }
-    const tcp = socket;
-    return new Promise((resolve) => {
-        const req = external_node_http_default().request({
-            host: address,
-            port,
-            path,
-            method: 'GET',
-            createConnection: () => tcp,
-            timeout: timeoutMs,
-            headers: { connection: 'close' },
-        }, (res) => {
-            res.resume();
-            const status = res.statusCode ?? 0;
-            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
-            tcp.destroy();
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on('error', (error) => {
-            tcp.destroy();
-            resolve({ ok: false, status: 0, detail: error.message });
-        });
-        req.end();
-    });
-}
-
-;// CONCATENATED MODULE: ./src/deploy/caddy.ts
-/**
- * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
- * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
- * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
- * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
- * seconds instead of failing.
- */
-const PROXY_PORT = 80;
-const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
-const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function site(upstream) {
-    return [
-        '{',
-        '\tadmin localhost:2019',
-        '\tauto_https off',
-        '}',
-        '',
-        `:${PROXY_PORT} {`,
-        ...upstream,
-        '}',
-        '',
-    ].join('\n');
-}
-function caddyfile(upstream, port) {
-    if (!UPSTREAM.test(upstream))
-        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
-    return site([
-        `\treverse_proxy ${upstream}:${port} {`,
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t}',
-    ]);
-}
-/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
-function swarmCaddyfile(service, port) {
-    if (!UPSTREAM.test(service))
-        throw new Error(`invalid service name ${JSON.stringify(service)}`);
-    return site([
-        '\treverse_proxy {',
-        `\t\tdynamic a tasks.${service} ${port} {`,
-        '\t\t\trefresh 1s',
-        '\t\t}',
-        '\t\tlb_policy round_robin',
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t\tfail_duration 5s',
-        '\t\ttransport http {',
-        '\t\t\tdial_timeout 1s',
-        '\t\t}',
-        '\t}',
-    ]);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/tar.ts
-/**
- * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
- * tar stream on stdin), with no shell inside the container and nothing written on the host.
- */
-function octal(value, width) {
-    return `${value.toString(8).padStart(width - 1, '0')}\0`;
-}
-function tarFile(name, content, mode = 0o644, mtime = 0) {
-    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    if (Buffer.byteLength(name) > 99)
-        throw new Error(`tar entry name too long: ${name}`);
-    const header = Buffer.alloc(512, 0);
-    header.write(name, 0, 'utf8');
-    header.write(octal(mode, 8), 100, 'ascii');
-    header.write(octal(0, 8), 108, 'ascii');
-    header.write(octal(0, 8), 116, 'ascii');
-    header.write(octal(body.length, 12), 124, 'ascii');
-    header.write(octal(mtime, 12), 136, 'ascii');
-    header.write('        ', 148, 'ascii');
-    header.write('0', 156, 'ascii');
-    header.write('ustar\0', 257, 'ascii');
-    header.write('00', 263, 'ascii');
-    let sum = 0;
-    for (const byte of header)
-        sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
-    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/host.ts
-/**
- * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
- * locally): the per-service lock, reading what runs, starting a version beside the old one,
- * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
- * and the audit log. Every command is an argv array; values travel on stdin or in env files.
- */
-
-
-
-
-
-
-
-
-const LABEL = {
-    service: 'dev.slipway.service',
-    role: 'dev.slipway.role',
-    version: 'dev.slipway.version',
-    digest: 'dev.slipway.digest',
-    image: 'dev.slipway.image',
-    commit: 'dev.slipway.commit',
-    run: 'dev.slipway.run',
-    time: 'dev.slipway.time',
-    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
-    config: 'dev.slipway.config',
-};
-class HostSession {
-    where;
-    runner;
-    name;
-    target;
-    constructor(runner, name, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.name = name;
-        this.target = { docker: 'docker', env };
-    }
-    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-    get dir() {
-        return `.slipway/${this.name}`;
-    }
-    get network() {
-        return `slipway-${this.name}`;
-    }
-    get proxy() {
-        return `slipway-proxy-${this.name}`;
-    }
-    /** The network the proxy reaches the serving versions on, under one DNS alias. */
-    get live() {
-        return `slipway-${this.name}-live`;
-    }
-    get alias() {
-        return `${this.name}-live`;
-    }
-    run(argv, extra = {}) {
-        return runChecked(this.runner, { argv, ...extra });
-    }
-    docker(command) {
-        return runChecked(this.runner, command);
-    }
-    /** The service's networks (the lock already made the directory). */
-    async prepare() {
-        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
-    }
-    // --- the lock --------------------------------------------------------------------------------
-    /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
-    async acquireLock(info, staleMs, waitMs, onWait) {
-        const lock = `${this.dir}/lock`;
-        const deadline = Date.now() + waitMs;
-        let told = false;
-        for (;;) {
-            let taken = await this.runner.run({ argv: ['mkdir', lock] });
-            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
-                // The first deploy of this service on this host: make its directory, then try again.
-                await this.run(['mkdir', '-p', this.dir]);
-                taken = await this.runner.run({ argv: ['mkdir', lock] });
-            }
-            if (taken.exitCode === 0) {
-                await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
-                return;
-            }
-            const holder = await this.lockHolder();
-            const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
-            if (!holder || age > staleMs) {
-                // A crashed deploy left it (or it is being written right now: give that a moment).
-                if (!holder)
-                    await sleep(500);
-                const again = await this.lockHolder();
-                if (!again || Date.now() - Date.parse(again.time) > staleMs) {
-                    await this.run(['rm', '-rf', lock]);
-                    continue;
-                }
-            }
-            if (Date.now() > deadline) {
-                throw new Error(`${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`);
-            }
-            if (holder && !told) {
-                onWait?.(holder);
-                told = true;
-            }
-            await sleep(1000);
-        }
-    }
-    async lockHolder() {
-        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
-        if (text === undefined)
-            return undefined;
-        try {
-            return JSON.parse(text);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    /** Releases the lock if it is still ours. */
-    async releaseLock(id) {
-        const holder = await this.lockHolder();
-        if (holder && holder.id !== id)
-            return;
-        await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
-    }
-    // --- what runs ---------------------------------------------------------------------------------
-    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
-    async state() {
-        const containers = await inspectContainersWhere(this.runner, this.target, [
-            `label=${LABEL.service}=${this.name}`,
-        ]);
-        const versions = containers
-            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
-            .map((c) => {
-            const labels = c.Config.Labels ?? {};
-            return {
-                container: c.Name.replace(/^\//, ''),
-                running: c.State.Running,
-                digest: labels[LABEL.digest] ?? '',
-                image: labels[LABEL.image] ?? '',
-                version: labels[LABEL.version] ?? '',
-                time: labels[LABEL.time] ?? '',
-                imageId: c.Image,
-                config: labels[LABEL.config] ?? '',
-            };
-        })
-            .sort((a, b) => b.time.localeCompare(a.time));
-        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
-        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
-        const proxy = proxyContainer
-            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
-            : undefined;
-        // Serving: running and on the live network (reachable under the alias the proxy dials).
-        const serving = new Set(containers
-            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
-            .map((c) => c.Name.replace(/^\//, '')));
-        const running = versions.filter((v) => v.running);
-        const current = running.find((v) => serving.has(v.container)) ??
-            (this.liveUnknown(containers) ? running[0] : undefined);
-        return {
-            ...(current && { current }),
-            previous: versions.filter((v) => v !== current && !v.running),
-            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
-            ...(proxy && { proxy }),
-        };
-    }
-    /** True when no container of the service is on the live network (nothing was ever switched there). */
-    liveUnknown(containers) {
-        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
-    }
-    // --- versions ------------------------------------------------------------------------------------
-    async pull(image) {
-        await this.docker(pull(this.target, image));
-    }
-    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
-    async start(spec) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            await this.docker(create(this.target, {
-                name: spec.container,
-                image: spec.image,
-                network: this.network,
-                envFile,
-                restart: 'unless-stopped',
-                labels: spec.labels,
-                volumes: spec.volumes,
-                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
-            }));
-        }
-        catch (error) {
-            await this.removeEnvFile(envFile);
-            throw error;
-        }
-        // docker has read the env file: remove it while the container starts.
-        const removing = this.removeEnvFile(envFile);
-        try {
-            if (spec.network)
-                await this.docker(networkConnect(this.target, spec.network, spec.container));
-            await this.docker(start(this.target, spec.container));
-        }
-        finally {
-            await removing;
-        }
-    }
-    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
-    async runOnce(spec, command) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            const runCommand = run(this.target, {
-                name: spec.container,
-                removeOnExit: true,
-                image: spec.image,
-                network: spec.network ?? this.network,
-                envFile,
-                volumes: spec.volumes,
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
-                command: ['sh', '-c', command],
-            });
-            const result = await this.runner.run(runCommand);
-            return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
-        }
-        finally {
-            await this.removeEnvFile(envFile);
-        }
-    }
-    /** Env values reach the host on stdin, into a file only the deploy user can read. */
-    async writeEnvFile(spec) {
-        const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
-        });
-        return envFile;
-    }
-    async removeEnvFile(envFile) {
-        await this.runner.run({ argv: ['rm', '-f', envFile] });
-    }
-    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
-    async waitHealthy(container, health) {
-        const deadline = Date.now() + health.timeoutMs;
-        let stableSince;
-        let lastProbe = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
-            const state = c?.State;
-            if (!state || state.Status === 'exited' || state.Status === 'dead') {
-                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
-            }
-            let ready;
-            if (health.path && health.port !== undefined) {
-                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
-                if (!address)
-                    return { ok: false, detail: `${container} has no address on ${this.network}` };
-                const probe = await httpProbe(this.runner, address, health.port, health.path);
-                lastProbe = `GET ${health.path}: ${probe.detail}`;
-                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
-            }
-            else if (state.Health) {
-                ready = state.Health.Status === 'healthy';
-            }
-            else {
-                // No health check at all: running, and still running a moment later.
-                stableSince ??= Date.now();
-                ready = state.Running && Date.now() - stableSince >= 2000;
-            }
-            if (ready)
-                return { ok: true };
-            if (Date.now() > deadline) {
-                const checks = state.Health?.Log?.slice(-3)
-                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
-                    .join('; ');
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
-                };
-            }
-            await sleep(500);
-        }
-    }
-    async logs(container, lines = 30) {
-        const result = await this.runner.run(logs(this.target, container, { tail: lines }));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    async stop(container) {
-        await this.docker(stop(this.target, container, 10));
-    }
-    async startExisting(container) {
-        await this.docker(start(this.target, container));
-    }
-    /** Removes a container, never its volumes. */
-    async remove(container) {
-        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
-    }
-    // --- the proxy -----------------------------------------------------------------------------------
-    /**
-     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
-     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
-     * drop connections in flight on the Caddy versions tested here.
-     */
-    async activate(container) {
-        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
-        // A version brought back by a rollback is still attached from its earlier time in service.
-        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
-            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
-        }
-    }
-    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
-    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
-        const config = caddyfile(this.alias, port);
-        const archive = tarFile('Caddyfile', config);
-        const exists = knownRunning
-            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
-            : await this.runner.run(inspectContainer(this.target, this.proxy));
-        if (exists.exitCode !== 0) {
-            await this.docker(create(this.target, {
-                name: this.proxy,
-                image: proxyImage,
-                network: this.live,
-                restart: 'unless-stopped',
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
-                publish: [`${publish}:${PROXY_PORT}`],
-                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
-            }));
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        const inspect = JSON.parse(exists.stdout);
-        if (!inspect.State.Running) {
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
-        if (current.stdout !== config) {
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-            await this.docker(commands_exec(this.target, this.proxy, reload));
-            await this.waitProxyServes(healthPath);
-        }
-    }
-    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-    async waitProxyServes(healthPath) {
-        const deadline = Date.now() + 15_000;
-        let last = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
-            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
-            if (address && c?.State.Running) {
-                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = `proxy ${c?.State.Status ?? 'missing'}`;
-            }
-            if (Date.now() > deadline) {
-                const logs = await this.logs(this.proxy, 10);
-                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
-            }
-            await sleep(250);
-        }
-    }
-    // --- housekeeping ----------------------------------------------------------------------------------
-    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
-    async prune(keep, stopped) {
-        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
-        await Promise.all(old.map(async (version) => {
-            await this.remove(version.container);
-            await this.runner.run(removeImage(this.target, version.imageId));
-        }));
-        return old.map((v) => v.container);
-    }
-    /** Appends one JSON line to the host's audit log. */
-    async audit(entry) {
-        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
-    }
-    async registryLogin(registry, username, password) {
-        await this.docker(login(this.target, registry, username, password));
-    }
-    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-    async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
-        const config = this.target.env?.DOCKER_CONFIG;
-        if (config)
-            await this.runner.run({ argv: ['rm', '-rf', config] });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/locks.ts
-/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
-
-function newLock(ctx) {
-    return {
-        id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
-        holder: ctx.holder,
-        time: ctx.now().toISOString(),
-        run: ctx.runUrl,
-    };
-}
-async function withHostLocks(sessions, lock, lockTimeoutMs, log, work) {
-    const held = [];
-    try {
-        for (const session of sessions) {
-            await session.acquireLock(lock, lockTimeoutMs, lockTimeoutMs, (holder) => log(`${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`));
-            held.push(session);
-        }
-        return await work();
-    }
-    finally {
-        await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => { })));
-    }
-}
-/**
- * One audit log line on each host: what was done, its result there, and who did it from which run.
- * A host whose log cannot be written does not fail the deploy that already happened.
- */
-async function auditHosts(sessions, ctx, action, entry) {
-    await Promise.all(sessions.map((session, i) => session
-        .audit({
-        time: ctx.now().toISOString(),
-        action,
-        ...entry(i),
-        holder: ctx.holder,
-        run: ctx.runUrl,
-        commit: ctx.commit,
-    })
-        .catch(() => { })));
-}
-
-;// CONCATENATED MODULE: ./src/deploy/rollout.ts
-async function rollOut(hosts, maxParallel, apply) {
-    const done = [];
-    const failed = [];
-    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
-        const batch = hosts.slice(i, i + maxParallel);
-        await Promise.all(batch.map(async (host) => {
-            try {
-                done.push({ host, result: await apply(host) });
-            }
-            catch (error) {
-                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
-            }
-        }));
-    }
-    const [failure] = failed;
-    return { done, failed, ...(failure && { failure }) };
-}
-
-;// CONCATENATED MODULE: ./src/deploy/compose-deploy.ts
-/**
- * Deploying a Compose project to several hosts. The file that runs on a host pins every image
- * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
- * then hosts switch max-parallel at a time: compose recreates only the services whose
- * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
- * until every container is healthy. A host that fails gets its previous file back and its previous
- * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
- */
-
-
-
-
-
-
-
-
-const NEXT_FILE = 'compose.next.yml';
-/** service → image, as a pinned file names them. */
-function imagesOf(text) {
-    if (!text)
-        return new Map();
-    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
-}
-function inService(containers) {
-    return (containers.length > 0 &&
-        containers.every((c) => c.running
-            ? c.health === undefined || c.health === 'healthy'
-            : c.exitCode === 0 && c.restartPolicy === 'no'));
-}
-/** Per service: the image before and after, and whether its containers were replaced. */
-function serviceChanges(beforeText, afterText, before, after) {
-    const was = imagesOf(beforeText);
-    const now = imagesOf(afterText);
-    return [...now].map(([service, image]) => {
-        const ids = (list) => list
-            .filter((c) => c.service === service)
-            .map((c) => c.id)
-            .sort()
-            .join();
-        return {
-            service,
-            previous: was.get(service) ?? null,
-            image,
-            restarted: ids(before) !== ids(after),
-        };
-    });
-}
-class ComposeDeployer {
-    request;
-    sessions;
-    hosts;
-    ctx;
-    lock;
-    constructor(request, sessions, ctx, env = {}) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env));
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
-    }
-    get env() {
-        return [...this.request.env, ...this.request.secretEnv];
-    }
-    /** The file that runs on the hosts. */
-    pinnedFile(images) {
-        return pinComposeFile(this.request.composeText, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            ...(this.env.length > 0 && {
-                envFile: ENV_FILE,
-                labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
-            }),
-        });
-    }
-    parallel(fn) {
-        return runPool(this.hosts.map((_, i) => () => fn(i)), Math.max(this.request.maxParallel, 4));
-    }
-    async plan(text) {
-        return this.parallel(async (i) => {
-            const host = this.hosts[i];
-            await host.detect();
-            const [current, previous, before] = await Promise.all([
-                host.readFile(COMPOSE_FILE),
-                host.readFile(PREVIOUS_FILE),
-                host.containers(),
-            ]);
-            return {
-                session: this.sessions[i],
-                host,
-                ...(current !== undefined && { current }),
-                ...(previous !== undefined && { previous }),
-                before,
-                unchanged: current === text && inService(before),
-            };
-        });
-    }
-    async deploy(images) {
-        const text = this.pinnedFile(images);
-        const first = [...images.values()][0];
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const plans = await this.plan(text);
-        const summary = (p, result, fields = {}) => ({
-            host: p.session.where,
-            previous: null,
-            image: null,
-            container: null,
-            durationMs: 0,
-            result,
-            services: serviceChanges(p.current, text, p.before, p.before),
-            ...fields,
-        });
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        const changing = plans.filter((p) => !p.unchanged);
-        if (this.request.dryRun) {
-            for (const p of plans) {
-                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
-                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
-            }
-            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
-        }
-        if (changing.length === 0) {
-            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
-            return result(plans.map((p) => summary(p, 'unchanged')), false);
-        }
-        try {
-            // Every host gets the file and pulls before any host changes.
-            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
-            await runPool(changing.map((p) => async () => {
-                if (this.env.length > 0)
-                    await p.host.writeEnv(this.env);
-                await p.host.writeFile(NEXT_FILE, text);
-                await p.host.check(NEXT_FILE);
-                await p.host.pull(NEXT_FILE);
-                this.ctx.log(`${p.session.where}: pulled`);
-            }), Math.max(this.request.maxParallel, 4));
-            const results = new Map();
-            for (const p of plans)
-                if (p.unchanged)
-                    results.set(p, summary(p, 'unchanged'));
-            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
-                const started = performance.now();
-                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
-                const output = await p.host.up();
-                if (output)
-                    this.ctx.log(`${p.session.where}:\n${output}`);
-                const healthStarted = performance.now();
-                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-                if (!health.ok) {
-                    const logs = await p.host.logs(health.services);
-                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
-                }
-                const after = await p.host.containers();
-                this.ctx.log(`${p.session.where}: stack healthy`);
-                return {
-                    started,
-                    healthMs: performance.now() - healthStarted,
-                    services: serviceChanges(p.current, text, p.before, after),
-                };
-            });
-            if (rollout.failure) {
-                // The failed hosts and the ones switched in this run go back to their previous file.
-                const back = [...rollout.failed.map((f) => f.host), ...rollout.done.map((d) => d.host)];
-                const notes = new Map();
-                await Promise.all(back.map(async (p) => {
-                    const failed = rollout.failed.find((f) => f.host === p);
-                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
-                    const note = restoreError
-                        ? `Restoring the previous stack failed too: ${restoreError}`
-                        : p.current
-                            ? 'The previous stack was restored and serves.'
-                            : 'There was no previous stack to restore (first deploy).';
-                    notes.set(p, note);
-                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
-                        ...(failed && { error: `${failed.error.message}\n${note}` }),
-                        ...(!failed && restoreError && { error: note }),
-                    }));
-                }));
-                const hosts = plans.map((p) => results.get(p));
-                await this.auditAll(hosts, pinned, 'deploy-failed');
-                const { host, error } = rollout.failure;
-                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
-            }
-            for (const { host: p, result: r } of rollout.done) {
-                results.set(p, summary(p, 'deployed', {
-                    durationMs: performance.now() - r.started,
-                    healthMs: Math.round(r.healthMs),
-                    services: r.services,
-                }));
-            }
-            const hosts = plans.map((p) => results.get(p));
-            await this.auditAll(hosts, pinned, 'deploy');
-            return result(hosts, true);
-        }
-        finally {
-            await Promise.all(changing.map((p) => Promise.all([
-                p.host.removeEnv(),
-                p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }),
-            ]).catch(() => { })));
-        }
-    }
-    /** Puts back the files a host had before this run and brings that stack up again. */
-    async restore(p) {
-        if (p.current === undefined)
-            return;
-        await p.host.writeFile(COMPOSE_FILE, p.current);
-        if (p.previous !== undefined)
-            await p.host.writeFile(PREVIOUS_FILE, p.previous);
-        await p.host.up();
-        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-        if (!health.ok)
-            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
-        this.ctx.log(`${p.session.where}: previous stack restored`);
-    }
-    /** rollback: true — every host goes back to the file it ran before the current one. */
-    async rollback() {
-        const plans = await this.plan('');
-        for (const p of plans) {
-            if (!p.previous || !p.current)
-                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
-        }
-        const targets = new Set(plans.map((p) => p.previous));
-        if (targets.size > 1)
-            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-        const target = plans[0]?.previous;
-        const images = Object.fromEntries(imagesOf(target));
-        if (this.request.dryRun) {
-            return {
-                digest: '',
-                images,
-                changed: true,
-                hosts: plans.map((p) => ({
-                    host: p.session.where,
-                    previous: null,
-                    image: null,
-                    container: null,
-                    durationMs: 0,
-                    result: 'planned',
-                    services: serviceChanges(p.current, target, [], []),
-                })),
-                previousImage: null,
-            };
-        }
-        try {
-            const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
-                const started = performance.now();
-                if (this.env.length > 0)
-                    await p.host.writeEnv(this.env);
-                await p.host.writeFile(COMPOSE_FILE, target);
-                await p.host.writeFile(PREVIOUS_FILE, p.current);
-                await p.host.up();
-                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-                if (!health.ok) {
-                    await p.host.writeFile(COMPOSE_FILE, p.current);
-                    await p.host.writeFile(PREVIOUS_FILE, target);
-                    await p.host.up();
-                    throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
-                }
-                return {
-                    host: p.session.where,
-                    previous: null,
-                    image: null,
-                    container: null,
-                    durationMs: performance.now() - started,
-                    result: 'rolled-back',
-                    services: serviceChanges(p.current, target, p.before, await p.host.containers()),
-                };
-            });
-            if (rollout.failure)
-                throw rollout.failure.error;
-            const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
-            await this.auditAll(hosts, images, 'rollback');
-            return { digest: '', images, changed: true, hosts, previousImage: null };
-        }
-        finally {
-            await Promise.all(this.hosts.map((h) => h.removeEnv().catch(() => { })));
-        }
-    }
-    async auditAll(hosts, images, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            project: this.request.name,
-            images,
-            result: hosts[i]?.result,
-            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
-        }));
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
-;// CONCATENATED MODULE: ./src/command/quote.ts
-/**
- * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
- * SSH exec request, which always goes through the user's login shell). Every argument is quoted,
- * so no value can be interpreted by that shell: `;`, `$(…)`, backticks, newlines and quotes are
- * all passed through literally.
- */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
-function quoteArg(arg) {
-    if (arg.includes('\0'))
-        throw new Error('an argument contains a NUL byte, which no command line can carry');
-    if (arg !== '' && SAFE.test(arg))
-        return arg;
-    return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-/** Joins argv into one shell command line, every argument quoted. */
-function toShellLine(argv, env) {
-    if (argv.length === 0)
-        throw new Error('empty command');
-    const prefix = [];
-    if (env && Object.keys(env).length > 0) {
-        prefix.push('env');
-        for (const [key, value] of Object.entries(env)) {
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-                throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
-            prefix.push(quoteArg(`${key}=${value}`));
-        }
-    }
-    return [...prefix, ...argv.map(quoteArg)].join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
-
-
-class HostKeyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostKeyError';
-    }
-}
-/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
-function parseEndpoint(text, defaultPort = 22) {
-    const value = text.trim();
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
-    const match = bracketed ?? plain;
-    if (!match?.[1])
-        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
-    const port = match[2] === undefined ? defaultPort : Number(match[2]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-        throw new Error(`${JSON.stringify(text)} has an invalid port`);
-    return { host: match[1], port };
-}
-function formatEndpoint({ host, port }) {
-    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-class SshRunner {
-    where;
-    client;
-    jumpClient;
-    maxChannels;
-    active = 0;
-    waiting = [];
-    constructor(where, client, jumpClient, maxChannels) {
-        this.where = where;
-        this.client = client;
-        this.jumpClient = jumpClient;
-        this.maxChannels = maxChannels;
-    }
-    /** Connects (through the jump host, if any), retrying network errors with backoff. */
-    static async connect(endpoint, options) {
-        const attempts = options.attempts ?? 3;
-        let lastError;
-        for (let attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return await SshRunner.connectOnce(endpoint, options);
-            }
-            catch (error) {
-                lastError = error;
-                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
-                    break;
-                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
-            }
-        }
-        throw lastError;
-    }
-    static async connectOnce(endpoint, options) {
-        let jumpClient;
-        let sock;
-        if (options.jump) {
-            jumpClient = await openClient(options.jump, {
-                ...options,
-                username: options.jump.username ?? options.username,
-            });
-            sock = await new Promise((resolve, reject) => {
-                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
-                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
-                    : resolve(stream));
-            });
-        }
-        try {
-            const client = await openClient(endpoint, options, sock);
-            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
-        }
-        catch (error) {
-            jumpClient?.end();
-            throw error;
-        }
-    }
-    async run(command, options = {}) {
-        const line = toShellLine(command.argv, command.env);
-        await this.acquire();
-        try {
-            return await this.exec(line, command, options);
-        }
-        finally {
-            this.release();
-        }
-    }
-    exec(line, command, options) {
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            this.client.exec(line, (err, stream) => {
-                if (err) {
-                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
-                    return;
-                }
-                const stdout = [];
-                const stderr = [];
-                let exitCode;
-                let timedOut = false;
-                const timer = command.timeoutMs !== undefined
-                    ? setTimeout(() => {
-                        timedOut = true;
-                        stream.signal('KILL');
-                        stream.close();
-                    }, command.timeoutMs)
-                    : undefined;
-                const abort = () => {
-                    stream.signal('KILL');
-                    stream.close();
-                };
-                options.signal?.addEventListener('abort', abort, { once: true });
-                stream.on('data', (chunk) => {
-                    stdout.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
-                });
-                stream.stderr.on('data', (chunk) => {
-                    stderr.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
-                });
-                stream.on('exit', (code, signal) => {
-                    exitCode = code ?? (signal ? 128 + 9 : 255);
-                });
-                stream.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    options.signal?.removeEventListener('abort', abort);
-                    resolve({
-                        // No exit status means the connection or channel died under the command.
-                        exitCode: exitCode ?? 255,
-                        stdout: Buffer.concat(stdout).toString('utf8'),
-                        stderr: Buffer.concat(stderr).toString('utf8'),
-                        durationMs: performance.now() - started,
-                        timedOut,
-                    });
-                });
-                stream.end(command.stdin ?? '');
-            });
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
-                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
-                : resolve(stream));
-        });
-    }
-    acquire() {
-        if (this.active < this.maxChannels) {
-            this.active += 1;
-            return Promise.resolve();
-        }
-        return new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-    async close() {
-        this.client.end();
-        this.jumpClient?.end();
-    }
-}
-function isAuthError(error) {
-    return error instanceof Error && /authentication methods failed/i.test(error.message);
-}
-function openClient(endpoint, options, sock) {
-    const { knownHosts } = options;
-    if (!knownHosts && !options.insecureIgnoreHostKey) {
-        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
-    }
-    let hostKeyProblem;
-    const config = {
-        host: endpoint.host,
-        port: endpoint.port,
-        username: options.username,
-        privateKey: options.privateKey,
-        ...(options.passphrase && { passphrase: options.passphrase }),
-        readyTimeout: options.readyTimeoutMs ?? 20_000,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
-        ...(sock && { sock }),
-        hostVerifier: (key) => {
-            if (options.insecureIgnoreHostKey || !knownHosts)
-                return true;
-            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
-            if (!verdict.ok)
-                hostKeyProblem = verdict.reason;
-            return verdict.ok;
-        },
-    };
-    if (knownHosts && !options.insecureIgnoreHostKey) {
-        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
-        if (algorithms.length === 0) {
-            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
-        }
-        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
-        config.algorithms = {
-            serverHostKey: algorithms,
-        };
-    }
-    return new Promise((resolve, reject) => {
-        const client = new lib.Client();
-        client.once('ready', () => resolve(client));
-        client.once('error', (error) => {
-            client.end();
-            if (hostKeyProblem)
-                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
-            else
-                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
-        });
-        client.connect(config);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
-
-function swarmInfo(target) {
-    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
-}
-function updateFlags(policy) {
-    return [
-        '--update-order',
-        'start-first',
-        '--update-failure-action',
-        'rollback',
-        '--update-parallelism',
-        String(policy.parallelism),
-        '--update-monitor',
-        `${policy.monitorSeconds}s`,
-        '--rollback-order',
-        'start-first',
-        '--rollback-parallelism',
-        String(policy.parallelism),
-    ];
-}
-/**
- * The first deploy. DNS round robin instead of a virtual IP: no IPVS needed on the nodes, and the
- * proxy in front spreads requests over the tasks itself.
- */
-function serviceCreate(target, spec) {
-    const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
-    args.push('--replicas', String(spec.replicas ?? 1));
-    args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-    args.push(...labelFlags(spec.labels));
-    for (const [k, v] of spec.env)
-        args.push('--env', `${k}=${v}`);
-    if (spec.healthCmd)
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', '2s', '--health-retries', '3');
-    args.push(...updateFlags(spec.policy));
-    if (spec.withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(spec.image);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
-}
-/** Every later deploy: a rolling update to the pinned digest. */
-function serviceUpdate(target, spec) {
-    const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
-    if (spec.replicas !== undefined)
-        args.push('--replicas', String(spec.replicas));
-    args.push(...labelFlags(spec.labels, '--label-add'));
-    for (const [k, v] of spec.env)
-        args.push('--env-add', `${k}=${v}`);
-    if (spec.healthCmd)
-        args.push('--health-cmd', spec.healthCmd);
-    args.push(...updateFlags(spec.policy));
-    if (spec.withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(spec.name);
-    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
-}
-function serviceRollback(target, name) {
-    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
-}
-function serviceInspect(target, names) {
-    return dockerCommand(target, ['service', 'inspect', ...names]);
-}
-/** The tasks of a service, one JSON object a line. */
-function serviceTasks(target, name) {
-    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
-}
-function serviceLogs(target, name, tail = 30) {
-    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
-}
-/** Services of a stack, one name a line. */
-function stackServices(target, stack) {
-    return dockerCommand(target, [
-        'service',
-        'ls',
-        '--filter',
-        `label=com.docker.stack.namespace=${stack}`,
-        '--format',
-        '{{.Name}}',
-    ]);
-}
-function stackDeploy(target, stack, file, withRegistryAuth) {
-    const args = ['stack', 'deploy', '--compose-file', file, '--prune', '--resolve-image', 'never'];
-    if (withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(stack);
-    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
-}
-/** A Swarm config from stdin (the proxy's Caddyfile). */
-function configCreate(target, name, content, labels) {
-    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
-}
-/** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
-function proxyServiceCreate(target, spec) {
-    const args = ['service', 'create', '--detach', '--name', spec.name, '--mode', 'global'];
-    args.push('--network', spec.network);
-    args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
-    args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-    args.push(...labelFlags(spec.labels));
-    args.push('--update-order', 'stop-first');
-    args.push(spec.image, ...spec.command);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
-}
-function configInspect(target, name) {
-    return dockerCommand(target, ['config', 'inspect', name]);
-}
-/** The configs a service mounts (JSON). */
-function serviceConfigs(target, name) {
-    return dockerCommand(target, [
-        'service',
-        'inspect',
-        '--format',
-        '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}',
-        name,
-    ]);
-}
-/** Replaces a service's configs with one (a rolling update of its tasks). */
-function serviceSwapConfig(target, name, remove, add) {
-    const args = ['service', 'update', '--detach'];
-    for (const config of remove)
-        args.push('--config-rm', config);
-    args.push('--config-add', `source=${add.source},target=${add.target}`, name);
-    return dockerCommand(target, args);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
-/**
- * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
- * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
- */
-
-
-
-
-
-
-
-
-/** The digest an image reference ends with ('' when it has none). */
-function digestOf(image) {
-    const at = image.lastIndexOf('@');
-    return at >= 0 ? image.slice(at + 1) : '';
-}
-/** Tasks from `docker service ps --format '{{json .}}'`. */
-function parseTasks(stdout) {
-    return stdout
-        .split('\n')
-        .filter((l) => l.trim().startsWith('{'))
-        .map((line) => {
-        const t = JSON.parse(line);
-        return {
-            id: t.ID ?? '',
-            name: (t.Name ?? '').replace(/^\s*\\_\s*/, ''),
-            image: t.Image ?? '',
-            node: t.Node ?? '',
-            desired: t.DesiredState ?? '',
-            current: t.CurrentState ?? '',
-            error: t.Error ?? '',
-        };
-    });
-}
-/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
-function stateOf(task) {
-    return task.current.split(' ')[0] ?? '';
-}
-/** The tasks that are meant to run and do. */
-function runningTasks(tasks) {
-    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
-}
-/**
- * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
- * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
- */
-function convergence(state, tasks, digest) {
-    const update = state.update?.state ?? '';
-    // '' : an image Slipway did not pin (a stack service named by tag): whatever the spec says.
-    if (digest && digestOf(state.image) !== digest) {
-        if (update === 'rollback_started')
-            return 'rolling-back';
-        return 'rolled-back';
-    }
-    if (update === 'paused')
-        return 'paused';
-    if (update === 'updating' || update === 'rollback_started')
-        return 'waiting';
-    const running = runningTasks(tasks);
-    const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
-    const wanted = state.replicas ?? running.length;
-    if (stale.length === 0 && running.length === wanted && running.length > 0)
-        return 'converged';
-    if (wanted === 0 && running.length === 0)
-        return 'converged';
-    return 'waiting';
-}
-/**
- * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
- * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
- * waiting, per task id) tells those apart.
- */
-function taskErrors(tasks, digest, seen = new Map()) {
-    const errors = tasks
-        .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
-        .flatMap((t) => {
-        const states = seen.get(t.id) ?? new Set();
-        if (t.error || /^(Failed|Rejected)/.test(t.current))
-            return [`${t.name} on ${t.node}: ${t.error || t.current}`];
-        if (states.has('Starting') && !states.has('Running'))
-            return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
-        return [];
-    });
-    return [...new Set(errors)];
-}
-class SwarmManager {
-    where;
-    runner;
-    target;
-    constructor(runner, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.target = { docker: 'docker', env };
-    }
-    run(command) {
-        return runChecked(this.runner, command);
-    }
-    /** True when this host is a Swarm manager that can take orders now. */
-    async isManager() {
-        const result = await this.runner.run(swarmInfo(this.target));
-        if (result.exitCode !== 0)
-            return false;
-        const info = JSON.parse(result.stdout);
-        return info.LocalNodeState === 'active' && info.ControlAvailable === true;
-    }
-    async service(name) {
-        const result = await this.runner.run(serviceInspect(this.target, [name]));
-        if (result.exitCode !== 0) {
-            if (/no such service/i.test(result.stderr))
-                return undefined;
-            throw new Error(`${this.where}: docker service inspect ${name}: ${result.stderr.trim()}`);
-        }
-        const [s] = JSON.parse(result.stdout);
-        if (!s)
-            return undefined;
-        const replicas = s.Spec.Mode?.Replicated?.Replicas;
-        return {
-            name: s.Spec.Name,
-            image: s.Spec.TaskTemplate.ContainerSpec.Image,
-            ...(replicas !== undefined && { replicas }),
-            ...(s.UpdateStatus?.State && {
-                update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
-            }),
-            labels: s.Spec.Labels ?? {},
-            published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) => p.PublishedPort ? [p.PublishedPort] : []),
-        };
-    }
-    async tasks(name) {
-        return parseTasks((await this.run(serviceTasks(this.target, name))).stdout);
-    }
-    async create(spec) {
-        await this.run(serviceCreate(this.target, spec));
-    }
-    async update(spec) {
-        await this.run(serviceUpdate(this.target, spec));
-    }
-    async rollback(name) {
-        await this.run(serviceRollback(this.target, name));
-    }
-    async stackServices(stack) {
-        return (await this.run(stackServices(this.target, stack))).stdout.split('\n').filter(Boolean);
-    }
-    async stackDeploy(stack, file, withRegistryAuth) {
-        const result = await this.run(stackDeploy(this.target, stack, file, withRegistryAuth));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    async logs(name) {
-        const result = await this.runner.run(serviceLogs(this.target, name));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    /**
-     * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
-     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
-     */
-    async waitConverged(name, digest, timeoutMs, progress) {
-        const deadline = Date.now() + timeoutMs;
-        const seen = new Map();
-        let said = '';
-        for (;;) {
-            const state = await this.service(name);
-            if (!state)
-                return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
-            const tasks = await this.tasks(name);
-            for (const task of tasks)
-                seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
-            const status = convergence(state, tasks, digest);
-            const running = runningTasks(tasks);
-            const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
-            if (line !== said)
-                progress?.(line);
-            said = line;
-            if (status === 'converged')
-                return { ok: true, tasks };
-            const errors = taskErrors(tasks, digest, seen);
-            if (status === 'rolled-back' || status === 'paused') {
-                return {
-                    ok: false,
-                    rolledBack: status === 'rolled-back',
-                    detail: `${status === 'rolled-back' ? 'Swarm rolled the update back' : 'Swarm paused the update'}${state.update?.message ? ` (${state.update.message})` : ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
-                    tasks,
-                };
-            }
-            if (Date.now() > deadline && status !== 'rolling-back') {
-                return {
-                    ok: false,
-                    rolledBack: false,
-                    detail: `not converged after ${Math.round(timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
-                    tasks,
-                };
-            }
-            if (Date.now() > deadline + timeoutMs) {
-                return {
-                    ok: false,
-                    rolledBack: false,
-                    detail: `Swarm is still rolling back after ${Math.round((2 * timeoutMs) / 1000)} s`,
-                    tasks,
-                };
-            }
-            await sleep(1000);
-        }
-    }
-    /** The overlay network the service and its proxy share (made on the first deploy). */
-    async ensureNetwork(network, service) {
-        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
-            driver: 'overlay',
-            attachable: true,
-        });
-    }
-    /**
-     * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
-     * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
-     * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
-     */
-    /** The name of a service's proxy. */
-    static proxyName(service) {
-        return `slipway-proxy-${service}`;
-    }
-    async ensureProxy(service, network, port, publish, image) {
-        const name = SwarmManager.proxyName(service);
-        const content = swarmCaddyfile(service, port);
-        const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
-        const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
-        const configExists = await this.runner.run(configInspect(this.target, config));
-        if (configExists.exitCode !== 0)
-            await this.run(configCreate(this.target, config, content, labels));
-        const existing = await this.service(name);
-        const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-        if (!existing) {
-            await this.run(proxyServiceCreate(this.target, {
-                name,
-                image,
-                network,
-                publish,
-                targetPort: PROXY_PORT,
-                config,
-                configPath: CADDYFILE_PATH,
-                command,
-                labels,
-            }));
-            await this.waitProxy(name, publish);
-            return;
-        }
-        const mounted = await this.run(serviceConfigs(this.target, name));
-        const old = JSON.parse(mounted.stdout || 'null') ?? [];
-        if (old.some((c) => c.ConfigName === config))
-            return;
-        await this.run(serviceSwapConfig(this.target, name, old.map((c) => c.ConfigName), { source: config, target: CADDYFILE_PATH }));
-        await this.waitProxy(name, publish);
-    }
-    /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
-    async waitProxy(name, publish, timeoutMs = 60_000) {
-        const deadline = Date.now() + timeoutMs;
-        let last = '';
-        for (;;) {
-            const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
-            if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
-                const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
-                if (probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
-            }
-            if (Date.now() > deadline)
-                throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
-            await sleep(500);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/connect.ts
-/** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
-
-
-
-function warnInsecure(request, log) {
-    if (request.insecureIgnoreHostKey) {
-        log('WARNING: insecure-ignore-host-key is set: host keys are not verified, a man in the middle would not be noticed');
-    }
-}
-function connectOne(request, endpoint) {
-    return SshRunner.connect(endpoint, {
-        username: request.username,
-        privateKey: request.privateKey,
-        ...(request.passphrase && { passphrase: request.passphrase }),
-        ...(request.knownHosts && { knownHosts: request.knownHosts }),
-        insecureIgnoreHostKey: request.insecureIgnoreHostKey,
-        ...(request.jump && { jump: request.jump }),
-    });
-}
-async function connectAll(request, log) {
-    warnInsecure(request, log);
-    const runners = [];
-    try {
-        await runPool(request.hosts.map((endpoint) => async () => {
-            const runner = await connectOne(request, endpoint);
-            runners.push(runner);
-            log(`connected to ${runner.where}`);
-            return runner;
-        }), Math.max(request.maxParallel, 4));
-    }
-    catch (error) {
-        await Promise.all(runners.map((r) => r.close()));
-        throw error;
-    }
-    // Keep the order of the hosts input.
-    return request.hosts.map((h) => runners.find((r) => r.where.endsWith(`@${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)));
-}
-/**
- * Swarm: the first host in the list that answers and is a manager able to take orders. Host keys
- * are checked as for every host; why each one was passed over is said.
- */
-async function connectManager(request, log, env = {}) {
-    warnInsecure(request, log);
-    const reasons = [];
-    for (const endpoint of request.hosts) {
-        let runner;
-        try {
-            runner = await connectOne(request, endpoint);
-            const manager = new SwarmManager(runner, env);
-            if (await manager.isManager()) {
-                log(`using the Swarm manager ${runner.where}`);
-                return manager;
-            }
-            reasons.push(`${runner.where}: not an active Swarm manager`);
-            await runner.close();
-        }
-        catch (error) {
-            await runner?.close();
-            // A wrong host key is an alarm, not an unavailable host: never go on to the next one.
-            if (error instanceof HostKeyError)
-                throw error;
-            reasons.push(`${endpoint.host}:${endpoint.port}: ${error instanceof Error ? error.message : error}`);
-        }
-        log(reasons.at(-1));
-    }
-    throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/deploy.ts
-/**
- * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
- * migrations once, then hosts switched max-parallel at a time. A host whose new version never
- * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
- * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
- */
-
-
-
-
-
-
-
-
-function stamp(date) {
-    return date
-        .toISOString()
-        .replace(/[-:TZ.]/g, '')
-        .slice(0, 14);
-}
-function healthOf(request) {
-    return {
-        ...(request.port !== undefined && { port: request.port }),
-        ...(request.healthPath && { path: request.healthPath }),
-        timeoutMs: request.healthTimeoutMs,
-    };
-}
-/** What the container is configured with besides its image. */
-function configOf(request) {
-    return fingerprint({
-        env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
-        volumes: request.volumes,
-        network: request.network ?? '',
-        healthCmd: request.healthCmd ?? '',
-    });
-}
-function isUnchanged(request, state, digest) {
-    const current = state.current;
-    if (!current || current.digest !== digest || !current.running)
-        return false;
-    if (current.config !== configOf(request))
-        return false;
-    if (request.publish === undefined)
-        return true;
-    return state.proxy?.running === true;
-}
-/** The result of a host that was switched in this run: what it ran before, and how long it took. */
-function switchedResult(s, result, fields) {
-    return {
-        host: s.session.where,
-        previous: s.from?.image ?? null,
-        durationMs: performance.now() - s.started,
-        result,
-        ...fields,
-    };
-}
-class Deployer {
-    request;
-    sessions;
-    ctx;
-    lock;
-    constructor(request, sessions, ctx) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    parallel(items, fn) {
-        return runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
-    }
-    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
-    }
-    spec(image) {
-        const r = this.request;
-        const now = this.ctx.now();
-        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
-        return {
-            container,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.role]: 'app',
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.image]: image.reference,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: now.toISOString(),
-                [LABEL.config]: configOf(r),
-            },
-            env: [...r.env, ...r.secretEnv],
-            volumes: r.volumes,
-            ...(r.network && { network: r.network }),
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-        };
-    }
-    async deploy(image) {
-        const r = this.request;
-        if (!r.dryRun)
-            await this.parallel(this.sessions, (s) => s.prepare());
-        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
-        const previousImage = states.find((s) => s.current)?.current?.image ?? null;
-        this.sessions.forEach((session, i) => {
-            const published = states[i]?.proxy?.publish;
-            if (r.publish !== undefined && published !== undefined && published !== r.publish) {
-                throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
-            }
-        });
-        const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
-        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
-        const unchanged = (p) => ({
-            host: p.session.where,
-            previous: p.state.current?.image ?? null,
-            image: image.reference,
-            container: p.state.current?.container ?? null,
-            durationMs: 0,
-            result: r.dryRun ? 'planned' : 'unchanged',
-        });
-        if (r.dryRun) {
-            for (const p of plan) {
-                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`);
-            }
-            return {
-                digest: image.digest,
-                changed: changing.length > 0,
-                hosts: plan.map(unchanged),
-                previousImage,
-            };
-        }
-        if (changing.length === 0) {
-            this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-            return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
-        }
-        this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
-        const pullMs = new Map();
-        const timings = new Map();
-        await this.parallel(changing.map((p) => p.session), async (s) => {
-            const t0 = performance.now();
-            await s.pull(image.reference);
-            pullMs.set(s, performance.now() - t0);
-            this.ctx.log(`${s.where}: pulled`);
-        });
-        if (r.preDeploy) {
-            const first = changing[0]?.session;
-            const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
-            this.ctx.log(`${first.where}: running pre-deploy once`);
-            const result = await first.runOnce(spec, r.preDeploy);
-            if (result.output)
-                this.ctx.log(result.output);
-            if (result.exitCode !== 0) {
-                throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.map(unchanged));
-            }
-        }
-        const results = new Map();
-        for (const p of plan)
-            if (!changing.includes(p))
-                results.set(p.session, unchanged(p));
-        const started = new Map();
-        const ended = new Map();
-        const rollout = await rollOut(changing, r.maxParallel, async (p) => {
-            started.set(p.session, performance.now());
-            const spec = this.spec(image);
-            try {
-                const timing = await this.switchHost(p.session, p.state, spec);
-                this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
-                return { container: spec.container, timing };
-            }
-            finally {
-                ended.set(p.session, performance.now());
-            }
-        });
-        const switched = rollout.done.map(({ host: p, result }) => ({
-            session: p.session,
-            ...(p.state.current && { from: p.state.current }),
-            to: result.container,
-            started: started.get(p.session),
-        }));
-        for (const { host: p, result } of rollout.done)
-            timings.set(p.session, result.timing);
-        for (const { host: p, error } of rollout.failed) {
-            results.set(p.session, {
-                host: p.session.where,
-                previous: p.state.current?.image ?? null,
-                image: image.reference,
-                container: p.state.current?.container ?? null,
-                durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
-                result: 'failed',
-                error: error.message,
-            });
-        }
-        const failure = rollout.failure && {
-            session: rollout.failure.host.session,
-            message: rollout.failure.error.message,
-        };
-        if (failure) {
-            // Bring every host switched in this run back to what it ran before.
-            for (const s of switched) {
-                try {
-                    if (s.from)
-                        await this.switchBack(s.session, s.from, s.to);
-                    results.set(s.session, switchedResult(s, 'reverted', {
-                        image: s.from?.image ?? null,
-                        container: s.from?.container ?? null,
-                    }));
-                }
-                catch (error) {
-                    results.set(s.session, switchedResult(s, 'failed', {
-                        image: image.reference,
-                        container: s.to,
-                        error: `could not switch back: ${error instanceof Error ? error.message : error}`,
-                    }));
-                }
-            }
-            const hosts = this.sessions.map((s) => results.get(s));
-            await this.auditAll(hosts, image, 'deploy-failed');
-            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
-        }
-        for (const s of switched) {
-            results.set(s.session, switchedResult(s, 'deployed', {
-                image: image.reference,
-                container: s.to,
-                pullMs: Math.round(pullMs.get(s.session) ?? 0),
-                healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
-                stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
-            }));
-        }
-        const hosts = this.sessions.map((s) => results.get(s));
-        const before = new Map(plan.map((p) => [p.session, p.state]));
-        const pruning = Promise.all(switched.map(async (s) => {
-            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
-            const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
-            const pruned = await s.session.prune(r.keep, stopped);
-            if (pruned.length > 0)
-                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-        }));
-        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
-        return { digest: image.digest, changed: true, hosts, previousImage };
-    }
-    /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
-    async stateWithoutOrphans(session) {
-        const state = await session.state();
-        if (state.orphans.length === 0 || this.request.dryRun)
-            return state;
-        for (const orphan of state.orphans) {
-            this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
-            await session.remove(orphan.container);
-        }
-        return { ...state, orphans: [] };
-    }
-    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-    /** Returns how long the health wait and the old version's (graceful) stop took. */
-    async switchHost(session, state, spec) {
-        const r = this.request;
-        const current = state.current;
-        if (r.strategy === 'recreate' && current)
-            await session.stop(current.container);
-        await session.start(spec);
-        const healthStarted = performance.now();
-        const health = await session.waitHealthy(spec.container, healthOf(r));
-        const healthWaitMs = performance.now() - healthStarted;
-        if (!health.ok) {
-            const logs = await session.logs(spec.container);
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await session.startExisting(current.container);
-            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
-        }
-        try {
-            await this.serve(session, spec.container, state.proxy?.running === true);
-        }
-        catch (error) {
-            // Not in service after all (the proxy could not be made to serve): the new version goes,
-            // the old one — still on the live network, or restarted after a recreate — keeps serving.
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await session.startExisting(current.container);
-            throw error;
-        }
-        // The old version leaves service when it stops: docker drops it from the alias, and a
-        // graceful app finishes what it has in flight on SIGTERM.
-        const stopStarted = performance.now();
-        if (current && r.strategy === 'rolling')
-            await session.stop(current.container);
-        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
-    }
-    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-    async serve(session, container, proxyRunning = false) {
-        const r = this.request;
-        await session.activate(container);
-        if (r.publish !== undefined && r.port !== undefined) {
-            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
-        }
-    }
-    /** Returns a host to `from` and removes the version that replaced it in this run. */
-    async switchBack(session, from, to) {
-        const r = this.request;
-        await session.startExisting(from.container);
-        await session.waitHealthy(from.container, healthOf(r));
-        await this.serve(session, from.container);
-        await session.stop(to);
-        await session.remove(to);
-    }
-    /** rollback: true — every host goes back to the version it ran before the current one. */
-    async rollback() {
-        const r = this.request;
-        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
-        const targets = this.sessions.map((session, i) => {
-            const state = states[i];
-            const current = state.current;
-            const target = state.previous.find((v) => v.digest !== current?.digest);
-            if (!current || !target)
-                throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
-            return { session, state, current, target };
-        });
-        const digests = new Set(targets.map((t) => t.target.digest));
-        if (digests.size > 1) {
-            throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
-        }
-        const results = [];
-        if (r.dryRun) {
-            for (const t of targets)
-                this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
-        }
-        else {
-            await this.parallel(targets.map((t) => t.session), async (session) => {
-                const t = targets.find((x) => x.session === session);
-                const started = performance.now();
-                await session.startExisting(t.target.container);
-                const health = await session.waitHealthy(t.target.container, healthOf(r));
-                if (!health.ok) {
-                    await session.stop(t.target.container);
-                    throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
-                }
-                await this.serve(session, t.target.container);
-                await session.stop(t.current.container);
-                results.push({
-                    host: session.where,
-                    previous: t.current.image,
-                    image: t.target.image,
-                    container: t.target.container,
-                    durationMs: performance.now() - started,
-                    result: 'rolled-back',
-                });
-                this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
-            });
-        }
-        const target = targets[0]?.target;
-        const ordered = r.dryRun
-            ? targets.map((t) => ({
-                host: t.session.where,
-                previous: t.current.image,
-                image: t.target.image,
-                container: t.target.container,
-                durationMs: 0,
-                result: 'planned',
-            }))
-            : this.sessions.map((s) => results.find((x) => x.host === s.where));
-        if (!r.dryRun)
-            await this.auditAll(ordered, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
-        return {
-            digest: target.digest,
-            changed: !r.dryRun,
-            hosts: ordered,
-            previousImage: targets[0]?.current.image ?? null,
-        };
-    }
-    async auditAll(hosts, image, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            service: this.request.name,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            result: hosts[i]?.result,
-            previous: hosts[i]?.previous,
-        }));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    constructor(message, status, code) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-    }
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-    }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch {
-                return `http://${host}`;
-            }
-        })();
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c)
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            try {
-                const authorization = await this.authorization(req.scopes);
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
-                    await sleep(delay);
-                    continue;
-                }
-                throw error;
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
-}
-
-;// CONCATENATED MODULE: ./src/deploy/pin.ts
-/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
-
-
-async function pinImage(image, connection) {
-    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
-        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
-        : {};
-    const digest = await resolveDigest(image, credentials);
-    if (!digest)
-        throw new Error(`${repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
-    return { reference: `${repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
-}
-/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
-async function pinStackImages(images, connection) {
-    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
-    return new Map(images.map((i, n) => [i.service, pinned[n]]));
-}
-
-;// CONCATENATED MODULE: ./src/deploy/swarm-deploy.ts
-/**
- * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
- * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
- * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
- * after the rollback finished, so the previous version serves. Swarm does the scheduling.
- */
-
-
-
-
-
-
-
-
-/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
-const MONITOR_SECONDS = 5;
-class SwarmDeployer {
-    request;
-    manager;
-    session;
-    ctx;
-    lock;
-    constructor(request, manager, session, ctx) {
-        this.request = request;
-        this.manager = manager;
-        this.session = session;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks([this.session], this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
-    }
-    get withRegistryAuth() {
-        return Boolean(this.request.registryUsername && this.request.registryPassword);
-    }
-    get network() {
-        return `slipway-${this.request.name}`;
-    }
-    result(outcome, started, services, extra = {}) {
-        const [first] = services;
-        return {
-            host: this.manager.where,
-            previous: services.length === 1 ? (first?.previous ?? null) : null,
-            image: services.length === 1 ? (first?.image ?? null) : null,
-            container: null,
-            durationMs: performance.now() - started,
-            result: outcome,
-            services,
-            ...extra,
-        };
-    }
-    failed(detail, outcome, what) {
-        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
-    }
-    /** A single service: `docker service create` the first time, `docker service update` after. */
-    async deployService(image) {
-        const r = this.request;
-        const started = performance.now();
-        const before = await this.manager.service(r.name);
-        const change = {
-            service: r.name,
-            previous: before?.image ?? null,
-            image: image.reference,
-            restarted: true,
-        };
-        const result = (hosts, changed) => ({
-            digest: image.digest,
-            changed,
-            hosts,
-            previousImage: before?.image ?? null,
-        });
-        const config = fingerprint({
-            env: r.env.map(([k, v]) => `${k}=${v}`).sort(),
-            healthCmd: r.healthCmd ?? '',
-        });
-        const unchanged = before !== undefined &&
-            digestOf(before.image) === image.digest &&
-            before.labels[LABEL.config] === config &&
-            (r.replicas === undefined || before.replicas === r.replicas) &&
-            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
-        if (r.publish !== undefined) {
-            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
-            const [published] = proxy?.published ?? [];
-            if (published !== undefined && published !== r.publish) {
-                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
-            }
-        }
-        if (r.dryRun) {
-            this.ctx.log(unchanged
-                ? `${r.name} already runs ${image.digest}`
-                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
-            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
-        }
-        if (unchanged) {
-            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
-            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
-        }
-        const spec = {
-            name: r.name,
-            image: image.reference,
-            ...(r.replicas !== undefined && { replicas: r.replicas }),
-            network: this.network,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: this.ctx.now().toISOString(),
-                [LABEL.config]: config,
-            },
-            env: r.env,
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-            withRegistryAuth: this.withRegistryAuth,
-            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
-        };
-        if (before) {
-            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
-            await this.manager.update(spec);
-        }
-        else {
-            this.ctx.log(`creating ${r.name} with ${image.reference}`);
-            await this.manager.ensureNetwork(this.network, r.name);
-            await this.manager.create(spec);
-        }
-        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
-        if (!converged.ok) {
-            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
-                error: converged.detail,
-            });
-            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
-            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
-            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
-        }
-        if (r.publish !== undefined && r.port !== undefined) {
-            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
-        }
-        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
-        const outcome = this.result('deployed', started, [change]);
-        await this.audit('deploy', { [r.name]: image.reference }, outcome);
-        return result([outcome], true);
-    }
-    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
-    async deployStack(images) {
-        const r = this.request;
-        const stack = r.stack;
-        const started = performance.now();
-        const text = pinComposeFile(stack.text, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            swarmUpdateDefaults: { parallelism: r.maxParallel },
-        });
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const first = [...images.values()][0];
-        const names = [...new Set([...images.keys()])];
-        const before = new Map();
-        for (const service of await this.manager.stackServices(r.name))
-            before.set(service, await this.manager.service(service));
-        const changes = (restarted) => names.map((service) => ({
-            service,
-            previous: before.get(`${r.name}_${service}`)?.image ?? null,
-            image: pinned[service] ?? null,
-            restarted: restarted &&
-                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
-        }));
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        if (r.dryRun) {
-            for (const c of changes(true))
-                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
-            return result([this.result('planned', started, changes(true))], true);
-        }
-        const file = `${this.session.dir}/stack.yml`;
-        await writeFileAtomic(this.manager.runner, file, text);
-        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
-        if (output)
-            this.ctx.log(output);
-        const failures = [];
-        for (const service of await this.manager.stackServices(r.name)) {
-            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
-            const digest = images.get(short)?.digest ?? '';
-            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                failures.push(`${service}: ${converged.detail}`);
-        }
-        if (failures.length > 0) {
-            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
-            await this.audit('deploy-failed', pinned, outcome);
-            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
-        }
-        const outcome = this.result('deployed', started, changes(true));
-        await this.audit('deploy', pinned, outcome);
-        return result([outcome], true);
-    }
-    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
-    async rollback() {
-        const r = this.request;
-        const started = performance.now();
-        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
-        if (names.length === 0)
-            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
-        const changes = [];
-        for (const name of names) {
-            const before = await this.manager.service(name);
-            if (!before)
-                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
-            // After Swarm rolled a failed update back, its "previous" is the failed version.
-            if (before.update?.state.startsWith('rollback'))
-                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
-            if (r.dryRun) {
-                changes.push({ service: name, previous: before.image, image: null, restarted: false });
-                continue;
-            }
-            await this.manager.rollback(name);
-            const after = await this.manager.service(name);
-            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
-            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
-        }
-        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
-        if (!r.dryRun)
-            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
-        const [only] = changes;
-        return {
-            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
-            changed: !r.dryRun,
-            hosts: [outcome],
-            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
-        };
-    }
-    async audit(action, images, outcome) {
-        await auditHosts([this.session], this.ctx, action, () => ({
-            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
-            images,
-            result: outcome.result,
-            error: outcome.error,
-        }));
-    }
-}
-function describeTasks(converged) {
-    const running = converged.tasks.filter((t) => t.desired === 'Running');
-    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/run-deploy.ts
-
-
-
-
-
-
-
-/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
-function privateConfig(request) {
-    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
-    return login
-        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
-        : {};
-}
-function loginNeeded(request) {
-    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
-}
-async function withRegistryLogin(request, sessions, work) {
-    if (!loginNeeded(request))
-        return work();
-    const registry = request.registry;
-    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
-    try {
-        return await work();
-    }
-    finally {
-        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
-    }
-}
-const passthrough = (_title, work) => work();
-async function runDeploy(request, ctx, hooks = {}) {
-    const group = hooks.group ?? passthrough;
-    switch (request.mode) {
-        case 'container':
-            return deployContainer(request, ctx, hooks, group);
-        case 'compose':
-            return deployCompose(request, ctx, hooks, group);
-        case 'swarm':
-            return deploySwarm(request, ctx, hooks, group);
-    }
-}
-async function connectHosts(request, ctx, group) {
-    return group(`Connecting to ${request.hosts.length} host(s)`, () => connectAll(request, ctx.log));
-}
-async function closeAll(runners) {
-    await Promise.all(runners.map((r) => r.close()));
-}
-/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
-async function onEveryHost(request, ctx, hooks, group, make, work) {
-    const runners = await connectHosts(request, ctx, group);
-    try {
-        const env = privateConfig(request);
-        const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
-        const deployer = make(sessions, env);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-async function deployContainer(request, ctx, hooks, group) {
-    const image = request.rollback
-        ? undefined
-        : await pinImage(request.image, request);
-    if (image)
-        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    return onEveryHost(request, ctx, hooks, group, (sessions) => new Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
-}
-async function deployCompose(request, ctx, hooks, group) {
-    const images = request.rollback
-        ? new Map()
-        : await pinStackImages(request.images, request);
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    return onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
-}
-async function deploySwarm(request, ctx, hooks, group) {
-    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
-    const images = request.stack && !request.rollback
-        ? await pinStackImages(request.images, request)
-        : new Map();
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}`);
-    if (single)
-        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
-    const env = privateConfig(request);
-    const manager = await group('Finding a Swarm manager', () => connectManager(request, ctx.log, env));
-    try {
-        const session = new HostSession(manager.runner, request.name, env);
-        const deployer = new SwarmDeployer(request, manager, session, ctx);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
-            ? deployer.rollback()
-            : request.stack
-                ? deployer.deployStack(images)
-                : deployer.deployService(single)));
-    }
-    finally {
-        await closeAll([manager.runner]);
-    }
-}
-/** The post step's cleanup after a cancelled deploy: releases the locks `id` still holds. */
-async function releaseLocks(request, id) {
-    const runners = request.mode === 'swarm'
-        ? [(await connectManager(request, () => { })).runner]
-        : await connectAll(request, () => { });
-    try {
-        await runPool(runners.map((r) => () => new HostSession(r, request.name).releaseLock(id)), 4);
-        return runners.length;
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
-/**
- * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
- * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
- * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
- */
-
-class KnownHosts {
-    entries;
-    constructor(entries) {
-        this.entries = entries;
-    }
-    /** Parses known_hosts text; malformed lines are errors naming the line number. */
-    static parse(text) {
-        const entries = [];
-        text.split(/\r?\n/).forEach((raw, index) => {
-            const line = raw.trim();
-            if (line === '' || line.startsWith('#'))
-                return;
-            const fields = line.split(/\s+/);
-            let marker;
-            if (fields[0]?.startsWith('@')) {
-                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
-                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
-                }
-                marker = fields.shift();
-            }
-            const [hosts, type, key] = fields;
-            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
-            }
-            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
-        });
-        return new KnownHosts(entries);
-    }
-    /** Keys pinned for host:port (revoked and CA lines excluded). */
-    keysFor(host, port = 22) {
-        const name = hostName(host, port);
-        return this.entries
-            .filter((e) => e.marker === undefined && matches(e.patterns, name))
-            .map(({ type, key }) => ({ type, key }));
-    }
-    /** Whether the key the server presented is pinned for host:port and not revoked. */
-    verify(host, port, presented) {
-        const key = presented.toString('base64');
-        const name = hostName(host, port);
-        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
-            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
-        }
-        const pinned = this.keysFor(host, port);
-        if (pinned.length === 0)
-            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
-        if (pinned.some((k) => k.key === key))
-            return { ok: true };
-        return {
-            ok: false,
-            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
-        };
-    }
-    /** Host key algorithms to offer for host:port, from the pinned key types. */
-    algorithmsFor(host, port = 22) {
-        const algorithms = new Set();
-        for (const { type } of this.keysFor(host, port)) {
-            if (type === 'ssh-rsa')
-                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
-                    algorithms.add(a);
-            else
-                algorithms.add(type);
-        }
-        return [...algorithms];
-    }
-}
-/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
-function hostName(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function matches(patterns, name) {
-    let matched = false;
-    for (const pattern of patterns) {
-        if (pattern.startsWith('|1|')) {
-            if (hashedMatches(pattern, name))
-                matched = true;
-            continue;
-        }
-        const negated = pattern.startsWith('!');
-        const glob = negated ? pattern.slice(1) : pattern;
-        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-function hashedMatches(pattern, name) {
-    const [, , salt, hash] = pattern.split('|');
-    if (!salt || !hash)
-        return false;
-    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return digest === hash;
-}
-function globMatches(glob, name) {
-    const re = new RegExp(`^${glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`);
-    return re.test(name);
-}
-/** The key type named inside an SSH public key blob. */
-function keyType(blob) {
-    if (blob.length < 4)
-        return 'unknown';
-    const length = blob.readUInt32BE(0);
-    return blob.subarray(4, 4 + length).toString('latin1');
-}
-
-;// CONCATENATED MODULE: ./src/deploy/inputs.ts
-/** The inputs of remote-deploy-ssh: the connection (every mode) and the single-container mode, checked before anything connects. */
-
-
-
-
-
-const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PATH = /^\/[^\s:,]*$/;
-/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
-function parseVolume(spec) {
-    const parts = spec.split(':');
-    const [source = '', target = '', mode, extra] = parts;
-    if (extra !== undefined || !target)
-        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
-    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
-        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
-    if (!PATH.test(target))
-        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
-        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
-    return spec;
-}
-function inputs_port(inputs, name) {
-    const value = inputs.string(name);
-    if (value === '')
-        return undefined;
-    return inputs.integer(name, 0, { min: 1, max: 65535 });
-}
-function envValues(inputs, name) {
-    const pairs = inputs.keyValues(name);
-    for (const [key, value] of pairs) {
-        if (hasControlCharacter(value))
-            throw new InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
-    }
-    return pairs;
-}
-/** The hosts, credentials and guards every mode shares. */
-function readConnection(inputs) {
-    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
-    const username = inputs.line('username');
-    if (!username)
-        inputs.required('username');
-    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
-        throw new InputError('username', `${JSON.stringify(username)} is not a user name`);
-    const privateKey = inputs.required('private-key');
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-        throw new InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
-    }
-    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
-    const knownHostsText = inputs.string('known-hosts');
-    let knownHosts;
-    if (knownHostsText) {
-        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
-        for (const host of hosts) {
-            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
-                throw new InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
-            }
-        }
-    }
-    else if (!insecureIgnoreHostKey) {
-        throw new InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
-    }
-    const jumpText = inputs.line('jump-host');
-    let jump;
-    if (jumpText) {
-        const at = jumpText.lastIndexOf('@');
-        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
-        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
-    }
-    const registry = inputs.line('registry');
-    if (registry && !isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-    const registryUsername = inputs.line('registry-username');
-    const registryPassword = inputs.string('registry-password');
-    if (registryPassword && !registryUsername)
-        throw new InputError('registry-username', 'is required with registry-password');
-    const passphrase = inputs.string('passphrase');
-    return {
-        hosts,
-        username,
-        privateKey,
-        ...(passphrase && { passphrase }),
-        ...(knownHosts && { knownHosts }),
-        insecureIgnoreHostKey,
-        ...(jump && { jump }),
-        ...(registry && { registry }),
-        ...(registryUsername && { registryUsername }),
-        ...(registryPassword && { registryPassword }),
-        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
-        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
-        dryRun: inputs.boolean('dry-run', false),
-        rollback: inputs.boolean('rollback', false),
-        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
-    };
-}
-/** A service name: what the lock, the audit log and the containers are named after. */
-function readName(inputs, name = 'name') {
-    const value = inputs.line(name);
-    if (!value)
-        inputs.required(name);
-    if (!NAME.test(value))
-        throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
-    return value;
-}
-function readPort(inputs, name) {
-    return inputs_port(inputs, name);
-}
-function readEnv(inputs, name) {
-    return envValues(inputs, name);
-}
-function readProxyImage(inputs) {
-    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
-}
-/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
-function refuseInputs(inputs, names, mode) {
-    for (const name of names) {
-        if (inputs.string(name).trim())
-            throw new InputError(name, `is not used in ${mode} mode; remove it`);
-    }
-}
-function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
-    const rollback = connection.rollback;
-    const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
-    if (!image && !rollback)
-        inputs.required('image');
-    const name = readName(inputs);
-    const healthPath = inputs.line('health-path');
-    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
-    }
-    const healthCmd = inputs.line('health-cmd');
-    const publish = inputs_port(inputs, 'publish');
-    const containerPort = inputs_port(inputs, 'port');
-    if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
-    const network = inputs.line('network');
-    if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-    const preDeploy = inputs.string('pre-deploy');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'container',
-        ...(registry && { registry }),
-        ...(image && { image }),
-        name,
-        ...(containerPort !== undefined && { port: containerPort }),
-        ...(publish !== undefined && { publish }),
-        ...(healthPath && { healthPath }),
-        ...(healthCmd && { healthCmd }),
-        env: envValues(inputs, 'env'),
-        secretEnv: envValues(inputs, 'secret-env'),
-        volumes: inputs.parsedList('volumes', parseVolume),
-        ...(network && { network }),
-        ...(preDeploy && { preDeploy }),
-        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
-        keep,
-        proxyImage: readProxyImage(inputs),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy/stack-inputs.ts
-/**
- * The inputs of remote-deploy-ssh's stack modes — a Compose project on each host, or Docker Swarm
- * through a manager — checked before anything connects, and the choice between the three modes.
- */
-
-
-
-
-
-
-/** `service=registry/repo:tag` */
-function parseStackImage(line) {
-    const eq = line.indexOf('=');
-    if (eq <= 0)
-        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
-    const service = line.slice(0, eq).trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
-        throw new Error(`${JSON.stringify(service)} is not a service name`);
-    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
-}
-function readStackImages(inputs) {
-    const images = inputs.parsedList('images', parseStackImage);
-    const seen = new Set();
-    for (const { service } of images) {
-        if (seen.has(service))
-            throw new InputError('images', `service ${service} is given more than once`);
-        seen.add(service);
-    }
-    if (inputs.boolean('require-same-tag', false)) {
-        try {
-            checkSameTag(images);
-        }
-        catch (error) {
-            throw new InputError('images', error.message);
-        }
-    }
-    return images;
-}
-/**
- * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
- * the images come from (with several, the input must say which).
- */
-function stackRegistry(connection, images) {
-    if (connection.registry)
-        return connection.registry;
-    const registries = [...new Set(images.map((i) => i.image.registry))];
-    if (registries.length > 1 && connection.registryPassword)
-        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
-    return registries[0];
-}
-/** Reads a compose/stack file of the repository and checks it against the images. */
-function readStackFile(inputs, name, images) {
-    const file = inputs.line(name);
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
-    }
-    catch (error) {
-        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
-    }
-    try {
-        checkStack(text, images);
-    }
-    catch (error) {
-        if (error instanceof ComposeFileError)
-            throw new InputError(name, `${file} ${error.message}`);
-        throw error;
-    }
-    return { file, text };
-}
-const NOT_FOR_STACKS = [
-    'image',
-    'volumes',
-    'port',
-    'publish',
-    'pre-deploy',
-    'network',
-    'health-path',
-    'health-cmd',
-];
-function readComposeRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
-    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
-    const images = readStackImages(inputs);
-    const { file, text } = readStackFile(inputs, 'compose-file', images);
-    const registry = stackRegistry(connection, images);
-    return {
-        ...connection,
-        ...(registry && { registry }),
-        mode: 'compose',
-        name,
-        composeFile: file,
-        composeText: text,
-        images,
-        env: readEnv(inputs, 'env'),
-        secretEnv: readEnv(inputs, 'secret-env'),
-    };
-}
-function readSwarmRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
-    if (inputs.string('secret-env'))
-        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
-    const name = readName(inputs);
-    const replicasText = inputs.string('replicas');
-    const env = readEnv(inputs, 'env');
-    if (inputs.string('stack-file')) {
-        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
-        const images = readStackImages(inputs);
-        const registry = stackRegistry(connection, images);
-        return {
-            ...connection,
-            ...(registry && { registry }),
-            mode: 'swarm',
-            name,
-            stack: readStackFile(inputs, 'stack-file', images),
-            images,
-            env,
-            proxyImage: readProxyImage(inputs),
-        };
-    }
-    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
-    if (!image && !connection.rollback)
-        inputs.required('image');
-    const publish = readPort(inputs, 'publish');
-    const port = readPort(inputs, 'port');
-    if (publish !== undefined && port === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    const healthCmd = inputs.line('health-cmd');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'swarm',
-        ...(registry && { registry }),
-        name,
-        images: [],
-        ...(image && { image }),
-        ...(port !== undefined && { port }),
-        ...(publish !== undefined && { publish }),
-        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
-        ...(healthCmd && { healthCmd }),
-        env,
-        proxyImage: readProxyImage(inputs),
-    };
-}
-/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
-function readAnyDeployRequest(inputs) {
-    if (inputs.boolean('swarm', false))
-        return readSwarmRequest(inputs);
-    if (inputs.string('compose-file'))
-        return readComposeRequest(inputs);
-    return readDeployRequest(inputs);
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
-}
-
-;// CONCATENATED MODULE: ./src/operations/deploy.ts
-/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
-
-
-
-
-
-
-const DEPLOY_LOCK_STATE = 'deploy-lock';
-function title(request, result, failed) {
-    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
-    if (failed)
-        return `Deploy of ${what} failed`;
-    if (request.dryRun)
-        return `Deploy plan for ${what} (dry run: nothing changed)`;
-    if (request.rollback)
-        return `Rolled back ${what}`;
-    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
-}
-function deploySummary(request, result, hosts, failed) {
-    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
-    return [
-        heading(title(request, result, failed)),
-        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
-        ...(result?.images
-            ? [
-                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
-            ]
-            : []),
-        perService
-            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
-                i === 0 ? h.host : '',
-                i === 0 ? h.result : '',
-                s.service,
-                s.previous ?? '—',
-                s.image ?? '—',
-                s.restarted ? 'yes' : 'no',
-                i === 0 ? formatDuration(h.durationMs) : '',
-            ])))
-            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
-                h.host,
-                h.result,
-                h.previous ?? '—',
-                h.image ?? '—',
-                formatDuration(h.durationMs),
-            ])),
-        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
-    ];
-}
-function maskInputs(inputs, report) {
-    for (const name of ['private-key', 'passphrase', 'registry-password'])
-        report.mask(inputs.string(name));
-    for (const [, value] of inputs.keyValues('secret-env'))
-        report.mask(value);
-}
-async function runDeployOperation(inputs, report) {
-    maskInputs(inputs, report);
-    const request = readAnyDeployRequest(inputs);
-    const git = readGitContext();
-    let result;
-    try {
-        result = await runDeploy(request, {
-            holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-            runUrl: runUrl(git),
-            commit: git.sha,
-            now: () => new Date(),
-            log: (line) => report.info(line),
-        }, {
-            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
-            group: (name, work) => report.group(name, work),
-        });
-    }
-    catch (error) {
-        const hosts = error instanceof DeployError ? error.hosts : [];
-        const message = error instanceof Error ? error.message : String(error);
-        report.saveState(DEPLOY_LOCK_STATE, '');
-        if (error instanceof InputError)
-            throw error;
-        return {
-            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
-            summary: deploySummary(request, undefined, hosts, message),
-            error: message,
-        };
-    }
-    report.saveState(DEPLOY_LOCK_STATE, '');
-    return {
-        outputs: {
-            digest: result.digest,
-            changed: String(result.changed),
-            hosts: JSON.stringify(result.hosts),
-            'previous-image': result.previousImage ?? '',
-            images: JSON.stringify(result.images ?? {}),
-        },
-        summary: deploySummary(request, result, result.hosts),
-    };
-}
-/** The post step after a cancelled deploy: release the locks it held. */
-async function releaseDeployLocks(inputs, report, id) {
-    maskInputs(inputs, report);
-    const count = await releaseLocks(readAnyDeployRequest(inputs), id);
-    report.info(`Released the deploy lock ${id} on ${count} host(s)`);
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
@@ -68647,6 +68650,7 @@ const actionReporter = {
     stream: (chunk) => process.stdout.write(chunk),
     mask: (secret) => maskSecret(secret),
     saveState: (name, value) => saveState(name, value),
+    readState: (name) => getState(name),
     exportVariable: (name, value) => exportVariable(name, value),
 };
 /** Writes an operation's outputs and summary; its error fails the step. */
@@ -68686,15 +68690,9 @@ async function runAction(definition) {
 ;// CONCATENATED MODULE: ./src/actions/remote-deploy-ssh.ts
 
 
-
 void runAction({
     main: ({ inputs, report }) => runDeployOperation(inputs, report),
-    async post({ inputs, report }) {
-        // Only when the main step was killed while holding locks (cancelled job): release them.
-        const id = getState(DEPLOY_LOCK_STATE);
-        if (id)
-            await releaseDeployLocks(inputs, report, id);
-    },
+    post: ({ inputs, report }) => afterDeploy(inputs, report),
 });
 
 })();

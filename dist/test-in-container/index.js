@@ -282,7 +282,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -899,7 +899,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -1471,7 +1471,7 @@ module.exports = upgrade
 "use strict";
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -30488,7 +30488,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -31422,7 +31422,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -31707,7 +31707,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -31802,7 +31802,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -31995,7 +31995,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -32117,7 +32117,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32241,7 +32241,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -35105,7 +35105,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35534,7 +35534,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -35720,7 +35720,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -35855,7 +35855,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -37385,6 +37385,1278 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = baseEnv;
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/docker/commands.ts
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels, options = {}) {
+    const args = ['network', 'create'];
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    const env = {};
+    for (const [key, value] of spec.env ?? []) {
+        args.push('--env', key);
+        env[key] = value;
+    }
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
+    args.push(...labelFlags(spec.labels ?? {}));
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { env, label: `docker run ${spec.name}` });
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+function commands_logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    else
+        args.push('--tail', String(options.tail ?? 50));
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function commands_exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
+    duration(name, fallbackMs) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        return ms;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        for (const line of this.list(name)) {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./src/test/junit.ts
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+;// CONCATENATED MODULE: ./src/test/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
+const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch (error) {
+        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new InputError(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !NAME.test(name)) {
+            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new InputError(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new InputError(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = formatReference(parseReference(entry.image));
+        }
+        catch (error) {
+            throw new InputError(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!services_ENV_NAME.test(key))
+                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
+                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new InputError('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports && !reports.startsWith('/'))
+        throw new InputError('reports', 'must be an absolute path in the container');
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (timeoutMs <= 0)
+        throw new InputError('timeout', 'must be positive');
+    if (waitTimeoutMs <= 0)
+        throw new InputError('wait-timeout', 'must be positive');
+    if (run.includes('\0'))
+        throw new InputError('run', 'contains a NUL byte');
+    return {
+        image,
+        ...(run && { run }),
+        services: parseServices(inputs.string('services')),
+        env: inputs.keyValues('env'),
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${(0,external_node_crypto_.randomBytes)(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await runChecked(runner, inspectContainer(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = (0,external_node_net_.connect)({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await sleep(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function readReports(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return [];
+    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
+    const xmls = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
+        const full = (0,external_node_path_namespaceObject.join)(path, entry);
+        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
+            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
+    }
+    return xmls;
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await runChecked(runner, networkCreate(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await runChecked(runner, run(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            env: service.env,
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined && !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        }));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await runChecked(runner, run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        env: request.env,
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    }));
+    const testStarted = performance.now();
+    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(kill(target, name));
+    }, request.timeoutMs);
+    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
+        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = summarizeJUnit(readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
+        return 0;
+    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(removeContainers(target, containers));
+    await runner.run(networkRemove(target, id));
+    return containers.length;
+}
+
+;// CONCATENATED MODULE: ./src/operations/test.ts
+/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
+
+
+
+
+
+
+const TEST_SESSION_STATE = 'test-session';
+async function runTest(inputs, report) {
+    const request = readTestRequest(inputs);
+    const runner = new LocalRunner();
+    const target = { docker: dockerBinary() };
+    const session = newSession();
+    report.saveState(TEST_SESSION_STATE, session.id);
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
+    try {
+        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+        const junit = outcome.junit;
+        for (const failure of junit?.failures ?? []) {
+            report.annotate(failure.details || failure.message, {
+                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                ...(failure.file && { file: failure.file }),
+                ...(failure.line !== undefined && { line: failure.line }),
+            });
+        }
+        const counts = junit
+            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
+            : 'no report';
+        const error = outcome.timedOut
+            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
+            : outcome.exitCode !== 0
+                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
+                : undefined;
+        if (!error)
+            report.info(`Tests passed (${counts})`);
+        return {
+            outputs: {
+                'exit-code': String(outcome.exitCode),
+                passed: String(junit?.passed ?? ''),
+                failed: String(junit?.failed ?? ''),
+                skipped: String(junit?.skipped ?? ''),
+                report: outcome.report ?? '',
+            },
+            summary: [
+                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
+                facts([
+                    [
+                        'Result',
+                        outcome.timedOut
+                            ? `timed out after ${formatDuration(request.timeoutMs)}`
+                            : `exit code ${outcome.exitCode}`,
+                    ],
+                    ['Tests', counts],
+                    ['Duration', formatDuration(outcome.durationMs)],
+                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
+                ]),
+                ...(outcome.services.length > 0
+                    ? [
+                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                    ]
+                    : []),
+                ...(junit && junit.failures.length > 0
+                    ? [
+                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                            f.name,
+                            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
+                            f.message,
+                        ])),
+                    ]
+                    : []),
+            ],
+            ...(error && { error }),
+        };
+    }
+    finally {
+        const removed = await cleanupSession(runner, target, session.id);
+        report.info(`Removed ${removed} container(s) and network ${session.network}`);
+    }
+}
+/** The post step: removes the containers a cancelled run left behind. */
+async function afterTest(report) {
+    const id = report.readState(TEST_SESSION_STATE);
+    if (!id)
+        return;
+    const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
+    if (removed > 0)
+        report.info(`Removed ${removed} leftover container(s) of ${id}`);
+}
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -37654,7 +38926,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -40330,1273 +41602,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
-}
-
-;// CONCATENATED MODULE: ./src/docker/commands.ts
-/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
-function dockerBinary(env = process.env) {
-    return env.SLIPWAY_DOCKER || 'docker';
-}
-/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
-function dockerCommand(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
-const cmd = dockerCommand;
-/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
-function labelFlags(labels, flag = '--label') {
-    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-}
-/** Name of the environment variable that carries the i-th build secret to the docker client. */
-function secretEnvName(index) {
-    return `SLIPWAY_BUILD_SECRET_${index}`;
-}
-function build(target, spec) {
-    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    const env = { DOCKER_BUILDKIT: '1' };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const ref of spec.cacheFrom)
-        args.push('--cache-from', ref);
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function networkCreate(target, name, labels, options = {}) {
-    const args = ['network', 'create'];
-    if (options.driver)
-        args.push('--driver', options.driver);
-    if (options.attachable)
-        args.push('--attachable');
-    return cmd(target, [...args, ...labelFlags(labels), name]);
-}
-function networkInspect(target, name) {
-    return cmd(target, ['network', 'inspect', name]);
-}
-function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
-}
-function run(target, spec) {
-    const args = ['run'];
-    if (spec.detach)
-        args.push('--detach');
-    if (spec.removeOnExit)
-        args.push('--rm');
-    args.push('--name', spec.name);
-    if (spec.network)
-        args.push('--network', spec.network);
-    for (const alias of spec.networkAliases ?? [])
-        args.push('--network-alias', alias);
-    const env = {};
-    for (const [key, value] of spec.env ?? []) {
-        args.push('--env', key);
-        env[key] = value;
-    }
-    if (spec.envFile)
-        args.push('--env-file', spec.envFile);
-    if (spec.restart)
-        args.push('--restart', spec.restart);
-    args.push(...labelFlags(spec.labels ?? {}));
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const volume of spec.volumes ?? [])
-        args.push('--volume', volume);
-    for (const port of spec.publish ?? [])
-        args.push('--publish', port);
-    if (spec.healthCmd) {
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
-        args.push('--health-retries', '3', '--health-timeout', '5s');
-    }
-    if (spec.entrypoint !== undefined)
-        args.push('--entrypoint', spec.entrypoint);
-    args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { env, label: `docker run ${spec.name}` });
-}
-function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
-}
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
-function commands_logs(target, name, options = {}) {
-    const args = ['logs'];
-    if (options.follow)
-        args.push('--follow');
-    else
-        args.push('--tail', String(options.tail ?? 50));
-    return cmd(target, [...args, name]);
-}
-function wait(target, name) {
-    return cmd(target, ['wait', name]);
-}
-function kill(target, name) {
-    return cmd(target, ['kill', name]);
-}
-function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
-}
-function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
-}
-/** Removes containers and their anonymous volumes (never named volumes). */
-function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
-}
-function listContainers(target, filters) {
-    const args = ['ps', '--all', '--quiet'];
-    for (const f of filters)
-        args.push('--filter', f);
-    return cmd(target, args);
-}
-/** `docker create` with the same options as run, without starting. */
-function create(target, spec) {
-    const command = run(target, spec);
-    return {
-        ...command,
-        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-        label: `docker create ${spec.name}`,
-    };
-}
-function start(target, name) {
-    return cmd(target, ['start', name]);
-}
-function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
-}
-/** Runs a program inside a running container (argv, no shell). */
-function commands_exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
-}
-/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
-function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
-        stdin: archive,
-        label: `docker cp into ${container}:${directory}`,
-    });
-}
-function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
-}
-function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** Removes containers but never their volumes (deployed services keep their data). */
-function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The same inputs with some values replaced (one step feeding the next in one process). */
-    with(values) {
-        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${JSON.stringify(value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-    duration(name, fallbackMs) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        for (const line of this.list(name)) {
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./src/test/junit.ts
-/**
- * JUnit XML reports: counts and failures (with file and line where the report has them), from a
- * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
- * reports test runners write, with no dependency.
- */
-const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decode(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(Number(entity.slice(1)));
-        return ENTITIES[entity] ?? whole;
-    });
-}
-function parseXml(xml) {
-    const root = { name: '#root', attributes: {}, children: [], text: '' };
-    const stack = [root];
-    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    for (const m of xml.matchAll(re)) {
-        const current = stack[stack.length - 1];
-        if (m[1] !== undefined)
-            current.text += m[1];
-        else if (m[2] !== undefined) {
-            if (stack.length > 1)
-                stack.pop();
-        }
-        else if (m[3] !== undefined) {
-            const attributes = {};
-            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
-            }
-            const element = { name: m[3], attributes, children: [], text: '' };
-            current.children.push(element);
-            if (m[5] !== '/')
-                stack.push(element);
-        }
-        else if (m[6] !== undefined)
-            current.text += decode(m[6]);
-    }
-    return root;
-}
-function* walk(element) {
-    yield element;
-    for (const child of element.children)
-        yield* walk(child);
-}
-/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
-function locate(text) {
-    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
-}
-function summarizeJUnit(xmls) {
-    let tests = 0;
-    let failed = 0;
-    let skipped = 0;
-    const failures = [];
-    for (const xml of xmls) {
-        for (const element of walk(parseXml(xml))) {
-            if (element.name !== 'testcase')
-                continue;
-            tests += 1;
-            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
-            if (problem) {
-                failed += 1;
-                const details = problem.text.trim();
-                const attrs = element.attributes;
-                const fromAttrs = attrs.file
-                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
-                    : {};
-                const location = { ...locate(details), ...fromAttrs };
-                failures.push({
-                    name: attrs.name ?? '(unnamed)',
-                    ...(attrs.classname && { classname: attrs.classname }),
-                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
-                    details,
-                    ...location,
-                });
-            }
-            else if (element.children.some((c) => c.name === 'skipped')) {
-                skipped += 1;
-            }
-        }
-    }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-;// CONCATENATED MODULE: ./src/test/services.ts
-/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
-
-
-
-
-const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function parseServices(text, input = 'services') {
-    if (text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
-    const names = new Set();
-    return doc.map((item, index) => {
-        const where = `service ${index + 1}`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
-        }
-        const entry = item;
-        for (const key of Object.keys(entry)) {
-            if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
-        }
-        const name = entry.name;
-        if (typeof name !== 'string' || !NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
-        }
-        if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
-        names.add(name);
-        if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
-        let image;
-        try {
-            image = formatReference(parseReference(entry.image));
-        }
-        catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
-        }
-        const env = [];
-        if (entry.env !== undefined) {
-            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
-            }
-            for (const [key, value] of Object.entries(entry.env)) {
-                if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
-                if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
-                env.push([key, String(value ?? '')]);
-            }
-        }
-        const spec = { name, image, env };
-        if (entry['health-cmd'] !== undefined) {
-            const cmd = entry['health-cmd'];
-            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
-            }
-            spec.healthCmd = cmd;
-        }
-        if (entry.port !== undefined) {
-            const port = entry.port;
-            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
-            }
-            spec.port = port;
-        }
-        return spec;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/test/run-tests.ts
-/**
- * test-in-container's work: a private network, service containers waited on until ready (health
- * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
- * cleanup that removes everything it started, also after failure or cancellation.
- */
-
-
-
-
-
-
-
-
-
-
-
-const RUN_LABEL = 'dev.slipway.test-run';
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
-function readTestRequest(inputs) {
-    const image = inputs.line('image');
-    if (!image)
-        inputs.required('image');
-    if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
-    const run = inputs.string('run');
-    const workdir = inputs.line('workdir');
-    if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
-    const reports = inputs.line('reports');
-    if (reports && !reports.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
-    const timeoutMs = inputs.duration('timeout', 1_800_000);
-    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-    if (timeoutMs <= 0)
-        throw new InputError('timeout', 'must be positive');
-    if (waitTimeoutMs <= 0)
-        throw new InputError('wait-timeout', 'must be positive');
-    if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
-    return {
-        image,
-        ...(run && { run }),
-        services: parseServices(inputs.string('services')),
-        env: inputs.keyValues('env'),
-        ...(workdir && { workdir }),
-        mountWorkspace: inputs.boolean('mount-workspace', false),
-        ...(reports && { reports }),
-        timeoutMs,
-        waitTimeoutMs,
-    };
-}
-function newSession() {
-    const id = `slipway-test-${(0,external_node_crypto_.randomBytes)(5).toString('hex')}`;
-    return { id, network: id };
-}
-async function containerState(runner, target, name) {
-    const result = await runChecked(runner, inspectContainer(target, name));
-    return JSON.parse(result.stdout).State;
-}
-/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
-function tcpAnswers(host, port, holdMs = 300) {
-    return new Promise((resolve) => {
-        const socket = (0,external_node_net_.connect)({ host, port });
-        let settled = false;
-        const done = (ok) => {
-            if (settled)
-                return;
-            settled = true;
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once('connect', () => setTimeout(() => done(true), holdMs));
-        socket.once('data', () => done(true));
-        socket.once('error', () => done(false));
-        socket.once('close', () => done(false));
-        socket.setTimeout(2000, () => done(false));
-    });
-}
-async function waitForService(runner, target, session, service, timeoutMs) {
-    const name = `${session.id}-${service.name}`;
-    const deadline = Date.now() + timeoutMs;
-    let how = 'running';
-    let mapped;
-    for (;;) {
-        const state = await containerState(runner, target, name);
-        if (state.Status === 'exited' || state.Status === 'dead') {
-            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
-        }
-        if (state.Health) {
-            how = 'health check';
-            if (state.Health.Status === 'healthy')
-                return how;
-        }
-        else if (service.port !== undefined) {
-            how = `TCP port ${service.port}`;
-            if (!mapped) {
-                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
-                    '';
-                const m = /^(.*):(\d+)$/.exec(out);
-                if (m)
-                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
-            }
-            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
-                return how;
-        }
-        else if (state.Status === 'running') {
-            return how;
-        }
-        if (Date.now() > deadline) {
-            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
-        }
-        await sleep(500);
-    }
-}
-async function serviceError(runner, target, service, name, problem, state) {
-    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
-    const health = state.Health?.Log?.slice(-3)
-        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
-        .join('\n');
-    return new Error([
-        `service ${service.name} (${service.image}) ${problem}.`,
-        health ? `Last health checks:\n${health}` : '',
-        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
-    ]
-        .filter(Boolean)
-        .join('\n'));
-}
-function readReports(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return [];
-    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
-    const xmls = [];
-    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
-        const full = (0,external_node_path_namespaceObject.join)(path, entry);
-        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
-            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
-    }
-    return xmls;
-}
-async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, networkCreate(target, session.network, labels));
-    hooks.log(`Network ${session.network}`);
-    const started = performance.now();
-    for (const service of request.services) {
-        await runChecked(runner, run(target, {
-            name: `${session.id}-${service.name}`,
-            image: service.image,
-            detach: true,
-            network: session.network,
-            networkAliases: [service.name],
-            env: service.env,
-            labels,
-            ...(service.healthCmd && { healthCmd: service.healthCmd }),
-            ...(service.port !== undefined && !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-        }));
-        hooks.log(`Started service ${service.name} (${service.image})`);
-    }
-    const services = await Promise.all(request.services.map(async (service) => {
-        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
-        const readyMs = performance.now() - started;
-        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
-        return { name: service.name, readyMs, how };
-    }));
-    const name = `${session.id}-tests`;
-    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
-    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-    await runChecked(runner, run(target, {
-        name,
-        image: request.image,
-        detach: true,
-        network: session.network,
-        env: request.env,
-        labels,
-        volumes,
-        ...(workdir && { workdir }),
-        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    }));
-    const testStarted = performance.now();
-    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void runner.run(kill(target, name));
-    }, request.timeoutMs);
-    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
-    await following;
-    const exitCode = Number(waited.stdout.trim());
-    const durationMs = performance.now() - testStarted;
-    let report;
-    let junit;
-    if (request.reports) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
-        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
-        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
-        if (copied.exitCode === 0) {
-            report = destination;
-            junit = summarizeJUnit(readReports(destination));
-        }
-        else {
-            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
-        }
-    }
-    return {
-        exitCode: timedOut ? 124 : exitCode,
-        timedOut,
-        durationMs,
-        ...(report && { report }),
-        ...(junit && { junit }),
-        services,
-    };
-}
-/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-async function cleanupSession(runner, target, id) {
-    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
-        return 0;
-    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
-    const containers = listed.stdout.split('\n').filter(Boolean);
-    if (containers.length > 0)
-        await runner.run(removeContainers(target, containers));
-    await runner.run(networkRemove(target, id));
-    return containers.length;
-}
-
-;// CONCATENATED MODULE: ./src/operations/test.ts
-/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
-
-
-
-
-
-
-const TEST_SESSION_STATE = 'test-session';
-async function runTest(inputs, report) {
-    const request = readTestRequest(inputs);
-    const runner = new LocalRunner();
-    const target = { docker: dockerBinary() };
-    const session = newSession();
-    report.saveState(TEST_SESSION_STATE, session.id);
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
-    try {
-        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
-        const junit = outcome.junit;
-        for (const failure of junit?.failures ?? []) {
-            report.annotate(failure.details || failure.message, {
-                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                ...(failure.file && { file: failure.file }),
-                ...(failure.line !== undefined && { line: failure.line }),
-            });
-        }
-        const counts = junit
-            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-            : 'no report';
-        const error = outcome.timedOut
-            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
-            : outcome.exitCode !== 0
-                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
-                : undefined;
-        if (!error)
-            report.info(`Tests passed (${counts})`);
-        return {
-            outputs: {
-                'exit-code': String(outcome.exitCode),
-                passed: String(junit?.passed ?? ''),
-                failed: String(junit?.failed ?? ''),
-                skipped: String(junit?.skipped ?? ''),
-                report: outcome.report ?? '',
-            },
-            summary: [
-                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                facts([
-                    [
-                        'Result',
-                        outcome.timedOut
-                            ? `timed out after ${formatDuration(request.timeoutMs)}`
-                            : `exit code ${outcome.exitCode}`,
-                    ],
-                    ['Tests', counts],
-                    ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
-                ]),
-                ...(outcome.services.length > 0
-                    ? [
-                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
-                    ]
-                    : []),
-                ...(junit && junit.failures.length > 0
-                    ? [
-                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
-                            f.name,
-                            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
-                            f.message,
-                        ])),
-                    ]
-                    : []),
-            ],
-            ...(error && { error }),
-        };
-    }
-    finally {
-        const removed = await cleanupSession(runner, target, session.id);
-        report.info(`Removed ${removed} container(s) and network ${session.network}`);
-    }
-}
-/** The post step: containers a cancelled run left behind. */
-async function cleanupTest(sessionId) {
-    return cleanupSession(new LocalRunner(), { docker: dockerBinary() }, sessionId);
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
@@ -41648,6 +41653,7 @@ const actionReporter = {
     stream: (chunk) => process.stdout.write(chunk),
     mask: (secret) => maskSecret(secret),
     saveState: (name, value) => saveState(name, value),
+    readState: (name) => getState(name),
     exportVariable: (name, value) => exportVariable(name, value),
 };
 /** Writes an operation's outputs and summary; its error fails the step. */
@@ -41687,17 +41693,9 @@ async function runAction(definition) {
 ;// CONCATENATED MODULE: ./src/actions/test-in-container.ts
 
 
-
 void runAction({
     main: ({ inputs, report }) => runTest(inputs, report),
-    async post({ report }) {
-        const id = getState(TEST_SESSION_STATE);
-        if (!id)
-            return;
-        const removed = await cleanupTest(id);
-        if (removed > 0)
-            report.info(`Removed ${removed} leftover container(s) of ${id}`);
-    },
+    post: ({ report }) => afterTest(report),
 });
 
 })();

@@ -35,6 +35,7 @@ export const actionReporter: Reporter = {
   stream: (chunk) => process.stdout.write(chunk),
   mask: (secret) => maskSecret(secret),
   saveState: (name, value) => core.saveState(name, value),
+  readState: (name) => core.getState(name),
   exportVariable: (name, value) => core.exportVariable(name, value),
 };
 

@@ -9,7 +9,7 @@
 import { runPool } from '../registry/pool';
 import { composeServices, pinComposeFile } from './compose-file';
 import { COMPOSE_FILE, ComposeHost, ENV_FILE, PREVIOUS_FILE, type StackContainer } from './compose-host';
-import { fingerprint } from './fingerprint';
+import { configFingerprint } from './fingerprint';
 import { type HostSession, LABEL, type LockInfo } from './host';
 import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
@@ -110,21 +110,21 @@ export class ComposeDeployer {
       images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
       ...(this.env.length > 0 && {
         envFile: ENV_FILE,
-        labels: { [LABEL.config]: fingerprint(this.env.map(([k, v]) => `${k}=${v}`).sort()) },
+        labels: { [LABEL.config]: configFingerprint(this.env) },
       }),
     });
   }
 
-  private parallel<T>(fn: (i: number) => Promise<T>): Promise<T[]> {
+  /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
+  private parallel<P, T>(items: readonly P[], fn: (item: P, index: number) => Promise<T>): Promise<T[]> {
     return runPool(
-      this.hosts.map((_, i) => () => fn(i)),
+      items.map((item, i) => () => fn(item, i)),
       Math.max(this.request.maxParallel, 4),
     );
   }
 
   private async plan(text: string): Promise<HostPlan[]> {
-    return this.parallel(async (i) => {
-      const host = this.hosts[i] as ComposeHost;
+    return this.parallel(this.hosts, async (host, i) => {
       await host.detect();
       const [current, previous, before] = await Promise.all([
         host.readFile(COMPOSE_FILE),
@@ -192,16 +192,13 @@ export class ComposeDeployer {
     try {
       // Every host gets the file and pulls before any host changes.
       this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
-      await runPool(
-        changing.map((p) => async () => {
-          if (this.env.length > 0) await p.host.writeEnv(this.env);
-          await p.host.writeFile(NEXT_FILE, text);
-          await p.host.check(NEXT_FILE);
-          await p.host.pull(NEXT_FILE);
-          this.ctx.log(`${p.session.where}: pulled`);
-        }),
-        Math.max(this.request.maxParallel, 4),
-      );
+      await this.parallel(changing, async (p) => {
+        if (this.env.length > 0) await p.host.writeEnv(this.env);
+        await p.host.writeFile(NEXT_FILE, text);
+        await p.host.check(NEXT_FILE);
+        await p.host.pull(NEXT_FILE);
+        this.ctx.log(`${p.session.where}: pulled`);
+      });
 
       const results = new Map<HostPlan, HostResult>();
       for (const p of plans) if (p.unchanged) results.set(p, summary(p, 'unchanged'));

@@ -7,7 +7,7 @@
 import { runPool } from '../registry/pool';
 import { formatReference } from '../reference';
 import type { DeployRequest } from './inputs';
-import { fingerprint } from './fingerprint';
+import { configFingerprint } from './fingerprint';
 import { auditHosts, newLock, withHostLocks } from './locks';
 import type { PinnedImage } from './pin';
 import { rollOut } from './rollout';
@@ -48,8 +48,7 @@ function healthOf(request: DeployRequest): Health {
 
 /** What the container is configured with besides its image. */
 export function configOf(request: DeployRequest): string {
-  return fingerprint({
-    env: [...request.env, ...request.secretEnv].map(([k, v]) => `${k}=${v}`).sort(),
+  return configFingerprint([...request.env, ...request.secretEnv], {
     volumes: request.volumes,
     network: request.network ?? '',
     healthCmd: request.healthCmd ?? '',

@@ -17,3 +17,11 @@ export function fingerprint(value: unknown): string {
   );
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
+
+/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
+export function configFingerprint(
+  env: ReadonlyArray<readonly [string, string]>,
+  other: Readonly<Record<string, unknown>> = {},
+): string {
+  return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other });
+}

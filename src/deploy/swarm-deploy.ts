@@ -5,7 +5,7 @@
  * after the rollback finished, so the previous version serves. Swarm does the scheduling.
  */
 import { pinComposeFile } from './compose-file';
-import { fingerprint } from './fingerprint';
+import { configFingerprint } from './fingerprint';
 import type { HostSession, LockInfo } from './host';
 import { LABEL } from './host';
 import { auditHosts, newLock, withHostLocks } from './locks';
@@ -92,10 +92,7 @@ export class SwarmDeployer {
       hosts,
       previousImage: before?.image ?? null,
     });
-    const config = fingerprint({
-      env: r.env.map(([k, v]) => `${k}=${v}`).sort(),
-      healthCmd: r.healthCmd ?? '',
-    });
+    const config = configFingerprint(r.env, { healthCmd: r.healthCmd ?? '' });
     const unchanged =
       before !== undefined &&
       digestOf(before.image) === image.digest &&

@@ -7,7 +7,7 @@ import { type AnyDeployRequest, readAnyDeployRequest } from '../deploy/stack-inp
 import { Code, formatDuration, heading, table } from '../summary';
 import type { Outcome, Reporter } from './reporter';
 
-export const DEPLOY_LOCK_STATE = 'deploy-lock';
+const DEPLOY_LOCK_STATE = 'deploy-lock';
 
 function title(request: AnyDeployRequest, result: DeployResult | undefined, failed?: string): string {
   const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
@@ -115,8 +115,10 @@ export async function runDeployOperation(inputs: Inputs, report: Reporter): Prom
   };
 }
 
-/** The post step after a cancelled deploy: release the locks it held. */
-export async function releaseDeployLocks(inputs: Inputs, report: Reporter, id: string): Promise<void> {
+/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+export async function afterDeploy(inputs: Inputs, report: Reporter): Promise<void> {
+  const id = report.readState(DEPLOY_LOCK_STATE);
+  if (!id) return;
   maskInputs(inputs, report);
   const count = await releaseLocks(readAnyDeployRequest(inputs), id);
   report.info(`Released the deploy lock ${id} on ${count} host(s)`);

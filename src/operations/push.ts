@@ -17,10 +17,10 @@ import { DEFAULT_RETRY } from '../registry/retry';
 import { Code, facts, formatBytes, heading, table } from '../summary';
 import type { Outcome, Reporter } from './reporter';
 
-export const PUSH_CONFIG_STATE = 'docker-config';
-export const PUSH_REGISTRY_STATE = 'registry';
+const PUSH_CONFIG_STATE = 'docker-config';
+const PUSH_REGISTRY_STATE = 'registry';
 
-export async function logoutAndRemove(dir: string, registry: string): Promise<void> {
+async function logoutAndRemove(dir: string, registry: string): Promise<void> {
   await new LocalRunner().run(
     logoutCommand({ docker: dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry),
   );
@@ -86,4 +86,12 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
       }
     }
   }
+}
+
+/** The post step: removes the private docker config a kept login (logout: false) left for the job. */
+export async function afterPush(report: Reporter): Promise<void> {
+  const dir = report.readState(PUSH_CONFIG_STATE);
+  if (!dir) return;
+  await logoutAndRemove(dir, report.readState(PUSH_REGISTRY_STATE));
+  report.info('Removed the private docker config and its login');
 }

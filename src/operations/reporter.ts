@@ -15,6 +15,8 @@ export interface Reporter {
   mask(secret: string): void;
   /** Remembers a value for the cleanup after the job (the action's post step; the CLI has none). */
   saveState(name: string, value: string): void;
+  /** A value saved by the main step, read in the post step ('' when none). */
+  readState(name: string): string;
   /** Sets a variable for the steps that follow (the CLI prints it). */
   exportVariable(name: string, value: string): void;
 }

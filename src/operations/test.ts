@@ -8,7 +8,7 @@ import { Code, facts, formatDuration, heading, table } from '../summary';
 import { cleanupSession, newSession, readTestRequest, runTests } from '../test/run-tests';
 import type { Outcome, Reporter } from './reporter';
 
-export const TEST_SESSION_STATE = 'test-session';
+const TEST_SESSION_STATE = 'test-session';
 
 export async function runTest(inputs: Inputs, report: Reporter): Promise<Outcome> {
   const request = readTestRequest(inputs);
@@ -96,7 +96,10 @@ export async function runTest(inputs: Inputs, report: Reporter): Promise<Outcome
   }
 }
 
-/** The post step: containers a cancelled run left behind. */
-export async function cleanupTest(sessionId: string): Promise<number> {
-  return cleanupSession(new LocalRunner(), { docker: dockerBinary() }, sessionId);
+/** The post step: removes the containers a cancelled run left behind. */
+export async function afterTest(report: Reporter): Promise<void> {
+  const id = report.readState(TEST_SESSION_STATE);
+  if (!id) return;
+  const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
+  if (removed > 0) report.info(`Removed ${removed} leftover container(s) of ${id}`);
 }
