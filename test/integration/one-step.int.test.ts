@@ -2,7 +2,6 @@
  * The root action (build → test → push in one process), base-image-check, and the slipway CLI, on
  * the lab: real BuildKit builds, the staging registry, the deploy hosts.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +9,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
-import { REPO_ROOT, runBundle } from '../helpers/run-bundle';
+import { labConnectionOptions, runCli } from '../helpers/cli';
+import { runBundle } from '../helpers/run-bundle';
 import { LAB_SRC } from '../lab/config';
+import type { LabHost } from '../lab/lab';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -23,23 +24,7 @@ const BASE = `${STAGING}/base-${ID}/busybox:1`;
 const env = { SLIPWAY_DOCKER: lab.docker, GITHUB_SHA: 'c0ffee00112233445566778899aabbccddeeff00' };
 const docker = (...argv: string[]) => runChecked(local, { argv: [lab.docker, ...argv] });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      join(REPO_ROOT, 'node_modules', '.bin', 'node'),
-      [join(REPO_ROOT, 'bin', 'slipway'), ...args],
-      {
-        env: { ...process.env, ...env, GITHUB_ACTIONS: '', SLIPWAY_BUILD_NUMBER: '7' },
-        cwd: REPO_ROOT,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { ...env, SLIPWAY_BUILD_NUMBER: '7' });
 
 afterAll(async () => {
   const script = `for id in $(docker ps -aq --filter name=cli-${ID}); do docker rm -f $id >/dev/null; done; for n in $(docker network ls -q --filter name=slipway-cli-${ID}); do docker network rm $n >/dev/null; done; rm -rf /home/deploy/.slipway/cli-${ID}; true`;
@@ -143,18 +128,7 @@ describe('the slipway CLI', () => {
   });
 
   it('deploy, then status shows what runs where and the audit log; bad input exits 2', async () => {
-    const connection = [
-      '--hosts',
-      `${lab.hosts[0]?.address}:${lab.hosts[0]?.sshPort}`,
-      '--username',
-      lab.ssh.user,
-      '--private-key-file',
-      lab.ssh.privateKeyPath,
-      '--known-hosts-file',
-      lab.ssh.knownHostsPath,
-      '--name',
-      `cli-${ID}`,
-    ];
+    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, `cli-${ID}`);
     const deploy = await cli([
       'deploy',
       ...connection,

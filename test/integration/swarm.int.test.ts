@@ -3,7 +3,6 @@
  * worker): a service with two replicas behind Slipway's proxy (a global service published in host
  * mode: this kernel has no IPVS for the ingress routing mesh), updated under continuous load.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { startLoad } from '../helpers/load';
-import { type BundleRun, REPO_ROOT, runBundle } from '../helpers/run-bundle';
+import { labConnectionOptions, runCli } from '../helpers/cli';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
@@ -109,26 +109,8 @@ describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
     expect(await served()).toEqual(['v1', 'v1']);
     expect(await specImage()).toBe(JSON.parse(run.outputs.hosts as string)[0].image);
     // slipway status on the manager lists the tasks on every node.
-    const status = spawnSync(
-      join(REPO_ROOT, 'node_modules', '.bin', 'node'),
-      [
-        join(REPO_ROOT, 'bin', 'slipway'),
-        'status',
-        '--hosts',
-        `${manager.address}:${manager.sshPort}`,
-        '--username',
-        lab.ssh.user,
-        '--private-key-file',
-        lab.ssh.privateKeyPath,
-        '--known-hosts-file',
-        lab.ssh.knownHostsPath,
-        '--name',
-        SERVICE,
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(status.status, status.stderr).toBe(0);
+    const status = await runCli(['status', ...labConnectionOptions(lab, manager, SERVICE), '--json']);
+    expect(status.code, status.stderr).toBe(0);
     const [host] = JSON.parse(JSON.parse(status.stdout).outputs.hosts) as Array<{
       containers: Array<{ role: string; state: string }>;
     }>;
