@@ -28797,7 +28797,7 @@ function lastLines(text, count) {
     return lines.slice(-count).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -28809,7 +28809,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -29168,7 +29168,7 @@ function http_header(res, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -29517,7 +29517,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolve_resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/build/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
 
 
@@ -29622,7 +29622,7 @@ async function buildImage(runner, target, request, plan, onOutput) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -30139,7 +30139,7 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     return { digest: head.digest, labels: json.config?.Labels ?? {} };
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -30212,7 +30212,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/base-check.ts
+;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
  * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
@@ -33226,7 +33226,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

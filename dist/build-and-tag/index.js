@@ -28990,7 +28990,7 @@ function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -29002,7 +29002,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -29361,7 +29361,7 @@ function header(res, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -29710,7 +29710,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/build/dockerfile.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
 /**
  * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
  * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
@@ -29777,7 +29777,7 @@ function baseImages(dockerfile, buildArgs = []) {
     return bases;
 }
 
-;// CONCATENATED MODULE: ./src/build/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
 
 
@@ -29929,7 +29929,7 @@ function runUrl(ctx) {
     return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -30110,7 +30110,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/tags.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
@@ -30212,7 +30212,7 @@ function unique(items) {
     return [...new Set(items)];
 }
 
-;// CONCATENATED MODULE: ./src/build/plan.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
 /**
  * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
  * repository, and the OCI labels. Pure: unit-tested from a GitContext.
@@ -30377,7 +30377,7 @@ function signalNumber(signal) {
     return numbers[signal] ?? 0;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -30450,7 +30450,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
 
@@ -33449,7 +33449,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

@@ -61068,7 +61068,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   main: () => (/* binding */ main)
 });
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -61080,7 +61080,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -61261,7 +61261,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -61793,8 +61793,8 @@ function openClient(endpoint, options, sock) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/deploy/inputs.ts
-/** The inputs of remote-deploy-ssh: the connection (every mode) and the single-container mode, checked before anything connects. */
+;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
+/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
 
 
 
@@ -61802,30 +61802,13 @@ function openClient(endpoint, options, sock) {
 
 const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PATH = /^\/[^\s:,]*$/;
-/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
-function parseVolume(spec) {
-    const parts = spec.split(':');
-    const [source = '', target = '', mode, extra] = parts;
-    if (extra !== undefined || !target)
-        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
-    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
-        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
-    if (!PATH.test(target))
-        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
-        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
-    return spec;
-}
-function port(inputs, name) {
+function readPort(inputs, name) {
     const value = inputs.string(name);
     if (value === '')
         return undefined;
     return inputs.integer(name, 0, { min: 1, max: 65535 });
 }
-function envValues(inputs, name) {
+function readEnv(inputs, name) {
     const pairs = inputs.keyValues(name);
     for (const [key, value] of pairs) {
         if (hasControlCharacter(value))
@@ -61901,12 +61884,6 @@ function readName(inputs, name = 'name') {
         throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
     return value;
 }
-function readPort(inputs, name) {
-    return port(inputs, name);
-}
-function readEnv(inputs, name) {
-    return envValues(inputs, name);
-}
 function readProxyImage(inputs) {
     return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
 }
@@ -61916,52 +61893,6 @@ function refuseInputs(inputs, names, mode) {
         if (inputs.string(name).trim())
             throw new InputError(name, `is not used in ${mode} mode; remove it`);
     }
-}
-function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
-    const rollback = connection.rollback;
-    const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
-    if (!image && !rollback)
-        inputs.required('image');
-    const name = readName(inputs);
-    const healthPath = inputs.line('health-path');
-    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
-    }
-    const healthCmd = inputs.line('health-cmd');
-    const publish = port(inputs, 'publish');
-    const containerPort = port(inputs, 'port');
-    if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
-    const network = inputs.line('network');
-    if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-    const preDeploy = inputs.string('pre-deploy');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'container',
-        ...(registry && { registry }),
-        ...(image && { image }),
-        name,
-        ...(containerPort !== undefined && { port: containerPort }),
-        ...(publish !== undefined && { publish }),
-        ...(healthPath && { healthPath }),
-        ...(healthCmd && { healthCmd }),
-        env: envValues(inputs, 'env'),
-        secretEnv: envValues(inputs, 'secret-env'),
-        volumes: inputs.parsedList('volumes', parseVolume),
-        ...(network && { network }),
-        ...(preDeploy && { preDeploy }),
-        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
-        keep,
-        proxyImage: readProxyImage(inputs),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/command/command.ts
@@ -62136,7 +62067,7 @@ function kill(target, name) {
 function copyFrom(target, container, path, destination) {
     return cmd(target, ['cp', `${container}:${path}`, destination]);
 }
-function commands_port(target, container, containerPort) {
+function port(target, container, containerPort) {
     return cmd(target, ['port', container, `${containerPort}/tcp`]);
 }
 /** Removes containers and their anonymous volumes (never named volumes). */
@@ -62212,7 +62143,7 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
         await runChecked(runner, networkCreate(target, name, labels, options));
 }
 
-;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
 
 function swarmInfo(target) {
     return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
@@ -62336,7 +62267,7 @@ function serviceSwapConfig(target, name, remove, add) {
     return dockerCommand(target, args);
 }
 
-;// CONCATENATED MODULE: ./src/registry/pool.ts
+;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function pool_runPool(tasks, limit) {
     const results = new Array(tasks.length);
@@ -62359,7 +62290,7 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -62400,7 +62331,7 @@ function retryDelayMs(attempt, policy, retryAfter) {
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-;// CONCATENATED MODULE: ./src/deploy/caddy.ts
+;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
  * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
@@ -62457,7 +62388,7 @@ function swarmCaddyfile(service, port) {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy/probe.ts
+;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
  * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
@@ -62501,7 +62432,7 @@ async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
+;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
 
 async function writeFileAtomic(runner, path, content, mode = '0600') {
@@ -62516,7 +62447,7 @@ async function readRemoteFile(runner, path) {
     return result.exitCode === 0 ? result.stdout : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/tar.ts
+;// CONCATENATED MODULE: ./src/docker/tar.ts
 /**
  * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
  * tar stream on stdin), with no shell inside the container and nothing written on the host.
@@ -62547,7 +62478,7 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
     return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/host.ts
+;// CONCATENATED MODULE: ./src/deploy-core/host.ts
 /**
  * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
  * locally): the per-service lock, reading what runs, starting a version beside the old one,
@@ -62936,7 +62867,7 @@ class host_HostSession {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-manager.ts
 /**
  * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
  * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
@@ -63209,7 +63140,7 @@ class SwarmManager {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/connect.ts
+;// CONCATENATED MODULE: ./src/deploy-core/connect.ts
 /** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
 
 
@@ -63278,7 +63209,7 @@ async function connect_connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/status.ts
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/status.ts
 
 
 
@@ -63860,7 +63791,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/build/dockerfile.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
 /**
  * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
  * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
@@ -63927,7 +63858,7 @@ function baseImages(dockerfile, buildArgs = []) {
     return bases;
 }
 
-;// CONCATENATED MODULE: ./src/build/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
 
 
@@ -64368,7 +64299,7 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     return { digest: head.digest, labels: json.config?.Labels ?? {} };
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -64441,7 +64372,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     appendFileSync(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/base-check.ts
+;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
  * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
@@ -64557,7 +64488,7 @@ function runUrl(ctx) {
     return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/tags.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
@@ -64659,7 +64590,7 @@ function unique(items) {
     return [...new Set(items)];
 }
 
-;// CONCATENATED MODULE: ./src/build/plan.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
 /**
  * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
  * repository, and the OCI labels. Pure: unit-tested from a GitContext.
@@ -64824,7 +64755,7 @@ function signalNumber(signal) {
     return numbers[signal] ?? 0;
 }
 
-;// CONCATENATED MODULE: ./src/operations/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
 
@@ -64878,7 +64809,7 @@ async function runBuild(inputs, report, git = readGitContext()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/deploy/result.ts
+;// CONCATENATED MODULE: ./src/deploy-core/result.ts
 /** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
 class DeployError extends Error {
     hosts;
@@ -64891,7 +64822,7 @@ class DeployError extends Error {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/deploy/compose-file.ts
+;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
  * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
@@ -65043,7 +64974,7 @@ function checkSameTag(images) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/docker/compose-commands.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
 const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
 function composeVersion(program) {
     return { argv: [...program, 'version'] };
@@ -65074,7 +65005,7 @@ function composeLogs(target, services, tail = 30) {
     return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/compose-host.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
 /**
  * What Slipway does with a Compose project on one host: finding the compose program, keeping the
  * pinned file (the running one and the one before it) in the service's directory, bringing the
@@ -65242,7 +65173,7 @@ class ComposeHost {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
+;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
  * health command): redeploying the same digest with another configuration — a rotated secret — is a
@@ -65262,7 +65193,7 @@ function configFingerprint(env, other = {}) {
     return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other });
 }
 
-;// CONCATENATED MODULE: ./src/deploy/locks.ts
+;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
 function newLock(ctx) {
@@ -65303,7 +65234,7 @@ async function auditHosts(sessions, ctx, action, entry) {
         .catch(() => { })));
 }
 
-;// CONCATENATED MODULE: ./src/deploy/rollout.ts
+;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
 async function rollOut(hosts, maxParallel, apply) {
     const done = [];
     const failed = [];
@@ -65322,7 +65253,7 @@ async function rollOut(hosts, maxParallel, apply) {
     return { done, failed, ...(failure && { failure }) };
 }
 
-;// CONCATENATED MODULE: ./src/deploy/compose-deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
 /**
  * Deploying a Compose project to several hosts. The file that runs on a host pins every image
  * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
@@ -65618,7 +65549,7 @@ class ComposeDeployer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
 /**
  * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
  * migrations once, then hosts switched max-parallel at a time. A host whose new version never
@@ -66000,7 +65931,7 @@ class Deployer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/pin.ts
+;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
 /** Tags become digests before anything is deployed: what was tested is exactly what runs. */
 
 
@@ -66019,7 +65950,7 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
-;// CONCATENATED MODULE: ./src/deploy/swarm-deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
 /**
  * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
  * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
@@ -66266,7 +66197,7 @@ function describeTasks(converged) {
     return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/run-deploy.ts
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
 
 
 
@@ -66383,12 +66314,11 @@ async function run_deploy_releaseLocks(request, id) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/stack-inputs.ts
+;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
 /**
- * The inputs of remote-deploy-ssh's stack modes — a Compose project on each host, or Docker Swarm
- * through a manager — checked before anything connects, and the choice between the three modes.
+ * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
+ * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
  */
-
 
 
 
@@ -66464,6 +66394,10 @@ const NOT_FOR_STACKS = [
     'health-path',
     'health-cmd',
 ];
+
+;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
+
+
 function readComposeRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
@@ -66483,6 +66417,82 @@ function readComposeRequest(inputs) {
         secretEnv: readEnv(inputs, 'secret-env'),
     };
 }
+
+;// CONCATENATED MODULE: ./src/deploy-container/request.ts
+/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
+
+
+
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+function parseVolume(spec) {
+    const parts = spec.split(':');
+    const [source = '', target = '', mode, extra] = parts;
+    if (extra !== undefined || !target)
+        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+    if (!PATH.test(target))
+        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+    return spec;
+}
+function readDeployRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+    const rollback = connection.rollback;
+    const imageText = inputs.string('image');
+    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    if (!image && !rollback)
+        inputs.required('image');
+    const name = readName(inputs);
+    const healthPath = inputs.line('health-path');
+    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+    }
+    const healthCmd = inputs.line('health-cmd');
+    const publish = readPort(inputs, 'publish');
+    const containerPort = readPort(inputs, 'port');
+    if (publish !== undefined && containerPort === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    if (healthPath && containerPort === undefined)
+        throw new InputError('port', 'is required with health-path');
+    const network = inputs.line('network');
+    if (network && !NETWORK.test(network))
+        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+    const preDeploy = inputs.string('pre-deploy');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'container',
+        ...(registry && { registry }),
+        ...(image && { image }),
+        name,
+        ...(containerPort !== undefined && { port: containerPort }),
+        ...(publish !== undefined && { publish }),
+        ...(healthPath && { healthPath }),
+        ...(healthCmd && { healthCmd }),
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+        volumes: inputs.parsedList('volumes', parseVolume),
+        ...(network && { network }),
+        ...(preDeploy && { preDeploy }),
+        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
+        keep,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
+/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
+
+
+
+
 function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
@@ -66531,8 +66541,13 @@ function readSwarmRequest(inputs) {
         proxyImage: readProxyImage(inputs),
     };
 }
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
+
+
+
 /** swarm: true → Swarm; compose-file → Compose; else one container per host. */
-function stack_inputs_readAnyDeployRequest(inputs) {
+function request_readAnyDeployRequest(inputs) {
     if (inputs.boolean('swarm', false))
         return readSwarmRequest(inputs);
     if (inputs.string('compose-file'))
@@ -66540,7 +66555,7 @@ function stack_inputs_readAnyDeployRequest(inputs) {
     return readDeployRequest(inputs);
 }
 
-;// CONCATENATED MODULE: ./src/operations/deploy.ts
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
 /** remote-deploy-ssh: any mode, from inputs to a per-host report. */
 
 
@@ -66597,7 +66612,7 @@ function maskInputs(inputs, report) {
 }
 async function runDeployOperation(inputs, report) {
     maskInputs(inputs, report);
-    const request = stack_inputs_readAnyDeployRequest(inputs);
+    const request = request_readAnyDeployRequest(inputs);
     const git = readGitContext();
     let result;
     try {
@@ -66646,7 +66661,7 @@ async function afterDeploy(inputs, report) {
     report.info(`Released the deploy lock ${id} on ${count} host(s)`);
 }
 
-;// CONCATENATED MODULE: ./src/push/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
  * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
  * retries with backoff on transient failures only, and the pushed digest read back from the
@@ -66802,7 +66817,7 @@ async function push_login(runner, target, request) {
     await runChecked(runner, login(target, request.registry, request.username, request.password));
 }
 
-;// CONCATENATED MODULE: ./src/test/junit.ts
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
  * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
@@ -66890,7 +66905,7 @@ function summarizeJUnit(xmls) {
     return { tests, passed: tests - failed - skipped, failed, skipped, failures };
 }
 
-;// CONCATENATED MODULE: ./src/test/services.ts
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
 
@@ -66970,7 +66985,7 @@ function parseServices(text, input = 'services') {
     });
 }
 
-;// CONCATENATED MODULE: ./src/test/run-tests.ts
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
  * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
@@ -67067,7 +67082,7 @@ async function waitForService(runner, target, session, service, timeoutMs) {
         else if (service.port !== undefined) {
             how = `TCP port ${service.port}`;
             if (!mapped) {
-                const out = (await runChecked(runner, commands_port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
                     '';
                 const m = /^(.*):(\d+)$/.exec(out);
                 if (m)
@@ -67196,7 +67211,7 @@ async function run_tests_cleanupSession(runner, target, id) {
     return containers.length;
 }
 
-;// CONCATENATED MODULE: ./src/operations/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
  * retries of transient failures, read the digest back from the registry, and log out (or keep the
@@ -67272,7 +67287,7 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
-;// CONCATENATED MODULE: ./src/operations/test.ts
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
@@ -67363,7 +67378,7 @@ async function afterTest(report) {
         report.info(`Removed ${removed} leftover container(s) of ${id}`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/pipeline.ts
+;// CONCATENATED MODULE: ./src/pipeline/operation.ts
 /**
  * The root action: build-and-tag → test-in-container → push-registry in one process, each step fed
  * the previous one's results. The same operations as the three actions, so the behaviour is theirs.
@@ -67407,7 +67422,7 @@ async function runPipeline(inputs, report) {
     return { outputs, summary };
 }
 
-;// CONCATENATED MODULE: ./src/promote/inputs.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -67515,7 +67530,7 @@ function clientsFor(request) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/registry/promote.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
 /**
  * Promotion: copying one image, or a set of images, between registries over the distribution
  * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
@@ -67782,7 +67797,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     return 'copy';
 }
 
-;// CONCATENATED MODULE: ./src/operations/promote.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
 
 
 
@@ -70753,7 +70768,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

@@ -37463,7 +37463,7 @@ function runUrl(ctx) {
     return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -37475,7 +37475,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -37656,7 +37656,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -37818,7 +37818,7 @@ function isSha256Digest(digest) {
     return SHA256_RE.test(digest);
 }
 
-;// CONCATENATED MODULE: ./src/tags.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
@@ -37920,7 +37920,7 @@ function unique(items) {
     return [...new Set(items)];
 }
 
-;// CONCATENATED MODULE: ./src/build/plan.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
 /**
  * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
  * repository, and the OCI labels. Pure: unit-tested from a GitContext.
@@ -38434,7 +38434,7 @@ function http_header(res, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -39032,7 +39032,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/push/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
  * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
  * retries with backoff on transient failures only, and the pushed digest read back from the
@@ -39190,7 +39190,7 @@ async function push_login(runner, target, request) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/test/junit.ts
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
  * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
@@ -39280,7 +39280,7 @@ function summarizeJUnit(xmls) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/test/services.ts
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
 
@@ -39360,7 +39360,7 @@ function parseServices(text, input = 'services') {
     });
 }
 
-;// CONCATENATED MODULE: ./src/test/run-tests.ts
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
  * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
@@ -39586,7 +39586,7 @@ async function cleanupSession(runner, target, id) {
     return containers.length;
 }
 
-;// CONCATENATED MODULE: ./src/build/dockerfile.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
 /**
  * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
  * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
@@ -39653,7 +39653,7 @@ function baseImages(dockerfile, buildArgs = []) {
     return bases;
 }
 
-;// CONCATENATED MODULE: ./src/build/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
 
 
@@ -39837,7 +39837,7 @@ function signalNumber(signal) {
     return numbers[signal] ?? 0;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -39910,7 +39910,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/build.ts
+;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
 
@@ -39964,7 +39964,7 @@ async function runBuild(inputs, report, git = readGitContext()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/operations/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
  * retries of transient failures, read the digest back from the registry, and log out (or keep the
@@ -40040,7 +40040,7 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
-;// CONCATENATED MODULE: ./src/operations/test.ts
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
@@ -40131,7 +40131,7 @@ async function afterTest(report) {
         report.info(`Removed ${removed} leftover container(s) of ${id}`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/pipeline.ts
+;// CONCATENATED MODULE: ./src/pipeline/operation.ts
 /**
  * The root action: build-and-tag → test-in-container → push-registry in one process, each step fed
  * the previous one's results. The same operations as the three actions, so the behaviour is theirs.
@@ -43120,7 +43120,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

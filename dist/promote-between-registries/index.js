@@ -28761,7 +28761,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -28773,7 +28773,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -28954,7 +28954,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -29317,7 +29317,7 @@ function header(res, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -29666,7 +29666,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/promote/inputs.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -30087,7 +30087,7 @@ async function selectPlatform(client, repository, index, platform) {
     return client.getManifest(repository, match.digest);
 }
 
-;// CONCATENATED MODULE: ./src/registry/pool.ts
+;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function runPool(tasks, limit) {
     const results = new Array(tasks.length);
@@ -30110,7 +30110,7 @@ async function runPool(tasks, limit) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/registry/promote.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
 /**
  * Promotion: copying one image, or a set of images, between registries over the distribution
  * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
@@ -30377,7 +30377,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     return 'copy';
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -30450,7 +30450,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/promote.ts
+;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
 
 
 
@@ -33457,7 +33457,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

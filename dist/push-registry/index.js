@@ -29073,7 +29073,7 @@ function lastLines(text, count) {
     return lines.slice(-count).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -29085,7 +29085,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -29266,7 +29266,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -29627,7 +29627,7 @@ function http_header(res, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -30225,7 +30225,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/push/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
  * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
  * retries with backoff on transient failures only, and the pushed digest read back from the
@@ -30381,7 +30381,7 @@ async function push_login(runner, target, request) {
     await runChecked(runner, login(target, request.registry, request.username, request.password));
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -30454,7 +30454,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/push.ts
+;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
  * retries of transient failures, read the digest back from the registry, and log out (or keep the
@@ -33475,7 +33475,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

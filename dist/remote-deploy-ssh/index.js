@@ -35774,7 +35774,7 @@ module.exports = {
 const { kConstruct } = __nccwpck_require__(109)
 const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
 const { kState } = __nccwpck_require__(3627)
@@ -36640,7 +36640,7 @@ module.exports = {
 
 const { kConstruct } = __nccwpck_require__(109)
 const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -36886,7 +36886,7 @@ module.exports = {
 
 const { parseSetCookie } = __nccwpck_require__(1978)
 const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { Headers } = __nccwpck_require__(660)
 
 /**
@@ -38339,7 +38339,7 @@ module.exports = {
 const { pipeline } = __nccwpck_require__(7075)
 const { fetching } = __nccwpck_require__(4398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { EventSourceStream } = __nccwpck_require__(4031)
 const { parseMIMEType } = __nccwpck_require__(1900)
 const { createFastMessageEvent } = __nccwpck_require__(5188)
@@ -38885,7 +38885,7 @@ const {
 } = __nccwpck_require__(3168)
 const { FormData } = __nccwpck_require__(5910)
 const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
@@ -40349,7 +40349,7 @@ module.exports = function () {
 
 const { Blob, File } = __nccwpck_require__(4573)
 const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -40967,7 +40967,7 @@ const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
 const { kState } = __nccwpck_require__(3627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -41280,7 +41280,7 @@ const {
   isValidHeaderName,
   isValidHeaderValue
 } = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -42028,7 +42028,7 @@ const { Readable, pipeline, finished } = __nccwpck_require__(7075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
 const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -44268,7 +44268,7 @@ const {
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
 const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
@@ -45309,7 +45309,7 @@ const {
   nullBodyStatus
 } = __nccwpck_require__(4495)
 const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { FormData } = __nccwpck_require__(5910)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -45933,7 +45933,7 @@ const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -47558,7 +47558,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8274:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -48577,7 +48577,7 @@ const {
   kEvents,
   kAborted
 } = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -48917,7 +48917,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -49873,7 +49873,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
@@ -51424,7 +51424,7 @@ module.exports = {
 "use strict";
 
 
-const { webidl } = __nccwpck_require__(8274)
+const { webidl } = __nccwpck_require__(5893)
 const { URLSerializer } = __nccwpck_require__(1900)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
 const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
@@ -61099,7 +61099,7 @@ function runUrl(ctx) {
     return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -61111,7 +61111,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -61292,7 +61292,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/result.ts
+;// CONCATENATED MODULE: ./src/deploy-core/result.ts
 /** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
 class DeployError extends Error {
     hosts;
@@ -61303,7 +61303,7 @@ class DeployError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/registry/pool.ts
+;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function runPool(tasks, limit) {
     const results = new Array(tasks.length);
@@ -61328,7 +61328,7 @@ async function runPool(tasks, limit) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -61490,7 +61490,7 @@ function isSha256Digest(digest) {
     return SHA256_RE.test(digest);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/compose-file.ts
+;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
  * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
@@ -61674,7 +61674,7 @@ function lastLines(text, count) {
     return lines.slice(-count).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/docker/compose-commands.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
 const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
 function composeVersion(program) {
     return { argv: [...program, 'version'] };
@@ -61921,7 +61921,7 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
         await runChecked(runner, networkCreate(target, name, labels, options));
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -61962,7 +61962,7 @@ function retryDelayMs(attempt, policy, retryAfter) {
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-;// CONCATENATED MODULE: ./src/deploy/remote-file.ts
+;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
 
 async function writeFileAtomic(runner, path, content, mode = '0600') {
@@ -61977,7 +61977,7 @@ async function readRemoteFile(runner, path) {
     return result.exitCode === 0 ? result.stdout : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/compose-host.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
 /**
  * What Slipway does with a Compose project on one host: finding the compose program, keeping the
  * pinned file (the running one and the one before it) in the service's directory, bringing the
@@ -62147,7 +62147,7 @@ class ComposeHost {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/deploy/fingerprint.ts
+;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
  * health command): redeploying the same digest with another configuration — a rotated secret — is a
@@ -62170,7 +62170,7 @@ function configFingerprint(env, other = {}) {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy/probe.ts
+;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
  * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
@@ -62214,7 +62214,7 @@ async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/deploy/caddy.ts
+;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
  * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
@@ -62268,7 +62268,7 @@ function swarmCaddyfile(service, port) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/tar.ts
+;// CONCATENATED MODULE: ./src/docker/tar.ts
 /**
  * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
  * tar stream on stdin), with no shell inside the container and nothing written on the host.
@@ -62299,7 +62299,7 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
     return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/host.ts
+;// CONCATENATED MODULE: ./src/deploy-core/host.ts
 /**
  * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
  * locally): the per-service lock, reading what runs, starting a version beside the old one,
@@ -62688,7 +62688,7 @@ class HostSession {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/locks.ts
+;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
 function newLock(ctx) {
@@ -62729,7 +62729,7 @@ async function auditHosts(sessions, ctx, action, entry) {
         .catch(() => { })));
 }
 
-;// CONCATENATED MODULE: ./src/deploy/rollout.ts
+;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
 async function rollOut(hosts, maxParallel, apply) {
     const done = [];
     const failed = [];
@@ -62748,7 +62748,7 @@ async function rollOut(hosts, maxParallel, apply) {
     return { done, failed, ...(failure && { failure }) };
 }
 
-;// CONCATENATED MODULE: ./src/deploy/compose-deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
 /**
  * Deploying a Compose project to several hosts. The file that runs on a host pins every image
  * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
@@ -63296,7 +63296,7 @@ function openClient(endpoint, options, sock) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/docker/swarm-commands.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
 
 function swarmInfo(target) {
     return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
@@ -63420,7 +63420,7 @@ function serviceSwapConfig(target, name, remove, add) {
     return dockerCommand(target, args);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/swarm-manager.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-manager.ts
 /**
  * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
  * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
@@ -63693,7 +63693,7 @@ class SwarmManager {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy/connect.ts
+;// CONCATENATED MODULE: ./src/deploy-core/connect.ts
 /** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
 
 
@@ -63762,7 +63762,7 @@ async function connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
 /**
  * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
  * migrations once, then hosts switched max-parallel at a time. A host whose new version never
@@ -64648,7 +64648,7 @@ async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
 
-;// CONCATENATED MODULE: ./src/deploy/pin.ts
+;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
 /** Tags become digests before anything is deployed: what was tested is exactly what runs. */
 
 
@@ -64667,7 +64667,7 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
-;// CONCATENATED MODULE: ./src/deploy/swarm-deploy.ts
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
 /**
  * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
  * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
@@ -64914,7 +64914,7 @@ function describeTasks(converged) {
     return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/run-deploy.ts
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
 
 
 
@@ -65147,8 +65147,8 @@ function keyType(blob) {
     return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-;// CONCATENATED MODULE: ./src/deploy/inputs.ts
-/** The inputs of remote-deploy-ssh: the connection (every mode) and the single-container mode, checked before anything connects. */
+;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
+/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
 
 
 
@@ -65156,30 +65156,13 @@ function keyType(blob) {
 
 const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PATH = /^\/[^\s:,]*$/;
-/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
-function parseVolume(spec) {
-    const parts = spec.split(':');
-    const [source = '', target = '', mode, extra] = parts;
-    if (extra !== undefined || !target)
-        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
-    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
-        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
-    if (!PATH.test(target))
-        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
-        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
-    return spec;
-}
-function inputs_port(inputs, name) {
+function readPort(inputs, name) {
     const value = inputs.string(name);
     if (value === '')
         return undefined;
     return inputs.integer(name, 0, { min: 1, max: 65535 });
 }
-function envValues(inputs, name) {
+function readEnv(inputs, name) {
     const pairs = inputs.keyValues(name);
     for (const [key, value] of pairs) {
         if (hasControlCharacter(value))
@@ -65255,12 +65238,6 @@ function readName(inputs, name = 'name') {
         throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
     return value;
 }
-function readPort(inputs, name) {
-    return inputs_port(inputs, name);
-}
-function readEnv(inputs, name) {
-    return envValues(inputs, name);
-}
 function readProxyImage(inputs) {
     return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
 }
@@ -65271,59 +65248,12 @@ function refuseInputs(inputs, names, mode) {
             throw new InputError(name, `is not used in ${mode} mode; remove it`);
     }
 }
-function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
-    const rollback = connection.rollback;
-    const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
-    if (!image && !rollback)
-        inputs.required('image');
-    const name = readName(inputs);
-    const healthPath = inputs.line('health-path');
-    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
-    }
-    const healthCmd = inputs.line('health-cmd');
-    const publish = inputs_port(inputs, 'publish');
-    const containerPort = inputs_port(inputs, 'port');
-    if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
-    const network = inputs.line('network');
-    if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-    const preDeploy = inputs.string('pre-deploy');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'container',
-        ...(registry && { registry }),
-        ...(image && { image }),
-        name,
-        ...(containerPort !== undefined && { port: containerPort }),
-        ...(publish !== undefined && { publish }),
-        ...(healthPath && { healthPath }),
-        ...(healthCmd && { healthCmd }),
-        env: envValues(inputs, 'env'),
-        secretEnv: envValues(inputs, 'secret-env'),
-        volumes: inputs.parsedList('volumes', parseVolume),
-        ...(network && { network }),
-        ...(preDeploy && { preDeploy }),
-        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
-        keep,
-        proxyImage: readProxyImage(inputs),
-    };
-}
 
-;// CONCATENATED MODULE: ./src/deploy/stack-inputs.ts
+;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
 /**
- * The inputs of remote-deploy-ssh's stack modes — a Compose project on each host, or Docker Swarm
- * through a manager — checked before anything connects, and the choice between the three modes.
+ * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
+ * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
  */
-
 
 
 
@@ -65399,6 +65329,10 @@ const NOT_FOR_STACKS = [
     'health-path',
     'health-cmd',
 ];
+
+;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
+
+
 function readComposeRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
@@ -65418,6 +65352,82 @@ function readComposeRequest(inputs) {
         secretEnv: readEnv(inputs, 'secret-env'),
     };
 }
+
+;// CONCATENATED MODULE: ./src/deploy-container/request.ts
+/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
+
+
+
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+function parseVolume(spec) {
+    const parts = spec.split(':');
+    const [source = '', target = '', mode, extra] = parts;
+    if (extra !== undefined || !target)
+        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+    if (!PATH.test(target))
+        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+    return spec;
+}
+function readDeployRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+    const rollback = connection.rollback;
+    const imageText = inputs.string('image');
+    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    if (!image && !rollback)
+        inputs.required('image');
+    const name = readName(inputs);
+    const healthPath = inputs.line('health-path');
+    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+    }
+    const healthCmd = inputs.line('health-cmd');
+    const publish = readPort(inputs, 'publish');
+    const containerPort = readPort(inputs, 'port');
+    if (publish !== undefined && containerPort === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    if (healthPath && containerPort === undefined)
+        throw new InputError('port', 'is required with health-path');
+    const network = inputs.line('network');
+    if (network && !NETWORK.test(network))
+        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+    const preDeploy = inputs.string('pre-deploy');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'container',
+        ...(registry && { registry }),
+        ...(image && { image }),
+        name,
+        ...(containerPort !== undefined && { port: containerPort }),
+        ...(publish !== undefined && { publish }),
+        ...(healthPath && { healthPath }),
+        ...(healthCmd && { healthCmd }),
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+        volumes: inputs.parsedList('volumes', parseVolume),
+        ...(network && { network }),
+        ...(preDeploy && { preDeploy }),
+        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
+        keep,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
+/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
+
+
+
+
 function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
@@ -65466,6 +65476,11 @@ function readSwarmRequest(inputs) {
         proxyImage: readProxyImage(inputs),
     };
 }
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
+
+
+
 /** swarm: true → Swarm; compose-file → Compose; else one container per host. */
 function readAnyDeployRequest(inputs) {
     if (inputs.boolean('swarm', false))
@@ -65475,7 +65490,7 @@ function readAnyDeployRequest(inputs) {
     return readDeployRequest(inputs);
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -65548,7 +65563,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/operations/deploy.ts
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
 /** remote-deploy-ssh: any mode, from inputs to a per-host report. */
 
 
@@ -68599,7 +68614,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

@@ -37667,7 +37667,7 @@ function removeContainersKeepVolumes(target, names) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
  * appends to $GITHUB_STEP_SUMMARY.
@@ -37774,7 +37774,7 @@ function lastLines(text, count) {
     return lines.slice(-count).join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
 function hasControlCharacter(text) {
@@ -37786,7 +37786,7 @@ function hasControlCharacter(text) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -37967,7 +37967,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
+;// CONCATENATED MODULE: ./src/common/retry.ts
 /** Retry policy for registry and docker operations: transient failures only, with backoff. */
 const DEFAULT_RETRY = {
     retries: 4,
@@ -38008,7 +38008,7 @@ function retryDelayMs(attempt, policy, retryAfter) {
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-;// CONCATENATED MODULE: ./src/test/junit.ts
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
  * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
@@ -38098,7 +38098,7 @@ function summarizeJUnit(xmls) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/reference.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -38260,7 +38260,7 @@ function isSha256Digest(digest) {
     return SHA256_RE.test(digest);
 }
 
-;// CONCATENATED MODULE: ./src/test/services.ts
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
 
@@ -38340,7 +38340,7 @@ function parseServices(text, input = 'services') {
     });
 }
 
-;// CONCATENATED MODULE: ./src/test/run-tests.ts
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
  * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
@@ -38566,7 +38566,7 @@ async function cleanupSession(runner, target, id) {
     return containers.length;
 }
 
-;// CONCATENATED MODULE: ./src/operations/test.ts
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
@@ -41602,7 +41602,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.

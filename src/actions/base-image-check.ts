@@ -1,4 +1,4 @@
-import { runBaseCheck } from '../operations/base-check';
+import { runBaseCheck } from '../base-image-check/operation';
 import { runAction } from './runtime';
 
 void runAction({ main: ({ inputs, report }) => runBaseCheck(inputs, report) });

@@ -1,4 +1,4 @@
-import { runBuild } from '../operations/build';
+import { runBuild } from '../build-and-tag/operation';
 import { runAction } from './runtime';
 
 void runAction({ main: ({ inputs, report }) => runBuild(inputs, report) });

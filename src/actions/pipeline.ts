@@ -1,6 +1,6 @@
-import { runPipeline } from '../operations/pipeline';
-import { afterPush } from '../operations/push';
-import { afterTest } from '../operations/test';
+import { runPipeline } from '../pipeline/operation';
+import { afterPush } from '../push-registry/operation';
+import { afterTest } from '../test-in-container/operation';
 import { runAction } from './runtime';
 
 void runAction({

@@ -1,4 +1,4 @@
-import { runPromote } from '../operations/promote';
+import { runPromote } from '../promote-between-registries/operation';
 import { runAction } from './runtime';
 
 void runAction({ main: ({ inputs, report }) => runPromote(inputs, report) });

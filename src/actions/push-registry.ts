@@ -1,4 +1,4 @@
-import { afterPush, runPush } from '../operations/push';
+import { afterPush, runPush } from '../push-registry/operation';
 import { runAction } from './runtime';
 
 void runAction({

@@ -1,4 +1,4 @@
-import { afterDeploy, runDeployOperation } from '../operations/deploy';
+import { afterDeploy, runDeployOperation } from '../remote-deploy-ssh/operation';
 import { runAction } from './runtime';
 
 void runAction({

@@ -3,10 +3,10 @@
  * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
 import * as core from '@actions/core';
-import { envInputReader, Inputs } from '../inputs';
-import type { Outcome, Reporter } from '../operations/reporter';
-import { maskSecret } from '../secrets';
-import { writeSummary } from '../summary';
+import { envInputReader, Inputs } from '../common/inputs';
+import type { Outcome, Reporter } from '../common/reporter';
+import { maskSecret } from '../common/secrets';
+import { writeSummary } from '../common/summary';
 
 export interface ActionContext {
   readonly inputs: Inputs;

@@ -1,4 +1,4 @@
-import { afterTest, runTest } from '../operations/test';
+import { afterTest, runTest } from '../test-in-container/operation';
 import { runAction } from './runtime';
 
 void runAction({

@@ -5,7 +5,7 @@
  * command line), or from the environment as SLIPWAY_NAME. A bare `--flag` means true.
  */
 import { readFileSync } from 'node:fs';
-import type { InputReader } from '../inputs';
+import type { InputReader } from '../common/inputs';
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -7,18 +7,18 @@
  * `name=value` lines, or with --json as one JSON object. Exit codes: 0 done, 1 the operation failed,
  * 2 bad usage or input (nothing was run).
  */
-import { readConnection, readName } from '../deploy/inputs';
-import { statusOfHosts } from '../deploy/status';
-import { InputError, Inputs } from '../inputs';
-import { runBaseCheck } from '../operations/base-check';
-import { runBuild } from '../operations/build';
-import { runDeployOperation } from '../operations/deploy';
-import { runPipeline } from '../operations/pipeline';
-import { runPromote } from '../operations/promote';
-import { runPush } from '../operations/push';
-import type { Outcome, Reporter } from '../operations/reporter';
-import { runTest } from '../operations/test';
-import { redact } from '../secrets';
+import { readConnection, readName } from '../deploy-core/inputs';
+import { statusOfHosts } from '../remote-deploy-ssh/status';
+import { InputError, Inputs } from '../common/inputs';
+import { runBaseCheck } from '../base-image-check/operation';
+import { runBuild } from '../build-and-tag/operation';
+import { runDeployOperation } from '../remote-deploy-ssh/operation';
+import { runPipeline } from '../pipeline/operation';
+import { runPromote } from '../promote-between-registries/operation';
+import { runPush } from '../push-registry/operation';
+import type { Outcome, Reporter } from '../common/reporter';
+import { runTest } from '../test-in-container/operation';
+import { redact } from '../common/secrets';
 import { cliInputReader, parseArgs, UsageError } from './args';
 import { ciEnvironment } from './git';
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { registryApiHost } from '../reference';
+import { registryApiHost } from '../common/reference';
 import { parseChallenge } from './challenge';
 import { type Credentials, credentialsFromDockerConfig } from './credentials';
 import { discard, header, type HttpResponse, readBody, request } from './http';
@@ -17,7 +17,7 @@ import {
   type RetryPolicy,
   retryDelayMs,
   sleep,
-} from './retry';
+} from '../common/retry';
 
 export const MEDIA_TYPES = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REGISTRY } from '../reference';
+import { DEFAULT_REGISTRY } from '../common/reference';
 
 export interface Credentials {
   readonly username: string;

@@ -1,5 +1,5 @@
 /** An image's configuration as a registry serves it (labels, for provenance checks), without a daemon. */
-import { type ImageReference } from '../reference';
+import { type ImageReference } from '../common/reference';
 import { openBlob } from './blobs';
 import type { RegistryOptions } from './client';
 import { readBody } from './http';

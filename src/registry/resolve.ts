@@ -1,5 +1,5 @@
 /** Resolving a tag to the digest a registry serves for it. */
-import { type ImageReference, parseReference } from '../reference';
+import { type ImageReference, parseReference } from '../common/reference';
 import { RegistryClient, type RegistryOptions } from './client';
 
 /** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */

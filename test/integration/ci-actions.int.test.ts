@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { RegistryClient } from '../../src/registry/client';
-import { utcDate } from '../../src/tags';
+import { utcDate } from '../../src/build-and-tag/tags';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { runBundle } from '../helpers/run-bundle';
 import { LAB_SRC } from '../lab/config';

@@ -4,11 +4,11 @@
  * are killed mid-copy or answer 503.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientsFor, readPromoteRequest } from '../../src/promote/inputs';
-import { Inputs } from '../../src/inputs';
-import { parseReference } from '../../src/reference';
+import { clientsFor, readPromoteRequest } from '../../src/promote-between-registries/inputs';
+import { Inputs } from '../../src/common/inputs';
+import { parseReference } from '../../src/common/reference';
 import { RegistryClient } from '../../src/registry/client';
-import { type PromoteOptions, type PromotePair, promote } from '../../src/registry/promote';
+import { type PromoteOptions, type PromotePair, promote } from '../../src/promote-between-registries/copy';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { pushImage, pushIndex, unique } from '../helpers/oci';
 import {

@@ -1,0 +1,115 @@
+/**
+ * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
+ * repository, and the OCI labels. Pure: unit-tested from a GitContext.
+ */
+import { runUrl, type GitContext } from '../github/context';
+import { InputError, type Inputs } from '../common/inputs';
+import { formatReference, type ImageReference, parseReference, withTag } from '../common/reference';
+import { defaultTags, expandTemplate, unique, versionTag } from './tags';
+
+export interface BuildRequest {
+  readonly repositories: readonly ImageReference[];
+  readonly context: string;
+  readonly file?: string;
+  readonly target?: string;
+  readonly buildArgs: ReadonlyArray<readonly [string, string]>;
+  readonly labels: ReadonlyArray<readonly [string, string]>;
+  readonly secrets: ReadonlyArray<readonly [string, string]>;
+  readonly cacheFrom: readonly string[];
+  readonly tagTemplates: readonly string[];
+  readonly pull: boolean;
+  readonly noCache: boolean;
+}
+
+export interface BuildPlan {
+  readonly version: string;
+  /** Tags (without repository), version first. */
+  readonly tags: readonly string[];
+  /** Full references, every repository × every tag. */
+  readonly references: readonly string[];
+  readonly labels: ReadonlyArray<readonly [string, string]>;
+}
+
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function readBuildRequest(inputs: Inputs): BuildRequest {
+  const repositories = inputs.parsedList(
+    'image',
+    (v) => parseReference(v, { lowercase: true, repositoryOnly: true }),
+    {
+      required: true,
+    },
+  );
+  const target = inputs.line('target');
+  if (target && !STAGE.test(target))
+    throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+  const secrets = inputs.list('secrets').map((line): [string, string] => {
+    const eq = line.indexOf('=');
+    const id = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (!SECRET_ID.test(id))
+      throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+    return [id, line.slice(eq + 1)];
+  });
+  const labels = inputs.list('labels').map((line): [string, string] => {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+    return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+  });
+  const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(parseReference(v)));
+  const file = inputs.line('file');
+  return {
+    repositories,
+    context: inputs.line('context', '.'),
+    ...(file && { file }),
+    ...(target && { target }),
+    buildArgs: inputs.keyValues('build-args'),
+    labels,
+    secrets,
+    cacheFrom,
+    tagTemplates: inputs.list('tags'),
+    pull: inputs.boolean('pull', false),
+    noCache: inputs.boolean('no-cache', false),
+  };
+}
+
+export function ociLabels(
+  ctx: GitContext,
+  version: string,
+  repository: ImageReference,
+): Array<[string, string]> {
+  const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+  const labels: Array<[string, string]> = [
+    ['org.opencontainers.image.created', ctx.now.toISOString()],
+    ['org.opencontainers.image.version', version],
+    [
+      'org.opencontainers.image.title',
+      (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
+    ],
+  ];
+  if (ctx.sha) labels.push(['org.opencontainers.image.revision', ctx.sha]);
+  if (source)
+    labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+  const run = runUrl(ctx);
+  if (run) labels.push(['dev.slipway.run', run]);
+  return labels;
+}
+
+export function planBuild(request: BuildRequest, ctx: GitContext): BuildPlan {
+  const version = versionTag(ctx);
+  const extra = request.tagTemplates.map((t) => {
+    try {
+      return expandTemplate(t, ctx);
+    } catch (error) {
+      throw new InputError('tags', (error as Error).message);
+    }
+  });
+  const tags = unique([...defaultTags(ctx), ...extra]);
+  const references = request.repositories.flatMap((repo) =>
+    tags.map((t) => formatReference(withTag(repo, t))),
+  );
+  const computed = ociLabels(ctx, version, request.repositories[0] as ImageReference);
+  const overridden = new Set(request.labels.map(([k]) => k));
+  const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
+  return { version, tags, references, labels };
+}

@@ -1,0 +1,459 @@
+/**
+ * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
+ * migrations once, then hosts switched max-parallel at a time. A host whose new version never
+ * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
+ * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ */
+import { runPool } from '../common/pool';
+import { formatReference } from '../common/reference';
+import type { DeployRequest } from './request';
+import { configFingerprint } from '../deploy-core/fingerprint';
+import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
+import type { PinnedImage } from '../deploy-core/pin';
+import { rollOut } from '../deploy-core/rollout';
+import {
+  type DeployContext,
+  DeployError,
+  type DeployResult,
+  type HostOutcome,
+  type HostResult,
+} from '../deploy-core/result';
+import {
+  type Health,
+  type HostSession,
+  type HostState,
+  LABEL,
+  type LockInfo,
+  type Version,
+  type VersionSpec,
+} from '../deploy-core/host';
+
+export type {
+  DeployContext,
+  DeployResult,
+  HostOutcome,
+  HostResult,
+  ServiceChange,
+} from '../deploy-core/result';
+export { DeployError } from '../deploy-core/result';
+
+function stamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
+}
+
+function healthOf(request: DeployRequest): Health {
+  return {
+    ...(request.port !== undefined && { port: request.port }),
+    ...(request.healthPath && { path: request.healthPath }),
+    timeoutMs: request.healthTimeoutMs,
+  };
+}
+
+/** What the container is configured with besides its image. */
+export function configOf(request: DeployRequest): string {
+  return configFingerprint([...request.env, ...request.secretEnv], {
+    volumes: request.volumes,
+    network: request.network ?? '',
+    healthCmd: request.healthCmd ?? '',
+  });
+}
+
+function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
+  const current = state.current;
+  if (!current || current.digest !== digest || !current.running) return false;
+  if (current.config !== configOf(request)) return false;
+  if (request.publish === undefined) return true;
+  return state.proxy?.running === true;
+}
+
+interface Switched {
+  readonly session: HostSession;
+  readonly from?: Version;
+  readonly to: string;
+  readonly started: number;
+}
+
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(
+  s: Switched,
+  result: HostOutcome,
+  fields: Pick<HostResult, 'image' | 'container'> & Partial<HostResult>,
+): HostResult {
+  return {
+    host: s.session.where,
+    previous: s.from?.image ?? null,
+    durationMs: performance.now() - s.started,
+    result,
+    ...fields,
+  };
+}
+
+export class Deployer {
+  private readonly request: DeployRequest;
+  private readonly sessions: readonly HostSession[];
+  private readonly ctx: DeployContext;
+  readonly lock: LockInfo;
+
+  constructor(request: DeployRequest, sessions: readonly HostSession[], ctx: DeployContext) {
+    this.request = request;
+    this.sessions = sessions;
+    this.ctx = ctx;
+    this.lock = newLock(ctx);
+  }
+
+  private parallel<T>(items: readonly HostSession[], fn: (s: HostSession) => Promise<T>): Promise<T[]> {
+    return runPool(
+      items.map((s) => () => fn(s)),
+      this.request.maxParallel,
+    );
+  }
+
+  /** Takes every host's lock (all or none), runs `work`, and always releases them. */
+  withLocks<T>(work: () => Promise<T>): Promise<T> {
+    return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+  }
+
+  private spec(image: PinnedImage): VersionSpec {
+    const r = this.request;
+    const now = this.ctx.now();
+    const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
+    return {
+      container,
+      image: image.reference,
+      digest: image.digest,
+      version: image.version,
+      labels: {
+        [LABEL.service]: r.name,
+        [LABEL.role]: 'app',
+        [LABEL.version]: image.version,
+        [LABEL.digest]: image.digest,
+        [LABEL.image]: image.reference,
+        [LABEL.commit]: this.ctx.commit,
+        [LABEL.run]: this.ctx.runUrl,
+        [LABEL.time]: now.toISOString(),
+        [LABEL.config]: configOf(r),
+      },
+      env: [...r.env, ...r.secretEnv],
+      volumes: r.volumes,
+      ...(r.network && { network: r.network }),
+      ...(r.healthCmd && { healthCmd: r.healthCmd }),
+    };
+  }
+
+  async deploy(image: PinnedImage): Promise<DeployResult> {
+    const r = this.request;
+    if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
+    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+    const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+    this.sessions.forEach((session, i) => {
+      const published = states[i]?.proxy?.publish;
+      if (r.publish !== undefined && published !== undefined && published !== r.publish) {
+        throw new Error(
+          `${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`,
+        );
+      }
+    });
+    const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
+    const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+    const unchanged = (p: (typeof plan)[number]): HostResult => ({
+      host: p.session.where,
+      previous: p.state.current?.image ?? null,
+      image: image.reference,
+      container: p.state.current?.container ?? null,
+      durationMs: 0,
+      result: r.dryRun ? 'planned' : 'unchanged',
+    });
+    if (r.dryRun) {
+      for (const p of plan) {
+        this.ctx.log(
+          `${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`,
+        );
+      }
+      return {
+        digest: image.digest,
+        changed: changing.length > 0,
+        hosts: plan.map(unchanged),
+        previousImage,
+      };
+    }
+    if (changing.length === 0) {
+      this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+      return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+    }
+
+    this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+    const pullMs = new Map<HostSession, number>();
+    const timings = new Map<HostSession, { healthMs: number; stopMs: number }>();
+    await this.parallel(
+      changing.map((p) => p.session),
+      async (s) => {
+        const t0 = performance.now();
+        await s.pull(image.reference);
+        pullMs.set(s, performance.now() - t0);
+        this.ctx.log(`${s.where}: pulled`);
+      },
+    );
+
+    if (r.preDeploy) {
+      const first = changing[0]?.session as HostSession;
+      const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+      this.ctx.log(`${first.where}: running pre-deploy once`);
+      const result = await first.runOnce(spec, r.preDeploy);
+      if (result.output) this.ctx.log(result.output);
+      if (result.exitCode !== 0) {
+        throw new DeployError(
+          `pre-deploy failed with exit code ${result.exitCode}; no host was switched`,
+          plan.map(unchanged),
+        );
+      }
+    }
+
+    const results = new Map<HostSession, HostResult>();
+    for (const p of plan) if (!changing.includes(p)) results.set(p.session, unchanged(p));
+    const started = new Map<HostSession, number>();
+    const ended = new Map<HostSession, number>();
+    const rollout = await rollOut(changing, r.maxParallel, async (p) => {
+      started.set(p.session, performance.now());
+      const spec = this.spec(image);
+      try {
+        const timing = await this.switchHost(p.session, p.state, spec);
+        this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
+        return { container: spec.container, timing };
+      } finally {
+        ended.set(p.session, performance.now());
+      }
+    });
+    const switched: Switched[] = rollout.done.map(({ host: p, result }) => ({
+      session: p.session,
+      ...(p.state.current && { from: p.state.current }),
+      to: result.container,
+      started: started.get(p.session) as number,
+    }));
+    for (const { host: p, result } of rollout.done) timings.set(p.session, result.timing);
+    for (const { host: p, error } of rollout.failed) {
+      results.set(p.session, {
+        host: p.session.where,
+        previous: p.state.current?.image ?? null,
+        image: image.reference,
+        container: p.state.current?.container ?? null,
+        durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
+        result: 'failed',
+        error: error.message,
+      });
+    }
+    const failure = rollout.failure && {
+      session: rollout.failure.host.session,
+      message: rollout.failure.error.message,
+    };
+
+    if (failure) {
+      // Bring every host switched in this run back to what it ran before.
+      for (const s of switched) {
+        try {
+          if (s.from) await this.switchBack(s.session, s.from, s.to);
+          results.set(
+            s.session,
+            switchedResult(s, 'reverted', {
+              image: s.from?.image ?? null,
+              container: s.from?.container ?? null,
+            }),
+          );
+        } catch (error) {
+          results.set(
+            s.session,
+            switchedResult(s, 'failed', {
+              image: image.reference,
+              container: s.to,
+              error: `could not switch back: ${error instanceof Error ? error.message : error}`,
+            }),
+          );
+        }
+      }
+      const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+      await this.auditAll(hosts, image, 'deploy-failed');
+      throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
+    }
+
+    for (const s of switched) {
+      results.set(
+        s.session,
+        switchedResult(s, 'deployed', {
+          image: image.reference,
+          container: s.to,
+          pullMs: Math.round(pullMs.get(s.session) ?? 0),
+          healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
+          stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
+        }),
+      );
+    }
+    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+    const before = new Map(plan.map((p) => [p.session, p.state]));
+    const pruning = Promise.all(
+      switched.map(async (s) => {
+        // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+        const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+        const pruned = await s.session.prune(r.keep, stopped);
+        if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+      }),
+    );
+    await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
+    return { digest: image.digest, changed: true, hosts, previousImage };
+  }
+
+  /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
+  private async stateWithoutOrphans(session: HostSession): Promise<HostState> {
+    const state = await session.state();
+    if (state.orphans.length === 0 || this.request.dryRun) return state;
+    for (const orphan of state.orphans) {
+      this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+      await session.remove(orphan.container);
+    }
+    return { ...state, orphans: [] };
+  }
+
+  /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+  /** Returns how long the health wait and the old version's (graceful) stop took. */
+  private async switchHost(
+    session: HostSession,
+    state: HostState,
+    spec: VersionSpec,
+  ): Promise<{ healthMs: number; stopMs: number }> {
+    const r = this.request;
+    const current = state.current;
+    if (r.strategy === 'recreate' && current) await session.stop(current.container);
+    await session.start(spec);
+    const healthStarted = performance.now();
+    const health = await session.waitHealthy(spec.container, healthOf(r));
+    const healthWaitMs = performance.now() - healthStarted;
+    if (!health.ok) {
+      const logs = await session.logs(spec.container);
+      await session.remove(spec.container);
+      if (r.strategy === 'recreate' && current) await session.startExisting(current.container);
+      throw new Error(
+        `${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`,
+      );
+    }
+    try {
+      await this.serve(session, spec.container, state.proxy?.running === true);
+    } catch (error) {
+      // Not in service after all (the proxy could not be made to serve): the new version goes,
+      // the old one — still on the live network, or restarted after a recreate — keeps serving.
+      await session.remove(spec.container);
+      if (r.strategy === 'recreate' && current) await session.startExisting(current.container);
+      throw error;
+    }
+    // The old version leaves service when it stops: docker drops it from the alias, and a
+    // graceful app finishes what it has in flight on SIGTERM.
+    const stopStarted = performance.now();
+    if (current && r.strategy === 'rolling') await session.stop(current.container);
+    return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
+  }
+
+  /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
+  private async serve(session: HostSession, container: string, proxyRunning = false): Promise<void> {
+    const r = this.request;
+    await session.activate(container);
+    if (r.publish !== undefined && r.port !== undefined) {
+      await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
+    }
+  }
+
+  /** Returns a host to `from` and removes the version that replaced it in this run. */
+  private async switchBack(session: HostSession, from: Version, to: string): Promise<void> {
+    const r = this.request;
+    await session.startExisting(from.container);
+    await session.waitHealthy(from.container, healthOf(r));
+    await this.serve(session, from.container);
+    await session.stop(to);
+    await session.remove(to);
+  }
+
+  /** rollback: true — every host goes back to the version it ran before the current one. */
+  async rollback(): Promise<DeployResult> {
+    const r = this.request;
+    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+    const targets = this.sessions.map((session, i) => {
+      const state = states[i] as HostState;
+      const current = state.current;
+      const target = state.previous.find((v) => v.digest !== current?.digest);
+      if (!current || !target)
+        throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+      return { session, state, current, target };
+    });
+    const digests = new Set(targets.map((t) => t.target.digest));
+    if (digests.size > 1) {
+      throw new Error(
+        `the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`,
+      );
+    }
+    const results: HostResult[] = [];
+    if (r.dryRun) {
+      for (const t of targets)
+        this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
+    } else {
+      await this.parallel(
+        targets.map((t) => t.session),
+        async (session) => {
+          const t = targets.find((x) => x.session === session) as (typeof targets)[number];
+          const started = performance.now();
+          await session.startExisting(t.target.container);
+          const health = await session.waitHealthy(t.target.container, healthOf(r));
+          if (!health.ok) {
+            await session.stop(t.target.container);
+            throw new Error(
+              `${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`,
+            );
+          }
+          await this.serve(session, t.target.container);
+          await session.stop(t.current.container);
+          results.push({
+            host: session.where,
+            previous: t.current.image,
+            image: t.target.image,
+            container: t.target.container,
+            durationMs: performance.now() - started,
+            result: 'rolled-back',
+          });
+          this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+        },
+      );
+    }
+    const target = targets[0]?.target as Version;
+    const ordered = r.dryRun
+      ? targets.map((t) => ({
+          host: t.session.where,
+          previous: t.current.image,
+          image: t.target.image,
+          container: t.target.container,
+          durationMs: 0,
+          result: 'planned' as const,
+        }))
+      : this.sessions.map((s) => results.find((x) => x.host === s.where) as HostResult);
+    if (!r.dryRun)
+      await this.auditAll(
+        ordered,
+        { reference: target.image, digest: target.digest, version: target.version },
+        'rollback',
+      );
+    return {
+      digest: target.digest,
+      changed: !r.dryRun,
+      hosts: ordered,
+      previousImage: targets[0]?.current.image ?? null,
+    };
+  }
+
+  private async auditAll(hosts: readonly HostResult[], image: PinnedImage, action: string): Promise<void> {
+    await auditHosts(this.sessions, this.ctx, action, (i) => ({
+      service: this.request.name,
+      image: image.reference,
+      digest: image.digest,
+      version: image.version,
+      result: hosts[i]?.result,
+      previous: hosts[i]?.previous,
+    }));
+  }
+}

@@ -1,0 +1,98 @@
+/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
+import { InputError, type Inputs } from '../common/inputs';
+import { type ImageReference, parseReference } from '../common/reference';
+import {
+  type Connection,
+  readConnection,
+  readEnv,
+  readName,
+  readPort,
+  readProxyImage,
+  refuseInputs,
+} from '../deploy-core/inputs';
+
+export type Strategy = 'rolling' | 'recreate';
+
+/** Single-container mode. */
+export interface DeployRequest extends Connection {
+  readonly mode: 'container';
+  /** Absent only for a rollback. */
+  readonly image?: ImageReference;
+  readonly name: string;
+  readonly port?: number;
+  readonly publish?: number;
+  readonly healthPath?: string;
+  readonly healthCmd?: string;
+  readonly env: ReadonlyArray<readonly [string, string]>;
+  readonly secretEnv: ReadonlyArray<readonly [string, string]>;
+  readonly volumes: readonly string[];
+  readonly network?: string;
+  readonly preDeploy?: string;
+  readonly strategy: Strategy;
+  readonly keep: number;
+  readonly proxyImage: ImageReference;
+}
+
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+export function parseVolume(spec: string): string {
+  const parts = spec.split(':');
+  const [source = '', target = '', mode, extra] = parts;
+  if (extra !== undefined || !target)
+    throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+  if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+    throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+  if (!PATH.test(target))
+    throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+  if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+    throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+  return spec;
+}
+
+export function readDeployRequest(inputs: Inputs): DeployRequest {
+  const connection = readConnection(inputs);
+  refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+  const rollback = connection.rollback;
+  const imageText = inputs.string('image');
+  const image = imageText ? inputs.parsed('image', (v) => parseReference(v)) : undefined;
+  if (!image && !rollback) inputs.required('image');
+  const name = readName(inputs);
+  const healthPath = inputs.line('health-path');
+  if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+    throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+  }
+  const healthCmd = inputs.line('health-cmd');
+  const publish = readPort(inputs, 'publish');
+  const containerPort = readPort(inputs, 'port');
+  if (publish !== undefined && containerPort === undefined)
+    throw new InputError('port', 'is required with publish (the port the app listens on)');
+  if (healthPath && containerPort === undefined) throw new InputError('port', 'is required with health-path');
+  const network = inputs.line('network');
+  if (network && !NETWORK.test(network))
+    throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+  const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+  const preDeploy = inputs.string('pre-deploy');
+  const registry = connection.registry ?? image?.registry;
+  return {
+    ...connection,
+    mode: 'container',
+    ...(registry && { registry }),
+    ...(image && { image }),
+    name,
+    ...(containerPort !== undefined && { port: containerPort }),
+    ...(publish !== undefined && { publish }),
+    ...(healthPath && { healthPath }),
+    ...(healthCmd && { healthCmd }),
+    env: readEnv(inputs, 'env'),
+    secretEnv: readEnv(inputs, 'secret-env'),
+    volumes: inputs.parsedList('volumes', parseVolume),
+    ...(network && { network }),
+    ...(preDeploy && { preDeploy }),
+    strategy: inputs.oneOf('strategy', ['rolling', 'recreate'] as const, 'rolling'),
+    keep,
+    proxyImage: readProxyImage(inputs),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Compose and stack files as data: reading the services out of one, and writing the file that
+ * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
+ * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
+ */
+import { type Document, isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
+import { type ImageReference, parseReference } from '../common/reference';
+
+export interface ComposeService {
+  readonly name: string;
+  /** The image the file names, if any. */
+  readonly image?: string;
+  /** True when the service is built from source (hosts never build). */
+  readonly build: boolean;
+  readonly dependsOn: readonly string[];
+  readonly healthcheck: boolean;
+}
+
+export interface StackImage {
+  readonly service: string;
+  readonly image: ImageReference;
+}
+
+export class ComposeFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ComposeFileError';
+  }
+}
+
+function load(text: string): Document {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
+  const services = doc.get('services');
+  if (!isMap(services) || services.items.length === 0)
+    throw new ComposeFileError('has no services: a compose file needs a "services" map');
+  return doc;
+}
+
+function servicesMap(doc: Document): YAMLMap {
+  return doc.get('services') as YAMLMap;
+}
+
+/** The services of a compose file, in file order. */
+export function composeServices(text: string): ComposeService[] {
+  const plain = load(text).toJS() as { services: Record<string, Record<string, unknown> | null> };
+  return Object.entries(plain.services).map(([name, raw]) => {
+    const service = raw ?? {};
+    const depends = service.depends_on;
+    const dependsOn = Array.isArray(depends)
+      ? depends.map(String)
+      : depends && typeof depends === 'object'
+        ? Object.keys(depends)
+        : [];
+    const image = typeof service.image === 'string' ? service.image : undefined;
+    return {
+      name,
+      ...(image && { image }),
+      build: service.build !== undefined,
+      dependsOn,
+      healthcheck: Boolean(service.healthcheck),
+    };
+  });
+}
+
+/**
+ * Checks the stack images against the file: every `images` line names a service of the file, and no
+ * service is left to be built on the host. Returns the services (for planning and reports).
+ */
+export function checkStack(text: string, images: readonly StackImage[]): ComposeService[] {
+  const services = composeServices(text);
+  const names = new Set(services.map((s) => s.name));
+  for (const { service } of images) {
+    if (!names.has(service))
+      throw new ComposeFileError(
+        `has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`,
+      );
+  }
+  const pinned = new Set(images.map((i) => i.service));
+  for (const service of services) {
+    if (service.build && !pinned.has(service.name))
+      throw new ComposeFileError(
+        `service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`,
+      );
+    if (!service.image && !pinned.has(service.name))
+      throw new ComposeFileError(`service ${service.name} has no image`);
+  }
+  return services;
+}
+
+/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
+export function unpinnedServices(text: string, pinnedServices: readonly string[]): string[] {
+  return composeServices(text)
+    .filter((s) => !pinnedServices.includes(s.name))
+    .filter((s) => {
+      if (!s.image) return true;
+      try {
+        return !parseReference(s.image).digest;
+      } catch {
+        return true;
+      }
+    })
+    .map((s) => s.name);
+}
+
+export interface PinOptions {
+  /** service → repo@sha256:… */
+  readonly images: ReadonlyMap<string, string>;
+  /** An env file every service reads (relative to the file's directory), when env values are given. */
+  readonly envFile?: string;
+  /** Labels set on every service (a fingerprint of the env file, so a changed value recreates). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Swarm stacks: update defaults for zero-downtime (start-first, roll back on failure) where the file sets none. */
+  readonly swarmUpdateDefaults?: { readonly parallelism: number };
+}
+
+/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
+export function pinComposeFile(text: string, options: PinOptions): string {
+  const doc = load(text);
+  const services = servicesMap(doc);
+  for (const item of services.items) {
+    const name = String((item.key as { value?: unknown })?.value ?? item.key);
+    if (!isMap(item.value)) item.value = new YAMLMap();
+    const service = item.value as YAMLMap;
+    const pinned = options.images.get(name);
+    if (pinned) {
+      service.set('image', pinned);
+      service.delete('build');
+    }
+    if (options.envFile) {
+      const existing = service.get('env_file');
+      if (isSeq(existing)) existing.add(options.envFile);
+      else service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
+    }
+    for (const [key, value] of Object.entries(options.labels ?? {})) {
+      const labels = service.get('labels');
+      if (isSeq(labels)) labels.add(`${key}=${value}`);
+      else if (isMap(labels)) labels.set(key, value);
+      else service.set('labels', doc.createNode({ [key]: value }));
+    }
+    if (options.swarmUpdateDefaults) {
+      const deploy = (service.get('deploy') as YAMLMap | undefined) ?? new YAMLMap();
+      // A port published in host mode is held by the old task: the new one cannot start first.
+      const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
+      for (const [key, failureAction] of [
+        ['update_config', 'rollback'],
+        ['rollback_config', 'pause'],
+      ] as const) {
+        if (!deploy.has(key)) {
+          deploy.set(
+            key,
+            doc.createNode({
+              parallelism: options.swarmUpdateDefaults.parallelism,
+              order,
+              failure_action: failureAction,
+            }),
+          );
+        }
+      }
+      service.set('deploy', deploy);
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+function publishesInHostMode(service: YAMLMap): boolean {
+  const ports = service.toJSON().ports as unknown;
+  return (
+    Array.isArray(ports) &&
+    ports.some((p) => p && typeof p === 'object' && (p as { mode?: string }).mode === 'host')
+  );
+}
+
+/** require-same-tag: images built from one commit go out together, or not at all. */
+export function checkSameTag(images: readonly StackImage[]): void {
+  const tags = new Map<string, string[]>();
+  for (const { service, image } of images) {
+    const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
+    tags.set(tag, [...(tags.get(tag) ?? []), service]);
+  }
+  if (tags.size > 1) {
+    const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
+    throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
+  }
+}

@@ -1,0 +1,504 @@
+/**
+ * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
+ * locally): the per-service lock, reading what runs, starting a version beside the old one,
+ * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
+ * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ */
+import { runChecked, type Runner } from '../command/command';
+import * as docker from '../docker/commands';
+import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
+import { sleep } from '../common/retry';
+import { httpProbe } from './probe';
+import { readRemoteFile } from '../command/remote-file';
+import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
+import { tarFile } from '../docker/tar';
+
+export const LABEL = {
+  service: 'dev.slipway.service',
+  role: 'dev.slipway.role',
+  version: 'dev.slipway.version',
+  digest: 'dev.slipway.digest',
+  image: 'dev.slipway.image',
+  commit: 'dev.slipway.commit',
+  run: 'dev.slipway.run',
+  time: 'dev.slipway.time',
+  /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+  config: 'dev.slipway.config',
+} as const;
+
+export interface Version {
+  readonly container: string;
+  readonly running: boolean;
+  readonly digest: string;
+  readonly image: string;
+  readonly version: string;
+  readonly time: string;
+  readonly imageId: string;
+  /** The configuration fingerprint it was started with ('' for versions from before it existed). */
+  readonly config: string;
+}
+
+export interface HostState {
+  /** The version in service (running, on the live network the proxy dials). */
+  readonly current?: Version;
+  /** Stopped versions kept for rollback, newest first. */
+  readonly previous: readonly Version[];
+  /** Running versions that are not current: started by an interrupted deploy, never switched to. */
+  readonly orphans: readonly Version[];
+  readonly proxy?: { readonly running: boolean; readonly publish?: number };
+}
+
+export interface LockInfo {
+  readonly id: string;
+  readonly holder: string;
+  readonly time: string;
+  readonly run: string;
+}
+
+export interface VersionSpec {
+  readonly container: string;
+  /** repo@sha256:… */
+  readonly image: string;
+  readonly digest: string;
+  readonly version: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly env: ReadonlyArray<readonly [string, string]>;
+  readonly volumes: readonly string[];
+  readonly network?: string;
+  readonly healthCmd?: string;
+}
+
+export interface Health {
+  readonly port?: number;
+  readonly path?: string;
+  readonly timeoutMs: number;
+}
+
+interface Inspect {
+  Id: string;
+  Name: string;
+  Image: string;
+  Config: { Labels?: Record<string, string>; Healthcheck?: { Test?: string[] } };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
+  State: {
+    Status: string;
+    Running: boolean;
+    ExitCode: number;
+    Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
+  };
+}
+
+export class HostSession {
+  readonly where: string;
+  readonly runner: Runner;
+  private readonly name: string;
+  private readonly target: docker.DockerTarget;
+
+  constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
+    this.runner = runner;
+    this.where = runner.where;
+    this.name = name;
+    this.target = { docker: 'docker', env };
+  }
+
+  /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+  get dir(): string {
+    return `.slipway/${this.name}`;
+  }
+  get network(): string {
+    return `slipway-${this.name}`;
+  }
+  get proxy(): string {
+    return `slipway-proxy-${this.name}`;
+  }
+  /** The network the proxy reaches the serving versions on, under one DNS alias. */
+  get live(): string {
+    return `slipway-${this.name}-live`;
+  }
+  get alias(): string {
+    return `${this.name}-live`;
+  }
+
+  private run(argv: string[], extra: { stdin?: string | Buffer; timeoutMs?: number } = {}) {
+    return runChecked(this.runner, { argv, ...extra });
+  }
+
+  private docker(command: ReturnType<typeof docker.run>) {
+    return runChecked(this.runner, command);
+  }
+
+  /** The service's networks (the lock already made the directory). */
+  async prepare(): Promise<void> {
+    await Promise.all(
+      [this.network, this.live].map((network) =>
+        ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name }),
+      ),
+    );
+  }
+
+  // --- the lock --------------------------------------------------------------------------------
+
+  /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
+  async acquireLock(
+    info: LockInfo,
+    staleMs: number,
+    waitMs: number,
+    onWait?: (holder: LockInfo) => void,
+  ): Promise<void> {
+    const lock = `${this.dir}/lock`;
+    const deadline = Date.now() + waitMs;
+    let told = false;
+    for (;;) {
+      let taken = await this.runner.run({ argv: ['mkdir', lock] });
+      if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
+        // The first deploy of this service on this host: make its directory, then try again.
+        await this.run(['mkdir', '-p', this.dir]);
+        taken = await this.runner.run({ argv: ['mkdir', lock] });
+      }
+      if (taken.exitCode === 0) {
+        await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
+        return;
+      }
+      const holder = await this.lockHolder();
+      const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
+      if (!holder || age > staleMs) {
+        // A crashed deploy left it (or it is being written right now: give that a moment).
+        if (!holder) await sleep(500);
+        const again = await this.lockHolder();
+        if (!again || Date.now() - Date.parse(again.time) > staleMs) {
+          await this.run(['rm', '-rf', lock]);
+          continue;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`,
+        );
+      }
+      if (holder && !told) {
+        onWait?.(holder);
+        told = true;
+      }
+      await sleep(1000);
+    }
+  }
+
+  async lockHolder(): Promise<LockInfo | undefined> {
+    const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as LockInfo;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Releases the lock if it is still ours. */
+  async releaseLock(id: string): Promise<void> {
+    const holder = await this.lockHolder();
+    if (holder && holder.id !== id) return;
+    await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
+  }
+
+  // --- what runs ---------------------------------------------------------------------------------
+
+  /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
+  async state(): Promise<HostState> {
+    const containers = await inspectContainersWhere<Inspect>(this.runner, this.target, [
+      `label=${LABEL.service}=${this.name}`,
+    ]);
+    const versions = containers
+      .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
+      .map((c): Version => {
+        const labels = c.Config.Labels ?? {};
+        return {
+          container: c.Name.replace(/^\//, ''),
+          running: c.State.Running,
+          digest: labels[LABEL.digest] ?? '',
+          image: labels[LABEL.image] ?? '',
+          version: labels[LABEL.version] ?? '',
+          time: labels[LABEL.time] ?? '',
+          imageId: c.Image,
+          config: labels[LABEL.config] ?? '',
+        };
+      })
+      .sort((a, b) => b.time.localeCompare(a.time));
+    const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+    const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+    const proxy: HostState['proxy'] = proxyContainer
+      ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+      : undefined;
+    // Serving: running and on the live network (reachable under the alias the proxy dials).
+    const serving = new Set(
+      containers
+        .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+        .map((c) => c.Name.replace(/^\//, '')),
+    );
+    const running = versions.filter((v) => v.running);
+    const current =
+      running.find((v) => serving.has(v.container)) ??
+      (this.liveUnknown(containers) ? running[0] : undefined);
+    return {
+      ...(current && { current }),
+      previous: versions.filter((v) => v !== current && !v.running),
+      orphans: running.filter((v) => v !== current && !serving.has(v.container)),
+      ...(proxy && { proxy }),
+    };
+  }
+
+  /** True when no container of the service is on the live network (nothing was ever switched there). */
+  private liveUnknown(containers: readonly Inspect[]): boolean {
+    return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
+  }
+
+  // --- versions ------------------------------------------------------------------------------------
+
+  async pull(image: string): Promise<void> {
+    await this.docker(docker.pull(this.target, image));
+  }
+
+  /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
+  async start(spec: VersionSpec): Promise<void> {
+    const envFile = await this.writeEnvFile(spec);
+    try {
+      await this.docker(
+        docker.create(this.target, {
+          name: spec.container,
+          image: spec.image,
+          network: this.network,
+          envFile,
+          restart: 'unless-stopped',
+          labels: spec.labels,
+          volumes: spec.volumes,
+          ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
+        }),
+      );
+    } catch (error) {
+      await this.removeEnvFile(envFile);
+      throw error;
+    }
+    // docker has read the env file: remove it while the container starts.
+    const removing = this.removeEnvFile(envFile);
+    try {
+      if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
+      await this.docker(docker.start(this.target, spec.container));
+    } finally {
+      await removing;
+    }
+  }
+
+  /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
+  async runOnce(spec: VersionSpec, command: string): Promise<{ exitCode: number; output: string }> {
+    const envFile = await this.writeEnvFile(spec);
+    try {
+      const runCommand = docker.run(this.target, {
+        name: spec.container,
+        removeOnExit: true,
+        image: spec.image,
+        network: spec.network ?? this.network,
+        envFile,
+        volumes: spec.volumes,
+        labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
+        command: ['sh', '-c', command],
+      });
+      const result = await this.runner.run(runCommand);
+      return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+    } finally {
+      await this.removeEnvFile(envFile);
+    }
+  }
+
+  /** Env values reach the host on stdin, into a file only the deploy user can read. */
+  private async writeEnvFile(spec: VersionSpec): Promise<string> {
+    const envFile = `${this.dir}/${spec.container}.env`;
+    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+      stdin: content ? `${content}\n` : '',
+    });
+    return envFile;
+  }
+
+  private async removeEnvFile(envFile: string): Promise<void> {
+    await this.runner.run({ argv: ['rm', '-f', envFile] });
+  }
+
+  /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
+  async waitHealthy(
+    container: string,
+    health: Health,
+  ): Promise<{ ok: true } | { ok: false; detail: string }> {
+    const deadline = Date.now() + health.timeoutMs;
+    let stableSince: number | undefined;
+    let lastProbe = '';
+    for (;;) {
+      const [c] = JSON.parse(
+        (await this.docker(docker.inspectContainers(this.target, [container]))).stdout,
+      ) as Inspect[];
+      const state = c?.State;
+      if (!state || state.Status === 'exited' || state.Status === 'dead') {
+        return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
+      }
+      let ready: boolean;
+      if (health.path && health.port !== undefined) {
+        const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+        if (!address) return { ok: false, detail: `${container} has no address on ${this.network}` };
+        const probe = await httpProbe(this.runner, address, health.port, health.path);
+        lastProbe = `GET ${health.path}: ${probe.detail}`;
+        ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
+      } else if (state.Health) {
+        ready = state.Health.Status === 'healthy';
+      } else {
+        // No health check at all: running, and still running a moment later.
+        stableSince ??= Date.now();
+        ready = state.Running && Date.now() - stableSince >= 2000;
+      }
+      if (ready) return { ok: true };
+      if (Date.now() > deadline) {
+        const checks = state.Health?.Log?.slice(-3)
+          .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
+          .join('; ');
+        return {
+          ok: false,
+          detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
+        };
+      }
+      await sleep(500);
+    }
+  }
+
+  async logs(container: string, lines = 30): Promise<string> {
+    const result = await this.runner.run(docker.logs(this.target, container, { tail: lines }));
+    return `${result.stdout}${result.stderr}`.trim();
+  }
+
+  async stop(container: string): Promise<void> {
+    await this.docker(docker.stop(this.target, container, 10));
+  }
+
+  async startExisting(container: string): Promise<void> {
+    await this.docker(docker.start(this.target, container));
+  }
+
+  /** Removes a container, never its volumes. */
+  async remove(container: string): Promise<void> {
+    await this.runner.run(docker.removeContainersKeepVolumes(this.target, [container]));
+  }
+
+  // --- the proxy -----------------------------------------------------------------------------------
+
+  /**
+   * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+   * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+   * drop connections in flight on the Caddy versions tested here.
+   */
+  async activate(container: string): Promise<void> {
+    const connect = await this.runner.run(
+      docker.networkConnect(this.target, this.live, container, [this.alias]),
+    );
+    // A version brought back by a rollback is still attached from its earlier time in service.
+    if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+      throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+    }
+  }
+
+  /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+  async ensureProxy(
+    port: number,
+    publish: number,
+    proxyImage: string,
+    healthPath?: string,
+    knownRunning = false,
+  ): Promise<void> {
+    const config = caddyfile(this.alias, port);
+    const archive = tarFile('Caddyfile', config);
+    const exists = knownRunning
+      ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+      : await this.runner.run(docker.inspectContainer(this.target, this.proxy));
+    if (exists.exitCode !== 0) {
+      await this.docker(
+        docker.create(this.target, {
+          name: this.proxy,
+          image: proxyImage,
+          network: this.live,
+          restart: 'unless-stopped',
+          labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
+          publish: [`${publish}:${PROXY_PORT}`],
+          command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+        }),
+      );
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+      await this.docker(docker.start(this.target, this.proxy));
+      await this.waitProxyServes(healthPath);
+      return;
+    }
+    const inspect = JSON.parse(exists.stdout) as Inspect;
+    if (!inspect.State.Running) {
+      await this.docker(docker.start(this.target, this.proxy));
+      await this.waitProxyServes(healthPath);
+      return;
+    }
+    // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+    const current = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+    if (current.stdout !== config) {
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+      const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+      await this.docker(docker.exec(this.target, this.proxy, reload));
+      await this.waitProxyServes(healthPath);
+    }
+  }
+
+  /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
+  private async waitProxyServes(healthPath?: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    let last = '';
+    for (;;) {
+      const [c] = JSON.parse(
+        (await this.docker(docker.inspectContainers(this.target, [this.proxy]))).stdout,
+      ) as Inspect[];
+      const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
+      if (address && c?.State.Running) {
+        const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
+        if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500) return;
+        last = probe.detail;
+      } else {
+        last = `proxy ${c?.State.Status ?? 'missing'}`;
+      }
+      if (Date.now() > deadline) {
+        const logs = await this.logs(this.proxy, 10);
+        throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  // --- housekeeping ----------------------------------------------------------------------------------
+
+  /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+  async prune(keep: number, stopped: readonly Version[]): Promise<string[]> {
+    const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+    await Promise.all(
+      old.map(async (version) => {
+        await this.remove(version.container);
+        await this.runner.run(docker.removeImage(this.target, version.imageId));
+      }),
+    );
+    return old.map((v) => v.container);
+  }
+
+  /** Appends one JSON line to the host's audit log. */
+  async audit(entry: Record<string, unknown>): Promise<void> {
+    await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+  }
+
+  async registryLogin(registry: string, username: string, password: string): Promise<void> {
+    await this.docker(docker.login(this.target, registry, username, password));
+  }
+
+  /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
+  async registryLogout(registry: string): Promise<void> {
+    await this.runner.run(docker.logout(this.target, registry));
+    const config = this.target.env?.DOCKER_CONFIG;
+    if (config) await this.runner.run({ argv: ['rm', '-rf', config] });
+  }
+}

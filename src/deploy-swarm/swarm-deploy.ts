@@ -1,0 +1,295 @@
+/**
+ * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
+ * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
+ * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
+ * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ */
+import { pinComposeFile } from '../deploy-core/compose-file';
+import { configFingerprint } from '../deploy-core/fingerprint';
+import type { HostSession, LockInfo } from '../deploy-core/host';
+import { LABEL } from '../deploy-core/host';
+import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
+import type { PinnedImage } from '../deploy-core/pin';
+import { writeFileAtomic } from '../command/remote-file';
+import {
+  type DeployContext,
+  DeployError,
+  type DeployResult,
+  type HostResult,
+  type ServiceChange,
+} from '../deploy-core/result';
+import type { SwarmRequest } from './request';
+import { type Convergence, digestOf, type ServiceState, SwarmManager } from './swarm-manager';
+import { formatReference } from '../common/reference';
+
+/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
+const MONITOR_SECONDS = 5;
+
+export class SwarmDeployer {
+  private readonly request: SwarmRequest;
+  private readonly manager: SwarmManager;
+  private readonly session: HostSession;
+  private readonly ctx: DeployContext;
+  readonly lock: LockInfo;
+
+  constructor(request: SwarmRequest, manager: SwarmManager, session: HostSession, ctx: DeployContext) {
+    this.request = request;
+    this.manager = manager;
+    this.session = session;
+    this.ctx = ctx;
+    this.lock = newLock(ctx);
+  }
+
+  withLocks<T>(work: () => Promise<T>): Promise<T> {
+    return withHostLocks([this.session], this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+  }
+
+  private get withRegistryAuth(): boolean {
+    return Boolean(this.request.registryUsername && this.request.registryPassword);
+  }
+
+  private get network(): string {
+    return `slipway-${this.request.name}`;
+  }
+
+  private result(
+    outcome: HostResult['result'],
+    started: number,
+    services: ServiceChange[],
+    extra: Partial<HostResult> = {},
+  ): HostResult {
+    const [first] = services;
+    return {
+      host: this.manager.where,
+      previous: services.length === 1 ? (first?.previous ?? null) : null,
+      image: services.length === 1 ? (first?.image ?? null) : null,
+      container: null,
+      durationMs: performance.now() - started,
+      result: outcome,
+      services,
+      ...extra,
+    };
+  }
+
+  private failed(detail: string, outcome: HostResult, what: string): never {
+    throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
+  }
+
+  /** A single service: `docker service create` the first time, `docker service update` after. */
+  async deployService(image: PinnedImage): Promise<DeployResult> {
+    const r = this.request;
+    const started = performance.now();
+    const before = await this.manager.service(r.name);
+    const change: ServiceChange = {
+      service: r.name,
+      previous: before?.image ?? null,
+      image: image.reference,
+      restarted: true,
+    };
+    const result = (hosts: HostResult[], changed: boolean): DeployResult => ({
+      digest: image.digest,
+      changed,
+      hosts,
+      previousImage: before?.image ?? null,
+    });
+    const config = configFingerprint(r.env, { healthCmd: r.healthCmd ?? '' });
+    const unchanged =
+      before !== undefined &&
+      digestOf(before.image) === image.digest &&
+      before.labels[LABEL.config] === config &&
+      (r.replicas === undefined || before.replicas === r.replicas) &&
+      (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+    if (r.publish !== undefined) {
+      const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+      const [published] = proxy?.published ?? [];
+      if (published !== undefined && published !== r.publish) {
+        throw new Error(
+          `${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`,
+        );
+      }
+    }
+    if (r.dryRun) {
+      this.ctx.log(
+        unchanged
+          ? `${r.name} already runs ${image.digest}`
+          : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`,
+      );
+      return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
+    }
+    if (unchanged) {
+      this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
+      return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
+    }
+    const spec = {
+      name: r.name,
+      image: image.reference,
+      ...(r.replicas !== undefined && { replicas: r.replicas }),
+      network: this.network,
+      labels: {
+        [LABEL.service]: r.name,
+        [LABEL.version]: image.version,
+        [LABEL.digest]: image.digest,
+        [LABEL.commit]: this.ctx.commit,
+        [LABEL.run]: this.ctx.runUrl,
+        [LABEL.time]: this.ctx.now().toISOString(),
+        [LABEL.config]: config,
+      },
+      env: r.env,
+      ...(r.healthCmd && { healthCmd: r.healthCmd }),
+      withRegistryAuth: this.withRegistryAuth,
+      policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
+    };
+    if (before) {
+      this.ctx.log(
+        `updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`,
+      );
+      await this.manager.update(spec);
+    } else {
+      this.ctx.log(`creating ${r.name} with ${image.reference}`);
+      await this.manager.ensureNetwork(this.network, r.name);
+      await this.manager.create(spec);
+    }
+    const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+    if (!converged.ok) {
+      const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
+        error: converged.detail,
+      });
+      await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+      const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
+      this.failed(
+        `${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`,
+        outcome,
+        `${r.name} did not converge on ${image.digest}`,
+      );
+    }
+    if (r.publish !== undefined && r.port !== undefined) {
+      await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
+    }
+    this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
+    const outcome = this.result('deployed', started, [change]);
+    await this.audit('deploy', { [r.name]: image.reference }, outcome);
+    return result([outcome], true);
+  }
+
+  /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
+  async deployStack(images: ReadonlyMap<string, PinnedImage>): Promise<DeployResult> {
+    const r = this.request;
+    const stack = r.stack as NonNullable<SwarmRequest['stack']>;
+    const started = performance.now();
+    const text = pinComposeFile(stack.text, {
+      images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+      swarmUpdateDefaults: { parallelism: r.maxParallel },
+    });
+    const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+    const first = [...images.values()][0];
+    const names = [...new Set([...images.keys()])];
+    const before = new Map<string, ServiceState | undefined>();
+    for (const service of await this.manager.stackServices(r.name))
+      before.set(service, await this.manager.service(service));
+    const changes = (restarted: boolean): ServiceChange[] =>
+      names.map((service) => ({
+        service,
+        previous: before.get(`${r.name}_${service}`)?.image ?? null,
+        image: pinned[service] ?? null,
+        restarted:
+          restarted &&
+          digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
+      }));
+    const result = (hosts: HostResult[], changed: boolean): DeployResult => ({
+      digest: first?.digest ?? '',
+      images: pinned,
+      changed,
+      hosts,
+      previousImage: null,
+    });
+    if (r.dryRun) {
+      for (const c of changes(true))
+        this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
+      return result([this.result('planned', started, changes(true))], true);
+    }
+    const file = `${this.session.dir}/stack.yml`;
+    await writeFileAtomic(this.manager.runner, file, text);
+    const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
+    if (output) this.ctx.log(output);
+    const failures: string[] = [];
+    for (const service of await this.manager.stackServices(r.name)) {
+      const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
+      const digest = images.get(short)?.digest ?? '';
+      const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+      if (!converged.ok) failures.push(`${service}: ${converged.detail}`);
+    }
+    if (failures.length > 0) {
+      const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
+      await this.audit('deploy-failed', pinned, outcome);
+      this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
+    }
+    const outcome = this.result('deployed', started, changes(true));
+    await this.audit('deploy', pinned, outcome);
+    return result([outcome], true);
+  }
+
+  /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
+  async rollback(): Promise<DeployResult> {
+    const r = this.request;
+    const started = performance.now();
+    const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+    if (names.length === 0) throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
+    const changes: ServiceChange[] = [];
+    for (const name of names) {
+      const before = await this.manager.service(name);
+      if (!before) throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+      // After Swarm rolled a failed update back, its "previous" is the failed version.
+      if (before.update?.state.startsWith('rollback'))
+        throw new Error(
+          `${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`,
+        );
+      if (r.dryRun) {
+        changes.push({ service: name, previous: before.image, image: null, restarted: false });
+        continue;
+      }
+      await this.manager.rollback(name);
+      const after = await this.manager.service(name);
+      const converged = await this.manager.waitConverged(
+        name,
+        digestOf(after?.image ?? ''),
+        r.healthTimeoutMs,
+        this.ctx.log,
+      );
+      if (!converged.ok)
+        throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
+      changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
+    }
+    const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
+    if (!r.dryRun)
+      await this.audit(
+        'rollback',
+        Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])),
+        outcome,
+      );
+    const [only] = changes;
+    return {
+      digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
+      changed: !r.dryRun,
+      hosts: [outcome],
+      previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
+    };
+  }
+
+  private async audit(
+    action: string,
+    images: Readonly<Record<string, string>>,
+    outcome: HostResult,
+  ): Promise<void> {
+    await auditHosts([this.session], this.ctx, action, () => ({
+      swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
+      images,
+      result: outcome.result,
+      error: outcome.error,
+    }));
+  }
+}
+
+function describeTasks(converged: Convergence): string {
+  const running = converged.tasks.filter((t) => t.desired === 'Running');
+  return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
+}

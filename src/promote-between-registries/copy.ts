@@ -1,0 +1,370 @@
+/**
+ * Promotion: copying one image, or a set of images, between registries over the distribution
+ * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
+ * tag moves, so production never sees half a set; an existing tag that points elsewhere is a
+ * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
+ * failure converges.
+ */
+import { formatReference, type ImageReference, repositoryName } from '../common/reference';
+import { blobExists, mountBlob, streamBlob } from '../registry/blobs';
+import { type Manifest, type RegistryClient, RegistryError } from '../registry/client';
+import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } from '../registry/image-tree';
+import { runPool } from '../common/pool';
+import {
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  isTransientNetworkError,
+  retryDelayMs,
+  sleep,
+} from '../common/retry';
+
+export interface PromotePair {
+  readonly source: ImageReference;
+  /** Repository only. */
+  readonly destination: ImageReference;
+  readonly tags: readonly string[];
+  readonly expectedDigest?: string;
+}
+
+export interface PromoteOptions {
+  readonly allowOverwrite: boolean;
+  readonly allPlatforms: boolean;
+  /** Platform kept when allPlatforms is false. */
+  readonly platform: string;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+}
+
+/** Gives the client for a registry in its role (credentials differ between source and destination). */
+export interface Clients {
+  source(registry: string): RegistryClient;
+  destination(registry: string): RegistryClient;
+}
+
+export type BlobAction = 'skip' | 'mount' | 'copy';
+
+export type PromoteEvent =
+  | { kind: 'resolved'; source: string; digest: string; manifests: number; blobs: number }
+  | { kind: 'up-to-date'; destination: string; digest: string }
+  | { kind: 'blob'; action: BlobAction; destination: string; digest: string; size: number; ms: number }
+  | { kind: 'manifest'; destination: string; digest: string }
+  | { kind: 'tag'; destination: string; tag: string; digest: string; previous?: string; dryRun: boolean };
+
+export interface PlannedBlob {
+  readonly destination: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly action: BlobAction;
+}
+
+export interface PromoteResult {
+  readonly images: ReadonlyArray<{
+    source: string;
+    destination: string;
+    digest: string;
+    ref: string;
+    tags: readonly string[];
+  }>;
+  readonly blobsCopied: number;
+  readonly blobsMounted: number;
+  readonly blobsSkipped: number;
+  readonly bytesCopied: number;
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+  /** The plan: every blob and what was (or, in a dry run, would be) done with it. */
+  readonly plan: readonly PlannedBlob[];
+  readonly tagsMoved: number;
+}
+
+export class TagConflictError extends Error {
+  constructor(destination: string, tag: string, current: string, wanted: string) {
+    super(
+      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (set allow-overwrite: true to move it)`,
+    );
+    this.name = 'TagConflictError';
+  }
+}
+
+interface Job {
+  readonly pair: PromotePair;
+  readonly tree: ImageTree;
+  readonly srcClient: RegistryClient;
+  readonly dstClient: RegistryClient;
+  /** Tags already pointing at the digest. */
+  readonly tagsInPlace: ReadonlySet<string>;
+  /** The root manifest is at the destination, so (the registry guarantees) all it references is too. */
+  readonly rootPresent: boolean;
+  readonly upToDate: boolean;
+}
+
+async function resolveTree(pair: PromotePair, clients: Clients, options: PromoteOptions): Promise<ImageTree> {
+  const client = clients.source(pair.source.registry);
+  const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
+  let root: Manifest = await client.getManifest(pair.source.repository, reference).catch((error: unknown) => {
+    if (error instanceof RegistryError && error.status === 404) {
+      throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
+    }
+    throw error;
+  });
+  if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
+    throw new Error(
+      `${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`,
+    );
+  }
+  if (!options.allPlatforms && isIndex(root))
+    root = await selectPlatform(client, pair.source.repository, root, options.platform);
+  return readImageTree(client, pair.source.repository, root);
+}
+
+async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const transient =
+        isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
+      if (!transient || attempt > DEFAULT_RETRY.retries) {
+        if (error instanceof Error) error.message = `${what}: ${error.message}`;
+        throw error;
+      }
+      await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
+    }
+  }
+}
+
+export async function promote(
+  pairs: readonly PromotePair[],
+  clients: Clients,
+  options: PromoteOptions,
+  onEvent: (event: PromoteEvent) => void = () => {},
+): Promise<PromoteResult> {
+  const started = performance.now();
+
+  // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
+  const trees = new Map<string, ImageTree>();
+  for (const pair of pairs) {
+    const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+    if (!trees.has(key)) {
+      const tree = await resolveTree(pair, clients, options);
+      trees.set(key, tree);
+      onEvent({
+        kind: 'resolved',
+        source: formatReference(pair.source),
+        digest: tree.root.digest,
+        manifests: tree.manifests.length,
+        blobs: tree.blobs.length,
+      });
+    }
+  }
+
+  // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
+  const jobs: Job[] = [];
+  for (const pair of pairs) {
+    const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? '')) as ImageTree;
+    const dstClient = clients.destination(pair.destination.registry);
+    const destination = repositoryName(pair.destination);
+    const tagsInPlace = new Set<string>();
+    for (const tag of pair.tags) {
+      const current = await dstClient.headManifest(pair.destination.repository, tag);
+      if (!current) continue;
+      if (current.digest === tree.root.digest) tagsInPlace.add(tag);
+      else if (!options.allowOverwrite)
+        throw new TagConflictError(destination, tag, current.digest, tree.root.digest);
+    }
+    const rootPresent =
+      tagsInPlace.size > 0 ||
+      (await dstClient.headManifest(pair.destination.repository, tree.root.digest)) !== undefined;
+    const upToDate = rootPresent && tagsInPlace.size === pair.tags.length;
+    if (upToDate) onEvent({ kind: 'up-to-date', destination, digest: tree.root.digest });
+    jobs.push({
+      pair,
+      tree,
+      srcClient: clients.source(pair.source.registry),
+      dstClient,
+      tagsInPlace,
+      rootPresent,
+      upToDate,
+    });
+  }
+
+  // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
+  let blobsCopied = 0;
+  let blobsMounted = 0;
+  let blobsSkipped = 0;
+  let bytesCopied = 0;
+  const plan: PlannedBlob[] = [];
+  const firstCopy = new Map<string, Promise<string | undefined>>();
+  const tasks: Array<() => Promise<void>> = [];
+  const queued = new Set<string>();
+  for (const job of jobs) {
+    if (job.rootPresent) {
+      for (const blob of job.tree.blobs)
+        plan.push({
+          destination: repositoryName(job.pair.destination),
+          digest: blob.digest,
+          size: blob.size,
+          action: 'skip',
+        });
+      blobsSkipped += job.tree.blobs.length;
+      continue;
+    }
+    for (const blob of job.tree.blobs) {
+      const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
+      if (queued.has(key)) continue;
+      queued.add(key);
+      const registryKey = `${job.pair.destination.registry}|${blob.digest}`;
+      let release: (repo: string | undefined) => void = () => {};
+      const earlier = firstCopy.get(registryKey);
+      if (!earlier) firstCopy.set(registryKey, new Promise((resolve) => (release = resolve)));
+      tasks.push(async () => {
+        const t0 = performance.now();
+        try {
+          const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+            bytesCopied += bytes;
+          });
+          if (action === 'skip') blobsSkipped += 1;
+          else if (action === 'mount') blobsMounted += 1;
+          else blobsCopied += 1;
+          plan.push({
+            destination: repositoryName(job.pair.destination),
+            digest: blob.digest,
+            size: blob.size,
+            action,
+          });
+          onEvent({
+            kind: 'blob',
+            action,
+            destination: repositoryName(job.pair.destination),
+            digest: blob.digest,
+            size: blob.size,
+            ms: performance.now() - t0,
+          });
+          release(job.pair.destination.repository);
+        } catch (error) {
+          release(undefined);
+          throw error;
+        }
+      });
+    }
+  }
+  await runPool(tasks, options.concurrency);
+
+  // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
+  if (!options.dryRun) {
+    for (const job of jobs) {
+      if (job.upToDate) continue;
+      for (const manifest of job.tree.manifests) {
+        const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
+        if (present) continue;
+        await withRetry(`put manifest ${manifest.digest}`, () =>
+          job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest),
+        );
+        onEvent({
+          kind: 'manifest',
+          destination: repositoryName(job.pair.destination),
+          digest: manifest.digest,
+        });
+      }
+    }
+  }
+
+  // 5. Tags last, once every image of the set is complete.
+  let tagsMoved = 0;
+  for (const job of jobs) {
+    for (const tag of job.pair.tags) {
+      if (job.tagsInPlace.has(tag)) continue;
+      if (!options.dryRun) {
+        const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
+        if (previous && previous.digest !== job.tree.root.digest && !options.allowOverwrite) {
+          throw new TagConflictError(
+            repositoryName(job.pair.destination),
+            tag,
+            previous.digest,
+            job.tree.root.digest,
+          );
+        }
+        const put = await withRetry(`tag ${tag}`, () =>
+          job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root),
+        );
+        if (put !== job.tree.root.digest) {
+          throw new Error(
+            `${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`,
+          );
+        }
+        onEvent({
+          kind: 'tag',
+          destination: repositoryName(job.pair.destination),
+          tag,
+          digest: put,
+          ...(previous && { previous: previous.digest }),
+          dryRun: false,
+        });
+      }
+      if (options.dryRun) {
+        onEvent({
+          kind: 'tag',
+          destination: repositoryName(job.pair.destination),
+          tag,
+          digest: job.tree.root.digest,
+          dryRun: true,
+        });
+      }
+      tagsMoved += 1;
+    }
+  }
+
+  return {
+    images: jobs.map((job) => ({
+      source: formatReference(job.pair.source),
+      destination: repositoryName(job.pair.destination),
+      digest: job.tree.root.digest,
+      ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
+      tags: job.pair.tags,
+    })),
+    blobsCopied,
+    blobsMounted,
+    blobsSkipped,
+    bytesCopied,
+    durationMs: performance.now() - started,
+    dryRun: options.dryRun,
+    plan,
+    tagsMoved,
+  };
+}
+
+async function copyBlob(
+  job: Job,
+  blob: BlobRef,
+  earlier: Promise<string | undefined> | undefined,
+  dryRun: boolean,
+  countBytes: (bytes: number) => void,
+): Promise<BlobAction> {
+  const dst = job.dstClient;
+  const dstRepo = job.pair.destination.repository;
+  if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest))) return 'skip';
+  const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
+  const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
+  if (dryRun) return mountFrom ? 'mount' : 'copy';
+  let upload: string | undefined;
+  if (mountFrom && mountFrom !== dstRepo) {
+    const mounted = await withRetry(`mount ${blob.digest}`, () =>
+      mountBlob(dst, dstRepo, blob.digest, mountFrom),
+    );
+    if (mounted.mounted) return 'mount';
+    upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
+  }
+  let pendingUpload = upload;
+  await withRetry(`copy blob ${blob.digest}`, async () => {
+    // A retry starts a fresh upload: the one a failed attempt used may be broken.
+    const into = pendingUpload;
+    pendingUpload = undefined;
+    const result = await streamBlob(
+      { client: job.srcClient, repository: job.pair.source.repository },
+      { client: dst, repository: dstRepo, ...(into && { upload: into }) },
+      blob.digest,
+      blob.size,
+    );
+    countBytes(result.bytes);
+  });
+  return 'copy';
+}

@@ -1,0 +1,134 @@
+/** The inputs of promote-between-registries, checked before any request is made. */
+import { readFileSync } from 'node:fs';
+import { InputError, type Inputs } from '../common/inputs';
+import {
+  formatReference,
+  type ImageReference,
+  isSha256Digest,
+  isValidTag,
+  parseReference,
+} from '../common/reference';
+import { RegistryClient } from '../registry/client';
+import type { Credentials } from '../registry/credentials';
+import type { Clients, PromoteOptions, PromotePair } from './copy';
+import { isLoopbackRegistry } from '../registry/resolve';
+
+export interface PromoteRequest {
+  readonly pairs: readonly PromotePair[];
+  readonly options: PromoteOptions;
+  readonly sourceCredentials?: Credentials;
+  readonly destinationCredentials?: Credentials;
+  readonly ca?: string;
+  readonly insecure: readonly string[];
+}
+
+function credentials(inputs: Inputs, prefix: 'source' | 'destination'): Credentials | undefined {
+  const username = inputs.line(`${prefix}-username`);
+  const password = inputs.string(`${prefix}-password`);
+  if (username && !password)
+    throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
+  if (password && !username)
+    throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
+  return username ? { username, password } : undefined;
+}
+
+export function readPromoteRequest(inputs: Inputs): PromoteRequest {
+  const sources = inputs.parsedList('source', (v) => parseReference(v), { required: true });
+  const destinations = inputs.parsedList('destination', (v) => parseReference(v, { repositoryOnly: true }), {
+    required: true,
+  });
+  const tags = inputs.list('tags', { commas: true });
+  for (const tag of tags) {
+    if (!isValidTag(tag)) throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
+  }
+  const expected = inputs.list('expected-digest');
+  for (const digest of expected) {
+    if (!isSha256Digest(digest))
+      throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
+  }
+  if (expected.length > 0 && expected.length !== sources.length) {
+    throw new InputError(
+      'expected-digest',
+      `give one digest per source (${sources.length}), got ${expected.length}`,
+    );
+  }
+  if (sources.length > 1 && destinations.length !== sources.length) {
+    throw new InputError(
+      'destination',
+      `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`,
+    );
+  }
+  const pairs: PromotePair[] = [];
+  sources.forEach((source, i) => {
+    const targets: ImageReference[] =
+      sources.length === 1 ? destinations : [destinations[i] as ImageReference];
+    const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
+    if (pairTags.length === 0) {
+      throw new InputError(
+        'tags',
+        `${formatReference(source)} has no tag to carry over: give the tags to set`,
+      );
+    }
+    for (const destination of targets) {
+      pairs.push({
+        source,
+        destination,
+        tags: pairTags,
+        ...(expected[i] && { expectedDigest: expected[i] }),
+      });
+    }
+  });
+  const caFile = inputs.line('ca-file');
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new InputError('ca-file', `cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const insecureRaw = inputs.string('insecure');
+  const insecure = ['true', 'false', ''].includes(insecureRaw)
+    ? insecureRaw === 'true'
+      ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
+      : []
+    : inputs.list('insecure', { commas: true });
+  const sourceCredentials = credentials(inputs, 'source');
+  const destinationCredentials = credentials(inputs, 'destination');
+  return {
+    pairs,
+    options: {
+      allowOverwrite: inputs.boolean('allow-overwrite', false),
+      allPlatforms: inputs.boolean('all-platforms', true),
+      platform: 'linux/amd64',
+      concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
+      dryRun: inputs.boolean('dry-run', false),
+    },
+    ...(sourceCredentials && { sourceCredentials }),
+    ...(destinationCredentials && { destinationCredentials }),
+    ...(ca && { ca }),
+    insecure,
+  };
+}
+
+/** One client per registry and role; the same client when both roles share a registry and credentials. */
+export function clientsFor(request: PromoteRequest): Clients {
+  const cache = new Map<string, RegistryClient>();
+  const make = (registry: string, creds: Credentials | undefined) => {
+    const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+    let client = cache.get(key);
+    if (!client) {
+      client = new RegistryClient(registry, {
+        ...(creds && { credentials: creds }),
+        insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
+        ...(request.ca && { ca: request.ca }),
+      });
+      cache.set(key, client);
+    }
+    return client;
+  };
+  return {
+    source: (registry) => make(registry, request.sourceCredentials),
+    destination: (registry) => make(registry, request.destinationCredentials),
+  };
+}

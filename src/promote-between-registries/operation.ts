@@ -1,0 +1,80 @@
+/** promote-between-registries: copy the tested digest between registries over the distribution API. */
+import type { Inputs } from '../common/inputs';
+import { clientsFor, readPromoteRequest } from './inputs';
+import { promote } from './copy';
+import { Code, facts, formatBytes, formatDuration, heading, table } from '../common/summary';
+import type { Outcome, Reporter } from '../common/reporter';
+
+export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outcome> {
+  report.mask(inputs.string('source-password'));
+  report.mask(inputs.string('destination-password'));
+  const request = readPromoteRequest(inputs);
+  const { options } = request;
+  report.info(
+    `${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
+      .map(
+        (p) =>
+          `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`,
+      )
+      .join(', ')}`,
+  );
+  const result = await promote(request.pairs, clientsFor(request), options, (event) => {
+    switch (event.kind) {
+      case 'resolved':
+        report.info(
+          `${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`,
+        );
+        break;
+      case 'up-to-date':
+        report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
+        break;
+      case 'blob':
+        report.info(
+          `${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`,
+        );
+        break;
+      case 'manifest':
+        report.info(`put manifest ${event.digest} → ${event.destination}`);
+        break;
+      case 'tag':
+        report.info(
+          `tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
+        );
+        break;
+    }
+  });
+  report.info(
+    `${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`,
+  );
+  return {
+    outputs: {
+      digest: result.images[0]?.digest ?? '',
+      refs: result.images.map((i) => i.ref).join('\n'),
+      'blobs-copied': String(result.blobsCopied),
+      'blobs-mounted': String(result.blobsMounted),
+      'blobs-skipped': String(result.blobsSkipped),
+      'bytes-copied': String(result.bytesCopied),
+      'duration-ms': String(Math.round(result.durationMs)),
+    },
+    summary: [
+      heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
+      table(
+        ['Source', 'Destination', 'Digest', 'Tags'],
+        result.images.map((i) => [
+          new Code(i.source),
+          new Code(i.destination),
+          new Code(i.digest),
+          i.tags.join(', '),
+        ]),
+      ),
+      facts([
+        ['Blobs copied', result.blobsCopied],
+        ['Blobs mounted', result.blobsMounted],
+        ['Blobs skipped', result.blobsSkipped],
+        ['Bytes copied', formatBytes(result.bytesCopied)],
+        ['Tags moved', result.tagsMoved],
+        ['Duration', formatDuration(result.durationMs)],
+      ]),
+    ],
+  };
+}

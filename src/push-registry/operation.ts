@@ -1,0 +1,97 @@
+/**
+ * push-registry: log in with a private docker config (password on stdin), push every reference with
+ * retries of transient failures, read the digest back from the registry, and log out (or keep the
+ * login for the next steps, removed after the job).
+ */
+import { LocalRunner } from '../command/local-runner';
+import { dockerBinary, logout as logoutCommand } from '../docker/commands';
+import type { Inputs } from '../common/inputs';
+import {
+  createPrivateDockerConfig,
+  login,
+  pushAll,
+  readPushRequest,
+  removePrivateDockerConfig,
+} from './push';
+import { DEFAULT_RETRY } from '../common/retry';
+import { Code, facts, formatBytes, heading, table } from '../common/summary';
+import type { Outcome, Reporter } from '../common/reporter';
+
+const PUSH_CONFIG_STATE = 'docker-config';
+const PUSH_REGISTRY_STATE = 'registry';
+
+async function logoutAndRemove(dir: string, registry: string): Promise<void> {
+  await new LocalRunner().run(
+    logoutCommand({ docker: dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry),
+  );
+  removePrivateDockerConfig(dir);
+}
+
+export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome & { digest: string }> {
+  report.mask(inputs.string('password'));
+  const request = readPushRequest(inputs);
+  const runner = new LocalRunner();
+  const env: Record<string, string> = {};
+  let privateConfig: string | undefined;
+  if (request.username) {
+    privateConfig = createPrivateDockerConfig();
+    env.DOCKER_CONFIG = privateConfig;
+    report.saveState(PUSH_CONFIG_STATE, privateConfig);
+    report.saveState(PUSH_REGISTRY_STATE, request.registry);
+  }
+  const target = { docker: dockerBinary(), env };
+  try {
+    if (request.username)
+      report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
+    await login(runner, target, request);
+    const result = await pushAll(
+      runner,
+      target,
+      request,
+      { ...DEFAULT_RETRY, retries: request.retries },
+      {
+        onOutput: (chunk) => report.stream(chunk),
+        onRetry: (ref, attempt, delay, reason) =>
+          report.warning(
+            `push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`,
+          ),
+      },
+    );
+    report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+    return {
+      digest: result.digest,
+      outputs: { digest: result.digest, refs: result.refs.join('\n') },
+      summary: [
+        heading('Pushed'),
+        table(
+          ['Reference', 'Attempts'],
+          result.pushed.map((p) => [new Code(p.reference), p.attempts]),
+        ),
+        facts([
+          ['Digest', new Code(result.digest)],
+          ['Pinned references', result.refs.join('\n')],
+          ['Bytes pushed', formatBytes(result.bytesPushed)],
+          ['Retries used', result.retriesUsed],
+        ]),
+      ],
+    };
+  } finally {
+    if (privateConfig) {
+      if (request.logout) {
+        await logoutAndRemove(privateConfig, request.registry);
+        report.saveState(PUSH_CONFIG_STATE, '');
+      } else {
+        // Later steps of the job keep the login; the post step removes it at the end of the job.
+        report.exportVariable('DOCKER_CONFIG', privateConfig);
+      }
+    }
+  }
+}
+
+/** The post step: removes the private docker config a kept login (logout: false) left for the job. */
+export async function afterPush(report: Reporter): Promise<void> {
+  const dir = report.readState(PUSH_CONFIG_STATE);
+  if (!dir) return;
+  await logoutAndRemove(dir, report.readState(PUSH_REGISTRY_STATE));
+  report.info('Removed the private docker config and its login');
+}

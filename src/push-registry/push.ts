@@ -1,0 +1,238 @@
+/**
+ * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
+ * retries with backoff on transient failures only, and the pushed digest read back from the
+ * registry and compared with what docker reported.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CommandResult, runChecked, type Runner } from '../command/command';
+import * as docker from '../docker/commands';
+import { InputError, type Inputs } from '../common/inputs';
+import {
+  formatReference,
+  type ImageReference,
+  isRegistryHost,
+  parseReference,
+  repositoryName,
+} from '../common/reference';
+import { openBlob } from '../registry/blobs';
+import { readBody } from '../registry/http';
+import { clientFor } from '../registry/resolve';
+import { retryDelayMs, sleep, type RetryPolicy } from '../common/retry';
+
+export interface PushRequest {
+  readonly references: readonly ImageReference[];
+  readonly registry: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly retries: number;
+  readonly logout: boolean;
+}
+
+export function readPushRequest(inputs: Inputs): PushRequest {
+  const references = inputs.parsedList('tags', (v) => parseReference(v), { required: true, commas: true });
+  for (const ref of references) {
+    if (ref.tag === undefined) throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+  }
+  const registry = inputs
+    .line('registry', (references[0] as ImageReference).registry)
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  if (!isRegistryHost(registry))
+    throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+  const username = inputs.line('username');
+  const password = inputs.string('password');
+  if (username && !password) throw new InputError('password', 'is required when username is given');
+  if (password && !username) throw new InputError('username', 'is required when password is given');
+  return {
+    references,
+    registry,
+    ...(username && { username }),
+    ...(password && { password }),
+    retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
+    logout: inputs.boolean('logout', true),
+  };
+}
+
+export type FailureKind = 'transient' | 'auth' | 'permanent';
+
+/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
+export function classifyPushFailure(output: string): FailureKind {
+  if (
+    /unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(
+      output,
+    )
+  ) {
+    return 'auth';
+  }
+  if (
+    /\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(
+      output,
+    )
+  ) {
+    return 'transient';
+  }
+  return 'permanent';
+}
+
+/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+export function parsePushOutput(output: string): {
+  digest?: string;
+  pushedLayers: string[];
+  existingLayers: string[];
+} {
+  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+  const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1] as string);
+  const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map(
+    (m) => m[1] as string,
+  );
+  return { ...(digest && { digest }), pushedLayers, existingLayers };
+}
+
+/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
+export function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? tmpdir()): string {
+  const dir = mkdtempSync(join(parent, 'slipway-docker-config-'));
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+export function removePrivateDockerConfig(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface PushedReference {
+  readonly reference: string;
+  readonly digest: string;
+  readonly attempts: number;
+  readonly pushedLayers: readonly string[];
+}
+
+export interface PushResult {
+  readonly digest: string;
+  /** repository@digest, one per repository. */
+  readonly refs: readonly string[];
+  readonly pushed: readonly PushedReference[];
+  readonly bytesPushed: number;
+  readonly retriesUsed: number;
+}
+
+export interface PushHooks {
+  readonly onOutput?: (chunk: string) => void;
+  readonly onRetry?: (reference: string, attempt: number, delayMs: number, reason: string) => void;
+}
+
+async function pushOne(
+  runner: Runner,
+  target: docker.DockerTarget,
+  reference: string,
+  policy: RetryPolicy,
+  hooks: PushHooks,
+): Promise<{ result: CommandResult; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await runner.run(
+      docker.push(target, reference),
+      hooks.onOutput && { onOutput: hooks.onOutput },
+    );
+    if (result.exitCode === 0) return { result, attempts: attempt };
+    const output = `${result.stdout}\n${result.stderr}`;
+    const kind = classifyPushFailure(output);
+    const last = output.trim().split('\n').slice(-3).join('\n');
+    if (kind === 'auth')
+      throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
+    if (kind === 'permanent' || attempt > policy.retries) {
+      throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
+    }
+    const delay = retryDelayMs(attempt, policy);
+    hooks.onRetry?.(reference, attempt, delay, last);
+    await sleep(delay);
+  }
+}
+
+export async function pushAll(
+  runner: Runner,
+  target: docker.DockerTarget,
+  request: PushRequest,
+  policy: RetryPolicy,
+  hooks: PushHooks = {},
+): Promise<PushResult> {
+  const pushed: PushedReference[] = [];
+  let retriesUsed = 0;
+  for (const ref of request.references) {
+    const reference = formatReference(ref);
+    const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
+    retriesUsed += attempts - 1;
+    const parsed = parsePushOutput(result.stdout);
+    const verified = await verifyPushed(ref, request);
+    if (parsed.digest && parsed.digest !== verified) {
+      throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
+    }
+    pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
+  }
+  const digests = new Set(pushed.map((p) => p.digest));
+  if (digests.size > 1) {
+    throw new Error(
+      `the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`,
+    );
+  }
+  const digest = pushed[0]?.digest as string;
+  const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+  const bytesPushed = await pushedBytes(request, pushed);
+  return { digest, refs, pushed, bytesPushed, retriesUsed };
+}
+
+function credentialsFor(ref: ImageReference, request: PushRequest) {
+  return request.username && request.password && ref.registry === request.registry
+    ? { credentials: { username: request.username, password: request.password } }
+    : {};
+}
+
+/** Reads the tag back from the registry: the digest it now serves. */
+async function verifyPushed(ref: ImageReference, request: PushRequest): Promise<string> {
+  const client = clientFor(ref.registry, credentialsFor(ref, request));
+  const manifest = await client.headManifest(ref.repository, ref.tag as string);
+  if (!manifest) throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+  return manifest.digest;
+}
+
+/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+async function pushedBytes(request: PushRequest, pushed: readonly PushedReference[]): Promise<number> {
+  let total = 0;
+  for (const [i, p] of pushed.entries()) {
+    if (p.pushedLayers.length === 0) continue;
+    const ref = request.references[i] as ImageReference;
+    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const manifest = JSON.parse(
+      (await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'),
+    ) as {
+      config?: { digest: string };
+      layers?: Array<{ digest: string; size: number }>;
+    };
+    // docker names layers in its progress by their uncompressed diff id: map those to the
+    // compressed layers of the manifest, index by index, through the image config.
+    let diffIds: string[] = [];
+    if (manifest.config) {
+      const res = await openBlob(client, ref.repository, manifest.config.digest);
+      const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8')) as {
+        rootfs?: { diff_ids?: string[] };
+      };
+      diffIds = config.rootfs?.diff_ids ?? [];
+    }
+    (manifest.layers ?? []).forEach((layer, index) => {
+      const names = [layer.digest, diffIds[index] ?? ''];
+      if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+        total += layer.size;
+    });
+  }
+  return total;
+}
+
+/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
+export async function login(
+  runner: Runner,
+  target: docker.DockerTarget,
+  request: PushRequest,
+): Promise<void> {
+  if (!request.username || !request.password) return;
+  await runChecked(runner, docker.login(target, request.registry, request.username, request.password));
+}

@@ -1,0 +1,125 @@
+/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
+import { readGitContext, runUrl } from '../github/context';
+import { InputError, type Inputs } from '../common/inputs';
+import { DeployError, type DeployResult, type HostResult } from '../deploy-core/result';
+import { releaseLocks, runDeploy } from './run-deploy';
+import { type AnyDeployRequest, readAnyDeployRequest } from './request';
+import { Code, formatDuration, heading, table } from '../common/summary';
+import type { Outcome, Reporter } from '../common/reporter';
+
+const DEPLOY_LOCK_STATE = 'deploy-lock';
+
+function title(request: AnyDeployRequest, result: DeployResult | undefined, failed?: string): string {
+  const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
+  if (failed) return `Deploy of ${what} failed`;
+  if (request.dryRun) return `Deploy plan for ${what} (dry run: nothing changed)`;
+  if (request.rollback) return `Rolled back ${what}`;
+  return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+}
+
+export function deploySummary(
+  request: AnyDeployRequest,
+  result: DeployResult | undefined,
+  hosts: readonly HostResult[],
+  failed?: string,
+): string[] {
+  const perService = hosts.some(
+    (h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack),
+  );
+  return [
+    heading(title(request, result, failed)),
+    ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
+    ...(result?.images
+      ? [
+          table(
+            ['Service', 'Image'],
+            Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)]),
+          ),
+        ]
+      : []),
+    perService
+      ? table(
+          ['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'],
+          hosts.flatMap((h) =>
+            (h.services ?? []).map((s, i) => [
+              i === 0 ? h.host : '',
+              i === 0 ? h.result : '',
+              s.service,
+              s.previous ?? '—',
+              s.image ?? '—',
+              s.restarted ? 'yes' : 'no',
+              i === 0 ? formatDuration(h.durationMs) : '',
+            ]),
+          ),
+        )
+      : table(
+          ['Host', 'Result', 'Before', 'Now', 'Time'],
+          hosts.map((h) => [
+            h.host,
+            h.result,
+            h.previous ?? '—',
+            h.image ?? '—',
+            formatDuration(h.durationMs),
+          ]),
+        ),
+    ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
+  ];
+}
+
+function maskInputs(inputs: Inputs, report: Reporter): void {
+  for (const name of ['private-key', 'passphrase', 'registry-password']) report.mask(inputs.string(name));
+  for (const [, value] of inputs.keyValues('secret-env')) report.mask(value);
+}
+
+export async function runDeployOperation(inputs: Inputs, report: Reporter): Promise<Outcome> {
+  maskInputs(inputs, report);
+  const request = readAnyDeployRequest(inputs);
+  const git = readGitContext();
+  let result: DeployResult;
+  try {
+    result = await runDeploy(
+      request,
+      {
+        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+        runUrl: runUrl(git),
+        commit: git.sha,
+        now: () => new Date(),
+        log: (line) => report.info(line),
+      },
+      {
+        onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+        group: (name, work) => report.group(name, work),
+      },
+    );
+  } catch (error) {
+    const hosts = error instanceof DeployError ? error.hosts : [];
+    const message = error instanceof Error ? error.message : String(error);
+    report.saveState(DEPLOY_LOCK_STATE, '');
+    if (error instanceof InputError) throw error;
+    return {
+      outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
+      summary: deploySummary(request, undefined, hosts, message),
+      error: message,
+    };
+  }
+  report.saveState(DEPLOY_LOCK_STATE, '');
+  return {
+    outputs: {
+      digest: result.digest,
+      changed: String(result.changed),
+      hosts: JSON.stringify(result.hosts),
+      'previous-image': result.previousImage ?? '',
+      images: JSON.stringify(result.images ?? {}),
+    },
+    summary: deploySummary(request, result, result.hosts),
+  };
+}
+
+/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+export async function afterDeploy(inputs: Inputs, report: Reporter): Promise<void> {
+  const id = report.readState(DEPLOY_LOCK_STATE);
+  if (!id) return;
+  maskInputs(inputs, report);
+  const count = await releaseLocks(readAnyDeployRequest(inputs), id);
+  report.info(`Released the deploy lock ${id} on ${count} host(s)`);
+}

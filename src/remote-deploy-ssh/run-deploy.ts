@@ -1,0 +1,206 @@
+/**
+ * A whole deploy in any mode, from a checked request: pin the images, connect (every host, or the
+ * first Swarm manager), log in to the registry on the hosts, take the locks, deploy or roll back,
+ * and always log out, release the locks and close the connections. The action and the CLI both
+ * call this; they differ only in how they read inputs and report.
+ */
+import type { Runner } from '../command/command';
+import { runPool } from '../common/pool';
+import type { SshRunner } from '../ssh/ssh-runner';
+import { ComposeDeployer } from '../deploy-compose/compose-deploy';
+import { connectAll, connectManager } from '../deploy-core/connect';
+import { Deployer } from '../deploy-container/deploy';
+import { HostSession, type LockInfo } from '../deploy-core/host';
+import type { Connection } from '../deploy-core/inputs';
+import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
+import type { DeployContext, DeployResult } from '../deploy-core/result';
+import { SwarmDeployer } from '../deploy-swarm/swarm-deploy';
+import type { ComposeRequest } from '../deploy-compose/request';
+import type { DeployRequest } from '../deploy-container/request';
+import type { SwarmRequest } from '../deploy-swarm/request';
+import type { AnyDeployRequest } from './request';
+
+export interface DeployHooks {
+  /** Called with the lock id once the locks are about to be taken (the action saves it for its post step). */
+  readonly onLock?: (id: string) => void;
+  readonly group?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+}
+
+/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
+function privateConfig(request: Connection & { name: string }): Record<string, string> {
+  const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
+  return login
+    ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
+    : {};
+}
+
+function loginNeeded(request: Connection): boolean {
+  return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
+}
+
+async function withRegistryLogin<T>(
+  request: Connection,
+  sessions: readonly HostSession[],
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!loginNeeded(request)) return work();
+  const registry = request.registry as string;
+  await Promise.all(
+    sessions.map((s) =>
+      s.registryLogin(registry, request.registryUsername as string, request.registryPassword as string),
+    ),
+  );
+  try {
+    return await work();
+  } finally {
+    await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => {})));
+  }
+}
+
+const passthrough = <T>(_title: string, work: () => Promise<T>) => work();
+
+export async function runDeploy(
+  request: AnyDeployRequest,
+  ctx: DeployContext,
+  hooks: DeployHooks = {},
+): Promise<DeployResult> {
+  const group = hooks.group ?? passthrough;
+  switch (request.mode) {
+    case 'container':
+      return deployContainer(request, ctx, hooks, group);
+    case 'compose':
+      return deployCompose(request, ctx, hooks, group);
+    case 'swarm':
+      return deploySwarm(request, ctx, hooks, group);
+  }
+}
+
+async function connectHosts(
+  request: Connection,
+  ctx: DeployContext,
+  group: NonNullable<DeployHooks['group']>,
+): Promise<SshRunner[]> {
+  return group(`Connecting to ${request.hosts.length} host(s)`, () => connectAll(request, ctx.log));
+}
+
+async function closeAll(runners: readonly Runner[]): Promise<void> {
+  await Promise.all(runners.map((r) => r.close()));
+}
+
+/** A deployer that takes the per-service lock on every host it works on. */
+interface LockingDeployer {
+  readonly lock: LockInfo;
+  withLocks<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function onEveryHost<D extends LockingDeployer>(
+  request: Connection & { readonly name: string },
+  ctx: DeployContext,
+  hooks: DeployHooks,
+  group: NonNullable<DeployHooks['group']>,
+  make: (sessions: HostSession[], env: Record<string, string>) => D,
+  work: (deployer: D) => Promise<DeployResult>,
+): Promise<DeployResult> {
+  const runners = await connectHosts(request, ctx, group);
+  try {
+    const env = privateConfig(request);
+    const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
+    const deployer = make(sessions, env);
+    hooks.onLock?.(deployer.lock.id);
+    return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+  } finally {
+    await closeAll(runners);
+  }
+}
+
+async function deployContainer(
+  request: DeployRequest,
+  ctx: DeployContext,
+  hooks: DeployHooks,
+  group: NonNullable<DeployHooks['group']>,
+): Promise<DeployResult> {
+  const image = request.rollback
+    ? undefined
+    : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
+  if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
+  return onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    (sessions) => new Deployer(request, sessions, ctx),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
+  );
+}
+
+async function deployCompose(
+  request: ComposeRequest,
+  ctx: DeployContext,
+  hooks: DeployHooks,
+  group: NonNullable<DeployHooks['group']>,
+): Promise<DeployResult> {
+  const images = request.rollback
+    ? new Map<string, PinnedImage>()
+    : await pinStackImages(request.images, request);
+  for (const [service, pinned] of images)
+    ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
+  return onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
+  );
+}
+
+async function deploySwarm(
+  request: SwarmRequest,
+  ctx: DeployContext,
+  hooks: DeployHooks,
+  group: NonNullable<DeployHooks['group']>,
+): Promise<DeployResult> {
+  const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
+  const images =
+    request.stack && !request.rollback
+      ? await pinStackImages(request.images, request)
+      : new Map<string, PinnedImage>();
+  for (const [service, pinned] of images) ctx.log(`${service}: ${pinned.reference}`);
+  if (single) ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+  const env = privateConfig(request);
+  const manager = await group('Finding a Swarm manager', () => connectManager(request, ctx.log, env));
+  try {
+    const session = new HostSession(manager.runner, request.name, env);
+    const deployer = new SwarmDeployer(request, manager, session, ctx);
+    hooks.onLock?.(deployer.lock.id);
+    return await deployer.withLocks(() =>
+      withRegistryLogin(request, [session], () =>
+        request.rollback
+          ? deployer.rollback()
+          : request.stack
+            ? deployer.deployStack(images)
+            : deployer.deployService(single as PinnedImage),
+      ),
+    );
+  } finally {
+    await closeAll([manager.runner]);
+  }
+}
+
+/** The post step's cleanup after a cancelled deploy: releases the locks `id` still holds. */
+export async function releaseLocks(request: AnyDeployRequest, id: string): Promise<number> {
+  const runners =
+    request.mode === 'swarm'
+      ? [(await connectManager(request, () => {})).runner]
+      : await connectAll(request, () => {});
+  try {
+    await runPool(
+      runners.map((r) => () => new HostSession(r, request.name).releaseLock(id)),
+      4,
+    );
+    return runners.length;
+  } finally {
+    await closeAll(runners);
+  }
+}

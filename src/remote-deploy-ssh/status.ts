@@ -1,0 +1,124 @@
+/**
+ * What runs on each host, for people and scripts: the service's containers (or compose project's,
+ * or on a Swarm manager the service's tasks),
+ * their image and version, since when, and the last entries of the host's audit log.
+ */
+import type { Runner } from '../command/command';
+import { inspectContainersWhere } from '../docker/engine';
+import * as swarm from '../deploy-swarm/swarm-commands';
+import { runPool } from '../common/pool';
+import { connectAll } from '../deploy-core/connect';
+import { LABEL } from '../deploy-core/host';
+import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
+import type { Connection } from '../deploy-core/inputs';
+
+export interface ContainerStatus {
+  readonly name: string;
+  readonly role: string;
+  readonly image: string;
+  readonly version: string;
+  readonly state: string;
+  readonly health?: string;
+  readonly since: string;
+}
+
+export interface HostStatus {
+  readonly host: string;
+  readonly containers: readonly ContainerStatus[];
+  readonly audit: ReadonlyArray<Record<string, unknown>>;
+  readonly error?: string;
+}
+
+interface Inspect {
+  Id: string;
+  Name: string;
+  Config: { Image: string; Labels?: Record<string, string> };
+  State: {
+    Status: string;
+    StartedAt: string;
+    FinishedAt: string;
+    Running: boolean;
+    Health?: { Status: string };
+  };
+}
+
+export async function hostStatus(runner: Runner, name: string, auditLines: number): Promise<HostStatus> {
+  const target = { docker: 'docker' };
+  // The service's own containers and, for a compose project of that name, the project's.
+  const byId = new Map<string, Inspect>();
+  for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
+    for (const c of await inspectContainersWhere<Inspect>(runner, target, [filter])) byId.set(c.Id, c);
+  }
+  const inspected = [...byId.values()];
+  const containers = inspected
+    .map((c): ContainerStatus => {
+      const labels = c.Config.Labels ?? {};
+      return {
+        name: c.Name.replace(/^\//, ''),
+        role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
+        image: labels[LABEL.image] ?? c.Config.Image,
+        version: labels[LABEL.version] ?? '',
+        state: c.State.Status,
+        ...(c.State.Health && { health: c.State.Health.Status }),
+        since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+      };
+    })
+    .sort(
+      (a, b) =>
+        Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since),
+    );
+  // On a Swarm manager: the running tasks of a service (or stack) of that name, on every node.
+  const tasks = await runner.run(swarm.serviceTasks(target, name));
+  if (tasks.exitCode === 0) {
+    for (const task of parseTasks(tasks.stdout).filter((t) => t.desired === 'Running')) {
+      containers.push({
+        name: task.name,
+        role: `task on ${task.node}`,
+        image: task.image,
+        version: '',
+        state: stateOf(task).toLowerCase(),
+        since: task.current.split(' ').slice(1).join(' '),
+      });
+    }
+  }
+  const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
+  const audit =
+    log.exitCode === 0
+      ? log.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            try {
+              return JSON.parse(line) as Record<string, unknown>;
+            } catch {
+              return { line };
+            }
+          })
+      : [];
+  return { host: runner.where, containers, audit };
+}
+
+/** Every host's status; a host that cannot be reached is reported, not fatal. */
+export async function statusOfHosts(
+  request: Connection,
+  name: string,
+  auditLines = 5,
+): Promise<HostStatus[]> {
+  const runners = await connectAll(request, () => {});
+  try {
+    return await runPool(
+      runners.map(
+        (runner) => () =>
+          hostStatus(runner, name, auditLines).catch((error: Error) => ({
+            host: runner.where,
+            containers: [],
+            audit: [],
+            error: error.message,
+          })),
+      ),
+      4,
+    );
+  } finally {
+    await Promise.all(runners.map((r) => r.close()));
+  }
+}

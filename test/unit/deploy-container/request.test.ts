@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseVolume, readDeployRequest } from '../../../src/deploy-container/request';
+import { Inputs } from '../../../src/common/inputs';
+const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
+const KNOWN =
+  '[10.0.0.5]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBlR0nvKCeU\nweb2.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBlR0nvKCeU';
+const base = {
+  hosts: '10.0.0.5:2222\nweb2.example.com',
+  username: 'deploy',
+  'private-key': KEY,
+  'known-hosts': KNOWN,
+  image: 'registry.example.com/shop/web:20260101-7',
+  name: 'web',
+};
+const read = (over: Record<string, string> = {}) =>
+  readDeployRequest(new Inputs((n) => ({ ...base, ...over })[n as keyof typeof base]));
+
+describe('deploy inputs', () => {
+  it('reads hosts, defaults and the image', () => {
+    const request = read({ port: '8080', publish: '80', 'health-path': '/health' });
+    expect(request.hosts).toEqual([
+      { host: '10.0.0.5', port: 2222 },
+      { host: 'web2.example.com', port: 22 },
+    ]);
+    expect(request).toMatchObject({
+      name: 'web',
+      strategy: 'rolling',
+      keep: 3,
+      maxParallel: 2,
+      healthTimeoutMs: 120_000,
+      lockTimeoutMs: 900_000,
+      registry: 'registry.example.com',
+      port: 8080,
+      publish: 80,
+    });
+    expect(request.proxyImage).toEqual({ registry: 'docker.io', repository: 'library/caddy', tag: '2' });
+  });
+
+  it.each([
+    [{ 'known-hosts': '' }, 'input "known-hosts": is required'],
+    [{ 'known-hosts': KNOWN.split('\n')[0] as string }, 'has no key for web2.example.com:22'],
+    [{ 'private-key': 'hunter2' }, 'input "private-key"'],
+    [{ image: '' }, 'input "image": is required'],
+    [{ name: 'Web App' }, 'input "name"'],
+    [{ publish: '80' }, 'input "port": is required with publish'],
+    [{ port: '8080', 'health-path': 'health' }, 'input "health-path"'],
+    [{ port: '8080', 'health-path': '/h x' }, 'input "health-path"'],
+    [{ strategy: 'yolo' }, 'input "strategy"'],
+    [{ volumes: 'data:/data:rw:extra' }, 'input "volumes"'],
+    [{ volumes: '../etc:/etc' }, 'input "volumes"'],
+    [{ 'secret-env': 'A=line1\u0007' }, 'input "secret-env"'],
+    [{ keep: '-1' }, 'input "keep"'],
+    [{ 'registry-password': 'p' }, 'input "registry-username"'],
+  ])('rejects %j', (over, message) => {
+    expect(() => read(over)).toThrow(message);
+  });
+
+  it('allows a rollback without an image, and no known-hosts only with the explicit opt-out', () => {
+    expect(read({ image: '', rollback: 'true' }).image).toBeUndefined();
+    expect(read({ 'known-hosts': '', 'insecure-ignore-host-key': 'true' }).insecureIgnoreHostKey).toBe(true);
+  });
+
+  it('accepts named volumes and bind mounts only', () => {
+    expect(parseVolume('data:/var/lib/data')).toBe('data:/var/lib/data');
+    expect(parseVolume('/srv/uploads:/app/uploads:ro')).toBe('/srv/uploads:/app/uploads:ro');
+    expect(() => parseVolume('data')).toThrow();
+    expect(() => parseVolume('data:relative')).toThrow();
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import * as docker from '../../../src/docker/commands';
+
+const target = { docker: 'docker' };
+
+describe('docker commands as data', () => {
+  it('builds with BuildKit; secret values travel in the environment only', () => {
+    const command = docker.build(target, {
+      context: '.',
+      file: 'Dockerfile',
+      tags: ['r/app:1', 'r/app:latest'],
+      buildArgs: [['A', '1']],
+      labels: [['l', 'v w']],
+      secrets: [['npm', 'hunter22']],
+      cacheFrom: ['r/app:latest'],
+      pull: true,
+      noCache: false,
+      iidFile: '/tmp/iid',
+    });
+    expect(command.argv).toEqual([
+      'docker',
+      'build',
+      '--progress',
+      'plain',
+      '--iidfile',
+      '/tmp/iid',
+      '--file',
+      'Dockerfile',
+      '--tag',
+      'r/app:1',
+      '--tag',
+      'r/app:latest',
+      '--build-arg',
+      'A=1',
+      '--label',
+      'l=v w',
+      '--secret',
+      'id=npm,env=SLIPWAY_BUILD_SECRET_0',
+      '--cache-from',
+      'r/app:latest',
+      '--pull',
+      '.',
+    ]);
+    expect(command.env).toEqual({ DOCKER_BUILDKIT: '1', SLIPWAY_BUILD_SECRET_0: 'hunter22' });
+    expect(command.argv.join(' ')).not.toContain('hunter22');
+  });
+
+  it('logs in with the password on stdin', () => {
+    const command = docker.login(
+      { docker: 'docker', env: { DOCKER_CONFIG: '/tmp/c' } },
+      'r.example.com',
+      'u',
+      'pw',
+    );
+    expect(command.argv).toEqual(['docker', 'login', '--username', 'u', '--password-stdin', 'r.example.com']);
+    expect(command.stdin).toBe('pw');
+    expect(command.env).toEqual({ DOCKER_CONFIG: '/tmp/c' });
+  });
+
+  it('runs containers with environment values off the command line', () => {
+    const command = docker.run(target, {
+      name: 'n',
+      image: 'img',
+      detach: true,
+      network: 'net',
+      networkAliases: ['db'],
+      env: [['PASSWORD', 's3cret']],
+      labels: { 'dev.slipway.run': '1' },
+      healthCmd: 'pg_isready',
+      command: ['sh', '-c', 'echo hi'],
+    });
+    expect(command.argv).toEqual([
+      'docker',
+      'run',
+      '--detach',
+      '--name',
+      'n',
+      '--network',
+      'net',
+      '--network-alias',
+      'db',
+      '--env',
+      'PASSWORD',
+      '--label',
+      'dev.slipway.run=1',
+      '--health-cmd',
+      'pg_isready',
+      '--health-interval',
+      '1s',
+      '--health-retries',
+      '3',
+      '--health-timeout',
+      '5s',
+      'img',
+      'sh',
+      '-c',
+      'echo hi',
+    ]);
+    expect(command.env).toEqual({ PASSWORD: 's3cret' });
+  });
+
+  it('removes containers with their anonymous volumes', () => {
+    expect(docker.removeContainers(target, ['a', 'b']).argv).toEqual([
+      'docker',
+      'rm',
+      '--force',
+      '--volumes',
+      'a',
+      'b',
+    ]);
+  });
+
+  it('picks the docker client from SLIPWAY_DOCKER', () => {
+    expect(docker.dockerBinary({ SLIPWAY_DOCKER: '/usr/bin/docker' })).toBe('/usr/bin/docker');
+    expect(docker.dockerBinary({})).toBe('docker');
+  });
+});

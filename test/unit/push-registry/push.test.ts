@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Inputs } from '../../../src/common/inputs';
+import { classifyPushFailure, parsePushOutput, readPushRequest } from '../../../src/push-registry/push';
+import { retryDelayMs } from '../../../src/common/retry';
+
+const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
+
+describe('push failures', () => {
+  it.each([
+    ['received unexpected HTTP status: 503 Service Unavailable', 'transient'],
+    ['toomanyrequests: You have reached your pull rate limit', 'transient'],
+    ['read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer', 'transient'],
+    ['net/http: TLS handshake timeout', 'transient'],
+    ['unauthorized: authentication required', 'auth'],
+    ['no basic auth credentials', 'auth'],
+    ['denied: requested access to the resource is denied', 'auth'],
+    ['An image does not exist locally with the tag: x', 'permanent'],
+  ])('%s → %s', (output, kind) => {
+    expect(classifyPushFailure(output)).toBe(kind);
+  });
+
+  it('reads the digest and the uploaded layers from docker push output', () => {
+    const output = [
+      'The push refers to repository [r/app]',
+      '47267b8d1f4c: Pushed',
+      '56c8bbbe793b: Layer already exists',
+      `1: digest: sha256:${'a'.repeat(64)} size: 1357`,
+    ].join('\n');
+    expect(parsePushOutput(output)).toEqual({
+      digest: `sha256:${'a'.repeat(64)}`,
+      pushedLayers: ['47267b8d1f4c'],
+      existingLayers: ['56c8bbbe793b'],
+    });
+  });
+});
+
+describe('push request', () => {
+  it('defaults the registry to the first tag and requires user and password together', () => {
+    expect(readPushRequest(inputs({ tags: 'r.example.com/a:1, r.example.com/a:2' }))).toMatchObject({
+      registry: 'r.example.com',
+      retries: 3,
+      logout: true,
+    });
+    expect(() => readPushRequest(inputs({ tags: 'a:1', username: 'u' }))).toThrow('input "password"');
+    expect(() => readPushRequest(inputs({ tags: 'a:1', password: 'p' }))).toThrow('input "username"');
+    expect(() => readPushRequest(inputs({ tags: 'r/a' }))).toThrow('has no tag');
+    expect(() => readPushRequest(inputs({ tags: 'a:1', registry: 'bad host' }))).toThrow('input "registry"');
+    expect(() => readPushRequest(inputs({ tags: 'a:1', retries: '-1' }))).toThrow('input "retries"');
+  });
+});
+
+describe('retry delays', () => {
+  const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
+  it('backs off exponentially, capped, and honours Retry-After', () => {
+    expect([1, 2, 3, 5].map((a) => retryDelayMs(a, policy))).toEqual([100, 200, 400, 1000]);
+    expect(retryDelayMs(1, policy, '0.5')).toBe(500);
+    expect(retryDelayMs(1, policy, '30')).toBe(1000);
+  });
+});
