@@ -29024,6 +29024,10 @@ function copyArchiveInto(target, container, directory, archive) {
 function networkConnect(target, network, container, aliases = []) {
     return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
+/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
+function networkDisconnect(target, network, container) {
+    return cmd(target, ['network', 'disconnect', '--force', network, container]);
+}
 function inspectContainers(target, ids) {
     return cmd(target, ['container', 'inspect', ...ids]);
 }
@@ -29666,7 +29670,23 @@ function retryDelayMs(attempt, policy, retryAfter) {
     }
     return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
@@ -33503,11 +33523,38 @@ function redact(text, secrets) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/common/cancel.ts
+/**
+ * Cancellation: GitHub's Cancel button sends SIGINT, then SIGTERM, then SIGKILL a few seconds later
+ * (a Ctrl-C in a terminal sends SIGINT). An operation that can clean up after itself asks for a
+ * signal that the first of those aborts, so it stops starting new work, undoes or finishes the step
+ * in progress and runs its cleanups, instead of dying where it stands.
+ */
+class CancelledError extends Error {
+    constructor(signal) {
+        super(`cancelled (${signal})`);
+        this.name = 'CancelledError';
+    }
+}
+function abortOnSignals(log) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            return;
+        log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
+        controller.abort(new CancelledError(name));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return controller.signal;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
  * What every action entry point shares: the main/post split, the reporter that speaks the runner's
  * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
+
 
 
 
@@ -33548,7 +33595,7 @@ async function runAction(definition) {
         }
         if (definition.post)
             saveState(POST_STATE, 'true');
-        const outcome = await definition.main(context);
+        const outcome = await definition.main(definition.cancellable ? { ...context, signal: abortOnSignals((line) => warning(line)) } : context);
         if (outcome)
             finish(outcome);
     }

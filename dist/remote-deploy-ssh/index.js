@@ -61887,6 +61887,10 @@ function copyArchiveInto(target, container, directory, archive) {
 function networkConnect(target, network, container, aliases = []) {
     return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
+/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
+function networkDisconnect(target, network, container) {
+    return cmd(target, ['network', 'disconnect', '--force', network, container]);
+}
 function inspectContainers(target, ids) {
     return cmd(target, ['container', 'inspect', ...ids]);
 }
@@ -61960,7 +61964,23 @@ function retryDelayMs(attempt, policy, retryAfter) {
     }
     return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
@@ -62299,6 +62319,125 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
     return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
 }
 
+;// CONCATENATED MODULE: ./src/deploy-core/lease.ts
+/**
+ * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
+ * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
+ */
+const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+const ACQUIRE = `set -u
+d=$1; t="$d/lock.new-$2"
+mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" || exit 2
+if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
+rm -rf "$t"
+now=$(date +%s)
+m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+c=$(stat -c %Y "$d/lock/closing" 2>/dev/null || echo "")
+echo "age $((now - m)) closing \${c:+$((now - c))}"
+cat "$d/lock/holder.json" 2>/dev/null
+exit 3`;
+/** $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release). */
+const CLOSE = `set -u
+d=$1
+mkdir "$d/lock/closing" 2>/dev/null || exit 3
+now=$(date +%s); m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || echo "$now")
+if grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null && [ $((now - m)) -gt "$4" ]; then
+  mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
+fi
+rmdir "$d/lock/closing"; exit 4`;
+const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
+/** A closing claim older than this was left by a party that died between two commands: it is cleared. */
+const CLOSING_STALE_S = 60;
+function sh(script, ...args) {
+    return ['sh', '-c', script, 'slipway-lock', ...args];
+}
+function parseBusy(stdout) {
+    const [first = '', ...rest] = stdout.split('\n');
+    const m = /^age (-?\d+) closing ?(-?\d+)?/.exec(first);
+    let holder;
+    try {
+        const parsed = JSON.parse(rest.join('\n'));
+        if (parsed && typeof parsed.id === 'string')
+            holder = parsed;
+    }
+    catch {
+        holder = undefined;
+    }
+    return {
+        ...(holder && { holder }),
+        ageS: m ? Number(m[1]) : 0,
+        ...(m?.[2] !== undefined && { closingAgeS: Number(m[2]) }),
+    };
+}
+/** Is this lock past its lease? A holder record that says nothing of its lease gets `fallbackMs`. */
+function isStale(busy, fallbackMs) {
+    const leaseMs = busy.holder?.leaseMs ?? fallbackMs;
+    return busy.ageS * 1000 > leaseMs;
+}
+class HostLock {
+    runner;
+    /** The service's directory on the host (relative to the deploy user's home). */
+    dir;
+    constructor(runner, dir) {
+        this.runner = runner;
+        this.dir = dir;
+    }
+    /** One attempt: true when taken; otherwise who holds it and for how long. */
+    async tryAcquire(info) {
+        const result = await this.runner.run({
+            argv: sh(ACQUIRE, this.dir, info.id),
+            stdin: JSON.stringify(info),
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode !== 3) {
+            throw new Error(`${this.runner.where}: cannot take the deploy lock in ${this.dir}: ${result.stderr.trim()}`);
+        }
+        return parseBusy(result.stdout);
+    }
+    /**
+     * Takes over a stale lock held by `staleId` (exactly one taker wins); true when it was removed.
+     * A closing claim left behind by a party that died is cleared first.
+     */
+    async takeOver(busy, ourId, fallbackMs) {
+        if (busy.closingAgeS !== undefined) {
+            if (busy.closingAgeS > CLOSING_STALE_S)
+                await this.runner.run({ argv: ['rmdir', `${this.dir}/lock/closing`] });
+            return false;
+        }
+        const staleId = busy.holder?.id ?? '';
+        const leaseS = Math.floor((busy.holder?.leaseMs ?? fallbackMs) / 1000);
+        const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
+        return result.exitCode === 0;
+    }
+    /** Renews the lease; false when the lock is no longer ours (taken over, or removed). */
+    async renew(id) {
+        const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
+        return result.exitCode === 0;
+    }
+    /** Releases the lock if it is still ours (never someone else's). */
+    async release(id) {
+        for (let attempt = 0; attempt < 20; attempt++) {
+            const result = await this.runner.run({ argv: sh(CLOSE, this.dir, id, id, '-1') });
+            // 0: released; 4: not ours (or gone). 3: someone is closing it right now: look again.
+            if (result.exitCode !== 3)
+                return;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+    }
+    async holder() {
+        const result = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
+        if (result.exitCode !== 0)
+            return undefined;
+        try {
+            return JSON.parse(result.stdout);
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/host.ts
 /**
  * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
@@ -62330,12 +62469,15 @@ class HostSession {
     where;
     runner;
     name;
+    /** The per-service deploy lock on this host. */
+    lock;
     target;
     constructor(runner, name, env = {}) {
         this.runner = runner;
         this.where = runner.where;
         this.name = name;
         this.target = { docker: 'docker', env };
+        this.lock = new HostLock(runner, this.dir);
     }
     /** Slipway's directory for this service on the host (relative to the deploy user's home). */
     get dir() {
@@ -62363,63 +62505,6 @@ class HostSession {
     /** The service's networks (the lock already made the directory). */
     async prepare() {
         await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
-    }
-    // --- the lock --------------------------------------------------------------------------------
-    /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
-    async acquireLock(info, staleMs, waitMs, onWait) {
-        const lock = `${this.dir}/lock`;
-        const deadline = Date.now() + waitMs;
-        let told = false;
-        for (;;) {
-            let taken = await this.runner.run({ argv: ['mkdir', lock] });
-            if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
-                // The first deploy of this service on this host: make its directory, then try again.
-                await this.run(['mkdir', '-p', this.dir]);
-                taken = await this.runner.run({ argv: ['mkdir', lock] });
-            }
-            if (taken.exitCode === 0) {
-                await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
-                return;
-            }
-            const holder = await this.lockHolder();
-            const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
-            if (!holder || age > staleMs) {
-                // A crashed deploy left it (or it is being written right now: give that a moment).
-                if (!holder)
-                    await sleep(500);
-                const again = await this.lockHolder();
-                if (!again || Date.now() - Date.parse(again.time) > staleMs) {
-                    await this.run(['rm', '-rf', lock]);
-                    continue;
-                }
-            }
-            if (Date.now() > deadline) {
-                throw new Error(`${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`);
-            }
-            if (holder && !told) {
-                onWait?.(holder);
-                told = true;
-            }
-            await sleep(1000);
-        }
-    }
-    async lockHolder() {
-        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
-        if (text === undefined)
-            return undefined;
-        try {
-            return JSON.parse(text);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    /** Releases the lock if it is still ours. */
-    async releaseLock(id) {
-        const holder = await this.lockHolder();
-        if (holder && holder.id !== id)
-            return;
-        await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
     }
     // --- what runs ---------------------------------------------------------------------------------
     /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
@@ -62453,10 +62538,11 @@ class HostSession {
             .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
             .map((c) => c.Name.replace(/^\//, '')));
         const running = versions.filter((v) => v.running);
-        const current = running.find((v) => serving.has(v.container)) ??
-            (this.liveUnknown(containers) ? running[0] : undefined);
+        const inService = running.filter((v) => serving.has(v.container));
+        const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
         return {
             ...(current && { current }),
+            serving: inService.length > 0 ? inService : current ? [current] : [],
             previous: versions.filter((v) => v !== current && !v.running),
             orphans: running.filter((v) => v !== current && !serving.has(v.container)),
             ...(proxy && { proxy }),
@@ -62501,7 +62587,7 @@ class HostSession {
         }
     }
     /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
-    async runOnce(spec, command) {
+    async runOnce(spec, command, signal) {
         const envFile = await this.writeEnvFile(spec);
         try {
             const runCommand = run(this.target, {
@@ -62514,12 +62600,70 @@ class HostSession {
                 labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
                 command: ['sh', '-c', command],
             });
-            const result = await this.runner.run(runCommand);
-            return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+            // Cancelled: the container is stopped too, not only the client that runs it.
+            let stopping;
+            const stop = () => {
+                stopping = this.runner.run(removeContainersKeepVolumes(this.target, [spec.container]));
+            };
+            signal?.addEventListener('abort', stop, { once: true });
+            try {
+                const result = await this.runner.run(runCommand);
+                signal?.throwIfAborted();
+                return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+            }
+            finally {
+                signal?.removeEventListener('abort', stop);
+                await stopping;
+            }
         }
         finally {
             await this.removeEnvFile(envFile);
         }
+    }
+    /**
+     * What an interrupted run of this service can leave behind, removed by the next holder of the
+     * lock (nothing else can be using them then): env files and private docker configs holding
+     * secrets, half-made lock directories, and one-off pre-deploy containers still running.
+     */
+    async sweepLeftovers() {
+        const found = await this.runner.run({
+            argv: [
+                'find',
+                this.dir,
+                '-mindepth',
+                '1',
+                '-maxdepth',
+                '1',
+                '(',
+                '-name',
+                '*.env',
+                '-o',
+                '-name',
+                '*.env.sh',
+                '-o',
+                '-name',
+                'docker-config-*',
+                '-o',
+                '-name',
+                'lock.new-*',
+                '-o',
+                '-name',
+                'lock.closed-*',
+                ')',
+                '-print',
+            ],
+        });
+        const paths = found.stdout.split('\n').filter(Boolean);
+        if (paths.length > 0)
+            await this.run(['rm', '-rf', '--', ...paths]);
+        const preDeploy = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+            `label=${LABEL.role}=pre-deploy`,
+        ]);
+        const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
+        if (names.length > 0)
+            await this.runner.run(removeContainersKeepVolumes(this.target, names));
+        return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
     }
     /** Env values reach the host on stdin, into a file only the deploy user can read. */
     async writeEnvFile(spec) {
@@ -62534,7 +62678,7 @@ class HostSession {
         await this.runner.run({ argv: ['rm', '-f', envFile] });
     }
     /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
-    async waitHealthy(container, health) {
+    async waitHealthy(container, health, signal) {
         const deadline = Date.now() + health.timeoutMs;
         let stableSince;
         let lastProbe = '';
@@ -62572,18 +62716,32 @@ class HostSession {
                     detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
                 };
             }
-            await sleep(500);
+            await sleep(500, signal);
         }
     }
     async logs(container, lines = 30) {
         const result = await this.runner.run(logs(this.target, container, { tail: lines }));
         return `${result.stdout}${result.stderr}`.trim();
     }
+    /**
+     * Takes a version out of service: it stops (docker drops it from the alias, a graceful app
+     * finishes what it has in flight on SIGTERM), then leaves the live network, so starting it again
+     * later never puts it in service before its health check has passed.
+     */
     async stop(container) {
         await this.docker(stop(this.target, container, 10));
+        await this.leaveService(container);
     }
+    /** Starts a kept version outside service (off the live network); `activate` puts it in service. */
     async startExisting(container) {
+        await this.leaveService(container);
         await this.docker(start(this.target, container));
+    }
+    async leaveService(container) {
+        const result = await this.runner.run(networkDisconnect(this.target, this.live, container));
+        if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
+            throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
+        }
     }
     /** Removes a container, never its volumes. */
     async remove(container) {
@@ -62691,6 +62849,8 @@ class HostSession {
 ;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 
+
+
 function newLock(ctx) {
     return {
         id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
@@ -62699,17 +62859,70 @@ function newLock(ctx) {
         run: ctx.runUrl,
     };
 }
-async function withHostLocks(sessions, lock, lockTimeoutMs, log, work) {
+/**
+ * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
+ * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
+ */
+async function withHostLocks(sessions, lock, request, ctx, work) {
+    const waitMs = request.lockTimeoutMs;
     const held = [];
+    const leased = { ...lock, leaseMs: LEASE_MS };
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+        renewing = Promise.all(held.map(async (session) => {
+            const ours = await session.lock.renew(lock.id).catch(() => true);
+            if (!ours)
+                ctx.onLockLost?.(new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
+        }));
+    }, LEASE_MS / 4);
     try {
         for (const session of sessions) {
-            await session.acquireLock(lock, lockTimeoutMs, lockTimeoutMs, (holder) => log(`${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`));
+            ctx.signal?.throwIfAborted();
+            await acquire(session, leased, waitMs, ctx);
             held.push(session);
         }
+        // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
+        // containers) cannot be in use any more.
+        if (!request.dryRun)
+            await Promise.all(held.map((s) => sweep(s, ctx)));
         return await work();
     }
     finally {
-        await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => { })));
+        clearInterval(timer);
+        await renewing;
+        await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
+    }
+}
+async function sweep(session, ctx) {
+    const removed = await session.sweepLeftovers();
+    if (removed.length > 0)
+        ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
+}
+/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
+async function acquire(session, info, waitMs, ctx) {
+    const deadline = Date.now() + waitMs;
+    let told = false;
+    for (;;) {
+        const busy = await session.lock.tryAcquire(info);
+        if (busy === true)
+            return;
+        if (isStale(busy, waitMs)) {
+            const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
+            if (await session.lock.takeOver(busy, info.id, waitMs)) {
+                ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+            }
+            continue;
+        }
+        if (Date.now() > deadline) {
+            const h = busy.holder;
+            throw new Error(`${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
+        }
+        if (busy.holder && !told) {
+            ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
+            told = true;
+        }
+        await sleep(1000, ctx.signal);
     }
 }
 /**
@@ -62810,7 +63023,7 @@ class ComposeDeployer {
         this.lock = newLock(ctx);
     }
     withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
     }
     get env() {
         return [...this.request.env, ...this.request.secretEnv];
@@ -63802,6 +64015,8 @@ function isUnchanged(request, state, digest) {
     const current = state.current;
     if (!current || current.digest !== digest || !current.running)
         return false;
+    if (state.serving.length > 1)
+        return false;
     if (current.config !== configOf(request))
         return false;
     if (request.publish === undefined)
@@ -63834,7 +64049,7 @@ class Deployer {
     }
     /** Takes every host's lock (all or none), runs `work`, and always releases them. */
     withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
     }
     spec(image) {
         const r = this.request;
@@ -63866,7 +64081,7 @@ class Deployer {
         const r = this.request;
         if (!r.dryRun)
             await this.parallel(this.sessions, (s) => s.prepare());
-        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
         const previousImage = states.find((s) => s.current)?.current?.image ?? null;
         this.sessions.forEach((session, i) => {
             const published = states[i]?.proxy?.publish;
@@ -63899,6 +64114,7 @@ class Deployer {
             this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
             return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
         }
+        this.ctx.signal?.throwIfAborted();
         this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
         const pullMs = new Map();
         const timings = new Map();
@@ -63911,8 +64127,9 @@ class Deployer {
         if (r.preDeploy) {
             const first = changing[0]?.session;
             const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+            this.ctx.signal?.throwIfAborted();
             this.ctx.log(`${first.where}: running pre-deploy once`);
-            const result = await first.runOnce(spec, r.preDeploy);
+            const result = await first.runOnce(spec, r.preDeploy, this.ctx.signal);
             if (result.output)
                 this.ctx.log(result.output);
             if (result.exitCode !== 0) {
@@ -63927,6 +64144,7 @@ class Deployer {
         const ended = new Map();
         const rollout = await rollOut(changing, r.maxParallel, async (p) => {
             started.set(p.session, performance.now());
+            this.ctx.signal?.throwIfAborted();
             const spec = this.spec(image);
             try {
                 const timing = await this.switchHost(p.session, p.state, spec);
@@ -63961,8 +64179,10 @@ class Deployer {
             message: rollout.failure.error.message,
         };
         if (failure) {
-            // Bring every host switched in this run back to what it ran before.
-            for (const s of switched) {
+            // Bring every host switched in this run back to what it ran before — unless the run was
+            // cancelled: then there is no time for health checks, each host serves one version and the
+            // next run converges them all.
+            for (const s of this.ctx.signal?.aborted ? [] : switched) {
                 try {
                     if (s.from)
                         await this.switchBack(s.session, s.from, s.to);
@@ -64004,16 +64224,33 @@ class Deployer {
         await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
         return { digest: image.digest, changed: true, hosts, previousImage };
     }
-    /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
-    async stateWithoutOrphans(session) {
+    /**
+     * Reads a host's state and brings it back to one version in service from whatever an interrupted
+     * run left: versions started but never put in service are removed; when several versions serve
+     * (a switch cut between putting the new one in service and stopping the old), the newest — the one
+     * that passed its health check to get there — stays and the others leave service.
+     */
+    async converged(session) {
         const state = await session.state();
-        if (state.orphans.length === 0 || this.request.dryRun)
+        if (this.request.dryRun)
             return state;
         for (const orphan of state.orphans) {
             this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
             await session.remove(orphan.container);
         }
-        return { ...state, orphans: [] };
+        const [keep, ...extra] = state.serving;
+        for (const version of extra) {
+            this.ctx.log(`${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`);
+            await session.stop(version.container);
+        }
+        if (state.orphans.length === 0 && extra.length === 0)
+            return state;
+        return {
+            ...state,
+            serving: keep ? [keep] : [],
+            orphans: [],
+            previous: [...extra.map((v) => ({ ...v, running: false })), ...state.previous],
+        };
     }
     /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
     /** Returns how long the health wait and the old version's (graceful) stop took. */
@@ -64024,13 +64261,23 @@ class Deployer {
             await session.stop(current.container);
         await session.start(spec);
         const healthStarted = performance.now();
-        const health = await session.waitHealthy(spec.container, healthOf(r));
+        let health;
+        try {
+            health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
+        }
+        catch (error) {
+            // Cancelled while the new version was starting: it never served, so it goes.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw error;
+        }
         const healthWaitMs = performance.now() - healthStarted;
         if (!health.ok) {
             const logs = await session.logs(spec.container);
             await session.remove(spec.container);
             if (r.strategy === 'recreate' && current)
-                await session.startExisting(current.container);
+                await this.restore(session, current.container);
             throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
         }
         try {
@@ -64041,7 +64288,7 @@ class Deployer {
             // the old one — still on the live network, or restarted after a recreate — keeps serving.
             await session.remove(spec.container);
             if (r.strategy === 'recreate' && current)
-                await session.startExisting(current.container);
+                await this.restore(session, current.container);
             throw error;
         }
         // The old version leaves service when it stops: docker drops it from the alias, and a
@@ -64061,17 +64308,28 @@ class Deployer {
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
     async switchBack(session, from, to) {
-        const r = this.request;
-        await session.startExisting(from.container);
-        await session.waitHealthy(from.container, healthOf(r));
-        await this.serve(session, from.container);
+        await this.bringBack(session, from.container, `${to} keeps serving`);
         await session.stop(to);
         await session.remove(to);
+    }
+    /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
+    async restore(session, container) {
+        await this.bringBack(session, container).catch((error) => this.ctx.log(`${session.where}: ${error.message}`));
+    }
+    /** Starts a kept version again and puts it in service once it passed its health check. */
+    async bringBack(session, container, otherwise = 'nothing serves') {
+        await session.startExisting(container);
+        const health = await session.waitHealthy(container, healthOf(this.request));
+        if (!health.ok) {
+            await session.stop(container);
+            throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
+        }
+        await this.serve(session, container);
     }
     /** rollback: true — every host goes back to the version it ran before the current one. */
     async rollback() {
         const r = this.request;
-        const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
         const targets = this.sessions.map((session, i) => {
             const state = states[i];
             const current = state.current;
@@ -64698,7 +64956,7 @@ class SwarmDeployer {
         this.lock = newLock(ctx);
     }
     withLocks(work) {
-        return withHostLocks([this.session], this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+        return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
     }
     get withRegistryAuth() {
         return Boolean(this.request.registryUsername && this.request.registryPassword);
@@ -64947,6 +65205,13 @@ async function withRegistryLogin(request, sessions, work) {
 const passthrough = (_title, work) => work();
 async function runDeploy(request, ctx, hooks = {}) {
     const group = hooks.group ?? passthrough;
+    // A lease found lost aborts the deploy like a cancellation does.
+    const lost = new AbortController();
+    ctx = {
+        ...ctx,
+        signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
+        onLockLost: (error) => lost.abort(error),
+    };
     switch (request.mode) {
         case 'container':
             return deployContainer(request, ctx, hooks, group);
@@ -65017,14 +65282,35 @@ async function deploySwarm(request, ctx, hooks, group) {
         await closeAll([manager.runner]);
     }
 }
-/** The post step's cleanup after a cancelled deploy: releases the locks `id` still holds. */
-async function releaseLocks(request, id) {
+/**
+ * The post step, after a main step that was cancelled or killed while holding the locks: on every
+ * host where the lock `id` is still this run's, finish what the main step could not — remove what
+ * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
+ * back to one version in service (single-container mode) — then release the lock.
+ * Returns the hosts it cleaned up.
+ */
+async function cleanUpInterruptedDeploy(request, id, ctx) {
     const runners = request.mode === 'swarm'
         ? [(await connectManager(request, () => { })).runner]
         : await connectAll(request, () => { });
     try {
-        await runPool(runners.map((r) => () => new HostSession(r, request.name).releaseLock(id)), 4);
-        return runners.length;
+        const sessions = runners.map((r) => new HostSession(r, request.name));
+        const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+        const cleaned = await runPool(sessions.map((session) => async () => {
+            if ((await session.lock.holder())?.id !== id)
+                return undefined;
+            try {
+                const removed = await session.sweepLeftovers();
+                if (removed.length > 0)
+                    ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+                await deployer?.converged(session);
+            }
+            finally {
+                await session.lock.release(id);
+            }
+            return session.where;
+        }), 4);
+        return cleaned.filter((where) => where !== undefined);
     }
     finally {
         await closeAll(runners);
@@ -65618,19 +65904,24 @@ function maskInputs(inputs, report) {
     for (const [, value] of inputs.keyValues('secret-env'))
         report.mask(value);
 }
-async function runDeployOperation(inputs, report) {
+/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
+function deployContext(report, signal) {
+    const git = readGitContext();
+    return {
+        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+        runUrl: runUrl(git),
+        commit: git.sha,
+        now: () => new Date(),
+        log: (line) => report.info(line),
+        ...(signal && { signal }),
+    };
+}
+async function runDeployOperation(inputs, report, signal) {
     maskInputs(inputs, report);
     const request = readAnyDeployRequest(inputs);
-    const git = readGitContext();
     let result;
     try {
-        result = await runDeploy(request, {
-            holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-            runUrl: runUrl(git),
-            commit: git.sha,
-            now: () => new Date(),
-            log: (line) => report.info(line),
-        }, {
+        result = await runDeploy(request, deployContext(report, signal), {
             onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
             group: (name, work) => report.group(name, work),
         });
@@ -65659,14 +65950,19 @@ async function runDeployOperation(inputs, report) {
         summary: deploySummary(request, result, result.hosts),
     };
 }
-/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+/**
+ * The post step: only when the main step was killed while holding locks (a cancelled job), it
+ * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
+ */
 async function afterDeploy(inputs, report) {
     const id = report.readState(DEPLOY_LOCK_STATE);
     if (!id)
         return;
     maskInputs(inputs, report);
-    const count = await releaseLocks(readAnyDeployRequest(inputs), id);
-    report.info(`Released the deploy lock ${id} on ${count} host(s)`);
+    const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
+    report.info(hosts.length > 0
+        ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
+        : `The interrupted deploy's lock ${id} is held on no host any more`);
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -68642,11 +68938,38 @@ function redact(text, secrets) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/common/cancel.ts
+/**
+ * Cancellation: GitHub's Cancel button sends SIGINT, then SIGTERM, then SIGKILL a few seconds later
+ * (a Ctrl-C in a terminal sends SIGINT). An operation that can clean up after itself asks for a
+ * signal that the first of those aborts, so it stops starting new work, undoes or finishes the step
+ * in progress and runs its cleanups, instead of dying where it stands.
+ */
+class CancelledError extends Error {
+    constructor(signal) {
+        super(`cancelled (${signal})`);
+        this.name = 'CancelledError';
+    }
+}
+function abortOnSignals(log) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            return;
+        log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
+        controller.abort(new CancelledError(name));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return controller.signal;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
  * What every action entry point shares: the main/post split, the reporter that speaks the runner's
  * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
+
 
 
 
@@ -68687,7 +69010,7 @@ async function runAction(definition) {
         }
         if (definition.post)
             saveState(POST_STATE, 'true');
-        const outcome = await definition.main(context);
+        const outcome = await definition.main(definition.cancellable ? { ...context, signal: abortOnSignals((line) => warning(line)) } : context);
         if (outcome)
             finish(outcome);
     }
@@ -68706,8 +69029,9 @@ async function runAction(definition) {
 
 
 void runAction({
-    main: ({ inputs, report }) => runDeployOperation(inputs, report),
+    main: ({ inputs, report, signal }) => runDeployOperation(inputs, report, signal),
     post: ({ inputs, report }) => afterDeploy(inputs, report),
+    cancellable: true,
 });
 
 })();

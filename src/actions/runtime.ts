@@ -7,16 +7,21 @@ import { envInputReader, Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { maskSecret } from '../common/secrets';
 import { writeSummary } from '../common/summary';
+import { abortOnSignals } from '../common/cancel';
 
 export interface ActionContext {
   readonly inputs: Inputs;
   readonly report: Reporter;
+  /** Aborted on SIGINT/SIGTERM, for a main step that declared itself cancellable. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ActionDefinition {
   readonly main: (context: ActionContext) => Promise<Outcome | void>;
   /** Runs in the post step (always(), also after failure or cancellation). */
   readonly post?: (context: ActionContext) => Promise<void>;
+  /** The main step cleans up on cancellation (SIGINT/SIGTERM) instead of exiting at once. */
+  readonly cancellable?: boolean;
 }
 
 const POST_STATE = 'slipway-post';
@@ -56,7 +61,9 @@ export async function runAction(definition: ActionDefinition): Promise<void> {
       return;
     }
     if (definition.post) core.saveState(POST_STATE, 'true');
-    const outcome = await definition.main(context);
+    const outcome = await definition.main(
+      definition.cancellable ? { ...context, signal: abortOnSignals((line) => core.warning(line)) } : context,
+    );
     if (outcome) finish(outcome);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -97,7 +97,7 @@ export class ComposeDeployer {
   }
 
   withLocks<T>(work: () => Promise<T>): Promise<T> {
-    return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
   }
 
   private get env(): ReadonlyArray<readonly [string, string]> {

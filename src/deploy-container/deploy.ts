@@ -64,6 +64,7 @@ export function configOf(request: DeployRequest): string {
 function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
   const current = state.current;
   if (!current || current.digest !== digest || !current.running) return false;
+  if (state.serving.length > 1) return false;
   if (current.config !== configOf(request)) return false;
   if (request.publish === undefined) return true;
   return state.proxy?.running === true;
@@ -113,7 +114,7 @@ export class Deployer {
 
   /** Takes every host's lock (all or none), runs `work`, and always releases them. */
   withLocks<T>(work: () => Promise<T>): Promise<T> {
-    return withHostLocks(this.sessions, this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
   }
 
   private spec(image: PinnedImage): VersionSpec {
@@ -146,7 +147,7 @@ export class Deployer {
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
     if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
-    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+    const states = await this.parallel(this.sessions, (s) => this.converged(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
     this.sessions.forEach((session, i) => {
       const published = states[i]?.proxy?.publish;
@@ -184,6 +185,7 @@ export class Deployer {
       return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
     }
 
+    this.ctx.signal?.throwIfAborted();
     this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
     const pullMs = new Map<HostSession, number>();
     const timings = new Map<HostSession, { healthMs: number; stopMs: number }>();
@@ -200,8 +202,9 @@ export class Deployer {
     if (r.preDeploy) {
       const first = changing[0]?.session as HostSession;
       const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+      this.ctx.signal?.throwIfAborted();
       this.ctx.log(`${first.where}: running pre-deploy once`);
-      const result = await first.runOnce(spec, r.preDeploy);
+      const result = await first.runOnce(spec, r.preDeploy, this.ctx.signal);
       if (result.output) this.ctx.log(result.output);
       if (result.exitCode !== 0) {
         throw new DeployError(
@@ -217,6 +220,7 @@ export class Deployer {
     const ended = new Map<HostSession, number>();
     const rollout = await rollOut(changing, r.maxParallel, async (p) => {
       started.set(p.session, performance.now());
+      this.ctx.signal?.throwIfAborted();
       const spec = this.spec(image);
       try {
         const timing = await this.switchHost(p.session, p.state, spec);
@@ -250,8 +254,10 @@ export class Deployer {
     };
 
     if (failure) {
-      // Bring every host switched in this run back to what it ran before.
-      for (const s of switched) {
+      // Bring every host switched in this run back to what it ran before — unless the run was
+      // cancelled: then there is no time for health checks, each host serves one version and the
+      // next run converges them all.
+      for (const s of this.ctx.signal?.aborted ? [] : switched) {
         try {
           if (s.from) await this.switchBack(s.session, s.from, s.to);
           results.set(
@@ -303,15 +309,33 @@ export class Deployer {
     return { digest: image.digest, changed: true, hosts, previousImage };
   }
 
-  /** Reads a host's state; versions an interrupted deploy started but never switched to are removed. */
-  private async stateWithoutOrphans(session: HostSession): Promise<HostState> {
+  /**
+   * Reads a host's state and brings it back to one version in service from whatever an interrupted
+   * run left: versions started but never put in service are removed; when several versions serve
+   * (a switch cut between putting the new one in service and stopping the old), the newest — the one
+   * that passed its health check to get there — stays and the others leave service.
+   */
+  async converged(session: HostSession): Promise<HostState> {
     const state = await session.state();
-    if (state.orphans.length === 0 || this.request.dryRun) return state;
+    if (this.request.dryRun) return state;
     for (const orphan of state.orphans) {
       this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
       await session.remove(orphan.container);
     }
-    return { ...state, orphans: [] };
+    const [keep, ...extra] = state.serving;
+    for (const version of extra) {
+      this.ctx.log(
+        `${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`,
+      );
+      await session.stop(version.container);
+    }
+    if (state.orphans.length === 0 && extra.length === 0) return state;
+    return {
+      ...state,
+      serving: keep ? [keep] : [],
+      orphans: [],
+      previous: [...extra.map((v) => ({ ...v, running: false })), ...state.previous],
+    };
   }
 
   /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
@@ -326,12 +350,20 @@ export class Deployer {
     if (r.strategy === 'recreate' && current) await session.stop(current.container);
     await session.start(spec);
     const healthStarted = performance.now();
-    const health = await session.waitHealthy(spec.container, healthOf(r));
+    let health: Awaited<ReturnType<HostSession['waitHealthy']>>;
+    try {
+      health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
+    } catch (error) {
+      // Cancelled while the new version was starting: it never served, so it goes.
+      await session.remove(spec.container);
+      if (r.strategy === 'recreate' && current) await this.restore(session, current.container);
+      throw error;
+    }
     const healthWaitMs = performance.now() - healthStarted;
     if (!health.ok) {
       const logs = await session.logs(spec.container);
       await session.remove(spec.container);
-      if (r.strategy === 'recreate' && current) await session.startExisting(current.container);
+      if (r.strategy === 'recreate' && current) await this.restore(session, current.container);
       throw new Error(
         `${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`,
       );
@@ -342,7 +374,7 @@ export class Deployer {
       // Not in service after all (the proxy could not be made to serve): the new version goes,
       // the old one — still on the live network, or restarted after a recreate — keeps serving.
       await session.remove(spec.container);
-      if (r.strategy === 'recreate' && current) await session.startExisting(current.container);
+      if (r.strategy === 'recreate' && current) await this.restore(session, current.container);
       throw error;
     }
     // The old version leaves service when it stops: docker drops it from the alias, and a
@@ -363,18 +395,37 @@ export class Deployer {
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */
   private async switchBack(session: HostSession, from: Version, to: string): Promise<void> {
-    const r = this.request;
-    await session.startExisting(from.container);
-    await session.waitHealthy(from.container, healthOf(r));
-    await this.serve(session, from.container);
+    await this.bringBack(session, from.container, `${to} keeps serving`);
     await session.stop(to);
     await session.remove(to);
+  }
+
+  /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
+  private async restore(session: HostSession, container: string): Promise<void> {
+    await this.bringBack(session, container).catch((error: Error) =>
+      this.ctx.log(`${session.where}: ${error.message}`),
+    );
+  }
+
+  /** Starts a kept version again and puts it in service once it passed its health check. */
+  private async bringBack(
+    session: HostSession,
+    container: string,
+    otherwise = 'nothing serves',
+  ): Promise<void> {
+    await session.startExisting(container);
+    const health = await session.waitHealthy(container, healthOf(this.request));
+    if (!health.ok) {
+      await session.stop(container);
+      throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
+    }
+    await this.serve(session, container);
   }
 
   /** rollback: true — every host goes back to the version it ran before the current one. */
   async rollback(): Promise<DeployResult> {
     const r = this.request;
-    const states = await this.parallel(this.sessions, (s) => this.stateWithoutOrphans(s));
+    const states = await this.parallel(this.sessions, (s) => this.converged(s));
     const targets = this.sessions.map((session, i) => {
       const state = states[i] as HostState;
       const current = state.current;

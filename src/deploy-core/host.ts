@@ -9,9 +9,11 @@ import * as docker from '../docker/commands';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { sleep } from '../common/retry';
 import { httpProbe } from './probe';
-import { readRemoteFile } from '../command/remote-file';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
 import { tarFile } from '../docker/tar';
+import { HostLock } from './lease';
+
+export type { LockInfo } from './lease';
 
 export const LABEL = {
   service: 'dev.slipway.service',
@@ -39,20 +41,18 @@ export interface Version {
 }
 
 export interface HostState {
-  /** The version in service (running, on the live network the proxy dials). */
+  /** The version in service (running, on the live network the proxy dials; the newest if several are). */
   readonly current?: Version;
+  /**
+   * Every version in service. More than one is a split left by an interrupted switch: something to
+   * repair, never "unchanged".
+   */
+  readonly serving: readonly Version[];
   /** Stopped versions kept for rollback, newest first. */
   readonly previous: readonly Version[];
   /** Running versions that are not current: started by an interrupted deploy, never switched to. */
   readonly orphans: readonly Version[];
   readonly proxy?: { readonly running: boolean; readonly publish?: number };
-}
-
-export interface LockInfo {
-  readonly id: string;
-  readonly holder: string;
-  readonly time: string;
-  readonly run: string;
 }
 
 export interface VersionSpec {
@@ -92,7 +92,9 @@ interface Inspect {
 export class HostSession {
   readonly where: string;
   readonly runner: Runner;
-  private readonly name: string;
+  readonly name: string;
+  /** The per-service deploy lock on this host. */
+  readonly lock: HostLock;
   private readonly target: docker.DockerTarget;
 
   constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
@@ -100,6 +102,7 @@ export class HostSession {
     this.where = runner.where;
     this.name = name;
     this.target = { docker: 'docker', env };
+    this.lock = new HostLock(runner, this.dir);
   }
 
   /** Slipway's directory for this service on the host (relative to the deploy user's home). */
@@ -137,70 +140,6 @@ export class HostSession {
     );
   }
 
-  // --- the lock --------------------------------------------------------------------------------
-
-  /** Takes the per-service lock (mkdir is atomic), breaking it when older than staleMs. */
-  async acquireLock(
-    info: LockInfo,
-    staleMs: number,
-    waitMs: number,
-    onWait?: (holder: LockInfo) => void,
-  ): Promise<void> {
-    const lock = `${this.dir}/lock`;
-    const deadline = Date.now() + waitMs;
-    let told = false;
-    for (;;) {
-      let taken = await this.runner.run({ argv: ['mkdir', lock] });
-      if (taken.exitCode !== 0 && /No such file/i.test(taken.stderr)) {
-        // The first deploy of this service on this host: make its directory, then try again.
-        await this.run(['mkdir', '-p', this.dir]);
-        taken = await this.runner.run({ argv: ['mkdir', lock] });
-      }
-      if (taken.exitCode === 0) {
-        await this.run(['tee', `${lock}/holder.json`], { stdin: JSON.stringify(info) });
-        return;
-      }
-      const holder = await this.lockHolder();
-      const age = holder ? Date.now() - Date.parse(holder.time) : Number.POSITIVE_INFINITY;
-      if (!holder || age > staleMs) {
-        // A crashed deploy left it (or it is being written right now: give that a moment).
-        if (!holder) await sleep(500);
-        const again = await this.lockHolder();
-        if (!again || Date.now() - Date.parse(again.time) > staleMs) {
-          await this.run(['rm', '-rf', lock]);
-          continue;
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${this.where}: ${this.name} is being deployed by ${holder?.holder ?? 'someone'} since ${holder?.time ?? '?'}${holder?.run ? ` (${holder.run})` : ''}; gave up waiting for the lock`,
-        );
-      }
-      if (holder && !told) {
-        onWait?.(holder);
-        told = true;
-      }
-      await sleep(1000);
-    }
-  }
-
-  async lockHolder(): Promise<LockInfo | undefined> {
-    const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as LockInfo;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Releases the lock if it is still ours. */
-  async releaseLock(id: string): Promise<void> {
-    const holder = await this.lockHolder();
-    if (holder && holder.id !== id) return;
-    await this.runner.run({ argv: ['rm', '-rf', `${this.dir}/lock`] });
-  }
-
   // --- what runs ---------------------------------------------------------------------------------
 
   /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
@@ -236,11 +175,11 @@ export class HostSession {
         .map((c) => c.Name.replace(/^\//, '')),
     );
     const running = versions.filter((v) => v.running);
-    const current =
-      running.find((v) => serving.has(v.container)) ??
-      (this.liveUnknown(containers) ? running[0] : undefined);
+    const inService = running.filter((v) => serving.has(v.container));
+    const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
     return {
       ...(current && { current }),
+      serving: inService.length > 0 ? inService : current ? [current] : [],
       previous: versions.filter((v) => v !== current && !v.running),
       orphans: running.filter((v) => v !== current && !serving.has(v.container)),
       ...(proxy && { proxy }),
@@ -289,7 +228,11 @@ export class HostSession {
   }
 
   /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
-  async runOnce(spec: VersionSpec, command: string): Promise<{ exitCode: number; output: string }> {
+  async runOnce(
+    spec: VersionSpec,
+    command: string,
+    signal?: AbortSignal,
+  ): Promise<{ exitCode: number; output: string }> {
     const envFile = await this.writeEnvFile(spec);
     try {
       const runCommand = docker.run(this.target, {
@@ -302,11 +245,67 @@ export class HostSession {
         labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
         command: ['sh', '-c', command],
       });
-      const result = await this.runner.run(runCommand);
-      return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+      // Cancelled: the container is stopped too, not only the client that runs it.
+      let stopping: Promise<unknown> | undefined;
+      const stop = () => {
+        stopping = this.runner.run(docker.removeContainersKeepVolumes(this.target, [spec.container]));
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        const result = await this.runner.run(runCommand);
+        signal?.throwIfAborted();
+        return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        await stopping;
+      }
     } finally {
       await this.removeEnvFile(envFile);
     }
+  }
+
+  /**
+   * What an interrupted run of this service can leave behind, removed by the next holder of the
+   * lock (nothing else can be using them then): env files and private docker configs holding
+   * secrets, half-made lock directories, and one-off pre-deploy containers still running.
+   */
+  async sweepLeftovers(): Promise<string[]> {
+    const found = await this.runner.run({
+      argv: [
+        'find',
+        this.dir,
+        '-mindepth',
+        '1',
+        '-maxdepth',
+        '1',
+        '(',
+        '-name',
+        '*.env',
+        '-o',
+        '-name',
+        '*.env.sh',
+        '-o',
+        '-name',
+        'docker-config-*',
+        '-o',
+        '-name',
+        'lock.new-*',
+        '-o',
+        '-name',
+        'lock.closed-*',
+        ')',
+        '-print',
+      ],
+    });
+    const paths = found.stdout.split('\n').filter(Boolean);
+    if (paths.length > 0) await this.run(['rm', '-rf', '--', ...paths]);
+    const preDeploy = await inspectContainersWhere<Inspect>(this.runner, this.target, [
+      `label=${LABEL.service}=${this.name}`,
+      `label=${LABEL.role}=pre-deploy`,
+    ]);
+    const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
+    if (names.length > 0) await this.runner.run(docker.removeContainersKeepVolumes(this.target, names));
+    return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
   }
 
   /** Env values reach the host on stdin, into a file only the deploy user can read. */
@@ -327,6 +326,7 @@ export class HostSession {
   async waitHealthy(
     container: string,
     health: Health,
+    signal?: AbortSignal,
   ): Promise<{ ok: true } | { ok: false; detail: string }> {
     const deadline = Date.now() + health.timeoutMs;
     let stableSince: number | undefined;
@@ -363,7 +363,7 @@ export class HostSession {
           detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
         };
       }
-      await sleep(500);
+      await sleep(500, signal);
     }
   }
 
@@ -372,12 +372,27 @@ export class HostSession {
     return `${result.stdout}${result.stderr}`.trim();
   }
 
+  /**
+   * Takes a version out of service: it stops (docker drops it from the alias, a graceful app
+   * finishes what it has in flight on SIGTERM), then leaves the live network, so starting it again
+   * later never puts it in service before its health check has passed.
+   */
   async stop(container: string): Promise<void> {
     await this.docker(docker.stop(this.target, container, 10));
+    await this.leaveService(container);
   }
 
+  /** Starts a kept version outside service (off the live network); `activate` puts it in service. */
   async startExisting(container: string): Promise<void> {
+    await this.leaveService(container);
     await this.docker(docker.start(this.target, container));
+  }
+
+  private async leaveService(container: string): Promise<void> {
+    const result = await this.runner.run(docker.networkDisconnect(this.target, this.live, container));
+    if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
+      throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
+    }
   }
 
   /** Removes a container, never its volumes. */

@@ -1,6 +1,8 @@
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 import { randomBytes } from 'node:crypto';
-import type { HostSession, LockInfo } from './host';
+import { sleep } from '../common/retry';
+import type { HostSession } from './host';
+import { isStale, LEASE_MS, type LockInfo } from './lease';
 import type { DeployContext } from './result';
 
 export function newLock(ctx: DeployContext): LockInfo {
@@ -12,24 +14,88 @@ export function newLock(ctx: DeployContext): LockInfo {
   };
 }
 
+/**
+ * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
+ * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
+ */
 export async function withHostLocks<T>(
   sessions: readonly HostSession[],
   lock: LockInfo,
-  lockTimeoutMs: number,
-  log: (line: string) => void,
+  request: { readonly lockTimeoutMs: number; readonly dryRun: boolean },
+  ctx: DeployContext,
   work: () => Promise<T>,
 ): Promise<T> {
+  const waitMs = request.lockTimeoutMs;
   const held: HostSession[] = [];
+  const leased: LockInfo = { ...lock, leaseMs: LEASE_MS };
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = Promise.all(
+      held.map(async (session) => {
+        const ours = await session.lock.renew(lock.id).catch(() => true);
+        if (!ours)
+          ctx.onLockLost?.(
+            new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`),
+          );
+      }),
+    );
+  }, LEASE_MS / 4);
   try {
     for (const session of sessions) {
-      await session.acquireLock(lock, lockTimeoutMs, lockTimeoutMs, (holder) =>
-        log(`${session.where}: waiting for the lock held by ${holder.holder} since ${holder.time}`),
-      );
+      ctx.signal?.throwIfAborted();
+      await acquire(session, leased, waitMs, ctx);
       held.push(session);
     }
+    // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
+    // containers) cannot be in use any more.
+    if (!request.dryRun) await Promise.all(held.map((s) => sweep(s, ctx)));
     return await work();
   } finally {
-    await Promise.all(held.map((s) => s.releaseLock(lock.id).catch(() => {})));
+    clearInterval(timer);
+    await renewing;
+    await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => {})));
+  }
+}
+
+async function sweep(session: HostSession, ctx: DeployContext): Promise<void> {
+  const removed = await session.sweepLeftovers();
+  if (removed.length > 0)
+    ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
+}
+
+/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
+export async function acquire(
+  session: HostSession,
+  info: LockInfo,
+  waitMs: number,
+  ctx: DeployContext,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    const busy = await session.lock.tryAcquire(info);
+    if (busy === true) return;
+    if (isStale(busy, waitMs)) {
+      const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
+      if (await session.lock.takeOver(busy, info.id, waitMs)) {
+        ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      const h = busy.holder;
+      throw new Error(
+        `${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`,
+      );
+    }
+    if (busy.holder && !told) {
+      ctx.log(
+        `${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`,
+      );
+      told = true;
+    }
+    await sleep(1000, ctx.signal);
   }
 }
 

@@ -6,6 +6,10 @@ export interface DeployContext {
   readonly commit: string;
   readonly now: () => Date;
   readonly log: (line: string) => void;
+  /** Aborted when the run is cancelled (SIGINT/SIGTERM) or its lock was lost: stop starting new work. */
+  readonly signal?: AbortSignal;
+  /** Called when a host's lease was found taken over: aborts `signal`. */
+  readonly onLockLost?: (error: Error) => void;
 }
 
 export type HostOutcome = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'reverted' | 'planned';

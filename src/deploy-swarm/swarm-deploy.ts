@@ -41,7 +41,7 @@ export class SwarmDeployer {
   }
 
   withLocks<T>(work: () => Promise<T>): Promise<T> {
-    return withHostLocks([this.session], this.lock, this.request.lockTimeoutMs, this.ctx.log, work);
+    return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
   }
 
   private get withRegistryAuth(): boolean {

@@ -280,6 +280,11 @@ export function networkConnect(
   return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
 
+/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
+export function networkDisconnect(target: DockerTarget, network: string, container: string): Command {
+  return cmd(target, ['network', 'disconnect', '--force', network, container]);
+}
+
 export function inspectContainers(target: DockerTarget, ids: readonly string[]): Command {
   return cmd(target, ['container', 'inspect', ...ids]);
 }

@@ -1,8 +1,8 @@
 /** remote-deploy-ssh: any mode, from inputs to a per-host report. */
 import { readGitContext, runUrl } from '../github/context';
 import { InputError, type Inputs } from '../common/inputs';
-import { DeployError, type DeployResult, type HostResult } from '../deploy-core/result';
-import { releaseLocks, runDeploy } from './run-deploy';
+import { type DeployContext, DeployError, type DeployResult, type HostResult } from '../deploy-core/result';
+import { cleanUpInterruptedDeploy, runDeploy } from './run-deploy';
 import { type AnyDeployRequest, readAnyDeployRequest } from './request';
 import { Code, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
@@ -71,26 +71,32 @@ function maskInputs(inputs: Inputs, report: Reporter): void {
   for (const [, value] of inputs.keyValues('secret-env')) report.mask(value);
 }
 
-export async function runDeployOperation(inputs: Inputs, report: Reporter): Promise<Outcome> {
+/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
+function deployContext(report: Reporter, signal?: AbortSignal): DeployContext {
+  const git = readGitContext();
+  return {
+    holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+    runUrl: runUrl(git),
+    commit: git.sha,
+    now: () => new Date(),
+    log: (line) => report.info(line),
+    ...(signal && { signal }),
+  };
+}
+
+export async function runDeployOperation(
+  inputs: Inputs,
+  report: Reporter,
+  signal?: AbortSignal,
+): Promise<Outcome> {
   maskInputs(inputs, report);
   const request = readAnyDeployRequest(inputs);
-  const git = readGitContext();
   let result: DeployResult;
   try {
-    result = await runDeploy(
-      request,
-      {
-        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-        runUrl: runUrl(git),
-        commit: git.sha,
-        now: () => new Date(),
-        log: (line) => report.info(line),
-      },
-      {
-        onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
-        group: (name, work) => report.group(name, work),
-      },
-    );
+    result = await runDeploy(request, deployContext(report, signal), {
+      onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+      group: (name, work) => report.group(name, work),
+    });
   } catch (error) {
     const hosts = error instanceof DeployError ? error.hosts : [];
     const message = error instanceof Error ? error.message : String(error);
@@ -115,11 +121,18 @@ export async function runDeployOperation(inputs: Inputs, report: Reporter): Prom
   };
 }
 
-/** The post step: only when the main step was killed while holding locks (a cancelled job), release them. */
+/**
+ * The post step: only when the main step was killed while holding locks (a cancelled job), it
+ * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
+ */
 export async function afterDeploy(inputs: Inputs, report: Reporter): Promise<void> {
   const id = report.readState(DEPLOY_LOCK_STATE);
   if (!id) return;
   maskInputs(inputs, report);
-  const count = await releaseLocks(readAnyDeployRequest(inputs), id);
-  report.info(`Released the deploy lock ${id} on ${count} host(s)`);
+  const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
+  report.info(
+    hosts.length > 0
+      ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
+      : `The interrupted deploy's lock ${id} is held on no host any more`,
+  );
 }

@@ -65,6 +65,13 @@ export async function runDeploy(
   hooks: DeployHooks = {},
 ): Promise<DeployResult> {
   const group = hooks.group ?? passthrough;
+  // A lease found lost aborts the deploy like a cancellation does.
+  const lost = new AbortController();
+  ctx = {
+    ...ctx,
+    signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
+    onLockLost: (error) => lost.abort(error),
+  };
   switch (request.mode) {
     case 'container':
       return deployContainer(request, ctx, hooks, group);
@@ -188,18 +195,40 @@ async function deploySwarm(
   }
 }
 
-/** The post step's cleanup after a cancelled deploy: releases the locks `id` still holds. */
-export async function releaseLocks(request: AnyDeployRequest, id: string): Promise<number> {
+/**
+ * The post step, after a main step that was cancelled or killed while holding the locks: on every
+ * host where the lock `id` is still this run's, finish what the main step could not — remove what
+ * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
+ * back to one version in service (single-container mode) — then release the lock.
+ * Returns the hosts it cleaned up.
+ */
+export async function cleanUpInterruptedDeploy(
+  request: AnyDeployRequest,
+  id: string,
+  ctx: DeployContext,
+): Promise<string[]> {
   const runners =
     request.mode === 'swarm'
       ? [(await connectManager(request, () => {})).runner]
       : await connectAll(request, () => {});
   try {
-    await runPool(
-      runners.map((r) => () => new HostSession(r, request.name).releaseLock(id)),
+    const sessions = runners.map((r) => new HostSession(r, request.name));
+    const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+    const cleaned = await runPool(
+      sessions.map((session) => async () => {
+        if ((await session.lock.holder())?.id !== id) return undefined;
+        try {
+          const removed = await session.sweepLeftovers();
+          if (removed.length > 0) ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+          await deployer?.converged(session);
+        } finally {
+          await session.lock.release(id);
+        }
+        return session.where;
+      }),
       4,
     );
-    return runners.length;
+    return cleaned.filter((where): where is string => where !== undefined);
   } finally {
     await closeAll(runners);
   }

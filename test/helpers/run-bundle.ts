@@ -30,6 +30,11 @@ export interface BundleOptions {
   readonly timeoutMs?: number;
   /** Kill the action (SIGKILL, like a cancelled runner) once its log matches. */
   readonly killWhen?: (log: string) => boolean;
+  /**
+   * Interrupt the action when this promise resolves, the way the runner's Cancel button does:
+   * SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that ('cancel'); or SIGKILL at once.
+   */
+  readonly interrupt?: Promise<'cancel' | 'SIGKILL'>;
 }
 
 /** Parses the runner's file-command format: name=value lines and name<<DELIM heredocs. */
@@ -90,8 +95,17 @@ export function runBundle(
     child.stderr.on('data', (c) => {
       log += c;
     });
+    const timers: NodeJS.Timeout[] = [];
+    void options.interrupt?.then((how) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (how === 'SIGKILL') return void child.kill('SIGKILL');
+      child.kill('SIGINT');
+      timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
+      timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000));
+    });
     child.on('error', reject);
     child.on('close', (code) => {
+      for (const timer of timers) clearTimeout(timer);
       const masked = [...log.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1] as string);
       resolve({
         exitCode: code ?? 1,

@@ -314,7 +314,14 @@ describe('remote-deploy-ssh on two lab hosts', () => {
       { killWhen: (log) => log.includes(': pulled') },
     );
     expect(killed.exitCode).not.toBe(0);
-    await new Promise((r) => setTimeout(r, 3500));
+    // The runner runs the post step after a cancelled main step: it releases the lock.
+    const post = await runBundle(
+      'remote-deploy-ssh',
+      { ...baseInputs(), image: images.v2 as string },
+      { state: killed.state },
+    );
+    expect(post.exitCode, post.log).toBe(0);
+    expect(post.log).toContain('released its lock');
     const rerun = await deploy('v2', { 'lock-timeout': '3s' });
     expect(rerun.exitCode, rerun.log).toBe(0);
     expect(await served()).toEqual(['v2', 'v2']);

@@ -1,0 +1,369 @@
+/**
+ * remote-deploy-ssh under faults, black box: the bundle is interrupted the way the runner's Cancel
+ * button does it (SIGINT, SIGTERM, SIGKILL) or killed outright, at moments seen from a lab host's
+ * own `docker events`; then its post step runs as the runner runs it, then the deploy is run again.
+ * After each: one version in service per host, every request under load answered by it, no secret
+ * in any file on the host, no pre-deploy or orphaned container, the lock free.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runChecked } from '../../src/command/command';
+import { LocalRunner } from '../../src/command/local-runner';
+import { acquire } from '../../src/deploy-core/locks';
+import { HostSession } from '../../src/deploy-core/host';
+import type { SshRunner } from '../../src/ssh/ssh-runner';
+import { connectLabHost } from '../helpers/lab-ssh';
+import { startLoad } from '../helpers/load';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { type LabHost, publishFixtureApp } from '../lab/lab';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const SERVICE = `faults-${randomBytes(3).toString('hex')}`;
+const PUBLISH = '8083';
+const SECRET = `fault-s3cret-${randomBytes(6).toString('hex')}`;
+const LEASE_MS = 4000;
+const images: Record<string, string> = {};
+const urls = lab.hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
+const [HOST1] = lab.hosts as [LabHost, LabHost];
+const figures = { faults: 0, converged: 0, requests: 0, failed: 0 };
+
+const inputs = (version: string, extra: Record<string, string> = {}) => ({
+  hosts: lab.hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+  username: lab.ssh.user,
+  'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+  'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+  name: SERVICE,
+  image: images[version] as string,
+  port: '8080',
+  publish: PUBLISH,
+  'health-path': '/health',
+  'health-timeout': '30s',
+  'proxy-image': lab.images.proxy,
+  'secret-env': `DB_PASSWORD=${SECRET}`,
+  'max-parallel': '1',
+  ...extra,
+});
+const ENV = { SLIPWAY_LOCK_LEASE_MS: String(LEASE_MS) };
+const deploy = (
+  version: string,
+  extra: Record<string, string> = {},
+  interrupt?: Promise<'cancel' | 'SIGKILL'>,
+) => runBundle('remote-deploy-ssh', inputs(version, extra), { env: ENV, ...(interrupt && { interrupt }) });
+
+async function onHost(host: LabHost, ...argv: string[]): Promise<string> {
+  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
+}
+
+/**
+ * Resolves at the first `docker events` line on `host` that matches: the moment is seen from the
+ * host, not from a hook inside the code. The watcher is this test's own process, ended by reference.
+ */
+function eventOnHost(host: LabHost, filters: string[], match: (event: EventLine) => boolean): Promise<void> {
+  const args = ['exec', host.container, 'docker', 'events', '--format', '{{json .}}'];
+  for (const filter of filters) args.push('--filter', filter);
+  const watcher: ChildProcess = spawn(lab.docker, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  watchers.add(watcher);
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`no event ${filters.join(' ')} within 90 s`)), 90_000);
+    watcher.stdout?.on('data', (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim() || !match(JSON.parse(line) as EventLine)) continue;
+        clearTimeout(timer);
+        watcher.kill();
+        watchers.delete(watcher);
+        resolve();
+      }
+    });
+  });
+}
+const watchers = new Set<ChildProcess>();
+
+interface EventLine {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+}
+
+interface Served {
+  /** Running app containers on the live network (in service). */
+  serving: string[];
+  /** Running app containers not in service. */
+  orphans: string[];
+}
+
+async function inService(host: LabHost): Promise<Served> {
+  const names = await onHost(
+    host,
+    'docker',
+    'ps',
+    '--filter',
+    `label=dev.slipway.service=${SERVICE}`,
+    '--filter',
+    'label=dev.slipway.role=app',
+    '--format',
+    '{{.Names}}',
+  );
+  const serving: string[] = [];
+  const orphans: string[] = [];
+  for (const name of names.split('\n').filter(Boolean)) {
+    const networks = await onHost(
+      host,
+      'docker',
+      'inspect',
+      '--format',
+      '{{json .NetworkSettings.Networks}}',
+      name,
+    );
+    (Object.keys(JSON.parse(networks)).includes(`slipway-${SERVICE}-live`) ? serving : orphans).push(name);
+  }
+  return { serving, orphans };
+}
+
+/** Everything the promises say must hold on every host after a rerun. */
+async function expectConverged(version: string): Promise<void> {
+  for (const host of lab.hosts) {
+    const state = await inService(host);
+    expect(state.serving, `${host.name}: in service`).toHaveLength(1);
+    expect(state.orphans, `${host.name}: orphans`).toEqual([]);
+    const preDeploy = await onHost(
+      host,
+      'docker',
+      'ps',
+      '-a',
+      '--filter',
+      `label=dev.slipway.service=${SERVICE}`,
+      '--filter',
+      'label=dev.slipway.role=pre-deploy',
+      '--format',
+      '{{.Names}}',
+    );
+    expect(preDeploy, `${host.name}: pre-deploy containers`).toBe('');
+    const secrets = await onHost(
+      host,
+      'sh',
+      '-c',
+      `grep -rl -- '${SECRET}' /home/deploy /tmp 2>/dev/null; true`,
+    );
+    expect(secrets, `${host.name}: files holding the secret`).toBe('');
+    const lock = await onHost(
+      host,
+      'sh',
+      '-c',
+      `ls -d /home/deploy/.slipway/${SERVICE}/lock* 2>/dev/null; true`,
+    );
+    expect(lock, `${host.name}: lock`).toBe('');
+  }
+  const answers = await Promise.all(urls.map(async (url) => (await fetch(url)).text()));
+  expect(answers.map((a) => a.trim())).toEqual(lab.hosts.map(() => version));
+}
+
+/** The runner's way after a cancelled main step: the post step with the state the main step saved. */
+function postStep(killed: BundleRun, version: string): Promise<BundleRun> {
+  return runBundle('remote-deploy-ssh', inputs(version), { env: ENV, state: killed.state });
+}
+
+async function cleanHosts(): Promise<void> {
+  for (const w of watchers) w.kill();
+  for (const host of lab.hosts) {
+    const ids = await onHost(host, 'docker', 'ps', '-aq', '--filter', `label=dev.slipway.service=${SERVICE}`);
+    if (ids) await onHost(host, 'docker', 'rm', '-f', ...ids.split('\n'));
+    for (const network of [`slipway-${SERVICE}`, `slipway-${SERVICE}-live`])
+      await runChecked(local, {
+        argv: [lab.docker, 'exec', host.container, 'docker', 'network', 'rm', network],
+      }).catch(() => {});
+    await onHost(host, 'rm', '-rf', `/home/deploy/.slipway/${SERVICE}`);
+  }
+}
+
+beforeAll(async () => {
+  for (const version of ['v1', 'v2'])
+    images[version] = await publishFixtureApp(lab.registries.staging, `faults/${SERVICE}`, version);
+  const first = await deploy('v1');
+  expect(first.exitCode, first.log).toBe(0);
+});
+
+afterAll(async () => {
+  await cleanHosts();
+  console.log(
+    `fault matrix: ${figures.faults} faults injected, ${figures.converged} converged; ${figures.requests} requests during the reruns, ${figures.failed} failed`,
+  );
+});
+
+const liveNetwork = `slipway-${SERVICE}-live`;
+const serviceLabel = `label=dev.slipway.service=${SERVICE}`;
+
+/** Each phase of a deploy, and how host 1's engine shows that it has been reached. */
+const PHASES: ReadonlyArray<{ phase: string; preDeploy?: string; moment: () => Promise<void> }> = [
+  { phase: 'connecting', moment: () => new Promise((r) => setTimeout(r, 150)) },
+  {
+    phase: 'pulling',
+    moment: () => eventOnHost(HOST1, ['type=image', 'event=pull'], () => true),
+  },
+  {
+    phase: 'pre-deploy',
+    preDeploy: 'sleep 20; echo migrated',
+    moment: () =>
+      eventOnHost(
+        HOST1,
+        ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=pre-deploy'],
+        () => true,
+      ),
+  },
+  {
+    phase: 'new version starting',
+    moment: () =>
+      eventOnHost(
+        HOST1,
+        ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=app'],
+        () => true,
+      ),
+  },
+  {
+    phase: 'new version in service, old one still serving',
+    moment: () =>
+      eventOnHost(HOST1, ['type=network', 'event=connect'], (e) => e.Actor.Attributes.name === liveNetwork),
+  },
+  {
+    phase: 'old version stopping',
+    moment: () =>
+      eventOnHost(
+        HOST1,
+        ['type=container', 'event=kill', serviceLabel, 'label=dev.slipway.role=app'],
+        () => true,
+      ),
+  },
+];
+
+describe('remote-deploy-ssh interrupted at every phase converges on the rerun', () => {
+  let current = 'v1';
+  for (const { phase, preDeploy, moment } of PHASES) {
+    for (const how of ['cancel', 'SIGKILL'] as const) {
+      it(`${how === 'cancel' ? 'cancelled (SIGINT, SIGTERM, SIGKILL)' : 'killed (SIGKILL)'} while ${phase}`, async () => {
+        const next = current === 'v1' ? 'v2' : 'v1';
+        const extra: Record<string, string> = preDeploy ? { 'pre-deploy': preDeploy } : {};
+        const interrupted = await deploy(
+          next,
+          extra,
+          moment().then(() => how),
+        );
+        figures.faults += 1;
+        const post = await postStep(interrupted, next);
+        expect(post.exitCode, post.log).toBe(0);
+        expect(post.log).not.toContain(SECRET);
+        // Between the interruption and the rerun, every host serves exactly one version.
+        for (const host of lab.hosts) expect((await inService(host)).serving, host.name).toHaveLength(1);
+
+        const load = startLoad(urls, { maxMs: 120_000 });
+        const rerun = await deploy(
+          next,
+          preDeploy ? { 'pre-deploy': 'echo migrated' } : ({} as Record<string, string>),
+        );
+        const report = await load.stop();
+        figures.requests += report.requests;
+        figures.failed += report.failures;
+        expect(rerun.exitCode, rerun.log).toBe(0);
+        expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+        expect(rerun.log).not.toContain(SECRET);
+        await expectConverged(next);
+        figures.converged += 1;
+        current = next;
+      });
+    }
+  }
+
+  it('a split left by a kill without a post step is repaired by the next deploy of the same digest, never "unchanged"', async () => {
+    const next = current === 'v1' ? 'v2' : 'v1';
+    const killed = await deploy(
+      next,
+      {},
+      eventOnHost(
+        HOST1,
+        ['type=network', 'event=connect'],
+        (e) => e.Actor.Attributes.name === liveNetwork,
+      ).then(() => 'SIGKILL' as const),
+    );
+    figures.faults += 1;
+    expect(killed.exitCode).not.toBe(0);
+    // No post step (the runner machine died): the lease runs out by itself.
+    const split = await inService(HOST1);
+    expect(split.serving.length).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, LEASE_MS + 1500));
+    const rerun = await deploy(next);
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(rerun.log).toMatch(/took over the lock/);
+    if (split.serving.length > 1) {
+      expect(rerun.outputs.changed).toBe('true');
+      expect(rerun.log).toMatch(/were both in service/);
+    }
+    await expectConverged(next);
+    figures.converged += 1;
+    current = next;
+  });
+});
+
+describe('locks are leases', () => {
+  it('a long deploy keeps its lock; the waiting deploy runs after it, and neither removes the other’s containers', async () => {
+    const long = deploy('v1', { 'pre-deploy': `sleep ${(LEASE_MS * 3) / 1000}; echo long-migration-done` });
+    await eventOnHost(
+      HOST1,
+      ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=pre-deploy'],
+      () => true,
+    );
+    const waiting = await deploy('v2');
+    const first = await long;
+    expect(first.exitCode, first.log).toBe(0);
+    expect(first.log).toContain('long-migration-done');
+    expect(waiting.exitCode, waiting.log).toBe(0);
+    expect(waiting.log).toMatch(/waiting for the lock held by/);
+    expect(waiting.log).not.toMatch(/took over|interrupted deploy/);
+    expect(first.log).not.toMatch(/took over|interrupted deploy/);
+    await expectConverged('v2');
+  });
+
+  it('many takers of one stale lock: exactly one wins, every time', async () => {
+    const runners: SshRunner[] = await Promise.all(
+      Array.from({ length: 4 }, () => connectLabHost(lab, HOST1)),
+    );
+    const ctx = { holder: 't', runUrl: '', commit: '', now: () => new Date(), log: () => {} };
+    try {
+      for (let trial = 0; trial < 12; trial++) {
+        const dir = `/home/deploy/.slipway/${SERVICE}`;
+        // A lock whose holder stopped renewing long ago.
+        await onHost(
+          HOST1,
+          'su',
+          'deploy',
+          '-c',
+          `mkdir -p ${dir}/lock && echo '{"id":"dead${trial}","holder":"gone","time":"","run":"","leaseMs":1000}' > ${dir}/lock/holder.json && touch -d '1 hour ago' ${dir}/lock/holder.json`,
+        );
+        const results = await Promise.allSettled(
+          runners.map((runner, i) =>
+            acquire(
+              new HostSession(runner, SERVICE),
+              { id: `taker${trial}x${i}`, holder: `taker ${i}`, time: '', run: '', leaseMs: 60_000 },
+              0,
+              ctx,
+            ),
+          ),
+        );
+        expect(
+          results.filter((r) => r.status === 'fulfilled'),
+          `trial ${trial}`,
+        ).toHaveLength(1);
+        const holder = JSON.parse(await onHost(HOST1, 'cat', `${dir}/lock/holder.json`));
+        const winner = results.findIndex((r) => r.status === 'fulfilled');
+        expect(holder.id).toBe(`taker${trial}x${winner}`);
+        await new HostSession(runners[0] as SshRunner, SERVICE).lock.release(holder.id);
+      }
+    } finally {
+      await Promise.all(runners.map((r) => r.close()));
+    }
+  });
+});
