@@ -65986,6 +65986,10 @@ class deploy_Deployer {
                     }));
                 }
             }
+            // Hosts of batches after the failing one were never touched.
+            for (const p of plan)
+                if (!results.has(p.session))
+                    results.set(p.session, unchanged(p));
             const hosts = this.sessions.map((s) => results.get(s));
             await this.auditAll(hosts, image, 'deploy-failed');
             throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
@@ -66022,8 +66026,15 @@ class deploy_Deployer {
         if (this.request.dryRun)
             return state;
         for (const orphan of state.orphans) {
-            this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
-            await session.remove(orphan.container);
+            if (state.current && orphan.time < state.current.time) {
+                // An older version started again by an interrupted switch-back or rollback: kept, stopped.
+                this.ctx.log(`${session.where}: stopping ${orphan.container}, started by an interrupted run`);
+                await session.stop(orphan.container);
+            }
+            else {
+                this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+                await session.remove(orphan.container);
+            }
         }
         const [keep, ...extra] = state.serving;
         for (const version of extra) {
@@ -66036,7 +66047,10 @@ class deploy_Deployer {
             ...state,
             serving: keep ? [keep] : [],
             orphans: [],
-            previous: [...extra.map((v) => ({ ...v, running: false })), ...state.previous],
+            previous: [
+                ...[...extra, ...state.orphans.filter((o) => state.current && o.time < state.current.time)].map((v) => ({ ...v, running: false })),
+                ...state.previous,
+            ].sort((a, b) => b.time.localeCompare(a.time)),
         };
     }
     /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */

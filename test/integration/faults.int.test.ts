@@ -22,7 +22,7 @@ import { type LabHost, publishFixtureApp } from '../lab/lab';
 const lab = inject('lab');
 const local = new LocalRunner();
 const SERVICE = `faults-${randomBytes(3).toString('hex')}`;
-const PUBLISH = '8083';
+const PUBLISH = '8080';
 const SECRET = `fault-s3cret-${randomBytes(6).toString('hex')}`;
 const LEASE_MS = 4000;
 const images: Record<string, string> = {};
@@ -149,7 +149,9 @@ async function expectConverged(version: string): Promise<void> {
       host,
       'sh',
       '-c',
-      `grep -rl -- '${SECRET}' /home/deploy /tmp 2>/dev/null; true`,
+      // /tmp/runc-process* are runc's own files for a health-check exec in flight (they hold the
+      // container's env while it runs, as root can read it anyway): Docker's, not left by Slipway.
+      `grep -rl --exclude='runc-process*' -- '${SECRET}' /home/deploy /tmp 2>/dev/null; true`,
     );
     expect(secrets, `${host.name}: files holding the secret`).toBe('');
     const lock = await onHost(
@@ -165,8 +167,12 @@ async function expectConverged(version: string): Promise<void> {
 }
 
 /** The runner's way after a cancelled main step: the post step with the state the main step saved. */
-function postStep(killed: BundleRun, version: string): Promise<BundleRun> {
-  return runBundle('remote-deploy-ssh', inputs(version), { env: ENV, state: killed.state });
+function postStep(
+  killed: BundleRun,
+  version: string,
+  extra: Record<string, string> = {},
+): Promise<BundleRun> {
+  return runBundle('remote-deploy-ssh', inputs(version, extra), { env: ENV, state: killed.state });
 }
 
 async function cleanHosts(): Promise<void> {
@@ -179,6 +185,9 @@ async function cleanHosts(): Promise<void> {
         argv: [lab.docker, 'exec', host.container, 'docker', 'network', 'rm', network],
       }).catch(() => {});
     await onHost(host, 'rm', '-rf', `/home/deploy/.slipway/${SERVICE}`);
+    await runChecked(local, {
+      argv: [lab.docker, 'exec', host.container, 'docker', 'volume', 'rm', GATE],
+    }).catch(() => {});
   }
 }
 
@@ -199,8 +208,27 @@ afterAll(async () => {
 const liveNetwork = `slipway-${SERVICE}-live`;
 const serviceLabel = `label=dev.slipway.service=${SERVICE}`;
 
+/** Counts matching events: resolves at the `n`th. */
+function nth(n: number): () => boolean {
+  let seen = 0;
+  return () => ++seen === n;
+}
+
+const GATE = `${SERVICE}-gate`;
+const [, HOST2] = lab.hosts as [LabHost, LabHost];
+
+interface Phase {
+  readonly phase: string;
+  readonly preDeploy?: string;
+  readonly extra?: Record<string, string>;
+  /** Makes the phase happen (before the interrupted run), and undoes that before the rerun. */
+  readonly setup?: () => Promise<void>;
+  readonly teardown?: () => Promise<void>;
+  readonly moment: () => Promise<void>;
+}
+
 /** Each phase of a deploy, and how host 1's engine shows that it has been reached. */
-const PHASES: ReadonlyArray<{ phase: string; preDeploy?: string; moment: () => Promise<void> }> = [
+const PHASES: readonly Phase[] = [
   { phase: 'connecting', moment: () => new Promise((r) => setTimeout(r, 150)) },
   {
     phase: 'pulling',
@@ -239,32 +267,71 @@ const PHASES: ReadonlyArray<{ phase: string; preDeploy?: string; moment: () => P
         () => true,
       ),
   },
+  {
+    // Host 2's new version fails its health check (a file on a volume only host 2 has), so host 1,
+    // already switched, is switched back: the old version starting again on host 1 is the moment.
+    phase: 'switch-back after a failed host',
+    extra: { volumes: `${GATE}:/gate`, 'health-cmd': 'test ! -e /gate/fail', 'health-timeout': '6s' },
+    setup: () => gate('touch'),
+    teardown: () => gate('rm'),
+    moment: () =>
+      eventOnHost(
+        HOST1,
+        ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=app'],
+        nth(2),
+      ),
+  },
 ];
 
+/** Creates or removes the file that fails host 2's health check. */
+async function gate(how: 'touch' | 'rm'): Promise<void> {
+  const args = how === 'touch' ? ['/gate/fail'] : ['-f', '/gate/fail'];
+  await onHost(
+    HOST2,
+    'docker',
+    'run',
+    '--rm',
+    '-v',
+    `${GATE}:/gate`,
+    '--entrypoint',
+    how,
+    images.v1 as string,
+    ...args,
+  );
+}
+
+/** The version serving now: each test deploys the other one, so every deploy is a change. */
+let current = 'v1';
+const other = () => (current === 'v1' ? 'v2' : 'v1');
+
 describe('remote-deploy-ssh interrupted at every phase converges on the rerun', () => {
-  let current = 'v1';
-  for (const { phase, preDeploy, moment } of PHASES) {
+  for (const { phase, preDeploy, extra: phaseInputs, setup, teardown, moment } of PHASES) {
     for (const how of ['cancel', 'SIGKILL'] as const) {
       it(`${how === 'cancel' ? 'cancelled (SIGINT, SIGTERM, SIGKILL)' : 'killed (SIGKILL)'} while ${phase}`, async () => {
-        const next = current === 'v1' ? 'v2' : 'v1';
-        const extra: Record<string, string> = preDeploy ? { 'pre-deploy': preDeploy } : {};
+        const next = other();
+        const extra: Record<string, string> = {
+          ...phaseInputs,
+          ...(preDeploy && { 'pre-deploy': preDeploy }),
+        };
+        await setup?.();
         const interrupted = await deploy(
           next,
           extra,
           moment().then(() => how),
         );
         figures.faults += 1;
-        const post = await postStep(interrupted, next);
+        const post = await postStep(interrupted, next, phaseInputs);
+        await teardown?.();
         expect(post.exitCode, post.log).toBe(0);
         expect(post.log).not.toContain(SECRET);
         // Between the interruption and the rerun, every host serves exactly one version.
         for (const host of lab.hosts) expect((await inService(host)).serving, host.name).toHaveLength(1);
 
         const load = startLoad(urls, { maxMs: 120_000 });
-        const rerun = await deploy(
-          next,
-          preDeploy ? { 'pre-deploy': 'echo migrated' } : ({} as Record<string, string>),
-        );
+        const rerun = await deploy(next, {
+          ...phaseInputs,
+          ...(preDeploy && { 'pre-deploy': 'echo migrated' }),
+        });
         const report = await load.stop();
         figures.requests += report.requests;
         figures.failed += report.failures;
@@ -279,7 +346,7 @@ describe('remote-deploy-ssh interrupted at every phase converges on the rerun', 
   }
 
   it('a split left by a kill without a post step is repaired by the next deploy of the same digest, never "unchanged"', async () => {
-    const next = current === 'v1' ? 'v2' : 'v1';
+    const next = other();
     const killed = await deploy(
       next,
       {},
@@ -310,13 +377,15 @@ describe('remote-deploy-ssh interrupted at every phase converges on the rerun', 
 
 describe('locks are leases', () => {
   it('a long deploy keeps its lock; the waiting deploy runs after it, and neither removes the other’s containers', async () => {
-    const long = deploy('v1', { 'pre-deploy': `sleep ${(LEASE_MS * 3) / 1000}; echo long-migration-done` });
+    const next = other();
+    const long = deploy(next, { 'pre-deploy': `sleep ${(LEASE_MS * 3) / 1000}; echo long-migration-done` });
     await eventOnHost(
       HOST1,
       ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=pre-deploy'],
       () => true,
     );
-    const waiting = await deploy('v2');
+    const after = next === 'v1' ? 'v2' : 'v1';
+    const waiting = await deploy(after);
     const first = await long;
     expect(first.exitCode, first.log).toBe(0);
     expect(first.log).toContain('long-migration-done');
@@ -324,7 +393,8 @@ describe('locks are leases', () => {
     expect(waiting.log).toMatch(/waiting for the lock held by/);
     expect(waiting.log).not.toMatch(/took over|interrupted deploy/);
     expect(first.log).not.toMatch(/took over|interrupted deploy/);
-    await expectConverged('v2');
+    await expectConverged(after);
+    current = after;
   });
 
   it('many takers of one stale lock: exactly one wins, every time', async () => {
