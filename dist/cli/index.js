@@ -65129,6 +65129,40 @@ function pinComposeFile(text, options) {
     }
     return doc.toString({ lineWidth: 0 });
 }
+/** The env file that pinned files written before values were carried by name referenced. */
+const LEGACY_ENV_FILE = 'slipway.env';
+/**
+ * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
+ * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
+ * named instead, the way pinComposeFile does. Any other file is returned as it is.
+ */
+function upgradeLegacyFile(text, envNames) {
+    const doc = load(text);
+    let legacy = false;
+    for (const item of servicesMap(doc).items) {
+        if (!(0,dist/* isMap */.jh)(item.value))
+            continue;
+        const service = item.value;
+        const envFile = service.get('env_file');
+        if ((0,dist/* isSeq */.oP)(envFile)) {
+            const kept = envFile.items.filter((i) => String(i?.value ?? i) !== LEGACY_ENV_FILE);
+            if (kept.length === envFile.items.length)
+                continue;
+            legacy = true;
+            if (kept.length === 0)
+                service.delete('env_file');
+            else
+                envFile.items = kept;
+        }
+        else if (envFile === LEGACY_ENV_FILE) {
+            legacy = true;
+            service.delete('env_file');
+        }
+    }
+    if (!legacy)
+        return text;
+    return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
+}
 /** Sets each of `names` in the service's environment (list or map), over what the file says. */
 function setEnvironment(doc, service, names) {
     const existing = service.get('environment');
@@ -65514,6 +65548,10 @@ class ComposeDeployer {
             }),
         });
     }
+    /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
+    runnable(text) {
+        return upgradeLegacyFile(text, this.env.map(([name]) => name));
+    }
     /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
     parallel(items, fn) {
         return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
@@ -65645,7 +65683,7 @@ class ComposeDeployer {
     async restore(p) {
         if (p.current === undefined)
             return;
-        await p.host.writeFile(COMPOSE_FILE, p.current);
+        await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
         if (p.previous !== undefined)
             await p.host.writeFile(PREVIOUS_FILE, p.previous);
         await p.host.up();
@@ -65664,7 +65702,7 @@ class ComposeDeployer {
         const targets = new Set(plans.map((p) => p.previous));
         if (targets.size > 1)
             throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-        const target = plans[0]?.previous;
+        const target = this.runnable(plans[0]?.previous);
         const images = Object.fromEntries(imagesOf(target));
         if (this.request.dryRun) {
             return {

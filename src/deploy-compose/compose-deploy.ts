@@ -7,7 +7,7 @@
  * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
  */
 import { runPool } from '../common/pool';
-import { composeServices, pinComposeFile } from '../deploy-core/compose-file';
+import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-core/compose-file';
 import { COMPOSE_FILE, ComposeHost, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import { type HostSession, LABEL, type LockInfo } from '../deploy-core/host';
@@ -114,6 +114,14 @@ export class ComposeDeployer {
         labels: { [LABEL.config]: configFingerprint(this.env) },
       }),
     });
+  }
+
+  /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
+  private runnable(text: string): string {
+    return upgradeLegacyFile(
+      text,
+      this.env.map(([name]) => name),
+    );
   }
 
   /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
@@ -280,7 +288,7 @@ export class ComposeDeployer {
   /** Puts back the files a host had before this run and brings that stack up again. */
   private async restore(p: HostPlan): Promise<void> {
     if (p.current === undefined) return;
-    await p.host.writeFile(COMPOSE_FILE, p.current);
+    await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
     if (p.previous !== undefined) await p.host.writeFile(PREVIOUS_FILE, p.previous);
     await p.host.up();
     const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
@@ -298,7 +306,7 @@ export class ComposeDeployer {
     const targets = new Set(plans.map((p) => p.previous));
     if (targets.size > 1)
       throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-    const target = plans[0]?.previous as string;
+    const target = this.runnable(plans[0]?.previous as string);
     const images = Object.fromEntries(imagesOf(target));
     if (this.request.dryRun) {
       return {

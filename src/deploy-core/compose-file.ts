@@ -178,6 +178,38 @@ export function pinComposeFile(text: string, options: PinOptions): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/** The env file that pinned files written before values were carried by name referenced. */
+export const LEGACY_ENV_FILE = 'slipway.env';
+
+/**
+ * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
+ * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
+ * named instead, the way pinComposeFile does. Any other file is returned as it is.
+ */
+export function upgradeLegacyFile(text: string, envNames: readonly string[]): string {
+  const doc = load(text);
+  let legacy = false;
+  for (const item of servicesMap(doc).items) {
+    if (!isMap(item.value)) continue;
+    const service = item.value;
+    const envFile = service.get('env_file');
+    if (isSeq(envFile)) {
+      const kept = envFile.items.filter(
+        (i) => String((i as { value?: unknown })?.value ?? i) !== LEGACY_ENV_FILE,
+      );
+      if (kept.length === envFile.items.length) continue;
+      legacy = true;
+      if (kept.length === 0) service.delete('env_file');
+      else envFile.items = kept;
+    } else if (envFile === LEGACY_ENV_FILE) {
+      legacy = true;
+      service.delete('env_file');
+    }
+  }
+  if (!legacy) return text;
+  return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
+}
+
 /** Sets each of `names` in the service's environment (list or map), over what the file says. */
 function setEnvironment(doc: Document, service: YAMLMap, names: readonly string[]): void {
   const existing = service.get('environment');

@@ -8,6 +8,7 @@ import {
   composeServices,
   pinComposeFile,
   unpinnedServices,
+  upgradeLegacyFile,
 } from '../../../src/deploy-core/compose-file';
 import { parseReference } from '../../../src/common/reference';
 import { COMPOSE } from '../../helpers/compose-fixture';
@@ -71,6 +72,17 @@ describe('compose files', () => {
       TOKEN: '${SLIPWAY_ENV_TOKEN?is given by Slipway at deploy time (env, secret-env)}',
       KEEP: '1',
     });
+  });
+
+  it('makes a file pinned by an earlier Slipway (env values in slipway.env) runnable: its variables named instead', () => {
+    const legacy = `services:\n  a:\n    image: x@${D1}\n    env_file:\n      - common.env\n      - slipway.env\n  b:\n    image: y@${D2}\n    env_file: slipway.env\n`;
+    const doc = parse(upgradeLegacyFile(legacy, ['TOKEN']));
+    expect(doc.services.a.env_file).toEqual(['common.env']);
+    expect(doc.services.b.env_file).toBeUndefined();
+    expect(Object.keys(doc.services.a.environment)).toEqual(['TOKEN']);
+    expect(doc.services.b.image).toBe(`y@${D2}`);
+    const current = pinComposeFile(legacy.replaceAll('slipway.env', 'other.env'), { images: new Map() });
+    expect(upgradeLegacyFile(current, ['TOKEN'])).toBe(current);
   });
 
   it('adds zero-downtime update defaults to stack services that set none', () => {
