@@ -2,6 +2,7 @@
  * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
  * repository, and the OCI labels. Pure: unit-tested from a GitContext.
  */
+import { statSync } from 'node:fs';
 import { runUrl, type GitContext } from '../github/context';
 import { InputError, type Inputs } from '../common/inputs';
 import { formatReference, type ImageReference, parseReference, withTag } from '../common/reference';
@@ -33,6 +34,20 @@ export interface BuildPlan {
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/** The build context: the last (positional) argument of docker build, a directory that exists. */
+function readContext(inputs: Inputs): string {
+  const context = inputs.operand('context', '.');
+  let directory = false;
+  try {
+    directory = statSync(context).isDirectory();
+  } catch {
+    // missing: said below
+  }
+  if (!directory)
+    throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+  return context;
+}
+
 export function readBuildRequest(inputs: Inputs): BuildRequest {
   const repositories = inputs.parsedList(
     'image',
@@ -60,7 +75,7 @@ export function readBuildRequest(inputs: Inputs): BuildRequest {
   const file = inputs.line('file');
   return {
     repositories,
-    context: inputs.line('context', '.'),
+    context: readContext(inputs),
     ...(file && { file }),
     ...(target && { target }),
     buildArgs: inputs.keyValues('build-args'),

@@ -14,6 +14,25 @@ export function quoteArg(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkName(key: string): void {
+  if (!ENV_NAME.test(key)) throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
+}
+
+/**
+ * `export NAME='value'` lines for a POSIX shell to evaluate (sent on stdin, never on a command line):
+ * every value quoted, so it arrives byte for byte.
+ */
+export function toExportLines(env: ReadonlyArray<readonly [string, string]>): string {
+  return env
+    .map(([key, value]) => {
+      checkName(key);
+      return `export ${key}=${quoteArg(value)}\n`;
+    })
+    .join('');
+}
+
 /** Joins argv into one shell command line, every argument quoted. */
 export function toShellLine(argv: readonly string[], env?: Readonly<Record<string, string>>): string {
   if (argv.length === 0) throw new Error('empty command');
@@ -21,8 +40,7 @@ export function toShellLine(argv: readonly string[], env?: Readonly<Record<strin
   if (env && Object.keys(env).length > 0) {
     prefix.push('env');
     for (const [key, value] of Object.entries(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-        throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
+      checkName(key);
       prefix.push(quoteArg(`${key}=${value}`));
     }
   }

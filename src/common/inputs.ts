@@ -17,6 +17,25 @@ export class InputError extends Error {
 
 export type InputReader = (name: string) => string | undefined;
 
+/**
+ * Inputs whose values are secret, in every action and the CLI (which uses the same names). An
+ * error about one of them never shows its value, nor any part of a line of it.
+ */
+export const SECRET_INPUTS: ReadonlySet<string> = new Set([
+  'private-key',
+  'passphrase',
+  'secret-env',
+  'registry-password',
+  'password',
+  'source-password',
+  'destination-password',
+  'secrets',
+]);
+
+export function isSecretInput(name: string): boolean {
+  return SECRET_INPUTS.has(name);
+}
+
 /** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
 export function envInputReader(env: NodeJS.ProcessEnv = process.env): InputReader {
   return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
@@ -45,6 +64,11 @@ export class Inputs {
     return new Inputs((name) => (name in values ? values[name] : this.read(name)));
   }
 
+  /** The value for an error message: quoted, or a note that a secret value is not shown. */
+  private show(name: string, value: string): string {
+    return isSecretInput(name) ? '(a secret value, not shown)' : JSON.stringify(value);
+  }
+
   /** The trimmed value, or '' when unset. */
   string(name: string, fallback = ''): string {
     const raw = this.read(name);
@@ -65,7 +89,7 @@ export class Inputs {
     if (hasControlCharacter(value))
       throw new InputError(
         name,
-        `must be a single line without control characters, got ${JSON.stringify(value)}`,
+        `must be a single line without control characters, got ${this.show(name, value)}`,
       );
     return value;
   }
@@ -91,8 +115,11 @@ export class Inputs {
     return number;
   }
 
-  /** A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms". */
-  duration(name: string, fallbackMs: number): number {
+  /**
+   * A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms"; at least `minMs`
+   * (default 1 s: a zero timeout would fail or expire at once).
+   */
+  duration(name: string, fallbackMs: number, { minMs = 1000 }: { minMs?: number } = {}): number {
     const value = this.string(name);
     if (value === '') return fallbackMs;
     const ms = parseDuration(value);
@@ -102,7 +129,19 @@ export class Inputs {
         `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`,
       );
     }
+    if (ms < minMs)
+      throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
     return ms;
+  }
+
+  /**
+   * A value that becomes a positional argument of a command (a path, a name): it cannot start with
+   * "-", where the program would read it as an option.
+   */
+  operand(name: string, fallback = ''): string {
+    const value = this.line(name, fallback);
+    refuseOption(name, value);
+    return value;
   }
 
   oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
@@ -153,24 +192,28 @@ export class Inputs {
     return items.map((item) => attribute(name, () => parse(item)));
   }
 
-  /** KEY=VALUE lines; keys must be valid environment variable names and appear once. */
+  /**
+   * KEY=VALUE lines; keys must be valid environment variable names and appear once. For a secret
+   * input an error names the line's number, never its text (a malformed line may be all secret).
+   */
   keyValues(name: string): Array<[string, string]> {
     const pairs: Array<[string, string]> = [];
     const seen = new Set<string>();
-    for (const line of this.list(name)) {
+    this.list(name).forEach((line, index) => {
+      const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
       const eq = line.indexOf('=');
-      if (eq <= 0) throw new InputError(name, `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+      if (eq <= 0) throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
       const key = line.slice(0, eq).trim();
       const value = line.slice(eq + 1);
       if (!ENV_NAME.test(key))
         throw new InputError(
           name,
-          `${JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`,
+          `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`,
         );
       if (seen.has(key)) throw new InputError(name, `${key} is given more than once`);
       seen.add(key);
       pairs.push([key, value]);
-    }
+    });
     return pairs;
   }
 }
@@ -180,8 +223,23 @@ function attribute<T>(name: string, parse: () => T): T {
     return parse();
   } catch (error) {
     if (error instanceof InputError) throw error;
+    // A parser's message may quote the value: a secret input's error says only that it is invalid.
+    if (isSecretInput(name)) throw new InputError(name, 'is not valid (a secret value, not shown)');
     throw new InputError(name, error instanceof Error ? error.message : String(error));
   }
+}
+
+/** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
+export function refuseOption(name: string, value: string): void {
+  if (value.startsWith('-'))
+    throw new InputError(
+      name,
+      `${JSON.stringify(value)} starts with "-", which the command would read as an option`,
+    );
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */

@@ -4,6 +4,8 @@
  * Never `down -v`: nothing here removes a volume.
  */
 import type { Command } from '../command/command';
+import { toExportLines } from '../command/quote';
+import { composeEnvVariable } from '../deploy-core/compose-file';
 
 export interface ComposeTarget {
   /** ['docker', 'compose'] or ['docker-compose']. */
@@ -11,8 +13,20 @@ export interface ComposeTarget {
   readonly project: string;
   /** The compose file on the host. */
   readonly file: string;
+  /** Environment of the compose program itself (DOCKER_CONFIG…): not secret, on the command line. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The containers' variables (env, secret-env), which the pinned file references by name (see
+   * composeEnvReference): they travel on stdin, never on a command line or in a file.
+   */
+  readonly values?: ReadonlyArray<readonly [string, string]>;
 }
+
+/**
+ * The constant script compose runs under when values are given: it evaluates the `export` lines
+ * read from stdin (each value quoted by toExportLines), then becomes compose.
+ */
+export const WITH_VALUES_SCRIPT = 'eval "$(cat)" && exec "$@"';
 
 export const COMPOSE_PROGRAMS: ReadonlyArray<readonly string[]> = [['docker', 'compose'], ['docker-compose']];
 
@@ -21,8 +35,15 @@ export function composeVersion(program: readonly string[]): Command {
 }
 
 function compose(target: ComposeTarget, args: string[]): Command {
+  const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
+  const values = target.values ?? [];
   return {
-    argv: [...target.program, '--project-name', target.project, '--file', target.file, ...args],
+    ...(values.length > 0
+      ? {
+          argv: ['sh', '-c', WITH_VALUES_SCRIPT, 'sh', ...argv],
+          stdin: toExportLines(values.map(([name, value]) => [composeEnvVariable(name), value])),
+        }
+      : { argv }),
     env: { ...target.env },
     label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
   };

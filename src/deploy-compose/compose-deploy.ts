@@ -7,8 +7,8 @@
  * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
  */
 import { runPool } from '../common/pool';
-import { composeServices, pinComposeFile } from '../deploy-core/compose-file';
-import { COMPOSE_FILE, ComposeHost, ENV_FILE, PREVIOUS_FILE, type StackContainer } from './compose-host';
+import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-core/compose-file';
+import { COMPOSE_FILE, ComposeHost, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import { type HostSession, LABEL, type LockInfo } from '../deploy-core/host';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
@@ -92,7 +92,8 @@ export class ComposeDeployer {
     this.request = request;
     this.sessions = sessions;
     this.ctx = ctx;
-    this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env));
+    const values = [...request.env, ...request.secretEnv];
+    this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env, values));
     this.lock = newLock(ctx);
   }
 
@@ -109,10 +110,18 @@ export class ComposeDeployer {
     return pinComposeFile(this.request.composeText, {
       images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
       ...(this.env.length > 0 && {
-        envFile: ENV_FILE,
+        envNames: this.env.map(([name]) => name),
         labels: { [LABEL.config]: configFingerprint(this.env) },
       }),
     });
+  }
+
+  /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
+  private runnable(text: string): string {
+    return upgradeLegacyFile(
+      text,
+      this.env.map(([name]) => name),
+    );
   }
 
   /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
@@ -193,7 +202,6 @@ export class ComposeDeployer {
       // Every host gets the file and pulls before any host changes.
       this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
       await this.parallel(changing, async (p) => {
-        if (this.env.length > 0) await p.host.writeEnv(this.env);
         await p.host.writeFile(NEXT_FILE, text);
         await p.host.check(NEXT_FILE);
         await p.host.pull(NEXT_FILE);
@@ -271,10 +279,7 @@ export class ComposeDeployer {
     } finally {
       await Promise.all(
         changing.map((p) =>
-          Promise.all([
-            p.host.removeEnv(),
-            p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }),
-          ]).catch(() => {}),
+          p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }).catch(() => {}),
         ),
       );
     }
@@ -283,7 +288,7 @@ export class ComposeDeployer {
   /** Puts back the files a host had before this run and brings that stack up again. */
   private async restore(p: HostPlan): Promise<void> {
     if (p.current === undefined) return;
-    await p.host.writeFile(COMPOSE_FILE, p.current);
+    await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
     if (p.previous !== undefined) await p.host.writeFile(PREVIOUS_FILE, p.previous);
     await p.host.up();
     const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
@@ -301,7 +306,7 @@ export class ComposeDeployer {
     const targets = new Set(plans.map((p) => p.previous));
     if (targets.size > 1)
       throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-    const target = plans[0]?.previous as string;
+    const target = this.runnable(plans[0]?.previous as string);
     const images = Object.fromEntries(imagesOf(target));
     if (this.request.dryRun) {
       return {
@@ -320,39 +325,34 @@ export class ComposeDeployer {
         previousImage: null,
       };
     }
-    try {
-      const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
-        const started = performance.now();
-        if (this.env.length > 0) await p.host.writeEnv(this.env);
-        await p.host.writeFile(COMPOSE_FILE, target);
-        await p.host.writeFile(PREVIOUS_FILE, p.current as string);
+    const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
+      const started = performance.now();
+      await p.host.writeFile(COMPOSE_FILE, target);
+      await p.host.writeFile(PREVIOUS_FILE, p.current as string);
+      await p.host.up();
+      const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+      if (!health.ok) {
+        await p.host.writeFile(COMPOSE_FILE, p.current as string);
+        await p.host.writeFile(PREVIOUS_FILE, target);
         await p.host.up();
-        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-        if (!health.ok) {
-          await p.host.writeFile(COMPOSE_FILE, p.current as string);
-          await p.host.writeFile(PREVIOUS_FILE, target);
-          await p.host.up();
-          throw new Error(
-            `the earlier stack is not healthy (${health.detail}); the current one was brought back`,
-          );
-        }
-        return {
-          host: p.session.where,
-          previous: null,
-          image: null,
-          container: null,
-          durationMs: performance.now() - started,
-          result: 'rolled-back' as const,
-          services: serviceChanges(p.current, target, p.before, await p.host.containers()),
-        };
-      });
-      if (rollout.failure) throw rollout.failure.error;
-      const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result as HostResult);
-      await this.auditAll(hosts, images, 'rollback');
-      return { digest: '', images, changed: true, hosts, previousImage: null };
-    } finally {
-      await Promise.all(this.hosts.map((h) => h.removeEnv().catch(() => {})));
-    }
+        throw new Error(
+          `the earlier stack is not healthy (${health.detail}); the current one was brought back`,
+        );
+      }
+      return {
+        host: p.session.where,
+        previous: null,
+        image: null,
+        container: null,
+        durationMs: performance.now() - started,
+        result: 'rolled-back' as const,
+        services: serviceChanges(p.current, target, p.before, await p.host.containers()),
+      };
+    });
+    if (rollout.failure) throw rollout.failure.error;
+    const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result as HostResult);
+    await this.auditAll(hosts, images, 'rollback');
+    return { digest: '', images, changed: true, hosts, previousImage: null };
   }
 
   private async auditAll(

@@ -2,8 +2,8 @@
  * What Slipway does with a Compose project on one host: finding the compose program, keeping the
  * pinned file (the running one and the one before it) in the service's directory, bringing the
  * stack to a file and waiting until every container is healthy. Files are written atomically
- * (temporary name, then rename); env values reach the host on stdin, into a 0600 file that only
- * exists while compose reads it.
+ * (temporary name, then rename). Env values never reach the host's disk: every compose command gets
+ * them on stdin (see compose-commands), and the pinned file only names them.
  */
 import { type Command, runChecked, type Runner } from '../command/command';
 import * as compose from './compose-commands';
@@ -13,8 +13,6 @@ import { readRemoteFile, writeFileAtomic } from '../command/remote-file';
 
 export const COMPOSE_FILE = 'compose.yml';
 export const PREVIOUS_FILE = 'compose.previous.yml';
-/** Referenced by the pinned file as every service's env_file, relative to it. */
-export const ENV_FILE = 'slipway.env';
 
 export interface StackContainer {
   readonly id: string;
@@ -50,15 +48,26 @@ export class ComposeHost {
   private readonly project: string;
   private readonly dir: string;
   private readonly env: Readonly<Record<string, string>>;
+  private readonly values: ReadonlyArray<readonly [string, string]>;
   private program?: readonly string[];
 
-  /** `dir`: the service's directory on the host (made by the lock). */
-  constructor(runner: Runner, project: string, dir: string, env: Readonly<Record<string, string>> = {}) {
+  /**
+   * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
+   * `values`: the containers' env values, which the pinned file references by name.
+   */
+  constructor(
+    runner: Runner,
+    project: string,
+    dir: string,
+    env: Readonly<Record<string, string>> = {},
+    values: ReadonlyArray<readonly [string, string]> = [],
+  ) {
     this.runner = runner;
     this.where = runner.where;
     this.project = project;
     this.dir = dir;
     this.env = env;
+    this.values = values;
   }
 
   private run(command: Command) {
@@ -84,6 +93,7 @@ export class ComposeHost {
       project: this.project,
       file: `${this.dir}/${file}`,
       env: this.env,
+      values: this.values,
     };
   }
 
@@ -95,15 +105,6 @@ export class ComposeHost {
   /** Writes a file atomically: a temporary name first, then a rename over the old one. */
   writeFile(file: string, content: string): Promise<void> {
     return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
-  }
-
-  async writeEnv(env: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    const content = env.map(([k, v]) => `${k}=${v}\n`).join('');
-    await this.writeFile(ENV_FILE, content);
-  }
-
-  async removeEnv(): Promise<void> {
-    await this.runner.run({ argv: ['rm', '-f', `${this.dir}/${ENV_FILE}`] });
   }
 
   /** compose config: the file as compose reads it is valid here (nothing changes). */

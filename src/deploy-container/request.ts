@@ -1,5 +1,5 @@
 /** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
-import { InputError, type Inputs } from '../common/inputs';
+import { InputError, type Inputs, refuseOption } from '../common/inputs';
 import { type ImageReference, parseReference } from '../common/reference';
 import {
   type Connection,
@@ -75,6 +75,7 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
   const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
   const preDeploy = inputs.string('pre-deploy');
+  refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
   const registry = connection.registry ?? image?.registry;
   return {
     ...connection,

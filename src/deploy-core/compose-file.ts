@@ -103,12 +103,31 @@ export function unpinnedServices(text: string, pinnedServices: readonly string[]
     .map((s) => s.name);
 }
 
+/**
+ * The variable of compose's own environment that carries the value of the container variable
+ * `name`: a prefixed name, so no value meant for the containers (PATH, HOME, DOCKER_HOST,
+ * COMPOSE_FILE, LD_PRELOAD…) ever changes how compose itself runs.
+ */
+export function composeEnvVariable(name: string): string {
+  return `SLIPWAY_ENV_${name}`;
+}
+
+/**
+ * How the pinned file names a container variable: `${SLIPWAY_ENV_NAME?…}`. Compose (v1 and v2)
+ * substitutes the value of its own environment once, literally (no dotenv parsing: quotes, `#`,
+ * `$` and spaces arrive as they are), and refuses to run when the variable is missing, so a
+ * compose command run by hand without the values fails instead of blanking them.
+ */
+export function composeEnvReference(name: string): string {
+  return `\${${composeEnvVariable(name)}?is given by Slipway at deploy time (env, secret-env)}`;
+}
+
 export interface PinOptions {
   /** service → repo@sha256:… */
   readonly images: ReadonlyMap<string, string>;
-  /** An env file every service reads (relative to the file's directory), when env values are given. */
-  readonly envFile?: string;
-  /** Labels set on every service (a fingerprint of the env file, so a changed value recreates). */
+  /** Variables set in every service's environment, their values taken from compose's environment. */
+  readonly envNames?: readonly string[];
+  /** Labels set on every service (a fingerprint of the env values, so a changed value recreates). */
   readonly labels?: Readonly<Record<string, string>>;
   /** Swarm stacks: update defaults for zero-downtime (start-first, roll back on failure) where the file sets none. */
   readonly swarmUpdateDefaults?: { readonly parallelism: number };
@@ -127,11 +146,7 @@ export function pinComposeFile(text: string, options: PinOptions): string {
       service.set('image', pinned);
       service.delete('build');
     }
-    if (options.envFile) {
-      const existing = service.get('env_file');
-      if (isSeq(existing)) existing.add(options.envFile);
-      else service.set('env_file', doc.createNode([...(existing ? [existing] : []), options.envFile]));
-    }
+    if (options.envNames && options.envNames.length > 0) setEnvironment(doc, service, options.envNames);
     for (const [key, value] of Object.entries(options.labels ?? {})) {
       const labels = service.get('labels');
       if (isSeq(labels)) labels.add(`${key}=${value}`);
@@ -161,6 +176,57 @@ export function pinComposeFile(text: string, options: PinOptions): string {
     }
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/** The env file that pinned files written before values were carried by name referenced. */
+export const LEGACY_ENV_FILE = 'slipway.env';
+
+/**
+ * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
+ * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
+ * named instead, the way pinComposeFile does. Any other file is returned as it is.
+ */
+export function upgradeLegacyFile(text: string, envNames: readonly string[]): string {
+  const doc = load(text);
+  let legacy = false;
+  for (const item of servicesMap(doc).items) {
+    if (!isMap(item.value)) continue;
+    const service = item.value;
+    const envFile = service.get('env_file');
+    if (isSeq(envFile)) {
+      const kept = envFile.items.filter(
+        (i) => String((i as { value?: unknown })?.value ?? i) !== LEGACY_ENV_FILE,
+      );
+      if (kept.length === envFile.items.length) continue;
+      legacy = true;
+      if (kept.length === 0) service.delete('env_file');
+      else envFile.items = kept;
+    } else if (envFile === LEGACY_ENV_FILE) {
+      legacy = true;
+      service.delete('env_file');
+    }
+  }
+  if (!legacy) return text;
+  return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
+}
+
+/** Sets each of `names` in the service's environment (list or map), over what the file says. */
+function setEnvironment(doc: Document, service: YAMLMap, names: readonly string[]): void {
+  const existing = service.get('environment');
+  if (isSeq(existing)) {
+    existing.items = existing.items.filter((item) => {
+      const text = String((item as { value?: unknown })?.value ?? item);
+      return !names.includes(text.split('=')[0] as string);
+    });
+    for (const name of names) existing.add(doc.createNode(`${name}=${composeEnvReference(name)}`));
+  } else if (isMap(existing)) {
+    for (const name of names) existing.set(name, composeEnvReference(name));
+  } else {
+    service.set(
+      'environment',
+      doc.createNode(Object.fromEntries(names.map((name) => [name, composeEnvReference(name)]))),
+    );
+  }
 }
 
 function publishesInHostMode(service: YAMLMap): boolean {

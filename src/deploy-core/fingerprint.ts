@@ -1,21 +1,38 @@
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
  * health command): redeploying the same digest with another configuration — a rotated secret — is a
- * change, the same configuration is not. Stored as a label; it reveals nothing `docker inspect`
- * does not show to whoever can run it on the host.
+ * change, the same configuration is not. Stored as a label (`dev.slipway.config`) that anyone who
+ * can run `docker inspect` on the host reads, so it is keyed: an HMAC-SHA256 whose key is the
+ * SHA-256 of the deploy's SSH private key. Without the key the label cannot be used to test guesses
+ * of a secret value; with the same key (deploys of the same service) it is stable. A new SSH key
+ * changes every fingerprint once: the next deploy recreates what it deploys.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
-/** sha256 of the canonical JSON of `value` (object keys sorted). */
-export function fingerprint(value: unknown): string {
-  const canonical = JSON.stringify(value, (_key, v: unknown) =>
+let processKey: Buffer | undefined;
+
+/**
+ * Sets the key of every configuration fingerprint this process makes, from the deploy's SSH private
+ * key (called when the connection inputs are read, before any deploy).
+ */
+export function useFingerprintKey(privateKey: string): void {
+  processKey = createHash('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
+}
+
+/** The canonical JSON of `value` (object keys sorted). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
           Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
         )
       : v,
   );
-  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+/** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
+export function fingerprint(value: unknown, key: Buffer): string {
+  return `hmac-sha256:${createHmac('sha256', key).update(canonical(value)).digest('hex')}`;
 }
 
 /** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
@@ -23,5 +40,6 @@ export function configFingerprint(
   env: ReadonlyArray<readonly [string, string]>,
   other: Readonly<Record<string, unknown>> = {},
 ): string {
-  return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other });
+  if (!processKey) throw new Error('no fingerprint key: the connection inputs were not read');
+  return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, processKey);
 }

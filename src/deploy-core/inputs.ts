@@ -4,6 +4,7 @@ import { type ImageReference, isRegistryHost, parseReference } from '../common/r
 import { KnownHosts } from '../ssh/known-hosts';
 import { parseEndpoint, type SshEndpoint } from '../ssh/ssh-runner';
 import { hasControlCharacter } from '../common/text';
+import { useFingerprintKey } from './fingerprint';
 
 /** How Slipway reaches the hosts and guards them: the same in every deploy mode. */
 export interface Connection {
@@ -45,9 +46,31 @@ export function readEnv(inputs: Inputs, name: 'env' | 'secret-env'): Array<[stri
   return pairs;
 }
 
+/** How a host is compared: the name without case or a final dot, and the port (22 when not given). */
+export function endpointKey({ host, port }: SshEndpoint): string {
+  return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
+}
+
+/** The hosts: each once (a host listed twice would wait on its own deploy lock). */
+function readHosts(inputs: Inputs): SshEndpoint[] {
+  const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
+  const seen = new Map<string, string>();
+  inputs.list('hosts').forEach((text, i) => {
+    const key = endpointKey(hosts[i] as SshEndpoint);
+    const earlier = seen.get(key);
+    if (earlier !== undefined)
+      throw new InputError(
+        'hosts',
+        `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`,
+      );
+    seen.set(key, text);
+  });
+  return hosts;
+}
+
 /** The hosts, credentials and guards every mode shares. */
 export function readConnection(inputs: Inputs): Connection {
-  const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
+  const hosts = readHosts(inputs);
   const username = inputs.line('username');
   if (!username) inputs.required('username');
   if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
@@ -59,6 +82,8 @@ export function readConnection(inputs: Inputs): Connection {
       'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)',
     );
   }
+  // The configuration fingerprints on the hosts are keyed with (a hash of) the SSH key.
+  useFingerprintKey(privateKey);
   const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
   const knownHostsText = inputs.string('known-hosts');
   let knownHosts: KnownHosts | undefined;
@@ -86,6 +111,11 @@ export function readConnection(inputs: Inputs): Connection {
       parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText),
     );
     jump = { ...(endpoint as SshEndpoint), ...(at >= 0 && { username: jumpText.slice(0, at) }) };
+    if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
+      throw new InputError(
+        'known-hosts',
+        `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`,
+      );
   }
   const registry = inputs.line('registry');
   if (registry && !isRegistryHost(registry))

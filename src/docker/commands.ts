@@ -134,8 +134,6 @@ export interface RunSpec {
   readonly detach?: boolean;
   readonly network?: string;
   readonly networkAliases?: readonly string[];
-  /** Environment values travel in the docker client's environment (`--env KEY`), not argv. */
-  readonly env?: ReadonlyArray<readonly [string, string]>;
   readonly labels?: Readonly<Record<string, string>>;
   readonly workdir?: string;
   readonly volumes?: readonly string[];
@@ -144,7 +142,11 @@ export interface RunSpec {
   readonly healthInterval?: string;
   readonly entrypoint?: string;
   readonly command?: readonly string[];
-  /** An env file on the docker client's side (values never on the command line). */
+  /**
+   * The container's environment: an env file on the docker client's side (see envFileContent),
+   * so values are never on the command line nor in the client's own environment (where a
+   * DOCKER_HOST or HOME meant for the container would redirect the client itself).
+   */
   readonly envFile?: string;
   readonly restart?: string;
   /** Remove the container when it exits (--rm). */
@@ -158,11 +160,6 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
   args.push('--name', spec.name);
   if (spec.network) args.push('--network', spec.network);
   for (const alias of spec.networkAliases ?? []) args.push('--network-alias', alias);
-  const env: Record<string, string> = {};
-  for (const [key, value] of spec.env ?? []) {
-    args.push('--env', key);
-    env[key] = value;
-  }
   if (spec.envFile) args.push('--env-file', spec.envFile);
   if (spec.restart) args.push('--restart', spec.restart);
   args.push(...labelFlags(spec.labels ?? {}));
@@ -175,7 +172,36 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
   }
   if (spec.entrypoint !== undefined) args.push('--entrypoint', spec.entrypoint);
   args.push(spec.image, ...(spec.command ?? []));
-  return cmd(target, args, { env, label: `docker run ${spec.name}` });
+  return cmd(target, args, { label: `docker run ${spec.name}` });
+}
+
+/** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
+const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
+
+/**
+ * Why docker's --env-file cannot carry NAME=value exactly, or undefined when it can. Docker reads
+ * each line literally (no quotes, no $ expansion, the value not trimmed), but a line ends at a
+ * newline, a carriage return before it is dropped, and the file must be UTF-8 with short lines.
+ */
+export function envFileProblem(name: string, value: string): string | undefined {
+  if (/[\r\n\0]/.test(value))
+    return `the value of ${name} holds a line break or NUL, which an env file cannot carry`;
+  if (Buffer.from(value, 'utf8').toString('utf8') !== value)
+    return `the value of ${name} is not valid UTF-8 text`;
+  if (Buffer.byteLength(`${name}=${value}`) > ENV_FILE_LINE_MAX)
+    return `the value of ${name} is longer than an env file line can be (64 KiB)`;
+  return undefined;
+}
+
+/** The content of a docker --env-file holding `env` exactly (check each value with envFileProblem first). */
+export function envFileContent(env: ReadonlyArray<readonly [string, string]>): string {
+  return env
+    .map(([name, value]) => {
+      const problem = envFileProblem(name, value);
+      if (problem) throw new Error(problem);
+      return `${name}=${value}\n`;
+    })
+    .join('');
 }
 
 export function inspectContainer(target: DockerTarget, name: string): Command {

@@ -9,6 +9,7 @@ import { formatReference, type ImageReference, repositoryName } from '../common/
 import { blobExists, mountBlob, streamBlob } from '../registry/blobs';
 import { type Manifest, type RegistryClient, RegistryError } from '../registry/client';
 import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } from '../registry/image-tree';
+import { isMutableTag } from '../common/mutable-tags';
 import { runPool } from '../common/pool';
 import {
   DEFAULT_RETRY,
@@ -27,7 +28,10 @@ export interface PromotePair {
 }
 
 export interface PromoteOptions {
+  /** Lets an existing tag move to another digest, when it is a mutable tag. */
   readonly allowOverwrite: boolean;
+  /** Patterns of the tags that may move (with allowOverwrite); every other tag never moves. */
+  readonly mutableTags: readonly string[];
   readonly allPlatforms: boolean;
   /** Platform kept when allPlatforms is false. */
   readonly platform: string;
@@ -77,12 +81,30 @@ export interface PromoteResult {
 }
 
 export class TagConflictError extends Error {
-  constructor(destination: string, tag: string, current: string, wanted: string) {
+  constructor(destination: string, tag: string, current: string, wanted: string, mutable: boolean) {
     super(
-      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (set allow-overwrite: true to move it)`,
+      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it ${
+        mutable
+          ? '(set allow-overwrite: true to move it)'
+          : '(it is not one of the mutable-tags, so it never moves, even with allow-overwrite)'
+      }`,
     );
     this.name = 'TagConflictError';
   }
+}
+
+/** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
+function checkTagMove(
+  options: PromoteOptions,
+  destination: string,
+  tag: string,
+  current: string,
+  wanted: string,
+): void {
+  if (current === wanted) return;
+  const mutable = isMutableTag(tag, options.mutableTags);
+  if (!options.allowOverwrite || !mutable)
+    throw new TagConflictError(destination, tag, current, wanted, mutable);
 }
 
 interface Job {
@@ -168,8 +190,7 @@ export async function promote(
       const current = await dstClient.headManifest(pair.destination.repository, tag);
       if (!current) continue;
       if (current.digest === tree.root.digest) tagsInPlace.add(tag);
-      else if (!options.allowOverwrite)
-        throw new TagConflictError(destination, tag, current.digest, tree.root.digest);
+      else checkTagMove(options, destination, tag, current.digest, tree.root.digest);
     }
     const rootPresent =
       tagsInPlace.size > 0 ||
@@ -275,14 +296,15 @@ export async function promote(
       if (job.tagsInPlace.has(tag)) continue;
       if (!options.dryRun) {
         const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
-        if (previous && previous.digest !== job.tree.root.digest && !options.allowOverwrite) {
-          throw new TagConflictError(
+        // Checked again: the tag may have moved since the plan.
+        if (previous)
+          checkTagMove(
+            options,
             repositoryName(job.pair.destination),
             tag,
             previous.digest,
             job.tree.root.digest,
           );
-        }
         const put = await withRetry(`tag ${tag}`, () =>
           job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root),
         );

@@ -8,6 +8,7 @@ import {
   isValidTag,
   parseReference,
 } from '../common/reference';
+import { DEFAULT_MUTABLE_TAGS, isValidMutableTagPattern } from '../common/mutable-tags';
 import { RegistryClient } from '../registry/client';
 import type { Credentials } from '../registry/credentials';
 import type { Clients, PromoteOptions, PromotePair } from './copy';
@@ -93,12 +94,18 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
       ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
       : []
     : inputs.list('insecure', { commas: true });
+  const mutableTags = inputs.list('mutable-tags', { commas: true });
+  for (const pattern of mutableTags) {
+    if (!isValidMutableTagPattern(pattern))
+      throw new InputError('mutable-tags', `${JSON.stringify(pattern)} is not a tag or a tag pattern with *`);
+  }
   const sourceCredentials = credentials(inputs, 'source');
   const destinationCredentials = credentials(inputs, 'destination');
   return {
     pairs,
     options: {
       allowOverwrite: inputs.boolean('allow-overwrite', false),
+      mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
       allPlatforms: inputs.boolean('all-platforms', true),
       platform: 'linux/amd64',
       concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),

@@ -4,12 +4,22 @@
  * cleanup that removes everything it started, also after failure or cancellation.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
-import { InputError, type Inputs } from '../common/inputs';
+import { InputError, type Inputs, refuseOption } from '../common/inputs';
 import { sleep } from '../common/retry';
 import { hasControlCharacter } from '../common/text';
 import { summarizeJUnit, type JUnitSummary } from './junit';
@@ -31,6 +41,29 @@ export interface TestRequest {
 
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+export function checkReportsPath(path: string): void {
+  if (!path.startsWith('/')) throw new InputError('reports', 'must be an absolute path in the container');
+  if (path.split('/').some((part) => part === '..' || part === '.'))
+    throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+  if (path === '/' || posix.normalize(path) !== path || path.endsWith('/'))
+    throw new InputError(
+      'reports',
+      `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`,
+    );
+}
+
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input: string, env: ReadonlyArray<readonly [string, string]>): void {
+  for (const [name, value] of env) {
+    const problem = docker.envFileProblem(name, value);
+    if (problem) throw new InputError(input, problem);
+  }
+}
+
 export function readTestRequest(inputs: Inputs): TestRequest {
   const image = inputs.line('image');
   if (!image) inputs.required('image');
@@ -41,18 +74,20 @@ export function readTestRequest(inputs: Inputs): TestRequest {
   if (workdir && !workdir.startsWith('/'))
     throw new InputError('workdir', 'must be an absolute path in the container');
   const reports = inputs.line('reports');
-  if (reports && !reports.startsWith('/'))
-    throw new InputError('reports', 'must be an absolute path in the container');
+  if (reports) checkReportsPath(reports);
   const timeoutMs = inputs.duration('timeout', 1_800_000);
   const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-  if (timeoutMs <= 0) throw new InputError('timeout', 'must be positive');
-  if (waitTimeoutMs <= 0) throw new InputError('wait-timeout', 'must be positive');
   if (run.includes('\0')) throw new InputError('run', 'contains a NUL byte');
+  refuseOption('run', run); // sh -c would read it as an option
+  const services = parseServices(inputs.string('services'));
+  for (const service of services) checkEnvFileValues('services', service.env);
+  const env = inputs.keyValues('env');
+  checkEnvFileValues('env', env);
   return {
     image,
     ...(run && { run }),
-    services: parseServices(inputs.string('services')),
-    env: inputs.keyValues('env'),
+    services,
+    env,
     ...(workdir && { workdir }),
     mountWorkspace: inputs.boolean('mount-workspace', false),
     ...(reports && { reports }),
@@ -206,6 +241,26 @@ function readReports(path: string): string[] {
   return xmls;
 }
 
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile<T>(
+  env: ReadonlyArray<readonly [string, string]>,
+  command: (envFile: string | undefined) => Promise<T>,
+): Promise<T> {
+  if (env.length === 0) return command(undefined);
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
+  try {
+    const file = join(dir, 'env');
+    writeFileSync(file, docker.envFileContent(env), { mode: 0o600 });
+    return await command(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runTests(
   runner: Runner,
   target: docker.DockerTarget,
@@ -220,19 +275,22 @@ export async function runTests(
 
   const started = performance.now();
   for (const service of request.services) {
-    await runChecked(
-      runner,
-      docker.run(target, {
-        name: `${session.id}-${service.name}`,
-        image: service.image,
-        detach: true,
-        network: session.network,
-        networkAliases: [service.name],
-        env: service.env,
-        labels,
-        ...(service.healthCmd && { healthCmd: service.healthCmd }),
-        ...(service.port !== undefined && !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-      }),
+    await withEnvFile(service.env, (envFile) =>
+      runChecked(
+        runner,
+        docker.run(target, {
+          name: `${session.id}-${service.name}`,
+          image: service.image,
+          detach: true,
+          network: session.network,
+          networkAliases: [service.name],
+          ...(envFile && { envFile }),
+          labels,
+          ...(service.healthCmd && { healthCmd: service.healthCmd }),
+          ...(service.port !== undefined &&
+            !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        }),
+      ),
     );
     hooks.log(`Started service ${service.name} (${service.image})`);
   }
@@ -248,19 +306,21 @@ export async function runTests(
   const name = `${session.id}-tests`;
   const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
   const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-  await runChecked(
-    runner,
-    docker.run(target, {
-      name,
-      image: request.image,
-      detach: true,
-      network: session.network,
-      env: request.env,
-      labels,
-      volumes,
-      ...(workdir && { workdir }),
-      ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    }),
+  await withEnvFile(request.env, (envFile) =>
+    runChecked(
+      runner,
+      docker.run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+      }),
+    ),
   );
   const testStarted = performance.now();
   const following = runner.run(docker.logs(target, name, { follow: true }), { onOutput: hooks.onOutput });

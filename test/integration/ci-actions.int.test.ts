@@ -196,6 +196,25 @@ describe('build → test → push on the lab', () => {
     await expectNoLeftovers();
   });
 
+  it("test-in-container's env reaches only the container, never the runner's docker client", async () => {
+    const value = `pa$word1 #x 'q' "d" \${HOME}`;
+    const result = await runBundle(
+      'test-in-container',
+      {
+        image: imageId,
+        run: `printf '[%s]\\n' "$DOCKER_HOST" "$HOME" "$P"`,
+        env: `DOCKER_HOST=tcp://127.0.0.1:9\nHOME=/nowhere\nP=${value}`,
+      },
+      { env },
+    );
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.log).toContain('[tcp://127.0.0.1:9]');
+    expect(result.log).toContain('[/nowhere]');
+    expect(result.log).toContain(`[${value}]`);
+    expect(result.log).not.toContain('docker run --env');
+    await expectNoLeftovers();
+  });
+
   it('push-registry logs in privately, pushes every tag and reads the digest back', async () => {
     const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
     const result = await runBundle(

@@ -276,4 +276,47 @@ describe('remote-deploy-ssh, compose mode, two lab hosts', () => {
       expect(config).not.toContain(production.host);
     }
   });
+
+  it('env values arrive byte for byte (compose never parses them), off the disk; a rotated secret recreates', async () => {
+    const hostile = {
+      QUOTED: "'quoted'",
+      EXPANDS: 'a${HOME}b $(id) `id`',
+      DOCKER_HOST: 'tcp://127.0.0.1:9',
+      HOME: '/nowhere',
+    };
+    const token = `pa$word1 #x "dq" \\ ${SECRET}`;
+    const env = ['MODE=production', ...Object.entries(hostile).map(([k, v]) => `${k}=${v}`)].join('\n');
+    const run = await deploy('v1', { env, 'secret-env': `TOKEN=${token}` });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+    const envOf = async (host: Host) =>
+      JSON.parse(
+        await onHost(
+          host,
+          'docker',
+          'inspect',
+          '--format',
+          '{{json .Config.Env}}',
+          (await containers(host)).app as string,
+        ),
+      ) as string[];
+    for (const host of lab.hosts) {
+      const got = await envOf(host);
+      for (const [k, v] of Object.entries({ ...hostile, TOKEN: token, MODE: 'production' }))
+        expect(got).toContain(`${k}=${v}`);
+      const dir = `/home/deploy/.slipway/${PROJECT}`;
+      expect(await onHost(host, 'ls', '-a', dir)).not.toMatch(/\.env/);
+      expect(await onHost(host, 'cat', `${dir}/compose.yml`)).not.toContain(SECRET);
+    }
+    expect(run.log).not.toContain(SECRET);
+    // Only the secret changes: the app is recreated with the new value.
+    const before = await Promise.all(lab.hosts.map(containers));
+    const rotated = await deploy('v1', { env, 'secret-env': `TOKEN=${token}-rotated` });
+    expect(rotated.exitCode, rotated.log).toBe(0);
+    expect(rotated.outputs.changed).toBe('true');
+    for (const [i, host] of lab.hosts.entries()) {
+      expect((await containers(host)).app).not.toBe(before[i]?.app);
+      expect(await envOf(host)).toContain(`TOKEN=${token}-rotated`);
+    }
+  });
 });

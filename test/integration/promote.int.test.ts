@@ -27,6 +27,7 @@ const prodClient = new RegistryClient(production.host, { insecure: true, credent
 
 const OPTIONS: PromoteOptions = {
   allowOverwrite: false,
+  mutableTags: ['latest'],
   allPlatforms: true,
   platform: 'linux/amd64',
   concurrency: 4,
@@ -102,7 +103,15 @@ describe('promotion between the lab registries', () => {
       `${production.host}/${repo}:stable already points to ${digest}, not to ${other.digest}`,
     );
     expect((await prodClient.headManifest(repo, 'stable'))?.digest).toBe(digest);
-    const allowed = await promote(promotion, clients(), { ...OPTIONS, allowOverwrite: true });
+    await expect(promote(promotion, clients(), { ...OPTIONS, allowOverwrite: true })).rejects.toThrow(
+      'it is not one of the mutable-tags, so it never moves, even with allow-overwrite',
+    );
+    expect((await prodClient.headManifest(repo, 'stable'))?.digest).toBe(digest);
+    const allowed = await promote(promotion, clients(), {
+      ...OPTIONS,
+      allowOverwrite: true,
+      mutableTags: ['latest', 'stable'],
+    });
     expect(allowed.tagsMoved).toBe(1);
     expect((await prodClient.headManifest(repo, 'stable'))?.digest).toBe(other.digest);
   });

@@ -59,6 +59,9 @@ describe('build request and plan', () => {
     [{ image: 'shop', secrets: 'bad id=x' }, 'input "secrets"'],
     [{ image: 'shop', target: 'a;b' }, 'input "target"'],
     [{ image: 'shop', context: '.\nrm' }, 'input "context"'],
+    [{ image: 'shop', context: '--help' }, 'input "context": "--help" starts with "-"'],
+    [{ image: 'shop', context: 'no/such/dir' }, 'input "context": "no/such/dir" is not a directory'],
+    [{ image: 'shop', secrets: 'npm token hunter22' }, 'input "secrets"'],
     [{ image: 'shop', pull: 'maybe' }, 'input "pull"'],
     [{ image: 'shop', 'cache-from': 'a b' }, 'input "cache-from"'],
   ])('rejects %j before anything runs', (values, message) => {

@@ -56,6 +56,35 @@ describe('Inputs', () => {
     expect(() => inputs({ e: 'A=1\nA=2' }).keyValues('e')).toThrow('A is given more than once');
   });
 
+  it('never shows the value of a secret input in an error', () => {
+    const secret = 'pa$word1 #x';
+    const errors = [
+      () => inputs({ 'secret-env': `TOKEN ${secret}` }).keyValues('secret-env'),
+      () => inputs({ 'secret-env': `TO KEN=${secret}` }).keyValues('secret-env'),
+      () => inputs({ passphrase: `${secret}\u0007` }).line('passphrase'),
+      () =>
+        inputs({ password: secret }).parsed('password', (v) => {
+          throw new Error(`bad ${v}`);
+        }),
+    ];
+    for (const fail of errors) {
+      expect(fail).toThrow(InputError);
+      expect(fail).not.toThrow('word1');
+    }
+    expect(() => inputs({ 'secret-env': `TOKEN ${secret}` }).keyValues('secret-env')).toThrow(
+      'input "secret-env": each line must be KEY=VALUE, got line 1',
+    );
+    // Not secret: the line is shown, to help.
+    expect(() => inputs({ env: 'TOKEN x' }).keyValues('env')).toThrow('got "TOKEN x"');
+  });
+
+  it('refuses durations under a minimum, and operands that look like options', () => {
+    expect(() => inputs({ t: '0' }).duration('t', 5000)).toThrow('input "t": must be at least 1 s, got "0"');
+    expect(inputs({ t: '250ms' }).duration('t', 5000, { minMs: 100 })).toBe(250);
+    expect(() => inputs({ c: '--help' }).operand('c')).toThrow('input "c": "--help" starts with "-"');
+    expect(inputs({}).operand('c', '.')).toBe('.');
+  });
+
   it('refuses control characters in single-line values', () => {
     expect(inputs({ n: 'web' }).line('n')).toBe('web');
     expect(() => inputs({ n: 'web\nrm' }).line('n')).toThrow('input "n": must be a single line');

@@ -16,6 +16,38 @@ const read = (over: Record<string, string> = {}) =>
   readDeployRequest(new Inputs((n) => ({ ...base, ...over })[n as keyof typeof base]));
 
 describe('deploy inputs', () => {
+  it('accepts a jump host whose key is pinned, and any with insecure-ignore-host-key', () => {
+    const known = `${KNOWN}\njump.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBlR0nvKCeU`;
+    expect(read({ 'jump-host': 'bastion@jump.example.com', 'known-hosts': known }).jump).toEqual({
+      host: 'jump.example.com',
+      port: 22,
+      username: 'bastion',
+    });
+    expect(read({ 'jump-host': 'jump.example.com:2200', 'insecure-ignore-host-key': 'true' }).jump).toEqual({
+      host: 'jump.example.com',
+      port: 2200,
+    });
+  });
+
+  it('never shows a secret input in its error', () => {
+    const secret = 'hunter2-very-secret';
+    for (const over of <Array<Record<string, string>>>[
+      { 'secret-env': `DATABASE_PASSWORD ${secret}` },
+      { 'secret-env': `DATABASE PASSWORD=${secret}` },
+      { 'secret-env': `${secret}` },
+      { 'private-key': secret },
+    ]) {
+      let message = '';
+      try {
+        read(over);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^input "(secret-env|private-key)"/);
+      expect(message).not.toContain('hunter2');
+    }
+  });
+
   it('reads hosts, defaults and the image', () => {
     const request = read({ port: '8080', publish: '80', 'health-path': '/health' });
     expect(request.hosts).toEqual([
@@ -37,6 +69,19 @@ describe('deploy inputs', () => {
   });
 
   it.each([
+    [
+      { hosts: '10.0.0.5:2222\nweb2.example.com\nWEB2.example.com:22' },
+      'input "hosts": "WEB2.example.com:22" is the same host as "web2.example.com"',
+    ],
+    [{ hosts: 'web2.example.com\nweb2.example.com.' }, 'input "hosts": "web2.example.com." is the same host'],
+    [
+      { 'jump-host': 'bastion@jump.example.com' },
+      'input "known-hosts": has no key for the jump-host jump.example.com:22',
+    ],
+    [{ 'lock-timeout': '0' }, 'input "lock-timeout": must be at least 1 s'],
+    [{ 'health-timeout': '0' }, 'input "health-timeout": must be at least 1 s'],
+    [{ 'health-timeout': '500ms' }, 'input "health-timeout": must be at least 1 s'],
+    [{ 'pre-deploy': '-x' }, 'input "pre-deploy"'],
     [{ 'known-hosts': '' }, 'input "known-hosts": is required'],
     [{ 'known-hosts': KNOWN.split('\n')[0] as string }, 'has no key for web2.example.com:22'],
     [{ 'private-key': 'hunter2' }, 'input "private-key"'],

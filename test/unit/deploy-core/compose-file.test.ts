@@ -8,6 +8,7 @@ import {
   composeServices,
   pinComposeFile,
   unpinnedServices,
+  upgradeLegacyFile,
 } from '../../../src/deploy-core/compose-file';
 import { parseReference } from '../../../src/common/reference';
 import { COMPOSE } from '../../helpers/compose-fixture';
@@ -30,13 +31,13 @@ describe('compose files', () => {
     ]);
   });
 
-  it('pins images by digest, drops build, adds the env file and keeps the rest (comments, volumes)', () => {
+  it('pins images by digest, drops build, names the env variables and keeps the rest (comments, volumes)', () => {
     const pinned = pinComposeFile(COMPOSE, {
       images: new Map([
         ['db', `registry.example.com/shop/db@${D1}`],
         ['web', `registry.example.com/shop/web@${D2}`],
       ]),
-      envFile: 'slipway.env',
+      envNames: ['TOKEN', 'PATH'],
       labels: { 'dev.slipway.config': 'sha256:abc' },
     });
     const doc = parse(pinned);
@@ -44,8 +45,13 @@ describe('compose files', () => {
     expect(doc.services.db.image).toBe(`registry.example.com/shop/db@${D1}`);
     expect(doc.services.web.image).toBe(`registry.example.com/shop/web@${D2}`);
     expect(doc.services.web.build).toBeUndefined();
-    expect(doc.services.web.env_file).toEqual(['common.env', 'slipway.env']);
-    expect(doc.services.db.env_file).toEqual(['slipway.env']);
+    // Values are never in the file: each variable is taken from compose's environment, under a
+    // prefixed name (a PATH for the containers never becomes compose's own PATH).
+    const reference = (name: string) =>
+      `\${SLIPWAY_ENV_${name}?is given by Slipway at deploy time (env, secret-env)}`;
+    expect(doc.services.db.environment).toEqual({ TOKEN: reference('TOKEN'), PATH: reference('PATH') });
+    expect(doc.services.web.env_file).toBe('common.env');
+    expect(doc.services.web.environment).toEqual({ TOKEN: reference('TOKEN'), PATH: reference('PATH') });
     expect(doc.services.db.volumes).toEqual(['data:/var/lib/db']);
     expect(doc.volumes).toEqual({ data: {} });
     expect(pinned).toContain('# the shop');
@@ -53,6 +59,30 @@ describe('compose files', () => {
     expect(pinComposeFile(COMPOSE, { images: new Map([['db', `x@${D1}`]]) })).toBe(
       pinComposeFile(COMPOSE, { images: new Map([['db', `x@${D1}`]]) }),
     );
+  });
+
+  it('sets the env variables over a list or map environment of the file', () => {
+    const text = `services:\n  a:\n    image: x:1\n    environment:\n      - TOKEN=old\n      - KEEP=1\n  b:\n    image: y:1\n    environment:\n      TOKEN: old\n      KEEP: "1"\n`;
+    const doc = parse(pinComposeFile(text, { images: new Map(), envNames: ['TOKEN'] }));
+    expect(doc.services.a.environment).toEqual([
+      'KEEP=1',
+      'TOKEN=${SLIPWAY_ENV_TOKEN?is given by Slipway at deploy time (env, secret-env)}',
+    ]);
+    expect(doc.services.b.environment).toEqual({
+      TOKEN: '${SLIPWAY_ENV_TOKEN?is given by Slipway at deploy time (env, secret-env)}',
+      KEEP: '1',
+    });
+  });
+
+  it('makes a file pinned by an earlier Slipway (env values in slipway.env) runnable: its variables named instead', () => {
+    const legacy = `services:\n  a:\n    image: x@${D1}\n    env_file:\n      - common.env\n      - slipway.env\n  b:\n    image: y@${D2}\n    env_file: slipway.env\n`;
+    const doc = parse(upgradeLegacyFile(legacy, ['TOKEN']));
+    expect(doc.services.a.env_file).toEqual(['common.env']);
+    expect(doc.services.b.env_file).toBeUndefined();
+    expect(Object.keys(doc.services.a.environment)).toEqual(['TOKEN']);
+    expect(doc.services.b.image).toBe(`y@${D2}`);
+    const current = pinComposeFile(legacy.replaceAll('slipway.env', 'other.env'), { images: new Map() });
+    expect(upgradeLegacyFile(current, ['TOKEN'])).toBe(current);
   });
 
   it('adds zero-downtime update defaults to stack services that set none', () => {

@@ -57,14 +57,14 @@ describe('docker commands as data', () => {
     expect(command.env).toEqual({ DOCKER_CONFIG: '/tmp/c' });
   });
 
-  it('runs containers with environment values off the command line', () => {
+  it('runs containers with environment values in an env file, off the command line and the client environment', () => {
     const command = docker.run(target, {
       name: 'n',
       image: 'img',
       detach: true,
       network: 'net',
       networkAliases: ['db'],
-      env: [['PASSWORD', 's3cret']],
+      envFile: '/tmp/x/env',
       labels: { 'dev.slipway.run': '1' },
       healthCmd: 'pg_isready',
       command: ['sh', '-c', 'echo hi'],
@@ -79,8 +79,8 @@ describe('docker commands as data', () => {
       'net',
       '--network-alias',
       'db',
-      '--env',
-      'PASSWORD',
+      '--env-file',
+      '/tmp/x/env',
       '--label',
       'dev.slipway.run=1',
       '--health-cmd',
@@ -96,7 +96,23 @@ describe('docker commands as data', () => {
       '-c',
       'echo hi',
     ]);
-    expect(command.env).toEqual({ PASSWORD: 's3cret' });
+    expect(command.env).toEqual({});
+  });
+
+  it('writes env files docker reads literally, and says which values one cannot carry', () => {
+    const env: Array<[string, string]> = [
+      ['DOCKER_HOST', 'tcp://127.0.0.1:9'],
+      ['P', `pa$word1 #x 'q' "d" \\ \${HOME}  `],
+      ['E', ''],
+    ];
+    expect(docker.envFileContent(env)).toBe(
+      `DOCKER_HOST=tcp://127.0.0.1:9\nP=pa$word1 #x 'q' "d" \\ \${HOME}  \nE=\n`,
+    );
+    expect(docker.envFileProblem('A', 'one\ntwo')).toMatch(/A holds a line break/);
+    expect(docker.envFileProblem('A', 'cr\r')).toMatch(/line break/);
+    expect(docker.envFileProblem('A', 'x'.repeat(70_000))).toMatch(/longer than/);
+    expect(docker.envFileProblem('A', '\ud800')).toMatch(/UTF-8/);
+    expect(() => docker.envFileContent([['A', 'a\nb']])).toThrow('line break');
   });
 
   it('removes containers with their anonymous volumes', () => {

@@ -18,6 +18,7 @@ describe('promote inputs', () => {
     ]);
     expect(request.options).toMatchObject({
       allowOverwrite: false,
+      mutableTags: ['latest'],
       allPlatforms: true,
       concurrency: 4,
       dryRun: false,
@@ -42,6 +43,7 @@ describe('promote inputs', () => {
 
   it.each([
     [{ source: 'a:1' }, 'input "destination": is required'],
+    [{ source: 'a:1', destination: 'b', 'mutable-tags': 'main/x' }, 'input "mutable-tags"'],
     [{ source: 'a:1', destination: 'b:2' }, 'input "destination"'],
     [{ source: `a@${D}`, destination: 'b' }, 'input "tags"'],
     [{ source: 'a:1', destination: 'b', tags: 'ok\n-bad' }, 'input "tags"'],

@@ -70,10 +70,28 @@ describe('test request', () => {
     [{ image: 'app', 'wait-timeout': '0' }, 'input "wait-timeout"'],
     [{ image: 'app', workdir: 'relative' }, 'input "workdir"'],
     [{ image: 'app', reports: 'junit.xml' }, 'input "reports"'],
+    [{ image: 'app', reports: '/..' }, 'input "reports"'],
+    [{ image: 'app', reports: '/' }, 'input "reports"'],
+    [{ image: 'app', reports: '/app/../..' }, 'input "reports"'],
+    [{ image: 'app', reports: '//etc' }, 'input "reports"'],
+    [{ image: 'app', reports: '/app/./x' }, 'input "reports"'],
+    [{ image: 'app', reports: '/app/reports/' }, 'input "reports"'],
+    [{ image: 'app', run: '--help' }, 'input "run"'],
+    [{ image: 'app', timeout: '0' }, 'input "timeout": must be at least 1 s'],
+    [
+      { image: 'app', services: '- name: db\n  image: postgres:16\n  env: { A: "one\\ntwo" }' },
+      'input "services": the value of A holds a line break',
+    ],
     [{ image: 'app', env: 'A-B=1' }, 'input "env"'],
     [{ image: 'app', 'mount-workspace': 'sure' }, 'input "mount-workspace"'],
   ])('rejects %j', (values, message) => {
     expect(() => readTestRequest(inputs(values))).toThrow(message);
+  });
+});
+
+describe('test request paths', () => {
+  it('accepts a normalised absolute reports path below /', () => {
+    expect(readTestRequest(inputs({ image: 'app', reports: '/app/reports' })).reports).toBe('/app/reports');
   });
 });
 
