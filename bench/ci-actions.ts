@@ -3,6 +3,7 @@
  * they run, each action started as the runner starts it (a fresh Node 24 process loading its
  * bundle). Target: under 300 ms per action.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runChecked } from '../src/command/command';
 import { LocalRunner } from '../src/command/local-runner';
@@ -59,15 +60,18 @@ export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<Overhead
   });
   rows.push(row('build-and-tag', build));
 
+  // Names of this run's own (exact names: docker rm and network rm match them exactly).
+  const container = `bench-tests-${randomBytes(3).toString('hex')}`;
+  const net = `bench-net-${randomBytes(3).toString('hex')}`;
   const test = await compare(rounds, {
     bare: async () => {
-      await docker('network', 'create', 'bench-net');
+      await docker('network', 'create', net);
       await docker(
         'run',
         '--name',
-        'bench-tests',
+        container,
         '--network',
-        'bench-net',
+        net,
         '--entrypoint',
         '',
         `${repo}:bench`,
@@ -75,8 +79,8 @@ export async function benchCiActions(lab: LabInfo, rounds = 7): Promise<Overhead
         '-c',
         'true',
       );
-      await docker('rm', '--force', '--volumes', 'bench-tests');
-      await docker('network', 'rm', 'bench-net');
+      await docker('rm', '--force', '--volumes', container);
+      await docker('network', 'rm', net);
     },
     action: async () => {
       const r = await runBundle('test-in-container', { image: `${repo}:bench`, run: 'true' }, { env });

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { LocalRunner } from '../src/command/local-runner';
+import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
 import { startLoad } from '../test/helpers/load';
 import { runBundle } from '../test/helpers/run-bundle';
 import { type LabInfo, publishFixtureApp } from '../test/lab/lab';
@@ -21,8 +21,8 @@ export interface DeployBench {
 }
 
 export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench> {
-  const local = new LocalRunner();
   const service = `bench-${randomBytes(3).toString('hex')}`;
+  const clean = hostCleanup(lab, service, serviceCleanup(service));
   const images: string[] = [];
   for (const tag of ['a', 'b'])
     images.push(await publishFixtureApp(lab.registries.staging, `bench/${service}`, tag));
@@ -92,9 +92,7 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
       overheadPerHostMs: median(overhead),
     };
   } finally {
-    const script = `for id in $(docker ps -aq --filter name=${service}); do docker rm -f $id >/dev/null; done; docker network rm slipway-${service} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${service}; true`;
-    for (const host of lab.hosts)
-      await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
+    await clean();
   }
 }
 

@@ -6,8 +6,7 @@
  * - one 1 GB layer, with the peak memory of the process (target: under 150 MB).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChecked } from '../src/command/command';
 import { LocalRunner } from '../src/command/local-runner';
@@ -17,6 +16,7 @@ import { startRegistry } from '../test/helpers/registry-process';
 import { REPO_ROOT } from '../test/helpers/run-bundle';
 import type { LabInfo } from '../test/lab/lab';
 import { median, ms, time } from './measure';
+import { tempDir } from '../test/helpers/temp';
 
 interface Run {
   readonly ms: number;
@@ -24,7 +24,8 @@ interface Run {
   readonly outputs: Record<string, string>;
 }
 
-const RSS_REPORTER = join(tmpdir(), 'slipway-peak-rss.cjs');
+const BENCH_TEMP = tempDir('bench-promote');
+const RSS_REPORTER = join(BENCH_TEMP, 'peak-rss.cjs');
 writeFileSync(
   RSS_REPORTER,
   "process.on('exit', () => require('fs').writeSync(3, String(process.resourceUsage().maxRSS * 1024)));\n",
@@ -33,7 +34,7 @@ writeFileSync(
 /** Runs the bundled action in a fresh Node process (as the runner does), measuring wall time and peak RSS. */
 function runAction(inputs: Record<string, string>): Promise<Run> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' };
-  const outputFile = join(tmpdir(), `slipway-bench-out-${unique()}`);
+  const outputFile = join(BENCH_TEMP, `out-${unique()}`);
   writeFileSync(outputFile, '');
   env.GITHUB_OUTPUT = outputFile;
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
@@ -100,7 +101,7 @@ export async function benchPromote(
     // A real image (docker must be able to pull it): 5 layers of 20 MiB of random, incompressible data.
     const repo = `bench/promote-${unique()}`;
     const layerSize = 20 * 1024 * 1024;
-    const context = mkdtempSync(join(tmpdir(), 'slipway-bench-image-'));
+    const context = tempDir('bench-image');
     const steps = [1, 2, 3, 4, 5].map((i) => `RUN head -c ${layerSize} /dev/urandom > /data-${i}`);
     writeFileSync(
       join(context, 'Dockerfile'),

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDirs } from '../test/helpers/temp';
 import { ensureLab } from '../test/lab/lab';
 import { benchCiActions, formatOverhead } from './ci-actions';
 import { benchDeploy, formatDeploy } from './deploy';
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(removeTempDirs);

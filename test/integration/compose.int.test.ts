@@ -3,22 +3,23 @@
  * a slow database-like service with a health check and an app that depends on it being healthy.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
+import { hostCleanup } from '../helpers/host-cleanup';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
 const local = new LocalRunner();
-const PROJECT = `stack-${randomBytes(3).toString('hex')}`;
+const PROJECT = `test-compose-${randomBytes(3).toString('hex')}`;
 const PORT = '8085';
 const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
 const urls = lab.hosts.map((h) => `http://${h.address}:${PORT}/version`);
-const workspace = mkdtempSync(join(tmpdir(), 'slipway-compose-'));
+const workspace = tempDir('compose');
 const images: Record<string, string> = {};
 type Host = (typeof lab.hosts)[number];
 
@@ -98,17 +99,13 @@ function results(run: BundleRun) {
   }>;
 }
 
-async function cleanHosts(): Promise<void> {
-  const script = [
-    `for id in $(docker ps -aq --filter label=com.docker.compose.project=${PROJECT}); do docker rm -f $id >/dev/null; done`,
-    `docker network rm ${PROJECT}_default >/dev/null 2>&1`,
-    `docker volume rm ${PROJECT}_dbdata >/dev/null 2>&1`,
-    `rm -rf /home/deploy/.slipway/${PROJECT}`,
-    'true',
-  ].join('\n');
-  for (const host of lab.hosts)
-    await runChecked(local, { argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
-}
+/** This file's compose project on the lab hosts, by its exact project label and names. */
+const cleanHosts = hostCleanup(lab, PROJECT, [
+  `docker ps -aq --filter label=com.docker.compose.project=${PROJECT} | xargs -r docker rm -f >/dev/null`,
+  `docker network rm ${PROJECT}_default >/dev/null 2>&1`,
+  `docker volume rm ${PROJECT}_dbdata >/dev/null 2>&1`,
+  `rm -rf /home/deploy/.slipway/${PROJECT}`,
+]);
 
 beforeAll(async () => {
   await runChecked(local, { argv: ['mkdir', '-p', join(workspace, 'deploy')] });

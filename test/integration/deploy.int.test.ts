@@ -7,13 +7,16 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
+import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { startLoad } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
 const local = new LocalRunner();
-const SERVICE = `shop-${randomBytes(3).toString('hex')}`;
+const SERVICE = `test-deploy-${randomBytes(3).toString('hex')}`;
+/** A second service, whose proxy cannot start. */
+const NOPROXY = `${SERVICE}-noproxy`;
 const PUBLISH = '8081';
 const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
 const VOLUME = `${SERVICE}-data`;
@@ -74,23 +77,15 @@ function hostsOutput(run: BundleRun): Array<{ host: string; result: string; prev
   return JSON.parse(run.outputs.hosts ?? '[]');
 }
 
-/** Removes every deploy-test service (containers, networks, test volumes) from the lab hosts. */
-async function cleanHosts(): Promise<void> {
-  const script = [
-    'for id in $(docker ps -aq --filter name=shop-); do docker rm -f $id >/dev/null; done',
-    'for n in $(docker network ls -q --filter name=slipway-shop-); do docker network rm $n >/dev/null; done',
-    'for v in $(docker volume ls -q --filter name=shop-); do docker volume rm $v >/dev/null; done',
-    'rm -rf /home/deploy/.slipway/shop-*',
-    'true',
-  ].join('\n');
-  for (const host of lab.hosts)
-    await runChecked(local, { argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
-}
+/** Removes this file's services (containers, networks, its volume) from the lab hosts, by exact name. */
+const cleanHosts = hostCleanup(lab, SERVICE, [
+  ...serviceCleanup(SERVICE, [VOLUME]),
+  ...serviceCleanup(NOPROXY),
+]);
 
 afterAll(cleanHosts);
 
 beforeAll(async () => {
-  await cleanHosts();
   for (const [tag, healthy] of [
     ['v1', true],
     ['v2', true],
@@ -207,7 +202,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     const host = lab.hosts[0] as (typeof lab.hosts)[number];
     const [current] = await appContainers(host);
     expect(await onHost(host, 'docker', 'exec', current as string, 'cat', '/data/keep.txt')).toBe('precious');
-    expect(await onHost(host, 'docker', 'volume', 'ls', '--quiet', '--filter', `name=${VOLUME}`)).toBe(
+    expect(await onHost(host, 'docker', 'volume', 'ls', '--quiet', '--filter', `name=^${VOLUME}$`)).toBe(
       VOLUME,
     );
     const audit = await onHost(host, 'cat', `/home/deploy/.slipway/${SERVICE}/audit.log`);
@@ -233,7 +228,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
   });
 
   it('a first deploy whose proxy cannot start leaves no app container behind', async () => {
-    const name = `${SERVICE}-noproxy`;
+    const name = NOPROXY;
     const run = await deploy('v1', {
       name,
       publish: '8084',

@@ -3,9 +3,7 @@
  * through the basic-auth registry, and SSH to each deploy host, whose engines are separate.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
@@ -13,6 +11,7 @@ import { KnownHosts } from '../../src/ssh/known-hosts';
 import { HostKeyError, SshRunner } from '../../src/ssh/ssh-runner';
 import { connectLabHost, labSshOptions } from '../helpers/lab-ssh';
 import { buildFixtureApp } from '../lab/lab';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -53,7 +52,7 @@ describe('registries', () => {
   it('pushes through basic auth and pulls back the same digest', async () => {
     const { production } = lab.registries;
     const ref = `${production.host}/lab/app:${unique()}`;
-    const config = mkdtempSync(join(tmpdir(), 'docker-config-'));
+    const config = tempDir('docker-config', { secret: true });
     const env = { DOCKER_CONFIG: config };
     await docker(['tag', lab.images.app, ref]);
     const anonymous = await local.run({ argv: [lab.docker, 'push', ref], env });
@@ -102,10 +101,10 @@ describe('deploy hosts over SSH', () => {
     const name = `only-on-one-${unique()}`;
     await runChecked(one, { argv: ['docker', 'network', 'create', name] });
     const onOne = await runChecked(one, {
-      argv: ['docker', 'network', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}}'],
+      argv: ['docker', 'network', 'ls', '--filter', `name=^${name}$`, '--format', '{{.Name}}'],
     });
     const onTwo = await runChecked(two, {
-      argv: ['docker', 'network', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}}'],
+      argv: ['docker', 'network', 'ls', '--filter', `name=^${name}$`, '--format', '{{.Name}}'],
     });
     expect(onOne.stdout.trim()).toBe(name);
     expect(onTwo.stdout.trim()).toBe('');

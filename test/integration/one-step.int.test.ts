@@ -10,6 +10,7 @@ import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
 import { labConnectionOptions, runCli } from '../helpers/cli';
+import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { runBundle } from '../helpers/run-bundle';
 import { LAB_SRC } from '../lab/config';
 import type { LabHost } from '../lab/lab';
@@ -26,11 +27,8 @@ const docker = (...argv: string[]) => runChecked(local, { argv: [lab.docker, ...
 
 const cli = (args: string[]) => runCli(args, { ...env, SLIPWAY_BUILD_NUMBER: '7' });
 
-afterAll(async () => {
-  const script = `for id in $(docker ps -aq --filter name=cli-${ID}); do docker rm -f $id >/dev/null; done; for n in $(docker network ls -q --filter name=slipway-cli-${ID}); do docker network rm $n >/dev/null; done; rm -rf /home/deploy/.slipway/cli-${ID}; true`;
-  for (const host of lab.hosts)
-    await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
-});
+const SERVICE = `test-cli-${ID}`;
+afterAll(hostCleanup(lab, SERVICE, serviceCleanup(SERVICE)));
 
 describe('one step: the root action', () => {
   const image = `${STAGING}/onestep/shop-${ID}`;
@@ -128,7 +126,7 @@ describe('the slipway CLI', () => {
   });
 
   it('deploy, then status shows what runs where and the audit log; bad input exits 2', async () => {
-    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, `cli-${ID}`);
+    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, SERVICE);
     const deploy = await cli([
       'deploy',
       ...connection,

@@ -4,8 +4,7 @@
  * mode: this kernel has no IPVS for the ingress routing mesh), updated under continuous load.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
@@ -14,10 +13,13 @@ import { startLoad } from '../helpers/load';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
+import { hostCleanup } from '../helpers/host-cleanup';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
 const local = new LocalRunner();
-const SERVICE = `swarm-${randomBytes(3).toString('hex')}`;
+const SERVICE = `test-swarm-${randomBytes(3).toString('hex')}`;
+const STACK = `test-stack-${randomBytes(3).toString('hex')}`;
 const PUBLISH = '8086';
 const urls = lab.hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
 const images: Record<string, string> = {};
@@ -61,16 +63,18 @@ async function specImage(): Promise<string> {
   return onManager('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', SERVICE);
 }
 
-/** A shell script on the manager (cleanup that may partly fail). */
-async function onManagerShell(script: string): Promise<void> {
-  await local.run({ argv: [lab.docker, 'exec', manager.container, 'sh', '-c', `${script}; true`] });
-}
-
-async function clean(): Promise<void> {
-  await onManagerShell(
-    `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1; sleep 2; docker network rm slipway-${SERVICE} >/dev/null 2>&1; docker config ls -q --filter name=slipway-proxy-${SERVICE} | xargs -r docker config rm >/dev/null; rm -rf /home/deploy/.slipway/${SERVICE}`,
-  );
-}
+/**
+ * This file's service and stack, by exact names and Slipway's service label (run on every host:
+ * the swarm commands answer on the manager only).
+ */
+const clean = hostCleanup(lab, SERVICE, [
+  `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1`,
+  `docker stack rm ${STACK} >/dev/null 2>&1`,
+  'sleep 2',
+  `docker network ls -q --filter label=dev.slipway.service=${SERVICE} | xargs -r docker network rm >/dev/null 2>&1`,
+  `docker config ls -q --filter label=dev.slipway.service=${SERVICE} | xargs -r docker config rm >/dev/null 2>&1`,
+  `rm -rf /home/deploy/.slipway/${SERVICE} /home/deploy/.slipway/${STACK}`,
+]);
 
 beforeAll(async () => {
   for (const [tag, healthy] of [
@@ -82,13 +86,9 @@ beforeAll(async () => {
   }
 });
 
-const STACK = `stk-${randomBytes(3).toString('hex')}`;
-const workspace = mkdtempSync(join(tmpdir(), 'slipway-stack-'));
+const workspace = tempDir('stack');
 
-afterAll(async () => {
-  await clean();
-  await onManagerShell(`docker stack rm ${STACK} >/dev/null 2>&1; rm -rf /home/deploy/.slipway/${STACK}`);
-});
+afterAll(clean);
 
 describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
   it('creates the service on the first manager that answers, two replicas on two nodes, behind the proxy', async () => {

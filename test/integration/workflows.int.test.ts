@@ -5,24 +5,25 @@
  * registry, deploy it to production). The assertions read the registries and the hosts directly.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
 import { dotenvFile, runAct } from '../helpers/act';
+import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { REPO_ROOT } from '../helpers/run-bundle';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
 const local = new LocalRunner();
 const ID = randomBytes(3).toString('hex');
 const STAGING = `${lab.registries.staging.host}/act/shop-${ID}`;
 const PRODUCTION = `${lab.registries.production.host}/act/shop-${ID}`;
-const SERVICE = `act-${ID}`;
-const app = mkdtempSync(join(tmpdir(), 'slipway-act-app-'));
-const event = join(app, '..', `slipway-act-push-${ID}.json`);
+const SERVICE = `test-act-${ID}`;
+const app = tempDir('act-app');
+const event = join(tempDir('act-event'), 'push.json');
 type Host = (typeof lab.hosts)[number];
 
 const SHIP = `name: ship
@@ -102,7 +103,6 @@ let version = '';
 let stagingDigest = '';
 
 beforeAll(async () => {
-  await cleanHosts();
   cpSync(join(REPO_ROOT, 'test', 'lab', 'fixtures', 'app'), app, { recursive: true });
   mkdirSync(join(app, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(app, '.github', 'workflows', 'ship.yml'), SHIP);
@@ -120,14 +120,8 @@ beforeAll(async () => {
   );
 });
 
-/** Removes every service these tests deploy (act-*), also what an interrupted earlier run left. */
-async function cleanHosts(): Promise<void> {
-  const script = `for id in $(docker ps -aq --filter name=act-); do docker rm -f $id >/dev/null; done; for n in $(docker network ls -q --filter name=slipway-act-); do docker network rm $n >/dev/null; done; rm -rf /home/deploy/.slipway/act-*; true`;
-  for (const host of lab.hosts)
-    await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', script] });
-}
-
-afterAll(cleanHosts);
+/** The two services these tests deploy, by exact name (an interrupted run's: see reclaimLeftovers). */
+afterAll(hostCleanup(lab, SERVICE, [...serviceCleanup(`${SERVICE}-staging`), ...serviceCleanup(SERVICE)]));
 
 describe('reusable workflows on act, against the lab', () => {
   it('a push runs pipeline.yml: build, test, push to staging, deploy the pushed digest to staging', async () => {

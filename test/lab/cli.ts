@@ -6,15 +6,17 @@
  *   npm run demo             bring the lab up and run the pipeline on the fixture app
  */
 import { runDemo } from './demo';
-import { ensureLab, readLabInfo, teardownLab } from './lab';
+import { join } from 'node:path';
+import { removeTempDirs } from '../helpers/temp';
+import { LAB_DIR } from './config';
+import { ensureLab, type LabInfo, readLabInfo, teardownLab } from './lab';
 
 const [command = 'up', ...rest] = process.argv.slice(2);
 
 async function main(): Promise<void> {
   switch (command) {
     case 'up': {
-      const info = await ensureLab();
-      console.log(JSON.stringify({ ...info, registries: redacted(info.registries) }, null, 2));
+      console.log(JSON.stringify(redacted(await ensureLab()), null, 2));
       return;
     }
     case 'down':
@@ -24,15 +26,22 @@ async function main(): Promise<void> {
       await runDemo();
       return;
     case 'status':
-      console.log(JSON.stringify(readLabInfo(), null, 2));
+      console.log(JSON.stringify(redacted(readLabInfo()), null, 2));
       return;
     default:
       throw new Error(`unknown lab command ${JSON.stringify(command)} (up, down [--purge], status)`);
   }
 }
 
-function redacted<T extends object>(registries: T): T {
-  return JSON.parse(JSON.stringify(registries, (k, v) => (k === 'password' ? '***' : v)));
+/** The lab description without registry passwords: each is replaced by the file that holds it. */
+function redacted(info: LabInfo): unknown {
+  return JSON.parse(
+    JSON.stringify(info, function (this: { name?: string }, key: string, value: unknown) {
+      return key === 'password'
+        ? `*** (in ${join(LAB_DIR, 'registry', String(this.name), 'password')})`
+        : value;
+    }),
+  );
 }
 
 let finished = false;
@@ -51,4 +60,5 @@ main()
     finished = true;
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
-  });
+  })
+  .finally(removeTempDirs);

@@ -7,8 +7,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from './config';
 import { ensureLab, type LabInfo } from './lab';
 
@@ -47,7 +47,7 @@ export async function runDemo(): Promise<void> {
   const lab = await ensureLab();
   const { staging, production } = lab.registries;
   const run = Math.floor(Date.now() / 1000) % 100000;
-  const event = join(tmpdir(), 'slipway-demo-event.json');
+  const event = join(tempDir('demo'), 'event.json');
   writeFileSync(event, JSON.stringify({ ref: 'refs/heads/main', repository: { default_branch: 'main' } }));
   const env = {
     SLIPWAY_DOCKER: lab.docker,

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliInputReader, parseArgs } from '../../../src/cli/args';
 import { ciEnvironment } from '../../../src/cli/git';
 import { Inputs } from '../../../src/common/inputs';
+import { tempDir } from '../../helpers/temp';
 
 describe('CLI options are the actions’ inputs', () => {
   it('reads --name value, --name=value, repeated options as lines, bare flags as true', () => {
@@ -26,7 +26,7 @@ describe('CLI options are the actions’ inputs', () => {
   });
 
   it('reads a value from a file with --name-file (secrets stay off the command line), but not compose-file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-'));
+    const dir = tempDir('cli');
     writeFileSync(join(dir, 'key'), 'KEY\nLINES');
     const parsed = parseArgs([
       'deploy',

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redact } from '../../../src/common/secrets';
 import { Code, cell, formatBytes, formatDuration, table, writeSummary } from '../../../src/common/summary';
+import { tempDir } from '../../helpers/temp';
 
 describe('summary', () => {
   it('renders a table whose cells cannot break it', () => {
@@ -38,7 +38,7 @@ describe('summary', () => {
   });
 
   it('appends to the summary file', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary.md');
+    const file = join(tempDir('summary'), 'summary.md');
     writeSummary(['# one'], file);
     writeSummary(['two'], file);
     expect(readFileSync(file, 'utf8')).toBe('# one\n\ntwo\n\n');

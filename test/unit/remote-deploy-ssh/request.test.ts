@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStackImage } from '../../../src/deploy-core/stack-inputs';
 import { readAnyDeployRequest } from '../../../src/remote-deploy-ssh/request';
 import { Inputs } from '../../../src/common/inputs';
 import { COMPOSE } from '../../helpers/compose-fixture';
+import { tempDir } from '../../helpers/temp';
 
 describe('stack inputs', () => {
   let dir: string;
@@ -20,7 +20,7 @@ describe('stack inputs', () => {
   const read = (over: Record<string, string>) =>
     readAnyDeployRequest(new Inputs((n) => ({ ...base, ...over })[n as keyof typeof base]));
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'slipway-stack-'));
+    dir = tempDir('stack');
     writeFileSync(join(dir, 'compose.yml'), COMPOSE);
     process.env.GITHUB_WORKSPACE = dir;
   });
