@@ -111,7 +111,7 @@ export class ComposeDeployer {
       images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
       ...(this.env.length > 0 && {
         envNames: this.env.map(([name]) => name),
-        labels: { [LABEL.config]: configFingerprint(this.env) },
+        labels: { [LABEL.config]: configFingerprint(this.request.fingerprintKey, this.env) },
       }),
     });
   }

@@ -54,7 +54,7 @@ function healthOf(request: DeployRequest): Health {
 
 /** What the container is configured with besides its image. */
 export function configOf(request: DeployRequest): string {
-  return configFingerprint([...request.env, ...request.secretEnv], {
+  return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
     volumes: request.volumes,
     network: request.network ?? '',
     healthCmd: request.healthCmd ?? '',

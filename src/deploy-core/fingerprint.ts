@@ -9,14 +9,9 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 
-let processKey: Buffer | undefined;
-
-/**
- * Sets the key of every configuration fingerprint this process makes, from the deploy's SSH private
- * key (called when the connection inputs are read, before any deploy).
- */
-export function useFingerprintKey(privateKey: string): void {
-  processKey = createHash('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
+/** The key of a deploy's configuration fingerprints, from its SSH private key. */
+export function fingerprintKey(privateKey: string): Buffer {
+  return createHash('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
 }
 
 /** The canonical JSON of `value` (object keys sorted). */
@@ -37,9 +32,9 @@ export function fingerprint(value: unknown, key: Buffer): string {
 
 /** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
 export function configFingerprint(
+  key: Buffer,
   env: ReadonlyArray<readonly [string, string]>,
   other: Readonly<Record<string, unknown>> = {},
 ): string {
-  if (!processKey) throw new Error('no fingerprint key: the connection inputs were not read');
-  return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, processKey);
+  return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
 }

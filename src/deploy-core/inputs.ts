@@ -4,13 +4,15 @@ import { type ImageReference, isRegistryHost, parseReference } from '../common/r
 import { KnownHosts } from '../ssh/known-hosts';
 import { parseEndpoint, type SshEndpoint } from '../ssh/ssh-runner';
 import { hasControlCharacter } from '../common/text';
-import { useFingerprintKey } from './fingerprint';
+import { fingerprintKey } from './fingerprint';
 
 /** How Slipway reaches the hosts and guards them: the same in every deploy mode. */
 export interface Connection {
   readonly hosts: readonly SshEndpoint[];
   readonly username: string;
   readonly privateKey: string;
+  /** Keys the configuration fingerprints on the hosts (see fingerprint.ts). */
+  readonly fingerprintKey: Buffer;
   readonly passphrase?: string;
   readonly knownHosts?: KnownHosts;
   readonly insecureIgnoreHostKey: boolean;
@@ -82,8 +84,6 @@ export function readConnection(inputs: Inputs): Connection {
       'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)',
     );
   }
-  // The configuration fingerprints on the hosts are keyed with (a hash of) the SSH key.
-  useFingerprintKey(privateKey);
   const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
   const knownHostsText = inputs.string('known-hosts');
   let knownHosts: KnownHosts | undefined;
@@ -129,6 +129,7 @@ export function readConnection(inputs: Inputs): Connection {
     hosts,
     username,
     privateKey,
+    fingerprintKey: fingerprintKey(privateKey),
     ...(passphrase && { passphrase }),
     ...(knownHosts && { knownHosts }),
     insecureIgnoreHostKey,

@@ -92,7 +92,7 @@ export class SwarmDeployer {
       hosts,
       previousImage: before?.image ?? null,
     });
-    const config = configFingerprint(r.env, { healthCmd: r.healthCmd ?? '' });
+    const config = configFingerprint(r.fingerprintKey, r.env, { healthCmd: r.healthCmd ?? '' });
     const unchanged =
       before !== undefined &&
       digestOf(before.image) === image.digest &&

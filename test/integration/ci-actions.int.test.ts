@@ -212,7 +212,7 @@ describe('build → test → push on the lab', () => {
     expect(result.log).toContain('[/nowhere]');
     expect(result.log).toContain(`[${value}]`);
     expect(result.log).not.toContain('docker run --env');
-    await expectNoLeftovers();
+    await expectNoLeftovers(result);
   });
 
   it('push-registry logs in privately, pushes every tag and reads the digest back', async () => {

@@ -14,6 +14,7 @@ import { LocalRunner } from '../../src/command/local-runner';
 import { acquire } from '../../src/deploy-core/locks';
 import { HostSession } from '../../src/deploy-core/host';
 import type { SshRunner } from '../../src/ssh/ssh-runner';
+import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { connectLabHost } from '../helpers/lab-ssh';
 import { startLoad } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
@@ -21,7 +22,7 @@ import { type LabHost, publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
 const local = new LocalRunner();
-const SERVICE = `faults-${randomBytes(3).toString('hex')}`;
+const SERVICE = `test-faults-${randomBytes(3).toString('hex')}`;
 const PUBLISH = '8080';
 const SECRET = `fault-s3cret-${randomBytes(6).toString('hex')}`;
 const LEASE_MS = 4000;
@@ -175,20 +176,11 @@ function postStep(
   return runBundle('remote-deploy-ssh', inputs(version, extra), { env: ENV, state: killed.state });
 }
 
+const removeFromHosts = hostCleanup(lab, SERVICE, serviceCleanup(SERVICE, [`${SERVICE}-gate`]));
+
 async function cleanHosts(): Promise<void> {
   for (const w of watchers) w.kill();
-  for (const host of lab.hosts) {
-    const ids = await onHost(host, 'docker', 'ps', '-aq', '--filter', `label=dev.slipway.service=${SERVICE}`);
-    if (ids) await onHost(host, 'docker', 'rm', '-f', ...ids.split('\n'));
-    for (const network of [`slipway-${SERVICE}`, `slipway-${SERVICE}-live`])
-      await runChecked(local, {
-        argv: [lab.docker, 'exec', host.container, 'docker', 'network', 'rm', network],
-      }).catch(() => {});
-    await onHost(host, 'rm', '-rf', `/home/deploy/.slipway/${SERVICE}`);
-    await runChecked(local, {
-      argv: [lab.docker, 'exec', host.container, 'docker', 'volume', 'rm', GATE],
-    }).catch(() => {});
-  }
+  await removeFromHosts();
 }
 
 beforeAll(async () => {

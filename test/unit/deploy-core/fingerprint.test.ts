@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { configFingerprint, useFingerprintKey } from '../../../src/deploy-core/fingerprint';
+import { configFingerprint, fingerprintKey } from '../../../src/deploy-core/fingerprint';
 
 const KEY_A = '-----BEGIN OPENSSH PRIVATE KEY-----\naaa\n-----END OPENSSH PRIVATE KEY-----';
 const KEY_B = '-----BEGIN OPENSSH PRIVATE KEY-----\nbbb\n-----END OPENSSH PRIVATE KEY-----';
@@ -11,12 +11,13 @@ describe('configuration fingerprint', () => {
       ['B', '2'],
       ['PIN', '1234'],
     ];
-    useFingerprintKey(KEY_A);
-    const a = configFingerprint(env, { healthCmd: '' });
+    const keyA = fingerprintKey(KEY_A);
+    const a = configFingerprint(keyA, env, { healthCmd: '' });
     expect(a).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
-    expect(configFingerprint([...env].reverse(), { healthCmd: '' })).toBe(a);
+    expect(configFingerprint(keyA, [...env].reverse(), { healthCmd: '' })).toBe(a);
     expect(
       configFingerprint(
+        keyA,
         [
           ['B', '2'],
           ['PIN', '1235'],
@@ -29,9 +30,7 @@ describe('configuration fingerprint', () => {
       .update(JSON.stringify({ env: ['B=2', 'PIN=1234'], healthCmd: '' }))
       .digest('hex');
     expect(a).not.toContain(unkeyed);
-    useFingerprintKey(KEY_B);
-    expect(configFingerprint(env, { healthCmd: '' })).not.toBe(a);
-    useFingerprintKey(KEY_A);
-    expect(configFingerprint(env, { healthCmd: '' })).toBe(a);
+    expect(configFingerprint(fingerprintKey(KEY_B), env, { healthCmd: '' })).not.toBe(a);
+    expect(configFingerprint(fingerprintKey(KEY_A), env, { healthCmd: '' })).toBe(a);
   });
 });
