@@ -200,6 +200,7 @@ export class ComposeDeployer {
 
     try {
       // Every host gets the file and pulls before any host changes.
+      this.ctx.signal?.throwIfAborted();
       this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
       await this.parallel(changing, async (p) => {
         await p.host.writeFile(NEXT_FILE, text);
@@ -212,6 +213,7 @@ export class ComposeDeployer {
       for (const p of plans) if (p.unchanged) results.set(p, summary(p, 'unchanged'));
       const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
         const started = performance.now();
+        this.ctx.signal?.throwIfAborted();
         await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
         const output = await p.host.up();
         if (output) this.ctx.log(`${p.session.where}:\n${output}`);
@@ -232,9 +234,27 @@ export class ComposeDeployer {
         };
       });
 
+      for (const { host: p, result: r } of rollout.done) {
+        results.set(
+          p,
+          summary(p, 'deployed', {
+            durationMs: performance.now() - r.started,
+            healthMs: Math.round(r.healthMs),
+            services: r.services,
+          }),
+        );
+      }
       if (rollout.failure) {
-        // The failed hosts and the ones switched in this run go back to their previous file.
-        const back = [...rollout.failed.map((f) => f.host), ...rollout.done.map((d) => d.host)];
+        // The failed hosts and the ones switched in this run go back to their previous file —
+        // unless the run was cancelled: then only a host cut in the middle of its switch does, the
+        // hosts switched stay (healthy) and the next run converges them all.
+        const cancelled = this.ctx.signal?.aborted === true;
+        const back = [
+          ...rollout.failed
+            .filter((f) => !cancelled || f.error !== this.ctx.signal?.reason)
+            .map((f) => f.host),
+          ...(cancelled ? [] : rollout.done.map((d) => d.host)),
+        ];
         const notes = new Map<HostPlan, string>();
         await Promise.all(
           back.map(async (p) => {
@@ -258,20 +278,12 @@ export class ComposeDeployer {
             );
           }),
         );
+        // Hosts of batches after the failing one (or cancelled before their turn) were never touched.
+        for (const p of plans) if (!results.has(p)) results.set(p, summary(p, 'unchanged'));
         const hosts = plans.map((p) => results.get(p) as HostResult);
         await this.auditAll(hosts, pinned, 'deploy-failed');
         const { host, error } = rollout.failure;
         throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
-      }
-      for (const { host: p, result: r } of rollout.done) {
-        results.set(
-          p,
-          summary(p, 'deployed', {
-            durationMs: performance.now() - r.started,
-            healthMs: Math.round(r.healthMs),
-            services: r.services,
-          }),
-        );
       }
       const hosts = plans.map((p) => results.get(p) as HostResult);
       await this.auditAll(hosts, pinned, 'deploy');

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup } from '../helpers/host-cleanup';
+import { onHost as onLabHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
+import type { LabHost } from '../lab/lab';
 import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
@@ -64,9 +66,7 @@ function deploy(app: string, extra: Record<string, string> = {}): Promise<Bundle
   );
 }
 
-async function onHost(host: Host, ...argv: string[]): Promise<string> {
-  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
-}
+const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
 
 /** service → container id, read on the host directly (not through Slipway). */
 async function containers(host: Host): Promise<Record<string, string>> {

@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { startLoad } from '../helpers/load';
+import { onHost as onLabHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
+import type { LabHost } from '../lab/lab';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -49,9 +50,7 @@ function deploy(tag: string | undefined, extra: Record<string, string> = {}): Pr
 }
 
 /** docker on a lab host, through the outer engine (an independent view, not through Slipway). */
-async function onHost(host: (typeof lab.hosts)[number], ...argv: string[]): Promise<string> {
-  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
-}
+const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
 
 async function appContainers(host: (typeof lab.hosts)[number], all = false): Promise<string[]> {
   const out = await onHost(

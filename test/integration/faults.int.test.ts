@@ -5,23 +5,21 @@
  * After each: one version in service per host, every request under load answered by it, no secret
  * in any file on the host, no pre-deploy or orphaned container, the lock free.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runChecked } from '../../src/command/command';
-import { LocalRunner } from '../../src/command/local-runner';
 import { acquire } from '../../src/deploy-core/locks';
 import { HostSession } from '../../src/deploy-core/host';
 import type { SshRunner } from '../../src/ssh/ssh-runner';
+import { eventOnHost, nth, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { connectLabHost } from '../helpers/lab-ssh';
 import { startLoad } from '../helpers/load';
+import { expectNothingLeft, onHost as onLabHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
-const local = new LocalRunner();
 const SERVICE = `test-faults-${randomBytes(3).toString('hex')}`;
 const PUBLISH = '8080';
 const SECRET = `fault-s3cret-${randomBytes(6).toString('hex')}`;
@@ -54,43 +52,7 @@ const deploy = (
   interrupt?: Promise<'cancel' | 'SIGKILL'>,
 ) => runBundle('remote-deploy-ssh', inputs(version, extra), { env: ENV, ...(interrupt && { interrupt }) });
 
-async function onHost(host: LabHost, ...argv: string[]): Promise<string> {
-  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
-}
-
-/**
- * Resolves at the first `docker events` line on `host` that matches: the moment is seen from the
- * host, not from a hook inside the code. The watcher is this test's own process, ended by reference.
- */
-function eventOnHost(host: LabHost, filters: string[], match: (event: EventLine) => boolean): Promise<void> {
-  const args = ['exec', host.container, 'docker', 'events', '--format', '{{json .}}'];
-  for (const filter of filters) args.push('--filter', filter);
-  const watcher: ChildProcess = spawn(lab.docker, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  watchers.add(watcher);
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`no event ${filters.join(' ')} within 90 s`)), 90_000);
-    watcher.stdout?.on('data', (chunk) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim() || !match(JSON.parse(line) as EventLine)) continue;
-        clearTimeout(timer);
-        watcher.kill();
-        watchers.delete(watcher);
-        resolve();
-      }
-    });
-  });
-}
-const watchers = new Set<ChildProcess>();
-
-interface EventLine {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-}
+const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
 
 interface Served {
   /** Running app containers on the live network (in service). */
@@ -146,22 +108,7 @@ async function expectConverged(version: string): Promise<void> {
       '{{.Names}}',
     );
     expect(preDeploy, `${host.name}: pre-deploy containers`).toBe('');
-    const secrets = await onHost(
-      host,
-      'sh',
-      '-c',
-      // /tmp/runc-process* are runc's own files for a health-check exec in flight (they hold the
-      // container's env while it runs, as root can read it anyway): Docker's, not left by Slipway.
-      `grep -rl --exclude='runc-process*' -- '${SECRET}' /home/deploy /tmp 2>/dev/null; true`,
-    );
-    expect(secrets, `${host.name}: files holding the secret`).toBe('');
-    const lock = await onHost(
-      host,
-      'sh',
-      '-c',
-      `ls -d /home/deploy/.slipway/${SERVICE}/lock* 2>/dev/null; true`,
-    );
-    expect(lock, `${host.name}: lock`).toBe('');
+    await expectNothingLeft(lab, host, SERVICE, SECRET);
   }
   const answers = await Promise.all(urls.map(async (url) => (await fetch(url)).text()));
   expect(answers.map((a) => a.trim())).toEqual(lab.hosts.map(() => version));
@@ -179,7 +126,7 @@ function postStep(
 const removeFromHosts = hostCleanup(lab, SERVICE, serviceCleanup(SERVICE, [`${SERVICE}-gate`]));
 
 async function cleanHosts(): Promise<void> {
-  for (const w of watchers) w.kill();
+  stopWatchers();
   await removeFromHosts();
 }
 
@@ -200,12 +147,6 @@ afterAll(async () => {
 const liveNetwork = `slipway-${SERVICE}-live`;
 const serviceLabel = `label=dev.slipway.service=${SERVICE}`;
 
-/** Counts matching events: resolves at the `n`th. */
-function nth(n: number): () => boolean {
-  let seen = 0;
-  return () => ++seen === n;
-}
-
 const GATE = `${SERVICE}-gate`;
 const [, HOST2] = lab.hosts as [LabHost, LabHost];
 
@@ -224,13 +165,14 @@ const PHASES: readonly Phase[] = [
   { phase: 'connecting', moment: () => new Promise((r) => setTimeout(r, 150)) },
   {
     phase: 'pulling',
-    moment: () => eventOnHost(HOST1, ['type=image', 'event=pull'], () => true),
+    moment: () => eventOnHost(lab, HOST1, ['type=image', 'event=pull'], () => true),
   },
   {
     phase: 'pre-deploy',
     preDeploy: 'sleep 20; echo migrated',
     moment: () =>
       eventOnHost(
+        lab,
         HOST1,
         ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=pre-deploy'],
         () => true,
@@ -240,6 +182,7 @@ const PHASES: readonly Phase[] = [
     phase: 'new version starting',
     moment: () =>
       eventOnHost(
+        lab,
         HOST1,
         ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=app'],
         () => true,
@@ -248,12 +191,18 @@ const PHASES: readonly Phase[] = [
   {
     phase: 'new version in service, old one still serving',
     moment: () =>
-      eventOnHost(HOST1, ['type=network', 'event=connect'], (e) => e.Actor.Attributes.name === liveNetwork),
+      eventOnHost(
+        lab,
+        HOST1,
+        ['type=network', 'event=connect'],
+        (e) => e.Actor.Attributes.name === liveNetwork,
+      ),
   },
   {
     phase: 'old version stopping',
     moment: () =>
       eventOnHost(
+        lab,
         HOST1,
         ['type=container', 'event=kill', serviceLabel, 'label=dev.slipway.role=app'],
         () => true,
@@ -268,6 +217,7 @@ const PHASES: readonly Phase[] = [
     teardown: () => gate('rm'),
     moment: () =>
       eventOnHost(
+        lab,
         HOST1,
         ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=app'],
         nth(2),
@@ -343,6 +293,7 @@ describe('remote-deploy-ssh interrupted at every phase converges on the rerun', 
       next,
       {},
       eventOnHost(
+        lab,
         HOST1,
         ['type=network', 'event=connect'],
         (e) => e.Actor.Attributes.name === liveNetwork,
@@ -372,6 +323,7 @@ describe('locks are leases', () => {
     const next = other();
     const long = deploy(next, { 'pre-deploy': `sleep ${(LEASE_MS * 3) / 1000}; echo long-migration-done` });
     await eventOnHost(
+      lab,
       HOST1,
       ['type=container', 'event=start', serviceLabel, 'label=dev.slipway.role=pre-deploy'],
       () => true,

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
+import type { LabHost } from '../lab/lab';
+import { onHost as onLabHost } from '../helpers/lab-host';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
 import { dotenvFile, runAct } from '../helpers/act';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
@@ -74,9 +76,7 @@ const productionSecrets = dotenvFile(`secrets-prod-${ID}`, {
   SLIPWAY_REGISTRY_PASSWORD: lab.registries.production.password as string,
 });
 
-async function onHost(host: Host, ...argv: string[]): Promise<string> {
-  return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
-}
+const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
 
 /** The digest the service's running container was deployed from, read on the host. */
 async function runningDigest(host: Host, service: string): Promise<string> {
