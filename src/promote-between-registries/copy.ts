@@ -10,6 +10,7 @@ import { blobExists, mountBlob, streamBlob } from '../registry/blobs';
 import { type Manifest, type RegistryClient, RegistryError } from '../registry/client';
 import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } from '../registry/image-tree';
 import { runPool } from '../common/pool';
+import { TagConflictError } from '../registry/resolve';
 import {
   DEFAULT_RETRY,
   isRetryableStatus,
@@ -74,15 +75,6 @@ export interface PromoteResult {
   /** The plan: every blob and what was (or, in a dry run, would be) done with it. */
   readonly plan: readonly PlannedBlob[];
   readonly tagsMoved: number;
-}
-
-export class TagConflictError extends Error {
-  constructor(destination: string, tag: string, current: string, wanted: string) {
-    super(
-      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (set allow-overwrite: true to move it)`,
-    );
-    this.name = 'TagConflictError';
-  }
 }
 
 interface Job {
