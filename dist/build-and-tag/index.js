@@ -30154,12 +30154,12 @@ function versionTag(ctx) {
 }
 const IMMUTABLE_TAGS = (/* unused pure expression or super */ null && ([
     /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-    /^sha-[0-9a-f]{7,64}$/, // sha-<7>
     /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
 ]));
 /**
- * Does this tag name one build for good (the version, sha-<7>, X.Y.Z), so it must never move to
- * other content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design.
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
  */
 function isImmutableTag(tag) {
     return IMMUTABLE_TAGS.some((re) => re.test(tag));

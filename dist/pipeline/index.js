@@ -37849,12 +37849,12 @@ function versionTag(ctx) {
 }
 const IMMUTABLE_TAGS = [
     /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-    /^sha-[0-9a-f]{7,64}$/, // sha-<7>
     /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
 ];
 /**
- * Does this tag name one build for good (the version, sha-<7>, X.Y.Z), so it must never move to
- * other content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design.
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
  */
 function isImmutableTag(tag) {
     return IMMUTABLE_TAGS.some((re) => re.test(tag));
@@ -39272,7 +39272,7 @@ function credentialsFor(ref, request) {
 /**
  * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
  * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, sha-…, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
  */
 function tagMayMove(tag, existing, localImageId, allowOverwrite) {
     if (!existing || allowOverwrite || !isImmutableTag(tag))

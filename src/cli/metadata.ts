@@ -125,7 +125,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'allow-overwrite': {
         description:
-          'Push: Allow moving an existing immutable tag (the version YYYYMMDD-…, sha-…, X.Y.Z) that points to a different image; latest, branch and pr-N tags always move.',
+          'Push: Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
         required: false,
         default: 'false',
       },
@@ -271,7 +271,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'allow-overwrite': {
         description:
-          'Allow moving an existing immutable tag (the version YYYYMMDD-…, sha-…, X.Y.Z) that points to a different image; latest, branch and pr-N tags always move.',
+          'Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
         required: false,
         default: 'false',
       },

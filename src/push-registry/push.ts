@@ -30,7 +30,7 @@ export interface PushRequest {
   readonly password?: string;
   readonly retries: number;
   readonly logout: boolean;
-  /** Move immutable tags (the version, sha-…, X.Y.Z) the registry already serves for other content. */
+  /** Move immutable tags (the version, X.Y.Z) the registry already serves for other content. */
   readonly allowOverwrite: boolean;
 }
 
@@ -195,7 +195,7 @@ function credentialsFor(ref: ImageReference, request: PushRequest) {
 /**
  * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
  * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, sha-…, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
  */
 export function tagMayMove(
   tag: string,

@@ -69,7 +69,7 @@ describe('immutable tags are not moved by a push', () => {
 
   it('refuses to move the version to another image, unless overwriting is allowed', () => {
     expect(tagMayMove('20261122-0', existing, other, false)).toBe(false);
-    expect(tagMayMove('sha-0123456', existing, other, false)).toBe(false);
+    expect(tagMayMove('1.2.3', existing, other, false)).toBe(false);
     expect(tagMayMove('20261122-0', existing, other, true)).toBe(true);
   });
 
@@ -79,8 +79,9 @@ describe('immutable tags are not moved by a push', () => {
     expect(tagMayMove('20261122-0', undefined, other, false)).toBe(true);
   });
 
-  it('moves latest and branch tags', () => {
+  it('moves latest, sha-<7> and branch tags', () => {
     expect(tagMayMove('latest', existing, other, false)).toBe(true);
+    expect(tagMayMove('sha-0123456', existing, other, false)).toBe(true);
     expect(tagMayMove('main', existing, other, false)).toBe(true);
   });
 
