@@ -94,9 +94,13 @@ async function logs(inputs: Inputs, _report: Reporter, out: (text: string) => vo
   const name = readName(inputs);
   const options = readLogsOptions(inputs);
   const several = request.hosts.length > 1;
-  const hosts = await logsOfHosts(request, name, options, (l) =>
+  // Ctrl-C while following ends the remote processes and closes the sessions before exiting.
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
+  process.once('SIGINT', stop);
+  const hosts = await logsOfHosts(request, name, { ...options, signal: interrupt.signal }, (l) =>
     out(`${several ? `${l.host} ` : ''}${l.container} | ${l.line}\n`),
-  );
+  ).finally(() => process.off('SIGINT', stop));
   const failed = hosts.filter((h) => h.error);
   return {
     outputs: {},
@@ -107,49 +111,34 @@ async function logs(inputs: Inputs, _report: Reporter, out: (text: string) => vo
   };
 }
 
+/** A command that runs an action's operation with that action's inputs as its options. */
+function actionCommand(action: string, summary: string, run: Operation): CommandSpec {
+  return {
+    summary: `${summary} (inputs of ${action === 'slipway' ? 'the root action' : action})`,
+    description: ACTION_METADATA[action]?.description ?? '',
+    options: inputsOf(action),
+    run,
+  };
+}
+
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  build: {
-    summary: 'build and tag an image (inputs of build-and-tag)',
-    description: ACTION_METADATA['build-and-tag']?.description ?? '',
-    options: inputsOf('build-and-tag'),
-    run: (inputs, report) => runBuild(inputs, report),
-  },
-  test: {
-    summary: 'run tests in an image (inputs of test-in-container)',
-    description: ACTION_METADATA['test-in-container']?.description ?? '',
-    options: inputsOf('test-in-container'),
-    run: runTest,
-  },
-  push: {
-    summary: 'push references and verify the digest (inputs of push-registry)',
-    description: ACTION_METADATA['push-registry']?.description ?? '',
-    options: inputsOf('push-registry'),
-    run: runPush,
-  },
-  ci: {
-    summary: 'build, test and push in one go (inputs of the root action)',
-    description: ACTION_METADATA.slipway?.description ?? '',
-    options: inputsOf('slipway'),
-    run: runPipeline,
-  },
-  'base-check': {
-    summary: 'has a base image moved since the image was built? (inputs of base-image-check)',
-    description: ACTION_METADATA['base-image-check']?.description ?? '',
-    options: inputsOf('base-image-check'),
-    run: runBaseCheck,
-  },
-  promote: {
-    summary: 'copy an image between registries by digest (inputs of promote-between-registries)',
-    description: ACTION_METADATA['promote-between-registries']?.description ?? '',
-    options: inputsOf('promote-between-registries'),
-    run: runPromote,
-  },
-  deploy: {
-    summary: 'deploy to hosts over SSH (inputs of remote-deploy-ssh)',
-    description: ACTION_METADATA['remote-deploy-ssh']?.description ?? '',
-    options: inputsOf('remote-deploy-ssh'),
-    run: runDeployOperation,
-  },
+  build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) =>
+    runBuild(inputs, report),
+  ),
+  test: actionCommand('test-in-container', 'run tests in an image', runTest),
+  push: actionCommand('push-registry', 'push references and verify the digest', runPush),
+  ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+  'base-check': actionCommand(
+    'base-image-check',
+    'has a base image moved since the image was built?',
+    runBaseCheck,
+  ),
+  promote: actionCommand(
+    'promote-between-registries',
+    'copy an image between registries by digest',
+    runPromote,
+  ),
+  deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', runDeployOperation),
   rollback: {
     summary: 'put the previous version back in service (deploy --rollback true)',
     description:

@@ -70,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const topic = rest.find((a) => !a.startsWith('-'));
     if (!topic) {
       process.stdout.write(generalHelp());
-      return command === '' ? 2 : 0;
+      return 0;
     }
     const spec = COMMANDS[topic];
     if (!spec) return unknownCommand(topic);

@@ -15,6 +15,11 @@ export interface LogsOptions {
   readonly since?: string;
 }
 
+/** Ends following (the remote `docker logs` processes are killed and the sessions closed). */
+export interface Interrupt {
+  readonly signal?: AbortSignal;
+}
+
 export interface LogLine {
   readonly host: string;
   readonly container: string;
@@ -66,10 +71,10 @@ function lineSplitter(emit: (line: string) => void): { push(chunk: string): void
   };
 }
 
-async function hostLogs(
+export async function hostLogs(
   runner: Runner,
   name: string,
-  options: LogsOptions,
+  options: LogsOptions & Interrupt,
   onLine: (line: LogLine) => void,
 ): Promise<HostLogs> {
   const running = (await serviceContainers(runner, name))
@@ -85,12 +90,15 @@ async function hostLogs(
         stdout: lineSplitter((line) => onLine({ host: runner.where, container, stream: 'stdout', line })),
         stderr: lineSplitter((line) => onLine({ host: runner.where, container, stream: 'stderr', line })),
       };
-      const result = await runner.run(docker.logs({ docker: 'docker' }, container, options), {
+      const { signal, ...logOptions } = options;
+      const result = await runner.run(docker.logs({ docker: 'docker' }, container, logOptions), {
         onOutput: (chunk, stream) => splitters[stream].push(chunk),
+        ...(signal && { signal }),
       });
       splitters.stdout.end();
       splitters.stderr.end();
-      if (result.exitCode !== 0) failures.push(`docker logs ${container} exited with ${result.exitCode}`);
+      if (result.exitCode !== 0 && !signal?.aborted)
+        failures.push(`docker logs ${container} exited with ${result.exitCode}`);
     }),
   );
   return {
@@ -104,7 +112,7 @@ async function hostLogs(
 export function logsOfHosts(
   request: Connection,
   name: string,
-  options: LogsOptions,
+  options: LogsOptions & Interrupt,
   onLine: (line: LogLine) => void,
 ): Promise<HostLogs[]> {
   return onEveryHost(
