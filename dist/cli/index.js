@@ -71765,10 +71765,8 @@ function ciEnvironment(env = process.env, cwd = process.cwd()) {
     if (!env.GITHUB_RUN_NUMBER && (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER))
         values.GITHUB_RUN_NUMBER = (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER);
     // No build number: the version is made of the commit, and of the uncommitted changes if any.
-    if (!env.GITHUB_RUN_NUMBER &&
-        !values.GITHUB_RUN_NUMBER &&
-        !env.CI_COMMIT_SHA &&
-        !env.SLIPWAY_LOCAL_CHANGES) {
+    // A commit given from outside (GITHUB_SHA, CI_COMMIT_SHA) is taken as it is.
+    if (!env.GITHUB_RUN_NUMBER && !values.GITHUB_RUN_NUMBER && !env.GITHUB_SHA && !env.CI_COMMIT_SHA) {
         const changes = localChanges(cwd);
         if (changes)
             values.SLIPWAY_LOCAL_CHANGES = changes;

@@ -171,19 +171,22 @@ describe('the slipway CLI', () => {
 
   it('push refuses to move an existing version tag to another image; allow-overwrite moves it', async () => {
     const version = `${image}:20261122-0`;
-    const build = async (v: string) => {
-      await docker(
-        'build',
-        '--quiet',
-        '--build-arg',
-        `BASE=${lab.images.busyboxInRegistry}`,
-        '--build-arg',
-        `VERSION=${v}`,
-        '-t',
-        version,
-        APP_CONTEXT,
-      );
-    };
+    const build = (v: string) =>
+      runChecked(local, {
+        argv: [
+          lab.docker,
+          'build',
+          '--quiet',
+          '--build-arg',
+          `BASE=${lab.images.busyboxInRegistry}`,
+          '--build-arg',
+          `VERSION=${v}`,
+          '-t',
+          version,
+          APP_CONTEXT,
+        ],
+        env: { DOCKER_BUILDKIT: '1' },
+      });
     await build('first');
     expect((await cli(['push', '--tags', version])).code).toBe(0);
     expect((await cli(['push', '--tags', version])).code).toBe(0); // the same image again

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatStatus, statusError } from '../../../src/cli/commands';
-import { localChanges } from '../../../src/cli/git';
+import { ciEnvironment, localChanges } from '../../../src/cli/git';
 import { summaryText } from '../../../src/cli/render';
 import { Code, facts, heading, table } from '../../../src/common/summary';
 import { Inputs } from '../../../src/common/inputs';
@@ -125,5 +125,9 @@ describe('uncommitted changes off CI', () => {
     writeFileSync(join(dir, 'a'), 'one');
     writeFileSync(join(dir, 'new'), 'untracked');
     expect(localChanges(dir)).toMatch(/^[0-9a-f]{64}$/);
+    // Off CI without a build number, the version carries them; a build number or a given commit does not.
+    expect(ciEnvironment({}, dir).SLIPWAY_LOCAL_CHANGES).toBe(localChanges(dir));
+    expect(ciEnvironment({ SLIPWAY_BUILD_NUMBER: '3' }, dir).SLIPWAY_LOCAL_CHANGES).toBeUndefined();
+    expect(ciEnvironment({ GITHUB_SHA: 'abc' }, dir).SLIPWAY_LOCAL_CHANGES).toBeUndefined();
   });
 });
