@@ -29532,6 +29532,13 @@ async function resolve_resolveDigest(ref, options = {}) {
 async function resolveReferenceDigest(text, options = {}) {
     return resolve_resolveDigest(parseReference(text), options);
 }
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
@@ -30202,7 +30209,7 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
         throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
     const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
     const json = JSON.parse(body.toString('utf8'));
-    return { digest: head.digest, labels: json.config?.Labels ?? {} };
+    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }
 
 ;// CONCATENATED MODULE: ./src/common/summary.ts
@@ -33319,6 +33326,14 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts
 /**
@@ -33333,11 +33348,18 @@ class CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function abortOnSignals(log) {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
     const controller = new AbortController();
     const onSignal = (name) => {
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
             return;
+        }
         log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
         controller.abort(new CancelledError(name));
     };

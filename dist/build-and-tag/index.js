@@ -28941,13 +28941,19 @@ function envFileContent(env) {
 function inspectContainer(target, name) {
     return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
 function logs(target, name, options = {}) {
     const args = ['logs'];
     if (options.follow)
         args.push('--follow');
-    else
+    if (options.tail !== undefined || !options.follow)
         args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
     return cmd(target, [...args, name]);
 }
 function wait(target, name) {
@@ -29751,6 +29757,13 @@ async function resolveDigest(ref, options = {}) {
 async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
 /**
@@ -29960,6 +29973,7 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
 function prNumberFromRef(ref) {
@@ -30217,9 +30231,30 @@ function sanitizeTag(text) {
 function utcDate(date) {
     return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
-/** The immutable version tag of a build: YYYYMMDD-<run number>. */
+/**
+ * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
+ * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
+ * has any, so different content never gets the same version; outside a repository, the time of day.
+ */
 function versionTag(ctx) {
-    return `${utcDate(ctx.now)}-${ctx.runNumber}`;
+    const date = utcDate(ctx.now);
+    if (ctx.runNumber > 0)
+        return `${date}-${ctx.runNumber}`;
+    if (ctx.sha)
+        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+const IMMUTABLE_TAGS = (/* unused pure expression or super */ null && ([
+    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
+    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
+]));
+/**
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
+ */
+function isImmutableTag(tag) {
+    return IMMUTABLE_TAGS.some((re) => re.test(tag));
 }
 function branchName(ctx) {
     if (ctx.pullRequest !== undefined && ctx.headRef)
@@ -33583,6 +33618,14 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts
 /**
@@ -33597,11 +33640,18 @@ class CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function abortOnSignals(log) {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
     const controller = new AbortController();
     const onSignal = (name) => {
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
             return;
+        }
         log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
         controller.abort(new CancelledError(name));
     };

@@ -23840,7 +23840,7 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -24457,7 +24457,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25029,7 +25029,7 @@ module.exports = upgrade
 "use strict";
 
 
-module.exports.request = __nccwpck_require__(6424)
+module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -54116,7 +54116,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -55050,7 +55050,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -55335,7 +55335,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -55430,7 +55430,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -55623,7 +55623,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -55745,7 +55745,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -55869,7 +55869,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -58733,7 +58733,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var timestamp = __nccwpck_require__(4371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -59162,7 +59162,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -59348,7 +59348,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var timestamp = __nccwpck_require__(4371);
 
 const schema = [
     map.map,
@@ -59483,7 +59483,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -61311,7151 +61311,6 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/common/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
-/**
- * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
- * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
- * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
- */
-
-class KnownHosts {
-    entries;
-    constructor(entries) {
-        this.entries = entries;
-    }
-    /** Parses known_hosts text; malformed lines are errors naming the line number. */
-    static parse(text) {
-        const entries = [];
-        text.split(/\r?\n/).forEach((raw, index) => {
-            const line = raw.trim();
-            if (line === '' || line.startsWith('#'))
-                return;
-            const fields = line.split(/\s+/);
-            let marker;
-            if (fields[0]?.startsWith('@')) {
-                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
-                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
-                }
-                marker = fields.shift();
-            }
-            const [hosts, type, key] = fields;
-            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
-            }
-            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
-        });
-        return new KnownHosts(entries);
-    }
-    /** Keys pinned for host:port (revoked and CA lines excluded). */
-    keysFor(host, port = 22) {
-        const name = hostName(host, port);
-        return this.entries
-            .filter((e) => e.marker === undefined && matches(e.patterns, name))
-            .map(({ type, key }) => ({ type, key }));
-    }
-    /** Whether the key the server presented is pinned for host:port and not revoked. */
-    verify(host, port, presented) {
-        const key = presented.toString('base64');
-        const name = hostName(host, port);
-        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
-            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
-        }
-        const pinned = this.keysFor(host, port);
-        if (pinned.length === 0)
-            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
-        if (pinned.some((k) => k.key === key))
-            return { ok: true };
-        return {
-            ok: false,
-            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
-        };
-    }
-    /** Host key algorithms to offer for host:port, from the pinned key types. */
-    algorithmsFor(host, port = 22) {
-        const algorithms = new Set();
-        for (const { type } of this.keysFor(host, port)) {
-            if (type === 'ssh-rsa')
-                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
-                    algorithms.add(a);
-            else
-                algorithms.add(type);
-        }
-        return [...algorithms];
-    }
-}
-/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
-function hostName(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function matches(patterns, name) {
-    let matched = false;
-    for (const pattern of patterns) {
-        if (pattern.startsWith('|1|')) {
-            if (hashedMatches(pattern, name))
-                matched = true;
-            continue;
-        }
-        const negated = pattern.startsWith('!');
-        const glob = negated ? pattern.slice(1) : pattern;
-        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-function hashedMatches(pattern, name) {
-    const [, , salt, hash] = pattern.split('|');
-    if (!salt || !hash)
-        return false;
-    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return digest === hash;
-}
-function globMatches(glob, name) {
-    const re = new RegExp(`^${glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`);
-    return re.test(name);
-}
-/** The key type named inside an SSH public key blob. */
-function keyType(blob) {
-    if (blob.length < 4)
-        return 'unknown';
-    const length = blob.readUInt32BE(0);
-    return blob.subarray(4, 4 + length).toString('latin1');
-}
-
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
-;// CONCATENATED MODULE: ./src/command/quote.ts
-/**
- * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
- * SSH exec request, which always goes through the user's login shell). Every argument is quoted,
- * so no value can be interpreted by that shell: `;`, `$(…)`, backticks, newlines and quotes are
- * all passed through literally.
- */
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Quotes one argument for a POSIX shell. */
-function quoteArg(arg) {
-    if (arg.includes('\0'))
-        throw new Error('an argument contains a NUL byte, which no command line can carry');
-    if (arg !== '' && SAFE.test(arg))
-        return arg;
-    return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-const quote_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function checkName(key) {
-    if (!quote_ENV_NAME.test(key))
-        throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
-}
-/**
- * `export NAME='value'` lines for a POSIX shell to evaluate (sent on stdin, never on a command line):
- * every value quoted, so it arrives byte for byte.
- */
-function toExportLines(env) {
-    return env
-        .map(([key, value]) => {
-        checkName(key);
-        return `export ${key}=${quoteArg(value)}\n`;
-    })
-        .join('');
-}
-/** Joins argv into one shell command line, every argument quoted. */
-function toShellLine(argv, env) {
-    if (argv.length === 0)
-        throw new Error('empty command');
-    const prefix = [];
-    if (env && Object.keys(env).length > 0) {
-        prefix.push('env');
-        for (const [key, value] of Object.entries(env)) {
-            checkName(key);
-            prefix.push(quoteArg(`${key}=${value}`));
-        }
-    }
-    return [...prefix, ...argv.map(quoteArg)].join(' ');
-}
-
-;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
-
-
-class HostKeyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostKeyError';
-    }
-}
-/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
-function parseEndpoint(text, defaultPort = 22) {
-    const value = text.trim();
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
-    const match = bracketed ?? plain;
-    if (!match?.[1])
-        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
-    const port = match[2] === undefined ? defaultPort : Number(match[2]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-        throw new Error(`${JSON.stringify(text)} has an invalid port`);
-    return { host: match[1], port };
-}
-function formatEndpoint({ host, port }) {
-    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-class SshRunner {
-    where;
-    client;
-    jumpClient;
-    maxChannels;
-    active = 0;
-    waiting = [];
-    constructor(where, client, jumpClient, maxChannels) {
-        this.where = where;
-        this.client = client;
-        this.jumpClient = jumpClient;
-        this.maxChannels = maxChannels;
-    }
-    /** Connects (through the jump host, if any), retrying network errors with backoff. */
-    static async connect(endpoint, options) {
-        const attempts = options.attempts ?? 3;
-        let lastError;
-        for (let attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return await SshRunner.connectOnce(endpoint, options);
-            }
-            catch (error) {
-                lastError = error;
-                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
-                    break;
-                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
-            }
-        }
-        throw lastError;
-    }
-    static async connectOnce(endpoint, options) {
-        let jumpClient;
-        let sock;
-        if (options.jump) {
-            jumpClient = await openClient(options.jump, {
-                ...options,
-                username: options.jump.username ?? options.username,
-            });
-            sock = await new Promise((resolve, reject) => {
-                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
-                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
-                    : resolve(stream));
-            });
-        }
-        try {
-            const client = await openClient(endpoint, options, sock);
-            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
-        }
-        catch (error) {
-            jumpClient?.end();
-            throw error;
-        }
-    }
-    async run(command, options = {}) {
-        const line = toShellLine(command.argv, command.env);
-        await this.acquire();
-        try {
-            return await this.exec(line, command, options);
-        }
-        finally {
-            this.release();
-        }
-    }
-    exec(line, command, options) {
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            this.client.exec(line, (err, stream) => {
-                if (err) {
-                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
-                    return;
-                }
-                const stdout = [];
-                const stderr = [];
-                let exitCode;
-                let timedOut = false;
-                const timer = command.timeoutMs !== undefined
-                    ? setTimeout(() => {
-                        timedOut = true;
-                        stream.signal('KILL');
-                        stream.close();
-                    }, command.timeoutMs)
-                    : undefined;
-                const abort = () => {
-                    stream.signal('KILL');
-                    stream.close();
-                };
-                options.signal?.addEventListener('abort', abort, { once: true });
-                stream.on('data', (chunk) => {
-                    stdout.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
-                });
-                stream.stderr.on('data', (chunk) => {
-                    stderr.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
-                });
-                stream.on('exit', (code, signal) => {
-                    exitCode = code ?? (signal ? 128 + 9 : 255);
-                });
-                stream.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    options.signal?.removeEventListener('abort', abort);
-                    resolve({
-                        // No exit status means the connection or channel died under the command.
-                        exitCode: exitCode ?? 255,
-                        stdout: Buffer.concat(stdout).toString('utf8'),
-                        stderr: Buffer.concat(stderr).toString('utf8'),
-                        durationMs: performance.now() - started,
-                        timedOut,
-                    });
-                });
-                stream.end(command.stdin ?? '');
-            });
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
-                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
-                : resolve(stream));
-        });
-    }
-    acquire() {
-        if (this.active < this.maxChannels) {
-            this.active += 1;
-            return Promise.resolve();
-        }
-        return new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-    async close() {
-        this.client.end();
-        this.jumpClient?.end();
-    }
-}
-function isAuthError(error) {
-    return error instanceof Error && /authentication methods failed/i.test(error.message);
-}
-function openClient(endpoint, options, sock) {
-    const { knownHosts } = options;
-    if (!knownHosts && !options.insecureIgnoreHostKey) {
-        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
-    }
-    let hostKeyProblem;
-    const config = {
-        host: endpoint.host,
-        port: endpoint.port,
-        username: options.username,
-        privateKey: options.privateKey,
-        ...(options.passphrase && { passphrase: options.passphrase }),
-        readyTimeout: options.readyTimeoutMs ?? 20_000,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
-        ...(sock && { sock }),
-        hostVerifier: (key) => {
-            if (options.insecureIgnoreHostKey || !knownHosts)
-                return true;
-            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
-            if (!verdict.ok)
-                hostKeyProblem = verdict.reason;
-            return verdict.ok;
-        },
-    };
-    if (knownHosts && !options.insecureIgnoreHostKey) {
-        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
-        if (algorithms.length === 0) {
-            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
-        }
-        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
-        config.algorithms = {
-            serverHostKey: algorithms,
-        };
-    }
-    return new Promise((resolve, reject) => {
-        const client = new lib.Client();
-        client.once('ready', () => resolve(client));
-        client.once('error', (error) => {
-            client.end();
-            if (hostKeyProblem)
-                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
-            else
-                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
-        });
-        client.connect(config);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
-/**
- * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
- * health command): redeploying the same digest with another configuration — a rotated secret — is a
- * change, the same configuration is not. Stored as a label (`dev.slipway.config`) that anyone who
- * can run `docker inspect` on the host reads, so it is keyed: an HMAC-SHA256 whose key is the
- * SHA-256 of the deploy's SSH private key. Without the key the label cannot be used to test guesses
- * of a secret value; with the same key (deploys of the same service) it is stable. A new SSH key
- * changes every fingerprint once: the next deploy recreates what it deploys.
- */
-
-/** The key of a deploy's configuration fingerprints, from its SSH private key. */
-function fingerprintKey(privateKey) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
-}
-/** The canonical JSON of `value` (object keys sorted). */
-function canonical(value) {
-    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-        : v);
-}
-/** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
-function fingerprint(value, key) {
-    return `hmac-sha256:${(0,external_node_crypto_.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
-}
-/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
-function configFingerprint(key, env, other = {}) {
-    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
-/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
-
-
-
-
-
-
-const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-function readPort(inputs, name) {
-    const value = inputs.string(name);
-    if (value === '')
-        return undefined;
-    return inputs.integer(name, 0, { min: 1, max: 65535 });
-}
-function readEnv(inputs, name) {
-    const pairs = inputs.keyValues(name);
-    for (const [key, value] of pairs) {
-        if (hasControlCharacter(value))
-            throw new InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
-    }
-    return pairs;
-}
-/** How a host is compared: the name without case or a final dot, and the port (22 when not given). */
-function endpointKey({ host, port }) {
-    return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
-}
-/** The hosts: each once (a host listed twice would wait on its own deploy lock). */
-function readHosts(inputs) {
-    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
-    const seen = new Map();
-    inputs.list('hosts').forEach((text, i) => {
-        const key = endpointKey(hosts[i]);
-        const earlier = seen.get(key);
-        if (earlier !== undefined)
-            throw new InputError('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
-        seen.set(key, text);
-    });
-    return hosts;
-}
-/** The hosts, credentials and guards every mode shares. */
-function readConnection(inputs) {
-    const hosts = readHosts(inputs);
-    const username = inputs.line('username');
-    if (!username)
-        inputs.required('username');
-    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
-        throw new InputError('username', `${JSON.stringify(username)} is not a user name`);
-    const privateKey = inputs.required('private-key');
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-        throw new InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
-    }
-    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
-    const knownHostsText = inputs.string('known-hosts');
-    let knownHosts;
-    if (knownHostsText) {
-        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
-        for (const host of hosts) {
-            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
-                throw new InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
-            }
-        }
-    }
-    else if (!insecureIgnoreHostKey) {
-        throw new InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
-    }
-    const jumpText = inputs.line('jump-host');
-    let jump;
-    if (jumpText) {
-        const at = jumpText.lastIndexOf('@');
-        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
-        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
-        if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
-            throw new InputError('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
-    }
-    const registry = inputs.line('registry');
-    if (registry && !isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-    const registryUsername = inputs.line('registry-username');
-    const registryPassword = inputs.string('registry-password');
-    if (registryPassword && !registryUsername)
-        throw new InputError('registry-username', 'is required with registry-password');
-    const passphrase = inputs.string('passphrase');
-    return {
-        hosts,
-        username,
-        privateKey,
-        fingerprintKey: fingerprintKey(privateKey),
-        ...(passphrase && { passphrase }),
-        ...(knownHosts && { knownHosts }),
-        insecureIgnoreHostKey,
-        ...(jump && { jump }),
-        ...(registry && { registry }),
-        ...(registryUsername && { registryUsername }),
-        ...(registryPassword && { registryPassword }),
-        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
-        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
-        dryRun: inputs.boolean('dry-run', false),
-        rollback: inputs.boolean('rollback', false),
-        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
-    };
-}
-/** A service name: what the lock, the audit log and the containers are named after. */
-function readName(inputs, name = 'name') {
-    const value = inputs.line(name);
-    if (!value)
-        inputs.required(name);
-    if (!NAME.test(value))
-        throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
-    return value;
-}
-function readProxyImage(inputs) {
-    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
-}
-/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
-function refuseInputs(inputs, names, mode) {
-    for (const name of names) {
-        if (inputs.string(name).trim())
-            throw new InputError(name, `is not used in ${mode} mode; remove it`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/docker/commands.ts
-/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
-function commands_dockerBinary(env = process.env) {
-    return env.SLIPWAY_DOCKER || 'docker';
-}
-/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
-function dockerCommand(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
-const cmd = dockerCommand;
-/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
-function labelFlags(labels, flag = '--label') {
-    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-}
-/** Name of the environment variable that carries the i-th build secret to the docker client. */
-function secretEnvName(index) {
-    return `SLIPWAY_BUILD_SECRET_${index}`;
-}
-function build(target, spec) {
-    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    const env = { DOCKER_BUILDKIT: '1' };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const ref of spec.cacheFrom)
-        args.push('--cache-from', ref);
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function networkCreate(target, name, labels, options = {}) {
-    const args = ['network', 'create'];
-    if (options.driver)
-        args.push('--driver', options.driver);
-    if (options.attachable)
-        args.push('--attachable');
-    return cmd(target, [...args, ...labelFlags(labels), name]);
-}
-function networkInspect(target, name) {
-    return cmd(target, ['network', 'inspect', name]);
-}
-function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
-}
-function run(target, spec) {
-    const args = ['run'];
-    if (spec.detach)
-        args.push('--detach');
-    if (spec.removeOnExit)
-        args.push('--rm');
-    args.push('--name', spec.name);
-    if (spec.network)
-        args.push('--network', spec.network);
-    for (const alias of spec.networkAliases ?? [])
-        args.push('--network-alias', alias);
-    if (spec.envFile)
-        args.push('--env-file', spec.envFile);
-    if (spec.restart)
-        args.push('--restart', spec.restart);
-    args.push(...labelFlags(spec.labels ?? {}));
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const volume of spec.volumes ?? [])
-        args.push('--volume', volume);
-    for (const port of spec.publish ?? [])
-        args.push('--publish', port);
-    if (spec.healthCmd) {
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
-        args.push('--health-retries', '3', '--health-timeout', '5s');
-    }
-    if (spec.entrypoint !== undefined)
-        args.push('--entrypoint', spec.entrypoint);
-    args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { label: `docker run ${spec.name}` });
-}
-/** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
-const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
-/**
- * Why docker's --env-file cannot carry NAME=value exactly, or undefined when it can. Docker reads
- * each line literally (no quotes, no $ expansion, the value not trimmed), but a line ends at a
- * newline, a carriage return before it is dropped, and the file must be UTF-8 with short lines.
- */
-function envFileProblem(name, value) {
-    if (/[\r\n\0]/.test(value))
-        return `the value of ${name} holds a line break or NUL, which an env file cannot carry`;
-    if (Buffer.from(value, 'utf8').toString('utf8') !== value)
-        return `the value of ${name} is not valid UTF-8 text`;
-    if (Buffer.byteLength(`${name}=${value}`) > ENV_FILE_LINE_MAX)
-        return `the value of ${name} is longer than an env file line can be (64 KiB)`;
-    return undefined;
-}
-/** The content of a docker --env-file holding `env` exactly (check each value with envFileProblem first). */
-function envFileContent(env) {
-    return env
-        .map(([name, value]) => {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new Error(problem);
-        return `${name}=${value}\n`;
-    })
-        .join('');
-}
-function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
-}
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
-function commands_logs(target, name, options = {}) {
-    const args = ['logs'];
-    if (options.follow)
-        args.push('--follow');
-    else
-        args.push('--tail', String(options.tail ?? 50));
-    return cmd(target, [...args, name]);
-}
-function wait(target, name) {
-    return cmd(target, ['wait', name]);
-}
-function kill(target, name) {
-    return cmd(target, ['kill', name]);
-}
-function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
-}
-function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
-}
-/** Removes containers and their anonymous volumes (never named volumes). */
-function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
-}
-function listContainers(target, filters) {
-    const args = ['ps', '--all', '--quiet'];
-    for (const f of filters)
-        args.push('--filter', f);
-    return cmd(target, args);
-}
-/** `docker create` with the same options as run, without starting. */
-function create(target, spec) {
-    const command = run(target, spec);
-    return {
-        ...command,
-        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-        label: `docker create ${spec.name}`,
-    };
-}
-function start(target, name) {
-    return cmd(target, ['start', name]);
-}
-function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
-}
-/** Runs a program inside a running container (argv, no shell). */
-function commands_exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
-}
-/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
-function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
-        stdin: archive,
-        label: `docker cp into ${container}:${directory}`,
-    });
-}
-function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
-}
-/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
-function networkDisconnect(target, network, container) {
-    return cmd(target, ['network', 'disconnect', '--force', network, container]);
-}
-function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** Removes containers but never their volumes (deployed services keep their data). */
-function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
-}
-
-;// CONCATENATED MODULE: ./src/docker/engine.ts
-/**
- * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
- * containers matching filters, inspected in one call; a network made only when it is missing.
- */
-
-
-/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
-async function inspectContainersWhere(runner, target, filters) {
-    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
-        .split('\n')
-        .filter(Boolean);
-    if (ids.length === 0)
-        return [];
-    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
-}
-/** Creates the network unless it exists. */
-async function ensureNetwork(runner, target, name, labels, options = {}) {
-    const exists = await runner.run(networkInspect(target, name));
-    if (exists.exitCode !== 0)
-        await runChecked(runner, networkCreate(target, name, labels, options));
-}
-
-;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
-
-function swarmInfo(target) {
-    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
-}
-function updateFlags(policy) {
-    return [
-        '--update-order',
-        'start-first',
-        '--update-failure-action',
-        'rollback',
-        '--update-parallelism',
-        String(policy.parallelism),
-        '--update-monitor',
-        `${policy.monitorSeconds}s`,
-        '--rollback-order',
-        'start-first',
-        '--rollback-parallelism',
-        String(policy.parallelism),
-    ];
-}
-/**
- * The first deploy. DNS round robin instead of a virtual IP: no IPVS needed on the nodes, and the
- * proxy in front spreads requests over the tasks itself.
- */
-function serviceCreate(target, spec) {
-    const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
-    args.push('--replicas', String(spec.replicas ?? 1));
-    args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-    args.push(...labelFlags(spec.labels));
-    for (const [k, v] of spec.env)
-        args.push('--env', `${k}=${v}`);
-    if (spec.healthCmd)
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', '2s', '--health-retries', '3');
-    args.push(...updateFlags(spec.policy));
-    if (spec.withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(spec.image);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
-}
-/** Every later deploy: a rolling update to the pinned digest. */
-function serviceUpdate(target, spec) {
-    const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
-    if (spec.replicas !== undefined)
-        args.push('--replicas', String(spec.replicas));
-    args.push(...labelFlags(spec.labels, '--label-add'));
-    for (const [k, v] of spec.env)
-        args.push('--env-add', `${k}=${v}`);
-    if (spec.healthCmd)
-        args.push('--health-cmd', spec.healthCmd);
-    args.push(...updateFlags(spec.policy));
-    if (spec.withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(spec.name);
-    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
-}
-function serviceRollback(target, name) {
-    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
-}
-function serviceInspect(target, names) {
-    return dockerCommand(target, ['service', 'inspect', ...names]);
-}
-/** The tasks of a service, one JSON object a line. */
-function serviceTasks(target, name) {
-    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
-}
-function serviceLogs(target, name, tail = 30) {
-    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
-}
-/** Services of a stack, one name a line. */
-function stackServices(target, stack) {
-    return dockerCommand(target, [
-        'service',
-        'ls',
-        '--filter',
-        `label=com.docker.stack.namespace=${stack}`,
-        '--format',
-        '{{.Name}}',
-    ]);
-}
-function stackDeploy(target, stack, file, withRegistryAuth) {
-    const args = ['stack', 'deploy', '--compose-file', file, '--prune', '--resolve-image', 'never'];
-    if (withRegistryAuth)
-        args.push('--with-registry-auth');
-    args.push(stack);
-    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
-}
-/** A Swarm config from stdin (the proxy's Caddyfile). */
-function configCreate(target, name, content, labels) {
-    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
-}
-/** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
-function proxyServiceCreate(target, spec) {
-    const args = ['service', 'create', '--detach', '--name', spec.name, '--mode', 'global'];
-    args.push('--network', spec.network);
-    args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
-    args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-    args.push(...labelFlags(spec.labels));
-    args.push('--update-order', 'stop-first');
-    args.push(spec.image, ...spec.command);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
-}
-function configInspect(target, name) {
-    return dockerCommand(target, ['config', 'inspect', name]);
-}
-/** The configs a service mounts (JSON). */
-function serviceConfigs(target, name) {
-    return dockerCommand(target, [
-        'service',
-        'inspect',
-        '--format',
-        '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}',
-        name,
-    ]);
-}
-/** Replaces a service's configs with one (a rolling update of its tasks). */
-function serviceSwapConfig(target, name, remove, add) {
-    const args = ['service', 'update', '--detach'];
-    for (const config of remove)
-        args.push('--config-rm', config);
-    args.push('--config-add', `source=${add.source},target=${add.target}`, name);
-    return dockerCommand(target, args);
-}
-
-;// CONCATENATED MODULE: ./src/common/pool.ts
-/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
-async function pool_runPool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (next < tasks.length && !failure) {
-            const index = next++;
-            try {
-                results[index] = await tasks[index]();
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
-/**
- * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
- * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
- * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
- * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
- * seconds instead of failing.
- */
-const PROXY_PORT = 80;
-const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
-const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function site(upstream) {
-    return [
-        '{',
-        '\tadmin localhost:2019',
-        '\tauto_https off',
-        '}',
-        '',
-        `:${PROXY_PORT} {`,
-        ...upstream,
-        '}',
-        '',
-    ].join('\n');
-}
-function caddyfile(upstream, port) {
-    if (!UPSTREAM.test(upstream))
-        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
-    return site([
-        `\treverse_proxy ${upstream}:${port} {`,
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t}',
-    ]);
-}
-/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
-function swarmCaddyfile(service, port) {
-    if (!UPSTREAM.test(service))
-        throw new Error(`invalid service name ${JSON.stringify(service)}`);
-    return site([
-        '\treverse_proxy {',
-        `\t\tdynamic a tasks.${service} ${port} {`,
-        '\t\t\trefresh 1s',
-        '\t\t}',
-        '\t\tlb_policy round_robin',
-        '\t\tlb_try_duration 10s',
-        '\t\tlb_try_interval 100ms',
-        '\t\tfail_duration 5s',
-        '\t\ttransport http {',
-        '\t\t\tdial_timeout 1s',
-        '\t\t}',
-        '\t}',
-    ]);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
-/**
- * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
- * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
- * needed inside the app's or the proxy's image.
- */
-
-async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
-    let socket;
-    try {
-        socket = await runner.openTcp(address, port);
-    }
-    catch (error) {
-        return {
-            ok: false,
-            status: 0,
-            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
-        };
-    }
-    const tcp = socket;
-    return new Promise((resolve) => {
-        const req = external_node_http_default().request({
-            host: address,
-            port,
-            path,
-            method: 'GET',
-            createConnection: () => tcp,
-            timeout: timeoutMs,
-            headers: { connection: 'close' },
-        }, (res) => {
-            res.resume();
-            const status = res.statusCode ?? 0;
-            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
-            tcp.destroy();
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on('error', (error) => {
-            tcp.destroy();
-            resolve({ ok: false, status: 0, detail: error.message });
-        });
-        req.end();
-    });
-}
-
-;// CONCATENATED MODULE: ./src/docker/tar.ts
-/**
- * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
- * tar stream on stdin), with no shell inside the container and nothing written on the host.
- */
-function octal(value, width) {
-    return `${value.toString(8).padStart(width - 1, '0')}\0`;
-}
-function tarFile(name, content, mode = 0o644, mtime = 0) {
-    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
-    if (Buffer.byteLength(name) > 99)
-        throw new Error(`tar entry name too long: ${name}`);
-    const header = Buffer.alloc(512, 0);
-    header.write(name, 0, 'utf8');
-    header.write(octal(mode, 8), 100, 'ascii');
-    header.write(octal(0, 8), 108, 'ascii');
-    header.write(octal(0, 8), 116, 'ascii');
-    header.write(octal(body.length, 12), 124, 'ascii');
-    header.write(octal(mtime, 12), 136, 'ascii');
-    header.write('        ', 148, 'ascii');
-    header.write('0', 156, 'ascii');
-    header.write('ustar\0', 257, 'ascii');
-    header.write('00', 263, 'ascii');
-    let sum = 0;
-    for (const byte of header)
-        sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
-    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/lease.ts
-/**
- * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
- * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
- */
-const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
-const ACQUIRE = `set -u
-d=$1; t="$d/lock.new-$2"
-mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" || exit 2
-if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
-rm -rf "$t"
-now=$(date +%s)
-m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
-c=$(stat -c %Y "$d/lock/closing" 2>/dev/null || echo "")
-echo "age $((now - m)) closing \${c:+$((now - c))}"
-cat "$d/lock/holder.json" 2>/dev/null
-exit 3`;
-/** $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release). */
-const CLOSE = `set -u
-d=$1
-mkdir "$d/lock/closing" 2>/dev/null || exit 3
-now=$(date +%s); m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || echo "$now")
-if grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null && [ $((now - m)) -gt "$4" ]; then
-  mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
-fi
-rmdir "$d/lock/closing"; exit 4`;
-const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
-/** A closing claim older than this was left by a party that died between two commands: it is cleared. */
-const CLOSING_STALE_S = 60;
-function sh(script, ...args) {
-    return ['sh', '-c', script, 'slipway-lock', ...args];
-}
-function parseBusy(stdout) {
-    const [first = '', ...rest] = stdout.split('\n');
-    const m = /^age (-?\d+) closing ?(-?\d+)?/.exec(first);
-    let holder;
-    try {
-        const parsed = JSON.parse(rest.join('\n'));
-        if (parsed && typeof parsed.id === 'string')
-            holder = parsed;
-    }
-    catch {
-        holder = undefined;
-    }
-    return {
-        ...(holder && { holder }),
-        ageS: m ? Number(m[1]) : 0,
-        ...(m?.[2] !== undefined && { closingAgeS: Number(m[2]) }),
-    };
-}
-/** Is this lock past its lease? A holder record that says nothing of its lease gets `fallbackMs`. */
-function isStale(busy, fallbackMs) {
-    const leaseMs = busy.holder?.leaseMs ?? fallbackMs;
-    return busy.ageS * 1000 > leaseMs;
-}
-class HostLock {
-    runner;
-    /** The service's directory on the host (relative to the deploy user's home). */
-    dir;
-    constructor(runner, dir) {
-        this.runner = runner;
-        this.dir = dir;
-    }
-    /** One attempt: true when taken; otherwise who holds it and for how long. */
-    async tryAcquire(info) {
-        const result = await this.runner.run({
-            argv: sh(ACQUIRE, this.dir, info.id),
-            stdin: JSON.stringify(info),
-        });
-        if (result.exitCode === 0)
-            return true;
-        if (result.exitCode !== 3) {
-            throw new Error(`${this.runner.where}: cannot take the deploy lock in ${this.dir}: ${result.stderr.trim()}`);
-        }
-        return parseBusy(result.stdout);
-    }
-    /**
-     * Takes over a stale lock held by `staleId` (exactly one taker wins); true when it was removed.
-     * A closing claim left behind by a party that died is cleared first.
-     */
-    async takeOver(busy, ourId, fallbackMs) {
-        if (busy.closingAgeS !== undefined) {
-            if (busy.closingAgeS > CLOSING_STALE_S)
-                await this.runner.run({ argv: ['rmdir', `${this.dir}/lock/closing`] });
-            return false;
-        }
-        const staleId = busy.holder?.id ?? '';
-        const leaseS = Math.floor((busy.holder?.leaseMs ?? fallbackMs) / 1000);
-        const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
-        return result.exitCode === 0;
-    }
-    /** Renews the lease; false when the lock is no longer ours (taken over, or removed). */
-    async renew(id) {
-        const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
-        return result.exitCode === 0;
-    }
-    /** Releases the lock if it is still ours (never someone else's). */
-    async release(id) {
-        for (let attempt = 0; attempt < 20; attempt++) {
-            const result = await this.runner.run({ argv: sh(CLOSE, this.dir, id, id, '-1') });
-            // 0: released; 4: not ours (or gone). 3: someone is closing it right now: look again.
-            if (result.exitCode !== 3)
-                return;
-            await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-    }
-    async holder() {
-        const result = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-        if (result.exitCode !== 0)
-            return undefined;
-        try {
-            return JSON.parse(result.stdout);
-        }
-        catch {
-            return undefined;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/host.ts
-/**
- * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
- * locally): the per-service lock, reading what runs, starting a version beside the old one,
- * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
- * and the audit log. Every command is an argv array; values travel on stdin or in env files.
- */
-
-
-
-
-
-
-
-
-const LABEL = {
-    service: 'dev.slipway.service',
-    role: 'dev.slipway.role',
-    version: 'dev.slipway.version',
-    digest: 'dev.slipway.digest',
-    image: 'dev.slipway.image',
-    commit: 'dev.slipway.commit',
-    run: 'dev.slipway.run',
-    time: 'dev.slipway.time',
-    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
-    config: 'dev.slipway.config',
-};
-class host_HostSession {
-    where;
-    runner;
-    name;
-    /** The per-service deploy lock on this host. */
-    lock;
-    target;
-    constructor(runner, name, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.name = name;
-        this.target = { docker: 'docker', env };
-        this.lock = new HostLock(runner, this.dir);
-    }
-    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-    get dir() {
-        return `.slipway/${this.name}`;
-    }
-    get network() {
-        return `slipway-${this.name}`;
-    }
-    get proxy() {
-        return `slipway-proxy-${this.name}`;
-    }
-    /** The network the proxy reaches the serving versions on, under one DNS alias. */
-    get live() {
-        return `slipway-${this.name}-live`;
-    }
-    get alias() {
-        return `${this.name}-live`;
-    }
-    run(argv, extra = {}) {
-        return runChecked(this.runner, { argv, ...extra });
-    }
-    docker(command) {
-        return runChecked(this.runner, command);
-    }
-    /** The service's networks (the lock already made the directory). */
-    async prepare() {
-        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
-    }
-    // --- what runs ---------------------------------------------------------------------------------
-    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
-    async state() {
-        const containers = await inspectContainersWhere(this.runner, this.target, [
-            `label=${LABEL.service}=${this.name}`,
-        ]);
-        const versions = containers
-            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
-            .map((c) => {
-            const labels = c.Config.Labels ?? {};
-            return {
-                container: c.Name.replace(/^\//, ''),
-                running: c.State.Running,
-                digest: labels[LABEL.digest] ?? '',
-                image: labels[LABEL.image] ?? '',
-                version: labels[LABEL.version] ?? '',
-                time: labels[LABEL.time] ?? '',
-                imageId: c.Image,
-                config: labels[LABEL.config] ?? '',
-            };
-        })
-            .sort((a, b) => b.time.localeCompare(a.time));
-        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
-        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
-        const proxy = proxyContainer
-            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
-            : undefined;
-        // Serving: running and on the live network (reachable under the alias the proxy dials).
-        const serving = new Set(containers
-            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
-            .map((c) => c.Name.replace(/^\//, '')));
-        const running = versions.filter((v) => v.running);
-        const inService = running.filter((v) => serving.has(v.container));
-        const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
-        return {
-            ...(current && { current }),
-            serving: inService.length > 0 ? inService : current ? [current] : [],
-            previous: versions.filter((v) => v !== current && !v.running),
-            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
-            ...(proxy && { proxy }),
-        };
-    }
-    /** True when no container of the service is on the live network (nothing was ever switched there). */
-    liveUnknown(containers) {
-        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
-    }
-    // --- versions ------------------------------------------------------------------------------------
-    async pull(image) {
-        await this.docker(pull(this.target, image));
-    }
-    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
-    async start(spec) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            await this.docker(create(this.target, {
-                name: spec.container,
-                image: spec.image,
-                network: this.network,
-                envFile,
-                restart: 'unless-stopped',
-                labels: spec.labels,
-                volumes: spec.volumes,
-                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
-            }));
-        }
-        catch (error) {
-            await this.removeEnvFile(envFile);
-            throw error;
-        }
-        // docker has read the env file: remove it while the container starts.
-        const removing = this.removeEnvFile(envFile);
-        try {
-            if (spec.network)
-                await this.docker(networkConnect(this.target, spec.network, spec.container));
-            await this.docker(start(this.target, spec.container));
-        }
-        finally {
-            await removing;
-        }
-    }
-    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
-    async runOnce(spec, command, signal) {
-        const envFile = await this.writeEnvFile(spec);
-        try {
-            const runCommand = run(this.target, {
-                name: spec.container,
-                removeOnExit: true,
-                image: spec.image,
-                network: spec.network ?? this.network,
-                envFile,
-                volumes: spec.volumes,
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
-                command: ['sh', '-c', command],
-            });
-            // Cancelled: the container is stopped too, not only the client that runs it.
-            let stopping;
-            const stop = () => {
-                stopping = this.runner.run(removeContainersKeepVolumes(this.target, [spec.container]));
-            };
-            signal?.addEventListener('abort', stop, { once: true });
-            try {
-                const result = await this.runner.run(runCommand);
-                signal?.throwIfAborted();
-                return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
-            }
-            finally {
-                signal?.removeEventListener('abort', stop);
-                await stopping;
-            }
-        }
-        finally {
-            await this.removeEnvFile(envFile);
-        }
-    }
-    /**
-     * What an interrupted run of this service can leave behind, removed by the next holder of the
-     * lock (nothing else can be using them then): env files and private docker configs holding
-     * secrets, half-made lock directories, and one-off pre-deploy containers still running.
-     */
-    async sweepLeftovers() {
-        const found = await this.runner.run({
-            argv: [
-                'find',
-                this.dir,
-                '-mindepth',
-                '1',
-                '-maxdepth',
-                '1',
-                '(',
-                '-name',
-                '*.env',
-                '-o',
-                '-name',
-                '*.env.sh',
-                '-o',
-                '-name',
-                'docker-config-*',
-                '-o',
-                '-name',
-                'lock.new-*',
-                '-o',
-                '-name',
-                'lock.closed-*',
-                ')',
-                '-print',
-            ],
-        });
-        const paths = found.stdout.split('\n').filter(Boolean);
-        if (paths.length > 0)
-            await this.run(['rm', '-rf', '--', ...paths]);
-        const preDeploy = await inspectContainersWhere(this.runner, this.target, [
-            `label=${LABEL.service}=${this.name}`,
-            `label=${LABEL.role}=pre-deploy`,
-        ]);
-        const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
-        if (names.length > 0)
-            await this.runner.run(removeContainersKeepVolumes(this.target, names));
-        return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
-    }
-    /** Env values reach the host on stdin, into a file only the deploy user can read. */
-    async writeEnvFile(spec) {
-        const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
-        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
-        });
-        return envFile;
-    }
-    async removeEnvFile(envFile) {
-        await this.runner.run({ argv: ['rm', '-f', envFile] });
-    }
-    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
-    async waitHealthy(container, health, signal) {
-        const deadline = Date.now() + health.timeoutMs;
-        let stableSince;
-        let lastProbe = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
-            const state = c?.State;
-            if (!state || state.Status === 'exited' || state.Status === 'dead') {
-                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
-            }
-            let ready;
-            if (health.path && health.port !== undefined) {
-                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
-                if (!address)
-                    return { ok: false, detail: `${container} has no address on ${this.network}` };
-                const probe = await httpProbe(this.runner, address, health.port, health.path);
-                lastProbe = `GET ${health.path}: ${probe.detail}`;
-                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
-            }
-            else if (state.Health) {
-                ready = state.Health.Status === 'healthy';
-            }
-            else {
-                // No health check at all: running, and still running a moment later.
-                stableSince ??= Date.now();
-                ready = state.Running && Date.now() - stableSince >= 2000;
-            }
-            if (ready)
-                return { ok: true };
-            if (Date.now() > deadline) {
-                const checks = state.Health?.Log?.slice(-3)
-                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
-                    .join('; ');
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
-                };
-            }
-            await sleep(500, signal);
-        }
-    }
-    async logs(container, lines = 30) {
-        const result = await this.runner.run(commands_logs(this.target, container, { tail: lines }));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    /**
-     * Takes a version out of service: it stops (docker drops it from the alias, a graceful app
-     * finishes what it has in flight on SIGTERM), then leaves the live network, so starting it again
-     * later never puts it in service before its health check has passed.
-     */
-    async stop(container) {
-        await this.docker(stop(this.target, container, 10));
-        await this.leaveService(container);
-    }
-    /** Starts a kept version outside service (off the live network); `activate` puts it in service. */
-    async startExisting(container) {
-        await this.leaveService(container);
-        await this.docker(start(this.target, container));
-    }
-    async leaveService(container) {
-        const result = await this.runner.run(networkDisconnect(this.target, this.live, container));
-        if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
-            throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
-        }
-    }
-    /** Removes a container, never its volumes. */
-    async remove(container) {
-        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
-    }
-    // --- the proxy -----------------------------------------------------------------------------------
-    /**
-     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
-     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
-     * drop connections in flight on the Caddy versions tested here.
-     */
-    async activate(container) {
-        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
-        // A version brought back by a rollback is still attached from its earlier time in service.
-        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
-            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
-        }
-    }
-    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
-    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
-        const config = caddyfile(this.alias, port);
-        const archive = tarFile('Caddyfile', config);
-        const exists = knownRunning
-            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
-            : await this.runner.run(inspectContainer(this.target, this.proxy));
-        if (exists.exitCode !== 0) {
-            await this.docker(create(this.target, {
-                name: this.proxy,
-                image: proxyImage,
-                network: this.live,
-                restart: 'unless-stopped',
-                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
-                publish: [`${publish}:${PROXY_PORT}`],
-                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
-            }));
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        const inspect = JSON.parse(exists.stdout);
-        if (!inspect.State.Running) {
-            await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
-            return;
-        }
-        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
-        if (current.stdout !== config) {
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-            await this.docker(commands_exec(this.target, this.proxy, reload));
-            await this.waitProxyServes(healthPath);
-        }
-    }
-    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-    async waitProxyServes(healthPath) {
-        const deadline = Date.now() + 15_000;
-        let last = '';
-        for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
-            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
-            if (address && c?.State.Running) {
-                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = `proxy ${c?.State.Status ?? 'missing'}`;
-            }
-            if (Date.now() > deadline) {
-                const logs = await this.logs(this.proxy, 10);
-                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
-            }
-            await sleep(250);
-        }
-    }
-    // --- housekeeping ----------------------------------------------------------------------------------
-    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
-    async prune(keep, stopped) {
-        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
-        await Promise.all(old.map(async (version) => {
-            await this.remove(version.container);
-            await this.runner.run(removeImage(this.target, version.imageId));
-        }));
-        return old.map((v) => v.container);
-    }
-    /** Appends one JSON line to the host's audit log. */
-    async audit(entry) {
-        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
-    }
-    async registryLogin(registry, username, password) {
-        await this.docker(login(this.target, registry, username, password));
-    }
-    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-    async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
-        const config = this.target.env?.DOCKER_CONFIG;
-        if (config)
-            await this.runner.run({ argv: ['rm', '-rf', config] });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-manager.ts
-/**
- * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
- * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
- */
-
-
-
-
-
-
-
-
-/** The digest an image reference ends with ('' when it has none). */
-function digestOf(image) {
-    const at = image.lastIndexOf('@');
-    return at >= 0 ? image.slice(at + 1) : '';
-}
-/** Tasks from `docker service ps --format '{{json .}}'`. */
-function parseTasks(stdout) {
-    return stdout
-        .split('\n')
-        .filter((l) => l.trim().startsWith('{'))
-        .map((line) => {
-        const t = JSON.parse(line);
-        return {
-            id: t.ID ?? '',
-            name: (t.Name ?? '').replace(/^\s*\\_\s*/, ''),
-            image: t.Image ?? '',
-            node: t.Node ?? '',
-            desired: t.DesiredState ?? '',
-            current: t.CurrentState ?? '',
-            error: t.Error ?? '',
-        };
-    });
-}
-/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
-function stateOf(task) {
-    return task.current.split(' ')[0] ?? '';
-}
-/** The tasks that are meant to run and do. */
-function runningTasks(tasks) {
-    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
-}
-/**
- * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
- * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
- */
-function convergence(state, tasks, digest) {
-    const update = state.update?.state ?? '';
-    // '' : an image Slipway did not pin (a stack service named by tag): whatever the spec says.
-    if (digest && digestOf(state.image) !== digest) {
-        if (update === 'rollback_started')
-            return 'rolling-back';
-        return 'rolled-back';
-    }
-    if (update === 'paused')
-        return 'paused';
-    if (update === 'updating' || update === 'rollback_started')
-        return 'waiting';
-    const running = runningTasks(tasks);
-    const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
-    const wanted = state.replicas ?? running.length;
-    if (stale.length === 0 && running.length === wanted && running.length > 0)
-        return 'converged';
-    if (wanted === 0 && running.length === 0)
-        return 'converged';
-    return 'waiting';
-}
-/**
- * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
- * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
- * waiting, per task id) tells those apart.
- */
-function taskErrors(tasks, digest, seen = new Map()) {
-    const errors = tasks
-        .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
-        .flatMap((t) => {
-        const states = seen.get(t.id) ?? new Set();
-        if (t.error || /^(Failed|Rejected)/.test(t.current))
-            return [`${t.name} on ${t.node}: ${t.error || t.current}`];
-        if (states.has('Starting') && !states.has('Running'))
-            return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
-        return [];
-    });
-    return [...new Set(errors)];
-}
-class SwarmManager {
-    where;
-    runner;
-    target;
-    constructor(runner, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.target = { docker: 'docker', env };
-    }
-    run(command) {
-        return runChecked(this.runner, command);
-    }
-    /** True when this host is a Swarm manager that can take orders now. */
-    async isManager() {
-        const result = await this.runner.run(swarmInfo(this.target));
-        if (result.exitCode !== 0)
-            return false;
-        const info = JSON.parse(result.stdout);
-        return info.LocalNodeState === 'active' && info.ControlAvailable === true;
-    }
-    async service(name) {
-        const result = await this.runner.run(serviceInspect(this.target, [name]));
-        if (result.exitCode !== 0) {
-            if (/no such service/i.test(result.stderr))
-                return undefined;
-            throw new Error(`${this.where}: docker service inspect ${name}: ${result.stderr.trim()}`);
-        }
-        const [s] = JSON.parse(result.stdout);
-        if (!s)
-            return undefined;
-        const replicas = s.Spec.Mode?.Replicated?.Replicas;
-        return {
-            name: s.Spec.Name,
-            image: s.Spec.TaskTemplate.ContainerSpec.Image,
-            ...(replicas !== undefined && { replicas }),
-            ...(s.UpdateStatus?.State && {
-                update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
-            }),
-            labels: s.Spec.Labels ?? {},
-            published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) => p.PublishedPort ? [p.PublishedPort] : []),
-        };
-    }
-    async tasks(name) {
-        return parseTasks((await this.run(serviceTasks(this.target, name))).stdout);
-    }
-    async create(spec) {
-        await this.run(serviceCreate(this.target, spec));
-    }
-    async update(spec) {
-        await this.run(serviceUpdate(this.target, spec));
-    }
-    async rollback(name) {
-        await this.run(serviceRollback(this.target, name));
-    }
-    async stackServices(stack) {
-        return (await this.run(stackServices(this.target, stack))).stdout.split('\n').filter(Boolean);
-    }
-    async stackDeploy(stack, file, withRegistryAuth) {
-        const result = await this.run(stackDeploy(this.target, stack, file, withRegistryAuth));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    async logs(name) {
-        const result = await this.runner.run(serviceLogs(this.target, name));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-    /**
-     * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
-     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
-     */
-    async waitConverged(name, digest, timeoutMs, progress) {
-        const deadline = Date.now() + timeoutMs;
-        const seen = new Map();
-        let said = '';
-        for (;;) {
-            const state = await this.service(name);
-            if (!state)
-                return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
-            const tasks = await this.tasks(name);
-            for (const task of tasks)
-                seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
-            const status = convergence(state, tasks, digest);
-            const running = runningTasks(tasks);
-            const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
-            if (line !== said)
-                progress?.(line);
-            said = line;
-            if (status === 'converged')
-                return { ok: true, tasks };
-            const errors = taskErrors(tasks, digest, seen);
-            if (status === 'rolled-back' || status === 'paused') {
-                return {
-                    ok: false,
-                    rolledBack: status === 'rolled-back',
-                    detail: `${status === 'rolled-back' ? 'Swarm rolled the update back' : 'Swarm paused the update'}${state.update?.message ? ` (${state.update.message})` : ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
-                    tasks,
-                };
-            }
-            if (Date.now() > deadline && status !== 'rolling-back') {
-                return {
-                    ok: false,
-                    rolledBack: false,
-                    detail: `not converged after ${Math.round(timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
-                    tasks,
-                };
-            }
-            if (Date.now() > deadline + timeoutMs) {
-                return {
-                    ok: false,
-                    rolledBack: false,
-                    detail: `Swarm is still rolling back after ${Math.round((2 * timeoutMs) / 1000)} s`,
-                    tasks,
-                };
-            }
-            await sleep(1000);
-        }
-    }
-    /** The overlay network the service and its proxy share (made on the first deploy). */
-    async ensureNetwork(network, service) {
-        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
-            driver: 'overlay',
-            attachable: true,
-        });
-    }
-    /**
-     * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
-     * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
-     * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
-     */
-    /** The name of a service's proxy. */
-    static proxyName(service) {
-        return `slipway-proxy-${service}`;
-    }
-    async ensureProxy(service, network, port, publish, image) {
-        const name = SwarmManager.proxyName(service);
-        const content = swarmCaddyfile(service, port);
-        const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
-        const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
-        const configExists = await this.runner.run(configInspect(this.target, config));
-        if (configExists.exitCode !== 0)
-            await this.run(configCreate(this.target, config, content, labels));
-        const existing = await this.service(name);
-        const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-        if (!existing) {
-            await this.run(proxyServiceCreate(this.target, {
-                name,
-                image,
-                network,
-                publish,
-                targetPort: PROXY_PORT,
-                config,
-                configPath: CADDYFILE_PATH,
-                command,
-                labels,
-            }));
-            await this.waitProxy(name, publish);
-            return;
-        }
-        const mounted = await this.run(serviceConfigs(this.target, name));
-        const old = JSON.parse(mounted.stdout || 'null') ?? [];
-        if (old.some((c) => c.ConfigName === config))
-            return;
-        await this.run(serviceSwapConfig(this.target, name, old.map((c) => c.ConfigName), { source: config, target: CADDYFILE_PATH }));
-        await this.waitProxy(name, publish);
-    }
-    /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
-    async waitProxy(name, publish, timeoutMs = 60_000) {
-        const deadline = Date.now() + timeoutMs;
-        let last = '';
-        for (;;) {
-            const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
-            if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
-                const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
-                if (probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
-            }
-            if (Date.now() > deadline)
-                throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
-            await sleep(500);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/connect.ts
-/** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
-
-
-
-function warnInsecure(request, log) {
-    if (request.insecureIgnoreHostKey) {
-        log('WARNING: insecure-ignore-host-key is set: host keys are not verified, a man in the middle would not be noticed');
-    }
-}
-function connectOne(request, endpoint) {
-    return SshRunner.connect(endpoint, {
-        username: request.username,
-        privateKey: request.privateKey,
-        ...(request.passphrase && { passphrase: request.passphrase }),
-        ...(request.knownHosts && { knownHosts: request.knownHosts }),
-        insecureIgnoreHostKey: request.insecureIgnoreHostKey,
-        ...(request.jump && { jump: request.jump }),
-    });
-}
-async function connect_connectAll(request, log) {
-    warnInsecure(request, log);
-    const runners = [];
-    try {
-        await pool_runPool(request.hosts.map((endpoint) => async () => {
-            const runner = await connectOne(request, endpoint);
-            runners.push(runner);
-            log(`connected to ${runner.where}`);
-            return runner;
-        }), Math.max(request.maxParallel, 4));
-    }
-    catch (error) {
-        await Promise.all(runners.map((r) => r.close()));
-        throw error;
-    }
-    // Keep the order of the hosts input.
-    return request.hosts.map((h) => runners.find((r) => r.where.endsWith(`@${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)));
-}
-/**
- * Swarm: the first host in the list that answers and is a manager able to take orders. Host keys
- * are checked as for every host; why each one was passed over is said.
- */
-async function connect_connectManager(request, log, env = {}) {
-    warnInsecure(request, log);
-    const reasons = [];
-    for (const endpoint of request.hosts) {
-        let runner;
-        try {
-            runner = await connectOne(request, endpoint);
-            const manager = new SwarmManager(runner, env);
-            if (await manager.isManager()) {
-                log(`using the Swarm manager ${runner.where}`);
-                return manager;
-            }
-            reasons.push(`${runner.where}: not an active Swarm manager`);
-            await runner.close();
-        }
-        catch (error) {
-            await runner?.close();
-            // A wrong host key is an alarm, not an unavailable host: never go on to the next one.
-            if (error instanceof HostKeyError)
-                throw error;
-            reasons.push(`${endpoint.host}:${endpoint.port}: ${error instanceof Error ? error.message : error}`);
-        }
-        log(reasons.at(-1));
-    }
-    throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/status.ts
-
-
-
-
-
-
-async function hostStatus(runner, name, auditLines) {
-    const target = { docker: 'docker' };
-    // The service's own containers and, for a compose project of that name, the project's.
-    const byId = new Map();
-    for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
-        for (const c of await inspectContainersWhere(runner, target, [filter]))
-            byId.set(c.Id, c);
-    }
-    const inspected = [...byId.values()];
-    const containers = inspected
-        .map((c) => {
-        const labels = c.Config.Labels ?? {};
-        return {
-            name: c.Name.replace(/^\//, ''),
-            role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
-            image: labels[LABEL.image] ?? c.Config.Image,
-            version: labels[LABEL.version] ?? '',
-            state: c.State.Status,
-            ...(c.State.Health && { health: c.State.Health.Status }),
-            since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
-        };
-    })
-        .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since));
-    // On a Swarm manager: the running tasks of a service (or stack) of that name, on every node.
-    const tasks = await runner.run(serviceTasks(target, name));
-    if (tasks.exitCode === 0) {
-        for (const task of parseTasks(tasks.stdout).filter((t) => t.desired === 'Running')) {
-            containers.push({
-                name: task.name,
-                role: `task on ${task.node}`,
-                image: task.image,
-                version: '',
-                state: stateOf(task).toLowerCase(),
-                since: task.current.split(' ').slice(1).join(' '),
-            });
-        }
-    }
-    const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
-    const audit = log.exitCode === 0
-        ? log.stdout
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => {
-            try {
-                return JSON.parse(line);
-            }
-            catch {
-                return { line };
-            }
-        })
-        : [];
-    return { host: runner.where, containers, audit };
-}
-/** Every host's status; a host that cannot be reached is reported, not fatal. */
-async function statusOfHosts(request, name, auditLines = 5) {
-    const runners = await connect_connectAll(request, () => { });
-    try {
-        return await pool_runPool(runners.map((runner) => () => hostStatus(runner, name, auditLines).catch((error) => ({
-            host: runner.where,
-            containers: [],
-            audit: [],
-            error: error.message,
-        }))), 4);
-    }
-    finally {
-        await Promise.all(runners.map((r) => r.close()));
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    constructor(message, status, code) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-    }
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-    }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch {
-                return `http://${host}`;
-            }
-        })();
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c)
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            try {
-                const authorization = await this.authorization(req.scopes);
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
-                    await sleep(delay);
-                    continue;
-                }
-                throw error;
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
-/**
- * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
- * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
- */
-/** Joins continuation lines and drops comments, keeping instruction order. */
-function instructions(text) {
-    const out = [];
-    let current = '';
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (current === '' && (line.startsWith('#') || line === ''))
-            continue;
-        if (line.endsWith('\\')) {
-            current += `${line.slice(0, -1)} `;
-            continue;
-        }
-        out.push(`${current}${line}`.trim());
-        current = '';
-    }
-    if (current.trim() !== '')
-        out.push(current.trim());
-    return out;
-}
-function substitute(text, vars) {
-    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
-        const name = (braced ?? bare);
-        const value = vars.get(name);
-        return value !== undefined && value !== '' ? value : (fallback ?? '');
-    });
-}
-function baseImages(dockerfile, buildArgs = []) {
-    const given = new Map(buildArgs);
-    const globals = new Map();
-    const stages = new Set();
-    const bases = [];
-    let seenFrom = false;
-    for (const instruction of instructions(dockerfile)) {
-        const [keyword = '', ...rest] = instruction.split(/\s+/);
-        const upper = keyword.toUpperCase();
-        if (upper === 'ARG' && !seenFrom) {
-            for (const decl of rest) {
-                const eq = decl.indexOf('=');
-                const name = eq >= 0 ? decl.slice(0, eq) : decl;
-                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
-                const value = given.get(name) ?? fallback;
-                if (value !== undefined)
-                    globals.set(name, value);
-            }
-        }
-        if (upper !== 'FROM')
-            continue;
-        seenFrom = true;
-        const words = rest.filter((w) => !w.startsWith('--'));
-        const image = substitute(words[0] ?? '', globals);
-        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
-        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
-        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
-            if (!bases.some((b) => b.reference === image))
-                bases.push({ reference: image, ...(stage && { stage }) });
-        }
-        if (stage)
-            stages.add(stage);
-    }
-    return bases;
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
-/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
-
-
-
-
-
-
-
-
-async function build_inspectImage(runner, target, ref) {
-    const result = await runChecked(runner, inspectImage(target, ref));
-    return JSON.parse(result.stdout);
-}
-/** A FROM reference's digest: from its registry, else the local image's repo digest. */
-async function resolveBase(runner, target, reference) {
-    try {
-        // One attempt: the build itself has just resolved this base, so a registry that does not
-        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(reference_parseReference(reference), {
-            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-        });
-        if (digest)
-            return { reference, digest, source: 'registry' };
-    }
-    catch {
-        // not reachable as a registry image (a local-only image, or no credentials): try the engine
-    }
-    try {
-        const image = await build_inspectImage(runner, target, reference);
-        const name = repositoryName(reference_parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
-        if (repoDigest)
-            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
-    }
-    catch {
-        // unknown to the engine as well
-    }
-    return { reference, digest: null, source: 'unresolved' };
-}
-/** The label that records every base an image was built from: `ref@digest`, space-separated. */
-const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
-function baseLabels(bases) {
-    const known = bases.filter((b) => b.digest);
-    return known.length === 0
-        ? []
-        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
-}
-/** The bases a BASE_IMAGES_LABEL records. */
-function parseBaseLabel(value) {
-    return (value ?? '')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((item) => {
-        const at = item.lastIndexOf('@');
-        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
-    })
-        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
-}
-async function buildImage(runner, target, request, plan, onOutput) {
-    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
-    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
-    try {
-        // The bases are resolved first and recorded in a label, so a later check can tell whether
-        // they moved since this build (rebuild-on-base-change) from the image alone.
-        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
-            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
-        const started = performance.now();
-        await runChecked(runner, build(target, {
-            context: request.context,
-            ...(request.file && { file: request.file }),
-            ...(request.target && { target: request.target }),
-            tags: plan.references,
-            buildArgs: request.buildArgs,
-            labels: [...plan.labels, ...baseLabels(resolved)],
-            secrets: request.secrets,
-            cacheFrom: request.cacheFrom,
-            pull: request.pull,
-            noCache: request.noCache,
-            iidFile,
-        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
-            if (/buildx component is missing|requires buildx/i.test(error.message)) {
-                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
-            }
-            throw error;
-        });
-        const durationMs = performance.now() - started;
-        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
-        const image = await build_inspectImage(runner, target, imageId);
-        return {
-            imageId,
-            sizeBytes: image.Size,
-            layers: image.RootFS?.Layers?.length ?? 0,
-            durationMs,
-            baseImages: resolved,
-        };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
-    }
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = require("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = require("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = require("node:vm");
-;// CONCATENATED MODULE: ./src/registry/memory.ts
-/**
- * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
- * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
- * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
- * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
- * each) frees them promptly. Without access to the collector this is a no-op.
- */
-
-
-const EVERY_BYTES = 16 * 1024 * 1024;
-let collect;
-let sinceLast = 0;
-function collector() {
-    if (collect !== undefined)
-        return collect;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-    }
-    catch {
-        collect = null;
-    }
-    return collect;
-}
-/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
-function streamed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    collector()?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/registry/blobs.ts
-/**
- * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
- * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
- * that need it), hashed on the fly and never buffered whole.
- */
-
-
-
-
-
-
-const CHUNK_SIZE = 16 * 1024 * 1024;
-async function blobExists(client, repository, digest) {
-    const res = await client.send({
-        method: 'HEAD',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    discard(res);
-    if (res.status === 404)
-        return false;
-    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
-    return true;
-}
-async function openBlob(client, repository, digest) {
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
-}
-function uploadUrl(res, base) {
-    const location = header(res, 'location');
-    if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
-}
-/**
- * Mounts a blob from another repository of the same registry. A 202 means the registry started
- * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
- */
-async function mountBlob(client, repository, digest, from) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        query: { mount: digest, from },
-        scopes: [pushScope(repository), pullScope(from)],
-    });
-    discard(res);
-    if (res.status === 201)
-        return { mounted: true };
-    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
-}
-async function startUpload(client, repository) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
-    });
-    discard(res);
-    await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
-}
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        streamed(chunk.length);
-        callback(null, chunk);
-    }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
-    }
-}
-function blobs_withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Monolithic upload: one PUT carrying the whole blob as a stream. */
-async function putBlobStream(client, repository, upload, digest, size, body) {
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body,
-        timeoutMs: 600_000,
-    });
-}
-/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
-async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
-    let url = upload;
-    let offset = 0;
-    let pending = [];
-    let pendingSize = 0;
-    const flush = async () => {
-        if (pendingSize === 0)
-            return;
-        const chunk = Buffer.concat(pending, pendingSize);
-        pending = [];
-        pendingSize = 0;
-        const res = await client.send({
-            method: 'PATCH',
-            path: url,
-            scopes: [pushScope(repository)],
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-            },
-            body: chunk,
-        });
-        discard(res);
-        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
-        offset += chunk.length;
-    };
-    for await (const data of body) {
-        pending.push(data);
-        pendingSize += data.length;
-        if (pendingSize >= chunkSize)
-            await flush();
-    }
-    await flush();
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(url, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-    });
-}
-/**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
- */
-async function streamBlob(source, destination, digest, size) {
-    const attempt = async (chunked, upload) => {
-        const res = await openBlob(source.client, source.repository, digest);
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-        }
-        else {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
-        // If the destination answers (or fails) before taking the whole body, stop reading the source.
-        putting = putting.then((put) => {
-            if (put.status !== 201 && put.status !== 202)
-                stop();
-            return put;
-        }, (error) => {
-            stop();
-            throw error;
-        });
-        const [piped, put] = await Promise.allSettled([piping, putting]);
-        if (put.status === 'rejected')
-            throw put.reason;
-        if (put.value.status !== 201)
-            return { res: put.value, bytes: 0 };
-        if (piped.status === 'rejected')
-            throw piped.reason;
-        const { digest: actual, bytes } = read();
-        if (actual !== digest) {
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
-        return { res: put.value, bytes };
-    };
-    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
-    const monolithic = await attempt(false, first);
-    if (monolithic.res.status === 201) {
-        discard(monolithic.res);
-        return { bytes: monolithic.bytes, chunked: false };
-    }
-    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
-        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
-    }
-    discard(monolithic.res);
-    const again = await startUpload(destination.client, destination.repository);
-    const chunked = await attempt(true, again);
-    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    discard(chunked.res);
-    return { bytes: chunked.bytes, chunked: true };
-}
-
-;// CONCATENATED MODULE: ./src/registry/image-tree.ts
-/**
- * An image as the registry stores it: the manifest a tag points to (an index or a single
- * manifest), the manifests under it, and every blob they reference — read from the source with
- * exact bytes, so a copy can put them back byte for byte.
- */
-
-function isIndex(manifest) {
-    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
-        return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
-    }
-    return json;
-}
-function platformOf(d) {
-    const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
-}
-/** Reads the whole tree below `root` from the source. */
-async function readImageTree(client, repository, root) {
-    const manifests = [];
-    const blobs = new Map();
-    const seen = new Set();
-    const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
-        if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
-            for (const child of children)
-                await visit(child);
-        }
-        else {
-            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
-                if (!blobs.has(d.digest))
-                    blobs.set(d.digest, { digest: d.digest, size: d.size });
-            }
-        }
-        manifests.push(manifest);
-    };
-    await visit(root);
-    return { root, manifests, blobs: [...blobs.values()] };
-}
-/** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
-    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
-    if (!match) {
-        const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
-    }
-    return client.getManifest(repository, match.digest);
-}
-
-;// CONCATENATED MODULE: ./src/registry/image-config.ts
-
-
-
-
-/** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
-async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
-    const client = clientFor(ref.registry, options);
-    const reference = ref.digest ?? ref.tag ?? 'latest';
-    const head = await client.headManifest(ref.repository, reference);
-    if (!head)
-        return undefined;
-    let manifest = await client.getManifest(ref.repository, head.digest);
-    if (isIndex(manifest))
-        manifest = await selectPlatform(client, ref.repository, manifest, platform);
-    const config = parseManifest(manifest.bytes).config;
-    if (!config)
-        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
-    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
-    const json = JSON.parse(body.toString('utf8'));
-    return { digest: head.digest, labels: json.config?.Labels ?? {} };
-}
-
-;// CONCATENATED MODULE: ./src/common/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    appendFileSync(file, `${blocks.join('\n\n')}\n\n`);
-}
-
-;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
-/**
- * Has any base image moved since an image was built? The image records its bases with their
- * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
- * when one moved: security fixes in a base reach production without waiting for a commit.
- */
-
-
-
-
-
-
-async function runBaseCheck(inputs, report) {
-    report.mask(inputs.string('password'));
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
-    if (!image)
-        inputs.required('image');
-    const ref = image;
-    const username = inputs.line('username');
-    const password = inputs.string('password');
-    if (password && !username)
-        throw new InputError('username', 'is required with password');
-    const credentials = username && password ? { credentials: { username, password } } : {};
-    const config = await readImageConfig(ref, credentials);
-    if (!config) {
-        report.info(`${inputs.string('image')} does not exist: a build is needed`);
-        return {
-            outputs: { changed: 'true', bases: '[]', reason: 'image-missing' },
-            summary: [heading('No earlier image: build')],
-        };
-    }
-    const recorded = parseBaseLabel(config.labels[BASE_IMAGES_LABEL]);
-    if (recorded.length === 0) {
-        report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
-        return {
-            outputs: { changed: 'true', bases: '[]', reason: 'no-record' },
-            summary: [heading('Base images unknown: build')],
-        };
-    }
-    // Bases are public images or in the same registry: the same credentials only for the same registry.
-    const bases = await Promise.all(recorded.map(async (b) => {
-        const base = reference_parseReference(b.reference);
-        const now = await resolveDigest(base, base.registry === ref.registry ? credentials : {}).catch((error) => {
-            report.warning(`${b.reference}: ${error.message}`);
-            return undefined;
-        });
-        return {
-            reference: b.reference,
-            built: b.digest,
-            now: now ?? null,
-            changed: Boolean(now && now !== b.digest),
-        };
-    }));
-    const changed = bases.some((b) => b.changed);
-    for (const b of bases)
-        report.info(`${b.reference}: ${b.changed ? `moved ${b.built} → ${b.now}` : b.now ? 'unchanged' : 'could not be resolved now'}`);
-    return {
-        outputs: {
-            changed: String(changed),
-            bases: JSON.stringify(bases),
-            reason: changed ? 'base-moved' : 'up-to-date',
-        },
-        summary: [
-            heading(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
-            table(['Base', 'At the last build', 'Now'], bases.map((b) => [new Code(b.reference), new Code(b.built), b.now ? new Code(b.now) : '—'])),
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
-
-const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
-function sanitizeTag(text) {
-    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-    tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, MAX_TAG_LENGTH);
-    return tag;
-}
-/** UTC date as YYYYMMDD. */
-function utcDate(date) {
-    return date.toISOString().slice(0, 10).replaceAll('-', '');
-}
-/** The immutable version tag of a build: YYYYMMDD-<run number>. */
-function versionTag(ctx) {
-    return `${utcDate(ctx.now)}-${ctx.runNumber}`;
-}
-function branchName(ctx) {
-    if (ctx.pullRequest !== undefined && ctx.headRef)
-        return ctx.headRef;
-    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
-}
-function gitTagName(ctx) {
-    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
-}
-function parseSemver(text) {
-    const m = SEMVER.exec(text);
-    if (!m)
-        return undefined;
-    return {
-        major: m[1],
-        minor: m[2],
-        patch: m[3],
-        ...(m[4] !== undefined && { prerelease: m[4] }),
-    };
-}
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-function defaultTags(ctx) {
-    const tags = [versionTag(ctx)];
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    const tag = gitTagName(ctx);
-    if (ctx.pullRequest !== undefined) {
-        tags.push(`pr-${ctx.pullRequest}`);
-    }
-    else if (tag !== undefined) {
-        const semver = parseSemver(tag);
-        if (semver?.prerelease !== undefined) {
-            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-        }
-        else if (semver) {
-            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
-        }
-        else {
-            tags.push(sanitizeTag(tag));
-        }
-    }
-    else {
-        const branch = branchName(ctx);
-        if (branch !== undefined) {
-            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
-                tags.push('latest');
-            else
-                tags.push(sanitizeTag(branch));
-        }
-    }
-    return unique(tags.filter((t) => t !== ''));
-}
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-function expandTemplate(template, ctx) {
-    const values = {
-        date: utcDate(ctx.now),
-        run: String(ctx.runNumber),
-        sha: ctx.sha,
-        sha7: ctx.sha.slice(0, 7),
-        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-        version: versionTag(ctx),
-    };
-    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
-        if (!PLACEHOLDERS.includes(name)) {
-            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
-        }
-        return values[name];
-    });
-    const tag = sanitizeTag(expanded);
-    if (tag === '')
-        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
-    return tag;
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
-/**
- * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
- * repository, and the OCI labels. Pure: unit-tested from a GitContext.
- */
-
-
-
-
-
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** The build context: the last (positional) argument of docker build, a directory that exists. */
-function readContext(inputs) {
-    const context = inputs.operand('context', '.');
-    let directory = false;
-    try {
-        directory = (0,external_node_fs_namespaceObject.statSync)(context).isDirectory();
-    }
-    catch {
-        // missing: said below
-    }
-    if (!directory)
-        throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
-    return context;
-}
-function readBuildRequest(inputs) {
-    const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
-        required: true,
-    });
-    const target = inputs.line('target');
-    if (target && !STAGE.test(target))
-        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
-    const secrets = inputs.list('secrets').map((line) => {
-        const eq = line.indexOf('=');
-        const id = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!SECRET_ID.test(id))
-            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
-        return [id, line.slice(eq + 1)];
-    });
-    const labels = inputs.list('labels').map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
-    const file = inputs.line('file');
-    return {
-        repositories,
-        context: readContext(inputs),
-        ...(file && { file }),
-        ...(target && { target }),
-        buildArgs: inputs.keyValues('build-args'),
-        labels,
-        secrets,
-        cacheFrom,
-        tagTemplates: inputs.list('tags'),
-        pull: inputs.boolean('pull', false),
-        noCache: inputs.boolean('no-cache', false),
-    };
-}
-function ociLabels(ctx, version, repository) {
-    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
-    const labels = [
-        ['org.opencontainers.image.created', ctx.now.toISOString()],
-        ['org.opencontainers.image.version', version],
-        [
-            'org.opencontainers.image.title',
-            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
-        ],
-    ];
-    if (ctx.sha)
-        labels.push(['org.opencontainers.image.revision', ctx.sha]);
-    if (source)
-        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
-    const run = runUrl(ctx);
-    if (run)
-        labels.push(['dev.slipway.run', run]);
-    return labels;
-}
-function planBuild(request, ctx) {
-    const version = versionTag(ctx);
-    const extra = request.tagTemplates.map((t) => {
-        try {
-            return expandTemplate(t, ctx);
-        }
-        catch (error) {
-            throw new InputError('tags', error.message);
-        }
-    });
-    const tags = unique([...defaultTags(ctx), ...extra]);
-    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
-    const computed = ociLabels(ctx, version, request.repositories[0]);
-    const overridden = new Set(request.labels.map(([k]) => k));
-    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
-    return { version, tags, references, labels };
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class local_runner_LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
-/** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
-
-
-
-
-
-
-async function runBuild(inputs, report, git = readGitContext()) {
-    const request = readBuildRequest(inputs);
-    for (const [, value] of request.secrets)
-        report.mask(value);
-    const plan = planBuild(request, git);
-    report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group('docker build', () => buildImage(new local_runner_LocalRunner(), { docker: commands_dockerBinary() }, request, plan, (chunk) => report.stream(chunk)));
-    const metadata = {
-        imageId: result.imageId,
-        version: plan.version,
-        tags: plan.references,
-        labels: Object.fromEntries(plan.labels),
-        sizeBytes: result.sizeBytes,
-        layers: result.layers,
-        buildMs: Math.round(result.durationMs),
-        baseImages: result.baseImages,
-    };
-    report.info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
-    return {
-        references: plan.references,
-        imageId: result.imageId,
-        outputs: {
-            'image-id': result.imageId,
-            version: plan.version,
-            tags: plan.references.join('\n'),
-            labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
-            metadata: JSON.stringify(metadata),
-            'base-images': JSON.stringify(result.baseImages),
-        },
-        summary: [
-            heading(`Built ${plan.version}`),
-            table(['Reference'], plan.references.map((r) => [new Code(r)])),
-            facts([
-                ['Image id', new Code(result.imageId)],
-                ['Size', formatBytes(result.sizeBytes)],
-                ['Layers', result.layers],
-                ['Build time', formatDuration(result.durationMs)],
-            ]),
-            table(['Base image', 'Digest'], result.baseImages.map((b) => [
-                new Code(b.reference),
-                b.digest ? new Code(b.digest) : `(${b.source})`,
-            ])),
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/result.ts
-/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
-class DeployError extends Error {
-    hosts;
-    constructor(message, hosts) {
-        super(message);
-        this.name = 'DeployError';
-        this.hosts = hosts;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
-/**
- * Compose and stack files as data: reading the services out of one, and writing the file that
- * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
- * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
- */
-
-
-class ComposeFileError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ComposeFileError';
-    }
-}
-function load(text) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0)
-        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
-    const services = doc.get('services');
-    if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0)
-        throw new ComposeFileError('has no services: a compose file needs a "services" map');
-    return doc;
-}
-function servicesMap(doc) {
-    return doc.get('services');
-}
-/** The services of a compose file, in file order. */
-function composeServices(text) {
-    const plain = load(text).toJS();
-    return Object.entries(plain.services).map(([name, raw]) => {
-        const service = raw ?? {};
-        const depends = service.depends_on;
-        const dependsOn = Array.isArray(depends)
-            ? depends.map(String)
-            : depends && typeof depends === 'object'
-                ? Object.keys(depends)
-                : [];
-        const image = typeof service.image === 'string' ? service.image : undefined;
-        return {
-            name,
-            ...(image && { image }),
-            build: service.build !== undefined,
-            dependsOn,
-            healthcheck: Boolean(service.healthcheck),
-        };
-    });
-}
-/**
- * Checks the stack images against the file: every `images` line names a service of the file, and no
- * service is left to be built on the host. Returns the services (for planning and reports).
- */
-function checkStack(text, images) {
-    const services = composeServices(text);
-    const names = new Set(services.map((s) => s.name));
-    for (const { service } of images) {
-        if (!names.has(service))
-            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
-    }
-    const pinned = new Set(images.map((i) => i.service));
-    for (const service of services) {
-        if (service.build && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
-        if (!service.image && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} has no image`);
-    }
-    return services;
-}
-/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
-function unpinnedServices(text, pinnedServices) {
-    return composeServices(text)
-        .filter((s) => !pinnedServices.includes(s.name))
-        .filter((s) => {
-        if (!s.image)
-            return true;
-        try {
-            return !parseReference(s.image).digest;
-        }
-        catch {
-            return true;
-        }
-    })
-        .map((s) => s.name);
-}
-/**
- * The variable of compose's own environment that carries the value of the container variable
- * `name`: a prefixed name, so no value meant for the containers (PATH, HOME, DOCKER_HOST,
- * COMPOSE_FILE, LD_PRELOAD…) ever changes how compose itself runs.
- */
-function composeEnvVariable(name) {
-    return `SLIPWAY_ENV_${name}`;
-}
-/**
- * How the pinned file names a container variable: `${SLIPWAY_ENV_NAME?…}`. Compose (v1 and v2)
- * substitutes the value of its own environment once, literally (no dotenv parsing: quotes, `#`,
- * `$` and spaces arrive as they are), and refuses to run when the variable is missing, so a
- * compose command run by hand without the values fails instead of blanking them.
- */
-function composeEnvReference(name) {
-    return `\${${composeEnvVariable(name)}?is given by Slipway at deploy time (env, secret-env)}`;
-}
-/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
-function pinComposeFile(text, options) {
-    const doc = load(text);
-    const services = servicesMap(doc);
-    for (const item of services.items) {
-        const name = String(item.key?.value ?? item.key);
-        if (!(0,dist/* isMap */.jh)(item.value))
-            item.value = new dist/* YAMLMap */.CA();
-        const service = item.value;
-        const pinned = options.images.get(name);
-        if (pinned) {
-            service.set('image', pinned);
-            service.delete('build');
-        }
-        if (options.envNames && options.envNames.length > 0)
-            setEnvironment(doc, service, options.envNames);
-        for (const [key, value] of Object.entries(options.labels ?? {})) {
-            const labels = service.get('labels');
-            if ((0,dist/* isSeq */.oP)(labels))
-                labels.add(`${key}=${value}`);
-            else if ((0,dist/* isMap */.jh)(labels))
-                labels.set(key, value);
-            else
-                service.set('labels', doc.createNode({ [key]: value }));
-        }
-        if (options.swarmUpdateDefaults) {
-            const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
-            // A port published in host mode is held by the old task: the new one cannot start first.
-            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
-            for (const [key, failureAction] of [
-                ['update_config', 'rollback'],
-                ['rollback_config', 'pause'],
-            ]) {
-                if (!deploy.has(key)) {
-                    deploy.set(key, doc.createNode({
-                        parallelism: options.swarmUpdateDefaults.parallelism,
-                        order,
-                        failure_action: failureAction,
-                    }));
-                }
-            }
-            service.set('deploy', deploy);
-        }
-    }
-    return doc.toString({ lineWidth: 0 });
-}
-/** The env file that pinned files written before values were carried by name referenced. */
-const LEGACY_ENV_FILE = 'slipway.env';
-/**
- * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
- * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
- * named instead, the way pinComposeFile does. Any other file is returned as it is.
- */
-function upgradeLegacyFile(text, envNames) {
-    const doc = load(text);
-    let legacy = false;
-    for (const item of servicesMap(doc).items) {
-        if (!(0,dist/* isMap */.jh)(item.value))
-            continue;
-        const service = item.value;
-        const envFile = service.get('env_file');
-        if ((0,dist/* isSeq */.oP)(envFile)) {
-            const kept = envFile.items.filter((i) => String(i?.value ?? i) !== LEGACY_ENV_FILE);
-            if (kept.length === envFile.items.length)
-                continue;
-            legacy = true;
-            if (kept.length === 0)
-                service.delete('env_file');
-            else
-                envFile.items = kept;
-        }
-        else if (envFile === LEGACY_ENV_FILE) {
-            legacy = true;
-            service.delete('env_file');
-        }
-    }
-    if (!legacy)
-        return text;
-    return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
-}
-/** Sets each of `names` in the service's environment (list or map), over what the file says. */
-function setEnvironment(doc, service, names) {
-    const existing = service.get('environment');
-    if ((0,dist/* isSeq */.oP)(existing)) {
-        existing.items = existing.items.filter((item) => {
-            const text = String(item?.value ?? item);
-            return !names.includes(text.split('=')[0]);
-        });
-        for (const name of names)
-            existing.add(doc.createNode(`${name}=${composeEnvReference(name)}`));
-    }
-    else if ((0,dist/* isMap */.jh)(existing)) {
-        for (const name of names)
-            existing.set(name, composeEnvReference(name));
-    }
-    else {
-        service.set('environment', doc.createNode(Object.fromEntries(names.map((name) => [name, composeEnvReference(name)]))));
-    }
-}
-function publishesInHostMode(service) {
-    const ports = service.toJSON().ports;
-    return (Array.isArray(ports) &&
-        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
-}
-/** require-same-tag: images built from one commit go out together, or not at all. */
-function checkSameTag(images) {
-    const tags = new Map();
-    for (const { service, image } of images) {
-        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
-        tags.set(tag, [...(tags.get(tag) ?? []), service]);
-    }
-    if (tags.size > 1) {
-        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
-        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
-
-
-/**
- * The constant script compose runs under when values are given: it evaluates the `export` lines
- * read from stdin (each value quoted by toExportLines), then becomes compose.
- */
-const WITH_VALUES_SCRIPT = 'eval "$(cat)" && exec "$@"';
-const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
-function composeVersion(program) {
-    return { argv: [...program, 'version'] };
-}
-function compose(target, args) {
-    const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
-    const values = target.values ?? [];
-    return {
-        ...(values.length > 0
-            ? {
-                argv: ['sh', '-c', WITH_VALUES_SCRIPT, 'sh', ...argv],
-                stdin: toExportLines(values.map(([name, value]) => [composeEnvVariable(name), value])),
-            }
-            : { argv }),
-        env: { ...target.env },
-        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
-    };
-}
-/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
-function composeConfig(target) {
-    return compose(target, ['config', '--quiet']);
-}
-function composePull(target) {
-    return compose(target, ['pull', '--quiet']);
-}
-/**
- * Brings the stack to the file: dependency order (depends_on conditions respected), only services
- * whose configuration changed are recreated, services gone from the file are removed (their
- * volumes are not).
- */
-function composeUp(target) {
-    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
-}
-function composeLogs(target, services, tail = 30) {
-    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
-}
-
-;// CONCATENATED MODULE: ./src/command/remote-file.ts
-/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
-
-async function writeFileAtomic(runner, path, content, mode = '0600') {
-    const slash = path.lastIndexOf('/');
-    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
-    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
-    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
-}
-/** The file's content, or undefined when it does not exist. */
-async function readRemoteFile(runner, path) {
-    const result = await runner.run({ argv: ['cat', path] });
-    return result.exitCode === 0 ? result.stdout : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
-/**
- * What Slipway does with a Compose project on one host: finding the compose program, keeping the
- * pinned file (the running one and the one before it) in the service's directory, bringing the
- * stack to a file and waiting until every container is healthy. Files are written atomically
- * (temporary name, then rename). Env values never reach the host's disk: every compose command gets
- * them on stdin (see compose-commands), and the pinned file only names them.
- */
-
-
-
-
-
-const COMPOSE_FILE = 'compose.yml';
-const PREVIOUS_FILE = 'compose.previous.yml';
-/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
-function withoutSwarmNotice(output) {
-    return output
-        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
-        .trim();
-}
-class ComposeHost {
-    where;
-    runner;
-    project;
-    dir;
-    env;
-    values;
-    program;
-    /**
-     * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
-     * `values`: the containers' env values, which the pinned file references by name.
-     */
-    constructor(runner, project, dir, env = {}, values = []) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.project = project;
-        this.dir = dir;
-        this.env = env;
-        this.values = values;
-    }
-    run(command) {
-        return runChecked(this.runner, command);
-    }
-    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
-    async detect() {
-        if (this.program)
-            return this.program;
-        for (const program of COMPOSE_PROGRAMS) {
-            const result = await this.runner.run(composeVersion(program));
-            if (result.exitCode === 0) {
-                this.program = program;
-                return program;
-            }
-        }
-        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
-    }
-    target(file = COMPOSE_FILE) {
-        return {
-            program: this.program ?? ['docker-compose'],
-            project: this.project,
-            file: `${this.dir}/${file}`,
-            env: this.env,
-            values: this.values,
-        };
-    }
-    /** The pinned file the stack runs from now (undefined before the first deploy). */
-    readFile(file = COMPOSE_FILE) {
-        return readRemoteFile(this.runner, `${this.dir}/${file}`);
-    }
-    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
-    writeFile(file, content) {
-        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
-    }
-    /** compose config: the file as compose reads it is valid here (nothing changes). */
-    async check(file) {
-        await this.run(composeConfig(this.target(file)));
-    }
-    async pull(file) {
-        await this.run(composePull(this.target(file)));
-    }
-    /** Makes `file` the running one (the current one becomes the previous), atomically. */
-    async promoteFile(file, hadCurrent) {
-        if (hadCurrent) {
-            await this.run({
-                argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
-            });
-            await this.run({
-                argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
-            });
-        }
-        await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
-    }
-    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
-    async up() {
-        const result = await this.run(composeUp(this.target()));
-        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
-    }
-    async containers() {
-        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
-        return inspected
-            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
-            .map((c) => ({
-            id: c.Id,
-            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
-            image: c.Config.Image,
-            status: c.State.Status,
-            running: c.State.Running,
-            exitCode: c.State.ExitCode,
-            ...(c.State.Health && { health: c.State.Health.Status }),
-            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
-        }));
-    }
-    /**
-     * Waits until every container of the stack is in service: healthy where it has a health check,
-     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
-     */
-    async waitHealthy(timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        const runningSince = new Map();
-        for (;;) {
-            const containers = await this.containers();
-            const waiting = [];
-            const broken = [];
-            for (const c of containers) {
-                if (!c.running) {
-                    if (c.exitCode === 0 && c.restartPolicy === 'no')
-                        continue;
-                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
-                    continue;
-                }
-                if (c.health) {
-                    if (c.health === 'unhealthy')
-                        broken.push(`${c.service} unhealthy`);
-                    else if (c.health !== 'healthy')
-                        waiting.push(`${c.service} ${c.health}`);
-                    continue;
-                }
-                const since = runningSince.get(c.id) ?? Date.now();
-                runningSince.set(c.id, since);
-                if (c.status === 'restarting' || Date.now() - since < 2000)
-                    waiting.push(`${c.service} starting`);
-            }
-            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
-                return { ok: true };
-            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
-            if (broken.length > 0)
-                return { ok: false, detail: broken.join(', '), services };
-            if (Date.now() > deadline) {
-                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
-                    services,
-                };
-            }
-            await sleep(500);
-        }
-    }
-    async logs(services) {
-        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
-/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
-
-
-
-function newLock(ctx) {
-    return {
-        id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
-        holder: ctx.holder,
-        time: ctx.now().toISOString(),
-        run: ctx.runUrl,
-    };
-}
-/**
- * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
- * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
- * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
- */
-async function withHostLocks(sessions, lock, request, ctx, work) {
-    const waitMs = request.lockTimeoutMs;
-    const held = [];
-    const leased = { ...lock, leaseMs: LEASE_MS };
-    let renewing = Promise.resolve();
-    const timer = setInterval(() => {
-        renewing = Promise.all(held.map(async (session) => {
-            const ours = await session.lock.renew(lock.id).catch(() => true);
-            if (!ours)
-                ctx.onLockLost?.(new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
-        }));
-    }, LEASE_MS / 4);
-    try {
-        for (const session of sessions) {
-            ctx.signal?.throwIfAborted();
-            await acquire(session, leased, waitMs, ctx);
-            held.push(session);
-        }
-        // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
-        // containers) cannot be in use any more.
-        if (!request.dryRun)
-            await Promise.all(held.map((s) => sweep(s, ctx)));
-        return await work();
-    }
-    finally {
-        clearInterval(timer);
-        await renewing;
-        await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
-    }
-}
-async function sweep(session, ctx) {
-    const removed = await session.sweepLeftovers();
-    if (removed.length > 0)
-        ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
-}
-/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
-async function acquire(session, info, waitMs, ctx) {
-    const deadline = Date.now() + waitMs;
-    let told = false;
-    for (;;) {
-        const busy = await session.lock.tryAcquire(info);
-        if (busy === true)
-            return;
-        if (isStale(busy, waitMs)) {
-            const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
-            if (await session.lock.takeOver(busy, info.id, waitMs)) {
-                ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
-            }
-            continue;
-        }
-        if (Date.now() > deadline) {
-            const h = busy.holder;
-            throw new Error(`${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
-        }
-        if (busy.holder && !told) {
-            ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
-            told = true;
-        }
-        await sleep(1000, ctx.signal);
-    }
-}
-/**
- * One audit log line on each host: what was done, its result there, and who did it from which run.
- * A host whose log cannot be written does not fail the deploy that already happened.
- */
-async function auditHosts(sessions, ctx, action, entry) {
-    await Promise.all(sessions.map((session, i) => session
-        .audit({
-        time: ctx.now().toISOString(),
-        action,
-        ...entry(i),
-        holder: ctx.holder,
-        run: ctx.runUrl,
-        commit: ctx.commit,
-    })
-        .catch(() => { })));
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
-async function rollOut(hosts, maxParallel, apply) {
-    const done = [];
-    const failed = [];
-    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
-        const batch = hosts.slice(i, i + maxParallel);
-        await Promise.all(batch.map(async (host) => {
-            try {
-                done.push({ host, result: await apply(host) });
-            }
-            catch (error) {
-                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
-            }
-        }));
-    }
-    const [failure] = failed;
-    return { done, failed, ...(failure && { failure }) };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
-/**
- * Deploying a Compose project to several hosts. The file that runs on a host pins every image
- * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
- * then hosts switch max-parallel at a time: compose recreates only the services whose
- * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
- * until every container is healthy. A host that fails gets its previous file back and its previous
- * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
- */
-
-
-
-
-
-
-
-
-const NEXT_FILE = 'compose.next.yml';
-/** service → image, as a pinned file names them. */
-function imagesOf(text) {
-    if (!text)
-        return new Map();
-    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
-}
-function inService(containers) {
-    return (containers.length > 0 &&
-        containers.every((c) => c.running
-            ? c.health === undefined || c.health === 'healthy'
-            : c.exitCode === 0 && c.restartPolicy === 'no'));
-}
-/** Per service: the image before and after, and whether its containers were replaced. */
-function serviceChanges(beforeText, afterText, before, after) {
-    const was = imagesOf(beforeText);
-    const now = imagesOf(afterText);
-    return [...now].map(([service, image]) => {
-        const ids = (list) => list
-            .filter((c) => c.service === service)
-            .map((c) => c.id)
-            .sort()
-            .join();
-        return {
-            service,
-            previous: was.get(service) ?? null,
-            image,
-            restarted: ids(before) !== ids(after),
-        };
-    });
-}
-class ComposeDeployer {
-    request;
-    sessions;
-    hosts;
-    ctx;
-    lock;
-    constructor(request, sessions, ctx, env = {}) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        const values = [...request.env, ...request.secretEnv];
-        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env, values));
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
-    }
-    get env() {
-        return [...this.request.env, ...this.request.secretEnv];
-    }
-    /** The file that runs on the hosts. */
-    pinnedFile(images) {
-        return pinComposeFile(this.request.composeText, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            ...(this.env.length > 0 && {
-                envNames: this.env.map(([name]) => name),
-                labels: { [LABEL.config]: configFingerprint(this.request.fingerprintKey, this.env) },
-            }),
-        });
-    }
-    /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
-    runnable(text) {
-        return upgradeLegacyFile(text, this.env.map(([name]) => name));
-    }
-    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
-    parallel(items, fn) {
-        return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
-    }
-    async plan(text) {
-        return this.parallel(this.hosts, async (host, i) => {
-            await host.detect();
-            const [current, previous, before] = await Promise.all([
-                host.readFile(COMPOSE_FILE),
-                host.readFile(PREVIOUS_FILE),
-                host.containers(),
-            ]);
-            return {
-                session: this.sessions[i],
-                host,
-                ...(current !== undefined && { current }),
-                ...(previous !== undefined && { previous }),
-                before,
-                unchanged: current === text && inService(before),
-            };
-        });
-    }
-    async deploy(images) {
-        const text = this.pinnedFile(images);
-        const first = [...images.values()][0];
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const plans = await this.plan(text);
-        const summary = (p, result, fields = {}) => ({
-            host: p.session.where,
-            previous: null,
-            image: null,
-            container: null,
-            durationMs: 0,
-            result,
-            services: serviceChanges(p.current, text, p.before, p.before),
-            ...fields,
-        });
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        const changing = plans.filter((p) => !p.unchanged);
-        if (this.request.dryRun) {
-            for (const p of plans) {
-                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
-                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
-            }
-            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
-        }
-        if (changing.length === 0) {
-            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
-            return result(plans.map((p) => summary(p, 'unchanged')), false);
-        }
-        try {
-            // Every host gets the file and pulls before any host changes.
-            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
-            await this.parallel(changing, async (p) => {
-                await p.host.writeFile(NEXT_FILE, text);
-                await p.host.check(NEXT_FILE);
-                await p.host.pull(NEXT_FILE);
-                this.ctx.log(`${p.session.where}: pulled`);
-            });
-            const results = new Map();
-            for (const p of plans)
-                if (p.unchanged)
-                    results.set(p, summary(p, 'unchanged'));
-            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
-                const started = performance.now();
-                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
-                const output = await p.host.up();
-                if (output)
-                    this.ctx.log(`${p.session.where}:\n${output}`);
-                const healthStarted = performance.now();
-                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-                if (!health.ok) {
-                    const logs = await p.host.logs(health.services);
-                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
-                }
-                const after = await p.host.containers();
-                this.ctx.log(`${p.session.where}: stack healthy`);
-                return {
-                    started,
-                    healthMs: performance.now() - healthStarted,
-                    services: serviceChanges(p.current, text, p.before, after),
-                };
-            });
-            if (rollout.failure) {
-                // The failed hosts and the ones switched in this run go back to their previous file.
-                const back = [...rollout.failed.map((f) => f.host), ...rollout.done.map((d) => d.host)];
-                const notes = new Map();
-                await Promise.all(back.map(async (p) => {
-                    const failed = rollout.failed.find((f) => f.host === p);
-                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
-                    const note = restoreError
-                        ? `Restoring the previous stack failed too: ${restoreError}`
-                        : p.current
-                            ? 'The previous stack was restored and serves.'
-                            : 'There was no previous stack to restore (first deploy).';
-                    notes.set(p, note);
-                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
-                        ...(failed && { error: `${failed.error.message}\n${note}` }),
-                        ...(!failed && restoreError && { error: note }),
-                    }));
-                }));
-                const hosts = plans.map((p) => results.get(p));
-                await this.auditAll(hosts, pinned, 'deploy-failed');
-                const { host, error } = rollout.failure;
-                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
-            }
-            for (const { host: p, result: r } of rollout.done) {
-                results.set(p, summary(p, 'deployed', {
-                    durationMs: performance.now() - r.started,
-                    healthMs: Math.round(r.healthMs),
-                    services: r.services,
-                }));
-            }
-            const hosts = plans.map((p) => results.get(p));
-            await this.auditAll(hosts, pinned, 'deploy');
-            return result(hosts, true);
-        }
-        finally {
-            await Promise.all(changing.map((p) => p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }).catch(() => { })));
-        }
-    }
-    /** Puts back the files a host had before this run and brings that stack up again. */
-    async restore(p) {
-        if (p.current === undefined)
-            return;
-        await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
-        if (p.previous !== undefined)
-            await p.host.writeFile(PREVIOUS_FILE, p.previous);
-        await p.host.up();
-        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-        if (!health.ok)
-            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
-        this.ctx.log(`${p.session.where}: previous stack restored`);
-    }
-    /** rollback: true — every host goes back to the file it ran before the current one. */
-    async rollback() {
-        const plans = await this.plan('');
-        for (const p of plans) {
-            if (!p.previous || !p.current)
-                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
-        }
-        const targets = new Set(plans.map((p) => p.previous));
-        if (targets.size > 1)
-            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-        const target = this.runnable(plans[0]?.previous);
-        const images = Object.fromEntries(imagesOf(target));
-        if (this.request.dryRun) {
-            return {
-                digest: '',
-                images,
-                changed: true,
-                hosts: plans.map((p) => ({
-                    host: p.session.where,
-                    previous: null,
-                    image: null,
-                    container: null,
-                    durationMs: 0,
-                    result: 'planned',
-                    services: serviceChanges(p.current, target, [], []),
-                })),
-                previousImage: null,
-            };
-        }
-        const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
-            const started = performance.now();
-            await p.host.writeFile(COMPOSE_FILE, target);
-            await p.host.writeFile(PREVIOUS_FILE, p.current);
-            await p.host.up();
-            const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-            if (!health.ok) {
-                await p.host.writeFile(COMPOSE_FILE, p.current);
-                await p.host.writeFile(PREVIOUS_FILE, target);
-                await p.host.up();
-                throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
-            }
-            return {
-                host: p.session.where,
-                previous: null,
-                image: null,
-                container: null,
-                durationMs: performance.now() - started,
-                result: 'rolled-back',
-                services: serviceChanges(p.current, target, p.before, await p.host.containers()),
-            };
-        });
-        if (rollout.failure)
-            throw rollout.failure.error;
-        const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
-        await this.auditAll(hosts, images, 'rollback');
-        return { digest: '', images, changed: true, hosts, previousImage: null };
-    }
-    async auditAll(hosts, images, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            project: this.request.name,
-            images,
-            result: hosts[i]?.result,
-            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
-        }));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
-/**
- * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
- * migrations once, then hosts switched max-parallel at a time. A host whose new version never
- * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
- * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
- */
-
-
-
-
-
-
-
-
-function stamp(date) {
-    return date
-        .toISOString()
-        .replace(/[-:TZ.]/g, '')
-        .slice(0, 14);
-}
-function healthOf(request) {
-    return {
-        ...(request.port !== undefined && { port: request.port }),
-        ...(request.healthPath && { path: request.healthPath }),
-        timeoutMs: request.healthTimeoutMs,
-    };
-}
-/** What the container is configured with besides its image. */
-function configOf(request) {
-    return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
-        volumes: request.volumes,
-        network: request.network ?? '',
-        healthCmd: request.healthCmd ?? '',
-    });
-}
-function isUnchanged(request, state, digest) {
-    const current = state.current;
-    if (!current || current.digest !== digest || !current.running)
-        return false;
-    if (state.serving.length > 1)
-        return false;
-    if (current.config !== configOf(request))
-        return false;
-    if (request.publish === undefined)
-        return true;
-    return state.proxy?.running === true;
-}
-/** The result of a host that was switched in this run: what it ran before, and how long it took. */
-function switchedResult(s, result, fields) {
-    return {
-        host: s.session.where,
-        previous: s.from?.image ?? null,
-        durationMs: performance.now() - s.started,
-        result,
-        ...fields,
-    };
-}
-class deploy_Deployer {
-    request;
-    sessions;
-    ctx;
-    lock;
-    constructor(request, sessions, ctx) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    parallel(items, fn) {
-        return pool_runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
-    }
-    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
-    }
-    spec(image) {
-        const r = this.request;
-        const now = this.ctx.now();
-        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
-        return {
-            container,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.role]: 'app',
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.image]: image.reference,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: now.toISOString(),
-                [LABEL.config]: configOf(r),
-            },
-            env: [...r.env, ...r.secretEnv],
-            volumes: r.volumes,
-            ...(r.network && { network: r.network }),
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-        };
-    }
-    async deploy(image) {
-        const r = this.request;
-        if (!r.dryRun)
-            await this.parallel(this.sessions, (s) => s.prepare());
-        const states = await this.parallel(this.sessions, (s) => this.converged(s));
-        const previousImage = states.find((s) => s.current)?.current?.image ?? null;
-        this.sessions.forEach((session, i) => {
-            const published = states[i]?.proxy?.publish;
-            if (r.publish !== undefined && published !== undefined && published !== r.publish) {
-                throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
-            }
-        });
-        const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
-        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
-        const unchanged = (p) => ({
-            host: p.session.where,
-            previous: p.state.current?.image ?? null,
-            image: image.reference,
-            container: p.state.current?.container ?? null,
-            durationMs: 0,
-            result: r.dryRun ? 'planned' : 'unchanged',
-        });
-        if (r.dryRun) {
-            for (const p of plan) {
-                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`);
-            }
-            return {
-                digest: image.digest,
-                changed: changing.length > 0,
-                hosts: plan.map(unchanged),
-                previousImage,
-            };
-        }
-        if (changing.length === 0) {
-            this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-            return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
-        }
-        this.ctx.signal?.throwIfAborted();
-        this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
-        const pullMs = new Map();
-        const timings = new Map();
-        await this.parallel(changing.map((p) => p.session), async (s) => {
-            const t0 = performance.now();
-            await s.pull(image.reference);
-            pullMs.set(s, performance.now() - t0);
-            this.ctx.log(`${s.where}: pulled`);
-        });
-        if (r.preDeploy) {
-            const first = changing[0]?.session;
-            const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
-            this.ctx.signal?.throwIfAborted();
-            this.ctx.log(`${first.where}: running pre-deploy once`);
-            const result = await first.runOnce(spec, r.preDeploy, this.ctx.signal);
-            if (result.output)
-                this.ctx.log(result.output);
-            if (result.exitCode !== 0) {
-                throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.map(unchanged));
-            }
-        }
-        const results = new Map();
-        for (const p of plan)
-            if (!changing.includes(p))
-                results.set(p.session, unchanged(p));
-        const started = new Map();
-        const ended = new Map();
-        const rollout = await rollOut(changing, r.maxParallel, async (p) => {
-            started.set(p.session, performance.now());
-            this.ctx.signal?.throwIfAborted();
-            const spec = this.spec(image);
-            try {
-                const timing = await this.switchHost(p.session, p.state, spec);
-                this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
-                return { container: spec.container, timing };
-            }
-            finally {
-                ended.set(p.session, performance.now());
-            }
-        });
-        const switched = rollout.done.map(({ host: p, result }) => ({
-            session: p.session,
-            ...(p.state.current && { from: p.state.current }),
-            to: result.container,
-            started: started.get(p.session),
-        }));
-        for (const { host: p, result } of rollout.done)
-            timings.set(p.session, result.timing);
-        for (const { host: p, error } of rollout.failed) {
-            results.set(p.session, {
-                host: p.session.where,
-                previous: p.state.current?.image ?? null,
-                image: image.reference,
-                container: p.state.current?.container ?? null,
-                durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
-                result: 'failed',
-                error: error.message,
-            });
-        }
-        const failure = rollout.failure && {
-            session: rollout.failure.host.session,
-            message: rollout.failure.error.message,
-        };
-        if (failure) {
-            // Bring every host switched in this run back to what it ran before — unless the run was
-            // cancelled: then there is no time for health checks, each host serves one version and the
-            // next run converges them all.
-            for (const s of this.ctx.signal?.aborted ? [] : switched) {
-                try {
-                    if (s.from)
-                        await this.switchBack(s.session, s.from, s.to);
-                    results.set(s.session, switchedResult(s, 'reverted', {
-                        image: s.from?.image ?? null,
-                        container: s.from?.container ?? null,
-                    }));
-                }
-                catch (error) {
-                    results.set(s.session, switchedResult(s, 'failed', {
-                        image: image.reference,
-                        container: s.to,
-                        error: `could not switch back: ${error instanceof Error ? error.message : error}`,
-                    }));
-                }
-            }
-            // Hosts of batches after the failing one were never touched.
-            for (const p of plan)
-                if (!results.has(p.session))
-                    results.set(p.session, unchanged(p));
-            const hosts = this.sessions.map((s) => results.get(s));
-            await this.auditAll(hosts, image, 'deploy-failed');
-            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
-        }
-        for (const s of switched) {
-            results.set(s.session, switchedResult(s, 'deployed', {
-                image: image.reference,
-                container: s.to,
-                pullMs: Math.round(pullMs.get(s.session) ?? 0),
-                healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
-                stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
-            }));
-        }
-        const hosts = this.sessions.map((s) => results.get(s));
-        const before = new Map(plan.map((p) => [p.session, p.state]));
-        const pruning = Promise.all(switched.map(async (s) => {
-            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
-            const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
-            const pruned = await s.session.prune(r.keep, stopped);
-            if (pruned.length > 0)
-                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-        }));
-        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
-        return { digest: image.digest, changed: true, hosts, previousImage };
-    }
-    /**
-     * Reads a host's state and brings it back to one version in service from whatever an interrupted
-     * run left: versions started but never put in service are removed; when several versions serve
-     * (a switch cut between putting the new one in service and stopping the old), the newest — the one
-     * that passed its health check to get there — stays and the others leave service.
-     */
-    async converged(session) {
-        const state = await session.state();
-        if (this.request.dryRun)
-            return state;
-        for (const orphan of state.orphans) {
-            if (state.current && orphan.time < state.current.time) {
-                // An older version started again by an interrupted switch-back or rollback: kept, stopped.
-                this.ctx.log(`${session.where}: stopping ${orphan.container}, started by an interrupted run`);
-                await session.stop(orphan.container);
-            }
-            else {
-                this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
-                await session.remove(orphan.container);
-            }
-        }
-        const [keep, ...extra] = state.serving;
-        for (const version of extra) {
-            this.ctx.log(`${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`);
-            await session.stop(version.container);
-        }
-        if (state.orphans.length === 0 && extra.length === 0)
-            return state;
-        return {
-            ...state,
-            serving: keep ? [keep] : [],
-            orphans: [],
-            previous: [
-                ...[...extra, ...state.orphans.filter((o) => state.current && o.time < state.current.time)].map((v) => ({ ...v, running: false })),
-                ...state.previous,
-            ].sort((a, b) => b.time.localeCompare(a.time)),
-        };
-    }
-    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-    /** Returns how long the health wait and the old version's (graceful) stop took. */
-    async switchHost(session, state, spec) {
-        const r = this.request;
-        const current = state.current;
-        if (r.strategy === 'recreate' && current)
-            await session.stop(current.container);
-        await session.start(spec);
-        const healthStarted = performance.now();
-        let health;
-        try {
-            health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
-        }
-        catch (error) {
-            // Cancelled while the new version was starting: it never served, so it goes.
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await this.restore(session, current.container);
-            throw error;
-        }
-        const healthWaitMs = performance.now() - healthStarted;
-        if (!health.ok) {
-            const logs = await session.logs(spec.container);
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await this.restore(session, current.container);
-            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
-        }
-        try {
-            await this.serve(session, spec.container, state.proxy?.running === true);
-        }
-        catch (error) {
-            // Not in service after all (the proxy could not be made to serve): the new version goes,
-            // the old one — still on the live network, or restarted after a recreate — keeps serving.
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await this.restore(session, current.container);
-            throw error;
-        }
-        // The old version leaves service when it stops: docker drops it from the alias, and a
-        // graceful app finishes what it has in flight on SIGTERM.
-        const stopStarted = performance.now();
-        if (current && r.strategy === 'rolling')
-            await session.stop(current.container);
-        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
-    }
-    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-    async serve(session, container, proxyRunning = false) {
-        const r = this.request;
-        await session.activate(container);
-        if (r.publish !== undefined && r.port !== undefined) {
-            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
-        }
-    }
-    /** Returns a host to `from` and removes the version that replaced it in this run. */
-    async switchBack(session, from, to) {
-        await this.bringBack(session, from.container, `${to} keeps serving`);
-        await session.stop(to);
-        await session.remove(to);
-    }
-    /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
-    async restore(session, container) {
-        await this.bringBack(session, container).catch((error) => this.ctx.log(`${session.where}: ${error.message}`));
-    }
-    /** Starts a kept version again and puts it in service once it passed its health check. */
-    async bringBack(session, container, otherwise = 'nothing serves') {
-        await session.startExisting(container);
-        const health = await session.waitHealthy(container, healthOf(this.request));
-        if (!health.ok) {
-            await session.stop(container);
-            throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
-        }
-        await this.serve(session, container);
-    }
-    /** rollback: true — every host goes back to the version it ran before the current one. */
-    async rollback() {
-        const r = this.request;
-        const states = await this.parallel(this.sessions, (s) => this.converged(s));
-        const targets = this.sessions.map((session, i) => {
-            const state = states[i];
-            const current = state.current;
-            const target = state.previous.find((v) => v.digest !== current?.digest);
-            if (!current || !target)
-                throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
-            return { session, state, current, target };
-        });
-        const digests = new Set(targets.map((t) => t.target.digest));
-        if (digests.size > 1) {
-            throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
-        }
-        const results = [];
-        if (r.dryRun) {
-            for (const t of targets)
-                this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
-        }
-        else {
-            await this.parallel(targets.map((t) => t.session), async (session) => {
-                const t = targets.find((x) => x.session === session);
-                const started = performance.now();
-                await session.startExisting(t.target.container);
-                const health = await session.waitHealthy(t.target.container, healthOf(r));
-                if (!health.ok) {
-                    await session.stop(t.target.container);
-                    throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
-                }
-                await this.serve(session, t.target.container);
-                await session.stop(t.current.container);
-                results.push({
-                    host: session.where,
-                    previous: t.current.image,
-                    image: t.target.image,
-                    container: t.target.container,
-                    durationMs: performance.now() - started,
-                    result: 'rolled-back',
-                });
-                this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
-            });
-        }
-        const target = targets[0]?.target;
-        const ordered = r.dryRun
-            ? targets.map((t) => ({
-                host: t.session.where,
-                previous: t.current.image,
-                image: t.target.image,
-                container: t.target.container,
-                durationMs: 0,
-                result: 'planned',
-            }))
-            : this.sessions.map((s) => results.find((x) => x.host === s.where));
-        if (!r.dryRun)
-            await this.auditAll(ordered, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
-        return {
-            digest: target.digest,
-            changed: !r.dryRun,
-            hosts: ordered,
-            previousImage: targets[0]?.current.image ?? null,
-        };
-    }
-    async auditAll(hosts, image, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            service: this.request.name,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            result: hosts[i]?.result,
-            previous: hosts[i]?.previous,
-        }));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
-/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
-
-
-async function pinImage(image, connection) {
-    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
-        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
-        : {};
-    const digest = await resolveDigest(image, credentials);
-    if (!digest)
-        throw new Error(`${repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
-    return { reference: `${repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
-}
-/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
-async function pinStackImages(images, connection) {
-    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
-    return new Map(images.map((i, n) => [i.service, pinned[n]]));
-}
-
-;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
-/**
- * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
- * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
- * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
- * after the rollback finished, so the previous version serves. Swarm does the scheduling.
- */
-
-
-
-
-
-
-
-
-/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
-const MONITOR_SECONDS = 5;
-class SwarmDeployer {
-    request;
-    manager;
-    session;
-    ctx;
-    lock;
-    constructor(request, manager, session, ctx) {
-        this.request = request;
-        this.manager = manager;
-        this.session = session;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
-    }
-    get withRegistryAuth() {
-        return Boolean(this.request.registryUsername && this.request.registryPassword);
-    }
-    get network() {
-        return `slipway-${this.request.name}`;
-    }
-    result(outcome, started, services, extra = {}) {
-        const [first] = services;
-        return {
-            host: this.manager.where,
-            previous: services.length === 1 ? (first?.previous ?? null) : null,
-            image: services.length === 1 ? (first?.image ?? null) : null,
-            container: null,
-            durationMs: performance.now() - started,
-            result: outcome,
-            services,
-            ...extra,
-        };
-    }
-    failed(detail, outcome, what) {
-        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
-    }
-    /** A single service: `docker service create` the first time, `docker service update` after. */
-    async deployService(image) {
-        const r = this.request;
-        const started = performance.now();
-        const before = await this.manager.service(r.name);
-        const change = {
-            service: r.name,
-            previous: before?.image ?? null,
-            image: image.reference,
-            restarted: true,
-        };
-        const result = (hosts, changed) => ({
-            digest: image.digest,
-            changed,
-            hosts,
-            previousImage: before?.image ?? null,
-        });
-        const config = configFingerprint(r.fingerprintKey, r.env, { healthCmd: r.healthCmd ?? '' });
-        const unchanged = before !== undefined &&
-            digestOf(before.image) === image.digest &&
-            before.labels[LABEL.config] === config &&
-            (r.replicas === undefined || before.replicas === r.replicas) &&
-            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
-        if (r.publish !== undefined) {
-            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
-            const [published] = proxy?.published ?? [];
-            if (published !== undefined && published !== r.publish) {
-                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
-            }
-        }
-        if (r.dryRun) {
-            this.ctx.log(unchanged
-                ? `${r.name} already runs ${image.digest}`
-                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
-            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
-        }
-        if (unchanged) {
-            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
-            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
-        }
-        const spec = {
-            name: r.name,
-            image: image.reference,
-            ...(r.replicas !== undefined && { replicas: r.replicas }),
-            network: this.network,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: this.ctx.now().toISOString(),
-                [LABEL.config]: config,
-            },
-            env: r.env,
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-            withRegistryAuth: this.withRegistryAuth,
-            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
-        };
-        if (before) {
-            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
-            await this.manager.update(spec);
-        }
-        else {
-            this.ctx.log(`creating ${r.name} with ${image.reference}`);
-            await this.manager.ensureNetwork(this.network, r.name);
-            await this.manager.create(spec);
-        }
-        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
-        if (!converged.ok) {
-            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
-                error: converged.detail,
-            });
-            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
-            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
-            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
-        }
-        if (r.publish !== undefined && r.port !== undefined) {
-            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
-        }
-        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
-        const outcome = this.result('deployed', started, [change]);
-        await this.audit('deploy', { [r.name]: image.reference }, outcome);
-        return result([outcome], true);
-    }
-    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
-    async deployStack(images) {
-        const r = this.request;
-        const stack = r.stack;
-        const started = performance.now();
-        const text = pinComposeFile(stack.text, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            swarmUpdateDefaults: { parallelism: r.maxParallel },
-        });
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const first = [...images.values()][0];
-        const names = [...new Set([...images.keys()])];
-        const before = new Map();
-        for (const service of await this.manager.stackServices(r.name))
-            before.set(service, await this.manager.service(service));
-        const changes = (restarted) => names.map((service) => ({
-            service,
-            previous: before.get(`${r.name}_${service}`)?.image ?? null,
-            image: pinned[service] ?? null,
-            restarted: restarted &&
-                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
-        }));
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        if (r.dryRun) {
-            for (const c of changes(true))
-                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
-            return result([this.result('planned', started, changes(true))], true);
-        }
-        const file = `${this.session.dir}/stack.yml`;
-        await writeFileAtomic(this.manager.runner, file, text);
-        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
-        if (output)
-            this.ctx.log(output);
-        const failures = [];
-        for (const service of await this.manager.stackServices(r.name)) {
-            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
-            const digest = images.get(short)?.digest ?? '';
-            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                failures.push(`${service}: ${converged.detail}`);
-        }
-        if (failures.length > 0) {
-            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
-            await this.audit('deploy-failed', pinned, outcome);
-            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
-        }
-        const outcome = this.result('deployed', started, changes(true));
-        await this.audit('deploy', pinned, outcome);
-        return result([outcome], true);
-    }
-    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
-    async rollback() {
-        const r = this.request;
-        const started = performance.now();
-        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
-        if (names.length === 0)
-            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
-        const changes = [];
-        for (const name of names) {
-            const before = await this.manager.service(name);
-            if (!before)
-                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
-            // After Swarm rolled a failed update back, its "previous" is the failed version.
-            if (before.update?.state.startsWith('rollback'))
-                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
-            if (r.dryRun) {
-                changes.push({ service: name, previous: before.image, image: null, restarted: false });
-                continue;
-            }
-            await this.manager.rollback(name);
-            const after = await this.manager.service(name);
-            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
-            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
-        }
-        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
-        if (!r.dryRun)
-            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
-        const [only] = changes;
-        return {
-            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
-            changed: !r.dryRun,
-            hosts: [outcome],
-            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
-        };
-    }
-    async audit(action, images, outcome) {
-        await auditHosts([this.session], this.ctx, action, () => ({
-            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
-            images,
-            result: outcome.result,
-            error: outcome.error,
-        }));
-    }
-}
-function describeTasks(converged) {
-    const running = converged.tasks.filter((t) => t.desired === 'Running');
-    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
-
-
-
-
-
-
-
-/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
-function privateConfig(request) {
-    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
-    return login
-        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
-        : {};
-}
-function loginNeeded(request) {
-    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
-}
-async function withRegistryLogin(request, sessions, work) {
-    if (!loginNeeded(request))
-        return work();
-    const registry = request.registry;
-    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
-    try {
-        return await work();
-    }
-    finally {
-        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
-    }
-}
-const passthrough = (_title, work) => work();
-async function runDeploy(request, ctx, hooks = {}) {
-    const group = hooks.group ?? passthrough;
-    // A lease found lost aborts the deploy like a cancellation does.
-    const lost = new AbortController();
-    ctx = {
-        ...ctx,
-        signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
-        onLockLost: (error) => lost.abort(error),
-    };
-    switch (request.mode) {
-        case 'container':
-            return deployContainer(request, ctx, hooks, group);
-        case 'compose':
-            return deployCompose(request, ctx, hooks, group);
-        case 'swarm':
-            return deploySwarm(request, ctx, hooks, group);
-    }
-}
-async function connectHosts(request, ctx, group) {
-    return group(`Connecting to ${request.hosts.length} host(s)`, () => connect_connectAll(request, ctx.log));
-}
-async function closeAll(runners) {
-    await Promise.all(runners.map((r) => r.close()));
-}
-/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
-async function onEveryHost(request, ctx, hooks, group, make, work) {
-    const runners = await connectHosts(request, ctx, group);
-    try {
-        const env = privateConfig(request);
-        const sessions = runners.map((runner) => new host_HostSession(runner, request.name, env));
-        const deployer = make(sessions, env);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-async function deployContainer(request, ctx, hooks, group) {
-    const image = request.rollback
-        ? undefined
-        : await pinImage(request.image, request);
-    if (image)
-        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    return onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
-}
-async function deployCompose(request, ctx, hooks, group) {
-    const images = request.rollback
-        ? new Map()
-        : await pinStackImages(request.images, request);
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    return onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
-}
-async function deploySwarm(request, ctx, hooks, group) {
-    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
-    const images = request.stack && !request.rollback
-        ? await pinStackImages(request.images, request)
-        : new Map();
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}`);
-    if (single)
-        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
-    const env = privateConfig(request);
-    const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
-    try {
-        const session = new host_HostSession(manager.runner, request.name, env);
-        const deployer = new SwarmDeployer(request, manager, session, ctx);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
-            ? deployer.rollback()
-            : request.stack
-                ? deployer.deployStack(images)
-                : deployer.deployService(single)));
-    }
-    finally {
-        await closeAll([manager.runner]);
-    }
-}
-/**
- * The post step, after a main step that was cancelled or killed while holding the locks: on every
- * host where the lock `id` is still this run's, finish what the main step could not — remove what
- * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
- * back to one version in service (single-container mode) — then release the lock.
- * Returns the hosts it cleaned up.
- */
-async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
-    const runners = request.mode === 'swarm'
-        ? [(await connectManager(request, () => { })).runner]
-        : await connectAll(request, () => { });
-    try {
-        const sessions = runners.map((r) => new HostSession(r, request.name));
-        const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
-        const cleaned = await runPool(sessions.map((session) => async () => {
-            if ((await session.lock.holder())?.id !== id)
-                return undefined;
-            try {
-                const removed = await session.sweepLeftovers();
-                if (removed.length > 0)
-                    ctx.log(`${session.where}: removed ${removed.join(', ')}`);
-                await deployer?.converged(session);
-            }
-            finally {
-                await session.lock.release(id);
-            }
-            return session.where;
-        }), 4);
-        return cleaned.filter((where) => where !== undefined);
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
-/**
- * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
- * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
- */
-
-
-
-
-
-/** `service=registry/repo:tag` */
-function parseStackImage(line) {
-    const eq = line.indexOf('=');
-    if (eq <= 0)
-        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
-    const service = line.slice(0, eq).trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
-        throw new Error(`${JSON.stringify(service)} is not a service name`);
-    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
-}
-function readStackImages(inputs) {
-    const images = inputs.parsedList('images', parseStackImage);
-    const seen = new Set();
-    for (const { service } of images) {
-        if (seen.has(service))
-            throw new InputError('images', `service ${service} is given more than once`);
-        seen.add(service);
-    }
-    if (inputs.boolean('require-same-tag', false)) {
-        try {
-            checkSameTag(images);
-        }
-        catch (error) {
-            throw new InputError('images', error.message);
-        }
-    }
-    return images;
-}
-/**
- * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
- * the images come from (with several, the input must say which).
- */
-function stackRegistry(connection, images) {
-    if (connection.registry)
-        return connection.registry;
-    const registries = [...new Set(images.map((i) => i.image.registry))];
-    if (registries.length > 1 && connection.registryPassword)
-        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
-    return registries[0];
-}
-/** Reads a compose/stack file of the repository and checks it against the images. */
-function readStackFile(inputs, name, images) {
-    const file = inputs.line(name);
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
-    }
-    catch (error) {
-        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
-    }
-    try {
-        checkStack(text, images);
-    }
-    catch (error) {
-        if (error instanceof ComposeFileError)
-            throw new InputError(name, `${file} ${error.message}`);
-        throw error;
-    }
-    return { file, text };
-}
-const NOT_FOR_STACKS = [
-    'image',
-    'volumes',
-    'port',
-    'publish',
-    'pre-deploy',
-    'network',
-    'health-path',
-    'health-cmd',
-];
-
-;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
-
-
-function readComposeRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
-    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
-    const images = readStackImages(inputs);
-    const { file, text } = readStackFile(inputs, 'compose-file', images);
-    const registry = stackRegistry(connection, images);
-    return {
-        ...connection,
-        ...(registry && { registry }),
-        mode: 'compose',
-        name,
-        composeFile: file,
-        composeText: text,
-        images,
-        env: readEnv(inputs, 'env'),
-        secretEnv: readEnv(inputs, 'secret-env'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-container/request.ts
-/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
-
-
-
-const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PATH = /^\/[^\s:,]*$/;
-/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
-function parseVolume(spec) {
-    const parts = spec.split(':');
-    const [source = '', target = '', mode, extra] = parts;
-    if (extra !== undefined || !target)
-        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
-    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
-        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
-    if (!PATH.test(target))
-        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
-        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
-    return spec;
-}
-function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
-    const rollback = connection.rollback;
-    const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
-    if (!image && !rollback)
-        inputs.required('image');
-    const name = readName(inputs);
-    const healthPath = inputs.line('health-path');
-    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
-    }
-    const healthCmd = inputs.line('health-cmd');
-    const publish = readPort(inputs, 'publish');
-    const containerPort = readPort(inputs, 'port');
-    if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
-    const network = inputs.line('network');
-    if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-    const preDeploy = inputs.string('pre-deploy');
-    refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'container',
-        ...(registry && { registry }),
-        ...(image && { image }),
-        name,
-        ...(containerPort !== undefined && { port: containerPort }),
-        ...(publish !== undefined && { publish }),
-        ...(healthPath && { healthPath }),
-        ...(healthCmd && { healthCmd }),
-        env: readEnv(inputs, 'env'),
-        secretEnv: readEnv(inputs, 'secret-env'),
-        volumes: inputs.parsedList('volumes', parseVolume),
-        ...(network && { network }),
-        ...(preDeploy && { preDeploy }),
-        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
-        keep,
-        proxyImage: readProxyImage(inputs),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
-/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
-
-
-
-
-function readSwarmRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
-    if (inputs.string('secret-env'))
-        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
-    const name = readName(inputs);
-    const replicasText = inputs.string('replicas');
-    const env = readEnv(inputs, 'env');
-    if (inputs.string('stack-file')) {
-        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
-        const images = readStackImages(inputs);
-        const registry = stackRegistry(connection, images);
-        return {
-            ...connection,
-            ...(registry && { registry }),
-            mode: 'swarm',
-            name,
-            stack: readStackFile(inputs, 'stack-file', images),
-            images,
-            env,
-            proxyImage: readProxyImage(inputs),
-        };
-    }
-    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
-    if (!image && !connection.rollback)
-        inputs.required('image');
-    const publish = readPort(inputs, 'publish');
-    const port = readPort(inputs, 'port');
-    if (publish !== undefined && port === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    const healthCmd = inputs.line('health-cmd');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'swarm',
-        ...(registry && { registry }),
-        name,
-        images: [],
-        ...(image && { image }),
-        ...(port !== undefined && { port }),
-        ...(publish !== undefined && { publish }),
-        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
-        ...(healthCmd && { healthCmd }),
-        env,
-        proxyImage: readProxyImage(inputs),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
-
-
-
-/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
-function request_readAnyDeployRequest(inputs) {
-    if (inputs.boolean('swarm', false))
-        return readSwarmRequest(inputs);
-    if (inputs.string('compose-file'))
-        return readComposeRequest(inputs);
-    return readDeployRequest(inputs);
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
-/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
-
-
-
-
-
-
-const DEPLOY_LOCK_STATE = 'deploy-lock';
-function title(request, result, failed) {
-    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
-    if (failed)
-        return `Deploy of ${what} failed`;
-    if (request.dryRun)
-        return `Deploy plan for ${what} (dry run: nothing changed)`;
-    if (request.rollback)
-        return `Rolled back ${what}`;
-    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
-}
-function deploySummary(request, result, hosts, failed) {
-    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
-    return [
-        heading(title(request, result, failed)),
-        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
-        ...(result?.images
-            ? [
-                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
-            ]
-            : []),
-        perService
-            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
-                i === 0 ? h.host : '',
-                i === 0 ? h.result : '',
-                s.service,
-                s.previous ?? '—',
-                s.image ?? '—',
-                s.restarted ? 'yes' : 'no',
-                i === 0 ? formatDuration(h.durationMs) : '',
-            ])))
-            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
-                h.host,
-                h.result,
-                h.previous ?? '—',
-                h.image ?? '—',
-                formatDuration(h.durationMs),
-            ])),
-        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
-    ];
-}
-function maskInputs(inputs, report) {
-    for (const name of ['private-key', 'passphrase', 'registry-password'])
-        report.mask(inputs.string(name));
-    for (const [, value] of inputs.keyValues('secret-env'))
-        report.mask(value);
-}
-/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
-function deployContext(report, signal) {
-    const git = readGitContext();
-    return {
-        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-        runUrl: runUrl(git),
-        commit: git.sha,
-        now: () => new Date(),
-        log: (line) => report.info(line),
-        ...(signal && { signal }),
-    };
-}
-async function runDeployOperation(inputs, report, signal) {
-    maskInputs(inputs, report);
-    const request = request_readAnyDeployRequest(inputs);
-    let result;
-    try {
-        result = await runDeploy(request, deployContext(report, signal), {
-            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
-            group: (name, work) => report.group(name, work),
-        });
-    }
-    catch (error) {
-        const hosts = error instanceof DeployError ? error.hosts : [];
-        const message = error instanceof Error ? error.message : String(error);
-        report.saveState(DEPLOY_LOCK_STATE, '');
-        if (error instanceof InputError)
-            throw error;
-        return {
-            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
-            summary: deploySummary(request, undefined, hosts, message),
-            error: message,
-        };
-    }
-    report.saveState(DEPLOY_LOCK_STATE, '');
-    return {
-        outputs: {
-            digest: result.digest,
-            changed: String(result.changed),
-            hosts: JSON.stringify(result.hosts),
-            'previous-image': result.previousImage ?? '',
-            images: JSON.stringify(result.images ?? {}),
-        },
-        summary: deploySummary(request, result, result.hosts),
-    };
-}
-/**
- * The post step: only when the main step was killed while holding locks (a cancelled job), it
- * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
- */
-async function afterDeploy(inputs, report) {
-    const id = report.readState(DEPLOY_LOCK_STATE);
-    if (!id)
-        return;
-    maskInputs(inputs, report);
-    const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
-    report.info(hosts.length > 0
-        ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
-        : `The interrupted deploy's lock ${id} is held on no host any more`);
-}
-
-;// CONCATENATED MODULE: ./src/push-registry/push.ts
-/**
- * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
- * retries with backoff on transient failures only, and the pushed digest read back from the
- * registry and compared with what docker reported.
- */
-
-
-
-
-
-
-
-
-
-
-
-function readPushRequest(inputs) {
-    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
-    for (const ref of references) {
-        if (ref.tag === undefined)
-            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
-    }
-    const registry = inputs
-        .line('registry', references[0].registry)
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '');
-    if (!isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-    const username = inputs.line('username');
-    const password = inputs.string('password');
-    if (username && !password)
-        throw new InputError('password', 'is required when username is given');
-    if (password && !username)
-        throw new InputError('username', 'is required when password is given');
-    return {
-        references,
-        registry,
-        ...(username && { username }),
-        ...(password && { password }),
-        retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
-        logout: inputs.boolean('logout', true),
-    };
-}
-/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
-function classifyPushFailure(output) {
-    if (/unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(output)) {
-        return 'auth';
-    }
-    if (/\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(output)) {
-        return 'transient';
-    }
-    return 'permanent';
-}
-/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
-function parsePushOutput(output) {
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
-    const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
-    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
-    return { ...(digest && { digest }), pushedLayers, existingLayers };
-}
-/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
-function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
-    return dir;
-}
-function removePrivateDockerConfig(dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-}
-async function pushOne(runner, target, reference, policy, hooks) {
-    for (let attempt = 1;; attempt++) {
-        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
-        if (result.exitCode === 0)
-            return { result, attempts: attempt };
-        const output = `${result.stdout}\n${result.stderr}`;
-        const kind = classifyPushFailure(output);
-        const last = output.trim().split('\n').slice(-3).join('\n');
-        if (kind === 'auth')
-            throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
-        if (kind === 'permanent' || attempt > policy.retries) {
-            throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
-        }
-        const delay = retryDelayMs(attempt, policy);
-        hooks.onRetry?.(reference, attempt, delay, last);
-        await sleep(delay);
-    }
-}
-async function pushAll(runner, target, request, policy, hooks = {}) {
-    const pushed = [];
-    let retriesUsed = 0;
-    for (const ref of request.references) {
-        const reference = formatReference(ref);
-        const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
-        retriesUsed += attempts - 1;
-        const parsed = parsePushOutput(result.stdout);
-        const verified = await verifyPushed(ref, request);
-        if (parsed.digest && parsed.digest !== verified) {
-            throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
-        }
-        pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
-    }
-    const digests = new Set(pushed.map((p) => p.digest));
-    if (digests.size > 1) {
-        throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
-    }
-    const digest = pushed[0]?.digest;
-    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
-    const bytesPushed = await pushedBytes(request, pushed);
-    return { digest, refs, pushed, bytesPushed, retriesUsed };
-}
-function credentialsFor(ref, request) {
-    return request.username && request.password && ref.registry === request.registry
-        ? { credentials: { username: request.username, password: request.password } }
-        : {};
-}
-/** Reads the tag back from the registry: the digest it now serves. */
-async function verifyPushed(ref, request) {
-    const client = clientFor(ref.registry, credentialsFor(ref, request));
-    const manifest = await client.headManifest(ref.repository, ref.tag);
-    if (!manifest)
-        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
-    return manifest.digest;
-}
-/** Sum of the compressed sizes of the layers docker reported as uploaded. */
-async function pushedBytes(request, pushed) {
-    let total = 0;
-    for (const [i, p] of pushed.entries()) {
-        if (p.pushedLayers.length === 0)
-            continue;
-        const ref = request.references[i];
-        const client = clientFor(ref.registry, credentialsFor(ref, request));
-        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
-        // docker names layers in its progress by their uncompressed diff id: map those to the
-        // compressed layers of the manifest, index by index, through the image config.
-        let diffIds = [];
-        if (manifest.config) {
-            const res = await openBlob(client, ref.repository, manifest.config.digest);
-            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
-            diffIds = config.rootfs?.diff_ids ?? [];
-        }
-        (manifest.layers ?? []).forEach((layer, index) => {
-            const names = [layer.digest, diffIds[index] ?? ''];
-            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                total += layer.size;
-        });
-    }
-    return total;
-}
-/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
-async function push_login(runner, target, request) {
-    if (!request.username || !request.password)
-        return;
-    await runChecked(runner, login(target, request.registry, request.username, request.password));
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
-/**
- * JUnit XML reports: counts and failures (with file and line where the report has them), from a
- * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
- * reports test runners write, with no dependency.
- */
-const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decode(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(Number(entity.slice(1)));
-        return ENTITIES[entity] ?? whole;
-    });
-}
-function parseXml(xml) {
-    const root = { name: '#root', attributes: {}, children: [], text: '' };
-    const stack = [root];
-    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    for (const m of xml.matchAll(re)) {
-        const current = stack[stack.length - 1];
-        if (m[1] !== undefined)
-            current.text += m[1];
-        else if (m[2] !== undefined) {
-            if (stack.length > 1)
-                stack.pop();
-        }
-        else if (m[3] !== undefined) {
-            const attributes = {};
-            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
-            }
-            const element = { name: m[3], attributes, children: [], text: '' };
-            current.children.push(element);
-            if (m[5] !== '/')
-                stack.push(element);
-        }
-        else if (m[6] !== undefined)
-            current.text += decode(m[6]);
-    }
-    return root;
-}
-function* walk(element) {
-    yield element;
-    for (const child of element.children)
-        yield* walk(child);
-}
-/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
-function locate(text) {
-    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
-}
-function summarizeJUnit(xmls) {
-    let tests = 0;
-    let failed = 0;
-    let skipped = 0;
-    const failures = [];
-    for (const xml of xmls) {
-        for (const element of walk(parseXml(xml))) {
-            if (element.name !== 'testcase')
-                continue;
-            tests += 1;
-            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
-            if (problem) {
-                failed += 1;
-                const details = problem.text.trim();
-                const attrs = element.attributes;
-                const fromAttrs = attrs.file
-                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
-                    : {};
-                const location = { ...locate(details), ...fromAttrs };
-                failures.push({
-                    name: attrs.name ?? '(unnamed)',
-                    ...(attrs.classname && { classname: attrs.classname }),
-                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
-                    details,
-                    ...location,
-                });
-            }
-            else if (element.children.some((c) => c.name === 'skipped')) {
-                skipped += 1;
-            }
-        }
-    }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/services.ts
-/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
-
-
-
-
-const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
-const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function parseServices(text, input = 'services') {
-    if (text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
-    const names = new Set();
-    return doc.map((item, index) => {
-        const where = `service ${index + 1}`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
-        }
-        const entry = item;
-        for (const key of Object.keys(entry)) {
-            if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
-        }
-        const name = entry.name;
-        if (typeof name !== 'string' || !services_NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
-        }
-        if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
-        names.add(name);
-        if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
-        let image;
-        try {
-            image = formatReference(reference_parseReference(entry.image));
-        }
-        catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
-        }
-        const env = [];
-        if (entry.env !== undefined) {
-            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
-            }
-            for (const [key, value] of Object.entries(entry.env)) {
-                if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
-                if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
-                env.push([key, String(value ?? '')]);
-            }
-        }
-        const spec = { name, image, env };
-        if (entry['health-cmd'] !== undefined) {
-            const cmd = entry['health-cmd'];
-            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
-            }
-            spec.healthCmd = cmd;
-        }
-        if (entry.port !== undefined) {
-            const port = entry.port;
-            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
-            }
-            spec.port = port;
-        }
-        return spec;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
-/**
- * test-in-container's work: a private network, service containers waited on until ready (health
- * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
- * cleanup that removes everything it started, also after failure or cancellation.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-const RUN_LABEL = 'dev.slipway.test-run';
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
-/**
- * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
- * would copy the container's whole filesystem to the runner).
- */
-function checkReportsPath(path) {
-    if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
-    if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
-    if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
-}
-/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
-function checkEnvFileValues(input, env) {
-    for (const [name, value] of env) {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new InputError(input, problem);
-    }
-}
-function readTestRequest(inputs) {
-    const image = inputs.line('image');
-    if (!image)
-        inputs.required('image');
-    if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
-    const run = inputs.string('run');
-    const workdir = inputs.line('workdir');
-    if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
-    const reports = inputs.line('reports');
-    if (reports)
-        checkReportsPath(reports);
-    const timeoutMs = inputs.duration('timeout', 1_800_000);
-    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-    if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
-    refuseOption('run', run); // sh -c would read it as an option
-    const services = parseServices(inputs.string('services'));
-    for (const service of services)
-        checkEnvFileValues('services', service.env);
-    const env = inputs.keyValues('env');
-    checkEnvFileValues('env', env);
-    return {
-        image,
-        ...(run && { run }),
-        services,
-        env,
-        ...(workdir && { workdir }),
-        mountWorkspace: inputs.boolean('mount-workspace', false),
-        ...(reports && { reports }),
-        timeoutMs,
-        waitTimeoutMs,
-    };
-}
-function newSession() {
-    const id = `slipway-test-${(0,external_node_crypto_.randomBytes)(5).toString('hex')}`;
-    return { id, network: id };
-}
-async function containerState(runner, target, name) {
-    const result = await runChecked(runner, inspectContainer(target, name));
-    return JSON.parse(result.stdout).State;
-}
-/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
-function tcpAnswers(host, port, holdMs = 300) {
-    return new Promise((resolve) => {
-        const socket = (0,external_node_net_.connect)({ host, port });
-        let settled = false;
-        const done = (ok) => {
-            if (settled)
-                return;
-            settled = true;
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once('connect', () => setTimeout(() => done(true), holdMs));
-        socket.once('data', () => done(true));
-        socket.once('error', () => done(false));
-        socket.once('close', () => done(false));
-        socket.setTimeout(2000, () => done(false));
-    });
-}
-async function waitForService(runner, target, session, service, timeoutMs) {
-    const name = `${session.id}-${service.name}`;
-    const deadline = Date.now() + timeoutMs;
-    let how = 'running';
-    let mapped;
-    for (;;) {
-        const state = await containerState(runner, target, name);
-        if (state.Status === 'exited' || state.Status === 'dead') {
-            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
-        }
-        if (state.Health) {
-            how = 'health check';
-            if (state.Health.Status === 'healthy')
-                return how;
-        }
-        else if (service.port !== undefined) {
-            how = `TCP port ${service.port}`;
-            if (!mapped) {
-                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
-                    '';
-                const m = /^(.*):(\d+)$/.exec(out);
-                if (m)
-                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
-            }
-            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
-                return how;
-        }
-        else if (state.Status === 'running') {
-            return how;
-        }
-        if (Date.now() > deadline) {
-            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
-        }
-        await sleep(500);
-    }
-}
-async function serviceError(runner, target, service, name, problem, state) {
-    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
-    const health = state.Health?.Log?.slice(-3)
-        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
-        .join('\n');
-    return new Error([
-        `service ${service.name} (${service.image}) ${problem}.`,
-        health ? `Last health checks:\n${health}` : '',
-        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
-    ]
-        .filter(Boolean)
-        .join('\n'));
-}
-function readReports(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return [];
-    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
-    const xmls = [];
-    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
-        const full = (0,external_node_path_namespaceObject.join)(path, entry);
-        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
-            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
-    }
-    return xmls;
-}
-/**
- * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
- * as docker has read it: values reach only the container, never a command line or the docker
- * client's own environment.
- */
-async function withEnvFile(env, command) {
-    if (env.length === 0)
-        return command(undefined);
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-env-'));
-    try {
-        const file = (0,external_node_path_namespaceObject.join)(dir, 'env');
-        (0,external_node_fs_namespaceObject.writeFileSync)(file, envFileContent(env), { mode: 0o600 });
-        return await command(file);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, networkCreate(target, session.network, labels));
-    hooks.log(`Network ${session.network}`);
-    const started = performance.now();
-    for (const service of request.services) {
-        await withEnvFile(service.env, (envFile) => runChecked(runner, run(target, {
-            name: `${session.id}-${service.name}`,
-            image: service.image,
-            detach: true,
-            network: session.network,
-            networkAliases: [service.name],
-            ...(envFile && { envFile }),
-            labels,
-            ...(service.healthCmd && { healthCmd: service.healthCmd }),
-            ...(service.port !== undefined &&
-                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-        })));
-        hooks.log(`Started service ${service.name} (${service.image})`);
-    }
-    const services = await Promise.all(request.services.map(async (service) => {
-        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
-        const readyMs = performance.now() - started;
-        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
-        return { name: service.name, readyMs, how };
-    }));
-    const name = `${session.id}-tests`;
-    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
-    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-    await withEnvFile(request.env, (envFile) => runChecked(runner, run(target, {
-        name,
-        image: request.image,
-        detach: true,
-        network: session.network,
-        ...(envFile && { envFile }),
-        labels,
-        volumes,
-        ...(workdir && { workdir }),
-        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    })));
-    const testStarted = performance.now();
-    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void runner.run(kill(target, name));
-    }, request.timeoutMs);
-    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
-    await following;
-    const exitCode = Number(waited.stdout.trim());
-    const durationMs = performance.now() - testStarted;
-    let report;
-    let junit;
-    if (request.reports) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
-        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
-        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
-        if (copied.exitCode === 0) {
-            report = destination;
-            junit = summarizeJUnit(readReports(destination));
-        }
-        else {
-            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
-        }
-    }
-    return {
-        exitCode: timedOut ? 124 : exitCode,
-        timedOut,
-        durationMs,
-        ...(report && { report }),
-        ...(junit && { junit }),
-        services,
-    };
-}
-/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-async function run_tests_cleanupSession(runner, target, id) {
-    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
-        return 0;
-    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
-    const containers = listed.stdout.split('\n').filter(Boolean);
-    if (containers.length > 0)
-        await runner.run(removeContainers(target, containers));
-    await runner.run(networkRemove(target, id));
-    return containers.length;
-}
-
-;// CONCATENATED MODULE: ./src/push-registry/operation.ts
-/**
- * push-registry: log in with a private docker config (password on stdin), push every reference with
- * retries of transient failures, read the digest back from the registry, and log out (or keep the
- * login for the next steps, removed after the job).
- */
-
-
-
-
-
-const PUSH_CONFIG_STATE = 'docker-config';
-const PUSH_REGISTRY_STATE = 'registry';
-async function logoutAndRemove(dir, registry) {
-    await new local_runner_LocalRunner().run(logout({ docker: commands_dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
-    removePrivateDockerConfig(dir);
-}
-async function runPush(inputs, report) {
-    report.mask(inputs.string('password'));
-    const request = readPushRequest(inputs);
-    const runner = new local_runner_LocalRunner();
-    const env = {};
-    let privateConfig;
-    if (request.username) {
-        privateConfig = createPrivateDockerConfig();
-        env.DOCKER_CONFIG = privateConfig;
-        report.saveState(PUSH_CONFIG_STATE, privateConfig);
-        report.saveState(PUSH_REGISTRY_STATE, request.registry);
-    }
-    const target = { docker: commands_dockerBinary(), env };
-    try {
-        if (request.username)
-            report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
-        await push_login(runner, target, request);
-        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
-            onOutput: (chunk) => report.stream(chunk),
-            onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
-        });
-        report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
-        return {
-            digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n') },
-            summary: [
-                heading('Pushed'),
-                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
-                facts([
-                    ['Digest', new Code(result.digest)],
-                    ['Pinned references', result.refs.join('\n')],
-                    ['Bytes pushed', formatBytes(result.bytesPushed)],
-                    ['Retries used', result.retriesUsed],
-                ]),
-            ],
-        };
-    }
-    finally {
-        if (privateConfig) {
-            if (request.logout) {
-                await logoutAndRemove(privateConfig, request.registry);
-                report.saveState(PUSH_CONFIG_STATE, '');
-            }
-            else {
-                // Later steps of the job keep the login; the post step removes it at the end of the job.
-                report.exportVariable('DOCKER_CONFIG', privateConfig);
-            }
-        }
-    }
-}
-/** The post step: removes the private docker config a kept login (logout: false) left for the job. */
-async function afterPush(report) {
-    const dir = report.readState(PUSH_CONFIG_STATE);
-    if (!dir)
-        return;
-    await logoutAndRemove(dir, report.readState(PUSH_REGISTRY_STATE));
-    report.info('Removed the private docker config and its login');
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
-/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
-
-
-
-
-
-
-const TEST_SESSION_STATE = 'test-session';
-async function runTest(inputs, report) {
-    const request = readTestRequest(inputs);
-    const runner = new local_runner_LocalRunner();
-    const target = { docker: commands_dockerBinary() };
-    const session = newSession();
-    report.saveState(TEST_SESSION_STATE, session.id);
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
-    try {
-        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
-        const junit = outcome.junit;
-        for (const failure of junit?.failures ?? []) {
-            report.annotate(failure.details || failure.message, {
-                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                ...(failure.file && { file: failure.file }),
-                ...(failure.line !== undefined && { line: failure.line }),
-            });
-        }
-        const counts = junit
-            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-            : 'no report';
-        const error = outcome.timedOut
-            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
-            : outcome.exitCode !== 0
-                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
-                : undefined;
-        if (!error)
-            report.info(`Tests passed (${counts})`);
-        return {
-            outputs: {
-                'exit-code': String(outcome.exitCode),
-                passed: String(junit?.passed ?? ''),
-                failed: String(junit?.failed ?? ''),
-                skipped: String(junit?.skipped ?? ''),
-                report: outcome.report ?? '',
-            },
-            summary: [
-                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                facts([
-                    [
-                        'Result',
-                        outcome.timedOut
-                            ? `timed out after ${formatDuration(request.timeoutMs)}`
-                            : `exit code ${outcome.exitCode}`,
-                    ],
-                    ['Tests', counts],
-                    ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
-                ]),
-                ...(outcome.services.length > 0
-                    ? [
-                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
-                    ]
-                    : []),
-                ...(junit && junit.failures.length > 0
-                    ? [
-                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
-                            f.name,
-                            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
-                            f.message,
-                        ])),
-                    ]
-                    : []),
-            ],
-            ...(error && { error }),
-        };
-    }
-    finally {
-        const removed = await run_tests_cleanupSession(runner, target, session.id);
-        report.info(`Removed ${removed} container(s) and network ${session.network}`);
-    }
-}
-/** The post step: removes the containers a cancelled run left behind. */
-async function afterTest(report) {
-    const id = report.readState(TEST_SESSION_STATE);
-    if (!id)
-        return;
-    const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
-    if (removed > 0)
-        report.info(`Removed ${removed} leftover container(s) of ${id}`);
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/operation.ts
-/**
- * The root action: build-and-tag → test-in-container → push-registry in one process, each step fed
- * the previous one's results. The same operations as the three actions, so the behaviour is theirs.
- */
-
-
-
-
-
-
-
-async function runPipeline(inputs, report) {
-    // Every input is checked before the build starts: a typo in a push input must not cost a build.
-    const push = inputs.boolean('push', true);
-    const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
-    if (inputs.string('run'))
-        readTestRequest(inputs.with({ image: planned.split('\n')[0] }));
-    if (push)
-        readPushRequest(inputs.with({ tags: planned }));
-    const built = await runBuild(inputs, report);
-    const outputs = { ...built.outputs };
-    const summary = [...built.summary];
-    const image = built.references[0] ?? built.imageId;
-    if (inputs.string('run')) {
-        const tested = await report.group(`Testing ${image}`, () => runTest(inputs.with({ image }), report));
-        Object.assign(outputs, tested.outputs);
-        summary.push(...tested.summary);
-        if (tested.error)
-            return { outputs, summary, error: tested.error };
-    }
-    else {
-        report.info('No run input: the tests are skipped');
-    }
-    if (!push) {
-        report.info('push: false — built and tested, not pushed');
-        return { outputs, summary };
-    }
-    const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
-    Object.assign(outputs, pushed.outputs);
-    summary.push(...pushed.summary);
-    return { outputs, summary };
-}
-
-;// CONCATENATED MODULE: ./src/common/mutable-tags.ts
-/**
- * Mutable tags: the tags a user lets move to another digest (`latest`, `main`, `1.2` …). Every
- * other tag, once it points somewhere, stays: a version tag names one image for good. Shared by the
- * actions that set tags (`mutable-tags` input, default `latest`).
- */
-const DEFAULT_MUTABLE_TAGS = ['latest'];
-/** A pattern: a tag, or a tag with `*` standing for any run of tag characters (`main-*`). */
-const PATTERN = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/;
-function isValidMutableTagPattern(pattern) {
-    return PATTERN.test(pattern);
-}
-/** True when `tag` matches one of `patterns` (exactly, `*` matching any run of characters). */
-function isMutableTag(tag, patterns) {
-    return patterns.some((pattern) => {
-        const regex = new RegExp(`^${pattern
-            .split('*')
-            .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-            .join('.*')}$`);
-        return regex.test(tag);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
-/** The inputs of promote-between-registries, checked before any request is made. */
-
-
-
-
-
-
-function credentials(inputs, prefix) {
-    const username = inputs.line(`${prefix}-username`);
-    const password = inputs.string(`${prefix}-password`);
-    if (username && !password)
-        throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
-    if (password && !username)
-        throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
-    return username ? { username, password } : undefined;
-}
-function readPromoteRequest(inputs) {
-    const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
-    const destinations = inputs.parsedList('destination', (v) => reference_parseReference(v, { repositoryOnly: true }), {
-        required: true,
-    });
-    const tags = inputs.list('tags', { commas: true });
-    for (const tag of tags) {
-        if (!isValidTag(tag))
-            throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
-    }
-    const expected = inputs.list('expected-digest');
-    for (const digest of expected) {
-        if (!isSha256Digest(digest))
-            throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
-    }
-    if (expected.length > 0 && expected.length !== sources.length) {
-        throw new InputError('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
-    }
-    if (sources.length > 1 && destinations.length !== sources.length) {
-        throw new InputError('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
-    }
-    const pairs = [];
-    sources.forEach((source, i) => {
-        const targets = sources.length === 1 ? destinations : [destinations[i]];
-        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
-        if (pairTags.length === 0) {
-            throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
-        }
-        for (const destination of targets) {
-            pairs.push({
-                source,
-                destination,
-                tags: pairTags,
-                ...(expected[i] && { expectedDigest: expected[i] }),
-            });
-        }
-    });
-    const caFile = inputs.line('ca-file');
-    let ca;
-    if (caFile) {
-        try {
-            ca = (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8');
-        }
-        catch (error) {
-            throw new InputError('ca-file', `cannot be read: ${error.message}`);
-        }
-    }
-    const insecureRaw = inputs.string('insecure');
-    const insecure = ['true', 'false', ''].includes(insecureRaw)
-        ? insecureRaw === 'true'
-            ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
-            : []
-        : inputs.list('insecure', { commas: true });
-    const mutableTags = inputs.list('mutable-tags', { commas: true });
-    for (const pattern of mutableTags) {
-        if (!isValidMutableTagPattern(pattern))
-            throw new InputError('mutable-tags', `${JSON.stringify(pattern)} is not a tag or a tag pattern with *`);
-    }
-    const sourceCredentials = credentials(inputs, 'source');
-    const destinationCredentials = credentials(inputs, 'destination');
-    return {
-        pairs,
-        options: {
-            allowOverwrite: inputs.boolean('allow-overwrite', false),
-            mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
-            allPlatforms: inputs.boolean('all-platforms', true),
-            platform: 'linux/amd64',
-            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
-            dryRun: inputs.boolean('dry-run', false),
-        },
-        ...(sourceCredentials && { sourceCredentials }),
-        ...(destinationCredentials && { destinationCredentials }),
-        ...(ca && { ca }),
-        insecure,
-    };
-}
-/** One client per registry and role; the same client when both roles share a registry and credentials. */
-function clientsFor(request) {
-    const cache = new Map();
-    const make = (registry, creds) => {
-        const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
-        let client = cache.get(key);
-        if (!client) {
-            client = new RegistryClient(registry, {
-                ...(creds && { credentials: creds }),
-                insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
-                ...(request.ca && { ca: request.ca }),
-            });
-            cache.set(key, client);
-        }
-        return client;
-    };
-    return {
-        source: (registry) => make(registry, request.sourceCredentials),
-        destination: (registry) => make(registry, request.destinationCredentials),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
-/**
- * Promotion: copying one image, or a set of images, between registries over the distribution
- * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
- * tag moves, so production never sees half a set; an existing tag that points elsewhere is a
- * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
- * failure converges.
- */
-
-
-
-
-
-
-
-class TagConflictError extends Error {
-    constructor(destination, tag, current, wanted, mutable) {
-        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it ${mutable
-            ? '(set allow-overwrite: true to move it)'
-            : '(it is not one of the mutable-tags, so it never moves, even with allow-overwrite)'}`);
-        this.name = 'TagConflictError';
-    }
-}
-/** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
-function checkTagMove(options, destination, tag, current, wanted) {
-    if (current === wanted)
-        return;
-    const mutable = isMutableTag(tag, options.mutableTags);
-    if (!options.allowOverwrite || !mutable)
-        throw new TagConflictError(destination, tag, current, wanted, mutable);
-}
-async function resolveTree(pair, clients, options) {
-    const client = clients.source(pair.source.registry);
-    const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
-    let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
-        if (error instanceof RegistryError && error.status === 404) {
-            throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
-        }
-        throw error;
-    });
-    if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
-        throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
-    }
-    if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform);
-    return readImageTree(client, pair.source.repository, root);
-}
-async function withRetry(what, fn) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            const transient = isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
-            if (!transient || attempt > DEFAULT_RETRY.retries) {
-                if (error instanceof Error)
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
-        }
-    }
-}
-async function promote(pairs, clients, options, onEvent = () => { }) {
-    const started = performance.now();
-    // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
-    const trees = new Map();
-    for (const pair of pairs) {
-        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
-        if (!trees.has(key)) {
-            const tree = await resolveTree(pair, clients, options);
-            trees.set(key, tree);
-            onEvent({
-                kind: 'resolved',
-                source: formatReference(pair.source),
-                digest: tree.root.digest,
-                manifests: tree.manifests.length,
-                blobs: tree.blobs.length,
-            });
-        }
-    }
-    // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
-    const jobs = [];
-    for (const pair of pairs) {
-        const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? ''));
-        const dstClient = clients.destination(pair.destination.registry);
-        const destination = repositoryName(pair.destination);
-        const tagsInPlace = new Set();
-        for (const tag of pair.tags) {
-            const current = await dstClient.headManifest(pair.destination.repository, tag);
-            if (!current)
-                continue;
-            if (current.digest === tree.root.digest)
-                tagsInPlace.add(tag);
-            else
-                checkTagMove(options, destination, tag, current.digest, tree.root.digest);
-        }
-        const rootPresent = tagsInPlace.size > 0 ||
-            (await dstClient.headManifest(pair.destination.repository, tree.root.digest)) !== undefined;
-        const upToDate = rootPresent && tagsInPlace.size === pair.tags.length;
-        if (upToDate)
-            onEvent({ kind: 'up-to-date', destination, digest: tree.root.digest });
-        jobs.push({
-            pair,
-            tree,
-            srcClient: clients.source(pair.source.registry),
-            dstClient,
-            tagsInPlace,
-            rootPresent,
-            upToDate,
-        });
-    }
-    // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
-    let blobsCopied = 0;
-    let blobsMounted = 0;
-    let blobsSkipped = 0;
-    let bytesCopied = 0;
-    const plan = [];
-    const firstCopy = new Map();
-    const tasks = [];
-    const queued = new Set();
-    for (const job of jobs) {
-        if (job.rootPresent) {
-            for (const blob of job.tree.blobs)
-                plan.push({
-                    destination: repositoryName(job.pair.destination),
-                    digest: blob.digest,
-                    size: blob.size,
-                    action: 'skip',
-                });
-            blobsSkipped += job.tree.blobs.length;
-            continue;
-        }
-        for (const blob of job.tree.blobs) {
-            const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
-            if (queued.has(key))
-                continue;
-            queued.add(key);
-            const registryKey = `${job.pair.destination.registry}|${blob.digest}`;
-            let release = () => { };
-            const earlier = firstCopy.get(registryKey);
-            if (!earlier)
-                firstCopy.set(registryKey, new Promise((resolve) => (release = resolve)));
-            tasks.push(async () => {
-                const t0 = performance.now();
-                try {
-                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
-                        bytesCopied += bytes;
-                    });
-                    if (action === 'skip')
-                        blobsSkipped += 1;
-                    else if (action === 'mount')
-                        blobsMounted += 1;
-                    else
-                        blobsCopied += 1;
-                    plan.push({
-                        destination: repositoryName(job.pair.destination),
-                        digest: blob.digest,
-                        size: blob.size,
-                        action,
-                    });
-                    onEvent({
-                        kind: 'blob',
-                        action,
-                        destination: repositoryName(job.pair.destination),
-                        digest: blob.digest,
-                        size: blob.size,
-                        ms: performance.now() - t0,
-                    });
-                    release(job.pair.destination.repository);
-                }
-                catch (error) {
-                    release(undefined);
-                    throw error;
-                }
-            });
-        }
-    }
-    await pool_runPool(tasks, options.concurrency);
-    // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
-    if (!options.dryRun) {
-        for (const job of jobs) {
-            if (job.upToDate)
-                continue;
-            for (const manifest of job.tree.manifests) {
-                const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
-                if (present)
-                    continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
-                onEvent({
-                    kind: 'manifest',
-                    destination: repositoryName(job.pair.destination),
-                    digest: manifest.digest,
-                });
-            }
-        }
-    }
-    // 5. Tags last, once every image of the set is complete.
-    let tagsMoved = 0;
-    for (const job of jobs) {
-        for (const tag of job.pair.tags) {
-            if (job.tagsInPlace.has(tag))
-                continue;
-            if (!options.dryRun) {
-                const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
-                // Checked again: the tag may have moved since the plan.
-                if (previous)
-                    checkTagMove(options, repositoryName(job.pair.destination), tag, previous.digest, job.tree.root.digest);
-                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
-                if (put !== job.tree.root.digest) {
-                    throw new Error(`${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
-                }
-                onEvent({
-                    kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
-                    tag,
-                    digest: put,
-                    ...(previous && { previous: previous.digest }),
-                    dryRun: false,
-                });
-            }
-            if (options.dryRun) {
-                onEvent({
-                    kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
-                    tag,
-                    digest: job.tree.root.digest,
-                    dryRun: true,
-                });
-            }
-            tagsMoved += 1;
-        }
-    }
-    return {
-        images: jobs.map((job) => ({
-            source: formatReference(job.pair.source),
-            destination: repositoryName(job.pair.destination),
-            digest: job.tree.root.digest,
-            ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
-            tags: job.pair.tags,
-        })),
-        blobsCopied,
-        blobsMounted,
-        blobsSkipped,
-        bytesCopied,
-        durationMs: performance.now() - started,
-        dryRun: options.dryRun,
-        plan,
-        tagsMoved,
-    };
-}
-async function copyBlob(job, blob, earlier, dryRun, countBytes) {
-    const dst = job.dstClient;
-    const dstRepo = job.pair.destination.repository;
-    if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest)))
-        return 'skip';
-    const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
-    const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
-    if (dryRun)
-        return mountFrom ? 'mount' : 'copy';
-    let upload;
-    if (mountFrom && mountFrom !== dstRepo) {
-        const mounted = await withRetry(`mount ${blob.digest}`, () => mountBlob(dst, dstRepo, blob.digest, mountFrom));
-        if (mounted.mounted)
-            return 'mount';
-        upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
-    }
-    let pendingUpload = upload;
-    await withRetry(`copy blob ${blob.digest}`, async () => {
-        // A retry starts a fresh upload: the one a failed attempt used may be broken.
-        const into = pendingUpload;
-        pendingUpload = undefined;
-        const result = await streamBlob({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
-        countBytes(result.bytes);
-    });
-    return 'copy';
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
-
-
-
-async function runPromote(inputs, report) {
-    report.mask(inputs.string('source-password'));
-    report.mask(inputs.string('destination-password'));
-    const request = readPromoteRequest(inputs);
-    const { options } = request;
-    report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
-        .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
-        .join(', ')}`);
-    const result = await promote(request.pairs, clientsFor(request), options, (event) => {
-        switch (event.kind) {
-            case 'resolved':
-                report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
-                break;
-            case 'up-to-date':
-                report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
-                break;
-            case 'blob':
-                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`);
-                break;
-            case 'manifest':
-                report.info(`put manifest ${event.digest} → ${event.destination}`);
-                break;
-            case 'tag':
-                report.info(`tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
-                break;
-        }
-    });
-    report.info(`${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
-    return {
-        outputs: {
-            digest: result.images[0]?.digest ?? '',
-            refs: result.images.map((i) => i.ref).join('\n'),
-            'blobs-copied': String(result.blobsCopied),
-            'blobs-mounted': String(result.blobsMounted),
-            'blobs-skipped': String(result.blobsSkipped),
-            'bytes-copied': String(result.bytesCopied),
-            'duration-ms': String(Math.round(result.durationMs)),
-        },
-        summary: [
-            heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
-            table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
-                new Code(i.source),
-                new Code(i.destination),
-                new Code(i.digest),
-                i.tags.join(', '),
-            ])),
-            facts([
-                ['Blobs copied', result.blobsCopied],
-                ['Blobs mounted', result.blobsMounted],
-                ['Blobs skipped', result.blobsSkipped],
-                ['Bytes copied', formatBytes(result.bytesCopied)],
-                ['Tags moved', result.tagsMoved],
-                ['Duration', formatDuration(result.durationMs)],
-            ]),
-        ],
-    };
-}
-
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = require("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
@@ -68689,7 +61544,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -71392,14 +64247,27 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /**
  * The CLI's options become the actions' inputs, by the same names: `--health-timeout 30s` is the
  * input health-timeout. A value comes from `--name value` (or `--name=value`; repeated options are
- * lines of one value), from a file with `--name-file path` (keys, passwords: nothing secret on a
- * command line), or from the environment as SLIPWAY_NAME. A bare `--flag` means true.
+ * lines of one value), from a file with `--name-file path`, or from the environment as SLIPWAY_NAME.
+ * A bare `--flag` means true. Secret inputs (passwords, keys) are refused as arguments: they would
+ * show in `ps` and the shell's history; they come from a file or the environment only.
+ * Everything is checked against the command's options before anything runs.
  */
+
 
 class UsageError extends Error {
     constructor(message) {
@@ -71407,32 +64275,54 @@ class UsageError extends Error {
         this.name = 'UsageError';
     }
 }
-const args_NAME = /^[a-z][a-z0-9-]*$/;
-function parseArgs(argv) {
-    const [command = '', ...rest] = argv;
+/** Options every command takes besides its inputs. */
+const GLOBAL_OPTIONS = ['json', 'help'];
+const NAME = /^[a-z][a-z0-9-]*$/;
+/** SLIPWAY_<NAME>: where an input comes from in the environment. */
+function envName(input) {
+    return `SLIPWAY_${input.replace(/-/g, '_').toUpperCase()}`;
+}
+/** Is `-h` or `--help` among the arguments (before a `--` that could end them)? */
+function wantsHelp(args) {
+    return args.some((a) => a === '-h' || a === '--help');
+}
+/**
+ * Parses a command's arguments against the names of its inputs (`known`): unknown options, stray
+ * words and secrets on the command line are UsageErrors naming the option (never its value).
+ */
+function parseArgs(args, known) {
     const values = {};
+    const isKnown = (name) => known.includes(name);
     let json = false;
-    for (let i = 0; i < rest.length; i++) {
-        const arg = rest[i];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
         if (!arg.startsWith('--'))
             throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options are --name value)`);
         const eq = arg.indexOf('=');
         const name = arg.slice(2, eq > 0 ? eq : undefined);
-        if (!args_NAME.test(name))
+        if (!NAME.test(name))
             throw new UsageError(`${JSON.stringify(arg)} is not an option`);
         if (name === 'json') {
             json = true;
             continue;
         }
+        const fromFile = !isKnown(name) && name.endsWith('-file') && isKnown(name.slice(0, -'-file'.length));
+        const input = fromFile ? name.slice(0, -'-file'.length) : name;
+        if (!isKnown(input))
+            throw new UsageError(unknownOption(name, known));
+        if (!fromFile && secrets_isSecretInput(input))
+            throw new UsageError(`--${input} would put a secret on the command line (visible in ps and the shell's history): ` +
+                `give it with --${input}-file <path> or in the environment as ${envName(input)}`);
         let value;
         if (eq > 0)
             value = arg.slice(eq + 1);
-        else if (i + 1 < rest.length && !rest[i + 1].startsWith('--'))
-            value = rest[++i];
+        else if (i + 1 < args.length && !args[i + 1].startsWith('--'))
+            value = args[++i];
+        else if (fromFile)
+            throw new UsageError(`--${name} needs a path`);
         else
             value = 'true';
-        if (name.endsWith('-file') && !['compose-file', 'stack-file', 'ca-file'].includes(name)) {
-            const input = name.slice(0, -'-file'.length);
+        if (fromFile) {
             try {
                 values[input] = appendLine(values[input], (0,external_node_fs_namespaceObject.readFileSync)(value, 'utf8'));
             }
@@ -71441,17 +64331,8033 @@ function parseArgs(argv) {
             }
             continue;
         }
-        values[name] = appendLine(values[name], value);
+        values[input] = appendLine(values[input], value);
     }
-    return { command, values, json };
+    return { values, json };
+}
+function unknownOption(name, known) {
+    const candidates = [...known, ...GLOBAL_OPTIONS];
+    const best = closest(name, candidates);
+    return `unknown option --${name}${best ? ` (did you mean --${best}?)` : ''}`;
+}
+/** The candidate nearest to `word` by edit distance, when it is near enough to be a typo. */
+function closest(word, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const d = editDistance(word, candidate);
+        if (d < bestDistance)
+            [best, bestDistance] = [candidate, d];
+    }
+    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 function appendLine(existing, value) {
     return existing === undefined ? value : `${existing}\n${value}`;
 }
 /** Options first, then SLIPWAY_<NAME> from the environment. */
 function cliInputReader(values, env = process.env) {
-    return (name) => values[name] ?? env[`SLIPWAY_${name.replace(/-/g, '_').toUpperCase()}`];
+    return (name) => values[name] ?? env[envName(name)];
 }
+
+;// CONCATENATED MODULE: ./src/common/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
+/**
+ * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
+ * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
+ * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
+ */
+
+class KnownHosts {
+    entries;
+    constructor(entries) {
+        this.entries = entries;
+    }
+    /** Parses known_hosts text; malformed lines are errors naming the line number. */
+    static parse(text) {
+        const entries = [];
+        text.split(/\r?\n/).forEach((raw, index) => {
+            const line = raw.trim();
+            if (line === '' || line.startsWith('#'))
+                return;
+            const fields = line.split(/\s+/);
+            let marker;
+            if (fields[0]?.startsWith('@')) {
+                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
+                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
+                }
+                marker = fields.shift();
+            }
+            const [hosts, type, key] = fields;
+            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
+                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
+            }
+            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
+        });
+        return new KnownHosts(entries);
+    }
+    /** Keys pinned for host:port (revoked and CA lines excluded). */
+    keysFor(host, port = 22) {
+        const name = hostName(host, port);
+        return this.entries
+            .filter((e) => e.marker === undefined && matches(e.patterns, name))
+            .map(({ type, key }) => ({ type, key }));
+    }
+    /** Whether the key the server presented is pinned for host:port and not revoked. */
+    verify(host, port, presented) {
+        const key = presented.toString('base64');
+        const name = hostName(host, port);
+        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
+            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
+        }
+        const pinned = this.keysFor(host, port);
+        if (pinned.length === 0)
+            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
+        if (pinned.some((k) => k.key === key))
+            return { ok: true };
+        return {
+            ok: false,
+            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
+        };
+    }
+    /** Host key algorithms to offer for host:port, from the pinned key types. */
+    algorithmsFor(host, port = 22) {
+        const algorithms = new Set();
+        for (const { type } of this.keysFor(host, port)) {
+            if (type === 'ssh-rsa')
+                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                    algorithms.add(a);
+            else
+                algorithms.add(type);
+        }
+        return [...algorithms];
+    }
+}
+/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
+function hostName(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function matches(patterns, name) {
+    let matched = false;
+    for (const pattern of patterns) {
+        if (pattern.startsWith('|1|')) {
+            if (hashedMatches(pattern, name))
+                matched = true;
+            continue;
+        }
+        const negated = pattern.startsWith('!');
+        const glob = negated ? pattern.slice(1) : pattern;
+        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+function hashedMatches(pattern, name) {
+    const [, , salt, hash] = pattern.split('|');
+    if (!salt || !hash)
+        return false;
+    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return digest === hash;
+}
+function globMatches(glob, name) {
+    const re = new RegExp(`^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`);
+    return re.test(name);
+}
+/** The key type named inside an SSH public key blob. */
+function keyType(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const length = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + length).toString('latin1');
+}
+
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(5472);
+;// CONCATENATED MODULE: ./src/command/quote.ts
+/**
+ * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
+ * SSH exec request, which always goes through the user's login shell). Every argument is quoted,
+ * so no value can be interpreted by that shell: `;`, `$(…)`, backticks, newlines and quotes are
+ * all passed through literally.
+ */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Quotes one argument for a POSIX shell. */
+function quoteArg(arg) {
+    if (arg.includes('\0'))
+        throw new Error('an argument contains a NUL byte, which no command line can carry');
+    if (arg !== '' && SAFE.test(arg))
+        return arg;
+    return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+const quote_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function checkName(key) {
+    if (!quote_ENV_NAME.test(key))
+        throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
+}
+/**
+ * `export NAME='value'` lines for a POSIX shell to evaluate (sent on stdin, never on a command line):
+ * every value quoted, so it arrives byte for byte.
+ */
+function toExportLines(env) {
+    return env
+        .map(([key, value]) => {
+        checkName(key);
+        return `export ${key}=${quoteArg(value)}\n`;
+    })
+        .join('');
+}
+/** Joins argv into one shell command line, every argument quoted. */
+function toShellLine(argv, env) {
+    if (argv.length === 0)
+        throw new Error('empty command');
+    const prefix = [];
+    if (env && Object.keys(env).length > 0) {
+        prefix.push('env');
+        for (const [key, value] of Object.entries(env)) {
+            checkName(key);
+            prefix.push(quoteArg(`${key}=${value}`));
+        }
+    }
+    return [...prefix, ...argv.map(quoteArg)].join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
+
+
+class HostKeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostKeyError';
+    }
+}
+/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
+function parseEndpoint(text, defaultPort = 22) {
+    const value = text.trim();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
+    const match = bracketed ?? plain;
+    if (!match?.[1])
+        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
+    const port = match[2] === undefined ? defaultPort : Number(match[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new Error(`${JSON.stringify(text)} has an invalid port`);
+    return { host: match[1], port };
+}
+function formatEndpoint({ host, port }) {
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+class SshRunner {
+    where;
+    client;
+    jumpClient;
+    maxChannels;
+    active = 0;
+    waiting = [];
+    constructor(where, client, jumpClient, maxChannels) {
+        this.where = where;
+        this.client = client;
+        this.jumpClient = jumpClient;
+        this.maxChannels = maxChannels;
+    }
+    /** Connects (through the jump host, if any), retrying network errors with backoff. */
+    static async connect(endpoint, options) {
+        const attempts = options.attempts ?? 3;
+        let lastError;
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return await SshRunner.connectOnce(endpoint, options);
+            }
+            catch (error) {
+                lastError = error;
+                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
+                    break;
+                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+            }
+        }
+        throw lastError;
+    }
+    static async connectOnce(endpoint, options) {
+        let jumpClient;
+        let sock;
+        if (options.jump) {
+            jumpClient = await openClient(options.jump, {
+                ...options,
+                username: options.jump.username ?? options.username,
+            });
+            sock = await new Promise((resolve, reject) => {
+                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
+                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
+                    : resolve(stream));
+            });
+        }
+        try {
+            const client = await openClient(endpoint, options, sock);
+            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
+        }
+        catch (error) {
+            jumpClient?.end();
+            throw error;
+        }
+    }
+    async run(command, options = {}) {
+        const line = toShellLine(command.argv, command.env);
+        await this.acquire();
+        try {
+            return await this.exec(line, command, options);
+        }
+        finally {
+            this.release();
+        }
+    }
+    exec(line, command, options) {
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            this.client.exec(line, (err, stream) => {
+                if (err) {
+                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                    return;
+                }
+                const stdout = [];
+                const stderr = [];
+                let exitCode;
+                let timedOut = false;
+                const timer = command.timeoutMs !== undefined
+                    ? setTimeout(() => {
+                        timedOut = true;
+                        stream.signal('KILL');
+                        stream.close();
+                    }, command.timeoutMs)
+                    : undefined;
+                const abort = () => {
+                    stream.signal('KILL');
+                    stream.close();
+                };
+                options.signal?.addEventListener('abort', abort, { once: true });
+                stream.on('data', (chunk) => {
+                    stdout.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
+                });
+                stream.stderr.on('data', (chunk) => {
+                    stderr.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
+                });
+                stream.on('exit', (code, signal) => {
+                    exitCode = code ?? (signal ? 128 + 9 : 255);
+                });
+                stream.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    options.signal?.removeEventListener('abort', abort);
+                    resolve({
+                        // No exit status means the connection or channel died under the command.
+                        exitCode: exitCode ?? 255,
+                        stdout: Buffer.concat(stdout).toString('utf8'),
+                        stderr: Buffer.concat(stderr).toString('utf8'),
+                        durationMs: performance.now() - started,
+                        timedOut,
+                    });
+                });
+                stream.end(command.stdin ?? '');
+            });
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
+                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
+                : resolve(stream));
+        });
+    }
+    acquire() {
+        if (this.active < this.maxChannels) {
+            this.active += 1;
+            return Promise.resolve();
+        }
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+    async close() {
+        this.client.end();
+        this.jumpClient?.end();
+    }
+}
+function isAuthError(error) {
+    return error instanceof Error && /authentication methods failed/i.test(error.message);
+}
+function openClient(endpoint, options, sock) {
+    const { knownHosts } = options;
+    if (!knownHosts && !options.insecureIgnoreHostKey) {
+        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
+    }
+    let hostKeyProblem;
+    const config = {
+        host: endpoint.host,
+        port: endpoint.port,
+        username: options.username,
+        privateKey: options.privateKey,
+        ...(options.passphrase && { passphrase: options.passphrase }),
+        readyTimeout: options.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        ...(sock && { sock }),
+        hostVerifier: (key) => {
+            if (options.insecureIgnoreHostKey || !knownHosts)
+                return true;
+            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
+            if (!verdict.ok)
+                hostKeyProblem = verdict.reason;
+            return verdict.ok;
+        },
+    };
+    if (knownHosts && !options.insecureIgnoreHostKey) {
+        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
+        if (algorithms.length === 0) {
+            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
+        }
+        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
+        config.algorithms = {
+            serverHostKey: algorithms,
+        };
+    }
+    return new Promise((resolve, reject) => {
+        const client = new lib.Client();
+        client.once('ready', () => resolve(client));
+        client.once('error', (error) => {
+            client.end();
+            if (hostKeyProblem)
+                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
+            else
+                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
+        });
+        client.connect(config);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
+/**
+ * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
+ * health command): redeploying the same digest with another configuration — a rotated secret — is a
+ * change, the same configuration is not. Stored as a label (`dev.slipway.config`) that anyone who
+ * can run `docker inspect` on the host reads, so it is keyed: an HMAC-SHA256 whose key is the
+ * SHA-256 of the deploy's SSH private key. Without the key the label cannot be used to test guesses
+ * of a secret value; with the same key (deploys of the same service) it is stable. A new SSH key
+ * changes every fingerprint once: the next deploy recreates what it deploys.
+ */
+
+/** The key of a deploy's configuration fingerprints, from its SSH private key. */
+function fingerprintKey(privateKey) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
+}
+/** The canonical JSON of `value` (object keys sorted). */
+function canonical(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+}
+/** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
+function fingerprint(value, key) {
+    return `hmac-sha256:${(0,external_node_crypto_.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
+}
+/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
+function configFingerprint(key, env, other = {}) {
+    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
+/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
+
+
+
+
+
+
+const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
+const inputs_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+function readPort(inputs, name) {
+    const value = inputs.string(name);
+    if (value === '')
+        return undefined;
+    return inputs.integer(name, 0, { min: 1, max: 65535 });
+}
+function readEnv(inputs, name) {
+    const pairs = inputs.keyValues(name);
+    for (const [key, value] of pairs) {
+        if (hasControlCharacter(value))
+            throw new InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
+    }
+    return pairs;
+}
+/** How a host is compared: the name without case or a final dot, and the port (22 when not given). */
+function endpointKey({ host, port }) {
+    return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
+}
+/** The hosts: each once (a host listed twice would wait on its own deploy lock). */
+function readHosts(inputs) {
+    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
+    const seen = new Map();
+    inputs.list('hosts').forEach((text, i) => {
+        const key = endpointKey(hosts[i]);
+        const earlier = seen.get(key);
+        if (earlier !== undefined)
+            throw new InputError('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
+        seen.set(key, text);
+    });
+    return hosts;
+}
+/** The hosts, credentials and guards every mode shares. */
+function readConnection(inputs) {
+    const hosts = readHosts(inputs);
+    const username = inputs.line('username');
+    if (!username)
+        inputs.required('username');
+    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
+        throw new InputError('username', `${JSON.stringify(username)} is not a user name`);
+    const privateKey = inputs.required('private-key');
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+        throw new InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
+    }
+    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
+    const knownHostsText = inputs.string('known-hosts');
+    let knownHosts;
+    if (knownHostsText) {
+        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
+        for (const host of hosts) {
+            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
+                throw new InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
+            }
+        }
+    }
+    else if (!insecureIgnoreHostKey) {
+        throw new InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
+    }
+    const jumpText = inputs.line('jump-host');
+    let jump;
+    if (jumpText) {
+        const at = jumpText.lastIndexOf('@');
+        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
+        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
+        if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
+            throw new InputError('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
+    }
+    const registry = inputs.line('registry');
+    if (registry && !isRegistryHost(registry))
+        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const registryUsername = inputs.line('registry-username');
+    const registryPassword = inputs.string('registry-password');
+    if (registryPassword && !registryUsername)
+        throw new InputError('registry-username', 'is required with registry-password');
+    const passphrase = inputs.string('passphrase');
+    return {
+        hosts,
+        username,
+        privateKey,
+        fingerprintKey: fingerprintKey(privateKey),
+        ...(passphrase && { passphrase }),
+        ...(knownHosts && { knownHosts }),
+        insecureIgnoreHostKey,
+        ...(jump && { jump }),
+        ...(registry && { registry }),
+        ...(registryUsername && { registryUsername }),
+        ...(registryPassword && { registryPassword }),
+        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
+        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
+        dryRun: inputs.boolean('dry-run', false),
+        rollback: inputs.boolean('rollback', false),
+        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+    };
+}
+/** A service name: what the lock, the audit log and the containers are named after. */
+function readName(inputs, name = 'name') {
+    const value = inputs.line(name);
+    if (!value)
+        inputs.required(name);
+    if (!inputs_NAME.test(value))
+        throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
+    return value;
+}
+function readProxyImage(inputs) {
+    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
+}
+/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
+function refuseInputs(inputs, names, mode) {
+    for (const name of names) {
+        if (inputs.string(name).trim())
+            throw new InputError(name, `is not used in ${mode} mode; remove it`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/docker/commands.ts
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function commands_dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels, options = {}) {
+    const args = ['network', 'create'];
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
+    args.push(...labelFlags(spec.labels ?? {}));
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { label: `docker run ${spec.name}` });
+}
+/** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
+const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
+/**
+ * Why docker's --env-file cannot carry NAME=value exactly, or undefined when it can. Docker reads
+ * each line literally (no quotes, no $ expansion, the value not trimmed), but a line ends at a
+ * newline, a carriage return before it is dropped, and the file must be UTF-8 with short lines.
+ */
+function envFileProblem(name, value) {
+    if (/[\r\n\0]/.test(value))
+        return `the value of ${name} holds a line break or NUL, which an env file cannot carry`;
+    if (Buffer.from(value, 'utf8').toString('utf8') !== value)
+        return `the value of ${name} is not valid UTF-8 text`;
+    if (Buffer.byteLength(`${name}=${value}`) > ENV_FILE_LINE_MAX)
+        return `the value of ${name} is longer than an env file line can be (64 KiB)`;
+    return undefined;
+}
+/** The content of a docker --env-file holding `env` exactly (check each value with envFileProblem first). */
+function envFileContent(env) {
+    return env
+        .map(([name, value]) => {
+        const problem = envFileProblem(name, value);
+        if (problem)
+            throw new Error(problem);
+        return `${name}=${value}\n`;
+    })
+        .join('');
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
+function commands_logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    if (options.tail !== undefined || !options.follow)
+        args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function commands_exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+}
+/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
+function networkDisconnect(target, network, container) {
+    return cmd(target, ['network', 'disconnect', '--force', network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
+}
+
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/docker/engine.ts
+/**
+ * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
+ * containers matching filters, inspected in one call; a network made only when it is missing.
+ */
+
+
+/** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
+async function inspectContainersWhere(runner, target, filters) {
+    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
+        .split('\n')
+        .filter(Boolean);
+    if (ids.length === 0)
+        return [];
+    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
+}
+/** Creates the network unless it exists. */
+async function ensureNetwork(runner, target, name, labels, options = {}) {
+    const exists = await runner.run(networkInspect(target, name));
+    if (exists.exitCode !== 0)
+        await runChecked(runner, networkCreate(target, name, labels, options));
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
+
+function swarmInfo(target) {
+    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
+}
+function updateFlags(policy) {
+    return [
+        '--update-order',
+        'start-first',
+        '--update-failure-action',
+        'rollback',
+        '--update-parallelism',
+        String(policy.parallelism),
+        '--update-monitor',
+        `${policy.monitorSeconds}s`,
+        '--rollback-order',
+        'start-first',
+        '--rollback-parallelism',
+        String(policy.parallelism),
+    ];
+}
+/**
+ * The first deploy. DNS round robin instead of a virtual IP: no IPVS needed on the nodes, and the
+ * proxy in front spreads requests over the tasks itself.
+ */
+function serviceCreate(target, spec) {
+    const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
+    args.push('--replicas', String(spec.replicas ?? 1));
+    args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
+    args.push(...labelFlags(spec.labels));
+    for (const [k, v] of spec.env)
+        args.push('--env', `${k}=${v}`);
+    if (spec.healthCmd)
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', '2s', '--health-retries', '3');
+    args.push(...updateFlags(spec.policy));
+    if (spec.withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(spec.image);
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+}
+/** Every later deploy: a rolling update to the pinned digest. */
+function serviceUpdate(target, spec) {
+    const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
+    if (spec.replicas !== undefined)
+        args.push('--replicas', String(spec.replicas));
+    args.push(...labelFlags(spec.labels, '--label-add'));
+    for (const [k, v] of spec.env)
+        args.push('--env-add', `${k}=${v}`);
+    if (spec.healthCmd)
+        args.push('--health-cmd', spec.healthCmd);
+    args.push(...updateFlags(spec.policy));
+    if (spec.withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(spec.name);
+    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
+}
+function serviceRollback(target, name) {
+    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
+}
+function serviceInspect(target, names) {
+    return dockerCommand(target, ['service', 'inspect', ...names]);
+}
+/** The tasks of a service, one JSON object a line. */
+function serviceTasks(target, name) {
+    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
+}
+function serviceLogs(target, name, tail = 30) {
+    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+}
+/** Services of a stack, one name a line. */
+function stackServices(target, stack) {
+    return dockerCommand(target, [
+        'service',
+        'ls',
+        '--filter',
+        `label=com.docker.stack.namespace=${stack}`,
+        '--format',
+        '{{.Name}}',
+    ]);
+}
+function stackDeploy(target, stack, file, withRegistryAuth) {
+    const args = ['stack', 'deploy', '--compose-file', file, '--prune', '--resolve-image', 'never'];
+    if (withRegistryAuth)
+        args.push('--with-registry-auth');
+    args.push(stack);
+    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
+}
+/** A Swarm config from stdin (the proxy's Caddyfile). */
+function configCreate(target, name, content, labels) {
+    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
+}
+/** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
+function proxyServiceCreate(target, spec) {
+    const args = ['service', 'create', '--detach', '--name', spec.name, '--mode', 'global'];
+    args.push('--network', spec.network);
+    args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
+    args.push('--config', `source=${spec.config},target=${spec.configPath}`);
+    args.push(...labelFlags(spec.labels));
+    args.push('--update-order', 'stop-first');
+    args.push(spec.image, ...spec.command);
+    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+}
+function configInspect(target, name) {
+    return dockerCommand(target, ['config', 'inspect', name]);
+}
+/** The configs a service mounts (JSON). */
+function serviceConfigs(target, name) {
+    return dockerCommand(target, [
+        'service',
+        'inspect',
+        '--format',
+        '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}',
+        name,
+    ]);
+}
+/** Replaces a service's configs with one (a rolling update of its tasks). */
+function serviceSwapConfig(target, name, remove, add) {
+    const args = ['service', 'update', '--detach'];
+    for (const config of remove)
+        args.push('--config-rm', config);
+    args.push('--config-add', `source=${add.source},target=${add.target}`, name);
+    return dockerCommand(target, args);
+}
+
+;// CONCATENATED MODULE: ./src/common/pool.ts
+/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
+async function pool_runPool(tasks, limit) {
+    const results = new Array(tasks.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < tasks.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await tasks[index]();
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/common/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
+/**
+ * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
+ * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
+ * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
+ * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
+ * seconds instead of failing.
+ */
+const PROXY_PORT = 80;
+const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
+const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function site(upstream) {
+    return [
+        '{',
+        '\tadmin localhost:2019',
+        '\tauto_https off',
+        '}',
+        '',
+        `:${PROXY_PORT} {`,
+        ...upstream,
+        '}',
+        '',
+    ].join('\n');
+}
+function caddyfile(upstream, port) {
+    if (!UPSTREAM.test(upstream))
+        throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
+    return site([
+        `\treverse_proxy ${upstream}:${port} {`,
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t}',
+    ]);
+}
+/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
+function swarmCaddyfile(service, port) {
+    if (!UPSTREAM.test(service))
+        throw new Error(`invalid service name ${JSON.stringify(service)}`);
+    return site([
+        '\treverse_proxy {',
+        `\t\tdynamic a tasks.${service} ${port} {`,
+        '\t\t\trefresh 1s',
+        '\t\t}',
+        '\t\tlb_policy round_robin',
+        '\t\tlb_try_duration 10s',
+        '\t\tlb_try_interval 100ms',
+        '\t\tfail_duration 5s',
+        '\t\ttransport http {',
+        '\t\t\tdial_timeout 1s',
+        '\t\t}',
+        '\t}',
+    ]);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
+/**
+ * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
+ * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
+ * needed inside the app's or the proxy's image.
+ */
+
+async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
+    let socket;
+    try {
+        socket = await runner.openTcp(address, port);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            status: 0,
+            detail: `cannot connect: ${error instanceof Error ? error.message : error}`,
+        };
+    }
+    const tcp = socket;
+    return new Promise((resolve) => {
+        const req = external_node_http_default().request({
+            host: address,
+            port,
+            path,
+            method: 'GET',
+            createConnection: () => tcp,
+            timeout: timeoutMs,
+            headers: { connection: 'close' },
+        }, (res) => {
+            res.resume();
+            const status = res.statusCode ?? 0;
+            resolve({ ok: status >= 200 && status < 400, status, detail: `HTTP ${status}` });
+            tcp.destroy();
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on('error', (error) => {
+            tcp.destroy();
+            resolve({ ok: false, status: 0, detail: error.message });
+        });
+        req.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/docker/tar.ts
+/**
+ * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
+ * tar stream on stdin), with no shell inside the container and nothing written on the host.
+ */
+function octal(value, width) {
+    return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+function tarFile(name, content, mode = 0o644, mtime = 0) {
+    const body = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    if (Buffer.byteLength(name) > 99)
+        throw new Error(`tar entry name too long: ${name}`);
+    const header = Buffer.alloc(512, 0);
+    header.write(name, 0, 'utf8');
+    header.write(octal(mode, 8), 100, 'ascii');
+    header.write(octal(0, 8), 108, 'ascii');
+    header.write(octal(0, 8), 116, 'ascii');
+    header.write(octal(body.length, 12), 124, 'ascii');
+    header.write(octal(mtime, 12), 136, 'ascii');
+    header.write('        ', 148, 'ascii');
+    header.write('0', 156, 'ascii');
+    header.write('ustar\0', 257, 'ascii');
+    header.write('00', 263, 'ascii');
+    let sum = 0;
+    for (const byte of header)
+        sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
+    return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/lease.ts
+/**
+ * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
+ * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
+ */
+const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+const ACQUIRE = `set -u
+d=$1; t="$d/lock.new-$2"
+mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" || exit 2
+if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
+rm -rf "$t"
+now=$(date +%s)
+m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+c=$(stat -c %Y "$d/lock/closing" 2>/dev/null || echo "")
+echo "age $((now - m)) closing \${c:+$((now - c))}"
+cat "$d/lock/holder.json" 2>/dev/null
+exit 3`;
+/** $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release). */
+const CLOSE = `set -u
+d=$1
+mkdir "$d/lock/closing" 2>/dev/null || exit 3
+now=$(date +%s); m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || echo "$now")
+if grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null && [ $((now - m)) -gt "$4" ]; then
+  mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
+fi
+rmdir "$d/lock/closing"; exit 4`;
+const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
+/** A closing claim older than this was left by a party that died between two commands: it is cleared. */
+const CLOSING_STALE_S = 60;
+function sh(script, ...args) {
+    return ['sh', '-c', script, 'slipway-lock', ...args];
+}
+function parseBusy(stdout) {
+    const [first = '', ...rest] = stdout.split('\n');
+    const m = /^age (-?\d+) closing ?(-?\d+)?/.exec(first);
+    let holder;
+    try {
+        const parsed = JSON.parse(rest.join('\n'));
+        if (parsed && typeof parsed.id === 'string')
+            holder = parsed;
+    }
+    catch {
+        holder = undefined;
+    }
+    return {
+        ...(holder && { holder }),
+        ageS: m ? Number(m[1]) : 0,
+        ...(m?.[2] !== undefined && { closingAgeS: Number(m[2]) }),
+    };
+}
+/** Is this lock past its lease? A holder record that says nothing of its lease gets `fallbackMs`. */
+function isStale(busy, fallbackMs) {
+    const leaseMs = busy.holder?.leaseMs ?? fallbackMs;
+    return busy.ageS * 1000 > leaseMs;
+}
+class HostLock {
+    runner;
+    /** The service's directory on the host (relative to the deploy user's home). */
+    dir;
+    constructor(runner, dir) {
+        this.runner = runner;
+        this.dir = dir;
+    }
+    /** One attempt: true when taken; otherwise who holds it and for how long. */
+    async tryAcquire(info) {
+        const result = await this.runner.run({
+            argv: sh(ACQUIRE, this.dir, info.id),
+            stdin: JSON.stringify(info),
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode !== 3) {
+            throw new Error(`${this.runner.where}: cannot take the deploy lock in ${this.dir}: ${result.stderr.trim()}`);
+        }
+        return parseBusy(result.stdout);
+    }
+    /**
+     * Takes over a stale lock held by `staleId` (exactly one taker wins); true when it was removed.
+     * A closing claim left behind by a party that died is cleared first.
+     */
+    async takeOver(busy, ourId, fallbackMs) {
+        if (busy.closingAgeS !== undefined) {
+            if (busy.closingAgeS > CLOSING_STALE_S)
+                await this.runner.run({ argv: ['rmdir', `${this.dir}/lock/closing`] });
+            return false;
+        }
+        const staleId = busy.holder?.id ?? '';
+        const leaseS = Math.floor((busy.holder?.leaseMs ?? fallbackMs) / 1000);
+        const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
+        return result.exitCode === 0;
+    }
+    /** Renews the lease; false when the lock is no longer ours (taken over, or removed). */
+    async renew(id) {
+        const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
+        return result.exitCode === 0;
+    }
+    /** Releases the lock if it is still ours (never someone else's). */
+    async release(id) {
+        for (let attempt = 0; attempt < 20; attempt++) {
+            const result = await this.runner.run({ argv: sh(CLOSE, this.dir, id, id, '-1') });
+            // 0: released; 4: not ours (or gone). 3: someone is closing it right now: look again.
+            if (result.exitCode !== 3)
+                return;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+    }
+    async holder() {
+        const result = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
+        if (result.exitCode !== 0)
+            return undefined;
+        try {
+            return JSON.parse(result.stdout);
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/host.ts
+/**
+ * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
+ * locally): the per-service lock, reading what runs, starting a version beside the old one,
+ * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
+ * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ */
+
+
+
+
+
+
+
+
+const LABEL = {
+    service: 'dev.slipway.service',
+    role: 'dev.slipway.role',
+    version: 'dev.slipway.version',
+    digest: 'dev.slipway.digest',
+    image: 'dev.slipway.image',
+    commit: 'dev.slipway.commit',
+    run: 'dev.slipway.run',
+    time: 'dev.slipway.time',
+    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+    config: 'dev.slipway.config',
+};
+class host_HostSession {
+    where;
+    runner;
+    name;
+    /** The per-service deploy lock on this host. */
+    lock;
+    target;
+    constructor(runner, name, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.name = name;
+        this.target = { docker: 'docker', env };
+        this.lock = new HostLock(runner, this.dir);
+    }
+    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+    get dir() {
+        return `.slipway/${this.name}`;
+    }
+    get network() {
+        return `slipway-${this.name}`;
+    }
+    get proxy() {
+        return `slipway-proxy-${this.name}`;
+    }
+    /** The network the proxy reaches the serving versions on, under one DNS alias. */
+    get live() {
+        return `slipway-${this.name}-live`;
+    }
+    get alias() {
+        return `${this.name}-live`;
+    }
+    run(argv, extra = {}) {
+        return runChecked(this.runner, { argv, ...extra });
+    }
+    docker(command) {
+        return runChecked(this.runner, command);
+    }
+    /** The service's networks (the lock already made the directory). */
+    async prepare() {
+        await Promise.all([this.network, this.live].map((network) => ensureNetwork(this.runner, this.target, network, { [LABEL.service]: this.name })));
+    }
+    // --- what runs ---------------------------------------------------------------------------------
+    /** What runs: one listing and one inspect of every container of the service, then the proxy's config. */
+    async state() {
+        const containers = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+        ]);
+        const versions = containers
+            .filter((c) => c.Config.Labels?.[LABEL.role] === 'app')
+            .map((c) => {
+            const labels = c.Config.Labels ?? {};
+            return {
+                container: c.Name.replace(/^\//, ''),
+                running: c.State.Running,
+                digest: labels[LABEL.digest] ?? '',
+                image: labels[LABEL.image] ?? '',
+                version: labels[LABEL.version] ?? '',
+                time: labels[LABEL.time] ?? '',
+                imageId: c.Image,
+                config: labels[LABEL.config] ?? '',
+            };
+        })
+            .sort((a, b) => b.time.localeCompare(a.time));
+        const proxyContainer = containers.find((c) => c.Name === `/${this.proxy}`);
+        const published = proxyContainer?.HostConfig?.PortBindings?.[`${PROXY_PORT}/tcp`]?.[0]?.HostPort;
+        const proxy = proxyContainer
+            ? { running: proxyContainer.State.Running, ...(published && { publish: Number(published) }) }
+            : undefined;
+        // Serving: running and on the live network (reachable under the alias the proxy dials).
+        const serving = new Set(containers
+            .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
+            .map((c) => c.Name.replace(/^\//, '')));
+        const running = versions.filter((v) => v.running);
+        const inService = running.filter((v) => serving.has(v.container));
+        const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
+        return {
+            ...(current && { current }),
+            serving: inService.length > 0 ? inService : current ? [current] : [],
+            previous: versions.filter((v) => v !== current && !v.running),
+            orphans: running.filter((v) => v !== current && !serving.has(v.container)),
+            ...(proxy && { proxy }),
+        };
+    }
+    /** True when no container of the service is on the live network (nothing was ever switched there). */
+    liveUnknown(containers) {
+        return !containers.some((c) => c.NetworkSettings?.Networks?.[this.live]);
+    }
+    // --- versions ------------------------------------------------------------------------------------
+    async pull(image) {
+        await this.docker(pull(this.target, image));
+    }
+    /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
+    async start(spec) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            await this.docker(create(this.target, {
+                name: spec.container,
+                image: spec.image,
+                network: this.network,
+                envFile,
+                restart: 'unless-stopped',
+                labels: spec.labels,
+                volumes: spec.volumes,
+                ...(spec.healthCmd && { healthCmd: spec.healthCmd }),
+            }));
+        }
+        catch (error) {
+            await this.removeEnvFile(envFile);
+            throw error;
+        }
+        // docker has read the env file: remove it while the container starts.
+        const removing = this.removeEnvFile(envFile);
+        try {
+            if (spec.network)
+                await this.docker(networkConnect(this.target, spec.network, spec.container));
+            await this.docker(start(this.target, spec.container));
+        }
+        finally {
+            await removing;
+        }
+    }
+    /** Runs a one-off command in an image (migrations), with the service's env, network and volumes. */
+    async runOnce(spec, command, signal) {
+        const envFile = await this.writeEnvFile(spec);
+        try {
+            const runCommand = run(this.target, {
+                name: spec.container,
+                removeOnExit: true,
+                image: spec.image,
+                network: spec.network ?? this.network,
+                envFile,
+                volumes: spec.volumes,
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'pre-deploy' },
+                command: ['sh', '-c', command],
+            });
+            // Cancelled: the container is stopped too, not only the client that runs it.
+            let stopping;
+            const stop = () => {
+                stopping = this.runner.run(removeContainersKeepVolumes(this.target, [spec.container]));
+            };
+            signal?.addEventListener('abort', stop, { once: true });
+            try {
+                const result = await this.runner.run(runCommand);
+                signal?.throwIfAborted();
+                return { exitCode: result.exitCode, output: `${result.stdout}${result.stderr}` };
+            }
+            finally {
+                signal?.removeEventListener('abort', stop);
+                await stopping;
+            }
+        }
+        finally {
+            await this.removeEnvFile(envFile);
+        }
+    }
+    /**
+     * What an interrupted run of this service can leave behind, removed by the next holder of the
+     * lock (nothing else can be using them then): env files and private docker configs holding
+     * secrets, half-made lock directories, and one-off pre-deploy containers still running.
+     */
+    async sweepLeftovers() {
+        const found = await this.runner.run({
+            argv: [
+                'find',
+                this.dir,
+                '-mindepth',
+                '1',
+                '-maxdepth',
+                '1',
+                '(',
+                '-name',
+                '*.env',
+                '-o',
+                '-name',
+                '*.env.sh',
+                '-o',
+                '-name',
+                'docker-config-*',
+                '-o',
+                '-name',
+                'lock.new-*',
+                '-o',
+                '-name',
+                'lock.closed-*',
+                ')',
+                '-print',
+            ],
+        });
+        const paths = found.stdout.split('\n').filter(Boolean);
+        if (paths.length > 0)
+            await this.run(['rm', '-rf', '--', ...paths]);
+        const preDeploy = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+            `label=${LABEL.role}=pre-deploy`,
+        ]);
+        const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
+        if (names.length > 0)
+            await this.runner.run(removeContainersKeepVolumes(this.target, names));
+        return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
+    }
+    /** Env values reach the host on stdin, into a file only the deploy user can read. */
+    async writeEnvFile(spec) {
+        const envFile = `${this.dir}/${spec.container}.env`;
+        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
+        await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
+            stdin: content ? `${content}\n` : '',
+        });
+        return envFile;
+    }
+    async removeEnvFile(envFile) {
+        await this.runner.run({ argv: ['rm', '-f', envFile] });
+    }
+    /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
+    async waitHealthy(container, health, signal) {
+        const deadline = Date.now() + health.timeoutMs;
+        let stableSince;
+        let lastProbe = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
+            const state = c?.State;
+            if (!state || state.Status === 'exited' || state.Status === 'dead') {
+                return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
+            }
+            let ready;
+            if (health.path && health.port !== undefined) {
+                const address = c?.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+                if (!address)
+                    return { ok: false, detail: `${container} has no address on ${this.network}` };
+                const probe = await httpProbe(this.runner, address, health.port, health.path);
+                lastProbe = `GET ${health.path}: ${probe.detail}`;
+                ready = probe.ok && (!state.Health || state.Health.Status === 'healthy');
+            }
+            else if (state.Health) {
+                ready = state.Health.Status === 'healthy';
+            }
+            else {
+                // No health check at all: running, and still running a moment later.
+                stableSince ??= Date.now();
+                ready = state.Running && Date.now() - stableSince >= 2000;
+            }
+            if (ready)
+                return { ok: true };
+            if (Date.now() > deadline) {
+                const checks = state.Health?.Log?.slice(-3)
+                    .map((h) => `exit ${h.ExitCode}: ${h.Output.trim()}`)
+                    .join('; ');
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
+                };
+            }
+            await sleep(500, signal);
+        }
+    }
+    async logs(container, lines = 30) {
+        const result = await this.runner.run(commands_logs(this.target, container, { tail: lines }));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    /**
+     * Takes a version out of service: it stops (docker drops it from the alias, a graceful app
+     * finishes what it has in flight on SIGTERM), then leaves the live network, so starting it again
+     * later never puts it in service before its health check has passed.
+     */
+    async stop(container) {
+        await this.docker(stop(this.target, container, 10));
+        await this.leaveService(container);
+    }
+    /** Starts a kept version outside service (off the live network); `activate` puts it in service. */
+    async startExisting(container) {
+        await this.leaveService(container);
+        await this.docker(start(this.target, container));
+    }
+    async leaveService(container) {
+        const result = await this.runner.run(networkDisconnect(this.target, this.live, container));
+        if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
+            throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
+        }
+    }
+    /** Removes a container, never its volumes. */
+    async remove(container) {
+        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
+    }
+    // --- the proxy -----------------------------------------------------------------------------------
+    /**
+     * Puts a version in service: it joins the live network under the service's alias, so the proxy's
+     * next connections reach it (Caddy resolves the alias on every dial). No proxy reload: reloads
+     * drop connections in flight on the Caddy versions tested here.
+     */
+    async activate(container) {
+        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
+        // A version brought back by a rollback is still attached from its earlier time in service.
+        if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
+            throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
+        }
+    }
+    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+    async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
+        const config = caddyfile(this.alias, port);
+        const archive = tarFile('Caddyfile', config);
+        const exists = knownRunning
+            ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+            : await this.runner.run(inspectContainer(this.target, this.proxy));
+        if (exists.exitCode !== 0) {
+            await this.docker(create(this.target, {
+                name: this.proxy,
+                image: proxyImage,
+                network: this.live,
+                restart: 'unless-stopped',
+                labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
+                publish: [`${publish}:${PROXY_PORT}`],
+                command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+            }));
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        const inspect = JSON.parse(exists.stdout);
+        if (!inspect.State.Running) {
+            await this.docker(start(this.target, this.proxy));
+            await this.waitProxyServes(healthPath);
+            return;
+        }
+        // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
+        const current = await this.runner.run(commands_exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+        if (current.stdout !== config) {
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+            await this.docker(commands_exec(this.target, this.proxy, reload));
+            await this.waitProxyServes(healthPath);
+        }
+    }
+    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
+    async waitProxyServes(healthPath) {
+        const deadline = Date.now() + 15_000;
+        let last = '';
+        for (;;) {
+            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
+            const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
+            if (address && c?.State.Running) {
+                const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
+                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = `proxy ${c?.State.Status ?? 'missing'}`;
+            }
+            if (Date.now() > deadline) {
+                const logs = await this.logs(this.proxy, 10);
+                throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
+            }
+            await sleep(250);
+        }
+    }
+    // --- housekeeping ----------------------------------------------------------------------------------
+    /** Removes stopped versions beyond the newest `keep` of `stopped` (containers and images; never volumes). */
+    async prune(keep, stopped) {
+        const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
+        await Promise.all(old.map(async (version) => {
+            await this.remove(version.container);
+            await this.runner.run(removeImage(this.target, version.imageId));
+        }));
+        return old.map((v) => v.container);
+    }
+    /** Appends one JSON line to the host's audit log. */
+    async audit(entry) {
+        await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+    }
+    async registryLogin(registry, username, password) {
+        await this.docker(login(this.target, registry, username, password));
+    }
+    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
+    async registryLogout(registry) {
+        await this.runner.run(logout(this.target, registry));
+        const config = this.target.env?.DOCKER_CONFIG;
+        if (config)
+            await this.runner.run({ argv: ['rm', '-rf', config] });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-manager.ts
+/**
+ * What Slipway asks of a Swarm manager: is this a manager, what a service runs, updating it to a
+ * digest, watching the update converge (or Swarm roll it back), stacks, and the proxy in front.
+ */
+
+
+
+
+
+
+
+
+/** The digest an image reference ends with ('' when it has none). */
+function digestOf(image) {
+    const at = image.lastIndexOf('@');
+    return at >= 0 ? image.slice(at + 1) : '';
+}
+/** Tasks from `docker service ps --format '{{json .}}'`. */
+function parseTasks(stdout) {
+    return stdout
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{'))
+        .map((line) => {
+        const t = JSON.parse(line);
+        return {
+            id: t.ID ?? '',
+            name: (t.Name ?? '').replace(/^\s*\\_\s*/, ''),
+            image: t.Image ?? '',
+            node: t.Node ?? '',
+            desired: t.DesiredState ?? '',
+            current: t.CurrentState ?? '',
+            error: t.Error ?? '',
+        };
+    });
+}
+/** The first word of a task's state ("Running 3 seconds ago" → "Running"). */
+function stateOf(task) {
+    return task.current.split(' ')[0] ?? '';
+}
+/** The tasks that are meant to run and do. */
+function runningTasks(tasks) {
+    return tasks.filter((t) => t.desired === 'Running' && stateOf(t) === 'Running');
+}
+/**
+ * Has the service converged on `digest`? Running tasks all run it and there are as many as wanted,
+ * and no update is in flight. Swarm rolling back by itself shows as the spec returning to another image.
+ */
+function convergence(state, tasks, digest) {
+    const update = state.update?.state ?? '';
+    // '' : an image Slipway did not pin (a stack service named by tag): whatever the spec says.
+    if (digest && digestOf(state.image) !== digest) {
+        if (update === 'rollback_started')
+            return 'rolling-back';
+        return 'rolled-back';
+    }
+    if (update === 'paused')
+        return 'paused';
+    if (update === 'updating' || update === 'rollback_started')
+        return 'waiting';
+    const running = runningTasks(tasks);
+    const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
+    const wanted = state.replicas ?? running.length;
+    if (stale.length === 0 && running.length === wanted && running.length > 0)
+        return 'converged';
+    if (wanted === 0 && running.length === 0)
+        return 'converged';
+    return 'waiting';
+}
+/**
+ * Why the tasks that ran `digest` failed. Swarm records an error for a crash, but a task stopped for
+ * failing its health check ends as plain "Shutdown"/"Complete": `seen` (every state observed while
+ * waiting, per task id) tells those apart.
+ */
+function taskErrors(tasks, digest, seen = new Map()) {
+    const errors = tasks
+        .filter((t) => digestOf(t.image) === digest && t.desired !== 'Running')
+        .flatMap((t) => {
+        const states = seen.get(t.id) ?? new Set();
+        if (t.error || /^(Failed|Rejected)/.test(t.current))
+            return [`${t.name} on ${t.node}: ${t.error || t.current}`];
+        if (states.has('Starting') && !states.has('Running'))
+            return [`${t.name} on ${t.node}: never passed its health check (stopped while starting)`];
+        return [];
+    });
+    return [...new Set(errors)];
+}
+class SwarmManager {
+    where;
+    runner;
+    target;
+    constructor(runner, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.target = { docker: 'docker', env };
+    }
+    run(command) {
+        return runChecked(this.runner, command);
+    }
+    /** True when this host is a Swarm manager that can take orders now. */
+    async isManager() {
+        const result = await this.runner.run(swarmInfo(this.target));
+        if (result.exitCode !== 0)
+            return false;
+        const info = JSON.parse(result.stdout);
+        return info.LocalNodeState === 'active' && info.ControlAvailable === true;
+    }
+    async service(name) {
+        const result = await this.runner.run(serviceInspect(this.target, [name]));
+        if (result.exitCode !== 0) {
+            if (/no such service/i.test(result.stderr))
+                return undefined;
+            throw new Error(`${this.where}: docker service inspect ${name}: ${result.stderr.trim()}`);
+        }
+        const [s] = JSON.parse(result.stdout);
+        if (!s)
+            return undefined;
+        const replicas = s.Spec.Mode?.Replicated?.Replicas;
+        return {
+            name: s.Spec.Name,
+            image: s.Spec.TaskTemplate.ContainerSpec.Image,
+            ...(replicas !== undefined && { replicas }),
+            ...(s.UpdateStatus?.State && {
+                update: { state: s.UpdateStatus.State, message: s.UpdateStatus.Message ?? '' },
+            }),
+            labels: s.Spec.Labels ?? {},
+            published: (s.Spec.EndpointSpec?.Ports ?? []).flatMap((p) => p.PublishedPort ? [p.PublishedPort] : []),
+        };
+    }
+    async tasks(name) {
+        return parseTasks((await this.run(serviceTasks(this.target, name))).stdout);
+    }
+    async create(spec) {
+        await this.run(serviceCreate(this.target, spec));
+    }
+    async update(spec) {
+        await this.run(serviceUpdate(this.target, spec));
+    }
+    async rollback(name) {
+        await this.run(serviceRollback(this.target, name));
+    }
+    async stackServices(stack) {
+        return (await this.run(stackServices(this.target, stack))).stdout.split('\n').filter(Boolean);
+    }
+    async stackDeploy(stack, file, withRegistryAuth) {
+        const result = await this.run(stackDeploy(this.target, stack, file, withRegistryAuth));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    async logs(name) {
+        const result = await this.runner.run(serviceLogs(this.target, name));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+    /**
+     * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
+     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
+     */
+    async waitConverged(name, digest, timeoutMs, progress) {
+        const deadline = Date.now() + timeoutMs;
+        const seen = new Map();
+        let said = '';
+        for (;;) {
+            const state = await this.service(name);
+            if (!state)
+                return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
+            const tasks = await this.tasks(name);
+            for (const task of tasks)
+                seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
+            const status = convergence(state, tasks, digest);
+            const running = runningTasks(tasks);
+            const line = `${name}: ${status}, ${running.filter((t) => digestOf(t.image) === digest).length}/${state.replicas ?? running.length} task(s) on the new digest`;
+            if (line !== said)
+                progress?.(line);
+            said = line;
+            if (status === 'converged')
+                return { ok: true, tasks };
+            const errors = taskErrors(tasks, digest, seen);
+            if (status === 'rolled-back' || status === 'paused') {
+                return {
+                    ok: false,
+                    rolledBack: status === 'rolled-back',
+                    detail: `${status === 'rolled-back' ? 'Swarm rolled the update back' : 'Swarm paused the update'}${state.update?.message ? ` (${state.update.message})` : ''}${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+                    tasks,
+                };
+            }
+            if (Date.now() > deadline && status !== 'rolling-back') {
+                return {
+                    ok: false,
+                    rolledBack: false,
+                    detail: `not converged after ${Math.round(timeoutMs / 1000)} s${errors.length ? `; task errors: ${errors.join('; ')}` : ''}`,
+                    tasks,
+                };
+            }
+            if (Date.now() > deadline + timeoutMs) {
+                return {
+                    ok: false,
+                    rolledBack: false,
+                    detail: `Swarm is still rolling back after ${Math.round((2 * timeoutMs) / 1000)} s`,
+                    tasks,
+                };
+            }
+            await sleep(1000);
+        }
+    }
+    /** The overlay network the service and its proxy share (made on the first deploy). */
+    async ensureNetwork(network, service) {
+        await ensureNetwork(this.runner, this.target, network, { [LABEL.service]: service }, {
+            driver: 'overlay',
+            attachable: true,
+        });
+    }
+    /**
+     * The proxy: a global service publishing `publish` in host mode on every node, spreading requests
+     * over the service's tasks. Its config is a Swarm config named after its content, so a changed port
+     * makes a new config and a rolling update of the proxy; an unchanged one changes nothing.
+     */
+    /** The name of a service's proxy. */
+    static proxyName(service) {
+        return `slipway-proxy-${service}`;
+    }
+    async ensureProxy(service, network, port, publish, image) {
+        const name = SwarmManager.proxyName(service);
+        const content = swarmCaddyfile(service, port);
+        const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
+        const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
+        const configExists = await this.runner.run(configInspect(this.target, config));
+        if (configExists.exitCode !== 0)
+            await this.run(configCreate(this.target, config, content, labels));
+        const existing = await this.service(name);
+        const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+        if (!existing) {
+            await this.run(proxyServiceCreate(this.target, {
+                name,
+                image,
+                network,
+                publish,
+                targetPort: PROXY_PORT,
+                config,
+                configPath: CADDYFILE_PATH,
+                command,
+                labels,
+            }));
+            await this.waitProxy(name, publish);
+            return;
+        }
+        const mounted = await this.run(serviceConfigs(this.target, name));
+        const old = JSON.parse(mounted.stdout || 'null') ?? [];
+        if (old.some((c) => c.ConfigName === config))
+            return;
+        await this.run(serviceSwapConfig(this.target, name, old.map((c) => c.ConfigName), { source: config, target: CADDYFILE_PATH }));
+        await this.waitProxy(name, publish);
+    }
+    /** The proxy's tasks all run, and the one on this manager answers HTTP (anything but a 5xx). */
+    async waitProxy(name, publish, timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        let last = '';
+        for (;;) {
+            const tasks = (await this.tasks(name)).filter((t) => t.desired === 'Running');
+            if (tasks.length > 0 && tasks.every((t) => stateOf(t) === 'Running')) {
+                const probe = await httpProbe(this.runner, '127.0.0.1', publish, '/');
+                if (probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = tasks.map((t) => `${t.node}: ${t.current}`).join(', ') || 'no task yet';
+            }
+            if (Date.now() > deadline)
+                throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
+            await sleep(500);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/connect.ts
+/** Opening SSH sessions to every deploy host, in parallel and bounded, before anything runs. */
+
+
+
+function warnInsecure(request, log) {
+    if (request.insecureIgnoreHostKey) {
+        log('WARNING: insecure-ignore-host-key is set: host keys are not verified, a man in the middle would not be noticed');
+    }
+}
+function connectOne(request, endpoint) {
+    return SshRunner.connect(endpoint, {
+        username: request.username,
+        privateKey: request.privateKey,
+        ...(request.passphrase && { passphrase: request.passphrase }),
+        ...(request.knownHosts && { knownHosts: request.knownHosts }),
+        insecureIgnoreHostKey: request.insecureIgnoreHostKey,
+        ...(request.jump && { jump: request.jump }),
+    });
+}
+async function connect_connectAll(request, log) {
+    warnInsecure(request, log);
+    const runners = [];
+    try {
+        await pool_runPool(request.hosts.map((endpoint) => async () => {
+            const runner = await connectOne(request, endpoint);
+            runners.push(runner);
+            log(`connected to ${runner.where}`);
+            return runner;
+        }), Math.max(request.maxParallel, 4));
+    }
+    catch (error) {
+        await Promise.all(runners.map((r) => r.close()));
+        throw error;
+    }
+    // Keep the order of the hosts input.
+    return request.hosts.map((h) => runners.find((r) => r.where.endsWith(`@${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`)));
+}
+/**
+ * Swarm: the first host in the list that answers and is a manager able to take orders. Host keys
+ * are checked as for every host; why each one was passed over is said.
+ */
+async function connect_connectManager(request, log, env = {}) {
+    warnInsecure(request, log);
+    const reasons = [];
+    for (const endpoint of request.hosts) {
+        let runner;
+        try {
+            runner = await connectOne(request, endpoint);
+            const manager = new SwarmManager(runner, env);
+            if (await manager.isManager()) {
+                log(`using the Swarm manager ${runner.where}`);
+                return manager;
+            }
+            reasons.push(`${runner.where}: not an active Swarm manager`);
+            await runner.close();
+        }
+        catch (error) {
+            await runner?.close();
+            // A wrong host key is an alarm, not an unavailable host: never go on to the next one.
+            if (error instanceof HostKeyError)
+                throw error;
+            reasons.push(`${endpoint.host}:${endpoint.port}: ${error instanceof Error ? error.message : error}`);
+        }
+        log(reasons.at(-1));
+    }
+    throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/status.ts
+
+
+
+
+
+
+const TARGET = { docker: 'docker' };
+/** The containers of service `name` on a host: its own (by label) and, for a compose project of that name, the project's. */
+async function serviceContainers(runner, name) {
+    const byId = new Map();
+    for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
+        for (const c of await inspectContainersWhere(runner, TARGET, [filter]))
+            byId.set(c.Id, c);
+    }
+    return [...byId.values()];
+}
+async function hostStatus(runner, name, auditLines) {
+    const target = TARGET;
+    const inspected = await serviceContainers(runner, name);
+    const containers = inspected
+        .map((c) => {
+        const labels = c.Config.Labels ?? {};
+        return {
+            name: c.Name.replace(/^\//, ''),
+            role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
+            image: labels[LABEL.image] ?? c.Config.Image,
+            version: labels[LABEL.version] ?? '',
+            state: c.State.Status,
+            // A stopped container keeps its last health status: an old version that merely exited is not "unhealthy".
+            ...(c.State.Running && c.State.Health && { health: c.State.Health.Status }),
+            since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+        };
+    })
+        .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since));
+    // On a Swarm manager: the running tasks of a service (or stack) of that name, on every node.
+    const tasks = await runner.run(serviceTasks(target, name));
+    if (tasks.exitCode === 0) {
+        for (const task of parseTasks(tasks.stdout).filter((t) => t.desired === 'Running')) {
+            containers.push({
+                name: task.name,
+                role: `task on ${task.node}`,
+                image: task.image,
+                version: '',
+                state: stateOf(task).toLowerCase(),
+                since: task.current.split(' ').slice(1).join(' '),
+            });
+        }
+    }
+    const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
+    const audit = log.exitCode === 0
+        ? log.stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => {
+            try {
+                return JSON.parse(line);
+            }
+            catch {
+                return { line };
+            }
+        })
+        : [];
+    return { host: runner.where, containers, audit };
+}
+/** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */
+async function onEveryHost(request, work, parallel = 4) {
+    const runners = await connect_connectAll(request, () => { });
+    try {
+        return await pool_runPool(runners.map((runner) => () => work(runner)), parallel);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+/** Every host's status; a host whose state cannot be read is reported, not fatal. */
+function statusOfHosts(request, name, auditLines = 5) {
+    return onEveryHost(request, (runner) => hostStatus(runner, name, auditLines).catch((error) => ({
+        host: runner.where,
+        containers: [],
+        audit: [],
+        error: error.message,
+    })));
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/logs.ts
+
+
+
+const SINCE = [
+    /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, // a duration ago, as docker reads it
+    /^\d+(\.\d+)?$/, // a Unix timestamp
+    /^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?)?$/, // RFC 3339
+];
+/** --since, --tail and --follow, checked before anything connects. */
+function readLogsOptions(inputs) {
+    const since = inputs.line('since');
+    if (since && !SINCE.some((re) => re.test(since)))
+        throw new InputError('since', `must be a duration (10m, 1h30m), a Unix time or a date (2026-11-22T10:00:00Z), got ${JSON.stringify(since)}`);
+    const tail = inputs.string('tail') === 'all' ? undefined : inputs.integer('tail', 100, { min: 0 });
+    return {
+        follow: inputs.boolean('follow', false),
+        ...(tail !== undefined && { tail }),
+        ...(since && { since }),
+    };
+}
+/** Splits chunks of output into whole lines (the last partial line waits for the next chunk or the end). */
+function lineSplitter(emit) {
+    let rest = '';
+    return {
+        push(chunk) {
+            const lines = (rest + chunk).split('\n');
+            rest = lines.pop();
+            for (const line of lines)
+                emit(line.replace(/\r$/, ''));
+        },
+        end() {
+            if (rest)
+                emit(rest);
+            rest = '';
+        },
+    };
+}
+async function hostLogs(runner, name, options, onLine) {
+    const running = (await serviceContainers(runner, name))
+        .filter((c) => c.State.Running)
+        .map((c) => c.Name.replace(/^\//, ''))
+        .sort();
+    if (running.length === 0)
+        return { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+    const failures = [];
+    await Promise.all(running.map(async (container) => {
+        const splitters = {
+            stdout: lineSplitter((line) => onLine({ host: runner.where, container, stream: 'stdout', line })),
+            stderr: lineSplitter((line) => onLine({ host: runner.where, container, stream: 'stderr', line })),
+        };
+        const { signal, ...logOptions } = options;
+        const result = await runner.run(commands_logs({ docker: 'docker' }, container, logOptions), {
+            onOutput: (chunk, stream) => splitters[stream].push(chunk),
+            ...(signal && { signal }),
+        });
+        splitters.stdout.end();
+        splitters.stderr.end();
+        if (result.exitCode !== 0 && !signal?.aborted)
+            failures.push(`docker logs ${container} exited with ${result.exitCode}`);
+    }));
+    return {
+        host: runner.where,
+        containers: running,
+        ...(failures.length > 0 && { error: failures.join('; ') }),
+    };
+}
+/** The logs of service `name` on every host; with follow, until the containers stop or the user interrupts. */
+function logsOfHosts(request, name, options, onLine) {
+    return onEveryHost(request, (runner) => hostLogs(runner, name, options, onLine).catch((error) => ({
+        host: runner.where,
+        containers: [],
+        error: error.message,
+    })), 
+    // Following: every host at once, or the later ones would never be read.
+    options.follow ? request.hosts.length : 4);
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+const agents = new Map();
+function agentFor(url, ca) {
+    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets them.
+                if (next.host !== url.host) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    constructor(message, status, code) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+    }
+    /** https://host, or http://host for an insecure registry that does not speak TLS. */
+    base() {
+        this.baseUrl ??= (async () => {
+            const host = registryApiHost(this.registry);
+            if (!this.options.insecure)
+                return `https://${host}`;
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 5000,
+                    ca: this.options.ca,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch {
+                return `http://${host}`;
+            }
+        })();
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c)
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        const res = await request({
+            method: 'GET',
+            url: url.toString(),
+            headers,
+            ca: this.options.ca,
+            timeoutMs: 30_000,
+        });
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const authorization = await this.authorization(req.scopes);
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ca: this.options.ca,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    await sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
+/**
+ * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
+ * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
+ */
+/** Joins continuation lines and drops comments, keeping instruction order. */
+function instructions(text) {
+    const out = [];
+    let current = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (current === '' && (line.startsWith('#') || line === ''))
+            continue;
+        if (line.endsWith('\\')) {
+            current += `${line.slice(0, -1)} `;
+            continue;
+        }
+        out.push(`${current}${line}`.trim());
+        current = '';
+    }
+    if (current.trim() !== '')
+        out.push(current.trim());
+    return out;
+}
+function substitute(text, vars) {
+    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
+        const name = (braced ?? bare);
+        const value = vars.get(name);
+        return value !== undefined && value !== '' ? value : (fallback ?? '');
+    });
+}
+function baseImages(dockerfile, buildArgs = []) {
+    const given = new Map(buildArgs);
+    const globals = new Map();
+    const stages = new Set();
+    const bases = [];
+    let seenFrom = false;
+    for (const instruction of instructions(dockerfile)) {
+        const [keyword = '', ...rest] = instruction.split(/\s+/);
+        const upper = keyword.toUpperCase();
+        if (upper === 'ARG' && !seenFrom) {
+            for (const decl of rest) {
+                const eq = decl.indexOf('=');
+                const name = eq >= 0 ? decl.slice(0, eq) : decl;
+                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
+                const value = given.get(name) ?? fallback;
+                if (value !== undefined)
+                    globals.set(name, value);
+            }
+        }
+        if (upper !== 'FROM')
+            continue;
+        seenFrom = true;
+        const words = rest.filter((w) => !w.startsWith('--'));
+        const image = substitute(words[0] ?? '', globals);
+        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
+        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
+        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
+            if (!bases.some((b) => b.reference === image))
+                bases.push({ reference: image, ...(stage && { stage }) });
+        }
+        if (stage)
+            stages.add(stage);
+    }
+    return bases;
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
+/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
+
+
+
+
+
+
+
+async function build_inspectImage(runner, target, ref) {
+    const result = await runChecked(runner, inspectImage(target, ref));
+    return JSON.parse(result.stdout);
+}
+/** A FROM reference's digest: from its registry, else the local image's repo digest. */
+async function resolveBase(runner, target, reference) {
+    try {
+        // One attempt: the build itself has just resolved this base, so a registry that does not
+        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
+        const digest = await resolveDigest(reference_parseReference(reference), {
+            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        });
+        if (digest)
+            return { reference, digest, source: 'registry' };
+    }
+    catch {
+        // not reachable as a registry image (a local-only image, or no credentials): try the engine
+    }
+    try {
+        const image = await build_inspectImage(runner, target, reference);
+        const name = repositoryName(reference_parseReference(reference));
+        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
+        if (repoDigest)
+            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
+    }
+    catch {
+        // unknown to the engine as well
+    }
+    return { reference, digest: null, source: 'unresolved' };
+}
+/** The label that records every base an image was built from: `ref@digest`, space-separated. */
+const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
+function baseLabels(bases) {
+    const known = bases.filter((b) => b.digest);
+    return known.length === 0
+        ? []
+        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
+}
+/** The bases a BASE_IMAGES_LABEL records. */
+function parseBaseLabel(value) {
+    return (value ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((item) => {
+        const at = item.lastIndexOf('@');
+        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
+    })
+        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
+}
+async function buildImage(runner, target, request, plan, onOutput) {
+    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
+    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
+    try {
+        // The bases are resolved first and recorded in a label, so a later check can tell whether
+        // they moved since this build (rebuild-on-base-change) from the image alone.
+        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
+        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
+            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
+            : [];
+        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+        const started = performance.now();
+        await runChecked(runner, build(target, {
+            context: request.context,
+            ...(request.file && { file: request.file }),
+            ...(request.target && { target: request.target }),
+            tags: plan.references,
+            buildArgs: request.buildArgs,
+            labels: [...plan.labels, ...baseLabels(resolved)],
+            secrets: request.secrets,
+            cacheFrom: request.cacheFrom,
+            pull: request.pull,
+            noCache: request.noCache,
+            iidFile,
+        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
+            if (/buildx component is missing|requires buildx/i.test(error.message)) {
+                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
+            }
+            throw error;
+        });
+        const durationMs = performance.now() - started;
+        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
+        const image = await build_inspectImage(runner, target, imageId);
+        return {
+            imageId,
+            sizeBytes: image.Size,
+            layers: image.RootFS?.Layers?.length ?? 0,
+            durationMs,
+            baseImages: resolved,
+        };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
+ * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
+ * each) frees them promptly. Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = 16 * 1024 * 1024;
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
+function streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = 16 * 1024 * 1024;
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    discard(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = header(res, 'location');
+    if (!location)
+        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [pushScope(repository), pullScope(from)],
+    });
+    discard(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [pushScope(repository)],
+    });
+    discard(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function blobs_withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [pushScope(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        discard(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(url, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, upload) => {
+        const res = await openBlob(source.client, source.repository, digest);
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = (0,promises_namespaceObject.finished)(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        const { digest: actual, bytes } = read();
+        if (actual !== digest) {
+            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        discard(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    discard(monolithic.res);
+    const again = await startUpload(destination.client, destination.repository);
+    const chunked = await attempt(true, again);
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    discard(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-tree.ts
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+function isIndex(manifest) {
+    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+        return true;
+    return Array.isArray(parseManifest(manifest.bytes).manifests);
+}
+function parseManifest(bytes) {
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json.schemaVersion === 1) {
+        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    }
+    return json;
+}
+function platformOf(d) {
+    const p = d.platform;
+    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/** Reads the whole tree below `root` from the source. */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set();
+    const visit = async (manifest) => {
+        if (seen.has(manifest.digest))
+            return;
+        seen.add(manifest.digest);
+        const json = parseManifest(manifest.bytes);
+        if (Array.isArray(json.manifests)) {
+            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes);
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-config.ts
+
+
+
+
+/** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
+async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
+    const client = clientFor(ref.registry, options);
+    const reference = ref.digest ?? ref.tag ?? 'latest';
+    const head = await client.headManifest(ref.repository, reference);
+    if (!head)
+        return undefined;
+    let manifest = await client.getManifest(ref.repository, head.digest);
+    if (isIndex(manifest))
+        manifest = await selectPlatform(client, ref.repository, manifest, platform);
+    const config = parseManifest(manifest.bytes).config;
+    if (!config)
+        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
+    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
+}
+
+;// CONCATENATED MODULE: ./src/common/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    appendFileSync(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
+/**
+ * Has any base image moved since an image was built? The image records its bases with their
+ * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
+ * when one moved: security fixes in a base reach production without waiting for a commit.
+ */
+
+
+
+
+
+
+async function runBaseCheck(inputs, report) {
+    report.mask(inputs.string('password'));
+    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    if (!image)
+        inputs.required('image');
+    const ref = image;
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (password && !username)
+        throw new InputError('username', 'is required with password');
+    const credentials = username && password ? { credentials: { username, password } } : {};
+    const config = await readImageConfig(ref, credentials);
+    if (!config) {
+        report.info(`${inputs.string('image')} does not exist: a build is needed`);
+        return {
+            outputs: { changed: 'true', bases: '[]', reason: 'image-missing' },
+            summary: [heading('No earlier image: build')],
+        };
+    }
+    const recorded = parseBaseLabel(config.labels[BASE_IMAGES_LABEL]);
+    if (recorded.length === 0) {
+        report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
+        return {
+            outputs: { changed: 'true', bases: '[]', reason: 'no-record' },
+            summary: [heading('Base images unknown: build')],
+        };
+    }
+    // Bases are public images or in the same registry: the same credentials only for the same registry.
+    const bases = await Promise.all(recorded.map(async (b) => {
+        const base = reference_parseReference(b.reference);
+        const now = await resolveDigest(base, base.registry === ref.registry ? credentials : {}).catch((error) => {
+            report.warning(`${b.reference}: ${error.message}`);
+            return undefined;
+        });
+        return {
+            reference: b.reference,
+            built: b.digest,
+            now: now ?? null,
+            changed: Boolean(now && now !== b.digest),
+        };
+    }));
+    const changed = bases.some((b) => b.changed);
+    for (const b of bases)
+        report.info(`${b.reference}: ${b.changed ? `moved ${b.built} → ${b.now}` : b.now ? 'unchanged' : 'could not be resolved now'}`);
+    return {
+        outputs: {
+            changed: String(changed),
+            bases: JSON.stringify(bases),
+            reason: changed ? 'base-moved' : 'up-to-date',
+        },
+        summary: [
+            heading(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
+            table(['Base', 'At the last build', 'Now'], bases.map((b) => [new Code(b.reference), new Code(b.built), b.now ? new Code(b.now) : '—'])),
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
+
+const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
+function sanitizeTag(text) {
+    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
+    tag = tag.replace(/^[.-]+/, '');
+    tag = tag.slice(0, MAX_TAG_LENGTH);
+    return tag;
+}
+/** UTC date as YYYYMMDD. */
+function utcDate(date) {
+    return date.toISOString().slice(0, 10).replaceAll('-', '');
+}
+/**
+ * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
+ * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
+ * has any, so different content never gets the same version; outside a repository, the time of day.
+ */
+function versionTag(ctx) {
+    const date = utcDate(ctx.now);
+    if (ctx.runNumber > 0)
+        return `${date}-${ctx.runNumber}`;
+    if (ctx.sha)
+        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+const IMMUTABLE_TAGS = [
+    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
+    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
+];
+/**
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
+ */
+function isImmutableTag(tag) {
+    return IMMUTABLE_TAGS.some((re) => re.test(tag));
+}
+function branchName(ctx) {
+    if (ctx.pullRequest !== undefined && ctx.headRef)
+        return ctx.headRef;
+    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+function gitTagName(ctx) {
+    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+function parseSemver(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    return {
+        major: m[1],
+        minor: m[2],
+        patch: m[3],
+        ...(m[4] !== undefined && { prerelease: m[4] }),
+    };
+}
+/**
+ * The default tags of a build, most specific first (the version first):
+ * - YYYYMMDD-<run> and sha-<7> always;
+ * - push to the default branch: latest; another branch: the sanitised branch name;
+ * - pull request: pr-<N>;
+ * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
+ * `latest` moves only for the default branch.
+ */
+function defaultTags(ctx) {
+    const tags = [versionTag(ctx)];
+    if (ctx.sha)
+        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
+    const tag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push(`pr-${ctx.pullRequest}`);
+    }
+    else if (tag !== undefined) {
+        const semver = parseSemver(tag);
+        if (semver?.prerelease !== undefined) {
+            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
+        }
+        else if (semver) {
+            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
+        }
+        else {
+            tags.push(sanitizeTag(tag));
+        }
+    }
+    else {
+        const branch = branchName(ctx);
+        if (branch !== undefined) {
+            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
+                tags.push('latest');
+            else
+                tags.push(sanitizeTag(branch));
+        }
+    }
+    return unique(tags.filter((t) => t !== ''));
+}
+/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
+function expandTemplate(template, ctx) {
+    const values = {
+        date: utcDate(ctx.now),
+        run: String(ctx.runNumber),
+        sha: ctx.sha,
+        sha7: ctx.sha.slice(0, 7),
+        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
+        version: versionTag(ctx),
+    };
+    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
+        if (!PLACEHOLDERS.includes(name)) {
+            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+        }
+        return values[name];
+    });
+    const tag = sanitizeTag(expanded);
+    if (tag === '')
+        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    return tag;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
+/**
+ * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
+ * repository, and the OCI labels. Pure: unit-tested from a GitContext.
+ */
+
+
+
+
+
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The build context: the last (positional) argument of docker build, a directory that exists. */
+function readContext(inputs) {
+    const context = inputs.operand('context', '.');
+    let directory = false;
+    try {
+        directory = (0,external_node_fs_namespaceObject.statSync)(context).isDirectory();
+    }
+    catch {
+        // missing: said below
+    }
+    if (!directory)
+        throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+    return context;
+}
+function readBuildRequest(inputs) {
+    const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
+        required: true,
+    });
+    const target = inputs.line('target');
+    if (target && !STAGE.test(target))
+        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+    const secrets = inputs.list('secrets').map((line) => {
+        const eq = line.indexOf('=');
+        const id = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!SECRET_ID.test(id))
+            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+        return [id, line.slice(eq + 1)];
+    });
+    const labels = inputs.list('labels').map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
+    const file = inputs.line('file');
+    return {
+        repositories,
+        context: readContext(inputs),
+        ...(file && { file }),
+        ...(target && { target }),
+        buildArgs: inputs.keyValues('build-args'),
+        labels,
+        secrets,
+        cacheFrom,
+        tagTemplates: inputs.list('tags'),
+        pull: inputs.boolean('pull', false),
+        noCache: inputs.boolean('no-cache', false),
+    };
+}
+function ociLabels(ctx, version, repository) {
+    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+    const labels = [
+        ['org.opencontainers.image.created', ctx.now.toISOString()],
+        ['org.opencontainers.image.version', version],
+        [
+            'org.opencontainers.image.title',
+            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
+        ],
+    ];
+    if (ctx.sha)
+        labels.push(['org.opencontainers.image.revision', ctx.sha]);
+    if (source)
+        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+    const run = runUrl(ctx);
+    if (run)
+        labels.push(['dev.slipway.run', run]);
+    return labels;
+}
+function planBuild(request, ctx) {
+    const version = versionTag(ctx);
+    const extra = request.tagTemplates.map((t) => {
+        try {
+            return expandTemplate(t, ctx);
+        }
+        catch (error) {
+            throw new InputError('tags', error.message);
+        }
+    });
+    const tags = unique([...defaultTags(ctx), ...extra]);
+    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
+    const computed = ociLabels(ctx, version, request.repositories[0]);
+    const overridden = new Set(request.labels.map(([k]) => k));
+    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
+    return { version, tags, references, labels };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class local_runner_LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = baseEnv;
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
+/** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
+
+
+
+
+
+
+async function runBuild(inputs, report, git = readGitContext()) {
+    const request = readBuildRequest(inputs);
+    for (const [, value] of request.secrets)
+        report.mask(value);
+    const plan = planBuild(request, git);
+    report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
+    const result = await report.group('docker build', () => buildImage(new local_runner_LocalRunner(), { docker: commands_dockerBinary() }, request, plan, (chunk) => report.stream(chunk)));
+    const metadata = {
+        imageId: result.imageId,
+        version: plan.version,
+        tags: plan.references,
+        labels: Object.fromEntries(plan.labels),
+        sizeBytes: result.sizeBytes,
+        layers: result.layers,
+        buildMs: Math.round(result.durationMs),
+        baseImages: result.baseImages,
+    };
+    report.info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    return {
+        references: plan.references,
+        imageId: result.imageId,
+        outputs: {
+            'image-id': result.imageId,
+            version: plan.version,
+            tags: plan.references.join('\n'),
+            labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
+            metadata: JSON.stringify(metadata),
+            'base-images': JSON.stringify(result.baseImages),
+        },
+        summary: [
+            heading(`Built ${plan.version}`),
+            table(['Reference'], plan.references.map((r) => [new Code(r)])),
+            facts([
+                ['Image id', new Code(result.imageId)],
+                ['Size', formatBytes(result.sizeBytes)],
+                ['Layers', result.layers],
+                ['Build time', formatDuration(result.durationMs)],
+            ]),
+            table(['Base image', 'Digest'], result.baseImages.map((b) => [
+                new Code(b.reference),
+                b.digest ? new Code(b.digest) : `(${b.source})`,
+            ])),
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/result.ts
+/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
+class DeployError extends Error {
+    hosts;
+    constructor(message, hosts) {
+        super(message);
+        this.name = 'DeployError';
+        this.hosts = hosts;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
+/**
+ * Compose and stack files as data: reading the services out of one, and writing the file that
+ * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
+ * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
+ */
+
+
+class ComposeFileError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ComposeFileError';
+    }
+}
+function load(text) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0)
+        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
+    const services = doc.get('services');
+    if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0)
+        throw new ComposeFileError('has no services: a compose file needs a "services" map');
+    return doc;
+}
+function servicesMap(doc) {
+    return doc.get('services');
+}
+/** The services of a compose file, in file order. */
+function composeServices(text) {
+    const plain = load(text).toJS();
+    return Object.entries(plain.services).map(([name, raw]) => {
+        const service = raw ?? {};
+        const depends = service.depends_on;
+        const dependsOn = Array.isArray(depends)
+            ? depends.map(String)
+            : depends && typeof depends === 'object'
+                ? Object.keys(depends)
+                : [];
+        const image = typeof service.image === 'string' ? service.image : undefined;
+        return {
+            name,
+            ...(image && { image }),
+            build: service.build !== undefined,
+            dependsOn,
+            healthcheck: Boolean(service.healthcheck),
+        };
+    });
+}
+/**
+ * Checks the stack images against the file: every `images` line names a service of the file, and no
+ * service is left to be built on the host. Returns the services (for planning and reports).
+ */
+function checkStack(text, images) {
+    const services = composeServices(text);
+    const names = new Set(services.map((s) => s.name));
+    for (const { service } of images) {
+        if (!names.has(service))
+            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
+    }
+    const pinned = new Set(images.map((i) => i.service));
+    for (const service of services) {
+        if (service.build && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
+        if (!service.image && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} has no image`);
+    }
+    return services;
+}
+/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
+function unpinnedServices(text, pinnedServices) {
+    return composeServices(text)
+        .filter((s) => !pinnedServices.includes(s.name))
+        .filter((s) => {
+        if (!s.image)
+            return true;
+        try {
+            return !parseReference(s.image).digest;
+        }
+        catch {
+            return true;
+        }
+    })
+        .map((s) => s.name);
+}
+/**
+ * The variable of compose's own environment that carries the value of the container variable
+ * `name`: a prefixed name, so no value meant for the containers (PATH, HOME, DOCKER_HOST,
+ * COMPOSE_FILE, LD_PRELOAD…) ever changes how compose itself runs.
+ */
+function composeEnvVariable(name) {
+    return `SLIPWAY_ENV_${name}`;
+}
+/**
+ * How the pinned file names a container variable: `${SLIPWAY_ENV_NAME?…}`. Compose (v1 and v2)
+ * substitutes the value of its own environment once, literally (no dotenv parsing: quotes, `#`,
+ * `$` and spaces arrive as they are), and refuses to run when the variable is missing, so a
+ * compose command run by hand without the values fails instead of blanking them.
+ */
+function composeEnvReference(name) {
+    return `\${${composeEnvVariable(name)}?is given by Slipway at deploy time (env, secret-env)}`;
+}
+/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
+function pinComposeFile(text, options) {
+    const doc = load(text);
+    const services = servicesMap(doc);
+    for (const item of services.items) {
+        const name = String(item.key?.value ?? item.key);
+        if (!(0,dist/* isMap */.jh)(item.value))
+            item.value = new dist/* YAMLMap */.CA();
+        const service = item.value;
+        const pinned = options.images.get(name);
+        if (pinned) {
+            service.set('image', pinned);
+            service.delete('build');
+        }
+        if (options.envNames && options.envNames.length > 0)
+            setEnvironment(doc, service, options.envNames);
+        for (const [key, value] of Object.entries(options.labels ?? {})) {
+            const labels = service.get('labels');
+            if ((0,dist/* isSeq */.oP)(labels))
+                labels.add(`${key}=${value}`);
+            else if ((0,dist/* isMap */.jh)(labels))
+                labels.set(key, value);
+            else
+                service.set('labels', doc.createNode({ [key]: value }));
+        }
+        if (options.swarmUpdateDefaults) {
+            const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
+            // A port published in host mode is held by the old task: the new one cannot start first.
+            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
+            for (const [key, failureAction] of [
+                ['update_config', 'rollback'],
+                ['rollback_config', 'pause'],
+            ]) {
+                if (!deploy.has(key)) {
+                    deploy.set(key, doc.createNode({
+                        parallelism: options.swarmUpdateDefaults.parallelism,
+                        order,
+                        failure_action: failureAction,
+                    }));
+                }
+            }
+            service.set('deploy', deploy);
+        }
+    }
+    return doc.toString({ lineWidth: 0 });
+}
+/** The env file that pinned files written before values were carried by name referenced. */
+const LEGACY_ENV_FILE = 'slipway.env';
+/**
+ * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
+ * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
+ * named instead, the way pinComposeFile does. Any other file is returned as it is.
+ */
+function upgradeLegacyFile(text, envNames) {
+    const doc = load(text);
+    let legacy = false;
+    for (const item of servicesMap(doc).items) {
+        if (!(0,dist/* isMap */.jh)(item.value))
+            continue;
+        const service = item.value;
+        const envFile = service.get('env_file');
+        if ((0,dist/* isSeq */.oP)(envFile)) {
+            const kept = envFile.items.filter((i) => String(i?.value ?? i) !== LEGACY_ENV_FILE);
+            if (kept.length === envFile.items.length)
+                continue;
+            legacy = true;
+            if (kept.length === 0)
+                service.delete('env_file');
+            else
+                envFile.items = kept;
+        }
+        else if (envFile === LEGACY_ENV_FILE) {
+            legacy = true;
+            service.delete('env_file');
+        }
+    }
+    if (!legacy)
+        return text;
+    return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
+}
+/** Sets each of `names` in the service's environment (list or map), over what the file says. */
+function setEnvironment(doc, service, names) {
+    const existing = service.get('environment');
+    if ((0,dist/* isSeq */.oP)(existing)) {
+        existing.items = existing.items.filter((item) => {
+            const text = String(item?.value ?? item);
+            return !names.includes(text.split('=')[0]);
+        });
+        for (const name of names)
+            existing.add(doc.createNode(`${name}=${composeEnvReference(name)}`));
+    }
+    else if ((0,dist/* isMap */.jh)(existing)) {
+        for (const name of names)
+            existing.set(name, composeEnvReference(name));
+    }
+    else {
+        service.set('environment', doc.createNode(Object.fromEntries(names.map((name) => [name, composeEnvReference(name)]))));
+    }
+}
+function publishesInHostMode(service) {
+    const ports = service.toJSON().ports;
+    return (Array.isArray(ports) &&
+        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
+}
+/** require-same-tag: images built from one commit go out together, or not at all. */
+function checkSameTag(images) {
+    const tags = new Map();
+    for (const { service, image } of images) {
+        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
+        tags.set(tag, [...(tags.get(tag) ?? []), service]);
+    }
+    if (tags.size > 1) {
+        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
+        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
+
+
+/**
+ * The constant script compose runs under when values are given: it evaluates the `export` lines
+ * read from stdin (each value quoted by toExportLines), then becomes compose.
+ */
+const WITH_VALUES_SCRIPT = 'eval "$(cat)" && exec "$@"';
+const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
+function composeVersion(program) {
+    return { argv: [...program, 'version'] };
+}
+function compose(target, args) {
+    const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
+    const values = target.values ?? [];
+    return {
+        ...(values.length > 0
+            ? {
+                argv: ['sh', '-c', WITH_VALUES_SCRIPT, 'sh', ...argv],
+                stdin: toExportLines(values.map(([name, value]) => [composeEnvVariable(name), value])),
+            }
+            : { argv }),
+        env: { ...target.env },
+        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
+    };
+}
+/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
+function composeConfig(target) {
+    return compose(target, ['config', '--quiet']);
+}
+function composePull(target) {
+    return compose(target, ['pull', '--quiet']);
+}
+/**
+ * Brings the stack to the file: dependency order (depends_on conditions respected), only services
+ * whose configuration changed are recreated, services gone from the file are removed (their
+ * volumes are not).
+ */
+function composeUp(target) {
+    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
+}
+function composeLogs(target, services, tail = 30) {
+    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
+}
+
+;// CONCATENATED MODULE: ./src/command/remote-file.ts
+/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
+
+async function writeFileAtomic(runner, path, content, mode = '0600') {
+    const slash = path.lastIndexOf('/');
+    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
+    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
+    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
+}
+/** The file's content, or undefined when it does not exist. */
+async function readRemoteFile(runner, path) {
+    const result = await runner.run({ argv: ['cat', path] });
+    return result.exitCode === 0 ? result.stdout : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
+/**
+ * What Slipway does with a Compose project on one host: finding the compose program, keeping the
+ * pinned file (the running one and the one before it) in the service's directory, bringing the
+ * stack to a file and waiting until every container is healthy. Files are written atomically
+ * (temporary name, then rename). Env values never reach the host's disk: every compose command gets
+ * them on stdin (see compose-commands), and the pinned file only names them.
+ */
+
+
+
+
+
+const COMPOSE_FILE = 'compose.yml';
+const PREVIOUS_FILE = 'compose.previous.yml';
+/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
+function withoutSwarmNotice(output) {
+    return output
+        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
+        .trim();
+}
+class ComposeHost {
+    where;
+    runner;
+    project;
+    dir;
+    env;
+    values;
+    program;
+    /**
+     * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
+     * `values`: the containers' env values, which the pinned file references by name.
+     */
+    constructor(runner, project, dir, env = {}, values = []) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.project = project;
+        this.dir = dir;
+        this.env = env;
+        this.values = values;
+    }
+    run(command) {
+        return runChecked(this.runner, command);
+    }
+    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
+    async detect() {
+        if (this.program)
+            return this.program;
+        for (const program of COMPOSE_PROGRAMS) {
+            const result = await this.runner.run(composeVersion(program));
+            if (result.exitCode === 0) {
+                this.program = program;
+                return program;
+            }
+        }
+        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
+    }
+    target(file = COMPOSE_FILE) {
+        return {
+            program: this.program ?? ['docker-compose'],
+            project: this.project,
+            file: `${this.dir}/${file}`,
+            env: this.env,
+            values: this.values,
+        };
+    }
+    /** The pinned file the stack runs from now (undefined before the first deploy). */
+    readFile(file = COMPOSE_FILE) {
+        return readRemoteFile(this.runner, `${this.dir}/${file}`);
+    }
+    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
+    writeFile(file, content) {
+        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
+    }
+    /** compose config: the file as compose reads it is valid here (nothing changes). */
+    async check(file) {
+        await this.run(composeConfig(this.target(file)));
+    }
+    async pull(file) {
+        await this.run(composePull(this.target(file)));
+    }
+    /** Makes `file` the running one (the current one becomes the previous), atomically. */
+    async promoteFile(file, hadCurrent) {
+        if (hadCurrent) {
+            await this.run({
+                argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
+            });
+            await this.run({
+                argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
+            });
+        }
+        await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
+    }
+    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
+    async up() {
+        const result = await this.run(composeUp(this.target()));
+        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
+    }
+    async containers() {
+        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
+        return inspected
+            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
+            .map((c) => ({
+            id: c.Id,
+            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
+            image: c.Config.Image,
+            status: c.State.Status,
+            running: c.State.Running,
+            exitCode: c.State.ExitCode,
+            ...(c.State.Health && { health: c.State.Health.Status }),
+            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
+        }));
+    }
+    /**
+     * Waits until every container of the stack is in service: healthy where it has a health check,
+     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
+     */
+    async waitHealthy(timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        const runningSince = new Map();
+        for (;;) {
+            const containers = await this.containers();
+            const waiting = [];
+            const broken = [];
+            for (const c of containers) {
+                if (!c.running) {
+                    if (c.exitCode === 0 && c.restartPolicy === 'no')
+                        continue;
+                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
+                    continue;
+                }
+                if (c.health) {
+                    if (c.health === 'unhealthy')
+                        broken.push(`${c.service} unhealthy`);
+                    else if (c.health !== 'healthy')
+                        waiting.push(`${c.service} ${c.health}`);
+                    continue;
+                }
+                const since = runningSince.get(c.id) ?? Date.now();
+                runningSince.set(c.id, since);
+                if (c.status === 'restarting' || Date.now() - since < 2000)
+                    waiting.push(`${c.service} starting`);
+            }
+            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
+                return { ok: true };
+            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
+            if (broken.length > 0)
+                return { ok: false, detail: broken.join(', '), services };
+            if (Date.now() > deadline) {
+                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
+                    services,
+                };
+            }
+            await sleep(500);
+        }
+    }
+    async logs(services) {
+        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
+/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
+
+
+
+function newLock(ctx) {
+    return {
+        id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
+        holder: ctx.holder,
+        time: ctx.now().toISOString(),
+        run: ctx.runUrl,
+    };
+}
+/**
+ * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
+ * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
+ */
+async function withHostLocks(sessions, lock, request, ctx, work) {
+    const waitMs = request.lockTimeoutMs;
+    const held = [];
+    const leased = { ...lock, leaseMs: LEASE_MS };
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+        renewing = Promise.all(held.map(async (session) => {
+            const ours = await session.lock.renew(lock.id).catch(() => true);
+            if (!ours)
+                ctx.onLockLost?.(new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
+        }));
+    }, LEASE_MS / 4);
+    try {
+        for (const session of sessions) {
+            ctx.signal?.throwIfAborted();
+            await acquire(session, leased, waitMs, ctx);
+            held.push(session);
+        }
+        // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
+        // containers) cannot be in use any more.
+        if (!request.dryRun)
+            await Promise.all(held.map((s) => sweep(s, ctx)));
+        return await work();
+    }
+    finally {
+        clearInterval(timer);
+        await renewing;
+        await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
+    }
+}
+async function sweep(session, ctx) {
+    const removed = await session.sweepLeftovers();
+    if (removed.length > 0)
+        ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
+}
+/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
+async function acquire(session, info, waitMs, ctx) {
+    const deadline = Date.now() + waitMs;
+    let told = false;
+    for (;;) {
+        const busy = await session.lock.tryAcquire(info);
+        if (busy === true)
+            return;
+        if (isStale(busy, waitMs)) {
+            const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
+            if (await session.lock.takeOver(busy, info.id, waitMs)) {
+                ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+            }
+            continue;
+        }
+        if (Date.now() > deadline) {
+            const h = busy.holder;
+            throw new Error(`${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
+        }
+        if (busy.holder && !told) {
+            ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
+            told = true;
+        }
+        await sleep(1000, ctx.signal);
+    }
+}
+/**
+ * One audit log line on each host: what was done, its result there, and who did it from which run.
+ * A host whose log cannot be written does not fail the deploy that already happened.
+ */
+async function auditHosts(sessions, ctx, action, entry) {
+    await Promise.all(sessions.map((session, i) => session
+        .audit({
+        time: ctx.now().toISOString(),
+        action,
+        ...entry(i),
+        holder: ctx.holder,
+        run: ctx.runUrl,
+        commit: ctx.commit,
+    })
+        .catch(() => { })));
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
+async function rollOut(hosts, maxParallel, apply) {
+    const done = [];
+    const failed = [];
+    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
+        const batch = hosts.slice(i, i + maxParallel);
+        await Promise.all(batch.map(async (host) => {
+            try {
+                done.push({ host, result: await apply(host) });
+            }
+            catch (error) {
+                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
+            }
+        }));
+    }
+    const [failure] = failed;
+    return { done, failed, ...(failure && { failure }) };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
+/**
+ * Deploying a Compose project to several hosts. The file that runs on a host pins every image
+ * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
+ * then hosts switch max-parallel at a time: compose recreates only the services whose
+ * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
+ * until every container is healthy. A host that fails gets its previous file back and its previous
+ * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
+ */
+
+
+
+
+
+
+
+
+const NEXT_FILE = 'compose.next.yml';
+/** service → image, as a pinned file names them. */
+function imagesOf(text) {
+    if (!text)
+        return new Map();
+    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
+}
+function inService(containers) {
+    return (containers.length > 0 &&
+        containers.every((c) => c.running
+            ? c.health === undefined || c.health === 'healthy'
+            : c.exitCode === 0 && c.restartPolicy === 'no'));
+}
+/** Per service: the image before and after, and whether its containers were replaced. */
+function serviceChanges(beforeText, afterText, before, after) {
+    const was = imagesOf(beforeText);
+    const now = imagesOf(afterText);
+    return [...now].map(([service, image]) => {
+        const ids = (list) => list
+            .filter((c) => c.service === service)
+            .map((c) => c.id)
+            .sort()
+            .join();
+        return {
+            service,
+            previous: was.get(service) ?? null,
+            image,
+            restarted: ids(before) !== ids(after),
+        };
+    });
+}
+class ComposeDeployer {
+    request;
+    sessions;
+    hosts;
+    ctx;
+    lock;
+    constructor(request, sessions, ctx, env = {}) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        const values = [...request.env, ...request.secretEnv];
+        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env, values));
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
+    }
+    get env() {
+        return [...this.request.env, ...this.request.secretEnv];
+    }
+    /** The file that runs on the hosts. */
+    pinnedFile(images) {
+        return pinComposeFile(this.request.composeText, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            ...(this.env.length > 0 && {
+                envNames: this.env.map(([name]) => name),
+                labels: { [LABEL.config]: configFingerprint(this.request.fingerprintKey, this.env) },
+            }),
+        });
+    }
+    /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
+    runnable(text) {
+        return upgradeLegacyFile(text, this.env.map(([name]) => name));
+    }
+    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
+    parallel(items, fn) {
+        return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
+    }
+    async plan(text) {
+        return this.parallel(this.hosts, async (host, i) => {
+            await host.detect();
+            const [current, previous, before] = await Promise.all([
+                host.readFile(COMPOSE_FILE),
+                host.readFile(PREVIOUS_FILE),
+                host.containers(),
+            ]);
+            return {
+                session: this.sessions[i],
+                host,
+                ...(current !== undefined && { current }),
+                ...(previous !== undefined && { previous }),
+                before,
+                unchanged: current === text && inService(before),
+            };
+        });
+    }
+    async deploy(images) {
+        const text = this.pinnedFile(images);
+        const first = [...images.values()][0];
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const plans = await this.plan(text);
+        const summary = (p, result, fields = {}) => ({
+            host: p.session.where,
+            previous: null,
+            image: null,
+            container: null,
+            durationMs: 0,
+            result,
+            services: serviceChanges(p.current, text, p.before, p.before),
+            ...fields,
+        });
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        const changing = plans.filter((p) => !p.unchanged);
+        if (this.request.dryRun) {
+            for (const p of plans) {
+                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
+                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
+            }
+            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
+        }
+        if (changing.length === 0) {
+            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
+            return result(plans.map((p) => summary(p, 'unchanged')), false);
+        }
+        try {
+            // Every host gets the file and pulls before any host changes.
+            this.ctx.signal?.throwIfAborted();
+            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
+            await this.parallel(changing, async (p) => {
+                await p.host.writeFile(NEXT_FILE, text);
+                await p.host.check(NEXT_FILE);
+                await p.host.pull(NEXT_FILE);
+                this.ctx.log(`${p.session.where}: pulled`);
+            });
+            const results = new Map();
+            for (const p of plans)
+                if (p.unchanged)
+                    results.set(p, summary(p, 'unchanged'));
+            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
+                const started = performance.now();
+                this.ctx.signal?.throwIfAborted();
+                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
+                const output = await p.host.up();
+                if (output)
+                    this.ctx.log(`${p.session.where}:\n${output}`);
+                const healthStarted = performance.now();
+                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+                if (!health.ok) {
+                    const logs = await p.host.logs(health.services);
+                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
+                }
+                const after = await p.host.containers();
+                this.ctx.log(`${p.session.where}: stack healthy`);
+                return {
+                    started,
+                    healthMs: performance.now() - healthStarted,
+                    services: serviceChanges(p.current, text, p.before, after),
+                };
+            });
+            for (const { host: p, result: r } of rollout.done) {
+                results.set(p, summary(p, 'deployed', {
+                    durationMs: performance.now() - r.started,
+                    healthMs: Math.round(r.healthMs),
+                    services: r.services,
+                }));
+            }
+            if (rollout.failure) {
+                // The failed hosts and the ones switched in this run go back to their previous file —
+                // unless the run was cancelled: then only a host cut in the middle of its switch does, the
+                // hosts switched stay (healthy) and the next run converges them all.
+                const cancelled = this.ctx.signal?.aborted === true;
+                const back = [
+                    ...rollout.failed
+                        .filter((f) => !cancelled || f.error !== this.ctx.signal?.reason)
+                        .map((f) => f.host),
+                    ...(cancelled ? [] : rollout.done.map((d) => d.host)),
+                ];
+                const notes = new Map();
+                await Promise.all(back.map(async (p) => {
+                    const failed = rollout.failed.find((f) => f.host === p);
+                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
+                    const note = restoreError
+                        ? `Restoring the previous stack failed too: ${restoreError}`
+                        : p.current
+                            ? 'The previous stack was restored and serves.'
+                            : 'There was no previous stack to restore (first deploy).';
+                    notes.set(p, note);
+                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
+                        ...(failed && { error: `${failed.error.message}\n${note}` }),
+                        ...(!failed && restoreError && { error: note }),
+                    }));
+                }));
+                // Hosts of batches after the failing one (or cancelled before their turn) were never touched.
+                for (const p of plans)
+                    if (!results.has(p))
+                        results.set(p, summary(p, 'unchanged'));
+                const hosts = plans.map((p) => results.get(p));
+                await this.auditAll(hosts, pinned, 'deploy-failed');
+                const { host, error } = rollout.failure;
+                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
+            }
+            const hosts = plans.map((p) => results.get(p));
+            await this.auditAll(hosts, pinned, 'deploy');
+            return result(hosts, true);
+        }
+        finally {
+            await Promise.all(changing.map((p) => p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }).catch(() => { })));
+        }
+    }
+    /** Puts back the files a host had before this run and brings that stack up again. */
+    async restore(p) {
+        if (p.current === undefined)
+            return;
+        await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
+        if (p.previous !== undefined)
+            await p.host.writeFile(PREVIOUS_FILE, p.previous);
+        await p.host.up();
+        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+        if (!health.ok)
+            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
+        this.ctx.log(`${p.session.where}: previous stack restored`);
+    }
+    /** rollback: true — every host goes back to the file it ran before the current one. */
+    async rollback() {
+        const plans = await this.plan('');
+        for (const p of plans) {
+            if (!p.previous || !p.current)
+                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
+        }
+        const targets = new Set(plans.map((p) => p.previous));
+        if (targets.size > 1)
+            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
+        const target = this.runnable(plans[0]?.previous);
+        const images = Object.fromEntries(imagesOf(target));
+        if (this.request.dryRun) {
+            return {
+                digest: '',
+                images,
+                changed: true,
+                hosts: plans.map((p) => ({
+                    host: p.session.where,
+                    previous: null,
+                    image: null,
+                    container: null,
+                    durationMs: 0,
+                    result: 'planned',
+                    services: serviceChanges(p.current, target, [], []),
+                })),
+                previousImage: null,
+            };
+        }
+        const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
+            const started = performance.now();
+            await p.host.writeFile(COMPOSE_FILE, target);
+            await p.host.writeFile(PREVIOUS_FILE, p.current);
+            await p.host.up();
+            const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+            if (!health.ok) {
+                await p.host.writeFile(COMPOSE_FILE, p.current);
+                await p.host.writeFile(PREVIOUS_FILE, target);
+                await p.host.up();
+                throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
+            }
+            return {
+                host: p.session.where,
+                previous: null,
+                image: null,
+                container: null,
+                durationMs: performance.now() - started,
+                result: 'rolled-back',
+                services: serviceChanges(p.current, target, p.before, await p.host.containers()),
+            };
+        });
+        if (rollout.failure)
+            throw rollout.failure.error;
+        const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
+        await this.auditAll(hosts, images, 'rollback');
+        return { digest: '', images, changed: true, hosts, previousImage: null };
+    }
+    async auditAll(hosts, images, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            project: this.request.name,
+            images,
+            result: hosts[i]?.result,
+            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
+/**
+ * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
+ * migrations once, then hosts switched max-parallel at a time. A host whose new version never
+ * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
+ * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ */
+
+
+
+
+
+
+
+
+function stamp(date) {
+    return date
+        .toISOString()
+        .replace(/[-:TZ.]/g, '')
+        .slice(0, 14);
+}
+function healthOf(request) {
+    return {
+        ...(request.port !== undefined && { port: request.port }),
+        ...(request.healthPath && { path: request.healthPath }),
+        timeoutMs: request.healthTimeoutMs,
+    };
+}
+/** What the container is configured with besides its image. */
+function configOf(request) {
+    return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
+        volumes: request.volumes,
+        network: request.network ?? '',
+        healthCmd: request.healthCmd ?? '',
+    });
+}
+function isUnchanged(request, state, digest) {
+    const current = state.current;
+    if (!current || current.digest !== digest || !current.running)
+        return false;
+    if (state.serving.length > 1)
+        return false;
+    if (current.config !== configOf(request))
+        return false;
+    if (request.publish === undefined)
+        return true;
+    return state.proxy?.running === true;
+}
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(s, result, fields) {
+    return {
+        host: s.session.where,
+        previous: s.from?.image ?? null,
+        durationMs: performance.now() - s.started,
+        result,
+        ...fields,
+    };
+}
+class deploy_Deployer {
+    request;
+    sessions;
+    ctx;
+    lock;
+    constructor(request, sessions, ctx) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    parallel(items, fn) {
+        return pool_runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
+    }
+    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
+    }
+    spec(image) {
+        const r = this.request;
+        const now = this.ctx.now();
+        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
+        return {
+            container,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.role]: 'app',
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.image]: image.reference,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: now.toISOString(),
+                [LABEL.config]: configOf(r),
+            },
+            env: [...r.env, ...r.secretEnv],
+            volumes: r.volumes,
+            ...(r.network && { network: r.network }),
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+        };
+    }
+    async deploy(image) {
+        const r = this.request;
+        if (!r.dryRun)
+            await this.parallel(this.sessions, (s) => s.prepare());
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
+        const previousImage = states.find((s) => s.current)?.current?.image ?? null;
+        this.sessions.forEach((session, i) => {
+            const published = states[i]?.proxy?.publish;
+            if (r.publish !== undefined && published !== undefined && published !== r.publish) {
+                throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
+            }
+        });
+        const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
+        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+        const unchanged = (p) => ({
+            host: p.session.where,
+            previous: p.state.current?.image ?? null,
+            image: image.reference,
+            container: p.state.current?.container ?? null,
+            durationMs: 0,
+            result: r.dryRun ? 'planned' : 'unchanged',
+        });
+        if (r.dryRun) {
+            for (const p of plan) {
+                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`);
+            }
+            return {
+                digest: image.digest,
+                changed: changing.length > 0,
+                hosts: plan.map(unchanged),
+                previousImage,
+            };
+        }
+        if (changing.length === 0) {
+            this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+            return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+        }
+        this.ctx.signal?.throwIfAborted();
+        this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
+        const pullMs = new Map();
+        const timings = new Map();
+        await this.parallel(changing.map((p) => p.session), async (s) => {
+            const t0 = performance.now();
+            await s.pull(image.reference);
+            pullMs.set(s, performance.now() - t0);
+            this.ctx.log(`${s.where}: pulled`);
+        });
+        if (r.preDeploy) {
+            const first = changing[0]?.session;
+            const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+            this.ctx.signal?.throwIfAborted();
+            this.ctx.log(`${first.where}: running pre-deploy once`);
+            const result = await first.runOnce(spec, r.preDeploy, this.ctx.signal);
+            if (result.output)
+                this.ctx.log(result.output);
+            if (result.exitCode !== 0) {
+                throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.map(unchanged));
+            }
+        }
+        const results = new Map();
+        for (const p of plan)
+            if (!changing.includes(p))
+                results.set(p.session, unchanged(p));
+        const started = new Map();
+        const ended = new Map();
+        const rollout = await rollOut(changing, r.maxParallel, async (p) => {
+            started.set(p.session, performance.now());
+            this.ctx.signal?.throwIfAborted();
+            const spec = this.spec(image);
+            try {
+                const timing = await this.switchHost(p.session, p.state, spec);
+                this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
+                return { container: spec.container, timing };
+            }
+            finally {
+                ended.set(p.session, performance.now());
+            }
+        });
+        const switched = rollout.done.map(({ host: p, result }) => ({
+            session: p.session,
+            ...(p.state.current && { from: p.state.current }),
+            to: result.container,
+            started: started.get(p.session),
+        }));
+        for (const { host: p, result } of rollout.done)
+            timings.set(p.session, result.timing);
+        for (const { host: p, error } of rollout.failed) {
+            results.set(p.session, {
+                host: p.session.where,
+                previous: p.state.current?.image ?? null,
+                image: image.reference,
+                container: p.state.current?.container ?? null,
+                durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
+                result: 'failed',
+                error: error.message,
+            });
+        }
+        const failure = rollout.failure && {
+            session: rollout.failure.host.session,
+            message: rollout.failure.error.message,
+        };
+        if (failure) {
+            // Bring every host switched in this run back to what it ran before — unless the run was
+            // cancelled: then there is no time for health checks, each host serves one version and the
+            // next run converges them all.
+            for (const s of this.ctx.signal?.aborted ? [] : switched) {
+                try {
+                    if (s.from)
+                        await this.switchBack(s.session, s.from, s.to);
+                    results.set(s.session, switchedResult(s, 'reverted', {
+                        image: s.from?.image ?? null,
+                        container: s.from?.container ?? null,
+                    }));
+                }
+                catch (error) {
+                    results.set(s.session, switchedResult(s, 'failed', {
+                        image: image.reference,
+                        container: s.to,
+                        error: `could not switch back: ${error instanceof Error ? error.message : error}`,
+                    }));
+                }
+            }
+            // Hosts of batches after the failing one were never touched.
+            for (const p of plan)
+                if (!results.has(p.session))
+                    results.set(p.session, unchanged(p));
+            const hosts = this.sessions.map((s) => results.get(s));
+            await this.auditAll(hosts, image, 'deploy-failed');
+            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
+        }
+        for (const s of switched) {
+            results.set(s.session, switchedResult(s, 'deployed', {
+                image: image.reference,
+                container: s.to,
+                pullMs: Math.round(pullMs.get(s.session) ?? 0),
+                healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
+                stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
+            }));
+        }
+        const hosts = this.sessions.map((s) => results.get(s));
+        const before = new Map(plan.map((p) => [p.session, p.state]));
+        const pruning = Promise.all(switched.map(async (s) => {
+            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+            const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
+            const pruned = await s.session.prune(r.keep, stopped);
+            if (pruned.length > 0)
+                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+        }));
+        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
+        return { digest: image.digest, changed: true, hosts, previousImage };
+    }
+    /**
+     * Reads a host's state and brings it back to one version in service from whatever an interrupted
+     * run left: versions started but never put in service are removed; when several versions serve
+     * (a switch cut between putting the new one in service and stopping the old), the newest — the one
+     * that passed its health check to get there — stays and the others leave service.
+     */
+    async converged(session) {
+        const state = await session.state();
+        if (this.request.dryRun)
+            return state;
+        for (const orphan of state.orphans) {
+            if (state.current && orphan.time < state.current.time) {
+                // An older version started again by an interrupted switch-back or rollback: kept, stopped.
+                this.ctx.log(`${session.where}: stopping ${orphan.container}, started by an interrupted run`);
+                await session.stop(orphan.container);
+            }
+            else {
+                this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+                await session.remove(orphan.container);
+            }
+        }
+        const [keep, ...extra] = state.serving;
+        for (const version of extra) {
+            this.ctx.log(`${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`);
+            await session.stop(version.container);
+        }
+        if (state.orphans.length === 0 && extra.length === 0)
+            return state;
+        return {
+            ...state,
+            serving: keep ? [keep] : [],
+            orphans: [],
+            previous: [
+                ...[...extra, ...state.orphans.filter((o) => state.current && o.time < state.current.time)].map((v) => ({ ...v, running: false })),
+                ...state.previous,
+            ].sort((a, b) => b.time.localeCompare(a.time)),
+        };
+    }
+    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+    /** Returns how long the health wait and the old version's (graceful) stop took. */
+    async switchHost(session, state, spec) {
+        const r = this.request;
+        const current = state.current;
+        if (r.strategy === 'recreate' && current)
+            await session.stop(current.container);
+        await session.start(spec);
+        const healthStarted = performance.now();
+        let health;
+        try {
+            health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
+        }
+        catch (error) {
+            // Cancelled while the new version was starting: it never served, so it goes.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw error;
+        }
+        const healthWaitMs = performance.now() - healthStarted;
+        if (!health.ok) {
+            const logs = await session.logs(spec.container);
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
+        }
+        try {
+            await this.serve(session, spec.container, state.proxy?.running === true);
+        }
+        catch (error) {
+            // Not in service after all (the proxy could not be made to serve): the new version goes,
+            // the old one — still on the live network, or restarted after a recreate — keeps serving.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw error;
+        }
+        // The old version leaves service when it stops: docker drops it from the alias, and a
+        // graceful app finishes what it has in flight on SIGTERM.
+        const stopStarted = performance.now();
+        if (current && r.strategy === 'rolling')
+            await session.stop(current.container);
+        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
+    }
+    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
+    async serve(session, container, proxyRunning = false) {
+        const r = this.request;
+        await session.activate(container);
+        if (r.publish !== undefined && r.port !== undefined) {
+            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
+        }
+    }
+    /** Returns a host to `from` and removes the version that replaced it in this run. */
+    async switchBack(session, from, to) {
+        await this.bringBack(session, from.container, `${to} keeps serving`);
+        await session.stop(to);
+        await session.remove(to);
+    }
+    /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
+    async restore(session, container) {
+        await this.bringBack(session, container).catch((error) => this.ctx.log(`${session.where}: ${error.message}`));
+    }
+    /** Starts a kept version again and puts it in service once it passed its health check. */
+    async bringBack(session, container, otherwise = 'nothing serves') {
+        await session.startExisting(container);
+        const health = await session.waitHealthy(container, healthOf(this.request));
+        if (!health.ok) {
+            await session.stop(container);
+            throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
+        }
+        await this.serve(session, container);
+    }
+    /** rollback: true — every host goes back to the version it ran before the current one. */
+    async rollback() {
+        const r = this.request;
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
+        const targets = this.sessions.map((session, i) => {
+            const state = states[i];
+            const current = state.current;
+            const target = state.previous.find((v) => v.digest !== current?.digest);
+            if (!current || !target)
+                throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+            return { session, state, current, target };
+        });
+        const digests = new Set(targets.map((t) => t.target.digest));
+        if (digests.size > 1) {
+            throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
+        }
+        const results = [];
+        if (r.dryRun) {
+            for (const t of targets)
+                this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
+        }
+        else {
+            await this.parallel(targets.map((t) => t.session), async (session) => {
+                const t = targets.find((x) => x.session === session);
+                const started = performance.now();
+                await session.startExisting(t.target.container);
+                const health = await session.waitHealthy(t.target.container, healthOf(r));
+                if (!health.ok) {
+                    await session.stop(t.target.container);
+                    throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
+                }
+                await this.serve(session, t.target.container);
+                await session.stop(t.current.container);
+                results.push({
+                    host: session.where,
+                    previous: t.current.image,
+                    image: t.target.image,
+                    container: t.target.container,
+                    durationMs: performance.now() - started,
+                    result: 'rolled-back',
+                });
+                this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+            });
+        }
+        const target = targets[0]?.target;
+        const ordered = r.dryRun
+            ? targets.map((t) => ({
+                host: t.session.where,
+                previous: t.current.image,
+                image: t.target.image,
+                container: t.target.container,
+                durationMs: 0,
+                result: 'planned',
+            }))
+            : this.sessions.map((s) => results.find((x) => x.host === s.where));
+        if (!r.dryRun)
+            await this.auditAll(ordered, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
+        return {
+            digest: target.digest,
+            changed: !r.dryRun,
+            hosts: ordered,
+            previousImage: targets[0]?.current.image ?? null,
+        };
+    }
+    async auditAll(hosts, image, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            service: this.request.name,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            result: hosts[i]?.result,
+            previous: hosts[i]?.previous,
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
+/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
+
+
+async function pinImage(image, connection) {
+    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
+        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+        : {};
+    const digest = await resolveDigest(image, credentials);
+    if (!digest)
+        throw new Error(`${repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
+    return { reference: `${repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
+}
+/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
+async function pinStackImages(images, connection) {
+    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
+    return new Map(images.map((i, n) => [i.service, pinned[n]]));
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
+/**
+ * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
+ * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
+ * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
+ * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ */
+
+
+
+
+
+
+
+
+/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
+const MONITOR_SECONDS = 5;
+class SwarmDeployer {
+    request;
+    manager;
+    session;
+    ctx;
+    lock;
+    constructor(request, manager, session, ctx) {
+        this.request = request;
+        this.manager = manager;
+        this.session = session;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
+    }
+    get withRegistryAuth() {
+        return Boolean(this.request.registryUsername && this.request.registryPassword);
+    }
+    get network() {
+        return `slipway-${this.request.name}`;
+    }
+    result(outcome, started, services, extra = {}) {
+        const [first] = services;
+        return {
+            host: this.manager.where,
+            previous: services.length === 1 ? (first?.previous ?? null) : null,
+            image: services.length === 1 ? (first?.image ?? null) : null,
+            container: null,
+            durationMs: performance.now() - started,
+            result: outcome,
+            services,
+            ...extra,
+        };
+    }
+    failed(detail, outcome, what) {
+        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
+    }
+    /** A single service: `docker service create` the first time, `docker service update` after. */
+    async deployService(image) {
+        const r = this.request;
+        const started = performance.now();
+        const before = await this.manager.service(r.name);
+        const change = {
+            service: r.name,
+            previous: before?.image ?? null,
+            image: image.reference,
+            restarted: true,
+        };
+        const result = (hosts, changed) => ({
+            digest: image.digest,
+            changed,
+            hosts,
+            previousImage: before?.image ?? null,
+        });
+        const config = configFingerprint(r.fingerprintKey, r.env, { healthCmd: r.healthCmd ?? '' });
+        const unchanged = before !== undefined &&
+            digestOf(before.image) === image.digest &&
+            before.labels[LABEL.config] === config &&
+            (r.replicas === undefined || before.replicas === r.replicas) &&
+            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+        if (r.publish !== undefined) {
+            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+            const [published] = proxy?.published ?? [];
+            if (published !== undefined && published !== r.publish) {
+                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
+            }
+        }
+        if (r.dryRun) {
+            this.ctx.log(unchanged
+                ? `${r.name} already runs ${image.digest}`
+                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
+            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
+        }
+        if (unchanged) {
+            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
+            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
+        }
+        const spec = {
+            name: r.name,
+            image: image.reference,
+            ...(r.replicas !== undefined && { replicas: r.replicas }),
+            network: this.network,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: this.ctx.now().toISOString(),
+                [LABEL.config]: config,
+            },
+            env: r.env,
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+            withRegistryAuth: this.withRegistryAuth,
+            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
+        };
+        if (before) {
+            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
+            await this.manager.update(spec);
+        }
+        else {
+            this.ctx.log(`creating ${r.name} with ${image.reference}`);
+            await this.manager.ensureNetwork(this.network, r.name);
+            await this.manager.create(spec);
+        }
+        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+        if (!converged.ok) {
+            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
+                error: converged.detail,
+            });
+            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
+            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
+        }
+        if (r.publish !== undefined && r.port !== undefined) {
+            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
+        }
+        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
+        const outcome = this.result('deployed', started, [change]);
+        await this.audit('deploy', { [r.name]: image.reference }, outcome);
+        return result([outcome], true);
+    }
+    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
+    async deployStack(images) {
+        const r = this.request;
+        const stack = r.stack;
+        const started = performance.now();
+        const text = pinComposeFile(stack.text, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            swarmUpdateDefaults: { parallelism: r.maxParallel },
+        });
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const first = [...images.values()][0];
+        const names = [...new Set([...images.keys()])];
+        const before = new Map();
+        for (const service of await this.manager.stackServices(r.name))
+            before.set(service, await this.manager.service(service));
+        const changes = (restarted) => names.map((service) => ({
+            service,
+            previous: before.get(`${r.name}_${service}`)?.image ?? null,
+            image: pinned[service] ?? null,
+            restarted: restarted &&
+                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
+        }));
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        if (r.dryRun) {
+            for (const c of changes(true))
+                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
+            return result([this.result('planned', started, changes(true))], true);
+        }
+        const file = `${this.session.dir}/stack.yml`;
+        await writeFileAtomic(this.manager.runner, file, text);
+        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
+        if (output)
+            this.ctx.log(output);
+        const failures = [];
+        for (const service of await this.manager.stackServices(r.name)) {
+            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
+            const digest = images.get(short)?.digest ?? '';
+            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                failures.push(`${service}: ${converged.detail}`);
+        }
+        if (failures.length > 0) {
+            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
+            await this.audit('deploy-failed', pinned, outcome);
+            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
+        }
+        const outcome = this.result('deployed', started, changes(true));
+        await this.audit('deploy', pinned, outcome);
+        return result([outcome], true);
+    }
+    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
+    async rollback() {
+        const r = this.request;
+        const started = performance.now();
+        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+        if (names.length === 0)
+            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
+        const changes = [];
+        for (const name of names) {
+            const before = await this.manager.service(name);
+            if (!before)
+                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+            // After Swarm rolled a failed update back, its "previous" is the failed version.
+            if (before.update?.state.startsWith('rollback'))
+                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
+            if (r.dryRun) {
+                changes.push({ service: name, previous: before.image, image: null, restarted: false });
+                continue;
+            }
+            await this.manager.rollback(name);
+            const after = await this.manager.service(name);
+            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
+            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
+        }
+        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
+        if (!r.dryRun)
+            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
+        const [only] = changes;
+        return {
+            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
+            changed: !r.dryRun,
+            hosts: [outcome],
+            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
+        };
+    }
+    async audit(action, images, outcome) {
+        await auditHosts([this.session], this.ctx, action, () => ({
+            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
+            images,
+            result: outcome.result,
+            error: outcome.error,
+        }));
+    }
+}
+function describeTasks(converged) {
+    const running = converged.tasks.filter((t) => t.desired === 'Running');
+    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
+
+
+
+
+
+
+
+/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
+function privateConfig(request) {
+    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
+    return login
+        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
+        : {};
+}
+function loginNeeded(request) {
+    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
+}
+async function withRegistryLogin(request, sessions, work) {
+    if (!loginNeeded(request))
+        return work();
+    const registry = request.registry;
+    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
+    try {
+        return await work();
+    }
+    finally {
+        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
+    }
+}
+const passthrough = (_title, work) => work();
+async function runDeploy(request, ctx, hooks = {}) {
+    const group = hooks.group ?? passthrough;
+    // A lease found lost aborts the deploy like a cancellation does.
+    const lost = new AbortController();
+    ctx = {
+        ...ctx,
+        signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
+        onLockLost: (error) => lost.abort(error),
+    };
+    switch (request.mode) {
+        case 'container':
+            return deployContainer(request, ctx, hooks, group);
+        case 'compose':
+            return deployCompose(request, ctx, hooks, group);
+        case 'swarm':
+            return deploySwarm(request, ctx, hooks, group);
+    }
+}
+async function connectHosts(request, ctx, group) {
+    return group(`Connecting to ${request.hosts.length} host(s)`, () => connect_connectAll(request, ctx.log));
+}
+async function closeAll(runners) {
+    await Promise.all(runners.map((r) => r.close()));
+}
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function run_deploy_onEveryHost(request, ctx, hooks, group, make, work) {
+    const runners = await connectHosts(request, ctx, group);
+    try {
+        const env = privateConfig(request);
+        const sessions = runners.map((runner) => new host_HostSession(runner, request.name, env));
+        const deployer = make(sessions, env);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+async function deployContainer(request, ctx, hooks, group) {
+    const image = request.rollback
+        ? undefined
+        : await pinImage(request.image, request);
+    if (image)
+        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
+    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
+}
+async function deployCompose(request, ctx, hooks, group) {
+    const images = request.rollback
+        ? new Map()
+        : await pinStackImages(request.images, request);
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
+    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
+}
+async function deploySwarm(request, ctx, hooks, group) {
+    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
+    const images = request.stack && !request.rollback
+        ? await pinStackImages(request.images, request)
+        : new Map();
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}`);
+    if (single)
+        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+    const env = privateConfig(request);
+    const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
+    try {
+        const session = new host_HostSession(manager.runner, request.name, env);
+        const deployer = new SwarmDeployer(request, manager, session, ctx);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
+            ? deployer.rollback()
+            : request.stack
+                ? deployer.deployStack(images)
+                : deployer.deployService(single)));
+    }
+    finally {
+        await closeAll([manager.runner]);
+    }
+}
+/**
+ * The post step, after a main step that was cancelled or killed while holding the locks: on every
+ * host where the lock `id` is still this run's, finish what the main step could not — remove what
+ * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
+ * back to one version in service (single-container mode) — then release the lock.
+ * Returns the hosts it cleaned up.
+ */
+async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
+    const runners = request.mode === 'swarm'
+        ? [(await connectManager(request, () => { })).runner]
+        : await connectAll(request, () => { });
+    try {
+        const sessions = runners.map((r) => new HostSession(r, request.name));
+        const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+        const cleaned = await runPool(sessions.map((session) => async () => {
+            if ((await session.lock.holder())?.id !== id)
+                return undefined;
+            try {
+                const removed = await session.sweepLeftovers();
+                if (removed.length > 0)
+                    ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+                await deployer?.converged(session);
+            }
+            finally {
+                await session.lock.release(id);
+            }
+            return session.where;
+        }), 4);
+        return cleaned.filter((where) => where !== undefined);
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
+/**
+ * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
+ * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
+ */
+
+
+
+
+
+/** `service=registry/repo:tag` */
+function parseStackImage(line) {
+    const eq = line.indexOf('=');
+    if (eq <= 0)
+        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
+    const service = line.slice(0, eq).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
+        throw new Error(`${JSON.stringify(service)} is not a service name`);
+    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
+}
+function readStackImages(inputs) {
+    const images = inputs.parsedList('images', parseStackImage);
+    const seen = new Set();
+    for (const { service } of images) {
+        if (seen.has(service))
+            throw new InputError('images', `service ${service} is given more than once`);
+        seen.add(service);
+    }
+    if (inputs.boolean('require-same-tag', false)) {
+        try {
+            checkSameTag(images);
+        }
+        catch (error) {
+            throw new InputError('images', error.message);
+        }
+    }
+    return images;
+}
+/**
+ * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
+ * the images come from (with several, the input must say which).
+ */
+function stackRegistry(connection, images) {
+    if (connection.registry)
+        return connection.registry;
+    const registries = [...new Set(images.map((i) => i.image.registry))];
+    if (registries.length > 1 && connection.registryPassword)
+        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
+    return registries[0];
+}
+/** Reads a compose/stack file of the repository and checks it against the images. */
+function readStackFile(inputs, name, images) {
+    const file = inputs.line(name);
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
+    }
+    catch (error) {
+        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
+    }
+    try {
+        checkStack(text, images);
+    }
+    catch (error) {
+        if (error instanceof ComposeFileError)
+            throw new InputError(name, `${file} ${error.message}`);
+        throw error;
+    }
+    return { file, text };
+}
+const NOT_FOR_STACKS = [
+    'image',
+    'volumes',
+    'port',
+    'publish',
+    'pre-deploy',
+    'network',
+    'health-path',
+    'health-cmd',
+];
+
+;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
+
+
+function readComposeRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
+    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
+    const images = readStackImages(inputs);
+    const { file, text } = readStackFile(inputs, 'compose-file', images);
+    const registry = stackRegistry(connection, images);
+    return {
+        ...connection,
+        ...(registry && { registry }),
+        mode: 'compose',
+        name,
+        composeFile: file,
+        composeText: text,
+        images,
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-container/request.ts
+/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
+
+
+
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+function parseVolume(spec) {
+    const parts = spec.split(':');
+    const [source = '', target = '', mode, extra] = parts;
+    if (extra !== undefined || !target)
+        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+    if (!PATH.test(target))
+        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+    return spec;
+}
+function readDeployRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+    const rollback = connection.rollback;
+    const imageText = inputs.string('image');
+    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    if (!image && !rollback)
+        inputs.required('image');
+    const name = readName(inputs);
+    const healthPath = inputs.line('health-path');
+    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+    }
+    const healthCmd = inputs.line('health-cmd');
+    const publish = readPort(inputs, 'publish');
+    const containerPort = readPort(inputs, 'port');
+    if (publish !== undefined && containerPort === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    if (healthPath && containerPort === undefined)
+        throw new InputError('port', 'is required with health-path');
+    const network = inputs.line('network');
+    if (network && !NETWORK.test(network))
+        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+    const preDeploy = inputs.string('pre-deploy');
+    refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'container',
+        ...(registry && { registry }),
+        ...(image && { image }),
+        name,
+        ...(containerPort !== undefined && { port: containerPort }),
+        ...(publish !== undefined && { publish }),
+        ...(healthPath && { healthPath }),
+        ...(healthCmd && { healthCmd }),
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+        volumes: inputs.parsedList('volumes', parseVolume),
+        ...(network && { network }),
+        ...(preDeploy && { preDeploy }),
+        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
+        keep,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
+/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
+
+
+
+
+function readSwarmRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
+    if (inputs.string('secret-env'))
+        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
+    const name = readName(inputs);
+    const replicasText = inputs.string('replicas');
+    const env = readEnv(inputs, 'env');
+    if (inputs.string('stack-file')) {
+        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
+        const images = readStackImages(inputs);
+        const registry = stackRegistry(connection, images);
+        return {
+            ...connection,
+            ...(registry && { registry }),
+            mode: 'swarm',
+            name,
+            stack: readStackFile(inputs, 'stack-file', images),
+            images,
+            env,
+            proxyImage: readProxyImage(inputs),
+        };
+    }
+    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
+    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    if (!image && !connection.rollback)
+        inputs.required('image');
+    const publish = readPort(inputs, 'publish');
+    const port = readPort(inputs, 'port');
+    if (publish !== undefined && port === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    const healthCmd = inputs.line('health-cmd');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'swarm',
+        ...(registry && { registry }),
+        name,
+        images: [],
+        ...(image && { image }),
+        ...(port !== undefined && { port }),
+        ...(publish !== undefined && { publish }),
+        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
+        ...(healthCmd && { healthCmd }),
+        env,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
+
+
+
+/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
+function request_readAnyDeployRequest(inputs) {
+    if (inputs.boolean('swarm', false))
+        return readSwarmRequest(inputs);
+    if (inputs.string('compose-file'))
+        return readComposeRequest(inputs);
+    return readDeployRequest(inputs);
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
+/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
+
+
+
+
+
+
+const DEPLOY_LOCK_STATE = 'deploy-lock';
+function title(request, result, failed) {
+    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
+    if (failed)
+        return `Deploy of ${what} failed`;
+    if (request.dryRun)
+        return `Deploy plan for ${what} (dry run: nothing changed)`;
+    if (request.rollback)
+        return `Rolled back ${what}`;
+    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+}
+function deploySummary(request, result, hosts, failed) {
+    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
+    return [
+        heading(title(request, result, failed)),
+        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
+        ...(result?.images
+            ? [
+                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
+            ]
+            : []),
+        perService
+            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
+                i === 0 ? h.host : '',
+                i === 0 ? h.result : '',
+                s.service,
+                s.previous ?? '—',
+                s.image ?? '—',
+                s.restarted ? 'yes' : 'no',
+                i === 0 ? formatDuration(h.durationMs) : '',
+            ])))
+            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
+                h.host,
+                h.result,
+                h.previous ?? '—',
+                h.image ?? '—',
+                formatDuration(h.durationMs),
+            ])),
+        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
+    ];
+}
+function maskInputs(inputs, report) {
+    for (const name of ['private-key', 'passphrase', 'registry-password'])
+        report.mask(inputs.string(name));
+    for (const [, value] of inputs.keyValues('secret-env'))
+        report.mask(value);
+}
+/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
+function deployContext(report, signal) {
+    const git = readGitContext();
+    return {
+        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+        runUrl: runUrl(git),
+        commit: git.sha,
+        now: () => new Date(),
+        log: (line) => report.info(line),
+        ...(signal && { signal }),
+    };
+}
+async function runDeployOperation(inputs, report, signal) {
+    maskInputs(inputs, report);
+    const request = request_readAnyDeployRequest(inputs);
+    let result;
+    try {
+        result = await runDeploy(request, deployContext(report, signal), {
+            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+            group: (name, work) => report.group(name, work),
+        });
+    }
+    catch (error) {
+        const hosts = error instanceof DeployError ? error.hosts : [];
+        const message = error instanceof Error ? error.message : String(error);
+        report.saveState(DEPLOY_LOCK_STATE, '');
+        if (error instanceof InputError)
+            throw error;
+        return {
+            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
+            summary: deploySummary(request, undefined, hosts, message),
+            error: message,
+        };
+    }
+    report.saveState(DEPLOY_LOCK_STATE, '');
+    return {
+        outputs: {
+            digest: result.digest,
+            changed: String(result.changed),
+            hosts: JSON.stringify(result.hosts),
+            'previous-image': result.previousImage ?? '',
+            images: JSON.stringify(result.images ?? {}),
+        },
+        summary: deploySummary(request, result, result.hosts),
+    };
+}
+/**
+ * The post step: only when the main step was killed while holding locks (a cancelled job), it
+ * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
+ */
+async function afterDeploy(inputs, report) {
+    const id = report.readState(DEPLOY_LOCK_STATE);
+    if (!id)
+        return;
+    maskInputs(inputs, report);
+    const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
+    report.info(hosts.length > 0
+        ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
+        : `The interrupted deploy's lock ${id} is held on no host any more`);
+}
+
+;// CONCATENATED MODULE: ./src/common/cancel.ts
+/**
+ * Cancellation: GitHub's Cancel button sends SIGINT, then SIGTERM, then SIGKILL a few seconds later
+ * (a Ctrl-C in a terminal sends SIGINT). An operation that can clean up after itself asks for a
+ * signal that the first of those aborts, so it stops starting new work, undoes or finishes the step
+ * in progress and runs its cleanups, instead of dying where it stands.
+ */
+class CancelledError extends Error {
+    constructor(signal) {
+        super(`cancelled (${signal})`);
+        this.name = 'CancelledError';
+    }
+}
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
+            return;
+        }
+        log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
+        controller.abort(new CancelledError(name));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return controller.signal;
+}
+
+;// CONCATENATED MODULE: ./src/push-registry/push.ts
+/**
+ * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
+ * retries with backoff on transient failures only, and the pushed digest read back from the
+ * registry and compared with what docker reported.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+function readPushRequest(inputs) {
+    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
+    for (const ref of references) {
+        if (ref.tag === undefined)
+            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+    }
+    const registry = inputs
+        .line('registry', references[0].registry)
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (!isRegistryHost(registry))
+        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    if (password && !username)
+        throw new InputError('username', 'is required when password is given');
+    return {
+        references,
+        registry,
+        ...(username && { username }),
+        ...(password && { password }),
+        retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
+        logout: inputs.boolean('logout', true),
+        allowOverwrite: inputs.boolean('allow-overwrite', false),
+    };
+}
+/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
+function classifyPushFailure(output) {
+    if (/unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(output)) {
+        return 'auth';
+    }
+    if (/\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(output)) {
+        return 'transient';
+    }
+    return 'permanent';
+}
+/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+function parsePushOutput(output) {
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+    const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
+    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
+    return { ...(digest && { digest }), pushedLayers, existingLayers };
+}
+/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
+function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    return dir;
+}
+function removePrivateDockerConfig(dir) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+}
+async function pushOne(runner, target, reference, policy, hooks) {
+    for (let attempt = 1;; attempt++) {
+        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
+        if (result.exitCode === 0)
+            return { result, attempts: attempt };
+        const output = `${result.stdout}\n${result.stderr}`;
+        const kind = classifyPushFailure(output);
+        const last = output.trim().split('\n').slice(-3).join('\n');
+        if (kind === 'auth')
+            throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
+        if (kind === 'permanent' || attempt > policy.retries) {
+            throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
+        }
+        const delay = retryDelayMs(attempt, policy);
+        hooks.onRetry?.(reference, attempt, delay, last);
+        await sleep(delay);
+    }
+}
+async function pushAll(runner, target, request, policy, hooks = {}) {
+    const pushed = [];
+    let retriesUsed = 0;
+    for (const ref of request.references) {
+        const reference = formatReference(ref);
+        const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
+        retriesUsed += attempts - 1;
+        const parsed = parsePushOutput(result.stdout);
+        const verified = await verifyPushed(ref, request);
+        if (parsed.digest && parsed.digest !== verified) {
+            throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
+        }
+        pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
+    }
+    const digests = new Set(pushed.map((p) => p.digest));
+    if (digests.size > 1) {
+        throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
+    }
+    const digest = pushed[0]?.digest;
+    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+    const bytesPushed = await pushedBytes(request, pushed);
+    return { digest, refs, pushed, bytesPushed, retriesUsed };
+}
+function credentialsFor(ref, request) {
+    return request.username && request.password && ref.registry === request.registry
+        ? { credentials: { username: request.username, password: request.password } }
+        : {};
+}
+/**
+ * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
+ * the config digest, or with the containerd store the manifest digest): an immutable tag (the
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ */
+function tagMayMove(tag, existing, localImageId, allowOverwrite) {
+    if (!existing || allowOverwrite || !isImmutableTag(tag))
+        return true;
+    return existing.digest === localImageId || existing.configDigest === localImageId;
+}
+/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
+async function refuseMovingImmutableTags(runner, target, request) {
+    if (request.allowOverwrite)
+        return;
+    for (const ref of request.references) {
+        const tag = ref.tag;
+        if (!isImmutableTag(tag))
+            continue;
+        const existing = await readImageConfig(ref, credentialsFor(ref, request));
+        if (!existing)
+            continue;
+        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
+        if (!tagMayMove(tag, existing, local.Id, false))
+            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+    }
+}
+/** Reads the tag back from the registry: the digest it now serves. */
+async function verifyPushed(ref, request) {
+    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const manifest = await client.headManifest(ref.repository, ref.tag);
+    if (!manifest)
+        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+    return manifest.digest;
+}
+/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+async function pushedBytes(request, pushed) {
+    let total = 0;
+    for (const [i, p] of pushed.entries()) {
+        if (p.pushedLayers.length === 0)
+            continue;
+        const ref = request.references[i];
+        const client = clientFor(ref.registry, credentialsFor(ref, request));
+        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
+        // docker names layers in its progress by their uncompressed diff id: map those to the
+        // compressed layers of the manifest, index by index, through the image config.
+        let diffIds = [];
+        if (manifest.config) {
+            const res = await openBlob(client, ref.repository, manifest.config.digest);
+            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+            diffIds = config.rootfs?.diff_ids ?? [];
+        }
+        (manifest.layers ?? []).forEach((layer, index) => {
+            const names = [layer.digest, diffIds[index] ?? ''];
+            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+                total += layer.size;
+        });
+    }
+    return total;
+}
+/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
+async function push_login(runner, target, request) {
+    if (!request.username || !request.password)
+        return;
+    await runChecked(runner, login(target, request.registry, request.username, request.password));
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
+const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch (error) {
+        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new InputError(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !services_NAME.test(name)) {
+            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new InputError(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new InputError(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = formatReference(reference_parseReference(entry.image));
+        }
+        catch (error) {
+            throw new InputError(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!services_ENV_NAME.test(key))
+                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
+                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+function checkReportsPath(path) {
+    if (!path.startsWith('/'))
+        throw new InputError('reports', 'must be an absolute path in the container');
+    if (path.split('/').some((part) => part === '..' || part === '.'))
+        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+    if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
+        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+}
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input, env) {
+    for (const [name, value] of env) {
+        const problem = envFileProblem(name, value);
+        if (problem)
+            throw new InputError(input, problem);
+    }
+}
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new InputError('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports)
+        checkReportsPath(reports);
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (run.includes('\0'))
+        throw new InputError('run', 'contains a NUL byte');
+    refuseOption('run', run); // sh -c would read it as an option
+    const services = parseServices(inputs.string('services'));
+    for (const service of services)
+        checkEnvFileValues('services', service.env);
+    const env = inputs.keyValues('env');
+    checkEnvFileValues('env', env);
+    return {
+        image,
+        ...(run && { run }),
+        services,
+        env,
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${(0,external_node_crypto_.randomBytes)(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await runChecked(runner, inspectContainer(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = (0,external_node_net_.connect)({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await sleep(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function readReports(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return [];
+    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
+    const xmls = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
+        const full = (0,external_node_path_namespaceObject.join)(path, entry);
+        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
+            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
+    }
+    return xmls;
+}
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile(env, command) {
+    if (env.length === 0)
+        return command(undefined);
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-env-'));
+    try {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'env');
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, envFileContent(env), { mode: 0o600 });
+        return await command(file);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await runChecked(runner, networkCreate(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await withEnvFile(service.env, (envFile) => runChecked(runner, run(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            ...(envFile && { envFile }),
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined &&
+                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        })));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await withEnvFile(request.env, (envFile) => runChecked(runner, run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    })));
+    const testStarted = performance.now();
+    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(kill(target, name));
+    }, request.timeoutMs);
+    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
+        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = summarizeJUnit(readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function run_tests_cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
+        return 0;
+    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(removeContainers(target, containers));
+    await runner.run(networkRemove(target, id));
+    return containers.length;
+}
+
+;// CONCATENATED MODULE: ./src/push-registry/operation.ts
+/**
+ * push-registry: log in with a private docker config (password on stdin), push every reference with
+ * retries of transient failures, read the digest back from the registry, and log out (or keep the
+ * login for the next steps, removed after the job).
+ */
+
+
+
+
+
+const PUSH_CONFIG_STATE = 'docker-config';
+const PUSH_REGISTRY_STATE = 'registry';
+async function logoutAndRemove(dir, registry) {
+    await new local_runner_LocalRunner().run(logout({ docker: commands_dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
+    removePrivateDockerConfig(dir);
+}
+async function runPush(inputs, report) {
+    report.mask(inputs.string('password'));
+    const request = readPushRequest(inputs);
+    const runner = new local_runner_LocalRunner();
+    const env = {};
+    let privateConfig;
+    if (request.username) {
+        privateConfig = createPrivateDockerConfig();
+        env.DOCKER_CONFIG = privateConfig;
+        report.saveState(PUSH_CONFIG_STATE, privateConfig);
+        report.saveState(PUSH_REGISTRY_STATE, request.registry);
+    }
+    const target = { docker: commands_dockerBinary(), env };
+    try {
+        if (request.username)
+            report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
+        await push_login(runner, target, request);
+        await refuseMovingImmutableTags(runner, target, request);
+        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
+            onOutput: (chunk) => report.stream(chunk),
+            onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
+        });
+        report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+        return {
+            digest: result.digest,
+            outputs: { digest: result.digest, refs: result.refs.join('\n') },
+            summary: [
+                heading('Pushed'),
+                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
+                facts([
+                    ['Digest', new Code(result.digest)],
+                    ['Pinned references', result.refs.join('\n')],
+                    ['Bytes pushed', formatBytes(result.bytesPushed)],
+                    ['Retries used', result.retriesUsed],
+                ]),
+            ],
+        };
+    }
+    finally {
+        if (privateConfig) {
+            if (request.logout) {
+                await logoutAndRemove(privateConfig, request.registry);
+                report.saveState(PUSH_CONFIG_STATE, '');
+            }
+            else {
+                // Later steps of the job keep the login; the post step removes it at the end of the job.
+                report.exportVariable('DOCKER_CONFIG', privateConfig);
+            }
+        }
+    }
+}
+/** The post step: removes the private docker config a kept login (logout: false) left for the job. */
+async function afterPush(report) {
+    const dir = report.readState(PUSH_CONFIG_STATE);
+    if (!dir)
+        return;
+    await logoutAndRemove(dir, report.readState(PUSH_REGISTRY_STATE));
+    report.info('Removed the private docker config and its login');
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
+/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
+
+
+
+
+
+
+const TEST_SESSION_STATE = 'test-session';
+async function runTest(inputs, report) {
+    const request = readTestRequest(inputs);
+    const runner = new local_runner_LocalRunner();
+    const target = { docker: commands_dockerBinary() };
+    const session = newSession();
+    report.saveState(TEST_SESSION_STATE, session.id);
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
+    try {
+        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+        const junit = outcome.junit;
+        for (const failure of junit?.failures ?? []) {
+            report.annotate(failure.details || failure.message, {
+                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                ...(failure.file && { file: failure.file }),
+                ...(failure.line !== undefined && { line: failure.line }),
+            });
+        }
+        const counts = junit
+            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
+            : 'no report';
+        const error = outcome.timedOut
+            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
+            : outcome.exitCode !== 0
+                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
+                : undefined;
+        if (!error)
+            report.info(`Tests passed (${counts})`);
+        return {
+            outputs: {
+                'exit-code': String(outcome.exitCode),
+                passed: String(junit?.passed ?? ''),
+                failed: String(junit?.failed ?? ''),
+                skipped: String(junit?.skipped ?? ''),
+                report: outcome.report ?? '',
+            },
+            summary: [
+                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
+                facts([
+                    [
+                        'Result',
+                        outcome.timedOut
+                            ? `timed out after ${formatDuration(request.timeoutMs)}`
+                            : `exit code ${outcome.exitCode}`,
+                    ],
+                    ['Tests', counts],
+                    ['Duration', formatDuration(outcome.durationMs)],
+                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
+                ]),
+                ...(outcome.services.length > 0
+                    ? [
+                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                    ]
+                    : []),
+                ...(junit && junit.failures.length > 0
+                    ? [
+                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                            f.name,
+                            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
+                            f.message,
+                        ])),
+                    ]
+                    : []),
+            ],
+            ...(error && { error }),
+        };
+    }
+    finally {
+        const removed = await run_tests_cleanupSession(runner, target, session.id);
+        report.info(`Removed ${removed} container(s) and network ${session.network}`);
+    }
+}
+/** The post step: removes the containers a cancelled run left behind. */
+async function afterTest(report) {
+    const id = report.readState(TEST_SESSION_STATE);
+    if (!id)
+        return;
+    const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
+    if (removed > 0)
+        report.info(`Removed ${removed} leftover container(s) of ${id}`);
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/operation.ts
+/**
+ * The root action: build-and-tag → test-in-container → push-registry in one process, each step fed
+ * the previous one's results. The same operations as the three actions, so the behaviour is theirs.
+ */
+
+
+
+
+
+
+
+async function runPipeline(inputs, report) {
+    // Every input is checked before the build starts: a typo in a push input must not cost a build.
+    const push = inputs.boolean('push', true);
+    const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
+    if (inputs.string('run'))
+        readTestRequest(inputs.with({ image: planned.split('\n')[0] }));
+    if (push)
+        readPushRequest(inputs.with({ tags: planned }));
+    const built = await runBuild(inputs, report);
+    const outputs = { ...built.outputs };
+    const summary = [...built.summary];
+    const image = built.references[0] ?? built.imageId;
+    if (inputs.string('run')) {
+        const tested = await report.group(`Testing ${image}`, () => runTest(inputs.with({ image }), report));
+        Object.assign(outputs, tested.outputs);
+        summary.push(...tested.summary);
+        if (tested.error)
+            return { outputs, summary, error: tested.error };
+    }
+    else {
+        report.info('No run input: the tests are skipped');
+    }
+    if (!push) {
+        report.info('push: false — built and tested, not pushed');
+        return { outputs, summary };
+    }
+    const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+    Object.assign(outputs, pushed.outputs);
+    summary.push(...pushed.summary);
+    return { outputs, summary };
+}
+
+;// CONCATENATED MODULE: ./src/common/mutable-tags.ts
+/**
+ * Mutable tags: the tags a user lets move to another digest (`latest`, `main`, `1.2` …). Every
+ * other tag, once it points somewhere, stays: a version tag names one image for good. Shared by the
+ * actions that set tags (`mutable-tags` input, default `latest`).
+ */
+const DEFAULT_MUTABLE_TAGS = ['latest'];
+/** A pattern: a tag, or a tag with `*` standing for any run of tag characters (`main-*`). */
+const PATTERN = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/;
+function isValidMutableTagPattern(pattern) {
+    return PATTERN.test(pattern);
+}
+/** True when `tag` matches one of `patterns` (exactly, `*` matching any run of characters). */
+function isMutableTag(tag, patterns) {
+    return patterns.some((pattern) => {
+        const regex = new RegExp(`^${pattern
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+            .join('.*')}$`);
+        return regex.test(tag);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
+/** The inputs of promote-between-registries, checked before any request is made. */
+
+
+
+
+
+
+function credentials(inputs, prefix) {
+    const username = inputs.line(`${prefix}-username`);
+    const password = inputs.string(`${prefix}-password`);
+    if (username && !password)
+        throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
+    if (password && !username)
+        throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
+    return username ? { username, password } : undefined;
+}
+function readPromoteRequest(inputs) {
+    const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
+    const destinations = inputs.parsedList('destination', (v) => reference_parseReference(v, { repositoryOnly: true }), {
+        required: true,
+    });
+    const tags = inputs.list('tags', { commas: true });
+    for (const tag of tags) {
+        if (!isValidTag(tag))
+            throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
+    }
+    const expected = inputs.list('expected-digest');
+    for (const digest of expected) {
+        if (!isSha256Digest(digest))
+            throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
+    }
+    if (expected.length > 0 && expected.length !== sources.length) {
+        throw new InputError('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
+    }
+    if (sources.length > 1 && destinations.length !== sources.length) {
+        throw new InputError('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
+    }
+    const pairs = [];
+    sources.forEach((source, i) => {
+        const targets = sources.length === 1 ? destinations : [destinations[i]];
+        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
+        if (pairTags.length === 0) {
+            throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
+        }
+        for (const destination of targets) {
+            pairs.push({
+                source,
+                destination,
+                tags: pairTags,
+                ...(expected[i] && { expectedDigest: expected[i] }),
+            });
+        }
+    });
+    const caFile = inputs.line('ca-file');
+    let ca;
+    if (caFile) {
+        try {
+            ca = (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8');
+        }
+        catch (error) {
+            throw new InputError('ca-file', `cannot be read: ${error.message}`);
+        }
+    }
+    const insecureRaw = inputs.string('insecure');
+    const insecure = ['true', 'false', ''].includes(insecureRaw)
+        ? insecureRaw === 'true'
+            ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
+            : []
+        : inputs.list('insecure', { commas: true });
+    const mutableTags = inputs.list('mutable-tags', { commas: true });
+    for (const pattern of mutableTags) {
+        if (!isValidMutableTagPattern(pattern))
+            throw new InputError('mutable-tags', `${JSON.stringify(pattern)} is not a tag or a tag pattern with *`);
+    }
+    const sourceCredentials = credentials(inputs, 'source');
+    const destinationCredentials = credentials(inputs, 'destination');
+    return {
+        pairs,
+        options: {
+            allowOverwrite: inputs.boolean('allow-overwrite', false),
+            mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
+            allPlatforms: inputs.boolean('all-platforms', true),
+            platform: 'linux/amd64',
+            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
+            dryRun: inputs.boolean('dry-run', false),
+        },
+        ...(sourceCredentials && { sourceCredentials }),
+        ...(destinationCredentials && { destinationCredentials }),
+        ...(ca && { ca }),
+        insecure,
+    };
+}
+/** One client per registry and role; the same client when both roles share a registry and credentials. */
+function clientsFor(request) {
+    const cache = new Map();
+    const make = (registry, creds) => {
+        const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+        let client = cache.get(key);
+        if (!client) {
+            client = new RegistryClient(registry, {
+                ...(creds && { credentials: creds }),
+                insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
+                ...(request.ca && { ca: request.ca }),
+            });
+            cache.set(key, client);
+        }
+        return client;
+    };
+    return {
+        source: (registry) => make(registry, request.sourceCredentials),
+        destination: (registry) => make(registry, request.destinationCredentials),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
+/**
+ * Promotion: copying one image, or a set of images, between registries over the distribution
+ * API with digests preserved. Every image is copied (blobs, then manifests bottom-up) before any
+ * tag moves, so production never sees half a set; an existing tag that points elsewhere is a
+ * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
+ * failure converges.
+ */
+
+
+
+
+
+
+
+
+/** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
+function checkTagMove(options, destination, tag, current, wanted) {
+    if (current === wanted)
+        return;
+    const mutable = isMutableTag(tag, options.mutableTags);
+    if (!options.allowOverwrite || !mutable)
+        throw new TagConflictError(destination, tag, current, wanted, mutable ? undefined : 'it is not one of the mutable-tags, so it never moves, even with allow-overwrite');
+}
+async function resolveTree(pair, clients, options) {
+    const client = clients.source(pair.source.registry);
+    const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
+    let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
+        if (error instanceof RegistryError && error.status === 404) {
+            throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
+        }
+        throw error;
+    });
+    if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
+        throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
+    }
+    if (!options.allPlatforms && isIndex(root))
+        root = await selectPlatform(client, pair.source.repository, root, options.platform);
+    return readImageTree(client, pair.source.repository, root);
+}
+async function withRetry(what, fn) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            const transient = isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
+            if (!transient || attempt > DEFAULT_RETRY.retries) {
+                if (error instanceof Error)
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
+        }
+    }
+}
+async function promote(pairs, clients, options, onEvent = () => { }) {
+    const started = performance.now();
+    // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
+    const trees = new Map();
+    for (const pair of pairs) {
+        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+        if (!trees.has(key)) {
+            const tree = await resolveTree(pair, clients, options);
+            trees.set(key, tree);
+            onEvent({
+                kind: 'resolved',
+                source: formatReference(pair.source),
+                digest: tree.root.digest,
+                manifests: tree.manifests.length,
+                blobs: tree.blobs.length,
+            });
+        }
+    }
+    // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
+    const jobs = [];
+    for (const pair of pairs) {
+        const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? ''));
+        const dstClient = clients.destination(pair.destination.registry);
+        const destination = repositoryName(pair.destination);
+        const tagsInPlace = new Set();
+        for (const tag of pair.tags) {
+            const current = await dstClient.headManifest(pair.destination.repository, tag);
+            if (!current)
+                continue;
+            if (current.digest === tree.root.digest)
+                tagsInPlace.add(tag);
+            else
+                checkTagMove(options, destination, tag, current.digest, tree.root.digest);
+        }
+        const rootPresent = tagsInPlace.size > 0 ||
+            (await dstClient.headManifest(pair.destination.repository, tree.root.digest)) !== undefined;
+        const upToDate = rootPresent && tagsInPlace.size === pair.tags.length;
+        if (upToDate)
+            onEvent({ kind: 'up-to-date', destination, digest: tree.root.digest });
+        jobs.push({
+            pair,
+            tree,
+            srcClient: clients.source(pair.source.registry),
+            dstClient,
+            tagsInPlace,
+            rootPresent,
+            upToDate,
+        });
+    }
+    // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
+    let blobsCopied = 0;
+    let blobsMounted = 0;
+    let blobsSkipped = 0;
+    let bytesCopied = 0;
+    const plan = [];
+    const firstCopy = new Map();
+    const tasks = [];
+    const queued = new Set();
+    for (const job of jobs) {
+        if (job.rootPresent) {
+            for (const blob of job.tree.blobs)
+                plan.push({
+                    destination: repositoryName(job.pair.destination),
+                    digest: blob.digest,
+                    size: blob.size,
+                    action: 'skip',
+                });
+            blobsSkipped += job.tree.blobs.length;
+            continue;
+        }
+        for (const blob of job.tree.blobs) {
+            const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
+            if (queued.has(key))
+                continue;
+            queued.add(key);
+            const registryKey = `${job.pair.destination.registry}|${blob.digest}`;
+            let release = () => { };
+            const earlier = firstCopy.get(registryKey);
+            if (!earlier)
+                firstCopy.set(registryKey, new Promise((resolve) => (release = resolve)));
+            tasks.push(async () => {
+                const t0 = performance.now();
+                try {
+                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+                        bytesCopied += bytes;
+                    });
+                    if (action === 'skip')
+                        blobsSkipped += 1;
+                    else if (action === 'mount')
+                        blobsMounted += 1;
+                    else
+                        blobsCopied += 1;
+                    plan.push({
+                        destination: repositoryName(job.pair.destination),
+                        digest: blob.digest,
+                        size: blob.size,
+                        action,
+                    });
+                    onEvent({
+                        kind: 'blob',
+                        action,
+                        destination: repositoryName(job.pair.destination),
+                        digest: blob.digest,
+                        size: blob.size,
+                        ms: performance.now() - t0,
+                    });
+                    release(job.pair.destination.repository);
+                }
+                catch (error) {
+                    release(undefined);
+                    throw error;
+                }
+            });
+        }
+    }
+    await pool_runPool(tasks, options.concurrency);
+    // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
+    if (!options.dryRun) {
+        for (const job of jobs) {
+            if (job.upToDate)
+                continue;
+            for (const manifest of job.tree.manifests) {
+                const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
+                if (present)
+                    continue;
+                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
+                onEvent({
+                    kind: 'manifest',
+                    destination: repositoryName(job.pair.destination),
+                    digest: manifest.digest,
+                });
+            }
+        }
+    }
+    // 5. Tags last, once every image of the set is complete.
+    let tagsMoved = 0;
+    for (const job of jobs) {
+        for (const tag of job.pair.tags) {
+            if (job.tagsInPlace.has(tag))
+                continue;
+            if (!options.dryRun) {
+                const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
+                // Checked again: the tag may have moved since the plan.
+                if (previous)
+                    checkTagMove(options, repositoryName(job.pair.destination), tag, previous.digest, job.tree.root.digest);
+                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
+                if (put !== job.tree.root.digest) {
+                    throw new Error(`${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
+                }
+                onEvent({
+                    kind: 'tag',
+                    destination: repositoryName(job.pair.destination),
+                    tag,
+                    digest: put,
+                    ...(previous && { previous: previous.digest }),
+                    dryRun: false,
+                });
+            }
+            if (options.dryRun) {
+                onEvent({
+                    kind: 'tag',
+                    destination: repositoryName(job.pair.destination),
+                    tag,
+                    digest: job.tree.root.digest,
+                    dryRun: true,
+                });
+            }
+            tagsMoved += 1;
+        }
+    }
+    return {
+        images: jobs.map((job) => ({
+            source: formatReference(job.pair.source),
+            destination: repositoryName(job.pair.destination),
+            digest: job.tree.root.digest,
+            ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
+            tags: job.pair.tags,
+        })),
+        blobsCopied,
+        blobsMounted,
+        blobsSkipped,
+        bytesCopied,
+        durationMs: performance.now() - started,
+        dryRun: options.dryRun,
+        plan,
+        tagsMoved,
+    };
+}
+async function copyBlob(job, blob, earlier, dryRun, countBytes) {
+    const dst = job.dstClient;
+    const dstRepo = job.pair.destination.repository;
+    if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest)))
+        return 'skip';
+    const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
+    const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
+    if (dryRun)
+        return mountFrom ? 'mount' : 'copy';
+    let upload;
+    if (mountFrom && mountFrom !== dstRepo) {
+        const mounted = await withRetry(`mount ${blob.digest}`, () => mountBlob(dst, dstRepo, blob.digest, mountFrom));
+        if (mounted.mounted)
+            return 'mount';
+        upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
+    }
+    let pendingUpload = upload;
+    await withRetry(`copy blob ${blob.digest}`, async () => {
+        // A retry starts a fresh upload: the one a failed attempt used may be broken.
+        const into = pendingUpload;
+        pendingUpload = undefined;
+        const result = await streamBlob({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
+        countBytes(result.bytes);
+    });
+    return 'copy';
+}
+
+;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
+
+
+
+async function runPromote(inputs, report) {
+    report.mask(inputs.string('source-password'));
+    report.mask(inputs.string('destination-password'));
+    const request = readPromoteRequest(inputs);
+    const { options } = request;
+    report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
+        .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
+        .join(', ')}`);
+    const result = await promote(request.pairs, clientsFor(request), options, (event) => {
+        switch (event.kind) {
+            case 'resolved':
+                report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
+                break;
+            case 'up-to-date':
+                report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
+                break;
+            case 'blob':
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`);
+                break;
+            case 'manifest':
+                report.info(`put manifest ${event.digest} → ${event.destination}`);
+                break;
+            case 'tag':
+                report.info(`tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
+                break;
+        }
+    });
+    report.info(`${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
+    return {
+        outputs: {
+            digest: result.images[0]?.digest ?? '',
+            refs: result.images.map((i) => i.ref).join('\n'),
+            'blobs-copied': String(result.blobsCopied),
+            'blobs-mounted': String(result.blobsMounted),
+            'blobs-skipped': String(result.blobsSkipped),
+            'bytes-copied': String(result.bytesCopied),
+            'duration-ms': String(Math.round(result.durationMs)),
+        },
+        summary: [
+            heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
+            table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
+                new Code(i.source),
+                new Code(i.destination),
+                new Code(i.digest),
+                i.tags.join(', '),
+            ])),
+            facts([
+                ['Blobs copied', result.blobsCopied],
+                ['Blobs mounted', result.blobsMounted],
+                ['Blobs skipped', result.blobsSkipped],
+                ['Bytes copied', formatBytes(result.bytesCopied)],
+                ['Tags moved', result.tagsMoved],
+                ['Duration', formatDuration(result.durationMs)],
+            ]),
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/metadata.ts
+const VERSION = '0.1.0';
+const ACTION_METADATA = {
+    slipway: {
+        description: 'Build, test in a container and push a Docker image in one step (build-and-tag, then test-in-container when run is given, then push-registry; one process).',
+        inputs: {
+            image: {
+                description: 'Build: Repositories to tag the image for, one a line (e.g. registry.example.com/team/app). Lowercased.',
+                required: true,
+            },
+            context: {
+                description: 'Build: Build context directory.',
+                required: false,
+                default: '.',
+            },
+            file: {
+                description: 'Build: Path of the Dockerfile (default <context>/Dockerfile).',
+                required: false,
+            },
+            target: {
+                description: 'Build: Build stage to stop at (--target).',
+                required: false,
+            },
+            'build-args': {
+                description: 'Build: Build arguments, KEY=VALUE one a line.',
+                required: false,
+            },
+            labels: {
+                description: 'Build: Extra labels, KEY=VALUE one a line; they override the computed OCI labels.',
+                required: false,
+            },
+            secrets: {
+                description: 'Build: BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history.',
+                required: false,
+            },
+            'cache-from': {
+                description: 'Build: Images to use as cache sources, one a line.',
+                required: false,
+            },
+            tags: {
+                description: 'Build: Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+                required: false,
+            },
+            pull: {
+                description: 'Build: Always attempt to pull newer versions of base images.',
+                required: false,
+                default: 'false',
+            },
+            'no-cache': {
+                description: 'Build: Do not use the build cache.',
+                required: false,
+                default: 'false',
+            },
+            run: {
+                description: 'Test: Command run with sh -c inside the built image; without it the tests are skipped.',
+                required: false,
+            },
+            services: {
+                description: 'Test: YAML list of service containers: name, image, env (map), optional health-cmd or port to wait on.',
+                required: false,
+            },
+            env: {
+                description: 'Test: Environment for the test container, KEY=VALUE one a line.',
+                required: false,
+            },
+            workdir: {
+                description: 'Test: Working directory inside the test container.',
+                required: false,
+            },
+            'mount-workspace': {
+                description: 'Test: Mount the workspace (GITHUB_WORKSPACE) into the test container at /workspace.',
+                required: false,
+                default: 'false',
+            },
+            reports: {
+                description: 'Test: Path of JUnit XML inside the test container (a file or a directory) to copy out after the run.',
+                required: false,
+            },
+            timeout: {
+                description: 'Test: Seconds (or a duration such as 10m) the test run may take.',
+                required: false,
+                default: '1800',
+            },
+            'wait-timeout': {
+                description: 'Test: Seconds (or a duration) to wait for each service to become ready.',
+                required: false,
+                default: '120',
+            },
+            registry: {
+                description: 'Push: Registry host to log in to (default the registry of the first tag).',
+                required: false,
+            },
+            username: {
+                description: 'Push: Registry user name.',
+                required: false,
+            },
+            password: {
+                description: 'Push: Registry password or token (masked, passed on stdin).',
+                required: false,
+            },
+            retries: {
+                description: 'Push: Retries per push on transient failures (5xx, 429, connection reset).',
+                required: false,
+                default: '3',
+            },
+            logout: {
+                description: 'Push: Log out and remove the job-private Docker config in the post step.',
+                required: false,
+                default: 'true',
+            },
+            'allow-overwrite': {
+                description: 'Push: Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+                required: false,
+                default: 'false',
+            },
+            push: {
+                description: 'Push the image (false: build and test only, e.g. for pull requests).',
+                required: false,
+                default: 'true',
+            },
+        },
+    },
+    'build-and-tag': {
+        description: 'Build a Docker image with BuildKit and tag it with immutable versions (YYYYMMDD-<run>, sha-<7>), branch, PR and semver tags, with OCI labels.',
+        inputs: {
+            image: {
+                description: 'Repositories to tag the image for, one a line (e.g. registry.example.com/team/app). Lowercased.',
+                required: true,
+            },
+            context: {
+                description: 'Build context directory.',
+                required: false,
+                default: '.',
+            },
+            file: {
+                description: 'Path of the Dockerfile (default <context>/Dockerfile).',
+                required: false,
+            },
+            target: {
+                description: 'Build stage to stop at (--target).',
+                required: false,
+            },
+            'build-args': {
+                description: 'Build arguments, KEY=VALUE one a line.',
+                required: false,
+            },
+            labels: {
+                description: 'Extra labels, KEY=VALUE one a line; they override the computed OCI labels.',
+                required: false,
+            },
+            secrets: {
+                description: 'BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history.',
+                required: false,
+            },
+            'cache-from': {
+                description: 'Images to use as cache sources, one a line.',
+                required: false,
+            },
+            tags: {
+                description: 'Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+                required: false,
+            },
+            pull: {
+                description: 'Always attempt to pull newer versions of base images.',
+                required: false,
+                default: 'false',
+            },
+            'no-cache': {
+                description: 'Do not use the build cache.',
+                required: false,
+                default: 'false',
+            },
+        },
+    },
+    'test-in-container': {
+        description: 'Run a test suite inside the image just built, beside real service containers that are waited on until healthy; JUnit reports become annotations.',
+        inputs: {
+            image: {
+                description: 'Image to test (reference or image id).',
+                required: true,
+            },
+            run: {
+                description: "Command run with sh -c inside the image; default is the image's own command.",
+                required: false,
+            },
+            services: {
+                description: 'YAML list of service containers: name, image, env (map), optional health-cmd or port to wait on.',
+                required: false,
+            },
+            env: {
+                description: 'Environment for the test container, KEY=VALUE one a line.',
+                required: false,
+            },
+            workdir: {
+                description: 'Working directory inside the test container.',
+                required: false,
+            },
+            'mount-workspace': {
+                description: 'Mount the workspace (GITHUB_WORKSPACE) into the test container at /workspace.',
+                required: false,
+                default: 'false',
+            },
+            reports: {
+                description: 'Path of JUnit XML inside the test container (a file or a directory) to copy out after the run.',
+                required: false,
+            },
+            timeout: {
+                description: 'Seconds (or a duration such as 10m) the test run may take.',
+                required: false,
+                default: '1800',
+            },
+            'wait-timeout': {
+                description: 'Seconds (or a duration) to wait for each service to become ready.',
+                required: false,
+                default: '120',
+            },
+        },
+    },
+    'push-registry': {
+        description: 'Push image tags to a registry with a job-private login, transient-failure retries, and the pushed digest read back and verified.',
+        inputs: {
+            tags: {
+                description: "References to push, one a line (pass build-and-tag's tags output).",
+                required: true,
+            },
+            registry: {
+                description: 'Registry host to log in to (default the registry of the first tag).',
+                required: false,
+            },
+            username: {
+                description: 'Registry user name.',
+                required: false,
+            },
+            password: {
+                description: 'Registry password or token (masked, passed on stdin).',
+                required: false,
+            },
+            retries: {
+                description: 'Retries per push on transient failures (5xx, 429, connection reset).',
+                required: false,
+                default: '3',
+            },
+            logout: {
+                description: 'Log out and remove the job-private Docker config in the post step.',
+                required: false,
+                default: 'true',
+            },
+            'allow-overwrite': {
+                description: 'Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+                required: false,
+                default: 'false',
+            },
+        },
+    },
+    'promote-between-registries': {
+        description: 'Copy an image (or a set of images) byte for byte between registries over the distribution API, digest preserved, without a Docker daemon.',
+        inputs: {
+            source: {
+                description: 'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:….',
+                required: true,
+            },
+            destination: {
+                description: 'Destination repositories, one a line.',
+                required: true,
+            },
+            tags: {
+                description: 'Tags to set at the destination, one a line (default the source tag).',
+                required: false,
+            },
+            'expected-digest': {
+                description: 'Refuse unless the source resolves to this digest.',
+                required: false,
+            },
+            'allow-overwrite': {
+                description: 'Allow moving an existing destination tag that points to a different digest, for the mutable-tags only.',
+                required: false,
+                default: 'false',
+            },
+            'mutable-tags': {
+                description: 'Tags that allow-overwrite may move, one a line (* matches any characters); every other existing tag never moves to another digest.',
+                required: false,
+                default: 'latest',
+            },
+            'all-platforms': {
+                description: 'Copy the whole index (every platform); false copies the linux/amd64 image only.',
+                required: false,
+                default: 'true',
+            },
+            'source-username': {
+                description: "User name for the source registry (else Docker's config.json).",
+                required: false,
+            },
+            'source-password': {
+                description: 'Password or token for the source registry.',
+                required: false,
+            },
+            'destination-username': {
+                description: "User name for the destination registry (else Docker's config.json).",
+                required: false,
+            },
+            'destination-password': {
+                description: 'Password or token for the destination registry.',
+                required: false,
+            },
+            'ca-file': {
+                description: 'PEM file of CA certificates to trust for the registries.',
+                required: false,
+            },
+            insecure: {
+                description: 'Registries (host:port, one a line) to reach over plain HTTP.',
+                required: false,
+            },
+            concurrency: {
+                description: 'Blobs copied at once.',
+                required: false,
+                default: '4',
+            },
+            'dry-run': {
+                description: 'Print the plan (copy, mount, skip) and change nothing.',
+                required: false,
+                default: 'false',
+            },
+        },
+    },
+    'remote-deploy-ssh': {
+        description: 'Zero-downtime deploys of a pinned image digest to your own hosts over SSH, with pinned host keys, health checks, a lock, an audit log and rollback.',
+        inputs: {
+            hosts: {
+                description: 'Hosts, one a line, host or host:port (Swarm mode: managers; the first that answers is used).',
+                required: true,
+            },
+            username: {
+                description: 'SSH user name.',
+                required: true,
+            },
+            'private-key': {
+                description: 'SSH private key (masked).',
+                required: true,
+            },
+            passphrase: {
+                description: 'Passphrase of the private key.',
+                required: false,
+            },
+            'known-hosts': {
+                description: "known_hosts lines pinning every host's key (required unless insecure-ignore-host-key).",
+                required: false,
+            },
+            'insecure-ignore-host-key': {
+                description: 'Accept any host key (warned; for throwaway hosts only).',
+                required: false,
+                default: 'false',
+            },
+            'jump-host': {
+                description: 'Bastion to connect through, user@host:port.',
+                required: false,
+            },
+            image: {
+                description: 'Image to deploy; a tag is resolved to its digest first and the digest is deployed.',
+                required: false,
+            },
+            name: {
+                description: 'Service name (Swarm mode, the service or the stack).',
+                required: false,
+            },
+            port: {
+                description: 'Port the app listens on inside the container.',
+                required: false,
+            },
+            publish: {
+                description: 'Host port where users reach the service.',
+                required: false,
+            },
+            'health-path': {
+                description: 'HTTP path that answers 2xx when the app is healthy.',
+                required: false,
+            },
+            'health-cmd': {
+                description: "Command run in the container to check health (default the image's HEALTHCHECK, else running).",
+                required: false,
+            },
+            'health-timeout': {
+                description: 'How long a new version may take to become healthy (seconds or a duration).',
+                required: false,
+                default: '120',
+            },
+            env: {
+                description: 'Environment, KEY=VALUE one a line.',
+                required: false,
+            },
+            'secret-env': {
+                description: 'Secret environment, KEY=VALUE one a line; sent over SSH stdin (container mode into a 0600 env file removed once docker read it), never on a command line or in an error message.',
+                required: false,
+            },
+            volumes: {
+                description: 'Volumes, one a line (name:/path[:ro]); never removed.',
+                required: false,
+            },
+            network: {
+                description: 'Docker network to attach the service to.',
+                required: false,
+            },
+            registry: {
+                description: 'Registry to log in to on the hosts.',
+                required: false,
+            },
+            'registry-username': {
+                description: 'Registry user name.',
+                required: false,
+            },
+            'registry-password': {
+                description: 'Registry password (masked; docker login --password-stdin on the host, logged out afterwards).',
+                required: false,
+            },
+            'pre-deploy': {
+                description: 'Command run once in the new image before any host switches (migrations).',
+                required: false,
+            },
+            strategy: {
+                description: 'rolling (start new, switch, stop old) or recreate (stop old, start new).',
+                required: false,
+                default: 'rolling',
+            },
+            'max-parallel': {
+                description: 'Hosts deployed at a time (Swarm mode, tasks updated at a time).',
+                required: false,
+                default: '2',
+            },
+            keep: {
+                description: 'Old versions kept for rollback.',
+                required: false,
+                default: '3',
+            },
+            rollback: {
+                description: 'Go back to the previous version on every host.',
+                required: false,
+                default: 'false',
+            },
+            'lock-timeout': {
+                description: 'How long to wait for another deploy of this service to finish (seconds or a duration). A lock whose holder stopped renewing it for a minute (its runner died) is taken over at once.',
+                required: false,
+                default: '900',
+            },
+            'dry-run': {
+                description: 'Connect, check and print the plan; change nothing.',
+                required: false,
+                default: 'false',
+            },
+            'proxy-image': {
+                description: 'Image of the reverse proxy Slipway runs on each host for rolling switches.',
+                required: false,
+            },
+            'compose-file': {
+                description: 'Compose mode: a compose file in the repository, run on every host as a project with its images pinned to digests (docker compose, else docker-compose v1). Volumes are never removed.',
+                required: false,
+            },
+            'compose-project': {
+                description: 'Compose mode: the project name (default: name).',
+                required: false,
+            },
+            images: {
+                description: 'Compose and stack modes: service=reference, one a line; each is resolved to its digest and pinned in the file the hosts run.',
+                required: false,
+            },
+            'require-same-tag': {
+                description: 'Refuse images whose tags differ (images built from one commit go out together), before anything changes.',
+                required: false,
+                default: 'false',
+            },
+            swarm: {
+                description: 'Swarm mode: deploy through the first host in hosts that is an active Swarm manager (name + image: a service, updated start-first with rollback on failure; or stack-file).',
+                required: false,
+                default: 'false',
+            },
+            'stack-file': {
+                description: 'Swarm mode: a stack file in the repository for docker stack deploy, named name, with its images pinned.',
+                required: false,
+            },
+            replicas: {
+                description: 'Swarm service: number of tasks (default: 1 on create; an update keeps the current number).',
+                required: false,
+            },
+        },
+    },
+    'base-image-check': {
+        description: 'Tells whether any base image an image was built from has moved since (for scheduled rebuilds); no Docker daemon needed.',
+        inputs: {
+            image: {
+                description: 'The image built last (e.g. registry.example.com/team/app:latest); build-and-tag recorded its base images in it.',
+                required: true,
+            },
+            username: {
+                description: "Registry user name for the image's registry.",
+                required: false,
+            },
+            password: {
+                description: 'Registry password (masked).',
+                required: false,
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands.ts
+/**
+ * The CLI's commands: which operation each runs and which options it takes. The options of the
+ * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
+ * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** Ctrl-C cancels a deploy cleanly (locks released, nothing half-switched); a second one exits at once. */
+function cancelOnCtrlC(report) {
+    return abortOnSignals((line) => report.warning(`${line} (Ctrl-C again to quit now)`), {
+        exitOnSecond: true,
+    });
+}
+function inputsOf(action, leaveOut = []) {
+    const inputs = { ...(ACTION_METADATA[action]?.inputs ?? {}) };
+    for (const name of leaveOut)
+        delete inputs[name];
+    return inputs;
+}
+/** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
+function connectionOptions() {
+    const deploy = inputsOf('remote-deploy-ssh');
+    const names = [
+        'hosts',
+        'username',
+        'private-key',
+        'passphrase',
+        'known-hosts',
+        'insecure-ignore-host-key',
+        'jump-host',
+    ];
+    const options = {};
+    for (const name of names)
+        if (deploy[name])
+            options[name] = deploy[name];
+    options.name = {
+        description: 'Service name (as deployed; a compose project or Swarm service of that name too).',
+        required: true,
+    };
+    return options;
+}
+/** One block of text per host: its containers (state, image, version, since when) and audit entries. */
+function formatStatus(hosts) {
+    return hosts.map((h) => [
+        `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+        ...h.containers.map((c) => `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`),
+        ...h.audit.map((a) => `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`),
+    ].join('\n'));
+}
+/** Why a status is a failure: hosts that could not be read, or a service that exists on none of them. */
+function statusError(hosts, name) {
+    if (hosts.some((h) => h.error))
+        return 'some hosts could not be read';
+    if (hosts.every((h) => h.containers.length === 0))
+        return `no service named ${name} on ${hosts.length === 1 ? 'the host' : `any of the ${hosts.length} hosts`}`;
+    return undefined;
+}
+async function commands_status(inputs) {
+    const request = readConnection(inputs);
+    const name = readName(inputs);
+    const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
+    const hosts = await statusOfHosts(request, name, lines);
+    const error = statusError(hosts, name);
+    return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
+}
+async function logs(inputs, _report, out) {
+    const request = readConnection(inputs);
+    const name = readName(inputs);
+    const options = readLogsOptions(inputs);
+    const several = request.hosts.length > 1;
+    // Ctrl-C while following ends the remote processes and closes the sessions before exiting.
+    const interrupt = new AbortController();
+    const stop = () => interrupt.abort();
+    process.once('SIGINT', stop);
+    const hosts = await logsOfHosts(request, name, { ...options, signal: interrupt.signal }, (l) => out(`${several ? `${l.host} ` : ''}${l.container} | ${l.line}\n`)).finally(() => process.off('SIGINT', stop));
+    const failed = hosts.filter((h) => h.error);
+    return {
+        outputs: {},
+        summary: failed.map((h) => `${h.host}: ${h.error}`),
+        ...(failed.length > 0 && {
+            error: failed.length === hosts.length ? `no logs of ${name} could be read` : 'some hosts gave no logs',
+        }),
+    };
+}
+/** A command that runs an action's operation with that action's inputs as its options. */
+function actionCommand(action, summary, run) {
+    return {
+        summary: `${summary} (inputs of ${action === 'slipway' ? 'the root action' : action})`,
+        description: ACTION_METADATA[action]?.description ?? '',
+        options: inputsOf(action),
+        run,
+    };
+}
+const COMMANDS = {
+    build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) => runBuild(inputs, report)),
+    test: actionCommand('test-in-container', 'run tests in an image', runTest),
+    push: actionCommand('push-registry', 'push references and verify the digest', runPush),
+    ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+    'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
+    promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', runPromote),
+    deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) => runDeployOperation(inputs, report, cancelOnCtrlC(report))),
+    rollback: {
+        summary: 'put the previous version back in service (deploy --rollback true)',
+        description: 'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true).',
+        options: inputsOf('remote-deploy-ssh', ['rollback']),
+        run: (inputs, report) => runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
+    },
+    status: {
+        summary: 'what runs on each host, since when, and the last audit entries',
+        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+        options: {
+            ...connectionOptions(),
+            'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
+        },
+        run: (inputs) => commands_status(inputs),
+    },
+    logs: {
+        summary: "a service's container logs on each host",
+        description: 'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout.',
+        options: {
+            ...connectionOptions(),
+            since: {
+                description: 'Only lines since a time ago (10m, 1h30m), a Unix time or a date (2026-11-22T10:00:00Z).',
+                required: false,
+            },
+            tail: {
+                description: 'Lines to show from the end of each log (all for every line).',
+                required: false,
+                default: '100',
+            },
+            follow: {
+                description: 'Keep following the logs until the containers stop or you interrupt (Ctrl-C).',
+                required: false,
+                default: 'false',
+            },
+        },
+        run: logs,
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/cli/git.ts
 /**
@@ -71459,13 +72365,43 @@ function cliInputReader(values, env = process.env) {
  * from the repository itself, so tags and labels follow the same rules everywhere.
  */
 
-function git(args, cwd) {
+
+
+
+function gitBytes(args, cwd) {
     try {
-        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
     }
     catch {
-        return '';
+        return Buffer.alloc(0);
     }
+}
+function git(args, cwd) {
+    return gitBytes(args, cwd).toString('utf8').trim();
+}
+/**
+ * A hash of the work tree's uncommitted changes (tracked changes and untracked files, ignored
+ * files left out), or '' when it is clean: two builds of one commit with different edits differ.
+ */
+function localChanges(cwd) {
+    if (git(['status', '--porcelain'], cwd) === '')
+        return '';
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(gitBytes(['diff', 'HEAD', '--binary'], cwd));
+    const top = git(['rev-parse', '--show-toplevel'], cwd);
+    const untracked = gitBytes(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], cwd)
+        .toString('utf8')
+        .split('\0')
+        .filter(Boolean);
+    for (const file of untracked) {
+        hash.update(`\0${file}\0`);
+        try {
+            hash.update((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(top, file)));
+        }
+        catch {
+            // A file that vanished or cannot be read: its name still counts.
+        }
+    }
+    return hash.digest('hex');
 }
 /** GITHUB_* variables a run outside GitHub Actions lacks, from GitLab CI or git. */
 function ciEnvironment(env = process.env, cwd = process.cwd()) {
@@ -71482,6 +72418,13 @@ function ciEnvironment(env = process.env, cwd = process.cwd()) {
         values.GITHUB_REF = ref;
     if (!env.GITHUB_RUN_NUMBER && (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER))
         values.GITHUB_RUN_NUMBER = (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER);
+    // No build number: the version is made of the commit, and of the uncommitted changes if any.
+    // A commit given from outside (GITHUB_SHA, CI_COMMIT_SHA) is taken as it is.
+    if (!env.GITHUB_RUN_NUMBER && !values.GITHUB_RUN_NUMBER && !env.GITHUB_SHA && !env.CI_COMMIT_SHA) {
+        const changes = localChanges(cwd);
+        if (changes)
+            values.SLIPWAY_LOCAL_CHANGES = changes;
+    }
     if (!env.GITHUB_REPOSITORY && env.CI_PROJECT_PATH)
         values.GITHUB_REPOSITORY = env.CI_PROJECT_PATH;
     if (!env.GITHUB_WORKSPACE)
@@ -71491,15 +72434,161 @@ function ciEnvironment(env = process.env, cwd = process.cwd()) {
     return values;
 }
 
+;// CONCATENATED MODULE: ./src/cli/help.ts
+/** The CLI's usage texts, from the commands' options (the actions' inputs, as their action.yml says). */
+
+
+
+
+const WIDTH = 100;
+const COLUMN = 32;
+function wrap(text, indent, width = WIDTH) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(/\s+/).filter(Boolean)) {
+        if (line && indent + line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        lines.push(line);
+    return lines;
+}
+function entry(flag, text) {
+    const [first = '', ...rest] = wrap(text, COLUMN);
+    const pad = ' '.repeat(COLUMN);
+    const head = `  ${flag}`;
+    const lines = head.length < COLUMN - 1 ? [`${head.padEnd(COLUMN)}${first}`] : [head, `${pad}${first}`];
+    return [...lines, ...rest.map((l) => `${pad}${l}`)].join('\n');
+}
+/** `slipway help <command>`: every option with its description, default, and whether it is required. */
+function commandHelp(name, spec) {
+    const options = Object.entries(spec.options).map(([option, meta]) => {
+        const secret = secrets_isSecretInput(option);
+        const boolean = meta.default === 'true' || meta.default === 'false';
+        const flag = secret
+            ? `--${option}-file <path>`
+            : boolean
+                ? `--${option}[=true|false]`
+                : `--${option} <value>`;
+        const notes = [
+            meta.required && 'required',
+            meta.default !== undefined && meta.default !== '' && `default: ${meta.default}`,
+            secret && `secret: from a file or ${envName(option)}, never as an argument`,
+        ].filter(Boolean);
+        return entry(flag, `${meta.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
+    });
+    return [
+        `usage: slipway ${name} [options] [--json]`,
+        '',
+        ...wrap(spec.description, 0),
+        '',
+        'options:',
+        ...options,
+        entry('--json', 'Print the outcome as one JSON object {"ok", "command", "outputs", "error"} on stdout.'),
+        entry('-h, --help', 'Show this help.'),
+        '',
+        ...wrap('Every option may also come from a file (--<option>-file <path>) or the environment (SLIPWAY_<OPTION>, e.g. SLIPWAY_HEALTH_TIMEOUT). A repeated option adds a line. Exit codes: 0 done, 1 the operation failed, 2 bad usage or input (nothing ran).', 0),
+        '',
+    ].join('\n');
+}
+/** `slipway help`: the commands. */
+function generalHelp() {
+    const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+    return [
+        `slipway ${VERSION}: build, test, push, promote and deploy Docker images`,
+        '',
+        'usage: slipway <command> [options] [--json]',
+        '',
+        'commands:',
+        ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)} ${spec.summary}`),
+        `  ${'help'.padEnd(width)} slipway help <command>: a command's options`,
+        `  ${'version'.padEnd(width)} the version of slipway`,
+        '',
+        "Options are the actions' inputs by name. Secrets come from a file (--private-key-file key) or the",
+        'environment (SLIPWAY_PRIVATE_KEY), never from the arguments.',
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/render.ts
+/**
+ * Summaries for people at a terminal: the operations' job-summary Markdown (headings, tables, inline
+ * code, as src/common/summary.ts writes it) rendered as aligned plain text.
+ */
+/** Undoes summary.ts's escaping: inline code marks, HTML entities, escaped pipes; <br> becomes a newline. */
+function plain(cell) {
+    return cell
+        .trim()
+        .replace(/``(.*?)``|`([^`]*)`/g, (_, a, b) => a ?? b ?? '')
+        .replaceAll('\\|', '|')
+        .replaceAll('<br>', '\n')
+        .replaceAll('&lt;', '<')
+        .replaceAll('&gt;', '>')
+        .replaceAll('&amp;', '&');
+}
+/** The cells of one table row, split on the pipes that are not escaped. */
+function cells(row) {
+    const inner = row.trim().replace(/^\|/, '').replace(/\|$/, '');
+    return inner.split(/(?<!\\)\|/).map(plain);
+}
+function renderTable(rows) {
+    const [head = [], ...body] = rows;
+    if (head.every((h) => h === '')) {
+        // facts(): a key per line, multi-line values indented under it.
+        const width = Math.max(0, ...body.map((r) => (r[0] ?? '').length)) + 1;
+        return body
+            .map(([key = '', value = '']) => `${`${key}:`.padEnd(width + 1)}${value.split('\n').join(`\n${' '.repeat(width + 1)}`)}`.trimEnd())
+            .join('\n');
+    }
+    const flat = [head, ...body].map((r) => r.map((c) => c.replaceAll('\n', ', ')));
+    const widths = head.map((_, i) => Math.max(...flat.map((r) => (r[i] ?? '').length)));
+    const line = (r) => r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    return [
+        line(flat[0]),
+        widths.map((w) => '-'.repeat(w)).join('  '),
+        ...flat.slice(1).map(line),
+    ].join('\n');
+}
+/** One summary block (Markdown) as plain text. */
+function summaryText(block) {
+    const out = [];
+    let table = [];
+    const flush = () => {
+        if (table.length > 0)
+            out.push(renderTable(table));
+        table = [];
+    };
+    for (const line of block.split('\n')) {
+        if (/^\s*\|.*\|\s*$/.test(line)) {
+            if (!/^\s*\|(\s*:?-+:?\s*\|)+\s*$/.test(line))
+                table.push(cells(line));
+            continue;
+        }
+        flush();
+        const heading = /^#{1,6}\s+(.*)$/.exec(line);
+        out.push(heading ? plain(heading[1]) : plain(line));
+    }
+    flush();
+    return out.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /**
  * slipway — the actions' operations from a shell, for other CI systems and laptops:
  *
- *   slipway build|test|push|promote|deploy|rollback|status [--input value …] [--json]
+ *   slipway <command> [--input value …] [--json]      slipway help [<command>]      slipway --version
  *
- * Options are the actions' inputs by name. Progress goes to stderr; the outputs go to stdout as
- * `name=value` lines, or with --json as one JSON object. Exit codes: 0 done, 1 the operation failed,
- * 2 bad usage or input (nothing was run).
+ * Options are the actions' inputs by name, checked against the command's inputs before anything runs.
+ * Progress and summaries (as plain text) go to stderr; the outputs go to stdout as `name=value` lines,
+ * or with --json as one JSON object. Exit codes: 0 done, 1 the operation failed, 2 bad usage or input
+ * (nothing was run).
  */
 
 
@@ -71509,54 +72598,6 @@ function ciEnvironment(env = process.env, cwd = process.cwd()) {
 
 
 
-
-
-
-
-
-const USAGE = `usage: slipway <command> [--input value ...] [--json]
-
-commands:
-  build      build and tag an image (inputs of build-and-tag)
-  test       run tests in an image (inputs of test-in-container)
-  push       push references and verify the digest (inputs of push-registry)
-  ci         build, test and push in one go (inputs of the root action)
-  base-check has a base image moved since the image was built? (inputs of base-image-check)
-  promote    copy an image between registries by digest (inputs of promote-between-registries)
-  deploy     deploy to hosts over SSH (inputs of remote-deploy-ssh)
-  rollback   deploy --rollback true
-  status     what runs on each host, since when, and the last audit entries
-             (--hosts --username --private-key-file --known-hosts-file --name [--audit-lines N])
-
-Any input may also come from a file (--private-key-file key) or the environment (SLIPWAY_PRIVATE_KEY).
-`;
-async function main_status(inputs) {
-    const request = readConnection(inputs);
-    const name = readName(inputs);
-    const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-    const hosts = await statusOfHosts(request, name, lines);
-    const text = hosts.map((h) => [
-        `${h.host}${h.error ? `: ${h.error}` : ''}`,
-        ...h.containers.map((c) => `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`),
-        ...h.audit.map((a) => `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`),
-    ].join('\n'));
-    return {
-        outputs: { hosts: JSON.stringify(hosts) },
-        summary: text,
-        ...(hosts.some((h) => h.error) && { error: 'some hosts could not be read' }),
-    };
-}
-const OPERATIONS = {
-    build: runBuild,
-    test: runTest,
-    push: runPush,
-    ci: runPipeline,
-    'base-check': runBaseCheck,
-    promote: runPromote,
-    deploy: runDeployOperation,
-    rollback: (inputs, report) => runDeployOperation(inputs.with({ rollback: 'true' }), report),
-    status: (inputs) => main_status(inputs),
-};
 function terminalReporter(secrets) {
     const write = (text) => process.stderr.write(`${redact(text, secrets)}\n`);
     return {
@@ -71582,49 +72623,77 @@ function printOutputs(outputs) {
         process.stdout.write(`${name}=${value.includes('\n') ? JSON.stringify(value) : value}\n`);
     }
 }
+function usageError(message, command) {
+    const hint = command
+        ? `run 'slipway help ${command}' for its options`
+        : "run 'slipway help' for the commands";
+    process.stderr.write(`slipway${command ? ` ${command}` : ''}: ${message}\n${hint}\n`);
+    return 2;
+}
+function unknownCommand(name) {
+    const near = closest(name, Object.keys(COMMANDS));
+    return usageError(`unknown command ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}`);
+}
 async function main(argv) {
+    const [command = '', ...rest] = argv;
+    if (command === '--version' || command === 'version' || command === '-V') {
+        process.stdout.write(`slipway ${VERSION}\n`);
+        return 0;
+    }
+    if (command === '' || command === 'help' || command === '--help' || command === '-h') {
+        const topic = rest.find((a) => !a.startsWith('-'));
+        if (!topic) {
+            process.stdout.write(generalHelp());
+            return 0;
+        }
+        const spec = COMMANDS[topic];
+        if (!spec)
+            return unknownCommand(topic);
+        process.stdout.write(commandHelp(topic, spec));
+        return 0;
+    }
+    const spec = COMMANDS[command];
+    if (!spec)
+        return unknownCommand(command);
+    if (wantsHelp(rest)) {
+        process.stdout.write(commandHelp(command, spec));
+        return 0;
+    }
     let parsed;
     try {
-        parsed = parseArgs(argv);
+        parsed = parseArgs(rest, Object.keys(spec.options));
     }
     catch (error) {
-        process.stderr.write(`slipway: ${error.message}\n${USAGE}`);
-        return 2;
-    }
-    const operation = OPERATIONS[parsed.command];
-    if (!operation) {
-        if (parsed.command && !['help', '--help', '-h'].includes(parsed.command))
-            process.stderr.write(`slipway: unknown command ${JSON.stringify(parsed.command)}\n`);
-        process.stderr.write(USAGE);
-        return parsed.command && !['help', '--help', '-h'].includes(parsed.command) ? 2 : 0;
+        return usageError(error.message, command);
     }
     Object.assign(process.env, ciEnvironment());
     const secrets = [];
     const report = terminalReporter(secrets);
     const json = (value) => process.stdout.write(`${redact(JSON.stringify(value), secrets)}\n`);
+    const out = (text) => process.stdout.write(redact(text, secrets));
     try {
-        const outcome = await operation(new Inputs(cliInputReader(parsed.values)), report);
+        const outcome = await spec.run(new Inputs(cliInputReader(parsed.values)), report, out);
         if (outcome.summary.length > 0)
-            report.info(`\n${outcome.summary.join('\n\n')}`);
+            report.info(`\n${outcome.summary.map(summaryText).join('\n\n')}\n`);
         if (parsed.json)
             json({
                 ok: !outcome.error,
-                command: parsed.command,
+                command,
                 outputs: outcome.outputs,
                 ...(outcome.error && { error: outcome.error }),
             });
         else
             printOutputs(outcome.outputs);
         if (outcome.error)
-            report.info(`slipway ${parsed.command}: ${outcome.error}`);
+            report.info(`slipway ${command}: ${outcome.error}`);
         return outcome.error ? 1 : 0;
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const usage = error instanceof InputError || error instanceof UsageError;
         if (parsed.json)
-            json({ ok: false, command: parsed.command, outputs: {}, error: message });
-        report.info(`slipway ${parsed.command}: ${message}`);
+            json({ ok: false, command, outputs: {}, error: message });
+        report.info(`slipway ${command}: ${message}`);
         return usage ? 2 : 1;
     }
 }

@@ -37452,6 +37452,7 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
 function prNumberFromRef(ref) {
@@ -37883,9 +37884,30 @@ function sanitizeTag(text) {
 function utcDate(date) {
     return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
-/** The immutable version tag of a build: YYYYMMDD-<run number>. */
+/**
+ * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
+ * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
+ * has any, so different content never gets the same version; outside a repository, the time of day.
+ */
 function versionTag(ctx) {
-    return `${utcDate(ctx.now)}-${ctx.runNumber}`;
+    const date = utcDate(ctx.now);
+    if (ctx.runNumber > 0)
+        return `${date}-${ctx.runNumber}`;
+    if (ctx.sha)
+        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+const IMMUTABLE_TAGS = [
+    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
+    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
+];
+/**
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
+ */
+function isImmutableTag(tag) {
+    return IMMUTABLE_TAGS.some((re) => re.test(tag));
 }
 function branchName(ctx) {
     if (ctx.pullRequest !== undefined && ctx.headRef)
@@ -38249,13 +38271,19 @@ function envFileContent(env) {
 function inspectContainer(target, name) {
     return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
 function commands_logs(target, name, options = {}) {
     const args = ['logs'];
     if (options.follow)
         args.push('--follow');
-    else
+    if (options.tail !== undefined || !options.follow)
         args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
     return cmd(target, [...args, name]);
 }
 function wait(target, name) {
@@ -39115,6 +39143,66 @@ async function streamBlob(source, destination, digest, size) {
     return { bytes: chunked.bytes, chunked: true };
 }
 
+;// CONCATENATED MODULE: ./src/registry/image-tree.ts
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+function isIndex(manifest) {
+    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+        return true;
+    return Array.isArray(parseManifest(manifest.bytes).manifests);
+}
+function parseManifest(bytes) {
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json.schemaVersion === 1) {
+        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    }
+    return json;
+}
+function platformOf(d) {
+    const p = d.platform;
+    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/** Reads the whole tree below `root` from the source. */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set();
+    const visit = async (manifest) => {
+        if (seen.has(manifest.digest))
+            return;
+        seen.add(manifest.digest);
+        const json = parseManifest(manifest.bytes);
+        if (Array.isArray(json.manifests)) {
+            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes);
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/resolve.ts
 /** Resolving a tag to the digest a registry serves for it. */
 
@@ -39138,6 +39226,36 @@ async function resolveDigest(ref, options = {}) {
 async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-config.ts
+
+
+
+
+/** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
+async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
+    const client = clientFor(ref.registry, options);
+    const reference = ref.digest ?? ref.tag ?? 'latest';
+    const head = await client.headManifest(ref.repository, reference);
+    if (!head)
+        return undefined;
+    let manifest = await client.getManifest(ref.repository, head.digest);
+    if (isIndex(manifest))
+        manifest = await selectPlatform(client, ref.repository, manifest, platform);
+    const config = parseManifest(manifest.bytes).config;
+    if (!config)
+        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
+    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
+}
 
 ;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
@@ -39145,6 +39263,8 @@ async function resolveReferenceDigest(text, options = {}) {
  * retries with backoff on transient failures only, and the pushed digest read back from the
  * registry and compared with what docker reported.
  */
+
+
 
 
 
@@ -39181,6 +39301,7 @@ function readPushRequest(inputs) {
         ...(password && { password }),
         retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
         logout: inputs.boolean('logout', true),
+        allowOverwrite: inputs.boolean('allow-overwrite', false),
     };
 }
 /** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
@@ -39254,6 +39375,32 @@ function credentialsFor(ref, request) {
     return request.username && request.password && ref.registry === request.registry
         ? { credentials: { username: request.username, password: request.password } }
         : {};
+}
+/**
+ * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
+ * the config digest, or with the containerd store the manifest digest): an immutable tag (the
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ */
+function tagMayMove(tag, existing, localImageId, allowOverwrite) {
+    if (!existing || allowOverwrite || !isImmutableTag(tag))
+        return true;
+    return existing.digest === localImageId || existing.configDigest === localImageId;
+}
+/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
+async function refuseMovingImmutableTags(runner, target, request) {
+    if (request.allowOverwrite)
+        return;
+    for (const ref of request.references) {
+        const tag = ref.tag;
+        if (!isImmutableTag(tag))
+            continue;
+        const existing = await readImageConfig(ref, credentialsFor(ref, request));
+        if (!existing)
+            continue;
+        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
+        if (!tagMayMove(tag, existing, local.Id, false))
+            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+    }
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
@@ -40147,6 +40294,7 @@ async function runPush(inputs, report) {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
         await push_login(runner, target, request);
+        await refuseMovingImmutableTags(runner, target, request);
         const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
             onOutput: (chunk) => report.stream(chunk),
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
@@ -43296,6 +43444,14 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts
 /**
@@ -43310,11 +43466,18 @@ class CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function abortOnSignals(log) {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
     const controller = new AbortController();
     const onSignal = (name) => {
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
             return;
+        }
         log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
         controller.abort(new CancelledError(name));
     };

@@ -29754,6 +29754,13 @@ async function resolveDigest(ref, options = {}) {
 async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
 }
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
 /** The inputs of promote-between-registries, checked before any request is made. */
@@ -30221,21 +30228,14 @@ async function runPool(tasks, limit) {
 
 
 
-class TagConflictError extends Error {
-    constructor(destination, tag, current, wanted, mutable) {
-        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it ${mutable
-            ? '(set allow-overwrite: true to move it)'
-            : '(it is not one of the mutable-tags, so it never moves, even with allow-overwrite)'}`);
-        this.name = 'TagConflictError';
-    }
-}
+
 /** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
 function checkTagMove(options, destination, tag, current, wanted) {
     if (current === wanted)
         return;
     const mutable = isMutableTag(tag, options.mutableTags);
     if (!options.allowOverwrite || !mutable)
-        throw new TagConflictError(destination, tag, current, wanted, mutable);
+        throw new TagConflictError(destination, tag, current, wanted, mutable ? undefined : 'it is not one of the mutable-tags, so it never moves, even with allow-overwrite');
 }
 async function resolveTree(pair, clients, options) {
     const client = clients.source(pair.source.registry);
@@ -33591,6 +33591,14 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts
 /**
@@ -33605,11 +33613,18 @@ class CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function abortOnSignals(log) {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
     const controller = new AbortController();
     const onSignal = (name) => {
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
             return;
+        }
         log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
         controller.abort(new CancelledError(name));
     };

@@ -61088,6 +61088,7 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
 function prNumberFromRef(ref) {
@@ -62026,13 +62027,19 @@ function envFileContent(env) {
 function inspectContainer(target, name) {
     return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
 function logs(target, name, options = {}) {
     const args = ['logs'];
     if (options.follow)
         args.push('--follow');
-    else
+    if (options.tail !== undefined || !options.follow)
         args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
     return cmd(target, [...args, name]);
 }
 function wait(target, name) {
@@ -63307,6 +63314,7 @@ class ComposeDeployer {
         }
         try {
             // Every host gets the file and pulls before any host changes.
+            this.ctx.signal?.throwIfAborted();
             this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
             await this.parallel(changing, async (p) => {
                 await p.host.writeFile(NEXT_FILE, text);
@@ -63320,6 +63328,7 @@ class ComposeDeployer {
                     results.set(p, summary(p, 'unchanged'));
             const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
                 const started = performance.now();
+                this.ctx.signal?.throwIfAborted();
                 await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
                 const output = await p.host.up();
                 if (output)
@@ -63338,9 +63347,24 @@ class ComposeDeployer {
                     services: serviceChanges(p.current, text, p.before, after),
                 };
             });
+            for (const { host: p, result: r } of rollout.done) {
+                results.set(p, summary(p, 'deployed', {
+                    durationMs: performance.now() - r.started,
+                    healthMs: Math.round(r.healthMs),
+                    services: r.services,
+                }));
+            }
             if (rollout.failure) {
-                // The failed hosts and the ones switched in this run go back to their previous file.
-                const back = [...rollout.failed.map((f) => f.host), ...rollout.done.map((d) => d.host)];
+                // The failed hosts and the ones switched in this run go back to their previous file —
+                // unless the run was cancelled: then only a host cut in the middle of its switch does, the
+                // hosts switched stay (healthy) and the next run converges them all.
+                const cancelled = this.ctx.signal?.aborted === true;
+                const back = [
+                    ...rollout.failed
+                        .filter((f) => !cancelled || f.error !== this.ctx.signal?.reason)
+                        .map((f) => f.host),
+                    ...(cancelled ? [] : rollout.done.map((d) => d.host)),
+                ];
                 const notes = new Map();
                 await Promise.all(back.map(async (p) => {
                     const failed = rollout.failed.find((f) => f.host === p);
@@ -63356,17 +63380,14 @@ class ComposeDeployer {
                         ...(!failed && restoreError && { error: note }),
                     }));
                 }));
+                // Hosts of batches after the failing one (or cancelled before their turn) were never touched.
+                for (const p of plans)
+                    if (!results.has(p))
+                        results.set(p, summary(p, 'unchanged'));
                 const hosts = plans.map((p) => results.get(p));
                 await this.auditAll(hosts, pinned, 'deploy-failed');
                 const { host, error } = rollout.failure;
                 throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
-            }
-            for (const { host: p, result: r } of rollout.done) {
-                results.set(p, summary(p, 'deployed', {
-                    durationMs: performance.now() - r.started,
-                    healthMs: Math.round(r.healthMs),
-                    services: r.services,
-                }));
             }
             const hosts = plans.map((p) => results.get(p));
             await this.auditAll(hosts, pinned, 'deploy');
@@ -65085,6 +65106,13 @@ async function resolveDigest(ref, options = {}) {
 }
 async function resolveReferenceDigest(text, options = {}) {
     return resolveDigest(parseReference(text), options);
+}
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
@@ -69140,6 +69168,14 @@ function redact(text, secrets) {
     }
     return out;
 }
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+/**
+ * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
+ * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
+ */
+function secrets_isSecretInput(name) {
+    return SECRET_INPUT.test(name);
+}
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts
 /**
@@ -69154,11 +69190,18 @@ class CancelledError extends Error {
         this.name = 'CancelledError';
     }
 }
-function abortOnSignals(log) {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
     const controller = new AbortController();
     const onSignal = (name) => {
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
             return;
+        }
         log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
         controller.abort(new CancelledError(name));
     };

@@ -1,5 +1,5 @@
 /**
- * Tag rules: the immutable version (YYYYMMDD-<run>), sha-<7>, latest on the default branch,
+ * Tag rules: the immutable version (YYYYMMDD-<run>, off CI YYYYMMDD-<sha7>), sha-<7>, latest on the default branch,
  * branch names, pr-<N>, semver tags from vX.Y.Z git tags, and user templates.
  * Pure functions of the GitContext.
  */
@@ -24,9 +24,31 @@ export function utcDate(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
 
-/** The immutable version tag of a build: YYYYMMDD-<run number>. */
+/**
+ * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
+ * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
+ * has any, so different content never gets the same version; outside a repository, the time of day.
+ */
 export function versionTag(ctx: GitContext): string {
-  return `${utcDate(ctx.now)}-${ctx.runNumber}`;
+  const date = utcDate(ctx.now);
+  if (ctx.runNumber > 0) return `${date}-${ctx.runNumber}`;
+  if (ctx.sha)
+    return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+  return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+
+const IMMUTABLE_TAGS = [
+  /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
+  /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
+];
+
+/**
+ * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
+ * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
+ * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
+ */
+export function isImmutableTag(tag: string): boolean {
+  return IMMUTABLE_TAGS.some((re) => re.test(tag));
 }
 
 export function branchName(ctx: GitContext): string | undefined {

@@ -1,11 +1,14 @@
 /**
  * The CLI's options become the actions' inputs, by the same names: `--health-timeout 30s` is the
  * input health-timeout. A value comes from `--name value` (or `--name=value`; repeated options are
- * lines of one value), from a file with `--name-file path` (keys, passwords: nothing secret on a
- * command line), or from the environment as SLIPWAY_NAME. A bare `--flag` means true.
+ * lines of one value), from a file with `--name-file path`, or from the environment as SLIPWAY_NAME.
+ * A bare `--flag` means true. Secret inputs (passwords, keys) are refused as arguments: they would
+ * show in `ps` and the shell's history; they come from a file or the environment only.
+ * Everything is checked against the command's options before anything runs.
  */
 import { readFileSync } from 'node:fs';
 import type { InputReader } from '../common/inputs';
+import { isSecretInput } from '../common/secrets';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -15,19 +18,35 @@ export class UsageError extends Error {
 }
 
 export interface ParsedArgs {
-  readonly command: string;
   readonly values: Readonly<Record<string, string>>;
   readonly json: boolean;
 }
 
+/** Options every command takes besides its inputs. */
+export const GLOBAL_OPTIONS = ['json', 'help'] as const;
+
 const NAME = /^[a-z][a-z0-9-]*$/;
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const [command = '', ...rest] = argv;
+/** SLIPWAY_<NAME>: where an input comes from in the environment. */
+export function envName(input: string): string {
+  return `SLIPWAY_${input.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** Is `-h` or `--help` among the arguments (before a `--` that could end them)? */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.some((a) => a === '-h' || a === '--help');
+}
+
+/**
+ * Parses a command's arguments against the names of its inputs (`known`): unknown options, stray
+ * words and secrets on the command line are UsageErrors naming the option (never its value).
+ */
+export function parseArgs(args: readonly string[], known: readonly string[]): ParsedArgs {
   const values: Record<string, string> = {};
+  const isKnown = (name: string) => known.includes(name);
   let json = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
     if (!arg.startsWith('--'))
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options are --name value)`);
     const eq = arg.indexOf('=');
@@ -37,12 +56,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       json = true;
       continue;
     }
+    const fromFile = !isKnown(name) && name.endsWith('-file') && isKnown(name.slice(0, -'-file'.length));
+    const input = fromFile ? name.slice(0, -'-file'.length) : name;
+    if (!isKnown(input)) throw new UsageError(unknownOption(name, known));
+    if (!fromFile && isSecretInput(input))
+      throw new UsageError(
+        `--${input} would put a secret on the command line (visible in ps and the shell's history): ` +
+          `give it with --${input}-file <path> or in the environment as ${envName(input)}`,
+      );
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
-    else if (i + 1 < rest.length && !(rest[i + 1] as string).startsWith('--')) value = rest[++i] as string;
+    else if (i + 1 < args.length && !(args[i + 1] as string).startsWith('--')) value = args[++i] as string;
+    else if (fromFile) throw new UsageError(`--${name} needs a path`);
     else value = 'true';
-    if (name.endsWith('-file') && !['compose-file', 'stack-file', 'ca-file'].includes(name)) {
-      const input = name.slice(0, -'-file'.length);
+    if (fromFile) {
       try {
         values[input] = appendLine(values[input], readFileSync(value, 'utf8'));
       } catch (error) {
@@ -52,9 +79,43 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       continue;
     }
-    values[name] = appendLine(values[name], value);
+    values[input] = appendLine(values[input], value);
   }
-  return { command, values, json };
+  return { values, json };
+}
+
+function unknownOption(name: string, known: readonly string[]): string {
+  const candidates = [...known, ...GLOBAL_OPTIONS];
+  const best = closest(name, candidates);
+  return `unknown option --${name}${best ? ` (did you mean --${best}?)` : ''}`;
+}
+
+/** The candidate nearest to `word` by edit distance, when it is near enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 function appendLine(existing: string | undefined, value: string): string {
@@ -66,5 +127,5 @@ export function cliInputReader(
   values: Readonly<Record<string, string>>,
   env: NodeJS.ProcessEnv = process.env,
 ): InputReader {
-  return (name) => values[name] ?? env[`SLIPWAY_${name.replace(/-/g, '_').toUpperCase()}`];
+  return (name) => values[name] ?? env[envName(name)];
 }

@@ -3,13 +3,43 @@
  * from the repository itself, so tags and labels follow the same rules everywhere.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function gitBytes(args: string[], cwd: string): Buffer {
+  try {
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
 
 function git(args: string[], cwd: string): string {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
+  return gitBytes(args, cwd).toString('utf8').trim();
+}
+
+/**
+ * A hash of the work tree's uncommitted changes (tracked changes and untracked files, ignored
+ * files left out), or '' when it is clean: two builds of one commit with different edits differ.
+ */
+export function localChanges(cwd: string): string {
+  if (git(['status', '--porcelain'], cwd) === '') return '';
+  const hash = createHash('sha256').update(gitBytes(['diff', 'HEAD', '--binary'], cwd));
+  const top = git(['rev-parse', '--show-toplevel'], cwd);
+  const untracked = gitBytes(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], cwd)
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean);
+  for (const file of untracked) {
+    hash.update(`\0${file}\0`);
+    try {
+      hash.update(readFileSync(join(top, file)));
+    } catch {
+      // A file that vanished or cannot be read: its name still counts.
+    }
   }
+  return hash.digest('hex');
 }
 
 /** GITHUB_* variables a run outside GitHub Actions lacks, from GitLab CI or git. */
@@ -28,6 +58,12 @@ export function ciEnvironment(
   if (!env.GITHUB_REF && ref) values.GITHUB_REF = ref;
   if (!env.GITHUB_RUN_NUMBER && (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER))
     values.GITHUB_RUN_NUMBER = (env.CI_PIPELINE_IID || env.SLIPWAY_BUILD_NUMBER) as string;
+  // No build number: the version is made of the commit, and of the uncommitted changes if any.
+  // A commit given from outside (GITHUB_SHA, CI_COMMIT_SHA) is taken as it is.
+  if (!env.GITHUB_RUN_NUMBER && !values.GITHUB_RUN_NUMBER && !env.GITHUB_SHA && !env.CI_COMMIT_SHA) {
+    const changes = localChanges(cwd);
+    if (changes) values.SLIPWAY_LOCAL_CHANGES = changes;
+  }
   if (!env.GITHUB_REPOSITORY && env.CI_PROJECT_PATH) values.GITHUB_REPOSITORY = env.CI_PROJECT_PATH;
   if (!env.GITHUB_WORKSPACE) values.GITHUB_WORKSPACE = cwd;
   if (!env.GITHUB_ACTOR && (env.GITLAB_USER_LOGIN || env.USER))

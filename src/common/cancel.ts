@@ -11,10 +11,20 @@ export class CancelledError extends Error {
   }
 }
 
-export function abortOnSignals(log: (line: string) => void): AbortSignal {
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+export function abortOnSignals(
+  log: (line: string) => void,
+  options: { exitOnSecond?: boolean } = {},
+): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      if (options.exitOnSecond) process.exit(130);
+      return;
+    }
     log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
     controller.abort(new CancelledError(name));
   };

@@ -208,15 +208,20 @@ export function inspectContainer(target: DockerTarget, name: string): Command {
   return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
 
-/** Container logs: the last `tail` lines, or (follow) everything until the container stops. */
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
 export function logs(
   target: DockerTarget,
   name: string,
-  options: { tail?: number; follow?: boolean } = {},
+  options: { tail?: number; follow?: boolean; since?: string } = {},
 ): Command {
   const args = ['logs'];
   if (options.follow) args.push('--follow');
-  else args.push('--tail', String(options.tail ?? 50));
+  if (options.tail !== undefined || !options.follow) args.push('--tail', String(options.tail ?? 50));
+  if (options.since) args.push('--since', options.since);
   return cmd(target, [...args, name]);
 }
 

@@ -21,6 +21,8 @@ export interface GitContext {
   readonly workspace: string;
   readonly actor: string;
   readonly now: Date;
+  /** Off CI: a hash of the work tree's uncommitted changes, when it has any (SLIPWAY_LOCAL_CHANGES). */
+  readonly localChanges?: string;
 }
 
 interface EventPayload {
@@ -58,6 +60,7 @@ export function readGitContext(env: NodeJS.ProcessEnv = process.env, now = new D
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     actor: env.GITHUB_ACTOR ?? '',
     now,
+    ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
   };
 }
 

@@ -11,6 +11,7 @@ import { type Manifest, type RegistryClient, RegistryError } from '../registry/c
 import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } from '../registry/image-tree';
 import { isMutableTag } from '../common/mutable-tags';
 import { runPool } from '../common/pool';
+import { TagConflictError } from '../registry/resolve';
 import {
   DEFAULT_RETRY,
   isRetryableStatus,
@@ -80,19 +81,6 @@ export interface PromoteResult {
   readonly tagsMoved: number;
 }
 
-export class TagConflictError extends Error {
-  constructor(destination: string, tag: string, current: string, wanted: string, mutable: boolean) {
-    super(
-      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it ${
-        mutable
-          ? '(set allow-overwrite: true to move it)'
-          : '(it is not one of the mutable-tags, so it never moves, even with allow-overwrite)'
-      }`,
-    );
-    this.name = 'TagConflictError';
-  }
-}
-
 /** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
 function checkTagMove(
   options: PromoteOptions,
@@ -104,7 +92,13 @@ function checkTagMove(
   if (current === wanted) return;
   const mutable = isMutableTag(tag, options.mutableTags);
   if (!options.allowOverwrite || !mutable)
-    throw new TagConflictError(destination, tag, current, wanted, mutable);
+    throw new TagConflictError(
+      destination,
+      tag,
+      current,
+      wanted,
+      mutable ? undefined : 'it is not one of the mutable-tags, so it never moves, even with allow-overwrite',
+    );
 }
 
 interface Job {

@@ -11,6 +11,7 @@ import {
   login,
   pushAll,
   readPushRequest,
+  refuseMovingImmutableTags,
   removePrivateDockerConfig,
 } from './push';
 import { DEFAULT_RETRY } from '../common/retry';
@@ -44,6 +45,7 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
     if (request.username)
       report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
     await login(runner, target, request);
+    await refuseMovingImmutableTags(runner, target, request);
     const result = await pushAll(
       runner,
       target,

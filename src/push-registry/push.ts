@@ -18,7 +18,9 @@ import {
 } from '../common/reference';
 import { openBlob } from '../registry/blobs';
 import { readBody } from '../registry/http';
-import { clientFor } from '../registry/resolve';
+import { readImageConfig } from '../registry/image-config';
+import { clientFor, TagConflictError } from '../registry/resolve';
+import { isImmutableTag } from '../build-and-tag/tags';
 import { retryDelayMs, sleep, type RetryPolicy } from '../common/retry';
 
 export interface PushRequest {
@@ -28,6 +30,8 @@ export interface PushRequest {
   readonly password?: string;
   readonly retries: number;
   readonly logout: boolean;
+  /** Move immutable tags (the version, X.Y.Z) the registry already serves for other content. */
+  readonly allowOverwrite: boolean;
 }
 
 export function readPushRequest(inputs: Inputs): PushRequest {
@@ -52,6 +56,7 @@ export function readPushRequest(inputs: Inputs): PushRequest {
     ...(password && { password }),
     retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
     logout: inputs.boolean('logout', true),
+    allowOverwrite: inputs.boolean('allow-overwrite', false),
   };
 }
 
@@ -185,6 +190,41 @@ function credentialsFor(ref: ImageReference, request: PushRequest) {
   return request.username && request.password && ref.registry === request.registry
     ? { credentials: { username: request.username, password: request.password } }
     : {};
+}
+
+/**
+ * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
+ * the config digest, or with the containerd store the manifest digest): an immutable tag (the
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ */
+export function tagMayMove(
+  tag: string,
+  existing: { digest: string; configDigest: string } | undefined,
+  localImageId: string,
+  allowOverwrite: boolean,
+): boolean {
+  if (!existing || allowOverwrite || !isImmutableTag(tag)) return true;
+  return existing.digest === localImageId || existing.configDigest === localImageId;
+}
+
+/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
+export async function refuseMovingImmutableTags(
+  runner: Runner,
+  target: docker.DockerTarget,
+  request: PushRequest,
+): Promise<void> {
+  if (request.allowOverwrite) return;
+  for (const ref of request.references) {
+    const tag = ref.tag as string;
+    if (!isImmutableTag(tag)) continue;
+    const existing = await readImageConfig(ref, credentialsFor(ref, request));
+    if (!existing) continue;
+    const local = JSON.parse(
+      (await runChecked(runner, docker.inspectImage(target, formatReference(ref)))).stdout,
+    ) as { Id: string };
+    if (!tagMayMove(tag, existing, local.Id, false))
+      throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+  }
 }
 
 /** Reads the tag back from the registry: the digest it now serves. */

@@ -8,6 +8,8 @@ import { clientFor } from './resolve';
 
 export interface ImageConfig {
   readonly digest: string;
+  /** The digest of the configuration (of the platform's image): what docker calls the image ID. */
+  readonly configDigest: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -27,5 +29,5 @@ export async function readImageConfig(
   if (!config) throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
   const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
   const json = JSON.parse(body.toString('utf8')) as { config?: { Labels?: Record<string, string> | null } };
-  return { digest: head.digest, labels: json.config?.Labels ?? {} };
+  return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }

@@ -29,3 +29,19 @@ export async function resolveReferenceDigest(
 ): Promise<string | undefined> {
   return resolveDigest(parseReference(text), options);
 }
+
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+export class TagConflictError extends Error {
+  constructor(
+    destination: string,
+    tag: string,
+    current: string,
+    wanted: string,
+    how = 'set allow-overwrite: true to move it',
+  ) {
+    super(
+      `${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`,
+    );
+    this.name = 'TagConflictError';
+  }
+}

@@ -29,7 +29,7 @@ export interface HostStatus {
   readonly error?: string;
 }
 
-interface Inspect {
+export interface Inspect {
   Id: string;
   Name: string;
   Config: { Image: string; Labels?: Record<string, string> };
@@ -42,14 +42,20 @@ interface Inspect {
   };
 }
 
-export async function hostStatus(runner: Runner, name: string, auditLines: number): Promise<HostStatus> {
-  const target = { docker: 'docker' };
-  // The service's own containers and, for a compose project of that name, the project's.
+const TARGET = { docker: 'docker' };
+
+/** The containers of service `name` on a host: its own (by label) and, for a compose project of that name, the project's. */
+export async function serviceContainers(runner: Runner, name: string): Promise<Inspect[]> {
   const byId = new Map<string, Inspect>();
   for (const filter of [`label=${LABEL.service}=${name}`, `label=com.docker.compose.project=${name}`]) {
-    for (const c of await inspectContainersWhere<Inspect>(runner, target, [filter])) byId.set(c.Id, c);
+    for (const c of await inspectContainersWhere<Inspect>(runner, TARGET, [filter])) byId.set(c.Id, c);
   }
-  const inspected = [...byId.values()];
+  return [...byId.values()];
+}
+
+export async function hostStatus(runner: Runner, name: string, auditLines: number): Promise<HostStatus> {
+  const target = TARGET;
+  const inspected = await serviceContainers(runner, name);
   const containers = inspected
     .map((c): ContainerStatus => {
       const labels = c.Config.Labels ?? {};
@@ -59,7 +65,8 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
         image: labels[LABEL.image] ?? c.Config.Image,
         version: labels[LABEL.version] ?? '',
         state: c.State.Status,
-        ...(c.State.Health && { health: c.State.Health.Status }),
+        // A stopped container keeps its last health status: an old version that merely exited is not "unhealthy".
+        ...(c.State.Running && c.State.Health && { health: c.State.Health.Status }),
         since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
       };
     })
@@ -98,27 +105,31 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
   return { host: runner.where, containers, audit };
 }
 
-/** Every host's status; a host that cannot be reached is reported, not fatal. */
-export async function statusOfHosts(
+/** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */
+export async function onEveryHost<T>(
   request: Connection,
-  name: string,
-  auditLines = 5,
-): Promise<HostStatus[]> {
+  work: (runner: Runner) => Promise<T>,
+  parallel = 4,
+): Promise<T[]> {
   const runners = await connectAll(request, () => {});
   try {
     return await runPool(
-      runners.map(
-        (runner) => () =>
-          hostStatus(runner, name, auditLines).catch((error: Error) => ({
-            host: runner.where,
-            containers: [],
-            audit: [],
-            error: error.message,
-          })),
-      ),
-      4,
+      runners.map((runner) => () => work(runner)),
+      parallel,
     );
   } finally {
     await Promise.all(runners.map((r) => r.close()));
   }
+}
+
+/** Every host's status; a host whose state cannot be read is reported, not fatal. */
+export function statusOfHosts(request: Connection, name: string, auditLines = 5): Promise<HostStatus[]> {
+  return onEveryHost(request, (runner) =>
+    hostStatus(runner, name, auditLines).catch((error: Error): HostStatus => ({
+      host: runner.where,
+      containers: [],
+      audit: [],
+      error: error.message,
+    })),
+  );
 }

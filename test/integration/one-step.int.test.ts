@@ -152,5 +152,68 @@ describe('the slipway CLI', () => {
     const bad = await cli(['deploy', ...connection, '--image', 'Not A Reference', '--json']);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout).error).toContain('input "image"');
+    // A summary for people: plain text, no Markdown, no workflow commands.
+    expect(deploy.stderr).not.toMatch(/^\||^::|%0A|###/m);
+  });
+
+  it("logs prints the service containers' lines; status of a service that does not exist fails and says so", async () => {
+    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, `cli-${ID}`);
+    const logs = await cli(['logs', ...connection, '--tail', '20', '--since', '1h']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`^cli-${ID}\\S* \\| `, 'm'));
+    const missing = labConnectionOptions(lab, lab.hosts[0] as LabHost, `never-deployed-${ID}`);
+    const status = await cli(['status', ...missing]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`no service named never-deployed-${ID} on the host`);
+  });
+
+  it('push refuses to move an existing version tag to another image; allow-overwrite moves it', async () => {
+    const version = `${image}:20261122-0`;
+    const build = (v: string) =>
+      runChecked(local, {
+        argv: [
+          lab.docker,
+          'build',
+          '--quiet',
+          '--build-arg',
+          `BASE=${lab.images.busyboxInRegistry}`,
+          '--build-arg',
+          `VERSION=${v}`,
+          '-t',
+          version,
+          APP_CONTEXT,
+        ],
+        env: { DOCKER_BUILDKIT: '1' },
+      });
+    await build('first');
+    expect((await cli(['push', '--tags', version])).code).toBe(0);
+    expect((await cli(['push', '--tags', version])).code).toBe(0); // the same image again
+    const pushed = await resolveReferenceDigest(version);
+    await build('second');
+    const refused = await cli(['push', '--tags', version]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('refusing to move it (set allow-overwrite: true to move it)');
+    expect(await resolveReferenceDigest(version)).toBe(pushed);
+    const moved = await cli(['push', '--tags', version, '--allow-overwrite']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(await resolveReferenceDigest(version)).not.toBe(pushed);
+  });
+
+  it('off CI the version is made of the commit, so two commits never share it', async () => {
+    const result = await runCli(
+      [
+        'build',
+        '--image',
+        `${image}-local`,
+        '--context',
+        APP_CONTEXT,
+        '--build-args',
+        `BASE=${lab.images.busyboxInRegistry}`,
+        '--json',
+      ],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).outputs.version).toMatch(/^\d{8}-c0ffee0$/);
   });
 });

@@ -3,6 +3,7 @@ import { gitContext } from '../../helpers/git-context';
 import {
   defaultTags,
   expandTemplate,
+  isImmutableTag,
   parseSemver,
   sanitizeTag,
   versionTag,
@@ -106,5 +107,31 @@ describe('parseSemver', () => {
     });
     expect(parseSemver('v1.2')).toBeUndefined();
     expect(parseSemver('v01.2.3')).toBeUndefined();
+  });
+});
+
+describe('the version off CI (no build number)', () => {
+  it('is the date and the commit, so two commits never share a version', () => {
+    expect(versionTag(ctx({ runNumber: 0 }))).toBe('20150127-0123456');
+    expect(versionTag(ctx({ runNumber: 0, sha: 'fedcba9876' }))).toBe('20150127-fedcba9');
+  });
+
+  it('carries a hash of the uncommitted changes when the work tree is dirty', () => {
+    expect(versionTag(ctx({ runNumber: 0, localChanges: 'abcdef0123456789' }))).toBe(
+      '20150127-0123456-dirty-abcdef0',
+    );
+  });
+
+  it('outside a repository, the time of the build', () => {
+    expect(versionTag(ctx({ runNumber: 0, sha: '', now: new Date('2015-01-27T10:11:12.345Z') }))).toBe(
+      '20150127-t101112345',
+    );
+  });
+
+  it('the version and X.Y.Z are immutable tags; latest, sha-<7>, branches, pr-N, X.Y and X move', () => {
+    for (const tag of ['20150127-97', '20150127-0123456-dirty-abcdef0', '1.2.3', '1.2.3-rc.1'])
+      expect(isImmutableTag(tag), tag).toBe(true);
+    for (const tag of ['latest', 'sha-0123456', 'main', 'feature-Login--42', 'pr-7', '1.2', '1'])
+      expect(isImmutableTag(tag), tag).toBe(false);
   });
 });

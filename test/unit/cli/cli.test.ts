@@ -1,25 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliInputReader, parseArgs } from '../../../src/cli/args';
+import { cliInputReader, closest, parseArgs } from '../../../src/cli/args';
+import { COMMANDS } from '../../../src/cli/commands';
+import { ACTION_METADATA } from '../../../src/cli/metadata';
+import { isSecretInput } from '../../../src/common/secrets';
+
+const DEPLOY = Object.keys(COMMANDS.deploy?.options ?? {});
 import { ciEnvironment } from '../../../src/cli/git';
 import { Inputs } from '../../../src/common/inputs';
 import { tempDir } from '../../helpers/temp';
 
 describe('CLI options are the actions’ inputs', () => {
   it('reads --name value, --name=value, repeated options as lines, bare flags as true', () => {
-    const parsed = parseArgs([
-      'deploy',
-      '--hosts',
-      'a:22',
-      '--hosts=b:22',
-      '--dry-run',
-      '--health-timeout',
-      '30s',
-      '--json',
-    ]);
+    const parsed = parseArgs(
+      ['--hosts', 'a:22', '--hosts=b:22', '--dry-run', '--health-timeout', '30s', '--json'],
+      DEPLOY,
+    );
     expect(parsed).toEqual({
-      command: 'deploy',
       values: { hosts: 'a:22\nb:22', 'dry-run': 'true', 'health-timeout': '30s' },
       json: true,
     });
@@ -28,22 +26,57 @@ describe('CLI options are the actions’ inputs', () => {
   it('reads a value from a file with --name-file (secrets stay off the command line), but not compose-file', () => {
     const dir = tempDir('cli');
     writeFileSync(join(dir, 'key'), 'KEY\nLINES');
-    const parsed = parseArgs([
-      'deploy',
-      '--private-key-file',
-      join(dir, 'key'),
-      '--compose-file',
-      'compose.yml',
-    ]);
+    const parsed = parseArgs(
+      ['--private-key-file', join(dir, 'key'), '--compose-file', 'compose.yml'],
+      DEPLOY,
+    );
     expect(parsed.values).toEqual({ 'private-key': 'KEY\nLINES', 'compose-file': 'compose.yml' });
-    expect(() => parseArgs(['deploy', '--private-key-file', join(dir, 'missing')])).toThrow(
+    expect(() => parseArgs(['--private-key-file', join(dir, 'missing')], DEPLOY)).toThrow(
       /--private-key-file: cannot read .*missing: ENOENT/,
     );
   });
 
   it('refuses what is not an option', () => {
-    expect(() => parseArgs(['deploy', 'stray'])).toThrow(/unexpected argument "stray"/);
-    expect(() => parseArgs(['deploy', '--Bad'])).toThrow(/is not an option/);
+    expect(() => parseArgs(['stray'], DEPLOY)).toThrow(/unexpected argument "stray"/);
+    expect(() => parseArgs(['--Bad'], DEPLOY)).toThrow(/is not an option/);
+  });
+
+  it('refuses unknown options and suggests the nearest', () => {
+    expect(() => parseArgs(['--publsh', '8089'], DEPLOY)).toThrow(
+      'unknown option --publsh (did you mean --publish?)',
+    );
+    expect(() => parseArgs(['--helth-path=/health'], DEPLOY)).toThrow(
+      'unknown option --helth-path (did you mean --health-path?)',
+    );
+    expect(() => parseArgs(['--zzzzzzzz'], DEPLOY)).toThrow(/^unknown option --zzzzzzzz$/);
+    expect(() => parseArgs(['--nope-file', 'x'], DEPLOY)).toThrow(/unknown option --nope-file/);
+    expect(closest('jsn', ['json', 'name'])).toBe('json');
+  });
+
+  it('refuses secrets as arguments, without echoing them, and points to the file and the environment', () => {
+    const promote = Object.keys(COMMANDS.promote?.options ?? {});
+    for (const args of [['--destination-password', 'hunter22'], ['--destination-password=hunter22']]) {
+      let message = '';
+      try {
+        parseArgs(args, promote);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('--destination-password-file');
+      expect(message).toContain('SLIPWAY_DESTINATION_PASSWORD');
+      expect(message).not.toContain('hunter22');
+    }
+    expect(() => parseArgs(['--private-key', 'KEY'], DEPLOY)).toThrow(/--private-key-file/);
+  });
+
+  it('counts every input whose description speaks of a password, token, key or secret as a secret', () => {
+    for (const action of Object.values(ACTION_METADATA)) {
+      for (const [name, input] of Object.entries(action.inputs)) {
+        expect(isSecretInput(name), name).toBe(
+          /password|token|secret|private key|passphrase/i.test(input.description),
+        );
+      }
+    }
   });
 
   it('falls back to SLIPWAY_<NAME> in the environment', () => {

@@ -131,3 +131,20 @@ describe('docker commands as data', () => {
     expect(docker.dockerBinary({})).toBe('docker');
   });
 });
+
+describe('docker logs as data', () => {
+  it('takes the tail, since and follow as separate arguments', () => {
+    expect(docker.logs(target, 'web').argv).toEqual(['docker', 'logs', '--tail', '50', 'web']);
+    expect(docker.logs(target, 'web', { follow: true }).argv).toEqual(['docker', 'logs', '--follow', 'web']);
+    expect(docker.logs(target, 'web', { follow: true, tail: 10, since: '10m' }).argv).toEqual([
+      'docker',
+      'logs',
+      '--follow',
+      '--tail',
+      '10',
+      '--since',
+      '10m',
+      'web',
+    ]);
+  });
+});

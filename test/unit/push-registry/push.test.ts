@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Inputs } from '../../../src/common/inputs';
-import { classifyPushFailure, parsePushOutput, readPushRequest } from '../../../src/push-registry/push';
+import {
+  classifyPushFailure,
+  parsePushOutput,
+  readPushRequest,
+  tagMayMove,
+} from '../../../src/push-registry/push';
 import { retryDelayMs } from '../../../src/common/retry';
 
 const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
@@ -55,5 +60,35 @@ describe('retry delays', () => {
     expect([1, 2, 3, 5].map((a) => retryDelayMs(a, policy))).toEqual([100, 200, 400, 1000]);
     expect(retryDelayMs(1, policy, '0.5')).toBe(500);
     expect(retryDelayMs(1, policy, '30')).toBe(1000);
+  });
+});
+
+describe('immutable tags are not moved by a push', () => {
+  const existing = { digest: `sha256:${'1'.repeat(64)}`, configDigest: `sha256:${'2'.repeat(64)}` };
+  const other = `sha256:${'3'.repeat(64)}`;
+
+  it('refuses to move the version to another image, unless overwriting is allowed', () => {
+    expect(tagMayMove('20261122-0', existing, other, false)).toBe(false);
+    expect(tagMayMove('1.2.3', existing, other, false)).toBe(false);
+    expect(tagMayMove('20261122-0', existing, other, true)).toBe(true);
+  });
+
+  it('pushes the same image again (its ID is the config digest, or the manifest digest), and new tags', () => {
+    expect(tagMayMove('20261122-0', existing, existing.configDigest, false)).toBe(true);
+    expect(tagMayMove('20261122-0', existing, existing.digest, false)).toBe(true);
+    expect(tagMayMove('20261122-0', undefined, other, false)).toBe(true);
+  });
+
+  it('moves latest, sha-<7> and branch tags', () => {
+    expect(tagMayMove('latest', existing, other, false)).toBe(true);
+    expect(tagMayMove('sha-0123456', existing, other, false)).toBe(true);
+    expect(tagMayMove('main', existing, other, false)).toBe(true);
+  });
+
+  it('reads allow-overwrite, false by default', () => {
+    expect(readPushRequest(inputs({ tags: 'r.example/app:1.0.0' })).allowOverwrite).toBe(false);
+    expect(
+      readPushRequest(inputs({ tags: 'r.example/app:1.0.0', 'allow-overwrite': 'true' })).allowOverwrite,
+    ).toBe(true);
   });
 });

@@ -1,0 +1,1 @@
+export function packCli(destination?: string, root?: string): string;

@@ -1,0 +1,194 @@
+/**
+ * The CLI's commands: which operation each runs and which options it takes. The options of the
+ * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
+ * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
+ */
+import { readConnection, readName } from '../deploy-core/inputs';
+import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
+import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
+import type { Inputs } from '../common/inputs';
+import { runBaseCheck } from '../base-image-check/operation';
+import { runBuild } from '../build-and-tag/operation';
+import { runDeployOperation } from '../remote-deploy-ssh/operation';
+import { abortOnSignals } from '../common/cancel';
+import { runPipeline } from '../pipeline/operation';
+import { runPromote } from '../promote-between-registries/operation';
+import { runPush } from '../push-registry/operation';
+import type { Outcome, Reporter } from '../common/reporter';
+import { runTest } from '../test-in-container/operation';
+import { ACTION_METADATA, type InputMetadata } from './metadata';
+
+/** Ctrl-C cancels a deploy cleanly (locks released, nothing half-switched); a second one exits at once. */
+function cancelOnCtrlC(report: Reporter): AbortSignal {
+  return abortOnSignals((line) => report.warning(`${line} (Ctrl-C again to quit now)`), {
+    exitOnSecond: true,
+  });
+}
+
+/** What a command does with its inputs; `out` is the command's data stream (stdout). */
+export type Operation = (inputs: Inputs, report: Reporter, out: (text: string) => void) => Promise<Outcome>;
+
+export interface CommandSpec {
+  readonly summary: string;
+  /** The longer description at the top of its help. */
+  readonly description: string;
+  readonly options: Readonly<Record<string, InputMetadata>>;
+  readonly run: Operation;
+}
+
+function inputsOf(action: string, leaveOut: readonly string[] = []): Record<string, InputMetadata> {
+  const inputs = { ...(ACTION_METADATA[action]?.inputs ?? {}) };
+  for (const name of leaveOut) delete inputs[name];
+  return inputs;
+}
+
+/** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
+function connectionOptions(): Record<string, InputMetadata> {
+  const deploy = inputsOf('remote-deploy-ssh');
+  const names = [
+    'hosts',
+    'username',
+    'private-key',
+    'passphrase',
+    'known-hosts',
+    'insecure-ignore-host-key',
+    'jump-host',
+  ];
+  const options: Record<string, InputMetadata> = {};
+  for (const name of names) if (deploy[name]) options[name] = deploy[name];
+  options.name = {
+    description: 'Service name (as deployed; a compose project or Swarm service of that name too).',
+    required: true,
+  };
+  return options;
+}
+
+/** One block of text per host: its containers (state, image, version, since when) and audit entries. */
+export function formatStatus(hosts: readonly HostStatus[]): string[] {
+  return hosts.map((h) =>
+    [
+      `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+      ...h.containers.map(
+        (c) =>
+          `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
+      ),
+      ...h.audit.map(
+        (a) =>
+          `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`,
+      ),
+    ].join('\n'),
+  );
+}
+
+/** Why a status is a failure: hosts that could not be read, or a service that exists on none of them. */
+export function statusError(hosts: readonly HostStatus[], name: string): string | undefined {
+  if (hosts.some((h) => h.error)) return 'some hosts could not be read';
+  if (hosts.every((h) => h.containers.length === 0))
+    return `no service named ${name} on ${hosts.length === 1 ? 'the host' : `any of the ${hosts.length} hosts`}`;
+  return undefined;
+}
+
+async function status(inputs: Inputs): Promise<Outcome> {
+  const request = readConnection(inputs);
+  const name = readName(inputs);
+  const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
+  const hosts = await statusOfHosts(request, name, lines);
+  const error = statusError(hosts, name);
+  return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
+}
+
+async function logs(inputs: Inputs, _report: Reporter, out: (text: string) => void): Promise<Outcome> {
+  const request = readConnection(inputs);
+  const name = readName(inputs);
+  const options = readLogsOptions(inputs);
+  const several = request.hosts.length > 1;
+  // Ctrl-C while following ends the remote processes and closes the sessions before exiting.
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
+  process.once('SIGINT', stop);
+  const hosts = await logsOfHosts(request, name, { ...options, signal: interrupt.signal }, (l) =>
+    out(`${several ? `${l.host} ` : ''}${l.container} | ${l.line}\n`),
+  ).finally(() => process.off('SIGINT', stop));
+  const failed = hosts.filter((h) => h.error);
+  return {
+    outputs: {},
+    summary: failed.map((h) => `${h.host}: ${h.error}`),
+    ...(failed.length > 0 && {
+      error: failed.length === hosts.length ? `no logs of ${name} could be read` : 'some hosts gave no logs',
+    }),
+  };
+}
+
+/** A command that runs an action's operation with that action's inputs as its options. */
+function actionCommand(action: string, summary: string, run: Operation): CommandSpec {
+  return {
+    summary: `${summary} (inputs of ${action === 'slipway' ? 'the root action' : action})`,
+    description: ACTION_METADATA[action]?.description ?? '',
+    options: inputsOf(action),
+    run,
+  };
+}
+
+export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) =>
+    runBuild(inputs, report),
+  ),
+  test: actionCommand('test-in-container', 'run tests in an image', runTest),
+  push: actionCommand('push-registry', 'push references and verify the digest', runPush),
+  ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+  'base-check': actionCommand(
+    'base-image-check',
+    'has a base image moved since the image was built?',
+    runBaseCheck,
+  ),
+  promote: actionCommand(
+    'promote-between-registries',
+    'copy an image between registries by digest',
+    runPromote,
+  ),
+  deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) =>
+    runDeployOperation(inputs, report, cancelOnCtrlC(report)),
+  ),
+  rollback: {
+    summary: 'put the previous version back in service (deploy --rollback true)',
+    description:
+      'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true).',
+    options: inputsOf('remote-deploy-ssh', ['rollback']),
+    run: (inputs, report) =>
+      runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
+  },
+  status: {
+    summary: 'what runs on each host, since when, and the last audit entries',
+    description:
+      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+    options: {
+      ...connectionOptions(),
+      'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
+    },
+    run: (inputs) => status(inputs),
+  },
+  logs: {
+    summary: "a service's container logs on each host",
+    description:
+      'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout.',
+    options: {
+      ...connectionOptions(),
+      since: {
+        description:
+          'Only lines since a time ago (10m, 1h30m), a Unix time or a date (2026-11-22T10:00:00Z).',
+        required: false,
+      },
+      tail: {
+        description: 'Lines to show from the end of each log (all for every line).',
+        required: false,
+        default: '100',
+      },
+      follow: {
+        description: 'Keep following the logs until the containers stop or you interrupt (Ctrl-C).',
+        required: false,
+        default: 'false',
+      },
+    },
+    run: logs,
+  },
+};
