@@ -64211,6 +64211,17 @@ function isUnchanged(request, state, digest) {
         return true;
     return state.proxy?.running === true;
 }
+/**
+ * The version a rollback goes back to: the kept one `to` names (version, digest or container), or
+ * else the newest kept version older than the one in service — so a second rollback goes further
+ * back or stops, never forward again to what was just rolled back.
+ */
+function rollbackTarget(state, current, to) {
+    const kept = state.previous.filter((v) => v.digest !== current.digest || v.config !== current.config);
+    if (to)
+        return kept.find((v) => v.version === to || v.digest === to || v.container === to);
+    return kept.find((v) => v.time < current.time);
+}
 /** The result of a host that was switched in this run: what it ran before, and how long it took. */
 function switchedResult(s, result, fields) {
     return {
@@ -64535,9 +64546,15 @@ class Deployer {
         const targets = this.sessions.map((session, i) => {
             const state = states[i];
             const current = state.current;
-            const target = state.previous.find((v) => v.digest !== current?.digest);
-            if (!current || !target)
-                throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+            if (!current)
+                throw new Error(`${session.where}: ${r.name} is not in service: nothing to roll back`);
+            const target = rollbackTarget(state, current, r.rollbackTo);
+            if (!target) {
+                const kept = state.previous.map((v) => v.version || v.digest).join(', ') || 'none';
+                throw new Error(r.rollbackTo
+                    ? `${session.where}: no kept version of ${r.name} matches ${r.rollbackTo} (kept: ${kept})`
+                    : `${session.where}: no kept version of ${r.name} older than the one in service (${current.version || current.digest}); name one with rollback-to (kept: ${kept})`);
+            }
             return { session, state, current, target };
         });
         const digests = new Set(targets.map((t) => t.target.digest));
@@ -65851,7 +65868,7 @@ const NOT_FOR_STACKS = [
 
 function readComposeRequest(inputs) {
     const connection = readConnection(inputs);
-    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
+    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file', 'rollback-to'], 'compose');
     const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
     const images = readStackImages(inputs);
     const { file, text } = readStackFile(inputs, 'compose-file', images);
@@ -65895,6 +65912,11 @@ function readDeployRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
     const rollback = connection.rollback;
+    const rollbackTo = inputs.line('rollback-to');
+    if (rollbackTo && !rollback)
+        throw new InputError('rollback-to', 'is used with rollback: true');
+    if (rollbackTo && !/^(sha256:[0-9a-f]{64}|[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.test(rollbackTo))
+        throw new InputError('rollback-to', `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`);
     const imageText = inputs.string('image');
     const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
     if (!image && !rollback)
@@ -65936,6 +65958,7 @@ function readDeployRequest(inputs) {
         strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
         keep,
         proxyImage: readProxyImage(inputs),
+        ...(rollbackTo && { rollbackTo }),
     };
 }
 
@@ -65947,7 +65970,7 @@ function readDeployRequest(inputs) {
 
 function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
-    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
+    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
     if (inputs.string('secret-env'))
         throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
     const name = readName(inputs);

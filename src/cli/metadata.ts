@@ -464,9 +464,15 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         default: '3',
       },
       rollback: {
-        description: 'Go back to the previous version on every host.',
+        description:
+          'Go back to the previous version on every host (the newest kept version older than the one in service), or to rollback-to.',
         required: false,
         default: 'false',
+      },
+      'rollback-to': {
+        description:
+          'With rollback: the kept version to put back in service: its version (e.g. 20261201-42), digest (sha256:…) or container name (single-container mode).',
+        required: false,
       },
       'lock-timeout': {
         description:

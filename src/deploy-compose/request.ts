@@ -17,7 +17,7 @@ export interface ComposeRequest extends Connection {
 
 export function readComposeRequest(inputs: Inputs): ComposeRequest {
   const connection = readConnection(inputs);
-  refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file'], 'compose');
+  refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file', 'rollback-to'], 'compose');
   const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
   const images = readStackImages(inputs);
   const { file, text } = readStackFile(inputs, 'compose-file', images);

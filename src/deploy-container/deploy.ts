@@ -70,6 +70,17 @@ function isUnchanged(request: DeployRequest, state: HostState, digest: string): 
   return state.proxy?.running === true;
 }
 
+/**
+ * The version a rollback goes back to: the kept one `to` names (version, digest or container), or
+ * else the newest kept version older than the one in service — so a second rollback goes further
+ * back or stops, never forward again to what was just rolled back.
+ */
+export function rollbackTarget(state: HostState, current: Version, to?: string): Version | undefined {
+  const kept = state.previous.filter((v) => v.digest !== current.digest || v.config !== current.config);
+  if (to) return kept.find((v) => v.version === to || v.digest === to || v.container === to);
+  return kept.find((v) => v.time < current.time);
+}
+
 interface Switched {
   readonly session: HostSession;
   readonly from?: Version;
@@ -442,9 +453,16 @@ export class Deployer {
     const targets = this.sessions.map((session, i) => {
       const state = states[i] as HostState;
       const current = state.current;
-      const target = state.previous.find((v) => v.digest !== current?.digest);
-      if (!current || !target)
-        throw new Error(`${session.where}: no earlier version of ${r.name} to roll back to`);
+      if (!current) throw new Error(`${session.where}: ${r.name} is not in service: nothing to roll back`);
+      const target = rollbackTarget(state, current, r.rollbackTo);
+      if (!target) {
+        const kept = state.previous.map((v) => v.version || v.digest).join(', ') || 'none';
+        throw new Error(
+          r.rollbackTo
+            ? `${session.where}: no kept version of ${r.name} matches ${r.rollbackTo} (kept: ${kept})`
+            : `${session.where}: no kept version of ${r.name} older than the one in service (${current.version || current.digest}); name one with rollback-to (kept: ${kept})`,
+        );
+      }
       return { session, state, current, target };
     });
     const digests = new Set(targets.map((t) => t.target.digest));

@@ -31,6 +31,8 @@ export interface DeployRequest extends Connection {
   readonly strategy: Strategy;
   readonly keep: number;
   readonly proxyImage: ImageReference;
+  /** With rollback: the kept version to go back to (version, digest or container), else the previous one. */
+  readonly rollbackTo?: string;
 }
 
 const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -56,6 +58,13 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
   const connection = readConnection(inputs);
   refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
   const rollback = connection.rollback;
+  const rollbackTo = inputs.line('rollback-to');
+  if (rollbackTo && !rollback) throw new InputError('rollback-to', 'is used with rollback: true');
+  if (rollbackTo && !/^(sha256:[0-9a-f]{64}|[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.test(rollbackTo))
+    throw new InputError(
+      'rollback-to',
+      `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`,
+    );
   const imageText = inputs.string('image');
   const image = imageText ? inputs.parsed('image', (v) => parseReference(v)) : undefined;
   if (!image && !rollback) inputs.required('image');
@@ -95,5 +104,6 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     strategy: inputs.oneOf('strategy', ['rolling', 'recreate'] as const, 'rolling'),
     keep,
     proxyImage: readProxyImage(inputs),
+    ...(rollbackTo && { rollbackTo }),
   };
 }

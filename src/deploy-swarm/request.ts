@@ -32,7 +32,11 @@ export interface SwarmRequest extends Connection {
 
 export function readSwarmRequest(inputs: Inputs): SwarmRequest {
   const connection = readConnection(inputs);
-  refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path'], 'swarm');
+  refuseInputs(
+    inputs,
+    ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'],
+    'swarm',
+  );
   if (inputs.string('secret-env'))
     throw new InputError(
       'secret-env',

@@ -209,6 +209,24 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(actions).toEqual(['deploy', 'deploy', 'deploy-failed', 'rollback']);
   });
 
+  it('a second rollback never goes forward again; rollback-to puts a chosen kept version back', async () => {
+    const again = await deploy(undefined, { rollback: 'true' });
+    expect(again.exitCode).toBe(1);
+    expect(again.log).toMatch(
+      /no kept version of .* older than the one in service \(v1\); name one with rollback-to \(kept: v2\)/,
+    );
+    expect(await served()).toEqual(['v1', 'v1']);
+    const forward = await deploy(undefined, { rollback: 'true', 'rollback-to': 'v2' });
+    expect(forward.exitCode, forward.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    const missing = await deploy(undefined, { rollback: 'true', 'rollback-to': 'v9' });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.log).toMatch(/no kept version of .* matches v9/);
+    const back = await deploy(undefined, { rollback: 'true', 'rollback-to': 'v1' });
+    expect(back.exitCode, back.log).toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+  });
+
   it('the same digest with a rotated secret is a change: the app restarts with the new value', async () => {
     const rotated = `${SECRET}-rotated`;
     const run = await deploy('v1', { 'secret-env': `DB_PASSWORD=${rotated}` });

@@ -157,10 +157,10 @@ describe('the slipway CLI', () => {
   });
 
   it("logs prints the service containers' lines; status of a service that does not exist fails and says so", async () => {
-    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, `cli-${ID}`);
+    const connection = labConnectionOptions(lab, lab.hosts[0] as LabHost, SERVICE);
     const logs = await cli(['logs', ...connection, '--tail', '20', '--since', '1h']);
     expect(logs.code, logs.stderr).toBe(0);
-    expect(logs.stdout).toMatch(new RegExp(`^cli-${ID}\\S* \\| `, 'm'));
+    expect(logs.stdout).toMatch(new RegExp(`^${SERVICE}\\S* \\| `, 'm'));
     const missing = labConnectionOptions(lab, lab.hosts[0] as LabHost, `never-deployed-${ID}`);
     const status = await cli(['status', ...missing]);
     expect(status.code).toBe(1);
