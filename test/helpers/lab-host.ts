@@ -40,3 +40,17 @@ export async function expectNothingLeft(
   );
   expect(lock, `${host.name}: lock`).toBe('');
 }
+
+/** `docker ps` on a lab host for containers with all of `labels` (name=value): one line each, in `format`. */
+export async function psOnHost(
+  lab: LabInfo,
+  host: LabHost,
+  labels: readonly string[],
+  format: string,
+  options: { all?: boolean } = {},
+): Promise<string[]> {
+  const argv = ['docker', 'ps', ...(options.all ? ['--all'] : [])];
+  for (const label of labels) argv.push('--filter', `label=${label}`);
+  const out = await onHost(lab, host, ...argv, '--format', format);
+  return out.split('\n').filter(Boolean);
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup } from '../helpers/host-cleanup';
-import { expectNothingLeft, onHost as onLabHost } from '../helpers/lab-host';
+import { expectNothingLeft, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
@@ -49,8 +49,6 @@ const ENV = { GITHUB_WORKSPACE: workspace, SLIPWAY_LOCK_LEASE_MS: '4000' };
 const deploy = (version: string, interrupt?: Promise<'cancel' | 'SIGKILL'>) =>
   runBundle('remote-deploy-ssh', inputs(version), { env: ENV, ...(interrupt && { interrupt }) });
 
-const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
-
 const removeFromHosts = hostCleanup(lab, PROJECT, [
   `docker ps -aq --filter label=com.docker.compose.project=${PROJECT} | xargs -r docker rm -f >/dev/null`,
   `docker network rm ${PROJECT}_default >/dev/null 2>&1`,
@@ -74,16 +72,12 @@ afterAll(async () => {
 
 async function expectConverged(version: string): Promise<void> {
   for (const host of lab.hosts) {
-    const running = await onHost(
+    const lines = await psOnHost(
+      lab,
       host,
-      'docker',
-      'ps',
-      '--filter',
-      `label=com.docker.compose.project=${PROJECT}`,
-      '--format',
+      [`com.docker.compose.project=${PROJECT}`],
       '{{.Label "com.docker.compose.service"}} {{.Status}}',
     );
-    const lines = running.split('\n').filter(Boolean);
     expect(lines, `${host.name}: containers`).toHaveLength(1);
     expect(lines[0], `${host.name}: app`).toMatch(/^app Up .*\(healthy\)/);
     await expectNothingLeft(lab, host, PROJECT, SECRET);

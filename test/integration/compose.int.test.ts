@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup } from '../helpers/host-cleanup';
-import { onHost as onLabHost } from '../helpers/lab-host';
+import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
 import type { LabHost } from '../lab/lab';
@@ -70,15 +70,13 @@ const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...arg
 
 /** service → container id, read on the host directly (not through Slipway). */
 async function containers(host: Host): Promise<Record<string, string>> {
-  const out = await onHost(
+  const lines = await psOnHost(
+    lab,
     host,
-    'docker',
-    'ps',
-    '--filter',
-    `label=com.docker.compose.project=${PROJECT}`,
-    '--format',
+    [`com.docker.compose.project=${PROJECT}`],
     '{{.Label "com.docker.compose.service"}} {{.ID}}',
   );
+  const out = lines.join('\n');
   return Object.fromEntries(
     out
       .split('\n')

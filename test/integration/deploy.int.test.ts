@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { startLoad } from '../helpers/load';
-import { onHost as onLabHost } from '../helpers/lab-host';
+import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
 import type { LabHost } from '../lab/lab';
@@ -53,19 +53,11 @@ function deploy(tag: string | undefined, extra: Record<string, string> = {}): Pr
 const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
 
 async function appContainers(host: (typeof lab.hosts)[number], all = false): Promise<string[]> {
-  const out = await onHost(
-    host,
-    'docker',
-    'ps',
-    ...(all ? ['--all'] : []),
-    '--filter',
-    `label=dev.slipway.service=${SERVICE}`,
-    '--filter',
-    'label=dev.slipway.role=app',
-    '--format',
-    '{{.Names}}',
-  );
-  return out.split('\n').filter(Boolean).sort();
+  return (
+    await psOnHost(lab, host, [`dev.slipway.service=${SERVICE}`, 'dev.slipway.role=app'], '{{.Names}}', {
+      all,
+    })
+  ).sort();
 }
 
 async function served(): Promise<string[]> {

@@ -15,7 +15,7 @@ import { eventOnHost, nth, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { connectLabHost } from '../helpers/lab-ssh';
 import { startLoad } from '../helpers/load';
-import { expectNothingLeft, onHost as onLabHost } from '../helpers/lab-host';
+import { expectNothingLeft, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
@@ -62,20 +62,15 @@ interface Served {
 }
 
 async function inService(host: LabHost): Promise<Served> {
-  const names = await onHost(
+  const names = await psOnHost(
+    lab,
     host,
-    'docker',
-    'ps',
-    '--filter',
-    `label=dev.slipway.service=${SERVICE}`,
-    '--filter',
-    'label=dev.slipway.role=app',
-    '--format',
+    [`dev.slipway.service=${SERVICE}`, 'dev.slipway.role=app'],
     '{{.Names}}',
   );
   const serving: string[] = [];
   const orphans: string[] = [];
-  for (const name of names.split('\n').filter(Boolean)) {
+  for (const name of names) {
     const networks = await onHost(
       host,
       'docker',
