@@ -68299,7 +68299,7 @@ class DeployError extends Error {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
+;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
  * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
@@ -70028,7 +70028,7 @@ async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
+;// CONCATENATED MODULE: ./src/deploy-stack/stack-inputs.ts
 /**
  * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
  * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.

@@ -61541,7 +61541,7 @@ function isSha256Digest(digest) {
     return SHA256_RE.test(digest);
 }
 
-;// CONCATENATED MODULE: ./src/deploy-core/compose-file.ts
+;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
  * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
@@ -65782,7 +65782,7 @@ function refuseInputs(inputs, names, mode) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy-core/stack-inputs.ts
+;// CONCATENATED MODULE: ./src/deploy-stack/stack-inputs.ts
 /**
  * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
  * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.

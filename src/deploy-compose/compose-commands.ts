@@ -5,7 +5,7 @@
  */
 import type { Command } from '../command/command';
 import { toExportLines } from '../command/quote';
-import { composeEnvVariable } from '../deploy-core/compose-file';
+import { composeEnvVariable } from '../deploy-stack/compose-file';
 
 export interface ComposeTarget {
   /** ['docker', 'compose'] or ['docker-compose']. */

@@ -7,7 +7,7 @@
  * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
  */
 import { runPool } from '../common/pool';
-import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-core/compose-file';
+import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-stack/compose-file';
 import { COMPOSE_FILE, ComposeHost, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import { type HostSession, LABEL, type LockInfo } from '../deploy-core/host';

@@ -1,8 +1,8 @@
 /** The inputs of remote-deploy-ssh's compose mode (a Compose project on each host), checked before anything connects. */
 import type { Inputs } from '../common/inputs';
-import type { StackImage } from '../deploy-core/compose-file';
+import type { StackImage } from '../deploy-stack/compose-file';
 import { type Connection, readConnection, readEnv, readName, refuseInputs } from '../deploy-core/inputs';
-import { NOT_FOR_STACKS, readStackFile, readStackImages, stackRegistry } from '../deploy-core/stack-inputs';
+import { NOT_FOR_STACKS, readStackFile, readStackImages, stackRegistry } from '../deploy-stack/stack-inputs';
 
 export interface ComposeRequest extends Connection {
   readonly mode: 'compose';

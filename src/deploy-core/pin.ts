@@ -1,7 +1,7 @@
 /** Tags become digests before anything is deployed: what was tested is exactly what runs. */
 import { type ImageReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
-import type { StackImage } from './compose-file';
+import type { StackImage } from '../deploy-stack/compose-file';
 import type { Connection } from './inputs';
 
 /** The image to deploy, pinned: repository@digest, with the tag it came from for labels. */

@@ -1,7 +1,7 @@
 /** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
 import { InputError, type Inputs } from '../common/inputs';
 import { type ImageReference, parseReference } from '../common/reference';
-import type { StackImage } from '../deploy-core/compose-file';
+import type { StackImage } from '../deploy-stack/compose-file';
 import {
   type Connection,
   readConnection,
@@ -11,7 +11,7 @@ import {
   readProxyImage,
   refuseInputs,
 } from '../deploy-core/inputs';
-import { readStackFile, readStackImages, stackRegistry } from '../deploy-core/stack-inputs';
+import { readStackFile, readStackImages, stackRegistry } from '../deploy-stack/stack-inputs';
 
 export interface SwarmRequest extends Connection {
   readonly mode: 'swarm';

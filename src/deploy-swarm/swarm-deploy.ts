@@ -4,7 +4,7 @@
  * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
  * after the rollback finished, so the previous version serves. Swarm does the scheduling.
  */
-import { pinComposeFile } from '../deploy-core/compose-file';
+import { pinComposeFile } from '../deploy-stack/compose-file';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import type { HostSession, LockInfo } from '../deploy-core/host';
 import { LABEL } from '../deploy-core/host';

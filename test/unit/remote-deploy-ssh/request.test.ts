@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseStackImage } from '../../../src/deploy-core/stack-inputs';
+import { parseStackImage } from '../../../src/deploy-stack/stack-inputs';
 import { readAnyDeployRequest } from '../../../src/remote-deploy-ssh/request';
 import { Inputs } from '../../../src/common/inputs';
 import { COMPOSE } from '../../helpers/compose-fixture';

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { InputError, type Inputs } from '../common/inputs';
 import { parseReference } from '../common/reference';
 import { checkSameTag, checkStack, ComposeFileError, type StackImage } from './compose-file';
-import type { Connection } from './inputs';
+import type { Connection } from '../deploy-core/inputs';
 
 /** `service=registry/repo:tag` */
 export function parseStackImage(line: string): StackImage {

@@ -9,7 +9,7 @@ import {
   pinComposeFile,
   unpinnedServices,
   upgradeLegacyFile,
-} from '../../../src/deploy-core/compose-file';
+} from '../../../src/deploy-stack/compose-file';
 import { parseReference } from '../../../src/common/reference';
 import { COMPOSE } from '../../helpers/compose-fixture';
 
