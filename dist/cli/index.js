@@ -66037,9 +66037,8 @@ class host_HostSession {
     /** Env values reach the host on stdin, into a file only the deploy user can read. */
     async writeEnvFile(spec) {
         const envFile = `${this.dir}/${spec.container}.env`;
-        const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
         await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: content ? `${content}\n` : '',
+            stdin: envFileContent(spec.env),
         });
         return envFile;
     }
@@ -68756,8 +68755,9 @@ function newLock(ctx) {
 }
 /**
  * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
- * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
- * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost
+ * (another deploy took it over after this one stalled for a whole lease) aborts the deploy through
+ * `ctx.onLockLost`: it must not go on.
  */
 async function withHostLocks(sessions, lock, request, ctx, work) {
     const waitMs = request.lockTimeoutMs;
@@ -68806,6 +68806,10 @@ async function acquire(session, info, waitMs, ctx) {
             const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
             if (await session.lock.takeOver(busy, info.id, waitMs)) {
                 ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+            }
+            else {
+                // Another party is taking it over or releasing it right now: look again in a moment.
+                await sleep(250, ctx.signal);
             }
             continue;
         }

@@ -311,9 +311,8 @@ export class HostSession {
   /** Env values reach the host on stdin, into a file only the deploy user can read. */
   private async writeEnvFile(spec: VersionSpec): Promise<string> {
     const envFile = `${this.dir}/${spec.container}.env`;
-    const content = spec.env.map(([k, v]) => `${k}=${v}`).join('\n');
     await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: content ? `${content}\n` : '',
+      stdin: docker.envFileContent(spec.env),
     });
     return envFile;
   }

@@ -16,8 +16,9 @@ export function newLock(ctx: DeployContext): LockInfo {
 
 /**
  * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
- * keeps renewing the leases while `work` runs, and always releases them. A lease found lost (another deploy took it over after this one
- * stalled for a whole lease) aborts the deploy through `ctx.onLockLost`: it must not go on.
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost
+ * (another deploy took it over after this one stalled for a whole lease) aborts the deploy through
+ * `ctx.onLockLost`: it must not go on.
  */
 export async function withHostLocks<T>(
   sessions: readonly HostSession[],
@@ -80,6 +81,9 @@ export async function acquire(
       const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
       if (await session.lock.takeOver(busy, info.id, waitMs)) {
         ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+      } else {
+        // Another party is taking it over or releasing it right now: look again in a moment.
+        await sleep(250, ctx.signal);
       }
       continue;
     }
