@@ -3,16 +3,15 @@
  * network, and run the installed `slipway`. The package must carry everything it needs (no dependencies).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/temp';
 import { packCli } from '../../../scripts/pack-cli.mjs';
 import { REPO_ROOT } from '../../helpers/run-bundle';
 
 describe('installing the CLI from its package', () => {
   it('npm pack, npm install -g --offline into an empty prefix: slipway --version and help deploy work', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-install-'));
+    const dir = tempDir('install');
     const tarball = packCli(dir, REPO_ROOT);
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
     expect(listing).toContain('package/bin/slipway');

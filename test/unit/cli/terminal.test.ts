@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/temp';
 import { formatStatus, statusError } from '../../../src/cli/commands';
 import { ciEnvironment, localChanges } from '../../../src/cli/git';
 import { summaryText } from '../../../src/cli/render';
@@ -105,7 +105,7 @@ describe('logs options', () => {
 
 describe('uncommitted changes off CI', () => {
   it('are empty for a clean tree and differ for different edits', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-git-'));
+    const dir = tempDir('git');
     const git = (...args: string[]) =>
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
         cwd: dir,
