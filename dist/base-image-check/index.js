@@ -29698,7 +29698,6 @@ function mediaTypeOf(bytes) {
 /** Resolving a tag to the digest a registry serves for it. */
 
 
-
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 function clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);

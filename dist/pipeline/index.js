@@ -39392,7 +39392,6 @@ async function selectPlatform(client, repository, index, platform) {
 /** Resolving a tag to the digest a registry serves for it. */
 
 
-
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 function clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);

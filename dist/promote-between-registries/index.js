@@ -30389,7 +30389,6 @@ async function runPool(tasks, limit) {
 /** Resolving a tag to the digest a registry serves for it. */
 
 
-
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 function clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);

@@ -1,8 +1,6 @@
 /** Resolving a tag to the digest a registry serves for it. */
 import { type ImageReference, parseReference } from '../common/reference';
-import { isLoopbackRegistry, RegistryClient, type RegistryOptions } from './client';
-
-export { isLoopbackRegistry };
+import { RegistryClient, type RegistryOptions } from './client';
 
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 export function clientFor(registry: string, options: RegistryOptions = {}): RegistryClient {

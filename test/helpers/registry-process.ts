@@ -50,6 +50,26 @@ function openssl(args: readonly string[]): void {
 
 const SAN = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
 
+/** A self-signed certificate (RSA 2048, valid a day) and its unencrypted key. */
+function selfSigned(keyPath: string, certPath: string, subject: string, ...extra: string[]): void {
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    subject,
+    ...extra,
+  ]);
+}
+
 /**
  * A server certificate for 127.0.0.1 made with openssl in a secret temp dir (removed with the
  * test's temp dirs, secrets first): self-signed, or signed by a throwaway private CA.
@@ -58,29 +78,17 @@ export function makeCertificate(kind: 'self-signed' | 'private-ca'): TestCertifi
   const dir = tempDir('tls', { secret: true });
   const keyPath = join(dir, 'server.key');
   const certPath = join(dir, 'server.pem');
-  const rsa = ['-newkey', 'rsa:2048', '-nodes', '-days', '1'];
   if (kind === 'self-signed') {
-    openssl([
-      'req',
-      '-x509',
-      ...rsa,
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      SAN,
-    ]);
+    selfSigned(keyPath, certPath, '/CN=127.0.0.1', '-addext', SAN);
     return { certPath, keyPath };
   }
   const caKey = join(dir, 'ca.key');
   const caPath = join(dir, 'ca.pem');
-  openssl(['req', '-x509', ...rsa, '-keyout', caKey, '-out', caPath, '-subj', '/CN=slipway-test-ca']);
+  selfSigned(caKey, caPath, '/CN=slipway-test-ca');
   const csr = join(dir, 'server.csr');
   openssl([
     'req',
+    '-new',
     '-newkey',
     'rsa:2048',
     '-nodes',
@@ -205,26 +213,7 @@ export async function startTokenServer(user: { username: string; password: strin
   const dir = tempDir('token', { secret: true });
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=slipway-token',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+  selfSigned(keyPath, certPath, '/CN=slipway-token');
   const key = readFileSync(keyPath, 'utf8');
   const certDer = readFileSync(certPath, 'utf8')
     .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
