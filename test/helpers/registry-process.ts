@@ -139,8 +139,15 @@ function v2Status(host: string, tls: boolean): Promise<number> {
 }
 
 export async function startRegistry(
-  options: { token?: TokenAuth; dataDir?: string; tls?: TestCertificate } = {},
+  options: {
+    token?: TokenAuth;
+    dataDir?: string;
+    tls?: TestCertificate;
+    /** The address it listens on (default 127.0.0.1); another one is not loopback to the client. */
+    address?: string;
+  } = {},
 ): Promise<TestRegistry> {
+  const address = options.address ?? '127.0.0.1';
   const port = await freePort();
   const dir = tempDir('registry');
   const dataDir = options.dataDir ?? join(dir, 'data');
@@ -149,8 +156,8 @@ export async function startRegistry(
     'log: { level: error }',
     `storage: { filesystem: { rootdirectory: ${dataDir} }, delete: { enabled: true } }`,
     options.tls
-      ? `http: { addr: 127.0.0.1:${port}, tls: { certificate: ${options.tls.certPath}, key: ${options.tls.keyPath} } }`
-      : `http: { addr: 127.0.0.1:${port} }`,
+      ? `http: { addr: ${address}:${port}, tls: { certificate: ${options.tls.certPath}, key: ${options.tls.keyPath} } }`
+      : `http: { addr: ${address}:${port} }`,
     ...(options.token
       ? [
           'auth:',
@@ -165,7 +172,7 @@ export async function startRegistry(
   ].join('\n');
   writeFileSync(join(dir, 'config.yml'), config);
   let child: ChildProcess | undefined;
-  const host = `127.0.0.1:${port}`;
+  const host = `${address}:${port}`;
   const registry: TestRegistry = {
     host,
     dataDir,

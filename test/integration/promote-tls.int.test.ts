@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/client';
 import { pushImage, pushIndex, unique } from '../helpers/oci';
@@ -126,6 +127,41 @@ describe('TLS registries', () => {
     });
     expect(plainSource.exitCode, plainSource.log).toBe(0);
     expect(skopeoDigest(`${privateCa.host}/${repo}-ca2:v1`)).toBe(digest);
+  });
+});
+
+/** An address of this machine that is not loopback: a registry there gets no loopback leniency. */
+const outsideAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+describe.skipIf(!outsideAddress)('a plain-HTTP registry that is not loopback', () => {
+  let plain: TestRegistry;
+  const repo = `plain/app-${unique()}`;
+
+  beforeAll(async () => {
+    plain = await startRegistry({ address: outsideAddress as string });
+    await pushImage(stagingClient, repo, { seed: repo, layers: 1, layerSize: 2000, tag: 'v1' });
+  });
+  afterAll(async () => {
+    await plain?.stop();
+  });
+
+  it('is refused unless listed in insecure (no plain HTTP, so no credentials over it), then reached', async () => {
+    const inputs = {
+      source: `${staging.host}/${repo}:v1`,
+      destination: `${plain.host}/${repo}`,
+      'destination-username': 'robot',
+      'destination-password': 'never-over-plain-http',
+    };
+    const refused = await runBundle('promote-between-registries', inputs);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.log).toContain(
+      `destination registry ${plain.host}: TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)`,
+    );
+    const listed = await runBundle('promote-between-registries', { ...inputs, insecure: plain.host });
+    expect(listed.exitCode, listed.log).toBe(0);
+    expect(skopeoTags(`${plain.host}/${repo}`)).toEqual(['v1']);
   });
 });
 
