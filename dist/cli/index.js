@@ -66739,6 +66739,78 @@ function parseChallenge(header) {
     return { scheme, params };
 }
 
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
@@ -66826,6 +66898,9 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = require("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -66834,14 +66909,35 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
  */
 
 
+
 const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    return typeof (external_node_tls_default()).getCACertificates === 'function'
+        ? external_node_tls_default().getCACertificates('default')
+        : [...(external_node_tls_default()).rootCertificates];
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
     let agent = agents.get(key);
     if (!agent) {
         agent =
             url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                ? new (external_node_https_default()).Agent({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
                 : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
         agents.set(key, agent);
     }
@@ -66857,7 +66953,7 @@ function send(req, redirectsLeft) {
         const outgoing = mod.request(url, {
             method: req.method,
             headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
             timeout: req.timeoutMs ?? 60_000,
         }, (res) => {
             const status = res.statusCode ?? 0;
@@ -66866,8 +66962,9 @@ function send(req, redirectsLeft) {
                 res.resume();
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
                     for (const name of Object.keys(headers))
                         if (name.toLowerCase() === 'authorization')
                             delete headers[name];
@@ -66928,6 +67025,7 @@ function header(res, name) {
 
 
 
+
 const MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -66944,13 +67042,28 @@ const MANIFEST_ACCEPT = [
 class RegistryError extends Error {
     status;
     code;
-    constructor(message, status, code) {
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
         super(message);
         this.name = 'RegistryError';
         this.status = status;
         if (code !== undefined)
             this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
     }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof RegistryError)
+        return error.transient ?? isRetryableStatus(error.status);
+    return isTransientNetworkError(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 const pullScope = (repository) => `repository:${repository}:pull`;
 const pushScope = (repository) => `repository:${repository}:pull,push`;
@@ -66961,6 +67074,8 @@ class RegistryClient {
     registry;
     options;
     baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
     credentials;
     scheme;
     realm;
@@ -66969,27 +67084,74 @@ class RegistryClient {
     constructor(registry, options = {}) {
         this.registry = registry;
         this.options = options;
+        this.label = registryLabel(registry, options.role);
     }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /** Credentials may travel over `url`: HTTPS, or plain HTTP to an insecure-listed or loopback registry. */
+    credentialsMayGoTo(url) {
+        return url.protocol === 'https:' || this.options.insecure === true || isLoopbackRegistry(url.host);
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = registryApiHost(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        for (let attempt = 0;; attempt++) {
             try {
                 const res = await request({
                     method: 'GET',
                     url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
                 });
                 discard(res);
                 return `https://${host}`;
             }
-            catch {
-                return `http://${host}`;
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        discard(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await sleep(retryDelayMs(attempt + 1, policy));
+                    continue;
+                }
+                throw this.networkError(error);
             }
-        })();
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
         return this.baseUrl;
     }
     creds() {
@@ -67021,7 +67183,7 @@ class RegistryClient {
     }
     async fetchToken(scopes) {
         if (!this.realm)
-            throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
         const url = new URL(this.realm);
         if (this.service)
             url.searchParams.set('service', this.service);
@@ -67029,23 +67191,35 @@ class RegistryClient {
             url.searchParams.append('scope', scope);
         const c = await this.creds();
         const headers = {};
-        if (c)
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
             headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
+        }
+        let res;
+        try {
+            res = await request({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
         const body = await readBody(res, 1024 * 1024);
         if (res.status !== 200) {
-            throw new RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+            const refused = res.status === 401 || res.status === 403;
+            throw new RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
         const json = JSON.parse(body.toString('utf8'));
         const value = json.token ?? json.access_token;
         if (!value)
-            throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
         return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
     }
     learnChallenge(res) {
@@ -67070,25 +67244,30 @@ class RegistryClient {
         let reauthenticated = false;
         for (let attempt = 0;; attempt++) {
             let res;
+            const authorization = await this.authorization(req.scopes);
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
             try {
-                const authorization = await this.authorization(req.scopes);
                 res = await request({
                     method: req.method,
                     url: url.toString(),
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
+                    ...this.tlsOptions,
                     timeoutMs: req.timeoutMs ?? 120_000,
                 });
             }
             catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
                     await sleep(delay);
                     continue;
                 }
-                throw error;
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
             }
             if (res.status === 401 && !reauthenticated && replayable) {
                 discard(res);
@@ -67098,13 +67277,19 @@ class RegistryClient {
                 if (this.scheme === 'bearer')
                     await this.token(req.scopes, true);
                 if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
                 }
                 if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
                 }
                 attempt -= 1;
                 continue;
+            }
+            if (res.status === 401 && authorization) {
+                discard(res);
+                throw new RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
             }
             if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
                 const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
@@ -67133,7 +67318,7 @@ class RegistryClient {
         catch {
             // not JSON: keep the text
         }
-        throw new RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
         const res = await this.send({
@@ -67170,7 +67355,7 @@ class RegistryClient {
         const bytes = await readBody(res, 4 * 1024 * 1024);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
         const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
@@ -67203,13 +67388,9 @@ function mediaTypeOf(bytes) {
 /** Resolving a tag to the digest a registry serves for it. */
 
 
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+    return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
 async function resolveDigest(ref, options = {}) {
@@ -67710,7 +67891,7 @@ async function selectPlatform(client, repository, index, platform) {
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
         const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
     }
     return client.getManifest(repository, match.digest);
 }
@@ -71292,7 +71473,6 @@ function isMutableTag(tag, patterns) {
 
 
 
-
 function credentials(inputs, prefix) {
     const username = inputs.line(`${prefix}-username`);
     const password = inputs.string(`${prefix}-password`);
@@ -71301,6 +71481,25 @@ function credentials(inputs, prefix) {
     if (password && !username)
         throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
     return username ? { username, password } : undefined;
+}
+const DEFAULT_PLATFORM = 'linux/amd64';
+const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+const REGISTRY_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
+/** `insecure`: true (every registry named), false/empty (none), or registries (host[:port]) one a line. */
+function readInsecure(inputs, references) {
+    const raw = inputs.string('insecure').trim();
+    if (raw === '' || raw === 'false')
+        return [];
+    if (raw === 'true')
+        return [...new Set(references.map((r) => r.registry))];
+    const registries = inputs.list('insecure', { commas: true });
+    for (const registry of registries) {
+        // As in an image reference, a registry has a dot or a port, or is localhost.
+        const looksLikeRegistry = /[.:]/.test(registry) || registry === 'localhost';
+        if (!REGISTRY_RE.test(registry) || !looksLikeRegistry)
+            throw new InputError('insecure', `${JSON.stringify(registry)} is not a registry (host or host:port, no scheme or path), nor true or false`);
+    }
+    return registries;
 }
 function readPromoteRequest(inputs) {
     const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
@@ -71327,7 +71526,8 @@ function readPromoteRequest(inputs) {
     sources.forEach((source, i) => {
         const targets = sources.length === 1 ? destinations : [destinations[i]];
         const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
-        if (pairTags.length === 0) {
+        // A source by digest only with no tags is copied by digest: nothing is tagged.
+        if (pairTags.length === 0 && !source.digest) {
             throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
         }
         for (const destination of targets) {
@@ -71349,12 +71549,10 @@ function readPromoteRequest(inputs) {
             throw new InputError('ca-file', `cannot be read: ${error.message}`);
         }
     }
-    const insecureRaw = inputs.string('insecure');
-    const insecure = ['true', 'false', ''].includes(insecureRaw)
-        ? insecureRaw === 'true'
-            ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
-            : []
-        : inputs.list('insecure', { commas: true });
+    const insecure = readInsecure(inputs, [...sources, ...destinations]);
+    const platform = inputs.line('platform') || DEFAULT_PLATFORM;
+    if (!PLATFORM_RE.test(platform))
+        throw new InputError('platform', `${JSON.stringify(platform)} is not os/arch or os/arch/variant (e.g. linux/arm64)`);
     const mutableTags = inputs.list('mutable-tags', { commas: true });
     for (const pattern of mutableTags) {
         if (!isValidMutableTagPattern(pattern))
@@ -71368,7 +71566,7 @@ function readPromoteRequest(inputs) {
             allowOverwrite: inputs.boolean('allow-overwrite', false),
             mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
             allPlatforms: inputs.boolean('all-platforms', true),
-            platform: 'linux/amd64',
+            platform,
             concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
             dryRun: inputs.boolean('dry-run', false),
         },
@@ -71378,25 +71576,26 @@ function readPromoteRequest(inputs) {
         insecure,
     };
 }
-/** One client per registry and role; the same client when both roles share a registry and credentials. */
+/** One client per registry and role (errors name the role). */
 function clientsFor(request) {
     const cache = new Map();
-    const make = (registry, creds) => {
-        const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+    const make = (registry, creds, role) => {
+        const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
         let client = cache.get(key);
         if (!client) {
             client = new RegistryClient(registry, {
                 ...(creds && { credentials: creds }),
-                insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
+                insecure: request.insecure.includes(registry),
                 ...(request.ca && { ca: request.ca }),
+                role,
             });
             cache.set(key, client);
         }
         return client;
     };
     return {
-        source: (registry) => make(registry, request.sourceCredentials),
-        destination: (registry) => make(registry, request.destinationCredentials),
+        source: (registry) => make(registry, request.sourceCredentials, 'source'),
+        destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
     };
 }
 
@@ -71429,7 +71628,7 @@ async function resolveTree(pair, clients, options) {
     const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
     let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
         if (error instanceof RegistryError && error.status === 404) {
-            throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
+            throw new RegistryError(`${client.label}: ${formatReference(pair.source)} does not exist`, 404);
         }
         throw error;
     });
@@ -71437,7 +71636,11 @@ async function resolveTree(pair, clients, options) {
         throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
     }
     if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform);
+        root = await selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
+            if (error instanceof Error)
+                error.message = `${client.label}: ${error.message}`;
+            throw error;
+        });
     return readImageTree(client, pair.source.repository, root);
 }
 async function withRetry(what, fn) {
@@ -71446,7 +71649,7 @@ async function withRetry(what, fn) {
             return await fn();
         }
         catch (error) {
-            const transient = isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
+            const transient = isRetryableError(error);
             if (!transient || attempt > DEFAULT_RETRY.retries) {
                 if (error instanceof Error)
                     error.message = `${what}: ${error.message}`;
@@ -71626,6 +71829,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             tagsMoved += 1;
         }
     }
+    const planned = (action) => plan.filter((p) => p.action === action);
+    const toCopy = planned('copy');
     return {
         images: jobs.map((job) => ({
             source: formatReference(job.pair.source),
@@ -71634,10 +71839,13 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
             tags: job.pair.tags,
         })),
-        blobsCopied,
-        blobsMounted,
+        blobsCopied: options.dryRun ? 0 : blobsCopied,
+        blobsMounted: options.dryRun ? 0 : blobsMounted,
         blobsSkipped,
-        bytesCopied,
+        bytesCopied: options.dryRun ? 0 : bytesCopied,
+        blobsToCopy: toCopy.length,
+        blobsToMount: planned('mount').length,
+        bytesToCopy: toCopy.reduce((sum, p) => sum + p.size, 0),
         durationMs: performance.now() - started,
         dryRun: options.dryRun,
         plan,
@@ -71698,11 +71906,13 @@ async function runPromote(inputs, report) {
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
                 break;
             case 'tag':
-                report.info(`tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
+                report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
                 break;
         }
     });
-    report.info(`${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
+    report.info(options.dryRun
+        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
+        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
     return {
         outputs: {
             digest: result.images[0]?.digest ?? '',
@@ -71711,6 +71921,9 @@ async function runPromote(inputs, report) {
             'blobs-mounted': String(result.blobsMounted),
             'blobs-skipped': String(result.blobsSkipped),
             'bytes-copied': String(result.bytesCopied),
+            'blobs-to-copy': String(result.blobsToCopy),
+            'blobs-to-mount': String(result.blobsToMount),
+            'bytes-to-copy': String(result.bytesToCopy),
             'duration-ms': String(Math.round(result.durationMs)),
         },
         summary: [
@@ -71721,14 +71934,23 @@ async function runPromote(inputs, report) {
                 new Code(i.digest),
                 i.tags.join(', '),
             ])),
-            facts([
-                ['Blobs copied', result.blobsCopied],
-                ['Blobs mounted', result.blobsMounted],
-                ['Blobs skipped', result.blobsSkipped],
-                ['Bytes copied', formatBytes(result.bytesCopied)],
-                ['Tags moved', result.tagsMoved],
-                ['Duration', formatDuration(result.durationMs)],
-            ]),
+            facts(options.dryRun
+                ? [
+                    ['Blobs that would be copied', result.blobsToCopy],
+                    ['Blobs that would be mounted', result.blobsToMount],
+                    ['Blobs already there', result.blobsSkipped],
+                    ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+                    ['Tags that would be set', result.tagsMoved],
+                    ['Duration', formatDuration(result.durationMs)],
+                ]
+                : [
+                    ['Blobs copied', result.blobsCopied],
+                    ['Blobs mounted', result.blobsMounted],
+                    ['Blobs skipped', result.blobsSkipped],
+                    ['Bytes copied', formatBytes(result.bytesCopied)],
+                    ['Tags moved', result.tagsMoved],
+                    ['Duration', formatDuration(result.durationMs)],
+                ]),
         ],
     };
 }
@@ -71991,7 +72213,7 @@ const ACTION_METADATA = {
         description: 'Copy an image (or a set of images) byte for byte between registries over the distribution API, digest preserved, without a Docker daemon.',
         inputs: {
             source: {
-                description: 'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:….',
+                description: 'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:… (by digest with no tags, the copy is tagged nothing and refs are digests).',
                 required: true,
             },
             destination: {
@@ -71999,7 +72221,7 @@ const ACTION_METADATA = {
                 required: true,
             },
             tags: {
-                description: 'Tags to set at the destination, one a line (default the source tag).',
+                description: 'Tags to set at the destination, one a line (default the source tag; none for a source given by digest only).',
                 required: false,
             },
             'expected-digest': {
@@ -72017,9 +72239,14 @@ const ACTION_METADATA = {
                 default: 'latest',
             },
             'all-platforms': {
-                description: 'Copy the whole index (every platform); false copies the linux/amd64 image only.',
+                description: 'Copy the whole index (every platform); false copies the image of platform only.',
                 required: false,
                 default: 'true',
+            },
+            platform: {
+                description: 'The one platform copied from an index when all-platforms is false, os/arch[/variant].',
+                required: false,
+                default: 'linux/amd64',
             },
             'source-username': {
                 description: "User name for the source registry (else Docker's config.json).",
@@ -72038,11 +72265,11 @@ const ACTION_METADATA = {
                 required: false,
             },
             'ca-file': {
-                description: 'PEM file of CA certificates to trust for the registries.',
+                description: "PEM file of CA certificates to trust for the registries, in addition to the system's roots.",
                 required: false,
             },
             insecure: {
-                description: 'Registries (host:port, one a line) to reach over plain HTTP.',
+                description: 'true (every registry of source and destination) or registries (host[:port], one a line) reached without TLS verification — HTTPS without certificate checks, else plain HTTP. Credentials go over plain HTTP only to these (and to loopback).',
                 required: false,
             },
             concurrency: {
@@ -72051,7 +72278,7 @@ const ACTION_METADATA = {
                 default: '4',
             },
             'dry-run': {
-                description: 'Print the plan (copy, mount, skip) and change nothing.',
+                description: 'Print the plan (would copy, mount, skip) and change nothing; blobs-copied, blobs-mounted and bytes-copied are then 0 and the plan is in blobs-to-copy, blobs-to-mount, bytes-to-copy.',
                 required: false,
                 default: 'false',
             },

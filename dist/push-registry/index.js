@@ -29532,6 +29532,78 @@ function parseChallenge(header) {
     return { scheme, params };
 }
 
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 /**
  * Registry credentials: given explicitly (inputs), or found the way docker finds them in
@@ -29620,6 +29692,9 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = require("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -29628,14 +29703,35 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
  */
 
 
+
 const agents = new Map();
-function agentFor(url, ca) {
-    const key = `${url.protocol}${ca ? ':ca' : ''}`;
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    return typeof (external_node_tls_default()).getCACertificates === 'function'
+        ? external_node_tls_default().getCACertificates('default')
+        : [...(external_node_tls_default()).rootCertificates];
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
     let agent = agents.get(key);
     if (!agent) {
         agent =
             url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+                ? new (external_node_https_default()).Agent({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
                 : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
         agents.set(key, agent);
     }
@@ -29651,7 +29747,7 @@ function send(req, redirectsLeft) {
         const outgoing = mod.request(url, {
             method: req.method,
             headers: { ...req.headers },
-            agent: agentFor(url, req.ca),
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
             timeout: req.timeoutMs ?? 60_000,
         }, (res) => {
             const status = res.statusCode ?? 0;
@@ -29660,8 +29756,9 @@ function send(req, redirectsLeft) {
                 res.resume();
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets them.
-                if (next.host !== url.host) {
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
                     for (const name of Object.keys(headers))
                         if (name.toLowerCase() === 'authorization')
                             delete headers[name];
@@ -29717,7 +29814,7 @@ const DEFAULT_RETRY = {
     maxDelayMs: 20_000,
 };
 /** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
+function retry_isRetryableStatus(status) {
     return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 const TRANSIENT_CODES = new Set([
@@ -29730,7 +29827,7 @@ const TRANSIENT_CODES = new Set([
     'ECONNABORTED',
     'UND_ERR_SOCKET',
 ]);
-function isTransientNetworkError(error) {
+function retry_isTransientNetworkError(error) {
     const code = error?.code;
     if (code && TRANSIENT_CODES.has(code))
         return true;
@@ -29779,6 +29876,7 @@ function sleep(ms, signal) {
 
 
 
+
 const MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -29795,13 +29893,28 @@ const MANIFEST_ACCEPT = [
 class client_RegistryError extends Error {
     status;
     code;
-    constructor(message, status, code) {
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
         super(message);
         this.name = 'RegistryError';
         this.status = status;
         if (code !== undefined)
             this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
     }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof client_RegistryError)
+        return error.transient ?? isRetryableStatus(error.status);
+    return isTransientNetworkError(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 const client_pullScope = (repository) => `repository:${repository}:pull`;
 const client_pushScope = (repository) => `repository:${repository}:pull,push`;
@@ -29812,6 +29925,8 @@ class RegistryClient {
     registry;
     options;
     baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
     credentials;
     scheme;
     realm;
@@ -29820,27 +29935,74 @@ class RegistryClient {
     constructor(registry, options = {}) {
         this.registry = registry;
         this.options = options;
+        this.label = registryLabel(registry, options.role);
     }
-    /** https://host, or http://host for an insecure registry that does not speak TLS. */
-    base() {
-        this.baseUrl ??= (async () => {
-            const host = registryApiHost(this.registry);
-            if (!this.options.insecure)
-                return `https://${host}`;
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof client_RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new client_RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /** Credentials may travel over `url`: HTTPS, or plain HTTP to an insecure-listed or loopback registry. */
+    credentialsMayGoTo(url) {
+        return url.protocol === 'https:' || this.options.insecure === true || isLoopbackRegistry(url.host);
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = registryApiHost(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        for (let attempt = 0;; attempt++) {
             try {
                 const res = await request({
                     method: 'GET',
                     url: `https://${host}/v2/`,
-                    timeoutMs: 5000,
-                    ca: this.options.ca,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
                 });
                 http_discard(res);
                 return `https://${host}`;
             }
-            catch {
-                return `http://${host}`;
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        http_discard(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await sleep(retryDelayMs(attempt + 1, policy));
+                    continue;
+                }
+                throw this.networkError(error);
             }
-        })();
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
         return this.baseUrl;
     }
     creds() {
@@ -29872,7 +30034,7 @@ class RegistryClient {
     }
     async fetchToken(scopes) {
         if (!this.realm)
-            throw new client_RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+            throw new client_RegistryError(`${this.label}: bearer challenge without a realm`, 401);
         const url = new URL(this.realm);
         if (this.service)
             url.searchParams.set('service', this.service);
@@ -29880,23 +30042,35 @@ class RegistryClient {
             url.searchParams.append('scope', scope);
         const c = await this.creds();
         const headers = {};
-        if (c)
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new client_RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
             headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        const res = await request({
-            method: 'GET',
-            url: url.toString(),
-            headers,
-            ca: this.options.ca,
-            timeoutMs: 30_000,
-        });
+        }
+        let res;
+        try {
+            res = await request({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
         const body = await readBody(res, 1024 * 1024);
         if (res.status !== 200) {
-            throw new client_RegistryError(`${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`, res.status === 401 || res.status === 403 ? res.status : 401);
+            const refused = res.status === 401 || res.status === 403;
+            throw new client_RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
         const json = JSON.parse(body.toString('utf8'));
         const value = json.token ?? json.access_token;
         if (!value)
-            throw new client_RegistryError(`${this.registry}: the token server returned no token`, 401);
+            throw new client_RegistryError(`${this.label}: the token server returned no token`, 401);
         return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
     }
     learnChallenge(res) {
@@ -29921,25 +30095,30 @@ class RegistryClient {
         let reauthenticated = false;
         for (let attempt = 0;; attempt++) {
             let res;
+            const authorization = await this.authorization(req.scopes);
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new client_RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
             try {
-                const authorization = await this.authorization(req.scopes);
                 res = await request({
                     method: req.method,
                     url: url.toString(),
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
-                    ca: this.options.ca,
+                    ...this.tlsOptions,
                     timeoutMs: req.timeoutMs ?? 120_000,
                 });
             }
             catch (error) {
-                if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, error.message);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
                     await sleep(delay);
                     continue;
                 }
-                throw error;
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
             }
             if (res.status === 401 && !reauthenticated && replayable) {
                 http_discard(res);
@@ -29949,15 +30128,21 @@ class RegistryClient {
                 if (this.scheme === 'bearer')
                     await this.token(req.scopes, true);
                 if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new client_RegistryError(`${this.registry}: authentication required and no credentials were given or found`, 401);
+                    throw new client_RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
                 }
                 if (before === this.scheme && this.scheme === 'basic') {
-                    throw new client_RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+                    throw new client_RegistryError(`${this.label}: credentials refused (401)`, 401);
                 }
                 attempt -= 1;
                 continue;
             }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+            if (res.status === 401 && authorization) {
+                http_discard(res);
+                throw new client_RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
+            }
+            if (replayable && retry_isRetryableStatus(res.status) && attempt < policy.retries) {
                 const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
                 http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
@@ -29984,7 +30169,7 @@ class RegistryClient {
         catch {
             // not JSON: keep the text
         }
-        throw new client_RegistryError(`${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`, res.status, code);
+        throw new client_RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
         const res = await this.send({
@@ -30021,7 +30206,7 @@ class RegistryClient {
         const bytes = await readBody(res, 4 * 1024 * 1024);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new client_RegistryError(`${this.registry}/${repository}: manifest ${reference} has digest ${digest}`, 502);
+            throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
         const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
@@ -30354,7 +30539,7 @@ async function selectPlatform(client, repository, index, platform) {
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
         const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
     }
     return client.getManifest(repository, match.digest);
 }
@@ -30363,13 +30548,9 @@ async function selectPlatform(client, repository, index, platform) {
 /** Resolving a tag to the digest a registry serves for it. */
 
 
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 function clientFor(registry, options = {}) {
-    return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+    return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
 async function resolveDigest(ref, options = {}) {

@@ -282,7 +282,8 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       'Copy an image (or a set of images) byte for byte between registries over the distribution API, digest preserved, without a Docker daemon.',
     inputs: {
       source: {
-        description: 'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:….',
+        description:
+          'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:… (by digest with no tags, the copy is tagged nothing and refs are digests).',
         required: true,
       },
       destination: {
@@ -290,7 +291,8 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: true,
       },
       tags: {
-        description: 'Tags to set at the destination, one a line (default the source tag).',
+        description:
+          'Tags to set at the destination, one a line (default the source tag; none for a source given by digest only).',
         required: false,
       },
       'expected-digest': {
@@ -310,9 +312,14 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         default: 'latest',
       },
       'all-platforms': {
-        description: 'Copy the whole index (every platform); false copies the linux/amd64 image only.',
+        description: 'Copy the whole index (every platform); false copies the image of platform only.',
         required: false,
         default: 'true',
+      },
+      platform: {
+        description: 'The one platform copied from an index when all-platforms is false, os/arch[/variant].',
+        required: false,
+        default: 'linux/amd64',
       },
       'source-username': {
         description: "User name for the source registry (else Docker's config.json).",
@@ -331,11 +338,13 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
       },
       'ca-file': {
-        description: 'PEM file of CA certificates to trust for the registries.',
+        description:
+          "PEM file of CA certificates to trust for the registries, in addition to the system's roots.",
         required: false,
       },
       insecure: {
-        description: 'Registries (host:port, one a line) to reach over plain HTTP.',
+        description:
+          'true (every registry of source and destination) or registries (host[:port], one a line) reached without TLS verification — HTTPS without certificate checks, else plain HTTP. Credentials go over plain HTTP only to these (and to loopback).',
         required: false,
       },
       concurrency: {
@@ -344,7 +353,8 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         default: '4',
       },
       'dry-run': {
-        description: 'Print the plan (copy, mount, skip) and change nothing.',
+        description:
+          'Print the plan (would copy, mount, skip) and change nothing; blobs-copied, blobs-mounted and bytes-copied are then 0 and the plan is in blobs-to-copy, blobs-to-mount, bytes-to-copy.',
         required: false,
         default: 'false',
       },

@@ -7,18 +7,12 @@
  */
 import { formatReference, type ImageReference, repositoryName } from '../common/reference';
 import { blobExists, mountBlob, streamBlob } from '../registry/blobs';
-import { type Manifest, type RegistryClient, RegistryError } from '../registry/client';
+import { isRetryableError, type Manifest, type RegistryClient, RegistryError } from '../registry/client';
 import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } from '../registry/image-tree';
 import { isMutableTag } from '../common/mutable-tags';
 import { runPool } from '../common/pool';
 import { TagConflictError } from '../registry/resolve';
-import {
-  DEFAULT_RETRY,
-  isRetryableStatus,
-  isTransientNetworkError,
-  retryDelayMs,
-  sleep,
-} from '../common/retry';
+import { DEFAULT_RETRY, retryDelayMs, sleep } from '../common/retry';
 
 export interface PromotePair {
   readonly source: ImageReference;
@@ -70,10 +64,15 @@ export interface PromoteResult {
     ref: string;
     tags: readonly string[];
   }>;
+  /** Blobs streamed, mounted and bytes streamed: always 0 in a dry run (a plan copies nothing). */
   readonly blobsCopied: number;
   readonly blobsMounted: number;
   readonly blobsSkipped: number;
   readonly bytesCopied: number;
+  /** The plan's figures: what a run copies and mounts (what it did, or in a dry run would do). */
+  readonly blobsToCopy: number;
+  readonly blobsToMount: number;
+  readonly bytesToCopy: number;
   readonly durationMs: number;
   readonly dryRun: boolean;
   /** The plan: every blob and what was (or, in a dry run, would be) done with it. */
@@ -118,7 +117,7 @@ async function resolveTree(pair: PromotePair, clients: Clients, options: Promote
   const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
   let root: Manifest = await client.getManifest(pair.source.repository, reference).catch((error: unknown) => {
     if (error instanceof RegistryError && error.status === 404) {
-      throw new RegistryError(`${formatReference(pair.source)} does not exist`, 404);
+      throw new RegistryError(`${client.label}: ${formatReference(pair.source)} does not exist`, 404);
     }
     throw error;
   });
@@ -128,7 +127,12 @@ async function resolveTree(pair: PromotePair, clients: Clients, options: Promote
     );
   }
   if (!options.allPlatforms && isIndex(root))
-    root = await selectPlatform(client, pair.source.repository, root, options.platform);
+    root = await selectPlatform(client, pair.source.repository, root, options.platform).catch(
+      (error: unknown) => {
+        if (error instanceof Error) error.message = `${client.label}: ${error.message}`;
+        throw error;
+      },
+    );
   return readImageTree(client, pair.source.repository, root);
 }
 
@@ -137,8 +141,7 @@ async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      const transient =
-        isTransientNetworkError(error) || (error instanceof RegistryError && isRetryableStatus(error.status));
+      const transient = isRetryableError(error);
       if (!transient || attempt > DEFAULT_RETRY.retries) {
         if (error instanceof Error) error.message = `${what}: ${error.message}`;
         throw error;
@@ -329,6 +332,8 @@ export async function promote(
     }
   }
 
+  const planned = (action: BlobAction) => plan.filter((p) => p.action === action);
+  const toCopy = planned('copy');
   return {
     images: jobs.map((job) => ({
       source: formatReference(job.pair.source),
@@ -337,10 +342,13 @@ export async function promote(
       ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
       tags: job.pair.tags,
     })),
-    blobsCopied,
-    blobsMounted,
+    blobsCopied: options.dryRun ? 0 : blobsCopied,
+    blobsMounted: options.dryRun ? 0 : blobsMounted,
     blobsSkipped,
-    bytesCopied,
+    bytesCopied: options.dryRun ? 0 : bytesCopied,
+    blobsToCopy: toCopy.length,
+    blobsToMount: planned('mount').length,
+    bytesToCopy: toCopy.reduce((sum, p) => sum + p.size, 0),
     durationMs: performance.now() - started,
     dryRun: options.dryRun,
     plan,

@@ -11,8 +11,8 @@ import {
 import { DEFAULT_MUTABLE_TAGS, isValidMutableTagPattern } from '../common/mutable-tags';
 import { RegistryClient } from '../registry/client';
 import type { Credentials } from '../registry/credentials';
+import type { RegistryRole } from '../registry/diagnose';
 import type { Clients, PromoteOptions, PromotePair } from './copy';
-import { isLoopbackRegistry } from '../registry/resolve';
 
 export interface PromoteRequest {
   readonly pairs: readonly PromotePair[];
@@ -31,6 +31,28 @@ function credentials(inputs: Inputs, prefix: 'source' | 'destination'): Credenti
   if (password && !username)
     throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
   return username ? { username, password } : undefined;
+}
+
+export const DEFAULT_PLATFORM = 'linux/amd64';
+const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+const REGISTRY_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
+
+/** `insecure`: true (every registry named), false/empty (none), or registries (host[:port]) one a line. */
+export function readInsecure(inputs: Inputs, references: readonly ImageReference[]): string[] {
+  const raw = inputs.string('insecure').trim();
+  if (raw === '' || raw === 'false') return [];
+  if (raw === 'true') return [...new Set(references.map((r) => r.registry))];
+  const registries = inputs.list('insecure', { commas: true });
+  for (const registry of registries) {
+    // As in an image reference, a registry has a dot or a port, or is localhost.
+    const looksLikeRegistry = /[.:]/.test(registry) || registry === 'localhost';
+    if (!REGISTRY_RE.test(registry) || !looksLikeRegistry)
+      throw new InputError(
+        'insecure',
+        `${JSON.stringify(registry)} is not a registry (host or host:port, no scheme or path), nor true or false`,
+      );
+  }
+  return registries;
 }
 
 export function readPromoteRequest(inputs: Inputs): PromoteRequest {
@@ -64,7 +86,8 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
     const targets: ImageReference[] =
       sources.length === 1 ? destinations : [destinations[i] as ImageReference];
     const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
-    if (pairTags.length === 0) {
+    // A source by digest only with no tags is copied by digest: nothing is tagged.
+    if (pairTags.length === 0 && !source.digest) {
       throw new InputError(
         'tags',
         `${formatReference(source)} has no tag to carry over: give the tags to set`,
@@ -88,12 +111,13 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
       throw new InputError('ca-file', `cannot be read: ${(error as Error).message}`);
     }
   }
-  const insecureRaw = inputs.string('insecure');
-  const insecure = ['true', 'false', ''].includes(insecureRaw)
-    ? insecureRaw === 'true'
-      ? [...new Set([...sources, ...destinations].map((r) => r.registry))]
-      : []
-    : inputs.list('insecure', { commas: true });
+  const insecure = readInsecure(inputs, [...sources, ...destinations]);
+  const platform = inputs.line('platform') || DEFAULT_PLATFORM;
+  if (!PLATFORM_RE.test(platform))
+    throw new InputError(
+      'platform',
+      `${JSON.stringify(platform)} is not os/arch or os/arch/variant (e.g. linux/arm64)`,
+    );
   const mutableTags = inputs.list('mutable-tags', { commas: true });
   for (const pattern of mutableTags) {
     if (!isValidMutableTagPattern(pattern))
@@ -107,7 +131,7 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
       allowOverwrite: inputs.boolean('allow-overwrite', false),
       mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
       allPlatforms: inputs.boolean('all-platforms', true),
-      platform: 'linux/amd64',
+      platform,
       concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
       dryRun: inputs.boolean('dry-run', false),
     },
@@ -118,24 +142,25 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
   };
 }
 
-/** One client per registry and role; the same client when both roles share a registry and credentials. */
+/** One client per registry and role (errors name the role). */
 export function clientsFor(request: PromoteRequest): Clients {
   const cache = new Map<string, RegistryClient>();
-  const make = (registry: string, creds: Credentials | undefined) => {
-    const key = `${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+  const make = (registry: string, creds: Credentials | undefined, role: RegistryRole) => {
+    const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
     let client = cache.get(key);
     if (!client) {
       client = new RegistryClient(registry, {
         ...(creds && { credentials: creds }),
-        insecure: request.insecure.includes(registry) || isLoopbackRegistry(registry),
+        insecure: request.insecure.includes(registry),
         ...(request.ca && { ca: request.ca }),
+        role,
       });
       cache.set(key, client);
     }
     return client;
   };
   return {
-    source: (registry) => make(registry, request.sourceCredentials),
-    destination: (registry) => make(registry, request.destinationCredentials),
+    source: (registry) => make(registry, request.sourceCredentials, 'source'),
+    destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
   };
 }

@@ -38,13 +38,15 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
         break;
       case 'tag':
         report.info(
-          `tagged ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
+          `${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
         );
         break;
     }
   });
   report.info(
-    `${options.dryRun ? 'Dry run' : 'Done'}: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`,
+    options.dryRun
+      ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
+      : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`,
   );
   return {
     outputs: {
@@ -54,6 +56,9 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       'blobs-mounted': String(result.blobsMounted),
       'blobs-skipped': String(result.blobsSkipped),
       'bytes-copied': String(result.bytesCopied),
+      'blobs-to-copy': String(result.blobsToCopy),
+      'blobs-to-mount': String(result.blobsToMount),
+      'bytes-to-copy': String(result.bytesToCopy),
       'duration-ms': String(Math.round(result.durationMs)),
     },
     summary: [
@@ -67,14 +72,25 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
           i.tags.join(', '),
         ]),
       ),
-      facts([
-        ['Blobs copied', result.blobsCopied],
-        ['Blobs mounted', result.blobsMounted],
-        ['Blobs skipped', result.blobsSkipped],
-        ['Bytes copied', formatBytes(result.bytesCopied)],
-        ['Tags moved', result.tagsMoved],
-        ['Duration', formatDuration(result.durationMs)],
-      ]),
+      facts(
+        options.dryRun
+          ? [
+              ['Blobs that would be copied', result.blobsToCopy],
+              ['Blobs that would be mounted', result.blobsToMount],
+              ['Blobs already there', result.blobsSkipped],
+              ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+              ['Tags that would be set', result.tagsMoved],
+              ['Duration', formatDuration(result.durationMs)],
+            ]
+          : [
+              ['Blobs copied', result.blobsCopied],
+              ['Blobs mounted', result.blobsMounted],
+              ['Blobs skipped', result.blobsSkipped],
+              ['Bytes copied', formatBytes(result.bytesCopied)],
+              ['Tags moved', result.tagsMoved],
+              ['Duration', formatDuration(result.durationMs)],
+            ],
+      ),
     ],
   };
 }

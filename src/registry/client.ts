@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { registryApiHost } from '../common/reference';
 import { parseChallenge } from './challenge';
+import { classifyNetworkError, registryLabel, type RegistryRole } from './diagnose';
 import { type Credentials, credentialsFromDockerConfig } from './credentials';
 import { discard, header, type HttpResponse, readBody, request } from './http';
 import {
@@ -37,21 +38,43 @@ export const MANIFEST_ACCEPT = [
 export class RegistryError extends Error {
   readonly status: number;
   readonly code?: string;
-  constructor(message: string, status: number, code?: string) {
+  /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+  readonly transient?: boolean;
+  constructor(message: string, status: number, code?: string, transient?: boolean) {
     super(message);
     this.name = 'RegistryError';
     this.status = status;
     if (code !== undefined) this.code = code;
+    if (transient !== undefined) this.transient = transient;
   }
+}
+
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+export function isRetryableError(error: unknown): boolean {
+  if (error instanceof RegistryError) return error.transient ?? isRetryableStatus(error.status);
+  return isTransientNetworkError(error);
+}
+
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, '');
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 
 export interface RegistryOptions {
   /** Explicit credentials; otherwise docker's config.json is consulted (unless anonymous). */
   readonly credentials?: Credentials;
   readonly anonymous?: boolean;
-  /** Allow plain HTTP (tried after HTTPS fails), like docker's insecure registries. */
+  /**
+   * A registry listed as insecure, like docker's insecure registries: HTTPS without certificate
+   * verification, then plain HTTP when it does not speak TLS. Credentials go over plain HTTP only
+   * to such a registry, or to one on this machine (loopback, which may also answer plain HTTP).
+   */
   readonly insecure?: boolean;
+  /** Extra CA certificates (PEM), trusted in addition to Node's default roots. */
   readonly ca?: string | Buffer;
+  /** Which side of an operation the registry is on, named in every error. */
+  readonly role?: RegistryRole;
   readonly retry?: RetryPolicy;
   readonly onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
 }
@@ -93,6 +116,8 @@ export class RegistryClient {
   readonly registry: string;
   private readonly options: RegistryOptions;
   private baseUrl?: Promise<string>;
+  /** "source registry host:port": what every error starts with. */
+  readonly label: string;
   private credentials?: Promise<Credentials | undefined>;
   private scheme?: 'basic' | 'bearer' | 'none';
   private realm?: string;
@@ -102,26 +127,82 @@ export class RegistryClient {
   constructor(registry: string, options: RegistryOptions = {}) {
     this.registry = registry;
     this.options = options;
+    this.label = registryLabel(registry, options.role);
   }
 
-  /** https://host, or http://host for an insecure registry that does not speak TLS. */
-  base(): Promise<string> {
-    this.baseUrl ??= (async () => {
-      const host = registryApiHost(this.registry);
-      if (!this.options.insecure) return `https://${host}`;
+  /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+  networkError(error: unknown, what?: string): RegistryError {
+    if (error instanceof RegistryError) return error;
+    const cause = classifyNetworkError(error);
+    return new RegistryError(
+      `${this.label}: ${cause.text}${what ? ` (${what})` : ''}`,
+      0,
+      undefined,
+      cause.transient,
+    );
+  }
+
+  /** Credentials may travel over `url`: HTTPS, or plain HTTP to an insecure-listed or loopback registry. */
+  private credentialsMayGoTo(url: URL): boolean {
+    return url.protocol === 'https:' || this.options.insecure === true || isLoopbackRegistry(url.host);
+  }
+
+  private get tlsOptions(): { ca?: string | Buffer; skipTlsVerify: boolean } {
+    return {
+      ...(this.options.ca !== undefined && { ca: this.options.ca }),
+      skipTlsVerify: this.options.insecure === true,
+    };
+  }
+
+  /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+  private async probe(): Promise<string> {
+    const host = registryApiHost(this.registry);
+    const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    for (let attempt = 0; ; attempt++) {
       try {
         const res = await request({
           method: 'GET',
           url: `https://${host}/v2/`,
-          timeoutMs: 5000,
-          ca: this.options.ca,
+          timeoutMs: 15_000,
+          ...this.tlsOptions,
         });
         discard(res);
         return `https://${host}`;
-      } catch {
-        return `http://${host}`;
+      } catch (error) {
+        const cause = classifyNetworkError(error);
+        if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+          try {
+            const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+            discard(res);
+            return `http://${host}`;
+          } catch (plainError) {
+            throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+          }
+        }
+        // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+        if (
+          (cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+          attempt < policy.retries
+        ) {
+          await sleep(retryDelayMs(attempt + 1, policy));
+          continue;
+        }
+        throw this.networkError(error);
       }
-    })();
+    }
+  }
+
+  /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+  base(): Promise<string> {
+    if (!this.baseUrl) {
+      const probing = this.probe();
+      this.baseUrl = probing;
+      // A failed probe is not remembered: the next call tries again.
+      probing.catch(() => {
+        if (this.baseUrl === probing) this.baseUrl = undefined;
+      });
+    }
     return this.baseUrl;
   }
 
@@ -155,25 +236,40 @@ export class RegistryClient {
   }
 
   private async fetchToken(scopes: readonly string[]): Promise<Token> {
-    if (!this.realm) throw new RegistryError(`${this.registry}: bearer challenge without a realm`, 401);
+    if (!this.realm) throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
     const url = new URL(this.realm);
     if (this.service) url.searchParams.set('service', this.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
     const c = await this.creds();
     const headers: Record<string, string> = {};
-    if (c) headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-    const res = await request({
-      method: 'GET',
-      url: url.toString(),
-      headers,
-      ca: this.options.ca,
-      timeoutMs: 30_000,
-    });
+    if (c) {
+      if (!this.credentialsMayGoTo(url))
+        throw new RegistryError(
+          `${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`,
+          401,
+        );
+      headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+    }
+    let res: HttpResponse;
+    try {
+      res = await request({
+        method: 'GET',
+        url: url.toString(),
+        headers,
+        ...this.tlsOptions,
+        timeoutMs: 30_000,
+      });
+    } catch (error) {
+      throw this.networkError(error, `token server ${url.host}`);
+    }
     const body = await readBody(res, 1024 * 1024);
     if (res.status !== 200) {
+      const refused = res.status === 401 || res.status === 403;
       throw new RegistryError(
-        `${this.registry}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were found for this registry'}`,
-        res.status === 401 || res.status === 403 ? res.status : 401,
+        refused && c
+          ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+          : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`,
+        refused ? res.status : 401,
       );
     }
     const json = JSON.parse(body.toString('utf8')) as {
@@ -182,7 +278,7 @@ export class RegistryClient {
       expires_in?: number;
     };
     const value = json.token ?? json.access_token;
-    if (!value) throw new RegistryError(`${this.registry}: the token server returned no token`, 401);
+    if (!value) throw new RegistryError(`${this.label}: the token server returned no token`, 401);
     return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
   }
 
@@ -207,29 +303,32 @@ export class RegistryClient {
     let reauthenticated = false;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
+      const authorization = await this.authorization(req.scopes);
+      if (authorization && !this.credentialsMayGoTo(url))
+        throw new RegistryError(
+          `${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`,
+          401,
+        );
       try {
-        const authorization = await this.authorization(req.scopes);
         res = await request({
           method: req.method,
           url: url.toString(),
           headers: { ...req.headers, ...(authorization && { authorization }) },
           ...(req.body !== undefined && { body: req.body }),
-          ca: this.options.ca,
+          ...this.tlsOptions,
           timeoutMs: req.timeoutMs ?? 120_000,
         });
       } catch (error) {
-        if (replayable && attempt < policy.retries && isTransientNetworkError(error)) {
+        const cause = classifyNetworkError(error);
+        // A refused connection after the registry answered once (a restart): a few quick tries only.
+        const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+        if (replayable && attempt < retries && cause.transient) {
           const delay = retryDelayMs(attempt + 1, policy);
-          this.options.onRetry?.(
-            `${req.method} ${url.pathname}`,
-            attempt + 1,
-            delay,
-            (error as Error).message,
-          );
+          this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
           await sleep(delay);
           continue;
         }
-        throw error;
+        throw this.networkError(error, `${req.method} ${url.pathname}`);
       }
       if (res.status === 401 && !reauthenticated && replayable) {
         discard(res);
@@ -239,15 +338,24 @@ export class RegistryClient {
         if (this.scheme === 'bearer') await this.token(req.scopes, true);
         if (this.scheme === 'basic' && !(await this.creds())) {
           throw new RegistryError(
-            `${this.registry}: authentication required and no credentials were given or found`,
+            `${this.label}: authentication required and no credentials were given or found`,
             401,
           );
         }
         if (before === this.scheme && this.scheme === 'basic') {
-          throw new RegistryError(`${this.registry}: the credentials were refused (401)`, 401);
+          throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
         }
         attempt -= 1;
         continue;
+      }
+      if (res.status === 401 && authorization) {
+        discard(res);
+        throw new RegistryError(
+          this.scheme === 'basic'
+            ? `${this.label}: credentials refused (401)`
+            : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`,
+          401,
+        );
       }
       if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
         const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
@@ -276,7 +384,7 @@ export class RegistryClient {
       // not JSON: keep the text
     }
     throw new RegistryError(
-      `${this.registry}: ${what} failed (${res.status})${detail ? `: ${detail}` : ''}`,
+      `${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`,
       res.status,
       code,
     );
@@ -322,7 +430,7 @@ export class RegistryClient {
     const digest = sha256(bytes);
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new RegistryError(
-        `${this.registry}/${repository}: manifest ${reference} has digest ${digest}`,
+        `${this.label}: ${repository}: manifest ${reference} has digest ${digest}`,
         502,
       );
     }

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 
 export interface HttpRequest {
@@ -13,7 +14,10 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** A buffer, or a stream (sent chunked unless content-length is given). */
   readonly body?: Buffer | Readable;
+  /** Extra CA certificates (PEM), trusted in addition to Node's default roots. */
   readonly ca?: string | Buffer;
+  /** HTTPS without certificate verification (a registry listed as insecure). */
+  readonly skipTlsVerify?: boolean;
   readonly timeoutMs?: number;
   readonly maxRedirects?: number;
 }
@@ -27,14 +31,35 @@ export interface HttpResponse {
 }
 
 const agents = new Map<string, http.Agent>();
+let agentCas = 0;
+const caIds = new Map<string, number>();
 
-function agentFor(url: URL, ca?: string | Buffer): http.Agent {
-  const key = `${url.protocol}${ca ? ':ca' : ''}`;
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas(): string[] {
+  return typeof tls.getCACertificates === 'function'
+    ? tls.getCACertificates('default')
+    : [...tls.rootCertificates];
+}
+
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url: URL, ca?: string | Buffer, skipTlsVerify = false): http.Agent {
+  const caText = ca === undefined ? undefined : ca.toString();
+  let caId = 0;
+  if (caText !== undefined) {
+    caId = caIds.get(caText) ?? ++agentCas;
+    caIds.set(caText, caId);
+  }
+  const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
   let agent = agents.get(key);
   if (!agent) {
     agent =
       url.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 32, ...(ca && { ca }) })
+        ? new https.Agent({
+            keepAlive: true,
+            maxSockets: 32,
+            ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+            ...(skipTlsVerify && { rejectUnauthorized: false }),
+          })
         : new http.Agent({ keepAlive: true, maxSockets: 32 });
     agents.set(key, agent);
   }
@@ -54,7 +79,7 @@ function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
       {
         method: req.method,
         headers: { ...req.headers },
-        agent: agentFor(url, req.ca),
+        agent: agentFor(url, req.ca, req.skipTlsVerify),
         timeout: req.timeoutMs ?? 60_000,
       },
       (res) => {
@@ -64,8 +89,9 @@ function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
           res.resume();
           const next = new URL(location, url);
           const headers = { ...req.headers };
-          // Credentials belong to the registry: a redirect to storage on another host never gets them.
-          if (next.host !== url.host) {
+          // Credentials belong to the registry: a redirect to storage on another host never gets
+          // them, nor does a redirect from HTTPS down to plain HTTP.
+          if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
             for (const name of Object.keys(headers))
               if (name.toLowerCase() === 'authorization') delete headers[name];
           }

@@ -95,7 +95,9 @@ export async function selectPlatform(
   );
   if (!match) {
     const offered = (json.manifests ?? []).map(platformOf).join(', ');
-    throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered})`);
+    throw new Error(
+      `${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`,
+    );
   }
   return client.getManifest(repository, match.digest);
 }

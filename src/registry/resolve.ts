@@ -2,14 +2,9 @@
 import { type ImageReference, parseReference } from '../common/reference';
 import { RegistryClient, type RegistryOptions } from './client';
 
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.replace(/:\d+$/, '');
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
 export function clientFor(registry: string, options: RegistryOptions = {}): RegistryClient {
-  return new RegistryClient(registry, { insecure: isLoopbackRegistry(registry), ...options });
+  return new RegistryClient(registry, options);
 }
 
 /** The digest a reference resolves to now (its own digest when it has one). */

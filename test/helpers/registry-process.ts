@@ -6,6 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './temp';
@@ -34,9 +35,119 @@ export interface TokenAuth {
   readonly certPath: string;
 }
 
+/** A certificate and key for a test registry on 127.0.0.1, and the CA that signed it (if any). */
+export interface TestCertificate {
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** The private CA's certificate (PEM file): what ca-file points to. Absent for a self-signed one. */
+  readonly caPath?: string;
+}
+
+function openssl(args: readonly string[]): void {
+  const made = spawnSync('openssl', args, { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl ${args[0]}: ${made.stderr}`);
+}
+
+const SAN = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
+
+/** A self-signed certificate (RSA 2048, valid a day) and its unencrypted key. */
+function selfSigned(keyPath: string, certPath: string, subject: string, ...extra: string[]): void {
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    subject,
+    ...extra,
+  ]);
+}
+
+/**
+ * A server certificate for 127.0.0.1 made with openssl in a secret temp dir (removed with the
+ * test's temp dirs, secrets first): self-signed, or signed by a throwaway private CA.
+ */
+export function makeCertificate(kind: 'self-signed' | 'private-ca'): TestCertificate {
+  const dir = tempDir('tls', { secret: true });
+  const keyPath = join(dir, 'server.key');
+  const certPath = join(dir, 'server.pem');
+  if (kind === 'self-signed') {
+    selfSigned(keyPath, certPath, '/CN=127.0.0.1', '-addext', SAN);
+    return { certPath, keyPath };
+  }
+  const caKey = join(dir, 'ca.key');
+  const caPath = join(dir, 'ca.pem');
+  selfSigned(caKey, caPath, '/CN=slipway-test-ca');
+  const csr = join(dir, 'server.csr');
+  openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    csr,
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  const ext = join(dir, 'server.ext');
+  writeFileSync(ext, `${SAN}\n`);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    caPath,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    certPath,
+    '-days',
+    '1',
+    '-extfile',
+    ext,
+  ]);
+  return { certPath, keyPath, caPath };
+}
+
+/** Any HTTP answer from /v2/ (0 when none): HTTPS without verification for a TLS registry. */
+function v2Status(host: string, tls: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const req = (tls ? https : http).request(
+      `${tls ? 'https' : 'http'}://${host}/v2/`,
+      { rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
 export async function startRegistry(
-  options: { token?: TokenAuth; dataDir?: string } = {},
+  options: {
+    token?: TokenAuth;
+    dataDir?: string;
+    tls?: TestCertificate;
+    /** The address it listens on (default 127.0.0.1); another one is not loopback to the client. */
+    address?: string;
+  } = {},
 ): Promise<TestRegistry> {
+  const address = options.address ?? '127.0.0.1';
   const port = await freePort();
   const dir = tempDir('registry');
   const dataDir = options.dataDir ?? join(dir, 'data');
@@ -44,7 +155,9 @@ export async function startRegistry(
     'version: 0.1',
     'log: { level: error }',
     `storage: { filesystem: { rootdirectory: ${dataDir} }, delete: { enabled: true } }`,
-    `http: { addr: 127.0.0.1:${port} }`,
+    options.tls
+      ? `http: { addr: ${address}:${port}, tls: { certificate: ${options.tls.certPath}, key: ${options.tls.keyPath} } }`
+      : `http: { addr: ${address}:${port} }`,
     ...(options.token
       ? [
           'auth:',
@@ -59,7 +172,7 @@ export async function startRegistry(
   ].join('\n');
   writeFileSync(join(dir, 'config.yml'), config);
   let child: ChildProcess | undefined;
-  const host = `127.0.0.1:${port}`;
+  const host = `${address}:${port}`;
   const registry: TestRegistry = {
     host,
     dataDir,
@@ -71,10 +184,7 @@ export async function startRegistry(
       child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
-        const status = await fetch(`http://${host}/v2/`).then(
-          (r) => r.status,
-          () => 0,
-        );
+        const status = await v2Status(host, options.tls !== undefined);
         if (status === 200 || status === 401) return;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -110,26 +220,7 @@ export async function startTokenServer(user: { username: string; password: strin
   const dir = tempDir('token', { secret: true });
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=slipway-token',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+  selfSigned(keyPath, certPath, '/CN=slipway-token');
   const key = readFileSync(keyPath, 'utf8');
   const certDer = readFileSync(certPath, 'utf8')
     .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')

@@ -227,7 +227,7 @@ describe('promotion between the lab registries', () => {
         clients({ username: 'slipway', password: 'nope' }),
         OPTIONS,
       ),
-    ).rejects.toThrow(/credentials were refused|401/);
+    ).rejects.toThrow(`destination registry ${production.host}: credentials refused (401)`);
   });
 });
 
