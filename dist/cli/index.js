@@ -65709,14 +65709,24 @@ exit 3`;
 const CLOSE = `set -u
 d=$1
 mkdir "$d/lock/closing" 2>/dev/null || exit 3
-now=$(date +%s); m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || echo "$now")
-if grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null && [ $((now - m)) -gt "$4" ]; then
+now=$(date +%s)
+m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+# The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
+if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$d/lock/holder.json" 2>/dev/null; fi
+if [ $? -eq 0 ] && [ $((now - m)) -gt "$4" ]; then
   mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
 fi
 rmdir "$d/lock/closing"; exit 4`;
 const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
 /** A closing claim older than this was left by a party that died between two commands: it is cleared. */
 const CLOSING_STALE_S = 60;
+/** The deploy's lease was taken over by another deploy: it must not touch the hosts any more. */
+class LockLostError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LockLostError';
+    }
+}
 function sh(script, ...args) {
     return ['sh', '-c', script, 'slipway-lock', ...args];
 }
@@ -65779,10 +65789,13 @@ class HostLock {
         const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
         return result.exitCode === 0;
     }
-    /** Renews the lease; false when the lock is no longer ours (taken over, or removed). */
+    /**
+     * Renews the lease; false when the lock is no longer ours (taken over, or removed). A channel that
+     * died (255) says nothing about the lock: it is not reported lost.
+     */
     async renew(id) {
         const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
-        return result.exitCode === 0;
+        return result.exitCode === 0 || result.exitCode === 255;
     }
     /** Releases the lock if it is still ours (never someone else's). */
     async release(id) {
@@ -65908,7 +65921,9 @@ class host_HostSession {
             .map((c) => c.Name.replace(/^\//, '')));
         const running = versions.filter((v) => v.running);
         const inService = running.filter((v) => serving.has(v.container));
-        const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
+        // Only versions from before the live network existed (no configuration label) may count as
+        // current without being on it: a newer one off the network never passed its health check here.
+        const current = inService[0] ?? (this.liveUnknown(containers) ? running.find((v) => v.config === '') : undefined);
         return {
             ...(current && { current }),
             serving: inService.length > 0 ? inService : current ? [current] : [],
@@ -65950,6 +65965,11 @@ class host_HostSession {
             if (spec.network)
                 await this.docker(networkConnect(this.target, spec.network, spec.container));
             await this.docker(start(this.target, spec.container));
+        }
+        catch (error) {
+            // Never started: not a version to keep for rollback.
+            await this.remove(spec.container);
+            throw error;
         }
         finally {
             await removing;
@@ -67093,9 +67113,17 @@ class RegistryClient {
         const cause = classifyNetworkError(error);
         return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
     }
-    /** Credentials may travel over `url`: HTTPS, or plain HTTP to an insecure-listed or loopback registry. */
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
     credentialsMayGoTo(url) {
-        return url.protocol === 'https:' || this.options.insecure === true || isLoopbackRegistry(url.host);
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = registryApiHost(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
     get tlsOptions() {
         return {
@@ -67244,7 +67272,9 @@ class RegistryClient {
         let reauthenticated = false;
         for (let attempt = 0;; attempt++) {
             let res;
-            const authorization = await this.authorization(req.scopes);
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
             if (authorization && !this.credentialsMayGoTo(url))
                 throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
             try {
@@ -68949,7 +68979,7 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
         renewing = Promise.all(held.map(async (session) => {
             const ours = await session.lock.renew(lock.id).catch(() => true);
             if (!ours)
-                ctx.onLockLost?.(new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
+                ctx.onLockLost?.(new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
         }));
     }, LEASE_MS / 4);
     try {
@@ -68987,16 +69017,20 @@ async function acquire(session, info, waitMs, ctx) {
             const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
             if (await session.lock.takeOver(busy, info.id, waitMs)) {
                 ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+                continue;
             }
-            else {
-                // Another party is taking it over or releasing it right now: look again in a moment.
+            // Another party is taking it over or releasing it right now: look again in a moment — up to
+            // lock-timeout, then fail like any wait (a lock that stays stale is reported, never waited on forever).
+            if (Date.now() <= deadline) {
                 await sleep(250, ctx.signal);
+                continue;
             }
-            continue;
         }
         if (Date.now() > deadline) {
             const h = busy.holder;
-            throw new Error(`${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
+            if (!h)
+                throw new Error(`${session.where}: the lock ${session.dir}/lock of ${session.name} has no readable holder record and could not be taken over within ${Math.round(waitMs / 1000)} s; remove that directory on the host if no deploy is running`);
+            throw new Error(`${session.where}: ${session.name} is being deployed by ${h.holder ?? 'someone'} since ${h.time ?? '?'}${h.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
         }
         if (busy.holder && !told) {
             ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
@@ -69359,6 +69393,7 @@ class ComposeDeployer {
 
 
 
+
 function stamp(date) {
     return date
         .toISOString()
@@ -69660,9 +69695,11 @@ class deploy_Deployer {
             health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
         }
         catch (error) {
-            // Cancelled while the new version was starting: it never served, so it goes.
+            // Cancelled while the new version was starting: it never served, so it goes. The old one comes
+            // back after a recreate — unless the lock was lost: then another deploy owns the host now.
             await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
+            const lockLost = this.ctx.signal?.reason instanceof LockLostError;
+            if (r.strategy === 'recreate' && current && !lockLost)
                 await this.restore(session, current.container);
             throw error;
         }
@@ -70194,6 +70231,9 @@ async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
         const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
         const cleaned = await runPool(sessions.map((session) => async () => {
             if ((await session.lock.holder())?.id !== id)
+                return undefined;
+            // A full lease for the cleanup (stopping a version takes up to 10 s).
+            if (!(await session.lock.renew(id)))
                 return undefined;
             try {
                 const removed = await session.sweepLeftovers();

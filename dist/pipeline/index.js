@@ -38788,9 +38788,17 @@ class RegistryClient {
         const cause = classifyNetworkError(error);
         return new client_RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
     }
-    /** Credentials may travel over `url`: HTTPS, or plain HTTP to an insecure-listed or loopback registry. */
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
     credentialsMayGoTo(url) {
-        return url.protocol === 'https:' || this.options.insecure === true || isLoopbackRegistry(url.host);
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = registryApiHost(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
     get tlsOptions() {
         return {
@@ -38939,7 +38947,9 @@ class RegistryClient {
         let reauthenticated = false;
         for (let attempt = 0;; attempt++) {
             let res;
-            const authorization = await this.authorization(req.scopes);
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
             if (authorization && !this.credentialsMayGoTo(url))
                 throw new client_RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
             try {

@@ -9,6 +9,7 @@ import { formatReference } from '../common/reference';
 import type { DeployRequest } from './request';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
+import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
 import {
@@ -378,9 +379,11 @@ export class Deployer {
     try {
       health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
     } catch (error) {
-      // Cancelled while the new version was starting: it never served, so it goes.
+      // Cancelled while the new version was starting: it never served, so it goes. The old one comes
+      // back after a recreate — unless the lock was lost: then another deploy owns the host now.
       await session.remove(spec.container);
-      if (r.strategy === 'recreate' && current) await this.restore(session, current.container);
+      const lockLost = this.ctx.signal?.reason instanceof LockLostError;
+      if (r.strategy === 'recreate' && current && !lockLost) await this.restore(session, current.container);
       throw error;
     }
     const healthWaitMs = performance.now() - healthStarted;

@@ -176,7 +176,10 @@ export class HostSession {
     );
     const running = versions.filter((v) => v.running);
     const inService = running.filter((v) => serving.has(v.container));
-    const current = inService[0] ?? (this.liveUnknown(containers) ? running[0] : undefined);
+    // Only versions from before the live network existed (no configuration label) may count as
+    // current without being on it: a newer one off the network never passed its health check here.
+    const current =
+      inService[0] ?? (this.liveUnknown(containers) ? running.find((v) => v.config === '') : undefined);
     return {
       ...(current && { current }),
       serving: inService.length > 0 ? inService : current ? [current] : [],
@@ -222,6 +225,10 @@ export class HostSession {
     try {
       if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
       await this.docker(docker.start(this.target, spec.container));
+    } catch (error) {
+      // Never started: not a version to keep for rollback.
+      await this.remove(spec.container);
+      throw error;
     } finally {
       await removing;
     }

@@ -44,8 +44,11 @@ exit 3`;
 const CLOSE = `set -u
 d=$1
 mkdir "$d/lock/closing" 2>/dev/null || exit 3
-now=$(date +%s); m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || echo "$now")
-if grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null && [ $((now - m)) -gt "$4" ]; then
+now=$(date +%s)
+m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+# The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
+if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$d/lock/holder.json" 2>/dev/null; fi
+if [ $? -eq 0 ] && [ $((now - m)) -gt "$4" ]; then
   mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
 fi
 rmdir "$d/lock/closing"; exit 4`;
@@ -54,6 +57,14 @@ const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && 
 
 /** A closing claim older than this was left by a party that died between two commands: it is cleared. */
 const CLOSING_STALE_S = 60;
+
+/** The deploy's lease was taken over by another deploy: it must not touch the hosts any more. */
+export class LockLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockLostError';
+  }
+}
 
 export interface LockBusy {
   readonly holder?: LockInfo;
@@ -130,10 +141,13 @@ export class HostLock {
     return result.exitCode === 0;
   }
 
-  /** Renews the lease; false when the lock is no longer ours (taken over, or removed). */
+  /**
+   * Renews the lease; false when the lock is no longer ours (taken over, or removed). A channel that
+   * died (255) says nothing about the lock: it is not reported lost.
+   */
   async renew(id: string): Promise<boolean> {
     const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
-    return result.exitCode === 0;
+    return result.exitCode === 0 || result.exitCode === 255;
   }
 
   /** Releases the lock if it is still ours (never someone else's). */

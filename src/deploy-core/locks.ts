@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sleep } from '../common/retry';
 import type { HostSession } from './host';
-import { isStale, LEASE_MS, type LockInfo } from './lease';
+import { isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
 import type { DeployContext } from './result';
 
 export function newLock(ctx: DeployContext): LockInfo {
@@ -37,7 +37,7 @@ export async function withHostLocks<T>(
         const ours = await session.lock.renew(lock.id).catch(() => true);
         if (!ours)
           ctx.onLockLost?.(
-            new Error(`${session.where}: the deploy lock was taken over by another deploy; stopping`),
+            new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`),
           );
       }),
     );
@@ -81,16 +81,23 @@ export async function acquire(
       const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
       if (await session.lock.takeOver(busy, info.id, waitMs)) {
         ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
-      } else {
-        // Another party is taking it over or releasing it right now: look again in a moment.
-        await sleep(250, ctx.signal);
+        continue;
       }
-      continue;
+      // Another party is taking it over or releasing it right now: look again in a moment — up to
+      // lock-timeout, then fail like any wait (a lock that stays stale is reported, never waited on forever).
+      if (Date.now() <= deadline) {
+        await sleep(250, ctx.signal);
+        continue;
+      }
     }
     if (Date.now() > deadline) {
       const h = busy.holder;
+      if (!h)
+        throw new Error(
+          `${session.where}: the lock ${session.dir}/lock of ${session.name} has no readable holder record and could not be taken over within ${Math.round(waitMs / 1000)} s; remove that directory on the host if no deploy is running`,
+        );
       throw new Error(
-        `${session.where}: ${session.name} is being deployed by ${h?.holder ?? 'someone'} since ${h?.time ?? '?'}${h?.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`,
+        `${session.where}: ${session.name} is being deployed by ${h.holder ?? 'someone'} since ${h.time ?? '?'}${h.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`,
       );
     }
     if (busy.holder && !told) {

@@ -217,6 +217,8 @@ export async function cleanUpInterruptedDeploy(
     const cleaned = await runPool(
       sessions.map((session) => async () => {
         if ((await session.lock.holder())?.id !== id) return undefined;
+        // A full lease for the cleanup (stopping a version takes up to 10 s).
+        if (!(await session.lock.renew(id))) return undefined;
         try {
           const removed = await session.sweepLeftovers();
           if (removed.length > 0) ctx.log(`${session.where}: removed ${removed.join(', ')}`);
