@@ -1,13 +1,29 @@
 export interface ToolSpec {
   readonly name: string;
   readonly version: string;
+  /** The Go package `go install` builds. */
+  readonly pkg: string;
+  /** The module whose version the binary's build information must show. */
   readonly module: string;
+  /** The file name `go install` produces, when it differs from name. */
+  readonly binary?: string;
+  readonly tags?: readonly string[];
+  readonly cgo?: boolean;
   readonly env: string;
-  readonly versionArgs: readonly string[];
-  readonly reports: (output: string, version: string) => boolean;
+  readonly for: string;
+  readonly minutes: number;
 }
 export const TOOLS: readonly ToolSpec[];
 export const TOOLS_BIN: string;
 export function tool(name: string): ToolSpec;
+export function goBinary(): string | undefined;
+export function buildInfo(
+  path: string,
+  go?: string,
+): { module?: string; version?: string; tags: string[] } | undefined;
+export function isPinned(path: string, spec: ToolSpec, go?: string): boolean;
 export function findTool(name: string): string | undefined;
-export function ensureTools(log?: (message: string) => void): Promise<Record<string, string>>;
+export function ensureTools(
+  log?: (message: string) => void,
+  names?: readonly string[],
+): Promise<Record<string, string>>;

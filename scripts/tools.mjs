@@ -1,37 +1,137 @@
 #!/usr/bin/env node
-// The programs the tests and CI need besides npm and Debian packages, in one place: act (a real
-// GitHub Actions runner, >= 0.2.81 for node24 actions) and actionlint, pinned, built from source
-// with `go install` into a cache directory and found there on later runs (checked by version).
+// The programs the tests, benchmarks and CI need besides npm and Debian packages, in one place:
+// pinned, built from source with `go install` into a cache directory and found there on later runs.
+// A binary counts as installed when Go's build information inside it (`go version -m`) names the
+// pinned module version and build tags, so a tool's own --version output (often "dev") is never
+// trusted.
 //
-//   node scripts/tools.mjs        install what is missing, print where each tool is
+//   node scripts/tools.mjs              install what is missing, print where each tool is
+//   node scripts/tools.mjs crane cosign install just those
 //
 // Used by the integration tests' global setup (test/lab/global-setup.ts), test/helpers/act.ts,
-// scripts/lint-actions.mjs and .ci/run. No dependencies: runs before or without npm packages.
+// scripts/lint-actions.mjs, the benchmarks and .ci/run. No dependencies: runs before npm packages.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** name, pinned version, the Go package `go install` builds, and how to read the version back. */
+/**
+ * name (the file in the cache), pinned version, the Go package `go install` builds, the module whose
+ * version is checked, build tags, what it is for, and roughly how long a cold build takes here
+ * (2 cores).
+ */
 export const TOOLS = [
   {
     name: 'act',
     version: '0.2.89',
+    pkg: 'github.com/nektos/act',
     module: 'github.com/nektos/act',
     env: 'SLIPWAY_ACT',
-    versionArgs: ['--version'],
-    // "act version 0.2.89"
-    reports: (out, version) => out.trim().split(/\s+/).pop() === version,
+    for: 'a real GitHub Actions runner (>= 0.2.81 for node24 actions)',
+    minutes: 1.5,
   },
   {
     name: 'actionlint',
     version: '1.7.12',
-    module: 'github.com/rhysd/actionlint/cmd/actionlint',
+    pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
+    module: 'github.com/rhysd/actionlint',
     env: 'ACTIONLINT',
-    versionArgs: ['--version'],
-    // "v1.7.12\ninstalled by building from source\n…"
-    reports: (out, version) => out.split('\n')[0]?.trim() === `v${version}`,
+    for: 'workflow lint',
+    minutes: 0.3,
+  },
+  {
+    name: 'crane',
+    version: '0.22.1',
+    pkg: 'github.com/google/go-containerregistry/cmd/crane',
+    module: 'github.com/google/go-containerregistry',
+    env: 'SLIPWAY_CRANE',
+    for: 'registry judge and benchmark rival',
+    minutes: 0.5,
+  },
+  {
+    name: 'regctl',
+    version: '0.11.7',
+    pkg: 'github.com/regclient/regclient/cmd/regctl',
+    module: 'github.com/regclient/regclient',
+    env: 'SLIPWAY_REGCTL',
+    for: 'referrers judge and benchmark rival',
+    minutes: 0.5,
+  },
+  {
+    name: 'cosign',
+    version: '2.6.5',
+    pkg: 'github.com/sigstore/cosign/v2/cmd/cosign',
+    module: 'github.com/sigstore/cosign/v2',
+    env: 'SLIPWAY_COSIGN',
+    for: 'signature and attestation judge',
+    minutes: 10,
+  },
+  {
+    name: 'pebble',
+    version: '2.8.0',
+    pkg: 'github.com/letsencrypt/pebble/v2/cmd/pebble',
+    module: 'github.com/letsencrypt/pebble/v2',
+    env: 'SLIPWAY_PEBBLE',
+    for: 'an ACME server in the lab',
+    minutes: 0.2,
+  },
+  {
+    name: 'buildx',
+    version: '0.19.3',
+    pkg: 'github.com/docker/buildx/cmd/buildx',
+    module: 'github.com/docker/buildx',
+    env: 'SLIPWAY_BUILDX',
+    for: 'the docker buildx CLI plugin',
+    minutes: 3,
+  },
+  {
+    name: 'buildkitd',
+    version: '0.16.0',
+    pkg: 'github.com/moby/buildkit/cmd/buildkitd',
+    module: 'github.com/moby/buildkit',
+    env: 'SLIPWAY_BUILDKITD',
+    for: 'a multi-platform BuildKit builder (remote driver)',
+    minutes: 3,
+  },
+  {
+    name: 'docker-compose',
+    version: '2.32.4',
+    pkg: 'github.com/docker/compose/v2/cmd',
+    binary: 'cmd',
+    module: 'github.com/docker/compose/v2',
+    env: 'SLIPWAY_COMPOSE',
+    for: 'Compose v2 (CLI plugin)',
+    minutes: 1.5,
+  },
+  {
+    name: 'dockerd',
+    version: '2.0.0-beta.24',
+    pkg: 'github.com/moby/moby/v2/cmd/dockerd',
+    module: 'github.com/moby/moby/v2',
+    env: 'SLIPWAY_DOCKERD',
+    for: 'a Docker 29-era engine for a lab host',
+    minutes: 8,
+  },
+  {
+    name: 'docker-proxy',
+    version: '2.0.0-beta.24',
+    pkg: 'github.com/moby/moby/v2/cmd/docker-proxy',
+    module: 'github.com/moby/moby/v2',
+    env: 'SLIPWAY_DOCKER_PROXY',
+    for: "that engine's port publisher",
+    minutes: 1,
+  },
+  {
+    name: 'runc',
+    version: '1.2.0',
+    pkg: 'github.com/opencontainers/runc',
+    module: 'github.com/opencontainers/runc',
+    tags: ['seccomp'],
+    cgo: true,
+    env: 'SLIPWAY_RUNC',
+    for: 'a runc that knows time namespaces (needs libseccomp-dev)',
+    minutes: 1,
   },
 ];
 
@@ -42,38 +142,65 @@ export const TOOLS_BIN =
 
 export function tool(name) {
   const found = TOOLS.find((t) => t.name === name);
-  if (!found) throw new Error(`unknown tool ${name}`);
+  if (!found)
+    throw new Error(`unknown tool ${name} (scripts/tools.mjs knows ${TOOLS.map((t) => t.name).join(', ')})`);
   return found;
 }
 
-function reportsVersion(path, spec) {
-  const probe = spawnSync(path, spec.versionArgs, { encoding: 'utf8' });
-  return probe.status === 0 && spec.reports(probe.stdout, spec.version);
-}
-
-/** The path of a tool at its pinned version (its env override, the cache, ~/go/bin, PATH), if any. */
-export function findTool(name) {
-  const spec = tool(name);
-  const candidates = [
-    process.env[spec.env],
-    join(TOOLS_BIN, name),
-    join(homedir(), 'go', 'bin', name),
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => dir && join(dir, name)),
-  ];
-  return candidates.find((path) => path && existsSync(path) && reportsVersion(path, spec));
-}
-
-function goBinary() {
+export function goBinary() {
   for (const candidate of ['go', '/usr/local/go/bin/go', join(homedir(), 'go', 'bin', 'go')]) {
     if (spawnSync(candidate, ['version'], { encoding: 'utf8' }).status === 0) return candidate;
   }
   return undefined;
 }
 
+/**
+ * Reads Go's build information of a binary (`go version -m`): the main module's version and the
+ * build tags. Undefined when it is not a Go binary or Go is missing.
+ */
+export function buildInfo(path, go = goBinary()) {
+  if (!go) return undefined;
+  const probe = spawnSync(go, ['version', '-m', path], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const fields = probe.stdout.split('\n').map((line) => line.trim().split(/\s+/));
+  const mod = fields.find((f) => f[0] === 'mod');
+  const tags = fields.find((f) => f[0] === 'build' && f[1]?.startsWith('-tags='));
+  return {
+    module: mod?.[1],
+    version: mod?.[2],
+    tags: tags ? tags[1].slice('-tags='.length).split(',').filter(Boolean) : [],
+  };
+}
+
+export function isPinned(path, spec, go = goBinary()) {
+  const info = buildInfo(path, go);
+  return (
+    info !== undefined &&
+    info.module === spec.module &&
+    info.version === `v${spec.version}` &&
+    (spec.tags ?? []).every((t) => info.tags.includes(t))
+  );
+}
+
+/** The path of a tool at its pinned version (its env override, the cache, ~/go/bin, PATH), if any. */
+export function findTool(name) {
+  const spec = tool(name);
+  const go = goBinary();
+  const override = process.env[spec.env];
+  // An explicit override is the user's choice; it is used as given (it may not be a Go build).
+  if (override && existsSync(override)) return override;
+  const candidates = [
+    join(TOOLS_BIN, name),
+    join(homedir(), 'go', 'bin', spec.binary ?? name),
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => dir && join(dir, name)),
+  ];
+  return candidates.find((path) => path && existsSync(path) && isPinned(path, spec, go));
+}
+
 /** Builds one tool with `go install` into TOOLS_BIN, printing a progress line every 30 s. */
 async function install(spec, log) {
   const go = goBinary();
-  const target = `${spec.module}@v${spec.version}`;
+  const target = `${spec.pkg}@v${spec.version}`;
   if (!go) {
     throw new Error(
       `${spec.name} ${spec.version} is needed and Go is not installed to build it: install Go 1.25 or newer ` +
@@ -81,13 +208,18 @@ async function install(spec, log) {
     );
   }
   mkdirSync(TOOLS_BIN, { recursive: true });
+  // Built into a directory of its own, then renamed into place: an interrupted build never leaves
+  // a half-written binary under the tool's name, and `cmd` (compose) gets its real name.
+  const scratch = mkdtempSync(join(TOOLS_BIN, `.${spec.name}-`));
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
+  const tags = spec.tags?.length ? ['-tags', spec.tags.join(',')] : [];
   log(
-    `installing ${spec.name} ${spec.version}: go install ${target} into ${TOOLS_BIN} (once; a few minutes)`,
+    `installing ${spec.name} ${spec.version}: go install ${tags.join(' ')} ${target} into ${TOOLS_BIN} ` +
+      `(once; about ${spec.minutes} min here)`,
   );
-  const child = spawn(go, ['install', target], {
-    env: { ...process.env, GOBIN: TOOLS_BIN },
+  const child = spawn(go, ['install', ...tags, target], {
+    env: { ...process.env, GOBIN: scratch, CGO_ENABLED: spec.cgo ? '1' : (process.env.CGO_ENABLED ?? '') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -99,24 +231,41 @@ async function install(spec, log) {
     child.on('close', resolve);
   });
   globalThis.clearInterval(ticker);
-  if (code !== 0) throw new Error(`go install ${target} failed (${code}):\n${output.trim()}`);
-  const path = join(TOOLS_BIN, spec.name);
-  if (!reportsVersion(path, spec)) throw new Error(`${path} does not report version ${spec.version}`);
-  log(`${spec.name} ${spec.version} installed in ${seconds()} s`);
-  return path;
+  try {
+    if (code !== 0) {
+      const hint = spec.cgo
+        ? ' (it needs a C compiler and libseccomp-dev: apt-get install gcc libseccomp-dev)'
+        : '';
+      throw new Error(`go install ${tags.join(' ')} ${target} failed (${code})${hint}:\n${output.trim()}`);
+    }
+    const path = join(TOOLS_BIN, spec.name);
+    renameSync(join(scratch, spec.binary ?? spec.name), path);
+    if (!isPinned(path, spec, go)) throw new Error(`${path} is not ${spec.module} v${spec.version}`);
+    log(`${spec.name} ${spec.version} installed in ${seconds()} s`);
+    return path;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
-/** Every tool at its pinned version, installed when missing: name → path. */
-export async function ensureTools(log = (message) => process.stderr.write(`[tools] ${message}\n`)) {
+/** The named tools (all by default) at their pinned versions, installed when missing: name → path. */
+export async function ensureTools(
+  log = (message) => process.stderr.write(`[tools] ${message}\n`),
+  names = TOOLS.map((t) => t.name),
+) {
   const paths = {};
-  for (const spec of TOOLS) paths[spec.name] = findTool(spec.name) ?? (await install(spec, log));
+  for (const name of names) {
+    const spec = tool(name);
+    paths[spec.name] = findTool(spec.name) ?? (await install(spec, log));
+  }
   return paths;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
-    const paths = await ensureTools();
-    for (const spec of TOOLS) console.log(`${spec.name} ${spec.version} ${paths[spec.name]}`);
+    const names = process.argv.slice(2);
+    const paths = await ensureTools(undefined, names.length ? names : undefined);
+    for (const [name, path] of Object.entries(paths)) console.log(`${name} ${tool(name).version} ${path}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;

@@ -20,6 +20,10 @@ export const DEBIAN_PACKAGES = [
   'curl',
   'iproute2',
   'caddy',
+  // runc with seccomp for the Docker 29-era lab host (scripts/tools.mjs builds it)
+  'gcc',
+  'libseccomp-dev',
+  'pkg-config',
 ];
 
 /** Packages inside every deploy host's Debian rootfs. */
