@@ -364,6 +364,51 @@ describe('plans, opting out, by digest, and signatures only the destination has'
     expect((await promoteTo(image, production.host, repo)).referrersCopied).toBe(0);
   });
 
+  it("keeps the referrers only the destination's fallback tag lists", async () => {
+    const image = images.api as SignedImage;
+    const repo = `referrers/keep-${unique()}`;
+    await promoteTo(image, production.host, repo, { referrers: false });
+    const dst = `${production.host}/${repo}@${image.digest}`;
+    const dir = tempDir('referrers-files');
+    writeFileSync(join(dir, 'note.json'), JSON.stringify({ approvedBy: 'production' }));
+    ok('regctl', [
+      'artifact',
+      'put',
+      '--subject',
+      dst,
+      '--artifact-type',
+      'application/vnd.example.approval+json',
+      '--file',
+      join(dir, 'note.json'),
+      '--file-media-type',
+      'application/json',
+    ]);
+    const [theirs] = artifactList(dst);
+    expect(theirs).toBeDefined();
+    const result = await promoteTo(image, production.host, repo);
+    expect(result.referrersCopied).toBe(5);
+    expect(artifactList(dst)).toEqual([theirs, image.artifact].sort());
+  });
+
+  it('refuses a cosign tag at the destination that cannot be merged, naming it; no tag moves', async () => {
+    const image = images.fallback as SignedImage;
+    const repo = `referrers/conflict-${unique()}`;
+    const sigTag = `sha256-${hexOf(image.digest)}.sig`;
+    // Something that is not cosign's layout under the .sig tag: an image with a gzip tar layer.
+    ok('crane', [
+      'copy',
+      '--insecure',
+      `${image.host}/${image.repo}@${image.digest}`,
+      `${production.host}/${repo}:${sigTag}`,
+    ]);
+    const before = craneDigest(`${production.host}/${repo}:${sigTag}`);
+    await expect(promoteTo(image, production.host, repo)).rejects.toThrow(
+      new RegExp(`${repo}:${sigTag} holds ${before}.*cannot be merged`),
+    );
+    expect(craneDigest(`${production.host}/${repo}:${sigTag}`)).toBe(before);
+    expect(run('crane', ['digest', '--insecure', `${production.host}/${repo}:v1`]).status).not.toBe(0);
+  });
+
   it('an index: the signatures of its platform images travel too', async () => {
     const image = images.fallback as SignedImage;
     const repo = `referrers/index-src-${unique()}`;
