@@ -159,6 +159,13 @@ export async function promote(
 ): Promise<PromoteResult> {
   const started = performance.now();
 
+  // Reach the destinations while the sources resolve (a failure here is reported when used).
+  for (const pair of pairs)
+    clients
+      .destination(pair.destination.registry)
+      .base()
+      .catch(() => {});
+
   // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
   const trees = new Map<string, ImageTree>();
   for (const pair of pairs) {
