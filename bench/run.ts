@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs } from '../test/helpers/temp';
-import { ensureLab } from '../test/lab/lab';
+import { ensureLab, type LabInfo } from '../test/lab/lab';
 import { benchCiActions, formatOverhead } from './ci-actions';
 import { benchDeploy, formatDeploy } from './deploy';
 import { benchPromote, formatPromote } from './promote';
@@ -14,20 +14,27 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const wanted = only.filter((a) => !a.startsWith('--'));
   const want = (name: string) => wanted.length === 0 || wanted.includes(name);
-  const lab = await ensureLab();
+  // The promote bench starts registries of its own; the others need the lab.
+  const lab = want('ci-actions') || want('deploy') ? await ensureLab() : undefined;
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   if (want('ci-actions')) {
-    const rows = await benchCiActions(lab);
+    const rows = await benchCiActions(lab as LabInfo);
     results.ciActions = rows;
     console.log(`\n## Action overhead over bare docker (median of 7)\n\n${formatOverhead(rows)}`);
   }
   if (want('promote')) {
-    const result = await benchPromote(lab, { gigabyte: !only.includes('--no-gigabyte') });
+    const rounds = only.find((a) => a.startsWith('--rounds='));
+    const result = await benchPromote({
+      gigabyte: !only.includes('--no-gigabyte'),
+      ...(rounds && { rounds: Number(rounds.slice('--rounds='.length)) }),
+    });
     results.promote = result;
-    console.log(`\n## promote-between-registries vs skopeo and docker\n\n${formatPromote(result)}`);
+    console.log(
+      `\n## promote-between-registries vs skopeo, crane and regctl (time, and in brackets the other tool's time over Slipway's)\n\n${formatPromote(result)}`,
+    );
   }
   if (want('deploy')) {
-    const result = await benchDeploy(lab);
+    const result = await benchDeploy(lab as LabInfo);
     results.deploy = result;
     console.log(`\n## remote-deploy-ssh on the lab hosts\n\n${formatDeploy(result)}`);
   }

@@ -2,7 +2,7 @@
  * What every action entry point shares: the main/post split, the reporter that speaks the runner's
  * language (log commands, outputs, state, job summary), and turning errors into a failed step.
  */
-import * as core from '@actions/core';
+import * as core from '../common/workflow-commands';
 import { envInputReader, Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { maskSecret } from '../common/secrets';

@@ -2,10 +2,10 @@
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
  * is logged, so the runner replaces it with *** wherever it would appear.
  */
-import * as core from '@actions/core';
+import { setSecret } from './workflow-commands';
 
 /** Registers a secret with the runner: the whole value and each of its lines (multi-line keys). */
-export function maskSecret(value: string | undefined, register: (s: string) => void = core.setSecret): void {
+export function maskSecret(value: string | undefined, register: (s: string) => void = setSecret): void {
   if (!value) return;
   register(value);
   const lines = value.split(/\r?\n/).map((l) => l.trim());

@@ -194,6 +194,13 @@ export async function promote(
 ): Promise<PromoteResult> {
   const started = performance.now();
 
+  // Reach the destinations while the sources resolve (a failure here is reported when used).
+  for (const pair of pairs)
+    clients
+      .destination(pair.destination.registry)
+      .base()
+      .catch(() => {});
+
   // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
   const trees = new Map<string, ImageTree>();
   for (const pair of pairs) {
@@ -478,7 +485,7 @@ async function copyBlob(
 ): Promise<BlobAction> {
   const dst = job.dstClient;
   const dstRepo = job.pair.destination.repository;
-  if ((await dst.send) !== undefined && (await blobExists(dst, dstRepo, blob.digest))) return 'skip';
+  if (await blobExists(dst, dstRepo, blob.digest)) return 'skip';
   const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
   const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
   if (dryRun) return mountFrom ? 'mount' : 'copy';

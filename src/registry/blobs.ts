@@ -190,8 +190,25 @@ export async function streamBlob(
   digest: string,
   size: number,
 ): Promise<StreamCopyResult> {
-  const attempt = async (chunked: boolean, upload: string): Promise<{ res: HttpResponse; bytes: number }> => {
-    const res = await openBlob(source.client, source.repository, digest);
+  const attempt = async (
+    chunked: boolean,
+    starting: Promise<string>,
+  ): Promise<{ res: HttpResponse; bytes: number }> => {
+    // The source GET and the destination's upload session start together: one round trip less.
+    const [opened, started] = await Promise.allSettled([
+      openBlob(source.client, source.repository, digest),
+      starting,
+    ]);
+    if (opened.status === 'rejected') {
+      // Nothing was sent into an upload session that did start: the registry purges it.
+      throw opened.reason;
+    }
+    const res = opened.value;
+    if (started.status === 'rejected') {
+      res.body.destroy();
+      throw started.reason;
+    }
+    const upload = started.value;
     // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
     // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
     // the chunker reads through a hashing transform.
@@ -230,18 +247,24 @@ export async function streamBlob(
     );
     const [piped, put] = await Promise.allSettled([piping, putting]);
     if (put.status === 'rejected') throw put.reason;
-    if (put.value.status !== 201) return { res: put.value, bytes: 0 };
-    if (piped.status === 'rejected') throw piped.reason;
-    const { digest: actual, bytes } = read();
-    if (actual !== digest) {
+    // A body read to its end that does not hash to its digest: the source is at fault, whatever
+    // the destination answered (a registry that checks refuses it with 400, not to be mistaken
+    // for one that refuses monolithic uploads).
+    const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
+    if (piped.status === 'fulfilled' && actual !== digest) {
+      discard(put.value);
       throw new RegistryError(
         `blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`,
         502,
       );
     }
+    if (put.value.status !== 201) return { res: put.value, bytes: 0 };
+    if (piped.status === 'rejected') throw piped.reason;
     return { res: put.value, bytes };
   };
-  const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+  const first = destination.upload
+    ? Promise.resolve(destination.upload)
+    : startUpload(destination.client, destination.repository);
   const monolithic = await attempt(false, first);
   if (monolithic.res.status === 201) {
     discard(monolithic.res);
@@ -251,8 +274,7 @@ export async function streamBlob(
     await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
   }
   discard(monolithic.res);
-  const again = await startUpload(destination.client, destination.repository);
-  const chunked = await attempt(true, again);
+  const chunked = await attempt(true, startUpload(destination.client, destination.repository));
   await destination.client.expect(
     chunked.res,
     [201],

@@ -19,8 +19,40 @@ export interface FaultOptions {
   readonly status?: number;
   readonly retryAfter?: string;
   readonly when?: (req: http.IncomingMessage) => boolean;
-  /** Cut the connection after this many bytes of a response body (simulates a dying registry). */
+  /**
+   * Instead of answering with `status`, forward the faulted request and damage the response body:
+   * cut the connection after this many bytes (a dying registry, the length header promising more)…
+   */
   readonly cutAfterBytes?: number;
+  /** …or flip the bits of the byte at this offset (a corrupt blob of the right length). */
+  readonly flipByteAt?: number;
+}
+
+/** Passes a body through, cut after `cutAfter` bytes or with the byte at `flipAt` flipped. */
+function damage(
+  up: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: { cutAfter?: number; flipAt?: number },
+): void {
+  let offset = 0;
+  up.on('data', (chunk: Buffer) => {
+    let out = chunk;
+    const { cutAfter, flipAt } = options;
+    if (flipAt !== undefined && flipAt >= offset && flipAt < offset + chunk.length) {
+      out = Buffer.from(chunk);
+      out[flipAt - offset] = (out[flipAt - offset] as number) ^ 0xff;
+    }
+    if (cutAfter !== undefined && offset + chunk.length >= cutAfter) {
+      res.write(out.subarray(0, cutAfter - offset));
+      up.destroy();
+      res.socket?.destroy();
+      return;
+    }
+    offset += chunk.length;
+    if (!res.write(out)) up.pause();
+  });
+  res.on('drain', () => up.resume());
+  up.on('end', () => res.end());
 }
 
 export async function startFaultProxy(
@@ -31,8 +63,10 @@ export async function startFaultProxy(
   let total = 0;
   const server = http.createServer((req, res) => {
     total += 1;
-    if (injected < options.failures && (options.when?.(req) ?? true)) {
-      injected += 1;
+    const faulted = injected < options.failures && (options.when?.(req) ?? true);
+    if (faulted) injected += 1;
+    const damaging = options.cutAfterBytes !== undefined || options.flipByteAt !== undefined;
+    if (faulted && !damaging) {
       req.resume();
       res.writeHead(options.status ?? 503, {
         'content-type': 'application/json',
@@ -45,7 +79,12 @@ export async function startFaultProxy(
       { host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (faulted)
+          damage(up, res, {
+            ...(options.cutAfterBytes !== undefined && { cutAfter: options.cutAfterBytes }),
+            ...(options.flipByteAt !== undefined && { flipAt: options.flipByteAt }),
+          });
+        else up.pipe(res);
       },
     );
     forward.on('error', () => res.destroy());

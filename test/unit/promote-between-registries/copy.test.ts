@@ -16,6 +16,7 @@ const NEW: Manifest = {
 function registries(): { clients: Clients; writes: string[] } {
   const writes: string[] = [];
   const client = {
+    base: async () => 'https://registry.example.com',
     getManifest: async () => NEW,
     headManifest: async (_repo: string, reference: string) =>
       reference.startsWith('sha256:') ? undefined : { digest: OLD, mediaType: NEW.mediaType, size: 1 },
