@@ -65736,11 +65736,17 @@ class SwarmDeployer {
     async settle(services) {
         const rolledBack = [];
         const problems = [];
+        const waiting = [];
+        // Every unfinished update is rolled back first (a stack's services at once), then waited for.
         for (const name of services) {
             const state = await this.manager.service(name);
             const update = state?.update?.state ?? '';
             if (!state)
                 continue;
+            if (update === 'rollback_paused') {
+                problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
+                continue;
+            }
             if (update === 'updating' || update === 'paused') {
                 this.ctx.log(`${name}: the update to ${state.image} did not finish: rolling it back`);
                 try {
@@ -65752,10 +65758,9 @@ class SwarmDeployer {
                     continue;
                 }
             }
-            else if (update === 'rollback_paused') {
-                problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
-                continue;
-            }
+            waiting.push(name);
+        }
+        for (const name of waiting) {
             const now = await this.manager.service(name);
             if (!now)
                 continue;
@@ -66373,7 +66378,7 @@ function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
     if (inputs.string('secret-env'))
-        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
+        throw new InputError('secret-env', "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file");
     const name = readName(inputs);
     const replicasText = inputs.string('replicas');
     const env = readEnv(inputs, 'env');

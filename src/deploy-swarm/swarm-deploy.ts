@@ -335,10 +335,16 @@ export class SwarmDeployer {
   async settle(services: readonly string[]): Promise<{ rolledBack: string[]; problems: string[] }> {
     const rolledBack: string[] = [];
     const problems: string[] = [];
+    const waiting: string[] = [];
+    // Every unfinished update is rolled back first (a stack's services at once), then waited for.
     for (const name of services) {
       const state = await this.manager.service(name);
       const update = state?.update?.state ?? '';
       if (!state) continue;
+      if (update === 'rollback_paused') {
+        problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
+        continue;
+      }
       if (update === 'updating' || update === 'paused') {
         this.ctx.log(`${name}: the update to ${state.image} did not finish: rolling it back`);
         try {
@@ -348,10 +354,10 @@ export class SwarmDeployer {
           problems.push(`${name}: ${error instanceof Error ? error.message : error}`);
           continue;
         }
-      } else if (update === 'rollback_paused') {
-        problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
-        continue;
       }
+      waiting.push(name);
+    }
+    for (const name of waiting) {
       const now = await this.manager.service(name);
       if (!now) continue;
       const converged = await this.manager.waitConverged(

@@ -10,13 +10,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventOnHost, nth, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup } from '../helpers/host-cleanup';
 import { expectNothingLeft, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { startLoad } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { tempDir } from '../helpers/temp';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
@@ -71,8 +73,8 @@ interface Rest {
   readonly running: number;
 }
 
-async function serviceNow(): Promise<Rest> {
-  const [service] = JSON.parse(await onManager('docker', 'service', 'inspect', SERVICE)) as Array<{
+async function serviceNow(name = SERVICE): Promise<Rest> {
+  const [service] = JSON.parse(await onManager('docker', 'service', 'inspect', name)) as Array<{
     Spec: { TaskTemplate: { ContainerSpec: { Image: string } } };
     UpdateStatus?: { State?: string };
   }>;
@@ -86,7 +88,7 @@ async function serviceNow(): Promise<Rest> {
       'desired-state=running',
       '--format',
       '{{.Image}} {{.CurrentState}}',
-      SERVICE,
+      name,
     )
   )
     .split('\n')
@@ -255,8 +257,12 @@ const PHASES: readonly Phase[] = [
   },
 ];
 
+const STACK = `test-swarmfs-${randomBytes(3).toString('hex')}`;
+
 const clean = hostCleanup(lab, SERVICE, [
   `docker service rm ${SERVICE} slipway-proxy-${SERVICE} >/dev/null 2>&1`,
+  `docker stack rm ${STACK} >/dev/null 2>&1`,
+  `rm -rf /home/deploy/.slipway/${STACK}`,
   'sleep 2',
   `docker network ls -q --filter label=dev.slipway.service=${SERVICE} | xargs -r docker network rm >/dev/null 2>&1`,
   `docker config ls -q --filter label=dev.slipway.service=${SERVICE} | xargs -r docker config rm >/dev/null 2>&1`,
@@ -364,4 +370,70 @@ describe('remote-deploy-ssh, swarm mode, interrupted at every phase converges on
     figures.converged += 1;
     current = next;
   });
+});
+
+describe('remote-deploy-ssh, swarm mode, a stack interrupted while Swarm updates it', () => {
+  const workspace = tempDir('swarm-faults-stack');
+  const web = `${STACK}_web`;
+  const stackInputs = (version: string) => ({
+    hosts: `${MANAGER.address}:${MANAGER.sshPort}`,
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    swarm: 'true',
+    name: STACK,
+    'stack-file': 'stack.yml',
+    images: `web=${images[version]}`,
+    'max-parallel': '1',
+    'health-timeout': '60s',
+    'registry-username': production.username as string,
+    'registry-password': PASSWORD,
+  });
+  const options = { env: { ...ENV, GITHUB_WORKSPACE: workspace } };
+  let stackCurrent = 'v1';
+
+  beforeAll(async () => {
+    writeFileSync(
+      join(workspace, 'stack.yml'),
+      'version: "3.8"\nservices:\n  web:\n    image: set-by-slipway\n    deploy:\n      replicas: 2\n',
+    );
+    const first = await runBundle('remote-deploy-ssh', stackInputs('v1'), options);
+    expect(first.exitCode, first.log).toBe(0);
+  });
+
+  for (const how of ['cancel', 'SIGKILL'] as const) {
+    it(`${how === 'cancel' ? 'cancelled' : 'killed'} while its service's first new task starts: the update is rolled back, the rerun converges`, async () => {
+      const next = stackCurrent === 'v1' ? 'v2' : 'v1';
+      const before = await serviceNow(web);
+      const interrupted = await runBundle('remote-deploy-ssh', stackInputs(next), {
+        ...options,
+        interrupt: onEitherNode(
+          ['type=container', 'event=start', `label=com.docker.swarm.service.name=${web}`],
+          () => true,
+        ).then(() => how),
+      });
+      figures.faults += 1;
+      expect(interrupted.exitCode).not.toBe(0);
+      if (how === 'cancel') expect(interrupted.log).toContain('did not finish: rolling it back');
+      const post = await runBundle('remote-deploy-ssh', stackInputs(next), {
+        ...options,
+        state: interrupted.state,
+      });
+      expect(post.exitCode, post.log).toBe(0);
+      const rest = await serviceNow(web);
+      expect(['updating', 'paused', 'rollback_started', 'rollback_paused']).not.toContain(rest.update);
+      expect(rest.digests).toEqual(before.digests);
+      expect(rest.running).toBe(2);
+
+      const rerun = await runBundle('remote-deploy-ssh', stackInputs(next), options);
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      const pinned = JSON.parse(rerun.outputs.images as string) as Record<string, string>;
+      const after = await serviceNow(web);
+      expect(after.digests).toEqual([pinned.web?.split('@')[1]]);
+      expect(after.running).toBe(2);
+      for (const host of lab.hosts) await expectNothingLeft(lab, host, STACK, PASSWORD);
+      figures.converged += 1;
+      stackCurrent = next;
+    });
+  }
 });
