@@ -65765,6 +65765,7 @@ rmdir "$l/closing/clearing"; exit 4`;
  * $1 dir, $2 our id. The lock instance is entered first (cd), so the check and the renewal act on the
  * same instance: a lock taken over meanwhile (and a new holder's record in its place) is never the
  * one renewed, and the renewal reports the lock lost unless its instance is still `lock` after.
+ * Renewals may overlap (a slow channel): each writes its reading through a file of its own.
  */
 const RENEW = `set -u
 ${CLOCK}
@@ -65772,7 +65773,7 @@ case $1 in /*) l="$1/lock" ;; *) l="$PWD/$1/lock" ;; esac
 cd "$l" 2>/dev/null || exit 1
 grep -q "\\"id\\":\\"$2\\"" holder.json 2>/dev/null || exit 1
 r=$(reading); touch holder.json || exit 1
-[ -z "$r" ] || { echo "$r" > "renewed.$2" && mv -f "renewed.$2" renewed; } || exit 1
+[ -z "$r" ] || { echo "$r" > "renewed.$$" && mv -f "renewed.$$" renewed; } || exit 1
 [ . -ef "$l" ]`;
 /** A closing claim older than this was left by a party that died between two commands: it is cleared. */
 const CLOSING_STALE_S = 60;

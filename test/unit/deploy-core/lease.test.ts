@@ -40,6 +40,13 @@ describe('the deploy lease (lock scripts on a real shell)', () => {
     expect(await lock.renew('a')).toBe(false);
   });
 
+  it('overlapping renewals (a slow channel) all succeed', async () => {
+    const { lock } = fresh();
+    expect(await lock.tryAcquire(info('a'))).toBe(true);
+    const results = await Promise.all(Array.from({ length: 12 }, () => lock.renew('a')));
+    expect(results).toEqual(results.map(() => true));
+  });
+
   it('a wall clock stepped back does not keep a dead holder alive: the age comes from the monotonic clock', async () => {
     const { dir, lock } = fresh();
     expect(await lock.tryAcquire(info('dead', 60_000))).toBe(true);
