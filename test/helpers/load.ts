@@ -35,7 +35,7 @@ function get(url: string, tls: TlsOptions = {}): Promise<{ status: number; body:
     const address = tls.resolve?.[target.hostname];
     const options = {
       timeout: 5000,
-      ...(address && { host: address, servername: target.hostname, headers: { host: target.host } }),
+      ...(address && { hostname: address, servername: target.hostname, headers: { host: target.host } }),
     };
     const callback = (res: http.IncomingMessage) => {
       let body = '';
