@@ -178,6 +178,8 @@ export class Deployer {
 
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
+    // Hostnames another service owns are refused before anything is made on the hosts.
+    const routed = await this.checkRoutes();
     if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
     const states = await this.parallel(this.sessions, (s) => this.converged(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
@@ -189,7 +191,6 @@ export class Deployer {
         );
       }
     });
-    const routed = await this.checkRoutes();
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
     const changing = plan.filter(
       (p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true),

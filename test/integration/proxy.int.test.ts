@@ -235,15 +235,26 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     figures.acmeOrders = { beforeRestart: orders, afterRestartAndRecreate: pebble.orders() };
   });
 
-  it('serves tls: internal with the proxy CA and tls: off as plain HTTP', async () => {
-    const internal = await deploy(D, 'd1', {
-      hostnames: 'd.test',
-      tls: 'internal',
-      'acme-email': '',
-      'acme-ca': '',
-      'acme-ca-root': '',
-    });
+  it('serves tls: internal with the proxy CA and tls: off as plain HTTP (two new services deployed at once)', async () => {
+    // Both add routes at the same time: the proxy's lock serializes them, neither is lost.
+    const [internal, off] = await Promise.all([
+      deploy(D, 'd1', {
+        hostnames: 'd.test',
+        tls: 'internal',
+        'acme-email': '',
+        'acme-ca': '',
+        'acme-ca-root': '',
+      }),
+      deploy(E, 'e1', {
+        hostnames: 'e.test',
+        tls: 'off',
+        'acme-email': '',
+        'acme-ca': '',
+        'acme-ca-root': '',
+      }),
+    ]);
     expect(internal.exitCode, internal.log).toBe(0);
+    expect(off.exitCode, off.log).toBe(0);
     const root = await onHost(
       lab,
       host,
@@ -263,14 +274,6 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     }
     expect(answer).toBe('d1');
     await expect(https('https://d.test:8089/version')).rejects.toThrow();
-    const off = await deploy(E, 'e1', {
-      hostnames: 'e.test',
-      tls: 'off',
-      'acme-email': '',
-      'acme-ca': '',
-      'acme-ca-root': '',
-    });
-    expect(off.exitCode, off.log).toBe(0);
     expect(await plain('e.test', '/version')).toMatchObject({ status: 200, body: 'e1' });
     expect((await plain('d.test', '/version')).status).toBe(308);
   });
