@@ -64717,6 +64717,8 @@ class Deployer {
     }
     async deploy(image) {
         const r = this.request;
+        // Hostnames another service owns are refused before anything is made on the hosts.
+        const routed = await this.checkRoutes();
         if (!r.dryRun)
             await this.parallel(this.sessions, (s) => s.prepare());
         const states = await this.parallel(this.sessions, (s) => this.converged(s));
@@ -64727,7 +64729,6 @@ class Deployer {
                 throw new Error(`${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`);
             }
         });
-        const routed = await this.checkRoutes();
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
         const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true));
         const unchanged = (p) => ({

@@ -32,10 +32,12 @@ export interface ProxyStatus {
   readonly networks: readonly string[];
 }
 
+/** Labels on the proxy container saying which of its published ports is which. */
+const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' } as const;
+
 interface Inspect {
-  Config: { Image: string };
+  Config: { Image: string; Labels?: Record<string, string> };
   State: { Running: boolean; Status: string };
-  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
 }
 
@@ -99,10 +101,9 @@ export class SharedProxy {
     const result = await this.runner.run(docker.inspectContainers(this.target, [SHARED_PROXY]));
     if (result.exitCode !== 0) return { exists: false, running: false, networks: [] };
     const [c] = JSON.parse(result.stdout) as Inspect[];
-    const bound = Object.keys(c?.HostConfig?.PortBindings ?? {})
-      .filter((k) => k.endsWith('/tcp'))
-      .map((k) => Number(k.split('/')[0]));
-    const ports = bound.length === 2 ? { http: Math.min(...bound), https: Math.max(...bound) } : undefined;
+    const labels = c?.Config.Labels ?? {};
+    const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
+    const ports = http > 0 && https > 0 ? { http, https } : undefined;
     return {
       exists: true,
       running: c?.State.Running === true,
@@ -220,7 +221,11 @@ export class SharedProxy {
           image: await this.pinned(image),
           network,
           restart: 'unless-stopped',
-          labels: { [LABEL.role]: ROLE },
+          labels: {
+            [LABEL.role]: ROLE,
+            [PORT_LABEL.http]: String(ports.http),
+            [PORT_LABEL.https]: String(ports.https),
+          },
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
           command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
