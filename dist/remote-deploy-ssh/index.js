@@ -64340,6 +64340,8 @@ const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
 const SHARED_PROXY_DIR = '.slipway/_proxy';
 const CADDYFILE = '/etc/caddy/Caddyfile';
 const ROLE = 'shared-proxy';
+/** Labels on the proxy container saying which of its published ports is which. */
+const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
 /** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
 function tarFiles(files) {
     return Buffer.concat([
@@ -64385,10 +64387,9 @@ class SharedProxy {
         if (result.exitCode !== 0)
             return { exists: false, running: false, networks: [] };
         const [c] = JSON.parse(result.stdout);
-        const bound = Object.keys(c?.HostConfig?.PortBindings ?? {})
-            .filter((k) => k.endsWith('/tcp'))
-            .map((k) => Number(k.split('/')[0]));
-        const ports = bound.length === 2 ? { http: Math.min(...bound), https: Math.max(...bound) } : undefined;
+        const labels = c?.Config.Labels ?? {};
+        const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
+        const ports = http > 0 && https > 0 ? { http, https } : undefined;
         return {
             exists: true,
             running: c?.State.Running === true,
@@ -64493,7 +64494,11 @@ class SharedProxy {
                 image: await this.pinned(image),
                 network,
                 restart: 'unless-stopped',
-                labels: { [LABEL.role]: ROLE },
+                labels: {
+                    [LABEL.role]: ROLE,
+                    [PORT_LABEL.http]: String(ports.http),
+                    [PORT_LABEL.https]: String(ports.https),
+                },
                 volumes: [`${SHARED_PROXY_VOLUME}:/data`],
                 publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
                 command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
