@@ -167,17 +167,17 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(redirect.location).toBe('https://a.test/version');
     // Both certificates were issued by Pebble (the client trusts nothing else).
     expect(pebble.issued()).toBe(2);
-    const proxies = await onHost(
+    // What runs is pinned: the proxy was created from repository@digest.
+    const image = await onHost(
       lab,
       host,
       'docker',
-      'ps',
-      '--filter',
-      'label=dev.slipway.role=shared-proxy',
+      'inspect',
       '--format',
-      '{{.Names}} {{.Image}}',
+      '{{.Config.Image}}',
+      'slipway-proxy',
     );
-    expect(proxies).toMatch(/^slipway-proxy \S+@sha256:[0-9a-f]{64}$/);
+    expect(image).toMatch(/^\S+@sha256:[0-9a-f]{64}$/);
   });
 
   it('switches a.test from v1 to v2 under HTTPS load on both names: 0 failed requests, no proxy reload', async () => {
