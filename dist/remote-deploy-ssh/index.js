@@ -33402,7 +33402,7 @@ function inspectContainer(target, name) {
  * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
  * until the container stops.
  */
-function logs(target, name, options = {}) {
+function commands_logs(target, name, options = {}) {
     const args = ['logs'];
     if (options.follow)
         args.push('--follow');
@@ -33780,7 +33780,7 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * needed inside the app's or the proxy's image.
  */
 
-async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
+async function httpProbe(runner, address, port, path, timeoutMs = 3000, headers = {}) {
     let socket;
     try {
         socket = await runner.openTcp(address, port);
@@ -33801,7 +33801,7 @@ async function httpProbe(runner, address, port, path, timeoutMs = 3000) {
             method: 'GET',
             createConnection: () => tcp,
             timeout: timeoutMs,
-            headers: { connection: 'close' },
+            headers: { ...headers, connection: 'close' },
         }, (res) => {
             res.resume();
             const status = res.statusCode ?? 0;
@@ -33869,6 +33869,131 @@ function swarmCaddyfile(service, port) {
         '\t\t}',
         '\t}',
     ]);
+}
+const LABEL_RE = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL_RE}(?:\\.${LABEL_RE})*$`);
+const PATH_PREFIX = /^(?:\/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+$/;
+/** Parses one `hostnames` line; throws a message (without the input name) when it is not a host[/prefix]. */
+function parseRoute(line) {
+    if (/\s/.test(line))
+        throw new Error(`${JSON.stringify(line)} has a space; give one hostname per line`);
+    const slash = line.indexOf('/');
+    const hostText = slash >= 0 ? line.slice(0, slash) : line;
+    const pathText = slash >= 0 ? line.slice(slash).replace(/\/+$/, '') : '';
+    const host = hostText.toLowerCase().replace(/\.$/, '');
+    if (host.includes('*'))
+        throw new Error(`${JSON.stringify(line)}: wildcards are not served (each hostname gets its own certificate)`);
+    if (!HOSTNAME.test(host))
+        throw new Error(`${JSON.stringify(hostText)} is not a hostname`);
+    if (pathText && !PATH_PREFIX.test(pathText))
+        throw new Error(`${JSON.stringify(pathText)} is not a path prefix like /api (no *, {}, ?, #)`);
+    return { host, path: pathText };
+}
+function routeKey(route) {
+    return `${route.host}${route.path}`;
+}
+/** Every line parsed; the same route twice (also when only letter case differs) is refused. */
+function parseRoutes(lines) {
+    const seen = new Map();
+    return lines.map((line) => {
+        const route = parseRoute(line);
+        const earlier = seen.get(routeKey(route));
+        if (earlier !== undefined)
+            throw new Error(`${JSON.stringify(line)} is the same route as ${JSON.stringify(earlier)} (hostnames do not differ by letter case)`);
+        seen.set(routeKey(route), line);
+        return route;
+    });
+}
+function tlsSettings(s) {
+    return JSON.stringify([s.tls, s.acmeEmail ?? '', s.acmeCa ?? '', s.acmeCaRoot ?? '']);
+}
+/**
+ * Why `mine` cannot join the services already routed on a host (undefined when it can): a route
+ * another service owns, or a hostname shared (by path) with a service that wants other TLS settings.
+ */
+function routeConflict(others, mine) {
+    for (const other of others) {
+        if (other.service === mine.service)
+            continue;
+        for (const route of mine.routes) {
+            if (other.routes.some((r) => routeKey(r) === routeKey(route)))
+                return `${routeKey(route)} is already served by the service ${other.service} on this host`;
+            if (other.routes.some((r) => r.host === route.host) && tlsSettings(other) !== tlsSettings(mine))
+                return `${route.host} is shared with the service ${other.service}, which serves it with other tls/acme settings`;
+        }
+    }
+    return undefined;
+}
+/** Where a service's ACME root certificate is in the proxy container. */
+function caRootPath(service) {
+    return `/etc/caddy/roots/${service}.pem`;
+}
+function proxyTo(s, indent) {
+    if (!UPSTREAM.test(s.upstream))
+        throw new Error(`invalid upstream name ${JSON.stringify(s.upstream)}`);
+    return [
+        `${indent}reverse_proxy ${s.upstream}:${s.port} {`,
+        `${indent}\tlb_try_duration 10s`,
+        `${indent}\tlb_try_interval 100ms`,
+        `${indent}}`,
+    ];
+}
+function tlsDirective(s) {
+    if (s.tls === 'internal')
+        return ['\ttls internal'];
+    if (s.tls === 'off' || (!s.acmeEmail && !s.acmeCa))
+        return [];
+    const email = s.acmeEmail ? ` ${s.acmeEmail}` : '';
+    if (!s.acmeCa)
+        return [`\ttls${email}`];
+    return [
+        `\ttls${email} {`,
+        `\t\tca ${s.acmeCa}`,
+        ...(s.acmeCaRoot ? [`\t\tca_root ${caRootPath(s.service)}`] : []),
+        '\t}',
+    ];
+}
+/**
+ * The shared proxy's Caddyfile: one site per hostname (plain HTTP on the HTTP port for tls: off,
+ * else HTTPS with the HTTP port redirecting), the longest path prefix first (stripped before the
+ * app sees the path), each route proxied to
+ * a service's stable alias. The same table always gives the same text, so an unchanged table is
+ * never reloaded.
+ */
+function sharedCaddyfile(services, ports) {
+    const hosts = new Map();
+    for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
+        for (const route of service.routes) {
+            const list = hosts.get(route.host) ?? [];
+            list.push({ service, path: route.path });
+            hosts.set(route.host, list);
+        }
+    }
+    const lines = [
+        '{',
+        '\tadmin localhost:2019',
+        `\thttp_port ${ports.http}`,
+        `\thttps_port ${ports.https}`,
+        '}',
+        '',
+    ];
+    for (const host of [...hosts.keys()].sort()) {
+        const entries = (hosts.get(host) ?? []).sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
+        const first = entries[0]?.service;
+        lines.push(`${first.tls === 'off' ? 'http://' : ''}${host} {`, ...tlsDirective(first));
+        entries.forEach(({ service, path }, i) => {
+            if (path) {
+                // The prefix is the proxy's: the app sees the path below it (/api/users → /users), as with Kamal.
+                lines.push(`\t@route${i} path ${path} ${path}/*`, `\thandle @route${i} {`, `\t\turi strip_prefix ${path}`);
+            }
+            else {
+                lines.push('\thandle {');
+            }
+            lines.push(...proxyTo(service, '\t\t'), '\t}');
+        });
+        lines.push('}', '');
+    }
+    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/docker/tar.ts
@@ -34379,7 +34504,7 @@ class HostSession {
         }
     }
     async logs(container, lines = 30) {
-        const result = await this.runner.run(logs(this.target, container, { tail: lines }));
+        const result = await this.runner.run(commands_logs(this.target, container, { tail: lines }));
         return `${result.stdout}${result.stderr}`.trim();
     }
     /**
@@ -35649,6 +35774,275 @@ async function connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
+;// CONCATENATED MODULE: ./src/deploy-core/shared-proxy.ts
+/**
+ * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
+ * `hostnames`, on the host's HTTP and HTTPS ports, with its certificates and ACME account in a
+ * named volume that is never removed. Each service's routes are one record in
+ * `.slipway/_proxy/routes/<service>.json` on the host; the Caddyfile is rendered from all of them.
+ * Route changes are serialized by a host-wide lock (separate from each service's deploy lock) and
+ * applied with one reload, only when the rendered text changed. Routes point at each service's
+ * stable alias on its live network, so a version switch never touches the proxy.
+ */
+
+
+
+
+
+
+
+
+
+const SHARED_PROXY = 'slipway-proxy';
+const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
+const SHARED_PROXY_DIR = '.slipway/_proxy';
+const CADDYFILE = '/etc/caddy/Caddyfile';
+const ROLE = 'shared-proxy';
+/** Labels on the proxy container saying which of its published ports is which. */
+const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
+/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
+function tarFiles(files) {
+    return Buffer.concat([
+        ...files.map(([name, content]) => {
+            const one = tarFile(name, content);
+            return one.subarray(0, one.length - 1024);
+        }),
+        Buffer.alloc(1024, 0),
+    ]);
+}
+class SharedProxy {
+    runner;
+    where;
+    name = 'the shared proxy';
+    dir = SHARED_PROXY_DIR;
+    /** The host-wide lock on the proxy's configuration. */
+    lock;
+    target = { docker: 'docker' };
+    constructor(runner) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.lock = new HostLock(runner, this.dir);
+    }
+    routeFile(service) {
+        return `${this.dir}/routes/${service}.json`;
+    }
+    /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
+    async table() {
+        const found = await this.runner.run({
+            argv: ['find', `${this.dir}/routes`, '-maxdepth', '1', '-name', '*.json', '-exec', 'cat', '{}', '+'],
+        });
+        return found.stdout
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line));
+    }
+    /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
+    async conflict(mine) {
+        return routeConflict(await this.table(), mine);
+    }
+    async status() {
+        const result = await this.runner.run(inspectContainers(this.target, [SHARED_PROXY]));
+        if (result.exitCode !== 0)
+            return { exists: false, running: false, networks: [] };
+        const [c] = JSON.parse(result.stdout);
+        const labels = c?.Config.Labels ?? {};
+        const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
+        const ports = http > 0 && https > 0 ? { http, https } : undefined;
+        return {
+            exists: true,
+            running: c?.State.Running === true,
+            ...(ports && { ports }),
+            ...(c?.Config.Image && { image: c.Config.Image }),
+            networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
+        };
+    }
+    /**
+     * Applies one service's change under the host-wide proxy lock: checks it against the other
+     * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
+     * reloads the proxy once if (and only if) its configuration text changed. A reload the proxy
+     * refuses leaves the previous record and configuration in place.
+     */
+    async apply(change, settings, lock, ctx, waitMs) {
+        const service = change.kind === 'set' ? change.routes.service : change.service;
+        // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
+        if (change.kind === 'set' && settings && !(await this.status()).exists)
+            await runChecked(this.runner, pull(this.target, settings.image));
+        const id = `${lock.id}-proxy`;
+        await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+        try {
+            const before = await this.status();
+            if (change.kind === 'set' && settings)
+                this.checkPorts(before, settings.ports);
+            if (change.kind === 'remove' && !before.exists) {
+                await this.record(service, undefined);
+                return { reloaded: false, created: false };
+            }
+            const table = await this.table();
+            const old = table.find((s) => s.service === service);
+            const others = table.filter((s) => s.service !== service);
+            let next = others;
+            if (change.kind === 'set') {
+                const conflict = routeConflict(others, change.routes);
+                if (conflict)
+                    throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+                next = [...others, change.routes];
+            }
+            const ports = before.ports ?? settings?.ports;
+            if (!ports)
+                throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+            await this.record(service, change.kind === 'set' ? change.routes : undefined);
+            let result;
+            try {
+                const network = change.kind === 'set' ? change.routes.network : undefined;
+                result = await this.converge(next, ports, settings?.image, before, network);
+            }
+            catch (error) {
+                await this.record(service, old).catch(() => { });
+                throw error;
+            }
+            if (change.kind === 'remove')
+                await this.leave(change.network);
+            else
+                await this.waitServes(change.routes, ports, change.probePath);
+            if (result.created)
+                ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+            else if (result.reloaded)
+                ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+            return result;
+        }
+        finally {
+            await this.lock.release(id).catch(() => { });
+        }
+    }
+    /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
+    checkPorts(status, ports) {
+        const p = status.ports;
+        if (status.exists && p && (p.http !== ports.http || p.https !== ports.https))
+            throw new Error(`${this.where}: http-port/https-port: the shared proxy listens on ${p.http}/${p.https}, not ${ports.http}/${ports.https}; every service on a host shares them (moving them means removing the container ${SHARED_PROXY}, a short outage for every service on the host); nothing was changed`);
+    }
+    /** Writes (or with no routes, removes) one service's record. */
+    async record(service, routes) {
+        const file = this.routeFile(service);
+        if (!routes) {
+            await runChecked(this.runner, { argv: ['rm', '-f', file] });
+            return;
+        }
+        await runChecked(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
+        await runChecked(this.runner, {
+            argv: ['install', '-m', '0644', '/dev/stdin', `${file}.new`],
+            stdin: `${JSON.stringify(routes)}\n`,
+        });
+        await runChecked(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
+    }
+    archive(table, ports) {
+        const text = sharedCaddyfile(table, ports);
+        const roots = table
+            .filter((s) => s.acmeCaRoot)
+            .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot]);
+        return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+    }
+    /** The proxy running with `table`: created, started, or reloaded as needed. */
+    async converge(table, ports, image, before, network) {
+        const { text, archive } = this.archive(table, ports);
+        if (!before.exists) {
+            if (!image || !network)
+                throw new Error(`${this.where}: the shared proxy does not exist`);
+            await runChecked(this.runner, create(this.target, {
+                name: SHARED_PROXY,
+                image: await this.pinned(image),
+                network,
+                restart: 'unless-stopped',
+                labels: {
+                    [LABEL.role]: ROLE,
+                    [PORT_LABEL.http]: String(ports.http),
+                    [PORT_LABEL.https]: String(ports.https),
+                },
+                volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+                publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
+                command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+            }));
+            await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            for (const s of table)
+                await this.join(s.network);
+            await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            return { reloaded: false, created: true };
+        }
+        if (network)
+            await this.join(network);
+        if (!before.running) {
+            await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            return { reloaded: false, created: false };
+        }
+        const current = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]));
+        if (current.exitCode === 0 && current.stdout === text)
+            return { reloaded: false, created: false };
+        await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+        const reload = await this.runner.run(exec(this.target, SHARED_PROXY, [
+            'caddy',
+            'reload',
+            '--config',
+            CADDYFILE,
+            '--adapter',
+            'caddyfile',
+        ]));
+        if (reload.exitCode !== 0) {
+            // The proxy keeps its running configuration; its file goes back to match it.
+            if (current.exitCode === 0)
+                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current.stdout]])));
+            throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
+        }
+        return { reloaded: true, created: false };
+    }
+    /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
+    async pinned(image) {
+        if (image.includes('@sha256:'))
+            return image;
+        const inspect = await this.runner.run(dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]));
+        const digests = inspect.exitCode === 0 ? JSON.parse(inspect.stdout) : null;
+        const repository = image.replace(/:[^/:]+$/, '');
+        return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
+    }
+    async join(network) {
+        const result = await this.runner.run(networkConnect(this.target, network, SHARED_PROXY));
+        if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
+            throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
+    }
+    async leave(network) {
+        await this.runner.run(networkDisconnect(this.target, network, SHARED_PROXY));
+    }
+    /**
+     * The proxy answers for the service within 20 s: on the HTTP port, for its first route, anything
+     * but a 5xx (a redirect to HTTPS when TLS is on; the app's answer, or its health path's, when off).
+     */
+    async waitServes(s, ports, probePath) {
+        const route = s.routes[0];
+        if (!route)
+            return;
+        const path = s.tls === 'off' && probePath ? `${route.path}${probePath}` : route.path || '/';
+        const deadline = Date.now() + 20_000;
+        let last = '';
+        for (;;) {
+            const [c] = JSON.parse((await runChecked(this.runner, inspectContainers(this.target, [SHARED_PROXY]))).stdout);
+            const address = c?.NetworkSettings?.Networks?.[s.network]?.IPAddress;
+            if (address && c?.State.Running) {
+                const probe = await httpProbe(this.runner, address, ports.http, path, 3000, { host: route.host });
+                if (probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = `proxy ${c?.State.Status ?? 'missing'}`;
+            }
+            if (Date.now() > deadline) {
+                const logs = await this.runner.run(commands_logs(this.target, SHARED_PROXY, { tail: 10 }));
+                throw new Error(`${this.where}: the shared proxy does not serve ${route.host}${route.path} (${last}):\n${`${logs.stdout}${logs.stderr}`.trim()}`);
+            }
+            await sleep(250);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
 /**
  * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
@@ -35656,6 +36050,8 @@ async function connectManager(request, log, env = {}) {
  * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
  * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
  */
+
+
 
 
 
@@ -35686,7 +36082,24 @@ function configOf(request) {
         healthCmd: request.healthCmd ?? '',
     });
 }
-function isUnchanged(request, state, digest) {
+/** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
+function routesOf(request, session) {
+    const shared = request.shared;
+    if (!shared || request.port === undefined)
+        return undefined;
+    return {
+        service: request.name,
+        upstream: session.alias,
+        network: session.live,
+        port: request.port,
+        routes: shared.routes,
+        tls: shared.tls,
+        ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
+        ...(shared.acmeCa && { acmeCa: shared.acmeCa }),
+        ...(shared.acmeCaRoot && { acmeCaRoot: shared.acmeCaRoot }),
+    };
+}
+function isUnchanged(request, state, digest, routed) {
     const current = state.current;
     if (!current || current.digest !== digest || !current.running)
         return false;
@@ -35694,6 +36107,8 @@ function isUnchanged(request, state, digest) {
         return false;
     if (current.config !== configOf(request))
         return false;
+    if (request.shared)
+        return routed;
     if (request.publish === undefined)
         return true;
     return state.proxy?.running === true;
@@ -35765,6 +36180,8 @@ class Deployer {
     }
     async deploy(image) {
         const r = this.request;
+        // Hostnames another service owns are refused before anything is made on the hosts.
+        const routed = await this.checkRoutes();
         if (!r.dryRun)
             await this.parallel(this.sessions, (s) => s.prepare());
         const states = await this.parallel(this.sessions, (s) => this.converged(s));
@@ -35776,7 +36193,7 @@ class Deployer {
             }
         });
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
-        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true));
         const unchanged = (p) => ({
             host: p.session.where,
             previous: p.state.current?.image ?? null,
@@ -35915,6 +36332,30 @@ class Deployer {
         return { digest: image.digest, changed: true, hosts, previousImage };
     }
     /**
+     * With hostnames, before anything changes: no host's shared proxy serves one of them for another
+     * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
+     * with exactly this service's routes.
+     */
+    async checkRoutes() {
+        const r = this.request;
+        const routed = new Map();
+        const shared = r.shared;
+        if (!shared)
+            return routed;
+        await this.parallel(this.sessions, async (session) => {
+            const mine = routesOf(r, session);
+            const proxy = new SharedProxy(session.runner);
+            const [table, status] = await Promise.all([proxy.table(), proxy.status()]);
+            const conflict = routeConflict(table, mine);
+            if (conflict)
+                throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
+            proxy.checkPorts(status, shared.ports);
+            const record = table.find((t) => t.service === r.name);
+            routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
+        });
+        return routed;
+    }
+    /**
      * Reads a host's state and brings it back to one version in service from whatever an interrupted
      * run left: versions started but never put in service are removed; when several versions serve
      * (a switch cut between putting the new one in service and stopping the old), the newest — the one
@@ -36004,7 +36445,11 @@ class Deployer {
     async serve(session, container, proxyRunning = false) {
         const r = this.request;
         await session.activate(container);
-        if (r.publish !== undefined && r.port !== undefined) {
+        const routes = routesOf(r, session);
+        if (routes && r.shared) {
+            await new SharedProxy(session.runner).apply({ kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+        }
+        else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
         }
     }
@@ -37668,6 +38113,48 @@ function readComposeRequest(inputs) {
 
 
 
+
+const SHARED_ONLY = ['tls', 'acme-email', 'acme-ca', 'acme-ca-root', 'http-port', 'https-port'];
+/** hostnames and the inputs that go with it; every one of those without hostnames is refused. */
+function readSharedRouting(inputs) {
+    const lines = inputs.list('hostnames');
+    if (lines.length === 0) {
+        for (const name of SHARED_ONLY)
+            if (inputs.string(name).trim())
+                throw new InputError(name, 'is used with hostnames (the shared proxy)');
+        return undefined;
+    }
+    const routes = inputs.parsed('hostnames', () => parseRoutes(lines));
+    const tls = inputs.oneOf('tls', ['auto', 'internal', 'off'], 'auto');
+    const acmeEmail = inputs.line('acme-email');
+    if (acmeEmail && !/^[^\s@{}"'\\]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
+        throw new InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
+    const acmeCa = inputs.line('acme-ca');
+    if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))
+        throw new InputError('acme-ca', `${JSON.stringify(acmeCa)} is not an https:// ACME directory URL`);
+    const acmeCaRoot = inputs.string('acme-ca-root').trim();
+    if (acmeCaRoot && !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(acmeCaRoot))
+        throw new InputError('acme-ca-root', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
+    if (acmeCaRoot && !acmeCa)
+        throw new InputError('acme-ca-root', 'is used with acme-ca');
+    if (tls !== 'auto') {
+        for (const name of ['acme-email', 'acme-ca', 'acme-ca-root'])
+            if (inputs.string(name).trim())
+                throw new InputError(name, `is not used with tls: ${tls}`);
+    }
+    const http = readPort(inputs, 'http-port') ?? 80;
+    const https = readPort(inputs, 'https-port') ?? 443;
+    if (http === https)
+        throw new InputError('https-port', `must differ from http-port (${http})`);
+    return {
+        routes,
+        tls,
+        ...(acmeEmail && { acmeEmail }),
+        ...(acmeCa && { acmeCa }),
+        ...(acmeCaRoot && { acmeCaRoot: `${acmeCaRoot}\n` }),
+        ports: { http, https },
+    };
+}
 const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const PATH = /^\/[^\s:,]*$/;
@@ -37708,6 +38195,11 @@ function readDeployRequest(inputs) {
     const containerPort = readPort(inputs, 'port');
     if (publish !== undefined && containerPort === undefined)
         throw new InputError('port', 'is required with publish (the port the app listens on)');
+    const shared = readSharedRouting(inputs);
+    if (shared && publish !== undefined)
+        throw new InputError('publish', 'is not used with hostnames (the shared proxy serves the service)');
+    if (shared && containerPort === undefined)
+        throw new InputError('port', 'is required with hostnames (the port the app listens on)');
     if (healthPath && containerPort === undefined)
         throw new InputError('port', 'is required with health-path');
     const network = inputs.line('network');
@@ -37725,6 +38217,7 @@ function readDeployRequest(inputs) {
         name,
         ...(containerPort !== undefined && { port: containerPort }),
         ...(publish !== undefined && { publish }),
+        ...(shared && { shared }),
         ...(healthPath && { healthPath }),
         ...(healthCmd && { healthCmd }),
         env: readEnv(inputs, 'env'),
@@ -37798,12 +38291,27 @@ function readSwarmRequest(inputs) {
 
 
 
+
+/** The host's shared proxy serves single containers only (Swarm and Compose publish their own ports). */
+const SHARED_PROXY_INPUTS = [
+    'hostnames',
+    'tls',
+    'acme-email',
+    'acme-ca',
+    'acme-ca-root',
+    'http-port',
+    'https-port',
+];
 /** swarm: true → Swarm; compose-file → Compose; else one container per host. */
 function readAnyDeployRequest(inputs) {
-    if (inputs.boolean('swarm', false))
+    if (inputs.boolean('swarm', false)) {
+        refuseInputs(inputs, SHARED_PROXY_INPUTS, 'swarm');
         return readSwarmRequest(inputs);
-    if (inputs.string('compose-file'))
+    }
+    if (inputs.string('compose-file')) {
+        refuseInputs(inputs, SHARED_PROXY_INPUTS, 'compose');
         return readComposeRequest(inputs);
+    }
     return readDeployRequest(inputs);
 }
 

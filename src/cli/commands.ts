@@ -10,6 +10,7 @@ import type { Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
 import { runDeployOperation } from '../remote-deploy-ssh/operation';
+import { runRemoveOperation } from '../remote-deploy-ssh/remove';
 import { abortOnSignals } from '../common/cancel';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
@@ -156,6 +157,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: inputsOf('remote-deploy-ssh', ['rollback']),
     run: (inputs, report) =>
       runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
+  },
+  remove: {
+    summary: 'remove a service from its hosts: its routes, containers and networks (volumes kept)',
+    description:
+      "Remove a single-container service from every host: its routes leave the host's shared proxy (other services keep serving), then its containers (every kept version, its own proxy) and networks are removed, under the service's deploy lock. Its volumes, audit log and the shared proxy stay.",
+    options: {
+      ...connectionOptions(),
+      'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'] as InputMetadata,
+    },
+    run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
   },
   status: {
     summary: 'what runs on each host, since when, and the last audit entries',

@@ -416,6 +416,39 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description: 'Host port where users reach the service.',
         required: false,
       },
+      hostnames: {
+        description:
+          "One or more `host` or `host/path-prefix` lines this service answers. The service is then served by the host's shared proxy (one per host, container slipway-proxy) on http-port/https-port instead of a proxy of its own (publish is not used). Each hostname belongs to one service per host.",
+        required: false,
+      },
+      tls: {
+        description:
+          "With hostnames: auto (ACME certificates, HTTP redirected to HTTPS), internal (the proxy's own CA, for private networks) or off (plain HTTP). Default auto.",
+        required: false,
+      },
+      'acme-email': {
+        description: 'With hostnames and tls: auto: the email address of the ACME account (expiry notices).',
+        required: false,
+      },
+      'acme-ca': {
+        description:
+          "With hostnames and tls: auto: the ACME directory URL (default Let's Encrypt, then ZeroSSL), e.g. a staging or private ACME server.",
+        required: false,
+      },
+      'acme-ca-root': {
+        description: "With acme-ca: the root certificate (PEM) that ACME server's own HTTPS is signed by.",
+        required: false,
+      },
+      'http-port': {
+        description:
+          "With hostnames: the host's HTTP port of the shared proxy (default 80). Shared by every service on the host.",
+        required: false,
+      },
+      'https-port': {
+        description:
+          "With hostnames: the host's HTTPS port of the shared proxy (default 443). Shared by every service on the host.",
+        required: false,
+      },
       'health-path': {
         description: 'HTTP path that answers 2xx when the app is healthy.',
         required: false,
@@ -502,7 +535,8 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         default: 'false',
       },
       'proxy-image': {
-        description: 'Image of the reverse proxy Slipway runs on each host for rolling switches.',
+        description:
+          "Image of the reverse proxy Slipway runs on each host for rolling switches (with hostnames, the shared proxy's, pinned to its digest when created; it keeps its image until removed).",
         required: false,
       },
       'compose-file': {

@@ -12,6 +12,8 @@ import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
+import { routeConflict, type ServiceRoutes } from '../deploy-core/caddy';
+import { SharedProxy } from '../deploy-core/shared-proxy';
 import {
   type DeployContext,
   DeployError,
@@ -62,11 +64,29 @@ export function configOf(request: DeployRequest): string {
   });
 }
 
-function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
+/** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
+export function routesOf(request: DeployRequest, session: HostSession): ServiceRoutes | undefined {
+  const shared = request.shared;
+  if (!shared || request.port === undefined) return undefined;
+  return {
+    service: request.name,
+    upstream: session.alias,
+    network: session.live,
+    port: request.port,
+    routes: shared.routes,
+    tls: shared.tls,
+    ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
+    ...(shared.acmeCa && { acmeCa: shared.acmeCa }),
+    ...(shared.acmeCaRoot && { acmeCaRoot: shared.acmeCaRoot }),
+  };
+}
+
+function isUnchanged(request: DeployRequest, state: HostState, digest: string, routed: boolean): boolean {
   const current = state.current;
   if (!current || current.digest !== digest || !current.running) return false;
   if (state.serving.length > 1) return false;
   if (current.config !== configOf(request)) return false;
+  if (request.shared) return routed;
   if (request.publish === undefined) return true;
   return state.proxy?.running === true;
 }
@@ -158,6 +178,8 @@ export class Deployer {
 
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
+    // Hostnames another service owns are refused before anything is made on the hosts.
+    const routed = await this.checkRoutes();
     if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
     const states = await this.parallel(this.sessions, (s) => this.converged(s));
     const previousImage = states.find((s) => s.current)?.current?.image ?? null;
@@ -170,7 +192,9 @@ export class Deployer {
       }
     });
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
-    const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+    const changing = plan.filter(
+      (p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true),
+    );
     const unchanged = (p: (typeof plan)[number]): HostResult => ({
       host: p.session.where,
       previous: p.state.current?.image ?? null,
@@ -324,6 +348,29 @@ export class Deployer {
   }
 
   /**
+   * With hostnames, before anything changes: no host's shared proxy serves one of them for another
+   * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
+   * with exactly this service's routes.
+   */
+  private async checkRoutes(): Promise<Map<HostSession, boolean>> {
+    const r = this.request;
+    const routed = new Map<HostSession, boolean>();
+    const shared = r.shared;
+    if (!shared) return routed;
+    await this.parallel(this.sessions, async (session) => {
+      const mine = routesOf(r, session) as ServiceRoutes;
+      const proxy = new SharedProxy(session.runner);
+      const [table, status] = await Promise.all([proxy.table(), proxy.status()]);
+      const conflict = routeConflict(table, mine);
+      if (conflict) throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
+      proxy.checkPorts(status, shared.ports);
+      const record = table.find((t) => t.service === r.name);
+      routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
+    });
+    return routed;
+  }
+
+  /**
    * Reads a host's state and brings it back to one version in service from whatever an interrupted
    * run left: versions started but never put in service are removed; when several versions serve
    * (a switch cut between putting the new one in service and stopping the old), the newest — the one
@@ -415,7 +462,16 @@ export class Deployer {
   private async serve(session: HostSession, container: string, proxyRunning = false): Promise<void> {
     const r = this.request;
     await session.activate(container);
-    if (r.publish !== undefined && r.port !== undefined) {
+    const routes = routesOf(r, session);
+    if (routes && r.shared) {
+      await new SharedProxy(session.runner).apply(
+        { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) },
+        { image: formatReference(r.proxyImage), ports: r.shared.ports },
+        this.lock,
+        this.ctx,
+        r.lockTimeoutMs,
+      );
+    } else if (r.publish !== undefined && r.port !== undefined) {
       await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
     }
   }

@@ -10,8 +10,58 @@ import {
   readProxyImage,
   refuseInputs,
 } from '../deploy-core/inputs';
+import { parseRoutes, type ProxyPorts, type Route, type TlsMode } from '../deploy-core/caddy';
 
 export type Strategy = 'rolling' | 'recreate';
+
+/** `hostnames`: the service is served by the host's shared proxy. */
+export interface SharedRouting {
+  readonly routes: readonly Route[];
+  readonly tls: TlsMode;
+  readonly acmeEmail?: string;
+  readonly acmeCa?: string;
+  readonly acmeCaRoot?: string;
+  readonly ports: ProxyPorts;
+}
+
+const SHARED_ONLY = ['tls', 'acme-email', 'acme-ca', 'acme-ca-root', 'http-port', 'https-port'] as const;
+
+/** hostnames and the inputs that go with it; every one of those without hostnames is refused. */
+export function readSharedRouting(inputs: Inputs): SharedRouting | undefined {
+  const lines = inputs.list('hostnames');
+  if (lines.length === 0) {
+    for (const name of SHARED_ONLY)
+      if (inputs.string(name).trim()) throw new InputError(name, 'is used with hostnames (the shared proxy)');
+    return undefined;
+  }
+  const routes = inputs.parsed('hostnames', () => parseRoutes(lines)) as Route[];
+  const tls = inputs.oneOf('tls', ['auto', 'internal', 'off'] as const, 'auto');
+  const acmeEmail = inputs.line('acme-email');
+  if (acmeEmail && !/^[^\s@{}"'\\]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
+    throw new InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
+  const acmeCa = inputs.line('acme-ca');
+  if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))
+    throw new InputError('acme-ca', `${JSON.stringify(acmeCa)} is not an https:// ACME directory URL`);
+  const acmeCaRoot = inputs.string('acme-ca-root').trim();
+  if (acmeCaRoot && !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(acmeCaRoot))
+    throw new InputError('acme-ca-root', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  if (acmeCaRoot && !acmeCa) throw new InputError('acme-ca-root', 'is used with acme-ca');
+  if (tls !== 'auto') {
+    for (const name of ['acme-email', 'acme-ca', 'acme-ca-root'])
+      if (inputs.string(name).trim()) throw new InputError(name, `is not used with tls: ${tls}`);
+  }
+  const http = readPort(inputs, 'http-port') ?? 80;
+  const https = readPort(inputs, 'https-port') ?? 443;
+  if (http === https) throw new InputError('https-port', `must differ from http-port (${http})`);
+  return {
+    routes,
+    tls,
+    ...(acmeEmail && { acmeEmail }),
+    ...(acmeCa && { acmeCa }),
+    ...(acmeCaRoot && { acmeCaRoot: `${acmeCaRoot}\n` }),
+    ports: { http, https },
+  };
+}
 
 /** Single-container mode. */
 export interface DeployRequest extends Connection {
@@ -21,6 +71,8 @@ export interface DeployRequest extends Connection {
   readonly name: string;
   readonly port?: number;
   readonly publish?: number;
+  /** Served by the host's shared proxy by hostname (instead of a proxy of its own on `publish`). */
+  readonly shared?: SharedRouting;
   readonly healthPath?: string;
   readonly healthCmd?: string;
   readonly env: ReadonlyArray<readonly [string, string]>;
@@ -78,6 +130,11 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
   const containerPort = readPort(inputs, 'port');
   if (publish !== undefined && containerPort === undefined)
     throw new InputError('port', 'is required with publish (the port the app listens on)');
+  const shared = readSharedRouting(inputs);
+  if (shared && publish !== undefined)
+    throw new InputError('publish', 'is not used with hostnames (the shared proxy serves the service)');
+  if (shared && containerPort === undefined)
+    throw new InputError('port', 'is required with hostnames (the port the app listens on)');
   if (healthPath && containerPort === undefined) throw new InputError('port', 'is required with health-path');
   const network = inputs.line('network');
   if (network && !NETWORK.test(network))
@@ -94,6 +151,7 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     name,
     ...(containerPort !== undefined && { port: containerPort }),
     ...(publish !== undefined && { publish }),
+    ...(shared && { shared }),
     ...(healthPath && { healthPath }),
     ...(healthCmd && { healthCmd }),
     env: readEnv(inputs, 'env'),

@@ -84,7 +84,7 @@ async function sweep(session: HostSession, ctx: DeployContext): Promise<void> {
 
 /** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
 export async function acquire(
-  session: HostSession,
+  session: Pick<HostSession, 'lock' | 'where' | 'dir' | 'name'>,
   info: LockInfo,
   waitMs: number,
   ctx: DeployContext,

@@ -12,6 +12,7 @@ export async function httpProbe(
   port: number,
   path: string,
   timeoutMs = 3000,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<{ ok: boolean; status: number; detail: string }> {
   let socket;
   try {
@@ -33,7 +34,7 @@ export async function httpProbe(
         method: 'GET',
         createConnection: () => tcp as never,
         timeout: timeoutMs,
-        headers: { connection: 'close' },
+        headers: { ...headers, connection: 'close' },
       },
       (res) => {
         res.resume();

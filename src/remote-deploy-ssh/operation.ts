@@ -72,7 +72,7 @@ function maskInputs(inputs: Inputs, report: Reporter): void {
 }
 
 /** Who deploys, from which run and commit, where its lines go, and what cancels it. */
-function deployContext(report: Reporter, signal?: AbortSignal): DeployContext {
+export function deployContext(report: Reporter, signal?: AbortSignal): DeployContext {
   const git = readGitContext();
   return {
     holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,

@@ -4,6 +4,7 @@
  * the answers seen.
  */
 import http from 'node:http';
+import https from 'node:https';
 
 export interface LoadReport {
   readonly requests: number;
@@ -20,24 +21,43 @@ export interface Load {
 }
 
 const agent = new http.Agent({ keepAlive: false });
+const tlsAgent = new https.Agent({ keepAlive: false });
 
-function get(url: string): Promise<{ status: number; body: string }> {
+/** HTTPS: the roots to trust, and where hostnames are sent (like curl --resolve). */
+export interface TlsOptions {
+  readonly ca?: string;
+  readonly resolve?: Readonly<Record<string, string>>;
+}
+
+function get(url: string, tls: TlsOptions = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, timeout: 5000 }, (res) => {
+    const target = new URL(url);
+    const address = tls.resolve?.[target.hostname];
+    const options = {
+      timeout: 5000,
+      ...(address && { hostname: address, servername: target.hostname, headers: { host: target.host } }),
+    };
+    const callback = (res: http.IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
       res.on('error', reject);
-    });
+    };
+    const req =
+      target.protocol === 'https:'
+        ? https.get(url, { ...options, agent: tlsAgent, ...(tls.ca && { ca: tls.ca }) }, callback)
+        : http.get(url, { ...options, agent }, callback);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
 }
 
+export { get as getOnce };
+
 export function startLoad(
   urls: readonly string[],
-  options: { workers?: number; maxMs?: number; maxRequests?: number } = {},
+  options: { workers?: number; maxMs?: number; maxRequests?: number } & TlsOptions = {},
 ): Load {
   const workers = options.workers ?? 2;
   const maxMs = options.maxMs ?? 120_000;
@@ -52,7 +72,7 @@ export function startLoad(
     while (!stopped && requests < maxRequests && performance.now() - started < maxMs) {
       requests += 1;
       try {
-        const { status, body } = await get(url);
+        const { status, body } = await get(url, options);
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 80)}`);
         answers[body] = (answers[body] ?? 0) + 1;
       } catch (error) {

@@ -112,3 +112,55 @@ describe('deploy inputs', () => {
     expect(() => parseVolume('data:relative')).toThrow();
   });
 });
+
+describe('hostnames (the shared proxy)', () => {
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  it('reads hostnames, tls and the ACME settings, with ports 80/443 by default', () => {
+    const r = read({ hostnames: 'Shop.example.com\nexample.com/api', port: '8080' });
+    expect(r.shared).toEqual({
+      routes: [
+        { host: 'shop.example.com', path: '' },
+        { host: 'example.com', path: '/api' },
+      ],
+      tls: 'auto',
+      ports: { http: 80, https: 443 },
+    });
+    const s = read({
+      hostnames: 'a.test',
+      port: '8080',
+      'acme-email': 'ops@example.com',
+      'acme-ca': 'https://10.0.0.1:14000/dir',
+      'acme-ca-root': PEM,
+      'http-port': '8088',
+      'https-port': '8089',
+    }).shared;
+    expect(s).toMatchObject({
+      acmeCa: 'https://10.0.0.1:14000/dir',
+      acmeCaRoot: `${PEM}\n`,
+      ports: { http: 8088, https: 8089 },
+    });
+  });
+
+  it('refuses bad combinations, naming the input', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ hostnames: '*', port: '80' }, /input "hostnames".*wildcard/],
+      [{ hostnames: 'a.test', port: '80', publish: '8080' }, /input "publish"/],
+      [{ hostnames: 'a.test' }, /input "port"/],
+      [{ tls: 'internal' }, /input "tls": is used with hostnames/],
+      [{ 'https-port': '443' }, /input "https-port": is used with hostnames/],
+      [{ hostnames: 'a.test', port: '80', tls: 'sometimes' }, /input "tls"/],
+      [
+        { hostnames: 'a.test', port: '80', tls: 'off', 'acme-email': 'a@b.c' },
+        /input "acme-email": is not used with tls: off/,
+      ],
+      [{ hostnames: 'a.test', port: '80', 'acme-ca': 'http://ca/dir' }, /input "acme-ca"/],
+      [
+        { hostnames: 'a.test', port: '80', 'acme-ca': 'https://ca/dir', 'acme-ca-root': 'nope' },
+        /input "acme-ca-root"/,
+      ],
+      [{ hostnames: 'a.test', port: '80', 'acme-email': 'x y@z' }, /input "acme-email"/],
+      [{ hostnames: 'a.test', port: '80', 'http-port': '8080', 'https-port': '8080' }, /input "https-port"/],
+    ];
+    for (const [over, message] of cases) expect(() => read(over), JSON.stringify(over)).toThrow(message);
+  });
+});

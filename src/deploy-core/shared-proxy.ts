@@ -1,0 +1,328 @@
+/**
+ * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
+ * `hostnames`, on the host's HTTP and HTTPS ports, with its certificates and ACME account in a
+ * named volume that is never removed. Each service's routes are one record in
+ * `.slipway/_proxy/routes/<service>.json` on the host; the Caddyfile is rendered from all of them.
+ * Route changes are serialized by a host-wide lock (separate from each service's deploy lock) and
+ * applied with one reload, only when the rendered text changed. Routes point at each service's
+ * stable alias on its live network, so a version switch never touches the proxy.
+ */
+import { runChecked, type Runner } from '../command/command';
+import * as docker from '../docker/commands';
+import { sleep } from '../common/retry';
+import { tarFile } from '../docker/tar';
+import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
+import { LABEL, type LockInfo } from './host';
+import { HostLock, LEASE_MS } from './lease';
+import { acquire } from './locks';
+import { httpProbe } from './probe';
+import type { DeployContext } from './result';
+
+export const SHARED_PROXY = 'slipway-proxy';
+export const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
+export const SHARED_PROXY_DIR = '.slipway/_proxy';
+const CADDYFILE = '/etc/caddy/Caddyfile';
+const ROLE = 'shared-proxy';
+
+export interface ProxyStatus {
+  readonly exists: boolean;
+  readonly running: boolean;
+  readonly ports?: ProxyPorts;
+  readonly image?: string;
+  readonly networks: readonly string[];
+}
+
+/** Labels on the proxy container saying which of its published ports is which. */
+const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' } as const;
+
+interface Inspect {
+  Config: { Image: string; Labels?: Record<string, string> };
+  State: { Running: boolean; Status: string };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+}
+
+/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
+function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
+  return Buffer.concat([
+    ...files.map(([name, content]) => {
+      const one = tarFile(name, content);
+      return one.subarray(0, one.length - 1024);
+    }),
+    Buffer.alloc(1024, 0),
+  ]);
+}
+
+export interface ProxySettings {
+  /** The proxy image (pinned to its digest on the host before the container is created). */
+  readonly image: string;
+  readonly ports: ProxyPorts;
+}
+
+export type RouteChange =
+  | { readonly kind: 'set'; readonly routes: ServiceRoutes; readonly probePath?: string }
+  | { readonly kind: 'remove'; readonly service: string; readonly network: string };
+
+export class SharedProxy {
+  readonly runner: Runner;
+  readonly where: string;
+  readonly name = 'the shared proxy';
+  readonly dir = SHARED_PROXY_DIR;
+  /** The host-wide lock on the proxy's configuration. */
+  readonly lock: HostLock;
+  private readonly target: docker.DockerTarget = { docker: 'docker' };
+
+  constructor(runner: Runner) {
+    this.runner = runner;
+    this.where = runner.where;
+    this.lock = new HostLock(runner, this.dir);
+  }
+
+  private routeFile(service: string): string {
+    return `${this.dir}/routes/${service}.json`;
+  }
+
+  /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
+  async table(): Promise<ServiceRoutes[]> {
+    const found = await this.runner.run({
+      argv: ['find', `${this.dir}/routes`, '-maxdepth', '1', '-name', '*.json', '-exec', 'cat', '{}', '+'],
+    });
+    return found.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as ServiceRoutes);
+  }
+
+  /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
+  async conflict(mine: ServiceRoutes): Promise<string | undefined> {
+    return routeConflict(await this.table(), mine);
+  }
+
+  async status(): Promise<ProxyStatus> {
+    const result = await this.runner.run(docker.inspectContainers(this.target, [SHARED_PROXY]));
+    if (result.exitCode !== 0) return { exists: false, running: false, networks: [] };
+    const [c] = JSON.parse(result.stdout) as Inspect[];
+    const labels = c?.Config.Labels ?? {};
+    const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
+    const ports = http > 0 && https > 0 ? { http, https } : undefined;
+    return {
+      exists: true,
+      running: c?.State.Running === true,
+      ...(ports && { ports }),
+      ...(c?.Config.Image && { image: c.Config.Image }),
+      networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
+    };
+  }
+
+  /**
+   * Applies one service's change under the host-wide proxy lock: checks it against the other
+   * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
+   * reloads the proxy once if (and only if) its configuration text changed. A reload the proxy
+   * refuses leaves the previous record and configuration in place.
+   */
+  async apply(
+    change: RouteChange,
+    settings: ProxySettings | undefined,
+    lock: LockInfo,
+    ctx: DeployContext,
+    waitMs: number,
+  ): Promise<{ reloaded: boolean; created: boolean }> {
+    const service = change.kind === 'set' ? change.routes.service : change.service;
+    // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
+    if (change.kind === 'set' && settings && !(await this.status()).exists)
+      await runChecked(this.runner, docker.pull(this.target, settings.image));
+    const id = `${lock.id}-proxy`;
+    await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+    try {
+      const before = await this.status();
+      if (change.kind === 'set' && settings) this.checkPorts(before, settings.ports);
+      if (change.kind === 'remove' && !before.exists) {
+        await this.record(service, undefined);
+        return { reloaded: false, created: false };
+      }
+      const table = await this.table();
+      const old = table.find((s) => s.service === service);
+      const others = table.filter((s) => s.service !== service);
+      let next = others;
+      if (change.kind === 'set') {
+        const conflict = routeConflict(others, change.routes);
+        if (conflict) throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+        next = [...others, change.routes];
+      }
+      const ports = before.ports ?? settings?.ports;
+      if (!ports)
+        throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+      await this.record(service, change.kind === 'set' ? change.routes : undefined);
+      let result: { reloaded: boolean; created: boolean };
+      try {
+        const network = change.kind === 'set' ? change.routes.network : undefined;
+        result = await this.converge(next, ports, settings?.image, before, network);
+      } catch (error) {
+        await this.record(service, old).catch(() => {});
+        throw error;
+      }
+      if (change.kind === 'remove') await this.leave(change.network);
+      else await this.waitServes(change.routes, ports, change.probePath);
+      if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+      else if (result.reloaded)
+        ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+      return result;
+    } finally {
+      await this.lock.release(id).catch(() => {});
+    }
+  }
+
+  /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
+  checkPorts(status: ProxyStatus, ports: ProxyPorts): void {
+    const p = status.ports;
+    if (status.exists && p && (p.http !== ports.http || p.https !== ports.https))
+      throw new Error(
+        `${this.where}: http-port/https-port: the shared proxy listens on ${p.http}/${p.https}, not ${ports.http}/${ports.https}; every service on a host shares them (moving them means removing the container ${SHARED_PROXY}, a short outage for every service on the host); nothing was changed`,
+      );
+  }
+
+  /** Writes (or with no routes, removes) one service's record. */
+  private async record(service: string, routes: ServiceRoutes | undefined): Promise<void> {
+    const file = this.routeFile(service);
+    if (!routes) {
+      await runChecked(this.runner, { argv: ['rm', '-f', file] });
+      return;
+    }
+    await runChecked(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
+    await runChecked(this.runner, {
+      argv: ['install', '-m', '0644', '/dev/stdin', `${file}.new`],
+      stdin: `${JSON.stringify(routes)}\n`,
+    });
+    await runChecked(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
+  }
+
+  private archive(table: readonly ServiceRoutes[], ports: ProxyPorts): { text: string; archive: Buffer } {
+    const text = sharedCaddyfile(table, ports);
+    const roots = table
+      .filter((s) => s.acmeCaRoot)
+      .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot as string] as const);
+    return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+  }
+
+  /** The proxy running with `table`: created, started, or reloaded as needed. */
+  private async converge(
+    table: readonly ServiceRoutes[],
+    ports: ProxyPorts,
+    image: string | undefined,
+    before: ProxyStatus,
+    network?: string,
+  ): Promise<{ reloaded: boolean; created: boolean }> {
+    const { text, archive } = this.archive(table, ports);
+    if (!before.exists) {
+      if (!image || !network) throw new Error(`${this.where}: the shared proxy does not exist`);
+      await runChecked(
+        this.runner,
+        docker.create(this.target, {
+          name: SHARED_PROXY,
+          image: await this.pinned(image),
+          network,
+          restart: 'unless-stopped',
+          labels: {
+            [LABEL.role]: ROLE,
+            [PORT_LABEL.http]: String(ports.http),
+            [PORT_LABEL.https]: String(ports.https),
+          },
+          volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+          publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
+          command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+        }),
+      );
+      await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+      for (const s of table) await this.join(s.network);
+      await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
+      return { reloaded: false, created: true };
+    }
+    if (network) await this.join(network);
+    if (!before.running) {
+      await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+      await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
+      return { reloaded: false, created: false };
+    }
+    const current = await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]));
+    if (current.exitCode === 0 && current.stdout === text) return { reloaded: false, created: false };
+    await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+    const reload = await this.runner.run(
+      docker.exec(this.target, SHARED_PROXY, [
+        'caddy',
+        'reload',
+        '--config',
+        CADDYFILE,
+        '--adapter',
+        'caddyfile',
+      ]),
+    );
+    if (reload.exitCode !== 0) {
+      // The proxy keeps its running configuration; its file goes back to match it.
+      if (current.exitCode === 0)
+        await this.runner.run(
+          docker.copyArchiveInto(
+            this.target,
+            SHARED_PROXY,
+            '/etc/caddy',
+            tarFiles([['Caddyfile', current.stdout]]),
+          ),
+        );
+      throw new Error(
+        `${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`,
+      );
+    }
+    return { reloaded: true, created: false };
+  }
+
+  /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
+  private async pinned(image: string): Promise<string> {
+    if (image.includes('@sha256:')) return image;
+    const inspect = await this.runner.run(
+      docker.dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]),
+    );
+    const digests = inspect.exitCode === 0 ? (JSON.parse(inspect.stdout) as string[] | null) : null;
+    const repository = image.replace(/:[^/:]+$/, '');
+    return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
+  }
+
+  private async join(network: string): Promise<void> {
+    const result = await this.runner.run(docker.networkConnect(this.target, network, SHARED_PROXY));
+    if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
+      throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
+  }
+
+  private async leave(network: string): Promise<void> {
+    await this.runner.run(docker.networkDisconnect(this.target, network, SHARED_PROXY));
+  }
+
+  /**
+   * The proxy answers for the service within 20 s: on the HTTP port, for its first route, anything
+   * but a 5xx (a redirect to HTTPS when TLS is on; the app's answer, or its health path's, when off).
+   */
+  private async waitServes(s: ServiceRoutes, ports: ProxyPorts, probePath?: string): Promise<void> {
+    const route = s.routes[0];
+    if (!route) return;
+    const path = s.tls === 'off' && probePath ? `${route.path}${probePath}` : route.path || '/';
+    const deadline = Date.now() + 20_000;
+    let last = '';
+    for (;;) {
+      const [c] = JSON.parse(
+        (await runChecked(this.runner, docker.inspectContainers(this.target, [SHARED_PROXY]))).stdout,
+      ) as Inspect[];
+      const address = c?.NetworkSettings?.Networks?.[s.network]?.IPAddress;
+      if (address && c?.State.Running) {
+        const probe = await httpProbe(this.runner, address, ports.http, path, 3000, { host: route.host });
+        if (probe.status > 0 && probe.status < 500) return;
+        last = probe.detail;
+      } else {
+        last = `proxy ${c?.State.Status ?? 'missing'}`;
+      }
+      if (Date.now() > deadline) {
+        const logs = await this.runner.run(docker.logs(this.target, SHARED_PROXY, { tail: 10 }));
+        throw new Error(
+          `${this.where}: the shared proxy does not serve ${route.host}${route.path} (${last}):\n${`${logs.stdout}${logs.stderr}`.trim()}`,
+        );
+      }
+      await sleep(250);
+    }
+  }
+}

@@ -1,0 +1,350 @@
+/**
+ * The shared proxy (hostnames) against a lab host: several services on one host by hostname and
+ * path prefix, certificates from a real ACME server (Pebble, run on this machine and reached from
+ * the lab host through the lab network's gateway), verified by clients that trust only Pebble's
+ * root, under continuous HTTPS load while services are switched, added and removed.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
+import { getOnce, startLoad, type LoadReport } from '../helpers/load';
+import { onHost } from '../helpers/lab-host';
+import { labConnectionOptions, runCli } from '../helpers/cli';
+import { type Pebble, startPebble } from '../helpers/pebble';
+import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { NETWORK } from '../lab/config';
+import { type LabHost, publishFixtureApp } from '../lab/lab';
+
+const lab = inject('lab');
+const tools = inject('tools');
+const host = lab.hosts[0] as LabHost;
+const ID = randomBytes(3).toString('hex');
+const svc = (x: string) => `test-px-${x}-${ID}`;
+const A = svc('a');
+const B = svc('b');
+const C = svc('c');
+const D = svc('d');
+const E = svc('e');
+const F = svc('f');
+const C_VOLUME = `${C}-data`;
+const HTTP = 8088;
+const HTTPS = 8089;
+const NAMES = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'];
+const resolve = Object.fromEntries(NAMES.map((n) => [n, host.address]));
+const images: Record<string, string> = {};
+let pebble: Pebble;
+const figures: Record<string, unknown> = {};
+
+const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
+  'docker rm -f slipway-proxy >/dev/null 2>&1',
+  'docker volume rm slipway-proxy-data >/dev/null 2>&1',
+  'rm -rf /home/deploy/.slipway/_proxy',
+  ...[A, B, D, E, F].flatMap((s) => serviceCleanup(s)),
+  ...serviceCleanup(C, [C_VOLUME]),
+]);
+
+beforeAll(async () => {
+  // A proxy left by an earlier run would hold certificates of an earlier Pebble.
+  await cleanHosts();
+  pebble = await startPebble(tools.pebble as string, NETWORK.gateway);
+  for (const version of ['a1', 'a2', 'b1', 'c1', 'd1', 'e1'])
+    images[version] = await publishFixtureApp(lab.registries.staging, `proxy/app-${ID}`, version);
+}, 300_000);
+
+afterAll(async () => {
+  console.log(`shared proxy figures: ${JSON.stringify(figures, null, 2)}`);
+  await cleanHosts();
+  await pebble?.stop();
+});
+
+function deploy(name: string, version: string, extra: Record<string, string> = {}): Promise<BundleRun> {
+  return runBundle('remote-deploy-ssh', {
+    hosts: `${host.address}:${host.sshPort}`,
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    name,
+    image: images[version] as string,
+    port: '8080',
+    'health-path': '/health',
+    'health-timeout': '30s',
+    'proxy-image': lab.images.proxy,
+    'http-port': String(HTTP),
+    'https-port': String(HTTPS),
+    'acme-email': 'ops@example.org',
+    'acme-ca': pebble.directory,
+    'acme-ca-root': pebble.tlsRoot,
+    ...extra,
+  });
+}
+
+/** One HTTPS GET verified against Pebble's root (or `ca`), the name resolved to the lab host. */
+function https(url: string, ca = pebble.issuingRoot) {
+  return getOnce(url, { ca, resolve });
+}
+
+/** One plain HTTP GET to the proxy's HTTP port with a Host header: status, Location and body. */
+function plain(name: string, path = '/'): Promise<{ status: number; location?: string; body: string }> {
+  return new Promise((done, fail) => {
+    const req = http.get(
+      { host: host.address, port: HTTP, path, headers: { host: `${name}:${HTTP}` }, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () =>
+          done({
+            status: res.statusCode ?? 0,
+            ...(res.headers.location && { location: res.headers.location }),
+            body: body.trim(),
+          }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', fail);
+  });
+}
+
+/** Polls until `url` answers 200 over verified HTTPS; returns the body and how long it took. */
+async function firstAnswer(url: string, timeoutMs = 60_000): Promise<{ body: string; ms: number }> {
+  const started = performance.now();
+  let last = '';
+  while (performance.now() - started < timeoutMs) {
+    try {
+      const answer = await https(url);
+      if (answer.status === 200) return { body: answer.body, ms: Math.round(performance.now() - started) };
+      last = `HTTP ${answer.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${last}`);
+}
+
+/** Config loads the proxy's admin API received so far (each reload is one). */
+async function proxyLoads(): Promise<number> {
+  const logs = await onHost(
+    lab,
+    host,
+    'sh',
+    '-c',
+    'docker logs slipway-proxy 2>&1 | grep -c \'"uri":"/load"\'; true',
+  );
+  return Number(logs.split('\n').pop() || '0');
+}
+
+function summary(report: LoadReport) {
+  return { requests: report.requests, failures: report.failures, rps: Math.round(report.requestsPerSecond) };
+}
+
+const LOAD_URLS = ['https://a.test:8089/version', 'https://b.test:8089/version'];
+
+describe('the shared proxy: many services on one host by hostname, HTTPS from ACME', () => {
+  it('serves a.test and b.test over HTTPS with ACME certificates; HTTP redirects', async () => {
+    const started = performance.now();
+    const first = await deploy(A, 'a1', { hostnames: 'a.test' });
+    const deployedMs = performance.now() - started;
+    expect(first.exitCode, first.log).toBe(0);
+    const answer = await firstAnswer('https://a.test:8089/version');
+    expect(answer.body).toBe('a1');
+    figures.firstHttpsAnswer = {
+      deployMs: Math.round(deployedMs),
+      afterDeployMs: answer.ms,
+      fromDeployStartMs: Math.round(deployedMs + answer.ms),
+    };
+    const second = await deploy(B, 'b1', { hostnames: 'b.test' });
+    expect(second.exitCode, second.log).toBe(0);
+    expect((await firstAnswer('https://b.test:8089/version')).body).toBe('b1');
+    expect((await https('https://a.test:8089/version')).body).toBe('a1');
+    const redirect = await plain('a.test', '/version');
+    expect(redirect.status).toBe(308);
+    // Caddy leaves its own https-port out of the redirect: it takes a port other than 443 to be
+    // forwarded from 443 (the usual reason to move it), so users are sent to https://a.test/.
+    expect(redirect.location).toBe('https://a.test/version');
+    // Both certificates were issued by Pebble (the client trusts nothing else).
+    expect(pebble.issued()).toBe(2);
+    // What runs is pinned: the proxy was created from repository@digest.
+    const image = await onHost(
+      lab,
+      host,
+      'docker',
+      'inspect',
+      '--format',
+      '{{.Config.Image}}',
+      'slipway-proxy',
+    );
+    expect(image).toMatch(/^\S+@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('switches a.test from v1 to v2 under HTTPS load on both names: 0 failed requests, no proxy reload', async () => {
+    const loadsBefore = await proxyLoads();
+    const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    const run = await deploy(A, 'a2', { hostnames: 'a.test' });
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await load.stop();
+    figures.switchUnderLoad = summary(report);
+    expect(run.exitCode, run.log).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.requests).toBeGreaterThan(100);
+    expect(report.answers.a2).toBeGreaterThan(0);
+    expect((await https('https://a.test:8089/version')).body).toBe('a2');
+    expect(await proxyLoads()).toBe(loadsBefore);
+  });
+
+  it('adds a third service (its own name and a path prefix on a.test) under load on the other two: 0 failed', async () => {
+    const loadsBefore = await proxyLoads();
+    const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    const started = performance.now();
+    const run = await deploy(C, 'c1', { hostnames: 'c.test\na.test/c', volumes: `${C_VOLUME}:/data` });
+    const deployedMs = performance.now() - started;
+    const answer = await firstAnswer('https://c.test:8089/version');
+    const report = await load.stop();
+    figures.thirdServiceUnderLoad = { ...summary(report), reloads: (await proxyLoads()) - loadsBefore };
+    figures.firstHttpsAnswerThird = { deployMs: Math.round(deployedMs), afterDeployMs: answer.ms };
+    expect(run.exitCode, run.log).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.requests).toBeGreaterThan(100);
+    expect(answer.body).toBe('c1');
+    // The prefix goes to c (stripped: the app sees /version); the rest of a.test stays a's.
+    expect((await https('https://a.test:8089/c/version')).body).toBe('c1');
+    expect((await https('https://a.test:8089/version')).body).toBe('a2');
+  });
+
+  it('keeps its certificates over a proxy restart and a recreation (no new ACME orders)', async () => {
+    const orders = pebble.orders();
+    expect(orders).toBeGreaterThanOrEqual(3);
+    await onHost(lab, host, 'docker', 'restart', 'slipway-proxy');
+    expect((await firstAnswer('https://a.test:8089/version')).body).toBe('a2');
+    expect((await firstAnswer('https://c.test:8089/version')).body).toBe('c1');
+    // An upgrade: the container goes, the next deploy makes it again over the same volume.
+    await onHost(lab, host, 'docker', 'rm', '-f', 'slipway-proxy');
+    const run = await deploy(B, 'b1', { hostnames: 'b.test' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain('started the shared proxy');
+    for (const [url, body] of [
+      ['https://a.test:8089/version', 'a2'],
+      ['https://b.test:8089/version', 'b1'],
+      ['https://c.test:8089/version', 'c1'],
+    ] as const)
+      expect((await firstAnswer(url)).body).toBe(body);
+    expect(pebble.orders()).toBe(orders);
+    figures.acmeOrders = { beforeRestart: orders, afterRestartAndRecreate: pebble.orders() };
+  });
+
+  it('serves tls: internal with the proxy CA and tls: off as plain HTTP (two new services deployed at once)', async () => {
+    // Both add routes at the same time: the proxy's lock serializes them, neither is lost.
+    const [internal, off] = await Promise.all([
+      deploy(D, 'd1', {
+        hostnames: 'd.test',
+        tls: 'internal',
+        'acme-email': '',
+        'acme-ca': '',
+        'acme-ca-root': '',
+      }),
+      deploy(E, 'e1', {
+        hostnames: 'e.test',
+        tls: 'off',
+        'acme-email': '',
+        'acme-ca': '',
+        'acme-ca-root': '',
+      }),
+    ]);
+    expect(internal.exitCode, internal.log).toBe(0);
+    expect(off.exitCode, off.log).toBe(0);
+    const root = await onHost(
+      lab,
+      host,
+      'docker',
+      'exec',
+      'slipway-proxy',
+      'cat',
+      '/data/caddy/pki/authorities/local/root.crt',
+    );
+    let answer = '';
+    for (let i = 0; i < 100 && answer !== 'd1'; i++) {
+      answer = await https('https://d.test:8089/version', root).then(
+        (a) => a.body,
+        () => '',
+      );
+      if (answer !== 'd1') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(answer).toBe('d1');
+    await expect(https('https://d.test:8089/version')).rejects.toThrow();
+    expect(await plain('e.test', '/version')).toMatchObject({ status: 200, body: 'e1' });
+    expect((await plain('d.test', '/version')).status).toBe(308);
+  });
+
+  it('refuses bad hostnames before anything changes, naming the input', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['*.test', /input "hostnames".*wildcard/],
+      ['f .test', /input "hostnames".*space/],
+      ['F.test\nf.test', /input "hostnames".*same route/],
+      ['f.test/a*b', /input "hostnames".*path prefix/],
+      ['b.test', /hostnames: b\.test is already served by the service test-px-b-/],
+      ['f.test\nB.test', /hostnames: b\.test is already served by the service test-px-b-/],
+    ];
+    for (const [hostnames, message] of cases) {
+      const run = await deploy(F, 'e1', { hostnames });
+      expect(run.exitCode, hostnames).not.toBe(0);
+      expect(run.log).toMatch(message);
+    }
+    const published = await deploy(F, 'e1', { hostnames: 'f.test', publish: '8087' });
+    expect(published.log).toMatch(/input "publish": is not used with hostnames/);
+    const ports = await deploy(F, 'e1', { hostnames: 'f.test', 'http-port': '8086', 'https-port': '8087' });
+    expect(ports.exitCode).not.toBe(0);
+    expect(ports.log).toMatch(/http-port\/https-port: the shared proxy listens on 8088\/8089/);
+    const leftovers = await onHost(
+      lab,
+      host,
+      'docker',
+      'ps',
+      '-a',
+      '--filter',
+      `label=dev.slipway.service=${F}`,
+      '--format',
+      '{{.Names}}',
+    );
+    expect(leftovers).toBe('');
+    const routes = await onHost(lab, host, 'ls', '/home/deploy/.slipway/_proxy/routes');
+    expect(routes.split('\n').sort()).toEqual([A, B, C, D, E].map((s) => `${s}.json`).sort());
+    expect((await https('https://b.test:8089/version')).body).toBe('b1');
+  });
+
+  it('slipway remove takes a service and its routes away under load on the others (volumes kept)', async () => {
+    const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    const removed = await runCli(['remove', ...labConnectionOptions(lab, host, C)]);
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await load.stop();
+    figures.removeUnderLoad = summary(report);
+    expect(removed.code, `${removed.stdout}\n${removed.stderr}`).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(
+      await onHost(
+        lab,
+        host,
+        'docker',
+        'ps',
+        '-a',
+        '--filter',
+        `label=dev.slipway.service=${C}`,
+        '--format',
+        '{{.Names}}',
+      ),
+    ).toBe('');
+    expect(await onHost(lab, host, 'docker', 'volume', 'ls', '-q', '--filter', `name=${C_VOLUME}`)).toContain(
+      C_VOLUME,
+    );
+    // a.test/c is a's again (busybox answers 404 for /c/version); c.test is no one's.
+    expect((await https('https://a.test:8089/c/version')).status).toBe(404);
+    const c = await https('https://c.test:8089/version').then(
+      (a) => a.body,
+      (e: Error) => e.message,
+    );
+    expect(c).not.toBe('c1');
+    expect((await https('https://a.test:8089/version')).body).toBe('a2');
+  });
+});
