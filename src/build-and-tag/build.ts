@@ -6,6 +6,7 @@ import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
 import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
+import { type BuilderCheck, buildxFiles, buildxSteps, runBuildx } from './buildx-build';
 import { baseImages } from './dockerfile';
 import type { BuildPlan, BuildRequest } from './plan';
 
@@ -18,7 +19,12 @@ export interface ResolvedBase {
 }
 
 export interface BuildResult {
+  /** The image id in the engine's store ('' when nothing was loaded there). */
   readonly imageId: string;
+  /** The pushed index or manifest digest (push from the builder). */
+  readonly digest?: string;
+  /** The platform of the image loaded into the engine's store, for a buildx build. */
+  readonly loadedPlatform?: string;
   readonly sizeBytes: number;
   readonly layers: number;
   readonly durationMs: number;
@@ -96,6 +102,7 @@ export async function buildImage(
   request: BuildRequest,
   plan: BuildPlan,
   onOutput?: (chunk: string) => void,
+  builder?: BuilderCheck,
 ): Promise<BuildResult> {
   const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
   const iidFile = join(temp, 'iid');
@@ -107,6 +114,38 @@ export async function buildImage(
       ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
       : [];
     const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+    const labels = [...plan.labels, ...baseLabels(resolved)];
+    if (request.buildx) {
+      if (!builder) throw new Error('a buildx build needs its builder checked first (checkBuilder)');
+      const steps = buildxSteps(
+        request.buildx,
+        {
+          context: request.context,
+          ...(request.file && { file: request.file }),
+          ...(request.target && { target: request.target }),
+          tags: plan.references,
+          buildArgs: request.buildArgs,
+          labels,
+          secrets: request.secrets,
+          pull: request.pull,
+          noCache: request.noCache,
+        },
+        builder,
+        buildxFiles(temp),
+      );
+      const built = await runBuildx(runner, target, steps, onOutput);
+      const loaded =
+        built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
+      return {
+        imageId: built.imageId ?? '',
+        ...(built.digest && { digest: built.digest }),
+        ...(loaded && built.loadedPlatform && { loadedPlatform: built.loadedPlatform }),
+        sizeBytes: loaded?.Size ?? 0,
+        layers: loaded?.RootFS?.Layers?.length ?? 0,
+        durationMs: built.durationMs,
+        baseImages: resolved,
+      };
+    }
     const started = performance.now();
     await runChecked(
       runner,
@@ -116,7 +155,7 @@ export async function buildImage(
         ...(request.target && { target: request.target }),
         tags: plan.references,
         buildArgs: request.buildArgs,
-        labels: [...plan.labels, ...baseLabels(resolved)],
+        labels,
         secrets: request.secrets,
         cacheFrom: request.cacheFrom,
         pull: request.pull,
