@@ -146,6 +146,17 @@ export function inspectImage(target: DockerTarget, ref: string): Command {
   return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
 
+/** An image's platform in the engine's store: os/arch[/variant]. */
+export function imagePlatform(target: DockerTarget, ref: string): Command {
+  return cmd(target, [
+    'image',
+    'inspect',
+    '--format',
+    '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+    ref,
+  ]);
+}
+
 export function historyOf(target: DockerTarget, ref: string): Command {
   return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
 }
