@@ -28902,6 +28902,16 @@ function storageDriverStatus(target) {
 function inspectImage(target, ref) {
     return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
 function historyOf(target, ref) {
     return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
 }
@@ -30568,7 +30578,11 @@ async function runBuildx(runner, target, steps, onOutput) {
 }
 /** The files a buildx build writes its results to, in `dir`. */
 function buildxFiles(dir) {
-    return { metadata: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'), loadMetadata: (0,external_node_path_namespaceObject.join)(dir, 'load-metadata.json'), iid: (0,external_node_path_namespaceObject.join)(dir, 'iid') };
+    return {
+        metadata: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'),
+        loadMetadata: (0,external_node_path_namespaceObject.join)(dir, 'load-metadata.json'),
+        iid: (0,external_node_path_namespaceObject.join)(dir, 'iid'),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
