@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs } from '../test/helpers/temp';
 import { ensureLab } from '../test/lab/lab';
+import { benchBuild, formatBuild } from './build';
 import { benchCiActions, formatOverhead } from './ci-actions';
 import { benchDeploy, formatDeploy } from './deploy';
 import { benchPromote, formatPromote } from './promote';
@@ -20,6 +21,13 @@ async function main(): Promise<void> {
     const rows = await benchCiActions(lab);
     results.ciActions = rows;
     console.log(`\n## Action overhead over bare docker (median of 7)\n\n${formatOverhead(rows)}`);
+  }
+  if (want('build')) {
+    const result = await benchBuild(lab);
+    results.build = result;
+    console.log(
+      `\n## build-and-tag on BuildKit builders vs docker buildx build by hand\n\n${formatBuild(result)}`,
+    );
   }
   if (want('promote')) {
     const result = await benchPromote(lab, { gigabyte: !only.includes('--no-gigabyte') });

@@ -35,6 +35,7 @@ jobs:
     uses: slipway-dev/slipway/.github/workflows/pipeline.yml@v1
     with:
       image: ${STAGING}
+      builder: ${lab.builder}
       test-command: /app/test.sh
       name: ${SERVICE}-staging
       production: false
@@ -50,6 +51,7 @@ jobs:
     uses: slipway-dev/slipway/.github/workflows/build-test-push.yml@v1
     with:
       image: ${STAGING}-direct
+      builder: ${lab.builder}
       test-command: /app/test.sh
     secrets: inherit
   check:
