@@ -36,6 +36,7 @@ jobs:
     with:
       image: ${STAGING}
       builder: ${lab.builder}
+      build-args: BASE=${lab.images.busyboxInRegistry}
       test-command: /app/test.sh
       name: ${SERVICE}-staging
       production: false
@@ -52,6 +53,7 @@ jobs:
     with:
       image: ${STAGING}-direct
       builder: ${lab.builder}
+      build-args: BASE=${lab.images.busyboxInRegistry}
       test-command: /app/test.sh
     secrets: inherit
   check:
