@@ -49,9 +49,9 @@ export async function benchBuild(
   lab: LabInfo,
   options: { rounds?: number; multiRounds?: number; depsSeconds?: number } = {},
 ): Promise<BuildBench> {
-  const rounds = options.rounds ?? 5;
-  const multiRounds = options.multiRounds ?? 7;
-  const depsSeconds = options.depsSeconds ?? 15;
+  const rounds = options.rounds ?? 3;
+  const multiRounds = options.multiRounds ?? 6;
+  const depsSeconds = options.depsSeconds ?? 12;
   const id = randomBytes(3).toString('hex');
   const repo = `${lab.registries.staging.host}/bench/build-${id}`;
   const env = { SLIPWAY_DOCKER: lab.docker };
