@@ -210,6 +210,38 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(tested.log).toMatch(/^linux\/amd64$/m);
   }, 300_000);
 
+  it('the one-step action tests the runner platform, then pushes every platform from the builder', async () => {
+    const result = await runBundle(
+      'pipeline',
+      {
+        image: repo,
+        context: fixture('one step'),
+        'build-args': base,
+        tags: 'one-step',
+        platforms: 'linux/amd64,linux/arm64',
+        builder: lab.builder,
+        run: 'cat /app/platform.txt',
+      },
+      { env },
+    );
+    expect(result.exitCode, result.log).toBe(0);
+    localImages.push(...(result.outputs.tags?.split('\n') ?? []));
+    expect(result.outputs.platform).toBe('linux/amd64');
+    expect(result.log).toMatch(/^linux\/amd64$/m);
+    const digest = result.outputs.digest as string;
+    expect(await crane('digest', `${repo}:one-step`)).toBe(digest);
+    const index = await manifest(`${repo}@${digest}`);
+    expect(
+      (index.manifests ?? [])
+        .filter((m) => m.platform?.os !== 'unknown')
+        .map((m) => `${m.platform?.os}/${m.platform?.architecture}`)
+        .sort(),
+    ).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(result.outputs.refs).toBe(`${repo}@${digest}`);
+    // the tests ran before the push
+    expect(result.log.indexOf('Tests passed')).toBeLessThan(result.log.indexOf('Pushing every platform'));
+  }, 300_000);
+
   it('refuses two platforms, a cache export and attestations on the docker driver before building', async () => {
     for (const [input, extra] of [
       ['platforms', { platforms: 'linux/amd64,linux/arm64' }],
