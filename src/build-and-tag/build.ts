@@ -33,6 +33,9 @@ export interface BuildResult {
 
 interface ImageInspect {
   Id: string;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
   Size: number;
   RepoDigests?: string[];
   RootFS?: { Layers?: string[] };
@@ -74,6 +77,12 @@ async function resolveBase(
   return { reference, digest: null, source: 'unresolved' };
 }
 
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image: ImageInspect, asked: string | undefined): string | undefined {
+  if (!image.Os || !image.Architecture) return asked;
+  return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
+
 /** The label that records every base an image was built from: `ref@digest`, space-separated. */
 export const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
 
@@ -96,6 +105,17 @@ export function parseBaseLabel(value: string | undefined): Array<{ reference: st
     .filter((b) => b.reference && b.digest.startsWith('sha256:'));
 }
 
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+export async function resolveBases(
+  runner: Runner,
+  target: docker.DockerTarget,
+  request: BuildRequest,
+): Promise<ResolvedBase[]> {
+  const dockerfile = request.file ?? join(request.context, 'Dockerfile');
+  const bases = existsSync(dockerfile) ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs) : [];
+  return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+
 export async function buildImage(
   runner: Runner,
   target: docker.DockerTarget,
@@ -103,17 +123,15 @@ export async function buildImage(
   plan: BuildPlan,
   onOutput?: (chunk: string) => void,
   builder?: BuilderCheck,
+  /** The bases, when resolveBases was started earlier (it only reads registries). */
+  bases?: Promise<ResolvedBase[]>,
 ): Promise<BuildResult> {
   const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
   const iidFile = join(temp, 'iid');
   try {
     // The bases are resolved first and recorded in a label, so a later check can tell whether
     // they moved since this build (rebuild-on-base-change) from the image alone.
-    const dockerfile = request.file ?? join(request.context, 'Dockerfile');
-    const bases = existsSync(dockerfile)
-      ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
-      : [];
-    const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+    const resolved = await (bases ?? resolveBases(runner, target, request));
     const labels = [...plan.labels, ...baseLabels(resolved)];
     if (request.buildx) {
       if (!builder) throw new Error('a buildx build needs its builder checked first (checkBuilder)');
@@ -139,7 +157,7 @@ export async function buildImage(
       return {
         imageId: built.imageId ?? '',
         ...(built.digest && { digest: built.digest }),
-        ...(loaded && built.loadedPlatform && { loadedPlatform: built.loadedPlatform }),
+        ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
         sizeBytes: loaded?.Size ?? 0,
         layers: loaded?.RootFS?.Layers?.length ?? 0,
         durationMs: built.durationMs,

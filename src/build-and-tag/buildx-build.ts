@@ -66,7 +66,13 @@ export async function checkBuilder(
   target: docker.DockerTarget,
   request: BuildxRequest,
 ): Promise<BuilderCheck> {
-  const inspected = await runner.run(docker.buildxInspect(target, request.builder));
+  // The engine's platform matters only to pick what to load from an unpushed multi-platform
+  // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
+  const needPlatform = request.platforms.length > 1 && !request.push;
+  const [inspected, platform] = await Promise.all([
+    runner.run(docker.buildxInspect(target, request.builder)),
+    needPlatform ? runner.run(docker.serverPlatform(target)) : undefined,
+  ]);
   if (inspected.exitCode !== 0) {
     const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
     if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
@@ -86,8 +92,10 @@ export async function checkBuilder(
   }
   const refusal = builderRefusal(builder, classicStore, request);
   if (refusal) throw refusal;
-  const platform = await runChecked(runner, docker.serverPlatform(target));
-  return { builder, classicStore, runnerPlatform: enginePlatform(platform.stdout) };
+  if (platform && platform.exitCode !== 0) throw new Error(`docker version: ${platform.stderr.trim()}`);
+  // Without asking the engine: this machine's platform (used in messages only).
+  const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
 }
 
 /** What buildx's --metadata-file says about the result. */

@@ -1,5 +1,5 @@
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
-import { buildImage } from './build';
+import { buildImage, resolveBases } from './build';
 import { type BuilderCheck, checkBuilder, ghaCacheProblem } from './buildx-build';
 import { describeBuildx } from './buildx';
 import { planBuild, readBuildRequest } from './plan';
@@ -27,6 +27,9 @@ export async function runBuild(
   const runner = new LocalRunner();
   const target = { docker: dockerBinary() };
   let builder: BuilderCheck | undefined;
+  // The bases are read from their registries while the builder is checked (reads only).
+  const bases = resolveBases(runner, target, request);
+  bases.catch(() => undefined);
   if (request.buildx) {
     // Everything the builder cannot do is refused here, before anything is built.
     const gha = ghaCacheProblem(request.buildx, process.env);
@@ -37,7 +40,7 @@ export async function runBuild(
   }
   report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
   const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () =>
-    buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder),
+    buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases),
   );
   const metadata = {
     imageId: result.imageId,

@@ -109,7 +109,8 @@ export function buildxBuild(target: DockerTarget, spec: BuildxSpec): Command {
   for (const [key, value] of spec.buildArgs) args.push('--build-arg', `${key}=${value}`);
   for (const [key, value] of spec.labels) args.push('--label', `${key}=${value}`);
   for (const annotation of spec.annotations) args.push('--annotation', annotation);
-  const env: Record<string, string> = { ...spec.env };
+  // Only the digests are read from the metadata file: no provenance resolved into it.
+  const env: Record<string, string> = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
   spec.secrets.forEach(([id, value], i) => {
     args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
     env[secretEnvName(i)] = value;
