@@ -65137,7 +65137,8 @@ function buildxBuild(target, spec) {
         args.push('--label', `${key}=${value}`);
     for (const annotation of spec.annotations)
         args.push('--annotation', annotation);
-    const env = { ...spec.env };
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
     spec.secrets.forEach(([id, value], i) => {
         args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
         env[secretEnvName(i)] = value;
@@ -67737,7 +67738,13 @@ function ghaCacheProblem(request, env) {
  * classic image store), before anything is built.
  */
 async function checkBuilder(runner, target, request) {
-    const inspected = await runner.run(buildxInspect(target, request.builder));
+    // The engine's platform matters only to pick what to load from an unpushed multi-platform
+    // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
+    const needPlatform = request.platforms.length > 1 && !request.push;
+    const [inspected, platform] = await Promise.all([
+        runner.run(buildxInspect(target, request.builder)),
+        needPlatform ? runner.run(serverPlatform(target)) : undefined,
+    ]);
     if (inspected.exitCode !== 0) {
         const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
         if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
@@ -67753,8 +67760,11 @@ async function checkBuilder(runner, target, request) {
     const refusal = builderRefusal(builder, classicStore, request);
     if (refusal)
         throw refusal;
-    const platform = await runChecked(runner, serverPlatform(target));
-    return { builder, classicStore, runnerPlatform: enginePlatform(platform.stdout) };
+    if (platform && platform.exitCode !== 0)
+        throw new Error(`docker version: ${platform.stderr.trim()}`);
+    // Without asking the engine: this machine's platform (used in messages only).
+    const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
 }
 function parseMetadata(text) {
     const json = JSON.parse(text || '{}');
@@ -67947,6 +67957,12 @@ async function resolveBase(runner, target, reference) {
     }
     return { reference, digest: null, source: 'unresolved' };
 }
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image, asked) {
+    if (!image.Os || !image.Architecture)
+        return asked;
+    return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
 /** The label that records every base an image was built from: `ref@digest`, space-separated. */
 const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
 function baseLabels(bases) {
@@ -67966,17 +67982,21 @@ function parseBaseLabel(value) {
     })
         .filter((b) => b.reference && b.digest.startsWith('sha256:'));
 }
-async function buildImage(runner, target, request, plan, onOutput, builder) {
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+async function resolveBases(runner, target, request) {
+    const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
+    const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile) ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs) : [];
+    return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+async function buildImage(runner, target, request, plan, onOutput, builder, 
+/** The bases, when resolveBases was started earlier (it only reads registries). */
+bases) {
     const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
     const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
     try {
         // The bases are resolved first and recorded in a label, so a later check can tell whether
         // they moved since this build (rebuild-on-base-change) from the image alone.
-        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
-            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+        const resolved = await (bases ?? resolveBases(runner, target, request));
         const labels = [...plan.labels, ...baseLabels(resolved)];
         if (request.buildx) {
             if (!builder)
@@ -67997,7 +68017,7 @@ async function buildImage(runner, target, request, plan, onOutput, builder) {
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
-                ...(loaded && built.loadedPlatform && { loadedPlatform: built.loadedPlatform }),
+                ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
                 sizeBytes: loaded?.Size ?? 0,
                 layers: loaded?.RootFS?.Layers?.length ?? 0,
                 durationMs: built.durationMs,
@@ -68936,6 +68956,9 @@ async function runBuild(inputs, report, git = readGitContext()) {
     const runner = new local_runner_LocalRunner();
     const target = { docker: commands_dockerBinary() };
     let builder;
+    // The bases are read from their registries while the builder is checked (reads only).
+    const bases = resolveBases(runner, target, request);
+    bases.catch(() => undefined);
     if (request.buildx) {
         // Everything the builder cannot do is refused here, before anything is built.
         const gha = ghaCacheProblem(request.buildx, process.env);
@@ -68947,7 +68970,7 @@ async function runBuild(inputs, report, git = readGitContext()) {
         report.info(describeBuildx(request.buildx, builder));
     }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
     const metadata = {
         imageId: result.imageId,
         ...(result.digest && { digest: result.digest }),
