@@ -304,7 +304,7 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(warm.exitCode, warm.log).toBe(0);
     // the slow dependency step comes from the imported cache; the changed source is rebuilt
     expect(warm.log).toMatch(/^#\d+ \[linux\/amd64 build 3\/5\] RUN sleep "3" .*\n#\d+ CACHED$/m);
-    expect(warm.log).toMatch(/^#\d+ \[linux\/amd64->arm64 build 4\/5\] COPY app\.txt .*\n#\d+ DONE/m);
+    expect(warm.log).toMatch(/^#\d+ \[linux\/amd64(->arm64)? build 4\/5\] COPY app\.txt .*\n#\d+ DONE/m);
     expect(warm.log).toMatch(/importing cache manifest from/);
     expect(warm.outputs.digest).not.toBe(cold.outputs.digest);
   }, 300_000);
