@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs } from '../test/helpers/temp';
 import { ensureLab, type LabInfo } from '../test/lab/lab';
+import { benchBuild, formatBuild } from './build';
 import { benchCiActions, formatOverhead } from './ci-actions';
 import { benchDeploy, formatDeploy } from './deploy';
 import { benchPromote, formatPromote } from './promote';
@@ -15,12 +16,19 @@ async function main(): Promise<void> {
   const wanted = only.filter((a) => !a.startsWith('--'));
   const want = (name: string) => wanted.length === 0 || wanted.includes(name);
   // The promote bench starts registries of its own; the others need the lab.
-  const lab = want('ci-actions') || want('deploy') ? await ensureLab() : undefined;
+  const lab = want('ci-actions') || want('build') || want('deploy') ? await ensureLab() : undefined;
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   if (want('ci-actions')) {
     const rows = await benchCiActions(lab as LabInfo);
     results.ciActions = rows;
     console.log(`\n## Action overhead over bare docker (median of 7)\n\n${formatOverhead(rows)}`);
+  }
+  if (want('build')) {
+    const result = await benchBuild(lab as LabInfo);
+    results.build = result;
+    console.log(
+      `\n## build-and-tag on BuildKit builders vs docker buildx build by hand\n\n${formatBuild(result)}`,
+    );
   }
   if (want('promote')) {
     const rounds = only.find((a) => a.startsWith('--rounds='));

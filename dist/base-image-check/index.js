@@ -213,7 +213,7 @@ function reference_repositoryName(ref) {
     return `${ref.registry}/${ref.repository}`;
 }
 /** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
+function reference_formatReference(ref) {
     return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 /** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
@@ -1012,111 +1012,6 @@ class TagConflictError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
-/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
-
-
-
-
-
-
-
-
-async function inspectImage(runner, target, ref) {
-    const result = await runChecked(runner, docker.inspectImage(target, ref));
-    return JSON.parse(result.stdout);
-}
-/** A FROM reference's digest: from its registry, else the local image's repo digest. */
-async function resolveBase(runner, target, reference) {
-    try {
-        // One attempt: the build itself has just resolved this base, so a registry that does not
-        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(parseReference(reference), {
-            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-        });
-        if (digest)
-            return { reference, digest, source: 'registry' };
-    }
-    catch {
-        // not reachable as a registry image (a local-only image, or no credentials): try the engine
-    }
-    try {
-        const image = await inspectImage(runner, target, reference);
-        const name = repositoryName(parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(parseReference(d)) === name);
-        if (repoDigest)
-            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
-    }
-    catch {
-        // unknown to the engine as well
-    }
-    return { reference, digest: null, source: 'unresolved' };
-}
-/** The label that records every base an image was built from: `ref@digest`, space-separated. */
-const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
-function baseLabels(bases) {
-    const known = bases.filter((b) => b.digest);
-    return known.length === 0
-        ? []
-        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
-}
-/** The bases a BASE_IMAGES_LABEL records. */
-function parseBaseLabel(value) {
-    return (value ?? '')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((item) => {
-        const at = item.lastIndexOf('@');
-        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
-    })
-        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
-}
-async function buildImage(runner, target, request, plan, onOutput) {
-    const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
-    const iidFile = join(temp, 'iid');
-    try {
-        // The bases are resolved first and recorded in a label, so a later check can tell whether
-        // they moved since this build (rebuild-on-base-change) from the image alone.
-        const dockerfile = request.file ?? join(request.context, 'Dockerfile');
-        const bases = existsSync(dockerfile)
-            ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
-        const started = performance.now();
-        await runChecked(runner, docker.build(target, {
-            context: request.context,
-            ...(request.file && { file: request.file }),
-            ...(request.target && { target: request.target }),
-            tags: plan.references,
-            buildArgs: request.buildArgs,
-            labels: [...plan.labels, ...baseLabels(resolved)],
-            secrets: request.secrets,
-            cacheFrom: request.cacheFrom,
-            pull: request.pull,
-            noCache: request.noCache,
-            iidFile,
-        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
-            if (/buildx component is missing|requires buildx/i.test(error.message)) {
-                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
-            }
-            throw error;
-        });
-        const durationMs = performance.now() - started;
-        const imageId = readFileSync(iidFile, 'utf8').trim();
-        const image = await inspectImage(runner, target, imageId);
-        return {
-            imageId,
-            sizeBytes: image.Size,
-            layers: image.RootFS?.Layers?.length ?? 0,
-            durationMs,
-            baseImages: resolved,
-        };
-    }
-    finally {
-        rmSync(temp, { recursive: true, force: true });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
@@ -1124,7 +1019,7 @@ async function buildImage(runner, target, request, plan, onOutput) {
  * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
  * parsing rules are the same everywhere and unit-testable.
  */
-class InputError extends Error {
+class inputs_InputError extends Error {
     input;
     constructor(input, problem) {
         super(`input "${input}": ${problem}`);
@@ -1181,14 +1076,14 @@ class Inputs {
     required(name) {
         const value = this.string(name);
         if (value === '')
-            throw new InputError(name, 'is required but was not given');
+            throw new inputs_InputError(name, 'is required but was not given');
         return value;
     }
     /** A single-line value: no newline or control character can hide in it. */
     line(name, fallback = '') {
         const value = this.string(name, fallback);
         if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
+            throw new inputs_InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
         return value;
     }
     boolean(name, fallback) {
@@ -1199,19 +1094,19 @@ class Inputs {
             return true;
         if (FALSE.has(value))
             return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+        throw new inputs_InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
     }
     integer(name, fallback, bounds = {}) {
         const value = this.string(name);
         if (value === '')
             return fallback;
         if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
         const number = Number(value);
         if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+            throw new inputs_InputError(name, `must be at least ${bounds.min}, got ${number}`);
         if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+            throw new inputs_InputError(name, `must be at most ${bounds.max}, got ${number}`);
         return number;
     }
     /**
@@ -1224,10 +1119,10 @@ class Inputs {
             return fallbackMs;
         const ms = parseDuration(value);
         if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
         }
         if (ms < minMs)
-            throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
         return ms;
     }
     /**
@@ -1245,7 +1140,7 @@ class Inputs {
             return fallback;
         if (choices.includes(value))
             return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+        throw new inputs_InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
     }
     /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
     list(name, options = {}) {
@@ -1270,7 +1165,7 @@ class Inputs {
     requiredList(name, options = {}) {
         const items = this.list(name, options);
         if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
+            throw new inputs_InputError(name, 'is required but was not given');
         return items;
     }
     /** Parses the value with `parse`; its error becomes an InputError naming this input. */
@@ -1296,13 +1191,13 @@ class Inputs {
             const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
             const eq = line.indexOf('=');
             if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
+                throw new inputs_InputError(name, `each line must be KEY=VALUE, got ${which}`);
             const key = line.slice(0, eq).trim();
             const value = line.slice(eq + 1);
             if (!ENV_NAME.test(key))
-                throw new InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+                throw new inputs_InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
             if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
+                throw new inputs_InputError(name, `${key} is given more than once`);
             seen.add(key);
             pairs.push([key, value]);
         });
@@ -1314,18 +1209,18 @@ function attribute(name, parse) {
         return parse();
     }
     catch (error) {
-        if (error instanceof InputError)
+        if (error instanceof inputs_InputError)
             throw error;
         // A parser's message may quote the value: a secret input's error says only that it is invalid.
         if (isSecretInput(name))
-            throw new InputError(name, 'is not valid (a secret value, not shown)');
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
+            throw new inputs_InputError(name, 'is not valid (a secret value, not shown)');
+        throw new inputs_InputError(name, error instanceof Error ? error.message : String(error));
     }
 }
 /** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
 function refuseOption(name, value) {
     if (value.startsWith('-'))
-        throw new InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
+        throw new inputs_InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
 }
 function formatMs(ms) {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -1346,6 +1241,488 @@ function parseDuration(text) {
     if (consumed === 0 || consumed !== value.length)
         return undefined;
     return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = (/* unused pure expression or super */ null && (['registry', 'local', 'gha', 'inline', 's3', 'azblob']));
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = formatReference(parseReference(line));
+        }
+        catch (error) {
+            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            parseReference(ref);
+        }
+        catch (error) {
+            throw new InputError(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function buildx_formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = (/* unused pure expression or super */ null && (['manifest', 'index', 'manifest-descriptor', 'index-descriptor']));
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function buildx_parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function buildx_containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function buildx_builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function buildx_enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function buildx_samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length > 1
+            ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
+            : 'loaded into the engine';
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx-build.ts
+/**
+ * A build through `docker buildx build`: the builder checked before anything runs, then the build
+ * pushed from the builder or loaded into the engine's image store, and the result read from
+ * buildx's --metadata-file. A multi-platform result cannot enter the classic image store, so when
+ * it is not pushed it stays in the builder and this runner's own platform is loaded (from the
+ * builder's cache) for test-in-container.
+ */
+
+
+
+
+
+
+/** The environment buildx's type=gha cache reads (set by the runner for JavaScript actions). */
+const GHA_CACHE_ENV = (/* unused pure expression or super */ null && (['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_TOKEN']));
+/** An InputError when a type=gha cache is asked for outside a GitHub Actions job that provides its URL and token. */
+function ghaCacheProblem(request, env) {
+    const gha = (entries) => entries.find((e) => e.type === 'gha');
+    for (const [input, entries] of [
+        ['cache-from', request.cacheFrom],
+        ['cache-to', request.cacheTo],
+    ]) {
+        const entry = gha(entries);
+        if (!entry)
+            continue;
+        const has = (attr) => entry.attrs.some(([k]) => k === attr);
+        const missing = GHA_CACHE_ENV.filter((name) => !env[name] && !(name === 'ACTIONS_CACHE_URL' ? has('url') || env.ACTIONS_RESULTS_URL : has('token')));
+        if (missing.length > 0)
+            return new InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
+    }
+    return undefined;
+}
+/**
+ * Which builder the build runs on and whether it can do what is asked: an InputError naming the
+ * input the builder cannot honour (two platforms or a cache export on the docker driver with the
+ * classic image store), before anything is built.
+ */
+async function checkBuilder(runner, target, request) {
+    // The engine's platform matters only to pick what to load from an unpushed multi-platform
+    // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
+    const needPlatform = request.platforms.length > 1 && !request.push;
+    const [inspected, platform] = await Promise.all([
+        runner.run(docker.buildxInspect(target, request.builder)),
+        needPlatform ? runner.run(docker.serverPlatform(target)) : undefined,
+    ]);
+    if (inspected.exitCode !== 0) {
+        const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
+        if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
+            throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
+        throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+    }
+    const builder = parseBuilderInspect(inspected.stdout);
+    let classicStore = false;
+    if (builder.driver === 'docker') {
+        const status = await runChecked(runner, docker.storageDriverStatus(target));
+        classicStore = !containerdStore(status.stdout);
+    }
+    const refusal = builderRefusal(builder, classicStore, request);
+    if (refusal)
+        throw refusal;
+    if (platform && platform.exitCode !== 0)
+        throw new Error(`docker version: ${platform.stderr.trim()}`);
+    // Without asking the engine: this machine's platform (used in messages only).
+    const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+}
+function parseMetadata(text) {
+    const json = JSON.parse(text || '{}');
+    const digest = json['containerimage.digest'];
+    const config = json['containerimage.config.digest'];
+    return {
+        ...(typeof digest === 'string' && { digest }),
+        ...(typeof config === 'string' && { configDigest: config }),
+    };
+}
+/**
+ * The one or two buildx builds a request makes: pushed from the builder when push is set, else
+ * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
+ * runner's platform is loaded by a second build (all cache hits).
+ */
+function buildx_build_buildxSteps(request, common, check, files) {
+    const multi = request.platforms.length > 1;
+    const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+    const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
+    const main = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: request.platforms,
+        cacheFrom: request.cacheFrom.map(formatCacheEntry),
+        cacheTo: request.cacheTo.map(formatCacheEntry),
+        annotations: request.annotations,
+        ...(request.provenance !== undefined && { provenance: request.provenance }),
+        ...(request.sbom !== undefined && { sbom: request.sbom }),
+        output,
+        metadataFile: files.metadata,
+        ...(output === 'load' && { iidFile: files.iid }),
+    };
+    const ownPlatform = request.platforms.find((p) => samePlatform(p, check.runnerPlatform));
+    if (output === 'load') {
+        const loaded = multi ? (ownPlatform ?? request.platforms[0]) : request.platforms[0];
+        return { main, loadedPlatform: loaded ?? check.runnerPlatform };
+    }
+    if (output === 'push')
+        return { main };
+    const runner = ownPlatform;
+    if (!runner)
+        return { main };
+    const load = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: [runner],
+        cacheFrom: [],
+        cacheTo: [],
+        annotations: [],
+        provenance: 'false',
+        sbom: 'false',
+        output: 'load',
+        pull: false,
+        noCache: false,
+        metadataFile: files.loadMetadata,
+        iidFile: files.iid,
+    };
+    return { main, load, loadedPlatform: runner };
+}
+async function buildx_build_runBuildx(runner, target, steps, onOutput) {
+    const started = performance.now();
+    const output = onOutput && { onOutput: (chunk) => onOutput(chunk) };
+    await runChecked(runner, docker.buildxBuild(target, steps.main), output);
+    const metadata = parseMetadata(readFileSync(steps.main.metadataFile, 'utf8'));
+    if (steps.load)
+        await runChecked(runner, docker.buildxBuild(target, steps.load), output);
+    const iid = steps.main.iidFile ?? steps.load?.iidFile;
+    const loaded = iid && steps.loadedPlatform ? readFileSync(iid, 'utf8').trim() : undefined;
+    return {
+        ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
+        ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
+        ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        durationMs: performance.now() - started,
+    };
+}
+/** The files a buildx build writes its results to, in `dir`. */
+function buildx_build_buildxFiles(dir) {
+    return {
+        metadata: join(dir, 'metadata.json'),
+        loadMetadata: join(dir, 'load-metadata.json'),
+        iid: join(dir, 'iid'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
+/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
+
+
+
+
+
+
+
+
+async function inspectImage(runner, target, ref) {
+    const result = await runChecked(runner, docker.inspectImage(target, ref));
+    return JSON.parse(result.stdout);
+}
+/** A FROM reference's digest: from its registry, else the local image's repo digest. */
+async function resolveBase(runner, target, reference) {
+    try {
+        // One attempt: the build itself has just resolved this base, so a registry that does not
+        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
+        const digest = await resolveDigest(parseReference(reference), {
+            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        });
+        if (digest)
+            return { reference, digest, source: 'registry' };
+    }
+    catch {
+        // not reachable as a registry image (a local-only image, or no credentials): try the engine
+    }
+    try {
+        const image = await inspectImage(runner, target, reference);
+        const name = repositoryName(parseReference(reference));
+        const repoDigest = image.RepoDigests?.find((d) => repositoryName(parseReference(d)) === name);
+        if (repoDigest)
+            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
+    }
+    catch {
+        // unknown to the engine as well
+    }
+    return { reference, digest: null, source: 'unresolved' };
+}
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image, asked) {
+    if (!image.Os || !image.Architecture)
+        return asked;
+    return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
+/** The label that records every base an image was built from: `ref@digest`, space-separated. */
+const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
+function baseLabels(bases) {
+    const known = bases.filter((b) => b.digest);
+    return known.length === 0
+        ? []
+        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
+}
+/** The bases a BASE_IMAGES_LABEL records. */
+function parseBaseLabel(value) {
+    return (value ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((item) => {
+        const at = item.lastIndexOf('@');
+        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
+    })
+        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
+}
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+async function resolveBases(runner, target, request) {
+    const dockerfile = request.file ?? join(request.context, 'Dockerfile');
+    const bases = existsSync(dockerfile) ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs) : [];
+    return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+async function buildImage(runner, target, request, plan, onOutput, builder, 
+/** The bases, when resolveBases was started earlier (it only reads registries). */
+bases) {
+    const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
+    const iidFile = join(temp, 'iid');
+    try {
+        // The bases are resolved first and recorded in a label, so a later check can tell whether
+        // they moved since this build (rebuild-on-base-change) from the image alone.
+        const resolved = await (bases ?? resolveBases(runner, target, request));
+        const labels = [...plan.labels, ...baseLabels(resolved)];
+        if (request.buildx) {
+            if (!builder)
+                throw new Error('a buildx build needs its builder checked first (checkBuilder)');
+            const steps = buildxSteps(request.buildx, {
+                context: request.context,
+                ...(request.file && { file: request.file }),
+                ...(request.target && { target: request.target }),
+                tags: plan.references,
+                buildArgs: request.buildArgs,
+                labels,
+                secrets: request.secrets,
+                pull: request.pull,
+                noCache: request.noCache,
+            }, builder, buildxFiles(temp));
+            const built = await runBuildx(runner, target, steps, onOutput);
+            const loaded = built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
+            return {
+                imageId: built.imageId ?? '',
+                ...(built.digest && { digest: built.digest }),
+                ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                sizeBytes: loaded?.Size ?? 0,
+                layers: loaded?.RootFS?.Layers?.length ?? 0,
+                durationMs: built.durationMs,
+                baseImages: resolved,
+            };
+        }
+        const started = performance.now();
+        await runChecked(runner, docker.build(target, {
+            context: request.context,
+            ...(request.file && { file: request.file }),
+            ...(request.target && { target: request.target }),
+            tags: plan.references,
+            buildArgs: request.buildArgs,
+            labels,
+            secrets: request.secrets,
+            cacheFrom: request.cacheFrom,
+            pull: request.pull,
+            noCache: request.noCache,
+            iidFile,
+        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
+            if (/buildx component is missing|requires buildx/i.test(error.message)) {
+                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
+            }
+            throw error;
+        });
+        const durationMs = performance.now() - started;
+        const imageId = readFileSync(iidFile, 'utf8').trim();
+        const image = await inspectImage(runner, target, imageId);
+        return {
+            imageId,
+            sizeBytes: image.Size,
+            layers: image.RootFS?.Layers?.length ?? 0,
+            durationMs,
+            baseImages: resolved,
+        };
+    }
+    finally {
+        rmSync(temp, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:stream"
@@ -1800,7 +2177,7 @@ async function runBaseCheck(inputs, report) {
     const username = inputs.line('username');
     const password = inputs.string('password');
     if (password && !username)
-        throw new InputError('username', 'is required with password');
+        throw new inputs_InputError('username', 'is required with password');
     const credentials = username && password ? { credentials: { username, password } } : {};
     const config = await readImageConfig(ref, credentials);
     if (!config) {

@@ -122,8 +122,77 @@ function build(target, spec) {
     args.push(spec.context);
     return cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
+/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
+function buildxBuild(target, spec) {
+    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    if (spec.builder)
+        args.push('--builder', spec.builder);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    for (const annotation of spec.annotations)
+        args.push('--annotation', annotation);
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.provenance !== undefined)
+        args.push('--provenance', spec.provenance);
+    if (spec.sbom !== undefined)
+        args.push('--sbom', spec.sbom);
+    if (spec.output === 'push')
+        args.push('--push');
+    if (spec.output === 'load')
+        args.push('--load');
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
+    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+}
+/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
+function buildxInspect(target, builder) {
+    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+}
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
 function inspectImage(target, ref) {
     return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
 }
 function historyOf(target, ref) {
     return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
@@ -1237,226 +1306,6 @@ class TagConflictError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
-/**
- * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
- * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
- */
-/** Joins continuation lines and drops comments, keeping instruction order. */
-function instructions(text) {
-    const out = [];
-    let current = '';
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (current === '' && (line.startsWith('#') || line === ''))
-            continue;
-        if (line.endsWith('\\')) {
-            current += `${line.slice(0, -1)} `;
-            continue;
-        }
-        out.push(`${current}${line}`.trim());
-        current = '';
-    }
-    if (current.trim() !== '')
-        out.push(current.trim());
-    return out;
-}
-function substitute(text, vars) {
-    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
-        const name = (braced ?? bare);
-        const value = vars.get(name);
-        return value !== undefined && value !== '' ? value : (fallback ?? '');
-    });
-}
-function baseImages(dockerfile, buildArgs = []) {
-    const given = new Map(buildArgs);
-    const globals = new Map();
-    const stages = new Set();
-    const bases = [];
-    let seenFrom = false;
-    for (const instruction of instructions(dockerfile)) {
-        const [keyword = '', ...rest] = instruction.split(/\s+/);
-        const upper = keyword.toUpperCase();
-        if (upper === 'ARG' && !seenFrom) {
-            for (const decl of rest) {
-                const eq = decl.indexOf('=');
-                const name = eq >= 0 ? decl.slice(0, eq) : decl;
-                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
-                const value = given.get(name) ?? fallback;
-                if (value !== undefined)
-                    globals.set(name, value);
-            }
-        }
-        if (upper !== 'FROM')
-            continue;
-        seenFrom = true;
-        const words = rest.filter((w) => !w.startsWith('--'));
-        const image = substitute(words[0] ?? '', globals);
-        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
-        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
-        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
-            if (!bases.some((b) => b.reference === image))
-                bases.push({ reference: image, ...(stage && { stage }) });
-        }
-        if (stage)
-            stages.add(stage);
-    }
-    return bases;
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
-/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
-
-
-
-
-
-
-
-
-async function build_inspectImage(runner, target, ref) {
-    const result = await runChecked(runner, inspectImage(target, ref));
-    return JSON.parse(result.stdout);
-}
-/** A FROM reference's digest: from its registry, else the local image's repo digest. */
-async function resolveBase(runner, target, reference) {
-    try {
-        // One attempt: the build itself has just resolved this base, so a registry that does not
-        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(reference_parseReference(reference), {
-            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-        });
-        if (digest)
-            return { reference, digest, source: 'registry' };
-    }
-    catch {
-        // not reachable as a registry image (a local-only image, or no credentials): try the engine
-    }
-    try {
-        const image = await build_inspectImage(runner, target, reference);
-        const name = repositoryName(reference_parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
-        if (repoDigest)
-            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
-    }
-    catch {
-        // unknown to the engine as well
-    }
-    return { reference, digest: null, source: 'unresolved' };
-}
-/** The label that records every base an image was built from: `ref@digest`, space-separated. */
-const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
-function baseLabels(bases) {
-    const known = bases.filter((b) => b.digest);
-    return known.length === 0
-        ? []
-        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
-}
-/** The bases a BASE_IMAGES_LABEL records. */
-function parseBaseLabel(value) {
-    return (value ?? '')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((item) => {
-        const at = item.lastIndexOf('@');
-        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
-    })
-        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
-}
-async function buildImage(runner, target, request, plan, onOutput) {
-    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
-    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
-    try {
-        // The bases are resolved first and recorded in a label, so a later check can tell whether
-        // they moved since this build (rebuild-on-base-change) from the image alone.
-        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
-            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
-        const started = performance.now();
-        await runChecked(runner, build(target, {
-            context: request.context,
-            ...(request.file && { file: request.file }),
-            ...(request.target && { target: request.target }),
-            tags: plan.references,
-            buildArgs: request.buildArgs,
-            labels: [...plan.labels, ...baseLabels(resolved)],
-            secrets: request.secrets,
-            cacheFrom: request.cacheFrom,
-            pull: request.pull,
-            noCache: request.noCache,
-            iidFile,
-        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
-            if (/buildx component is missing|requires buildx/i.test(error.message)) {
-                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
-            }
-            throw error;
-        });
-        const durationMs = performance.now() - started;
-        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
-        const image = await build_inspectImage(runner, target, imageId);
-        return {
-            imageId,
-            sizeBytes: image.Size,
-            layers: image.RootFS?.Layers?.length ?? 0,
-            durationMs,
-            baseImages: resolved,
-        };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
@@ -1688,6 +1537,603 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = formatReference(reference_parseReference(line));
+        }
+        catch (error) {
+            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            reference_parseReference(ref);
+        }
+        catch (error) {
+            throw new InputError(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length > 1
+            ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
+            : 'loaded into the engine';
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx-build.ts
+/**
+ * A build through `docker buildx build`: the builder checked before anything runs, then the build
+ * pushed from the builder or loaded into the engine's image store, and the result read from
+ * buildx's --metadata-file. A multi-platform result cannot enter the classic image store, so when
+ * it is not pushed it stays in the builder and this runner's own platform is loaded (from the
+ * builder's cache) for test-in-container.
+ */
+
+
+
+
+
+
+/** The environment buildx's type=gha cache reads (set by the runner for JavaScript actions). */
+const GHA_CACHE_ENV = ['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_TOKEN'];
+/** An InputError when a type=gha cache is asked for outside a GitHub Actions job that provides its URL and token. */
+function ghaCacheProblem(request, env) {
+    const gha = (entries) => entries.find((e) => e.type === 'gha');
+    for (const [input, entries] of [
+        ['cache-from', request.cacheFrom],
+        ['cache-to', request.cacheTo],
+    ]) {
+        const entry = gha(entries);
+        if (!entry)
+            continue;
+        const has = (attr) => entry.attrs.some(([k]) => k === attr);
+        const missing = GHA_CACHE_ENV.filter((name) => !env[name] && !(name === 'ACTIONS_CACHE_URL' ? has('url') || env.ACTIONS_RESULTS_URL : has('token')));
+        if (missing.length > 0)
+            return new InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
+    }
+    return undefined;
+}
+/**
+ * Which builder the build runs on and whether it can do what is asked: an InputError naming the
+ * input the builder cannot honour (two platforms or a cache export on the docker driver with the
+ * classic image store), before anything is built.
+ */
+async function checkBuilder(runner, target, request) {
+    // The engine's platform matters only to pick what to load from an unpushed multi-platform
+    // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
+    const needPlatform = request.platforms.length > 1 && !request.push;
+    const [inspected, platform] = await Promise.all([
+        runner.run(buildxInspect(target, request.builder)),
+        needPlatform ? runner.run(serverPlatform(target)) : undefined,
+    ]);
+    if (inspected.exitCode !== 0) {
+        const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
+        if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
+            throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
+        throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+    }
+    const builder = parseBuilderInspect(inspected.stdout);
+    let classicStore = false;
+    if (builder.driver === 'docker') {
+        const status = await runChecked(runner, storageDriverStatus(target));
+        classicStore = !containerdStore(status.stdout);
+    }
+    const refusal = builderRefusal(builder, classicStore, request);
+    if (refusal)
+        throw refusal;
+    if (platform && platform.exitCode !== 0)
+        throw new Error(`docker version: ${platform.stderr.trim()}`);
+    // Without asking the engine: this machine's platform (used in messages only).
+    const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+}
+function parseMetadata(text) {
+    const json = JSON.parse(text || '{}');
+    const digest = json['containerimage.digest'];
+    const config = json['containerimage.config.digest'];
+    return {
+        ...(typeof digest === 'string' && { digest }),
+        ...(typeof config === 'string' && { configDigest: config }),
+    };
+}
+/**
+ * The one or two buildx builds a request makes: pushed from the builder when push is set, else
+ * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
+ * runner's platform is loaded by a second build (all cache hits).
+ */
+function buildxSteps(request, common, check, files) {
+    const multi = request.platforms.length > 1;
+    const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+    const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
+    const main = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: request.platforms,
+        cacheFrom: request.cacheFrom.map(formatCacheEntry),
+        cacheTo: request.cacheTo.map(formatCacheEntry),
+        annotations: request.annotations,
+        ...(request.provenance !== undefined && { provenance: request.provenance }),
+        ...(request.sbom !== undefined && { sbom: request.sbom }),
+        output,
+        metadataFile: files.metadata,
+        ...(output === 'load' && { iidFile: files.iid }),
+    };
+    const ownPlatform = request.platforms.find((p) => samePlatform(p, check.runnerPlatform));
+    if (output === 'load') {
+        const loaded = multi ? (ownPlatform ?? request.platforms[0]) : request.platforms[0];
+        return { main, loadedPlatform: loaded ?? check.runnerPlatform };
+    }
+    if (output === 'push')
+        return { main };
+    const runner = ownPlatform;
+    if (!runner)
+        return { main };
+    const load = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: [runner],
+        cacheFrom: [],
+        cacheTo: [],
+        annotations: [],
+        provenance: 'false',
+        sbom: 'false',
+        output: 'load',
+        pull: false,
+        noCache: false,
+        metadataFile: files.loadMetadata,
+        iidFile: files.iid,
+    };
+    return { main, load, loadedPlatform: runner };
+}
+async function runBuildx(runner, target, steps, onOutput) {
+    const started = performance.now();
+    const output = onOutput && { onOutput: (chunk) => onOutput(chunk) };
+    await runChecked(runner, buildxBuild(target, steps.main), output);
+    const metadata = parseMetadata((0,external_node_fs_namespaceObject.readFileSync)(steps.main.metadataFile, 'utf8'));
+    if (steps.load)
+        await runChecked(runner, buildxBuild(target, steps.load), output);
+    const iid = steps.main.iidFile ?? steps.load?.iidFile;
+    const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_namespaceObject.readFileSync)(iid, 'utf8').trim() : undefined;
+    return {
+        ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
+        ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
+        ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        durationMs: performance.now() - started,
+    };
+}
+/** The files a buildx build writes its results to, in `dir`. */
+function buildxFiles(dir) {
+    return {
+        metadata: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'),
+        loadMetadata: (0,external_node_path_namespaceObject.join)(dir, 'load-metadata.json'),
+        iid: (0,external_node_path_namespaceObject.join)(dir, 'iid'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
+/**
+ * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
+ * `scratch` excluded), with ARG values substituted from build args and global ARG defaults.
+ */
+/** Joins continuation lines and drops comments, keeping instruction order. */
+function instructions(text) {
+    const out = [];
+    let current = '';
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (current === '' && (line.startsWith('#') || line === ''))
+            continue;
+        if (line.endsWith('\\')) {
+            current += `${line.slice(0, -1)} `;
+            continue;
+        }
+        out.push(`${current}${line}`.trim());
+        current = '';
+    }
+    if (current.trim() !== '')
+        out.push(current.trim());
+    return out;
+}
+function substitute(text, vars) {
+    return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
+        const name = (braced ?? bare);
+        const value = vars.get(name);
+        return value !== undefined && value !== '' ? value : (fallback ?? '');
+    });
+}
+function baseImages(dockerfile, buildArgs = []) {
+    const given = new Map(buildArgs);
+    const globals = new Map();
+    const stages = new Set();
+    const bases = [];
+    let seenFrom = false;
+    for (const instruction of instructions(dockerfile)) {
+        const [keyword = '', ...rest] = instruction.split(/\s+/);
+        const upper = keyword.toUpperCase();
+        if (upper === 'ARG' && !seenFrom) {
+            for (const decl of rest) {
+                const eq = decl.indexOf('=');
+                const name = eq >= 0 ? decl.slice(0, eq) : decl;
+                const fallback = eq >= 0 ? decl.slice(eq + 1).replace(/^["']|["']$/g, '') : undefined;
+                const value = given.get(name) ?? fallback;
+                if (value !== undefined)
+                    globals.set(name, value);
+            }
+        }
+        if (upper !== 'FROM')
+            continue;
+        seenFrom = true;
+        const words = rest.filter((w) => !w.startsWith('--'));
+        const image = substitute(words[0] ?? '', globals);
+        const asIndex = words.findIndex((w) => w.toUpperCase() === 'AS');
+        const stage = asIndex >= 0 ? words[asIndex + 1]?.toLowerCase() : undefined;
+        if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase())) {
+            if (!bases.some((b) => b.reference === image))
+                bases.push({ reference: image, ...(stage && { stage }) });
+        }
+        if (stage)
+            stages.add(stage);
+    }
+    return bases;
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
+/** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
+
+
+
+
+
+
+
+
+async function build_inspectImage(runner, target, ref) {
+    const result = await runChecked(runner, inspectImage(target, ref));
+    return JSON.parse(result.stdout);
+}
+/** A FROM reference's digest: from its registry, else the local image's repo digest. */
+async function resolveBase(runner, target, reference) {
+    try {
+        // One attempt: the build itself has just resolved this base, so a registry that does not
+        // answer now is a local-only image or an unreachable one, and the engine is asked instead.
+        const digest = await resolveDigest(reference_parseReference(reference), {
+            retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        });
+        if (digest)
+            return { reference, digest, source: 'registry' };
+    }
+    catch {
+        // not reachable as a registry image (a local-only image, or no credentials): try the engine
+    }
+    try {
+        const image = await build_inspectImage(runner, target, reference);
+        const name = repositoryName(reference_parseReference(reference));
+        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
+        if (repoDigest)
+            return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
+    }
+    catch {
+        // unknown to the engine as well
+    }
+    return { reference, digest: null, source: 'unresolved' };
+}
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image, asked) {
+    if (!image.Os || !image.Architecture)
+        return asked;
+    return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
+/** The label that records every base an image was built from: `ref@digest`, space-separated. */
+const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
+function baseLabels(bases) {
+    const known = bases.filter((b) => b.digest);
+    return known.length === 0
+        ? []
+        : [[BASE_IMAGES_LABEL, known.map((b) => `${b.reference}@${b.digest}`).join(' ')]];
+}
+/** The bases a BASE_IMAGES_LABEL records. */
+function parseBaseLabel(value) {
+    return (value ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((item) => {
+        const at = item.lastIndexOf('@');
+        return { reference: item.slice(0, at), digest: item.slice(at + 1) };
+    })
+        .filter((b) => b.reference && b.digest.startsWith('sha256:'));
+}
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+async function resolveBases(runner, target, request) {
+    const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
+    const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile) ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs) : [];
+    return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+async function buildImage(runner, target, request, plan, onOutput, builder, 
+/** The bases, when resolveBases was started earlier (it only reads registries). */
+bases) {
+    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
+    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
+    try {
+        // The bases are resolved first and recorded in a label, so a later check can tell whether
+        // they moved since this build (rebuild-on-base-change) from the image alone.
+        const resolved = await (bases ?? resolveBases(runner, target, request));
+        const labels = [...plan.labels, ...baseLabels(resolved)];
+        if (request.buildx) {
+            if (!builder)
+                throw new Error('a buildx build needs its builder checked first (checkBuilder)');
+            const steps = buildxSteps(request.buildx, {
+                context: request.context,
+                ...(request.file && { file: request.file }),
+                ...(request.target && { target: request.target }),
+                tags: plan.references,
+                buildArgs: request.buildArgs,
+                labels,
+                secrets: request.secrets,
+                pull: request.pull,
+                noCache: request.noCache,
+            }, builder, buildxFiles(temp));
+            const built = await runBuildx(runner, target, steps, onOutput);
+            const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
+            return {
+                imageId: built.imageId ?? '',
+                ...(built.digest && { digest: built.digest }),
+                ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                sizeBytes: loaded?.Size ?? 0,
+                layers: loaded?.RootFS?.Layers?.length ?? 0,
+                durationMs: built.durationMs,
+                baseImages: resolved,
+            };
+        }
+        const started = performance.now();
+        await runChecked(runner, build(target, {
+            context: request.context,
+            ...(request.file && { file: request.file }),
+            ...(request.target && { target: request.target }),
+            tags: plan.references,
+            buildArgs: request.buildArgs,
+            labels,
+            secrets: request.secrets,
+            cacheFrom: request.cacheFrom,
+            pull: request.pull,
+            noCache: request.noCache,
+            iidFile,
+        }), onOutput && { onOutput: (chunk) => onOutput(chunk) }).catch((error) => {
+            if (/buildx component is missing|requires buildx/i.test(error.message)) {
+                throw new Error(`${error.message}\nThis docker client has no BuildKit (buildx). Install buildx, or point SLIPWAY_DOCKER at a client that has it (e.g. /usr/bin/docker).`);
+            }
+            throw error;
+        });
+        const durationMs = performance.now() - started;
+        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
+        const image = await build_inspectImage(runner, target, imageId);
+        return {
+            imageId,
+            sizeBytes: image.Size,
+            layers: image.RootFS?.Layers?.length ?? 0,
+            durationMs,
+            baseImages: resolved,
+        };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
@@ -1821,6 +2267,9 @@ function unique(items) {
 
 
 
+
+const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** The build context: the last (positional) argument of docker build, a directory that exists. */
@@ -1857,8 +2306,11 @@ function readBuildRequest(inputs) {
             throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
-    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
     const file = inputs.line('file');
+    const buildx = readBuildxRequest(inputs);
+    const cacheFrom = buildx
+        ? buildx.cacheFrom.map(formatCacheEntry)
+        : inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
     return {
         repositories,
         context: readContext(inputs),
@@ -1868,9 +2320,53 @@ function readBuildRequest(inputs) {
         labels,
         secrets,
         cacheFrom,
+        ...(buildx && { buildx }),
         tagTemplates: inputs.list('tags'),
         pull: inputs.boolean('pull', false),
         noCache: inputs.boolean('no-cache', false),
+    };
+}
+/**
+ * The buildx options, or undefined when none is given and no cache-from line is in buildx's
+ * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
+ */
+function readBuildxRequest(inputs) {
+    const platforms = parsePlatforms(inputs.string('platforms'));
+    const builder = inputs.line('builder');
+    if (builder && !BUILDER.test(builder))
+        throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+    const cacheFromLines = inputs.list('cache-from');
+    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
+    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+    const push = inputs.boolean('push', false);
+    const attestation = (name) => {
+        const value = inputs.line(name);
+        if (value && !ATTESTATION.test(value))
+            throw new InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+        return value || undefined;
+    };
+    const provenance = attestation('provenance');
+    const sbom = attestation('sbom');
+    const annotations = inputs.list('annotations').map(parseAnnotation);
+    const wanted = platforms.length > 0 ||
+        builder ||
+        cacheTo.length > 0 ||
+        push ||
+        provenance !== undefined ||
+        sbom !== undefined ||
+        annotations.length > 0 ||
+        cacheFromLines.some((line) => line.includes('='));
+    if (!wanted)
+        return undefined;
+    return {
+        ...(builder && { builder }),
+        platforms,
+        cacheFrom,
+        cacheTo,
+        push,
+        ...(provenance !== undefined && { provenance }),
+        ...(sbom !== undefined && { sbom }),
+        annotations,
     };
 }
 function ociLabels(ctx, version, repository) {
@@ -2072,15 +2568,36 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 
 
+
+
 async function runBuild(inputs, report, git = readGitContext()) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
     const plan = planBuild(request, git);
+    const runner = new LocalRunner();
+    const target = { docker: dockerBinary() };
+    let builder;
+    // The bases are read from their registries while the builder is checked (reads only).
+    const bases = resolveBases(runner, target, request);
+    bases.catch(() => undefined);
+    if (request.buildx) {
+        // Everything the builder cannot do is refused here, before anything is built.
+        const gha = ghaCacheProblem(request.buildx, process.env);
+        if (gha)
+            throw gha;
+        if (process.env.ACTIONS_RUNTIME_TOKEN)
+            report.mask(process.env.ACTIONS_RUNTIME_TOKEN);
+        builder = await checkBuilder(runner, target, request.buildx);
+        report.info(describeBuildx(request.buildx, builder));
+    }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group('docker build', () => buildImage(new LocalRunner(), { docker: dockerBinary() }, request, plan, (chunk) => report.stream(chunk)));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
     const metadata = {
         imageId: result.imageId,
+        ...(result.digest && { digest: result.digest }),
+        ...(request.buildx?.platforms.length && { platforms: request.buildx.platforms }),
+        ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
         version: plan.version,
         tags: plan.references,
         labels: Object.fromEntries(plan.labels),
@@ -2089,7 +2606,12 @@ async function runBuild(inputs, report, git = readGitContext()) {
         buildMs: Math.round(result.durationMs),
         baseImages: result.baseImages,
     };
-    report.info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    if (!request.buildx || result.loadedPlatform)
+        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    else
+        report.info(`Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
+    if (result.digest)
+        report.info(`Pushed ${result.digest} from the builder`);
     return {
         references: plan.references,
         imageId: result.imageId,
@@ -2100,12 +2622,17 @@ async function runBuild(inputs, report, git = readGitContext()) {
             labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
             metadata: JSON.stringify(metadata),
             'base-images': JSON.stringify(result.baseImages),
+            digest: result.digest ?? '',
         },
         summary: [
             heading(`Built ${plan.version}`),
             table(['Reference'], plan.references.map((r) => [new Code(r)])),
             facts([
-                ['Image id', new Code(result.imageId)],
+                ['Image id', result.imageId ? new Code(result.imageId) : '—'],
+                ...(result.digest ? [['Pushed digest', new Code(result.digest)]] : []),
+                ...(request.buildx?.platforms.length
+                    ? [['Platforms', request.buildx.platforms.join(', ')]]
+                    : []),
                 ['Size', formatBytes(result.sizeBytes)],
                 ['Layers', result.layers],
                 ['Build time', formatDuration(result.durationMs)],

@@ -9107,6 +9107,195 @@ function isSha256Digest(digest) {
     return SHA256_RE.test(digest);
 }
 
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = formatReference(reference_parseReference(line));
+        }
+        catch (error) {
+            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            reference_parseReference(ref);
+        }
+        catch (error) {
+            throw new InputError(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length > 1
+            ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
+            : 'loaded into the engine';
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
@@ -9240,6 +9429,9 @@ function unique(items) {
 
 
 
+
+const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** The build context: the last (positional) argument of docker build, a directory that exists. */
@@ -9276,8 +9468,11 @@ function readBuildRequest(inputs) {
             throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
-    const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
     const file = inputs.line('file');
+    const buildx = readBuildxRequest(inputs);
+    const cacheFrom = buildx
+        ? buildx.cacheFrom.map(formatCacheEntry)
+        : inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
     return {
         repositories,
         context: readContext(inputs),
@@ -9287,9 +9482,53 @@ function readBuildRequest(inputs) {
         labels,
         secrets,
         cacheFrom,
+        ...(buildx && { buildx }),
         tagTemplates: inputs.list('tags'),
         pull: inputs.boolean('pull', false),
         noCache: inputs.boolean('no-cache', false),
+    };
+}
+/**
+ * The buildx options, or undefined when none is given and no cache-from line is in buildx's
+ * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
+ */
+function readBuildxRequest(inputs) {
+    const platforms = parsePlatforms(inputs.string('platforms'));
+    const builder = inputs.line('builder');
+    if (builder && !BUILDER.test(builder))
+        throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+    const cacheFromLines = inputs.list('cache-from');
+    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
+    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+    const push = inputs.boolean('push', false);
+    const attestation = (name) => {
+        const value = inputs.line(name);
+        if (value && !ATTESTATION.test(value))
+            throw new InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+        return value || undefined;
+    };
+    const provenance = attestation('provenance');
+    const sbom = attestation('sbom');
+    const annotations = inputs.list('annotations').map(parseAnnotation);
+    const wanted = platforms.length > 0 ||
+        builder ||
+        cacheTo.length > 0 ||
+        push ||
+        provenance !== undefined ||
+        sbom !== undefined ||
+        annotations.length > 0 ||
+        cacheFromLines.some((line) => line.includes('='));
+    if (!wanted)
+        return undefined;
+    return {
+        ...(builder && { builder }),
+        platforms,
+        cacheFrom,
+        cacheTo,
+        push,
+        ...(provenance !== undefined && { provenance }),
+        ...(sbom !== undefined && { sbom }),
+        annotations,
     };
 }
 function ociLabels(ctx, version, repository) {
@@ -9409,8 +9648,77 @@ function build(target, spec) {
     args.push(spec.context);
     return cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
+/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
+function buildxBuild(target, spec) {
+    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    if (spec.builder)
+        args.push('--builder', spec.builder);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    for (const annotation of spec.annotations)
+        args.push('--annotation', annotation);
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.provenance !== undefined)
+        args.push('--provenance', spec.provenance);
+    if (spec.sbom !== undefined)
+        args.push('--sbom', spec.sbom);
+    if (spec.output === 'push')
+        args.push('--push');
+    if (spec.output === 'load')
+        args.push('--load');
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
+    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+}
+/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
+function buildxInspect(target, builder) {
+    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+}
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
 function inspectImage(target, ref) {
     return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
 }
 function historyOf(target, ref) {
     return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
@@ -11333,6 +11641,156 @@ async function cleanupSession(runner, target, id) {
     return containers.length;
 }
 
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx-build.ts
+/**
+ * A build through `docker buildx build`: the builder checked before anything runs, then the build
+ * pushed from the builder or loaded into the engine's image store, and the result read from
+ * buildx's --metadata-file. A multi-platform result cannot enter the classic image store, so when
+ * it is not pushed it stays in the builder and this runner's own platform is loaded (from the
+ * builder's cache) for test-in-container.
+ */
+
+
+
+
+
+
+/** The environment buildx's type=gha cache reads (set by the runner for JavaScript actions). */
+const GHA_CACHE_ENV = ['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_TOKEN'];
+/** An InputError when a type=gha cache is asked for outside a GitHub Actions job that provides its URL and token. */
+function ghaCacheProblem(request, env) {
+    const gha = (entries) => entries.find((e) => e.type === 'gha');
+    for (const [input, entries] of [
+        ['cache-from', request.cacheFrom],
+        ['cache-to', request.cacheTo],
+    ]) {
+        const entry = gha(entries);
+        if (!entry)
+            continue;
+        const has = (attr) => entry.attrs.some(([k]) => k === attr);
+        const missing = GHA_CACHE_ENV.filter((name) => !env[name] && !(name === 'ACTIONS_CACHE_URL' ? has('url') || env.ACTIONS_RESULTS_URL : has('token')));
+        if (missing.length > 0)
+            return new InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
+    }
+    return undefined;
+}
+/**
+ * Which builder the build runs on and whether it can do what is asked: an InputError naming the
+ * input the builder cannot honour (two platforms or a cache export on the docker driver with the
+ * classic image store), before anything is built.
+ */
+async function checkBuilder(runner, target, request) {
+    // The engine's platform matters only to pick what to load from an unpushed multi-platform
+    // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
+    const needPlatform = request.platforms.length > 1 && !request.push;
+    const [inspected, platform] = await Promise.all([
+        runner.run(buildxInspect(target, request.builder)),
+        needPlatform ? runner.run(serverPlatform(target)) : undefined,
+    ]);
+    if (inspected.exitCode !== 0) {
+        const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
+        if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
+            throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
+        throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+    }
+    const builder = parseBuilderInspect(inspected.stdout);
+    let classicStore = false;
+    if (builder.driver === 'docker') {
+        const status = await runChecked(runner, storageDriverStatus(target));
+        classicStore = !containerdStore(status.stdout);
+    }
+    const refusal = builderRefusal(builder, classicStore, request);
+    if (refusal)
+        throw refusal;
+    if (platform && platform.exitCode !== 0)
+        throw new Error(`docker version: ${platform.stderr.trim()}`);
+    // Without asking the engine: this machine's platform (used in messages only).
+    const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+}
+function parseMetadata(text) {
+    const json = JSON.parse(text || '{}');
+    const digest = json['containerimage.digest'];
+    const config = json['containerimage.config.digest'];
+    return {
+        ...(typeof digest === 'string' && { digest }),
+        ...(typeof config === 'string' && { configDigest: config }),
+    };
+}
+/**
+ * The one or two buildx builds a request makes: pushed from the builder when push is set, else
+ * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
+ * runner's platform is loaded by a second build (all cache hits).
+ */
+function buildxSteps(request, common, check, files) {
+    const multi = request.platforms.length > 1;
+    const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+    const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
+    const main = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: request.platforms,
+        cacheFrom: request.cacheFrom.map(formatCacheEntry),
+        cacheTo: request.cacheTo.map(formatCacheEntry),
+        annotations: request.annotations,
+        ...(request.provenance !== undefined && { provenance: request.provenance }),
+        ...(request.sbom !== undefined && { sbom: request.sbom }),
+        output,
+        metadataFile: files.metadata,
+        ...(output === 'load' && { iidFile: files.iid }),
+    };
+    const ownPlatform = request.platforms.find((p) => samePlatform(p, check.runnerPlatform));
+    if (output === 'load') {
+        const loaded = multi ? (ownPlatform ?? request.platforms[0]) : request.platforms[0];
+        return { main, loadedPlatform: loaded ?? check.runnerPlatform };
+    }
+    if (output === 'push')
+        return { main };
+    const runner = ownPlatform;
+    if (!runner)
+        return { main };
+    const load = {
+        ...common,
+        ...(request.builder && { builder: request.builder }),
+        platforms: [runner],
+        cacheFrom: [],
+        cacheTo: [],
+        annotations: [],
+        provenance: 'false',
+        sbom: 'false',
+        output: 'load',
+        pull: false,
+        noCache: false,
+        metadataFile: files.loadMetadata,
+        iidFile: files.iid,
+    };
+    return { main, load, loadedPlatform: runner };
+}
+async function runBuildx(runner, target, steps, onOutput) {
+    const started = performance.now();
+    const output = onOutput && { onOutput: (chunk) => onOutput(chunk) };
+    await runChecked(runner, buildxBuild(target, steps.main), output);
+    const metadata = parseMetadata((0,external_node_fs_namespaceObject.readFileSync)(steps.main.metadataFile, 'utf8'));
+    if (steps.load)
+        await runChecked(runner, buildxBuild(target, steps.load), output);
+    const iid = steps.main.iidFile ?? steps.load?.iidFile;
+    const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_namespaceObject.readFileSync)(iid, 'utf8').trim() : undefined;
+    return {
+        ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
+        ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
+        ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        durationMs: performance.now() - started,
+    };
+}
+/** The files a buildx build writes its results to, in `dir`. */
+function buildxFiles(dir) {
+    return {
+        metadata: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'),
+        loadMetadata: (0,external_node_path_namespaceObject.join)(dir, 'load-metadata.json'),
+        iid: (0,external_node_path_namespaceObject.join)(dir, 'iid'),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
 /**
  * Reading a Dockerfile's FROM lines: the external base images of a build (stage names and
@@ -11410,6 +11868,7 @@ function baseImages(dockerfile, buildArgs = []) {
 
 
 
+
 async function build_inspectImage(runner, target, ref) {
     const result = await runChecked(runner, inspectImage(target, ref));
     return JSON.parse(result.stdout);
@@ -11440,6 +11899,12 @@ async function resolveBase(runner, target, reference) {
     }
     return { reference, digest: null, source: 'unresolved' };
 }
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image, asked) {
+    if (!image.Os || !image.Architecture)
+        return asked;
+    return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
 /** The label that records every base an image was built from: `ref@digest`, space-separated. */
 const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
 function baseLabels(bases) {
@@ -11459,17 +11924,48 @@ function parseBaseLabel(value) {
     })
         .filter((b) => b.reference && b.digest.startsWith('sha256:'));
 }
-async function buildImage(runner, target, request, plan, onOutput) {
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+async function resolveBases(runner, target, request) {
+    const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
+    const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile) ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs) : [];
+    return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+async function buildImage(runner, target, request, plan, onOutput, builder, 
+/** The bases, when resolveBases was started earlier (it only reads registries). */
+bases) {
     const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
     const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
     try {
         // The bases are resolved first and recorded in a label, so a later check can tell whether
         // they moved since this build (rebuild-on-base-change) from the image alone.
-        const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-        const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile)
-            ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs)
-            : [];
-        const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+        const resolved = await (bases ?? resolveBases(runner, target, request));
+        const labels = [...plan.labels, ...baseLabels(resolved)];
+        if (request.buildx) {
+            if (!builder)
+                throw new Error('a buildx build needs its builder checked first (checkBuilder)');
+            const steps = buildxSteps(request.buildx, {
+                context: request.context,
+                ...(request.file && { file: request.file }),
+                ...(request.target && { target: request.target }),
+                tags: plan.references,
+                buildArgs: request.buildArgs,
+                labels,
+                secrets: request.secrets,
+                pull: request.pull,
+                noCache: request.noCache,
+            }, builder, buildxFiles(temp));
+            const built = await runBuildx(runner, target, steps, onOutput);
+            const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
+            return {
+                imageId: built.imageId ?? '',
+                ...(built.digest && { digest: built.digest }),
+                ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                sizeBytes: loaded?.Size ?? 0,
+                layers: loaded?.RootFS?.Layers?.length ?? 0,
+                durationMs: built.durationMs,
+                baseImages: resolved,
+            };
+        }
         const started = performance.now();
         await runChecked(runner, build(target, {
             context: request.context,
@@ -11477,7 +11973,7 @@ async function buildImage(runner, target, request, plan, onOutput) {
             ...(request.target && { target: request.target }),
             tags: plan.references,
             buildArgs: request.buildArgs,
-            labels: [...plan.labels, ...baseLabels(resolved)],
+            labels,
             secrets: request.secrets,
             cacheFrom: request.cacheFrom,
             pull: request.pull,
@@ -11665,15 +12161,36 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 
 
+
+
 async function runBuild(inputs, report, git = readGitContext()) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
     const plan = planBuild(request, git);
+    const runner = new LocalRunner();
+    const target = { docker: dockerBinary() };
+    let builder;
+    // The bases are read from their registries while the builder is checked (reads only).
+    const bases = resolveBases(runner, target, request);
+    bases.catch(() => undefined);
+    if (request.buildx) {
+        // Everything the builder cannot do is refused here, before anything is built.
+        const gha = ghaCacheProblem(request.buildx, process.env);
+        if (gha)
+            throw gha;
+        if (process.env.ACTIONS_RUNTIME_TOKEN)
+            report.mask(process.env.ACTIONS_RUNTIME_TOKEN);
+        builder = await checkBuilder(runner, target, request.buildx);
+        report.info(describeBuildx(request.buildx, builder));
+    }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group('docker build', () => buildImage(new LocalRunner(), { docker: dockerBinary() }, request, plan, (chunk) => report.stream(chunk)));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
     const metadata = {
         imageId: result.imageId,
+        ...(result.digest && { digest: result.digest }),
+        ...(request.buildx?.platforms.length && { platforms: request.buildx.platforms }),
+        ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
         version: plan.version,
         tags: plan.references,
         labels: Object.fromEntries(plan.labels),
@@ -11682,7 +12199,12 @@ async function runBuild(inputs, report, git = readGitContext()) {
         buildMs: Math.round(result.durationMs),
         baseImages: result.baseImages,
     };
-    report.info(`Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    if (!request.buildx || result.loadedPlatform)
+        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+    else
+        report.info(`Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
+    if (result.digest)
+        report.info(`Pushed ${result.digest} from the builder`);
     return {
         references: plan.references,
         imageId: result.imageId,
@@ -11693,12 +12215,17 @@ async function runBuild(inputs, report, git = readGitContext()) {
             labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
             metadata: JSON.stringify(metadata),
             'base-images': JSON.stringify(result.baseImages),
+            digest: result.digest ?? '',
         },
         summary: [
             heading(`Built ${plan.version}`),
             table(['Reference'], plan.references.map((r) => [new Code(r)])),
             facts([
-                ['Image id', new Code(result.imageId)],
+                ['Image id', result.imageId ? new Code(result.imageId) : '—'],
+                ...(result.digest ? [['Pushed digest', new Code(result.digest)]] : []),
+                ...(request.buildx?.platforms.length
+                    ? [['Platforms', request.buildx.platforms.join(', ')]]
+                    : []),
                 ['Size', formatBytes(result.sizeBytes)],
                 ['Layers', result.layers],
                 ['Build time', formatDuration(result.durationMs)],
@@ -11788,8 +12315,38 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
+;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+/**
+ * Which platform of the image the tests run: the image in the engine's store, else pulled, which
+ * makes the engine pick its own platform from an index (a multi-platform build is tested on the
+ * runner's platform).
+ */
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platform_platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+async function testedPlatform(runner, target, image) {
+    const runnerPlatform = (await runChecked(runner, serverPlatform(target))).stdout.trim();
+    let inspected = await runner.run(imagePlatform(target, image));
+    let pulled = false;
+    if (inspected.exitCode !== 0) {
+        await runChecked(runner, pull(target, image));
+        pulled = true;
+        inspected = await runChecked(runner, imagePlatform(target, image));
+    }
+    return { platform: platform_platformOf(inspected.stdout), runner: runnerPlatform, pulled };
+}
+/** One line saying which platform is tested and why. */
+function describeTested(image, tested) {
+    const own = tested.platform.split('/').slice(0, 2).join('/') === tested.runner;
+    return `Testing ${image} for ${tested.platform}${own ? " (this runner's platform)" : ` (this runner is ${tested.runner})`}${tested.pulled ? ', pulled from its registry' : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
+
 
 
 
@@ -11806,6 +12363,8 @@ async function runTest(inputs, report) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
     try {
+        const tested = await testedPlatform(runner, target, request.image);
+        report.info(describeTested(request.image, tested));
         const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
         const junit = outcome.junit;
         for (const failure of junit?.failures ?? []) {
@@ -11832,6 +12391,7 @@ async function runTest(inputs, report) {
                 failed: String(junit?.failed ?? ''),
                 skipped: String(junit?.skipped ?? ''),
                 report: outcome.report ?? '',
+                platform: tested.platform,
             },
             summary: [
                 heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
@@ -11843,6 +12403,7 @@ async function runTest(inputs, report) {
                             : `exit code ${outcome.exitCode}`,
                     ],
                     ['Tests', counts],
+                    ['Platform', tested.platform],
                     ['Duration', formatDuration(outcome.durationMs)],
                     ['Report', outcome.report ? new Code(outcome.report) : '—'],
                 ]),
@@ -11891,15 +12452,25 @@ async function afterTest(report) {
 
 
 
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
-    const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
+    // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
+    const buildInputs = inputs.with({ push: 'false' });
+    const git = readGitContext();
+    const request = readBuildRequest(buildInputs);
+    const planned = planBuild(request, git).references.join('\n');
     if (inputs.string('run'))
         readTestRequest(inputs.with({ image: planned.split('\n')[0] }));
-    if (push)
+    // Several platforms form an index the engine's classic store cannot hold: after the tests the
+    // same build is pushed from the builder (all cache hits), with the runner's registry login.
+    const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
+    if (push && fromBuilder && inputs.string('username'))
+        throw new InputError('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
+    if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
-    const built = await runBuild(inputs, report);
+    const built = await runBuild(buildInputs, report, git);
     const outputs = { ...built.outputs };
     const summary = [...built.summary];
     const image = built.references[0] ?? built.imageId;
@@ -11915,6 +12486,15 @@ async function runPipeline(inputs, report) {
     }
     if (!push) {
         report.info('push: false — built and tested, not pushed');
+        return { outputs, summary };
+    }
+    if (fromBuilder) {
+        const pushedBuild = await report.group('Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
+        outputs.digest = pushedBuild.outputs.digest ?? '';
+        outputs.refs = [
+            ...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`)),
+        ].join('\n');
+        summary.push(...pushedBuild.summary);
         return { outputs, summary };
     }
     const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);

@@ -33297,8 +33297,77 @@ function build(target, spec) {
     args.push(spec.context);
     return cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
+/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
+function buildxBuild(target, spec) {
+    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    if (spec.builder)
+        args.push('--builder', spec.builder);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    for (const annotation of spec.annotations)
+        args.push('--annotation', annotation);
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.provenance !== undefined)
+        args.push('--provenance', spec.provenance);
+    if (spec.sbom !== undefined)
+        args.push('--sbom', spec.sbom);
+    if (spec.output === 'push')
+        args.push('--push');
+    if (spec.output === 'load')
+        args.push('--load');
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
+    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+}
+/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
+function buildxInspect(target, builder) {
+    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+}
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
 function inspectImage(target, ref) {
     return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
 }
 function historyOf(target, ref) {
     return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);

@@ -8754,8 +8754,77 @@ function build(target, spec) {
     args.push(spec.context);
     return cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
+/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
+function buildxBuild(target, spec) {
+    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    if (spec.builder)
+        args.push('--builder', spec.builder);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    for (const annotation of spec.annotations)
+        args.push('--annotation', annotation);
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.provenance !== undefined)
+        args.push('--provenance', spec.provenance);
+    if (spec.sbom !== undefined)
+        args.push('--sbom', spec.sbom);
+    if (spec.output === 'push')
+        args.push('--push');
+    if (spec.output === 'load')
+        args.push('--load');
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
+    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+}
+/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
+function buildxInspect(target, builder) {
+    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+}
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
 function inspectImage(target, ref) {
     return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
 }
 function historyOf(target, ref) {
     return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
@@ -9010,8 +9079,6 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = require("node:crypto");
 ;// CONCATENATED MODULE: ./src/command/command.ts
 class CommandFailedError extends Error {
     result;
@@ -9044,6 +9111,37 @@ function lastLines(text, count) {
     return lines.slice(-count).join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+/**
+ * Which platform of the image the tests run: the image in the engine's store, else pulled, which
+ * makes the engine pick its own platform from an index (a multi-platform build is tested on the
+ * runner's platform).
+ */
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+async function testedPlatform(runner, target, image) {
+    const runnerPlatform = (await runChecked(runner, serverPlatform(target))).stdout.trim();
+    let inspected = await runner.run(imagePlatform(target, image));
+    let pulled = false;
+    if (inspected.exitCode !== 0) {
+        await runChecked(runner, pull(target, image));
+        pulled = true;
+        inspected = await runChecked(runner, imagePlatform(target, image));
+    }
+    return { platform: platformOf(inspected.stdout), runner: runnerPlatform, pulled };
+}
+/** One line saying which platform is tested and why. */
+function describeTested(image, tested) {
+    const own = tested.platform.split('/').slice(0, 2).join('/') === tested.runner;
+    return `Testing ${image} for ${tested.platform}${own ? " (this runner's platform)" : ` (this runner is ${tested.runner})`}${tested.pulled ? ', pulled from its registry' : ''}`;
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = require("node:crypto");
 ;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
@@ -9952,6 +10050,7 @@ async function cleanupSession(runner, target, id) {
 
 
 
+
 const TEST_SESSION_STATE = 'test-session';
 async function runTest(inputs, report) {
     const request = readTestRequest(inputs);
@@ -9962,6 +10061,8 @@ async function runTest(inputs, report) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
     try {
+        const tested = await testedPlatform(runner, target, request.image);
+        report.info(describeTested(request.image, tested));
         const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
         const junit = outcome.junit;
         for (const failure of junit?.failures ?? []) {
@@ -9988,6 +10089,7 @@ async function runTest(inputs, report) {
                 failed: String(junit?.failed ?? ''),
                 skipped: String(junit?.skipped ?? ''),
                 report: outcome.report ?? '',
+                platform: tested.platform,
             },
             summary: [
                 heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
@@ -9999,6 +10101,7 @@ async function runTest(inputs, report) {
                             : `exit code ${outcome.exitCode}`,
                     ],
                     ['Tests', counts],
+                    ['Platform', tested.platform],
                     ['Duration', formatDuration(outcome.durationMs)],
                     ['Report', outcome.report ? new Code(outcome.report) : '—'],
                 ]),

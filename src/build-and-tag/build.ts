@@ -6,6 +6,7 @@ import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
 import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
+import { type BuilderCheck, buildxFiles, buildxSteps, runBuildx } from './buildx-build';
 import { baseImages } from './dockerfile';
 import type { BuildPlan, BuildRequest } from './plan';
 
@@ -18,7 +19,12 @@ export interface ResolvedBase {
 }
 
 export interface BuildResult {
+  /** The image id in the engine's store ('' when nothing was loaded there). */
   readonly imageId: string;
+  /** The pushed index or manifest digest (push from the builder). */
+  readonly digest?: string;
+  /** The platform of the image loaded into the engine's store, for a buildx build. */
+  readonly loadedPlatform?: string;
   readonly sizeBytes: number;
   readonly layers: number;
   readonly durationMs: number;
@@ -27,6 +33,9 @@ export interface BuildResult {
 
 interface ImageInspect {
   Id: string;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
   Size: number;
   RepoDigests?: string[];
   RootFS?: { Layers?: string[] };
@@ -68,6 +77,12 @@ async function resolveBase(
   return { reference, digest: null, source: 'unresolved' };
 }
 
+/** The loaded image's own platform (its config says), else what was asked for. */
+function loadedPlatformOf(image: ImageInspect, asked: string | undefined): string | undefined {
+  if (!image.Os || !image.Architecture) return asked;
+  return [image.Os, image.Architecture, image.Variant].filter(Boolean).join('/');
+}
+
 /** The label that records every base an image was built from: `ref@digest`, space-separated. */
 export const BASE_IMAGES_LABEL = 'dev.slipway.base-images';
 
@@ -90,23 +105,65 @@ export function parseBaseLabel(value: string | undefined): Array<{ reference: st
     .filter((b) => b.reference && b.digest.startsWith('sha256:'));
 }
 
+/** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
+export async function resolveBases(
+  runner: Runner,
+  target: docker.DockerTarget,
+  request: BuildRequest,
+): Promise<ResolvedBase[]> {
+  const dockerfile = request.file ?? join(request.context, 'Dockerfile');
+  const bases = existsSync(dockerfile) ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs) : [];
+  return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+}
+
 export async function buildImage(
   runner: Runner,
   target: docker.DockerTarget,
   request: BuildRequest,
   plan: BuildPlan,
   onOutput?: (chunk: string) => void,
+  builder?: BuilderCheck,
+  /** The bases, when resolveBases was started earlier (it only reads registries). */
+  bases?: Promise<ResolvedBase[]>,
 ): Promise<BuildResult> {
   const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
   const iidFile = join(temp, 'iid');
   try {
     // The bases are resolved first and recorded in a label, so a later check can tell whether
     // they moved since this build (rebuild-on-base-change) from the image alone.
-    const dockerfile = request.file ?? join(request.context, 'Dockerfile');
-    const bases = existsSync(dockerfile)
-      ? baseImages(readFileSync(dockerfile, 'utf8'), request.buildArgs)
-      : [];
-    const resolved = await Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
+    const resolved = await (bases ?? resolveBases(runner, target, request));
+    const labels = [...plan.labels, ...baseLabels(resolved)];
+    if (request.buildx) {
+      if (!builder) throw new Error('a buildx build needs its builder checked first (checkBuilder)');
+      const steps = buildxSteps(
+        request.buildx,
+        {
+          context: request.context,
+          ...(request.file && { file: request.file }),
+          ...(request.target && { target: request.target }),
+          tags: plan.references,
+          buildArgs: request.buildArgs,
+          labels,
+          secrets: request.secrets,
+          pull: request.pull,
+          noCache: request.noCache,
+        },
+        builder,
+        buildxFiles(temp),
+      );
+      const built = await runBuildx(runner, target, steps, onOutput);
+      const loaded =
+        built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
+      return {
+        imageId: built.imageId ?? '',
+        ...(built.digest && { digest: built.digest }),
+        ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+        sizeBytes: loaded?.Size ?? 0,
+        layers: loaded?.RootFS?.Layers?.length ?? 0,
+        durationMs: built.durationMs,
+        baseImages: resolved,
+      };
+    }
     const started = performance.now();
     await runChecked(
       runner,
@@ -116,7 +173,7 @@ export async function buildImage(
         ...(request.target && { target: request.target }),
         tags: plan.references,
         buildArgs: request.buildArgs,
-        labels: [...plan.labels, ...baseLabels(resolved)],
+        labels,
         secrets: request.secrets,
         cacheFrom: request.cacheFrom,
         pull: request.pull,

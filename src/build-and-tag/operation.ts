@@ -1,5 +1,7 @@
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
-import { buildImage } from './build';
+import { buildImage, resolveBases } from './build';
+import { type BuilderCheck, checkBuilder, ghaCacheProblem } from './buildx-build';
+import { describeBuildx } from './buildx';
 import { planBuild, readBuildRequest } from './plan';
 import { LocalRunner } from '../command/local-runner';
 import { dockerBinary } from '../docker/commands';
@@ -22,12 +24,29 @@ export async function runBuild(
   const request = readBuildRequest(inputs);
   for (const [, value] of request.secrets) report.mask(value);
   const plan = planBuild(request, git);
+  const runner = new LocalRunner();
+  const target = { docker: dockerBinary() };
+  let builder: BuilderCheck | undefined;
+  // The bases are read from their registries while the builder is checked (reads only).
+  const bases = resolveBases(runner, target, request);
+  bases.catch(() => undefined);
+  if (request.buildx) {
+    // Everything the builder cannot do is refused here, before anything is built.
+    const gha = ghaCacheProblem(request.buildx, process.env);
+    if (gha) throw gha;
+    if (process.env.ACTIONS_RUNTIME_TOKEN) report.mask(process.env.ACTIONS_RUNTIME_TOKEN);
+    builder = await checkBuilder(runner, target, request.buildx);
+    report.info(describeBuildx(request.buildx, builder));
+  }
   report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-  const result = await report.group('docker build', () =>
-    buildImage(new LocalRunner(), { docker: dockerBinary() }, request, plan, (chunk) => report.stream(chunk)),
+  const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () =>
+    buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases),
   );
   const metadata = {
     imageId: result.imageId,
+    ...(result.digest && { digest: result.digest }),
+    ...(request.buildx?.platforms.length && { platforms: request.buildx.platforms }),
+    ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
     version: plan.version,
     tags: plan.references,
     labels: Object.fromEntries(plan.labels),
@@ -36,9 +55,15 @@ export async function runBuild(
     buildMs: Math.round(result.durationMs),
     baseImages: result.baseImages,
   };
-  report.info(
-    `Built ${result.imageId} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`,
-  );
+  if (!request.buildx || result.loadedPlatform)
+    report.info(
+      `Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`,
+    );
+  else
+    report.info(
+      `Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`,
+    );
+  if (result.digest) report.info(`Pushed ${result.digest} from the builder`);
   return {
     references: plan.references,
     imageId: result.imageId,
@@ -49,6 +74,7 @@ export async function runBuild(
       labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
       metadata: JSON.stringify(metadata),
       'base-images': JSON.stringify(result.baseImages),
+      digest: result.digest ?? '',
     },
     summary: [
       heading(`Built ${plan.version}`),
@@ -57,7 +83,11 @@ export async function runBuild(
         plan.references.map((r) => [new Code(r)]),
       ),
       facts([
-        ['Image id', new Code(result.imageId)],
+        ['Image id', result.imageId ? new Code(result.imageId) : '—'],
+        ...(result.digest ? [['Pushed digest', new Code(result.digest)] as [string, Code]] : []),
+        ...(request.buildx?.platforms.length
+          ? [['Platforms', request.buildx.platforms.join(', ')] as [string, string]]
+          : []),
         ['Size', formatBytes(result.sizeBytes)],
         ['Layers', result.layers],
         ['Build time', formatDuration(result.durationMs)],

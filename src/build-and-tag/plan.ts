@@ -6,6 +6,13 @@ import { statSync } from 'node:fs';
 import { runUrl, type GitContext } from '../github/context';
 import { InputError, type Inputs } from '../common/inputs';
 import { formatReference, type ImageReference, parseReference, withTag } from '../common/reference';
+import {
+  type CacheEntry,
+  formatCacheEntry,
+  parseAnnotation,
+  parseCacheEntry,
+  parsePlatforms,
+} from './buildx';
 import { defaultTags, expandTemplate, unique, versionTag } from './tags';
 
 export interface BuildRequest {
@@ -16,10 +23,26 @@ export interface BuildRequest {
   readonly buildArgs: ReadonlyArray<readonly [string, string]>;
   readonly labels: ReadonlyArray<readonly [string, string]>;
   readonly secrets: ReadonlyArray<readonly [string, string]>;
+  /** Cache sources: bare image references (the classic path) or buildx entries. */
   readonly cacheFrom: readonly string[];
+  /** The buildx options; undefined for a plain build, which keeps the classic `docker build`. */
+  readonly buildx?: BuildxRequest;
   readonly tagTemplates: readonly string[];
   readonly pull: boolean;
   readonly noCache: boolean;
+}
+
+/** What only a buildx build does: every field from an input of the same name. */
+export interface BuildxRequest {
+  readonly builder?: string;
+  readonly platforms: readonly string[];
+  readonly cacheFrom: readonly CacheEntry[];
+  readonly cacheTo: readonly CacheEntry[];
+  /** Push from the builder (the pushed index or manifest digest is an output). */
+  readonly push: boolean;
+  readonly provenance?: string;
+  readonly sbom?: string;
+  readonly annotations: readonly string[];
 }
 
 export interface BuildPlan {
@@ -31,6 +54,8 @@ export interface BuildPlan {
   readonly labels: ReadonlyArray<readonly [string, string]>;
 }
 
+const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -71,8 +96,11 @@ export function readBuildRequest(inputs: Inputs): BuildRequest {
     if (eq <= 0) throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
     return [line.slice(0, eq).trim(), line.slice(eq + 1)];
   });
-  const cacheFrom = inputs.parsedList('cache-from', (v) => formatReference(parseReference(v)));
   const file = inputs.line('file');
+  const buildx = readBuildxRequest(inputs);
+  const cacheFrom = buildx
+    ? buildx.cacheFrom.map(formatCacheEntry)
+    : inputs.parsedList('cache-from', (v) => formatReference(parseReference(v)));
   return {
     repositories,
     context: readContext(inputs),
@@ -82,9 +110,57 @@ export function readBuildRequest(inputs: Inputs): BuildRequest {
     labels,
     secrets,
     cacheFrom,
+    ...(buildx && { buildx }),
     tagTemplates: inputs.list('tags'),
     pull: inputs.boolean('pull', false),
     noCache: inputs.boolean('no-cache', false),
+  };
+}
+
+/**
+ * The buildx options, or undefined when none is given and no cache-from line is in buildx's
+ * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
+ */
+export function readBuildxRequest(inputs: Inputs): BuildxRequest | undefined {
+  const platforms = parsePlatforms(inputs.string('platforms'));
+  const builder = inputs.line('builder');
+  if (builder && !BUILDER.test(builder))
+    throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+  const cacheFromLines = inputs.list('cache-from');
+  const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
+  const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+  const push = inputs.boolean('push', false);
+  const attestation = (name: 'provenance' | 'sbom') => {
+    const value = inputs.line(name);
+    if (value && !ATTESTATION.test(value))
+      throw new InputError(
+        name,
+        `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`,
+      );
+    return value || undefined;
+  };
+  const provenance = attestation('provenance');
+  const sbom = attestation('sbom');
+  const annotations = inputs.list('annotations').map(parseAnnotation);
+  const wanted =
+    platforms.length > 0 ||
+    builder ||
+    cacheTo.length > 0 ||
+    push ||
+    provenance !== undefined ||
+    sbom !== undefined ||
+    annotations.length > 0 ||
+    cacheFromLines.some((line) => line.includes('='));
+  if (!wanted) return undefined;
+  return {
+    ...(builder && { builder }),
+    platforms,
+    cacheFrom,
+    cacheTo,
+    push,
+    ...(provenance !== undefined && { provenance }),
+    ...(sbom !== undefined && { sbom }),
+    annotations,
   };
 }
 

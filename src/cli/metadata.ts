@@ -46,7 +46,38 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
       },
       'cache-from': {
-        description: 'Build: Images to use as cache sources, one a line.',
+        description:
+          "Build: Cache sources, one a line, in buildx's syntax (type=registry,ref=IMAGE; type=gha; type=local,src=DIR); a bare image reference is a registry cache.",
+        required: false,
+      },
+      'cache-to': {
+        description:
+          "Build: Cache exports, one a line, in buildx's syntax (type=registry,ref=IMAGE,mode=max; type=gha,mode=max; type=local,dest=DIR; type=inline). Anything but type=inline needs a docker-container or remote builder (or the containerd image store).",
+        required: false,
+      },
+      platforms: {
+        description:
+          "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); the runner's own platform is loaded and tested, and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
+        required: false,
+      },
+      builder: {
+        description:
+          'Build: The buildx builder to build on (docker buildx ls; the name docker/setup-buildx-action outputs). Default the selected one.',
+        required: false,
+      },
+      provenance: {
+        description:
+          "Build: Provenance attestation, passed to buildx as --provenance (true, false, mode=max…); default buildx's own.",
+        required: false,
+      },
+      sbom: {
+        description:
+          "Build: SBOM attestation, passed to buildx as --sbom (true, false, generator=IMAGE…); default buildx's own.",
+        required: false,
+      },
+      annotations: {
+        description:
+          'Build: OCI annotations, [level:]key=value one a line (levels manifest, index, manifest-descriptor, index-descriptor).',
         required: false,
       },
       tags: {
@@ -172,7 +203,43 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
       },
       'cache-from': {
-        description: 'Images to use as cache sources, one a line.',
+        description:
+          "Cache sources, one a line, in buildx's syntax (type=registry,ref=IMAGE; type=gha; type=local,src=DIR); a bare image reference is a registry cache.",
+        required: false,
+      },
+      'cache-to': {
+        description:
+          "Cache exports, one a line, in buildx's syntax (type=registry,ref=IMAGE,mode=max; type=gha,mode=max; type=local,dest=DIR; type=inline). Anything but type=inline needs a docker-container or remote builder (or the containerd image store).",
+        required: false,
+      },
+      platforms: {
+        description:
+          "Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); unless pushed, the runner's own platform is loaded for testing.",
+        required: false,
+      },
+      builder: {
+        description:
+          'The buildx builder to build on (docker buildx ls; the name docker/setup-buildx-action outputs). Default the selected one.',
+        required: false,
+      },
+      push: {
+        description: 'Push every tag from the builder (the digest output is the pushed index or manifest).',
+        required: false,
+        default: 'false',
+      },
+      provenance: {
+        description:
+          "Provenance attestation, passed to buildx as --provenance (true, false, mode=max…); default buildx's own.",
+        required: false,
+      },
+      sbom: {
+        description:
+          "SBOM attestation, passed to buildx as --sbom (true, false, generator=IMAGE…); default buildx's own.",
+        required: false,
+      },
+      annotations: {
+        description:
+          'OCI annotations, [level:]key=value one a line (levels manifest, index, manifest-descriptor, index-descriptor).',
         required: false,
       },
       tags: {

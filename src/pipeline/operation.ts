@@ -4,7 +4,7 @@
  */
 import { planBuild, readBuildRequest } from '../build-and-tag/plan';
 import { readGitContext } from '../github/context';
-import type { Inputs } from '../common/inputs';
+import { InputError, type Inputs } from '../common/inputs';
 import { readPushRequest } from '../push-registry/push';
 import { readTestRequest } from '../test-in-container/run-tests';
 import { runBuild } from '../build-and-tag/operation';
@@ -15,10 +15,22 @@ import { runTest } from '../test-in-container/operation';
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
   const push = inputs.boolean('push', true);
-  const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
+  // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
+  const buildInputs = inputs.with({ push: 'false' });
+  const git = readGitContext();
+  const request = readBuildRequest(buildInputs);
+  const planned = planBuild(request, git).references.join('\n');
   if (inputs.string('run')) readTestRequest(inputs.with({ image: planned.split('\n')[0] as string }));
-  if (push) readPushRequest(inputs.with({ tags: planned }));
-  const built = await runBuild(inputs, report);
+  // Several platforms form an index the engine's classic store cannot hold: after the tests the
+  // same build is pushed from the builder (all cache hits), with the runner's registry login.
+  const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
+  if (push && fromBuilder && inputs.string('username'))
+    throw new InputError(
+      'username',
+      'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password',
+    );
+  if (push && !fromBuilder) readPushRequest(inputs.with({ tags: planned }));
+  const built = await runBuild(buildInputs, report, git);
   const outputs: Record<string, string> = { ...built.outputs };
   const summary = [...built.summary];
   const image = built.references[0] ?? built.imageId;
@@ -32,6 +44,17 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   }
   if (!push) {
     report.info('push: false — built and tested, not pushed');
+    return { outputs, summary };
+  }
+  if (fromBuilder) {
+    const pushedBuild = await report.group('Pushing every platform from the builder', () =>
+      runBuild(inputs.with({ push: 'true' }), report, git),
+    );
+    outputs.digest = pushedBuild.outputs.digest ?? '';
+    outputs.refs = [
+      ...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`)),
+    ].join('\n');
+    summary.push(...pushedBuild.summary);
     return { outputs, summary };
   }
   const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);

@@ -5,6 +5,7 @@ import { LocalRunner } from '../command/local-runner';
 import { dockerBinary } from '../docker/commands';
 import type { Inputs } from '../common/inputs';
 import { Code, facts, formatDuration, heading, table } from '../common/summary';
+import { describeTested, testedPlatform } from './platform';
 import { cleanupSession, newSession, readTestRequest, runTests } from './run-tests';
 import type { Outcome, Reporter } from '../common/reporter';
 
@@ -19,6 +20,8 @@ export async function runTest(inputs: Inputs, report: Reporter): Promise<Outcome
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const reportDir = join(process.env.RUNNER_TEMP ?? tmpdir(), session.id);
   try {
+    const tested = await testedPlatform(runner, target, request.image);
+    report.info(describeTested(request.image, tested));
     const outcome = await report.group(`Services (${request.services.length})`, () =>
       runTests(
         runner,
@@ -53,6 +56,7 @@ export async function runTest(inputs: Inputs, report: Reporter): Promise<Outcome
         failed: String(junit?.failed ?? ''),
         skipped: String(junit?.skipped ?? ''),
         report: outcome.report ?? '',
+        platform: tested.platform,
       },
       summary: [
         heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
@@ -64,6 +68,7 @@ export async function runTest(inputs: Inputs, report: Reporter): Promise<Outcome
               : `exit code ${outcome.exitCode}`,
           ],
           ['Tests', counts],
+          ['Platform', tested.platform],
           ['Duration', formatDuration(outcome.durationMs)],
           ['Report', outcome.report ? new Code(outcome.report) : '—'],
         ]),

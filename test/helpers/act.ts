@@ -30,6 +30,14 @@ export function dotenvFile(name: string, values: Record<string, string>): string
   return path;
 }
 
+const jwtPart = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A runtime token whose cache scope is the default branch, as GitHub's are shaped. */
+const ACT_RUNTIME_TOKEN = [
+  jwtPart({ alg: 'none', typ: 'JWT' }),
+  jwtPart({ ac: JSON.stringify([{ Scope: 'refs/heads/main', Permission: 3 }]), nbf: 0, exp: 4102444800 }),
+  'act',
+].join('.');
+
 export interface ActRun {
   readonly exitCode: number;
   readonly log: string;
@@ -53,6 +61,11 @@ export function runAct(
     options.vars,
     '--env',
     `SLIPWAY_DOCKER=${process.env.SLIPWAY_DOCKER ?? '/usr/bin/docker'}`,
+    // act serves the Actions cache (ACTIONS_CACHE_URL) but gives actions no runtime token unless
+    // its artifact server is on; buildx's type=gha cache (the workflows' default) reads the cache
+    // scopes from one (a JWT's "ac" claim; act's cache server does not check it).
+    '--env',
+    `ACTIONS_RUNTIME_TOKEN=${ACT_RUNTIME_TOKEN}`,
   ];
   return new Promise((resolve) => {
     const child = spawn(actBinary(), argv, {

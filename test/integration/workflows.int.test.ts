@@ -35,6 +35,8 @@ jobs:
     uses: slipway-dev/slipway/.github/workflows/pipeline.yml@v1
     with:
       image: ${STAGING}
+      builder: ${lab.builder}
+      build-args: BASE=${lab.images.busyboxInRegistry}
       test-command: /app/test.sh
       name: ${SERVICE}-staging
       production: false
@@ -50,6 +52,8 @@ jobs:
     uses: slipway-dev/slipway/.github/workflows/build-test-push.yml@v1
     with:
       image: ${STAGING}-direct
+      builder: ${lab.builder}
+      build-args: BASE=${lab.images.busyboxInRegistry}
       test-command: /app/test.sh
     secrets: inherit
   check:

@@ -8,6 +8,9 @@ export const REPO_ROOT = join(LAB_SRC, '..', '..');
 /** The Docker client that has BuildKit here (the newer one in /usr/local/bin lacks buildx). */
 export const DOCKER = process.env.SLIPWAY_DOCKER ?? '/usr/bin/docker';
 
+/** The lab's buildx builder (remote driver on the lab's buildkitd): several platforms, cache export. */
+export const BUILDER = 'slipway-lab-builder';
+
 export const DEBIAN_PACKAGES = [
   'docker.io',
   'docker-registry',

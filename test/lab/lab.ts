@@ -31,6 +31,7 @@ import {
   type RegistrySpec,
   SSH_PORT,
 } from './config';
+import { ensureBuilder, stopBuilder } from './builder';
 
 export interface LabRegistry {
   readonly name: string;
@@ -51,6 +52,8 @@ export interface LabHost {
 
 export interface LabInfo {
   readonly docker: string;
+  /** The buildx builder that builds several platforms and exports caches (test/lab/builder.ts). */
+  readonly builder: string;
   readonly registries: { readonly staging: LabRegistry; readonly production: LabRegistry };
   readonly hosts: readonly LabHost[];
   readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
@@ -505,6 +508,7 @@ export async function ensureLab(): Promise<LabInfo> {
   await step('swarm of the deploy hosts', () => ensureSwarm(hosts));
   const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
   await writeKnownHosts(hosts, knownHostsPath);
+  const builder = await step('buildx plugin and BuildKit builder', ensureBuilder);
   const app = await step('fixture app', () => buildFixtureApp('dev'));
   const slowDb = await step('slow-db service image', async () => {
     await docker(
@@ -518,6 +522,7 @@ export async function ensureLab(): Promise<LabInfo> {
   });
   const info: LabInfo = {
     docker: DOCKER,
+    builder: builder.name,
     registries: { staging, production },
     hosts,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
@@ -530,6 +535,7 @@ export async function ensureLab(): Promise<LabInfo> {
 
 /** Stops and removes everything the lab started; caches survive unless purge is set. */
 export async function teardownLab(options: { purge?: boolean } = {}): Promise<void> {
+  await stopBuilder();
   for (const spec of HOSTS) {
     await runner.run({ argv: [DOCKER, 'rm', '-f', `slipway-${spec.name}`] });
     await runner.run({ argv: [DOCKER, 'volume', 'rm', `slipway-${spec.name}-docker`] });
