@@ -325,7 +325,8 @@ volumes:
       DOLLARS: '$$ $ {} ${X:-y}',
       DOCKER_HOST: 'tcp://127.0.0.1:9',
       HOME: '/nowhere',
-      SPACES: '  leading and trailing  ',
+      // Lines of the env input are trimmed at their ends (every mode): inner and leading spaces stay.
+      SPACES: '  leading and  inner',
       UNICODE: 'ünïcødé ✓',
     };
     const token = `pa$word1 #x "dq" \\ ${SECRET}`;
@@ -434,6 +435,11 @@ volumes:
       'task on lab-host3 running',
       'task on lab-host3 running',
     ]);
+    // Logs of a Swarm service: every task's, read through the manager, named by docker's task prefix.
+    const logs = await runCli(['logs', ...labConnectionOptions(lab, host, SWARM), '--tail', '5']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`^${SWARM}\\.[12]@lab-host3 \\| `, 'm'));
+    expect(logs.stdout).toMatch(new RegExp(`^slipway-proxy-${SWARM}\\.\\S+@lab-host3 \\| `, 'm'));
     const back = await swarm(undefined, { rollback: 'true' });
     expect(back.exitCode, back.log).toBe(0);
     expect(await served(PORT.swarm)).toBe('v1');
