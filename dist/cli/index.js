@@ -65421,6 +65421,25 @@ function serviceTasks(target, name) {
 function serviceLogs(target, name, tail = 30) {
     return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
+/** Whether a service of exactly this name exists (run on a manager; fails elsewhere). */
+function serviceExists(target, name) {
+    return dockerCommand(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
+}
+/**
+ * A service's logs from every node, as `slipway logs` shows them: each line prefixed by docker with
+ * its task (`name.slot@node | `); the last `tail` lines of each task (everything when following
+ * without a tail), since a time or a duration ago.
+ */
+function serviceLogsOf(target, name, options = {}) {
+    const args = ['service', 'logs', '--no-task-ids'];
+    if (options.follow)
+        args.push('--follow');
+    if (options.tail !== undefined || !options.follow)
+        args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
+    return dockerCommand(target, [...args, name]);
+}
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {
     return dockerCommand(target, [
@@ -66665,6 +66684,8 @@ function statusOfHosts(request, name, auditLines = 5) {
 
 
 
+
+
 const SINCE = [
     /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, // a duration ago, as docker reads it
     /^\d+(\.\d+)?$/, // a Unix timestamp
@@ -66704,8 +66725,10 @@ async function hostLogs(runner, name, options, onLine) {
         .filter((c) => c.State.Running)
         .map((c) => c.Name.replace(/^\//, ''))
         .sort();
-    if (running.length === 0)
-        return { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+    if (running.length === 0) {
+        const fromSwarm = await swarmLogs(runner, name, options, onLine);
+        return fromSwarm ?? { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+    }
     const failures = [];
     await Promise.all(running.map(async (container) => {
         const splitters = {
@@ -66725,6 +66748,44 @@ async function hostLogs(runner, name, options, onLine) {
     return {
         host: runner.where,
         containers: running,
+        ...(failures.length > 0 && { error: failures.join('; ') }),
+    };
+}
+/**
+ * On a Swarm manager, a service of that name (and its proxy service): `docker service logs`, which
+ * reads every node's tasks; each line handed over with the task docker names in its prefix.
+ * Undefined when no such service is known here (not a manager, or no service of that name).
+ */
+async function swarmLogs(runner, name, options, onLine) {
+    const target = { docker: 'docker' };
+    const services = [];
+    for (const service of [name, SwarmManager.proxyName(name)]) {
+        if ((await runner.run(serviceExists(target, service))).exitCode === 0)
+            services.push(service);
+    }
+    if (services.length === 0)
+        return undefined;
+    const failures = [];
+    const { signal, ...logOptions } = options;
+    await Promise.all(services.map(async (service) => {
+        const emit = (stream) => (text) => {
+            const bar = text.indexOf(' | ');
+            const [container, line] = bar > 0 ? [text.slice(0, bar).trim(), text.slice(bar + 3)] : [service, text];
+            onLine({ host: runner.where, container, stream, line });
+        };
+        const splitters = { stdout: lineSplitter(emit('stdout')), stderr: lineSplitter(emit('stderr')) };
+        const result = await runner.run(serviceLogsOf(target, service, logOptions), {
+            onOutput: (chunk, stream) => splitters[stream].push(chunk),
+            ...(signal && { signal }),
+        });
+        splitters.stdout.end();
+        splitters.stderr.end();
+        if (result.exitCode !== 0 && !signal?.aborted)
+            failures.push(`docker service logs ${service} exited with ${result.exitCode}`);
+    }));
+    return {
+        host: runner.where,
+        containers: services,
         ...(failures.length > 0 && { error: failures.join('; ') }),
     };
 }
