@@ -147,6 +147,9 @@ describe('images built by the Docker 29 engine', () => {
       index.manifests?.map((m) => m.annotations?.['vnd.docker.reference.type'] ?? m.platform?.architecture),
     ).toEqual(['amd64', 'attestation-manifest']);
     expect(run.outputs.refs).toBe(`${REPO}-push@${digest}`);
+    // The uploaded layers are found under the index's manifests: their bytes are counted.
+    const bytes = /Bytes pushed \| ([\d.]+) (B|KiB|MiB)/.exec(run.summary);
+    expect(Number(bytes?.[1]), run.summary).toBeGreaterThan(0);
 
     // The same version tag again for the same index: allowed; for another build: refused before pushing.
     const again = await runBundle('push-registry', { tags: ref }, { env });
@@ -156,6 +159,28 @@ describe('images built by the Docker 29 engine', () => {
     expect(moved.exitCode).not.toBe(0);
     expect(moved.log).toContain(`already points to ${digest}`);
     expect(await craneDigest(ref)).toBe(digest);
+  });
+
+  it('an index without a linux/amd64 image: its version tag is pushed again, never moved', async () => {
+    const context = join(workspace, 'arm64');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
+    const env = { SLIPWAY_DOCKER: host.client, ...engineEnv };
+    const ref = `${REPO}-arm64:20261201-2`;
+    const build = async (text: string) => {
+      writeFileSync(join(context, 'hello.txt'), text);
+      await engine(['build', '--quiet', '--platform', 'linux/arm64', '--tag', ref, context]);
+    };
+    await build('one\n');
+    const first = await runBundle('push-registry', { tags: ref }, { env });
+    expect(first.exitCode, first.log).toBe(0);
+    const again = await runBundle('push-registry', { tags: ref }, { env });
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.outputs.digest).toBe(first.outputs.digest);
+    await build('two\n');
+    const moved = await runBundle('push-registry', { tags: ref }, { env });
+    expect(moved.exitCode).not.toBe(0);
+    expect(moved.log).toContain(`already points to ${first.outputs.digest}`);
   });
 
   it('push-registry logs in (private docker config) and pushes an index to the authenticated registry', async () => {
