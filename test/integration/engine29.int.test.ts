@@ -41,6 +41,10 @@ const engineEnv = { DOCKER_HOST: host.dockerHost, DOCKER_CONFIG: clientConfig };
 const engine = (args: string[], extra: { env?: Record<string, string> } = {}) =>
   runChecked(local, { argv: [host.client, ...args], env: { ...engineEnv, ...extra.env } });
 const onHost = (...argv: string[]) => onLabHost(lab, host, ...argv);
+/** IDs of the images this file built in the Docker 29 engine. */
+const built = new Set<string>();
+const remember = async (ref: string) =>
+  built.add((await engine(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim());
 
 /** Builds the fixture app with the Docker 29 engine (a plain docker build) and tags it `ref`. */
 async function buildApp(ref: string, version: string, extra: string[] = []): Promise<string> {
@@ -56,6 +60,7 @@ async function buildApp(ref: string, version: string, extra: string[] = []): Pro
     ref,
     join(LAB_SRC, 'fixtures', 'app'),
   ]);
+  await remember(ref);
   return ref;
 }
 
@@ -98,21 +103,24 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
   `docker network ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker network rm >/dev/null 2>&1`,
   `docker config ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker config rm >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${SWARM}`,
-  `docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F '/e29/${ID}' | xargs -r docker image rm -f >/dev/null 2>&1`,
+  `docker image ls --format '{{.ID}} {{.Repository}}' | grep -F '/e29/${ID}-' | cut -d' ' -f1 | sort -u | xargs -r docker image rm -f >/dev/null 2>&1`,
 ]);
 
 afterAll(async () => {
   await cleanHosts();
-  // What this file built in the Docker 29 engine, by its exact repository.
+  // What this file built or pulled in the Docker 29 engine: its repositories, and the builds a
+  // later build took the tag from (by ID).
   const listed = await local.run({
-    argv: [host.client, 'image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'],
+    argv: [host.client, 'image', 'ls', '--format', '{{.ID}} {{.Repository}}'],
     env: engineEnv,
   });
-  const ours = listed.stdout
-    .split('\n')
-    .filter((r) => r.startsWith(`${REPO}-`) || r.startsWith(`${production.host}/e29/${ID}-`));
-  if (ours.length > 0)
-    await local.run({ argv: [host.client, 'image', 'rm', '--force', ...ours], env: engineEnv });
+  for (const line of listed.stdout.split('\n')) {
+    const [id, repository = ''] = line.split(' ');
+    if (id && (repository.startsWith(`${REPO}-`) || repository.startsWith(`${production.host}/e29/${ID}-`)))
+      built.add(id);
+  }
+  if (built.size > 0)
+    await local.run({ argv: [host.client, 'image', 'rm', '--force', ...built], env: engineEnv });
 });
 
 beforeAll(async () => {
@@ -170,6 +178,7 @@ describe('images built by the Docker 29 engine', () => {
     const build = async (text: string) => {
       writeFileSync(join(context, 'hello.txt'), text);
       await engine(['build', '--quiet', '--platform', 'linux/arm64', '--tag', ref, context]);
+      await remember(ref);
     };
     await build('one\n');
     const first = await runBundle('push-registry', { tags: ref }, { env });
@@ -200,7 +209,7 @@ describe('images built by the Docker 29 engine', () => {
     const base = lab.images.busyboxInRegistry;
     const now = await craneDigest(base);
     const old = `sha256:${'0'.repeat(64)}`;
-    const other = `${staging.host}/base/other:1`;
+    const other = `${REPO}-base:1`;
     // Two platforms (no RUN: no emulation needed) whose images record different bases: arm64 also
     // records one that has since moved. Only reading every platform image finds it.
     const context = join(workspace, 'bases');
@@ -220,6 +229,7 @@ describe('images built by the Docker 29 engine', () => {
     );
     const ref = `${REPO}-bases:latest`;
     await engine(['build', '--quiet', '--platform', 'linux/amd64,linux/arm64', '--tag', ref, context]);
+    await remember(ref);
     await engine(['push', '--quiet', ref]);
     const index = await manifestOf(ref);
     expect(
