@@ -108,6 +108,22 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
 
 afterAll(async () => {
   await cleanHosts();
+  // The swarm service's tasks stop after `service rm` returns: its image is in use until they are gone.
+  for (let i = 0; i < 60; i++) {
+    const tasks = await local.run({
+      argv: [
+        host.client,
+        'ps',
+        '--all',
+        '--quiet',
+        '--filter',
+        `label=com.docker.swarm.service.name=${SWARM}`,
+      ],
+      env: engineEnv,
+    });
+    if (tasks.stdout.trim() === '') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   // What this file built or pulled in the Docker 29 engine: its repositories, and the builds a
   // later build took the tag from (by ID).
   const listed = await local.run({
