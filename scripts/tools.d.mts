@@ -8,6 +8,8 @@ export interface ToolSpec {
   /** The file name `go install` produces, when it differs from name. */
   readonly binary?: string;
   readonly tags?: readonly string[];
+  /** -ldflags for go install (a version the program reports), checked in the build information. */
+  readonly ldflags?: string;
   readonly cgo?: boolean;
   readonly env: string;
   readonly for: string;
@@ -20,7 +22,7 @@ export function goBinary(): string | undefined;
 export function buildInfo(
   path: string,
   go?: string,
-): { module?: string; version?: string; tags: string[] } | undefined;
+): { module?: string; version?: string; tags: string[]; ldflags: string } | undefined;
 export function isPinned(path: string, spec: ToolSpec, go?: string): boolean;
 export function findTool(name: string): string | undefined;
 export function ensureTools(

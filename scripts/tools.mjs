@@ -100,6 +100,8 @@ export const TOOLS = [
     pkg: 'github.com/docker/compose/v2/cmd',
     binary: 'cmd',
     module: 'github.com/docker/compose/v2',
+    // As compose's own Makefile does: without it `docker compose version` says "dev".
+    ldflags: '-X github.com/docker/compose/v2/internal.Version=v2.32.4',
     env: 'SLIPWAY_COMPOSE',
     for: 'Compose v2 (CLI plugin)',
     minutes: 1.5,
@@ -165,11 +167,26 @@ export function buildInfo(path, go = goBinary()) {
   const fields = probe.stdout.split('\n').map((line) => line.trim().split(/\s+/));
   const mod = fields.find((f) => f[0] === 'mod');
   const tags = fields.find((f) => f[0] === 'build' && f[1]?.startsWith('-tags='));
+  const ldflags = probe.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('build\t-ldflags=') || line.startsWith('build -ldflags='));
   return {
     module: mod?.[1],
     version: mod?.[2],
     tags: tags ? tags[1].slice('-tags='.length).split(',').filter(Boolean) : [],
+    ldflags: ldflags ? unquote(ldflags.replace(/^build\s+-ldflags=/, '')) : '',
   };
+}
+
+/** A value as `go version -m` prints it: Go-quoted when it holds spaces or quotes. */
+function unquote(value) {
+  if (!value.startsWith('"')) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value.slice(1, -1);
+  }
 }
 
 export function isPinned(path, spec, go = goBinary()) {
@@ -178,7 +195,8 @@ export function isPinned(path, spec, go = goBinary()) {
     info !== undefined &&
     info.module === spec.module &&
     info.version === `v${spec.version}` &&
-    (spec.tags ?? []).every((t) => info.tags.includes(t))
+    (spec.tags ?? []).every((t) => info.tags.includes(t)) &&
+    (!spec.ldflags || info.ldflags === spec.ldflags)
   );
 }
 
@@ -214,6 +232,7 @@ async function install(spec, log) {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
   const tags = spec.tags?.length ? ['-tags', spec.tags.join(',')] : [];
+  if (spec.ldflags) tags.push(`-ldflags=${spec.ldflags}`);
   log(
     `installing ${spec.name} ${spec.version}: go install ${tags.join(' ')} ${target} into ${TOOLS_BIN} ` +
       `(once; about ${spec.minutes} min here)`,

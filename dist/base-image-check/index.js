@@ -990,14 +990,14 @@ function mediaTypeOf(bytes) {
 
 
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
-function clientFor(registry, options = {}) {
+function resolve_clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
 async function resolve_resolveDigest(ref, options = {}) {
     if (ref.digest)
         return ref.digest;
-    const client = clientFor(ref.registry, options);
+    const client = resolve_clientFor(ref.registry, options);
     const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
     return manifest?.digest;
 }
@@ -2007,7 +2007,7 @@ async function streamBlob(source, destination, digest, size) {
  * exact bytes, so a copy can put them back byte for byte.
  */
 
-function isIndex(manifest) {
+function image_tree_isIndex(manifest) {
     if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
@@ -2022,6 +2022,20 @@ function parseManifest(bytes) {
 function platformOf(d) {
     const p = d.platform;
     return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes).manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
 /** Reads the whole tree below `root` from the source. */
 async function readImageTree(client, repository, root) {
@@ -2050,7 +2064,7 @@ async function readImageTree(client, repository, root) {
     return { root, manifests, blobs: [...blobs.values()] };
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
+async function image_tree_selectPlatform(client, repository, index, platform) {
     const json = parseManifest(index.bytes);
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
@@ -2065,6 +2079,14 @@ async function selectPlatform(client, repository, index, platform) {
 
 
 
+async function configOf(client, repository, manifestDigest, bytes) {
+    const config = parseManifest(bytes).config;
+    if (!config)
+        throw new Error(`${repository}@${manifestDigest} has no image configuration`);
+    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
+}
 /** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
 async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     const client = clientFor(ref.registry, options);
@@ -2075,12 +2097,34 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     let manifest = await client.getManifest(ref.repository, head.digest);
     if (isIndex(manifest))
         manifest = await selectPlatform(client, ref.repository, manifest, platform);
-    const config = parseManifest(manifest.bytes).config;
-    if (!config)
-        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
-    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
-    const json = JSON.parse(body.toString('utf8'));
-    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
+    const { configDigest, labels } = await configOf(client, ref.repository, manifest.digest, manifest.bytes);
+    return { digest: head.digest, configDigest, labels };
+}
+/**
+ * Every runnable image under a reference with its configuration: one for a single manifest, one
+ * per platform for an index (Docker 29 pushes an index with an attestation manifest even for a
+ * one-platform build; attestations are left out). Undefined when the registry does not serve it.
+ */
+async function readImageConfigs(ref, options = {}) {
+    const client = resolve_clientFor(ref.registry, options);
+    const head = await client.headManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+    if (!head)
+        return undefined;
+    const root = await client.getManifest(ref.repository, head.digest);
+    if (!image_tree_isIndex(root)) {
+        const config = await configOf(client, ref.repository, root.digest, root.bytes);
+        return {
+            digest: head.digest,
+            index: false,
+            images: [{ platform: 'unknown', manifestDigest: root.digest, ...config }],
+        };
+    }
+    const images = await Promise.all(platformImages(root).map(async ({ digest, platform }) => {
+        const manifest = await client.getManifest(ref.repository, digest);
+        const config = await configOf(client, ref.repository, digest, manifest.bytes);
+        return { platform, manifestDigest: digest, ...config };
+    }));
+    return { digest: head.digest, index: true, images };
 }
 
 ;// CONCATENATED MODULE: ./src/common/summary.ts
@@ -2160,7 +2204,9 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 /**
  * Has any base image moved since an image was built? The image records its bases with their
  * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
- * when one moved: security fixes in a base reach production without waiting for a commit.
+ * when one moved: security fixes in a base reach production without waiting for a commit. An index
+ * (a multi-platform build, or Docker 29's plain build with its attestation manifest) records them in
+ * each platform's image: the bases of all of them are checked.
  */
 
 
@@ -2168,6 +2214,14 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 
 
+/** The bases every platform image records, each reference@digest once, in the order first seen. */
+function recordedBases(config) {
+    const bases = new Map();
+    for (const image of config.images)
+        for (const base of parseBaseLabel(image.labels[BASE_IMAGES_LABEL]))
+            bases.set(`${base.reference}@${base.digest}`, base);
+    return [...bases.values()];
+}
 async function runBaseCheck(inputs, report) {
     report.mask(inputs.string('password'));
     const image = inputs.parsed('image', (v) => reference_parseReference(v));
@@ -2179,7 +2233,7 @@ async function runBaseCheck(inputs, report) {
     if (password && !username)
         throw new inputs_InputError('username', 'is required with password');
     const credentials = username && password ? { credentials: { username, password } } : {};
-    const config = await readImageConfig(ref, credentials);
+    const config = await readImageConfigs(ref, credentials);
     if (!config) {
         report.info(`${inputs.string('image')} does not exist: a build is needed`);
         return {
@@ -2187,7 +2241,9 @@ async function runBaseCheck(inputs, report) {
             summary: [heading('No earlier image: build')],
         };
     }
-    const recorded = parseBaseLabel(config.labels[BASE_IMAGES_LABEL]);
+    if (config.index)
+        report.info(`${inputs.string('image')} is an index (${config.digest}): reading the bases its platform images record (${config.images.map((i) => i.platform).join(', ') || 'none'})`);
+    const recorded = recordedBases(config);
     if (recorded.length === 0) {
         report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
         return {

@@ -34035,6 +34035,25 @@ function serviceTasks(target, name) {
 function serviceLogs(target, name, tail = 30) {
     return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
+/** Whether a service of exactly this name exists (run on a manager; fails elsewhere). */
+function serviceExists(target, name) {
+    return dockerCommand(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
+}
+/**
+ * A service's logs from every node, as `slipway logs` shows them: each line prefixed by docker with
+ * its task (`name.slot@node | `); the last `tail` lines of each task (everything when following
+ * without a tail), since a time or a duration ago.
+ */
+function serviceLogsOf(target, name, options = {}) {
+    const args = ['service', 'logs', '--no-task-ids'];
+    if (options.follow)
+        args.push('--follow');
+    if (options.tail !== undefined || !options.follow)
+        args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
+    return dockerCommand(target, [...args, name]);
+}
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {
     return dockerCommand(target, [
@@ -35475,6 +35494,8 @@ function statusOfHosts(request, name, auditLines = 5) {
 
 
 
+
+
 const SINCE = [
     /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, // a duration ago, as docker reads it
     /^\d+(\.\d+)?$/, // a Unix timestamp
@@ -35514,8 +35535,10 @@ async function hostLogs(runner, name, options, onLine) {
         .filter((c) => c.State.Running)
         .map((c) => c.Name.replace(/^\//, ''))
         .sort();
-    if (running.length === 0)
-        return { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+    if (running.length === 0) {
+        const fromSwarm = await swarmLogs(runner, name, options, onLine);
+        return fromSwarm ?? { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+    }
     const failures = [];
     await Promise.all(running.map(async (container) => {
         const splitters = {
@@ -35535,6 +35558,44 @@ async function hostLogs(runner, name, options, onLine) {
     return {
         host: runner.where,
         containers: running,
+        ...(failures.length > 0 && { error: failures.join('; ') }),
+    };
+}
+/**
+ * On a Swarm manager, a service of that name (and its proxy service): `docker service logs`, which
+ * reads every node's tasks; each line handed over with the task docker names in its prefix.
+ * Undefined when no such service is known here (not a manager, or no service of that name).
+ */
+async function swarmLogs(runner, name, options, onLine) {
+    const target = { docker: 'docker' };
+    const services = [];
+    for (const service of [name, SwarmManager.proxyName(name)]) {
+        if ((await runner.run(serviceExists(target, service))).exitCode === 0)
+            services.push(service);
+    }
+    if (services.length === 0)
+        return undefined;
+    const failures = [];
+    const { signal, ...logOptions } = options;
+    await Promise.all(services.map(async (service) => {
+        const emit = (stream) => (text) => {
+            const bar = text.indexOf(' | ');
+            const [container, line] = bar > 0 ? [text.slice(0, bar).trim(), text.slice(bar + 3)] : [service, text];
+            onLine({ host: runner.where, container, stream, line });
+        };
+        const splitters = { stdout: lineSplitter(emit('stdout')), stderr: lineSplitter(emit('stderr')) };
+        const result = await runner.run(serviceLogsOf(target, service, logOptions), {
+            onOutput: (chunk, stream) => splitters[stream].push(chunk),
+            ...(signal && { signal }),
+        });
+        splitters.stdout.end();
+        splitters.stderr.end();
+        if (result.exitCode !== 0 && !signal?.aborted)
+            failures.push(`docker service logs ${service} exited with ${result.exitCode}`);
+    }));
+    return {
+        host: runner.where,
+        containers: services,
         ...(failures.length > 0 && { error: failures.join('; ') }),
     };
 }
@@ -36227,14 +36288,14 @@ function mediaTypeOf(bytes) {
 
 
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
-function clientFor(registry, options = {}) {
+function resolve_clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
 async function resolveDigest(ref, options = {}) {
     if (ref.digest)
         return ref.digest;
-    const client = clientFor(ref.registry, options);
+    const client = resolve_clientFor(ref.registry, options);
     const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
     return manifest?.digest;
 }
@@ -37080,7 +37141,7 @@ async function streamBlob(source, destination, digest, size) {
  * exact bytes, so a copy can put them back byte for byte.
  */
 
-function isIndex(manifest) {
+function image_tree_isIndex(manifest) {
     if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
@@ -37095,6 +37156,20 @@ function parseManifest(bytes) {
 function platformOf(d) {
     const p = d.platform;
     return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes).manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
 /** Reads the whole tree below `root` from the source. */
 async function readImageTree(client, repository, root) {
@@ -37123,7 +37198,7 @@ async function readImageTree(client, repository, root) {
     return { root, manifests, blobs: [...blobs.values()] };
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
+async function image_tree_selectPlatform(client, repository, index, platform) {
     const json = parseManifest(index.bytes);
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
@@ -37138,6 +37213,14 @@ async function selectPlatform(client, repository, index, platform) {
 
 
 
+async function configOf(client, repository, manifestDigest, bytes) {
+    const config = parseManifest(bytes).config;
+    if (!config)
+        throw new Error(`${repository}@${manifestDigest} has no image configuration`);
+    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
+}
 /** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
 async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     const client = clientFor(ref.registry, options);
@@ -37148,12 +37231,34 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     let manifest = await client.getManifest(ref.repository, head.digest);
     if (isIndex(manifest))
         manifest = await selectPlatform(client, ref.repository, manifest, platform);
-    const config = parseManifest(manifest.bytes).config;
-    if (!config)
-        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
-    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
-    const json = JSON.parse(body.toString('utf8'));
-    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
+    const { configDigest, labels } = await configOf(client, ref.repository, manifest.digest, manifest.bytes);
+    return { digest: head.digest, configDigest, labels };
+}
+/**
+ * Every runnable image under a reference with its configuration: one for a single manifest, one
+ * per platform for an index (Docker 29 pushes an index with an attestation manifest even for a
+ * one-platform build; attestations are left out). Undefined when the registry does not serve it.
+ */
+async function readImageConfigs(ref, options = {}) {
+    const client = resolve_clientFor(ref.registry, options);
+    const head = await client.headManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+    if (!head)
+        return undefined;
+    const root = await client.getManifest(ref.repository, head.digest);
+    if (!image_tree_isIndex(root)) {
+        const config = await configOf(client, ref.repository, root.digest, root.bytes);
+        return {
+            digest: head.digest,
+            index: false,
+            images: [{ platform: 'unknown', manifestDigest: root.digest, ...config }],
+        };
+    }
+    const images = await Promise.all(platformImages(root).map(async ({ digest, platform }) => {
+        const manifest = await client.getManifest(ref.repository, digest);
+        const config = await configOf(client, ref.repository, digest, manifest.bytes);
+        return { platform, manifestDigest: digest, ...config };
+    }));
+    return { digest: head.digest, index: true, images };
 }
 
 ;// CONCATENATED MODULE: ./src/common/summary.ts
@@ -37233,7 +37338,9 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 /**
  * Has any base image moved since an image was built? The image records its bases with their
  * digests (a label set by build-and-tag); each is resolved again now. A scheduled workflow rebuilds
- * when one moved: security fixes in a base reach production without waiting for a commit.
+ * when one moved: security fixes in a base reach production without waiting for a commit. An index
+ * (a multi-platform build, or Docker 29's plain build with its attestation manifest) records them in
+ * each platform's image: the bases of all of them are checked.
  */
 
 
@@ -37241,6 +37348,14 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 
 
+/** The bases every platform image records, each reference@digest once, in the order first seen. */
+function recordedBases(config) {
+    const bases = new Map();
+    for (const image of config.images)
+        for (const base of parseBaseLabel(image.labels[BASE_IMAGES_LABEL]))
+            bases.set(`${base.reference}@${base.digest}`, base);
+    return [...bases.values()];
+}
 async function runBaseCheck(inputs, report) {
     report.mask(inputs.string('password'));
     const image = inputs.parsed('image', (v) => reference_parseReference(v));
@@ -37252,7 +37367,7 @@ async function runBaseCheck(inputs, report) {
     if (password && !username)
         throw new InputError('username', 'is required with password');
     const credentials = username && password ? { credentials: { username, password } } : {};
-    const config = await readImageConfig(ref, credentials);
+    const config = await readImageConfigs(ref, credentials);
     if (!config) {
         report.info(`${inputs.string('image')} does not exist: a build is needed`);
         return {
@@ -37260,7 +37375,9 @@ async function runBaseCheck(inputs, report) {
             summary: [heading('No earlier image: build')],
         };
     }
-    const recorded = parseBaseLabel(config.labels[BASE_IMAGES_LABEL]);
+    if (config.index)
+        report.info(`${inputs.string('image')} is an index (${config.digest}): reading the bases its platform images record (${config.images.map((i) => i.platform).join(', ') || 'none'})`);
+    const recorded = recordedBases(config);
     if (recorded.length === 0) {
         report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
         return {
@@ -38026,6 +38143,14 @@ const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
 function composeVersion(program) {
     return { argv: [...program, 'version'] };
 }
+/**
+ * The version from `compose version`'s output: "2.32.4" from v2's "Docker Compose version v2.32.4",
+ * "1.29.2" from v1's "docker-compose version 1.29.2, build unknown"; the first line when neither.
+ */
+function parseComposeVersion(output) {
+    const first = output.trim().split('\n')[0]?.trim() ?? '';
+    return /version v?(\d+\.\d+\.\d+\S*?),?(?:\s|$)/i.exec(first)?.[1] ?? first;
+}
 function compose(target, args) {
     const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
     const values = target.values ?? [];
@@ -38103,6 +38228,7 @@ class ComposeHost {
     env;
     values;
     program;
+    version;
     /**
      * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
      * `values`: the containers' env values, which the pinned file references by name.
@@ -38118,15 +38244,19 @@ class ComposeHost {
     run(command) {
         return runChecked(this.runner, command);
     }
-    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
+    /**
+     * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
+     * installed standalone); an error when neither is. Returns the program and its version line.
+     */
     async detect() {
-        if (this.program)
-            return this.program;
+        if (this.program && this.version !== undefined)
+            return { program: this.program, version: this.version };
         for (const program of COMPOSE_PROGRAMS) {
             const result = await this.runner.run(composeVersion(program));
             if (result.exitCode === 0) {
                 this.program = program;
-                return program;
+                this.version = parseComposeVersion(result.stdout);
+                return { program, version: this.version };
             }
         }
         throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
@@ -38468,7 +38598,8 @@ class ComposeDeployer {
     }
     async plan(text) {
         return this.parallel(this.hosts, async (host, i) => {
-            await host.detect();
+            const { program, version } = await host.detect();
+            this.ctx.log(`${host.where}: Compose ${version} (${program.join(' ')})`);
             const [current, previous, before] = await Promise.all([
                 host.readFile(COMPOSE_FILE),
                 host.readFile(PREVIOUS_FILE),
@@ -38984,7 +39115,7 @@ function healthOf(request) {
     };
 }
 /** What the container is configured with besides its image. */
-function configOf(request) {
+function deploy_configOf(request) {
     return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
         volumes: request.volumes,
         network: request.network ?? '',
@@ -39014,7 +39145,7 @@ function isUnchanged(request, state, digest, routed) {
         return false;
     if (state.serving.length > 1)
         return false;
-    if (current.config !== configOf(request))
+    if (current.config !== deploy_configOf(request))
         return false;
     if (request.shared)
         return routed;
@@ -39079,7 +39210,7 @@ class deploy_Deployer {
                 [LABEL.commit]: this.ctx.commit,
                 [LABEL.run]: this.ctx.runUrl,
                 [LABEL.time]: now.toISOString(),
-                [LABEL.config]: configOf(r),
+                [LABEL.config]: deploy_configOf(r),
             },
             env: [...r.env, ...r.secretEnv],
             volumes: r.volumes,
@@ -40526,6 +40657,7 @@ function abortOnSignals(log, options = {}) {
 
 
 
+
 function readPushRequest(inputs) {
     const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
     for (const ref of references) {
@@ -40564,11 +40696,12 @@ function classifyPushFailure(output) {
     }
     return 'permanent';
 }
-/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+/** What `docker push` printed: the manifest (or index) digest, and which layers it uploaded. */
 function parsePushOutput(output) {
     const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
     const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
-    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
+    // "Already exists" is the containerd image store's word (Docker 29), "Layer already exists" the classic one's.
+    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): (?:Layer a|A)lready exists\s*$/gm)].map((m) => m[1]);
     return { ...(digest && { digest }), pushedLayers, existingLayers };
 }
 /** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
@@ -40627,14 +40760,15 @@ function credentialsFor(ref, request) {
         : {};
 }
 /**
- * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
- * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
+ * each platform image under it) and the local image (its ID: the config digest on the classic store;
+ * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
+ * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
  */
 function tagMayMove(tag, existing, localImageId, allowOverwrite) {
     if (!existing || allowOverwrite || !isImmutableTag(tag))
         return true;
-    return existing.digest === localImageId || existing.configDigest === localImageId;
+    return existing.digest === localImageId || existing.configDigests.includes(localImageId);
 }
 /** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
 async function refuseMovingImmutableTags(runner, target, request) {
@@ -40644,9 +40778,10 @@ async function refuseMovingImmutableTags(runner, target, request) {
         const tag = ref.tag;
         if (!isImmutableTag(tag))
             continue;
-        const existing = await readImageConfig(ref, credentialsFor(ref, request));
-        if (!existing)
+        const served = await readImageConfigs(ref, credentialsFor(ref, request));
+        if (!served)
             continue;
+        const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
         const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
         if (!tagMayMove(tag, existing, local.Id, false))
             throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
@@ -40654,36 +40789,47 @@ async function refuseMovingImmutableTags(runner, target, request) {
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
-    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
     const manifest = await client.headManifest(ref.repository, ref.tag);
     if (!manifest)
         throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
     return manifest.digest;
 }
-/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+/**
+ * Sum of the compressed sizes of the layers docker reported as uploaded, each counted once: of the
+ * pushed manifest, or of every manifest under a pushed index (its platform images and attestations),
+ * once per repository.
+ */
 async function pushedBytes(request, pushed) {
-    let total = 0;
+    const counted = new Map();
     for (const [i, p] of pushed.entries()) {
         if (p.pushedLayers.length === 0)
             continue;
         const ref = request.references[i];
-        const client = clientFor(ref.registry, credentialsFor(ref, request));
-        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
-        // docker names layers in its progress by their uncompressed diff id: map those to the
-        // compressed layers of the manifest, index by index, through the image config.
-        let diffIds = [];
-        if (manifest.config) {
-            const res = await openBlob(client, ref.repository, manifest.config.digest);
-            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
-            diffIds = config.rootfs?.diff_ids ?? [];
+        const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
+        const root = await client.getManifest(ref.repository, p.digest);
+        const manifests = image_tree_isIndex(root)
+            ? await Promise.all((parseManifest(root.bytes).manifests ?? []).map((d) => client.getManifest(ref.repository, d.digest)))
+            : [root];
+        for (const manifest of manifests) {
+            const json = parseManifest(manifest.bytes);
+            // docker names layers in its progress by their uncompressed diff id (the classic store) or
+            // their digest (the containerd store): map diff ids to the manifest's compressed layers,
+            // index by index, through the image config.
+            let diffIds = [];
+            if (json.config) {
+                const res = await openBlob(client, ref.repository, json.config.digest);
+                const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+                diffIds = config.rootfs?.diff_ids ?? [];
+            }
+            (json.layers ?? []).forEach((layer, index) => {
+                const names = [layer.digest, diffIds[index] ?? ''];
+                if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+                    counted.set(`${repositoryName(ref)}@${layer.digest}`, layer.size);
+            });
         }
-        (manifest.layers ?? []).forEach((layer, index) => {
-            const names = [layer.digest, diffIds[index] ?? ''];
-            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                total += layer.size;
-        });
     }
-    return total;
+    return [...counted.values()].reduce((sum, size) => sum + size, 0);
 }
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */
 async function push_login(runner, target, request) {
@@ -42018,8 +42164,8 @@ async function resolveTree(pair, clients, options) {
     if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
         throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
     }
-    if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
+    if (!options.allPlatforms && image_tree_isIndex(root))
+        root = await image_tree_selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
             if (error instanceof Error)
                 error.message = `${client.label}: ${error.message}`;
             throw error;
@@ -43188,7 +43334,7 @@ const COMMANDS = {
     },
     logs: {
         summary: "a service's container logs on each host",
-        description: 'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout.',
+        description: 'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout; on a Swarm manager, of every task of the service and its proxy, on every node.',
         options: {
             ...connectionOptions(),
             since: {

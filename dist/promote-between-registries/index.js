@@ -1639,6 +1639,20 @@ function platformOf(d) {
     const p = d.platform;
     return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
 }
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes).manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
+}
 /** Reads the whole tree below `root` from the source. */
 async function readImageTree(client, repository, root) {
     const manifests = [];

@@ -1873,7 +1873,7 @@ async function streamBlob(source, destination, digest, size) {
  * exact bytes, so a copy can put them back byte for byte.
  */
 
-function isIndex(manifest) {
+function image_tree_isIndex(manifest) {
     if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
@@ -1888,6 +1888,20 @@ function parseManifest(bytes) {
 function platformOf(d) {
     const p = d.platform;
     return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes).manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
 /** Reads the whole tree below `root` from the source. */
 async function readImageTree(client, repository, root) {
@@ -1916,7 +1930,7 @@ async function readImageTree(client, repository, root) {
     return { root, manifests, blobs: [...blobs.values()] };
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
+async function image_tree_selectPlatform(client, repository, index, platform) {
     const json = parseManifest(index.bytes);
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
@@ -1931,14 +1945,14 @@ async function selectPlatform(client, repository, index, platform) {
 
 
 /** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
-function clientFor(registry, options = {}) {
+function resolve_clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
 async function resolveDigest(ref, options = {}) {
     if (ref.digest)
         return ref.digest;
-    const client = clientFor(ref.registry, options);
+    const client = resolve_clientFor(ref.registry, options);
     const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
     return manifest?.digest;
 }
@@ -1958,6 +1972,14 @@ class TagConflictError extends Error {
 
 
 
+async function configOf(client, repository, manifestDigest, bytes) {
+    const config = parseManifest(bytes).config;
+    if (!config)
+        throw new Error(`${repository}@${manifestDigest} has no image configuration`);
+    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
+}
 /** The labels of an image (of its linux/amd64 image when the reference is an index); undefined when absent. */
 async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     const client = clientFor(ref.registry, options);
@@ -1968,12 +1990,34 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     let manifest = await client.getManifest(ref.repository, head.digest);
     if (isIndex(manifest))
         manifest = await selectPlatform(client, ref.repository, manifest, platform);
-    const config = parseManifest(manifest.bytes).config;
-    if (!config)
-        throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
-    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
-    const json = JSON.parse(body.toString('utf8'));
-    return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
+    const { configDigest, labels } = await configOf(client, ref.repository, manifest.digest, manifest.bytes);
+    return { digest: head.digest, configDigest, labels };
+}
+/**
+ * Every runnable image under a reference with its configuration: one for a single manifest, one
+ * per platform for an index (Docker 29 pushes an index with an attestation manifest even for a
+ * one-platform build; attestations are left out). Undefined when the registry does not serve it.
+ */
+async function readImageConfigs(ref, options = {}) {
+    const client = resolve_clientFor(ref.registry, options);
+    const head = await client.headManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+    if (!head)
+        return undefined;
+    const root = await client.getManifest(ref.repository, head.digest);
+    if (!image_tree_isIndex(root)) {
+        const config = await configOf(client, ref.repository, root.digest, root.bytes);
+        return {
+            digest: head.digest,
+            index: false,
+            images: [{ platform: 'unknown', manifestDigest: root.digest, ...config }],
+        };
+    }
+    const images = await Promise.all(platformImages(root).map(async ({ digest, platform }) => {
+        const manifest = await client.getManifest(ref.repository, digest);
+        const config = await configOf(client, ref.repository, digest, manifest.bytes);
+        return { platform, manifestDigest: digest, ...config };
+    }));
+    return { digest: head.digest, index: true, images };
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
@@ -2118,6 +2162,7 @@ function unique(items) {
 
 
 
+
 function readPushRequest(inputs) {
     const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
     for (const ref of references) {
@@ -2156,11 +2201,12 @@ function classifyPushFailure(output) {
     }
     return 'permanent';
 }
-/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+/** What `docker push` printed: the manifest (or index) digest, and which layers it uploaded. */
 function parsePushOutput(output) {
     const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
     const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
-    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
+    // "Already exists" is the containerd image store's word (Docker 29), "Layer already exists" the classic one's.
+    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): (?:Layer a|A)lready exists\s*$/gm)].map((m) => m[1]);
     return { ...(digest && { digest }), pushedLayers, existingLayers };
 }
 /** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
@@ -2219,14 +2265,15 @@ function credentialsFor(ref, request) {
         : {};
 }
 /**
- * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
- * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
+ * each platform image under it) and the local image (its ID: the config digest on the classic store;
+ * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
+ * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
  */
 function tagMayMove(tag, existing, localImageId, allowOverwrite) {
     if (!existing || allowOverwrite || !isImmutableTag(tag))
         return true;
-    return existing.digest === localImageId || existing.configDigest === localImageId;
+    return existing.digest === localImageId || existing.configDigests.includes(localImageId);
 }
 /** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
 async function refuseMovingImmutableTags(runner, target, request) {
@@ -2236,9 +2283,10 @@ async function refuseMovingImmutableTags(runner, target, request) {
         const tag = ref.tag;
         if (!isImmutableTag(tag))
             continue;
-        const existing = await readImageConfig(ref, credentialsFor(ref, request));
-        if (!existing)
+        const served = await readImageConfigs(ref, credentialsFor(ref, request));
+        if (!served)
             continue;
+        const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
         const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
         if (!tagMayMove(tag, existing, local.Id, false))
             throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
@@ -2246,36 +2294,47 @@ async function refuseMovingImmutableTags(runner, target, request) {
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
-    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
     const manifest = await client.headManifest(ref.repository, ref.tag);
     if (!manifest)
         throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
     return manifest.digest;
 }
-/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+/**
+ * Sum of the compressed sizes of the layers docker reported as uploaded, each counted once: of the
+ * pushed manifest, or of every manifest under a pushed index (its platform images and attestations),
+ * once per repository.
+ */
 async function pushedBytes(request, pushed) {
-    let total = 0;
+    const counted = new Map();
     for (const [i, p] of pushed.entries()) {
         if (p.pushedLayers.length === 0)
             continue;
         const ref = request.references[i];
-        const client = clientFor(ref.registry, credentialsFor(ref, request));
-        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
-        // docker names layers in its progress by their uncompressed diff id: map those to the
-        // compressed layers of the manifest, index by index, through the image config.
-        let diffIds = [];
-        if (manifest.config) {
-            const res = await openBlob(client, ref.repository, manifest.config.digest);
-            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
-            diffIds = config.rootfs?.diff_ids ?? [];
+        const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
+        const root = await client.getManifest(ref.repository, p.digest);
+        const manifests = image_tree_isIndex(root)
+            ? await Promise.all((parseManifest(root.bytes).manifests ?? []).map((d) => client.getManifest(ref.repository, d.digest)))
+            : [root];
+        for (const manifest of manifests) {
+            const json = parseManifest(manifest.bytes);
+            // docker names layers in its progress by their uncompressed diff id (the classic store) or
+            // their digest (the containerd store): map diff ids to the manifest's compressed layers,
+            // index by index, through the image config.
+            let diffIds = [];
+            if (json.config) {
+                const res = await openBlob(client, ref.repository, json.config.digest);
+                const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+                diffIds = config.rootfs?.diff_ids ?? [];
+            }
+            (json.layers ?? []).forEach((layer, index) => {
+                const names = [layer.digest, diffIds[index] ?? ''];
+                if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+                    counted.set(`${repositoryName(ref)}@${layer.digest}`, layer.size);
+            });
         }
-        (manifest.layers ?? []).forEach((layer, index) => {
-            const names = [layer.digest, diffIds[index] ?? ''];
-            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                total += layer.size;
-        });
     }
-    return total;
+    return [...counted.values()].reduce((sum, size) => sum + size, 0);
 }
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */
 async function push_login(runner, target, request) {

@@ -33220,6 +33220,14 @@ const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
 function composeVersion(program) {
     return { argv: [...program, 'version'] };
 }
+/**
+ * The version from `compose version`'s output: "2.32.4" from v2's "Docker Compose version v2.32.4",
+ * "1.29.2" from v1's "docker-compose version 1.29.2, build unknown"; the first line when neither.
+ */
+function parseComposeVersion(output) {
+    const first = output.trim().split('\n')[0]?.trim() ?? '';
+    return /version v?(\d+\.\d+\.\d+\S*?),?(?:\s|$)/i.exec(first)?.[1] ?? first;
+}
 function compose(target, args) {
     const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
     const values = target.values ?? [];
@@ -33262,7 +33270,7 @@ function dockerBinary(env = process.env) {
 function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
 }
-const cmd = dockerCommand;
+const commands_cmd = dockerCommand;
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
 function labelFlags(labels, flag = '--label') {
     return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
@@ -33295,7 +33303,7 @@ function build(target, spec) {
     if (spec.noCache)
         args.push('--no-cache');
     args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+    return commands_cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
@@ -33342,26 +33350,26 @@ function buildxBuild(target, spec) {
         args.push('--no-cache');
     args.push(spec.context);
     const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+    return commands_cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
 }
 /** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
 function buildxInspect(target, builder) {
-    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+    return commands_cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
 }
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {
-    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+    return commands_cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
 }
 /** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
 function storageDriverStatus(target) {
-    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+    return commands_cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
 }
 function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+    return commands_cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
 /** An image's platform in the engine's store: os/arch[/variant]. */
 function imagePlatform(target, ref) {
-    return cmd(target, [
+    return commands_cmd(target, [
         'image',
         'inspect',
         '--format',
@@ -33370,26 +33378,26 @@ function imagePlatform(target, ref) {
     ]);
 }
 function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+    return commands_cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
 }
 function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
+    return commands_cmd(target, ['tag', source, destination]);
 }
 function push(target, ref) {
-    return cmd(target, ['push', ref]);
+    return commands_cmd(target, ['push', ref]);
 }
 function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
+    return commands_cmd(target, ['pull', '--quiet', ref]);
 }
 /** docker login with the password on stdin (never argv). */
 function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+    return commands_cmd(target, ['login', '--username', username, '--password-stdin', registry], {
         stdin: password,
         label: `docker login ${registry} as ${username}`,
     });
 }
 function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
+    return commands_cmd(target, ['logout', registry]);
 }
 function networkCreate(target, name, labels, options = {}) {
     const args = ['network', 'create'];
@@ -33397,13 +33405,13 @@ function networkCreate(target, name, labels, options = {}) {
         args.push('--driver', options.driver);
     if (options.attachable)
         args.push('--attachable');
-    return cmd(target, [...args, ...labelFlags(labels), name]);
+    return commands_cmd(target, [...args, ...labelFlags(labels), name]);
 }
 function networkInspect(target, name) {
-    return cmd(target, ['network', 'inspect', name]);
+    return commands_cmd(target, ['network', 'inspect', name]);
 }
 function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
+    return commands_cmd(target, ['network', 'rm', name]);
 }
 function run(target, spec) {
     const args = ['run'];
@@ -33434,7 +33442,7 @@ function run(target, spec) {
     if (spec.entrypoint !== undefined)
         args.push('--entrypoint', spec.entrypoint);
     args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { label: `docker run ${spec.name}` });
+    return commands_cmd(target, args, { label: `docker run ${spec.name}` });
 }
 /** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
 const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
@@ -33464,7 +33472,7 @@ function envFileContent(env) {
         .join('');
 }
 function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+    return commands_cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
 }
 /**
  * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
@@ -33479,29 +33487,29 @@ function commands_logs(target, name, options = {}) {
         args.push('--tail', String(options.tail ?? 50));
     if (options.since)
         args.push('--since', options.since);
-    return cmd(target, [...args, name]);
+    return commands_cmd(target, [...args, name]);
 }
 function wait(target, name) {
-    return cmd(target, ['wait', name]);
+    return commands_cmd(target, ['wait', name]);
 }
 function kill(target, name) {
-    return cmd(target, ['kill', name]);
+    return commands_cmd(target, ['kill', name]);
 }
 function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
+    return commands_cmd(target, ['cp', `${container}:${path}`, destination]);
 }
 function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+    return commands_cmd(target, ['port', container, `${containerPort}/tcp`]);
 }
 /** Removes containers and their anonymous volumes (never named volumes). */
 function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+    return commands_cmd(target, ['rm', '--force', '--volumes', ...names]);
 }
 function listContainers(target, filters) {
     const args = ['ps', '--all', '--quiet'];
     for (const f of filters)
         args.push('--filter', f);
-    return cmd(target, args);
+    return commands_cmd(target, args);
 }
 /** `docker create` with the same options as run, without starting. */
 function create(target, spec) {
@@ -33513,38 +33521,38 @@ function create(target, spec) {
     };
 }
 function start(target, name) {
-    return cmd(target, ['start', name]);
+    return commands_cmd(target, ['start', name]);
 }
 function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+    return commands_cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
 }
 /** Runs a program inside a running container (argv, no shell). */
 function exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+    return commands_cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
 }
 /** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
 function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+    return commands_cmd(target, ['cp', '-', `${container}:${directory}`], {
         stdin: archive,
         label: `docker cp into ${container}:${directory}`,
     });
 }
 function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+    return commands_cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
 }
 /** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
 function networkDisconnect(target, network, container) {
-    return cmd(target, ['network', 'disconnect', '--force', network, container]);
+    return commands_cmd(target, ['network', 'disconnect', '--force', network, container]);
 }
 function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
+    return commands_cmd(target, ['container', 'inspect', ...ids]);
 }
 function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
+    return commands_cmd(target, ['image', 'rm', image]);
 }
 /** Removes containers but never their volumes (deployed services keep their data). */
 function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
+    return commands_cmd(target, ['rm', '--force', ...names]);
 }
 
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
@@ -33671,6 +33679,7 @@ class ComposeHost {
     env;
     values;
     program;
+    version;
     /**
      * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
      * `values`: the containers' env values, which the pinned file references by name.
@@ -33686,15 +33695,19 @@ class ComposeHost {
     run(command) {
         return runChecked(this.runner, command);
     }
-    /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
+    /**
+     * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
+     * installed standalone); an error when neither is. Returns the program and its version line.
+     */
     async detect() {
-        if (this.program)
-            return this.program;
+        if (this.program && this.version !== undefined)
+            return { program: this.program, version: this.version };
         for (const program of COMPOSE_PROGRAMS) {
             const result = await this.runner.run(composeVersion(program));
             if (result.exitCode === 0) {
                 this.program = program;
-                return program;
+                this.version = parseComposeVersion(result.stdout);
+                return { program, version: this.version };
             }
         }
         throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
@@ -34928,7 +34941,8 @@ class ComposeDeployer {
     }
     async plan(text) {
         return this.parallel(this.hosts, async (host, i) => {
-            await host.detect();
+            const { program, version } = await host.detect();
+            this.ctx.log(`${host.where}: Compose ${version} (${program.join(' ')})`);
             const [current, previous, before] = await Promise.all([
                 host.readFile(COMPOSE_FILE),
                 host.readFile(PREVIOUS_FILE),
@@ -35431,6 +35445,25 @@ function serviceTasks(target, name) {
 }
 function serviceLogs(target, name, tail = 30) {
     return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+}
+/** Whether a service of exactly this name exists (run on a manager; fails elsewhere). */
+function serviceExists(target, name) {
+    return cmd(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
+}
+/**
+ * A service's logs from every node, as `slipway logs` shows them: each line prefixed by docker with
+ * its task (`name.slot@node | `); the last `tail` lines of each task (everything when following
+ * without a tail), since a time or a duration ago.
+ */
+function serviceLogsOf(target, name, options = {}) {
+    const args = ['service', 'logs', '--no-task-ids'];
+    if (options.follow)
+        args.push('--follow');
+    if (options.tail !== undefined || !options.follow)
+        args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
+    return cmd(target, [...args, name]);
 }
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {

@@ -181,7 +181,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   logs: {
     summary: "a service's container logs on each host",
     description:
-      'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout.',
+      'The logs of the running containers of a service on each host, one line each, prefixed with the container (and the host when there are several), on stdout; on a Swarm manager, of every task of the service and its proxy, on every node.',
     options: {
       ...connectionOptions(),
       since: {

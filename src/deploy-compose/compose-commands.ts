@@ -34,6 +34,15 @@ export function composeVersion(program: readonly string[]): Command {
   return { argv: [...program, 'version'] };
 }
 
+/**
+ * The version from `compose version`'s output: "2.32.4" from v2's "Docker Compose version v2.32.4",
+ * "1.29.2" from v1's "docker-compose version 1.29.2, build unknown"; the first line when neither.
+ */
+export function parseComposeVersion(output: string): string {
+  const first = output.trim().split('\n')[0]?.trim() ?? '';
+  return /version v?(\d+\.\d+\.\d+\S*?),?(?:\s|$)/i.exec(first)?.[1] ?? first;
+}
+
 function compose(target: ComposeTarget, args: string[]): Command {
   const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
   const values = target.values ?? [];

@@ -134,7 +134,8 @@ export class ComposeDeployer {
 
   private async plan(text: string): Promise<HostPlan[]> {
     return this.parallel(this.hosts, async (host, i) => {
-      await host.detect();
+      const { program, version } = await host.detect();
+      this.ctx.log(`${host.where}: Compose ${version} (${program.join(' ')})`);
       const [current, previous, before] = await Promise.all([
         host.readFile(COMPOSE_FILE),
         host.readFile(PREVIOUS_FILE),

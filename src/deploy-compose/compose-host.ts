@@ -50,6 +50,7 @@ export class ComposeHost {
   private readonly env: Readonly<Record<string, string>>;
   private readonly values: ReadonlyArray<readonly [string, string]>;
   private program?: readonly string[];
+  private version?: string;
 
   /**
    * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
@@ -74,14 +75,18 @@ export class ComposeHost {
     return runChecked(this.runner, command);
   }
 
-  /** `docker compose` when the plugin is there, else `docker-compose`; an error when neither is. */
-  async detect(): Promise<readonly string[]> {
-    if (this.program) return this.program;
+  /**
+   * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
+   * installed standalone); an error when neither is. Returns the program and its version line.
+   */
+  async detect(): Promise<{ program: readonly string[]; version: string }> {
+    if (this.program && this.version !== undefined) return { program: this.program, version: this.version };
     for (const program of compose.COMPOSE_PROGRAMS) {
       const result = await this.runner.run(compose.composeVersion(program));
       if (result.exitCode === 0) {
         this.program = program;
-        return program;
+        this.version = compose.parseComposeVersion(result.stdout);
+        return { program, version: this.version };
       }
     }
     throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);

@@ -94,6 +94,28 @@ export function serviceLogs(target: DockerTarget, name: string, tail = 30): Comm
   return cmd(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
 
+/** Whether a service of exactly this name exists (run on a manager; fails elsewhere). */
+export function serviceExists(target: DockerTarget, name: string): Command {
+  return cmd(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
+}
+
+/**
+ * A service's logs from every node, as `slipway logs` shows them: each line prefixed by docker with
+ * its task (`name.slot@node | `); the last `tail` lines of each task (everything when following
+ * without a tail), since a time or a duration ago.
+ */
+export function serviceLogsOf(
+  target: DockerTarget,
+  name: string,
+  options: { tail?: number; follow?: boolean; since?: string } = {},
+): Command {
+  const args = ['service', 'logs', '--no-task-ids'];
+  if (options.follow) args.push('--follow');
+  if (options.tail !== undefined || !options.follow) args.push('--tail', String(options.tail ?? 50));
+  if (options.since) args.push('--since', options.since);
+  return cmd(target, [...args, name]);
+}
+
 /** Services of a stack, one name a line. */
 export function stackServices(target: DockerTarget, stack: string): Command {
   return cmd(target, [

@@ -18,7 +18,8 @@ import {
 } from '../common/reference';
 import { openBlob } from '../registry/blobs';
 import { readBody } from '../registry/http';
-import { readImageConfig } from '../registry/image-config';
+import { readImageConfigs } from '../registry/image-config';
+import { isIndex, parseManifest } from '../registry/image-tree';
 import { clientFor, TagConflictError } from '../registry/resolve';
 import { isImmutableTag } from '../build-and-tag/tags';
 import { retryDelayMs, sleep, type RetryPolicy } from '../common/retry';
@@ -81,7 +82,7 @@ export function classifyPushFailure(output: string): FailureKind {
   return 'permanent';
 }
 
-/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+/** What `docker push` printed: the manifest (or index) digest, and which layers it uploaded. */
 export function parsePushOutput(output: string): {
   digest?: string;
   pushedLayers: string[];
@@ -89,7 +90,8 @@ export function parsePushOutput(output: string): {
 } {
   const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
   const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1] as string);
-  const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map(
+  // "Already exists" is the containerd image store's word (Docker 29), "Layer already exists" the classic one's.
+  const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): (?:Layer a|A)lready exists\s*$/gm)].map(
     (m) => m[1] as string,
   );
   return { ...(digest && { digest }), pushedLayers, existingLayers };
@@ -193,18 +195,19 @@ function credentialsFor(ref: ImageReference, request: PushRequest) {
 }
 
 /**
- * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
- * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
+ * each platform image under it) and the local image (its ID: the config digest on the classic store;
+ * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
+ * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
  */
 export function tagMayMove(
   tag: string,
-  existing: { digest: string; configDigest: string } | undefined,
+  existing: { digest: string; configDigests: readonly string[] } | undefined,
   localImageId: string,
   allowOverwrite: boolean,
 ): boolean {
   if (!existing || allowOverwrite || !isImmutableTag(tag)) return true;
-  return existing.digest === localImageId || existing.configDigest === localImageId;
+  return existing.digest === localImageId || existing.configDigests.includes(localImageId);
 }
 
 /** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
@@ -217,8 +220,9 @@ export async function refuseMovingImmutableTags(
   for (const ref of request.references) {
     const tag = ref.tag as string;
     if (!isImmutableTag(tag)) continue;
-    const existing = await readImageConfig(ref, credentialsFor(ref, request));
-    if (!existing) continue;
+    const served = await readImageConfigs(ref, credentialsFor(ref, request));
+    if (!served) continue;
+    const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
     const local = JSON.parse(
       (await runChecked(runner, docker.inspectImage(target, formatReference(ref)))).stdout,
     ) as { Id: string };
@@ -235,36 +239,46 @@ async function verifyPushed(ref: ImageReference, request: PushRequest): Promise<
   return manifest.digest;
 }
 
-/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+/**
+ * Sum of the compressed sizes of the layers docker reported as uploaded, each counted once: of the
+ * pushed manifest, or of every manifest under a pushed index (its platform images and attestations),
+ * once per repository.
+ */
 async function pushedBytes(request: PushRequest, pushed: readonly PushedReference[]): Promise<number> {
-  let total = 0;
+  const counted = new Map<string, number>();
   for (const [i, p] of pushed.entries()) {
     if (p.pushedLayers.length === 0) continue;
     const ref = request.references[i] as ImageReference;
     const client = clientFor(ref.registry, credentialsFor(ref, request));
-    const manifest = JSON.parse(
-      (await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'),
-    ) as {
-      config?: { digest: string };
-      layers?: Array<{ digest: string; size: number }>;
-    };
-    // docker names layers in its progress by their uncompressed diff id: map those to the
-    // compressed layers of the manifest, index by index, through the image config.
-    let diffIds: string[] = [];
-    if (manifest.config) {
-      const res = await openBlob(client, ref.repository, manifest.config.digest);
-      const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8')) as {
-        rootfs?: { diff_ids?: string[] };
-      };
-      diffIds = config.rootfs?.diff_ids ?? [];
+    const root = await client.getManifest(ref.repository, p.digest);
+    const manifests = isIndex(root)
+      ? await Promise.all(
+          (parseManifest(root.bytes).manifests ?? []).map((d) =>
+            client.getManifest(ref.repository, d.digest),
+          ),
+        )
+      : [root];
+    for (const manifest of manifests) {
+      const json = parseManifest(manifest.bytes);
+      // docker names layers in its progress by their uncompressed diff id (the classic store) or
+      // their digest (the containerd store): map diff ids to the manifest's compressed layers,
+      // index by index, through the image config.
+      let diffIds: string[] = [];
+      if (json.config) {
+        const res = await openBlob(client, ref.repository, json.config.digest);
+        const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8')) as {
+          rootfs?: { diff_ids?: string[] };
+        };
+        diffIds = config.rootfs?.diff_ids ?? [];
+      }
+      (json.layers ?? []).forEach((layer, index) => {
+        const names = [layer.digest, diffIds[index] ?? ''];
+        if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+          counted.set(`${repositoryName(ref)}@${layer.digest}`, layer.size);
+      });
     }
-    (manifest.layers ?? []).forEach((layer, index) => {
-      const names = [layer.digest, diffIds[index] ?? ''];
-      if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-        total += layer.size;
-    });
   }
-  return total;
+  return [...counted.values()].reduce((sum, size) => sum + size, 0);
 }
 
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */

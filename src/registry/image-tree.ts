@@ -24,6 +24,7 @@ interface Descriptor {
   size: number;
   mediaType?: string;
   platform?: { os?: string; architecture?: string; variant?: string };
+  annotations?: Record<string, string>;
 }
 
 interface ManifestJson {
@@ -53,6 +54,24 @@ export function parseManifest(bytes: Buffer): ManifestJson {
 export function platformOf(d: Descriptor): string {
   const p = d.platform;
   return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+export function isAttestation(d: Descriptor): boolean {
+  return (
+    d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
+  );
+}
+
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+export function platformImages(index: Pick<Manifest, 'bytes'>): Array<{ digest: string; platform: string }> {
+  return (parseManifest(index.bytes).manifests ?? [])
+    .filter((d) => !isAttestation(d))
+    .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
 
 /** Reads the whole tree below `root` from the source. */

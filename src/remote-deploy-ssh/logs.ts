@@ -8,6 +8,8 @@ import * as docker from '../docker/commands';
 import { InputError, type Inputs } from '../common/inputs';
 import type { Connection } from '../deploy-core/inputs';
 import { onEveryHost, serviceContainers } from './status';
+import * as swarm from '../deploy-swarm/swarm-commands';
+import { SwarmManager } from '../deploy-swarm/swarm-manager';
 
 export interface LogsOptions {
   readonly tail?: number;
@@ -81,8 +83,10 @@ export async function hostLogs(
     .filter((c) => c.State.Running)
     .map((c) => c.Name.replace(/^\//, ''))
     .sort();
-  if (running.length === 0)
-    return { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+  if (running.length === 0) {
+    const fromSwarm = await swarmLogs(runner, name, options, onLine);
+    return fromSwarm ?? { host: runner.where, containers: [], error: `no container of ${name} runs here` };
+  }
   const failures: string[] = [];
   await Promise.all(
     running.map(async (container) => {
@@ -104,6 +108,51 @@ export async function hostLogs(
   return {
     host: runner.where,
     containers: running,
+    ...(failures.length > 0 && { error: failures.join('; ') }),
+  };
+}
+
+/**
+ * On a Swarm manager, a service of that name (and its proxy service): `docker service logs`, which
+ * reads every node's tasks; each line handed over with the task docker names in its prefix.
+ * Undefined when no such service is known here (not a manager, or no service of that name).
+ */
+async function swarmLogs(
+  runner: Runner,
+  name: string,
+  options: LogsOptions & Interrupt,
+  onLine: (line: LogLine) => void,
+): Promise<HostLogs | undefined> {
+  const target = { docker: 'docker' };
+  const services: string[] = [];
+  for (const service of [name, SwarmManager.proxyName(name)]) {
+    if ((await runner.run(swarm.serviceExists(target, service))).exitCode === 0) services.push(service);
+  }
+  if (services.length === 0) return undefined;
+  const failures: string[] = [];
+  const { signal, ...logOptions } = options;
+  await Promise.all(
+    services.map(async (service) => {
+      const emit = (stream: LogLine['stream']) => (text: string) => {
+        const bar = text.indexOf(' | ');
+        const [container, line] =
+          bar > 0 ? [text.slice(0, bar).trim(), text.slice(bar + 3)] : [service, text];
+        onLine({ host: runner.where, container, stream, line });
+      };
+      const splitters = { stdout: lineSplitter(emit('stdout')), stderr: lineSplitter(emit('stderr')) };
+      const result = await runner.run(swarm.serviceLogsOf(target, service, logOptions), {
+        onOutput: (chunk, stream) => splitters[stream].push(chunk),
+        ...(signal && { signal }),
+      });
+      splitters.stdout.end();
+      splitters.stderr.end();
+      if (result.exitCode !== 0 && !signal?.aborted)
+        failures.push(`docker service logs ${service} exited with ${result.exitCode}`);
+    }),
+  );
+  return {
+    host: runner.where,
+    containers: services,
     ...(failures.length > 0 && { error: failures.join('; ') }),
   };
 }

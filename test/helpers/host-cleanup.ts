@@ -28,7 +28,8 @@ export function serviceCleanup(service: string, volumes: readonly string[] = [])
 }
 
 async function runOnHosts(lab: LabInfo, script: string): Promise<void> {
-  for (const host of lab.hosts)
+  // Every host, the Docker 29 one included (a lab.json written before it existed has none).
+  for (const host of [...lab.hosts, ...(lab.modernHost ? [lab.modernHost] : [])])
     await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', `${script}\ntrue`] });
 }
 

@@ -194,3 +194,90 @@ describe('deploy hosts over SSH', () => {
     ).rejects.toThrow(/HOST KEY MISMATCH/);
   });
 });
+
+describe('the Docker 29 host', () => {
+  const host = lab.modernHost;
+  const runners: SshRunner[] = [];
+  afterAll(async () => {
+    for (const r of runners) await r.close();
+  });
+
+  it('is apart from the 20.10 pair: lab.hosts is still the two-node swarm', () => {
+    expect(lab.hosts.map((h) => h.name)).toEqual(['lab-host1', 'lab-host2']);
+    expect(host.name).toBe('lab-host3');
+  });
+
+  it('runs the Docker 29-era engine on the containerd image store with runc 1.2, reachable from the runner', async () => {
+    expect(Number(host.apiVersion)).toBeGreaterThanOrEqual(1.44);
+    const info = await runChecked(local, {
+      argv: [
+        host.client,
+        'info',
+        '--format',
+        '{{.Name}}|{{.DefaultRuntime}}|{{json .DriverStatus}}|{{.ServerVersion}}|{{.Swarm.LocalNodeState}}|{{.Swarm.Nodes}}',
+      ],
+      env: { DOCKER_HOST: host.dockerHost },
+    });
+    const [name, runtime, driver, version, swarm, nodes] = info.stdout.trim().split('|');
+    expect(name).toBe(host.name);
+    expect(runtime).toBe('slipway-runc');
+    expect(driver).toContain('io.containerd.snapshotter.v1');
+    expect(version).toBe(host.engineVersion);
+    // A single-node swarm of its own, not part of the pair's.
+    expect([swarm, nodes]).toEqual(['active', '1']);
+    // The default runtime is the runc built from the pin (go install leaves its --version "unknown"):
+    // it knows time namespaces (Debian's runc 1.1 does not) and has seccomp.
+    const runtimes = await runChecked(local, {
+      argv: [host.client, 'info', '--format', '{{json .Runtimes}}'],
+      env: { DOCKER_HOST: host.dockerHost },
+    });
+    const runc = (
+      JSON.parse(runtimes.stdout) as Record<string, { path: string; status?: Record<string, string> }>
+    )['slipway-runc'];
+    expect(runc?.path).toBe('/usr/local/lib/slipway-engine/runc');
+    const features = JSON.parse(runc?.status?.['org.opencontainers.runtime-spec.features'] ?? '{}') as {
+      linux?: { namespaces?: string[]; seccomp?: { enabled?: boolean } };
+    };
+    expect(features.linux?.namespaces).toContain('time');
+    expect(features.linux?.seccomp?.enabled).toBe(true);
+  });
+
+  it('gives the deploy user over SSH the Docker 28 client and Compose v2 as a plugin, and no Compose v1', async () => {
+    const runner = await connectLabHost(lab, host);
+    runners.push(runner);
+    const client = await runChecked(runner, {
+      argv: ['docker', 'version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'],
+    });
+    expect(client.stdout.trim()).toBe(`28.2.2 ${host.apiVersion}`);
+    const compose = await runChecked(runner, { argv: ['docker', 'compose', 'version', '--short'] });
+    expect(compose.stdout.trim()).toBe('2.32.4');
+    const v1 = await runner.run({ argv: ['sh', '-c', 'command -v docker-compose'] });
+    expect(v1.exitCode).not.toBe(0);
+  });
+
+  it('runs a container with a published port and pulls from the lab registry under the runner’s names', async () => {
+    const runner = await connectLabHost(lab, host);
+    runners.push(runner);
+    const ref = `${lab.registries.staging.host}/lab/app:e29-${unique()}`;
+    await docker(['tag', lab.images.app, ref]);
+    await docker(['push', ref]);
+    const name = `slipway-lab-test-${unique()}`;
+    await runChecked(runner, {
+      argv: ['docker', 'run', '--detach', '--name', name, '--publish', '8089:8080', ref],
+    });
+    try {
+      let answer = '';
+      for (let i = 0; i < 40 && answer !== 'dev'; i++) {
+        answer = await fetch(`http://${host.address}:8089/version`).then(
+          (r) => r.text().then((t) => t.trim()),
+          () => '',
+        );
+        if (answer !== 'dev') await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(answer).toBe('dev');
+    } finally {
+      await runner.run({ argv: ['docker', 'rm', '--force', name] });
+      await runner.run({ argv: ['docker', 'image', 'rm', ref] });
+    }
+  });
+});

@@ -67,6 +67,18 @@ export const HOSTS: readonly HostSpec[] = [
   { name: 'lab-host1', address: '127.0.10.1', ip: '172.29.213.11' },
   { name: 'lab-host2', address: '127.0.10.2', ip: '172.29.213.12' },
 ];
+/**
+ * The Docker 29-era host: the engine, runc, Compose v2 and buildx pinned in scripts/tools.mjs and
+ * the newer docker client, in its own single-node swarm. Apart from HOSTS (the Debian 20.10 pair
+ * with Compose v1, a two-node swarm), so tests iterating over the lab's hosts keep deploying there.
+ */
+export const ENGINE29_HOST: HostSpec = { name: 'lab-host3', address: '127.0.10.3', ip: '172.29.213.13' };
+/** The Docker 29 engine's API, plain TCP on the host's loopback address (lab only). */
+export const ENGINE29_API_PORT = 2375;
+/** The docker client that talks to that engine (Docker 28; Debian's 20.10 client cannot). */
+export const DOCKER_CLIENT = process.env.SLIPWAY_DOCKER_CLIENT ?? '/usr/local/bin/docker';
+/** Tools from scripts/tools.mjs baked into the Docker 29 host's image. */
+export const ENGINE29_TOOLS = ['dockerd', 'docker-proxy', 'runc', 'docker-compose', 'buildx'] as const;
 export const SSH_PORT = 2222;
 /** Ports published from each host on its loopback address, for deployed apps. */
 export const APP_PORTS = { first: 8080, last: 8089 };

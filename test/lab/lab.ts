@@ -7,12 +7,24 @@
  *   production (htpasswd basic auth, :5001);
  * - two deploy hosts, each a container with its own dockerd and sshd (Debian rootfs made by
  *   debootstrap), published on its own loopback address (127.0.10.N:2222 for SSH, :8080-8089 for
- *   apps), with host keys written to a known_hosts file;
+ *   apps), with host keys written to a known_hosts file; together a two-node swarm;
+ * - a third deploy host, the same image plus a Docker 29-era engine (containerd image store),
+ *   Compose v2 and the Docker 28 client, in a single-node swarm of its own, its engine's API also
+ *   published on 127.0.10.3:2375 for the runner's client (lab.modernHost, not in lab.hosts);
  * - a busybox base image (docker import of busybox-static) and the fixture web app.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type Command, type CommandResult, runChecked } from '../../src/command/command';
@@ -22,6 +34,10 @@ import {
   DEBIAN_PACKAGES,
   DEPLOY_USER,
   DOCKER,
+  DOCKER_CLIENT,
+  ENGINE29_API_PORT,
+  ENGINE29_HOST,
+  ENGINE29_TOOLS,
   HOST_PACKAGES,
   HOSTS,
   LAB_DIR,
@@ -50,12 +66,26 @@ export interface LabHost {
   readonly container: string;
 }
 
+/** The Docker 29-era host: a deploy host like the others, and its engine reachable from the runner. */
+export interface ModernLabHost extends LabHost {
+  /** DOCKER_HOST for the runner's client: the host's engine (tcp://127.0.10.3:2375). */
+  readonly dockerHost: string;
+  /** The docker client that talks to this engine (Docker 28). */
+  readonly client: string;
+  /** The engine's version and API version, as it reports them. */
+  readonly engineVersion: string;
+  readonly apiVersion: string;
+}
+
 export interface LabInfo {
   readonly docker: string;
   /** The buildx builder that builds several platforms and exports caches (test/lab/builder.ts). */
   readonly builder: string;
   readonly registries: { readonly staging: LabRegistry; readonly production: LabRegistry };
+  /** The Debian 20.10 + Compose v1 hosts, a two-node swarm. */
   readonly hosts: readonly LabHost[];
+  /** The Docker 29 + Compose v2 host, a single-node swarm; deliberately not in hosts. */
+  readonly modernHost: ModernLabHost;
   readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
   readonly images: {
     readonly busybox: string;
@@ -315,14 +345,71 @@ async function ensureHostImage(): Promise<string> {
   return tag;
 }
 
+/** The docker client's version ("28.2.2"), or a clear error when it is missing or too old for Docker 29. */
+async function clientVersion(): Promise<string> {
+  const probe = await runner.run({ argv: [DOCKER_CLIENT, '--version'] });
+  const version = /version (\d+)\.(\d+)\.\d+\S*/.exec(probe.stdout);
+  if (probe.exitCode !== 0 || !version || Number(version[1]) < 25) {
+    throw new Error(
+      `lab: the Docker 29 host needs a docker client of Docker 25 or newer (API >= 1.44) at ${DOCKER_CLIENT} ` +
+        `(set SLIPWAY_DOCKER_CLIENT to another one); found ${probe.stdout.trim() || probe.stderr.trim() || 'none'}`,
+    );
+  }
+  return (version[0] as string).replace(/^version /, '').replace(/,$/, '');
+}
+
+/**
+ * The Docker 29 host's image: the deploy host image plus the pinned engine binaries, Compose v2,
+ * buildx and the newer client, from a build context assembled here. The tag hashes the base, the
+ * files and every pin, so a moved pin rebuilds it (and ensureHost then replaces the host).
+ */
+async function ensureEngine29Image(base: string): Promise<string> {
+  const dir = join(LAB_SRC, 'host-engine29');
+  const files = ['Dockerfile', 'dockerd.sh'];
+  // Imported when needed: the lab CLI runs under tsx as CommonJS, which cannot require an ES
+  // module with top-level await.
+  const { ensureTools, tool } = await import('../../scripts/tools.mjs');
+  const client = await clientVersion();
+  const versions = ENGINE29_TOOLS.map((name) => `${name}@${tool(name).version}`);
+  const tag = `slipway-lab/host-engine29:${hash(
+    base,
+    ...files.map((f) => readFileSync(join(dir, f), 'utf8')),
+    // The whole pin (version, build tags, ldflags): any change to how a tool is built rebuilds.
+    ...ENGINE29_TOOLS.map((name) => JSON.stringify(tool(name))),
+    `docker@${client}`,
+  )}`;
+  if (await imageExists(tag)) return tag;
+  const paths = await ensureTools((message) => log(message), ENGINE29_TOOLS);
+  const context = join(LAB_DIR, 'cache', 'host-engine29');
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(context, { recursive: true });
+  for (const file of files) copyFileSync(join(dir, file), join(context, file));
+  const binaries: Record<string, string> = {
+    dockerd: paths.dockerd as string,
+    'docker-proxy': paths['docker-proxy'] as string,
+    runc: paths.runc as string,
+    'docker-compose': paths['docker-compose'] as string,
+    'docker-buildx': paths.buildx as string,
+    docker: DOCKER_CLIENT,
+  };
+  for (const [name, path] of Object.entries(binaries)) copyFileSync(path, join(context, name));
+  log(`building the Docker 29 host image (${versions.join(', ')}, docker client ${client})`);
+  try {
+    await docker('build', '--quiet', '--build-arg', `BASE=${base}`, '--tag', tag, context);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+  return tag;
+}
+
 async function ensureNetwork(): Promise<void> {
   if (await dockerOk('network', 'inspect', NETWORK.name)) return;
   await docker('network', 'create', '--subnet', NETWORK.subnet, '--gateway', NETWORK.gateway, NETWORK.name);
 }
 
-function sshBanner(address: string, port: number): Promise<boolean> {
+function sshBanner(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: 1000 });
+    const socket = connect({ host: address, port, timeout: timeoutMs });
     socket.once('data', (data) => {
       socket.destroy();
       resolve(data.toString().startsWith('SSH-'));
@@ -346,7 +433,12 @@ async function ensureSshKey(): Promise<string> {
   return key;
 }
 
-async function ensureHost(spec: (typeof HOSTS)[number], image: string, publicKey: string): Promise<LabHost> {
+async function ensureHost(
+  spec: (typeof HOSTS)[number],
+  image: string,
+  publicKey: string,
+  extraPublish: readonly string[] = [],
+): Promise<LabHost> {
   const container = `slipway-${spec.name}`;
   const host: LabHost = { name: spec.name, address: spec.address, ip: spec.ip, sshPort: SSH_PORT, container };
   const running = await runner.run({
@@ -355,7 +447,8 @@ async function ensureHost(spec: (typeof HOSTS)[number], image: string, publicKey
   const healthy =
     running.exitCode === 0 &&
     running.stdout.trim() === `true ${image}` &&
-    (await sshBanner(spec.address, SSH_PORT)) &&
+    // Generous: a busy machine must not get a running host replaced (and the tests on it broken).
+    (await sshBanner(spec.address, SSH_PORT, 10_000)) &&
     (await dockerOk('exec', container, 'docker', 'info', '--format', '{{.ServerVersion}}'));
   if (healthy) return host;
   await runner.run({ argv: [DOCKER, 'rm', '-f', container] });
@@ -390,6 +483,7 @@ async function ensureHost(spec: (typeof HOSTS)[number], image: string, publicKey
     `${spec.address}:${SSH_PORT}:22`,
     '--publish',
     `${spec.address}:${APP_PORTS.first}-${APP_PORTS.last}:${APP_PORTS.first}-${APP_PORTS.last}`,
+    ...extraPublish.flatMap((p) => ['--publish', p]),
     '--volume',
     `${container}-docker:/var/lib/docker`,
     '--volume',
@@ -409,6 +503,27 @@ async function ensureHost(spec: (typeof HOSTS)[number], image: string, publicKey
     60_000,
   );
   return host;
+}
+
+/** The Docker 29 host, its engine answering the runner's client on 127.0.10.3:2375. */
+async function ensureModernHost(image: string, publicKey: string): Promise<ModernLabHost> {
+  const spec = ENGINE29_HOST;
+  const host = await ensureHost(spec, image, publicKey, [
+    `${spec.address}:${ENGINE29_API_PORT}:${ENGINE29_API_PORT}`,
+  ]);
+  const dockerHost = `tcp://${spec.address}:${ENGINE29_API_PORT}`;
+  const version = () =>
+    runner.run({
+      argv: [DOCKER_CLIENT, 'version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'],
+      env: { DOCKER_HOST: dockerHost },
+    });
+  await waitFor(
+    `the Docker 29 engine at ${dockerHost}`,
+    async () => (await version()).exitCode === 0,
+    30_000,
+  );
+  const [engineVersion = '', apiVersion = ''] = (await version()).stdout.trim().split(' ');
+  return { ...host, dockerHost, client: DOCKER_CLIENT, engineVersion, apiVersion };
 }
 
 async function writeKnownHosts(hosts: readonly LabHost[], path: string): Promise<void> {
@@ -502,12 +617,22 @@ export async function ensureLab(): Promise<LabInfo> {
   const hostImage = await step('deploy host image', ensureHostImage);
   await step('lab network', ensureNetwork);
   const key = await ensureSshKey();
-  const hosts = await step('deploy hosts', () =>
-    Promise.all(HOSTS.map((h) => ensureHost(h, hostImage, `${key}.pub`))),
-  );
-  await step('swarm of the deploy hosts', () => ensureSwarm(hosts));
+  // Built before any host is looked at: a build beside the hosts' health checks could slow them.
+  const engine29Image = await step('Docker 29 deploy host image', () => ensureEngine29Image(hostImage));
+  const [hosts, modernHost] = await Promise.all([
+    step('deploy hosts (Docker 20.10)', async () => {
+      const started = await Promise.all(HOSTS.map((h) => ensureHost(h, hostImage, `${key}.pub`)));
+      await ensureSwarm(started);
+      return started;
+    }),
+    step('deploy host (Docker 29)', async () => {
+      const host = await ensureModernHost(engine29Image, `${key}.pub`);
+      await ensureSwarm([host]);
+      return host;
+    }),
+  ]);
   const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
-  await writeKnownHosts(hosts, knownHostsPath);
+  await writeKnownHosts([...hosts, modernHost], knownHostsPath);
   const builder = await step('buildx plugin and BuildKit builder', ensureBuilder);
   const app = await step('fixture app', () => buildFixtureApp('dev'));
   const slowDb = await step('slow-db service image', async () => {
@@ -525,6 +650,7 @@ export async function ensureLab(): Promise<LabInfo> {
     builder: builder.name,
     registries: { staging, production },
     hosts,
+    modernHost,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
     images: { busybox, busyboxInRegistry, app, slowDb, proxy },
   };
@@ -536,7 +662,7 @@ export async function ensureLab(): Promise<LabInfo> {
 /** Stops and removes everything the lab started; caches survive unless purge is set. */
 export async function teardownLab(options: { purge?: boolean } = {}): Promise<void> {
   await stopBuilder();
-  for (const spec of HOSTS) {
+  for (const spec of [...HOSTS, ENGINE29_HOST]) {
     await runner.run({ argv: [DOCKER, 'rm', '-f', `slipway-${spec.name}`] });
     await runner.run({ argv: [DOCKER, 'volume', 'rm', `slipway-${spec.name}-docker`] });
   }

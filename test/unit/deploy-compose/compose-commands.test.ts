@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { toShellLine } from '../../../src/command/quote';
-import { composeUp, WITH_VALUES_SCRIPT } from '../../../src/deploy-compose/compose-commands';
+import {
+  composeUp,
+  parseComposeVersion,
+  WITH_VALUES_SCRIPT,
+} from '../../../src/deploy-compose/compose-commands';
 
 const HOSTILE: Array<[string, string]> = [
   ['PASSWORD', 'pa$word1 #x'],
@@ -73,5 +77,20 @@ describe('compose commands', () => {
     const command = composeUp({ program: ['docker', 'compose'], project: 'p', file: 'f' });
     expect(command.argv.slice(0, 2)).toEqual(['docker', 'compose']);
     expect(command.stdin).toBeUndefined();
+  });
+});
+
+describe('compose version', () => {
+  it('reads v2 and v1 version lines, and keeps an unknown first line as it is', () => {
+    expect(parseComposeVersion('Docker Compose version v2.32.4\n')).toBe('2.32.4');
+    expect(parseComposeVersion('Docker Compose version 2.29.1+ds1-0ubuntu1~24.04.1\n')).toBe(
+      '2.29.1+ds1-0ubuntu1~24.04.1',
+    );
+    expect(
+      parseComposeVersion(
+        'docker-compose version 1.29.2, build unknown\ndocker-py version: 5.0.3\nCPython version: 3.11.2\n',
+      ),
+    ).toBe('1.29.2');
+    expect(parseComposeVersion('something else\nmore')).toBe('something else');
   });
 });

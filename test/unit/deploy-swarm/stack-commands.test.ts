@@ -78,3 +78,36 @@ describe('compose and swarm commands as data', () => {
     expect(() => swarmCaddyfile('web;evil', 80)).toThrow(/invalid service name/);
   });
 });
+
+describe('swarm service logs as data', () => {
+  const target = { docker: 'docker' };
+  it('reads every node through the manager: the last lines, or following, since a time', () => {
+    expect(swarm.serviceLogsOf(target, 'web').argv).toEqual([
+      'docker',
+      'service',
+      'logs',
+      '--no-task-ids',
+      '--tail',
+      '50',
+      'web',
+    ]);
+    expect(swarm.serviceLogsOf(target, 'web', { follow: true, since: '10m' }).argv).toEqual([
+      'docker',
+      'service',
+      'logs',
+      '--no-task-ids',
+      '--follow',
+      '--since',
+      '10m',
+      'web',
+    ]);
+    expect(swarm.serviceExists(target, 'web').argv).toEqual([
+      'docker',
+      'service',
+      'inspect',
+      '--format',
+      '{{.Spec.Name}}',
+      'web',
+    ]);
+  });
+});

@@ -37,6 +37,21 @@ describe('push failures', () => {
       existingLayers: ['56c8bbbe793b'],
     });
   });
+
+  it('reads the containerd image store\'s output (Docker 29): an index digest, "Already exists"', () => {
+    const output = [
+      'The push refers to repository [127.0.0.1:5000/e29/app]',
+      '44136fa355b3: Waiting',
+      '5ff9b55f9db8: Already exists',
+      '44136fa355b3: Pushed',
+      `x1: digest: sha256:${'b'.repeat(64)} size: 856`,
+    ].join('\n');
+    expect(parsePushOutput(output)).toEqual({
+      digest: `sha256:${'b'.repeat(64)}`,
+      pushedLayers: ['44136fa355b3'],
+      existingLayers: ['5ff9b55f9db8'],
+    });
+  });
 });
 
 describe('push request', () => {
@@ -64,7 +79,7 @@ describe('retry delays', () => {
 });
 
 describe('immutable tags are not moved by a push', () => {
-  const existing = { digest: `sha256:${'1'.repeat(64)}`, configDigest: `sha256:${'2'.repeat(64)}` };
+  const existing = { digest: `sha256:${'1'.repeat(64)}`, configDigests: [`sha256:${'2'.repeat(64)}`] };
   const other = `sha256:${'3'.repeat(64)}`;
 
   it('refuses to move the version to another image, unless overwriting is allowed', () => {
@@ -74,7 +89,7 @@ describe('immutable tags are not moved by a push', () => {
   });
 
   it('pushes the same image again (its ID is the config digest, or the manifest digest), and new tags', () => {
-    expect(tagMayMove('20261122-0', existing, existing.configDigest, false)).toBe(true);
+    expect(tagMayMove('20261122-0', existing, existing.configDigests[0] as string, false)).toBe(true);
     expect(tagMayMove('20261122-0', existing, existing.digest, false)).toBe(true);
     expect(tagMayMove('20261122-0', undefined, other, false)).toBe(true);
   });

@@ -66,11 +66,50 @@ describe('slipway logs on a host', () => {
   });
 
   it('says when no container of the service runs on a host', async () => {
-    const empty: Runner = { ...fakeHost([]), run: async () => done('') };
+    // Not a Swarm manager either: `docker service inspect` fails.
+    const empty: Runner = {
+      ...fakeHost([]),
+      run: async (command) => done('', command.argv[1] === 'service' ? 1 : 0),
+    };
     expect(await hostLogs(empty, 'web', { follow: false }, () => {})).toEqual({
       host: 'deploy@h1:22',
       containers: [],
       error: 'no container of web runs here',
     });
+  });
+
+  it('on a Swarm manager, reads a service and its proxy through docker service logs, named by task', async () => {
+    const commands: Command[] = [];
+    const manager: Runner = {
+      ...fakeHost([]),
+      async run(command: Command, options?: RunOptions) {
+        commands.push(command);
+        const [, verb, sub] = command.argv;
+        if (verb === 'ps') return done('');
+        if (verb === 'service' && sub === 'inspect') return done('', command.argv.at(-1) === 'web' ? 0 : 1);
+        if (verb === 'service' && sub === 'logs') {
+          options?.onOutput?.('web.1@node-a    | GET /health 200\nweb.2@no', 'stdout');
+          options?.onOutput?.('de-b    | GET /version 200\n', 'stdout');
+          return done();
+        }
+        throw new Error(`unexpected ${command.argv.join(' ')}`);
+      },
+    };
+    const lines: LogLine[] = [];
+    const result = await hostLogs(manager, 'web', { follow: false, tail: 5 }, (l) => lines.push(l));
+    expect(result).toEqual({ host: 'deploy@h1:22', containers: ['web'] });
+    expect(commands.find((c) => c.argv[2] === 'logs')?.argv).toEqual([
+      'docker',
+      'service',
+      'logs',
+      '--no-task-ids',
+      '--tail',
+      '5',
+      'web',
+    ]);
+    expect(lines.map((l) => `${l.container} ${l.line}`)).toEqual([
+      'web.1@node-a GET /health 200',
+      'web.2@node-b GET /version 200',
+    ]);
   });
 });
