@@ -17,6 +17,7 @@ import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { runTest } from '../test-in-container/operation';
 import { ACTION_METADATA, type InputMetadata } from './metadata';
+import { runAttest, runSign, runVerify } from '../supply-chain/operation';
 
 /** Ctrl-C cancels a deploy cleanly (locks released, nothing half-switched); a second one exits at once. */
 function cancelOnCtrlC(report: Reporter): AbortSignal {
@@ -33,6 +34,8 @@ export interface CommandSpec {
   /** The longer description at the top of its help. */
   readonly description: string;
   readonly options: Readonly<Record<string, InputMetadata>>;
+  /** The input a bare first word gives (`slipway verify IMAGE`). */
+  readonly operand?: string;
   readonly run: Operation;
 }
 
@@ -119,6 +122,22 @@ async function logs(inputs: Inputs, _report: Reporter, out: (text: string) => vo
   };
 }
 
+/** The image and registry login of sign, attest and verify, and the inputs they share with an action. */
+function imageOptions(action: string, names: readonly string[]): Record<string, InputMetadata> {
+  const from = inputsOf(action);
+  const options: Record<string, InputMetadata> = {
+    image: {
+      description:
+        'The image, registry/repository:tag or @sha256:… (the tag is resolved to its digest first).',
+      required: true,
+    },
+  };
+  for (const name of names) if (from[name]) options[name] = from[name];
+  options.username = { description: "User name for the image's registry.", required: false };
+  options.password = { description: "Password or token for the image's registry.", required: false };
+  return options;
+}
+
 /** A command that runs an action's operation with that action's inputs as its options. */
 function actionCommand(action: string, summary: string, run: Operation): CommandSpec {
   return {
@@ -156,6 +175,43 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: inputsOf('remote-deploy-ssh', ['rollback']),
     run: (inputs, report) =>
       runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
+  },
+  sign: {
+    summary:
+      'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
+    description:
+      "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format, stored as <repo>:sha256-<hex>.sig next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
+    options: imageOptions('push-registry', [
+      'sign-key',
+      'sign-key-password',
+      'test-report',
+      'test-exit-code',
+      'test-command',
+    ]),
+    operand: 'image',
+    run: runSign,
+  },
+  attest: {
+    summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
+    description:
+      'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as <repo>:sha256-<hex>.att (what cosign verify-attestation reads).',
+    options: imageOptions('push-registry', [
+      'sign-key',
+      'sign-key-password',
+      'test-report',
+      'test-exit-code',
+      'test-command',
+    ]),
+    operand: 'image',
+    run: runAttest,
+  },
+  verify: {
+    summary: "verify an image's signature and attestations with verify-key",
+    description:
+      "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
+    options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+    operand: 'image',
+    run: runVerify,
   },
   status: {
     summary: 'what runs on each host, since when, and the last audit entries',

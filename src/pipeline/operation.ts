@@ -11,10 +11,14 @@ import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { runTest } from '../test-in-container/operation';
+import { readSigningKey } from '../supply-chain/inputs';
+import { maskSigningInputs } from '../supply-chain/operation';
 
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
   const push = inputs.boolean('push', true);
+  maskSigningInputs(inputs, report);
+  if (push) readSigningKey(inputs);
   const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
   if (inputs.string('run')) readTestRequest(inputs.with({ image: planned.split('\n')[0] as string }));
   if (push) readPushRequest(inputs.with({ tags: planned }));
@@ -34,7 +38,15 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     report.info('push: false — built and tested, not pushed');
     return { outputs, summary };
   }
-  const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+  // With sign-key, the tests just run are attested: their report, exit code and command.
+  const tested: Record<string, string> = inputs.string('run')
+    ? {
+        'test-report': outputs.report ?? '',
+        'test-exit-code': outputs['exit-code'] ?? '',
+        'test-command': inputs.string('run'),
+      }
+    : {};
+  const pushed = await runPush(inputs.with({ tags: built.references.join('\n'), ...tested }), report);
   Object.assign(outputs, pushed.outputs);
   summary.push(...pushed.summary);
   return { outputs, summary };
