@@ -724,7 +724,7 @@ module.exports = {
 "use strict";
 
 
-var crypto_hash_sha512 = (__nccwpck_require__(668).lowlevel).crypto_hash;
+var crypto_hash_sha512 = (__nccwpck_require__(8826).lowlevel).crypto_hash;
 
 /*
  * This file is a 1:1 port from the OpenBSD blowfish.c and bcrypt_pbkdf.c. As a
@@ -1278,6 +1278,2401 @@ module.exports = {
       hash: bcrypt_hash,
       pbkdf: bcrypt_pbkdf
 };
+
+
+/***/ }),
+
+/***/ 8826:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+(function(nacl) {
+'use strict';
+
+// Ported in 2014 by Dmitry Chestnykh and Devi Mandiri.
+// Public domain.
+//
+// Implementation derived from TweetNaCl version 20140427.
+// See for details: http://tweetnacl.cr.yp.to/
+
+var gf = function(init) {
+  var i, r = new Float64Array(16);
+  if (init) for (i = 0; i < init.length; i++) r[i] = init[i];
+  return r;
+};
+
+//  Pluggable, initialized in high-level API below.
+var randombytes = function(/* x, n */) { throw new Error('no PRNG'); };
+
+var _0 = new Uint8Array(16);
+var _9 = new Uint8Array(32); _9[0] = 9;
+
+var gf0 = gf(),
+    gf1 = gf([1]),
+    _121665 = gf([0xdb41, 1]),
+    D = gf([0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141, 0x0a4d, 0x0070, 0xe898, 0x7779, 0x4079, 0x8cc7, 0xfe73, 0x2b6f, 0x6cee, 0x5203]),
+    D2 = gf([0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283, 0x149a, 0x00e0, 0xd130, 0xeef3, 0x80f2, 0x198e, 0xfce7, 0x56df, 0xd9dc, 0x2406]),
+    X = gf([0xd51a, 0x8f25, 0x2d60, 0xc956, 0xa7b2, 0x9525, 0xc760, 0x692c, 0xdc5c, 0xfdd6, 0xe231, 0xc0a4, 0x53fe, 0xcd6e, 0x36d3, 0x2169]),
+    Y = gf([0x6658, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666]),
+    I = gf([0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43, 0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83]);
+
+function ts64(x, i, h, l) {
+  x[i]   = (h >> 24) & 0xff;
+  x[i+1] = (h >> 16) & 0xff;
+  x[i+2] = (h >>  8) & 0xff;
+  x[i+3] = h & 0xff;
+  x[i+4] = (l >> 24)  & 0xff;
+  x[i+5] = (l >> 16)  & 0xff;
+  x[i+6] = (l >>  8)  & 0xff;
+  x[i+7] = l & 0xff;
+}
+
+function vn(x, xi, y, yi, n) {
+  var i,d = 0;
+  for (i = 0; i < n; i++) d |= x[xi+i]^y[yi+i];
+  return (1 & ((d - 1) >>> 8)) - 1;
+}
+
+function crypto_verify_16(x, xi, y, yi) {
+  return vn(x,xi,y,yi,16);
+}
+
+function crypto_verify_32(x, xi, y, yi) {
+  return vn(x,xi,y,yi,32);
+}
+
+function core_salsa20(o, p, k, c) {
+  var j0  = c[ 0] & 0xff | (c[ 1] & 0xff)<<8 | (c[ 2] & 0xff)<<16 | (c[ 3] & 0xff)<<24,
+      j1  = k[ 0] & 0xff | (k[ 1] & 0xff)<<8 | (k[ 2] & 0xff)<<16 | (k[ 3] & 0xff)<<24,
+      j2  = k[ 4] & 0xff | (k[ 5] & 0xff)<<8 | (k[ 6] & 0xff)<<16 | (k[ 7] & 0xff)<<24,
+      j3  = k[ 8] & 0xff | (k[ 9] & 0xff)<<8 | (k[10] & 0xff)<<16 | (k[11] & 0xff)<<24,
+      j4  = k[12] & 0xff | (k[13] & 0xff)<<8 | (k[14] & 0xff)<<16 | (k[15] & 0xff)<<24,
+      j5  = c[ 4] & 0xff | (c[ 5] & 0xff)<<8 | (c[ 6] & 0xff)<<16 | (c[ 7] & 0xff)<<24,
+      j6  = p[ 0] & 0xff | (p[ 1] & 0xff)<<8 | (p[ 2] & 0xff)<<16 | (p[ 3] & 0xff)<<24,
+      j7  = p[ 4] & 0xff | (p[ 5] & 0xff)<<8 | (p[ 6] & 0xff)<<16 | (p[ 7] & 0xff)<<24,
+      j8  = p[ 8] & 0xff | (p[ 9] & 0xff)<<8 | (p[10] & 0xff)<<16 | (p[11] & 0xff)<<24,
+      j9  = p[12] & 0xff | (p[13] & 0xff)<<8 | (p[14] & 0xff)<<16 | (p[15] & 0xff)<<24,
+      j10 = c[ 8] & 0xff | (c[ 9] & 0xff)<<8 | (c[10] & 0xff)<<16 | (c[11] & 0xff)<<24,
+      j11 = k[16] & 0xff | (k[17] & 0xff)<<8 | (k[18] & 0xff)<<16 | (k[19] & 0xff)<<24,
+      j12 = k[20] & 0xff | (k[21] & 0xff)<<8 | (k[22] & 0xff)<<16 | (k[23] & 0xff)<<24,
+      j13 = k[24] & 0xff | (k[25] & 0xff)<<8 | (k[26] & 0xff)<<16 | (k[27] & 0xff)<<24,
+      j14 = k[28] & 0xff | (k[29] & 0xff)<<8 | (k[30] & 0xff)<<16 | (k[31] & 0xff)<<24,
+      j15 = c[12] & 0xff | (c[13] & 0xff)<<8 | (c[14] & 0xff)<<16 | (c[15] & 0xff)<<24;
+
+  var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7,
+      x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14,
+      x15 = j15, u;
+
+  for (var i = 0; i < 20; i += 2) {
+    u = x0 + x12 | 0;
+    x4 ^= u<<7 | u>>>(32-7);
+    u = x4 + x0 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x4 | 0;
+    x12 ^= u<<13 | u>>>(32-13);
+    u = x12 + x8 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x1 | 0;
+    x9 ^= u<<7 | u>>>(32-7);
+    u = x9 + x5 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x9 | 0;
+    x1 ^= u<<13 | u>>>(32-13);
+    u = x1 + x13 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x6 | 0;
+    x14 ^= u<<7 | u>>>(32-7);
+    u = x14 + x10 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x14 | 0;
+    x6 ^= u<<13 | u>>>(32-13);
+    u = x6 + x2 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x11 | 0;
+    x3 ^= u<<7 | u>>>(32-7);
+    u = x3 + x15 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x3 | 0;
+    x11 ^= u<<13 | u>>>(32-13);
+    u = x11 + x7 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+
+    u = x0 + x3 | 0;
+    x1 ^= u<<7 | u>>>(32-7);
+    u = x1 + x0 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x1 | 0;
+    x3 ^= u<<13 | u>>>(32-13);
+    u = x3 + x2 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x4 | 0;
+    x6 ^= u<<7 | u>>>(32-7);
+    u = x6 + x5 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x6 | 0;
+    x4 ^= u<<13 | u>>>(32-13);
+    u = x4 + x7 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x9 | 0;
+    x11 ^= u<<7 | u>>>(32-7);
+    u = x11 + x10 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x11 | 0;
+    x9 ^= u<<13 | u>>>(32-13);
+    u = x9 + x8 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x14 | 0;
+    x12 ^= u<<7 | u>>>(32-7);
+    u = x12 + x15 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x12 | 0;
+    x14 ^= u<<13 | u>>>(32-13);
+    u = x14 + x13 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+  }
+   x0 =  x0 +  j0 | 0;
+   x1 =  x1 +  j1 | 0;
+   x2 =  x2 +  j2 | 0;
+   x3 =  x3 +  j3 | 0;
+   x4 =  x4 +  j4 | 0;
+   x5 =  x5 +  j5 | 0;
+   x6 =  x6 +  j6 | 0;
+   x7 =  x7 +  j7 | 0;
+   x8 =  x8 +  j8 | 0;
+   x9 =  x9 +  j9 | 0;
+  x10 = x10 + j10 | 0;
+  x11 = x11 + j11 | 0;
+  x12 = x12 + j12 | 0;
+  x13 = x13 + j13 | 0;
+  x14 = x14 + j14 | 0;
+  x15 = x15 + j15 | 0;
+
+  o[ 0] = x0 >>>  0 & 0xff;
+  o[ 1] = x0 >>>  8 & 0xff;
+  o[ 2] = x0 >>> 16 & 0xff;
+  o[ 3] = x0 >>> 24 & 0xff;
+
+  o[ 4] = x1 >>>  0 & 0xff;
+  o[ 5] = x1 >>>  8 & 0xff;
+  o[ 6] = x1 >>> 16 & 0xff;
+  o[ 7] = x1 >>> 24 & 0xff;
+
+  o[ 8] = x2 >>>  0 & 0xff;
+  o[ 9] = x2 >>>  8 & 0xff;
+  o[10] = x2 >>> 16 & 0xff;
+  o[11] = x2 >>> 24 & 0xff;
+
+  o[12] = x3 >>>  0 & 0xff;
+  o[13] = x3 >>>  8 & 0xff;
+  o[14] = x3 >>> 16 & 0xff;
+  o[15] = x3 >>> 24 & 0xff;
+
+  o[16] = x4 >>>  0 & 0xff;
+  o[17] = x4 >>>  8 & 0xff;
+  o[18] = x4 >>> 16 & 0xff;
+  o[19] = x4 >>> 24 & 0xff;
+
+  o[20] = x5 >>>  0 & 0xff;
+  o[21] = x5 >>>  8 & 0xff;
+  o[22] = x5 >>> 16 & 0xff;
+  o[23] = x5 >>> 24 & 0xff;
+
+  o[24] = x6 >>>  0 & 0xff;
+  o[25] = x6 >>>  8 & 0xff;
+  o[26] = x6 >>> 16 & 0xff;
+  o[27] = x6 >>> 24 & 0xff;
+
+  o[28] = x7 >>>  0 & 0xff;
+  o[29] = x7 >>>  8 & 0xff;
+  o[30] = x7 >>> 16 & 0xff;
+  o[31] = x7 >>> 24 & 0xff;
+
+  o[32] = x8 >>>  0 & 0xff;
+  o[33] = x8 >>>  8 & 0xff;
+  o[34] = x8 >>> 16 & 0xff;
+  o[35] = x8 >>> 24 & 0xff;
+
+  o[36] = x9 >>>  0 & 0xff;
+  o[37] = x9 >>>  8 & 0xff;
+  o[38] = x9 >>> 16 & 0xff;
+  o[39] = x9 >>> 24 & 0xff;
+
+  o[40] = x10 >>>  0 & 0xff;
+  o[41] = x10 >>>  8 & 0xff;
+  o[42] = x10 >>> 16 & 0xff;
+  o[43] = x10 >>> 24 & 0xff;
+
+  o[44] = x11 >>>  0 & 0xff;
+  o[45] = x11 >>>  8 & 0xff;
+  o[46] = x11 >>> 16 & 0xff;
+  o[47] = x11 >>> 24 & 0xff;
+
+  o[48] = x12 >>>  0 & 0xff;
+  o[49] = x12 >>>  8 & 0xff;
+  o[50] = x12 >>> 16 & 0xff;
+  o[51] = x12 >>> 24 & 0xff;
+
+  o[52] = x13 >>>  0 & 0xff;
+  o[53] = x13 >>>  8 & 0xff;
+  o[54] = x13 >>> 16 & 0xff;
+  o[55] = x13 >>> 24 & 0xff;
+
+  o[56] = x14 >>>  0 & 0xff;
+  o[57] = x14 >>>  8 & 0xff;
+  o[58] = x14 >>> 16 & 0xff;
+  o[59] = x14 >>> 24 & 0xff;
+
+  o[60] = x15 >>>  0 & 0xff;
+  o[61] = x15 >>>  8 & 0xff;
+  o[62] = x15 >>> 16 & 0xff;
+  o[63] = x15 >>> 24 & 0xff;
+}
+
+function core_hsalsa20(o,p,k,c) {
+  var j0  = c[ 0] & 0xff | (c[ 1] & 0xff)<<8 | (c[ 2] & 0xff)<<16 | (c[ 3] & 0xff)<<24,
+      j1  = k[ 0] & 0xff | (k[ 1] & 0xff)<<8 | (k[ 2] & 0xff)<<16 | (k[ 3] & 0xff)<<24,
+      j2  = k[ 4] & 0xff | (k[ 5] & 0xff)<<8 | (k[ 6] & 0xff)<<16 | (k[ 7] & 0xff)<<24,
+      j3  = k[ 8] & 0xff | (k[ 9] & 0xff)<<8 | (k[10] & 0xff)<<16 | (k[11] & 0xff)<<24,
+      j4  = k[12] & 0xff | (k[13] & 0xff)<<8 | (k[14] & 0xff)<<16 | (k[15] & 0xff)<<24,
+      j5  = c[ 4] & 0xff | (c[ 5] & 0xff)<<8 | (c[ 6] & 0xff)<<16 | (c[ 7] & 0xff)<<24,
+      j6  = p[ 0] & 0xff | (p[ 1] & 0xff)<<8 | (p[ 2] & 0xff)<<16 | (p[ 3] & 0xff)<<24,
+      j7  = p[ 4] & 0xff | (p[ 5] & 0xff)<<8 | (p[ 6] & 0xff)<<16 | (p[ 7] & 0xff)<<24,
+      j8  = p[ 8] & 0xff | (p[ 9] & 0xff)<<8 | (p[10] & 0xff)<<16 | (p[11] & 0xff)<<24,
+      j9  = p[12] & 0xff | (p[13] & 0xff)<<8 | (p[14] & 0xff)<<16 | (p[15] & 0xff)<<24,
+      j10 = c[ 8] & 0xff | (c[ 9] & 0xff)<<8 | (c[10] & 0xff)<<16 | (c[11] & 0xff)<<24,
+      j11 = k[16] & 0xff | (k[17] & 0xff)<<8 | (k[18] & 0xff)<<16 | (k[19] & 0xff)<<24,
+      j12 = k[20] & 0xff | (k[21] & 0xff)<<8 | (k[22] & 0xff)<<16 | (k[23] & 0xff)<<24,
+      j13 = k[24] & 0xff | (k[25] & 0xff)<<8 | (k[26] & 0xff)<<16 | (k[27] & 0xff)<<24,
+      j14 = k[28] & 0xff | (k[29] & 0xff)<<8 | (k[30] & 0xff)<<16 | (k[31] & 0xff)<<24,
+      j15 = c[12] & 0xff | (c[13] & 0xff)<<8 | (c[14] & 0xff)<<16 | (c[15] & 0xff)<<24;
+
+  var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7,
+      x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14,
+      x15 = j15, u;
+
+  for (var i = 0; i < 20; i += 2) {
+    u = x0 + x12 | 0;
+    x4 ^= u<<7 | u>>>(32-7);
+    u = x4 + x0 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x4 | 0;
+    x12 ^= u<<13 | u>>>(32-13);
+    u = x12 + x8 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x1 | 0;
+    x9 ^= u<<7 | u>>>(32-7);
+    u = x9 + x5 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x9 | 0;
+    x1 ^= u<<13 | u>>>(32-13);
+    u = x1 + x13 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x6 | 0;
+    x14 ^= u<<7 | u>>>(32-7);
+    u = x14 + x10 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x14 | 0;
+    x6 ^= u<<13 | u>>>(32-13);
+    u = x6 + x2 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x11 | 0;
+    x3 ^= u<<7 | u>>>(32-7);
+    u = x3 + x15 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x3 | 0;
+    x11 ^= u<<13 | u>>>(32-13);
+    u = x11 + x7 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+
+    u = x0 + x3 | 0;
+    x1 ^= u<<7 | u>>>(32-7);
+    u = x1 + x0 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x1 | 0;
+    x3 ^= u<<13 | u>>>(32-13);
+    u = x3 + x2 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x4 | 0;
+    x6 ^= u<<7 | u>>>(32-7);
+    u = x6 + x5 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x6 | 0;
+    x4 ^= u<<13 | u>>>(32-13);
+    u = x4 + x7 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x9 | 0;
+    x11 ^= u<<7 | u>>>(32-7);
+    u = x11 + x10 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x11 | 0;
+    x9 ^= u<<13 | u>>>(32-13);
+    u = x9 + x8 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x14 | 0;
+    x12 ^= u<<7 | u>>>(32-7);
+    u = x12 + x15 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x12 | 0;
+    x14 ^= u<<13 | u>>>(32-13);
+    u = x14 + x13 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+  }
+
+  o[ 0] = x0 >>>  0 & 0xff;
+  o[ 1] = x0 >>>  8 & 0xff;
+  o[ 2] = x0 >>> 16 & 0xff;
+  o[ 3] = x0 >>> 24 & 0xff;
+
+  o[ 4] = x5 >>>  0 & 0xff;
+  o[ 5] = x5 >>>  8 & 0xff;
+  o[ 6] = x5 >>> 16 & 0xff;
+  o[ 7] = x5 >>> 24 & 0xff;
+
+  o[ 8] = x10 >>>  0 & 0xff;
+  o[ 9] = x10 >>>  8 & 0xff;
+  o[10] = x10 >>> 16 & 0xff;
+  o[11] = x10 >>> 24 & 0xff;
+
+  o[12] = x15 >>>  0 & 0xff;
+  o[13] = x15 >>>  8 & 0xff;
+  o[14] = x15 >>> 16 & 0xff;
+  o[15] = x15 >>> 24 & 0xff;
+
+  o[16] = x6 >>>  0 & 0xff;
+  o[17] = x6 >>>  8 & 0xff;
+  o[18] = x6 >>> 16 & 0xff;
+  o[19] = x6 >>> 24 & 0xff;
+
+  o[20] = x7 >>>  0 & 0xff;
+  o[21] = x7 >>>  8 & 0xff;
+  o[22] = x7 >>> 16 & 0xff;
+  o[23] = x7 >>> 24 & 0xff;
+
+  o[24] = x8 >>>  0 & 0xff;
+  o[25] = x8 >>>  8 & 0xff;
+  o[26] = x8 >>> 16 & 0xff;
+  o[27] = x8 >>> 24 & 0xff;
+
+  o[28] = x9 >>>  0 & 0xff;
+  o[29] = x9 >>>  8 & 0xff;
+  o[30] = x9 >>> 16 & 0xff;
+  o[31] = x9 >>> 24 & 0xff;
+}
+
+function crypto_core_salsa20(out,inp,k,c) {
+  core_salsa20(out,inp,k,c);
+}
+
+function crypto_core_hsalsa20(out,inp,k,c) {
+  core_hsalsa20(out,inp,k,c);
+}
+
+var sigma = new Uint8Array([101, 120, 112, 97, 110, 100, 32, 51, 50, 45, 98, 121, 116, 101, 32, 107]);
+            // "expand 32-byte k"
+
+function crypto_stream_salsa20_xor(c,cpos,m,mpos,b,n,k) {
+  var z = new Uint8Array(16), x = new Uint8Array(64);
+  var u, i;
+  for (i = 0; i < 16; i++) z[i] = 0;
+  for (i = 0; i < 8; i++) z[i] = n[i];
+  while (b >= 64) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < 64; i++) c[cpos+i] = m[mpos+i] ^ x[i];
+    u = 1;
+    for (i = 8; i < 16; i++) {
+      u = u + (z[i] & 0xff) | 0;
+      z[i] = u & 0xff;
+      u >>>= 8;
+    }
+    b -= 64;
+    cpos += 64;
+    mpos += 64;
+  }
+  if (b > 0) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < b; i++) c[cpos+i] = m[mpos+i] ^ x[i];
+  }
+  return 0;
+}
+
+function crypto_stream_salsa20(c,cpos,b,n,k) {
+  var z = new Uint8Array(16), x = new Uint8Array(64);
+  var u, i;
+  for (i = 0; i < 16; i++) z[i] = 0;
+  for (i = 0; i < 8; i++) z[i] = n[i];
+  while (b >= 64) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < 64; i++) c[cpos+i] = x[i];
+    u = 1;
+    for (i = 8; i < 16; i++) {
+      u = u + (z[i] & 0xff) | 0;
+      z[i] = u & 0xff;
+      u >>>= 8;
+    }
+    b -= 64;
+    cpos += 64;
+  }
+  if (b > 0) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < b; i++) c[cpos+i] = x[i];
+  }
+  return 0;
+}
+
+function crypto_stream(c,cpos,d,n,k) {
+  var s = new Uint8Array(32);
+  crypto_core_hsalsa20(s,n,k,sigma);
+  var sn = new Uint8Array(8);
+  for (var i = 0; i < 8; i++) sn[i] = n[i+16];
+  return crypto_stream_salsa20(c,cpos,d,sn,s);
+}
+
+function crypto_stream_xor(c,cpos,m,mpos,d,n,k) {
+  var s = new Uint8Array(32);
+  crypto_core_hsalsa20(s,n,k,sigma);
+  var sn = new Uint8Array(8);
+  for (var i = 0; i < 8; i++) sn[i] = n[i+16];
+  return crypto_stream_salsa20_xor(c,cpos,m,mpos,d,sn,s);
+}
+
+/*
+* Port of Andrew Moon's Poly1305-donna-16. Public domain.
+* https://github.com/floodyberry/poly1305-donna
+*/
+
+var poly1305 = function(key) {
+  this.buffer = new Uint8Array(16);
+  this.r = new Uint16Array(10);
+  this.h = new Uint16Array(10);
+  this.pad = new Uint16Array(8);
+  this.leftover = 0;
+  this.fin = 0;
+
+  var t0, t1, t2, t3, t4, t5, t6, t7;
+
+  t0 = key[ 0] & 0xff | (key[ 1] & 0xff) << 8; this.r[0] = ( t0                     ) & 0x1fff;
+  t1 = key[ 2] & 0xff | (key[ 3] & 0xff) << 8; this.r[1] = ((t0 >>> 13) | (t1 <<  3)) & 0x1fff;
+  t2 = key[ 4] & 0xff | (key[ 5] & 0xff) << 8; this.r[2] = ((t1 >>> 10) | (t2 <<  6)) & 0x1f03;
+  t3 = key[ 6] & 0xff | (key[ 7] & 0xff) << 8; this.r[3] = ((t2 >>>  7) | (t3 <<  9)) & 0x1fff;
+  t4 = key[ 8] & 0xff | (key[ 9] & 0xff) << 8; this.r[4] = ((t3 >>>  4) | (t4 << 12)) & 0x00ff;
+  this.r[5] = ((t4 >>>  1)) & 0x1ffe;
+  t5 = key[10] & 0xff | (key[11] & 0xff) << 8; this.r[6] = ((t4 >>> 14) | (t5 <<  2)) & 0x1fff;
+  t6 = key[12] & 0xff | (key[13] & 0xff) << 8; this.r[7] = ((t5 >>> 11) | (t6 <<  5)) & 0x1f81;
+  t7 = key[14] & 0xff | (key[15] & 0xff) << 8; this.r[8] = ((t6 >>>  8) | (t7 <<  8)) & 0x1fff;
+  this.r[9] = ((t7 >>>  5)) & 0x007f;
+
+  this.pad[0] = key[16] & 0xff | (key[17] & 0xff) << 8;
+  this.pad[1] = key[18] & 0xff | (key[19] & 0xff) << 8;
+  this.pad[2] = key[20] & 0xff | (key[21] & 0xff) << 8;
+  this.pad[3] = key[22] & 0xff | (key[23] & 0xff) << 8;
+  this.pad[4] = key[24] & 0xff | (key[25] & 0xff) << 8;
+  this.pad[5] = key[26] & 0xff | (key[27] & 0xff) << 8;
+  this.pad[6] = key[28] & 0xff | (key[29] & 0xff) << 8;
+  this.pad[7] = key[30] & 0xff | (key[31] & 0xff) << 8;
+};
+
+poly1305.prototype.blocks = function(m, mpos, bytes) {
+  var hibit = this.fin ? 0 : (1 << 11);
+  var t0, t1, t2, t3, t4, t5, t6, t7, c;
+  var d0, d1, d2, d3, d4, d5, d6, d7, d8, d9;
+
+  var h0 = this.h[0],
+      h1 = this.h[1],
+      h2 = this.h[2],
+      h3 = this.h[3],
+      h4 = this.h[4],
+      h5 = this.h[5],
+      h6 = this.h[6],
+      h7 = this.h[7],
+      h8 = this.h[8],
+      h9 = this.h[9];
+
+  var r0 = this.r[0],
+      r1 = this.r[1],
+      r2 = this.r[2],
+      r3 = this.r[3],
+      r4 = this.r[4],
+      r5 = this.r[5],
+      r6 = this.r[6],
+      r7 = this.r[7],
+      r8 = this.r[8],
+      r9 = this.r[9];
+
+  while (bytes >= 16) {
+    t0 = m[mpos+ 0] & 0xff | (m[mpos+ 1] & 0xff) << 8; h0 += ( t0                     ) & 0x1fff;
+    t1 = m[mpos+ 2] & 0xff | (m[mpos+ 3] & 0xff) << 8; h1 += ((t0 >>> 13) | (t1 <<  3)) & 0x1fff;
+    t2 = m[mpos+ 4] & 0xff | (m[mpos+ 5] & 0xff) << 8; h2 += ((t1 >>> 10) | (t2 <<  6)) & 0x1fff;
+    t3 = m[mpos+ 6] & 0xff | (m[mpos+ 7] & 0xff) << 8; h3 += ((t2 >>>  7) | (t3 <<  9)) & 0x1fff;
+    t4 = m[mpos+ 8] & 0xff | (m[mpos+ 9] & 0xff) << 8; h4 += ((t3 >>>  4) | (t4 << 12)) & 0x1fff;
+    h5 += ((t4 >>>  1)) & 0x1fff;
+    t5 = m[mpos+10] & 0xff | (m[mpos+11] & 0xff) << 8; h6 += ((t4 >>> 14) | (t5 <<  2)) & 0x1fff;
+    t6 = m[mpos+12] & 0xff | (m[mpos+13] & 0xff) << 8; h7 += ((t5 >>> 11) | (t6 <<  5)) & 0x1fff;
+    t7 = m[mpos+14] & 0xff | (m[mpos+15] & 0xff) << 8; h8 += ((t6 >>>  8) | (t7 <<  8)) & 0x1fff;
+    h9 += ((t7 >>> 5)) | hibit;
+
+    c = 0;
+
+    d0 = c;
+    d0 += h0 * r0;
+    d0 += h1 * (5 * r9);
+    d0 += h2 * (5 * r8);
+    d0 += h3 * (5 * r7);
+    d0 += h4 * (5 * r6);
+    c = (d0 >>> 13); d0 &= 0x1fff;
+    d0 += h5 * (5 * r5);
+    d0 += h6 * (5 * r4);
+    d0 += h7 * (5 * r3);
+    d0 += h8 * (5 * r2);
+    d0 += h9 * (5 * r1);
+    c += (d0 >>> 13); d0 &= 0x1fff;
+
+    d1 = c;
+    d1 += h0 * r1;
+    d1 += h1 * r0;
+    d1 += h2 * (5 * r9);
+    d1 += h3 * (5 * r8);
+    d1 += h4 * (5 * r7);
+    c = (d1 >>> 13); d1 &= 0x1fff;
+    d1 += h5 * (5 * r6);
+    d1 += h6 * (5 * r5);
+    d1 += h7 * (5 * r4);
+    d1 += h8 * (5 * r3);
+    d1 += h9 * (5 * r2);
+    c += (d1 >>> 13); d1 &= 0x1fff;
+
+    d2 = c;
+    d2 += h0 * r2;
+    d2 += h1 * r1;
+    d2 += h2 * r0;
+    d2 += h3 * (5 * r9);
+    d2 += h4 * (5 * r8);
+    c = (d2 >>> 13); d2 &= 0x1fff;
+    d2 += h5 * (5 * r7);
+    d2 += h6 * (5 * r6);
+    d2 += h7 * (5 * r5);
+    d2 += h8 * (5 * r4);
+    d2 += h9 * (5 * r3);
+    c += (d2 >>> 13); d2 &= 0x1fff;
+
+    d3 = c;
+    d3 += h0 * r3;
+    d3 += h1 * r2;
+    d3 += h2 * r1;
+    d3 += h3 * r0;
+    d3 += h4 * (5 * r9);
+    c = (d3 >>> 13); d3 &= 0x1fff;
+    d3 += h5 * (5 * r8);
+    d3 += h6 * (5 * r7);
+    d3 += h7 * (5 * r6);
+    d3 += h8 * (5 * r5);
+    d3 += h9 * (5 * r4);
+    c += (d3 >>> 13); d3 &= 0x1fff;
+
+    d4 = c;
+    d4 += h0 * r4;
+    d4 += h1 * r3;
+    d4 += h2 * r2;
+    d4 += h3 * r1;
+    d4 += h4 * r0;
+    c = (d4 >>> 13); d4 &= 0x1fff;
+    d4 += h5 * (5 * r9);
+    d4 += h6 * (5 * r8);
+    d4 += h7 * (5 * r7);
+    d4 += h8 * (5 * r6);
+    d4 += h9 * (5 * r5);
+    c += (d4 >>> 13); d4 &= 0x1fff;
+
+    d5 = c;
+    d5 += h0 * r5;
+    d5 += h1 * r4;
+    d5 += h2 * r3;
+    d5 += h3 * r2;
+    d5 += h4 * r1;
+    c = (d5 >>> 13); d5 &= 0x1fff;
+    d5 += h5 * r0;
+    d5 += h6 * (5 * r9);
+    d5 += h7 * (5 * r8);
+    d5 += h8 * (5 * r7);
+    d5 += h9 * (5 * r6);
+    c += (d5 >>> 13); d5 &= 0x1fff;
+
+    d6 = c;
+    d6 += h0 * r6;
+    d6 += h1 * r5;
+    d6 += h2 * r4;
+    d6 += h3 * r3;
+    d6 += h4 * r2;
+    c = (d6 >>> 13); d6 &= 0x1fff;
+    d6 += h5 * r1;
+    d6 += h6 * r0;
+    d6 += h7 * (5 * r9);
+    d6 += h8 * (5 * r8);
+    d6 += h9 * (5 * r7);
+    c += (d6 >>> 13); d6 &= 0x1fff;
+
+    d7 = c;
+    d7 += h0 * r7;
+    d7 += h1 * r6;
+    d7 += h2 * r5;
+    d7 += h3 * r4;
+    d7 += h4 * r3;
+    c = (d7 >>> 13); d7 &= 0x1fff;
+    d7 += h5 * r2;
+    d7 += h6 * r1;
+    d7 += h7 * r0;
+    d7 += h8 * (5 * r9);
+    d7 += h9 * (5 * r8);
+    c += (d7 >>> 13); d7 &= 0x1fff;
+
+    d8 = c;
+    d8 += h0 * r8;
+    d8 += h1 * r7;
+    d8 += h2 * r6;
+    d8 += h3 * r5;
+    d8 += h4 * r4;
+    c = (d8 >>> 13); d8 &= 0x1fff;
+    d8 += h5 * r3;
+    d8 += h6 * r2;
+    d8 += h7 * r1;
+    d8 += h8 * r0;
+    d8 += h9 * (5 * r9);
+    c += (d8 >>> 13); d8 &= 0x1fff;
+
+    d9 = c;
+    d9 += h0 * r9;
+    d9 += h1 * r8;
+    d9 += h2 * r7;
+    d9 += h3 * r6;
+    d9 += h4 * r5;
+    c = (d9 >>> 13); d9 &= 0x1fff;
+    d9 += h5 * r4;
+    d9 += h6 * r3;
+    d9 += h7 * r2;
+    d9 += h8 * r1;
+    d9 += h9 * r0;
+    c += (d9 >>> 13); d9 &= 0x1fff;
+
+    c = (((c << 2) + c)) | 0;
+    c = (c + d0) | 0;
+    d0 = c & 0x1fff;
+    c = (c >>> 13);
+    d1 += c;
+
+    h0 = d0;
+    h1 = d1;
+    h2 = d2;
+    h3 = d3;
+    h4 = d4;
+    h5 = d5;
+    h6 = d6;
+    h7 = d7;
+    h8 = d8;
+    h9 = d9;
+
+    mpos += 16;
+    bytes -= 16;
+  }
+  this.h[0] = h0;
+  this.h[1] = h1;
+  this.h[2] = h2;
+  this.h[3] = h3;
+  this.h[4] = h4;
+  this.h[5] = h5;
+  this.h[6] = h6;
+  this.h[7] = h7;
+  this.h[8] = h8;
+  this.h[9] = h9;
+};
+
+poly1305.prototype.finish = function(mac, macpos) {
+  var g = new Uint16Array(10);
+  var c, mask, f, i;
+
+  if (this.leftover) {
+    i = this.leftover;
+    this.buffer[i++] = 1;
+    for (; i < 16; i++) this.buffer[i] = 0;
+    this.fin = 1;
+    this.blocks(this.buffer, 0, 16);
+  }
+
+  c = this.h[1] >>> 13;
+  this.h[1] &= 0x1fff;
+  for (i = 2; i < 10; i++) {
+    this.h[i] += c;
+    c = this.h[i] >>> 13;
+    this.h[i] &= 0x1fff;
+  }
+  this.h[0] += (c * 5);
+  c = this.h[0] >>> 13;
+  this.h[0] &= 0x1fff;
+  this.h[1] += c;
+  c = this.h[1] >>> 13;
+  this.h[1] &= 0x1fff;
+  this.h[2] += c;
+
+  g[0] = this.h[0] + 5;
+  c = g[0] >>> 13;
+  g[0] &= 0x1fff;
+  for (i = 1; i < 10; i++) {
+    g[i] = this.h[i] + c;
+    c = g[i] >>> 13;
+    g[i] &= 0x1fff;
+  }
+  g[9] -= (1 << 13);
+
+  mask = (c ^ 1) - 1;
+  for (i = 0; i < 10; i++) g[i] &= mask;
+  mask = ~mask;
+  for (i = 0; i < 10; i++) this.h[i] = (this.h[i] & mask) | g[i];
+
+  this.h[0] = ((this.h[0]       ) | (this.h[1] << 13)                    ) & 0xffff;
+  this.h[1] = ((this.h[1] >>>  3) | (this.h[2] << 10)                    ) & 0xffff;
+  this.h[2] = ((this.h[2] >>>  6) | (this.h[3] <<  7)                    ) & 0xffff;
+  this.h[3] = ((this.h[3] >>>  9) | (this.h[4] <<  4)                    ) & 0xffff;
+  this.h[4] = ((this.h[4] >>> 12) | (this.h[5] <<  1) | (this.h[6] << 14)) & 0xffff;
+  this.h[5] = ((this.h[6] >>>  2) | (this.h[7] << 11)                    ) & 0xffff;
+  this.h[6] = ((this.h[7] >>>  5) | (this.h[8] <<  8)                    ) & 0xffff;
+  this.h[7] = ((this.h[8] >>>  8) | (this.h[9] <<  5)                    ) & 0xffff;
+
+  f = this.h[0] + this.pad[0];
+  this.h[0] = f & 0xffff;
+  for (i = 1; i < 8; i++) {
+    f = (((this.h[i] + this.pad[i]) | 0) + (f >>> 16)) | 0;
+    this.h[i] = f & 0xffff;
+  }
+
+  mac[macpos+ 0] = (this.h[0] >>> 0) & 0xff;
+  mac[macpos+ 1] = (this.h[0] >>> 8) & 0xff;
+  mac[macpos+ 2] = (this.h[1] >>> 0) & 0xff;
+  mac[macpos+ 3] = (this.h[1] >>> 8) & 0xff;
+  mac[macpos+ 4] = (this.h[2] >>> 0) & 0xff;
+  mac[macpos+ 5] = (this.h[2] >>> 8) & 0xff;
+  mac[macpos+ 6] = (this.h[3] >>> 0) & 0xff;
+  mac[macpos+ 7] = (this.h[3] >>> 8) & 0xff;
+  mac[macpos+ 8] = (this.h[4] >>> 0) & 0xff;
+  mac[macpos+ 9] = (this.h[4] >>> 8) & 0xff;
+  mac[macpos+10] = (this.h[5] >>> 0) & 0xff;
+  mac[macpos+11] = (this.h[5] >>> 8) & 0xff;
+  mac[macpos+12] = (this.h[6] >>> 0) & 0xff;
+  mac[macpos+13] = (this.h[6] >>> 8) & 0xff;
+  mac[macpos+14] = (this.h[7] >>> 0) & 0xff;
+  mac[macpos+15] = (this.h[7] >>> 8) & 0xff;
+};
+
+poly1305.prototype.update = function(m, mpos, bytes) {
+  var i, want;
+
+  if (this.leftover) {
+    want = (16 - this.leftover);
+    if (want > bytes)
+      want = bytes;
+    for (i = 0; i < want; i++)
+      this.buffer[this.leftover + i] = m[mpos+i];
+    bytes -= want;
+    mpos += want;
+    this.leftover += want;
+    if (this.leftover < 16)
+      return;
+    this.blocks(this.buffer, 0, 16);
+    this.leftover = 0;
+  }
+
+  if (bytes >= 16) {
+    want = bytes - (bytes % 16);
+    this.blocks(m, mpos, want);
+    mpos += want;
+    bytes -= want;
+  }
+
+  if (bytes) {
+    for (i = 0; i < bytes; i++)
+      this.buffer[this.leftover + i] = m[mpos+i];
+    this.leftover += bytes;
+  }
+};
+
+function crypto_onetimeauth(out, outpos, m, mpos, n, k) {
+  var s = new poly1305(k);
+  s.update(m, mpos, n);
+  s.finish(out, outpos);
+  return 0;
+}
+
+function crypto_onetimeauth_verify(h, hpos, m, mpos, n, k) {
+  var x = new Uint8Array(16);
+  crypto_onetimeauth(x,0,m,mpos,n,k);
+  return crypto_verify_16(h,hpos,x,0);
+}
+
+function crypto_secretbox(c,m,d,n,k) {
+  var i;
+  if (d < 32) return -1;
+  crypto_stream_xor(c,0,m,0,d,n,k);
+  crypto_onetimeauth(c, 16, c, 32, d - 32, c);
+  for (i = 0; i < 16; i++) c[i] = 0;
+  return 0;
+}
+
+function crypto_secretbox_open(m,c,d,n,k) {
+  var i;
+  var x = new Uint8Array(32);
+  if (d < 32) return -1;
+  crypto_stream(x,0,32,n,k);
+  if (crypto_onetimeauth_verify(c, 16,c, 32,d - 32,x) !== 0) return -1;
+  crypto_stream_xor(m,0,c,0,d,n,k);
+  for (i = 0; i < 32; i++) m[i] = 0;
+  return 0;
+}
+
+function set25519(r, a) {
+  var i;
+  for (i = 0; i < 16; i++) r[i] = a[i]|0;
+}
+
+function car25519(o) {
+  var i, v, c = 1;
+  for (i = 0; i < 16; i++) {
+    v = o[i] + c + 65535;
+    c = Math.floor(v / 65536);
+    o[i] = v - c * 65536;
+  }
+  o[0] += c-1 + 37 * (c-1);
+}
+
+function sel25519(p, q, b) {
+  var t, c = ~(b-1);
+  for (var i = 0; i < 16; i++) {
+    t = c & (p[i] ^ q[i]);
+    p[i] ^= t;
+    q[i] ^= t;
+  }
+}
+
+function pack25519(o, n) {
+  var i, j, b;
+  var m = gf(), t = gf();
+  for (i = 0; i < 16; i++) t[i] = n[i];
+  car25519(t);
+  car25519(t);
+  car25519(t);
+  for (j = 0; j < 2; j++) {
+    m[0] = t[0] - 0xffed;
+    for (i = 1; i < 15; i++) {
+      m[i] = t[i] - 0xffff - ((m[i-1]>>16) & 1);
+      m[i-1] &= 0xffff;
+    }
+    m[15] = t[15] - 0x7fff - ((m[14]>>16) & 1);
+    b = (m[15]>>16) & 1;
+    m[14] &= 0xffff;
+    sel25519(t, m, 1-b);
+  }
+  for (i = 0; i < 16; i++) {
+    o[2*i] = t[i] & 0xff;
+    o[2*i+1] = t[i]>>8;
+  }
+}
+
+function neq25519(a, b) {
+  var c = new Uint8Array(32), d = new Uint8Array(32);
+  pack25519(c, a);
+  pack25519(d, b);
+  return crypto_verify_32(c, 0, d, 0);
+}
+
+function par25519(a) {
+  var d = new Uint8Array(32);
+  pack25519(d, a);
+  return d[0] & 1;
+}
+
+function unpack25519(o, n) {
+  var i;
+  for (i = 0; i < 16; i++) o[i] = n[2*i] + (n[2*i+1] << 8);
+  o[15] &= 0x7fff;
+}
+
+function A(o, a, b) {
+  for (var i = 0; i < 16; i++) o[i] = a[i] + b[i];
+}
+
+function Z(o, a, b) {
+  for (var i = 0; i < 16; i++) o[i] = a[i] - b[i];
+}
+
+function M(o, a, b) {
+  var v, c,
+     t0 = 0,  t1 = 0,  t2 = 0,  t3 = 0,  t4 = 0,  t5 = 0,  t6 = 0,  t7 = 0,
+     t8 = 0,  t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0,
+    t16 = 0, t17 = 0, t18 = 0, t19 = 0, t20 = 0, t21 = 0, t22 = 0, t23 = 0,
+    t24 = 0, t25 = 0, t26 = 0, t27 = 0, t28 = 0, t29 = 0, t30 = 0,
+    b0 = b[0],
+    b1 = b[1],
+    b2 = b[2],
+    b3 = b[3],
+    b4 = b[4],
+    b5 = b[5],
+    b6 = b[6],
+    b7 = b[7],
+    b8 = b[8],
+    b9 = b[9],
+    b10 = b[10],
+    b11 = b[11],
+    b12 = b[12],
+    b13 = b[13],
+    b14 = b[14],
+    b15 = b[15];
+
+  v = a[0];
+  t0 += v * b0;
+  t1 += v * b1;
+  t2 += v * b2;
+  t3 += v * b3;
+  t4 += v * b4;
+  t5 += v * b5;
+  t6 += v * b6;
+  t7 += v * b7;
+  t8 += v * b8;
+  t9 += v * b9;
+  t10 += v * b10;
+  t11 += v * b11;
+  t12 += v * b12;
+  t13 += v * b13;
+  t14 += v * b14;
+  t15 += v * b15;
+  v = a[1];
+  t1 += v * b0;
+  t2 += v * b1;
+  t3 += v * b2;
+  t4 += v * b3;
+  t5 += v * b4;
+  t6 += v * b5;
+  t7 += v * b6;
+  t8 += v * b7;
+  t9 += v * b8;
+  t10 += v * b9;
+  t11 += v * b10;
+  t12 += v * b11;
+  t13 += v * b12;
+  t14 += v * b13;
+  t15 += v * b14;
+  t16 += v * b15;
+  v = a[2];
+  t2 += v * b0;
+  t3 += v * b1;
+  t4 += v * b2;
+  t5 += v * b3;
+  t6 += v * b4;
+  t7 += v * b5;
+  t8 += v * b6;
+  t9 += v * b7;
+  t10 += v * b8;
+  t11 += v * b9;
+  t12 += v * b10;
+  t13 += v * b11;
+  t14 += v * b12;
+  t15 += v * b13;
+  t16 += v * b14;
+  t17 += v * b15;
+  v = a[3];
+  t3 += v * b0;
+  t4 += v * b1;
+  t5 += v * b2;
+  t6 += v * b3;
+  t7 += v * b4;
+  t8 += v * b5;
+  t9 += v * b6;
+  t10 += v * b7;
+  t11 += v * b8;
+  t12 += v * b9;
+  t13 += v * b10;
+  t14 += v * b11;
+  t15 += v * b12;
+  t16 += v * b13;
+  t17 += v * b14;
+  t18 += v * b15;
+  v = a[4];
+  t4 += v * b0;
+  t5 += v * b1;
+  t6 += v * b2;
+  t7 += v * b3;
+  t8 += v * b4;
+  t9 += v * b5;
+  t10 += v * b6;
+  t11 += v * b7;
+  t12 += v * b8;
+  t13 += v * b9;
+  t14 += v * b10;
+  t15 += v * b11;
+  t16 += v * b12;
+  t17 += v * b13;
+  t18 += v * b14;
+  t19 += v * b15;
+  v = a[5];
+  t5 += v * b0;
+  t6 += v * b1;
+  t7 += v * b2;
+  t8 += v * b3;
+  t9 += v * b4;
+  t10 += v * b5;
+  t11 += v * b6;
+  t12 += v * b7;
+  t13 += v * b8;
+  t14 += v * b9;
+  t15 += v * b10;
+  t16 += v * b11;
+  t17 += v * b12;
+  t18 += v * b13;
+  t19 += v * b14;
+  t20 += v * b15;
+  v = a[6];
+  t6 += v * b0;
+  t7 += v * b1;
+  t8 += v * b2;
+  t9 += v * b3;
+  t10 += v * b4;
+  t11 += v * b5;
+  t12 += v * b6;
+  t13 += v * b7;
+  t14 += v * b8;
+  t15 += v * b9;
+  t16 += v * b10;
+  t17 += v * b11;
+  t18 += v * b12;
+  t19 += v * b13;
+  t20 += v * b14;
+  t21 += v * b15;
+  v = a[7];
+  t7 += v * b0;
+  t8 += v * b1;
+  t9 += v * b2;
+  t10 += v * b3;
+  t11 += v * b4;
+  t12 += v * b5;
+  t13 += v * b6;
+  t14 += v * b7;
+  t15 += v * b8;
+  t16 += v * b9;
+  t17 += v * b10;
+  t18 += v * b11;
+  t19 += v * b12;
+  t20 += v * b13;
+  t21 += v * b14;
+  t22 += v * b15;
+  v = a[8];
+  t8 += v * b0;
+  t9 += v * b1;
+  t10 += v * b2;
+  t11 += v * b3;
+  t12 += v * b4;
+  t13 += v * b5;
+  t14 += v * b6;
+  t15 += v * b7;
+  t16 += v * b8;
+  t17 += v * b9;
+  t18 += v * b10;
+  t19 += v * b11;
+  t20 += v * b12;
+  t21 += v * b13;
+  t22 += v * b14;
+  t23 += v * b15;
+  v = a[9];
+  t9 += v * b0;
+  t10 += v * b1;
+  t11 += v * b2;
+  t12 += v * b3;
+  t13 += v * b4;
+  t14 += v * b5;
+  t15 += v * b6;
+  t16 += v * b7;
+  t17 += v * b8;
+  t18 += v * b9;
+  t19 += v * b10;
+  t20 += v * b11;
+  t21 += v * b12;
+  t22 += v * b13;
+  t23 += v * b14;
+  t24 += v * b15;
+  v = a[10];
+  t10 += v * b0;
+  t11 += v * b1;
+  t12 += v * b2;
+  t13 += v * b3;
+  t14 += v * b4;
+  t15 += v * b5;
+  t16 += v * b6;
+  t17 += v * b7;
+  t18 += v * b8;
+  t19 += v * b9;
+  t20 += v * b10;
+  t21 += v * b11;
+  t22 += v * b12;
+  t23 += v * b13;
+  t24 += v * b14;
+  t25 += v * b15;
+  v = a[11];
+  t11 += v * b0;
+  t12 += v * b1;
+  t13 += v * b2;
+  t14 += v * b3;
+  t15 += v * b4;
+  t16 += v * b5;
+  t17 += v * b6;
+  t18 += v * b7;
+  t19 += v * b8;
+  t20 += v * b9;
+  t21 += v * b10;
+  t22 += v * b11;
+  t23 += v * b12;
+  t24 += v * b13;
+  t25 += v * b14;
+  t26 += v * b15;
+  v = a[12];
+  t12 += v * b0;
+  t13 += v * b1;
+  t14 += v * b2;
+  t15 += v * b3;
+  t16 += v * b4;
+  t17 += v * b5;
+  t18 += v * b6;
+  t19 += v * b7;
+  t20 += v * b8;
+  t21 += v * b9;
+  t22 += v * b10;
+  t23 += v * b11;
+  t24 += v * b12;
+  t25 += v * b13;
+  t26 += v * b14;
+  t27 += v * b15;
+  v = a[13];
+  t13 += v * b0;
+  t14 += v * b1;
+  t15 += v * b2;
+  t16 += v * b3;
+  t17 += v * b4;
+  t18 += v * b5;
+  t19 += v * b6;
+  t20 += v * b7;
+  t21 += v * b8;
+  t22 += v * b9;
+  t23 += v * b10;
+  t24 += v * b11;
+  t25 += v * b12;
+  t26 += v * b13;
+  t27 += v * b14;
+  t28 += v * b15;
+  v = a[14];
+  t14 += v * b0;
+  t15 += v * b1;
+  t16 += v * b2;
+  t17 += v * b3;
+  t18 += v * b4;
+  t19 += v * b5;
+  t20 += v * b6;
+  t21 += v * b7;
+  t22 += v * b8;
+  t23 += v * b9;
+  t24 += v * b10;
+  t25 += v * b11;
+  t26 += v * b12;
+  t27 += v * b13;
+  t28 += v * b14;
+  t29 += v * b15;
+  v = a[15];
+  t15 += v * b0;
+  t16 += v * b1;
+  t17 += v * b2;
+  t18 += v * b3;
+  t19 += v * b4;
+  t20 += v * b5;
+  t21 += v * b6;
+  t22 += v * b7;
+  t23 += v * b8;
+  t24 += v * b9;
+  t25 += v * b10;
+  t26 += v * b11;
+  t27 += v * b12;
+  t28 += v * b13;
+  t29 += v * b14;
+  t30 += v * b15;
+
+  t0  += 38 * t16;
+  t1  += 38 * t17;
+  t2  += 38 * t18;
+  t3  += 38 * t19;
+  t4  += 38 * t20;
+  t5  += 38 * t21;
+  t6  += 38 * t22;
+  t7  += 38 * t23;
+  t8  += 38 * t24;
+  t9  += 38 * t25;
+  t10 += 38 * t26;
+  t11 += 38 * t27;
+  t12 += 38 * t28;
+  t13 += 38 * t29;
+  t14 += 38 * t30;
+  // t15 left as is
+
+  // first car
+  c = 1;
+  v =  t0 + c + 65535; c = Math.floor(v / 65536);  t0 = v - c * 65536;
+  v =  t1 + c + 65535; c = Math.floor(v / 65536);  t1 = v - c * 65536;
+  v =  t2 + c + 65535; c = Math.floor(v / 65536);  t2 = v - c * 65536;
+  v =  t3 + c + 65535; c = Math.floor(v / 65536);  t3 = v - c * 65536;
+  v =  t4 + c + 65535; c = Math.floor(v / 65536);  t4 = v - c * 65536;
+  v =  t5 + c + 65535; c = Math.floor(v / 65536);  t5 = v - c * 65536;
+  v =  t6 + c + 65535; c = Math.floor(v / 65536);  t6 = v - c * 65536;
+  v =  t7 + c + 65535; c = Math.floor(v / 65536);  t7 = v - c * 65536;
+  v =  t8 + c + 65535; c = Math.floor(v / 65536);  t8 = v - c * 65536;
+  v =  t9 + c + 65535; c = Math.floor(v / 65536);  t9 = v - c * 65536;
+  v = t10 + c + 65535; c = Math.floor(v / 65536); t10 = v - c * 65536;
+  v = t11 + c + 65535; c = Math.floor(v / 65536); t11 = v - c * 65536;
+  v = t12 + c + 65535; c = Math.floor(v / 65536); t12 = v - c * 65536;
+  v = t13 + c + 65535; c = Math.floor(v / 65536); t13 = v - c * 65536;
+  v = t14 + c + 65535; c = Math.floor(v / 65536); t14 = v - c * 65536;
+  v = t15 + c + 65535; c = Math.floor(v / 65536); t15 = v - c * 65536;
+  t0 += c-1 + 37 * (c-1);
+
+  // second car
+  c = 1;
+  v =  t0 + c + 65535; c = Math.floor(v / 65536);  t0 = v - c * 65536;
+  v =  t1 + c + 65535; c = Math.floor(v / 65536);  t1 = v - c * 65536;
+  v =  t2 + c + 65535; c = Math.floor(v / 65536);  t2 = v - c * 65536;
+  v =  t3 + c + 65535; c = Math.floor(v / 65536);  t3 = v - c * 65536;
+  v =  t4 + c + 65535; c = Math.floor(v / 65536);  t4 = v - c * 65536;
+  v =  t5 + c + 65535; c = Math.floor(v / 65536);  t5 = v - c * 65536;
+  v =  t6 + c + 65535; c = Math.floor(v / 65536);  t6 = v - c * 65536;
+  v =  t7 + c + 65535; c = Math.floor(v / 65536);  t7 = v - c * 65536;
+  v =  t8 + c + 65535; c = Math.floor(v / 65536);  t8 = v - c * 65536;
+  v =  t9 + c + 65535; c = Math.floor(v / 65536);  t9 = v - c * 65536;
+  v = t10 + c + 65535; c = Math.floor(v / 65536); t10 = v - c * 65536;
+  v = t11 + c + 65535; c = Math.floor(v / 65536); t11 = v - c * 65536;
+  v = t12 + c + 65535; c = Math.floor(v / 65536); t12 = v - c * 65536;
+  v = t13 + c + 65535; c = Math.floor(v / 65536); t13 = v - c * 65536;
+  v = t14 + c + 65535; c = Math.floor(v / 65536); t14 = v - c * 65536;
+  v = t15 + c + 65535; c = Math.floor(v / 65536); t15 = v - c * 65536;
+  t0 += c-1 + 37 * (c-1);
+
+  o[ 0] = t0;
+  o[ 1] = t1;
+  o[ 2] = t2;
+  o[ 3] = t3;
+  o[ 4] = t4;
+  o[ 5] = t5;
+  o[ 6] = t6;
+  o[ 7] = t7;
+  o[ 8] = t8;
+  o[ 9] = t9;
+  o[10] = t10;
+  o[11] = t11;
+  o[12] = t12;
+  o[13] = t13;
+  o[14] = t14;
+  o[15] = t15;
+}
+
+function S(o, a) {
+  M(o, a, a);
+}
+
+function inv25519(o, i) {
+  var c = gf();
+  var a;
+  for (a = 0; a < 16; a++) c[a] = i[a];
+  for (a = 253; a >= 0; a--) {
+    S(c, c);
+    if(a !== 2 && a !== 4) M(c, c, i);
+  }
+  for (a = 0; a < 16; a++) o[a] = c[a];
+}
+
+function pow2523(o, i) {
+  var c = gf();
+  var a;
+  for (a = 0; a < 16; a++) c[a] = i[a];
+  for (a = 250; a >= 0; a--) {
+      S(c, c);
+      if(a !== 1) M(c, c, i);
+  }
+  for (a = 0; a < 16; a++) o[a] = c[a];
+}
+
+function crypto_scalarmult(q, n, p) {
+  var z = new Uint8Array(32);
+  var x = new Float64Array(80), r, i;
+  var a = gf(), b = gf(), c = gf(),
+      d = gf(), e = gf(), f = gf();
+  for (i = 0; i < 31; i++) z[i] = n[i];
+  z[31]=(n[31]&127)|64;
+  z[0]&=248;
+  unpack25519(x,p);
+  for (i = 0; i < 16; i++) {
+    b[i]=x[i];
+    d[i]=a[i]=c[i]=0;
+  }
+  a[0]=d[0]=1;
+  for (i=254; i>=0; --i) {
+    r=(z[i>>>3]>>>(i&7))&1;
+    sel25519(a,b,r);
+    sel25519(c,d,r);
+    A(e,a,c);
+    Z(a,a,c);
+    A(c,b,d);
+    Z(b,b,d);
+    S(d,e);
+    S(f,a);
+    M(a,c,a);
+    M(c,b,e);
+    A(e,a,c);
+    Z(a,a,c);
+    S(b,a);
+    Z(c,d,f);
+    M(a,c,_121665);
+    A(a,a,d);
+    M(c,c,a);
+    M(a,d,f);
+    M(d,b,x);
+    S(b,e);
+    sel25519(a,b,r);
+    sel25519(c,d,r);
+  }
+  for (i = 0; i < 16; i++) {
+    x[i+16]=a[i];
+    x[i+32]=c[i];
+    x[i+48]=b[i];
+    x[i+64]=d[i];
+  }
+  var x32 = x.subarray(32);
+  var x16 = x.subarray(16);
+  inv25519(x32,x32);
+  M(x16,x16,x32);
+  pack25519(q,x16);
+  return 0;
+}
+
+function crypto_scalarmult_base(q, n) {
+  return crypto_scalarmult(q, n, _9);
+}
+
+function crypto_box_keypair(y, x) {
+  randombytes(x, 32);
+  return crypto_scalarmult_base(y, x);
+}
+
+function crypto_box_beforenm(k, y, x) {
+  var s = new Uint8Array(32);
+  crypto_scalarmult(s, x, y);
+  return crypto_core_hsalsa20(k, _0, s, sigma);
+}
+
+var crypto_box_afternm = crypto_secretbox;
+var crypto_box_open_afternm = crypto_secretbox_open;
+
+function crypto_box(c, m, d, n, y, x) {
+  var k = new Uint8Array(32);
+  crypto_box_beforenm(k, y, x);
+  return crypto_box_afternm(c, m, d, n, k);
+}
+
+function crypto_box_open(m, c, d, n, y, x) {
+  var k = new Uint8Array(32);
+  crypto_box_beforenm(k, y, x);
+  return crypto_box_open_afternm(m, c, d, n, k);
+}
+
+var K = [
+  0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd,
+  0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
+  0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019,
+  0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
+  0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe,
+  0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
+  0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1,
+  0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
+  0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3,
+  0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
+  0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483,
+  0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
+  0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210,
+  0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
+  0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725,
+  0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
+  0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926,
+  0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
+  0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8,
+  0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
+  0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001,
+  0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
+  0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910,
+  0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
+  0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53,
+  0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
+  0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb,
+  0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
+  0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60,
+  0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
+  0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9,
+  0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
+  0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207,
+  0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
+  0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6,
+  0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
+  0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493,
+  0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
+  0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a,
+  0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817
+];
+
+function crypto_hashblocks_hl(hh, hl, m, n) {
+  var wh = new Int32Array(16), wl = new Int32Array(16),
+      bh0, bh1, bh2, bh3, bh4, bh5, bh6, bh7,
+      bl0, bl1, bl2, bl3, bl4, bl5, bl6, bl7,
+      th, tl, i, j, h, l, a, b, c, d;
+
+  var ah0 = hh[0],
+      ah1 = hh[1],
+      ah2 = hh[2],
+      ah3 = hh[3],
+      ah4 = hh[4],
+      ah5 = hh[5],
+      ah6 = hh[6],
+      ah7 = hh[7],
+
+      al0 = hl[0],
+      al1 = hl[1],
+      al2 = hl[2],
+      al3 = hl[3],
+      al4 = hl[4],
+      al5 = hl[5],
+      al6 = hl[6],
+      al7 = hl[7];
+
+  var pos = 0;
+  while (n >= 128) {
+    for (i = 0; i < 16; i++) {
+      j = 8 * i + pos;
+      wh[i] = (m[j+0] << 24) | (m[j+1] << 16) | (m[j+2] << 8) | m[j+3];
+      wl[i] = (m[j+4] << 24) | (m[j+5] << 16) | (m[j+6] << 8) | m[j+7];
+    }
+    for (i = 0; i < 80; i++) {
+      bh0 = ah0;
+      bh1 = ah1;
+      bh2 = ah2;
+      bh3 = ah3;
+      bh4 = ah4;
+      bh5 = ah5;
+      bh6 = ah6;
+      bh7 = ah7;
+
+      bl0 = al0;
+      bl1 = al1;
+      bl2 = al2;
+      bl3 = al3;
+      bl4 = al4;
+      bl5 = al5;
+      bl6 = al6;
+      bl7 = al7;
+
+      // add
+      h = ah7;
+      l = al7;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      // Sigma1
+      h = ((ah4 >>> 14) | (al4 << (32-14))) ^ ((ah4 >>> 18) | (al4 << (32-18))) ^ ((al4 >>> (41-32)) | (ah4 << (32-(41-32))));
+      l = ((al4 >>> 14) | (ah4 << (32-14))) ^ ((al4 >>> 18) | (ah4 << (32-18))) ^ ((ah4 >>> (41-32)) | (al4 << (32-(41-32))));
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // Ch
+      h = (ah4 & ah5) ^ (~ah4 & ah6);
+      l = (al4 & al5) ^ (~al4 & al6);
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // K
+      h = K[i*2];
+      l = K[i*2+1];
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // w
+      h = wh[i%16];
+      l = wl[i%16];
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      th = c & 0xffff | d << 16;
+      tl = a & 0xffff | b << 16;
+
+      // add
+      h = th;
+      l = tl;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      // Sigma0
+      h = ((ah0 >>> 28) | (al0 << (32-28))) ^ ((al0 >>> (34-32)) | (ah0 << (32-(34-32)))) ^ ((al0 >>> (39-32)) | (ah0 << (32-(39-32))));
+      l = ((al0 >>> 28) | (ah0 << (32-28))) ^ ((ah0 >>> (34-32)) | (al0 << (32-(34-32)))) ^ ((ah0 >>> (39-32)) | (al0 << (32-(39-32))));
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // Maj
+      h = (ah0 & ah1) ^ (ah0 & ah2) ^ (ah1 & ah2);
+      l = (al0 & al1) ^ (al0 & al2) ^ (al1 & al2);
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      bh7 = (c & 0xffff) | (d << 16);
+      bl7 = (a & 0xffff) | (b << 16);
+
+      // add
+      h = bh3;
+      l = bl3;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      h = th;
+      l = tl;
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      bh3 = (c & 0xffff) | (d << 16);
+      bl3 = (a & 0xffff) | (b << 16);
+
+      ah1 = bh0;
+      ah2 = bh1;
+      ah3 = bh2;
+      ah4 = bh3;
+      ah5 = bh4;
+      ah6 = bh5;
+      ah7 = bh6;
+      ah0 = bh7;
+
+      al1 = bl0;
+      al2 = bl1;
+      al3 = bl2;
+      al4 = bl3;
+      al5 = bl4;
+      al6 = bl5;
+      al7 = bl6;
+      al0 = bl7;
+
+      if (i%16 === 15) {
+        for (j = 0; j < 16; j++) {
+          // add
+          h = wh[j];
+          l = wl[j];
+
+          a = l & 0xffff; b = l >>> 16;
+          c = h & 0xffff; d = h >>> 16;
+
+          h = wh[(j+9)%16];
+          l = wl[(j+9)%16];
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          // sigma0
+          th = wh[(j+1)%16];
+          tl = wl[(j+1)%16];
+          h = ((th >>> 1) | (tl << (32-1))) ^ ((th >>> 8) | (tl << (32-8))) ^ (th >>> 7);
+          l = ((tl >>> 1) | (th << (32-1))) ^ ((tl >>> 8) | (th << (32-8))) ^ ((tl >>> 7) | (th << (32-7)));
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          // sigma1
+          th = wh[(j+14)%16];
+          tl = wl[(j+14)%16];
+          h = ((th >>> 19) | (tl << (32-19))) ^ ((tl >>> (61-32)) | (th << (32-(61-32)))) ^ (th >>> 6);
+          l = ((tl >>> 19) | (th << (32-19))) ^ ((th >>> (61-32)) | (tl << (32-(61-32)))) ^ ((tl >>> 6) | (th << (32-6)));
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          b += a >>> 16;
+          c += b >>> 16;
+          d += c >>> 16;
+
+          wh[j] = (c & 0xffff) | (d << 16);
+          wl[j] = (a & 0xffff) | (b << 16);
+        }
+      }
+    }
+
+    // add
+    h = ah0;
+    l = al0;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[0];
+    l = hl[0];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[0] = ah0 = (c & 0xffff) | (d << 16);
+    hl[0] = al0 = (a & 0xffff) | (b << 16);
+
+    h = ah1;
+    l = al1;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[1];
+    l = hl[1];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[1] = ah1 = (c & 0xffff) | (d << 16);
+    hl[1] = al1 = (a & 0xffff) | (b << 16);
+
+    h = ah2;
+    l = al2;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[2];
+    l = hl[2];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[2] = ah2 = (c & 0xffff) | (d << 16);
+    hl[2] = al2 = (a & 0xffff) | (b << 16);
+
+    h = ah3;
+    l = al3;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[3];
+    l = hl[3];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[3] = ah3 = (c & 0xffff) | (d << 16);
+    hl[3] = al3 = (a & 0xffff) | (b << 16);
+
+    h = ah4;
+    l = al4;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[4];
+    l = hl[4];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[4] = ah4 = (c & 0xffff) | (d << 16);
+    hl[4] = al4 = (a & 0xffff) | (b << 16);
+
+    h = ah5;
+    l = al5;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[5];
+    l = hl[5];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[5] = ah5 = (c & 0xffff) | (d << 16);
+    hl[5] = al5 = (a & 0xffff) | (b << 16);
+
+    h = ah6;
+    l = al6;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[6];
+    l = hl[6];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[6] = ah6 = (c & 0xffff) | (d << 16);
+    hl[6] = al6 = (a & 0xffff) | (b << 16);
+
+    h = ah7;
+    l = al7;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[7];
+    l = hl[7];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[7] = ah7 = (c & 0xffff) | (d << 16);
+    hl[7] = al7 = (a & 0xffff) | (b << 16);
+
+    pos += 128;
+    n -= 128;
+  }
+
+  return n;
+}
+
+function crypto_hash(out, m, n) {
+  var hh = new Int32Array(8),
+      hl = new Int32Array(8),
+      x = new Uint8Array(256),
+      i, b = n;
+
+  hh[0] = 0x6a09e667;
+  hh[1] = 0xbb67ae85;
+  hh[2] = 0x3c6ef372;
+  hh[3] = 0xa54ff53a;
+  hh[4] = 0x510e527f;
+  hh[5] = 0x9b05688c;
+  hh[6] = 0x1f83d9ab;
+  hh[7] = 0x5be0cd19;
+
+  hl[0] = 0xf3bcc908;
+  hl[1] = 0x84caa73b;
+  hl[2] = 0xfe94f82b;
+  hl[3] = 0x5f1d36f1;
+  hl[4] = 0xade682d1;
+  hl[5] = 0x2b3e6c1f;
+  hl[6] = 0xfb41bd6b;
+  hl[7] = 0x137e2179;
+
+  crypto_hashblocks_hl(hh, hl, m, n);
+  n %= 128;
+
+  for (i = 0; i < n; i++) x[i] = m[b-n+i];
+  x[n] = 128;
+
+  n = 256-128*(n<112?1:0);
+  x[n-9] = 0;
+  ts64(x, n-8,  (b / 0x20000000) | 0, b << 3);
+  crypto_hashblocks_hl(hh, hl, x, n);
+
+  for (i = 0; i < 8; i++) ts64(out, 8*i, hh[i], hl[i]);
+
+  return 0;
+}
+
+function add(p, q) {
+  var a = gf(), b = gf(), c = gf(),
+      d = gf(), e = gf(), f = gf(),
+      g = gf(), h = gf(), t = gf();
+
+  Z(a, p[1], p[0]);
+  Z(t, q[1], q[0]);
+  M(a, a, t);
+  A(b, p[0], p[1]);
+  A(t, q[0], q[1]);
+  M(b, b, t);
+  M(c, p[3], q[3]);
+  M(c, c, D2);
+  M(d, p[2], q[2]);
+  A(d, d, d);
+  Z(e, b, a);
+  Z(f, d, c);
+  A(g, d, c);
+  A(h, b, a);
+
+  M(p[0], e, f);
+  M(p[1], h, g);
+  M(p[2], g, f);
+  M(p[3], e, h);
+}
+
+function cswap(p, q, b) {
+  var i;
+  for (i = 0; i < 4; i++) {
+    sel25519(p[i], q[i], b);
+  }
+}
+
+function pack(r, p) {
+  var tx = gf(), ty = gf(), zi = gf();
+  inv25519(zi, p[2]);
+  M(tx, p[0], zi);
+  M(ty, p[1], zi);
+  pack25519(r, ty);
+  r[31] ^= par25519(tx) << 7;
+}
+
+function scalarmult(p, q, s) {
+  var b, i;
+  set25519(p[0], gf0);
+  set25519(p[1], gf1);
+  set25519(p[2], gf1);
+  set25519(p[3], gf0);
+  for (i = 255; i >= 0; --i) {
+    b = (s[(i/8)|0] >> (i&7)) & 1;
+    cswap(p, q, b);
+    add(q, p);
+    add(p, p);
+    cswap(p, q, b);
+  }
+}
+
+function scalarbase(p, s) {
+  var q = [gf(), gf(), gf(), gf()];
+  set25519(q[0], X);
+  set25519(q[1], Y);
+  set25519(q[2], gf1);
+  M(q[3], X, Y);
+  scalarmult(p, q, s);
+}
+
+function crypto_sign_keypair(pk, sk, seeded) {
+  var d = new Uint8Array(64);
+  var p = [gf(), gf(), gf(), gf()];
+  var i;
+
+  if (!seeded) randombytes(sk, 32);
+  crypto_hash(d, sk, 32);
+  d[0] &= 248;
+  d[31] &= 127;
+  d[31] |= 64;
+
+  scalarbase(p, d);
+  pack(pk, p);
+
+  for (i = 0; i < 32; i++) sk[i+32] = pk[i];
+  return 0;
+}
+
+var L = new Float64Array([0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]);
+
+function modL(r, x) {
+  var carry, i, j, k;
+  for (i = 63; i >= 32; --i) {
+    carry = 0;
+    for (j = i - 32, k = i - 12; j < k; ++j) {
+      x[j] += carry - 16 * x[i] * L[j - (i - 32)];
+      carry = (x[j] + 128) >> 8;
+      x[j] -= carry * 256;
+    }
+    x[j] += carry;
+    x[i] = 0;
+  }
+  carry = 0;
+  for (j = 0; j < 32; j++) {
+    x[j] += carry - (x[31] >> 4) * L[j];
+    carry = x[j] >> 8;
+    x[j] &= 255;
+  }
+  for (j = 0; j < 32; j++) x[j] -= carry * L[j];
+  for (i = 0; i < 32; i++) {
+    x[i+1] += x[i] >> 8;
+    r[i] = x[i] & 255;
+  }
+}
+
+function reduce(r) {
+  var x = new Float64Array(64), i;
+  for (i = 0; i < 64; i++) x[i] = r[i];
+  for (i = 0; i < 64; i++) r[i] = 0;
+  modL(r, x);
+}
+
+// Note: difference from C - smlen returned, not passed as argument.
+function crypto_sign(sm, m, n, sk) {
+  var d = new Uint8Array(64), h = new Uint8Array(64), r = new Uint8Array(64);
+  var i, j, x = new Float64Array(64);
+  var p = [gf(), gf(), gf(), gf()];
+
+  crypto_hash(d, sk, 32);
+  d[0] &= 248;
+  d[31] &= 127;
+  d[31] |= 64;
+
+  var smlen = n + 64;
+  for (i = 0; i < n; i++) sm[64 + i] = m[i];
+  for (i = 0; i < 32; i++) sm[32 + i] = d[32 + i];
+
+  crypto_hash(r, sm.subarray(32), n+32);
+  reduce(r);
+  scalarbase(p, r);
+  pack(sm, p);
+
+  for (i = 32; i < 64; i++) sm[i] = sk[i];
+  crypto_hash(h, sm, n + 64);
+  reduce(h);
+
+  for (i = 0; i < 64; i++) x[i] = 0;
+  for (i = 0; i < 32; i++) x[i] = r[i];
+  for (i = 0; i < 32; i++) {
+    for (j = 0; j < 32; j++) {
+      x[i+j] += h[i] * d[j];
+    }
+  }
+
+  modL(sm.subarray(32), x);
+  return smlen;
+}
+
+function unpackneg(r, p) {
+  var t = gf(), chk = gf(), num = gf(),
+      den = gf(), den2 = gf(), den4 = gf(),
+      den6 = gf();
+
+  set25519(r[2], gf1);
+  unpack25519(r[1], p);
+  S(num, r[1]);
+  M(den, num, D);
+  Z(num, num, r[2]);
+  A(den, r[2], den);
+
+  S(den2, den);
+  S(den4, den2);
+  M(den6, den4, den2);
+  M(t, den6, num);
+  M(t, t, den);
+
+  pow2523(t, t);
+  M(t, t, num);
+  M(t, t, den);
+  M(t, t, den);
+  M(r[0], t, den);
+
+  S(chk, r[0]);
+  M(chk, chk, den);
+  if (neq25519(chk, num)) M(r[0], r[0], I);
+
+  S(chk, r[0]);
+  M(chk, chk, den);
+  if (neq25519(chk, num)) return -1;
+
+  if (par25519(r[0]) === (p[31]>>7)) Z(r[0], gf0, r[0]);
+
+  M(r[3], r[0], r[1]);
+  return 0;
+}
+
+function crypto_sign_open(m, sm, n, pk) {
+  var i, mlen;
+  var t = new Uint8Array(32), h = new Uint8Array(64);
+  var p = [gf(), gf(), gf(), gf()],
+      q = [gf(), gf(), gf(), gf()];
+
+  mlen = -1;
+  if (n < 64) return -1;
+
+  if (unpackneg(q, pk)) return -1;
+
+  for (i = 0; i < n; i++) m[i] = sm[i];
+  for (i = 0; i < 32; i++) m[i+32] = pk[i];
+  crypto_hash(h, m, n);
+  reduce(h);
+  scalarmult(p, q, h);
+
+  scalarbase(q, sm.subarray(32));
+  add(p, q);
+  pack(t, p);
+
+  n -= 64;
+  if (crypto_verify_32(sm, 0, t, 0)) {
+    for (i = 0; i < n; i++) m[i] = 0;
+    return -1;
+  }
+
+  for (i = 0; i < n; i++) m[i] = sm[i + 64];
+  mlen = n;
+  return mlen;
+}
+
+var crypto_secretbox_KEYBYTES = 32,
+    crypto_secretbox_NONCEBYTES = 24,
+    crypto_secretbox_ZEROBYTES = 32,
+    crypto_secretbox_BOXZEROBYTES = 16,
+    crypto_scalarmult_BYTES = 32,
+    crypto_scalarmult_SCALARBYTES = 32,
+    crypto_box_PUBLICKEYBYTES = 32,
+    crypto_box_SECRETKEYBYTES = 32,
+    crypto_box_BEFORENMBYTES = 32,
+    crypto_box_NONCEBYTES = crypto_secretbox_NONCEBYTES,
+    crypto_box_ZEROBYTES = crypto_secretbox_ZEROBYTES,
+    crypto_box_BOXZEROBYTES = crypto_secretbox_BOXZEROBYTES,
+    crypto_sign_BYTES = 64,
+    crypto_sign_PUBLICKEYBYTES = 32,
+    crypto_sign_SECRETKEYBYTES = 64,
+    crypto_sign_SEEDBYTES = 32,
+    crypto_hash_BYTES = 64;
+
+nacl.lowlevel = {
+  crypto_core_hsalsa20: crypto_core_hsalsa20,
+  crypto_stream_xor: crypto_stream_xor,
+  crypto_stream: crypto_stream,
+  crypto_stream_salsa20_xor: crypto_stream_salsa20_xor,
+  crypto_stream_salsa20: crypto_stream_salsa20,
+  crypto_onetimeauth: crypto_onetimeauth,
+  crypto_onetimeauth_verify: crypto_onetimeauth_verify,
+  crypto_verify_16: crypto_verify_16,
+  crypto_verify_32: crypto_verify_32,
+  crypto_secretbox: crypto_secretbox,
+  crypto_secretbox_open: crypto_secretbox_open,
+  crypto_scalarmult: crypto_scalarmult,
+  crypto_scalarmult_base: crypto_scalarmult_base,
+  crypto_box_beforenm: crypto_box_beforenm,
+  crypto_box_afternm: crypto_box_afternm,
+  crypto_box: crypto_box,
+  crypto_box_open: crypto_box_open,
+  crypto_box_keypair: crypto_box_keypair,
+  crypto_hash: crypto_hash,
+  crypto_sign: crypto_sign,
+  crypto_sign_keypair: crypto_sign_keypair,
+  crypto_sign_open: crypto_sign_open,
+
+  crypto_secretbox_KEYBYTES: crypto_secretbox_KEYBYTES,
+  crypto_secretbox_NONCEBYTES: crypto_secretbox_NONCEBYTES,
+  crypto_secretbox_ZEROBYTES: crypto_secretbox_ZEROBYTES,
+  crypto_secretbox_BOXZEROBYTES: crypto_secretbox_BOXZEROBYTES,
+  crypto_scalarmult_BYTES: crypto_scalarmult_BYTES,
+  crypto_scalarmult_SCALARBYTES: crypto_scalarmult_SCALARBYTES,
+  crypto_box_PUBLICKEYBYTES: crypto_box_PUBLICKEYBYTES,
+  crypto_box_SECRETKEYBYTES: crypto_box_SECRETKEYBYTES,
+  crypto_box_BEFORENMBYTES: crypto_box_BEFORENMBYTES,
+  crypto_box_NONCEBYTES: crypto_box_NONCEBYTES,
+  crypto_box_ZEROBYTES: crypto_box_ZEROBYTES,
+  crypto_box_BOXZEROBYTES: crypto_box_BOXZEROBYTES,
+  crypto_sign_BYTES: crypto_sign_BYTES,
+  crypto_sign_PUBLICKEYBYTES: crypto_sign_PUBLICKEYBYTES,
+  crypto_sign_SECRETKEYBYTES: crypto_sign_SECRETKEYBYTES,
+  crypto_sign_SEEDBYTES: crypto_sign_SEEDBYTES,
+  crypto_hash_BYTES: crypto_hash_BYTES
+};
+
+/* High-level API */
+
+function checkLengths(k, n) {
+  if (k.length !== crypto_secretbox_KEYBYTES) throw new Error('bad key size');
+  if (n.length !== crypto_secretbox_NONCEBYTES) throw new Error('bad nonce size');
+}
+
+function checkBoxLengths(pk, sk) {
+  if (pk.length !== crypto_box_PUBLICKEYBYTES) throw new Error('bad public key size');
+  if (sk.length !== crypto_box_SECRETKEYBYTES) throw new Error('bad secret key size');
+}
+
+function checkArrayTypes() {
+  var t, i;
+  for (i = 0; i < arguments.length; i++) {
+     if ((t = Object.prototype.toString.call(arguments[i])) !== '[object Uint8Array]')
+       throw new TypeError('unexpected type ' + t + ', use Uint8Array');
+  }
+}
+
+function cleanup(arr) {
+  for (var i = 0; i < arr.length; i++) arr[i] = 0;
+}
+
+// TODO: Completely remove this in v0.15.
+if (!nacl.util) {
+  nacl.util = {};
+  nacl.util.decodeUTF8 = nacl.util.encodeUTF8 = nacl.util.encodeBase64 = nacl.util.decodeBase64 = function() {
+    throw new Error('nacl.util moved into separate package: https://github.com/dchest/tweetnacl-util-js');
+  };
+}
+
+nacl.randomBytes = function(n) {
+  var b = new Uint8Array(n);
+  randombytes(b, n);
+  return b;
+};
+
+nacl.secretbox = function(msg, nonce, key) {
+  checkArrayTypes(msg, nonce, key);
+  checkLengths(key, nonce);
+  var m = new Uint8Array(crypto_secretbox_ZEROBYTES + msg.length);
+  var c = new Uint8Array(m.length);
+  for (var i = 0; i < msg.length; i++) m[i+crypto_secretbox_ZEROBYTES] = msg[i];
+  crypto_secretbox(c, m, m.length, nonce, key);
+  return c.subarray(crypto_secretbox_BOXZEROBYTES);
+};
+
+nacl.secretbox.open = function(box, nonce, key) {
+  checkArrayTypes(box, nonce, key);
+  checkLengths(key, nonce);
+  var c = new Uint8Array(crypto_secretbox_BOXZEROBYTES + box.length);
+  var m = new Uint8Array(c.length);
+  for (var i = 0; i < box.length; i++) c[i+crypto_secretbox_BOXZEROBYTES] = box[i];
+  if (c.length < 32) return false;
+  if (crypto_secretbox_open(m, c, c.length, nonce, key) !== 0) return false;
+  return m.subarray(crypto_secretbox_ZEROBYTES);
+};
+
+nacl.secretbox.keyLength = crypto_secretbox_KEYBYTES;
+nacl.secretbox.nonceLength = crypto_secretbox_NONCEBYTES;
+nacl.secretbox.overheadLength = crypto_secretbox_BOXZEROBYTES;
+
+nacl.scalarMult = function(n, p) {
+  checkArrayTypes(n, p);
+  if (n.length !== crypto_scalarmult_SCALARBYTES) throw new Error('bad n size');
+  if (p.length !== crypto_scalarmult_BYTES) throw new Error('bad p size');
+  var q = new Uint8Array(crypto_scalarmult_BYTES);
+  crypto_scalarmult(q, n, p);
+  return q;
+};
+
+nacl.scalarMult.base = function(n) {
+  checkArrayTypes(n);
+  if (n.length !== crypto_scalarmult_SCALARBYTES) throw new Error('bad n size');
+  var q = new Uint8Array(crypto_scalarmult_BYTES);
+  crypto_scalarmult_base(q, n);
+  return q;
+};
+
+nacl.scalarMult.scalarLength = crypto_scalarmult_SCALARBYTES;
+nacl.scalarMult.groupElementLength = crypto_scalarmult_BYTES;
+
+nacl.box = function(msg, nonce, publicKey, secretKey) {
+  var k = nacl.box.before(publicKey, secretKey);
+  return nacl.secretbox(msg, nonce, k);
+};
+
+nacl.box.before = function(publicKey, secretKey) {
+  checkArrayTypes(publicKey, secretKey);
+  checkBoxLengths(publicKey, secretKey);
+  var k = new Uint8Array(crypto_box_BEFORENMBYTES);
+  crypto_box_beforenm(k, publicKey, secretKey);
+  return k;
+};
+
+nacl.box.after = nacl.secretbox;
+
+nacl.box.open = function(msg, nonce, publicKey, secretKey) {
+  var k = nacl.box.before(publicKey, secretKey);
+  return nacl.secretbox.open(msg, nonce, k);
+};
+
+nacl.box.open.after = nacl.secretbox.open;
+
+nacl.box.keyPair = function() {
+  var pk = new Uint8Array(crypto_box_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_box_SECRETKEYBYTES);
+  crypto_box_keypair(pk, sk);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.box.keyPair.fromSecretKey = function(secretKey) {
+  checkArrayTypes(secretKey);
+  if (secretKey.length !== crypto_box_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var pk = new Uint8Array(crypto_box_PUBLICKEYBYTES);
+  crypto_scalarmult_base(pk, secretKey);
+  return {publicKey: pk, secretKey: new Uint8Array(secretKey)};
+};
+
+nacl.box.publicKeyLength = crypto_box_PUBLICKEYBYTES;
+nacl.box.secretKeyLength = crypto_box_SECRETKEYBYTES;
+nacl.box.sharedKeyLength = crypto_box_BEFORENMBYTES;
+nacl.box.nonceLength = crypto_box_NONCEBYTES;
+nacl.box.overheadLength = nacl.secretbox.overheadLength;
+
+nacl.sign = function(msg, secretKey) {
+  checkArrayTypes(msg, secretKey);
+  if (secretKey.length !== crypto_sign_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var signedMsg = new Uint8Array(crypto_sign_BYTES+msg.length);
+  crypto_sign(signedMsg, msg, msg.length, secretKey);
+  return signedMsg;
+};
+
+nacl.sign.open = function(signedMsg, publicKey) {
+  if (arguments.length !== 2)
+    throw new Error('nacl.sign.open accepts 2 arguments; did you mean to use nacl.sign.detached.verify?');
+  checkArrayTypes(signedMsg, publicKey);
+  if (publicKey.length !== crypto_sign_PUBLICKEYBYTES)
+    throw new Error('bad public key size');
+  var tmp = new Uint8Array(signedMsg.length);
+  var mlen = crypto_sign_open(tmp, signedMsg, signedMsg.length, publicKey);
+  if (mlen < 0) return null;
+  var m = new Uint8Array(mlen);
+  for (var i = 0; i < m.length; i++) m[i] = tmp[i];
+  return m;
+};
+
+nacl.sign.detached = function(msg, secretKey) {
+  var signedMsg = nacl.sign(msg, secretKey);
+  var sig = new Uint8Array(crypto_sign_BYTES);
+  for (var i = 0; i < sig.length; i++) sig[i] = signedMsg[i];
+  return sig;
+};
+
+nacl.sign.detached.verify = function(msg, sig, publicKey) {
+  checkArrayTypes(msg, sig, publicKey);
+  if (sig.length !== crypto_sign_BYTES)
+    throw new Error('bad signature size');
+  if (publicKey.length !== crypto_sign_PUBLICKEYBYTES)
+    throw new Error('bad public key size');
+  var sm = new Uint8Array(crypto_sign_BYTES + msg.length);
+  var m = new Uint8Array(crypto_sign_BYTES + msg.length);
+  var i;
+  for (i = 0; i < crypto_sign_BYTES; i++) sm[i] = sig[i];
+  for (i = 0; i < msg.length; i++) sm[i+crypto_sign_BYTES] = msg[i];
+  return (crypto_sign_open(m, sm, sm.length, publicKey) >= 0);
+};
+
+nacl.sign.keyPair = function() {
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_keypair(pk, sk);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.sign.keyPair.fromSecretKey = function(secretKey) {
+  checkArrayTypes(secretKey);
+  if (secretKey.length !== crypto_sign_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  for (var i = 0; i < pk.length; i++) pk[i] = secretKey[32+i];
+  return {publicKey: pk, secretKey: new Uint8Array(secretKey)};
+};
+
+nacl.sign.keyPair.fromSeed = function(seed) {
+  checkArrayTypes(seed);
+  if (seed.length !== crypto_sign_SEEDBYTES)
+    throw new Error('bad seed size');
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_sign_SECRETKEYBYTES);
+  for (var i = 0; i < 32; i++) sk[i] = seed[i];
+  crypto_sign_keypair(pk, sk, true);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.sign.publicKeyLength = crypto_sign_PUBLICKEYBYTES;
+nacl.sign.secretKeyLength = crypto_sign_SECRETKEYBYTES;
+nacl.sign.seedLength = crypto_sign_SEEDBYTES;
+nacl.sign.signatureLength = crypto_sign_BYTES;
+
+nacl.hash = function(msg) {
+  checkArrayTypes(msg);
+  var h = new Uint8Array(crypto_hash_BYTES);
+  crypto_hash(h, msg, msg.length);
+  return h;
+};
+
+nacl.hash.hashLength = crypto_hash_BYTES;
+
+nacl.verify = function(x, y) {
+  checkArrayTypes(x, y);
+  // Zero length arguments are considered not equal.
+  if (x.length === 0 || y.length === 0) return false;
+  if (x.length !== y.length) return false;
+  return (vn(x, 0, y, 0, x.length) === 0) ? true : false;
+};
+
+nacl.setPRNG = function(fn) {
+  randombytes = fn;
+};
+
+(function() {
+  // Initialize PRNG if environment provides CSPRNG.
+  // If not, methods calling randombytes will throw.
+  var crypto = typeof self !== 'undefined' ? (self.crypto || self.msCrypto) : null;
+  if (crypto && crypto.getRandomValues) {
+    // Browsers.
+    var QUOTA = 65536;
+    nacl.setPRNG(function(x, n) {
+      var i, v = new Uint8Array(n);
+      for (i = 0; i < n; i += QUOTA) {
+        crypto.getRandomValues(v.subarray(i, i + Math.min(n - i, QUOTA)));
+      }
+      for (i = 0; i < n; i++) x[i] = v[i];
+      cleanup(v);
+    });
+  } else if (true) {
+    // Node.js.
+    crypto = __nccwpck_require__(6982);
+    if (crypto && crypto.randomBytes) {
+      nacl.setPRNG(function(x, n) {
+        var i, v = crypto.randomBytes(n);
+        for (i = 0; i < n; i++) x[i] = v[i];
+        cleanup(v);
+      });
+    }
+  }
+})();
+
+})( true && module.exports ? module.exports : (self.nacl = self.nacl || {}));
 
 
 /***/ }),
@@ -23390,7 +25785,7 @@ function modL(r, x) {
     carry = 0;
     for (j = i - 32, k = i - 12; j < k; ++j) {
       x[j] += carry - 16 * x[i] * L[j - (i - 32)];
-      carry = (x[j] + 128) >> 8;
+      carry = Math.floor((x[j] + 128) / 256);
       x[j] -= carry * 256;
     }
     x[j] += carry;
@@ -23491,12 +25886,11 @@ function unpackneg(r, p) {
 }
 
 function crypto_sign_open(m, sm, n, pk) {
-  var i, mlen;
+  var i;
   var t = new Uint8Array(32), h = new Uint8Array(64);
   var p = [gf(), gf(), gf(), gf()],
       q = [gf(), gf(), gf(), gf()];
 
-  mlen = -1;
   if (n < 64) return -1;
 
   if (unpackneg(q, pk)) return -1;
@@ -23518,8 +25912,7 @@ function crypto_sign_open(m, sm, n, pk) {
   }
 
   for (i = 0; i < n; i++) m[i] = sm[i + 64];
-  mlen = n;
-  return mlen;
+  return n;
 }
 
 var crypto_secretbox_KEYBYTES = 32,
@@ -23580,7 +25973,23 @@ nacl.lowlevel = {
   crypto_sign_PUBLICKEYBYTES: crypto_sign_PUBLICKEYBYTES,
   crypto_sign_SECRETKEYBYTES: crypto_sign_SECRETKEYBYTES,
   crypto_sign_SEEDBYTES: crypto_sign_SEEDBYTES,
-  crypto_hash_BYTES: crypto_hash_BYTES
+  crypto_hash_BYTES: crypto_hash_BYTES,
+
+  gf: gf,
+  D: D,
+  L: L,
+  pack25519: pack25519,
+  unpack25519: unpack25519,
+  M: M,
+  A: A,
+  S: S,
+  Z: Z,
+  pow2523: pow2523,
+  add: add,
+  set25519: set25519,
+  modL: modL,
+  scalarmult: scalarmult,
+  scalarbase: scalarbase,
 };
 
 /* High-level API */
@@ -23596,23 +26005,14 @@ function checkBoxLengths(pk, sk) {
 }
 
 function checkArrayTypes() {
-  var t, i;
-  for (i = 0; i < arguments.length; i++) {
-     if ((t = Object.prototype.toString.call(arguments[i])) !== '[object Uint8Array]')
-       throw new TypeError('unexpected type ' + t + ', use Uint8Array');
+  for (var i = 0; i < arguments.length; i++) {
+    if (!(arguments[i] instanceof Uint8Array))
+      throw new TypeError('unexpected type, use Uint8Array');
   }
 }
 
 function cleanup(arr) {
   for (var i = 0; i < arr.length; i++) arr[i] = 0;
-}
-
-// TODO: Completely remove this in v0.15.
-if (!nacl.util) {
-  nacl.util = {};
-  nacl.util.decodeUTF8 = nacl.util.encodeUTF8 = nacl.util.encodeBase64 = nacl.util.decodeBase64 = function() {
-    throw new Error('nacl.util moved into separate package: https://github.com/dchest/tweetnacl-util-js');
-  };
 }
 
 nacl.randomBytes = function(n) {
@@ -23637,8 +26037,8 @@ nacl.secretbox.open = function(box, nonce, key) {
   var c = new Uint8Array(crypto_secretbox_BOXZEROBYTES + box.length);
   var m = new Uint8Array(c.length);
   for (var i = 0; i < box.length; i++) c[i+crypto_secretbox_BOXZEROBYTES] = box[i];
-  if (c.length < 32) return false;
-  if (crypto_secretbox_open(m, c, c.length, nonce, key) !== 0) return false;
+  if (c.length < 32) return null;
+  if (crypto_secretbox_open(m, c, c.length, nonce, key) !== 0) return null;
   return m.subarray(crypto_secretbox_ZEROBYTES);
 };
 
@@ -23720,8 +26120,6 @@ nacl.sign = function(msg, secretKey) {
 };
 
 nacl.sign.open = function(signedMsg, publicKey) {
-  if (arguments.length !== 2)
-    throw new Error('nacl.sign.open accepts 2 arguments; did you mean to use nacl.sign.detached.verify?');
   checkArrayTypes(signedMsg, publicKey);
   if (publicKey.length !== crypto_sign_PUBLICKEYBYTES)
     throw new Error('bad public key size');
@@ -61108,6 +63506,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -64247,7 +66647,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
@@ -64290,12 +66690,18 @@ function wantsHelp(args) {
  * Parses a command's arguments against the names of its inputs (`known`): unknown options, stray
  * words and secrets on the command line are UsageErrors naming the option (never its value).
  */
-function parseArgs(args, known) {
+function parseArgs(args, known, 
+/** The input a first bare word gives (`slipway verify IMAGE`). */
+operand) {
     const values = {};
     const isKnown = (name) => known.includes(name);
     let json = false;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
+        if (operand && i === 0 && !arg.startsWith('-')) {
+            values[operand] = arg;
+            continue;
+        }
         if (!arg.startsWith('--'))
             throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options are --name value)`);
         const eq = arg.indexOf('=');
@@ -64949,8 +67355,1598 @@ function configFingerprint(key, env, other = {}) {
     return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
 }
 
+// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(668);
+var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
+;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
+    }
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = (0,external_node_crypto_.scryptSync)(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
+    });
+    const opened = nacl_fast_default().secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
+}
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
+    }
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
+            try {
+                privateKey = (0,external_node_crypto_.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+            }
+            finally {
+                der.fill(0);
+            }
+        }
+        else {
+            privateKey = (0,external_node_crypto_.createPrivateKey)({ key: block.text, format: 'pem' });
+        }
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw error;
+        throw new KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = (0,external_node_crypto_.createPublicKey)(privateKey);
+    return { privateKey, publicKey, fingerprint: keys_fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
+        try {
+            publicKey = (0,external_node_crypto_.createPublicKey)({ key: b.text, format: 'pem' });
+        }
+        catch {
+            throw new KeyError(`a ${b.type} block cannot be read`);
+        }
+        hashFor(publicKey);
+        return { publicKey, fingerprint: keys_fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function keys_fingerprint(key) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function signBytes(key, data) {
+    return (0,external_node_crypto_.sign)(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,external_node_crypto_.verify)(hashFor(key), data, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const SIGNED_AT = 'dev.slipway.signed-at';
+const SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const PREDICATE_ALIASES = {
+    'test-result': TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+
+const agents = new Map();
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    return typeof (external_node_tls_default()).getCACertificates === 'function'
+        ? external_node_tls_default().getCACertificates('default')
+        : [...(external_node_tls_default()).rootCertificates];
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/common/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
+    }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof RegistryError)
+        return error.transient ?? isRetryableStatus(error.status);
+    return isTransientNetworkError(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+        this.label = registryLabel(registry, options.role);
+    }
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
+    credentialsMayGoTo(url) {
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = registryApiHost(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = registryApiHost(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        for (let attempt = 0;; attempt++) {
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        discard(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await sleep(retryDelayMs(attempt + 1, policy));
+                    continue;
+                }
+                throw this.networkError(error);
+            }
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        }
+        let res;
+        try {
+            res = await request({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            const refused = res.status === 401 || res.status === 403;
+            throw new RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
+            try {
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ...this.tlsOptions,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
+                    await sleep(delay);
+                    continue;
+                }
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (res.status === 401 && authorization) {
+                discard(res);
+                throw new RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
+ * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
+ * each) frees them promptly. Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = 16 * 1024 * 1024;
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
+function streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = 16 * 1024 * 1024;
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    discard(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = header(res, 'location');
+    if (!location)
+        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [pushScope(repository), pullScope(from)],
+    });
+    discard(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [pushScope(repository)],
+    });
+    discard(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function blobs_withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [pushScope(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        discard(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(url, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, upload) => {
+        const res = await openBlob(source.client, source.repository, digest);
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = (0,promises_namespaceObject.finished)(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        const { digest: actual, bytes } = read();
+        if (actual !== digest) {
+            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        discard(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    discard(monolithic.res);
+    const again = await startUpload(destination.client, destination.repository);
+    const chunked = await attempt(true, again);
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    discard(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
+}
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+async function putBlobBytes(client, repository, bytes) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (await blobExists(client, repository, digest))
+        return { digest, size: bytes.length };
+    const upload = await startUpload(client, repository);
+    const res = await client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+    });
+    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+    discard(res);
+    return { digest, size: bytes.length };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/store.ts
+/**
+ * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
+ * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
+ * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ */
+
+
+
+
+const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+const MAX_LAYER_BYTES = 8 * 1024 * 1024;
+/** sha256:<hex> → sha256-<hex>.sig (or .att). */
+function artifactTag(digest, kind) {
+    return `${digest.replace(':', '-')}.${kind}`;
+}
+/** The layers stored for a digest ([] when nothing is). */
+async function readLayers(client, repository, digest, kind) {
+    const tag = artifactTag(digest, kind);
+    if (!(await client.headManifest(repository, tag)))
+        return [];
+    const manifest = await client.getManifest(repository, tag);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
+}
+/** A layer's bytes, checked against its digest. */
+async function readLayer(client, repository, layer) {
+    if (layer.size > MAX_LAYER_BYTES)
+        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
+    const bytes = await readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== layer.digest)
+        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
+    return bytes;
+}
+/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        created: '0001-01-01T00:00:00Z',
+        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+        os: '',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: {},
+    }));
+}
+/**
+ * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
+ * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
+ */
+async function appendLayer(client, repository, digest, kind, layer) {
+    const existing = await readLayers(client, repository, digest, kind);
+    const blob = await putBlobBytes(client, repository, layer.bytes);
+    const layers = [
+        ...existing,
+        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
+    ];
+    const config = await putBlobBytes(client, repository, configFor(layers));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
+        layers,
+    };
+    const tag = artifactTag(digest, kind);
+    await client.putManifest(repository, tag, {
+        bytes: Buffer.from(JSON.stringify(manifest)),
+        mediaType: MEDIA_TYPES.ociManifest,
+    });
+    return `${client.registry}/${repository}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
+
+function predicateTypeOf(name) {
+    return PREDICATE_ALIASES[name] ?? name;
+}
+function predicateName(type) {
+    return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+function verify_short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+function keyOf(keys, data, signature) {
+    return keys.find((k) => verifyBytes(k.publicKey, data, signature));
+}
+async function checkSignatures(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE)
+            continue;
+        const signature = Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64');
+        let payload;
+        try {
+            payload = await readLayer(client, repository, layer);
+        }
+        catch (error) {
+            notes.push(`a signature layer cannot be read (${error.message})`);
+            continue;
+        }
+        const key = keyOf(keys, payload, signature);
+        if (!key) {
+            notes.push('a signature by another key (or over other bytes)');
+            continue;
+        }
+        try {
+            const parsed = parseSimpleSigningPayload(payload);
+            const signed = parsed.critical.image['docker-manifest-digest'];
+            if (signed !== digest) {
+                notes.push(`a signature by ${verify_short(key.fingerprint)} for another digest (${signed})`);
+                continue;
+            }
+            const optional = parsed.optional ?? {};
+            const signedAt = optional[SIGNED_AT];
+            const runUrl = optional[SIGNED_RUN];
+            found.push({
+                fingerprint: key.fingerprint,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        catch (error) {
+            notes.push(`a signature by ${verify_short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
+        }
+    }
+    return found;
+}
+async function checkAttestations(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== DSSE_MEDIA_TYPE)
+            continue;
+        const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
+        try {
+            const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
+            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+                notes.push(`${what} with payload type ${envelope.payloadType}`);
+                continue;
+            }
+            const payload = Buffer.from(envelope.payload, 'base64');
+            const signed = pae(envelope.payloadType, payload);
+            const key = keys.find((k) => envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
+            if (!key) {
+                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+                continue;
+            }
+            const s = parseStatement(payload);
+            if (!statementCovers(s, digest)) {
+                notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
+                continue;
+            }
+            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+        }
+        catch (error) {
+            notes.push(`${what} that cannot be read (${error.message})`);
+        }
+    }
+    return found;
+}
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+function testEvidence(predicate) {
+    const p = (predicate ?? {});
+    const command = testCommandOf(p);
+    return {
+        result: typeof p.result === 'string' ? p.result : 'unknown',
+        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+        ...(typeof p.url === 'string' && p.url && { url: p.url }),
+        ...(command && { command }),
+    };
+}
+function accepted(attestation) {
+    if (attestation.predicateType !== TEST_RESULT_PREDICATE)
+        return true;
+    const evidence = testEvidence(attestation.predicate);
+    return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+async function verifyDigest(client, repository, digest, policy) {
+    const image = `${client.registry}/${repository}`;
+    const problems = [];
+    const notes = [];
+    const sigLayers = await readLayers(client, repository, digest, 'sig');
+    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0
+            ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
+    const attNotes = [];
+    const needAttestations = policy.attestations.length > 0;
+    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
+    const attestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        : [];
+    let tests;
+    for (const type of policy.attestations) {
+        const ofType = attestations.filter((a) => a.predicateType === type);
+        const good = ofType.filter(accepted);
+        if (type === TEST_RESULT_PREDICATE) {
+            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+            if (counted)
+                tests = testEvidence(counted.predicate);
+        }
+        if (good.length > 0)
+            continue;
+        const name = predicateName(type);
+        if (ofType.length > 0) {
+            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
+        }
+        else if (attLayers.length === 0) {
+            problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
+        }
+        else {
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+        }
+    }
+    return {
+        image,
+        digest,
+        ok: problems.length === 0,
+        signatures,
+        attestations,
+        problems,
+        ...(tests && { tests }),
+    };
+}
+/** One line for an error: the digest and what is missing. */
+function refusal(v) {
+    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+class VerificationError extends Error {
+    verifications;
+    constructor(verifications) {
+        super(`${verifications
+            .filter((v) => !v.ok)
+            .map(refusal)
+            .join('\n')}\nnothing was changed`);
+        this.name = 'VerificationError';
+        this.verifications = verifications;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/inputs.ts
+/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
+
+
+
+
+/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
+function readSigningKey(inputs) {
+    const text = inputs.string('sign-key');
+    const password = inputs.string('sign-key-password');
+    if (!text) {
+        if (password)
+            throw new InputError('sign-key', 'is required when sign-key-password is given');
+        return undefined;
+    }
+    try {
+        return parsePrivateKey(text, password);
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
+        throw error;
+    }
+}
+/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+function readVerifyPolicy(inputs) {
+    const text = inputs.string('verify-key');
+    const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
+    for (const type of attestations) {
+        if (!/^https?:\/\/\S+$/.test(type))
+            throw new InputError('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
+    }
+    if (!text) {
+        if (attestations.length > 0)
+            throw new InputError('verify-key', 'is required with require-attestations (the key they must be signed with)');
+        return undefined;
+    }
+    try {
+        return { keys: parsePublicKeys(text), attestations };
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError('verify-key', error.message);
+        throw error;
+    }
+}
+function readTestReportInputs(inputs) {
+    const report = inputs.line('test-report');
+    const code = inputs.line('test-exit-code');
+    const command = inputs.string('test-command');
+    if (!report && !code)
+        return undefined;
+    if (report && !(0,external_node_fs_namespaceObject.existsSync)(report))
+        throw new InputError('test-report', `${JSON.stringify(report)} does not exist`);
+    let exitCode;
+    if (code) {
+        if (!/^\d{1,3}$/.test(code))
+            throw new InputError('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
+        exitCode = Number(code);
+    }
+    return {
+        ...(report && { report }),
+        ...(exitCode !== undefined && { exitCode }),
+        ...(command && { command }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
 /** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
+
 
 
 
@@ -65033,6 +69029,7 @@ function readConnection(inputs) {
     if (registryPassword && !registryUsername)
         throw new InputError('registry-username', 'is required with registry-password');
     const passphrase = inputs.string('passphrase');
+    const verify = readVerifyPolicy(inputs);
     return {
         hosts,
         username,
@@ -65050,6 +69047,7 @@ function readConnection(inputs) {
         dryRun: inputs.boolean('dry-run', false),
         rollback: inputs.boolean('rollback', false),
         healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+        ...(verify && { verify }),
     };
 }
 /** A service name: what the lock, the audit log and the containers are named after. */
@@ -65499,63 +69497,6 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
@@ -65610,9 +69551,6 @@ function swarmCaddyfile(service, port) {
     ]);
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
 ;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
@@ -66608,6 +70546,7 @@ async function hostStatus(runner, name, auditLines) {
             // A stopped container keeps its last health status: an old version that merely exited is not "unhealthy".
             ...(c.State.Running && c.State.Health && { health: c.State.Health.Status }),
             since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+            ...(labels[LABEL.run] && { run: labels[LABEL.run] }),
         };
     })
         .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since));
@@ -66739,681 +70678,6 @@ function logsOfHosts(request, name, options, onLine) {
     options.follow ? request.hosts.length : 4);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: ./src/registry/diagnose.ts
-/**
- * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
- * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
- */
-/** Certificate verification failures (Node's/OpenSSL's codes). */
-const TLS_TRUST_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-    'CERT_SIGNATURE_FAILURE',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'INVALID_CA',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-/** "registry host:port", or "source registry host:port" when the role is known. */
-function registryLabel(registry, role) {
-    return `${role ? `${role} ` : ''}registry ${registry}`;
-}
-function codeOf(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? code : '';
-}
-/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
-function classifyNetworkError(error) {
-    const code = codeOf(error);
-    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
-    if (code === 'ECONNREFUSED')
-        return {
-            kind: 'refused',
-            text: 'cannot connect (connection refused: nothing listens there)',
-            transient: true,
-        };
-    if (code === 'ENOTFOUND')
-        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
-    if (code === 'EAI_AGAIN')
-        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
-    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
-        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
-    if (TLS_TRUST_CODES.has(code))
-        return {
-            kind: 'tls-trust',
-            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
-            transient: false,
-        };
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        code === 'ERR_SSL_HTTP_REQUEST' ||
-        /wrong version number|packet length too long|http request/i.test(message))
-        return {
-            kind: 'not-tls',
-            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
-            transient: false,
-        };
-    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
-        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
-    if (code === 'ECONNRESET' ||
-        code === 'EPIPE' ||
-        /socket hang up|ECONNRESET|other side closed/i.test(message))
-        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
-    return { kind: 'other', text: message, transient: false };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-
-const agents = new Map();
-let agentCas = 0;
-const caIds = new Map();
-/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
-function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
-}
-/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
-function agentFor(url, ca, skipTlsVerify = false) {
-    const caText = ca === undefined ? undefined : ca.toString();
-    let caId = 0;
-    if (caText !== undefined) {
-        caId = caIds.get(caText) ?? ++agentCas;
-        caIds.set(caText, caId);
-    }
-    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
-                    keepAlive: true,
-                    maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
-                    ...(skipTlsVerify && { rejectUnauthorized: false }),
-                })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets
-                // them, nor does a redirect from HTTPS down to plain HTTP.
-                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
-    transient;
-    constructor(message, status, code, transient) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-        if (transient !== undefined)
-            this.transient = transient;
-    }
-}
-/** Worth retrying: a transient network failure or a retryable HTTP status. */
-function isRetryableError(error) {
-    if (error instanceof RegistryError)
-        return error.transient ?? isRetryableStatus(error.status);
-    return isTransientNetworkError(error);
-}
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    /** "source registry host:port": what every error starts with. */
-    label;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-        this.label = registryLabel(registry, options.role);
-    }
-    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
-    networkError(error, what) {
-        if (error instanceof RegistryError)
-            return error;
-        const cause = classifyNetworkError(error);
-        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
-    }
-    /**
-     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
-     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
-     */
-    credentialsMayGoTo(url) {
-        if (url.protocol === 'https:')
-            return true;
-        const registryHost = registryApiHost(this.registry);
-        if (url.host === registryHost)
-            return this.options.insecure === true || isLoopbackRegistry(url.host);
-        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
-    }
-    get tlsOptions() {
-        return {
-            ...(this.options.ca !== undefined && { ca: this.options.ca }),
-            skipTlsVerify: this.options.insecure === true,
-        };
-    }
-    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
-    async probe() {
-        const host = registryApiHost(this.registry);
-        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        for (let attempt = 0;; attempt++) {
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 15_000,
-                    ...this.tlsOptions,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
-                    try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
-                        discard(res);
-                        return `http://${host}`;
-                    }
-                    catch (plainError) {
-                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
-                    }
-                }
-                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
-                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
-                    attempt < policy.retries) {
-                    await sleep(retryDelayMs(attempt + 1, policy));
-                    continue;
-                }
-                throw this.networkError(error);
-            }
-        }
-    }
-    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
-    base() {
-        if (!this.baseUrl) {
-            const probing = this.probe();
-            this.baseUrl = probing;
-            // A failed probe is not remembered: the next call tries again.
-            probing.catch(() => {
-                if (this.baseUrl === probing)
-                    this.baseUrl = undefined;
-            });
-        }
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c) {
-            if (!this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        }
-        let res;
-        try {
-            res = await request({
-                method: 'GET',
-                url: url.toString(),
-                headers,
-                ...this.tlsOptions,
-                timeoutMs: 30_000,
-            });
-        }
-        catch (error) {
-            throw this.networkError(error, `token server ${url.host}`);
-        }
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            const refused = res.status === 401 || res.status === 403;
-            throw new RegistryError(refused && c
-                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
-                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            // The registry's credentials go to the registry only: an upload Location naming another host
-            // (storage behind the registry, or a hostile answer) gets none.
-            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
-            if (authorization && !this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
-            try {
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                // A refused connection after the registry answered once (a restart): a few quick tries only.
-                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
-                if (replayable && attempt < retries && cause.transient) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await sleep(delay);
-                    continue;
-                }
-                throw this.networkError(error, `${req.method} ${url.pathname}`);
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (res.status === 401 && authorization) {
-                discard(res);
-                throw new RegistryError(this.scheme === 'basic'
-                    ? `${this.label}: credentials refused (401)`
-                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/registry/resolve.ts
 /** Resolving a tag to the digest a registry serves for it. */
 
@@ -67439,6 +70703,59 @@ class TagConflictError extends Error {
         super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
         this.name = 'TagConflictError';
     }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/ledger.ts
+/**
+ * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
+ * test run its attestation names (the deploy run that put it there is a label of the container).
+ * "Which tested build is serving?" in one command (slipway status with verify-key).
+ */
+
+
+
+/** Each running repo@digest verified once; the hosts' containers annotated with the result. */
+async function withVerification(hosts, connection) {
+    const policy = connection.verify;
+    if (!policy)
+        return [...hosts];
+    const results = new Map();
+    for (const host of hosts) {
+        for (const c of host.containers) {
+            if (c.state !== 'running' || !c.image.includes('@sha256:') || results.has(c.image))
+                continue;
+            try {
+                const ref = reference_parseReference(c.image);
+                const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+                    ? {
+                        credentials: { username: connection.registryUsername, password: connection.registryPassword },
+                    }
+                    : {};
+                results.set(c.image, await verifyDigest(clientFor(ref.registry, credentials), ref.repository, ref.digest, policy));
+            }
+            catch (error) {
+                results.set(c.image, error);
+            }
+        }
+    }
+    return hosts.map((host) => ({
+        ...host,
+        containers: host.containers.map((c) => {
+            const v = results.get(c.image);
+            if (!v)
+                return c;
+            if (v instanceof Error)
+                return { ...c, verified: false, tests: `cannot verify: ${v.message}` };
+            return {
+                ...c,
+                verified: v.ok,
+                ...(v.tests && {
+                    tests: `${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+                }),
+                ...(!v.ok && { tests: v.problems.join('; ') }),
+            };
+        }),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/dockerfile.ts
@@ -67611,259 +70928,6 @@ async function buildImage(runner, target, request, plan, onOutput) {
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
     }
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = require("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = require("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = require("node:vm");
-;// CONCATENATED MODULE: ./src/registry/memory.ts
-/**
- * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
- * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
- * memory lives outside the JS heap — so a 1 GB layer could push the process past 150 MB of RSS
- * with nothing actually in use. A young-generation collection every 16 MiB streamed (about 1 ms
- * each) frees them promptly. Without access to the collector this is a no-op.
- */
-
-
-const EVERY_BYTES = 16 * 1024 * 1024;
-let collect;
-let sinceLast = 0;
-function collector() {
-    if (collect !== undefined)
-        return collect;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-    }
-    catch {
-        collect = null;
-    }
-    return collect;
-}
-/** Call with the size of each chunk streamed; collects young garbage every 16 MiB. */
-function streamed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    collector()?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/registry/blobs.ts
-/**
- * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
- * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
- * that need it), hashed on the fly and never buffered whole.
- */
-
-
-
-
-
-
-const CHUNK_SIZE = 16 * 1024 * 1024;
-async function blobExists(client, repository, digest) {
-    const res = await client.send({
-        method: 'HEAD',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    discard(res);
-    if (res.status === 404)
-        return false;
-    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
-    return true;
-}
-async function openBlob(client, repository, digest) {
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
-}
-function uploadUrl(res, base) {
-    const location = header(res, 'location');
-    if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
-}
-/**
- * Mounts a blob from another repository of the same registry. A 202 means the registry started
- * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
- */
-async function mountBlob(client, repository, digest, from) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        query: { mount: digest, from },
-        scopes: [pushScope(repository), pullScope(from)],
-    });
-    discard(res);
-    if (res.status === 201)
-        return { mounted: true };
-    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
-}
-async function startUpload(client, repository) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
-    });
-    discard(res);
-    await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
-}
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        streamed(chunk.length);
-        callback(null, chunk);
-    }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
-    }
-}
-function blobs_withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Monolithic upload: one PUT carrying the whole blob as a stream. */
-async function putBlobStream(client, repository, upload, digest, size, body) {
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body,
-        timeoutMs: 600_000,
-    });
-}
-/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
-async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
-    let url = upload;
-    let offset = 0;
-    let pending = [];
-    let pendingSize = 0;
-    const flush = async () => {
-        if (pendingSize === 0)
-            return;
-        const chunk = Buffer.concat(pending, pendingSize);
-        pending = [];
-        pendingSize = 0;
-        const res = await client.send({
-            method: 'PATCH',
-            path: url,
-            scopes: [pushScope(repository)],
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-            },
-            body: chunk,
-        });
-        discard(res);
-        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
-        offset += chunk.length;
-    };
-    for await (const data of body) {
-        pending.push(data);
-        pendingSize += data.length;
-        if (pendingSize >= chunkSize)
-            await flush();
-    }
-    await flush();
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(url, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-    });
-}
-/**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
- */
-async function streamBlob(source, destination, digest, size) {
-    const attempt = async (chunked, upload) => {
-        const res = await openBlob(source.client, source.repository, digest);
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-        }
-        else {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
-        // If the destination answers (or fails) before taking the whole body, stop reading the source.
-        putting = putting.then((put) => {
-            if (put.status !== 201 && put.status !== 202)
-                stop();
-            return put;
-        }, (error) => {
-            stop();
-            throw error;
-        });
-        const [piped, put] = await Promise.allSettled([piping, putting]);
-        if (put.status === 'rejected')
-            throw put.reason;
-        if (put.value.status !== 201)
-            return { res: put.value, bytes: 0 };
-        if (piped.status === 'rejected')
-            throw piped.reason;
-        const { digest: actual, bytes } = read();
-        if (actual !== digest) {
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
-        return { res: put.value, bytes };
-    };
-    const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
-    const monolithic = await attempt(false, first);
-    if (monolithic.res.status === 201) {
-        discard(monolithic.res);
-        return { bytes: monolithic.bytes, chunked: false };
-    }
-    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
-        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
-    }
-    discard(monolithic.res);
-    const again = await startUpload(destination.client, destination.repository);
-    const chunked = await attempt(true, again);
-    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    discard(chunked.res);
-    return { bytes: chunked.bytes, chunked: true };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
@@ -68497,7 +71561,6 @@ async function runBuild(inputs, report, git = readGitContext()) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-core/result.ts
-/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
 class DeployError extends Error {
     hosts;
     constructor(message, hosts) {
@@ -69858,983 +72921,6 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
-;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
-/**
- * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
- * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
- * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
- * after the rollback finished, so the previous version serves. Swarm does the scheduling.
- */
-
-
-
-
-
-
-
-
-/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
-const MONITOR_SECONDS = 5;
-class SwarmDeployer {
-    request;
-    manager;
-    session;
-    ctx;
-    lock;
-    constructor(request, manager, session, ctx) {
-        this.request = request;
-        this.manager = manager;
-        this.session = session;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
-    }
-    get withRegistryAuth() {
-        return Boolean(this.request.registryUsername && this.request.registryPassword);
-    }
-    get network() {
-        return `slipway-${this.request.name}`;
-    }
-    result(outcome, started, services, extra = {}) {
-        const [first] = services;
-        return {
-            host: this.manager.where,
-            previous: services.length === 1 ? (first?.previous ?? null) : null,
-            image: services.length === 1 ? (first?.image ?? null) : null,
-            container: null,
-            durationMs: performance.now() - started,
-            result: outcome,
-            services,
-            ...extra,
-        };
-    }
-    failed(detail, outcome, what) {
-        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
-    }
-    /** A single service: `docker service create` the first time, `docker service update` after. */
-    async deployService(image) {
-        const r = this.request;
-        const started = performance.now();
-        const before = await this.manager.service(r.name);
-        const change = {
-            service: r.name,
-            previous: before?.image ?? null,
-            image: image.reference,
-            restarted: true,
-        };
-        const result = (hosts, changed) => ({
-            digest: image.digest,
-            changed,
-            hosts,
-            previousImage: before?.image ?? null,
-        });
-        const config = configFingerprint(r.fingerprintKey, r.env, { healthCmd: r.healthCmd ?? '' });
-        const unchanged = before !== undefined &&
-            digestOf(before.image) === image.digest &&
-            before.labels[LABEL.config] === config &&
-            (r.replicas === undefined || before.replicas === r.replicas) &&
-            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
-        if (r.publish !== undefined) {
-            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
-            const [published] = proxy?.published ?? [];
-            if (published !== undefined && published !== r.publish) {
-                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
-            }
-        }
-        if (r.dryRun) {
-            this.ctx.log(unchanged
-                ? `${r.name} already runs ${image.digest}`
-                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
-            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
-        }
-        if (unchanged) {
-            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
-            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
-        }
-        const spec = {
-            name: r.name,
-            image: image.reference,
-            ...(r.replicas !== undefined && { replicas: r.replicas }),
-            network: this.network,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: this.ctx.now().toISOString(),
-                [LABEL.config]: config,
-            },
-            env: r.env,
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-            withRegistryAuth: this.withRegistryAuth,
-            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
-        };
-        if (before) {
-            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
-            await this.manager.update(spec);
-        }
-        else {
-            this.ctx.log(`creating ${r.name} with ${image.reference}`);
-            await this.manager.ensureNetwork(this.network, r.name);
-            await this.manager.create(spec);
-        }
-        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
-        if (!converged.ok) {
-            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
-                error: converged.detail,
-            });
-            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
-            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
-            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
-        }
-        if (r.publish !== undefined && r.port !== undefined) {
-            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
-        }
-        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
-        const outcome = this.result('deployed', started, [change]);
-        await this.audit('deploy', { [r.name]: image.reference }, outcome);
-        return result([outcome], true);
-    }
-    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
-    async deployStack(images) {
-        const r = this.request;
-        const stack = r.stack;
-        const started = performance.now();
-        const text = pinComposeFile(stack.text, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            swarmUpdateDefaults: { parallelism: r.maxParallel },
-        });
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const first = [...images.values()][0];
-        const names = [...new Set([...images.keys()])];
-        const before = new Map();
-        for (const service of await this.manager.stackServices(r.name))
-            before.set(service, await this.manager.service(service));
-        const changes = (restarted) => names.map((service) => ({
-            service,
-            previous: before.get(`${r.name}_${service}`)?.image ?? null,
-            image: pinned[service] ?? null,
-            restarted: restarted &&
-                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
-        }));
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        if (r.dryRun) {
-            for (const c of changes(true))
-                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
-            return result([this.result('planned', started, changes(true))], true);
-        }
-        const file = `${this.session.dir}/stack.yml`;
-        await writeFileAtomic(this.manager.runner, file, text);
-        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
-        if (output)
-            this.ctx.log(output);
-        const failures = [];
-        for (const service of await this.manager.stackServices(r.name)) {
-            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
-            const digest = images.get(short)?.digest ?? '';
-            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                failures.push(`${service}: ${converged.detail}`);
-        }
-        if (failures.length > 0) {
-            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
-            await this.audit('deploy-failed', pinned, outcome);
-            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
-        }
-        const outcome = this.result('deployed', started, changes(true));
-        await this.audit('deploy', pinned, outcome);
-        return result([outcome], true);
-    }
-    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
-    async rollback() {
-        const r = this.request;
-        const started = performance.now();
-        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
-        if (names.length === 0)
-            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
-        const changes = [];
-        for (const name of names) {
-            const before = await this.manager.service(name);
-            if (!before)
-                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
-            // After Swarm rolled a failed update back, its "previous" is the failed version.
-            if (before.update?.state.startsWith('rollback'))
-                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
-            if (r.dryRun) {
-                changes.push({ service: name, previous: before.image, image: null, restarted: false });
-                continue;
-            }
-            await this.manager.rollback(name);
-            const after = await this.manager.service(name);
-            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
-            if (!converged.ok)
-                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
-            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
-        }
-        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
-        if (!r.dryRun)
-            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
-        const [only] = changes;
-        return {
-            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
-            changed: !r.dryRun,
-            hosts: [outcome],
-            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
-        };
-    }
-    async audit(action, images, outcome) {
-        await auditHosts([this.session], this.ctx, action, () => ({
-            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
-            images,
-            result: outcome.result,
-            error: outcome.error,
-        }));
-    }
-}
-function describeTasks(converged) {
-    const running = converged.tasks.filter((t) => t.desired === 'Running');
-    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
-
-
-
-
-
-
-
-/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
-function privateConfig(request) {
-    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
-    return login
-        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
-        : {};
-}
-function loginNeeded(request) {
-    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
-}
-async function withRegistryLogin(request, sessions, work) {
-    if (!loginNeeded(request))
-        return work();
-    const registry = request.registry;
-    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
-    try {
-        return await work();
-    }
-    finally {
-        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
-    }
-}
-const passthrough = (_title, work) => work();
-async function runDeploy(request, ctx, hooks = {}) {
-    const group = hooks.group ?? passthrough;
-    // A lease found lost aborts the deploy like a cancellation does.
-    const lost = new AbortController();
-    ctx = {
-        ...ctx,
-        signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
-        onLockLost: (error) => lost.abort(error),
-    };
-    switch (request.mode) {
-        case 'container':
-            return deployContainer(request, ctx, hooks, group);
-        case 'compose':
-            return deployCompose(request, ctx, hooks, group);
-        case 'swarm':
-            return deploySwarm(request, ctx, hooks, group);
-    }
-}
-async function connectHosts(request, ctx, group) {
-    return group(`Connecting to ${request.hosts.length} host(s)`, () => connect_connectAll(request, ctx.log));
-}
-async function closeAll(runners) {
-    await Promise.all(runners.map((r) => r.close()));
-}
-/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
-async function run_deploy_onEveryHost(request, ctx, hooks, group, make, work) {
-    const runners = await connectHosts(request, ctx, group);
-    try {
-        const env = privateConfig(request);
-        const sessions = runners.map((runner) => new host_HostSession(runner, request.name, env));
-        const deployer = make(sessions, env);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-async function deployContainer(request, ctx, hooks, group) {
-    const image = request.rollback
-        ? undefined
-        : await pinImage(request.image, request);
-    if (image)
-        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
-}
-async function deployCompose(request, ctx, hooks, group) {
-    const images = request.rollback
-        ? new Map()
-        : await pinStackImages(request.images, request);
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
-}
-async function deploySwarm(request, ctx, hooks, group) {
-    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
-    const images = request.stack && !request.rollback
-        ? await pinStackImages(request.images, request)
-        : new Map();
-    for (const [service, pinned] of images)
-        ctx.log(`${service}: ${pinned.reference}`);
-    if (single)
-        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
-    const env = privateConfig(request);
-    const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
-    try {
-        const session = new host_HostSession(manager.runner, request.name, env);
-        const deployer = new SwarmDeployer(request, manager, session, ctx);
-        hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
-            ? deployer.rollback()
-            : request.stack
-                ? deployer.deployStack(images)
-                : deployer.deployService(single)));
-    }
-    finally {
-        await closeAll([manager.runner]);
-    }
-}
-/**
- * The post step, after a main step that was cancelled or killed while holding the locks: on every
- * host where the lock `id` is still this run's, finish what the main step could not — remove what
- * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
- * back to one version in service (single-container mode) — then release the lock.
- * Returns the hosts it cleaned up.
- */
-async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
-    const runners = request.mode === 'swarm'
-        ? [(await connectManager(request, () => { })).runner]
-        : await connectAll(request, () => { });
-    try {
-        const sessions = runners.map((r) => new HostSession(r, request.name));
-        const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
-        const cleaned = await runPool(sessions.map((session) => async () => {
-            if ((await session.lock.holder())?.id !== id)
-                return undefined;
-            // A full lease for the cleanup (stopping a version takes up to 10 s).
-            if (!(await session.lock.renew(id)))
-                return undefined;
-            try {
-                const removed = await session.sweepLeftovers();
-                if (removed.length > 0)
-                    ctx.log(`${session.where}: removed ${removed.join(', ')}`);
-                await deployer?.converged(session);
-            }
-            finally {
-                await session.lock.release(id);
-            }
-            return session.where;
-        }), 4);
-        return cleaned.filter((where) => where !== undefined);
-    }
-    finally {
-        await closeAll(runners);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-stack/stack-inputs.ts
-/**
- * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
- * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
- */
-
-
-
-
-
-/** `service=registry/repo:tag` */
-function parseStackImage(line) {
-    const eq = line.indexOf('=');
-    if (eq <= 0)
-        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
-    const service = line.slice(0, eq).trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
-        throw new Error(`${JSON.stringify(service)} is not a service name`);
-    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
-}
-function readStackImages(inputs) {
-    const images = inputs.parsedList('images', parseStackImage);
-    const seen = new Set();
-    for (const { service } of images) {
-        if (seen.has(service))
-            throw new InputError('images', `service ${service} is given more than once`);
-        seen.add(service);
-    }
-    if (inputs.boolean('require-same-tag', false)) {
-        try {
-            checkSameTag(images);
-        }
-        catch (error) {
-            throw new InputError('images', error.message);
-        }
-    }
-    return images;
-}
-/**
- * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
- * the images come from (with several, the input must say which).
- */
-function stackRegistry(connection, images) {
-    if (connection.registry)
-        return connection.registry;
-    const registries = [...new Set(images.map((i) => i.image.registry))];
-    if (registries.length > 1 && connection.registryPassword)
-        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
-    return registries[0];
-}
-/** Reads a compose/stack file of the repository and checks it against the images. */
-function readStackFile(inputs, name, images) {
-    const file = inputs.line(name);
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
-    }
-    catch (error) {
-        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
-    }
-    try {
-        checkStack(text, images);
-    }
-    catch (error) {
-        if (error instanceof ComposeFileError)
-            throw new InputError(name, `${file} ${error.message}`);
-        throw error;
-    }
-    return { file, text };
-}
-const NOT_FOR_STACKS = [
-    'image',
-    'volumes',
-    'port',
-    'publish',
-    'pre-deploy',
-    'network',
-    'health-path',
-    'health-cmd',
-];
-
-;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
-
-
-function readComposeRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file', 'rollback-to'], 'compose');
-    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
-    const images = readStackImages(inputs);
-    const { file, text } = readStackFile(inputs, 'compose-file', images);
-    const registry = stackRegistry(connection, images);
-    return {
-        ...connection,
-        ...(registry && { registry }),
-        mode: 'compose',
-        name,
-        composeFile: file,
-        composeText: text,
-        images,
-        env: readEnv(inputs, 'env'),
-        secretEnv: readEnv(inputs, 'secret-env'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-container/request.ts
-/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
-
-
-
-const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const PATH = /^\/[^\s:,]*$/;
-/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
-function parseVolume(spec) {
-    const parts = spec.split(':');
-    const [source = '', target = '', mode, extra] = parts;
-    if (extra !== undefined || !target)
-        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
-    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
-        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
-    if (!PATH.test(target))
-        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
-    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
-        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
-    return spec;
-}
-function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
-    const rollback = connection.rollback;
-    const rollbackTo = inputs.line('rollback-to');
-    if (rollbackTo && !rollback)
-        throw new InputError('rollback-to', 'is used with rollback: true');
-    if (rollbackTo && !/^(sha256:[0-9a-f]{64}|[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.test(rollbackTo))
-        throw new InputError('rollback-to', `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`);
-    const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
-    if (!image && !rollback)
-        inputs.required('image');
-    const name = readName(inputs);
-    const healthPath = inputs.line('health-path');
-    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
-    }
-    const healthCmd = inputs.line('health-cmd');
-    const publish = readPort(inputs, 'publish');
-    const containerPort = readPort(inputs, 'port');
-    if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
-    const network = inputs.line('network');
-    if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
-    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
-    const preDeploy = inputs.string('pre-deploy');
-    refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'container',
-        ...(registry && { registry }),
-        ...(image && { image }),
-        name,
-        ...(containerPort !== undefined && { port: containerPort }),
-        ...(publish !== undefined && { publish }),
-        ...(healthPath && { healthPath }),
-        ...(healthCmd && { healthCmd }),
-        env: readEnv(inputs, 'env'),
-        secretEnv: readEnv(inputs, 'secret-env'),
-        volumes: inputs.parsedList('volumes', parseVolume),
-        ...(network && { network }),
-        ...(preDeploy && { preDeploy }),
-        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
-        keep,
-        proxyImage: readProxyImage(inputs),
-        ...(rollbackTo && { rollbackTo }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
-/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
-
-
-
-
-function readSwarmRequest(inputs) {
-    const connection = readConnection(inputs);
-    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
-    if (inputs.string('secret-env'))
-        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
-    const name = readName(inputs);
-    const replicasText = inputs.string('replicas');
-    const env = readEnv(inputs, 'env');
-    if (inputs.string('stack-file')) {
-        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
-        const images = readStackImages(inputs);
-        const registry = stackRegistry(connection, images);
-        return {
-            ...connection,
-            ...(registry && { registry }),
-            mode: 'swarm',
-            name,
-            stack: readStackFile(inputs, 'stack-file', images),
-            images,
-            env,
-            proxyImage: readProxyImage(inputs),
-        };
-    }
-    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
-    if (!image && !connection.rollback)
-        inputs.required('image');
-    const publish = readPort(inputs, 'publish');
-    const port = readPort(inputs, 'port');
-    if (publish !== undefined && port === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
-    const healthCmd = inputs.line('health-cmd');
-    const registry = connection.registry ?? image?.registry;
-    return {
-        ...connection,
-        mode: 'swarm',
-        ...(registry && { registry }),
-        name,
-        images: [],
-        ...(image && { image }),
-        ...(port !== undefined && { port }),
-        ...(publish !== undefined && { publish }),
-        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
-        ...(healthCmd && { healthCmd }),
-        env,
-        proxyImage: readProxyImage(inputs),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
-
-
-
-/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
-function request_readAnyDeployRequest(inputs) {
-    if (inputs.boolean('swarm', false))
-        return readSwarmRequest(inputs);
-    if (inputs.string('compose-file'))
-        return readComposeRequest(inputs);
-    return readDeployRequest(inputs);
-}
-
-;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
-/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
-
-
-
-
-
-
-const DEPLOY_LOCK_STATE = 'deploy-lock';
-function title(request, result, failed) {
-    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
-    if (failed)
-        return `Deploy of ${what} failed`;
-    if (request.dryRun)
-        return `Deploy plan for ${what} (dry run: nothing changed)`;
-    if (request.rollback)
-        return `Rolled back ${what}`;
-    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
-}
-function deploySummary(request, result, hosts, failed) {
-    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
-    return [
-        heading(title(request, result, failed)),
-        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
-        ...(result?.images
-            ? [
-                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
-            ]
-            : []),
-        perService
-            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
-                i === 0 ? h.host : '',
-                i === 0 ? h.result : '',
-                s.service,
-                s.previous ?? '—',
-                s.image ?? '—',
-                s.restarted ? 'yes' : 'no',
-                i === 0 ? formatDuration(h.durationMs) : '',
-            ])))
-            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
-                h.host,
-                h.result,
-                h.previous ?? '—',
-                h.image ?? '—',
-                formatDuration(h.durationMs),
-            ])),
-        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
-    ];
-}
-function maskInputs(inputs, report) {
-    for (const name of ['private-key', 'passphrase', 'registry-password'])
-        report.mask(inputs.string(name));
-    for (const [, value] of inputs.keyValues('secret-env'))
-        report.mask(value);
-}
-/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
-function deployContext(report, signal) {
-    const git = readGitContext();
-    return {
-        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-        runUrl: runUrl(git),
-        commit: git.sha,
-        now: () => new Date(),
-        log: (line) => report.info(line),
-        ...(signal && { signal }),
-    };
-}
-async function runDeployOperation(inputs, report, signal) {
-    maskInputs(inputs, report);
-    const request = request_readAnyDeployRequest(inputs);
-    let result;
-    try {
-        result = await runDeploy(request, deployContext(report, signal), {
-            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
-            group: (name, work) => report.group(name, work),
-        });
-    }
-    catch (error) {
-        const hosts = error instanceof DeployError ? error.hosts : [];
-        const message = error instanceof Error ? error.message : String(error);
-        report.saveState(DEPLOY_LOCK_STATE, '');
-        if (error instanceof InputError)
-            throw error;
-        return {
-            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
-            summary: deploySummary(request, undefined, hosts, message),
-            error: message,
-        };
-    }
-    report.saveState(DEPLOY_LOCK_STATE, '');
-    return {
-        outputs: {
-            digest: result.digest,
-            changed: String(result.changed),
-            hosts: JSON.stringify(result.hosts),
-            'previous-image': result.previousImage ?? '',
-            images: JSON.stringify(result.images ?? {}),
-        },
-        summary: deploySummary(request, result, result.hosts),
-    };
-}
-/**
- * The post step: only when the main step was killed while holding locks (a cancelled job), it
- * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
- */
-async function afterDeploy(inputs, report) {
-    const id = report.readState(DEPLOY_LOCK_STATE);
-    if (!id)
-        return;
-    maskInputs(inputs, report);
-    const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
-    report.info(hosts.length > 0
-        ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
-        : `The interrupted deploy's lock ${id} is held on no host any more`);
-}
-
-;// CONCATENATED MODULE: ./src/common/cancel.ts
-/**
- * Cancellation: GitHub's Cancel button sends SIGINT, then SIGTERM, then SIGKILL a few seconds later
- * (a Ctrl-C in a terminal sends SIGINT). An operation that can clean up after itself asks for a
- * signal that the first of those aborts, so it stops starting new work, undoes or finishes the step
- * in progress and runs its cleanups, instead of dying where it stands.
- */
-class CancelledError extends Error {
-    constructor(signal) {
-        super(`cancelled (${signal})`);
-        this.name = 'CancelledError';
-    }
-}
-/**
- * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
- * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
- */
-function abortOnSignals(log, options = {}) {
-    const controller = new AbortController();
-    const onSignal = (name) => {
-        if (controller.signal.aborted) {
-            if (options.exitOnSecond)
-                process.exit(130);
-            return;
-        }
-        log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
-        controller.abort(new CancelledError(name));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return controller.signal;
-}
-
-;// CONCATENATED MODULE: ./src/push-registry/push.ts
-/**
- * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
- * retries with backoff on transient failures only, and the pushed digest read back from the
- * registry and compared with what docker reported.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-function readPushRequest(inputs) {
-    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
-    for (const ref of references) {
-        if (ref.tag === undefined)
-            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
-    }
-    const registry = inputs
-        .line('registry', references[0].registry)
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '');
-    if (!isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-    const username = inputs.line('username');
-    const password = inputs.string('password');
-    if (username && !password)
-        throw new InputError('password', 'is required when username is given');
-    if (password && !username)
-        throw new InputError('username', 'is required when password is given');
-    return {
-        references,
-        registry,
-        ...(username && { username }),
-        ...(password && { password }),
-        retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
-        logout: inputs.boolean('logout', true),
-        allowOverwrite: inputs.boolean('allow-overwrite', false),
-    };
-}
-/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
-function classifyPushFailure(output) {
-    if (/unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(output)) {
-        return 'auth';
-    }
-    if (/\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(output)) {
-        return 'transient';
-    }
-    return 'permanent';
-}
-/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
-function parsePushOutput(output) {
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
-    const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
-    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
-    return { ...(digest && { digest }), pushedLayers, existingLayers };
-}
-/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
-function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
-    return dir;
-}
-function removePrivateDockerConfig(dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-}
-async function pushOne(runner, target, reference, policy, hooks) {
-    for (let attempt = 1;; attempt++) {
-        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
-        if (result.exitCode === 0)
-            return { result, attempts: attempt };
-        const output = `${result.stdout}\n${result.stderr}`;
-        const kind = classifyPushFailure(output);
-        const last = output.trim().split('\n').slice(-3).join('\n');
-        if (kind === 'auth')
-            throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
-        if (kind === 'permanent' || attempt > policy.retries) {
-            throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
-        }
-        const delay = retryDelayMs(attempt, policy);
-        hooks.onRetry?.(reference, attempt, delay, last);
-        await sleep(delay);
-    }
-}
-async function pushAll(runner, target, request, policy, hooks = {}) {
-    const pushed = [];
-    let retriesUsed = 0;
-    for (const ref of request.references) {
-        const reference = formatReference(ref);
-        const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
-        retriesUsed += attempts - 1;
-        const parsed = parsePushOutput(result.stdout);
-        const verified = await verifyPushed(ref, request);
-        if (parsed.digest && parsed.digest !== verified) {
-            throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
-        }
-        pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
-    }
-    const digests = new Set(pushed.map((p) => p.digest));
-    if (digests.size > 1) {
-        throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
-    }
-    const digest = pushed[0]?.digest;
-    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
-    const bytesPushed = await pushedBytes(request, pushed);
-    return { digest, refs, pushed, bytesPushed, retriesUsed };
-}
-function credentialsFor(ref, request) {
-    return request.username && request.password && ref.registry === request.registry
-        ? { credentials: { username: request.username, password: request.password } }
-        : {};
-}
-/**
- * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
- * the config digest, or with the containerd store the manifest digest): an immutable tag (the
- * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
- */
-function tagMayMove(tag, existing, localImageId, allowOverwrite) {
-    if (!existing || allowOverwrite || !isImmutableTag(tag))
-        return true;
-    return existing.digest === localImageId || existing.configDigest === localImageId;
-}
-/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
-async function refuseMovingImmutableTags(runner, target, request) {
-    if (request.allowOverwrite)
-        return;
-    for (const ref of request.references) {
-        const tag = ref.tag;
-        if (!isImmutableTag(tag))
-            continue;
-        const existing = await readImageConfig(ref, credentialsFor(ref, request));
-        if (!existing)
-            continue;
-        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
-        if (!tagMayMove(tag, existing, local.Id, false))
-            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
-    }
-}
-/** Reads the tag back from the registry: the digest it now serves. */
-async function verifyPushed(ref, request) {
-    const client = clientFor(ref.registry, credentialsFor(ref, request));
-    const manifest = await client.headManifest(ref.repository, ref.tag);
-    if (!manifest)
-        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
-    return manifest.digest;
-}
-/** Sum of the compressed sizes of the layers docker reported as uploaded. */
-async function pushedBytes(request, pushed) {
-    let total = 0;
-    for (const [i, p] of pushed.entries()) {
-        if (p.pushedLayers.length === 0)
-            continue;
-        const ref = request.references[i];
-        const client = clientFor(ref.registry, credentialsFor(ref, request));
-        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
-        // docker names layers in its progress by their uncompressed diff id: map those to the
-        // compressed layers of the manifest, index by index, through the image config.
-        let diffIds = [];
-        if (manifest.config) {
-            const res = await openBlob(client, ref.repository, manifest.config.digest);
-            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
-            diffIds = config.rootfs?.diff_ids ?? [];
-        }
-        (manifest.layers ?? []).forEach((layer, index) => {
-            const names = [layer.digest, diffIds[index] ?? ''];
-            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                total += layer.size;
-        });
-    }
-    return total;
-}
-/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
-async function push_login(runner, target, request) {
-    if (!request.username || !request.password)
-        return;
-    await runChecked(runner, login(target, request.registry, request.username, request.password));
-}
-
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -70893,6 +72979,7 @@ function summarizeJUnit(xmls) {
     let failed = 0;
     let skipped = 0;
     const failures = [];
+    const passedNames = [];
     for (const xml of xmls) {
         for (const element of walk(parseXml(xml))) {
             if (element.name !== 'testcase')
@@ -70918,9 +73005,13 @@ function summarizeJUnit(xmls) {
             else if (element.children.some((c) => c.name === 'skipped')) {
                 skipped += 1;
             }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
         }
     }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
@@ -71271,12 +73362,1285 @@ async function run_tests_cleanupSession(runner, target, id) {
     return containers.length;
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
+/**
+ * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * A rerun converges: a digest this key already signed is not signed again, and an attestation with
+ * the same predicate by the same key is not added twice.
+ */
+
+
+
+
+
+const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
+async function signDigest(client, repository, digest, key, context = {}) {
+    const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
+    if (existing.signatures.length > 0)
+        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
+        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+        ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
+    });
+    const signature = signBytes(key, payload);
+    const location = await appendLayer(client, repository, digest, 'sig', {
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        bytes: payload,
+        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+    });
+    return { location, added: true };
+}
+async function attestDigest(client, repository, digest, key, predicateType, predicate) {
+    const existing = await verifyDigest(client, repository, digest, {
+        keys: keysOf(key),
+        attestations: [predicateType],
+    });
+    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
+    const normalised = JSON.parse(JSON.stringify(predicate));
+    if (existing.attestations.some((a) => a.predicateType === predicateType && (0,external_node_util_.isDeepStrictEqual)(a.predicate, normalised)))
+        return { location: tag, added: false };
+    const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
+    const location = await appendLayer(client, repository, digest, 'att', {
+        mediaType: DSSE_MEDIA_TYPE,
+        bytes: envelope,
+        annotations: { [SIGNATURE_ANNOTATION]: '', predicateType },
+    });
+    return { location, added: true };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
+/**
+ * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
+ * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
+function maskSigningInputs(inputs, report) {
+    report.mask(inputs.string('sign-key'));
+    report.mask(inputs.string('sign-key-password'));
+}
+/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
+function testRunOf(source) {
+    const junit = source.report ? summarizeJUnit(readReports(source.report)) : undefined;
+    const url = runUrl(readGitContext());
+    return {
+        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
+        passedTests: junit?.passedNames ?? [],
+        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
+        ...(source.command && { command: source.command }),
+        ...(url && { url }),
+    };
+}
+/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
+async function signAndAttest(client, repository, digest, key, tests, report) {
+    const image = `${client.registry}/${repository}`;
+    const url = runUrl(readGitContext());
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
+    if (!tests)
+        return { image, digest, signature: signed.location };
+    const predicate = testResultPredicate(tests);
+    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
+    return {
+        image,
+        digest,
+        signature: signed.location,
+        attestation: attested.location,
+        result: predicate.result,
+    };
+}
+function signedSummary(signed, key) {
+    return [
+        heading('Signed'),
+        table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
+            new Code(`${s.image}@${s.digest}`),
+            new Code(s.signature),
+            s.attestation ? `${s.result} — ${new Code(s.attestation).text}` : '—',
+        ])),
+        facts([['Key fingerprint', new Code(key.fingerprint)]]),
+    ];
+}
+/** After a push: signs (and attests) every repository@digest pushed. */
+async function signPushed(key, refs, tests, credentialsFor, report) {
+    const run = tests ? testRunOf(tests) : undefined;
+    if (!run)
+        report.info('No test report or exit code given: the image is signed, its tests are not attested');
+    const signed = [];
+    for (const text of refs) {
+        const ref = reference_parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = clientFor(ref.registry, credentials ? { credentials } : {});
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+    }
+    return {
+        outputs: {
+            signature: signed.map((s) => s.signature).join('\n'),
+            attestation: signed
+                .map((s) => s.attestation ?? '')
+                .filter(Boolean)
+                .join('\n'),
+        },
+        summary: signedSummary(signed, key),
+    };
+}
+/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
+async function verifyAll(images, policy, log) {
+    const results = [];
+    for (const i of images) {
+        const v = await verifyDigest(i.client, i.repository, i.digest, policy);
+        log(v.ok ? `Verified ${describe(v)}` : refusal(v));
+        results.push(v);
+    }
+    if (results.some((v) => !v.ok))
+        throw new VerificationError(results);
+    return results;
+}
+function describe(v) {
+    const signature = v.signatures[0];
+    return [
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        signature?.signedAt ? ` at ${signature.signedAt}` : '',
+        v.tests
+            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
+            : '',
+    ].join('');
+}
+function verificationSummary(verifications) {
+    if (verifications.length === 0)
+        return [];
+    return [
+        heading('Verified before any change'),
+        table(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
+            new Code(`${v.image}@${v.digest}`),
+            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
+            v.signatures[0] ? new Code(v.signatures[0].fingerprint) : '—',
+            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
+            [...new Set(v.attestations.map((a) => predicateName(a.predicateType)))].join(', ') || '—',
+            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
+            v.tests?.url ?? '—',
+        ])),
+    ];
+}
+/** Registry credentials of the CLI commands: username/password for the image's registry. */
+function clientOf(inputs, ref) {
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    return clientFor(ref.registry, username ? { credentials: { username, password } } : {});
+}
+async function resolveImage(inputs) {
+    const text = inputs.line('image');
+    if (!text)
+        throw new InputError('image', 'is required (registry/repository:tag or @sha256:…)');
+    let ref;
+    try {
+        ref = reference_parseReference(text);
+    }
+    catch (error) {
+        throw new InputError('image', error.message);
+    }
+    const client = clientOf(inputs, ref);
+    const username = inputs.line('username');
+    const digest = await resolveDigest(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
+    if (!digest)
+        throw new Error(`${formatReference(ref)} does not exist in its registry`);
+    return { ref, digest, client };
+}
+/** slipway sign: signs an image (by tag or digest) with sign-key. */
+async function runSign(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    const { ref, digest, client } = await resolveImage(inputs);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    return {
+        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
+        summary: signedSummary([signed], key),
+    };
+}
+/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
+async function runAttest(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    if (!tests)
+        throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const run = testRunOf(tests);
+    const predicate = testResultPredicate(run);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
+    return {
+        outputs: { digest, attestation: attested.location, result: predicate.result },
+        summary: [
+            heading('Attested'),
+            facts([
+                ['Image', new Code(`${repositoryName(ref)}@${digest}`)],
+                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
+                ['Stored at', new Code(attested.location)],
+                ['Key fingerprint', new Code(key.fingerprint)],
+            ]),
+        ],
+    };
+}
+/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
+async function runVerify(inputs, report) {
+    report.mask(inputs.string('password'));
+    const policy = readVerifyPolicy(inputs);
+    if (!policy)
+        throw new InputError('verify-key', 'is required');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const v = await verifyDigest(client, ref.repository, digest, policy);
+    report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    return {
+        outputs: {
+            digest,
+            verified: String(v.ok),
+            verification: JSON.stringify(v),
+        },
+        summary: verificationSummary([v]),
+        ...(!v.ok && { error: refusal(v) }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
+/** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
+
+
+
+/** Verifies each pinned image (none when no verify-key is given); throws VerificationError naming what is missing. */
+async function verifyPinned(images, connection, log) {
+    if (!connection.verify || images.length === 0)
+        return [];
+    const list = images.map((image) => {
+        const ref = reference_parseReference(image.reference);
+        const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+            ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+            : {};
+        return { client: clientFor(ref.registry, credentials), repository: ref.repository, digest: image.digest };
+    });
+    return verifyAll(list, connection.verify, log);
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
+/**
+ * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
+ * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
+ * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
+ * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ */
+
+
+
+
+
+
+
+
+/** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
+const MONITOR_SECONDS = 5;
+class SwarmDeployer {
+    request;
+    manager;
+    session;
+    ctx;
+    lock;
+    constructor(request, manager, session, ctx) {
+        this.request = request;
+        this.manager = manager;
+        this.session = session;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks([this.session], this.lock, this.request, this.ctx, work);
+    }
+    get withRegistryAuth() {
+        return Boolean(this.request.registryUsername && this.request.registryPassword);
+    }
+    get network() {
+        return `slipway-${this.request.name}`;
+    }
+    result(outcome, started, services, extra = {}) {
+        const [first] = services;
+        return {
+            host: this.manager.where,
+            previous: services.length === 1 ? (first?.previous ?? null) : null,
+            image: services.length === 1 ? (first?.image ?? null) : null,
+            container: null,
+            durationMs: performance.now() - started,
+            result: outcome,
+            services,
+            ...extra,
+        };
+    }
+    failed(detail, outcome, what) {
+        throw new DeployError(`${this.manager.where}: ${what}: ${detail}`, [outcome]);
+    }
+    /** A single service: `docker service create` the first time, `docker service update` after. */
+    async deployService(image) {
+        const r = this.request;
+        const started = performance.now();
+        const before = await this.manager.service(r.name);
+        const change = {
+            service: r.name,
+            previous: before?.image ?? null,
+            image: image.reference,
+            restarted: true,
+        };
+        const result = (hosts, changed) => ({
+            digest: image.digest,
+            changed,
+            hosts,
+            previousImage: before?.image ?? null,
+        });
+        const config = configFingerprint(r.fingerprintKey, r.env, { healthCmd: r.healthCmd ?? '' });
+        const unchanged = before !== undefined &&
+            digestOf(before.image) === image.digest &&
+            before.labels[LABEL.config] === config &&
+            (r.replicas === undefined || before.replicas === r.replicas) &&
+            (await this.manager.waitConverged(r.name, image.digest, 0)).ok;
+        if (r.publish !== undefined) {
+            const proxy = await this.manager.service(SwarmManager.proxyName(r.name));
+            const [published] = proxy?.published ?? [];
+            if (published !== undefined && published !== r.publish) {
+                throw new Error(`${this.manager.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): docker service rm ${SwarmManager.proxyName(r.name)}, then deploy again. Nothing was changed.`);
+            }
+        }
+        if (r.dryRun) {
+            this.ctx.log(unchanged
+                ? `${r.name} already runs ${image.digest}`
+                : `would ${before ? `update ${r.name} from ${before.image}` : `create ${r.name}`} to ${image.reference}`);
+            return result([this.result('planned', started, [{ ...change, restarted: false }])], !unchanged);
+        }
+        if (unchanged) {
+            this.ctx.log(`${r.name} already runs ${image.digest} on every task: nothing restarted`);
+            return result([this.result('unchanged', started, [{ ...change, restarted: false }])], false);
+        }
+        const spec = {
+            name: r.name,
+            image: image.reference,
+            ...(r.replicas !== undefined && { replicas: r.replicas }),
+            network: this.network,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: this.ctx.now().toISOString(),
+                [LABEL.config]: config,
+            },
+            env: r.env,
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+            withRegistryAuth: this.withRegistryAuth,
+            policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
+        };
+        if (before) {
+            this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
+            await this.manager.update(spec);
+        }
+        else {
+            this.ctx.log(`creating ${r.name} with ${image.reference}`);
+            await this.manager.ensureNetwork(this.network, r.name);
+            await this.manager.create(spec);
+        }
+        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+        if (!converged.ok) {
+            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
+                error: converged.detail,
+            });
+            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+            const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
+            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
+        }
+        if (r.publish !== undefined && r.port !== undefined) {
+            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
+        }
+        this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
+        const outcome = this.result('deployed', started, [change]);
+        await this.audit('deploy', { [r.name]: image.reference }, outcome);
+        return result([outcome], true);
+    }
+    /** A stack file, its images pinned, with zero-downtime update defaults where the file sets none. */
+    async deployStack(images) {
+        const r = this.request;
+        const stack = r.stack;
+        const started = performance.now();
+        const text = pinComposeFile(stack.text, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            swarmUpdateDefaults: { parallelism: r.maxParallel },
+        });
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const first = [...images.values()][0];
+        const names = [...new Set([...images.keys()])];
+        const before = new Map();
+        for (const service of await this.manager.stackServices(r.name))
+            before.set(service, await this.manager.service(service));
+        const changes = (restarted) => names.map((service) => ({
+            service,
+            previous: before.get(`${r.name}_${service}`)?.image ?? null,
+            image: pinned[service] ?? null,
+            restarted: restarted &&
+                digestOf(before.get(`${r.name}_${service}`)?.image ?? '') !== images.get(service)?.digest,
+        }));
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        if (r.dryRun) {
+            for (const c of changes(true))
+                this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
+            return result([this.result('planned', started, changes(true))], true);
+        }
+        const file = `${this.session.dir}/stack.yml`;
+        await writeFileAtomic(this.manager.runner, file, text);
+        const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
+        if (output)
+            this.ctx.log(output);
+        const failures = [];
+        for (const service of await this.manager.stackServices(r.name)) {
+            const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
+            const digest = images.get(short)?.digest ?? '';
+            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                failures.push(`${service}: ${converged.detail}`);
+        }
+        if (failures.length > 0) {
+            const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
+            await this.audit('deploy-failed', pinned, outcome);
+            this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
+        }
+        const outcome = this.result('deployed', started, changes(true));
+        await this.audit('deploy', pinned, outcome);
+        return result([outcome], true);
+    }
+    /** rollback: true — `docker service rollback` (each service of the stack), then wait for it. */
+    async rollback() {
+        const r = this.request;
+        const started = performance.now();
+        const names = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+        if (names.length === 0)
+            throw new Error(`${this.manager.where}: no service ${r.name} to roll back`);
+        const changes = [];
+        for (const name of names) {
+            const before = await this.manager.service(name);
+            if (!before)
+                throw new Error(`${this.manager.where}: no service ${name} to roll back`);
+            // After Swarm rolled a failed update back, its "previous" is the failed version.
+            if (before.update?.state.startsWith('rollback'))
+                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
+            if (r.dryRun) {
+                changes.push({ service: name, previous: before.image, image: null, restarted: false });
+                continue;
+            }
+            await this.manager.rollback(name);
+            const after = await this.manager.service(name);
+            const converged = await this.manager.waitConverged(name, digestOf(after?.image ?? ''), r.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                throw new Error(`${this.manager.where}: rolling back ${name} did not converge: ${converged.detail}`);
+            changes.push({ service: name, previous: before.image, image: after?.image ?? null, restarted: true });
+        }
+        const outcome = this.result(r.dryRun ? 'planned' : 'rolled-back', started, changes);
+        if (!r.dryRun)
+            await this.audit('rollback', Object.fromEntries(changes.map((c) => [c.service, c.image ?? ''])), outcome);
+        const [only] = changes;
+        return {
+            digest: changes.length === 1 ? digestOf(only?.image ?? '') : '',
+            changed: !r.dryRun,
+            hosts: [outcome],
+            previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
+        };
+    }
+    async audit(action, images, outcome) {
+        await auditHosts([this.session], this.ctx, action, () => ({
+            swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
+            images,
+            result: outcome.result,
+            error: outcome.error,
+        }));
+    }
+}
+function describeTasks(converged) {
+    const running = converged.tasks.filter((t) => t.desired === 'Running');
+    return `${running.length} task(s) running on ${[...new Set(running.map((t) => t.node))].join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
+
+
+
+
+
+
+
+
+/** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
+function privateConfig(request) {
+    const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
+    return login
+        ? { DOCKER_CONFIG: `.slipway/${request.name}/docker-config-${process.pid}-${Date.now()}` }
+        : {};
+}
+function loginNeeded(request) {
+    return Boolean(request.registryUsername && request.registryPassword && request.registry && !request.dryRun);
+}
+async function withRegistryLogin(request, sessions, work) {
+    if (!loginNeeded(request))
+        return work();
+    const registry = request.registry;
+    await Promise.all(sessions.map((s) => s.registryLogin(registry, request.registryUsername, request.registryPassword)));
+    try {
+        return await work();
+    }
+    finally {
+        await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
+    }
+}
+function withVerified(verified, result) {
+    return verified && verified.length > 0 ? { ...result, verified } : result;
+}
+const passthrough = (_title, work) => work();
+async function runDeploy(request, ctx, hooks = {}) {
+    const group = hooks.group ?? passthrough;
+    // A lease found lost aborts the deploy like a cancellation does.
+    const lost = new AbortController();
+    ctx = {
+        ...ctx,
+        signal: ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal,
+        onLockLost: (error) => lost.abort(error),
+    };
+    switch (request.mode) {
+        case 'container':
+            return deployContainer(request, ctx, hooks, group);
+        case 'compose':
+            return deployCompose(request, ctx, hooks, group);
+        case 'swarm':
+            return deploySwarm(request, ctx, hooks, group);
+    }
+}
+async function connectHosts(request, ctx, group) {
+    return group(`Connecting to ${request.hosts.length} host(s)`, () => connect_connectAll(request, ctx.log));
+}
+async function closeAll(runners) {
+    await Promise.all(runners.map((r) => r.close()));
+}
+/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
+async function run_deploy_onEveryHost(request, ctx, hooks, group, make, work) {
+    const runners = await connectHosts(request, ctx, group);
+    try {
+        const env = privateConfig(request);
+        const sessions = runners.map((runner) => new host_HostSession(runner, request.name, env));
+        const deployer = make(sessions, env);
+        hooks.onLock?.(deployer.lock.id);
+        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+async function deployContainer(request, ctx, hooks, group) {
+    const image = request.rollback
+        ? undefined
+        : await pinImage(request.image, request);
+    if (image)
+        ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
+    const verified = await verifyPinned(image ? [image] : [], request, ctx.log);
+    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image))));
+}
+async function deployCompose(request, ctx, hooks, group) {
+    const images = request.rollback
+        ? new Map()
+        : await pinStackImages(request.images, request);
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
+    const verified = await verifyPinned([...images.values()], request, ctx.log);
+    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images))));
+}
+async function deploySwarm(request, ctx, hooks, group) {
+    const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
+    const images = request.stack && !request.rollback
+        ? await pinStackImages(request.images, request)
+        : new Map();
+    for (const [service, pinned] of images)
+        ctx.log(`${service}: ${pinned.reference}`);
+    if (single)
+        ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+    const verified = await verifyPinned([...(single ? [single] : []), ...images.values()], request, ctx.log);
+    const env = privateConfig(request);
+    const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
+    try {
+        const session = new host_HostSession(manager.runner, request.name, env);
+        const deployer = new SwarmDeployer(request, manager, session, ctx);
+        hooks.onLock?.(deployer.lock.id);
+        return withVerified(verified, await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
+            ? deployer.rollback()
+            : request.stack
+                ? deployer.deployStack(images)
+                : deployer.deployService(single))));
+    }
+    finally {
+        await closeAll([manager.runner]);
+    }
+}
+/**
+ * The post step, after a main step that was cancelled or killed while holding the locks: on every
+ * host where the lock `id` is still this run's, finish what the main step could not — remove what
+ * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
+ * back to one version in service (single-container mode) — then release the lock.
+ * Returns the hosts it cleaned up.
+ */
+async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
+    const runners = request.mode === 'swarm'
+        ? [(await connectManager(request, () => { })).runner]
+        : await connectAll(request, () => { });
+    try {
+        const sessions = runners.map((r) => new HostSession(r, request.name));
+        const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+        const cleaned = await runPool(sessions.map((session) => async () => {
+            if ((await session.lock.holder())?.id !== id)
+                return undefined;
+            // A full lease for the cleanup (stopping a version takes up to 10 s).
+            if (!(await session.lock.renew(id)))
+                return undefined;
+            try {
+                const removed = await session.sweepLeftovers();
+                if (removed.length > 0)
+                    ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+                await deployer?.converged(session);
+            }
+            finally {
+                await session.lock.release(id);
+            }
+            return session.where;
+        }), 4);
+        return cleaned.filter((where) => where !== undefined);
+    }
+    finally {
+        await closeAll(runners);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-stack/stack-inputs.ts
+/**
+ * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
+ * Swarm stack): the `images` lines, the stack file and the registry the hosts log in to.
+ */
+
+
+
+
+
+/** `service=registry/repo:tag` */
+function parseStackImage(line) {
+    const eq = line.indexOf('=');
+    if (eq <= 0)
+        throw new Error(`each line must be service=image, got ${JSON.stringify(line)}`);
+    const service = line.slice(0, eq).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
+        throw new Error(`${JSON.stringify(service)} is not a service name`);
+    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
+}
+function readStackImages(inputs) {
+    const images = inputs.parsedList('images', parseStackImage);
+    const seen = new Set();
+    for (const { service } of images) {
+        if (seen.has(service))
+            throw new InputError('images', `service ${service} is given more than once`);
+        seen.add(service);
+    }
+    if (inputs.boolean('require-same-tag', false)) {
+        try {
+            checkSameTag(images);
+        }
+        catch (error) {
+            throw new InputError('images', error.message);
+        }
+    }
+    return images;
+}
+/**
+ * The registry the hosts log in to for a stack: the `registry` input, else the one registry all
+ * the images come from (with several, the input must say which).
+ */
+function stackRegistry(connection, images) {
+    if (connection.registry)
+        return connection.registry;
+    const registries = [...new Set(images.map((i) => i.image.registry))];
+    if (registries.length > 1 && connection.registryPassword)
+        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
+    return registries[0];
+}
+/** Reads a compose/stack file of the repository and checks it against the images. */
+function readStackFile(inputs, name, images) {
+    const file = inputs.line(name);
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
+    }
+    catch (error) {
+        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
+    }
+    try {
+        checkStack(text, images);
+    }
+    catch (error) {
+        if (error instanceof ComposeFileError)
+            throw new InputError(name, `${file} ${error.message}`);
+        throw error;
+    }
+    return { file, text };
+}
+const NOT_FOR_STACKS = [
+    'image',
+    'volumes',
+    'port',
+    'publish',
+    'pre-deploy',
+    'network',
+    'health-path',
+    'health-cmd',
+];
+
+;// CONCATENATED MODULE: ./src/deploy-compose/request.ts
+
+
+function readComposeRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file', 'rollback-to'], 'compose');
+    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
+    const images = readStackImages(inputs);
+    const { file, text } = readStackFile(inputs, 'compose-file', images);
+    const registry = stackRegistry(connection, images);
+    return {
+        ...connection,
+        ...(registry && { registry }),
+        mode: 'compose',
+        name,
+        composeFile: file,
+        composeText: text,
+        images,
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-container/request.ts
+/** The inputs of remote-deploy-ssh's single-container mode, checked before anything connects. */
+
+
+
+const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const PATH = /^\/[^\s:,]*$/;
+/** name:/path[:ro|rw] or /host/path:/path[:ro|rw] — named volumes and bind mounts, nothing else. */
+function parseVolume(spec) {
+    const parts = spec.split(':');
+    const [source = '', target = '', mode, extra] = parts;
+    if (extra !== undefined || !target)
+        throw new Error(`${JSON.stringify(spec)} is not name:/path[:ro] or /host:/path[:ro]`);
+    if (!(VOLUME_NAME.test(source) || PATH.test(source)))
+        throw new Error(`${JSON.stringify(source)} is not a volume name or an absolute path`);
+    if (!PATH.test(target))
+        throw new Error(`${JSON.stringify(target)} is not an absolute path in the container`);
+    if (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+        throw new Error(`${JSON.stringify(mode)} must be ro or rw`);
+    return spec;
+}
+function readDeployRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
+    const rollback = connection.rollback;
+    const rollbackTo = inputs.line('rollback-to');
+    if (rollbackTo && !rollback)
+        throw new InputError('rollback-to', 'is used with rollback: true');
+    if (rollbackTo && !/^(sha256:[0-9a-f]{64}|[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.test(rollbackTo))
+        throw new InputError('rollback-to', `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`);
+    const imageText = inputs.string('image');
+    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    if (!image && !rollback)
+        inputs.required('image');
+    const name = readName(inputs);
+    const healthPath = inputs.line('health-path');
+    if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
+        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+    }
+    const healthCmd = inputs.line('health-cmd');
+    const publish = readPort(inputs, 'publish');
+    const containerPort = readPort(inputs, 'port');
+    if (publish !== undefined && containerPort === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    if (healthPath && containerPort === undefined)
+        throw new InputError('port', 'is required with health-path');
+    const network = inputs.line('network');
+    if (network && !NETWORK.test(network))
+        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+    const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
+    const preDeploy = inputs.string('pre-deploy');
+    refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'container',
+        ...(registry && { registry }),
+        ...(image && { image }),
+        name,
+        ...(containerPort !== undefined && { port: containerPort }),
+        ...(publish !== undefined && { publish }),
+        ...(healthPath && { healthPath }),
+        ...(healthCmd && { healthCmd }),
+        env: readEnv(inputs, 'env'),
+        secretEnv: readEnv(inputs, 'secret-env'),
+        volumes: inputs.parsedList('volumes', parseVolume),
+        ...(network && { network }),
+        ...(preDeploy && { preDeploy }),
+        strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
+        keep,
+        proxyImage: readProxyImage(inputs),
+        ...(rollbackTo && { rollbackTo }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-swarm/request.ts
+/** The inputs of remote-deploy-ssh's swarm mode (a service, or a stack, through a manager), checked before anything connects. */
+
+
+
+
+function readSwarmRequest(inputs) {
+    const connection = readConnection(inputs);
+    refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
+    if (inputs.string('secret-env'))
+        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
+    const name = readName(inputs);
+    const replicasText = inputs.string('replicas');
+    const env = readEnv(inputs, 'env');
+    if (inputs.string('stack-file')) {
+        refuseInputs(inputs, ['image', 'port', 'publish', 'replicas', 'health-cmd', 'env'], 'swarm stack');
+        const images = readStackImages(inputs);
+        const registry = stackRegistry(connection, images);
+        return {
+            ...connection,
+            ...(registry && { registry }),
+            mode: 'swarm',
+            name,
+            stack: readStackFile(inputs, 'stack-file', images),
+            images,
+            env,
+            proxyImage: readProxyImage(inputs),
+        };
+    }
+    refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
+    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    if (!image && !connection.rollback)
+        inputs.required('image');
+    const publish = readPort(inputs, 'publish');
+    const port = readPort(inputs, 'port');
+    if (publish !== undefined && port === undefined)
+        throw new InputError('port', 'is required with publish (the port the app listens on)');
+    const healthCmd = inputs.line('health-cmd');
+    const registry = connection.registry ?? image?.registry;
+    return {
+        ...connection,
+        mode: 'swarm',
+        ...(registry && { registry }),
+        name,
+        images: [],
+        ...(image && { image }),
+        ...(port !== undefined && { port }),
+        ...(publish !== undefined && { publish }),
+        ...(replicasText && { replicas: inputs.integer('replicas', 1, { min: 0, max: 1000 }) }),
+        ...(healthCmd && { healthCmd }),
+        env,
+        proxyImage: readProxyImage(inputs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/request.ts
+
+
+
+/** swarm: true → Swarm; compose-file → Compose; else one container per host. */
+function request_readAnyDeployRequest(inputs) {
+    if (inputs.boolean('swarm', false))
+        return readSwarmRequest(inputs);
+    if (inputs.string('compose-file'))
+        return readComposeRequest(inputs);
+    return readDeployRequest(inputs);
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/operation.ts
+/** remote-deploy-ssh: any mode, from inputs to a per-host report. */
+
+
+
+
+
+
+
+
+const DEPLOY_LOCK_STATE = 'deploy-lock';
+function title(request, result, failed) {
+    const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
+    if (failed)
+        return `Deploy of ${what} failed`;
+    if (request.dryRun)
+        return `Deploy plan for ${what} (dry run: nothing changed)`;
+    if (request.rollback)
+        return `Rolled back ${what}`;
+    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+}
+function deploySummary(request, result, hosts, failed) {
+    const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
+    return [
+        heading(title(request, result, failed)),
+        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
+        ...(result?.images
+            ? [
+                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
+            ]
+            : []),
+        perService
+            ? table(['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'], hosts.flatMap((h) => (h.services ?? []).map((s, i) => [
+                i === 0 ? h.host : '',
+                i === 0 ? h.result : '',
+                s.service,
+                s.previous ?? '—',
+                s.image ?? '—',
+                s.restarted ? 'yes' : 'no',
+                i === 0 ? formatDuration(h.durationMs) : '',
+            ])))
+            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
+                h.host,
+                h.result,
+                h.previous ?? '—',
+                h.image ?? '—',
+                formatDuration(h.durationMs),
+            ])),
+        ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
+    ];
+}
+function maskInputs(inputs, report) {
+    for (const name of ['private-key', 'passphrase', 'registry-password'])
+        report.mask(inputs.string(name));
+    for (const [, value] of inputs.keyValues('secret-env'))
+        report.mask(value);
+}
+/** Who deploys, from which run and commit, where its lines go, and what cancels it. */
+function deployContext(report, signal) {
+    const git = readGitContext();
+    return {
+        holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
+        runUrl: runUrl(git),
+        commit: git.sha,
+        now: () => new Date(),
+        log: (line) => report.info(line),
+        ...(signal && { signal }),
+    };
+}
+async function runDeployOperation(inputs, report, signal) {
+    maskInputs(inputs, report);
+    const request = request_readAnyDeployRequest(inputs);
+    let result;
+    try {
+        result = await runDeploy(request, deployContext(report, signal), {
+            onLock: (id) => report.saveState(DEPLOY_LOCK_STATE, id),
+            group: (name, work) => report.group(name, work),
+        });
+    }
+    catch (error) {
+        const hosts = error instanceof DeployError ? error.hosts : [];
+        const message = error instanceof Error ? error.message : String(error);
+        report.saveState(DEPLOY_LOCK_STATE, '');
+        if (error instanceof InputError)
+            throw error;
+        return {
+            outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
+            summary: [
+                ...(error instanceof VerificationError ? verificationSummary(error.verifications) : []),
+                ...deploySummary(request, undefined, hosts, message),
+            ],
+            error: message,
+        };
+    }
+    report.saveState(DEPLOY_LOCK_STATE, '');
+    return {
+        outputs: {
+            digest: result.digest,
+            changed: String(result.changed),
+            hosts: JSON.stringify(result.hosts),
+            'previous-image': result.previousImage ?? '',
+            images: JSON.stringify(result.images ?? {}),
+            ...(result.verified && { verified: String(result.verified.every((v) => v.ok)) }),
+        },
+        summary: [...verificationSummary(result.verified ?? []), ...deploySummary(request, result, result.hosts)],
+    };
+}
+/**
+ * The post step: only when the main step was killed while holding locks (a cancelled job), it
+ * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
+ */
+async function afterDeploy(inputs, report) {
+    const id = report.readState(DEPLOY_LOCK_STATE);
+    if (!id)
+        return;
+    maskInputs(inputs, report);
+    const hosts = await cleanUpInterruptedDeploy(readAnyDeployRequest(inputs), id, deployContext(report));
+    report.info(hosts.length > 0
+        ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
+        : `The interrupted deploy's lock ${id} is held on no host any more`);
+}
+
+;// CONCATENATED MODULE: ./src/common/cancel.ts
+/**
+ * Cancellation: GitHub's Cancel button sends SIGINT, then SIGTERM, then SIGKILL a few seconds later
+ * (a Ctrl-C in a terminal sends SIGINT). An operation that can clean up after itself asks for a
+ * signal that the first of those aborts, so it stops starting new work, undoes or finishes the step
+ * in progress and runs its cleanups, instead of dying where it stands.
+ */
+class CancelledError extends Error {
+    constructor(signal) {
+        super(`cancelled (${signal})`);
+        this.name = 'CancelledError';
+    }
+}
+/**
+ * A signal that the first SIGINT/SIGTERM aborts. With `exitOnSecond` (a terminal, where a person
+ * presses Ctrl-C again when cleaning up takes too long) a second one exits at once with 130.
+ */
+function abortOnSignals(log, options = {}) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted) {
+            if (options.exitOnSecond)
+                process.exit(130);
+            return;
+        }
+        log(`${name}: cancelling — no new work is started; cleaning up what this run started`);
+        controller.abort(new CancelledError(name));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return controller.signal;
+}
+
+;// CONCATENATED MODULE: ./src/push-registry/push.ts
+/**
+ * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
+ * retries with backoff on transient failures only, and the pushed digest read back from the
+ * registry and compared with what docker reported.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+function readPushRequest(inputs) {
+    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
+    for (const ref of references) {
+        if (ref.tag === undefined)
+            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+    }
+    const registry = inputs
+        .line('registry', references[0].registry)
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (!isRegistryHost(registry))
+        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    if (password && !username)
+        throw new InputError('username', 'is required when password is given');
+    return {
+        references,
+        registry,
+        ...(username && { username }),
+        ...(password && { password }),
+        retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
+        logout: inputs.boolean('logout', true),
+        allowOverwrite: inputs.boolean('allow-overwrite', false),
+    };
+}
+/** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
+function classifyPushFailure(output) {
+    if (/unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i.test(output)) {
+        return 'auth';
+    }
+    if (/\b5\d\d\b|\b429\b|\b408\b|toomanyrequests|too many requests|service unavailable|bad gateway|gateway time-?out|connection reset|broken pipe|i\/o timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|connection refused/i.test(output)) {
+        return 'transient';
+    }
+    return 'permanent';
+}
+/** What `docker push` printed: the manifest digest, and which layers it uploaded. */
+function parsePushOutput(output) {
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+    const pushedLayers = [...output.matchAll(/^([a-f0-9]{12}): Pushed\s*$/gm)].map((m) => m[1]);
+    const existingLayers = [...output.matchAll(/^([a-f0-9]{12}): Layer already exists\s*$/gm)].map((m) => m[1]);
+    return { ...(digest && { digest }), pushedLayers, existingLayers };
+}
+/** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
+function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    return dir;
+}
+function removePrivateDockerConfig(dir) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+}
+async function pushOne(runner, target, reference, policy, hooks) {
+    for (let attempt = 1;; attempt++) {
+        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
+        if (result.exitCode === 0)
+            return { result, attempts: attempt };
+        const output = `${result.stdout}\n${result.stderr}`;
+        const kind = classifyPushFailure(output);
+        const last = output.trim().split('\n').slice(-3).join('\n');
+        if (kind === 'auth')
+            throw new Error(`push of ${reference} was refused by the registry (not retried):\n${last}`);
+        if (kind === 'permanent' || attempt > policy.retries) {
+            throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
+        }
+        const delay = retryDelayMs(attempt, policy);
+        hooks.onRetry?.(reference, attempt, delay, last);
+        await sleep(delay);
+    }
+}
+async function pushAll(runner, target, request, policy, hooks = {}) {
+    const pushed = [];
+    let retriesUsed = 0;
+    for (const ref of request.references) {
+        const reference = formatReference(ref);
+        const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
+        retriesUsed += attempts - 1;
+        const parsed = parsePushOutput(result.stdout);
+        const verified = await verifyPushed(ref, request);
+        if (parsed.digest && parsed.digest !== verified) {
+            throw new Error(`${reference}: docker pushed ${parsed.digest} but the registry serves ${verified}`);
+        }
+        pushed.push({ reference, digest: verified, attempts, pushedLayers: parsed.pushedLayers });
+    }
+    const digests = new Set(pushed.map((p) => p.digest));
+    if (digests.size > 1) {
+        throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
+    }
+    const digest = pushed[0]?.digest;
+    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+    const bytesPushed = await pushedBytes(request, pushed);
+    return { digest, refs, pushed, bytesPushed, retriesUsed };
+}
+function credentialsFor(ref, request) {
+    return request.username && request.password && ref.registry === request.registry
+        ? { credentials: { username: request.username, password: request.password } }
+        : {};
+}
+/**
+ * What a tag may do, given what the registry serves for it now and the local image (its ID, which is
+ * the config digest, or with the containerd store the manifest digest): an immutable tag (the
+ * version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ */
+function tagMayMove(tag, existing, localImageId, allowOverwrite) {
+    if (!existing || allowOverwrite || !isImmutableTag(tag))
+        return true;
+    return existing.digest === localImageId || existing.configDigest === localImageId;
+}
+/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
+async function refuseMovingImmutableTags(runner, target, request) {
+    if (request.allowOverwrite)
+        return;
+    for (const ref of request.references) {
+        const tag = ref.tag;
+        if (!isImmutableTag(tag))
+            continue;
+        const existing = await readImageConfig(ref, credentialsFor(ref, request));
+        if (!existing)
+            continue;
+        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
+        if (!tagMayMove(tag, existing, local.Id, false))
+            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+    }
+}
+/** Reads the tag back from the registry: the digest it now serves. */
+async function verifyPushed(ref, request) {
+    const client = clientFor(ref.registry, credentialsFor(ref, request));
+    const manifest = await client.headManifest(ref.repository, ref.tag);
+    if (!manifest)
+        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+    return manifest.digest;
+}
+/** Sum of the compressed sizes of the layers docker reported as uploaded. */
+async function pushedBytes(request, pushed) {
+    let total = 0;
+    for (const [i, p] of pushed.entries()) {
+        if (p.pushedLayers.length === 0)
+            continue;
+        const ref = request.references[i];
+        const client = clientFor(ref.registry, credentialsFor(ref, request));
+        const manifest = JSON.parse((await client.getManifest(ref.repository, p.digest)).bytes.toString('utf8'));
+        // docker names layers in its progress by their uncompressed diff id: map those to the
+        // compressed layers of the manifest, index by index, through the image config.
+        let diffIds = [];
+        if (manifest.config) {
+            const res = await openBlob(client, ref.repository, manifest.config.digest);
+            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+            diffIds = config.rootfs?.diff_ids ?? [];
+        }
+        (manifest.layers ?? []).forEach((layer, index) => {
+            const names = [layer.digest, diffIds[index] ?? ''];
+            if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
+                total += layer.size;
+        });
+    }
+    return total;
+}
+/** Logs in to the registry inside the private config; the password goes to docker on stdin. */
+async function push_login(runner, target, request) {
+    if (!request.username || !request.password)
+        return;
+    await runChecked(runner, login(target, request.registry, request.username, request.password));
+}
+
 ;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
  * retries of transient failures, read the digest back from the registry, and log out (or keep the
  * login for the next steps, removed after the job).
  */
+
+
 
 
 
@@ -71290,7 +74654,11 @@ async function logoutAndRemove(dir, registry) {
 }
 async function runPush(inputs, report) {
     report.mask(inputs.string('password'));
+    maskSigningInputs(inputs, report);
     const request = readPushRequest(inputs);
+    // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
+    const signKey = readSigningKey(inputs);
+    const tests = signKey ? readTestReportInputs(inputs) : undefined;
     const runner = new local_runner_LocalRunner();
     const env = {};
     let privateConfig;
@@ -71311,9 +74679,14 @@ async function runPush(inputs, report) {
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
         report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+        const signed = signKey
+            ? await signPushed(signKey, result.refs, tests, (registry) => registry === request.registry && request.username && request.password
+                ? { username: request.username, password: request.password }
+                : undefined, report)
+            : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n') },
+            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
             summary: [
                 heading('Pushed'),
                 table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
@@ -71323,6 +74696,7 @@ async function runPush(inputs, report) {
                     ['Bytes pushed', formatBytes(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
                 ]),
+                ...(signed?.summary ?? []),
             ],
         };
     }
@@ -71451,9 +74825,14 @@ async function afterTest(report) {
 
 
 
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
+    maskSigningInputs(inputs, report);
+    if (push)
+        readSigningKey(inputs);
     const planned = planBuild(readBuildRequest(inputs), readGitContext()).references.join('\n');
     if (inputs.string('run'))
         readTestRequest(inputs.with({ image: planned.split('\n')[0] }));
@@ -71477,7 +74856,15 @@ async function runPipeline(inputs, report) {
         report.info('push: false — built and tested, not pushed');
         return { outputs, summary };
     }
-    const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+    // With sign-key, the tests just run are attested: their report, exit code and command.
+    const tested = inputs.string('run')
+        ? {
+            'test-report': outputs.report ?? '',
+            'test-exit-code': outputs['exit-code'] ?? '',
+            'test-command': inputs.string('run'),
+        }
+        : {};
+    const pushed = await runPush(inputs.with({ tags: built.references.join('\n'), ...tested }), report);
     Object.assign(outputs, pushed.outputs);
     summary.push(...pushed.summary);
     return { outputs, summary };
@@ -71919,15 +75306,69 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     return 'copy';
 }
 
+;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
+/**
+ * Before a promotion copies anything: every source digest must carry a signature by verify-key and
+ * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved
+ * after the check is refused by the copy instead of promoting something unverified.
+ */
+
+
+
+async function verifyPromotion(request, policy, log) {
+    const clients = clientsFor(request);
+    const digests = new Map();
+    const images = [];
+    for (const pair of request.pairs) {
+        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+        if (digests.has(key))
+            continue;
+        const client = clients.source(pair.source.registry);
+        const digest = pair.expectedDigest ??
+            pair.source.digest ??
+            (await client.headManifest(pair.source.repository, pair.source.tag ?? 'latest'))?.digest;
+        if (!digest)
+            throw new Error(`${formatReference(pair.source)} does not exist: nothing was copied`);
+        digests.set(key, digest);
+        images.push({ client, repository: pair.source.repository, digest });
+    }
+    const verified = await verifyAll(images, policy, log);
+    const pairs = request.pairs.map((pair) => ({
+        ...pair,
+        expectedDigest: digests.get(formatReference(pair.source) + (pair.expectedDigest ?? '')),
+    }));
+    return { request: { ...request, pairs }, verified };
+}
+
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
+
+
+
+
 
 
 
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const request = readPromoteRequest(inputs);
+    const policy = readVerifyPolicy(inputs);
+    let request = readPromoteRequest(inputs);
     const { options } = request;
+    let verified = [];
+    if (policy) {
+        try {
+            ({ request, verified } = await verifyPromotion(request, policy, (line) => report.info(line)));
+        }
+        catch (error) {
+            if (!(error instanceof VerificationError))
+                throw error;
+            return {
+                outputs: { verified: 'false' },
+                summary: verificationSummary(error.verifications),
+                error: error.message,
+            };
+        }
+    }
     report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
         .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
         .join(', ')}`);
@@ -71965,8 +75406,10 @@ async function runPromote(inputs, report) {
             'blobs-to-mount': String(result.blobsToMount),
             'bytes-to-copy': String(result.bytesToCopy),
             'duration-ms': String(Math.round(result.durationMs)),
+            ...(policy && { verified: 'true' }),
         },
         summary: [
+            ...verificationSummary(verified),
             heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
             table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
                 new Code(i.source),
@@ -72115,6 +75558,14 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'true',
             },
+            'sign-key': {
+                description: "Sign: Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM private key); the tests run by this step are attested with it (in-toto test-result). Masked.",
+                required: false,
+            },
+            'sign-key-password': {
+                description: 'Sign: Password of an encrypted sign-key (masked).',
+                required: false,
+            },
         },
     },
     'build-and-tag': {
@@ -72247,6 +75698,26 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'false',
             },
+            'sign-key': {
+                description: "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
+                required: false,
+            },
+            'sign-key-password': {
+                description: "Password of an encrypted sign-key (cosign's COSIGN_PASSWORD); masked.",
+                required: false,
+            },
+            'test-report': {
+                description: "With sign-key, the JUnit report (file or directory; test-in-container's report output) attested as an in-toto test-result (https://in-toto.io/attestation/test-result/v0.1) signed with sign-key.",
+                required: false,
+            },
+            'test-exit-code': {
+                description: "With sign-key, the tests' exit code (test-in-container's exit-code output); not 0 attests FAILED.",
+                required: false,
+            },
+            'test-command': {
+                description: 'The test command, recorded in the test-result attestation.',
+                required: false,
+            },
         },
     },
     'promote-between-registries': {
@@ -72321,6 +75792,14 @@ const ACTION_METADATA = {
                 description: 'Print the plan (would copy, mount, skip) and change nothing; blobs-copied, blobs-mounted and bytes-copied are then 0 and the plan is in blobs-to-copy, blobs-to-mount, bytes-to-copy.',
                 required: false,
                 default: 'false',
+            },
+            'verify-key': {
+                description: 'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+                required: false,
+            },
+            'require-attestations': {
+                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                required: false,
             },
         },
     },
@@ -72485,6 +75964,14 @@ const ACTION_METADATA = {
                 description: 'Swarm service: number of tasks (default: 1 on create; an update keeps the current number).',
                 required: false,
             },
+            'verify-key': {
+                description: 'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+                required: false,
+            },
+            'require-attestations': {
+                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                required: false,
+            },
         },
     },
     'base-image-check': {
@@ -72512,6 +75999,8 @@ const ACTION_METADATA = {
  * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
  * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
  */
+
+
 
 
 
@@ -72562,7 +76051,13 @@ function connectionOptions() {
 function formatStatus(hosts) {
     return hosts.map((h) => [
         `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
-        ...h.containers.map((c) => `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`),
+        ...h.containers.flatMap((c) => [
+            `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
+            ...(c.verified !== undefined
+                ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+                : []),
+            ...(c.run ? [`           deployed by ${c.run}`] : []),
+        ]),
         ...h.audit.map((a) => `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`),
     ].join('\n'));
 }
@@ -72578,8 +76073,11 @@ async function commands_status(inputs) {
     const request = readConnection(inputs);
     const name = readName(inputs);
     const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-    const hosts = await statusOfHosts(request, name, lines);
-    const error = statusError(hosts, name);
+    const hosts = await withVerification(await statusOfHosts(request, name, lines), request);
+    const error = statusError(hosts, name) ??
+        (hosts.some((h) => h.containers.some((c) => c.verified === false))
+            ? 'a running image does not verify with verify-key'
+            : undefined);
     return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 async function logs(inputs, _report, out) {
@@ -72600,6 +76098,22 @@ async function logs(inputs, _report, out) {
             error: failed.length === hosts.length ? `no logs of ${name} could be read` : 'some hosts gave no logs',
         }),
     };
+}
+/** The image and registry login of sign, attest and verify, and the inputs they share with an action. */
+function imageOptions(action, names) {
+    const from = inputsOf(action);
+    const options = {
+        image: {
+            description: 'The image, registry/repository:tag or @sha256:… (the tag is resolved to its digest first).',
+            required: true,
+        },
+    };
+    for (const name of names)
+        if (from[name])
+            options[name] = from[name];
+    options.username = { description: "User name for the image's registry.", required: false };
+    options.password = { description: "Password or token for the image's registry.", required: false };
+    return options;
 }
 /** A command that runs an action's operation with that action's inputs as its options. */
 function actionCommand(action, summary, run) {
@@ -72624,11 +76138,45 @@ const COMMANDS = {
         options: inputsOf('remote-deploy-ssh', ['rollback']),
         run: (inputs, report) => runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
     },
+    sign: {
+        summary: 'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
+        description: "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format, stored as <repo>:sha256-<hex>.sig next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
+        options: imageOptions('push-registry', [
+            'sign-key',
+            'sign-key-password',
+            'test-report',
+            'test-exit-code',
+            'test-command',
+        ]),
+        operand: 'image',
+        run: runSign,
+    },
+    attest: {
+        summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
+        description: 'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as <repo>:sha256-<hex>.att (what cosign verify-attestation reads).',
+        options: imageOptions('push-registry', [
+            'sign-key',
+            'sign-key-password',
+            'test-report',
+            'test-exit-code',
+            'test-command',
+        ]),
+        operand: 'image',
+        run: runAttest,
+    },
+    verify: {
+        summary: "verify an image's signature and attestations with verify-key",
+        description: "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
+        options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+        operand: 'image',
+        run: runVerify,
+    },
     status: {
         summary: 'what runs on each host, since when, and the last audit entries',
-        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
         options: {
             ...connectionOptions(),
+            ...Object.fromEntries(['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map((n) => [n, inputsOf('remote-deploy-ssh')[n]])),
             'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
         },
         run: (inputs) => commands_status(inputs),
@@ -72780,7 +76328,7 @@ function commandHelp(name, spec) {
         return entry(flag, `${meta.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
     });
     return [
-        `usage: slipway ${name} [options] [--json]`,
+        `usage: slipway ${name}${spec.operand ? ` [${spec.operand.toUpperCase()}]` : ''} [options] [--json]`,
         '',
         ...wrap(spec.description, 0),
         '',
@@ -72959,7 +76507,7 @@ async function main(argv) {
     }
     let parsed;
     try {
-        parsed = parseArgs(rest, Object.keys(spec.options));
+        parsed = parseArgs(rest, Object.keys(spec.options), spec.operand);
     }
     catch (error) {
         return usageError(error.message, command);

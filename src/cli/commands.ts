@@ -6,6 +6,7 @@
 import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
+import { withVerification } from '../remote-deploy-ssh/ledger';
 import type { Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
@@ -71,10 +72,13 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
   return hosts.map((h) =>
     [
       `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
-      ...h.containers.map(
-        (c) =>
-          `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
-      ),
+      ...h.containers.flatMap((c) => [
+        `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
+        ...(c.verified !== undefined
+          ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+          : []),
+        ...(c.run ? [`           deployed by ${c.run}`] : []),
+      ]),
       ...h.audit.map(
         (a) =>
           `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`,
@@ -95,8 +99,12 @@ async function status(inputs: Inputs): Promise<Outcome> {
   const request = readConnection(inputs);
   const name = readName(inputs);
   const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-  const hosts = await statusOfHosts(request, name, lines);
-  const error = statusError(hosts, name);
+  const hosts = await withVerification(await statusOfHosts(request, name, lines), request);
+  const error =
+    statusError(hosts, name) ??
+    (hosts.some((h) => h.containers.some((c) => c.verified === false))
+      ? 'a running image does not verify with verify-key'
+      : undefined);
   return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 
@@ -216,9 +224,14 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   status: {
     summary: 'what runs on each host, since when, and the last audit entries',
     description:
-      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
     options: {
       ...connectionOptions(),
+      ...Object.fromEntries(
+        ['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map(
+          (n) => [n, inputsOf('remote-deploy-ssh')[n] as InputMetadata],
+        ),
+      ),
       'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
     },
     run: (inputs) => status(inputs),
