@@ -68630,6 +68630,231 @@ async function putBlobBytes(client, repository, bytes) {
     return { digest, size: bytes.length };
 }
 
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    return json.manifests.filter((d) => typeof d?.digest === 'string');
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [pullScope(repository)],
+            headers: { accept: MEDIA_TYPES.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            discard(res);
+            if (page === 0)
+                return undefined;
+            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await readBody(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        url = nextLink(header(res, 'link'), url);
+    }
+    return entries;
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    discard(res);
+    return { subjectKept: header(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await putBlobBytes(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function referrers_canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(referrers_canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${referrers_canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(referrers_canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(referrers_canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
  * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
@@ -68641,11 +68866,12 @@ async function putBlobBytes(client, repository, bytes) {
 
 
 
+
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
 function artifactTag(digest, kind) {
-    return `${digest.replace(':', '-')}.${kind}`;
+    return cosignTag(digest, kind);
 }
 /** The layers stored for a digest ([] when nothing is). */
 async function readLayers(client, repository, digest, kind) {
@@ -74996,6 +75222,7 @@ function readPromoteRequest(inputs) {
             platform,
             concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
             dryRun: inputs.boolean('dry-run', false),
+            referrers: inputs.boolean('referrers', true),
         },
         ...(sourceCredentials && { sourceCredentials }),
         ...(destinationCredentials && { destinationCredentials }),
@@ -75026,6 +75253,206 @@ function clientsFor(request) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
+
+
+
+
+const COSIGN_TYPES = {
+    sig: 'cosign signature',
+    att: 'cosign attestation',
+    sbom: 'cosign SBOM',
+};
+async function referrersOf(client, repository, digest) {
+    const [api, ...cosign] = await Promise.all([
+        listReferrers(client, repository, digest),
+        ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
+    ]);
+    let entries = api;
+    let found = 'referrers-api';
+    if (entries === undefined) {
+        const index = await getManifestIfAny(client, repository, fallbackTag(digest));
+        entries = index ? indexEntries(index.bytes) : [];
+        found = 'fallback-tag';
+    }
+    const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
+    const out = [];
+    for (const [i, manifest] of manifests.entries()) {
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
+        if (!manifest)
+            continue;
+        const entry = entries[i];
+        out.push({
+            subject: digest,
+            tree: await readImageTree(client, repository, manifest),
+            found,
+            // The manifest's own artifactType first: some registries list the config's media type instead.
+            type: referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType,
+        });
+    }
+    for (const [i, manifest] of cosign.entries()) {
+        if (!manifest)
+            continue;
+        const suffix = COSIGN_SUFFIXES[i];
+        out.push({
+            subject: digest,
+            tree: await readImageTree(client, repository, manifest),
+            found: 'cosign-tag',
+            tag: cosignTag(digest, suffix),
+            type: COSIGN_TYPES[suffix],
+        });
+    }
+    return out;
+}
+/** Everything referring to `digests` in the source repository, recursively, each once. */
+async function discoverReferrers(client, repository, digests) {
+    const seen = new Set(digests);
+    const listed = new Set();
+    const out = [];
+    let queue = [...digests];
+    while (queue.length > 0) {
+        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+        queue = [];
+        for (const referrer of found.flat()) {
+            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (listed.has(key))
+                continue;
+            listed.add(key);
+            out.push(referrer);
+            if (!seen.has(referrer.tree.root.digest)) {
+                seen.add(referrer.tree.root.digest);
+                queue.push(referrer.tree.root.digest);
+            }
+        }
+    }
+    return out;
+}
+async function putMissingChildren(target, tree) {
+    for (const manifest of tree.manifests) {
+        if (manifest.digest === tree.root.digest)
+            continue;
+        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
+            continue;
+        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
+    }
+}
+/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
+async function registerInFallbackTag(target, subject, manifest) {
+    const tag = fallbackTag(subject);
+    const existing = await getManifestIfAny(target.destination, target.destinationRepository, tag);
+    let merged;
+    try {
+        merged = mergeFallbackIndex(existing?.bytes, [referrerDescriptor(manifest)]);
+    }
+    catch {
+        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
+    }
+    if (merged.added === 0)
+        return false;
+    if (!target.dryRun)
+        await target.destination.putManifest(target.destinationRepository, tag, {
+            bytes: merged.bytes,
+            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
+        });
+    return true;
+}
+/**
+ * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
+ * that does not answer OCI-Subject gets it in the subject's fallback tag.
+ */
+async function putManifestKeepingSubject(destination, repository, manifest) {
+    const subject = subjectOf(manifest.bytes);
+    if (!subject) {
+        await destination.putManifest(repository, manifest.digest, manifest);
+        return;
+    }
+    const { subjectKept } = await putManifestWithSubject(destination, repository, manifest);
+    if (!subjectKept)
+        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
+}
+function apiList(target, subject) {
+    let list = target.apiLists.get(subject);
+    if (!list) {
+        list = listReferrers(target.destination, target.destinationRepository, subject);
+        target.apiLists.set(subject, list);
+    }
+    return list;
+}
+async function writeSubjectReferrer(target, referrer) {
+    const root = referrer.tree.root;
+    const subject = subjectOf(root.bytes) ?? referrer.subject;
+    const present = await target.destination.headManifest(target.destinationRepository, root.digest);
+    if (!present) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        const { subjectKept } = await putManifestWithSubject(target.destination, target.destinationRepository, root);
+        if (!subjectKept)
+            await registerInFallbackTag(target, subject, root);
+        target.apiLists.delete(subject);
+        return 'copy';
+    }
+    const listed = await apiList(target, subject);
+    // A registry with the referrers API keeps the list itself once the manifest is there.
+    if (listed !== undefined)
+        return 'present';
+    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
+}
+async function readConfig(client, repository, manifest) {
+    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
+        ?.digest;
+    if (!digest)
+        throw new Error('it has no config');
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
+    return readBody(res, 4 * 1024 * 1024);
+}
+async function writeCosignTag(target, referrer) {
+    const tag = referrer.tag;
+    const root = referrer.tree.root;
+    const dst = target.destination;
+    const repo = target.destinationRepository;
+    const current = await dst.headManifest(repo, tag);
+    if (current?.digest === root.digest)
+        return 'present';
+    if (!current) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        await dst.putManifest(repo, tag, root);
+        return 'copy';
+    }
+    const theirs = await dst.getManifest(repo, tag);
+    let merged;
+    try {
+        const add = missingLayers(theirs.bytes, root.bytes);
+        if (add.length === 0)
+            return 'present';
+        if (target.dryRun)
+            return 'merge';
+        merged = mergeCosignManifest(theirs.bytes, await readConfig(dst, repo, theirs), add);
+    }
+    catch (error) {
+        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
+    }
+    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
+    if (!(await dst.headManifest(repo, root.digest)))
+        await dst.putManifest(repo, root.digest, root);
+    await putSmallBlob(dst, repo, merged.config);
+    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
+    return 'merge';
+}
+/** Writes one referrer at the destination (or, in a dry run, says what it would do). */
+function writeReferrer(target, referrer) {
+    return referrer.found === 'cosign-tag'
+        ? writeCosignTag(target, referrer)
+        : writeSubjectReferrer(target, referrer);
+}
+
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
 /**
  * Promotion: copying one image, or a set of images, between registries over the distribution
@@ -75034,6 +75461,7 @@ function clientsFor(request) {
  * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
  * failure converges.
  */
+
 
 
 
@@ -75104,6 +75532,19 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             });
         }
     }
+    // 1b. Everything referring to the manifests copied, recursively, read before anything is written.
+    const referrersOf = new Map();
+    if (options.referrers) {
+        for (const pair of pairs) {
+            const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+            if (referrersOf.has(key))
+                continue;
+            const tree = trees.get(key);
+            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
+            referrersOf.set(key, found);
+            onEvent({ kind: 'referrers-found', source: formatReference(pair.source), count: found.length });
+        }
+    }
     // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
     const jobs = [];
     for (const pair of pairs) {
@@ -75135,6 +75576,29 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             upToDate,
         });
     }
+    const referrerJobs = [];
+    const referrerKeys = new Set();
+    for (const job of [...jobs]) {
+        const key = formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
+        for (const referrer of referrersOf.get(key) ?? []) {
+            const dedupe = `${repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (referrerKeys.has(dedupe))
+                continue;
+            referrerKeys.add(dedupe);
+            const rootPresent = (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
+                undefined;
+            referrerJobs.push({
+                pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
+                tree: referrer.tree,
+                srcClient: job.srcClient,
+                dstClient: job.dstClient,
+                tagsInPlace: new Set(),
+                rootPresent,
+                upToDate: rootPresent,
+                referrer,
+            });
+        }
+    }
     // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
     let blobsCopied = 0;
     let blobsMounted = 0;
@@ -75144,7 +75608,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const firstCopy = new Map();
     const tasks = [];
     const queued = new Set();
-    for (const job of jobs) {
+    for (const job of [...jobs, ...referrerJobs]) {
         if (job.rootPresent) {
             for (const blob of job.tree.blobs)
                 plan.push({
@@ -75211,7 +75675,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
+                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
                 onEvent({
                     kind: 'manifest',
                     destination: repositoryName(job.pair.destination),
@@ -75220,6 +75684,36 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             }
         }
     }
+    // 4b. Referrers, once what they refer to is there, before any tag moves: a tag never shows an
+    // image whose signatures are still missing.
+    const referrers = [];
+    const apiLists = new Map();
+    for (const job of referrerJobs) {
+        const referrer = job.referrer;
+        const destination = repositoryName(job.pair.destination);
+        if (!apiLists.has(destination))
+            apiLists.set(destination, new Map());
+        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
+            source: job.srcClient,
+            sourceRepository: job.pair.source.repository,
+            destination: job.dstClient,
+            destinationRepository: job.pair.destination.repository,
+            dryRun: options.dryRun,
+            apiLists: apiLists.get(destination),
+        }, referrer));
+        const planned = {
+            destination,
+            subject: referrer.subject,
+            digest: referrer.tree.root.digest,
+            type: referrer.type,
+            found: referrer.found,
+            ...(referrer.tag !== undefined && { tag: referrer.tag }),
+            action,
+        };
+        referrers.push(planned);
+        onEvent({ kind: 'referrer', dryRun: options.dryRun, ...planned });
+    }
+    const referrersToCopy = referrers.filter((r) => r.action !== 'present').length;
     // 5. Tags last, once every image of the set is complete.
     let tagsMoved = 0;
     for (const job of jobs) {
@@ -75277,6 +75771,9 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         dryRun: options.dryRun,
         plan,
         tagsMoved,
+        referrersCopied: options.dryRun ? 0 : referrersToCopy,
+        referrersToCopy,
+        referrers,
     };
 }
 async function copyBlob(job, blob, earlier, dryRun, countBytes) {
@@ -75386,14 +75883,20 @@ async function runPromote(inputs, report) {
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
                 break;
+            case 'referrers-found':
+                report.info(`${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`);
+                break;
+            case 'referrer':
+                report.info(`${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
+                break;
             case 'tag':
                 report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
                 break;
         }
     });
     report.info(options.dryRun
-        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
-        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
+        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
+        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${formatDuration(result.durationMs)}`);
     return {
         outputs: {
             digest: result.images[0]?.digest ?? '',
@@ -75405,6 +75908,8 @@ async function runPromote(inputs, report) {
             'blobs-to-copy': String(result.blobsToCopy),
             'blobs-to-mount': String(result.blobsToMount),
             'bytes-to-copy': String(result.bytesToCopy),
+            'referrers-copied': String(result.referrersCopied),
+            'referrers-to-copy': String(result.referrersToCopy),
             'duration-ms': String(Math.round(result.durationMs)),
             ...(policy && { verified: 'true' }),
         },
@@ -75423,6 +75928,7 @@ async function runPromote(inputs, report) {
                     ['Blobs that would be mounted', result.blobsToMount],
                     ['Blobs already there', result.blobsSkipped],
                     ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+                    ['Referrers that would be written', result.referrersToCopy],
                     ['Tags that would be set', result.tagsMoved],
                     ['Duration', formatDuration(result.durationMs)],
                 ]
@@ -75431,11 +75937,41 @@ async function runPromote(inputs, report) {
                     ['Blobs mounted', result.blobsMounted],
                     ['Blobs skipped', result.blobsSkipped],
                     ['Bytes copied', formatBytes(result.bytesCopied)],
+                    ['Referrers written', result.referrersCopied],
                     ['Tags moved', result.tagsMoved],
                     ['Duration', formatDuration(result.durationMs)],
                 ]),
+            ...(result.referrers.length > 0
+                ? [
+                    heading(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
+                    table([
+                        'Destination',
+                        'Type',
+                        'Digest',
+                        'Refers to',
+                        'Found through',
+                        options.dryRun ? 'Would' : 'Done',
+                    ], result.referrers.map((r) => [
+                        new Code(r.destination),
+                        r.type,
+                        new Code(r.digest),
+                        new Code(r.subject),
+                        r.tag ? `tag ${r.tag}` : r.found === 'referrers-api' ? 'referrers API' : 'fallback tag',
+                        r.action,
+                    ])),
+                ]
+                : []),
         ],
     };
+}
+function referrerVerb(action, dryRun) {
+    const verbs = {
+        present: 'already there:',
+        copy: 'copied',
+        register: 'listed in the fallback tag:',
+        merge: "merged into the destination's tag:",
+    };
+    return action === 'present' ? verbs.present : `${dryRun ? 'would be ' : ''}${verbs[action]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/metadata.ts
@@ -75800,6 +76336,11 @@ const ACTION_METADATA = {
             'require-attestations': {
                 description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
                 required: false,
+            },
+            referrers: {
+                description: "Also copy everything that refers to each copied manifest, recursively — cosign signatures, attestations and SBOMs (sha256-<hex>.sig/.att/.sbom tags) and OCI 1.1 referrers (through the referrers API, else the sha256-<hex> fallback tag) — written the way the destination supports; a destination's cosign tag with other signatures is merged, never replaced.",
+                required: false,
+                default: 'true',
             },
         },
     },

@@ -41037,7 +41037,7 @@ function send(req, redirectsLeft) {
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+async function http_readBody(res, limit = 16 * 1024 * 1024) {
     const chunks = [];
     let size = 0;
     for await (const chunk of res.body) {
@@ -41053,7 +41053,7 @@ async function readBody(res, limit = 16 * 1024 * 1024) {
 function http_discard(res) {
     res.body.resume();
 }
-function header(res, name) {
+function http_header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
 }
@@ -41129,7 +41129,7 @@ function sleep(ms, signal) {
 
 
 
-const MEDIA_TYPES = {
+const client_MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -41137,10 +41137,10 @@ const MEDIA_TYPES = {
 };
 /** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
 const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
+    client_MEDIA_TYPES.ociIndex,
+    client_MEDIA_TYPES.dockerManifestList,
+    client_MEDIA_TYPES.ociManifest,
+    client_MEDIA_TYPES.dockerManifest,
 ].join(', ');
 class client_RegistryError extends Error {
     status;
@@ -41170,7 +41170,7 @@ function isLoopbackRegistry(registry) {
 }
 const client_pullScope = (repository) => `repository:${repository}:pull`;
 const client_pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
+function client_sha256(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 class RegistryClient {
@@ -41320,7 +41320,7 @@ class RegistryClient {
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await readBody(res, 1024 * 1024);
+        const body = await http_readBody(res, 1024 * 1024);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new client_RegistryError(refused && c
@@ -41334,7 +41334,7 @@ class RegistryClient {
         return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
     }
     learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        const challenge = parseChallenge(http_header(res, 'www-authenticate') ?? '');
         if (challenge?.scheme === 'bearer') {
             this.scheme = 'bearer';
             this.realm = challenge.params.realm;
@@ -41405,7 +41405,7 @@ class RegistryClient {
                     : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
             }
             if (replayable && retry_isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
                 http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
                 await sleep(delay);
@@ -41418,7 +41418,7 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await http_readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
@@ -41444,7 +41444,7 @@ class RegistryClient {
         if (res.status === 404)
             return undefined;
         await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
+        const digest = http_header(res, 'docker-content-digest');
         if (!digest) {
             // Some registries omit the digest on HEAD: fall back to GET and hash.
             const manifest = await this.getManifest(repository, reference);
@@ -41452,8 +41452,8 @@ class RegistryClient {
         }
         return {
             digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
+            mediaType: http_header(res, 'content-type') ?? '',
+            size: Number(http_header(res, 'content-length') ?? 0),
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -41465,12 +41465,12 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
+        const bytes = await http_readBody(res, 4 * 1024 * 1024);
+        const digest = client_sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -41484,16 +41484,16 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         http_discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        return http_header(res, 'docker-content-digest') ?? client_sha256(manifest.bytes);
     }
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+        return parsed.mediaType ?? (parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest);
     }
     catch {
-        return MEDIA_TYPES.ociManifest;
+        return client_MEDIA_TYPES.ociManifest;
     }
 }
 
@@ -41569,7 +41569,7 @@ async function openBlob(client, repository, digest) {
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
 function uploadUrl(res, base) {
-    const location = header(res, 'location');
+    const location = http_header(res, 'location');
     if (!location)
         throw new client_RegistryError(`upload answered ${res.status} without a Location`, res.status);
     return new URL(location, base).toString();
@@ -41746,7 +41746,7 @@ async function streamBlob(source, destination, digest, size) {
     return { bytes: chunked.bytes, chunked: true };
 }
 /** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
-async function putBlobBytes(client, repository, bytes) {
+async function blobs_putBlobBytes(client, repository, bytes) {
     const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
     if (await blobExists(client, repository, digest))
         return { digest, size: bytes.length };
@@ -41771,7 +41771,7 @@ async function putBlobBytes(client, repository, bytes) {
  */
 
 function isIndex(manifest) {
-    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+    if (manifest.mediaType === client_MEDIA_TYPES.ociIndex || manifest.mediaType === client_MEDIA_TYPES.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
 }
@@ -41868,7 +41868,7 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
     const config = parseManifest(manifest.bytes).config;
     if (!config)
         throw new Error(`${ref.repository}@${manifest.digest} has no image configuration`);
-    const body = await readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
+    const body = await http_readBody(await openBlob(client, ref.repository, config.digest), 4 * 1024 * 1024);
     const json = JSON.parse(body.toString('utf8'));
     return { digest: head.digest, configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }
@@ -42040,7 +42040,7 @@ async function pushedBytes(request, pushed) {
         let diffIds = [];
         if (manifest.config) {
             const res = await openBlob(client, ref.repository, manifest.config.digest);
-            const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+            const config = JSON.parse((await http_readBody(res, 4 * 1024 * 1024)).toString('utf8'));
             diffIds = config.rootfs?.diff_ids ?? [];
         }
         (manifest.layers ?? []).forEach((layer, index) => {
@@ -43151,6 +43151,231 @@ function testCommandOf(predicate) {
     return typeof command === 'string' ? command : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = (/* unused pure expression or super */ null && (['sig', 'att', 'sbom']));
+const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    return json.manifests.filter((d) => typeof d?.digest === 'string');
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [pullScope(repository)],
+            headers: { accept: MEDIA_TYPES.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            discard(res);
+            if (page === 0)
+                return undefined;
+            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await readBody(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        url = nextLink(header(res, 'link'), url);
+    }
+    return entries;
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    discard(res);
+    return { subjectKept: header(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await putBlobBytes(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
  * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
@@ -43162,11 +43387,12 @@ function testCommandOf(predicate) {
 
 
 
+
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
 function artifactTag(digest, kind) {
-    return `${digest.replace(':', '-')}.${kind}`;
+    return cosignTag(digest, kind);
 }
 /** The layers stored for a digest ([] when nothing is). */
 async function readLayers(client, repository, digest, kind) {
@@ -43181,7 +43407,7 @@ async function readLayers(client, repository, digest, kind) {
 async function readLayer(client, repository, layer) {
     if (layer.size > MAX_LAYER_BYTES)
         throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
-    const bytes = await readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const bytes = await http_readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
     const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
     if (actual !== layer.digest)
         throw new Error(`layer ${layer.digest} hashed to ${actual}`);
@@ -43204,22 +43430,22 @@ function configFor(layers) {
  */
 async function appendLayer(client, repository, digest, kind, layer) {
     const existing = await readLayers(client, repository, digest, kind);
-    const blob = await putBlobBytes(client, repository, layer.bytes);
+    const blob = await blobs_putBlobBytes(client, repository, layer.bytes);
     const layers = [
         ...existing,
         { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
     ];
-    const config = await putBlobBytes(client, repository, configFor(layers));
+    const config = await blobs_putBlobBytes(client, repository, configFor(layers));
     const manifest = {
         schemaVersion: 2,
-        mediaType: MEDIA_TYPES.ociManifest,
+        mediaType: client_MEDIA_TYPES.ociManifest,
         config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
         layers,
     };
     const tag = artifactTag(digest, kind);
     await client.putManifest(repository, tag, {
         bytes: Buffer.from(JSON.stringify(manifest)),
-        mediaType: MEDIA_TYPES.ociManifest,
+        mediaType: client_MEDIA_TYPES.ociManifest,
     });
     return `${client.registry}/${repository}:${tag}`;
 }

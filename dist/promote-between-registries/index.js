@@ -40542,7 +40542,7 @@ async function readBody(res, limit = 16 * 1024 * 1024) {
     }
     return Buffer.concat(chunks);
 }
-function http_discard(res) {
+function discard(res) {
     res.body.resume();
 }
 function header(res, name) {
@@ -40661,7 +40661,7 @@ function isLoopbackRegistry(registry) {
     return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 const pullScope = (repository) => `repository:${repository}:pull`;
-const client_pushScope = (repository) => `repository:${repository}:pull,push`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
 function sha256(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
@@ -40719,7 +40719,7 @@ class client_RegistryClient {
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
                 });
-                http_discard(res);
+                discard(res);
                 return `https://${host}`;
             }
             catch (error) {
@@ -40727,7 +40727,7 @@ class client_RegistryClient {
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
                         const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
-                        http_discard(res);
+                        discard(res);
                         return `http://${host}`;
                     }
                     catch (plainError) {
@@ -40875,7 +40875,7 @@ class client_RegistryClient {
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
             }
             if (res.status === 401 && !reauthenticated && replayable) {
-                http_discard(res);
+                discard(res);
                 reauthenticated = true;
                 const before = this.scheme;
                 this.learnChallenge(res);
@@ -40891,14 +40891,14 @@ class client_RegistryClient {
                 continue;
             }
             if (res.status === 401 && authorization) {
-                http_discard(res);
+                discard(res);
                 throw new RegistryError(this.scheme === 'basic'
                     ? `${this.label}: credentials refused (401)`
                     : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
             }
             if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
                 const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                http_discard(res);
+                discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
                 await retry_sleep(delay);
                 continue;
@@ -40932,7 +40932,7 @@ class client_RegistryClient {
             scopes: [pullScope(repository)],
             headers: { accept: MANIFEST_ACCEPT },
         });
-        http_discard(res);
+        discard(res);
         if (res.status === 404)
             return undefined;
         await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
@@ -40970,12 +40970,12 @@ class client_RegistryClient {
         const res = await this.send({
             method: 'PUT',
             path: `${repository}/manifests/${reference}`,
-            scopes: [client_pushScope(repository)],
+            scopes: [pushScope(repository)],
             headers: { 'content-type': manifest.mediaType },
             body: manifest.bytes,
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        http_discard(res);
+        discard(res);
         return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
     }
 }
@@ -41092,6 +41092,7 @@ function readPromoteRequest(inputs) {
             platform,
             concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
             dryRun: inputs.boolean('dry-run', false),
+            referrers: inputs.boolean('referrers', true),
         },
         ...(sourceCredentials && { sourceCredentials }),
         ...(destinationCredentials && { destinationCredentials }),
@@ -41183,7 +41184,7 @@ async function blobExists(client, repository, digest) {
         path: `${repository}/blobs/${digest}`,
         scopes: [pullScope(repository)],
     });
-    http_discard(res);
+    discard(res);
     if (res.status === 404)
         return false;
     await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
@@ -41212,9 +41213,9 @@ async function mountBlob(client, repository, digest, from) {
         method: 'POST',
         path: `${repository}/blobs/uploads/`,
         query: { mount: digest, from },
-        scopes: [client_pushScope(repository), pullScope(from)],
+        scopes: [pushScope(repository), pullScope(from)],
     });
-    http_discard(res);
+    discard(res);
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
@@ -41224,9 +41225,9 @@ async function startUpload(client, repository) {
     const res = await client.send({
         method: 'POST',
         path: `${repository}/blobs/uploads/`,
-        scopes: [client_pushScope(repository)],
+        scopes: [pushScope(repository)],
     });
-    http_discard(res);
+    discard(res);
     await client.expect(res, [202], `start upload to ${repository}`);
     return uploadUrl(res, await client.base());
 }
@@ -41254,7 +41255,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
     return client.send({
         method: 'PUT',
         path: blobs_withDigest(upload, digest),
-        scopes: [client_pushScope(repository)],
+        scopes: [pushScope(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
         timeoutMs: 600_000,
@@ -41275,7 +41276,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         const res = await client.send({
             method: 'PATCH',
             path: url,
-            scopes: [client_pushScope(repository)],
+            scopes: [pushScope(repository)],
             headers: {
                 'content-type': 'application/octet-stream',
                 'content-range': `${offset}-${offset + chunk.length - 1}`,
@@ -41283,7 +41284,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
             },
             body: chunk,
         });
-        http_discard(res);
+        discard(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
         url = uploadUrl(res, await client.base());
         offset += chunk.length;
@@ -41298,7 +41299,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     return client.send({
         method: 'PUT',
         path: blobs_withDigest(url, digest),
-        scopes: [client_pushScope(repository)],
+        scopes: [pushScope(repository)],
         headers: { 'content-length': '0' },
         body: Buffer.alloc(0),
     });
@@ -41361,22 +41362,22 @@ async function streamBlob(source, destination, digest, size) {
     const first = destination.upload ?? (await startUpload(destination.client, destination.repository));
     const monolithic = await attempt(false, first);
     if (monolithic.res.status === 201) {
-        http_discard(monolithic.res);
+        discard(monolithic.res);
         return { bytes: monolithic.bytes, chunked: false };
     }
     if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
         await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
     }
-    http_discard(monolithic.res);
+    discard(monolithic.res);
     const again = await startUpload(destination.client, destination.repository);
     const chunked = await attempt(true, again);
     await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    http_discard(chunked.res);
+    discard(chunked.res);
     return { bytes: chunked.bytes, chunked: true };
 }
 /** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
 async function blobs_putBlobBytes(client, repository, bytes) {
-    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
     if (await blobExists(client, repository, digest))
         return { digest, size: bytes.length };
     const upload = await startUpload(client, repository);
@@ -41502,6 +41503,431 @@ class TagConflictError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    return json.manifests.filter((d) => typeof d?.digest === 'string');
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: client_MEDIA_TYPES.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [pullScope(repository)],
+            headers: { accept: client_MEDIA_TYPES.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            discard(res);
+            if (page === 0)
+                return undefined;
+            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await readBody(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== client_MEDIA_TYPES.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        url = nextLink(header(res, 'link'), url);
+    }
+    return entries;
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    discard(res);
+    return { subjectKept: header(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await blobs_putBlobBytes(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
+;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
+
+
+
+
+const COSIGN_TYPES = {
+    sig: 'cosign signature',
+    att: 'cosign attestation',
+    sbom: 'cosign SBOM',
+};
+async function referrersOf(client, repository, digest) {
+    const [api, ...cosign] = await Promise.all([
+        listReferrers(client, repository, digest),
+        ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
+    ]);
+    let entries = api;
+    let found = 'referrers-api';
+    if (entries === undefined) {
+        const index = await getManifestIfAny(client, repository, fallbackTag(digest));
+        entries = index ? indexEntries(index.bytes) : [];
+        found = 'fallback-tag';
+    }
+    const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
+    const out = [];
+    for (const [i, manifest] of manifests.entries()) {
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
+        if (!manifest)
+            continue;
+        const entry = entries[i];
+        out.push({
+            subject: digest,
+            tree: await readImageTree(client, repository, manifest),
+            found,
+            // The manifest's own artifactType first: some registries list the config's media type instead.
+            type: referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType,
+        });
+    }
+    for (const [i, manifest] of cosign.entries()) {
+        if (!manifest)
+            continue;
+        const suffix = COSIGN_SUFFIXES[i];
+        out.push({
+            subject: digest,
+            tree: await readImageTree(client, repository, manifest),
+            found: 'cosign-tag',
+            tag: cosignTag(digest, suffix),
+            type: COSIGN_TYPES[suffix],
+        });
+    }
+    return out;
+}
+/** Everything referring to `digests` in the source repository, recursively, each once. */
+async function discoverReferrers(client, repository, digests) {
+    const seen = new Set(digests);
+    const listed = new Set();
+    const out = [];
+    let queue = [...digests];
+    while (queue.length > 0) {
+        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+        queue = [];
+        for (const referrer of found.flat()) {
+            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (listed.has(key))
+                continue;
+            listed.add(key);
+            out.push(referrer);
+            if (!seen.has(referrer.tree.root.digest)) {
+                seen.add(referrer.tree.root.digest);
+                queue.push(referrer.tree.root.digest);
+            }
+        }
+    }
+    return out;
+}
+async function putMissingChildren(target, tree) {
+    for (const manifest of tree.manifests) {
+        if (manifest.digest === tree.root.digest)
+            continue;
+        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
+            continue;
+        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
+    }
+}
+/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
+async function registerInFallbackTag(target, subject, manifest) {
+    const tag = fallbackTag(subject);
+    const existing = await getManifestIfAny(target.destination, target.destinationRepository, tag);
+    let merged;
+    try {
+        merged = mergeFallbackIndex(existing?.bytes, [referrerDescriptor(manifest)]);
+    }
+    catch {
+        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
+    }
+    if (merged.added === 0)
+        return false;
+    if (!target.dryRun)
+        await target.destination.putManifest(target.destinationRepository, tag, {
+            bytes: merged.bytes,
+            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
+        });
+    return true;
+}
+/**
+ * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
+ * that does not answer OCI-Subject gets it in the subject's fallback tag.
+ */
+async function putManifestKeepingSubject(destination, repository, manifest) {
+    const subject = subjectOf(manifest.bytes);
+    if (!subject) {
+        await destination.putManifest(repository, manifest.digest, manifest);
+        return;
+    }
+    const { subjectKept } = await putManifestWithSubject(destination, repository, manifest);
+    if (!subjectKept)
+        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
+}
+function apiList(target, subject) {
+    let list = target.apiLists.get(subject);
+    if (!list) {
+        list = listReferrers(target.destination, target.destinationRepository, subject);
+        target.apiLists.set(subject, list);
+    }
+    return list;
+}
+async function writeSubjectReferrer(target, referrer) {
+    const root = referrer.tree.root;
+    const subject = subjectOf(root.bytes) ?? referrer.subject;
+    const present = await target.destination.headManifest(target.destinationRepository, root.digest);
+    if (!present) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        const { subjectKept } = await putManifestWithSubject(target.destination, target.destinationRepository, root);
+        if (!subjectKept)
+            await registerInFallbackTag(target, subject, root);
+        target.apiLists.delete(subject);
+        return 'copy';
+    }
+    const listed = await apiList(target, subject);
+    // A registry with the referrers API keeps the list itself once the manifest is there.
+    if (listed !== undefined)
+        return 'present';
+    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
+}
+async function readConfig(client, repository, manifest) {
+    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
+        ?.digest;
+    if (!digest)
+        throw new Error('it has no config');
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
+    return readBody(res, 4 * 1024 * 1024);
+}
+async function writeCosignTag(target, referrer) {
+    const tag = referrer.tag;
+    const root = referrer.tree.root;
+    const dst = target.destination;
+    const repo = target.destinationRepository;
+    const current = await dst.headManifest(repo, tag);
+    if (current?.digest === root.digest)
+        return 'present';
+    if (!current) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        await dst.putManifest(repo, tag, root);
+        return 'copy';
+    }
+    const theirs = await dst.getManifest(repo, tag);
+    let merged;
+    try {
+        const add = missingLayers(theirs.bytes, root.bytes);
+        if (add.length === 0)
+            return 'present';
+        if (target.dryRun)
+            return 'merge';
+        merged = mergeCosignManifest(theirs.bytes, await readConfig(dst, repo, theirs), add);
+    }
+    catch (error) {
+        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
+    }
+    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
+    if (!(await dst.headManifest(repo, root.digest)))
+        await dst.putManifest(repo, root.digest, root);
+    await putSmallBlob(dst, repo, merged.config);
+    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
+    return 'merge';
+}
+/** Writes one referrer at the destination (or, in a dry run, says what it would do). */
+function writeReferrer(target, referrer) {
+    return referrer.found === 'cosign-tag'
+        ? writeCosignTag(target, referrer)
+        : writeSubjectReferrer(target, referrer);
+}
+
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
 /**
  * Promotion: copying one image, or a set of images, between registries over the distribution
@@ -41510,6 +41936,7 @@ class TagConflictError extends Error {
  * conflict unless overwriting is allowed; what is already there is skipped, so a rerun after a
  * failure converges.
  */
+
 
 
 
@@ -41580,6 +42007,19 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             });
         }
     }
+    // 1b. Everything referring to the manifests copied, recursively, read before anything is written.
+    const referrersOf = new Map();
+    if (options.referrers) {
+        for (const pair of pairs) {
+            const key = reference_formatReference(pair.source) + (pair.expectedDigest ?? '');
+            if (referrersOf.has(key))
+                continue;
+            const tree = trees.get(key);
+            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
+            referrersOf.set(key, found);
+            onEvent({ kind: 'referrers-found', source: reference_formatReference(pair.source), count: found.length });
+        }
+    }
     // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
     const jobs = [];
     for (const pair of pairs) {
@@ -41611,6 +42051,29 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             upToDate,
         });
     }
+    const referrerJobs = [];
+    const referrerKeys = new Set();
+    for (const job of [...jobs]) {
+        const key = reference_formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
+        for (const referrer of referrersOf.get(key) ?? []) {
+            const dedupe = `${reference_repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (referrerKeys.has(dedupe))
+                continue;
+            referrerKeys.add(dedupe);
+            const rootPresent = (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
+                undefined;
+            referrerJobs.push({
+                pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
+                tree: referrer.tree,
+                srcClient: job.srcClient,
+                dstClient: job.dstClient,
+                tagsInPlace: new Set(),
+                rootPresent,
+                upToDate: rootPresent,
+                referrer,
+            });
+        }
+    }
     // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
     let blobsCopied = 0;
     let blobsMounted = 0;
@@ -41620,7 +42083,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const firstCopy = new Map();
     const tasks = [];
     const queued = new Set();
-    for (const job of jobs) {
+    for (const job of [...jobs, ...referrerJobs]) {
         if (job.rootPresent) {
             for (const blob of job.tree.blobs)
                 plan.push({
@@ -41687,7 +42150,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest));
+                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
                 onEvent({
                     kind: 'manifest',
                     destination: reference_repositoryName(job.pair.destination),
@@ -41696,6 +42159,36 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             }
         }
     }
+    // 4b. Referrers, once what they refer to is there, before any tag moves: a tag never shows an
+    // image whose signatures are still missing.
+    const referrers = [];
+    const apiLists = new Map();
+    for (const job of referrerJobs) {
+        const referrer = job.referrer;
+        const destination = reference_repositoryName(job.pair.destination);
+        if (!apiLists.has(destination))
+            apiLists.set(destination, new Map());
+        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
+            source: job.srcClient,
+            sourceRepository: job.pair.source.repository,
+            destination: job.dstClient,
+            destinationRepository: job.pair.destination.repository,
+            dryRun: options.dryRun,
+            apiLists: apiLists.get(destination),
+        }, referrer));
+        const planned = {
+            destination,
+            subject: referrer.subject,
+            digest: referrer.tree.root.digest,
+            type: referrer.type,
+            found: referrer.found,
+            ...(referrer.tag !== undefined && { tag: referrer.tag }),
+            action,
+        };
+        referrers.push(planned);
+        onEvent({ kind: 'referrer', dryRun: options.dryRun, ...planned });
+    }
+    const referrersToCopy = referrers.filter((r) => r.action !== 'present').length;
     // 5. Tags last, once every image of the set is complete.
     let tagsMoved = 0;
     for (const job of jobs) {
@@ -41753,6 +42246,9 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         dryRun: options.dryRun,
         plan,
         tagsMoved,
+        referrersCopied: options.dryRun ? 0 : referrersToCopy,
+        referrersToCopy,
+        referrers,
     };
 }
 async function copyBlob(job, blob, earlier, dryRun, countBytes) {
@@ -42135,11 +42631,12 @@ function testCommandOf(predicate) {
 
 
 
+
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
 function store_artifactTag(digest, kind) {
-    return `${digest.replace(':', '-')}.${kind}`;
+    return cosignTag(digest, kind);
 }
 /** The layers stored for a digest ([] when nothing is). */
 async function readLayers(client, repository, digest, kind) {
@@ -43305,14 +43802,20 @@ async function runPromote(inputs, report) {
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
                 break;
+            case 'referrers-found':
+                report.info(`${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`);
+                break;
+            case 'referrer':
+                report.info(`${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
+                break;
             case 'tag':
                 report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
                 break;
         }
     });
     report.info(options.dryRun
-        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
-        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`);
+        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
+        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${formatDuration(result.durationMs)}`);
     return {
         outputs: {
             digest: result.images[0]?.digest ?? '',
@@ -43324,6 +43827,8 @@ async function runPromote(inputs, report) {
             'blobs-to-copy': String(result.blobsToCopy),
             'blobs-to-mount': String(result.blobsToMount),
             'bytes-to-copy': String(result.bytesToCopy),
+            'referrers-copied': String(result.referrersCopied),
+            'referrers-to-copy': String(result.referrersToCopy),
             'duration-ms': String(Math.round(result.durationMs)),
             ...(policy && { verified: 'true' }),
         },
@@ -43342,6 +43847,7 @@ async function runPromote(inputs, report) {
                     ['Blobs that would be mounted', result.blobsToMount],
                     ['Blobs already there', result.blobsSkipped],
                     ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+                    ['Referrers that would be written', result.referrersToCopy],
                     ['Tags that would be set', result.tagsMoved],
                     ['Duration', formatDuration(result.durationMs)],
                 ]
@@ -43350,11 +43856,41 @@ async function runPromote(inputs, report) {
                     ['Blobs mounted', result.blobsMounted],
                     ['Blobs skipped', result.blobsSkipped],
                     ['Bytes copied', formatBytes(result.bytesCopied)],
+                    ['Referrers written', result.referrersCopied],
                     ['Tags moved', result.tagsMoved],
                     ['Duration', formatDuration(result.durationMs)],
                 ]),
+            ...(result.referrers.length > 0
+                ? [
+                    summary_heading(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
+                    summary_table([
+                        'Destination',
+                        'Type',
+                        'Digest',
+                        'Refers to',
+                        'Found through',
+                        options.dryRun ? 'Would' : 'Done',
+                    ], result.referrers.map((r) => [
+                        new summary_Code(r.destination),
+                        r.type,
+                        new summary_Code(r.digest),
+                        new summary_Code(r.subject),
+                        r.tag ? `tag ${r.tag}` : r.found === 'referrers-api' ? 'referrers API' : 'fallback tag',
+                        r.action,
+                    ])),
+                ]
+                : []),
         ],
     };
+}
+function referrerVerb(action, dryRun) {
+    const verbs = {
+        present: 'already there:',
+        copy: 'copied',
+        register: 'listed in the fallback tag:',
+        merge: "merged into the destination's tag:",
+    };
+    return action === 'present' ? verbs.present : `${dryRun ? 'would be ' : ''}${verbs[action]}`;
 }
 
 ;// CONCATENATED MODULE: external "os"

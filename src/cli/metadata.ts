@@ -400,6 +400,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
           'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
       },
+      referrers: {
+        description:
+          "Also copy everything that refers to each copied manifest, recursively — cosign signatures, attestations and SBOMs (sha256-<hex>.sig/.att/.sbom tags) and OCI 1.1 referrers (through the referrers API, else the sha256-<hex> fallback tag) — written the way the destination supports; a destination's cosign tag with other signatures is merged, never replaced.",
+        required: false,
+        default: 'true',
+      },
     },
   },
   'remote-deploy-ssh': {

@@ -13,6 +13,15 @@ import { isMutableTag } from '../common/mutable-tags';
 import { runPool } from '../common/pool';
 import { TagConflictError } from '../registry/resolve';
 import { DEFAULT_RETRY, retryDelayMs, sleep } from '../common/retry';
+import type { ReferrerDescriptor } from '../registry/referrers';
+import {
+  discoverReferrers,
+  type FoundThrough,
+  type Referrer,
+  type ReferrerAction,
+  putManifestKeepingSubject,
+  writeReferrer,
+} from './referrers';
 
 export interface PromotePair {
   readonly source: ImageReference;
@@ -32,6 +41,8 @@ export interface PromoteOptions {
   readonly platform: string;
   readonly concurrency: number;
   readonly dryRun: boolean;
+  /** Copy everything referring to each copied manifest (OCI referrers, cosign tags), recursively. */
+  readonly referrers: boolean;
 }
 
 /** Gives the client for a registry in its role (credentials differ between source and destination). */
@@ -47,7 +58,23 @@ export type PromoteEvent =
   | { kind: 'up-to-date'; destination: string; digest: string }
   | { kind: 'blob'; action: BlobAction; destination: string; digest: string; size: number; ms: number }
   | { kind: 'manifest'; destination: string; digest: string }
-  | { kind: 'tag'; destination: string; tag: string; digest: string; previous?: string; dryRun: boolean };
+  | { kind: 'tag'; destination: string; tag: string; digest: string; previous?: string; dryRun: boolean }
+  | { kind: 'referrers-found'; source: string; count: number }
+  | ({ kind: 'referrer'; dryRun: boolean } & PlannedReferrer);
+
+/** A referrer and what was (or in a dry run would be) done with it at the destination. */
+export interface PlannedReferrer {
+  readonly destination: string;
+  /** The digest it refers to. */
+  readonly subject: string;
+  readonly digest: string;
+  /** artifactType, or the cosign kind. */
+  readonly type: string;
+  readonly found: FoundThrough;
+  /** The cosign tag it travels under. */
+  readonly tag?: string;
+  readonly action: ReferrerAction;
+}
 
 export interface PlannedBlob {
   readonly destination: string;
@@ -78,6 +105,12 @@ export interface PromoteResult {
   /** The plan: every blob and what was (or, in a dry run, would be) done with it. */
   readonly plan: readonly PlannedBlob[];
   readonly tagsMoved: number;
+  /** Referrers written at the destinations (0 in a dry run); those already there are not counted. */
+  readonly referrersCopied: number;
+  /** Referrers a run writes (what it did, or in a dry run would do). */
+  readonly referrersToCopy: number;
+  /** Every referrer found and what was (would be) done with it. */
+  readonly referrers: readonly PlannedReferrer[];
 }
 
 /** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
@@ -110,6 +143,8 @@ interface Job {
   /** The root manifest is at the destination, so (the registry guarantees) all it references is too. */
   readonly rootPresent: boolean;
   readonly upToDate: boolean;
+  /** Set for a referrer's job: its tree is the referrer's. */
+  readonly referrer?: Referrer;
 }
 
 async function resolveTree(pair: PromotePair, clients: Clients, options: PromoteOptions): Promise<ImageTree> {
@@ -176,6 +211,23 @@ export async function promote(
     }
   }
 
+  // 1b. Everything referring to the manifests copied, recursively, read before anything is written.
+  const referrersOf = new Map<string, Referrer[]>();
+  if (options.referrers) {
+    for (const pair of pairs) {
+      const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+      if (referrersOf.has(key)) continue;
+      const tree = trees.get(key) as ImageTree;
+      const found = await discoverReferrers(
+        clients.source(pair.source.registry),
+        pair.source.repository,
+        tree.manifests.map((m) => m.digest),
+      );
+      referrersOf.set(key, found);
+      onEvent({ kind: 'referrers-found', source: formatReference(pair.source), count: found.length });
+    }
+  }
+
   // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
   const jobs: Job[] = [];
   for (const pair of pairs) {
@@ -204,6 +256,29 @@ export async function promote(
       upToDate,
     });
   }
+  const referrerJobs: Job[] = [];
+  const referrerKeys = new Set<string>();
+  for (const job of [...jobs]) {
+    const key = formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
+    for (const referrer of referrersOf.get(key) ?? []) {
+      const dedupe = `${repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+      if (referrerKeys.has(dedupe)) continue;
+      referrerKeys.add(dedupe);
+      const rootPresent =
+        (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
+        undefined;
+      referrerJobs.push({
+        pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
+        tree: referrer.tree,
+        srcClient: job.srcClient,
+        dstClient: job.dstClient,
+        tagsInPlace: new Set(),
+        rootPresent,
+        upToDate: rootPresent,
+        referrer,
+      });
+    }
+  }
 
   // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
   let blobsCopied = 0;
@@ -214,7 +289,7 @@ export async function promote(
   const firstCopy = new Map<string, Promise<string | undefined>>();
   const tasks: Array<() => Promise<void>> = [];
   const queued = new Set<string>();
-  for (const job of jobs) {
+  for (const job of [...jobs, ...referrerJobs]) {
     if (job.rootPresent) {
       for (const blob of job.tree.blobs)
         plan.push({
@@ -275,7 +350,7 @@ export async function promote(
         const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
         if (present) continue;
         await withRetry(`put manifest ${manifest.digest}`, () =>
-          job.dstClient.putManifest(job.pair.destination.repository, manifest.digest, manifest),
+          putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest),
         );
         onEvent({
           kind: 'manifest',
@@ -285,6 +360,41 @@ export async function promote(
       }
     }
   }
+
+  // 4b. Referrers, once what they refer to is there, before any tag moves: a tag never shows an
+  // image whose signatures are still missing.
+  const referrers: PlannedReferrer[] = [];
+  const apiLists = new Map<string, Map<string, Promise<ReferrerDescriptor[] | undefined>>>();
+  for (const job of referrerJobs) {
+    const referrer = job.referrer as Referrer;
+    const destination = repositoryName(job.pair.destination);
+    if (!apiLists.has(destination)) apiLists.set(destination, new Map());
+    const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () =>
+      writeReferrer(
+        {
+          source: job.srcClient,
+          sourceRepository: job.pair.source.repository,
+          destination: job.dstClient,
+          destinationRepository: job.pair.destination.repository,
+          dryRun: options.dryRun,
+          apiLists: apiLists.get(destination) as Map<string, Promise<ReferrerDescriptor[] | undefined>>,
+        },
+        referrer,
+      ),
+    );
+    const planned: PlannedReferrer = {
+      destination,
+      subject: referrer.subject,
+      digest: referrer.tree.root.digest,
+      type: referrer.type,
+      found: referrer.found,
+      ...(referrer.tag !== undefined && { tag: referrer.tag }),
+      action,
+    };
+    referrers.push(planned);
+    onEvent({ kind: 'referrer', dryRun: options.dryRun, ...planned });
+  }
+  const referrersToCopy = referrers.filter((r) => r.action !== 'present').length;
 
   // 5. Tags last, once every image of the set is complete.
   let tagsMoved = 0;
@@ -353,6 +463,9 @@ export async function promote(
     dryRun: options.dryRun,
     plan,
     tagsMoved,
+    referrersCopied: options.dryRun ? 0 : referrersToCopy,
+    referrersToCopy,
+    referrers,
   };
 }
 

@@ -134,6 +134,7 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
       platform,
       concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
       dryRun: inputs.boolean('dry-run', false),
+      referrers: inputs.boolean('referrers', true),
     },
     ...(sourceCredentials && { sourceCredentials }),
     ...(destinationCredentials && { destinationCredentials }),

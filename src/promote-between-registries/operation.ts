@@ -8,6 +8,7 @@ import { readVerifyPolicy } from '../supply-chain/inputs';
 import { verifyPromotion } from './verify';
 import { verificationSummary } from '../supply-chain/operation';
 import { VerificationError, type Verification } from '../supply-chain/verify';
+import type { ReferrerAction } from './referrers';
 
 export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outcome> {
   report.mask(inputs.string('source-password'));
@@ -54,6 +55,16 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       case 'manifest':
         report.info(`put manifest ${event.digest} → ${event.destination}`);
         break;
+      case 'referrers-found':
+        report.info(
+          `${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`,
+        );
+        break;
+      case 'referrer':
+        report.info(
+          `${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
+        );
+        break;
       case 'tag':
         report.info(
           `${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
@@ -63,8 +74,8 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
   });
   report.info(
     options.dryRun
-      ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
-      : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)} in ${formatDuration(result.durationMs)}`,
+      ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
+      : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${formatDuration(result.durationMs)}`,
   );
   return {
     outputs: {
@@ -77,6 +88,8 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       'blobs-to-copy': String(result.blobsToCopy),
       'blobs-to-mount': String(result.blobsToMount),
       'bytes-to-copy': String(result.bytesToCopy),
+      'referrers-copied': String(result.referrersCopied),
+      'referrers-to-copy': String(result.referrersToCopy),
       'duration-ms': String(Math.round(result.durationMs)),
       ...(policy && { verified: 'true' }),
     },
@@ -99,6 +112,7 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
               ['Blobs that would be mounted', result.blobsToMount],
               ['Blobs already there', result.blobsSkipped],
               ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+              ['Referrers that would be written', result.referrersToCopy],
               ['Tags that would be set', result.tagsMoved],
               ['Duration', formatDuration(result.durationMs)],
             ]
@@ -107,10 +121,44 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
               ['Blobs mounted', result.blobsMounted],
               ['Blobs skipped', result.blobsSkipped],
               ['Bytes copied', formatBytes(result.bytesCopied)],
+              ['Referrers written', result.referrersCopied],
               ['Tags moved', result.tagsMoved],
               ['Duration', formatDuration(result.durationMs)],
             ],
       ),
+      ...(result.referrers.length > 0
+        ? [
+            heading(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
+            table(
+              [
+                'Destination',
+                'Type',
+                'Digest',
+                'Refers to',
+                'Found through',
+                options.dryRun ? 'Would' : 'Done',
+              ],
+              result.referrers.map((r) => [
+                new Code(r.destination),
+                r.type,
+                new Code(r.digest),
+                new Code(r.subject),
+                r.tag ? `tag ${r.tag}` : r.found === 'referrers-api' ? 'referrers API' : 'fallback tag',
+                r.action,
+              ]),
+            ),
+          ]
+        : []),
     ],
   };
+}
+
+function referrerVerb(action: ReferrerAction, dryRun: boolean): string {
+  const verbs: Record<ReferrerAction, string> = {
+    present: 'already there:',
+    copy: 'copied',
+    register: 'listed in the fallback tag:',
+    merge: "merged into the destination's tag:",
+  };
+  return action === 'present' ? verbs.present : `${dryRun ? 'would be ' : ''}${verbs[action]}`;
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { MEDIA_TYPES, type RegistryClient } from '../registry/client';
 import { openBlob, putBlobBytes } from '../registry/blobs';
 import { readBody } from '../registry/http';
+import { cosignTag } from '../registry/referrers';
 
 export type ArtifactKind = 'sig' | 'att';
 
@@ -30,7 +31,7 @@ const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
 export function artifactTag(digest: string, kind: ArtifactKind): string {
-  return `${digest.replace(':', '-')}.${kind}`;
+  return cosignTag(digest, kind);
 }
 
 /** The layers stored for a digest ([] when nothing is). */

@@ -32,6 +32,7 @@ const OPTIONS: PromoteOptions = {
   platform: 'linux/amd64',
   concurrency: 4,
   dryRun: false,
+  referrers: true,
 };
 
 /** Clients the way the action makes them: anonymous source, basic-auth destination. */

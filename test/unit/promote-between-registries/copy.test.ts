@@ -34,6 +34,7 @@ const options = (over: Partial<PromoteOptions>): PromoteOptions => ({
   platform: 'linux/amd64',
   concurrency: 1,
   dryRun: true,
+  referrers: false,
   ...over,
 });
 
