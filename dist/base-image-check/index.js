@@ -1040,6 +1040,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -1999,6 +2001,23 @@ async function streamBlob(source, destination, digest, size) {
     discard(chunked.res);
     return { bytes: chunked.bytes, chunked: true };
 }
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+async function putBlobBytes(client, repository, bytes) {
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (await blobExists(client, repository, digest))
+        return { digest, size: bytes.length };
+    const upload = await startUpload(client, repository);
+    const res = await client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+    });
+    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+    discard(res);
+    return { digest, size: bytes.length };
+}
 
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
@@ -2390,7 +2409,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).

@@ -1334,6 +1334,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -2754,7 +2756,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).

@@ -32478,6 +32478,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -32796,7 +32798,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
@@ -32837,12 +32839,18 @@ function wantsHelp(args) {
  * Parses a command's arguments against the names of its inputs (`known`): unknown options, stray
  * words and secrets on the command line are UsageErrors naming the option (never its value).
  */
-function parseArgs(args, known) {
+function parseArgs(args, known, 
+/** The input a first bare word gives (`slipway verify IMAGE`). */
+operand) {
     const values = {};
     const isKnown = (name) => known.includes(name);
     let json = false;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
+        if (operand && i === 0 && !arg.startsWith('-')) {
+            values[operand] = arg;
+            continue;
+        }
         if (!arg.startsWith('--'))
             throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options are --name value)`);
         const eq = arg.indexOf('=');
@@ -33494,8 +33502,1844 @@ function configFingerprint(key, env, other = {}) {
     return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
 }
 
+// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(668);
+var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
+;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
+    }
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = (0,external_node_crypto_namespaceObject.scryptSync)(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
+    });
+    const opened = nacl_fast_default().secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
+}
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
+    }
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
+            try {
+                privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+            }
+            finally {
+                der.fill(0);
+            }
+        }
+        else {
+            privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: block.text, format: 'pem' });
+        }
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw error;
+        throw new KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)(privateKey);
+    return { privateKey, publicKey, fingerprint: keys_fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
+        try {
+            publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)({ key: b.text, format: 'pem' });
+        }
+        catch {
+            throw new KeyError(`a ${b.type} block cannot be read`);
+        }
+        hashFor(publicKey);
+        return { publicKey, fingerprint: keys_fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function keys_fingerprint(key) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function signBytes(key, data) {
+    return (0,external_node_crypto_namespaceObject.sign)(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,external_node_crypto_namespaceObject.verify)(hashFor(key), data, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const SIGNED_AT = 'dev.slipway.signed-at';
+const SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const PREDICATE_ALIASES = {
+    'test-result': TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = require("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = require("node:tls");
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+
+const agents = new Map();
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    return typeof (external_node_tls_default()).getCACertificates === 'function'
+        ? external_node_tls_default().getCACertificates('default')
+        : [...(external_node_tls_default()).rootCertificates];
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/common/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
+    }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof RegistryError)
+        return error.transient ?? isRetryableStatus(error.status);
+    return isTransientNetworkError(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+        this.label = registryLabel(registry, options.role);
+    }
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
+    credentialsMayGoTo(url) {
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = registryApiHost(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = registryApiHost(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        for (let attempt = 0;; attempt++) {
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        discard(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await sleep(retryDelayMs(attempt + 1, policy));
+                    continue;
+                }
+                throw this.networkError(error);
+            }
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        }
+        let res;
+        try {
+            res = await request({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
+        const body = await readBody(res, 1024 * 1024);
+        if (res.status !== 200) {
+            const refused = res.status === 401 || res.status === 403;
+            throw new RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
+            try {
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ...this.tlsOptions,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
+                    await sleep(delay);
+                    continue;
+                }
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (res.status === 401 && authorization) {
+                discard(res);
+                throw new RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
+            }
+            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: header(res, 'content-type') ?? '',
+            size: Number(header(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = require("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer pushed the process past 100 MiB of RSS
+ * with nothing actually in use (dead buffers waiting for V8's external-memory limit). A
+ * young-generation collection every 2 MiB streamed frees them promptly: measured on a 256 MiB
+ * layer, peak RSS 103 MiB collecting every 16 MiB, 70 MiB every 1–2 MiB, for the same CPU time
+ * within noise (a scavenge of a nearly empty young generation is a fraction of a millisecond).
+ * Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = 2 * 1024 * 1024;
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 2 MiB. */
+function streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = 16 * 1024 * 1024;
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    discard(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [pullScope(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = header(res, 'location');
+    if (!location)
+        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [pushScope(repository), pullScope(from)],
+    });
+    discard(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [pushScope(repository)],
+    });
+    discard(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends external_node_stream_namespaceObject.Transform {
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function blobs_withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [pushScope(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        discard(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: blobs_withDigest(url, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, starting) => {
+        // The source GET and the destination's upload session start together: one round trip less.
+        const [opened, started] = await Promise.allSettled([
+            openBlob(source.client, source.repository, digest),
+            starting,
+        ]);
+        if (opened.status === 'rejected') {
+            // Nothing was sent into an upload session that did start: the registry purges it.
+            throw opened.reason;
+        }
+        const res = opened.value;
+        if (started.status === 'rejected') {
+            res.body.destroy();
+            throw started.reason;
+        }
+        const upload = started.value;
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = (0,promises_namespaceObject.finished)(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        // A body read to its end that does not hash to its digest: the source is at fault, whatever
+        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
+        // for one that refuses monolithic uploads).
+        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
+        if (piped.status === 'fulfilled' && actual !== digest) {
+            discard(put.value);
+            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload
+        ? Promise.resolve(destination.upload)
+        : startUpload(destination.client, destination.repository);
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        discard(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    discard(monolithic.res);
+    const chunked = await attempt(true, startUpload(destination.client, destination.repository));
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    discard(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
+}
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+async function putBlobBytes(client, repository, bytes) {
+    const digest = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (await blobExists(client, repository, digest))
+        return { digest, size: bytes.length };
+    const upload = await startUpload(client, repository);
+    const res = await client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+    });
+    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+    discard(res);
+    return { digest, size: bytes.length };
+}
+
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    return json.manifests.filter((d) => typeof d?.digest === 'string');
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [pullScope(repository)],
+            headers: { accept: MEDIA_TYPES.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            discard(res);
+            if (page === 0)
+                return undefined;
+            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await readBody(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        url = nextLink(header(res, 'link'), url);
+    }
+    return entries;
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    discard(res);
+    return { subjectKept: header(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await putBlobBytes(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function referrers_canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(referrers_canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${referrers_canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(referrers_canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(referrers_canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/store.ts
+/**
+ * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
+ * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
+ * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ */
+
+
+
+
+
+const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+const MAX_LAYER_BYTES = 8 * 1024 * 1024;
+/** sha256:<hex> → sha256-<hex>.sig (or .att). */
+function artifactTag(digest, kind) {
+    return cosignTag(digest, kind);
+}
+/** The layers stored for a digest ([] when nothing is). */
+async function readLayers(client, repository, digest, kind) {
+    const tag = artifactTag(digest, kind);
+    if (!(await client.headManifest(repository, tag)))
+        return [];
+    const manifest = await client.getManifest(repository, tag);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
+}
+/** A layer's bytes, checked against its digest. */
+async function readLayer(client, repository, layer) {
+    if (layer.size > MAX_LAYER_BYTES)
+        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
+    const bytes = await readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const actual = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== layer.digest)
+        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
+    return bytes;
+}
+/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        created: '0001-01-01T00:00:00Z',
+        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+        os: '',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: {},
+    }));
+}
+/**
+ * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
+ * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
+ */
+async function appendLayer(client, repository, digest, kind, layer) {
+    const existing = await readLayers(client, repository, digest, kind);
+    const blob = await putBlobBytes(client, repository, layer.bytes);
+    const layers = [
+        ...existing,
+        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
+    ];
+    const config = await putBlobBytes(client, repository, configFor(layers));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
+        layers,
+    };
+    const tag = artifactTag(digest, kind);
+    await client.putManifest(repository, tag, {
+        bytes: Buffer.from(JSON.stringify(manifest)),
+        mediaType: MEDIA_TYPES.ociManifest,
+    });
+    return `${client.registry}/${repository}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
+
+function predicateTypeOf(name) {
+    return PREDICATE_ALIASES[name] ?? name;
+}
+function predicateName(type) {
+    return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+function verify_short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+function keyOf(keys, data, signature) {
+    return keys.find((k) => verifyBytes(k.publicKey, data, signature));
+}
+async function checkSignatures(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE)
+            continue;
+        const signature = Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64');
+        let payload;
+        try {
+            payload = await readLayer(client, repository, layer);
+        }
+        catch (error) {
+            notes.push(`a signature layer cannot be read (${error.message})`);
+            continue;
+        }
+        const key = keyOf(keys, payload, signature);
+        if (!key) {
+            notes.push('a signature by another key (or over other bytes)');
+            continue;
+        }
+        try {
+            const parsed = parseSimpleSigningPayload(payload);
+            const signed = parsed.critical.image['docker-manifest-digest'];
+            if (signed !== digest) {
+                notes.push(`a signature by ${verify_short(key.fingerprint)} for another digest (${signed})`);
+                continue;
+            }
+            const optional = parsed.optional ?? {};
+            const signedAt = optional[SIGNED_AT];
+            const runUrl = optional[SIGNED_RUN];
+            found.push({
+                fingerprint: key.fingerprint,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        catch (error) {
+            notes.push(`a signature by ${verify_short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
+        }
+    }
+    return found;
+}
+async function checkAttestations(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== DSSE_MEDIA_TYPE)
+            continue;
+        const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
+        try {
+            const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
+            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+                notes.push(`${what} with payload type ${envelope.payloadType}`);
+                continue;
+            }
+            const payload = Buffer.from(envelope.payload, 'base64');
+            const signed = pae(envelope.payloadType, payload);
+            const key = keys.find((k) => envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
+            if (!key) {
+                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+                continue;
+            }
+            const s = parseStatement(payload);
+            if (!statementCovers(s, digest)) {
+                notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
+                continue;
+            }
+            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+        }
+        catch (error) {
+            notes.push(`${what} that cannot be read (${error.message})`);
+        }
+    }
+    return found;
+}
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+function testEvidence(predicate) {
+    const p = (predicate ?? {});
+    const command = testCommandOf(p);
+    return {
+        result: typeof p.result === 'string' ? p.result : 'unknown',
+        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+        ...(typeof p.url === 'string' && p.url && { url: p.url }),
+        ...(command && { command }),
+    };
+}
+function accepted(attestation) {
+    if (attestation.predicateType !== TEST_RESULT_PREDICATE)
+        return true;
+    const evidence = testEvidence(attestation.predicate);
+    return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+async function verifyDigest(client, repository, digest, policy) {
+    const image = `${client.registry}/${repository}`;
+    const problems = [];
+    const notes = [];
+    const sigLayers = await readLayers(client, repository, digest, 'sig');
+    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0
+            ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
+    const attNotes = [];
+    const needAttestations = policy.attestations.length > 0;
+    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
+    const attestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        : [];
+    let tests;
+    for (const type of policy.attestations) {
+        const ofType = attestations.filter((a) => a.predicateType === type);
+        const good = ofType.filter(accepted);
+        if (type === TEST_RESULT_PREDICATE) {
+            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+            if (counted)
+                tests = testEvidence(counted.predicate);
+        }
+        if (good.length > 0)
+            continue;
+        const name = predicateName(type);
+        if (ofType.length > 0) {
+            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
+        }
+        else if (attLayers.length === 0) {
+            problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
+        }
+        else {
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+        }
+    }
+    return {
+        image,
+        digest,
+        ok: problems.length === 0,
+        signatures,
+        attestations,
+        problems,
+        ...(tests && { tests }),
+    };
+}
+/** One line for an error: the digest and what is missing. */
+function refusal(v) {
+    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+class VerificationError extends Error {
+    verifications;
+    constructor(verifications) {
+        super(`${verifications
+            .filter((v) => !v.ok)
+            .map(refusal)
+            .join('\n')}\nnothing was changed`);
+        this.name = 'VerificationError';
+        this.verifications = verifications;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/inputs.ts
+/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
+
+
+
+
+/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
+function readSigningKey(inputs) {
+    const text = inputs.string('sign-key');
+    const password = inputs.string('sign-key-password');
+    if (!text) {
+        if (password)
+            throw new InputError('sign-key', 'is required when sign-key-password is given');
+        return undefined;
+    }
+    try {
+        return parsePrivateKey(text, password);
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
+        throw error;
+    }
+}
+/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+function readVerifyPolicy(inputs) {
+    const text = inputs.string('verify-key');
+    const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
+    for (const type of attestations) {
+        if (!/^https?:\/\/\S+$/.test(type))
+            throw new InputError('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
+    }
+    if (!text) {
+        if (attestations.length > 0)
+            throw new InputError('verify-key', 'is required with require-attestations (the key they must be signed with)');
+        return undefined;
+    }
+    try {
+        return { keys: parsePublicKeys(text), attestations };
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError('verify-key', error.message);
+        throw error;
+    }
+}
+function readTestReportInputs(inputs) {
+    const report = inputs.line('test-report');
+    const code = inputs.line('test-exit-code');
+    const command = inputs.string('test-command');
+    if (!report && !code)
+        return undefined;
+    if (report && !(0,external_node_fs_namespaceObject.existsSync)(report))
+        throw new InputError('test-report', `${JSON.stringify(report)} does not exist`);
+    let exitCode;
+    if (code) {
+        if (!/^\d{1,3}$/.test(code))
+            throw new InputError('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
+        exitCode = Number(code);
+    }
+    return {
+        ...(report && { report }),
+        ...(exitCode !== undefined && { exitCode }),
+        ...(command && { command }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
 /** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
+
 
 
 
@@ -33578,6 +35422,7 @@ function readConnection(inputs) {
     if (registryPassword && !registryUsername)
         throw new InputError('registry-username', 'is required with registry-password');
     const passphrase = inputs.string('passphrase');
+    const verify = readVerifyPolicy(inputs);
     return {
         hosts,
         username,
@@ -33595,6 +35440,7 @@ function readConnection(inputs) {
         dryRun: inputs.boolean('dry-run', false),
         rollback: inputs.boolean('rollback', false),
         healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+        ...(verify && { verify }),
     };
 }
 /** A service name: what the lock, the audit log and the containers are named after. */
@@ -34132,63 +35978,6 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
@@ -34368,9 +36157,6 @@ function sharedCaddyfile(services, ports) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = require("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
 ;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
@@ -35437,6 +37223,7 @@ async function hostStatus(runner, name, auditLines) {
             // A stopped container keeps its last health status: an old version that merely exited is not "unhealthy".
             ...(c.State.Running && c.State.Health && { health: c.State.Health.Status }),
             since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+            ...(labels[LABEL.run] && { run: labels[LABEL.run] }),
         };
     })
         .sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || b.since.localeCompare(a.since));
@@ -35610,679 +37397,6 @@ function logsOfHosts(request, name, options, onLine) {
     options.follow ? request.hosts.length : 4);
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: ./src/registry/diagnose.ts
-/**
- * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
- * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
- */
-/** Certificate verification failures (Node's/OpenSSL's codes). */
-const TLS_TRUST_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-    'CERT_SIGNATURE_FAILURE',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'INVALID_CA',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-/** "registry host:port", or "source registry host:port" when the role is known. */
-function registryLabel(registry, role) {
-    return `${role ? `${role} ` : ''}registry ${registry}`;
-}
-function codeOf(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? code : '';
-}
-/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
-function classifyNetworkError(error) {
-    const code = codeOf(error);
-    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
-    if (code === 'ECONNREFUSED')
-        return {
-            kind: 'refused',
-            text: 'cannot connect (connection refused: nothing listens there)',
-            transient: true,
-        };
-    if (code === 'ENOTFOUND')
-        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
-    if (code === 'EAI_AGAIN')
-        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
-    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
-        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
-    if (TLS_TRUST_CODES.has(code))
-        return {
-            kind: 'tls-trust',
-            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
-            transient: false,
-        };
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        code === 'ERR_SSL_HTTP_REQUEST' ||
-        /wrong version number|packet length too long|http request/i.test(message))
-        return {
-            kind: 'not-tls',
-            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
-            transient: false,
-        };
-    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
-        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
-    if (code === 'ECONNRESET' ||
-        code === 'EPIPE' ||
-        /socket hang up|ECONNRESET|other side closed/i.test(message))
-        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
-    return { kind: 'other', text: message, transient: false };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-
-const agents = new Map();
-let agentCas = 0;
-const caIds = new Map();
-/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
-function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
-}
-/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
-function agentFor(url, ca, skipTlsVerify = false) {
-    const caText = ca === undefined ? undefined : ca.toString();
-    let caId = 0;
-    if (caText !== undefined) {
-        caId = caIds.get(caText) ?? ++agentCas;
-        caIds.set(caText, caId);
-    }
-    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
-                    keepAlive: true,
-                    maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
-                    ...(skipTlsVerify && { rejectUnauthorized: false }),
-                })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets
-                // them, nor does a redirect from HTTPS down to plain HTTP.
-                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
-    transient;
-    constructor(message, status, code, transient) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-        if (transient !== undefined)
-            this.transient = transient;
-    }
-}
-/** Worth retrying: a transient network failure or a retryable HTTP status. */
-function isRetryableError(error) {
-    if (error instanceof RegistryError)
-        return error.transient ?? isRetryableStatus(error.status);
-    return isTransientNetworkError(error);
-}
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    /** "source registry host:port": what every error starts with. */
-    label;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-        this.label = registryLabel(registry, options.role);
-    }
-    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
-    networkError(error, what) {
-        if (error instanceof RegistryError)
-            return error;
-        const cause = classifyNetworkError(error);
-        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
-    }
-    /**
-     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
-     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
-     */
-    credentialsMayGoTo(url) {
-        if (url.protocol === 'https:')
-            return true;
-        const registryHost = registryApiHost(this.registry);
-        if (url.host === registryHost)
-            return this.options.insecure === true || isLoopbackRegistry(url.host);
-        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
-    }
-    get tlsOptions() {
-        return {
-            ...(this.options.ca !== undefined && { ca: this.options.ca }),
-            skipTlsVerify: this.options.insecure === true,
-        };
-    }
-    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
-    async probe() {
-        const host = registryApiHost(this.registry);
-        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        for (let attempt = 0;; attempt++) {
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 15_000,
-                    ...this.tlsOptions,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
-                    try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
-                        discard(res);
-                        return `http://${host}`;
-                    }
-                    catch (plainError) {
-                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
-                    }
-                }
-                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
-                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
-                    attempt < policy.retries) {
-                    await sleep(retryDelayMs(attempt + 1, policy));
-                    continue;
-                }
-                throw this.networkError(error);
-            }
-        }
-    }
-    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
-    base() {
-        if (!this.baseUrl) {
-            const probing = this.probe();
-            this.baseUrl = probing;
-            // A failed probe is not remembered: the next call tries again.
-            probing.catch(() => {
-                if (this.baseUrl === probing)
-                    this.baseUrl = undefined;
-            });
-        }
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c) {
-            if (!this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        }
-        let res;
-        try {
-            res = await request({
-                method: 'GET',
-                url: url.toString(),
-                headers,
-                ...this.tlsOptions,
-                timeoutMs: 30_000,
-            });
-        }
-        catch (error) {
-            throw this.networkError(error, `token server ${url.host}`);
-        }
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            const refused = res.status === 401 || res.status === 403;
-            throw new RegistryError(refused && c
-                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
-                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            // The registry's credentials go to the registry only: an upload Location naming another host
-            // (storage behind the registry, or a hostile answer) gets none.
-            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
-            if (authorization && !this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
-            try {
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                // A refused connection after the registry answered once (a restart): a few quick tries only.
-                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
-                if (replayable && attempt < retries && cause.transient) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await sleep(delay);
-                    continue;
-                }
-                throw this.networkError(error, `${req.method} ${url.pathname}`);
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (res.status === 401 && authorization) {
-                discard(res);
-                throw new RegistryError(this.scheme === 'basic'
-                    ? `${this.label}: credentials refused (401)`
-                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/registry/resolve.ts
 /** Resolving a tag to the digest a registry serves for it. */
 
@@ -36308,6 +37422,59 @@ class TagConflictError extends Error {
         super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
         this.name = 'TagConflictError';
     }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/ledger.ts
+/**
+ * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
+ * test run its attestation names (the deploy run that put it there is a label of the container).
+ * "Which tested build is serving?" in one command (slipway status with verify-key).
+ */
+
+
+
+/** Each running repo@digest verified once; the hosts' containers annotated with the result. */
+async function withVerification(hosts, connection) {
+    const policy = connection.verify;
+    if (!policy)
+        return [...hosts];
+    const results = new Map();
+    for (const host of hosts) {
+        for (const c of host.containers) {
+            if (c.state !== 'running' || !c.image.includes('@sha256:') || results.has(c.image))
+                continue;
+            try {
+                const ref = reference_parseReference(c.image);
+                const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+                    ? {
+                        credentials: { username: connection.registryUsername, password: connection.registryPassword },
+                    }
+                    : {};
+                results.set(c.image, await verifyDigest(resolve_clientFor(ref.registry, credentials), ref.repository, ref.digest, policy));
+            }
+            catch (error) {
+                results.set(c.image, error);
+            }
+        }
+    }
+    return hosts.map((host) => ({
+        ...host,
+        containers: host.containers.map((c) => {
+            const v = results.get(c.image);
+            if (!v)
+                return c;
+            if (v instanceof Error)
+                return { ...c, verified: false, tests: `cannot verify: ${v.message}` };
+            return {
+                ...c,
+                verified: v.ok,
+                ...(v.tests && {
+                    tests: `${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+                }),
+                ...(!v.ok && { tests: v.problems.join('; ') }),
+            };
+        }),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
@@ -36857,281 +38024,6 @@ bases) {
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
     }
-}
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = require("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = require("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = require("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = require("node:vm");
-;// CONCATENATED MODULE: ./src/registry/memory.ts
-/**
- * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
- * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
- * memory lives outside the JS heap — so a 1 GB layer pushed the process past 100 MiB of RSS
- * with nothing actually in use (dead buffers waiting for V8's external-memory limit). A
- * young-generation collection every 2 MiB streamed frees them promptly: measured on a 256 MiB
- * layer, peak RSS 103 MiB collecting every 16 MiB, 70 MiB every 1–2 MiB, for the same CPU time
- * within noise (a scavenge of a nearly empty young generation is a fraction of a millisecond).
- * Without access to the collector this is a no-op.
- */
-
-
-const EVERY_BYTES = 2 * 1024 * 1024;
-let collect;
-let sinceLast = 0;
-function collector() {
-    if (collect !== undefined)
-        return collect;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-    }
-    catch {
-        collect = null;
-    }
-    return collect;
-}
-/** Call with the size of each chunk streamed; collects young garbage every 2 MiB. */
-function streamed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    collector()?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/registry/blobs.ts
-/**
- * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
- * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
- * that need it), hashed on the fly and never buffered whole.
- */
-
-
-
-
-
-
-const CHUNK_SIZE = 16 * 1024 * 1024;
-async function blobExists(client, repository, digest) {
-    const res = await client.send({
-        method: 'HEAD',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    discard(res);
-    if (res.status === 404)
-        return false;
-    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
-    return true;
-}
-async function openBlob(client, repository, digest) {
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
-}
-function uploadUrl(res, base) {
-    const location = header(res, 'location');
-    if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
-}
-/**
- * Mounts a blob from another repository of the same registry. A 202 means the registry started
- * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
- */
-async function mountBlob(client, repository, digest, from) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        query: { mount: digest, from },
-        scopes: [pushScope(repository), pullScope(from)],
-    });
-    discard(res);
-    if (res.status === 201)
-        return { mounted: true };
-    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
-}
-async function startUpload(client, repository) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
-    });
-    discard(res);
-    await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
-}
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_namespaceObject.Transform {
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        streamed(chunk.length);
-        callback(null, chunk);
-    }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
-    }
-}
-function blobs_withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Monolithic upload: one PUT carrying the whole blob as a stream. */
-async function putBlobStream(client, repository, upload, digest, size, body) {
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body,
-        timeoutMs: 600_000,
-    });
-}
-/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
-async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
-    let url = upload;
-    let offset = 0;
-    let pending = [];
-    let pendingSize = 0;
-    const flush = async () => {
-        if (pendingSize === 0)
-            return;
-        const chunk = Buffer.concat(pending, pendingSize);
-        pending = [];
-        pendingSize = 0;
-        const res = await client.send({
-            method: 'PATCH',
-            path: url,
-            scopes: [pushScope(repository)],
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-            },
-            body: chunk,
-        });
-        discard(res);
-        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
-        offset += chunk.length;
-    };
-    for await (const data of body) {
-        pending.push(data);
-        pendingSize += data.length;
-        if (pendingSize >= chunkSize)
-            await flush();
-    }
-    await flush();
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(url, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-    });
-}
-/**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
- */
-async function streamBlob(source, destination, digest, size) {
-    const attempt = async (chunked, starting) => {
-        // The source GET and the destination's upload session start together: one round trip less.
-        const [opened, started] = await Promise.allSettled([
-            openBlob(source.client, source.repository, digest),
-            starting,
-        ]);
-        if (opened.status === 'rejected') {
-            // Nothing was sent into an upload session that did start: the registry purges it.
-            throw opened.reason;
-        }
-        const res = opened.value;
-        if (started.status === 'rejected') {
-            res.body.destroy();
-            throw started.reason;
-        }
-        const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-        }
-        else {
-            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
-        // If the destination answers (or fails) before taking the whole body, stop reading the source.
-        putting = putting.then((put) => {
-            if (put.status !== 201 && put.status !== 202)
-                stop();
-            return put;
-        }, (error) => {
-            stop();
-            throw error;
-        });
-        const [piped, put] = await Promise.allSettled([piping, putting]);
-        if (put.status === 'rejected')
-            throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            discard(put.value);
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
-        if (put.value.status !== 201)
-            return { res: put.value, bytes: 0 };
-        if (piped.status === 'rejected')
-            throw piped.reason;
-        return { res: put.value, bytes };
-    };
-    const first = destination.upload
-        ? Promise.resolve(destination.upload)
-        : startUpload(destination.client, destination.repository);
-    const monolithic = await attempt(false, first);
-    if (monolithic.res.status === 201) {
-        discard(monolithic.res);
-        return { bytes: monolithic.bytes, chunked: false };
-    }
-    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
-        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
-    }
-    discard(monolithic.res);
-    const chunked = await attempt(true, startUpload(destination.client, destination.repository));
-    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    discard(chunked.res);
-    return { bytes: chunked.bytes, chunked: true };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
@@ -37902,7 +38794,6 @@ async function runBuild(inputs, report, git = readGitContext()) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-core/result.ts
-/** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
 class DeployError extends Error {
     hosts;
     constructor(message, hosts) {
@@ -39614,6 +40505,728 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    const passedNames = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
+const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch (error) {
+        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new InputError(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !services_NAME.test(name)) {
+            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new InputError(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new InputError(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = formatReference(reference_parseReference(entry.image));
+        }
+        catch (error) {
+            throw new InputError(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!services_ENV_NAME.test(key))
+                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
+                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+function checkReportsPath(path) {
+    if (!path.startsWith('/'))
+        throw new InputError('reports', 'must be an absolute path in the container');
+    if (path.split('/').some((part) => part === '..' || part === '.'))
+        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+    if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
+        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+}
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input, env) {
+    for (const [name, value] of env) {
+        const problem = envFileProblem(name, value);
+        if (problem)
+            throw new InputError(input, problem);
+    }
+}
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new InputError('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports)
+        checkReportsPath(reports);
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (run.includes('\0'))
+        throw new InputError('run', 'contains a NUL byte');
+    refuseOption('run', run); // sh -c would read it as an option
+    const services = parseServices(inputs.string('services'));
+    for (const service of services)
+        checkEnvFileValues('services', service.env);
+    const env = inputs.keyValues('env');
+    checkEnvFileValues('env', env);
+    return {
+        image,
+        ...(run && { run }),
+        services,
+        env,
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${(0,external_node_crypto_namespaceObject.randomBytes)(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await runChecked(runner, inspectContainer(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await sleep(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function readReports(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return [];
+    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
+        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
+    const xmls = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
+        const full = (0,external_node_path_namespaceObject.join)(path, entry);
+        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
+            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
+    }
+    return xmls;
+}
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile(env, command) {
+    if (env.length === 0)
+        return command(undefined);
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-env-'));
+    try {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'env');
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, envFileContent(env), { mode: 0o600 });
+        return await command(file);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await runChecked(runner, networkCreate(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await withEnvFile(service.env, (envFile) => runChecked(runner, run(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            ...(envFile && { envFile }),
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined &&
+                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        })));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await withEnvFile(request.env, (envFile) => runChecked(runner, run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    })));
+    const testStarted = performance.now();
+    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(kill(target, name));
+    }, request.timeoutMs);
+    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
+        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = summarizeJUnit(readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function run_tests_cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
+        return 0;
+    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(removeContainers(target, containers));
+    await runner.run(networkRemove(target, id));
+    return containers.length;
+}
+
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = require("node:util");
+;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
+/**
+ * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * A rerun converges: a digest this key already signed is not signed again, and an attestation with
+ * the same predicate by the same key is not added twice.
+ */
+
+
+
+
+
+const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
+async function signDigest(client, repository, digest, key, context = {}) {
+    const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
+    if (existing.signatures.length > 0)
+        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
+        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+        ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
+    });
+    const signature = signBytes(key, payload);
+    const location = await appendLayer(client, repository, digest, 'sig', {
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        bytes: payload,
+        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+    });
+    return { location, added: true };
+}
+async function attestDigest(client, repository, digest, key, predicateType, predicate) {
+    const existing = await verifyDigest(client, repository, digest, {
+        keys: keysOf(key),
+        attestations: [predicateType],
+    });
+    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
+    const normalised = JSON.parse(JSON.stringify(predicate));
+    if (existing.attestations.some((a) => a.predicateType === predicateType && (0,external_node_util_namespaceObject.isDeepStrictEqual)(a.predicate, normalised)))
+        return { location: tag, added: false };
+    const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
+    const location = await appendLayer(client, repository, digest, 'att', {
+        mediaType: DSSE_MEDIA_TYPE,
+        bytes: envelope,
+        annotations: { [SIGNATURE_ANNOTATION]: '', predicateType },
+    });
+    return { location, added: true };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
+/**
+ * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
+ * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
+function maskSigningInputs(inputs, report) {
+    report.mask(inputs.string('sign-key'));
+    report.mask(inputs.string('sign-key-password'));
+}
+/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
+function testRunOf(source) {
+    const junit = source.report ? summarizeJUnit(readReports(source.report)) : undefined;
+    const url = runUrl(readGitContext());
+    return {
+        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
+        passedTests: junit?.passedNames ?? [],
+        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
+        ...(source.command && { command: source.command }),
+        ...(url && { url }),
+    };
+}
+/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
+async function signAndAttest(client, repository, digest, key, tests, report) {
+    const image = `${client.registry}/${repository}`;
+    const url = runUrl(readGitContext());
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
+    if (!tests)
+        return { image, digest, signature: signed.location };
+    const predicate = testResultPredicate(tests);
+    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
+    return {
+        image,
+        digest,
+        signature: signed.location,
+        attestation: attested.location,
+        result: predicate.result,
+    };
+}
+function signedSummary(signed, key) {
+    return [
+        heading('Signed'),
+        table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
+            new Code(`${s.image}@${s.digest}`),
+            new Code(s.signature),
+            s.attestation ? `${s.result} — ${new Code(s.attestation).text}` : '—',
+        ])),
+        facts([['Key fingerprint', new Code(key.fingerprint)]]),
+    ];
+}
+/** After a push: signs (and attests) every repository@digest pushed. */
+async function signPushed(key, refs, tests, credentialsFor, report) {
+    const run = tests ? testRunOf(tests) : undefined;
+    if (!run)
+        report.info('No test report or exit code given: the image is signed, its tests are not attested');
+    const signed = [];
+    for (const text of refs) {
+        const ref = reference_parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = resolve_clientFor(ref.registry, credentials ? { credentials } : {});
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+    }
+    return {
+        outputs: {
+            signature: signed.map((s) => s.signature).join('\n'),
+            attestation: signed
+                .map((s) => s.attestation ?? '')
+                .filter(Boolean)
+                .join('\n'),
+        },
+        summary: signedSummary(signed, key),
+    };
+}
+/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
+async function verifyAll(images, policy, log) {
+    const results = [];
+    for (const i of images) {
+        const v = await verifyDigest(i.client, i.repository, i.digest, policy);
+        log(v.ok ? `Verified ${describe(v)}` : refusal(v));
+        results.push(v);
+    }
+    if (results.some((v) => !v.ok))
+        throw new VerificationError(results);
+    return results;
+}
+function describe(v) {
+    const signature = v.signatures[0];
+    return [
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        signature?.signedAt ? ` at ${signature.signedAt}` : '',
+        v.tests
+            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
+            : '',
+    ].join('');
+}
+function verificationSummary(verifications) {
+    if (verifications.length === 0)
+        return [];
+    return [
+        heading('Verified before any change'),
+        table(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
+            new Code(`${v.image}@${v.digest}`),
+            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
+            v.signatures[0] ? new Code(v.signatures[0].fingerprint) : '—',
+            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
+            [...new Set(v.attestations.map((a) => predicateName(a.predicateType)))].join(', ') || '—',
+            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
+            v.tests?.url ?? '—',
+        ])),
+    ];
+}
+/** Registry credentials of the CLI commands: username/password for the image's registry. */
+function clientOf(inputs, ref) {
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    return resolve_clientFor(ref.registry, username ? { credentials: { username, password } } : {});
+}
+async function resolveImage(inputs) {
+    const text = inputs.line('image');
+    if (!text)
+        throw new InputError('image', 'is required (registry/repository:tag or @sha256:…)');
+    let ref;
+    try {
+        ref = reference_parseReference(text);
+    }
+    catch (error) {
+        throw new InputError('image', error.message);
+    }
+    const client = clientOf(inputs, ref);
+    const username = inputs.line('username');
+    const digest = await resolveDigest(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
+    if (!digest)
+        throw new Error(`${formatReference(ref)} does not exist in its registry`);
+    return { ref, digest, client };
+}
+/** slipway sign: signs an image (by tag or digest) with sign-key. */
+async function runSign(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    const { ref, digest, client } = await resolveImage(inputs);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    return {
+        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
+        summary: signedSummary([signed], key),
+    };
+}
+/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
+async function runAttest(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    if (!tests)
+        throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const run = testRunOf(tests);
+    const predicate = testResultPredicate(run);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
+    return {
+        outputs: { digest, attestation: attested.location, result: predicate.result },
+        summary: [
+            heading('Attested'),
+            facts([
+                ['Image', new Code(`${repositoryName(ref)}@${digest}`)],
+                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
+                ['Stored at', new Code(attested.location)],
+                ['Key fingerprint', new Code(key.fingerprint)],
+            ]),
+        ],
+    };
+}
+/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
+async function runVerify(inputs, report) {
+    report.mask(inputs.string('password'));
+    const policy = readVerifyPolicy(inputs);
+    if (!policy)
+        throw new InputError('verify-key', 'is required');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const v = await verifyDigest(client, ref.repository, digest, policy);
+    report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    return {
+        outputs: {
+            digest,
+            verified: String(v.ok),
+            verification: JSON.stringify(v),
+        },
+        summary: verificationSummary([v]),
+        ...(!v.ok && { error: refusal(v) }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
+/** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
+
+
+
+/** Verifies each pinned image (none when no verify-key is given); throws VerificationError naming what is missing. */
+async function verifyPinned(images, connection, log) {
+    if (!connection.verify || images.length === 0)
+        return [];
+    const list = images.map((image) => {
+        const ref = reference_parseReference(image.reference);
+        const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+            ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+            : {};
+        return { client: resolve_clientFor(ref.registry, credentials), repository: ref.repository, digest: image.digest };
+    });
+    return verifyAll(list, connection.verify, log);
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
 /**
  * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
@@ -39956,6 +41569,7 @@ function describeTasks(converged) {
 
 
 
+
 /** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
 function privateConfig(request) {
     const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
@@ -39977,6 +41591,9 @@ async function withRegistryLogin(request, sessions, work) {
     finally {
         await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => { })));
     }
+}
+function withVerified(verified, result) {
+    return verified && verified.length > 0 ? { ...result, verified } : result;
 }
 const passthrough = (_title, work) => work();
 async function runDeploy(request, ctx, hooks = {}) {
@@ -40023,7 +41640,8 @@ async function deployContainer(request, ctx, hooks, group) {
         : await pinImage(request.image, request);
     if (image)
         ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
+    const verified = await verifyPinned(image ? [image] : [], request, ctx.log);
+    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image))));
 }
 async function deployCompose(request, ctx, hooks, group) {
     const images = request.rollback
@@ -40031,7 +41649,8 @@ async function deployCompose(request, ctx, hooks, group) {
         : await pinStackImages(request.images, request);
     for (const [service, pinned] of images)
         ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    return run_deploy_onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
+    const verified = await verifyPinned([...images.values()], request, ctx.log);
+    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images))));
 }
 async function deploySwarm(request, ctx, hooks, group) {
     const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
@@ -40042,17 +41661,18 @@ async function deploySwarm(request, ctx, hooks, group) {
         ctx.log(`${service}: ${pinned.reference}`);
     if (single)
         ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+    const verified = await verifyPinned([...(single ? [single] : []), ...images.values()], request, ctx.log);
     const env = privateConfig(request);
     const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
     try {
         const session = new host_HostSession(manager.runner, request.name, env);
         const deployer = new swarm_deploy_SwarmDeployer(request, manager, session, ctx);
         hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
+        return withVerified(verified, await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
             ? deployer.rollback()
             : request.stack
                 ? deployer.deployStack(images)
-                : deployer.deployService(single)));
+                : deployer.deployService(single))));
     }
     finally {
         await closeAll([manager.runner]);
@@ -40422,6 +42042,8 @@ function request_readAnyDeployRequest(inputs) {
 
 
 
+
+
 const DEPLOY_LOCK_STATE = 'deploy-lock';
 function title(request, result, failed) {
     const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
@@ -40499,7 +42121,10 @@ async function runDeployOperation(inputs, report, signal) {
             throw error;
         return {
             outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
-            summary: deploySummary(request, undefined, hosts, message),
+            summary: [
+                ...(error instanceof VerificationError ? verificationSummary(error.verifications) : []),
+                ...deploySummary(request, undefined, hosts, message),
+            ],
             error: message,
         };
     }
@@ -40511,8 +42136,9 @@ async function runDeployOperation(inputs, report, signal) {
             hosts: JSON.stringify(result.hosts),
             'previous-image': result.previousImage ?? '',
             images: JSON.stringify(result.images ?? {}),
+            ...(result.verified && { verified: String(result.verified.every((v) => v.ok)) }),
         },
-        summary: deploySummary(request, result, result.hosts),
+        summary: [...verificationSummary(result.verified ?? []), ...deploySummary(request, result, result.hosts)],
     };
 }
 /**
@@ -40838,448 +42464,14 @@ async function push_login(runner, target, request) {
     await runChecked(runner, login(target, request.registry, request.username, request.password));
 }
 
-;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
-/**
- * JUnit XML reports: counts and failures (with file and line where the report has them), from a
- * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
- * reports test runners write, with no dependency.
- */
-const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decode(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(Number(entity.slice(1)));
-        return ENTITIES[entity] ?? whole;
-    });
-}
-function parseXml(xml) {
-    const root = { name: '#root', attributes: {}, children: [], text: '' };
-    const stack = [root];
-    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    for (const m of xml.matchAll(re)) {
-        const current = stack[stack.length - 1];
-        if (m[1] !== undefined)
-            current.text += m[1];
-        else if (m[2] !== undefined) {
-            if (stack.length > 1)
-                stack.pop();
-        }
-        else if (m[3] !== undefined) {
-            const attributes = {};
-            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
-            }
-            const element = { name: m[3], attributes, children: [], text: '' };
-            current.children.push(element);
-            if (m[5] !== '/')
-                stack.push(element);
-        }
-        else if (m[6] !== undefined)
-            current.text += decode(m[6]);
-    }
-    return root;
-}
-function* walk(element) {
-    yield element;
-    for (const child of element.children)
-        yield* walk(child);
-}
-/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
-function locate(text) {
-    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
-}
-function summarizeJUnit(xmls) {
-    let tests = 0;
-    let failed = 0;
-    let skipped = 0;
-    const failures = [];
-    for (const xml of xmls) {
-        for (const element of walk(parseXml(xml))) {
-            if (element.name !== 'testcase')
-                continue;
-            tests += 1;
-            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
-            if (problem) {
-                failed += 1;
-                const details = problem.text.trim();
-                const attrs = element.attributes;
-                const fromAttrs = attrs.file
-                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
-                    : {};
-                const location = { ...locate(details), ...fromAttrs };
-                failures.push({
-                    name: attrs.name ?? '(unnamed)',
-                    ...(attrs.classname && { classname: attrs.classname }),
-                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
-                    details,
-                    ...location,
-                });
-            }
-            else if (element.children.some((c) => c.name === 'skipped')) {
-                skipped += 1;
-            }
-        }
-    }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/services.ts
-/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
-
-
-
-
-const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
-const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function parseServices(text, input = 'services') {
-    if (text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
-    const names = new Set();
-    return doc.map((item, index) => {
-        const where = `service ${index + 1}`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
-        }
-        const entry = item;
-        for (const key of Object.keys(entry)) {
-            if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
-        }
-        const name = entry.name;
-        if (typeof name !== 'string' || !services_NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
-        }
-        if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
-        names.add(name);
-        if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
-        let image;
-        try {
-            image = formatReference(reference_parseReference(entry.image));
-        }
-        catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
-        }
-        const env = [];
-        if (entry.env !== undefined) {
-            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
-            }
-            for (const [key, value] of Object.entries(entry.env)) {
-                if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
-                if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
-                env.push([key, String(value ?? '')]);
-            }
-        }
-        const spec = { name, image, env };
-        if (entry['health-cmd'] !== undefined) {
-            const cmd = entry['health-cmd'];
-            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
-            }
-            spec.healthCmd = cmd;
-        }
-        if (entry.port !== undefined) {
-            const port = entry.port;
-            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
-            }
-            spec.port = port;
-        }
-        return spec;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
-/**
- * test-in-container's work: a private network, service containers waited on until ready (health
- * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
- * cleanup that removes everything it started, also after failure or cancellation.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-const RUN_LABEL = 'dev.slipway.test-run';
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
-/**
- * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
- * would copy the container's whole filesystem to the runner).
- */
-function checkReportsPath(path) {
-    if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
-    if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
-    if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
-}
-/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
-function checkEnvFileValues(input, env) {
-    for (const [name, value] of env) {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new InputError(input, problem);
-    }
-}
-function readTestRequest(inputs) {
-    const image = inputs.line('image');
-    if (!image)
-        inputs.required('image');
-    if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
-    const run = inputs.string('run');
-    const workdir = inputs.line('workdir');
-    if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
-    const reports = inputs.line('reports');
-    if (reports)
-        checkReportsPath(reports);
-    const timeoutMs = inputs.duration('timeout', 1_800_000);
-    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-    if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
-    refuseOption('run', run); // sh -c would read it as an option
-    const services = parseServices(inputs.string('services'));
-    for (const service of services)
-        checkEnvFileValues('services', service.env);
-    const env = inputs.keyValues('env');
-    checkEnvFileValues('env', env);
-    return {
-        image,
-        ...(run && { run }),
-        services,
-        env,
-        ...(workdir && { workdir }),
-        mountWorkspace: inputs.boolean('mount-workspace', false),
-        ...(reports && { reports }),
-        timeoutMs,
-        waitTimeoutMs,
-    };
-}
-function newSession() {
-    const id = `slipway-test-${(0,external_node_crypto_namespaceObject.randomBytes)(5).toString('hex')}`;
-    return { id, network: id };
-}
-async function containerState(runner, target, name) {
-    const result = await runChecked(runner, inspectContainer(target, name));
-    return JSON.parse(result.stdout).State;
-}
-/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
-function tcpAnswers(host, port, holdMs = 300) {
-    return new Promise((resolve) => {
-        const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
-        let settled = false;
-        const done = (ok) => {
-            if (settled)
-                return;
-            settled = true;
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once('connect', () => setTimeout(() => done(true), holdMs));
-        socket.once('data', () => done(true));
-        socket.once('error', () => done(false));
-        socket.once('close', () => done(false));
-        socket.setTimeout(2000, () => done(false));
-    });
-}
-async function waitForService(runner, target, session, service, timeoutMs) {
-    const name = `${session.id}-${service.name}`;
-    const deadline = Date.now() + timeoutMs;
-    let how = 'running';
-    let mapped;
-    for (;;) {
-        const state = await containerState(runner, target, name);
-        if (state.Status === 'exited' || state.Status === 'dead') {
-            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
-        }
-        if (state.Health) {
-            how = 'health check';
-            if (state.Health.Status === 'healthy')
-                return how;
-        }
-        else if (service.port !== undefined) {
-            how = `TCP port ${service.port}`;
-            if (!mapped) {
-                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
-                    '';
-                const m = /^(.*):(\d+)$/.exec(out);
-                if (m)
-                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
-            }
-            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
-                return how;
-        }
-        else if (state.Status === 'running') {
-            return how;
-        }
-        if (Date.now() > deadline) {
-            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
-        }
-        await sleep(500);
-    }
-}
-async function serviceError(runner, target, service, name, problem, state) {
-    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
-    const health = state.Health?.Log?.slice(-3)
-        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
-        .join('\n');
-    return new Error([
-        `service ${service.name} (${service.image}) ${problem}.`,
-        health ? `Last health checks:\n${health}` : '',
-        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
-    ]
-        .filter(Boolean)
-        .join('\n'));
-}
-function readReports(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return [];
-    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
-    const xmls = [];
-    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
-        const full = (0,external_node_path_namespaceObject.join)(path, entry);
-        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
-            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
-    }
-    return xmls;
-}
-/**
- * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
- * as docker has read it: values reach only the container, never a command line or the docker
- * client's own environment.
- */
-async function withEnvFile(env, command) {
-    if (env.length === 0)
-        return command(undefined);
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-env-'));
-    try {
-        const file = (0,external_node_path_namespaceObject.join)(dir, 'env');
-        (0,external_node_fs_namespaceObject.writeFileSync)(file, envFileContent(env), { mode: 0o600 });
-        return await command(file);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, networkCreate(target, session.network, labels));
-    hooks.log(`Network ${session.network}`);
-    const started = performance.now();
-    for (const service of request.services) {
-        await withEnvFile(service.env, (envFile) => runChecked(runner, run(target, {
-            name: `${session.id}-${service.name}`,
-            image: service.image,
-            detach: true,
-            network: session.network,
-            networkAliases: [service.name],
-            ...(envFile && { envFile }),
-            labels,
-            ...(service.healthCmd && { healthCmd: service.healthCmd }),
-            ...(service.port !== undefined &&
-                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-        })));
-        hooks.log(`Started service ${service.name} (${service.image})`);
-    }
-    const services = await Promise.all(request.services.map(async (service) => {
-        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
-        const readyMs = performance.now() - started;
-        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
-        return { name: service.name, readyMs, how };
-    }));
-    const name = `${session.id}-tests`;
-    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
-    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-    await withEnvFile(request.env, (envFile) => runChecked(runner, run(target, {
-        name,
-        image: request.image,
-        detach: true,
-        network: session.network,
-        ...(envFile && { envFile }),
-        labels,
-        volumes,
-        ...(workdir && { workdir }),
-        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    })));
-    const testStarted = performance.now();
-    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void runner.run(kill(target, name));
-    }, request.timeoutMs);
-    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
-    await following;
-    const exitCode = Number(waited.stdout.trim());
-    const durationMs = performance.now() - testStarted;
-    let report;
-    let junit;
-    if (request.reports) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
-        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
-        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
-        if (copied.exitCode === 0) {
-            report = destination;
-            junit = summarizeJUnit(readReports(destination));
-        }
-        else {
-            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
-        }
-    }
-    return {
-        exitCode: timedOut ? 124 : exitCode,
-        timedOut,
-        durationMs,
-        ...(report && { report }),
-        ...(junit && { junit }),
-        services,
-    };
-}
-/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-async function run_tests_cleanupSession(runner, target, id) {
-    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
-        return 0;
-    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
-    const containers = listed.stdout.split('\n').filter(Boolean);
-    if (containers.length > 0)
-        await runner.run(removeContainers(target, containers));
-    await runner.run(networkRemove(target, id));
-    return containers.length;
-}
-
 ;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
  * retries of transient failures, read the digest back from the registry, and log out (or keep the
  * login for the next steps, removed after the job).
  */
+
+
 
 
 
@@ -41293,7 +42485,11 @@ async function logoutAndRemove(dir, registry) {
 }
 async function runPush(inputs, report) {
     report.mask(inputs.string('password'));
+    maskSigningInputs(inputs, report);
     const request = readPushRequest(inputs);
+    // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
+    const signKey = readSigningKey(inputs);
+    const tests = signKey ? readTestReportInputs(inputs) : undefined;
     const runner = new local_runner_LocalRunner();
     const env = {};
     let privateConfig;
@@ -41314,9 +42510,14 @@ async function runPush(inputs, report) {
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
         report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+        const signed = signKey
+            ? await signPushed(signKey, result.refs, tests, (registry) => registry === request.registry && request.username && request.password
+                ? { username: request.username, password: request.password }
+                : undefined, report)
+            : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n') },
+            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
             summary: [
                 heading('Pushed'),
                 table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
@@ -41326,6 +42527,7 @@ async function runPush(inputs, report) {
                     ['Bytes pushed', formatBytes(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
                 ]),
+                ...(signed?.summary ?? []),
             ],
         };
     }
@@ -41489,9 +42691,14 @@ async function afterTest(report) {
 
 
 
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
+    maskSigningInputs(inputs, report);
+    if (push)
+        readSigningKey(inputs);
     // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
     const buildInputs = inputs.with({ push: 'false' });
     const git = readGitContext();
@@ -41524,16 +42731,32 @@ async function runPipeline(inputs, report) {
         report.info('push: false — built and tested, not pushed');
         return { outputs, summary };
     }
+    // With sign-key, the tests just run are attested: their report, exit code and command.
+    const tested = inputs.string('run')
+        ? {
+            'test-report': outputs.report ?? '',
+            'test-exit-code': outputs['exit-code'] ?? '',
+            'test-command': inputs.string('run'),
+        }
+        : {};
     if (fromBuilder) {
         const pushedBuild = await report.group('Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
         outputs.digest = pushedBuild.outputs.digest ?? '';
-        outputs.refs = [
-            ...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`)),
-        ].join('\n');
+        const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
+        outputs.refs = refs.join('\n');
         summary.push(...pushedBuild.summary);
+        // The index pushed from the builder is signed like a pushed image (with the registry's
+        // anonymous access: the builder used the job's docker login, which this process does not read).
+        const signKey = readSigningKey(inputs);
+        if (signKey) {
+            const withTests = inputs.with(tested);
+            const signed = await signPushed(signKey, refs, readTestReportInputs(withTests), () => undefined, report);
+            Object.assign(outputs, signed.outputs);
+            summary.push(...signed.summary);
+        }
         return { outputs, summary };
     }
-    const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+    const pushed = await runPush(inputs.with({ tags: built.references.join('\n'), ...tested }), report);
     Object.assign(outputs, pushed.outputs);
     summary.push(...pushed.summary);
     return { outputs, summary };
@@ -41694,237 +42917,6 @@ function clientsFor(request) {
         source: (registry) => make(registry, request.sourceCredentials, 'source'),
         destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
     };
-}
-
-;// CONCATENATED MODULE: ./src/registry/referrers.ts
-/**
- * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
- * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
- * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
- * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
- * without a subject, found by name only).
- */
-
-
-
-
-/** cosign's tags: signatures, attestations, attached SBOMs. */
-const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
-const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
-function fallbackTag(digest) {
-    const match = referrers_DIGEST_RE.exec(digest);
-    if (!match)
-        throw new Error(`not a digest: ${digest}`);
-    return `${match[1]}-${match[2]}`.slice(0, 128);
-}
-/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
-function cosignTag(digest, suffix) {
-    const match = referrers_DIGEST_RE.exec(digest);
-    if (!match)
-        throw new Error(`not a digest: ${digest}`);
-    return `${match[1]}-${match[2]}.${suffix}`;
-}
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
-}
-/** The digest a manifest refers to (its `subject`), if any. */
-function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
-}
-/**
- * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
- * type, as the spec says) and the manifest's annotations.
- */
-function referrerDescriptor(manifest) {
-    const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
-    return {
-        mediaType: manifest.mediaType,
-        digest: manifest.digest,
-        size: manifest.size,
-        ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
-    };
-}
-/** The descriptors of a referrers index (an API page or a fallback tag's index). */
-function indexEntries(bytes) {
-    const json = fields(bytes);
-    if (!Array.isArray(json.manifests))
-        throw new Error('not an index');
-    return json.manifests.filter((d) => typeof d?.digest === 'string');
-}
-/**
- * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
- * tools' referrers are never dropped), the new ones appended; `added` counts them.
- */
-function mergeFallbackIndex(existing, add) {
-    const json = existing
-        ? JSON.parse(existing.toString('utf8'))
-        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
-    if (!Array.isArray(json.manifests))
-        throw new Error('not an index');
-    const have = new Set(json.manifests.map((d) => d.digest));
-    let added = 0;
-    for (const d of add) {
-        if (have.has(d.digest))
-            continue;
-        have.add(d.digest);
-        json.manifests.push({ ...d });
-        added += 1;
-    }
-    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
-}
-/**
- * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
- * filtered by it, the client filters.
- */
-function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
-    if (artifactType === undefined)
-        return [...entries];
-    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
-    if (applied.includes('artifactType'))
-        return [...entries];
-    return entries.filter((d) => d.artifactType === artifactType);
-}
-/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
-function nextLink(link, base) {
-    if (!link)
-        return undefined;
-    for (const part of link.split(',')) {
-        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
-        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
-            return new URL(match[1], base).toString();
-    }
-    return undefined;
-}
-const MAX_PAGES = 100;
-/**
- * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
- * API (it answers 404, or 400/405/501 for a path it does not know).
- */
-async function listReferrers(client, repository, digest, artifactType) {
-    const base = await client.base();
-    let url = `${base}/v2/${repository}/referrers/${digest}`;
-    if (artifactType)
-        url += `?artifactType=${encodeURIComponent(artifactType)}`;
-    const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
-        const res = await client.send({
-            method: 'GET',
-            path: url,
-            scopes: [pullScope(repository)],
-            headers: { accept: MEDIA_TYPES.ociIndex },
-        });
-        if ([400, 404, 405, 501].includes(res.status)) {
-            discard(res);
-            if (page === 0)
-                return undefined;
-            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
-        }
-        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
-        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await readBody(res, 4 * 1024 * 1024);
-        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
-        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
-            try {
-                indexEntries(body);
-            }
-            catch {
-                return undefined;
-            }
-        }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
-        url = nextLink(header(res, 'link'), url);
-    }
-    return entries;
-}
-/** A manifest by tag or digest, or undefined when there is none. */
-async function getManifestIfAny(client, repository, reference) {
-    try {
-        return await client.getManifest(repository, reference);
-    }
-    catch (error) {
-        if (error instanceof RegistryError && error.status === 404)
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
- * (it answered OCI-Subject).
- */
-async function putManifestWithSubject(client, repository, manifest) {
-    const res = await client.send({
-        method: 'PUT',
-        path: `${repository}/manifests/${manifest.digest}`,
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': manifest.mediaType },
-        body: manifest.bytes,
-    });
-    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
-    discard(res);
-    return { subjectKept: header(res, 'oci-subject') !== undefined };
-}
-/** Uploads a small blob held in memory (a config); nothing when it is there. */
-async function putSmallBlob(client, repository, bytes) {
-    const digest = sha256(bytes);
-    const upload = await startUpload(client, repository);
-    const res = await putBlobStream(client, repository, upload, digest, bytes.length, external_node_stream_namespaceObject.Readable.from([bytes]));
-    await client.expect(res, [201], `upload ${digest} to ${repository}`);
-    discard(res);
-    return digest;
-}
-/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
-function referrers_canonical(value) {
-    if (Array.isArray(value))
-        return `[${value.map(referrers_canonical).join(',')}]`;
-    if (value && typeof value === 'object')
-        return `{${Object.keys(value)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${referrers_canonical(value[k])}`)
-            .join(',')}}`;
-    return JSON.stringify(value);
-}
-/**
- * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
- * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
- * blob (same digest) and differ in their annotations (the signature itself).
- */
-function missingLayers(destination, source) {
-    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(referrers_canonical));
-    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(referrers_canonical(l)));
-}
-/**
- * cosign appends every signature (attestation) as one more layer of the one manifest under
- * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
- * merge keeps the destination's manifest and appends the source's layers it lacks, with the
- * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
- * Returns the new manifest and config bytes.
- */
-function mergeCosignManifest(destination, destinationConfig, add) {
-    const image = JSON.parse(destination.toString('utf8'));
-    const config = JSON.parse(destinationConfig.toString('utf8'));
-    const diffIds = config.rootfs?.diff_ids ?? [];
-    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
-    if (!uncompressed)
-        throw new Error('its layers are not the uncompressed ones cosign writes');
-    const layers = [...image.layers, ...add];
-    const history = Array.isArray(config.history)
-        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
-        : undefined;
-    const newConfig = {
-        ...config,
-        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
-        ...(history && { history }),
-    };
-    const configBytes = Buffer.from(JSON.stringify(newConfig));
-    const newImage = {
-        ...image,
-        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
-        layers,
-    };
-    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
@@ -42483,15 +43475,69 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     return 'copy';
 }
 
+;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
+/**
+ * Before a promotion copies anything: every source digest must carry a signature by verify-key and
+ * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved
+ * after the check is refused by the copy instead of promoting something unverified.
+ */
+
+
+
+async function verifyPromotion(request, policy, log) {
+    const clients = clientsFor(request);
+    const digests = new Map();
+    const images = [];
+    for (const pair of request.pairs) {
+        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+        if (digests.has(key))
+            continue;
+        const client = clients.source(pair.source.registry);
+        const digest = pair.expectedDigest ??
+            pair.source.digest ??
+            (await client.headManifest(pair.source.repository, pair.source.tag ?? 'latest'))?.digest;
+        if (!digest)
+            throw new Error(`${formatReference(pair.source)} does not exist: nothing was copied`);
+        digests.set(key, digest);
+        images.push({ client, repository: pair.source.repository, digest });
+    }
+    const verified = await verifyAll(images, policy, log);
+    const pairs = request.pairs.map((pair) => ({
+        ...pair,
+        expectedDigest: digests.get(formatReference(pair.source) + (pair.expectedDigest ?? '')),
+    }));
+    return { request: { ...request, pairs }, verified };
+}
+
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
+
+
+
+
 
 
 
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const request = readPromoteRequest(inputs);
+    const policy = readVerifyPolicy(inputs);
+    let request = readPromoteRequest(inputs);
     const { options } = request;
+    let verified = [];
+    if (policy) {
+        try {
+            ({ request, verified } = await verifyPromotion(request, policy, (line) => report.info(line)));
+        }
+        catch (error) {
+            if (!(error instanceof VerificationError))
+                throw error;
+            return {
+                outputs: { verified: 'false' },
+                summary: verificationSummary(error.verifications),
+                error: error.message,
+            };
+        }
+    }
     report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
         .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
         .join(', ')}`);
@@ -42537,8 +43583,10 @@ async function runPromote(inputs, report) {
             'referrers-copied': String(result.referrersCopied),
             'referrers-to-copy': String(result.referrersToCopy),
             'duration-ms': String(Math.round(result.durationMs)),
+            ...(policy && { verified: 'true' }),
         },
         summary: [
+            ...verificationSummary(verified),
             heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
             table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
                 new Code(i.source),
@@ -42742,6 +43790,14 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'true',
             },
+            'sign-key': {
+                description: "Sign: Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM private key); the tests run by this step are attested with it (in-toto test-result). Masked.",
+                required: false,
+            },
+            'sign-key-password': {
+                description: 'Sign: Password of an encrypted sign-key (masked).',
+                required: false,
+            },
         },
     },
     'build-and-tag': {
@@ -42903,6 +43959,26 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'false',
             },
+            'sign-key': {
+                description: "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
+                required: false,
+            },
+            'sign-key-password': {
+                description: "Password of an encrypted sign-key (cosign's COSIGN_PASSWORD); masked.",
+                required: false,
+            },
+            'test-report': {
+                description: "With sign-key, the JUnit report (file or directory; test-in-container's report output) attested as an in-toto test-result (https://in-toto.io/attestation/test-result/v0.1) signed with sign-key.",
+                required: false,
+            },
+            'test-exit-code': {
+                description: "With sign-key, the tests' exit code (test-in-container's exit-code output); not 0 attests FAILED.",
+                required: false,
+            },
+            'test-command': {
+                description: 'The test command, recorded in the test-result attestation.',
+                required: false,
+            },
         },
     },
     'promote-between-registries': {
@@ -42977,6 +44053,14 @@ const ACTION_METADATA = {
                 description: 'Print the plan (would copy, mount, skip) and change nothing; blobs-copied, blobs-mounted and bytes-copied are then 0 and the plan is in blobs-to-copy, blobs-to-mount, bytes-to-copy.',
                 required: false,
                 default: 'false',
+            },
+            'verify-key': {
+                description: 'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+                required: false,
+            },
+            'require-attestations': {
+                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                required: false,
             },
             referrers: {
                 description: "Also copy everything that refers to each copied manifest, recursively — cosign signatures, attestations and SBOMs (sha256-<hex>.sig/.att/.sbom tags) and OCI 1.1 referrers (through the referrers API, else the sha256-<hex> fallback tag) — written the way the destination supports; a destination's cosign tag with other signatures is merged, never replaced.",
@@ -43174,6 +44258,14 @@ const ACTION_METADATA = {
                 description: 'Swarm service: number of tasks (default: 1 on create; an update keeps the current number).',
                 required: false,
             },
+            'verify-key': {
+                description: 'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+                required: false,
+            },
+            'require-attestations': {
+                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                required: false,
+            },
         },
     },
     'base-image-check': {
@@ -43201,6 +44293,8 @@ const ACTION_METADATA = {
  * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
  * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
  */
+
+
 
 
 
@@ -43252,7 +44346,13 @@ function connectionOptions() {
 function formatStatus(hosts) {
     return hosts.map((h) => [
         `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
-        ...h.containers.map((c) => `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`),
+        ...h.containers.flatMap((c) => [
+            `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
+            ...(c.verified !== undefined
+                ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+                : []),
+            ...(c.run ? [`           deployed by ${c.run}`] : []),
+        ]),
         ...h.audit.map((a) => `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`),
     ].join('\n'));
 }
@@ -43268,8 +44368,11 @@ async function commands_status(inputs) {
     const request = readConnection(inputs);
     const name = readName(inputs);
     const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-    const hosts = await statusOfHosts(request, name, lines);
-    const error = statusError(hosts, name);
+    const hosts = await withVerification(await statusOfHosts(request, name, lines), request);
+    const error = statusError(hosts, name) ??
+        (hosts.some((h) => h.containers.some((c) => c.verified === false))
+            ? 'a running image does not verify with verify-key'
+            : undefined);
     return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 async function logs(inputs, _report, out) {
@@ -43290,6 +44393,22 @@ async function logs(inputs, _report, out) {
             error: failed.length === hosts.length ? `no logs of ${name} could be read` : 'some hosts gave no logs',
         }),
     };
+}
+/** The image and registry login of sign, attest and verify, and the inputs they share with an action. */
+function imageOptions(action, names) {
+    const from = inputsOf(action);
+    const options = {
+        image: {
+            description: 'The image, registry/repository:tag or @sha256:… (the tag is resolved to its digest first).',
+            required: true,
+        },
+    };
+    for (const name of names)
+        if (from[name])
+            options[name] = from[name];
+    options.username = { description: "User name for the image's registry.", required: false };
+    options.password = { description: "Password or token for the image's registry.", required: false };
+    return options;
 }
 /** A command that runs an action's operation with that action's inputs as its options. */
 function actionCommand(action, summary, run) {
@@ -43323,11 +44442,45 @@ const COMMANDS = {
         },
         run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
     },
+    sign: {
+        summary: 'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
+        description: "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format, stored as <repo>:sha256-<hex>.sig next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
+        options: imageOptions('push-registry', [
+            'sign-key',
+            'sign-key-password',
+            'test-report',
+            'test-exit-code',
+            'test-command',
+        ]),
+        operand: 'image',
+        run: runSign,
+    },
+    attest: {
+        summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
+        description: 'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as <repo>:sha256-<hex>.att (what cosign verify-attestation reads).',
+        options: imageOptions('push-registry', [
+            'sign-key',
+            'sign-key-password',
+            'test-report',
+            'test-exit-code',
+            'test-command',
+        ]),
+        operand: 'image',
+        run: runAttest,
+    },
+    verify: {
+        summary: "verify an image's signature and attestations with verify-key",
+        description: "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
+        options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+        operand: 'image',
+        run: runVerify,
+    },
     status: {
         summary: 'what runs on each host, since when, and the last audit entries',
-        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
         options: {
             ...connectionOptions(),
+            ...Object.fromEntries(['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map((n) => [n, inputsOf('remote-deploy-ssh')[n]])),
             'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
         },
         run: (inputs) => commands_status(inputs),
@@ -43479,7 +44632,7 @@ function commandHelp(name, spec) {
         return entry(flag, `${meta.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
     });
     return [
-        `usage: slipway ${name} [options] [--json]`,
+        `usage: slipway ${name}${spec.operand ? ` [${spec.operand.toUpperCase()}]` : ''} [options] [--json]`,
         '',
         ...wrap(spec.description, 0),
         '',
@@ -43658,7 +44811,7 @@ async function main(argv) {
     }
     let parsed;
     try {
-        parsed = parseArgs(rest, Object.keys(spec.options));
+        parsed = parseArgs(rest, Object.keys(spec.options), spec.operand);
     }
     catch (error) {
         return usageError(error.message, command);

@@ -1,17 +1,2421 @@
 /******/ (() => { // webpackBootstrap
-/******/ 	"use strict";
 /******/ 	var __webpack_modules__ = ({
+
+/***/ 668:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+(function(nacl) {
+'use strict';
+
+// Ported in 2014 by Dmitry Chestnykh and Devi Mandiri.
+// Public domain.
+//
+// Implementation derived from TweetNaCl version 20140427.
+// See for details: http://tweetnacl.cr.yp.to/
+
+var gf = function(init) {
+  var i, r = new Float64Array(16);
+  if (init) for (i = 0; i < init.length; i++) r[i] = init[i];
+  return r;
+};
+
+//  Pluggable, initialized in high-level API below.
+var randombytes = function(/* x, n */) { throw new Error('no PRNG'); };
+
+var _0 = new Uint8Array(16);
+var _9 = new Uint8Array(32); _9[0] = 9;
+
+var gf0 = gf(),
+    gf1 = gf([1]),
+    _121665 = gf([0xdb41, 1]),
+    D = gf([0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141, 0x0a4d, 0x0070, 0xe898, 0x7779, 0x4079, 0x8cc7, 0xfe73, 0x2b6f, 0x6cee, 0x5203]),
+    D2 = gf([0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283, 0x149a, 0x00e0, 0xd130, 0xeef3, 0x80f2, 0x198e, 0xfce7, 0x56df, 0xd9dc, 0x2406]),
+    X = gf([0xd51a, 0x8f25, 0x2d60, 0xc956, 0xa7b2, 0x9525, 0xc760, 0x692c, 0xdc5c, 0xfdd6, 0xe231, 0xc0a4, 0x53fe, 0xcd6e, 0x36d3, 0x2169]),
+    Y = gf([0x6658, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666]),
+    I = gf([0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43, 0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83]);
+
+function ts64(x, i, h, l) {
+  x[i]   = (h >> 24) & 0xff;
+  x[i+1] = (h >> 16) & 0xff;
+  x[i+2] = (h >>  8) & 0xff;
+  x[i+3] = h & 0xff;
+  x[i+4] = (l >> 24)  & 0xff;
+  x[i+5] = (l >> 16)  & 0xff;
+  x[i+6] = (l >>  8)  & 0xff;
+  x[i+7] = l & 0xff;
+}
+
+function vn(x, xi, y, yi, n) {
+  var i,d = 0;
+  for (i = 0; i < n; i++) d |= x[xi+i]^y[yi+i];
+  return (1 & ((d - 1) >>> 8)) - 1;
+}
+
+function crypto_verify_16(x, xi, y, yi) {
+  return vn(x,xi,y,yi,16);
+}
+
+function crypto_verify_32(x, xi, y, yi) {
+  return vn(x,xi,y,yi,32);
+}
+
+function core_salsa20(o, p, k, c) {
+  var j0  = c[ 0] & 0xff | (c[ 1] & 0xff)<<8 | (c[ 2] & 0xff)<<16 | (c[ 3] & 0xff)<<24,
+      j1  = k[ 0] & 0xff | (k[ 1] & 0xff)<<8 | (k[ 2] & 0xff)<<16 | (k[ 3] & 0xff)<<24,
+      j2  = k[ 4] & 0xff | (k[ 5] & 0xff)<<8 | (k[ 6] & 0xff)<<16 | (k[ 7] & 0xff)<<24,
+      j3  = k[ 8] & 0xff | (k[ 9] & 0xff)<<8 | (k[10] & 0xff)<<16 | (k[11] & 0xff)<<24,
+      j4  = k[12] & 0xff | (k[13] & 0xff)<<8 | (k[14] & 0xff)<<16 | (k[15] & 0xff)<<24,
+      j5  = c[ 4] & 0xff | (c[ 5] & 0xff)<<8 | (c[ 6] & 0xff)<<16 | (c[ 7] & 0xff)<<24,
+      j6  = p[ 0] & 0xff | (p[ 1] & 0xff)<<8 | (p[ 2] & 0xff)<<16 | (p[ 3] & 0xff)<<24,
+      j7  = p[ 4] & 0xff | (p[ 5] & 0xff)<<8 | (p[ 6] & 0xff)<<16 | (p[ 7] & 0xff)<<24,
+      j8  = p[ 8] & 0xff | (p[ 9] & 0xff)<<8 | (p[10] & 0xff)<<16 | (p[11] & 0xff)<<24,
+      j9  = p[12] & 0xff | (p[13] & 0xff)<<8 | (p[14] & 0xff)<<16 | (p[15] & 0xff)<<24,
+      j10 = c[ 8] & 0xff | (c[ 9] & 0xff)<<8 | (c[10] & 0xff)<<16 | (c[11] & 0xff)<<24,
+      j11 = k[16] & 0xff | (k[17] & 0xff)<<8 | (k[18] & 0xff)<<16 | (k[19] & 0xff)<<24,
+      j12 = k[20] & 0xff | (k[21] & 0xff)<<8 | (k[22] & 0xff)<<16 | (k[23] & 0xff)<<24,
+      j13 = k[24] & 0xff | (k[25] & 0xff)<<8 | (k[26] & 0xff)<<16 | (k[27] & 0xff)<<24,
+      j14 = k[28] & 0xff | (k[29] & 0xff)<<8 | (k[30] & 0xff)<<16 | (k[31] & 0xff)<<24,
+      j15 = c[12] & 0xff | (c[13] & 0xff)<<8 | (c[14] & 0xff)<<16 | (c[15] & 0xff)<<24;
+
+  var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7,
+      x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14,
+      x15 = j15, u;
+
+  for (var i = 0; i < 20; i += 2) {
+    u = x0 + x12 | 0;
+    x4 ^= u<<7 | u>>>(32-7);
+    u = x4 + x0 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x4 | 0;
+    x12 ^= u<<13 | u>>>(32-13);
+    u = x12 + x8 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x1 | 0;
+    x9 ^= u<<7 | u>>>(32-7);
+    u = x9 + x5 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x9 | 0;
+    x1 ^= u<<13 | u>>>(32-13);
+    u = x1 + x13 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x6 | 0;
+    x14 ^= u<<7 | u>>>(32-7);
+    u = x14 + x10 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x14 | 0;
+    x6 ^= u<<13 | u>>>(32-13);
+    u = x6 + x2 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x11 | 0;
+    x3 ^= u<<7 | u>>>(32-7);
+    u = x3 + x15 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x3 | 0;
+    x11 ^= u<<13 | u>>>(32-13);
+    u = x11 + x7 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+
+    u = x0 + x3 | 0;
+    x1 ^= u<<7 | u>>>(32-7);
+    u = x1 + x0 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x1 | 0;
+    x3 ^= u<<13 | u>>>(32-13);
+    u = x3 + x2 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x4 | 0;
+    x6 ^= u<<7 | u>>>(32-7);
+    u = x6 + x5 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x6 | 0;
+    x4 ^= u<<13 | u>>>(32-13);
+    u = x4 + x7 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x9 | 0;
+    x11 ^= u<<7 | u>>>(32-7);
+    u = x11 + x10 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x11 | 0;
+    x9 ^= u<<13 | u>>>(32-13);
+    u = x9 + x8 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x14 | 0;
+    x12 ^= u<<7 | u>>>(32-7);
+    u = x12 + x15 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x12 | 0;
+    x14 ^= u<<13 | u>>>(32-13);
+    u = x14 + x13 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+  }
+   x0 =  x0 +  j0 | 0;
+   x1 =  x1 +  j1 | 0;
+   x2 =  x2 +  j2 | 0;
+   x3 =  x3 +  j3 | 0;
+   x4 =  x4 +  j4 | 0;
+   x5 =  x5 +  j5 | 0;
+   x6 =  x6 +  j6 | 0;
+   x7 =  x7 +  j7 | 0;
+   x8 =  x8 +  j8 | 0;
+   x9 =  x9 +  j9 | 0;
+  x10 = x10 + j10 | 0;
+  x11 = x11 + j11 | 0;
+  x12 = x12 + j12 | 0;
+  x13 = x13 + j13 | 0;
+  x14 = x14 + j14 | 0;
+  x15 = x15 + j15 | 0;
+
+  o[ 0] = x0 >>>  0 & 0xff;
+  o[ 1] = x0 >>>  8 & 0xff;
+  o[ 2] = x0 >>> 16 & 0xff;
+  o[ 3] = x0 >>> 24 & 0xff;
+
+  o[ 4] = x1 >>>  0 & 0xff;
+  o[ 5] = x1 >>>  8 & 0xff;
+  o[ 6] = x1 >>> 16 & 0xff;
+  o[ 7] = x1 >>> 24 & 0xff;
+
+  o[ 8] = x2 >>>  0 & 0xff;
+  o[ 9] = x2 >>>  8 & 0xff;
+  o[10] = x2 >>> 16 & 0xff;
+  o[11] = x2 >>> 24 & 0xff;
+
+  o[12] = x3 >>>  0 & 0xff;
+  o[13] = x3 >>>  8 & 0xff;
+  o[14] = x3 >>> 16 & 0xff;
+  o[15] = x3 >>> 24 & 0xff;
+
+  o[16] = x4 >>>  0 & 0xff;
+  o[17] = x4 >>>  8 & 0xff;
+  o[18] = x4 >>> 16 & 0xff;
+  o[19] = x4 >>> 24 & 0xff;
+
+  o[20] = x5 >>>  0 & 0xff;
+  o[21] = x5 >>>  8 & 0xff;
+  o[22] = x5 >>> 16 & 0xff;
+  o[23] = x5 >>> 24 & 0xff;
+
+  o[24] = x6 >>>  0 & 0xff;
+  o[25] = x6 >>>  8 & 0xff;
+  o[26] = x6 >>> 16 & 0xff;
+  o[27] = x6 >>> 24 & 0xff;
+
+  o[28] = x7 >>>  0 & 0xff;
+  o[29] = x7 >>>  8 & 0xff;
+  o[30] = x7 >>> 16 & 0xff;
+  o[31] = x7 >>> 24 & 0xff;
+
+  o[32] = x8 >>>  0 & 0xff;
+  o[33] = x8 >>>  8 & 0xff;
+  o[34] = x8 >>> 16 & 0xff;
+  o[35] = x8 >>> 24 & 0xff;
+
+  o[36] = x9 >>>  0 & 0xff;
+  o[37] = x9 >>>  8 & 0xff;
+  o[38] = x9 >>> 16 & 0xff;
+  o[39] = x9 >>> 24 & 0xff;
+
+  o[40] = x10 >>>  0 & 0xff;
+  o[41] = x10 >>>  8 & 0xff;
+  o[42] = x10 >>> 16 & 0xff;
+  o[43] = x10 >>> 24 & 0xff;
+
+  o[44] = x11 >>>  0 & 0xff;
+  o[45] = x11 >>>  8 & 0xff;
+  o[46] = x11 >>> 16 & 0xff;
+  o[47] = x11 >>> 24 & 0xff;
+
+  o[48] = x12 >>>  0 & 0xff;
+  o[49] = x12 >>>  8 & 0xff;
+  o[50] = x12 >>> 16 & 0xff;
+  o[51] = x12 >>> 24 & 0xff;
+
+  o[52] = x13 >>>  0 & 0xff;
+  o[53] = x13 >>>  8 & 0xff;
+  o[54] = x13 >>> 16 & 0xff;
+  o[55] = x13 >>> 24 & 0xff;
+
+  o[56] = x14 >>>  0 & 0xff;
+  o[57] = x14 >>>  8 & 0xff;
+  o[58] = x14 >>> 16 & 0xff;
+  o[59] = x14 >>> 24 & 0xff;
+
+  o[60] = x15 >>>  0 & 0xff;
+  o[61] = x15 >>>  8 & 0xff;
+  o[62] = x15 >>> 16 & 0xff;
+  o[63] = x15 >>> 24 & 0xff;
+}
+
+function core_hsalsa20(o,p,k,c) {
+  var j0  = c[ 0] & 0xff | (c[ 1] & 0xff)<<8 | (c[ 2] & 0xff)<<16 | (c[ 3] & 0xff)<<24,
+      j1  = k[ 0] & 0xff | (k[ 1] & 0xff)<<8 | (k[ 2] & 0xff)<<16 | (k[ 3] & 0xff)<<24,
+      j2  = k[ 4] & 0xff | (k[ 5] & 0xff)<<8 | (k[ 6] & 0xff)<<16 | (k[ 7] & 0xff)<<24,
+      j3  = k[ 8] & 0xff | (k[ 9] & 0xff)<<8 | (k[10] & 0xff)<<16 | (k[11] & 0xff)<<24,
+      j4  = k[12] & 0xff | (k[13] & 0xff)<<8 | (k[14] & 0xff)<<16 | (k[15] & 0xff)<<24,
+      j5  = c[ 4] & 0xff | (c[ 5] & 0xff)<<8 | (c[ 6] & 0xff)<<16 | (c[ 7] & 0xff)<<24,
+      j6  = p[ 0] & 0xff | (p[ 1] & 0xff)<<8 | (p[ 2] & 0xff)<<16 | (p[ 3] & 0xff)<<24,
+      j7  = p[ 4] & 0xff | (p[ 5] & 0xff)<<8 | (p[ 6] & 0xff)<<16 | (p[ 7] & 0xff)<<24,
+      j8  = p[ 8] & 0xff | (p[ 9] & 0xff)<<8 | (p[10] & 0xff)<<16 | (p[11] & 0xff)<<24,
+      j9  = p[12] & 0xff | (p[13] & 0xff)<<8 | (p[14] & 0xff)<<16 | (p[15] & 0xff)<<24,
+      j10 = c[ 8] & 0xff | (c[ 9] & 0xff)<<8 | (c[10] & 0xff)<<16 | (c[11] & 0xff)<<24,
+      j11 = k[16] & 0xff | (k[17] & 0xff)<<8 | (k[18] & 0xff)<<16 | (k[19] & 0xff)<<24,
+      j12 = k[20] & 0xff | (k[21] & 0xff)<<8 | (k[22] & 0xff)<<16 | (k[23] & 0xff)<<24,
+      j13 = k[24] & 0xff | (k[25] & 0xff)<<8 | (k[26] & 0xff)<<16 | (k[27] & 0xff)<<24,
+      j14 = k[28] & 0xff | (k[29] & 0xff)<<8 | (k[30] & 0xff)<<16 | (k[31] & 0xff)<<24,
+      j15 = c[12] & 0xff | (c[13] & 0xff)<<8 | (c[14] & 0xff)<<16 | (c[15] & 0xff)<<24;
+
+  var x0 = j0, x1 = j1, x2 = j2, x3 = j3, x4 = j4, x5 = j5, x6 = j6, x7 = j7,
+      x8 = j8, x9 = j9, x10 = j10, x11 = j11, x12 = j12, x13 = j13, x14 = j14,
+      x15 = j15, u;
+
+  for (var i = 0; i < 20; i += 2) {
+    u = x0 + x12 | 0;
+    x4 ^= u<<7 | u>>>(32-7);
+    u = x4 + x0 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x4 | 0;
+    x12 ^= u<<13 | u>>>(32-13);
+    u = x12 + x8 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x1 | 0;
+    x9 ^= u<<7 | u>>>(32-7);
+    u = x9 + x5 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x9 | 0;
+    x1 ^= u<<13 | u>>>(32-13);
+    u = x1 + x13 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x6 | 0;
+    x14 ^= u<<7 | u>>>(32-7);
+    u = x14 + x10 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x14 | 0;
+    x6 ^= u<<13 | u>>>(32-13);
+    u = x6 + x2 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x11 | 0;
+    x3 ^= u<<7 | u>>>(32-7);
+    u = x3 + x15 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x3 | 0;
+    x11 ^= u<<13 | u>>>(32-13);
+    u = x11 + x7 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+
+    u = x0 + x3 | 0;
+    x1 ^= u<<7 | u>>>(32-7);
+    u = x1 + x0 | 0;
+    x2 ^= u<<9 | u>>>(32-9);
+    u = x2 + x1 | 0;
+    x3 ^= u<<13 | u>>>(32-13);
+    u = x3 + x2 | 0;
+    x0 ^= u<<18 | u>>>(32-18);
+
+    u = x5 + x4 | 0;
+    x6 ^= u<<7 | u>>>(32-7);
+    u = x6 + x5 | 0;
+    x7 ^= u<<9 | u>>>(32-9);
+    u = x7 + x6 | 0;
+    x4 ^= u<<13 | u>>>(32-13);
+    u = x4 + x7 | 0;
+    x5 ^= u<<18 | u>>>(32-18);
+
+    u = x10 + x9 | 0;
+    x11 ^= u<<7 | u>>>(32-7);
+    u = x11 + x10 | 0;
+    x8 ^= u<<9 | u>>>(32-9);
+    u = x8 + x11 | 0;
+    x9 ^= u<<13 | u>>>(32-13);
+    u = x9 + x8 | 0;
+    x10 ^= u<<18 | u>>>(32-18);
+
+    u = x15 + x14 | 0;
+    x12 ^= u<<7 | u>>>(32-7);
+    u = x12 + x15 | 0;
+    x13 ^= u<<9 | u>>>(32-9);
+    u = x13 + x12 | 0;
+    x14 ^= u<<13 | u>>>(32-13);
+    u = x14 + x13 | 0;
+    x15 ^= u<<18 | u>>>(32-18);
+  }
+
+  o[ 0] = x0 >>>  0 & 0xff;
+  o[ 1] = x0 >>>  8 & 0xff;
+  o[ 2] = x0 >>> 16 & 0xff;
+  o[ 3] = x0 >>> 24 & 0xff;
+
+  o[ 4] = x5 >>>  0 & 0xff;
+  o[ 5] = x5 >>>  8 & 0xff;
+  o[ 6] = x5 >>> 16 & 0xff;
+  o[ 7] = x5 >>> 24 & 0xff;
+
+  o[ 8] = x10 >>>  0 & 0xff;
+  o[ 9] = x10 >>>  8 & 0xff;
+  o[10] = x10 >>> 16 & 0xff;
+  o[11] = x10 >>> 24 & 0xff;
+
+  o[12] = x15 >>>  0 & 0xff;
+  o[13] = x15 >>>  8 & 0xff;
+  o[14] = x15 >>> 16 & 0xff;
+  o[15] = x15 >>> 24 & 0xff;
+
+  o[16] = x6 >>>  0 & 0xff;
+  o[17] = x6 >>>  8 & 0xff;
+  o[18] = x6 >>> 16 & 0xff;
+  o[19] = x6 >>> 24 & 0xff;
+
+  o[20] = x7 >>>  0 & 0xff;
+  o[21] = x7 >>>  8 & 0xff;
+  o[22] = x7 >>> 16 & 0xff;
+  o[23] = x7 >>> 24 & 0xff;
+
+  o[24] = x8 >>>  0 & 0xff;
+  o[25] = x8 >>>  8 & 0xff;
+  o[26] = x8 >>> 16 & 0xff;
+  o[27] = x8 >>> 24 & 0xff;
+
+  o[28] = x9 >>>  0 & 0xff;
+  o[29] = x9 >>>  8 & 0xff;
+  o[30] = x9 >>> 16 & 0xff;
+  o[31] = x9 >>> 24 & 0xff;
+}
+
+function crypto_core_salsa20(out,inp,k,c) {
+  core_salsa20(out,inp,k,c);
+}
+
+function crypto_core_hsalsa20(out,inp,k,c) {
+  core_hsalsa20(out,inp,k,c);
+}
+
+var sigma = new Uint8Array([101, 120, 112, 97, 110, 100, 32, 51, 50, 45, 98, 121, 116, 101, 32, 107]);
+            // "expand 32-byte k"
+
+function crypto_stream_salsa20_xor(c,cpos,m,mpos,b,n,k) {
+  var z = new Uint8Array(16), x = new Uint8Array(64);
+  var u, i;
+  for (i = 0; i < 16; i++) z[i] = 0;
+  for (i = 0; i < 8; i++) z[i] = n[i];
+  while (b >= 64) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < 64; i++) c[cpos+i] = m[mpos+i] ^ x[i];
+    u = 1;
+    for (i = 8; i < 16; i++) {
+      u = u + (z[i] & 0xff) | 0;
+      z[i] = u & 0xff;
+      u >>>= 8;
+    }
+    b -= 64;
+    cpos += 64;
+    mpos += 64;
+  }
+  if (b > 0) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < b; i++) c[cpos+i] = m[mpos+i] ^ x[i];
+  }
+  return 0;
+}
+
+function crypto_stream_salsa20(c,cpos,b,n,k) {
+  var z = new Uint8Array(16), x = new Uint8Array(64);
+  var u, i;
+  for (i = 0; i < 16; i++) z[i] = 0;
+  for (i = 0; i < 8; i++) z[i] = n[i];
+  while (b >= 64) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < 64; i++) c[cpos+i] = x[i];
+    u = 1;
+    for (i = 8; i < 16; i++) {
+      u = u + (z[i] & 0xff) | 0;
+      z[i] = u & 0xff;
+      u >>>= 8;
+    }
+    b -= 64;
+    cpos += 64;
+  }
+  if (b > 0) {
+    crypto_core_salsa20(x,z,k,sigma);
+    for (i = 0; i < b; i++) c[cpos+i] = x[i];
+  }
+  return 0;
+}
+
+function crypto_stream(c,cpos,d,n,k) {
+  var s = new Uint8Array(32);
+  crypto_core_hsalsa20(s,n,k,sigma);
+  var sn = new Uint8Array(8);
+  for (var i = 0; i < 8; i++) sn[i] = n[i+16];
+  return crypto_stream_salsa20(c,cpos,d,sn,s);
+}
+
+function crypto_stream_xor(c,cpos,m,mpos,d,n,k) {
+  var s = new Uint8Array(32);
+  crypto_core_hsalsa20(s,n,k,sigma);
+  var sn = new Uint8Array(8);
+  for (var i = 0; i < 8; i++) sn[i] = n[i+16];
+  return crypto_stream_salsa20_xor(c,cpos,m,mpos,d,sn,s);
+}
+
+/*
+* Port of Andrew Moon's Poly1305-donna-16. Public domain.
+* https://github.com/floodyberry/poly1305-donna
+*/
+
+var poly1305 = function(key) {
+  this.buffer = new Uint8Array(16);
+  this.r = new Uint16Array(10);
+  this.h = new Uint16Array(10);
+  this.pad = new Uint16Array(8);
+  this.leftover = 0;
+  this.fin = 0;
+
+  var t0, t1, t2, t3, t4, t5, t6, t7;
+
+  t0 = key[ 0] & 0xff | (key[ 1] & 0xff) << 8; this.r[0] = ( t0                     ) & 0x1fff;
+  t1 = key[ 2] & 0xff | (key[ 3] & 0xff) << 8; this.r[1] = ((t0 >>> 13) | (t1 <<  3)) & 0x1fff;
+  t2 = key[ 4] & 0xff | (key[ 5] & 0xff) << 8; this.r[2] = ((t1 >>> 10) | (t2 <<  6)) & 0x1f03;
+  t3 = key[ 6] & 0xff | (key[ 7] & 0xff) << 8; this.r[3] = ((t2 >>>  7) | (t3 <<  9)) & 0x1fff;
+  t4 = key[ 8] & 0xff | (key[ 9] & 0xff) << 8; this.r[4] = ((t3 >>>  4) | (t4 << 12)) & 0x00ff;
+  this.r[5] = ((t4 >>>  1)) & 0x1ffe;
+  t5 = key[10] & 0xff | (key[11] & 0xff) << 8; this.r[6] = ((t4 >>> 14) | (t5 <<  2)) & 0x1fff;
+  t6 = key[12] & 0xff | (key[13] & 0xff) << 8; this.r[7] = ((t5 >>> 11) | (t6 <<  5)) & 0x1f81;
+  t7 = key[14] & 0xff | (key[15] & 0xff) << 8; this.r[8] = ((t6 >>>  8) | (t7 <<  8)) & 0x1fff;
+  this.r[9] = ((t7 >>>  5)) & 0x007f;
+
+  this.pad[0] = key[16] & 0xff | (key[17] & 0xff) << 8;
+  this.pad[1] = key[18] & 0xff | (key[19] & 0xff) << 8;
+  this.pad[2] = key[20] & 0xff | (key[21] & 0xff) << 8;
+  this.pad[3] = key[22] & 0xff | (key[23] & 0xff) << 8;
+  this.pad[4] = key[24] & 0xff | (key[25] & 0xff) << 8;
+  this.pad[5] = key[26] & 0xff | (key[27] & 0xff) << 8;
+  this.pad[6] = key[28] & 0xff | (key[29] & 0xff) << 8;
+  this.pad[7] = key[30] & 0xff | (key[31] & 0xff) << 8;
+};
+
+poly1305.prototype.blocks = function(m, mpos, bytes) {
+  var hibit = this.fin ? 0 : (1 << 11);
+  var t0, t1, t2, t3, t4, t5, t6, t7, c;
+  var d0, d1, d2, d3, d4, d5, d6, d7, d8, d9;
+
+  var h0 = this.h[0],
+      h1 = this.h[1],
+      h2 = this.h[2],
+      h3 = this.h[3],
+      h4 = this.h[4],
+      h5 = this.h[5],
+      h6 = this.h[6],
+      h7 = this.h[7],
+      h8 = this.h[8],
+      h9 = this.h[9];
+
+  var r0 = this.r[0],
+      r1 = this.r[1],
+      r2 = this.r[2],
+      r3 = this.r[3],
+      r4 = this.r[4],
+      r5 = this.r[5],
+      r6 = this.r[6],
+      r7 = this.r[7],
+      r8 = this.r[8],
+      r9 = this.r[9];
+
+  while (bytes >= 16) {
+    t0 = m[mpos+ 0] & 0xff | (m[mpos+ 1] & 0xff) << 8; h0 += ( t0                     ) & 0x1fff;
+    t1 = m[mpos+ 2] & 0xff | (m[mpos+ 3] & 0xff) << 8; h1 += ((t0 >>> 13) | (t1 <<  3)) & 0x1fff;
+    t2 = m[mpos+ 4] & 0xff | (m[mpos+ 5] & 0xff) << 8; h2 += ((t1 >>> 10) | (t2 <<  6)) & 0x1fff;
+    t3 = m[mpos+ 6] & 0xff | (m[mpos+ 7] & 0xff) << 8; h3 += ((t2 >>>  7) | (t3 <<  9)) & 0x1fff;
+    t4 = m[mpos+ 8] & 0xff | (m[mpos+ 9] & 0xff) << 8; h4 += ((t3 >>>  4) | (t4 << 12)) & 0x1fff;
+    h5 += ((t4 >>>  1)) & 0x1fff;
+    t5 = m[mpos+10] & 0xff | (m[mpos+11] & 0xff) << 8; h6 += ((t4 >>> 14) | (t5 <<  2)) & 0x1fff;
+    t6 = m[mpos+12] & 0xff | (m[mpos+13] & 0xff) << 8; h7 += ((t5 >>> 11) | (t6 <<  5)) & 0x1fff;
+    t7 = m[mpos+14] & 0xff | (m[mpos+15] & 0xff) << 8; h8 += ((t6 >>>  8) | (t7 <<  8)) & 0x1fff;
+    h9 += ((t7 >>> 5)) | hibit;
+
+    c = 0;
+
+    d0 = c;
+    d0 += h0 * r0;
+    d0 += h1 * (5 * r9);
+    d0 += h2 * (5 * r8);
+    d0 += h3 * (5 * r7);
+    d0 += h4 * (5 * r6);
+    c = (d0 >>> 13); d0 &= 0x1fff;
+    d0 += h5 * (5 * r5);
+    d0 += h6 * (5 * r4);
+    d0 += h7 * (5 * r3);
+    d0 += h8 * (5 * r2);
+    d0 += h9 * (5 * r1);
+    c += (d0 >>> 13); d0 &= 0x1fff;
+
+    d1 = c;
+    d1 += h0 * r1;
+    d1 += h1 * r0;
+    d1 += h2 * (5 * r9);
+    d1 += h3 * (5 * r8);
+    d1 += h4 * (5 * r7);
+    c = (d1 >>> 13); d1 &= 0x1fff;
+    d1 += h5 * (5 * r6);
+    d1 += h6 * (5 * r5);
+    d1 += h7 * (5 * r4);
+    d1 += h8 * (5 * r3);
+    d1 += h9 * (5 * r2);
+    c += (d1 >>> 13); d1 &= 0x1fff;
+
+    d2 = c;
+    d2 += h0 * r2;
+    d2 += h1 * r1;
+    d2 += h2 * r0;
+    d2 += h3 * (5 * r9);
+    d2 += h4 * (5 * r8);
+    c = (d2 >>> 13); d2 &= 0x1fff;
+    d2 += h5 * (5 * r7);
+    d2 += h6 * (5 * r6);
+    d2 += h7 * (5 * r5);
+    d2 += h8 * (5 * r4);
+    d2 += h9 * (5 * r3);
+    c += (d2 >>> 13); d2 &= 0x1fff;
+
+    d3 = c;
+    d3 += h0 * r3;
+    d3 += h1 * r2;
+    d3 += h2 * r1;
+    d3 += h3 * r0;
+    d3 += h4 * (5 * r9);
+    c = (d3 >>> 13); d3 &= 0x1fff;
+    d3 += h5 * (5 * r8);
+    d3 += h6 * (5 * r7);
+    d3 += h7 * (5 * r6);
+    d3 += h8 * (5 * r5);
+    d3 += h9 * (5 * r4);
+    c += (d3 >>> 13); d3 &= 0x1fff;
+
+    d4 = c;
+    d4 += h0 * r4;
+    d4 += h1 * r3;
+    d4 += h2 * r2;
+    d4 += h3 * r1;
+    d4 += h4 * r0;
+    c = (d4 >>> 13); d4 &= 0x1fff;
+    d4 += h5 * (5 * r9);
+    d4 += h6 * (5 * r8);
+    d4 += h7 * (5 * r7);
+    d4 += h8 * (5 * r6);
+    d4 += h9 * (5 * r5);
+    c += (d4 >>> 13); d4 &= 0x1fff;
+
+    d5 = c;
+    d5 += h0 * r5;
+    d5 += h1 * r4;
+    d5 += h2 * r3;
+    d5 += h3 * r2;
+    d5 += h4 * r1;
+    c = (d5 >>> 13); d5 &= 0x1fff;
+    d5 += h5 * r0;
+    d5 += h6 * (5 * r9);
+    d5 += h7 * (5 * r8);
+    d5 += h8 * (5 * r7);
+    d5 += h9 * (5 * r6);
+    c += (d5 >>> 13); d5 &= 0x1fff;
+
+    d6 = c;
+    d6 += h0 * r6;
+    d6 += h1 * r5;
+    d6 += h2 * r4;
+    d6 += h3 * r3;
+    d6 += h4 * r2;
+    c = (d6 >>> 13); d6 &= 0x1fff;
+    d6 += h5 * r1;
+    d6 += h6 * r0;
+    d6 += h7 * (5 * r9);
+    d6 += h8 * (5 * r8);
+    d6 += h9 * (5 * r7);
+    c += (d6 >>> 13); d6 &= 0x1fff;
+
+    d7 = c;
+    d7 += h0 * r7;
+    d7 += h1 * r6;
+    d7 += h2 * r5;
+    d7 += h3 * r4;
+    d7 += h4 * r3;
+    c = (d7 >>> 13); d7 &= 0x1fff;
+    d7 += h5 * r2;
+    d7 += h6 * r1;
+    d7 += h7 * r0;
+    d7 += h8 * (5 * r9);
+    d7 += h9 * (5 * r8);
+    c += (d7 >>> 13); d7 &= 0x1fff;
+
+    d8 = c;
+    d8 += h0 * r8;
+    d8 += h1 * r7;
+    d8 += h2 * r6;
+    d8 += h3 * r5;
+    d8 += h4 * r4;
+    c = (d8 >>> 13); d8 &= 0x1fff;
+    d8 += h5 * r3;
+    d8 += h6 * r2;
+    d8 += h7 * r1;
+    d8 += h8 * r0;
+    d8 += h9 * (5 * r9);
+    c += (d8 >>> 13); d8 &= 0x1fff;
+
+    d9 = c;
+    d9 += h0 * r9;
+    d9 += h1 * r8;
+    d9 += h2 * r7;
+    d9 += h3 * r6;
+    d9 += h4 * r5;
+    c = (d9 >>> 13); d9 &= 0x1fff;
+    d9 += h5 * r4;
+    d9 += h6 * r3;
+    d9 += h7 * r2;
+    d9 += h8 * r1;
+    d9 += h9 * r0;
+    c += (d9 >>> 13); d9 &= 0x1fff;
+
+    c = (((c << 2) + c)) | 0;
+    c = (c + d0) | 0;
+    d0 = c & 0x1fff;
+    c = (c >>> 13);
+    d1 += c;
+
+    h0 = d0;
+    h1 = d1;
+    h2 = d2;
+    h3 = d3;
+    h4 = d4;
+    h5 = d5;
+    h6 = d6;
+    h7 = d7;
+    h8 = d8;
+    h9 = d9;
+
+    mpos += 16;
+    bytes -= 16;
+  }
+  this.h[0] = h0;
+  this.h[1] = h1;
+  this.h[2] = h2;
+  this.h[3] = h3;
+  this.h[4] = h4;
+  this.h[5] = h5;
+  this.h[6] = h6;
+  this.h[7] = h7;
+  this.h[8] = h8;
+  this.h[9] = h9;
+};
+
+poly1305.prototype.finish = function(mac, macpos) {
+  var g = new Uint16Array(10);
+  var c, mask, f, i;
+
+  if (this.leftover) {
+    i = this.leftover;
+    this.buffer[i++] = 1;
+    for (; i < 16; i++) this.buffer[i] = 0;
+    this.fin = 1;
+    this.blocks(this.buffer, 0, 16);
+  }
+
+  c = this.h[1] >>> 13;
+  this.h[1] &= 0x1fff;
+  for (i = 2; i < 10; i++) {
+    this.h[i] += c;
+    c = this.h[i] >>> 13;
+    this.h[i] &= 0x1fff;
+  }
+  this.h[0] += (c * 5);
+  c = this.h[0] >>> 13;
+  this.h[0] &= 0x1fff;
+  this.h[1] += c;
+  c = this.h[1] >>> 13;
+  this.h[1] &= 0x1fff;
+  this.h[2] += c;
+
+  g[0] = this.h[0] + 5;
+  c = g[0] >>> 13;
+  g[0] &= 0x1fff;
+  for (i = 1; i < 10; i++) {
+    g[i] = this.h[i] + c;
+    c = g[i] >>> 13;
+    g[i] &= 0x1fff;
+  }
+  g[9] -= (1 << 13);
+
+  mask = (c ^ 1) - 1;
+  for (i = 0; i < 10; i++) g[i] &= mask;
+  mask = ~mask;
+  for (i = 0; i < 10; i++) this.h[i] = (this.h[i] & mask) | g[i];
+
+  this.h[0] = ((this.h[0]       ) | (this.h[1] << 13)                    ) & 0xffff;
+  this.h[1] = ((this.h[1] >>>  3) | (this.h[2] << 10)                    ) & 0xffff;
+  this.h[2] = ((this.h[2] >>>  6) | (this.h[3] <<  7)                    ) & 0xffff;
+  this.h[3] = ((this.h[3] >>>  9) | (this.h[4] <<  4)                    ) & 0xffff;
+  this.h[4] = ((this.h[4] >>> 12) | (this.h[5] <<  1) | (this.h[6] << 14)) & 0xffff;
+  this.h[5] = ((this.h[6] >>>  2) | (this.h[7] << 11)                    ) & 0xffff;
+  this.h[6] = ((this.h[7] >>>  5) | (this.h[8] <<  8)                    ) & 0xffff;
+  this.h[7] = ((this.h[8] >>>  8) | (this.h[9] <<  5)                    ) & 0xffff;
+
+  f = this.h[0] + this.pad[0];
+  this.h[0] = f & 0xffff;
+  for (i = 1; i < 8; i++) {
+    f = (((this.h[i] + this.pad[i]) | 0) + (f >>> 16)) | 0;
+    this.h[i] = f & 0xffff;
+  }
+
+  mac[macpos+ 0] = (this.h[0] >>> 0) & 0xff;
+  mac[macpos+ 1] = (this.h[0] >>> 8) & 0xff;
+  mac[macpos+ 2] = (this.h[1] >>> 0) & 0xff;
+  mac[macpos+ 3] = (this.h[1] >>> 8) & 0xff;
+  mac[macpos+ 4] = (this.h[2] >>> 0) & 0xff;
+  mac[macpos+ 5] = (this.h[2] >>> 8) & 0xff;
+  mac[macpos+ 6] = (this.h[3] >>> 0) & 0xff;
+  mac[macpos+ 7] = (this.h[3] >>> 8) & 0xff;
+  mac[macpos+ 8] = (this.h[4] >>> 0) & 0xff;
+  mac[macpos+ 9] = (this.h[4] >>> 8) & 0xff;
+  mac[macpos+10] = (this.h[5] >>> 0) & 0xff;
+  mac[macpos+11] = (this.h[5] >>> 8) & 0xff;
+  mac[macpos+12] = (this.h[6] >>> 0) & 0xff;
+  mac[macpos+13] = (this.h[6] >>> 8) & 0xff;
+  mac[macpos+14] = (this.h[7] >>> 0) & 0xff;
+  mac[macpos+15] = (this.h[7] >>> 8) & 0xff;
+};
+
+poly1305.prototype.update = function(m, mpos, bytes) {
+  var i, want;
+
+  if (this.leftover) {
+    want = (16 - this.leftover);
+    if (want > bytes)
+      want = bytes;
+    for (i = 0; i < want; i++)
+      this.buffer[this.leftover + i] = m[mpos+i];
+    bytes -= want;
+    mpos += want;
+    this.leftover += want;
+    if (this.leftover < 16)
+      return;
+    this.blocks(this.buffer, 0, 16);
+    this.leftover = 0;
+  }
+
+  if (bytes >= 16) {
+    want = bytes - (bytes % 16);
+    this.blocks(m, mpos, want);
+    mpos += want;
+    bytes -= want;
+  }
+
+  if (bytes) {
+    for (i = 0; i < bytes; i++)
+      this.buffer[this.leftover + i] = m[mpos+i];
+    this.leftover += bytes;
+  }
+};
+
+function crypto_onetimeauth(out, outpos, m, mpos, n, k) {
+  var s = new poly1305(k);
+  s.update(m, mpos, n);
+  s.finish(out, outpos);
+  return 0;
+}
+
+function crypto_onetimeauth_verify(h, hpos, m, mpos, n, k) {
+  var x = new Uint8Array(16);
+  crypto_onetimeauth(x,0,m,mpos,n,k);
+  return crypto_verify_16(h,hpos,x,0);
+}
+
+function crypto_secretbox(c,m,d,n,k) {
+  var i;
+  if (d < 32) return -1;
+  crypto_stream_xor(c,0,m,0,d,n,k);
+  crypto_onetimeauth(c, 16, c, 32, d - 32, c);
+  for (i = 0; i < 16; i++) c[i] = 0;
+  return 0;
+}
+
+function crypto_secretbox_open(m,c,d,n,k) {
+  var i;
+  var x = new Uint8Array(32);
+  if (d < 32) return -1;
+  crypto_stream(x,0,32,n,k);
+  if (crypto_onetimeauth_verify(c, 16,c, 32,d - 32,x) !== 0) return -1;
+  crypto_stream_xor(m,0,c,0,d,n,k);
+  for (i = 0; i < 32; i++) m[i] = 0;
+  return 0;
+}
+
+function set25519(r, a) {
+  var i;
+  for (i = 0; i < 16; i++) r[i] = a[i]|0;
+}
+
+function car25519(o) {
+  var i, v, c = 1;
+  for (i = 0; i < 16; i++) {
+    v = o[i] + c + 65535;
+    c = Math.floor(v / 65536);
+    o[i] = v - c * 65536;
+  }
+  o[0] += c-1 + 37 * (c-1);
+}
+
+function sel25519(p, q, b) {
+  var t, c = ~(b-1);
+  for (var i = 0; i < 16; i++) {
+    t = c & (p[i] ^ q[i]);
+    p[i] ^= t;
+    q[i] ^= t;
+  }
+}
+
+function pack25519(o, n) {
+  var i, j, b;
+  var m = gf(), t = gf();
+  for (i = 0; i < 16; i++) t[i] = n[i];
+  car25519(t);
+  car25519(t);
+  car25519(t);
+  for (j = 0; j < 2; j++) {
+    m[0] = t[0] - 0xffed;
+    for (i = 1; i < 15; i++) {
+      m[i] = t[i] - 0xffff - ((m[i-1]>>16) & 1);
+      m[i-1] &= 0xffff;
+    }
+    m[15] = t[15] - 0x7fff - ((m[14]>>16) & 1);
+    b = (m[15]>>16) & 1;
+    m[14] &= 0xffff;
+    sel25519(t, m, 1-b);
+  }
+  for (i = 0; i < 16; i++) {
+    o[2*i] = t[i] & 0xff;
+    o[2*i+1] = t[i]>>8;
+  }
+}
+
+function neq25519(a, b) {
+  var c = new Uint8Array(32), d = new Uint8Array(32);
+  pack25519(c, a);
+  pack25519(d, b);
+  return crypto_verify_32(c, 0, d, 0);
+}
+
+function par25519(a) {
+  var d = new Uint8Array(32);
+  pack25519(d, a);
+  return d[0] & 1;
+}
+
+function unpack25519(o, n) {
+  var i;
+  for (i = 0; i < 16; i++) o[i] = n[2*i] + (n[2*i+1] << 8);
+  o[15] &= 0x7fff;
+}
+
+function A(o, a, b) {
+  for (var i = 0; i < 16; i++) o[i] = a[i] + b[i];
+}
+
+function Z(o, a, b) {
+  for (var i = 0; i < 16; i++) o[i] = a[i] - b[i];
+}
+
+function M(o, a, b) {
+  var v, c,
+     t0 = 0,  t1 = 0,  t2 = 0,  t3 = 0,  t4 = 0,  t5 = 0,  t6 = 0,  t7 = 0,
+     t8 = 0,  t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0,
+    t16 = 0, t17 = 0, t18 = 0, t19 = 0, t20 = 0, t21 = 0, t22 = 0, t23 = 0,
+    t24 = 0, t25 = 0, t26 = 0, t27 = 0, t28 = 0, t29 = 0, t30 = 0,
+    b0 = b[0],
+    b1 = b[1],
+    b2 = b[2],
+    b3 = b[3],
+    b4 = b[4],
+    b5 = b[5],
+    b6 = b[6],
+    b7 = b[7],
+    b8 = b[8],
+    b9 = b[9],
+    b10 = b[10],
+    b11 = b[11],
+    b12 = b[12],
+    b13 = b[13],
+    b14 = b[14],
+    b15 = b[15];
+
+  v = a[0];
+  t0 += v * b0;
+  t1 += v * b1;
+  t2 += v * b2;
+  t3 += v * b3;
+  t4 += v * b4;
+  t5 += v * b5;
+  t6 += v * b6;
+  t7 += v * b7;
+  t8 += v * b8;
+  t9 += v * b9;
+  t10 += v * b10;
+  t11 += v * b11;
+  t12 += v * b12;
+  t13 += v * b13;
+  t14 += v * b14;
+  t15 += v * b15;
+  v = a[1];
+  t1 += v * b0;
+  t2 += v * b1;
+  t3 += v * b2;
+  t4 += v * b3;
+  t5 += v * b4;
+  t6 += v * b5;
+  t7 += v * b6;
+  t8 += v * b7;
+  t9 += v * b8;
+  t10 += v * b9;
+  t11 += v * b10;
+  t12 += v * b11;
+  t13 += v * b12;
+  t14 += v * b13;
+  t15 += v * b14;
+  t16 += v * b15;
+  v = a[2];
+  t2 += v * b0;
+  t3 += v * b1;
+  t4 += v * b2;
+  t5 += v * b3;
+  t6 += v * b4;
+  t7 += v * b5;
+  t8 += v * b6;
+  t9 += v * b7;
+  t10 += v * b8;
+  t11 += v * b9;
+  t12 += v * b10;
+  t13 += v * b11;
+  t14 += v * b12;
+  t15 += v * b13;
+  t16 += v * b14;
+  t17 += v * b15;
+  v = a[3];
+  t3 += v * b0;
+  t4 += v * b1;
+  t5 += v * b2;
+  t6 += v * b3;
+  t7 += v * b4;
+  t8 += v * b5;
+  t9 += v * b6;
+  t10 += v * b7;
+  t11 += v * b8;
+  t12 += v * b9;
+  t13 += v * b10;
+  t14 += v * b11;
+  t15 += v * b12;
+  t16 += v * b13;
+  t17 += v * b14;
+  t18 += v * b15;
+  v = a[4];
+  t4 += v * b0;
+  t5 += v * b1;
+  t6 += v * b2;
+  t7 += v * b3;
+  t8 += v * b4;
+  t9 += v * b5;
+  t10 += v * b6;
+  t11 += v * b7;
+  t12 += v * b8;
+  t13 += v * b9;
+  t14 += v * b10;
+  t15 += v * b11;
+  t16 += v * b12;
+  t17 += v * b13;
+  t18 += v * b14;
+  t19 += v * b15;
+  v = a[5];
+  t5 += v * b0;
+  t6 += v * b1;
+  t7 += v * b2;
+  t8 += v * b3;
+  t9 += v * b4;
+  t10 += v * b5;
+  t11 += v * b6;
+  t12 += v * b7;
+  t13 += v * b8;
+  t14 += v * b9;
+  t15 += v * b10;
+  t16 += v * b11;
+  t17 += v * b12;
+  t18 += v * b13;
+  t19 += v * b14;
+  t20 += v * b15;
+  v = a[6];
+  t6 += v * b0;
+  t7 += v * b1;
+  t8 += v * b2;
+  t9 += v * b3;
+  t10 += v * b4;
+  t11 += v * b5;
+  t12 += v * b6;
+  t13 += v * b7;
+  t14 += v * b8;
+  t15 += v * b9;
+  t16 += v * b10;
+  t17 += v * b11;
+  t18 += v * b12;
+  t19 += v * b13;
+  t20 += v * b14;
+  t21 += v * b15;
+  v = a[7];
+  t7 += v * b0;
+  t8 += v * b1;
+  t9 += v * b2;
+  t10 += v * b3;
+  t11 += v * b4;
+  t12 += v * b5;
+  t13 += v * b6;
+  t14 += v * b7;
+  t15 += v * b8;
+  t16 += v * b9;
+  t17 += v * b10;
+  t18 += v * b11;
+  t19 += v * b12;
+  t20 += v * b13;
+  t21 += v * b14;
+  t22 += v * b15;
+  v = a[8];
+  t8 += v * b0;
+  t9 += v * b1;
+  t10 += v * b2;
+  t11 += v * b3;
+  t12 += v * b4;
+  t13 += v * b5;
+  t14 += v * b6;
+  t15 += v * b7;
+  t16 += v * b8;
+  t17 += v * b9;
+  t18 += v * b10;
+  t19 += v * b11;
+  t20 += v * b12;
+  t21 += v * b13;
+  t22 += v * b14;
+  t23 += v * b15;
+  v = a[9];
+  t9 += v * b0;
+  t10 += v * b1;
+  t11 += v * b2;
+  t12 += v * b3;
+  t13 += v * b4;
+  t14 += v * b5;
+  t15 += v * b6;
+  t16 += v * b7;
+  t17 += v * b8;
+  t18 += v * b9;
+  t19 += v * b10;
+  t20 += v * b11;
+  t21 += v * b12;
+  t22 += v * b13;
+  t23 += v * b14;
+  t24 += v * b15;
+  v = a[10];
+  t10 += v * b0;
+  t11 += v * b1;
+  t12 += v * b2;
+  t13 += v * b3;
+  t14 += v * b4;
+  t15 += v * b5;
+  t16 += v * b6;
+  t17 += v * b7;
+  t18 += v * b8;
+  t19 += v * b9;
+  t20 += v * b10;
+  t21 += v * b11;
+  t22 += v * b12;
+  t23 += v * b13;
+  t24 += v * b14;
+  t25 += v * b15;
+  v = a[11];
+  t11 += v * b0;
+  t12 += v * b1;
+  t13 += v * b2;
+  t14 += v * b3;
+  t15 += v * b4;
+  t16 += v * b5;
+  t17 += v * b6;
+  t18 += v * b7;
+  t19 += v * b8;
+  t20 += v * b9;
+  t21 += v * b10;
+  t22 += v * b11;
+  t23 += v * b12;
+  t24 += v * b13;
+  t25 += v * b14;
+  t26 += v * b15;
+  v = a[12];
+  t12 += v * b0;
+  t13 += v * b1;
+  t14 += v * b2;
+  t15 += v * b3;
+  t16 += v * b4;
+  t17 += v * b5;
+  t18 += v * b6;
+  t19 += v * b7;
+  t20 += v * b8;
+  t21 += v * b9;
+  t22 += v * b10;
+  t23 += v * b11;
+  t24 += v * b12;
+  t25 += v * b13;
+  t26 += v * b14;
+  t27 += v * b15;
+  v = a[13];
+  t13 += v * b0;
+  t14 += v * b1;
+  t15 += v * b2;
+  t16 += v * b3;
+  t17 += v * b4;
+  t18 += v * b5;
+  t19 += v * b6;
+  t20 += v * b7;
+  t21 += v * b8;
+  t22 += v * b9;
+  t23 += v * b10;
+  t24 += v * b11;
+  t25 += v * b12;
+  t26 += v * b13;
+  t27 += v * b14;
+  t28 += v * b15;
+  v = a[14];
+  t14 += v * b0;
+  t15 += v * b1;
+  t16 += v * b2;
+  t17 += v * b3;
+  t18 += v * b4;
+  t19 += v * b5;
+  t20 += v * b6;
+  t21 += v * b7;
+  t22 += v * b8;
+  t23 += v * b9;
+  t24 += v * b10;
+  t25 += v * b11;
+  t26 += v * b12;
+  t27 += v * b13;
+  t28 += v * b14;
+  t29 += v * b15;
+  v = a[15];
+  t15 += v * b0;
+  t16 += v * b1;
+  t17 += v * b2;
+  t18 += v * b3;
+  t19 += v * b4;
+  t20 += v * b5;
+  t21 += v * b6;
+  t22 += v * b7;
+  t23 += v * b8;
+  t24 += v * b9;
+  t25 += v * b10;
+  t26 += v * b11;
+  t27 += v * b12;
+  t28 += v * b13;
+  t29 += v * b14;
+  t30 += v * b15;
+
+  t0  += 38 * t16;
+  t1  += 38 * t17;
+  t2  += 38 * t18;
+  t3  += 38 * t19;
+  t4  += 38 * t20;
+  t5  += 38 * t21;
+  t6  += 38 * t22;
+  t7  += 38 * t23;
+  t8  += 38 * t24;
+  t9  += 38 * t25;
+  t10 += 38 * t26;
+  t11 += 38 * t27;
+  t12 += 38 * t28;
+  t13 += 38 * t29;
+  t14 += 38 * t30;
+  // t15 left as is
+
+  // first car
+  c = 1;
+  v =  t0 + c + 65535; c = Math.floor(v / 65536);  t0 = v - c * 65536;
+  v =  t1 + c + 65535; c = Math.floor(v / 65536);  t1 = v - c * 65536;
+  v =  t2 + c + 65535; c = Math.floor(v / 65536);  t2 = v - c * 65536;
+  v =  t3 + c + 65535; c = Math.floor(v / 65536);  t3 = v - c * 65536;
+  v =  t4 + c + 65535; c = Math.floor(v / 65536);  t4 = v - c * 65536;
+  v =  t5 + c + 65535; c = Math.floor(v / 65536);  t5 = v - c * 65536;
+  v =  t6 + c + 65535; c = Math.floor(v / 65536);  t6 = v - c * 65536;
+  v =  t7 + c + 65535; c = Math.floor(v / 65536);  t7 = v - c * 65536;
+  v =  t8 + c + 65535; c = Math.floor(v / 65536);  t8 = v - c * 65536;
+  v =  t9 + c + 65535; c = Math.floor(v / 65536);  t9 = v - c * 65536;
+  v = t10 + c + 65535; c = Math.floor(v / 65536); t10 = v - c * 65536;
+  v = t11 + c + 65535; c = Math.floor(v / 65536); t11 = v - c * 65536;
+  v = t12 + c + 65535; c = Math.floor(v / 65536); t12 = v - c * 65536;
+  v = t13 + c + 65535; c = Math.floor(v / 65536); t13 = v - c * 65536;
+  v = t14 + c + 65535; c = Math.floor(v / 65536); t14 = v - c * 65536;
+  v = t15 + c + 65535; c = Math.floor(v / 65536); t15 = v - c * 65536;
+  t0 += c-1 + 37 * (c-1);
+
+  // second car
+  c = 1;
+  v =  t0 + c + 65535; c = Math.floor(v / 65536);  t0 = v - c * 65536;
+  v =  t1 + c + 65535; c = Math.floor(v / 65536);  t1 = v - c * 65536;
+  v =  t2 + c + 65535; c = Math.floor(v / 65536);  t2 = v - c * 65536;
+  v =  t3 + c + 65535; c = Math.floor(v / 65536);  t3 = v - c * 65536;
+  v =  t4 + c + 65535; c = Math.floor(v / 65536);  t4 = v - c * 65536;
+  v =  t5 + c + 65535; c = Math.floor(v / 65536);  t5 = v - c * 65536;
+  v =  t6 + c + 65535; c = Math.floor(v / 65536);  t6 = v - c * 65536;
+  v =  t7 + c + 65535; c = Math.floor(v / 65536);  t7 = v - c * 65536;
+  v =  t8 + c + 65535; c = Math.floor(v / 65536);  t8 = v - c * 65536;
+  v =  t9 + c + 65535; c = Math.floor(v / 65536);  t9 = v - c * 65536;
+  v = t10 + c + 65535; c = Math.floor(v / 65536); t10 = v - c * 65536;
+  v = t11 + c + 65535; c = Math.floor(v / 65536); t11 = v - c * 65536;
+  v = t12 + c + 65535; c = Math.floor(v / 65536); t12 = v - c * 65536;
+  v = t13 + c + 65535; c = Math.floor(v / 65536); t13 = v - c * 65536;
+  v = t14 + c + 65535; c = Math.floor(v / 65536); t14 = v - c * 65536;
+  v = t15 + c + 65535; c = Math.floor(v / 65536); t15 = v - c * 65536;
+  t0 += c-1 + 37 * (c-1);
+
+  o[ 0] = t0;
+  o[ 1] = t1;
+  o[ 2] = t2;
+  o[ 3] = t3;
+  o[ 4] = t4;
+  o[ 5] = t5;
+  o[ 6] = t6;
+  o[ 7] = t7;
+  o[ 8] = t8;
+  o[ 9] = t9;
+  o[10] = t10;
+  o[11] = t11;
+  o[12] = t12;
+  o[13] = t13;
+  o[14] = t14;
+  o[15] = t15;
+}
+
+function S(o, a) {
+  M(o, a, a);
+}
+
+function inv25519(o, i) {
+  var c = gf();
+  var a;
+  for (a = 0; a < 16; a++) c[a] = i[a];
+  for (a = 253; a >= 0; a--) {
+    S(c, c);
+    if(a !== 2 && a !== 4) M(c, c, i);
+  }
+  for (a = 0; a < 16; a++) o[a] = c[a];
+}
+
+function pow2523(o, i) {
+  var c = gf();
+  var a;
+  for (a = 0; a < 16; a++) c[a] = i[a];
+  for (a = 250; a >= 0; a--) {
+      S(c, c);
+      if(a !== 1) M(c, c, i);
+  }
+  for (a = 0; a < 16; a++) o[a] = c[a];
+}
+
+function crypto_scalarmult(q, n, p) {
+  var z = new Uint8Array(32);
+  var x = new Float64Array(80), r, i;
+  var a = gf(), b = gf(), c = gf(),
+      d = gf(), e = gf(), f = gf();
+  for (i = 0; i < 31; i++) z[i] = n[i];
+  z[31]=(n[31]&127)|64;
+  z[0]&=248;
+  unpack25519(x,p);
+  for (i = 0; i < 16; i++) {
+    b[i]=x[i];
+    d[i]=a[i]=c[i]=0;
+  }
+  a[0]=d[0]=1;
+  for (i=254; i>=0; --i) {
+    r=(z[i>>>3]>>>(i&7))&1;
+    sel25519(a,b,r);
+    sel25519(c,d,r);
+    A(e,a,c);
+    Z(a,a,c);
+    A(c,b,d);
+    Z(b,b,d);
+    S(d,e);
+    S(f,a);
+    M(a,c,a);
+    M(c,b,e);
+    A(e,a,c);
+    Z(a,a,c);
+    S(b,a);
+    Z(c,d,f);
+    M(a,c,_121665);
+    A(a,a,d);
+    M(c,c,a);
+    M(a,d,f);
+    M(d,b,x);
+    S(b,e);
+    sel25519(a,b,r);
+    sel25519(c,d,r);
+  }
+  for (i = 0; i < 16; i++) {
+    x[i+16]=a[i];
+    x[i+32]=c[i];
+    x[i+48]=b[i];
+    x[i+64]=d[i];
+  }
+  var x32 = x.subarray(32);
+  var x16 = x.subarray(16);
+  inv25519(x32,x32);
+  M(x16,x16,x32);
+  pack25519(q,x16);
+  return 0;
+}
+
+function crypto_scalarmult_base(q, n) {
+  return crypto_scalarmult(q, n, _9);
+}
+
+function crypto_box_keypair(y, x) {
+  randombytes(x, 32);
+  return crypto_scalarmult_base(y, x);
+}
+
+function crypto_box_beforenm(k, y, x) {
+  var s = new Uint8Array(32);
+  crypto_scalarmult(s, x, y);
+  return crypto_core_hsalsa20(k, _0, s, sigma);
+}
+
+var crypto_box_afternm = crypto_secretbox;
+var crypto_box_open_afternm = crypto_secretbox_open;
+
+function crypto_box(c, m, d, n, y, x) {
+  var k = new Uint8Array(32);
+  crypto_box_beforenm(k, y, x);
+  return crypto_box_afternm(c, m, d, n, k);
+}
+
+function crypto_box_open(m, c, d, n, y, x) {
+  var k = new Uint8Array(32);
+  crypto_box_beforenm(k, y, x);
+  return crypto_box_open_afternm(m, c, d, n, k);
+}
+
+var K = [
+  0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd,
+  0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
+  0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019,
+  0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
+  0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe,
+  0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
+  0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1,
+  0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
+  0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3,
+  0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
+  0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483,
+  0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
+  0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210,
+  0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
+  0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725,
+  0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
+  0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926,
+  0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
+  0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8,
+  0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
+  0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001,
+  0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
+  0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910,
+  0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
+  0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53,
+  0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
+  0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb,
+  0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
+  0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60,
+  0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
+  0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9,
+  0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
+  0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207,
+  0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
+  0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6,
+  0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
+  0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493,
+  0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
+  0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a,
+  0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817
+];
+
+function crypto_hashblocks_hl(hh, hl, m, n) {
+  var wh = new Int32Array(16), wl = new Int32Array(16),
+      bh0, bh1, bh2, bh3, bh4, bh5, bh6, bh7,
+      bl0, bl1, bl2, bl3, bl4, bl5, bl6, bl7,
+      th, tl, i, j, h, l, a, b, c, d;
+
+  var ah0 = hh[0],
+      ah1 = hh[1],
+      ah2 = hh[2],
+      ah3 = hh[3],
+      ah4 = hh[4],
+      ah5 = hh[5],
+      ah6 = hh[6],
+      ah7 = hh[7],
+
+      al0 = hl[0],
+      al1 = hl[1],
+      al2 = hl[2],
+      al3 = hl[3],
+      al4 = hl[4],
+      al5 = hl[5],
+      al6 = hl[6],
+      al7 = hl[7];
+
+  var pos = 0;
+  while (n >= 128) {
+    for (i = 0; i < 16; i++) {
+      j = 8 * i + pos;
+      wh[i] = (m[j+0] << 24) | (m[j+1] << 16) | (m[j+2] << 8) | m[j+3];
+      wl[i] = (m[j+4] << 24) | (m[j+5] << 16) | (m[j+6] << 8) | m[j+7];
+    }
+    for (i = 0; i < 80; i++) {
+      bh0 = ah0;
+      bh1 = ah1;
+      bh2 = ah2;
+      bh3 = ah3;
+      bh4 = ah4;
+      bh5 = ah5;
+      bh6 = ah6;
+      bh7 = ah7;
+
+      bl0 = al0;
+      bl1 = al1;
+      bl2 = al2;
+      bl3 = al3;
+      bl4 = al4;
+      bl5 = al5;
+      bl6 = al6;
+      bl7 = al7;
+
+      // add
+      h = ah7;
+      l = al7;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      // Sigma1
+      h = ((ah4 >>> 14) | (al4 << (32-14))) ^ ((ah4 >>> 18) | (al4 << (32-18))) ^ ((al4 >>> (41-32)) | (ah4 << (32-(41-32))));
+      l = ((al4 >>> 14) | (ah4 << (32-14))) ^ ((al4 >>> 18) | (ah4 << (32-18))) ^ ((ah4 >>> (41-32)) | (al4 << (32-(41-32))));
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // Ch
+      h = (ah4 & ah5) ^ (~ah4 & ah6);
+      l = (al4 & al5) ^ (~al4 & al6);
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // K
+      h = K[i*2];
+      l = K[i*2+1];
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // w
+      h = wh[i%16];
+      l = wl[i%16];
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      th = c & 0xffff | d << 16;
+      tl = a & 0xffff | b << 16;
+
+      // add
+      h = th;
+      l = tl;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      // Sigma0
+      h = ((ah0 >>> 28) | (al0 << (32-28))) ^ ((al0 >>> (34-32)) | (ah0 << (32-(34-32)))) ^ ((al0 >>> (39-32)) | (ah0 << (32-(39-32))));
+      l = ((al0 >>> 28) | (ah0 << (32-28))) ^ ((ah0 >>> (34-32)) | (al0 << (32-(34-32)))) ^ ((ah0 >>> (39-32)) | (al0 << (32-(39-32))));
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      // Maj
+      h = (ah0 & ah1) ^ (ah0 & ah2) ^ (ah1 & ah2);
+      l = (al0 & al1) ^ (al0 & al2) ^ (al1 & al2);
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      bh7 = (c & 0xffff) | (d << 16);
+      bl7 = (a & 0xffff) | (b << 16);
+
+      // add
+      h = bh3;
+      l = bl3;
+
+      a = l & 0xffff; b = l >>> 16;
+      c = h & 0xffff; d = h >>> 16;
+
+      h = th;
+      l = tl;
+
+      a += l & 0xffff; b += l >>> 16;
+      c += h & 0xffff; d += h >>> 16;
+
+      b += a >>> 16;
+      c += b >>> 16;
+      d += c >>> 16;
+
+      bh3 = (c & 0xffff) | (d << 16);
+      bl3 = (a & 0xffff) | (b << 16);
+
+      ah1 = bh0;
+      ah2 = bh1;
+      ah3 = bh2;
+      ah4 = bh3;
+      ah5 = bh4;
+      ah6 = bh5;
+      ah7 = bh6;
+      ah0 = bh7;
+
+      al1 = bl0;
+      al2 = bl1;
+      al3 = bl2;
+      al4 = bl3;
+      al5 = bl4;
+      al6 = bl5;
+      al7 = bl6;
+      al0 = bl7;
+
+      if (i%16 === 15) {
+        for (j = 0; j < 16; j++) {
+          // add
+          h = wh[j];
+          l = wl[j];
+
+          a = l & 0xffff; b = l >>> 16;
+          c = h & 0xffff; d = h >>> 16;
+
+          h = wh[(j+9)%16];
+          l = wl[(j+9)%16];
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          // sigma0
+          th = wh[(j+1)%16];
+          tl = wl[(j+1)%16];
+          h = ((th >>> 1) | (tl << (32-1))) ^ ((th >>> 8) | (tl << (32-8))) ^ (th >>> 7);
+          l = ((tl >>> 1) | (th << (32-1))) ^ ((tl >>> 8) | (th << (32-8))) ^ ((tl >>> 7) | (th << (32-7)));
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          // sigma1
+          th = wh[(j+14)%16];
+          tl = wl[(j+14)%16];
+          h = ((th >>> 19) | (tl << (32-19))) ^ ((tl >>> (61-32)) | (th << (32-(61-32)))) ^ (th >>> 6);
+          l = ((tl >>> 19) | (th << (32-19))) ^ ((th >>> (61-32)) | (tl << (32-(61-32)))) ^ ((tl >>> 6) | (th << (32-6)));
+
+          a += l & 0xffff; b += l >>> 16;
+          c += h & 0xffff; d += h >>> 16;
+
+          b += a >>> 16;
+          c += b >>> 16;
+          d += c >>> 16;
+
+          wh[j] = (c & 0xffff) | (d << 16);
+          wl[j] = (a & 0xffff) | (b << 16);
+        }
+      }
+    }
+
+    // add
+    h = ah0;
+    l = al0;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[0];
+    l = hl[0];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[0] = ah0 = (c & 0xffff) | (d << 16);
+    hl[0] = al0 = (a & 0xffff) | (b << 16);
+
+    h = ah1;
+    l = al1;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[1];
+    l = hl[1];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[1] = ah1 = (c & 0xffff) | (d << 16);
+    hl[1] = al1 = (a & 0xffff) | (b << 16);
+
+    h = ah2;
+    l = al2;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[2];
+    l = hl[2];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[2] = ah2 = (c & 0xffff) | (d << 16);
+    hl[2] = al2 = (a & 0xffff) | (b << 16);
+
+    h = ah3;
+    l = al3;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[3];
+    l = hl[3];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[3] = ah3 = (c & 0xffff) | (d << 16);
+    hl[3] = al3 = (a & 0xffff) | (b << 16);
+
+    h = ah4;
+    l = al4;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[4];
+    l = hl[4];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[4] = ah4 = (c & 0xffff) | (d << 16);
+    hl[4] = al4 = (a & 0xffff) | (b << 16);
+
+    h = ah5;
+    l = al5;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[5];
+    l = hl[5];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[5] = ah5 = (c & 0xffff) | (d << 16);
+    hl[5] = al5 = (a & 0xffff) | (b << 16);
+
+    h = ah6;
+    l = al6;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[6];
+    l = hl[6];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[6] = ah6 = (c & 0xffff) | (d << 16);
+    hl[6] = al6 = (a & 0xffff) | (b << 16);
+
+    h = ah7;
+    l = al7;
+
+    a = l & 0xffff; b = l >>> 16;
+    c = h & 0xffff; d = h >>> 16;
+
+    h = hh[7];
+    l = hl[7];
+
+    a += l & 0xffff; b += l >>> 16;
+    c += h & 0xffff; d += h >>> 16;
+
+    b += a >>> 16;
+    c += b >>> 16;
+    d += c >>> 16;
+
+    hh[7] = ah7 = (c & 0xffff) | (d << 16);
+    hl[7] = al7 = (a & 0xffff) | (b << 16);
+
+    pos += 128;
+    n -= 128;
+  }
+
+  return n;
+}
+
+function crypto_hash(out, m, n) {
+  var hh = new Int32Array(8),
+      hl = new Int32Array(8),
+      x = new Uint8Array(256),
+      i, b = n;
+
+  hh[0] = 0x6a09e667;
+  hh[1] = 0xbb67ae85;
+  hh[2] = 0x3c6ef372;
+  hh[3] = 0xa54ff53a;
+  hh[4] = 0x510e527f;
+  hh[5] = 0x9b05688c;
+  hh[6] = 0x1f83d9ab;
+  hh[7] = 0x5be0cd19;
+
+  hl[0] = 0xf3bcc908;
+  hl[1] = 0x84caa73b;
+  hl[2] = 0xfe94f82b;
+  hl[3] = 0x5f1d36f1;
+  hl[4] = 0xade682d1;
+  hl[5] = 0x2b3e6c1f;
+  hl[6] = 0xfb41bd6b;
+  hl[7] = 0x137e2179;
+
+  crypto_hashblocks_hl(hh, hl, m, n);
+  n %= 128;
+
+  for (i = 0; i < n; i++) x[i] = m[b-n+i];
+  x[n] = 128;
+
+  n = 256-128*(n<112?1:0);
+  x[n-9] = 0;
+  ts64(x, n-8,  (b / 0x20000000) | 0, b << 3);
+  crypto_hashblocks_hl(hh, hl, x, n);
+
+  for (i = 0; i < 8; i++) ts64(out, 8*i, hh[i], hl[i]);
+
+  return 0;
+}
+
+function add(p, q) {
+  var a = gf(), b = gf(), c = gf(),
+      d = gf(), e = gf(), f = gf(),
+      g = gf(), h = gf(), t = gf();
+
+  Z(a, p[1], p[0]);
+  Z(t, q[1], q[0]);
+  M(a, a, t);
+  A(b, p[0], p[1]);
+  A(t, q[0], q[1]);
+  M(b, b, t);
+  M(c, p[3], q[3]);
+  M(c, c, D2);
+  M(d, p[2], q[2]);
+  A(d, d, d);
+  Z(e, b, a);
+  Z(f, d, c);
+  A(g, d, c);
+  A(h, b, a);
+
+  M(p[0], e, f);
+  M(p[1], h, g);
+  M(p[2], g, f);
+  M(p[3], e, h);
+}
+
+function cswap(p, q, b) {
+  var i;
+  for (i = 0; i < 4; i++) {
+    sel25519(p[i], q[i], b);
+  }
+}
+
+function pack(r, p) {
+  var tx = gf(), ty = gf(), zi = gf();
+  inv25519(zi, p[2]);
+  M(tx, p[0], zi);
+  M(ty, p[1], zi);
+  pack25519(r, ty);
+  r[31] ^= par25519(tx) << 7;
+}
+
+function scalarmult(p, q, s) {
+  var b, i;
+  set25519(p[0], gf0);
+  set25519(p[1], gf1);
+  set25519(p[2], gf1);
+  set25519(p[3], gf0);
+  for (i = 255; i >= 0; --i) {
+    b = (s[(i/8)|0] >> (i&7)) & 1;
+    cswap(p, q, b);
+    add(q, p);
+    add(p, p);
+    cswap(p, q, b);
+  }
+}
+
+function scalarbase(p, s) {
+  var q = [gf(), gf(), gf(), gf()];
+  set25519(q[0], X);
+  set25519(q[1], Y);
+  set25519(q[2], gf1);
+  M(q[3], X, Y);
+  scalarmult(p, q, s);
+}
+
+function crypto_sign_keypair(pk, sk, seeded) {
+  var d = new Uint8Array(64);
+  var p = [gf(), gf(), gf(), gf()];
+  var i;
+
+  if (!seeded) randombytes(sk, 32);
+  crypto_hash(d, sk, 32);
+  d[0] &= 248;
+  d[31] &= 127;
+  d[31] |= 64;
+
+  scalarbase(p, d);
+  pack(pk, p);
+
+  for (i = 0; i < 32; i++) sk[i+32] = pk[i];
+  return 0;
+}
+
+var L = new Float64Array([0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]);
+
+function modL(r, x) {
+  var carry, i, j, k;
+  for (i = 63; i >= 32; --i) {
+    carry = 0;
+    for (j = i - 32, k = i - 12; j < k; ++j) {
+      x[j] += carry - 16 * x[i] * L[j - (i - 32)];
+      carry = (x[j] + 128) >> 8;
+      x[j] -= carry * 256;
+    }
+    x[j] += carry;
+    x[i] = 0;
+  }
+  carry = 0;
+  for (j = 0; j < 32; j++) {
+    x[j] += carry - (x[31] >> 4) * L[j];
+    carry = x[j] >> 8;
+    x[j] &= 255;
+  }
+  for (j = 0; j < 32; j++) x[j] -= carry * L[j];
+  for (i = 0; i < 32; i++) {
+    x[i+1] += x[i] >> 8;
+    r[i] = x[i] & 255;
+  }
+}
+
+function reduce(r) {
+  var x = new Float64Array(64), i;
+  for (i = 0; i < 64; i++) x[i] = r[i];
+  for (i = 0; i < 64; i++) r[i] = 0;
+  modL(r, x);
+}
+
+// Note: difference from C - smlen returned, not passed as argument.
+function crypto_sign(sm, m, n, sk) {
+  var d = new Uint8Array(64), h = new Uint8Array(64), r = new Uint8Array(64);
+  var i, j, x = new Float64Array(64);
+  var p = [gf(), gf(), gf(), gf()];
+
+  crypto_hash(d, sk, 32);
+  d[0] &= 248;
+  d[31] &= 127;
+  d[31] |= 64;
+
+  var smlen = n + 64;
+  for (i = 0; i < n; i++) sm[64 + i] = m[i];
+  for (i = 0; i < 32; i++) sm[32 + i] = d[32 + i];
+
+  crypto_hash(r, sm.subarray(32), n+32);
+  reduce(r);
+  scalarbase(p, r);
+  pack(sm, p);
+
+  for (i = 32; i < 64; i++) sm[i] = sk[i];
+  crypto_hash(h, sm, n + 64);
+  reduce(h);
+
+  for (i = 0; i < 64; i++) x[i] = 0;
+  for (i = 0; i < 32; i++) x[i] = r[i];
+  for (i = 0; i < 32; i++) {
+    for (j = 0; j < 32; j++) {
+      x[i+j] += h[i] * d[j];
+    }
+  }
+
+  modL(sm.subarray(32), x);
+  return smlen;
+}
+
+function unpackneg(r, p) {
+  var t = gf(), chk = gf(), num = gf(),
+      den = gf(), den2 = gf(), den4 = gf(),
+      den6 = gf();
+
+  set25519(r[2], gf1);
+  unpack25519(r[1], p);
+  S(num, r[1]);
+  M(den, num, D);
+  Z(num, num, r[2]);
+  A(den, r[2], den);
+
+  S(den2, den);
+  S(den4, den2);
+  M(den6, den4, den2);
+  M(t, den6, num);
+  M(t, t, den);
+
+  pow2523(t, t);
+  M(t, t, num);
+  M(t, t, den);
+  M(t, t, den);
+  M(r[0], t, den);
+
+  S(chk, r[0]);
+  M(chk, chk, den);
+  if (neq25519(chk, num)) M(r[0], r[0], I);
+
+  S(chk, r[0]);
+  M(chk, chk, den);
+  if (neq25519(chk, num)) return -1;
+
+  if (par25519(r[0]) === (p[31]>>7)) Z(r[0], gf0, r[0]);
+
+  M(r[3], r[0], r[1]);
+  return 0;
+}
+
+function crypto_sign_open(m, sm, n, pk) {
+  var i, mlen;
+  var t = new Uint8Array(32), h = new Uint8Array(64);
+  var p = [gf(), gf(), gf(), gf()],
+      q = [gf(), gf(), gf(), gf()];
+
+  mlen = -1;
+  if (n < 64) return -1;
+
+  if (unpackneg(q, pk)) return -1;
+
+  for (i = 0; i < n; i++) m[i] = sm[i];
+  for (i = 0; i < 32; i++) m[i+32] = pk[i];
+  crypto_hash(h, m, n);
+  reduce(h);
+  scalarmult(p, q, h);
+
+  scalarbase(q, sm.subarray(32));
+  add(p, q);
+  pack(t, p);
+
+  n -= 64;
+  if (crypto_verify_32(sm, 0, t, 0)) {
+    for (i = 0; i < n; i++) m[i] = 0;
+    return -1;
+  }
+
+  for (i = 0; i < n; i++) m[i] = sm[i + 64];
+  mlen = n;
+  return mlen;
+}
+
+var crypto_secretbox_KEYBYTES = 32,
+    crypto_secretbox_NONCEBYTES = 24,
+    crypto_secretbox_ZEROBYTES = 32,
+    crypto_secretbox_BOXZEROBYTES = 16,
+    crypto_scalarmult_BYTES = 32,
+    crypto_scalarmult_SCALARBYTES = 32,
+    crypto_box_PUBLICKEYBYTES = 32,
+    crypto_box_SECRETKEYBYTES = 32,
+    crypto_box_BEFORENMBYTES = 32,
+    crypto_box_NONCEBYTES = crypto_secretbox_NONCEBYTES,
+    crypto_box_ZEROBYTES = crypto_secretbox_ZEROBYTES,
+    crypto_box_BOXZEROBYTES = crypto_secretbox_BOXZEROBYTES,
+    crypto_sign_BYTES = 64,
+    crypto_sign_PUBLICKEYBYTES = 32,
+    crypto_sign_SECRETKEYBYTES = 64,
+    crypto_sign_SEEDBYTES = 32,
+    crypto_hash_BYTES = 64;
+
+nacl.lowlevel = {
+  crypto_core_hsalsa20: crypto_core_hsalsa20,
+  crypto_stream_xor: crypto_stream_xor,
+  crypto_stream: crypto_stream,
+  crypto_stream_salsa20_xor: crypto_stream_salsa20_xor,
+  crypto_stream_salsa20: crypto_stream_salsa20,
+  crypto_onetimeauth: crypto_onetimeauth,
+  crypto_onetimeauth_verify: crypto_onetimeauth_verify,
+  crypto_verify_16: crypto_verify_16,
+  crypto_verify_32: crypto_verify_32,
+  crypto_secretbox: crypto_secretbox,
+  crypto_secretbox_open: crypto_secretbox_open,
+  crypto_scalarmult: crypto_scalarmult,
+  crypto_scalarmult_base: crypto_scalarmult_base,
+  crypto_box_beforenm: crypto_box_beforenm,
+  crypto_box_afternm: crypto_box_afternm,
+  crypto_box: crypto_box,
+  crypto_box_open: crypto_box_open,
+  crypto_box_keypair: crypto_box_keypair,
+  crypto_hash: crypto_hash,
+  crypto_sign: crypto_sign,
+  crypto_sign_keypair: crypto_sign_keypair,
+  crypto_sign_open: crypto_sign_open,
+
+  crypto_secretbox_KEYBYTES: crypto_secretbox_KEYBYTES,
+  crypto_secretbox_NONCEBYTES: crypto_secretbox_NONCEBYTES,
+  crypto_secretbox_ZEROBYTES: crypto_secretbox_ZEROBYTES,
+  crypto_secretbox_BOXZEROBYTES: crypto_secretbox_BOXZEROBYTES,
+  crypto_scalarmult_BYTES: crypto_scalarmult_BYTES,
+  crypto_scalarmult_SCALARBYTES: crypto_scalarmult_SCALARBYTES,
+  crypto_box_PUBLICKEYBYTES: crypto_box_PUBLICKEYBYTES,
+  crypto_box_SECRETKEYBYTES: crypto_box_SECRETKEYBYTES,
+  crypto_box_BEFORENMBYTES: crypto_box_BEFORENMBYTES,
+  crypto_box_NONCEBYTES: crypto_box_NONCEBYTES,
+  crypto_box_ZEROBYTES: crypto_box_ZEROBYTES,
+  crypto_box_BOXZEROBYTES: crypto_box_BOXZEROBYTES,
+  crypto_sign_BYTES: crypto_sign_BYTES,
+  crypto_sign_PUBLICKEYBYTES: crypto_sign_PUBLICKEYBYTES,
+  crypto_sign_SECRETKEYBYTES: crypto_sign_SECRETKEYBYTES,
+  crypto_sign_SEEDBYTES: crypto_sign_SEEDBYTES,
+  crypto_hash_BYTES: crypto_hash_BYTES
+};
+
+/* High-level API */
+
+function checkLengths(k, n) {
+  if (k.length !== crypto_secretbox_KEYBYTES) throw new Error('bad key size');
+  if (n.length !== crypto_secretbox_NONCEBYTES) throw new Error('bad nonce size');
+}
+
+function checkBoxLengths(pk, sk) {
+  if (pk.length !== crypto_box_PUBLICKEYBYTES) throw new Error('bad public key size');
+  if (sk.length !== crypto_box_SECRETKEYBYTES) throw new Error('bad secret key size');
+}
+
+function checkArrayTypes() {
+  var t, i;
+  for (i = 0; i < arguments.length; i++) {
+     if ((t = Object.prototype.toString.call(arguments[i])) !== '[object Uint8Array]')
+       throw new TypeError('unexpected type ' + t + ', use Uint8Array');
+  }
+}
+
+function cleanup(arr) {
+  for (var i = 0; i < arr.length; i++) arr[i] = 0;
+}
+
+// TODO: Completely remove this in v0.15.
+if (!nacl.util) {
+  nacl.util = {};
+  nacl.util.decodeUTF8 = nacl.util.encodeUTF8 = nacl.util.encodeBase64 = nacl.util.decodeBase64 = function() {
+    throw new Error('nacl.util moved into separate package: https://github.com/dchest/tweetnacl-util-js');
+  };
+}
+
+nacl.randomBytes = function(n) {
+  var b = new Uint8Array(n);
+  randombytes(b, n);
+  return b;
+};
+
+nacl.secretbox = function(msg, nonce, key) {
+  checkArrayTypes(msg, nonce, key);
+  checkLengths(key, nonce);
+  var m = new Uint8Array(crypto_secretbox_ZEROBYTES + msg.length);
+  var c = new Uint8Array(m.length);
+  for (var i = 0; i < msg.length; i++) m[i+crypto_secretbox_ZEROBYTES] = msg[i];
+  crypto_secretbox(c, m, m.length, nonce, key);
+  return c.subarray(crypto_secretbox_BOXZEROBYTES);
+};
+
+nacl.secretbox.open = function(box, nonce, key) {
+  checkArrayTypes(box, nonce, key);
+  checkLengths(key, nonce);
+  var c = new Uint8Array(crypto_secretbox_BOXZEROBYTES + box.length);
+  var m = new Uint8Array(c.length);
+  for (var i = 0; i < box.length; i++) c[i+crypto_secretbox_BOXZEROBYTES] = box[i];
+  if (c.length < 32) return false;
+  if (crypto_secretbox_open(m, c, c.length, nonce, key) !== 0) return false;
+  return m.subarray(crypto_secretbox_ZEROBYTES);
+};
+
+nacl.secretbox.keyLength = crypto_secretbox_KEYBYTES;
+nacl.secretbox.nonceLength = crypto_secretbox_NONCEBYTES;
+nacl.secretbox.overheadLength = crypto_secretbox_BOXZEROBYTES;
+
+nacl.scalarMult = function(n, p) {
+  checkArrayTypes(n, p);
+  if (n.length !== crypto_scalarmult_SCALARBYTES) throw new Error('bad n size');
+  if (p.length !== crypto_scalarmult_BYTES) throw new Error('bad p size');
+  var q = new Uint8Array(crypto_scalarmult_BYTES);
+  crypto_scalarmult(q, n, p);
+  return q;
+};
+
+nacl.scalarMult.base = function(n) {
+  checkArrayTypes(n);
+  if (n.length !== crypto_scalarmult_SCALARBYTES) throw new Error('bad n size');
+  var q = new Uint8Array(crypto_scalarmult_BYTES);
+  crypto_scalarmult_base(q, n);
+  return q;
+};
+
+nacl.scalarMult.scalarLength = crypto_scalarmult_SCALARBYTES;
+nacl.scalarMult.groupElementLength = crypto_scalarmult_BYTES;
+
+nacl.box = function(msg, nonce, publicKey, secretKey) {
+  var k = nacl.box.before(publicKey, secretKey);
+  return nacl.secretbox(msg, nonce, k);
+};
+
+nacl.box.before = function(publicKey, secretKey) {
+  checkArrayTypes(publicKey, secretKey);
+  checkBoxLengths(publicKey, secretKey);
+  var k = new Uint8Array(crypto_box_BEFORENMBYTES);
+  crypto_box_beforenm(k, publicKey, secretKey);
+  return k;
+};
+
+nacl.box.after = nacl.secretbox;
+
+nacl.box.open = function(msg, nonce, publicKey, secretKey) {
+  var k = nacl.box.before(publicKey, secretKey);
+  return nacl.secretbox.open(msg, nonce, k);
+};
+
+nacl.box.open.after = nacl.secretbox.open;
+
+nacl.box.keyPair = function() {
+  var pk = new Uint8Array(crypto_box_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_box_SECRETKEYBYTES);
+  crypto_box_keypair(pk, sk);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.box.keyPair.fromSecretKey = function(secretKey) {
+  checkArrayTypes(secretKey);
+  if (secretKey.length !== crypto_box_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var pk = new Uint8Array(crypto_box_PUBLICKEYBYTES);
+  crypto_scalarmult_base(pk, secretKey);
+  return {publicKey: pk, secretKey: new Uint8Array(secretKey)};
+};
+
+nacl.box.publicKeyLength = crypto_box_PUBLICKEYBYTES;
+nacl.box.secretKeyLength = crypto_box_SECRETKEYBYTES;
+nacl.box.sharedKeyLength = crypto_box_BEFORENMBYTES;
+nacl.box.nonceLength = crypto_box_NONCEBYTES;
+nacl.box.overheadLength = nacl.secretbox.overheadLength;
+
+nacl.sign = function(msg, secretKey) {
+  checkArrayTypes(msg, secretKey);
+  if (secretKey.length !== crypto_sign_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var signedMsg = new Uint8Array(crypto_sign_BYTES+msg.length);
+  crypto_sign(signedMsg, msg, msg.length, secretKey);
+  return signedMsg;
+};
+
+nacl.sign.open = function(signedMsg, publicKey) {
+  if (arguments.length !== 2)
+    throw new Error('nacl.sign.open accepts 2 arguments; did you mean to use nacl.sign.detached.verify?');
+  checkArrayTypes(signedMsg, publicKey);
+  if (publicKey.length !== crypto_sign_PUBLICKEYBYTES)
+    throw new Error('bad public key size');
+  var tmp = new Uint8Array(signedMsg.length);
+  var mlen = crypto_sign_open(tmp, signedMsg, signedMsg.length, publicKey);
+  if (mlen < 0) return null;
+  var m = new Uint8Array(mlen);
+  for (var i = 0; i < m.length; i++) m[i] = tmp[i];
+  return m;
+};
+
+nacl.sign.detached = function(msg, secretKey) {
+  var signedMsg = nacl.sign(msg, secretKey);
+  var sig = new Uint8Array(crypto_sign_BYTES);
+  for (var i = 0; i < sig.length; i++) sig[i] = signedMsg[i];
+  return sig;
+};
+
+nacl.sign.detached.verify = function(msg, sig, publicKey) {
+  checkArrayTypes(msg, sig, publicKey);
+  if (sig.length !== crypto_sign_BYTES)
+    throw new Error('bad signature size');
+  if (publicKey.length !== crypto_sign_PUBLICKEYBYTES)
+    throw new Error('bad public key size');
+  var sm = new Uint8Array(crypto_sign_BYTES + msg.length);
+  var m = new Uint8Array(crypto_sign_BYTES + msg.length);
+  var i;
+  for (i = 0; i < crypto_sign_BYTES; i++) sm[i] = sig[i];
+  for (i = 0; i < msg.length; i++) sm[i+crypto_sign_BYTES] = msg[i];
+  return (crypto_sign_open(m, sm, sm.length, publicKey) >= 0);
+};
+
+nacl.sign.keyPair = function() {
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_keypair(pk, sk);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.sign.keyPair.fromSecretKey = function(secretKey) {
+  checkArrayTypes(secretKey);
+  if (secretKey.length !== crypto_sign_SECRETKEYBYTES)
+    throw new Error('bad secret key size');
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  for (var i = 0; i < pk.length; i++) pk[i] = secretKey[32+i];
+  return {publicKey: pk, secretKey: new Uint8Array(secretKey)};
+};
+
+nacl.sign.keyPair.fromSeed = function(seed) {
+  checkArrayTypes(seed);
+  if (seed.length !== crypto_sign_SEEDBYTES)
+    throw new Error('bad seed size');
+  var pk = new Uint8Array(crypto_sign_PUBLICKEYBYTES);
+  var sk = new Uint8Array(crypto_sign_SECRETKEYBYTES);
+  for (var i = 0; i < 32; i++) sk[i] = seed[i];
+  crypto_sign_keypair(pk, sk, true);
+  return {publicKey: pk, secretKey: sk};
+};
+
+nacl.sign.publicKeyLength = crypto_sign_PUBLICKEYBYTES;
+nacl.sign.secretKeyLength = crypto_sign_SECRETKEYBYTES;
+nacl.sign.seedLength = crypto_sign_SEEDBYTES;
+nacl.sign.signatureLength = crypto_sign_BYTES;
+
+nacl.hash = function(msg) {
+  checkArrayTypes(msg);
+  var h = new Uint8Array(crypto_hash_BYTES);
+  crypto_hash(h, msg, msg.length);
+  return h;
+};
+
+nacl.hash.hashLength = crypto_hash_BYTES;
+
+nacl.verify = function(x, y) {
+  checkArrayTypes(x, y);
+  // Zero length arguments are considered not equal.
+  if (x.length === 0 || y.length === 0) return false;
+  if (x.length !== y.length) return false;
+  return (vn(x, 0, y, 0, x.length) === 0) ? true : false;
+};
+
+nacl.setPRNG = function(fn) {
+  randombytes = fn;
+};
+
+(function() {
+  // Initialize PRNG if environment provides CSPRNG.
+  // If not, methods calling randombytes will throw.
+  var crypto = typeof self !== 'undefined' ? (self.crypto || self.msCrypto) : null;
+  if (crypto && crypto.getRandomValues) {
+    // Browsers.
+    var QUOTA = 65536;
+    nacl.setPRNG(function(x, n) {
+      var i, v = new Uint8Array(n);
+      for (i = 0; i < n; i += QUOTA) {
+        crypto.getRandomValues(v.subarray(i, i + Math.min(n - i, QUOTA)));
+      }
+      for (i = 0; i < n; i++) x[i] = v[i];
+      cleanup(v);
+    });
+  } else if (true) {
+    // Node.js.
+    crypto = __nccwpck_require__(6982);
+    if (crypto && crypto.randomBytes) {
+      nacl.setPRNG(function(x, n) {
+        var i, v = crypto.randomBytes(n);
+        for (i = 0; i < n; i++) x[i] = v[i];
+        cleanup(v);
+      });
+    }
+  }
+})();
+
+})( true && module.exports ? module.exports : (self.nacl = self.nacl || {}));
+
+
+/***/ }),
 
 /***/ 181:
 /***/ ((module) => {
 
+"use strict";
 module.exports = require("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("crypto");
 
 /***/ }),
 
 /***/ 932:
 /***/ ((module) => {
 
+"use strict";
 module.exports = require("process");
 
 /***/ }),
@@ -19,6 +2423,7 @@ module.exports = require("process");
 /***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -116,6 +2521,7 @@ exports.composeCollection = composeCollection;
 /***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Document = __nccwpck_require__(3021);
@@ -168,6 +2574,7 @@ exports.composeDoc = composeDoc;
 /***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Alias = __nccwpck_require__(4065);
@@ -287,6 +2694,7 @@ exports.composeNode = composeNode;
 /***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -382,6 +2790,7 @@ exports.composeScalar = composeScalar;
 /***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var node_process = __nccwpck_require__(932);
@@ -613,6 +3022,7 @@ exports.Composer = Composer;
 /***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Pair = __nccwpck_require__(7165);
@@ -737,6 +3147,7 @@ exports.resolveBlockMap = resolveBlockMap;
 /***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -944,6 +3355,7 @@ exports.resolveBlockScalar = resolveBlockScalar;
 /***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var YAMLSeq = __nccwpck_require__(2223);
@@ -1002,6 +3414,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 /***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 function resolveEnd(end, offset, reqSpace, onError) {
@@ -1048,6 +3461,7 @@ exports.resolveEnd = resolveEnd;
 /***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -1264,6 +3678,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 /***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -1499,6 +3914,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 /***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
@@ -1654,6 +4070,7 @@ exports.resolveProps = resolveProps;
 /***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 function containsNewline(key) {
@@ -1697,6 +4114,7 @@ exports.containsNewline = containsNewline;
 /***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 function emptyScalarPosition(offset, before, pos) {
@@ -1732,6 +4150,7 @@ exports.emptyScalarPosition = emptyScalarPosition;
 /***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var utilContainsNewline = __nccwpck_require__(9499);
@@ -1756,6 +4175,7 @@ exports.flowIndentCheck = flowIndentCheck;
 /***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -1778,6 +4198,7 @@ exports.mapIncludes = mapIncludes;
 /***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Alias = __nccwpck_require__(4065);
@@ -2122,6 +4543,7 @@ exports.Document = Document;
 /***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -2205,6 +4627,7 @@ exports.findNewAnchor = findNewAnchor;
 /***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 /**
@@ -2269,6 +4692,7 @@ exports.applyReviver = applyReviver;
 /***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Alias = __nccwpck_require__(4065);
@@ -2366,6 +4790,7 @@ exports.createNode = createNode;
 /***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -2551,6 +4976,7 @@ exports.Directives = Directives;
 /***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 class YAMLError extends Error {
@@ -2620,6 +5046,7 @@ exports.prettifyError = prettifyError;
 /***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 var __webpack_unused_export__;
 
 
@@ -2678,6 +5105,7 @@ __webpack_unused_export__ = visit.visitAsync;
 /***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var node_process = __nccwpck_require__(932);
@@ -2704,6 +5132,7 @@ exports.warn = warn;
 /***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var anchors = __nccwpck_require__(1596);
@@ -2831,6 +5260,7 @@ exports.Alias = Alias;
 /***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var createNode = __nccwpck_require__(2404);
@@ -2989,6 +5419,7 @@ exports.isEmptyPath = isEmptyPath;
 /***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var applyReviver = __nccwpck_require__(3661);
@@ -3036,6 +5467,7 @@ exports.NodeBase = NodeBase;
 /***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var createNode = __nccwpck_require__(2404);
@@ -3082,6 +5514,7 @@ exports.createPair = createPair;
 /***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -3116,6 +5549,7 @@ exports.isScalarValue = isScalarValue;
 /***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var stringifyCollection = __nccwpck_require__(1212);
@@ -3270,6 +5704,7 @@ exports.findPair = findPair;
 /***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var createNode = __nccwpck_require__(2404);
@@ -3392,6 +5827,7 @@ exports.YAMLSeq = YAMLSeq;
 /***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var log = __nccwpck_require__(7249);
@@ -3464,6 +5900,7 @@ exports.addPairToJSMap = addPairToJSMap;
 /***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 const ALIAS = Symbol.for('yaml.alias');
@@ -3524,6 +5961,7 @@ exports.isSeq = isSeq;
 /***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -3570,6 +6008,7 @@ exports.toJS = toJS;
 /***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var resolveBlockScalar = __nccwpck_require__(8913);
@@ -3795,6 +6234,7 @@ exports.setScalarValue = setScalarValue;
 /***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 /**
@@ -3865,6 +6305,7 @@ exports.stringify = stringify;
 /***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 const BREAK = Symbol('break visit');
@@ -3971,6 +6412,7 @@ exports.visit = visit;
 /***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var cstScalar = __nccwpck_require__(110);
@@ -4090,6 +6532,7 @@ exports.tokenType = tokenType;
 /***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var cst = __nccwpck_require__(3461);
@@ -4820,6 +7263,7 @@ exports.Lexer = Lexer;
 /***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 /**
@@ -4868,6 +7312,7 @@ exports.LineCounter = LineCounter;
 /***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var node_process = __nccwpck_require__(932);
@@ -5855,6 +8300,7 @@ exports.Parser = Parser;
 /***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var composer = __nccwpck_require__(9984);
@@ -5969,6 +8415,7 @@ exports.stringify = stringify;
 /***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6015,6 +8462,7 @@ exports.Schema = Schema;
 /***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6041,6 +8489,7 @@ exports.map = map;
 /***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6065,6 +8514,7 @@ exports.nullTag = nullTag;
 /***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6091,6 +8541,7 @@ exports.seq = seq;
 /***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var stringifyString = __nccwpck_require__(3069);
@@ -6114,6 +8565,7 @@ exports.string = string;
 /***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6142,6 +8594,7 @@ exports.boolTag = boolTag;
 /***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6196,6 +8649,7 @@ exports.floatNaN = floatNaN;
 /***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var stringifyNumber = __nccwpck_require__(8689);
@@ -6245,6 +8699,7 @@ exports.intOct = intOct;
 /***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var map = __nccwpck_require__(7451);
@@ -6277,6 +8732,7 @@ exports.schema = schema;
 /***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6348,6 +8804,7 @@ exports.schema = schema;
 /***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var map = __nccwpck_require__(7451);
@@ -6454,6 +8911,7 @@ exports.getTags = getTags;
 /***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
@@ -6531,6 +8989,7 @@ exports.binary = binary;
 /***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6567,6 +9026,7 @@ exports.trueTag = trueTag;
 /***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -6624,6 +9084,7 @@ exports.floatNaN = floatNaN;
 /***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var stringifyNumber = __nccwpck_require__(8689);
@@ -6707,6 +9168,7 @@ exports.intOct = intOct;
 /***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6785,6 +9247,7 @@ exports.merge = merge;
 /***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6869,6 +9332,7 @@ exports.omap = omap;
 /***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -6958,6 +9422,7 @@ exports.resolvePairs = resolvePairs;
 /***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var map = __nccwpck_require__(7451);
@@ -7006,6 +9471,7 @@ exports.schema = schema;
 /***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -7109,6 +9575,7 @@ exports.set = set;
 /***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var stringifyNumber = __nccwpck_require__(8689);
@@ -7221,6 +9688,7 @@ exports.timestamp = timestamp;
 /***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 const FOLD_FLOW = 'flow';
@@ -7379,6 +9847,7 @@ exports.foldFlowLines = foldFlowLines;
 /***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var anchors = __nccwpck_require__(1596);
@@ -7518,6 +9987,7 @@ exports.stringify = stringify;
 /***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -7680,6 +10150,7 @@ exports.stringifyCollection = stringifyCollection;
 /***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 /**
@@ -7711,6 +10182,7 @@ exports.stringifyComment = stringifyComment;
 /***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -7805,6 +10277,7 @@ exports.stringifyDocument = stringifyDocument;
 /***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
+"use strict";
 
 
 function stringifyNumber({ format, minFractionDigits, tag, value }) {
@@ -7839,6 +10312,7 @@ exports.stringifyNumber = stringifyNumber;
 /***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -7998,6 +10472,7 @@ exports.stringifyPair = stringifyPair;
 /***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var Scalar = __nccwpck_require__(3301);
@@ -8343,6 +10818,7 @@ exports.stringifyString = stringifyString;
 /***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+"use strict";
 
 
 var identity = __nccwpck_require__(1127);
@@ -8651,6 +11127,9 @@ exports.visitAsync = visitAsync;
 /******/ 	
 /************************************************************************/
 var __webpack_exports__ = {};
+// This entry need to be wrapped in an IIFE because it need to be in strict mode.
+(() => {
+"use strict";
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
@@ -8721,7 +11200,7 @@ function hasControlCharacter(text) {
  * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
  * parsing rules are the same everywhere and unit-testable.
  */
-class InputError extends Error {
+class inputs_InputError extends Error {
     input;
     constructor(input, problem) {
         super(`input "${input}": ${problem}`);
@@ -8742,6 +11221,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -8778,14 +11259,14 @@ class Inputs {
     required(name) {
         const value = this.string(name);
         if (value === '')
-            throw new InputError(name, 'is required but was not given');
+            throw new inputs_InputError(name, 'is required but was not given');
         return value;
     }
     /** A single-line value: no newline or control character can hide in it. */
     line(name, fallback = '') {
         const value = this.string(name, fallback);
         if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
+            throw new inputs_InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
         return value;
     }
     boolean(name, fallback) {
@@ -8796,19 +11277,19 @@ class Inputs {
             return true;
         if (FALSE.has(value))
             return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+        throw new inputs_InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
     }
     integer(name, fallback, bounds = {}) {
         const value = this.string(name);
         if (value === '')
             return fallback;
         if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
         const number = Number(value);
         if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+            throw new inputs_InputError(name, `must be at least ${bounds.min}, got ${number}`);
         if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+            throw new inputs_InputError(name, `must be at most ${bounds.max}, got ${number}`);
         return number;
     }
     /**
@@ -8821,10 +11302,10 @@ class Inputs {
             return fallbackMs;
         const ms = parseDuration(value);
         if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
         }
         if (ms < minMs)
-            throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
+            throw new inputs_InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
         return ms;
     }
     /**
@@ -8842,7 +11323,7 @@ class Inputs {
             return fallback;
         if (choices.includes(value))
             return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+        throw new inputs_InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
     }
     /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
     list(name, options = {}) {
@@ -8867,7 +11348,7 @@ class Inputs {
     requiredList(name, options = {}) {
         const items = this.list(name, options);
         if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
+            throw new inputs_InputError(name, 'is required but was not given');
         return items;
     }
     /** Parses the value with `parse`; its error becomes an InputError naming this input. */
@@ -8893,13 +11374,13 @@ class Inputs {
             const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
             const eq = line.indexOf('=');
             if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
+                throw new inputs_InputError(name, `each line must be KEY=VALUE, got ${which}`);
             const key = line.slice(0, eq).trim();
             const value = line.slice(eq + 1);
             if (!ENV_NAME.test(key))
-                throw new InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+                throw new inputs_InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
             if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
+                throw new inputs_InputError(name, `${key} is given more than once`);
             seen.add(key);
             pairs.push([key, value]);
         });
@@ -8911,18 +11392,18 @@ function attribute(name, parse) {
         return parse();
     }
     catch (error) {
-        if (error instanceof InputError)
+        if (error instanceof inputs_InputError)
             throw error;
         // A parser's message may quote the value: a secret input's error says only that it is invalid.
         if (isSecretInput(name))
-            throw new InputError(name, 'is not valid (a secret value, not shown)');
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
+            throw new inputs_InputError(name, 'is not valid (a secret value, not shown)');
+        throw new inputs_InputError(name, error instanceof Error ? error.message : String(error));
     }
 }
 /** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
 function refuseOption(name, value) {
     if (value.startsWith('-'))
-        throw new InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
+        throw new inputs_InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
 }
 function formatMs(ms) {
     return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -9064,16 +11545,16 @@ function reference_parseReference(input, options = {}) {
     };
 }
 /** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
+function reference_repositoryName(ref) {
     return `${ref.registry}/${ref.repository}`;
 }
 /** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+function reference_formatReference(ref) {
+    return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 /** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
 function familiarName(ref) {
-    let name = repositoryName(ref);
+    let name = reference_repositoryName(ref);
     if (ref.registry === DEFAULT_REGISTRY) {
         name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
     }
@@ -9081,12 +11562,12 @@ function familiarName(ref) {
 }
 function withTag(ref, tag) {
     if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
     return { registry: ref.registry, repository: ref.repository, tag };
 }
 function withDigest(ref, digest) {
     if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
     return { registry: ref.registry, repository: ref.repository, digest };
 }
 /** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
@@ -9127,7 +11608,7 @@ function parsePlatforms(text) {
     ];
     for (const platform of platforms) {
         if (!PLATFORM.test(platform))
-            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+            throw new inputs_InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
     }
     return platforms;
 }
@@ -9165,10 +11646,10 @@ function parseCacheEntry(input, line) {
     if (!line.includes('=')) {
         let ref;
         try {
-            ref = formatReference(reference_parseReference(line));
+            ref = reference_formatReference(reference_parseReference(line));
         }
         catch (error) {
-            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+            throw new inputs_InputError(input, `${JSON.stringify(line)}: ${error.message}`);
         }
         return { type: 'registry', attrs: [['ref', ref]] };
     }
@@ -9177,14 +11658,14 @@ function parseCacheEntry(input, line) {
         fields = splitCsv(line);
     }
     catch (error) {
-        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        throw new inputs_InputError(input, `${JSON.stringify(line)}: ${error.message}`);
     }
     let type = '';
     const attrs = [];
     for (const field of fields) {
         const eq = field.indexOf('=');
         if (eq <= 0)
-            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+            throw new inputs_InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
         const key = field.slice(0, eq).trim().toLowerCase();
         const value = field.slice(eq + 1).trim();
         if (key === 'type')
@@ -9193,23 +11674,23 @@ function parseCacheEntry(input, line) {
             attrs.push([key, value]);
     }
     if (!type)
-        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+        throw new inputs_InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
     if (!CACHE_TYPES.includes(type))
-        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+        throw new inputs_InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
     const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
     if (needed && !attrs.some(([k]) => k === needed))
-        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+        throw new inputs_InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
     if (type === 'registry') {
         const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
         try {
             reference_parseReference(ref);
         }
         catch (error) {
-            throw new InputError(input, `ref=${ref}: ${error.message}`);
+            throw new inputs_InputError(input, `ref=${ref}: ${error.message}`);
         }
     }
     if (type === 'inline' && input === 'cache-from')
-        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+        throw new inputs_InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
     return { type, attrs };
 }
 /** The entry as buildx's flag value (fields with a comma or quote are quoted). */
@@ -9229,11 +11710,11 @@ const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-de
 function parseAnnotation(line) {
     const match = ANNOTATION.exec(line);
     if (!match)
-        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+        throw new inputs_InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
     for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
         const name = level.replace(/\[.*$/, '');
         if (!ANNOTATION_LEVELS.includes(name))
-            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+            throw new inputs_InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
     }
     return line;
 }
@@ -9263,16 +11744,16 @@ function builderRefusal(builder, classicStore, needs) {
         return undefined;
     const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
     if (needs.platforms.length > 1)
-        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+        return new inputs_InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
     const exported = needs.cacheTo.find((c) => c.type !== 'inline');
     if (exported)
-        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+        return new inputs_InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
     if (attestationOn(needs.provenance))
-        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+        return new inputs_InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
     if (attestationOn(needs.sbom))
-        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+        return new inputs_InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
     if (needs.annotations.length > 0)
-        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+        return new inputs_InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
     return undefined;
 }
 /** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
@@ -9445,7 +11926,7 @@ function readContext(inputs) {
         // missing: said below
     }
     if (!directory)
-        throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+        throw new inputs_InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
     return context;
 }
 function readBuildRequest(inputs) {
@@ -9454,25 +11935,25 @@ function readBuildRequest(inputs) {
     });
     const target = inputs.line('target');
     if (target && !STAGE.test(target))
-        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+        throw new inputs_InputError('target', `${JSON.stringify(target)} is not a stage name`);
     const secrets = inputs.list('secrets').map((line) => {
         const eq = line.indexOf('=');
         const id = eq > 0 ? line.slice(0, eq).trim() : '';
         if (!SECRET_ID.test(id))
-            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+            throw new inputs_InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
         return [id, line.slice(eq + 1)];
     });
     const labels = inputs.list('labels').map((line) => {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            throw new inputs_InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
     const file = inputs.line('file');
     const buildx = readBuildxRequest(inputs);
     const cacheFrom = buildx
         ? buildx.cacheFrom.map(formatCacheEntry)
-        : inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
+        : inputs.parsedList('cache-from', (v) => reference_formatReference(reference_parseReference(v)));
     return {
         repositories,
         context: readContext(inputs),
@@ -9496,7 +11977,7 @@ function readBuildxRequest(inputs) {
     const platforms = parsePlatforms(inputs.string('platforms'));
     const builder = inputs.line('builder');
     if (builder && !BUILDER.test(builder))
-        throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+        throw new inputs_InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
     const cacheFromLines = inputs.list('cache-from');
     const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
     const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
@@ -9504,7 +11985,7 @@ function readBuildxRequest(inputs) {
     const attestation = (name) => {
         const value = inputs.line(name);
         if (value && !ATTESTATION.test(value))
-            throw new InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+            throw new inputs_InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
         return value || undefined;
     };
     const provenance = attestation('provenance');
@@ -9557,11 +12038,11 @@ function planBuild(request, ctx) {
             return expandTemplate(t, ctx);
         }
         catch (error) {
-            throw new InputError('tags', error.message);
+            throw new inputs_InputError('tags', error.message);
         }
     });
     const tags = unique([...defaultTags(ctx), ...extra]);
-    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
+    const references = request.repositories.flatMap((repo) => tags.map((t) => reference_formatReference(withTag(repo, t))));
     const computed = ociLabels(ctx, version, request.repositories[0]);
     const overridden = new Set(request.labels.map(([k]) => k));
     const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
@@ -10175,7 +12656,7 @@ function send(req, redirectsLeft) {
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+async function http_readBody(res, limit = 16 * 1024 * 1024) {
     const chunks = [];
     let size = 0;
     for await (const chunk of res.body) {
@@ -10267,7 +12748,7 @@ function sleep(ms, signal) {
 
 
 
-const MEDIA_TYPES = {
+const client_MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -10275,10 +12756,10 @@ const MEDIA_TYPES = {
 };
 /** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
 const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
+    client_MEDIA_TYPES.ociIndex,
+    client_MEDIA_TYPES.dockerManifestList,
+    client_MEDIA_TYPES.ociManifest,
+    client_MEDIA_TYPES.dockerManifest,
 ].join(', ');
 class client_RegistryError extends Error {
     status;
@@ -10308,7 +12789,7 @@ function isLoopbackRegistry(registry) {
 }
 const client_pullScope = (repository) => `repository:${repository}:pull`;
 const client_pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
+function client_sha256(bytes) {
     return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 class RegistryClient {
@@ -10458,7 +12939,7 @@ class RegistryClient {
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await readBody(res, 1024 * 1024);
+        const body = await http_readBody(res, 1024 * 1024);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new client_RegistryError(refused && c
@@ -10556,7 +13037,7 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await http_readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
@@ -10603,8 +13084,8 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
+        const bytes = await http_readBody(res, 4 * 1024 * 1024);
+        const digest = client_sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
@@ -10622,16 +13103,16 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         http_discard(res);
-        return http_header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        return http_header(res, 'docker-content-digest') ?? client_sha256(manifest.bytes);
     }
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+        return parsed.mediaType ?? (parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest);
     }
     catch {
-        return MEDIA_TYPES.ociManifest;
+        return client_MEDIA_TYPES.ociManifest;
     }
 }
 
@@ -10693,9 +13174,9 @@ async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
         path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
+        scopes: [client_pullScope(repository)],
     });
-    discard(res);
+    http_discard(res);
     if (res.status === 404)
         return false;
     await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
@@ -10710,9 +13191,9 @@ async function openBlob(client, repository, digest) {
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
 function uploadUrl(res, base) {
-    const location = header(res, 'location');
+    const location = http_header(res, 'location');
     if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
+        throw new client_RegistryError(`upload answered ${res.status} without a Location`, res.status);
     return new URL(location, base).toString();
 }
 /**
@@ -10736,9 +13217,9 @@ async function startUpload(client, repository) {
     const res = await client.send({
         method: 'POST',
         path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
+        scopes: [client_pushScope(repository)],
     });
-    discard(res);
+    http_discard(res);
     await client.expect(res, [202], `start upload to ${repository}`);
     return uploadUrl(res, await client.base());
 }
@@ -10905,6 +13386,23 @@ async function streamBlob(source, destination, digest, size) {
     discard(chunked.res);
     return { bytes: chunked.bytes, chunked: true };
 }
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+async function blobs_putBlobBytes(client, repository, bytes) {
+    const digest = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (await blobExists(client, repository, digest))
+        return { digest, size: bytes.length };
+    const upload = await startUpload(client, repository);
+    const res = await client.send({
+        method: 'PUT',
+        path: blobs_withDigest(upload, digest),
+        scopes: [client_pushScope(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+    });
+    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+    http_discard(res);
+    return { digest, size: bytes.length };
+}
 
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
@@ -10914,7 +13412,7 @@ async function streamBlob(source, destination, digest, size) {
  */
 
 function image_tree_isIndex(manifest) {
-    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+    if (manifest.mediaType === client_MEDIA_TYPES.ociIndex || manifest.mediaType === client_MEDIA_TYPES.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
 }
@@ -10989,7 +13487,7 @@ function resolve_clientFor(registry, options = {}) {
     return new RegistryClient(registry, options);
 }
 /** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
+async function resolve_resolveDigest(ref, options = {}) {
     if (ref.digest)
         return ref.digest;
     const client = resolve_clientFor(ref.registry, options);
@@ -10997,7 +13495,7 @@ async function resolveDigest(ref, options = {}) {
     return manifest?.digest;
 }
 async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
+    return resolve_resolveDigest(parseReference(text), options);
 }
 /** A tag the registry already serves for other content, which would move (the whole operation is refused). */
 class TagConflictError extends Error {
@@ -11016,7 +13514,7 @@ async function configOf(client, repository, manifestDigest, bytes) {
     const config = parseManifest(bytes).config;
     if (!config)
         throw new Error(`${repository}@${manifestDigest} has no image configuration`);
-    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const body = await http_readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
     const json = JSON.parse(body.toString('utf8'));
     return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }
@@ -11084,20 +13582,20 @@ function readPushRequest(inputs) {
     const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
     for (const ref of references) {
         if (ref.tag === undefined)
-            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+            throw new inputs_InputError('tags', `${reference_formatReference(ref)} has no tag to push`);
     }
     const registry = inputs
         .line('registry', references[0].registry)
         .replace(/^https?:\/\//, '')
         .replace(/\/+$/, '');
     if (!isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+        throw new inputs_InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
     const username = inputs.line('username');
     const password = inputs.string('password');
     if (username && !password)
-        throw new InputError('password', 'is required when username is given');
+        throw new inputs_InputError('password', 'is required when username is given');
     if (password && !username)
-        throw new InputError('username', 'is required when password is given');
+        throw new inputs_InputError('username', 'is required when password is given');
     return {
         references,
         registry,
@@ -11157,7 +13655,7 @@ async function pushAll(runner, target, request, policy, hooks = {}) {
     const pushed = [];
     let retriesUsed = 0;
     for (const ref of request.references) {
-        const reference = formatReference(ref);
+        const reference = reference_formatReference(ref);
         const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
         retriesUsed += attempts - 1;
         const parsed = parsePushOutput(result.stdout);
@@ -11172,7 +13670,7 @@ async function pushAll(runner, target, request, policy, hooks = {}) {
         throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
     }
     const digest = pushed[0]?.digest;
-    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+    const refs = [...new Set(request.references.map((r) => `${reference_repositoryName(r)}@${digest}`))];
     const bytesPushed = await pushedBytes(request, pushed);
     return { digest, refs, pushed, bytesPushed, retriesUsed };
 }
@@ -11204,9 +13702,9 @@ async function refuseMovingImmutableTags(runner, target, request) {
         if (!served)
             continue;
         const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
+        const local = JSON.parse((await runChecked(runner, inspectImage(target, reference_formatReference(ref)))).stdout);
         if (!tagMayMove(tag, existing, local.Id, false))
-            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+            throw new TagConflictError(reference_repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
     }
 }
 /** Reads the tag back from the registry: the digest it now serves. */
@@ -11214,7 +13712,7 @@ async function verifyPushed(ref, request) {
     const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
     const manifest = await client.headManifest(ref.repository, ref.tag);
     if (!manifest)
-        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+        throw new Error(`${reference_formatReference(ref)} was pushed but the registry does not serve it`);
     return manifest.digest;
 }
 /**
@@ -11241,13 +13739,13 @@ async function pushedBytes(request, pushed) {
             let diffIds = [];
             if (json.config) {
                 const res = await openBlob(client, ref.repository, json.config.digest);
-                const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+                const config = JSON.parse((await http_readBody(res, 4 * 1024 * 1024)).toString('utf8'));
                 diffIds = config.rootfs?.diff_ids ?? [];
             }
             (json.layers ?? []).forEach((layer, index) => {
                 const names = [layer.digest, diffIds[index] ?? ''];
                 if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                    counted.set(`${repositoryName(ref)}@${layer.digest}`, layer.size);
+                    counted.set(`${reference_repositoryName(ref)}@${layer.digest}`, layer.size);
             });
         }
     }
@@ -11320,6 +13818,7 @@ function summarizeJUnit(xmls) {
     let failed = 0;
     let skipped = 0;
     const failures = [];
+    const passedNames = [];
     for (const xml of xmls) {
         for (const element of walk(parseXml(xml))) {
             if (element.name !== 'testcase')
@@ -11345,9 +13844,13 @@ function summarizeJUnit(xmls) {
             else if (element.children.some((c) => c.name === 'skipped')) {
                 skipped += 1;
             }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
         }
     }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -11369,47 +13872,47 @@ function parseServices(text, input = 'services') {
         doc = (0,dist/* parse */.qg)(text);
     }
     catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+        throw new inputs_InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
     }
     if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+        throw new inputs_InputError(input, 'must be a YAML list of services (- name: …, image: …)');
     const names = new Set();
     return doc.map((item, index) => {
         const where = `service ${index + 1}`;
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
+            throw new inputs_InputError(input, `${where} must be a mapping with name and image`);
         }
         const entry = item;
         for (const key of Object.keys(entry)) {
             if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+                throw new inputs_InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
         }
         const name = entry.name;
         if (typeof name !== 'string' || !NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+            throw new inputs_InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
         }
         if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
+            throw new inputs_InputError(input, `service ${name} is listed twice`);
         names.add(name);
         if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
+            throw new inputs_InputError(input, `service ${name}: image is required`);
         let image;
         try {
-            image = formatReference(reference_parseReference(entry.image));
+            image = reference_formatReference(reference_parseReference(entry.image));
         }
         catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
+            throw new inputs_InputError(input, `service ${name}: ${error.message}`);
         }
         const env = [];
         if (entry.env !== undefined) {
             if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+                throw new inputs_InputError(input, `service ${name}: env must be a mapping of NAME: value`);
             }
             for (const [key, value] of Object.entries(entry.env)) {
                 if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                    throw new inputs_InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
                 if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                    throw new inputs_InputError(input, `service ${name}: env ${key} must be a scalar`);
                 env.push([key, String(value ?? '')]);
             }
         }
@@ -11417,14 +13920,14 @@ function parseServices(text, input = 'services') {
         if (entry['health-cmd'] !== undefined) {
             const cmd = entry['health-cmd'];
             if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+                throw new inputs_InputError(input, `service ${name}: health-cmd must be a single-line command`);
             }
             spec.healthCmd = cmd;
         }
         if (entry.port !== undefined) {
             const port = entry.port;
             if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+                throw new inputs_InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
             }
             spec.port = port;
         }
@@ -11458,18 +13961,18 @@ const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
  */
 function checkReportsPath(path) {
     if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
+        throw new inputs_InputError('reports', 'must be an absolute path in the container');
     if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+        throw new inputs_InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
     if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+        throw new inputs_InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
 }
 /** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
 function checkEnvFileValues(input, env) {
     for (const [name, value] of env) {
         const problem = envFileProblem(name, value);
         if (problem)
-            throw new InputError(input, problem);
+            throw new inputs_InputError(input, problem);
     }
 }
 function readTestRequest(inputs) {
@@ -11477,18 +13980,18 @@ function readTestRequest(inputs) {
     if (!image)
         inputs.required('image');
     if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+        throw new inputs_InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
     const run = inputs.string('run');
     const workdir = inputs.line('workdir');
     if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
+        throw new inputs_InputError('workdir', 'must be an absolute path in the container');
     const reports = inputs.line('reports');
     if (reports)
         checkReportsPath(reports);
     const timeoutMs = inputs.duration('timeout', 1_800_000);
     const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
     if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
+        throw new inputs_InputError('run', 'contains a NUL byte');
     refuseOption('run', run); // sh -c would read it as an option
     const services = parseServices(inputs.string('services'));
     for (const service of services)
@@ -11729,7 +14232,7 @@ function ghaCacheProblem(request, env) {
         const has = (attr) => entry.attrs.some(([k]) => k === attr);
         const missing = GHA_CACHE_ENV.filter((name) => !env[name] && !(name === 'ACTIONS_CACHE_URL' ? has('url') || env.ACTIONS_RESULTS_URL : has('token')));
         if (missing.length > 0)
-            return new InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
+            return new inputs_InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
     }
     return undefined;
 }
@@ -11750,7 +14253,7 @@ async function checkBuilder(runner, target, request) {
         const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
         if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
             throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
-        throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+        throw new inputs_InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
     }
     const builder = parseBuilderInspect(inspected.stdout);
     let classicStore = false;
@@ -11937,7 +14440,7 @@ async function resolveBase(runner, target, reference) {
     try {
         // One attempt: the build itself has just resolved this base, so a registry that does not
         // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(reference_parseReference(reference), {
+        const digest = await resolve_resolveDigest(reference_parseReference(reference), {
             retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
         });
         if (digest)
@@ -11948,8 +14451,8 @@ async function resolveBase(runner, target, reference) {
     }
     try {
         const image = await build_inspectImage(runner, target, reference);
-        const name = repositoryName(reference_parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
+        const name = reference_repositoryName(reference_parseReference(reference));
+        const repoDigest = image.RepoDigests?.find((d) => reference_repositoryName(reference_parseReference(d)) === name);
         if (repoDigest)
             return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
     }
@@ -12160,7 +14663,7 @@ function code(value) {
     const fence = value.includes('`') ? '``' : '`';
     return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
 }
-function table(headers, rows) {
+function summary_table(headers, rows) {
     const head = `| ${headers.map(cell).join(' | ')} |`;
     const rule = `| ${headers.map(() => '---').join(' | ')} |`;
     const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
@@ -12168,23 +14671,23 @@ function table(headers, rows) {
 }
 /** A value already rendered as inline code is kept; anything else is escaped. */
 function cellOrCode(value) {
-    if (value instanceof Code)
+    if (value instanceof summary_Code)
         return value.text;
     return cell(value);
 }
 /** Marks a table value to be shown as inline code. */
-class Code {
+class summary_Code {
     text;
     constructor(value) {
         this.text = code(value).replaceAll('|', '\\|');
     }
 }
-function heading(text, level = 3) {
+function summary_heading(text, level = 3) {
     return `${'#'.repeat(level)} ${cell(text)}`;
 }
 /** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
+function summary_facts(rows) {
+    return summary_table(['', ''], rows);
 }
 function formatBytes(bytes) {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -12277,11 +14780,11 @@ async function runBuild(inputs, report, git = readGitContext()) {
             digest: result.digest ?? '',
         },
         summary: [
-            heading(`Built ${plan.version}`),
-            table(['Reference'], plan.references.map((r) => [new Code(r)])),
-            facts([
-                ['Image id', result.imageId ? new Code(result.imageId) : '—'],
-                ...(result.digest ? [['Pushed digest', new Code(result.digest)]] : []),
+            summary_heading(`Built ${plan.version}`),
+            summary_table(['Reference'], plan.references.map((r) => [new summary_Code(r)])),
+            summary_facts([
+                ['Image id', result.imageId ? new summary_Code(result.imageId) : '—'],
+                ...(result.digest ? [['Pushed digest', new summary_Code(result.digest)]] : []),
                 ...(request.buildx?.platforms.length
                     ? [['Platforms', request.buildx.platforms.join(', ')]]
                     : []),
@@ -12289,11 +14792,1083 @@ async function runBuild(inputs, report, git = readGitContext()) {
                 ['Layers', result.layers],
                 ['Build time', formatDuration(result.durationMs)],
             ]),
-            table(['Base image', 'Digest'], result.baseImages.map((b) => [
-                new Code(b.reference),
-                b.digest ? new Code(b.digest) : `(${b.source})`,
+            summary_table(['Base image', 'Digest'], result.baseImages.map((b) => [
+                new summary_Code(b.reference),
+                b.digest ? new summary_Code(b.digest) : `(${b.source})`,
             ])),
         ],
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(668);
+var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
+;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class keys_KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
+    }
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new keys_KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new keys_KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new keys_KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new keys_KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new keys_KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = (0,external_node_crypto_namespaceObject.scryptSync)(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
+    });
+    const opened = nacl_fast_default().secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new keys_KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
+}
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new keys_KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
+    }
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
+            try {
+                privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+            }
+            finally {
+                der.fill(0);
+            }
+        }
+        else {
+            privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: block.text, format: 'pem' });
+        }
+    }
+    catch (error) {
+        if (error instanceof keys_KeyError)
+            throw error;
+        throw new keys_KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)(privateKey);
+    return { privateKey, publicKey, fingerprint: fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function keys_parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new keys_KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
+        try {
+            publicKey = createPublicKey({ key: b.text, format: 'pem' });
+        }
+        catch {
+            throw new keys_KeyError(`a ${b.type} block cannot be read`);
+        }
+        hashFor(publicKey);
+        return { publicKey, fingerprint: fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new keys_KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function fingerprint(key) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function signBytes(key, data) {
+    return (0,external_node_crypto_namespaceObject.sign)(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,external_node_crypto_namespaceObject.verify)(hashFor(key), data, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const SIGNED_AT = 'dev.slipway.signed-at';
+const SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const formats_PREDICATE_ALIASES = {
+    'test-result': formats_TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function formats_testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = (/* unused pure expression or super */ null && (['sig', 'att', 'sbom']));
+const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = referrers_DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    return json.manifests.filter((d) => typeof d?.digest === 'string');
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [pullScope(repository)],
+            headers: { accept: MEDIA_TYPES.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            discard(res);
+            if (page === 0)
+                return undefined;
+            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await readBody(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        url = nextLink(header(res, 'link'), url);
+    }
+    return entries;
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof RegistryError && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [pushScope(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    discard(res);
+    return { subjectKept: header(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await putBlobBytes(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/store.ts
+/**
+ * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
+ * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
+ * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ */
+
+
+
+
+
+const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+const MAX_LAYER_BYTES = 8 * 1024 * 1024;
+/** sha256:<hex> → sha256-<hex>.sig (or .att). */
+function artifactTag(digest, kind) {
+    return cosignTag(digest, kind);
+}
+/** The layers stored for a digest ([] when nothing is). */
+async function readLayers(client, repository, digest, kind) {
+    const tag = artifactTag(digest, kind);
+    if (!(await client.headManifest(repository, tag)))
+        return [];
+    const manifest = await client.getManifest(repository, tag);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
+}
+/** A layer's bytes, checked against its digest. */
+async function readLayer(client, repository, layer) {
+    if (layer.size > MAX_LAYER_BYTES)
+        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
+    const bytes = await http_readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const actual = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== layer.digest)
+        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
+    return bytes;
+}
+/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        created: '0001-01-01T00:00:00Z',
+        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+        os: '',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: {},
+    }));
+}
+/**
+ * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
+ * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
+ */
+async function appendLayer(client, repository, digest, kind, layer) {
+    const existing = await readLayers(client, repository, digest, kind);
+    const blob = await blobs_putBlobBytes(client, repository, layer.bytes);
+    const layers = [
+        ...existing,
+        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
+    ];
+    const config = await blobs_putBlobBytes(client, repository, configFor(layers));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: client_MEDIA_TYPES.ociManifest,
+        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
+        layers,
+    };
+    const tag = artifactTag(digest, kind);
+    await client.putManifest(repository, tag, {
+        bytes: Buffer.from(JSON.stringify(manifest)),
+        mediaType: client_MEDIA_TYPES.ociManifest,
+    });
+    return `${client.registry}/${repository}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
+
+function verify_predicateTypeOf(name) {
+    return PREDICATE_ALIASES[name] ?? name;
+}
+function verify_predicateName(type) {
+    return Object.entries(formats_PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+function verify_short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+function keyOf(keys, data, signature) {
+    return keys.find((k) => verifyBytes(k.publicKey, data, signature));
+}
+async function checkSignatures(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE)
+            continue;
+        const signature = Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64');
+        let payload;
+        try {
+            payload = await readLayer(client, repository, layer);
+        }
+        catch (error) {
+            notes.push(`a signature layer cannot be read (${error.message})`);
+            continue;
+        }
+        const key = keyOf(keys, payload, signature);
+        if (!key) {
+            notes.push('a signature by another key (or over other bytes)');
+            continue;
+        }
+        try {
+            const parsed = parseSimpleSigningPayload(payload);
+            const signed = parsed.critical.image['docker-manifest-digest'];
+            if (signed !== digest) {
+                notes.push(`a signature by ${verify_short(key.fingerprint)} for another digest (${signed})`);
+                continue;
+            }
+            const optional = parsed.optional ?? {};
+            const signedAt = optional[SIGNED_AT];
+            const runUrl = optional[SIGNED_RUN];
+            found.push({
+                fingerprint: key.fingerprint,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        catch (error) {
+            notes.push(`a signature by ${verify_short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
+        }
+    }
+    return found;
+}
+async function checkAttestations(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== DSSE_MEDIA_TYPE)
+            continue;
+        const what = `an attestation${layer.annotations?.predicateType ? ` (${verify_predicateName(layer.annotations.predicateType)})` : ''}`;
+        try {
+            const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
+            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+                notes.push(`${what} with payload type ${envelope.payloadType}`);
+                continue;
+            }
+            const payload = Buffer.from(envelope.payload, 'base64');
+            const signed = pae(envelope.payloadType, payload);
+            const key = keys.find((k) => envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
+            if (!key) {
+                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+                continue;
+            }
+            const s = parseStatement(payload);
+            if (!statementCovers(s, digest)) {
+                notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
+                continue;
+            }
+            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+        }
+        catch (error) {
+            notes.push(`${what} that cannot be read (${error.message})`);
+        }
+    }
+    return found;
+}
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+function testEvidence(predicate) {
+    const p = (predicate ?? {});
+    const command = testCommandOf(p);
+    return {
+        result: typeof p.result === 'string' ? p.result : 'unknown',
+        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+        ...(typeof p.url === 'string' && p.url && { url: p.url }),
+        ...(command && { command }),
+    };
+}
+function accepted(attestation) {
+    if (attestation.predicateType !== formats_TEST_RESULT_PREDICATE)
+        return true;
+    const evidence = testEvidence(attestation.predicate);
+    return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+async function verify_verifyDigest(client, repository, digest, policy) {
+    const image = `${client.registry}/${repository}`;
+    const problems = [];
+    const notes = [];
+    const sigLayers = await readLayers(client, repository, digest, 'sig');
+    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0
+            ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
+    const attNotes = [];
+    const needAttestations = policy.attestations.length > 0;
+    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
+    const attestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        : [];
+    let tests;
+    for (const type of policy.attestations) {
+        const ofType = attestations.filter((a) => a.predicateType === type);
+        const good = ofType.filter(accepted);
+        if (type === formats_TEST_RESULT_PREDICATE) {
+            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+            if (counted)
+                tests = testEvidence(counted.predicate);
+        }
+        if (good.length > 0)
+            continue;
+        const name = verify_predicateName(type);
+        if (ofType.length > 0) {
+            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
+        }
+        else if (attLayers.length === 0) {
+            problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
+        }
+        else {
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+        }
+    }
+    return {
+        image,
+        digest,
+        ok: problems.length === 0,
+        signatures,
+        attestations,
+        problems,
+        ...(tests && { tests }),
+    };
+}
+/** One line for an error: the digest and what is missing. */
+function verify_refusal(v) {
+    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+class verify_VerificationError extends Error {
+    verifications;
+    constructor(verifications) {
+        super(`${verifications
+            .filter((v) => !v.ok)
+            .map(verify_refusal)
+            .join('\n')}\nnothing was changed`);
+        this.name = 'VerificationError';
+        this.verifications = verifications;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/inputs.ts
+/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
+
+
+
+
+/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
+function inputs_readSigningKey(inputs) {
+    const text = inputs.string('sign-key');
+    const password = inputs.string('sign-key-password');
+    if (!text) {
+        if (password)
+            throw new inputs_InputError('sign-key', 'is required when sign-key-password is given');
+        return undefined;
+    }
+    try {
+        return parsePrivateKey(text, password);
+    }
+    catch (error) {
+        if (error instanceof keys_KeyError)
+            throw new inputs_InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
+        throw error;
+    }
+}
+/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+function inputs_readVerifyPolicy(inputs) {
+    const text = inputs.string('verify-key');
+    const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
+    for (const type of attestations) {
+        if (!/^https?:\/\/\S+$/.test(type))
+            throw new InputError('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
+    }
+    if (!text) {
+        if (attestations.length > 0)
+            throw new InputError('verify-key', 'is required with require-attestations (the key they must be signed with)');
+        return undefined;
+    }
+    try {
+        return { keys: parsePublicKeys(text), attestations };
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError('verify-key', error.message);
+        throw error;
+    }
+}
+function inputs_readTestReportInputs(inputs) {
+    const report = inputs.line('test-report');
+    const code = inputs.line('test-exit-code');
+    const command = inputs.string('test-command');
+    if (!report && !code)
+        return undefined;
+    if (report && !(0,external_node_fs_namespaceObject.existsSync)(report))
+        throw new inputs_InputError('test-report', `${JSON.stringify(report)} does not exist`);
+    let exitCode;
+    if (code) {
+        if (!/^\d{1,3}$/.test(code))
+            throw new inputs_InputError('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
+        exitCode = Number(code);
+    }
+    return {
+        ...(report && { report }),
+        ...(exitCode !== undefined && { exitCode }),
+        ...(command && { command }),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = require("node:util");
+;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
+/**
+ * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * A rerun converges: a digest this key already signed is not signed again, and an attestation with
+ * the same predicate by the same key is not added twice.
+ */
+
+
+
+
+
+const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
+async function signDigest(client, repository, digest, key, context = {}) {
+    const existing = await verify_verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
+    if (existing.signatures.length > 0)
+        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
+        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+        ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
+    });
+    const signature = signBytes(key, payload);
+    const location = await appendLayer(client, repository, digest, 'sig', {
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        bytes: payload,
+        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+    });
+    return { location, added: true };
+}
+async function sign_attestDigest(client, repository, digest, key, predicateType, predicate) {
+    const existing = await verify_verifyDigest(client, repository, digest, {
+        keys: keysOf(key),
+        attestations: [predicateType],
+    });
+    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
+    const normalised = JSON.parse(JSON.stringify(predicate));
+    if (existing.attestations.some((a) => a.predicateType === predicateType && (0,external_node_util_namespaceObject.isDeepStrictEqual)(a.predicate, normalised)))
+        return { location: tag, added: false };
+    const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
+    const location = await appendLayer(client, repository, digest, 'att', {
+        mediaType: DSSE_MEDIA_TYPE,
+        bytes: envelope,
+        annotations: { [SIGNATURE_ANNOTATION]: '', predicateType },
+    });
+    return { location, added: true };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
+/**
+ * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
+ * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
+function maskSigningInputs(inputs, report) {
+    report.mask(inputs.string('sign-key'));
+    report.mask(inputs.string('sign-key-password'));
+}
+/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
+function testRunOf(source) {
+    const junit = source.report ? summarizeJUnit(readReports(source.report)) : undefined;
+    const url = runUrl(readGitContext());
+    return {
+        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
+        passedTests: junit?.passedNames ?? [],
+        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
+        ...(source.command && { command: source.command }),
+        ...(url && { url }),
+    };
+}
+/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
+async function signAndAttest(client, repository, digest, key, tests, report) {
+    const image = `${client.registry}/${repository}`;
+    const url = runUrl(readGitContext());
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
+    if (!tests)
+        return { image, digest, signature: signed.location };
+    const predicate = formats_testResultPredicate(tests);
+    const attested = await sign_attestDigest(client, repository, digest, key, formats_TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
+    return {
+        image,
+        digest,
+        signature: signed.location,
+        attestation: attested.location,
+        result: predicate.result,
+    };
+}
+function signedSummary(signed, key) {
+    return [
+        summary_heading('Signed'),
+        summary_table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
+            new summary_Code(`${s.image}@${s.digest}`),
+            new summary_Code(s.signature),
+            s.attestation ? `${s.result} — ${new summary_Code(s.attestation).text}` : '—',
+        ])),
+        summary_facts([['Key fingerprint', new summary_Code(key.fingerprint)]]),
+    ];
+}
+/** After a push: signs (and attests) every repository@digest pushed. */
+async function signPushed(key, refs, tests, credentialsFor, report) {
+    const run = tests ? testRunOf(tests) : undefined;
+    if (!run)
+        report.info('No test report or exit code given: the image is signed, its tests are not attested');
+    const signed = [];
+    for (const text of refs) {
+        const ref = reference_parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = resolve_clientFor(ref.registry, credentials ? { credentials } : {});
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+    }
+    return {
+        outputs: {
+            signature: signed.map((s) => s.signature).join('\n'),
+            attestation: signed
+                .map((s) => s.attestation ?? '')
+                .filter(Boolean)
+                .join('\n'),
+        },
+        summary: signedSummary(signed, key),
+    };
+}
+/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
+async function verifyAll(images, policy, log) {
+    const results = [];
+    for (const i of images) {
+        const v = await verifyDigest(i.client, i.repository, i.digest, policy);
+        log(v.ok ? `Verified ${describe(v)}` : refusal(v));
+        results.push(v);
+    }
+    if (results.some((v) => !v.ok))
+        throw new VerificationError(results);
+    return results;
+}
+function describe(v) {
+    const signature = v.signatures[0];
+    return [
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        signature?.signedAt ? ` at ${signature.signedAt}` : '',
+        v.tests
+            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
+            : '',
+    ].join('');
+}
+function verificationSummary(verifications) {
+    if (verifications.length === 0)
+        return [];
+    return [
+        heading('Verified before any change'),
+        table(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
+            new Code(`${v.image}@${v.digest}`),
+            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
+            v.signatures[0] ? new Code(v.signatures[0].fingerprint) : '—',
+            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
+            [...new Set(v.attestations.map((a) => predicateName(a.predicateType)))].join(', ') || '—',
+            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
+            v.tests?.url ?? '—',
+        ])),
+    ];
+}
+/** Registry credentials of the CLI commands: username/password for the image's registry. */
+function clientOf(inputs, ref) {
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    return clientFor(ref.registry, username ? { credentials: { username, password } } : {});
+}
+async function resolveImage(inputs) {
+    const text = inputs.line('image');
+    if (!text)
+        throw new InputError('image', 'is required (registry/repository:tag or @sha256:…)');
+    let ref;
+    try {
+        ref = parseReference(text);
+    }
+    catch (error) {
+        throw new InputError('image', error.message);
+    }
+    const client = clientOf(inputs, ref);
+    const username = inputs.line('username');
+    const digest = await resolveDigest(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
+    if (!digest)
+        throw new Error(`${formatReference(ref)} does not exist in its registry`);
+    return { ref, digest, client };
+}
+/** slipway sign: signs an image (by tag or digest) with sign-key. */
+async function runSign(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    const { ref, digest, client } = await resolveImage(inputs);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    return {
+        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
+        summary: signedSummary([signed], key),
+    };
+}
+/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
+async function runAttest(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    if (!tests)
+        throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const run = testRunOf(tests);
+    const predicate = testResultPredicate(run);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
+    return {
+        outputs: { digest, attestation: attested.location, result: predicate.result },
+        summary: [
+            heading('Attested'),
+            facts([
+                ['Image', new Code(`${repositoryName(ref)}@${digest}`)],
+                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
+                ['Stored at', new Code(attested.location)],
+                ['Key fingerprint', new Code(key.fingerprint)],
+            ]),
+        ],
+    };
+}
+/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
+async function runVerify(inputs, report) {
+    report.mask(inputs.string('password'));
+    const policy = readVerifyPolicy(inputs);
+    if (!policy)
+        throw new InputError('verify-key', 'is required');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const v = await verifyDigest(client, ref.repository, digest, policy);
+    report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    return {
+        outputs: {
+            digest,
+            verified: String(v.ok),
+            verification: JSON.stringify(v),
+        },
+        summary: verificationSummary([v]),
+        ...(!v.ok && { error: refusal(v) }),
     };
 }
 
@@ -12308,6 +15883,8 @@ async function runBuild(inputs, report, git = readGitContext()) {
 
 
 
+
+
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
@@ -12316,7 +15893,11 @@ async function logoutAndRemove(dir, registry) {
 }
 async function runPush(inputs, report) {
     report.mask(inputs.string('password'));
+    maskSigningInputs(inputs, report);
     const request = readPushRequest(inputs);
+    // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
+    const signKey = inputs_readSigningKey(inputs);
+    const tests = signKey ? inputs_readTestReportInputs(inputs) : undefined;
     const runner = new LocalRunner();
     const env = {};
     let privateConfig;
@@ -12337,18 +15918,24 @@ async function runPush(inputs, report) {
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
         report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+        const signed = signKey
+            ? await signPushed(signKey, result.refs, tests, (registry) => registry === request.registry && request.username && request.password
+                ? { username: request.username, password: request.password }
+                : undefined, report)
+            : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n') },
+            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
             summary: [
-                heading('Pushed'),
-                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
-                facts([
-                    ['Digest', new Code(result.digest)],
+                summary_heading('Pushed'),
+                summary_table(['Reference', 'Attempts'], result.pushed.map((p) => [new summary_Code(p.reference), p.attempts])),
+                summary_facts([
+                    ['Digest', new summary_Code(result.digest)],
                     ['Pinned references', result.refs.join('\n')],
                     ['Bytes pushed', formatBytes(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
                 ]),
+                ...(signed?.summary ?? []),
             ],
         };
     }
@@ -12453,8 +16040,8 @@ async function runTest(inputs, report) {
                 platform: tested.platform,
             },
             summary: [
-                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                facts([
+                summary_heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
+                summary_facts([
                     [
                         'Result',
                         outcome.timedOut
@@ -12464,16 +16051,16 @@ async function runTest(inputs, report) {
                     ['Tests', counts],
                     ['Platform', tested.platform],
                     ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
+                    ['Report', outcome.report ? new summary_Code(outcome.report) : '—'],
                 ]),
                 ...(outcome.services.length > 0
                     ? [
-                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                        summary_table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
                     ]
                     : []),
                 ...(junit && junit.failures.length > 0
                     ? [
-                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                        summary_table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
                             f.name,
                             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
                             f.message,
@@ -12512,9 +16099,14 @@ async function afterTest(report) {
 
 
 
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
+    maskSigningInputs(inputs, report);
+    if (push)
+        inputs_readSigningKey(inputs);
     // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
     const buildInputs = inputs.with({ push: 'false' });
     const git = readGitContext();
@@ -12526,7 +16118,7 @@ async function runPipeline(inputs, report) {
     // same build is pushed from the builder (all cache hits), with the runner's registry login.
     const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
     if (push && fromBuilder && inputs.string('username'))
-        throw new InputError('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
+        throw new inputs_InputError('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
     if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
     const built = await runBuild(buildInputs, report, git);
@@ -12547,16 +16139,32 @@ async function runPipeline(inputs, report) {
         report.info('push: false — built and tested, not pushed');
         return { outputs, summary };
     }
+    // With sign-key, the tests just run are attested: their report, exit code and command.
+    const tested = inputs.string('run')
+        ? {
+            'test-report': outputs.report ?? '',
+            'test-exit-code': outputs['exit-code'] ?? '',
+            'test-command': inputs.string('run'),
+        }
+        : {};
     if (fromBuilder) {
         const pushedBuild = await report.group('Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
         outputs.digest = pushedBuild.outputs.digest ?? '';
-        outputs.refs = [
-            ...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`)),
-        ].join('\n');
+        const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
+        outputs.refs = refs.join('\n');
         summary.push(...pushedBuild.summary);
+        // The index pushed from the builder is signed like a pushed image (with the registry's
+        // anonymous access: the builder used the job's docker login, which this process does not read).
+        const signKey = inputs_readSigningKey(inputs);
+        if (signKey) {
+            const withTests = inputs.with(tested);
+            const signed = await signPushed(signKey, refs, inputs_readTestReportInputs(withTests), () => undefined, report);
+            Object.assign(outputs, signed.outputs);
+            summary.push(...signed.summary);
+        }
         return { outputs, summary };
     }
-    const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+    const pushed = await runPush(inputs.with({ tags: built.references.join('\n'), ...tested }), report);
     Object.assign(outputs, pushed.outputs);
     summary.push(...pushed.summary);
     return { outputs, summary };
@@ -12671,7 +16279,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
@@ -12786,6 +16394,8 @@ void runAction({
         await afterPush(report);
     },
 });
+
+})();
 
 module.exports = __webpack_exports__;
 /******/ })()

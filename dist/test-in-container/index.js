@@ -9182,6 +9182,8 @@ const SECRET_INPUTS = new Set([
     'source-password',
     'destination-password',
     'secrets',
+    'sign-key',
+    'sign-key-password',
 ]);
 function isSecretInput(name) {
     return SECRET_INPUTS.has(name);
@@ -9500,6 +9502,7 @@ function summarizeJUnit(xmls) {
     let failed = 0;
     let skipped = 0;
     const failures = [];
+    const passedNames = [];
     for (const xml of xmls) {
         for (const element of walk(parseXml(xml))) {
             if (element.name !== 'testcase')
@@ -9525,9 +9528,13 @@ function summarizeJUnit(xmls) {
             else if (element.children.some((c) => c.name === 'skipped')) {
                 skipped += 1;
             }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
         }
     }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -10247,7 +10254,7 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
  * by the operations, and never taken from a command line by the CLI (only from a file or the environment).

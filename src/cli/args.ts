@@ -41,12 +41,21 @@ export function wantsHelp(args: readonly string[]): boolean {
  * Parses a command's arguments against the names of its inputs (`known`): unknown options, stray
  * words and secrets on the command line are UsageErrors naming the option (never its value).
  */
-export function parseArgs(args: readonly string[], known: readonly string[]): ParsedArgs {
+export function parseArgs(
+  args: readonly string[],
+  known: readonly string[],
+  /** The input a first bare word gives (`slipway verify IMAGE`). */
+  operand?: string,
+): ParsedArgs {
   const values: Record<string, string> = {};
   const isKnown = (name: string) => known.includes(name);
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
+    if (operand && i === 0 && !arg.startsWith('-')) {
+      values[operand] = arg;
+      continue;
+    }
     if (!arg.startsWith('--'))
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options are --name value)`);
     const eq = arg.indexOf('=');

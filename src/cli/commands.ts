@@ -6,6 +6,7 @@
 import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
+import { withVerification } from '../remote-deploy-ssh/ledger';
 import type { Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
@@ -18,6 +19,7 @@ import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { runTest } from '../test-in-container/operation';
 import { ACTION_METADATA, type InputMetadata } from './metadata';
+import { runAttest, runSign, runVerify } from '../supply-chain/operation';
 
 /** Ctrl-C cancels a deploy cleanly (locks released, nothing half-switched); a second one exits at once. */
 function cancelOnCtrlC(report: Reporter): AbortSignal {
@@ -34,6 +36,8 @@ export interface CommandSpec {
   /** The longer description at the top of its help. */
   readonly description: string;
   readonly options: Readonly<Record<string, InputMetadata>>;
+  /** The input a bare first word gives (`slipway verify IMAGE`). */
+  readonly operand?: string;
   readonly run: Operation;
 }
 
@@ -69,10 +73,13 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
   return hosts.map((h) =>
     [
       `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
-      ...h.containers.map(
-        (c) =>
-          `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
-      ),
+      ...h.containers.flatMap((c) => [
+        `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
+        ...(c.verified !== undefined
+          ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+          : []),
+        ...(c.run ? [`           deployed by ${c.run}`] : []),
+      ]),
       ...h.audit.map(
         (a) =>
           `  audit: ${a.time ?? ''} ${a.action ?? ''} ${a.result ?? ''} ${a.image ?? JSON.stringify(a.images ?? '')}`,
@@ -93,8 +100,12 @@ async function status(inputs: Inputs): Promise<Outcome> {
   const request = readConnection(inputs);
   const name = readName(inputs);
   const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-  const hosts = await statusOfHosts(request, name, lines);
-  const error = statusError(hosts, name);
+  const hosts = await withVerification(await statusOfHosts(request, name, lines), request);
+  const error =
+    statusError(hosts, name) ??
+    (hosts.some((h) => h.containers.some((c) => c.verified === false))
+      ? 'a running image does not verify with verify-key'
+      : undefined);
   return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 
@@ -118,6 +129,22 @@ async function logs(inputs: Inputs, _report: Reporter, out: (text: string) => vo
       error: failed.length === hosts.length ? `no logs of ${name} could be read` : 'some hosts gave no logs',
     }),
   };
+}
+
+/** The image and registry login of sign, attest and verify, and the inputs they share with an action. */
+function imageOptions(action: string, names: readonly string[]): Record<string, InputMetadata> {
+  const from = inputsOf(action);
+  const options: Record<string, InputMetadata> = {
+    image: {
+      description:
+        'The image, registry/repository:tag or @sha256:… (the tag is resolved to its digest first).',
+      required: true,
+    },
+  };
+  for (const name of names) if (from[name]) options[name] = from[name];
+  options.username = { description: "User name for the image's registry.", required: false };
+  options.password = { description: "Password or token for the image's registry.", required: false };
+  return options;
 }
 
 /** A command that runs an action's operation with that action's inputs as its options. */
@@ -168,12 +195,54 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
     run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
   },
+  sign: {
+    summary:
+      'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
+    description:
+      "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format, stored as <repo>:sha256-<hex>.sig next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
+    options: imageOptions('push-registry', [
+      'sign-key',
+      'sign-key-password',
+      'test-report',
+      'test-exit-code',
+      'test-command',
+    ]),
+    operand: 'image',
+    run: runSign,
+  },
+  attest: {
+    summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
+    description:
+      'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as <repo>:sha256-<hex>.att (what cosign verify-attestation reads).',
+    options: imageOptions('push-registry', [
+      'sign-key',
+      'sign-key-password',
+      'test-report',
+      'test-exit-code',
+      'test-command',
+    ]),
+    operand: 'image',
+    run: runAttest,
+  },
+  verify: {
+    summary: "verify an image's signature and attestations with verify-key",
+    description:
+      "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
+    options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+    operand: 'image',
+    run: runVerify,
+  },
   status: {
     summary: 'what runs on each host, since when, and the last audit entries',
     description:
-      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, and the last entries of the host's audit log. Fails when the service runs on no host.",
+      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
     options: {
       ...connectionOptions(),
+      ...Object.fromEntries(
+        ['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map(
+          (n) => [n, inputsOf('remote-deploy-ssh')[n] as InputMetadata],
+        ),
+      ),
       'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
     },
     run: (inputs) => status(inputs),

@@ -46,7 +46,7 @@ export function commandHelp(name: string, spec: CommandSpec): string {
     return entry(flag, `${meta.description}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`);
   });
   return [
-    `usage: slipway ${name} [options] [--json]`,
+    `usage: slipway ${name}${spec.operand ? ` [${spec.operand.toUpperCase()}]` : ''} [options] [--json]`,
     '',
     ...wrap(spec.description, 0),
     '',

@@ -85,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs(rest, Object.keys(spec.options));
+    parsed = parseArgs(rest, Object.keys(spec.options), spec.operand);
   } catch (error) {
     return usageError((error as Error).message, command);
   }

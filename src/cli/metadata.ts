@@ -165,6 +165,15 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
         default: 'true',
       },
+      'sign-key': {
+        description:
+          "Sign: Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM private key); the tests run by this step are attested with it (in-toto test-result). Masked.",
+        required: false,
+      },
+      'sign-key-password': {
+        description: 'Sign: Password of an encrypted sign-key (masked).',
+        required: false,
+      },
     },
   },
   'build-and-tag': {
@@ -342,6 +351,29 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
         default: 'false',
       },
+      'sign-key': {
+        description:
+          "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
+        required: false,
+      },
+      'sign-key-password': {
+        description: "Password of an encrypted sign-key (cosign's COSIGN_PASSWORD); masked.",
+        required: false,
+      },
+      'test-report': {
+        description:
+          "With sign-key, the JUnit report (file or directory; test-in-container's report output) attested as an in-toto test-result (https://in-toto.io/attestation/test-result/v0.1) signed with sign-key.",
+        required: false,
+      },
+      'test-exit-code': {
+        description:
+          "With sign-key, the tests' exit code (test-in-container's exit-code output); not 0 attests FAILED.",
+        required: false,
+      },
+      'test-command': {
+        description: 'The test command, recorded in the test-result attestation.',
+        required: false,
+      },
     },
   },
   'promote-between-registries': {
@@ -424,6 +456,16 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
           'Print the plan (would copy, mount, skip) and change nothing; blobs-copied, blobs-mounted and bytes-copied are then 0 and the plan is in blobs-to-copy, blobs-to-mount, bytes-to-copy.',
         required: false,
         default: 'false',
+      },
+      'verify-key': {
+        description:
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+        required: false,
+      },
+      'require-attestations': {
+        description:
+          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+        required: false,
       },
       referrers: {
         description:
@@ -640,6 +682,16 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       replicas: {
         description:
           'Swarm service: number of tasks (default: 1 on create; an update keeps the current number).',
+        required: false,
+      },
+      'verify-key': {
+        description:
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+        required: false,
+      },
+      'require-attestations': {
+        description:
+          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
       },
     },

@@ -30,6 +30,8 @@ export const SECRET_INPUTS: ReadonlySet<string> = new Set([
   'source-password',
   'destination-password',
   'secrets',
+  'sign-key',
+  'sign-key-password',
 ]);
 
 export function isSecretInput(name: string): boolean {

@@ -23,7 +23,7 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|passphrase|secrets|secret-env)$/;
+const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
 
 /**
  * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked

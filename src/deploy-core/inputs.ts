@@ -5,6 +5,8 @@ import { KnownHosts } from '../ssh/known-hosts';
 import { parseEndpoint, type SshEndpoint } from '../ssh/ssh-runner';
 import { hasControlCharacter } from '../common/text';
 import { fingerprintKey } from './fingerprint';
+import { readVerifyPolicy } from '../supply-chain/inputs';
+import type { VerifyPolicy } from '../supply-chain/verify';
 
 /** How Slipway reaches the hosts and guards them: the same in every deploy mode. */
 export interface Connection {
@@ -25,6 +27,8 @@ export interface Connection {
   readonly dryRun: boolean;
   readonly rollback: boolean;
   readonly healthTimeoutMs: number;
+  /** verify-key and require-attestations: what every image must carry before a host is touched. */
+  readonly verify?: VerifyPolicy;
 }
 
 export const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
@@ -125,6 +129,7 @@ export function readConnection(inputs: Inputs): Connection {
   if (registryPassword && !registryUsername)
     throw new InputError('registry-username', 'is required with registry-password');
   const passphrase = inputs.string('passphrase');
+  const verify = readVerifyPolicy(inputs);
   return {
     hosts,
     username,
@@ -142,6 +147,7 @@ export function readConnection(inputs: Inputs): Connection {
     dryRun: inputs.boolean('dry-run', false),
     rollback: inputs.boolean('rollback', false),
     healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+    ...(verify && { verify }),
   };
 }
 

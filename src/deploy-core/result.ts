@@ -1,4 +1,5 @@
 /** What a deploy reports, whatever the mode: per host, what ran before, what runs now, how long it took. */
+import type { Verification } from '../supply-chain/verify';
 
 export interface DeployContext {
   readonly holder: string;
@@ -48,6 +49,8 @@ export interface DeployResult {
   readonly changed: boolean;
   readonly hosts: readonly HostResult[];
   readonly previousImage: string | null;
+  /** What was verified before any host was touched (verify-key). */
+  readonly verified?: readonly Verification[];
 }
 
 export class DeployError extends Error {

@@ -11,10 +11,14 @@ import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { runTest } from '../test-in-container/operation';
+import { readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
+import { maskSigningInputs, signPushed } from '../supply-chain/operation';
 
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
   const push = inputs.boolean('push', true);
+  maskSigningInputs(inputs, report);
+  if (push) readSigningKey(inputs);
   // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
   const buildInputs = inputs.with({ push: 'false' });
   const git = readGitContext();
@@ -46,18 +50,40 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     report.info('push: false — built and tested, not pushed');
     return { outputs, summary };
   }
+  // With sign-key, the tests just run are attested: their report, exit code and command.
+  const tested: Record<string, string> = inputs.string('run')
+    ? {
+        'test-report': outputs.report ?? '',
+        'test-exit-code': outputs['exit-code'] ?? '',
+        'test-command': inputs.string('run'),
+      }
+    : {};
   if (fromBuilder) {
     const pushedBuild = await report.group('Pushing every platform from the builder', () =>
       runBuild(inputs.with({ push: 'true' }), report, git),
     );
     outputs.digest = pushedBuild.outputs.digest ?? '';
-    outputs.refs = [
-      ...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`)),
-    ].join('\n');
+    const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
+    outputs.refs = refs.join('\n');
     summary.push(...pushedBuild.summary);
+    // The index pushed from the builder is signed like a pushed image (with the registry's
+    // anonymous access: the builder used the job's docker login, which this process does not read).
+    const signKey = readSigningKey(inputs);
+    if (signKey) {
+      const withTests = inputs.with(tested);
+      const signed = await signPushed(
+        signKey,
+        refs,
+        readTestReportInputs(withTests),
+        () => undefined,
+        report,
+      );
+      Object.assign(outputs, signed.outputs);
+      summary.push(...signed.summary);
+    }
     return { outputs, summary };
   }
-  const pushed = await runPush(inputs.with({ tags: built.references.join('\n') }), report);
+  const pushed = await runPush(inputs.with({ tags: built.references.join('\n'), ...tested }), report);
   Object.assign(outputs, pushed.outputs);
   summary.push(...pushed.summary);
   return { outputs, summary };

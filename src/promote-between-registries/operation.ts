@@ -4,13 +4,31 @@ import { clientsFor, readPromoteRequest } from './inputs';
 import { promote } from './copy';
 import { Code, facts, formatBytes, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
+import { readVerifyPolicy } from '../supply-chain/inputs';
+import { verifyPromotion } from './verify';
+import { verificationSummary } from '../supply-chain/operation';
+import { VerificationError, type Verification } from '../supply-chain/verify';
 import type { ReferrerAction } from './referrers';
 
 export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outcome> {
   report.mask(inputs.string('source-password'));
   report.mask(inputs.string('destination-password'));
-  const request = readPromoteRequest(inputs);
+  const policy = readVerifyPolicy(inputs);
+  let request = readPromoteRequest(inputs);
   const { options } = request;
+  let verified: Verification[] = [];
+  if (policy) {
+    try {
+      ({ request, verified } = await verifyPromotion(request, policy, (line) => report.info(line)));
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      return {
+        outputs: { verified: 'false' },
+        summary: verificationSummary(error.verifications),
+        error: error.message,
+      };
+    }
+  }
   report.info(
     `${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
       .map(
@@ -73,8 +91,10 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       'referrers-copied': String(result.referrersCopied),
       'referrers-to-copy': String(result.referrersToCopy),
       'duration-ms': String(Math.round(result.durationMs)),
+      ...(policy && { verified: 'true' }),
     },
     summary: [
+      ...verificationSummary(verified),
       heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
       table(
         ['Source', 'Destination', 'Digest', 'Tags'],

@@ -17,6 +17,8 @@ import {
 import { DEFAULT_RETRY } from '../common/retry';
 import { Code, facts, formatBytes, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
+import { readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
+import { maskSigningInputs, signPushed } from '../supply-chain/operation';
 
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
@@ -30,7 +32,11 @@ async function logoutAndRemove(dir: string, registry: string): Promise<void> {
 
 export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome & { digest: string }> {
   report.mask(inputs.string('password'));
+  maskSigningInputs(inputs, report);
   const request = readPushRequest(inputs);
+  // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
+  const signKey = readSigningKey(inputs);
+  const tests = signKey ? readTestReportInputs(inputs) : undefined;
   const runner = new LocalRunner();
   const env: Record<string, string> = {};
   let privateConfig: string | undefined;
@@ -60,9 +66,21 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
       },
     );
     report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
+    const signed = signKey
+      ? await signPushed(
+          signKey,
+          result.refs,
+          tests,
+          (registry) =>
+            registry === request.registry && request.username && request.password
+              ? { username: request.username, password: request.password }
+              : undefined,
+          report,
+        )
+      : undefined;
     return {
       digest: result.digest,
-      outputs: { digest: result.digest, refs: result.refs.join('\n') },
+      outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
       summary: [
         heading('Pushed'),
         table(
@@ -75,6 +93,7 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
           ['Bytes pushed', formatBytes(result.bytesPushed)],
           ['Retries used', result.retriesUsed],
         ]),
+        ...(signed?.summary ?? []),
       ],
     };
   } finally {

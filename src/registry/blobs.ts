@@ -283,3 +283,24 @@ export async function streamBlob(
   discard(chunked.res);
   return { bytes: chunked.bytes, chunked: true };
 }
+
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+export async function putBlobBytes(
+  client: RegistryClient,
+  repository: string,
+  bytes: Buffer,
+): Promise<{ digest: string; size: number }> {
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (await blobExists(client, repository, digest)) return { digest, size: bytes.length };
+  const upload = await startUpload(client, repository);
+  const res = await client.send({
+    method: 'PUT',
+    path: withDigest(upload, digest),
+    scopes: [pushScope(repository)],
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+    body: bytes,
+  });
+  await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+  discard(res);
+  return { digest, size: bytes.length };
+}

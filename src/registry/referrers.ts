@@ -5,7 +5,6 @@
  * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
  * without a subject, found by name only).
  */
-import { Readable } from 'node:stream';
 import {
   type Manifest,
   MEDIA_TYPES,
@@ -15,7 +14,7 @@ import {
   RegistryError,
   sha256,
 } from './client';
-import { putBlobStream, startUpload } from './blobs';
+import { putBlobBytes } from './blobs';
 import { discard, header, readBody } from './http';
 
 export interface ReferrerDescriptor {
@@ -228,12 +227,7 @@ export async function putSmallBlob(
   repository: string,
   bytes: Buffer,
 ): Promise<string> {
-  const digest = sha256(bytes);
-  const upload = await startUpload(client, repository);
-  const res = await putBlobStream(client, repository, upload, digest, bytes.length, Readable.from([bytes]));
-  await client.expect(res, [201], `upload ${digest} to ${repository}`);
-  discard(res);
-  return digest;
+  return (await putBlobBytes(client, repository, bytes)).digest;
 }
 
 interface ImageJson {

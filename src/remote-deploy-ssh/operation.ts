@@ -6,6 +6,8 @@ import { cleanUpInterruptedDeploy, runDeploy } from './run-deploy';
 import { type AnyDeployRequest, readAnyDeployRequest } from './request';
 import { Code, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
+import { verificationSummary } from '../supply-chain/operation';
+import { VerificationError } from '../supply-chain/verify';
 
 const DEPLOY_LOCK_STATE = 'deploy-lock';
 
@@ -104,7 +106,10 @@ export async function runDeployOperation(
     if (error instanceof InputError) throw error;
     return {
       outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
-      summary: deploySummary(request, undefined, hosts, message),
+      summary: [
+        ...(error instanceof VerificationError ? verificationSummary(error.verifications) : []),
+        ...deploySummary(request, undefined, hosts, message),
+      ],
       error: message,
     };
   }
@@ -116,8 +121,9 @@ export async function runDeployOperation(
       hosts: JSON.stringify(result.hosts),
       'previous-image': result.previousImage ?? '',
       images: JSON.stringify(result.images ?? {}),
+      ...(result.verified && { verified: String(result.verified.every((v) => v.ok)) }),
     },
-    summary: deploySummary(request, result, result.hosts),
+    summary: [...verificationSummary(result.verified ?? []), ...deploySummary(request, result, result.hosts)],
   };
 }
 

@@ -15,6 +15,7 @@ import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
 import type { DeployContext, DeployResult } from '../deploy-core/result';
+import { verifyPinned } from '../deploy-core/verify';
 import { SwarmDeployer } from '../deploy-swarm/swarm-deploy';
 import type { ComposeRequest } from '../deploy-compose/request';
 import type { DeployRequest } from '../deploy-container/request';
@@ -56,6 +57,10 @@ async function withRegistryLogin<T>(
   } finally {
     await Promise.all(sessions.map((s) => s.registryLogout(registry).catch(() => {})));
   }
+}
+
+function withVerified(verified: DeployResult['verified'], result: DeployResult): DeployResult {
+  return verified && verified.length > 0 ? { ...result, verified } : result;
 }
 
 const passthrough = <T>(_title: string, work: () => Promise<T>) => work();
@@ -132,13 +137,17 @@ async function deployContainer(
     ? undefined
     : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
   if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-  return onEveryHost(
-    request,
-    ctx,
-    hooks,
-    group,
-    (sessions) => new Deployer(request, sessions, ctx),
-    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
+  const verified = await verifyPinned(image ? [image] : [], request, ctx.log);
+  return withVerified(
+    verified,
+    await onEveryHost(
+      request,
+      ctx,
+      hooks,
+      group,
+      (sessions) => new Deployer(request, sessions, ctx),
+      (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
+    ),
   );
 }
 
@@ -153,13 +162,17 @@ async function deployCompose(
     : await pinStackImages(request.images, request);
   for (const [service, pinned] of images)
     ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-  return onEveryHost(
-    request,
-    ctx,
-    hooks,
-    group,
-    (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
-    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
+  const verified = await verifyPinned([...images.values()], request, ctx.log);
+  return withVerified(
+    verified,
+    await onEveryHost(
+      request,
+      ctx,
+      hooks,
+      group,
+      (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
+      (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
+    ),
   );
 }
 
@@ -176,19 +189,23 @@ async function deploySwarm(
       : new Map<string, PinnedImage>();
   for (const [service, pinned] of images) ctx.log(`${service}: ${pinned.reference}`);
   if (single) ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+  const verified = await verifyPinned([...(single ? [single] : []), ...images.values()], request, ctx.log);
   const env = privateConfig(request);
   const manager = await group('Finding a Swarm manager', () => connectManager(request, ctx.log, env));
   try {
     const session = new HostSession(manager.runner, request.name, env);
     const deployer = new SwarmDeployer(request, manager, session, ctx);
     hooks.onLock?.(deployer.lock.id);
-    return await deployer.withLocks(() =>
-      withRegistryLogin(request, [session], () =>
-        request.rollback
-          ? deployer.rollback()
-          : request.stack
-            ? deployer.deployStack(images)
-            : deployer.deployService(single as PinnedImage),
+    return withVerified(
+      verified,
+      await deployer.withLocks(() =>
+        withRegistryLogin(request, [session], () =>
+          request.rollback
+            ? deployer.rollback()
+            : request.stack
+              ? deployer.deployStack(images)
+              : deployer.deployService(single as PinnedImage),
+        ),
       ),
     );
   } finally {

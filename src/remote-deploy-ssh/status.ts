@@ -20,6 +20,11 @@ export interface ContainerStatus {
   readonly state: string;
   readonly health?: string;
   readonly since: string;
+  /** The run that deployed it (its label), when Slipway did. */
+  readonly run?: string;
+  /** With verify-key: whether its digest verifies, and the test run its attestation names. */
+  readonly verified?: boolean;
+  readonly tests?: string;
 }
 
 export interface HostStatus {
@@ -68,6 +73,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
         // A stopped container keeps its last health status: an old version that merely exited is not "unhealthy".
         ...(c.State.Running && c.State.Health && { health: c.State.Health.Status }),
         since: c.State.Running ? c.State.StartedAt : c.State.FinishedAt,
+        ...(labels[LABEL.run] && { run: labels[LABEL.run] }),
       };
     })
     .sort(

@@ -19,6 +19,8 @@ export interface JUnitSummary {
   readonly failed: number;
   readonly skipped: number;
   readonly failures: readonly JUnitFailure[];
+  /** Names of the passed test cases (classname.name, or name). */
+  readonly passedNames: readonly string[];
 }
 
 interface XmlElement {
@@ -77,6 +79,7 @@ export function summarizeJUnit(xmls: readonly string[]): JUnitSummary {
   let failed = 0;
   let skipped = 0;
   const failures: JUnitFailure[] = [];
+  const passedNames: string[] = [];
   for (const xml of xmls) {
     for (const element of walk(parseXml(xml))) {
       if (element.name !== 'testcase') continue;
@@ -99,8 +102,11 @@ export function summarizeJUnit(xmls: readonly string[]): JUnitSummary {
         });
       } else if (element.children.some((c) => c.name === 'skipped')) {
         skipped += 1;
+      } else {
+        const { classname, name } = element.attributes;
+        passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
       }
     }
   }
-  return { tests, passed: tests - failed - skipped, failed, skipped, failures };
+  return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }

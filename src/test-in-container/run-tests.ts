@@ -230,7 +230,7 @@ async function serviceError(
   );
 }
 
-function readReports(path: string): string[] {
+export function readReports(path: string): string[] {
   if (!existsSync(path)) return [];
   if (statSync(path).isFile()) return [readFileSync(path, 'utf8')];
   const xmls: string[] = [];

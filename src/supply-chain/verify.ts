@@ -1,0 +1,268 @@
+/**
+ * Verifying what is stored for an exact digest: at least one signature by one of the given public
+ * keys whose payload names that digest, and for each required predicate type at least one
+ * attestation signed by one of the keys, whose statement's subject is that digest and (for test
+ * results) whose result is PASSED. Everything found wrong is kept, so a refusal says what is missing.
+ */
+import type { RegistryClient } from '../registry/client';
+import {
+  DSSE_MEDIA_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  pae,
+  parseDsseEnvelope,
+  parseSimpleSigningPayload,
+  parseStatement,
+  PREDICATE_ALIASES,
+  SIGNATURE_ANNOTATION,
+  SIGNED_AT,
+  SIGNED_RUN,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  statementCovers,
+  TEST_RESULT_PREDICATE,
+  testCommandOf,
+  type TestResultPredicate,
+} from './formats';
+import { verifyBytes, type VerifyKey } from './keys';
+import { artifactTag, readLayer, readLayers, type StoredLayer } from './store';
+
+export interface VerifyPolicy {
+  readonly keys: readonly VerifyKey[];
+  /** Predicate type URIs that must be attested (aliases already expanded). */
+  readonly attestations: readonly string[];
+}
+
+export function predicateTypeOf(name: string): string {
+  return PREDICATE_ALIASES[name] ?? name;
+}
+
+export function predicateName(type: string): string {
+  return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+
+export interface VerifiedSignature {
+  readonly fingerprint: string;
+  readonly signedAt?: string;
+  readonly runUrl?: string;
+}
+
+export interface VerifiedAttestation {
+  readonly predicateType: string;
+  readonly fingerprint: string;
+  readonly predicate: unknown;
+}
+
+export interface TestEvidence {
+  readonly result: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly url?: string;
+  readonly command?: string;
+}
+
+export interface Verification {
+  /** repository (registry/path) */
+  readonly image: string;
+  readonly digest: string;
+  readonly ok: boolean;
+  readonly signatures: readonly VerifiedSignature[];
+  readonly attestations: readonly VerifiedAttestation[];
+  /** What is missing or wrong, one line each (empty when ok). */
+  readonly problems: readonly string[];
+  /** The test-result attestation that counted, if any. */
+  readonly tests?: TestEvidence;
+}
+
+function short(fingerprint: string): string {
+  return fingerprint.slice(0, 19);
+}
+
+function keyOf(keys: readonly VerifyKey[], data: Buffer, signature: Buffer): VerifyKey | undefined {
+  return keys.find((k) => verifyBytes(k.publicKey, data, signature));
+}
+
+async function checkSignatures(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  keys: readonly VerifyKey[],
+  layers: readonly StoredLayer[],
+  notes: string[],
+): Promise<VerifiedSignature[]> {
+  const found: VerifiedSignature[] = [];
+  for (const layer of layers) {
+    if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) continue;
+    const signature = Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64');
+    let payload: Buffer;
+    try {
+      payload = await readLayer(client, repository, layer);
+    } catch (error) {
+      notes.push(`a signature layer cannot be read (${(error as Error).message})`);
+      continue;
+    }
+    const key = keyOf(keys, payload, signature);
+    if (!key) {
+      notes.push('a signature by another key (or over other bytes)');
+      continue;
+    }
+    try {
+      const parsed = parseSimpleSigningPayload(payload);
+      const signed = parsed.critical.image['docker-manifest-digest'];
+      if (signed !== digest) {
+        notes.push(`a signature by ${short(key.fingerprint)} for another digest (${signed})`);
+        continue;
+      }
+      const optional = parsed.optional ?? {};
+      const signedAt = optional[SIGNED_AT];
+      const runUrl = optional[SIGNED_RUN];
+      found.push({
+        fingerprint: key.fingerprint,
+        ...(typeof signedAt === 'string' && { signedAt }),
+        ...(typeof runUrl === 'string' && { runUrl }),
+      });
+    } catch (error) {
+      notes.push(
+        `a signature by ${short(key.fingerprint)} over a payload that is not cosign's (${(error as Error).message})`,
+      );
+    }
+  }
+  return found;
+}
+
+async function checkAttestations(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  keys: readonly VerifyKey[],
+  layers: readonly StoredLayer[],
+  notes: string[],
+): Promise<VerifiedAttestation[]> {
+  const found: VerifiedAttestation[] = [];
+  for (const layer of layers) {
+    if (layer.mediaType !== DSSE_MEDIA_TYPE) continue;
+    const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
+    try {
+      const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
+      if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+        notes.push(`${what} with payload type ${envelope.payloadType}`);
+        continue;
+      }
+      const payload = Buffer.from(envelope.payload, 'base64');
+      const signed = pae(envelope.payloadType, payload);
+      const key = keys.find((k) =>
+        envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))),
+      );
+      if (!key) {
+        notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+        continue;
+      }
+      const s = parseStatement(payload);
+      if (!statementCovers(s, digest)) {
+        notes.push(
+          `${what} signed by ${short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`,
+        );
+        continue;
+      }
+      found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+    } catch (error) {
+      notes.push(`${what} that cannot be read (${(error as Error).message})`);
+    }
+  }
+  return found;
+}
+
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+export function testEvidence(predicate: unknown): TestEvidence {
+  const p = (predicate ?? {}) as Partial<TestResultPredicate>;
+  const command = testCommandOf(p as TestResultPredicate);
+  return {
+    result: typeof p.result === 'string' ? p.result : 'unknown',
+    passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+    failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+    ...(typeof p.url === 'string' && p.url && { url: p.url }),
+    ...(command && { command }),
+  };
+}
+
+function accepted(attestation: VerifiedAttestation): boolean {
+  if (attestation.predicateType !== TEST_RESULT_PREDICATE) return true;
+  const evidence = testEvidence(attestation.predicate);
+  return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+export async function verifyDigest(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  policy: VerifyPolicy,
+): Promise<Verification> {
+  const image = `${client.registry}/${repository}`;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const sigLayers = await readLayers(client, repository, digest, 'sig');
+  const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+  const fingerprints = policy.keys.map((k) => short(k.fingerprint)).join(', ');
+  if (signatures.length === 0)
+    problems.push(
+      sigLayers.length === 0
+        ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
+        : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`,
+    );
+  const attNotes: string[] = [];
+  const needAttestations = policy.attestations.length > 0;
+  const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
+  const attestations = needAttestations
+    ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+    : [];
+  let tests: TestEvidence | undefined;
+  for (const type of policy.attestations) {
+    const ofType = attestations.filter((a) => a.predicateType === type);
+    const good = ofType.filter(accepted);
+    if (type === TEST_RESULT_PREDICATE) {
+      const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+      if (counted) tests = testEvidence(counted.predicate);
+    }
+    if (good.length > 0) continue;
+    const name = predicateName(type);
+    if (ofType.length > 0) {
+      const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+      problems.push(
+        `no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`,
+      );
+    } else if (attLayers.length === 0) {
+      problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
+    } else {
+      problems.push(
+        `no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`,
+      );
+    }
+  }
+  return {
+    image,
+    digest,
+    ok: problems.length === 0,
+    signatures,
+    attestations,
+    problems,
+    ...(tests && { tests }),
+  };
+}
+
+/** One line for an error: the digest and what is missing. */
+export function refusal(v: Verification): string {
+  return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+
+export class VerificationError extends Error {
+  readonly verifications: readonly Verification[];
+  constructor(verifications: readonly Verification[]) {
+    super(
+      `${verifications
+        .filter((v) => !v.ok)
+        .map(refusal)
+        .join('\n')}\nnothing was changed`,
+    );
+    this.name = 'VerificationError';
+    this.verifications = verifications;
+  }
+}
