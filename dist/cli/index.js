@@ -42929,18 +42929,24 @@ const COSIGN_TYPES = {
     att: 'cosign attestation',
     sbom: 'cosign SBOM',
 };
+/** A fallback tag's entries; a tag of that name that is not an index lists none. */
+function fallbackEntries(manifest) {
+    try {
+        return indexEntries(manifest.bytes);
+    }
+    catch {
+        return [];
+    }
+}
 async function referrersOf(client, repository, digest) {
-    const [api, ...cosign] = await Promise.all([
+    // All at once (one round trip): the fallback tag is read only to be used when there is no API.
+    const [api, fallback, ...cosign] = await Promise.all([
         listReferrers(client, repository, digest),
+        getManifestIfAny(client, repository, fallbackTag(digest)),
         ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
     ]);
-    let entries = api;
-    let found = 'referrers-api';
-    if (entries === undefined) {
-        const index = await getManifestIfAny(client, repository, fallbackTag(digest));
-        entries = index ? indexEntries(index.bytes) : [];
-        found = 'fallback-tag';
-    }
+    const found = api === undefined ? 'fallback-tag' : 'referrers-api';
+    const entries = api ?? (fallback ? fallbackEntries(fallback) : []);
     const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
     const out = [];
     for (const [i, manifest] of manifests.entries()) {
@@ -43044,10 +43050,10 @@ function apiList(target, subject) {
     }
     return list;
 }
-async function writeSubjectReferrer(target, referrer) {
+async function writeSubjectReferrer(target, referrer, known) {
     const root = referrer.tree.root;
     const subject = subjectOf(root.bytes) ?? referrer.subject;
-    const present = await target.destination.headManifest(target.destinationRepository, root.digest);
+    const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
     if (!present) {
         if (target.dryRun)
             return 'copy';
@@ -43112,11 +43118,14 @@ async function writeCosignTag(target, referrer) {
     await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
     return 'merge';
 }
-/** Writes one referrer at the destination (or, in a dry run, says what it would do). */
-function writeReferrer(target, referrer) {
+/**
+ * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
+ * whether its manifest is already there by digest, when the caller knows.
+ */
+function writeReferrer(target, referrer, present) {
     return referrer.found === 'cosign-tag'
         ? writeCosignTag(target, referrer)
-        : writeSubjectReferrer(target, referrer);
+        : writeSubjectReferrer(target, referrer, present);
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
@@ -43248,29 +43257,32 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             upToDate,
         });
     }
-    const referrerJobs = [];
+    const candidates = [];
     const referrerKeys = new Set();
-    for (const job of [...jobs]) {
+    for (const job of jobs) {
         const key = formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
         for (const referrer of referrersOf.get(key) ?? []) {
             const dedupe = `${repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
             if (referrerKeys.has(dedupe))
                 continue;
             referrerKeys.add(dedupe);
-            const rootPresent = (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
-                undefined;
-            referrerJobs.push({
-                pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
-                tree: referrer.tree,
-                srcClient: job.srcClient,
-                dstClient: job.dstClient,
-                tagsInPlace: new Set(),
-                rootPresent,
-                upToDate: rootPresent,
-                referrer,
-            });
+            candidates.push({ job, referrer });
         }
     }
+    const referrerJobs = await Promise.all(candidates.map(async ({ job, referrer }) => {
+        const rootPresent = (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
+            undefined;
+        return {
+            pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
+            tree: referrer.tree,
+            srcClient: job.srcClient,
+            dstClient: job.dstClient,
+            tagsInPlace: new Set(),
+            rootPresent,
+            upToDate: rootPresent,
+            referrer,
+        };
+    }));
     // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
     let blobsCopied = 0;
     let blobsMounted = 0;
@@ -43372,7 +43384,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             destinationRepository: job.pair.destination.repository,
             dryRun: options.dryRun,
             apiLists: apiLists.get(destination),
-        }, referrer));
+        }, referrer, job.rootPresent));
         const planned = {
             destination,
             subject: referrer.subject,

@@ -263,29 +263,34 @@ export async function promote(
       upToDate,
     });
   }
-  const referrerJobs: Job[] = [];
+  const candidates: Array<{ job: Job; referrer: Referrer }> = [];
   const referrerKeys = new Set<string>();
-  for (const job of [...jobs]) {
+  for (const job of jobs) {
     const key = formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
     for (const referrer of referrersOf.get(key) ?? []) {
       const dedupe = `${repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
       if (referrerKeys.has(dedupe)) continue;
       referrerKeys.add(dedupe);
+      candidates.push({ job, referrer });
+    }
+  }
+  const referrerJobs: Job[] = await Promise.all(
+    candidates.map(async ({ job, referrer }) => {
       const rootPresent =
         (await job.dstClient.headManifest(job.pair.destination.repository, referrer.tree.root.digest)) !==
         undefined;
-      referrerJobs.push({
+      return {
         pair: { source: job.pair.source, destination: job.pair.destination, tags: [] },
         tree: referrer.tree,
         srcClient: job.srcClient,
         dstClient: job.dstClient,
-        tagsInPlace: new Set(),
+        tagsInPlace: new Set<string>(),
         rootPresent,
         upToDate: rootPresent,
         referrer,
-      });
-    }
-  }
+      };
+    }),
+  );
 
   // 3. Blobs: one bounded pool over every (destination repository, blob), de-duplicated.
   let blobsCopied = 0;
@@ -387,6 +392,7 @@ export async function promote(
           apiLists: apiLists.get(destination) as Map<string, Promise<ReferrerDescriptor[] | undefined>>,
         },
         referrer,
+        job.rootPresent,
       ),
     );
     const planned: PlannedReferrer = {

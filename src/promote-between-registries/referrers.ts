@@ -61,18 +61,24 @@ const COSIGN_TYPES: Record<CosignSuffix, string> = {
   sbom: 'cosign SBOM',
 };
 
+/** A fallback tag's entries; a tag of that name that is not an index lists none. */
+function fallbackEntries(manifest: Manifest): ReferrerDescriptor[] {
+  try {
+    return indexEntries(manifest.bytes);
+  } catch {
+    return [];
+  }
+}
+
 async function referrersOf(client: RegistryClient, repository: string, digest: string): Promise<Referrer[]> {
-  const [api, ...cosign] = await Promise.all([
+  // All at once (one round trip): the fallback tag is read only to be used when there is no API.
+  const [api, fallback, ...cosign] = await Promise.all([
     listReferrers(client, repository, digest),
+    getManifestIfAny(client, repository, fallbackTag(digest)),
     ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
   ]);
-  let entries: ReferrerDescriptor[] | undefined = api;
-  let found: FoundThrough = 'referrers-api';
-  if (entries === undefined) {
-    const index = await getManifestIfAny(client, repository, fallbackTag(digest));
-    entries = index ? indexEntries(index.bytes) : [];
-    found = 'fallback-tag';
-  }
+  const found: FoundThrough = api === undefined ? 'fallback-tag' : 'referrers-api';
+  const entries: ReferrerDescriptor[] = api ?? (fallback ? fallbackEntries(fallback) : []);
   const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
   const out: Referrer[] = [];
   for (const [i, manifest] of manifests.entries()) {
@@ -203,10 +209,15 @@ function apiList(target: ReferrerTarget, subject: string): Promise<ReferrerDescr
   return list;
 }
 
-async function writeSubjectReferrer(target: ReferrerTarget, referrer: Referrer): Promise<ReferrerAction> {
+async function writeSubjectReferrer(
+  target: ReferrerTarget,
+  referrer: Referrer,
+  known: boolean | undefined,
+): Promise<ReferrerAction> {
   const root = referrer.tree.root;
   const subject = subjectOf(root.bytes) ?? referrer.subject;
-  const present = await target.destination.headManifest(target.destinationRepository, root.digest);
+  const present =
+    known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
   if (!present) {
     if (target.dryRun) return 'copy';
     await putMissingChildren(target, referrer.tree);
@@ -270,9 +281,16 @@ async function writeCosignTag(target: ReferrerTarget, referrer: Referrer): Promi
   return 'merge';
 }
 
-/** Writes one referrer at the destination (or, in a dry run, says what it would do). */
-export function writeReferrer(target: ReferrerTarget, referrer: Referrer): Promise<ReferrerAction> {
+/**
+ * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
+ * whether its manifest is already there by digest, when the caller knows.
+ */
+export function writeReferrer(
+  target: ReferrerTarget,
+  referrer: Referrer,
+  present?: boolean,
+): Promise<ReferrerAction> {
   return referrer.found === 'cosign-tag'
     ? writeCosignTag(target, referrer)
-    : writeSubjectReferrer(target, referrer);
+    : writeSubjectReferrer(target, referrer, present);
 }
