@@ -11,6 +11,8 @@ export interface ToolSpec {
   /** -ldflags for go install (a version the program reports), checked in the build information. */
   readonly ldflags?: string;
   readonly cgo?: boolean;
+  /** Built from the module's vendor.mod (docker/cli), not with go install. */
+  readonly vendorMod?: boolean;
   readonly env: string;
   readonly for: string;
   readonly minutes: number;

@@ -11,7 +11,7 @@
 // Used by the integration tests' global setup (test/lab/global-setup.ts), test/helpers/act.ts,
 // scripts/lint-actions.mjs, the benchmarks and .ci/run. No dependencies: runs before npm packages.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,6 +107,20 @@ export const TOOLS = [
     minutes: 1.5,
   },
   {
+    name: 'docker',
+    version: '29.1.0',
+    pkg: 'github.com/docker/cli/cmd/docker',
+    module: 'github.com/docker/cli',
+    // docker/cli keeps its requirements in vendor.mod, not go.mod, so `go install` cannot build it:
+    // the module is downloaded through the proxy and built with vendor.mod as its go.mod, as the
+    // project's own scripts do.
+    vendorMod: true,
+    ldflags: '-X github.com/docker/cli/cli/version.Version=29.1.0',
+    env: 'SLIPWAY_DOCKER_CLIENT',
+    for: 'a Docker 29 client for the Docker 29 lab host (Debian 12 ships 20.10)',
+    minutes: 2,
+  },
+  {
     name: 'dockerd',
     version: '2.0.0-beta.24',
     pkg: 'github.com/moby/moby/v2/cmd/dockerd',
@@ -194,7 +208,7 @@ export function isPinned(path, spec, go = goBinary()) {
   return (
     info !== undefined &&
     info.module === spec.module &&
-    info.version === `v${spec.version}` &&
+    info.version === (spec.vendorMod ? '(devel)' : `v${spec.version}`) &&
     (spec.tags ?? []).every((t) => info.tags.includes(t)) &&
     (!spec.ldflags || info.ldflags === spec.ldflags)
   );
@@ -213,6 +227,29 @@ export function findTool(name) {
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => dir && join(dir, name)),
   ];
   return candidates.find((path) => path && existsSync(path) && isPinned(path, spec, go));
+}
+
+/**
+ * A module that keeps its requirements in vendor.mod (docker/cli): downloaded through the module
+ * proxy, copied into the scratch directory with vendor.mod/vendor.sum as go.mod/go.sum. Returns
+ * the directory to build in.
+ */
+function vendorModSource(go, spec, scratch) {
+  const download = spawnSync(
+    go,
+    ['mod', 'download', '-json', `${spec.module}@v${spec.version}+incompatible`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const dir = download.status === 0 ? JSON.parse(download.stdout).Dir : undefined;
+  if (!dir) throw new Error(`go mod download ${spec.module}@v${spec.version} failed:\n${download.stderr}`);
+  const source = join(scratch, 'src');
+  cpSync(dir, source, { recursive: true });
+  spawnSync('chmod', ['-R', 'u+w', source]);
+  renameSync(join(source, 'vendor.mod'), join(source, 'go.mod'));
+  renameSync(join(source, 'vendor.sum'), join(source, 'go.sum'));
+  return source;
 }
 
 /** Builds one tool with `go install` into TOOLS_BIN, printing a progress line every 30 s. */
@@ -237,10 +274,29 @@ async function install(spec, log) {
     `installing ${spec.name} ${spec.version}: go install ${tags.join(' ')} ${target} into ${TOOLS_BIN} ` +
       `(once; about ${spec.minutes} min here)`,
   );
-  const child = spawn(go, ['install', ...tags, target], {
-    env: { ...process.env, GOBIN: scratch, CGO_ENABLED: spec.cgo ? '1' : (process.env.CGO_ENABLED ?? '') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = {
+    ...process.env,
+    GOBIN: scratch,
+    CGO_ENABLED: spec.cgo ? '1' : (process.env.CGO_ENABLED ?? ''),
+  };
+  const child = spec.vendorMod
+    ? spawn(
+        go,
+        [
+          'build',
+          '-mod=mod',
+          ...tags,
+          '-o',
+          join(scratch, spec.name),
+          `./${spec.pkg.slice(spec.module.length + 1)}`,
+        ],
+        {
+          cwd: vendorModSource(go, spec, scratch),
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
+    : spawn(go, ['install', ...tags, target], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));

@@ -12,6 +12,7 @@ import { HostKeyError, SshRunner } from '../../src/ssh/ssh-runner';
 import { connectLabHost, labSshOptions } from '../helpers/lab-ssh';
 import { buildFixtureApp } from '../lab/lab';
 import { tempDir } from '../helpers/temp';
+import { tool } from '../../scripts/tools.mjs';
 
 const lab = inject('lab');
 const local = new LocalRunner();
@@ -242,13 +243,13 @@ describe('the Docker 29 host', () => {
     expect(features.linux?.seccomp?.enabled).toBe(true);
   });
 
-  it('gives the deploy user over SSH the Docker 28 client and Compose v2 as a plugin, and no Compose v1', async () => {
+  it('gives the deploy user over SSH the pinned Docker 29 client and Compose v2 as a plugin, and no Compose v1', async () => {
     const runner = await connectLabHost(lab, host);
     runners.push(runner);
     const client = await runChecked(runner, {
       argv: ['docker', 'version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'],
     });
-    expect(client.stdout.trim()).toBe(`28.2.2 ${host.apiVersion}`);
+    expect(client.stdout.trim()).toBe(`${tool('docker').version} ${host.apiVersion}`);
     const compose = await runChecked(runner, { argv: ['docker', 'compose', 'version', '--short'] });
     expect(compose.stdout.trim()).toBe('2.32.4');
     const v1 = await runner.run({ argv: ['sh', '-c', 'command -v docker-compose'] });

@@ -75,8 +75,6 @@ export const HOSTS: readonly HostSpec[] = [
 export const ENGINE29_HOST: HostSpec = { name: 'lab-host3', address: '127.0.10.3', ip: '172.29.213.13' };
 /** The Docker 29 engine's API, plain TCP on the host's loopback address (lab only). */
 export const ENGINE29_API_PORT = 2375;
-/** The docker client that talks to that engine (Docker 28; Debian's 20.10 client cannot). */
-export const DOCKER_CLIENT = process.env.SLIPWAY_DOCKER_CLIENT ?? '/usr/local/bin/docker';
 /** Tools from scripts/tools.mjs baked into the Docker 29 host's image. */
 export const ENGINE29_TOOLS = ['dockerd', 'docker-proxy', 'runc', 'docker-compose', 'buildx'] as const;
 export const SSH_PORT = 2222;

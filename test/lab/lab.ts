@@ -9,7 +9,7 @@
  *   debootstrap), published on its own loopback address (127.0.10.N:2222 for SSH, :8080-8089 for
  *   apps), with host keys written to a known_hosts file; together a two-node swarm;
  * - a third deploy host, the same image plus a Docker 29-era engine (containerd image store),
- *   Compose v2 and the Docker 28 client, in a single-node swarm of its own, its engine's API also
+ *   Compose v2 and the Docker 29 client, in a single-node swarm of its own, its engine's API also
  *   published on 127.0.10.3:2375 for the runner's client (lab.modernHost, not in lab.hosts);
  * - a busybox base image (docker import of busybox-static) and the fixture web app.
  */
@@ -34,7 +34,6 @@ import {
   DEBIAN_PACKAGES,
   DEPLOY_USER,
   DOCKER,
-  DOCKER_CLIENT,
   ENGINE29_API_PORT,
   ENGINE29_HOST,
   ENGINE29_TOOLS,
@@ -70,7 +69,7 @@ export interface LabHost {
 export interface ModernLabHost extends LabHost {
   /** DOCKER_HOST for the runner's client: the host's engine (tcp://127.0.10.3:2375). */
   readonly dockerHost: string;
-  /** The docker client that talks to this engine (Docker 28). */
+  /** The docker client that talks to this engine (Docker 29, pinned in scripts/tools.mjs). */
   readonly client: string;
   /** The engine's version and API version, as it reports them. */
   readonly engineVersion: string;
@@ -345,8 +344,18 @@ async function ensureHostImage(): Promise<string> {
   return tag;
 }
 
-/** The docker client's version ("28.2.2"), or a clear error when it is missing or too old for Docker 29. */
+/**
+ * The Docker 29 client: $SLIPWAY_DOCKER_CLIENT, else the pinned docker/cli built from source by
+ * scripts/tools.mjs (Debian 12 has only 20.10's, which a Docker 29 engine refuses).
+ */
+async function modernClient(): Promise<string> {
+  const { ensureTools } = await import('../../scripts/tools.mjs');
+  return (await ensureTools((message) => log(message), ['docker'])).docker as string;
+}
+
+/** The docker client's version ("29.1.0"), or a clear error when it is missing or too old for Docker 29. */
 async function clientVersion(): Promise<string> {
+  const DOCKER_CLIENT = await modernClient();
   const probe = await runner.run({ argv: [DOCKER_CLIENT, '--version'] });
   const version = /version (\d+)\.(\d+)\.\d+\S*/.exec(probe.stdout);
   if (probe.exitCode !== 0 || !version || Number(version[1]) < 25) {
@@ -390,7 +399,7 @@ async function ensureEngine29Image(base: string): Promise<string> {
     runc: paths.runc as string,
     'docker-compose': paths['docker-compose'] as string,
     'docker-buildx': paths.buildx as string,
-    docker: DOCKER_CLIENT,
+    docker: await modernClient(),
   };
   for (const [name, path] of Object.entries(binaries)) copyFileSync(path, join(context, name));
   log(`building the Docker 29 host image (${versions.join(', ')}, docker client ${client})`);
@@ -512,6 +521,7 @@ async function ensureModernHost(image: string, publicKey: string): Promise<Moder
     `${spec.address}:${ENGINE29_API_PORT}:${ENGINE29_API_PORT}`,
   ]);
   const dockerHost = `tcp://${spec.address}:${ENGINE29_API_PORT}`;
+  const DOCKER_CLIENT = await modernClient();
   const version = () =>
     runner.run({
       argv: [DOCKER_CLIENT, 'version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'],
