@@ -116,17 +116,7 @@ export function parseMetadata(text: string): BuildxMetadata {
   };
 }
 
-export interface BuildxCommon {
-  readonly context: string;
-  readonly file?: string;
-  readonly target?: string;
-  readonly tags: readonly string[];
-  readonly buildArgs: ReadonlyArray<readonly [string, string]>;
-  readonly labels: ReadonlyArray<readonly [string, string]>;
-  readonly secrets: ReadonlyArray<readonly [string, string]>;
-  readonly pull: boolean;
-  readonly noCache: boolean;
-}
+export type BuildxCommon = docker.BuildBasics;
 
 export interface BuildxSteps {
   /** The build of every platform with every option asked for. */

@@ -30,7 +30,8 @@ export function labelFlags(labels: Readonly<Record<string, string>>, flag = '--l
   return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 
-export interface BuildSpec {
+/** What every build states, whichever builder runs it. */
+export interface BuildBasics {
   readonly context: string;
   readonly file?: string;
   readonly target?: string;
@@ -39,9 +40,12 @@ export interface BuildSpec {
   readonly labels: ReadonlyArray<readonly [string, string]>;
   /** BuildKit secrets: id and value. Values are passed through the environment, never argv. */
   readonly secrets: ReadonlyArray<readonly [string, string]>;
-  readonly cacheFrom: readonly string[];
   readonly pull: boolean;
   readonly noCache: boolean;
+}
+
+export interface BuildSpec extends BuildBasics {
+  readonly cacheFrom: readonly string[];
   readonly iidFile: string;
 }
 
@@ -69,16 +73,8 @@ export function build(target: DockerTarget, spec: BuildSpec): Command {
   return cmd(target, args, { env, label: `docker build ${spec.context}` });
 }
 
-export interface BuildxSpec {
+export interface BuildxSpec extends BuildBasics {
   readonly builder?: string;
-  readonly context: string;
-  readonly file?: string;
-  readonly target?: string;
-  readonly tags: readonly string[];
-  readonly buildArgs: ReadonlyArray<readonly [string, string]>;
-  readonly labels: ReadonlyArray<readonly [string, string]>;
-  /** BuildKit secrets: id and value. Values are passed through the environment, never argv. */
-  readonly secrets: ReadonlyArray<readonly [string, string]>;
   readonly platforms: readonly string[];
   /** --cache-from / --cache-to values in buildx's syntax (type=…,key=value). */
   readonly cacheFrom: readonly string[];
@@ -89,8 +85,6 @@ export interface BuildxSpec {
   readonly sbom?: string;
   /** Where the result goes: pushed, loaded into the engine's image store, or left in the builder. */
   readonly output: 'push' | 'load' | 'none';
-  readonly pull: boolean;
-  readonly noCache: boolean;
   readonly metadataFile: string;
   readonly iidFile?: string;
   /** Extra environment for buildx (e.g. the Actions cache URL and token for type=gha). */
