@@ -38448,8 +38448,9 @@ function parseRoute(line) {
         throw new Error(`${JSON.stringify(pathText)} is not a path prefix like /api (no *, {}, ?, #)`);
     return { host, path: pathText };
 }
+/** What identifies a route: Caddy's path matcher ignores letter case, so the key does too. */
 function routeKey(route) {
-    return `${route.host}${route.path}`;
+    return `${route.host}${route.path.toLowerCase()}`;
 }
 /** Every line parsed; the same route twice (also when only letter case differs) is refused. */
 function parseRoutes(lines) {
@@ -39920,6 +39921,15 @@ function splitCsv(line) {
     return fields.map((f) => f.trim()).filter(Boolean);
 }
 const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = [
+    'token',
+    'secret_access_key',
+    'session_token',
+    'access_key_id',
+    'account_key',
+    'secret',
+];
 /** What a cache type needs, per direction. */
 const REQUIRED = {
     registry: { from: 'ref', to: 'ref' },
@@ -39946,6 +39956,16 @@ function parseCacheEntry(input, line) {
     }
     catch (error) {
         throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+    // in its errors): refused, naming only the key, never the value.
+    for (const field of fields) {
+        const key = field
+            .slice(0, Math.max(field.indexOf('='), 0))
+            .trim()
+            .toLowerCase();
+        if (CREDENTIAL_ATTRS.includes(key))
+            throw new InputError(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
     }
     let type = '';
     const attrs = [];
@@ -44244,7 +44264,9 @@ function readSharedRouting(inputs) {
     const routes = inputs.parsed('hostnames', () => parseRoutes(lines));
     const tls = inputs.oneOf('tls', ['auto', 'internal', 'off'], 'auto');
     const acmeEmail = inputs.line('acme-email');
-    if (acmeEmail && !/^[^\s@{}"'\\]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
+    // Only the characters of plain addresses: `#` or a backtick would start a comment or a quoted
+    // token in the Caddyfile it is written into.
+    if (acmeEmail && !/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
         throw new InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
     const acmeCa = inputs.line('acme-ca');
     if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))

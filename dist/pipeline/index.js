@@ -11636,6 +11636,15 @@ function splitCsv(line) {
     return fields.map((f) => f.trim()).filter(Boolean);
 }
 const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = [
+    'token',
+    'secret_access_key',
+    'session_token',
+    'access_key_id',
+    'account_key',
+    'secret',
+];
 /** What a cache type needs, per direction. */
 const REQUIRED = {
     registry: { from: 'ref', to: 'ref' },
@@ -11662,6 +11671,16 @@ function parseCacheEntry(input, line) {
     }
     catch (error) {
         throw new inputs_InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+    // in its errors): refused, naming only the key, never the value.
+    for (const field of fields) {
+        const key = field
+            .slice(0, Math.max(field.indexOf('='), 0))
+            .trim()
+            .toLowerCase();
+        if (CREDENTIAL_ATTRS.includes(key))
+            throw new inputs_InputError(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
     }
     let type = '';
     const attrs = [];

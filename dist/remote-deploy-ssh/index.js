@@ -36370,8 +36370,9 @@ function parseRoute(line) {
         throw new Error(`${JSON.stringify(pathText)} is not a path prefix like /api (no *, {}, ?, #)`);
     return { host, path: pathText };
 }
+/** What identifies a route: Caddy's path matcher ignores letter case, so the key does too. */
 function routeKey(route) {
-    return `${route.host}${route.path}`;
+    return `${route.host}${route.path.toLowerCase()}`;
 }
 /** Every line parsed; the same route twice (also when only letter case differs) is refused. */
 function parseRoutes(lines) {
@@ -42536,7 +42537,9 @@ function readSharedRouting(inputs) {
     const routes = inputs.parsed('hostnames', () => parseRoutes(lines));
     const tls = inputs.oneOf('tls', ['auto', 'internal', 'off'], 'auto');
     const acmeEmail = inputs.line('acme-email');
-    if (acmeEmail && !/^[^\s@{}"'\\]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
+    // Only the characters of plain addresses: `#` or a backtick would start a comment or a quoted
+    // token in the Caddyfile it is written into.
+    if (acmeEmail && !/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
         throw new inputs_InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
     const acmeCa = inputs.line('acme-ca');
     if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))

@@ -52,6 +52,15 @@ export interface CacheEntry {
 }
 
 const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = [
+  'token',
+  'secret_access_key',
+  'session_token',
+  'access_key_id',
+  'account_key',
+  'secret',
+];
 
 /** What a cache type needs, per direction. */
 const REQUIRED: Record<string, { from?: string; to?: string }> = {
@@ -78,6 +87,19 @@ export function parseCacheEntry(input: 'cache-from' | 'cache-to', line: string):
     fields = splitCsv(line);
   } catch (error) {
     throw new InputError(input, `${JSON.stringify(line)}: ${(error as Error).message}`);
+  }
+  // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+  // in its errors): refused, naming only the key, never the value.
+  for (const field of fields) {
+    const key = field
+      .slice(0, Math.max(field.indexOf('='), 0))
+      .trim()
+      .toLowerCase();
+    if (CREDENTIAL_ATTRS.includes(key))
+      throw new InputError(
+        input,
+        `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`,
+      );
   }
   let type = '';
   const attrs: Array<[string, string]> = [];

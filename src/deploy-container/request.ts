@@ -37,7 +37,9 @@ export function readSharedRouting(inputs: Inputs): SharedRouting | undefined {
   const routes = inputs.parsed('hostnames', () => parseRoutes(lines)) as Route[];
   const tls = inputs.oneOf('tls', ['auto', 'internal', 'off'] as const, 'auto');
   const acmeEmail = inputs.line('acme-email');
-  if (acmeEmail && !/^[^\s@{}"'\\]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
+  // Only the characters of plain addresses: `#` or a backtick would start a comment or a quoted
+  // token in the Caddyfile it is written into.
+  if (acmeEmail && !/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
     throw new InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
   const acmeCa = inputs.line('acme-ca');
   if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))

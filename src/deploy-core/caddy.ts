@@ -107,8 +107,9 @@ export function parseRoute(line: string): Route {
   return { host, path: pathText };
 }
 
+/** What identifies a route: Caddy's path matcher ignores letter case, so the key does too. */
 export function routeKey(route: Route): string {
-  return `${route.host}${route.path}`;
+  return `${route.host}${route.path.toLowerCase()}`;
 }
 
 /** Every line parsed; the same route twice (also when only letter case differs) is refused. */

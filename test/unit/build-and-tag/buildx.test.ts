@@ -26,6 +26,23 @@ describe('buildx inputs', () => {
     expect(() => parsePlatforms('linux/amd64,arm64')).toThrow(/input "platforms".*"arm64"/);
   });
 
+  it('refuses credentials in cache attributes, naming the key and never echoing the value', () => {
+    for (const line of [
+      'type=gha,token=s3cr3t-value',
+      'type=s3,region=eu,bucket=b,secret_access_key=s3cr3t-value',
+      'type=s3,region=eu,bucket=b,session_token=s3cr3t-value',
+    ]) {
+      let message = '';
+      try {
+        parseCacheEntry('cache-to', line);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/input "cache-to".*would put a credential on the buildx command line/);
+      expect(message).not.toContain('s3cr3t-value');
+    }
+  });
+
   it('takes cache entries in buildx syntax and a bare reference as a registry cache', () => {
     expect(formatCacheEntry(parseCacheEntry('cache-from', 'registry.example.com/app:cache'))).toBe(
       'type=registry,ref=registry.example.com/app:cache',

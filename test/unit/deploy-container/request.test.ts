@@ -159,6 +159,9 @@ describe('hostnames (the shared proxy)', () => {
         /input "acme-ca-root"/,
       ],
       [{ hostnames: 'a.test', port: '80', 'acme-email': 'x y@z' }, /input "acme-email"/],
+      // Characters that start a comment or a quoted token in the Caddyfile.
+      [{ hostnames: 'a.test', port: '80', 'acme-email': '#ops@example.com' }, /input "acme-email"/],
+      [{ hostnames: 'a.test', port: '80', 'acme-email': '`x@a.com' }, /input "acme-email"/],
       [{ hostnames: 'a.test', port: '80', 'http-port': '8080', 'https-port': '8080' }, /input "https-port"/],
     ];
     for (const [over, message] of cases) expect(() => read(over), JSON.stringify(over)).toThrow(message);

@@ -40,6 +40,8 @@ describe('hostnames', () => {
     expect(() => parseRoutes(['A.test', 'a.test'])).toThrow(/same route/);
     expect(() => parseRoutes(['a.test/api', 'A.TEST/api/'])).toThrow(/same route/);
     expect(parseRoutes(['a.test', 'a.test/api'])).toHaveLength(2);
+    // Caddy's path matcher ignores case: /API and /api are one route.
+    expect(() => parseRoutes(['a.test/API', 'a.test/api'])).toThrow(/same route/);
   });
 });
 
@@ -50,6 +52,7 @@ describe('route conflicts', () => {
       /b\.test is already served by the service b/,
     );
     expect(routeConflict([b], svc('f', ['shop.test/api']))).toMatch(/already served by the service b/);
+    expect(routeConflict([b], svc('f', ['shop.test/API']))).toMatch(/already served by the service b/);
     expect(routeConflict([b], svc('f', ['shop.test']))).toBeUndefined();
     expect(routeConflict([b], svc('f', ['shop.test'], { tls: 'internal' }))).toMatch(/other tls/);
     // A service's own earlier record is no conflict.
