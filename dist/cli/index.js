@@ -34847,6 +34847,19 @@ function hasControlCharacter(text) {
     }
     return false;
 }
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
 
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
@@ -35196,14 +35209,6 @@ function redact(text, secrets) {
     }
     return out;
 }
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-function secrets_isSecretInput(name) {
-    return SECRET_INPUT.test(name);
-}
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /**
@@ -35263,7 +35268,7 @@ operand) {
         const input = fromFile ? name.slice(0, -'-file'.length) : name;
         if (!isKnown(input))
             throw new UsageError(unknownOption(name, known));
-        if (!fromFile && secrets_isSecretInput(input))
+        if (!fromFile && isSecretInput(input))
             throw new UsageError(`--${input} would put a secret on the command line (visible in ps and the shell's history): ` +
                 `give it with --${input}-file <path> or in the environment as ${envName(input)}`);
         let value;
@@ -36260,6 +36265,96 @@ function classifyNetworkError(error) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class local_runner_LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = childEnv(baseEnv);
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
@@ -36267,6 +36362,7 @@ const external_node_path_namespaceObject = require("node:path");
  * Registry credentials: given explicitly (inputs), or found the way docker finds them in
  * config.json — credHelpers for the registry, then credsStore, then auths.
  */
+
 
 
 
@@ -36290,7 +36386,7 @@ function dockerConfigPath(env = process.env) {
 }
 function runHelper(helper, registry) {
     return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
             if (error) {
                 resolve(undefined);
                 return;
@@ -38464,22 +38560,18 @@ function parseRoutes(lines) {
         return route;
     });
 }
-function tlsSettings(s) {
-    return JSON.stringify([s.tls, s.acmeEmail ?? '', s.acmeCa ?? '', s.acmeCaRoot ?? '']);
-}
 /**
- * Why `mine` cannot join the services already routed on a host (undefined when it can): a route
- * another service owns, or a hostname shared (by path) with a service that wants other TLS settings.
+ * Why `mine` cannot join the services already routed on a host (undefined when it can): a hostname
+ * belongs to the one service that serves it (any of its paths), so another service's route on it
+ * — even on another path — is refused. Path prefixes divide one service's hostnames.
  */
 function routeConflict(others, mine) {
     for (const other of others) {
         if (other.service === mine.service)
             continue;
         for (const route of mine.routes) {
-            if (other.routes.some((r) => routeKey(r) === routeKey(route)))
-                return `${routeKey(route)} is already served by the service ${other.service} on this host`;
-            if (other.routes.some((r) => r.host === route.host) && tlsSettings(other) !== tlsSettings(mine))
-                return `${route.host} is shared with the service ${other.service}, which serves it with other tls/acme settings`;
+            if (other.routes.some((r) => r.host === route.host))
+                return `${route.host} is already served by the service ${other.service} on this host`;
         }
     }
     return undefined;
@@ -39788,6 +39880,8 @@ async function withVerification(hosts, connection) {
     return hosts.map((host) => ({
         ...host,
         containers: host.containers.map((c) => {
+            if (c.state === 'running' && !c.image.includes('@sha256:'))
+                return { ...c, verified: false, tests: 'cannot verify: not pinned to a digest' };
             const v = results.get(c.image);
             if (!v)
                 return c;
@@ -40974,87 +41068,6 @@ function planBuild(request, ctx) {
     return { version, tags, references, labels };
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class local_runner_LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
-}
-
 ;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
@@ -42156,15 +42169,21 @@ class SharedProxy {
             try {
                 const network = change.kind === 'set' ? change.routes.network : undefined;
                 result = await this.converge(next, ports, settings?.image, before, network);
+                if (change.kind === 'remove')
+                    await this.leave(change.network);
+                else
+                    await this.waitServes(change.routes, ports, change.probePath);
             }
             catch (error) {
+                // The service's previous routes come back: in the record and, when the proxy took the
+                // new ones, in the running proxy too (the other services' routes are the same in both).
                 await this.record(service, old).catch(() => { });
+                if (result?.reloaded)
+                    await this.status()
+                        .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+                        .catch(() => { });
                 throw error;
             }
-            if (change.kind === 'remove')
-                await this.leave(change.network);
-            else
-                await this.waitServes(change.routes, ports, change.probePath);
             if (result.created)
                 ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
             else if (result.reloaded)
@@ -42400,6 +42419,8 @@ class deploy_Deployer {
     sessions;
     ctx;
     lock;
+    /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
+    priorRoutes = new Map();
     constructor(request, sessions, ctx) {
         this.request = request;
         this.sessions = sessions;
@@ -42612,6 +42633,7 @@ class deploy_Deployer {
                 throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
             proxy.checkPorts(status, shared.ports);
             const record = table.find((t) => t.service === r.name);
+            this.priorRoutes.set(session, record ?? null);
             routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
         });
         return routed;
@@ -42702,13 +42724,20 @@ class deploy_Deployer {
             await session.stop(current.container);
         return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
     }
-    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-    async serve(session, container, proxyRunning = false) {
+    /**
+     * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
+     * With `back`, a version of before this run returns: the shared proxy gets back the routes this
+     * service had then (none: its routes go), not the ones this run asked for.
+     */
+    async serve(session, container, proxyRunning = false, back = false) {
         const r = this.request;
         await session.activate(container);
-        const routes = routesOf(r, session);
-        if (routes && r.shared) {
-            await new SharedProxy(session.runner).apply({ kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+        const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
+        if (r.shared) {
+            const change = routes
+                ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
+                : { kind: 'remove', service: r.name, network: session.live };
+            await new SharedProxy(session.runner).apply(change, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
         }
         else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
@@ -42732,7 +42761,7 @@ class deploy_Deployer {
             await session.stop(container);
             throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
         }
-        await this.serve(session, container);
+        await this.serve(session, container, false, true);
     }
     /** rollback: true — every host goes back to the version it ran before the current one. */
     async rollback() {
@@ -44293,6 +44322,18 @@ function title(request, result, failed) {
         return `Rolled back ${what}`;
     return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
 }
+/** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
+function verifiedCell(image, result) {
+    const v = image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined;
+    if (!v)
+        return '—';
+    if (!v.ok)
+        return 'NOT verified';
+    const t = v.tests;
+    return t
+        ? `yes; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
+        : 'yes';
+}
 function deploySummary(request, result, hosts, failed) {
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
@@ -44313,11 +44354,12 @@ function deploySummary(request, result, hosts, failed) {
                 s.restarted ? 'yes' : 'no',
                 i === 0 ? formatDuration(h.durationMs) : '',
             ])))
-            : table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
+            : table(['Host', 'Result', 'Before', 'Now', ...(result?.verified?.length ? ['Verified'] : []), 'Time'], hosts.map((h) => [
                 h.host,
                 h.result,
                 h.previous ?? '—',
                 h.image ?? '—',
+                ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
                 formatDuration(h.durationMs),
             ])),
         ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
@@ -44983,12 +45025,14 @@ async function runPipeline(inputs, report) {
         const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
         outputs.refs = refs.join('\n');
         summary.push(...pushedBuild.summary);
-        // The index pushed from the builder is signed like a pushed image (with the registry's
-        // anonymous access: the builder used the job's docker login, which this process does not read).
+        // The index pushed from the builder is signed like a pushed image: with the username and
+        // password given, else with the job's docker login (its config.json), as the builder pushed.
         const signKey = readSigningKey(inputs);
         if (signKey) {
             const withTests = inputs.with(tested);
-            const signed = await signPushed(signKey, refs, readTestReportInputs(withTests), () => undefined, report);
+            const username = inputs.string('username');
+            const password = inputs.string('password');
+            const signed = await signPushed(signKey, refs, readTestReportInputs(withTests), () => (username && password ? { username, password } : undefined), report);
             Object.assign(outputs, signed.outputs);
             summary.push(...signed.summary);
         }
@@ -45760,6 +45804,8 @@ async function verifyPromotion(request, policy, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
+/** promote-between-registries: copy the tested digest between registries over the distribution API. */
+
 
 
 
@@ -45809,7 +45855,7 @@ async function runPromote(inputs, report) {
                 report.info(`${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`);
                 break;
             case 'referrer':
-                report.info(`${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
+                report.info(`${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
                 break;
             case 'tag':
                 report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
@@ -46867,7 +46913,7 @@ function entry(flag, text) {
 /** `slipway help <command>`: every option with its description, default, and whether it is required. */
 function commandHelp(name, spec) {
     const options = Object.entries(spec.options).map(([option, meta]) => {
-        const secret = secrets_isSecretInput(option);
+        const secret = isSecretInput(option);
         const boolean = meta.default === 'true' || meta.default === 'false';
         const flag = secret
             ? `--${option}-file <path>`

@@ -11195,6 +11195,19 @@ function hasControlCharacter(text) {
     }
     return false;
 }
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
 
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
@@ -12497,11 +12510,102 @@ function classifyNetworkError(error) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = childEnv(baseEnv);
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 /**
  * Registry credentials: given explicitly (inputs), or found the way docker finds them in
  * config.json — credHelpers for the registry, then credsStore, then auths.
  */
+
 
 
 
@@ -12525,7 +12629,7 @@ function dockerConfigPath(env = process.env) {
 }
 function runHelper(helper, registry) {
     return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
             if (error) {
                 resolve(undefined);
                 return;
@@ -13780,8 +13884,6 @@ async function push_login(runner, target, request) {
     await runChecked(runner, login(target, request.registry, request.username, request.password));
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -14583,85 +14685,6 @@ bases) {
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
     }
-}
-
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
 }
 
 ;// CONCATENATED MODULE: ./src/common/summary.ts
@@ -16175,12 +16198,14 @@ async function runPipeline(inputs, report) {
         const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
         outputs.refs = refs.join('\n');
         summary.push(...pushedBuild.summary);
-        // The index pushed from the builder is signed like a pushed image (with the registry's
-        // anonymous access: the builder used the job's docker login, which this process does not read).
+        // The index pushed from the builder is signed like a pushed image: with the username and
+        // password given, else with the job's docker login (its config.json), as the builder pushed.
         const signKey = inputs_readSigningKey(inputs);
         if (signKey) {
             const withTests = inputs.with(tested);
-            const signed = await signPushed(signKey, refs, inputs_readTestReportInputs(withTests), () => undefined, report);
+            const username = inputs.string('username');
+            const password = inputs.string('password');
+            const signed = await signPushed(signKey, refs, inputs_readTestReportInputs(withTests), () => (username && password ? { username, password } : undefined), report);
             Object.assign(outputs, signed.outputs);
             summary.push(...signed.summary);
         }
@@ -16300,14 +16325,6 @@ function redact(text, secrets) {
             out = out.split(secret).join('***');
     }
     return out;
-}
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-function secrets_isSecretInput(name) {
-    return SECRET_INPUT.test(name);
 }
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts

@@ -11134,8 +11134,6 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/common/text.ts
 /** Small text checks shared by input parsing and reference parsing. */
 /** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
@@ -11147,7 +11145,22 @@ function text_hasControlCharacter(text) {
     }
     return false;
 }
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
@@ -11658,6 +11671,96 @@ function classifyNetworkError(error) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = childEnv(baseEnv);
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = spawn(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = connect({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
@@ -11667,6 +11770,7 @@ const external_node_path_namespaceObject = require("node:path");
  * Registry credentials: given explicitly (inputs), or found the way docker finds them in
  * config.json — credHelpers for the registry, then credsStore, then auths.
  */
+
 
 
 
@@ -11690,7 +11794,7 @@ function dockerConfigPath(env = process.env) {
 }
 function runHelper(helper, registry) {
     return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
             if (error) {
                 resolve(undefined);
                 return;
@@ -14351,8 +14455,6 @@ function context_runUrl(ctx) {
     return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
 ;// CONCATENATED MODULE: ./src/command/command.ts
 class CommandFailedError extends Error {
     result;
@@ -15125,6 +15227,8 @@ async function verifyPromotion(request, policy, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
+/** promote-between-registries: copy the tested digest between registries over the distribution API. */
+
 
 
 
@@ -15174,7 +15278,7 @@ async function runPromote(inputs, report) {
                 report.info(`${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`);
                 break;
             case 'referrer':
-                report.info(`${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
+                report.info(`${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
                 break;
             case 'tag':
                 report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
@@ -15369,14 +15473,6 @@ function redact(text, secrets) {
             out = out.split(secret).join('***');
     }
     return out;
-}
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-function secrets_isSecretInput(name) {
-    return SECRET_INPUT.test(name);
 }
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts

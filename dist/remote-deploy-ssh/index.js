@@ -34879,6 +34879,19 @@ function text_hasControlCharacter(text) {
     }
     return false;
 }
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
 
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
@@ -36386,22 +36399,18 @@ function parseRoutes(lines) {
         return route;
     });
 }
-function tlsSettings(s) {
-    return JSON.stringify([s.tls, s.acmeEmail ?? '', s.acmeCa ?? '', s.acmeCaRoot ?? '']);
-}
 /**
- * Why `mine` cannot join the services already routed on a host (undefined when it can): a route
- * another service owns, or a hostname shared (by path) with a service that wants other TLS settings.
+ * Why `mine` cannot join the services already routed on a host (undefined when it can): a hostname
+ * belongs to the one service that serves it (any of its paths), so another service's route on it
+ * — even on another path — is refused. Path prefixes divide one service's hostnames.
  */
 function routeConflict(others, mine) {
     for (const other of others) {
         if (other.service === mine.service)
             continue;
         for (const route of mine.routes) {
-            if (other.routes.some((r) => routeKey(r) === routeKey(route)))
-                return `${routeKey(route)} is already served by the service ${other.service} on this host`;
-            if (other.routes.some((r) => r.host === route.host) && tlsSettings(other) !== tlsSettings(mine))
-                return `${route.host} is shared with the service ${other.service}, which serves it with other tls/acme settings`;
+            if (other.routes.some((r) => r.host === route.host))
+                return `${route.host} is already served by the service ${other.service} on this host`;
         }
     }
     return undefined;
@@ -38309,15 +38318,21 @@ class SharedProxy {
             try {
                 const network = change.kind === 'set' ? change.routes.network : undefined;
                 result = await this.converge(next, ports, settings?.image, before, network);
+                if (change.kind === 'remove')
+                    await this.leave(change.network);
+                else
+                    await this.waitServes(change.routes, ports, change.probePath);
             }
             catch (error) {
+                // The service's previous routes come back: in the record and, when the proxy took the
+                // new ones, in the running proxy too (the other services' routes are the same in both).
                 await this.record(service, old).catch(() => { });
+                if (result?.reloaded)
+                    await this.status()
+                        .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+                        .catch(() => { });
                 throw error;
             }
-            if (change.kind === 'remove')
-                await this.leave(change.network);
-            else
-                await this.waitServes(change.routes, ports, change.probePath);
             if (result.created)
                 ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
             else if (result.reloaded)
@@ -38553,6 +38568,8 @@ class Deployer {
     sessions;
     ctx;
     lock;
+    /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
+    priorRoutes = new Map();
     constructor(request, sessions, ctx) {
         this.request = request;
         this.sessions = sessions;
@@ -38765,6 +38782,7 @@ class Deployer {
                 throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
             proxy.checkPorts(status, shared.ports);
             const record = table.find((t) => t.service === r.name);
+            this.priorRoutes.set(session, record ?? null);
             routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
         });
         return routed;
@@ -38855,13 +38873,20 @@ class Deployer {
             await session.stop(current.container);
         return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
     }
-    /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-    async serve(session, container, proxyRunning = false) {
+    /**
+     * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
+     * With `back`, a version of before this run returns: the shared proxy gets back the routes this
+     * service had then (none: its routes go), not the ones this run asked for.
+     */
+    async serve(session, container, proxyRunning = false, back = false) {
         const r = this.request;
         await session.activate(container);
-        const routes = routesOf(r, session);
-        if (routes && r.shared) {
-            await new SharedProxy(session.runner).apply({ kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+        const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
+        if (r.shared) {
+            const change = routes
+                ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
+                : { kind: 'remove', service: r.name, network: session.live };
+            await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
         }
         else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, reference_formatReference(r.proxyImage), r.healthPath, proxyRunning);
@@ -38885,7 +38910,7 @@ class Deployer {
             await session.stop(container);
             throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
         }
-        await this.serve(session, container);
+        await this.serve(session, container, false, true);
     }
     /** rollback: true — every host goes back to the version it ran before the current one. */
     async rollback() {
@@ -39059,6 +39084,96 @@ function classifyNetworkError(error) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = require("node:net");
+;// CONCATENATED MODULE: ./src/command/local-runner.ts
+
+
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = childEnv(baseEnv);
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = spawn(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = connect({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
@@ -39068,6 +39183,7 @@ const external_node_path_namespaceObject = require("node:path");
  * Registry credentials: given explicitly (inputs), or found the way docker finds them in
  * config.json — credHelpers for the registry, then credsStore, then auths.
  */
+
 
 
 
@@ -39091,7 +39207,7 @@ function dockerConfigPath(env = process.env) {
 }
 function runHelper(helper, registry) {
     return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
             if (error) {
                 resolve(undefined);
                 return;
@@ -39763,8 +39879,6 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -42566,6 +42680,18 @@ function title(request, result, failed) {
         return `Rolled back ${what}`;
     return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
 }
+/** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
+function verifiedCell(image, result) {
+    const v = image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined;
+    if (!v)
+        return '—';
+    if (!v.ok)
+        return 'NOT verified';
+    const t = v.tests;
+    return t
+        ? `yes; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
+        : 'yes';
+}
 function deploySummary(request, result, hosts, failed) {
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
@@ -42586,11 +42712,12 @@ function deploySummary(request, result, hosts, failed) {
                 s.restarted ? 'yes' : 'no',
                 i === 0 ? formatDuration(h.durationMs) : '',
             ])))
-            : summary_table(['Host', 'Result', 'Before', 'Now', 'Time'], hosts.map((h) => [
+            : summary_table(['Host', 'Result', 'Before', 'Now', ...(result?.verified?.length ? ['Verified'] : []), 'Time'], hosts.map((h) => [
                 h.host,
                 h.result,
                 h.previous ?? '—',
                 h.image ?? '—',
+                ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
                 formatDuration(h.durationMs),
             ])),
         ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
@@ -42775,14 +42902,6 @@ function redact(text, secrets) {
             out = out.split(secret).join('***');
     }
     return out;
-}
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-function secrets_isSecretInput(name) {
-    return SECRET_INPUT.test(name);
 }
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts

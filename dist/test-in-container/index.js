@@ -8634,12 +8634,21 @@ const external_node_net_namespaceObject = require("node:net");
 ;// CONCATENATED MODULE: ./src/command/local-runner.ts
 
 
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
 /** Runs commands on this machine with spawn(argv) — never through a shell. */
 class LocalRunner {
     where = 'local';
     baseEnv;
     constructor(baseEnv = process.env) {
-        this.baseEnv = baseEnv;
+        this.baseEnv = childEnv(baseEnv);
     }
     run(command, options = {}) {
         const [file, ...args] = command.argv;
@@ -9152,6 +9161,19 @@ function hasControlCharacter(text) {
             return true;
     }
     return false;
+}
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
 }
 
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
@@ -10253,14 +10275,6 @@ function redact(text, secrets) {
             out = out.split(secret).join('***');
     }
     return out;
-}
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-function secrets_isSecretInput(name) {
-    return SECRET_INPUT.test(name);
 }
 
 ;// CONCATENATED MODULE: ./src/common/cancel.ts

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InputReader } from '../common/inputs';
-import { isSecretInput } from '../common/secrets';
+import { isSecretInput } from '../common/inputs';
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 /** The CLI's usage texts, from the commands' options (the actions' inputs, as their action.yml says). */
 import { envName } from './args';
 import { COMMANDS, type CommandSpec } from './commands';
-import { isSecretInput } from '../common/secrets';
+import { isSecretInput } from '../common/inputs';
 import { VERSION } from './metadata';
 
 const WIDTH = 100;

@@ -3,13 +3,23 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Command, CommandResult, Runner, RunOptions } from './command';
 
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+
 /** Runs commands on this machine with spawn(argv) — never through a shell. */
 export class LocalRunner implements Runner {
   readonly where = 'local';
   private readonly baseEnv: NodeJS.ProcessEnv;
 
   constructor(baseEnv: NodeJS.ProcessEnv = process.env) {
-    this.baseEnv = baseEnv;
+    this.baseEnv = childEnv(baseEnv);
   }
 
   run(command: Command, options: RunOptions = {}): Promise<CommandResult> {

@@ -22,13 +22,3 @@ export function redact(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
-
-const SECRET_INPUT = /^(?:password|[a-z-]+-password|private-key|sign-key|passphrase|secrets|secret-env)$/;
-
-/**
- * The inputs that carry secrets (passwords, tokens, keys, build secrets, secret environment): masked
- * by the operations, and never taken from a command line by the CLI (only from a file or the environment).
- */
-export function isSecretInput(name: string): boolean {
-  return SECRET_INPUT.test(name);
-}

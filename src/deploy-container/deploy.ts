@@ -13,7 +13,7 @@ import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
 import { routeConflict, type ServiceRoutes } from '../deploy-core/caddy';
-import { SharedProxy } from '../deploy-core/shared-proxy';
+import { type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
 import {
   type DeployContext,
   DeployError,
@@ -129,6 +129,8 @@ export class Deployer {
   private readonly sessions: readonly HostSession[];
   private readonly ctx: DeployContext;
   readonly lock: LockInfo;
+  /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
+  private readonly priorRoutes = new Map<HostSession, ServiceRoutes | null>();
 
   constructor(request: DeployRequest, sessions: readonly HostSession[], ctx: DeployContext) {
     this.request = request;
@@ -365,6 +367,7 @@ export class Deployer {
       if (conflict) throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
       proxy.checkPorts(status, shared.ports);
       const record = table.find((t) => t.service === r.name);
+      this.priorRoutes.set(session, record ?? null);
       routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
     });
     return routed;
@@ -458,14 +461,27 @@ export class Deployer {
     return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
   }
 
-  /** Puts a healthy version in service behind the proxy (creating the proxy on the first deploy). */
-  private async serve(session: HostSession, container: string, proxyRunning = false): Promise<void> {
+  /**
+   * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
+   * With `back`, a version of before this run returns: the shared proxy gets back the routes this
+   * service had then (none: its routes go), not the ones this run asked for.
+   */
+  private async serve(
+    session: HostSession,
+    container: string,
+    proxyRunning = false,
+    back = false,
+  ): Promise<void> {
     const r = this.request;
     await session.activate(container);
-    const routes = routesOf(r, session);
-    if (routes && r.shared) {
+    const routes =
+      back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
+    if (r.shared) {
+      const change: RouteChange = routes
+        ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
+        : { kind: 'remove', service: r.name, network: session.live };
       await new SharedProxy(session.runner).apply(
-        { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) },
+        change,
         { image: formatReference(r.proxyImage), ports: r.shared.ports },
         this.lock,
         this.ctx,
@@ -502,7 +518,7 @@ export class Deployer {
       await session.stop(container);
       throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
     }
-    await this.serve(session, container);
+    await this.serve(session, container, false, true);
   }
 
   /** rollback: true — every host goes back to the version it ran before the current one. */

@@ -127,22 +127,17 @@ export function parseRoutes(lines: readonly string[]): Route[] {
   });
 }
 
-function tlsSettings(s: ServiceRoutes): string {
-  return JSON.stringify([s.tls, s.acmeEmail ?? '', s.acmeCa ?? '', s.acmeCaRoot ?? '']);
-}
-
 /**
- * Why `mine` cannot join the services already routed on a host (undefined when it can): a route
- * another service owns, or a hostname shared (by path) with a service that wants other TLS settings.
+ * Why `mine` cannot join the services already routed on a host (undefined when it can): a hostname
+ * belongs to the one service that serves it (any of its paths), so another service's route on it
+ * — even on another path — is refused. Path prefixes divide one service's hostnames.
  */
 export function routeConflict(others: readonly ServiceRoutes[], mine: ServiceRoutes): string | undefined {
   for (const other of others) {
     if (other.service === mine.service) continue;
     for (const route of mine.routes) {
-      if (other.routes.some((r) => routeKey(r) === routeKey(route)))
-        return `${routeKey(route)} is already served by the service ${other.service} on this host`;
-      if (other.routes.some((r) => r.host === route.host) && tlsSettings(other) !== tlsSettings(mine))
-        return `${route.host} is shared with the service ${other.service}, which serves it with other tls/acme settings`;
+      if (other.routes.some((r) => r.host === route.host))
+        return `${route.host} is already served by the service ${other.service} on this host`;
     }
   }
   return undefined;

@@ -152,16 +152,22 @@ export class SharedProxy {
       if (!ports)
         throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
       await this.record(service, change.kind === 'set' ? change.routes : undefined);
-      let result: { reloaded: boolean; created: boolean };
+      let result: { reloaded: boolean; created: boolean } | undefined;
       try {
         const network = change.kind === 'set' ? change.routes.network : undefined;
         result = await this.converge(next, ports, settings?.image, before, network);
+        if (change.kind === 'remove') await this.leave(change.network);
+        else await this.waitServes(change.routes, ports, change.probePath);
       } catch (error) {
+        // The service's previous routes come back: in the record and, when the proxy took the
+        // new ones, in the running proxy too (the other services' routes are the same in both).
         await this.record(service, old).catch(() => {});
+        if (result?.reloaded)
+          await this.status()
+            .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+            .catch(() => {});
         throw error;
       }
-      if (change.kind === 'remove') await this.leave(change.network);
-      else await this.waitServes(change.routes, ports, change.probePath);
       if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
       else if (result.reloaded)
         ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);

@@ -66,16 +66,18 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
     outputs.refs = refs.join('\n');
     summary.push(...pushedBuild.summary);
-    // The index pushed from the builder is signed like a pushed image (with the registry's
-    // anonymous access: the builder used the job's docker login, which this process does not read).
+    // The index pushed from the builder is signed like a pushed image: with the username and
+    // password given, else with the job's docker login (its config.json), as the builder pushed.
     const signKey = readSigningKey(inputs);
     if (signKey) {
       const withTests = inputs.with(tested);
+      const username = inputs.string('username');
+      const password = inputs.string('password');
       const signed = await signPushed(
         signKey,
         refs,
         readTestReportInputs(withTests),
-        () => undefined,
+        () => (username && password ? { username, password } : undefined),
         report,
       );
       Object.assign(outputs, signed.outputs);

@@ -1,4 +1,5 @@
 /** promote-between-registries: copy the tested digest between registries over the distribution API. */
+import { printable } from '../common/text';
 import type { Inputs } from '../common/inputs';
 import { clientsFor, readPromoteRequest } from './inputs';
 import { promote } from './copy';
@@ -62,7 +63,7 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
         break;
       case 'referrer':
         report.info(
-          `${referrerVerb(event.action, event.dryRun)} ${event.type} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
+          `${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
         );
         break;
       case 'tag':

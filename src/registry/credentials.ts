@@ -3,6 +3,7 @@
  * config.json — credHelpers for the registry, then credsStore, then auths.
  */
 import { execFile } from 'node:child_process';
+import { childEnv } from '../command/local-runner';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -39,18 +40,23 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 
 function runHelper(helper: string, registry: string): Promise<Credentials | undefined> {
   return new Promise((resolve) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 15_000 }, (error, stdout) => {
-      if (error) {
-        resolve(undefined);
-        return;
-      }
-      try {
-        const parsed = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-      } catch {
-        resolve(undefined);
-      }
-    });
+    const child = execFile(
+      `docker-credential-${helper}`,
+      ['get'],
+      { timeout: 15_000, env: childEnv(process.env) },
+      (error, stdout) => {
+        if (error) {
+          resolve(undefined);
+          return;
+        }
+        try {
+          const parsed = JSON.parse(stdout) as { Username?: string; Secret?: string };
+          resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      },
+    );
     child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
   });
 }

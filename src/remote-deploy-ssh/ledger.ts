@@ -45,6 +45,8 @@ export async function withVerification(
   return hosts.map((host) => ({
     ...host,
     containers: host.containers.map((c) => {
+      if (c.state === 'running' && !c.image.includes('@sha256:'))
+        return { ...c, verified: false, tests: 'cannot verify: not pinned to a digest' };
       const v = results.get(c.image);
       if (!v) return c;
       if (v instanceof Error) return { ...c, verified: false, tests: `cannot verify: ${v.message}` };

@@ -19,6 +19,17 @@ function title(request: AnyDeployRequest, result: DeployResult | undefined, fail
   return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
 }
 
+/** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
+function verifiedCell(image: string | null | undefined, result: DeployResult | undefined): string {
+  const v = image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined;
+  if (!v) return '—';
+  if (!v.ok) return 'NOT verified';
+  const t = v.tests;
+  return t
+    ? `yes; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
+    : 'yes';
+}
+
 export function deploySummary(
   request: AnyDeployRequest,
   result: DeployResult | undefined,
@@ -55,12 +66,13 @@ export function deploySummary(
           ),
         )
       : table(
-          ['Host', 'Result', 'Before', 'Now', 'Time'],
+          ['Host', 'Result', 'Before', 'Now', ...(result?.verified?.length ? ['Verified'] : []), 'Time'],
           hosts.map((h) => [
             h.host,
             h.result,
             h.previous ?? '—',
             h.image ?? '—',
+            ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
             formatDuration(h.durationMs),
           ]),
         ),

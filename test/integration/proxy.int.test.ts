@@ -29,6 +29,8 @@ const D = svc('d');
 const E = svc('e');
 const F = svc('f');
 const C_VOLUME = `${C}-data`;
+const BLOCKER = `test-px-blocker-${ID}`;
+const other = lab.hosts[1] as LabHost;
 const HTTP = 8088;
 const HTTPS = 8089;
 const NAMES = ['a.test', 'b.test', 'c.test', 'd.test', 'e.test'];
@@ -41,6 +43,7 @@ const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
   'docker rm -f slipway-proxy >/dev/null 2>&1',
   'docker volume rm slipway-proxy-data >/dev/null 2>&1',
   'rm -rf /home/deploy/.slipway/_proxy',
+  `docker rm -f ${BLOCKER} >/dev/null 2>&1`,
   ...[A, B, D, E, F].flatMap((s) => serviceCleanup(s)),
   ...serviceCleanup(C, [C_VOLUME]),
 ]);
@@ -195,11 +198,11 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(await proxyLoads()).toBe(loadsBefore);
   });
 
-  it('adds a third service (its own name and a path prefix on a.test) under load on the other two: 0 failed', async () => {
+  it('adds a third service (its own name and a path prefix on it) under load on the other two: 0 failed', async () => {
     const loadsBefore = await proxyLoads();
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     const started = performance.now();
-    const run = await deploy(C, 'c1', { hostnames: 'c.test\na.test/c', volumes: `${C_VOLUME}:/data` });
+    const run = await deploy(C, 'c1', { hostnames: 'c.test\nc.test/c', volumes: `${C_VOLUME}:/data` });
     const deployedMs = performance.now() - started;
     const answer = await firstAnswer('https://c.test:8089/version');
     const report = await load.stop();
@@ -209,8 +212,8 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
     expect(report.requests).toBeGreaterThan(100);
     expect(answer.body).toBe('c1');
-    // The prefix goes to c (stripped: the app sees /version); the rest of a.test stays a's.
-    expect((await https('https://a.test:8089/c/version')).body).toBe('c1');
+    // The prefix is stripped (the app sees /version); a.test stays a's.
+    expect((await https('https://c.test:8089/c/version')).body).toBe('c1');
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
   });
 
@@ -286,6 +289,8 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
       ['f.test/a*b', /input "hostnames".*path prefix/],
       ['b.test', /hostnames: b\.test is already served by the service test-px-b-/],
       ['f.test\nB.test', /hostnames: b\.test is already served by the service test-px-b-/],
+      // a hostname is one service's on any path
+      ['f.test\na.test/f', /hostnames: a\.test is already served by the service test-px-a-/],
     ];
     for (const [hostnames, message] of cases) {
       const run = await deploy(F, 'e1', { hostnames });
@@ -314,6 +319,63 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect((await https('https://b.test:8089/version')).body).toBe('b1');
   });
 
+  it('a deploy failing on a second host puts the first back on its old version and its old routes', async () => {
+    // The second host's HTTP port is taken: its shared proxy cannot start there.
+    await onHost(
+      lab,
+      other,
+      'docker',
+      'run',
+      '-d',
+      '--name',
+      BLOCKER,
+      '-p',
+      `${HTTP}:8080`,
+      images.a1 as string,
+    );
+    const loadsBefore = await proxyLoads();
+    const load = startLoad(['https://a.test:8089/version'], { workers: 2, ca: pebble.issuingRoot, resolve });
+    const run = await deploy(A, 'a1', {
+      hosts: [host, other].map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+      'max-parallel': '1',
+      hostnames: 'a.test\na-new.test',
+    });
+    const report = await load.stop();
+    figures.switchBackUnderLoad = { ...summary(report), reloads: (await proxyLoads()) - loadsBefore };
+    expect(run.exitCode, run.log).not.toBe(0);
+    expect(run.log).toMatch(/could not|address already in use|port is already allocated/);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    // The first host serves a2 again, and only with the routes it had: a-new.test is no one's.
+    expect((await https('https://a.test:8089/version')).body).toBe('a2');
+    const record = await onHost(lab, host, 'cat', `/home/deploy/.slipway/_proxy/routes/${A}.json`);
+    expect(record).not.toContain('a-new.test');
+    const caddyfile = await onHost(
+      lab,
+      host,
+      'docker',
+      'exec',
+      'slipway-proxy',
+      'cat',
+      '/etc/caddy/Caddyfile',
+    );
+    expect(caddyfile).not.toContain('a-new.test');
+    expect(caddyfile).toContain('a.test {');
+    // Nothing of it runs on the second host.
+    expect(
+      await onHost(
+        lab,
+        other,
+        'docker',
+        'ps',
+        '--filter',
+        `label=dev.slipway.service=${A}`,
+        '--format',
+        '{{.Names}}',
+      ),
+    ).toBe('');
+    await onHost(lab, other, 'docker', 'rm', '-f', BLOCKER);
+  });
+
   it('slipway remove takes a service and its routes away under load on the others (volumes kept)', async () => {
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     const removed = await runCli(['remove', ...labConnectionOptions(lab, host, C)]);
@@ -338,8 +400,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(await onHost(lab, host, 'docker', 'volume', 'ls', '-q', '--filter', `name=${C_VOLUME}`)).toContain(
       C_VOLUME,
     );
-    // a.test/c is a's again (busybox answers 404 for /c/version); c.test is no one's.
-    expect((await https('https://a.test:8089/c/version')).status).toBe(404);
+    // c.test (and its prefix) is no one's.
     const c = await https('https://c.test:8089/version').then(
       (a) => a.body,
       (e: Error) => e.message,

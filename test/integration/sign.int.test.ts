@@ -291,56 +291,57 @@ async function expectNothingPromoted(repo: string, digest: string) {
     expect(await blobExists(prodClient, repo, blob.digest), blob.digest).toBe(false);
 }
 
+/** What verification must refuse: how each case is made, and what the refusal says. */
+const REFUSALS: Array<[string, (repo: string, digest: string) => Promise<string | void>, RegExp]> = [
+  ['an unsigned image', async () => {}, /no signature \(nothing at sha256-[0-9a-f]{64}\.sig\)/],
+  [
+    'a signature by another key',
+    async (repo, digest) => void (await signAndAttest(stagingClient, repo, digest, otherKey, passed, report)),
+    /no valid signature by verify-key sha256:[0-9a-f]{12} \(found a signature by another key/,
+  ],
+  [
+    'a tampered attestation',
+    async (repo, digest) => {
+      await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report);
+      const envelope = JSON.parse((await attestationEnvelope(repo, digest)).toString());
+      const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
+      statement.predicate.result = 'PASSED';
+      statement.predicate.failedTests = [];
+      envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+      await putAttestation(repo, digest, Buffer.from(JSON.stringify(envelope)));
+    },
+    /no valid test-result attestation by verify-key .*not signed by the key \(another key, or altered after signing\)/,
+  ],
+  [
+    "a failed test run's attestation",
+    async (repo, digest) =>
+      void (await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report)),
+    /no passing test-result attestation: the signed one says FAILED \(1 passed, 1 failed, https:\/\/github.com\/shop\/web\/actions\/runs\/4242\)/,
+  ],
+  [
+    'an attestation for another digest',
+    async (repo, digest) => {
+      await signAndAttest(stagingClient, repo, digest, cosignKey, undefined, report);
+      const other = await image(repo, 'other', `${repo}-other`);
+      await signAndAttest(stagingClient, repo, other, cosignKey, passed, report);
+      await putAttestation(repo, digest, await attestationEnvelope(repo, other));
+      return other;
+    },
+    /test-result attestation.* for another digest \(sha256:/,
+  ],
+  [
+    'a tag moved after signing',
+    async (repo, digest) => {
+      await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+      // Someone pushes another image under the signed tag.
+      return `moved:${await image(repo, 'v1', `${repo}-moved`)}`;
+    },
+    /no signature \(nothing at/,
+  ],
+];
+
 describe('promote-between-registries refuses what is not signed and tested, changing nothing', () => {
-  const cases: Array<[string, (repo: string, digest: string) => Promise<string | void>, RegExp]> = [
-    ['an unsigned image', async () => {}, /no signature \(nothing at sha256-[0-9a-f]{64}\.sig\)/],
-    [
-      'a signature by another key',
-      async (repo, digest) =>
-        void (await signAndAttest(stagingClient, repo, digest, otherKey, passed, report)),
-      /no valid signature by verify-key sha256:[0-9a-f]{12} \(found a signature by another key/,
-    ],
-    [
-      'a tampered attestation',
-      async (repo, digest) => {
-        await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report);
-        const envelope = JSON.parse((await attestationEnvelope(repo, digest)).toString());
-        const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
-        statement.predicate.result = 'PASSED';
-        statement.predicate.failedTests = [];
-        envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
-        await putAttestation(repo, digest, Buffer.from(JSON.stringify(envelope)));
-      },
-      /no valid test-result attestation by verify-key .*not signed by the key \(another key, or altered after signing\)/,
-    ],
-    [
-      "a failed test run's attestation",
-      async (repo, digest) =>
-        void (await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report)),
-      /no passing test-result attestation: the signed one says FAILED \(1 passed, 1 failed, https:\/\/github.com\/shop\/web\/actions\/runs\/4242\)/,
-    ],
-    [
-      'an attestation for another digest',
-      async (repo, digest) => {
-        await signAndAttest(stagingClient, repo, digest, cosignKey, undefined, report);
-        const other = await image(repo, 'other', `${repo}-other`);
-        await signAndAttest(stagingClient, repo, other, cosignKey, passed, report);
-        await putAttestation(repo, digest, await attestationEnvelope(repo, other));
-        return other;
-      },
-      /test-result attestation.* for another digest \(sha256:/,
-    ],
-    [
-      'a tag moved after signing',
-      async (repo, digest) => {
-        await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
-        // Someone pushes another image under the signed tag.
-        return `moved:${await image(repo, 'v1', `${repo}-moved`)}`;
-      },
-      /no signature \(nothing at/,
-    ],
-  ];
-  for (const [name, prepare, message] of cases) {
+  for (const [name, prepare, message] of REFUSALS) {
     it(`refuses ${name}`, async () => {
       const repo = `test-sign/refuse-${unique()}`;
       let digest = await image(repo);
@@ -373,31 +374,41 @@ describe('promote-between-registries refuses what is not signed and tested, chan
 });
 
 describe('remote-deploy-ssh refuses before touching a host', () => {
-  it('an unsigned image: no connection, no container, no state on the host', async () => {
-    const repo = `test-sign/deploy-${unique()}`;
-    const digest = await image(repo);
-    const host = lab.hosts[0] as (typeof lab.hosts)[number];
-    const name = `test-sign-${unique()}`;
-    const run = await runBundle('remote-deploy-ssh', {
-      hosts: `${host.address}:${host.sshPort}`,
-      username: lab.ssh.user,
-      'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
-      'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
-      name,
-      image: `${staging.host}/${repo}:v1`,
-      port: '8080',
-      'verify-key': pub('cosign.pub'),
-      'require-attestations': 'test-result',
-    });
-    expect(run.exitCode, run.log).not.toBe(0);
-    expect(run.log).toContain(`${staging.host}/${repo}@${digest} is not verified: no signature`);
-    expect(run.log).toContain('no test-result attestation');
-    expect(run.log).not.toMatch(/Connecting to/);
-    expect(await psOnHost(lab, host, [`dev.slipway.service=${name}`], '{{.Names}}', { all: true })).toEqual(
-      [],
-    );
-    expect(
-      await onHost(lab, host, 'sh', '-c', `test -e /home/deploy/.slipway/${name} && echo exists || true`),
-    ).toBe('');
-  }, 120_000);
+  for (const [name, prepare, message] of REFUSALS) {
+    it(`${name}: no connection, no container, no state on the host`, async () => {
+      const repo = `test-sign/deploy-${unique()}`;
+      let digest = await image(repo);
+      const note = await prepare(repo, digest);
+      if (typeof note === 'string' && note.startsWith('moved:')) digest = note.slice('moved:'.length);
+      const host = lab.hosts[0] as (typeof lab.hosts)[number];
+      const service = `test-sign-${unique()}`;
+      const run = await runBundle('remote-deploy-ssh', {
+        hosts: `${host.address}:${host.sshPort}`,
+        username: lab.ssh.user,
+        'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+        'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+        name: service,
+        image: `${staging.host}/${repo}:v1`,
+        port: '8080',
+        'verify-key': pub('cosign.pub'),
+        'require-attestations': 'test-result',
+      });
+      expect(run.exitCode, run.log).not.toBe(0);
+      expect(run.log).toContain(`${staging.host}/${repo}@${digest} is not verified`);
+      expect(run.log).toMatch(message);
+      expect(run.log).not.toMatch(/Connecting to/);
+      expect(
+        await psOnHost(lab, host, [`dev.slipway.service=${service}`], '{{.Names}}', { all: true }),
+      ).toEqual([]);
+      expect(
+        await onHost(
+          lab,
+          host,
+          'sh',
+          '-c',
+          `test -e /home/deploy/.slipway/${service} && echo exists || true`,
+        ),
+      ).toBe('');
+    }, 120_000);
+  }
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cliInputReader, closest, parseArgs } from '../../../src/cli/args';
 import { COMMANDS } from '../../../src/cli/commands';
 import { ACTION_METADATA } from '../../../src/cli/metadata';
-import { isSecretInput } from '../../../src/common/secrets';
+import { isSecretInput } from '../../../src/common/inputs';
 
 const DEPLOY = Object.keys(COMMANDS.deploy?.options ?? {});
 import { ciEnvironment } from '../../../src/cli/git';

@@ -23,6 +23,19 @@ describe('LocalRunner', () => {
     expect(chunks.join('')).toContain('err');
   });
 
+  it("keeps the action's inputs (INPUT_*) out of a child's environment, the rest in", async () => {
+    const withInputs = new LocalRunner({
+      PATH: process.env.PATH,
+      'INPUT_SIGN-KEY': 'k3y',
+      INPUT_PASSWORD: 'pw',
+      KEEP: 'yes',
+    });
+    const env = (await withInputs.run({ argv: ['env'], env: { EXTRA: '1' } })).stdout;
+    expect(env).toContain('KEEP=yes');
+    expect(env).toContain('EXTRA=1');
+    expect(env).not.toMatch(/INPUT_|k3y|pw/);
+  });
+
   it('kills a command that runs past its timeout', async () => {
     const result = await runner.run({ argv: ['sleep', '5'], timeoutMs: 100 });
     expect(result.timedOut).toBe(true);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { DeployResult, HostResult } from '../../../src/deploy-core/result';
+import { deploySummary } from '../../../src/remote-deploy-ssh/operation';
+import type { AnyDeployRequest } from '../../../src/remote-deploy-ssh/request';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D0 = `sha256:${'0'.repeat(64)}`;
+const host = (name: string, image: string): HostResult => ({
+  host: name,
+  previous: `reg.test/app@${D0}`,
+  image,
+  container: 'web-2',
+  durationMs: 1200,
+  result: 'deployed',
+});
+
+describe('the deploy summary', () => {
+  it('says per host whether what it now runs was verified, with its test run', () => {
+    const hosts = [host('h1', `reg.test/app@${D1}`), host('h2', `reg.test/app:tag`)];
+    const result: DeployResult = {
+      digest: D1,
+      changed: true,
+      hosts,
+      previousImage: null,
+      verified: [
+        {
+          image: 'reg.test/app',
+          digest: D1,
+          ok: true,
+          signatures: [],
+          attestations: [],
+          problems: [],
+          tests: { result: 'PASSED', passed: 3, failed: 0, url: 'https://ci.test/run/7' },
+        },
+      ],
+    };
+    const text = deploySummary(
+      { mode: 'container', name: 'web' } as unknown as AnyDeployRequest,
+      result,
+      hosts,
+    ).join('\n');
+    expect(text).toContain('| Verified |');
+    expect(text).toMatch(
+      /\| h1 \|.*\| yes; tests PASSED \(3 passed, 0 failed\) https:\/\/ci\.test\/run\/7 \|/,
+    );
+    expect(text).toMatch(/\| h2 \|.*\| — \|/);
+    // without verify-key, no column
+    const plain = deploySummary(
+      { mode: 'container', name: 'web' } as unknown as AnyDeployRequest,
+      { ...result, verified: [] },
+      hosts,
+    );
+    expect(plain.join('\n')).not.toContain('Verified');
+  });
+});
