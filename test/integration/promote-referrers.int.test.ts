@@ -16,6 +16,7 @@ import { pushIndex, unique } from '../helpers/oci';
 import { RegistryClient, MEDIA_TYPES } from '../../src/registry/client';
 import { type ReferrersRegistry, startReferrersRegistry } from '../helpers/referrers-registry';
 import { tempDir } from '../helpers/temp';
+import { PROMOTE_DEFAULTS } from '../helpers/promote-options';
 import { runBundle } from '../helpers/run-bundle';
 
 const tools = inject('tools');
@@ -23,15 +24,7 @@ const lab = inject('lab');
 const { staging, production } = lab.registries;
 const prodCreds = { username: production.username as string, password: production.password as string };
 
-const OPTIONS: PromoteOptions = {
-  allowOverwrite: false,
-  mutableTags: ['latest'],
-  allPlatforms: true,
-  platform: 'linux/amd64',
-  concurrency: 4,
-  dryRun: false,
-  referrers: true,
-};
+const OPTIONS = PROMOTE_DEFAULTS;
 
 const home = tempDir('referrers-home', { secret: true });
 const env = {

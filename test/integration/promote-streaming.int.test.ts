@@ -11,23 +11,16 @@ import { clientsFor } from '../../src/promote-between-registries/inputs';
 import { parseReference } from '../../src/common/reference';
 import { RegistryClient } from '../../src/registry/client';
 import { blobExists } from '../../src/registry/blobs';
-import { type PromoteOptions, promote } from '../../src/promote-between-registries/copy';
+import { promote } from '../../src/promote-between-registries/copy';
 import { type FaultOptions, startFaultProxy } from '../helpers/fault-proxy';
 import { pushImage, unique } from '../helpers/oci';
 import { startRegistry, type TestRegistry } from '../helpers/registry-process';
+import { PROMOTE_DEFAULTS } from '../helpers/promote-options';
 import { runBundle } from '../helpers/run-bundle';
 
 const tools = inject('tools');
 
-const OPTIONS: PromoteOptions = {
-  allowOverwrite: false,
-  mutableTags: ['latest'],
-  allPlatforms: true,
-  platform: 'linux/amd64',
-  concurrency: 4,
-  dryRun: false,
-  referrers: true,
-};
+const OPTIONS = PROMOTE_DEFAULTS;
 
 const LAYER = 3 * 1024 * 1024;
 const isBlobGet = (req: { method?: string; url?: string }) =>

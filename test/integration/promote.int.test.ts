@@ -8,7 +8,7 @@ import { clientsFor, readPromoteRequest } from '../../src/promote-between-regist
 import { Inputs } from '../../src/common/inputs';
 import { parseReference } from '../../src/common/reference';
 import { RegistryClient } from '../../src/registry/client';
-import { type PromoteOptions, type PromotePair, promote } from '../../src/promote-between-registries/copy';
+import { type PromotePair, promote } from '../../src/promote-between-registries/copy';
 import { startFaultProxy } from '../helpers/fault-proxy';
 import { pushImage, pushIndex, unique } from '../helpers/oci';
 import {
@@ -17,6 +17,7 @@ import {
   type TestRegistry,
   type TokenServer,
 } from '../helpers/registry-process';
+import { PROMOTE_DEFAULTS } from '../helpers/promote-options';
 import { runBundle } from '../helpers/run-bundle';
 
 const lab = inject('lab');
@@ -25,15 +26,7 @@ const prodCreds = { username: production.username as string, password: productio
 const stagingClient = new RegistryClient(staging.host, { insecure: true, anonymous: true });
 const prodClient = new RegistryClient(production.host, { insecure: true, credentials: prodCreds });
 
-const OPTIONS: PromoteOptions = {
-  allowOverwrite: false,
-  mutableTags: ['latest'],
-  allPlatforms: true,
-  platform: 'linux/amd64',
-  concurrency: 4,
-  dryRun: false,
-  referrers: true,
-};
+const OPTIONS = PROMOTE_DEFAULTS;
 
 /** Clients the way the action makes them: anonymous source, basic-auth destination. */
 function clients(destinationCredentials = prodCreds) {
