@@ -38728,31 +38728,88 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
  * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
  * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
  */
-const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+const lease_LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+/**
+ * Shell functions every script starts with. Ages come from the host's monotonic clock (uptime, with
+ * the boot id: a reading from before a reboot is infinitely old), so a wall clock stepping backwards
+ * never makes a dead holder look alive; a record without a reading (a host without /proc/uptime)
+ * falls back to its file's mtime.
+ */
+const CLOCK = `reading() { [ -r /proc/uptime ] || return 0; read u _ < /proc/uptime; echo "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -) \${u%.*}"; }
+since() {
+  if [ -s "$1" ] && [ -r /proc/uptime ]; then
+    read b u < "$1"; read nu _ < /proc/uptime
+    if [ "$b" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -)" ]; then echo $((\${nu%.*} - u)); else echo 1000000000; fi
+    return
+  fi
+  m=$(stat -c %Y "$2" 2>/dev/null || date +%s); echo $(($(date +%s) - m))
+}`;
+/**
+ * $1 dir, $2 our id (holder record on stdin). The holder record and the clock reading go into a
+ * private directory, renamed to `lock` (fails while a lock exists). Busy: the holder's age, the age
+ * of a closing claim, and the holder record.
+ */
 const ACQUIRE = `set -u
+${CLOCK}
 d=$1; t="$d/lock.new-$2"
-mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" || exit 2
+mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
 if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
 rm -rf "$t"
-now=$(date +%s)
-m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
-c=$(stat -c %Y "$d/lock/closing" 2>/dev/null || echo "")
-echo "age $((now - m)) closing \${c:+$((now - c))}"
+c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")
+echo "age $(since "$d/lock/renewed" "$d/lock/holder.json") closing $c"
 cat "$d/lock/holder.json" 2>/dev/null
 exit 3`;
-/** $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release). */
+/**
+ * $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release).
+ * The claim is a prepared directory (holding the time it was made) renamed to `lock/closing`: atomic,
+ * and it fails while another claim exists (a claim is never empty). Under the claim: still the
+ * instance judged (the expected holder, still stale)? Then the lock is renamed away; else the claim
+ * is given up.
+ */
 const CLOSE = `set -u
-d=$1
-mkdir "$d/lock/closing" 2>/dev/null || exit 3
-now=$(date +%s)
-m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+${CLOCK}
+d=$1; l="$d/lock"; p="$d/lock/claim-$3"
+[ -d "$l" ] || exit 4
+rm -rf "$p"; mkdir "$p" 2>/dev/null || exit 3
+reading > "$p/at"
+if ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
+a=$(since "$l/renewed" "$l/holder.json")
 # The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
-if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$d/lock/holder.json" 2>/dev/null; fi
-if [ $? -eq 0 ] && [ $((now - m)) -gt "$4" ]; then
-  mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
+if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$l/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$l/holder.json" 2>/dev/null; fi
+if [ $? -eq 0 ] && { [ "$4" -lt 0 ] || [ "$a" -gt "$4" ]; }; then
+  mv -T "$l" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
 fi
-rmdir "$d/lock/closing"; exit 4`;
-const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
+mv -T "$l/closing" "$d/lock.closed-c$3" 2>/dev/null && rm -rf "$d/lock.closed-c$3"; exit 4`;
+/**
+ * $1 dir, $2 minimum age in seconds, $3 our id. Clears a closing claim left by a party that died
+ * between two commands — that very claim only: the clearers exclude each other by a directory made
+ * inside the claim, and the winner checks the claim's own time again before renaming it away, so a
+ * fresh claim made meanwhile (it has a fresh time) is never removed.
+ */
+const CLEAR = `set -u
+${CLOCK}
+l="$1/lock"
+m0=$(stat -c %Y "$l/closing" 2>/dev/null) || exit 3
+mkdir "$l/closing/clearing" 2>/dev/null || exit 3
+if [ -e "$l/closing/at" ]; then a=$(since "$l/closing/at" "$l/closing/at"); else a=$(($(date +%s) - m0)); fi
+if [ "$a" -gt "$2" ]; then
+  mv -T "$l/closing" "$1/lock.closed-x$3" 2>/dev/null && rm -rf "$1/lock.closed-x$3"; exit 0
+fi
+rmdir "$l/closing/clearing"; exit 4`;
+/**
+ * $1 dir, $2 our id. The lock instance is entered first (cd), so the check and the renewal act on the
+ * same instance: a lock taken over meanwhile (and a new holder's record in its place) is never the
+ * one renewed, and the renewal reports the lock lost unless its instance is still `lock` after.
+ * Renewals may overlap (a slow channel): each writes its reading through a file of its own.
+ */
+const RENEW = `set -u
+${CLOCK}
+case $1 in /*) l="$1/lock" ;; *) l="$PWD/$1/lock" ;; esac
+cd "$l" 2>/dev/null || exit 1
+grep -q "\\"id\\":\\"$2\\"" holder.json 2>/dev/null || exit 1
+r=$(reading); touch holder.json || exit 1
+[ -z "$r" ] || { echo "$r" > "renewed.$$" && mv -f "renewed.$$" renewed; } || exit 1
+[ . -ef "$l" ]`;
 /** A closing claim older than this was left by a party that died between two commands: it is cleared. */
 const CLOSING_STALE_S = 60;
 /** The deploy's lease was taken over by another deploy: it must not touch the hosts any more. */
@@ -38816,7 +38873,7 @@ class HostLock {
     async takeOver(busy, ourId, fallbackMs) {
         if (busy.closingAgeS !== undefined) {
             if (busy.closingAgeS > CLOSING_STALE_S)
-                await this.runner.run({ argv: ['rmdir', `${this.dir}/lock/closing`] });
+                await this.runner.run({ argv: sh(CLEAR, this.dir, String(CLOSING_STALE_S), ourId) });
             return false;
         }
         const staleId = busy.holder?.id ?? '';
@@ -39325,7 +39382,8 @@ function convergence(state, tasks, digest) {
             return 'rolling-back';
         return 'rolled-back';
     }
-    if (update === 'paused')
+    // Paused by a failure (the update's, or its rollback's): nothing moves until someone acts.
+    if (update === 'paused' || update === 'rollback_paused')
         return 'paused';
     if (update === 'updating' || update === 'rollback_started')
         return 'waiting';
@@ -39423,17 +39481,28 @@ class SwarmManager {
     }
     /**
      * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
-     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
+     * the rollback to finish, so the previous version serves when the step fails), pauses it, or time
+     * runs out. An aborted `signal` ends the wait at once (`cancelled`): the update goes on in Swarm.
      */
-    async waitConverged(name, digest, timeoutMs, progress) {
+    async waitConverged(name, digest, timeoutMs, progress, signal) {
         const deadline = Date.now() + timeoutMs;
         const seen = new Map();
         let said = '';
+        let tasks = [];
+        const cancelled = () => ({
+            ok: false,
+            rolledBack: false,
+            cancelled: true,
+            detail: `stopped waiting for ${name}: ${signal?.reason instanceof Error ? signal.reason.message : 'cancelled'}`,
+            tasks,
+        });
         for (;;) {
+            if (signal?.aborted)
+                return cancelled();
             const state = await this.service(name);
             if (!state)
                 return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
-            const tasks = await this.tasks(name);
+            tasks = await this.tasks(name);
             for (const task of tasks)
                 seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
             const status = convergence(state, tasks, digest);
@@ -39469,7 +39538,9 @@ class SwarmManager {
                     tasks,
                 };
             }
-            await sleep(1000);
+            if (signal?.aborted)
+                return cancelled();
+            await sleep(1000, signal).catch(() => { });
         }
     }
     /** The overlay network the service and its proxy share (made on the first deploy). */
@@ -41642,7 +41713,7 @@ function newLock(ctx) {
 async function withHostLocks(sessions, lock, request, ctx, work) {
     const waitMs = request.lockTimeoutMs;
     const held = [];
-    const leased = { ...lock, leaseMs: LEASE_MS };
+    const leased = { ...lock, leaseMs: lease_LEASE_MS };
     let renewing = Promise.resolve();
     const timer = setInterval(() => {
         renewing = Promise.all(held.map(async (session) => {
@@ -41650,7 +41721,7 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
             if (!ours)
                 ctx.onLockLost?.(new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
         }));
-    }, LEASE_MS / 4);
+    }, lease_LEASE_MS / 4);
     try {
         for (const session of sessions) {
             ctx.signal?.throwIfAborted();
@@ -41667,6 +41738,23 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
         clearInterval(timer);
         await renewing;
         await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
+    }
+}
+/**
+ * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
+ * outlast one lease: waiting for a Swarm rollback).
+ */
+async function locks_whileRenewing(session, id, work) {
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+        renewing = session.lock.renew(id).catch(() => true);
+    }, LEASE_MS / 4);
+    try {
+        return await work();
+    }
+    finally {
+        clearInterval(timer);
+        await renewing;
     }
 }
 async function sweep(session, ctx) {
@@ -42142,7 +42230,7 @@ class SharedProxy {
         if (change.kind === 'set' && settings && !(await this.status()).exists)
             await runChecked(this.runner, pull(this.target, settings.image));
         const id = `${lock.id}-proxy`;
-        await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+        await acquire(this, { ...lock, id, leaseMs: lease_LEASE_MS }, waitMs, ctx);
         try {
             const before = await this.status();
             if (change.kind === 'set' && settings)
@@ -43592,7 +43680,11 @@ async function verifyPinned(images, connection, log) {
  * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
  * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
  * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ *
+ * Cancelled (SIGINT/SIGTERM) while Swarm still updates, the run stops waiting and rolls the
+ * unfinished update back (see settle); the post step does the same after a SIGKILL.
  */
+
 
 
 
@@ -43603,7 +43695,7 @@ async function verifyPinned(images, connection, log) {
 
 /** How long Swarm watches each new task before it moves on (a task failing in that time rolls back). */
 const MONITOR_SECONDS = 5;
-class SwarmDeployer {
+class swarm_deploy_SwarmDeployer {
     request;
     manager;
     session;
@@ -43700,6 +43792,7 @@ class SwarmDeployer {
             withRegistryAuth: this.withRegistryAuth,
             policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
         };
+        this.ctx.signal?.throwIfAborted();
         if (before) {
             this.ctx.log(`updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`);
             await this.manager.update(spec);
@@ -43709,7 +43802,10 @@ class SwarmDeployer {
             await this.manager.ensureNetwork(this.network, r.name);
             await this.manager.create(spec);
         }
-        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+        const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log, this.ctx.signal);
+        if (!converged.ok && converged.cancelled) {
+            await this.cancelled([r.name], started, [change], { [r.name]: image.reference });
+        }
         if (!converged.ok) {
             const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
                 error: converged.detail,
@@ -43760,16 +43856,20 @@ class SwarmDeployer {
                 this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
             return result([this.result('planned', started, changes(true))], true);
         }
+        this.ctx.signal?.throwIfAborted();
         const file = `${this.session.dir}/stack.yml`;
         await writeFileAtomic(this.manager.runner, file, text);
         const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
         if (output)
             this.ctx.log(output);
         const failures = [];
-        for (const service of await this.manager.stackServices(r.name)) {
+        const services = await this.manager.stackServices(r.name);
+        for (const service of services) {
             const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
             const digest = images.get(short)?.digest ?? '';
-            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+            const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log, this.ctx.signal);
+            if (!converged.ok && converged.cancelled)
+                await this.cancelled(services, started, changes(true), pinned);
             if (!converged.ok)
                 failures.push(`${service}: ${converged.detail}`);
         }
@@ -43796,7 +43896,7 @@ class SwarmDeployer {
                 throw new Error(`${this.manager.where}: no service ${name} to roll back`);
             // After Swarm rolled a failed update back, its "previous" is the failed version.
             if (before.update?.state.startsWith('rollback'))
-                throw new Error(`${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`);
+                throw new Error(`${this.manager.where}: the last update of ${name} was already rolled back (it failed, or its deploy was cancelled); rolling back again would return to that version. Deploy the image you want instead.`);
             if (r.dryRun) {
                 changes.push({ service: name, previous: before.image, image: null, restarted: false });
                 continue;
@@ -43819,6 +43919,80 @@ class SwarmDeployer {
             previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
         };
     }
+    /**
+     * The run was cancelled while Swarm was updating `services`: unless the lease was lost (then
+     * this run touches nothing more), the unfinished updates are rolled back and waited for (SIGKILL
+     * may cut that wait; the post step then finishes it). Always throws.
+     */
+    async cancelled(services, started, changes, images) {
+        const reason = this.ctx.signal?.reason;
+        const why = reason instanceof Error ? reason.message : 'cancelled';
+        if (reason instanceof LockLostError)
+            throw reason;
+        const done = await this.settle(services);
+        const outcome = this.result(done.rolledBack.length > 0 ? 'reverted' : 'failed', started, changes, {
+            error: why,
+        });
+        await this.audit('deploy-cancelled', images, outcome);
+        const said = done.rolledBack.length
+            ? `the unfinished update of ${done.rolledBack.join(', ')} was rolled back; the previous version serves`
+            : 'no update was left running';
+        this.failed(`${why}: ${said}`, outcome, 'deploy cancelled');
+    }
+    /**
+     * Brings services a cancelled or killed run was updating to rest. An update Swarm is still
+     * running (or paused) is rolled back — the way the other modes put back a host cut mid-switch:
+     * a run that ended cancelled never leaves a version going live after it, and the lock is not
+     * released while the service still changes under it. Swarm rolls back start-first, so the
+     * previous version keeps serving. An update that finished stays; a rollback Swarm already runs is
+     * left to it. Then waits (up to health-timeout) until each service runs one version.
+     */
+    async settle(services) {
+        const rolledBack = [];
+        const problems = [];
+        const waiting = [];
+        // Every unfinished update is rolled back first (a stack's services at once), then waited for.
+        for (const name of services) {
+            const state = await this.manager.service(name);
+            const update = state?.update?.state ?? '';
+            if (!state)
+                continue;
+            if (update === 'rollback_paused') {
+                problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
+                continue;
+            }
+            if (update === 'updating' || update === 'paused') {
+                this.ctx.log(`${name}: the update to ${state.image} did not finish: rolling it back`);
+                try {
+                    await this.manager.rollback(name);
+                    rolledBack.push(name);
+                }
+                catch (error) {
+                    problems.push(`${name}: ${error instanceof Error ? error.message : error}`);
+                    continue;
+                }
+            }
+            waiting.push(name);
+        }
+        for (const name of waiting) {
+            const now = await this.manager.service(name);
+            if (!now)
+                continue;
+            const converged = await this.manager.waitConverged(name, digestOf(now.image), this.request.healthTimeoutMs, this.ctx.log);
+            if (!converged.ok)
+                problems.push(`${name}: ${converged.detail}`);
+        }
+        for (const problem of problems)
+            this.ctx.log(problem);
+        return { rolledBack, problems };
+    }
+    /** The post step's part after a killed run: settle every service of this deploy. */
+    async settleInterrupted() {
+        const r = this.request;
+        const services = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+        const { rolledBack } = await this.settle(services);
+        return rolledBack;
+    }
     async audit(action, images, outcome) {
         await auditHosts([this.session], this.ctx, action, () => ({
             swarm: this.request.stack ? { stack: this.request.name } : { service: this.request.name },
@@ -43834,6 +44008,7 @@ function describeTasks(converged) {
 }
 
 ;// CONCATENATED MODULE: ./src/remote-deploy-ssh/run-deploy.ts
+
 
 
 
@@ -43938,7 +44113,7 @@ async function deploySwarm(request, ctx, hooks, group) {
     const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
     try {
         const session = new host_HostSession(manager.runner, request.name, env);
-        const deployer = new SwarmDeployer(request, manager, session, ctx);
+        const deployer = new swarm_deploy_SwarmDeployer(request, manager, session, ctx);
         hooks.onLock?.(deployer.lock.id);
         return withVerified(verified, await deployer.withLocks(() => withRegistryLogin(request, [session], () => request.rollback
             ? deployer.rollback()
@@ -43954,16 +44129,19 @@ async function deploySwarm(request, ctx, hooks, group) {
  * The post step, after a main step that was cancelled or killed while holding the locks: on every
  * host where the lock `id` is still this run's, finish what the main step could not — remove what
  * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
- * back to one version in service (single-container mode) — then release the lock.
+ * back to one version in service (single-container mode; in Swarm mode an update still running is
+ * rolled back and waited for) — then release the lock.
  * Returns the hosts it cleaned up.
  */
 async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
-    const runners = request.mode === 'swarm'
-        ? [(await connectManager(request, () => { })).runner]
-        : await connectAll(request, () => { });
+    const manager = request.mode === 'swarm' ? await connectManager(request, () => { }) : undefined;
+    const runners = manager ? [manager.runner] : await connectAll(request, () => { });
     try {
         const sessions = runners.map((r) => new HostSession(r, request.name));
         const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+        const swarm = request.mode === 'swarm' && manager
+            ? new SwarmDeployer(request, manager, sessions[0], ctx)
+            : undefined;
         const cleaned = await runPool(sessions.map((session) => async () => {
             if ((await session.lock.holder())?.id !== id)
                 return undefined;
@@ -43975,6 +44153,10 @@ async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
                 if (removed.length > 0)
                     ctx.log(`${session.where}: removed ${removed.join(', ')}`);
                 await deployer?.converged(session);
+                // Swarm: an update the main step left running is rolled back and waited for, the lease
+                // renewed meanwhile (the wait can outlast it).
+                if (swarm)
+                    await whileRenewing(session, id, () => swarm.settleInterrupted());
             }
             finally {
                 await session.lock.release(id);
@@ -44228,7 +44410,7 @@ function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
     if (inputs.string('secret-env'))
-        throw new InputError('secret-env', 'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file');
+        throw new InputError('secret-env', "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file");
     const name = readName(inputs);
     const replicasText = inputs.string('replicas');
     const env = readEnv(inputs, 'env');

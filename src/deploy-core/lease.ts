@@ -3,11 +3,13 @@
  * - taken atomically: the holder record is written into a private directory first, which is then
  *   renamed to `lock` (rename fails while another lock exists, so there is never a lock without a
  *   holder record);
- * - renewed while held (the holder record's mtime), and judged stale by the host's own clock against
- *   the lease length the holder wrote, so a long deploy never loses it and clocks never disagree;
- * - taken over or released by exactly one party: whoever creates `lock/closing` in that lock
+ * - renewed while held (a reading of the host's monotonic clock, and the record's mtime), and judged
+ *   stale by the host's own clock against the lease length the holder wrote, so a long deploy never
+ *   loses it, clocks never disagree, and a wall clock stepping back never delays staleness;
+ * - taken over or released by exactly one party: whoever makes `lock/closing` in that lock
  *   instance, then checks (under that claim) that it is still the instance it judged — the expected
- *   holder, still stale — before renaming it away. Everyone else backs off.
+ *   holder, still stale — before renaming it away. Everyone else backs off. A claim left by a party
+ *   that died is cleared by exactly one party, and never a fresh claim in its place.
  * Each step is one constant script run with `sh -c`; paths and ids are its positional arguments,
  * quoted like any other argv.
  */
@@ -28,32 +30,91 @@ export interface LockInfo {
  */
 export const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
 
+/**
+ * Shell functions every script starts with. Ages come from the host's monotonic clock (uptime, with
+ * the boot id: a reading from before a reboot is infinitely old), so a wall clock stepping backwards
+ * never makes a dead holder look alive; a record without a reading (a host without /proc/uptime)
+ * falls back to its file's mtime.
+ */
+const CLOCK = `reading() { [ -r /proc/uptime ] || return 0; read u _ < /proc/uptime; echo "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -) \${u%.*}"; }
+since() {
+  if [ -s "$1" ] && [ -r /proc/uptime ]; then
+    read b u < "$1"; read nu _ < /proc/uptime
+    if [ "$b" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -)" ]; then echo $((\${nu%.*} - u)); else echo 1000000000; fi
+    return
+  fi
+  m=$(stat -c %Y "$2" 2>/dev/null || date +%s); echo $(($(date +%s) - m))
+}`;
+
+/**
+ * $1 dir, $2 our id (holder record on stdin). The holder record and the clock reading go into a
+ * private directory, renamed to `lock` (fails while a lock exists). Busy: the holder's age, the age
+ * of a closing claim, and the holder record.
+ */
 const ACQUIRE = `set -u
+${CLOCK}
 d=$1; t="$d/lock.new-$2"
-mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" || exit 2
+mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
 if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
 rm -rf "$t"
-now=$(date +%s)
-m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
-c=$(stat -c %Y "$d/lock/closing" 2>/dev/null || echo "")
-echo "age $((now - m)) closing \${c:+$((now - c))}"
+c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")
+echo "age $(since "$d/lock/renewed" "$d/lock/holder.json") closing $c"
 cat "$d/lock/holder.json" 2>/dev/null
 exit 3`;
 
-/** $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release). */
+/**
+ * $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release).
+ * The claim is a prepared directory (holding the time it was made) renamed to `lock/closing`: atomic,
+ * and it fails while another claim exists (a claim is never empty). Under the claim: still the
+ * instance judged (the expected holder, still stale)? Then the lock is renamed away; else the claim
+ * is given up.
+ */
 const CLOSE = `set -u
-d=$1
-mkdir "$d/lock/closing" 2>/dev/null || exit 3
-now=$(date +%s)
-m=$(stat -c %Y "$d/lock/holder.json" 2>/dev/null || stat -c %Y "$d/lock" 2>/dev/null || echo "$now")
+${CLOCK}
+d=$1; l="$d/lock"; p="$d/lock/claim-$3"
+[ -d "$l" ] || exit 4
+rm -rf "$p"; mkdir "$p" 2>/dev/null || exit 3
+reading > "$p/at"
+if ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
+a=$(since "$l/renewed" "$l/holder.json")
 # The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
-if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$d/lock/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$d/lock/holder.json" 2>/dev/null; fi
-if [ $? -eq 0 ] && [ $((now - m)) -gt "$4" ]; then
-  mv -T "$d/lock" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
+if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$l/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$l/holder.json" 2>/dev/null; fi
+if [ $? -eq 0 ] && { [ "$4" -lt 0 ] || [ "$a" -gt "$4" ]; }; then
+  mv -T "$l" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
 fi
-rmdir "$d/lock/closing"; exit 4`;
+mv -T "$l/closing" "$d/lock.closed-c$3" 2>/dev/null && rm -rf "$d/lock.closed-c$3"; exit 4`;
 
-const RENEW = `grep -q "\\"id\\":\\"$2\\"" "$1/lock/holder.json" 2>/dev/null && touch "$1/lock/holder.json"`;
+/**
+ * $1 dir, $2 minimum age in seconds, $3 our id. Clears a closing claim left by a party that died
+ * between two commands — that very claim only: the clearers exclude each other by a directory made
+ * inside the claim, and the winner checks the claim's own time again before renaming it away, so a
+ * fresh claim made meanwhile (it has a fresh time) is never removed.
+ */
+const CLEAR = `set -u
+${CLOCK}
+l="$1/lock"
+m0=$(stat -c %Y "$l/closing" 2>/dev/null) || exit 3
+mkdir "$l/closing/clearing" 2>/dev/null || exit 3
+if [ -e "$l/closing/at" ]; then a=$(since "$l/closing/at" "$l/closing/at"); else a=$(($(date +%s) - m0)); fi
+if [ "$a" -gt "$2" ]; then
+  mv -T "$l/closing" "$1/lock.closed-x$3" 2>/dev/null && rm -rf "$1/lock.closed-x$3"; exit 0
+fi
+rmdir "$l/closing/clearing"; exit 4`;
+
+/**
+ * $1 dir, $2 our id. The lock instance is entered first (cd), so the check and the renewal act on the
+ * same instance: a lock taken over meanwhile (and a new holder's record in its place) is never the
+ * one renewed, and the renewal reports the lock lost unless its instance is still `lock` after.
+ * Renewals may overlap (a slow channel): each writes its reading through a file of its own.
+ */
+const RENEW = `set -u
+${CLOCK}
+case $1 in /*) l="$1/lock" ;; *) l="$PWD/$1/lock" ;; esac
+cd "$l" 2>/dev/null || exit 1
+grep -q "\\"id\\":\\"$2\\"" holder.json 2>/dev/null || exit 1
+r=$(reading); touch holder.json || exit 1
+[ -z "$r" ] || { echo "$r" > "renewed.$$" && mv -f "renewed.$$" renewed; } || exit 1
+[ . -ef "$l" ]`;
 
 /** A closing claim older than this was left by a party that died between two commands: it is cleared. */
 const CLOSING_STALE_S = 60;
@@ -132,7 +193,7 @@ export class HostLock {
   async takeOver(busy: LockBusy, ourId: string, fallbackMs: number): Promise<boolean> {
     if (busy.closingAgeS !== undefined) {
       if (busy.closingAgeS > CLOSING_STALE_S)
-        await this.runner.run({ argv: ['rmdir', `${this.dir}/lock/closing`] });
+        await this.runner.run({ argv: sh(CLEAR, this.dir, String(CLOSING_STALE_S), ourId) });
       return false;
     }
     const staleId = busy.holder?.id ?? '';

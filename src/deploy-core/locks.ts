@@ -59,6 +59,23 @@ export async function withHostLocks<T>(
   }
 }
 
+/**
+ * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
+ * outlast one lease: waiting for a Swarm rollback).
+ */
+export async function whileRenewing<T>(session: HostSession, id: string, work: () => Promise<T>): Promise<T> {
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = session.lock.renew(id).catch(() => true);
+  }, LEASE_MS / 4);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    await renewing;
+  }
+}
+
 async function sweep(session: HostSession, ctx: DeployContext): Promise<void> {
   const removed = await session.sweepLeftovers();
   if (removed.length > 0)

@@ -40,7 +40,7 @@ export function readSwarmRequest(inputs: Inputs): SwarmRequest {
   if (inputs.string('secret-env'))
     throw new InputError(
       'secret-env',
-      'is not supported in swarm mode: docker service update would put the values on a command line; use Swarm secrets in a stack-file',
+      "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file",
     );
   const name = readName(inputs);
   const replicasText = inputs.string('replicas');

@@ -3,11 +3,15 @@
  * new task first, roll back on failure) or a stack file with its images pinned. Slipway waits until
  * the update converges; when Swarm rolls it back by itself the step fails with the tasks' errors,
  * after the rollback finished, so the previous version serves. Swarm does the scheduling.
+ *
+ * Cancelled (SIGINT/SIGTERM) while Swarm still updates, the run stops waiting and rolls the
+ * unfinished update back (see settle); the post step does the same after a SIGKILL.
  */
 import { pinComposeFile } from '../deploy-stack/compose-file';
 import { configFingerprint } from '../deploy-core/fingerprint';
 import type { HostSession, LockInfo } from '../deploy-core/host';
 import { LABEL } from '../deploy-core/host';
+import { LockLostError } from '../deploy-core/lease';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { PinnedImage } from '../deploy-core/pin';
 import { writeFileAtomic } from '../command/remote-file';
@@ -139,6 +143,7 @@ export class SwarmDeployer {
       withRegistryAuth: this.withRegistryAuth,
       policy: { parallelism: r.maxParallel, monitorSeconds: MONITOR_SECONDS },
     };
+    this.ctx.signal?.throwIfAborted();
     if (before) {
       this.ctx.log(
         `updating ${r.name}: ${before.image} → ${image.reference} (start-first, ${r.maxParallel} at a time)`,
@@ -149,7 +154,16 @@ export class SwarmDeployer {
       await this.manager.ensureNetwork(this.network, r.name);
       await this.manager.create(spec);
     }
-    const converged = await this.manager.waitConverged(r.name, image.digest, r.healthTimeoutMs, this.ctx.log);
+    const converged = await this.manager.waitConverged(
+      r.name,
+      image.digest,
+      r.healthTimeoutMs,
+      this.ctx.log,
+      this.ctx.signal,
+    );
+    if (!converged.ok && converged.cancelled) {
+      await this.cancelled([r.name], started, [change], { [r.name]: image.reference });
+    }
     if (!converged.ok) {
       const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
         error: converged.detail,
@@ -207,15 +221,25 @@ export class SwarmDeployer {
         this.ctx.log(`${c.service}: ${c.previous ?? 'new'} → ${c.image}${c.restarted ? '' : ' (unchanged)'}`);
       return result([this.result('planned', started, changes(true))], true);
     }
+    this.ctx.signal?.throwIfAborted();
     const file = `${this.session.dir}/stack.yml`;
     await writeFileAtomic(this.manager.runner, file, text);
     const output = await this.manager.stackDeploy(r.name, file, this.withRegistryAuth);
     if (output) this.ctx.log(output);
     const failures: string[] = [];
-    for (const service of await this.manager.stackServices(r.name)) {
+    const services = await this.manager.stackServices(r.name);
+    for (const service of services) {
       const short = service.startsWith(`${r.name}_`) ? service.slice(r.name.length + 1) : service;
       const digest = images.get(short)?.digest ?? '';
-      const converged = await this.manager.waitConverged(service, digest, r.healthTimeoutMs, this.ctx.log);
+      const converged = await this.manager.waitConverged(
+        service,
+        digest,
+        r.healthTimeoutMs,
+        this.ctx.log,
+        this.ctx.signal,
+      );
+      if (!converged.ok && converged.cancelled)
+        await this.cancelled(services, started, changes(true), pinned);
       if (!converged.ok) failures.push(`${service}: ${converged.detail}`);
     }
     if (failures.length > 0) {
@@ -241,7 +265,7 @@ export class SwarmDeployer {
       // After Swarm rolled a failed update back, its "previous" is the failed version.
       if (before.update?.state.startsWith('rollback'))
         throw new Error(
-          `${this.manager.where}: Swarm already rolled the last update of ${name} back; rolling back again would return to the failed version. Deploy the image you want instead.`,
+          `${this.manager.where}: the last update of ${name} was already rolled back (it failed, or its deploy was cancelled); rolling back again would return to that version. Deploy the image you want instead.`,
         );
       if (r.dryRun) {
         changes.push({ service: name, previous: before.image, image: null, restarted: false });
@@ -273,6 +297,87 @@ export class SwarmDeployer {
       hosts: [outcome],
       previousImage: changes.length === 1 ? (only?.previous ?? null) : null,
     };
+  }
+
+  /**
+   * The run was cancelled while Swarm was updating `services`: unless the lease was lost (then
+   * this run touches nothing more), the unfinished updates are rolled back and waited for (SIGKILL
+   * may cut that wait; the post step then finishes it). Always throws.
+   */
+  private async cancelled(
+    services: readonly string[],
+    started: number,
+    changes: ServiceChange[],
+    images: Readonly<Record<string, string>>,
+  ): Promise<never> {
+    const reason = this.ctx.signal?.reason;
+    const why = reason instanceof Error ? reason.message : 'cancelled';
+    if (reason instanceof LockLostError) throw reason;
+    const done = await this.settle(services);
+    const outcome = this.result(done.rolledBack.length > 0 ? 'reverted' : 'failed', started, changes, {
+      error: why,
+    });
+    await this.audit('deploy-cancelled', images, outcome);
+    const said = done.rolledBack.length
+      ? `the unfinished update of ${done.rolledBack.join(', ')} was rolled back; the previous version serves`
+      : 'no update was left running';
+    this.failed(`${why}: ${said}`, outcome, 'deploy cancelled');
+  }
+
+  /**
+   * Brings services a cancelled or killed run was updating to rest. An update Swarm is still
+   * running (or paused) is rolled back — the way the other modes put back a host cut mid-switch:
+   * a run that ended cancelled never leaves a version going live after it, and the lock is not
+   * released while the service still changes under it. Swarm rolls back start-first, so the
+   * previous version keeps serving. An update that finished stays; a rollback Swarm already runs is
+   * left to it. Then waits (up to health-timeout) until each service runs one version.
+   */
+  async settle(services: readonly string[]): Promise<{ rolledBack: string[]; problems: string[] }> {
+    const rolledBack: string[] = [];
+    const problems: string[] = [];
+    const waiting: string[] = [];
+    // Every unfinished update is rolled back first (a stack's services at once), then waited for.
+    for (const name of services) {
+      const state = await this.manager.service(name);
+      const update = state?.update?.state ?? '';
+      if (!state) continue;
+      if (update === 'rollback_paused') {
+        problems.push(`${name}: Swarm paused its rollback (${state.update?.message ?? ''})`);
+        continue;
+      }
+      if (update === 'updating' || update === 'paused') {
+        this.ctx.log(`${name}: the update to ${state.image} did not finish: rolling it back`);
+        try {
+          await this.manager.rollback(name);
+          rolledBack.push(name);
+        } catch (error) {
+          problems.push(`${name}: ${error instanceof Error ? error.message : error}`);
+          continue;
+        }
+      }
+      waiting.push(name);
+    }
+    for (const name of waiting) {
+      const now = await this.manager.service(name);
+      if (!now) continue;
+      const converged = await this.manager.waitConverged(
+        name,
+        digestOf(now.image),
+        this.request.healthTimeoutMs,
+        this.ctx.log,
+      );
+      if (!converged.ok) problems.push(`${name}: ${converged.detail}`);
+    }
+    for (const problem of problems) this.ctx.log(problem);
+    return { rolledBack, problems };
+  }
+
+  /** The post step's part after a killed run: settle every service of this deploy. */
+  async settleInterrupted(): Promise<string[]> {
+    const r = this.request;
+    const services = r.stack ? await this.manager.stackServices(r.name) : [r.name];
+    const { rolledBack } = await this.settle(services);
+    return rolledBack;
   }
 
   private async audit(

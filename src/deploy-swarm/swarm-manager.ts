@@ -49,6 +49,8 @@ export type Convergence =
   | {
       readonly ok: false;
       readonly rolledBack: boolean;
+      /** The wait was cancelled (the update may still be running in Swarm). */
+      readonly cancelled?: boolean;
       readonly detail: string;
       readonly tasks: readonly Task[];
     };
@@ -103,7 +105,8 @@ export function convergence(
     if (update === 'rollback_started') return 'rolling-back';
     return 'rolled-back';
   }
-  if (update === 'paused') return 'paused';
+  // Paused by a failure (the update's, or its rollback's): nothing moves until someone acts.
+  if (update === 'paused' || update === 'rollback_paused') return 'paused';
   if (update === 'updating' || update === 'rollback_started') return 'waiting';
   const running = runningTasks(tasks);
   const stale = digest ? tasks.filter((t) => t.desired === 'Running' && digestOf(t.image) !== digest) : [];
@@ -214,21 +217,32 @@ export class SwarmManager {
 
   /**
    * Waits until `name` runs `digest` everywhere. Fails when Swarm rolls the update back (waiting for
-   * the rollback to finish, so the previous version serves when the step fails), pauses it, or time runs out.
+   * the rollback to finish, so the previous version serves when the step fails), pauses it, or time
+   * runs out. An aborted `signal` ends the wait at once (`cancelled`): the update goes on in Swarm.
    */
   async waitConverged(
     name: string,
     digest: string,
     timeoutMs: number,
     progress?: (line: string) => void,
+    signal?: AbortSignal,
   ): Promise<Convergence> {
     const deadline = Date.now() + timeoutMs;
     const seen = new Map<string, Set<string>>();
     let said = '';
+    let tasks: Task[] = [];
+    const cancelled = (): Convergence => ({
+      ok: false,
+      rolledBack: false,
+      cancelled: true,
+      detail: `stopped waiting for ${name}: ${signal?.reason instanceof Error ? signal.reason.message : 'cancelled'}`,
+      tasks,
+    });
     for (;;) {
+      if (signal?.aborted) return cancelled();
       const state = await this.service(name);
       if (!state) return { ok: false, rolledBack: false, detail: `the service ${name} is gone`, tasks: [] };
-      const tasks = await this.tasks(name);
+      tasks = await this.tasks(name);
       for (const task of tasks) seen.set(task.id, (seen.get(task.id) ?? new Set()).add(stateOf(task)));
       const status = convergence(state, tasks, digest);
       const running = runningTasks(tasks);
@@ -261,7 +275,8 @@ export class SwarmManager {
           tasks,
         };
       }
-      await sleep(1000);
+      if (signal?.aborted) return cancelled();
+      await sleep(1000, signal).catch(() => {});
     }
   }
 

@@ -11,6 +11,7 @@ import { ComposeDeployer } from '../deploy-compose/compose-deploy';
 import { connectAll, connectManager } from '../deploy-core/connect';
 import { Deployer } from '../deploy-container/deploy';
 import { HostSession, type LockInfo } from '../deploy-core/host';
+import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
 import type { DeployContext, DeployResult } from '../deploy-core/result';
@@ -216,7 +217,8 @@ async function deploySwarm(
  * The post step, after a main step that was cancelled or killed while holding the locks: on every
  * host where the lock `id` is still this run's, finish what the main step could not — remove what
  * it left (env files and docker configs with secrets, a pre-deploy container), bring the service
- * back to one version in service (single-container mode) — then release the lock.
+ * back to one version in service (single-container mode; in Swarm mode an update still running is
+ * rolled back and waited for) — then release the lock.
  * Returns the hosts it cleaned up.
  */
 export async function cleanUpInterruptedDeploy(
@@ -224,13 +226,15 @@ export async function cleanUpInterruptedDeploy(
   id: string,
   ctx: DeployContext,
 ): Promise<string[]> {
-  const runners =
-    request.mode === 'swarm'
-      ? [(await connectManager(request, () => {})).runner]
-      : await connectAll(request, () => {});
+  const manager = request.mode === 'swarm' ? await connectManager(request, () => {}) : undefined;
+  const runners = manager ? [manager.runner] : await connectAll(request, () => {});
   try {
     const sessions = runners.map((r) => new HostSession(r, request.name));
     const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+    const swarm =
+      request.mode === 'swarm' && manager
+        ? new SwarmDeployer(request, manager, sessions[0] as HostSession, ctx)
+        : undefined;
     const cleaned = await runPool(
       sessions.map((session) => async () => {
         if ((await session.lock.holder())?.id !== id) return undefined;
@@ -240,6 +244,9 @@ export async function cleanUpInterruptedDeploy(
           const removed = await session.sweepLeftovers();
           if (removed.length > 0) ctx.log(`${session.where}: removed ${removed.join(', ')}`);
           await deployer?.converged(session);
+          // Swarm: an update the main step left running is rolled back and waited for, the lease
+          // renewed meanwhile (the wait can outlast it).
+          if (swarm) await whileRenewing(session, id, () => swarm.settleInterrupted());
         } finally {
           await session.lock.release(id);
         }

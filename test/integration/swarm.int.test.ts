@@ -166,7 +166,7 @@ describe('remote-deploy-ssh, swarm mode, two-node swarm', () => {
     // Rolling back "again" would return to the failed version: refused.
     const again = await deploy(undefined, { rollback: 'true' });
     expect(again.exitCode).not.toBe(0);
-    expect(again.log).toContain('Swarm already rolled the last update');
+    expect(again.log).toContain('was already rolled back');
   });
 });
 

@@ -33,6 +33,11 @@ describe('swarm convergence', () => {
     const tasks = [task({}), task({ name: 'web.2', node: 'n2' })];
     expect(convergence(state({ update: { state: 'completed', message: '' } }), tasks, D2)).toBe('converged');
     expect(convergence(state({ update: { state: 'updating', message: '' } }), tasks, D2)).toBe('waiting');
+    // A paused update or rollback moves no more: never taken as converged, nor waited on.
+    expect(convergence(state({ update: { state: 'paused', message: '' } }), tasks, D2)).toBe('paused');
+    expect(convergence(state({ update: { state: 'rollback_paused', message: '' } }), tasks, D2)).toBe(
+      'paused',
+    );
     expect(convergence(state({}), [task({}), task({ image: `r/web@${D1}` })], D2)).toBe('waiting');
     expect(convergence(state({}), [task({})], D2)).toBe('waiting');
     expect(convergence(state({}), [task({}), task({ current: 'Starting 1 second ago' })], D2)).toBe(
