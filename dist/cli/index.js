@@ -38728,7 +38728,7 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
  * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
  * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
  */
-const lease_LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
 /**
  * Shell functions every script starts with. Ages come from the host's monotonic clock (uptime, with
  * the boot id: a reading from before a reboot is infinitely old), so a wall clock stepping backwards
@@ -41713,7 +41713,7 @@ function newLock(ctx) {
 async function withHostLocks(sessions, lock, request, ctx, work) {
     const waitMs = request.lockTimeoutMs;
     const held = [];
-    const leased = { ...lock, leaseMs: lease_LEASE_MS };
+    const leased = { ...lock, leaseMs: LEASE_MS };
     let renewing = Promise.resolve();
     const timer = setInterval(() => {
         renewing = Promise.all(held.map(async (session) => {
@@ -41721,7 +41721,7 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
             if (!ours)
                 ctx.onLockLost?.(new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
         }));
-    }, lease_LEASE_MS / 4);
+    }, LEASE_MS / 4);
     try {
         for (const session of sessions) {
             ctx.signal?.throwIfAborted();
@@ -42159,7 +42159,14 @@ const SHARED_PROXY = 'slipway-proxy';
 const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
 const SHARED_PROXY_DIR = '.slipway/_proxy';
 const CADDYFILE = '/etc/caddy/Caddyfile';
+/**
+ * The configuration text the running proxy took (written after each successful start or reload):
+ * the Caddyfile itself may be newer when a run was killed between writing it and the reload.
+ */
+const APPLIED = '/etc/caddy/Caddyfile.applied';
 const ROLE = 'shared-proxy';
+/** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
+const shared_proxy_proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
 /** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
@@ -42172,7 +42179,7 @@ function tarFiles(files) {
         Buffer.alloc(1024, 0),
     ]);
 }
-class SharedProxy {
+class shared_proxy_SharedProxy {
     runner;
     where;
     name = 'the shared proxy';
@@ -42197,6 +42204,27 @@ class SharedProxy {
             .split('\n')
             .filter((line) => line.startsWith('{'))
             .map((line) => JSON.parse(line));
+    }
+    /**
+     * Whether the running proxy already serves `mine` as recorded: its record is `mine` and the
+     * configuration the proxy last took is the one the table renders (a run killed between writing
+     * the record and the reload left them apart: that is something to finish, not "unchanged").
+     */
+    async serves(mine) {
+        const [table, status] = await Promise.all([this.table(), this.status()]);
+        const record = table.find((t) => t.service === mine.service);
+        if (!status.running || !status.ports || JSON.stringify(record) !== JSON.stringify(mine))
+            return false;
+        return (await this.applied()) === this.archive(table, status.ports).text;
+    }
+    /** The configuration text the running proxy last took, if it says. */
+    async applied() {
+        const result = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /** Records that the proxy runs with `text`. */
+    async markApplied(text) {
+        await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
     }
     /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
     async conflict(mine) {
@@ -42229,58 +42257,62 @@ class SharedProxy {
         // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
         if (change.kind === 'set' && settings && !(await this.status()).exists)
             await runChecked(this.runner, pull(this.target, settings.image));
-        const id = `${lock.id}-proxy`;
-        await acquire(this, { ...lock, id, leaseMs: lease_LEASE_MS }, waitMs, ctx);
+        const id = shared_proxy_proxyLockId(lock.id);
+        await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
         try {
-            const before = await this.status();
-            if (change.kind === 'set' && settings)
-                this.checkPorts(before, settings.ports);
-            if (change.kind === 'remove' && !before.exists) {
-                await this.record(service, undefined);
-                return { reloaded: false, created: false };
-            }
-            const table = await this.table();
-            const old = table.find((s) => s.service === service);
-            const others = table.filter((s) => s.service !== service);
-            let next = others;
-            if (change.kind === 'set') {
-                const conflict = routeConflict(others, change.routes);
-                if (conflict)
-                    throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
-                next = [...others, change.routes];
-            }
-            const ports = before.ports ?? settings?.ports;
-            if (!ports)
-                throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
-            await this.record(service, change.kind === 'set' ? change.routes : undefined);
-            let result;
-            try {
-                const network = change.kind === 'set' ? change.routes.network : undefined;
-                result = await this.converge(next, ports, settings?.image, before, network);
-                if (change.kind === 'remove')
-                    await this.leave(change.network);
-                else
-                    await this.waitServes(change.routes, ports, change.probePath);
-            }
-            catch (error) {
-                // The service's previous routes come back: in the record and, when the proxy took the
-                // new ones, in the running proxy too (the other services' routes are the same in both).
-                await this.record(service, old).catch(() => { });
-                if (result?.reloaded)
-                    await this.status()
-                        .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
-                        .catch(() => { });
-                throw error;
-            }
-            if (result.created)
-                ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
-            else if (result.reloaded)
-                ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
-            return result;
+            return await locks_whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
         }
         finally {
             await this.lock.release(id).catch(() => { });
         }
+    }
+    /** apply's work, with the proxy's lock held. */
+    async applyHeld(change, settings, service, ctx) {
+        const before = await this.status();
+        if (change.kind === 'set' && settings)
+            this.checkPorts(before, settings.ports);
+        if (change.kind === 'remove' && !before.exists) {
+            await this.record(service, undefined);
+            return { reloaded: false, created: false };
+        }
+        const table = await this.table();
+        const old = table.find((s) => s.service === service);
+        const others = table.filter((s) => s.service !== service);
+        let next = others;
+        if (change.kind === 'set') {
+            const conflict = routeConflict(others, change.routes);
+            if (conflict)
+                throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+            next = [...others, change.routes];
+        }
+        const ports = before.ports ?? settings?.ports;
+        if (!ports)
+            throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+        await this.record(service, change.kind === 'set' ? change.routes : undefined);
+        let result;
+        try {
+            const network = change.kind === 'set' ? change.routes.network : undefined;
+            result = await this.converge(next, ports, settings?.image, before, network);
+            if (change.kind === 'remove')
+                await this.leave(change.network);
+            else
+                await this.waitServes(change.routes, ports, change.probePath);
+        }
+        catch (error) {
+            // The service's previous routes come back: in the record and, when the proxy took the
+            // new ones, in the running proxy too (the other services' routes are the same in both).
+            await this.record(service, old).catch(() => { });
+            if (result?.reloaded)
+                await this.status()
+                    .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+                    .catch(() => { });
+            throw error;
+        }
+        if (result.created)
+            ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+        else if (result.reloaded)
+            ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+        return result;
     }
     /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
     checkPorts(status, ports) {
@@ -42333,6 +42365,7 @@ class SharedProxy {
             for (const s of table)
                 await this.join(s.network);
             await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
             return { reloaded: false, created: true };
         }
         if (network)
@@ -42340,10 +42373,11 @@ class SharedProxy {
         if (!before.running) {
             await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
             await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
             return { reloaded: false, created: false };
         }
-        const current = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]));
-        if (current.exitCode === 0 && current.stdout === text)
+        const current = await this.applied();
+        if (current === text)
             return { reloaded: false, created: false };
         await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
         const reload = await this.runner.run(exec(this.target, SHARED_PROXY, [
@@ -42356,10 +42390,11 @@ class SharedProxy {
         ]));
         if (reload.exitCode !== 0) {
             // The proxy keeps its running configuration; its file goes back to match it.
-            if (current.exitCode === 0)
-                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current.stdout]])));
+            if (current !== undefined)
+                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
             throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
         }
+        await this.markApplied(text);
         return { reloaded: true, created: false };
     }
     /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
@@ -42714,15 +42749,14 @@ class deploy_Deployer {
             return routed;
         await this.parallel(this.sessions, async (session) => {
             const mine = routesOf(r, session);
-            const proxy = new SharedProxy(session.runner);
+            const proxy = new shared_proxy_SharedProxy(session.runner);
             const [table, status] = await Promise.all([proxy.table(), proxy.status()]);
             const conflict = routeConflict(table, mine);
             if (conflict)
                 throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
             proxy.checkPorts(status, shared.ports);
-            const record = table.find((t) => t.service === r.name);
-            this.priorRoutes.set(session, record ?? null);
-            routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
+            this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
+            routed.set(session, await proxy.serves(mine));
         });
         return routed;
     }
@@ -42825,7 +42859,7 @@ class deploy_Deployer {
             const change = routes
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
-            await new SharedProxy(session.runner).apply(change, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+            await new shared_proxy_SharedProxy(session.runner).apply(change, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
         }
         else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
@@ -44017,6 +44051,7 @@ function describeTasks(converged) {
 
 
 
+
 /** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
 function privateConfig(request) {
     const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
@@ -44143,6 +44178,11 @@ async function run_deploy_cleanUpInterruptedDeploy(request, id, ctx) {
             ? new SwarmDeployer(request, manager, sessions[0], ctx)
             : undefined;
         const cleaned = await runPool(sessions.map((session) => async () => {
+            // A shared-proxy lock the main step held when it was killed is freed now, not a lease later
+            // (only if it is still this run's; the route record it may have written is finished by the
+            // next deploy, which sees the proxy has not taken it).
+            if (request.mode === 'container' && request.shared)
+                await new SharedProxy(session.runner).lock.release(proxyLockId(id));
             if ((await session.lock.holder())?.id !== id)
                 return undefined;
             // A full lease for the cleanup (stopping a version takes up to 10 s).
@@ -44633,7 +44673,7 @@ async function afterDeploy(inputs, report) {
 
 const remove_TARGET = { docker: 'docker' };
 async function removeOnHost(session, ctx, lock, lockTimeoutMs) {
-    const proxy = new SharedProxy(session.runner);
+    const proxy = new shared_proxy_SharedProxy(session.runner);
     const routed = (await proxy.table()).some((s) => s.service === session.name);
     if (routed)
         await proxy.apply({ kind: 'remove', service: session.name, network: session.live }, undefined, lock, ctx, lockTimeoutMs);

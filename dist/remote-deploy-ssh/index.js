@@ -38308,7 +38308,14 @@ const SHARED_PROXY = 'slipway-proxy';
 const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
 const SHARED_PROXY_DIR = '.slipway/_proxy';
 const CADDYFILE = '/etc/caddy/Caddyfile';
+/**
+ * The configuration text the running proxy took (written after each successful start or reload):
+ * the Caddyfile itself may be newer when a run was killed between writing it and the reload.
+ */
+const APPLIED = '/etc/caddy/Caddyfile.applied';
 const ROLE = 'shared-proxy';
+/** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
+const proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
 /** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
@@ -38347,6 +38354,27 @@ class SharedProxy {
             .filter((line) => line.startsWith('{'))
             .map((line) => JSON.parse(line));
     }
+    /**
+     * Whether the running proxy already serves `mine` as recorded: its record is `mine` and the
+     * configuration the proxy last took is the one the table renders (a run killed between writing
+     * the record and the reload left them apart: that is something to finish, not "unchanged").
+     */
+    async serves(mine) {
+        const [table, status] = await Promise.all([this.table(), this.status()]);
+        const record = table.find((t) => t.service === mine.service);
+        if (!status.running || !status.ports || JSON.stringify(record) !== JSON.stringify(mine))
+            return false;
+        return (await this.applied()) === this.archive(table, status.ports).text;
+    }
+    /** The configuration text the running proxy last took, if it says. */
+    async applied() {
+        const result = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /** Records that the proxy runs with `text`. */
+    async markApplied(text) {
+        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
+    }
     /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
     async conflict(mine) {
         return routeConflict(await this.table(), mine);
@@ -38378,58 +38406,62 @@ class SharedProxy {
         // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
         if (change.kind === 'set' && settings && !(await this.status()).exists)
             await command_runChecked(this.runner, pull(this.target, settings.image));
-        const id = `${lock.id}-proxy`;
+        const id = proxyLockId(lock.id);
         await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
         try {
-            const before = await this.status();
-            if (change.kind === 'set' && settings)
-                this.checkPorts(before, settings.ports);
-            if (change.kind === 'remove' && !before.exists) {
-                await this.record(service, undefined);
-                return { reloaded: false, created: false };
-            }
-            const table = await this.table();
-            const old = table.find((s) => s.service === service);
-            const others = table.filter((s) => s.service !== service);
-            let next = others;
-            if (change.kind === 'set') {
-                const conflict = routeConflict(others, change.routes);
-                if (conflict)
-                    throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
-                next = [...others, change.routes];
-            }
-            const ports = before.ports ?? settings?.ports;
-            if (!ports)
-                throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
-            await this.record(service, change.kind === 'set' ? change.routes : undefined);
-            let result;
-            try {
-                const network = change.kind === 'set' ? change.routes.network : undefined;
-                result = await this.converge(next, ports, settings?.image, before, network);
-                if (change.kind === 'remove')
-                    await this.leave(change.network);
-                else
-                    await this.waitServes(change.routes, ports, change.probePath);
-            }
-            catch (error) {
-                // The service's previous routes come back: in the record and, when the proxy took the
-                // new ones, in the running proxy too (the other services' routes are the same in both).
-                await this.record(service, old).catch(() => { });
-                if (result?.reloaded)
-                    await this.status()
-                        .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
-                        .catch(() => { });
-                throw error;
-            }
-            if (result.created)
-                ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
-            else if (result.reloaded)
-                ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
-            return result;
+            return await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
         }
         finally {
             await this.lock.release(id).catch(() => { });
         }
+    }
+    /** apply's work, with the proxy's lock held. */
+    async applyHeld(change, settings, service, ctx) {
+        const before = await this.status();
+        if (change.kind === 'set' && settings)
+            this.checkPorts(before, settings.ports);
+        if (change.kind === 'remove' && !before.exists) {
+            await this.record(service, undefined);
+            return { reloaded: false, created: false };
+        }
+        const table = await this.table();
+        const old = table.find((s) => s.service === service);
+        const others = table.filter((s) => s.service !== service);
+        let next = others;
+        if (change.kind === 'set') {
+            const conflict = routeConflict(others, change.routes);
+            if (conflict)
+                throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+            next = [...others, change.routes];
+        }
+        const ports = before.ports ?? settings?.ports;
+        if (!ports)
+            throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+        await this.record(service, change.kind === 'set' ? change.routes : undefined);
+        let result;
+        try {
+            const network = change.kind === 'set' ? change.routes.network : undefined;
+            result = await this.converge(next, ports, settings?.image, before, network);
+            if (change.kind === 'remove')
+                await this.leave(change.network);
+            else
+                await this.waitServes(change.routes, ports, change.probePath);
+        }
+        catch (error) {
+            // The service's previous routes come back: in the record and, when the proxy took the
+            // new ones, in the running proxy too (the other services' routes are the same in both).
+            await this.record(service, old).catch(() => { });
+            if (result?.reloaded)
+                await this.status()
+                    .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+                    .catch(() => { });
+            throw error;
+        }
+        if (result.created)
+            ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+        else if (result.reloaded)
+            ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+        return result;
     }
     /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
     checkPorts(status, ports) {
@@ -38482,6 +38514,7 @@ class SharedProxy {
             for (const s of table)
                 await this.join(s.network);
             await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
             return { reloaded: false, created: true };
         }
         if (network)
@@ -38489,10 +38522,11 @@ class SharedProxy {
         if (!before.running) {
             await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
             await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
             return { reloaded: false, created: false };
         }
-        const current = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]));
-        if (current.exitCode === 0 && current.stdout === text)
+        const current = await this.applied();
+        if (current === text)
             return { reloaded: false, created: false };
         await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
         const reload = await this.runner.run(exec(this.target, SHARED_PROXY, [
@@ -38505,10 +38539,11 @@ class SharedProxy {
         ]));
         if (reload.exitCode !== 0) {
             // The proxy keeps its running configuration; its file goes back to match it.
-            if (current.exitCode === 0)
-                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current.stdout]])));
+            if (current !== undefined)
+                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
             throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
         }
+        await this.markApplied(text);
         return { reloaded: true, created: false };
     }
     /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
@@ -38869,9 +38904,8 @@ class Deployer {
             if (conflict)
                 throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
             proxy.checkPorts(status, shared.ports);
-            const record = table.find((t) => t.service === r.name);
-            this.priorRoutes.set(session, record ?? null);
-            routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
+            this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
+            routed.set(session, await proxy.serves(mine));
         });
         return routed;
     }
@@ -42133,6 +42167,7 @@ function describeTasks(converged) {
 
 
 
+
 /** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
 function privateConfig(request) {
     const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
@@ -42259,6 +42294,11 @@ async function cleanUpInterruptedDeploy(request, id, ctx) {
             ? new SwarmDeployer(request, manager, sessions[0], ctx)
             : undefined;
         const cleaned = await runPool(sessions.map((session) => async () => {
+            // A shared-proxy lock the main step held when it was killed is freed now, not a lease later
+            // (only if it is still this run's; the route record it may have written is finished by the
+            // next deploy, which sees the proxy has not taken it).
+            if (request.mode === 'container' && request.shared)
+                await new SharedProxy(session.runner).lock.release(proxyLockId(id));
             if ((await session.lock.holder())?.id !== id)
                 return undefined;
             // A full lease for the cleanup (stopping a version takes up to 10 s).

@@ -366,9 +366,8 @@ export class Deployer {
       const conflict = routeConflict(table, mine);
       if (conflict) throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
       proxy.checkPorts(status, shared.ports);
-      const record = table.find((t) => t.service === r.name);
-      this.priorRoutes.set(session, record ?? null);
-      routed.set(session, status.running && JSON.stringify(record) === JSON.stringify(mine));
+      this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
+      routed.set(session, await proxy.serves(mine));
     });
     return routed;
   }

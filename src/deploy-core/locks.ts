@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sleep } from '../common/retry';
 import type { HostSession } from './host';
-import { isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
+import { type HostLock, isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
 import type { DeployContext } from './result';
 
 export function newLock(ctx: DeployContext): LockInfo {
@@ -63,7 +63,11 @@ export async function withHostLocks<T>(
  * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
  * outlast one lease: waiting for a Swarm rollback).
  */
-export async function whileRenewing<T>(session: HostSession, id: string, work: () => Promise<T>): Promise<T> {
+export async function whileRenewing<T>(
+  session: { readonly lock: Pick<HostLock, 'renew'> },
+  id: string,
+  work: () => Promise<T>,
+): Promise<T> {
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = session.lock.renew(id).catch(() => true);

@@ -14,7 +14,7 @@ import { tarFile } from '../docker/tar';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
 import { LABEL, type LockInfo } from './host';
 import { HostLock, LEASE_MS } from './lease';
-import { acquire } from './locks';
+import { acquire, whileRenewing } from './locks';
 import { httpProbe } from './probe';
 import type { DeployContext } from './result';
 
@@ -22,7 +22,15 @@ export const SHARED_PROXY = 'slipway-proxy';
 export const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
 export const SHARED_PROXY_DIR = '.slipway/_proxy';
 const CADDYFILE = '/etc/caddy/Caddyfile';
+/**
+ * The configuration text the running proxy took (written after each successful start or reload):
+ * the Caddyfile itself may be newer when a run was killed between writing it and the reload.
+ */
+const APPLIED = '/etc/caddy/Caddyfile.applied';
 const ROLE = 'shared-proxy';
+
+/** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
+export const proxyLockId = (deployLockId: string): string => `${deployLockId}-proxy`;
 
 export interface ProxyStatus {
   readonly exists: boolean;
@@ -92,6 +100,37 @@ export class SharedProxy {
       .map((line) => JSON.parse(line) as ServiceRoutes);
   }
 
+  /**
+   * Whether the running proxy already serves `mine` as recorded: its record is `mine` and the
+   * configuration the proxy last took is the one the table renders (a run killed between writing
+   * the record and the reload left them apart: that is something to finish, not "unchanged").
+   */
+  async serves(mine: ServiceRoutes): Promise<boolean> {
+    const [table, status] = await Promise.all([this.table(), this.status()]);
+    const record = table.find((t) => t.service === mine.service);
+    if (!status.running || !status.ports || JSON.stringify(record) !== JSON.stringify(mine)) return false;
+    return (await this.applied()) === this.archive(table, status.ports).text;
+  }
+
+  /** The configuration text the running proxy last took, if it says. */
+  private async applied(): Promise<string | undefined> {
+    const result = await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+    return result.exitCode === 0 ? result.stdout : undefined;
+  }
+
+  /** Records that the proxy runs with `text`. */
+  private async markApplied(text: string): Promise<void> {
+    await runChecked(
+      this.runner,
+      docker.copyArchiveInto(
+        this.target,
+        SHARED_PROXY,
+        '/etc/caddy',
+        tarFiles([['Caddyfile.applied', text]]),
+      ),
+    );
+  }
+
   /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
   async conflict(mine: ServiceRoutes): Promise<string | undefined> {
     return routeConflict(await this.table(), mine);
@@ -130,51 +169,60 @@ export class SharedProxy {
     // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
     if (change.kind === 'set' && settings && !(await this.status()).exists)
       await runChecked(this.runner, docker.pull(this.target, settings.image));
-    const id = `${lock.id}-proxy`;
+    const id = proxyLockId(lock.id);
     await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
     try {
-      const before = await this.status();
-      if (change.kind === 'set' && settings) this.checkPorts(before, settings.ports);
-      if (change.kind === 'remove' && !before.exists) {
-        await this.record(service, undefined);
-        return { reloaded: false, created: false };
-      }
-      const table = await this.table();
-      const old = table.find((s) => s.service === service);
-      const others = table.filter((s) => s.service !== service);
-      let next = others;
-      if (change.kind === 'set') {
-        const conflict = routeConflict(others, change.routes);
-        if (conflict) throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
-        next = [...others, change.routes];
-      }
-      const ports = before.ports ?? settings?.ports;
-      if (!ports)
-        throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
-      await this.record(service, change.kind === 'set' ? change.routes : undefined);
-      let result: { reloaded: boolean; created: boolean } | undefined;
-      try {
-        const network = change.kind === 'set' ? change.routes.network : undefined;
-        result = await this.converge(next, ports, settings?.image, before, network);
-        if (change.kind === 'remove') await this.leave(change.network);
-        else await this.waitServes(change.routes, ports, change.probePath);
-      } catch (error) {
-        // The service's previous routes come back: in the record and, when the proxy took the
-        // new ones, in the running proxy too (the other services' routes are the same in both).
-        await this.record(service, old).catch(() => {});
-        if (result?.reloaded)
-          await this.status()
-            .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
-            .catch(() => {});
-        throw error;
-      }
-      if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
-      else if (result.reloaded)
-        ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
-      return result;
+      return await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
     } finally {
       await this.lock.release(id).catch(() => {});
     }
+  }
+
+  /** apply's work, with the proxy's lock held. */
+  private async applyHeld(
+    change: RouteChange,
+    settings: ProxySettings | undefined,
+    service: string,
+    ctx: DeployContext,
+  ): Promise<{ reloaded: boolean; created: boolean }> {
+    const before = await this.status();
+    if (change.kind === 'set' && settings) this.checkPorts(before, settings.ports);
+    if (change.kind === 'remove' && !before.exists) {
+      await this.record(service, undefined);
+      return { reloaded: false, created: false };
+    }
+    const table = await this.table();
+    const old = table.find((s) => s.service === service);
+    const others = table.filter((s) => s.service !== service);
+    let next = others;
+    if (change.kind === 'set') {
+      const conflict = routeConflict(others, change.routes);
+      if (conflict) throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+      next = [...others, change.routes];
+    }
+    const ports = before.ports ?? settings?.ports;
+    if (!ports) throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+    await this.record(service, change.kind === 'set' ? change.routes : undefined);
+    let result: { reloaded: boolean; created: boolean } | undefined;
+    try {
+      const network = change.kind === 'set' ? change.routes.network : undefined;
+      result = await this.converge(next, ports, settings?.image, before, network);
+      if (change.kind === 'remove') await this.leave(change.network);
+      else await this.waitServes(change.routes, ports, change.probePath);
+    } catch (error) {
+      // The service's previous routes come back: in the record and, when the proxy took the
+      // new ones, in the running proxy too (the other services' routes are the same in both).
+      await this.record(service, old).catch(() => {});
+      if (result?.reloaded)
+        await this.status()
+          .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
+          .catch(() => {});
+      throw error;
+    }
+    if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+    else if (result.reloaded)
+      ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+    return result;
   }
 
   /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
@@ -240,16 +288,18 @@ export class SharedProxy {
       await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
       for (const s of table) await this.join(s.network);
       await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
+      await this.markApplied(text);
       return { reloaded: false, created: true };
     }
     if (network) await this.join(network);
     if (!before.running) {
       await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
       await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
+      await this.markApplied(text);
       return { reloaded: false, created: false };
     }
-    const current = await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]));
-    if (current.exitCode === 0 && current.stdout === text) return { reloaded: false, created: false };
+    const current = await this.applied();
+    if (current === text) return { reloaded: false, created: false };
     await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
     const reload = await this.runner.run(
       docker.exec(this.target, SHARED_PROXY, [
@@ -263,19 +313,15 @@ export class SharedProxy {
     );
     if (reload.exitCode !== 0) {
       // The proxy keeps its running configuration; its file goes back to match it.
-      if (current.exitCode === 0)
+      if (current !== undefined)
         await this.runner.run(
-          docker.copyArchiveInto(
-            this.target,
-            SHARED_PROXY,
-            '/etc/caddy',
-            tarFiles([['Caddyfile', current.stdout]]),
-          ),
+          docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])),
         );
       throw new Error(
         `${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`,
       );
     }
+    await this.markApplied(text);
     return { reloaded: true, created: false };
   }
 

@@ -11,6 +11,7 @@ import { ComposeDeployer } from '../deploy-compose/compose-deploy';
 import { connectAll, connectManager } from '../deploy-core/connect';
 import { Deployer } from '../deploy-container/deploy';
 import { HostSession, type LockInfo } from '../deploy-core/host';
+import { proxyLockId, SharedProxy } from '../deploy-core/shared-proxy';
 import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
@@ -237,6 +238,11 @@ export async function cleanUpInterruptedDeploy(
         : undefined;
     const cleaned = await runPool(
       sessions.map((session) => async () => {
+        // A shared-proxy lock the main step held when it was killed is freed now, not a lease later
+        // (only if it is still this run's; the route record it may have written is finished by the
+        // next deploy, which sees the proxy has not taken it).
+        if (request.mode === 'container' && request.shared)
+          await new SharedProxy(session.runner).lock.release(proxyLockId(id));
         if ((await session.lock.holder())?.id !== id) return undefined;
         // A full lease for the cleanup (stopping a version takes up to 10 s).
         if (!(await session.lock.renew(id))) return undefined;

@@ -281,6 +281,21 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect((await plain('d.test', '/version')).status).toBe(308);
   });
 
+  it('finishes a route change a killed run recorded but the proxy never took (not "already runs")', async () => {
+    // What a run killed between writing its record and reloading the proxy leaves behind.
+    const file = `/home/deploy/.slipway/_proxy/routes/${B}.json`;
+    const record = JSON.parse(await onHost(lab, host, 'cat', file)) as { routes: object[] };
+    record.routes.push({ host: 'b2.test', path: '' });
+    await onHost(lab, host, 'sh', '-c', 'printf "%s\\n" "$1" > "$2"', 'sh', JSON.stringify(record), file);
+    const before = await plain('b2.test', '/version').catch(() => ({ status: 0 }));
+    expect(before.status).not.toBe(308); // not served: the proxy never took it
+    const run = await deploy(B, 'b1', { hostnames: 'b.test\nb2.test' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).not.toContain('nothing restarted');
+    expect(run.log).toContain('the shared proxy reloaded');
+    expect((await plain('b2.test', '/version')).status).toBe(308); // served now: HTTP goes to HTTPS
+  });
+
   it('refuses bad hostnames before anything changes, naming the input', async () => {
     const cases: Array<[string, RegExp]> = [
       ['*.test', /input "hostnames".*wildcard/],
