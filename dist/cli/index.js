@@ -38131,6 +38131,8 @@ function run(target, spec) {
         args.push('--volume', volume);
     for (const port of spec.publish ?? [])
         args.push('--publish', port);
+    for (const [name, value] of Object.entries(spec.sysctls ?? {}))
+        args.push('--sysctl', `${name}=${value}`);
     if (spec.healthCmd) {
         args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
         args.push('--health-retries', '3', '--health-timeout', '5s');
@@ -42136,6 +42138,16 @@ class ComposeDeployer {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy-core/proxy-sysctls.ts
+const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
+/** The settings this host's kernel knows (none on a kernel older than 5.14). */
+async function proxySysctls(runner) {
+    const known = await runner.run({
+        argv: ['test', '-e', `/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`],
+    });
+    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/shared-proxy.ts
 /**
  * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
@@ -42146,6 +42158,7 @@ class ComposeDeployer {
  * applied with one reload, only when the rendered text changed. Routes point at each service's
  * stable alias on its live network, so a version switch never touches the proxy.
  */
+
 
 
 
@@ -42358,6 +42371,7 @@ class shared_proxy_SharedProxy {
                     [PORT_LABEL.https]: String(ports.https),
                 },
                 volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+                sysctls: await proxySysctls(this.runner),
                 publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
                 command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
             }));

@@ -12294,6 +12294,8 @@ function run(target, spec) {
         args.push('--volume', volume);
     for (const port of spec.publish ?? [])
         args.push('--publish', port);
+    for (const [name, value] of Object.entries(spec.sysctls ?? {}))
+        args.push('--sysctl', `${name}=${value}`);
     if (spec.healthCmd) {
         args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
         args.push('--health-retries', '3', '--health-timeout', '5s');

@@ -35847,6 +35847,8 @@ function run(target, spec) {
         args.push('--volume', volume);
     for (const port of spec.publish ?? [])
         args.push('--publish', port);
+    for (const [name, value] of Object.entries(spec.sysctls ?? {}))
+        args.push('--sysctl', `${name}=${value}`);
     if (spec.healthCmd) {
         args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
         args.push('--health-retries', '3', '--health-timeout', '5s');
@@ -38285,6 +38287,16 @@ async function connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
+;// CONCATENATED MODULE: ./src/deploy-core/proxy-sysctls.ts
+const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
+/** The settings this host's kernel knows (none on a kernel older than 5.14). */
+async function proxySysctls(runner) {
+    const known = await runner.run({
+        argv: ['test', '-e', `/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`],
+    });
+    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/shared-proxy.ts
 /**
  * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
@@ -38295,6 +38307,7 @@ async function connectManager(request, log, env = {}) {
  * applied with one reload, only when the rendered text changed. Routes point at each service's
  * stable alias on its live network, so a version switch never touches the proxy.
  */
+
 
 
 
@@ -38507,6 +38520,7 @@ class SharedProxy {
                     [PORT_LABEL.https]: String(ports.https),
                 },
                 volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+                sysctls: await proxySysctls(this.runner),
                 publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
                 command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
             }));

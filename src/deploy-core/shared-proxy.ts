@@ -16,6 +16,7 @@ import { LABEL, type LockInfo } from './host';
 import { HostLock, LEASE_MS } from './lease';
 import { acquire, whileRenewing } from './locks';
 import { httpProbe } from './probe';
+import { proxySysctls } from './proxy-sysctls';
 import type { DeployContext } from './result';
 
 export const SHARED_PROXY = 'slipway-proxy';
@@ -281,6 +282,7 @@ export class SharedProxy {
             [PORT_LABEL.https]: String(ports.https),
           },
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+          sysctls: await proxySysctls(this.runner),
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
           command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
         }),

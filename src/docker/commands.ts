@@ -228,6 +228,8 @@ export interface RunSpec {
    */
   readonly envFile?: string;
   readonly restart?: string;
+  /** Kernel settings of the container's own namespaces (--sysctl name=value). */
+  readonly sysctls?: Readonly<Record<string, string>>;
   /** Remove the container when it exits (--rm). */
   readonly removeOnExit?: boolean;
 }
@@ -245,6 +247,7 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
   if (spec.workdir) args.push('--workdir', spec.workdir);
   for (const volume of spec.volumes ?? []) args.push('--volume', volume);
   for (const port of spec.publish ?? []) args.push('--publish', port);
+  for (const [name, value] of Object.entries(spec.sysctls ?? {})) args.push('--sysctl', `${name}=${value}`);
   if (spec.healthCmd) {
     args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
     args.push('--health-retries', '3', '--health-timeout', '5s');

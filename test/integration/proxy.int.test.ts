@@ -181,6 +181,20 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
       'slipway-proxy',
     );
     expect(image).toMatch(/^\S+@sha256:[0-9a-f]{64}$/);
+    // Connections queued on the old listener move to the new one on a reload (this kernel has it).
+    const sysctls = await onHost(
+      lab,
+      host,
+      'docker',
+      'inspect',
+      '--format',
+      '{{json .HostConfig.Sysctls}}',
+      'slipway-proxy',
+    );
+    expect(JSON.parse(sysctls)).toEqual({ 'net.ipv4.tcp_migrate_req': '1' });
+    expect(
+      await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/proc/sys/net/ipv4/tcp_migrate_req'),
+    ).toBe('1');
   });
 
   it('switches a.test from v1 to v2 under HTTPS load on both names: 0 failed requests, no proxy reload', async () => {
