@@ -1736,14 +1736,24 @@ function enginePlatform(text) {
 function samePlatform(platform, runner) {
     return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
 }
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+function loadsEveryPlatform(builder, classicStore) {
+    return builder.driver === 'docker' && !classicStore;
+}
 /** One line saying which builder builds what and where the result goes. */
 function describeBuildx(request, check) {
     const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
     const where = request.push
         ? 'pushed from the builder'
-        : request.platforms.length > 1
-            ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
-            : 'loaded into the engine';
+        : request.platforms.length <= 1
+            ? 'loaded into the engine'
+            : loadsEveryPlatform(check.builder, check.classicStore)
+                ? "loaded into the engine's containerd image store as one index"
+                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
     return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }
 
@@ -1830,7 +1840,7 @@ function parseMetadata(text) {
  */
 function buildxSteps(request, common, check, files) {
     const multi = request.platforms.length > 1;
-    const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+    const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
     const main = {
         ...common,

@@ -17,6 +17,7 @@ import {
   containerdStore,
   enginePlatform,
   formatCacheEntry,
+  loadsEveryPlatform,
   parseBuilderInspect,
   samePlatform,
 } from './buildx';
@@ -139,7 +140,7 @@ export function buildxSteps(
   files: { metadata: string; loadMetadata: string; iid: string },
 ): BuildxSteps {
   const multi = request.platforms.length > 1;
-  const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+  const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
   const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
   const main: docker.BuildxSpec = {
     ...common,

@@ -246,16 +246,27 @@ export function samePlatform(platform: string, runner: string): boolean {
   return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
 }
 
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+export function loadsEveryPlatform(builder: { driver: string }, classicStore: boolean): boolean {
+  return builder.driver === 'docker' && !classicStore;
+}
+
 /** One line saying which builder builds what and where the result goes. */
 export function describeBuildx(
   request: { platforms: readonly string[]; push: boolean },
-  check: { builder: BuilderInfo; runnerPlatform: string },
+  check: { builder: BuilderInfo; classicStore: boolean; runnerPlatform: string },
 ): string {
   const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
   const where = request.push
     ? 'pushed from the builder'
-    : request.platforms.length > 1
-      ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
-      : 'loaded into the engine';
+    : request.platforms.length <= 1
+      ? 'loaded into the engine'
+      : loadsEveryPlatform(check.builder, check.classicStore)
+        ? "loaded into the engine's containerd image store as one index"
+        : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
   return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }

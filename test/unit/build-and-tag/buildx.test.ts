@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   builderRefusal,
   containerdStore,
+  describeBuildx,
   enginePlatform,
   formatCacheEntry,
   parseAnnotation,
@@ -173,6 +174,30 @@ describe('builder checks', () => {
         provenance: 'true',
       }),
     ).toBeUndefined();
+  });
+
+  it('says where an unpushed multi-platform build goes: whole into a containerd store, else only the runner platform', () => {
+    const two = { platforms: ['linux/arm64', 'linux/amd64'], push: false };
+    expect(
+      describeBuildx(two, { builder: dockerDriver, classicStore: false, runnerPlatform: 'linux/amd64' }),
+    ).toBe(
+      "Builder default (docker driver) builds linux/arm64, linux/amd64, loaded into the engine's containerd image store as one index",
+    );
+    expect(describeBuildx(two, { builder: remote, classicStore: false, runnerPlatform: 'linux/amd64' })).toBe(
+      "Builder lab (remote driver) builds linux/arm64, linux/amd64, kept in the builder; linux/amd64 (this runner's platform) loaded into the engine when built",
+    );
+    expect(
+      describeBuildx(
+        { ...two, push: true },
+        { builder: dockerDriver, classicStore: false, runnerPlatform: 'linux/amd64' },
+      ),
+    ).toMatch(/pushed from the builder$/);
+    expect(
+      describeBuildx(
+        { platforms: [], push: false },
+        { builder: dockerDriver, classicStore: true, runnerPlatform: 'linux/amd64' },
+      ),
+    ).toBe('Builder default (docker driver) builds linux/amd64, loaded into the engine');
   });
 
   it('normalises the engine platform', () => {
