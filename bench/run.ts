@@ -24,7 +24,20 @@ async function main(): Promise<void> {
     console.log(`\n## Action overhead over bare docker (median of 7)\n\n${formatOverhead(rows)}`);
   }
   if (want('build')) {
-    const result = await benchBuild(lab as LabInfo);
+    // --build-rounds=0 skips the cache part (fresh builders, a slow step); --multi-rounds=N;
+    // --before=FILE also times an earlier build-and-tag bundle in the two-platform rounds.
+    const option = (name: string) => {
+      const arg = only.find((a) => a.startsWith(`--${name}=`));
+      return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+    };
+    const rounds = option('build-rounds');
+    const multiRounds = option('multi-rounds');
+    const before = only.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+    const result = await benchBuild(lab as LabInfo, {
+      ...(rounds !== undefined && { rounds }),
+      ...(multiRounds !== undefined && { multiRounds }),
+      ...(before && { before }),
+    });
     results.build = result;
     console.log(
       `\n## build-and-tag on BuildKit builders vs docker buildx build by hand\n\n${formatBuild(result)}`,

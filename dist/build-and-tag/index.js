@@ -1806,6 +1806,41 @@ function parseBuilderInspect(text) {
             .filter(Boolean),
     };
 }
+/**
+ * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
+ * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
+ * then instances/<name>. Undefined for a name buildx would not store as a file name.
+ */
+function builderInstancePath(name, env, home) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+        return undefined;
+    const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
+    return `${config}/instances/${name}`;
+}
+/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
+const OWN_BUILDKIT_DRIVERS = ['docker-container', 'remote', 'kubernetes'];
+/**
+ * The builder `name` as its instance file describes it, when its driver is one that can do
+ * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
+ * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
+ */
+function builderFromInstance(text, name) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
+        return undefined;
+    const nodes = Array.isArray(json.Nodes) ? json.Nodes : [];
+    const platforms = nodes
+        .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
+        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'))
+        .filter(Boolean);
+    return { name, driver: json.Driver, platforms };
+}
 /** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
 function containerdStore(driverStatus) {
     return driverStatus.includes('io.containerd.snapshotter');
@@ -1842,14 +1877,24 @@ function enginePlatform(text) {
 function samePlatform(platform, runner) {
     return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
 }
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+function loadsEveryPlatform(builder, classicStore) {
+    return builder.driver === 'docker' && !classicStore;
+}
 /** One line saying which builder builds what and where the result goes. */
 function describeBuildx(request, check) {
     const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
     const where = request.push
         ? 'pushed from the builder'
-        : request.platforms.length > 1
-            ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
-            : 'loaded into the engine';
+        : request.platforms.length <= 1
+            ? 'loaded into the engine'
+            : loadsEveryPlatform(check.builder, check.classicStore)
+                ? "loaded into the engine's containerd image store as one index"
+                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
     return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }
 
@@ -1861,6 +1906,7 @@ function describeBuildx(request, check) {
  * it is not pushed it stays in the builder and this runner's own platform is loaded (from the
  * builder's cache) for test-in-container.
  */
+
 
 
 
@@ -1895,21 +1941,31 @@ async function checkBuilder(runner, target, request) {
     // The engine's platform matters only to pick what to load from an unpushed multi-platform
     // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
     const needPlatform = request.platforms.length > 1 && !request.push;
+    // A builder whose instance file names a driver that can do everything asked (remote,
+    // docker-container…) needs no `docker buildx inspect` (two programs and a connection to its
+    // BuildKit, before every build): a builder that is down fails the build itself, in buildx's words.
+    const known = knownBuilder(request.builder ?? process.env.BUILDX_BUILDER, target.env);
     const [inspected, platform] = await Promise.all([
-        runner.run(buildxInspect(target, request.builder)),
+        known ? undefined : runner.run(buildxInspect(target, request.builder)),
         needPlatform ? runner.run(serverPlatform(target)) : undefined,
     ]);
-    if (inspected.exitCode !== 0) {
-        const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
-        if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
-            throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
-        throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
-    }
-    const builder = parseBuilderInspect(inspected.stdout);
+    let builder;
     let classicStore = false;
-    if (builder.driver === 'docker') {
-        const status = await runChecked(runner, storageDriverStatus(target));
-        classicStore = !containerdStore(status.stdout);
+    if (known)
+        builder = known;
+    else {
+        const result = inspected;
+        if (result.exitCode !== 0) {
+            const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
+            if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
+                throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
+            throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+        }
+        builder = parseBuilderInspect(result.stdout);
+        if (builder.driver === 'docker') {
+            const status = await runChecked(runner, storageDriverStatus(target));
+            classicStore = !containerdStore(status.stdout);
+        }
     }
     const refusal = builderRefusal(builder, classicStore, request);
     if (refusal)
@@ -1919,6 +1975,20 @@ async function checkBuilder(runner, target, request) {
     // Without asking the engine: this machine's platform (used in messages only).
     const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
     return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+}
+/** The builder `name` from its buildx instance file, when that says enough to skip inspecting it. */
+function knownBuilder(name, targetEnv) {
+    if (!name)
+        return undefined;
+    const path = builderInstancePath(name, { ...process.env, ...targetEnv }, (0,external_node_os_namespaceObject.homedir)());
+    if (!path)
+        return undefined;
+    try {
+        return builderFromInstance((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
+    }
+    catch {
+        return undefined;
+    }
 }
 function parseMetadata(text) {
     const json = JSON.parse(text || '{}');
@@ -1936,7 +2006,7 @@ function parseMetadata(text) {
  */
 function buildxSteps(request, common, check, files) {
     const multi = request.platforms.length > 1;
-    const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+    const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
     const main = {
         ...common,

@@ -6,17 +6,21 @@
  * builder's cache) for test-in-container.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { runChecked, type Runner } from '../command/command';
+import { type CommandResult, runChecked, type Runner } from '../command/command';
 import { InputError } from '../common/inputs';
 import * as docker from '../docker/commands';
 import {
   type BuilderInfo,
+  builderFromInstance,
+  builderInstancePath,
   builderRefusal,
   type CacheEntry,
   containerdStore,
   enginePlatform,
   formatCacheEntry,
+  loadsEveryPlatform,
   parseBuilderInspect,
   samePlatform,
 } from './buildx';
@@ -69,26 +73,35 @@ export async function checkBuilder(
   // The engine's platform matters only to pick what to load from an unpushed multi-platform
   // build; asked for alongside the builder, not after it (each docker call costs ~0.1 s).
   const needPlatform = request.platforms.length > 1 && !request.push;
+  // A builder whose instance file names a driver that can do everything asked (remote,
+  // docker-container…) needs no `docker buildx inspect` (two programs and a connection to its
+  // BuildKit, before every build): a builder that is down fails the build itself, in buildx's words.
+  const known = knownBuilder(request.builder ?? process.env.BUILDX_BUILDER, target.env);
   const [inspected, platform] = await Promise.all([
-    runner.run(docker.buildxInspect(target, request.builder)),
+    known ? undefined : runner.run(docker.buildxInspect(target, request.builder)),
     needPlatform ? runner.run(docker.serverPlatform(target)) : undefined,
   ]);
-  if (inspected.exitCode !== 0) {
-    const detail = (inspected.stderr || inspected.stdout).trim().split('\n')[0] ?? '';
-    if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
-      throw new Error(
-        `${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`,
-      );
-    throw new InputError(
-      request.builder ? 'builder' : 'platforms',
-      `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`,
-    );
-  }
-  const builder = parseBuilderInspect(inspected.stdout);
+  let builder: BuilderInfo;
   let classicStore = false;
-  if (builder.driver === 'docker') {
-    const status = await runChecked(runner, docker.storageDriverStatus(target));
-    classicStore = !containerdStore(status.stdout);
+  if (known) builder = known;
+  else {
+    const result = inspected as CommandResult;
+    if (result.exitCode !== 0) {
+      const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
+      if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
+        throw new Error(
+          `${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`,
+        );
+      throw new InputError(
+        request.builder ? 'builder' : 'platforms',
+        `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`,
+      );
+    }
+    builder = parseBuilderInspect(result.stdout);
+    if (builder.driver === 'docker') {
+      const status = await runChecked(runner, docker.storageDriverStatus(target));
+      classicStore = !containerdStore(status.stdout);
+    }
   }
   const refusal = builderRefusal(builder, classicStore, request);
   if (refusal) throw refusal;
@@ -96,6 +109,21 @@ export async function checkBuilder(
   // Without asking the engine: this machine's platform (used in messages only).
   const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
   return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+}
+
+/** The builder `name` from its buildx instance file, when that says enough to skip inspecting it. */
+function knownBuilder(
+  name: string | undefined,
+  targetEnv: docker.DockerTarget['env'],
+): BuilderInfo | undefined {
+  if (!name) return undefined;
+  const path = builderInstancePath(name, { ...process.env, ...targetEnv }, homedir());
+  if (!path) return undefined;
+  try {
+    return builderFromInstance(readFileSync(path, 'utf8'), name);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What buildx's --metadata-file says about the result. */
@@ -139,7 +167,7 @@ export function buildxSteps(
   files: { metadata: string; loadMetadata: string; iid: string },
 ): BuildxSteps {
   const multi = request.platforms.length > 1;
-  const canLoadAll = !multi || (check.builder.driver === 'docker' && !check.classicStore);
+  const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
   const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
   const main: docker.BuildxSpec = {
     ...common,

@@ -186,6 +186,48 @@ export function parseBuilderInspect(text: string): BuilderInfo {
   };
 }
 
+/**
+ * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
+ * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
+ * then instances/<name>. Undefined for a name buildx would not store as a file name.
+ */
+export function builderInstancePath(
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) return undefined;
+  const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
+  return `${config}/instances/${name}`;
+}
+
+/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
+const OWN_BUILDKIT_DRIVERS = ['docker-container', 'remote', 'kubernetes'];
+
+/**
+ * The builder `name` as its instance file describes it, when its driver is one that can do
+ * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
+ * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
+ */
+export function builderFromInstance(text: string, name: string): BuilderInfo | undefined {
+  let json: { Name?: unknown; Driver?: unknown; Nodes?: unknown };
+  try {
+    json = JSON.parse(text) as typeof json;
+  } catch {
+    return undefined;
+  }
+  if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
+    return undefined;
+  const nodes = Array.isArray(json.Nodes) ? (json.Nodes as Array<{ Platforms?: unknown }>) : [];
+  const platforms = nodes
+    .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
+    .map((p: { os?: string; architecture?: string; variant?: string }) =>
+      [p.os, p.architecture, p.variant].filter(Boolean).join('/'),
+    )
+    .filter(Boolean);
+  return { name, driver: json.Driver, platforms };
+}
+
 /** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
 export function containerdStore(driverStatus: string): boolean {
   return driverStatus.includes('io.containerd.snapshotter');
@@ -246,16 +288,27 @@ export function samePlatform(platform: string, runner: string): boolean {
   return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
 }
 
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+export function loadsEveryPlatform(builder: { driver: string }, classicStore: boolean): boolean {
+  return builder.driver === 'docker' && !classicStore;
+}
+
 /** One line saying which builder builds what and where the result goes. */
 export function describeBuildx(
   request: { platforms: readonly string[]; push: boolean },
-  check: { builder: BuilderInfo; runnerPlatform: string },
+  check: { builder: BuilderInfo; classicStore: boolean; runnerPlatform: string },
 ): string {
   const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
   const where = request.push
     ? 'pushed from the builder'
-    : request.platforms.length > 1
-      ? `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`
-      : 'loaded into the engine';
+    : request.platforms.length <= 1
+      ? 'loaded into the engine'
+      : loadsEveryPlatform(check.builder, check.classicStore)
+        ? "loaded into the engine's containerd image store as one index"
+        : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
   return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }

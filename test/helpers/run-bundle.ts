@@ -27,6 +27,8 @@ export interface BundleOptions {
   readonly state?: Record<string, string>;
   readonly env?: Record<string, string>;
   readonly cwd?: string;
+  /** Another bundle to run instead of dist/<name>/index.js (e.g. an earlier build, in a benchmark). */
+  readonly bundle?: string;
   readonly timeoutMs?: number;
   /** Kill the action (SIGKILL, like a cancelled runner) once its log matches. */
   readonly killWhen?: (log: string) => boolean;
@@ -82,7 +84,7 @@ export function runBundle(
   for (const [key, value] of Object.entries(options.state ?? {})) env[`STATE_${key}`] = value;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', name, 'index.js')], {
+    const child = spawn(process.execPath, [options.bundle ?? join(REPO_ROOT, 'dist', name, 'index.js')], {
       env,
       cwd: options.cwd ?? REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

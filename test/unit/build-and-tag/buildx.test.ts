@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  builderFromInstance,
+  builderInstancePath,
   builderRefusal,
   containerdStore,
+  describeBuildx,
   enginePlatform,
   formatCacheEntry,
   parseAnnotation,
@@ -173,6 +176,71 @@ describe('builder checks', () => {
         provenance: 'true',
       }),
     ).toBeUndefined();
+  });
+
+  it('says where an unpushed multi-platform build goes: whole into a containerd store, else only the runner platform', () => {
+    const two = { platforms: ['linux/arm64', 'linux/amd64'], push: false };
+    expect(
+      describeBuildx(two, { builder: dockerDriver, classicStore: false, runnerPlatform: 'linux/amd64' }),
+    ).toBe(
+      "Builder default (docker driver) builds linux/arm64, linux/amd64, loaded into the engine's containerd image store as one index",
+    );
+    expect(describeBuildx(two, { builder: remote, classicStore: false, runnerPlatform: 'linux/amd64' })).toBe(
+      "Builder lab (remote driver) builds linux/arm64, linux/amd64, kept in the builder; linux/amd64 (this runner's platform) loaded into the engine when built",
+    );
+    expect(
+      describeBuildx(
+        { ...two, push: true },
+        { builder: dockerDriver, classicStore: false, runnerPlatform: 'linux/amd64' },
+      ),
+    ).toMatch(/pushed from the builder$/);
+    expect(
+      describeBuildx(
+        { platforms: [], push: false },
+        { builder: dockerDriver, classicStore: true, runnerPlatform: 'linux/amd64' },
+      ),
+    ).toBe('Builder default (docker driver) builds linux/amd64, loaded into the engine');
+  });
+
+  it('finds a builder instance file where buildx keeps it', () => {
+    expect(builderInstancePath('lab', {}, '/home/u')).toBe('/home/u/.docker/buildx/instances/lab');
+    expect(builderInstancePath('lab', { DOCKER_CONFIG: '/cfg' }, '/home/u')).toBe(
+      '/cfg/buildx/instances/lab',
+    );
+    expect(builderInstancePath('lab', { DOCKER_CONFIG: '/cfg', BUILDX_CONFIG: '/bx' }, '/h')).toBe(
+      '/bx/instances/lab',
+    );
+    for (const name of ['../current', 'a/b', '.hidden', ''])
+      expect(builderInstancePath(name, {}, '/h')).toBeUndefined();
+  });
+
+  it('skips inspecting only a builder whose instance file names a driver with its own BuildKit', () => {
+    const instance = (driver: string, name = 'lab', platforms: unknown = null) =>
+      JSON.stringify({
+        Name: name,
+        Driver: driver,
+        Nodes: [{ Name: `${name}0`, Endpoint: 'unix:///run/buildkitd.sock', Platforms: platforms }],
+        Dynamic: false,
+      });
+    expect(builderFromInstance(instance('remote'), 'lab')).toEqual({
+      name: 'lab',
+      driver: 'remote',
+      platforms: [],
+    });
+    expect(
+      builderFromInstance(
+        instance('docker-container', 'lab', [
+          { architecture: 'amd64', os: 'linux' },
+          { architecture: 'arm', os: 'linux', variant: 'v7' },
+        ]),
+        'lab',
+      ),
+    ).toEqual({ name: 'lab', driver: 'docker-container', platforms: ['linux/amd64', 'linux/arm/v7'] });
+    // The docker driver needs the engine's image store checked; another name or broken JSON: ask buildx.
+    expect(builderFromInstance(instance('docker'), 'lab')).toBeUndefined();
+    expect(builderFromInstance(instance('remote', 'other'), 'lab')).toBeUndefined();
+    expect(builderFromInstance('{"Name":', 'lab')).toBeUndefined();
+    expect(builderFromInstance('{"Name":"lab"}', 'lab')).toBeUndefined();
   });
 
   it('normalises the engine platform', () => {
