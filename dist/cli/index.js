@@ -39968,19 +39968,27 @@ function isPromotionRecord(entry) {
 }
 /**
  * The promotion records of `digest` in a repository, each with its manifest digest, through the
- * referrers API or the fallback tag. An entry listed without annotations is read for them.
+ * referrers API or the fallback tag. A registry that lists the config's media type instead of the
+ * artifactType (go-containerregistry's) lists ours as the empty type: those entries, and any
+ * listed without annotations, are read to be sure.
  */
 async function readPromotions(client, repository, digest) {
-    const { entries } = await findReferrers(client, repository, digest, PROMOTION_ARTIFACT_TYPE);
+    const { entries } = await findReferrers(client, repository, digest);
     const out = [];
-    for (const entry of entries.filter(isPromotionRecord)) {
+    for (const entry of entries) {
         let annotations = entry.annotations;
-        if (!annotations) {
+        const listedAsOurs = isPromotionRecord(entry);
+        if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
+            continue;
+        if (!listedAsOurs || !annotations) {
             const manifest = await getManifestIfAny(client, repository, entry.digest);
             if (!manifest)
                 continue;
             try {
-                annotations = JSON.parse(manifest.bytes.toString('utf8')).annotations;
+                const json = JSON.parse(manifest.bytes.toString('utf8'));
+                if (json.artifactType !== PROMOTION_ARTIFACT_TYPE)
+                    continue;
+                annotations = json.annotations;
             }
             catch {
                 continue;

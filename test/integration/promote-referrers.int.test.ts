@@ -88,32 +88,35 @@ const verifyAttestation = (key: string, ref: string) =>
     ref,
   ]);
 const craneDigest = (ref: string) => ok('crane', ['digest', '--insecure', ref]);
-/** The referrers regctl lists for ref (digests, sorted), Slipway's promotion records apart (they stay where written). */
-const artifactList = (ref: string) =>
+/**
+ * The referrers regctl lists for ref: digest, and the promotion source annotation of Slipway's
+ * promotion records (go-containerregistry's registry lists their artifactType as the config's).
+ */
+const listed = (ref: string) =>
   ok('regctl', [
     'artifact',
     'list',
     ref,
     '--format',
-    '{{range .Descriptors}}{{println .Digest .ArtifactType}}{{end}}',
-  ])
-    .split('\n')
-    .filter((line) => line && !line.endsWith(` ${PROMOTION_ARTIFACT_TYPE}`))
-    .map((line) => line.split(' ')[0] as string)
-    .sort();
-/** The promotion records regctl lists for ref (digests, sorted). */
-const promotionList = (ref: string) =>
-  ok('regctl', [
-    'artifact',
-    'list',
-    ref,
-    '--filter-artifact-type',
-    PROMOTION_ARTIFACT_TYPE,
-    '--format',
-    '{{range .Descriptors}}{{println .Digest}}{{end}}',
+    '{{range .Descriptors}}{{println .Digest (index .Annotations "dev.slipway.promotion.source")}}{{end}}',
   ])
     .split('\n')
     .filter(Boolean)
+    .map((line) => {
+      const [digest, source] = line.split(' ');
+      return { digest: digest as string, promotion: Boolean(source) };
+    });
+/** The referrers regctl lists for ref (digests, sorted), promotion records apart (they stay where written). */
+const artifactList = (ref: string) =>
+  listed(ref)
+    .filter((r) => !r.promotion)
+    .map((r) => r.digest)
+    .sort();
+/** The promotion records regctl lists for ref (digests, sorted). */
+const promotionList = (ref: string) =>
+  listed(ref)
+    .filter((r) => r.promotion)
+    .map((r) => r.digest)
     .sort();
 const hexOf = (digest: string) => digest.replace('sha256:', '');
 
@@ -589,6 +592,10 @@ describe('the bundled action', () => {
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs).toMatchObject({ 'referrers-copied': '5', 'referrers-to-copy': '5' });
     expect(result.summary).toContain('| Referrers written | 5 |');
+    // Its own promotion record, beside the referrers and not among them.
+    expect(result.log).toMatch(/wrote promotion record sha256:[0-9a-f]{64} of /);
+    expect(result.summary).toContain('| Promotion record |');
+    expect(promotionList(`${production.host}/${repo}@${image.digest}`)).toHaveLength(1);
     expect(result.summary).toContain(`sha256-${hexOf(image.digest)}.att`);
     expect(result.log).not.toContain(prodCreds.password);
     expectEverythingThere(image, production.host, repo);
