@@ -40051,6 +40051,13 @@ async function withPromotions(hosts, connection) {
         }),
     }));
 }
+/**
+ * What verify-key speaks for: the service's running containers, as a deploy verifies them; the
+ * shared proxy (role proxy) runs the proxy-image, which no deploy verifies.
+ */
+function isVerified(c) {
+    return c.state === 'running' && c.role !== 'proxy';
+}
 /** Each running repo@digest verified once; the hosts' containers annotated with the result. */
 async function withVerification(hosts, connection) {
     const policy = connection.verify;
@@ -40059,7 +40066,7 @@ async function withVerification(hosts, connection) {
     const results = new Map();
     for (const host of hosts) {
         for (const c of host.containers) {
-            if (c.state !== 'running' || !c.image.includes('@sha256:') || results.has(c.image))
+            if (!isVerified(c) || !c.image.includes('@sha256:') || results.has(c.image))
                 continue;
             try {
                 const ref = reference_parseReference(c.image);
@@ -40073,7 +40080,7 @@ async function withVerification(hosts, connection) {
     return hosts.map((host) => ({
         ...host,
         containers: host.containers.map((c) => {
-            if (c.state === 'running' && !c.image.includes('@sha256:'))
+            if (isVerified(c) && !c.image.includes('@sha256:'))
                 return { ...c, verified: false, tests: 'cannot verify: not pinned to a digest' };
             const v = results.get(c.image);
             if (!v)

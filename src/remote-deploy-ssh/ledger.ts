@@ -10,7 +10,7 @@ import type { RegistryClient } from '../registry/client';
 import { clientFor } from '../registry/resolve';
 import { describePromotion, newestPromotion, readPromotions } from '../supply-chain/promotion';
 import { type Verification, verifyDigest } from '../supply-chain/verify';
-import type { HostStatus } from './status';
+import type { ContainerStatus, HostStatus } from './status';
 
 /** The registry client for a running image: the connection's registry credentials when it is that registry. */
 function clientForImage(ref: ImageReference, connection: Connection): RegistryClient {
@@ -66,6 +66,14 @@ export async function withPromotions(
   }));
 }
 
+/**
+ * What verify-key speaks for: the service's running containers, as a deploy verifies them; the
+ * shared proxy (role proxy) runs the proxy-image, which no deploy verifies.
+ */
+function isVerified(c: ContainerStatus): boolean {
+  return c.state === 'running' && c.role !== 'proxy';
+}
+
 /** Each running repo@digest verified once; the hosts' containers annotated with the result. */
 export async function withVerification(
   hosts: readonly HostStatus[],
@@ -76,7 +84,7 @@ export async function withVerification(
   const results = new Map<string, Verification | Error>();
   for (const host of hosts) {
     for (const c of host.containers) {
-      if (c.state !== 'running' || !c.image.includes('@sha256:') || results.has(c.image)) continue;
+      if (!isVerified(c) || !c.image.includes('@sha256:') || results.has(c.image)) continue;
       try {
         const ref = parseReference(c.image);
         results.set(
@@ -91,7 +99,7 @@ export async function withVerification(
   return hosts.map((host) => ({
     ...host,
     containers: host.containers.map((c) => {
-      if (c.state === 'running' && !c.image.includes('@sha256:'))
+      if (isVerified(c) && !c.image.includes('@sha256:'))
         return { ...c, verified: false, tests: 'cannot verify: not pinned to a digest' };
       const v = results.get(c.image);
       if (!v) return c;
