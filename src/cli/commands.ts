@@ -6,7 +6,7 @@
 import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
-import { withVerification } from '../remote-deploy-ssh/ledger';
+import { withPromotions, withVerification } from '../remote-deploy-ssh/ledger';
 import type { Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
@@ -78,6 +78,7 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
         ...(c.verified !== undefined
           ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
           : []),
+        ...(c.promoted ? [`           ${c.promoted}`] : []),
         ...(c.run ? [`           deployed by ${c.run}`] : []),
       ]),
       ...h.audit.map(
@@ -100,7 +101,10 @@ async function status(inputs: Inputs): Promise<Outcome> {
   const request = readConnection(inputs);
   const name = readName(inputs);
   const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-  const hosts = await withVerification(await statusOfHosts(request, name, lines), request);
+  const hosts = await withPromotions(
+    await withVerification(await statusOfHosts(request, name, lines), request),
+    request,
+  );
   const error =
     statusError(hosts, name) ??
     (hosts.some((h) => h.containers.some((c) => c.verified === false))

@@ -22,6 +22,7 @@ import {
   putManifestKeepingSubject,
   writeReferrer,
 } from './referrers';
+import { writePromotionRecord } from './record';
 
 export interface PromotePair {
   readonly source: ImageReference;
@@ -43,6 +44,17 @@ export interface PromoteOptions {
   readonly dryRun: boolean;
   /** Copy everything referring to each copied manifest (OCI referrers, cosign tags), recursively. */
   readonly referrers: boolean;
+  /**
+   * Who promotes: each image copied (not one already complete at the destination, nor in a dry
+   * run) gets a promotion record there naming the run. None without it.
+   */
+  readonly record?: PromotionContext;
+}
+
+export interface PromotionContext {
+  readonly runUrl: string;
+  readonly actor: string;
+  readonly now: () => Date;
 }
 
 /** Gives the client for a registry in its role (credentials differ between source and destination). */
@@ -60,7 +72,9 @@ export type PromoteEvent =
   | { kind: 'manifest'; destination: string; digest: string }
   | { kind: 'tag'; destination: string; tag: string; digest: string; previous?: string; dryRun: boolean }
   | { kind: 'referrers-found'; source: string; count: number }
-  | ({ kind: 'referrer'; dryRun: boolean } & PlannedReferrer);
+  | ({ kind: 'referrer'; dryRun: boolean } & PlannedReferrer)
+  | { kind: 'promotion-record'; destination: string; subject: string; digest: string; written: boolean }
+  | { kind: 'promotion-record-failed'; destination: string; subject: string; error: string };
 
 /** A referrer and what was (or in a dry run would be) done with it at the destination. */
 export interface PlannedReferrer {
@@ -111,6 +125,13 @@ export interface PromoteResult {
   readonly referrersToCopy: number;
   /** Every referrer found and what was (would be) done with it. */
   readonly referrers: readonly PlannedReferrer[];
+  /** The promotion records at the destinations (written, or found from an earlier try of this run). */
+  readonly promotionRecords: ReadonlyArray<{
+    destination: string;
+    subject: string;
+    digest: string;
+    written: boolean;
+  }>;
 }
 
 /** Refuses moving `tag` from `current` to `wanted` unless allowed and the tag is mutable. */
@@ -409,6 +430,43 @@ export async function promote(
   }
   const referrersToCopy = referrers.filter((r) => r.action !== 'present').length;
 
+  // 4c. The promotion record of each image copied, before its tags move (a rerun after an
+  // interruption finds it and adds none). Not counted among the referrers written; a registry that
+  // refuses it gets a warning, the promotion goes on.
+  const promotionRecords: Array<{ destination: string; subject: string; digest: string; written: boolean }> =
+    [];
+  if (options.record && !options.dryRun) {
+    const at = options.record.now().toISOString();
+    for (const job of jobs) {
+      if (job.upToDate) continue;
+      const destination = repositoryName(job.pair.destination);
+      const promotion = {
+        source: formatReference(job.pair.source),
+        destination,
+        tags: job.pair.tags,
+        runUrl: options.record.runUrl,
+        actor: options.record.actor,
+        time: at,
+      };
+      try {
+        const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () =>
+          writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion),
+        );
+        const done = { destination, subject: job.tree.root.digest, digest, written };
+        promotionRecords.push(done);
+        onEvent({ kind: 'promotion-record', ...done });
+      } catch (error) {
+        // The image is complete: a registry that refuses the record does not stop the promotion.
+        onEvent({
+          kind: 'promotion-record-failed',
+          destination,
+          subject: job.tree.root.digest,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
   // 5. Tags last, once every image of the set is complete.
   let tagsMoved = 0;
   for (const job of jobs) {
@@ -479,6 +537,7 @@ export async function promote(
     referrersCopied: options.dryRun ? 0 : referrersToCopy,
     referrersToCopy,
     referrers,
+    promotionRecords,
   };
 }
 

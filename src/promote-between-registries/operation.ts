@@ -1,5 +1,6 @@
 /** promote-between-registries: copy the tested digest between registries over the distribution API. */
 import { printable } from '../common/text';
+import { readGitContext, runUrl } from '../github/context';
 import type { Inputs } from '../common/inputs';
 import { clientsFor, readPromoteRequest } from './inputs';
 import { promote } from './copy';
@@ -38,7 +39,13 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       )
       .join(', ')}`,
   );
-  const result = await promote(request.pairs, clientsFor(request), options, (event) => {
+  const git = readGitContext();
+  const record = {
+    runUrl: runUrl(git),
+    actor: git.actor || process.env.USER || '',
+    now: () => new Date(),
+  };
+  const result = await promote(request.pairs, clientsFor(request), { ...options, record }, (event) => {
     switch (event.kind) {
       case 'resolved':
         report.info(
@@ -64,6 +71,16 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       case 'referrer':
         report.info(
           `${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
+        );
+        break;
+      case 'promotion-record':
+        report.info(
+          `${event.written ? 'wrote' : 'already there:'} promotion record ${event.digest} of ${event.subject} → ${event.destination}`,
+        );
+        break;
+      case 'promotion-record-failed':
+        report.warning(
+          `${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${printable(event.error, 500)}`,
         );
         break;
       case 'tag':
@@ -123,6 +140,16 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
               ['Blobs skipped', result.blobsSkipped],
               ['Bytes copied', formatBytes(result.bytesCopied)],
               ['Referrers written', result.referrersCopied],
+              ...(result.promotionRecords.length > 0
+                ? ([
+                    [
+                      'Promotion record',
+                      result.promotionRecords
+                        .map((r) => new Code(`${r.destination}@${r.digest}`).text)
+                        .join(', '),
+                    ],
+                  ] as Array<[string, string]>)
+                : []),
               ['Tags moved', result.tagsMoved],
               ['Duration', formatDuration(result.durationMs)],
             ],

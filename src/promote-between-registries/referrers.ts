@@ -13,6 +13,10 @@
  *   source's, nothing changes; otherwise the source's missing layers are appended to the
  *   destination's manifest (cosign's own append), and the source's manifest is put by digest too,
  *   so what refers to it still resolves.
+ *
+ * Slipway's own promotion records (supply-chain/promotion.ts) are not carried onward: each says how
+ * the image reached the registry it is in, so a production registry holds the records of the
+ * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
  */
 import type { Manifest, RegistryClient } from '../registry/client';
 import { type ImageTree, readImageTree } from '../registry/image-tree';
@@ -21,8 +25,8 @@ import {
   cosignTag,
   type CosignSuffix,
   fallbackTag,
+  findReferrers,
   getManifestIfAny,
-  indexEntries,
   listReferrers,
   mergeCosignManifest,
   mergeFallbackIndex,
@@ -34,6 +38,7 @@ import {
   subjectOf,
 } from '../registry/referrers';
 import { readBody } from '../registry/http';
+import { isPromotionRecord, PROMOTION_ARTIFACT_TYPE } from '../supply-chain/promotion';
 import { pullScope } from '../registry/client';
 
 export type FoundThrough = 'referrers-api' | 'fallback-tag' | 'cosign-tag';
@@ -61,36 +66,28 @@ const COSIGN_TYPES: Record<CosignSuffix, string> = {
   sbom: 'cosign SBOM',
 };
 
-/** A fallback tag's entries; a tag of that name that is not an index lists none. */
-function fallbackEntries(manifest: Manifest): ReferrerDescriptor[] {
-  try {
-    return indexEntries(manifest.bytes);
-  } catch {
-    return [];
-  }
-}
-
 async function referrersOf(client: RegistryClient, repository: string, digest: string): Promise<Referrer[]> {
   // All at once (one round trip): the fallback tag is read only to be used when there is no API.
-  const [api, fallback, ...cosign] = await Promise.all([
-    listReferrers(client, repository, digest),
-    getManifestIfAny(client, repository, fallbackTag(digest)),
+  const [{ entries: listed, found }, ...cosign] = await Promise.all([
+    findReferrers(client, repository, digest),
     ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
   ]);
-  const found: FoundThrough = api === undefined ? 'fallback-tag' : 'referrers-api';
-  const entries: ReferrerDescriptor[] = api ?? (fallback ? fallbackEntries(fallback) : []);
+  // Promotion records stay where they were written: each says how the image reached that registry.
+  const entries = listed.filter((e) => !isPromotionRecord(e));
   const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
   const out: Referrer[] = [];
   for (const [i, manifest] of manifests.entries()) {
     // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
     if (!manifest) continue;
     const entry = entries[i] as ReferrerDescriptor;
+    const type = referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
+    if (type === PROMOTION_ARTIFACT_TYPE) continue;
     out.push({
       subject: digest,
       tree: await readImageTree(client, repository, manifest),
       found,
       // The manifest's own artifactType first: some registries list the config's media type instead.
-      type: referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType,
+      type,
     });
   }
   for (const [i, manifest] of cosign.entries()) {

@@ -186,6 +186,37 @@ export async function listReferrers(
   return entries;
 }
 
+/** A fallback tag's entries; a tag of that name that is not an index lists none. */
+export function fallbackEntries(manifest: Pick<Manifest, 'bytes'>): ReferrerDescriptor[] {
+  try {
+    return indexEntries(manifest.bytes);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What refers to `digest`, the way the registry keeps it: its referrers API, or where it has none
+ * the fallback tag (both asked at once: one round trip). With `artifactType`, only those.
+ */
+export async function findReferrers(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  artifactType?: string,
+): Promise<{ entries: ReferrerDescriptor[]; found: 'referrers-api' | 'fallback-tag' }> {
+  const [api, fallback] = await Promise.all([
+    listReferrers(client, repository, digest, artifactType),
+    getManifestIfAny(client, repository, fallbackTag(digest)),
+  ]);
+  if (api !== undefined) return { entries: api, found: 'referrers-api' };
+  const entries = fallback ? fallbackEntries(fallback) : [];
+  return {
+    entries: artifactType === undefined ? entries : entries.filter((e) => e.artifactType === artifactType),
+    found: 'fallback-tag',
+  };
+}
+
 /** A manifest by tag or digest, or undefined when there is none. */
 export async function getManifestIfAny(
   client: RegistryClient,

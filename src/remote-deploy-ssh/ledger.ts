@@ -1,13 +1,78 @@
 /**
  * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
- * test run its attestation names (the deploy run that put it there is a label of the container).
- * "Which tested build is serving?" in one command (slipway status with verify-key).
+ * test run its attestation names, the promotion that put the digest in its registry (the newest
+ * promotion record there, with or without verify-key; nothing when there is none), and the deploy
+ * run (a label of the container). "Which tested build is serving?" in one command (slipway status).
  */
-import { parseReference } from '../common/reference';
+import { type ImageReference, parseReference } from '../common/reference';
 import type { Connection } from '../deploy-core/inputs';
+import type { RegistryClient } from '../registry/client';
 import { clientFor } from '../registry/resolve';
+import { describePromotion, newestPromotion, readPromotions } from '../supply-chain/promotion';
 import { type Verification, verifyDigest } from '../supply-chain/verify';
-import type { HostStatus } from './status';
+import type { ContainerStatus, HostStatus } from './status';
+
+/** The registry client for a running image: the connection's registry credentials when it is that registry. */
+function clientForImage(ref: ImageReference, connection: Connection): RegistryClient {
+  const credentials =
+    connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+      ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+      : {};
+  return clientFor(ref.registry, credentials);
+}
+
+/**
+ * "promoted from <source> by <run> at <time>" for each image pinned to a digest that has a
+ * promotion record in its registry; an image without one (or whose registry cannot be read) has no
+ * entry: the ledger then says nothing of its promotion.
+ */
+export async function promotionsOf(
+  images: readonly (string | null | undefined)[],
+  connection: Connection,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const pinned = [...new Set(images.filter((i): i is string => Boolean(i && i.includes('@sha256:'))))];
+  await Promise.all(
+    pinned.map(async (image) => {
+      try {
+        const ref = parseReference(image);
+        const newest = newestPromotion(
+          await readPromotions(clientForImage(ref, connection), ref.repository, ref.digest as string),
+        );
+        if (newest) out.set(image, describePromotion(newest));
+      } catch {
+        // Not readable: nothing to say.
+      }
+    }),
+  );
+  return out;
+}
+
+/** The hosts' running containers annotated with the promotion that put their digest in its registry. */
+export async function withPromotions(
+  hosts: readonly HostStatus[],
+  connection: Connection,
+): Promise<HostStatus[]> {
+  const promoted = await promotionsOf(
+    hosts.flatMap((h) => h.containers.filter((c) => c.state === 'running').map((c) => c.image)),
+    connection,
+  );
+  return hosts.map((host) => ({
+    ...host,
+    containers: host.containers.map((c) => {
+      const line = c.state === 'running' ? promoted.get(c.image) : undefined;
+      return line ? { ...c, promoted: line } : c;
+    }),
+  }));
+}
+
+/**
+ * What verify-key speaks for: the service's running containers, as a deploy verifies them; the
+ * shared proxy (role proxy) runs the proxy-image, which no deploy verifies.
+ */
+function isVerified(c: ContainerStatus): boolean {
+  return c.state === 'running' && c.role !== 'proxy';
+}
 
 /** Each running repo@digest verified once; the hosts' containers annotated with the result. */
 export async function withVerification(
@@ -19,23 +84,12 @@ export async function withVerification(
   const results = new Map<string, Verification | Error>();
   for (const host of hosts) {
     for (const c of host.containers) {
-      if (c.state !== 'running' || !c.image.includes('@sha256:') || results.has(c.image)) continue;
+      if (!isVerified(c) || !c.image.includes('@sha256:') || results.has(c.image)) continue;
       try {
         const ref = parseReference(c.image);
-        const credentials =
-          connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
-            ? {
-                credentials: { username: connection.registryUsername, password: connection.registryPassword },
-              }
-            : {};
         results.set(
           c.image,
-          await verifyDigest(
-            clientFor(ref.registry, credentials),
-            ref.repository,
-            ref.digest as string,
-            policy,
-          ),
+          await verifyDigest(clientForImage(ref, connection), ref.repository, ref.digest as string, policy),
         );
       } catch (error) {
         results.set(c.image, error as Error);
@@ -45,7 +99,7 @@ export async function withVerification(
   return hosts.map((host) => ({
     ...host,
     containers: host.containers.map((c) => {
-      if (c.state === 'running' && !c.image.includes('@sha256:'))
+      if (isVerified(c) && !c.image.includes('@sha256:'))
         return { ...c, verified: false, tests: 'cannot verify: not pinned to a digest' };
       const v = results.get(c.image);
       if (!v) return c;

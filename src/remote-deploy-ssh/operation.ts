@@ -8,6 +8,7 @@ import { Code, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
 import { verificationSummary } from '../supply-chain/operation';
 import { VerificationError } from '../supply-chain/verify';
+import { promotionsOf } from './ledger';
 
 const DEPLOY_LOCK_STATE = 'deploy-lock';
 
@@ -35,7 +36,10 @@ export function deploySummary(
   result: DeployResult | undefined,
   hosts: readonly HostResult[],
   failed?: string,
+  promoted: ReadonlyMap<string, string> = new Map(),
 ): string[] {
+  const promotedCell = (image: string | null | undefined) => (image && promoted.get(image)) || '—';
+  const withPromoted = promoted.size > 0;
   const perService = hosts.some(
     (h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack),
   );
@@ -52,7 +56,16 @@ export function deploySummary(
       : []),
     perService
       ? table(
-          ['Host', 'Result', 'Service', 'Before', 'Now', 'Restarted', 'Time'],
+          [
+            'Host',
+            'Result',
+            'Service',
+            'Before',
+            'Now',
+            ...(withPromoted ? ['Promotion'] : []),
+            'Restarted',
+            'Time',
+          ],
           hosts.flatMap((h) =>
             (h.services ?? []).map((s, i) => [
               i === 0 ? h.host : '',
@@ -60,19 +73,29 @@ export function deploySummary(
               s.service,
               s.previous ?? '—',
               s.image ?? '—',
+              ...(withPromoted ? [promotedCell(s.image)] : []),
               s.restarted ? 'yes' : 'no',
               i === 0 ? formatDuration(h.durationMs) : '',
             ]),
           ),
         )
       : table(
-          ['Host', 'Result', 'Before', 'Now', ...(result?.verified?.length ? ['Verified'] : []), 'Time'],
+          [
+            'Host',
+            'Result',
+            'Before',
+            'Now',
+            ...(result?.verified?.length ? ['Verified'] : []),
+            ...(withPromoted ? ['Promotion'] : []),
+            'Time',
+          ],
           hosts.map((h) => [
             h.host,
             h.result,
             h.previous ?? '—',
             h.image ?? '—',
             ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
+            ...(withPromoted ? [promotedCell(h.image)] : []),
             formatDuration(h.durationMs),
           ]),
         ),
@@ -126,6 +149,13 @@ export async function runDeployOperation(
     };
   }
   report.saveState(DEPLOY_LOCK_STATE, '');
+  // The ledger: which promotion put what now runs in its registry (nothing to say in a dry run).
+  const promoted = request.dryRun
+    ? new Map<string, string>()
+    : await promotionsOf(
+        result.hosts.flatMap((h) => [h.image, ...(h.services ?? []).map((s) => s.image)]),
+        request,
+      );
   return {
     outputs: {
       digest: result.digest,
@@ -135,7 +165,10 @@ export async function runDeployOperation(
       images: JSON.stringify(result.images ?? {}),
       ...(result.verified && { verified: String(result.verified.every((v) => v.ok)) }),
     },
-    summary: [...verificationSummary(result.verified ?? []), ...deploySummary(request, result, result.hosts)],
+    summary: [
+      ...verificationSummary(result.verified ?? []),
+      ...deploySummary(request, result, result.hosts, undefined, promoted),
+    ],
   };
 }
 

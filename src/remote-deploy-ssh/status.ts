@@ -25,6 +25,8 @@ export interface ContainerStatus {
   /** With verify-key: whether its digest verifies, and the test run its attestation names. */
   readonly verified?: boolean;
   readonly tests?: string;
+  /** The newest promotion record of its digest: "promoted from <source> by <run> at <time>". */
+  readonly promoted?: string;
 }
 
 export interface HostStatus {

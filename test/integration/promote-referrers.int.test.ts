@@ -18,6 +18,8 @@ import { type ReferrersRegistry, startReferrersRegistry } from '../helpers/refer
 import { tempDir } from '../helpers/temp';
 import { PROMOTE_DEFAULTS } from '../helpers/promote-options';
 import { runBundle } from '../helpers/run-bundle';
+import { writePromotionRecord } from '../../src/promote-between-registries/record';
+import { PROMOTION_ARTIFACT_TYPE, readPromotions } from '../../src/supply-chain/promotion';
 
 const tools = inject('tools');
 const lab = inject('lab');
@@ -79,11 +81,35 @@ const verifyAttestation = (key: string, ref: string) =>
     ref,
   ]);
 const craneDigest = (ref: string) => ok('crane', ['digest', '--insecure', ref]);
-/** The referrers regctl lists for ref (digests, sorted). */
-const artifactList = (ref: string) =>
-  ok('regctl', ['artifact', 'list', ref, '--format', '{{range .Descriptors}}{{println .Digest}}{{end}}'])
+/**
+ * The referrers regctl lists for ref: digest, and the promotion source annotation of Slipway's
+ * promotion records (go-containerregistry's registry lists their artifactType as the config's).
+ */
+const listed = (ref: string) =>
+  ok('regctl', [
+    'artifact',
+    'list',
+    ref,
+    '--format',
+    '{{range .Descriptors}}{{println .Digest (index .Annotations "dev.slipway.promotion.source")}}{{end}}',
+  ])
     .split('\n')
     .filter(Boolean)
+    .map((line) => {
+      const [digest, source] = line.split(' ');
+      return { digest: digest as string, promotion: Boolean(source) };
+    });
+/** The referrers regctl lists for ref (digests, sorted), promotion records apart (they stay where written). */
+const artifactList = (ref: string) =>
+  listed(ref)
+    .filter((r) => !r.promotion)
+    .map((r) => r.digest)
+    .sort();
+/** The promotion records regctl lists for ref (digests, sorted). */
+const promotionList = (ref: string) =>
+  listed(ref)
+    .filter((r) => r.promotion)
+    .map((r) => r.digest)
     .sort();
 const hexOf = (digest: string) => digest.replace('sha256:', '');
 
@@ -432,6 +458,111 @@ describe('plans, opting out, by digest, and signatures only the destination has'
   });
 });
 
+describe('promotion records', () => {
+  const RUN = (n: number) => `https://github.com/acme/shop/actions/runs/${n}`;
+  const record = (n: number) => ({
+    runUrl: RUN(n),
+    actor: 'release-bot',
+    now: () => new Date(Date.UTC(2026, 11, 1, n)),
+  });
+  /** Clients reading production (as a source too) with its credentials. */
+  const allClients = () =>
+    clientsFor({
+      pairs: [],
+      options: OPTIONS,
+      sourceCredentials: prodCreds,
+      destinationCredentials: prodCreds,
+      insecure: [],
+    });
+  const hop = (from: string, to: string, n: number) =>
+    promote(
+      [
+        {
+          source: parseReference(`${from}:v1`),
+          destination: parseReference(to, { repositoryOnly: true }),
+          tags: ['v1'],
+        },
+      ],
+      allClients(),
+      { ...OPTIONS, record: record(n) },
+    );
+
+  it('each promotion leaves its record at its destination (API, then fallback tag, then API); none travels onward or counts as a referrer; a rerun adds none', async () => {
+    const image = images.fallback as SignedImage;
+    const at = (host: string, repo: string) => `${host}/${repo}@${image.digest}`;
+    const source = `${image.host}/${image.repo}`;
+    const one = `${api2.host}/referrers/record-1-${unique()}`;
+    const two = `${production.host}/referrers/record-2-${unique()}`;
+    const three = `${api.host}/referrers/record-3-${unique()}`;
+
+    // 1. fallback-tag staging → referrers-API registry
+    const first = await hop(source, one, 1);
+    expect(first.referrersCopied).toBe(5);
+    expect(first.promotionRecords).toEqual([
+      { destination: one, subject: image.digest, digest: expect.stringMatching(/^sha256:/), written: true },
+    ]);
+    const recordOne = first.promotionRecords[0]?.digest as string;
+    expect(promotionList(`${one}@${image.digest}`)).toEqual([recordOne]);
+    const manifest = JSON.parse(ok('crane', ['manifest', '--insecure', `${one}@${recordOne}`]));
+    expect(manifest).toMatchObject({
+      artifactType: PROMOTION_ARTIFACT_TYPE,
+      subject: { digest: image.digest },
+      annotations: {
+        'dev.slipway.promotion.source': `${source}:v1`,
+        'dev.slipway.promotion.destination': one,
+        'dev.slipway.promotion.tags': 'v1',
+        'dev.slipway.promotion.run-url': RUN(1),
+        'dev.slipway.promotion.actor': 'release-bot',
+        'org.opencontainers.image.created': '2026-12-01T01:00:00.000Z',
+      },
+    });
+    // The API registry keeps the list: no fallback tag was written.
+    expect(run('crane', ['digest', '--insecure', `${one}:sha256-${hexOf(image.digest)}`]).status).not.toBe(0);
+    // A rerun finds the image complete: no record; one interrupted after its record finds it, later.
+    const rerun = await hop(source, one, 1);
+    expect(rerun.promotionRecords).toEqual([]);
+    const repoOne = one.slice(api2.host.length + 1);
+    const again = await writePromotionRecord(
+      allClients().destination(api2.host),
+      repoOne,
+      { digest: image.digest, mediaType: manifest.subject.mediaType, size: manifest.subject.size },
+      {
+        source: `${source}:v1`,
+        destination: one,
+        tags: ['v1'],
+        runUrl: RUN(1),
+        actor: 'release-bot',
+        time: '2026-12-01T05:00:00.000Z',
+      },
+    );
+    expect(again).toEqual({ digest: recordOne, written: false });
+    expect(promotionList(`${one}@${image.digest}`)).toEqual([recordOne]);
+
+    // 2. referrers API → fallback-tag production: the first record stays behind.
+    const second = await hop(one, two, 2);
+    expect(second.referrers.map((r) => r.type)).not.toContain(PROMOTION_ARTIFACT_TYPE);
+    expect(second.referrersCopied).toBe(5);
+    const recordTwo = second.promotionRecords[0]?.digest as string;
+    expect(recordTwo).not.toBe(recordOne);
+    expect(promotionList(at(production.host, two.slice(production.host.length + 1)))).toEqual([recordTwo]);
+    const index = JSON.parse(ok('crane', ['manifest', '--insecure', `${two}:sha256-${hexOf(image.digest)}`]));
+    expect(
+      index.manifests.filter((m: { artifactType?: string }) => m.artifactType === PROMOTION_ARTIFACT_TYPE),
+    ).toEqual([expect.objectContaining({ digest: recordTwo })]);
+    expectEverythingThere(image, production.host, two.slice(production.host.length + 1));
+
+    // 3. fallback-tag production → referrers API: again only its own.
+    const third = await hop(two, three, 3);
+    expect(third.referrersCopied).toBe(5);
+    const repoThree = three.slice(api.host.length + 1);
+    const read = await readPromotions(allClients().destination(api.host), repoThree, image.digest);
+    expect(read).toEqual([
+      expect.objectContaining({ source: `${two}:v1`, runUrl: RUN(3), time: '2026-12-01T03:00:00.000Z' }),
+    ]);
+    expect(promotionList(`${three}@${image.digest}`)).toEqual([third.promotionRecords[0]?.digest]);
+  });
+});
+
 describe('the bundled action', () => {
   it('outputs referrers-copied; the summary and the dry-run plan list the referrers', async () => {
     const image = images.fallback as SignedImage;
@@ -454,6 +585,10 @@ describe('the bundled action', () => {
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs).toMatchObject({ 'referrers-copied': '5', 'referrers-to-copy': '5' });
     expect(result.summary).toContain('| Referrers written | 5 |');
+    // Its own promotion record, beside the referrers and not among them.
+    expect(result.log).toMatch(/wrote promotion record sha256:[0-9a-f]{64} of /);
+    expect(result.summary).toContain('| Promotion record |');
+    expect(promotionList(`${production.host}/${repo}@${image.digest}`)).toHaveLength(1);
     expect(result.summary).toContain(`sha256-${hexOf(image.digest)}.att`);
     expect(result.log).not.toContain(prodCreds.password);
     expectEverythingThere(image, production.host, repo);

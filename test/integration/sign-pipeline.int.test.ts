@@ -39,6 +39,10 @@ const env = {
   GITHUB_RUN_NUMBER: '41',
   GITHUB_SERVER_URL: 'https://github.com',
 };
+/** The promotion runs in a later workflow run, by someone else: the ledger names that run. */
+const PROMOTE_RUN = 'https://github.com/acme/shop/actions/runs/777002';
+const promoteEnv = { ...env, GITHUB_RUN_ID: '777002', GITHUB_ACTOR: 'release-bot' };
+const PROMOTION_TYPE = 'application/vnd.slipway.promotion.v1+json';
 const host = lab.hosts[0] as LabHost;
 const started = Date.now();
 let keyDir = '';
@@ -49,6 +53,29 @@ let digest = '';
 let version = '';
 
 afterAll(hostCleanup(lab, SERVICE, serviceCleanup(SERVICE, [`${SERVICE}-data`])));
+
+function crane(args: readonly string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      tools.crane as string,
+      args,
+      { env: { PATH: process.env.PATH ?? '', HOME: keyDir, DOCKER_CONFIG: dockerConfig }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The promotion records production's fallback tag lists for the digest, judged by crane. */
+async function promotionRecords(): Promise<Array<{ digest: string; annotations: Record<string, string> }>> {
+  const index = await crane(['manifest', '--insecure', `${PROD}:${digest.replace(':', '-')}`]);
+  expect(index.code, index.stderr).toBe(0);
+  return (
+    JSON.parse(index.stdout) as {
+      manifests: Array<{ digest: string; artifactType?: string; annotations: Record<string, string> }>;
+    }
+  ).manifests.filter((m) => m.artifactType === PROMOTION_TYPE);
+}
 
 function cosign(args: readonly string[], extra: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -207,11 +234,43 @@ describe('signed and attested from build to production', () => {
         'verify-key': publicKey,
         'require-attestations': 'test-result',
       },
-      { env },
+      { env: promoteEnv },
     );
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs.digest).toBe(digest);
     expect(run.outputs.verified).toBe('true');
+    // The record of this promotion, not counted among the referrers carried (signature, attestation).
+    expect(run.outputs['referrers-copied']).toBe('2');
+    expect(run.log).toMatch(/wrote promotion record sha256:[0-9a-f]{64} of /);
+    const records = await promotionRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]?.annotations).toMatchObject({
+      'dev.slipway.promotion.source': `${IMAGE}:${version}`,
+      'dev.slipway.promotion.destination': PROD,
+      'dev.slipway.promotion.run-url': PROMOTE_RUN,
+      'dev.slipway.promotion.actor': 'release-bot',
+    });
+    const record = await crane(['manifest', '--insecure', `${PROD}@${records[0]?.digest}`]);
+    expect(record.code, record.stderr).toBe(0);
+    expect(JSON.parse(record.stdout)).toMatchObject({
+      artifactType: PROMOTION_TYPE,
+      subject: { digest },
+      config: { mediaType: 'application/vnd.oci.empty.v1+json' },
+    });
+    // A rerun in the same run adds no second record.
+    const rerun = await runBundle(
+      'promote-between-registries',
+      {
+        source: `${IMAGE}:${version}`,
+        destination: PROD,
+        'destination-username': production.username as string,
+        'destination-password': production.password as string,
+      },
+      { env: promoteEnv },
+    );
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(rerun.outputs['referrers-copied']).toBe('0');
+    expect((await promotionRecords()).map((r) => r.digest)).toEqual(records.map((r) => r.digest));
     const ref = `${PROD}@${digest}`;
     const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref]);
     expect(verified.code, verified.stderr).toBe(0);
@@ -235,6 +294,7 @@ describe('signed and attested from build to production', () => {
     expect(run.summary).toContain('Verified before any change');
     expect(run.summary).toContain('PASSED: 1 passed, 0 failed');
     expect(run.summary).toContain(RUN);
+    expect(run.summary).toContain(`promoted from ${IMAGE}:${version} by ${PROMOTE_RUN} at `);
     expect((await (await fetch(`http://${host.address}:${PUBLISH}/version`)).text()).trim()).toBe(
       `signed-${ID}`,
     );
@@ -262,6 +322,11 @@ describe('signed and attested from build to production', () => {
     const text = status.stdout + status.stderr;
     expect(text).toContain(`${PROD}@${digest}`);
     expect(text).toContain(`verified: PASSED (1 passed, 0 failed) ${RUN}`);
+    expect(text).toMatch(
+      new RegExp(
+        `promoted from ${IMAGE.replaceAll('.', '\\.')}:${version} by ${PROMOTE_RUN} at \\d{4}-\\d\\d-\\d\\dT`,
+      ),
+    );
     expect(text).toContain('deployed by https://github.com/acme/shop/actions/runs/777001');
     // Another key: the same build does not verify, and status says so (and fails).
     const other = await cosign(['generate-key-pair', '--output-key-prefix', 'other'], {

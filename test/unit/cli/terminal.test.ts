@@ -85,6 +85,30 @@ describe('status', () => {
         '  exited   web-1  r/app@sha256:0 (1)  since t1',
       ].join('\n'),
     );
+    // The ledger: verification, the promotion that put the digest in its registry, the deploy run.
+    const [first, ...rest] = running.containers;
+    const ledger = host({
+      containers: [
+        {
+          ...(first as HostStatus['containers'][number]),
+          verified: true,
+          tests: 'PASSED (3 passed, 0 failed) https://ci/runs/1',
+          promoted: 'promoted from s/app:2 by https://ci/runs/2 at 2026-12-01T10:00:00.000Z',
+          run: 'https://ci/runs/3',
+        },
+        ...rest,
+      ],
+    });
+    expect(formatStatus([ledger])[0]).toBe(
+      [
+        'deploy@h1:22',
+        '  running  web-2  r/app@sha256:1 (2)  since t2  healthy',
+        '           verified: PASSED (3 passed, 0 failed) https://ci/runs/1',
+        '           promoted from s/app:2 by https://ci/runs/2 at 2026-12-01T10:00:00.000Z',
+        '           deployed by https://ci/runs/3',
+        '  exited   web-1  r/app@sha256:0 (1)  since t1',
+      ].join('\n'),
+    );
   });
 });
 

@@ -51,5 +51,22 @@ describe('the deploy summary', () => {
       hosts,
     );
     expect(plain.join('\n')).not.toContain('Verified');
+    expect(plain.join('\n')).not.toContain('Promotion');
+  });
+
+  it('says per host which promotion put what it now runs in its registry, when a record says so', () => {
+    const hosts = [host('h1', `reg.test/app@${D1}`), host('h2', `reg.test/app@${D0}`)];
+    const result: DeployResult = { digest: D1, changed: true, hosts, previousImage: null };
+    const line = 'promoted from staging.test/app:1 by https://ci.test/run/8 at 2026-12-01T10:00:00.000Z';
+    const text = deploySummary(
+      { mode: 'container', name: 'web' } as unknown as AnyDeployRequest,
+      result,
+      hosts,
+      undefined,
+      new Map([[`reg.test/app@${D1}`, line]]),
+    ).join('\n');
+    expect(text).toContain('| Promotion |');
+    expect(text).toMatch(new RegExp(`\\| h1 \\|.*\\| ${line.replaceAll('.', '\\.')} \\|`));
+    expect(text).toMatch(/\| h2 \|.*\| — \|/);
   });
 });
