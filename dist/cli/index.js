@@ -37346,7 +37346,8 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    return json.manifests.filter((d) => typeof d?.digest === 'string');
+    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -38593,11 +38594,15 @@ function parseRoutes(lines) {
  * belongs to the one service that serves it (any of its paths), so another service's route on it
  * — even on another path — is refused. Path prefixes divide one service's hostnames.
  */
-function routeConflict(others, mine) {
+function routeConflict(others, mine, held = others.find((s) => s.service === mine.service)) {
     for (const other of others) {
         if (other.service === mine.service)
             continue;
         for (const route of mine.routes) {
+            // A hostname this service already shared by path before the rule (an older Slipway allowed
+            // it) keeps working: refusing it would block its rollbacks. Only new sharing is refused.
+            if (held?.routes.some((r) => r.host === route.host))
+                continue;
             if (other.routes.some((r) => r.host === route.host))
                 return `${route.host} is already served by the service ${other.service} on this host`;
         }
@@ -40005,6 +40010,9 @@ function parsePromotion(annotations) {
     const time = annotations[A.time];
     if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
         return undefined;
+    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
+        return undefined;
     const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
     return {
         source,
@@ -40033,7 +40041,7 @@ function newestPromotion(promotions) {
 /** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
 function describePromotion(p) {
     const by = p.runUrl || p.actor;
-    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)}`;
+    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
 }
 /** Whether a referrers-list entry is a promotion record. */
 function isPromotionRecord(entry) {
@@ -40097,10 +40105,17 @@ function clientForImage(ref, connection) {
  * promotion record in its registry; an image without one (or whose registry cannot be read) has no
  * entry: the ledger then says nothing of its promotion.
  */
+const LEDGER_DEADLINE_MS = 10_000;
 async function promotionsOf(images, connection) {
     const out = new Map();
     const pinned = [...new Set(images.filter((i) => Boolean(i && i.includes('@sha256:'))))];
-    await Promise.all(pinned.map(async (image) => {
+    // What the ledger can read in 10 s: a slow registry never holds up a deploy that is done.
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(resolve, LEDGER_DEADLINE_MS);
+        timer.unref();
+    });
+    const reading = Promise.all(pinned.map(async (image) => {
         try {
             const ref = reference_parseReference(image);
             const newest = newestPromotion(await readPromotions(clientForImage(ref, connection), ref.repository, ref.digest));
@@ -40111,7 +40126,9 @@ async function promotionsOf(images, connection) {
             // Not readable: nothing to say.
         }
     }));
-    return out;
+    await Promise.race([reading, deadline]);
+    clearTimeout(timer);
+    return new Map(out);
 }
 /** The hosts' running containers annotated with the promotion that put their digest in its registry. */
 async function withPromotions(hosts, connection) {
@@ -42563,7 +42580,7 @@ class shared_proxy_SharedProxy {
         const others = table.filter((s) => s.service !== service);
         let next = others;
         if (change.kind === 'set') {
-            const conflict = routeConflict(others, change.routes);
+            const conflict = routeConflict(others, change.routes, old);
             if (conflict)
                 throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
             next = [...others, change.routes];
@@ -42660,9 +42677,14 @@ class shared_proxy_SharedProxy {
             await this.markApplied(text);
             return { reloaded: false, created: false };
         }
-        const current = await this.applied();
-        if (current === text)
+        const applied = await this.applied();
+        if (applied === text)
             return { reloaded: false, created: false };
+        // What to put back if the reload is refused: the text it took, else (a proxy made before the
+        // marker existed) the file it runs from.
+        const current = applied ?? (await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
+        // No marker while the proxy is between two configurations: a run cut here is finished next time.
+        await runChecked(this.runner, exec(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
         await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
         const reload = await this.runner.run(exec(this.target, SHARED_PROXY, [
             'caddy',
@@ -42674,8 +42696,10 @@ class shared_proxy_SharedProxy {
         ]));
         if (reload.exitCode !== 0) {
             // The proxy keeps its running configuration; its file goes back to match it.
-            if (current !== undefined)
+            if (current)
                 await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
+            if (applied !== undefined)
+                await this.markApplied(applied).catch(() => { });
             throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
         }
         await this.markApplied(text);
@@ -44842,7 +44866,10 @@ function verifiedCell(image, result) {
         : 'yes';
 }
 function deploySummary(request, result, hosts, failed, promoted = new Map()) {
-    const promotedCell = (image) => (image && promoted.get(image)) || '—';
+    const promotedCell = (image) => {
+        const text = image && promoted.get(image);
+        return text ? new Code(text) : '—'; // registry text: shown as code, never as markdown
+    };
     const withPromoted = promoted.size > 0;
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
@@ -46445,7 +46472,7 @@ async function runPromote(inputs, report) {
                 report.info(`${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
                 break;
             case 'promotion-record':
-                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${event.digest} of ${event.subject} → ${event.destination}`);
+                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${printable(event.digest)} of ${event.subject} → ${event.destination}`);
                 break;
             case 'promotion-record-failed':
                 report.warning(`${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${printable(event.error, 500)}`);

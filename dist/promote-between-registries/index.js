@@ -13060,7 +13060,8 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    return json.manifests.filter((d) => typeof d?.digest === 'string');
+    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -13318,6 +13319,9 @@ function parsePromotion(annotations) {
     const time = annotations[A.time];
     if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
         return undefined;
+    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
+        return undefined;
     const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
     return {
         source,
@@ -13346,7 +13350,7 @@ function newestPromotion(promotions) {
 /** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
 function describePromotion(p) {
     const by = p.runUrl || p.actor;
-    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)}`;
+    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
 }
 /** Whether a referrers-list entry is a promotion record. */
 function isPromotionRecord(entry) {
@@ -15490,7 +15494,7 @@ async function runPromote(inputs, report) {
                 report.info(`${referrerVerb(event.action, event.dryRun)} ${text_printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
                 break;
             case 'promotion-record':
-                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${event.digest} of ${event.subject} → ${event.destination}`);
+                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${text_printable(event.digest)} of ${event.subject} → ${event.destination}`);
                 break;
             case 'promotion-record-failed':
                 report.warning(`${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${text_printable(event.error, 500)}`);

@@ -13879,7 +13879,8 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    return json.manifests.filter((d) => typeof d?.digest === 'string');
+    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other

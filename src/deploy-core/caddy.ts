@@ -132,10 +132,17 @@ export function parseRoutes(lines: readonly string[]): Route[] {
  * belongs to the one service that serves it (any of its paths), so another service's route on it
  * — even on another path — is refused. Path prefixes divide one service's hostnames.
  */
-export function routeConflict(others: readonly ServiceRoutes[], mine: ServiceRoutes): string | undefined {
+export function routeConflict(
+  others: readonly ServiceRoutes[],
+  mine: ServiceRoutes,
+  held: ServiceRoutes | undefined = others.find((s) => s.service === mine.service),
+): string | undefined {
   for (const other of others) {
     if (other.service === mine.service) continue;
     for (const route of mine.routes) {
+      // A hostname this service already shared by path before the rule (an older Slipway allowed
+      // it) keeps working: refusing it would block its rollbacks. Only new sharing is refused.
+      if (held?.routes.some((r) => r.host === route.host)) continue;
       if (other.routes.some((r) => r.host === route.host))
         return `${route.host} is already served by the service ${other.service} on this host`;
     }

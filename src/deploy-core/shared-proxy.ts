@@ -197,7 +197,7 @@ export class SharedProxy {
     const others = table.filter((s) => s.service !== service);
     let next = others;
     if (change.kind === 'set') {
-      const conflict = routeConflict(others, change.routes);
+      const conflict = routeConflict(others, change.routes, old);
       if (conflict) throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
       next = [...others, change.routes];
     }
@@ -300,8 +300,14 @@ export class SharedProxy {
       await this.markApplied(text);
       return { reloaded: false, created: false };
     }
-    const current = await this.applied();
-    if (current === text) return { reloaded: false, created: false };
+    const applied = await this.applied();
+    if (applied === text) return { reloaded: false, created: false };
+    // What to put back if the reload is refused: the text it took, else (a proxy made before the
+    // marker existed) the file it runs from.
+    const current =
+      applied ?? (await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
+    // No marker while the proxy is between two configurations: a run cut here is finished next time.
+    await runChecked(this.runner, docker.exec(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
     await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
     const reload = await this.runner.run(
       docker.exec(this.target, SHARED_PROXY, [
@@ -315,10 +321,11 @@ export class SharedProxy {
     );
     if (reload.exitCode !== 0) {
       // The proxy keeps its running configuration; its file goes back to match it.
-      if (current !== undefined)
+      if (current)
         await this.runner.run(
           docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])),
         );
+      if (applied !== undefined) await this.markApplied(applied).catch(() => {});
       throw new Error(
         `${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`,
       );

@@ -75,7 +75,7 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
         break;
       case 'promotion-record':
         report.info(
-          `${event.written ? 'wrote' : 'already there:'} promotion record ${event.digest} of ${event.subject} → ${event.destination}`,
+          `${event.written ? 'wrote' : 'already there:'} promotion record ${printable(event.digest)} of ${event.subject} → ${event.destination}`,
         );
         break;
       case 'promotion-record-failed':

@@ -85,7 +85,10 @@ export function referrerDescriptor(
 export function indexEntries(bytes: Buffer): ReferrerDescriptor[] {
   const json = fields(bytes);
   if (!Array.isArray(json.manifests)) throw new Error('not an index');
-  return json.manifests.filter((d) => typeof d?.digest === 'string');
+  // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+  return json.manifests.filter(
+    (d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest),
+  );
 }
 
 /**

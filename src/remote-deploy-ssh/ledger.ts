@@ -26,13 +26,21 @@ function clientForImage(ref: ImageReference, connection: Connection): RegistryCl
  * promotion record in its registry; an image without one (or whose registry cannot be read) has no
  * entry: the ledger then says nothing of its promotion.
  */
+const LEDGER_DEADLINE_MS = 10_000;
+
 export async function promotionsOf(
   images: readonly (string | null | undefined)[],
   connection: Connection,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const pinned = [...new Set(images.filter((i): i is string => Boolean(i && i.includes('@sha256:'))))];
-  await Promise.all(
+  // What the ledger can read in 10 s: a slow registry never holds up a deploy that is done.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, LEDGER_DEADLINE_MS);
+    timer.unref();
+  });
+  const reading = Promise.all(
     pinned.map(async (image) => {
       try {
         const ref = parseReference(image);
@@ -45,7 +53,9 @@ export async function promotionsOf(
       }
     }),
   );
-  return out;
+  await Promise.race([reading, deadline]);
+  clearTimeout(timer);
+  return new Map(out);
 }
 
 /** The hosts' running containers annotated with the promotion that put their digest in its registry. */

@@ -38,7 +38,10 @@ export function deploySummary(
   failed?: string,
   promoted: ReadonlyMap<string, string> = new Map(),
 ): string[] {
-  const promotedCell = (image: string | null | undefined) => (image && promoted.get(image)) || '—';
+  const promotedCell = (image: string | null | undefined) => {
+    const text = image && promoted.get(image);
+    return text ? new Code(text) : '—'; // registry text: shown as code, never as markdown
+  };
   const withPromoted = promoted.size > 0;
   const perService = hosts.some(
     (h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack),

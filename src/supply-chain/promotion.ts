@@ -85,6 +85,9 @@ export function parsePromotion(
   const source = annotations[A.source];
   const time = annotations[A.time];
   if (typeof source !== 'string' || typeof time !== 'string' || !source || !time) return undefined;
+  // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
+    return undefined;
   const text = (key: string) => (typeof annotations[key] === 'string' ? annotations[key] : '');
   return {
     source,
@@ -116,7 +119,7 @@ export function newestPromotion(promotions: readonly Promotion[]): Promotion | u
 /** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
 export function describePromotion(p: Promotion): string {
   const by = p.runUrl || p.actor;
-  return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)}`;
+  return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
 }
 
 /** Whether a referrers-list entry is a promotion record. */

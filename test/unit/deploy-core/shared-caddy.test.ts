@@ -61,6 +61,14 @@ describe('route conflicts', () => {
     expect(routeConflict([b], svc('f', ['f.test', 'f.test/api']))).toBeUndefined();
     // A service's own earlier record is no conflict.
     expect(routeConflict([b], svc('b', ['b.test']))).toBeUndefined();
+    // Sharing an older Slipway allowed stays allowed to the service that already had it (its
+    // rollbacks must work); new sharing is refused.
+    const held = svc('f', ['shop.test/shop']);
+    expect(routeConflict([b, held], svc('f', ['shop.test/shop']))).toBeUndefined();
+    expect(routeConflict([b], svc('f', ['shop.test/shop']), held)).toBeUndefined();
+    expect(routeConflict([b, held], svc('f', ['shop.test/shop', 'b.test/x']))).toMatch(
+      /b\.test is already served/,
+    );
   });
 });
 

@@ -202,3 +202,23 @@ describe("merging cosign's .sig manifests", () => {
     expect(() => mergeCosignManifest(image([layer('A')], cfg), cfg, [layer('C')])).toThrow(/uncompressed/);
   });
 });
+
+describe("a registry's referrers index", () => {
+  it('keeps only entries whose digest is a digest (a hostile one never reaches a log line)', () => {
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d('1'), size: 1 },
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'x\n::error::owned', size: 1 },
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha512:${'c'.repeat(128)}`,
+            size: 1,
+          },
+        ],
+      }),
+    );
+    expect(indexEntries(index).map((e) => e.digest)).toEqual([d('1'), `sha512:${'c'.repeat(128)}`]);
+  });
+});

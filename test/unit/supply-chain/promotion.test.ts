@@ -84,9 +84,11 @@ describe('the promotion record', () => {
       'org.opencontainers.image.created',
     ]);
     expect(parsePromotion(json.annotations)).toEqual(local);
-    expect(describePromotion(local)).toBe(`promoted from staging.test/shop:1.2.3 at ${PROMOTION.time}`);
+    expect(describePromotion(local)).toBe(
+      `promoted from staging.test/shop:1.2.3 at ${PROMOTION.time} (unsigned record)`,
+    );
     expect(describePromotion({ ...local, actor: 'ana' })).toBe(
-      `promoted from staging.test/shop:1.2.3 by ana at ${PROMOTION.time}`,
+      `promoted from staging.test/shop:1.2.3 by ana at ${PROMOTION.time} (unsigned record)`,
     );
   });
 
@@ -95,6 +97,12 @@ describe('the promotion record', () => {
     expect(parsePromotion({})).toBeUndefined();
     expect(parsePromotion({ 'dev.slipway.promotion.source': 'x' })).toBeUndefined();
     expect(parsePromotion({ 'org.opencontainers.image.created': 't' })).toBeUndefined();
+    // a time that is not UTC ISO 8601, or in the future, would be "newest" for ever
+    const at = (time: string) =>
+      parsePromotion({ 'dev.slipway.promotion.source': 's/a:1', 'org.opencontainers.image.created': time });
+    expect(at('~')).toBeUndefined();
+    expect(at('9999-01-01T00:00:00Z')).toBeUndefined();
+    expect(at('2026-11-30T09:00:00.000Z')).toBeDefined();
   });
 
   it('a rerun of the same run is the same promotion, whatever its time', () => {
@@ -110,7 +118,7 @@ describe('the promotion record', () => {
     expect(newestPromotion([older, newer, PROMOTION])).toBe(newer);
     expect(newestPromotion([])).toBeUndefined();
     expect(describePromotion(PROMOTION)).toBe(
-      `promoted from staging.test/shop:1.2.3 by ${PROMOTION.runUrl} at ${PROMOTION.time}`,
+      `promoted from staging.test/shop:1.2.3 by ${PROMOTION.runUrl} at ${PROMOTION.time} (unsigned record)`,
     );
   });
 
