@@ -242,7 +242,7 @@ export async function cleanUpInterruptedDeploy(
         // (only if it is still this run's; the route record it may have written is finished by the
         // next deploy, which sees the proxy has not taken it).
         if (request.mode === 'container' && request.shared)
-          await new SharedProxy(session.runner).lock.release(proxyLockId(id));
+          await new SharedProxy(session.runner).lock.release(proxyLockId(id)).catch(() => {});
         if ((await session.lock.holder())?.id !== id) return undefined;
         // A full lease for the cleanup (stopping a version takes up to 10 s).
         if (!(await session.lock.renew(id))) return undefined;
