@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RegistryClient } from '../../src/registry/client';
+import { fallbackTag } from '../../src/registry/referrers';
 import { pushImage, pushIndex, unique } from '../helpers/oci';
 import { freePort, makeCertificate, startRegistry, type TestRegistry } from '../helpers/registry-process';
 import { runBundle } from '../helpers/run-bundle';
@@ -161,7 +162,9 @@ describe.skipIf(!outsideAddress)('a plain-HTTP registry that is not loopback', (
     );
     const listed = await runBundle('promote-between-registries', { ...inputs, insecure: plain.host });
     expect(listed.exitCode, listed.log).toBe(0);
-    expect(skopeoTags(`${plain.host}/${repo}`)).toEqual(['v1']);
+    // v1, and the fallback tag of the promotion record promote leaves at its destination
+    const digest = skopeoDigest(`${plain.host}/${repo}:v1`);
+    expect(skopeoTags(`${plain.host}/${repo}`).sort()).toEqual([fallbackTag(digest), 'v1'].sort());
   });
 });
 
@@ -319,6 +322,9 @@ describe('skopeo agrees', () => {
     });
     expect(result.exitCode, result.log).toBe(0);
     expect(skopeoDigest(`${staging.host}/${repo}-copy:v1`)).toBe(image.digest);
-    expect(skopeoTags(`${staging.host}/${repo}-copy`)).toEqual(['v1']);
+    // v1, and the fallback tag of the promotion record promote leaves at its destination
+    expect(skopeoTags(`${staging.host}/${repo}-copy`).sort()).toEqual(
+      [fallbackTag(image.digest), 'v1'].sort(),
+    );
   });
 });
