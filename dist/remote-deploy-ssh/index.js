@@ -37178,15 +37178,20 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
 }
 /**
  * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
- * outlast one lease: waiting for a Swarm rollback).
+ * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
+ * lease was found lost (taken over by another party) on the way; an SSH error renewing is not a loss.
  */
-async function whileRenewing(session, id, work) {
+async function whileRenewing(session, id, work, intervalMs = LEASE_MS / 4) {
+    let lost = false;
     let renewing = Promise.resolve();
     const timer = setInterval(() => {
-        renewing = session.lock.renew(id).catch(() => true);
-    }, LEASE_MS / 4);
+        renewing = session.lock.renew(id).then((ours) => (lost ||= !ours), () => true);
+    }, intervalMs);
     try {
-        return await work();
+        const value = await work();
+        clearInterval(timer);
+        await renewing;
+        return { value, lost };
     }
     finally {
         clearInterval(timer);
@@ -38425,12 +38430,28 @@ class SharedProxy {
             await command_runChecked(this.runner, pull(this.target, settings.image));
         const id = proxyLockId(lock.id);
         await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+        let outcome;
         try {
-            return await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
+            outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
         }
         finally {
             await this.lock.release(id).catch(() => { });
         }
+        // Another run took the lock over while this one stalled (a whole lease without renewal): it
+        // may have rendered the table without this change. Only what the proxy serves now counts.
+        if (outcome.lost && !(await this.took(change)))
+            throw new Error(`${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`);
+        return outcome.value;
+    }
+    /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
+    async took(change) {
+        if (change.kind === 'set')
+            return this.serves(change.routes);
+        const table = await this.table();
+        if (table.some((s) => s.service === change.service))
+            return false;
+        const status = await this.status();
+        return (!status.running || !status.ports || (await this.applied()) === this.archive(table, status.ports).text);
     }
     /** apply's work, with the proxy's lock held. */
     async applyHeld(change, settings, service, ctx) {
@@ -38465,13 +38486,9 @@ class SharedProxy {
                 await this.waitServes(change.routes, ports, change.probePath);
         }
         catch (error) {
-            // The service's previous routes come back: in the record and, when the proxy took the
-            // new ones, in the running proxy too (the other services' routes are the same in both).
+            // The service's previous routes come back in the record, and the proxy returns to how it was.
             await this.record(service, old).catch(() => { });
-            if (result?.reloaded)
-                await this.status()
-                    .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
-                    .catch(() => { });
+            await this.revert(before, old ? [...others, old] : others, ports).catch(() => { });
             throw error;
         }
         if (result.created)
@@ -38479,6 +38496,24 @@ class SharedProxy {
         else if (result.reloaded)
             ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
         return result;
+    }
+    /**
+     * After a failed change, the proxy as it was before it (`before`), serving `table`: a proxy this
+     * run created is removed (its volume stays), one it started is stopped again, and a running one
+     * gets back the configuration of `table` (nothing happens when it never took the new one).
+     */
+    async revert(before, table, ports) {
+        if (!before.exists) {
+            await this.runner.run(removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+            return;
+        }
+        const now = await this.status();
+        if (!now.running)
+            return;
+        if (!before.running)
+            await command_runChecked(this.runner, stop(this.target, SHARED_PROXY));
+        else
+            await this.converge(table, ports, undefined, now);
     }
     /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
     checkPorts(status, ports) {
@@ -38676,7 +38711,8 @@ function routesOf(request, session) {
         ...(shared.acmeCaRoot && { acmeCaRoot: shared.acmeCaRoot }),
     };
 }
-function isUnchanged(request, state, digest, routed) {
+/** The version in service is this digest with this configuration (routes are the shared proxy's: checked apart). */
+function isUnchanged(request, state, digest) {
     const current = state.current;
     if (!current || current.digest !== digest || !current.running)
         return false;
@@ -38685,7 +38721,7 @@ function isUnchanged(request, state, digest, routed) {
     if (current.config !== configOf(request))
         return false;
     if (request.shared)
-        return routed;
+        return true;
     if (request.publish === undefined)
         return true;
     return state.proxy?.running === true;
@@ -38772,7 +38808,12 @@ class Deployer {
             }
         });
         const plan = this.sessions.map((session, i) => ({ session, state: states[i] }));
-        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true));
+        const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+        // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
+        // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
+        const rerouting = r.shared
+            ? plan.filter((p) => !changing.includes(p) && routed.get(p.session) !== true)
+            : [];
         const unchanged = (p) => ({
             host: p.session.where,
             previous: p.state.current?.image ?? null,
@@ -38783,18 +38824,29 @@ class Deployer {
         });
         if (r.dryRun) {
             for (const p of plan) {
-                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`);
+                this.ctx.log(`${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}${rerouting.includes(p) ? '; would apply its routes to the shared proxy' : ''}`}`);
             }
             return {
                 digest: image.digest,
-                changed: changing.length > 0,
+                changed: changing.length + rerouting.length > 0,
                 hosts: plan.map(unchanged),
                 previousImage,
             };
         }
+        await this.parallel(rerouting.map((p) => p.session), async (session) => {
+            const current = plan.find((p) => p.session === session)?.state.current;
+            await this.serve(session, current.container);
+            this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
+        });
         if (changing.length === 0) {
-            this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-            return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+            if (rerouting.length === 0)
+                this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+            return {
+                digest: image.digest,
+                changed: rerouting.length > 0,
+                hosts: plan.map(unchanged),
+                previousImage,
+            };
         }
         this.ctx.signal?.throwIfAborted();
         this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
@@ -42009,12 +42061,14 @@ class SwarmDeployer {
             await this.cancelled([r.name], started, [change], { [r.name]: image.reference });
         }
         if (!converged.ok) {
-            const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
-                error: converged.detail,
-            });
-            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+            // Logs first: the tasks of the failed version go with the rollback.
             const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
-            this.failed(`${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
+            const back = converged.rolledBack ? undefined : await this.rollBackUnfinished([r.name]);
+            const reverted = converged.rolledBack || back?.ok === true;
+            const detail = `${converged.detail}${back?.said ? `; ${back.said}` : ''}`;
+            const outcome = this.result(reverted ? 'reverted' : 'failed', started, [change], { error: detail });
+            await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+            this.failed(`${detail}${reverted ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
         }
         if (r.publish !== undefined && r.port !== undefined) {
             await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, reference_formatReference(r.proxyImage));
@@ -42076,6 +42130,10 @@ class SwarmDeployer {
                 failures.push(`${service}: ${converged.detail}`);
         }
         if (failures.length > 0) {
+            // A failed stack deploy leaves no update running: what Swarm did not roll back, Slipway does.
+            const back = await this.rollBackUnfinished(services);
+            if (back.rolledBack.length > 0)
+                failures.push(back.said);
             const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
             await this.audit('deploy-failed', pinned, outcome);
             this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
@@ -42187,6 +42245,18 @@ class SwarmDeployer {
         for (const problem of problems)
             this.ctx.log(problem);
         return { rolledBack, problems };
+    }
+    /**
+     * After a wait that ended without convergence (health-timeout ran out while Swarm still updated,
+     * or Swarm paused the update): the update must not go live after the step failed, so it is rolled
+     * back and waited for. `ok`: rolled back and every service runs one version again.
+     */
+    async rollBackUnfinished(services) {
+        const { rolledBack, problems } = await this.settle(services);
+        const said = rolledBack.length
+            ? `Slipway rolled the unfinished update of ${rolledBack.join(', ')} back${problems.length ? ` (${problems.join('; ')})` : ''}`
+            : problems.join('; ');
+        return { ok: rolledBack.length > 0 && problems.length === 0, rolledBack, said };
     }
     /** The post step's part after a killed run: settle every service of this deploy. */
     async settleInterrupted() {

@@ -81,12 +81,13 @@ export function routesOf(request: DeployRequest, session: HostSession): ServiceR
   };
 }
 
-function isUnchanged(request: DeployRequest, state: HostState, digest: string, routed: boolean): boolean {
+/** The version in service is this digest with this configuration (routes are the shared proxy's: checked apart). */
+function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
   const current = state.current;
   if (!current || current.digest !== digest || !current.running) return false;
   if (state.serving.length > 1) return false;
   if (current.config !== configOf(request)) return false;
-  if (request.shared) return routed;
+  if (request.shared) return true;
   if (request.publish === undefined) return true;
   return state.proxy?.running === true;
 }
@@ -194,9 +195,12 @@ export class Deployer {
       }
     });
     const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
-    const changing = plan.filter(
-      (p) => !isUnchanged(r, p.state, image.digest, routed.get(p.session) === true),
-    );
+    const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
+    // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
+    // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
+    const rerouting = r.shared
+      ? plan.filter((p) => !changing.includes(p) && routed.get(p.session) !== true)
+      : [];
     const unchanged = (p: (typeof plan)[number]): HostResult => ({
       host: p.session.where,
       previous: p.state.current?.image ?? null,
@@ -208,19 +212,32 @@ export class Deployer {
     if (r.dryRun) {
       for (const p of plan) {
         this.ctx.log(
-          `${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}`}`,
+          `${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}${rerouting.includes(p) ? '; would apply its routes to the shared proxy' : ''}`}`,
         );
       }
       return {
         digest: image.digest,
-        changed: changing.length > 0,
+        changed: changing.length + rerouting.length > 0,
         hosts: plan.map(unchanged),
         previousImage,
       };
     }
+    await this.parallel(
+      rerouting.map((p) => p.session),
+      async (session) => {
+        const current = plan.find((p) => p.session === session)?.state.current as Version;
+        await this.serve(session, current.container);
+        this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
+      },
+    );
     if (changing.length === 0) {
-      this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-      return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+      if (rerouting.length === 0) this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+      return {
+        digest: image.digest,
+        changed: rerouting.length > 0,
+        hosts: plan.map(unchanged),
+        previousImage,
+      };
     }
 
     this.ctx.signal?.throwIfAborted();

@@ -61,19 +61,28 @@ export async function withHostLocks<T>(
 
 /**
  * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
- * outlast one lease: waiting for a Swarm rollback).
+ * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
+ * lease was found lost (taken over by another party) on the way; an SSH error renewing is not a loss.
  */
 export async function whileRenewing<T>(
   session: { readonly lock: Pick<HostLock, 'renew'> },
   id: string,
   work: () => Promise<T>,
-): Promise<T> {
+  intervalMs = LEASE_MS / 4,
+): Promise<{ value: T; lost: boolean }> {
+  let lost = false;
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    renewing = session.lock.renew(id).catch(() => true);
-  }, LEASE_MS / 4);
+    renewing = session.lock.renew(id).then(
+      (ours) => (lost ||= !ours),
+      () => true,
+    );
+  }, intervalMs);
   try {
-    return await work();
+    const value = await work();
+    clearInterval(timer);
+    await renewing;
+    return { value, lost };
   } finally {
     clearInterval(timer);
     await renewing;

@@ -71,6 +71,12 @@ export type RouteChange =
   | { readonly kind: 'set'; readonly routes: ServiceRoutes; readonly probePath?: string }
   | { readonly kind: 'remove'; readonly service: string; readonly network: string };
 
+/** What a change did to the proxy: created it, or reloaded it (neither: it already served it). */
+export interface ApplyResult {
+  readonly reloaded: boolean;
+  readonly created: boolean;
+}
+
 export class SharedProxy {
   readonly runner: Runner;
   readonly where: string;
@@ -165,18 +171,37 @@ export class SharedProxy {
     lock: LockInfo,
     ctx: DeployContext,
     waitMs: number,
-  ): Promise<{ reloaded: boolean; created: boolean }> {
+  ): Promise<ApplyResult> {
     const service = change.kind === 'set' ? change.routes.service : change.service;
     // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
     if (change.kind === 'set' && settings && !(await this.status()).exists)
       await runChecked(this.runner, docker.pull(this.target, settings.image));
     const id = proxyLockId(lock.id);
     await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+    let outcome: { value: ApplyResult; lost: boolean };
     try {
-      return await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
+      outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
     } finally {
       await this.lock.release(id).catch(() => {});
     }
+    // Another run took the lock over while this one stalled (a whole lease without renewal): it
+    // may have rendered the table without this change. Only what the proxy serves now counts.
+    if (outcome.lost && !(await this.took(change)))
+      throw new Error(
+        `${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`,
+      );
+    return outcome.value;
+  }
+
+  /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
+  private async took(change: RouteChange): Promise<boolean> {
+    if (change.kind === 'set') return this.serves(change.routes);
+    const table = await this.table();
+    if (table.some((s) => s.service === change.service)) return false;
+    const status = await this.status();
+    return (
+      !status.running || !status.ports || (await this.applied()) === this.archive(table, status.ports).text
+    );
   }
 
   /** apply's work, with the proxy's lock held. */
@@ -185,7 +210,7 @@ export class SharedProxy {
     settings: ProxySettings | undefined,
     service: string,
     ctx: DeployContext,
-  ): Promise<{ reloaded: boolean; created: boolean }> {
+  ): Promise<ApplyResult> {
     const before = await this.status();
     if (change.kind === 'set' && settings) this.checkPorts(before, settings.ports);
     if (change.kind === 'remove' && !before.exists) {
@@ -204,26 +229,42 @@ export class SharedProxy {
     const ports = before.ports ?? settings?.ports;
     if (!ports) throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
     await this.record(service, change.kind === 'set' ? change.routes : undefined);
-    let result: { reloaded: boolean; created: boolean } | undefined;
+    let result: ApplyResult | undefined;
     try {
       const network = change.kind === 'set' ? change.routes.network : undefined;
       result = await this.converge(next, ports, settings?.image, before, network);
       if (change.kind === 'remove') await this.leave(change.network);
       else await this.waitServes(change.routes, ports, change.probePath);
     } catch (error) {
-      // The service's previous routes come back: in the record and, when the proxy took the
-      // new ones, in the running proxy too (the other services' routes are the same in both).
+      // The service's previous routes come back in the record, and the proxy returns to how it was.
       await this.record(service, old).catch(() => {});
-      if (result?.reloaded)
-        await this.status()
-          .then((now) => this.converge(old ? [...others, old] : others, ports, settings?.image, now))
-          .catch(() => {});
+      await this.revert(before, old ? [...others, old] : others, ports).catch(() => {});
       throw error;
     }
     if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
     else if (result.reloaded)
       ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
     return result;
+  }
+
+  /**
+   * After a failed change, the proxy as it was before it (`before`), serving `table`: a proxy this
+   * run created is removed (its volume stays), one it started is stopped again, and a running one
+   * gets back the configuration of `table` (nothing happens when it never took the new one).
+   */
+  private async revert(
+    before: ProxyStatus,
+    table: readonly ServiceRoutes[],
+    ports: ProxyPorts,
+  ): Promise<void> {
+    if (!before.exists) {
+      await this.runner.run(docker.removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+      return;
+    }
+    const now = await this.status();
+    if (!now.running) return;
+    if (!before.running) await runChecked(this.runner, docker.stop(this.target, SHARED_PROXY));
+    else await this.converge(table, ports, undefined, now);
   }
 
   /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
@@ -265,7 +306,7 @@ export class SharedProxy {
     image: string | undefined,
     before: ProxyStatus,
     network?: string,
-  ): Promise<{ reloaded: boolean; created: boolean }> {
+  ): Promise<ApplyResult> {
     const { text, archive } = this.archive(table, ports);
     if (!before.exists) {
       if (!image || !network) throw new Error(`${this.where}: the shared proxy does not exist`);

@@ -165,13 +165,15 @@ export class SwarmDeployer {
       await this.cancelled([r.name], started, [change], { [r.name]: image.reference });
     }
     if (!converged.ok) {
-      const outcome = this.result(converged.rolledBack ? 'reverted' : 'failed', started, [change], {
-        error: converged.detail,
-      });
-      await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
+      // Logs first: the tasks of the failed version go with the rollback.
       const logs = converged.rolledBack ? '' : await this.manager.logs(r.name);
+      const back = converged.rolledBack ? undefined : await this.rollBackUnfinished([r.name]);
+      const reverted = converged.rolledBack || back?.ok === true;
+      const detail = `${converged.detail}${back?.said ? `; ${back.said}` : ''}`;
+      const outcome = this.result(reverted ? 'reverted' : 'failed', started, [change], { error: detail });
+      await this.audit('deploy-failed', { [r.name]: image.reference }, outcome);
       this.failed(
-        `${converged.detail}${converged.rolledBack ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`,
+        `${detail}${reverted ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`,
         outcome,
         `${r.name} did not converge on ${image.digest}`,
       );
@@ -243,6 +245,9 @@ export class SwarmDeployer {
       if (!converged.ok) failures.push(`${service}: ${converged.detail}`);
     }
     if (failures.length > 0) {
+      // A failed stack deploy leaves no update running: what Swarm did not roll back, Slipway does.
+      const back = await this.rollBackUnfinished(services);
+      if (back.rolledBack.length > 0) failures.push(back.said);
       const outcome = this.result('failed', started, changes(true), { error: failures.join('\n') });
       await this.audit('deploy-failed', pinned, outcome);
       this.failed(failures.join('\n'), outcome, `the stack ${r.name} did not converge`);
@@ -370,6 +375,21 @@ export class SwarmDeployer {
     }
     for (const problem of problems) this.ctx.log(problem);
     return { rolledBack, problems };
+  }
+
+  /**
+   * After a wait that ended without convergence (health-timeout ran out while Swarm still updated,
+   * or Swarm paused the update): the update must not go live after the step failed, so it is rolled
+   * back and waited for. `ok`: rolled back and every service runs one version again.
+   */
+  private async rollBackUnfinished(
+    services: readonly string[],
+  ): Promise<{ ok: boolean; rolledBack: string[]; said: string }> {
+    const { rolledBack, problems } = await this.settle(services);
+    const said = rolledBack.length
+      ? `Slipway rolled the unfinished update of ${rolledBack.join(', ')} back${problems.length ? ` (${problems.join('; ')})` : ''}`
+      : problems.join('; ');
+    return { ok: rolledBack.length > 0 && problems.length === 0, rolledBack, said };
   }
 
   /** The post step's part after a killed run: settle every service of this deploy. */

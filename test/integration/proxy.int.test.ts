@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventOnHost, type EventLine, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { getOnce, startLoad, type LoadReport } from '../helpers/load';
-import { onHost } from '../helpers/lab-host';
+import { expectNothingLeft, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { type Pebble, startPebble } from '../helpers/pebble';
-import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
 import { NETWORK } from '../lab/config';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
@@ -28,12 +29,14 @@ const C = svc('c');
 const D = svc('d');
 const E = svc('e');
 const F = svc('f');
+const G = svc('g');
+const G_SECRET = `px-secret-${randomBytes(6).toString('hex')}`;
 const C_VOLUME = `${C}-data`;
 const BLOCKER = `test-px-blocker-${ID}`;
 const other = lab.hosts[1] as LabHost;
 const HTTP = 8088;
 const HTTPS = 8089;
-const NAMES = ['a.test', 'b.test', 'b2.test', 'c.test', 'd.test', 'e.test'];
+const NAMES = ['a.test', 'b.test', 'b2.test', 'c.test', 'd.test', 'e.test', 'g.test', 'g2.test'];
 const resolve = Object.fromEntries(NAMES.map((n) => [n, host.address]));
 const images: Record<string, string> = {};
 let pebble: Pebble;
@@ -44,7 +47,7 @@ const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
   'docker volume rm slipway-proxy-data >/dev/null 2>&1',
   'rm -rf /home/deploy/.slipway/_proxy',
   `docker rm -f ${BLOCKER} >/dev/null 2>&1`,
-  ...[A, B, D, E, F].flatMap((s) => serviceCleanup(s)),
+  ...[A, B, D, E, F, G].flatMap((s) => serviceCleanup(s)),
   ...serviceCleanup(C, [C_VOLUME]),
 ]);
 
@@ -57,30 +60,40 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  stopWatchers();
   console.log(`shared proxy figures: ${JSON.stringify(figures, null, 2)}`);
   await cleanHosts();
   await pebble?.stop();
 });
 
-function deploy(name: string, version: string, extra: Record<string, string> = {}): Promise<BundleRun> {
-  return runBundle('remote-deploy-ssh', {
-    hosts: `${host.address}:${host.sshPort}`,
-    username: lab.ssh.user,
-    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
-    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
-    name,
-    image: images[version] as string,
-    port: '8080',
-    'health-path': '/health',
-    'health-timeout': '30s',
-    'proxy-image': lab.images.proxy,
-    'http-port': String(HTTP),
-    'https-port': String(HTTPS),
-    'acme-email': 'ops@example.org',
-    'acme-ca': pebble.directory,
-    'acme-ca-root': pebble.tlsRoot,
-    ...extra,
-  });
+function deploy(
+  name: string,
+  version: string,
+  extra: Record<string, string> = {},
+  options: BundleOptions = {},
+): Promise<BundleRun> {
+  return runBundle(
+    'remote-deploy-ssh',
+    {
+      hosts: `${host.address}:${host.sshPort}`,
+      username: lab.ssh.user,
+      'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+      'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+      name,
+      image: images[version] as string,
+      port: '8080',
+      'health-path': '/health',
+      'health-timeout': '30s',
+      'proxy-image': lab.images.proxy,
+      'http-port': String(HTTP),
+      'https-port': String(HTTPS),
+      'acme-email': 'ops@example.org',
+      'acme-ca': pebble.directory,
+      'acme-ca-root': pebble.tlsRoot,
+      ...extra,
+    },
+    options,
+  );
 }
 
 /** One HTTPS GET verified against Pebble's root (or `ca`), the name resolved to the lab host. */
@@ -311,8 +324,74 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(run.exitCode, run.log).toBe(0);
     expect(run.log).not.toContain('nothing restarted');
     expect(run.log).toContain('the shared proxy reloaded');
+    expect(run.log).toMatch(/test-px-b-\S+ keeps running; its routes are served now/); // no restart
+    expect(run.outputs.changed).toBe('true');
     expect((await firstAnswer('https://b2.test:8089/version')).body).toBe('b1'); // served now
   });
+
+  /** The moment the proxy's configuration changes hands, seen from the host's engine. */
+  const proxyExec = (command: string) =>
+    eventOnHost(
+      lab,
+      host,
+      ['type=container', 'container=slipway-proxy'],
+      (e: EventLine) =>
+        e.Actor.Attributes.name === 'slipway-proxy' && e.Action.startsWith(`exec_start: ${command}`),
+    );
+
+  /** The proxy's Caddyfile, or (`.applied`) the text it says it last took. */
+  const proxyConfig = (suffix = '') =>
+    onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', `/etc/caddy/Caddyfile${suffix}`);
+
+  /** Nothing of an interrupted run stays on the host: no lock (the service's or the proxy's), no secret. */
+  async function expectReleased(): Promise<void> {
+    await expectNothingLeft(lab, host, G, G_SECRET);
+    expect(
+      await onHost(lab, host, 'sh', '-c', 'ls -d /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true'),
+    ).toBe('');
+  }
+
+  it.each([
+    [
+      'cancelled (SIGINT, SIGTERM, SIGKILL) while the proxy is between configurations',
+      'cancel',
+      'rm -f /etc/caddy/Caddyfile.applied',
+      'g.test',
+    ],
+    ['killed (SIGKILL) during the proxy reload', 'SIGKILL', 'caddy reload', 'g.test\ng2.test'],
+  ] as const)(
+    'a deploy %s: the post step frees both locks, the rerun serves the routes, 0 failed on the others',
+    async (_what, how, command, hostnames) => {
+      const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+      const inputs = { hostnames, 'secret-env': `TOKEN=${G_SECRET}` };
+      const moment = proxyExec(command);
+      const interrupted = await deploy(G, 'e1', inputs, { interrupt: moment.then(() => how) });
+      await moment;
+      if (how === 'cancel') {
+        // A cancel finishes the change in progress: the proxy runs what it says it runs at once.
+        expect(interrupted.log).toMatch(/SIGINT: cancelling/);
+        expect(await proxyConfig()).toEqual(await proxyConfig('.applied'));
+      } else {
+        expect(interrupted.exitCode, interrupted.log).not.toBe(0);
+        // The killed run still holds the proxy's lock: the post step is what frees it.
+        expect(await onHost(lab, host, 'ls', '/home/deploy/.slipway/_proxy')).toMatch(/^lock$/m);
+      }
+      const post = await deploy(G, 'e1', inputs, { state: interrupted.state });
+      expect(post.exitCode, post.log).toBe(0);
+      expect(post.log).not.toContain(G_SECRET);
+      await expectReleased();
+      const rerun = await deploy(G, 'e1', inputs);
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      expect(rerun.log).not.toContain(G_SECRET);
+      for (const name of hostnames.split('\n'))
+        expect((await firstAnswer(`https://${name}:8089/version`)).body).toBe('e1');
+      const report = await load.stop();
+      figures[`interrupted-${how}`] = summary(report);
+      expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+      await expectReleased();
+      expect(await proxyConfig()).toEqual(await proxyConfig('.applied'));
+    },
+  );
 
   it('refuses bad hostnames before anything changes, naming the input', async () => {
     const cases: Array<[string, RegExp]> = [
@@ -348,7 +427,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     );
     expect(leftovers).toBe('');
     const routes = await onHost(lab, host, 'ls', '/home/deploy/.slipway/_proxy/routes');
-    expect(routes.split('\n').sort()).toEqual([A, B, C, D, E].map((s) => `${s}.json`).sort());
+    expect(routes.split('\n').sort()).toEqual([A, B, C, D, E, G].map((s) => `${s}.json`).sort());
     expect((await https('https://b.test:8089/version')).body).toBe('b1');
   });
 
@@ -406,6 +485,11 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
         '{{.Names}}',
       ),
     ).toBe('');
+    // The proxy this run created there (it could not start) is gone again; its volume stays.
+    expect(await onHost(lab, other, 'docker', 'ps', '-aq', '--filter', 'name=^slipway-proxy$')).toBe('');
+    expect(
+      await onHost(lab, other, 'docker', 'volume', 'ls', '-q', '--filter', 'name=^slipway-proxy-data$'),
+    ).toBe('slipway-proxy-data');
     await onHost(lab, other, 'docker', 'rm', '-f', BLOCKER);
   });
 

@@ -3,11 +3,21 @@
  * scripts run on the hosts): the races the lease must close, forced by a slowed tool or by the
  * state a racing party leaves.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalRunner } from '../../../src/command/local-runner';
 import { HostLock, isStale, type LockInfo } from '../../../src/deploy-core/lease';
+import { whileRenewing } from '../../../src/deploy-core/locks';
 import { tempDir } from '../../helpers/temp';
 
 const info = (id: string, leaseMs = 60_000): LockInfo => ({ id, holder: id, time: '', run: '', leaseMs });
@@ -128,5 +138,37 @@ describe('the deploy lease (lock scripts on a real shell)', () => {
     expect(await renewing).toBe(false);
     expect(statSync(join(dir, 'lock', 'holder.json')).mtimeMs).toBe(newRecord);
     expect(JSON.parse(readFileSync(join(dir, 'lock', 'holder.json'), 'utf8')).id).toBe('new');
+  });
+});
+
+describe('whileRenewing (the lease kept while work runs)', () => {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('renews the lease while the work runs and says it was kept', async () => {
+    const { dir, lock } = fresh();
+    expect(await lock.tryAcquire(info('a'))).toBe(true);
+    utimesSync(join(dir, 'lock', 'renewed'), 0, 0);
+    const outcome = await whileRenewing({ lock }, 'a', () => pause(400).then(() => 'done'), 50);
+    expect(outcome).toEqual({ value: 'done', lost: false });
+    // renewed: the reading was written again (its file's time is no longer 1970)
+    expect(statSync(join(dir, 'lock', 'renewed')).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('says the lease was lost when another party holds it now', async () => {
+    const { dir, lock } = fresh();
+    expect(await lock.tryAcquire(info('a'))).toBe(true);
+    const outcome = await whileRenewing(
+      { lock },
+      'a',
+      async () => {
+        // What a takeover leaves: the lock is another party's.
+        rmSync(join(dir, 'lock'), { recursive: true });
+        expect(await lock.tryAcquire(info('b'))).toBe(true);
+        await pause(400);
+        return 'done';
+      },
+      50,
+    );
+    expect(outcome).toEqual({ value: 'done', lost: true });
   });
 });
