@@ -430,43 +430,6 @@ export async function promote(
   }
   const referrersToCopy = referrers.filter((r) => r.action !== 'present').length;
 
-  // 4c. The promotion record of each image copied, before its tags move (a rerun after an
-  // interruption finds it and adds none). Not counted among the referrers written; a registry that
-  // refuses it gets a warning, the promotion goes on.
-  const promotionRecords: Array<{ destination: string; subject: string; digest: string; written: boolean }> =
-    [];
-  if (options.record && !options.dryRun) {
-    const at = options.record.now().toISOString();
-    for (const job of jobs) {
-      if (job.upToDate) continue;
-      const destination = repositoryName(job.pair.destination);
-      const promotion = {
-        source: formatReference(job.pair.source),
-        destination,
-        tags: job.pair.tags,
-        runUrl: options.record.runUrl,
-        actor: options.record.actor,
-        time: at,
-      };
-      try {
-        const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () =>
-          writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion),
-        );
-        const done = { destination, subject: job.tree.root.digest, digest, written };
-        promotionRecords.push(done);
-        onEvent({ kind: 'promotion-record', ...done });
-      } catch (error) {
-        // The image is complete: a registry that refuses the record does not stop the promotion.
-        onEvent({
-          kind: 'promotion-record-failed',
-          destination,
-          subject: job.tree.root.digest,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
-  }
-
   // 5. Tags last, once every image of the set is complete.
   let tagsMoved = 0;
   for (const job of jobs) {
@@ -510,6 +473,45 @@ export async function promote(
         });
       }
       tagsMoved += 1;
+    }
+  }
+
+  // 6. The promotion record of each image, once its tags are in place (a record never claims a
+  // promotion whose tags were refused). An image found complete gets one only when it has none at
+  // all (a run killed between its tags and its record); a rerun of a finished promotion adds none.
+  // Not counted among the referrers; a registry that refuses it gets a warning, the promotion stands.
+  const promotionRecords: Array<{ destination: string; subject: string; digest: string; written: boolean }> =
+    [];
+  if (options.record && !options.dryRun) {
+    const at = options.record.now().toISOString();
+    for (const job of jobs) {
+      const destination = repositoryName(job.pair.destination);
+      const promotion = {
+        source: formatReference(job.pair.source),
+        destination,
+        tags: job.pair.tags,
+        runUrl: options.record.runUrl,
+        actor: options.record.actor,
+        time: at,
+      };
+      try {
+        const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () =>
+          writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
+            onlyIfNone: job.upToDate,
+          }),
+        );
+        if (job.upToDate && !written) continue;
+        const done = { destination, subject: job.tree.root.digest, digest, written };
+        promotionRecords.push(done);
+        onEvent({ kind: 'promotion-record', ...done });
+      } catch (error) {
+        onEvent({
+          kind: 'promotion-record-failed',
+          destination,
+          subject: job.tree.root.digest,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
   }
 

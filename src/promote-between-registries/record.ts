@@ -2,7 +2,8 @@
  * Writes the promotion record (supply-chain/promotion.ts) next to a promoted digest at the
  * destination, the way the destination keeps referrers (putManifestKeepingSubject: the referrers
  * API where the registry has it, else the fallback tag). A rerun in the same run finds its record
- * (same run, source, destination and tags) and writes nothing, so there is never a second one.
+ * (same run, source, destination and tags) and writes nothing, so there is never a second one;
+ * `onlyIfNone` (an image found already promoted) writes one only where the image has none at all.
  */
 import type { ManifestDescriptor, RegistryClient } from '../registry/client';
 import { putSmallBlob } from '../registry/referrers';
@@ -20,10 +21,10 @@ export async function writePromotionRecord(
   repository: string,
   subject: ManifestDescriptor,
   promotion: Promotion,
+  options: { onlyIfNone?: boolean } = {},
 ): Promise<{ digest: string; written: boolean }> {
-  const existing = (await readPromotions(client, repository, subject.digest)).find((p) =>
-    samePromotion(p, promotion),
-  );
+  const records = await readPromotions(client, repository, subject.digest);
+  const existing = options.onlyIfNone ? records[0] : records.find((p) => samePromotion(p, promotion));
   if (existing) return { digest: existing.record, written: false };
   const record = buildPromotionRecord(subject, promotion);
   await putSmallBlob(client, repository, EMPTY_JSON);

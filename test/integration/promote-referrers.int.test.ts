@@ -537,6 +537,23 @@ describe('promotion records', () => {
     );
     expect(again).toEqual({ digest: recordOne, written: false });
     expect(promotionList(`${one}@${image.digest}`)).toEqual([recordOne]);
+    // Tags in place but no record (what a run killed between its tags and its record leaves, made
+    // here by crane): the rerun finds the image complete and writes the missing record.
+    const healed = `${api2.host}/referrers/record-4-${unique()}`;
+    ok('crane', ['copy', '--insecure', `${source}:v1`, `${healed}:v1`]);
+    expect(promotionList(`${healed}@${image.digest}`)).toEqual([]);
+    const heal = await hop(source, healed, 4);
+    expect(heal.blobsCopied).toBe(0);
+    expect(heal.promotionRecords).toEqual([
+      {
+        destination: healed,
+        subject: image.digest,
+        digest: expect.stringMatching(/^sha256:/),
+        written: true,
+      },
+    ]);
+    expect(promotionList(`${healed}@${image.digest}`)).toEqual([heal.promotionRecords[0]?.digest]);
+    expect((await hop(source, healed, 5)).promotionRecords).toEqual([]); // and only once
 
     // 2. referrers API → fallback-tag production: the first record stays behind.
     const second = await hop(one, two, 2);
