@@ -258,18 +258,20 @@ async function ensureBusybox(): Promise<string> {
 
 /**
  * The reverse proxy image the deploy tests use (the action's default is the official caddy image,
- * which cannot be pulled here): Debian's caddy binary and the libraries ldd lists, on busybox.
+ * which cannot be pulled here): Caddy built from source by scripts/tools.mjs (Debian's 2.6.2 drops
+ * connections on a reload, see the README) and the libraries ldd lists, on busybox.
  */
 async function ensureProxyImage(busybox: string, staging: LabRegistry): Promise<string> {
-  const version = (await sh(['caddy', 'version'])).stdout.trim().split(/\s+/)[0] ?? 'unknown';
-  const ref = `${staging.host}/lab/caddy:${version.replace(/^v/, '')}-lab2`;
+  const { ensureTools, tool } = await import('../../scripts/tools.mjs');
+  const binary = (await ensureTools((message) => log(message), ['caddy'])).caddy as string;
+  const ref = `${staging.host}/lab/caddy:${tool('caddy').version}-lab3`;
   const served = await httpStatus(`${staging.url}/v2/lab/caddy/manifests/${ref.split(':').pop()}`);
   if (served === 200 && (await imageExists(ref))) return ref;
   const context = join(LAB_DIR, 'cache', 'caddy-image');
   rmSync(context, { recursive: true, force: true });
   mkdirSync(join(context, 'libs'), { recursive: true });
-  await sh(['cp', '/usr/bin/caddy', join(context, 'caddy')]);
-  const libs = (await sh(['ldd', '/usr/bin/caddy'])).stdout
+  await sh(['cp', binary, join(context, 'caddy')]);
+  const libs = (await sh(['ldd', binary])).stdout
     .split('\n')
     .map((line) => /(\/\S+)\s+\(0x/.exec(line)?.[1])
     .filter((path): path is string => Boolean(path));
