@@ -13600,13 +13600,19 @@ function writeReferrer(target, referrer, present) {
 
 async function writePromotionRecord(client, repository, subject, promotion, options = {}) {
     const records = await readPromotions(client, repository, subject.digest);
-    const existing = options.onlyIfNone ? records[0] : records.find((p) => samePromotion(p, promotion));
+    const existing = records.find((p) => options.alreadyPromoted ? covers(p, promotion) : samePromotion(p, promotion));
     if (existing)
         return { digest: existing.record, written: false };
     const record = buildPromotionRecord(subject, promotion);
     await putSmallBlob(client, repository, EMPTY_JSON);
     await putManifestKeepingSubject(client, repository, record);
     return { digest: record.digest, written: true };
+}
+/** `p` already says what `promotion` would: the same source and destination, every one of its tags. */
+function covers(p, promotion) {
+    return (p.source === promotion.source &&
+        p.destination === promotion.destination &&
+        promotion.tags.every((t) => p.tags.includes(t)));
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts
@@ -13917,8 +13923,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         }
     }
     // 6. The promotion record of each image, once its tags are in place (a record never claims a
-    // promotion whose tags were refused). An image found complete gets one only when it has none at
-    // all (a run killed between its tags and its record); a rerun of a finished promotion adds none.
+    // promotion whose tags were refused). An image found complete gets one only when no record says
+    // the same (a run killed between its tags and its record); a rerun of a finished promotion adds none.
     // Not counted among the referrers; a registry that refuses it gets a warning, the promotion stands.
     const promotionRecords = [];
     if (options.record && !options.dryRun) {
@@ -13935,7 +13941,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             };
             try {
                 const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () => writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
-                    onlyIfNone: job.upToDate,
+                    alreadyPromoted: job.upToDate,
                 }));
                 if (job.upToDate && !written)
                     continue;

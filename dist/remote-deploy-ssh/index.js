@@ -37179,24 +37179,26 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
 /**
  * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
  * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
- * lease was found lost (taken over by another party) on the way; an SSH error renewing is not a loss.
+ * lease may have been lost on the way: a renewal found it another party's, or the renewal after
+ * the work could not say it is still ours (an SSH error then is not proof either way). An SSH error
+ * on a renewal during the work is retried at the next one.
  */
 async function whileRenewing(session, id, work, intervalMs = LEASE_MS / 4) {
     let lost = false;
     let renewing = Promise.resolve();
     const timer = setInterval(() => {
-        renewing = session.lock.renew(id).then((ours) => (lost ||= !ours), () => true);
+        renewing = session.lock.renew(id).then((ours) => (lost ||= !ours), () => undefined);
     }, intervalMs);
+    let value;
     try {
-        const value = await work();
-        clearInterval(timer);
-        await renewing;
-        return { value, lost };
+        value = await work();
     }
     finally {
         clearInterval(timer);
         await renewing;
     }
+    const ours = await session.lock.renew(id).catch(() => undefined);
+    return { value, lost: lost || ours !== true };
 }
 async function sweep(session, ctx) {
     const removed = await session.sweepLeftovers();
@@ -38384,9 +38386,7 @@ class SharedProxy {
     async serves(mine) {
         const [table, status] = await Promise.all([this.table(), this.status()]);
         const record = table.find((t) => t.service === mine.service);
-        if (!status.running || !status.ports || JSON.stringify(record) !== JSON.stringify(mine))
-            return false;
-        return (await this.applied()) === this.archive(table, status.ports).text;
+        return JSON.stringify(record) === JSON.stringify(mine) && (await this.inSync(table, status));
     }
     /** The configuration text the running proxy last took, if it says. */
     async applied() {
@@ -38420,8 +38420,10 @@ class SharedProxy {
     /**
      * Applies one service's change under the host-wide proxy lock: checks it against the other
      * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
-     * reloads the proxy once if (and only if) its configuration text changed. A reload the proxy
-     * refuses leaves the previous record and configuration in place.
+     * reloads the proxy once if (and only if) its configuration text changed. A change that fails
+     * leaves the previous record and puts the proxy back (see revert). A lock lost on the way (another
+     * run took it over after this one stalled a whole lease) fails the change unless the proxy serves
+     * it as recorded.
      */
     async apply(change, settings, lock, ctx, waitMs) {
         const service = change.kind === 'set' ? change.routes.service : change.service;
@@ -38447,11 +38449,16 @@ class SharedProxy {
     async took(change) {
         if (change.kind === 'set')
             return this.serves(change.routes);
-        const table = await this.table();
+        const [table, status] = await Promise.all([this.table(), this.status()]);
         if (table.some((s) => s.service === change.service))
             return false;
-        const status = await this.status();
-        return (!status.running || !status.ports || (await this.applied()) === this.archive(table, status.ports).text);
+        return !status.running || (await this.inSync(table, status));
+    }
+    /** The running proxy last took the configuration `table` renders. */
+    async inSync(table, status) {
+        return (status.running &&
+            status.ports !== undefined &&
+            (await this.applied()) === this.archive(table, status.ports).text);
     }
     /** apply's work, with the proxy's lock held. */
     async applyHeld(change, settings, service, ctx) {
@@ -38477,9 +38484,10 @@ class SharedProxy {
             throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
         await this.record(service, change.kind === 'set' ? change.routes : undefined);
         let result;
+        const done = {};
         try {
             const network = change.kind === 'set' ? change.routes.network : undefined;
-            result = await this.converge(next, ports, settings?.image, before, network);
+            result = await this.converge(next, ports, settings?.image, before, network, done);
             if (change.kind === 'remove')
                 await this.leave(change.network);
             else
@@ -38487,9 +38495,12 @@ class SharedProxy {
         }
         catch (error) {
             // The service's previous routes come back in the record, and the proxy returns to how it was.
-            await this.record(service, old).catch(() => { });
-            await this.revert(before, old ? [...others, old] : others, ports).catch(() => { });
-            throw error;
+            const undone = await this.record(service, old)
+                .then(() => this.revert(before, done, ports))
+                .then(() => '', (e) => `; putting the proxy back failed too: ${e.message}`);
+            if (!undone)
+                throw error;
+            throw new Error(`${error instanceof Error ? error.message : error}${undone}`);
         }
         if (result.created)
             ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
@@ -38498,21 +38509,24 @@ class SharedProxy {
         return result;
     }
     /**
-     * After a failed change, the proxy as it was before it (`before`), serving `table`: a proxy this
-     * run created is removed (its volume stays), one it started is stopped again, and a running one
-     * gets back the configuration of `table` (nothing happens when it never took the new one).
+     * After a failed change (its record already put back): undoes what this run did to the proxy
+     * (`done`), with the routes recorded now (every service's, as their records say: another run's
+     * change made meanwhile stays). A proxy this run created is removed again (its volume stays) when
+     * it does not run or serves no route; otherwise a proxy that runs, or ran before, gets the
+     * recorded configuration (reloaded only if it took another, started again if it stopped). A
+     * proxy stopped before that this run did not start is left alone.
      */
-    async revert(before, table, ports) {
-        if (!before.exists) {
-            await this.runner.run(removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+    async revert(before, done, ports) {
+        const [table, now] = await Promise.all([this.table(), this.status()]);
+        if (!now.exists)
+            return;
+        if (done.created && (!now.running || table.length === 0)) {
+            await command_runChecked(this.runner, removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
             return;
         }
-        const now = await this.status();
-        if (!now.running)
+        if (!now.running && !before.running && !done.started)
             return;
-        if (!before.running)
-            await command_runChecked(this.runner, stop(this.target, SHARED_PROXY));
-        else
+        if (!(await this.inSync(table, now)))
             await this.converge(table, ports, undefined, now);
     }
     /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
@@ -38543,7 +38557,7 @@ class SharedProxy {
         return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
     }
     /** The proxy running with `table`: created, started, or reloaded as needed. */
-    async converge(table, ports, image, before, network) {
+    async converge(table, ports, image, before, network, done = {}) {
         const { text, archive } = this.archive(table, ports);
         if (!before.exists) {
             if (!image || !network)
@@ -38563,6 +38577,7 @@ class SharedProxy {
                 publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
                 command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
             }));
+            done.created = true;
             await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
             for (const s of table)
                 await this.join(s.network);
@@ -38574,6 +38589,7 @@ class SharedProxy {
             await this.join(network);
         if (!before.running) {
             await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            done.started = true; // (a start that fails may still leave it running)
             await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
             await this.markApplied(text);
             return { reloaded: false, created: false };
@@ -38833,18 +38849,17 @@ class Deployer {
                 previousImage,
             };
         }
-        await this.parallel(rerouting.map((p) => p.session), async (session) => {
-            const current = plan.find((p) => p.session === session)?.state.current;
-            await this.serve(session, current.container);
-            this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
-        });
         if (changing.length === 0) {
-            if (rerouting.length === 0)
+            if (rerouting.length === 0) {
                 this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+                return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+            }
+            const results = new Map(plan.map((p) => [p.session, unchanged(p)]));
+            await this.reroute(rerouting, results, image);
             return {
                 digest: image.digest,
-                changed: rerouting.length > 0,
-                hosts: plan.map(unchanged),
+                changed: true,
+                hosts: plan.map((p) => results.get(p.session)),
                 previousImage,
             };
         }
@@ -38950,6 +38965,9 @@ class Deployer {
                 stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
             }));
         }
+        // Hosts that keep their version get their routes once every switch succeeded (a failed switch
+        // elsewhere leaves them as they were).
+        const rerouteFailure = await this.reroute(rerouting, results, image, false);
         const hosts = this.sessions.map((s) => results.get(s));
         const before = new Map(plan.map((p) => [p.session, p.state]));
         const pruning = Promise.all(switched.map(async (s) => {
@@ -38959,8 +38977,49 @@ class Deployer {
             if (pruned.length > 0)
                 this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
         }));
-        await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
+        await Promise.all([pruning, this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy')]);
+        if (rerouteFailure)
+            throw new DeployError(rerouteFailure, hosts);
         return { digest: image.digest, changed: true, hosts, previousImage };
+    }
+    /**
+     * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
+     * host's failure its own `failed` result. Alone (`audit`), it audits and throws a DeployError on
+     * a failure; within a deploy it returns the first failure for the caller to report.
+     */
+    async reroute(entries, results, image, audit = true) {
+        let failure;
+        await this.parallel(entries.map((e) => e.session), async (session) => {
+            this.ctx.signal?.throwIfAborted();
+            const current = entries.find((e) => e.session === session)?.state.current;
+            const started = performance.now();
+            const result = (outcome, error) => ({
+                host: session.where,
+                previous: current.image,
+                image: current.image,
+                container: current.container,
+                durationMs: performance.now() - started,
+                result: outcome,
+                ...(error && { error }),
+            });
+            try {
+                await this.serve(session, current.container);
+                this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
+                results.set(session, result('rerouted'));
+            }
+            catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                results.set(session, result('failed', message));
+                failure ??= `${session.where}: ${message}`;
+            }
+        });
+        if (!audit || entries.length === 0)
+            return failure;
+        const hosts = this.sessions.map((s) => results.get(s));
+        await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
+        if (failure)
+            throw new DeployError(failure, hosts);
+        return undefined;
     }
     /**
      * With hostnames, before anything changes: no host's shared proxy serves one of them for another
@@ -42200,14 +42259,15 @@ class SwarmDeployer {
         this.failed(`${why}: ${said}`, outcome, 'deploy cancelled');
     }
     /**
-     * Brings services a cancelled or killed run was updating to rest. An update Swarm is still
+     * Brings services a cancelled, killed or failed run was updating to rest. An update Swarm is still
      * running (or paused) is rolled back — the way the other modes put back a host cut mid-switch:
      * a run that ended cancelled never leaves a version going live after it, and the lock is not
      * released while the service still changes under it. Swarm rolls back start-first, so the
      * previous version keeps serving. An update that finished stays; a rollback Swarm already runs is
-     * left to it. Then waits (up to health-timeout) until each service runs one version.
+     * left to it. Then waits (up to health-timeout) until each service runs one version — with
+     * `onlyRolledBack` (a deploy that failed waiting), each service it rolled back.
      */
-    async settle(services) {
+    async settle(services, options = {}) {
         const rolledBack = [];
         const problems = [];
         const waiting = [];
@@ -42232,7 +42292,8 @@ class SwarmDeployer {
                     continue;
                 }
             }
-            waiting.push(name);
+            if (!options.onlyRolledBack || rolledBack.includes(name))
+                waiting.push(name);
         }
         for (const name of waiting) {
             const now = await this.manager.service(name);
@@ -42252,7 +42313,10 @@ class SwarmDeployer {
      * back and waited for. `ok`: rolled back and every service runs one version again.
      */
     async rollBackUnfinished(services) {
-        const { rolledBack, problems } = await this.settle(services);
+        // The lock lost (another deploy took it over): the update in Swarm may be that deploy's now.
+        if (this.ctx.signal?.reason instanceof LockLostError)
+            return { ok: false, rolledBack: [], said: 'the deploy lock was lost, so the update is left as it is' };
+        const { rolledBack, problems } = await this.settle(services, { onlyRolledBack: true });
         const said = rolledBack.length
             ? `Slipway rolled the unfinished update of ${rolledBack.join(', ')} back${problems.length ? ` (${problems.join('; ')})` : ''}`
             : problems.join('; ');

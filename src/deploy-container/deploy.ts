@@ -222,20 +222,17 @@ export class Deployer {
         previousImage,
       };
     }
-    await this.parallel(
-      rerouting.map((p) => p.session),
-      async (session) => {
-        const current = plan.find((p) => p.session === session)?.state.current as Version;
-        await this.serve(session, current.container);
-        this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
-      },
-    );
     if (changing.length === 0) {
-      if (rerouting.length === 0) this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+      if (rerouting.length === 0) {
+        this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+        return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+      }
+      const results = new Map(plan.map((p) => [p.session, unchanged(p)]));
+      await this.reroute(rerouting, results, image);
       return {
         digest: image.digest,
-        changed: rerouting.length > 0,
-        hosts: plan.map(unchanged),
+        changed: true,
+        hosts: plan.map((p) => results.get(p.session) as HostResult),
         previousImage,
       };
     }
@@ -352,6 +349,9 @@ export class Deployer {
         }),
       );
     }
+    // Hosts that keep their version get their routes once every switch succeeded (a failed switch
+    // elsewhere leaves them as they were).
+    const rerouteFailure = await this.reroute(rerouting, results, image, false);
     const hosts = this.sessions.map((s) => results.get(s) as HostResult);
     const before = new Map(plan.map((p) => [p.session, p.state]));
     const pruning = Promise.all(
@@ -362,8 +362,54 @@ export class Deployer {
         if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
       }),
     );
-    await Promise.all([pruning, this.auditAll(hosts, image, 'deploy')]);
+    await Promise.all([pruning, this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy')]);
+    if (rerouteFailure) throw new DeployError(rerouteFailure, hosts);
     return { digest: image.digest, changed: true, hosts, previousImage };
+  }
+
+  /**
+   * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
+   * host's failure its own `failed` result. Alone (`audit`), it audits and throws a DeployError on
+   * a failure; within a deploy it returns the first failure for the caller to report.
+   */
+  private async reroute(
+    entries: ReadonlyArray<{ session: HostSession; state: HostState }>,
+    results: Map<HostSession, HostResult>,
+    image: PinnedImage,
+    audit = true,
+  ): Promise<string | undefined> {
+    let failure: string | undefined;
+    await this.parallel(
+      entries.map((e) => e.session),
+      async (session) => {
+        this.ctx.signal?.throwIfAborted();
+        const current = entries.find((e) => e.session === session)?.state.current as Version;
+        const started = performance.now();
+        const result = (outcome: HostOutcome, error?: string): HostResult => ({
+          host: session.where,
+          previous: current.image,
+          image: current.image,
+          container: current.container,
+          durationMs: performance.now() - started,
+          result: outcome,
+          ...(error && { error }),
+        });
+        try {
+          await this.serve(session, current.container);
+          this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
+          results.set(session, result('rerouted'));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          results.set(session, result('failed', message));
+          failure ??= `${session.where}: ${message}`;
+        }
+      },
+    );
+    if (!audit || entries.length === 0) return failure;
+    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+    await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
+    if (failure) throw new DeployError(failure, hosts);
+    return undefined;
   }
 
   /**

@@ -62,7 +62,9 @@ export async function withHostLocks<T>(
 /**
  * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
  * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
- * lease was found lost (taken over by another party) on the way; an SSH error renewing is not a loss.
+ * lease may have been lost on the way: a renewal found it another party's, or the renewal after
+ * the work could not say it is still ours (an SSH error then is not proof either way). An SSH error
+ * on a renewal during the work is retried at the next one.
  */
 export async function whileRenewing<T>(
   session: { readonly lock: Pick<HostLock, 'renew'> },
@@ -75,18 +77,18 @@ export async function whileRenewing<T>(
   const timer = setInterval(() => {
     renewing = session.lock.renew(id).then(
       (ours) => (lost ||= !ours),
-      () => true,
+      () => undefined,
     );
   }, intervalMs);
+  let value: T;
   try {
-    const value = await work();
-    clearInterval(timer);
-    await renewing;
-    return { value, lost };
+    value = await work();
   } finally {
     clearInterval(timer);
     await renewing;
   }
+  const ours = await session.lock.renew(id).catch(() => undefined);
+  return { value, lost: lost || ours !== true };
 }
 
 async function sweep(session: HostSession, ctx: DeployContext): Promise<void> {

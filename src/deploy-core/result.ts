@@ -13,7 +13,9 @@ export interface DeployContext {
   readonly onLockLost?: (error: Error) => void;
 }
 
-export type HostOutcome = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'reverted' | 'planned';
+/** `rerouted`: the version kept running; only its routes in the shared proxy changed. */
+export type HostOutcome =
+  'deployed' | 'unchanged' | 'rerouted' | 'rolled-back' | 'failed' | 'reverted' | 'planned';
 
 export interface HostResult {
   readonly host: string;

@@ -71,6 +71,12 @@ export type RouteChange =
   | { readonly kind: 'set'; readonly routes: ServiceRoutes; readonly probePath?: string }
   | { readonly kind: 'remove'; readonly service: string; readonly network: string };
 
+/** What this run did to the proxy so far (what a revert may undo). */
+interface Progress {
+  created?: boolean;
+  started?: boolean;
+}
+
 /** What a change did to the proxy: created it, or reloaded it (neither: it already served it). */
 export interface ApplyResult {
   readonly reloaded: boolean;
@@ -115,8 +121,7 @@ export class SharedProxy {
   async serves(mine: ServiceRoutes): Promise<boolean> {
     const [table, status] = await Promise.all([this.table(), this.status()]);
     const record = table.find((t) => t.service === mine.service);
-    if (!status.running || !status.ports || JSON.stringify(record) !== JSON.stringify(mine)) return false;
-    return (await this.applied()) === this.archive(table, status.ports).text;
+    return JSON.stringify(record) === JSON.stringify(mine) && (await this.inSync(table, status));
   }
 
   /** The configuration text the running proxy last took, if it says. */
@@ -162,8 +167,10 @@ export class SharedProxy {
   /**
    * Applies one service's change under the host-wide proxy lock: checks it against the other
    * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
-   * reloads the proxy once if (and only if) its configuration text changed. A reload the proxy
-   * refuses leaves the previous record and configuration in place.
+   * reloads the proxy once if (and only if) its configuration text changed. A change that fails
+   * leaves the previous record and puts the proxy back (see revert). A lock lost on the way (another
+   * run took it over after this one stalled a whole lease) fails the change unless the proxy serves
+   * it as recorded.
    */
   async apply(
     change: RouteChange,
@@ -196,11 +203,17 @@ export class SharedProxy {
   /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
   private async took(change: RouteChange): Promise<boolean> {
     if (change.kind === 'set') return this.serves(change.routes);
-    const table = await this.table();
+    const [table, status] = await Promise.all([this.table(), this.status()]);
     if (table.some((s) => s.service === change.service)) return false;
-    const status = await this.status();
+    return !status.running || (await this.inSync(table, status));
+  }
+
+  /** The running proxy last took the configuration `table` renders. */
+  private async inSync(table: readonly ServiceRoutes[], status: ProxyStatus): Promise<boolean> {
     return (
-      !status.running || !status.ports || (await this.applied()) === this.archive(table, status.ports).text
+      status.running &&
+      status.ports !== undefined &&
+      (await this.applied()) === this.archive(table, status.ports).text
     );
   }
 
@@ -230,16 +243,22 @@ export class SharedProxy {
     if (!ports) throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
     await this.record(service, change.kind === 'set' ? change.routes : undefined);
     let result: ApplyResult | undefined;
+    const done: Progress = {};
     try {
       const network = change.kind === 'set' ? change.routes.network : undefined;
-      result = await this.converge(next, ports, settings?.image, before, network);
+      result = await this.converge(next, ports, settings?.image, before, network, done);
       if (change.kind === 'remove') await this.leave(change.network);
       else await this.waitServes(change.routes, ports, change.probePath);
     } catch (error) {
       // The service's previous routes come back in the record, and the proxy returns to how it was.
-      await this.record(service, old).catch(() => {});
-      await this.revert(before, old ? [...others, old] : others, ports).catch(() => {});
-      throw error;
+      const undone = await this.record(service, old)
+        .then(() => this.revert(before, done, ports))
+        .then(
+          () => '',
+          (e: Error) => `; putting the proxy back failed too: ${e.message}`,
+        );
+      if (!undone) throw error;
+      throw new Error(`${error instanceof Error ? error.message : error}${undone}`);
     }
     if (result.created) ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
     else if (result.reloaded)
@@ -248,23 +267,22 @@ export class SharedProxy {
   }
 
   /**
-   * After a failed change, the proxy as it was before it (`before`), serving `table`: a proxy this
-   * run created is removed (its volume stays), one it started is stopped again, and a running one
-   * gets back the configuration of `table` (nothing happens when it never took the new one).
+   * After a failed change (its record already put back): undoes what this run did to the proxy
+   * (`done`), with the routes recorded now (every service's, as their records say: another run's
+   * change made meanwhile stays). A proxy this run created is removed again (its volume stays) when
+   * it does not run or serves no route; otherwise a proxy that runs, or ran before, gets the
+   * recorded configuration (reloaded only if it took another, started again if it stopped). A
+   * proxy stopped before that this run did not start is left alone.
    */
-  private async revert(
-    before: ProxyStatus,
-    table: readonly ServiceRoutes[],
-    ports: ProxyPorts,
-  ): Promise<void> {
-    if (!before.exists) {
-      await this.runner.run(docker.removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+  private async revert(before: ProxyStatus, done: Progress, ports: ProxyPorts): Promise<void> {
+    const [table, now] = await Promise.all([this.table(), this.status()]);
+    if (!now.exists) return;
+    if (done.created && (!now.running || table.length === 0)) {
+      await runChecked(this.runner, docker.removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
       return;
     }
-    const now = await this.status();
-    if (!now.running) return;
-    if (!before.running) await runChecked(this.runner, docker.stop(this.target, SHARED_PROXY));
-    else await this.converge(table, ports, undefined, now);
+    if (!now.running && !before.running && !done.started) return;
+    if (!(await this.inSync(table, now))) await this.converge(table, ports, undefined, now);
   }
 
   /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
@@ -306,6 +324,7 @@ export class SharedProxy {
     image: string | undefined,
     before: ProxyStatus,
     network?: string,
+    done: Progress = {},
   ): Promise<ApplyResult> {
     const { text, archive } = this.archive(table, ports);
     if (!before.exists) {
@@ -328,6 +347,7 @@ export class SharedProxy {
           command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
         }),
       );
+      done.created = true;
       await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
       for (const s of table) await this.join(s.network);
       await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
@@ -337,6 +357,7 @@ export class SharedProxy {
     if (network) await this.join(network);
     if (!before.running) {
       await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+      done.started = true; // (a start that fails may still leave it running)
       await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
       await this.markApplied(text);
       return { reloaded: false, created: false };

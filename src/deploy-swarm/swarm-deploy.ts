@@ -330,14 +330,18 @@ export class SwarmDeployer {
   }
 
   /**
-   * Brings services a cancelled or killed run was updating to rest. An update Swarm is still
+   * Brings services a cancelled, killed or failed run was updating to rest. An update Swarm is still
    * running (or paused) is rolled back — the way the other modes put back a host cut mid-switch:
    * a run that ended cancelled never leaves a version going live after it, and the lock is not
    * released while the service still changes under it. Swarm rolls back start-first, so the
    * previous version keeps serving. An update that finished stays; a rollback Swarm already runs is
-   * left to it. Then waits (up to health-timeout) until each service runs one version.
+   * left to it. Then waits (up to health-timeout) until each service runs one version — with
+   * `onlyRolledBack` (a deploy that failed waiting), each service it rolled back.
    */
-  async settle(services: readonly string[]): Promise<{ rolledBack: string[]; problems: string[] }> {
+  async settle(
+    services: readonly string[],
+    options: { onlyRolledBack?: boolean } = {},
+  ): Promise<{ rolledBack: string[]; problems: string[] }> {
     const rolledBack: string[] = [];
     const problems: string[] = [];
     const waiting: string[] = [];
@@ -360,7 +364,7 @@ export class SwarmDeployer {
           continue;
         }
       }
-      waiting.push(name);
+      if (!options.onlyRolledBack || rolledBack.includes(name)) waiting.push(name);
     }
     for (const name of waiting) {
       const now = await this.manager.service(name);
@@ -385,7 +389,10 @@ export class SwarmDeployer {
   private async rollBackUnfinished(
     services: readonly string[],
   ): Promise<{ ok: boolean; rolledBack: string[]; said: string }> {
-    const { rolledBack, problems } = await this.settle(services);
+    // The lock lost (another deploy took it over): the update in Swarm may be that deploy's now.
+    if (this.ctx.signal?.reason instanceof LockLostError)
+      return { ok: false, rolledBack: [], said: 'the deploy lock was lost, so the update is left as it is' };
+    const { rolledBack, problems } = await this.settle(services, { onlyRolledBack: true });
     const said = rolledBack.length
       ? `Slipway rolled the unfinished update of ${rolledBack.join(', ')} back${problems.length ? ` (${problems.join('; ')})` : ''}`
       : problems.join('; ');

@@ -477,8 +477,8 @@ export async function promote(
   }
 
   // 6. The promotion record of each image, once its tags are in place (a record never claims a
-  // promotion whose tags were refused). An image found complete gets one only when it has none at
-  // all (a run killed between its tags and its record); a rerun of a finished promotion adds none.
+  // promotion whose tags were refused). An image found complete gets one only when no record says
+  // the same (a run killed between its tags and its record); a rerun of a finished promotion adds none.
   // Not counted among the referrers; a registry that refuses it gets a warning, the promotion stands.
   const promotionRecords: Array<{ destination: string; subject: string; digest: string; written: boolean }> =
     [];
@@ -497,7 +497,7 @@ export async function promote(
       try {
         const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () =>
           writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
-            onlyIfNone: job.upToDate,
+            alreadyPromoted: job.upToDate,
           }),
         );
         if (job.upToDate && !written) continue;

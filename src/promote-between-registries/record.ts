@@ -2,8 +2,10 @@
  * Writes the promotion record (supply-chain/promotion.ts) next to a promoted digest at the
  * destination, the way the destination keeps referrers (putManifestKeepingSubject: the referrers
  * API where the registry has it, else the fallback tag). A rerun in the same run finds its record
- * (same run, source, destination and tags) and writes nothing, so there is never a second one;
- * `onlyIfNone` (an image found already promoted) writes one only where the image has none at all.
+ * (same run, source, destination and tags) and writes nothing, so there is never a second one.
+ * For an image found already promoted (`alreadyPromoted`: complete, its tags in place), one is
+ * written only when no record says it came from the same source to the same destination with
+ * these tags (what a run killed between its tags and its record leaves); any run's record counts.
  */
 import type { ManifestDescriptor, RegistryClient } from '../registry/client';
 import { putSmallBlob } from '../registry/referrers';
@@ -21,13 +23,24 @@ export async function writePromotionRecord(
   repository: string,
   subject: ManifestDescriptor,
   promotion: Promotion,
-  options: { onlyIfNone?: boolean } = {},
+  options: { alreadyPromoted?: boolean } = {},
 ): Promise<{ digest: string; written: boolean }> {
   const records = await readPromotions(client, repository, subject.digest);
-  const existing = options.onlyIfNone ? records[0] : records.find((p) => samePromotion(p, promotion));
+  const existing = records.find((p) =>
+    options.alreadyPromoted ? covers(p, promotion) : samePromotion(p, promotion),
+  );
   if (existing) return { digest: existing.record, written: false };
   const record = buildPromotionRecord(subject, promotion);
   await putSmallBlob(client, repository, EMPTY_JSON);
   await putManifestKeepingSubject(client, repository, record);
   return { digest: record.digest, written: true };
+}
+
+/** `p` already says what `promotion` would: the same source and destination, every one of its tags. */
+function covers(p: Promotion, promotion: Promotion): boolean {
+  return (
+    p.source === promotion.source &&
+    p.destination === promotion.destination &&
+    promotion.tags.every((t) => p.tags.includes(t))
+  );
 }
