@@ -4,6 +4,7 @@
  * promote.yml (resolve the staging tag to a digest, promote exactly that digest to the production
  * registry, deploy it to production). The assertions read the registries and the hosts directly.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,12 +14,15 @@ import { LocalRunner } from '../../src/command/local-runner';
 import type { LabHost } from '../lab/lab';
 import { onHost as onLabHost } from '../helpers/lab-host';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
+import { TEST_RESULT_PREDICATE } from '../../src/supply-chain/formats';
 import { dotenvFile, runAct } from '../helpers/act';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { REPO_ROOT } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
+const tools = inject('tools');
+const SIGN_PASSWORD = `act-sign-${randomBytes(6).toString('hex')}`;
 const local = new LocalRunner();
 const ID = randomBytes(3).toString('hex');
 const STAGING = `${lab.registries.staging.host}/act/shop-${ID}`;
@@ -55,12 +59,14 @@ jobs:
       builder: ${lab.builder}
       build-args: BASE=${lab.images.busyboxInRegistry}
       test-command: /app/test.sh
+      reports: /tmp/junit.xml
     secrets: inherit
   check:
     needs: btp
     runs-on: ubuntu-latest
     steps:
       - run: echo "outputs digest=\${{ needs.btp.outputs.digest }} version=\${{ needs.btp.outputs.version }}"
+      - run: echo "signed signature=\${{ needs.btp.outputs.signature }} attestation=\${{ needs.btp.outputs.attestation }}"
 `;
 
 const common = {
@@ -148,16 +154,58 @@ describe('reusable workflows on act, against the lab', () => {
     console.log(`act push → pipeline.yml: ${Math.round(run.durationMs)} ms`);
   });
 
-  it('a reusable workflow passes its outputs to the caller’s next job', async () => {
+  it('a reusable workflow passes its outputs to the caller’s next job; with SLIPWAY_SIGN_KEY it signs and attests the tests (cosign verifies)', async () => {
+    const keys = tempDir('act-sign-keys', { secret: true });
+    const cosign = (...args: string[]) => {
+      const ran = spawnSync(tools.cosign as string, args, {
+        cwd: keys,
+        env: { PATH: process.env.PATH ?? '', HOME: keys, COSIGN_PASSWORD: SIGN_PASSWORD },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { exitCode: ran.status ?? 1, stdout: ran.stdout, stderr: ran.stderr };
+    };
+    const made = cosign('generate-key-pair');
+    expect(made.exitCode, made.stderr).toBe(0);
+    const signKey = readFileSync(join(keys, 'cosign.key'), 'utf8');
     const run = await runAct(['push', '-W', '.github/workflows/direct.yml', '-e', event], {
       cwd: app,
-      secrets,
+      secrets: dotenvFile(`secrets-sign-${ID}`, {
+        SLIPWAY_SSH_PRIVATE_KEY: readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+        SLIPWAY_SIGN_KEY: signKey,
+        SLIPWAY_SIGN_KEY_PASSWORD: SIGN_PASSWORD,
+      }),
       vars: dotenvFile(`vars-direct-${ID}`, common),
     });
     expect(run.exitCode, run.log).toBe(0);
     const match = /outputs digest=(sha256:[0-9a-f]{64}) version=(\d{8}-\d+)/.exec(run.log);
     expect(match, run.log).not.toBeNull();
-    expect(match?.[1]).toBe(await resolveReferenceDigest(`${STAGING}-direct:${match?.[2]}`));
+    const digest = match?.[1] as string;
+    expect(digest).toBe(await resolveReferenceDigest(`${STAGING}-direct:${match?.[2]}`));
+    const tag = `${STAGING}-direct:${digest.replace(':', '-')}`;
+    expect(run.log).toContain(`signed signature=${tag}.sig attestation=${tag}.att`);
+    // Neither the password nor the key's body anywhere in the log.
+    for (const secret of [
+      SIGN_PASSWORD,
+      ...signKey.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')),
+    ])
+      expect(run.log).not.toContain(secret);
+    const ref = `${STAGING}-direct@${digest}`;
+    const verified = cosign('verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref);
+    expect(verified.exitCode, verified.stderr).toBe(0);
+    const attested = cosign(
+      'verify-attestation',
+      '--key',
+      'cosign.pub',
+      '--type',
+      TEST_RESULT_PREDICATE,
+      '--insecure-ignore-tlog=true',
+      ref,
+    );
+    expect(attested.exitCode, attested.stderr).toBe(0);
+    const envelope = JSON.parse(attested.stdout.trim().split('\n')[0] as string);
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
+    expect(statement.predicate).toMatchObject({ result: 'PASSED', passedTests: ['app.version_endpoint'] });
   });
 
   it('workflow_dispatch runs promote.yml: the staging digest reaches the production registry and hosts', async () => {
