@@ -75,7 +75,8 @@ d=$1; l="$d/lock"; p="$d/lock/claim-$3"
 [ -d "$l" ] || exit 4
 rm -rf "$p"; mkdir "$p" 2>/dev/null || exit 3
 reading > "$p/at"
-if ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
+# (mv -T would replace an empty directory: a claim made by an older Slipway with mkdir is kept.)
+if [ -e "$l/closing" ] || ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
 a=$(since "$l/renewed" "$l/holder.json")
 # The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
 if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$l/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$l/holder.json" 2>/dev/null; fi

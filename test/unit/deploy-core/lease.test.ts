@@ -7,6 +7,7 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -80,6 +81,20 @@ describe('the deploy lease (lock scripts on a real shell)', () => {
     const busy = await lock.tryAcquire(info('next'));
     if (busy === true) throw new Error('taken while held');
     expect(isStale(busy, 60_000)).toBe(true);
+  });
+
+  it('an empty closing claim (made with mkdir by an older Slipway) is never replaced by a takeover', async () => {
+    const { dir, lock } = fresh();
+    expect(await lock.tryAcquire(info('dead', 1000))).toBe(true);
+    writeFileSync(join(dir, 'lock', 'renewed'), `${bootId()} ${uptime() - 120}\n`);
+    // What this taker read before the older version made its claim: stale, no claim yet.
+    const busy = await lock.tryAcquire(info('x'));
+    if (busy === true) throw new Error('taken while held');
+    expect(busy.closingAgeS).toBeUndefined();
+    mkdirSync(join(dir, 'lock', 'closing'));
+    expect(await lock.takeOver(busy, 'x', 1000)).toBe(false);
+    expect(readdirSync(join(dir, 'lock', 'closing'))).toEqual([]); // the older claim, untouched
+    expect(existsSync(join(dir, 'lock', 'holder.json'))).toBe(true);
   });
 
   it('a dead closing claim is cleared, but a fresh claim made in its place is never removed', async () => {
