@@ -14,7 +14,8 @@ import { LocalRunner } from '../../src/command/local-runner';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
-import { startLoad } from '../helpers/load';
+import { eventOnHost, stopWatchers } from '../helpers/docker-events';
+import { getOnce, startLoad } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from '../lab/config';
@@ -27,7 +28,17 @@ const ID = randomBytes(3).toString('hex');
 const SERVICE = `test-e29-${ID}`;
 const PROJECT = `test-e29c-${ID}`;
 const SWARM = `test-e29s-${ID}`;
-const PORT = { container: '8081', compose: '8085', swarm: '8086' };
+const SHARED_A = `test-e29a-${ID}`;
+const SHARED_B = `test-e29b-${ID}`;
+const STACK = `test-e29k-${ID}`;
+const PORT = {
+  container: '8081',
+  compose: '8085',
+  swarm: '8086',
+  stack: '8087',
+  http: '8083',
+  https: '8084',
+};
 const { staging, production } = lab.registries;
 const REPO = `${staging.host}/e29/${ID}`;
 const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
@@ -103,10 +114,17 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
   `docker network ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker network rm >/dev/null 2>&1`,
   `docker config ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker config rm >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${SWARM}`,
+  ...serviceCleanup(SHARED_A),
+  ...serviceCleanup(SHARED_B),
+  `docker stack rm ${STACK} >/dev/null 2>&1`,
+  `rm -rf /home/deploy/.slipway/${STACK}`,
+  // The shared proxy is the host's: only on the Docker 29 host, where this file made it.
+  `[ "$(hostname)" = ${host.name} ] && { docker rm -f slipway-proxy; docker volume rm slipway-proxy-data; rm -rf /home/deploy/.slipway/_proxy; } >/dev/null 2>&1`,
   `docker image ls --format '{{.ID}} {{.Repository}}' | grep -F '/e29/${ID}-' | cut -d' ' -f1 | sort -u | xargs -r docker image rm -f >/dev/null 2>&1`,
 ]);
 
 afterAll(async () => {
+  stopWatchers();
   await cleanHosts();
   // The swarm service's tasks stop after `service rm` returns: its image is in use until they are gone.
   for (let i = 0; i < 60; i++) {
@@ -494,5 +512,118 @@ volumes:
     const back = await swarm(undefined, { rollback: 'true' });
     expect(back.exitCode, back.log).toBe(0);
     expect(await served(PORT.swarm)).toBe('v1');
+  });
+
+  it('a stack file on Docker 29: deployed with its images pinned, then updated', async () => {
+    writeFileSync(
+      join(workspace, 'stack.yml'),
+      `version: "3.8"
+services:
+  web:
+    image: set-by-slipway
+    ports:
+      - { target: 8080, published: ${PORT.stack}, mode: host }
+    deploy:
+      replicas: 1
+`,
+    );
+    const stack = (tag: string) =>
+      runBundle(
+        'remote-deploy-ssh',
+        {
+          ...sshInputs(),
+          swarm: 'true',
+          name: STACK,
+          'stack-file': 'stack.yml',
+          images: `web=${images[tag]}`,
+          'health-timeout': '90s',
+        },
+        { env: { GITHUB_WORKSPACE: workspace } },
+      );
+    const first = await stack('v1');
+    expect(first.exitCode, first.log).toBe(0);
+    expect(await served(PORT.stack)).toBe('v1');
+    const pinned = JSON.parse(first.outputs.images as string) as Record<string, string>;
+    expect(pinned.web).toBe(`${REPO}-app@${await craneDigest(images.v1 as string)}`);
+    const spec = () =>
+      onHost(
+        'docker',
+        'service',
+        'inspect',
+        '--format',
+        '{{.Spec.TaskTemplate.ContainerSpec.Image}}',
+        `${STACK}_web`,
+      );
+    expect(await spec()).toBe(pinned.web);
+    const second = await stack('v2');
+    expect(second.exitCode, second.log).toBe(0);
+    expect(await spec()).toBe(`${REPO}-app@${await craneDigest(images.v2 as string)}`);
+    for (let i = 0; i < 60 && (await served(PORT.stack).catch(() => '')) !== 'v2'; i++)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await served(PORT.stack)).toBe('v2');
+  });
+
+  it('the shared proxy on Docker 29: two services by hostname; a switch under load loses nothing; a deploy killed mid-switch converges after its post step and a rerun', async () => {
+    const names = { [SHARED_A]: 'a.e29.test', [SHARED_B]: 'b.e29.test' };
+    const resolve = Object.fromEntries(Object.values(names).map((n) => [n, host.address]));
+    const shared = (service: string, tag: string, options: Parameters<typeof runBundle>[2] = {}) =>
+      runBundle(
+        'remote-deploy-ssh',
+        {
+          ...sshInputs(),
+          name: service,
+          image: images[tag] as string,
+          port: '8080',
+          'health-path': '/health',
+          'health-timeout': '30s',
+          'proxy-image': lab.images.proxy,
+          hostnames: names[service] as string,
+          tls: 'off',
+          'http-port': PORT.http,
+          'https-port': PORT.https,
+        },
+        options,
+      );
+    const at = (service: string) => `http://${names[service]}:${PORT.http}/version`;
+    const answer = async (service: string) => (await getOnce(at(service), { resolve })).body;
+    for (const service of [SHARED_A, SHARED_B]) {
+      const run = await shared(service, 'v1');
+      expect(run.exitCode, run.log).toBe(0);
+      expect(await answer(service)).toBe('v1');
+    }
+    const load = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
+    const switched = await shared(SHARED_A, 'v2');
+    expect(switched.exitCode, switched.log).toBe(0);
+    expect(await answer(SHARED_A)).toBe('v2');
+
+    // Killed the moment the new version joins the live network, before the old one leaves it.
+    const joined = eventOnHost(
+      lab,
+      host,
+      ['type=network', 'event=connect'],
+      (e) => e.Actor.Attributes.name === `slipway-${SHARED_B}-live`,
+    );
+    const killed = await shared(SHARED_B, 'v2', { interrupt: joined.then(() => 'SIGKILL' as const) });
+    expect(killed.exitCode).not.toBe(0);
+    const post = await shared(SHARED_B, 'v2', { state: killed.state });
+    expect(post.exitCode, post.log).toBe(0);
+    const rerun = await shared(SHARED_B, 'v2');
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    const report = await load.stop();
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.requests).toBeGreaterThan(50);
+    // One version serves b: every answer after the rerun is v2, and one container of it runs.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => answer(SHARED_B)));
+    expect(new Set(answers)).toEqual(new Set(['v2']));
+    expect(
+      await psOnHost(lab, host, [`dev.slipway.service=${SHARED_B}`, 'dev.slipway.role=app'], '{{.Names}}'),
+    ).toHaveLength(1);
+    expect(
+      await onHost(
+        'sh',
+        '-c',
+        `ls -d /home/deploy/.slipway/${SHARED_B}/lock* /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true`,
+      ),
+    ).toBe('');
   });
 });
