@@ -18,9 +18,11 @@ import { TEST_RESULT_PREDICATE } from '../../src/supply-chain/formats';
 import { verifyDigest } from '../../src/supply-chain/verify';
 import type { Reporter } from '../../src/common/reporter';
 import { onHost, psOnHost } from '../helpers/lab-host';
+import { logLine, registryLog } from '../helpers/registry-log';
 import { pushImage, unique } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
+import { buildFixtureApp } from '../lab/lab';
 
 const lab = inject('lab');
 const tools = inject('tools');
@@ -411,4 +413,65 @@ describe('remote-deploy-ssh refuses before touching a host', () => {
       ).toBe('');
     }, 120_000);
   }
+});
+
+describe('push-registry interrupted while it signs', () => {
+  it.each(['cancel', 'SIGKILL'] as const)(
+    '%s the moment the signature is stored: the post step and a rerun end with one signature and the attestation, cosign verifies',
+    async (how) => {
+      const repo = `test-sign/cut-${how}-${unique()}`;
+      const ref = `${staging.host}/${repo}:v1`;
+      await buildFixtureApp(`cut-${how}`, { tag: ref });
+      const reports = tempDir('sign-cut-report');
+      writeFileSync(
+        join(reports, 'junit.xml'),
+        '<testsuites><testsuite name="shop" tests="1" failures="0"><testcase classname="shop" name="cart"/></testsuite></testsuites>\n',
+      );
+      const inputs = {
+        tags: ref,
+        'sign-key': readFileSync(keyFile('cosign.key'), 'utf8'),
+        'sign-key-password': PASSWORD,
+        'test-report': join(reports, 'junit.xml'),
+        'test-command': './run-tests.sh',
+      };
+      const env = {
+        SLIPWAY_DOCKER: lab.docker,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'shop/web',
+        GITHUB_RUN_ID: '4242',
+      };
+      // Seen from the registry: the .sig manifest written (the attestation not yet).
+      const stored = logLine(
+        registryLog('staging'),
+        new RegExp(`"PUT /v2/${repo}/manifests/sha256-[0-9a-f]{64}\\.sig HTTP/1\\.1" 201`),
+      );
+      const interrupted = await runBundle('push-registry', inputs, {
+        env,
+        interrupt: stored.then(() => how),
+      });
+      await stored;
+      const post = await runBundle('push-registry', inputs, { env, state: interrupted.state });
+      expect(post.exitCode, post.log).toBe(0);
+      const rerun = await runBundle('push-registry', inputs, { env });
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      for (const run of [interrupted, post, rerun]) expect(run.log).not.toContain(PASSWORD);
+      const digest = rerun.outputs.digest as string;
+      expect(await readLayers(stagingClient, repo, digest, 'sig')).toHaveLength(1);
+      expect(await readLayers(stagingClient, repo, digest, 'att')).toHaveLength(1);
+      const at = `${staging.host}/${repo}@${digest}`;
+      const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', at]);
+      expect(verified.code, verified.stderr).toBe(0);
+      const attested = await cosign([
+        'verify-attestation',
+        '--key',
+        'cosign.pub',
+        '--type',
+        TEST_RESULT_PREDICATE,
+        '--insecure-ignore-tlog=true',
+        at,
+      ]);
+      expect(attested.code, attested.stderr).toBe(0);
+    },
+    300_000,
+  );
 });
