@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
-import { TEST_RESULT_PREDICATE } from '../../src/supply-chain/formats';
 import { labConnectionOptions, runCli } from '../helpers/cli';
+import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { unique } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
@@ -77,21 +77,8 @@ async function promotionRecords(): Promise<Array<{ digest: string; annotations: 
   ).manifests.filter((m) => m.artifactType === PROMOTION_TYPE);
 }
 
-function cosign(args: readonly string[], extra: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      tools.cosign as string,
-      args,
-      {
-        cwd: keyDir,
-        env: { PATH: process.env.PATH ?? '', HOME: keyDir, DOCKER_CONFIG: dockerConfig, ...extra },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cosign = (args: readonly string[], extra: Record<string, string> = {}) =>
+  runCosign(tools.cosign as string, keyDir, args, { DOCKER_CONFIG: dockerConfig, ...extra });
 
 /** The key's secret lines (its base64 body) and the password: none may appear anywhere. */
 function secretsIn(text: string): string[] {
@@ -200,20 +187,11 @@ describe('signed and attested from build to production', () => {
     expect(filesHoldingSecrets()).toEqual([]);
 
     const ref = `${IMAGE}@${digest}`;
-    const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref]);
+    const verified = await cosign(verifyArgs(ref));
     expect(verified.code, verified.stderr).toBe(0);
-    const attested = await cosign([
-      'verify-attestation',
-      '--key',
-      'cosign.pub',
-      '--type',
-      TEST_RESULT_PREDICATE,
-      '--insecure-ignore-tlog=true',
-      ref,
-    ]);
+    const attested = await cosign(verifyTestResultArgs(ref));
     expect(attested.code, attested.stderr).toBe(0);
-    const envelope = JSON.parse(attested.stdout.trim().split('\n')[0] as string);
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
+    const statement = statementOf(attested.stdout);
     expect(statement.predicate).toMatchObject({
       result: 'PASSED',
       url: RUN,
@@ -272,17 +250,9 @@ describe('signed and attested from build to production', () => {
     expect(rerun.outputs['referrers-copied']).toBe('0');
     expect((await promotionRecords()).map((r) => r.digest)).toEqual(records.map((r) => r.digest));
     const ref = `${PROD}@${digest}`;
-    const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref]);
+    const verified = await cosign(verifyArgs(ref));
     expect(verified.code, verified.stderr).toBe(0);
-    const attested = await cosign([
-      'verify-attestation',
-      '--key',
-      'cosign.pub',
-      '--type',
-      TEST_RESULT_PREDICATE,
-      '--insecure-ignore-tlog=true',
-      ref,
-    ]);
+    const attested = await cosign(verifyTestResultArgs(ref));
     expect(attested.code, attested.stderr).toBe(0);
   }, 300_000);
 

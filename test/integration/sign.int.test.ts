@@ -4,7 +4,6 @@
  * log: the lab is offline). Then the refusals of promote-between-registries and remote-deploy-ssh,
  * run as the runner runs them: each names the digest and what is missing, and changes nothing.
  */
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { artifactTag, readLayers } from '../../src/supply-chain/store';
 import { TEST_RESULT_PREDICATE } from '../../src/supply-chain/formats';
 import { verifyDigest } from '../../src/supply-chain/verify';
 import type { Reporter } from '../../src/common/reporter';
+import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { onHost, psOnHost } from '../helpers/lab-host';
 import { logLine, registryLog } from '../helpers/registry-log';
 import { pushImage, unique } from '../helpers/oci';
@@ -39,30 +39,11 @@ const report = {
   warning: (l: string) => lines.push(l),
 } as unknown as Reporter;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let keyDir = '';
 let dockerConfig = '';
 
-function cosign(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      tools.cosign as string,
-      args,
-      {
-        cwd: keyDir,
-        env: { PATH: process.env.PATH ?? '', HOME: keyDir, DOCKER_CONFIG: dockerConfig, ...env },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cosign = (args: readonly string[], env: Record<string, string> = {}) =>
+  runCosign(tools.cosign as string, keyDir, args, { DOCKER_CONFIG: dockerConfig, ...env });
 
 const keyFile = (name: string) => join(keyDir, name);
 let cosignKey: SigningKey; // cosign generate-key-pair: encrypted, with PASSWORD
@@ -124,23 +105,13 @@ describe('cosign judges what Slipway signs', () => {
     const signed = await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
     expect(signed.signature).toBe(`${staging.host}/${repo}:${artifactTag(digest, 'sig')}`);
 
-    const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref]);
+    const verified = await cosign(verifyArgs(ref));
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)[0].critical.image['docker-manifest-digest']).toBe(digest);
 
-    const attested = await cosign([
-      'verify-attestation',
-      '--key',
-      'cosign.pub',
-      '--type',
-      TEST_RESULT_PREDICATE,
-      '--insecure-ignore-tlog=true',
-      ref,
-    ]);
+    const attested = await cosign(verifyTestResultArgs(ref));
     expect(attested.code, attested.stderr).toBe(0);
-    const statement = JSON.parse(
-      Buffer.from(JSON.parse(attested.stdout.trim().split('\n')[0] as string).payload, 'base64').toString(),
-    );
+    const statement = statementOf(attested.stdout);
     expect(statement.subject[0].digest.sha256).toBe(digest.slice(7));
     expect(statement.predicate).toMatchObject({
       result: 'PASSED',
@@ -459,17 +430,9 @@ describe('push-registry interrupted while it signs', () => {
       expect(await readLayers(stagingClient, repo, digest, 'sig')).toHaveLength(1);
       expect(await readLayers(stagingClient, repo, digest, 'att')).toHaveLength(1);
       const at = `${staging.host}/${repo}@${digest}`;
-      const verified = await cosign(['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', at]);
+      const verified = await cosign(verifyArgs(at));
       expect(verified.code, verified.stderr).toBe(0);
-      const attested = await cosign([
-        'verify-attestation',
-        '--key',
-        'cosign.pub',
-        '--type',
-        TEST_RESULT_PREDICATE,
-        '--insecure-ignore-tlog=true',
-        at,
-      ]);
+      const attested = await cosign(verifyTestResultArgs(at));
       expect(attested.code, attested.stderr).toBe(0);
     },
     300_000,

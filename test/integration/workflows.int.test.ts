@@ -4,7 +4,6 @@
  * promote.yml (resolve the staging tag to a digest, promote exactly that digest to the production
  * registry, deploy it to production). The assertions read the registries and the hosts directly.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +13,8 @@ import { LocalRunner } from '../../src/command/local-runner';
 import type { LabHost } from '../lab/lab';
 import { onHost as onLabHost } from '../helpers/lab-host';
 import { resolveReferenceDigest } from '../../src/registry/resolve';
-import { TEST_RESULT_PREDICATE } from '../../src/supply-chain/formats';
 import { dotenvFile, runAct } from '../helpers/act';
+import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { REPO_ROOT } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
@@ -156,17 +155,10 @@ describe('reusable workflows on act, against the lab', () => {
 
   it('a reusable workflow passes its outputs to the caller’s next job; with SLIPWAY_SIGN_KEY it signs and attests the tests (cosign verifies)', async () => {
     const keys = tempDir('act-sign-keys', { secret: true });
-    const cosign = (...args: string[]) => {
-      const ran = spawnSync(tools.cosign as string, args, {
-        cwd: keys,
-        env: { PATH: process.env.PATH ?? '', HOME: keys, COSIGN_PASSWORD: SIGN_PASSWORD },
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      return { exitCode: ran.status ?? 1, stdout: ran.stdout, stderr: ran.stderr };
-    };
-    const made = cosign('generate-key-pair');
-    expect(made.exitCode, made.stderr).toBe(0);
+    const cosign = (args: readonly string[]) =>
+      runCosign(tools.cosign as string, keys, args, { COSIGN_PASSWORD: SIGN_PASSWORD });
+    const made = await cosign(['generate-key-pair']);
+    expect(made.code, made.stderr).toBe(0);
     const signKey = readFileSync(join(keys, 'cosign.key'), 'utf8');
     const run = await runAct(['push', '-W', '.github/workflows/direct.yml', '-e', event], {
       cwd: app,
@@ -191,20 +183,11 @@ describe('reusable workflows on act, against the lab', () => {
     ])
       expect(run.log).not.toContain(secret);
     const ref = `${STAGING}-direct@${digest}`;
-    const verified = cosign('verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', ref);
-    expect(verified.exitCode, verified.stderr).toBe(0);
-    const attested = cosign(
-      'verify-attestation',
-      '--key',
-      'cosign.pub',
-      '--type',
-      TEST_RESULT_PREDICATE,
-      '--insecure-ignore-tlog=true',
-      ref,
-    );
-    expect(attested.exitCode, attested.stderr).toBe(0);
-    const envelope = JSON.parse(attested.stdout.trim().split('\n')[0] as string);
-    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
+    const verified = await cosign(verifyArgs(ref));
+    expect(verified.code, verified.stderr).toBe(0);
+    const attested = await cosign(verifyTestResultArgs(ref));
+    expect(attested.code, attested.stderr).toBe(0);
+    const statement = statementOf(attested.stdout);
     expect(statement.predicate).toMatchObject({ result: 'PASSED', passedTests: ['app.version_endpoint'] });
   });
 
