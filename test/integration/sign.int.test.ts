@@ -390,9 +390,9 @@ describe('push-registry interrupted while it signs', () => {
   it.each(['cancel', 'SIGKILL'] as const)(
     '%s the moment the signature is stored: the post step and a rerun end with one signature and the attestation, cosign verifies',
     async (how) => {
-      const repo = `test-sign/cut-${how}-${unique()}`;
+      const repo = `test-sign/cut-${how.toLowerCase()}-${unique()}`;
       const ref = `${staging.host}/${repo}:v1`;
-      await buildFixtureApp(`cut-${how}`, { tag: ref });
+      await buildFixtureApp(`cut-${how.toLowerCase()}`, { tag: ref });
       const reports = tempDir('sign-cut-report');
       writeFileSync(
         join(reports, 'junit.xml'),
@@ -421,6 +421,10 @@ describe('push-registry interrupted while it signs', () => {
         interrupt: stored.then(() => how),
       });
       await stored;
+      // push-registry is not a cancellable step: SIGINT ends it at once, like SIGKILL.
+      expect(interrupted.exitCode).not.toBe(0);
+      expect(interrupted.log).toMatch(/Signed .*\.sig/);
+      expect(interrupted.log).not.toMatch(/Attested/);
       const post = await runBundle('push-registry', inputs, { env, state: interrupted.state });
       expect(post.exitCode, post.log).toBe(0);
       const rerun = await runBundle('push-registry', inputs, { env });
