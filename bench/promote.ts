@@ -22,7 +22,8 @@ import { REPO_ROOT } from '../test/helpers/run-bundle';
 import { tempDir } from '../test/helpers/temp';
 import { median } from './measure';
 
-export const TOOL_NAMES = ['slipway', 'skopeo', 'crane', 'regctl'] as const;
+/** `before`: an earlier promote bundle (--before=FILE), timed in the same rounds when given. */
+export const TOOL_NAMES = ['slipway', 'before', 'skopeo', 'crane', 'regctl'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** The Node the runner uses for `using: node24` (the one this repository ships for tests). */
@@ -84,7 +85,7 @@ function actionEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-async function tools(): Promise<Record<ToolName, (copy: Copy) => Promise<Sample>>> {
+async function tools(before?: string): Promise<Record<ToolName, (copy: Copy) => Promise<Sample>>> {
   // Imported when used: tools.mjs has a top-level await, which tsx's CommonJS output cannot require.
   const { findTool } = await import('../scripts/tools.mjs');
   const crane = findTool('crane');
@@ -97,6 +98,10 @@ async function tools(): Promise<Record<ToolName, (copy: Copy) => Promise<Sample>
     ]);
   return {
     slipway: (copy) => measured([NODE24, BUNDLE], actionEnv({ source: copy.from, destination: copy.to })),
+    before: (copy) => {
+      if (!before) throw new Error('no earlier bundle given (--before=FILE)');
+      return measured([NODE24, before], actionEnv({ source: copy.from, destination: copy.to }));
+    },
     skopeo: (copy) =>
       measured([
         'skopeo',
@@ -126,7 +131,7 @@ async function withFreshRegistry<T>(fn: (registry: TestRegistry) => Promise<T>):
 }
 
 type PerTool = Record<ToolName, Sample[]>;
-const perTool = (): PerTool => ({ slipway: [], skopeo: [], crane: [], regctl: [] });
+const perTool = (): PerTool => ({ slipway: [], before: [], skopeo: [], crane: [], regctl: [] });
 
 export interface PromoteBench {
   readonly rounds: { cold100: number; cold1g: number; warm: number };
@@ -142,13 +147,20 @@ export interface PromoteBench {
 }
 
 export async function benchPromote(
-  options: { rounds?: number; gigabyteRounds?: number; gigabyte?: boolean; only?: ToolName[] } = {},
+  options: {
+    rounds?: number;
+    gigabyteRounds?: number;
+    gigabyte?: boolean;
+    only?: ToolName[];
+    /** An earlier promote bundle (its index.js), timed alongside the current one. */
+    before?: string;
+  } = {},
 ): Promise<PromoteBench> {
   BENCH_TEMP = tempDir('bench-promote');
   const rounds = options.rounds ?? 5;
   const gigabyteRounds = options.gigabyte === false ? 0 : (options.gigabyteRounds ?? 3);
-  const run = await tools();
-  const names = options.only ?? [...TOOL_NAMES];
+  const run = await tools(options.before);
+  const names = options.only ?? TOOL_NAMES.filter((n) => n !== 'before' || options.before);
   const source = await startRegistry({ dataDir: tempDir('bench-source') });
   const samples = { cold100: perTool(), cold1g: perTool(), warm: perTool() };
   try {
@@ -223,7 +235,7 @@ export async function benchPromote(
 }
 
 export function formatPromote(b: PromoteBench): string {
-  const names = TOOL_NAMES.filter((n) => !Number.isNaN(b.cold100Ms[n]));
+  const names = TOOL_NAMES.filter((n) => b.cold100Ms[n] !== undefined && !Number.isNaN(b.cold100Ms[n]));
   const ratio = (row: Record<ToolName, number>, n: ToolName) =>
     n === 'slipway'
       ? `${(row.slipway / 1000).toFixed(2)} s (1.00)`

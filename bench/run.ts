@@ -45,9 +45,12 @@ async function main(): Promise<void> {
   }
   if (want('promote')) {
     const rounds = only.find((a) => a.startsWith('--rounds='));
+    // --before=FILE: an earlier dist/promote-between-registries/index.js, timed in the same rounds.
+    const before = only.find((a) => a.startsWith('--before='))?.slice('--before='.length);
     const result = await benchPromote({
       gigabyte: !only.includes('--no-gigabyte'),
       ...(rounds && { rounds: Number(rounds.slice('--rounds='.length)) }),
+      ...(before && { before }),
     });
     results.promote = result;
     console.log(

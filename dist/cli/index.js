@@ -1,7 +1,7 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 6656:
+/***/ 6400:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -21,16 +21,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7703:
+/***/ 8951:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __nccwpck_require__(6656);
-var types = __nccwpck_require__(254);
+var errors = __nccwpck_require__(6400);
+var types = __nccwpck_require__(590);
 
-var Reader = __nccwpck_require__(1996);
-var Writer = __nccwpck_require__(9816);
+var Reader = __nccwpck_require__(924);
+var Writer = __nccwpck_require__(7544);
 
 
 // --- Exports
@@ -55,16 +55,16 @@ for (var e in errors) {
 
 /***/ }),
 
-/***/ 1996:
+/***/ 924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
+var Buffer = (__nccwpck_require__(9027).Buffer);
 
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -324,7 +324,7 @@ module.exports = Reader;
 
 /***/ }),
 
-/***/ 254:
+/***/ 590:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -367,15 +367,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9816:
+/***/ 7544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var Buffer = (__nccwpck_require__(9027).Buffer);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -691,7 +691,7 @@ module.exports = Writer;
 
 /***/ }),
 
-/***/ 9837:
+/***/ 2733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -699,7 +699,7 @@ module.exports = Writer;
 // If you have no idea what ASN.1 or BER is, see this:
 // ftp://ftp.rsa.com/pub/pkcs/ascii/layman.asc
 
-var Ber = __nccwpck_require__(7703);
+var Ber = __nccwpck_require__(8951);
 
 
 
@@ -718,13 +718,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 686:
+/***/ 6046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var crypto_hash_sha512 = (__nccwpck_require__(8826).lowlevel).crypto_hash;
+var crypto_hash_sha512 = (__nccwpck_require__(9914).lowlevel).crypto_hash;
 
 /*
  * This file is a 1:1 port from the OpenBSD blowfish.c and bcrypt_pbkdf.c. As a
@@ -1282,7 +1282,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8826:
+/***/ 9914:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -3677,20 +3677,20 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 4982:
+/***/ 8198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const binding = __nccwpck_require__(5243);
+const binding = __nccwpck_require__(9085);
 
 module.exports = binding.getCPUInfo;
 
 
 /***/ }),
 
-/***/ 2803:
+/***/ 9027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3775,7 +3775,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 5683:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3789,8 +3789,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(4020);
-const { bufferSlice } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { bufferSlice } = __nccwpck_require__(4408);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -4078,7 +4078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3849:
+/***/ 4969:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4090,14 +4090,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(1789);
+const { isParsedKey, parseKey } = __nccwpck_require__(7517);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 function once(cb) {
   let called = false;
@@ -5209,7 +5209,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6297:
+/***/ 9353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5245,11 +5245,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const Protocol = __nccwpck_require__(7841);
-const { parseKey } = __nccwpck_require__(1789);
-const { SFTP } = __nccwpck_require__(4996);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const Protocol = __nccwpck_require__(3393);
+const { parseKey } = __nccwpck_require__(7517);
+const { SFTP } = __nccwpck_require__(7396);
 const {
   bufferCopy,
   makeBufferParser,
@@ -5257,23 +5257,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(3849);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(4969);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -7393,7 +7393,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 137:
+/***/ 2729:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7421,7 +7421,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(6297);
+        Client = __nccwpck_require__(9353);
 
       const client = new Client();
       let triedForward = false;
@@ -7485,7 +7485,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 5472:
+/***/ 3328:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7498,33 +7498,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(3849);
+} = __nccwpck_require__(4969);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(137);
-const { parseKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(2729);
+const { parseKey } = __nccwpck_require__(7517);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(4996);
+} = __nccwpck_require__(7396);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(6297),
+  Client: __nccwpck_require__(9353),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(2605),
+  Server: __nccwpck_require__(3389),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3489),
+    ...__nccwpck_require__(2113),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -7537,7 +7537,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3489:
+/***/ 2113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7551,10 +7551,10 @@ const {
   randomBytes,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
+const { CIPHER_INFO } = __nccwpck_require__(408);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -8127,7 +8127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7841:
+/***/ 3393:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -8173,7 +8173,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(2888);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(408);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -8181,18 +8181,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(4637);
+} = __nccwpck_require__(797);
 const {
   parseKey,
-} = __nccwpck_require__(1789);
-const MESSAGE_HANDLERS = __nccwpck_require__(9244);
+} = __nccwpck_require__(7517);
+const MESSAGE_HANDLERS = __nccwpck_require__(6316);
 const {
   bufferCopy,
   bufferFill,
@@ -8200,15 +8200,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
-const MODULE_VER = (__nccwpck_require__(8342)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(5856)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -10271,7 +10271,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4996:
+/***/ 7396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10293,7 +10293,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -13873,7 +13873,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3208);
+} = __nccwpck_require__(6200);
 
 const kMinPoolSpace = 128;
 
@@ -14331,7 +14331,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4020:
+/***/ 9044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14341,10 +14341,10 @@ const crypto = __nccwpck_require__(6982);
 
 let cpuInfo;
 try {
-  cpuInfo = __nccwpck_require__(4982)();
+  cpuInfo = __nccwpck_require__(8198)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(2888);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(408);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -14695,7 +14695,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 2888:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14711,7 +14711,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(2184);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(4408);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -14728,7 +14728,7 @@ let AESGCMDecipher;
 let ChaChaPolyDecipher;
 let GenericDecipher;
 try {
-  binding = __nccwpck_require__(8440);
+  binding = __nccwpck_require__(1874);
   ({ AESGCMCipher, ChaChaPolyCipher, GenericCipher,
      AESGCMDecipher, ChaChaPolyDecipher, GenericDecipher } = binding);
 } catch {}
@@ -16282,7 +16282,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(7830)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(1878)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -16305,7 +16305,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7830:
+/***/ 1878:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16352,7 +16352,7 @@ else {}
 
 /***/ }),
 
-/***/ 9244:
+/***/ 6316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16360,8 +16360,8 @@ else {}
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(4637).HANDLERS),
-  __nccwpck_require__(9964),
+  (__nccwpck_require__(797).HANDLERS),
+  __nccwpck_require__(8268),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -16376,7 +16376,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 9964:
+/***/ 8268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16388,18 +16388,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 
 const {
   parseKey,
-} = __nccwpck_require__(1789);
+} = __nccwpck_require__(7517);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -17669,7 +17669,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4637:
+/***/ 797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -17686,7 +17686,7 @@ const {
   randomFillSync,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
+const { Ber } = __nccwpck_require__(2733);
 
 const {
   COMPAT,
@@ -17698,14 +17698,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(2888);
-const { parseDERKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(408);
+const { parseDERKey } = __nccwpck_require__(7517);
 const {
   bufferFill,
   bufferParser,
@@ -17714,13 +17714,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
 let MESSAGE_HANDLERS;
 
@@ -19464,7 +19464,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(9244);
+          MESSAGE_HANDLERS = __nccwpck_require__(6316);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -19472,7 +19472,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(9244);
+        MESSAGE_HANDLERS = __nccwpck_require__(6316);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -19585,7 +19585,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1789:
+/***/ 7517:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -19608,18 +19608,18 @@ const {
 } = __nccwpck_require__(6982);
 const supportedOpenSSLCiphers = getCiphers();
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(4020);
+const { CIPHER_INFO } = __nccwpck_require__(408);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(9044);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -21077,7 +21077,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3208:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21200,13 +21200,13 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 2184:
+/***/ 4408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const Ber = (__nccwpck_require__(9837).Ber);
+const Ber = (__nccwpck_require__(2733).Ber);
 
 let DISCONNECT_REASON;
 
@@ -21377,7 +21377,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(4020));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(9044));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -21564,7 +21564,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4592:
+/***/ 2752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21827,7 +21827,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2605:
+/***/ 3389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21856,13 +21856,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const { KexInit } = __nccwpck_require__(4637);
-const { parseKey } = __nccwpck_require__(1789);
-const Protocol = __nccwpck_require__(7841);
-const { SFTP } = __nccwpck_require__(4996);
-const { writeUInt32BE } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const { KexInit } = __nccwpck_require__(797);
+const { parseKey } = __nccwpck_require__(7517);
+const Protocol = __nccwpck_require__(3393);
+const { SFTP } = __nccwpck_require__(7396);
+const { writeUInt32BE } = __nccwpck_require__(4408);
 
 const {
   Channel,
@@ -21870,7 +21870,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 
 const {
   ChannelManager,
@@ -21878,7 +21878,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -23215,13 +23215,13 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 2137:
+/***/ 1289:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { SFTP } = __nccwpck_require__(4996);
+const { SFTP } = __nccwpck_require__(7396);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -23559,7 +23559,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 668:
+/***/ 8156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -25957,14 +25957,4218 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 5243:
+/***/ 8386:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X4: () => (/* binding */ runChecked)
+/* harmony export */ });
+/* unused harmony exports CommandFailedError, describeArgv */
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+
+/***/ }),
+
+/***/ 5303:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ LocalRunner),
+/* harmony export */   g: () => (/* binding */ childEnv)
+/* harmony export */ });
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * The environment a child process gets: ours without the action's inputs. The runner hands every
+ * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
+ * docker, ssh or buildx have no use for them, and a child's environment is readable in
+ * /proc/<pid>/environ for as long as it runs.
+ */
+function childEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+}
+/** Runs commands on this machine with spawn(argv) — never through a shell. */
+class LocalRunner {
+    where = 'local';
+    baseEnv;
+    constructor(baseEnv = process.env) {
+        this.baseEnv = childEnv(baseEnv);
+    }
+    run(command, options = {}) {
+        const [file, ...args] = command.argv;
+        if (!file)
+            return Promise.reject(new Error('empty command'));
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(file, args, {
+                env: { ...this.baseEnv, ...command.env },
+                stdio: ['pipe', 'pipe', 'pipe'],
+                signal: options.signal,
+            });
+            const stdout = [];
+            const stderr = [];
+            let timedOut = false;
+            const timer = command.timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    child.kill('SIGKILL');
+                }, command.timeoutMs)
+                : undefined;
+            child.stdout.on('data', (chunk) => {
+                stdout.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stdout');
+            });
+            child.stderr.on('data', (chunk) => {
+                stderr.push(chunk);
+                options.onOutput?.(chunk.toString('utf8'), 'stderr');
+            });
+            child.on('error', (error) => {
+                if (timer)
+                    clearTimeout(timer);
+                reject(new Error(`cannot run ${file}: ${error.message}`));
+            });
+            child.on('close', (code, signal) => {
+                if (timer)
+                    clearTimeout(timer);
+                resolve({
+                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    stdout: Buffer.concat(stdout).toString('utf8'),
+                    stderr: Buffer.concat(stderr).toString('utf8'),
+                    durationMs: performance.now() - started,
+                    timedOut,
+                });
+            });
+            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
+            // process's business (its exit code tells), not a crash of ours.
+            child.stdin.on('error', () => { });
+            child.stdin.end(command.stdin ?? '');
+        });
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            const socket = (0,node_net__WEBPACK_IMPORTED_MODULE_1__.connect)({ host, port });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+        });
+    }
+    async close() { }
+}
+function signalNumber(signal) {
+    const numbers = {
+        SIGINT: 2,
+        SIGKILL: 9,
+        SIGTERM: 15,
+        SIGPIPE: 13,
+    };
+    return numbers[signal] ?? 0;
+}
+
+
+/***/ }),
+
+/***/ 2510:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G0: () => (/* binding */ Inputs),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gX: () => (/* binding */ refuseOption),
+/* harmony export */   pX: () => (/* binding */ isSecretInput)
+/* harmony export */ });
+/* unused harmony exports SECRET_INPUTS, envInputReader, parseDuration */
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
+    }
+}
+/**
+ * Inputs whose values are secret, in every action and the CLI (which uses the same names). An
+ * error about one of them never shows its value, nor any part of a line of it.
+ */
+const SECRET_INPUTS = new Set([
+    'private-key',
+    'passphrase',
+    'secret-env',
+    'registry-password',
+    'password',
+    'source-password',
+    'destination-password',
+    'secrets',
+    'sign-key',
+    'sign-key-password',
+]);
+function isSecretInput(name) {
+    return SECRET_INPUTS.has(name);
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The value for an error message: quoted, or a note that a secret value is not shown. */
+    show(name, value) {
+        return isSecretInput(name) ? '(a secret value, not shown)' : JSON.stringify(value);
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if ((0,_text__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .F)(value))
+            throw new InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /**
+     * A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms"; at least `minMs`
+     * (default 1 s: a zero timeout would fail or expire at once).
+     */
+    duration(name, fallbackMs, { minMs = 1000 } = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        if (ms < minMs)
+            throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
+        return ms;
+    }
+    /**
+     * A value that becomes a positional argument of a command (a path, a name): it cannot start with
+     * "-", where the program would read it as an option.
+     */
+    operand(name, fallback = '') {
+        const value = this.line(name, fallback);
+        refuseOption(name, value);
+        return value;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /**
+     * KEY=VALUE lines; keys must be valid environment variable names and appear once. For a secret
+     * input an error names the line's number, never its text (a malformed line may be all secret).
+     */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        this.list(name).forEach((line, index) => {
+            const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        });
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        // A parser's message may quote the value: a secret input's error says only that it is invalid.
+        if (isSecretInput(name))
+            throw new InputError(name, 'is not valid (a secret value, not shown)');
+        throw new InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
+function refuseOption(name, value) {
+    if (value.startsWith('-'))
+        throw new InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
+}
+function formatMs(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+
+/***/ }),
+
+/***/ 4599:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fg: () => (/* binding */ DEFAULT_MUTABLE_TAGS),
+/* harmony export */   RB: () => (/* binding */ isMutableTag),
+/* harmony export */   xN: () => (/* binding */ isValidMutableTagPattern)
+/* harmony export */ });
+/**
+ * Mutable tags: the tags a user lets move to another digest (`latest`, `main`, `1.2` …). Every
+ * other tag, once it points somewhere, stays: a version tag names one image for good. Shared by the
+ * actions that set tags (`mutable-tags` input, default `latest`).
+ */
+const DEFAULT_MUTABLE_TAGS = ['latest'];
+/** A pattern: a tag, or a tag with `*` standing for any run of tag characters (`main-*`). */
+const PATTERN = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/;
+function isValidMutableTagPattern(pattern) {
+    return PATTERN.test(pattern);
+}
+/** True when `tag` matches one of `patterns` (exactly, `*` matching any run of characters). */
+function isMutableTag(tag, patterns) {
+    return patterns.some((pattern) => {
+        const regex = new RegExp(`^${pattern
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+            .join('.*')}$`);
+        return regex.test(tag);
+    });
+}
+
+
+/***/ }),
+
+/***/ 9830:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EV: () => (/* binding */ isRegistryHost),
+/* harmony export */   F2: () => (/* binding */ parseReference),
+/* harmony export */   FH: () => (/* binding */ formatReference),
+/* harmony export */   Mb: () => (/* binding */ registryApiHost),
+/* harmony export */   Rd: () => (/* binding */ withTag),
+/* harmony export */   Ti: () => (/* binding */ MAX_TAG_LENGTH),
+/* harmony export */   aR: () => (/* binding */ repositoryName),
+/* harmony export */   q9: () => (/* binding */ isSha256Digest),
+/* harmony export */   r_: () => (/* binding */ isValidTag),
+/* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_REGISTRY_API_HOST, InvalidReferenceError, familiarName, withDigest */
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if ((0,_text__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .F)(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+
+/***/ }),
+
+/***/ 1609:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PS: () => (/* binding */ isRetryableStatus),
+/* harmony export */   l: () => (/* binding */ isTransientNetworkError),
+/* harmony export */   qO: () => (/* binding */ retryDelayMs),
+/* harmony export */   vI: () => (/* binding */ DEFAULT_RETRY),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 9679:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cy: () => (/* binding */ Code),
+/* harmony export */   Ix: () => (/* binding */ facts),
+/* harmony export */   R_: () => (/* binding */ heading),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* unused harmony exports cell, code, writeSummary */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function facts(rows) {
+    return table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    appendFileSync(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+
+/***/ }),
+
+/***/ 4888:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ hasControlCharacter),
+/* harmony export */   g: () => (/* binding */ printable)
+/* harmony export */ });
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
+
+
+/***/ }),
+
+/***/ 6022:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BV: () => (/* binding */ networkInspect),
+/* harmony export */   Dn: () => (/* binding */ removeContainers),
+/* harmony export */   Ht: () => (/* binding */ imagePlatform),
+/* harmony export */   Jj: () => (/* binding */ removeImage),
+/* harmony export */   K9: () => (/* binding */ logs),
+/* harmony export */   NH: () => (/* binding */ buildxBuild),
+/* harmony export */   Nk: () => (/* binding */ envFileProblem),
+/* harmony export */   Oh: () => (/* binding */ port),
+/* harmony export */   Pf: () => (/* binding */ networkCreate),
+/* harmony export */   Q2: () => (/* binding */ dockerCommand),
+/* harmony export */   RI: () => (/* binding */ networkRemove),
+/* harmony export */   Ss: () => (/* binding */ networkConnect),
+/* harmony export */   UO: () => (/* binding */ storageDriverStatus),
+/* harmony export */   VC: () => (/* binding */ push),
+/* harmony export */   Xu: () => (/* binding */ inspectContainers),
+/* harmony export */   a$: () => (/* binding */ pull),
+/* harmony export */   aH: () => (/* binding */ inspectContainer),
+/* harmony export */   c7: () => (/* binding */ copyFrom),
+/* harmony export */   ch: () => (/* binding */ copyArchiveInto),
+/* harmony export */   ds: () => (/* binding */ stop),
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   gX: () => (/* binding */ labelFlags),
+/* harmony export */   hF: () => (/* binding */ envFileContent),
+/* harmony export */   hx: () => (/* binding */ networkDisconnect),
+/* harmony export */   iD: () => (/* binding */ login),
+/* harmony export */   iM: () => (/* binding */ dockerBinary),
+/* harmony export */   jq: () => (/* binding */ build),
+/* harmony export */   m0: () => (/* binding */ exec),
+/* harmony export */   mm: () => (/* binding */ inspectImage),
+/* harmony export */   ni: () => (/* binding */ start),
+/* harmony export */   ri: () => (/* binding */ logout),
+/* harmony export */   ts: () => (/* binding */ listContainers),
+/* harmony export */   uk: () => (/* binding */ wait),
+/* harmony export */   vW: () => (/* binding */ removeContainersKeepVolumes),
+/* harmony export */   vt: () => (/* binding */ create),
+/* harmony export */   xl: () => (/* binding */ buildxInspect),
+/* harmony export */   z7: () => (/* binding */ kill),
+/* harmony export */   zJ: () => (/* binding */ serverPlatform)
+/* harmony export */ });
+/* unused harmony exports secretEnvName, historyOf, tag */
+/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
+function dockerBinary(env = process.env) {
+    return env.SLIPWAY_DOCKER || 'docker';
+}
+/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
+function dockerCommand(target, args, extra = {}) {
+    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
+}
+const cmd = dockerCommand;
+/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
+function labelFlags(labels, flag = '--label') {
+    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+}
+/** Name of the environment variable that carries the i-th build secret to the docker client. */
+function secretEnvName(index) {
+    return `SLIPWAY_BUILD_SECRET_${index}`;
+}
+function build(target, spec) {
+    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    const env = { DOCKER_BUILDKIT: '1' };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const ref of spec.cacheFrom)
+        args.push('--cache-from', ref);
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    return cmd(target, args, { env, label: `docker build ${spec.context}` });
+}
+/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
+function buildxBuild(target, spec) {
+    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    if (spec.builder)
+        args.push('--builder', spec.builder);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
+    if (spec.file)
+        args.push('--file', spec.file);
+    if (spec.target)
+        args.push('--target', spec.target);
+    for (const tag of spec.tags)
+        args.push('--tag', tag);
+    for (const [key, value] of spec.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of spec.labels)
+        args.push('--label', `${key}=${value}`);
+    for (const annotation of spec.annotations)
+        args.push('--annotation', annotation);
+    // Only the digests are read from the metadata file: no provenance resolved into it.
+    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
+    spec.secrets.forEach(([id, value], i) => {
+        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
+        env[secretEnvName(i)] = value;
+    });
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.provenance !== undefined)
+        args.push('--provenance', spec.provenance);
+    if (spec.sbom !== undefined)
+        args.push('--sbom', spec.sbom);
+    if (spec.output === 'push')
+        args.push('--push');
+    if (spec.output === 'load')
+        args.push('--load');
+    if (spec.pull)
+        args.push('--pull');
+    if (spec.noCache)
+        args.push('--no-cache');
+    args.push(spec.context);
+    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
+    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+}
+/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
+function buildxInspect(target, builder) {
+    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+}
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return cmd(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function networkCreate(target, name, labels, options = {}) {
+    const args = ['network', 'create'];
+    if (options.driver)
+        args.push('--driver', options.driver);
+    if (options.attachable)
+        args.push('--attachable');
+    return cmd(target, [...args, ...labelFlags(labels), name]);
+}
+function networkInspect(target, name) {
+    return cmd(target, ['network', 'inspect', name]);
+}
+function networkRemove(target, name) {
+    return cmd(target, ['network', 'rm', name]);
+}
+function run(target, spec) {
+    const args = ['run'];
+    if (spec.detach)
+        args.push('--detach');
+    if (spec.removeOnExit)
+        args.push('--rm');
+    args.push('--name', spec.name);
+    if (spec.network)
+        args.push('--network', spec.network);
+    for (const alias of spec.networkAliases ?? [])
+        args.push('--network-alias', alias);
+    if (spec.envFile)
+        args.push('--env-file', spec.envFile);
+    if (spec.restart)
+        args.push('--restart', spec.restart);
+    args.push(...labelFlags(spec.labels ?? {}));
+    if (spec.workdir)
+        args.push('--workdir', spec.workdir);
+    for (const volume of spec.volumes ?? [])
+        args.push('--volume', volume);
+    for (const port of spec.publish ?? [])
+        args.push('--publish', port);
+    for (const [name, value] of Object.entries(spec.sysctls ?? {}))
+        args.push('--sysctl', `${name}=${value}`);
+    if (spec.healthCmd) {
+        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
+        args.push('--health-retries', '3', '--health-timeout', '5s');
+    }
+    if (spec.entrypoint !== undefined)
+        args.push('--entrypoint', spec.entrypoint);
+    args.push(spec.image, ...(spec.command ?? []));
+    return cmd(target, args, { label: `docker run ${spec.name}` });
+}
+/** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
+const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
+/**
+ * Why docker's --env-file cannot carry NAME=value exactly, or undefined when it can. Docker reads
+ * each line literally (no quotes, no $ expansion, the value not trimmed), but a line ends at a
+ * newline, a carriage return before it is dropped, and the file must be UTF-8 with short lines.
+ */
+function envFileProblem(name, value) {
+    if (/[\r\n\0]/.test(value))
+        return `the value of ${name} holds a line break or NUL, which an env file cannot carry`;
+    if (Buffer.from(value, 'utf8').toString('utf8') !== value)
+        return `the value of ${name} is not valid UTF-8 text`;
+    if (Buffer.byteLength(`${name}=${value}`) > ENV_FILE_LINE_MAX)
+        return `the value of ${name} is longer than an env file line can be (64 KiB)`;
+    return undefined;
+}
+/** The content of a docker --env-file holding `env` exactly (check each value with envFileProblem first). */
+function envFileContent(env) {
+    return env
+        .map(([name, value]) => {
+        const problem = envFileProblem(name, value);
+        if (problem)
+            throw new Error(problem);
+        return `${name}=${value}\n`;
+    })
+        .join('');
+}
+function inspectContainer(target, name) {
+    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
+}
+/**
+ * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
+ * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
+ * until the container stops.
+ */
+function logs(target, name, options = {}) {
+    const args = ['logs'];
+    if (options.follow)
+        args.push('--follow');
+    if (options.tail !== undefined || !options.follow)
+        args.push('--tail', String(options.tail ?? 50));
+    if (options.since)
+        args.push('--since', options.since);
+    return cmd(target, [...args, name]);
+}
+function wait(target, name) {
+    return cmd(target, ['wait', name]);
+}
+function kill(target, name) {
+    return cmd(target, ['kill', name]);
+}
+function copyFrom(target, container, path, destination) {
+    return cmd(target, ['cp', `${container}:${path}`, destination]);
+}
+function port(target, container, containerPort) {
+    return cmd(target, ['port', container, `${containerPort}/tcp`]);
+}
+/** Removes containers and their anonymous volumes (never named volumes). */
+function removeContainers(target, names) {
+    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+}
+function listContainers(target, filters) {
+    const args = ['ps', '--all', '--quiet'];
+    for (const f of filters)
+        args.push('--filter', f);
+    return cmd(target, args);
+}
+/** `docker create` with the same options as run, without starting. */
+function create(target, spec) {
+    const command = run(target, spec);
+    return {
+        ...command,
+        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
+        label: `docker create ${spec.name}`,
+    };
+}
+function start(target, name) {
+    return cmd(target, ['start', name]);
+}
+function stop(target, name, timeoutSeconds = 10) {
+    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
+}
+/** Runs a program inside a running container (argv, no shell). */
+function exec(target, container, argv, stdin) {
+    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
+}
+/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
+function copyArchiveInto(target, container, directory, archive) {
+    return cmd(target, ['cp', '-', `${container}:${directory}`], {
+        stdin: archive,
+        label: `docker cp into ${container}:${directory}`,
+    });
+}
+function networkConnect(target, network, container, aliases = []) {
+    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
+}
+/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
+function networkDisconnect(target, network, container) {
+    return cmd(target, ['network', 'disconnect', '--force', network, container]);
+}
+function inspectContainers(target, ids) {
+    return cmd(target, ['container', 'inspect', ...ids]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** Removes containers but never their volumes (deployed services keep their data). */
+function removeContainersKeepVolumes(target, names) {
+    return cmd(target, ['rm', '--force', ...names]);
+}
+
+
+/***/ }),
+
+/***/ 3874:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ runUrl),
+/* harmony export */   e: () => (/* binding */ readGitContext)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+
+/***/ }),
+
+/***/ 6815:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S4: () => (/* binding */ readPromoteRequest),
+/* harmony export */   US: () => (/* binding */ clientsFor)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_PLATFORM, readInsecure */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4914);
+/** The inputs of promote-between-registries, checked before any request is made. */
+
+
+
+
+
+function credentials(inputs, prefix) {
+    const username = inputs.line(`${prefix}-username`);
+    const password = inputs.string(`${prefix}-password`);
+    if (username && !password)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${prefix}-password`, `is required when ${prefix}-username is given`);
+    if (password && !username)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${prefix}-username`, `is required when ${prefix}-password is given`);
+    return username ? { username, password } : undefined;
+}
+const DEFAULT_PLATFORM = 'linux/amd64';
+const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+const REGISTRY_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
+/** `insecure`: true (every registry named), false/empty (none), or registries (host[:port]) one a line. */
+function readInsecure(inputs, references) {
+    const raw = inputs.string('insecure').trim();
+    if (raw === '' || raw === 'false')
+        return [];
+    if (raw === 'true')
+        return [...new Set(references.map((r) => r.registry))];
+    const registries = inputs.list('insecure', { commas: true });
+    for (const registry of registries) {
+        // As in an image reference, a registry has a dot or a port, or is localhost.
+        const looksLikeRegistry = /[.:]/.test(registry) || registry === 'localhost';
+        if (!REGISTRY_RE.test(registry) || !looksLikeRegistry)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('insecure', `${JSON.stringify(registry)} is not a registry (host or host:port, no scheme or path), nor true or false`);
+    }
+    return registries;
+}
+function readPromoteRequest(inputs) {
+    const sources = inputs.parsedList('source', (v) => (0,_common_reference__WEBPACK_IMPORTED_MODULE_2__/* .parseReference */ .F2)(v), { required: true });
+    const destinations = inputs.parsedList('destination', (v) => (0,_common_reference__WEBPACK_IMPORTED_MODULE_2__/* .parseReference */ .F2)(v, { repositoryOnly: true }), {
+        required: true,
+    });
+    const tags = inputs.list('tags', { commas: true });
+    for (const tag of tags) {
+        if (!(0,_common_reference__WEBPACK_IMPORTED_MODULE_2__/* .isValidTag */ .r_)(tag))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('tags', `${JSON.stringify(tag)} is not a valid tag`);
+    }
+    const expected = inputs.list('expected-digest');
+    for (const digest of expected) {
+        if (!(0,_common_reference__WEBPACK_IMPORTED_MODULE_2__/* .isSha256Digest */ .q9)(digest))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
+    }
+    if (expected.length > 0 && expected.length !== sources.length) {
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
+    }
+    if (sources.length > 1 && destinations.length !== sources.length) {
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
+    }
+    const pairs = [];
+    sources.forEach((source, i) => {
+        const targets = sources.length === 1 ? destinations : [destinations[i]];
+        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
+        // A source by digest only with no tags is copied by digest: nothing is tagged.
+        if (pairTags.length === 0 && !source.digest) {
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('tags', `${(0,_common_reference__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(source)} has no tag to carry over: give the tags to set`);
+        }
+        for (const destination of targets) {
+            pairs.push({
+                source,
+                destination,
+                tags: pairTags,
+                ...(expected[i] && { expectedDigest: expected[i] }),
+            });
+        }
+    });
+    const caFile = inputs.line('ca-file');
+    let ca;
+    if (caFile) {
+        try {
+            ca = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(caFile, 'utf8');
+        }
+        catch (error) {
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('ca-file', `cannot be read: ${error.message}`);
+        }
+    }
+    const insecure = readInsecure(inputs, [...sources, ...destinations]);
+    const platform = inputs.line('platform') || DEFAULT_PLATFORM;
+    if (!PLATFORM_RE.test(platform))
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('platform', `${JSON.stringify(platform)} is not os/arch or os/arch/variant (e.g. linux/arm64)`);
+    const mutableTags = inputs.list('mutable-tags', { commas: true });
+    for (const pattern of mutableTags) {
+        if (!(0,_common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__/* .isValidMutableTagPattern */ .xN)(pattern))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('mutable-tags', `${JSON.stringify(pattern)} is not a tag or a tag pattern with *`);
+    }
+    const sourceCredentials = credentials(inputs, 'source');
+    const destinationCredentials = credentials(inputs, 'destination');
+    return {
+        pairs,
+        options: {
+            allowOverwrite: inputs.boolean('allow-overwrite', false),
+            mutableTags: mutableTags.length > 0 ? mutableTags : _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_MUTABLE_TAGS */ .Fg,
+            allPlatforms: inputs.boolean('all-platforms', true),
+            platform,
+            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
+            dryRun: inputs.boolean('dry-run', false),
+            referrers: inputs.boolean('referrers', true),
+        },
+        ...(sourceCredentials && { sourceCredentials }),
+        ...(destinationCredentials && { destinationCredentials }),
+        ...(ca && { ca }),
+        insecure,
+    };
+}
+/** One client per registry and role (errors name the role). */
+function clientsFor(request) {
+    const cache = new Map();
+    const make = (registry, creds, role) => {
+        const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
+        let client = cache.get(key);
+        if (!client) {
+            client = new _registry_client__WEBPACK_IMPORTED_MODULE_3__/* .RegistryClient */ .bP(registry, {
+                ...(creds && { credentials: creds }),
+                insecure: request.insecure.includes(registry),
+                ...(request.ca && { ca: request.ca }),
+                role,
+            });
+            cache.set(key, client);
+        }
+        return client;
+    };
+    return {
+        source: (registry) => make(registry, request.sourceCredentials, 'source'),
+        destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
+    };
+}
+
+
+/***/ }),
+
+/***/ 7766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  kQ: () => (/* binding */ blobExists),
+  ti: () => (/* binding */ mountBlob),
+  Ym: () => (/* binding */ openBlob),
+  Qt: () => (/* binding */ putBlobBytes),
+  cc: () => (/* binding */ streamBlob)
+});
+
+// UNUSED EXPORTS: CHUNK_SIZE, Sha256Meter, putBlobChunked, putBlobStream, startUpload
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = require("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = require("node:stream/promises");
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var registry_client = __nccwpck_require__(4914);
+// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
+var http = __nccwpck_require__(177);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = require("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = require("node:vm");
+;// CONCATENATED MODULE: ./src/registry/memory.ts
+/**
+ * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
+ * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
+ * memory lives outside the JS heap — so a 1 GB layer pushed the process past 100 MiB of RSS
+ * with nothing actually in use (dead buffers waiting for V8's external-memory limit). A
+ * young-generation collection every 1 MiB streamed frees them promptly: measured on a 256 MiB
+ * layer, peak RSS 103 MiB collecting every 16 MiB, 70 MiB every 1–2 MiB, for the same CPU time
+ * within noise (a scavenge of a nearly empty young generation is a fraction of a millisecond).
+ * On a 1 GiB layer (the action bundle, Node 24): peak RSS 150 MiB without collecting, 94 every
+ * 8 MiB, 86 every 4, 78 every 2, 72–73 every 1, 71–72 every ½ or ¼ MiB (what is left is Node
+ * itself: `node -e 0` is 43 MiB, with http and https loaded 51); 1,000 minor collections cost
+ * about 0.1 s of CPU, a few percent of the copy's.
+ * Without access to the collector this is a no-op.
+ */
+
+
+const EVERY_BYTES = 1024 * 1024;
+let collect;
+let sinceLast = 0;
+function collector() {
+    if (collect !== undefined)
+        return collect;
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    catch {
+        collect = null;
+    }
+    return collect;
+}
+/** Call with the size of each chunk streamed; collects young garbage every 1 MiB. */
+function streamed(bytes) {
+    sinceLast += bytes;
+    if (sinceLast < EVERY_BYTES)
+        return;
+    sinceLast = 0;
+    collector()?.({ type: 'minor' });
+}
+
+;// CONCATENATED MODULE: ./src/registry/blobs.ts
+/**
+ * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
+ * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
+ * that need it), hashed on the fly and never buffered whole.
+ */
+
+
+
+
+
+
+const CHUNK_SIZE = 16 * 1024 * 1024;
+async function blobExists(client, repository, digest) {
+    const res = await client.send({
+        method: 'HEAD',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [(0,registry_client/* pullScope */.iH)(repository)],
+    });
+    (0,http/* discard */.vf)(res);
+    if (res.status === 404)
+        return false;
+    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
+    return true;
+}
+async function openBlob(client, repository, digest) {
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [(0,registry_client/* pullScope */.iH)(repository)],
+    });
+    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
+}
+function uploadUrl(res, base) {
+    const location = (0,http/* header */.wx)(res, 'location');
+    if (!location)
+        throw new registry_client/* RegistryError */.gl(`upload answered ${res.status} without a Location`, res.status);
+    return new URL(location, base).toString();
+}
+/**
+ * Mounts a blob from another repository of the same registry. A 202 means the registry started
+ * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
+ */
+async function mountBlob(client, repository, digest, from) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [(0,registry_client/* pushScope */.Xu)(repository), (0,registry_client/* pullScope */.iH)(from)],
+    });
+    (0,http/* discard */.vf)(res);
+    if (res.status === 201)
+        return { mounted: true };
+    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+}
+async function startUpload(client, repository) {
+    const res = await client.send({
+        method: 'POST',
+        path: `${repository}/blobs/uploads/`,
+        scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+    });
+    (0,http/* discard */.vf)(res);
+    await client.expect(res, [202], `start upload to ${repository}`);
+    return uploadUrl(res, await client.base());
+}
+/** A pass-through that hashes what flows and counts bytes. */
+class Sha256Meter extends external_node_stream_namespaceObject.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        streamed(chunk.length);
+        callback(null, chunk);
+    }
+    digest() {
+        return `sha256:${this.hash.digest('hex')}`;
+    }
+}
+function withDigest(url, digest) {
+    const u = new URL(url);
+    u.searchParams.set('digest', digest);
+    return u.toString();
+}
+/** Monolithic upload: one PUT carrying the whole blob as a stream. */
+async function putBlobStream(client, repository, upload, digest, size, body) {
+    return client.send({
+        method: 'PUT',
+        path: withDigest(upload, digest),
+        scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        timeoutMs: 600_000,
+    });
+}
+/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
+async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
+    let url = upload;
+    let offset = 0;
+    let pending = [];
+    let pendingSize = 0;
+    const flush = async () => {
+        if (pendingSize === 0)
+            return;
+        const chunk = Buffer.concat(pending, pendingSize);
+        pending = [];
+        pendingSize = 0;
+        const res = await client.send({
+            method: 'PATCH',
+            path: url,
+            scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-range': `${offset}-${offset + chunk.length - 1}`,
+                'content-length': String(chunk.length),
+            },
+            body: chunk,
+        });
+        (0,http/* discard */.vf)(res);
+        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
+        url = uploadUrl(res, await client.base());
+        offset += chunk.length;
+    };
+    for await (const data of body) {
+        pending.push(data);
+        pendingSize += data.length;
+        if (pendingSize >= chunkSize)
+            await flush();
+    }
+    await flush();
+    return client.send({
+        method: 'PUT',
+        path: withDigest(url, digest),
+        scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+        headers: { 'content-length': '0' },
+        body: Buffer.alloc(0),
+    });
+}
+/**
+ * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
+ * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ */
+async function streamBlob(source, destination, digest, size) {
+    const attempt = async (chunked, starting) => {
+        // The source GET and the destination's upload session start together: one round trip less.
+        const [opened, started] = await Promise.allSettled([
+            openBlob(source.client, source.repository, digest),
+            starting,
+        ]);
+        if (opened.status === 'rejected') {
+            // Nothing was sent into an upload session that did start: the registry purges it.
+            throw opened.reason;
+        }
+        const res = opened.value;
+        if (started.status === 'rejected') {
+            res.body.destroy();
+            throw started.reason;
+        }
+        const upload = started.value;
+        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
+        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
+        // the chunker reads through a hashing transform.
+        const body = res.body;
+        const stop = () => body.destroy();
+        let read;
+        let putting;
+        if (chunked) {
+            const meter = body.pipe(new Sha256Meter());
+            body.on('error', (error) => meter.destroy(error));
+            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
+            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        }
+        else {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            let bytes = 0;
+            body.pause();
+            body.on('data', (chunk) => {
+                hash.update(chunk);
+                bytes += chunk.length;
+                streamed(chunk.length);
+            });
+            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
+            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+        }
+        const piping = (0,promises_namespaceObject.finished)(body);
+        // If the destination answers (or fails) before taking the whole body, stop reading the source.
+        putting = putting.then((put) => {
+            if (put.status !== 201 && put.status !== 202)
+                stop();
+            return put;
+        }, (error) => {
+            stop();
+            throw error;
+        });
+        const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (put.status === 'rejected')
+            throw put.reason;
+        // A body read to its end that does not hash to its digest: the source is at fault, whatever
+        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
+        // for one that refuses monolithic uploads).
+        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
+        if (piped.status === 'fulfilled' && actual !== digest) {
+            (0,http/* discard */.vf)(put.value);
+            throw new registry_client/* RegistryError */.gl(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
+        }
+        if (put.value.status !== 201)
+            return { res: put.value, bytes: 0 };
+        if (piped.status === 'rejected')
+            throw piped.reason;
+        return { res: put.value, bytes };
+    };
+    const first = destination.upload
+        ? Promise.resolve(destination.upload)
+        : startUpload(destination.client, destination.repository);
+    const monolithic = await attempt(false, first);
+    if (monolithic.res.status === 201) {
+        (0,http/* discard */.vf)(monolithic.res);
+        return { bytes: monolithic.bytes, chunked: false };
+    }
+    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
+        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
+    }
+    (0,http/* discard */.vf)(monolithic.res);
+    const chunked = await attempt(true, startUpload(destination.client, destination.repository));
+    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
+    (0,http/* discard */.vf)(chunked.res);
+    return { bytes: chunked.bytes, chunked: true };
+}
+/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
+async function putBlobBytes(client, repository, bytes) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (await blobExists(client, repository, digest))
+        return { digest, size: bytes.length };
+    const upload = await startUpload(client, repository);
+    const res = await client.send({
+        method: 'PUT',
+        path: withDigest(upload, digest),
+        scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+        body: bytes,
+    });
+    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
+    (0,http/* discard */.vf)(res);
+    return { digest, size: bytes.length };
+}
+
+
+/***/ }),
+
+/***/ 4914:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Z2: () => (/* binding */ MEDIA_TYPES),
+  bP: () => (/* binding */ RegistryClient),
+  gl: () => (/* binding */ RegistryError),
+  $d: () => (/* binding */ isRetryableError),
+  iH: () => (/* binding */ pullScope),
+  Xu: () => (/* binding */ pushScope),
+  sc: () => (/* binding */ sha256)
+});
+
+// UNUSED EXPORTS: MANIFEST_ACCEPT, isLoopbackRegistry
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/common/reference.ts
+var reference = __nccwpck_require__(9830);
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./src/command/local-runner.ts
+var local_runner = __nccwpck_require__(5303);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === reference/* DEFAULT_REGISTRY */.sx) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_.join)(env.DOCKER_CONFIG ?? (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: (0,local_runner/* childEnv */.g)(process.env) }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === reference/* DEFAULT_REGISTRY */.sx ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
+var http = __nccwpck_require__(177);
+// EXTERNAL MODULE: ./src/common/retry.ts
+var retry = __nccwpck_require__(1609);
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class RegistryError extends Error {
+    status;
+    code;
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
+    }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof RegistryError)
+        return error.transient ?? (0,retry/* isRetryableStatus */.PS)(error.status);
+    return (0,retry/* isTransientNetworkError */.l)(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+        this.label = registryLabel(registry, options.role);
+    }
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
+    credentialsMayGoTo(url) {
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = (0,reference/* registryApiHost */.Mb)(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = (0,reference/* registryApiHost */.Mb)(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? retry/* DEFAULT_RETRY */.vI;
+        for (let attempt = 0;; attempt++) {
+            try {
+                const res = await (0,http/* request */.Em)({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
+                });
+                (0,http/* discard */.vf)(res);
+                return `https://${host}`;
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await (0,http/* request */.Em)({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        (0,http/* discard */.vf)(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt + 1, policy));
+                    continue;
+                }
+                throw this.networkError(error);
+            }
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        }
+        let res;
+        try {
+            res = await (0,http/* request */.Em)({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
+        const body = await (0,http/* readBody */.x8)(res, 1024 * 1024);
+        if (res.status !== 200) {
+            const refused = res.status === 401 || res.status === 403;
+            throw new RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
+        }
+        const json = JSON.parse(body.toString('utf8'));
+        const value = json.token ?? json.access_token;
+        if (!value)
+            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
+        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge((0,http/* header */.wx)(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? retry/* DEFAULT_RETRY */.vI;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
+            try {
+                res = await (0,http/* request */.Em)({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ...this.tlsOptions,
+                    timeoutMs: req.timeoutMs ?? 120_000,
+                });
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
+                    const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
+                    await (0,retry/* sleep */.yy)(delay);
+                    continue;
+                }
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                (0,http/* discard */.vf)(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
+                }
+                if (before === this.scheme && this.scheme === 'basic') {
+                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (res.status === 401 && authorization) {
+                (0,http/* discard */.vf)(res);
+                throw new RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
+            }
+            if (replayable && (0,retry/* isRetryableStatus */.PS)(res.status) && attempt < policy.retries) {
+                const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy, (0,http/* header */.wx)(res, 'retry-after'));
+                (0,http/* discard */.vf)(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await (0,retry/* sleep */.yy)(delay);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await (0,http/* readBody */.x8)(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        (0,http/* discard */.vf)(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = (0,http/* header */.wx)(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        return {
+            digest,
+            mediaType: (0,http/* header */.wx)(res, 'content-type') ?? '',
+            size: Number((0,http/* header */.wx)(res, 'content-length') ?? 0),
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const mediaType = ((0,http/* header */.wx)(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        (0,http/* discard */.vf)(res);
+        return (0,http/* header */.wx)(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    }
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+
+/***/ }),
+
+/***/ 177:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vf: () => (/* binding */ discard),
+  wx: () => (/* binding */ header),
+  x8: () => (/* binding */ readBody),
+  Em: () => (/* binding */ request)
+});
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = require("node:tls");
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+
+const agents = new Map();
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    return typeof (external_node_tls_default()).getCACertificates === 'function'
+        ? external_node_tls_default().getCACertificates('default')
+        : [...(external_node_tls_default()).rootCertificates];
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
+            timeout: req.timeoutMs ?? 60_000,
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                res.resume();
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            req.body.on('error', (error) => outgoing.destroy(error));
+            req.body.pipe(outgoing);
+        }
+    });
+}
+async function readBody(res, limit = 16 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function discard(res) {
+    res.body.resume();
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+
+/***/ }),
+
+/***/ 8177:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hd: () => (/* binding */ missingLayers),
+/* harmony export */   NW: () => (/* binding */ putManifestWithSubject),
+/* harmony export */   RY: () => (/* binding */ mergeCosignManifest),
+/* harmony export */   SX: () => (/* binding */ findReferrers),
+/* harmony export */   et: () => (/* binding */ subjectOf),
+/* harmony export */   fH: () => (/* binding */ fallbackTag),
+/* harmony export */   gG: () => (/* binding */ COSIGN_SUFFIXES),
+/* harmony export */   iT: () => (/* binding */ putSmallBlob),
+/* harmony export */   pZ: () => (/* binding */ mergeFallbackIndex),
+/* harmony export */   qv: () => (/* binding */ cosignTag),
+/* harmony export */   xh: () => (/* binding */ referrerDescriptor),
+/* harmony export */   xt: () => (/* binding */ listReferrers),
+/* harmony export */   xy: () => (/* binding */ getManifestIfAny)
+/* harmony export */ });
+/* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7766);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(177);
+/**
+ * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
+ * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
+ * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
+ * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
+ * without a subject, found by name only).
+ */
+
+
+
+/** cosign's tags: signatures, attestations, attached SBOMs. */
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
+function fallbackTag(digest) {
+    const match = DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}`.slice(0, 128);
+}
+/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
+function cosignTag(digest, suffix) {
+    const match = DIGEST_RE.exec(digest);
+    if (!match)
+        throw new Error(`not a digest: ${digest}`);
+    return `${match[1]}-${match[2]}.${suffix}`;
+}
+function fields(bytes) {
+    return JSON.parse(bytes.toString('utf8'));
+}
+/** The digest a manifest refers to (its `subject`), if any. */
+function subjectOf(bytes) {
+    return fields(bytes).subject?.digest;
+}
+/**
+ * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
+ * type, as the spec says) and the manifest's annotations.
+ */
+function referrerDescriptor(manifest) {
+    const json = fields(manifest.bytes);
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    return {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        ...(artifactType !== undefined && { artifactType }),
+        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    };
+}
+/** The descriptors of a referrers index (an API page or a fallback tag's index). */
+function indexEntries(bytes) {
+    const json = fields(bytes);
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+}
+/**
+ * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
+ * tools' referrers are never dropped), the new ones appended; `added` counts them.
+ */
+function mergeFallbackIndex(existing, add) {
+    const json = existing
+        ? JSON.parse(existing.toString('utf8'))
+        : { schemaVersion: 2, mediaType: _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex, manifests: [] };
+    if (!Array.isArray(json.manifests))
+        throw new Error('not an index');
+    const have = new Set(json.manifests.map((d) => d.digest));
+    let added = 0;
+    for (const d of add) {
+        if (have.has(d.digest))
+            continue;
+        have.add(d.digest);
+        json.manifests.push({ ...d });
+        added += 1;
+    }
+    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
+}
+/**
+ * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
+ * filtered by it, the client filters.
+ */
+function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
+    if (artifactType === undefined)
+        return [...entries];
+    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
+    if (applied.includes('artifactType'))
+        return [...entries];
+    return entries.filter((d) => d.artifactType === artifactType);
+}
+/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
+            return new URL(match[1], base).toString();
+    }
+    return undefined;
+}
+const MAX_PAGES = 100;
+/**
+ * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
+ * API (it answers 404, or 400/405/501 for a path it does not know).
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    const base = await client.base();
+    let url = `${base}/v2/${repository}/referrers/${digest}`;
+    if (artifactType)
+        url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const entries = [];
+    for (let page = 0; url && page < MAX_PAGES; page++) {
+        const res = await client.send({
+            method: 'GET',
+            path: url,
+            scopes: [(0,_client__WEBPACK_IMPORTED_MODULE_0__/* .pullScope */ .iH)(repository)],
+            headers: { accept: _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex },
+        });
+        if ([400, 404, 405, 501].includes(res.status)) {
+            (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
+            if (page === 0)
+                return undefined;
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
+        }
+        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
+        const contentType = ((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .readBody */ .x8)(res, 4 * 1024 * 1024);
+        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
+        if (page === 0 && contentType !== _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex) {
+            try {
+                indexEntries(body);
+            }
+            catch {
+                return undefined;
+            }
+        }
+        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-filters-applied')));
+        url = nextLink((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'link'), url);
+    }
+    return entries;
+}
+/** A fallback tag's entries; a tag of that name that is not an index lists none. */
+function fallbackEntries(manifest) {
+    try {
+        return indexEntries(manifest.bytes);
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * What refers to `digest`, the way the registry keeps it: its referrers API, or where it has none
+ * the fallback tag (both asked at once: one round trip). With `artifactType`, only those.
+ */
+async function findReferrers(client, repository, digest, artifactType) {
+    const [api, fallback] = await Promise.all([
+        listReferrers(client, repository, digest, artifactType),
+        getManifestIfAny(client, repository, fallbackTag(digest)),
+    ]);
+    if (api !== undefined)
+        return { entries: api, found: 'referrers-api' };
+    const entries = fallback ? fallbackEntries(fallback) : [];
+    return {
+        entries: artifactType === undefined ? entries : entries.filter((e) => e.artifactType === artifactType),
+        found: 'fallback-tag',
+    };
+}
+/** A manifest by tag or digest, or undefined when there is none. */
+async function getManifestIfAny(client, repository, reference) {
+    try {
+        return await client.getManifest(repository, reference);
+    }
+    catch (error) {
+        if (error instanceof _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
+ * (it answered OCI-Subject).
+ */
+async function putManifestWithSubject(client, repository, manifest) {
+    const res = await client.send({
+        method: 'PUT',
+        path: `${repository}/manifests/${manifest.digest}`,
+        scopes: [(0,_client__WEBPACK_IMPORTED_MODULE_0__/* .pushScope */ .Xu)(repository)],
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+    });
+    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
+    (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
+    return { subjectKept: (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-subject') !== undefined };
+}
+/** Uploads a small blob held in memory (a config); nothing when it is there. */
+async function putSmallBlob(client, repository, bytes) {
+    return (await (0,_blobs__WEBPACK_IMPORTED_MODULE_1__/* .putBlobBytes */ .Qt)(client, repository, bytes)).digest;
+}
+/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+            .join(',')}}`;
+    return JSON.stringify(value);
+}
+/**
+ * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
+ * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
+ * blob (same digest) and differ in their annotations (the signature itself).
+ */
+function missingLayers(destination, source) {
+    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(canonical));
+    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(canonical(l)));
+}
+/**
+ * cosign appends every signature (attestation) as one more layer of the one manifest under
+ * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
+ * merge keeps the destination's manifest and appends the source's layers it lacks, with the
+ * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
+ * Returns the new manifest and config bytes.
+ */
+function mergeCosignManifest(destination, destinationConfig, add) {
+    const image = JSON.parse(destination.toString('utf8'));
+    const config = JSON.parse(destinationConfig.toString('utf8'));
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
+    if (!uncompressed)
+        throw new Error('its layers are not the uncompressed ones cosign writes');
+    const layers = [...image.layers, ...add];
+    const history = Array.isArray(config.history)
+        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
+        : undefined;
+    const newConfig = {
+        ...config,
+        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        ...(history && { history }),
+    };
+    const configBytes = Buffer.from(JSON.stringify(newConfig));
+    const newImage = {
+        ...image,
+        config: { ...image.config, digest: (0,_client__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .sc)(configBytes), size: configBytes.length },
+        layers,
+    };
+    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
+}
+
+
+/***/ }),
+
+/***/ 9037:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $V: () => (/* binding */ clientFor),
+/* harmony export */   P1: () => (/* binding */ TagConflictError),
+/* harmony export */   j: () => (/* binding */ resolveDigest)
+/* harmony export */ });
+/* unused harmony export resolveReferenceDigest */
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
+function clientFor(registry, options = {}) {
+    return new _client__WEBPACK_IMPORTED_MODULE_1__/* .RegistryClient */ .bP(registry, options);
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
+
+
+/***/ }),
+
+/***/ 8657:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $l: () => (/* binding */ parseSimpleSigningPayload),
+/* harmony export */   $r: () => (/* binding */ SIMPLE_SIGNING_MEDIA_TYPE),
+/* harmony export */   By: () => (/* binding */ parseStatement),
+/* harmony export */   FB: () => (/* binding */ SIGNED_AT),
+/* harmony export */   Hz: () => (/* binding */ testResultPredicate),
+/* harmony export */   K_: () => (/* binding */ dsseEnvelope),
+/* harmony export */   Kq: () => (/* binding */ simpleSigningPayload),
+/* harmony export */   OO: () => (/* binding */ DSSE_MEDIA_TYPE),
+/* harmony export */   T4: () => (/* binding */ IN_TOTO_PAYLOAD_TYPE),
+/* harmony export */   ZB: () => (/* binding */ SIGNATURE_ANNOTATION),
+/* harmony export */   Zg: () => (/* binding */ pae),
+/* harmony export */   g: () => (/* binding */ statementCovers),
+/* harmony export */   jO: () => (/* binding */ testCommandOf),
+/* harmony export */   l4: () => (/* binding */ TEST_RESULT_PREDICATE),
+/* harmony export */   nj: () => (/* binding */ parseDsseEnvelope),
+/* harmony export */   qZ: () => (/* binding */ statement),
+/* harmony export */   ro: () => (/* binding */ SIGNED_RUN),
+/* harmony export */   tq: () => (/* binding */ PREDICATE_ALIASES)
+/* harmony export */ });
+/* unused harmony exports SIMPLE_SIGNING_TYPE, STATEMENT_TYPE */
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const SIGNED_AT = 'dev.slipway.signed-at';
+const SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const PREDICATE_ALIASES = {
+    'test-result': TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+
+/***/ }),
+
+/***/ 8140:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uk: () => (/* binding */ readTestReportInputs),
+/* harmony export */   gg: () => (/* binding */ readVerifyPolicy),
+/* harmony export */   jy: () => (/* binding */ readSigningKey)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7605);
+/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9076);
+/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
+
+
+
+
+/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
+function readSigningKey(inputs) {
+    const text = inputs.string('sign-key');
+    const password = inputs.string('sign-key-password');
+    if (!text) {
+        if (password)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('sign-key', 'is required when sign-key-password is given');
+        return undefined;
+    }
+    try {
+        return (0,_keys__WEBPACK_IMPORTED_MODULE_2__/* .parsePrivateKey */ .QW)(text, password);
+    }
+    catch (error) {
+        if (error instanceof _keys__WEBPACK_IMPORTED_MODULE_2__/* .KeyError */ .eN)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
+        throw error;
+    }
+}
+/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+function readVerifyPolicy(inputs) {
+    const text = inputs.string('verify-key');
+    const attestations = inputs.list('require-attestations', { commas: true }).map(_verify__WEBPACK_IMPORTED_MODULE_3__/* .predicateTypeOf */ .T4);
+    for (const type of attestations) {
+        if (!/^https?:\/\/\S+$/.test(type))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
+    }
+    if (!text) {
+        if (attestations.length > 0)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('verify-key', 'is required with require-attestations (the key they must be signed with)');
+        return undefined;
+    }
+    try {
+        return { keys: (0,_keys__WEBPACK_IMPORTED_MODULE_2__/* .parsePublicKeys */ .V4)(text), attestations };
+    }
+    catch (error) {
+        if (error instanceof _keys__WEBPACK_IMPORTED_MODULE_2__/* .KeyError */ .eN)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('verify-key', error.message);
+        throw error;
+    }
+}
+function readTestReportInputs(inputs) {
+    const report = inputs.line('test-report');
+    const code = inputs.line('test-exit-code');
+    const command = inputs.string('test-command');
+    if (!report && !code)
+        return undefined;
+    if (report && !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(report))
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('test-report', `${JSON.stringify(report)} does not exist`);
+    let exitCode;
+    if (code) {
+        if (!/^\d{1,3}$/.test(code))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
+        exitCode = Number(code);
+    }
+    return {
+        ...(report && { report }),
+        ...(exitCode !== undefined && { exitCode }),
+        ...(command && { command }),
+    };
+}
+
+
+/***/ }),
+
+/***/ 7605:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QW: () => (/* binding */ parsePrivateKey),
+/* harmony export */   RV: () => (/* binding */ verifyBytes),
+/* harmony export */   V4: () => (/* binding */ parsePublicKeys),
+/* harmony export */   b_: () => (/* binding */ signBytes),
+/* harmony export */   eN: () => (/* binding */ KeyError)
+/* harmony export */ });
+/* unused harmony exports pemBlocks, hashFor, decryptCosignKey, publicKeyPem, fingerprint */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8156);
+/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(tweetnacl__WEBPACK_IMPORTED_MODULE_1__);
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
+    }
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.scryptSync)(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
+    });
+    const opened = tweetnacl__WEBPACK_IMPORTED_MODULE_1___default().secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
+}
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
+    }
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
+            try {
+                privateKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
+            }
+            finally {
+                der.fill(0);
+            }
+        }
+        else {
+            privateKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)({ key: block.text, format: 'pem' });
+        }
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw error;
+        throw new KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)(privateKey);
+    return { privateKey, publicKey, fingerprint: fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
+        try {
+            publicKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)({ key: b.text, format: 'pem' });
+        }
+        catch {
+            throw new KeyError(`a ${b.type} block cannot be read`);
+        }
+        hashFor(publicKey);
+        return { publicKey, fingerprint: fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function fingerprint(key) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function signBytes(key, data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.verify)(hashFor(key), data, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6561:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fp: () => (/* binding */ maskSigningInputs),
+  nU: () => (/* binding */ runAttest),
+  tl: () => (/* binding */ runSign),
+  R9: () => (/* binding */ runVerify),
+  dq: () => (/* binding */ signPushed),
+  Ob: () => (/* binding */ verificationSummary),
+  Vf: () => (/* binding */ verifyAll)
+});
+
+// UNUSED EXPORTS: signAndAttest, signedSummary, testRunOf
+
+// EXTERNAL MODULE: ./src/github/context.ts
+var context = __nccwpck_require__(3874);
+// EXTERNAL MODULE: ./src/common/inputs.ts
+var common_inputs = __nccwpck_require__(2510);
+// EXTERNAL MODULE: ./src/common/reference.ts
+var reference = __nccwpck_require__(9830);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(9037);
+// EXTERNAL MODULE: ./src/common/summary.ts
+var summary = __nccwpck_require__(9679);
+// EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
+var run_tests = __nccwpck_require__(2853);
+// EXTERNAL MODULE: ./src/test-in-container/junit.ts
+var test_in_container_junit = __nccwpck_require__(636);
+// EXTERNAL MODULE: ./src/supply-chain/formats.ts
+var formats = __nccwpck_require__(8657);
+// EXTERNAL MODULE: ./src/supply-chain/inputs.ts
+var supply_chain_inputs = __nccwpck_require__(8140);
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = require("node:util");
+// EXTERNAL MODULE: ./src/supply-chain/keys.ts
+var keys = __nccwpck_require__(7605);
+// EXTERNAL MODULE: ./src/supply-chain/store.ts
+var store = __nccwpck_require__(6840);
+// EXTERNAL MODULE: ./src/supply-chain/verify.ts
+var verify = __nccwpck_require__(9076);
+;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
+/**
+ * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * A rerun converges: a digest this key already signed is not signed again, and an attestation with
+ * the same predicate by the same key is not added twice.
+ */
+
+
+
+
+
+const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
+async function signDigest(client, repository, digest, key, context = {}) {
+    const existing = await (0,verify/* verifyDigest */.Ub)(client, repository, digest, { keys: keysOf(key), attestations: [] });
+    if (existing.signatures.length > 0)
+        return { location: `${client.registry}/${repository}:${(0,store/* artifactTag */.po)(digest, 'sig')}`, added: false };
+    const payload = (0,formats/* simpleSigningPayload */.Kq)(`${client.registry}/${repository}`, digest, {
+        [formats/* SIGNED_AT */.FB]: (context.now ?? new Date()).toISOString(),
+        ...(context.runUrl && { [formats/* SIGNED_RUN */.ro]: context.runUrl }),
+    });
+    const signature = (0,keys/* signBytes */.b_)(key, payload);
+    const location = await (0,store/* appendLayer */.ex)(client, repository, digest, 'sig', {
+        mediaType: formats/* SIMPLE_SIGNING_MEDIA_TYPE */.$r,
+        bytes: payload,
+        annotations: { [formats/* SIGNATURE_ANNOTATION */.ZB]: signature.toString('base64') },
+    });
+    return { location, added: true };
+}
+async function attestDigest(client, repository, digest, key, predicateType, predicate) {
+    const existing = await (0,verify/* verifyDigest */.Ub)(client, repository, digest, {
+        keys: keysOf(key),
+        attestations: [predicateType],
+    });
+    const tag = `${client.registry}/${repository}:${(0,store/* artifactTag */.po)(digest, 'att')}`;
+    const normalised = JSON.parse(JSON.stringify(predicate));
+    if (existing.attestations.some((a) => a.predicateType === predicateType && (0,external_node_util_namespaceObject.isDeepStrictEqual)(a.predicate, normalised)))
+        return { location: tag, added: false };
+    const body = (0,formats/* statement */.qZ)(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    const envelope = (0,formats/* dsseEnvelope */.K_)(formats/* IN_TOTO_PAYLOAD_TYPE */.T4, body, (0,keys/* signBytes */.b_)(key, (0,formats/* pae */.Zg)(formats/* IN_TOTO_PAYLOAD_TYPE */.T4, body)));
+    const location = await (0,store/* appendLayer */.ex)(client, repository, digest, 'att', {
+        mediaType: formats/* DSSE_MEDIA_TYPE */.OO,
+        bytes: envelope,
+        annotations: { [formats/* SIGNATURE_ANNOTATION */.ZB]: '', predicateType },
+    });
+    return { location, added: true };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
+/**
+ * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
+ * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
+function maskSigningInputs(inputs, report) {
+    report.mask(inputs.string('sign-key'));
+    report.mask(inputs.string('sign-key-password'));
+}
+/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
+function testRunOf(source) {
+    const junit = source.report ? (0,test_in_container_junit/* summarizeJUnit */.U)((0,run_tests/* readReports */.oh)(source.report)) : undefined;
+    const url = (0,context/* runUrl */.V)((0,context/* readGitContext */.e)());
+    return {
+        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
+        passedTests: junit?.passedNames ?? [],
+        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
+        ...(source.command && { command: source.command }),
+        ...(url && { url }),
+    };
+}
+/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
+async function signAndAttest(client, repository, digest, key, tests, report) {
+    const image = `${client.registry}/${repository}`;
+    const url = (0,context/* runUrl */.V)((0,context/* readGitContext */.e)());
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
+    if (!tests)
+        return { image, digest, signature: signed.location };
+    const predicate = (0,formats/* testResultPredicate */.Hz)(tests);
+    const attested = await attestDigest(client, repository, digest, key, formats/* TEST_RESULT_PREDICATE */.l4, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
+    return {
+        image,
+        digest,
+        signature: signed.location,
+        attestation: attested.location,
+        result: predicate.result,
+    };
+}
+function signedSummary(signed, key) {
+    return [
+        (0,summary/* heading */.R_)('Signed'),
+        (0,summary/* table */.tp)(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
+            new summary/* Code */.Cy(`${s.image}@${s.digest}`),
+            new summary/* Code */.Cy(s.signature),
+            s.attestation ? `${s.result} — ${new summary/* Code */.Cy(s.attestation).text}` : '—',
+        ])),
+        (0,summary/* facts */.Ix)([['Key fingerprint', new summary/* Code */.Cy(key.fingerprint)]]),
+    ];
+}
+/** After a push: signs (and attests) every repository@digest pushed. */
+async function signPushed(key, refs, tests, credentialsFor, report) {
+    const run = tests ? testRunOf(tests) : undefined;
+    if (!run)
+        report.info('No test report or exit code given: the image is signed, its tests are not attested');
+    const signed = [];
+    for (const text of refs) {
+        const ref = (0,reference/* parseReference */.F2)(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = (0,resolve/* clientFor */.$V)(ref.registry, credentials ? { credentials } : {});
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+    }
+    return {
+        outputs: {
+            signature: signed.map((s) => s.signature).join('\n'),
+            attestation: signed
+                .map((s) => s.attestation ?? '')
+                .filter(Boolean)
+                .join('\n'),
+        },
+        summary: signedSummary(signed, key),
+    };
+}
+/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
+async function verifyAll(images, policy, log) {
+    const results = [];
+    for (const i of images) {
+        const v = await (0,verify/* verifyDigest */.Ub)(i.client, i.repository, i.digest, policy);
+        log(v.ok ? `Verified ${describe(v)}` : (0,verify/* refusal */.x5)(v));
+        results.push(v);
+    }
+    if (results.some((v) => !v.ok))
+        throw new verify/* VerificationError */.mk(results);
+    return results;
+}
+function describe(v) {
+    const signature = v.signatures[0];
+    return [
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        signature?.signedAt ? ` at ${signature.signedAt}` : '',
+        v.tests
+            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
+            : '',
+    ].join('');
+}
+function verificationSummary(verifications) {
+    if (verifications.length === 0)
+        return [];
+    return [
+        (0,summary/* heading */.R_)('Verified before any change'),
+        (0,summary/* table */.tp)(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
+            new summary/* Code */.Cy(`${v.image}@${v.digest}`),
+            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
+            v.signatures[0] ? new summary/* Code */.Cy(v.signatures[0].fingerprint) : '—',
+            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
+            [...new Set(v.attestations.map((a) => (0,verify/* predicateName */.XP)(a.predicateType)))].join(', ') || '—',
+            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
+            v.tests?.url ?? '—',
+        ])),
+    ];
+}
+/** Registry credentials of the CLI commands: username/password for the image's registry. */
+function clientOf(inputs, ref) {
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new common_inputs/* InputError */.dz('password', 'is required when username is given');
+    return (0,resolve/* clientFor */.$V)(ref.registry, username ? { credentials: { username, password } } : {});
+}
+async function resolveImage(inputs) {
+    const text = inputs.line('image');
+    if (!text)
+        throw new common_inputs/* InputError */.dz('image', 'is required (registry/repository:tag or @sha256:…)');
+    let ref;
+    try {
+        ref = (0,reference/* parseReference */.F2)(text);
+    }
+    catch (error) {
+        throw new common_inputs/* InputError */.dz('image', error.message);
+    }
+    const client = clientOf(inputs, ref);
+    const username = inputs.line('username');
+    const digest = await (0,resolve/* resolveDigest */.j)(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
+    if (!digest)
+        throw new Error(`${(0,reference/* formatReference */.FH)(ref)} does not exist in its registry`);
+    return { ref, digest, client };
+}
+/** slipway sign: signs an image (by tag or digest) with sign-key. */
+async function runSign(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
+    if (!key)
+        throw new common_inputs/* InputError */.dz('sign-key', 'is required');
+    const tests = (0,supply_chain_inputs/* readTestReportInputs */.Uk)(inputs);
+    const { ref, digest, client } = await resolveImage(inputs);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    return {
+        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
+        summary: signedSummary([signed], key),
+    };
+}
+/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
+async function runAttest(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
+    if (!key)
+        throw new common_inputs/* InputError */.dz('sign-key', 'is required');
+    const tests = (0,supply_chain_inputs/* readTestReportInputs */.Uk)(inputs);
+    if (!tests)
+        throw new common_inputs/* InputError */.dz('test-report', 'is required (or test-exit-code): the test results to attest');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const run = testRunOf(tests);
+    const predicate = (0,formats/* testResultPredicate */.Hz)(run);
+    const attested = await attestDigest(client, ref.repository, digest, key, formats/* TEST_RESULT_PREDICATE */.l4, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
+    return {
+        outputs: { digest, attestation: attested.location, result: predicate.result },
+        summary: [
+            (0,summary/* heading */.R_)('Attested'),
+            (0,summary/* facts */.Ix)([
+                ['Image', new summary/* Code */.Cy(`${(0,reference/* repositoryName */.aR)(ref)}@${digest}`)],
+                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
+                ['Stored at', new summary/* Code */.Cy(attested.location)],
+                ['Key fingerprint', new summary/* Code */.Cy(key.fingerprint)],
+            ]),
+        ],
+    };
+}
+/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
+async function runVerify(inputs, report) {
+    report.mask(inputs.string('password'));
+    const policy = (0,supply_chain_inputs/* readVerifyPolicy */.gg)(inputs);
+    if (!policy)
+        throw new common_inputs/* InputError */.dz('verify-key', 'is required');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const v = await (0,verify/* verifyDigest */.Ub)(client, ref.repository, digest, policy);
+    report.info(v.ok ? `Verified ${describe(v)}` : (0,verify/* refusal */.x5)(v));
+    return {
+        outputs: {
+            digest,
+            verified: String(v.ok),
+            verification: JSON.stringify(v),
+        },
+        summary: verificationSummary([v]),
+        ...(!v.ok && { error: (0,verify/* refusal */.x5)(v) }),
+    };
+}
+
+
+/***/ }),
+
+/***/ 6840:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ex: () => (/* binding */ appendLayer),
+/* harmony export */   n4: () => (/* binding */ readLayers),
+/* harmony export */   po: () => (/* binding */ artifactTag),
+/* harmony export */   w6: () => (/* binding */ readLayer)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
+/* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7766);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(177);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8177);
+/**
+ * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
+ * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
+ * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ */
+
+
+
+
+
+const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+const MAX_LAYER_BYTES = 8 * 1024 * 1024;
+/** sha256:<hex> → sha256-<hex>.sig (or .att). */
+function artifactTag(digest, kind) {
+    return (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_4__/* .cosignTag */ .qv)(digest, kind);
+}
+/** The layers stored for a digest ([] when nothing is). */
+async function readLayers(client, repository, digest, kind) {
+    const tag = artifactTag(digest, kind);
+    if (!(await client.headManifest(repository, tag)))
+        return [];
+    const manifest = await client.getManifest(repository, tag);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
+}
+/** A layer's bytes, checked against its digest. */
+async function readLayer(client, repository, layer) {
+    if (layer.size > MAX_LAYER_BYTES)
+        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
+    const bytes = await (0,_registry_http__WEBPACK_IMPORTED_MODULE_3__/* .readBody */ .x8)(await (0,_registry_blobs__WEBPACK_IMPORTED_MODULE_2__/* .openBlob */ .Ym)(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const actual = `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== layer.digest)
+        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
+    return bytes;
+}
+/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        created: '0001-01-01T00:00:00Z',
+        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+        os: '',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: {},
+    }));
+}
+/**
+ * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
+ * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
+ */
+async function appendLayer(client, repository, digest, kind, layer) {
+    const existing = await readLayers(client, repository, digest, kind);
+    const blob = await (0,_registry_blobs__WEBPACK_IMPORTED_MODULE_2__/* .putBlobBytes */ .Qt)(client, repository, layer.bytes);
+    const layers = [
+        ...existing,
+        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
+    ];
+    const config = await (0,_registry_blobs__WEBPACK_IMPORTED_MODULE_2__/* .putBlobBytes */ .Qt)(client, repository, configFor(layers));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_1__/* .MEDIA_TYPES */ .Z2.ociManifest,
+        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
+        layers,
+    };
+    const tag = artifactTag(digest, kind);
+    await client.putManifest(repository, tag, {
+        bytes: Buffer.from(JSON.stringify(manifest)),
+        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_1__/* .MEDIA_TYPES */ .Z2.ociManifest,
+    });
+    return `${client.registry}/${repository}:${tag}`;
+}
+
+
+/***/ }),
+
+/***/ 9076:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T4: () => (/* binding */ predicateTypeOf),
+/* harmony export */   Ub: () => (/* binding */ verifyDigest),
+/* harmony export */   XP: () => (/* binding */ predicateName),
+/* harmony export */   mk: () => (/* binding */ VerificationError),
+/* harmony export */   x5: () => (/* binding */ refusal)
+/* harmony export */ });
+/* unused harmony export testEvidence */
+/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8657);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7605);
+/* harmony import */ var _store__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6840);
+
+
+
+function predicateTypeOf(name) {
+    return _formats__WEBPACK_IMPORTED_MODULE_0__/* .PREDICATE_ALIASES */ .tq[name] ?? name;
+}
+function predicateName(type) {
+    return Object.entries(_formats__WEBPACK_IMPORTED_MODULE_0__/* .PREDICATE_ALIASES */ .tq).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+function short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+function keyOf(keys, data, signature) {
+    return keys.find((k) => (0,_keys__WEBPACK_IMPORTED_MODULE_1__/* .verifyBytes */ .RV)(k.publicKey, data, signature));
+}
+async function checkSignatures(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== _formats__WEBPACK_IMPORTED_MODULE_0__/* .SIMPLE_SIGNING_MEDIA_TYPE */ .$r)
+            continue;
+        const signature = Buffer.from(layer.annotations?.[_formats__WEBPACK_IMPORTED_MODULE_0__/* .SIGNATURE_ANNOTATION */ .ZB] ?? '', 'base64');
+        let payload;
+        try {
+            payload = await (0,_store__WEBPACK_IMPORTED_MODULE_2__/* .readLayer */ .w6)(client, repository, layer);
+        }
+        catch (error) {
+            notes.push(`a signature layer cannot be read (${error.message})`);
+            continue;
+        }
+        const key = keyOf(keys, payload, signature);
+        if (!key) {
+            notes.push('a signature by another key (or over other bytes)');
+            continue;
+        }
+        try {
+            const parsed = (0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .parseSimpleSigningPayload */ .$l)(payload);
+            const signed = parsed.critical.image['docker-manifest-digest'];
+            if (signed !== digest) {
+                notes.push(`a signature by ${short(key.fingerprint)} for another digest (${signed})`);
+                continue;
+            }
+            const optional = parsed.optional ?? {};
+            const signedAt = optional[_formats__WEBPACK_IMPORTED_MODULE_0__/* .SIGNED_AT */ .FB];
+            const runUrl = optional[_formats__WEBPACK_IMPORTED_MODULE_0__/* .SIGNED_RUN */ .ro];
+            found.push({
+                fingerprint: key.fingerprint,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        catch (error) {
+            notes.push(`a signature by ${short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
+        }
+    }
+    return found;
+}
+async function checkAttestations(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== _formats__WEBPACK_IMPORTED_MODULE_0__/* .DSSE_MEDIA_TYPE */ .OO)
+            continue;
+        const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
+        try {
+            const envelope = (0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .parseDsseEnvelope */ .nj)(await (0,_store__WEBPACK_IMPORTED_MODULE_2__/* .readLayer */ .w6)(client, repository, layer));
+            if (envelope.payloadType !== _formats__WEBPACK_IMPORTED_MODULE_0__/* .IN_TOTO_PAYLOAD_TYPE */ .T4) {
+                notes.push(`${what} with payload type ${envelope.payloadType}`);
+                continue;
+            }
+            const payload = Buffer.from(envelope.payload, 'base64');
+            const signed = (0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .pae */ .Zg)(envelope.payloadType, payload);
+            const key = keys.find((k) => envelope.signatures.some((s) => (0,_keys__WEBPACK_IMPORTED_MODULE_1__/* .verifyBytes */ .RV)(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
+            if (!key) {
+                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+                continue;
+            }
+            const s = (0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .parseStatement */ .By)(payload);
+            if (!(0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .statementCovers */ .g)(s, digest)) {
+                notes.push(`${what} signed by ${short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
+                continue;
+            }
+            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+        }
+        catch (error) {
+            notes.push(`${what} that cannot be read (${error.message})`);
+        }
+    }
+    return found;
+}
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+function testEvidence(predicate) {
+    const p = (predicate ?? {});
+    const command = (0,_formats__WEBPACK_IMPORTED_MODULE_0__/* .testCommandOf */ .jO)(p);
+    return {
+        result: typeof p.result === 'string' ? p.result : 'unknown',
+        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+        ...(typeof p.url === 'string' && p.url && { url: p.url }),
+        ...(command && { command }),
+    };
+}
+function accepted(attestation) {
+    if (attestation.predicateType !== _formats__WEBPACK_IMPORTED_MODULE_0__/* .TEST_RESULT_PREDICATE */ .l4)
+        return true;
+    const evidence = testEvidence(attestation.predicate);
+    return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+async function verifyDigest(client, repository, digest, policy) {
+    const image = `${client.registry}/${repository}`;
+    const problems = [];
+    const notes = [];
+    const sigLayers = await (0,_store__WEBPACK_IMPORTED_MODULE_2__/* .readLayers */ .n4)(client, repository, digest, 'sig');
+    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const fingerprints = policy.keys.map((k) => short(k.fingerprint)).join(', ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0
+            ? `no signature (nothing at ${(0,_store__WEBPACK_IMPORTED_MODULE_2__/* .artifactTag */ .po)(digest, 'sig')})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
+    const attNotes = [];
+    const needAttestations = policy.attestations.length > 0;
+    const attLayers = needAttestations ? await (0,_store__WEBPACK_IMPORTED_MODULE_2__/* .readLayers */ .n4)(client, repository, digest, 'att') : [];
+    const attestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        : [];
+    let tests;
+    for (const type of policy.attestations) {
+        const ofType = attestations.filter((a) => a.predicateType === type);
+        const good = ofType.filter(accepted);
+        if (type === _formats__WEBPACK_IMPORTED_MODULE_0__/* .TEST_RESULT_PREDICATE */ .l4) {
+            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+            if (counted)
+                tests = testEvidence(counted.predicate);
+        }
+        if (good.length > 0)
+            continue;
+        const name = predicateName(type);
+        if (ofType.length > 0) {
+            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
+        }
+        else if (attLayers.length === 0) {
+            problems.push(`no ${name} attestation (nothing at ${(0,_store__WEBPACK_IMPORTED_MODULE_2__/* .artifactTag */ .po)(digest, 'att')})`);
+        }
+        else {
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+        }
+    }
+    return {
+        image,
+        digest,
+        ok: problems.length === 0,
+        signatures,
+        attestations,
+        problems,
+        ...(tests && { tests }),
+    };
+}
+/** One line for an error: the digest and what is missing. */
+function refusal(v) {
+    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+class VerificationError extends Error {
+    verifications;
+    constructor(verifications) {
+        super(`${verifications
+            .filter((v) => !v.ok)
+            .map(refusal)
+            .join('\n')}\nnothing was changed`);
+        this.name = 'VerificationError';
+        this.verifications = verifications;
+    }
+}
+
+
+/***/ }),
+
+/***/ 636:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ summarizeJUnit)
+/* harmony export */ });
+/* unused harmony export parseXml */
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    const passedNames = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
+}
+
+
+/***/ }),
+
+/***/ 2853:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  T$: () => (/* binding */ cleanupSession),
+  RL: () => (/* binding */ newSession),
+  oh: () => (/* binding */ readReports),
+  et: () => (/* binding */ readTestRequest),
+  N$: () => (/* binding */ runTests)
+});
+
+// UNUSED EXPORTS: RUN_LABEL, checkReportsPath, tcpAnswers
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/command/command.ts
+var command = __nccwpck_require__(8386);
+// EXTERNAL MODULE: ./src/docker/commands.ts
+var commands = __nccwpck_require__(6022);
+// EXTERNAL MODULE: ./src/common/inputs.ts
+var common_inputs = __nccwpck_require__(2510);
+// EXTERNAL MODULE: ./src/common/retry.ts
+var retry = __nccwpck_require__(1609);
+// EXTERNAL MODULE: ./src/common/text.ts
+var common_text = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./src/test-in-container/junit.ts
+var test_in_container_junit = __nccwpck_require__(636);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
+// EXTERNAL MODULE: ./src/common/reference.ts
+var reference = __nccwpck_require__(9830);
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
+const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch (error) {
+        throw new common_inputs/* InputError */.dz(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new common_inputs/* InputError */.dz(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new common_inputs/* InputError */.dz(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new common_inputs/* InputError */.dz(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !NAME.test(name)) {
+            throw new common_inputs/* InputError */.dz(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new common_inputs/* InputError */.dz(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new common_inputs/* InputError */.dz(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = (0,reference/* formatReference */.FH)((0,reference/* parseReference */.F2)(entry.image));
+        }
+        catch (error) {
+            throw new common_inputs/* InputError */.dz(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new common_inputs/* InputError */.dz(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!ENV_NAME.test(key))
+                    throw new common_inputs/* InputError */.dz(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new common_inputs/* InputError */.dz(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || (0,common_text/* hasControlCharacter */.F)(cmd)) {
+                throw new common_inputs/* InputError */.dz(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new common_inputs/* InputError */.dz(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+function checkReportsPath(path) {
+    if (!path.startsWith('/'))
+        throw new common_inputs/* InputError */.dz('reports', 'must be an absolute path in the container');
+    if (path.split('/').some((part) => part === '..' || part === '.'))
+        throw new common_inputs/* InputError */.dz('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+    if (path === '/' || external_node_path_.posix.normalize(path) !== path || path.endsWith('/'))
+        throw new common_inputs/* InputError */.dz('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+}
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input, env) {
+    for (const [name, value] of env) {
+        const problem = commands/* envFileProblem */.Nk(name, value);
+        if (problem)
+            throw new common_inputs/* InputError */.dz(input, problem);
+    }
+}
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new common_inputs/* InputError */.dz('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new common_inputs/* InputError */.dz('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports)
+        checkReportsPath(reports);
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (run.includes('\0'))
+        throw new common_inputs/* InputError */.dz('run', 'contains a NUL byte');
+    (0,common_inputs/* refuseOption */.gX)('run', run); // sh -c would read it as an option
+    const services = parseServices(inputs.string('services'));
+    for (const service of services)
+        checkEnvFileValues('services', service.env);
+    const env = inputs.keyValues('env');
+    checkEnvFileValues('env', env);
+    return {
+        image,
+        ...(run && { run }),
+        services,
+        env,
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${(0,external_node_crypto_.randomBytes)(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await (0,command/* runChecked */.X4)(runner, commands/* inspectContainer */.aH(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = (0,external_node_net_.connect)({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await (0,command/* runChecked */.X4)(runner, commands/* port */.Oh(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await (0,retry/* sleep */.yy)(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(commands/* logs */.K9(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function readReports(path) {
+    if (!(0,external_node_fs_.existsSync)(path))
+        return [];
+    if ((0,external_node_fs_.statSync)(path).isFile())
+        return [(0,external_node_fs_.readFileSync)(path, 'utf8')];
+    const xmls = [];
+    for (const entry of (0,external_node_fs_.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
+        const full = (0,external_node_path_.join)(path, entry);
+        if (entry.endsWith('.xml') && (0,external_node_fs_.statSync)(full).isFile())
+            xmls.push((0,external_node_fs_.readFileSync)(full, 'utf8'));
+    }
+    return xmls;
+}
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile(env, command) {
+    if (env.length === 0)
+        return command(undefined);
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'slipway-env-'));
+    try {
+        const file = (0,external_node_path_.join)(dir, 'env');
+        (0,external_node_fs_.writeFileSync)(file, commands/* envFileContent */.hF(env), { mode: 0o600 });
+        return await command(file);
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await (0,command/* runChecked */.X4)(runner, commands/* networkCreate */.Pf(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await withEnvFile(service.env, (envFile) => (0,command/* runChecked */.X4)(runner, commands/* run */.eF(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            ...(envFile && { envFile }),
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined &&
+                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        })));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await withEnvFile(request.env, (envFile) => (0,command/* runChecked */.X4)(runner, commands/* run */.eF(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    })));
+    const testStarted = performance.now();
+    const following = runner.run(commands/* logs */.K9(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(commands/* kill */.z7(target, name));
+    }, request.timeoutMs);
+    const waited = await (0,command/* runChecked */.X4)(runner, commands/* wait */.uk(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        (0,external_node_fs_.mkdirSync)(options.reportDir, { recursive: true });
+        const destination = (0,external_node_path_.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(commands/* copyFrom */.c7(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = (0,test_in_container_junit/* summarizeJUnit */.U)(readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || (0,common_text/* hasControlCharacter */.F)(id))
+        return 0;
+    const listed = await runner.run(commands/* listContainers */.ts(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(commands/* removeContainers */.Dn(target, containers));
+    await runner.run(commands/* networkRemove */.RI(target, id));
+    return containers.length;
+}
+
+
+/***/ }),
+
+/***/ 9085:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
 
 /***/ }),
 
-/***/ 8440:
+/***/ 1874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "lib/protocol/crypto/build/Release/sshcrypto.node")
@@ -26051,6 +30255,62 @@ module.exports = require("net");
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:child_process");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:crypto");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:http");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:path");
+
+/***/ }),
+
 /***/ 6928:
 /***/ ((module) => {
 
@@ -26099,19 +30359,19 @@ module.exports = require("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -26197,16 +30457,16 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -26250,18 +30510,18 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -26370,16 +30630,16 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -26466,19 +30726,19 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -26698,18 +30958,18 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -26823,13 +31083,13 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -27031,15 +31291,15 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -27090,7 +31350,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27137,20 +31397,20 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -27354,14 +31614,14 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -27590,7 +31850,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27746,7 +32006,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27790,7 +32050,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27826,13 +32086,13 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -27851,13 +32111,13 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -27874,23 +32134,23 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -28219,14 +32479,14 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -28303,7 +32563,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28368,15 +32628,15 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -28466,14 +32726,14 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -28652,7 +32912,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28722,29 +32982,29 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -28781,7 +33041,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28808,17 +33068,17 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -28936,15 +33196,15 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -29095,15 +33355,15 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -29143,16 +33403,16 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -29190,15 +33450,15 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -29225,18 +33485,18 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -29380,18 +33640,18 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -29503,17 +33763,17 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -29576,7 +33836,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29637,13 +33897,13 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -29684,16 +33944,16 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -29910,7 +34170,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29981,7 +34241,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -30088,15 +34348,15 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -30208,13 +34468,13 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -30939,7 +35199,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -30988,15 +35248,15 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -31976,19 +36236,19 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -32091,17 +36351,17 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -32138,14 +36398,14 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -32165,13 +36425,13 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -32190,14 +36450,14 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -32217,13 +36477,13 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -32241,13 +36501,13 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -32270,14 +36530,14 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -32325,13 +36585,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -32375,19 +36635,19 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -32408,15 +36668,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -32480,28 +36740,28 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -32587,15 +36847,15 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -32665,13 +36925,13 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -32702,14 +36962,14 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -32760,13 +37020,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -32844,14 +37104,14 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -32923,17 +37183,17 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -33008,16 +37268,16 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -33098,25 +37358,25 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -33147,15 +37407,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -33251,13 +37511,13 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -33364,7 +37624,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33523,16 +37783,16 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -33663,15 +37923,15 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -33826,7 +38086,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33858,15 +38118,15 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -33953,7 +38213,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33988,16 +38248,16 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -34148,14 +38408,14 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -34494,13 +38754,13 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -34738,7 +38998,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8342:
+/***/ 5856:
 /***/ ((module) => {
 
 "use strict";
@@ -34778,6 +39038,9 @@ module.exports = {"rE":"1.17.0"};
 /******/ 		return module.exports;
 /******/ 	}
 /******/ 	
+/******/ 	// expose the modules object (__webpack_modules__)
+/******/ 	__nccwpck_require__.m = __webpack_modules__;
+/******/ 	
 /************************************************************************/
 /******/ 	/* webpack/runtime/compat get default export */
 /******/ 	(() => {
@@ -34803,6 +39066,28 @@ module.exports = {"rE":"1.17.0"};
 /******/ 		};
 /******/ 	})();
 /******/ 	
+/******/ 	/* webpack/runtime/ensure chunk */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.f = {};
+/******/ 		// This file contains only the entry chunk.
+/******/ 		// The chunk loading function for additional chunks
+/******/ 		__nccwpck_require__.e = (chunkId) => {
+/******/ 			return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 				__nccwpck_require__.f[key](chunkId, promises);
+/******/ 				return promises;
+/******/ 			}, []));
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/get javascript chunk filename */
+/******/ 	(() => {
+/******/ 		// This function allow to reference async chunks
+/******/ 		__nccwpck_require__.u = (chunkId) => {
+/******/ 			// return url for filenames based on template
+/******/ 			return "" + chunkId + ".index.js";
+/******/ 		};
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/hasOwnProperty shorthand */
 /******/ 	(() => {
 /******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -34823,6 +39108,48 @@ module.exports = {"rE":"1.17.0"};
 /******/ 	
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
 /******/ 	
+/******/ 	/* webpack/runtime/require chunk loading */
+/******/ 	(() => {
+/******/ 		// no baseURI
+/******/ 		
+/******/ 		// object to store loaded chunks
+/******/ 		// "1" means "loaded", otherwise not loaded yet
+/******/ 		var installedChunks = {
+/******/ 			792: 1
+/******/ 		};
+/******/ 		
+/******/ 		// no on chunks loaded
+/******/ 		
+/******/ 		var installChunk = (chunk) => {
+/******/ 			var moreModules = chunk.modules, chunkIds = chunk.ids, runtime = chunk.runtime;
+/******/ 			for(var moduleId in moreModules) {
+/******/ 				if(__nccwpck_require__.o(moreModules, moduleId)) {
+/******/ 					__nccwpck_require__.m[moduleId] = moreModules[moduleId];
+/******/ 				}
+/******/ 			}
+/******/ 			if(runtime) runtime(__nccwpck_require__);
+/******/ 			for(var i = 0; i < chunkIds.length; i++)
+/******/ 				installedChunks[chunkIds[i]] = 1;
+/******/ 		
+/******/ 		};
+/******/ 		
+/******/ 		// require() chunk loading for javascript
+/******/ 		__nccwpck_require__.f.require = (chunkId, promises) => {
+/******/ 			// "1" is the signal for "already loaded"
+/******/ 			if(!installedChunks[chunkId]) {
+/******/ 				if(true) { // all chunks have JS
+/******/ 					installChunk(require("./" + __nccwpck_require__.u(chunkId)));
+/******/ 				} else installedChunks[chunkId] = 1;
+/******/ 			}
+/******/ 		};
+/******/ 		
+/******/ 		// no external install chunk
+/******/ 		
+/******/ 		// no HMR
+/******/ 		
+/******/ 		// no HMR manifest
+/******/ 	})();
+/******/ 	
 /************************************************************************/
 var __webpack_exports__ = {};
 // This entry need to be wrapped in an IIFE because it need to be in strict mode.
@@ -34836,270 +39163,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   main: () => (/* binding */ main)
 });
 
-;// CONCATENATED MODULE: ./src/common/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-/**
- * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
- * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
- * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
- */
-function printable(text, max = 200) {
-    let out = '';
-    for (const ch of text.slice(0, max)) {
-        const c = ch.charCodeAt(0);
-        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
-    }
-    return text.length > max ? `${out}…` : out;
-}
-
-;// CONCATENATED MODULE: ./src/common/inputs.ts
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/**
- * Inputs whose values are secret, in every action and the CLI (which uses the same names). An
- * error about one of them never shows its value, nor any part of a line of it.
- */
-const SECRET_INPUTS = new Set([
-    'private-key',
-    'passphrase',
-    'secret-env',
-    'registry-password',
-    'password',
-    'source-password',
-    'destination-password',
-    'secrets',
-    'sign-key',
-    'sign-key-password',
-]);
-function isSecretInput(name) {
-    return SECRET_INPUTS.has(name);
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The same inputs with some values replaced (one step feeding the next in one process). */
-    with(values) {
-        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
-    }
-    /** The value for an error message: quoted, or a note that a secret value is not shown. */
-    show(name, value) {
-        return isSecretInput(name) ? '(a secret value, not shown)' : JSON.stringify(value);
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /**
-     * A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms"; at least `minMs`
-     * (default 1 s: a zero timeout would fail or expire at once).
-     */
-    duration(name, fallbackMs, { minMs = 1000 } = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        if (ms < minMs)
-            throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
-        return ms;
-    }
-    /**
-     * A value that becomes a positional argument of a command (a path, a name): it cannot start with
-     * "-", where the program would read it as an option.
-     */
-    operand(name, fallback = '') {
-        const value = this.line(name, fallback);
-        refuseOption(name, value);
-        return value;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /**
-     * KEY=VALUE lines; keys must be valid environment variable names and appear once. For a secret
-     * input an error names the line's number, never its text (a malformed line may be all secret).
-     */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        this.list(name).forEach((line, index) => {
-            const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        });
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        // A parser's message may quote the value: a secret input's error says only that it is invalid.
-        if (isSecretInput(name))
-            throw new InputError(name, 'is not valid (a secret value, not shown)');
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
-function refuseOption(name, value) {
-    if (value.startsWith('-'))
-        throw new InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
-}
-function formatMs(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = require("node:crypto");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
+// EXTERNAL MODULE: ./src/common/inputs.ts
+var common_inputs = __nccwpck_require__(2510);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/common/workflow-commands.ts
 /**
  * The runner's side of an action, spoken directly: workflow commands on stdout (::error::,
@@ -35268,7 +39339,7 @@ operand) {
         const input = fromFile ? name.slice(0, -'-file'.length) : name;
         if (!isKnown(input))
             throw new UsageError(unknownOption(name, known));
-        if (!fromFile && isSecretInput(input))
+        if (!fromFile && (0,common_inputs/* isSecretInput */.pX)(input))
             throw new UsageError(`--${input} would put a secret on the command line (visible in ps and the shell's history): ` +
                 `give it with --${input}-file <path> or in the environment as ${envName(input)}`);
         let value;
@@ -35282,7 +39353,7 @@ operand) {
             value = 'true';
         if (fromFile) {
             try {
-                values[input] = appendLine(values[input], (0,external_node_fs_namespaceObject.readFileSync)(value, 'utf8'));
+                values[input] = appendLine(values[input], (0,external_node_fs_.readFileSync)(value, 'utf8'));
             }
             catch (error) {
                 throw new UsageError(`--${name}: cannot read ${value}: ${error.code ?? error}`);
@@ -35329,168 +39400,8 @@ function cliInputReader(values, env = process.env) {
     return (name) => values[name] ?? env[envName(name)];
 }
 
-;// CONCATENATED MODULE: ./src/common/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
+// EXTERNAL MODULE: ./src/common/reference.ts
+var common_reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
 /**
  * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
@@ -35589,7 +39500,7 @@ function hashedMatches(pattern, name) {
     const [, , salt, hash] = pattern.split('|');
     if (!salt || !hash)
         return false;
-    const digest = (0,external_node_crypto_namespaceObject.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    const digest = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
     return digest === hash;
 }
 function globMatches(glob, name) {
@@ -35607,8 +39518,8 @@ function keyType(blob) {
     return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ../main/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3328);
 ;// CONCATENATED MODULE: ./src/command/quote.ts
 /**
  * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
@@ -35625,9 +39536,9 @@ function quoteArg(arg) {
         return arg;
     return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
-const quote_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function checkName(key) {
-    if (!quote_ENV_NAME.test(key))
+    if (!ENV_NAME.test(key))
         throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
 }
 /**
@@ -35875,6 +39786,8 @@ function openClient(endpoint, options, sock) {
     });
 }
 
+// EXTERNAL MODULE: ./src/common/text.ts
+var common_text = __nccwpck_require__(4888);
 ;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
@@ -35888,7 +39801,7 @@ function openClient(endpoint, options, sock) {
 
 /** The key of a deploy's configuration fingerprints, from its SSH private key. */
 function fingerprintKey(privateKey) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
+    return (0,external_node_crypto_.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
 }
 /** The canonical JSON of `value` (object keys sorted). */
 function canonical(value) {
@@ -35898,1966 +39811,15 @@ function canonical(value) {
 }
 /** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
 function fingerprint(value, key) {
-    return `hmac-sha256:${(0,external_node_crypto_namespaceObject.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
+    return `hmac-sha256:${(0,external_node_crypto_.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
 }
 /** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
 function configFingerprint(key, env, other = {}) {
     return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
 }
 
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __nccwpck_require__(668);
-var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
-;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
-/**
- * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
- * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
- * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
- * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
- * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
- * with SHA-256; Ed25519 over the message itself.
- */
-
-
-class KeyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'KeyError';
-    }
-}
-const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
-const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
-/** Every PEM block of a text, in order (other text between blocks is ignored). */
-function pemBlocks(text) {
-    const blocks = [];
-    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-    for (const m of text.matchAll(re)) {
-        const type = m[1];
-        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
-    }
-    return blocks;
-}
-/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
-function hashFor(key) {
-    const type = key.asymmetricKeyType;
-    if (type === 'ed25519')
-        return null;
-    if (type === 'ec') {
-        const curve = key.asymmetricKeyDetails?.namedCurve;
-        if (curve === 'secp384r1')
-            return 'sha384';
-        if (curve === 'secp521r1')
-            return 'sha512';
-        if (curve === 'prime256v1')
-            return 'sha256';
-        throw new KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
-    }
-    if (type === 'rsa')
-        return 'sha256';
-    throw new KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
-}
-/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
-function decryptCosignKey(body, password) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new KeyError('the encrypted private key is not cosign JSON');
-    }
-    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
-        throw new KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
-    const { N, r, p } = parsed.kdf.params;
-    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
-        throw new KeyError('the encrypted private key has out-of-range scrypt parameters');
-    const key = (0,external_node_crypto_namespaceObject.scryptSync)(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
-        N,
-        r,
-        p,
-        maxmem: 256 * N * r + 1024 * 1024,
-    });
-    const opened = nacl_fast_default().secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
-    key.fill(0);
-    if (!opened)
-        throw new KeyError('wrong password for the encrypted private key (sign-key-password)');
-    return Buffer.from(opened);
-}
-/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
-function parsePrivateKey(text, password = '') {
-    const blocks = pemBlocks(text);
-    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
-    if (!block) {
-        const types = blocks.map((b) => b.type);
-        throw new KeyError(types.length > 0
-            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
-            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
-    }
-    let privateKey;
-    try {
-        if (ENCRYPTED_TYPES.includes(block.type)) {
-            const der = decryptCosignKey(block.body, password);
-            try {
-                privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type: 'pkcs8' });
-            }
-            finally {
-                der.fill(0);
-            }
-        }
-        else {
-            privateKey = (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: block.text, format: 'pem' });
-        }
-    }
-    catch (error) {
-        if (error instanceof KeyError)
-            throw error;
-        throw new KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
-    }
-    hashFor(privateKey);
-    const publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)(privateKey);
-    return { privateKey, publicKey, fingerprint: keys_fingerprint(publicKey) };
-}
-/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
-function parsePublicKeys(text) {
-    const blocks = pemBlocks(text);
-    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
-        throw new KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
-    const keys = blocks
-        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
-        .map((b) => {
-        let publicKey;
-        try {
-            publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)({ key: b.text, format: 'pem' });
-        }
-        catch {
-            throw new KeyError(`a ${b.type} block cannot be read`);
-        }
-        hashFor(publicKey);
-        return { publicKey, fingerprint: keys_fingerprint(publicKey), pem: publicKeyPem(publicKey) };
-    });
-    if (keys.length === 0)
-        throw new KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
-    return keys;
-}
-function publicKeyPem(key) {
-    return key.export({ format: 'pem', type: 'spki' }).toString();
-}
-function keys_fingerprint(key) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
-        .update(key.export({ format: 'der', type: 'spki' }))
-        .digest('hex')}`;
-}
-/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
-function signBytes(key, data) {
-    return (0,external_node_crypto_namespaceObject.sign)(hashFor(key.privateKey), data, key.privateKey);
-}
-function verifyBytes(key, data, signature) {
-    try {
-        return (0,external_node_crypto_namespaceObject.verify)(hashFor(key), data, key, signature);
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
-/**
- * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
- * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
- * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
- */
-const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
-const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
-const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** Annotations Slipway adds inside the signed payload's `optional` part. */
-const SIGNED_AT = 'dev.slipway.signed-at';
-const SIGNED_RUN = 'dev.slipway.run-url';
-/** Short names for `require-attestations`. */
-const PREDICATE_ALIASES = {
-    'test-result': TEST_RESULT_PREDICATE,
-};
-/** The payload cosign signs for an image (key order as cosign writes it). */
-function simpleSigningPayload(repository, digest, optional = {}) {
-    const payload = {
-        critical: {
-            identity: { 'docker-reference': repository },
-            image: { 'docker-manifest-digest': digest },
-            type: SIMPLE_SIGNING_TYPE,
-        },
-        optional: Object.keys(optional).length > 0 ? optional : null,
-    };
-    return Buffer.from(JSON.stringify(payload));
-}
-function parseSimpleSigningPayload(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
-        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
-        throw new Error('not a cosign simple-signing payload');
-    return parsed;
-}
-/** DSSE's pre-authentication encoding: what is actually signed. */
-function pae(payloadType, payload) {
-    const type = Buffer.from(payloadType, 'utf8');
-    return Buffer.concat([
-        Buffer.from(`DSSEv1 ${type.length} `),
-        type,
-        Buffer.from(` ${payload.length} `),
-        payload,
-    ]);
-}
-function dsseEnvelope(payloadType, payload, signature, keyid = '') {
-    const envelope = {
-        payloadType,
-        payload: payload.toString('base64'),
-        signatures: [{ keyid, sig: signature.toString('base64') }],
-    };
-    return Buffer.from(JSON.stringify(envelope));
-}
-function parseDsseEnvelope(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (typeof parsed?.payloadType !== 'string' ||
-        typeof parsed.payload !== 'string' ||
-        !Array.isArray(parsed.signatures))
-        throw new Error('not a DSSE envelope');
-    return parsed;
-}
-function statement(repository, digest, predicateType, predicate) {
-    const [algorithm, hex] = digest.split(':');
-    const s = {
-        _type: STATEMENT_TYPE,
-        subject: [{ name: repository, digest: { [algorithm]: hex } }],
-        predicateType,
-        predicate,
-    };
-    return Buffer.from(JSON.stringify(s));
-}
-function parseStatement(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
-        throw new Error('not an in-toto statement');
-    return parsed;
-}
-/** Whether a statement's subjects include the digest (sha256:<hex>). */
-function statementCovers(s, digest) {
-    const [algorithm, hex] = digest.split(':');
-    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
-}
-/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
-function testResultPredicate(run) {
-    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
-    return {
-        result: failed ? 'FAILED' : 'PASSED',
-        ...(run.command && {
-            configuration: [
-                {
-                    name: 'test-command',
-                    annotations: {
-                        command: run.command,
-                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
-                    },
-                },
-            ],
-        }),
-        ...(run.url && { url: run.url }),
-        passedTests: run.passedTests,
-        warnedTests: [],
-        failedTests: run.failedTests,
-    };
-}
-/** The command a test-result predicate records (Slipway's configuration entry), if any. */
-function testCommandOf(predicate) {
-    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
-    const command = entry?.annotations?.command;
-    return typeof command === 'string' ? command : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
-/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
-function parseChallenge(header) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    const params = {};
-    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
-    for (const m of match[2].matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return { scheme, params };
-}
-
-;// CONCATENATED MODULE: ./src/registry/diagnose.ts
-/**
- * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
- * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
- */
-/** Certificate verification failures (Node's/OpenSSL's codes). */
-const TLS_TRUST_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-    'CERT_SIGNATURE_FAILURE',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'INVALID_CA',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-/** "registry host:port", or "source registry host:port" when the role is known. */
-function registryLabel(registry, role) {
-    return `${role ? `${role} ` : ''}registry ${registry}`;
-}
-function codeOf(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? code : '';
-}
-/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
-function classifyNetworkError(error) {
-    const code = codeOf(error);
-    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
-    if (code === 'ECONNREFUSED')
-        return {
-            kind: 'refused',
-            text: 'cannot connect (connection refused: nothing listens there)',
-            transient: true,
-        };
-    if (code === 'ENOTFOUND')
-        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
-    if (code === 'EAI_AGAIN')
-        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
-    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
-        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
-    if (TLS_TRUST_CODES.has(code))
-        return {
-            kind: 'tls-trust',
-            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
-            transient: false,
-        };
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        code === 'ERR_SSL_HTTP_REQUEST' ||
-        /wrong version number|packet length too long|http request/i.test(message))
-        return {
-            kind: 'not-tls',
-            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
-            transient: false,
-        };
-    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
-        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
-    if (code === 'ECONNRESET' ||
-        code === 'EPIPE' ||
-        /socket hang up|ECONNRESET|other side closed/i.test(message))
-        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
-    return { kind: 'other', text: message, transient: false };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = require("node:child_process");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = require("node:net");
-;// CONCATENATED MODULE: ./src/command/local-runner.ts
-
-
-/**
- * The environment a child process gets: ours without the action's inputs. The runner hands every
- * input (private keys, passwords, signing keys among them) to the action as INPUT_* variables;
- * docker, ssh or buildx have no use for them, and a child's environment is readable in
- * /proc/<pid>/environ for as long as it runs.
- */
-function childEnv(env) {
-    return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
-}
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
-class local_runner_LocalRunner {
-    where = 'local';
-    baseEnv;
-    constructor(baseEnv = process.env) {
-        this.baseEnv = childEnv(baseEnv);
-    }
-    run(command, options = {}) {
-        const [file, ...args] = command.argv;
-        if (!file)
-            return Promise.reject(new Error('empty command'));
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-                env: { ...this.baseEnv, ...command.env },
-                stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
-            });
-            const stdout = [];
-            const stderr = [];
-            let timedOut = false;
-            const timer = command.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    child.kill('SIGKILL');
-                }, command.timeoutMs)
-                : undefined;
-            child.stdout.on('data', (chunk) => {
-                stdout.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stdout');
-            });
-            child.stderr.on('data', (chunk) => {
-                stderr.push(chunk);
-                options.onOutput?.(chunk.toString('utf8'), 'stderr');
-            });
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                reject(new Error(`cannot run ${file}: ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-                    stdout: Buffer.concat(stdout).toString('utf8'),
-                    stderr: Buffer.concat(stderr).toString('utf8'),
-                    durationMs: performance.now() - started,
-                    timedOut,
-                });
-            });
-            // A process that exits before reading its stdin makes the write fail with EPIPE: that is the
-            // process's business (its exit code tells), not a crash of ours.
-            child.stdin.on('error', () => { });
-            child.stdin.end(command.stdin ?? '');
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
-            socket.once('connect', () => resolve(socket));
-            socket.once('error', reject);
-        });
-    }
-    async close() { }
-}
-function signalNumber(signal) {
-    const numbers = {
-        SIGINT: 2,
-        SIGKILL: 9,
-        SIGTERM: 15,
-        SIGPIPE: 13,
-    };
-    return numbers[signal] ?? 0;
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-/**
- * Registry credentials: given explicitly (inputs), or found the way docker finds them in
- * config.json — credHelpers for the registry, then credsStore, then auths.
- */
-
-
-
-
-
-
-/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
-function configKeys(registry) {
-    if (registry === DEFAULT_REGISTRY) {
-        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-    }
-    return [
-        registry,
-        `https://${registry}`,
-        `http://${registry}`,
-        `https://${registry}/v1/`,
-        `https://${registry}/v2/`,
-    ];
-}
-function dockerConfigPath(env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
-}
-function runHelper(helper, registry) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
-            if (error) {
-                resolve(undefined);
-                return;
-            }
-            try {
-                const parsed = JSON.parse(stdout);
-                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
-    });
-}
-/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
-async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
-        return undefined;
-    let config;
-    try {
-        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
-    }
-    const keys = configKeys(registry);
-    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
-    if (helper)
-        return runHelper(helper, registry);
-    if (config.credsStore) {
-        const stored = await runHelper(config.credsStore, registry);
-        if (stored)
-            return stored;
-    }
-    for (const key of keys) {
-        const entry = config.auths?.[key];
-        if (!entry)
-            continue;
-        if (entry.auth) {
-            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon > 0)
-                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        if (entry.username && entry.password)
-            return { username: entry.username, password: entry.password };
-        if (entry.identitytoken)
-            return { username: '<token>', password: entry.identitytoken };
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = require("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-/**
- * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
- * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
- * another host.
- */
-
-
-
-const agents = new Map();
-let agentCas = 0;
-const caIds = new Map();
-/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
-function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
-}
-/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
-function agentFor(url, ca, skipTlsVerify = false) {
-    const caText = ca === undefined ? undefined : ca.toString();
-    let caId = 0;
-    if (caText !== undefined) {
-        caId = caIds.get(caText) ?? ++agentCas;
-        caIds.set(caText, caId);
-    }
-    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent =
-            url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
-                    keepAlive: true,
-                    maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
-                    ...(skipTlsVerify && { rejectUnauthorized: false }),
-                })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function request(req) {
-    return send(req, req.maxRedirects ?? 5);
-}
-function send(req, redirectsLeft) {
-    const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    return new Promise((resolve, reject) => {
-        const outgoing = mod.request(url, {
-            method: req.method,
-            headers: { ...req.headers },
-            agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
-        }, (res) => {
-            const status = res.statusCode ?? 0;
-            const location = res.headers.location;
-            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
-                const next = new URL(location, url);
-                const headers = { ...req.headers };
-                // Credentials belong to the registry: a redirect to storage on another host never gets
-                // them, nor does a redirect from HTTPS down to plain HTTP.
-                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
-                    for (const name of Object.keys(headers))
-                        if (name.toLowerCase() === 'authorization')
-                            delete headers[name];
-                }
-                const method = status === 303 ? 'GET' : req.method;
-                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
-                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
-                    return;
-                }
-                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
-                return;
-            }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
-        });
-        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
-        outgoing.on('error', reject);
-        if (req.body === undefined)
-            outgoing.end();
-        else if (Buffer.isBuffer(req.body))
-            outgoing.end(req.body);
-        else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
-        }
-    });
-}
-async function readBody(res, limit = 16 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-function discard(res) {
-    res.body.resume();
-}
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A client for the OCI distribution API: token and basic auth negotiated from the registry's
- * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
- * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
- * blobs as streams.
- */
-
-
-
-
-
-
-
-const MEDIA_TYPES = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-};
-/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.dockerManifestList,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-class RegistryError extends Error {
-    status;
-    code;
-    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
-    transient;
-    constructor(message, status, code, transient) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-        if (code !== undefined)
-            this.code = code;
-        if (transient !== undefined)
-            this.transient = transient;
-    }
-}
-/** Worth retrying: a transient network failure or a retryable HTTP status. */
-function isRetryableError(error) {
-    if (error instanceof RegistryError)
-        return error.transient ?? isRetryableStatus(error.status);
-    return isTransientNetworkError(error);
-}
-/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-const pullScope = (repository) => `repository:${repository}:pull`;
-const pushScope = (repository) => `repository:${repository}:pull,push`;
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    /** "source registry host:port": what every error starts with. */
-    label;
-    credentials;
-    scheme;
-    realm;
-    service;
-    tokens = new Map();
-    constructor(registry, options = {}) {
-        this.registry = registry;
-        this.options = options;
-        this.label = registryLabel(registry, options.role);
-    }
-    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
-    networkError(error, what) {
-        if (error instanceof RegistryError)
-            return error;
-        const cause = classifyNetworkError(error);
-        return new RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
-    }
-    /**
-     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
-     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
-     */
-    credentialsMayGoTo(url) {
-        if (url.protocol === 'https:')
-            return true;
-        const registryHost = registryApiHost(this.registry);
-        if (url.host === registryHost)
-            return this.options.insecure === true || isLoopbackRegistry(url.host);
-        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
-    }
-    get tlsOptions() {
-        return {
-            ...(this.options.ca !== undefined && { ca: this.options.ca }),
-            skipTlsVerify: this.options.insecure === true,
-        };
-    }
-    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
-    async probe() {
-        const host = registryApiHost(this.registry);
-        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        for (let attempt = 0;; attempt++) {
-            try {
-                const res = await request({
-                    method: 'GET',
-                    url: `https://${host}/v2/`,
-                    timeoutMs: 15_000,
-                    ...this.tlsOptions,
-                });
-                discard(res);
-                return `https://${host}`;
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
-                    try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
-                        discard(res);
-                        return `http://${host}`;
-                    }
-                    catch (plainError) {
-                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
-                    }
-                }
-                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
-                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
-                    attempt < policy.retries) {
-                    await sleep(retryDelayMs(attempt + 1, policy));
-                    continue;
-                }
-                throw this.networkError(error);
-            }
-        }
-    }
-    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
-    base() {
-        if (!this.baseUrl) {
-            const probing = this.probe();
-            this.baseUrl = probing;
-            // A failed probe is not remembered: the next call tries again.
-            probing.catch(() => {
-                if (this.baseUrl === probing)
-                    this.baseUrl = undefined;
-            });
-        }
-        return this.baseUrl;
-    }
-    creds() {
-        this.credentials ??=
-            this.options.credentials !== undefined || this.options.anonymous
-                ? Promise.resolve(this.options.credentials)
-                : credentialsFromDockerConfig(this.registry);
-        return this.credentials;
-    }
-    async authorization(scopes) {
-        if (this.scheme === 'basic') {
-            const c = await this.creds();
-            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
-        }
-        if (this.scheme === 'bearer')
-            return `Bearer ${(await this.token(scopes)).value}`;
-        return undefined;
-    }
-    token(scopes, refresh = false) {
-        const key = [...scopes].sort().join(' ');
-        const cached = this.tokens.get(key);
-        if (cached && !refresh) {
-            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
-        }
-        const fresh = this.fetchToken(scopes);
-        this.tokens.set(key, fresh);
-        fresh.catch(() => this.tokens.delete(key));
-        return fresh;
-    }
-    async fetchToken(scopes) {
-        if (!this.realm)
-            throw new RegistryError(`${this.label}: bearer challenge without a realm`, 401);
-        const url = new URL(this.realm);
-        if (this.service)
-            url.searchParams.set('service', this.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const c = await this.creds();
-        const headers = {};
-        if (c) {
-            if (!this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
-            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-        }
-        let res;
-        try {
-            res = await request({
-                method: 'GET',
-                url: url.toString(),
-                headers,
-                ...this.tlsOptions,
-                timeoutMs: 30_000,
-            });
-        }
-        catch (error) {
-            throw this.networkError(error, `token server ${url.host}`);
-        }
-        const body = await readBody(res, 1024 * 1024);
-        if (res.status !== 200) {
-            const refused = res.status === 401 || res.status === 403;
-            throw new RegistryError(refused && c
-                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
-                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
-        }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
-    }
-    learnChallenge(res) {
-        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
-        if (challenge?.scheme === 'bearer') {
-            this.scheme = 'bearer';
-            this.realm = challenge.params.realm;
-            this.service = challenge.params.service;
-        }
-        else if (challenge?.scheme === 'basic') {
-            this.scheme = 'basic';
-        }
-    }
-    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
-    async send(req) {
-        const base = await this.base();
-        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
-        for (const [k, v] of Object.entries(req.query ?? {}))
-            url.searchParams.set(k, v);
-        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
-        const policy = this.options.retry ?? DEFAULT_RETRY;
-        let reauthenticated = false;
-        for (let attempt = 0;; attempt++) {
-            let res;
-            // The registry's credentials go to the registry only: an upload Location naming another host
-            // (storage behind the registry, or a hostile answer) gets none.
-            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
-            if (authorization && !this.credentialsMayGoTo(url))
-                throw new RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
-            try {
-                res = await request({
-                    method: req.method,
-                    url: url.toString(),
-                    headers: { ...req.headers, ...(authorization && { authorization }) },
-                    ...(req.body !== undefined && { body: req.body }),
-                    ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
-                });
-            }
-            catch (error) {
-                const cause = classifyNetworkError(error);
-                // A refused connection after the registry answered once (a restart): a few quick tries only.
-                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
-                if (replayable && attempt < retries && cause.transient) {
-                    const delay = retryDelayMs(attempt + 1, policy);
-                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await sleep(delay);
-                    continue;
-                }
-                throw this.networkError(error, `${req.method} ${url.pathname}`);
-            }
-            if (res.status === 401 && !reauthenticated && replayable) {
-                discard(res);
-                reauthenticated = true;
-                const before = this.scheme;
-                this.learnChallenge(res);
-                if (this.scheme === 'bearer')
-                    await this.token(req.scopes, true);
-                if (this.scheme === 'basic' && !(await this.creds())) {
-                    throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
-                }
-                if (before === this.scheme && this.scheme === 'basic') {
-                    throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
-                }
-                attempt -= 1;
-                continue;
-            }
-            if (res.status === 401 && authorization) {
-                discard(res);
-                throw new RegistryError(this.scheme === 'basic'
-                    ? `${this.label}: credentials refused (401)`
-                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
-            }
-            if (replayable && isRetryableStatus(res.status) && attempt < policy.retries) {
-                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
-                discard(res);
-                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
-                continue;
-            }
-            return res;
-        }
-    }
-    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
-    async expect(res, statuses, what) {
-        if (statuses.includes(res.status))
-            return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
-        let detail = body.toString('utf8').trim().slice(0, 500);
-        let code;
-        try {
-            const parsed = JSON.parse(detail);
-            if (parsed.errors?.length) {
-                code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
-            }
-        }
-        catch {
-            // not JSON: keep the text
-        }
-        throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
-    }
-    async headManifest(repository, reference) {
-        const res = await this.send({
-            method: 'HEAD',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pullScope(repository)],
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        discard(res);
-        if (res.status === 404)
-            return undefined;
-        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
-        const digest = header(res, 'docker-content-digest');
-        if (!digest) {
-            // Some registries omit the digest on HEAD: fall back to GET and hash.
-            const manifest = await this.getManifest(repository, reference);
-            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        }
-        return {
-            digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
-        };
-    }
-    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
-    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
-        const res = await this.send({
-            method: 'GET',
-            path: `${repository}/manifests/${reference}`,
-            scopes,
-            headers: { accept: MANIFEST_ACCEPT },
-        });
-        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
-        const digest = sha256(bytes);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
-        }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
-        return { bytes, digest, mediaType, size: bytes.length };
-    }
-    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
-    async putManifest(repository, reference, manifest) {
-        const res = await this.send({
-            method: 'PUT',
-            path: `${repository}/manifests/${reference}`,
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': manifest.mediaType },
-            body: manifest.bytes,
-        });
-        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
-        discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
-    }
-}
-function mediaTypeOf(bytes) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
-    }
-    catch {
-        return MEDIA_TYPES.ociManifest;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = require("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = require("node:stream/promises");
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = require("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = require("node:vm");
-;// CONCATENATED MODULE: ./src/registry/memory.ts
-/**
- * Keeping memory bounded while gigabytes stream through: every socket read is a fresh Buffer that
- * becomes garbage at once, but V8 only collects when its own heuristics say so, and the buffers'
- * memory lives outside the JS heap — so a 1 GB layer pushed the process past 100 MiB of RSS
- * with nothing actually in use (dead buffers waiting for V8's external-memory limit). A
- * young-generation collection every 2 MiB streamed frees them promptly: measured on a 256 MiB
- * layer, peak RSS 103 MiB collecting every 16 MiB, 70 MiB every 1–2 MiB, for the same CPU time
- * within noise (a scavenge of a nearly empty young generation is a fraction of a millisecond).
- * Without access to the collector this is a no-op.
- */
-
-
-const EVERY_BYTES = 2 * 1024 * 1024;
-let collect;
-let sinceLast = 0;
-function collector() {
-    if (collect !== undefined)
-        return collect;
-    try {
-        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
-    }
-    catch {
-        collect = null;
-    }
-    return collect;
-}
-/** Call with the size of each chunk streamed; collects young garbage every 2 MiB. */
-function streamed(bytes) {
-    sinceLast += bytes;
-    if (sinceLast < EVERY_BYTES)
-        return;
-    sinceLast = 0;
-    collector()?.({ type: 'minor' });
-}
-
-;// CONCATENATED MODULE: ./src/registry/blobs.ts
-/**
- * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
- * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
- * that need it), hashed on the fly and never buffered whole.
- */
-
-
-
-
-
-
-const CHUNK_SIZE = 16 * 1024 * 1024;
-async function blobExists(client, repository, digest) {
-    const res = await client.send({
-        method: 'HEAD',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    discard(res);
-    if (res.status === 404)
-        return false;
-    await client.expect(res, [200], `HEAD blob ${repository}@${digest}`);
-    return true;
-}
-async function openBlob(client, repository, digest) {
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-    });
-    return client.expect(res, [200], `GET blob ${repository}@${digest}`);
-}
-function uploadUrl(res, base) {
-    const location = header(res, 'location');
-    if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
-}
-/**
- * Mounts a blob from another repository of the same registry. A 202 means the registry started
- * an upload instead (distribution answers so when it cannot mount): that upload is returned for use.
- */
-async function mountBlob(client, repository, digest, from) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        query: { mount: digest, from },
-        scopes: [pushScope(repository), pullScope(from)],
-    });
-    discard(res);
-    if (res.status === 201)
-        return { mounted: true };
-    await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
-}
-async function startUpload(client, repository) {
-    const res = await client.send({
-        method: 'POST',
-        path: `${repository}/blobs/uploads/`,
-        scopes: [pushScope(repository)],
-    });
-    discard(res);
-    await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
-}
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_namespaceObject.Transform {
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        streamed(chunk.length);
-        callback(null, chunk);
-    }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
-    }
-}
-function blobs_withDigest(url, digest) {
-    const u = new URL(url);
-    u.searchParams.set('digest', digest);
-    return u.toString();
-}
-/** Monolithic upload: one PUT carrying the whole blob as a stream. */
-async function putBlobStream(client, repository, upload, digest, size, body) {
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body,
-        timeoutMs: 600_000,
-    });
-}
-/** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
-async function putBlobChunked(client, repository, upload, digest, body, chunkSize = CHUNK_SIZE) {
-    let url = upload;
-    let offset = 0;
-    let pending = [];
-    let pendingSize = 0;
-    const flush = async () => {
-        if (pendingSize === 0)
-            return;
-        const chunk = Buffer.concat(pending, pendingSize);
-        pending = [];
-        pendingSize = 0;
-        const res = await client.send({
-            method: 'PATCH',
-            path: url,
-            scopes: [pushScope(repository)],
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-            },
-            body: chunk,
-        });
-        discard(res);
-        await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
-        offset += chunk.length;
-    };
-    for await (const data of body) {
-        pending.push(data);
-        pendingSize += data.length;
-        if (pendingSize >= chunkSize)
-            await flush();
-    }
-    await flush();
-    return client.send({
-        method: 'PUT',
-        path: blobs_withDigest(url, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-    });
-}
-/**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
- */
-async function streamBlob(source, destination, digest, size) {
-    const attempt = async (chunked, starting) => {
-        // The source GET and the destination's upload session start together: one round trip less.
-        const [opened, started] = await Promise.allSettled([
-            openBlob(source.client, source.repository, digest),
-            starting,
-        ]);
-        if (opened.status === 'rejected') {
-            // Nothing was sent into an upload session that did start: the registry purges it.
-            throw opened.reason;
-        }
-        const res = opened.value;
-        if (started.status === 'rejected') {
-            res.body.destroy();
-            throw started.reason;
-        }
-        const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-        }
-        else {
-            const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
-        // If the destination answers (or fails) before taking the whole body, stop reading the source.
-        putting = putting.then((put) => {
-            if (put.status !== 201 && put.status !== 202)
-                stop();
-            return put;
-        }, (error) => {
-            stop();
-            throw error;
-        });
-        const [piped, put] = await Promise.allSettled([piping, putting]);
-        if (put.status === 'rejected')
-            throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            discard(put.value);
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
-        if (put.value.status !== 201)
-            return { res: put.value, bytes: 0 };
-        if (piped.status === 'rejected')
-            throw piped.reason;
-        return { res: put.value, bytes };
-    };
-    const first = destination.upload
-        ? Promise.resolve(destination.upload)
-        : startUpload(destination.client, destination.repository);
-    const monolithic = await attempt(false, first);
-    if (monolithic.res.status === 201) {
-        discard(monolithic.res);
-        return { bytes: monolithic.bytes, chunked: false };
-    }
-    if (![400, 405, 413, 415, 416].includes(monolithic.res.status)) {
-        await destination.client.expect(monolithic.res, [201], `PUT blob ${digest} to ${destination.repository}`);
-    }
-    discard(monolithic.res);
-    const chunked = await attempt(true, startUpload(destination.client, destination.repository));
-    await destination.client.expect(chunked.res, [201], `chunked upload of ${digest} to ${destination.repository}`);
-    discard(chunked.res);
-    return { bytes: chunked.bytes, chunked: true };
-}
-/** Uploads a small blob held in memory (monolithic POST + PUT), unless the repository has it already. */
-async function putBlobBytes(client, repository, bytes) {
-    const digest = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-    if (await blobExists(client, repository, digest))
-        return { digest, size: bytes.length };
-    const upload = await startUpload(client, repository);
-    const res = await client.send({
-        method: 'PUT',
-        path: blobs_withDigest(upload, digest),
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
-        body: bytes,
-    });
-    await client.expect(res, [201], `PUT blob ${digest} to ${repository}`);
-    discard(res);
-    return { digest, size: bytes.length };
-}
-
-;// CONCATENATED MODULE: ./src/registry/referrers.ts
-/**
- * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
- * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
- * so in OCI-Filters-Applied), the fallback tag `sha256-<hex>` (an index of the referrers, for a
- * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
- * without a subject, found by name only).
- */
-
-
-
-/** cosign's tags: signatures, attestations, attached SBOMs. */
-const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
-const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-/** The referrers tag schema's fallback tag: `<alg>-<hex>`, truncated to the 128 characters a tag may have. */
-function fallbackTag(digest) {
-    const match = referrers_DIGEST_RE.exec(digest);
-    if (!match)
-        throw new Error(`not a digest: ${digest}`);
-    return `${match[1]}-${match[2]}`.slice(0, 128);
-}
-/** cosign's tag for a digest: `sha256-<hex>.sig` (.att, .sbom). */
-function cosignTag(digest, suffix) {
-    const match = referrers_DIGEST_RE.exec(digest);
-    if (!match)
-        throw new Error(`not a digest: ${digest}`);
-    return `${match[1]}-${match[2]}.${suffix}`;
-}
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
-}
-/** The digest a manifest refers to (its `subject`), if any. */
-function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
-}
-/**
- * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
- * type, as the spec says) and the manifest's annotations.
- */
-function referrerDescriptor(manifest) {
-    const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
-    return {
-        mediaType: manifest.mediaType,
-        digest: manifest.digest,
-        size: manifest.size,
-        ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
-    };
-}
-/** The descriptors of a referrers index (an API page or a fallback tag's index). */
-function indexEntries(bytes) {
-    const json = fields(bytes);
-    if (!Array.isArray(json.manifests))
-        throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
-}
-/**
- * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
- * tools' referrers are never dropped), the new ones appended; `added` counts them.
- */
-function mergeFallbackIndex(existing, add) {
-    const json = existing
-        ? JSON.parse(existing.toString('utf8'))
-        : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
-    if (!Array.isArray(json.manifests))
-        throw new Error('not an index');
-    const have = new Set(json.manifests.map((d) => d.digest));
-    let added = 0;
-    for (const d of add) {
-        if (have.has(d.digest))
-            continue;
-        have.add(d.digest);
-        json.manifests.push({ ...d });
-        added += 1;
-    }
-    return { bytes: added === 0 && existing ? existing : Buffer.from(JSON.stringify(json)), added };
-}
-/**
- * Honours OCI-Filters-Applied: when an artifactType was asked for and the registry did not say it
- * filtered by it, the client filters.
- */
-function applyArtifactTypeFilter(entries, artifactType, filtersApplied) {
-    if (artifactType === undefined)
-        return [...entries];
-    const applied = (filtersApplied ?? '').split(',').map((f) => f.trim());
-    if (applied.includes('artifactType'))
-        return [...entries];
-    return entries.filter((d) => d.artifactType === artifactType);
-}
-/** The next page from a Link header (`<url>; rel="next"`), resolved against the request's URL. */
-function nextLink(link, base) {
-    if (!link)
-        return undefined;
-    for (const part of link.split(',')) {
-        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
-        if (match?.[1] && /rel="?next"?/.test(match[2] ?? ''))
-            return new URL(match[1], base).toString();
-    }
-    return undefined;
-}
-const MAX_PAGES = 100;
-/**
- * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
- * API (it answers 404, or 400/405/501 for a path it does not know).
- */
-async function listReferrers(client, repository, digest, artifactType) {
-    const base = await client.base();
-    let url = `${base}/v2/${repository}/referrers/${digest}`;
-    if (artifactType)
-        url += `?artifactType=${encodeURIComponent(artifactType)}`;
-    const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
-        const res = await client.send({
-            method: 'GET',
-            path: url,
-            scopes: [pullScope(repository)],
-            headers: { accept: MEDIA_TYPES.ociIndex },
-        });
-        if ([400, 404, 405, 501].includes(res.status)) {
-            discard(res);
-            if (page === 0)
-                return undefined;
-            throw new RegistryError(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
-        }
-        await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
-        const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await readBody(res, 4 * 1024 * 1024);
-        // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
-        if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
-            try {
-                indexEntries(body);
-            }
-            catch {
-                return undefined;
-            }
-        }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
-        url = nextLink(header(res, 'link'), url);
-    }
-    return entries;
-}
-/** A fallback tag's entries; a tag of that name that is not an index lists none. */
-function fallbackEntries(manifest) {
-    try {
-        return indexEntries(manifest.bytes);
-    }
-    catch {
-        return [];
-    }
-}
-/**
- * What refers to `digest`, the way the registry keeps it: its referrers API, or where it has none
- * the fallback tag (both asked at once: one round trip). With `artifactType`, only those.
- */
-async function findReferrers(client, repository, digest, artifactType) {
-    const [api, fallback] = await Promise.all([
-        listReferrers(client, repository, digest, artifactType),
-        getManifestIfAny(client, repository, fallbackTag(digest)),
-    ]);
-    if (api !== undefined)
-        return { entries: api, found: 'referrers-api' };
-    const entries = fallback ? fallbackEntries(fallback) : [];
-    return {
-        entries: artifactType === undefined ? entries : entries.filter((e) => e.artifactType === artifactType),
-        found: 'fallback-tag',
-    };
-}
-/** A manifest by tag or digest, or undefined when there is none. */
-async function getManifestIfAny(client, repository, reference) {
-    try {
-        return await client.getManifest(repository, reference);
-    }
-    catch (error) {
-        if (error instanceof RegistryError && error.status === 404)
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Puts a manifest by digest and says whether the registry keeps its subject's referrers itself
- * (it answered OCI-Subject).
- */
-async function putManifestWithSubject(client, repository, manifest) {
-    const res = await client.send({
-        method: 'PUT',
-        path: `${repository}/manifests/${manifest.digest}`,
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': manifest.mediaType },
-        body: manifest.bytes,
-    });
-    await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
-    discard(res);
-    return { subjectKept: header(res, 'oci-subject') !== undefined };
-}
-/** Uploads a small blob held in memory (a config); nothing when it is there. */
-async function putSmallBlob(client, repository, bytes) {
-    return (await putBlobBytes(client, repository, bytes)).digest;
-}
-/** A JSON value with its object keys sorted: equal descriptors compare equal whatever their key order. */
-function referrers_canonical(value) {
-    if (Array.isArray(value))
-        return `[${value.map(referrers_canonical).join(',')}]`;
-    if (value && typeof value === 'object')
-        return `{${Object.keys(value)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${referrers_canonical(value[k])}`)
-            .join(',')}}`;
-    return JSON.stringify(value);
-}
-/**
- * The layers of `source` that `destination` lacks (cosign's .sig/.att/.sbom: one layer per
- * signature). Whole descriptors are compared: cosign's signatures of one image share the payload
- * blob (same digest) and differ in their annotations (the signature itself).
- */
-function missingLayers(destination, source) {
-    const have = new Set(JSON.parse(destination.toString('utf8')).layers.map(referrers_canonical));
-    return JSON.parse(source.toString('utf8')).layers.filter((l) => !have.has(referrers_canonical(l)));
-}
-/**
- * cosign appends every signature (attestation) as one more layer of the one manifest under
- * `sha256-<hex>.sig` (`.att`); two registries' manifests of the same tag can both be right. The
- * merge keeps the destination's manifest and appends the source's layers it lacks, with the
- * config's diff_ids (and history) extended to match, as cosign itself would have appended them.
- * Returns the new manifest and config bytes.
- */
-function mergeCosignManifest(destination, destinationConfig, add) {
-    const image = JSON.parse(destination.toString('utf8'));
-    const config = JSON.parse(destinationConfig.toString('utf8'));
-    const diffIds = config.rootfs?.diff_ids ?? [];
-    const uncompressed = diffIds.length === image.layers.length && image.layers.every((l, i) => diffIds[i] === l.digest);
-    if (!uncompressed)
-        throw new Error('its layers are not the uncompressed ones cosign writes');
-    const layers = [...image.layers, ...add];
-    const history = Array.isArray(config.history)
-        ? [...config.history, ...add.map(() => ({ created: '0001-01-01T00:00:00Z' }))]
-        : undefined;
-    const newConfig = {
-        ...config,
-        rootfs: { ...config.rootfs, type: 'layers', diff_ids: layers.map((l) => l.digest) },
-        ...(history && { history }),
-    };
-    const configBytes = Buffer.from(JSON.stringify(newConfig));
-    const newImage = {
-        ...image,
-        config: { ...image.config, digest: sha256(configBytes), size: configBytes.length },
-        layers,
-    };
-    return { manifest: Buffer.from(JSON.stringify(newImage)), config: configBytes };
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/store.ts
-/**
- * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
- * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
- * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
- * (other signers' signatures are kept); the blobs are verified against their digests when read.
- */
-
-
-
-
-
-const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
-const MAX_LAYER_BYTES = 8 * 1024 * 1024;
-/** sha256:<hex> → sha256-<hex>.sig (or .att). */
-function artifactTag(digest, kind) {
-    return cosignTag(digest, kind);
-}
-/** The layers stored for a digest ([] when nothing is). */
-async function readLayers(client, repository, digest, kind) {
-    const tag = artifactTag(digest, kind);
-    if (!(await client.headManifest(repository, tag)))
-        return [];
-    const manifest = await client.getManifest(repository, tag);
-    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
-    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
-}
-/** A layer's bytes, checked against its digest. */
-async function readLayer(client, repository, layer) {
-    if (layer.size > MAX_LAYER_BYTES)
-        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
-    const bytes = await readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
-    const actual = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-    if (actual !== layer.digest)
-        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
-    return bytes;
-}
-/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
-function configFor(layers) {
-    return Buffer.from(JSON.stringify({
-        architecture: '',
-        created: '0001-01-01T00:00:00Z',
-        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
-        os: '',
-        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-        config: {},
-    }));
-}
-/**
- * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
- * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
- */
-async function appendLayer(client, repository, digest, kind, layer) {
-    const existing = await readLayers(client, repository, digest, kind);
-    const blob = await putBlobBytes(client, repository, layer.bytes);
-    const layers = [
-        ...existing,
-        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
-    ];
-    const config = await putBlobBytes(client, repository, configFor(layers));
-    const manifest = {
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPES.ociManifest,
-        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
-        layers,
-    };
-    const tag = artifactTag(digest, kind);
-    await client.putManifest(repository, tag, {
-        bytes: Buffer.from(JSON.stringify(manifest)),
-        mediaType: MEDIA_TYPES.ociManifest,
-    });
-    return `${client.registry}/${repository}:${tag}`;
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
-
-
-
-function predicateTypeOf(name) {
-    return PREDICATE_ALIASES[name] ?? name;
-}
-function predicateName(type) {
-    return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
-}
-function verify_short(fingerprint) {
-    return fingerprint.slice(0, 19);
-}
-function keyOf(keys, data, signature) {
-    return keys.find((k) => verifyBytes(k.publicKey, data, signature));
-}
-async function checkSignatures(client, repository, digest, keys, layers, notes) {
-    const found = [];
-    for (const layer of layers) {
-        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE)
-            continue;
-        const signature = Buffer.from(layer.annotations?.[SIGNATURE_ANNOTATION] ?? '', 'base64');
-        let payload;
-        try {
-            payload = await readLayer(client, repository, layer);
-        }
-        catch (error) {
-            notes.push(`a signature layer cannot be read (${error.message})`);
-            continue;
-        }
-        const key = keyOf(keys, payload, signature);
-        if (!key) {
-            notes.push('a signature by another key (or over other bytes)');
-            continue;
-        }
-        try {
-            const parsed = parseSimpleSigningPayload(payload);
-            const signed = parsed.critical.image['docker-manifest-digest'];
-            if (signed !== digest) {
-                notes.push(`a signature by ${verify_short(key.fingerprint)} for another digest (${signed})`);
-                continue;
-            }
-            const optional = parsed.optional ?? {};
-            const signedAt = optional[SIGNED_AT];
-            const runUrl = optional[SIGNED_RUN];
-            found.push({
-                fingerprint: key.fingerprint,
-                ...(typeof signedAt === 'string' && { signedAt }),
-                ...(typeof runUrl === 'string' && { runUrl }),
-            });
-        }
-        catch (error) {
-            notes.push(`a signature by ${verify_short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
-        }
-    }
-    return found;
-}
-async function checkAttestations(client, repository, digest, keys, layers, notes) {
-    const found = [];
-    for (const layer of layers) {
-        if (layer.mediaType !== DSSE_MEDIA_TYPE)
-            continue;
-        const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
-        try {
-            const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
-            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-                notes.push(`${what} with payload type ${envelope.payloadType}`);
-                continue;
-            }
-            const payload = Buffer.from(envelope.payload, 'base64');
-            const signed = pae(envelope.payloadType, payload);
-            const key = keys.find((k) => envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
-            if (!key) {
-                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
-                continue;
-            }
-            const s = parseStatement(payload);
-            if (!statementCovers(s, digest)) {
-                notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
-                continue;
-            }
-            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
-        }
-        catch (error) {
-            notes.push(`${what} that cannot be read (${error.message})`);
-        }
-    }
-    return found;
-}
-/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
-function testEvidence(predicate) {
-    const p = (predicate ?? {});
-    const command = testCommandOf(p);
-    return {
-        result: typeof p.result === 'string' ? p.result : 'unknown',
-        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
-        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
-        ...(typeof p.url === 'string' && p.url && { url: p.url }),
-        ...(command && { command }),
-    };
-}
-function accepted(attestation) {
-    if (attestation.predicateType !== TEST_RESULT_PREDICATE)
-        return true;
-    const evidence = testEvidence(attestation.predicate);
-    return evidence.result === 'PASSED' && evidence.failed === 0;
-}
-/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
-async function verifyDigest(client, repository, digest, policy) {
-    const image = `${client.registry}/${repository}`;
-    const problems = [];
-    const notes = [];
-    const sigLayers = await readLayers(client, repository, digest, 'sig');
-    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
-    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
-    if (signatures.length === 0)
-        problems.push(sigLayers.length === 0
-            ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
-            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
-    const attNotes = [];
-    const needAttestations = policy.attestations.length > 0;
-    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
-    const attestations = needAttestations
-        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
-        : [];
-    let tests;
-    for (const type of policy.attestations) {
-        const ofType = attestations.filter((a) => a.predicateType === type);
-        const good = ofType.filter(accepted);
-        if (type === TEST_RESULT_PREDICATE) {
-            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
-            if (counted)
-                tests = testEvidence(counted.predicate);
-        }
-        if (good.length > 0)
-            continue;
-        const name = predicateName(type);
-        if (ofType.length > 0) {
-            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
-            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
-        }
-        else if (attLayers.length === 0) {
-            problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
-        }
-        else {
-            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
-        }
-    }
-    return {
-        image,
-        digest,
-        ok: problems.length === 0,
-        signatures,
-        attestations,
-        problems,
-        ...(tests && { tests }),
-    };
-}
-/** One line for an error: the digest and what is missing. */
-function refusal(v) {
-    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
-}
-class VerificationError extends Error {
-    verifications;
-    constructor(verifications) {
-        super(`${verifications
-            .filter((v) => !v.ok)
-            .map(refusal)
-            .join('\n')}\nnothing was changed`);
-        this.name = 'VerificationError';
-        this.verifications = verifications;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/inputs.ts
-/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
-
-
-
-
-/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
-function readSigningKey(inputs) {
-    const text = inputs.string('sign-key');
-    const password = inputs.string('sign-key-password');
-    if (!text) {
-        if (password)
-            throw new InputError('sign-key', 'is required when sign-key-password is given');
-        return undefined;
-    }
-    try {
-        return parsePrivateKey(text, password);
-    }
-    catch (error) {
-        if (error instanceof KeyError)
-            throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
-        throw error;
-    }
-}
-/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
-function readVerifyPolicy(inputs) {
-    const text = inputs.string('verify-key');
-    const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
-    for (const type of attestations) {
-        if (!/^https?:\/\/\S+$/.test(type))
-            throw new InputError('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
-    }
-    if (!text) {
-        if (attestations.length > 0)
-            throw new InputError('verify-key', 'is required with require-attestations (the key they must be signed with)');
-        return undefined;
-    }
-    try {
-        return { keys: parsePublicKeys(text), attestations };
-    }
-    catch (error) {
-        if (error instanceof KeyError)
-            throw new InputError('verify-key', error.message);
-        throw error;
-    }
-}
-function readTestReportInputs(inputs) {
-    const report = inputs.line('test-report');
-    const code = inputs.line('test-exit-code');
-    const command = inputs.string('test-command');
-    if (!report && !code)
-        return undefined;
-    if (report && !(0,external_node_fs_namespaceObject.existsSync)(report))
-        throw new InputError('test-report', `${JSON.stringify(report)} does not exist`);
-    let exitCode;
-    if (code) {
-        if (!/^\d{1,3}$/.test(code))
-            throw new InputError('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
-        exitCode = Number(code);
-    }
-    return {
-        ...(report && { report }),
-        ...(exitCode !== undefined && { exitCode }),
-        ...(command && { command }),
-    };
-}
-
+// EXTERNAL MODULE: ./src/supply-chain/inputs.ts
+var supply_chain_inputs = __nccwpck_require__(8140);
 ;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
 /** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
 
@@ -37878,8 +39840,8 @@ function readPort(inputs, name) {
 function readEnv(inputs, name) {
     const pairs = inputs.keyValues(name);
     for (const [key, value] of pairs) {
-        if (hasControlCharacter(value))
-            throw new InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
+        if ((0,common_text/* hasControlCharacter */.F)(value))
+            throw new common_inputs/* InputError */.dz(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
     }
     return pairs;
 }
@@ -37895,7 +39857,7 @@ function readHosts(inputs) {
         const key = endpointKey(hosts[i]);
         const earlier = seen.get(key);
         if (earlier !== undefined)
-            throw new InputError('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
+            throw new common_inputs/* InputError */.dz('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
         seen.set(key, text);
     });
     return hosts;
@@ -37907,10 +39869,10 @@ function readConnection(inputs) {
     if (!username)
         inputs.required('username');
     if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
-        throw new InputError('username', `${JSON.stringify(username)} is not a user name`);
+        throw new common_inputs/* InputError */.dz('username', `${JSON.stringify(username)} is not a user name`);
     const privateKey = inputs.required('private-key');
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-        throw new InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
+        throw new common_inputs/* InputError */.dz('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
     }
     const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
     const knownHostsText = inputs.string('known-hosts');
@@ -37919,12 +39881,12 @@ function readConnection(inputs) {
         knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
         for (const host of hosts) {
             if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
-                throw new InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
+                throw new common_inputs/* InputError */.dz('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
             }
         }
     }
     else if (!insecureIgnoreHostKey) {
-        throw new InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
+        throw new common_inputs/* InputError */.dz('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
     }
     const jumpText = inputs.line('jump-host');
     let jump;
@@ -37933,17 +39895,17 @@ function readConnection(inputs) {
         const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
         jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
         if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
-            throw new InputError('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
+            throw new common_inputs/* InputError */.dz('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
     }
     const registry = inputs.line('registry');
-    if (registry && !isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    if (registry && !(0,common_reference/* isRegistryHost */.EV)(registry))
+        throw new common_inputs/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
     const registryUsername = inputs.line('registry-username');
     const registryPassword = inputs.string('registry-password');
     if (registryPassword && !registryUsername)
-        throw new InputError('registry-username', 'is required with registry-password');
+        throw new common_inputs/* InputError */.dz('registry-username', 'is required with registry-password');
     const passphrase = inputs.string('passphrase');
-    const verify = readVerifyPolicy(inputs);
+    const verify = (0,supply_chain_inputs/* readVerifyPolicy */.gg)(inputs);
     return {
         hosts,
         username,
@@ -37970,348 +39932,24 @@ function readName(inputs, name = 'name') {
     if (!value)
         inputs.required(name);
     if (!inputs_NAME.test(value))
-        throw new InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
+        throw new common_inputs/* InputError */.dz(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
     return value;
 }
 function readProxyImage(inputs) {
-    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
+    return inputs.parsed('proxy-image', (v) => (0,common_reference/* parseReference */.F2)(v)) ?? (0,common_reference/* parseReference */.F2)(DEFAULT_PROXY_IMAGE);
 }
 /** Inputs that belong to another mode are refused, so a typo never deploys something else. */
 function refuseInputs(inputs, names, mode) {
     for (const name of names) {
         if (inputs.string(name).trim())
-            throw new InputError(name, `is not used in ${mode} mode; remove it`);
+            throw new common_inputs/* InputError */.dz(name, `is not used in ${mode} mode; remove it`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/docker/commands.ts
-/** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
-function commands_dockerBinary(env = process.env) {
-    return env.SLIPWAY_DOCKER || 'docker';
-}
-/** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
-function dockerCommand(target, args, extra = {}) {
-    return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
-}
-const cmd = dockerCommand;
-/** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
-function labelFlags(labels, flag = '--label') {
-    return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-}
-/** Name of the environment variable that carries the i-th build secret to the docker client. */
-function secretEnvName(index) {
-    return `SLIPWAY_BUILD_SECRET_${index}`;
-}
-function build(target, spec) {
-    const args = ['build', '--progress', 'plain', '--iidfile', spec.iidFile];
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    const env = { DOCKER_BUILDKIT: '1' };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const ref of spec.cacheFrom)
-        args.push('--cache-from', ref);
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    return cmd(target, args, { env, label: `docker build ${spec.context}` });
-}
-/** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
-function buildxBuild(target, spec) {
-    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
-    if (spec.builder)
-        args.push('--builder', spec.builder);
-    if (spec.iidFile)
-        args.push('--iidfile', spec.iidFile);
-    if (spec.platforms.length > 0)
-        args.push('--platform', spec.platforms.join(','));
-    if (spec.file)
-        args.push('--file', spec.file);
-    if (spec.target)
-        args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
-    for (const [key, value] of spec.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of spec.labels)
-        args.push('--label', `${key}=${value}`);
-    for (const annotation of spec.annotations)
-        args.push('--annotation', annotation);
-    // Only the digests are read from the metadata file: no provenance resolved into it.
-    const env = { BUILDX_METADATA_PROVENANCE: 'disabled', ...spec.env };
-    spec.secrets.forEach(([id, value], i) => {
-        args.push('--secret', `id=${id},env=${secretEnvName(i)}`);
-        env[secretEnvName(i)] = value;
-    });
-    for (const cache of spec.cacheFrom)
-        args.push('--cache-from', cache);
-    for (const cache of spec.cacheTo)
-        args.push('--cache-to', cache);
-    if (spec.provenance !== undefined)
-        args.push('--provenance', spec.provenance);
-    if (spec.sbom !== undefined)
-        args.push('--sbom', spec.sbom);
-    if (spec.output === 'push')
-        args.push('--push');
-    if (spec.output === 'load')
-        args.push('--load');
-    if (spec.pull)
-        args.push('--pull');
-    if (spec.noCache)
-        args.push('--no-cache');
-    args.push(spec.context);
-    const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
-}
-/** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
-function buildxInspect(target, builder) {
-    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
-}
-/** The engine's own platform, os/arch. */
-function serverPlatform(target) {
-    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
-}
-/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
-function storageDriverStatus(target) {
-    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
-    return cmd(target, [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
-        ref,
-    ]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return cmd(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function networkCreate(target, name, labels, options = {}) {
-    const args = ['network', 'create'];
-    if (options.driver)
-        args.push('--driver', options.driver);
-    if (options.attachable)
-        args.push('--attachable');
-    return cmd(target, [...args, ...labelFlags(labels), name]);
-}
-function networkInspect(target, name) {
-    return cmd(target, ['network', 'inspect', name]);
-}
-function networkRemove(target, name) {
-    return cmd(target, ['network', 'rm', name]);
-}
-function run(target, spec) {
-    const args = ['run'];
-    if (spec.detach)
-        args.push('--detach');
-    if (spec.removeOnExit)
-        args.push('--rm');
-    args.push('--name', spec.name);
-    if (spec.network)
-        args.push('--network', spec.network);
-    for (const alias of spec.networkAliases ?? [])
-        args.push('--network-alias', alias);
-    if (spec.envFile)
-        args.push('--env-file', spec.envFile);
-    if (spec.restart)
-        args.push('--restart', spec.restart);
-    args.push(...labelFlags(spec.labels ?? {}));
-    if (spec.workdir)
-        args.push('--workdir', spec.workdir);
-    for (const volume of spec.volumes ?? [])
-        args.push('--volume', volume);
-    for (const port of spec.publish ?? [])
-        args.push('--publish', port);
-    for (const [name, value] of Object.entries(spec.sysctls ?? {}))
-        args.push('--sysctl', `${name}=${value}`);
-    if (spec.healthCmd) {
-        args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
-        args.push('--health-retries', '3', '--health-timeout', '5s');
-    }
-    if (spec.entrypoint !== undefined)
-        args.push('--entrypoint', spec.entrypoint);
-    args.push(spec.image, ...(spec.command ?? []));
-    return cmd(target, args, { label: `docker run ${spec.name}` });
-}
-/** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
-const ENV_FILE_LINE_MAX = 64 * 1024 - 1;
-/**
- * Why docker's --env-file cannot carry NAME=value exactly, or undefined when it can. Docker reads
- * each line literally (no quotes, no $ expansion, the value not trimmed), but a line ends at a
- * newline, a carriage return before it is dropped, and the file must be UTF-8 with short lines.
- */
-function envFileProblem(name, value) {
-    if (/[\r\n\0]/.test(value))
-        return `the value of ${name} holds a line break or NUL, which an env file cannot carry`;
-    if (Buffer.from(value, 'utf8').toString('utf8') !== value)
-        return `the value of ${name} is not valid UTF-8 text`;
-    if (Buffer.byteLength(`${name}=${value}`) > ENV_FILE_LINE_MAX)
-        return `the value of ${name} is longer than an env file line can be (64 KiB)`;
-    return undefined;
-}
-/** The content of a docker --env-file holding `env` exactly (check each value with envFileProblem first). */
-function envFileContent(env) {
-    return env
-        .map(([name, value]) => {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new Error(problem);
-        return `${name}=${value}\n`;
-    })
-        .join('');
-}
-function inspectContainer(target, name) {
-    return cmd(target, ['container', 'inspect', '--format', '{{json .}}', name]);
-}
-/**
- * Container logs: the last `tail` lines (50 unless following, when it is everything unless given),
- * since a time or a duration ago (`since`: docker's 10m, 2026-11-22T10:00:00), and with `follow`
- * until the container stops.
- */
-function commands_logs(target, name, options = {}) {
-    const args = ['logs'];
-    if (options.follow)
-        args.push('--follow');
-    if (options.tail !== undefined || !options.follow)
-        args.push('--tail', String(options.tail ?? 50));
-    if (options.since)
-        args.push('--since', options.since);
-    return cmd(target, [...args, name]);
-}
-function wait(target, name) {
-    return cmd(target, ['wait', name]);
-}
-function kill(target, name) {
-    return cmd(target, ['kill', name]);
-}
-function copyFrom(target, container, path, destination) {
-    return cmd(target, ['cp', `${container}:${path}`, destination]);
-}
-function port(target, container, containerPort) {
-    return cmd(target, ['port', container, `${containerPort}/tcp`]);
-}
-/** Removes containers and their anonymous volumes (never named volumes). */
-function removeContainers(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
-}
-function listContainers(target, filters) {
-    const args = ['ps', '--all', '--quiet'];
-    for (const f of filters)
-        args.push('--filter', f);
-    return cmd(target, args);
-}
-/** `docker create` with the same options as run, without starting. */
-function create(target, spec) {
-    const command = run(target, spec);
-    return {
-        ...command,
-        argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-        label: `docker create ${spec.name}`,
-    };
-}
-function start(target, name) {
-    return cmd(target, ['start', name]);
-}
-function stop(target, name, timeoutSeconds = 10) {
-    return cmd(target, ['stop', '--time', String(timeoutSeconds), name]);
-}
-/** Runs a program inside a running container (argv, no shell). */
-function exec(target, container, argv, stdin) {
-    return cmd(target, ['exec', ...(stdin !== undefined ? ['--interactive'] : []), container, ...argv], stdin !== undefined ? { stdin } : {});
-}
-/** Copies a tar archive given on stdin into a container directory (`docker cp -`). */
-function copyArchiveInto(target, container, directory, archive) {
-    return cmd(target, ['cp', '-', `${container}:${directory}`], {
-        stdin: archive,
-        label: `docker cp into ${container}:${directory}`,
-    });
-}
-function networkConnect(target, network, container, aliases = []) {
-    return cmd(target, ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container]);
-}
-/** Leaves a network (also for a stopped container, which keeps its endpoint and aliases otherwise). */
-function networkDisconnect(target, network, container) {
-    return cmd(target, ['network', 'disconnect', '--force', network, container]);
-}
-function inspectContainers(target, ids) {
-    return cmd(target, ['container', 'inspect', ...ids]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** Removes containers but never their volumes (deployed services keep their data). */
-function removeContainersKeepVolumes(target, names) {
-    return cmd(target, ['rm', '--force', ...names]);
-}
-
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
+// EXTERNAL MODULE: ./src/docker/commands.ts
+var commands = __nccwpck_require__(6022);
+// EXTERNAL MODULE: ./src/command/command.ts
+var command_command = __nccwpck_require__(8386);
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
 /**
  * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
@@ -38321,24 +39959,24 @@ function lastLines(text, count) {
 
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 async function inspectContainersWhere(runner, target, filters) {
-    const ids = (await runChecked(runner, listContainers(target, filters))).stdout
+    const ids = (await (0,command_command/* runChecked */.X4)(runner, commands/* listContainers */.ts(target, filters))).stdout
         .split('\n')
         .filter(Boolean);
     if (ids.length === 0)
         return [];
-    return JSON.parse((await runChecked(runner, inspectContainers(target, ids))).stdout);
+    return JSON.parse((await (0,command_command/* runChecked */.X4)(runner, commands/* inspectContainers */.Xu(target, ids))).stdout);
 }
 /** Creates the network unless it exists. */
 async function ensureNetwork(runner, target, name, labels, options = {}) {
-    const exists = await runner.run(networkInspect(target, name));
+    const exists = await runner.run(commands/* networkInspect */.BV(target, name));
     if (exists.exitCode !== 0)
-        await runChecked(runner, networkCreate(target, name, labels, options));
+        await (0,command_command/* runChecked */.X4)(runner, commands/* networkCreate */.Pf(target, name, labels, options));
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
 
 function swarmInfo(target) {
-    return dockerCommand(target, ['info', '--format', '{{json .Swarm}}']);
+    return (0,commands/* dockerCommand */.Q2)(target, ['info', '--format', '{{json .Swarm}}']);
 }
 function updateFlags(policy) {
     return [
@@ -38364,7 +40002,7 @@ function serviceCreate(target, spec) {
     const args = ['service', 'create', '--detach', '--no-resolve-image', '--name', spec.name];
     args.push('--replicas', String(spec.replicas ?? 1));
     args.push('--network', spec.network, '--endpoint-mode', 'dnsrr');
-    args.push(...labelFlags(spec.labels));
+    args.push(...(0,commands/* labelFlags */.gX)(spec.labels));
     for (const [k, v] of spec.env)
         args.push('--env', `${k}=${v}`);
     if (spec.healthCmd)
@@ -38373,14 +40011,14 @@ function serviceCreate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.image);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+    return (0,commands/* dockerCommand */.Q2)(target, args, { label: `docker service create ${spec.name}` });
 }
 /** Every later deploy: a rolling update to the pinned digest. */
 function serviceUpdate(target, spec) {
     const args = ['service', 'update', '--detach', '--no-resolve-image', '--image', spec.image];
     if (spec.replicas !== undefined)
         args.push('--replicas', String(spec.replicas));
-    args.push(...labelFlags(spec.labels, '--label-add'));
+    args.push(...(0,commands/* labelFlags */.gX)(spec.labels, '--label-add'));
     for (const [k, v] of spec.env)
         args.push('--env-add', `${k}=${v}`);
     if (spec.healthCmd)
@@ -38389,24 +40027,24 @@ function serviceUpdate(target, spec) {
     if (spec.withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(spec.name);
-    return dockerCommand(target, args, { label: `docker service update ${spec.name}` });
+    return (0,commands/* dockerCommand */.Q2)(target, args, { label: `docker service update ${spec.name}` });
 }
 function serviceRollback(target, name) {
-    return dockerCommand(target, ['service', 'rollback', '--detach', name]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['service', 'rollback', '--detach', name]);
 }
 function serviceInspect(target, names) {
-    return dockerCommand(target, ['service', 'inspect', ...names]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['service', 'inspect', ...names]);
 }
 /** The tasks of a service, one JSON object a line. */
 function serviceTasks(target, name) {
-    return dockerCommand(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['service', 'ps', '--no-trunc', '--format', '{{json .}}', name]);
 }
 function serviceLogs(target, name, tail = 30) {
-    return dockerCommand(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['service', 'logs', '--no-task-ids', '--tail', String(tail), name]);
 }
 /** Whether a service of exactly this name exists (run on a manager; fails elsewhere). */
 function serviceExists(target, name) {
-    return dockerCommand(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['service', 'inspect', '--format', '{{.Spec.Name}}', name]);
 }
 /**
  * A service's logs from every node, as `slipway logs` shows them: each line prefixed by docker with
@@ -38421,11 +40059,11 @@ function serviceLogsOf(target, name, options = {}) {
         args.push('--tail', String(options.tail ?? 50));
     if (options.since)
         args.push('--since', options.since);
-    return dockerCommand(target, [...args, name]);
+    return (0,commands/* dockerCommand */.Q2)(target, [...args, name]);
 }
 /** Services of a stack, one name a line. */
 function stackServices(target, stack) {
-    return dockerCommand(target, [
+    return (0,commands/* dockerCommand */.Q2)(target, [
         'service',
         'ls',
         '--filter',
@@ -38439,11 +40077,11 @@ function stackDeploy(target, stack, file, withRegistryAuth) {
     if (withRegistryAuth)
         args.push('--with-registry-auth');
     args.push(stack);
-    return dockerCommand(target, args, { label: `docker stack deploy ${stack}` });
+    return (0,commands/* dockerCommand */.Q2)(target, args, { label: `docker stack deploy ${stack}` });
 }
 /** A Swarm config from stdin (the proxy's Caddyfile). */
 function configCreate(target, name, content, labels) {
-    return dockerCommand(target, ['config', 'create', ...labelFlags(labels), name, '-'], { stdin: content });
+    return (0,commands/* dockerCommand */.Q2)(target, ['config', 'create', ...(0,commands/* labelFlags */.gX)(labels), name, '-'], { stdin: content });
 }
 /** The proxy: one task on every node, published in host mode (no ingress routing mesh needed). */
 function proxyServiceCreate(target, spec) {
@@ -38451,17 +40089,17 @@ function proxyServiceCreate(target, spec) {
     args.push('--network', spec.network);
     args.push('--publish', `mode=host,target=${spec.targetPort},published=${spec.publish},protocol=tcp`);
     args.push('--config', `source=${spec.config},target=${spec.configPath}`);
-    args.push(...labelFlags(spec.labels));
+    args.push(...(0,commands/* labelFlags */.gX)(spec.labels));
     args.push('--update-order', 'stop-first');
     args.push(spec.image, ...spec.command);
-    return dockerCommand(target, args, { label: `docker service create ${spec.name}` });
+    return (0,commands/* dockerCommand */.Q2)(target, args, { label: `docker service create ${spec.name}` });
 }
 function configInspect(target, name) {
-    return dockerCommand(target, ['config', 'inspect', name]);
+    return (0,commands/* dockerCommand */.Q2)(target, ['config', 'inspect', name]);
 }
 /** The configs a service mounts (JSON). */
 function serviceConfigs(target, name) {
-    return dockerCommand(target, [
+    return (0,commands/* dockerCommand */.Q2)(target, [
         'service',
         'inspect',
         '--format',
@@ -38475,7 +40113,7 @@ function serviceSwapConfig(target, name, remove, add) {
     for (const config of remove)
         args.push('--config-rm', config);
     args.push('--config-add', `source=${add.source},target=${add.target}`, name);
-    return dockerCommand(target, args);
+    return (0,commands/* dockerCommand */.Q2)(target, args);
 }
 
 ;// CONCATENATED MODULE: ./src/common/pool.ts
@@ -38501,6 +40139,8 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
+// EXTERNAL MODULE: ./src/common/retry.ts
+var retry = __nccwpck_require__(1609);
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
@@ -38681,6 +40321,9 @@ function sharedCaddyfile(services, ports) {
     return lines.join('\n');
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
 ;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
@@ -39005,10 +40648,10 @@ class host_HostSession {
         return `${this.name}-live`;
     }
     run(argv, extra = {}) {
-        return runChecked(this.runner, { argv, ...extra });
+        return (0,command_command/* runChecked */.X4)(this.runner, { argv, ...extra });
     }
     docker(command) {
-        return runChecked(this.runner, command);
+        return (0,command_command/* runChecked */.X4)(this.runner, command);
     }
     /** The service's networks (the lock already made the directory). */
     async prepare() {
@@ -39064,13 +40707,13 @@ class host_HostSession {
     }
     // --- versions ------------------------------------------------------------------------------------
     async pull(image) {
-        await this.docker(pull(this.target, image));
+        await this.docker(commands/* pull */.a$(this.target, image));
     }
     /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
     async start(spec) {
         const envFile = await this.writeEnvFile(spec);
         try {
-            await this.docker(create(this.target, {
+            await this.docker(commands/* create */.vt(this.target, {
                 name: spec.container,
                 image: spec.image,
                 network: this.network,
@@ -39089,8 +40732,8 @@ class host_HostSession {
         const removing = this.removeEnvFile(envFile);
         try {
             if (spec.network)
-                await this.docker(networkConnect(this.target, spec.network, spec.container));
-            await this.docker(start(this.target, spec.container));
+                await this.docker(commands/* networkConnect */.Ss(this.target, spec.network, spec.container));
+            await this.docker(commands/* start */.ni(this.target, spec.container));
         }
         catch (error) {
             // Never started: not a version to keep for rollback.
@@ -39105,7 +40748,7 @@ class host_HostSession {
     async runOnce(spec, command, signal) {
         const envFile = await this.writeEnvFile(spec);
         try {
-            const runCommand = run(this.target, {
+            const runCommand = commands/* run */.eF(this.target, {
                 name: spec.container,
                 removeOnExit: true,
                 image: spec.image,
@@ -39118,7 +40761,7 @@ class host_HostSession {
             // Cancelled: the container is stopped too, not only the client that runs it.
             let stopping;
             const stop = () => {
-                stopping = this.runner.run(removeContainersKeepVolumes(this.target, [spec.container]));
+                stopping = this.runner.run(commands/* removeContainersKeepVolumes */.vW(this.target, [spec.container]));
             };
             signal?.addEventListener('abort', stop, { once: true });
             try {
@@ -39177,14 +40820,14 @@ class host_HostSession {
         ]);
         const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
         if (names.length > 0)
-            await this.runner.run(removeContainersKeepVolumes(this.target, names));
+            await this.runner.run(commands/* removeContainersKeepVolumes */.vW(this.target, names));
         return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
     }
     /** Env values reach the host on stdin, into a file only the deploy user can read. */
     async writeEnvFile(spec) {
         const envFile = `${this.dir}/${spec.container}.env`;
         await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-            stdin: envFileContent(spec.env),
+            stdin: commands/* envFileContent */.hF(spec.env),
         });
         return envFile;
     }
@@ -39197,7 +40840,7 @@ class host_HostSession {
         let stableSince;
         let lastProbe = '';
         for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [container]))).stdout);
+            const [c] = JSON.parse((await this.docker(commands/* inspectContainers */.Xu(this.target, [container]))).stdout);
             const state = c?.State;
             if (!state || state.Status === 'exited' || state.Status === 'dead') {
                 return { ok: false, detail: `the container stopped (exit code ${state?.ExitCode ?? '?'})` };
@@ -39230,11 +40873,11 @@ class host_HostSession {
                     detail: `not healthy after ${Math.round(health.timeoutMs / 1000)} s${checks ? `; health checks: ${checks}` : ''}${lastProbe ? `; ${lastProbe}` : ''}`,
                 };
             }
-            await sleep(500, signal);
+            await (0,retry/* sleep */.yy)(500, signal);
         }
     }
     async logs(container, lines = 30) {
-        const result = await this.runner.run(commands_logs(this.target, container, { tail: lines }));
+        const result = await this.runner.run(commands/* logs */.K9(this.target, container, { tail: lines }));
         return `${result.stdout}${result.stderr}`.trim();
     }
     /**
@@ -39243,23 +40886,23 @@ class host_HostSession {
      * later never puts it in service before its health check has passed.
      */
     async stop(container) {
-        await this.docker(stop(this.target, container, 10));
+        await this.docker(commands/* stop */.ds(this.target, container, 10));
         await this.leaveService(container);
     }
     /** Starts a kept version outside service (off the live network); `activate` puts it in service. */
     async startExisting(container) {
         await this.leaveService(container);
-        await this.docker(start(this.target, container));
+        await this.docker(commands/* start */.ni(this.target, container));
     }
     async leaveService(container) {
-        const result = await this.runner.run(networkDisconnect(this.target, this.live, container));
+        const result = await this.runner.run(commands/* networkDisconnect */.hx(this.target, this.live, container));
         if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
             throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
         }
     }
     /** Removes a container, never its volumes. */
     async remove(container) {
-        await this.runner.run(removeContainersKeepVolumes(this.target, [container]));
+        await this.runner.run(commands/* removeContainersKeepVolumes */.vW(this.target, [container]));
     }
     // --- the proxy -----------------------------------------------------------------------------------
     /**
@@ -39268,7 +40911,7 @@ class host_HostSession {
      * drop connections in flight on the Caddy versions tested here.
      */
     async activate(container) {
-        const connect = await this.runner.run(networkConnect(this.target, this.live, container, [this.alias]));
+        const connect = await this.runner.run(commands/* networkConnect */.Ss(this.target, this.live, container, [this.alias]));
         // A version brought back by a rollback is still attached from its earlier time in service.
         if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
             throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
@@ -39280,9 +40923,9 @@ class host_HostSession {
         const archive = tarFile('Caddyfile', config);
         const exists = knownRunning
             ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
-            : await this.runner.run(inspectContainer(this.target, this.proxy));
+            : await this.runner.run(commands/* inspectContainer */.aH(this.target, this.proxy));
         if (exists.exitCode !== 0) {
-            await this.docker(create(this.target, {
+            await this.docker(commands/* create */.vt(this.target, {
                 name: this.proxy,
                 image: proxyImage,
                 network: this.live,
@@ -39291,23 +40934,23 @@ class host_HostSession {
                 publish: [`${publish}:${PROXY_PORT}`],
                 command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
             }));
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-            await this.docker(start(this.target, this.proxy));
+            await this.docker(commands/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
+            await this.docker(commands/* start */.ni(this.target, this.proxy));
             await this.waitProxyServes(healthPath);
             return;
         }
         const inspect = JSON.parse(exists.stdout);
         if (!inspect.State.Running) {
-            await this.docker(start(this.target, this.proxy));
+            await this.docker(commands/* start */.ni(this.target, this.proxy));
             await this.waitProxyServes(healthPath);
             return;
         }
         // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-        const current = await this.runner.run(exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+        const current = await this.runner.run(commands/* exec */.m0(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
         if (current.stdout !== config) {
-            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
+            await this.docker(commands/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
             const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-            await this.docker(exec(this.target, this.proxy, reload));
+            await this.docker(commands/* exec */.m0(this.target, this.proxy, reload));
             await this.waitProxyServes(healthPath);
         }
     }
@@ -39316,7 +40959,7 @@ class host_HostSession {
         const deadline = Date.now() + 15_000;
         let last = '';
         for (;;) {
-            const [c] = JSON.parse((await this.docker(inspectContainers(this.target, [this.proxy]))).stdout);
+            const [c] = JSON.parse((await this.docker(commands/* inspectContainers */.Xu(this.target, [this.proxy]))).stdout);
             const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
             if (address && c?.State.Running) {
                 const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
@@ -39331,7 +40974,7 @@ class host_HostSession {
                 const logs = await this.logs(this.proxy, 10);
                 throw new Error(`the proxy ${this.proxy} does not serve (${last}):\n${logs}`);
             }
-            await sleep(250);
+            await (0,retry/* sleep */.yy)(250);
         }
     }
     // --- housekeeping ----------------------------------------------------------------------------------
@@ -39340,7 +40983,7 @@ class host_HostSession {
         const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
         await Promise.all(old.map(async (version) => {
             await this.remove(version.container);
-            await this.runner.run(removeImage(this.target, version.imageId));
+            await this.runner.run(commands/* removeImage */.Jj(this.target, version.imageId));
         }));
         return old.map((v) => v.container);
     }
@@ -39349,11 +40992,11 @@ class host_HostSession {
         await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
     }
     async registryLogin(registry, username, password) {
-        await this.docker(login(this.target, registry, username, password));
+        await this.docker(commands/* login */.iD(this.target, registry, username, password));
     }
     /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
     async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
+        await this.runner.run(commands/* logout */.ri(this.target, registry));
         const config = this.target.env?.DOCKER_CONFIG;
         if (config)
             await this.runner.run({ argv: ['rm', '-rf', config] });
@@ -39458,7 +41101,7 @@ class SwarmManager {
         this.target = { docker: 'docker', env };
     }
     run(command) {
-        return runChecked(this.runner, command);
+        return (0,command_command/* runChecked */.X4)(this.runner, command);
     }
     /** True when this host is a Swarm manager that can take orders now. */
     async isManager() {
@@ -39574,7 +41217,7 @@ class SwarmManager {
             }
             if (signal?.aborted)
                 return cancelled();
-            await sleep(1000, signal).catch(() => { });
+            await (0,retry/* sleep */.yy)(1000, signal).catch(() => { });
         }
     }
     /** The overlay network the service and its proxy share (made on the first deploy). */
@@ -39596,7 +41239,7 @@ class SwarmManager {
     async ensureProxy(service, network, port, publish, image) {
         const name = SwarmManager.proxyName(service);
         const content = swarmCaddyfile(service, port);
-        const config = `${name}-${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
+        const config = `${name}-${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 12)}`;
         const labels = { [LABEL.service]: service, [LABEL.role]: 'proxy' };
         const configExists = await this.runner.run(configInspect(this.target, config));
         if (configExists.exitCode !== 0)
@@ -39642,7 +41285,7 @@ class SwarmManager {
             }
             if (Date.now() > deadline)
                 throw new Error(`${this.where}: the proxy ${name} does not serve (${last})`);
-            await sleep(500);
+            await (0,retry/* sleep */.yy)(500);
         }
     }
 }
@@ -39817,7 +41460,7 @@ const SINCE = [
 function readLogsOptions(inputs) {
     const since = inputs.line('since');
     if (since && !SINCE.some((re) => re.test(since)))
-        throw new InputError('since', `must be a duration (10m, 1h30m), a Unix time or a date (2026-11-22T10:00:00Z), got ${JSON.stringify(since)}`);
+        throw new common_inputs/* InputError */.dz('since', `must be a duration (10m, 1h30m), a Unix time or a date (2026-11-22T10:00:00Z), got ${JSON.stringify(since)}`);
     const tail = inputs.string('tail') === 'all' ? undefined : inputs.integer('tail', 100, { min: 0 });
     return {
         follow: inputs.boolean('follow', false),
@@ -39858,7 +41501,7 @@ async function hostLogs(runner, name, options, onLine) {
             stderr: lineSplitter((line) => onLine({ host: runner.where, container, stream: 'stderr', line })),
         };
         const { signal, ...logOptions } = options;
-        const result = await runner.run(commands_logs({ docker: 'docker' }, container, logOptions), {
+        const result = await runner.run(commands/* logs */.K9({ docker: 'docker' }, container, logOptions), {
             onOutput: (chunk, stream) => splitters[stream].push(chunk),
             ...(signal && { signal }),
         });
@@ -39922,33 +41565,12 @@ function logsOfHosts(request, name, options, onLine) {
     options.follow ? request.hosts.length : 4);
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
-function resolve_clientFor(registry, options = {}) {
-    return new RegistryClient(registry, options);
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = resolve_clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolveDigest(parseReference(text), options);
-}
-/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
-class TagConflictError extends Error {
-    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
-        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
-        this.name = 'TagConflictError';
-    }
-}
-
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(9037);
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var registry_client = __nccwpck_require__(4914);
+// EXTERNAL MODULE: ./src/registry/referrers.ts
+var referrers = __nccwpck_require__(8177);
 ;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the
@@ -39993,14 +41615,14 @@ function buildPromotionRecord(subject, promotion) {
     };
     const bytes = Buffer.from(JSON.stringify({
         schemaVersion: 2,
-        mediaType: MEDIA_TYPES.ociManifest,
+        mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest,
         artifactType: PROMOTION_ARTIFACT_TYPE,
         config: EMPTY_DESCRIPTOR,
         layers: [EMPTY_DESCRIPTOR],
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
         annotations,
     }));
-    return { bytes, digest: sha256(bytes), mediaType: MEDIA_TYPES.ociManifest, size: bytes.length };
+    return { bytes, digest: (0,registry_client/* sha256 */.sc)(bytes), mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest, size: bytes.length };
 }
 /** The facts of a record's annotations; undefined when they are not a promotion's (no source or time). */
 function parsePromotion(annotations) {
@@ -40042,7 +41664,7 @@ function newestPromotion(promotions) {
 /** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
 function describePromotion(p) {
     const by = p.runUrl || p.actor;
-    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
+    return `promoted from ${(0,common_text/* printable */.g)(p.source)}${by ? ` by ${(0,common_text/* printable */.g)(by)}` : ''} at ${(0,common_text/* printable */.g)(p.time, 40)} (unsigned record)`;
 }
 /** Whether a referrers-list entry is a promotion record. */
 function isPromotionRecord(entry) {
@@ -40055,7 +41677,7 @@ function isPromotionRecord(entry) {
  * listed without annotations, are read to be sure.
  */
 async function readPromotions(client, repository, digest) {
-    const { entries } = await findReferrers(client, repository, digest);
+    const { entries } = await (0,referrers/* findReferrers */.SX)(client, repository, digest);
     const out = [];
     for (const entry of entries) {
         let annotations = entry.annotations;
@@ -40063,7 +41685,7 @@ async function readPromotions(client, repository, digest) {
         if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
             continue;
         if (!listedAsOurs || !annotations) {
-            const manifest = await getManifestIfAny(client, repository, entry.digest);
+            const manifest = await (0,referrers/* getManifestIfAny */.xy)(client, repository, entry.digest);
             if (!manifest)
                 continue;
             try {
@@ -40083,6 +41705,8 @@ async function readPromotions(client, repository, digest) {
     return out;
 }
 
+// EXTERNAL MODULE: ./src/supply-chain/verify.ts
+var verify = __nccwpck_require__(9076);
 ;// CONCATENATED MODULE: ./src/remote-deploy-ssh/ledger.ts
 /**
  * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
@@ -40099,7 +41723,7 @@ function clientForImage(ref, connection) {
     const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
         ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
         : {};
-    return resolve_clientFor(ref.registry, credentials);
+    return (0,resolve/* clientFor */.$V)(ref.registry, credentials);
 }
 /**
  * "promoted from <source> by <run> at <time>" for each image pinned to a digest that has a
@@ -40118,7 +41742,7 @@ async function promotionsOf(images, connection) {
     });
     const reading = Promise.all(pinned.map(async (image) => {
         try {
-            const ref = reference_parseReference(image);
+            const ref = (0,common_reference/* parseReference */.F2)(image);
             const newest = newestPromotion(await readPromotions(clientForImage(ref, connection), ref.repository, ref.digest));
             if (newest)
                 out.set(image, describePromotion(newest));
@@ -40160,8 +41784,8 @@ async function withVerification(hosts, connection) {
             if (!isVerified(c) || !c.image.includes('@sha256:') || results.has(c.image))
                 continue;
             try {
-                const ref = reference_parseReference(c.image);
-                results.set(c.image, await verifyDigest(clientForImage(ref, connection), ref.repository, ref.digest, policy));
+                const ref = (0,common_reference/* parseReference */.F2)(c.image);
+                results.set(c.image, await (0,verify/* verifyDigest */.Ub)(clientForImage(ref, connection), ref.repository, ref.digest, policy));
             }
             catch (error) {
                 results.set(c.image, error);
@@ -40190,6 +41814,8 @@ async function withVerification(hosts, connection) {
     }));
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
 /**
  * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
@@ -40210,7 +41836,7 @@ function parsePlatforms(text) {
     ];
     for (const platform of platforms) {
         if (!PLATFORM.test(platform))
-            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+            throw new common_inputs/* InputError */.dz('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
     }
     return platforms;
 }
@@ -40257,10 +41883,10 @@ function parseCacheEntry(input, line) {
     if (!line.includes('=')) {
         let ref;
         try {
-            ref = formatReference(reference_parseReference(line));
+            ref = (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(line));
         }
         catch (error) {
-            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+            throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)}: ${error.message}`);
         }
         return { type: 'registry', attrs: [['ref', ref]] };
     }
@@ -40269,7 +41895,7 @@ function parseCacheEntry(input, line) {
         fields = splitCsv(line);
     }
     catch (error) {
-        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)}: ${error.message}`);
     }
     // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
     // in its errors): refused, naming only the key, never the value.
@@ -40279,14 +41905,14 @@ function parseCacheEntry(input, line) {
             .trim()
             .toLowerCase();
         if (CREDENTIAL_ATTRS.includes(key))
-            throw new InputError(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
+            throw new common_inputs/* InputError */.dz(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
     }
     let type = '';
     const attrs = [];
     for (const field of fields) {
         const eq = field.indexOf('=');
         if (eq <= 0)
-            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+            throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
         const key = field.slice(0, eq).trim().toLowerCase();
         const value = field.slice(eq + 1).trim();
         if (key === 'type')
@@ -40295,23 +41921,23 @@ function parseCacheEntry(input, line) {
             attrs.push([key, value]);
     }
     if (!type)
-        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+        throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
     if (!CACHE_TYPES.includes(type))
-        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+        throw new common_inputs/* InputError */.dz(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
     const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
     if (needed && !attrs.some(([k]) => k === needed))
-        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+        throw new common_inputs/* InputError */.dz(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
     if (type === 'registry') {
         const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
         try {
-            reference_parseReference(ref);
+            (0,common_reference/* parseReference */.F2)(ref);
         }
         catch (error) {
-            throw new InputError(input, `ref=${ref}: ${error.message}`);
+            throw new common_inputs/* InputError */.dz(input, `ref=${ref}: ${error.message}`);
         }
     }
     if (type === 'inline' && input === 'cache-from')
-        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+        throw new common_inputs/* InputError */.dz(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
     return { type, attrs };
 }
 /** The entry as buildx's flag value (fields with a comma or quote are quoted). */
@@ -40331,11 +41957,11 @@ const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-de
 function parseAnnotation(line) {
     const match = ANNOTATION.exec(line);
     if (!match)
-        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+        throw new common_inputs/* InputError */.dz('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
     for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
         const name = level.replace(/\[.*$/, '');
         if (!ANNOTATION_LEVELS.includes(name))
-            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+            throw new common_inputs/* InputError */.dz('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
     }
     return line;
 }
@@ -40400,16 +42026,16 @@ function builderRefusal(builder, classicStore, needs) {
         return undefined;
     const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
     if (needs.platforms.length > 1)
-        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+        return new common_inputs/* InputError */.dz('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
     const exported = needs.cacheTo.find((c) => c.type !== 'inline');
     if (exported)
-        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+        return new common_inputs/* InputError */.dz('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
     if (attestationOn(needs.provenance))
-        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+        return new common_inputs/* InputError */.dz('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
     if (attestationOn(needs.sbom))
-        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+        return new common_inputs/* InputError */.dz('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
     if (needs.annotations.length > 0)
-        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+        return new common_inputs/* InputError */.dz('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
     return undefined;
 }
 /** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
@@ -40473,7 +42099,7 @@ function ghaCacheProblem(request, env) {
         const has = (attr) => entry.attrs.some(([k]) => k === attr);
         const missing = GHA_CACHE_ENV.filter((name) => !env[name] && !(name === 'ACTIONS_CACHE_URL' ? has('url') || env.ACTIONS_RESULTS_URL : has('token')));
         if (missing.length > 0)
-            return new InputError(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
+            return new common_inputs/* InputError */.dz(input, `type=gha needs the Actions cache service (${missing.join(', ')} not set): it works in a GitHub Actions job; elsewhere use type=registry or type=local`);
     }
     return undefined;
 }
@@ -40491,8 +42117,8 @@ async function checkBuilder(runner, target, request) {
     // BuildKit, before every build): a builder that is down fails the build itself, in buildx's words.
     const known = knownBuilder(request.builder ?? process.env.BUILDX_BUILDER, target.env);
     const [inspected, platform] = await Promise.all([
-        known ? undefined : runner.run(buildxInspect(target, request.builder)),
-        needPlatform ? runner.run(serverPlatform(target)) : undefined,
+        known ? undefined : runner.run(commands/* buildxInspect */.xl(target, request.builder)),
+        needPlatform ? runner.run(commands/* serverPlatform */.zJ(target)) : undefined,
     ]);
     let builder;
     let classicStore = false;
@@ -40504,11 +42130,11 @@ async function checkBuilder(runner, target, request) {
             const detail = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
             if (/not a docker command|unknown command|buildx/i.test(detail) && !/builder|instance/i.test(detail))
                 throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
-            throw new InputError(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
+            throw new common_inputs/* InputError */.dz(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
         }
         builder = parseBuilderInspect(result.stdout);
         if (builder.driver === 'docker') {
-            const status = await runChecked(runner, storageDriverStatus(target));
+            const status = await (0,command_command/* runChecked */.X4)(runner, commands/* storageDriverStatus */.UO(target));
             classicStore = !containerdStore(status.stdout);
         }
     }
@@ -40525,11 +42151,11 @@ async function checkBuilder(runner, target, request) {
 function knownBuilder(name, targetEnv) {
     if (!name)
         return undefined;
-    const path = builderInstancePath(name, { ...process.env, ...targetEnv }, (0,external_node_os_namespaceObject.homedir)());
+    const path = builderInstancePath(name, { ...process.env, ...targetEnv }, (0,external_node_os_.homedir)());
     if (!path)
         return undefined;
     try {
-        return builderFromInstance((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), name);
+        return builderFromInstance((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
     }
     catch {
         return undefined;
@@ -40596,12 +42222,12 @@ function buildxSteps(request, common, check, files) {
 async function runBuildx(runner, target, steps, onOutput) {
     const started = performance.now();
     const output = onOutput && { onOutput: (chunk) => onOutput(chunk) };
-    await runChecked(runner, buildxBuild(target, steps.main), output);
-    const metadata = parseMetadata((0,external_node_fs_namespaceObject.readFileSync)(steps.main.metadataFile, 'utf8'));
+    await (0,command_command/* runChecked */.X4)(runner, commands/* buildxBuild */.NH(target, steps.main), output);
+    const metadata = parseMetadata((0,external_node_fs_.readFileSync)(steps.main.metadataFile, 'utf8'));
     if (steps.load)
-        await runChecked(runner, buildxBuild(target, steps.load), output);
+        await (0,command_command/* runChecked */.X4)(runner, commands/* buildxBuild */.NH(target, steps.load), output);
     const iid = steps.main.iidFile ?? steps.load?.iidFile;
-    const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_namespaceObject.readFileSync)(iid, 'utf8').trim() : undefined;
+    const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_.readFileSync)(iid, 'utf8').trim() : undefined;
     return {
         ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
         ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
@@ -40612,9 +42238,9 @@ async function runBuildx(runner, target, steps, onOutput) {
 /** The files a buildx build writes its results to, in `dir`. */
 function buildxFiles(dir) {
     return {
-        metadata: (0,external_node_path_namespaceObject.join)(dir, 'metadata.json'),
-        loadMetadata: (0,external_node_path_namespaceObject.join)(dir, 'load-metadata.json'),
-        iid: (0,external_node_path_namespaceObject.join)(dir, 'iid'),
+        metadata: (0,external_node_path_.join)(dir, 'metadata.json'),
+        loadMetadata: (0,external_node_path_.join)(dir, 'load-metadata.json'),
+        iid: (0,external_node_path_.join)(dir, 'iid'),
     };
 }
 
@@ -40696,8 +42322,8 @@ function baseImages(dockerfile, buildArgs = []) {
 
 
 
-async function build_inspectImage(runner, target, ref) {
-    const result = await runChecked(runner, inspectImage(target, ref));
+async function inspectImage(runner, target, ref) {
+    const result = await (0,command_command/* runChecked */.X4)(runner, commands/* inspectImage */.mm(target, ref));
     return JSON.parse(result.stdout);
 }
 /** A FROM reference's digest: from its registry, else the local image's repo digest. */
@@ -40705,7 +42331,7 @@ async function resolveBase(runner, target, reference) {
     try {
         // One attempt: the build itself has just resolved this base, so a registry that does not
         // answer now is a local-only image or an unreachable one, and the engine is asked instead.
-        const digest = await resolveDigest(reference_parseReference(reference), {
+        const digest = await (0,resolve/* resolveDigest */.j)((0,common_reference/* parseReference */.F2)(reference), {
             retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
         });
         if (digest)
@@ -40715,9 +42341,9 @@ async function resolveBase(runner, target, reference) {
         // not reachable as a registry image (a local-only image, or no credentials): try the engine
     }
     try {
-        const image = await build_inspectImage(runner, target, reference);
-        const name = repositoryName(reference_parseReference(reference));
-        const repoDigest = image.RepoDigests?.find((d) => repositoryName(reference_parseReference(d)) === name);
+        const image = await inspectImage(runner, target, reference);
+        const name = (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(reference));
+        const repoDigest = image.RepoDigests?.find((d) => (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(d)) === name);
         if (repoDigest)
             return { reference, digest: repoDigest.split('@')[1] ?? null, source: 'local' };
     }
@@ -40753,15 +42379,15 @@ function parseBaseLabel(value) {
 }
 /** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
 async function resolveBases(runner, target, request) {
-    const dockerfile = request.file ?? (0,external_node_path_namespaceObject.join)(request.context, 'Dockerfile');
-    const bases = (0,external_node_fs_namespaceObject.existsSync)(dockerfile) ? baseImages((0,external_node_fs_namespaceObject.readFileSync)(dockerfile, 'utf8'), request.buildArgs) : [];
+    const dockerfile = request.file ?? (0,external_node_path_.join)(request.context, 'Dockerfile');
+    const bases = (0,external_node_fs_.existsSync)(dockerfile) ? baseImages((0,external_node_fs_.readFileSync)(dockerfile, 'utf8'), request.buildArgs) : [];
     return Promise.all(bases.map((b) => resolveBase(runner, target, b.reference)));
 }
 async function buildImage(runner, target, request, plan, onOutput, builder, 
 /** The bases, when resolveBases was started earlier (it only reads registries). */
 bases) {
-    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
-    const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
+    const temp = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'slipway-build-'));
+    const iidFile = (0,external_node_path_.join)(temp, 'iid');
     try {
         // The bases are resolved first and recorded in a label, so a later check can tell whether
         // they moved since this build (rebuild-on-base-change) from the image alone.
@@ -40782,7 +42408,7 @@ bases) {
                 noCache: request.noCache,
             }, builder, buildxFiles(temp));
             const built = await runBuildx(runner, target, steps, onOutput);
-            const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
+            const loaded = built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
@@ -40794,7 +42420,7 @@ bases) {
             };
         }
         const started = performance.now();
-        await runChecked(runner, build(target, {
+        await (0,command_command/* runChecked */.X4)(runner, commands/* build */.jq(target, {
             context: request.context,
             ...(request.file && { file: request.file }),
             ...(request.target && { target: request.target }),
@@ -40813,8 +42439,8 @@ bases) {
             throw error;
         });
         const durationMs = performance.now() - started;
-        const imageId = (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim();
-        const image = await build_inspectImage(runner, target, imageId);
+        const imageId = (0,external_node_fs_.readFileSync)(iidFile, 'utf8').trim();
+        const image = await inspectImage(runner, target, imageId);
         return {
             imageId,
             sizeBytes: image.Size,
@@ -40824,10 +42450,14 @@ bases) {
         };
     }
     finally {
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(temp, { recursive: true, force: true });
     }
 }
 
+// EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
+var blobs = __nccwpck_require__(7766);
+// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
+var http = __nccwpck_require__(177);
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
@@ -40836,7 +42466,7 @@ bases) {
  */
 
 function image_tree_isIndex(manifest) {
-    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+    if (manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.ociIndex || manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifestList)
         return true;
     return Array.isArray(parseManifest(manifest.bytes).manifests);
 }
@@ -40911,7 +42541,7 @@ async function configOf(client, repository, manifestDigest, bytes) {
     const config = parseManifest(bytes).config;
     if (!config)
         throw new Error(`${repository}@${manifestDigest} has no image configuration`);
-    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const body = await (0,http/* readBody */.x8)(await (0,blobs/* openBlob */.Ym)(client, repository, config.digest), 4 * 1024 * 1024);
     const json = JSON.parse(body.toString('utf8'));
     return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }
@@ -40934,7 +42564,7 @@ async function readImageConfig(ref, options = {}, platform = 'linux/amd64') {
  * one-platform build; attestations are left out). Undefined when the registry does not serve it.
  */
 async function readImageConfigs(ref, options = {}) {
-    const client = resolve_clientFor(ref.registry, options);
+    const client = (0,resolve/* clientFor */.$V)(ref.registry, options);
     const head = await client.headManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
     if (!head)
         return undefined;
@@ -40955,79 +42585,8 @@ async function readImageConfigs(ref, options = {}) {
     return { digest: head.digest, index: true, images };
 }
 
-;// CONCATENATED MODULE: ./src/common/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function facts(rows) {
-    return table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    appendFileSync(file, `${blocks.join('\n\n')}\n\n`);
-}
-
+// EXTERNAL MODULE: ./src/common/summary.ts
+var summary = __nccwpck_require__(9679);
 ;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
@@ -41052,21 +42611,21 @@ function recordedBases(config) {
 }
 async function runBaseCheck(inputs, report) {
     report.mask(inputs.string('password'));
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    const image = inputs.parsed('image', (v) => (0,common_reference/* parseReference */.F2)(v));
     if (!image)
         inputs.required('image');
     const ref = image;
     const username = inputs.line('username');
     const password = inputs.string('password');
     if (password && !username)
-        throw new InputError('username', 'is required with password');
+        throw new common_inputs/* InputError */.dz('username', 'is required with password');
     const credentials = username && password ? { credentials: { username, password } } : {};
     const config = await readImageConfigs(ref, credentials);
     if (!config) {
         report.info(`${inputs.string('image')} does not exist: a build is needed`);
         return {
             outputs: { changed: 'true', bases: '[]', reason: 'image-missing' },
-            summary: [heading('No earlier image: build')],
+            summary: [(0,summary/* heading */.R_)('No earlier image: build')],
         };
     }
     if (config.index)
@@ -41076,13 +42635,13 @@ async function runBaseCheck(inputs, report) {
         report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
         return {
             outputs: { changed: 'true', bases: '[]', reason: 'no-record' },
-            summary: [heading('Base images unknown: build')],
+            summary: [(0,summary/* heading */.R_)('Base images unknown: build')],
         };
     }
     // Bases are public images or in the same registry: the same credentials only for the same registry.
     const bases = await Promise.all(recorded.map(async (b) => {
-        const base = reference_parseReference(b.reference);
-        const now = await resolveDigest(base, base.registry === ref.registry ? credentials : {}).catch((error) => {
+        const base = (0,common_reference/* parseReference */.F2)(b.reference);
+        const now = await (0,resolve/* resolveDigest */.j)(base, base.registry === ref.registry ? credentials : {}).catch((error) => {
             report.warning(`${b.reference}: ${error.message}`);
             return undefined;
         });
@@ -41103,60 +42662,14 @@ async function runBaseCheck(inputs, report) {
             reason: changed ? 'base-moved' : 'up-to-date',
         },
         summary: [
-            heading(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
-            table(['Base', 'At the last build', 'Now'], bases.map((b) => [new Code(b.reference), new Code(b.built), b.now ? new Code(b.now) : '—'])),
+            (0,summary/* heading */.R_)(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
+            (0,summary/* table */.tp)(['Base', 'At the last build', 'Now'], bases.map((b) => [new summary/* Code */.Cy(b.reference), new summary/* Code */.Cy(b.built), b.now ? new summary/* Code */.Cy(b.now) : '—'])),
         ],
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
-    };
-}
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
-}
-/** URL of the workflow run, for labels and audit logs. */
-function runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
-}
-
+// EXTERNAL MODULE: ./src/github/context.ts
+var context = __nccwpck_require__(3874);
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
@@ -41165,7 +42678,7 @@ const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))
 function sanitizeTag(text) {
     let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
     tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, MAX_TAG_LENGTH);
+    tag = tag.slice(0, common_reference/* MAX_TAG_LENGTH */.Ti);
     return tag;
 }
 /** UTC date as YYYYMMDD. */
@@ -41300,40 +42813,40 @@ function readContext(inputs) {
     const context = inputs.operand('context', '.');
     let directory = false;
     try {
-        directory = (0,external_node_fs_namespaceObject.statSync)(context).isDirectory();
+        directory = (0,external_node_fs_.statSync)(context).isDirectory();
     }
     catch {
         // missing: said below
     }
     if (!directory)
-        throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+        throw new common_inputs/* InputError */.dz('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
     return context;
 }
 function readBuildRequest(inputs) {
-    const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
+    const repositories = inputs.parsedList('image', (v) => (0,common_reference/* parseReference */.F2)(v, { lowercase: true, repositoryOnly: true }), {
         required: true,
     });
     const target = inputs.line('target');
     if (target && !STAGE.test(target))
-        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+        throw new common_inputs/* InputError */.dz('target', `${JSON.stringify(target)} is not a stage name`);
     const secrets = inputs.list('secrets').map((line) => {
         const eq = line.indexOf('=');
         const id = eq > 0 ? line.slice(0, eq).trim() : '';
         if (!SECRET_ID.test(id))
-            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+            throw new common_inputs/* InputError */.dz('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
         return [id, line.slice(eq + 1)];
     });
     const labels = inputs.list('labels').map((line) => {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+            throw new common_inputs/* InputError */.dz('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
         return [line.slice(0, eq).trim(), line.slice(eq + 1)];
     });
     const file = inputs.line('file');
     const buildx = readBuildxRequest(inputs);
     const cacheFrom = buildx
         ? buildx.cacheFrom.map(formatCacheEntry)
-        : inputs.parsedList('cache-from', (v) => formatReference(reference_parseReference(v)));
+        : inputs.parsedList('cache-from', (v) => (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(v)));
     return {
         repositories,
         context: readContext(inputs),
@@ -41357,7 +42870,7 @@ function readBuildxRequest(inputs) {
     const platforms = parsePlatforms(inputs.string('platforms'));
     const builder = inputs.line('builder');
     if (builder && !BUILDER.test(builder))
-        throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+        throw new common_inputs/* InputError */.dz('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
     const cacheFromLines = inputs.list('cache-from');
     const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
     const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
@@ -41365,7 +42878,7 @@ function readBuildxRequest(inputs) {
     const attestation = (name) => {
         const value = inputs.line(name);
         if (value && !ATTESTATION.test(value))
-            throw new InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+            throw new common_inputs/* InputError */.dz(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
         return value || undefined;
     };
     const provenance = attestation('provenance');
@@ -41406,7 +42919,7 @@ function ociLabels(ctx, version, repository) {
         labels.push(['org.opencontainers.image.revision', ctx.sha]);
     if (source)
         labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
-    const run = runUrl(ctx);
+    const run = (0,context/* runUrl */.V)(ctx);
     if (run)
         labels.push(['dev.slipway.run', run]);
     return labels;
@@ -41418,17 +42931,19 @@ function planBuild(request, ctx) {
             return expandTemplate(t, ctx);
         }
         catch (error) {
-            throw new InputError('tags', error.message);
+            throw new common_inputs/* InputError */.dz('tags', error.message);
         }
     });
     const tags = unique([...defaultTags(ctx), ...extra]);
-    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
+    const references = request.repositories.flatMap((repo) => tags.map((t) => (0,common_reference/* formatReference */.FH)((0,common_reference/* withTag */.Rd)(repo, t))));
     const computed = ociLabels(ctx, version, request.repositories[0]);
     const overridden = new Set(request.labels.map(([k]) => k));
     const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
     return { version, tags, references, labels };
 }
 
+// EXTERNAL MODULE: ./src/command/local-runner.ts
+var local_runner = __nccwpck_require__(5303);
 ;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
@@ -41439,13 +42954,13 @@ function planBuild(request, ctx) {
 
 
 
-async function runBuild(inputs, report, git = readGitContext()) {
+async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)()) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
     const plan = planBuild(request, git);
-    const runner = new local_runner_LocalRunner();
-    const target = { docker: commands_dockerBinary() };
+    const runner = new local_runner/* LocalRunner */.Q();
+    const target = { docker: (0,commands/* dockerBinary */.iM)() };
     let builder;
     // The bases are read from their registries while the builder is checked (reads only).
     const bases = resolveBases(runner, target, request);
@@ -41476,9 +42991,9 @@ async function runBuild(inputs, report, git = readGitContext()) {
         baseImages: result.baseImages,
     };
     if (!request.buildx || result.loadedPlatform)
-        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${formatBytes(result.sizeBytes)}, ${result.layers} layers) in ${formatDuration(result.durationMs)}`);
+        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${(0,summary/* formatBytes */.z3)(result.sizeBytes)}, ${result.layers} layers) in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`);
     else
-        report.info(`Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
+        report.info(`Built in ${(0,summary/* formatDuration */.a3)(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
     if (result.digest)
         report.info(`Pushed ${result.digest} from the builder`);
     return {
@@ -41494,21 +43009,21 @@ async function runBuild(inputs, report, git = readGitContext()) {
             digest: result.digest ?? '',
         },
         summary: [
-            heading(`Built ${plan.version}`),
-            table(['Reference'], plan.references.map((r) => [new Code(r)])),
-            facts([
-                ['Image id', result.imageId ? new Code(result.imageId) : '—'],
-                ...(result.digest ? [['Pushed digest', new Code(result.digest)]] : []),
+            (0,summary/* heading */.R_)(`Built ${plan.version}`),
+            (0,summary/* table */.tp)(['Reference'], plan.references.map((r) => [new summary/* Code */.Cy(r)])),
+            (0,summary/* facts */.Ix)([
+                ['Image id', result.imageId ? new summary/* Code */.Cy(result.imageId) : '—'],
+                ...(result.digest ? [['Pushed digest', new summary/* Code */.Cy(result.digest)]] : []),
                 ...(request.buildx?.platforms.length
                     ? [['Platforms', request.buildx.platforms.join(', ')]]
                     : []),
-                ['Size', formatBytes(result.sizeBytes)],
+                ['Size', (0,summary/* formatBytes */.z3)(result.sizeBytes)],
                 ['Layers', result.layers],
-                ['Build time', formatDuration(result.durationMs)],
+                ['Build time', (0,summary/* formatDuration */.a3)(result.durationMs)],
             ]),
-            table(['Base image', 'Digest'], result.baseImages.map((b) => [
-                new Code(b.reference),
-                b.digest ? new Code(b.digest) : `(${b.source})`,
+            (0,summary/* table */.tp)(['Base image', 'Digest'], result.baseImages.map((b) => [
+                new summary/* Code */.Cy(b.reference),
+                b.digest ? new summary/* Code */.Cy(b.digest) : `(${b.source})`,
             ])),
         ],
     };
@@ -41524,8 +43039,8 @@ class DeployError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 ;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
@@ -41802,8 +43317,8 @@ function composeLogs(target, services, tail = 30) {
 async function writeFileAtomic(runner, path, content, mode = '0600') {
     const slash = path.lastIndexOf('/');
     const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
-    await runChecked(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
-    await runChecked(runner, { argv: ['mv', '-f', temporary, path] });
+    await (0,command_command/* runChecked */.X4)(runner, { argv: ['install', '-m', mode, '/dev/stdin', temporary], stdin: content });
+    await (0,command_command/* runChecked */.X4)(runner, { argv: ['mv', '-f', temporary, path] });
 }
 /** The file's content, or undefined when it does not exist. */
 async function readRemoteFile(runner, path) {
@@ -41854,7 +43369,7 @@ class ComposeHost {
         this.values = values;
     }
     run(command) {
-        return runChecked(this.runner, command);
+        return (0,command_command/* runChecked */.X4)(this.runner, command);
     }
     /**
      * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
@@ -41972,7 +43487,7 @@ class ComposeHost {
                     services,
                 };
             }
-            await sleep(500);
+            await (0,retry/* sleep */.yy)(500);
         }
     }
     async logs(services) {
@@ -41988,7 +43503,7 @@ class ComposeHost {
 
 function newLock(ctx) {
     return {
-        id: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'),
+        id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
         holder: ctx.holder,
         time: ctx.now().toISOString(),
         run: ctx.runUrl,
@@ -42076,7 +43591,7 @@ async function acquire(session, info, waitMs, ctx) {
             // Another party is taking it over or releasing it right now: look again in a moment — up to
             // lock-timeout, then fail like any wait (a lock that stays stale is reported, never waited on forever).
             if (Date.now() <= deadline) {
-                await sleep(250, ctx.signal);
+                await (0,retry/* sleep */.yy)(250, ctx.signal);
                 continue;
             }
         }
@@ -42090,7 +43605,7 @@ async function acquire(session, info, waitMs, ctx) {
             ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
             told = true;
         }
-        await sleep(1000, ctx.signal);
+        await (0,retry/* sleep */.yy)(1000, ctx.signal);
     }
 }
 /**
@@ -42525,19 +44040,19 @@ class shared_proxy_SharedProxy {
     }
     /** The configuration text the running proxy last took, if it says. */
     async applied() {
-        const result = await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+        const result = await this.runner.run(commands/* exec */.m0(this.target, SHARED_PROXY, ['cat', APPLIED]));
         return result.exitCode === 0 ? result.stdout : undefined;
     }
     /** Records that the proxy runs with `text`. */
     async markApplied(text) {
-        await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
+        await (0,command_command/* runChecked */.X4)(this.runner, commands/* copyArchiveInto */.ch(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
     }
     /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
     async conflict(mine) {
         return routeConflict(await this.table(), mine);
     }
     async status() {
-        const result = await this.runner.run(inspectContainers(this.target, [SHARED_PROXY]));
+        const result = await this.runner.run(commands/* inspectContainers */.Xu(this.target, [SHARED_PROXY]));
         if (result.exitCode !== 0)
             return { exists: false, running: false, networks: [] };
         const [c] = JSON.parse(result.stdout);
@@ -42564,7 +44079,7 @@ class shared_proxy_SharedProxy {
         const service = change.kind === 'set' ? change.routes.service : change.service;
         // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
         if (change.kind === 'set' && settings && !(await this.status()).exists)
-            await runChecked(this.runner, pull(this.target, settings.image));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* pull */.a$(this.target, settings.image));
         const id = shared_proxy_proxyLockId(lock.id);
         await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
         let outcome;
@@ -42656,7 +44171,7 @@ class shared_proxy_SharedProxy {
         if (!now.exists)
             return;
         if (done.created && (!now.running || table.length === 0)) {
-            await runChecked(this.runner, removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* removeContainersKeepVolumes */.vW(this.target, [SHARED_PROXY]));
             return;
         }
         if (!now.running && !before.running && !done.started)
@@ -42674,15 +44189,15 @@ class shared_proxy_SharedProxy {
     async record(service, routes) {
         const file = this.routeFile(service);
         if (!routes) {
-            await runChecked(this.runner, { argv: ['rm', '-f', file] });
+            await (0,command_command/* runChecked */.X4)(this.runner, { argv: ['rm', '-f', file] });
             return;
         }
-        await runChecked(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
-        await runChecked(this.runner, {
+        await (0,command_command/* runChecked */.X4)(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
+        await (0,command_command/* runChecked */.X4)(this.runner, {
             argv: ['install', '-m', '0644', '/dev/stdin', `${file}.new`],
             stdin: `${JSON.stringify(routes)}\n`,
         });
-        await runChecked(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
+        await (0,command_command/* runChecked */.X4)(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
     }
     archive(table, ports) {
         const text = sharedCaddyfile(table, ports);
@@ -42697,7 +44212,7 @@ class shared_proxy_SharedProxy {
         if (!before.exists) {
             if (!image || !network)
                 throw new Error(`${this.where}: the shared proxy does not exist`);
-            await runChecked(this.runner, create(this.target, {
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* create */.vt(this.target, {
                 name: SHARED_PROXY,
                 image: await this.pinned(image),
                 network,
@@ -42713,19 +44228,19 @@ class shared_proxy_SharedProxy {
                 command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
             }));
             done.created = true;
-            await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* copyArchiveInto */.ch(this.target, SHARED_PROXY, '/etc/caddy', archive));
             for (const s of table)
                 await this.join(s.network);
-            await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* start */.ni(this.target, SHARED_PROXY));
             await this.markApplied(text);
             return { reloaded: false, created: true };
         }
         if (network)
             await this.join(network);
         if (!before.running) {
-            await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* copyArchiveInto */.ch(this.target, SHARED_PROXY, '/etc/caddy', archive));
             done.started = true; // (a start that fails may still leave it running)
-            await runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await (0,command_command/* runChecked */.X4)(this.runner, commands/* start */.ni(this.target, SHARED_PROXY));
             await this.markApplied(text);
             return { reloaded: false, created: false };
         }
@@ -42734,11 +44249,11 @@ class shared_proxy_SharedProxy {
             return { reloaded: false, created: false };
         // What to put back if the reload is refused: the text it took, else (a proxy made before the
         // marker existed) the file it runs from.
-        const current = applied ?? (await this.runner.run(exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
+        const current = applied ?? (await this.runner.run(commands/* exec */.m0(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
         // No marker while the proxy is between two configurations: a run cut here is finished next time.
-        await runChecked(this.runner, exec(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
-        await runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
-        const reload = await this.runner.run(exec(this.target, SHARED_PROXY, [
+        await (0,command_command/* runChecked */.X4)(this.runner, commands/* exec */.m0(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
+        await (0,command_command/* runChecked */.X4)(this.runner, commands/* copyArchiveInto */.ch(this.target, SHARED_PROXY, '/etc/caddy', archive));
+        const reload = await this.runner.run(commands/* exec */.m0(this.target, SHARED_PROXY, [
             'caddy',
             'reload',
             '--config',
@@ -42749,7 +44264,7 @@ class shared_proxy_SharedProxy {
         if (reload.exitCode !== 0) {
             // The proxy keeps its running configuration; its file goes back to match it.
             if (current)
-                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
+                await this.runner.run(commands/* copyArchiveInto */.ch(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
             if (applied !== undefined)
                 await this.markApplied(applied).catch(() => { });
             throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
@@ -42761,18 +44276,18 @@ class shared_proxy_SharedProxy {
     async pinned(image) {
         if (image.includes('@sha256:'))
             return image;
-        const inspect = await this.runner.run(dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]));
+        const inspect = await this.runner.run(commands/* dockerCommand */.Q2(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]));
         const digests = inspect.exitCode === 0 ? JSON.parse(inspect.stdout) : null;
         const repository = image.replace(/:[^/:]+$/, '');
         return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
     }
     async join(network) {
-        const result = await this.runner.run(networkConnect(this.target, network, SHARED_PROXY));
+        const result = await this.runner.run(commands/* networkConnect */.Ss(this.target, network, SHARED_PROXY));
         if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
             throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
     }
     async leave(network) {
-        await this.runner.run(networkDisconnect(this.target, network, SHARED_PROXY));
+        await this.runner.run(commands/* networkDisconnect */.hx(this.target, network, SHARED_PROXY));
     }
     /**
      * The proxy answers for the service within 20 s: on the HTTP port, for its first route, anything
@@ -42786,7 +44301,7 @@ class shared_proxy_SharedProxy {
         const deadline = Date.now() + 20_000;
         let last = '';
         for (;;) {
-            const [c] = JSON.parse((await runChecked(this.runner, inspectContainers(this.target, [SHARED_PROXY]))).stdout);
+            const [c] = JSON.parse((await (0,command_command/* runChecked */.X4)(this.runner, commands/* inspectContainers */.Xu(this.target, [SHARED_PROXY]))).stdout);
             const address = c?.NetworkSettings?.Networks?.[s.network]?.IPAddress;
             if (address && c?.State.Running) {
                 const probe = await httpProbe(this.runner, address, ports.http, path, 3000, { host: route.host });
@@ -42798,10 +44313,10 @@ class shared_proxy_SharedProxy {
                 last = `proxy ${c?.State.Status ?? 'missing'}`;
             }
             if (Date.now() > deadline) {
-                const logs = await this.runner.run(commands_logs(this.target, SHARED_PROXY, { tail: 10 }));
+                const logs = await this.runner.run(commands/* logs */.K9(this.target, SHARED_PROXY, { tail: 10 }));
                 throw new Error(`${this.where}: the shared proxy does not serve ${route.host}${route.path} (${last}):\n${`${logs.stdout}${logs.stderr}`.trim()}`);
             }
-            await sleep(250);
+            await (0,retry/* sleep */.yy)(250);
         }
     }
 }
@@ -43279,10 +44794,10 @@ class deploy_Deployer {
             const change = routes
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
-            await new shared_proxy_SharedProxy(session.runner).apply(change, { image: formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+            await new shared_proxy_SharedProxy(session.runner).apply(change, { image: (0,common_reference/* formatReference */.FH)(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
         }
         else if (r.publish !== undefined && r.port !== undefined) {
-            await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
+            await session.ensureProxy(r.port, r.publish, (0,common_reference/* formatReference */.FH)(r.proxyImage), r.healthPath, proxyRunning);
         }
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
@@ -43395,10 +44910,10 @@ async function pinImage(image, connection) {
     const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
         ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
         : {};
-    const digest = await resolveDigest(image, credentials);
+    const digest = await (0,resolve/* resolveDigest */.j)(image, credentials);
     if (!digest)
-        throw new Error(`${repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
-    return { reference: `${repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
+        throw new Error(`${(0,common_reference/* repositoryName */.aR)(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
+    return { reference: `${(0,common_reference/* repositoryName */.aR)(image)}@${digest}`, digest, version: image.tag ?? '' };
 }
 /** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
 async function pinStackImages(images, connection) {
@@ -43406,709 +44921,8 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
-;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
-/**
- * JUnit XML reports: counts and failures (with file and line where the report has them), from a
- * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
- * reports test runners write, with no dependency.
- */
-const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decode(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(Number(entity.slice(1)));
-        return ENTITIES[entity] ?? whole;
-    });
-}
-function parseXml(xml) {
-    const root = { name: '#root', attributes: {}, children: [], text: '' };
-    const stack = [root];
-    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    for (const m of xml.matchAll(re)) {
-        const current = stack[stack.length - 1];
-        if (m[1] !== undefined)
-            current.text += m[1];
-        else if (m[2] !== undefined) {
-            if (stack.length > 1)
-                stack.pop();
-        }
-        else if (m[3] !== undefined) {
-            const attributes = {};
-            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
-            }
-            const element = { name: m[3], attributes, children: [], text: '' };
-            current.children.push(element);
-            if (m[5] !== '/')
-                stack.push(element);
-        }
-        else if (m[6] !== undefined)
-            current.text += decode(m[6]);
-    }
-    return root;
-}
-function* walk(element) {
-    yield element;
-    for (const child of element.children)
-        yield* walk(child);
-}
-/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
-function locate(text) {
-    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
-}
-function summarizeJUnit(xmls) {
-    let tests = 0;
-    let failed = 0;
-    let skipped = 0;
-    const failures = [];
-    const passedNames = [];
-    for (const xml of xmls) {
-        for (const element of walk(parseXml(xml))) {
-            if (element.name !== 'testcase')
-                continue;
-            tests += 1;
-            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
-            if (problem) {
-                failed += 1;
-                const details = problem.text.trim();
-                const attrs = element.attributes;
-                const fromAttrs = attrs.file
-                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
-                    : {};
-                const location = { ...locate(details), ...fromAttrs };
-                failures.push({
-                    name: attrs.name ?? '(unnamed)',
-                    ...(attrs.classname && { classname: attrs.classname }),
-                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
-                    details,
-                    ...location,
-                });
-            }
-            else if (element.children.some((c) => c.name === 'skipped')) {
-                skipped += 1;
-            }
-            else {
-                const { classname, name } = element.attributes;
-                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
-            }
-        }
-    }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/services.ts
-/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
-
-
-
-
-const KEYS = ['name', 'image', 'env', 'health-cmd', 'port'];
-const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function parseServices(text, input = 'services') {
-    if (text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
-    const names = new Set();
-    return doc.map((item, index) => {
-        const where = `service ${index + 1}`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
-        }
-        const entry = item;
-        for (const key of Object.keys(entry)) {
-            if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
-        }
-        const name = entry.name;
-        if (typeof name !== 'string' || !services_NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
-        }
-        if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
-        names.add(name);
-        if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
-        let image;
-        try {
-            image = formatReference(reference_parseReference(entry.image));
-        }
-        catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
-        }
-        const env = [];
-        if (entry.env !== undefined) {
-            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
-            }
-            for (const [key, value] of Object.entries(entry.env)) {
-                if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
-                if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
-                env.push([key, String(value ?? '')]);
-            }
-        }
-        const spec = { name, image, env };
-        if (entry['health-cmd'] !== undefined) {
-            const cmd = entry['health-cmd'];
-            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
-            }
-            spec.healthCmd = cmd;
-        }
-        if (entry.port !== undefined) {
-            const port = entry.port;
-            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
-            }
-            spec.port = port;
-        }
-        return spec;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
-/**
- * test-in-container's work: a private network, service containers waited on until ready (health
- * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
- * cleanup that removes everything it started, also after failure or cancellation.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-const RUN_LABEL = 'dev.slipway.test-run';
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
-/**
- * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
- * would copy the container's whole filesystem to the runner).
- */
-function checkReportsPath(path) {
-    if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
-    if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
-    if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
-}
-/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
-function checkEnvFileValues(input, env) {
-    for (const [name, value] of env) {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new InputError(input, problem);
-    }
-}
-function readTestRequest(inputs) {
-    const image = inputs.line('image');
-    if (!image)
-        inputs.required('image');
-    if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
-    const run = inputs.string('run');
-    const workdir = inputs.line('workdir');
-    if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
-    const reports = inputs.line('reports');
-    if (reports)
-        checkReportsPath(reports);
-    const timeoutMs = inputs.duration('timeout', 1_800_000);
-    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-    if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
-    refuseOption('run', run); // sh -c would read it as an option
-    const services = parseServices(inputs.string('services'));
-    for (const service of services)
-        checkEnvFileValues('services', service.env);
-    const env = inputs.keyValues('env');
-    checkEnvFileValues('env', env);
-    return {
-        image,
-        ...(run && { run }),
-        services,
-        env,
-        ...(workdir && { workdir }),
-        mountWorkspace: inputs.boolean('mount-workspace', false),
-        ...(reports && { reports }),
-        timeoutMs,
-        waitTimeoutMs,
-    };
-}
-function newSession() {
-    const id = `slipway-test-${(0,external_node_crypto_namespaceObject.randomBytes)(5).toString('hex')}`;
-    return { id, network: id };
-}
-async function containerState(runner, target, name) {
-    const result = await runChecked(runner, inspectContainer(target, name));
-    return JSON.parse(result.stdout).State;
-}
-/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
-function tcpAnswers(host, port, holdMs = 300) {
-    return new Promise((resolve) => {
-        const socket = (0,external_node_net_namespaceObject.connect)({ host, port });
-        let settled = false;
-        const done = (ok) => {
-            if (settled)
-                return;
-            settled = true;
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once('connect', () => setTimeout(() => done(true), holdMs));
-        socket.once('data', () => done(true));
-        socket.once('error', () => done(false));
-        socket.once('close', () => done(false));
-        socket.setTimeout(2000, () => done(false));
-    });
-}
-async function waitForService(runner, target, session, service, timeoutMs) {
-    const name = `${session.id}-${service.name}`;
-    const deadline = Date.now() + timeoutMs;
-    let how = 'running';
-    let mapped;
-    for (;;) {
-        const state = await containerState(runner, target, name);
-        if (state.Status === 'exited' || state.Status === 'dead') {
-            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
-        }
-        if (state.Health) {
-            how = 'health check';
-            if (state.Health.Status === 'healthy')
-                return how;
-        }
-        else if (service.port !== undefined) {
-            how = `TCP port ${service.port}`;
-            if (!mapped) {
-                const out = (await runChecked(runner, port(target, name, service.port))).stdout.trim().split('\n')[0] ??
-                    '';
-                const m = /^(.*):(\d+)$/.exec(out);
-                if (m)
-                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
-            }
-            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
-                return how;
-        }
-        else if (state.Status === 'running') {
-            return how;
-        }
-        if (Date.now() > deadline) {
-            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
-        }
-        await sleep(500);
-    }
-}
-async function serviceError(runner, target, service, name, problem, state) {
-    const logs = await runner.run(commands_logs(target, name, { tail: 40 }));
-    const health = state.Health?.Log?.slice(-3)
-        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
-        .join('\n');
-    return new Error([
-        `service ${service.name} (${service.image}) ${problem}.`,
-        health ? `Last health checks:\n${health}` : '',
-        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
-    ]
-        .filter(Boolean)
-        .join('\n'));
-}
-function readReports(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return [];
-    if ((0,external_node_fs_namespaceObject.statSync)(path).isFile())
-        return [(0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')];
-    const xmls = [];
-    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(path, { recursive: true, encoding: 'utf8' })) {
-        const full = (0,external_node_path_namespaceObject.join)(path, entry);
-        if (entry.endsWith('.xml') && (0,external_node_fs_namespaceObject.statSync)(full).isFile())
-            xmls.push((0,external_node_fs_namespaceObject.readFileSync)(full, 'utf8'));
-    }
-    return xmls;
-}
-/**
- * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
- * as docker has read it: values reach only the container, never a command line or the docker
- * client's own environment.
- */
-async function withEnvFile(env, command) {
-    if (env.length === 0)
-        return command(undefined);
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-env-'));
-    try {
-        const file = (0,external_node_path_namespaceObject.join)(dir, 'env');
-        (0,external_node_fs_namespaceObject.writeFileSync)(file, envFileContent(env), { mode: 0o600 });
-        return await command(file);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, networkCreate(target, session.network, labels));
-    hooks.log(`Network ${session.network}`);
-    const started = performance.now();
-    for (const service of request.services) {
-        await withEnvFile(service.env, (envFile) => runChecked(runner, run(target, {
-            name: `${session.id}-${service.name}`,
-            image: service.image,
-            detach: true,
-            network: session.network,
-            networkAliases: [service.name],
-            ...(envFile && { envFile }),
-            labels,
-            ...(service.healthCmd && { healthCmd: service.healthCmd }),
-            ...(service.port !== undefined &&
-                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-        })));
-        hooks.log(`Started service ${service.name} (${service.image})`);
-    }
-    const services = await Promise.all(request.services.map(async (service) => {
-        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
-        const readyMs = performance.now() - started;
-        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
-        return { name: service.name, readyMs, how };
-    }));
-    const name = `${session.id}-tests`;
-    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
-    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-    await withEnvFile(request.env, (envFile) => runChecked(runner, run(target, {
-        name,
-        image: request.image,
-        detach: true,
-        network: session.network,
-        ...(envFile && { envFile }),
-        labels,
-        volumes,
-        ...(workdir && { workdir }),
-        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    })));
-    const testStarted = performance.now();
-    const following = runner.run(commands_logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void runner.run(kill(target, name));
-    }, request.timeoutMs);
-    const waited = await runChecked(runner, wait(target, name)).finally(() => clearTimeout(timer));
-    await following;
-    const exitCode = Number(waited.stdout.trim());
-    const durationMs = performance.now() - testStarted;
-    let report;
-    let junit;
-    if (request.reports) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(options.reportDir, { recursive: true });
-        const destination = (0,external_node_path_namespaceObject.join)(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
-        const copied = await runner.run(copyFrom(target, name, request.reports, destination));
-        if (copied.exitCode === 0) {
-            report = destination;
-            junit = summarizeJUnit(readReports(destination));
-        }
-        else {
-            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
-        }
-    }
-    return {
-        exitCode: timedOut ? 124 : exitCode,
-        timedOut,
-        durationMs,
-        ...(report && { report }),
-        ...(junit && { junit }),
-        services,
-    };
-}
-/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-async function run_tests_cleanupSession(runner, target, id) {
-    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
-        return 0;
-    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
-    const containers = listed.stdout.split('\n').filter(Boolean);
-    if (containers.length > 0)
-        await runner.run(removeContainers(target, containers));
-    await runner.run(networkRemove(target, id));
-    return containers.length;
-}
-
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = require("node:util");
-;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
-/**
- * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
- * A rerun converges: a digest this key already signed is not signed again, and an attestation with
- * the same predicate by the same key is not added twice.
- */
-
-
-
-
-
-const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
-async function signDigest(client, repository, digest, key, context = {}) {
-    const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
-    if (existing.signatures.length > 0)
-        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
-    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
-        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
-        ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
-    });
-    const signature = signBytes(key, payload);
-    const location = await appendLayer(client, repository, digest, 'sig', {
-        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
-        bytes: payload,
-        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
-    });
-    return { location, added: true };
-}
-async function attestDigest(client, repository, digest, key, predicateType, predicate) {
-    const existing = await verifyDigest(client, repository, digest, {
-        keys: keysOf(key),
-        attestations: [predicateType],
-    });
-    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
-    const normalised = JSON.parse(JSON.stringify(predicate));
-    if (existing.attestations.some((a) => a.predicateType === predicateType && (0,external_node_util_namespaceObject.isDeepStrictEqual)(a.predicate, normalised)))
-        return { location: tag, added: false };
-    const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
-    const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
-    const location = await appendLayer(client, repository, digest, 'att', {
-        mediaType: DSSE_MEDIA_TYPE,
-        bytes: envelope,
-        annotations: { [SIGNATURE_ANNOTATION]: '', predicateType },
-    });
-    return { location, added: true };
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
-/**
- * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
- * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
- */
-
-
-
-
-
-
-
-
-
-
-
-/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
-function maskSigningInputs(inputs, report) {
-    report.mask(inputs.string('sign-key'));
-    report.mask(inputs.string('sign-key-password'));
-}
-/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
-function testRunOf(source) {
-    const junit = source.report ? summarizeJUnit(readReports(source.report)) : undefined;
-    const url = runUrl(readGitContext());
-    return {
-        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
-        passedTests: junit?.passedNames ?? [],
-        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
-        ...(source.command && { command: source.command }),
-        ...(url && { url }),
-    };
-}
-/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
-async function signAndAttest(client, repository, digest, key, tests, report) {
-    const image = `${client.registry}/${repository}`;
-    const url = runUrl(readGitContext());
-    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
-    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
-    if (!tests)
-        return { image, digest, signature: signed.location };
-    const predicate = testResultPredicate(tests);
-    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
-    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
-    return {
-        image,
-        digest,
-        signature: signed.location,
-        attestation: attested.location,
-        result: predicate.result,
-    };
-}
-function signedSummary(signed, key) {
-    return [
-        heading('Signed'),
-        table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
-            new Code(`${s.image}@${s.digest}`),
-            new Code(s.signature),
-            s.attestation ? `${s.result} — ${new Code(s.attestation).text}` : '—',
-        ])),
-        facts([['Key fingerprint', new Code(key.fingerprint)]]),
-    ];
-}
-/** After a push: signs (and attests) every repository@digest pushed. */
-async function signPushed(key, refs, tests, credentialsFor, report) {
-    const run = tests ? testRunOf(tests) : undefined;
-    if (!run)
-        report.info('No test report or exit code given: the image is signed, its tests are not attested');
-    const signed = [];
-    for (const text of refs) {
-        const ref = reference_parseReference(text);
-        const credentials = credentialsFor(ref.registry);
-        const client = resolve_clientFor(ref.registry, credentials ? { credentials } : {});
-        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
-    }
-    return {
-        outputs: {
-            signature: signed.map((s) => s.signature).join('\n'),
-            attestation: signed
-                .map((s) => s.attestation ?? '')
-                .filter(Boolean)
-                .join('\n'),
-        },
-        summary: signedSummary(signed, key),
-    };
-}
-/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
-async function verifyAll(images, policy, log) {
-    const results = [];
-    for (const i of images) {
-        const v = await verifyDigest(i.client, i.repository, i.digest, policy);
-        log(v.ok ? `Verified ${describe(v)}` : refusal(v));
-        results.push(v);
-    }
-    if (results.some((v) => !v.ok))
-        throw new VerificationError(results);
-    return results;
-}
-function describe(v) {
-    const signature = v.signatures[0];
-    return [
-        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
-        signature?.signedAt ? ` at ${signature.signedAt}` : '',
-        v.tests
-            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
-            : '',
-    ].join('');
-}
-function verificationSummary(verifications) {
-    if (verifications.length === 0)
-        return [];
-    return [
-        heading('Verified before any change'),
-        table(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
-            new Code(`${v.image}@${v.digest}`),
-            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
-            v.signatures[0] ? new Code(v.signatures[0].fingerprint) : '—',
-            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
-            [...new Set(v.attestations.map((a) => predicateName(a.predicateType)))].join(', ') || '—',
-            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
-            v.tests?.url ?? '—',
-        ])),
-    ];
-}
-/** Registry credentials of the CLI commands: username/password for the image's registry. */
-function clientOf(inputs, ref) {
-    const username = inputs.line('username');
-    const password = inputs.string('password');
-    if (username && !password)
-        throw new InputError('password', 'is required when username is given');
-    return resolve_clientFor(ref.registry, username ? { credentials: { username, password } } : {});
-}
-async function resolveImage(inputs) {
-    const text = inputs.line('image');
-    if (!text)
-        throw new InputError('image', 'is required (registry/repository:tag or @sha256:…)');
-    let ref;
-    try {
-        ref = reference_parseReference(text);
-    }
-    catch (error) {
-        throw new InputError('image', error.message);
-    }
-    const client = clientOf(inputs, ref);
-    const username = inputs.line('username');
-    const digest = await resolveDigest(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
-    if (!digest)
-        throw new Error(`${formatReference(ref)} does not exist in its registry`);
-    return { ref, digest, client };
-}
-/** slipway sign: signs an image (by tag or digest) with sign-key. */
-async function runSign(inputs, report) {
-    maskSigningInputs(inputs, report);
-    report.mask(inputs.string('password'));
-    const key = readSigningKey(inputs);
-    if (!key)
-        throw new InputError('sign-key', 'is required');
-    const tests = readTestReportInputs(inputs);
-    const { ref, digest, client } = await resolveImage(inputs);
-    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
-    return {
-        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
-        summary: signedSummary([signed], key),
-    };
-}
-/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
-async function runAttest(inputs, report) {
-    maskSigningInputs(inputs, report);
-    report.mask(inputs.string('password'));
-    const key = readSigningKey(inputs);
-    if (!key)
-        throw new InputError('sign-key', 'is required');
-    const tests = readTestReportInputs(inputs);
-    if (!tests)
-        throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
-    const { ref, digest, client } = await resolveImage(inputs);
-    const run = testRunOf(tests);
-    const predicate = testResultPredicate(run);
-    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
-    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
-    return {
-        outputs: { digest, attestation: attested.location, result: predicate.result },
-        summary: [
-            heading('Attested'),
-            facts([
-                ['Image', new Code(`${repositoryName(ref)}@${digest}`)],
-                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
-                ['Stored at', new Code(attested.location)],
-                ['Key fingerprint', new Code(key.fingerprint)],
-            ]),
-        ],
-    };
-}
-/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
-async function runVerify(inputs, report) {
-    report.mask(inputs.string('password'));
-    const policy = readVerifyPolicy(inputs);
-    if (!policy)
-        throw new InputError('verify-key', 'is required');
-    const { ref, digest, client } = await resolveImage(inputs);
-    const v = await verifyDigest(client, ref.repository, digest, policy);
-    report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
-    return {
-        outputs: {
-            digest,
-            verified: String(v.ok),
-            verification: JSON.stringify(v),
-        },
-        summary: verificationSummary([v]),
-        ...(!v.ok && { error: refusal(v) }),
-    };
-}
-
+// EXTERNAL MODULE: ./src/supply-chain/operation.ts + 2 modules
+var operation = __nccwpck_require__(6561);
 ;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
 /** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
 
@@ -44119,13 +44933,13 @@ async function verifyPinned(images, connection, log) {
     if (!connection.verify || images.length === 0)
         return [];
     const list = images.map((image) => {
-        const ref = reference_parseReference(image.reference);
+        const ref = (0,common_reference/* parseReference */.F2)(image.reference);
         const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
             ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
             : {};
-        return { client: resolve_clientFor(ref.registry, credentials), repository: ref.repository, digest: image.digest };
+        return { client: (0,resolve/* clientFor */.$V)(ref.registry, credentials), repository: ref.repository, digest: image.digest };
     });
-    return verifyAll(list, connection.verify, log);
+    return (0,operation/* verifyAll */.Vf)(list, connection.verify, log);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
@@ -44271,7 +45085,7 @@ class swarm_deploy_SwarmDeployer {
             this.failed(`${detail}${reverted ? `. The previous version ${before?.image ?? ''} serves.` : ''}${logs ? `\n--- last log lines ---\n${logs}` : ''}`, outcome, `${r.name} did not converge on ${image.digest}`);
         }
         if (r.publish !== undefined && r.port !== undefined) {
-            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, formatReference(r.proxyImage));
+            await this.manager.ensureProxy(r.name, this.network, r.port, r.publish, (0,common_reference/* formatReference */.FH)(r.proxyImage));
         }
         this.ctx.log(`${r.name}: ${describeTasks(converged)}`);
         const outcome = this.result('deployed', started, [change]);
@@ -44671,14 +45485,14 @@ function parseStackImage(line) {
     const service = line.slice(0, eq).trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service))
         throw new Error(`${JSON.stringify(service)} is not a service name`);
-    return { service, image: reference_parseReference(line.slice(eq + 1).trim()) };
+    return { service, image: (0,common_reference/* parseReference */.F2)(line.slice(eq + 1).trim()) };
 }
 function readStackImages(inputs) {
     const images = inputs.parsedList('images', parseStackImage);
     const seen = new Set();
     for (const { service } of images) {
         if (seen.has(service))
-            throw new InputError('images', `service ${service} is given more than once`);
+            throw new common_inputs/* InputError */.dz('images', `service ${service} is given more than once`);
         seen.add(service);
     }
     if (inputs.boolean('require-same-tag', false)) {
@@ -44686,7 +45500,7 @@ function readStackImages(inputs) {
             checkSameTag(images);
         }
         catch (error) {
-            throw new InputError('images', error.message);
+            throw new common_inputs/* InputError */.dz('images', error.message);
         }
     }
     return images;
@@ -44700,7 +45514,7 @@ function stackRegistry(connection, images) {
         return connection.registry;
     const registries = [...new Set(images.map((i) => i.image.registry))];
     if (registries.length > 1 && connection.registryPassword)
-        throw new InputError('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
+        throw new common_inputs/* InputError */.dz('registry', `is required with registry-password: the images come from ${registries.join(', ')}`);
     return registries[0];
 }
 /** Reads a compose/stack file of the repository and checks it against the images. */
@@ -44708,17 +45522,17 @@ function readStackFile(inputs, name, images) {
     const file = inputs.line(name);
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
+        text = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(process.env.GITHUB_WORKSPACE ?? '.', file), 'utf8');
     }
     catch (error) {
-        throw new InputError(name, `cannot read ${file}: ${error.code ?? error}`);
+        throw new common_inputs/* InputError */.dz(name, `cannot read ${file}: ${error.code ?? error}`);
     }
     try {
         checkStack(text, images);
     }
     catch (error) {
         if (error instanceof ComposeFileError)
-            throw new InputError(name, `${file} ${error.message}`);
+            throw new common_inputs/* InputError */.dz(name, `${file} ${error.message}`);
         throw error;
     }
     return { file, text };
@@ -44770,7 +45584,7 @@ function readSharedRouting(inputs) {
     if (lines.length === 0) {
         for (const name of SHARED_ONLY)
             if (inputs.string(name).trim())
-                throw new InputError(name, 'is used with hostnames (the shared proxy)');
+                throw new common_inputs/* InputError */.dz(name, 'is used with hostnames (the shared proxy)');
         return undefined;
     }
     const routes = inputs.parsed('hostnames', () => parseRoutes(lines));
@@ -44779,24 +45593,24 @@ function readSharedRouting(inputs) {
     // Only the characters of plain addresses: `#` or a backtick would start a comment or a quoted
     // token in the Caddyfile it is written into.
     if (acmeEmail && !/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/.test(acmeEmail))
-        throw new InputError('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
+        throw new common_inputs/* InputError */.dz('acme-email', `${JSON.stringify(acmeEmail)} is not an email address`);
     const acmeCa = inputs.line('acme-ca');
     if (acmeCa && !/^https:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/.test(acmeCa))
-        throw new InputError('acme-ca', `${JSON.stringify(acmeCa)} is not an https:// ACME directory URL`);
+        throw new common_inputs/* InputError */.dz('acme-ca', `${JSON.stringify(acmeCa)} is not an https:// ACME directory URL`);
     const acmeCaRoot = inputs.string('acme-ca-root').trim();
     if (acmeCaRoot && !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(acmeCaRoot))
-        throw new InputError('acme-ca-root', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
+        throw new common_inputs/* InputError */.dz('acme-ca-root', 'is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
     if (acmeCaRoot && !acmeCa)
-        throw new InputError('acme-ca-root', 'is used with acme-ca');
+        throw new common_inputs/* InputError */.dz('acme-ca-root', 'is used with acme-ca');
     if (tls !== 'auto') {
         for (const name of ['acme-email', 'acme-ca', 'acme-ca-root'])
             if (inputs.string(name).trim())
-                throw new InputError(name, `is not used with tls: ${tls}`);
+                throw new common_inputs/* InputError */.dz(name, `is not used with tls: ${tls}`);
     }
     const http = readPort(inputs, 'http-port') ?? 80;
     const https = readPort(inputs, 'https-port') ?? 443;
     if (http === https)
-        throw new InputError('https-port', `must differ from http-port (${http})`);
+        throw new common_inputs/* InputError */.dz('https-port', `must differ from http-port (${http})`);
     return {
         routes,
         tls,
@@ -44829,36 +45643,36 @@ function readDeployRequest(inputs) {
     const rollback = connection.rollback;
     const rollbackTo = inputs.line('rollback-to');
     if (rollbackTo && !rollback)
-        throw new InputError('rollback-to', 'is used with rollback: true');
+        throw new common_inputs/* InputError */.dz('rollback-to', 'is used with rollback: true');
     if (rollbackTo && !/^(sha256:[0-9a-f]{64}|[A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.test(rollbackTo))
-        throw new InputError('rollback-to', `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`);
+        throw new common_inputs/* InputError */.dz('rollback-to', `${JSON.stringify(rollbackTo)} is not a version, a digest or a container name`);
     const imageText = inputs.string('image');
-    const image = imageText ? inputs.parsed('image', (v) => reference_parseReference(v)) : undefined;
+    const image = imageText ? inputs.parsed('image', (v) => (0,common_reference/* parseReference */.F2)(v)) : undefined;
     if (!image && !rollback)
         inputs.required('image');
     const name = readName(inputs);
     const healthPath = inputs.line('health-path');
     if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
-        throw new InputError('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
+        throw new common_inputs/* InputError */.dz('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
     }
     const healthCmd = inputs.line('health-cmd');
     const publish = readPort(inputs, 'publish');
     const containerPort = readPort(inputs, 'port');
     if (publish !== undefined && containerPort === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
+        throw new common_inputs/* InputError */.dz('port', 'is required with publish (the port the app listens on)');
     const shared = readSharedRouting(inputs);
     if (shared && publish !== undefined)
-        throw new InputError('publish', 'is not used with hostnames (the shared proxy serves the service)');
+        throw new common_inputs/* InputError */.dz('publish', 'is not used with hostnames (the shared proxy serves the service)');
     if (shared && containerPort === undefined)
-        throw new InputError('port', 'is required with hostnames (the port the app listens on)');
+        throw new common_inputs/* InputError */.dz('port', 'is required with hostnames (the port the app listens on)');
     if (healthPath && containerPort === undefined)
-        throw new InputError('port', 'is required with health-path');
+        throw new common_inputs/* InputError */.dz('port', 'is required with health-path');
     const network = inputs.line('network');
     if (network && !NETWORK.test(network))
-        throw new InputError('network', `${JSON.stringify(network)} is not a network name`);
+        throw new common_inputs/* InputError */.dz('network', `${JSON.stringify(network)} is not a network name`);
     const keep = inputs.integer('keep', 3, { min: 0, max: 50 });
     const preDeploy = inputs.string('pre-deploy');
-    refuseOption('pre-deploy', preDeploy); // sh -c would read it as an option
+    (0,common_inputs/* refuseOption */.gX)('pre-deploy', preDeploy); // sh -c would read it as an option
     const registry = connection.registry ?? image?.registry;
     return {
         ...connection,
@@ -44893,7 +45707,7 @@ function readSwarmRequest(inputs) {
     const connection = readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
     if (inputs.string('secret-env'))
-        throw new InputError('secret-env', "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file");
+        throw new common_inputs/* InputError */.dz('secret-env', "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file");
     const name = readName(inputs);
     const replicasText = inputs.string('replicas');
     const env = readEnv(inputs, 'env');
@@ -44913,13 +45727,13 @@ function readSwarmRequest(inputs) {
         };
     }
     refuseInputs(inputs, ['images'], 'swarm service (without stack-file)');
-    const image = inputs.parsed('image', (v) => reference_parseReference(v));
+    const image = inputs.parsed('image', (v) => (0,common_reference/* parseReference */.F2)(v));
     if (!image && !connection.rollback)
         inputs.required('image');
     const publish = readPort(inputs, 'publish');
     const port = readPort(inputs, 'port');
     if (publish !== undefined && port === undefined)
-        throw new InputError('port', 'is required with publish (the port the app listens on)');
+        throw new common_inputs/* InputError */.dz('port', 'is required with publish (the port the app listens on)');
     const healthCmd = inputs.line('health-cmd');
     const registry = connection.registry ?? image?.registry;
     return {
@@ -45003,20 +45817,20 @@ function verifiedCell(image, result) {
 function deploySummary(request, result, hosts, failed, promoted = new Map()) {
     const promotedCell = (image) => {
         const text = image && promoted.get(image);
-        return text ? new Code(text) : '—'; // registry text: shown as code, never as markdown
+        return text ? new summary/* Code */.Cy(text) : '—'; // registry text: shown as code, never as markdown
     };
     const withPromoted = promoted.size > 0;
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
-        heading(title(request, result, failed)),
-        ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
+        (0,summary/* heading */.R_)(title(request, result, failed)),
+        ...(result?.digest && !result.images ? [`Digest: ${new summary/* Code */.Cy(result.digest).text}`] : []),
         ...(result?.images
             ? [
-                table(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new Code(ref)])),
+                (0,summary/* table */.tp)(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new summary/* Code */.Cy(ref)])),
             ]
             : []),
         perService
-            ? table([
+            ? (0,summary/* table */.tp)([
                 'Host',
                 'Result',
                 'Service',
@@ -45033,9 +45847,9 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
                 s.image ?? '—',
                 ...(withPromoted ? [promotedCell(s.image)] : []),
                 s.restarted ? 'yes' : 'no',
-                i === 0 ? formatDuration(h.durationMs) : '',
+                i === 0 ? (0,summary/* formatDuration */.a3)(h.durationMs) : '',
             ])))
-            : table([
+            : (0,summary/* table */.tp)([
                 'Host',
                 'Result',
                 'Before',
@@ -45050,7 +45864,7 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
                 h.image ?? '—',
                 ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
                 ...(withPromoted ? [promotedCell(h.image)] : []),
-                formatDuration(h.durationMs),
+                (0,summary/* formatDuration */.a3)(h.durationMs),
             ])),
         ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
     ];
@@ -45063,10 +45877,10 @@ function maskInputs(inputs, report) {
 }
 /** Who deploys, from which run and commit, where its lines go, and what cancels it. */
 function deployContext(report, signal) {
-    const git = readGitContext();
+    const git = (0,context/* readGitContext */.e)();
     return {
         holder: `${git.actor || process.env.USER || 'slipway'}@${git.repository || 'local'}`,
-        runUrl: runUrl(git),
+        runUrl: (0,context/* runUrl */.V)(git),
         commit: git.sha,
         now: () => new Date(),
         log: (line) => report.info(line),
@@ -45087,12 +45901,12 @@ async function runDeployOperation(inputs, report, signal) {
         const hosts = error instanceof DeployError ? error.hosts : [];
         const message = error instanceof Error ? error.message : String(error);
         report.saveState(DEPLOY_LOCK_STATE, '');
-        if (error instanceof InputError)
+        if (error instanceof common_inputs/* InputError */.dz)
             throw error;
         return {
             outputs: hosts.length > 0 ? { hosts: JSON.stringify(hosts) } : {},
             summary: [
-                ...(error instanceof VerificationError ? verificationSummary(error.verifications) : []),
+                ...(error instanceof verify/* VerificationError */.mk ? (0,operation/* verificationSummary */.Ob)(error.verifications) : []),
                 ...deploySummary(request, undefined, hosts, message),
             ],
             error: message,
@@ -45113,7 +45927,7 @@ async function runDeployOperation(inputs, report, signal) {
             ...(result.verified && { verified: String(result.verified.every((v) => v.ok)) }),
         },
         summary: [
-            ...verificationSummary(result.verified ?? []),
+            ...(0,operation/* verificationSummary */.Ob)(result.verified ?? []),
             ...deploySummary(request, result, result.hosts, undefined, promoted),
         ],
     };
@@ -45157,12 +45971,12 @@ async function removeOnHost(session, ctx, lock, lockTimeoutMs) {
     ]);
     const names = containers.map((c) => c.Name.replace(/^\//, ''));
     if (names.length > 0) {
-        const removed = await session.runner.run(removeContainersKeepVolumes(remove_TARGET, names));
+        const removed = await session.runner.run(commands/* removeContainersKeepVolumes */.vW(remove_TARGET, names));
         if (removed.exitCode !== 0)
             throw new Error(`${session.where}: ${removed.stderr.trim()}`);
     }
     for (const network of [session.live, session.network])
-        await session.runner.run(networkRemove(remove_TARGET, network));
+        await session.runner.run(commands/* networkRemove */.RI(remove_TARGET, network));
     ctx.log(`${session.where}: removed ${names.length > 0 ? names.join(', ') : 'no containers'}${routed ? ' and its routes' : ''} (volumes kept)`);
     return { host: session.where, containers: names, routes: routed };
 }
@@ -45262,23 +46076,23 @@ function abortOnSignals(log, options = {}) {
 
 
 function readPushRequest(inputs) {
-    const references = inputs.parsedList('tags', (v) => reference_parseReference(v), { required: true, commas: true });
+    const references = inputs.parsedList('tags', (v) => (0,common_reference/* parseReference */.F2)(v), { required: true, commas: true });
     for (const ref of references) {
         if (ref.tag === undefined)
-            throw new InputError('tags', `${formatReference(ref)} has no tag to push`);
+            throw new common_inputs/* InputError */.dz('tags', `${(0,common_reference/* formatReference */.FH)(ref)} has no tag to push`);
     }
     const registry = inputs
         .line('registry', references[0].registry)
         .replace(/^https?:\/\//, '')
         .replace(/\/+$/, '');
-    if (!isRegistryHost(registry))
-        throw new InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    if (!(0,common_reference/* isRegistryHost */.EV)(registry))
+        throw new common_inputs/* InputError */.dz('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
     const username = inputs.line('username');
     const password = inputs.string('password');
     if (username && !password)
-        throw new InputError('password', 'is required when username is given');
+        throw new common_inputs/* InputError */.dz('password', 'is required when username is given');
     if (password && !username)
-        throw new InputError('username', 'is required when password is given');
+        throw new common_inputs/* InputError */.dz('username', 'is required when password is given');
     return {
         references,
         registry,
@@ -45308,17 +46122,17 @@ function parsePushOutput(output) {
     return { ...(digest && { digest }), pushedLayers, existingLayers };
 }
 /** A private docker config directory, so no login is left in ~/.docker on self-hosted runners. */
-function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)()) {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'slipway-docker-config-'));
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+function createPrivateDockerConfig(parent = process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)()) {
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'slipway-docker-config-'));
+    (0,external_node_fs_.chmodSync)(dir, 0o700);
     return dir;
 }
 function removePrivateDockerConfig(dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
 }
 async function pushOne(runner, target, reference, policy, hooks) {
     for (let attempt = 1;; attempt++) {
-        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
+        const result = await runner.run(commands/* push */.VC(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
         if (result.exitCode === 0)
             return { result, attempts: attempt };
         const output = `${result.stdout}\n${result.stderr}`;
@@ -45329,16 +46143,16 @@ async function pushOne(runner, target, reference, policy, hooks) {
         if (kind === 'permanent' || attempt > policy.retries) {
             throw new Error(`push of ${reference} failed after ${attempt} attempt(s):\n${last}`);
         }
-        const delay = retryDelayMs(attempt, policy);
+        const delay = (0,retry/* retryDelayMs */.qO)(attempt, policy);
         hooks.onRetry?.(reference, attempt, delay, last);
-        await sleep(delay);
+        await (0,retry/* sleep */.yy)(delay);
     }
 }
 async function pushAll(runner, target, request, policy, hooks = {}) {
     const pushed = [];
     let retriesUsed = 0;
     for (const ref of request.references) {
-        const reference = formatReference(ref);
+        const reference = (0,common_reference/* formatReference */.FH)(ref);
         const { result, attempts } = await pushOne(runner, target, reference, policy, hooks);
         retriesUsed += attempts - 1;
         const parsed = parsePushOutput(result.stdout);
@@ -45353,7 +46167,7 @@ async function pushAll(runner, target, request, policy, hooks = {}) {
         throw new Error(`the tags are not one image: ${pushed.map((p) => `${p.reference} → ${p.digest}`).join(', ')}`);
     }
     const digest = pushed[0]?.digest;
-    const refs = [...new Set(request.references.map((r) => `${repositoryName(r)}@${digest}`))];
+    const refs = [...new Set(request.references.map((r) => `${(0,common_reference/* repositoryName */.aR)(r)}@${digest}`))];
     const bytesPushed = await pushedBytes(request, pushed);
     return { digest, refs, pushed, bytesPushed, retriesUsed };
 }
@@ -45385,17 +46199,17 @@ async function refuseMovingImmutableTags(runner, target, request) {
         if (!served)
             continue;
         const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-        const local = JSON.parse((await runChecked(runner, inspectImage(target, formatReference(ref)))).stdout);
+        const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, commands/* inspectImage */.mm(target, (0,common_reference/* formatReference */.FH)(ref)))).stdout);
         if (!tagMayMove(tag, existing, local.Id, false))
-            throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), tag, existing.digest, `the local image ${local.Id}`);
     }
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
-    const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
+    const client = (0,resolve/* clientFor */.$V)(ref.registry, credentialsFor(ref, request));
     const manifest = await client.headManifest(ref.repository, ref.tag);
     if (!manifest)
-        throw new Error(`${formatReference(ref)} was pushed but the registry does not serve it`);
+        throw new Error(`${(0,common_reference/* formatReference */.FH)(ref)} was pushed but the registry does not serve it`);
     return manifest.digest;
 }
 /**
@@ -45409,7 +46223,7 @@ async function pushedBytes(request, pushed) {
         if (p.pushedLayers.length === 0)
             continue;
         const ref = request.references[i];
-        const client = resolve_clientFor(ref.registry, credentialsFor(ref, request));
+        const client = (0,resolve/* clientFor */.$V)(ref.registry, credentialsFor(ref, request));
         const root = await client.getManifest(ref.repository, p.digest);
         const manifests = image_tree_isIndex(root)
             ? await Promise.all((parseManifest(root.bytes).manifests ?? []).map((d) => client.getManifest(ref.repository, d.digest)))
@@ -45421,26 +46235,28 @@ async function pushedBytes(request, pushed) {
             // index by index, through the image config.
             let diffIds = [];
             if (json.config) {
-                const res = await openBlob(client, ref.repository, json.config.digest);
-                const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+                const res = await (0,blobs/* openBlob */.Ym)(client, ref.repository, json.config.digest);
+                const config = JSON.parse((await (0,http/* readBody */.x8)(res, 4 * 1024 * 1024)).toString('utf8'));
                 diffIds = config.rootfs?.diff_ids ?? [];
             }
             (json.layers ?? []).forEach((layer, index) => {
                 const names = [layer.digest, diffIds[index] ?? ''];
                 if (p.pushedLayers.some((short) => names.some((n) => n.startsWith(`sha256:${short}`))))
-                    counted.set(`${repositoryName(ref)}@${layer.digest}`, layer.size);
+                    counted.set(`${(0,common_reference/* repositoryName */.aR)(ref)}@${layer.digest}`, layer.size);
             });
         }
     }
     return [...counted.values()].reduce((sum, size) => sum + size, 0);
 }
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */
-async function push_login(runner, target, request) {
+async function login(runner, target, request) {
     if (!request.username || !request.password)
         return;
-    await runChecked(runner, login(target, request.registry, request.username, request.password));
+    await (0,command_command/* runChecked */.X4)(runner, commands/* login */.iD(target, request.registry, request.username, request.password));
 }
 
+// EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
+var run_tests = __nccwpck_require__(2853);
 ;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
@@ -45457,17 +46273,17 @@ async function push_login(runner, target, request) {
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
-    await new local_runner_LocalRunner().run(logout({ docker: commands_dockerBinary(), env: { DOCKER_CONFIG: dir } }, registry));
+    await new local_runner/* LocalRunner */.Q().run((0,commands/* logout */.ri)({ docker: (0,commands/* dockerBinary */.iM)(), env: { DOCKER_CONFIG: dir } }, registry));
     removePrivateDockerConfig(dir);
 }
 async function runPush(inputs, report) {
     report.mask(inputs.string('password'));
-    maskSigningInputs(inputs, report);
+    (0,operation/* maskSigningInputs */.fp)(inputs, report);
     const request = readPushRequest(inputs);
     // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
-    const signKey = readSigningKey(inputs);
-    const tests = signKey ? readTestReportInputs(inputs) : undefined;
-    const runner = new local_runner_LocalRunner();
+    const signKey = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
+    const tests = signKey ? (0,supply_chain_inputs/* readTestReportInputs */.Uk)(inputs) : undefined;
+    const runner = new local_runner/* LocalRunner */.Q();
     const env = {};
     let privateConfig;
     if (request.username) {
@@ -45476,19 +46292,19 @@ async function runPush(inputs, report) {
         report.saveState(PUSH_CONFIG_STATE, privateConfig);
         report.saveState(PUSH_REGISTRY_STATE, request.registry);
     }
-    const target = { docker: commands_dockerBinary(), env };
+    const target = { docker: (0,commands/* dockerBinary */.iM)(), env };
     try {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
-        await push_login(runner, target, request);
+        await login(runner, target, request);
         await refuseMovingImmutableTags(runner, target, request);
-        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
+        const result = await pushAll(runner, target, request, { ...retry/* DEFAULT_RETRY */.vI, retries: request.retries }, {
             onOutput: (chunk) => report.stream(chunk),
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
         report.info(`Pushed ${result.digest}: the registry serves the same digest for every tag`);
         const signed = signKey
-            ? await signPushed(signKey, result.refs, tests, (registry) => registry === request.registry && request.username && request.password
+            ? await (0,operation/* signPushed */.dq)(signKey, result.refs, tests, (registry) => registry === request.registry && request.username && request.password
                 ? { username: request.username, password: request.password }
                 : undefined, report)
             : undefined;
@@ -45496,12 +46312,12 @@ async function runPush(inputs, report) {
             digest: result.digest,
             outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
             summary: [
-                heading('Pushed'),
-                table(['Reference', 'Attempts'], result.pushed.map((p) => [new Code(p.reference), p.attempts])),
-                facts([
-                    ['Digest', new Code(result.digest)],
+                (0,summary/* heading */.R_)('Pushed'),
+                (0,summary/* table */.tp)(['Reference', 'Attempts'], result.pushed.map((p) => [new summary/* Code */.Cy(p.reference), p.attempts])),
+                (0,summary/* facts */.Ix)([
+                    ['Digest', new summary/* Code */.Cy(result.digest)],
                     ['Pinned references', result.refs.join('\n')],
-                    ['Bytes pushed', formatBytes(result.bytesPushed)],
+                    ['Bytes pushed', (0,summary/* formatBytes */.z3)(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
                 ]),
                 ...(signed?.summary ?? []),
@@ -45543,13 +46359,13 @@ function platform_platformOf(text) {
     return text.trim().replace(/\/$/, '');
 }
 async function testedPlatform(runner, target, image) {
-    const runnerPlatform = (await runChecked(runner, serverPlatform(target))).stdout.trim();
-    let inspected = await runner.run(imagePlatform(target, image));
+    const runnerPlatform = (await (0,command_command/* runChecked */.X4)(runner, commands/* serverPlatform */.zJ(target))).stdout.trim();
+    let inspected = await runner.run(commands/* imagePlatform */.Ht(target, image));
     let pulled = false;
     if (inspected.exitCode !== 0) {
-        await runChecked(runner, pull(target, image));
+        await (0,command_command/* runChecked */.X4)(runner, commands/* pull */.a$(target, image));
         pulled = true;
-        inspected = await runChecked(runner, imagePlatform(target, image));
+        inspected = await (0,command_command/* runChecked */.X4)(runner, commands/* imagePlatform */.Ht(target, image));
     }
     return { platform: platform_platformOf(inspected.stdout), runner: runnerPlatform, pulled };
 }
@@ -45570,17 +46386,17 @@ function describeTested(image, tested) {
 
 const TEST_SESSION_STATE = 'test-session';
 async function runTest(inputs, report) {
-    const request = readTestRequest(inputs);
-    const runner = new local_runner_LocalRunner();
-    const target = { docker: commands_dockerBinary() };
-    const session = newSession();
+    const request = (0,run_tests/* readTestRequest */.et)(inputs);
+    const runner = new local_runner/* LocalRunner */.Q();
+    const target = { docker: (0,commands/* dockerBinary */.iM)() };
+    const session = (0,run_tests/* newSession */.RL)();
     report.saveState(TEST_SESSION_STATE, session.id);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
+    const reportDir = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), session.id);
     try {
         const tested = await testedPlatform(runner, target, request.image);
         report.info(describeTested(request.image, tested));
-        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+        const outcome = await report.group(`Services (${request.services.length})`, () => (0,run_tests/* runTests */.N$)(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
         const junit = outcome.junit;
         for (const failure of junit?.failures ?? []) {
             report.annotate(failure.details || failure.message, {
@@ -45593,7 +46409,7 @@ async function runTest(inputs, report) {
             ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
             : 'no report';
         const error = outcome.timedOut
-            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
+            ? `the tests timed out after ${(0,summary/* formatDuration */.a3)(request.timeoutMs)} and were killed`
             : outcome.exitCode !== 0
                 ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
                 : undefined;
@@ -45609,27 +46425,27 @@ async function runTest(inputs, report) {
                 platform: tested.platform,
             },
             summary: [
-                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                facts([
+                (0,summary/* heading */.R_)(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
+                (0,summary/* facts */.Ix)([
                     [
                         'Result',
                         outcome.timedOut
-                            ? `timed out after ${formatDuration(request.timeoutMs)}`
+                            ? `timed out after ${(0,summary/* formatDuration */.a3)(request.timeoutMs)}`
                             : `exit code ${outcome.exitCode}`,
                     ],
                     ['Tests', counts],
                     ['Platform', tested.platform],
-                    ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
+                    ['Duration', (0,summary/* formatDuration */.a3)(outcome.durationMs)],
+                    ['Report', outcome.report ? new summary/* Code */.Cy(outcome.report) : '—'],
                 ]),
                 ...(outcome.services.length > 0
                     ? [
-                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                        (0,summary/* table */.tp)(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, (0,summary/* formatDuration */.a3)(s.readyMs), s.how])),
                     ]
                     : []),
                 ...(junit && junit.failures.length > 0
                     ? [
-                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                        (0,summary/* table */.tp)(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
                             f.name,
                             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
                             f.message,
@@ -45641,7 +46457,7 @@ async function runTest(inputs, report) {
         };
     }
     finally {
-        const removed = await run_tests_cleanupSession(runner, target, session.id);
+        const removed = await (0,run_tests/* cleanupSession */.T$)(runner, target, session.id);
         report.info(`Removed ${removed} container(s) and network ${session.network}`);
     }
 }
@@ -45673,21 +46489,21 @@ async function afterTest(report) {
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
-    maskSigningInputs(inputs, report);
+    (0,operation/* maskSigningInputs */.fp)(inputs, report);
     if (push)
-        readSigningKey(inputs);
+        (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
     // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
     const buildInputs = inputs.with({ push: 'false' });
-    const git = readGitContext();
+    const git = (0,context/* readGitContext */.e)();
     const request = readBuildRequest(buildInputs);
     const planned = planBuild(request, git).references.join('\n');
     if (inputs.string('run'))
-        readTestRequest(inputs.with({ image: planned.split('\n')[0] }));
+        (0,run_tests/* readTestRequest */.et)(inputs.with({ image: planned.split('\n')[0] }));
     // Several platforms form an index the engine's classic store cannot hold: after the tests the
     // same build is pushed from the builder (all cache hits), with the runner's registry login.
     const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
     if (push && fromBuilder && inputs.string('username'))
-        throw new InputError('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
+        throw new common_inputs/* InputError */.dz('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
     if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
     const built = await runBuild(buildInputs, report, git);
@@ -45724,12 +46540,12 @@ async function runPipeline(inputs, report) {
         summary.push(...pushedBuild.summary);
         // The index pushed from the builder is signed like a pushed image: with the username and
         // password given, else with the job's docker login (its config.json), as the builder pushed.
-        const signKey = readSigningKey(inputs);
+        const signKey = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
         if (signKey) {
             const withTests = inputs.with(tested);
             const username = inputs.string('username');
             const password = inputs.string('password');
-            const signed = await signPushed(signKey, refs, readTestReportInputs(withTests), () => (username && password ? { username, password } : undefined), report);
+            const signed = await (0,operation/* signPushed */.dq)(signKey, refs, (0,supply_chain_inputs/* readTestReportInputs */.Uk)(withTests), () => (username && password ? { username, password } : undefined), report);
             Object.assign(outputs, signed.outputs);
             summary.push(...signed.summary);
         }
@@ -45741,163 +46557,10 @@ async function runPipeline(inputs, report) {
     return { outputs, summary };
 }
 
-;// CONCATENATED MODULE: ./src/common/mutable-tags.ts
-/**
- * Mutable tags: the tags a user lets move to another digest (`latest`, `main`, `1.2` …). Every
- * other tag, once it points somewhere, stays: a version tag names one image for good. Shared by the
- * actions that set tags (`mutable-tags` input, default `latest`).
- */
-const DEFAULT_MUTABLE_TAGS = ['latest'];
-/** A pattern: a tag, or a tag with `*` standing for any run of tag characters (`main-*`). */
-const PATTERN = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/;
-function isValidMutableTagPattern(pattern) {
-    return PATTERN.test(pattern);
-}
-/** True when `tag` matches one of `patterns` (exactly, `*` matching any run of characters). */
-function isMutableTag(tag, patterns) {
-    return patterns.some((pattern) => {
-        const regex = new RegExp(`^${pattern
-            .split('*')
-            .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-            .join('.*')}$`);
-        return regex.test(tag);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/inputs.ts
-/** The inputs of promote-between-registries, checked before any request is made. */
-
-
-
-
-
-function credentials(inputs, prefix) {
-    const username = inputs.line(`${prefix}-username`);
-    const password = inputs.string(`${prefix}-password`);
-    if (username && !password)
-        throw new InputError(`${prefix}-password`, `is required when ${prefix}-username is given`);
-    if (password && !username)
-        throw new InputError(`${prefix}-username`, `is required when ${prefix}-password is given`);
-    return username ? { username, password } : undefined;
-}
-const DEFAULT_PLATFORM = 'linux/amd64';
-const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-const REGISTRY_RE = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$/;
-/** `insecure`: true (every registry named), false/empty (none), or registries (host[:port]) one a line. */
-function readInsecure(inputs, references) {
-    const raw = inputs.string('insecure').trim();
-    if (raw === '' || raw === 'false')
-        return [];
-    if (raw === 'true')
-        return [...new Set(references.map((r) => r.registry))];
-    const registries = inputs.list('insecure', { commas: true });
-    for (const registry of registries) {
-        // As in an image reference, a registry has a dot or a port, or is localhost.
-        const looksLikeRegistry = /[.:]/.test(registry) || registry === 'localhost';
-        if (!REGISTRY_RE.test(registry) || !looksLikeRegistry)
-            throw new InputError('insecure', `${JSON.stringify(registry)} is not a registry (host or host:port, no scheme or path), nor true or false`);
-    }
-    return registries;
-}
-function readPromoteRequest(inputs) {
-    const sources = inputs.parsedList('source', (v) => reference_parseReference(v), { required: true });
-    const destinations = inputs.parsedList('destination', (v) => reference_parseReference(v, { repositoryOnly: true }), {
-        required: true,
-    });
-    const tags = inputs.list('tags', { commas: true });
-    for (const tag of tags) {
-        if (!isValidTag(tag))
-            throw new InputError('tags', `${JSON.stringify(tag)} is not a valid tag`);
-    }
-    const expected = inputs.list('expected-digest');
-    for (const digest of expected) {
-        if (!isSha256Digest(digest))
-            throw new InputError('expected-digest', `${JSON.stringify(digest)} is not a sha256:… digest`);
-    }
-    if (expected.length > 0 && expected.length !== sources.length) {
-        throw new InputError('expected-digest', `give one digest per source (${sources.length}), got ${expected.length}`);
-    }
-    if (sources.length > 1 && destinations.length !== sources.length) {
-        throw new InputError('destination', `a set of ${sources.length} sources needs ${sources.length} destinations, one per source in the same order`);
-    }
-    const pairs = [];
-    sources.forEach((source, i) => {
-        const targets = sources.length === 1 ? destinations : [destinations[i]];
-        const pairTags = tags.length > 0 ? tags : source.tag ? [source.tag] : [];
-        // A source by digest only with no tags is copied by digest: nothing is tagged.
-        if (pairTags.length === 0 && !source.digest) {
-            throw new InputError('tags', `${formatReference(source)} has no tag to carry over: give the tags to set`);
-        }
-        for (const destination of targets) {
-            pairs.push({
-                source,
-                destination,
-                tags: pairTags,
-                ...(expected[i] && { expectedDigest: expected[i] }),
-            });
-        }
-    });
-    const caFile = inputs.line('ca-file');
-    let ca;
-    if (caFile) {
-        try {
-            ca = (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8');
-        }
-        catch (error) {
-            throw new InputError('ca-file', `cannot be read: ${error.message}`);
-        }
-    }
-    const insecure = readInsecure(inputs, [...sources, ...destinations]);
-    const platform = inputs.line('platform') || DEFAULT_PLATFORM;
-    if (!PLATFORM_RE.test(platform))
-        throw new InputError('platform', `${JSON.stringify(platform)} is not os/arch or os/arch/variant (e.g. linux/arm64)`);
-    const mutableTags = inputs.list('mutable-tags', { commas: true });
-    for (const pattern of mutableTags) {
-        if (!isValidMutableTagPattern(pattern))
-            throw new InputError('mutable-tags', `${JSON.stringify(pattern)} is not a tag or a tag pattern with *`);
-    }
-    const sourceCredentials = credentials(inputs, 'source');
-    const destinationCredentials = credentials(inputs, 'destination');
-    return {
-        pairs,
-        options: {
-            allowOverwrite: inputs.boolean('allow-overwrite', false),
-            mutableTags: mutableTags.length > 0 ? mutableTags : DEFAULT_MUTABLE_TAGS,
-            allPlatforms: inputs.boolean('all-platforms', true),
-            platform,
-            concurrency: inputs.integer('concurrency', 4, { min: 1, max: 64 }),
-            dryRun: inputs.boolean('dry-run', false),
-            referrers: inputs.boolean('referrers', true),
-        },
-        ...(sourceCredentials && { sourceCredentials }),
-        ...(destinationCredentials && { destinationCredentials }),
-        ...(ca && { ca }),
-        insecure,
-    };
-}
-/** One client per registry and role (errors name the role). */
-function clientsFor(request) {
-    const cache = new Map();
-    const make = (registry, creds, role) => {
-        const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
-        let client = cache.get(key);
-        if (!client) {
-            client = new RegistryClient(registry, {
-                ...(creds && { credentials: creds }),
-                insecure: request.insecure.includes(registry),
-                ...(request.ca && { ca: request.ca }),
-                role,
-            });
-            cache.set(key, client);
-        }
-        return client;
-    };
-    return {
-        source: (registry) => make(registry, request.sourceCredentials, 'source'),
-        destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
-    };
-}
-
+// EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
+var promote_between_registries_inputs = __nccwpck_require__(6815);
+// EXTERNAL MODULE: ./src/common/mutable-tags.ts
+var mutable_tags = __nccwpck_require__(4599);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
 
 
@@ -45912,19 +46575,19 @@ const COSIGN_TYPES = {
 async function referrersOf(client, repository, digest) {
     // All at once (one round trip): the fallback tag is read only to be used when there is no API.
     const [{ entries: listed, found }, ...cosign] = await Promise.all([
-        findReferrers(client, repository, digest),
-        ...COSIGN_SUFFIXES.map((suffix) => getManifestIfAny(client, repository, cosignTag(digest, suffix))),
+        (0,referrers/* findReferrers */.SX)(client, repository, digest),
+        ...referrers/* COSIGN_SUFFIXES */.gG.map((suffix) => (0,referrers/* getManifestIfAny */.xy)(client, repository, (0,referrers/* cosignTag */.qv)(digest, suffix))),
     ]);
     // Promotion records stay where they were written: each says how the image reached that registry.
     const entries = listed.filter((e) => !isPromotionRecord(e));
-    const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
+    const manifests = await Promise.all(entries.map((e) => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)));
     const out = [];
     for (const [i, manifest] of manifests.entries()) {
         // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
         if (!manifest)
             continue;
         const entry = entries[i];
-        const type = referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
+        const type = (0,referrers/* referrerDescriptor */.xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
         if (type === PROMOTION_ARTIFACT_TYPE)
             continue;
         out.push({
@@ -45938,12 +46601,12 @@ async function referrersOf(client, repository, digest) {
     for (const [i, manifest] of cosign.entries()) {
         if (!manifest)
             continue;
-        const suffix = COSIGN_SUFFIXES[i];
+        const suffix = referrers/* COSIGN_SUFFIXES */.gG[i];
         out.push({
             subject: digest,
             tree: await readImageTree(client, repository, manifest),
             found: 'cosign-tag',
-            tag: cosignTag(digest, suffix),
+            tag: (0,referrers/* cosignTag */.qv)(digest, suffix),
             type: COSIGN_TYPES[suffix],
         });
     }
@@ -45983,11 +46646,11 @@ async function putMissingChildren(target, tree) {
 }
 /** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
 async function registerInFallbackTag(target, subject, manifest) {
-    const tag = fallbackTag(subject);
-    const existing = await getManifestIfAny(target.destination, target.destinationRepository, tag);
+    const tag = (0,referrers/* fallbackTag */.fH)(subject);
+    const existing = await (0,referrers/* getManifestIfAny */.xy)(target.destination, target.destinationRepository, tag);
     let merged;
     try {
-        merged = mergeFallbackIndex(existing?.bytes, [referrerDescriptor(manifest)]);
+        merged = (0,referrers/* mergeFallbackIndex */.pZ)(existing?.bytes, [(0,referrers/* referrerDescriptor */.xh)(manifest)]);
     }
     catch {
         throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
@@ -46006,32 +46669,32 @@ async function registerInFallbackTag(target, subject, manifest) {
  * that does not answer OCI-Subject gets it in the subject's fallback tag.
  */
 async function putManifestKeepingSubject(destination, repository, manifest) {
-    const subject = subjectOf(manifest.bytes);
+    const subject = (0,referrers/* subjectOf */.et)(manifest.bytes);
     if (!subject) {
         await destination.putManifest(repository, manifest.digest, manifest);
         return;
     }
-    const { subjectKept } = await putManifestWithSubject(destination, repository, manifest);
+    const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(destination, repository, manifest);
     if (!subjectKept)
         await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
 }
 function apiList(target, subject) {
     let list = target.apiLists.get(subject);
     if (!list) {
-        list = listReferrers(target.destination, target.destinationRepository, subject);
+        list = (0,referrers/* listReferrers */.xt)(target.destination, target.destinationRepository, subject);
         target.apiLists.set(subject, list);
     }
     return list;
 }
 async function writeSubjectReferrer(target, referrer, known) {
     const root = referrer.tree.root;
-    const subject = subjectOf(root.bytes) ?? referrer.subject;
+    const subject = (0,referrers/* subjectOf */.et)(root.bytes) ?? referrer.subject;
     const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
     if (!present) {
         if (target.dryRun)
             return 'copy';
         await putMissingChildren(target, referrer.tree);
-        const { subjectKept } = await putManifestWithSubject(target.destination, target.destinationRepository, root);
+        const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(target.destination, target.destinationRepository, root);
         if (!subjectKept)
             await registerInFallbackTag(target, subject, root);
         target.apiLists.delete(subject);
@@ -46051,10 +46714,10 @@ async function readConfig(client, repository, manifest) {
     const res = await client.send({
         method: 'GET',
         path: `${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
+        scopes: [(0,registry_client/* pullScope */.iH)(repository)],
     });
     await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-    return readBody(res, 4 * 1024 * 1024);
+    return (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
 }
 async function writeCosignTag(target, referrer) {
     const tag = referrer.tag;
@@ -46074,12 +46737,12 @@ async function writeCosignTag(target, referrer) {
     const theirs = await dst.getManifest(repo, tag);
     let merged;
     try {
-        const add = missingLayers(theirs.bytes, root.bytes);
+        const add = (0,referrers/* missingLayers */.Hd)(theirs.bytes, root.bytes);
         if (add.length === 0)
             return 'present';
         if (target.dryRun)
             return 'merge';
-        merged = mergeCosignManifest(theirs.bytes, await readConfig(dst, repo, theirs), add);
+        merged = (0,referrers/* mergeCosignManifest */.RY)(theirs.bytes, await readConfig(dst, repo, theirs), add);
     }
     catch (error) {
         throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
@@ -46087,7 +46750,7 @@ async function writeCosignTag(target, referrer) {
     // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
     if (!(await dst.headManifest(repo, root.digest)))
         await dst.putManifest(repo, root.digest, root);
-    await putSmallBlob(dst, repo, merged.config);
+    await (0,referrers/* putSmallBlob */.iT)(dst, repo, merged.config);
     await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
     return 'merge';
 }
@@ -46111,7 +46774,7 @@ async function writePromotionRecord(client, repository, subject, promotion, opti
     if (existing)
         return { digest: existing.record, written: false };
     const record = buildPromotionRecord(subject, promotion);
-    await putSmallBlob(client, repository, EMPTY_JSON);
+    await (0,referrers/* putSmallBlob */.iT)(client, repository, EMPTY_JSON);
     await putManifestKeepingSubject(client, repository, record);
     return { digest: record.digest, written: true };
 }
@@ -46144,21 +46807,21 @@ function covers(p, promotion) {
 function checkTagMove(options, destination, tag, current, wanted) {
     if (current === wanted)
         return;
-    const mutable = isMutableTag(tag, options.mutableTags);
+    const mutable = (0,mutable_tags/* isMutableTag */.RB)(tag, options.mutableTags);
     if (!options.allowOverwrite || !mutable)
-        throw new TagConflictError(destination, tag, current, wanted, mutable ? undefined : 'it is not one of the mutable-tags, so it never moves, even with allow-overwrite');
+        throw new resolve/* TagConflictError */.P1(destination, tag, current, wanted, mutable ? undefined : 'it is not one of the mutable-tags, so it never moves, even with allow-overwrite');
 }
 async function resolveTree(pair, clients, options) {
     const client = clients.source(pair.source.registry);
     const reference = pair.source.digest ?? pair.source.tag ?? 'latest';
     let root = await client.getManifest(pair.source.repository, reference).catch((error) => {
-        if (error instanceof RegistryError && error.status === 404) {
-            throw new RegistryError(`${client.label}: ${formatReference(pair.source)} does not exist`, 404);
+        if (error instanceof registry_client/* RegistryError */.gl && error.status === 404) {
+            throw new registry_client/* RegistryError */.gl(`${client.label}: ${(0,common_reference/* formatReference */.FH)(pair.source)} does not exist`, 404);
         }
         throw error;
     });
     if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
-        throw new Error(`${formatReference(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
+        throw new Error(`${(0,common_reference/* formatReference */.FH)(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
     }
     if (!options.allPlatforms && image_tree_isIndex(root))
         root = await image_tree_selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
@@ -46174,13 +46837,13 @@ async function withRetry(what, fn) {
             return await fn();
         }
         catch (error) {
-            const transient = isRetryableError(error);
-            if (!transient || attempt > DEFAULT_RETRY.retries) {
+            const transient = (0,registry_client/* isRetryableError */.$d)(error);
+            if (!transient || attempt > retry/* DEFAULT_RETRY */.vI.retries) {
                 if (error instanceof Error)
                     error.message = `${what}: ${error.message}`;
                 throw error;
             }
-            await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
+            await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt, retry/* DEFAULT_RETRY */.vI));
         }
     }
 }
@@ -46195,13 +46858,13 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     // 1. Resolve every source (a set is all or nothing: a missing image fails before any write).
     const trees = new Map();
     for (const pair of pairs) {
-        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+        const key = (0,common_reference/* formatReference */.FH)(pair.source) + (pair.expectedDigest ?? '');
         if (!trees.has(key)) {
             const tree = await resolveTree(pair, clients, options);
             trees.set(key, tree);
             onEvent({
                 kind: 'resolved',
-                source: formatReference(pair.source),
+                source: (0,common_reference/* formatReference */.FH)(pair.source),
                 digest: tree.root.digest,
                 manifests: tree.manifests.length,
                 blobs: tree.blobs.length,
@@ -46212,21 +46875,21 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const referrersOf = new Map();
     if (options.referrers) {
         for (const pair of pairs) {
-            const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
+            const key = (0,common_reference/* formatReference */.FH)(pair.source) + (pair.expectedDigest ?? '');
             if (referrersOf.has(key))
                 continue;
             const tree = trees.get(key);
             const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
             referrersOf.set(key, found);
-            onEvent({ kind: 'referrers-found', source: formatReference(pair.source), count: found.length });
+            onEvent({ kind: 'referrers-found', source: (0,common_reference/* formatReference */.FH)(pair.source), count: found.length });
         }
     }
     // 2. Check every destination tag before writing anything: conflicts refuse the whole promotion.
     const jobs = [];
     for (const pair of pairs) {
-        const tree = trees.get(formatReference(pair.source) + (pair.expectedDigest ?? ''));
+        const tree = trees.get((0,common_reference/* formatReference */.FH)(pair.source) + (pair.expectedDigest ?? ''));
         const dstClient = clients.destination(pair.destination.registry);
-        const destination = repositoryName(pair.destination);
+        const destination = (0,common_reference/* repositoryName */.aR)(pair.destination);
         const tagsInPlace = new Set();
         for (const tag of pair.tags) {
             const current = await dstClient.headManifest(pair.destination.repository, tag);
@@ -46255,9 +46918,9 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const candidates = [];
     const referrerKeys = new Set();
     for (const job of jobs) {
-        const key = formatReference(job.pair.source) + (job.pair.expectedDigest ?? '');
+        const key = (0,common_reference/* formatReference */.FH)(job.pair.source) + (job.pair.expectedDigest ?? '');
         for (const referrer of referrersOf.get(key) ?? []) {
-            const dedupe = `${repositoryName(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            const dedupe = `${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}|${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
             if (referrerKeys.has(dedupe))
                 continue;
             referrerKeys.add(dedupe);
@@ -46291,7 +46954,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         if (job.rootPresent) {
             for (const blob of job.tree.blobs)
                 plan.push({
-                    destination: repositoryName(job.pair.destination),
+                    destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                     digest: blob.digest,
                     size: blob.size,
                     action: 'skip',
@@ -46300,7 +46963,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             continue;
         }
         for (const blob of job.tree.blobs) {
-            const key = `${repositoryName(job.pair.destination)}|${blob.digest}`;
+            const key = `${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}|${blob.digest}`;
             if (queued.has(key))
                 continue;
             queued.add(key);
@@ -46322,7 +46985,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                     else
                         blobsCopied += 1;
                     plan.push({
-                        destination: repositoryName(job.pair.destination),
+                        destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                         digest: blob.digest,
                         size: blob.size,
                         action,
@@ -46330,7 +46993,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                     onEvent({
                         kind: 'blob',
                         action,
-                        destination: repositoryName(job.pair.destination),
+                        destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                         digest: blob.digest,
                         size: blob.size,
                         ms: performance.now() - t0,
@@ -46357,7 +47020,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
                 onEvent({
                     kind: 'manifest',
-                    destination: repositoryName(job.pair.destination),
+                    destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                     digest: manifest.digest,
                 });
             }
@@ -46369,7 +47032,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const apiLists = new Map();
     for (const job of referrerJobs) {
         const referrer = job.referrer;
-        const destination = repositoryName(job.pair.destination);
+        const destination = (0,common_reference/* repositoryName */.aR)(job.pair.destination);
         if (!apiLists.has(destination))
             apiLists.set(destination, new Map());
         const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
@@ -46403,14 +47066,14 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
                 // Checked again: the tag may have moved since the plan.
                 if (previous)
-                    checkTagMove(options, repositoryName(job.pair.destination), tag, previous.digest, job.tree.root.digest);
+                    checkTagMove(options, (0,common_reference/* repositoryName */.aR)(job.pair.destination), tag, previous.digest, job.tree.root.digest);
                 const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
                 if (put !== job.tree.root.digest) {
-                    throw new Error(`${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
+                    throw new Error(`${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
                 }
                 onEvent({
                     kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
+                    destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                     tag,
                     digest: put,
                     ...(previous && { previous: previous.digest }),
@@ -46420,7 +47083,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (options.dryRun) {
                 onEvent({
                     kind: 'tag',
-                    destination: repositoryName(job.pair.destination),
+                    destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
                     tag,
                     digest: job.tree.root.digest,
                     dryRun: true,
@@ -46437,9 +47100,9 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     if (options.record && !options.dryRun) {
         const at = options.record.now().toISOString();
         for (const job of jobs) {
-            const destination = repositoryName(job.pair.destination);
+            const destination = (0,common_reference/* repositoryName */.aR)(job.pair.destination);
             const promotion = {
-                source: formatReference(job.pair.source),
+                source: (0,common_reference/* formatReference */.FH)(job.pair.source),
                 destination,
                 tags: job.pair.tags,
                 runUrl: options.record.runUrl,
@@ -46470,10 +47133,10 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
     const toCopy = planned('copy');
     return {
         images: jobs.map((job) => ({
-            source: formatReference(job.pair.source),
-            destination: repositoryName(job.pair.destination),
+            source: (0,common_reference/* formatReference */.FH)(job.pair.source),
+            destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
             digest: job.tree.root.digest,
-            ref: `${repositoryName(job.pair.destination)}@${job.tree.root.digest}`,
+            ref: `${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}@${job.tree.root.digest}`,
             tags: job.pair.tags,
         })),
         blobsCopied: options.dryRun ? 0 : blobsCopied,
@@ -46496,7 +47159,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
 async function copyBlob(job, blob, earlier, dryRun, countBytes) {
     const dst = job.dstClient;
     const dstRepo = job.pair.destination.repository;
-    if (await blobExists(dst, dstRepo, blob.digest))
+    if (await (0,blobs/* blobExists */.kQ)(dst, dstRepo, blob.digest))
         return 'skip';
     const sameRegistry = job.pair.source.registry === job.pair.destination.registry;
     const mountFrom = sameRegistry ? job.pair.source.repository : await earlier;
@@ -46504,7 +47167,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         return mountFrom ? 'mount' : 'copy';
     let upload;
     if (mountFrom && mountFrom !== dstRepo) {
-        const mounted = await withRetry(`mount ${blob.digest}`, () => mountBlob(dst, dstRepo, blob.digest, mountFrom));
+        const mounted = await withRetry(`mount ${blob.digest}`, () => (0,blobs/* mountBlob */.ti)(dst, dstRepo, blob.digest, mountFrom));
         if (mounted.mounted)
             return 'mount';
         upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
@@ -46514,44 +47177,10 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         // A retry starts a fresh upload: the one a failed attempt used may be broken.
         const into = pendingUpload;
         pendingUpload = undefined;
-        const result = await streamBlob({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
+        const result = await (0,blobs/* streamBlob */.cc)({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
         countBytes(result.bytes);
     });
     return 'copy';
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
-/**
- * Before a promotion copies anything: every source digest must carry a signature by verify-key and
- * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved
- * after the check is refused by the copy instead of promoting something unverified.
- */
-
-
-
-async function verifyPromotion(request, policy, log) {
-    const clients = clientsFor(request);
-    const digests = new Map();
-    const images = [];
-    for (const pair of request.pairs) {
-        const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
-        if (digests.has(key))
-            continue;
-        const client = clients.source(pair.source.registry);
-        const digest = pair.expectedDigest ??
-            pair.source.digest ??
-            (await client.headManifest(pair.source.repository, pair.source.tag ?? 'latest'))?.digest;
-        if (!digest)
-            throw new Error(`${formatReference(pair.source)} does not exist: nothing was copied`);
-        digests.set(key, digest);
-        images.push({ client, repository: pair.source.repository, digest });
-    }
-    const verified = await verifyAll(images, policy, log);
-    const pairs = request.pairs.map((pair) => ({
-        ...pair,
-        expectedDigest: digests.get(formatReference(pair.source) + (pair.expectedDigest ?? '')),
-    }));
-    return { request: { ...request, pairs }, verified };
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
@@ -46561,27 +47190,32 @@ async function verifyPromotion(request, policy, log) {
 
 
 
-
-
-
-
+/**
+ * verify-key or require-attestations given. Only then is the signature code loaded (./verify: keys,
+ * cosign formats, the verification summary): it was most of the action's bundle, and parsing it
+ * was most of the start-up time of every promotion that verifies nothing.
+ */
+function wantsVerification(inputs) {
+    return (inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0);
+}
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const policy = readVerifyPolicy(inputs);
-    let request = readPromoteRequest(inputs);
+    const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 924).then(__nccwpck_require__.bind(__nccwpck_require__, 9924)) : undefined;
+    const policy = verification?.readVerifyPolicy(inputs);
+    let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
     let verified = [];
-    if (policy) {
+    if (verification && policy) {
         try {
-            ({ request, verified } = await verifyPromotion(request, policy, (line) => report.info(line)));
+            ({ request, verified } = await verification.verifyPromotion(request, policy, (line) => report.info(line)));
         }
         catch (error) {
-            if (!(error instanceof VerificationError))
+            if (!(error instanceof verification.VerificationError))
                 throw error;
             return {
                 outputs: { verified: 'false' },
-                summary: verificationSummary(error.verifications),
+                summary: verification.verificationSummary(error.verifications),
                 error: error.message,
             };
         }
@@ -46589,13 +47223,13 @@ async function runPromote(inputs, report) {
     report.info(`${options.dryRun ? 'Planning' : 'Promoting'} ${request.pairs.length} image(s): ${request.pairs
         .map((p) => `${p.source.registry}/${p.source.repository} → ${p.destination.registry}/${p.destination.repository}`)
         .join(', ')}`);
-    const git = readGitContext();
+    const git = (0,context/* readGitContext */.e)();
     const record = {
-        runUrl: runUrl(git),
+        runUrl: (0,context/* runUrl */.V)(git),
         actor: git.actor || process.env.USER || '',
         now: () => new Date(),
     };
-    const result = await promote(request.pairs, clientsFor(request), { ...options, record }, (event) => {
+    const result = await promote(request.pairs, (0,promote_between_registries_inputs/* clientsFor */.US)(request), { ...options, record }, (event) => {
         switch (event.kind) {
             case 'resolved':
                 report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
@@ -46604,7 +47238,7 @@ async function runPromote(inputs, report) {
                 report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
                 break;
             case 'blob':
-                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`);
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
                 break;
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
@@ -46613,13 +47247,13 @@ async function runPromote(inputs, report) {
                 report.info(`${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`);
                 break;
             case 'referrer':
-                report.info(`${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
+                report.info(`${referrerVerb(event.action, event.dryRun)} ${(0,common_text/* printable */.g)(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`);
                 break;
             case 'promotion-record':
-                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${printable(event.digest)} of ${event.subject} → ${event.destination}`);
+                report.info(`${event.written ? 'wrote' : 'already there:'} promotion record ${(0,common_text/* printable */.g)(event.digest)} of ${event.subject} → ${event.destination}`);
                 break;
             case 'promotion-record-failed':
-                report.warning(`${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${printable(event.error, 500)}`);
+                report.warning(`${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${(0,common_text/* printable */.g)(event.error, 500)}`);
                 break;
             case 'tag':
                 report.info(`${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`);
@@ -46627,8 +47261,8 @@ async function runPromote(inputs, report) {
         }
     });
     report.info(options.dryRun
-        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`
-        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${formatBytes(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${formatDuration(result.durationMs)}`);
+        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${(0,summary/* formatBytes */.z3)(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`
+        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${(0,summary/* formatBytes */.z3)(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`);
     return {
         outputs: {
             digest: result.images[0]?.digest ?? '',
@@ -46646,47 +47280,47 @@ async function runPromote(inputs, report) {
             ...(policy && { verified: 'true' }),
         },
         summary: [
-            ...verificationSummary(verified),
-            heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
-            table(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
-                new Code(i.source),
-                new Code(i.destination),
-                new Code(i.digest),
+            ...(verification?.verificationSummary(verified) ?? []),
+            (0,summary/* heading */.R_)(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
+            (0,summary/* table */.tp)(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
+                new summary/* Code */.Cy(i.source),
+                new summary/* Code */.Cy(i.destination),
+                new summary/* Code */.Cy(i.digest),
                 i.tags.join(', '),
             ])),
-            facts(options.dryRun
+            (0,summary/* facts */.Ix)(options.dryRun
                 ? [
                     ['Blobs that would be copied', result.blobsToCopy],
                     ['Blobs that would be mounted', result.blobsToMount],
                     ['Blobs already there', result.blobsSkipped],
-                    ['Bytes that would be copied', formatBytes(result.bytesToCopy)],
+                    ['Bytes that would be copied', (0,summary/* formatBytes */.z3)(result.bytesToCopy)],
                     ['Referrers that would be written', result.referrersToCopy],
                     ['Tags that would be set', result.tagsMoved],
-                    ['Duration', formatDuration(result.durationMs)],
+                    ['Duration', (0,summary/* formatDuration */.a3)(result.durationMs)],
                 ]
                 : [
                     ['Blobs copied', result.blobsCopied],
                     ['Blobs mounted', result.blobsMounted],
                     ['Blobs skipped', result.blobsSkipped],
-                    ['Bytes copied', formatBytes(result.bytesCopied)],
+                    ['Bytes copied', (0,summary/* formatBytes */.z3)(result.bytesCopied)],
                     ['Referrers written', result.referrersCopied],
                     ...(result.promotionRecords.length > 0
                         ? [
                             [
                                 'Promotion record',
                                 result.promotionRecords
-                                    .map((r) => new Code(`${r.destination}@${r.digest}`).text)
+                                    .map((r) => new summary/* Code */.Cy(`${r.destination}@${r.digest}`).text)
                                     .join(', '),
                             ],
                         ]
                         : []),
                     ['Tags moved', result.tagsMoved],
-                    ['Duration', formatDuration(result.durationMs)],
+                    ['Duration', (0,summary/* formatDuration */.a3)(result.durationMs)],
                 ]),
             ...(result.referrers.length > 0
                 ? [
-                    heading(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
-                    table([
+                    (0,summary/* heading */.R_)(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
+                    (0,summary/* table */.tp)([
                         'Destination',
                         'Type',
                         'Digest',
@@ -46694,10 +47328,10 @@ async function runPromote(inputs, report) {
                         'Found through',
                         options.dryRun ? 'Would' : 'Done',
                     ], result.referrers.map((r) => [
-                        new Code(r.destination),
+                        new summary/* Code */.Cy(r.destination),
                         r.type,
-                        new Code(r.digest),
-                        new Code(r.subject),
+                        new summary/* Code */.Cy(r.digest),
+                        new summary/* Code */.Cy(r.subject),
                         r.tag ? `tag ${r.tag}` : r.found === 'referrers-api' ? 'referrers API' : 'fallback tag',
                         r.action,
                     ])),
@@ -47524,7 +48158,7 @@ const COMMANDS = {
             'test-command',
         ]),
         operand: 'image',
-        run: runSign,
+        run: operation/* runSign */.tl,
     },
     attest: {
         summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
@@ -47537,14 +48171,14 @@ const COMMANDS = {
             'test-command',
         ]),
         operand: 'image',
-        run: runAttest,
+        run: operation/* runAttest */.nU,
     },
     verify: {
         summary: "verify an image's signature and attestations with verify-key",
         description: "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
         options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
         operand: 'image',
-        run: runVerify,
+        run: operation/* runVerify */.R9,
     },
     status: {
         summary: 'what runs on each host, since when, and the last audit entries',
@@ -47580,6 +48214,8 @@ const COMMANDS = {
     },
 };
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/cli/git.ts
 /**
  * Outside GitHub Actions the commit, branch and build number come from GitLab CI's variables or
@@ -47591,7 +48227,7 @@ const COMMANDS = {
 
 function gitBytes(args, cwd) {
     try {
-        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+        return (0,external_node_child_process_.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
     }
     catch {
         return Buffer.alloc(0);
@@ -47607,7 +48243,7 @@ function git(args, cwd) {
 function localChanges(cwd) {
     if (git(['status', '--porcelain'], cwd) === '')
         return '';
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(gitBytes(['diff', 'HEAD', '--binary'], cwd));
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(gitBytes(['diff', 'HEAD', '--binary'], cwd));
     const top = git(['rev-parse', '--show-toplevel'], cwd);
     const untracked = gitBytes(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], cwd)
         .toString('utf8')
@@ -47616,7 +48252,7 @@ function localChanges(cwd) {
     for (const file of untracked) {
         hash.update(`\0${file}\0`);
         try {
-            hash.update((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(top, file)));
+            hash.update((0,external_node_fs_.readFileSync)((0,external_node_path_.join)(top, file)));
         }
         catch {
             // A file that vanished or cannot be read: its name still counts.
@@ -47688,7 +48324,7 @@ function entry(flag, text) {
 /** `slipway help <command>`: every option with its description, default, and whether it is required. */
 function commandHelp(name, spec) {
     const options = Object.entries(spec.options).map(([option, meta]) => {
-        const secret = isSecretInput(option);
+        const secret = (0,common_inputs/* isSecretInput */.pX)(option);
         const boolean = meta.default === 'true' || meta.default === 'false';
         const flag = secret
             ? `--${option}-file <path>`
@@ -47893,7 +48529,7 @@ async function main(argv) {
     const json = (value) => process.stdout.write(`${redact(JSON.stringify(value), secrets)}\n`);
     const out = (text) => process.stdout.write(redact(text, secrets));
     try {
-        const outcome = await spec.run(new Inputs(cliInputReader(parsed.values)), report, out);
+        const outcome = await spec.run(new common_inputs/* Inputs */.G0(cliInputReader(parsed.values)), report, out);
         if (outcome.summary.length > 0)
             report.info(`\n${outcome.summary.map(summaryText).join('\n\n')}\n`);
         if (parsed.json)
@@ -47911,7 +48547,7 @@ async function main(argv) {
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const usage = error instanceof InputError || error instanceof UsageError;
+        const usage = error instanceof common_inputs/* InputError */.dz || error instanceof UsageError;
         if (parsed.json)
             json({ ok: false, command, outputs: {}, error: message });
         report.info(`slipway ${command}: ${message}`);

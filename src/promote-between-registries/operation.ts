@@ -6,27 +6,38 @@ import { clientsFor, readPromoteRequest } from './inputs';
 import { promote } from './copy';
 import { Code, facts, formatBytes, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
-import { readVerifyPolicy } from '../supply-chain/inputs';
-import { verifyPromotion } from './verify';
-import { verificationSummary } from '../supply-chain/operation';
-import { VerificationError, type Verification } from '../supply-chain/verify';
+import type { Verification } from '../supply-chain/verify';
 import type { ReferrerAction } from './referrers';
+
+/**
+ * verify-key or require-attestations given. Only then is the signature code loaded (./verify: keys,
+ * cosign formats, the verification summary): it was most of the action's bundle, and parsing it
+ * was most of the start-up time of every promotion that verifies nothing.
+ */
+function wantsVerification(inputs: Inputs): boolean {
+  return (
+    inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0
+  );
+}
 
 export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outcome> {
   report.mask(inputs.string('source-password'));
   report.mask(inputs.string('destination-password'));
-  const policy = readVerifyPolicy(inputs);
+  const verification = wantsVerification(inputs) ? await import('./verify') : undefined;
+  const policy = verification?.readVerifyPolicy(inputs);
   let request = readPromoteRequest(inputs);
   const { options } = request;
   let verified: Verification[] = [];
-  if (policy) {
+  if (verification && policy) {
     try {
-      ({ request, verified } = await verifyPromotion(request, policy, (line) => report.info(line)));
+      ({ request, verified } = await verification.verifyPromotion(request, policy, (line) =>
+        report.info(line),
+      ));
     } catch (error) {
-      if (!(error instanceof VerificationError)) throw error;
+      if (!(error instanceof verification.VerificationError)) throw error;
       return {
         outputs: { verified: 'false' },
-        summary: verificationSummary(error.verifications),
+        summary: verification.verificationSummary(error.verifications),
         error: error.message,
       };
     }
@@ -112,7 +123,7 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
       ...(policy && { verified: 'true' }),
     },
     summary: [
-      ...verificationSummary(verified),
+      ...(verification?.verificationSummary(verified) ?? []),
       heading(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
       table(
         ['Source', 'Destination', 'Digest', 'Tags'],

@@ -2,11 +2,17 @@
  * Before a promotion copies anything: every source digest must carry a signature by verify-key and
  * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved
  * after the check is refused by the copy instead of promoting something unverified.
+ * Loaded only when verify-key or require-attestations is given (operation.ts): everything the
+ * promotion needs from the signature code comes through here.
  */
 import { formatReference } from '../common/reference';
 import { verifyAll } from '../supply-chain/operation';
 import type { Verification, VerifyPolicy } from '../supply-chain/verify';
 import { clientsFor, type PromoteRequest } from './inputs';
+
+export { readVerifyPolicy } from '../supply-chain/inputs';
+export { verificationSummary } from '../supply-chain/operation';
+export { VerificationError } from '../supply-chain/verify';
 
 export async function verifyPromotion(
   request: PromoteRequest,

@@ -1,0 +1,1416 @@
+"use strict";
+exports.id = 48;
+exports.ids = [48];
+exports.modules = {
+
+/***/ 7048:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  VerificationError: () => (/* reexport */ VerificationError),
+  readVerifyPolicy: () => (/* reexport */ inputs_readVerifyPolicy),
+  verificationSummary: () => (/* reexport */ verificationSummary),
+  verifyPromotion: () => (/* binding */ verifyPromotion)
+});
+
+// EXTERNAL MODULE: ./src/common/reference.ts
+var reference = __webpack_require__(9830);
+// EXTERNAL MODULE: ./src/github/context.ts
+var context = __webpack_require__(3874);
+// EXTERNAL MODULE: ./src/common/inputs.ts
+var common_inputs = __webpack_require__(2510);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __webpack_require__(9037);
+// EXTERNAL MODULE: ./src/common/summary.ts
+var summary = __webpack_require__(9679);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function command_runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
+// EXTERNAL MODULE: ./src/common/retry.ts
+var retry = __webpack_require__(1609);
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function junit_summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    const passedNames = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
+}
+
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __webpack_require__(3439);
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = (/* unused pure expression or super */ null && (['name', 'image', 'env', 'health-cmd', 'port']));
+const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function services_parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = parse(text);
+    }
+    catch (error) {
+        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new InputError(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !NAME.test(name)) {
+            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new InputError(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new InputError(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = formatReference(parseReference(entry.image));
+        }
+        catch (error) {
+            throw new InputError(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!ENV_NAME.test(key))
+                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
+                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+function checkReportsPath(path) {
+    if (!path.startsWith('/'))
+        throw new InputError('reports', 'must be an absolute path in the container');
+    if (path.split('/').some((part) => part === '..' || part === '.'))
+        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+    if (path === '/' || posix.normalize(path) !== path || path.endsWith('/'))
+        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+}
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input, env) {
+    for (const [name, value] of env) {
+        const problem = docker.envFileProblem(name, value);
+        if (problem)
+            throw new InputError(input, problem);
+    }
+}
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new InputError('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports)
+        checkReportsPath(reports);
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (run.includes('\0'))
+        throw new InputError('run', 'contains a NUL byte');
+    refuseOption('run', run); // sh -c would read it as an option
+    const services = parseServices(inputs.string('services'));
+    for (const service of services)
+        checkEnvFileValues('services', service.env);
+    const env = inputs.keyValues('env');
+    checkEnvFileValues('env', env);
+    return {
+        image,
+        ...(run && { run }),
+        services,
+        env,
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${randomBytes(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await runChecked(runner, docker.inspectContainer(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = connect({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await runChecked(runner, docker.port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await sleep(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(docker.logs(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function run_tests_readReports(path) {
+    if (!existsSync(path))
+        return [];
+    if (statSync(path).isFile())
+        return [readFileSync(path, 'utf8')];
+    const xmls = [];
+    for (const entry of readdirSync(path, { recursive: true, encoding: 'utf8' })) {
+        const full = join(path, entry);
+        if (entry.endsWith('.xml') && statSync(full).isFile())
+            xmls.push(readFileSync(full, 'utf8'));
+    }
+    return xmls;
+}
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile(env, command) {
+    if (env.length === 0)
+        return command(undefined);
+    const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
+    try {
+        const file = join(dir, 'env');
+        writeFileSync(file, docker.envFileContent(env), { mode: 0o600 });
+        return await command(file);
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await runChecked(runner, docker.networkCreate(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await withEnvFile(service.env, (envFile) => runChecked(runner, docker.run(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            ...(envFile && { envFile }),
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined &&
+                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        })));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await withEnvFile(request.env, (envFile) => runChecked(runner, docker.run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    })));
+    const testStarted = performance.now();
+    const following = runner.run(docker.logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(docker.kill(target, name));
+    }, request.timeoutMs);
+    const waited = await runChecked(runner, docker.wait(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        mkdirSync(options.reportDir, { recursive: true });
+        const destination = join(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(docker.copyFrom(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = summarizeJUnit(run_tests_readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
+        return 0;
+    const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(docker.removeContainers(target, containers));
+    await runner.run(docker.networkRemove(target, id));
+    return containers.length;
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const formats_SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const formats_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const formats_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const formats_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const formats_SIGNED_AT = 'dev.slipway.signed-at';
+const formats_SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const PREDICATE_ALIASES = {
+    'test-result': formats_TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function formats_simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function formats_pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function formats_dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function formats_statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function formats_testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __webpack_require__(8156);
+;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class keys_KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
+    }
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new keys_KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new keys_KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new keys_KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new keys_KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new keys_KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = scryptSync(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
+    });
+    const opened = nacl.secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new keys_KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
+}
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function keys_parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new keys_KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
+    }
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
+            try {
+                privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+            }
+            finally {
+                der.fill(0);
+            }
+        }
+        else {
+            privateKey = createPrivateKey({ key: block.text, format: 'pem' });
+        }
+    }
+    catch (error) {
+        if (error instanceof keys_KeyError)
+            throw error;
+        throw new keys_KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = createPublicKey(privateKey);
+    return { privateKey, publicKey, fingerprint: fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new keys_KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
+        try {
+            publicKey = (0,external_node_crypto_.createPublicKey)({ key: b.text, format: 'pem' });
+        }
+        catch {
+            throw new keys_KeyError(`a ${b.type} block cannot be read`);
+        }
+        hashFor(publicKey);
+        return { publicKey, fingerprint: fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new keys_KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function fingerprint(key) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function keys_signBytes(key, data) {
+    return cryptoSign(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,external_node_crypto_.verify)(hashFor(key), data, key, signature);
+    }
+    catch {
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
+var client = __webpack_require__(3679);
+// EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
+var blobs = __webpack_require__(7766);
+// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
+var http = __webpack_require__(1351);
+// EXTERNAL MODULE: ./src/registry/referrers.ts
+var referrers = __webpack_require__(8177);
+;// CONCATENATED MODULE: ./src/supply-chain/store.ts
+/**
+ * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
+ * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
+ * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ */
+
+
+
+
+
+const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+const MAX_LAYER_BYTES = 8 * 1024 * 1024;
+/** sha256:<hex> → sha256-<hex>.sig (or .att). */
+function store_artifactTag(digest, kind) {
+    return (0,referrers/* cosignTag */.qv)(digest, kind);
+}
+/** The layers stored for a digest ([] when nothing is). */
+async function readLayers(client, repository, digest, kind) {
+    const tag = store_artifactTag(digest, kind);
+    if (!(await client.headManifest(repository, tag)))
+        return [];
+    const manifest = await client.getManifest(repository, tag);
+    const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+    return Array.isArray(parsed.layers) ? [...parsed.layers] : [];
+}
+/** A layer's bytes, checked against its digest. */
+async function readLayer(client, repository, layer) {
+    if (layer.size > MAX_LAYER_BYTES)
+        throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
+    const bytes = await (0,http/* readBody */.x8)(await (0,blobs/* openBlob */.Ym)(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== layer.digest)
+        throw new Error(`layer ${layer.digest} hashed to ${actual}`);
+    return bytes;
+}
+/** The image config cosign writes for its signature images: one diff id (and history entry) per layer. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        created: '0001-01-01T00:00:00Z',
+        history: layers.map(() => ({ created: '0001-01-01T00:00:00Z' })),
+        os: '',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: {},
+    }));
+}
+/**
+ * Adds a layer to the .sig/.att manifest of `digest` (created when there is none), keeping the
+ * layers already there. Returns the reference it is stored under (repo:sha256-<hex>.sig).
+ */
+async function store_appendLayer(client, repository, digest, kind, layer) {
+    const existing = await readLayers(client, repository, digest, kind);
+    const blob = await putBlobBytes(client, repository, layer.bytes);
+    const layers = [
+        ...existing,
+        { mediaType: layer.mediaType, size: blob.size, digest: blob.digest, annotations: layer.annotations },
+    ];
+    const config = await putBlobBytes(client, repository, configFor(layers));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
+        layers,
+    };
+    const tag = store_artifactTag(digest, kind);
+    await client.putManifest(repository, tag, {
+        bytes: Buffer.from(JSON.stringify(manifest)),
+        mediaType: MEDIA_TYPES.ociManifest,
+    });
+    return `${client.registry}/${repository}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
+
+function predicateTypeOf(name) {
+    return PREDICATE_ALIASES[name] ?? name;
+}
+function predicateName(type) {
+    return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+function verify_short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+function keyOf(keys, data, signature) {
+    return keys.find((k) => verifyBytes(k.publicKey, data, signature));
+}
+async function checkSignatures(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== formats_SIMPLE_SIGNING_MEDIA_TYPE)
+            continue;
+        const signature = Buffer.from(layer.annotations?.[formats_SIGNATURE_ANNOTATION] ?? '', 'base64');
+        let payload;
+        try {
+            payload = await readLayer(client, repository, layer);
+        }
+        catch (error) {
+            notes.push(`a signature layer cannot be read (${error.message})`);
+            continue;
+        }
+        const key = keyOf(keys, payload, signature);
+        if (!key) {
+            notes.push('a signature by another key (or over other bytes)');
+            continue;
+        }
+        try {
+            const parsed = parseSimpleSigningPayload(payload);
+            const signed = parsed.critical.image['docker-manifest-digest'];
+            if (signed !== digest) {
+                notes.push(`a signature by ${verify_short(key.fingerprint)} for another digest (${signed})`);
+                continue;
+            }
+            const optional = parsed.optional ?? {};
+            const signedAt = optional[formats_SIGNED_AT];
+            const runUrl = optional[formats_SIGNED_RUN];
+            found.push({
+                fingerprint: key.fingerprint,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        catch (error) {
+            notes.push(`a signature by ${verify_short(key.fingerprint)} over a payload that is not cosign's (${error.message})`);
+        }
+    }
+    return found;
+}
+async function checkAttestations(client, repository, digest, keys, layers, notes) {
+    const found = [];
+    for (const layer of layers) {
+        if (layer.mediaType !== formats_DSSE_MEDIA_TYPE)
+            continue;
+        const what = `an attestation${layer.annotations?.predicateType ? ` (${predicateName(layer.annotations.predicateType)})` : ''}`;
+        try {
+            const envelope = parseDsseEnvelope(await readLayer(client, repository, layer));
+            if (envelope.payloadType !== formats_IN_TOTO_PAYLOAD_TYPE) {
+                notes.push(`${what} with payload type ${envelope.payloadType}`);
+                continue;
+            }
+            const payload = Buffer.from(envelope.payload, 'base64');
+            const signed = formats_pae(envelope.payloadType, payload);
+            const key = keys.find((k) => envelope.signatures.some((s) => verifyBytes(k.publicKey, signed, Buffer.from(s.sig, 'base64'))));
+            if (!key) {
+                notes.push(`${what} not signed by the key (another key, or altered after signing)`);
+                continue;
+            }
+            const s = parseStatement(payload);
+            if (!statementCovers(s, digest)) {
+                notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
+                continue;
+            }
+            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+        }
+        catch (error) {
+            notes.push(`${what} that cannot be read (${error.message})`);
+        }
+    }
+    return found;
+}
+/** A test-result predicate counts only when its result is PASSED and it lists no failed test. */
+function testEvidence(predicate) {
+    const p = (predicate ?? {});
+    const command = testCommandOf(p);
+    return {
+        result: typeof p.result === 'string' ? p.result : 'unknown',
+        passed: Array.isArray(p.passedTests) ? p.passedTests.length : 0,
+        failed: Array.isArray(p.failedTests) ? p.failedTests.length : 0,
+        ...(typeof p.url === 'string' && p.url && { url: p.url }),
+        ...(command && { command }),
+    };
+}
+function accepted(attestation) {
+    if (attestation.predicateType !== formats_TEST_RESULT_PREDICATE)
+        return true;
+    const evidence = testEvidence(attestation.predicate);
+    return evidence.result === 'PASSED' && evidence.failed === 0;
+}
+/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+async function verify_verifyDigest(client, repository, digest, policy) {
+    const image = `${client.registry}/${repository}`;
+    const problems = [];
+    const notes = [];
+    const sigLayers = await readLayers(client, repository, digest, 'sig');
+    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0
+            ? `no signature (nothing at ${store_artifactTag(digest, 'sig')})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
+    const attNotes = [];
+    const needAttestations = policy.attestations.length > 0;
+    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
+    const attestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        : [];
+    let tests;
+    for (const type of policy.attestations) {
+        const ofType = attestations.filter((a) => a.predicateType === type);
+        const good = ofType.filter(accepted);
+        if (type === formats_TEST_RESULT_PREDICATE) {
+            const counted = good[good.length - 1] ?? ofType[ofType.length - 1];
+            if (counted)
+                tests = testEvidence(counted.predicate);
+        }
+        if (good.length > 0)
+            continue;
+        const name = predicateName(type);
+        if (ofType.length > 0) {
+            const e = testEvidence(ofType[ofType.length - 1]?.predicate);
+            problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
+        }
+        else if (attLayers.length === 0) {
+            problems.push(`no ${name} attestation (nothing at ${store_artifactTag(digest, 'att')})`);
+        }
+        else {
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+        }
+    }
+    return {
+        image,
+        digest,
+        ok: problems.length === 0,
+        signatures,
+        attestations,
+        problems,
+        ...(tests && { tests }),
+    };
+}
+/** One line for an error: the digest and what is missing. */
+function verify_refusal(v) {
+    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+}
+class VerificationError extends Error {
+    verifications;
+    constructor(verifications) {
+        super(`${verifications
+            .filter((v) => !v.ok)
+            .map(verify_refusal)
+            .join('\n')}\nnothing was changed`);
+        this.name = 'VerificationError';
+        this.verifications = verifications;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/inputs.ts
+/** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
+
+
+
+
+/** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
+function inputs_readSigningKey(inputs) {
+    const text = inputs.string('sign-key');
+    const password = inputs.string('sign-key-password');
+    if (!text) {
+        if (password)
+            throw new InputError('sign-key', 'is required when sign-key-password is given');
+        return undefined;
+    }
+    try {
+        return parsePrivateKey(text, password);
+    }
+    catch (error) {
+        if (error instanceof KeyError)
+            throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
+        throw error;
+    }
+}
+/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+function inputs_readVerifyPolicy(inputs) {
+    const text = inputs.string('verify-key');
+    const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
+    for (const type of attestations) {
+        if (!/^https?:\/\/\S+$/.test(type))
+            throw new common_inputs/* InputError */.dz('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
+    }
+    if (!text) {
+        if (attestations.length > 0)
+            throw new common_inputs/* InputError */.dz('verify-key', 'is required with require-attestations (the key they must be signed with)');
+        return undefined;
+    }
+    try {
+        return { keys: parsePublicKeys(text), attestations };
+    }
+    catch (error) {
+        if (error instanceof keys_KeyError)
+            throw new common_inputs/* InputError */.dz('verify-key', error.message);
+        throw error;
+    }
+}
+function inputs_readTestReportInputs(inputs) {
+    const report = inputs.line('test-report');
+    const code = inputs.line('test-exit-code');
+    const command = inputs.string('test-command');
+    if (!report && !code)
+        return undefined;
+    if (report && !existsSync(report))
+        throw new InputError('test-report', `${JSON.stringify(report)} does not exist`);
+    let exitCode;
+    if (code) {
+        if (!/^\d{1,3}$/.test(code))
+            throw new InputError('test-exit-code', `${JSON.stringify(code)} is not an exit code`);
+        exitCode = Number(code);
+    }
+    return {
+        ...(report && { report }),
+        ...(exitCode !== undefined && { exitCode }),
+        ...(command && { command }),
+    };
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(7975);
+;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
+/**
+ * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * A rerun converges: a digest this key already signed is not signed again, and an attestation with
+ * the same predicate by the same key is not added twice.
+ */
+
+
+
+
+
+const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
+async function sign_signDigest(client, repository, digest, key, context = {}) {
+    const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
+    if (existing.signatures.length > 0)
+        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
+        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+        ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
+    });
+    const signature = signBytes(key, payload);
+    const location = await appendLayer(client, repository, digest, 'sig', {
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        bytes: payload,
+        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+    });
+    return { location, added: true };
+}
+async function sign_attestDigest(client, repository, digest, key, predicateType, predicate) {
+    const existing = await verifyDigest(client, repository, digest, {
+        keys: keysOf(key),
+        attestations: [predicateType],
+    });
+    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
+    const normalised = JSON.parse(JSON.stringify(predicate));
+    if (existing.attestations.some((a) => a.predicateType === predicateType && isDeepStrictEqual(a.predicate, normalised)))
+        return { location: tag, added: false };
+    const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
+    const location = await appendLayer(client, repository, digest, 'att', {
+        mediaType: DSSE_MEDIA_TYPE,
+        bytes: envelope,
+        annotations: { [SIGNATURE_ANNOTATION]: '', predicateType },
+    });
+    return { location, added: true };
+}
+
+;// CONCATENATED MODULE: ./src/supply-chain/operation.ts
+/**
+ * Signing, attesting and verifying as operations: after a push (push-registry, the root action),
+ * before a promotion or a deploy changes anything, and on their own (slipway sign, attest, verify).
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
+function maskSigningInputs(inputs, report) {
+    report.mask(inputs.string('sign-key'));
+    report.mask(inputs.string('sign-key-password'));
+}
+/** The test run a report (JUnit file or directory), exit code and command describe, with this run's URL. */
+function testRunOf(source) {
+    const junit = source.report ? summarizeJUnit(readReports(source.report)) : undefined;
+    const url = runUrl(readGitContext());
+    return {
+        ...(source.exitCode !== undefined && { exitCode: source.exitCode }),
+        passedTests: junit?.passedNames ?? [],
+        failedTests: junit?.failures.map((f) => (f.classname ? `${f.classname}.${f.name}` : f.name)) ?? [],
+        ...(source.command && { command: source.command }),
+        ...(url && { url }),
+    };
+}
+/** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
+async function signAndAttest(client, repository, digest, key, tests, report) {
+    const image = `${client.registry}/${repository}`;
+    const url = runUrl(readGitContext());
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
+    if (!tests)
+        return { image, digest, signature: signed.location };
+    const predicate = testResultPredicate(tests);
+    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
+    return {
+        image,
+        digest,
+        signature: signed.location,
+        attestation: attested.location,
+        result: predicate.result,
+    };
+}
+function signedSummary(signed, key) {
+    return [
+        heading('Signed'),
+        table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
+            new Code(`${s.image}@${s.digest}`),
+            new Code(s.signature),
+            s.attestation ? `${s.result} — ${new Code(s.attestation).text}` : '—',
+        ])),
+        facts([['Key fingerprint', new Code(key.fingerprint)]]),
+    ];
+}
+/** After a push: signs (and attests) every repository@digest pushed. */
+async function signPushed(key, refs, tests, credentialsFor, report) {
+    const run = tests ? testRunOf(tests) : undefined;
+    if (!run)
+        report.info('No test report or exit code given: the image is signed, its tests are not attested');
+    const signed = [];
+    for (const text of refs) {
+        const ref = parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = clientFor(ref.registry, credentials ? { credentials } : {});
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+    }
+    return {
+        outputs: {
+            signature: signed.map((s) => s.signature).join('\n'),
+            attestation: signed
+                .map((s) => s.attestation ?? '')
+                .filter(Boolean)
+                .join('\n'),
+        },
+        summary: signedSummary(signed, key),
+    };
+}
+/** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
+async function verifyAll(images, policy, log) {
+    const results = [];
+    for (const i of images) {
+        const v = await verify_verifyDigest(i.client, i.repository, i.digest, policy);
+        log(v.ok ? `Verified ${describe(v)}` : verify_refusal(v));
+        results.push(v);
+    }
+    if (results.some((v) => !v.ok))
+        throw new VerificationError(results);
+    return results;
+}
+function describe(v) {
+    const signature = v.signatures[0];
+    return [
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        signature?.signedAt ? ` at ${signature.signedAt}` : '',
+        v.tests
+            ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
+            : '',
+    ].join('');
+}
+function verificationSummary(verifications) {
+    if (verifications.length === 0)
+        return [];
+    return [
+        (0,summary/* heading */.R_)('Verified before any change'),
+        (0,summary/* table */.tp)(['Image', 'Result', 'Key fingerprint', 'Signed at', 'Attestations', 'Tests', 'Test run'], verifications.map((v) => [
+            new summary/* Code */.Cy(`${v.image}@${v.digest}`),
+            v.ok ? 'verified' : `refused: ${v.problems.join('; ')}`,
+            v.signatures[0] ? new summary/* Code */.Cy(v.signatures[0].fingerprint) : '—',
+            v.signatures[0]?.signedAt ?? 'not recorded (signed without a transparency log)',
+            [...new Set(v.attestations.map((a) => predicateName(a.predicateType)))].join(', ') || '—',
+            v.tests ? `${v.tests.result}: ${v.tests.passed} passed, ${v.tests.failed} failed` : '—',
+            v.tests?.url ?? '—',
+        ])),
+    ];
+}
+/** Registry credentials of the CLI commands: username/password for the image's registry. */
+function clientOf(inputs, ref) {
+    const username = inputs.line('username');
+    const password = inputs.string('password');
+    if (username && !password)
+        throw new InputError('password', 'is required when username is given');
+    return clientFor(ref.registry, username ? { credentials: { username, password } } : {});
+}
+async function resolveImage(inputs) {
+    const text = inputs.line('image');
+    if (!text)
+        throw new InputError('image', 'is required (registry/repository:tag or @sha256:…)');
+    let ref;
+    try {
+        ref = parseReference(text);
+    }
+    catch (error) {
+        throw new InputError('image', error.message);
+    }
+    const client = clientOf(inputs, ref);
+    const username = inputs.line('username');
+    const digest = await resolveDigest(ref, username ? { credentials: { username, password: inputs.string('password') } } : {});
+    if (!digest)
+        throw new Error(`${formatReference(ref)} does not exist in its registry`);
+    return { ref, digest, client };
+}
+/** slipway sign: signs an image (by tag or digest) with sign-key. */
+async function runSign(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    const { ref, digest, client } = await resolveImage(inputs);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    return {
+        outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
+        summary: signedSummary([signed], key),
+    };
+}
+/** slipway attest: attests an image's test results (test-report, test-exit-code, test-command). */
+async function runAttest(inputs, report) {
+    maskSigningInputs(inputs, report);
+    report.mask(inputs.string('password'));
+    const key = readSigningKey(inputs);
+    if (!key)
+        throw new InputError('sign-key', 'is required');
+    const tests = readTestReportInputs(inputs);
+    if (!tests)
+        throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const run = testRunOf(tests);
+    const predicate = testResultPredicate(run);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
+    return {
+        outputs: { digest, attestation: attested.location, result: predicate.result },
+        summary: [
+            heading('Attested'),
+            facts([
+                ['Image', new Code(`${repositoryName(ref)}@${digest}`)],
+                ['Result', `${predicate.result}: ${run.passedTests.length} passed, ${run.failedTests.length} failed`],
+                ['Stored at', new Code(attested.location)],
+                ['Key fingerprint', new Code(key.fingerprint)],
+            ]),
+        ],
+    };
+}
+/** slipway verify IMAGE: the image's signature and required attestations, by verify-key. */
+async function runVerify(inputs, report) {
+    report.mask(inputs.string('password'));
+    const policy = readVerifyPolicy(inputs);
+    if (!policy)
+        throw new InputError('verify-key', 'is required');
+    const { ref, digest, client } = await resolveImage(inputs);
+    const v = await verifyDigest(client, ref.repository, digest, policy);
+    report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    return {
+        outputs: {
+            digest,
+            verified: String(v.ok),
+            verification: JSON.stringify(v),
+        },
+        summary: verificationSummary([v]),
+        ...(!v.ok && { error: refusal(v) }),
+    };
+}
+
+// EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
+var inputs = __webpack_require__(9196);
+;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
+/**
+ * Before a promotion copies anything: every source digest must carry a signature by verify-key and
+ * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved
+ * after the check is refused by the copy instead of promoting something unverified.
+ * Loaded only when verify-key or require-attestations is given (operation.ts): everything the
+ * promotion needs from the signature code comes through here.
+ */
+
+
+
+
+
+
+async function verifyPromotion(request, policy, log) {
+    const clients = (0,inputs/* clientsFor */.US)(request);
+    const digests = new Map();
+    const images = [];
+    for (const pair of request.pairs) {
+        const key = (0,reference/* formatReference */.FH)(pair.source) + (pair.expectedDigest ?? '');
+        if (digests.has(key))
+            continue;
+        const client = clients.source(pair.source.registry);
+        const digest = pair.expectedDigest ??
+            pair.source.digest ??
+            (await client.headManifest(pair.source.repository, pair.source.tag ?? 'latest'))?.digest;
+        if (!digest)
+            throw new Error(`${(0,reference/* formatReference */.FH)(pair.source)} does not exist: nothing was copied`);
+        digests.set(key, digest);
+        images.push({ client, repository: pair.source.repository, digest });
+    }
+    const verified = await verifyAll(images, policy, log);
+    const pairs = request.pairs.map((pair) => ({
+        ...pair,
+        expectedDigest: digests.get((0,reference/* formatReference */.FH)(pair.source) + (pair.expectedDigest ?? '')),
+    }));
+    return { request: { ...request, pairs }, verified };
+}
+
+
+/***/ })
+
+};
+;
