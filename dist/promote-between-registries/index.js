@@ -2,7 +2,7 @@
 /******/ 	"use strict";
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 2510:
+/***/ 9184:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -11,7 +11,7 @@
 /* harmony export */   tT: () => (/* binding */ envInputReader)
 /* harmony export */ });
 /* unused harmony exports SECRET_INPUTS, isSecretInput, refuseOption, parseDuration */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -247,7 +247,7 @@ function parseDuration(text) {
 
 /***/ }),
 
-/***/ 4599:
+/***/ 3773:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -280,7 +280,7 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
-/***/ 9830:
+/***/ 3160:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -293,7 +293,7 @@ function isMutableTag(tag, patterns) {
 /* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_REGISTRY_API_HOST, MAX_TAG_LENGTH, InvalidReferenceError, familiarName, withTag, withDigest, isRegistryHost */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -458,7 +458,7 @@ function isSha256Digest(digest) {
 
 /***/ }),
 
-/***/ 1609:
+/***/ 9183:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -527,7 +527,7 @@ function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 9679:
+/***/ 7701:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -617,7 +617,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 /***/ }),
 
-/***/ 4888:
+/***/ 2450:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -651,7 +651,7 @@ function printable(text, max = 200) {
 
 /***/ }),
 
-/***/ 3874:
+/***/ 9556:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -710,7 +710,7 @@ function runUrl(ctx) {
 
 /***/ }),
 
-/***/ 9196:
+/***/ 2146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -720,10 +720,10 @@ function runUrl(ctx) {
 /* unused harmony exports DEFAULT_PLATFORM, readInsecure */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
-/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3679);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3160);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3773);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8682);
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -860,7 +860,7 @@ function clientsFor(request) {
 
 /***/ }),
 
-/***/ 7766:
+/***/ 9404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -882,9 +882,9 @@ const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(3679);
+var registry_client = __nccwpck_require__(8682);
 // EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(1351);
+var http = __nccwpck_require__(6843);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -1180,7 +1180,7 @@ async function putBlobBytes(client, repository, bytes) {
 
 /***/ }),
 
-/***/ 3679:
+/***/ 8682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1200,7 +1200,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(9830);
+var reference = __nccwpck_require__(3160);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -1471,9 +1471,9 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 }
 
 // EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(1351);
+var http = __nccwpck_require__(6843);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(1609);
+var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
  * A client for the OCI distribution API: token and basic auth negotiated from the registry's
@@ -1859,7 +1859,7 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 1351:
+/***/ 6843:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1994,7 +1994,7 @@ function header(res, name) {
 
 /***/ }),
 
-/***/ 8177:
+/***/ 9191:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2013,9 +2013,9 @@ function header(res, name) {
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
-/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7766);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1351);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6843);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -2270,15 +2270,15 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 
 /***/ }),
 
-/***/ 9037:
+/***/ 2091:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P1: () => (/* binding */ TagConflictError)
 /* harmony export */ });
 /* unused harmony exports clientFor, resolveDigest, resolveReferenceDigest */
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3679);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8682);
 /** Resolving a tag to the digest a registry serves for it. */
 
 
@@ -2519,17 +2519,17 @@ module.exports = require("process");
 var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(4888);
+var common_text = __nccwpck_require__(2450);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(3874);
+var context = __nccwpck_require__(9556);
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var promote_between_registries_inputs = __nccwpck_require__(9196);
+var promote_between_registries_inputs = __nccwpck_require__(2146);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var common_reference = __nccwpck_require__(9830);
+var common_reference = __nccwpck_require__(3160);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __nccwpck_require__(7766);
+var blobs = __nccwpck_require__(9404);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(3679);
+var registry_client = __nccwpck_require__(8682);
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
@@ -2605,7 +2605,7 @@ async function selectPlatform(client, repository, index, platform) {
 }
 
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
-var mutable_tags = __nccwpck_require__(4599);
+var mutable_tags = __nccwpck_require__(3773);
 ;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function runPool(tasks, limit) {
@@ -2630,13 +2630,13 @@ async function runPool(tasks, limit) {
 }
 
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(9037);
+var resolve = __nccwpck_require__(2091);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(1609);
+var retry = __nccwpck_require__(9183);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __nccwpck_require__(8177);
+var referrers = __nccwpck_require__(9191);
 // EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(1351);
+var http = __nccwpck_require__(6843);
 ;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the
@@ -3394,7 +3394,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(9679);
+var summary = __nccwpck_require__(7701);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
 /** promote-between-registries: copy the tested digest between registries over the distribution API. */
 
@@ -3413,7 +3413,7 @@ function wantsVerification(inputs) {
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(650), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7048)) : undefined;
+    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(658), __nccwpck_require__.e(900)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9900)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
@@ -3651,7 +3651,7 @@ function exportVariable(name, value) {
 }
 
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var inputs = __nccwpck_require__(2510);
+var inputs = __nccwpck_require__(9184);
 ;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
