@@ -1,7 +1,7 @@
 /**
  * Moments of a deploy seen from a lab host's own engine (`docker events`), not from a hook inside
  * the code: what the fault tests interrupt the bundles at. Each watcher is this test's own process,
- * ended by reference.
+ * ended by reference (and, inside the host, by its own time limit).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { LabHost, LabInfo } from '../lab/lab';
@@ -21,7 +21,9 @@ export function eventOnHost(
   filters: readonly string[],
   match: (event: EventLine) => boolean,
 ): Promise<void> {
-  const args = ['exec', host.container, 'docker', 'events', '--format', '{{json .}}'];
+  // `timeout` ends the watcher inside the host too: ending the local `docker exec` client does
+  // not end the process it started there.
+  const args = ['exec', host.container, 'timeout', '95', 'docker', 'events', '--format', '{{json .}}'];
   for (const filter of filters) args.push('--filter', filter);
   const watcher = spawn(lab.docker, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   watchers.add(watcher);

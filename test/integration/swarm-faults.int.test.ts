@@ -145,7 +145,10 @@ const children = new Set<ChildProcess>();
 
 /** Resolves once `script` (a wait loop) exits on `host`: a moment seen from the host's own files. */
 function untilOnHost(host: LabHost, script: string): Promise<void> {
-  const child = spawn(lab.docker, ['exec', host.container, 'sh', '-c', script], { stdio: 'ignore' });
+  // `timeout`: ending the local `docker exec` client does not end what it started in the host.
+  const child = spawn(lab.docker, ['exec', host.container, 'timeout', '95', 'sh', '-c', script], {
+    stdio: 'ignore',
+  });
   children.add(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -167,7 +170,17 @@ function untilOnHost(host: LabHost, script: string): Promise<void> {
 function watchCommandLines(host: LabHost, secret: string): { stop(): { seen: boolean; samples: number } } {
   const child = spawn(
     lab.docker,
-    ['exec', host.container, 'sh', '-c', 'while :; do ps -eo args; echo ---sample---; sleep 0.1; done'],
+    // Ten minutes at most inside the host (a test's interrupted run, post step and loaded rerun take
+    // less): killing the local client does not end the loop there.
+    [
+      'exec',
+      host.container,
+      'timeout',
+      '600',
+      'sh',
+      '-c',
+      'while :; do ps -eo args; echo ---sample---; sleep 0.1; done',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   children.add(child);
