@@ -228,13 +228,11 @@ export class Deployer {
         return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
       }
       const results = new Map(plan.map((p) => [p.session, unchanged(p)]));
-      await this.reroute(rerouting, results, image);
-      return {
-        digest: image.digest,
-        changed: true,
-        hosts: plan.map((p) => results.get(p.session) as HostResult),
-        previousImage,
-      };
+      const failure = await this.reroute(rerouting, results);
+      const hosts = plan.map((p) => results.get(p.session) as HostResult);
+      await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
+      if (failure) throw new DeployError(failure, hosts);
+      return { digest: image.digest, changed: true, hosts, previousImage };
     }
 
     this.ctx.signal?.throwIfAborted();
@@ -351,7 +349,7 @@ export class Deployer {
     }
     // Hosts that keep their version get their routes once every switch succeeded (a failed switch
     // elsewhere leaves them as they were).
-    const rerouteFailure = await this.reroute(rerouting, results, image, false);
+    const rerouteFailure = await this.reroute(rerouting, results);
     const hosts = this.sessions.map((s) => results.get(s) as HostResult);
     const before = new Map(plan.map((p) => [p.session, p.state]));
     const pruning = Promise.all(
@@ -369,14 +367,11 @@ export class Deployer {
 
   /**
    * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
-   * host's failure its own `failed` result. Alone (`audit`), it audits and throws a DeployError on
-   * a failure; within a deploy it returns the first failure for the caller to report.
+   * host's failure its own `failed` result; returns the first failure for the caller to report.
    */
   private async reroute(
     entries: ReadonlyArray<{ session: HostSession; state: HostState }>,
     results: Map<HostSession, HostResult>,
-    image: PinnedImage,
-    audit = true,
   ): Promise<string | undefined> {
     let failure: string | undefined;
     await this.parallel(
@@ -405,11 +400,7 @@ export class Deployer {
         }
       },
     );
-    if (!audit || entries.length === 0) return failure;
-    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
-    await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
-    if (failure) throw new DeployError(failure, hosts);
-    return undefined;
+    return failure;
   }
 
   /**
