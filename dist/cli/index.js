@@ -41653,6 +41653,15 @@ function samePromotion(a, b) {
         a.destination === b.destination &&
         a.tags.join(',') === b.tags.join(','));
 }
+/**
+ * `p` already says what `promotion` would (any run's): the same source and destination, and every
+ * one of its tags.
+ */
+function coversPromotion(p, promotion) {
+    return (p.source === promotion.source &&
+        p.destination === promotion.destination &&
+        promotion.tags.every((t) => p.tags.includes(t)));
+}
 /** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
 function newestPromotion(promotions) {
     let newest;
@@ -44505,13 +44514,12 @@ class deploy_Deployer {
                 return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
             }
             const results = new Map(plan.map((p) => [p.session, unchanged(p)]));
-            await this.reroute(rerouting, results, image);
-            return {
-                digest: image.digest,
-                changed: true,
-                hosts: plan.map((p) => results.get(p.session)),
-                previousImage,
-            };
+            const failure = await this.reroute(rerouting, results);
+            const hosts = plan.map((p) => results.get(p.session));
+            await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
+            if (failure)
+                throw new DeployError(failure, hosts);
+            return { digest: image.digest, changed: true, hosts, previousImage };
         }
         this.ctx.signal?.throwIfAborted();
         this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
@@ -44617,7 +44625,7 @@ class deploy_Deployer {
         }
         // Hosts that keep their version get their routes once every switch succeeded (a failed switch
         // elsewhere leaves them as they were).
-        const rerouteFailure = await this.reroute(rerouting, results, image, false);
+        const rerouteFailure = await this.reroute(rerouting, results);
         const hosts = this.sessions.map((s) => results.get(s));
         const before = new Map(plan.map((p) => [p.session, p.state]));
         const pruning = Promise.all(switched.map(async (s) => {
@@ -44634,10 +44642,9 @@ class deploy_Deployer {
     }
     /**
      * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
-     * host's failure its own `failed` result. Alone (`audit`), it audits and throws a DeployError on
-     * a failure; within a deploy it returns the first failure for the caller to report.
+     * host's failure its own `failed` result; returns the first failure for the caller to report.
      */
-    async reroute(entries, results, image, audit = true) {
+    async reroute(entries, results) {
         let failure;
         await this.parallel(entries.map((e) => e.session), async (session) => {
             this.ctx.signal?.throwIfAborted();
@@ -44663,13 +44670,7 @@ class deploy_Deployer {
                 failure ??= `${session.where}: ${message}`;
             }
         });
-        if (!audit || entries.length === 0)
-            return failure;
-        const hosts = this.sessions.map((s) => results.get(s));
-        await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
-        if (failure)
-            throw new DeployError(failure, hosts);
-        return undefined;
+        return failure;
     }
     /**
      * With hostnames, before anything changes: no host's shared proxy serves one of them for another
@@ -46770,19 +46771,13 @@ function writeReferrer(target, referrer, present) {
 
 async function writePromotionRecord(client, repository, subject, promotion, options = {}) {
     const records = await readPromotions(client, repository, subject.digest);
-    const existing = records.find((p) => options.alreadyPromoted ? covers(p, promotion) : samePromotion(p, promotion));
+    const existing = records.find((p) => options.alreadyPromoted ? coversPromotion(p, promotion) : samePromotion(p, promotion));
     if (existing)
         return { digest: existing.record, written: false };
     const record = buildPromotionRecord(subject, promotion);
     await (0,referrers/* putSmallBlob */.iT)(client, repository, EMPTY_JSON);
     await putManifestKeepingSubject(client, repository, record);
     return { digest: record.digest, written: true };
-}
-/** `p` already says what `promotion` would: the same source and destination, every one of its tags. */
-function covers(p, promotion) {
-    return (p.source === promotion.source &&
-        p.destination === promotion.destination &&
-        promotion.tags.every((t) => p.tags.includes(t)));
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts

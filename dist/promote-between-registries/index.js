@@ -2719,6 +2719,15 @@ function samePromotion(a, b) {
         a.destination === b.destination &&
         a.tags.join(',') === b.tags.join(','));
 }
+/**
+ * `p` already says what `promotion` would (any run's): the same source and destination, and every
+ * one of its tags.
+ */
+function coversPromotion(p, promotion) {
+    return (p.source === promotion.source &&
+        p.destination === promotion.destination &&
+        promotion.tags.every((t) => p.tags.includes(t)));
+}
 /** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
 function newestPromotion(promotions) {
     let newest;
@@ -2980,19 +2989,13 @@ function writeReferrer(target, referrer, present) {
 
 async function writePromotionRecord(client, repository, subject, promotion, options = {}) {
     const records = await readPromotions(client, repository, subject.digest);
-    const existing = records.find((p) => options.alreadyPromoted ? covers(p, promotion) : samePromotion(p, promotion));
+    const existing = records.find((p) => options.alreadyPromoted ? coversPromotion(p, promotion) : samePromotion(p, promotion));
     if (existing)
         return { digest: existing.record, written: false };
     const record = buildPromotionRecord(subject, promotion);
     await (0,referrers/* putSmallBlob */.iT)(client, repository, EMPTY_JSON);
     await putManifestKeepingSubject(client, repository, record);
     return { digest: record.digest, written: true };
-}
-/** `p` already says what `promotion` would: the same source and destination, every one of its tags. */
-function covers(p, promotion) {
-    return (p.source === promotion.source &&
-        p.destination === promotion.destination &&
-        promotion.tags.every((t) => p.tags.includes(t)));
 }
 
 ;// CONCATENATED MODULE: ./src/promote-between-registries/copy.ts

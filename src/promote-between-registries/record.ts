@@ -11,6 +11,7 @@ import type { ManifestDescriptor, RegistryClient } from '../registry/client';
 import { putSmallBlob } from '../registry/referrers';
 import {
   buildPromotionRecord,
+  coversPromotion,
   EMPTY_JSON,
   type Promotion,
   readPromotions,
@@ -27,20 +28,11 @@ export async function writePromotionRecord(
 ): Promise<{ digest: string; written: boolean }> {
   const records = await readPromotions(client, repository, subject.digest);
   const existing = records.find((p) =>
-    options.alreadyPromoted ? covers(p, promotion) : samePromotion(p, promotion),
+    options.alreadyPromoted ? coversPromotion(p, promotion) : samePromotion(p, promotion),
   );
   if (existing) return { digest: existing.record, written: false };
   const record = buildPromotionRecord(subject, promotion);
   await putSmallBlob(client, repository, EMPTY_JSON);
   await putManifestKeepingSubject(client, repository, record);
   return { digest: record.digest, written: true };
-}
-
-/** `p` already says what `promotion` would: the same source and destination, every one of its tags. */
-function covers(p: Promotion, promotion: Promotion): boolean {
-  return (
-    p.source === promotion.source &&
-    p.destination === promotion.destination &&
-    promotion.tags.every((t) => p.tags.includes(t))
-  );
 }

@@ -109,6 +109,18 @@ export function samePromotion(a: Promotion, b: Promotion): boolean {
   );
 }
 
+/**
+ * `p` already says what `promotion` would (any run's): the same source and destination, and every
+ * one of its tags.
+ */
+export function coversPromotion(p: Promotion, promotion: Promotion): boolean {
+  return (
+    p.source === promotion.source &&
+    p.destination === promotion.destination &&
+    promotion.tags.every((t) => p.tags.includes(t))
+  );
+}
+
 /** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
 export function newestPromotion(promotions: readonly Promotion[]): Promotion | undefined {
   let newest: Promotion | undefined;

@@ -10,6 +10,7 @@ import {
   type Promotion,
   PROMOTION_ARTIFACT_TYPE,
   samePromotion,
+  coversPromotion,
 } from '../../../src/supply-chain/promotion';
 
 const SUBJECT = {
@@ -110,6 +111,15 @@ describe('the promotion record', () => {
     expect(samePromotion(PROMOTION, { ...PROMOTION, runUrl: 'https://x/runs/10' })).toBe(false);
     expect(samePromotion(PROMOTION, { ...PROMOTION, source: 'staging.test/shop:1.2.4' })).toBe(false);
     expect(samePromotion(PROMOTION, { ...PROMOTION, tags: ['1.2.3'] })).toBe(false);
+  });
+
+  it('a record of any run covers a promotion of the same source and destination with no tag it lacks', () => {
+    const rerun = { ...PROMOTION, runUrl: 'https://x/runs/10', time: '2027-01-01T00:00:00Z' };
+    expect(coversPromotion(PROMOTION, rerun)).toBe(true);
+    expect(coversPromotion(PROMOTION, { ...rerun, tags: ['stable'] })).toBe(true);
+    expect(coversPromotion(PROMOTION, { ...rerun, tags: ['1.2.3', 'latest'] })).toBe(false);
+    expect(coversPromotion(PROMOTION, { ...rerun, source: 'staging.test/shop:1.2.4' })).toBe(false);
+    expect(coversPromotion(PROMOTION, { ...rerun, destination: 'prod.test/other' })).toBe(false);
   });
 
   it('the ledger names the newest', () => {
