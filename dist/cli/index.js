@@ -26813,6 +26813,12 @@ function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
 }
 const cmd = dockerCommand;
+/** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
+function buildxCommand(target, args, extra = {}) {
+    return target.buildx
+        ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+        : dockerCommand(target, ['buildx', ...args], extra);
+}
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
 function labelFlags(labels, flag = '--label') {
     return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
@@ -26849,7 +26855,7 @@ function build(target, spec) {
 }
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
-    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
     if (spec.builder)
         args.push('--builder', spec.builder);
     if (spec.iidFile)
@@ -26892,11 +26898,11 @@ function buildxBuild(target, spec) {
         args.push('--no-cache');
     args.push(spec.context);
     const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+    return buildxCommand(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
 }
 /** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
 function buildxInspect(target, builder) {
-    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+    return buildxCommand(target, ['inspect', ...(builder ? [builder] : [])]);
 }
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {
@@ -27337,8 +27343,8 @@ const external_node_stream_namespaceObject = require("node:stream");
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
 var registry_client = __nccwpck_require__(1028);
-// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
-var http = __nccwpck_require__(2016);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -27837,8 +27843,8 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
     return undefined;
 }
 
-// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
-var http = __nccwpck_require__(2016);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 // EXTERNAL MODULE: ./src/common/retry.ts
 var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -27894,6 +27900,22 @@ function isLoopbackRegistry(registry) {
     const host = registry.replace(/:\d+$/, '');
     return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
+/** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
+async function answersPlainHttp(host) {
+    try {
+        const res = await (0,http/* request */.Em)({
+            method: 'GET',
+            url: `http://${host}/v2/`,
+            timeoutMs: 15_000,
+            maxRedirects: 0,
+        });
+        (0,http/* discard */.vf)(res);
+        return res.status === 200 || res.status === 401;
+    }
+    catch {
+        return false;
+    }
+}
 const pullScope = (repository) => `repository:${repository}:pull`;
 const pushScope = (repository) => `repository:${repository}:pull,push`;
 function sha256(bytes) {
@@ -27945,6 +27967,12 @@ class RegistryClient {
         const host = (0,reference/* registryApiHost */.Mb)(this.registry);
         const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
         const policy = this.options.retry ?? retry/* DEFAULT_RETRY */.vI;
+        // A registry on this machine speaks one protocol on its port, most often plain HTTP (a CI
+        // service container, a test registry). Asked over HTTP first (no credentials, no redirect
+        // followed, no TLS to set up), it answers /v2/ as a registry does; anything else (a TLS port
+        // answers 400) goes the HTTPS way below.
+        if (isLoopbackRegistry(this.registry) && (await answersPlainHttp(host)))
+            return `http://${host}`;
         for (let attempt = 0;; attempt++) {
             try {
                 const res = await (0,http/* request */.Em)({
@@ -28226,45 +28254,46 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 2016:
+/***/ 8851:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  vf: () => (/* binding */ discard),
-  wx: () => (/* binding */ header),
-  x8: () => (/* binding */ readBody),
-  Em: () => (/* binding */ request)
-});
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
-;// CONCATENATED MODULE: ./src/registry/http.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Em: () => (/* binding */ request),
+/* harmony export */   vf: () => (/* binding */ discard),
+/* harmony export */   wx: () => (/* binding */ header),
+/* harmony export */   x8: () => (/* binding */ readBody)
+/* harmony export */ });
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
  * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
  * another host.
  */
 
-
-
+// node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
+// a process that talks only to plain-HTTP registries on this machine never needs them.
+const httpsModule = () => process.getBuiltinModule('node:https');
+const tlsModule = () => process.getBuiltinModule('node:tls');
 const agents = new Map();
 let agentCas = 0;
 const caIds = new Map();
 /** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
 function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
+    const { getCACertificates, rootCertificates } = tlsModule();
+    return typeof getCACertificates === 'function' ? getCACertificates('default') : [...rootCertificates];
+}
+/**
+ * The TLS context of one trust setting, made once and shared by its connections (Node would make
+ * one per connection). Without verification no CA is loaded at all: parsing Node's ~150 roots costs
+ * about 15 ms of CPU, paid by every process that probes an HTTP-only registry over HTTPS first.
+ */
+function secureContext(caText, skipTlsVerify) {
+    const { createSecureContext } = tlsModule();
+    if (skipTlsVerify)
+        return createSecureContext({ ca: [] });
+    return createSecureContext(caText === undefined ? {} : { ca: [...defaultCas(), caText] });
 }
 /** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
 function agentFor(url, ca, skipTlsVerify = false) {
@@ -28279,13 +28308,13 @@ function agentFor(url, ca, skipTlsVerify = false) {
     if (!agent) {
         agent =
             url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
+                ? new (httpsModule().Agent)({
                     keepAlive: true,
                     maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    secureContext: secureContext(caText, skipTlsVerify),
                     ...(skipTlsVerify && { rejectUnauthorized: false }),
                 })
-                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+                : new (node_http__WEBPACK_IMPORTED_MODULE_0___default().Agent)({ keepAlive: true, maxSockets: 32 });
         agents.set(key, agent);
     }
     return agent;
@@ -28295,7 +28324,7 @@ function request(req) {
 }
 function send(req, redirectsLeft) {
     const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const mod = url.protocol === 'https:' ? httpsModule() : (node_http__WEBPACK_IMPORTED_MODULE_0___default());
     return new Promise((resolve, reject) => {
         const outgoing = mod.request(url, {
             method: req.method,
@@ -28384,7 +28413,7 @@ function header(res, name) {
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
 /* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
 /* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2016);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8851);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -29396,7 +29425,7 @@ async function runVerify(inputs, report) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
 /* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9404);
-/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2016);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
 /* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9191);
 /**
  * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
@@ -42465,8 +42494,8 @@ bases) {
 
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
 var blobs = __nccwpck_require__(9404);
-// EXTERNAL MODULE: ./src/registry/http.ts + 2 modules
-var http = __nccwpck_require__(2016);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
@@ -42953,8 +42982,65 @@ function planBuild(request, ctx) {
 
 // EXTERNAL MODULE: ./src/command/local-runner.ts
 var local_runner = __nccwpck_require__(1633);
+;// CONCATENATED MODULE: ./src/docker/buildx-plugin.ts
+/**
+ * The buildx program the docker CLI would run for `docker buildx …`, found the way the CLI finds
+ * its plugins, so it can be run standalone (`docker-buildx build …`, a mode buildx supports, as
+ * docker's actions-toolkit does with a standalone buildx). That skips the docker CLI's own start
+ * and the `docker-cli-plugin-metadata` call it makes before every plugin command: about 55 ms of
+ * every buildx command on this machine (bench/build.ts).
+ */
+
+
+
+/** The docker CLI's system plugin directories on Linux, in its search order. */
+const SYSTEM_PLUGIN_DIRS = [
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+];
+/** The docker CLI's plugin directories: its config's cliPluginsExtraDirs, <config dir>/cli-plugins, the system ones. */
+function pluginDirs(env, home, configText) {
+    const configDir = env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
+    let extra = [];
+    try {
+        const config = JSON.parse(configText ?? '{}');
+        if (Array.isArray(config.cliPluginsExtraDirs))
+            extra = config.cliPluginsExtraDirs.filter((d) => typeof d === 'string' && d !== '');
+    }
+    catch {
+        // an unreadable config: the CLI would complain; its default directories still apply
+    }
+    return [...extra, (0,external_node_path_.join)(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS];
+}
+function executable(path) {
+    try {
+        (0,external_node_fs_.accessSync)(path, external_node_fs_.constants.X_OK);
+        return (0,external_node_fs_.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The first executable docker-buildx in the docker CLI's plugin directories, if any. */
+function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir)()) {
+    const configDir = env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
+    let configText;
+    try {
+        configText = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(configDir, 'config.json'), 'utf8');
+    }
+    catch {
+        // no config.json
+    }
+    return pluginDirs(env, home, configText)
+        .map((dir) => (0,external_node_path_.join)(dir, 'docker-buildx'))
+        .find(executable);
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
+
 
 
 
@@ -42969,7 +43055,9 @@ async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)(
         report.mask(value);
     const plan = planBuild(request, git);
     const runner = new local_runner/* LocalRunner */.Q();
-    const target = { docker: (0,commands/* dockerBinary */.iM)() };
+    // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
+    const buildx = request.buildx ? findBuildxPlugin() : undefined;
+    const target = { docker: (0,commands/* dockerBinary */.iM)(), ...(buildx && { buildx }) };
     let builder;
     // The bases are read from their registries while the builder is checked (reads only).
     const bases = resolveBases(runner, target, request);

@@ -787,8 +787,8 @@ function verifyBytes(key, data, signature) {
 var client = __webpack_require__(8682);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
 var blobs = __webpack_require__(9404);
-// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __webpack_require__(6843);
+// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
+var http = __webpack_require__(2785);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
 var referrers = __webpack_require__(9191);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts

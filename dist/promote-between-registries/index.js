@@ -883,8 +883,8 @@ const external_node_stream_namespaceObject = require("node:stream");
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
 var registry_client = __nccwpck_require__(8682);
-// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(6843);
+// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
+var http = __nccwpck_require__(2785);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -1470,8 +1470,8 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
     return undefined;
 }
 
-// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(6843);
+// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
+var http = __nccwpck_require__(2785);
 // EXTERNAL MODULE: ./src/common/retry.ts
 var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -1527,6 +1527,22 @@ function isLoopbackRegistry(registry) {
     const host = registry.replace(/:\d+$/, '');
     return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
+/** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
+async function answersPlainHttp(host) {
+    try {
+        const res = await (0,http/* request */.Em)({
+            method: 'GET',
+            url: `http://${host}/v2/`,
+            timeoutMs: 15_000,
+            maxRedirects: 0,
+        });
+        (0,http/* discard */.vf)(res);
+        return res.status === 200 || res.status === 401;
+    }
+    catch {
+        return false;
+    }
+}
 const pullScope = (repository) => `repository:${repository}:pull`;
 const pushScope = (repository) => `repository:${repository}:pull,push`;
 function sha256(bytes) {
@@ -1578,6 +1594,12 @@ class RegistryClient {
         const host = (0,reference/* registryApiHost */.Mb)(this.registry);
         const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
         const policy = this.options.retry ?? retry/* DEFAULT_RETRY */.vI;
+        // A registry on this machine speaks one protocol on its port, most often plain HTTP (a CI
+        // service container, a test registry). Asked over HTTP first (no credentials, no redirect
+        // followed, no TLS to set up), it answers /v2/ as a registry does; anything else (a TLS port
+        // answers 400) goes the HTTPS way below.
+        if (isLoopbackRegistry(this.registry) && (await answersPlainHttp(host)))
+            return `http://${host}`;
         for (let attempt = 0;; attempt++) {
             try {
                 const res = await (0,http/* request */.Em)({
@@ -1859,7 +1881,7 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 6843:
+/***/ 2785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1874,12 +1896,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = require("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -1887,16 +1903,28 @@ var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node
  * another host.
  */
 
-
-
+// node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
+// a process that talks only to plain-HTTP registries on this machine never needs them.
+const httpsModule = () => process.getBuiltinModule('node:https');
+const tlsModule = () => process.getBuiltinModule('node:tls');
 const agents = new Map();
 let agentCas = 0;
 const caIds = new Map();
 /** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
 function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
+    const { getCACertificates, rootCertificates } = tlsModule();
+    return typeof getCACertificates === 'function' ? getCACertificates('default') : [...rootCertificates];
+}
+/**
+ * The TLS context of one trust setting, made once and shared by its connections (Node would make
+ * one per connection). Without verification no CA is loaded at all: parsing Node's ~150 roots costs
+ * about 15 ms of CPU, paid by every process that probes an HTTP-only registry over HTTPS first.
+ */
+function secureContext(caText, skipTlsVerify) {
+    const { createSecureContext } = tlsModule();
+    if (skipTlsVerify)
+        return createSecureContext({ ca: [] });
+    return createSecureContext(caText === undefined ? {} : { ca: [...defaultCas(), caText] });
 }
 /** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
 function agentFor(url, ca, skipTlsVerify = false) {
@@ -1911,10 +1939,10 @@ function agentFor(url, ca, skipTlsVerify = false) {
     if (!agent) {
         agent =
             url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
+                ? new (httpsModule().Agent)({
                     keepAlive: true,
                     maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    secureContext: secureContext(caText, skipTlsVerify),
                     ...(skipTlsVerify && { rejectUnauthorized: false }),
                 })
                 : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
@@ -1927,7 +1955,7 @@ function request(req) {
 }
 function send(req, redirectsLeft) {
     const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const mod = url.protocol === 'https:' ? httpsModule() : (external_node_http_default());
     return new Promise((resolve, reject) => {
         const outgoing = mod.request(url, {
             method: req.method,
@@ -2015,7 +2043,7 @@ function header(res, name) {
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
 /* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
 /* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6843);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2785);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -2635,8 +2663,8 @@ var resolve = __nccwpck_require__(2091);
 var retry = __nccwpck_require__(9183);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
 var referrers = __nccwpck_require__(9191);
-// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
-var http = __nccwpck_require__(6843);
+// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
+var http = __nccwpck_require__(2785);
 ;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the

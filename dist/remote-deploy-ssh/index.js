@@ -35683,6 +35683,12 @@ function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
 }
 const commands_cmd = dockerCommand;
+/** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
+function buildxCommand(target, args, extra = {}) {
+    return target.buildx
+        ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+        : dockerCommand(target, ['buildx', ...args], extra);
+}
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
 function labelFlags(labels, flag = '--label') {
     return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
@@ -35719,7 +35725,7 @@ function build(target, spec) {
 }
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
-    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
     if (spec.builder)
         args.push('--builder', spec.builder);
     if (spec.iidFile)
@@ -35762,11 +35768,11 @@ function buildxBuild(target, spec) {
         args.push('--no-cache');
     args.push(spec.context);
     const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-    return commands_cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+    return buildxCommand(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
 }
 /** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
 function buildxInspect(target, builder) {
-    return commands_cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+    return buildxCommand(target, ['inspect', ...(builder ? [builder] : [])]);
 }
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {
@@ -39512,12 +39518,6 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
     return undefined;
 }
 
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -39525,16 +39525,28 @@ var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node
  * another host.
  */
 
-
-
+// node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
+// a process that talks only to plain-HTTP registries on this machine never needs them.
+const httpsModule = () => process.getBuiltinModule('node:https');
+const tlsModule = () => process.getBuiltinModule('node:tls');
 const agents = new Map();
 let agentCas = 0;
 const caIds = new Map();
 /** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
 function defaultCas() {
-    return typeof (external_node_tls_default()).getCACertificates === 'function'
-        ? external_node_tls_default().getCACertificates('default')
-        : [...(external_node_tls_default()).rootCertificates];
+    const { getCACertificates, rootCertificates } = tlsModule();
+    return typeof getCACertificates === 'function' ? getCACertificates('default') : [...rootCertificates];
+}
+/**
+ * The TLS context of one trust setting, made once and shared by its connections (Node would make
+ * one per connection). Without verification no CA is loaded at all: parsing Node's ~150 roots costs
+ * about 15 ms of CPU, paid by every process that probes an HTTP-only registry over HTTPS first.
+ */
+function secureContext(caText, skipTlsVerify) {
+    const { createSecureContext } = tlsModule();
+    if (skipTlsVerify)
+        return createSecureContext({ ca: [] });
+    return createSecureContext(caText === undefined ? {} : { ca: [...defaultCas(), caText] });
 }
 /** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
 function agentFor(url, ca, skipTlsVerify = false) {
@@ -39549,10 +39561,10 @@ function agentFor(url, ca, skipTlsVerify = false) {
     if (!agent) {
         agent =
             url.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
+                ? new (httpsModule().Agent)({
                     keepAlive: true,
                     maxSockets: 32,
-                    ...(caText !== undefined && { ca: [...defaultCas(), caText] }),
+                    secureContext: secureContext(caText, skipTlsVerify),
                     ...(skipTlsVerify && { rejectUnauthorized: false }),
                 })
                 : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
@@ -39565,7 +39577,7 @@ function request(req) {
 }
 function send(req, redirectsLeft) {
     const url = new URL(req.url);
-    const mod = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+    const mod = url.protocol === 'https:' ? httpsModule() : (external_node_http_default());
     return new Promise((resolve, reject) => {
         const outgoing = mod.request(url, {
             method: req.method,
@@ -39682,6 +39694,22 @@ function isLoopbackRegistry(registry) {
     const host = registry.replace(/:\d+$/, '');
     return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
+/** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
+async function answersPlainHttp(host) {
+    try {
+        const res = await request({
+            method: 'GET',
+            url: `http://${host}/v2/`,
+            timeoutMs: 15_000,
+            maxRedirects: 0,
+        });
+        http_discard(res);
+        return res.status === 200 || res.status === 401;
+    }
+    catch {
+        return false;
+    }
+}
 const client_pullScope = (repository) => `repository:${repository}:pull`;
 const client_pushScope = (repository) => `repository:${repository}:pull,push`;
 function client_sha256(bytes) {
@@ -39733,6 +39761,12 @@ class RegistryClient {
         const host = registryApiHost(this.registry);
         const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
         const policy = this.options.retry ?? DEFAULT_RETRY;
+        // A registry on this machine speaks one protocol on its port, most often plain HTTP (a CI
+        // service container, a test registry). Asked over HTTP first (no credentials, no redirect
+        // followed, no TLS to set up), it answers /v2/ as a registry does; anything else (a TLS port
+        // answers 400) goes the HTTPS way below.
+        if (isLoopbackRegistry(this.registry) && (await answersPlainHttp(host)))
+            return `http://${host}`;
         for (let attempt = 0;; attempt++) {
             try {
                 const res = await request({

@@ -8729,6 +8729,12 @@ function dockerCommand(target, args, extra = {}) {
     return { argv: [target.docker, ...args], ...extra, env: { ...target.env, ...extra.env } };
 }
 const cmd = dockerCommand;
+/** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
+function buildxCommand(target, args, extra = {}) {
+    return target.buildx
+        ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+        : dockerCommand(target, ['buildx', ...args], extra);
+}
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
 function labelFlags(labels, flag = '--label') {
     return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
@@ -8765,7 +8771,7 @@ function build(target, spec) {
 }
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
-    const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+    const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
     if (spec.builder)
         args.push('--builder', spec.builder);
     if (spec.iidFile)
@@ -8808,11 +8814,11 @@ function buildxBuild(target, spec) {
         args.push('--no-cache');
     args.push(spec.context);
     const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-    return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+    return buildxCommand(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
 }
 /** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
 function buildxInspect(target, builder) {
-    return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+    return buildxCommand(target, ['inspect', ...(builder ? [builder] : [])]);
 }
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {

@@ -4,6 +4,7 @@ import { type BuilderCheck, checkBuilder, ghaCacheProblem } from './buildx-build
 import { describeBuildx } from './buildx';
 import { planBuild, readBuildRequest } from './plan';
 import { LocalRunner } from '../command/local-runner';
+import { findBuildxPlugin } from '../docker/buildx-plugin';
 import { dockerBinary } from '../docker/commands';
 import { type GitContext, readGitContext } from '../github/context';
 import type { Inputs } from '../common/inputs';
@@ -25,7 +26,9 @@ export async function runBuild(
   for (const [, value] of request.secrets) report.mask(value);
   const plan = planBuild(request, git);
   const runner = new LocalRunner();
-  const target = { docker: dockerBinary() };
+  // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
+  const buildx = request.buildx ? findBuildxPlugin() : undefined;
+  const target = { docker: dockerBinary(), ...(buildx && { buildx }) };
   let builder: BuilderCheck | undefined;
   // The bases are read from their registries while the builder is checked (reads only).
   const bases = resolveBases(runner, target, request);

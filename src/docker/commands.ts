@@ -16,6 +16,8 @@ export interface DockerTarget {
   readonly docker: string;
   /** Environment for every docker call (DOCKER_CONFIG, DOCKER_HOST…). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The buildx plugin's program, run standalone for buildx commands (else `docker buildx`). */
+  readonly buildx?: string;
 }
 
 /** One docker invocation for `target`: its program, then `args`; the target's environment under `extra.env`. */
@@ -24,6 +26,13 @@ export function dockerCommand(target: DockerTarget, args: string[], extra: Parti
 }
 
 const cmd = dockerCommand;
+
+/** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
+function buildxCommand(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
+  return target.buildx
+    ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+    : dockerCommand(target, ['buildx', ...args], extra);
+}
 
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
 export function labelFlags(labels: Readonly<Record<string, string>>, flag = '--label'): string[] {
@@ -93,7 +102,7 @@ export interface BuildxSpec extends BuildBasics {
 
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 export function buildxBuild(target: DockerTarget, spec: BuildxSpec): Command {
-  const args = ['buildx', 'build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
+  const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
   if (spec.builder) args.push('--builder', spec.builder);
   if (spec.iidFile) args.push('--iidfile', spec.iidFile);
   if (spec.platforms.length > 0) args.push('--platform', spec.platforms.join(','));
@@ -119,12 +128,12 @@ export function buildxBuild(target: DockerTarget, spec: BuildxSpec): Command {
   if (spec.noCache) args.push('--no-cache');
   args.push(spec.context);
   const what = spec.platforms.length > 0 ? ` for ${spec.platforms.join(',')}` : '';
-  return cmd(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
+  return buildxCommand(target, args, { env, label: `docker buildx build ${spec.context}${what}` });
 }
 
 /** `docker buildx inspect [builder]`: its driver and platforms (the selected builder when none is named). */
 export function buildxInspect(target: DockerTarget, builder?: string): Command {
-  return cmd(target, ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+  return buildxCommand(target, ['inspect', ...(builder ? [builder] : [])]);
 }
 
 /** The engine's own platform, os/arch. */

@@ -61,6 +61,22 @@ export function isLoopbackRegistry(registry: string): boolean {
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 
+/** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
+async function answersPlainHttp(host: string): Promise<boolean> {
+  try {
+    const res = await request({
+      method: 'GET',
+      url: `http://${host}/v2/`,
+      timeoutMs: 15_000,
+      maxRedirects: 0,
+    });
+    discard(res);
+    return res.status === 200 || res.status === 401;
+  } catch {
+    return false;
+  }
+}
+
 export interface RegistryOptions {
   /** Explicit credentials; otherwise docker's config.json is consulted (unless anonymous). */
   readonly credentials?: Credentials;
@@ -165,6 +181,11 @@ export class RegistryClient {
     const host = registryApiHost(this.registry);
     const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
     const policy = this.options.retry ?? DEFAULT_RETRY;
+    // A registry on this machine speaks one protocol on its port, most often plain HTTP (a CI
+    // service container, a test registry). Asked over HTTP first (no credentials, no redirect
+    // followed, no TLS to set up), it answers /v2/ as a registry does; anything else (a TLS port
+    // answers 400) goes the HTTPS way below.
+    if (isLoopbackRegistry(this.registry) && (await answersPlainHttp(host))) return `http://${host}`;
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await request({

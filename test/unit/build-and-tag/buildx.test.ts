@@ -309,6 +309,10 @@ describe('buildx steps', () => {
     ]); // prettier-ignore
     expect(command.argv.join(' ')).not.toContain('s3cret');
     expect(command.env?.SLIPWAY_BUILD_SECRET_0).toBe('s3cret');
+    // The plugin run standalone: the same arguments after its own name, the same environment.
+    const standalone = buildxBuild({ docker: 'docker', buildx: '/p/docker-buildx' }, steps.main);
+    expect(standalone.argv).toEqual(['/p/docker-buildx', ...command.argv.slice(2)]);
+    expect(standalone.env).toEqual(command.env);
   });
 
   it('keeps an unpushed multi-platform build in the builder and loads the runner platform from its cache', () => {
