@@ -27656,7 +27656,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sc: () => (/* binding */ sha256)
 });
 
-// UNUSED EXPORTS: MANIFEST_ACCEPT, isLoopbackRegistry
+// UNUSED EXPORTS: MANIFEST_ACCEPT, answersPlainHttp, isLoopbackRegistry
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);

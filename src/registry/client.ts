@@ -62,7 +62,7 @@ export function isLoopbackRegistry(registry: string): boolean {
 }
 
 /** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
-async function answersPlainHttp(host: string): Promise<boolean> {
+export async function answersPlainHttp(host: string): Promise<boolean> {
   try {
     const res = await request({
       method: 'GET',

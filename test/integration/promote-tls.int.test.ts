@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RegistryClient } from '../../src/registry/client';
+import { answersPlainHttp, RegistryClient } from '../../src/registry/client';
 import { fallbackTag } from '../../src/registry/referrers';
 import { pushImage, pushIndex, unique } from '../helpers/oci';
 import { freePort, makeCertificate, startRegistry, type TestRegistry } from '../helpers/registry-process';
@@ -57,6 +57,16 @@ describe('TLS registries', () => {
     await selfSigned?.stop();
     await privateCa?.stop();
     await otherCa?.stop();
+  });
+
+  it('asks a loopback registry over plain HTTP first: a TLS port is not taken for one', async () => {
+    // The probe behind every loopback registry (no TLS set up for an HTTP-only one); a TLS port
+    // answers plain HTTP with 400 and goes the HTTPS way.
+    expect(await answersPlainHttp(staging.host)).toBe(true);
+    expect(await answersPlainHttp(production.host)).toBe(true); // 401: credentials wanted
+    expect(await answersPlainHttp(selfSigned.host)).toBe(false);
+    expect(await answersPlainHttp(privateCa.host)).toBe(false);
+    expect(await answersPlainHttp(`127.0.0.1:${await freePort()}`)).toBe(false);
   });
 
   it('refuses a self-signed registry without insecure, naming it and the way out', async () => {
