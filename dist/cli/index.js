@@ -45881,7 +45881,7 @@ function request_readAnyDeployRequest(inputs) {
 
 
 const DEPLOY_LOCK_STATE = 'deploy-lock';
-function title(request, result, failed) {
+function title(request, result, hosts, failed) {
     const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
     if (failed)
         return `Deploy of ${what} failed`;
@@ -45889,7 +45889,12 @@ function title(request, result, failed) {
         return `Deploy plan for ${what} (dry run: nothing changed)`;
     if (request.rollback)
         return `Rolled back ${what}`;
-    return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+    if (!result?.changed)
+        return `${what} already up to date`;
+    // Nothing new started anywhere: the running version kept, only its routes in the shared proxy set again.
+    const rerouteOnly = hosts.some((h) => h.result === 'rerouted') &&
+        hosts.every((h) => h.result === 'rerouted' || h.result === 'unchanged');
+    return rerouteOnly ? `Rerouted ${what} (the running version kept)` : `Deployed ${what}`;
 }
 /** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
 function verifiedCell(image, result) {
@@ -45911,7 +45916,7 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
     const withPromoted = promoted.size > 0;
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
-        (0,summary/* heading */.R_)(title(request, result, failed)),
+        (0,summary/* heading */.R_)(title(request, result, hosts, failed)),
         ...(result?.digest && !result.images ? [`Digest: ${new summary/* Code */.Cy(result.digest).text}`] : []),
         ...(result?.images
             ? [

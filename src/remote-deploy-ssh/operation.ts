@@ -12,12 +12,22 @@ import { promotionsOf } from './ledger';
 
 const DEPLOY_LOCK_STATE = 'deploy-lock';
 
-function title(request: AnyDeployRequest, result: DeployResult | undefined, failed?: string): string {
+function title(
+  request: AnyDeployRequest,
+  result: DeployResult | undefined,
+  hosts: readonly HostResult[],
+  failed?: string,
+): string {
   const what = request.mode === 'compose' ? `the stack ${request.name}` : request.name;
   if (failed) return `Deploy of ${what} failed`;
   if (request.dryRun) return `Deploy plan for ${what} (dry run: nothing changed)`;
   if (request.rollback) return `Rolled back ${what}`;
-  return result?.changed ? `Deployed ${what}` : `${what} already up to date`;
+  if (!result?.changed) return `${what} already up to date`;
+  // Nothing new started anywhere: the running version kept, only its routes in the shared proxy set again.
+  const rerouteOnly =
+    hosts.some((h) => h.result === 'rerouted') &&
+    hosts.every((h) => h.result === 'rerouted' || h.result === 'unchanged');
+  return rerouteOnly ? `Rerouted ${what} (the running version kept)` : `Deployed ${what}`;
 }
 
 /** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
@@ -47,7 +57,7 @@ export function deploySummary(
     (h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack),
   );
   return [
-    heading(title(request, result, failed)),
+    heading(title(request, result, hosts, failed)),
     ...(result?.digest && !result.images ? [`Digest: ${new Code(result.digest).text}`] : []),
     ...(result?.images
       ? [

@@ -326,6 +326,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(run.log).toContain('the shared proxy reloaded');
     expect(run.log).toMatch(/test-px-b-\S+ keeps running; its routes are served now/); // no restart
     expect(run.outputs.changed).toBe('true');
+    expect(run.summary).toContain(`Rerouted ${B} (the running version kept)`); // not "Deployed"
     expect((await firstAnswer('https://b2.test:8089/version')).body).toBe('b1'); // served now
   });
 

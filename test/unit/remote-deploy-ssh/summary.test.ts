@@ -69,4 +69,16 @@ describe('the deploy summary', () => {
     expect(text).toContain(`| \`${line}\` |`); // registry text as code, never as markdown
     expect(text).toMatch(/\| h2 \|.*\| — \|/);
   });
+
+  it('titles a deploy that only set routes again as rerouted, not deployed', () => {
+    const same = `reg.test/app@${D1}`;
+    const rerouted: HostResult = { ...host('h1', same), previous: same, result: 'rerouted' };
+    const unchanged: HostResult = { ...host('h2', same), previous: same, result: 'unchanged' };
+    const request = { mode: 'container', name: 'web' } as unknown as AnyDeployRequest;
+    const summary = (hosts: HostResult[]) =>
+      deploySummary(request, { digest: D1, changed: true, hosts, previousImage: null }, hosts)[0];
+    expect(summary([rerouted, unchanged])).toContain('Rerouted web (the running version kept)');
+    expect(summary([rerouted, host('h3', same)])).toContain('Deployed web');
+    expect(summary([unchanged])).toContain('Deployed web'); // changed without a reroute: as before
+  });
 });
