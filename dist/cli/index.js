@@ -26816,7 +26816,7 @@ const cmd = dockerCommand;
 /** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
 function buildxCommand(target, args, extra = {}) {
     return target.buildx
-        ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+        ? dockerCommand({ ...target, docker: target.buildx }, args, extra)
         : dockerCommand(target, ['buildx', ...args], extra);
 }
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */
@@ -27656,7 +27656,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sc: () => (/* binding */ sha256)
 });
 
-// UNUSED EXPORTS: MANIFEST_ACCEPT, answersPlainHttp, isLoopbackRegistry
+// UNUSED EXPORTS: MANIFEST_ACCEPT, answersPlainHttp, isLoopbackRegistry, plainHttpFirst
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -27900,15 +27900,21 @@ function isLoopbackRegistry(registry) {
     const host = registry.replace(/:\d+$/, '');
     return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
-/** Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for credentials. */
-async function answersPlainHttp(host) {
+/**
+ * Whether a registry is asked over plain HTTP before HTTPS: one on this machine with its port
+ * named (a CI service container, a test registry), which speaks one protocol on that port. Without
+ * a port, HTTP (80) and HTTPS (443) are different services: HTTPS goes first, as docker does.
+ */
+function plainHttpFirst(registry) {
+    return isLoopbackRegistry(registry) && /:\d+$/.test(registry);
+}
+/**
+ * Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for
+ * credentials. No credentials are sent and no redirect is followed; a TLS port answers 400.
+ */
+async function answersPlainHttp(host, timeoutMs = 3000) {
     try {
-        const res = await (0,http/* request */.Em)({
-            method: 'GET',
-            url: `http://${host}/v2/`,
-            timeoutMs: 15_000,
-            maxRedirects: 0,
-        });
+        const res = await (0,http/* request */.Em)({ method: 'GET', url: `http://${host}/v2/`, timeoutMs, maxRedirects: 0 });
         (0,http/* discard */.vf)(res);
         return res.status === 200 || res.status === 401;
     }
@@ -27967,11 +27973,9 @@ class RegistryClient {
         const host = (0,reference/* registryApiHost */.Mb)(this.registry);
         const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
         const policy = this.options.retry ?? retry/* DEFAULT_RETRY */.vI;
-        // A registry on this machine speaks one protocol on its port, most often plain HTTP (a CI
-        // service container, a test registry). Asked over HTTP first (no credentials, no redirect
-        // followed, no TLS to set up), it answers /v2/ as a registry does; anything else (a TLS port
-        // answers 400) goes the HTTPS way below.
-        if (isLoopbackRegistry(this.registry) && (await answersPlainHttp(host)))
+        // Most registries on this machine with a port speak plain HTTP: asked that way first, they
+        // need no TLS set up at all (node:tls and its CA roots are about 20 ms of a short run).
+        if (plainHttpFirst(this.registry) && (await answersPlainHttp(host)))
             return `http://${host}`;
         for (let attempt = 0;; attempt++) {
             try {
@@ -43001,8 +43005,7 @@ const SYSTEM_PLUGIN_DIRS = [
     '/usr/libexec/docker/cli-plugins',
 ];
 /** The docker CLI's plugin directories: its config's cliPluginsExtraDirs, <config dir>/cli-plugins, the system ones. */
-function pluginDirs(env, home, configText) {
-    const configDir = env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
+function pluginDirs(configDir, configText, systemDirs = SYSTEM_PLUGIN_DIRS) {
     let extra = [];
     try {
         const config = JSON.parse(configText ?? '{}');
@@ -43012,19 +43015,17 @@ function pluginDirs(env, home, configText) {
     catch {
         // an unreadable config: the CLI would complain; its default directories still apply
     }
-    return [...extra, (0,external_node_path_.join)(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS];
+    return [...extra, (0,external_node_path_.join)(configDir, 'cli-plugins'), ...systemDirs];
 }
-function executable(path) {
-    try {
-        (0,external_node_fs_.accessSync)(path, external_node_fs_.constants.X_OK);
-        return (0,external_node_fs_.statSync)(path).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** The first executable docker-buildx in the docker CLI's plugin directories, if any. */
-function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir)()) {
+/**
+ * The buildx program to run standalone, or undefined to go through `docker buildx`.
+ * SLIPWAY_BUILDX names it, or `docker` always goes through the docker client (SLIPWAY_DOCKER).
+ * Otherwise the first docker-buildx that exists in the CLI's plugin directories, as the CLI takes
+ * it; one that is not an executable file is left to the CLI, which says what is wrong with it.
+ */
+function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir)(), systemDirs = SYSTEM_PLUGIN_DIRS) {
+    if (env.SLIPWAY_BUILDX)
+        return env.SLIPWAY_BUILDX === 'docker' ? undefined : env.SLIPWAY_BUILDX;
     const configDir = env.DOCKER_CONFIG || (0,external_node_path_.join)(home, '.docker');
     let configText;
     try {
@@ -43033,9 +43034,14 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir
     catch {
         // no config.json
     }
-    return pluginDirs(env, home, configText)
-        .map((dir) => (0,external_node_path_.join)(dir, 'docker-buildx'))
-        .find(executable);
+    for (const dir of pluginDirs(configDir, configText, systemDirs)) {
+        const path = (0,external_node_path_.join)(dir, 'docker-buildx');
+        const stat = (0,external_node_fs_.statSync)(path, { throwIfNoEntry: false });
+        if (!stat)
+            continue;
+        return stat.isFile() && (stat.mode & 0o111) !== 0 ? path : undefined;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts

@@ -8732,7 +8732,7 @@ const cmd = dockerCommand;
 /** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
 function buildxCommand(target, args, extra = {}) {
     return target.buildx
-        ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+        ? dockerCommand({ ...target, docker: target.buildx }, args, extra)
         : dockerCommand(target, ['buildx', ...args], extra);
 }
 /** `--label k=v` for each label (or another flag taking k=v, such as `--label-add`). */

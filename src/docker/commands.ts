@@ -30,7 +30,7 @@ const cmd = dockerCommand;
 /** One buildx invocation: the plugin run standalone when the target names it, else `docker buildx`. */
 function buildxCommand(target: DockerTarget, args: string[], extra: Partial<Command> = {}): Command {
   return target.buildx
-    ? { argv: [target.buildx, ...args], ...extra, env: { ...target.env, ...extra.env } }
+    ? dockerCommand({ ...target, docker: target.buildx }, args, extra)
     : dockerCommand(target, ['buildx', ...args], extra);
 }
 
