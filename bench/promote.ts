@@ -68,6 +68,40 @@ function measured(argv: readonly string[], env: NodeJS.ProcessEnv = process.env)
 
 let BENCH_TEMP = '';
 
+/**
+ * The floor no copying tool can beat: the destination registry taking the same blobs straight from
+ * local files (curl PUTs, 4 at a time), with no source registry and no client of ours in between.
+ * Blobs only (the manifest is a few hundred bytes). Arguments are passed as argv, never into the script.
+ */
+export const INGEST_SCRIPT = `set -euo pipefail
+up() {
+  loc=$(curl -sSf -X POST -D - -o /dev/null "http://$REG/v2/$REPO/blobs/uploads/" | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')
+  case $loc in http*) ;; *) loc="http://$REG$loc" ;; esac
+  case $loc in *\\?*) sep='&' ;; *) sep='?' ;; esac
+  curl -sSf -X PUT -H 'content-type: application/octet-stream' -T "$2" -o /dev/null "$loc\${sep}digest=$1"
+}
+export -f up
+export REG="$1" REPO="$2"
+shift 2
+printf '%s\\n' "$@" | xargs -n2 -P4 bash -c 'up "$0" "$1"'`;
+
+/** The blobs of an image in the source registry's storage: digest and file, config first. */
+export async function blobFiles(
+  client: RegistryClient,
+  dataDir: string,
+  repository: string,
+  digest: string,
+): Promise<string[]> {
+  const manifest = JSON.parse((await client.getManifest(repository, digest)).bytes.toString()) as {
+    config: { digest: string };
+    layers: Array<{ digest: string }>;
+  };
+  return [manifest.config, ...manifest.layers].flatMap(({ digest: d }) => {
+    const hex = d.slice('sha256:'.length);
+    return [d, join(dataDir, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data')];
+  });
+}
+
 /** INPUT_* as the runner sets them: every input of action.yml, its default where it has one. */
 function actionEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
   const yml = parse(
@@ -140,6 +174,9 @@ export interface PromoteBench {
   readonly cold1gMs: Record<ToolName, number>;
   readonly warmMs: Record<ToolName, number>;
   readonly peakRssMib: Record<ToolName, number>;
+  /** The destination registry taking the same blobs from local files (INGEST_SCRIPT), medians in ms. */
+  readonly ingest100Ms: number;
+  readonly ingest1gMs: number;
   /** The floor on this machine: `node -e 0` (Node 24) as a whole process. */
   readonly nodeStartMs: number;
   readonly nodeStartRssMib: number;
@@ -161,25 +198,33 @@ export async function benchPromote(
   const gigabyteRounds = options.gigabyte === false ? 0 : (options.gigabyteRounds ?? 3);
   const run = await tools(options.before);
   const names = options.only ?? TOOL_NAMES.filter((n) => n !== 'before' || options.before);
-  const source = await startRegistry({ dataDir: tempDir('bench-source') });
+  const sourceDir = tempDir('bench-source');
+  const source = await startRegistry({ dataDir: sourceDir });
   const samples = { cold100: perTool(), cold1g: perTool(), warm: perTool() };
   try {
     const client = new RegistryClient(source.host, { anonymous: true });
     const small = 'bench/small';
     const big = 'bench/big';
-    await pushImage(client, small, {
+    const smallImage = await pushImage(client, small, {
       seed: `small-${unique()}`,
       layers: 5,
       layerSize: 20 * 1024 * 1024,
       tag: 'v1',
     });
-    if (gigabyteRounds > 0)
-      await pushImage(client, big, {
+    const smallBlobs = await blobFiles(client, sourceDir, small, smallImage.digest);
+    let bigBlobs: string[] = [];
+    if (gigabyteRounds > 0) {
+      const bigImage = await pushImage(client, big, {
         seed: `big-${unique()}`,
         layers: 1,
         layerSize: 1024 * 1024 * 1024,
         tag: 'v1',
       });
+      bigBlobs = await blobFiles(client, sourceDir, big, bigImage.digest);
+    }
+    const ingest = (repo: string, blobs: string[]) =>
+      withFreshRegistry((r) => measured(['bash', '-c', INGEST_SCRIPT, 'ingest', r.host, repo, ...blobs]));
+    const ingested = { cold100: [] as Sample[], cold1g: [] as Sample[] };
     const copyInto = (host: string, repo: string): Copy => ({
       from: `${source.host}/${repo}:v1`,
       to: `${host}/${repo}`,
@@ -196,11 +241,13 @@ export async function benchPromote(
       const order = round % 2 ? [...names].reverse() : names;
       for (const name of order)
         samples.cold100[name].push(await withFreshRegistry((r) => run[name](copyInto(r.host, small))));
+      ingested.cold100.push(await ingest(small, smallBlobs));
     }
     for (let round = 0; round < gigabyteRounds; round++) {
       const order = round % 2 ? [...names].reverse() : names;
       for (const name of order)
         samples.cold1g[name].push(await withFreshRegistry((r) => run[name](copyInto(r.host, big))));
+      ingested.cold1g.push(await ingest(big, bigBlobs));
     }
     // Warm: the image is already at the destination (copied once), every tool copies it again.
     await withFreshRegistry(async (r) => {
@@ -225,6 +272,8 @@ export async function benchPromote(
       cold1gMs: medians(samples.cold1g, (s) => s.ms),
       warmMs: medians(samples.warm, (s) => s.ms),
       peakRssMib: medians(samples.cold1g, mib),
+      ingest100Ms: median(ingested.cold100.map((x) => x.ms)),
+      ingest1gMs: ingested.cold1g.length ? median(ingested.cold1g.map((x) => x.ms)) : NaN,
       nodeStartMs: median(floor.map((s) => s.ms)),
       nodeStartRssMib: median(floor.map(mib)),
       samples,
@@ -257,5 +306,9 @@ export function formatPromote(b: PromoteBench): string {
     rows.push(
       `| peak RSS, 1 GiB cold | ${names.map((n) => `${b.peakRssMib[n].toFixed(0)} MiB`).join(' | ')} | ≤ 48 MiB ${check(b.peakRssMib.slipway <= 48)}; \`node -e 0\`: ${b.nodeStartRssMib.toFixed(0)} MiB |`,
     );
+  rows.push(
+    '',
+    `The destination registry alone, taking the same blobs from local files (curl, 4 at a time; no source registry, no copying client): 100 MiB ${(b.ingest100Ms / 1000).toFixed(2)} s${Number.isNaN(b.ingest1gMs) ? '' : `, 1 GiB ${(b.ingest1gMs / 1000).toFixed(2)} s`}. 0.9× crane is ${((0.9 * b.cold100Ms.crane) / 1000).toFixed(2)} s${Number.isNaN(b.ingest1gMs) ? '' : ` and ${((0.9 * b.cold1gMs.crane) / 1000).toFixed(2)} s`}.`,
+  );
   return rows.join('\n');
 }
