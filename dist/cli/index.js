@@ -26022,23 +26022,33 @@ function lastLines(text, count) {
 function childEnv(env) {
     return Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
 }
-/** Runs commands on this machine with spawn(argv) — never through a shell. */
+/**
+ * Runs commands on this machine with spawn(argv) — never through a shell. A command whose signal
+ * (its own, else the runner's `cancel`) aborts gets SIGTERM, and the run ends with the abort's
+ * reason only once the process has exited: nothing it does (a build pushing from its builder)
+ * goes on after the step that started it.
+ */
 class LocalRunner {
+    cancel;
     where = 'local';
     baseEnv;
-    constructor(baseEnv = process.env) {
+    constructor(baseEnv = process.env, cancel) {
+        this.cancel = cancel;
         this.baseEnv = childEnv(baseEnv);
     }
     run(command, options = {}) {
         const [file, ...args] = command.argv;
         if (!file)
             return Promise.reject(new Error('empty command'));
+        const signal = options.signal ?? this.cancel;
+        if (signal?.aborted)
+            return Promise.reject(abortReason(signal));
         const started = performance.now();
         return new Promise((resolve, reject) => {
             const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(file, args, {
                 env: { ...this.baseEnv, ...command.env },
                 stdio: ['pipe', 'pipe', 'pipe'],
-                signal: options.signal,
+                signal,
             });
             const stdout = [];
             const stderr = [];
@@ -26058,15 +26068,20 @@ class LocalRunner {
                 options.onOutput?.(chunk.toString('utf8'), 'stderr');
             });
             child.on('error', (error) => {
+                // Aborted: the process was sent SIGTERM; 'close' says when it is gone.
+                if (signal?.aborted && child.pid !== undefined)
+                    return;
                 if (timer)
                     clearTimeout(timer);
                 reject(new Error(`cannot run ${file}: ${error.message}`));
             });
-            child.on('close', (code, signal) => {
+            child.on('close', (code, ended) => {
                 if (timer)
                     clearTimeout(timer);
+                if (signal?.aborted)
+                    return reject(abortReason(signal));
                 resolve({
-                    exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+                    exitCode: code ?? (ended ? 128 + signalNumber(ended) : 1),
                     stdout: Buffer.concat(stdout).toString('utf8'),
                     stderr: Buffer.concat(stderr).toString('utf8'),
                     durationMs: performance.now() - started,
@@ -26096,6 +26111,9 @@ function signalNumber(signal) {
         SIGPIPE: 13,
     };
     return numbers[signal] ?? 0;
+}
+function abortReason(signal) {
+    return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
 
@@ -43055,12 +43073,14 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir
 
 
 
-async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)()) {
+async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)(), 
+/** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
+signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
     const plan = planBuild(request, git);
-    const runner = new local_runner/* LocalRunner */.Q();
+    const runner = new local_runner/* LocalRunner */.Q(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;
     const target = { docker: (0,commands/* dockerBinary */.iM)(), ...(buildx && { buildx }) };

@@ -1,4 +1,7 @@
 import { runBuild } from '../build-and-tag/operation';
 import { runAction } from './runtime';
 
-void runAction({ main: ({ inputs, report }) => runBuild(inputs, report) });
+void runAction({
+  cancellable: true,
+  main: ({ inputs, report, signal }) => runBuild(inputs, report, undefined, signal),
+});

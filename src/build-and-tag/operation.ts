@@ -21,11 +21,13 @@ export async function runBuild(
   inputs: Inputs,
   report: Reporter,
   git: GitContext = readGitContext(),
+  /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
+  signal?: AbortSignal,
 ): Promise<BuildOutcome> {
   const request = readBuildRequest(inputs);
   for (const [, value] of request.secrets) report.mask(value);
   const plan = planBuild(request, git);
-  const runner = new LocalRunner();
+  const runner = new LocalRunner(process.env, signal);
   // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
   const buildx = request.buildx ? findBuildxPlugin() : undefined;
   const target = { docker: dockerBinary(), ...(buildx && { buildx }) };

@@ -6,7 +6,7 @@
  * multi-platform result tests the runner's platform and says so.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
@@ -326,5 +326,45 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(warm.log).toMatch(/^#\d+ \[linux\/amd64(->arm64)? build 4\/5\] COPY app\.txt .*\n#\d+ DONE/m);
     expect(warm.log).toMatch(/importing cache manifest from/);
     expect(warm.outputs.digest).not.toBe(cold.outputs.digest);
+  }, 300_000);
+
+  it('cancelled while the builder runs a step: buildx cancels, nothing is pushed or left behind; the rerun pushes', async () => {
+    const dir = fixture(`app cancel ${id}`);
+    writeFileSync(join(dir, 'deps.txt'), `deps cancel ${id}\n`); // never in the builder's cache
+    const image = `${repo}-cancel`;
+    const inputs = {
+      image,
+      context: dir,
+      'build-args': `${base}\nDEPS_SECONDS=23`,
+      platforms: 'linux/amd64,linux/arm64',
+      builder: lab.builder,
+      push: 'true',
+      tags: 'c1',
+    };
+    const runnerTemp = tempDir('build-cancel-runner');
+    // The moment, seen from outside: BuildKit running the slow step (its `sleep 23` on this machine).
+    let at = 0;
+    const slowStep = (async () => {
+      while ((await local.run({ argv: ['pgrep', '-x', '-f', 'sleep 23'] })).exitCode !== 0)
+        await new Promise((r) => setTimeout(r, 100));
+      at = performance.now();
+    })();
+    const started = performance.now();
+    const cancelled = await runBundle('build-and-tag', inputs, {
+      env: { ...env, RUNNER_TEMP: runnerTemp },
+      interrupt: slowStep.then(() => 'cancel' as const),
+    });
+    expect(cancelled.exitCode, cancelled.log).not.toBe(0);
+    expect(cancelled.log).toContain('cancelled (SIGINT)');
+    // Ended on the SIGINT, with buildx (not 7.5 s later by SIGTERM, nor by the SIGKILL after it).
+    expect(started + cancelled.durationMs - at).toBeLessThan(7500);
+    expect((await local.run({ argv: ['pgrep', '-f', runnerTemp] })).exitCode).toBe(1); // no buildx left
+    expect((await local.run({ argv: ['pgrep', '-x', '-f', 'sleep 23'] })).exitCode).toBe(1);
+    expect(readdirSync(runnerTemp).filter((f) => f.startsWith('slipway-build-'))).toEqual([]);
+    await expect(crane('digest', `${image}:c1`)).rejects.toThrow(); // nothing pushed
+
+    const rerun = await runBundle('build-and-tag', inputs, { env });
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    expect(await crane('digest', `${image}:c1`)).toBe(rerun.outputs.digest);
   }, 300_000);
 });
