@@ -73,7 +73,7 @@ let BENCH_TEMP = '';
  * local files (curl PUTs, 4 at a time), with no source registry and no client of ours in between.
  * Blobs only (the manifest is a few hundred bytes). Arguments are passed as argv, never into the script.
  */
-export const INGEST_SCRIPT = `set -euo pipefail
+const INGEST_SCRIPT = `set -euo pipefail
 up() {
   loc=$(curl -sSf -X POST -D - -o /dev/null "http://$REG/v2/$REPO/blobs/uploads/" | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p')
   case $loc in http*) ;; *) loc="http://$REG$loc" ;; esac
@@ -86,7 +86,7 @@ shift 2
 printf '%s\\n' "$@" | xargs -n2 -P4 bash -c 'up "$0" "$1"'`;
 
 /** The blobs of an image in the source registry's storage: digest and file, config first. */
-export async function blobFiles(
+async function blobFiles(
   client: RegistryClient,
   dataDir: string,
   repository: string,
