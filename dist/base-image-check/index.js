@@ -117,7 +117,7 @@ const DEFAULT_REGISTRY = 'docker.io';
 const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
 const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
 const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
+const reference_MAX_TAG_LENGTH = 128;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
 const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
@@ -168,8 +168,8 @@ function reference_parseReference(input, options = {}) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
         if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+            throw new InvalidReferenceError(value, tag.length > reference_MAX_TAG_LENGTH
+                ? `the tag is longer than ${reference_MAX_TAG_LENGTH} characters`
                 : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
         }
     }
@@ -237,7 +237,7 @@ function familiarName(ref) {
     }
     return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
-function withTag(ref, tag) {
+function reference_withTag(ref, tag) {
     if (!TAG_RE.test(tag))
         throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
     return { registry: ref.registry, repository: ref.repository, tag };
@@ -1410,7 +1410,7 @@ function parseDuration(text) {
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
-function parsePlatforms(text) {
+function buildx_parsePlatforms(text) {
     const platforms = [
         ...new Set(text
             .split(/[,\n]/)
@@ -1462,7 +1462,7 @@ const REQUIRED = {
  * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
  * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
  */
-function parseCacheEntry(input, line) {
+function buildx_parseCacheEntry(input, line) {
     if (!line.includes('=')) {
         let ref;
         try {
@@ -1537,7 +1537,7 @@ function attestationOn(value) {
 const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
 const ANNOTATION_LEVELS = (/* unused pure expression or super */ null && (['manifest', 'index', 'manifest-descriptor', 'index-descriptor']));
 /** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
-function parseAnnotation(line) {
+function buildx_parseAnnotation(line) {
     const match = ANNOTATION.exec(line);
     if (!match)
         throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
@@ -1827,8 +1827,503 @@ function buildx_build_buildxFiles(dir) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && existsSync(eventPath)) {
+        try {
+            payload = JSON.parse(readFileSync(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        ...(headSha && { headSha }),
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function context_runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
+/**
+ * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
+ * - the version YYYYMMDD-<run> (off CI YYYYMMDD-<sha7>), with an optional prefix: names this build
+ *   for good (immutable);
+ * - sha-<7> of the commit that was built (GITHUB_SHA: a pull request's merge commit);
+ * - latest for the default branch (a scheduled run runs on it), the sanitised branch name on other
+ *   branches (a branch named `latest` gets `branch-latest`), pr-<N> for pull requests;
+ * - a vX.Y.Z git tag: X.Y.Z (immutable), X.Y and X (release lines: they only ever move forward);
+ *   a pre-release gets only its full version; another git tag its sanitised name;
+ * - user templates.
+ * Immutability follows from where a tag came from, never from what its name looks like: a branch
+ * called 20240115-hotfix or 1.2.3 moves like any branch.
+ */
+
+
+const PLACEHOLDERS = (/* unused pure expression or super */ null && ([
+    'date',
+    'run',
+    'sha',
+    'sha7',
+    'head_sha',
+    'head_sha7',
+    'branch',
+    'version',
+]));
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+/** The label an image records its build's version in (what push-registry keeps from moving). */
+const tags_VERSION_LABEL = 'dev.slipway.version';
+/** Does a tag of this source name one build for good? */
+const tags_isImmutableSource = (source) => source === 'version' || source === 'release';
+/** The length of the hash a cut tag ends with. */
+const CUT_HASH_LENGTH = 8;
+function shortHash(text) {
+    return createHash('sha256').update(text).digest('hex').slice(0, CUT_HASH_LENGTH);
+}
+/** Replaces characters a Docker tag cannot hold with '-' and drops a leading '.' or '-'. */
+function tagCharacters(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+}
+/**
+ * Makes `text` fit in `room` characters and stay unique: a longer text keeps its start and ends
+ * with '-' and a hash of the whole, so two long names with a shared start never collide.
+ */
+function cutToFit(text, room) {
+    if (text.length <= room)
+        return text;
+    const keep = Math.max(0, room - CUT_HASH_LENGTH - 1);
+    return `${text.slice(0, keep)}-${shortHash(text)}`.slice(-room);
+}
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128 (a longer one is cut, keeping it unique). */
+function sanitizeTag(text) {
+    return cutToFit(tagCharacters(text), MAX_TAG_LENGTH);
+}
+/** UTC date as YYYYMMDD. */
+function utcDate(date) {
+    return date.toISOString().slice(0, 10).replaceAll('-', '');
+}
+/** A version prefix: tag characters, starting with a letter or digit, short enough to leave room. */
+const VERSION_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+function tags_isValidVersionPrefix(prefix) {
+    return VERSION_PREFIX.test(prefix);
+}
+/**
+ * The immutable version tag of a build: [prefix]YYYYMMDD-<run number> on CI. Without a build number
+ * (a laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work
+ * tree has any, so different content never gets the same version; outside a repository, the time
+ * of day. The prefix keeps the versions of two workflows of one repository apart (their run
+ * numbers are counted separately).
+ */
+function tags_versionTag(ctx, prefix = '') {
+    const date = utcDate(ctx.now);
+    if (ctx.runNumber > 0)
+        return `${prefix}${date}-${ctx.runNumber}`;
+    if (ctx.sha)
+        return `${prefix}${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${prefix}${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+/** The version a rerun gets when its rebuild is another image than the one its first attempt pushed. */
+function rerunVersion(version, attempt) {
+    return `${version}.${attempt}`;
+}
+function branchName(ctx) {
+    if (ctx.pullRequest !== undefined && ctx.headRef)
+        return ctx.headRef;
+    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+function gitTagName(ctx) {
+    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+/**
+ * Is this run on the repository's default branch? A scheduled run always is (GitHub runs it on the
+ * default branch, and its payload does not name the repository's default branch).
+ */
+function onDefaultBranch(ctx) {
+    const branch = ctx.pullRequest === undefined ? branchName(ctx) : undefined;
+    if (branch === undefined)
+        return false;
+    if (ctx.defaultBranch !== undefined)
+        return branch === ctx.defaultBranch;
+    return ctx.eventName === 'schedule';
+}
+function parseSemver(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    return {
+        major: m[1],
+        minor: m[2],
+        patch: m[3],
+        ...(m[4] !== undefined && { prerelease: m[4] }),
+    };
+}
+function tags_formatSemver(v) {
+    return `${v.major}.${v.minor}.${v.patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`;
+}
+/** Semantic version precedence (semver.org §11): negative when a < b. */
+function compareSemver(a, b) {
+    for (const k of ['major', 'minor', 'patch']) {
+        const d = Number(a[k]) - Number(b[k]);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    if (a.prerelease === b.prerelease)
+        return 0;
+    if (a.prerelease === undefined)
+        return 1;
+    if (b.prerelease === undefined)
+        return -1;
+    const pa = a.prerelease.split('.');
+    const pb = b.prerelease.split('.');
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const x = pa[i];
+        const y = pb[i];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Math.sign(Number(x) - Number(y));
+        if (nx)
+            return -1;
+        if (ny)
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return 0;
+}
+/** The release a semver git tag names (vX.Y.Z[-pre]), or undefined. */
+function tags_releaseOf(ctx) {
+    const tag = gitTagName(ctx);
+    return tag === undefined ? undefined : parseSemver(tag);
+}
+/** The release lines of a release (X.Y and X), which move forward only; none for a pre-release. */
+function releaseLines(release) {
+    return release.prerelease === undefined ? [`${release.major}.${release.minor}`, release.major] : [];
+}
+/** A ref's name as a tag: never `latest`, which only the default branch gets. */
+function refTag(name, kind) {
+    const tag = sanitizeTag(name);
+    return tag === 'latest' ? `${kind}-latest` : tag;
+}
+/** The default tags of a build with where each came from, most specific first (the version first). */
+function tags_defaultTagPlan(ctx, versionPrefix = '') {
+    const tags = [{ tag: tags_versionTag(ctx, versionPrefix), source: 'version' }];
+    if (ctx.sha)
+        tags.push({ tag: `sha-${ctx.sha.slice(0, 7)}`, source: 'commit' });
+    const gitTag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push({ tag: `pr-${ctx.pullRequest}`, source: 'pull-request' });
+    }
+    else if (gitTag !== undefined) {
+        const release = parseSemver(gitTag);
+        if (release) {
+            tags.push({ tag: sanitizeTag(tags_formatSemver(release)), source: 'release' });
+            for (const line of releaseLines(release))
+                tags.push({ tag: line, source: 'release-line' });
+        }
+        else {
+            tags.push({ tag: refTag(gitTag, 'tag'), source: 'git-tag' });
+        }
+    }
+    else {
+        const branch = branchName(ctx);
+        if (onDefaultBranch(ctx))
+            tags.push({ tag: 'latest', source: 'latest' });
+        else if (branch !== undefined)
+            tags.push({ tag: refTag(branch, 'branch'), source: 'branch' });
+    }
+    return tags_uniqueTags(tags.filter((t) => t.tag !== ''));
+}
+/** The default tags of a build, most specific first. */
+function defaultTags(ctx, versionPrefix = '') {
+    return tags_defaultTagPlan(ctx, versionPrefix).map((t) => t.tag);
+}
+/**
+ * Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. A result over
+ * 128 characters is cut in its {branch} part (the only unbounded one), which keeps its start and
+ * gets a hash of the whole branch name: the template's other parts, its distinguishing tail
+ * included, stay. `{branch}` alone on a branch named `latest` gives `branch-latest`.
+ */
+function tags_expandTemplate(template, ctx, versionPrefix = '') {
+    const branch = tagCharacters(branchName(ctx) ?? gitTagName(ctx) ?? '');
+    const values = {
+        date: utcDate(ctx.now),
+        run: String(ctx.runNumber),
+        sha: ctx.sha,
+        sha7: ctx.sha.slice(0, 7),
+        head_sha: ctx.headSha ?? ctx.sha,
+        head_sha7: (ctx.headSha ?? ctx.sha).slice(0, 7),
+        branch,
+        version: tags_versionTag(ctx, versionPrefix),
+    };
+    const parts = template.split(/(\{[^}]*\})/);
+    for (const part of parts) {
+        const name = /^\{([^}]*)\}$/.exec(part)?.[1];
+        if (name !== undefined && !PLACEHOLDERS.includes(name))
+            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+    }
+    const render = (branchValue) => parts
+        .map((part) => {
+        if (part === '{branch}')
+            return branchValue;
+        return /^\{[^}]*\}$/.test(part) ? values[part.slice(1, -1)] : part;
+    })
+        .join('');
+    let expanded = tagCharacters(render(branch));
+    if (expanded.length > MAX_TAG_LENGTH && template.includes('{branch}')) {
+        const uses = parts.filter((p) => p === '{branch}').length;
+        const fixed = expanded.length - uses * branch.length;
+        const room = Math.floor((MAX_TAG_LENGTH - fixed) / uses);
+        if (room > CUT_HASH_LENGTH)
+            expanded = tagCharacters(render(cutToFit(branch, room)));
+    }
+    const tag = cutToFit(expanded, MAX_TAG_LENGTH);
+    if (tag === '')
+        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    if (tag === 'latest' && template !== 'latest' && !onDefaultBranch(ctx))
+        return 'branch-latest';
+    return tag;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+/** The first of each tag (a default tag wins over a template giving the same name). */
+function tags_uniqueTags(tags) {
+    const seen = new Set();
+    return tags.filter((t) => !seen.has(t.tag) && seen.add(t.tag));
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
+/**
+ * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
+ * repository, and the OCI labels. Pure: unit-tested from a GitContext.
+ */
+
+
+
+
+
+
+const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The build context: the last (positional) argument of docker build, a directory that exists. */
+function readContext(inputs) {
+    const context = inputs.operand('context', '.');
+    let directory = false;
+    try {
+        directory = statSync(context).isDirectory();
+    }
+    catch {
+        // missing: said below
+    }
+    if (!directory)
+        throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+    return context;
+}
+function readVersionPrefix(inputs) {
+    const prefix = inputs.line('version-prefix');
+    if (prefix && !isValidVersionPrefix(prefix))
+        throw new InputError('version-prefix', `${JSON.stringify(prefix)} is not a tag prefix (letters, digits, _ . -, starting with a letter or digit, at most 48)`);
+    return prefix;
+}
+function readBuildRequest(inputs) {
+    const repositories = inputs.parsedList('image', (v) => parseReference(v, { lowercase: true, repositoryOnly: true }), {
+        required: true,
+    });
+    const target = inputs.line('target');
+    if (target && !STAGE.test(target))
+        throw new InputError('target', `${JSON.stringify(target)} is not a stage name`);
+    const secrets = inputs.list('secrets').map((line) => {
+        const eq = line.indexOf('=');
+        const id = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!SECRET_ID.test(id))
+            throw new InputError('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+        return [id, line.slice(eq + 1)];
+    });
+    const labels = inputs.list('labels').map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+    const file = inputs.line('file');
+    const buildx = readBuildxRequest(inputs);
+    const cacheFrom = buildx
+        ? buildx.cacheFrom.map(formatCacheEntry)
+        : inputs.parsedList('cache-from', (v) => formatReference(parseReference(v)));
+    return {
+        repositories,
+        context: readContext(inputs),
+        ...(file && { file }),
+        ...(target && { target }),
+        buildArgs: inputs.keyValues('build-args'),
+        labels,
+        secrets,
+        cacheFrom,
+        ...(buildx && { buildx }),
+        tagTemplates: inputs.list('tags'),
+        versionPrefix: readVersionPrefix(inputs),
+        pull: inputs.boolean('pull', false),
+        noCache: inputs.boolean('no-cache', false),
+    };
+}
+/**
+ * The buildx options, or undefined when none is given and no cache-from line is in buildx's
+ * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
+ */
+function readBuildxRequest(inputs) {
+    const platforms = parsePlatforms(inputs.string('platforms'));
+    const builder = inputs.line('builder');
+    if (builder && !BUILDER.test(builder))
+        throw new InputError('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+    const cacheFromLines = inputs.list('cache-from');
+    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
+    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+    const push = inputs.boolean('push', false);
+    const attestation = (name) => {
+        const value = inputs.line(name);
+        if (value && !ATTESTATION.test(value))
+            throw new InputError(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+        return value || undefined;
+    };
+    const provenance = attestation('provenance');
+    const sbom = attestation('sbom');
+    const annotations = inputs.list('annotations').map(parseAnnotation);
+    const wanted = platforms.length > 0 ||
+        builder ||
+        cacheTo.length > 0 ||
+        push ||
+        provenance !== undefined ||
+        sbom !== undefined ||
+        annotations.length > 0 ||
+        cacheFromLines.some((line) => line.includes('='));
+    if (!wanted)
+        return undefined;
+    return {
+        ...(builder && { builder }),
+        platforms,
+        cacheFrom,
+        cacheTo,
+        push,
+        ...(provenance !== undefined && { provenance }),
+        ...(sbom !== undefined && { sbom }),
+        annotations,
+    };
+}
+/**
+ * The image's labels: `created` is the commit's time when known (an unchanged rebuild gives the
+ * same labels, so it can give the same image), `version` the release on a semver git tag (else
+ * the build's version), and the build's version again in dev.slipway.version.
+ */
+function ociLabels(ctx, version, repository, created = ctx.now) {
+    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+    const release = releaseOf(ctx);
+    const labels = [
+        ['org.opencontainers.image.created', created.toISOString()],
+        ['org.opencontainers.image.version', release ? formatSemver(release) : version],
+        [
+            'org.opencontainers.image.title',
+            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
+        ],
+    ];
+    if (ctx.description)
+        labels.push(['org.opencontainers.image.description', ctx.description]);
+    if (ctx.license)
+        labels.push(['org.opencontainers.image.licenses', ctx.license]);
+    if (ctx.sha)
+        labels.push(['org.opencontainers.image.revision', ctx.sha]);
+    if (source)
+        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+    labels.push([VERSION_LABEL, version]);
+    const run = runUrl(ctx);
+    if (run)
+        labels.push(['dev.slipway.run', run]);
+    return labels;
+}
+function planBuild(request, ctx, committed) {
+    const version = versionTag(ctx, request.versionPrefix);
+    const extra = request.tagTemplates.map((t) => {
+        try {
+            return { tag: expandTemplate(t, ctx, request.versionPrefix), source: 'template' };
+        }
+        catch (error) {
+            throw new InputError('tags', error.message);
+        }
+    });
+    const tagPlan = uniqueTags([...defaultTagPlan(ctx, request.versionPrefix), ...extra]);
+    const tags = tagPlan.map((t) => t.tag);
+    const references = request.repositories.flatMap((repo) => tags.map((t) => formatReference(withTag(repo, t))));
+    const computed = ociLabels(ctx, version, request.repositories[0], committed);
+    const overridden = new Set(request.labels.map(([k]) => k));
+    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
+    return {
+        version,
+        tags,
+        tagPlan,
+        immutableTags: tagPlan.filter((t) => isImmutableSource(t.source)).map((t) => t.tag),
+        references,
+        labels,
+        ...(committed && { sourceDateEpoch: Math.floor(committed.getTime() / 1000) }),
+    };
+}
+/**
+ * The build args of a build: the user's, and SOURCE_DATE_EPOCH (the commit's time) unless the user
+ * set it: BuildKit then stamps the image's times with it, so an unchanged rebuild can be the same image.
+ */
+function plan_buildArgsOf(request, plan) {
+    if (plan.sourceDateEpoch === undefined || request.buildArgs.some(([k]) => k === 'SOURCE_DATE_EPOCH'))
+        return request.buildArgs;
+    return [...request.buildArgs, ['SOURCE_DATE_EPOCH', String(plan.sourceDateEpoch)]];
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
 
 
 
@@ -1917,7 +2412,7 @@ bases) {
                 ...(request.file && { file: request.file }),
                 ...(request.target && { target: request.target }),
                 tags: plan.references,
-                buildArgs: request.buildArgs,
+                buildArgs: buildArgsOf(request, plan),
                 labels,
                 secrets: request.secrets,
                 pull: request.pull,
@@ -1941,7 +2436,7 @@ bases) {
             ...(request.file && { file: request.file }),
             ...(request.target && { target: request.target }),
             tags: plan.references,
-            buildArgs: request.buildArgs,
+            buildArgs: buildArgsOf(request, plan),
             labels,
             secrets: request.secrets,
             cacheFrom: request.cacheFrom,

@@ -26794,6 +26794,7 @@ function printable(text, max = 200) {
 /* harmony export */   Q2: () => (/* binding */ dockerCommand),
 /* harmony export */   RI: () => (/* binding */ networkRemove),
 /* harmony export */   Ss: () => (/* binding */ networkConnect),
+/* harmony export */   Tc: () => (/* binding */ tag),
 /* harmony export */   UO: () => (/* binding */ storageDriverStatus),
 /* harmony export */   VC: () => (/* binding */ push),
 /* harmony export */   Xu: () => (/* binding */ inspectContainers),
@@ -26821,7 +26822,7 @@ function printable(text, max = 200) {
 /* harmony export */   z7: () => (/* binding */ kill),
 /* harmony export */   zJ: () => (/* binding */ serverPlatform)
 /* harmony export */ });
-/* unused harmony exports secretEnvName, historyOf, tag */
+/* unused harmony exports secretEnvName, historyOf */
 /** The docker client: SLIPWAY_DOCKER when set (e.g. a client with BuildKit), else docker on PATH. */
 function dockerBinary(env = process.env) {
     return env.SLIPWAY_DOCKER || 'docker';
@@ -27153,11 +27154,16 @@ function readGitContext(env = process.env, now = new Date()) {
         }
     }
     const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
     return {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         ref: env.GITHUB_REF ?? '',
         sha,
+        ...(headSha && { headSha }),
         runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
         runId: env.GITHUB_RUN_ID ?? '',
         runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -27171,6 +27177,8 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
         ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
@@ -33066,13 +33074,13 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
@@ -39396,7 +39404,7 @@ operand) {
         let value;
         if (eq > 0)
             value = arg.slice(eq + 1);
-        else if (i + 1 < args.length && !args[i + 1].startsWith('--'))
+        else if (i + 1 < args.length && !isOption(args[i + 1]))
             value = args[++i];
         else if (fromFile)
             throw new UsageError(`--${name} needs a path`);
@@ -39414,6 +39422,16 @@ operand) {
         values[input] = appendLine(values[input], value);
     }
     return { values, json };
+}
+/**
+ * Is this argument an option (`--name`, `--name=value`)? Anything else after an option is its
+ * value, whatever it starts with: a PEM key (`-----BEGIN PUBLIC KEY-----`), `-1`, `-`.
+ */
+function isOption(arg) {
+    if (!arg.startsWith('--'))
+        return false;
+    const eq = arg.indexOf('=');
+    return NAME.test(arg.slice(2, eq > 0 ? eq : undefined));
 }
 function unknownOption(name, known) {
     const candidates = [...known, ...GLOBAL_OPTIONS];
@@ -42371,8 +42389,450 @@ function baseImages(dockerfile, buildArgs = []) {
     return bases;
 }
 
+// EXTERNAL MODULE: ./src/github/context.ts
+var context = __nccwpck_require__(9556);
+;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
+/**
+ * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
+ * - the version YYYYMMDD-<run> (off CI YYYYMMDD-<sha7>), with an optional prefix: names this build
+ *   for good (immutable);
+ * - sha-<7> of the commit that was built (GITHUB_SHA: a pull request's merge commit);
+ * - latest for the default branch (a scheduled run runs on it), the sanitised branch name on other
+ *   branches (a branch named `latest` gets `branch-latest`), pr-<N> for pull requests;
+ * - a vX.Y.Z git tag: X.Y.Z (immutable), X.Y and X (release lines: they only ever move forward);
+ *   a pre-release gets only its full version; another git tag its sanitised name;
+ * - user templates.
+ * Immutability follows from where a tag came from, never from what its name looks like: a branch
+ * called 20240115-hotfix or 1.2.3 moves like any branch.
+ */
+
+
+const PLACEHOLDERS = [
+    'date',
+    'run',
+    'sha',
+    'sha7',
+    'head_sha',
+    'head_sha7',
+    'branch',
+    'version',
+];
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+/** The label an image records its build's version in (what push-registry keeps from moving). */
+const VERSION_LABEL = 'dev.slipway.version';
+/** Does a tag of this source name one build for good? */
+const isImmutableSource = (source) => source === 'version' || source === 'release';
+/** The length of the hash a cut tag ends with. */
+const CUT_HASH_LENGTH = 8;
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, CUT_HASH_LENGTH);
+}
+/** Replaces characters a Docker tag cannot hold with '-' and drops a leading '.' or '-'. */
+function tagCharacters(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+}
+/**
+ * Makes `text` fit in `room` characters and stay unique: a longer text keeps its start and ends
+ * with '-' and a hash of the whole, so two long names with a shared start never collide.
+ */
+function cutToFit(text, room) {
+    if (text.length <= room)
+        return text;
+    const keep = Math.max(0, room - CUT_HASH_LENGTH - 1);
+    return `${text.slice(0, keep)}-${shortHash(text)}`.slice(-room);
+}
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128 (a longer one is cut, keeping it unique). */
+function sanitizeTag(text) {
+    return cutToFit(tagCharacters(text), common_reference/* MAX_TAG_LENGTH */.Ti);
+}
+/** UTC date as YYYYMMDD. */
+function utcDate(date) {
+    return date.toISOString().slice(0, 10).replaceAll('-', '');
+}
+/** A version prefix: tag characters, starting with a letter or digit, short enough to leave room. */
+const VERSION_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+function isValidVersionPrefix(prefix) {
+    return VERSION_PREFIX.test(prefix);
+}
+/**
+ * The immutable version tag of a build: [prefix]YYYYMMDD-<run number> on CI. Without a build number
+ * (a laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work
+ * tree has any, so different content never gets the same version; outside a repository, the time
+ * of day. The prefix keeps the versions of two workflows of one repository apart (their run
+ * numbers are counted separately).
+ */
+function versionTag(ctx, prefix = '') {
+    const date = utcDate(ctx.now);
+    if (ctx.runNumber > 0)
+        return `${prefix}${date}-${ctx.runNumber}`;
+    if (ctx.sha)
+        return `${prefix}${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${prefix}${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+/** The version a rerun gets when its rebuild is another image than the one its first attempt pushed. */
+function rerunVersion(version, attempt) {
+    return `${version}.${attempt}`;
+}
+function branchName(ctx) {
+    if (ctx.pullRequest !== undefined && ctx.headRef)
+        return ctx.headRef;
+    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+function gitTagName(ctx) {
+    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+/**
+ * Is this run on the repository's default branch? A scheduled run always is (GitHub runs it on the
+ * default branch, and its payload does not name the repository's default branch).
+ */
+function onDefaultBranch(ctx) {
+    const branch = ctx.pullRequest === undefined ? branchName(ctx) : undefined;
+    if (branch === undefined)
+        return false;
+    if (ctx.defaultBranch !== undefined)
+        return branch === ctx.defaultBranch;
+    return ctx.eventName === 'schedule';
+}
+function parseSemver(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    return {
+        major: m[1],
+        minor: m[2],
+        patch: m[3],
+        ...(m[4] !== undefined && { prerelease: m[4] }),
+    };
+}
+function formatSemver(v) {
+    return `${v.major}.${v.minor}.${v.patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`;
+}
+/** Semantic version precedence (semver.org §11): negative when a < b. */
+function compareSemver(a, b) {
+    for (const k of ['major', 'minor', 'patch']) {
+        const d = Number(a[k]) - Number(b[k]);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    if (a.prerelease === b.prerelease)
+        return 0;
+    if (a.prerelease === undefined)
+        return 1;
+    if (b.prerelease === undefined)
+        return -1;
+    const pa = a.prerelease.split('.');
+    const pb = b.prerelease.split('.');
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const x = pa[i];
+        const y = pb[i];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Math.sign(Number(x) - Number(y));
+        if (nx)
+            return -1;
+        if (ny)
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return 0;
+}
+/** The release a semver git tag names (vX.Y.Z[-pre]), or undefined. */
+function releaseOf(ctx) {
+    const tag = gitTagName(ctx);
+    return tag === undefined ? undefined : parseSemver(tag);
+}
+/** The release lines of a release (X.Y and X), which move forward only; none for a pre-release. */
+function releaseLines(release) {
+    return release.prerelease === undefined ? [`${release.major}.${release.minor}`, release.major] : [];
+}
+/** A ref's name as a tag: never `latest`, which only the default branch gets. */
+function refTag(name, kind) {
+    const tag = sanitizeTag(name);
+    return tag === 'latest' ? `${kind}-latest` : tag;
+}
+/** The default tags of a build with where each came from, most specific first (the version first). */
+function defaultTagPlan(ctx, versionPrefix = '') {
+    const tags = [{ tag: versionTag(ctx, versionPrefix), source: 'version' }];
+    if (ctx.sha)
+        tags.push({ tag: `sha-${ctx.sha.slice(0, 7)}`, source: 'commit' });
+    const gitTag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push({ tag: `pr-${ctx.pullRequest}`, source: 'pull-request' });
+    }
+    else if (gitTag !== undefined) {
+        const release = parseSemver(gitTag);
+        if (release) {
+            tags.push({ tag: sanitizeTag(formatSemver(release)), source: 'release' });
+            for (const line of releaseLines(release))
+                tags.push({ tag: line, source: 'release-line' });
+        }
+        else {
+            tags.push({ tag: refTag(gitTag, 'tag'), source: 'git-tag' });
+        }
+    }
+    else {
+        const branch = branchName(ctx);
+        if (onDefaultBranch(ctx))
+            tags.push({ tag: 'latest', source: 'latest' });
+        else if (branch !== undefined)
+            tags.push({ tag: refTag(branch, 'branch'), source: 'branch' });
+    }
+    return uniqueTags(tags.filter((t) => t.tag !== ''));
+}
+/** The default tags of a build, most specific first. */
+function defaultTags(ctx, versionPrefix = '') {
+    return defaultTagPlan(ctx, versionPrefix).map((t) => t.tag);
+}
+/**
+ * Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. A result over
+ * 128 characters is cut in its {branch} part (the only unbounded one), which keeps its start and
+ * gets a hash of the whole branch name: the template's other parts, its distinguishing tail
+ * included, stay. `{branch}` alone on a branch named `latest` gives `branch-latest`.
+ */
+function expandTemplate(template, ctx, versionPrefix = '') {
+    const branch = tagCharacters(branchName(ctx) ?? gitTagName(ctx) ?? '');
+    const values = {
+        date: utcDate(ctx.now),
+        run: String(ctx.runNumber),
+        sha: ctx.sha,
+        sha7: ctx.sha.slice(0, 7),
+        head_sha: ctx.headSha ?? ctx.sha,
+        head_sha7: (ctx.headSha ?? ctx.sha).slice(0, 7),
+        branch,
+        version: versionTag(ctx, versionPrefix),
+    };
+    const parts = template.split(/(\{[^}]*\})/);
+    for (const part of parts) {
+        const name = /^\{([^}]*)\}$/.exec(part)?.[1];
+        if (name !== undefined && !PLACEHOLDERS.includes(name))
+            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+    }
+    const render = (branchValue) => parts
+        .map((part) => {
+        if (part === '{branch}')
+            return branchValue;
+        return /^\{[^}]*\}$/.test(part) ? values[part.slice(1, -1)] : part;
+    })
+        .join('');
+    let expanded = tagCharacters(render(branch));
+    if (expanded.length > common_reference/* MAX_TAG_LENGTH */.Ti && template.includes('{branch}')) {
+        const uses = parts.filter((p) => p === '{branch}').length;
+        const fixed = expanded.length - uses * branch.length;
+        const room = Math.floor((common_reference/* MAX_TAG_LENGTH */.Ti - fixed) / uses);
+        if (room > CUT_HASH_LENGTH)
+            expanded = tagCharacters(render(cutToFit(branch, room)));
+    }
+    const tag = cutToFit(expanded, common_reference/* MAX_TAG_LENGTH */.Ti);
+    if (tag === '')
+        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    if (tag === 'latest' && template !== 'latest' && !onDefaultBranch(ctx))
+        return 'branch-latest';
+    return tag;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+/** The first of each tag (a default tag wins over a template giving the same name). */
+function uniqueTags(tags) {
+    const seen = new Set();
+    return tags.filter((t) => !seen.has(t.tag) && seen.add(t.tag));
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
+/**
+ * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
+ * repository, and the OCI labels. Pure: unit-tested from a GitContext.
+ */
+
+
+
+
+
+
+const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The build context: the last (positional) argument of docker build, a directory that exists. */
+function readContext(inputs) {
+    const context = inputs.operand('context', '.');
+    let directory = false;
+    try {
+        directory = (0,external_node_fs_.statSync)(context).isDirectory();
+    }
+    catch {
+        // missing: said below
+    }
+    if (!directory)
+        throw new common_inputs/* InputError */.dz('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
+    return context;
+}
+function readVersionPrefix(inputs) {
+    const prefix = inputs.line('version-prefix');
+    if (prefix && !isValidVersionPrefix(prefix))
+        throw new common_inputs/* InputError */.dz('version-prefix', `${JSON.stringify(prefix)} is not a tag prefix (letters, digits, _ . -, starting with a letter or digit, at most 48)`);
+    return prefix;
+}
+function readBuildRequest(inputs) {
+    const repositories = inputs.parsedList('image', (v) => (0,common_reference/* parseReference */.F2)(v, { lowercase: true, repositoryOnly: true }), {
+        required: true,
+    });
+    const target = inputs.line('target');
+    if (target && !STAGE.test(target))
+        throw new common_inputs/* InputError */.dz('target', `${JSON.stringify(target)} is not a stage name`);
+    const secrets = inputs.list('secrets').map((line) => {
+        const eq = line.indexOf('=');
+        const id = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!SECRET_ID.test(id))
+            throw new common_inputs/* InputError */.dz('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
+        return [id, line.slice(eq + 1)];
+    });
+    const labels = inputs.list('labels').map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new common_inputs/* InputError */.dz('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+    const file = inputs.line('file');
+    const buildx = readBuildxRequest(inputs);
+    const cacheFrom = buildx
+        ? buildx.cacheFrom.map(formatCacheEntry)
+        : inputs.parsedList('cache-from', (v) => (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(v)));
+    return {
+        repositories,
+        context: readContext(inputs),
+        ...(file && { file }),
+        ...(target && { target }),
+        buildArgs: inputs.keyValues('build-args'),
+        labels,
+        secrets,
+        cacheFrom,
+        ...(buildx && { buildx }),
+        tagTemplates: inputs.list('tags'),
+        versionPrefix: readVersionPrefix(inputs),
+        pull: inputs.boolean('pull', false),
+        noCache: inputs.boolean('no-cache', false),
+    };
+}
+/**
+ * The buildx options, or undefined when none is given and no cache-from line is in buildx's
+ * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
+ */
+function readBuildxRequest(inputs) {
+    const platforms = parsePlatforms(inputs.string('platforms'));
+    const builder = inputs.line('builder');
+    if (builder && !BUILDER.test(builder))
+        throw new common_inputs/* InputError */.dz('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
+    const cacheFromLines = inputs.list('cache-from');
+    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
+    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+    const push = inputs.boolean('push', false);
+    const attestation = (name) => {
+        const value = inputs.line(name);
+        if (value && !ATTESTATION.test(value))
+            throw new common_inputs/* InputError */.dz(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
+        return value || undefined;
+    };
+    const provenance = attestation('provenance');
+    const sbom = attestation('sbom');
+    const annotations = inputs.list('annotations').map(parseAnnotation);
+    const wanted = platforms.length > 0 ||
+        builder ||
+        cacheTo.length > 0 ||
+        push ||
+        provenance !== undefined ||
+        sbom !== undefined ||
+        annotations.length > 0 ||
+        cacheFromLines.some((line) => line.includes('='));
+    if (!wanted)
+        return undefined;
+    return {
+        ...(builder && { builder }),
+        platforms,
+        cacheFrom,
+        cacheTo,
+        push,
+        ...(provenance !== undefined && { provenance }),
+        ...(sbom !== undefined && { sbom }),
+        annotations,
+    };
+}
+/**
+ * The image's labels: `created` is the commit's time when known (an unchanged rebuild gives the
+ * same labels, so it can give the same image), `version` the release on a semver git tag (else
+ * the build's version), and the build's version again in dev.slipway.version.
+ */
+function ociLabels(ctx, version, repository, created = ctx.now) {
+    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+    const release = releaseOf(ctx);
+    const labels = [
+        ['org.opencontainers.image.created', created.toISOString()],
+        ['org.opencontainers.image.version', release ? formatSemver(release) : version],
+        [
+            'org.opencontainers.image.title',
+            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
+        ],
+    ];
+    if (ctx.description)
+        labels.push(['org.opencontainers.image.description', ctx.description]);
+    if (ctx.license)
+        labels.push(['org.opencontainers.image.licenses', ctx.license]);
+    if (ctx.sha)
+        labels.push(['org.opencontainers.image.revision', ctx.sha]);
+    if (source)
+        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+    labels.push([VERSION_LABEL, version]);
+    const run = (0,context/* runUrl */.V)(ctx);
+    if (run)
+        labels.push(['dev.slipway.run', run]);
+    return labels;
+}
+function planBuild(request, ctx, committed) {
+    const version = versionTag(ctx, request.versionPrefix);
+    const extra = request.tagTemplates.map((t) => {
+        try {
+            return { tag: expandTemplate(t, ctx, request.versionPrefix), source: 'template' };
+        }
+        catch (error) {
+            throw new common_inputs/* InputError */.dz('tags', error.message);
+        }
+    });
+    const tagPlan = uniqueTags([...defaultTagPlan(ctx, request.versionPrefix), ...extra]);
+    const tags = tagPlan.map((t) => t.tag);
+    const references = request.repositories.flatMap((repo) => tags.map((t) => (0,common_reference/* formatReference */.FH)((0,common_reference/* withTag */.Rd)(repo, t))));
+    const computed = ociLabels(ctx, version, request.repositories[0], committed);
+    const overridden = new Set(request.labels.map(([k]) => k));
+    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
+    return {
+        version,
+        tags,
+        tagPlan,
+        immutableTags: tagPlan.filter((t) => isImmutableSource(t.source)).map((t) => t.tag),
+        references,
+        labels,
+        ...(committed && { sourceDateEpoch: Math.floor(committed.getTime() / 1000) }),
+    };
+}
+/**
+ * The build args of a build: the user's, and SOURCE_DATE_EPOCH (the commit's time) unless the user
+ * set it: BuildKit then stamps the image's times with it, so an unchanged rebuild can be the same image.
+ */
+function buildArgsOf(request, plan) {
+    if (plan.sourceDateEpoch === undefined || request.buildArgs.some(([k]) => k === 'SOURCE_DATE_EPOCH'))
+        return request.buildArgs;
+    return [...request.buildArgs, ['SOURCE_DATE_EPOCH', String(plan.sourceDateEpoch)]];
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/build.ts
 /** Running a build: BuildKit through the docker CLI, then what the image turned out to be. */
+
 
 
 
@@ -42461,7 +42921,7 @@ bases) {
                 ...(request.file && { file: request.file }),
                 ...(request.target && { target: request.target }),
                 tags: plan.references,
-                buildArgs: request.buildArgs,
+                buildArgs: buildArgsOf(request, plan),
                 labels,
                 secrets: request.secrets,
                 pull: request.pull,
@@ -42485,7 +42945,7 @@ bases) {
             ...(request.file && { file: request.file }),
             ...(request.target && { target: request.target }),
             tags: plan.references,
-            buildArgs: request.buildArgs,
+            buildArgs: buildArgsOf(request, plan),
             labels,
             secrets: request.secrets,
             cacheFrom: request.cacheFrom,
@@ -42728,280 +43188,6 @@ async function runBaseCheck(inputs, report) {
     };
 }
 
-// EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
-;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
-
-const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
-function sanitizeTag(text) {
-    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-    tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, common_reference/* MAX_TAG_LENGTH */.Ti);
-    return tag;
-}
-/** UTC date as YYYYMMDD. */
-function utcDate(date) {
-    return date.toISOString().slice(0, 10).replaceAll('-', '');
-}
-/**
- * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
- * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
- * has any, so different content never gets the same version; outside a repository, the time of day.
- */
-function versionTag(ctx) {
-    const date = utcDate(ctx.now);
-    if (ctx.runNumber > 0)
-        return `${date}-${ctx.runNumber}`;
-    if (ctx.sha)
-        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
-    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
-}
-const IMMUTABLE_TAGS = [
-    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
-];
-/**
- * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
- * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
- * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
- */
-function isImmutableTag(tag) {
-    return IMMUTABLE_TAGS.some((re) => re.test(tag));
-}
-function branchName(ctx) {
-    if (ctx.pullRequest !== undefined && ctx.headRef)
-        return ctx.headRef;
-    return ctx.ref.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
-}
-function gitTagName(ctx) {
-    return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
-}
-function parseSemver(text) {
-    const m = SEMVER.exec(text);
-    if (!m)
-        return undefined;
-    return {
-        major: m[1],
-        minor: m[2],
-        patch: m[3],
-        ...(m[4] !== undefined && { prerelease: m[4] }),
-    };
-}
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-function defaultTags(ctx) {
-    const tags = [versionTag(ctx)];
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    const tag = gitTagName(ctx);
-    if (ctx.pullRequest !== undefined) {
-        tags.push(`pr-${ctx.pullRequest}`);
-    }
-    else if (tag !== undefined) {
-        const semver = parseSemver(tag);
-        if (semver?.prerelease !== undefined) {
-            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-        }
-        else if (semver) {
-            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
-        }
-        else {
-            tags.push(sanitizeTag(tag));
-        }
-    }
-    else {
-        const branch = branchName(ctx);
-        if (branch !== undefined) {
-            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
-                tags.push('latest');
-            else
-                tags.push(sanitizeTag(branch));
-        }
-    }
-    return unique(tags.filter((t) => t !== ''));
-}
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-function expandTemplate(template, ctx) {
-    const values = {
-        date: utcDate(ctx.now),
-        run: String(ctx.runNumber),
-        sha: ctx.sha,
-        sha7: ctx.sha.slice(0, 7),
-        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-        version: versionTag(ctx),
-    };
-    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
-        if (!PLACEHOLDERS.includes(name)) {
-            throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
-        }
-        return values[name];
-    });
-    const tag = sanitizeTag(expanded);
-    if (tag === '')
-        throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
-    return tag;
-}
-function unique(items) {
-    return [...new Set(items)];
-}
-
-;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
-/**
- * What build-and-tag will do, decided before anything runs: validated inputs, the tags of every
- * repository, and the OCI labels. Pure: unit-tested from a GitContext.
- */
-
-
-
-
-
-
-const BUILDER = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const ATTESTATION = /^[A-Za-z0-9=,._:/@-]+$/;
-const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** The build context: the last (positional) argument of docker build, a directory that exists. */
-function readContext(inputs) {
-    const context = inputs.operand('context', '.');
-    let directory = false;
-    try {
-        directory = (0,external_node_fs_.statSync)(context).isDirectory();
-    }
-    catch {
-        // missing: said below
-    }
-    if (!directory)
-        throw new common_inputs/* InputError */.dz('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
-    return context;
-}
-function readBuildRequest(inputs) {
-    const repositories = inputs.parsedList('image', (v) => (0,common_reference/* parseReference */.F2)(v, { lowercase: true, repositoryOnly: true }), {
-        required: true,
-    });
-    const target = inputs.line('target');
-    if (target && !STAGE.test(target))
-        throw new common_inputs/* InputError */.dz('target', `${JSON.stringify(target)} is not a stage name`);
-    const secrets = inputs.list('secrets').map((line) => {
-        const eq = line.indexOf('=');
-        const id = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!SECRET_ID.test(id))
-            throw new common_inputs/* InputError */.dz('secrets', 'each line must be id=VALUE with an id of letters, digits, . _ -');
-        return [id, line.slice(eq + 1)];
-    });
-    const labels = inputs.list('labels').map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new common_inputs/* InputError */.dz('labels', `each line must be KEY=VALUE, got ${JSON.stringify(line)}`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-    const file = inputs.line('file');
-    const buildx = readBuildxRequest(inputs);
-    const cacheFrom = buildx
-        ? buildx.cacheFrom.map(formatCacheEntry)
-        : inputs.parsedList('cache-from', (v) => (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(v)));
-    return {
-        repositories,
-        context: readContext(inputs),
-        ...(file && { file }),
-        ...(target && { target }),
-        buildArgs: inputs.keyValues('build-args'),
-        labels,
-        secrets,
-        cacheFrom,
-        ...(buildx && { buildx }),
-        tagTemplates: inputs.list('tags'),
-        pull: inputs.boolean('pull', false),
-        noCache: inputs.boolean('no-cache', false),
-    };
-}
-/**
- * The buildx options, or undefined when none is given and no cache-from line is in buildx's
- * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
- */
-function readBuildxRequest(inputs) {
-    const platforms = parsePlatforms(inputs.string('platforms'));
-    const builder = inputs.line('builder');
-    if (builder && !BUILDER.test(builder))
-        throw new common_inputs/* InputError */.dz('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
-    const cacheFromLines = inputs.list('cache-from');
-    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
-    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
-    const push = inputs.boolean('push', false);
-    const attestation = (name) => {
-        const value = inputs.line(name);
-        if (value && !ATTESTATION.test(value))
-            throw new common_inputs/* InputError */.dz(name, `${JSON.stringify(value)} is not true, false or buildx attributes (mode=max, generator=IMAGE…)`);
-        return value || undefined;
-    };
-    const provenance = attestation('provenance');
-    const sbom = attestation('sbom');
-    const annotations = inputs.list('annotations').map(parseAnnotation);
-    const wanted = platforms.length > 0 ||
-        builder ||
-        cacheTo.length > 0 ||
-        push ||
-        provenance !== undefined ||
-        sbom !== undefined ||
-        annotations.length > 0 ||
-        cacheFromLines.some((line) => line.includes('='));
-    if (!wanted)
-        return undefined;
-    return {
-        ...(builder && { builder }),
-        platforms,
-        cacheFrom,
-        cacheTo,
-        push,
-        ...(provenance !== undefined && { provenance }),
-        ...(sbom !== undefined && { sbom }),
-        annotations,
-    };
-}
-function ociLabels(ctx, version, repository) {
-    const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
-    const labels = [
-        ['org.opencontainers.image.created', ctx.now.toISOString()],
-        ['org.opencontainers.image.version', version],
-        [
-            'org.opencontainers.image.title',
-            (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
-        ],
-    ];
-    if (ctx.sha)
-        labels.push(['org.opencontainers.image.revision', ctx.sha]);
-    if (source)
-        labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
-    const run = (0,context/* runUrl */.V)(ctx);
-    if (run)
-        labels.push(['dev.slipway.run', run]);
-    return labels;
-}
-function planBuild(request, ctx) {
-    const version = versionTag(ctx);
-    const extra = request.tagTemplates.map((t) => {
-        try {
-            return expandTemplate(t, ctx);
-        }
-        catch (error) {
-            throw new common_inputs/* InputError */.dz('tags', error.message);
-        }
-    });
-    const tags = unique([...defaultTags(ctx), ...extra]);
-    const references = request.repositories.flatMap((repo) => tags.map((t) => (0,common_reference/* formatReference */.FH)((0,common_reference/* withTag */.Rd)(repo, t))));
-    const computed = ociLabels(ctx, version, request.repositories[0]);
-    const overridden = new Set(request.labels.map(([k]) => k));
-    const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
-    return { version, tags, references, labels };
-}
-
 // EXTERNAL MODULE: ./src/command/local-runner.ts
 var local_runner = __nccwpck_require__(1633);
 ;// CONCATENATED MODULE: ./src/docker/buildx-plugin.ts
@@ -43062,6 +43248,36 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir
     return undefined;
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/github/commit-time.ts
+/**
+ * When the built commit was made: the time a reproducible build stamps on its image (the `created`
+ * label, BuildKit's SOURCE_DATE_EPOCH), so rebuilding an unchanged commit can give the same image.
+ */
+
+/** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
+function commitTime(ctx, env = process.env) {
+    const given = env.SOURCE_DATE_EPOCH;
+    if (given && /^\d{1,12}$/.test(given))
+        return new Date(Number(given) * 1000);
+    if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
+        return undefined;
+    try {
+        const out = (0,external_node_child_process_.execFileSync)('git', ['log', '-1', '--format=%ct', ctx.sha, '--'], {
+            cwd: ctx.workspace,
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000,
+        })
+            .toString('utf8')
+            .trim();
+        return /^\d+$/.test(out) ? new Date(Number(out) * 1000) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/build-and-tag/operation.ts
 /** build-and-tag: plan the references and labels from the git context, build with BuildKit, report. */
 
@@ -43073,13 +43289,27 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_.homedir
 
 
 
+
+
+/** What each kind of tag promises, for the summary. */
+const TAG_MEANING = {
+    version: 'this build, for good (never moves)',
+    release: 'this release, for good (never moves)',
+    'release-line': 'the newest release of its line (moves forward only)',
+    commit: 'the latest build of this commit',
+    latest: 'the latest build of the default branch',
+    branch: 'the latest build of this branch',
+    'pull-request': 'the latest build of this pull request',
+    'git-tag': 'this git tag',
+    template: 'your template (moves)',
+};
 async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)(), 
 /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
 signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
-    const plan = planBuild(request, git);
+    const plan = planBuild(request, git, commitTime(git));
     const runner = new local_runner/* LocalRunner */.Q(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;
@@ -43107,6 +43337,7 @@ signal) {
         ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
         version: plan.version,
         tags: plan.references,
+        immutableTags: plan.immutableTags,
         labels: Object.fromEntries(plan.labels),
         sizeBytes: result.sizeBytes,
         layers: result.layers,
@@ -43126,6 +43357,7 @@ signal) {
             'image-id': result.imageId,
             version: plan.version,
             tags: plan.references.join('\n'),
+            'immutable-tags': plan.immutableTags.join('\n'),
             labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
             metadata: JSON.stringify(metadata),
             'base-images': JSON.stringify(result.baseImages),
@@ -43133,7 +43365,8 @@ signal) {
         },
         summary: [
             (0,summary/* heading */.R_)(`Built ${plan.version}`),
-            (0,summary/* table */.tp)(['Reference'], plan.references.map((r) => [new summary/* Code */.Cy(r)])),
+            (0,summary/* table */.tp)(['Tag', 'What it is'], plan.tagPlan.map((t) => [new summary/* Code */.Cy(t.tag), TAG_MEANING[t.source]])),
+            (0,summary/* facts */.Ix)([['Repositories', request.repositories.map((r) => (0,common_reference/* formatReference */.FH)(r)).join('\n')]]),
             (0,summary/* facts */.Ix)([
                 ['Image id', result.imageId ? new summary/* Code */.Cy(result.imageId) : '—'],
                 ...(result.digest ? [['Pushed digest', new summary/* Code */.Cy(result.digest)]] : []),
@@ -43179,7 +43412,8 @@ class ComposeFileError extends Error {
     }
 }
 function load(text) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    // merge: YAML merge keys (`<<: *base`), which compose resolves, are resolved here too.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, merge: true });
     if (doc.errors.length > 0)
         throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
     const services = doc.get('services');
@@ -43189,6 +43423,46 @@ function load(text) {
 }
 function servicesMap(doc) {
     return doc.get('services');
+}
+/** A merge key (`<<`): the yaml library gives its key a symbol with `merge: true`, the text without. */
+function isMergeKey(pair) {
+    if (!(0,dist/* isScalar */.jn)(pair.key))
+        return false;
+    const value = pair.key.value;
+    return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
+}
+function keyOf(pair) {
+    return String((0,dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key);
+}
+/**
+ * Writes a map's merge keys out as its own entries (YAML's rules: the map's own keys win, then the
+ * first source that has a key), so what the pinned file changes in a service — its image, `build`
+ * removed, environment, labels, deploy settings — changes what compose runs, not a copy beside an
+ * inherited one.
+ */
+function flattenMerges(doc, map) {
+    if (!map.items.some(isMergeKey))
+        return;
+    const own = new Set(map.items.filter((p) => !isMergeKey(p)).map(keyOf));
+    const inherited = [];
+    for (const pair of map.items.filter(isMergeKey)) {
+        const sources = (0,dist/* isSeq */.oP)(pair.value) ? pair.value.items : [pair.value];
+        for (const source of sources) {
+            const node = (0,dist/* isAlias */.Vj)(source) ? source.resolve(doc) : source;
+            if (!(0,dist/* isMap */.jh)(node))
+                continue;
+            const copy = node.clone();
+            flattenMerges(doc, copy);
+            for (const p of copy.items) {
+                const key = keyOf(p);
+                if (own.has(key))
+                    continue;
+                own.add(key);
+                inherited.push(p);
+            }
+        }
+    }
+    map.items = [...map.items.filter((p) => !isMergeKey(p)), ...inherited];
 }
 /** The services of a compose file, in file order. */
 function composeServices(text) {
@@ -43273,6 +43547,7 @@ function pinComposeFile(text, options) {
         if (!(0,dist/* isMap */.jh)(item.value))
             item.value = new dist/* YAMLMap */.CA();
         const service = item.value;
+        flattenMerges(doc, service);
         const pinned = options.images.get(name);
         if (pinned) {
             service.set('image', pinned);
@@ -46175,6 +46450,68 @@ function abortOnSignals(log, options = {}) {
     return controller.signal;
 }
 
+;// CONCATENATED MODULE: ./src/push-registry/tag-rules.ts
+/**
+ * What a push may do to each tag, decided from where the tag came from (recorded in the image's
+ * labels by build-and-tag, or named in `immutable-tags`) and what the registry serves for it now.
+ * Pure: unit-tested without a registry.
+ * - An immutable tag (the build's version, a release's X.Y.Z) never moves to another image. A
+ *   rerun (GITHUB_RUN_ATTEMPT > 1) whose rebuild is another image than its first attempt pushed
+ *   gets its own version, <version>.<attempt>, instead of failing.
+ * - A release line (X.Y and X of the release the image records) moves forward only: a back-port
+ *   (1.0.5 after 1.1.1) leaves `1` where it is.
+ * - Every other tag (latest, branches, sha-<7>, pr-N, templates) moves: a branch named like a
+ *   version (20240115-hotfix, 1.2.3) is a branch.
+ */
+
+const RELEASE_LABEL = 'org.opencontainers.image.version';
+function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
+    const version = labels[VERSION_LABEL] || undefined;
+    const releaseText = labels[RELEASE_LABEL];
+    const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+    const immutable = new Set(extraImmutable);
+    if (version)
+        immutable.add(version);
+    if (release)
+        immutable.add(formatSemver(release));
+    return {
+        ...(version && { version }),
+        ...(release && { release }),
+        immutable,
+        releaseLines: new Set(release ? releaseLines(release) : []),
+        attempt,
+        allowOverwrite,
+    };
+}
+/** Is what the registry serves the image being pushed (its ID: config digest, or the containerd store's manifest digest)? */
+function isSameImage(served, localImageId) {
+    return served.digest === localImageId || served.configDigests.includes(localImageId);
+}
+function decideTag(tag, rules, served, localImageId) {
+    if (!served || isSameImage(served, localImageId))
+        return { action: 'push' };
+    if (rules.immutable.has(tag)) {
+        if (rules.allowOverwrite)
+            return { action: 'push' };
+        if (tag === rules.version && rules.attempt > 1)
+            return {
+                action: 'rename',
+                to: rerunVersion(tag, rules.attempt),
+                reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
+            };
+        return { action: 'refuse', current: served.digest };
+    }
+    if (rules.releaseLines.has(tag) && rules.release) {
+        const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
+        if (theirs && compareSemver(theirs, rules.release) > 0)
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+            };
+    }
+    return { action: 'push' };
+}
+
 ;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
  * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
@@ -46221,6 +46558,12 @@ function readPushRequest(inputs) {
         retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
         logout: inputs.boolean('logout', true),
         allowOverwrite: inputs.boolean('allow-overwrite', false),
+        immutableTags: inputs.list('immutable-tags', { commas: true }).map((tag) => {
+            if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
+                throw new common_inputs/* InputError */.dz('immutable-tags', `${JSON.stringify(tag)} is not a tag`);
+            return tag;
+        }),
+        attempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
     };
 }
 /** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
@@ -46297,32 +46640,59 @@ function credentialsFor(ref, request) {
         : {};
 }
 /**
- * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
- * each platform image under it) and the local image (its ID: the config digest on the classic store;
- * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
- * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * Before anything is pushed: what the registry serves for each tag that has a rule (an immutable
+ * tag, a release line), and what the push does with it (see tag-rules). Refuses, naming both
+ * images, to move an immutable tag to another image.
  */
-function tagMayMove(tag, existing, localImageId, allowOverwrite) {
-    if (!existing || allowOverwrite || !isImmutableTag(tag))
-        return true;
-    return existing.digest === localImageId || existing.configDigests.includes(localImageId);
-}
-/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
-async function refuseMovingImmutableTags(runner, target, request) {
-    if (request.allowOverwrite)
-        return;
-    for (const ref of request.references) {
+async function planTagPush(runner, target, request) {
+    const first = request.references[0];
+    const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, commands/* inspectImage */.mm(target, (0,common_reference/* formatReference */.FH)(first)))).stdout);
+    const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
+    const decisions = await Promise.all(request.references.map(async (ref) => {
         const tag = ref.tag;
-        if (!isImmutableTag(tag))
-            continue;
+        if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag))
+            return { action: 'push' };
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        if (!served)
-            continue;
-        const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-        const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, commands/* inspectImage */.mm(target, (0,common_reference/* formatReference */.FH)(ref)))).stdout);
-        if (!tagMayMove(tag, existing, local.Id, false))
-            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), tag, existing.digest, `the local image ${local.Id}`);
+        const state = served && {
+            digest: served.digest,
+            configDigests: served.images.map((i) => i.configDigest),
+            labels: served.images[0]?.labels ?? {},
+        };
+        return decideTag(tag, rules, state, local.Id);
+    }));
+    decisions.forEach((d, i) => {
+        const ref = request.references[i];
+        if (d.action === 'refuse')
+            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, d.current, `the local image ${local.Id}`);
+    });
+    // A rerun's own version is the version in every repository, when one of them needed it.
+    const rename = decisions.find((d) => d.action === 'rename');
+    const references = [];
+    const kept = [];
+    const renamed = [];
+    request.references.forEach((ref, i) => {
+        const d = decisions[i];
+        if (d.action === 'keep')
+            kept.push({ reference: (0,common_reference/* formatReference */.FH)(ref), reason: d.reason });
+        else if (rename && ref.tag === rules.version) {
+            const to = { ...ref, tag: rename.to };
+            renamed.push({ from: (0,common_reference/* formatReference */.FH)(ref), to: (0,common_reference/* formatReference */.FH)(to), reason: rename.reason });
+            references.push(to);
+        }
+        else
+            references.push(ref);
+    });
+    // The rerun's own version names this image only: a third attempt never takes the second's.
+    for (const { to } of renamed) {
+        const ref = (0,common_reference/* parseReference */.F2)(to);
+        const served = await readImageConfigs(ref, credentialsFor(ref, request));
+        if (served &&
+            !isSameImage({ ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} }, local.Id))
+            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, served.digest, `the local image ${local.Id}`);
     }
+    if (references.length === 0)
+        throw new Error('nothing to push: every tag stays where it is');
+    return { references, version: rename?.to ?? rules.version ?? '', kept, renamed };
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
@@ -46390,6 +46760,8 @@ var run_tests = __nccwpck_require__(4853);
 
 
 
+
+
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
@@ -46417,8 +46789,14 @@ async function runPush(inputs, report) {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
         await login(runner, target, request);
-        await refuseMovingImmutableTags(runner, target, request);
-        const result = await pushAll(runner, target, request, { ...retry/* DEFAULT_RETRY */.vI, retries: request.retries }, {
+        const plan = await planTagPush(runner, target, request);
+        for (const r of plan.renamed) {
+            report.warning(`${r.from} is not moved: ${r.reason}; this build is pushed as ${r.to}`);
+            await (0,command_command/* runChecked */.X4)(runner, (0,commands/* tag */.Tc)(target, r.from, r.to));
+        }
+        for (const k of plan.kept)
+            report.info(`${k.reference} is not moved: ${k.reason}`);
+        const result = await pushAll(runner, target, { ...request, references: plan.references }, { ...retry/* DEFAULT_RETRY */.vI, retries: request.retries }, {
             onOutput: (chunk) => report.stream(chunk),
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
@@ -46430,7 +46808,13 @@ async function runPush(inputs, report) {
             : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
+            outputs: {
+                digest: result.digest,
+                refs: result.refs.join('\n'),
+                tags: plan.references.map(common_reference/* formatReference */.FH).join('\n'),
+                version: plan.version,
+                ...signed?.outputs,
+            },
             summary: [
                 (0,summary/* heading */.R_)('Pushed'),
                 (0,summary/* table */.tp)(['Reference', 'Attempts'], result.pushed.map((p) => [new summary/* Code */.Cy(p.reference), p.attempts])),
@@ -46439,6 +46823,8 @@ async function runPush(inputs, report) {
                     ['Pinned references', result.refs.join('\n')],
                     ['Bytes pushed', (0,summary/* formatBytes */.z3)(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
+                    ...plan.renamed.map((r) => ['Rerun version', `${r.to}: ${r.reason}`]),
+                    ...plan.kept.map((k) => ['Not moved', `${k.reference}: ${k.reason}`]),
                 ]),
                 ...(signed?.summary ?? []),
             ],
@@ -47528,7 +47914,11 @@ const ACTION_METADATA = {
                 required: false,
             },
             tags: {
-                description: 'Build: Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+                description: "Build: Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {head_sha} {head_sha7} (a pull request's head commit) {branch} {version}.",
+                required: false,
+            },
+            'version-prefix': {
+                description: "Build: Put before the version's date (e.g. rebuild- gives rebuild-YYYYMMDD-<run>), so two workflows pushing one repository never share a version (their run numbers are counted apart).",
                 required: false,
             },
             pull: {
@@ -47599,9 +47989,13 @@ const ACTION_METADATA = {
                 default: 'true',
             },
             'allow-overwrite': {
-                description: 'Push: Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+                description: "Push: Allow moving an existing immutable tag (the build's version, a release's X.Y.Z) that points to a different image; every other tag moves, except X.Y and X, which only move forward.",
                 required: false,
                 default: 'false',
+            },
+            'immutable-tags': {
+                description: "Push: Tags that never move to another image, one a line, besides the build's version and a release's X.Y.Z.",
+                required: false,
             },
             push: {
                 description: 'Push the image (false: build and test only, e.g. for pull requests).',
@@ -47684,7 +48078,11 @@ const ACTION_METADATA = {
                 required: false,
             },
             tags: {
-                description: 'Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+                description: "Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {head_sha} {head_sha7} (a pull request's head commit) {branch} {version}.",
+                required: false,
+            },
+            'version-prefix': {
+                description: "Put before the version's date (e.g. rebuild- gives rebuild-YYYYMMDD-<run>), so two workflows pushing one repository never share a version (their run numbers are counted apart).",
                 required: false,
             },
             pull: {
@@ -47773,9 +48171,13 @@ const ACTION_METADATA = {
                 default: 'true',
             },
             'allow-overwrite': {
-                description: 'Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+                description: "Allow moving an existing immutable tag (the build's version, a release's X.Y.Z) that points to a different image; every other tag moves, except X.Y and X, which only move forward.",
                 required: false,
                 default: 'false',
+            },
+            'immutable-tags': {
+                description: "Tags that never move to another image, one a line, besides those the image's labels name (build-and-tag records its version and a release's X.Y.Z there; pass its immutable-tags output for other images).",
+                required: false,
             },
             'sign-key': {
                 description: "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
@@ -48328,8 +48730,6 @@ const COMMANDS = {
     },
 };
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/cli/git.ts
 /**
  * Outside GitHub Actions the commit, branch and build number come from GitLab CI's variables or

@@ -11154,11 +11154,16 @@ function readGitContext(env = process.env, now = new Date()) {
         }
     }
     const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
     return {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         ref: env.GITHUB_REF ?? '',
         sha,
+        ...(headSha && { headSha }),
         runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
         runId: env.GITHUB_RUN_ID ?? '',
         runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -11172,6 +11177,8 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
         ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
@@ -11857,45 +11864,89 @@ function describeBuildx(request, check) {
     return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = require("node:crypto");
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
+/**
+ * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
+ * - the version YYYYMMDD-<run> (off CI YYYYMMDD-<sha7>), with an optional prefix: names this build
+ *   for good (immutable);
+ * - sha-<7> of the commit that was built (GITHUB_SHA: a pull request's merge commit);
+ * - latest for the default branch (a scheduled run runs on it), the sanitised branch name on other
+ *   branches (a branch named `latest` gets `branch-latest`), pr-<N> for pull requests;
+ * - a vX.Y.Z git tag: X.Y.Z (immutable), X.Y and X (release lines: they only ever move forward);
+ *   a pre-release gets only its full version; another git tag its sanitised name;
+ * - user templates.
+ * Immutability follows from where a tag came from, never from what its name looks like: a branch
+ * called 20240115-hotfix or 1.2.3 moves like any branch.
+ */
 
-const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
+
+const PLACEHOLDERS = [
+    'date',
+    'run',
+    'sha',
+    'sha7',
+    'head_sha',
+    'head_sha7',
+    'branch',
+    'version',
+];
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
+/** The label an image records its build's version in (what push-registry keeps from moving). */
+const VERSION_LABEL = 'dev.slipway.version';
+/** Does a tag of this source name one build for good? */
+const isImmutableSource = (source) => source === 'version' || source === 'release';
+/** The length of the hash a cut tag ends with. */
+const CUT_HASH_LENGTH = 8;
+function shortHash(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, CUT_HASH_LENGTH);
+}
+/** Replaces characters a Docker tag cannot hold with '-' and drops a leading '.' or '-'. */
+function tagCharacters(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+}
+/**
+ * Makes `text` fit in `room` characters and stay unique: a longer text keeps its start and ends
+ * with '-' and a hash of the whole, so two long names with a shared start never collide.
+ */
+function cutToFit(text, room) {
+    if (text.length <= room)
+        return text;
+    const keep = Math.max(0, room - CUT_HASH_LENGTH - 1);
+    return `${text.slice(0, keep)}-${shortHash(text)}`.slice(-room);
+}
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128 (a longer one is cut, keeping it unique). */
 function sanitizeTag(text) {
-    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-    tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, MAX_TAG_LENGTH);
-    return tag;
+    return cutToFit(tagCharacters(text), MAX_TAG_LENGTH);
 }
 /** UTC date as YYYYMMDD. */
 function utcDate(date) {
     return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
+/** A version prefix: tag characters, starting with a letter or digit, short enough to leave room. */
+const VERSION_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+function isValidVersionPrefix(prefix) {
+    return VERSION_PREFIX.test(prefix);
+}
 /**
- * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
- * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
- * has any, so different content never gets the same version; outside a repository, the time of day.
+ * The immutable version tag of a build: [prefix]YYYYMMDD-<run number> on CI. Without a build number
+ * (a laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work
+ * tree has any, so different content never gets the same version; outside a repository, the time
+ * of day. The prefix keeps the versions of two workflows of one repository apart (their run
+ * numbers are counted separately).
  */
-function versionTag(ctx) {
+function versionTag(ctx, prefix = '') {
     const date = utcDate(ctx.now);
     if (ctx.runNumber > 0)
-        return `${date}-${ctx.runNumber}`;
+        return `${prefix}${date}-${ctx.runNumber}`;
     if (ctx.sha)
-        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
-    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+        return `${prefix}${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${prefix}${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
 }
-const IMMUTABLE_TAGS = [
-    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
-];
-/**
- * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
- * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
- * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
- */
-function isImmutableTag(tag) {
-    return IMMUTABLE_TAGS.some((re) => re.test(tag));
+/** The version a rerun gets when its rebuild is another image than the one its first attempt pushed. */
+function rerunVersion(version, attempt) {
+    return `${version}.${attempt}`;
 }
 function branchName(ctx) {
     if (ctx.pullRequest !== undefined && ctx.headRef)
@@ -11904,6 +11955,18 @@ function branchName(ctx) {
 }
 function gitTagName(ctx) {
     return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+/**
+ * Is this run on the repository's default branch? A scheduled run always is (GitHub runs it on the
+ * default branch, and its payload does not name the repository's default branch).
+ */
+function onDefaultBranch(ctx) {
+    const branch = ctx.pullRequest === undefined ? branchName(ctx) : undefined;
+    if (branch === undefined)
+        return false;
+    if (ctx.defaultBranch !== undefined)
+        return branch === ctx.defaultBranch;
+    return ctx.eventName === 'schedule';
 }
 function parseSemver(text) {
     const m = SEMVER.exec(text);
@@ -11916,68 +11979,145 @@ function parseSemver(text) {
         ...(m[4] !== undefined && { prerelease: m[4] }),
     };
 }
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-function defaultTags(ctx) {
-    const tags = [versionTag(ctx)];
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    const tag = gitTagName(ctx);
-    if (ctx.pullRequest !== undefined) {
-        tags.push(`pr-${ctx.pullRequest}`);
+function formatSemver(v) {
+    return `${v.major}.${v.minor}.${v.patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`;
+}
+/** Semantic version precedence (semver.org §11): negative when a < b. */
+function compareSemver(a, b) {
+    for (const k of ['major', 'minor', 'patch']) {
+        const d = Number(a[k]) - Number(b[k]);
+        if (d !== 0)
+            return Math.sign(d);
     }
-    else if (tag !== undefined) {
-        const semver = parseSemver(tag);
-        if (semver?.prerelease !== undefined) {
-            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-        }
-        else if (semver) {
-            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
+    if (a.prerelease === b.prerelease)
+        return 0;
+    if (a.prerelease === undefined)
+        return 1;
+    if (b.prerelease === undefined)
+        return -1;
+    const pa = a.prerelease.split('.');
+    const pb = b.prerelease.split('.');
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const x = pa[i];
+        const y = pb[i];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Math.sign(Number(x) - Number(y));
+        if (nx)
+            return -1;
+        if (ny)
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return 0;
+}
+/** The release a semver git tag names (vX.Y.Z[-pre]), or undefined. */
+function releaseOf(ctx) {
+    const tag = gitTagName(ctx);
+    return tag === undefined ? undefined : parseSemver(tag);
+}
+/** The release lines of a release (X.Y and X), which move forward only; none for a pre-release. */
+function releaseLines(release) {
+    return release.prerelease === undefined ? [`${release.major}.${release.minor}`, release.major] : [];
+}
+/** A ref's name as a tag: never `latest`, which only the default branch gets. */
+function refTag(name, kind) {
+    const tag = sanitizeTag(name);
+    return tag === 'latest' ? `${kind}-latest` : tag;
+}
+/** The default tags of a build with where each came from, most specific first (the version first). */
+function defaultTagPlan(ctx, versionPrefix = '') {
+    const tags = [{ tag: versionTag(ctx, versionPrefix), source: 'version' }];
+    if (ctx.sha)
+        tags.push({ tag: `sha-${ctx.sha.slice(0, 7)}`, source: 'commit' });
+    const gitTag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push({ tag: `pr-${ctx.pullRequest}`, source: 'pull-request' });
+    }
+    else if (gitTag !== undefined) {
+        const release = parseSemver(gitTag);
+        if (release) {
+            tags.push({ tag: sanitizeTag(formatSemver(release)), source: 'release' });
+            for (const line of releaseLines(release))
+                tags.push({ tag: line, source: 'release-line' });
         }
         else {
-            tags.push(sanitizeTag(tag));
+            tags.push({ tag: refTag(gitTag, 'tag'), source: 'git-tag' });
         }
     }
     else {
         const branch = branchName(ctx);
-        if (branch !== undefined) {
-            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
-                tags.push('latest');
-            else
-                tags.push(sanitizeTag(branch));
-        }
+        if (onDefaultBranch(ctx))
+            tags.push({ tag: 'latest', source: 'latest' });
+        else if (branch !== undefined)
+            tags.push({ tag: refTag(branch, 'branch'), source: 'branch' });
     }
-    return unique(tags.filter((t) => t !== ''));
+    return uniqueTags(tags.filter((t) => t.tag !== ''));
 }
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-function expandTemplate(template, ctx) {
+/** The default tags of a build, most specific first. */
+function defaultTags(ctx, versionPrefix = '') {
+    return defaultTagPlan(ctx, versionPrefix).map((t) => t.tag);
+}
+/**
+ * Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. A result over
+ * 128 characters is cut in its {branch} part (the only unbounded one), which keeps its start and
+ * gets a hash of the whole branch name: the template's other parts, its distinguishing tail
+ * included, stay. `{branch}` alone on a branch named `latest` gives `branch-latest`.
+ */
+function expandTemplate(template, ctx, versionPrefix = '') {
+    const branch = tagCharacters(branchName(ctx) ?? gitTagName(ctx) ?? '');
     const values = {
         date: utcDate(ctx.now),
         run: String(ctx.runNumber),
         sha: ctx.sha,
         sha7: ctx.sha.slice(0, 7),
-        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-        version: versionTag(ctx),
+        head_sha: ctx.headSha ?? ctx.sha,
+        head_sha7: (ctx.headSha ?? ctx.sha).slice(0, 7),
+        branch,
+        version: versionTag(ctx, versionPrefix),
     };
-    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
-        if (!PLACEHOLDERS.includes(name)) {
+    const parts = template.split(/(\{[^}]*\})/);
+    for (const part of parts) {
+        const name = /^\{([^}]*)\}$/.exec(part)?.[1];
+        if (name !== undefined && !PLACEHOLDERS.includes(name))
             throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
-        }
-        return values[name];
-    });
-    const tag = sanitizeTag(expanded);
+    }
+    const render = (branchValue) => parts
+        .map((part) => {
+        if (part === '{branch}')
+            return branchValue;
+        return /^\{[^}]*\}$/.test(part) ? values[part.slice(1, -1)] : part;
+    })
+        .join('');
+    let expanded = tagCharacters(render(branch));
+    if (expanded.length > MAX_TAG_LENGTH && template.includes('{branch}')) {
+        const uses = parts.filter((p) => p === '{branch}').length;
+        const fixed = expanded.length - uses * branch.length;
+        const room = Math.floor((MAX_TAG_LENGTH - fixed) / uses);
+        if (room > CUT_HASH_LENGTH)
+            expanded = tagCharacters(render(cutToFit(branch, room)));
+    }
+    const tag = cutToFit(expanded, MAX_TAG_LENGTH);
     if (tag === '')
         throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    if (tag === 'latest' && template !== 'latest' && !onDefaultBranch(ctx))
+        return 'branch-latest';
     return tag;
 }
 function unique(items) {
     return [...new Set(items)];
+}
+/** The first of each tag (a default tag wins over a template giving the same name). */
+function uniqueTags(tags) {
+    const seen = new Set();
+    return tags.filter((t) => !seen.has(t.tag) && seen.add(t.tag));
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/plan.ts
@@ -12008,6 +12148,12 @@ function readContext(inputs) {
     if (!directory)
         throw new inputs_InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
     return context;
+}
+function readVersionPrefix(inputs) {
+    const prefix = inputs.line('version-prefix');
+    if (prefix && !isValidVersionPrefix(prefix))
+        throw new inputs_InputError('version-prefix', `${JSON.stringify(prefix)} is not a tag prefix (letters, digits, _ . -, starting with a letter or digit, at most 48)`);
+    return prefix;
 }
 function readBuildRequest(inputs) {
     const repositories = inputs.parsedList('image', (v) => reference_parseReference(v, { lowercase: true, repositoryOnly: true }), {
@@ -12045,6 +12191,7 @@ function readBuildRequest(inputs) {
         cacheFrom,
         ...(buildx && { buildx }),
         tagTemplates: inputs.list('tags'),
+        versionPrefix: readVersionPrefix(inputs),
         pull: inputs.boolean('pull', false),
         noCache: inputs.boolean('no-cache', false),
     };
@@ -12092,41 +12239,70 @@ function readBuildxRequest(inputs) {
         annotations,
     };
 }
-function ociLabels(ctx, version, repository) {
+/**
+ * The image's labels: `created` is the commit's time when known (an unchanged rebuild gives the
+ * same labels, so it can give the same image), `version` the release on a semver git tag (else
+ * the build's version), and the build's version again in dev.slipway.version.
+ */
+function ociLabels(ctx, version, repository, created = ctx.now) {
     const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+    const release = releaseOf(ctx);
     const labels = [
-        ['org.opencontainers.image.created', ctx.now.toISOString()],
-        ['org.opencontainers.image.version', version],
+        ['org.opencontainers.image.created', created.toISOString()],
+        ['org.opencontainers.image.version', release ? formatSemver(release) : version],
         [
             'org.opencontainers.image.title',
             (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
         ],
     ];
+    if (ctx.description)
+        labels.push(['org.opencontainers.image.description', ctx.description]);
+    if (ctx.license)
+        labels.push(['org.opencontainers.image.licenses', ctx.license]);
     if (ctx.sha)
         labels.push(['org.opencontainers.image.revision', ctx.sha]);
     if (source)
         labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+    labels.push([VERSION_LABEL, version]);
     const run = runUrl(ctx);
     if (run)
         labels.push(['dev.slipway.run', run]);
     return labels;
 }
-function planBuild(request, ctx) {
-    const version = versionTag(ctx);
+function planBuild(request, ctx, committed) {
+    const version = versionTag(ctx, request.versionPrefix);
     const extra = request.tagTemplates.map((t) => {
         try {
-            return expandTemplate(t, ctx);
+            return { tag: expandTemplate(t, ctx, request.versionPrefix), source: 'template' };
         }
         catch (error) {
             throw new inputs_InputError('tags', error.message);
         }
     });
-    const tags = unique([...defaultTags(ctx), ...extra]);
+    const tagPlan = uniqueTags([...defaultTagPlan(ctx, request.versionPrefix), ...extra]);
+    const tags = tagPlan.map((t) => t.tag);
     const references = request.repositories.flatMap((repo) => tags.map((t) => reference_formatReference(withTag(repo, t))));
-    const computed = ociLabels(ctx, version, request.repositories[0]);
+    const computed = ociLabels(ctx, version, request.repositories[0], committed);
     const overridden = new Set(request.labels.map(([k]) => k));
     const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
-    return { version, tags, references, labels };
+    return {
+        version,
+        tags,
+        tagPlan,
+        immutableTags: tagPlan.filter((t) => isImmutableSource(t.source)).map((t) => t.tag),
+        references,
+        labels,
+        ...(committed && { sourceDateEpoch: Math.floor(committed.getTime() / 1000) }),
+    };
+}
+/**
+ * The build args of a build: the user's, and SOURCE_DATE_EPOCH (the commit's time) unless the user
+ * set it: BuildKit then stamps the image's times with it, so an unchanged rebuild can be the same image.
+ */
+function buildArgsOf(request, plan) {
+    if (plan.sourceDateEpoch === undefined || request.buildArgs.some(([k]) => k === 'SOURCE_DATE_EPOCH'))
+        return request.buildArgs;
+    return [...request.buildArgs, ['SOURCE_DATE_EPOCH', String(plan.sourceDateEpoch)]];
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -12467,8 +12643,6 @@ function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = require("node:crypto");
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -13791,6 +13965,68 @@ async function readImageConfigs(ref, options = {}) {
     return { digest: head.digest, index: true, images };
 }
 
+;// CONCATENATED MODULE: ./src/push-registry/tag-rules.ts
+/**
+ * What a push may do to each tag, decided from where the tag came from (recorded in the image's
+ * labels by build-and-tag, or named in `immutable-tags`) and what the registry serves for it now.
+ * Pure: unit-tested without a registry.
+ * - An immutable tag (the build's version, a release's X.Y.Z) never moves to another image. A
+ *   rerun (GITHUB_RUN_ATTEMPT > 1) whose rebuild is another image than its first attempt pushed
+ *   gets its own version, <version>.<attempt>, instead of failing.
+ * - A release line (X.Y and X of the release the image records) moves forward only: a back-port
+ *   (1.0.5 after 1.1.1) leaves `1` where it is.
+ * - Every other tag (latest, branches, sha-<7>, pr-N, templates) moves: a branch named like a
+ *   version (20240115-hotfix, 1.2.3) is a branch.
+ */
+
+const RELEASE_LABEL = 'org.opencontainers.image.version';
+function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
+    const version = labels[VERSION_LABEL] || undefined;
+    const releaseText = labels[RELEASE_LABEL];
+    const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+    const immutable = new Set(extraImmutable);
+    if (version)
+        immutable.add(version);
+    if (release)
+        immutable.add(formatSemver(release));
+    return {
+        ...(version && { version }),
+        ...(release && { release }),
+        immutable,
+        releaseLines: new Set(release ? releaseLines(release) : []),
+        attempt,
+        allowOverwrite,
+    };
+}
+/** Is what the registry serves the image being pushed (its ID: config digest, or the containerd store's manifest digest)? */
+function isSameImage(served, localImageId) {
+    return served.digest === localImageId || served.configDigests.includes(localImageId);
+}
+function decideTag(tag, rules, served, localImageId) {
+    if (!served || isSameImage(served, localImageId))
+        return { action: 'push' };
+    if (rules.immutable.has(tag)) {
+        if (rules.allowOverwrite)
+            return { action: 'push' };
+        if (tag === rules.version && rules.attempt > 1)
+            return {
+                action: 'rename',
+                to: rerunVersion(tag, rules.attempt),
+                reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
+            };
+        return { action: 'refuse', current: served.digest };
+    }
+    if (rules.releaseLines.has(tag) && rules.release) {
+        const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
+        if (theirs && compareSemver(theirs, rules.release) > 0)
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+            };
+    }
+    return { action: 'push' };
+}
+
 ;// CONCATENATED MODULE: ./src/push-registry/push.ts
 /**
  * Pushing tags with the docker CLI: login with the password on stdin into a private DOCKER_CONFIG,
@@ -13837,6 +14073,12 @@ function readPushRequest(inputs) {
         retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
         logout: inputs.boolean('logout', true),
         allowOverwrite: inputs.boolean('allow-overwrite', false),
+        immutableTags: inputs.list('immutable-tags', { commas: true }).map((tag) => {
+            if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
+                throw new inputs_InputError('immutable-tags', `${JSON.stringify(tag)} is not a tag`);
+            return tag;
+        }),
+        attempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
     };
 }
 /** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
@@ -13913,32 +14155,59 @@ function credentialsFor(ref, request) {
         : {};
 }
 /**
- * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
- * each platform image under it) and the local image (its ID: the config digest on the classic store;
- * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
- * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * Before anything is pushed: what the registry serves for each tag that has a rule (an immutable
+ * tag, a release line), and what the push does with it (see tag-rules). Refuses, naming both
+ * images, to move an immutable tag to another image.
  */
-function tagMayMove(tag, existing, localImageId, allowOverwrite) {
-    if (!existing || allowOverwrite || !isImmutableTag(tag))
-        return true;
-    return existing.digest === localImageId || existing.configDigests.includes(localImageId);
-}
-/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
-async function refuseMovingImmutableTags(runner, target, request) {
-    if (request.allowOverwrite)
-        return;
-    for (const ref of request.references) {
+async function planTagPush(runner, target, request) {
+    const first = request.references[0];
+    const local = JSON.parse((await runChecked(runner, inspectImage(target, reference_formatReference(first)))).stdout);
+    const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
+    const decisions = await Promise.all(request.references.map(async (ref) => {
         const tag = ref.tag;
-        if (!isImmutableTag(tag))
-            continue;
+        if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag))
+            return { action: 'push' };
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        if (!served)
-            continue;
-        const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-        const local = JSON.parse((await runChecked(runner, inspectImage(target, reference_formatReference(ref)))).stdout);
-        if (!tagMayMove(tag, existing, local.Id, false))
-            throw new TagConflictError(reference_repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+        const state = served && {
+            digest: served.digest,
+            configDigests: served.images.map((i) => i.configDigest),
+            labels: served.images[0]?.labels ?? {},
+        };
+        return decideTag(tag, rules, state, local.Id);
+    }));
+    decisions.forEach((d, i) => {
+        const ref = request.references[i];
+        if (d.action === 'refuse')
+            throw new TagConflictError(reference_repositoryName(ref), ref.tag, d.current, `the local image ${local.Id}`);
+    });
+    // A rerun's own version is the version in every repository, when one of them needed it.
+    const rename = decisions.find((d) => d.action === 'rename');
+    const references = [];
+    const kept = [];
+    const renamed = [];
+    request.references.forEach((ref, i) => {
+        const d = decisions[i];
+        if (d.action === 'keep')
+            kept.push({ reference: reference_formatReference(ref), reason: d.reason });
+        else if (rename && ref.tag === rules.version) {
+            const to = { ...ref, tag: rename.to };
+            renamed.push({ from: reference_formatReference(ref), to: reference_formatReference(to), reason: rename.reason });
+            references.push(to);
+        }
+        else
+            references.push(ref);
+    });
+    // The rerun's own version names this image only: a third attempt never takes the second's.
+    for (const { to } of renamed) {
+        const ref = reference_parseReference(to);
+        const served = await readImageConfigs(ref, credentialsFor(ref, request));
+        if (served &&
+            !isSameImage({ ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} }, local.Id))
+            throw new TagConflictError(reference_repositoryName(ref), ref.tag, served.digest, `the local image ${local.Id}`);
     }
+    if (references.length === 0)
+        throw new Error('nothing to push: every tag stays where it is');
+    return { references, version: rename?.to ?? rules.version ?? '', kept, renamed };
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
@@ -14687,6 +14956,7 @@ function baseImages(dockerfile, buildArgs = []) {
 
 
 
+
 async function build_inspectImage(runner, target, ref) {
     const result = await runChecked(runner, inspectImage(target, ref));
     return JSON.parse(result.stdout);
@@ -14766,7 +15036,7 @@ bases) {
                 ...(request.file && { file: request.file }),
                 ...(request.target && { target: request.target }),
                 tags: plan.references,
-                buildArgs: request.buildArgs,
+                buildArgs: buildArgsOf(request, plan),
                 labels,
                 secrets: request.secrets,
                 pull: request.pull,
@@ -14790,7 +15060,7 @@ bases) {
             ...(request.file && { file: request.file }),
             ...(request.target && { target: request.target }),
             tags: plan.references,
-            buildArgs: request.buildArgs,
+            buildArgs: buildArgsOf(request, plan),
             labels,
             secrets: request.secrets,
             cacheFrom: request.cacheFrom,
@@ -14877,6 +15147,34 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_namespac
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/github/commit-time.ts
+/**
+ * When the built commit was made: the time a reproducible build stamps on its image (the `created`
+ * label, BuildKit's SOURCE_DATE_EPOCH), so rebuilding an unchanged commit can give the same image.
+ */
+
+/** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
+function commitTime(ctx, env = process.env) {
+    const given = env.SOURCE_DATE_EPOCH;
+    if (given && /^\d{1,12}$/.test(given))
+        return new Date(Number(given) * 1000);
+    if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
+        return undefined;
+    try {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%ct', ctx.sha, '--'], {
+            cwd: ctx.workspace,
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000,
+        })
+            .toString('utf8')
+            .trim();
+        return /^\d+$/.test(out) ? new Date(Number(out) * 1000) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/common/summary.ts
 /**
  * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
@@ -14961,13 +15259,27 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 
 
+
+
+/** What each kind of tag promises, for the summary. */
+const TAG_MEANING = {
+    version: 'this build, for good (never moves)',
+    release: 'this release, for good (never moves)',
+    'release-line': 'the newest release of its line (moves forward only)',
+    commit: 'the latest build of this commit',
+    latest: 'the latest build of the default branch',
+    branch: 'the latest build of this branch',
+    'pull-request': 'the latest build of this pull request',
+    'git-tag': 'this git tag',
+    template: 'your template (moves)',
+};
 async function runBuild(inputs, report, git = readGitContext(), 
 /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
 signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
-    const plan = planBuild(request, git);
+    const plan = planBuild(request, git, commitTime(git));
     const runner = new LocalRunner(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;
@@ -14995,6 +15307,7 @@ signal) {
         ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
         version: plan.version,
         tags: plan.references,
+        immutableTags: plan.immutableTags,
         labels: Object.fromEntries(plan.labels),
         sizeBytes: result.sizeBytes,
         layers: result.layers,
@@ -15014,6 +15327,7 @@ signal) {
             'image-id': result.imageId,
             version: plan.version,
             tags: plan.references.join('\n'),
+            'immutable-tags': plan.immutableTags.join('\n'),
             labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
             metadata: JSON.stringify(metadata),
             'base-images': JSON.stringify(result.baseImages),
@@ -15021,7 +15335,8 @@ signal) {
         },
         summary: [
             summary_heading(`Built ${plan.version}`),
-            summary_table(['Reference'], plan.references.map((r) => [new summary_Code(r)])),
+            summary_table(['Tag', 'What it is'], plan.tagPlan.map((t) => [new summary_Code(t.tag), TAG_MEANING[t.source]])),
+            summary_facts([['Repositories', request.repositories.map((r) => reference_formatReference(r)).join('\n')]]),
             summary_facts([
                 ['Image id', result.imageId ? new summary_Code(result.imageId) : '—'],
                 ...(result.digest ? [['Pushed digest', new summary_Code(result.digest)]] : []),
@@ -16152,6 +16467,8 @@ async function runVerify(inputs, report) {
 
 
 
+
+
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
@@ -16179,8 +16496,14 @@ async function runPush(inputs, report) {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
         await push_login(runner, target, request);
-        await refuseMovingImmutableTags(runner, target, request);
-        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
+        const plan = await planTagPush(runner, target, request);
+        for (const r of plan.renamed) {
+            report.warning(`${r.from} is not moved: ${r.reason}; this build is pushed as ${r.to}`);
+            await runChecked(runner, tag(target, r.from, r.to));
+        }
+        for (const k of plan.kept)
+            report.info(`${k.reference} is not moved: ${k.reason}`);
+        const result = await pushAll(runner, target, { ...request, references: plan.references }, { ...DEFAULT_RETRY, retries: request.retries }, {
             onOutput: (chunk) => report.stream(chunk),
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
@@ -16192,7 +16515,13 @@ async function runPush(inputs, report) {
             : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
+            outputs: {
+                digest: result.digest,
+                refs: result.refs.join('\n'),
+                tags: plan.references.map(reference_formatReference).join('\n'),
+                version: plan.version,
+                ...signed?.outputs,
+            },
             summary: [
                 summary_heading('Pushed'),
                 summary_table(['Reference', 'Attempts'], result.pushed.map((p) => [new summary_Code(p.reference), p.attempts])),
@@ -16201,6 +16530,8 @@ async function runPush(inputs, report) {
                     ['Pinned references', result.refs.join('\n')],
                     ['Bytes pushed', formatBytes(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
+                    ...plan.renamed.map((r) => ['Rerun version', `${r.to}: ${r.reason}`]),
+                    ...plan.kept.map((k) => ['Not moved', `${k.reference}: ${k.reason}`]),
                 ]),
                 ...(signed?.summary ?? []),
             ],

@@ -677,11 +677,16 @@ function readGitContext(env = process.env, now = new Date()) {
         }
     }
     const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
     return {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         ref: env.GITHUB_REF ?? '',
         sha,
+        ...(headSha && { headSha }),
         runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
         runId: env.GITHUB_RUN_ID ?? '',
         runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -695,6 +700,8 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
         ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }

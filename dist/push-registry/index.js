@@ -11546,12 +11546,6 @@ function removeContainersKeepVolumes(target, names) {
     return cmd(target, ['rm', '--force', ...names]);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/command/command.ts
 class CommandFailedError extends Error {
     result;
@@ -11609,6 +11603,174 @@ function printable(text, max = 200) {
     return text.length > max ? `${out}…` : out;
 }
 
+;// CONCATENATED MODULE: ./src/common/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
+ */
+
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const reference_MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
+}
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (text_hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > reference_MAX_TAG_LENGTH
+                ? `the tag is longer than ${reference_MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function reference_repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function reference_formatReference(ref) {
+    return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = reference_repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = require("node:path");
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 /**
@@ -11840,168 +12002,6 @@ function parseDuration(text) {
     if (consumed === 0 || consumed !== value.length)
         return undefined;
     return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/common/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const reference_MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (text_hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > reference_MAX_TAG_LENGTH
-                ? `the tag is longer than ${reference_MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function reference_repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function reference_formatReference(ref) {
-    return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = reference_repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${reference_repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -13219,44 +13219,86 @@ async function readImageConfigs(ref, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
+/**
+ * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
+ * - the version YYYYMMDD-<run> (off CI YYYYMMDD-<sha7>), with an optional prefix: names this build
+ *   for good (immutable);
+ * - sha-<7> of the commit that was built (GITHUB_SHA: a pull request's merge commit);
+ * - latest for the default branch (a scheduled run runs on it), the sanitised branch name on other
+ *   branches (a branch named `latest` gets `branch-latest`), pr-<N> for pull requests;
+ * - a vX.Y.Z git tag: X.Y.Z (immutable), X.Y and X (release lines: they only ever move forward);
+ *   a pre-release gets only its full version; another git tag its sanitised name;
+ * - user templates.
+ * Immutability follows from where a tag came from, never from what its name looks like: a branch
+ * called 20240115-hotfix or 1.2.3 moves like any branch.
+ */
 
-const PLACEHOLDERS = (/* unused pure expression or super */ null && (['date', 'run', 'sha', 'sha7', 'branch', 'version']));
+
+const PLACEHOLDERS = (/* unused pure expression or super */ null && ([
+    'date',
+    'run',
+    'sha',
+    'sha7',
+    'head_sha',
+    'head_sha7',
+    'branch',
+    'version',
+]));
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
+/** The label an image records its build's version in (what push-registry keeps from moving). */
+const VERSION_LABEL = 'dev.slipway.version';
+/** Does a tag of this source name one build for good? */
+const isImmutableSource = (source) => source === 'version' || source === 'release';
+/** The length of the hash a cut tag ends with. */
+const CUT_HASH_LENGTH = 8;
+function shortHash(text) {
+    return createHash('sha256').update(text).digest('hex').slice(0, CUT_HASH_LENGTH);
+}
+/** Replaces characters a Docker tag cannot hold with '-' and drops a leading '.' or '-'. */
+function tagCharacters(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+}
+/**
+ * Makes `text` fit in `room` characters and stay unique: a longer text keeps its start and ends
+ * with '-' and a hash of the whole, so two long names with a shared start never collide.
+ */
+function cutToFit(text, room) {
+    if (text.length <= room)
+        return text;
+    const keep = Math.max(0, room - CUT_HASH_LENGTH - 1);
+    return `${text.slice(0, keep)}-${shortHash(text)}`.slice(-room);
+}
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128 (a longer one is cut, keeping it unique). */
 function sanitizeTag(text) {
-    let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-    tag = tag.replace(/^[.-]+/, '');
-    tag = tag.slice(0, MAX_TAG_LENGTH);
-    return tag;
+    return cutToFit(tagCharacters(text), MAX_TAG_LENGTH);
 }
 /** UTC date as YYYYMMDD. */
 function utcDate(date) {
     return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
+/** A version prefix: tag characters, starting with a letter or digit, short enough to leave room. */
+const VERSION_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+function isValidVersionPrefix(prefix) {
+    return VERSION_PREFIX.test(prefix);
+}
 /**
- * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
- * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
- * has any, so different content never gets the same version; outside a repository, the time of day.
+ * The immutable version tag of a build: [prefix]YYYYMMDD-<run number> on CI. Without a build number
+ * (a laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work
+ * tree has any, so different content never gets the same version; outside a repository, the time
+ * of day. The prefix keeps the versions of two workflows of one repository apart (their run
+ * numbers are counted separately).
  */
-function versionTag(ctx) {
+function versionTag(ctx, prefix = '') {
     const date = utcDate(ctx.now);
     if (ctx.runNumber > 0)
-        return `${date}-${ctx.runNumber}`;
+        return `${prefix}${date}-${ctx.runNumber}`;
     if (ctx.sha)
-        return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
-    return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+        return `${prefix}${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+    return `${prefix}${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
 }
-const IMMUTABLE_TAGS = [
-    /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-    /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
-];
-/**
- * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
- * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
- * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
- */
-function isImmutableTag(tag) {
-    return IMMUTABLE_TAGS.some((re) => re.test(tag));
+/** The version a rerun gets when its rebuild is another image than the one its first attempt pushed. */
+function rerunVersion(version, attempt) {
+    return `${version}.${attempt}`;
 }
 function branchName(ctx) {
     if (ctx.pullRequest !== undefined && ctx.headRef)
@@ -13265,6 +13307,18 @@ function branchName(ctx) {
 }
 function gitTagName(ctx) {
     return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+/**
+ * Is this run on the repository's default branch? A scheduled run always is (GitHub runs it on the
+ * default branch, and its payload does not name the repository's default branch).
+ */
+function onDefaultBranch(ctx) {
+    const branch = ctx.pullRequest === undefined ? branchName(ctx) : undefined;
+    if (branch === undefined)
+        return false;
+    if (ctx.defaultBranch !== undefined)
+        return branch === ctx.defaultBranch;
+    return ctx.eventName === 'schedule';
 }
 function parseSemver(text) {
     const m = SEMVER.exec(text);
@@ -13277,68 +13331,207 @@ function parseSemver(text) {
         ...(m[4] !== undefined && { prerelease: m[4] }),
     };
 }
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-function defaultTags(ctx) {
-    const tags = [versionTag(ctx)];
-    if (ctx.sha)
-        tags.push(`sha-${ctx.sha.slice(0, 7)}`);
-    const tag = gitTagName(ctx);
-    if (ctx.pullRequest !== undefined) {
-        tags.push(`pr-${ctx.pullRequest}`);
+function formatSemver(v) {
+    return `${v.major}.${v.minor}.${v.patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`;
+}
+/** Semantic version precedence (semver.org §11): negative when a < b. */
+function compareSemver(a, b) {
+    for (const k of ['major', 'minor', 'patch']) {
+        const d = Number(a[k]) - Number(b[k]);
+        if (d !== 0)
+            return Math.sign(d);
     }
-    else if (tag !== undefined) {
-        const semver = parseSemver(tag);
-        if (semver?.prerelease !== undefined) {
-            tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-        }
-        else if (semver) {
-            tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
+    if (a.prerelease === b.prerelease)
+        return 0;
+    if (a.prerelease === undefined)
+        return 1;
+    if (b.prerelease === undefined)
+        return -1;
+    const pa = a.prerelease.split('.');
+    const pb = b.prerelease.split('.');
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const x = pa[i];
+        const y = pb[i];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        if (x === y)
+            continue;
+        const nx = /^\d+$/.test(x);
+        const ny = /^\d+$/.test(y);
+        if (nx && ny)
+            return Math.sign(Number(x) - Number(y));
+        if (nx)
+            return -1;
+        if (ny)
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return 0;
+}
+/** The release a semver git tag names (vX.Y.Z[-pre]), or undefined. */
+function releaseOf(ctx) {
+    const tag = gitTagName(ctx);
+    return tag === undefined ? undefined : parseSemver(tag);
+}
+/** The release lines of a release (X.Y and X), which move forward only; none for a pre-release. */
+function releaseLines(release) {
+    return release.prerelease === undefined ? [`${release.major}.${release.minor}`, release.major] : [];
+}
+/** A ref's name as a tag: never `latest`, which only the default branch gets. */
+function refTag(name, kind) {
+    const tag = sanitizeTag(name);
+    return tag === 'latest' ? `${kind}-latest` : tag;
+}
+/** The default tags of a build with where each came from, most specific first (the version first). */
+function defaultTagPlan(ctx, versionPrefix = '') {
+    const tags = [{ tag: versionTag(ctx, versionPrefix), source: 'version' }];
+    if (ctx.sha)
+        tags.push({ tag: `sha-${ctx.sha.slice(0, 7)}`, source: 'commit' });
+    const gitTag = gitTagName(ctx);
+    if (ctx.pullRequest !== undefined) {
+        tags.push({ tag: `pr-${ctx.pullRequest}`, source: 'pull-request' });
+    }
+    else if (gitTag !== undefined) {
+        const release = parseSemver(gitTag);
+        if (release) {
+            tags.push({ tag: sanitizeTag(formatSemver(release)), source: 'release' });
+            for (const line of releaseLines(release))
+                tags.push({ tag: line, source: 'release-line' });
         }
         else {
-            tags.push(sanitizeTag(tag));
+            tags.push({ tag: refTag(gitTag, 'tag'), source: 'git-tag' });
         }
     }
     else {
         const branch = branchName(ctx);
-        if (branch !== undefined) {
-            if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch)
-                tags.push('latest');
-            else
-                tags.push(sanitizeTag(branch));
-        }
+        if (onDefaultBranch(ctx))
+            tags.push({ tag: 'latest', source: 'latest' });
+        else if (branch !== undefined)
+            tags.push({ tag: refTag(branch, 'branch'), source: 'branch' });
     }
-    return unique(tags.filter((t) => t !== ''));
+    return uniqueTags(tags.filter((t) => t.tag !== ''));
 }
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-function expandTemplate(template, ctx) {
+/** The default tags of a build, most specific first. */
+function defaultTags(ctx, versionPrefix = '') {
+    return defaultTagPlan(ctx, versionPrefix).map((t) => t.tag);
+}
+/**
+ * Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. A result over
+ * 128 characters is cut in its {branch} part (the only unbounded one), which keeps its start and
+ * gets a hash of the whole branch name: the template's other parts, its distinguishing tail
+ * included, stay. `{branch}` alone on a branch named `latest` gives `branch-latest`.
+ */
+function expandTemplate(template, ctx, versionPrefix = '') {
+    const branch = tagCharacters(branchName(ctx) ?? gitTagName(ctx) ?? '');
     const values = {
         date: utcDate(ctx.now),
         run: String(ctx.runNumber),
         sha: ctx.sha,
         sha7: ctx.sha.slice(0, 7),
-        branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-        version: versionTag(ctx),
+        head_sha: ctx.headSha ?? ctx.sha,
+        head_sha7: (ctx.headSha ?? ctx.sha).slice(0, 7),
+        branch,
+        version: versionTag(ctx, versionPrefix),
     };
-    const expanded = template.replace(/\{([^}]*)\}/g, (_, name) => {
-        if (!PLACEHOLDERS.includes(name)) {
+    const parts = template.split(/(\{[^}]*\})/);
+    for (const part of parts) {
+        const name = /^\{([^}]*)\}$/.exec(part)?.[1];
+        if (name !== undefined && !PLACEHOLDERS.includes(name))
             throw new Error(`unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
-        }
-        return values[name];
-    });
-    const tag = sanitizeTag(expanded);
+    }
+    const render = (branchValue) => parts
+        .map((part) => {
+        if (part === '{branch}')
+            return branchValue;
+        return /^\{[^}]*\}$/.test(part) ? values[part.slice(1, -1)] : part;
+    })
+        .join('');
+    let expanded = tagCharacters(render(branch));
+    if (expanded.length > MAX_TAG_LENGTH && template.includes('{branch}')) {
+        const uses = parts.filter((p) => p === '{branch}').length;
+        const fixed = expanded.length - uses * branch.length;
+        const room = Math.floor((MAX_TAG_LENGTH - fixed) / uses);
+        if (room > CUT_HASH_LENGTH)
+            expanded = tagCharacters(render(cutToFit(branch, room)));
+    }
+    const tag = cutToFit(expanded, MAX_TAG_LENGTH);
     if (tag === '')
         throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+    if (tag === 'latest' && template !== 'latest' && !onDefaultBranch(ctx))
+        return 'branch-latest';
     return tag;
 }
 function unique(items) {
     return [...new Set(items)];
+}
+/** The first of each tag (a default tag wins over a template giving the same name). */
+function uniqueTags(tags) {
+    const seen = new Set();
+    return tags.filter((t) => !seen.has(t.tag) && seen.add(t.tag));
+}
+
+;// CONCATENATED MODULE: ./src/push-registry/tag-rules.ts
+/**
+ * What a push may do to each tag, decided from where the tag came from (recorded in the image's
+ * labels by build-and-tag, or named in `immutable-tags`) and what the registry serves for it now.
+ * Pure: unit-tested without a registry.
+ * - An immutable tag (the build's version, a release's X.Y.Z) never moves to another image. A
+ *   rerun (GITHUB_RUN_ATTEMPT > 1) whose rebuild is another image than its first attempt pushed
+ *   gets its own version, <version>.<attempt>, instead of failing.
+ * - A release line (X.Y and X of the release the image records) moves forward only: a back-port
+ *   (1.0.5 after 1.1.1) leaves `1` where it is.
+ * - Every other tag (latest, branches, sha-<7>, pr-N, templates) moves: a branch named like a
+ *   version (20240115-hotfix, 1.2.3) is a branch.
+ */
+
+const RELEASE_LABEL = 'org.opencontainers.image.version';
+function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
+    const version = labels[VERSION_LABEL] || undefined;
+    const releaseText = labels[RELEASE_LABEL];
+    const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+    const immutable = new Set(extraImmutable);
+    if (version)
+        immutable.add(version);
+    if (release)
+        immutable.add(formatSemver(release));
+    return {
+        ...(version && { version }),
+        ...(release && { release }),
+        immutable,
+        releaseLines: new Set(release ? releaseLines(release) : []),
+        attempt,
+        allowOverwrite,
+    };
+}
+/** Is what the registry serves the image being pushed (its ID: config digest, or the containerd store's manifest digest)? */
+function isSameImage(served, localImageId) {
+    return served.digest === localImageId || served.configDigests.includes(localImageId);
+}
+function decideTag(tag, rules, served, localImageId) {
+    if (!served || isSameImage(served, localImageId))
+        return { action: 'push' };
+    if (rules.immutable.has(tag)) {
+        if (rules.allowOverwrite)
+            return { action: 'push' };
+        if (tag === rules.version && rules.attempt > 1)
+            return {
+                action: 'rename',
+                to: rerunVersion(tag, rules.attempt),
+                reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
+            };
+        return { action: 'refuse', current: served.digest };
+    }
+    if (rules.releaseLines.has(tag) && rules.release) {
+        const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
+        if (theirs && compareSemver(theirs, rules.release) > 0)
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+            };
+    }
+    return { action: 'push' };
 }
 
 ;// CONCATENATED MODULE: ./src/push-registry/push.ts
@@ -13387,6 +13580,12 @@ function readPushRequest(inputs) {
         retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
         logout: inputs.boolean('logout', true),
         allowOverwrite: inputs.boolean('allow-overwrite', false),
+        immutableTags: inputs.list('immutable-tags', { commas: true }).map((tag) => {
+            if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
+                throw new inputs_InputError('immutable-tags', `${JSON.stringify(tag)} is not a tag`);
+            return tag;
+        }),
+        attempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
     };
 }
 /** Decides from docker's output whether a failed push is worth retrying. Auth errors never are. */
@@ -13463,32 +13662,59 @@ function credentialsFor(ref, request) {
         : {};
 }
 /**
- * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
- * each platform image under it) and the local image (its ID: the config digest on the classic store;
- * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
- * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
+ * Before anything is pushed: what the registry serves for each tag that has a rule (an immutable
+ * tag, a release line), and what the push does with it (see tag-rules). Refuses, naming both
+ * images, to move an immutable tag to another image.
  */
-function tagMayMove(tag, existing, localImageId, allowOverwrite) {
-    if (!existing || allowOverwrite || !isImmutableTag(tag))
-        return true;
-    return existing.digest === localImageId || existing.configDigests.includes(localImageId);
-}
-/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
-async function refuseMovingImmutableTags(runner, target, request) {
-    if (request.allowOverwrite)
-        return;
-    for (const ref of request.references) {
+async function planTagPush(runner, target, request) {
+    const first = request.references[0];
+    const local = JSON.parse((await command_runChecked(runner, inspectImage(target, reference_formatReference(first)))).stdout);
+    const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
+    const decisions = await Promise.all(request.references.map(async (ref) => {
         const tag = ref.tag;
-        if (!isImmutableTag(tag))
-            continue;
+        if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag))
+            return { action: 'push' };
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        if (!served)
-            continue;
-        const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-        const local = JSON.parse((await command_runChecked(runner, inspectImage(target, reference_formatReference(ref)))).stdout);
-        if (!tagMayMove(tag, existing, local.Id, false))
-            throw new TagConflictError(reference_repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+        const state = served && {
+            digest: served.digest,
+            configDigests: served.images.map((i) => i.configDigest),
+            labels: served.images[0]?.labels ?? {},
+        };
+        return decideTag(tag, rules, state, local.Id);
+    }));
+    decisions.forEach((d, i) => {
+        const ref = request.references[i];
+        if (d.action === 'refuse')
+            throw new TagConflictError(reference_repositoryName(ref), ref.tag, d.current, `the local image ${local.Id}`);
+    });
+    // A rerun's own version is the version in every repository, when one of them needed it.
+    const rename = decisions.find((d) => d.action === 'rename');
+    const references = [];
+    const kept = [];
+    const renamed = [];
+    request.references.forEach((ref, i) => {
+        const d = decisions[i];
+        if (d.action === 'keep')
+            kept.push({ reference: reference_formatReference(ref), reason: d.reason });
+        else if (rename && ref.tag === rules.version) {
+            const to = { ...ref, tag: rename.to };
+            renamed.push({ from: reference_formatReference(ref), to: reference_formatReference(to), reason: rename.reason });
+            references.push(to);
+        }
+        else
+            references.push(ref);
+    });
+    // The rerun's own version names this image only: a third attempt never takes the second's.
+    for (const { to } of renamed) {
+        const ref = reference_parseReference(to);
+        const served = await readImageConfigs(ref, credentialsFor(ref, request));
+        if (served &&
+            !isSameImage({ ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} }, local.Id))
+            throw new TagConflictError(reference_repositoryName(ref), ref.tag, served.digest, `the local image ${local.Id}`);
     }
+    if (references.length === 0)
+        throw new Error('nothing to push: every tag stays where it is');
+    return { references, version: rename?.to ?? rules.version ?? '', kept, renamed };
 }
 /** Reads the tag back from the registry: the digest it now serves. */
 async function verifyPushed(ref, request) {
@@ -14469,11 +14695,16 @@ function readGitContext(env = process.env, now = new Date()) {
         }
     }
     const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
     return {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         ref: env.GITHUB_REF ?? '',
         sha,
+        ...(headSha && { headSha }),
         runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
         runId: env.GITHUB_RUN_ID ?? '',
         runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -14487,6 +14718,8 @@ function readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
         ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
@@ -15217,6 +15450,8 @@ async function runVerify(inputs, report) {
 
 
 
+
+
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
@@ -15244,8 +15479,14 @@ async function runPush(inputs, report) {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
         await push_login(runner, target, request);
-        await refuseMovingImmutableTags(runner, target, request);
-        const result = await pushAll(runner, target, request, { ...DEFAULT_RETRY, retries: request.retries }, {
+        const plan = await planTagPush(runner, target, request);
+        for (const r of plan.renamed) {
+            report.warning(`${r.from} is not moved: ${r.reason}; this build is pushed as ${r.to}`);
+            await command_runChecked(runner, tag(target, r.from, r.to));
+        }
+        for (const k of plan.kept)
+            report.info(`${k.reference} is not moved: ${k.reason}`);
+        const result = await pushAll(runner, target, { ...request, references: plan.references }, { ...DEFAULT_RETRY, retries: request.retries }, {
             onOutput: (chunk) => report.stream(chunk),
             onRetry: (ref, attempt, delay, reason) => report.warning(`push of ${ref} failed (${reason.split('\n').pop()}); retry ${attempt} of ${request.retries} in ${delay} ms`),
         });
@@ -15257,7 +15498,13 @@ async function runPush(inputs, report) {
             : undefined;
         return {
             digest: result.digest,
-            outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
+            outputs: {
+                digest: result.digest,
+                refs: result.refs.join('\n'),
+                tags: plan.references.map(reference_formatReference).join('\n'),
+                version: plan.version,
+                ...signed?.outputs,
+            },
             summary: [
                 summary_heading('Pushed'),
                 summary_table(['Reference', 'Attempts'], result.pushed.map((p) => [new summary_Code(p.reference), p.attempts])),
@@ -15266,6 +15513,8 @@ async function runPush(inputs, report) {
                     ['Pinned references', result.refs.join('\n')],
                     ['Bytes pushed', formatBytes(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
+                    ...plan.renamed.map((r) => ['Rerun version', `${r.to}: ${r.reason}`]),
+                    ...plan.kept.map((k) => ['Not moved', `${k.reference}: ${k.reason}`]),
                 ]),
                 ...(signed?.summary ?? []),
             ],

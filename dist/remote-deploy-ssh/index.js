@@ -28755,13 +28755,13 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
@@ -34838,11 +34838,16 @@ function context_readGitContext(env = process.env, now = new Date()) {
         }
     }
     const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
     return {
         eventName: env.GITHUB_EVENT_NAME ?? '',
         ref: env.GITHUB_REF ?? '',
         sha,
+        ...(headSha && { headSha }),
         runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
         runId: env.GITHUB_RUN_ID ?? '',
         runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -34856,6 +34861,8 @@ function context_readGitContext(env = process.env, now = new Date()) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         actor: env.GITHUB_ACTOR ?? '',
         now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
         ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
     };
 }
@@ -35338,7 +35345,8 @@ class ComposeFileError extends Error {
     }
 }
 function load(text) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    // merge: YAML merge keys (`<<: *base`), which compose resolves, are resolved here too.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, merge: true });
     if (doc.errors.length > 0)
         throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
     const services = doc.get('services');
@@ -35348,6 +35356,46 @@ function load(text) {
 }
 function servicesMap(doc) {
     return doc.get('services');
+}
+/** A merge key (`<<`): the yaml library gives its key a symbol with `merge: true`, the text without. */
+function isMergeKey(pair) {
+    if (!(0,dist/* isScalar */.jn)(pair.key))
+        return false;
+    const value = pair.key.value;
+    return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
+}
+function keyOf(pair) {
+    return String((0,dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key);
+}
+/**
+ * Writes a map's merge keys out as its own entries (YAML's rules: the map's own keys win, then the
+ * first source that has a key), so what the pinned file changes in a service — its image, `build`
+ * removed, environment, labels, deploy settings — changes what compose runs, not a copy beside an
+ * inherited one.
+ */
+function flattenMerges(doc, map) {
+    if (!map.items.some(isMergeKey))
+        return;
+    const own = new Set(map.items.filter((p) => !isMergeKey(p)).map(keyOf));
+    const inherited = [];
+    for (const pair of map.items.filter(isMergeKey)) {
+        const sources = (0,dist/* isSeq */.oP)(pair.value) ? pair.value.items : [pair.value];
+        for (const source of sources) {
+            const node = (0,dist/* isAlias */.Vj)(source) ? source.resolve(doc) : source;
+            if (!(0,dist/* isMap */.jh)(node))
+                continue;
+            const copy = node.clone();
+            flattenMerges(doc, copy);
+            for (const p of copy.items) {
+                const key = keyOf(p);
+                if (own.has(key))
+                    continue;
+                own.add(key);
+                inherited.push(p);
+            }
+        }
+    }
+    map.items = [...map.items.filter((p) => !isMergeKey(p)), ...inherited];
 }
 /** The services of a compose file, in file order. */
 function composeServices(text) {
@@ -35432,6 +35480,7 @@ function pinComposeFile(text, options) {
         if (!(0,dist/* isMap */.jh)(item.value))
             item.value = new dist/* YAMLMap */.CA();
         const service = item.value;
+        flattenMerges(doc, service);
         const pinned = options.images.get(name);
         if (pinned) {
             service.set('image', pinned);
@@ -41531,7 +41580,7 @@ function predicateName(type) {
 function verify_short(fingerprint) {
     return fingerprint.slice(0, 19);
 }
-function keyOf(keys, data, signature) {
+function verify_keyOf(keys, data, signature) {
     return keys.find((k) => verifyBytes(k.publicKey, data, signature));
 }
 async function checkSignatures(client, repository, digest, keys, layers, notes) {
@@ -41548,7 +41597,7 @@ async function checkSignatures(client, repository, digest, keys, layers, notes) 
             notes.push(`a signature layer cannot be read (${error.message})`);
             continue;
         }
-        const key = keyOf(keys, payload, signature);
+        const key = verify_keyOf(keys, payload, signature);
         if (!key) {
             notes.push('a signature by another key (or over other bytes)');
             continue;

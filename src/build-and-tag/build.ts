@@ -8,7 +8,7 @@ import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
 import { type BuilderCheck, buildxFiles, buildxSteps, runBuildx } from './buildx-build';
 import { baseImages } from './dockerfile';
-import type { BuildPlan, BuildRequest } from './plan';
+import { type BuildPlan, buildArgsOf, type BuildRequest } from './plan';
 
 export interface ResolvedBase {
   readonly reference: string;
@@ -142,7 +142,7 @@ export async function buildImage(
           ...(request.file && { file: request.file }),
           ...(request.target && { target: request.target }),
           tags: plan.references,
-          buildArgs: request.buildArgs,
+          buildArgs: buildArgsOf(request, plan),
           labels,
           secrets: request.secrets,
           pull: request.pull,
@@ -172,7 +172,7 @@ export async function buildImage(
         ...(request.file && { file: request.file }),
         ...(request.target && { target: request.target }),
         tags: plan.references,
-        buildArgs: request.buildArgs,
+        buildArgs: buildArgsOf(request, plan),
         labels,
         secrets: request.secrets,
         cacheFrom: request.cacheFrom,

@@ -3,13 +3,29 @@ import { buildImage, resolveBases } from './build';
 import { type BuilderCheck, checkBuilder, ghaCacheProblem } from './buildx-build';
 import { describeBuildx } from './buildx';
 import { planBuild, readBuildRequest } from './plan';
+import type { TagSource } from './tags';
+import { formatReference } from '../common/reference';
 import { LocalRunner } from '../command/local-runner';
 import { findBuildxPlugin } from '../docker/buildx-plugin';
 import { dockerBinary } from '../docker/commands';
 import { type GitContext, readGitContext } from '../github/context';
+import { commitTime } from '../github/commit-time';
 import type { Inputs } from '../common/inputs';
 import { Code, facts, formatBytes, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
+
+/** What each kind of tag promises, for the summary. */
+const TAG_MEANING: Record<TagSource, string> = {
+  version: 'this build, for good (never moves)',
+  release: 'this release, for good (never moves)',
+  'release-line': 'the newest release of its line (moves forward only)',
+  commit: 'the latest build of this commit',
+  latest: 'the latest build of the default branch',
+  branch: 'the latest build of this branch',
+  'pull-request': 'the latest build of this pull request',
+  'git-tag': 'this git tag',
+  template: 'your template (moves)',
+};
 
 export interface BuildOutcome extends Outcome {
   /** Every reference the image was tagged with. */
@@ -26,7 +42,7 @@ export async function runBuild(
 ): Promise<BuildOutcome> {
   const request = readBuildRequest(inputs);
   for (const [, value] of request.secrets) report.mask(value);
-  const plan = planBuild(request, git);
+  const plan = planBuild(request, git, commitTime(git));
   const runner = new LocalRunner(process.env, signal);
   // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
   const buildx = request.buildx ? findBuildxPlugin() : undefined;
@@ -54,6 +70,7 @@ export async function runBuild(
     ...(result.loadedPlatform && { loadedPlatform: result.loadedPlatform }),
     version: plan.version,
     tags: plan.references,
+    immutableTags: plan.immutableTags,
     labels: Object.fromEntries(plan.labels),
     sizeBytes: result.sizeBytes,
     layers: result.layers,
@@ -76,6 +93,7 @@ export async function runBuild(
       'image-id': result.imageId,
       version: plan.version,
       tags: plan.references.join('\n'),
+      'immutable-tags': plan.immutableTags.join('\n'),
       labels: plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'),
       metadata: JSON.stringify(metadata),
       'base-images': JSON.stringify(result.baseImages),
@@ -84,9 +102,10 @@ export async function runBuild(
     summary: [
       heading(`Built ${plan.version}`),
       table(
-        ['Reference'],
-        plan.references.map((r) => [new Code(r)]),
+        ['Tag', 'What it is'],
+        plan.tagPlan.map((t) => [new Code(t.tag), TAG_MEANING[t.source]]),
       ),
+      facts([['Repositories', request.repositories.map((r) => formatReference(r)).join('\n')]]),
       facts([
         ['Image id', result.imageId ? new Code(result.imageId) : '—'],
         ...(result.digest ? [['Pushed digest', new Code(result.digest)] as [string, Code]] : []),

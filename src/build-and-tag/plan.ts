@@ -13,7 +13,18 @@ import {
   parseCacheEntry,
   parsePlatforms,
 } from './buildx';
-import { defaultTags, expandTemplate, unique, versionTag } from './tags';
+import {
+  defaultTagPlan,
+  expandTemplate,
+  isImmutableSource,
+  isValidVersionPrefix,
+  type PlannedTag,
+  releaseOf,
+  formatSemver,
+  uniqueTags,
+  versionTag,
+  VERSION_LABEL,
+} from './tags';
 
 export interface BuildRequest {
   readonly repositories: readonly ImageReference[];
@@ -28,6 +39,8 @@ export interface BuildRequest {
   /** The buildx options; undefined for a plain build, which keeps the classic `docker build`. */
   readonly buildx?: BuildxRequest;
   readonly tagTemplates: readonly string[];
+  /** Put before the date of the version (two workflows of one repository count runs apart). */
+  readonly versionPrefix: string;
   readonly pull: boolean;
   readonly noCache: boolean;
 }
@@ -49,6 +62,12 @@ export interface BuildPlan {
   readonly version: string;
   /** Tags (without repository), version first. */
   readonly tags: readonly string[];
+  /** Every tag with where it came from. */
+  readonly tagPlan: readonly PlannedTag[];
+  /** The tags that name this build for good (the version, a release's X.Y.Z): never moved by a push. */
+  readonly immutableTags: readonly string[];
+  /** The commit's time (seconds since the epoch), given to the build as SOURCE_DATE_EPOCH; undefined when unknown. */
+  readonly sourceDateEpoch?: number;
   /** Full references, every repository × every tag. */
   readonly references: readonly string[];
   readonly labels: ReadonlyArray<readonly [string, string]>;
@@ -71,6 +90,16 @@ function readContext(inputs: Inputs): string {
   if (!directory)
     throw new InputError('context', `${JSON.stringify(context)} is not a directory (from ${process.cwd()})`);
   return context;
+}
+
+function readVersionPrefix(inputs: Inputs): string {
+  const prefix = inputs.line('version-prefix');
+  if (prefix && !isValidVersionPrefix(prefix))
+    throw new InputError(
+      'version-prefix',
+      `${JSON.stringify(prefix)} is not a tag prefix (letters, digits, _ . -, starting with a letter or digit, at most 48)`,
+    );
+  return prefix;
 }
 
 export function readBuildRequest(inputs: Inputs): BuildRequest {
@@ -112,6 +141,7 @@ export function readBuildRequest(inputs: Inputs): BuildRequest {
     cacheFrom,
     ...(buildx && { buildx }),
     tagTemplates: inputs.list('tags'),
+    versionPrefix: readVersionPrefix(inputs),
     pull: inputs.boolean('pull', false),
     noCache: inputs.boolean('no-cache', false),
   };
@@ -164,43 +194,75 @@ export function readBuildxRequest(inputs: Inputs): BuildxRequest | undefined {
   };
 }
 
+/**
+ * The image's labels: `created` is the commit's time when known (an unchanged rebuild gives the
+ * same labels, so it can give the same image), `version` the release on a semver git tag (else
+ * the build's version), and the build's version again in dev.slipway.version.
+ */
 export function ociLabels(
   ctx: GitContext,
   version: string,
   repository: ImageReference,
+  created: Date = ctx.now,
 ): Array<[string, string]> {
   const source = ctx.repository ? `${ctx.serverUrl}/${ctx.repository}` : '';
+  const release = releaseOf(ctx);
   const labels: Array<[string, string]> = [
-    ['org.opencontainers.image.created', ctx.now.toISOString()],
-    ['org.opencontainers.image.version', version],
+    ['org.opencontainers.image.created', created.toISOString()],
+    ['org.opencontainers.image.version', release ? formatSemver(release) : version],
     [
       'org.opencontainers.image.title',
       (ctx.repository.split('/')[1] ?? repository.repository.split('/').pop()) || '',
     ],
   ];
+  if (ctx.description) labels.push(['org.opencontainers.image.description', ctx.description]);
+  if (ctx.license) labels.push(['org.opencontainers.image.licenses', ctx.license]);
   if (ctx.sha) labels.push(['org.opencontainers.image.revision', ctx.sha]);
   if (source)
     labels.push(['org.opencontainers.image.source', source], ['org.opencontainers.image.url', source]);
+  labels.push([VERSION_LABEL, version]);
   const run = runUrl(ctx);
   if (run) labels.push(['dev.slipway.run', run]);
   return labels;
 }
 
-export function planBuild(request: BuildRequest, ctx: GitContext): BuildPlan {
-  const version = versionTag(ctx);
-  const extra = request.tagTemplates.map((t) => {
+export function planBuild(request: BuildRequest, ctx: GitContext, committed?: Date): BuildPlan {
+  const version = versionTag(ctx, request.versionPrefix);
+  const extra = request.tagTemplates.map((t): PlannedTag => {
     try {
-      return expandTemplate(t, ctx);
+      return { tag: expandTemplate(t, ctx, request.versionPrefix), source: 'template' };
     } catch (error) {
       throw new InputError('tags', (error as Error).message);
     }
   });
-  const tags = unique([...defaultTags(ctx), ...extra]);
+  const tagPlan = uniqueTags([...defaultTagPlan(ctx, request.versionPrefix), ...extra]);
+  const tags = tagPlan.map((t) => t.tag);
   const references = request.repositories.flatMap((repo) =>
     tags.map((t) => formatReference(withTag(repo, t))),
   );
-  const computed = ociLabels(ctx, version, request.repositories[0] as ImageReference);
+  const computed = ociLabels(ctx, version, request.repositories[0] as ImageReference, committed);
   const overridden = new Set(request.labels.map(([k]) => k));
   const labels = [...computed.filter(([k]) => !overridden.has(k)), ...request.labels];
-  return { version, tags, references, labels };
+  return {
+    version,
+    tags,
+    tagPlan,
+    immutableTags: tagPlan.filter((t) => isImmutableSource(t.source)).map((t) => t.tag),
+    references,
+    labels,
+    ...(committed && { sourceDateEpoch: Math.floor(committed.getTime() / 1000) }),
+  };
+}
+
+/**
+ * The build args of a build: the user's, and SOURCE_DATE_EPOCH (the commit's time) unless the user
+ * set it: BuildKit then stamps the image's times with it, so an unchanged rebuild can be the same image.
+ */
+export function buildArgsOf(
+  request: BuildRequest,
+  plan: BuildPlan,
+): ReadonlyArray<readonly [string, string]> {
+  if (plan.sourceDateEpoch === undefined || request.buildArgs.some(([k]) => k === 'SOURCE_DATE_EPOCH'))
+    return request.buildArgs;
+  return [...request.buildArgs, ['SOURCE_DATE_EPOCH', String(plan.sourceDateEpoch)]];
 }

@@ -1,22 +1,82 @@
 /**
- * Tag rules: the immutable version (YYYYMMDD-<run>, off CI YYYYMMDD-<sha7>), sha-<7>, latest on the default branch,
- * branch names, pr-<N>, semver tags from vX.Y.Z git tags, and user templates.
- * Pure functions of the GitContext.
+ * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
+ * - the version YYYYMMDD-<run> (off CI YYYYMMDD-<sha7>), with an optional prefix: names this build
+ *   for good (immutable);
+ * - sha-<7> of the commit that was built (GITHUB_SHA: a pull request's merge commit);
+ * - latest for the default branch (a scheduled run runs on it), the sanitised branch name on other
+ *   branches (a branch named `latest` gets `branch-latest`), pr-<N> for pull requests;
+ * - a vX.Y.Z git tag: X.Y.Z (immutable), X.Y and X (release lines: they only ever move forward);
+ *   a pre-release gets only its full version; another git tag its sanitised name;
+ * - user templates.
+ * Immutability follows from where a tag came from, never from what its name looks like: a branch
+ * called 20240115-hotfix or 1.2.3 moves like any branch.
  */
+import { createHash } from 'node:crypto';
 import type { GitContext } from '../github/context';
 import { MAX_TAG_LENGTH } from '../common/reference';
 
-export const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'] as const;
+export const PLACEHOLDERS = [
+  'date',
+  'run',
+  'sha',
+  'sha7',
+  'head_sha',
+  'head_sha7',
+  'branch',
+  'version',
+] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
 
-/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128. */
+/** The label an image records its build's version in (what push-registry keeps from moving). */
+export const VERSION_LABEL = 'dev.slipway.version';
+
+/** Where a tag came from: what it promises. */
+export type TagSource =
+  | 'version' // this build's version: immutable
+  | 'release' // X.Y.Z[-pre] of a semver git tag: immutable
+  | 'release-line' // X.Y and X of a release: move forward only
+  | 'commit' // sha-<7>: moves when the same commit is rebuilt
+  | 'latest'
+  | 'branch'
+  | 'pull-request'
+  | 'git-tag'
+  | 'template';
+
+export interface PlannedTag {
+  readonly tag: string;
+  readonly source: TagSource;
+}
+
+/** Does a tag of this source name one build for good? */
+export const isImmutableSource = (source: TagSource): boolean => source === 'version' || source === 'release';
+
+/** The length of the hash a cut tag ends with. */
+const CUT_HASH_LENGTH = 8;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, CUT_HASH_LENGTH);
+}
+
+/** Replaces characters a Docker tag cannot hold with '-' and drops a leading '.' or '-'. */
+function tagCharacters(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '');
+}
+
+/**
+ * Makes `text` fit in `room` characters and stay unique: a longer text keeps its start and ends
+ * with '-' and a hash of the whole, so two long names with a shared start never collide.
+ */
+function cutToFit(text: string, room: number): string {
+  if (text.length <= room) return text;
+  const keep = Math.max(0, room - CUT_HASH_LENGTH - 1);
+  return `${text.slice(0, keep)}-${shortHash(text)}`.slice(-room);
+}
+
+/** Makes any text a valid Docker tag: invalid characters become '-', no leading '.' or '-', ≤ 128 (a longer one is cut, keeping it unique). */
 export function sanitizeTag(text: string): string {
-  let tag = text.replace(/[^A-Za-z0-9_.-]/g, '-');
-  tag = tag.replace(/^[.-]+/, '');
-  tag = tag.slice(0, MAX_TAG_LENGTH);
-  return tag;
+  return cutToFit(tagCharacters(text), MAX_TAG_LENGTH);
 }
 
 /** UTC date as YYYYMMDD. */
@@ -24,31 +84,31 @@ export function utcDate(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll('-', '');
 }
 
-/**
- * The immutable version tag of a build: YYYYMMDD-<run number> on CI. Without a build number (a
- * laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work tree
- * has any, so different content never gets the same version; outside a repository, the time of day.
- */
-export function versionTag(ctx: GitContext): string {
-  const date = utcDate(ctx.now);
-  if (ctx.runNumber > 0) return `${date}-${ctx.runNumber}`;
-  if (ctx.sha)
-    return `${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
-  return `${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+/** A version prefix: tag characters, starting with a letter or digit, short enough to leave room. */
+const VERSION_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/;
+
+export function isValidVersionPrefix(prefix: string): boolean {
+  return VERSION_PREFIX.test(prefix);
 }
 
-const IMMUTABLE_TAGS = [
-  /^\d{8}-[0-9A-Za-z][0-9A-Za-z.-]*$/, // the version, YYYYMMDD-<run> or YYYYMMDD-<sha7>[-dirty-<hash>]
-  /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, // a full semantic version X.Y.Z[-pre]
-];
-
 /**
- * Does this tag name one build for good (the version, X.Y.Z), so it must never move to other
- * content? latest, branch names, pr-<N>, X.Y and X are pointers that move by design, and so does
- * sha-<7>: a rebuild of the same commit (a re-run, a new base image) gets a new image under it.
+ * The immutable version tag of a build: [prefix]YYYYMMDD-<run number> on CI. Without a build number
+ * (a laptop) YYYYMMDD-<sha7>, with -dirty-<7 hex> (a hash of the uncommitted changes) when the work
+ * tree has any, so different content never gets the same version; outside a repository, the time
+ * of day. The prefix keeps the versions of two workflows of one repository apart (their run
+ * numbers are counted separately).
  */
-export function isImmutableTag(tag: string): boolean {
-  return IMMUTABLE_TAGS.some((re) => re.test(tag));
+export function versionTag(ctx: GitContext, prefix = ''): string {
+  const date = utcDate(ctx.now);
+  if (ctx.runNumber > 0) return `${prefix}${date}-${ctx.runNumber}`;
+  if (ctx.sha)
+    return `${prefix}${date}-${ctx.sha.slice(0, 7)}${ctx.localChanges ? `-dirty-${ctx.localChanges.slice(0, 7)}` : ''}`;
+  return `${prefix}${date}-t${ctx.now.toISOString().slice(11, 23).replace(/[:.]/g, '')}`;
+}
+
+/** The version a rerun gets when its rebuild is another image than the one its first attempt pushed. */
+export function rerunVersion(version: string, attempt: number): string {
+  return `${version}.${attempt}`;
 }
 
 export function branchName(ctx: GitContext): string | undefined {
@@ -58,6 +118,17 @@ export function branchName(ctx: GitContext): string | undefined {
 
 export function gitTagName(ctx: GitContext): string | undefined {
   return ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+}
+
+/**
+ * Is this run on the repository's default branch? A scheduled run always is (GitHub runs it on the
+ * default branch, and its payload does not name the repository's default branch).
+ */
+export function onDefaultBranch(ctx: GitContext): boolean {
+  const branch = ctx.pullRequest === undefined ? branchName(ctx) : undefined;
+  if (branch === undefined) return false;
+  if (ctx.defaultBranch !== undefined) return branch === ctx.defaultBranch;
+  return ctx.eventName === 'schedule';
 }
 
 export interface Semver {
@@ -78,66 +149,134 @@ export function parseSemver(text: string): Semver | undefined {
   };
 }
 
-/**
- * The default tags of a build, most specific first (the version first):
- * - YYYYMMDD-<run> and sha-<7> always;
- * - push to the default branch: latest; another branch: the sanitised branch name;
- * - pull request: pr-<N>;
- * - git tag vX.Y.Z: X.Y.Z, X.Y, X; a pre-release (vX.Y.Z-rc.1) gets only its full version.
- * `latest` moves only for the default branch.
- */
-export function defaultTags(ctx: GitContext): string[] {
-  const tags = [versionTag(ctx)];
-  if (ctx.sha) tags.push(`sha-${ctx.sha.slice(0, 7)}`);
+export function formatSemver(v: Semver): string {
+  return `${v.major}.${v.minor}.${v.patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`;
+}
+
+/** Semantic version precedence (semver.org §11): negative when a < b. */
+export function compareSemver(a: Semver, b: Semver): number {
+  for (const k of ['major', 'minor', 'patch'] as const) {
+    const d = Number(a[k]) - Number(b[k]);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (a.prerelease === b.prerelease) return 0;
+  if (a.prerelease === undefined) return 1;
+  if (b.prerelease === undefined) return -1;
+  const pa = a.prerelease.split('.');
+  const pb = b.prerelease.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (x === y) continue;
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    if (nx && ny) return Math.sign(Number(x) - Number(y));
+    if (nx) return -1;
+    if (ny) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** The release a semver git tag names (vX.Y.Z[-pre]), or undefined. */
+export function releaseOf(ctx: GitContext): Semver | undefined {
   const tag = gitTagName(ctx);
+  return tag === undefined ? undefined : parseSemver(tag);
+}
+
+/** The release lines of a release (X.Y and X), which move forward only; none for a pre-release. */
+export function releaseLines(release: Semver): string[] {
+  return release.prerelease === undefined ? [`${release.major}.${release.minor}`, release.major] : [];
+}
+
+/** A ref's name as a tag: never `latest`, which only the default branch gets. */
+function refTag(name: string, kind: 'branch' | 'tag'): string {
+  const tag = sanitizeTag(name);
+  return tag === 'latest' ? `${kind}-latest` : tag;
+}
+
+/** The default tags of a build with where each came from, most specific first (the version first). */
+export function defaultTagPlan(ctx: GitContext, versionPrefix = ''): PlannedTag[] {
+  const tags: PlannedTag[] = [{ tag: versionTag(ctx, versionPrefix), source: 'version' }];
+  if (ctx.sha) tags.push({ tag: `sha-${ctx.sha.slice(0, 7)}`, source: 'commit' });
+  const gitTag = gitTagName(ctx);
   if (ctx.pullRequest !== undefined) {
-    tags.push(`pr-${ctx.pullRequest}`);
-  } else if (tag !== undefined) {
-    const semver = parseSemver(tag);
-    if (semver?.prerelease !== undefined) {
-      tags.push(sanitizeTag(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`));
-    } else if (semver) {
-      tags.push(
-        `${semver.major}.${semver.minor}.${semver.patch}`,
-        `${semver.major}.${semver.minor}`,
-        semver.major,
-      );
+    tags.push({ tag: `pr-${ctx.pullRequest}`, source: 'pull-request' });
+  } else if (gitTag !== undefined) {
+    const release = parseSemver(gitTag);
+    if (release) {
+      tags.push({ tag: sanitizeTag(formatSemver(release)), source: 'release' });
+      for (const line of releaseLines(release)) tags.push({ tag: line, source: 'release-line' });
     } else {
-      tags.push(sanitizeTag(tag));
+      tags.push({ tag: refTag(gitTag, 'tag'), source: 'git-tag' });
     }
   } else {
     const branch = branchName(ctx);
-    if (branch !== undefined) {
-      if (ctx.defaultBranch !== undefined && branch === ctx.defaultBranch) tags.push('latest');
-      else tags.push(sanitizeTag(branch));
-    }
+    if (onDefaultBranch(ctx)) tags.push({ tag: 'latest', source: 'latest' });
+    else if (branch !== undefined) tags.push({ tag: refTag(branch, 'branch'), source: 'branch' });
   }
-  return unique(tags.filter((t) => t !== ''));
+  return uniqueTags(tags.filter((t) => t.tag !== ''));
 }
 
-/** Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. */
-export function expandTemplate(template: string, ctx: GitContext): string {
+/** The default tags of a build, most specific first. */
+export function defaultTags(ctx: GitContext, versionPrefix = ''): string[] {
+  return defaultTagPlan(ctx, versionPrefix).map((t) => t.tag);
+}
+
+/**
+ * Expands a tag template such as "{branch}-{sha7}"; unknown placeholders are errors. A result over
+ * 128 characters is cut in its {branch} part (the only unbounded one), which keeps its start and
+ * gets a hash of the whole branch name: the template's other parts, its distinguishing tail
+ * included, stay. `{branch}` alone on a branch named `latest` gives `branch-latest`.
+ */
+export function expandTemplate(template: string, ctx: GitContext, versionPrefix = ''): string {
+  const branch = tagCharacters(branchName(ctx) ?? gitTagName(ctx) ?? '');
   const values: Record<Placeholder, string> = {
     date: utcDate(ctx.now),
     run: String(ctx.runNumber),
     sha: ctx.sha,
     sha7: ctx.sha.slice(0, 7),
-    branch: branchName(ctx) ?? gitTagName(ctx) ?? '',
-    version: versionTag(ctx),
+    head_sha: ctx.headSha ?? ctx.sha,
+    head_sha7: (ctx.headSha ?? ctx.sha).slice(0, 7),
+    branch,
+    version: versionTag(ctx, versionPrefix),
   };
-  const expanded = template.replace(/\{([^}]*)\}/g, (_, name: string) => {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+  const parts = template.split(/(\{[^}]*\})/);
+  for (const part of parts) {
+    const name = /^\{([^}]*)\}$/.exec(part)?.[1];
+    if (name !== undefined && !(PLACEHOLDERS as readonly string[]).includes(name))
       throw new Error(
         `unknown placeholder {${name}} in ${JSON.stringify(template)} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`,
       );
-    }
-    return values[name as Placeholder];
-  });
-  const tag = sanitizeTag(expanded);
+  }
+  const render = (branchValue: string) =>
+    parts
+      .map((part) => {
+        if (part === '{branch}') return branchValue;
+        return /^\{[^}]*\}$/.test(part) ? values[part.slice(1, -1) as Placeholder] : part;
+      })
+      .join('');
+  let expanded = tagCharacters(render(branch));
+  if (expanded.length > MAX_TAG_LENGTH && template.includes('{branch}')) {
+    const uses = parts.filter((p) => p === '{branch}').length;
+    const fixed = expanded.length - uses * branch.length;
+    const room = Math.floor((MAX_TAG_LENGTH - fixed) / uses);
+    if (room > CUT_HASH_LENGTH) expanded = tagCharacters(render(cutToFit(branch, room)));
+  }
+  const tag = cutToFit(expanded, MAX_TAG_LENGTH);
   if (tag === '') throw new Error(`the template ${JSON.stringify(template)} expands to an empty tag`);
+  if (tag === 'latest' && template !== 'latest' && !onDefaultBranch(ctx)) return 'branch-latest';
   return tag;
 }
 
 export function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
+}
+
+/** The first of each tag (a default tag wins over a template giving the same name). */
+export function uniqueTags(tags: readonly PlannedTag[]): PlannedTag[] {
+  const seen = new Set<string>();
+  return tags.filter((t) => !seen.has(t.tag) && seen.add(t.tag));
 }

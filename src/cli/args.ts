@@ -75,7 +75,7 @@ export function parseArgs(
       );
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);
-    else if (i + 1 < args.length && !(args[i + 1] as string).startsWith('--')) value = args[++i] as string;
+    else if (i + 1 < args.length && !isOption(args[i + 1] as string)) value = args[++i] as string;
     else if (fromFile) throw new UsageError(`--${name} needs a path`);
     else value = 'true';
     if (fromFile) {
@@ -91,6 +91,16 @@ export function parseArgs(
     values[input] = appendLine(values[input], value);
   }
   return { values, json };
+}
+
+/**
+ * Is this argument an option (`--name`, `--name=value`)? Anything else after an option is its
+ * value, whatever it starts with: a PEM key (`-----BEGIN PUBLIC KEY-----`), `-1`, `-`.
+ */
+function isOption(arg: string): boolean {
+  if (!arg.startsWith('--')) return false;
+  const eq = arg.indexOf('=');
+  return NAME.test(arg.slice(2, eq > 0 ? eq : undefined));
 }
 
 function unknownOption(name: string, known: readonly string[]): string {

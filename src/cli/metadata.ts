@@ -82,7 +82,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       tags: {
         description:
-          'Build: Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+          "Build: Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {head_sha} {head_sha7} (a pull request's head commit) {branch} {version}.",
+        required: false,
+      },
+      'version-prefix': {
+        description:
+          "Build: Put before the version's date (e.g. rebuild- gives rebuild-YYYYMMDD-<run>), so two workflows pushing one repository never share a version (their run numbers are counted apart).",
         required: false,
       },
       pull: {
@@ -156,9 +161,14 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'allow-overwrite': {
         description:
-          'Push: Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+          "Push: Allow moving an existing immutable tag (the build's version, a release's X.Y.Z) that points to a different image; every other tag moves, except X.Y and X, which only move forward.",
         required: false,
         default: 'false',
+      },
+      'immutable-tags': {
+        description:
+          "Push: Tags that never move to another image, one a line, besides the build's version and a release's X.Y.Z.",
+        required: false,
       },
       push: {
         description: 'Push the image (false: build and test only, e.g. for pull requests).',
@@ -253,7 +263,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       tags: {
         description:
-          'Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {branch} {version}.',
+          "Extra tag templates, one a line. Placeholders {date} {run} {sha} {sha7} {head_sha} {head_sha7} (a pull request's head commit) {branch} {version}.",
+        required: false,
+      },
+      'version-prefix': {
+        description:
+          "Put before the version's date (e.g. rebuild- gives rebuild-YYYYMMDD-<run>), so two workflows pushing one repository never share a version (their run numbers are counted apart).",
         required: false,
       },
       pull: {
@@ -347,9 +362,14 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'allow-overwrite': {
         description:
-          'Allow moving an existing immutable tag (the version YYYYMMDD-…, or X.Y.Z) that points to a different image; latest, sha-<7>, branch and pr-N tags always move.',
+          "Allow moving an existing immutable tag (the build's version, a release's X.Y.Z) that points to a different image; every other tag moves, except X.Y and X, which only move forward.",
         required: false,
         default: 'false',
+      },
+      'immutable-tags': {
+        description:
+          "Tags that never move to another image, one a line, besides those the image's labels name (build-and-tag records its version and a release's X.Y.Z there; pass its immutable-tags output for other images).",
+        required: false,
       },
       'sign-key': {
         description:

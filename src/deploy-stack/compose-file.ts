@@ -3,7 +3,7 @@
  * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
  * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
  */
-import { type Document, isMap, isSeq, parseDocument, YAMLMap } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, type Pair, parseDocument, YAMLMap } from 'yaml';
 import { type ImageReference, parseReference } from '../common/reference';
 
 export interface ComposeService {
@@ -29,7 +29,8 @@ export class ComposeFileError extends Error {
 }
 
 function load(text: string): Document {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // merge: YAML merge keys (`<<: *base`), which compose resolves, are resolved here too.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
   const services = doc.get('services');
   if (!isMap(services) || services.items.length === 0)
@@ -39,6 +40,45 @@ function load(text: string): Document {
 
 function servicesMap(doc: Document): YAMLMap {
   return doc.get('services') as YAMLMap;
+}
+
+/** A merge key (`<<`): the yaml library gives its key a symbol with `merge: true`, the text without. */
+function isMergeKey(pair: Pair): boolean {
+  if (!isScalar(pair.key)) return false;
+  const value = pair.key.value;
+  return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
+}
+
+function keyOf(pair: Pair): string {
+  return String(isScalar(pair.key) ? pair.key.value : pair.key);
+}
+
+/**
+ * Writes a map's merge keys out as its own entries (YAML's rules: the map's own keys win, then the
+ * first source that has a key), so what the pinned file changes in a service — its image, `build`
+ * removed, environment, labels, deploy settings — changes what compose runs, not a copy beside an
+ * inherited one.
+ */
+function flattenMerges(doc: Document, map: YAMLMap): void {
+  if (!map.items.some(isMergeKey)) return;
+  const own = new Set(map.items.filter((p) => !isMergeKey(p)).map(keyOf));
+  const inherited: Pair[] = [];
+  for (const pair of map.items.filter(isMergeKey)) {
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const node = isAlias(source) ? source.resolve(doc) : source;
+      if (!isMap(node)) continue;
+      const copy = node.clone() as YAMLMap;
+      flattenMerges(doc, copy);
+      for (const p of copy.items as Pair[]) {
+        const key = keyOf(p);
+        if (own.has(key)) continue;
+        own.add(key);
+        inherited.push(p);
+      }
+    }
+  }
+  map.items = [...map.items.filter((p) => !isMergeKey(p)), ...inherited];
 }
 
 /** The services of a compose file, in file order. */
@@ -141,6 +181,7 @@ export function pinComposeFile(text: string, options: PinOptions): string {
     const name = String((item.key as { value?: unknown })?.value ?? item.key);
     if (!isMap(item.value)) item.value = new YAMLMap();
     const service = item.value as YAMLMap;
+    flattenMerges(doc, service);
     const pinned = options.images.get(name);
     if (pinned) {
       service.set('image', pinned);

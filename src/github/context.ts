@@ -8,7 +8,10 @@ export interface GitContext {
   readonly eventName: string;
   /** refs/heads/main, refs/tags/v1.2.3, refs/pull/7/merge */
   readonly ref: string;
+  /** The commit that was built: GITHUB_SHA (a pull request's merge commit; the base branch's on pull_request_target). */
   readonly sha: string;
+  /** A pull request's head commit (an opt-in tag: {head_sha7}); the commit's own sha otherwise. */
+  readonly headSha?: string;
   readonly runNumber: number;
   readonly runId: string;
   readonly runAttempt: string;
@@ -21,12 +24,19 @@ export interface GitContext {
   readonly workspace: string;
   readonly actor: string;
   readonly now: Date;
+  /** The repository's description and SPDX licence, when the event payload names them. */
+  readonly description?: string;
+  readonly license?: string;
   /** Off CI: a hash of the work tree's uncommitted changes, when it has any (SLIPWAY_LOCAL_CHANGES). */
   readonly localChanges?: string;
 }
 
 interface EventPayload {
-  repository?: { default_branch?: string };
+  repository?: {
+    default_branch?: string;
+    description?: string | null;
+    license?: { spdx_id?: string } | null;
+  };
   pull_request?: { number?: number; head?: { sha?: string; ref?: string } };
   number?: number;
 }
@@ -42,11 +52,16 @@ export function readGitContext(env: NodeJS.ProcessEnv = process.env, now = new D
     }
   }
   const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-  const sha = payload.pull_request?.head?.sha ?? env.GITHUB_SHA ?? '';
+  // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+  // commit, not the head). The head is kept apart, for a tag that asks for it.
+  const sha = env.GITHUB_SHA ?? '';
+  const headSha = payload.pull_request?.head?.sha;
+  const license = payload.repository?.license?.spdx_id;
   return {
     eventName: env.GITHUB_EVENT_NAME ?? '',
     ref: env.GITHUB_REF ?? '',
     sha,
+    ...(headSha && { headSha }),
     runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
     runId: env.GITHUB_RUN_ID ?? '',
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
@@ -60,6 +75,8 @@ export function readGitContext(env: NodeJS.ProcessEnv = process.env, now = new D
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     actor: env.GITHUB_ACTOR ?? '',
     now,
+    ...(payload.repository?.description && { description: payload.repository.description }),
+    ...(license && license !== 'NOASSERTION' && { license }),
     ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
   };
 }

@@ -4,14 +4,16 @@
  * login for the next steps, removed after the job).
  */
 import { LocalRunner } from '../command/local-runner';
-import { dockerBinary, logout as logoutCommand } from '../docker/commands';
+import { dockerBinary, logout as logoutCommand, tag as tagCommand } from '../docker/commands';
+import { runChecked } from '../command/command';
+import { formatReference } from '../common/reference';
 import type { Inputs } from '../common/inputs';
 import {
   createPrivateDockerConfig,
   login,
   pushAll,
   readPushRequest,
-  refuseMovingImmutableTags,
+  planTagPush,
   removePrivateDockerConfig,
 } from './push';
 import { DEFAULT_RETRY } from '../common/retry';
@@ -51,11 +53,16 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
     if (request.username)
       report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
     await login(runner, target, request);
-    await refuseMovingImmutableTags(runner, target, request);
+    const plan = await planTagPush(runner, target, request);
+    for (const r of plan.renamed) {
+      report.warning(`${r.from} is not moved: ${r.reason}; this build is pushed as ${r.to}`);
+      await runChecked(runner, tagCommand(target, r.from, r.to));
+    }
+    for (const k of plan.kept) report.info(`${k.reference} is not moved: ${k.reason}`);
     const result = await pushAll(
       runner,
       target,
-      request,
+      { ...request, references: plan.references },
       { ...DEFAULT_RETRY, retries: request.retries },
       {
         onOutput: (chunk) => report.stream(chunk),
@@ -80,7 +87,13 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
       : undefined;
     return {
       digest: result.digest,
-      outputs: { digest: result.digest, refs: result.refs.join('\n'), ...signed?.outputs },
+      outputs: {
+        digest: result.digest,
+        refs: result.refs.join('\n'),
+        tags: plan.references.map(formatReference).join('\n'),
+        version: plan.version,
+        ...signed?.outputs,
+      },
       summary: [
         heading('Pushed'),
         table(
@@ -92,6 +105,8 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
           ['Pinned references', result.refs.join('\n')],
           ['Bytes pushed', formatBytes(result.bytesPushed)],
           ['Retries used', result.retriesUsed],
+          ...plan.renamed.map((r): [string, string] => ['Rerun version', `${r.to}: ${r.reason}`]),
+          ...plan.kept.map((k): [string, string] => ['Not moved', `${k.reference}: ${k.reason}`]),
         ]),
         ...(signed?.summary ?? []),
       ],

@@ -21,7 +21,7 @@ import { readBody } from '../registry/http';
 import { readImageConfigs } from '../registry/image-config';
 import { isIndex, parseManifest } from '../registry/image-tree';
 import { clientFor, TagConflictError } from '../registry/resolve';
-import { isImmutableTag } from '../build-and-tag/tags';
+import { decideTag, isSameImage, type Served, tagRules, type TagDecision } from './tag-rules';
 import { retryDelayMs, sleep, type RetryPolicy } from '../common/retry';
 
 export interface PushRequest {
@@ -33,6 +33,10 @@ export interface PushRequest {
   readonly logout: boolean;
   /** Move immutable tags (the version, X.Y.Z) the registry already serves for other content. */
   readonly allowOverwrite: boolean;
+  /** Tags that never move, besides those the image's labels name (its version, its release). */
+  readonly immutableTags: readonly string[];
+  /** GITHUB_RUN_ATTEMPT: a rerun's rebuild that differs gets its own version. */
+  readonly attempt: number;
 }
 
 export function readPushRequest(inputs: Inputs): PushRequest {
@@ -58,6 +62,12 @@ export function readPushRequest(inputs: Inputs): PushRequest {
     retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
     logout: inputs.boolean('logout', true),
     allowOverwrite: inputs.boolean('allow-overwrite', false),
+    immutableTags: inputs.list('immutable-tags', { commas: true }).map((tag) => {
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag))
+        throw new InputError('immutable-tags', `${JSON.stringify(tag)} is not a tag`);
+      return tag;
+    }),
+    attempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
   };
 }
 
@@ -194,41 +204,97 @@ function credentialsFor(ref: ImageReference, request: PushRequest) {
     : {};
 }
 
-/**
- * What a tag may do, given what the registry serves for it now (its digest, and the config digest of
- * each platform image under it) and the local image (its ID: the config digest on the classic store;
- * with the containerd store, Docker 29's default, the digest of the manifest or index): an immutable
- * tag (the version, X.Y.Z) may only be pushed again for the same image, unless overwriting is allowed.
- */
-export function tagMayMove(
-  tag: string,
-  existing: { digest: string; configDigests: readonly string[] } | undefined,
-  localImageId: string,
-  allowOverwrite: boolean,
-): boolean {
-  if (!existing || allowOverwrite || !isImmutableTag(tag)) return true;
-  return existing.digest === localImageId || existing.configDigests.includes(localImageId);
+/** What the push will do: the references to push (renamed where a rerun needed its own version), and the tags left where they are. */
+export interface TagPushPlan {
+  readonly references: readonly ImageReference[];
+  /** The build's version as pushed (its own rerun version when renamed); '' when the image records none. */
+  readonly version: string;
+  readonly kept: ReadonlyArray<{ readonly reference: string; readonly reason: string }>;
+  readonly renamed: ReadonlyArray<{ readonly from: string; readonly to: string; readonly reason: string }>;
 }
 
-/** Before anything is pushed: refuses to move an immutable tag the registry serves for another image. */
-export async function refuseMovingImmutableTags(
+interface LocalImage {
+  Id: string;
+  Config?: { Labels?: Record<string, string> | null };
+}
+
+/**
+ * Before anything is pushed: what the registry serves for each tag that has a rule (an immutable
+ * tag, a release line), and what the push does with it (see tag-rules). Refuses, naming both
+ * images, to move an immutable tag to another image.
+ */
+export async function planTagPush(
   runner: Runner,
   target: docker.DockerTarget,
   request: PushRequest,
-): Promise<void> {
-  if (request.allowOverwrite) return;
-  for (const ref of request.references) {
-    const tag = ref.tag as string;
-    if (!isImmutableTag(tag)) continue;
+): Promise<TagPushPlan> {
+  const first = request.references[0] as ImageReference;
+  const local = JSON.parse(
+    (await runChecked(runner, docker.inspectImage(target, formatReference(first)))).stdout,
+  ) as LocalImage;
+  const rules = tagRules(
+    local.Config?.Labels ?? {},
+    request.immutableTags,
+    request.attempt,
+    request.allowOverwrite,
+  );
+  const decisions = await Promise.all(
+    request.references.map(async (ref): Promise<TagDecision> => {
+      const tag = ref.tag as string;
+      if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag)) return { action: 'push' };
+      const served = await readImageConfigs(ref, credentialsFor(ref, request));
+      const state: Served | undefined = served && {
+        digest: served.digest,
+        configDigests: served.images.map((i) => i.configDigest),
+        labels: served.images[0]?.labels ?? {},
+      };
+      return decideTag(tag, rules, state, local.Id);
+    }),
+  );
+  decisions.forEach((d, i) => {
+    const ref = request.references[i] as ImageReference;
+    if (d.action === 'refuse')
+      throw new TagConflictError(
+        repositoryName(ref),
+        ref.tag as string,
+        d.current,
+        `the local image ${local.Id}`,
+      );
+  });
+  // A rerun's own version is the version in every repository, when one of them needed it.
+  const rename = decisions.find((d) => d.action === 'rename');
+  const references: ImageReference[] = [];
+  const kept: Array<{ reference: string; reason: string }> = [];
+  const renamed: Array<{ from: string; to: string; reason: string }> = [];
+  request.references.forEach((ref, i) => {
+    const d = decisions[i] as TagDecision;
+    if (d.action === 'keep') kept.push({ reference: formatReference(ref), reason: d.reason });
+    else if (rename && ref.tag === rules.version) {
+      const to = { ...ref, tag: rename.to };
+      renamed.push({ from: formatReference(ref), to: formatReference(to), reason: rename.reason });
+      references.push(to);
+    } else references.push(ref);
+  });
+  // The rerun's own version names this image only: a third attempt never takes the second's.
+  for (const { to } of renamed) {
+    const ref = parseReference(to);
     const served = await readImageConfigs(ref, credentialsFor(ref, request));
-    if (!served) continue;
-    const existing = { digest: served.digest, configDigests: served.images.map((i) => i.configDigest) };
-    const local = JSON.parse(
-      (await runChecked(runner, docker.inspectImage(target, formatReference(ref)))).stdout,
-    ) as { Id: string };
-    if (!tagMayMove(tag, existing, local.Id, false))
-      throw new TagConflictError(repositoryName(ref), tag, existing.digest, `the local image ${local.Id}`);
+    if (
+      served &&
+      !isSameImage(
+        { ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} },
+        local.Id,
+      )
+    )
+      throw new TagConflictError(
+        repositoryName(ref),
+        ref.tag as string,
+        served.digest,
+        `the local image ${local.Id}`,
+      );
   }
+  if (references.length === 0) throw new Error('nothing to push: every tag stays where it is');
+  return { references, version: rename?.to ?? rules.version ?? '', kept, renamed };
 }
 
 /** Reads the tag back from the registry: the digest it now serves. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baseImages } from '../../../src/build-and-tag/dockerfile';
-import { planBuild, readBuildRequest } from '../../../src/build-and-tag/plan';
+import { buildArgsOf, planBuild, readBuildRequest } from '../../../src/build-and-tag/plan';
 import { Inputs } from '../../../src/common/inputs';
 import { gitContext } from '../../helpers/git-context';
 
@@ -52,7 +52,44 @@ describe('build request and plan', () => {
     expect(plan.labels.filter(([k]) => k === 'org.opencontainers.image.title')).toHaveLength(1);
   });
 
+  it("labels a release with its version, the build's version apart, and the repository's description and licence", () => {
+    const release = gitContext({ ref: 'refs/tags/v1.1.1', description: 'The shop', license: 'MIT' });
+    const plan = planBuild(readBuildRequest(inputs({ image: 'shop' })), release);
+    expect(Object.fromEntries(plan.labels)).toMatchObject({
+      'org.opencontainers.image.version': '1.1.1',
+      'dev.slipway.version': '20150127-97',
+      'org.opencontainers.image.description': 'The shop',
+      'org.opencontainers.image.licenses': 'MIT',
+    });
+    expect(plan.immutableTags).toEqual(['20150127-97', '1.1.1']);
+  });
+
+  it("stamps the commit's time (created label, SOURCE_DATE_EPOCH) so an unchanged rebuild can be the same image", () => {
+    const request = readBuildRequest(inputs({ image: 'shop', 'build-args': 'A=1' }));
+    const committed = new Date('2026-02-01T08:00:00Z');
+    const plan = planBuild(request, ctx, committed);
+    expect(Object.fromEntries(plan.labels)['org.opencontainers.image.created']).toBe(
+      '2026-02-01T08:00:00.000Z',
+    );
+    expect(buildArgsOf(request, plan)).toEqual([
+      ['A', '1'],
+      ['SOURCE_DATE_EPOCH', '1769932800'],
+    ]);
+    const own = readBuildRequest(inputs({ image: 'shop', 'build-args': 'SOURCE_DATE_EPOCH=0' }));
+    expect(buildArgsOf(own, planBuild(own, ctx, committed))).toEqual([['SOURCE_DATE_EPOCH', '0']]);
+    expect(buildArgsOf(request, planBuild(request, ctx))).toEqual([['A', '1']]);
+  });
+
+  it('puts version-prefix before the date', () => {
+    const plan = planBuild(readBuildRequest(inputs({ image: 'shop', 'version-prefix': 'rebuild-' })), ctx);
+    expect(plan.version).toBe('rebuild-20260301-7');
+    expect(plan.tags[0]).toBe('rebuild-20260301-7');
+    expect(Object.fromEntries(plan.labels)['dev.slipway.version']).toBe('rebuild-20260301-7');
+  });
+
   it.each([
+    [{ image: 'shop', 'version-prefix': '-x' }, 'input "version-prefix"'],
+    [{ image: 'shop', 'version-prefix': 'a b' }, 'input "version-prefix"'],
     [{ image: 'shop:1' }, 'input "image": invalid image reference "shop:1": a repository is expected'],
     [{ image: 'shop;rm -rf /' }, 'input "image"'],
     [{ image: 'shop', 'build-args': 'A B=1' }, 'input "build-args"'],

@@ -3,10 +3,13 @@ import { gitContext } from '../../helpers/git-context';
 import {
   defaultTags,
   expandTemplate,
-  isImmutableTag,
+  defaultTagPlan,
   parseSemver,
   sanitizeTag,
   versionTag,
+  rerunVersion,
+  compareSemver,
+  type Semver,
 } from '../../../src/build-and-tag/tags';
 
 const base = gitContext();
@@ -76,7 +79,6 @@ describe('sanitizeTag', () => {
     ['ok_1.2-3', 'ok_1.2-3'],
     ['ünï', 'n-'],
     ['a;b$(c)', 'a-b--c-'],
-    ['x'.repeat(200), 'x'.repeat(128)],
   ])('%s → %s', (input, output) => {
     expect(sanitizeTag(input)).toBe(output);
   });
@@ -127,11 +129,150 @@ describe('the version off CI (no build number)', () => {
       '20150127-t101112345',
     );
   });
+});
 
-  it('the version and X.Y.Z are immutable tags; latest, sha-<7>, branches, pr-N, X.Y and X move', () => {
-    for (const tag of ['20150127-97', '20150127-0123456-dirty-abcdef0', '1.2.3', '1.2.3-rc.1'])
-      expect(isImmutableTag(tag), tag).toBe(true);
-    for (const tag of ['latest', 'sha-0123456', 'main', 'feature-Login--42', 'pr-7', '1.2', '1'])
-      expect(isImmutableTag(tag), tag).toBe(false);
+describe('where each tag came from (immutability follows from it, never from a name)', () => {
+  it("the version and a release's X.Y.Z are immutable; X.Y and X are release lines", () => {
+    expect(defaultTagPlan(ctx({ ref: 'refs/tags/v1.4.2' }))).toEqual([
+      { tag: '20150127-97', source: 'version' },
+      { tag: 'sha-0123456', source: 'commit' },
+      { tag: '1.4.2', source: 'release' },
+      { tag: '1.4', source: 'release-line' },
+      { tag: '1', source: 'release-line' },
+    ]);
+  });
+
+  it.each(['20240115-hotfix', '1.2.3', 'v1.2.3-rc'])('a branch named %s is a branch', (branch) => {
+    expect(defaultTagPlan(ctx({ ref: `refs/heads/${branch}` }))[2]).toEqual({
+      tag: branch,
+      source: 'branch',
+    });
+  });
+});
+
+describe('scheduled runs (the payload names no repository, so no default branch)', () => {
+  const schedule = ctx({ eventName: 'schedule', defaultBranch: undefined });
+  it('run on the default branch: latest moves', () => {
+    expect(defaultTags(schedule)).toEqual(['20150127-97', 'sha-0123456', 'latest']);
+  });
+  it('another event without a default branch known still gets no latest', () => {
+    expect(defaultTags(ctx({ eventName: 'workflow_dispatch', defaultBranch: undefined }))).toEqual([
+      '20150127-97',
+      'sha-0123456',
+      'main',
+    ]);
+  });
+  it('a create event on a branch is not the default branch', () => {
+    expect(defaultTags(ctx({ eventName: 'create', ref: 'refs/heads/dev' }))).toEqual([
+      '20150127-97',
+      'sha-0123456',
+      'dev',
+    ]);
+  });
+});
+
+describe('pull requests: the commit that was built', () => {
+  const merge = 'f'.repeat(40);
+  const pr = ctx({
+    eventName: 'pull_request',
+    ref: 'refs/pull/7/merge',
+    pullRequest: 7,
+    headRef: 'fix',
+    sha: merge,
+    headSha: '0123456789abcdef0123456789abcdef01234567',
+  });
+  it('sha-<7> names the merge commit, not the head', () => {
+    expect(defaultTags(pr)).toEqual(['20150127-97', 'sha-fffffff', 'pr-7']);
+  });
+  it('the head commit is an opt-in template', () => {
+    expect(expandTemplate('pr-{head_sha7}', pr)).toBe('pr-0123456');
+    expect(expandTemplate('{head_sha}', pr)).toBe('0123456789abcdef0123456789abcdef01234567');
+    expect(expandTemplate('{head_sha7}', base)).toBe('0123456');
+  });
+  it('pull_request_target builds the base branch: its commit, pr-N', () => {
+    expect(
+      defaultTags(
+        ctx({
+          eventName: 'pull_request_target',
+          ref: 'refs/heads/main',
+          pullRequest: 7,
+          headRef: 'fix',
+          sha: merge,
+        }),
+      ),
+    ).toEqual(['20150127-97', 'sha-fffffff', 'pr-7']);
+  });
+});
+
+describe('long names stay unique when cut to 128', () => {
+  it('a long name keeps its start and ends with a hash of the whole', () => {
+    const tag = sanitizeTag('x'.repeat(200));
+    expect(tag).toHaveLength(128);
+    expect(tag).toMatch(/^x{119}-[0-9a-f]{8}$/);
+    expect(sanitizeTag('x'.repeat(201))).not.toBe(tag);
+  });
+  const long = (suffix: string) => ctx({ ref: `refs/heads/feature/${'x'.repeat(150)}${suffix}` });
+  it('{branch}-{sha7} keeps its -{sha7} tail', () => {
+    const tag = expandTemplate('{branch}-{sha7}', long('-a'));
+    expect(tag).toHaveLength(128);
+    expect(tag.endsWith('-0123456')).toBe(true);
+    expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
+  });
+  it('two long branches with a shared start get different tags', () => {
+    const [a, b] = [long('-a'), long('-b')];
+    expect(expandTemplate('{branch}-{sha7}', a)).not.toBe(expandTemplate('{branch}-{sha7}', b));
+    expect(defaultTags(a)[2]).not.toBe(defaultTags(b)[2]);
+    expect(defaultTags(a)[2]).toHaveLength(128);
+    expect(expandTemplate('{branch}', a)).toBe(defaultTags(a)[2]);
+  });
+  it('a name that fits is never touched', () => {
+    expect(sanitizeTag('x'.repeat(128))).toBe('x'.repeat(128));
+  });
+});
+
+describe('latest comes from the default branch only', () => {
+  it('a branch named latest gets branch-latest', () => {
+    expect(defaultTags(ctx({ ref: 'refs/heads/latest' }))).toEqual([
+      '20150127-97',
+      'sha-0123456',
+      'branch-latest',
+    ]);
+    expect(expandTemplate('{branch}', ctx({ ref: 'refs/heads/latest' }))).toBe('branch-latest');
+  });
+  it('a git tag named latest gets tag-latest', () => {
+    expect(defaultTags(ctx({ ref: 'refs/tags/latest' }))).toEqual([
+      '20150127-97',
+      'sha-0123456',
+      'tag-latest',
+    ]);
+  });
+  it("a template that says latest is the user's own choice", () => {
+    expect(expandTemplate('latest', ctx({ ref: 'refs/heads/dev' }))).toBe('latest');
+  });
+});
+
+describe('version prefix: two workflows of one repository never share a version', () => {
+  it('goes before the date', () => {
+    expect(versionTag(base, 'rebuild-')).toBe('rebuild-20150127-97');
+    expect(defaultTags(base, 'rebuild-')[0]).toBe('rebuild-20150127-97');
+    expect(expandTemplate('{version}', base, 'rebuild-')).toBe('rebuild-20150127-97');
+  });
+  it("a rerun's own version names its attempt", () => {
+    expect(rerunVersion('20150127-97', 2)).toBe('20150127-97.2');
+  });
+});
+
+describe('semver precedence', () => {
+  it.each([
+    ['1.1.1', '1.0.5', 1],
+    ['1.0.5', '1.1.1', -1],
+    ['1.10.0', '1.9.9', 1],
+    ['1.1.1', '1.1.1-rc.1', 1],
+    ['1.1.1-rc.2', '1.1.1-rc.10', -1],
+    ['1.1.1-alpha', '1.1.1-alpha.1', -1],
+    ['1.1.1-beta', '1.1.1-alpha.9', 1],
+    ['2.0.0', '2.0.0', 0],
+  ])('%s vs %s', (a, b, sign) => {
+    expect(compareSemver(parseSemver(a) as Semver, parseSemver(b) as Semver)).toBe(sign);
   });
 });

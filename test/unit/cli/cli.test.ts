@@ -36,6 +36,20 @@ describe('CLI options are the actions’ inputs', () => {
     );
   });
 
+  it('an option takes the next argument as its value whatever it starts with (a PEM key, -1), unless it is an option', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+    const verify = Object.keys(COMMANDS.promote?.options ?? {});
+    expect(parseArgs(['--verify-key', pem, '--dry-run'], verify).values).toEqual({
+      'verify-key': pem,
+      'dry-run': 'true',
+    });
+    expect(parseArgs(['--health-timeout', '-1'], DEPLOY).values).toEqual({ 'health-timeout': '-1' });
+    expect(parseArgs(['--dry-run', '--health-timeout=5s'], DEPLOY).values).toEqual({
+      'dry-run': 'true',
+      'health-timeout': '5s',
+    });
+  });
+
   it('refuses what is not an option', () => {
     expect(() => parseArgs(['stray'], DEPLOY)).toThrow(/unexpected argument "stray"/);
     expect(() => parseArgs(['--Bad'], DEPLOY)).toThrow(/is not an option/);

@@ -103,6 +103,51 @@ describe('compose files', () => {
     expect(pinned.services.a.deploy.update_config.order).toBe('stop-first');
   });
 
+  it('resolves YAML merge keys: an inherited image counts, an inherited build is refused, pinning overrides what was inherited', () => {
+    const text = [
+      'x-app: &app',
+      '  build: .',
+      '  environment:',
+      '    MODE: web',
+      '  labels: { team: shop }',
+      'x-db: &db',
+      '  image: postgres:16',
+      'services:',
+      '  db:',
+      '    <<: *db',
+      '  web:',
+      '    <<: *app',
+      '    ports: ["80:80"]',
+      '  worker:',
+      '    <<: [*app, *db]',
+      '    environment: { MODE: worker }',
+      '',
+    ].join('\n');
+    const services = composeServices(text);
+    expect(services.find((s) => s.name === 'db')).toMatchObject({ image: 'postgres:16', build: false });
+    expect(services.find((s) => s.name === 'web')).toMatchObject({ build: true });
+    expect(() => checkStack(text, [])).toThrow('service web is built from source');
+    const pin = `r/app@sha256:${'a'.repeat(64)}`;
+    const pinned = parse(
+      pinComposeFile(text, {
+        images: new Map([
+          ['web', pin],
+          ['worker', pin],
+        ]),
+        envNames: ['TOKEN'],
+        labels: { fp: '1' },
+      }),
+      { merge: true },
+    ) as { services: Record<string, Record<string, unknown>> };
+    const { web, worker, db } = pinned.services as Record<string, Record<string, unknown>>;
+    expect(web).toMatchObject({ image: pin, ports: ['80:80'], labels: { team: 'shop', fp: '1' } });
+    expect(web?.build).toBeUndefined();
+    expect(web?.environment).toEqual({ MODE: 'web', TOKEN: expect.stringContaining('SLIPWAY_ENV_TOKEN') });
+    expect(worker).toMatchObject({ image: pin, environment: { MODE: 'worker' } });
+    expect(worker?.build).toBeUndefined();
+    expect(db).toMatchObject({ image: 'postgres:16' });
+  });
+
   it('refuses images for services the file does not have, and services left to build', () => {
     const image = parseReference('registry.example.com/shop/web:1');
     expect(() => checkStack(COMPOSE, [{ service: 'wbe', image }])).toThrow(

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Inputs } from '../../../src/common/inputs';
-import {
-  classifyPushFailure,
-  parsePushOutput,
-  readPushRequest,
-  tagMayMove,
-} from '../../../src/push-registry/push';
+import { classifyPushFailure, parsePushOutput, readPushRequest } from '../../../src/push-registry/push';
+import { decideTag, tagRules } from '../../../src/push-registry/tag-rules';
 import { retryDelayMs } from '../../../src/common/retry';
 
 const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
@@ -82,22 +78,97 @@ describe('immutable tags are not moved by a push', () => {
   const existing = { digest: `sha256:${'1'.repeat(64)}`, configDigests: [`sha256:${'2'.repeat(64)}`] };
   const other = `sha256:${'3'.repeat(64)}`;
 
-  it('refuses to move the version to another image, unless overwriting is allowed', () => {
-    expect(tagMayMove('20261122-0', existing, other, false)).toBe(false);
-    expect(tagMayMove('1.2.3', existing, other, false)).toBe(false);
-    expect(tagMayMove('20261122-0', existing, other, true)).toBe(true);
+  const served = (labels: Record<string, string> = {}) => ({ ...existing, labels });
+  const built = (labels: Record<string, string>, attempt = 1, allowOverwrite = false, extra: string[] = []) =>
+    tagRules(labels, extra, attempt, allowOverwrite);
+  const main = built({
+    'dev.slipway.version': '20261122-7',
+    'org.opencontainers.image.version': '20261122-7',
+  });
+
+  it("refuses to move the build's version to another image, unless overwriting is allowed", () => {
+    expect(decideTag('20261122-7', main, served(), other)).toEqual({
+      action: 'refuse',
+      current: existing.digest,
+    });
+    const release = built({
+      'dev.slipway.version': '20261122-7',
+      'org.opencontainers.image.version': '1.2.3',
+    });
+    expect(decideTag('1.2.3', release, served(), other).action).toBe('refuse');
+    expect(
+      decideTag('20261122-7', built({ 'dev.slipway.version': '20261122-7' }, 1, true), served(), other)
+        .action,
+    ).toBe('push');
   });
 
   it('pushes the same image again (its ID is the config digest, or the manifest digest), and new tags', () => {
-    expect(tagMayMove('20261122-0', existing, existing.configDigests[0] as string, false)).toBe(true);
-    expect(tagMayMove('20261122-0', existing, existing.digest, false)).toBe(true);
-    expect(tagMayMove('20261122-0', undefined, other, false)).toBe(true);
+    expect(decideTag('20261122-7', main, served(), existing.configDigests[0] as string).action).toBe('push');
+    expect(decideTag('20261122-7', main, served(), existing.digest).action).toBe('push');
+    expect(decideTag('20261122-7', main, undefined, other).action).toBe('push');
   });
 
-  it('moves latest, sha-<7> and branch tags', () => {
-    expect(tagMayMove('latest', existing, other, false)).toBe(true);
-    expect(tagMayMove('sha-0123456', existing, other, false)).toBe(true);
-    expect(tagMayMove('main', existing, other, false)).toBe(true);
+  it('moves latest, sha-<7>, branch tags — and a branch named like a version or a release', () => {
+    for (const tag of [
+      'latest',
+      'sha-0123456',
+      'main',
+      '20240115-hotfix',
+      '1.2.3',
+      'v1.2.3-rc',
+      '20261122-8',
+    ])
+      expect(decideTag(tag, main, served(), other).action, tag).toBe('push');
+  });
+
+  it('an immutable-tags input adds tags that never move', () => {
+    expect(decideTag('stable-1', built({}, 1, false, ['stable-1']), served(), other).action).toBe('refuse');
+  });
+
+  it("a rerun whose rebuild is another image gets its own version; the first attempt's stays", () => {
+    const rerun = built({ 'dev.slipway.version': '20261122-7' }, 2);
+    expect(decideTag('20261122-7', rerun, served(), other)).toMatchObject({
+      action: 'rename',
+      to: '20261122-7.2',
+    });
+    // The same image again is a no-op, not a new version.
+    expect(decideTag('20261122-7', rerun, served(), existing.digest).action).toBe('push');
+    // Only the build's own version gets one: a release's X.Y.Z is refused as ever.
+    const release = built(
+      { 'dev.slipway.version': '20261122-7', 'org.opencontainers.image.version': '1.2.3' },
+      2,
+    );
+    expect(decideTag('1.2.3', release, served(), other).action).toBe('refuse');
+  });
+
+  it('release lines move forward only: a back-port keeps 1 and 1.1 on the newer release', () => {
+    const backport = built({
+      'dev.slipway.version': '20261122-9',
+      'org.opencontainers.image.version': '1.0.5',
+    });
+    expect([...backport.releaseLines]).toEqual(['1.0', '1']);
+    expect(
+      decideTag('1', backport, served({ 'org.opencontainers.image.version': '1.1.1' }), other),
+    ).toMatchObject({
+      action: 'keep',
+      reason: '1 stays on 1.1.1, newer than 1.0.5 (release lines only move forward)',
+    });
+    expect(
+      decideTag('1.0', backport, served({ 'org.opencontainers.image.version': '1.0.4' }), other).action,
+    ).toBe('push');
+    // What the line points at says nothing of its release (an older Slipway's date version): it moves.
+    expect(
+      decideTag('1', backport, served({ 'org.opencontainers.image.version': '20261001-3' }), other).action,
+    ).toBe('push');
+    const newer = built({ 'dev.slipway.version': '20261122-9', 'org.opencontainers.image.version': '1.2.0' });
+    expect(decideTag('1', newer, served({ 'org.opencontainers.image.version': '1.1.1' }), other).action).toBe(
+      'push',
+    );
+    // 1.1.1 is newer than its own release candidate.
+    const rc = built({ 'org.opencontainers.image.version': '1.1.1' });
+    expect(
+      decideTag('1', rc, served({ 'org.opencontainers.image.version': '1.1.1-rc.1' }), other).action,
+    ).toBe('push');
   });
 
   it('reads allow-overwrite, false by default', () => {
