@@ -36609,6 +36609,11 @@ const ACQUIRE = `set -u
 ${CLOCK}
 d=$1; t="$d/lock.new-$2"
 mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
+# The record must have arrived whole: a client killed before its stdin was sent leaves an empty or
+# cut record, and a lock taken with it would be nobody's (no id to release it by).
+if ! grep -q "\\"id\\":\\"$2\\"" "$t/holder.json" || [ "$(tail -c 1 "$t/holder.json")" != "}" ]; then
+  rm -rf "$t"; echo "the holder record arrived incomplete (the client went away?)" >&2; exit 2
+fi
 if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
 rm -rf "$t"
 c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")
@@ -38487,7 +38492,7 @@ class SharedProxy {
         if (change.kind === 'set' && settings && !(await this.status()).exists)
             await command_runChecked(this.runner, pull(this.target, settings.image));
         const id = proxyLockId(lock.id);
-        await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+        await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
         let outcome;
         try {
             outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
@@ -38500,6 +38505,20 @@ class SharedProxy {
         if (outcome.lost && !(await this.took(change)))
             throw new Error(`${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`);
         return outcome.value;
+    }
+    /**
+     * Frees the proxy's lock when a run of `service` other than the one holding the service's deploy
+     * lock now (`current`, that run's proxy lock id) holds it: only a run holding a service's deploy
+     * lock takes the proxy's lock for it, so such a holder is a run that was killed — typically while
+     * its lock command was in flight, which sshd lets finish after the client died, so the lock
+     * appears after that run's post step released it. Returns the id freed.
+     */
+    async releaseOrphanedLock(service, current) {
+        const holder = await this.lock.holder();
+        if (!holder || holder.service !== service || holder.id === current)
+            return undefined;
+        await this.lock.release(holder.id);
+        return holder.id;
     }
     /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
     async took(change) {
@@ -38837,7 +38856,17 @@ class Deployer {
     }
     /** Takes every host's lock (all or none), runs `work`, and always releases them. */
     withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, async () => {
+            if (this.request.shared && !this.request.dryRun)
+                await Promise.all(this.sessions.map((s) => this.releaseOrphanedProxyLock(s)));
+            return work();
+        });
+    }
+    /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
+    async releaseOrphanedProxyLock(session) {
+        const freed = await new SharedProxy(session.runner).releaseOrphanedLock(this.request.name, proxyLockId(this.lock.id));
+        if (freed)
+            this.ctx.log(`${session.where}: freed the shared proxy's lock an interrupted deploy of ${this.request.name} left (${freed})`);
     }
     spec(image) {
         const r = this.request;
@@ -42596,6 +42625,10 @@ async function cleanUpInterruptedDeploy(request, id, ctx) {
                 const removed = await session.sweepLeftovers();
                 if (removed.length > 0)
                     ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+                // Again, holding the deploy lock: a proxy lock command of the killed run that sshd
+                // finished after the release above.
+                if (request.mode === 'container' && request.shared)
+                    await deployer?.releaseOrphanedProxyLock(session);
                 await deployer?.converged(session);
                 // Swarm: an update the main step left running is rolled back and waited for, the lease
                 // renewed meanwhile (the wait can outlast it).

@@ -13,7 +13,7 @@ import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
 import { routeConflict, type ServiceRoutes } from '../deploy-core/caddy';
-import { type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
+import { proxyLockId, type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
 import {
   type DeployContext,
   DeployError,
@@ -149,7 +149,23 @@ export class Deployer {
 
   /** Takes every host's lock (all or none), runs `work`, and always releases them. */
   withLocks<T>(work: () => Promise<T>): Promise<T> {
-    return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
+    return withHostLocks(this.sessions, this.lock, this.request, this.ctx, async () => {
+      if (this.request.shared && !this.request.dryRun)
+        await Promise.all(this.sessions.map((s) => this.releaseOrphanedProxyLock(s)));
+      return work();
+    });
+  }
+
+  /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
+  async releaseOrphanedProxyLock(session: HostSession): Promise<void> {
+    const freed = await new SharedProxy(session.runner).releaseOrphanedLock(
+      this.request.name,
+      proxyLockId(this.lock.id),
+    );
+    if (freed)
+      this.ctx.log(
+        `${session.where}: freed the shared proxy's lock an interrupted deploy of ${this.request.name} left (${freed})`,
+      );
   }
 
   private spec(image: PinnedImage): VersionSpec {

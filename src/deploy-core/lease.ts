@@ -22,6 +22,8 @@ export interface LockInfo {
   readonly run: string;
   /** How long the lock stays valid without a renewal (written by its holder, read by waiters). */
   readonly leaseMs?: number;
+  /** A host-wide lock (the shared proxy's): the service whose deploy holds it. */
+  readonly service?: string;
 }
 
 /**
@@ -55,6 +57,11 @@ const ACQUIRE = `set -u
 ${CLOCK}
 d=$1; t="$d/lock.new-$2"
 mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
+# The record must have arrived whole: a client killed before its stdin was sent leaves an empty or
+# cut record, and a lock taken with it would be nobody's (no id to release it by).
+if ! grep -q "\\"id\\":\\"$2\\"" "$t/holder.json" || [ "$(tail -c 1 "$t/holder.json")" != "}" ]; then
+  rm -rf "$t"; echo "the holder record arrived incomplete (the client went away?)" >&2; exit 2
+fi
 if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
 rm -rf "$t"
 c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")

@@ -184,7 +184,7 @@ export class SharedProxy {
     if (change.kind === 'set' && settings && !(await this.status()).exists)
       await runChecked(this.runner, docker.pull(this.target, settings.image));
     const id = proxyLockId(lock.id);
-    await acquire(this, { ...lock, id, leaseMs: LEASE_MS }, waitMs, ctx);
+    await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
     let outcome: { value: ApplyResult; lost: boolean };
     try {
       outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
@@ -198,6 +198,20 @@ export class SharedProxy {
         `${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`,
       );
     return outcome.value;
+  }
+
+  /**
+   * Frees the proxy's lock when a run of `service` other than the one holding the service's deploy
+   * lock now (`current`, that run's proxy lock id) holds it: only a run holding a service's deploy
+   * lock takes the proxy's lock for it, so such a holder is a run that was killed — typically while
+   * its lock command was in flight, which sshd lets finish after the client died, so the lock
+   * appears after that run's post step released it. Returns the id freed.
+   */
+  async releaseOrphanedLock(service: string, current?: string): Promise<string | undefined> {
+    const holder = await this.lock.holder();
+    if (!holder || holder.service !== service || holder.id === current) return undefined;
+    await this.lock.release(holder.id);
+    return holder.id;
   }
 
   /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */

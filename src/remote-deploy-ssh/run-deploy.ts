@@ -249,6 +249,10 @@ export async function cleanUpInterruptedDeploy(
         try {
           const removed = await session.sweepLeftovers();
           if (removed.length > 0) ctx.log(`${session.where}: removed ${removed.join(', ')}`);
+          // Again, holding the deploy lock: a proxy lock command of the killed run that sshd
+          // finished after the release above.
+          if (request.mode === 'container' && request.shared)
+            await deployer?.releaseOrphanedProxyLock(session);
           await deployer?.converged(session);
           // Swarm: an update the main step left running is rolled back and waited for, the lease
           // renewed meanwhile (the wait can outlast it).

@@ -13,6 +13,8 @@ import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { getOnce, startLoad, type LoadReport } from '../helpers/load';
 import { expectNothingLeft, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
+import { connectLabHost } from '../helpers/lab-ssh';
+import { SharedProxy } from '../../src/deploy-core/shared-proxy';
 import { type Pebble, startPebble } from '../helpers/pebble';
 import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
 import { NETWORK } from '../lab/config';
@@ -223,6 +225,40 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(report.answers.a2).toBeGreaterThan(0);
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
     expect(await proxyLoads()).toBe(loadsBefore);
+  });
+
+  it('a proxy lock a killed run of a.test left (its lock command finished on the host after the client died) is freed by its next deploy, at once', async () => {
+    // What sshd does with a lock command whose client was SIGKILLed after sending it: runs it to
+    // the end, so the lock appears after the killed run's post step released it. Made here the way
+    // that command makes it, over SSH as the deploy user.
+    const runner = await connectLabHost(lab, host);
+    const orphan = new SharedProxy(runner);
+    try {
+      const killed = {
+        id: `${randomBytes(8).toString('hex')}-proxy`,
+        holder: 'a killed run',
+        time: new Date().toISOString(),
+        run: '',
+      };
+      expect(await orphan.lock.tryAcquire({ ...killed, leaseMs: 60_000, service: A })).toBe(true);
+      const started = performance.now();
+      const run = await deploy(A, 'a2', { hostnames: 'a.test' });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.log).toContain(
+        `freed the shared proxy's lock an interrupted deploy of ${A} left (${killed.id})`,
+      );
+      expect(await orphan.lock.holder()).toBeUndefined();
+      // Not a lease later: at once.
+      expect(performance.now() - started).toBeLessThan(45_000);
+      // Another service's proxy lock is never freed by a.test's deploy.
+      expect(await orphan.lock.tryAcquire({ ...killed, leaseMs: 60_000, service: B })).toBe(true);
+      const again = await deploy(A, 'a2', { hostnames: 'a.test' });
+      expect(again.exitCode, again.log).toBe(0);
+      expect((await orphan.lock.holder())?.id).toBe(killed.id);
+      await orphan.lock.release(killed.id);
+    } finally {
+      await runner.close();
+    }
   });
 
   it('adds a third service (its own name and a path prefix on it) under load on the other two: 0 failed', async () => {

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Runner } from '../../../src/command/command';
 import { LocalRunner } from '../../../src/command/local-runner';
 import { HostLock, isStale, type LockInfo } from '../../../src/deploy-core/lease';
 import { whileRenewing } from '../../../src/deploy-core/locks';
@@ -49,6 +50,24 @@ describe('the deploy lease (lock scripts on a real shell)', () => {
     await lock.release('a');
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(await lock.renew('a')).toBe(false);
+  });
+
+  it('a lock command whose record never arrived whole (its client killed mid-send) takes no lock', async () => {
+    const local = new LocalRunner();
+    for (const cut of ['', '{"id":"a","holder":"a"', '{"id":"b","holder":"b","time":"","run":""}']) {
+      const { dir } = fresh();
+      // What sshd runs after the client died: the command with the stdin that got through.
+      const cutRunner: Runner = {
+        where: 'host',
+        run: (command, options) => local.run({ ...command, stdin: cut }, options),
+        openTcp: (host, port) => local.openTcp(host, port),
+        close: () => local.close(),
+      };
+      const orphan = new HostLock(cutRunner, dir);
+      await expect(orphan.tryAcquire(info('a'))).rejects.toThrow(/incomplete/);
+      expect(existsSync(join(dir, 'lock'))).toBe(false);
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 
   it('overlapping renewals (a slow channel) all succeed', async () => {
