@@ -16,7 +16,7 @@ import { resolveReferenceDigest } from '../../src/registry/resolve';
 import { dotenvFile, runAct } from '../helpers/act';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
-import { REPO_ROOT } from '../helpers/run-bundle';
+import { REPO_ROOT, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
@@ -226,5 +226,88 @@ describe('reusable workflows on act, against the lab', () => {
     // The password reached the hosts' docker login on stdin and never the log.
     expect(run.log).not.toContain(production.password as string);
     console.log(`act workflow_dispatch → promote.yml: ${Math.round(run.durationMs)} ms`);
+  });
+
+  it('a scheduled rebuild-on-base-change after the base moved moves latest to the rebuilt digest; the next scheduled check says up to date', async () => {
+    const base = `${lab.registries.staging.host}/act/base-${ID}:1`;
+    const image = `${STAGING}-rebuild`;
+    const repo = image.slice(image.indexOf('/') + 1);
+    const crane = (...args: string[]) =>
+      runChecked(local, { argv: [tools.crane as string, '--insecure', ...args] });
+    await crane('copy', lab.images.busyboxInRegistry, base);
+    // The last build of main, on that base (the push workflow's), which records the base's digest.
+    const pushEvent = join(tempDir('act-push-event'), 'event.json');
+    writeFileSync(
+      pushEvent,
+      JSON.stringify({ ref: 'refs/heads/main', repository: { default_branch: 'main' } }),
+    );
+    const built = await runBundle(
+      'pipeline',
+      { image, context: app, 'build-args': `BASE=${base}` },
+      {
+        env: {
+          SLIPWAY_DOCKER: lab.docker,
+          GITHUB_EVENT_NAME: 'push',
+          GITHUB_EVENT_PATH: pushEvent,
+          GITHUB_REF: 'refs/heads/main',
+          GITHUB_RUN_NUMBER: '7',
+          GITHUB_WORKSPACE: app,
+          GITHUB_SHA: (
+            await runChecked(local, { argv: ['git', '-C', app, 'rev-parse', 'HEAD'] })
+          ).stdout.trim(),
+        },
+      },
+    );
+    expect(built.exitCode, built.log).toBe(0);
+    const latest = () => resolveReferenceDigest(`${image}:latest`);
+    expect(await latest()).toBe(built.outputs.digest);
+    // The base moves (a security fix): another image under the same tag.
+    await crane('mutate', '--label', `dev.slipway.test.fix=${ID}`, '-t', base, base);
+
+    const REBUILD = `name: rebuild
+on:
+  schedule: [{ cron: "17 4 * * *" }]
+jobs:
+  rebuild:
+    uses: slipway-dev/slipway/.github/workflows/rebuild-on-base-change.yml@v1
+    with:
+      image: ${image}
+      builder: ${lab.builder}
+      build-args: BASE=${base}
+      test-command: /app/test.sh
+    secrets: inherit
+`;
+    writeFileSync(join(app, '.github', 'workflows', 'rebuild.yml'), REBUILD);
+    const scheduleEvent = join(tempDir('act-schedule-event'), 'event.json');
+    // GitHub's schedule payload: no repository, so no default branch in it.
+    writeFileSync(scheduleEvent, JSON.stringify({ schedule: '17 4 * * *' }));
+    const scheduled = () =>
+      runAct(['schedule', '-W', '.github/workflows/rebuild.yml', '-e', scheduleEvent], {
+        cwd: app,
+        secrets,
+        vars: dotenvFile(`vars-rebuild-${ID}`, common),
+      });
+    const rebuilt = await scheduled();
+    expect(rebuilt.exitCode, rebuilt.log).toBe(0);
+    expect(rebuilt.log).toMatch(/build-test-push\] 🏁 {2}Job succeeded/);
+    const tags = (
+      (await (await fetch(`http://${lab.registries.staging.host}/v2/${repo}/tags/list`)).json()) as {
+        tags: string[];
+      }
+    ).tags;
+    const version = tags.find((t) => t.startsWith('rebuild-'));
+    expect(version, tags.join(' ')).toMatch(/^rebuild-\d{8}-\d+$/);
+    const digest = await resolveReferenceDigest(`${image}:${version}`);
+    expect(digest).not.toBe(built.outputs.digest);
+    expect(await latest()).toBe(digest);
+
+    const next = await scheduled();
+    expect(next.exitCode, next.log).toBe(0);
+    expect(next.log).toContain(`${base}: unchanged`);
+    expect(next.log).not.toMatch(/build-test-push\] 🏁 {2}Job succeeded/);
+    expect(await latest()).toBe(digest);
+    console.log(
+      `act schedule → rebuild-on-base-change.yml: ${Math.round(rebuilt.durationMs)} ms, then ${Math.round(next.durationMs)} ms`,
+    );
   });
 });
