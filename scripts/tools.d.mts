@@ -27,6 +27,7 @@ export function buildInfo(
 ): { module?: string; version?: string; tags: string[]; ldflags: string } | undefined;
 export function isPinned(path: string, spec: ToolSpec, go?: string): boolean;
 export function findTool(name: string): string | undefined;
+export function buildPlan(names?: readonly string[]): string;
 export function ensureTools(
   log?: (message: string) => void,
   names?: readonly string[],

@@ -29,7 +29,7 @@ export const TOOLS = [
     module: 'github.com/nektos/act',
     env: 'SLIPWAY_ACT',
     for: 'a real GitHub Actions runner (>= 0.2.81 for node24 actions)',
-    minutes: 1.5,
+    minutes: 0.5,
   },
   {
     name: 'actionlint',
@@ -38,7 +38,7 @@ export const TOOLS = [
     module: 'github.com/rhysd/actionlint',
     env: 'ACTIONLINT',
     for: 'workflow lint',
-    minutes: 0.3,
+    minutes: 0.1,
   },
   {
     name: 'crane',
@@ -47,7 +47,7 @@ export const TOOLS = [
     module: 'github.com/google/go-containerregistry',
     env: 'SLIPWAY_CRANE',
     for: 'registry judge and benchmark rival',
-    minutes: 0.5,
+    minutes: 0.1,
   },
   {
     name: 'regctl',
@@ -56,7 +56,7 @@ export const TOOLS = [
     module: 'github.com/regclient/regclient',
     env: 'SLIPWAY_REGCTL',
     for: 'referrers judge and benchmark rival',
-    minutes: 0.5,
+    minutes: 0.1,
   },
   {
     name: 'cosign',
@@ -65,7 +65,7 @@ export const TOOLS = [
     module: 'github.com/sigstore/cosign/v2',
     env: 'SLIPWAY_COSIGN',
     for: 'signature and attestation judge',
-    minutes: 10,
+    minutes: 2,
   },
   {
     name: 'pebble',
@@ -74,7 +74,7 @@ export const TOOLS = [
     module: 'github.com/letsencrypt/pebble/v2',
     env: 'SLIPWAY_PEBBLE',
     for: 'an ACME server in the lab',
-    minutes: 0.2,
+    minutes: 0.1,
   },
   {
     name: 'buildx',
@@ -83,7 +83,7 @@ export const TOOLS = [
     module: 'github.com/docker/buildx',
     env: 'SLIPWAY_BUILDX',
     for: 'the docker buildx CLI plugin',
-    minutes: 3,
+    minutes: 1.5,
   },
   {
     name: 'buildkitd',
@@ -92,7 +92,7 @@ export const TOOLS = [
     module: 'github.com/moby/buildkit',
     env: 'SLIPWAY_BUILDKITD',
     for: 'a multi-platform BuildKit builder (remote driver)',
-    minutes: 3,
+    minutes: 1.5,
   },
   {
     name: 'docker-compose',
@@ -104,7 +104,7 @@ export const TOOLS = [
     ldflags: '-X github.com/docker/compose/v2/internal.Version=v2.32.4',
     env: 'SLIPWAY_COMPOSE',
     for: 'Compose v2 (CLI plugin)',
-    minutes: 1.5,
+    minutes: 2,
   },
   {
     name: 'docker',
@@ -118,7 +118,7 @@ export const TOOLS = [
     ldflags: '-X github.com/docker/cli/cli/version.Version=29.1.0',
     env: 'SLIPWAY_DOCKER_CLIENT',
     for: 'a Docker 29 client for the Docker 29 lab host (Debian 12 ships 20.10)',
-    minutes: 2,
+    minutes: 0.5,
   },
   {
     name: 'dockerd',
@@ -127,7 +127,7 @@ export const TOOLS = [
     module: 'github.com/moby/moby/v2',
     env: 'SLIPWAY_DOCKERD',
     for: 'a Docker 29-era engine for a lab host',
-    minutes: 8,
+    minutes: 3.5,
   },
   {
     name: 'docker-proxy',
@@ -136,7 +136,7 @@ export const TOOLS = [
     module: 'github.com/moby/moby/v2',
     env: 'SLIPWAY_DOCKER_PROXY',
     for: "that engine's port publisher",
-    minutes: 1,
+    minutes: 0.1,
   },
   {
     name: 'caddy',
@@ -149,7 +149,7 @@ export const TOOLS = [
     toolchain: 'go1.22.12',
     env: 'SLIPWAY_CADDY',
     for: "the lab's proxy image (the action's default is the official caddy image)",
-    minutes: 10,
+    minutes: 1.5,
   },
   {
     name: 'runc',
@@ -160,7 +160,7 @@ export const TOOLS = [
     cgo: true,
     env: 'SLIPWAY_RUNC',
     for: 'a runc that knows time namespaces (needs libseccomp-dev)',
-    minutes: 1,
+    minutes: 0.2,
   },
 ];
 
@@ -337,11 +337,26 @@ async function install(spec, log) {
   }
 }
 
+/**
+ * What ensureTools will build, said before it starts: the missing tools with the minutes each took on
+ * a fresh 2-core machine (scripts/tools.mjs's `minutes`, measured), or that every tool is cached.
+ */
+export function buildPlan(names = TOOLS.map((t) => t.name)) {
+  const missing = names.map(tool).filter((spec) => !findTool(spec.name));
+  if (missing.length === 0) return `all ${names.length} tools are built (${TOOLS_BIN})`;
+  const minutes = missing.reduce((sum, spec) => sum + spec.minutes, 0);
+  return (
+    `building ${missing.length} of ${names.length} tools once into ${TOOLS_BIN}, about ${Math.max(1, Math.round(minutes))} min ` +
+    `on a fresh 2-core machine: ${missing.map((spec) => `${spec.name} (${spec.minutes} min)`).join(', ')}`
+  );
+}
+
 /** The named tools (all by default) at their pinned versions, installed when missing: name → path. */
 export async function ensureTools(
   log = (message) => process.stderr.write(`[tools] ${message}\n`),
   names = TOOLS.map((t) => t.name),
 ) {
+  log(buildPlan(names));
   const paths = {};
   for (const name of names) {
     const spec = tool(name);

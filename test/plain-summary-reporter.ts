@@ -1,10 +1,13 @@
 /**
- * Prints one closing line any CI can read: "tests: N passed, N failed, N skipped".
- * (Vitest's own summary is printed too; this line is for tools that read plain counts.)
+ * Prints the run's summary on one line (tests, failures, duration), then one closing line any CI
+ * can read: "tests: N passed, N failed, N skipped". (Vitest's own summary is printed too; the last
+ * line is for tools that read plain counts.)
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class PlainSummaryReporter implements Reporter {
+  private readonly started = performance.now();
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
     let failed = 0;
@@ -18,6 +21,12 @@ export default class PlainSummaryReporter implements Reporter {
         else skipped += 1;
       }
     }
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const seconds = Math.round((performance.now() - this.started) / 1000);
+    const took = seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+    const failing = [...testModules].filter((m) => m.state() === 'failed').map((m) => m.moduleId);
+    process.stdout.write(
+      `\nsummary: ${passed + failed + skipped} tests in ${testModules.length} files, ${failed} failed${failing.length ? ` (${failing.map((f) => f.replace(/^.*\/test\//, 'test/')).join(', ')})` : ''}, ${skipped} skipped, in ${took}\n`,
+    );
+    process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

@@ -261,6 +261,59 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     }
   });
 
+  /** How often the kill mid-switch below is repeated (SLIPWAY_REPEAT_KILL: 20 under load to prove the lock leak fixed). */
+  const REPEAT_KILL = Number(process.env.SLIPWAY_REPEAT_KILL) || 1;
+
+  it(`a deploy killed the moment its new version joins the live network (${REPEAT_KILL}×): its post step and the rerun leave no lock, one version serves, 0 failed on the others`, async () => {
+    const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    let version = 'a2';
+    for (let i = 0; i < REPEAT_KILL; i++) {
+      version = version === 'a2' ? 'a1' : 'a2';
+      const joined = eventOnHost(
+        lab,
+        host,
+        ['type=network', 'event=connect'],
+        (e) => e.Actor.Attributes.name === `slipway-${A}-live`,
+      );
+      const killed = await deploy(
+        A,
+        version,
+        { hostnames: 'a.test' },
+        { interrupt: joined.then(() => 'SIGKILL' as const) },
+      );
+      expect(killed.exitCode, `round ${i + 1}`).not.toBe(0);
+      const post = await deploy(A, version, { hostnames: 'a.test' }, { state: killed.state });
+      expect(post.exitCode, post.log).toBe(0);
+      const rerun = await deploy(A, version, { hostnames: 'a.test' });
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      const locks = await onHost(
+        lab,
+        host,
+        'sh',
+        '-c',
+        `ls -d /home/deploy/.slipway/_proxy/lock* /home/deploy/.slipway/${A}/lock* 2>/dev/null; true`,
+      );
+      expect(locks, `round ${i + 1}: ${killed.log.split('\n').slice(-5).join('\n')}`).toBe('');
+      expect((await https('https://a.test:8089/version')).body).toBe(version);
+    }
+    if (version !== 'a2') expect((await deploy(A, 'a2', { hostnames: 'a.test' })).exitCode).toBe(0);
+    const report = await load.stop();
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    const serving = await onHost(
+      lab,
+      host,
+      'docker',
+      'ps',
+      '--filter',
+      `label=dev.slipway.service=${A}`,
+      '--filter',
+      'label=dev.slipway.role=app',
+      '--format',
+      '{{.Names}}',
+    );
+    expect(serving.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('adds a third service (its own name and a path prefix on it) under load on the other two: 0 failed', async () => {
     const loadsBefore = await proxyLoads();
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
