@@ -1,7 +1,7 @@
 /**
  * A bounded load generator for zero-downtime tests: `workers` loops per URL sending GETs on
  * loopback until stopped (or a hard cap of time and requests is reached), counting failures and
- * the answers seen.
+ * the answers seen, and each request's time.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -14,6 +14,37 @@ export interface LoadReport {
   readonly answers: Readonly<Record<string, number>>;
   readonly durationMs: number;
   readonly requestsPerSecond: number;
+  /** Each request's time, answered or not (ms): percentiles, and the slowest with when they started. */
+  readonly latency: LatencySummary;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  /** The slowest requests: [ms since the load started, ms taken]. */
+  readonly slowest: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Percentiles by the nearest-rank method (ms, 0.1 ms precision). */
+export function summarizeLatency(samples: ReadonlyArray<readonly [number, number]>): LatencySummary {
+  const sorted = samples.map(([, ms]) => ms).sort((a, b) => a - b);
+  const at = (q: number) => {
+    if (sorted.length === 0) return 0;
+    const ms = sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+    return Math.round(ms * 10) / 10;
+  };
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: at(1),
+    slowest: [...samples]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([t, ms]) => [Math.round(t), Math.round(ms)] as const),
+  };
 }
 
 export interface Load {
@@ -68,9 +99,11 @@ export function startLoad(
   let failures = 0;
   const failureSamples: string[] = [];
   const answers: Record<string, number> = {};
+  const samples: Array<readonly [number, number]> = [];
   const loop = async (url: string) => {
     while (!stopped && requests < maxRequests && performance.now() - started < maxMs) {
       requests += 1;
+      const sent = performance.now();
       try {
         const { status, body } = await get(url, options);
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 80)}`);
@@ -82,6 +115,7 @@ export function startLoad(
             `${Math.round(performance.now() - started)} ms ${url}: ${(error as Error).message}`,
           );
       }
+      samples.push([sent - started, performance.now() - sent]);
     }
   };
   const running = Promise.all(urls.flatMap((url) => Array.from({ length: workers }, () => loop(url))));
@@ -97,6 +131,7 @@ export function startLoad(
         answers,
         durationMs,
         requestsPerSecond: (requests / durationMs) * 1000,
+        latency: summarizeLatency(samples),
       };
     },
   };

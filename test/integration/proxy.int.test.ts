@@ -156,7 +156,12 @@ async function proxyLoads(): Promise<number> {
 }
 
 function summary(report: LoadReport) {
-  return { requests: report.requests, failures: report.failures, rps: Math.round(report.requestsPerSecond) };
+  return {
+    requests: report.requests,
+    failures: report.failures,
+    rps: Math.round(report.requestsPerSecond),
+    latency: report.latency,
+  };
 }
 
 const LOAD_URLS = ['https://a.test:8089/version', 'https://b.test:8089/version'];
