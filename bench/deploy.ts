@@ -1,19 +1,23 @@
 /**
  * remote-deploy-ssh on the lab hosts:
- * - downtime of a rolling deploy under continuous load (target: 0 failed requests; requests/s);
+ * - downtime of a rolling deploy under continuous load (target: 0 failed requests; requests/s), and
+ *   the requests' latency during it beside the same load idle (targets: no request slower than the
+ *   idle p99 + 250 ms, p99.9 within 2× the idle p99.9);
  * - two hosts deployed in parallel vs one host (target: ≤ 1.3× the time of one host);
  * - the action's own overhead beyond pulling the image and waiting for health (target: < 2 s/host).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
-import { startLoad } from '../test/helpers/load';
+import { type LatencySummary, startLoad } from '../test/helpers/load';
 import { runBundle } from '../test/helpers/run-bundle';
 import { type LabInfo, publishFixtureApp } from '../test/lab/lab';
 import { median, ms } from './measure';
 
 export interface DeployBench {
   readonly load: { requests: number; failures: number; requestsPerSecond: number };
+  readonly idleLatency: LatencySummary;
+  readonly switchLatency: LatencySummary;
   readonly oneHostMs: number;
   readonly twoHostsMs: number;
   readonly ratio: number;
@@ -53,11 +57,13 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
   try {
     const all = lab.hosts;
     await deploy(all, images[0] as string);
-    // Downtime under load.
-    const load = startLoad(
-      all.map((h) => `http://${h.address}:${publish}/version`),
-      { workers: 2 },
-    );
+    const urls = all.map((h) => `http://${h.address}:${publish}/version`);
+    // The same load with nothing deployed, for the latency a switch is held against.
+    const idle = startLoad(urls, { workers: 2, maxMs: 8000 });
+    await new Promise((r) => setTimeout(r, 8000));
+    const idleReport = await idle.stop();
+    // Downtime and latency under load.
+    const load = startLoad(urls, { workers: 2 });
     await deploy(all, images[1] as string);
     const report = await load.stop();
 
@@ -86,6 +92,8 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
         failures: report.failures,
         requestsPerSecond: report.requestsPerSecond,
       },
+      idleLatency: idleReport.latency,
+      switchLatency: report.latency,
       oneHostMs,
       twoHostsMs,
       ratio: twoHostsMs / oneHostMs,
@@ -96,11 +104,17 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
   }
 }
 
+const latency = (l: LatencySummary) => `p50 ${l.p50} / p99 ${l.p99} / p99.9 ${l.p999} / max ${l.max} ms`;
+
 export function formatDeploy(b: DeployBench): string {
+  const slowOk = b.switchLatency.max <= b.idleLatency.p99 + 250;
+  const tailOk = b.switchLatency.p999 <= 2 * b.idleLatency.p999;
   return [
     '| measure | result | target |',
     '| --- | --- | --- |',
     `| rolling deploy of 2 hosts under load | ${b.load.failures} failed of ${b.load.requests} requests (${b.load.requestsPerSecond.toFixed(0)} req/s) | 0 failed ${b.load.failures === 0 ? '✓' : '✗'} |`,
+    `| request latency, idle | ${latency(b.idleLatency)} | |`,
+    `| request latency during the deploy | ${latency(b.switchLatency)} | max ≤ idle p99 + 250 ms ${slowOk ? '✓' : '✗'}; p99.9 ≤ 2× idle p99.9 ${tailOk ? '✓' : '✗'} |`,
     `| one host / two hosts in parallel (median) | ${ms(b.oneHostMs)} / ${ms(b.twoHostsMs)} = ${b.ratio.toFixed(2)}× | ≤ 1.3× ${b.ratio <= 1.3 ? '✓' : '✗'} |`,
     `| overhead beyond pull, health wait and the old version's graceful stop, one host (median; whole step incl. process start, SSH, lock) | ${ms(b.overheadPerHostMs)} | < 2 s ${b.overheadPerHostMs < 2000 ? '✓' : '✗'} |`,
   ].join('\n');

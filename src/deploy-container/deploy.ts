@@ -4,6 +4,7 @@
  * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
  * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
  */
+import { sleep } from '../common/retry';
 import { runPool } from '../common/pool';
 import { formatReference } from '../common/reference';
 import type { DeployRequest } from './request';
@@ -12,7 +13,7 @@ import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
-import { routeConflict, type ServiceRoutes } from '../deploy-core/caddy';
+import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../deploy-core/caddy';
 import { proxyLockId, type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
 import {
   type DeployContext,
@@ -559,6 +560,9 @@ export class Deployer {
     } else if (r.publish !== undefined && r.port !== undefined) {
       await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
     }
+    // Every proxy looks the live network's addresses up in the background: the version this one
+    // replaces leaves service (its caller stops it next) only once they have this one's.
+    if (r.shared || r.publish !== undefined) await sleep(UPSTREAM_SETTLE_MS, this.ctx.signal);
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */

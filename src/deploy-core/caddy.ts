@@ -1,15 +1,59 @@
 /**
- * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
- * alias on the live network (Caddy resolves it on every dial, so a version is switched by joining
- * that network, without a reload). Swarm mode: the addresses of the service's tasks, looked up in
- * Swarm's DNS every second. Requests that arrive while an upstream restarts are retried for a few
- * seconds instead of failing.
+ * The reverse proxy's configuration. Every proxy (a service's own, the shared one, Swarm's) reaches
+ * a service through the addresses of a name on its network — the service's stable alias on its
+ * live network, or Swarm's tasks.<service> — looked up in Docker's DNS in the background
+ * (`dynamic a`, every UPSTREAM.refreshMs), never on a request's path. A version is switched by
+ * joining or leaving that network, without a reload.
+ *
+ * No request waits on a version that is not there: an address that does not answer a connection
+ * within UPSTREAM.dialTimeoutMs (a version leaving, whose address Docker's DNS still gives for a
+ * moment after it exited; a version joining, whose first packets can be dropped while its interface
+ * comes up: measured 2.0 s and 1.0 s stalls with a name resolved on every dial) is left out for
+ * UPSTREAM.failDurationMs and the request goes to another address at once.
  */
+
+/** How the proxy reaches a service's versions. */
+export const UPSTREAM = {
+  /** How often the name's addresses are looked up again. */
+  refreshMs: 250,
+  /** A connection to a version on the same host's bridge takes well under a millisecond. */
+  dialTimeoutMs: 150,
+  /** How long an address that failed is left out (then tried again). */
+  failDurationMs: 500,
+  /** Between two tries of one request; tries go on for tryDurationS (a service restarting). */
+  tryIntervalMs: 25,
+  tryDurationS: 10,
+} as const;
+
+/**
+ * After a version joins the live network, how long until every proxy has looked its address up
+ * (two refreshes and a dial): the version it replaces leaves service only then.
+ */
+export const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
+
+/** The reverse_proxy block for every address of `name` (an alias, tasks.<service>), indented by `indent`. */
+function upstreamBlock(name: string, port: number, indent: string): string[] {
+  if (!UPSTREAM_NAME.test(name)) throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
+  return [
+    `${indent}reverse_proxy {`,
+    `${indent}\tdynamic a ${name} ${port} {`,
+    `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
+    `${indent}\t}`,
+    `${indent}\tlb_policy round_robin`,
+    `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
+    `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+    `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
+    `${indent}\ttransport http {`,
+    `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
+    `${indent}\t}`,
+    `${indent}}`,
+  ];
+}
 
 export const PROXY_PORT = 80;
 export const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
 
-const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function site(upstream: string[]): string {
   return [
@@ -26,32 +70,13 @@ function site(upstream: string[]): string {
 }
 
 export function caddyfile(upstream: string, port: number): string {
-  if (!UPSTREAM.test(upstream)) throw new Error(`invalid upstream name ${JSON.stringify(upstream)}`);
-  return site([
-    `\treverse_proxy ${upstream}:${port} {`,
-    '\t\tlb_try_duration 10s',
-    '\t\tlb_try_interval 100ms',
-    '\t}',
-  ]);
+  return site(upstreamBlock(upstream, port, '\t'));
 }
 
-/** Swarm: every running task of `service` (DNS round robin: tasks.<service>), refreshed each second. */
+/** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 export function swarmCaddyfile(service: string, port: number): string {
-  if (!UPSTREAM.test(service)) throw new Error(`invalid service name ${JSON.stringify(service)}`);
-  return site([
-    '\treverse_proxy {',
-    `\t\tdynamic a tasks.${service} ${port} {`,
-    '\t\t\trefresh 1s',
-    '\t\t}',
-    '\t\tlb_policy round_robin',
-    '\t\tlb_try_duration 10s',
-    '\t\tlb_try_interval 100ms',
-    '\t\tfail_duration 5s',
-    '\t\ttransport http {',
-    '\t\t\tdial_timeout 1s',
-    '\t\t}',
-    '\t}',
-  ]);
+  if (!UPSTREAM_NAME.test(service)) throw new Error(`invalid service name ${JSON.stringify(service)}`);
+  return site(upstreamBlock(`tasks.${service}`, port, '\t'));
 }
 
 // --- the shared proxy: one Caddy per host, many services by hostname ------------------------------
@@ -156,13 +181,7 @@ export function caRootPath(service: string): string {
 }
 
 function proxyTo(s: ServiceRoutes, indent: string): string[] {
-  if (!UPSTREAM.test(s.upstream)) throw new Error(`invalid upstream name ${JSON.stringify(s.upstream)}`);
-  return [
-    `${indent}reverse_proxy ${s.upstream}:${s.port} {`,
-    `${indent}\tlb_try_duration 10s`,
-    `${indent}\tlb_try_interval 100ms`,
-    `${indent}}`,
-  ];
+  return upstreamBlock(s.upstream, s.port, indent);
 }
 
 function tlsDirective(s: ServiceRoutes): string[] {

@@ -136,3 +136,21 @@ export function startLoad(
     },
   };
 }
+
+/**
+ * The bound a switch is held to (issue 32): no request waits on a version that is leaving or not yet
+ * there. Generous, a bound and not a benchmark (a loaded CI machine): a request stalled on such a
+ * version waited 1 s (a dropped first packet) or 2 s (a dial to a gone address) before.
+ */
+export const SWITCH_MAX_MS = 900;
+
+/** The same load for `ms` with nothing changing: the latency a switch is compared with. */
+export async function idleLatency(
+  urls: readonly string[],
+  options: { workers?: number } & TlsOptions = {},
+  ms = 4000,
+): Promise<LatencySummary> {
+  const load = startLoad(urls, { ...options, maxMs: ms });
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await load.stop()).latency;
+}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
-import { startLoad } from '../helpers/load';
+import { idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
 import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
@@ -105,11 +105,14 @@ describe('remote-deploy-ssh on two lab hosts', () => {
       'echo precious > /data/keep.txt',
     );
 
+    const idle = await idleLatency(urls, { workers: 2 });
     const load = startLoad(urls, { workers: 2 });
     const second = await deploy('v2');
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    // No request waited on the version leaving or the one joining.
+    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
     expect(report.requests).toBeGreaterThan(100);
     expect(await served()).toEqual(['v2', 'v2']);
     const digest = second.outputs.digest as string;
@@ -118,7 +121,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(second.outputs['previous-image']).toContain('@sha256:');
     expect(second.summary).toContain('| deployed |');
     console.log(
-      `rolling deploy under load: ${report.requests} requests, ${report.failures} failed, ${report.requestsPerSecond.toFixed(0)} req/s`,
+      `rolling deploy under load: ${report.requests} requests, ${report.failures} failed, ${report.requestsPerSecond.toFixed(0)} req/s; latency idle ${JSON.stringify(idle)}, during ${JSON.stringify(report.latency)}`,
     );
   });
 

@@ -15,7 +15,7 @@ import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
-import { getOnce, startLoad } from '../helpers/load';
+import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from '../lab/config';
@@ -321,11 +321,13 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     const pinned = hostsOutput(first)[0]?.image as string;
     expect(pinned).toBe(`${REPO}-app@${await craneDigest(images.v1 as string)}`);
 
+    const idle = await idleLatency([url(PORT.container)], { workers: 2 });
     const load = startLoad([url(PORT.container)], { workers: 2 });
     const second = await deploy('v2');
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
     expect(report.requests).toBeGreaterThan(50);
     expect(await served(PORT.container)).toBe('v2');
 
@@ -480,11 +482,13 @@ volumes:
     const first = await swarm('v1');
     expect(first.exitCode, first.log).toBe(0);
     expect(await served(PORT.swarm)).toBe('v1');
+    const idle = await idleLatency([url(PORT.swarm)], { workers: 2 });
     const load = startLoad([url(PORT.swarm)], { workers: 2 });
     const second = await swarm('v2');
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
     expect(await served(PORT.swarm)).toBe('v2');
     const spec = await onHost(
       'docker',
@@ -591,9 +595,13 @@ services:
       expect(run.exitCode, run.log).toBe(0);
       expect(await answer(service)).toBe('v1');
     }
-    const load = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
+    const idle = await idleLatency([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
+    const switching = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
     const switched = await shared(SHARED_A, 'v2');
     expect(switched.exitCode, switched.log).toBe(0);
+    const during = (await switching.stop()).latency;
+    expect(during.max, JSON.stringify({ idle, during })).toBeLessThan(SWITCH_MAX_MS);
+    const load = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
     expect(await answer(SHARED_A)).toBe('v2');
 
     // Killed the moment the new version joins the live network, before the old one leaves it

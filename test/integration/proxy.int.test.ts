@@ -10,7 +10,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventOnHost, type EventLine, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
-import { getOnce, startLoad, type LoadReport } from '../helpers/load';
+import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS, type LoadReport } from '../helpers/load';
 import { expectNothingLeft, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { connectLabHost } from '../helpers/lab-ssh';
@@ -219,13 +219,15 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
 
   it('switches a.test from v1 to v2 under HTTPS load on both names: 0 failed requests, no proxy reload', async () => {
     const loadsBefore = await proxyLoads();
+    const idle = await idleLatency(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     const run = await deploy(A, 'a2', { hostnames: 'a.test' });
     await new Promise((r) => setTimeout(r, 500));
     const report = await load.stop();
-    figures.switchUnderLoad = summary(report);
+    figures.switchUnderLoad = { ...summary(report), idleLatency: idle };
     expect(run.exitCode, run.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
     expect(report.requests).toBeGreaterThan(100);
     expect(report.answers.a2).toBeGreaterThan(0);
     expect((await https('https://a.test:8089/version')).body).toBe('a2');

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { caddyfile } from '../../../src/deploy-core/caddy';
+import { caddyfile, swarmCaddyfile, UPSTREAM, UPSTREAM_SETTLE_MS } from '../../../src/deploy-core/caddy';
 
 describe('proxy configuration', () => {
-  it('proxies the site to the upstream', () => {
+  it('proxies the site to every address of the upstream name, looked up in the background', () => {
     const config = caddyfile('web-abc123-20260101', 8080);
-    expect(config).toContain('reverse_proxy web-abc123-20260101:8080');
+    expect(config).toContain('\tdynamic a web-abc123-20260101 8080 {\n\t\t\trefresh 250ms\n');
     expect(config).toContain('auto_https off');
     expect(() => caddyfile('web; rm', 8080)).toThrow('invalid upstream');
+  });
+});
+
+describe('no request waits on a version that is leaving or not yet there', () => {
+  it('an address that does not answer within the dial timeout is left out for a moment and the request tried elsewhere at once', () => {
+    for (const config of [caddyfile('web-live', 8080), swarmCaddyfile('web', 8080)]) {
+      expect(config).toContain(`dial_timeout ${UPSTREAM.dialTimeoutMs}ms`);
+      expect(config).toContain(`fail_duration ${UPSTREAM.failDurationMs}ms`);
+      expect(config).toContain(`lb_try_interval ${UPSTREAM.tryIntervalMs}ms`);
+    }
+    expect(swarmCaddyfile('web', 8080)).toContain('dynamic a tasks.web 8080');
+    // The bound a user sees: one failed dial and one interval, well under a quarter second.
+    expect(UPSTREAM.dialTimeoutMs + UPSTREAM.tryIntervalMs).toBeLessThan(250);
+    // The old version leaves only after the proxies have looked the new one up.
+    expect(UPSTREAM_SETTLE_MS).toBeGreaterThan(UPSTREAM.refreshMs);
   });
 });
