@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lints every workflow with actionlint and checks every
+// Lints every workflow and every yaml block of the docs with actionlint, and checks every
 // action.yml: strict YAML, node24 runtime, bundles that exist, a description for every
 // input and output, and what the GitHub Marketplace requires to list it (a description of at most
 // 125 characters, branding with an icon and one of its colors).
@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { docWorkflows, lintDocBlocks } from './doc-blocks.mjs';
 import { findTool } from './tools.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +41,11 @@ if (native && workflows.length > 0) {
       report(`${file}:${r.line}:${r.column}`, `${r.message} [${r.kind}]`);
   }
 }
+
+// Every yaml block of README.md, CONTRIBUTING.md and docs/ (scripts/doc-blocks.mjs): a workflow, or
+// jobs or steps inside a workflow made around them.
+const docBlocks = docWorkflows().length;
+for (const problem of await lintDocBlocks('.', native)) problems.push(problem);
 
 const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -101,10 +107,10 @@ for (const file of actionFiles) {
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(
-    `\n${problems.length} problem(s) in ${workflows.length} workflow(s) and ${actionFiles.length} action(s)`,
+    `\n${problems.length} problem(s) in ${workflows.length} workflow(s), ${docBlocks} documentation block(s) and ${actionFiles.length} action(s)`,
   );
   process.exit(1);
 }
 console.log(
-  `actionlint: ${workflows.length} workflow(s) clean; ${actionFiles.length} action.yml file(s) valid`,
+  `actionlint: ${workflows.length} workflow(s) and ${docBlocks} yaml block(s) of the docs clean; ${actionFiles.length} action.yml file(s) valid`,
 );
