@@ -4,6 +4,7 @@ export interface CodeBlock {
   readonly text: string;
   readonly line: number;
   readonly skip: boolean;
+  readonly lab: boolean;
 }
 export function codeBlocks(markdown: string): CodeBlock[];
 export function workflowFor(block: { text: string }): { workflow?: string; error?: string };

@@ -23,7 +23,10 @@ export function docFiles(root = '.') {
   return files;
 }
 
-/** The fenced code blocks of a markdown text: { lang, text, line (of the opening fence), skip }. */
+/**
+ * The fenced code blocks of a markdown text: { lang, text, line (of the opening fence), skip (marked
+ * <!-- not-a-workflow -->), lab (marked <!-- runs against the lab: … -->, run by a test) }.
+ */
 export function codeBlocks(markdown) {
   const lines = markdown.split('\n');
   const blocks = [];
@@ -36,7 +39,13 @@ export function codeBlocks(markdown) {
     for (; j < lines.length && !lines[j].startsWith(`${indent}${fence}`); j++)
       body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j]);
     const before = lines.slice(Math.max(0, i - 2), i).join('\n');
-    blocks.push({ lang, text: body.join('\n'), line: i + 1, skip: /<!-- not-a-workflow -->/.test(before) });
+    blocks.push({
+      lang,
+      text: body.join('\n'),
+      line: i + 1,
+      skip: /<!-- not-a-workflow -->/.test(before),
+      lab: /<!-- runs against the lab/.test(before),
+    });
     i = j;
   }
   return blocks;
