@@ -1,7 +1,8 @@
 /**
  * A loopback HTTP proxy in front of a real registry that injects faults: the first `failures`
  * requests (optionally only those matching `when`) get `status` (503 by default), the rest pass
- * through untouched. Bounded: it serves only loopback and stops when closed.
+ * through untouched; or holds the requests `hold` matches. Bounded: it serves only loopback and
+ * stops when closed.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ export interface FaultProxy {
   readonly port: number;
   readonly faultsInjected: () => number;
   readonly requests: () => number;
+  /** Resolves when the first request `hold` matches has arrived (and is being held). */
+  readonly held: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,11 @@ export interface FaultOptions {
   readonly cutAfterBytes?: number;
   /** …or flip the bits of the byte at this offset (a corrupt blob of the right length). */
   readonly flipByteAt?: number;
+  /**
+   * Requests to hold: never forwarded nor answered until the proxy closes, so a client is caught at
+   * that exact moment (e.g. between two writes it makes) whatever the machine's load.
+   */
+  readonly hold?: (req: http.IncomingMessage) => boolean;
 }
 
 /** Passes a body through, cut after `cutAfter` bytes or with the byte at `flipAt` flipped. */
@@ -61,8 +69,15 @@ export async function startFaultProxy(
 ): Promise<FaultProxy> {
   let injected = 0;
   let total = 0;
+  let onHeld = () => {};
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
   const server = http.createServer((req, res) => {
     total += 1;
+    if (options.hold?.(req)) {
+      req.resume();
+      onHeld();
+      return;
+    }
     const faulted = injected < options.failures && (options.when?.(req) ?? true);
     if (faulted) injected += 1;
     const damaging = options.cutAfterBytes !== undefined || options.flipByteAt !== undefined;
@@ -97,6 +112,7 @@ export async function startFaultProxy(
     port,
     faultsInjected: () => injected,
     requests: () => total,
+    held,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

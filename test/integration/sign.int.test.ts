@@ -4,6 +4,7 @@
  * log: the lab is offline). Then the refusals of promote-between-registries and remote-deploy-ssh,
  * run as the runner runs them: each names the digest and what is missing, and changes nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,8 @@ import { verifyDigest } from '../../src/supply-chain/verify';
 import type { Reporter } from '../../src/common/reporter';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { onHost, psOnHost } from '../helpers/lab-host';
-import { logLine, registryLog } from '../helpers/registry-log';
 import { pushImage, unique } from '../helpers/oci';
+import { startFaultProxy } from '../helpers/fault-proxy';
 import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { buildFixtureApp } from '../lab/lab';
@@ -411,25 +412,42 @@ describe('push-registry interrupted while it signs', () => {
         GITHUB_REPOSITORY: 'shop/web',
         GITHUB_RUN_ID: '4242',
       };
-      // Seen from the registry: the .sig manifest written (the attestation not yet).
-      const stored = logLine(
-        registryLog('staging'),
-        new RegExp(`"PUT /v2/${repo}/manifests/sha256-[0-9a-f]{64}\\.sig HTTP/1\\.1" 201`),
+      // Caught between its signature and its attestation whatever the machine's load: the
+      // attestation's manifest is held by a proxy in front of the registry, and the step is
+      // interrupted once it is (its signature stored before, as the registry says).
+      const proxy = await startFaultProxy(
+        { host: '127.0.0.1', port: Number(staging.host.split(':')[1]) },
+        {
+          failures: 0,
+          hold: (req) => req.method === 'PUT' && /\/manifests\/sha256-[0-9a-f]{64}\.att$/.test(req.url ?? ''),
+        },
       );
-      const interrupted = await runBundle('push-registry', inputs, {
-        env,
-        interrupt: stored.then(() => how),
-      });
-      await stored;
-      // push-registry is not a cancellable step: SIGINT ends it at once, like SIGKILL.
-      expect(interrupted.exitCode).not.toBe(0);
-      expect(interrupted.log).toMatch(/Signed .*\.sig/);
-      expect(interrupted.log).not.toMatch(/Attested/);
-      const post = await runBundle('push-registry', inputs, { env, state: interrupted.state });
+      const viaProxy = `${proxy.host}:${proxy.port}/${repo}:v1`;
+      execFileSync(lab.docker, ['tag', ref, viaProxy]);
+      let state: Record<string, string> = {};
+      try {
+        const interrupted = await runBundle(
+          'push-registry',
+          { ...inputs, tags: viaProxy },
+          { env, interrupt: proxy.held.then(() => how) },
+        );
+        // push-registry is not a cancellable step: SIGINT ends it at once, like SIGKILL.
+        expect(interrupted.exitCode).not.toBe(0);
+        expect(interrupted.log).toMatch(/Signed .*\.sig/);
+        expect(interrupted.log).not.toMatch(/Attested/);
+        const signedDigest = /Pushed (sha256:[0-9a-f]{64})/.exec(interrupted.log)?.[1] as string;
+        expect(await readLayers(stagingClient, repo, signedDigest, 'sig')).toHaveLength(1);
+        expect(await readLayers(stagingClient, repo, signedDigest, 'att').catch(() => [])).toHaveLength(0);
+        state = interrupted.state;
+      } finally {
+        await proxy.close();
+        execFileSync(lab.docker, ['rmi', viaProxy]);
+      }
+      const post = await runBundle('push-registry', inputs, { env, state });
       expect(post.exitCode, post.log).toBe(0);
       const rerun = await runBundle('push-registry', inputs, { env });
       expect(rerun.exitCode, rerun.log).toBe(0);
-      for (const run of [interrupted, post, rerun]) expect(run.log).not.toContain(PASSWORD);
+      for (const run of [post, rerun]) expect(run.log).not.toContain(PASSWORD);
       const digest = rerun.outputs.digest as string;
       expect(await readLayers(stagingClient, repo, digest, 'sig')).toHaveLength(1);
       expect(await readLayers(stagingClient, repo, digest, 'att')).toHaveLength(1);
