@@ -17,7 +17,7 @@ declare module 'vitest' {
 
 /** What the integration tests cost on a fresh 2-core machine (measured: see CONTRIBUTING/README). */
 const ESTIMATE =
-  'the integration tests: the tools they lack (built once, below), the lab (about 2 min the first time, seconds after), then about 30 min of tests on 2 cores';
+  'the integration tests: the tools they lack (built once, below), the lab (about 2 min the first time, seconds after), then about 40 min of tests on 2 cores';
 
 export default async function setup(project: TestProject): Promise<void> {
   process.stderr.write(`[npm test] ${ESTIMATE}\n`);
