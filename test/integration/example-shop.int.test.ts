@@ -78,6 +78,14 @@ const vars = {
 };
 const key = readFileSync(lab.ssh.privateKeyPath, 'utf8');
 
+/** What the settings and pin cases leave: the dry run's service directory (by exact name). */
+afterAll(
+  hostCleanup(lab, `example-shop-pin-${ID}`, [
+    ...serviceCleanup(`${SERVICE}-pin`),
+    ...serviceCleanup(`${SERVICE}-nokey`),
+  ]),
+);
+
 beforeAll(() => {
   writeFileSync(
     pushEvent,
