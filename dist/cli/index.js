@@ -1,7 +1,7 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 6656:
+/***/ 6400:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -21,16 +21,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7703:
+/***/ 8951:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __nccwpck_require__(6656);
-var types = __nccwpck_require__(254);
+var errors = __nccwpck_require__(6400);
+var types = __nccwpck_require__(590);
 
-var Reader = __nccwpck_require__(1996);
-var Writer = __nccwpck_require__(9816);
+var Reader = __nccwpck_require__(924);
+var Writer = __nccwpck_require__(7544);
 
 
 // --- Exports
@@ -55,16 +55,16 @@ for (var e in errors) {
 
 /***/ }),
 
-/***/ 1996:
+/***/ 924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
+var Buffer = (__nccwpck_require__(9027).Buffer);
 
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -324,7 +324,7 @@ module.exports = Reader;
 
 /***/ }),
 
-/***/ 254:
+/***/ 590:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -367,15 +367,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9816:
+/***/ 7544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var Buffer = (__nccwpck_require__(9027).Buffer);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -691,7 +691,7 @@ module.exports = Writer;
 
 /***/ }),
 
-/***/ 9837:
+/***/ 2733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -699,7 +699,7 @@ module.exports = Writer;
 // If you have no idea what ASN.1 or BER is, see this:
 // ftp://ftp.rsa.com/pub/pkcs/ascii/layman.asc
 
-var Ber = __nccwpck_require__(7703);
+var Ber = __nccwpck_require__(8951);
 
 
 
@@ -718,13 +718,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 686:
+/***/ 6046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var crypto_hash_sha512 = (__nccwpck_require__(8826).lowlevel).crypto_hash;
+var crypto_hash_sha512 = (__nccwpck_require__(9914).lowlevel).crypto_hash;
 
 /*
  * This file is a 1:1 port from the OpenBSD blowfish.c and bcrypt_pbkdf.c. As a
@@ -1282,7 +1282,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8826:
+/***/ 9914:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -3677,20 +3677,20 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 4982:
+/***/ 8198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const binding = __nccwpck_require__(5243);
+const binding = __nccwpck_require__(9085);
 
 module.exports = binding.getCPUInfo;
 
 
 /***/ }),
 
-/***/ 2803:
+/***/ 9027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3775,7 +3775,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 5683:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3789,8 +3789,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(4020);
-const { bufferSlice } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { bufferSlice } = __nccwpck_require__(4408);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -4078,7 +4078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3849:
+/***/ 4969:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4090,14 +4090,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(1789);
+const { isParsedKey, parseKey } = __nccwpck_require__(7517);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 function once(cb) {
   let called = false;
@@ -5209,7 +5209,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6297:
+/***/ 9353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5245,11 +5245,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const Protocol = __nccwpck_require__(7841);
-const { parseKey } = __nccwpck_require__(1789);
-const { SFTP } = __nccwpck_require__(4996);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const Protocol = __nccwpck_require__(3393);
+const { parseKey } = __nccwpck_require__(7517);
+const { SFTP } = __nccwpck_require__(7396);
 const {
   bufferCopy,
   makeBufferParser,
@@ -5257,23 +5257,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(3849);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(4969);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -7393,7 +7393,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 137:
+/***/ 2729:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7421,7 +7421,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(6297);
+        Client = __nccwpck_require__(9353);
 
       const client = new Client();
       let triedForward = false;
@@ -7485,7 +7485,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 5472:
+/***/ 3328:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7498,33 +7498,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(3849);
+} = __nccwpck_require__(4969);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(137);
-const { parseKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(2729);
+const { parseKey } = __nccwpck_require__(7517);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(4996);
+} = __nccwpck_require__(7396);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(6297),
+  Client: __nccwpck_require__(9353),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(2605),
+  Server: __nccwpck_require__(3389),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3489),
+    ...__nccwpck_require__(2113),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -7537,7 +7537,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3489:
+/***/ 2113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7551,10 +7551,10 @@ const {
   randomBytes,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
+const { CIPHER_INFO } = __nccwpck_require__(408);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -8127,7 +8127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7841:
+/***/ 3393:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -8173,7 +8173,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(2888);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(408);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -8181,18 +8181,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(4637);
+} = __nccwpck_require__(797);
 const {
   parseKey,
-} = __nccwpck_require__(1789);
-const MESSAGE_HANDLERS = __nccwpck_require__(9244);
+} = __nccwpck_require__(7517);
+const MESSAGE_HANDLERS = __nccwpck_require__(6316);
 const {
   bufferCopy,
   bufferFill,
@@ -8200,15 +8200,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
-const MODULE_VER = (__nccwpck_require__(8342)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(5856)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -10271,7 +10271,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4996:
+/***/ 7396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10293,7 +10293,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -13873,7 +13873,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3208);
+} = __nccwpck_require__(6200);
 
 const kMinPoolSpace = 128;
 
@@ -14331,7 +14331,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4020:
+/***/ 9044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14341,10 +14341,10 @@ const crypto = __nccwpck_require__(6982);
 
 let cpuInfo;
 try {
-  cpuInfo = __nccwpck_require__(4982)();
+  cpuInfo = __nccwpck_require__(8198)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(2888);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(408);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -14695,7 +14695,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 2888:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14711,7 +14711,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(2184);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(4408);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -14728,7 +14728,7 @@ let AESGCMDecipher;
 let ChaChaPolyDecipher;
 let GenericDecipher;
 try {
-  binding = __nccwpck_require__(8440);
+  binding = __nccwpck_require__(1874);
   ({ AESGCMCipher, ChaChaPolyCipher, GenericCipher,
      AESGCMDecipher, ChaChaPolyDecipher, GenericDecipher } = binding);
 } catch {}
@@ -16282,7 +16282,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(7830)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(1878)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -16305,7 +16305,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7830:
+/***/ 1878:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16352,7 +16352,7 @@ else {}
 
 /***/ }),
 
-/***/ 9244:
+/***/ 6316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16360,8 +16360,8 @@ else {}
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(4637).HANDLERS),
-  __nccwpck_require__(9964),
+  (__nccwpck_require__(797).HANDLERS),
+  __nccwpck_require__(8268),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -16376,7 +16376,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 9964:
+/***/ 8268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16388,18 +16388,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 
 const {
   parseKey,
-} = __nccwpck_require__(1789);
+} = __nccwpck_require__(7517);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -17669,7 +17669,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4637:
+/***/ 797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -17686,7 +17686,7 @@ const {
   randomFillSync,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
+const { Ber } = __nccwpck_require__(2733);
 
 const {
   COMPAT,
@@ -17698,14 +17698,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(2888);
-const { parseDERKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(408);
+const { parseDERKey } = __nccwpck_require__(7517);
 const {
   bufferFill,
   bufferParser,
@@ -17714,13 +17714,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
 let MESSAGE_HANDLERS;
 
@@ -19464,7 +19464,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(9244);
+          MESSAGE_HANDLERS = __nccwpck_require__(6316);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -19472,7 +19472,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(9244);
+        MESSAGE_HANDLERS = __nccwpck_require__(6316);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -19585,7 +19585,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1789:
+/***/ 7517:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -19608,18 +19608,18 @@ const {
 } = __nccwpck_require__(6982);
 const supportedOpenSSLCiphers = getCiphers();
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(4020);
+const { CIPHER_INFO } = __nccwpck_require__(408);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(9044);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -21077,7 +21077,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3208:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21200,13 +21200,13 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 2184:
+/***/ 4408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const Ber = (__nccwpck_require__(9837).Ber);
+const Ber = (__nccwpck_require__(2733).Ber);
 
 let DISCONNECT_REASON;
 
@@ -21377,7 +21377,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(4020));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(9044));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -21564,7 +21564,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4592:
+/***/ 2752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21827,7 +21827,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2605:
+/***/ 3389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21856,13 +21856,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const { KexInit } = __nccwpck_require__(4637);
-const { parseKey } = __nccwpck_require__(1789);
-const Protocol = __nccwpck_require__(7841);
-const { SFTP } = __nccwpck_require__(4996);
-const { writeUInt32BE } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const { KexInit } = __nccwpck_require__(797);
+const { parseKey } = __nccwpck_require__(7517);
+const Protocol = __nccwpck_require__(3393);
+const { SFTP } = __nccwpck_require__(7396);
+const { writeUInt32BE } = __nccwpck_require__(4408);
 
 const {
   Channel,
@@ -21870,7 +21870,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 
 const {
   ChannelManager,
@@ -21878,7 +21878,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -23215,13 +23215,13 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 2137:
+/***/ 1289:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { SFTP } = __nccwpck_require__(4996);
+const { SFTP } = __nccwpck_require__(7396);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -23559,7 +23559,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 668:
+/***/ 8156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -25957,7 +25957,7 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 5428:
+/***/ 8386:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -25999,7 +25999,7 @@ function lastLines(text, count) {
 
 /***/ }),
 
-/***/ 1633:
+/***/ 5303:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26119,7 +26119,7 @@ function abortReason(signal) {
 
 /***/ }),
 
-/***/ 9184:
+/***/ 2510:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26130,7 +26130,7 @@ function abortReason(signal) {
 /* harmony export */   pX: () => (/* binding */ isSecretInput)
 /* harmony export */ });
 /* unused harmony exports SECRET_INPUTS, envInputReader, parseDuration */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -26366,7 +26366,7 @@ function parseDuration(text) {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 4599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26400,7 +26400,7 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
-/***/ 3160:
+/***/ 9830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26417,7 +26417,7 @@ function isMutableTag(tag, patterns) {
 /* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_REGISTRY_API_HOST, InvalidReferenceError, familiarName, withDigest */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -26582,11 +26582,12 @@ function isSha256Digest(digest) {
 
 /***/ }),
 
-/***/ 9183:
+/***/ 1609:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L5: () => (/* binding */ retry),
 /* harmony export */   PS: () => (/* binding */ isRetryableStatus),
 /* harmony export */   l: () => (/* binding */ isTransientNetworkError),
 /* harmony export */   qO: () => (/* binding */ retryDelayMs),
@@ -26648,11 +26649,35 @@ function sleep(ms, signal) {
         signal?.addEventListener('abort', abort, { once: true });
     });
 }
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
+}
 
 
 /***/ }),
 
-/***/ 7701:
+/***/ 9679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26742,7 +26767,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 /***/ }),
 
-/***/ 2450:
+/***/ 4888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -26777,7 +26802,7 @@ function printable(text, max = 200) {
 
 /***/ }),
 
-/***/ 6872:
+/***/ 6022:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -27126,7 +27151,7 @@ function removeContainersKeepVolumes(target, names) {
 
 /***/ }),
 
-/***/ 9556:
+/***/ 3874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -27186,7 +27211,7 @@ function runUrl(ctx) {
 
 /***/ }),
 
-/***/ 2146:
+/***/ 6815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -27197,10 +27222,10 @@ function runUrl(ctx) {
 /* unused harmony exports DEFAULT_PLATFORM, readInsecure */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3160);
-/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3773);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1028);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4914);
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -27311,8 +27336,8 @@ function readPromoteRequest(inputs) {
         insecure,
     };
 }
-/** One client per registry and role (errors name the role). */
-function clientsFor(request) {
+/** One client per registry and role (errors name the role); `signal` aborts all their requests. */
+function clientsFor(request, signal) {
     const cache = new Map();
     const make = (registry, creds, role) => {
         const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
@@ -27322,6 +27347,7 @@ function clientsFor(request) {
                 ...(creds && { credentials: creds }),
                 insecure: request.insecure.includes(registry),
                 ...(request.ca && { ca: request.ca }),
+                ...(signal && { signal }),
                 role,
             });
             cache.set(key, client);
@@ -27337,7 +27363,7 @@ function clientsFor(request) {
 
 /***/ }),
 
-/***/ 9404:
+/***/ 7766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -27348,10 +27374,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   ti: () => (/* binding */ mountBlob),
   Ym: () => (/* binding */ openBlob),
   Qt: () => (/* binding */ putBlobBytes),
-  cc: () => (/* binding */ streamBlob)
+  LQ: () => (/* binding */ streamBlob)
 });
 
-// UNUSED EXPORTS: CHUNK_SIZE, Sha256Meter, putBlobChunked, putBlobStream, startUpload
+// UNUSED EXPORTS: CANCEL_UPLOAD_TIMEOUT_MS, CHUNK_SIZE, VerifiedBlob, cancelUpload, putBlobChunked, putBlobStream, startUpload
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -27360,9 +27386,9 @@ const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(1028);
+var registry_client = __nccwpck_require__(4914);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -27408,6 +27434,8 @@ function streamed(bytes) {
     collector()?.({ type: 'minor' });
 }
 
+// EXTERNAL MODULE: ./src/registry/stall.ts
+var stall = __nccwpck_require__(9947);
 ;// CONCATENATED MODULE: ./src/registry/blobs.ts
 /**
  * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
@@ -27420,7 +27448,10 @@ function streamed(bytes) {
 
 
 
+
 const CHUNK_SIZE = 16 * 1024 * 1024;
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
@@ -27441,11 +27472,34 @@ async function openBlob(client, repository, digest) {
     });
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
-function uploadUrl(res, base) {
+function uploadUrl(res, base, label = 'registry') {
     const location = (0,http/* header */.wx)(res, 'location');
     if (!location)
-        throw new registry_client/* RegistryError */.gl(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
+        throw new registry_client/* RegistryError */.gl(`${label}: upload answered ${res.status} without a Location`, res.status);
+    try {
+        return new URL(location, base).toString();
+    }
+    catch {
+        throw new registry_client/* RegistryError */.gl(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+    }
+}
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+async function cancelUpload(client, repository, upload) {
+    try {
+        const res = await client.send({
+            method: 'DELETE',
+            path: upload,
+            scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+            signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+        });
+        (0,http/* discard */.vf)(res);
+    }
+    catch {
+        // the registry purges abandoned uploads itself
+    }
 }
 /**
  * Mounts a blob from another repository of the same registry. A 202 means the registry started
@@ -27462,7 +27516,7 @@ async function mountBlob(client, repository, digest, from) {
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 async function startUpload(client, repository) {
     const res = await client.send({
@@ -27472,20 +27526,69 @@ async function startUpload(client, repository) {
     });
     (0,http/* discard */.vf)(res);
     await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
+    return uploadUrl(res, await client.base(), client.label);
 }
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_namespaceObject.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+class VerifiedBlob extends external_node_stream_namespaceObject.Transform {
+    check;
+    hash;
+    watch;
     bytes = 0;
+    /** Why the blob was refused (set before the stream errors). */
+    failure;
+    constructor(check) {
+        super();
+        this.check = check;
+        this.hash = (0,external_node_crypto_.createHash)(check.digest.slice(0, check.digest.indexOf(':')));
+        this.watch = (0,stall/* watchStall */.Uy)(() => {
+            const blocked = this.readableLength >= this.readableHighWaterMark;
+            this.fail(new registry_client/* RegistryError */.gl(`${check.stalled(blocked)} (${(0,stall/* stallWindowText */.W9)()})`, 0, 'ETIMEDOUT', true));
+        });
+    }
+    /**
+     * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+     * too (which would otherwise report it as the destination's).
+     */
+    sourceFailed(error) {
+        this.failure ??= error;
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.watch.stop();
+        this.destroy(this.failure);
+        return this.failure;
+    }
     _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
         this.bytes += chunk.length;
+        if (this.bytes > this.check.size) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`, 502, undefined, false)));
+            return;
+        }
+        this.hash.update(chunk);
+        this.watch.progress(chunk.length);
         streamed(chunk.length);
         callback(null, chunk);
     }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
+    _flush(callback) {
+        this.watch.stop();
+        if (this.bytes < this.check.size) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`, 502, undefined, false)));
+            return;
+        }
+        const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+        if (actual !== this.check.digest) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} hashed to ${actual}`, 502)));
+            return;
+        }
+        callback();
+    }
+    _destroy(error, callback) {
+        this.watch.stop();
+        callback(error);
     }
 }
 function withDigest(url, digest) {
@@ -27529,7 +27632,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         });
         (0,http/* discard */.vf)(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
+        url = uploadUrl(res, await client.base(), client.label);
         offset += chunk.length;
     };
     for await (const data of body) {
@@ -27548,10 +27651,20 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     });
 }
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 async function streamBlob(source, destination, digest, size) {
+    const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+    const check = {
+        digest,
+        size,
+        what,
+        stalled: (destinationBlocked) => destinationBlocked
+            ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+            : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+    };
     const attempt = async (chunked, starting) => {
         // The source GET and the destination's upload session start together: one round trip less.
         const [opened, started] = await Promise.allSettled([
@@ -27560,6 +27673,8 @@ async function streamBlob(source, destination, digest, size) {
         ]);
         if (opened.status === 'rejected') {
             // Nothing was sent into an upload session that did start: the registry purges it.
+            if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+                await cancelUpload(destination.client, destination.repository, started.value);
             throw opened.reason;
         }
         const res = opened.value;
@@ -27568,57 +27683,52 @@ async function streamBlob(source, destination, digest, size) {
             throw started.reason;
         }
         const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        const length = (0,http/* header */.wx)(res, 'content-length');
+        if (length !== undefined && Number(length) !== size) {
+            res.body.destroy();
+            throw new registry_client/* RegistryError */.gl(`${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`, 502, undefined, false);
         }
-        else {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
+        // The source response streams through the verifier into the PUT (or the chunker).
+        const verified = new VerifiedBlob(check);
+        // Before the pipeline's own listener: the source's error is recorded as the source's first.
+        res.body.once('error', (error) => {
+            if (!source.client.signal?.aborted)
+                verified.sourceFailed(source.client.networkError(error, `GET blob ${digest} of ${source.repository}`));
+        });
+        (0,external_node_stream_namespaceObject.pipeline)(res.body, verified, () => { });
+        let putting = chunked
+            ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+            : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+        const piping = (0,promises_namespaceObject.finished)(verified);
         // If the destination answers (or fails) before taking the whole body, stop reading the source.
         putting = putting.then((put) => {
             if (put.status !== 201 && put.status !== 202)
-                stop();
+                verified.destroy();
             return put;
         }, (error) => {
-            stop();
+            verified.destroy();
             throw error;
         });
         const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (destination.client.signal?.aborted) {
+            await cancelUpload(destination.client, destination.repository, upload);
+            destination.client.checkAborted();
+        }
+        // What the source sent is judged first: a body too long, too short or corrupt is the source's
+        // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+        // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+        if (verified.failure) {
+            if (put.status === 'fulfilled')
+                (0,http/* discard */.vf)(put.value);
+            throw verified.failure;
+        }
         if (put.status === 'rejected')
             throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            (0,http/* discard */.vf)(put.value);
-            throw new registry_client/* RegistryError */.gl(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
         if (put.value.status !== 201)
             return { res: put.value, bytes: 0 };
         if (piped.status === 'rejected')
             throw piped.reason;
-        return { res: put.value, bytes };
+        return { res: put.value, bytes: verified.bytes };
     };
     const first = destination.upload
         ? Promise.resolve(destination.upload)
@@ -27658,7 +27768,7 @@ async function putBlobBytes(client, repository, bytes) {
 
 /***/ }),
 
-/***/ 1028:
+/***/ 4914:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -27674,12 +27784,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   sc: () => (/* binding */ sha256)
 });
 
-// UNUSED EXPORTS: MANIFEST_ACCEPT, answersPlainHttp, isLoopbackRegistry, plainHttpFirst
+// UNUSED EXPORTS: MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, answersPlainHttp, isLoopbackRegistry, plainHttpFirst
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -27771,7 +27881,7 @@ function classifyNetworkError(error) {
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/command/local-runner.ts
-var local_runner = __nccwpck_require__(1633);
+var local_runner = __nccwpck_require__(5303);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -27862,9 +27972,13 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 }
 
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
+// EXTERNAL MODULE: ./src/common/text.ts
+var common_text = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./src/registry/descriptor.ts
+var descriptor = __nccwpck_require__(9640);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
  * A client for the OCI distribution API: token and basic auth negotiated from the registry's
@@ -27872,6 +27986,8 @@ var retry = __nccwpck_require__(9183);
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -27980,6 +28096,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await (0,http/* readBody */.x8)(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -28002,6 +28144,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 (0,http/* discard */.vf)(res);
                 return `https://${host}`;
@@ -28010,7 +28153,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await (0,http/* request */.Em)({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await (0,http/* request */.Em)({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         (0,http/* discard */.vf)(res);
                         return `http://${host}`;
                     }
@@ -28021,7 +28169,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt + 1, policy));
+                    await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -28090,24 +28238,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await (0,http/* readBody */.x8)(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = (0,descriptor/* parseJsonObject */.dw)(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge((0,http/* header */.wx)(res, 'www-authenticate') ?? '');
@@ -28143,17 +28300,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await (0,retry/* sleep */.yy)(delay);
+                    await (0,retry/* sleep */.yy)(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -28184,7 +28344,7 @@ class RegistryClient {
                 const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy, (0,http/* header */.wx)(res, 'retry-after'));
                 (0,http/* discard */.vf)(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await (0,retry/* sleep */.yy)(delay);
+                await (0,retry/* sleep */.yy)(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -28194,19 +28354,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await (0,http/* readBody */.x8)(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await (0,http/* readBody */.x8)(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = (0,common_text/* printable */.g)(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -28226,10 +28393,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!(0,descriptor/* isDigest */.Bc)(digest))
+            throw new RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${(0,descriptor/* shown */.SP)(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number((0,http/* header */.wx)(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: (0,http/* header */.wx)(res, 'content-type') ?? '',
-            size: Number((0,http/* header */.wx)(res, 'content-length') ?? 0),
+            mediaType: (0,descriptor/* isMediaType */.LA)(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -28241,12 +28412,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = ((0,http/* header */.wx)(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = (0,descriptor/* isMediaType */.LA)(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -28260,13 +28432,26 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         (0,http/* discard */.vf)(res);
-        return (0,http/* header */.wx)(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        const stored = (0,http/* header */.wx)(res, 'docker-content-digest');
+        if (stored === undefined)
+            return sha256(manifest.bytes);
+        if (!(0,descriptor/* isDigest */.Bc)(stored))
+            throw new RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${(0,descriptor/* shown */.SP)(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return ((0,http/* header */.wx)(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+        if ((0,descriptor/* isMediaType */.LA)(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
     }
     catch {
         return MEDIA_TYPES.ociManifest;
@@ -28276,7 +28461,122 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 8851:
+/***/ 9640:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bc: () => (/* binding */ isDigest),
+/* harmony export */   Fn: () => (/* binding */ checkDescriptors),
+/* harmony export */   JW: () => (/* binding */ InvalidContentError),
+/* harmony export */   LA: () => (/* binding */ isMediaType),
+/* harmony export */   SP: () => (/* binding */ shown),
+/* harmony export */   YW: () => (/* binding */ checkDescriptor),
+/* harmony export */   dw: () => (/* binding */ parseJsonObject),
+/* harmony export */   kp: () => (/* binding */ isSize)
+/* harmony export */ });
+/* unused harmony exports checkDigest, checkMediaType */
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${(0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return (0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(text, 80);
+}
+function isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${(0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
+}
+
+
+/***/ }),
+
+/***/ 1713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28286,14 +28586,22 @@ function mediaTypeOf(bytes) {
 /* harmony export */   wx: () => (/* binding */ header),
 /* harmony export */   x8: () => (/* binding */ readBody)
 /* harmony export */ });
+/* unused harmony exports DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, IDLE_TIMEOUT_MS, StallError */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _stall__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9947);
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
  * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * _stall__WEBPACK_IMPORTED_MODULE_1__/* .STALL_WINDOW_MS */ .h3;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -28352,12 +28660,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -28375,7 +28684,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -28389,21 +28698,72 @@ function send(req, redirectsLeft) {
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = (0,_stall__WEBPACK_IMPORTED_MODULE_1__/* .watchStall */ .Uy)(() => res.body.destroy(new StallError(`${name}: the answer stalled (${(0,_stall__WEBPACK_IMPORTED_MODULE_1__/* .stallWindowText */ .W9)()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function header(res, name) {
     const value = res.headers[name.toLowerCase()];
@@ -28413,7 +28773,7 @@ function header(res, name) {
 
 /***/ }),
 
-/***/ 9191:
+/***/ 8177:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28432,10 +28792,11 @@ function header(res, name) {
 /* harmony export */   xt: () => (/* binding */ listReferrers),
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
-/* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
-/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8851);
+/* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, MAX_REFERRER_PAGES, MAX_REFERRERS_LISTED, fallbackEntries */
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7766);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9640);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1713);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -28443,6 +28804,7 @@ function header(res, name) {
  * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
  * without a subject, found by name only).
  */
+
 
 
 
@@ -28463,12 +28825,14 @@ function cosignTag(digest, suffix) {
         throw new Error(`not a digest: ${digest}`);
     return `${match[1]}-${match[2]}.${suffix}`;
 }
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
+function fields(bytes, what = 'manifest') {
+    return (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .parseJsonObject */ .dw)(bytes, what);
 }
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
+    const subject = fields(bytes).subject;
+    const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+    return (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isDigest */ .Bc)(digest) ? digest : undefined;
 }
 /**
  * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
@@ -28476,13 +28840,16 @@ function subjectOf(bytes) {
  */
 function referrerDescriptor(manifest) {
     const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+    const artifactType = (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(candidate) ? candidate : undefined;
     return {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
         size: manifest.size,
         ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+        ...(json.annotations &&
+            typeof json.annotations === 'object' &&
+            Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
     };
 }
 /** The descriptors of a referrers index (an API page or a fallback tag's index). */
@@ -28490,8 +28857,14 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+    // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+    // type (artifactType, when given) is not an entry.
+    return json.manifests.filter((d) => d !== null &&
+        typeof d === 'object' &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isDigest */ .Bc)(d.digest) &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isSize */ .kp)(d.size) &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(d.mediaType) &&
+        (d.artifactType === undefined || (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(d.artifactType)));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -28537,7 +28910,12 @@ function nextLink(link, base) {
     }
     return undefined;
 }
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
  * API (it answers 404, or 400/405/501 for a path it does not know).
@@ -28548,7 +28926,10 @@ async function listReferrers(client, repository, digest, artifactType) {
     if (artifactType)
         url += `?artifactType=${encodeURIComponent(artifactType)}`;
     const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
+    const image = `${client.label}: referrers of ${repository}@${digest}`;
+    for (let page = 0; url; page++) {
+        if (page === MAX_REFERRER_PAGES)
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`, 0, undefined, false);
         const res = await client.send({
             method: 'GET',
             path: url,
@@ -28556,14 +28937,14 @@ async function listReferrers(client, repository, digest, artifactType) {
             headers: { accept: _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex },
         });
         if ([400, 404, 405, 501].includes(res.status)) {
-            (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
+            (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .discard */ .vf)(res);
             if (page === 0)
                 return undefined;
             throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
         }
         await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
-        const contentType = ((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .readBody */ .x8)(res, 4 * 1024 * 1024);
+        const contentType = ((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
         // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
         if (page === 0 && contentType !== _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex) {
             try {
@@ -28573,15 +28954,24 @@ async function listReferrers(client, repository, digest, artifactType) {
                 return undefined;
             }
         }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-filters-applied')));
-        url = nextLink((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'link'), url);
+        let listed;
+        try {
+            listed = indexEntries(body);
+        }
+        catch (error) {
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: ${error.message}`, 502, undefined, false);
+        }
+        entries.push(...applyArtifactTypeFilter(listed, artifactType, (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'oci-filters-applied')));
+        if (entries.length > MAX_REFERRERS_LISTED)
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`, 0, undefined, false);
+        url = nextLink((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'link'), url);
     }
     return entries;
 }
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 function fallbackEntries(manifest) {
     try {
-        return indexEntries(manifest.bytes);
+        return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
     }
     catch {
         return [];
@@ -28628,8 +29018,8 @@ async function putManifestWithSubject(client, repository, manifest) {
         body: manifest.bytes,
     });
     await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
-    (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
-    return { subjectKept: (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-subject') !== undefined };
+    (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .discard */ .vf)(res);
+    return { subjectKept: (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'oci-subject') !== undefined };
 }
 /** Uploads a small blob held in memory (a config); nothing when it is there. */
 async function putSmallBlob(client, repository, bytes) {
@@ -28690,7 +29080,7 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 
 /***/ }),
 
-/***/ 2091:
+/***/ 9037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28700,8 +29090,8 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 /* harmony export */   j: () => (/* binding */ resolveDigest)
 /* harmony export */ });
 /* unused harmony export resolveReferenceDigest */
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
 /** Resolving a tag to the digest a registry serves for it. */
 
 
@@ -28731,7 +29121,49 @@ class TagConflictError extends Error {
 
 /***/ }),
 
-/***/ 9651:
+/***/ 9947:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uy: () => (/* binding */ watchStall),
+/* harmony export */   W9: () => (/* binding */ stallWindowText),
+/* harmony export */   h3: () => (/* binding */ STALL_WINDOW_MS)
+/* harmony export */ });
+/* unused harmony export STALL_MIN_BYTES */
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
+
+/***/ }),
+
+/***/ 8657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28873,7 +29305,7 @@ function testCommandOf(predicate) {
 
 /***/ }),
 
-/***/ 650:
+/***/ 8140:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28884,9 +29316,9 @@ function testCommandOf(predicate) {
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7035);
-/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5126);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7605);
+/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9076);
 /** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
 
 
@@ -28956,7 +29388,7 @@ function readTestReportInputs(inputs) {
 
 /***/ }),
 
-/***/ 7035:
+/***/ 7605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -28970,7 +29402,7 @@ function readTestReportInputs(inputs) {
 /* unused harmony exports pemBlocks, hashFor, decryptCosignKey, publicKeyPem, fingerprint */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(668);
+/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8156);
 /* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(tweetnacl__WEBPACK_IMPORTED_MODULE_1__);
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -29126,7 +29558,7 @@ function verifyBytes(key, data, signature) {
 
 /***/ }),
 
-/***/ 3656:
+/***/ 6561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -29145,31 +29577,31 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: signAndAttest, signedSummary, testRunOf
 
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
+var context = __nccwpck_require__(3874);
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __nccwpck_require__(9184);
+var common_inputs = __nccwpck_require__(2510);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(7701);
+var summary = __nccwpck_require__(9679);
 // EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
-var run_tests = __nccwpck_require__(4853);
+var run_tests = __nccwpck_require__(2853);
 // EXTERNAL MODULE: ./src/test-in-container/junit.ts
-var test_in_container_junit = __nccwpck_require__(1170);
+var test_in_container_junit = __nccwpck_require__(636);
 // EXTERNAL MODULE: ./src/supply-chain/formats.ts
-var formats = __nccwpck_require__(9651);
+var formats = __nccwpck_require__(8657);
 // EXTERNAL MODULE: ./src/supply-chain/inputs.ts
-var supply_chain_inputs = __nccwpck_require__(650);
+var supply_chain_inputs = __nccwpck_require__(8140);
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = require("node:util");
 // EXTERNAL MODULE: ./src/supply-chain/keys.ts
-var keys = __nccwpck_require__(7035);
+var keys = __nccwpck_require__(7605);
 // EXTERNAL MODULE: ./src/supply-chain/store.ts
-var store = __nccwpck_require__(2582);
+var store = __nccwpck_require__(6840);
 // EXTERNAL MODULE: ./src/supply-chain/verify.ts
-var verify = __nccwpck_require__(5126);
+var verify = __nccwpck_require__(9076);
 ;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
 /**
  * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
@@ -29433,7 +29865,7 @@ async function runVerify(inputs, report) {
 
 /***/ }),
 
-/***/ 2582:
+/***/ 6840:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -29445,10 +29877,10 @@ async function runVerify(inputs, report) {
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
-/* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9404);
-/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9191);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
+/* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7766);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1713);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8177);
 /**
  * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
  * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
@@ -29525,7 +29957,7 @@ async function appendLayer(client, repository, digest, kind, layer) {
 
 /***/ }),
 
-/***/ 5126:
+/***/ 9076:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -29537,9 +29969,9 @@ async function appendLayer(client, repository, digest, kind, layer) {
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
 /* unused harmony export testEvidence */
-/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9651);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7035);
-/* harmony import */ var _store__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2582);
+/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8657);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7605);
+/* harmony import */ var _store__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6840);
 
 
 
@@ -29716,7 +30148,7 @@ class VerificationError extends Error {
 
 /***/ }),
 
-/***/ 1170:
+/***/ 636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -29819,7 +30251,7 @@ function summarizeJUnit(xmls) {
 
 /***/ }),
 
-/***/ 4853:
+/***/ 2853:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -29846,21 +30278,21 @@ var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/command/command.ts
-var command = __nccwpck_require__(5428);
+var command = __nccwpck_require__(8386);
 // EXTERNAL MODULE: ./src/docker/commands.ts
-var commands = __nccwpck_require__(6872);
+var commands = __nccwpck_require__(6022);
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __nccwpck_require__(9184);
+var common_inputs = __nccwpck_require__(2510);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 // EXTERNAL MODULE: ./src/test-in-container/junit.ts
-var test_in_container_junit = __nccwpck_require__(1170);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var test_in_container_junit = __nccwpck_require__(636);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -30212,14 +30644,14 @@ async function cleanupSession(runner, target, id) {
 
 /***/ }),
 
-/***/ 5243:
+/***/ 9085:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
 
 /***/ }),
 
-/***/ 8440:
+/***/ 1874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "lib/protocol/crypto/build/Release/sshcrypto.node")
@@ -30410,19 +30842,19 @@ module.exports = require("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -30508,16 +30940,16 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -30561,18 +30993,18 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -30681,16 +31113,16 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -30777,19 +31209,19 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -31009,18 +31441,18 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -31134,13 +31566,13 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -31342,15 +31774,15 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -31401,7 +31833,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -31448,20 +31880,20 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -31665,14 +32097,14 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -31901,7 +32333,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -32057,7 +32489,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -32101,7 +32533,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -32137,13 +32569,13 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -32162,13 +32594,13 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -32185,23 +32617,23 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -32530,14 +32962,14 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -32614,7 +33046,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -32679,15 +33111,15 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -32777,14 +33209,14 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -32963,7 +33395,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33033,29 +33465,29 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -33092,7 +33524,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -33119,17 +33551,17 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -33247,15 +33679,15 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -33406,15 +33838,15 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -33454,16 +33886,16 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -33501,15 +33933,15 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -33536,18 +33968,18 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -33691,18 +34123,18 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -33814,17 +34246,17 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -33887,7 +34319,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33948,13 +34380,13 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -33995,16 +34427,16 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -34221,7 +34653,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -34292,7 +34724,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -34399,15 +34831,15 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -34519,13 +34951,13 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -35250,7 +35682,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -35299,15 +35731,15 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -36287,19 +36719,19 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -36402,17 +36834,17 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -36449,14 +36881,14 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -36476,13 +36908,13 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -36501,14 +36933,14 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -36528,13 +36960,13 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -36552,13 +36984,13 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -36581,14 +37013,14 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -36636,13 +37068,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -36686,19 +37118,19 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -36719,15 +37151,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -36791,28 +37223,28 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -36898,15 +37330,15 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -36976,13 +37408,13 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -37013,14 +37445,14 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -37071,13 +37503,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -37155,14 +37587,14 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -37234,17 +37666,17 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -37319,16 +37751,16 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -37409,25 +37841,25 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -37458,15 +37890,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -37562,13 +37994,13 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -37675,7 +38107,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -37834,16 +38266,16 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -37974,15 +38406,15 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -38137,7 +38569,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -38169,15 +38601,15 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -38264,7 +38696,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -38299,16 +38731,16 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -38459,14 +38891,14 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -38805,13 +39237,13 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -39049,7 +39481,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8342:
+/***/ 5856:
 /***/ ((module) => {
 
 "use strict";
@@ -39215,7 +39647,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __nccwpck_require__(9184);
+var common_inputs = __nccwpck_require__(2510);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -39452,7 +39884,7 @@ function cliInputReader(values, env = process.env) {
 }
 
 // EXTERNAL MODULE: ./src/common/reference.ts
-var common_reference = __nccwpck_require__(3160);
+var common_reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
 /**
  * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
@@ -39569,8 +40001,8 @@ function keyType(blob) {
     return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ../main/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3328);
 ;// CONCATENATED MODULE: ./src/command/quote.ts
 /**
  * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
@@ -39838,7 +40270,7 @@ function openClient(endpoint, options, sock) {
 }
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 ;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
@@ -39870,7 +40302,7 @@ function configFingerprint(key, env, other = {}) {
 }
 
 // EXTERNAL MODULE: ./src/supply-chain/inputs.ts
-var supply_chain_inputs = __nccwpck_require__(650);
+var supply_chain_inputs = __nccwpck_require__(8140);
 ;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
 /** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
 
@@ -39998,9 +40430,9 @@ function refuseInputs(inputs, names, mode) {
 }
 
 // EXTERNAL MODULE: ./src/docker/commands.ts
-var commands = __nccwpck_require__(6872);
+var commands = __nccwpck_require__(6022);
 // EXTERNAL MODULE: ./src/command/command.ts
-var command_command = __nccwpck_require__(5428);
+var command_command = __nccwpck_require__(8386);
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
 /**
  * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
@@ -40191,7 +40623,7 @@ async function pool_runPool(tasks, limit) {
 }
 
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Single-container mode: one site proxying to the service's
@@ -41617,11 +42049,11 @@ function logsOfHosts(request, name, options, onLine) {
 }
 
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 // EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(1028);
+var registry_client = __nccwpck_require__(4914);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __nccwpck_require__(9191);
+var referrers = __nccwpck_require__(8177);
 ;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the
@@ -41766,7 +42198,7 @@ async function readPromotions(client, repository, digest) {
 }
 
 // EXTERNAL MODULE: ./src/supply-chain/verify.ts
-var verify = __nccwpck_require__(5126);
+var verify = __nccwpck_require__(9076);
 ;// CONCATENATED MODULE: ./src/remote-deploy-ssh/ledger.ts
 /**
  * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
@@ -42515,9 +42947,11 @@ bases) {
 }
 
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __nccwpck_require__(9404);
+var blobs = __nccwpck_require__(7766);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
+// EXTERNAL MODULE: ./src/registry/descriptor.ts
+var descriptor = __nccwpck_require__(9640);
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
@@ -42525,17 +42959,45 @@ var http = __nccwpck_require__(8851);
  * exact bytes, so a copy can put them back byte for byte.
  */
 
+
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+const MAX_TREE_MANIFESTS = 1000;
+const MAX_TREE_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
 function image_tree_isIndex(manifest) {
     if (manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.ociIndex || manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifestList)
         return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+    try {
+        return Array.isArray((0,descriptor/* parseJsonObject */.dw)(manifest.bytes, 'manifest').manifests);
     }
+    catch {
+        return false;
+    }
+}
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+function parseManifest(bytes, what = 'manifest') {
+    const json = (0,descriptor/* parseJsonObject */.dw)(bytes, what);
+    if (json.schemaVersion === 1) {
+        throw new descriptor/* InvalidContentError */.JW(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
+    }
+    (0,descriptor/* checkDescriptors */.Fn)(json.manifests, `${what}: manifests`);
+    if (json.config !== undefined)
+        (0,descriptor/* checkDescriptor */.YW)(json.config, `${what}: config`);
+    (0,descriptor/* checkDescriptors */.Fn)(json.layers, `${what}: layers`);
     return json;
+}
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+function manifestName(client, repository, digest) {
+    return `${client.label}: ${repository}@${digest}`;
 }
 function platformOf(d) {
     const p = d.platform;
@@ -42551,22 +43013,35 @@ function isAttestation(d) {
 }
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
 function platformImages(index) {
-    return (parseManifest(index.bytes).manifests ?? [])
+    return (parseManifest(index.bytes, 'index').manifests ?? [])
         .filter((d) => !isAttestation(d))
         .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
-/** Reads the whole tree below `root` from the source. */
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
 async function readImageTree(client, repository, root) {
     const manifests = [];
     const blobs = new Map();
-    const seen = new Set();
+    const seen = new Set([root.digest]);
+    let bytes = root.bytes.length;
+    const limit = (what) => new registry_client/* RegistryError */.gl(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
     const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
+        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
         if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+            for (const digest of fresh)
+                seen.add(digest);
+            if (seen.size > MAX_TREE_MANIFESTS)
+                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+            const children = await pool_runPool(fresh.map((digest) => async () => {
+                const child = await client.getManifest(repository, digest);
+                bytes += child.bytes.length;
+                if (bytes > MAX_TREE_MANIFEST_BYTES)
+                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+                return child;
+            }), TREE_FETCH_CONCURRENCY);
             for (const child of children)
                 await visit(child);
         }
@@ -42583,7 +43058,7 @@ async function readImageTree(client, repository, root) {
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
 async function image_tree_selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
+    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
         const offered = (json.manifests ?? []).map(platformOf).join(', ');
@@ -42646,7 +43121,7 @@ async function readImageConfigs(ref, options = {}) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(7701);
+var summary = __nccwpck_require__(9679);
 ;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
@@ -42729,7 +43204,7 @@ async function runBaseCheck(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
+var context = __nccwpck_require__(3874);
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 
 const PLACEHOLDERS = ['date', 'run', 'sha', 'sha7', 'branch', 'version'];
@@ -43003,7 +43478,7 @@ function planBuild(request, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/command/local-runner.ts
-var local_runner = __nccwpck_require__(1633);
+var local_runner = __nccwpck_require__(5303);
 ;// CONCATENATED MODULE: ./src/docker/buildx-plugin.ts
 /**
  * The buildx program the docker CLI would run for `docker buildx …`, found the way the CLI finds
@@ -43162,8 +43637,8 @@ class DeployError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 ;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
@@ -45037,7 +45512,7 @@ async function pinStackImages(images, connection) {
 }
 
 // EXTERNAL MODULE: ./src/supply-chain/operation.ts + 2 modules
-var operation = __nccwpck_require__(3656);
+var operation = __nccwpck_require__(6561);
 ;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
 /** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
 
@@ -46376,7 +46851,7 @@ async function login(runner, target, request) {
 }
 
 // EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
-var run_tests = __nccwpck_require__(4853);
+var run_tests = __nccwpck_require__(2853);
 ;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
@@ -46678,15 +47153,47 @@ async function runPipeline(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var promote_between_registries_inputs = __nccwpck_require__(2146);
+var promote_between_registries_inputs = __nccwpck_require__(6815);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
-var mutable_tags = __nccwpck_require__(3773);
+var mutable_tags = __nccwpck_require__(4599);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
+/**
+ * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
+ * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
+ * none, its `sha256-<hex>` fallback tag; and cosign's `sha256-<hex>.sig`, `.att` and `.sbom` tags —
+ * recursively (the signature of an attestation), written at the destination the way it supports.
+ *
+ * At the destination:
+ * - a referrer with `subject` is put by digest; a registry that answers OCI-Subject keeps the list
+ *   itself, any other gets the fallback tag `sha256-<hex>` of the subject, merged (entries already
+ *   there are kept, ours appended);
+ * - a cosign tag is put under the same tag. When the destination's tag holds another manifest,
+ *   the destination's signatures are never dropped: if it has every layer (signature) of the
+ *   source's, nothing changes; otherwise the source's missing layers are appended to the
+ *   destination's manifest (cosign's own append), and the source's manifest is put by digest too,
+ *   so what refers to it still resolves.
+ *
+ * Slipway's own promotion records (supply-chain/promotion.ts) are not carried onward: each says how
+ * the image reached the registry it is in, so a production registry holds the records of the
+ * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
+ */
 
 
 
 
 
+
+
+/**
+ * Bounds of referrer discovery for one image, so a registry cannot make it endless or exhaust
+ * memory: how deep referrers of referrers go, how many there are in all, and the bytes of their
+ * manifests held together.
+ */
+const MAX_REFERRER_DEPTH = 8;
+const MAX_REFERRERS = 1000;
+const MAX_REFERRER_BYTES = 64 * 1024 * 1024;
+/** Referrer manifests fetched at once. */
+const REFERRER_FETCH_CONCURRENCY = 8;
 const COSIGN_TYPES = {
     sig: 'cosign signature',
     att: 'cosign attestation',
@@ -46700,11 +47207,12 @@ async function referrersOf(client, repository, digest) {
     ]);
     // Promotion records stay where they were written: each says how the image reached that registry.
     const entries = listed.filter((e) => !isPromotionRecord(e));
-    const manifests = await Promise.all(entries.map((e) => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)));
+    const manifests = await pool_runPool(entries.map((e) => () => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)), REFERRER_FETCH_CONCURRENCY);
     const out = [];
     for (const [i, manifest] of manifests.entries()) {
-        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
-        if (!manifest)
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy; one whose
+        // subject is another manifest is not a referrer of this one, whatever the list says.
+        if (!manifest || (0,referrers/* subjectOf */.et)(manifest.bytes) !== digest)
             continue;
         const entry = entries[i];
         const type = (0,referrers/* referrerDescriptor */.xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
@@ -46732,14 +47240,21 @@ async function referrersOf(client, repository, digest) {
     }
     return out;
 }
-/** Everything referring to `digests` in the source repository, recursively, each once. */
-async function discoverReferrers(client, repository, digests) {
+/**
+ * Everything referring to `digests` in the source repository, recursively, each once, within
+ * MAX_REFERRER_DEPTH, MAX_REFERRERS and MAX_REFERRER_BYTES (an error names the limit and `image`).
+ */
+async function discoverReferrers(client, repository, digests, image = `${repository}@${digests.at(-1) ?? ''}`) {
     const seen = new Set(digests);
     const listed = new Set();
     const out = [];
+    let bytes = 0;
+    const limit = (what) => new registry_client/* RegistryError */.gl(`${client.label}: ${image} has ${what}; refusing to copy its referrers`, 0, undefined, false);
     let queue = [...digests];
-    while (queue.length > 0) {
-        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+    for (let depth = 1; queue.length > 0; depth++) {
+        if (depth > MAX_REFERRER_DEPTH)
+            throw limit(`referrers more than ${MAX_REFERRER_DEPTH} deep (MAX_REFERRER_DEPTH)`);
+        const found = await pool_runPool(queue.map((d) => () => referrersOf(client, repository, d)), REFERRER_FETCH_CONCURRENCY);
         queue = [];
         for (const referrer of found.flat()) {
             const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
@@ -46747,6 +47262,11 @@ async function discoverReferrers(client, repository, digests) {
                 continue;
             listed.add(key);
             out.push(referrer);
+            if (out.length > MAX_REFERRERS)
+                throw limit(`more than ${MAX_REFERRERS} referrers (MAX_REFERRERS)`);
+            bytes += referrer.tree.manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+            if (bytes > MAX_REFERRER_BYTES)
+                throw limit(`more than ${MAX_REFERRER_BYTES} bytes of referrer manifests (MAX_REFERRER_BYTES)`);
             if (!seen.has(referrer.tree.root.digest)) {
                 seen.add(referrer.tree.root.digest);
                 queue.push(referrer.tree.root.digest);
@@ -46829,7 +47349,7 @@ async function writeSubjectReferrer(target, referrer, known) {
 async function readConfig(client, repository, manifest) {
     const digest = JSON.parse(manifest.bytes.toString('utf8')).config
         ?.digest;
-    if (!digest)
+    if (!(0,descriptor/* isDigest */.Bc)(digest))
         throw new Error('it has no config');
     const res = await client.send({
         method: 'GET',
@@ -46837,7 +47357,7 @@ async function readConfig(client, repository, manifest) {
         scopes: [(0,registry_client/* pullScope */.iH)(repository)],
     });
     await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-    return (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
+    return client.read(res, 4 * 1024 * 1024, `GET blob ${repository}@${digest}`);
 }
 async function writeCosignTag(target, referrer) {
     const tag = referrer.tag;
@@ -46945,24 +47465,14 @@ async function resolveTree(pair, clients, options) {
         });
     return readImageTree(client, pair.source.repository, root);
 }
-async function withRetry(what, fn) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            const transient = (0,registry_client/* isRetryableError */.$d)(error);
-            if (!transient || attempt > retry/* DEFAULT_RETRY */.vI.retries) {
-                if (error instanceof Error)
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt, retry/* DEFAULT_RETRY */.vI));
-        }
-    }
+/** The project's retry primitive over registry errors, ended by the promotion's signal. */
+function withRetry(what, fn, signal) {
+    return (0,retry/* retry */.L5)(what, fn, { retryable: registry_client/* isRetryableError */.$d, ...(signal && { signal }) });
 }
 async function promote(pairs, clients, options, onEvent = () => { }) {
     const started = performance.now();
+    const signal = options.signal;
+    const go = () => signal?.throwIfAborted();
     // Reach the destinations while the sources resolve (a failure here is reported when used).
     for (const pair of pairs)
         clients
@@ -46993,7 +47503,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (referrersOf.has(key))
                 continue;
             const tree = trees.get(key);
-            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
+            go();
+            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest), (0,common_reference/* formatReference */.FH)(pair.source));
             referrersOf.set(key, found);
             onEvent({ kind: 'referrers-found', source: (0,common_reference/* formatReference */.FH)(pair.source), count: found.length });
         }
@@ -47089,7 +47600,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             tasks.push(async () => {
                 const t0 = performance.now();
                 try {
-                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+                    go();
+                    const action = await copyBlob(job, blob, earlier, options.dryRun, signal, (bytes) => {
                         bytesCopied += bytes;
                     });
                     if (action === 'skip')
@@ -47128,10 +47640,11 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (job.upToDate)
                 continue;
             for (const manifest of job.tree.manifests) {
+                go();
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
+                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest), signal);
                 onEvent({
                     kind: 'manifest',
                     destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
@@ -47149,6 +47662,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         const destination = (0,common_reference/* repositoryName */.aR)(job.pair.destination);
         if (!apiLists.has(destination))
             apiLists.set(destination, new Map());
+        go();
         const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
             source: job.srcClient,
             sourceRepository: job.pair.source.repository,
@@ -47156,7 +47670,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             destinationRepository: job.pair.destination.repository,
             dryRun: options.dryRun,
             apiLists: apiLists.get(destination),
-        }, referrer, job.rootPresent));
+        }, referrer, job.rootPresent), signal);
         const planned = {
             destination,
             subject: referrer.subject,
@@ -47176,12 +47690,13 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         for (const tag of job.pair.tags) {
             if (job.tagsInPlace.has(tag))
                 continue;
+            go();
             if (!options.dryRun) {
                 const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
                 // Checked again: the tag may have moved since the plan.
                 if (previous)
                     checkTagMove(options, (0,common_reference/* repositoryName */.aR)(job.pair.destination), tag, previous.digest, job.tree.root.digest);
-                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
+                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root), signal);
                 if (put !== job.tree.root.digest) {
                     throw new Error(`${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
                 }
@@ -47223,10 +47738,11 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 actor: options.record.actor,
                 time: at,
             };
+            go();
             try {
                 const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () => writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
                     alreadyPromoted: job.upToDate,
-                }));
+                }), signal);
                 if (job.upToDate && !written)
                     continue;
                 const done = { destination, subject: job.tree.root.digest, digest, written };
@@ -47234,6 +47750,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 onEvent({ kind: 'promotion-record', ...done });
             }
             catch (error) {
+                go();
                 onEvent({
                     kind: 'promotion-record-failed',
                     destination,
@@ -47270,7 +47787,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         promotionRecords,
     };
 }
-async function copyBlob(job, blob, earlier, dryRun, countBytes) {
+async function copyBlob(job, blob, earlier, dryRun, signal, countBytes) {
     const dst = job.dstClient;
     const dstRepo = job.pair.destination.repository;
     if (await (0,blobs/* blobExists */.kQ)(dst, dstRepo, blob.digest))
@@ -47281,7 +47798,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         return mountFrom ? 'mount' : 'copy';
     let upload;
     if (mountFrom && mountFrom !== dstRepo) {
-        const mounted = await withRetry(`mount ${blob.digest}`, () => (0,blobs/* mountBlob */.ti)(dst, dstRepo, blob.digest, mountFrom));
+        const mounted = await withRetry(`mount ${blob.digest}`, () => (0,blobs/* mountBlob */.ti)(dst, dstRepo, blob.digest, mountFrom), signal);
         if (mounted.mounted)
             return 'mount';
         upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
@@ -47291,9 +47808,9 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         // A retry starts a fresh upload: the one a failed attempt used may be broken.
         const into = pendingUpload;
         pendingUpload = undefined;
-        const result = await (0,blobs/* streamBlob */.cc)({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
+        const result = await (0,blobs/* streamBlob */.LQ)({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
         countBytes(result.bytes);
-    });
+    }, signal);
     return 'copy';
 }
 
@@ -47312,10 +47829,10 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
 function wantsVerification(inputs) {
     return (inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0);
 }
-async function runPromote(inputs, report) {
+async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 110).then(__nccwpck_require__.bind(__nccwpck_require__, 2110)) : undefined;
+    const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 924).then(__nccwpck_require__.bind(__nccwpck_require__, 9924)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
@@ -47343,7 +47860,7 @@ async function runPromote(inputs, report) {
         actor: git.actor || process.env.USER || '',
         now: () => new Date(),
     };
-    const result = await promote(request.pairs, (0,promote_between_registries_inputs/* clientsFor */.US)(request), { ...options, record }, (event) => {
+    const result = await promote(request.pairs, (0,promote_between_registries_inputs/* clientsFor */.US)(request, signal), { ...options, record, ...(signal && { signal }) }, (event) => {
         switch (event.kind) {
             case 'resolved':
                 report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
@@ -47352,7 +47869,7 @@ async function runPromote(inputs, report) {
                 report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
                 break;
             case 'blob':
-                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${(0,common_text/* printable */.g)(event.digest.slice(0, 19))} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
                 break;
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
@@ -48244,7 +48761,7 @@ const COMMANDS = {
     push: actionCommand('push-registry', 'push references and verify the digest', runPush),
     ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
     'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
-    promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', runPromote),
+    promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report))),
     deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) => runDeployOperation(inputs, report, cancelOnCtrlC(report))),
     rollback: {
         summary: 'put the previous version back in service (deploy --rollback true)',

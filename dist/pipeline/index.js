@@ -1,7 +1,7 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 668:
+/***/ 8156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -2423,19 +2423,19 @@ module.exports = require("process");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -2521,16 +2521,16 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -2574,18 +2574,18 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -2694,16 +2694,16 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -2790,19 +2790,19 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -3022,18 +3022,18 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -3147,13 +3147,13 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -3355,15 +3355,15 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -3414,7 +3414,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -3461,20 +3461,20 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -3678,14 +3678,14 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -3914,7 +3914,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -4070,7 +4070,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -4114,7 +4114,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -4150,13 +4150,13 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -4175,13 +4175,13 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -4198,23 +4198,23 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -4543,14 +4543,14 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -4627,7 +4627,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -4692,15 +4692,15 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -4790,14 +4790,14 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -4976,7 +4976,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -5046,29 +5046,29 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -5105,7 +5105,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5132,17 +5132,17 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -5260,15 +5260,15 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -5419,15 +5419,15 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -5467,16 +5467,16 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -5514,15 +5514,15 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -5549,18 +5549,18 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -5704,18 +5704,18 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -5827,17 +5827,17 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -5900,7 +5900,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -5961,13 +5961,13 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -6008,16 +6008,16 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -6234,7 +6234,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -6305,7 +6305,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -6412,15 +6412,15 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -6532,13 +6532,13 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -7263,7 +7263,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -7312,15 +7312,15 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -8300,19 +8300,19 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -8415,17 +8415,17 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -8462,14 +8462,14 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -8489,13 +8489,13 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -8514,14 +8514,14 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -8541,13 +8541,13 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -8565,13 +8565,13 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -8594,14 +8594,14 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -8649,13 +8649,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -8699,19 +8699,19 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -8732,15 +8732,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -8804,28 +8804,28 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -8911,15 +8911,15 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -8989,13 +8989,13 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -9026,14 +9026,14 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -9084,13 +9084,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -9168,14 +9168,14 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -9247,17 +9247,17 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -9332,16 +9332,16 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -9422,25 +9422,25 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -9471,15 +9471,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -9575,13 +9575,13 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -9688,7 +9688,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -9847,16 +9847,16 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -9987,15 +9987,15 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -10150,7 +10150,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -10182,15 +10182,15 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -10277,7 +10277,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -10312,16 +10312,16 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -10472,14 +10472,14 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -10818,13 +10818,13 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -12757,6 +12757,36 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = require("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/stall.ts
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -12764,6 +12794,12 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -12822,12 +12858,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -12845,7 +12882,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -12859,25 +12896,173 @@ function send(req, redirectsLeft) {
         }
     });
 }
-async function http_readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = watchStall(() => res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function http_discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function http_header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/descriptor.ts
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${printable(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return printable(text, 80);
+}
+function descriptor_isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function descriptor_isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function descriptor_isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!descriptor_isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!descriptor_isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!descriptor_isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function descriptor_parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${printable(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/common/retry.ts
@@ -12936,6 +13121,30 @@ function sleep(ms, signal) {
         signal?.addEventListener('abort', abort, { once: true });
     });
 }
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
@@ -12944,6 +13153,8 @@ function sleep(ms, signal) {
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -13052,6 +13263,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await readBody(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -13074,6 +13311,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 http_discard(res);
                 return `https://${host}`;
@@ -13082,7 +13320,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await request({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         http_discard(res);
                         return `http://${host}`;
                     }
@@ -13093,7 +13336,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await sleep(retryDelayMs(attempt + 1, policy));
+                    await sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -13162,24 +13405,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await http_readBody(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new client_RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new client_RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = descriptor_parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new client_RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new client_RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge(http_header(res, 'www-authenticate') ?? '');
@@ -13215,17 +13467,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await sleep(delay);
+                    await sleep(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -13256,7 +13511,7 @@ class RegistryClient {
                 const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
                 http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
+                await sleep(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -13266,19 +13521,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await http_readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await readBody(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = printable(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new client_RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -13298,10 +13560,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!descriptor_isDigest(digest))
+            throw new client_RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number(http_header(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: http_header(res, 'content-type') ?? '',
-            size: Number(http_header(res, 'content-length') ?? 0),
+            mediaType: descriptor_isMediaType(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -13313,12 +13579,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await http_readBody(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = client_sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = descriptor_isMediaType(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -13332,13 +13599,26 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         http_discard(res);
-        return http_header(res, 'docker-content-digest') ?? client_sha256(manifest.bytes);
+        const stored = http_header(res, 'docker-content-digest');
+        if (stored === undefined)
+            return client_sha256(manifest.bytes);
+        if (!descriptor_isDigest(stored))
+            throw new client_RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest);
+        if (descriptor_isMediaType(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest;
     }
     catch {
         return client_MEDIA_TYPES.ociManifest;
@@ -13366,15 +13646,15 @@ const external_node_vm_namespaceObject = require("node:vm");
  */
 
 
-const EVERY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+const EVERY_BYTES = 1024 * 1024;
 let collect;
 let sinceLast = 0;
 function collector() {
     if (collect !== undefined)
         return collect;
     try {
-        setFlagsFromString('--expose-gc');
-        collect = runInNewContext('gc');
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
     }
     catch {
         collect = null;
@@ -13382,7 +13662,7 @@ function collector() {
     return collect;
 }
 /** Call with the size of each chunk streamed; collects young garbage every 1 MiB. */
-function memory_streamed(bytes) {
+function streamed(bytes) {
     sinceLast += bytes;
     if (sinceLast < EVERY_BYTES)
         return;
@@ -13402,7 +13682,10 @@ function memory_streamed(bytes) {
 
 
 
+
 const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
@@ -13423,11 +13706,34 @@ async function openBlob(client, repository, digest) {
     });
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
-function uploadUrl(res, base) {
+function uploadUrl(res, base, label = 'registry') {
     const location = http_header(res, 'location');
     if (!location)
-        throw new client_RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
+        throw new client_RegistryError(`${label}: upload answered ${res.status} without a Location`, res.status);
+    try {
+        return new URL(location, base).toString();
+    }
+    catch {
+        throw new client_RegistryError(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+    }
+}
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+async function cancelUpload(client, repository, upload) {
+    try {
+        const res = await client.send({
+            method: 'DELETE',
+            path: upload,
+            scopes: [pushScope(repository)],
+            signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+        });
+        discard(res);
+    }
+    catch {
+        // the registry purges abandoned uploads itself
+    }
 }
 /**
  * Mounts a blob from another repository of the same registry. A 202 means the registry started
@@ -13444,7 +13750,7 @@ async function mountBlob(client, repository, digest, from) {
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 async function startUpload(client, repository) {
     const res = await client.send({
@@ -13454,20 +13760,69 @@ async function startUpload(client, repository) {
     });
     http_discard(res);
     await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
+    return uploadUrl(res, await client.base(), client.label);
 }
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends (/* unused pure expression or super */ null && (Transform)) {
-    hash = createHash('sha256');
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+class VerifiedBlob extends external_node_stream_namespaceObject.Transform {
+    check;
+    hash;
+    watch;
     bytes = 0;
+    /** Why the blob was refused (set before the stream errors). */
+    failure;
+    constructor(check) {
+        super();
+        this.check = check;
+        this.hash = (0,external_node_crypto_namespaceObject.createHash)(check.digest.slice(0, check.digest.indexOf(':')));
+        this.watch = watchStall(() => {
+            const blocked = this.readableLength >= this.readableHighWaterMark;
+            this.fail(new client_RegistryError(`${check.stalled(blocked)} (${stallWindowText()})`, 0, 'ETIMEDOUT', true));
+        });
+    }
+    /**
+     * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+     * too (which would otherwise report it as the destination's).
+     */
+    sourceFailed(error) {
+        this.failure ??= error;
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.watch.stop();
+        this.destroy(this.failure);
+        return this.failure;
+    }
     _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
         this.bytes += chunk.length;
+        if (this.bytes > this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`, 502, undefined, false)));
+            return;
+        }
+        this.hash.update(chunk);
+        this.watch.progress(chunk.length);
         streamed(chunk.length);
         callback(null, chunk);
     }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
+    _flush(callback) {
+        this.watch.stop();
+        if (this.bytes < this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`, 502, undefined, false)));
+            return;
+        }
+        const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+        if (actual !== this.check.digest) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} hashed to ${actual}`, 502)));
+            return;
+        }
+        callback();
+    }
+    _destroy(error, callback) {
+        this.watch.stop();
+        callback(error);
     }
 }
 function blobs_withDigest(url, digest) {
@@ -13511,7 +13866,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         });
         discard(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
+        url = uploadUrl(res, await client.base(), client.label);
         offset += chunk.length;
     };
     for await (const data of body) {
@@ -13530,10 +13885,20 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     });
 }
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 async function streamBlob(source, destination, digest, size) {
+    const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+    const check = {
+        digest,
+        size,
+        what,
+        stalled: (destinationBlocked) => destinationBlocked
+            ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+            : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+    };
     const attempt = async (chunked, starting) => {
         // The source GET and the destination's upload session start together: one round trip less.
         const [opened, started] = await Promise.allSettled([
@@ -13542,6 +13907,8 @@ async function streamBlob(source, destination, digest, size) {
         ]);
         if (opened.status === 'rejected') {
             // Nothing was sent into an upload session that did start: the registry purges it.
+            if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+                await cancelUpload(destination.client, destination.repository, started.value);
             throw opened.reason;
         }
         const res = opened.value;
@@ -13550,57 +13917,52 @@ async function streamBlob(source, destination, digest, size) {
             throw started.reason;
         }
         const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        const length = header(res, 'content-length');
+        if (length !== undefined && Number(length) !== size) {
+            res.body.destroy();
+            throw new RegistryError(`${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`, 502, undefined, false);
         }
-        else {
-            const hash = createHash('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = finished(body);
+        // The source response streams through the verifier into the PUT (or the chunker).
+        const verified = new VerifiedBlob(check);
+        // Before the pipeline's own listener: the source's error is recorded as the source's first.
+        res.body.once('error', (error) => {
+            if (!source.client.signal?.aborted)
+                verified.sourceFailed(source.client.networkError(error, `GET blob ${digest} of ${source.repository}`));
+        });
+        pipeline(res.body, verified, () => { });
+        let putting = chunked
+            ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+            : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+        const piping = finished(verified);
         // If the destination answers (or fails) before taking the whole body, stop reading the source.
         putting = putting.then((put) => {
             if (put.status !== 201 && put.status !== 202)
-                stop();
+                verified.destroy();
             return put;
         }, (error) => {
-            stop();
+            verified.destroy();
             throw error;
         });
         const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (destination.client.signal?.aborted) {
+            await cancelUpload(destination.client, destination.repository, upload);
+            destination.client.checkAborted();
+        }
+        // What the source sent is judged first: a body too long, too short or corrupt is the source's
+        // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+        // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+        if (verified.failure) {
+            if (put.status === 'fulfilled')
+                discard(put.value);
+            throw verified.failure;
+        }
         if (put.status === 'rejected')
             throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            discard(put.value);
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
         if (put.value.status !== 201)
             return { res: put.value, bytes: 0 };
         if (piped.status === 'rejected')
             throw piped.reason;
-        return { res: put.value, bytes };
+        return { res: put.value, bytes: verified.bytes };
     };
     const first = destination.upload
         ? Promise.resolve(destination.upload)
@@ -13644,17 +14006,45 @@ async function blobs_putBlobBytes(client, repository, bytes) {
  * exact bytes, so a copy can put them back byte for byte.
  */
 
+
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+const MAX_TREE_MANIFESTS = 1000;
+const MAX_TREE_MANIFEST_BYTES = (/* unused pure expression or super */ null && (64 * 1024 * 1024));
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
 function image_tree_isIndex(manifest) {
     if (manifest.mediaType === client_MEDIA_TYPES.ociIndex || manifest.mediaType === client_MEDIA_TYPES.dockerManifestList)
         return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+    try {
+        return Array.isArray(descriptor_parseJsonObject(manifest.bytes, 'manifest').manifests);
     }
+    catch {
+        return false;
+    }
+}
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+function parseManifest(bytes, what = 'manifest') {
+    const json = descriptor_parseJsonObject(bytes, what);
+    if (json.schemaVersion === 1) {
+        throw new InvalidContentError(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
+    }
+    checkDescriptors(json.manifests, `${what}: manifests`);
+    if (json.config !== undefined)
+        checkDescriptor(json.config, `${what}: config`);
+    checkDescriptors(json.layers, `${what}: layers`);
     return json;
+}
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+function manifestName(client, repository, digest) {
+    return `${client.label}: ${repository}@${digest}`;
 }
 function platformOf(d) {
     const p = d.platform;
@@ -13670,22 +14060,35 @@ function isAttestation(d) {
 }
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
 function platformImages(index) {
-    return (parseManifest(index.bytes).manifests ?? [])
+    return (parseManifest(index.bytes, 'index').manifests ?? [])
         .filter((d) => !isAttestation(d))
         .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
-/** Reads the whole tree below `root` from the source. */
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
 async function readImageTree(client, repository, root) {
     const manifests = [];
     const blobs = new Map();
-    const seen = new Set();
+    const seen = new Set([root.digest]);
+    let bytes = root.bytes.length;
+    const limit = (what) => new RegistryError(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
     const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
+        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
         if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+            for (const digest of fresh)
+                seen.add(digest);
+            if (seen.size > MAX_TREE_MANIFESTS)
+                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+            const children = await runPool(fresh.map((digest) => async () => {
+                const child = await client.getManifest(repository, digest);
+                bytes += child.bytes.length;
+                if (bytes > MAX_TREE_MANIFEST_BYTES)
+                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+                return child;
+            }), TREE_FETCH_CONCURRENCY);
             for (const child of children)
                 await visit(child);
         }
@@ -13702,7 +14105,7 @@ async function readImageTree(client, repository, root) {
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
 async function image_tree_selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
+    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
         const offered = (json.manifests ?? []).map(platformOf).join(', ');
@@ -13747,7 +14150,7 @@ async function configOf(client, repository, manifestDigest, bytes) {
     const config = parseManifest(bytes).config;
     if (!config)
         throw new Error(`${repository}@${manifestDigest} has no image configuration`);
-    const body = await http_readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
+    const body = await readBody(await openBlob(client, repository, config.digest), 4 * 1024 * 1024);
     const json = JSON.parse(body.toString('utf8'));
     return { configDigest: config.digest, labels: json.config?.Labels ?? {} };
 }
@@ -13972,7 +14375,7 @@ async function pushedBytes(request, pushed) {
             let diffIds = [];
             if (json.config) {
                 const res = await openBlob(client, ref.repository, json.config.digest);
-                const config = JSON.parse((await http_readBody(res, 4 * 1024 * 1024)).toString('utf8'));
+                const config = JSON.parse((await readBody(res, 4 * 1024 * 1024)).toString('utf8'));
                 diffIds = config.rootfs?.diff_ids ?? [];
             }
             (json.layers ?? []).forEach((layer, index) => {
@@ -14084,8 +14487,8 @@ function summarizeJUnit(xmls) {
     return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -15040,8 +15443,8 @@ signal) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __nccwpck_require__(668);
+// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(8156);
 var nacl_fast_default = /*#__PURE__*/__nccwpck_require__.n(nacl_fast);
 ;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
 /**
@@ -15321,6 +15724,7 @@ function testCommandOf(predicate) {
 
 
 
+
 /** cosign's tags: signatures, attestations, attached SBOMs. */
 const COSIGN_SUFFIXES = (/* unused pure expression or super */ null && (['sig', 'att', 'sbom']));
 const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
@@ -15338,12 +15742,14 @@ function cosignTag(digest, suffix) {
         throw new Error(`not a digest: ${digest}`);
     return `${match[1]}-${match[2]}.${suffix}`;
 }
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
+function fields(bytes, what = 'manifest') {
+    return parseJsonObject(bytes, what);
 }
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
+    const subject = fields(bytes).subject;
+    const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+    return isDigest(digest) ? digest : undefined;
 }
 /**
  * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
@@ -15351,13 +15757,16 @@ function subjectOf(bytes) {
  */
 function referrerDescriptor(manifest) {
     const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+    const artifactType = isMediaType(candidate) ? candidate : undefined;
     return {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
         size: manifest.size,
         ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+        ...(json.annotations &&
+            typeof json.annotations === 'object' &&
+            Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
     };
 }
 /** The descriptors of a referrers index (an API page or a fallback tag's index). */
@@ -15365,8 +15774,14 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+    // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+    // type (artifactType, when given) is not an entry.
+    return json.manifests.filter((d) => d !== null &&
+        typeof d === 'object' &&
+        isDigest(d.digest) &&
+        isSize(d.size) &&
+        isMediaType(d.mediaType) &&
+        (d.artifactType === undefined || isMediaType(d.artifactType)));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -15412,7 +15827,12 @@ function nextLink(link, base) {
     }
     return undefined;
 }
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
  * API (it answers 404, or 400/405/501 for a path it does not know).
@@ -15423,7 +15843,10 @@ async function listReferrers(client, repository, digest, artifactType) {
     if (artifactType)
         url += `?artifactType=${encodeURIComponent(artifactType)}`;
     const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
+    const image = `${client.label}: referrers of ${repository}@${digest}`;
+    for (let page = 0; url; page++) {
+        if (page === MAX_REFERRER_PAGES)
+            throw new RegistryError(`${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`, 0, undefined, false);
         const res = await client.send({
             method: 'GET',
             path: url,
@@ -15438,7 +15861,7 @@ async function listReferrers(client, repository, digest, artifactType) {
         }
         await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
         const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await readBody(res, 4 * 1024 * 1024);
+        const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
         // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
         if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
             try {
@@ -15448,7 +15871,16 @@ async function listReferrers(client, repository, digest, artifactType) {
                 return undefined;
             }
         }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')));
+        let listed;
+        try {
+            listed = indexEntries(body);
+        }
+        catch (error) {
+            throw new RegistryError(`${image}: ${error.message}`, 502, undefined, false);
+        }
+        entries.push(...applyArtifactTypeFilter(listed, artifactType, header(res, 'oci-filters-applied')));
+        if (entries.length > MAX_REFERRERS_LISTED)
+            throw new RegistryError(`${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`, 0, undefined, false);
         url = nextLink(header(res, 'link'), url);
     }
     return entries;
@@ -15456,7 +15888,7 @@ async function listReferrers(client, repository, digest, artifactType) {
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 function fallbackEntries(manifest) {
     try {
-        return indexEntries(manifest.bytes);
+        return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
     }
     catch {
         return [];
@@ -15593,7 +16025,7 @@ async function readLayers(client, repository, digest, kind) {
 async function readLayer(client, repository, layer) {
     if (layer.size > MAX_LAYER_BYTES)
         throw new Error(`layer ${layer.digest} is too large (${layer.size} bytes)`);
-    const bytes = await http_readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
+    const bytes = await readBody(await openBlob(client, repository, layer.digest), MAX_LAYER_BYTES);
     const actual = `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
     if (actual !== layer.digest)
         throw new Error(`layer ${layer.digest} hashed to ${actual}`);

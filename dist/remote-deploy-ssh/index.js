@@ -1,7 +1,7 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 6656:
+/***/ 6400:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -21,16 +21,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7703:
+/***/ 8951:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __nccwpck_require__(6656);
-var types = __nccwpck_require__(254);
+var errors = __nccwpck_require__(6400);
+var types = __nccwpck_require__(590);
 
-var Reader = __nccwpck_require__(1996);
-var Writer = __nccwpck_require__(9816);
+var Reader = __nccwpck_require__(924);
+var Writer = __nccwpck_require__(7544);
 
 
 // --- Exports
@@ -55,16 +55,16 @@ for (var e in errors) {
 
 /***/ }),
 
-/***/ 1996:
+/***/ 924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
+var Buffer = (__nccwpck_require__(9027).Buffer);
 
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -324,7 +324,7 @@ module.exports = Reader;
 
 /***/ }),
 
-/***/ 254:
+/***/ 590:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -367,15 +367,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9816:
+/***/ 7544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var Buffer = (__nccwpck_require__(9027).Buffer);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -691,7 +691,7 @@ module.exports = Writer;
 
 /***/ }),
 
-/***/ 9837:
+/***/ 2733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -699,7 +699,7 @@ module.exports = Writer;
 // If you have no idea what ASN.1 or BER is, see this:
 // ftp://ftp.rsa.com/pub/pkcs/ascii/layman.asc
 
-var Ber = __nccwpck_require__(7703);
+var Ber = __nccwpck_require__(8951);
 
 
 
@@ -718,13 +718,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 686:
+/***/ 6046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var crypto_hash_sha512 = (__nccwpck_require__(8826).lowlevel).crypto_hash;
+var crypto_hash_sha512 = (__nccwpck_require__(9914).lowlevel).crypto_hash;
 
 /*
  * This file is a 1:1 port from the OpenBSD blowfish.c and bcrypt_pbkdf.c. As a
@@ -1282,7 +1282,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8826:
+/***/ 9914:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -3677,20 +3677,20 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 4982:
+/***/ 8198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const binding = __nccwpck_require__(5243);
+const binding = __nccwpck_require__(9085);
 
 module.exports = binding.getCPUInfo;
 
 
 /***/ }),
 
-/***/ 2803:
+/***/ 9027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3775,7 +3775,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 5683:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3789,8 +3789,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(4020);
-const { bufferSlice } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { bufferSlice } = __nccwpck_require__(4408);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -4078,7 +4078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3849:
+/***/ 4969:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4090,14 +4090,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(1789);
+const { isParsedKey, parseKey } = __nccwpck_require__(7517);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 function once(cb) {
   let called = false;
@@ -5209,7 +5209,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6297:
+/***/ 9353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5245,11 +5245,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const Protocol = __nccwpck_require__(7841);
-const { parseKey } = __nccwpck_require__(1789);
-const { SFTP } = __nccwpck_require__(4996);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const Protocol = __nccwpck_require__(3393);
+const { parseKey } = __nccwpck_require__(7517);
+const { SFTP } = __nccwpck_require__(7396);
 const {
   bufferCopy,
   makeBufferParser,
@@ -5257,23 +5257,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(3849);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(4969);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -7393,7 +7393,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 137:
+/***/ 2729:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7421,7 +7421,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(6297);
+        Client = __nccwpck_require__(9353);
 
       const client = new Client();
       let triedForward = false;
@@ -7485,7 +7485,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 5472:
+/***/ 3328:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7498,33 +7498,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(3849);
+} = __nccwpck_require__(4969);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(137);
-const { parseKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(2729);
+const { parseKey } = __nccwpck_require__(7517);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(4996);
+} = __nccwpck_require__(7396);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(6297),
+  Client: __nccwpck_require__(9353),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(2605),
+  Server: __nccwpck_require__(3389),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3489),
+    ...__nccwpck_require__(2113),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -7537,7 +7537,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3489:
+/***/ 2113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -7551,10 +7551,10 @@ const {
   randomBytes,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
+const { CIPHER_INFO } = __nccwpck_require__(408);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -8127,7 +8127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7841:
+/***/ 3393:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -8173,7 +8173,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(2888);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(408);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -8181,18 +8181,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(4637);
+} = __nccwpck_require__(797);
 const {
   parseKey,
-} = __nccwpck_require__(1789);
-const MESSAGE_HANDLERS = __nccwpck_require__(9244);
+} = __nccwpck_require__(7517);
+const MESSAGE_HANDLERS = __nccwpck_require__(6316);
 const {
   bufferCopy,
   bufferFill,
@@ -8200,15 +8200,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
-const MODULE_VER = (__nccwpck_require__(8342)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(5856)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -10271,7 +10271,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4996:
+/***/ 7396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10293,7 +10293,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -13873,7 +13873,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3208);
+} = __nccwpck_require__(6200);
 
 const kMinPoolSpace = 128;
 
@@ -14331,7 +14331,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4020:
+/***/ 9044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14341,10 +14341,10 @@ const crypto = __nccwpck_require__(6982);
 
 let cpuInfo;
 try {
-  cpuInfo = __nccwpck_require__(4982)();
+  cpuInfo = __nccwpck_require__(8198)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(2888);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(408);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -14695,7 +14695,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 2888:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14711,7 +14711,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(2184);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(4408);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -14728,7 +14728,7 @@ let AESGCMDecipher;
 let ChaChaPolyDecipher;
 let GenericDecipher;
 try {
-  binding = __nccwpck_require__(8440);
+  binding = __nccwpck_require__(1874);
   ({ AESGCMCipher, ChaChaPolyCipher, GenericCipher,
      AESGCMDecipher, ChaChaPolyDecipher, GenericDecipher } = binding);
 } catch {}
@@ -16282,7 +16282,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(7830)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(1878)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -16305,7 +16305,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7830:
+/***/ 1878:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16352,7 +16352,7 @@ else {}
 
 /***/ }),
 
-/***/ 9244:
+/***/ 6316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16360,8 +16360,8 @@ else {}
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(4637).HANDLERS),
-  __nccwpck_require__(9964),
+  (__nccwpck_require__(797).HANDLERS),
+  __nccwpck_require__(8268),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -16376,7 +16376,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 9964:
+/***/ 8268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16388,18 +16388,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 
 const {
   parseKey,
-} = __nccwpck_require__(1789);
+} = __nccwpck_require__(7517);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -17669,7 +17669,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4637:
+/***/ 797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -17686,7 +17686,7 @@ const {
   randomFillSync,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
+const { Ber } = __nccwpck_require__(2733);
 
 const {
   COMPAT,
@@ -17698,14 +17698,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(2888);
-const { parseDERKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(408);
+const { parseDERKey } = __nccwpck_require__(7517);
 const {
   bufferFill,
   bufferParser,
@@ -17714,13 +17714,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
 let MESSAGE_HANDLERS;
 
@@ -19464,7 +19464,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(9244);
+          MESSAGE_HANDLERS = __nccwpck_require__(6316);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -19472,7 +19472,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(9244);
+        MESSAGE_HANDLERS = __nccwpck_require__(6316);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -19585,7 +19585,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1789:
+/***/ 7517:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -19608,18 +19608,18 @@ const {
 } = __nccwpck_require__(6982);
 const supportedOpenSSLCiphers = getCiphers();
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(4020);
+const { CIPHER_INFO } = __nccwpck_require__(408);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(9044);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -21077,7 +21077,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3208:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21200,13 +21200,13 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 2184:
+/***/ 4408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const Ber = (__nccwpck_require__(9837).Ber);
+const Ber = (__nccwpck_require__(2733).Ber);
 
 let DISCONNECT_REASON;
 
@@ -21377,7 +21377,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(4020));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(9044));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -21564,7 +21564,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4592:
+/***/ 2752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21827,7 +21827,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2605:
+/***/ 3389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21856,13 +21856,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const { KexInit } = __nccwpck_require__(4637);
-const { parseKey } = __nccwpck_require__(1789);
-const Protocol = __nccwpck_require__(7841);
-const { SFTP } = __nccwpck_require__(4996);
-const { writeUInt32BE } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const { KexInit } = __nccwpck_require__(797);
+const { parseKey } = __nccwpck_require__(7517);
+const Protocol = __nccwpck_require__(3393);
+const { SFTP } = __nccwpck_require__(7396);
+const { writeUInt32BE } = __nccwpck_require__(4408);
 
 const {
   Channel,
@@ -21870,7 +21870,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 
 const {
   ChannelManager,
@@ -21878,7 +21878,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -23215,13 +23215,13 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 2137:
+/***/ 1289:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { SFTP } = __nccwpck_require__(4996);
+const { SFTP } = __nccwpck_require__(7396);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -23559,7 +23559,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 668:
+/***/ 8156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -25957,14 +25957,14 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 5243:
+/***/ 9085:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
 
 /***/ }),
 
-/***/ 8440:
+/***/ 1874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "lib/protocol/crypto/build/Release/sshcrypto.node")
@@ -26099,19 +26099,19 @@ module.exports = require("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -26197,16 +26197,16 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -26250,18 +26250,18 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -26370,16 +26370,16 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -26466,19 +26466,19 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -26698,18 +26698,18 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -26823,13 +26823,13 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -27031,15 +27031,15 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -27090,7 +27090,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27137,20 +27137,20 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -27354,14 +27354,14 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -27590,7 +27590,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27746,7 +27746,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27790,7 +27790,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -27826,13 +27826,13 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -27851,13 +27851,13 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -27874,23 +27874,23 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -28219,14 +28219,14 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -28303,7 +28303,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28368,15 +28368,15 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -28466,14 +28466,14 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -28652,7 +28652,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -28722,29 +28722,29 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -28781,7 +28781,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28808,17 +28808,17 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -28936,15 +28936,15 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -29095,15 +29095,15 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -29143,16 +29143,16 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -29190,15 +29190,15 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -29225,18 +29225,18 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -29380,18 +29380,18 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -29503,17 +29503,17 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -29576,7 +29576,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29637,13 +29637,13 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -29684,16 +29684,16 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -29910,7 +29910,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -29981,7 +29981,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -30088,15 +30088,15 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -30208,13 +30208,13 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -30939,7 +30939,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -30988,15 +30988,15 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -31976,19 +31976,19 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -32091,17 +32091,17 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -32138,14 +32138,14 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -32165,13 +32165,13 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -32190,14 +32190,14 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -32217,13 +32217,13 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -32241,13 +32241,13 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -32270,14 +32270,14 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -32325,13 +32325,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -32375,19 +32375,19 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -32408,15 +32408,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -32480,28 +32480,28 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -32587,15 +32587,15 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -32665,13 +32665,13 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -32702,14 +32702,14 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -32760,13 +32760,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -32844,14 +32844,14 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -32923,17 +32923,17 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -33008,16 +33008,16 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -33098,25 +33098,25 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -33147,15 +33147,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -33251,13 +33251,13 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -33364,7 +33364,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33523,16 +33523,16 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -33663,15 +33663,15 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -33826,7 +33826,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33858,15 +33858,15 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -33953,7 +33953,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -33988,16 +33988,16 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -34148,14 +34148,14 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -34494,13 +34494,13 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -34738,7 +34738,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8342:
+/***/ 5856:
 /***/ ((module) => {
 
 "use strict";
@@ -35159,8 +35159,8 @@ async function runPool(tasks, limit) {
     return results;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 ;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
  * Image references: strict parsing and normalisation, following the grammar of
@@ -36053,6 +36053,30 @@ function retry_sleep(ms, signal) {
         };
         signal?.addEventListener('abort', abort, { once: true });
     });
+}
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await retry_sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
@@ -37586,8 +37610,8 @@ class ComposeDeployer {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ../main/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3328);
 ;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
 
 
@@ -39536,6 +39560,36 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/registry/stall.ts
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -39543,6 +39597,12 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -39601,12 +39661,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -39624,7 +39685,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -39638,25 +39699,173 @@ function send(req, redirectsLeft) {
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = watchStall(() => res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function http_discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function http_header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/descriptor.ts
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${printable(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return printable(text, 80);
+}
+function descriptor_isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function descriptor_isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!descriptor_isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!descriptor_isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${printable(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -39666,6 +39875,8 @@ function http_header(res, name) {
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -39774,6 +39985,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await readBody(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -39796,6 +40033,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 http_discard(res);
                 return `https://${host}`;
@@ -39804,7 +40042,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await request({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         http_discard(res);
                         return `http://${host}`;
                     }
@@ -39815,7 +40058,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await retry_sleep(retryDelayMs(attempt + 1, policy));
+                    await retry_sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -39884,24 +40127,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await readBody(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new client_RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new client_RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new client_RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new client_RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge(http_header(res, 'www-authenticate') ?? '');
@@ -39937,17 +40189,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await retry_sleep(delay);
+                    await retry_sleep(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -39978,7 +40233,7 @@ class RegistryClient {
                 const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
                 http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await retry_sleep(delay);
+                await retry_sleep(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -39988,19 +40243,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await readBody(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = printable(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new client_RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -40020,10 +40282,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!descriptor_isDigest(digest))
+            throw new client_RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number(http_header(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: http_header(res, 'content-type') ?? '',
-            size: Number(http_header(res, 'content-length') ?? 0),
+            mediaType: descriptor_isMediaType(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -40035,12 +40301,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = client_sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = descriptor_isMediaType(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -40054,13 +40321,26 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         http_discard(res);
-        return http_header(res, 'docker-content-digest') ?? client_sha256(manifest.bytes);
+        const stored = http_header(res, 'docker-content-digest');
+        if (stored === undefined)
+            return client_sha256(manifest.bytes);
+        if (!descriptor_isDigest(stored))
+            throw new client_RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest);
+        if (descriptor_isMediaType(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest;
     }
     catch {
         return client_MEDIA_TYPES.ociManifest;
@@ -40742,8 +41022,8 @@ function testCommandOf(predicate) {
     return typeof command === 'string' ? command : undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __nccwpck_require__(668);
+// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(8156);
 ;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -40921,15 +41201,15 @@ const external_node_vm_namespaceObject = require("node:vm");
  */
 
 
-const EVERY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+const EVERY_BYTES = 1024 * 1024;
 let collect;
 let sinceLast = 0;
 function collector() {
     if (collect !== undefined)
         return collect;
     try {
-        setFlagsFromString('--expose-gc');
-        collect = runInNewContext('gc');
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
     }
     catch {
         collect = null;
@@ -40937,7 +41217,7 @@ function collector() {
     return collect;
 }
 /** Call with the size of each chunk streamed; collects young garbage every 1 MiB. */
-function memory_streamed(bytes) {
+function streamed(bytes) {
     sinceLast += bytes;
     if (sinceLast < EVERY_BYTES)
         return;
@@ -40957,7 +41237,10 @@ function memory_streamed(bytes) {
 
 
 
+
 const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
@@ -40978,11 +41261,34 @@ async function openBlob(client, repository, digest) {
     });
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
-function uploadUrl(res, base) {
+function uploadUrl(res, base, label = 'registry') {
     const location = header(res, 'location');
     if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
+        throw new RegistryError(`${label}: upload answered ${res.status} without a Location`, res.status);
+    try {
+        return new URL(location, base).toString();
+    }
+    catch {
+        throw new RegistryError(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+    }
+}
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+async function cancelUpload(client, repository, upload) {
+    try {
+        const res = await client.send({
+            method: 'DELETE',
+            path: upload,
+            scopes: [pushScope(repository)],
+            signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+        });
+        discard(res);
+    }
+    catch {
+        // the registry purges abandoned uploads itself
+    }
 }
 /**
  * Mounts a blob from another repository of the same registry. A 202 means the registry started
@@ -40999,7 +41305,7 @@ async function mountBlob(client, repository, digest, from) {
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 async function startUpload(client, repository) {
     const res = await client.send({
@@ -41009,20 +41315,69 @@ async function startUpload(client, repository) {
     });
     discard(res);
     await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
+    return uploadUrl(res, await client.base(), client.label);
 }
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends (/* unused pure expression or super */ null && (Transform)) {
-    hash = createHash('sha256');
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+class VerifiedBlob extends external_node_stream_namespaceObject.Transform {
+    check;
+    hash;
+    watch;
     bytes = 0;
+    /** Why the blob was refused (set before the stream errors). */
+    failure;
+    constructor(check) {
+        super();
+        this.check = check;
+        this.hash = (0,external_node_crypto_namespaceObject.createHash)(check.digest.slice(0, check.digest.indexOf(':')));
+        this.watch = watchStall(() => {
+            const blocked = this.readableLength >= this.readableHighWaterMark;
+            this.fail(new client_RegistryError(`${check.stalled(blocked)} (${stallWindowText()})`, 0, 'ETIMEDOUT', true));
+        });
+    }
+    /**
+     * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+     * too (which would otherwise report it as the destination's).
+     */
+    sourceFailed(error) {
+        this.failure ??= error;
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.watch.stop();
+        this.destroy(this.failure);
+        return this.failure;
+    }
     _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
         this.bytes += chunk.length;
+        if (this.bytes > this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`, 502, undefined, false)));
+            return;
+        }
+        this.hash.update(chunk);
+        this.watch.progress(chunk.length);
         streamed(chunk.length);
         callback(null, chunk);
     }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
+    _flush(callback) {
+        this.watch.stop();
+        if (this.bytes < this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`, 502, undefined, false)));
+            return;
+        }
+        const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+        if (actual !== this.check.digest) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} hashed to ${actual}`, 502)));
+            return;
+        }
+        callback();
+    }
+    _destroy(error, callback) {
+        this.watch.stop();
+        callback(error);
     }
 }
 function blobs_withDigest(url, digest) {
@@ -41066,7 +41421,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         });
         discard(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
+        url = uploadUrl(res, await client.base(), client.label);
         offset += chunk.length;
     };
     for await (const data of body) {
@@ -41085,10 +41440,20 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     });
 }
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 async function streamBlob(source, destination, digest, size) {
+    const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+    const check = {
+        digest,
+        size,
+        what,
+        stalled: (destinationBlocked) => destinationBlocked
+            ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+            : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+    };
     const attempt = async (chunked, starting) => {
         // The source GET and the destination's upload session start together: one round trip less.
         const [opened, started] = await Promise.allSettled([
@@ -41097,6 +41462,8 @@ async function streamBlob(source, destination, digest, size) {
         ]);
         if (opened.status === 'rejected') {
             // Nothing was sent into an upload session that did start: the registry purges it.
+            if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+                await cancelUpload(destination.client, destination.repository, started.value);
             throw opened.reason;
         }
         const res = opened.value;
@@ -41105,57 +41472,52 @@ async function streamBlob(source, destination, digest, size) {
             throw started.reason;
         }
         const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        const length = header(res, 'content-length');
+        if (length !== undefined && Number(length) !== size) {
+            res.body.destroy();
+            throw new RegistryError(`${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`, 502, undefined, false);
         }
-        else {
-            const hash = createHash('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = finished(body);
+        // The source response streams through the verifier into the PUT (or the chunker).
+        const verified = new VerifiedBlob(check);
+        // Before the pipeline's own listener: the source's error is recorded as the source's first.
+        res.body.once('error', (error) => {
+            if (!source.client.signal?.aborted)
+                verified.sourceFailed(source.client.networkError(error, `GET blob ${digest} of ${source.repository}`));
+        });
+        pipeline(res.body, verified, () => { });
+        let putting = chunked
+            ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+            : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+        const piping = finished(verified);
         // If the destination answers (or fails) before taking the whole body, stop reading the source.
         putting = putting.then((put) => {
             if (put.status !== 201 && put.status !== 202)
-                stop();
+                verified.destroy();
             return put;
         }, (error) => {
-            stop();
+            verified.destroy();
             throw error;
         });
         const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (destination.client.signal?.aborted) {
+            await cancelUpload(destination.client, destination.repository, upload);
+            destination.client.checkAborted();
+        }
+        // What the source sent is judged first: a body too long, too short or corrupt is the source's
+        // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+        // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+        if (verified.failure) {
+            if (put.status === 'fulfilled')
+                discard(put.value);
+            throw verified.failure;
+        }
         if (put.status === 'rejected')
             throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            discard(put.value);
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
         if (put.value.status !== 201)
             return { res: put.value, bytes: 0 };
         if (piped.status === 'rejected')
             throw piped.reason;
-        return { res: put.value, bytes };
+        return { res: put.value, bytes: verified.bytes };
     };
     const first = destination.upload
         ? Promise.resolve(destination.upload)
@@ -41203,6 +41565,7 @@ async function blobs_putBlobBytes(client, repository, bytes) {
 
 
 
+
 /** cosign's tags: signatures, attestations, attached SBOMs. */
 const COSIGN_SUFFIXES = (/* unused pure expression or super */ null && (['sig', 'att', 'sbom']));
 const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
@@ -41220,12 +41583,14 @@ function cosignTag(digest, suffix) {
         throw new Error(`not a digest: ${digest}`);
     return `${match[1]}-${match[2]}.${suffix}`;
 }
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
+function fields(bytes, what = 'manifest') {
+    return parseJsonObject(bytes, what);
 }
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
+    const subject = fields(bytes).subject;
+    const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+    return isDigest(digest) ? digest : undefined;
 }
 /**
  * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
@@ -41233,13 +41598,16 @@ function subjectOf(bytes) {
  */
 function referrerDescriptor(manifest) {
     const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+    const artifactType = isMediaType(candidate) ? candidate : undefined;
     return {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
         size: manifest.size,
         ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+        ...(json.annotations &&
+            typeof json.annotations === 'object' &&
+            Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
     };
 }
 /** The descriptors of a referrers index (an API page or a fallback tag's index). */
@@ -41247,8 +41615,14 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+    // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+    // type (artifactType, when given) is not an entry.
+    return json.manifests.filter((d) => d !== null &&
+        typeof d === 'object' &&
+        descriptor_isDigest(d.digest) &&
+        isSize(d.size) &&
+        descriptor_isMediaType(d.mediaType) &&
+        (d.artifactType === undefined || descriptor_isMediaType(d.artifactType)));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -41294,7 +41668,12 @@ function nextLink(link, base) {
     }
     return undefined;
 }
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
  * API (it answers 404, or 400/405/501 for a path it does not know).
@@ -41305,7 +41684,10 @@ async function listReferrers(client, repository, digest, artifactType) {
     if (artifactType)
         url += `?artifactType=${encodeURIComponent(artifactType)}`;
     const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
+    const image = `${client.label}: referrers of ${repository}@${digest}`;
+    for (let page = 0; url; page++) {
+        if (page === MAX_REFERRER_PAGES)
+            throw new client_RegistryError(`${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`, 0, undefined, false);
         const res = await client.send({
             method: 'GET',
             path: url,
@@ -41320,7 +41702,7 @@ async function listReferrers(client, repository, digest, artifactType) {
         }
         await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
         const contentType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await readBody(res, 4 * 1024 * 1024);
+        const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
         // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
         if (page === 0 && contentType !== client_MEDIA_TYPES.ociIndex) {
             try {
@@ -41330,7 +41712,16 @@ async function listReferrers(client, repository, digest, artifactType) {
                 return undefined;
             }
         }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, http_header(res, 'oci-filters-applied')));
+        let listed;
+        try {
+            listed = indexEntries(body);
+        }
+        catch (error) {
+            throw new client_RegistryError(`${image}: ${error.message}`, 502, undefined, false);
+        }
+        entries.push(...applyArtifactTypeFilter(listed, artifactType, http_header(res, 'oci-filters-applied')));
+        if (entries.length > MAX_REFERRERS_LISTED)
+            throw new client_RegistryError(`${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`, 0, undefined, false);
         url = nextLink(http_header(res, 'link'), url);
     }
     return entries;
@@ -41338,7 +41729,7 @@ async function listReferrers(client, repository, digest, artifactType) {
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 function fallbackEntries(manifest) {
     try {
-        return indexEntries(manifest.bytes);
+        return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
     }
     catch {
         return [];

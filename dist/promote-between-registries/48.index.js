@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 900;
-exports.ids = [900];
+exports.id = 48;
+exports.ids = [48];
 exports.modules = {
 
-/***/ 9900:
+/***/ 7048:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -18,15 +18,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __webpack_require__(3160);
+var reference = __webpack_require__(9830);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __webpack_require__(9556);
+var context = __webpack_require__(3874);
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __webpack_require__(9184);
+var common_inputs = __webpack_require__(2510);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __webpack_require__(2091);
+var resolve = __webpack_require__(9037);
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __webpack_require__(7701);
+var summary = __webpack_require__(9679);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -70,7 +70,7 @@ function lastLines(text, count) {
 }
 
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __webpack_require__(9183);
+var retry = __webpack_require__(1609);
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -164,8 +164,8 @@ function junit_summarizeJUnit(xmls) {
     return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __webpack_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __webpack_require__(3439);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -629,8 +629,8 @@ function testCommandOf(predicate) {
     return typeof command === 'string' ? command : undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __webpack_require__(668);
+// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __webpack_require__(8156);
 ;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -784,13 +784,13 @@ function verifyBytes(key, data, signature) {
 }
 
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var client = __webpack_require__(8682);
+var client = __webpack_require__(3679);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __webpack_require__(9404);
+var blobs = __webpack_require__(7766);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __webpack_require__(2785);
+var http = __webpack_require__(9642);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __webpack_require__(9191);
+var referrers = __webpack_require__(8177);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
  * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
@@ -1369,7 +1369,7 @@ async function runVerify(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var inputs = __webpack_require__(2146);
+var inputs = __webpack_require__(9196);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
 /**
  * Before a promotion copies anything: every source digest must carry a signature by verify-key and
