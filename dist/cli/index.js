@@ -27377,7 +27377,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   LQ: () => (/* binding */ streamBlob)
 });
 
-// UNUSED EXPORTS: CANCEL_UPLOAD_TIMEOUT_MS, CHUNK_SIZE, VerifiedBlob, cancelUpload, putBlobChunked, putBlobStream, startUpload
+// UNUSED EXPORTS: CANCEL_UPLOAD_TIMEOUT_MS, CHUNK_SIZE, UPLOAD_ANSWER_TIMEOUT_MS, VerifiedBlob, cancelUpload, putBlobChunked, putBlobStream, startUpload
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -27450,6 +27450,11 @@ var stall = __nccwpck_require__(9947);
 
 
 const CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
 /** How long a cancelled copy waits for the destination to drop its upload session. */
 const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
@@ -27604,7 +27609,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
         scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
-        timeoutMs: 600_000,
+        timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
     });
 }
 /** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
@@ -28693,8 +28698,15 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
@@ -42961,6 +42973,7 @@ var descriptor = __nccwpck_require__(9640);
 
 
 
+
 /**
  * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
  * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
@@ -42999,9 +43012,11 @@ function parseManifest(bytes, what = 'manifest') {
 function manifestName(client, repository, digest) {
     return `${client.label}: ${repository}@${digest}`;
 }
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
 function platformOf(d) {
     const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+    const field = (value) => (0,common_text/* printable */.g)(String(value ?? '?'), 40);
+    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
 }
 /**
  * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
@@ -47698,7 +47713,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                     checkTagMove(options, (0,common_reference/* repositoryName */.aR)(job.pair.destination), tag, previous.digest, job.tree.root.digest);
                 const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root), signal);
                 if (put !== job.tree.root.digest) {
-                    throw new Error(`${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
+                    throw new Error(`${job.dstClient.label}: ${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
                 }
                 onEvent({
                     kind: 'tag',

@@ -12318,8 +12318,15 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
@@ -13111,6 +13118,11 @@ function streamed(bytes) {
 
 
 const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
 /** How long a cancelled copy waits for the destination to drop its upload session. */
 const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
@@ -13265,7 +13277,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
         scopes: [pushScope(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
-        timeoutMs: 600_000,
+        timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
     });
 }
 /** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
@@ -13435,6 +13447,7 @@ async function blobs_putBlobBytes(client, repository, bytes) {
 
 
 
+
 /**
  * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
  * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
@@ -13473,9 +13486,11 @@ function parseManifest(bytes, what = 'manifest') {
 function manifestName(client, repository, digest) {
     return `${client.label}: ${repository}@${digest}`;
 }
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
 function platformOf(d) {
     const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+    const field = (value) => printable(String(value ?? '?'), 40);
+    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
 }
 /**
  * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29

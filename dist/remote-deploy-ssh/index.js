@@ -39694,8 +39694,15 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
@@ -41239,6 +41246,11 @@ function streamed(bytes) {
 
 
 const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
 /** How long a cancelled copy waits for the destination to drop its upload session. */
 const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
@@ -41393,7 +41405,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
         scopes: [pushScope(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
-        timeoutMs: 600_000,
+        timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
     });
 }
 /** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */

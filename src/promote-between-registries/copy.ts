@@ -461,7 +461,7 @@ export async function promote(
         );
         if (put !== job.tree.root.digest) {
           throw new Error(
-            `${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`,
+            `${job.dstClient.label}: ${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`,
           );
         }
         onEvent({

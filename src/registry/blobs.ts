@@ -12,6 +12,11 @@ import { streamed } from './memory';
 import { stallWindowText, type StallWatch, watchStall } from './stall';
 
 export const CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+export const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
 /** How long a cancelled copy waits for the destination to drop its upload session. */
 export const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 
@@ -223,7 +228,7 @@ export async function putBlobStream(
     scopes: [pushScope(repository)],
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body,
-    timeoutMs: 600_000,
+    timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
   });
 }
 

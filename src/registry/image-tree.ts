@@ -6,6 +6,7 @@
 import { MEDIA_TYPES, type Manifest, type RegistryClient, RegistryError } from './client';
 import { checkDescriptor, checkDescriptors, InvalidContentError, parseJsonObject } from './descriptor';
 import { runPool } from '../common/pool';
+import { printable } from '../common/text';
 
 /**
  * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
@@ -79,9 +80,11 @@ export function manifestName(client: RegistryClient, repository: string, digest:
   return `${client.label}: ${repository}@${digest}`;
 }
 
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
 export function platformOf(d: Descriptor): string {
   const p = d.platform;
-  return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+  const field = (value: unknown) => printable(String(value ?? '?'), 40);
+  return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
 }
 
 /**
