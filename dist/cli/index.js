@@ -47854,7 +47854,7 @@ async function runPromote(inputs, report, signal) {
     let verified = [];
     if (verification && policy) {
         try {
-            ({ request, verified } = await verification.verifyPromotion(request, policy, (line) => report.info(line)));
+            ({ request, verified } = await verification.verifyPromotion(request, policy, (line) => report.info(line), signal));
         }
         catch (error) {
             if (!(error instanceof verification.VerificationError))

@@ -30,8 +30,11 @@ export async function runPromote(inputs: Inputs, report: Reporter, signal?: Abor
   let verified: Verification[] = [];
   if (verification && policy) {
     try {
-      ({ request, verified } = await verification.verifyPromotion(request, policy, (line) =>
-        report.info(line),
+      ({ request, verified } = await verification.verifyPromotion(
+        request,
+        policy,
+        (line) => report.info(line),
+        signal,
       ));
     } catch (error) {
       if (!(error instanceof verification.VerificationError)) throw error;
