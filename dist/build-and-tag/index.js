@@ -853,6 +853,36 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = require("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/stall.ts
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -860,6 +890,12 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -918,12 +954,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -941,7 +978,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -950,30 +987,185 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = watchStall(() => res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/descriptor.ts
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${printable(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return printable(text, 80);
+}
+function isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${printable(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/common/retry.ts
@@ -1032,6 +1224,30 @@ function sleep(ms, signal) {
         signal?.addEventListener('abort', abort, { once: true });
     });
 }
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
@@ -1040,6 +1256,8 @@ function sleep(ms, signal) {
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -1148,6 +1366,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await readBody(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -1170,6 +1414,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 discard(res);
                 return `https://${host}`;
@@ -1178,7 +1423,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await request({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         discard(res);
                         return `http://${host}`;
                     }
@@ -1189,7 +1439,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await sleep(retryDelayMs(attempt + 1, policy));
+                    await sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -1258,24 +1508,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await readBody(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
@@ -1311,17 +1570,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await sleep(delay);
+                    await sleep(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -1352,7 +1614,7 @@ class RegistryClient {
                 const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
                 discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await sleep(delay);
+                await sleep(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -1362,19 +1624,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await readBody(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = printable(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -1394,10 +1663,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!isDigest(digest))
+            throw new RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number(header(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: header(res, 'content-type') ?? '',
-            size: Number(header(res, 'content-length') ?? 0),
+            mediaType: isMediaType(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -1409,12 +1682,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = isMediaType(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -1428,13 +1702,26 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         discard(res);
-        return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        const stored = header(res, 'docker-content-digest');
+        if (stored === undefined)
+            return sha256(manifest.bytes);
+        if (!isDigest(stored))
+            throw new RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+        if (isMediaType(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
     }
     catch {
         return MEDIA_TYPES.ociManifest;

@@ -31,8 +31,8 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-async function verifyPromotion(request, policy, log) {
-    const clients = (0,_inputs__WEBPACK_IMPORTED_MODULE_2__/* .clientsFor */ .US)(request);
+async function verifyPromotion(request, policy, log, signal) {
+    const clients = (0,_inputs__WEBPACK_IMPORTED_MODULE_2__/* .clientsFor */ .US)(request, signal);
     const digests = new Map();
     const images = [];
     for (const pair of request.pairs) {

@@ -26587,6 +26587,7 @@ function isSha256Digest(digest) {
 
 "use strict";
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L5: () => (/* binding */ retry),
 /* harmony export */   PS: () => (/* binding */ isRetryableStatus),
 /* harmony export */   l: () => (/* binding */ isTransientNetworkError),
 /* harmony export */   qO: () => (/* binding */ retryDelayMs),
@@ -26647,6 +26648,30 @@ function sleep(ms, signal) {
         };
         signal?.addEventListener('abort', abort, { once: true });
     });
+}
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
 }
 
 
@@ -27319,8 +27344,8 @@ function readPromoteRequest(inputs) {
         insecure,
     };
 }
-/** One client per registry and role (errors name the role). */
-function clientsFor(request) {
+/** One client per registry and role (errors name the role); `signal` aborts all their requests. */
+function clientsFor(request, signal) {
     const cache = new Map();
     const make = (registry, creds, role) => {
         const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
@@ -27330,6 +27355,7 @@ function clientsFor(request) {
                 ...(creds && { credentials: creds }),
                 insecure: request.insecure.includes(registry),
                 ...(request.ca && { ca: request.ca }),
+                ...(signal && { signal }),
                 role,
             });
             cache.set(key, client);
@@ -27356,10 +27382,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   ti: () => (/* binding */ mountBlob),
   Ym: () => (/* binding */ openBlob),
   Qt: () => (/* binding */ putBlobBytes),
-  cc: () => (/* binding */ streamBlob)
+  LQ: () => (/* binding */ streamBlob)
 });
 
-// UNUSED EXPORTS: CHUNK_SIZE, Sha256Meter, putBlobChunked, putBlobStream, startUpload
+// UNUSED EXPORTS: CANCEL_UPLOAD_TIMEOUT_MS, CHUNK_SIZE, UPLOAD_ANSWER_TIMEOUT_MS, VerifiedBlob, cancelUpload, putBlobChunked, putBlobStream, startUpload
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -27416,6 +27442,8 @@ function streamed(bytes) {
     collector()?.({ type: 'minor' });
 }
 
+// EXTERNAL MODULE: ./src/registry/stall.ts
+var stall = __nccwpck_require__(2485);
 ;// CONCATENATED MODULE: ./src/registry/blobs.ts
 /**
  * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
@@ -27428,7 +27456,15 @@ function streamed(bytes) {
 
 
 
+
 const CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
@@ -27449,11 +27485,34 @@ async function openBlob(client, repository, digest) {
     });
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
-function uploadUrl(res, base) {
+function uploadUrl(res, base, label = 'registry') {
     const location = (0,http/* header */.wx)(res, 'location');
     if (!location)
-        throw new registry_client/* RegistryError */.gl(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
+        throw new registry_client/* RegistryError */.gl(`${label}: upload answered ${res.status} without a Location`, res.status);
+    try {
+        return new URL(location, base).toString();
+    }
+    catch {
+        throw new registry_client/* RegistryError */.gl(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+    }
+}
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+async function cancelUpload(client, repository, upload) {
+    try {
+        const res = await client.send({
+            method: 'DELETE',
+            path: upload,
+            scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
+            signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+        });
+        (0,http/* discard */.vf)(res);
+    }
+    catch {
+        // the registry purges abandoned uploads itself
+    }
 }
 /**
  * Mounts a blob from another repository of the same registry. A 202 means the registry started
@@ -27470,7 +27529,7 @@ async function mountBlob(client, repository, digest, from) {
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 async function startUpload(client, repository) {
     const res = await client.send({
@@ -27480,20 +27539,69 @@ async function startUpload(client, repository) {
     });
     (0,http/* discard */.vf)(res);
     await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
+    return uploadUrl(res, await client.base(), client.label);
 }
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends external_node_stream_namespaceObject.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+class VerifiedBlob extends external_node_stream_namespaceObject.Transform {
+    check;
+    hash;
+    watch;
     bytes = 0;
+    /** Why the blob was refused (set before the stream errors). */
+    failure;
+    constructor(check) {
+        super();
+        this.check = check;
+        this.hash = (0,external_node_crypto_.createHash)(check.digest.slice(0, check.digest.indexOf(':')));
+        this.watch = (0,stall/* watchStall */.Uy)(() => {
+            const blocked = this.readableLength >= this.readableHighWaterMark;
+            this.fail(new registry_client/* RegistryError */.gl(`${check.stalled(blocked)} (${(0,stall/* stallWindowText */.W9)()})`, 0, 'ETIMEDOUT', true));
+        });
+    }
+    /**
+     * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+     * too (which would otherwise report it as the destination's).
+     */
+    sourceFailed(error) {
+        this.failure ??= error;
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.watch.stop();
+        this.destroy(this.failure);
+        return this.failure;
+    }
     _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
         this.bytes += chunk.length;
+        if (this.bytes > this.check.size) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`, 502, undefined, false)));
+            return;
+        }
+        this.hash.update(chunk);
+        this.watch.progress(chunk.length);
         streamed(chunk.length);
         callback(null, chunk);
     }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
+    _flush(callback) {
+        this.watch.stop();
+        if (this.bytes < this.check.size) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`, 502, undefined, false)));
+            return;
+        }
+        const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+        if (actual !== this.check.digest) {
+            callback(this.fail(new registry_client/* RegistryError */.gl(`${this.check.what} hashed to ${actual}`, 502)));
+            return;
+        }
+        callback();
+    }
+    _destroy(error, callback) {
+        this.watch.stop();
+        callback(error);
     }
 }
 function withDigest(url, digest) {
@@ -27509,7 +27617,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
         scopes: [(0,registry_client/* pushScope */.Xu)(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
-        timeoutMs: 600_000,
+        timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
     });
 }
 /** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
@@ -27537,7 +27645,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         });
         (0,http/* discard */.vf)(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
+        url = uploadUrl(res, await client.base(), client.label);
         offset += chunk.length;
     };
     for await (const data of body) {
@@ -27556,10 +27664,20 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     });
 }
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 async function streamBlob(source, destination, digest, size) {
+    const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+    const check = {
+        digest,
+        size,
+        what,
+        stalled: (destinationBlocked) => destinationBlocked
+            ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+            : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+    };
     const attempt = async (chunked, starting) => {
         // The source GET and the destination's upload session start together: one round trip less.
         const [opened, started] = await Promise.allSettled([
@@ -27568,6 +27686,8 @@ async function streamBlob(source, destination, digest, size) {
         ]);
         if (opened.status === 'rejected') {
             // Nothing was sent into an upload session that did start: the registry purges it.
+            if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+                await cancelUpload(destination.client, destination.repository, started.value);
             throw opened.reason;
         }
         const res = opened.value;
@@ -27576,57 +27696,52 @@ async function streamBlob(source, destination, digest, size) {
             throw started.reason;
         }
         const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        const length = (0,http/* header */.wx)(res, 'content-length');
+        if (length !== undefined && Number(length) !== size) {
+            res.body.destroy();
+            throw new registry_client/* RegistryError */.gl(`${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`, 502, undefined, false);
         }
-        else {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = (0,promises_namespaceObject.finished)(body);
+        // The source response streams through the verifier into the PUT (or the chunker).
+        const verified = new VerifiedBlob(check);
+        // Before the pipeline's own listener: the source's error is recorded as the source's first.
+        res.body.once('error', (error) => {
+            if (!source.client.signal?.aborted)
+                verified.sourceFailed(source.client.networkError(error, `GET blob ${digest} of ${source.repository}`));
+        });
+        (0,external_node_stream_namespaceObject.pipeline)(res.body, verified, () => { });
+        let putting = chunked
+            ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+            : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+        const piping = (0,promises_namespaceObject.finished)(verified);
         // If the destination answers (or fails) before taking the whole body, stop reading the source.
         putting = putting.then((put) => {
             if (put.status !== 201 && put.status !== 202)
-                stop();
+                verified.destroy();
             return put;
         }, (error) => {
-            stop();
+            verified.destroy();
             throw error;
         });
         const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (destination.client.signal?.aborted) {
+            await cancelUpload(destination.client, destination.repository, upload);
+            destination.client.checkAborted();
+        }
+        // What the source sent is judged first: a body too long, too short or corrupt is the source's
+        // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+        // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+        if (verified.failure) {
+            if (put.status === 'fulfilled')
+                (0,http/* discard */.vf)(put.value);
+            throw verified.failure;
+        }
         if (put.status === 'rejected')
             throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            (0,http/* discard */.vf)(put.value);
-            throw new registry_client/* RegistryError */.gl(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
         if (put.value.status !== 201)
             return { res: put.value, bytes: 0 };
         if (piped.status === 'rejected')
             throw piped.reason;
-        return { res: put.value, bytes };
+        return { res: put.value, bytes: verified.bytes };
     };
     const first = destination.upload
         ? Promise.resolve(destination.upload)
@@ -27682,7 +27797,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sc: () => (/* binding */ sha256)
 });
 
-// UNUSED EXPORTS: MANIFEST_ACCEPT, answersPlainHttp, isLoopbackRegistry, plainHttpFirst
+// UNUSED EXPORTS: MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, answersPlainHttp, isLoopbackRegistry, plainHttpFirst
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -27871,6 +27986,10 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 
 // EXTERNAL MODULE: ./src/registry/http.ts
 var http = __nccwpck_require__(8851);
+// EXTERNAL MODULE: ./src/common/text.ts
+var common_text = __nccwpck_require__(2450);
+// EXTERNAL MODULE: ./src/registry/descriptor.ts
+var descriptor = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/common/retry.ts
 var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -27880,6 +27999,8 @@ var retry = __nccwpck_require__(9183);
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -27988,6 +28109,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await (0,http/* readBody */.x8)(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -28010,6 +28157,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 (0,http/* discard */.vf)(res);
                 return `https://${host}`;
@@ -28018,7 +28166,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await (0,http/* request */.Em)({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await (0,http/* request */.Em)({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         (0,http/* discard */.vf)(res);
                         return `http://${host}`;
                     }
@@ -28029,7 +28182,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt + 1, policy));
+                    await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -28098,24 +28251,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await (0,http/* readBody */.x8)(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = (0,descriptor/* parseJsonObject */.dw)(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge((0,http/* header */.wx)(res, 'www-authenticate') ?? '');
@@ -28151,17 +28313,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await (0,retry/* sleep */.yy)(delay);
+                    await (0,retry/* sleep */.yy)(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -28192,7 +28357,7 @@ class RegistryClient {
                 const delay = (0,retry/* retryDelayMs */.qO)(attempt + 1, policy, (0,http/* header */.wx)(res, 'retry-after'));
                 (0,http/* discard */.vf)(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await (0,retry/* sleep */.yy)(delay);
+                await (0,retry/* sleep */.yy)(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -28202,19 +28367,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await (0,http/* readBody */.x8)(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await (0,http/* readBody */.x8)(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = (0,common_text/* printable */.g)(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -28234,10 +28406,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!(0,descriptor/* isDigest */.Bc)(digest))
+            throw new RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${(0,descriptor/* shown */.SP)(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number((0,http/* header */.wx)(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: (0,http/* header */.wx)(res, 'content-type') ?? '',
-            size: Number((0,http/* header */.wx)(res, 'content-length') ?? 0),
+            mediaType: (0,descriptor/* isMediaType */.LA)(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -28249,12 +28425,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = ((0,http/* header */.wx)(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = (0,descriptor/* isMediaType */.LA)(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -28268,17 +28445,145 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         (0,http/* discard */.vf)(res);
-        return (0,http/* header */.wx)(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+        const stored = (0,http/* header */.wx)(res, 'docker-content-digest');
+        if (stored === undefined)
+            return sha256(manifest.bytes);
+        if (!(0,descriptor/* isDigest */.Bc)(stored))
+            throw new RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${(0,descriptor/* shown */.SP)(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return ((0,http/* header */.wx)(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+        if ((0,descriptor/* isMediaType */.LA)(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
     }
     catch {
         return MEDIA_TYPES.ociManifest;
     }
+}
+
+
+/***/ }),
+
+/***/ 206:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bc: () => (/* binding */ isDigest),
+/* harmony export */   Fn: () => (/* binding */ checkDescriptors),
+/* harmony export */   JW: () => (/* binding */ InvalidContentError),
+/* harmony export */   LA: () => (/* binding */ isMediaType),
+/* harmony export */   SP: () => (/* binding */ shown),
+/* harmony export */   YW: () => (/* binding */ checkDescriptor),
+/* harmony export */   dw: () => (/* binding */ parseJsonObject),
+/* harmony export */   kp: () => (/* binding */ isSize)
+/* harmony export */ });
+/* unused harmony exports checkDigest, checkMediaType */
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${(0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return (0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(text, 80);
+}
+function isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${(0,_common_text__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g)(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
 }
 
 
@@ -28294,14 +28599,22 @@ function mediaTypeOf(bytes) {
 /* harmony export */   wx: () => (/* binding */ header),
 /* harmony export */   x8: () => (/* binding */ readBody)
 /* harmony export */ });
+/* unused harmony exports DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, IDLE_TIMEOUT_MS, StallError */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _stall__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2485);
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
  * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * _stall__WEBPACK_IMPORTED_MODULE_1__/* .STALL_WINDOW_MS */ .h3;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -28360,12 +28673,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -28383,7 +28697,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -28392,26 +28706,84 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = (0,_stall__WEBPACK_IMPORTED_MODULE_1__/* .watchStall */ .Uy)(() => res.body.destroy(new StallError(`${name}: the answer stalled (${(0,_stall__WEBPACK_IMPORTED_MODULE_1__/* .stallWindowText */ .W9)()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function header(res, name) {
     const value = res.headers[name.toLowerCase()];
@@ -28440,10 +28812,11 @@ function header(res, name) {
 /* harmony export */   xt: () => (/* binding */ listReferrers),
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
-/* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
+/* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, MAX_REFERRER_PAGES, MAX_REFERRERS_LISTED, fallbackEntries */
 /* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
 /* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8851);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(206);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -28451,6 +28824,7 @@ function header(res, name) {
  * registry without the API), and cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (manifests
  * without a subject, found by name only).
  */
+
 
 
 
@@ -28471,12 +28845,14 @@ function cosignTag(digest, suffix) {
         throw new Error(`not a digest: ${digest}`);
     return `${match[1]}-${match[2]}.${suffix}`;
 }
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
+function fields(bytes, what = 'manifest') {
+    return (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .parseJsonObject */ .dw)(bytes, what);
 }
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
+    const subject = fields(bytes).subject;
+    const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+    return (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isDigest */ .Bc)(digest) ? digest : undefined;
 }
 /**
  * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
@@ -28484,13 +28860,16 @@ function subjectOf(bytes) {
  */
 function referrerDescriptor(manifest) {
     const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+    const artifactType = (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(candidate) ? candidate : undefined;
     return {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
         size: manifest.size,
         ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+        ...(json.annotations &&
+            typeof json.annotations === 'object' &&
+            Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
     };
 }
 /** The descriptors of a referrers index (an API page or a fallback tag's index). */
@@ -28498,8 +28877,14 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+    // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+    // type (artifactType, when given) is not an entry.
+    return json.manifests.filter((d) => d !== null &&
+        typeof d === 'object' &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isDigest */ .Bc)(d.digest) &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isSize */ .kp)(d.size) &&
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(d.mediaType) &&
+        (d.artifactType === undefined || (0,_descriptor__WEBPACK_IMPORTED_MODULE_2__/* .isMediaType */ .LA)(d.artifactType)));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -28545,7 +28930,12 @@ function nextLink(link, base) {
     }
     return undefined;
 }
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
  * API (it answers 404, or 400/405/501 for a path it does not know).
@@ -28556,7 +28946,10 @@ async function listReferrers(client, repository, digest, artifactType) {
     if (artifactType)
         url += `?artifactType=${encodeURIComponent(artifactType)}`;
     const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
+    const image = `${client.label}: referrers of ${repository}@${digest}`;
+    for (let page = 0; url; page++) {
+        if (page === MAX_REFERRER_PAGES)
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`, 0, undefined, false);
         const res = await client.send({
             method: 'GET',
             path: url,
@@ -28564,14 +28957,14 @@ async function listReferrers(client, repository, digest, artifactType) {
             headers: { accept: _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex },
         });
         if ([400, 404, 405, 501].includes(res.status)) {
-            (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
+            (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .discard */ .vf)(res);
             if (page === 0)
                 return undefined;
             throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${client.label}: referrers of ${repository}@${digest}: a next page answered ${res.status}`, res.status);
         }
         await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
-        const contentType = ((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .readBody */ .x8)(res, 4 * 1024 * 1024);
+        const contentType = ((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'content-type') ?? '').split(';')[0]?.trim();
+        const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
         // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
         if (page === 0 && contentType !== _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex) {
             try {
@@ -28581,15 +28974,24 @@ async function listReferrers(client, repository, digest, artifactType) {
                 return undefined;
             }
         }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-filters-applied')));
-        url = nextLink((0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'link'), url);
+        let listed;
+        try {
+            listed = indexEntries(body);
+        }
+        catch (error) {
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: ${error.message}`, 502, undefined, false);
+        }
+        entries.push(...applyArtifactTypeFilter(listed, artifactType, (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'oci-filters-applied')));
+        if (entries.length > MAX_REFERRERS_LISTED)
+            throw new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`, 0, undefined, false);
+        url = nextLink((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'link'), url);
     }
     return entries;
 }
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 function fallbackEntries(manifest) {
     try {
-        return indexEntries(manifest.bytes);
+        return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
     }
     catch {
         return [];
@@ -28636,8 +29038,8 @@ async function putManifestWithSubject(client, repository, manifest) {
         body: manifest.bytes,
     });
     await client.expect(res, [200, 201], `PUT manifest ${repository}@${manifest.digest}`);
-    (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .discard */ .vf)(res);
-    return { subjectKept: (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(res, 'oci-subject') !== undefined };
+    (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .discard */ .vf)(res);
+    return { subjectKept: (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(res, 'oci-subject') !== undefined };
 }
 /** Uploads a small blob held in memory (a config); nothing when it is there. */
 async function putSmallBlob(client, repository, bytes) {
@@ -28735,6 +29137,48 @@ class TagConflictError extends Error {
         this.name = 'TagConflictError';
     }
 }
+
+
+/***/ }),
+
+/***/ 2485:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uy: () => (/* binding */ watchStall),
+/* harmony export */   W9: () => (/* binding */ stallWindowText),
+/* harmony export */   h3: () => (/* binding */ STALL_WINDOW_MS)
+/* harmony export */ });
+/* unused harmony export STALL_MIN_BYTES */
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
 
 
 /***/ }),
@@ -39587,6 +40031,8 @@ function keyType(blob) {
     return blob.subarray(4, 4 + length).toString('latin1');
 }
 
+// EXTERNAL MODULE: ./src/common/retry.ts
+var retry = __nccwpck_require__(9183);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 ;// CONCATENATED MODULE: ./src/command/quote.ts
@@ -39638,6 +40084,13 @@ function toShellLine(argv, env) {
 }
 
 ;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
+/**
+ * Runs commands on a remote host over SSH (ssh2, pure JavaScript), behind the same Runner
+ * interface as LocalRunner. Host keys are verified against pinned known_hosts entries before
+ * authentication; the only string sent as a command is built by toShellLine (every argument
+ * quoted); stdin carries secrets.
+ */
+
 
 
 class HostKeyError extends Error {
@@ -39719,7 +40172,18 @@ class SshRunner {
         const line = toShellLine(command.argv, command.env);
         await this.acquire();
         try {
-            return await this.exec(line, command, options);
+            // A server that refuses to start a command on a live connection (sshd answering an exec
+            // request with failure, seen once on a host under heavy load) ran nothing: asked again.
+            for (let attempt = 1;; attempt++) {
+                try {
+                    return await this.exec(line, command, options);
+                }
+                catch (error) {
+                    if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+                        throw error;
+                    await (0,retry/* sleep */.yy)(EXEC_RETRY_MS * attempt, options.signal);
+                }
+            }
         }
         finally {
             this.release();
@@ -39730,7 +40194,9 @@ class SshRunner {
         return new Promise((resolve, reject) => {
             this.client.exec(line, (err, stream) => {
                 if (err) {
-                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                    const message = `${this.where}: cannot start command: ${err.message}`;
+                    // "Unable to exec": the server's answer to the request (the connection lives, nothing ran).
+                    reject(/^Unable to exec/.test(err.message) ? new ExecRefused(message) : new Error(message));
                     return;
                 }
                 const stdout = [];
@@ -39803,6 +40269,12 @@ class SshRunner {
         this.jumpClient?.end();
     }
 }
+/** A command the server refused to start (nothing ran): worth asking again. */
+class ExecRefused extends Error {
+}
+/** How often a refused command is asked for, and the pause before the next try (times the attempt). */
+const EXEC_ATTEMPTS = 3;
+const EXEC_RETRY_MS = 200;
 function isAuthError(error) {
     return error instanceof Error && /authentication methods failed/i.test(error.message);
 }
@@ -40208,8 +40680,6 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
-// EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
  * The reverse proxy's configuration. Every proxy (a service's own, the shared one, Swarm's) reaches
@@ -42998,6 +43468,8 @@ bases) {
 var blobs = __nccwpck_require__(9404);
 // EXTERNAL MODULE: ./src/registry/http.ts
 var http = __nccwpck_require__(8851);
+// EXTERNAL MODULE: ./src/registry/descriptor.ts
+var descriptor = __nccwpck_require__(206);
 ;// CONCATENATED MODULE: ./src/registry/image-tree.ts
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
@@ -43005,21 +43477,52 @@ var http = __nccwpck_require__(8851);
  * exact bytes, so a copy can put them back byte for byte.
  */
 
+
+
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+const MAX_TREE_MANIFESTS = 1000;
+const MAX_TREE_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
 function image_tree_isIndex(manifest) {
     if (manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.ociIndex || manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifestList)
         return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+    try {
+        return Array.isArray((0,descriptor/* parseJsonObject */.dw)(manifest.bytes, 'manifest').manifests);
     }
+    catch {
+        return false;
+    }
+}
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+function parseManifest(bytes, what = 'manifest') {
+    const json = (0,descriptor/* parseJsonObject */.dw)(bytes, what);
+    if (json.schemaVersion === 1) {
+        throw new descriptor/* InvalidContentError */.JW(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
+    }
+    (0,descriptor/* checkDescriptors */.Fn)(json.manifests, `${what}: manifests`);
+    if (json.config !== undefined)
+        (0,descriptor/* checkDescriptor */.YW)(json.config, `${what}: config`);
+    (0,descriptor/* checkDescriptors */.Fn)(json.layers, `${what}: layers`);
     return json;
 }
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+function manifestName(client, repository, digest) {
+    return `${client.label}: ${repository}@${digest}`;
+}
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
 function platformOf(d) {
     const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+    const field = (value) => (0,common_text/* printable */.g)(String(value ?? '?'), 40);
+    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
 }
 /**
  * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
@@ -43031,22 +43534,35 @@ function isAttestation(d) {
 }
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
 function platformImages(index) {
-    return (parseManifest(index.bytes).manifests ?? [])
+    return (parseManifest(index.bytes, 'index').manifests ?? [])
         .filter((d) => !isAttestation(d))
         .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
-/** Reads the whole tree below `root` from the source. */
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
 async function readImageTree(client, repository, root) {
     const manifests = [];
     const blobs = new Map();
-    const seen = new Set();
+    const seen = new Set([root.digest]);
+    let bytes = root.bytes.length;
+    const limit = (what) => new registry_client/* RegistryError */.gl(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
     const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
+        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
         if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+            for (const digest of fresh)
+                seen.add(digest);
+            if (seen.size > MAX_TREE_MANIFESTS)
+                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+            const children = await pool_runPool(fresh.map((digest) => async () => {
+                const child = await client.getManifest(repository, digest);
+                bytes += child.bytes.length;
+                if (bytes > MAX_TREE_MANIFEST_BYTES)
+                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+                return child;
+            }), TREE_FETCH_CONCURRENCY);
             for (const child of children)
                 await visit(child);
         }
@@ -43063,7 +43579,7 @@ async function readImageTree(client, repository, root) {
 }
 /** The child manifest of an index for one platform ("linux/amd64"). */
 async function image_tree_selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
+    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
     const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
     if (!match) {
         const offered = (json.manifests ?? []).map(platformOf).join(', ');
@@ -47121,11 +47637,43 @@ var promote_between_registries_inputs = __nccwpck_require__(2146);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
 var mutable_tags = __nccwpck_require__(3773);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
+/**
+ * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
+ * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
+ * none, its `sha256-<hex>` fallback tag; and cosign's `sha256-<hex>.sig`, `.att` and `.sbom` tags —
+ * recursively (the signature of an attestation), written at the destination the way it supports.
+ *
+ * At the destination:
+ * - a referrer with `subject` is put by digest; a registry that answers OCI-Subject keeps the list
+ *   itself, any other gets the fallback tag `sha256-<hex>` of the subject, merged (entries already
+ *   there are kept, ours appended);
+ * - a cosign tag is put under the same tag. When the destination's tag holds another manifest,
+ *   the destination's signatures are never dropped: if it has every layer (signature) of the
+ *   source's, nothing changes; otherwise the source's missing layers are appended to the
+ *   destination's manifest (cosign's own append), and the source's manifest is put by digest too,
+ *   so what refers to it still resolves.
+ *
+ * Slipway's own promotion records (supply-chain/promotion.ts) are not carried onward: each says how
+ * the image reached the registry it is in, so a production registry holds the records of the
+ * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
+ */
 
 
 
 
 
+
+
+/**
+ * Bounds of referrer discovery for one image, so a registry cannot make it endless or exhaust
+ * memory: how deep referrers of referrers go, how many there are in all, and the bytes of their
+ * manifests held together.
+ */
+const MAX_REFERRER_DEPTH = 8;
+const MAX_REFERRERS = 1000;
+const MAX_REFERRER_BYTES = 64 * 1024 * 1024;
+/** Referrer manifests fetched at once. */
+const REFERRER_FETCH_CONCURRENCY = 8;
 const COSIGN_TYPES = {
     sig: 'cosign signature',
     att: 'cosign attestation',
@@ -47139,11 +47687,12 @@ async function referrersOf(client, repository, digest) {
     ]);
     // Promotion records stay where they were written: each says how the image reached that registry.
     const entries = listed.filter((e) => !isPromotionRecord(e));
-    const manifests = await Promise.all(entries.map((e) => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)));
+    const manifests = await pool_runPool(entries.map((e) => () => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)), REFERRER_FETCH_CONCURRENCY);
     const out = [];
     for (const [i, manifest] of manifests.entries()) {
-        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
-        if (!manifest)
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy; one whose
+        // subject is another manifest is not a referrer of this one, whatever the list says.
+        if (!manifest || (0,referrers/* subjectOf */.et)(manifest.bytes) !== digest)
             continue;
         const entry = entries[i];
         const type = (0,referrers/* referrerDescriptor */.xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
@@ -47171,14 +47720,21 @@ async function referrersOf(client, repository, digest) {
     }
     return out;
 }
-/** Everything referring to `digests` in the source repository, recursively, each once. */
-async function discoverReferrers(client, repository, digests) {
+/**
+ * Everything referring to `digests` in the source repository, recursively, each once, within
+ * MAX_REFERRER_DEPTH, MAX_REFERRERS and MAX_REFERRER_BYTES (an error names the limit and `image`).
+ */
+async function discoverReferrers(client, repository, digests, image = `${repository}@${digests.at(-1) ?? ''}`) {
     const seen = new Set(digests);
     const listed = new Set();
     const out = [];
+    let bytes = 0;
+    const limit = (what) => new registry_client/* RegistryError */.gl(`${client.label}: ${image} has ${what}; refusing to copy its referrers`, 0, undefined, false);
     let queue = [...digests];
-    while (queue.length > 0) {
-        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+    for (let depth = 1; queue.length > 0; depth++) {
+        if (depth > MAX_REFERRER_DEPTH)
+            throw limit(`referrers more than ${MAX_REFERRER_DEPTH} deep (MAX_REFERRER_DEPTH)`);
+        const found = await pool_runPool(queue.map((d) => () => referrersOf(client, repository, d)), REFERRER_FETCH_CONCURRENCY);
         queue = [];
         for (const referrer of found.flat()) {
             const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
@@ -47186,6 +47742,11 @@ async function discoverReferrers(client, repository, digests) {
                 continue;
             listed.add(key);
             out.push(referrer);
+            if (out.length > MAX_REFERRERS)
+                throw limit(`more than ${MAX_REFERRERS} referrers (MAX_REFERRERS)`);
+            bytes += referrer.tree.manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+            if (bytes > MAX_REFERRER_BYTES)
+                throw limit(`more than ${MAX_REFERRER_BYTES} bytes of referrer manifests (MAX_REFERRER_BYTES)`);
             if (!seen.has(referrer.tree.root.digest)) {
                 seen.add(referrer.tree.root.digest);
                 queue.push(referrer.tree.root.digest);
@@ -47268,7 +47829,7 @@ async function writeSubjectReferrer(target, referrer, known) {
 async function readConfig(client, repository, manifest) {
     const digest = JSON.parse(manifest.bytes.toString('utf8')).config
         ?.digest;
-    if (!digest)
+    if (!(0,descriptor/* isDigest */.Bc)(digest))
         throw new Error('it has no config');
     const res = await client.send({
         method: 'GET',
@@ -47276,7 +47837,7 @@ async function readConfig(client, repository, manifest) {
         scopes: [(0,registry_client/* pullScope */.iH)(repository)],
     });
     await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-    return (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
+    return client.read(res, 4 * 1024 * 1024, `GET blob ${repository}@${digest}`);
 }
 async function writeCosignTag(target, referrer) {
     const tag = referrer.tag;
@@ -47384,24 +47945,14 @@ async function resolveTree(pair, clients, options) {
         });
     return readImageTree(client, pair.source.repository, root);
 }
-async function withRetry(what, fn) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            const transient = (0,registry_client/* isRetryableError */.$d)(error);
-            if (!transient || attempt > retry/* DEFAULT_RETRY */.vI.retries) {
-                if (error instanceof Error)
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await (0,retry/* sleep */.yy)((0,retry/* retryDelayMs */.qO)(attempt, retry/* DEFAULT_RETRY */.vI));
-        }
-    }
+/** The project's retry primitive over registry errors, ended by the promotion's signal. */
+function withRetry(what, fn, signal) {
+    return (0,retry/* retry */.L5)(what, fn, { retryable: registry_client/* isRetryableError */.$d, ...(signal && { signal }) });
 }
 async function promote(pairs, clients, options, onEvent = () => { }) {
     const started = performance.now();
+    const signal = options.signal;
+    const go = () => signal?.throwIfAborted();
     // Reach the destinations while the sources resolve (a failure here is reported when used).
     for (const pair of pairs)
         clients
@@ -47432,7 +47983,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (referrersOf.has(key))
                 continue;
             const tree = trees.get(key);
-            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
+            go();
+            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest), (0,common_reference/* formatReference */.FH)(pair.source));
             referrersOf.set(key, found);
             onEvent({ kind: 'referrers-found', source: (0,common_reference/* formatReference */.FH)(pair.source), count: found.length });
         }
@@ -47528,7 +48080,8 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             tasks.push(async () => {
                 const t0 = performance.now();
                 try {
-                    const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+                    go();
+                    const action = await copyBlob(job, blob, earlier, options.dryRun, signal, (bytes) => {
                         bytesCopied += bytes;
                     });
                     if (action === 'skip')
@@ -47567,10 +48120,11 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (job.upToDate)
                 continue;
             for (const manifest of job.tree.manifests) {
+                go();
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
+                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest), signal);
                 onEvent({
                     kind: 'manifest',
                     destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
@@ -47588,6 +48142,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         const destination = (0,common_reference/* repositoryName */.aR)(job.pair.destination);
         if (!apiLists.has(destination))
             apiLists.set(destination, new Map());
+        go();
         const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
             source: job.srcClient,
             sourceRepository: job.pair.source.repository,
@@ -47595,7 +48150,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             destinationRepository: job.pair.destination.repository,
             dryRun: options.dryRun,
             apiLists: apiLists.get(destination),
-        }, referrer, job.rootPresent));
+        }, referrer, job.rootPresent), signal);
         const planned = {
             destination,
             subject: referrer.subject,
@@ -47615,14 +48170,15 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         for (const tag of job.pair.tags) {
             if (job.tagsInPlace.has(tag))
                 continue;
+            go();
             if (!options.dryRun) {
                 const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
                 // Checked again: the tag may have moved since the plan.
                 if (previous)
                     checkTagMove(options, (0,common_reference/* repositoryName */.aR)(job.pair.destination), tag, previous.digest, job.tree.root.digest);
-                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root));
+                const put = await withRetry(`tag ${tag}`, () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root), signal);
                 if (put !== job.tree.root.digest) {
-                    throw new Error(`${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
+                    throw new Error(`${job.dstClient.label}: ${(0,common_reference/* repositoryName */.aR)(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`);
                 }
                 onEvent({
                     kind: 'tag',
@@ -47662,10 +48218,11 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 actor: options.record.actor,
                 time: at,
             };
+            go();
             try {
                 const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () => writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
                     alreadyPromoted: job.upToDate,
-                }));
+                }), signal);
                 if (job.upToDate && !written)
                     continue;
                 const done = { destination, subject: job.tree.root.digest, digest, written };
@@ -47673,6 +48230,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 onEvent({ kind: 'promotion-record', ...done });
             }
             catch (error) {
+                go();
                 onEvent({
                     kind: 'promotion-record-failed',
                     destination,
@@ -47709,7 +48267,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         promotionRecords,
     };
 }
-async function copyBlob(job, blob, earlier, dryRun, countBytes) {
+async function copyBlob(job, blob, earlier, dryRun, signal, countBytes) {
     const dst = job.dstClient;
     const dstRepo = job.pair.destination.repository;
     if (await (0,blobs/* blobExists */.kQ)(dst, dstRepo, blob.digest))
@@ -47720,7 +48278,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         return mountFrom ? 'mount' : 'copy';
     let upload;
     if (mountFrom && mountFrom !== dstRepo) {
-        const mounted = await withRetry(`mount ${blob.digest}`, () => (0,blobs/* mountBlob */.ti)(dst, dstRepo, blob.digest, mountFrom));
+        const mounted = await withRetry(`mount ${blob.digest}`, () => (0,blobs/* mountBlob */.ti)(dst, dstRepo, blob.digest, mountFrom), signal);
         if (mounted.mounted)
             return 'mount';
         upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
@@ -47730,9 +48288,9 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
         // A retry starts a fresh upload: the one a failed attempt used may be broken.
         const into = pendingUpload;
         pendingUpload = undefined;
-        const result = await (0,blobs/* streamBlob */.cc)({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
+        const result = await (0,blobs/* streamBlob */.LQ)({ client: job.srcClient, repository: job.pair.source.repository }, { client: dst, repository: dstRepo, ...(into && { upload: into }) }, blob.digest, blob.size);
         countBytes(result.bytes);
-    });
+    }, signal);
     return 'copy';
 }
 
@@ -47751,7 +48309,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
 function wantsVerification(inputs) {
     return (inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0);
 }
-async function runPromote(inputs, report) {
+async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
     const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 110).then(__nccwpck_require__.bind(__nccwpck_require__, 2110)) : undefined;
@@ -47761,7 +48319,7 @@ async function runPromote(inputs, report) {
     let verified = [];
     if (verification && policy) {
         try {
-            ({ request, verified } = await verification.verifyPromotion(request, policy, (line) => report.info(line)));
+            ({ request, verified } = await verification.verifyPromotion(request, policy, (line) => report.info(line), signal));
         }
         catch (error) {
             if (!(error instanceof verification.VerificationError))
@@ -47782,7 +48340,7 @@ async function runPromote(inputs, report) {
         actor: git.actor || process.env.USER || '',
         now: () => new Date(),
     };
-    const result = await promote(request.pairs, (0,promote_between_registries_inputs/* clientsFor */.US)(request), { ...options, record }, (event) => {
+    const result = await promote(request.pairs, (0,promote_between_registries_inputs/* clientsFor */.US)(request, signal), { ...options, record, ...(signal && { signal }) }, (event) => {
         switch (event.kind) {
             case 'resolved':
                 report.info(`${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`);
@@ -47791,7 +48349,7 @@ async function runPromote(inputs, report) {
                 report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
                 break;
             case 'blob':
-                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${(0,common_text/* printable */.g)(event.digest.slice(0, 19))} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
                 break;
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
@@ -48699,7 +49257,7 @@ const COMMANDS = {
     push: actionCommand('push-registry', 'push references and verify the digest', runPush),
     ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
     'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
-    promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', runPromote),
+    promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report))),
     deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) => runDeployOperation(inputs, report, cancelOnCtrlC(report))),
     rollback: {
         summary: 'put the previous version back in service (deploy --rollback true)',

@@ -1384,8 +1384,8 @@ var inputs = __webpack_require__(2146);
 
 
 
-async function verifyPromotion(request, policy, log) {
-    const clients = (0,inputs/* clientsFor */.US)(request);
+async function verifyPromotion(request, policy, log, signal) {
+    const clients = (0,inputs/* clientsFor */.US)(request, signal);
     const digests = new Map();
     const images = [];
     for (const pair of request.pairs) {

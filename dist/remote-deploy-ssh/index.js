@@ -36103,6 +36103,30 @@ function retry_sleep(ms, signal) {
         signal?.addEventListener('abort', abort, { once: true });
     });
 }
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await retry_sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
@@ -37658,6 +37682,13 @@ class ComposeDeployer {
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 ;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
+/**
+ * Runs commands on a remote host over SSH (ssh2, pure JavaScript), behind the same Runner
+ * interface as LocalRunner. Host keys are verified against pinned known_hosts entries before
+ * authentication; the only string sent as a command is built by toShellLine (every argument
+ * quoted); stdin carries secrets.
+ */
+
 
 
 class HostKeyError extends Error {
@@ -37739,7 +37770,18 @@ class SshRunner {
         const line = toShellLine(command.argv, command.env);
         await this.acquire();
         try {
-            return await this.exec(line, command, options);
+            // A server that refuses to start a command on a live connection (sshd answering an exec
+            // request with failure, seen once on a host under heavy load) ran nothing: asked again.
+            for (let attempt = 1;; attempt++) {
+                try {
+                    return await this.exec(line, command, options);
+                }
+                catch (error) {
+                    if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+                        throw error;
+                    await retry_sleep(EXEC_RETRY_MS * attempt, options.signal);
+                }
+            }
         }
         finally {
             this.release();
@@ -37750,7 +37792,9 @@ class SshRunner {
         return new Promise((resolve, reject) => {
             this.client.exec(line, (err, stream) => {
                 if (err) {
-                    reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                    const message = `${this.where}: cannot start command: ${err.message}`;
+                    // "Unable to exec": the server's answer to the request (the connection lives, nothing ran).
+                    reject(/^Unable to exec/.test(err.message) ? new ExecRefused(message) : new Error(message));
                     return;
                 }
                 const stdout = [];
@@ -37823,6 +37867,12 @@ class SshRunner {
         this.jumpClient?.end();
     }
 }
+/** A command the server refused to start (nothing ran): worth asking again. */
+class ExecRefused extends Error {
+}
+/** How often a refused command is asked for, and the pause before the next try (times the attempt). */
+const EXEC_ATTEMPTS = 3;
+const EXEC_RETRY_MS = 200;
 function isAuthError(error) {
     return error instanceof Error && /authentication methods failed/i.test(error.message);
 }
@@ -39634,6 +39684,36 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/registry/stall.ts
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -39641,6 +39721,12 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
  * another host.
  */
 
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
 const httpsModule = () => process.getBuiltinModule('node:https');
@@ -39699,12 +39785,13 @@ function send(req, redirectsLeft) {
             method: req.method,
             headers: { ...req.headers },
             agent: agentFor(url, req.ca, req.skipTlsVerify),
-            timeout: req.timeoutMs ?? 60_000,
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
         }, (res) => {
             const status = res.statusCode ?? 0;
             const location = res.headers.location;
             if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-                res.resume();
+                drain(res, req.method);
                 const next = new URL(location, url);
                 const headers = { ...req.headers };
                 // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -39722,7 +39809,7 @@ function send(req, redirectsLeft) {
                 send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
                 return;
             }
-            resolve({ status, headers: res.headers, url: url.toString(), body: res });
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
         });
         outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
         outgoing.on('error', reject);
@@ -39731,30 +39818,185 @@ function send(req, redirectsLeft) {
         else if (Buffer.isBuffer(req.body))
             outgoing.end(req.body);
         else {
-            req.body.on('error', (error) => outgoing.destroy(error));
-            req.body.pipe(outgoing);
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
         }
     });
 }
-async function readBody(res, limit = 16 * 1024 * 1024) {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
     const chunks = [];
     let size = 0;
-    for await (const chunk of res.body) {
-        size += chunk.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+    const watch = watchStall(() => res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
         }
-        chunks.push(chunk);
+    }
+    finally {
+        watch.stop();
     }
     return Buffer.concat(chunks);
 }
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 function http_discard(res) {
-    res.body.resume();
+    drain(res.body, res.method);
 }
 function http_header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/descriptor.ts
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${printable(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return printable(text, 80);
+}
+function descriptor_isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function descriptor_isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!descriptor_isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!descriptor_isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${printable(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -39764,6 +40006,8 @@ function http_header(res, name) {
  * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
  * blobs as streams.
  */
+
+
 
 
 
@@ -39872,6 +40116,32 @@ class RegistryClient {
             return this.options.insecure === true || isLoopbackRegistry(url.host);
         return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
     }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await readBody(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
     get tlsOptions() {
         return {
             ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -39894,6 +40164,7 @@ class RegistryClient {
                     url: `https://${host}/v2/`,
                     timeoutMs: 15_000,
                     ...this.tlsOptions,
+                    ...this.signalOption,
                 });
                 http_discard(res);
                 return `https://${host}`;
@@ -39902,7 +40173,12 @@ class RegistryClient {
                 const cause = classifyNetworkError(error);
                 if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
                     try {
-                        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+                        const res = await request({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
                         http_discard(res);
                         return `http://${host}`;
                     }
@@ -39913,7 +40189,7 @@ class RegistryClient {
                 // A refused connection or a certificate is not worth waiting for; a dropped one may be.
                 if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
                     attempt < policy.retries) {
-                    await retry_sleep(retryDelayMs(attempt + 1, policy));
+                    await retry_sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
                     continue;
                 }
                 throw this.networkError(error);
@@ -39982,24 +40258,33 @@ class RegistryClient {
                 url: url.toString(),
                 headers,
                 ...this.tlsOptions,
+                ...this.signalOption,
                 timeoutMs: 30_000,
             });
         }
         catch (error) {
             throw this.networkError(error, `token server ${url.host}`);
         }
-        const body = await readBody(res, 1024 * 1024);
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
         if (res.status !== 200) {
             const refused = res.status === 401 || res.status === 403;
             throw new client_RegistryError(refused && c
                 ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
                 : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
         }
-        const json = JSON.parse(body.toString('utf8'));
-        const value = json.token ?? json.access_token;
-        if (!value)
-            throw new client_RegistryError(`${this.label}: the token server returned no token`, 401);
-        return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+        let json;
+        try {
+            json = parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new client_RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new client_RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
     }
     learnChallenge(res) {
         const challenge = parseChallenge(http_header(res, 'www-authenticate') ?? '');
@@ -40035,17 +40320,20 @@ class RegistryClient {
                     headers: { ...req.headers, ...(authorization && { authorization }) },
                     ...(req.body !== undefined && { body: req.body }),
                     ...this.tlsOptions,
-                    timeoutMs: req.timeoutMs ?? 120_000,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
                 });
             }
             catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
                 const cause = classifyNetworkError(error);
                 // A refused connection after the registry answered once (a restart): a few quick tries only.
                 const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
                 if (replayable && attempt < retries && cause.transient) {
                     const delay = retryDelayMs(attempt + 1, policy);
                     this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-                    await retry_sleep(delay);
+                    await retry_sleep(delay, this.options.signal);
                     continue;
                 }
                 throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -40076,7 +40364,7 @@ class RegistryClient {
                 const delay = retryDelayMs(attempt + 1, policy, http_header(res, 'retry-after'));
                 http_discard(res);
                 this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-                await retry_sleep(delay);
+                await retry_sleep(delay, this.options.signal);
                 continue;
             }
             return res;
@@ -40086,19 +40374,26 @@ class RegistryClient {
     async expect(res, statuses, what) {
         if (statuses.includes(res.status))
             return res;
-        const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+        const body = await readBody(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
         let detail = body.toString('utf8').trim().slice(0, 500);
         let code;
         try {
             const parsed = JSON.parse(detail);
             if (parsed.errors?.length) {
                 code = parsed.errors[0]?.code;
-                detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
             }
         }
         catch {
             // not JSON: keep the text
         }
+        // The registry's own words, made one printable line.
+        detail = printable(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
         throw new client_RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
     }
     async headManifest(repository, reference) {
@@ -40118,10 +40413,14 @@ class RegistryClient {
             const manifest = await this.getManifest(repository, reference);
             return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
         }
+        if (!descriptor_isDigest(digest))
+            throw new client_RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number(http_header(res, 'content-length') ?? 0);
         return {
             digest,
-            mediaType: http_header(res, 'content-type') ?? '',
-            size: Number(http_header(res, 'content-length') ?? 0),
+            mediaType: descriptor_isMediaType(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
         };
     }
     /** The manifest's exact bytes; a digest reference is verified against the bytes. */
@@ -40133,12 +40432,13 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT },
         });
         await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-        const bytes = await readBody(res, 4 * 1024 * 1024);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
         const digest = client_sha256(bytes);
         if (reference.startsWith('sha256:') && digest !== reference) {
             throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
         }
-        const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+        const type = contentType(res);
+        const mediaType = descriptor_isMediaType(type) ? type : mediaTypeOf(bytes);
         return { bytes, digest, mediaType, size: bytes.length };
     }
     /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
@@ -40152,13 +40452,26 @@ class RegistryClient {
         });
         await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
         http_discard(res);
-        return http_header(res, 'docker-content-digest') ?? client_sha256(manifest.bytes);
+        const stored = http_header(res, 'docker-content-digest');
+        if (stored === undefined)
+            return client_sha256(manifest.bytes);
+        if (!descriptor_isDigest(stored))
+            throw new client_RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`, 502, undefined, false);
+        return stored;
     }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 function mediaTypeOf(bytes) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));
-        return parsed.mediaType ?? (parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest);
+        if (descriptor_isMediaType(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? client_MEDIA_TYPES.ociIndex : client_MEDIA_TYPES.ociManifest;
     }
     catch {
         return client_MEDIA_TYPES.ociManifest;
@@ -41019,15 +41332,15 @@ const external_node_vm_namespaceObject = require("node:vm");
  */
 
 
-const EVERY_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+const EVERY_BYTES = 1024 * 1024;
 let collect;
 let sinceLast = 0;
 function collector() {
     if (collect !== undefined)
         return collect;
     try {
-        setFlagsFromString('--expose-gc');
-        collect = runInNewContext('gc');
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
     }
     catch {
         collect = null;
@@ -41035,7 +41348,7 @@ function collector() {
     return collect;
 }
 /** Call with the size of each chunk streamed; collects young garbage every 1 MiB. */
-function memory_streamed(bytes) {
+function streamed(bytes) {
     sinceLast += bytes;
     if (sinceLast < EVERY_BYTES)
         return;
@@ -41055,7 +41368,15 @@ function memory_streamed(bytes) {
 
 
 
+
 const CHUNK_SIZE = (/* unused pure expression or super */ null && (16 * 1024 * 1024));
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 async function blobExists(client, repository, digest) {
     const res = await client.send({
         method: 'HEAD',
@@ -41076,11 +41397,34 @@ async function openBlob(client, repository, digest) {
     });
     return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
-function uploadUrl(res, base) {
+function uploadUrl(res, base, label = 'registry') {
     const location = header(res, 'location');
     if (!location)
-        throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-    return new URL(location, base).toString();
+        throw new RegistryError(`${label}: upload answered ${res.status} without a Location`, res.status);
+    try {
+        return new URL(location, base).toString();
+    }
+    catch {
+        throw new RegistryError(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+    }
+}
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+async function cancelUpload(client, repository, upload) {
+    try {
+        const res = await client.send({
+            method: 'DELETE',
+            path: upload,
+            scopes: [pushScope(repository)],
+            signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+        });
+        discard(res);
+    }
+    catch {
+        // the registry purges abandoned uploads itself
+    }
 }
 /**
  * Mounts a blob from another repository of the same registry. A 202 means the registry started
@@ -41097,7 +41441,7 @@ async function mountBlob(client, repository, digest, from) {
     if (res.status === 201)
         return { mounted: true };
     await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-    return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+    return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 async function startUpload(client, repository) {
     const res = await client.send({
@@ -41107,20 +41451,69 @@ async function startUpload(client, repository) {
     });
     discard(res);
     await client.expect(res, [202], `start upload to ${repository}`);
-    return uploadUrl(res, await client.base());
+    return uploadUrl(res, await client.base(), client.label);
 }
-/** A pass-through that hashes what flows and counts bytes. */
-class Sha256Meter extends (/* unused pure expression or super */ null && (Transform)) {
-    hash = createHash('sha256');
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+class VerifiedBlob extends external_node_stream_namespaceObject.Transform {
+    check;
+    hash;
+    watch;
     bytes = 0;
+    /** Why the blob was refused (set before the stream errors). */
+    failure;
+    constructor(check) {
+        super();
+        this.check = check;
+        this.hash = (0,external_node_crypto_namespaceObject.createHash)(check.digest.slice(0, check.digest.indexOf(':')));
+        this.watch = watchStall(() => {
+            const blocked = this.readableLength >= this.readableHighWaterMark;
+            this.fail(new client_RegistryError(`${check.stalled(blocked)} (${stallWindowText()})`, 0, 'ETIMEDOUT', true));
+        });
+    }
+    /**
+     * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+     * too (which would otherwise report it as the destination's).
+     */
+    sourceFailed(error) {
+        this.failure ??= error;
+    }
+    fail(error) {
+        this.failure ??= error;
+        this.watch.stop();
+        this.destroy(this.failure);
+        return this.failure;
+    }
     _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
         this.bytes += chunk.length;
+        if (this.bytes > this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`, 502, undefined, false)));
+            return;
+        }
+        this.hash.update(chunk);
+        this.watch.progress(chunk.length);
         streamed(chunk.length);
         callback(null, chunk);
     }
-    digest() {
-        return `sha256:${this.hash.digest('hex')}`;
+    _flush(callback) {
+        this.watch.stop();
+        if (this.bytes < this.check.size) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`, 502, undefined, false)));
+            return;
+        }
+        const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+        if (actual !== this.check.digest) {
+            callback(this.fail(new client_RegistryError(`${this.check.what} hashed to ${actual}`, 502)));
+            return;
+        }
+        callback();
+    }
+    _destroy(error, callback) {
+        this.watch.stop();
+        callback(error);
     }
 }
 function blobs_withDigest(url, digest) {
@@ -41136,7 +41529,7 @@ async function putBlobStream(client, repository, upload, digest, size, body) {
         scopes: [pushScope(repository)],
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
-        timeoutMs: 600_000,
+        timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
     });
 }
 /** Chunked upload: PATCH chunks of CHUNK_SIZE with Content-Range, then PUT to close. */
@@ -41164,7 +41557,7 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
         });
         discard(res);
         await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-        url = uploadUrl(res, await client.base());
+        url = uploadUrl(res, await client.base(), client.label);
         offset += chunk.length;
     };
     for await (const data of body) {
@@ -41183,10 +41576,20 @@ async function putBlobChunked(client, repository, upload, digest, body, chunkSiz
     });
 }
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 async function streamBlob(source, destination, digest, size) {
+    const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+    const check = {
+        digest,
+        size,
+        what,
+        stalled: (destinationBlocked) => destinationBlocked
+            ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+            : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+    };
     const attempt = async (chunked, starting) => {
         // The source GET and the destination's upload session start together: one round trip less.
         const [opened, started] = await Promise.allSettled([
@@ -41195,6 +41598,8 @@ async function streamBlob(source, destination, digest, size) {
         ]);
         if (opened.status === 'rejected') {
             // Nothing was sent into an upload session that did start: the registry purges it.
+            if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+                await cancelUpload(destination.client, destination.repository, started.value);
             throw opened.reason;
         }
         const res = opened.value;
@@ -41203,57 +41608,52 @@ async function streamBlob(source, destination, digest, size) {
             throw started.reason;
         }
         const upload = started.value;
-        // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-        // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-        // the chunker reads through a hashing transform.
-        const body = res.body;
-        const stop = () => body.destroy();
-        let read;
-        let putting;
-        if (chunked) {
-            const meter = body.pipe(new Sha256Meter());
-            body.on('error', (error) => meter.destroy(error));
-            read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-            putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
+        const length = header(res, 'content-length');
+        if (length !== undefined && Number(length) !== size) {
+            res.body.destroy();
+            throw new RegistryError(`${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`, 502, undefined, false);
         }
-        else {
-            const hash = createHash('sha256');
-            let bytes = 0;
-            body.pause();
-            body.on('data', (chunk) => {
-                hash.update(chunk);
-                bytes += chunk.length;
-                streamed(chunk.length);
-            });
-            read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-            putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
-        }
-        const piping = finished(body);
+        // The source response streams through the verifier into the PUT (or the chunker).
+        const verified = new VerifiedBlob(check);
+        // Before the pipeline's own listener: the source's error is recorded as the source's first.
+        res.body.once('error', (error) => {
+            if (!source.client.signal?.aborted)
+                verified.sourceFailed(source.client.networkError(error, `GET blob ${digest} of ${source.repository}`));
+        });
+        pipeline(res.body, verified, () => { });
+        let putting = chunked
+            ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+            : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+        const piping = finished(verified);
         // If the destination answers (or fails) before taking the whole body, stop reading the source.
         putting = putting.then((put) => {
             if (put.status !== 201 && put.status !== 202)
-                stop();
+                verified.destroy();
             return put;
         }, (error) => {
-            stop();
+            verified.destroy();
             throw error;
         });
         const [piped, put] = await Promise.allSettled([piping, putting]);
+        if (destination.client.signal?.aborted) {
+            await cancelUpload(destination.client, destination.repository, upload);
+            destination.client.checkAborted();
+        }
+        // What the source sent is judged first: a body too long, too short or corrupt is the source's
+        // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+        // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+        if (verified.failure) {
+            if (put.status === 'fulfilled')
+                discard(put.value);
+            throw verified.failure;
+        }
         if (put.status === 'rejected')
             throw put.reason;
-        // A body read to its end that does not hash to its digest: the source is at fault, whatever
-        // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-        // for one that refuses monolithic uploads).
-        const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-        if (piped.status === 'fulfilled' && actual !== digest) {
-            discard(put.value);
-            throw new RegistryError(`blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`, 502);
-        }
         if (put.value.status !== 201)
             return { res: put.value, bytes: 0 };
         if (piped.status === 'rejected')
             throw piped.reason;
-        return { res: put.value, bytes };
+        return { res: put.value, bytes: verified.bytes };
     };
     const first = destination.upload
         ? Promise.resolve(destination.upload)
@@ -41301,6 +41701,7 @@ async function blobs_putBlobBytes(client, repository, bytes) {
 
 
 
+
 /** cosign's tags: signatures, attestations, attached SBOMs. */
 const COSIGN_SUFFIXES = (/* unused pure expression or super */ null && (['sig', 'att', 'sbom']));
 const referrers_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
@@ -41318,12 +41719,14 @@ function cosignTag(digest, suffix) {
         throw new Error(`not a digest: ${digest}`);
     return `${match[1]}-${match[2]}.${suffix}`;
 }
-function fields(bytes) {
-    return JSON.parse(bytes.toString('utf8'));
+function fields(bytes, what = 'manifest') {
+    return parseJsonObject(bytes, what);
 }
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 function subjectOf(bytes) {
-    return fields(bytes).subject?.digest;
+    const subject = fields(bytes).subject;
+    const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+    return isDigest(digest) ? digest : undefined;
 }
 /**
  * The descriptor a referrers list carries for a manifest: artifactType (else the config's media
@@ -41331,13 +41734,16 @@ function subjectOf(bytes) {
  */
 function referrerDescriptor(manifest) {
     const json = fields(manifest.bytes);
-    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+    const artifactType = isMediaType(candidate) ? candidate : undefined;
     return {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
         size: manifest.size,
         ...(artifactType !== undefined && { artifactType }),
-        ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+        ...(json.annotations &&
+            typeof json.annotations === 'object' &&
+            Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
     };
 }
 /** The descriptors of a referrers index (an API page or a fallback tag's index). */
@@ -41345,8 +41751,14 @@ function indexEntries(bytes) {
     const json = fields(bytes);
     if (!Array.isArray(json.manifests))
         throw new Error('not an index');
-    // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
-    return json.manifests.filter((d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest));
+    // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+    // type (artifactType, when given) is not an entry.
+    return json.manifests.filter((d) => d !== null &&
+        typeof d === 'object' &&
+        descriptor_isDigest(d.digest) &&
+        isSize(d.size) &&
+        descriptor_isMediaType(d.mediaType) &&
+        (d.artifactType === undefined || descriptor_isMediaType(d.artifactType)));
 }
 /**
  * A fallback index with `add` merged in: every entry already there kept as it is and in order (other
@@ -41392,7 +41804,12 @@ function nextLink(link, base) {
     }
     return undefined;
 }
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
  * API (it answers 404, or 400/405/501 for a path it does not know).
@@ -41403,7 +41820,10 @@ async function listReferrers(client, repository, digest, artifactType) {
     if (artifactType)
         url += `?artifactType=${encodeURIComponent(artifactType)}`;
     const entries = [];
-    for (let page = 0; url && page < MAX_PAGES; page++) {
+    const image = `${client.label}: referrers of ${repository}@${digest}`;
+    for (let page = 0; url; page++) {
+        if (page === MAX_REFERRER_PAGES)
+            throw new client_RegistryError(`${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`, 0, undefined, false);
         const res = await client.send({
             method: 'GET',
             path: url,
@@ -41418,7 +41838,7 @@ async function listReferrers(client, repository, digest, artifactType) {
         }
         await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
         const contentType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim();
-        const body = await readBody(res, 4 * 1024 * 1024);
+        const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
         // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
         if (page === 0 && contentType !== client_MEDIA_TYPES.ociIndex) {
             try {
@@ -41428,7 +41848,16 @@ async function listReferrers(client, repository, digest, artifactType) {
                 return undefined;
             }
         }
-        entries.push(...applyArtifactTypeFilter(indexEntries(body), artifactType, http_header(res, 'oci-filters-applied')));
+        let listed;
+        try {
+            listed = indexEntries(body);
+        }
+        catch (error) {
+            throw new client_RegistryError(`${image}: ${error.message}`, 502, undefined, false);
+        }
+        entries.push(...applyArtifactTypeFilter(listed, artifactType, http_header(res, 'oci-filters-applied')));
+        if (entries.length > MAX_REFERRERS_LISTED)
+            throw new client_RegistryError(`${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`, 0, undefined, false);
         url = nextLink(http_header(res, 'link'), url);
     }
     return entries;
@@ -41436,7 +41865,7 @@ async function listReferrers(client, repository, digest, artifactType) {
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 function fallbackEntries(manifest) {
     try {
-        return indexEntries(manifest.bytes);
+        return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
     }
     catch {
         return [];

@@ -1,4 +1,7 @@
 import { runPromote } from '../promote-between-registries/operation';
 import { runAction } from './runtime';
 
-void runAction({ main: ({ inputs, report }) => runPromote(inputs, report) });
+void runAction({
+  cancellable: true,
+  main: ({ inputs, report, signal }) => runPromote(inputs, report, signal),
+});

@@ -176,7 +176,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   promote: actionCommand(
     'promote-between-registries',
     'copy an image between registries by digest',
-    runPromote,
+    (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report)),
   ),
   deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) =>
     runDeployOperation(inputs, report, cancelOnCtrlC(report)),

@@ -64,3 +64,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', abort, { once: true });
   });
 }
+
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+export async function retry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  options: { retryable: (error: unknown) => boolean; policy?: RetryPolicy; signal?: AbortSignal },
+): Promise<T> {
+  const policy = options.policy ?? DEFAULT_RETRY;
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      return await fn();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!options.retryable(error) || attempt > policy.retries) {
+        if (error instanceof Error && !error.message.startsWith(`${what}: `))
+          error.message = `${what}: ${error.message}`;
+        throw error;
+      }
+      await sleep(retryDelayMs(attempt, policy), options.signal);
+    }
+  }
+}

@@ -12,7 +12,7 @@ import { type BlobRef, type ImageTree, isIndex, readImageTree, selectPlatform } 
 import { isMutableTag } from '../common/mutable-tags';
 import { runPool } from '../common/pool';
 import { TagConflictError } from '../registry/resolve';
-import { DEFAULT_RETRY, retryDelayMs, sleep } from '../common/retry';
+import { retry } from '../common/retry';
 import type { ReferrerDescriptor } from '../registry/referrers';
 import {
   discoverReferrers,
@@ -44,6 +44,11 @@ export interface PromoteOptions {
   readonly dryRun: boolean;
   /** Copy everything referring to each copied manifest (OCI referrers, cosign tags), recursively. */
   readonly referrers: boolean;
+  /**
+   * Cancels the promotion: no transfer starts after it is aborted, those running are aborted (the
+   * clients should share it, so their requests are), and no tag or record is written.
+   */
+  readonly signal?: AbortSignal;
   /**
    * Who promotes: each image copied (not one already complete at the destination, nor in a dry
    * run) gets a promotion record there naming the run. None without it.
@@ -192,19 +197,9 @@ async function resolveTree(pair: PromotePair, clients: Clients, options: Promote
   return readImageTree(client, pair.source.repository, root);
 }
 
-async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      const transient = isRetryableError(error);
-      if (!transient || attempt > DEFAULT_RETRY.retries) {
-        if (error instanceof Error) error.message = `${what}: ${error.message}`;
-        throw error;
-      }
-      await sleep(retryDelayMs(attempt, DEFAULT_RETRY));
-    }
-  }
+/** The project's retry primitive over registry errors, ended by the promotion's signal. */
+function withRetry<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return retry(what, fn, { retryable: isRetryableError, ...(signal && { signal }) });
 }
 
 export async function promote(
@@ -214,6 +209,8 @@ export async function promote(
   onEvent: (event: PromoteEvent) => void = () => {},
 ): Promise<PromoteResult> {
   const started = performance.now();
+  const signal = options.signal;
+  const go = () => signal?.throwIfAborted();
 
   // Reach the destinations while the sources resolve (a failure here is reported when used).
   for (const pair of pairs)
@@ -246,10 +243,12 @@ export async function promote(
       const key = formatReference(pair.source) + (pair.expectedDigest ?? '');
       if (referrersOf.has(key)) continue;
       const tree = trees.get(key) as ImageTree;
+      go();
       const found = await discoverReferrers(
         clients.source(pair.source.registry),
         pair.source.repository,
         tree.manifests.map((m) => m.digest),
+        formatReference(pair.source),
       );
       referrersOf.set(key, found);
       onEvent({ kind: 'referrers-found', source: formatReference(pair.source), count: found.length });
@@ -345,7 +344,8 @@ export async function promote(
       tasks.push(async () => {
         const t0 = performance.now();
         try {
-          const action = await copyBlob(job, blob, earlier, options.dryRun, (bytes) => {
+          go();
+          const action = await copyBlob(job, blob, earlier, options.dryRun, signal, (bytes) => {
             bytesCopied += bytes;
           });
           if (action === 'skip') blobsSkipped += 1;
@@ -380,10 +380,13 @@ export async function promote(
     for (const job of jobs) {
       if (job.upToDate) continue;
       for (const manifest of job.tree.manifests) {
+        go();
         const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
         if (present) continue;
-        await withRetry(`put manifest ${manifest.digest}`, () =>
-          putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest),
+        await withRetry(
+          `put manifest ${manifest.digest}`,
+          () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest),
+          signal,
         );
         onEvent({
           kind: 'manifest',
@@ -402,19 +405,23 @@ export async function promote(
     const referrer = job.referrer as Referrer;
     const destination = repositoryName(job.pair.destination);
     if (!apiLists.has(destination)) apiLists.set(destination, new Map());
-    const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () =>
-      writeReferrer(
-        {
-          source: job.srcClient,
-          sourceRepository: job.pair.source.repository,
-          destination: job.dstClient,
-          destinationRepository: job.pair.destination.repository,
-          dryRun: options.dryRun,
-          apiLists: apiLists.get(destination) as Map<string, Promise<ReferrerDescriptor[] | undefined>>,
-        },
-        referrer,
-        job.rootPresent,
-      ),
+    go();
+    const action = await withRetry(
+      `referrer ${referrer.tree.root.digest}`,
+      () =>
+        writeReferrer(
+          {
+            source: job.srcClient,
+            sourceRepository: job.pair.source.repository,
+            destination: job.dstClient,
+            destinationRepository: job.pair.destination.repository,
+            dryRun: options.dryRun,
+            apiLists: apiLists.get(destination) as Map<string, Promise<ReferrerDescriptor[] | undefined>>,
+          },
+          referrer,
+          job.rootPresent,
+        ),
+      signal,
     );
     const planned: PlannedReferrer = {
       destination,
@@ -435,6 +442,7 @@ export async function promote(
   for (const job of jobs) {
     for (const tag of job.pair.tags) {
       if (job.tagsInPlace.has(tag)) continue;
+      go();
       if (!options.dryRun) {
         const previous = await job.dstClient.headManifest(job.pair.destination.repository, tag);
         // Checked again: the tag may have moved since the plan.
@@ -446,12 +454,14 @@ export async function promote(
             previous.digest,
             job.tree.root.digest,
           );
-        const put = await withRetry(`tag ${tag}`, () =>
-          job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root),
+        const put = await withRetry(
+          `tag ${tag}`,
+          () => job.dstClient.putManifest(job.pair.destination.repository, tag, job.tree.root),
+          signal,
         );
         if (put !== job.tree.root.digest) {
           throw new Error(
-            `${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`,
+            `${job.dstClient.label}: ${repositoryName(job.pair.destination)}:${tag}: the registry stored ${put}, not ${job.tree.root.digest}`,
           );
         }
         onEvent({
@@ -494,17 +504,22 @@ export async function promote(
         actor: options.record.actor,
         time: at,
       };
+      go();
       try {
-        const { digest, written } = await withRetry(`promotion record of ${job.tree.root.digest}`, () =>
-          writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
-            alreadyPromoted: job.upToDate,
-          }),
+        const { digest, written } = await withRetry(
+          `promotion record of ${job.tree.root.digest}`,
+          () =>
+            writePromotionRecord(job.dstClient, job.pair.destination.repository, job.tree.root, promotion, {
+              alreadyPromoted: job.upToDate,
+            }),
+          signal,
         );
         if (job.upToDate && !written) continue;
         const done = { destination, subject: job.tree.root.digest, digest, written };
         promotionRecords.push(done);
         onEvent({ kind: 'promotion-record', ...done });
       } catch (error) {
+        go();
         onEvent({
           kind: 'promotion-record-failed',
           destination,
@@ -548,6 +563,7 @@ async function copyBlob(
   blob: BlobRef,
   earlier: Promise<string | undefined> | undefined,
   dryRun: boolean,
+  signal: AbortSignal | undefined,
   countBytes: (bytes: number) => void,
 ): Promise<BlobAction> {
   const dst = job.dstClient;
@@ -558,24 +574,30 @@ async function copyBlob(
   if (dryRun) return mountFrom ? 'mount' : 'copy';
   let upload: string | undefined;
   if (mountFrom && mountFrom !== dstRepo) {
-    const mounted = await withRetry(`mount ${blob.digest}`, () =>
-      mountBlob(dst, dstRepo, blob.digest, mountFrom),
+    const mounted = await withRetry(
+      `mount ${blob.digest}`,
+      () => mountBlob(dst, dstRepo, blob.digest, mountFrom),
+      signal,
     );
     if (mounted.mounted) return 'mount';
     upload = mounted.uploadUrl; // distribution answers 202 when it cannot mount: upload into it instead
   }
   let pendingUpload = upload;
-  await withRetry(`copy blob ${blob.digest}`, async () => {
-    // A retry starts a fresh upload: the one a failed attempt used may be broken.
-    const into = pendingUpload;
-    pendingUpload = undefined;
-    const result = await streamBlob(
-      { client: job.srcClient, repository: job.pair.source.repository },
-      { client: dst, repository: dstRepo, ...(into && { upload: into }) },
-      blob.digest,
-      blob.size,
-    );
-    countBytes(result.bytes);
-  });
+  await withRetry(
+    `copy blob ${blob.digest}`,
+    async () => {
+      // A retry starts a fresh upload: the one a failed attempt used may be broken.
+      const into = pendingUpload;
+      pendingUpload = undefined;
+      const result = await streamBlob(
+        { client: job.srcClient, repository: job.pair.source.repository },
+        { client: dst, repository: dstRepo, ...(into && { upload: into }) },
+        blob.digest,
+        blob.size,
+      );
+      countBytes(result.bytes);
+    },
+    signal,
+  );
   return 'copy';
 }

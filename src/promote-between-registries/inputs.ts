@@ -143,8 +143,8 @@ export function readPromoteRequest(inputs: Inputs): PromoteRequest {
   };
 }
 
-/** One client per registry and role (errors name the role). */
-export function clientsFor(request: PromoteRequest): Clients {
+/** One client per registry and role (errors name the role); `signal` aborts all their requests. */
+export function clientsFor(request: PromoteRequest, signal?: AbortSignal): Clients {
   const cache = new Map<string, RegistryClient>();
   const make = (registry: string, creds: Credentials | undefined, role: RegistryRole) => {
     const key = `${role}|${registry}|${creds?.username ?? ''}|${creds?.password ?? ''}`;
@@ -154,6 +154,7 @@ export function clientsFor(request: PromoteRequest): Clients {
         ...(creds && { credentials: creds }),
         insecure: request.insecure.includes(registry),
         ...(request.ca && { ca: request.ca }),
+        ...(signal && { signal }),
         role,
       });
       cache.set(key, client);

@@ -20,7 +20,7 @@ function wantsVerification(inputs: Inputs): boolean {
   );
 }
 
-export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outcome> {
+export async function runPromote(inputs: Inputs, report: Reporter, signal?: AbortSignal): Promise<Outcome> {
   report.mask(inputs.string('source-password'));
   report.mask(inputs.string('destination-password'));
   const verification = wantsVerification(inputs) ? await import('./verify') : undefined;
@@ -30,8 +30,11 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
   let verified: Verification[] = [];
   if (verification && policy) {
     try {
-      ({ request, verified } = await verification.verifyPromotion(request, policy, (line) =>
-        report.info(line),
+      ({ request, verified } = await verification.verifyPromotion(
+        request,
+        policy,
+        (line) => report.info(line),
+        signal,
       ));
     } catch (error) {
       if (!(error instanceof verification.VerificationError)) throw error;
@@ -56,51 +59,56 @@ export async function runPromote(inputs: Inputs, report: Reporter): Promise<Outc
     actor: git.actor || process.env.USER || '',
     now: () => new Date(),
   };
-  const result = await promote(request.pairs, clientsFor(request), { ...options, record }, (event) => {
-    switch (event.kind) {
-      case 'resolved':
-        report.info(
-          `${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`,
-        );
-        break;
-      case 'up-to-date':
-        report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
-        break;
-      case 'blob':
-        report.info(
-          `${options.dryRun ? 'would ' : ''}${event.action} ${event.digest.slice(0, 19)} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`,
-        );
-        break;
-      case 'manifest':
-        report.info(`put manifest ${event.digest} → ${event.destination}`);
-        break;
-      case 'referrers-found':
-        report.info(
-          `${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`,
-        );
-        break;
-      case 'referrer':
-        report.info(
-          `${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
-        );
-        break;
-      case 'promotion-record':
-        report.info(
-          `${event.written ? 'wrote' : 'already there:'} promotion record ${printable(event.digest)} of ${event.subject} → ${event.destination}`,
-        );
-        break;
-      case 'promotion-record-failed':
-        report.warning(
-          `${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${printable(event.error, 500)}`,
-        );
-        break;
-      case 'tag':
-        report.info(
-          `${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
-        );
-        break;
-    }
-  });
+  const result = await promote(
+    request.pairs,
+    clientsFor(request, signal),
+    { ...options, record, ...(signal && { signal }) },
+    (event) => {
+      switch (event.kind) {
+        case 'resolved':
+          report.info(
+            `${event.source} is ${event.digest} (${event.manifests} manifest(s), ${event.blobs} blob(s))`,
+          );
+          break;
+        case 'up-to-date':
+          report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
+          break;
+        case 'blob':
+          report.info(
+            `${options.dryRun ? 'would ' : ''}${event.action} ${printable(event.digest.slice(0, 19))} (${formatBytes(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${formatDuration(event.ms)}`}`,
+          );
+          break;
+        case 'manifest':
+          report.info(`put manifest ${event.digest} → ${event.destination}`);
+          break;
+        case 'referrers-found':
+          report.info(
+            `${event.source}: ${event.count} referrer(s) (signatures, attestations, SBOMs, OCI referrers)`,
+          );
+          break;
+        case 'referrer':
+          report.info(
+            `${referrerVerb(event.action, event.dryRun)} ${printable(event.type)} ${event.digest}${event.tag ? ` (${event.tag})` : ''} → ${event.destination}`,
+          );
+          break;
+        case 'promotion-record':
+          report.info(
+            `${event.written ? 'wrote' : 'already there:'} promotion record ${printable(event.digest)} of ${event.subject} → ${event.destination}`,
+          );
+          break;
+        case 'promotion-record-failed':
+          report.warning(
+            `${event.destination} did not take the promotion record of ${event.subject} (the promotion goes on; status will not name it): ${printable(event.error, 500)}`,
+          );
+          break;
+        case 'tag':
+          report.info(
+            `${event.dryRun ? 'would tag' : 'tagged'} ${event.destination}:${event.tag} → ${event.digest}${event.previous ? ` (was ${event.previous})` : ''}`,
+          );
+          break;
+      }
+    },
+  );
   report.info(
     options.dryRun
       ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${formatBytes(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${formatDuration(result.durationMs)}`

@@ -18,7 +18,9 @@
  * the image reached the registry it is in, so a production registry holds the records of the
  * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
  */
-import type { Manifest, RegistryClient } from '../registry/client';
+import { type Manifest, type RegistryClient, RegistryError } from '../registry/client';
+import { runPool } from '../common/pool';
+import { isDigest } from '../registry/descriptor';
 import { type ImageTree, readImageTree } from '../registry/image-tree';
 import {
   COSIGN_SUFFIXES,
@@ -37,7 +39,6 @@ import {
   referrerDescriptor,
   subjectOf,
 } from '../registry/referrers';
-import { readBody } from '../registry/http';
 import { isPromotionRecord, PROMOTION_ARTIFACT_TYPE } from '../supply-chain/promotion';
 import { pullScope } from '../registry/client';
 
@@ -60,6 +61,17 @@ export interface Referrer {
  */
 export type ReferrerAction = 'present' | 'copy' | 'register' | 'merge';
 
+/**
+ * Bounds of referrer discovery for one image, so a registry cannot make it endless or exhaust
+ * memory: how deep referrers of referrers go, how many there are in all, and the bytes of their
+ * manifests held together.
+ */
+export const MAX_REFERRER_DEPTH = 8;
+export const MAX_REFERRERS = 1000;
+export const MAX_REFERRER_BYTES = 64 * 1024 * 1024;
+/** Referrer manifests fetched at once. */
+const REFERRER_FETCH_CONCURRENCY = 8;
+
 const COSIGN_TYPES: Record<CosignSuffix, string> = {
   sig: 'cosign signature',
   att: 'cosign attestation',
@@ -74,11 +86,15 @@ async function referrersOf(client: RegistryClient, repository: string, digest: s
   ]);
   // Promotion records stay where they were written: each says how the image reached that registry.
   const entries = listed.filter((e) => !isPromotionRecord(e));
-  const manifests = await Promise.all(entries.map((e) => getManifestIfAny(client, repository, e.digest)));
+  const manifests = await runPool(
+    entries.map((e) => () => getManifestIfAny(client, repository, e.digest)),
+    REFERRER_FETCH_CONCURRENCY,
+  );
   const out: Referrer[] = [];
   for (const [i, manifest] of manifests.entries()) {
-    // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
-    if (!manifest) continue;
+    // An entry whose manifest is gone (a stale fallback index) has nothing to copy; one whose
+    // subject is another manifest is not a referrer of this one, whatever the list says.
+    if (!manifest || subjectOf(manifest.bytes) !== digest) continue;
     const entry = entries[i] as ReferrerDescriptor;
     const type = referrerDescriptor(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
     if (type === PROMOTION_ARTIFACT_TYPE) continue;
@@ -104,24 +120,45 @@ async function referrersOf(client: RegistryClient, repository: string, digest: s
   return out;
 }
 
-/** Everything referring to `digests` in the source repository, recursively, each once. */
+/**
+ * Everything referring to `digests` in the source repository, recursively, each once, within
+ * MAX_REFERRER_DEPTH, MAX_REFERRERS and MAX_REFERRER_BYTES (an error names the limit and `image`).
+ */
 export async function discoverReferrers(
   client: RegistryClient,
   repository: string,
   digests: readonly string[],
+  image = `${repository}@${digests.at(-1) ?? ''}`,
 ): Promise<Referrer[]> {
   const seen = new Set(digests);
   const listed = new Set<string>();
   const out: Referrer[] = [];
+  let bytes = 0;
+  const limit = (what: string) =>
+    new RegistryError(
+      `${client.label}: ${image} has ${what}; refusing to copy its referrers`,
+      0,
+      undefined,
+      false,
+    );
   let queue = [...digests];
-  while (queue.length > 0) {
-    const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+  for (let depth = 1; queue.length > 0; depth++) {
+    if (depth > MAX_REFERRER_DEPTH)
+      throw limit(`referrers more than ${MAX_REFERRER_DEPTH} deep (MAX_REFERRER_DEPTH)`);
+    const found = await runPool(
+      queue.map((d) => () => referrersOf(client, repository, d)),
+      REFERRER_FETCH_CONCURRENCY,
+    );
     queue = [];
     for (const referrer of found.flat()) {
       const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
       if (listed.has(key)) continue;
       listed.add(key);
       out.push(referrer);
+      if (out.length > MAX_REFERRERS) throw limit(`more than ${MAX_REFERRERS} referrers (MAX_REFERRERS)`);
+      bytes += referrer.tree.manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+      if (bytes > MAX_REFERRER_BYTES)
+        throw limit(`more than ${MAX_REFERRER_BYTES} bytes of referrer manifests (MAX_REFERRER_BYTES)`);
       if (!seen.has(referrer.tree.root.digest)) {
         seen.add(referrer.tree.root.digest);
         queue.push(referrer.tree.root.digest);
@@ -234,16 +271,16 @@ async function writeSubjectReferrer(
 }
 
 async function readConfig(client: RegistryClient, repository: string, manifest: Manifest): Promise<Buffer> {
-  const digest = (JSON.parse(manifest.bytes.toString('utf8')) as { config?: { digest?: string } }).config
+  const digest = (JSON.parse(manifest.bytes.toString('utf8')) as { config?: { digest?: unknown } }).config
     ?.digest;
-  if (!digest) throw new Error('it has no config');
+  if (!isDigest(digest)) throw new Error('it has no config');
   const res = await client.send({
     method: 'GET',
     path: `${repository}/blobs/${digest}`,
     scopes: [pullScope(repository)],
   });
   await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-  return readBody(res, 4 * 1024 * 1024);
+  return client.read(res, 4 * 1024 * 1024, `GET blob ${repository}@${digest}`);
 }
 
 async function writeCosignTag(target: ReferrerTarget, referrer: Referrer): Promise<ReferrerAction> {

@@ -18,8 +18,9 @@ export async function verifyPromotion(
   request: PromoteRequest,
   policy: VerifyPolicy,
   log: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<{ request: PromoteRequest; verified: Verification[] }> {
-  const clients = clientsFor(request);
+  const clients = clientsFor(request, signal);
   const digests = new Map<string, string>();
   const images = [];
   for (const pair of request.pairs) {

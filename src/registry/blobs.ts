@@ -3,14 +3,22 @@
  * mount, and uploads streamed from a source (monolithic PUT, or chunked PATCH for registries
  * that need it), hashed on the fly and never buffered whole.
  */
-import { createHash } from 'node:crypto';
-import { type Readable, Transform } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type RegistryClient, pullScope, pushScope, RegistryError } from './client';
 import { discard, header, type HttpResponse } from './http';
 import { streamed } from './memory';
+import { stallWindowText, type StallWatch, watchStall } from './stall';
 
 export const CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * Silence allowed on an upload's connection (the body itself is watched for stalls): a registry
+ * may take minutes to answer once it has the whole blob (committing it to object storage).
+ */
+export const UPLOAD_ANSWER_TIMEOUT_MS = 600_000;
+/** How long a cancelled copy waits for the destination to drop its upload session. */
+export const CANCEL_UPLOAD_TIMEOUT_MS = 500;
 
 export async function blobExists(
   client: RegistryClient,
@@ -41,10 +49,37 @@ export async function openBlob(
   return client.expect(res, [200], `GET blob ${repository}@${digest}`);
 }
 
-function uploadUrl(res: HttpResponse, base: string): string {
+function uploadUrl(res: HttpResponse, base: string, label = 'registry'): string {
   const location = header(res, 'location');
-  if (!location) throw new RegistryError(`upload answered ${res.status} without a Location`, res.status);
-  return new URL(location, base).toString();
+  if (!location)
+    throw new RegistryError(`${label}: upload answered ${res.status} without a Location`, res.status);
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    throw new RegistryError(`${label}: upload answered ${res.status} with an unusable Location`, 502);
+  }
+}
+
+/**
+ * Drops an upload session a cancelled copy leaves (best effort, briefly: the run is ending), so
+ * the destination does not keep its partial data until its own purge.
+ */
+export async function cancelUpload(
+  client: RegistryClient,
+  repository: string,
+  upload: string,
+): Promise<void> {
+  try {
+    const res = await client.send({
+      method: 'DELETE',
+      path: upload,
+      scopes: [pushScope(repository)],
+      signal: AbortSignal.timeout(CANCEL_UPLOAD_TIMEOUT_MS),
+    });
+    discard(res);
+  } catch {
+    // the registry purges abandoned uploads itself
+  }
 }
 
 export type MountResult = { mounted: true } | { mounted: false; uploadUrl: string };
@@ -68,7 +103,7 @@ export async function mountBlob(
   discard(res);
   if (res.status === 201) return { mounted: true };
   await client.expect(res, [202], `mount ${digest} from ${from} into ${repository}`);
-  return { mounted: false, uploadUrl: uploadUrl(res, await client.base()) };
+  return { mounted: false, uploadUrl: uploadUrl(res, await client.base(), client.label) };
 }
 
 export async function startUpload(client: RegistryClient, repository: string): Promise<string> {
@@ -79,25 +114,96 @@ export async function startUpload(client: RegistryClient, repository: string): P
   });
   discard(res);
   await client.expect(res, [202], `start upload to ${repository}`);
-  return uploadUrl(res, await client.base());
+  return uploadUrl(res, await client.base(), client.label);
 }
 
-/** A pass-through that hashes what flows and counts bytes. */
-export class Sha256Meter extends Transform {
-  private readonly hash = createHash('sha256');
+/** A blob's bytes as they stream past, checked against its descriptor. */
+export interface BlobCheck {
+  readonly digest: string;
+  readonly size: number;
+  /** "source registry r:5000: blob sha256:… of team/app": what errors about the content start with. */
+  readonly what: string;
+  /** Who a stall is blamed on: the destination when it stopped taking bytes, else the source. */
+  readonly stalled: (destinationBlocked: boolean) => string;
+}
+
+/**
+ * A pass-through that hashes and counts a blob: more bytes than its size fail at once (before
+ * they are passed on), fewer at the end fail, a digest that does not match fails, and a transfer
+ * that stops moving fails (stall.ts), blaming the side that stopped.
+ */
+export class VerifiedBlob extends Transform {
+  private readonly hash: Hash;
+  private readonly watch: StallWatch;
   bytes = 0;
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    callback: (error?: Error | null, data?: Buffer) => void,
-  ) {
-    this.hash.update(chunk);
+  /** Why the blob was refused (set before the stream errors). */
+  failure?: RegistryError;
+  constructor(private readonly check: BlobCheck) {
+    super();
+    this.hash = createHash(check.digest.slice(0, check.digest.indexOf(':')));
+    this.watch = watchStall(() => {
+      const blocked = this.readableLength >= this.readableHighWaterMark;
+      this.fail(new RegistryError(`${check.stalled(blocked)} (${stallWindowText()})`, 0, 'ETIMEDOUT', true));
+    });
+  }
+  /**
+   * The source's body failed (cut, reset): that is the failure, even though it reaches the upload
+   * too (which would otherwise report it as the destination's).
+   */
+  sourceFailed(error: RegistryError): void {
+    this.failure ??= error;
+  }
+  private fail(error: RegistryError): RegistryError {
+    this.failure ??= error;
+    this.watch.stop();
+    this.destroy(this.failure);
+    return this.failure;
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    if (this.bytes > this.check.size) {
+      callback(
+        this.fail(
+          new RegistryError(
+            `${this.check.what} is longer than its descriptor's ${this.check.size} bytes; nothing past them was sent`,
+            502,
+            undefined,
+            false,
+          ),
+        ),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    this.watch.progress(chunk.length);
     streamed(chunk.length);
     callback(null, chunk);
   }
-  digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+  override _flush(callback: TransformCallback): void {
+    this.watch.stop();
+    if (this.bytes < this.check.size) {
+      callback(
+        this.fail(
+          new RegistryError(
+            `${this.check.what} ended after ${this.bytes} of its ${this.check.size} bytes`,
+            502,
+            undefined,
+            false,
+          ),
+        ),
+      );
+      return;
+    }
+    const actual = `${this.check.digest.slice(0, this.check.digest.indexOf(':'))}:${this.hash.digest('hex')}`;
+    if (actual !== this.check.digest) {
+      callback(this.fail(new RegistryError(`${this.check.what} hashed to ${actual}`, 502)));
+      return;
+    }
+    callback();
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.watch.stop();
+    callback(error);
   }
 }
 
@@ -122,7 +228,7 @@ export async function putBlobStream(
     scopes: [pushScope(repository)],
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body,
-    timeoutMs: 600_000,
+    timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
   });
 }
 
@@ -157,7 +263,7 @@ export async function putBlobChunked(
     });
     discard(res);
     await client.expect(res, [202], `PATCH upload chunk at ${offset}`);
-    url = uploadUrl(res, await client.base());
+    url = uploadUrl(res, await client.base(), client.label);
     offset += chunk.length;
   };
   for await (const data of body) {
@@ -181,8 +287,9 @@ export interface StreamCopyResult {
 }
 
 /**
- * Streams a blob from one registry into an upload at another, verifying its digest on the fly.
- * Falls back to a chunked upload when the registry refuses a monolithic PUT.
+ * Streams a blob from one registry into an upload at another through a VerifiedBlob: never more
+ * than its size is sent, and what was sent is verified. Falls back to a chunked upload when the
+ * registry refuses a monolithic PUT. A cancelled copy drops the destination's upload session.
  */
 export async function streamBlob(
   source: { client: RegistryClient; repository: string },
@@ -190,6 +297,16 @@ export async function streamBlob(
   digest: string,
   size: number,
 ): Promise<StreamCopyResult> {
+  const what = `${source.client.label}: blob ${digest} of ${source.repository}`;
+  const check: BlobCheck = {
+    digest,
+    size,
+    what,
+    stalled: (destinationBlocked) =>
+      destinationBlocked
+        ? `${destination.client.label}: the upload of blob ${digest} to ${destination.repository} stalled (it stopped taking bytes)`
+        : `${what} stalled (it stopped sending) while copying to ${destination.client.label}`,
+  };
   const attempt = async (
     chunked: boolean,
     starting: Promise<string>,
@@ -201,6 +318,8 @@ export async function streamBlob(
     ]);
     if (opened.status === 'rejected') {
       // Nothing was sent into an upload session that did start: the registry purges it.
+      if (started.status === 'fulfilled' && destination.client.signal?.aborted)
+        await cancelUpload(destination.client, destination.repository, started.value);
       throw opened.reason;
     }
     const res = opened.value;
@@ -209,58 +328,57 @@ export async function streamBlob(
       throw started.reason;
     }
     const upload = started.value;
-    // Monolithic: the source response streams straight into the PUT, and a 'data' listener hashes
-    // what flows (paused first, so nothing flows before the request takes the stream). Chunked:
-    // the chunker reads through a hashing transform.
-    const body = res.body;
-    const stop = () => body.destroy();
-    let read: () => { digest: string; bytes: number };
-    let putting: Promise<HttpResponse>;
-    if (chunked) {
-      const meter = body.pipe(new Sha256Meter());
-      body.on('error', (error) => meter.destroy(error));
-      read = () => ({ digest: meter.digest(), bytes: meter.bytes });
-      putting = putBlobChunked(destination.client, destination.repository, upload, digest, meter);
-    } else {
-      const hash = createHash('sha256');
-      let bytes = 0;
-      body.pause();
-      body.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        bytes += chunk.length;
-        streamed(chunk.length);
-      });
-      read = () => ({ digest: `sha256:${hash.digest('hex')}`, bytes });
-      putting = putBlobStream(destination.client, destination.repository, upload, digest, size, body);
+    const length = header(res, 'content-length');
+    if (length !== undefined && Number(length) !== size) {
+      res.body.destroy();
+      throw new RegistryError(
+        `${what}: its Content-Length is ${Number(length)}, its descriptor says ${size} bytes`,
+        502,
+        undefined,
+        false,
+      );
     }
-    const piping = finished(body);
+    // The source response streams through the verifier into the PUT (or the chunker).
+    const verified = new VerifiedBlob(check);
+    // Before the pipeline's own listener: the source's error is recorded as the source's first.
+    res.body.once('error', (error) => {
+      if (!source.client.signal?.aborted)
+        verified.sourceFailed(
+          source.client.networkError(error, `GET blob ${digest} of ${source.repository}`),
+        );
+    });
+    pipeline(res.body, verified, () => {});
+    let putting = chunked
+      ? putBlobChunked(destination.client, destination.repository, upload, digest, verified)
+      : putBlobStream(destination.client, destination.repository, upload, digest, size, verified);
+    const piping = finished(verified);
     // If the destination answers (or fails) before taking the whole body, stop reading the source.
     putting = putting.then(
       (put) => {
-        if (put.status !== 201 && put.status !== 202) stop();
+        if (put.status !== 201 && put.status !== 202) verified.destroy();
         return put;
       },
       (error: unknown) => {
-        stop();
+        verified.destroy();
         throw error;
       },
     );
     const [piped, put] = await Promise.allSettled([piping, putting]);
-    if (put.status === 'rejected') throw put.reason;
-    // A body read to its end that does not hash to its digest: the source is at fault, whatever
-    // the destination answered (a registry that checks refuses it with 400, not to be mistaken
-    // for one that refuses monolithic uploads).
-    const { digest: actual, bytes } = piped.status === 'fulfilled' ? read() : { digest: '', bytes: 0 };
-    if (piped.status === 'fulfilled' && actual !== digest) {
-      discard(put.value);
-      throw new RegistryError(
-        `blob ${digest} from ${source.client.registry}/${source.repository} hashed to ${actual}`,
-        502,
-      );
+    if (destination.client.signal?.aborted) {
+      await cancelUpload(destination.client, destination.repository, upload);
+      destination.client.checkAborted();
     }
+    // What the source sent is judged first: a body too long, too short or corrupt is the source's
+    // fault whatever the destination answered (a registry that checks refuses it with 400, not to
+    // be mistaken for one that refuses monolithic uploads); a stall names the side that stalled.
+    if (verified.failure) {
+      if (put.status === 'fulfilled') discard(put.value);
+      throw verified.failure;
+    }
+    if (put.status === 'rejected') throw put.reason;
     if (put.value.status !== 201) return { res: put.value, bytes: 0 };
     if (piped.status === 'rejected') throw piped.reason;
-    return { res: put.value, bytes };
+    return { res: put.value, bytes: verified.bytes };
   };
   const first = destination.upload
     ? Promise.resolve(destination.upload)

@@ -11,6 +11,8 @@ import { parseChallenge } from './challenge';
 import { classifyNetworkError, registryLabel, type RegistryRole } from './diagnose';
 import { type Credentials, credentialsFromDockerConfig } from './credentials';
 import { discard, header, type HttpResponse, readBody, request } from './http';
+import { printable } from '../common/text';
+import { isDigest, isMediaType, parseJsonObject, shown } from './descriptor';
 import {
   DEFAULT_RETRY,
   isRetryableStatus,
@@ -99,6 +101,8 @@ export interface RegistryOptions {
   /** Which side of an operation the registry is on, named in every error. */
   readonly role?: RegistryRole;
   readonly retry?: RetryPolicy;
+  /** Aborts every request of this client (and the waits between retries) with its reason. */
+  readonly signal?: AbortSignal;
   readonly onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
 }
 
@@ -111,6 +115,8 @@ export interface RegistryRequest {
   readonly body?: Buffer | Readable;
   readonly query?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Instead of the client's signal (a cleanup that must still run once the client is aborted). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ManifestDescriptor {
@@ -176,6 +182,34 @@ export class RegistryClient {
     return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
   }
 
+  private get signalOption(): { signal?: AbortSignal } {
+    return this.options.signal ? { signal: this.options.signal } : {};
+  }
+
+  /** The signal this client's requests are aborted with, for callers that wait on their own. */
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /** Throws the abort's reason once the client's signal is aborted. */
+  checkAborted(): void {
+    this.options.signal?.throwIfAborted();
+  }
+
+  /**
+   * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+   * passes through as it is.
+   */
+  async read(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
+    try {
+      return await readBody(res, limit, `${this.label}: ${what}`);
+    } catch (error) {
+      this.checkAborted();
+      if (error instanceof Error && error.message.startsWith(this.label)) throw error;
+      throw this.networkError(error, what);
+    }
+  }
+
   private get tlsOptions(): { ca?: string | Buffer; skipTlsVerify: boolean } {
     return {
       ...(this.options.ca !== undefined && { ca: this.options.ca }),
@@ -198,6 +232,7 @@ export class RegistryClient {
           url: `https://${host}/v2/`,
           timeoutMs: 15_000,
           ...this.tlsOptions,
+          ...this.signalOption,
         });
         discard(res);
         return `https://${host}`;
@@ -205,7 +240,12 @@ export class RegistryClient {
         const cause = classifyNetworkError(error);
         if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
           try {
-            const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs: 15_000 });
+            const res = await request({
+              method: 'GET',
+              url: `http://${host}/v2/`,
+              timeoutMs: 15_000,
+              ...this.signalOption,
+            });
             discard(res);
             return `http://${host}`;
           } catch (plainError) {
@@ -217,7 +257,7 @@ export class RegistryClient {
           (cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
           attempt < policy.retries
         ) {
-          await sleep(retryDelayMs(attempt + 1, policy));
+          await sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
           continue;
         }
         throw this.networkError(error);
@@ -289,12 +329,13 @@ export class RegistryClient {
         url: url.toString(),
         headers,
         ...this.tlsOptions,
+        ...this.signalOption,
         timeoutMs: 30_000,
       });
     } catch (error) {
       throw this.networkError(error, `token server ${url.host}`);
     }
-    const body = await readBody(res, 1024 * 1024);
+    const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
     if (res.status !== 200) {
       const refused = res.status === 401 || res.status === 403;
       throw new RegistryError(
@@ -304,14 +345,18 @@ export class RegistryClient {
         refused ? res.status : 401,
       );
     }
-    const json = JSON.parse(body.toString('utf8')) as {
-      token?: string;
-      access_token?: string;
-      expires_in?: number;
-    };
-    const value = json.token ?? json.access_token;
-    if (!value) throw new RegistryError(`${this.label}: the token server returned no token`, 401);
-    return { value, expiresAt: Date.now() + (json.expires_in ?? 60) * 1000 };
+    let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      json = parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+    } catch (error) {
+      throw new RegistryError((error as Error).message, 401, undefined, false);
+    }
+    const value = typeof json.token === 'string' ? json.token : json.access_token;
+    // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+    if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+      throw new RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+    const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+    return { value, expiresAt: Date.now() + expiresIn * 1000 };
   }
 
   private learnChallenge(res: HttpResponse): void {
@@ -351,16 +396,18 @@ export class RegistryClient {
           headers: { ...req.headers, ...(authorization && { authorization }) },
           ...(req.body !== undefined && { body: req.body }),
           ...this.tlsOptions,
-          timeoutMs: req.timeoutMs ?? 120_000,
+          ...(req.signal ? { signal: req.signal } : this.signalOption),
+          ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
         });
       } catch (error) {
+        if (!req.signal) this.checkAborted();
         const cause = classifyNetworkError(error);
         // A refused connection after the registry answered once (a restart): a few quick tries only.
         const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
         if (replayable && attempt < retries && cause.transient) {
           const delay = retryDelayMs(attempt + 1, policy);
           this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
-          await sleep(delay);
+          await sleep(delay, this.options.signal);
           continue;
         }
         throw this.networkError(error, `${req.method} ${url.pathname}`);
@@ -396,7 +443,7 @@ export class RegistryClient {
         const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
         discard(res);
         this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
-        await sleep(delay);
+        await sleep(delay, this.options.signal);
         continue;
       }
       return res;
@@ -406,18 +453,24 @@ export class RegistryClient {
   /** Throws a RegistryError with the registry's own error text unless the status is expected. */
   async expect(res: HttpResponse, statuses: readonly number[], what: string): Promise<HttpResponse> {
     if (statuses.includes(res.status)) return res;
-    const body = await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0));
+    const body = await readBody(res, 64 * 1024).catch(() => {
+      this.checkAborted();
+      return Buffer.alloc(0);
+    });
     let detail = body.toString('utf8').trim().slice(0, 500);
     let code: string | undefined;
     try {
       const parsed = JSON.parse(detail) as { errors?: Array<{ code?: string; message?: string }> };
       if (parsed.errors?.length) {
         code = parsed.errors[0]?.code;
-        detail = parsed.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+        detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
       }
     } catch {
       // not JSON: keep the text
     }
+    // The registry's own words, made one printable line.
+    detail = printable(detail, 500);
+    if (typeof code !== 'string') code = undefined;
     throw new RegistryError(
       `${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`,
       res.status,
@@ -441,10 +494,19 @@ export class RegistryClient {
       const manifest = await this.getManifest(repository, reference);
       return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
     }
+    if (!isDigest(digest))
+      throw new RegistryError(
+        `${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`,
+        502,
+        undefined,
+        false,
+      );
+    const mediaType = contentType(res);
+    const size = Number(header(res, 'content-length') ?? 0);
     return {
       digest,
-      mediaType: header(res, 'content-type') ?? '',
-      size: Number(header(res, 'content-length') ?? 0),
+      mediaType: isMediaType(mediaType) ? mediaType : '',
+      size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
     };
   }
 
@@ -461,7 +523,7 @@ export class RegistryClient {
       headers: { accept: MANIFEST_ACCEPT },
     });
     await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
-    const bytes = await readBody(res, 4 * 1024 * 1024);
+    const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
     const digest = sha256(bytes);
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new RegistryError(
@@ -469,7 +531,8 @@ export class RegistryClient {
         502,
       );
     }
-    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() || mediaTypeOf(bytes);
+    const type = contentType(res);
+    const mediaType = isMediaType(type) ? type : mediaTypeOf(bytes);
     return { bytes, digest, mediaType, size: bytes.length };
   }
 
@@ -488,14 +551,32 @@ export class RegistryClient {
     });
     await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
     discard(res);
-    return header(res, 'docker-content-digest') ?? sha256(manifest.bytes);
+    const stored = header(res, 'docker-content-digest');
+    if (stored === undefined) return sha256(manifest.bytes);
+    if (!isDigest(stored))
+      throw new RegistryError(
+        `${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`,
+        502,
+        undefined,
+        false,
+      );
+    return stored;
   }
+}
+
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res: HttpResponse): string {
+  return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 
 function mediaTypeOf(bytes: Buffer): string {
   try {
-    const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown };
-    return parsed.mediaType ?? (parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+    const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
+    if (isMediaType(parsed.mediaType)) return parsed.mediaType;
+    return parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
   } catch {
     return MEDIA_TYPES.ociManifest;
   }

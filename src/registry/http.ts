@@ -7,6 +7,13 @@ import http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import type tls from 'node:tls';
+import { STALL_WINDOW_MS, stallWindowText, watchStall } from './stall';
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+export const DRAIN_LIMIT_BYTES = 64 * 1024;
+export const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+export const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
 
 // node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
 // a process that talks only to plain-HTTP registries on this machine never needs them.
@@ -25,12 +32,16 @@ export interface HttpRequest {
   readonly skipTlsVerify?: boolean;
   readonly timeoutMs?: number;
   readonly maxRedirects?: number;
+  /** Aborts the request (and its response body) with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
   readonly url: string;
+  /** The request's method (a HEAD answer has no body, whatever its Content-Length says). */
+  readonly method?: string;
   /** The body stream: read it (text/json/buffer helpers) or consume/discard it. */
   readonly body: http.IncomingMessage;
 }
@@ -95,13 +106,14 @@ function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
         method: req.method,
         headers: { ...req.headers },
         agent: agentFor(url, req.ca, req.skipTlsVerify),
-        timeout: req.timeoutMs ?? 60_000,
+        timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+        ...(req.signal && { signal: req.signal }),
       },
       (res) => {
         const status = res.statusCode ?? 0;
         const location = res.headers.location;
         if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
-          res.resume();
+          drain(res, req.method);
           const next = new URL(location, url);
           const headers = { ...req.headers };
           // Credentials belong to the registry: a redirect to storage on another host never gets
@@ -118,7 +130,7 @@ function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
           send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
           return;
         }
-        resolve({ status, headers: res.headers, url: url.toString(), body: res });
+        resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
       },
     );
     outgoing.on('timeout', () =>
@@ -128,28 +140,89 @@ function send(req: HttpRequest, redirectsLeft: number): Promise<HttpResponse> {
     if (req.body === undefined) outgoing.end();
     else if (Buffer.isBuffer(req.body)) outgoing.end(req.body);
     else {
-      req.body.on('error', (error) => outgoing.destroy(error));
-      req.body.pipe(outgoing);
+      const body = req.body;
+      body.on('error', (error) => outgoing.destroy(error));
+      // A body stopped before its end (the answer came first, or the copy was given up): the
+      // request can never complete, and its open socket would keep the process alive.
+      body.on('close', () => {
+        if (!body.readableEnded) outgoing.destroy();
+      });
+      body.pipe(outgoing);
     }
   });
 }
 
-export async function readBody(res: HttpResponse, limit = 16 * 1024 * 1024): Promise<Buffer> {
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+export async function readBody(res: HttpResponse, limit = 16 * 1024 * 1024, what?: string): Promise<Buffer> {
+  const name = what ?? `response from ${res.url}`;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      res.body.destroy();
-      throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+  const watch = watchStall(() =>
+    res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)),
+  );
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      watch.progress((chunk as Buffer).length);
+      if (size > limit) {
+        res.body.destroy();
+        throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } finally {
+    watch.stop();
   }
   return Buffer.concat(chunks);
 }
 
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+export class StallError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StallError';
+  }
+}
+
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res: http.IncomingMessage, method?: string): void {
+  if (
+    res.complete ||
+    res.destroyed ||
+    method === 'HEAD' ||
+    res.statusCode === 204 ||
+    res.statusCode === 304
+  ) {
+    res.resume();
+    return;
+  }
+  const length = Number(res.headers['content-length']);
+  if (!(length <= DRAIN_LIMIT_BYTES)) {
+    res.destroy();
+    return;
+  }
+  let seen = 0;
+  const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+  timer.unref();
+  res.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_LIMIT_BYTES) res.destroy();
+  });
+  res.once('close', () => clearTimeout(timer));
+  res.on('error', () => {});
+  res.resume();
+}
+
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
 export function discard(res: HttpResponse): void {
-  res.body.resume();
+  drain(res.body, res.method);
 }
 
 export function header(res: HttpResponse, name: string): string | undefined {

@@ -3,7 +3,19 @@
  * manifest), the manifests under it, and every blob they reference — read from the source with
  * exact bytes, so a copy can put them back byte for byte.
  */
-import { MEDIA_TYPES, type Manifest, type RegistryClient } from './client';
+import { MEDIA_TYPES, type Manifest, type RegistryClient, RegistryError } from './client';
+import { checkDescriptor, checkDescriptors, InvalidContentError, parseJsonObject } from './descriptor';
+import { runPool } from '../common/pool';
+import { printable } from '../common/text';
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+export const MAX_TREE_MANIFESTS = 1000;
+export const MAX_TREE_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
 
 export interface BlobRef {
   readonly digest: string;
@@ -38,22 +50,41 @@ interface ManifestJson {
 export function isIndex(manifest: Pick<Manifest, 'mediaType' | 'bytes'>): boolean {
   if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
     return true;
-  return Array.isArray(parseManifest(manifest.bytes).manifests);
+  // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+  try {
+    return Array.isArray(parseJsonObject(manifest.bytes, 'manifest').manifests);
+  } catch {
+    return false;
+  }
 }
 
-export function parseManifest(bytes: Buffer): ManifestJson {
-  const json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+export function parseManifest(bytes: Buffer, what = 'manifest'): ManifestJson {
+  const json = parseJsonObject(bytes, what) as ManifestJson;
   if (json.schemaVersion === 1) {
-    throw new Error(
-      'schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)',
+    throw new InvalidContentError(
+      `${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`,
     );
   }
+  checkDescriptors(json.manifests, `${what}: manifests`);
+  if (json.config !== undefined) checkDescriptor(json.config, `${what}: config`);
+  checkDescriptors(json.layers, `${what}: layers`);
   return json;
 }
 
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+export function manifestName(client: RegistryClient, repository: string, digest: string): string {
+  return `${client.label}: ${repository}@${digest}`;
+}
+
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
 export function platformOf(d: Descriptor): string {
   const p = d.platform;
-  return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+  const field = (value: unknown) => printable(String(value ?? '?'), 40);
+  return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
 }
 
 /**
@@ -69,12 +100,15 @@ export function isAttestation(d: Descriptor): boolean {
 
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
 export function platformImages(index: Pick<Manifest, 'bytes'>): Array<{ digest: string; platform: string }> {
-  return (parseManifest(index.bytes).manifests ?? [])
+  return (parseManifest(index.bytes, 'index').manifests ?? [])
     .filter((d) => !isAttestation(d))
     .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
 }
 
-/** Reads the whole tree below `root` from the source. */
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
 export async function readImageTree(
   client: RegistryClient,
   repository: string,
@@ -82,13 +116,32 @@ export async function readImageTree(
 ): Promise<ImageTree> {
   const manifests: Manifest[] = [];
   const blobs = new Map<string, BlobRef>();
-  const seen = new Set<string>();
+  const seen = new Set<string>([root.digest]);
+  let bytes = root.bytes.length;
+  const limit = (what: string) =>
+    new RegistryError(
+      `${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`,
+      0,
+      undefined,
+      false,
+    );
   const visit = async (manifest: Manifest): Promise<void> => {
-    if (seen.has(manifest.digest)) return;
-    seen.add(manifest.digest);
-    const json = parseManifest(manifest.bytes);
+    const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
     if (Array.isArray(json.manifests)) {
-      const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+      const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+      for (const digest of fresh) seen.add(digest);
+      if (seen.size > MAX_TREE_MANIFESTS)
+        throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+      const children = await runPool(
+        fresh.map((digest) => async () => {
+          const child = await client.getManifest(repository, digest);
+          bytes += child.bytes.length;
+          if (bytes > MAX_TREE_MANIFEST_BYTES)
+            throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+          return child;
+        }),
+        TREE_FETCH_CONCURRENCY,
+      );
       for (const child of children) await visit(child);
     } else {
       for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
@@ -108,7 +161,7 @@ export async function selectPlatform(
   index: Manifest,
   platform: string,
 ): Promise<Manifest> {
-  const json = parseManifest(index.bytes);
+  const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
   const match = json.manifests?.find(
     (d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`),
   );

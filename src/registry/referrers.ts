@@ -15,7 +15,8 @@ import {
   sha256,
 } from './client';
 import { putBlobBytes } from './blobs';
-import { discard, header, readBody } from './http';
+import { isDigest, isMediaType, isSize, parseJsonObject } from './descriptor';
+import { discard, header } from './http';
 
 export interface ReferrerDescriptor {
   readonly mediaType: string;
@@ -54,13 +55,15 @@ interface ManifestFields {
   manifests?: ReferrerDescriptor[];
 }
 
-function fields(bytes: Buffer): ManifestFields {
-  return JSON.parse(bytes.toString('utf8')) as ManifestFields;
+function fields(bytes: Buffer, what = 'manifest'): ManifestFields {
+  return parseJsonObject(bytes, what) as ManifestFields;
 }
 
-/** The digest a manifest refers to (its `subject`), if any. */
+/** The digest a manifest refers to (its `subject`), if any; one that is not a digest is none. */
 export function subjectOf(bytes: Buffer): string | undefined {
-  return fields(bytes).subject?.digest;
+  const subject = fields(bytes).subject;
+  const digest = subject !== null && typeof subject === 'object' ? subject.digest : undefined;
+  return isDigest(digest) ? digest : undefined;
 }
 
 /**
@@ -71,13 +74,16 @@ export function referrerDescriptor(
   manifest: Pick<Manifest, 'bytes' | 'digest' | 'mediaType' | 'size'>,
 ): ReferrerDescriptor {
   const json = fields(manifest.bytes);
-  const artifactType = json.artifactType ?? json.config?.mediaType;
+  const candidate = json.artifactType ?? (json.config !== null ? json.config?.mediaType : undefined);
+  const artifactType = isMediaType(candidate) ? candidate : undefined;
   return {
     mediaType: manifest.mediaType,
     digest: manifest.digest,
     size: manifest.size,
     ...(artifactType !== undefined && { artifactType }),
-    ...(json.annotations && Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
+    ...(json.annotations &&
+      typeof json.annotations === 'object' &&
+      Object.keys(json.annotations).length > 0 && { annotations: json.annotations }),
   };
 }
 
@@ -85,9 +91,16 @@ export function referrerDescriptor(
 export function indexEntries(bytes: Buffer): ReferrerDescriptor[] {
   const json = fields(bytes);
   if (!Array.isArray(json.manifests)) throw new Error('not an index');
-  // A digest is what a client reads and logs next: anything but a sha256/sha512 digest is not an entry.
+  // A digest is what a client reads and logs next: an entry without a valid digest, size and media
+  // type (artifactType, when given) is not an entry.
   return json.manifests.filter(
-    (d) => typeof d?.digest === 'string' && /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(d.digest),
+    (d) =>
+      d !== null &&
+      typeof d === 'object' &&
+      isDigest(d.digest) &&
+      isSize(d.size) &&
+      isMediaType(d.mediaType) &&
+      (d.artifactType === undefined || isMediaType(d.artifactType)),
   );
 }
 
@@ -139,7 +152,12 @@ export function nextLink(link: string | undefined, base: string): string | undef
   return undefined;
 }
 
-const MAX_PAGES = 100;
+/** Pages of one referrers list read at most; more is an error, not a silently short list. */
+export const MAX_REFERRER_PAGES = 100;
+/** Entries of one referrers list (one subject) kept at most. */
+export const MAX_REFERRERS_LISTED = 1000;
+/** The bytes of one referrers page (an index). */
+const MAX_REFERRER_PAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * The referrers API's list for `digest`, every page; undefined when the registry has no referrers
@@ -155,7 +173,15 @@ export async function listReferrers(
   let url: string | undefined = `${base}/v2/${repository}/referrers/${digest}`;
   if (artifactType) url += `?artifactType=${encodeURIComponent(artifactType)}`;
   const entries: ReferrerDescriptor[] = [];
-  for (let page = 0; url && page < MAX_PAGES; page++) {
+  const image = `${client.label}: referrers of ${repository}@${digest}`;
+  for (let page = 0; url; page++) {
+    if (page === MAX_REFERRER_PAGES)
+      throw new RegistryError(
+        `${image}: more than ${MAX_REFERRER_PAGES} pages (MAX_REFERRER_PAGES); refusing to read on`,
+        0,
+        undefined,
+        false,
+      );
     const res = await client.send({
       method: 'GET',
       path: url,
@@ -172,7 +198,7 @@ export async function listReferrers(
     }
     await client.expect(res, [200], `GET referrers ${repository}@${digest}`);
     const contentType = (header(res, 'content-type') ?? '').split(';')[0]?.trim();
-    const body = await readBody(res, 4 * 1024 * 1024);
+    const body = await client.read(res, MAX_REFERRER_PAGE_BYTES, `GET referrers ${repository}@${digest}`);
     // A registry without the API may answer 200 with something else (an HTML page, its own JSON).
     if (page === 0 && contentType !== MEDIA_TYPES.ociIndex) {
       try {
@@ -181,9 +207,20 @@ export async function listReferrers(
         return undefined;
       }
     }
-    entries.push(
-      ...applyArtifactTypeFilter(indexEntries(body), artifactType, header(res, 'oci-filters-applied')),
-    );
+    let listed: ReferrerDescriptor[];
+    try {
+      listed = indexEntries(body);
+    } catch (error) {
+      throw new RegistryError(`${image}: ${(error as Error).message}`, 502, undefined, false);
+    }
+    entries.push(...applyArtifactTypeFilter(listed, artifactType, header(res, 'oci-filters-applied')));
+    if (entries.length > MAX_REFERRERS_LISTED)
+      throw new RegistryError(
+        `${image}: more than ${MAX_REFERRERS_LISTED} referrers (MAX_REFERRERS_LISTED); refusing to read on`,
+        0,
+        undefined,
+        false,
+      );
     url = nextLink(header(res, 'link'), url);
   }
   return entries;
@@ -192,7 +229,7 @@ export async function listReferrers(
 /** A fallback tag's entries; a tag of that name that is not an index lists none. */
 export function fallbackEntries(manifest: Pick<Manifest, 'bytes'>): ReferrerDescriptor[] {
   try {
-    return indexEntries(manifest.bytes);
+    return indexEntries(manifest.bytes).slice(0, MAX_REFERRERS_LISTED + 1);
   } catch {
     return [];
   }

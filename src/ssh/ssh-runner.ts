@@ -4,6 +4,7 @@
  * authentication; the only string sent as a command is built by toShellLine (every argument
  * quoted); stdin carries secrets.
  */
+import { sleep } from '../common/retry';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { Command, CommandResult, Runner, RunOptions } from '../command/command';
@@ -120,7 +121,17 @@ export class SshRunner implements Runner {
     const line = toShellLine(command.argv, command.env);
     await this.acquire();
     try {
-      return await this.exec(line, command, options);
+      // A server that refuses to start a command on a live connection (sshd answering an exec
+      // request with failure, seen once on a host under heavy load) ran nothing: asked again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.exec(line, command, options);
+        } catch (error) {
+          if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+            throw error;
+          await sleep(EXEC_RETRY_MS * attempt, options.signal);
+        }
+      }
     } finally {
       this.release();
     }
@@ -131,7 +142,9 @@ export class SshRunner implements Runner {
     return new Promise((resolve, reject) => {
       this.client.exec(line, (err, stream) => {
         if (err) {
-          reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+          const message = `${this.where}: cannot start command: ${err.message}`;
+          // "Unable to exec": the server's answer to the request (the connection lives, nothing ran).
+          reject(/^Unable to exec/.test(err.message) ? new ExecRefused(message) : new Error(message));
           return;
         }
         const stdout: Buffer[] = [];
@@ -208,6 +221,13 @@ export class SshRunner implements Runner {
     this.jumpClient?.end();
   }
 }
+
+/** A command the server refused to start (nothing ran): worth asking again. */
+class ExecRefused extends Error {}
+
+/** How often a refused command is asked for, and the pause before the next try (times the attempt). */
+const EXEC_ATTEMPTS = 3;
+const EXEC_RETRY_MS = 200;
 
 function isAuthError(error: unknown): boolean {
   return error instanceof Error && /authentication methods failed/i.test(error.message);

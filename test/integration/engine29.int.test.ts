@@ -176,7 +176,7 @@ describe('images built by the Docker 29 engine', () => {
     await buildApp(ref, 'pushed');
     const localId = (await engine(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
     const env = { SLIPWAY_DOCKER: host.client, ...engineEnv };
-    const run = await runBundle('push-registry', { tags: ref }, { env });
+    const run = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-1' }, { env });
     expect(run.exitCode, run.log).toBe(0);
     const digest = run.outputs.digest as string;
     // The judge: crane reads what the registry serves.
@@ -193,11 +193,12 @@ describe('images built by the Docker 29 engine', () => {
     const bytes = /Bytes pushed \| ([\d.]+) (B|KiB|MiB)/.exec(run.summary);
     expect(Number(bytes?.[1]), run.summary).toBeGreaterThan(0);
 
-    // The same version tag again for the same index: allowed; for another build: refused before pushing.
-    const again = await runBundle('push-registry', { tags: ref }, { env });
+    // The same version tag again for the same index: allowed; for another build: refused before
+    // pushing (a plain docker build records no version: immutable-tags names it).
+    const again = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-1' }, { env });
     expect(again.exitCode, again.log).toBe(0);
     await buildApp(ref, 'another');
-    const moved = await runBundle('push-registry', { tags: ref }, { env });
+    const moved = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-1' }, { env });
     expect(moved.exitCode).not.toBe(0);
     expect(moved.log).toContain(`already points to ${digest}`);
     expect(await craneDigest(ref)).toBe(digest);
@@ -215,13 +216,13 @@ describe('images built by the Docker 29 engine', () => {
       await remember(ref);
     };
     await build('one\n');
-    const first = await runBundle('push-registry', { tags: ref }, { env });
+    const first = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-2' }, { env });
     expect(first.exitCode, first.log).toBe(0);
-    const again = await runBundle('push-registry', { tags: ref }, { env });
+    const again = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-2' }, { env });
     expect(again.exitCode, again.log).toBe(0);
     expect(again.outputs.digest).toBe(first.outputs.digest);
     await build('two\n');
-    const moved = await runBundle('push-registry', { tags: ref }, { env });
+    const moved = await runBundle('push-registry', { tags: ref, 'immutable-tags': '20261201-2' }, { env });
     expect(moved.exitCode).not.toBe(0);
     expect(moved.log).toContain(`already points to ${first.outputs.digest}`);
   });

@@ -185,16 +185,19 @@ describe('the slipway CLI', () => {
         ],
         env: { DOCKER_BUILDKIT: '1' },
       });
+    // A plain docker build records no version in its labels: --immutable-tags names it.
+    const push = (...extra: string[]) =>
+      cli(['push', '--tags', version, '--immutable-tags', '20261122-0', ...extra]);
     await build('first');
-    expect((await cli(['push', '--tags', version])).code).toBe(0);
-    expect((await cli(['push', '--tags', version])).code).toBe(0); // the same image again
+    expect((await push()).code).toBe(0);
+    expect((await push()).code).toBe(0); // the same image again
     const pushed = await resolveReferenceDigest(version);
     await build('second');
-    const refused = await cli(['push', '--tags', version]);
+    const refused = await push();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refusing to move it (set allow-overwrite: true to move it)');
     expect(await resolveReferenceDigest(version)).toBe(pushed);
-    const moved = await cli(['push', '--tags', version, '--allow-overwrite']);
+    const moved = await push('--allow-overwrite');
     expect(moved.code, moved.stderr).toBe(0);
     expect(await resolveReferenceDigest(version)).not.toBe(pushed);
   });
