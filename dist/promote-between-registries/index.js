@@ -2,7 +2,7 @@
 /******/ 	"use strict";
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 9184:
+/***/ 2510:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -11,7 +11,7 @@
 /* harmony export */   tT: () => (/* binding */ envInputReader)
 /* harmony export */ });
 /* unused harmony exports SECRET_INPUTS, isSecretInput, refuseOption, parseDuration */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 
 /**
  * Reading action inputs with errors that name the input and say what is wrong with its value.
@@ -247,7 +247,7 @@ function parseDuration(text) {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 4599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -280,7 +280,7 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
-/***/ 3160:
+/***/ 9830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -293,7 +293,7 @@ function isMutableTag(tag, patterns) {
 /* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_REGISTRY_API_HOST, MAX_TAG_LENGTH, InvalidReferenceError, familiarName, withTag, withDigest, isRegistryHost */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -458,7 +458,7 @@ function isSha256Digest(digest) {
 
 /***/ }),
 
-/***/ 9183:
+/***/ 1609:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -527,7 +527,7 @@ function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 7701:
+/***/ 9679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -617,7 +617,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 /***/ }),
 
-/***/ 2450:
+/***/ 4888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -651,7 +651,7 @@ function printable(text, max = 200) {
 
 /***/ }),
 
-/***/ 9556:
+/***/ 3874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -717,7 +717,7 @@ function runUrl(ctx) {
 
 /***/ }),
 
-/***/ 2146:
+/***/ 9196:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -727,10 +727,10 @@ function runUrl(ctx) {
 /* unused harmony exports DEFAULT_PLATFORM, readInsecure */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3160);
-/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3773);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8682);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3679);
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -867,7 +867,225 @@ function clientsFor(request) {
 
 /***/ }),
 
-/***/ 9404:
+/***/ 4177:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C3: () => (/* binding */ discoverReferrers),
+/* harmony export */   OB: () => (/* binding */ putManifestKeepingSubject),
+/* harmony export */   V9: () => (/* binding */ writeReferrer)
+/* harmony export */ });
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8177);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9642);
+/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3184);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3679);
+
+
+
+
+
+const COSIGN_TYPES = {
+    sig: 'cosign signature',
+    att: 'cosign attestation',
+    sbom: 'cosign SBOM',
+};
+async function referrersOf(client, repository, digest) {
+    // All at once (one round trip): the fallback tag is read only to be used when there is no API.
+    const [{ entries: listed, found }, ...cosign] = await Promise.all([
+        (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .findReferrers */ .SX)(client, repository, digest),
+        ..._registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .COSIGN_SUFFIXES */ .gG.map((suffix) => (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .getManifestIfAny */ .xy)(client, repository, (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .cosignTag */ .qv)(digest, suffix))),
+    ]);
+    // Promotion records stay where they were written: each says how the image reached that registry.
+    const entries = listed.filter((e) => !(0,_supply_chain_promotion__WEBPACK_IMPORTED_MODULE_3__/* .isPromotionRecord */ .jM)(e));
+    const manifests = await Promise.all(entries.map((e) => (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .getManifestIfAny */ .xy)(client, repository, e.digest)));
+    const out = [];
+    for (const [i, manifest] of manifests.entries()) {
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
+        if (!manifest)
+            continue;
+        const entry = entries[i];
+        const type = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .referrerDescriptor */ .xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
+        if (type === _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_3__/* .PROMOTION_ARTIFACT_TYPE */ .yz)
+            continue;
+        out.push({
+            subject: digest,
+            tree: await (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_0__/* .readImageTree */ .w6)(client, repository, manifest),
+            found,
+            // The manifest's own artifactType first: some registries list the config's media type instead.
+            type,
+        });
+    }
+    for (const [i, manifest] of cosign.entries()) {
+        if (!manifest)
+            continue;
+        const suffix = _registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .COSIGN_SUFFIXES */ .gG[i];
+        out.push({
+            subject: digest,
+            tree: await (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_0__/* .readImageTree */ .w6)(client, repository, manifest),
+            found: 'cosign-tag',
+            tag: (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .cosignTag */ .qv)(digest, suffix),
+            type: COSIGN_TYPES[suffix],
+        });
+    }
+    return out;
+}
+/** Everything referring to `digests` in the source repository, recursively, each once. */
+async function discoverReferrers(client, repository, digests) {
+    const seen = new Set(digests);
+    const listed = new Set();
+    const out = [];
+    let queue = [...digests];
+    while (queue.length > 0) {
+        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
+        queue = [];
+        for (const referrer of found.flat()) {
+            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (listed.has(key))
+                continue;
+            listed.add(key);
+            out.push(referrer);
+            if (!seen.has(referrer.tree.root.digest)) {
+                seen.add(referrer.tree.root.digest);
+                queue.push(referrer.tree.root.digest);
+            }
+        }
+    }
+    return out;
+}
+async function putMissingChildren(target, tree) {
+    for (const manifest of tree.manifests) {
+        if (manifest.digest === tree.root.digest)
+            continue;
+        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
+            continue;
+        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
+    }
+}
+/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
+async function registerInFallbackTag(target, subject, manifest) {
+    const tag = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .fallbackTag */ .fH)(subject);
+    const existing = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .getManifestIfAny */ .xy)(target.destination, target.destinationRepository, tag);
+    let merged;
+    try {
+        merged = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .mergeFallbackIndex */ .pZ)(existing?.bytes, [(0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .referrerDescriptor */ .xh)(manifest)]);
+    }
+    catch {
+        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
+    }
+    if (merged.added === 0)
+        return false;
+    if (!target.dryRun)
+        await target.destination.putManifest(target.destinationRepository, tag, {
+            bytes: merged.bytes,
+            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
+        });
+    return true;
+}
+/**
+ * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
+ * that does not answer OCI-Subject gets it in the subject's fallback tag.
+ */
+async function putManifestKeepingSubject(destination, repository, manifest) {
+    const subject = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .subjectOf */ .et)(manifest.bytes);
+    if (!subject) {
+        await destination.putManifest(repository, manifest.digest, manifest);
+        return;
+    }
+    const { subjectKept } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .putManifestWithSubject */ .NW)(destination, repository, manifest);
+    if (!subjectKept)
+        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
+}
+function apiList(target, subject) {
+    let list = target.apiLists.get(subject);
+    if (!list) {
+        list = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .listReferrers */ .xt)(target.destination, target.destinationRepository, subject);
+        target.apiLists.set(subject, list);
+    }
+    return list;
+}
+async function writeSubjectReferrer(target, referrer, known) {
+    const root = referrer.tree.root;
+    const subject = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .subjectOf */ .et)(root.bytes) ?? referrer.subject;
+    const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
+    if (!present) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        const { subjectKept } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .putManifestWithSubject */ .NW)(target.destination, target.destinationRepository, root);
+        if (!subjectKept)
+            await registerInFallbackTag(target, subject, root);
+        target.apiLists.delete(subject);
+        return 'copy';
+    }
+    const listed = await apiList(target, subject);
+    // A registry with the referrers API keeps the list itself once the manifest is there.
+    if (listed !== undefined)
+        return 'present';
+    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
+}
+async function readConfig(client, repository, manifest) {
+    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
+        ?.digest;
+    if (!digest)
+        throw new Error('it has no config');
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [(0,_registry_client__WEBPACK_IMPORTED_MODULE_4__/* .pullScope */ .iH)(repository)],
+    });
+    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
+    return (0,_registry_http__WEBPACK_IMPORTED_MODULE_2__/* .readBody */ .x8)(res, 4 * 1024 * 1024);
+}
+async function writeCosignTag(target, referrer) {
+    const tag = referrer.tag;
+    const root = referrer.tree.root;
+    const dst = target.destination;
+    const repo = target.destinationRepository;
+    const current = await dst.headManifest(repo, tag);
+    if (current?.digest === root.digest)
+        return 'present';
+    if (!current) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        await dst.putManifest(repo, tag, root);
+        return 'copy';
+    }
+    const theirs = await dst.getManifest(repo, tag);
+    let merged;
+    try {
+        const add = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .missingLayers */ .Hd)(theirs.bytes, root.bytes);
+        if (add.length === 0)
+            return 'present';
+        if (target.dryRun)
+            return 'merge';
+        merged = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .mergeCosignManifest */ .RY)(theirs.bytes, await readConfig(dst, repo, theirs), add);
+    }
+    catch (error) {
+        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
+    }
+    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
+    if (!(await dst.headManifest(repo, root.digest)))
+        await dst.putManifest(repo, root.digest, root);
+    await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .putSmallBlob */ .iT)(dst, repo, merged.config);
+    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
+    return 'merge';
+}
+/**
+ * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
+ * whether its manifest is already there by digest, when the caller knows.
+ */
+function writeReferrer(target, referrer, present) {
+    return referrer.found === 'cosign-tag'
+        ? writeCosignTag(target, referrer)
+        : writeSubjectReferrer(target, referrer, present);
+}
+
+
+/***/ }),
+
+/***/ 7766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -889,9 +1107,9 @@ const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(8682);
+var registry_client = __nccwpck_require__(3679);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __nccwpck_require__(2785);
+var http = __nccwpck_require__(9642);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = require("node:v8");
 ;// CONCATENATED MODULE: external "node:vm"
@@ -1187,7 +1405,7 @@ async function putBlobBytes(client, repository, bytes) {
 
 /***/ }),
 
-/***/ 8682:
+/***/ 3679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1207,7 +1425,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -1496,9 +1714,9 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 }
 
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __nccwpck_require__(2785);
+var http = __nccwpck_require__(9642);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
  * A client for the OCI distribution API: token and basic auth negotiated from the registry's
@@ -1910,7 +2128,7 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 2785:
+/***/ 9642:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2051,7 +2269,93 @@ function header(res, name) {
 
 /***/ }),
 
-/***/ 9191:
+/***/ 4777:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   md: () => (/* binding */ selectPlatform),
+/* harmony export */   nw: () => (/* binding */ isIndex),
+/* harmony export */   w6: () => (/* binding */ readImageTree)
+/* harmony export */ });
+/* unused harmony exports parseManifest, platformOf, isAttestation, platformImages */
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+function isIndex(manifest) {
+    if (manifest.mediaType === _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex || manifest.mediaType === _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.dockerManifestList)
+        return true;
+    return Array.isArray(parseManifest(manifest.bytes).manifests);
+}
+function parseManifest(bytes) {
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json.schemaVersion === 1) {
+        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
+    }
+    return json;
+}
+function platformOf(d) {
+    const p = d.platform;
+    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes).manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
+}
+/** Reads the whole tree below `root` from the source. */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set();
+    const visit = async (manifest) => {
+        if (seen.has(manifest.digest))
+            return;
+        seen.add(manifest.digest);
+        const json = parseManifest(manifest.bytes);
+        if (Array.isArray(json.manifests)) {
+            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes);
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
+
+/***/ }),
+
+/***/ 8177:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2070,9 +2374,9 @@ function header(res, name) {
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, fallbackEntries */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
-/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9404);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2785);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7766);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9642);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -2327,15 +2631,15 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 
 /***/ }),
 
-/***/ 2091:
+/***/ 9037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P1: () => (/* binding */ TagConflictError)
 /* harmony export */ });
 /* unused harmony exports clientFor, resolveDigest, resolveReferenceDigest */
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8682);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3679);
 /** Resolving a tag to the digest a registry serves for it. */
 
 
@@ -2360,6 +2664,166 @@ class TagConflictError extends Error {
         super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
         this.name = 'TagConflictError';
     }
+}
+
+
+/***/ }),
+
+/***/ 3184:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F7: () => (/* binding */ readPromotions),
+/* harmony export */   JO: () => (/* binding */ EMPTY_JSON),
+/* harmony export */   Lp: () => (/* binding */ buildPromotionRecord),
+/* harmony export */   QT: () => (/* binding */ samePromotion),
+/* harmony export */   jM: () => (/* binding */ isPromotionRecord),
+/* harmony export */   s4: () => (/* binding */ coversPromotion),
+/* harmony export */   yz: () => (/* binding */ PROMOTION_ARTIFACT_TYPE)
+/* harmony export */ });
+/* unused harmony exports PROMOTION_ANNOTATIONS, parsePromotion, newestPromotion, describePromotion */
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8177);
+/**
+ * The promotion record: what promote-between-registries leaves at the destination next to the
+ * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
+ * artifact (artifactType application/vnd.slipway.promotion.v1+json, the empty config and one empty
+ * layer, as the artifact guidance says for an artifact without blobs) whose `subject` is the
+ * promoted manifest and whose annotations are the facts: source, destination and tags, the run's
+ * URL, the actor, the time. The annotations reach the referrers list (API or fallback tag), so a
+ * reader needs no more than that list. Not signed: it says where an image came from, it proves
+ * nothing (the signature and the attestations do).
+ */
+
+
+
+const PROMOTION_ARTIFACT_TYPE = 'application/vnd.slipway.promotion.v1+json';
+/** The OCI empty descriptor's content (`{}`), its config and layer. */
+const EMPTY_JSON = Buffer.from('{}');
+const EMPTY_DESCRIPTOR = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+    data: 'e30=',
+};
+const PROMOTION_ANNOTATIONS = {
+    time: 'org.opencontainers.image.created',
+    source: 'dev.slipway.promotion.source',
+    destination: 'dev.slipway.promotion.destination',
+    tags: 'dev.slipway.promotion.tags',
+    run: 'dev.slipway.promotion.run-url',
+    actor: 'dev.slipway.promotion.actor',
+};
+/** The record's manifest for `subject`: the same facts make the same bytes (the same digest). */
+function buildPromotionRecord(subject, promotion) {
+    const A = PROMOTION_ANNOTATIONS;
+    const annotations = {
+        [A.time]: promotion.time,
+        [A.source]: promotion.source,
+        [A.destination]: promotion.destination,
+        ...(promotion.tags.length > 0 && { [A.tags]: promotion.tags.join(',') }),
+        ...(promotion.runUrl && { [A.run]: promotion.runUrl }),
+        ...(promotion.actor && { [A.actor]: promotion.actor }),
+    };
+    const bytes = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociManifest,
+        artifactType: PROMOTION_ARTIFACT_TYPE,
+        config: EMPTY_DESCRIPTOR,
+        layers: [EMPTY_DESCRIPTOR],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations,
+    }));
+    return { bytes, digest: (0,_registry_client__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .sc)(bytes), mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociManifest, size: bytes.length };
+}
+/** The facts of a record's annotations; undefined when they are not a promotion's (no source or time). */
+function parsePromotion(annotations) {
+    if (!annotations)
+        return undefined;
+    const A = PROMOTION_ANNOTATIONS;
+    const source = annotations[A.source];
+    const time = annotations[A.time];
+    if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
+        return undefined;
+    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
+        return undefined;
+    const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
+    return {
+        source,
+        destination: text(A.destination),
+        tags: text(A.tags).split(',').filter(Boolean),
+        runUrl: text(A.run),
+        actor: text(A.actor),
+        time,
+    };
+}
+/** One promotion seen twice (a rerun in the same run): same run, source, destination and tags. */
+function samePromotion(a, b) {
+    return (a.runUrl === b.runUrl &&
+        a.source === b.source &&
+        a.destination === b.destination &&
+        a.tags.join(',') === b.tags.join(','));
+}
+/**
+ * `p` already says what `promotion` would (any run's): the same source and destination, and every
+ * one of its tags.
+ */
+function coversPromotion(p, promotion) {
+    return (p.source === promotion.source &&
+        p.destination === promotion.destination &&
+        promotion.tags.every((t) => p.tags.includes(t)));
+}
+/** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
+function newestPromotion(promotions) {
+    let newest;
+    for (const p of promotions)
+        if (!newest || p.time >= newest.time)
+            newest = p;
+    return newest;
+}
+/** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
+function describePromotion(p) {
+    const by = p.runUrl || p.actor;
+    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
+}
+/** Whether a referrers-list entry is a promotion record. */
+function isPromotionRecord(entry) {
+    return entry.artifactType === PROMOTION_ARTIFACT_TYPE;
+}
+/**
+ * The promotion records of `digest` in a repository, each with its manifest digest, through the
+ * referrers API or the fallback tag. A registry that lists the config's media type instead of the
+ * artifactType (go-containerregistry's) lists ours as the empty type: those entries, and any
+ * listed without annotations, are read to be sure.
+ */
+async function readPromotions(client, repository, digest) {
+    const { entries } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .findReferrers */ .SX)(client, repository, digest);
+    const out = [];
+    for (const entry of entries) {
+        let annotations = entry.annotations;
+        const listedAsOurs = isPromotionRecord(entry);
+        if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
+            continue;
+        if (!listedAsOurs || !annotations) {
+            const manifest = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .getManifestIfAny */ .xy)(client, repository, entry.digest);
+            if (!manifest)
+                continue;
+            try {
+                const json = JSON.parse(manifest.bytes.toString('utf8'));
+                if (json.artifactType !== PROMOTION_ARTIFACT_TYPE)
+                    continue;
+                annotations = json.annotations;
+            }
+            catch {
+                continue;
+            }
+        }
+        const promotion = parsePromotion(annotations);
+        if (promotion)
+            out.push({ ...promotion, record: entry.digest });
+    }
+    return out;
 }
 
 
@@ -2426,6 +2890,13 @@ module.exports = require("node:util");
 
 module.exports = require("process");
 
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = require("util");
+
 /***/ })
 
 /******/ 	});
@@ -2450,7 +2921,7 @@ module.exports = require("process");
 /******/ 		// Execute the module function
 /******/ 		var threw = true;
 /******/ 		try {
-/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 			threw = false;
 /******/ 		} finally {
 /******/ 			if(threw) delete __webpack_module_cache__[moduleId];
@@ -2576,93 +3047,21 @@ module.exports = require("process");
 var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
+var context = __nccwpck_require__(3874);
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var promote_between_registries_inputs = __nccwpck_require__(2146);
+var promote_between_registries_inputs = __nccwpck_require__(9196);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var common_reference = __nccwpck_require__(3160);
+var common_reference = __nccwpck_require__(9830);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __nccwpck_require__(9404);
+var blobs = __nccwpck_require__(7766);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(8682);
-;// CONCATENATED MODULE: ./src/registry/image-tree.ts
-/**
- * An image as the registry stores it: the manifest a tag points to (an index or a single
- * manifest), the manifests under it, and every blob they reference — read from the source with
- * exact bytes, so a copy can put them back byte for byte.
- */
-
-function isIndex(manifest) {
-    if (manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.ociIndex || manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifestList)
-        return true;
-    return Array.isArray(parseManifest(manifest.bytes).manifests);
-}
-function parseManifest(bytes) {
-    const json = JSON.parse(bytes.toString('utf8'));
-    if (json.schemaVersion === 1) {
-        throw new Error('schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)');
-    }
-    return json;
-}
-function platformOf(d) {
-    const p = d.platform;
-    return p ? `${p.os ?? '?'}/${p.architecture ?? '?'}${p.variant ? `/${p.variant}` : ''}` : 'unknown';
-}
-/**
- * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
- * adds to a plain `docker build`), not an image anyone runs.
- */
-function isAttestation(d) {
-    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
-}
-/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
-function platformImages(index) {
-    return (parseManifest(index.bytes).manifests ?? [])
-        .filter((d) => !isAttestation(d))
-        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
-}
-/** Reads the whole tree below `root` from the source. */
-async function readImageTree(client, repository, root) {
-    const manifests = [];
-    const blobs = new Map();
-    const seen = new Set();
-    const visit = async (manifest) => {
-        if (seen.has(manifest.digest))
-            return;
-        seen.add(manifest.digest);
-        const json = parseManifest(manifest.bytes);
-        if (Array.isArray(json.manifests)) {
-            const children = await Promise.all(json.manifests.map((d) => client.getManifest(repository, d.digest)));
-            for (const child of children)
-                await visit(child);
-        }
-        else {
-            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
-                if (!blobs.has(d.digest))
-                    blobs.set(d.digest, { digest: d.digest, size: d.size });
-            }
-        }
-        manifests.push(manifest);
-    };
-    await visit(root);
-    return { root, manifests, blobs: [...blobs.values()] };
-}
-/** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes);
-    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
-    if (!match) {
-        const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
-    }
-    return client.getManifest(repository, match.digest);
-}
-
+var registry_client = __nccwpck_require__(3679);
+// EXTERNAL MODULE: ./src/registry/image-tree.ts
+var image_tree = __nccwpck_require__(4777);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
-var mutable_tags = __nccwpck_require__(3773);
+var mutable_tags = __nccwpck_require__(4599);
 ;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function runPool(tasks, limit) {
@@ -2687,371 +3086,27 @@ async function runPool(tasks, limit) {
 }
 
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
+// EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
+var promote_between_registries_referrers = __nccwpck_require__(4177);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __nccwpck_require__(9191);
-// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __nccwpck_require__(2785);
-;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
-/**
- * The promotion record: what promote-between-registries leaves at the destination next to the
- * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
- * artifact (artifactType application/vnd.slipway.promotion.v1+json, the empty config and one empty
- * layer, as the artifact guidance says for an artifact without blobs) whose `subject` is the
- * promoted manifest and whose annotations are the facts: source, destination and tags, the run's
- * URL, the actor, the time. The annotations reach the referrers list (API or fallback tag), so a
- * reader needs no more than that list. Not signed: it says where an image came from, it proves
- * nothing (the signature and the attestations do).
- */
-
-
-
-const PROMOTION_ARTIFACT_TYPE = 'application/vnd.slipway.promotion.v1+json';
-/** The OCI empty descriptor's content (`{}`), its config and layer. */
-const EMPTY_JSON = Buffer.from('{}');
-const EMPTY_DESCRIPTOR = {
-    mediaType: 'application/vnd.oci.empty.v1+json',
-    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-    size: 2,
-    data: 'e30=',
-};
-const PROMOTION_ANNOTATIONS = {
-    time: 'org.opencontainers.image.created',
-    source: 'dev.slipway.promotion.source',
-    destination: 'dev.slipway.promotion.destination',
-    tags: 'dev.slipway.promotion.tags',
-    run: 'dev.slipway.promotion.run-url',
-    actor: 'dev.slipway.promotion.actor',
-};
-/** The record's manifest for `subject`: the same facts make the same bytes (the same digest). */
-function buildPromotionRecord(subject, promotion) {
-    const A = PROMOTION_ANNOTATIONS;
-    const annotations = {
-        [A.time]: promotion.time,
-        [A.source]: promotion.source,
-        [A.destination]: promotion.destination,
-        ...(promotion.tags.length > 0 && { [A.tags]: promotion.tags.join(',') }),
-        ...(promotion.runUrl && { [A.run]: promotion.runUrl }),
-        ...(promotion.actor && { [A.actor]: promotion.actor }),
-    };
-    const bytes = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest,
-        artifactType: PROMOTION_ARTIFACT_TYPE,
-        config: EMPTY_DESCRIPTOR,
-        layers: [EMPTY_DESCRIPTOR],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        annotations,
-    }));
-    return { bytes, digest: (0,registry_client/* sha256 */.sc)(bytes), mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest, size: bytes.length };
-}
-/** The facts of a record's annotations; undefined when they are not a promotion's (no source or time). */
-function parsePromotion(annotations) {
-    if (!annotations)
-        return undefined;
-    const A = PROMOTION_ANNOTATIONS;
-    const source = annotations[A.source];
-    const time = annotations[A.time];
-    if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
-        return undefined;
-    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
-        return undefined;
-    const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
-    return {
-        source,
-        destination: text(A.destination),
-        tags: text(A.tags).split(',').filter(Boolean),
-        runUrl: text(A.run),
-        actor: text(A.actor),
-        time,
-    };
-}
-/** One promotion seen twice (a rerun in the same run): same run, source, destination and tags. */
-function samePromotion(a, b) {
-    return (a.runUrl === b.runUrl &&
-        a.source === b.source &&
-        a.destination === b.destination &&
-        a.tags.join(',') === b.tags.join(','));
-}
-/**
- * `p` already says what `promotion` would (any run's): the same source and destination, and every
- * one of its tags.
- */
-function coversPromotion(p, promotion) {
-    return (p.source === promotion.source &&
-        p.destination === promotion.destination &&
-        promotion.tags.every((t) => p.tags.includes(t)));
-}
-/** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
-function newestPromotion(promotions) {
-    let newest;
-    for (const p of promotions)
-        if (!newest || p.time >= newest.time)
-            newest = p;
-    return newest;
-}
-/** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
-function describePromotion(p) {
-    const by = p.runUrl || p.actor;
-    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
-}
-/** Whether a referrers-list entry is a promotion record. */
-function isPromotionRecord(entry) {
-    return entry.artifactType === PROMOTION_ARTIFACT_TYPE;
-}
-/**
- * The promotion records of `digest` in a repository, each with its manifest digest, through the
- * referrers API or the fallback tag. A registry that lists the config's media type instead of the
- * artifactType (go-containerregistry's) lists ours as the empty type: those entries, and any
- * listed without annotations, are read to be sure.
- */
-async function readPromotions(client, repository, digest) {
-    const { entries } = await (0,referrers/* findReferrers */.SX)(client, repository, digest);
-    const out = [];
-    for (const entry of entries) {
-        let annotations = entry.annotations;
-        const listedAsOurs = isPromotionRecord(entry);
-        if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
-            continue;
-        if (!listedAsOurs || !annotations) {
-            const manifest = await (0,referrers/* getManifestIfAny */.xy)(client, repository, entry.digest);
-            if (!manifest)
-                continue;
-            try {
-                const json = JSON.parse(manifest.bytes.toString('utf8'));
-                if (json.artifactType !== PROMOTION_ARTIFACT_TYPE)
-                    continue;
-                annotations = json.annotations;
-            }
-            catch {
-                continue;
-            }
-        }
-        const promotion = parsePromotion(annotations);
-        if (promotion)
-            out.push({ ...promotion, record: entry.digest });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
-
-
-
-
-
-const COSIGN_TYPES = {
-    sig: 'cosign signature',
-    att: 'cosign attestation',
-    sbom: 'cosign SBOM',
-};
-async function referrersOf(client, repository, digest) {
-    // All at once (one round trip): the fallback tag is read only to be used when there is no API.
-    const [{ entries: listed, found }, ...cosign] = await Promise.all([
-        (0,referrers/* findReferrers */.SX)(client, repository, digest),
-        ...referrers/* COSIGN_SUFFIXES */.gG.map((suffix) => (0,referrers/* getManifestIfAny */.xy)(client, repository, (0,referrers/* cosignTag */.qv)(digest, suffix))),
-    ]);
-    // Promotion records stay where they were written: each says how the image reached that registry.
-    const entries = listed.filter((e) => !isPromotionRecord(e));
-    const manifests = await Promise.all(entries.map((e) => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)));
-    const out = [];
-    for (const [i, manifest] of manifests.entries()) {
-        // An entry whose manifest is gone (a stale fallback index) has nothing to copy.
-        if (!manifest)
-            continue;
-        const entry = entries[i];
-        const type = (0,referrers/* referrerDescriptor */.xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
-        if (type === PROMOTION_ARTIFACT_TYPE)
-            continue;
-        out.push({
-            subject: digest,
-            tree: await readImageTree(client, repository, manifest),
-            found,
-            // The manifest's own artifactType first: some registries list the config's media type instead.
-            type,
-        });
-    }
-    for (const [i, manifest] of cosign.entries()) {
-        if (!manifest)
-            continue;
-        const suffix = referrers/* COSIGN_SUFFIXES */.gG[i];
-        out.push({
-            subject: digest,
-            tree: await readImageTree(client, repository, manifest),
-            found: 'cosign-tag',
-            tag: (0,referrers/* cosignTag */.qv)(digest, suffix),
-            type: COSIGN_TYPES[suffix],
-        });
-    }
-    return out;
-}
-/** Everything referring to `digests` in the source repository, recursively, each once. */
-async function discoverReferrers(client, repository, digests) {
-    const seen = new Set(digests);
-    const listed = new Set();
-    const out = [];
-    let queue = [...digests];
-    while (queue.length > 0) {
-        const found = await Promise.all(queue.map((d) => referrersOf(client, repository, d)));
-        queue = [];
-        for (const referrer of found.flat()) {
-            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
-            if (listed.has(key))
-                continue;
-            listed.add(key);
-            out.push(referrer);
-            if (!seen.has(referrer.tree.root.digest)) {
-                seen.add(referrer.tree.root.digest);
-                queue.push(referrer.tree.root.digest);
-            }
-        }
-    }
-    return out;
-}
-async function putMissingChildren(target, tree) {
-    for (const manifest of tree.manifests) {
-        if (manifest.digest === tree.root.digest)
-            continue;
-        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
-            continue;
-        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
-    }
-}
-/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
-async function registerInFallbackTag(target, subject, manifest) {
-    const tag = (0,referrers/* fallbackTag */.fH)(subject);
-    const existing = await (0,referrers/* getManifestIfAny */.xy)(target.destination, target.destinationRepository, tag);
-    let merged;
-    try {
-        merged = (0,referrers/* mergeFallbackIndex */.pZ)(existing?.bytes, [(0,referrers/* referrerDescriptor */.xh)(manifest)]);
-    }
-    catch {
-        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
-    }
-    if (merged.added === 0)
-        return false;
-    if (!target.dryRun)
-        await target.destination.putManifest(target.destinationRepository, tag, {
-            bytes: merged.bytes,
-            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
-        });
-    return true;
-}
-/**
- * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
- * that does not answer OCI-Subject gets it in the subject's fallback tag.
- */
-async function putManifestKeepingSubject(destination, repository, manifest) {
-    const subject = (0,referrers/* subjectOf */.et)(manifest.bytes);
-    if (!subject) {
-        await destination.putManifest(repository, manifest.digest, manifest);
-        return;
-    }
-    const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(destination, repository, manifest);
-    if (!subjectKept)
-        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
-}
-function apiList(target, subject) {
-    let list = target.apiLists.get(subject);
-    if (!list) {
-        list = (0,referrers/* listReferrers */.xt)(target.destination, target.destinationRepository, subject);
-        target.apiLists.set(subject, list);
-    }
-    return list;
-}
-async function writeSubjectReferrer(target, referrer, known) {
-    const root = referrer.tree.root;
-    const subject = (0,referrers/* subjectOf */.et)(root.bytes) ?? referrer.subject;
-    const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
-    if (!present) {
-        if (target.dryRun)
-            return 'copy';
-        await putMissingChildren(target, referrer.tree);
-        const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(target.destination, target.destinationRepository, root);
-        if (!subjectKept)
-            await registerInFallbackTag(target, subject, root);
-        target.apiLists.delete(subject);
-        return 'copy';
-    }
-    const listed = await apiList(target, subject);
-    // A registry with the referrers API keeps the list itself once the manifest is there.
-    if (listed !== undefined)
-        return 'present';
-    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
-}
-async function readConfig(client, repository, manifest) {
-    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
-        ?.digest;
-    if (!digest)
-        throw new Error('it has no config');
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [(0,registry_client/* pullScope */.iH)(repository)],
-    });
-    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-    return (0,http/* readBody */.x8)(res, 4 * 1024 * 1024);
-}
-async function writeCosignTag(target, referrer) {
-    const tag = referrer.tag;
-    const root = referrer.tree.root;
-    const dst = target.destination;
-    const repo = target.destinationRepository;
-    const current = await dst.headManifest(repo, tag);
-    if (current?.digest === root.digest)
-        return 'present';
-    if (!current) {
-        if (target.dryRun)
-            return 'copy';
-        await putMissingChildren(target, referrer.tree);
-        await dst.putManifest(repo, tag, root);
-        return 'copy';
-    }
-    const theirs = await dst.getManifest(repo, tag);
-    let merged;
-    try {
-        const add = (0,referrers/* missingLayers */.Hd)(theirs.bytes, root.bytes);
-        if (add.length === 0)
-            return 'present';
-        if (target.dryRun)
-            return 'merge';
-        merged = (0,referrers/* mergeCosignManifest */.RY)(theirs.bytes, await readConfig(dst, repo, theirs), add);
-    }
-    catch (error) {
-        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
-    }
-    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
-    if (!(await dst.headManifest(repo, root.digest)))
-        await dst.putManifest(repo, root.digest, root);
-    await (0,referrers/* putSmallBlob */.iT)(dst, repo, merged.config);
-    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
-    return 'merge';
-}
-/**
- * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
- * whether its manifest is already there by digest, when the caller knows.
- */
-function writeReferrer(target, referrer, present) {
-    return referrer.found === 'cosign-tag'
-        ? writeCosignTag(target, referrer)
-        : writeSubjectReferrer(target, referrer, present);
-}
-
+var referrers = __nccwpck_require__(8177);
+// EXTERNAL MODULE: ./src/supply-chain/promotion.ts
+var supply_chain_promotion = __nccwpck_require__(3184);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/record.ts
 
 
 
 async function writePromotionRecord(client, repository, subject, promotion, options = {}) {
-    const records = await readPromotions(client, repository, subject.digest);
-    const existing = records.find((p) => options.alreadyPromoted ? coversPromotion(p, promotion) : samePromotion(p, promotion));
+    const records = await (0,supply_chain_promotion/* readPromotions */.F7)(client, repository, subject.digest);
+    const existing = records.find((p) => options.alreadyPromoted ? (0,supply_chain_promotion/* coversPromotion */.s4)(p, promotion) : (0,supply_chain_promotion/* samePromotion */.QT)(p, promotion));
     if (existing)
         return { digest: existing.record, written: false };
-    const record = buildPromotionRecord(subject, promotion);
-    await (0,referrers/* putSmallBlob */.iT)(client, repository, EMPTY_JSON);
-    await putManifestKeepingSubject(client, repository, record);
+    const record = (0,supply_chain_promotion/* buildPromotionRecord */.Lp)(subject, promotion);
+    await (0,referrers/* putSmallBlob */.iT)(client, repository, supply_chain_promotion/* EMPTY_JSON */.JO);
+    await (0,promote_between_registries_referrers/* putManifestKeepingSubject */.OB)(client, repository, record);
     return { digest: record.digest, written: true };
 }
 
@@ -3093,13 +3148,13 @@ async function resolveTree(pair, clients, options) {
     if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
         throw new Error(`${(0,common_reference/* formatReference */.FH)(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
     }
-    if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
+    if (!options.allPlatforms && (0,image_tree/* isIndex */.nw)(root))
+        root = await (0,image_tree/* selectPlatform */.md)(client, pair.source.repository, root, options.platform).catch((error) => {
             if (error instanceof Error)
                 error.message = `${client.label}: ${error.message}`;
             throw error;
         });
-    return readImageTree(client, pair.source.repository, root);
+    return (0,image_tree/* readImageTree */.w6)(client, pair.source.repository, root);
 }
 async function withRetry(what, fn) {
     for (let attempt = 1;; attempt++) {
@@ -3149,7 +3204,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             if (referrersOf.has(key))
                 continue;
             const tree = trees.get(key);
-            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
+            const found = await (0,promote_between_registries_referrers/* discoverReferrers */.C3)(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest));
             referrersOf.set(key, found);
             onEvent({ kind: 'referrers-found', source: (0,common_reference/* formatReference */.FH)(pair.source), count: found.length });
         }
@@ -3287,7 +3342,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest));
+                await withRetry(`put manifest ${manifest.digest}`, () => (0,promote_between_registries_referrers/* putManifestKeepingSubject */.OB)(job.dstClient, job.pair.destination.repository, manifest));
                 onEvent({
                     kind: 'manifest',
                     destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
@@ -3305,7 +3360,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         const destination = (0,common_reference/* repositoryName */.aR)(job.pair.destination);
         if (!apiLists.has(destination))
             apiLists.set(destination, new Map());
-        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
+        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => (0,promote_between_registries_referrers/* writeReferrer */.V9)({
             source: job.srcClient,
             sourceRepository: job.pair.source.repository,
             destination: job.dstClient,
@@ -3454,7 +3509,7 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(7701);
+var summary = __nccwpck_require__(9679);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
 /** promote-between-registries: copy the tested digest between registries over the distribution API. */
 
@@ -3473,7 +3528,7 @@ function wantsVerification(inputs) {
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(658), __nccwpck_require__.e(900)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9900)) : undefined;
+    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(697), __nccwpck_require__.e(616)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2616)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
@@ -3711,7 +3766,7 @@ function exportVariable(name, value) {
 }
 
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var inputs = __nccwpck_require__(9184);
+var inputs = __nccwpck_require__(2510);
 ;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything

@@ -184,6 +184,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description: 'Sign: Password of an encrypted sign-key (masked).',
         required: false,
       },
+      'signature-format': {
+        description:
+          "Sign: bundle (as cosign v3: Sigstore bundles as OCI referrers) or legacy (cosign v2's sha256-<hex>.sig/.att tags, for verifiers that read only those).",
+        required: false,
+        default: 'bundle',
+      },
     },
   },
   'build-and-tag': {
@@ -373,12 +379,18 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'sign-key': {
         description:
-          "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
+          "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (see signature-format).",
         required: false,
       },
       'sign-key-password': {
         description: "Password of an encrypted sign-key (cosign's COSIGN_PASSWORD); masked.",
         required: false,
+      },
+      'signature-format': {
+        description:
+          "How the signature and attestation are stored: bundle (as cosign v3 does: Sigstore bundles v0.3 as OCI referrers of the digest, through the referrers API or the sha256-<hex> fallback tag; cosign v3 and Slipway verify them) or legacy (cosign v1/v2's <repo>:sha256-<hex>.sig and .att tags, for verifiers that read only those: cosign v2 and older, policy controllers not yet on bundles).",
+        required: false,
+        default: 'bundle',
       },
       'test-report': {
         description:
@@ -479,7 +491,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'verify-key': {
         description:
-          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest, in either format (Sigstore bundles among its referrers, as cosign v3 signs, or the legacy sha256-<hex>.sig/.att tags of cosign v2); bundles naming another digest are ignored and reported; without a valid signature (and the required attestations) the step fails before anything changes.',
         required: false,
       },
       'require-attestations': {
@@ -706,7 +718,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'verify-key': {
         description:
-          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest, in either format (Sigstore bundles among its referrers, as cosign v3 signs, or the legacy sha256-<hex>.sig/.att tags of cosign v2); bundles naming another digest are ignored and reported; without a valid signature (and the required attestations) the step fails before anything changes.',
         required: false,
       },
       'require-attestations': {

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { InputError, type Inputs } from '../common/inputs';
 import { KeyError, parsePrivateKey, parsePublicKeys, type SigningKey } from './keys';
-import { predicateTypeOf, type VerifyPolicy } from './verify';
+import { predicateTypeOf, type SignatureFormat, type VerifyPolicy } from './verify';
 
 /** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
 export function readSigningKey(inputs: Inputs): SigningKey | undefined {
@@ -19,6 +19,20 @@ export function readSigningKey(inputs: Inputs): SigningKey | undefined {
       throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
     throw error;
   }
+}
+
+/**
+ * `signature-format`: bundle (the default, as cosign v3: Sigstore bundles as OCI referrers) or
+ * legacy (cosign v1/v2's sha256-<hex>.sig/.att tags, for verifiers that read only those).
+ */
+export function readSignatureFormat(inputs: Inputs): SignatureFormat {
+  const value = inputs.line('signature-format') || 'bundle';
+  if (value !== 'bundle' && value !== 'legacy')
+    throw new InputError(
+      'signature-format',
+      `${JSON.stringify(value)} is not known: bundle (cosign v3's Sigstore bundles) or legacy (cosign v2's .sig/.att tags)`,
+    );
+  return value;
 }
 
 /** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */

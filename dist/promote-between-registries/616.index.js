@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 900;
-exports.ids = [900];
+exports.id = 616;
+exports.ids = [616];
 exports.modules = {
 
-/***/ 9900:
+/***/ 2616:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -18,15 +18,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __webpack_require__(3160);
+var reference = __webpack_require__(9830);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __webpack_require__(9556);
+var context = __webpack_require__(3874);
 // EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __webpack_require__(9184);
+var common_inputs = __webpack_require__(2510);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __webpack_require__(2091);
+var resolve = __webpack_require__(9037);
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __webpack_require__(7701);
+var summary = __webpack_require__(9679);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -70,7 +70,7 @@ function lastLines(text, count) {
 }
 
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __webpack_require__(9183);
+var retry = __webpack_require__(1609);
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -164,8 +164,8 @@ function junit_summarizeJUnit(xmls) {
     return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __webpack_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __webpack_require__(3439);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -524,7 +524,7 @@ const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 const formats_SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const formats_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 const formats_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const formats_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
 const formats_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 /** Annotations Slipway adds inside the signed payload's `optional` part. */
@@ -582,7 +582,7 @@ function parseDsseEnvelope(bytes) {
 function formats_statement(repository, digest, predicateType, predicate) {
     const [algorithm, hex] = digest.split(':');
     const s = {
-        _type: STATEMENT_TYPE,
+        _type: formats_STATEMENT_TYPE,
         subject: [{ name: repository, digest: { [algorithm]: hex } }],
         predicateType,
         predicate,
@@ -629,8 +629,8 @@ function testCommandOf(predicate) {
     return typeof command === 'string' ? command : undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __webpack_require__(668);
+// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __webpack_require__(8156);
 ;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -783,21 +783,265 @@ function verifyBytes(key, data, signature) {
     }
 }
 
+// EXTERNAL MODULE: ../main/node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __webpack_require__(176);
+// EXTERNAL MODULE: ../main/node_modules/@sigstore/verify/dist/index.js
+var verify_dist = __webpack_require__(9787);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var client = __webpack_require__(8682);
-// EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __webpack_require__(9404);
-// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __webpack_require__(2785);
+var client = __webpack_require__(3679);
+;// CONCATENATED MODULE: ./src/supply-chain/bundle.ts
+/**
+ * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
+ * signs and attests in by default: one bundle per signature, stored as the one layer of an OCI
+ * referrer of the image (artifactType the bundle's media type, the empty config, `subject` the
+ * image). A signature is a DSSE envelope over an in-toto statement whose predicate type is
+ * https://sigstore.dev/cosign/sign/v1 (cosign v3's `sign`), or a message signature over the
+ * manifest itself; an attestation is a DSSE envelope over a statement of its predicate type.
+ *
+ * Parsing and checking use the Sigstore project's libraries (@sigstore/bundle for the format,
+ * @sigstore/verify for the signature), offline: with verify-key, transparency-log entries and
+ * timestamps are not consulted (as `cosign verify --key … --insecure-ignore-tlog` and Slipway's
+ * legacy verification), so no network and no trust root is needed. Pure functions: no registry.
+ */
+
+
+
+
+
+
+const BUNDLE_MEDIA_TYPE = (/* unused pure expression or super */ null && (BUNDLE_V03_MEDIA_TYPE));
+/** Every bundle media type (v0.1 to v0.3, old and new spellings) starts with this. */
+const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
+/** The predicate type of cosign v3's `sign`: the statement is the signature. */
+const bundle_COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+const BUNDLE_ANNOTATIONS = {
+    created: 'org.opencontainers.image.created',
+    content: 'dev.sigstore.bundle.content',
+    predicateType: 'dev.sigstore.bundle.predicateType',
+};
+const EMPTY_CONFIG = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+};
+function isBundleMediaType(mediaType) {
+    return typeof mediaType === 'string' && mediaType.startsWith(BUNDLE_MEDIA_PREFIX);
+}
+/** The key hint sigstore writes for a public key: base64 of the SHA-256 of its DER (SPKI). */
+function keyHint(key) {
+    return createHash('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('base64');
+}
+/**
+ * The statement cosign v3's `sign` signs: the digest as its only subject (no name), the cosign
+ * sign predicate, empty; `annotations` go on the subject (cosign's `-a key=value`), signed.
+ */
+function bundle_signStatement(digest, annotations = {}) {
+    const [algorithm, hex] = digest.split(':');
+    return Buffer.from(JSON.stringify({
+        _type: STATEMENT_TYPE,
+        subject: [
+            {
+                digest: { [algorithm]: hex },
+                ...(Object.keys(annotations).length > 0 && { annotations }),
+            },
+        ],
+        predicateType: bundle_COSIGN_SIGN_PREDICATE,
+        predicate: {},
+    }));
+}
+/** A bundle (JSON bytes) holding `statement` in a DSSE envelope signed by `key`. */
+function bundle_dsseBundle(statementBytes, key) {
+    const signature = signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, statementBytes));
+    const bundle = toDSSEBundle({
+        artifact: statementBytes,
+        artifactType: IN_TOTO_PAYLOAD_TYPE,
+        signature,
+        keyHint: keyHint(key.publicKey),
+    });
+    return Buffer.from(JSON.stringify(bundleToJSON(bundle)));
+}
+/**
+ * The referrer manifest cosign v3 writes for a bundle: the empty config (carrying the artifact type,
+ * as cosign's does), the bundle as the one layer, `subject` the image, and cosign's annotations.
+ */
+function bundle_bundleReferrer(subject, bundle, predicateType, created) {
+    const bytes = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { ...EMPTY_CONFIG, artifactType: BUNDLE_MEDIA_TYPE },
+        layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest: bundle.digest, size: bundle.size }],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations: {
+            [BUNDLE_ANNOTATIONS.created]: created,
+            [BUNDLE_ANNOTATIONS.content]: 'dsse-envelope',
+            [BUNDLE_ANNOTATIONS.predicateType]: predicateType,
+        },
+        artifactType: BUNDLE_MEDIA_TYPE,
+    }));
+    return { bytes, digest: sha256(bytes), mediaType: MEDIA_TYPES.ociManifest, size: bytes.length };
+}
+/** The bundle in bytes, validated by @sigstore/bundle; throws with what is wrong. */
+function parseBundle(bytes) {
+    let json;
+    try {
+        json = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error('not JSON');
+    }
+    const mediaType = json?.mediaType;
+    if (!isBundleMediaType(typeof mediaType === 'string' ? mediaType : undefined))
+        throw new Error(`media type ${JSON.stringify(mediaType)} is not a Sigstore bundle's`);
+    const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(json);
+    (0,bundle_dist/* assertBundle */.DU)(bundle);
+    return bundle;
+}
+function bundle_short(fingerprint) {
+    return fingerprint.slice(0, 19);
+}
+const EMPTY_ROOT = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+};
+/**
+ * The bundle as verification with a key sees it: no transparency-log entries, no timestamps (the
+ * log is not consulted; a bundle that has them is checked on its signature alone).
+ */
+function withoutLog(bundle) {
+    return {
+        ...bundle,
+        verificationMaterial: {
+            ...bundle.verificationMaterial,
+            tlogEntries: [],
+            timestampVerificationData: { rfc3161Timestamps: [] },
+        },
+    };
+}
+/** Whether `key` made the bundle's signature (over the PAE, or over `artifact` for a message signature). */
+function signedBy(bundle, key, artifact) {
+    // @sigstore/verify verifies with the key type's default hash (SHA-256): P-384 and P-521 keys,
+    // which sigstore signs with SHA-384 and SHA-512, are checked with that hash here.
+    const hash = hashFor(key.publicKey);
+    if (hash === 'sha384' || hash === 'sha512') {
+        const content = bundle.content;
+        if (content.$case === 'dsseEnvelope') {
+            const env = content.dsseEnvelope;
+            return env.signatures.some((s) => verifyBytes(key.publicKey, formats_pae(env.payloadType, env.payload), s.sig));
+        }
+        return artifact !== undefined && verifyBytes(key.publicKey, artifact, content.messageSignature.signature);
+    }
+    const verifier = new verify_dist/* Verifier */.BL((0,verify_dist/* toTrustMaterial */.jO)(EMPTY_ROOT, () => ({ publicKey: key.publicKey, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    try {
+        verifier.verify((0,verify_dist/* toSignedEntity */.DC)(withoutLog(bundle), artifact));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Who a bundle says signed it: the key hint, or the certificate. */
+function signerOf(bundle) {
+    const material = bundle.verificationMaterial.content;
+    if (material.$case === 'publicKey')
+        return material.publicKey.hint ? `key hint ${material.publicKey.hint}` : 'a key without hint';
+    return 'a certificate (keyless)';
+}
+function subjects(s) {
+    return s.subject
+        .map((x) => Object.entries(x.digest ?? {})
+        .map(([a, h]) => `${a}:${h}`)
+        .join(' '))
+        .join(', ');
+}
+/**
+ * Checks a bundle against the keys and the digest: signed by one of the keys (a keyless bundle
+ * needs a trust root: it is reported, not accepted), and over exactly this digest (a DSSE
+ * envelope's in-toto statement names it as a subject; a message signature is over the manifest,
+ * `manifest`, whose digest it is).
+ */
+function checkBundle(bytes, digest, keys, manifest) {
+    let bundle;
+    try {
+        bundle = parseBundle(bytes);
+    }
+    catch (error) {
+        return { ok: false, note: `a bundle that cannot be read (${error.message})` };
+    }
+    const content = bundle.content;
+    if (bundle.verificationMaterial.content.$case !== 'publicKey')
+        return {
+            ok: false,
+            note: `a keyless bundle (signed with ${signerOf(bundle)}), not by verify-key`,
+        };
+    if (content.$case === 'messageSignature') {
+        const [algorithm, hex] = digest.split(':');
+        const signed = Buffer.from(content.messageSignature.messageDigest?.digest ?? []).toString('hex');
+        if (algorithm !== 'sha256' || signed !== hex)
+            return { ok: false, note: `a message-signature bundle over another digest (sha256:${signed})` };
+        const key = keys.find((k) => signedBy(bundle, k, manifest));
+        if (!key)
+            return {
+                ok: false,
+                note: `a message-signature bundle by another key (${signerOf(bundle)}, or over other bytes)`,
+            };
+        return { ok: true, content: 'message', fingerprint: key.fingerprint };
+    }
+    const envelope = content.dsseEnvelope;
+    const key = keys.find((k) => signedBy(bundle, k, undefined));
+    if (!key)
+        return {
+            ok: false,
+            note: `a bundle by another key (${signerOf(bundle)}, or altered after signing)`,
+        };
+    if (envelope.payloadType !== formats_IN_TOTO_PAYLOAD_TYPE)
+        return {
+            ok: false,
+            note: `a bundle by ${bundle_short(key.fingerprint)} with payload type ${envelope.payloadType}`,
+        };
+    let statement;
+    try {
+        statement = parseStatement(envelope.payload);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            note: `a bundle by ${bundle_short(key.fingerprint)} whose payload is ${error.message}`,
+        };
+    }
+    if (!statementCovers(statement, digest))
+        return {
+            ok: false,
+            note: `a bundle (${statement.predicateType}) by ${bundle_short(key.fingerprint)} for another digest (${subjects(statement)})`,
+        };
+    return { ok: true, content: 'dsse', fingerprint: key.fingerprint, statement };
+}
+/** The signed annotations of the statement's subject naming `digest` (cosign's `-a`). */
+function subjectAnnotations(statement, digest) {
+    const [algorithm, hex] = digest.split(':');
+    const subject = statement.subject.find((s) => s.digest?.[algorithm] === hex);
+    return subject?.annotations && typeof subject.annotations === 'object' ? subject.annotations : {};
+}
+
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __webpack_require__(9191);
+var registry_referrers = __webpack_require__(8177);
+// EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
+var blobs = __webpack_require__(7766);
+// EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
+var http = __webpack_require__(9642);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
- * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * Where signatures and attestations live. Legacy (cosign v1/v2): cosign's tag scheme. The signatures of the image
  * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
  * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
  * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ * Bundles (cosign v3): Sigstore bundles in OCI referrers of the digest (bundle.ts, readBundles).
  */
+
 
 
 
@@ -806,12 +1050,12 @@ var referrers = __webpack_require__(9191);
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
-function store_artifactTag(digest, kind) {
-    return (0,referrers/* cosignTag */.qv)(digest, kind);
+function artifactTag(digest, kind) {
+    return (0,registry_referrers/* cosignTag */.qv)(digest, kind);
 }
 /** The layers stored for a digest ([] when nothing is). */
 async function readLayers(client, repository, digest, kind) {
-    const tag = store_artifactTag(digest, kind);
+    const tag = artifactTag(digest, kind);
     if (!(await client.headManifest(repository, tag)))
         return [];
     const manifest = await client.getManifest(repository, tag);
@@ -857,15 +1101,62 @@ async function store_appendLayer(client, repository, digest, kind, layer) {
         config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
         layers,
     };
-    const tag = store_artifactTag(digest, kind);
+    const tag = artifactTag(digest, kind);
     await client.putManifest(repository, tag, {
         bytes: Buffer.from(JSON.stringify(manifest)),
         mediaType: MEDIA_TYPES.ociManifest,
     });
     return `${client.registry}/${repository}:${tag}`;
 }
+/**
+ * The Sigstore bundles referring to `digest`: the referrers API's list (every page) or, on a
+ * registry without it, the fallback tag `sha256-<hex>`; each referrer manifest read and its bundle
+ * layers fetched. Referrers listed without an artifact type (or as the empty config) are read to
+ * be sure; Slipway's promotion records and other artifacts are skipped.
+ */
+async function readBundles(client, repository, digest) {
+    const { entries, found } = await (0,registry_referrers/* findReferrers */.SX)(client, repository, digest);
+    const candidates = entries.filter((e) => !e.artifactType || isBundleMediaType(e.artifactType) || e.artifactType === EMPTY_CONFIG.mediaType);
+    const bundles = [];
+    const elsewhere = [];
+    for (const entry of candidates) {
+        const manifest = await (0,registry_referrers/* getManifestIfAny */.xy)(client, repository, entry.digest);
+        if (!manifest)
+            continue;
+        let parsed;
+        try {
+            parsed = JSON.parse(manifest.bytes.toString('utf8'));
+        }
+        catch {
+            continue;
+        }
+        const layers = (Array.isArray(parsed.layers) ? parsed.layers : []).filter((l) => isBundleMediaType(l?.mediaType));
+        if (layers.length === 0)
+            continue;
+        if (parsed.subject?.digest !== digest) {
+            elsewhere.push(`${entry.digest} (subject ${parsed.subject?.digest ?? 'none'})`);
+            continue;
+        }
+        const predicateType = parsed.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+        for (const layer of layers) {
+            try {
+                bundles.push({
+                    referrer: entry.digest,
+                    bytes: await readLayer(client, repository, layer),
+                    ...(predicateType && { predicateType }),
+                });
+            }
+            catch (error) {
+                bundles.push({ referrer: entry.digest, error: error.message });
+            }
+        }
+    }
+    return { bundles, elsewhere, through: found };
+}
 
 ;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
 
 
 
@@ -912,6 +1203,8 @@ async function checkSignatures(client, repository, digest, keys, layers, notes) 
             const runUrl = optional[formats_SIGNED_RUN];
             found.push({
                 fingerprint: key.fingerprint,
+                format: 'legacy',
+                location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`,
                 ...(typeof signedAt === 'string' && { signedAt }),
                 ...(typeof runUrl === 'string' && { runUrl }),
             });
@@ -946,7 +1239,13 @@ async function checkAttestations(client, repository, digest, keys, layers, notes
                 notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
                 continue;
             }
-            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+            found.push({
+                predicateType: s.predicateType,
+                fingerprint: key.fingerprint,
+                predicate: s.predicate,
+                format: 'legacy',
+                location: `${client.registry}/${repository}:${artifactTag(digest, 'att')}`,
+            });
         }
         catch (error) {
             notes.push(`${what} that cannot be read (${error.message})`);
@@ -972,24 +1271,93 @@ function accepted(attestation) {
     const evidence = testEvidence(attestation.predicate);
     return evidence.result === 'PASSED' && evidence.failed === 0;
 }
-/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+/** The bundles of a digest sorted into signatures and attestations, and what did not count. */
+async function checkBundles(client, repository, digest, keys, found, notes) {
+    const signatures = [];
+    const attestations = [];
+    let manifest;
+    for (const stored of found.bundles) {
+        const location = `${client.registry}/${repository}@${stored.referrer}`;
+        const hinted = stored.predicateType && stored.predicateType !== bundle_COSIGN_SIGN_PREDICATE;
+        const where = hinted ? notes.att : notes.sig;
+        if (!stored.bytes) {
+            where.push(`a bundle at ${stored.referrer} that cannot be read (${stored.error ?? 'no bytes'})`);
+            continue;
+        }
+        // A message signature is over the manifest's own bytes: read once, only when one is there.
+        if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
+            manifest = (await client.getManifest(repository, digest)).bytes;
+        const check = checkBundle(stored.bytes, digest, keys, manifest);
+        if (!check.ok) {
+            where.push(`${check.note} at ${stored.referrer}`);
+            if (/for another digest|over another digest/.test(check.note))
+                notes.ignored.push(`${location}: ${check.note}`);
+            continue;
+        }
+        if (check.content === 'message') {
+            signatures.push({ fingerprint: check.fingerprint, format: 'bundle', location });
+            continue;
+        }
+        const s = check.statement;
+        if (s.predicateType === bundle_COSIGN_SIGN_PREDICATE) {
+            const annotations = subjectAnnotations(s, digest);
+            const signedAt = annotations[formats_SIGNED_AT];
+            const runUrl = annotations[formats_SIGNED_RUN];
+            signatures.push({
+                fingerprint: check.fingerprint,
+                format: 'bundle',
+                location,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        else {
+            attestations.push({
+                predicateType: s.predicateType,
+                fingerprint: check.fingerprint,
+                predicate: s.predicate,
+                format: 'bundle',
+                location,
+            });
+        }
+    }
+    for (const e of found.elsewhere) {
+        notes.ignored.push(`${client.registry}/${repository}@${e}: a bundle referrer of another digest`);
+    }
+    return { signatures, attestations };
+}
+/** What was looked at, for a refusal: the legacy tag and the referrers (API or fallback tag). */
+function lookedAt(digest, kind, found) {
+    const referrers = found.through === 'referrers-api' ? 'the referrers API' : `the fallback tag ${(0,registry_referrers/* fallbackTag */.fH)(digest)}`;
+    return `nothing at ${artifactTag(digest, kind)}, no Sigstore bundle${kind === 'att' ? ' attestation' : ''} in ${referrers}`;
+}
+/**
+ * Verifies repository@digest against the policy, reading both formats: the legacy tags
+ * (sha256-<hex>.sig/.att) and Sigstore bundles among its referrers, with the same rules. Never
+ * throws for what it finds, only for registry errors.
+ */
 async function verify_verifyDigest(client, repository, digest, policy) {
     const image = `${client.registry}/${repository}`;
     const problems = [];
-    const notes = [];
-    const sigLayers = await readLayers(client, repository, digest, 'sig');
-    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
+    const notes = { sig: [], att: [], ignored: [] };
+    const needAttestations = policy.attestations.length > 0;
+    const [sigLayers, attLayers, found] = await Promise.all([
+        readLayers(client, repository, digest, 'sig'),
+        needAttestations ? readLayers(client, repository, digest, 'att') : Promise.resolve([]),
+        readBundles(client, repository, digest),
+    ]);
+    const legacySignatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes.sig);
+    const fromBundles = await checkBundles(client, repository, digest, policy.keys, found, notes);
+    const signatures = [...legacySignatures, ...fromBundles.signatures];
     const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
     if (signatures.length === 0)
-        problems.push(sigLayers.length === 0
-            ? `no signature (nothing at ${store_artifactTag(digest, 'sig')})`
-            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
-    const attNotes = [];
-    const needAttestations = policy.attestations.length > 0;
-    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
-    const attestations = needAttestations
-        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+        problems.push(sigLayers.length === 0 && notes.sig.length === 0
+            ? `no signature (${lookedAt(digest, 'sig', found)})`
+            : `no valid signature by verify-key ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
+    const legacyAttestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
         : [];
+    const attestations = [...legacyAttestations, ...(needAttestations ? fromBundles.attestations : [])];
     let tests;
     for (const type of policy.attestations) {
         const ofType = attestations.filter((a) => a.predicateType === type);
@@ -1006,11 +1374,11 @@ async function verify_verifyDigest(client, repository, digest, policy) {
             const e = testEvidence(ofType[ofType.length - 1]?.predicate);
             problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
         }
-        else if (attLayers.length === 0) {
-            problems.push(`no ${name} attestation (nothing at ${store_artifactTag(digest, 'att')})`);
+        else if (attLayers.length === 0 && notes.att.length === 0) {
+            problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
         }
         else {
-            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
         }
     }
     return {
@@ -1020,6 +1388,7 @@ async function verify_verifyDigest(client, repository, digest, policy) {
         signatures,
         attestations,
         problems,
+        ignored: notes.ignored,
         ...(tests && { tests }),
     };
 }
@@ -1062,6 +1431,16 @@ function inputs_readSigningKey(inputs) {
             throw new InputError(/password/.test(error.message) ? 'sign-key-password' : 'sign-key', error.message);
         throw error;
     }
+}
+/**
+ * `signature-format`: bundle (the default, as cosign v3: Sigstore bundles as OCI referrers) or
+ * legacy (cosign v1/v2's sha256-<hex>.sig/.att tags, for verifiers that read only those).
+ */
+function inputs_readSignatureFormat(inputs) {
+    const value = inputs.line('signature-format') || 'bundle';
+    if (value !== 'bundle' && value !== 'legacy')
+        throw new InputError('signature-format', `${JSON.stringify(value)} is not known: bundle (cosign v3's Sigstore bundles) or legacy (cosign v2's .sig/.att tags)`);
+    return value;
 }
 /** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
 function inputs_readVerifyPolicy(inputs) {
@@ -1108,9 +1487,15 @@ function inputs_readTestReportInputs(inputs) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(7975);
+// EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
+var referrers = __webpack_require__(4177);
+// EXTERNAL MODULE: ./src/supply-chain/promotion.ts
+var promotion = __webpack_require__(3184);
 ;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
 /**
- * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * Signing a pushed digest and attesting its test results, stored where cosign looks: by default
+ * as cosign v3 does (Sigstore bundles as OCI referrers, bundle.ts), or in the legacy tags
+ * sha256-<hex>.sig/.att of cosign v1/v2 (store.ts) for verifiers that read only those.
  * A rerun converges: a digest this key already signed is not signed again, and an attestation with
  * the same predicate by the same key is not added twice.
  */
@@ -1119,15 +1504,40 @@ var external_node_util_ = __webpack_require__(7975);
 
 
 
+
+
+
+
 const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
-async function sign_signDigest(client, repository, digest, key, context = {}) {
+/**
+ * Stores a bundle (JSON bytes) as cosign v3 does: the bundle blob, the empty config, and a
+ * referrer manifest whose subject is the image, put by digest; a registry without the referrers
+ * API gets it in the fallback tag sha256-<hex>, merged with what is there. Returns its reference.
+ */
+async function putBundle(client, repository, digest, bundle, predicateType, created) {
+    const subject = await client.getManifest(repository, digest);
+    const blob = await putBlobBytes(client, repository, bundle);
+    await putBlobBytes(client, repository, EMPTY_JSON);
+    const manifest = bundleReferrer(subject, blob, predicateType, created);
+    await putManifestKeepingSubject(client, repository, manifest);
+    return `${client.registry}/${repository}@${manifest.digest}`;
+}
+async function sign_signDigest(client, repository, digest, key, context = {}, format = 'bundle') {
     const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
-    if (existing.signatures.length > 0)
-        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
-    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
-        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+    const mine = existing.signatures.find((s) => s.format === format);
+    if (mine)
+        return { location: mine.location, added: false };
+    const signedAt = (context.now ?? new Date()).toISOString();
+    const optional = {
+        [SIGNED_AT]: signedAt,
         ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
-    });
+    };
+    if (format === 'bundle') {
+        const bundle = dsseBundle(signStatement(digest, optional), key);
+        const location = await putBundle(client, repository, digest, bundle, COSIGN_SIGN_PREDICATE, signedAt);
+        return { location, added: true };
+    }
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, optional);
     const signature = signBytes(key, payload);
     const location = await appendLayer(client, repository, digest, 'sig', {
         mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -1136,16 +1546,21 @@ async function sign_signDigest(client, repository, digest, key, context = {}) {
     });
     return { location, added: true };
 }
-async function sign_attestDigest(client, repository, digest, key, predicateType, predicate) {
+async function sign_attestDigest(client, repository, digest, key, predicateType, predicate, format = 'bundle', context = {}) {
     const existing = await verifyDigest(client, repository, digest, {
         keys: keysOf(key),
         attestations: [predicateType],
     });
-    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
     const normalised = JSON.parse(JSON.stringify(predicate));
-    if (existing.attestations.some((a) => a.predicateType === predicateType && isDeepStrictEqual(a.predicate, normalised)))
-        return { location: tag, added: false };
+    const same = existing.attestations.find((a) => a.format === format && a.predicateType === predicateType && isDeepStrictEqual(a.predicate, normalised));
+    if (same)
+        return { location: same.location, added: false };
     const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    if (format === 'bundle') {
+        const created = (context.now ?? new Date()).toISOString();
+        const location = await putBundle(client, repository, digest, dsseBundle(body, key), predicateType, created);
+        return { location, added: true };
+    }
     const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
     const location = await appendLayer(client, repository, digest, 'att', {
         mediaType: DSSE_MEDIA_TYPE,
@@ -1189,15 +1604,15 @@ function testRunOf(source) {
     };
 }
 /** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
-async function signAndAttest(client, repository, digest, key, tests, report) {
+async function signAndAttest(client, repository, digest, key, tests, report, format = 'bundle') {
     const image = `${client.registry}/${repository}`;
     const url = runUrl(readGitContext());
-    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) }, format);
     report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
     if (!tests)
         return { image, digest, signature: signed.location };
     const predicate = testResultPredicate(tests);
-    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate, format);
     report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
     return {
         image,
@@ -1219,7 +1634,7 @@ function signedSummary(signed, key) {
     ];
 }
 /** After a push: signs (and attests) every repository@digest pushed. */
-async function signPushed(key, refs, tests, credentialsFor, report) {
+async function signPushed(key, refs, tests, credentialsFor, report, format = 'bundle') {
     const run = tests ? testRunOf(tests) : undefined;
     if (!run)
         report.info('No test report or exit code given: the image is signed, its tests are not attested');
@@ -1228,7 +1643,7 @@ async function signPushed(key, refs, tests, credentialsFor, report) {
         const ref = parseReference(text);
         const credentials = credentialsFor(ref.registry);
         const client = clientFor(ref.registry, credentials ? { credentials } : {});
-        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report, format));
     }
     return {
         outputs: {
@@ -1247,6 +1662,8 @@ async function verifyAll(images, policy, log) {
     for (const i of images) {
         const v = await verify_verifyDigest(i.client, i.repository, i.digest, policy);
         log(v.ok ? `Verified ${describe(v)}` : verify_refusal(v));
+        for (const line of v.ignored)
+            log(`Ignored (names another digest) ${line}`);
         results.push(v);
     }
     if (results.some((v) => !v.ok))
@@ -1256,7 +1673,7 @@ async function verifyAll(images, policy, log) {
 function describe(v) {
     const signature = v.signatures[0];
     return [
-        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'} (${signature?.format === 'bundle' ? 'Sigstore bundle' : 'legacy .sig'} ${signature?.location ?? ''})`,
         signature?.signedAt ? ` at ${signature.signedAt}` : '',
         v.tests
             ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
@@ -1313,8 +1730,9 @@ async function runSign(inputs, report) {
     if (!key)
         throw new InputError('sign-key', 'is required');
     const tests = readTestReportInputs(inputs);
+    const format = readSignatureFormat(inputs);
     const { ref, digest, client } = await resolveImage(inputs);
-    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report, format);
     return {
         outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
         summary: signedSummary([signed], key),
@@ -1330,10 +1748,11 @@ async function runAttest(inputs, report) {
     const tests = readTestReportInputs(inputs);
     if (!tests)
         throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const format = readSignatureFormat(inputs);
     const { ref, digest, client } = await resolveImage(inputs);
     const run = testRunOf(tests);
     const predicate = testResultPredicate(run);
-    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate, format);
     report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
     return {
         outputs: { digest, attestation: attested.location, result: predicate.result },
@@ -1357,6 +1776,8 @@ async function runVerify(inputs, report) {
     const { ref, digest, client } = await resolveImage(inputs);
     const v = await verifyDigest(client, ref.repository, digest, policy);
     report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    for (const line of v.ignored)
+        report.warning(`Ignored (names another digest) ${line}`);
     return {
         outputs: {
             digest,
@@ -1369,7 +1790,7 @@ async function runVerify(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var inputs = __webpack_require__(2146);
+var inputs = __webpack_require__(9196);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
 /**
  * Before a promotion copies anything: every source digest must carry a signature by verify-key and
