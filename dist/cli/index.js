@@ -34757,7 +34757,9 @@ class RegistryClient {
                 if (this.scheme === 'basic' && !(await this.creds())) {
                     throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
                 }
-                if (before === this.scheme && this.scheme === 'basic') {
+                // Refused only when this request carried the credentials: requests sent at once before
+                // the first challenge was learnt all meet it, and each is sent again with them.
+                if (before === this.scheme && this.scheme === 'basic' && authorization) {
                     throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
                 }
                 attempt -= 1;
@@ -35502,6 +35504,10 @@ function dsseBundle(statementBytes, key) {
         signature,
         keyHint: keyHint(key.publicKey),
     });
+    // The hint goes in the verification material only: a DSSE keyid is matched against the
+    // verifier's own key id by cosign (sigstore-go), which is not this hint; cosign writes none.
+    for (const s of bundle.content.dsseEnvelope.signatures)
+        s.keyid = '';
     return Buffer.from(JSON.stringify((0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .bundleToJSON */ .ev)(bundle)));
 }
 /**
@@ -35536,9 +35542,15 @@ function parseBundle(bytes) {
     const mediaType = json?.mediaType;
     if (!isBundleMediaType(typeof mediaType === 'string' ? mediaType : undefined))
         throw new Error(`media type ${JSON.stringify(mediaType)} is not a Sigstore bundle's`);
-    const bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .bundleFromJSON */ .vw)(json);
-    (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .assertBundle */ .DU)(bundle);
-    return bundle;
+    try {
+        const bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .bundleFromJSON */ .vw)(json);
+        (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .assertBundle */ .DU)(bundle);
+        return bundle;
+    }
+    catch (error) {
+        const fields = error.fields;
+        throw new Error(`${error.message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`);
+    }
 }
 function short(fingerprint) {
     return fingerprint.slice(0, 19);

@@ -860,6 +860,10 @@ function bundle_dsseBundle(statementBytes, key) {
         signature,
         keyHint: keyHint(key.publicKey),
     });
+    // The hint goes in the verification material only: a DSSE keyid is matched against the
+    // verifier's own key id by cosign (sigstore-go), which is not this hint; cosign writes none.
+    for (const s of bundle.content.dsseEnvelope.signatures)
+        s.keyid = '';
     return Buffer.from(JSON.stringify(bundleToJSON(bundle)));
 }
 /**
@@ -894,9 +898,15 @@ function parseBundle(bytes) {
     const mediaType = json?.mediaType;
     if (!isBundleMediaType(typeof mediaType === 'string' ? mediaType : undefined))
         throw new Error(`media type ${JSON.stringify(mediaType)} is not a Sigstore bundle's`);
-    const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(json);
-    (0,bundle_dist/* assertBundle */.DU)(bundle);
-    return bundle;
+    try {
+        const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(json);
+        (0,bundle_dist/* assertBundle */.DU)(bundle);
+        return bundle;
+    }
+    catch (error) {
+        const fields = error.fields;
+        throw new Error(`${error.message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`);
+    }
 }
 function bundle_short(fingerprint) {
     return fingerprint.slice(0, 19);

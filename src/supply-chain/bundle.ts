@@ -89,6 +89,9 @@ export function dsseBundle(statementBytes: Buffer, key: SigningKey): Buffer {
     signature,
     keyHint: keyHint(key.publicKey),
   });
+  // The hint goes in the verification material only: a DSSE keyid is matched against the
+  // verifier's own key id by cosign (sigstore-go), which is not this hint; cosign writes none.
+  for (const s of bundle.content.dsseEnvelope.signatures) s.keyid = '';
   return Buffer.from(JSON.stringify(bundleToJSON(bundle)));
 }
 
@@ -142,9 +145,16 @@ export function parseBundle(bytes: Buffer): Bundle {
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
   if (!isBundleMediaType(typeof mediaType === 'string' ? mediaType : undefined))
     throw new Error(`media type ${JSON.stringify(mediaType)} is not a Sigstore bundle's`);
-  const bundle = bundleFromJSON(json);
-  assertBundle(bundle);
-  return bundle;
+  try {
+    const bundle = bundleFromJSON(json);
+    assertBundle(bundle);
+    return bundle;
+  } catch (error) {
+    const fields = (error as { fields?: unknown }).fields;
+    throw new Error(
+      `${(error as Error).message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`,
+    );
+  }
 }
 
 function short(fingerprint: string): string {
