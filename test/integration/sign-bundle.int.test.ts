@@ -29,7 +29,8 @@ import { pushImage, unique } from '../helpers/oci';
 import { type ReferrersRegistry, startReferrersRegistry } from '../helpers/referrers-registry';
 import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
-import { publishFixtureApp, type LabHost } from '../lab/lab';
+import { buildFixtureApp, publishFixtureApp, type LabHost } from '../lab/lab';
+import { logLine, registryLog } from '../helpers/registry-log';
 
 const lab = inject('lab');
 const tools = inject('tools');
@@ -521,4 +522,70 @@ describe('what cosign v3 signed goes to production', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout + refused.stderr).toContain('NOT VERIFIED: no valid signature by verify-key');
   }, 400_000);
+});
+
+describe('push-registry interrupted while it signs in bundles', () => {
+  const afterLocalImage: string[] = [];
+  afterAll(async () => {
+    for (const ref of afterLocalImage)
+      await new LocalRunner().run({ argv: [lab.docker, 'rmi', ref] }).catch(() => {});
+  });
+
+  it.each(['cancel', 'SIGKILL'] as const)(
+    '%s the moment the signature is listed in the fallback tag: the post step and a rerun end with one signature and the attestation, cosign v3 verifies',
+    async (how) => {
+      const repo = `test-bundle/cut-${how.toLowerCase()}-${unique()}`;
+      const ref = `${staging.host}/${repo}:v1`;
+      await buildFixtureApp(`bundle-cut-${how.toLowerCase()}`, { tag: ref });
+      afterLocalImage.push(ref);
+      const reports = tempDir('bundle-cut-report');
+      writeFileSync(
+        join(reports, 'junit.xml'),
+        '<testsuites><testsuite name="shop" tests="1" failures="0"><testcase classname="shop" name="cart"/></testsuite></testsuites>\n',
+      );
+      const inputs = {
+        tags: ref,
+        'sign-key': pub('cosign.key'),
+        'sign-key-password': PASSWORD,
+        'test-report': join(reports, 'junit.xml'),
+        'test-command': './run-tests.sh',
+      };
+      const env = {
+        SLIPWAY_DOCKER: lab.docker,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'shop/web',
+        GITHUB_RUN_ID: '2727',
+      };
+      // Seen from the registry: the fallback tag written once (the signature listed, no attestation yet).
+      const stored = logLine(
+        registryLog('staging'),
+        new RegExp(`"PUT /v2/${repo}/manifests/sha256-[0-9a-f]{64} HTTP/1\\.1" 201`),
+      );
+      const interrupted = await runBundle('push-registry', inputs, {
+        env,
+        interrupt: stored.then(() => how),
+      });
+      await stored;
+      expect(interrupted.exitCode).not.toBe(0);
+      expect(interrupted.log).toMatch(/Signed .*@sha256:/);
+      expect(interrupted.log).not.toMatch(/Attested/);
+      const post = await runBundle('push-registry', inputs, { env, state: interrupted.state });
+      expect(post.exitCode, post.log).toBe(0);
+      const rerun = await runBundle('push-registry', inputs, { env });
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      expect(rerun.log).toMatch(/Already signed by this key/);
+      for (const run of [interrupted, post, rerun]) expect(run.log).not.toContain(PASSWORD);
+      const digest = rerun.outputs.digest as string;
+      const found = await readBundles(stagingClient, repo, digest);
+      expect(found.bundles.map((b) => b.predicateType).sort()).toEqual(
+        [COSIGN_SIGN_PREDICATE, TEST_RESULT_PREDICATE].sort(),
+      );
+      const at = `${staging.host}/${repo}@${digest}`;
+      const verified = await cosign3(verifyArgs(at));
+      expect(verified.code, verified.stderr).toBe(0);
+      const attested = await cosign3(verifyTestResultArgs(at));
+      expect(attested.code, attested.stderr).toBe(0);
+    },
+    300_000,
+  );
 });
