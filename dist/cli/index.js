@@ -35421,19 +35421,22 @@ class TagConflictError extends Error {
 /* harmony export */   GY: () => (/* binding */ BUNDLE_ANNOTATIONS),
 /* harmony export */   Jp: () => (/* binding */ checkBundle),
 /* harmony export */   To: () => (/* binding */ isBundleMediaType),
+/* harmony export */   YI: () => (/* binding */ describeKeyless),
 /* harmony export */   fT: () => (/* binding */ signStatement),
 /* harmony export */   lR: () => (/* binding */ subjectAnnotations),
 /* harmony export */   u: () => (/* binding */ COSIGN_SIGN_PREDICATE),
 /* harmony export */   wb: () => (/* binding */ dsseBundle)
 /* harmony export */ });
-/* unused harmony exports BUNDLE_MEDIA_TYPE, BUNDLE_MEDIA_PREFIX, keyHint, parseBundle, signerOf */
+/* unused harmony exports BUNDLE_MEDIA_TYPE, BUNDLE_MEDIA_PREFIX, keyHint, parseBundle, certificateIdentity, signerOf */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(176);
-/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9787);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4914);
-/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8657);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7605);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9869);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_core__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9787);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4914);
+/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8657);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7605);
 /**
  * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
  * signs and attests in by default: one bundle per signature, stored as the one layer of an OCI
@@ -35445,7 +35448,9 @@ class TagConflictError extends Error {
  * Parsing and checking use the Sigstore project's libraries (@sigstore/bundle for the format,
  * @sigstore/verify for the signature), offline: with verify-key, transparency-log entries and
  * timestamps are not consulted (as `cosign verify --key … --insecure-ignore-tlog` and Slipway's
- * legacy verification), so no network and no trust root is needed. Pure functions: no registry.
+ * legacy verification), so no network and no trust root is needed. Keyless bundles (a Fulcio-style
+ * certificate) are verified against a supplied trust root (trusted_root.json) and an identity
+ * policy, never fetched. Pure functions: no registry.
  */
 
 
@@ -35453,7 +35458,11 @@ class TagConflictError extends Error {
 
 
 
+
 const BUNDLE_MEDIA_TYPE = _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .BUNDLE_V03_MEDIA_TYPE */ .HM;
+/** Fulcio's certificate extensions naming the OIDC issuer (v1: raw string; v2: DER UTF8String). */
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 /** Every bundle media type (v0.1 to v0.3, old and new spellings) starts with this. */
 const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
 /** The predicate type of cosign v3's `sign`: the statement is the signature. */
@@ -35484,7 +35493,7 @@ function keyHint(key) {
 function signStatement(digest, annotations = {}) {
     const [algorithm, hex] = digest.split(':');
     return Buffer.from(JSON.stringify({
-        _type: _formats__WEBPACK_IMPORTED_MODULE_4__/* .STATEMENT_TYPE */ .zG,
+        _type: _formats__WEBPACK_IMPORTED_MODULE_5__/* .STATEMENT_TYPE */ .zG,
         subject: [
             {
                 digest: { [algorithm]: hex },
@@ -35497,10 +35506,10 @@ function signStatement(digest, annotations = {}) {
 }
 /** A bundle (JSON bytes) holding `statement` in a DSSE envelope signed by `key`. */
 function dsseBundle(statementBytes, key) {
-    const signature = (0,_keys__WEBPACK_IMPORTED_MODULE_5__/* .signBytes */ .b_)(key, (0,_formats__WEBPACK_IMPORTED_MODULE_4__/* .pae */ .Zg)(_formats__WEBPACK_IMPORTED_MODULE_4__/* .IN_TOTO_PAYLOAD_TYPE */ .T4, statementBytes));
+    const signature = (0,_keys__WEBPACK_IMPORTED_MODULE_6__/* .signBytes */ .b_)(key, (0,_formats__WEBPACK_IMPORTED_MODULE_5__/* .pae */ .Zg)(_formats__WEBPACK_IMPORTED_MODULE_5__/* .IN_TOTO_PAYLOAD_TYPE */ .T4, statementBytes));
     const bundle = (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__/* .toDSSEBundle */ .PR)({
         artifact: statementBytes,
-        artifactType: _formats__WEBPACK_IMPORTED_MODULE_4__/* .IN_TOTO_PAYLOAD_TYPE */ .T4,
+        artifactType: _formats__WEBPACK_IMPORTED_MODULE_5__/* .IN_TOTO_PAYLOAD_TYPE */ .T4,
         signature,
         keyHint: keyHint(key.publicKey),
     });
@@ -35517,7 +35526,7 @@ function dsseBundle(statementBytes, key) {
 function bundleReferrer(subject, bundle, predicateType, created) {
     const bytes = Buffer.from(JSON.stringify({
         schemaVersion: 2,
-        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_3__/* .MEDIA_TYPES */ .Z2.ociManifest,
+        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_4__/* .MEDIA_TYPES */ .Z2.ociManifest,
         config: { ...EMPTY_CONFIG, artifactType: BUNDLE_MEDIA_TYPE },
         layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest: bundle.digest, size: bundle.size }],
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
@@ -35528,7 +35537,7 @@ function bundleReferrer(subject, bundle, predicateType, created) {
         },
         artifactType: BUNDLE_MEDIA_TYPE,
     }));
-    return { bytes, digest: (0,_registry_client__WEBPACK_IMPORTED_MODULE_3__/* .sha256 */ .sc)(bytes), mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_3__/* .MEDIA_TYPES */ .Z2.ociManifest, size: bytes.length };
+    return { bytes, digest: (0,_registry_client__WEBPACK_IMPORTED_MODULE_4__/* .sha256 */ .sc)(bytes), mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_4__/* .MEDIA_TYPES */ .Z2.ociManifest, size: bytes.length };
 }
 /** The bundle in bytes, validated by @sigstore/bundle; throws with what is wrong. */
 function parseBundle(bytes) {
@@ -35552,8 +35561,9 @@ function parseBundle(bytes) {
         throw new Error(`${error.message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`);
     }
 }
-function short(fingerprint) {
-    return fingerprint.slice(0, 19);
+/** A key's fingerprint shortened (sha256: and 12 hex digits); an identity as it is. */
+function short(signer) {
+    return signer.startsWith('sha256:') ? signer.slice(0, 19) : signer;
 }
 const EMPTY_ROOT = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -35580,30 +35590,117 @@ function withoutLog(bundle) {
 function signedBy(bundle, key, artifact) {
     // @sigstore/verify verifies with the key type's default hash (SHA-256): P-384 and P-521 keys,
     // which sigstore signs with SHA-384 and SHA-512, are checked with that hash here.
-    const hash = (0,_keys__WEBPACK_IMPORTED_MODULE_5__/* .hashFor */ .Og)(key.publicKey);
+    const hash = (0,_keys__WEBPACK_IMPORTED_MODULE_6__/* .hashFor */ .Og)(key.publicKey);
     if (hash === 'sha384' || hash === 'sha512') {
         const content = bundle.content;
         if (content.$case === 'dsseEnvelope') {
             const env = content.dsseEnvelope;
-            return env.signatures.some((s) => (0,_keys__WEBPACK_IMPORTED_MODULE_5__/* .verifyBytes */ .RV)(key.publicKey, (0,_formats__WEBPACK_IMPORTED_MODULE_4__/* .pae */ .Zg)(env.payloadType, env.payload), s.sig));
+            return env.signatures.some((s) => (0,_keys__WEBPACK_IMPORTED_MODULE_6__/* .verifyBytes */ .RV)(key.publicKey, (0,_formats__WEBPACK_IMPORTED_MODULE_5__/* .pae */ .Zg)(env.payloadType, env.payload), s.sig));
         }
-        return artifact !== undefined && (0,_keys__WEBPACK_IMPORTED_MODULE_5__/* .verifyBytes */ .RV)(key.publicKey, artifact, content.messageSignature.signature);
+        return artifact !== undefined && (0,_keys__WEBPACK_IMPORTED_MODULE_6__/* .verifyBytes */ .RV)(key.publicKey, artifact, content.messageSignature.signature);
     }
-    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_2__/* .Verifier */ .BL((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_2__/* .toTrustMaterial */ .jO)(EMPTY_ROOT, () => ({ publicKey: key.publicKey, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toTrustMaterial */ .jO)(EMPTY_ROOT, () => ({ publicKey: key.publicKey, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
     try {
-        verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_2__/* .toSignedEntity */ .DC)(withoutLog(bundle), artifact));
+        verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(withoutLog(bundle), artifact));
         return true;
     }
     catch {
         return false;
     }
 }
-/** Who a bundle says signed it: the key hint, or the certificate. */
+/** The identity a Fulcio-style certificate names: its subject alternative name and OIDC issuer. */
+function certificateIdentity(der) {
+    try {
+        const cert = _sigstore_core__WEBPACK_IMPORTED_MODULE_2__.X509Certificate.parse(Buffer.from(der));
+        const v2 = cert.extension(OID_ISSUER_V2);
+        const issuer = v2
+            ? v2.valueObj.subs?.[0]?.value.toString('utf8')
+            : cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
+        return {
+            identity: cert.subjectAltName ?? '(no subject alternative name)',
+            issuer: issuer ?? '(no issuer)',
+        };
+    }
+    catch {
+        return { identity: '(a certificate that cannot be read)', issuer: '?' };
+    }
+}
+/** Who a bundle says signed it: the key hint, or the certificate's identity. */
 function signerOf(bundle) {
     const material = bundle.verificationMaterial.content;
     if (material.$case === 'publicKey')
         return material.publicKey.hint ? `key hint ${material.publicKey.hint}` : 'a key without hint';
-    return 'a certificate (keyless)';
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.x509CertificateChain.certificates[0]?.rawBytes;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return `certificate for ${identity}, issuer ${issuer}`;
+}
+/** How a policy's identity reads in a message. */
+function describeKeyless(policy) {
+    const identity = typeof policy.identity === 'string' ? policy.identity : `~/${policy.identity.source}/`;
+    return `certificate-identity ${identity} (issuer ${policy.issuer})`;
+}
+/** Verifies a certificate bundle's signature and identity; throws what does not hold. */
+function verifyKeyless(bundle, policy, artifact) {
+    if (policy.requireLog && bundle.verificationMaterial.tlogEntries.length === 0)
+        throw new Error('it has no transparency-log entry (require-transparency-log is true)');
+    const verifier = new _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .Verifier */ .BL(policy.trustMaterial, {
+        tlogThreshold: policy.requireLog ? 1 : 0,
+        ctlogThreshold: policy.requireLog ? 1 : 0,
+        timestampThreshold: 1,
+    });
+    const entity = (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_3__/* .toSignedEntity */ .DC)(policy.requireLog ? bundle : withoutLog(bundle), artifact);
+    // Without the log, the one time the certificate must be valid at is now (a synthetic
+    // observation: @sigstore/verify checks the chain at each timestamp it is given).
+    const timestamps = policy.requireLog
+        ? entity.timestamps
+        : [
+            {
+                $case: 'transparency-log',
+                tlogEntry: {
+                    inclusionPromise: { signedEntryTimestamp: Buffer.alloc(0) },
+                    logId: { keyId: Buffer.alloc(0) },
+                    integratedTime: String(Math.floor(Date.now() / 1000)),
+                },
+            },
+        ];
+    verifier.verify({ ...entity, timestamps }, { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
+}
+/** The signer of a bundle among the keys or by the keyless policy, or why none. */
+function signer(bundle, keys, keyless, artifact) {
+    const what = bundle.content.$case === 'messageSignature' ? 'a message-signature bundle' : 'a bundle';
+    if (bundle.verificationMaterial.content.$case === 'publicKey') {
+        const key = keys.find((k) => signedBy(bundle, k, artifact));
+        if (key)
+            return { ok: true, signer: key.fingerprint };
+        return {
+            ok: false,
+            note: `${what} by another key (${signerOf(bundle)}, or ${bundle.content.$case === 'messageSignature' ? 'over other bytes' : 'altered after signing'})`,
+        };
+    }
+    if (!keyless)
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}); no trusted-root and certificate-identity to check it with`,
+        };
+    try {
+        verifyKeyless(bundle, keyless, artifact);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}) refused: ${error.message}`,
+        };
+    }
+    const material = bundle.verificationMaterial.content;
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.$case === 'x509CertificateChain'
+            ? material.x509CertificateChain.certificates[0]?.rawBytes
+            : undefined;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return { ok: true, signer: `${identity} (${issuer})` };
 }
 function subjects(s) {
     return s.subject
@@ -35618,7 +35715,7 @@ function subjects(s) {
  * envelope's in-toto statement names it as a subject; a message signature is over the manifest,
  * `manifest`, whose digest it is).
  */
-function checkBundle(bytes, digest, keys, manifest) {
+function checkBundle(bytes, digest, keys, manifest, keyless) {
     let bundle;
     try {
         bundle = parseBundle(bytes);
@@ -35627,52 +35724,36 @@ function checkBundle(bytes, digest, keys, manifest) {
         return { ok: false, note: `a bundle that cannot be read (${error.message})` };
     }
     const content = bundle.content;
-    if (bundle.verificationMaterial.content.$case !== 'publicKey')
-        return {
-            ok: false,
-            note: `a keyless bundle (signed with ${signerOf(bundle)}), not by verify-key`,
-        };
     if (content.$case === 'messageSignature') {
         const [algorithm, hex] = digest.split(':');
         const signed = Buffer.from(content.messageSignature.messageDigest?.digest ?? []).toString('hex');
         if (algorithm !== 'sha256' || signed !== hex)
             return { ok: false, note: `a message-signature bundle over another digest (sha256:${signed})` };
-        const key = keys.find((k) => signedBy(bundle, k, manifest));
-        if (!key)
-            return {
-                ok: false,
-                note: `a message-signature bundle by another key (${signerOf(bundle)}, or over other bytes)`,
-            };
-        return { ok: true, content: 'message', fingerprint: key.fingerprint };
+        const by = signer(bundle, keys, keyless, manifest);
+        if (!by.ok)
+            return by;
+        return { ok: true, content: 'message', fingerprint: by.signer };
     }
     const envelope = content.dsseEnvelope;
-    const key = keys.find((k) => signedBy(bundle, k, undefined));
-    if (!key)
-        return {
-            ok: false,
-            note: `a bundle by another key (${signerOf(bundle)}, or altered after signing)`,
-        };
-    if (envelope.payloadType !== _formats__WEBPACK_IMPORTED_MODULE_4__/* .IN_TOTO_PAYLOAD_TYPE */ .T4)
-        return {
-            ok: false,
-            note: `a bundle by ${short(key.fingerprint)} with payload type ${envelope.payloadType}`,
-        };
+    const by = signer(bundle, keys, keyless, undefined);
+    if (!by.ok)
+        return by;
+    const name = short(by.signer);
+    if (envelope.payloadType !== _formats__WEBPACK_IMPORTED_MODULE_5__/* .IN_TOTO_PAYLOAD_TYPE */ .T4)
+        return { ok: false, note: `a bundle by ${name} with payload type ${envelope.payloadType}` };
     let statement;
     try {
-        statement = (0,_formats__WEBPACK_IMPORTED_MODULE_4__/* .parseStatement */ .By)(envelope.payload);
+        statement = (0,_formats__WEBPACK_IMPORTED_MODULE_5__/* .parseStatement */ .By)(envelope.payload);
     }
     catch (error) {
-        return {
-            ok: false,
-            note: `a bundle by ${short(key.fingerprint)} whose payload is ${error.message}`,
-        };
+        return { ok: false, note: `a bundle by ${name} whose payload is ${error.message}` };
     }
-    if (!(0,_formats__WEBPACK_IMPORTED_MODULE_4__/* .statementCovers */ .g)(statement, digest))
+    if (!(0,_formats__WEBPACK_IMPORTED_MODULE_5__/* .statementCovers */ .g)(statement, digest))
         return {
             ok: false,
-            note: `a bundle (${statement.predicateType}) by ${short(key.fingerprint)} for another digest (${subjects(statement)})`,
+            note: `a bundle (${statement.predicateType}) by ${name} for another digest (${subjects(statement)})`,
         };
-    return { ok: true, content: 'dsse', fingerprint: key.fingerprint, statement };
+    return { ok: true, content: 'dsse', fingerprint: by.signer, statement };
 }
 /** The signed annotations of the statement's subject naming `digest` (cosign's `-a`). */
 function subjectAnnotations(statement, digest) {
@@ -35837,16 +35918,23 @@ function testCommandOf(predicate) {
 /* harmony export */   gg: () => (/* binding */ readVerifyPolicy),
 /* harmony export */   jy: () => (/* binding */ readSigningKey)
 /* harmony export */ });
+/* unused harmony export readKeylessPolicy */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2510);
 /* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7605);
-/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9076);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2166);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9787);
+/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9076);
 /** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
 
 
 
 
+
+
+const TRUSTED_ROOT_MEDIA_PREFIX = 'application/vnd.dev.sigstore.trustedroot';
 /** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
 function readSigningKey(inputs) {
     const text = inputs.string('sign-key');
@@ -35875,21 +35963,77 @@ function readSignatureFormat(inputs) {
         throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('signature-format', `${JSON.stringify(value)} is not known: bundle (cosign v3's Sigstore bundles) or legacy (cosign v2's .sig/.att tags)`);
     return value;
 }
-/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+/**
+ * The keyless half of the policy: `trusted-root` (a Sigstore trusted_root.json: the certificate
+ * authorities, transparency logs and CT logs to trust), `certificate-identity` (or
+ * `certificate-identity-regexp`) and `certificate-oidc-issuer`, as cosign names them, and
+ * `require-transparency-log`. Undefined when none is given.
+ */
+function readKeylessPolicy(inputs) {
+    const root = inputs.string('trusted-root');
+    const identity = inputs.line('certificate-identity');
+    const pattern = inputs.line('certificate-identity-regexp');
+    const issuer = inputs.line('certificate-oidc-issuer');
+    if (!root) {
+        if (identity || pattern || issuer)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('trusted-root', 'is required with certificate-identity and certificate-oidc-issuer (the trust root their certificates must chain to)');
+        return undefined;
+    }
+    if (identity && pattern)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('certificate-identity', 'give it or certificate-identity-regexp, not both');
+    if (!identity && !pattern)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('certificate-identity', 'is required with trusted-root (or certificate-identity-regexp): whose certificates count, e.g. https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/main');
+    if (!issuer)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('certificate-oidc-issuer', 'is required with trusted-root, e.g. https://token.actions.githubusercontent.com');
+    let regexp;
+    if (pattern) {
+        try {
+            regexp = new RegExp(pattern);
+        }
+        catch (error) {
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('certificate-identity-regexp', error.message);
+        }
+    }
+    let trustMaterial;
+    try {
+        const json = JSON.parse(root);
+        if (typeof json?.mediaType !== 'string' || !json.mediaType.startsWith(TRUSTED_ROOT_MEDIA_PREFIX))
+            throw new Error(`its mediaType is ${JSON.stringify(json?.mediaType)}`);
+        trustMaterial = (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toTrustMaterial */ .jO)(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__.TrustedRoot.fromJSON(json));
+    }
+    catch (error) {
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('trusted-root', `is not a Sigstore trusted_root.json (${error.message}); give the file's content`);
+    }
+    return {
+        trustMaterial,
+        identity: regexp ?? identity,
+        issuer,
+        requireLog: inputs.boolean('require-transparency-log', true),
+    };
+}
+/**
+ * `verify-key` and/or the keyless policy, and `require-attestations`; undefined when neither a
+ * key nor a trust root is given (nothing is verified).
+ */
 function readVerifyPolicy(inputs) {
     const text = inputs.string('verify-key');
-    const attestations = inputs.list('require-attestations', { commas: true }).map(_verify__WEBPACK_IMPORTED_MODULE_3__/* .predicateTypeOf */ .T4);
+    const attestations = inputs.list('require-attestations', { commas: true }).map(_verify__WEBPACK_IMPORTED_MODULE_5__/* .predicateTypeOf */ .T4);
     for (const type of attestations) {
         if (!/^https?:\/\/\S+$/.test(type))
             throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
     }
-    if (!text) {
+    const keyless = readKeylessPolicy(inputs);
+    if (!text && !keyless) {
         if (attestations.length > 0)
-            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('verify-key', 'is required with require-attestations (the key they must be signed with)');
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('verify-key', 'is required with require-attestations (the key they must be signed with), or trusted-root with certificate-identity');
         return undefined;
     }
     try {
-        return { keys: (0,_keys__WEBPACK_IMPORTED_MODULE_2__/* .parsePublicKeys */ .V4)(text), attestations };
+        return {
+            keys: text ? (0,_keys__WEBPACK_IMPORTED_MODULE_2__/* .parsePublicKeys */ .V4)(text) : [],
+            attestations,
+            ...(keyless && { keyless }),
+        };
     }
     catch (error) {
         if (error instanceof _keys__WEBPACK_IMPORTED_MODULE_2__/* .KeyError */ .eN)
@@ -36884,7 +37028,7 @@ function accepted(attestation) {
     return evidence.result === 'PASSED' && evidence.failed === 0;
 }
 /** The bundles of a digest sorted into signatures and attestations, and what did not count. */
-async function checkBundles(client, repository, digest, keys, found, notes) {
+async function checkBundles(client, repository, digest, policy, found, notes) {
     const signatures = [];
     const attestations = [];
     let manifest;
@@ -36899,7 +37043,7 @@ async function checkBundles(client, repository, digest, keys, found, notes) {
         // A message signature is over the manifest's own bytes: read once, only when one is there.
         if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
             manifest = (await client.getManifest(repository, digest)).bytes;
-        const check = (0,_bundle__WEBPACK_IMPORTED_MODULE_2__/* .checkBundle */ .Jp)(stored.bytes, digest, keys, manifest);
+        const check = (0,_bundle__WEBPACK_IMPORTED_MODULE_2__/* .checkBundle */ .Jp)(stored.bytes, digest, policy.keys, manifest, policy.keyless);
         if (!check.ok) {
             where.push(`${check.note} at ${stored.referrer}`);
             if (/for another digest|over another digest/.test(check.note))
@@ -36959,13 +37103,18 @@ async function verifyDigest(client, repository, digest, policy) {
         (0,_store__WEBPACK_IMPORTED_MODULE_4__/* .readBundles */ .AA)(client, repository, digest),
     ]);
     const legacySignatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes.sig);
-    const fromBundles = await checkBundles(client, repository, digest, policy.keys, found, notes);
+    const fromBundles = await checkBundles(client, repository, digest, policy, found, notes);
     const signatures = [...legacySignatures, ...fromBundles.signatures];
-    const fingerprints = policy.keys.map((k) => short(k.fingerprint)).join(', ');
+    const fingerprints = [
+        ...(policy.keys.length > 0
+            ? [`verify-key ${policy.keys.map((k) => short(k.fingerprint)).join(', ')}`]
+            : []),
+        ...(policy.keyless ? [(0,_bundle__WEBPACK_IMPORTED_MODULE_2__/* .describeKeyless */ .YI)(policy.keyless)] : []),
+    ].join(' or ');
     if (signatures.length === 0)
         problems.push(sigLayers.length === 0 && notes.sig.length === 0
             ? `no signature (${lookedAt(digest, 'sig', found)})`
-            : `no valid signature by verify-key ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
+            : `no valid signature by ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
     const legacyAttestations = needAttestations
         ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
         : [];
@@ -36990,7 +37139,7 @@ async function verifyDigest(client, repository, digest, policy) {
             problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
         }
         else {
-            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
+            problems.push(`no valid ${name} attestation by ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
         }
     }
     return {
@@ -54612,12 +54761,17 @@ async function copyBlob(job, blob, earlier, dryRun, countBytes) {
 
 
 /**
- * verify-key or require-attestations given. Only then is the signature code loaded (./verify: keys,
+ * verify-key, a keyless policy (trusted-root, certificate-identity…) or require-attestations given. Only then is the signature code loaded (./verify: keys,
  * cosign formats, the verification summary): it was most of the action's bundle, and parsing it
  * was most of the start-up time of every promotion that verifies nothing.
  */
 function wantsVerification(inputs) {
-    return (inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0);
+    return (inputs.string('verify-key') !== '' ||
+        inputs.string('trusted-root') !== '' ||
+        inputs.line('certificate-identity') !== '' ||
+        inputs.line('certificate-identity-regexp') !== '' ||
+        inputs.line('certificate-oidc-issuer') !== '' ||
+        inputs.list('require-attestations', { commas: true }).length > 0);
 }
 async function runPromote(inputs, report) {
     report.mask(inputs.string('source-password'));
@@ -55210,8 +55364,29 @@ const ACTION_METADATA = {
                 required: false,
             },
             'require-attestations': {
-                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                description: 'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
                 required: false,
+            },
+            'trusted-root': {
+                description: "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+                required: false,
+            },
+            'certificate-identity': {
+                description: "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+                required: false,
+            },
+            'certificate-identity-regexp': {
+                description: "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+                required: false,
+            },
+            'certificate-oidc-issuer': {
+                description: 'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+                required: false,
+            },
+            'require-transparency-log': {
+                description: "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+                required: false,
+                default: 'true',
             },
             referrers: {
                 description: "Also copy everything that refers to each copied manifest, recursively — cosign signatures, attestations and SBOMs (sha256-<hex>.sig/.att/.sbom tags) and OCI 1.1 referrers (through the referrers API, else the sha256-<hex> fallback tag) — written the way the destination supports; a destination's cosign tag with other signatures is merged, never replaced.",
@@ -55414,8 +55589,29 @@ const ACTION_METADATA = {
                 required: false,
             },
             'require-attestations': {
-                description: 'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                description: 'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
                 required: false,
+            },
+            'trusted-root': {
+                description: "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+                required: false,
+            },
+            'certificate-identity': {
+                description: "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+                required: false,
+            },
+            'certificate-identity-regexp': {
+                description: "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+                required: false,
+            },
+            'certificate-oidc-issuer': {
+                description: 'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+                required: false,
+            },
+            'require-transparency-log': {
+                description: "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+                required: false,
+                default: 'true',
             },
         },
     },
@@ -55625,7 +55821,15 @@ const COMMANDS = {
     verify: {
         summary: "verify an image's signature and attestations with verify-key",
         description: "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED), read from Sigstore bundles among its referrers (cosign v3) and from the legacy .sig/.att tags (cosign v2) alike; fails naming the digest and what is missing.",
-        options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+        options: imageOptions('promote-between-registries', [
+            'verify-key',
+            'require-attestations',
+            'trusted-root',
+            'certificate-identity',
+            'certificate-identity-regexp',
+            'certificate-oidc-issuer',
+            'require-transparency-log',
+        ]),
         operand: 'image',
         run: operation/* runVerify */.R9,
     },
@@ -55634,7 +55838,18 @@ const COMMANDS = {
         description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
         options: {
             ...connectionOptions(),
-            ...Object.fromEntries(['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map((n) => [n, inputsOf('remote-deploy-ssh')[n]])),
+            ...Object.fromEntries([
+                'verify-key',
+                'require-attestations',
+                'trusted-root',
+                'certificate-identity',
+                'certificate-identity-regexp',
+                'certificate-oidc-issuer',
+                'require-transparency-log',
+                'registry',
+                'registry-username',
+                'registry-password',
+            ].map((n) => [n, inputsOf('remote-deploy-ssh')[n]])),
             'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
         },
         run: (inputs) => commands_status(inputs),

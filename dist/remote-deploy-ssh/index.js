@@ -47338,10 +47338,14 @@ function verifyBytes(key, data, signature) {
     }
 }
 
-// EXTERNAL MODULE: ../main/node_modules/@sigstore/bundle/dist/index.js
-var bundle_dist = __nccwpck_require__(176);
+// EXTERNAL MODULE: ../main/node_modules/@sigstore/protobuf-specs/dist/index.js
+var protobuf_specs_dist = __nccwpck_require__(2166);
 // EXTERNAL MODULE: ../main/node_modules/@sigstore/verify/dist/index.js
 var verify_dist = __nccwpck_require__(9787);
+// EXTERNAL MODULE: ../main/node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __nccwpck_require__(176);
+// EXTERNAL MODULE: ../main/node_modules/@sigstore/core/dist/index.js
+var core_dist = __nccwpck_require__(9869);
 ;// CONCATENATED MODULE: ./src/supply-chain/bundle.ts
 /**
  * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
@@ -47354,7 +47358,9 @@ var verify_dist = __nccwpck_require__(9787);
  * Parsing and checking use the Sigstore project's libraries (@sigstore/bundle for the format,
  * @sigstore/verify for the signature), offline: with verify-key, transparency-log entries and
  * timestamps are not consulted (as `cosign verify --key … --insecure-ignore-tlog` and Slipway's
- * legacy verification), so no network and no trust root is needed. Pure functions: no registry.
+ * legacy verification), so no network and no trust root is needed. Keyless bundles (a Fulcio-style
+ * certificate) are verified against a supplied trust root (trusted_root.json) and an identity
+ * policy, never fetched. Pure functions: no registry.
  */
 
 
@@ -47362,7 +47368,11 @@ var verify_dist = __nccwpck_require__(9787);
 
 
 
+
 const BUNDLE_MEDIA_TYPE = (/* unused pure expression or super */ null && (BUNDLE_V03_MEDIA_TYPE));
+/** Fulcio's certificate extensions naming the OIDC issuer (v1: raw string; v2: DER UTF8String). */
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 /** Every bundle media type (v0.1 to v0.3, old and new spellings) starts with this. */
 const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
 /** The predicate type of cosign v3's `sign`: the statement is the signature. */
@@ -47461,8 +47471,9 @@ function parseBundle(bytes) {
         throw new Error(`${error.message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`);
     }
 }
-function bundle_short(fingerprint) {
-    return fingerprint.slice(0, 19);
+/** A key's fingerprint shortened (sha256: and 12 hex digits); an identity as it is. */
+function bundle_short(signer) {
+    return signer.startsWith('sha256:') ? signer.slice(0, 19) : signer;
 }
 const EMPTY_ROOT = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
@@ -47507,12 +47518,99 @@ function signedBy(bundle, key, artifact) {
         return false;
     }
 }
-/** Who a bundle says signed it: the key hint, or the certificate. */
+/** The identity a Fulcio-style certificate names: its subject alternative name and OIDC issuer. */
+function certificateIdentity(der) {
+    try {
+        const cert = core_dist.X509Certificate.parse(Buffer.from(der));
+        const v2 = cert.extension(OID_ISSUER_V2);
+        const issuer = v2
+            ? v2.valueObj.subs?.[0]?.value.toString('utf8')
+            : cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
+        return {
+            identity: cert.subjectAltName ?? '(no subject alternative name)',
+            issuer: issuer ?? '(no issuer)',
+        };
+    }
+    catch {
+        return { identity: '(a certificate that cannot be read)', issuer: '?' };
+    }
+}
+/** Who a bundle says signed it: the key hint, or the certificate's identity. */
 function signerOf(bundle) {
     const material = bundle.verificationMaterial.content;
     if (material.$case === 'publicKey')
         return material.publicKey.hint ? `key hint ${material.publicKey.hint}` : 'a key without hint';
-    return 'a certificate (keyless)';
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.x509CertificateChain.certificates[0]?.rawBytes;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return `certificate for ${identity}, issuer ${issuer}`;
+}
+/** How a policy's identity reads in a message. */
+function describeKeyless(policy) {
+    const identity = typeof policy.identity === 'string' ? policy.identity : `~/${policy.identity.source}/`;
+    return `certificate-identity ${identity} (issuer ${policy.issuer})`;
+}
+/** Verifies a certificate bundle's signature and identity; throws what does not hold. */
+function verifyKeyless(bundle, policy, artifact) {
+    if (policy.requireLog && bundle.verificationMaterial.tlogEntries.length === 0)
+        throw new Error('it has no transparency-log entry (require-transparency-log is true)');
+    const verifier = new verify_dist/* Verifier */.BL(policy.trustMaterial, {
+        tlogThreshold: policy.requireLog ? 1 : 0,
+        ctlogThreshold: policy.requireLog ? 1 : 0,
+        timestampThreshold: 1,
+    });
+    const entity = (0,verify_dist/* toSignedEntity */.DC)(policy.requireLog ? bundle : withoutLog(bundle), artifact);
+    // Without the log, the one time the certificate must be valid at is now (a synthetic
+    // observation: @sigstore/verify checks the chain at each timestamp it is given).
+    const timestamps = policy.requireLog
+        ? entity.timestamps
+        : [
+            {
+                $case: 'transparency-log',
+                tlogEntry: {
+                    inclusionPromise: { signedEntryTimestamp: Buffer.alloc(0) },
+                    logId: { keyId: Buffer.alloc(0) },
+                    integratedTime: String(Math.floor(Date.now() / 1000)),
+                },
+            },
+        ];
+    verifier.verify({ ...entity, timestamps }, { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
+}
+/** The signer of a bundle among the keys or by the keyless policy, or why none. */
+function signer(bundle, keys, keyless, artifact) {
+    const what = bundle.content.$case === 'messageSignature' ? 'a message-signature bundle' : 'a bundle';
+    if (bundle.verificationMaterial.content.$case === 'publicKey') {
+        const key = keys.find((k) => signedBy(bundle, k, artifact));
+        if (key)
+            return { ok: true, signer: key.fingerprint };
+        return {
+            ok: false,
+            note: `${what} by another key (${signerOf(bundle)}, or ${bundle.content.$case === 'messageSignature' ? 'over other bytes' : 'altered after signing'})`,
+        };
+    }
+    if (!keyless)
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}); no trusted-root and certificate-identity to check it with`,
+        };
+    try {
+        verifyKeyless(bundle, keyless, artifact);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}) refused: ${error.message}`,
+        };
+    }
+    const material = bundle.verificationMaterial.content;
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.$case === 'x509CertificateChain'
+            ? material.x509CertificateChain.certificates[0]?.rawBytes
+            : undefined;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return { ok: true, signer: `${identity} (${issuer})` };
 }
 function subjects(s) {
     return s.subject
@@ -47527,7 +47625,7 @@ function subjects(s) {
  * envelope's in-toto statement names it as a subject; a message signature is over the manifest,
  * `manifest`, whose digest it is).
  */
-function checkBundle(bytes, digest, keys, manifest) {
+function checkBundle(bytes, digest, keys, manifest, keyless) {
     let bundle;
     try {
         bundle = parseBundle(bytes);
@@ -47536,52 +47634,36 @@ function checkBundle(bytes, digest, keys, manifest) {
         return { ok: false, note: `a bundle that cannot be read (${error.message})` };
     }
     const content = bundle.content;
-    if (bundle.verificationMaterial.content.$case !== 'publicKey')
-        return {
-            ok: false,
-            note: `a keyless bundle (signed with ${signerOf(bundle)}), not by verify-key`,
-        };
     if (content.$case === 'messageSignature') {
         const [algorithm, hex] = digest.split(':');
         const signed = Buffer.from(content.messageSignature.messageDigest?.digest ?? []).toString('hex');
         if (algorithm !== 'sha256' || signed !== hex)
             return { ok: false, note: `a message-signature bundle over another digest (sha256:${signed})` };
-        const key = keys.find((k) => signedBy(bundle, k, manifest));
-        if (!key)
-            return {
-                ok: false,
-                note: `a message-signature bundle by another key (${signerOf(bundle)}, or over other bytes)`,
-            };
-        return { ok: true, content: 'message', fingerprint: key.fingerprint };
+        const by = signer(bundle, keys, keyless, manifest);
+        if (!by.ok)
+            return by;
+        return { ok: true, content: 'message', fingerprint: by.signer };
     }
     const envelope = content.dsseEnvelope;
-    const key = keys.find((k) => signedBy(bundle, k, undefined));
-    if (!key)
-        return {
-            ok: false,
-            note: `a bundle by another key (${signerOf(bundle)}, or altered after signing)`,
-        };
+    const by = signer(bundle, keys, keyless, undefined);
+    if (!by.ok)
+        return by;
+    const name = bundle_short(by.signer);
     if (envelope.payloadType !== formats_IN_TOTO_PAYLOAD_TYPE)
-        return {
-            ok: false,
-            note: `a bundle by ${bundle_short(key.fingerprint)} with payload type ${envelope.payloadType}`,
-        };
+        return { ok: false, note: `a bundle by ${name} with payload type ${envelope.payloadType}` };
     let statement;
     try {
         statement = parseStatement(envelope.payload);
     }
     catch (error) {
-        return {
-            ok: false,
-            note: `a bundle by ${bundle_short(key.fingerprint)} whose payload is ${error.message}`,
-        };
+        return { ok: false, note: `a bundle by ${name} whose payload is ${error.message}` };
     }
     if (!statementCovers(statement, digest))
         return {
             ok: false,
-            note: `a bundle (${statement.predicateType}) by ${bundle_short(key.fingerprint)} for another digest (${subjects(statement)})`,
+            note: `a bundle (${statement.predicateType}) by ${name} for another digest (${subjects(statement)})`,
         };
-    return { ok: true, content: 'dsse', fingerprint: key.fingerprint, statement };
+    return { ok: true, content: 'dsse', fingerprint: by.signer, statement };
 }
 /** The signed annotations of the statement's subject naming `digest` (cosign's `-a`). */
 function subjectAnnotations(statement, digest) {
@@ -48377,7 +48459,7 @@ function accepted(attestation) {
     return evidence.result === 'PASSED' && evidence.failed === 0;
 }
 /** The bundles of a digest sorted into signatures and attestations, and what did not count. */
-async function checkBundles(client, repository, digest, keys, found, notes) {
+async function checkBundles(client, repository, digest, policy, found, notes) {
     const signatures = [];
     const attestations = [];
     let manifest;
@@ -48392,7 +48474,7 @@ async function checkBundles(client, repository, digest, keys, found, notes) {
         // A message signature is over the manifest's own bytes: read once, only when one is there.
         if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
             manifest = (await client.getManifest(repository, digest)).bytes;
-        const check = checkBundle(stored.bytes, digest, keys, manifest);
+        const check = checkBundle(stored.bytes, digest, policy.keys, manifest, policy.keyless);
         if (!check.ok) {
             where.push(`${check.note} at ${stored.referrer}`);
             if (/for another digest|over another digest/.test(check.note))
@@ -48452,13 +48534,18 @@ async function verify_verifyDigest(client, repository, digest, policy) {
         readBundles(client, repository, digest),
     ]);
     const legacySignatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes.sig);
-    const fromBundles = await checkBundles(client, repository, digest, policy.keys, found, notes);
+    const fromBundles = await checkBundles(client, repository, digest, policy, found, notes);
     const signatures = [...legacySignatures, ...fromBundles.signatures];
-    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
+    const fingerprints = [
+        ...(policy.keys.length > 0
+            ? [`verify-key ${policy.keys.map((k) => verify_short(k.fingerprint)).join(', ')}`]
+            : []),
+        ...(policy.keyless ? [describeKeyless(policy.keyless)] : []),
+    ].join(' or ');
     if (signatures.length === 0)
         problems.push(sigLayers.length === 0 && notes.sig.length === 0
             ? `no signature (${lookedAt(digest, 'sig', found)})`
-            : `no valid signature by verify-key ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
+            : `no valid signature by ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
     const legacyAttestations = needAttestations
         ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
         : [];
@@ -48483,7 +48570,7 @@ async function verify_verifyDigest(client, repository, digest, policy) {
             problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
         }
         else {
-            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
+            problems.push(`no valid ${name} attestation by ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
         }
     }
     return {
@@ -48519,6 +48606,9 @@ class VerificationError extends Error {
 
 
 
+
+
+const TRUSTED_ROOT_MEDIA_PREFIX = 'application/vnd.dev.sigstore.trustedroot';
 /** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
 function inputs_readSigningKey(inputs) {
     const text = inputs.string('sign-key');
@@ -48547,7 +48637,58 @@ function inputs_readSignatureFormat(inputs) {
         throw new InputError('signature-format', `${JSON.stringify(value)} is not known: bundle (cosign v3's Sigstore bundles) or legacy (cosign v2's .sig/.att tags)`);
     return value;
 }
-/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+/**
+ * The keyless half of the policy: `trusted-root` (a Sigstore trusted_root.json: the certificate
+ * authorities, transparency logs and CT logs to trust), `certificate-identity` (or
+ * `certificate-identity-regexp`) and `certificate-oidc-issuer`, as cosign names them, and
+ * `require-transparency-log`. Undefined when none is given.
+ */
+function readKeylessPolicy(inputs) {
+    const root = inputs.string('trusted-root');
+    const identity = inputs.line('certificate-identity');
+    const pattern = inputs.line('certificate-identity-regexp');
+    const issuer = inputs.line('certificate-oidc-issuer');
+    if (!root) {
+        if (identity || pattern || issuer)
+            throw new inputs_InputError('trusted-root', 'is required with certificate-identity and certificate-oidc-issuer (the trust root their certificates must chain to)');
+        return undefined;
+    }
+    if (identity && pattern)
+        throw new inputs_InputError('certificate-identity', 'give it or certificate-identity-regexp, not both');
+    if (!identity && !pattern)
+        throw new inputs_InputError('certificate-identity', 'is required with trusted-root (or certificate-identity-regexp): whose certificates count, e.g. https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/main');
+    if (!issuer)
+        throw new inputs_InputError('certificate-oidc-issuer', 'is required with trusted-root, e.g. https://token.actions.githubusercontent.com');
+    let regexp;
+    if (pattern) {
+        try {
+            regexp = new RegExp(pattern);
+        }
+        catch (error) {
+            throw new inputs_InputError('certificate-identity-regexp', error.message);
+        }
+    }
+    let trustMaterial;
+    try {
+        const json = JSON.parse(root);
+        if (typeof json?.mediaType !== 'string' || !json.mediaType.startsWith(TRUSTED_ROOT_MEDIA_PREFIX))
+            throw new Error(`its mediaType is ${JSON.stringify(json?.mediaType)}`);
+        trustMaterial = (0,verify_dist/* toTrustMaterial */.jO)(protobuf_specs_dist.TrustedRoot.fromJSON(json));
+    }
+    catch (error) {
+        throw new inputs_InputError('trusted-root', `is not a Sigstore trusted_root.json (${error.message}); give the file's content`);
+    }
+    return {
+        trustMaterial,
+        identity: regexp ?? identity,
+        issuer,
+        requireLog: inputs.boolean('require-transparency-log', true),
+    };
+}
+/**
+ * `verify-key` and/or the keyless policy, and `require-attestations`; undefined when neither a
+ * key nor a trust root is given (nothing is verified).
+ */
 function inputs_readVerifyPolicy(inputs) {
     const text = inputs.string('verify-key');
     const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
@@ -48555,13 +48696,18 @@ function inputs_readVerifyPolicy(inputs) {
         if (!/^https?:\/\/\S+$/.test(type))
             throw new inputs_InputError('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
     }
-    if (!text) {
+    const keyless = readKeylessPolicy(inputs);
+    if (!text && !keyless) {
         if (attestations.length > 0)
-            throw new inputs_InputError('verify-key', 'is required with require-attestations (the key they must be signed with)');
+            throw new inputs_InputError('verify-key', 'is required with require-attestations (the key they must be signed with), or trusted-root with certificate-identity');
         return undefined;
     }
     try {
-        return { keys: parsePublicKeys(text), attestations };
+        return {
+            keys: text ? parsePublicKeys(text) : [],
+            attestations,
+            ...(keyless && { keyless }),
+        };
     }
     catch (error) {
         if (error instanceof keys_KeyError)

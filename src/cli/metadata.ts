@@ -496,8 +496,34 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'require-attestations': {
         description:
-          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+          'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
+      },
+      'trusted-root': {
+        description:
+          "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+        required: false,
+      },
+      'certificate-identity': {
+        description:
+          "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+        required: false,
+      },
+      'certificate-identity-regexp': {
+        description:
+          "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+        required: false,
+      },
+      'certificate-oidc-issuer': {
+        description:
+          'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+        required: false,
+      },
+      'require-transparency-log': {
+        description:
+          "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+        required: false,
+        default: 'true',
       },
       referrers: {
         description:
@@ -723,8 +749,34 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'require-attestations': {
         description:
-          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+          'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
+      },
+      'trusted-root': {
+        description:
+          "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+        required: false,
+      },
+      'certificate-identity': {
+        description:
+          "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+        required: false,
+      },
+      'certificate-identity-regexp': {
+        description:
+          "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+        required: false,
+      },
+      'certificate-oidc-issuer': {
+        description:
+          'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+        required: false,
+      },
+      'require-transparency-log': {
+        description:
+          "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+        required: false,
+        default: 'true',
       },
     },
   },

@@ -9,7 +9,9 @@
  * Parsing and checking use the Sigstore project's libraries (@sigstore/bundle for the format,
  * @sigstore/verify for the signature), offline: with verify-key, transparency-log entries and
  * timestamps are not consulted (as `cosign verify --key … --insecure-ignore-tlog` and Slipway's
- * legacy verification), so no network and no trust root is needed. Pure functions: no registry.
+ * legacy verification), so no network and no trust root is needed. Keyless bundles (a Fulcio-style
+ * certificate) are verified against a supplied trust root (trusted_root.json) and an identity
+ * policy, never fetched. Pure functions: no registry.
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import {
@@ -20,7 +22,8 @@ import {
   bundleToJSON,
   toDSSEBundle,
 } from '@sigstore/bundle';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { X509Certificate } from '@sigstore/core';
+import { toSignedEntity, toTrustMaterial, type TrustMaterial, Verifier } from '@sigstore/verify';
 import { type Manifest, MEDIA_TYPES, sha256 } from '../registry/client';
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -33,6 +36,9 @@ import {
 import { hashFor, signBytes, type SigningKey, verifyBytes, type VerifyKey } from './keys';
 
 export const BUNDLE_MEDIA_TYPE = BUNDLE_V03_MEDIA_TYPE;
+/** Fulcio's certificate extensions naming the OIDC issuer (v1: raw string; v2: DER UTF8String). */
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 /** Every bundle media type (v0.1 to v0.3, old and new spellings) starts with this. */
 export const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
 /** The predicate type of cosign v3's `sign`: the statement is the signature. */
@@ -157,8 +163,9 @@ export function parseBundle(bytes: Buffer): Bundle {
   }
 }
 
-function short(fingerprint: string): string {
-  return fingerprint.slice(0, 19);
+/** A key's fingerprint shortened (sha256: and 12 hex digits); an identity as it is. */
+function short(signer: string): string {
+  return signer.startsWith('sha256:') ? signer.slice(0, 19) : signer;
 }
 
 const EMPTY_ROOT = {
@@ -209,12 +216,127 @@ function signedBy(bundle: Bundle, key: VerifyKey, artifact: Buffer | undefined):
   }
 }
 
-/** Who a bundle says signed it: the key hint, or the certificate. */
+/** The identity a Fulcio-style certificate names: its subject alternative name and OIDC issuer. */
+export function certificateIdentity(der: Buffer): { identity: string; issuer: string } {
+  try {
+    const cert = X509Certificate.parse(Buffer.from(der));
+    const v2 = cert.extension(OID_ISSUER_V2);
+    const issuer = v2
+      ? v2.valueObj.subs?.[0]?.value.toString('utf8')
+      : cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
+    return {
+      identity: cert.subjectAltName ?? '(no subject alternative name)',
+      issuer: issuer ?? '(no issuer)',
+    };
+  } catch {
+    return { identity: '(a certificate that cannot be read)', issuer: '?' };
+  }
+}
+
+/** Who a bundle says signed it: the key hint, or the certificate's identity. */
 export function signerOf(bundle: Bundle): string {
   const material = bundle.verificationMaterial.content;
   if (material.$case === 'publicKey')
     return material.publicKey.hint ? `key hint ${material.publicKey.hint}` : 'a key without hint';
-  return 'a certificate (keyless)';
+  const der =
+    material.$case === 'certificate'
+      ? material.certificate.rawBytes
+      : material.x509CertificateChain.certificates[0]?.rawBytes;
+  const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+  return `certificate for ${identity}, issuer ${issuer}`;
+}
+
+/**
+ * Keyless verification: what signs is a certificate from the trust root's certificate authority
+ * (a Fulcio, or one of one's own) naming the identity and OIDC issuer the policy asks for.
+ */
+export interface KeylessPolicy {
+  readonly trustMaterial: TrustMaterial;
+  /** The certificate's subject alternative name: exactly this string, or matching this expression. */
+  readonly identity: string | RegExp;
+  readonly issuer: string;
+  /**
+   * A transparency-log entry verified against the trust root's logs (its time is when the
+   * certificate must have been valid) and a certificate-transparency SCT. Without: the certificate
+   * is checked at the time of verification, as cosign --insecure-ignore-tlog --insecure-ignore-sct.
+   */
+  readonly requireLog: boolean;
+}
+
+/** How a policy's identity reads in a message. */
+export function describeKeyless(policy: KeylessPolicy): string {
+  const identity = typeof policy.identity === 'string' ? policy.identity : `~/${policy.identity.source}/`;
+  return `certificate-identity ${identity} (issuer ${policy.issuer})`;
+}
+
+/** Verifies a certificate bundle's signature and identity; throws what does not hold. */
+function verifyKeyless(bundle: Bundle, policy: KeylessPolicy, artifact: Buffer | undefined): void {
+  if (policy.requireLog && bundle.verificationMaterial.tlogEntries.length === 0)
+    throw new Error('it has no transparency-log entry (require-transparency-log is true)');
+  const verifier = new Verifier(policy.trustMaterial, {
+    tlogThreshold: policy.requireLog ? 1 : 0,
+    ctlogThreshold: policy.requireLog ? 1 : 0,
+    timestampThreshold: 1,
+  });
+  const entity = toSignedEntity(policy.requireLog ? bundle : withoutLog(bundle), artifact);
+  // Without the log, the one time the certificate must be valid at is now (a synthetic
+  // observation: @sigstore/verify checks the chain at each timestamp it is given).
+  const timestamps = policy.requireLog
+    ? entity.timestamps
+    : [
+        {
+          $case: 'transparency-log' as const,
+          tlogEntry: {
+            inclusionPromise: { signedEntryTimestamp: Buffer.alloc(0) },
+            logId: { keyId: Buffer.alloc(0) },
+            integratedTime: String(Math.floor(Date.now() / 1000)),
+          } as unknown as (typeof entity.tlogEntries)[number],
+        },
+      ];
+  verifier.verify(
+    { ...entity, timestamps },
+    { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } },
+  );
+}
+
+/** The signer of a bundle among the keys or by the keyless policy, or why none. */
+function signer(
+  bundle: Bundle,
+  keys: readonly VerifyKey[],
+  keyless: KeylessPolicy | undefined,
+  artifact: Buffer | undefined,
+): { ok: true; signer: string } | { ok: false; note: string } {
+  const what = bundle.content.$case === 'messageSignature' ? 'a message-signature bundle' : 'a bundle';
+  if (bundle.verificationMaterial.content.$case === 'publicKey') {
+    const key = keys.find((k) => signedBy(bundle, k, artifact));
+    if (key) return { ok: true, signer: key.fingerprint };
+    return {
+      ok: false,
+      note: `${what} by another key (${signerOf(bundle)}, or ${bundle.content.$case === 'messageSignature' ? 'over other bytes' : 'altered after signing'})`,
+    };
+  }
+  if (!keyless)
+    return {
+      ok: false,
+      note: `a keyless bundle (${signerOf(bundle)}); no trusted-root and certificate-identity to check it with`,
+    };
+  try {
+    verifyKeyless(bundle, keyless, artifact);
+  } catch (error) {
+    return {
+      ok: false,
+      note: `a keyless bundle (${signerOf(bundle)}) refused: ${(error as Error).message}`,
+    };
+  }
+  const material = bundle.verificationMaterial.content;
+  const der =
+    material.$case === 'certificate'
+      ? material.certificate.rawBytes
+      : material.$case === 'x509CertificateChain'
+        ? material.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
+  const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+  return { ok: true, signer: `${identity} (${issuer})` };
 }
 
 function subjects(s: Statement): string {
@@ -238,6 +360,7 @@ export function checkBundle(
   digest: string,
   keys: readonly VerifyKey[],
   manifest?: Buffer,
+  keyless?: KeylessPolicy,
 ): BundleCheck {
   let bundle: Bundle;
   try {
@@ -246,51 +369,33 @@ export function checkBundle(
     return { ok: false, note: `a bundle that cannot be read (${(error as Error).message})` };
   }
   const content = bundle.content;
-  if (bundle.verificationMaterial.content.$case !== 'publicKey')
-    return {
-      ok: false,
-      note: `a keyless bundle (signed with ${signerOf(bundle)}), not by verify-key`,
-    };
   if (content.$case === 'messageSignature') {
     const [algorithm, hex] = digest.split(':') as [string, string];
     const signed = Buffer.from(content.messageSignature.messageDigest?.digest ?? []).toString('hex');
     if (algorithm !== 'sha256' || signed !== hex)
       return { ok: false, note: `a message-signature bundle over another digest (sha256:${signed})` };
-    const key = keys.find((k) => signedBy(bundle, k, manifest));
-    if (!key)
-      return {
-        ok: false,
-        note: `a message-signature bundle by another key (${signerOf(bundle)}, or over other bytes)`,
-      };
-    return { ok: true, content: 'message', fingerprint: key.fingerprint };
+    const by = signer(bundle, keys, keyless, manifest);
+    if (!by.ok) return by;
+    return { ok: true, content: 'message', fingerprint: by.signer };
   }
   const envelope = content.dsseEnvelope;
-  const key = keys.find((k) => signedBy(bundle, k, undefined));
-  if (!key)
-    return {
-      ok: false,
-      note: `a bundle by another key (${signerOf(bundle)}, or altered after signing)`,
-    };
+  const by = signer(bundle, keys, keyless, undefined);
+  if (!by.ok) return by;
+  const name = short(by.signer);
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-    return {
-      ok: false,
-      note: `a bundle by ${short(key.fingerprint)} with payload type ${envelope.payloadType}`,
-    };
+    return { ok: false, note: `a bundle by ${name} with payload type ${envelope.payloadType}` };
   let statement: Statement;
   try {
     statement = parseStatement(envelope.payload);
   } catch (error) {
-    return {
-      ok: false,
-      note: `a bundle by ${short(key.fingerprint)} whose payload is ${(error as Error).message}`,
-    };
+    return { ok: false, note: `a bundle by ${name} whose payload is ${(error as Error).message}` };
   }
   if (!statementCovers(statement, digest))
     return {
       ok: false,
-      note: `a bundle (${statement.predicateType}) by ${short(key.fingerprint)} for another digest (${subjects(statement)})`,
+      note: `a bundle (${statement.predicateType}) by ${name} for another digest (${subjects(statement)})`,
     };
-  return { ok: true, content: 'dsse', fingerprint: key.fingerprint, statement };
+  return { ok: true, content: 'dsse', fingerprint: by.signer, statement };
 }
 
 /** The signed annotations of the statement's subject naming `digest` (cosign's `-a`). */

@@ -23,7 +23,13 @@ import {
   type TestResultPredicate,
 } from './formats';
 import { verifyBytes, type VerifyKey } from './keys';
-import { checkBundle, COSIGN_SIGN_PREDICATE, subjectAnnotations } from './bundle';
+import {
+  checkBundle,
+  COSIGN_SIGN_PREDICATE,
+  describeKeyless,
+  type KeylessPolicy,
+  subjectAnnotations,
+} from './bundle';
 import { fallbackTag } from '../registry/referrers';
 import {
   artifactTag,
@@ -35,7 +41,10 @@ import {
 } from './store';
 
 export interface VerifyPolicy {
+  /** verify-key: public keys, any of which may sign (none: keyless only). */
   readonly keys: readonly VerifyKey[];
+  /** trusted-root with certificate-identity and certificate-oidc-issuer: keyless bundles. */
+  readonly keyless?: KeylessPolicy;
   /** Predicate type URIs that must be attested (aliases already expanded). */
   readonly attestations: readonly string[];
 }
@@ -221,7 +230,7 @@ async function checkBundles(
   client: RegistryClient,
   repository: string,
   digest: string,
-  keys: readonly VerifyKey[],
+  policy: VerifyPolicy,
   found: FoundBundles,
   notes: { sig: string[]; att: string[]; ignored: string[] },
 ): Promise<{ signatures: VerifiedSignature[]; attestations: VerifiedAttestation[] }> {
@@ -239,7 +248,7 @@ async function checkBundles(
     // A message signature is over the manifest's own bytes: read once, only when one is there.
     if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
       manifest = (await client.getManifest(repository, digest)).bytes;
-    const check = checkBundle(stored.bytes, digest, keys, manifest);
+    const check = checkBundle(stored.bytes, digest, policy.keys, manifest, policy.keyless);
     if (!check.ok) {
       where.push(`${check.note} at ${stored.referrer}`);
       if (/for another digest|over another digest/.test(check.note))
@@ -313,14 +322,19 @@ export async function verifyDigest(
     sigLayers,
     notes.sig,
   );
-  const fromBundles = await checkBundles(client, repository, digest, policy.keys, found, notes);
+  const fromBundles = await checkBundles(client, repository, digest, policy, found, notes);
   const signatures = [...legacySignatures, ...fromBundles.signatures];
-  const fingerprints = policy.keys.map((k) => short(k.fingerprint)).join(', ');
+  const fingerprints = [
+    ...(policy.keys.length > 0
+      ? [`verify-key ${policy.keys.map((k) => short(k.fingerprint)).join(', ')}`]
+      : []),
+    ...(policy.keyless ? [describeKeyless(policy.keyless)] : []),
+  ].join(' or ');
   if (signatures.length === 0)
     problems.push(
       sigLayers.length === 0 && notes.sig.length === 0
         ? `no signature (${lookedAt(digest, 'sig', found)})`
-        : `no valid signature by verify-key ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`,
+        : `no valid signature by ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`,
     );
   const legacyAttestations = needAttestations
     ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
@@ -345,7 +359,7 @@ export async function verifyDigest(
       problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
     } else {
       problems.push(
-        `no valid ${name} attestation by verify-key ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`,
+        `no valid ${name} attestation by ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`,
       );
     }
   }

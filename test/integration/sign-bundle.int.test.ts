@@ -6,6 +6,7 @@
  * default); the legacy .sig/.att format still works both ways; a bundle by another key, or one
  * naming another digest, is refused, reported, and nothing is copied or deployed.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,6 +20,8 @@ import { parsePrivateKey, parsePublicKeys, type SigningKey } from '../../src/sup
 import { signAndAttest } from '../../src/supply-chain/operation';
 import { artifactTag, readBundles, readLayers } from '../../src/supply-chain/store';
 import { verifyDigest } from '../../src/supply-chain/verify';
+import { readVerifyPolicy } from '../../src/supply-chain/inputs';
+import { Inputs } from '../../src/common/inputs';
 import type { Reporter } from '../../src/common/reporter';
 import { LocalRunner } from '../../src/command/local-runner';
 import { labConnectionOptions, runCli } from '../helpers/cli';
@@ -588,4 +591,202 @@ describe('push-registry interrupted while it signs in bundles', () => {
     },
     300_000,
   );
+});
+
+/**
+ * A Fulcio-like certificate authority made here with openssl (no public service): a CA, and a leaf
+ * certificate for `identity` with the Sigstore OID extensions naming `issuer`, its key imported into
+ * cosign's format; the trust root made by cosign trusted-root create.
+ */
+function testCertificateAuthority(dir: string, identity: string, issuer: string) {
+  const hex = Buffer.from(issuer).toString('hex');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[req]',
+      'distinguished_name = dn',
+      'prompt = no',
+      '[dn]',
+      'O = slipway-test',
+      'CN = slipway test fulcio',
+      '[ca_ext]',
+      'basicConstraints = critical, CA:TRUE',
+      'keyUsage = critical, keyCertSign, cRLSign',
+      'subjectKeyIdentifier = hash',
+      '[leaf_ext]',
+      'basicConstraints = critical, CA:FALSE',
+      'keyUsage = critical, digitalSignature',
+      'extendedKeyUsage = codeSigning',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid',
+      `subjectAltName = critical, URI:${identity}`,
+      `1.3.6.1.4.1.57264.1.1 = DER:${hex}`,
+      `1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:${issuer}`,
+      '',
+    ].join('\n'),
+  );
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.ec');
+  openssl(
+    'req',
+    '-new',
+    '-x509',
+    '-key',
+    'ca.ec',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-config',
+    'ca.cnf',
+    '-extensions',
+    'ca_ext',
+  );
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'leaf.ec');
+  openssl('pkcs8', '-topk8', '-nocrypt', '-in', 'leaf.ec', '-out', 'leaf.p8');
+  openssl('req', '-new', '-key', 'leaf.p8', '-subj', '/O=slipway-test', '-out', 'leaf.csr');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.ec',
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    'ca.cnf',
+    '-extensions',
+    'leaf_ext',
+    '-out',
+    'leaf.pem',
+  );
+}
+
+describe('keyless: a certificate from a trust root, an identity policy (offline, a test CA)', () => {
+  const IDENTITY = 'https://github.com/shop/web/.github/workflows/release.yml@refs/heads/main';
+  const ISSUER = 'https://token.actions.githubusercontent.com';
+  const keyless = (over: Record<string, string> = {}) => ({
+    'trusted-root': pub('trusted-root.json'),
+    'certificate-identity': IDENTITY,
+    'certificate-oidc-issuer': ISSUER,
+    'require-transparency-log': 'false',
+    ...over,
+  });
+
+  beforeAll(async () => {
+    testCertificateAuthority(keyDir, IDENTITY, ISSUER);
+    const imported = await cosign3(['import-key-pair', '--key', 'leaf.p8', '--output-key-prefix', 'leaf'], {
+      COSIGN_PASSWORD: PASSWORD,
+    });
+    expect(imported.code, imported.stderr).toBe(0);
+    const root = await cosign3([
+      'trusted-root',
+      'create',
+      '--fulcio',
+      'url=https://fulcio.test,certificate-chain=ca.pem',
+      '--out',
+      'trusted-root.json',
+    ]);
+    expect(root.code, root.stderr).toBe(0);
+  }, 120_000);
+
+  /** cosign v3 signs and attests `ref` with the leaf key and its certificate. */
+  async function signKeyless(ref: string) {
+    const env = { COSIGN_PASSWORD: PASSWORD };
+    const cert = ['--key', 'leaf.key', '--certificate', 'leaf.pem', '--signing-config', 'sc.json', '-y'];
+    const sign = await cosign3(['sign', ...cert, ref], env);
+    expect(sign.code, sign.stderr).toBe(0);
+    writeFileSync(
+      join(keyDir, 'keyless-predicate.json'),
+      JSON.stringify({ result: 'PASSED', url: RUN, passedTests: ['a'], failedTests: [] }),
+    );
+    const attest = await cosign3(
+      ['attest', ...cert, '--type', TEST_RESULT_PREDICATE, '--predicate', 'keyless-predicate.json', ref],
+      env,
+    );
+    expect(attest.code, attest.stderr).toBe(0);
+  }
+
+  const judge = (ref: string, identity = IDENTITY) =>
+    cosign3([
+      'verify',
+      '--trusted-root',
+      'trusted-root.json',
+      '--certificate-identity',
+      identity,
+      '--certificate-oidc-issuer',
+      ISSUER,
+      '--insecure-ignore-tlog=true',
+      '--insecure-ignore-sct=true',
+      ref,
+    ]);
+
+  it('promotes what the identity signed and attested (cosign v3 agrees), refuses another identity, copying nothing', async () => {
+    const repo = `test-bundle/keyless-${unique()}`;
+    const digest = await image(stagingClient, repo);
+    await signKeyless(`${staging.host}/${repo}@${digest}`);
+    const accepted = await judge(`${staging.host}/${repo}@${digest}`);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const other = 'https://github.com/shop/web/.github/workflows/pr.yml@refs/pull/1/merge';
+    expect((await judge(`${staging.host}/${repo}@${digest}`, other)).code).not.toBe(0);
+
+    const refused = await promote(repo, { 'verify-key': '', ...keyless({ 'certificate-identity': other }) });
+    expect(refused.exitCode, refused.log).not.toBe(0);
+    expect(refused.log).toContain(`${staging.host}/${repo}@${digest} is not verified`);
+    expect(refused.log).toContain(`no valid signature by certificate-identity ${other} (issuer ${ISSUER})`);
+    expect(refused.log).toContain(
+      `a keyless bundle (certificate for ${IDENTITY}, issuer ${ISSUER}) refused: certificate identity error - expected ${other}, got ${IDENTITY}`,
+    );
+    await expectNothingPromoted(repo, digest);
+    const noLog = await promote(repo, {
+      'verify-key': '',
+      ...keyless({ 'require-transparency-log': 'true' }),
+    });
+    expect(noLog.exitCode, noLog.log).not.toBe(0);
+    expect(noLog.log).toContain(
+      'refused: it has no transparency-log entry (require-transparency-log is true)',
+    );
+    await expectNothingPromoted(repo, digest);
+
+    const promoted = await promote(repo, { 'verify-key': '', ...keyless() });
+    expect(promoted.exitCode, promoted.log).toBe(0);
+    expect(promoted.outputs.verified).toBe('true');
+    expect(promoted.summary).toContain(`${IDENTITY} (${ISSUER})`);
+    expect(promoted.summary).toContain('PASSED: 1 passed, 0 failed');
+    const atProduction = await judge(`${production.host}/${repo}@${digest}`);
+    expect(atProduction.code, atProduction.stderr).toBe(0);
+  }, 180_000);
+
+  it('on the referrers API too; a key policy beside it still accepts the key-signed image', async () => {
+    const repo = `test-bundle/keyless-api-${unique()}`;
+    const digest = await image(apiClient, repo);
+    await signKeyless(`${api.host}/${repo}@${digest}`);
+    const policyOf = (over: Record<string, string> = {}) => {
+      const values: Record<string, string> = {
+        'verify-key': pub('cosign.pub'),
+        'require-attestations': 'test-result',
+        ...keyless(over),
+      };
+      return readVerifyPolicy(new Inputs((n) => values[n])) as NonNullable<
+        ReturnType<typeof readVerifyPolicy>
+      >;
+    };
+    const v = await verifyDigest(apiClient, repo, digest, policyOf());
+    expect(v.problems).toEqual([]);
+    expect(v.signatures).toMatchObject([{ format: 'bundle', fingerprint: `${IDENTITY} (${ISSUER})` }]);
+    const wrong = await verifyDigest(
+      apiClient,
+      repo,
+      digest,
+      policyOf({ 'certificate-oidc-issuer': 'https://accounts.google.com' }),
+    );
+    expect(wrong.ok).toBe(false);
+    expect(wrong.problems[0]).toMatch(
+      /no valid signature by verify-key sha256:[0-9a-f]{12} or certificate-identity .* \(issuer https:\/\/accounts.google.com\) \(found a keyless bundle \(certificate for .*\) refused: invalid certificate extension/,
+    );
+  }, 120_000);
 });

@@ -24,7 +24,7 @@ import {
   type VerifyKey,
 } from '../../../src/supply-chain/keys';
 import { Inputs } from '../../../src/common/inputs';
-import { readSignatureFormat } from '../../../src/supply-chain/inputs';
+import { readKeylessPolicy, readSignatureFormat } from '../../../src/supply-chain/inputs';
 
 /** The statement of a DSSE bundle that passed (undefined otherwise). */
 const statementOf = (check: ReturnType<typeof checkBundle>) =>
@@ -307,5 +307,117 @@ describe('signature-format', () => {
     expect(read('legacy')).toBe('legacy');
     expect(read('bundle')).toBe('bundle');
     expect(() => read('sig')).toThrow(/signature-format.*"sig" is not known: bundle .* or legacy/);
+  });
+});
+
+describe('keyless bundles (a test CA, a certificate cosign v3 signed with)', () => {
+  const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'cosign-v3-keyless.json'), 'utf8')) as {
+    digest: string;
+    identity: string;
+    issuer: string;
+    trustedRoot: unknown;
+    bundle: string;
+  };
+  const bundle = Buffer.from(fixture.bundle);
+  const policyFrom = (over: Record<string, string | undefined> = {}) => {
+    const values: Record<string, string | undefined> = {
+      'trusted-root': JSON.stringify(fixture.trustedRoot),
+      'certificate-identity': fixture.identity,
+      'certificate-oidc-issuer': fixture.issuer,
+      'require-transparency-log': 'false',
+      ...over,
+    };
+    return readKeylessPolicy(new Inputs((n) => values[n]));
+  };
+
+  it('verify against the trust root with the identity and issuer asked for, exactly or by expression', () => {
+    for (const policy of [
+      policyFrom(),
+      policyFrom({
+        'certificate-identity': undefined,
+        'certificate-identity-regexp': '^https://github\\.com/shop/web/\\.github/workflows/',
+      }),
+    ]) {
+      const check = checkBundle(bundle, fixture.digest, [], undefined, policy);
+      expect(check).toMatchObject({
+        ok: true,
+        content: 'dsse',
+        fingerprint: `${fixture.identity} (${fixture.issuer})`,
+      });
+      expect(statementOf(check)?.predicateType).toBe(COSIGN_SIGN_PREDICATE);
+    }
+  });
+
+  it('refuse another identity, another issuer, another digest, a log that is required, another CA — saying whose it is', () => {
+    const whose = `certificate for ${fixture.identity}, issuer ${fixture.issuer}`;
+    const refused = (policy: ReturnType<typeof policyFrom>, digest = fixture.digest) =>
+      checkBundle(bundle, digest, [], undefined, policy);
+    expect(
+      refused(
+        policyFrom({
+          'certificate-identity': 'https://github.com/shop/web/.github/workflows/x.yml@refs/heads/main',
+        }),
+      ),
+    ).toEqual({
+      ok: false,
+      note: `a keyless bundle (${whose}) refused: certificate identity error - expected https://github.com/shop/web/.github/workflows/x.yml@refs/heads/main, got ${fixture.identity}`,
+    });
+    expect(refused(policyFrom({ 'certificate-oidc-issuer': 'https://accounts.google.com' }))).toMatchObject({
+      ok: false,
+      note: expect.stringContaining('refused: invalid certificate extension'),
+    });
+    expect(refused(policyFrom(), OTHER)).toMatchObject({
+      ok: false,
+      note: expect.stringContaining(
+        `by ${fixture.identity} (${fixture.issuer}) for another digest (${fixture.digest})`,
+      ),
+    });
+    expect(refused(policyFrom({ 'require-transparency-log': 'true' }))).toMatchObject({
+      ok: false,
+      note: expect.stringContaining(
+        'refused: it has no transparency-log entry (require-transparency-log is true)',
+      ),
+    });
+    const otherCa = {
+      ...(fixture.trustedRoot as Record<string, unknown>),
+      certificateAuthorities: [],
+    };
+    expect(refused(policyFrom({ 'trusted-root': JSON.stringify(otherCa) }))).toMatchObject({
+      ok: false,
+      note: expect.stringContaining('refused: '),
+    });
+    // With keys only, it is reported, not accepted.
+    expect(checkBundle(bundle, fixture.digest, p256.verify)).toEqual({
+      ok: false,
+      note: `a keyless bundle (${whose}); no trusted-root and certificate-identity to check it with`,
+    });
+  });
+
+  it('the inputs: each needs the others, the trust root must be one', () => {
+    expect(
+      policyFrom({
+        'trusted-root': undefined,
+        'certificate-identity': undefined,
+        'certificate-oidc-issuer': undefined,
+      }),
+    ).toBeUndefined();
+    expect(() => policyFrom({ 'trusted-root': undefined })).toThrow(
+      /trusted-root.*is required with certificate-identity/,
+    );
+    expect(() => policyFrom({ 'certificate-identity': undefined })).toThrow(
+      /certificate-identity.*is required with trusted-root/,
+    );
+    expect(() => policyFrom({ 'certificate-identity-regexp': '.*' })).toThrow(/not both/);
+    expect(() => policyFrom({ 'certificate-oidc-issuer': undefined })).toThrow(
+      /certificate-oidc-issuer.*is required/,
+    );
+    expect(() =>
+      policyFrom({ 'certificate-identity': undefined, 'certificate-identity-regexp': '(' }),
+    ).toThrow(/certificate-identity-regexp/);
+    expect(() => policyFrom({ 'trusted-root': '{"mediaType":"x"}' })).toThrow(
+      /trusted-root.*is not a Sigstore trusted_root.json/,
+    );
+    expect(policyFrom()?.requireLog).toBe(false);
+    expect(policyFrom({ 'require-transparency-log': undefined })?.requireLog).toBe(true);
   });
 });
