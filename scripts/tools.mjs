@@ -68,6 +68,18 @@ export const TOOLS = [
     minutes: 2,
   },
   {
+    // cosign v3 signs and attests in Sigstore bundles stored as OCI referrers (v2 used .sig/.att
+    // tags): the judge of both formats. Installed as cosign-v3 beside cosign v2.
+    name: 'cosign-v3',
+    version: '3.1.3',
+    pkg: 'github.com/sigstore/cosign/v3/cmd/cosign',
+    module: 'github.com/sigstore/cosign/v3',
+    binary: 'cosign',
+    env: 'SLIPWAY_COSIGN_V3',
+    for: 'Sigstore bundle judge (signatures and attestations as referrers)',
+    minutes: 10,
+  },
+  {
     name: 'pebble',
     version: '2.8.0',
     pkg: 'github.com/letsencrypt/pebble/v2/cmd/pebble',

@@ -1296,7 +1296,9 @@ class RegistryClient {
                 if (this.scheme === 'basic' && !(await this.creds())) {
                     throw new client_RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
                 }
-                if (before === this.scheme && this.scheme === 'basic') {
+                // Refused only when this request carried the credentials: requests sent at once before
+                // the first challenge was learnt all meet it, and each is sent again with them.
+                if (before === this.scheme && this.scheme === 'basic' && authorization) {
                     throw new client_RegistryError(`${this.label}: credentials refused (401)`, 401);
                 }
                 attempt -= 1;

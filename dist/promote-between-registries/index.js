@@ -280,6 +280,37 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
+/***/ 3211:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ runPool)
+/* harmony export */ });
+/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
+async function runPool(tasks, limit) {
+    const results = new Array(tasks.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (next < tasks.length && !failure) {
+            const index = next++;
+            try {
+                results[index] = await tasks[index]();
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+
+
+/***/ }),
+
 /***/ 3160:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -888,6 +919,271 @@ function clientsFor(request, signal) {
         source: (registry) => make(registry, request.sourceCredentials, 'source'),
         destination: (registry) => make(registry, request.destinationCredentials, 'destination'),
     };
+}
+
+
+/***/ }),
+
+/***/ 7827:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C3: () => (/* binding */ discoverReferrers),
+/* harmony export */   V9: () => (/* binding */ writeReferrer),
+/* harmony export */   ve: () => (/* binding */ putManifestKeepingSubject)
+/* harmony export */ });
+/* unused harmony exports MAX_REFERRER_DEPTH, MAX_REFERRERS, MAX_REFERRER_BYTES */
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3211);
+/* harmony import */ var _registry_descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4731);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9191);
+/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(558);
+/**
+ * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
+ * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
+ * none, its `sha256-<hex>` fallback tag; and cosign's `sha256-<hex>.sig`, `.att` and `.sbom` tags —
+ * recursively (the signature of an attestation), written at the destination the way it supports.
+ *
+ * At the destination:
+ * - a referrer with `subject` is put by digest; a registry that answers OCI-Subject keeps the list
+ *   itself, any other gets the fallback tag `sha256-<hex>` of the subject, merged (entries already
+ *   there are kept, ours appended);
+ * - a cosign tag is put under the same tag. When the destination's tag holds another manifest,
+ *   the destination's signatures are never dropped: if it has every layer (signature) of the
+ *   source's, nothing changes; otherwise the source's missing layers are appended to the
+ *   destination's manifest (cosign's own append), and the source's manifest is put by digest too,
+ *   so what refers to it still resolves.
+ *
+ * Slipway's own promotion records (supply-chain/promotion.ts) are not carried onward: each says how
+ * the image reached the registry it is in, so a production registry holds the records of the
+ * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
+ */
+
+
+
+
+
+
+
+/**
+ * Bounds of referrer discovery for one image, so a registry cannot make it endless or exhaust
+ * memory: how deep referrers of referrers go, how many there are in all, and the bytes of their
+ * manifests held together.
+ */
+const MAX_REFERRER_DEPTH = 8;
+const MAX_REFERRERS = 1000;
+const MAX_REFERRER_BYTES = 64 * 1024 * 1024;
+/** Referrer manifests fetched at once. */
+const REFERRER_FETCH_CONCURRENCY = 8;
+const COSIGN_TYPES = {
+    sig: 'cosign signature',
+    att: 'cosign attestation',
+    sbom: 'cosign SBOM',
+};
+async function referrersOf(client, repository, digest) {
+    // All at once (one round trip): the fallback tag is read only to be used when there is no API.
+    const [{ entries: listed, found }, ...cosign] = await Promise.all([
+        (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .findReferrers */ .SX)(client, repository, digest),
+        ..._registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .COSIGN_SUFFIXES */ .gG.map((suffix) => (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .getManifestIfAny */ .xy)(client, repository, (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .cosignTag */ .qv)(digest, suffix))),
+    ]);
+    // Promotion records stay where they were written: each says how the image reached that registry.
+    const entries = listed.filter((e) => !(0,_supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__/* .isPromotionRecord */ .jM)(e));
+    const manifests = await (0,_common_pool__WEBPACK_IMPORTED_MODULE_5__/* .runPool */ .k)(entries.map((e) => () => (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .getManifestIfAny */ .xy)(client, repository, e.digest)), REFERRER_FETCH_CONCURRENCY);
+    const out = [];
+    for (const [i, manifest] of manifests.entries()) {
+        // An entry whose manifest is gone (a stale fallback index) has nothing to copy; one whose
+        // subject is another manifest is not a referrer of this one, whatever the list says.
+        if (!manifest || (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .subjectOf */ .et)(manifest.bytes) !== digest)
+            continue;
+        const entry = entries[i];
+        const type = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .referrerDescriptor */ .xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
+        if (type === _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__/* .PROMOTION_ARTIFACT_TYPE */ .yz)
+            continue;
+        out.push({
+            subject: digest,
+            tree: await (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_2__/* .readImageTree */ .w6)(client, repository, manifest),
+            found,
+            // The manifest's own artifactType first: some registries list the config's media type instead.
+            type,
+        });
+    }
+    for (const [i, manifest] of cosign.entries()) {
+        if (!manifest)
+            continue;
+        const suffix = _registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .COSIGN_SUFFIXES */ .gG[i];
+        out.push({
+            subject: digest,
+            tree: await (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_2__/* .readImageTree */ .w6)(client, repository, manifest),
+            found: 'cosign-tag',
+            tag: (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .cosignTag */ .qv)(digest, suffix),
+            type: COSIGN_TYPES[suffix],
+        });
+    }
+    return out;
+}
+/**
+ * Everything referring to `digests` in the source repository, recursively, each once, within
+ * MAX_REFERRER_DEPTH, MAX_REFERRERS and MAX_REFERRER_BYTES (an error names the limit and `image`).
+ */
+async function discoverReferrers(client, repository, digests, image = `${repository}@${digests.at(-1) ?? ''}`) {
+    const seen = new Set(digests);
+    const listed = new Set();
+    const out = [];
+    let bytes = 0;
+    const limit = (what) => new _registry_client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${client.label}: ${image} has ${what}; refusing to copy its referrers`, 0, undefined, false);
+    let queue = [...digests];
+    for (let depth = 1; queue.length > 0; depth++) {
+        if (depth > MAX_REFERRER_DEPTH)
+            throw limit(`referrers more than ${MAX_REFERRER_DEPTH} deep (MAX_REFERRER_DEPTH)`);
+        const found = await (0,_common_pool__WEBPACK_IMPORTED_MODULE_5__/* .runPool */ .k)(queue.map((d) => () => referrersOf(client, repository, d)), REFERRER_FETCH_CONCURRENCY);
+        queue = [];
+        for (const referrer of found.flat()) {
+            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
+            if (listed.has(key))
+                continue;
+            listed.add(key);
+            out.push(referrer);
+            if (out.length > MAX_REFERRERS)
+                throw limit(`more than ${MAX_REFERRERS} referrers (MAX_REFERRERS)`);
+            bytes += referrer.tree.manifests.reduce((sum, m) => sum + m.bytes.length, 0);
+            if (bytes > MAX_REFERRER_BYTES)
+                throw limit(`more than ${MAX_REFERRER_BYTES} bytes of referrer manifests (MAX_REFERRER_BYTES)`);
+            if (!seen.has(referrer.tree.root.digest)) {
+                seen.add(referrer.tree.root.digest);
+                queue.push(referrer.tree.root.digest);
+            }
+        }
+    }
+    return out;
+}
+async function putMissingChildren(target, tree) {
+    for (const manifest of tree.manifests) {
+        if (manifest.digest === tree.root.digest)
+            continue;
+        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
+            continue;
+        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
+    }
+}
+/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
+async function registerInFallbackTag(target, subject, manifest) {
+    const tag = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .fallbackTag */ .fH)(subject);
+    const existing = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .getManifestIfAny */ .xy)(target.destination, target.destinationRepository, tag);
+    let merged;
+    try {
+        merged = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .mergeFallbackIndex */ .pZ)(existing?.bytes, [(0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .referrerDescriptor */ .xh)(manifest)]);
+    }
+    catch {
+        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
+    }
+    if (merged.added === 0)
+        return false;
+    if (!target.dryRun)
+        await target.destination.putManifest(target.destinationRepository, tag, {
+            bytes: merged.bytes,
+            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
+        });
+    return true;
+}
+/**
+ * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
+ * that does not answer OCI-Subject gets it in the subject's fallback tag.
+ */
+async function putManifestKeepingSubject(destination, repository, manifest) {
+    const subject = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .subjectOf */ .et)(manifest.bytes);
+    if (!subject) {
+        await destination.putManifest(repository, manifest.digest, manifest);
+        return;
+    }
+    const { subjectKept } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .putManifestWithSubject */ .NW)(destination, repository, manifest);
+    if (!subjectKept)
+        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
+}
+function apiList(target, subject) {
+    let list = target.apiLists.get(subject);
+    if (!list) {
+        list = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .listReferrers */ .xt)(target.destination, target.destinationRepository, subject);
+        target.apiLists.set(subject, list);
+    }
+    return list;
+}
+async function writeSubjectReferrer(target, referrer, known) {
+    const root = referrer.tree.root;
+    const subject = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .subjectOf */ .et)(root.bytes) ?? referrer.subject;
+    const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
+    if (!present) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        const { subjectKept } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .putManifestWithSubject */ .NW)(target.destination, target.destinationRepository, root);
+        if (!subjectKept)
+            await registerInFallbackTag(target, subject, root);
+        target.apiLists.delete(subject);
+        return 'copy';
+    }
+    const listed = await apiList(target, subject);
+    // A registry with the referrers API keeps the list itself once the manifest is there.
+    if (listed !== undefined)
+        return 'present';
+    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
+}
+async function readConfig(client, repository, manifest) {
+    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
+        ?.digest;
+    if (!(0,_registry_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .isDigest */ .Bc)(digest))
+        throw new Error('it has no config');
+    const res = await client.send({
+        method: 'GET',
+        path: `${repository}/blobs/${digest}`,
+        scopes: [(0,_registry_client__WEBPACK_IMPORTED_MODULE_0__/* .pullScope */ .iH)(repository)],
+    });
+    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
+    return client.read(res, 4 * 1024 * 1024, `GET blob ${repository}@${digest}`);
+}
+async function writeCosignTag(target, referrer) {
+    const tag = referrer.tag;
+    const root = referrer.tree.root;
+    const dst = target.destination;
+    const repo = target.destinationRepository;
+    const current = await dst.headManifest(repo, tag);
+    if (current?.digest === root.digest)
+        return 'present';
+    if (!current) {
+        if (target.dryRun)
+            return 'copy';
+        await putMissingChildren(target, referrer.tree);
+        await dst.putManifest(repo, tag, root);
+        return 'copy';
+    }
+    const theirs = await dst.getManifest(repo, tag);
+    let merged;
+    try {
+        const add = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .missingLayers */ .Hd)(theirs.bytes, root.bytes);
+        if (add.length === 0)
+            return 'present';
+        if (target.dryRun)
+            return 'merge';
+        merged = (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .mergeCosignManifest */ .RY)(theirs.bytes, await readConfig(dst, repo, theirs), add);
+    }
+    catch (error) {
+        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
+    }
+    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
+    if (!(await dst.headManifest(repo, root.digest)))
+        await dst.putManifest(repo, root.digest, root);
+    await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_3__/* .putSmallBlob */ .iT)(dst, repo, merged.config);
+    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
+    return 'merge';
+}
+/**
+ * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
+ * whether its manifest is already there by digest, when the caller knows.
+ */
+function writeReferrer(target, referrer, present) {
+    return referrer.found === 'cosign-tag'
+        ? writeCosignTag(target, referrer)
+        : writeSubjectReferrer(target, referrer, present);
 }
 
 
@@ -1967,7 +2263,9 @@ class RegistryClient {
                 if (this.scheme === 'basic' && !(await this.creds())) {
                     throw new RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
                 }
-                if (before === this.scheme && this.scheme === 'basic') {
+                // Refused only when this request carried the credentials: requests sent at once before
+                // the first challenge was learnt all meet it, and each is sent again with them.
+                if (before === this.scheme && this.scheme === 'basic' && authorization) {
                     throw new RegistryError(`${this.label}: credentials refused (401)`, 401);
                 }
                 attempt -= 1;
@@ -2424,6 +2722,139 @@ function header(res, name) {
 
 /***/ }),
 
+/***/ 4731:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   md: () => (/* binding */ selectPlatform),
+/* harmony export */   nw: () => (/* binding */ isIndex),
+/* harmony export */   w6: () => (/* binding */ readImageTree)
+/* harmony export */ });
+/* unused harmony exports MAX_TREE_MANIFESTS, MAX_TREE_MANIFEST_BYTES, parseManifest, manifestName, platformOf, isAttestation, platformImages */
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3211);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+
+
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+const MAX_TREE_MANIFESTS = 1000;
+const MAX_TREE_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
+function isIndex(manifest) {
+    if (manifest.mediaType === _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociIndex || manifest.mediaType === _client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.dockerManifestList)
+        return true;
+    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+    try {
+        return Array.isArray((0,_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .parseJsonObject */ .dw)(manifest.bytes, 'manifest').manifests);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+function parseManifest(bytes, what = 'manifest') {
+    const json = (0,_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .parseJsonObject */ .dw)(bytes, what);
+    if (json.schemaVersion === 1) {
+        throw new _descriptor__WEBPACK_IMPORTED_MODULE_1__/* .InvalidContentError */ .JW(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
+    }
+    (0,_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .checkDescriptors */ .Fn)(json.manifests, `${what}: manifests`);
+    if (json.config !== undefined)
+        (0,_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .checkDescriptor */ .YW)(json.config, `${what}: config`);
+    (0,_descriptor__WEBPACK_IMPORTED_MODULE_1__/* .checkDescriptors */ .Fn)(json.layers, `${what}: layers`);
+    return json;
+}
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+function manifestName(client, repository, digest) {
+    return `${client.label}: ${repository}@${digest}`;
+}
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
+function platformOf(d) {
+    const p = d.platform;
+    const field = (value) => (0,_common_text__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g)(String(value ?? '?'), 40);
+    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes, 'index').manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
+}
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set([root.digest]);
+    let bytes = root.bytes.length;
+    const limit = (what) => new _client__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
+    const visit = async (manifest) => {
+        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
+        if (Array.isArray(json.manifests)) {
+            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+            for (const digest of fresh)
+                seen.add(digest);
+            if (seen.size > MAX_TREE_MANIFESTS)
+                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+            const children = await (0,_common_pool__WEBPACK_IMPORTED_MODULE_3__/* .runPool */ .k)(fresh.map((digest) => async () => {
+                const child = await client.getManifest(repository, digest);
+                bytes += child.bytes.length;
+                if (bytes > MAX_TREE_MANIFEST_BYTES)
+                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+                return child;
+            }), TREE_FETCH_CONCURRENCY);
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
+
+/***/ }),
+
 /***/ 9191:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2809,6 +3240,166 @@ const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STAL
 
 /***/ }),
 
+/***/ 558:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F7: () => (/* binding */ readPromotions),
+/* harmony export */   JO: () => (/* binding */ EMPTY_JSON),
+/* harmony export */   Lp: () => (/* binding */ buildPromotionRecord),
+/* harmony export */   QT: () => (/* binding */ samePromotion),
+/* harmony export */   jM: () => (/* binding */ isPromotionRecord),
+/* harmony export */   s4: () => (/* binding */ coversPromotion),
+/* harmony export */   yz: () => (/* binding */ PROMOTION_ARTIFACT_TYPE)
+/* harmony export */ });
+/* unused harmony exports PROMOTION_ANNOTATIONS, parsePromotion, newestPromotion, describePromotion */
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9191);
+/**
+ * The promotion record: what promote-between-registries leaves at the destination next to the
+ * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
+ * artifact (artifactType application/vnd.slipway.promotion.v1+json, the empty config and one empty
+ * layer, as the artifact guidance says for an artifact without blobs) whose `subject` is the
+ * promoted manifest and whose annotations are the facts: source, destination and tags, the run's
+ * URL, the actor, the time. The annotations reach the referrers list (API or fallback tag), so a
+ * reader needs no more than that list. Not signed: it says where an image came from, it proves
+ * nothing (the signature and the attestations do).
+ */
+
+
+
+const PROMOTION_ARTIFACT_TYPE = 'application/vnd.slipway.promotion.v1+json';
+/** The OCI empty descriptor's content (`{}`), its config and layer. */
+const EMPTY_JSON = Buffer.from('{}');
+const EMPTY_DESCRIPTOR = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+    data: 'e30=',
+};
+const PROMOTION_ANNOTATIONS = {
+    time: 'org.opencontainers.image.created',
+    source: 'dev.slipway.promotion.source',
+    destination: 'dev.slipway.promotion.destination',
+    tags: 'dev.slipway.promotion.tags',
+    run: 'dev.slipway.promotion.run-url',
+    actor: 'dev.slipway.promotion.actor',
+};
+/** The record's manifest for `subject`: the same facts make the same bytes (the same digest). */
+function buildPromotionRecord(subject, promotion) {
+    const A = PROMOTION_ANNOTATIONS;
+    const annotations = {
+        [A.time]: promotion.time,
+        [A.source]: promotion.source,
+        [A.destination]: promotion.destination,
+        ...(promotion.tags.length > 0 && { [A.tags]: promotion.tags.join(',') }),
+        ...(promotion.runUrl && { [A.run]: promotion.runUrl }),
+        ...(promotion.actor && { [A.actor]: promotion.actor }),
+    };
+    const bytes = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociManifest,
+        artifactType: PROMOTION_ARTIFACT_TYPE,
+        config: EMPTY_DESCRIPTOR,
+        layers: [EMPTY_DESCRIPTOR],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations,
+    }));
+    return { bytes, digest: (0,_registry_client__WEBPACK_IMPORTED_MODULE_0__/* .sha256 */ .sc)(bytes), mediaType: _registry_client__WEBPACK_IMPORTED_MODULE_0__/* .MEDIA_TYPES */ .Z2.ociManifest, size: bytes.length };
+}
+/** The facts of a record's annotations; undefined when they are not a promotion's (no source or time). */
+function parsePromotion(annotations) {
+    if (!annotations)
+        return undefined;
+    const A = PROMOTION_ANNOTATIONS;
+    const source = annotations[A.source];
+    const time = annotations[A.time];
+    if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
+        return undefined;
+    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
+        return undefined;
+    const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
+    return {
+        source,
+        destination: text(A.destination),
+        tags: text(A.tags).split(',').filter(Boolean),
+        runUrl: text(A.run),
+        actor: text(A.actor),
+        time,
+    };
+}
+/** One promotion seen twice (a rerun in the same run): same run, source, destination and tags. */
+function samePromotion(a, b) {
+    return (a.runUrl === b.runUrl &&
+        a.source === b.source &&
+        a.destination === b.destination &&
+        a.tags.join(',') === b.tags.join(','));
+}
+/**
+ * `p` already says what `promotion` would (any run's): the same source and destination, and every
+ * one of its tags.
+ */
+function coversPromotion(p, promotion) {
+    return (p.source === promotion.source &&
+        p.destination === promotion.destination &&
+        promotion.tags.every((t) => p.tags.includes(t)));
+}
+/** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
+function newestPromotion(promotions) {
+    let newest;
+    for (const p of promotions)
+        if (!newest || p.time >= newest.time)
+            newest = p;
+    return newest;
+}
+/** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
+function describePromotion(p) {
+    const by = p.runUrl || p.actor;
+    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
+}
+/** Whether a referrers-list entry is a promotion record. */
+function isPromotionRecord(entry) {
+    return entry.artifactType === PROMOTION_ARTIFACT_TYPE;
+}
+/**
+ * The promotion records of `digest` in a repository, each with its manifest digest, through the
+ * referrers API or the fallback tag. A registry that lists the config's media type instead of the
+ * artifactType (go-containerregistry's) lists ours as the empty type: those entries, and any
+ * listed without annotations, are read to be sure.
+ */
+async function readPromotions(client, repository, digest) {
+    const { entries } = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .findReferrers */ .SX)(client, repository, digest);
+    const out = [];
+    for (const entry of entries) {
+        let annotations = entry.annotations;
+        const listedAsOurs = isPromotionRecord(entry);
+        if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
+            continue;
+        if (!listedAsOurs || !annotations) {
+            const manifest = await (0,_registry_referrers__WEBPACK_IMPORTED_MODULE_1__/* .getManifestIfAny */ .xy)(client, repository, entry.digest);
+            if (!manifest)
+                continue;
+            try {
+                const json = JSON.parse(manifest.bytes.toString('utf8'));
+                if (json.artifactType !== PROMOTION_ARTIFACT_TYPE)
+                    continue;
+                annotations = json.annotations;
+            }
+            catch {
+                continue;
+            }
+        }
+        const promotion = parsePromotion(annotations);
+        if (promotion)
+            out.push({ ...promotion, record: entry.digest });
+    }
+    return out;
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -2870,6 +3461,13 @@ module.exports = require("node:util");
 
 module.exports = require("process");
 
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = require("util");
+
 /***/ })
 
 /******/ 	});
@@ -2894,7 +3492,7 @@ module.exports = require("process");
 /******/ 		// Execute the module function
 /******/ 		var threw = true;
 /******/ 		try {
-/******/ 			__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 			__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 			threw = false;
 /******/ 		} finally {
 /******/ 			if(threw) delete __webpack_module_cache__[moduleId];
@@ -3031,560 +3629,34 @@ var common_reference = __nccwpck_require__(3160);
 var blobs = __nccwpck_require__(9404);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
 var registry_client = __nccwpck_require__(8682);
-// EXTERNAL MODULE: ./src/registry/descriptor.ts
-var descriptor = __nccwpck_require__(206);
-;// CONCATENATED MODULE: ./src/common/pool.ts
-/** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
-async function runPool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (next < tasks.length && !failure) {
-            const index = next++;
-            try {
-                results[index] = await tasks[index]();
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/registry/image-tree.ts
-/**
- * An image as the registry stores it: the manifest a tag points to (an index or a single
- * manifest), the manifests under it, and every blob they reference — read from the source with
- * exact bytes, so a copy can put them back byte for byte.
- */
-
-
-
-
-/**
- * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
- * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
- */
-const MAX_TREE_MANIFESTS = 1000;
-const MAX_TREE_MANIFEST_BYTES = 64 * 1024 * 1024;
-/** Child manifests fetched at once. */
-const TREE_FETCH_CONCURRENCY = 8;
-function isIndex(manifest) {
-    if (manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.ociIndex || manifest.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifestList)
-        return true;
-    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
-    try {
-        return Array.isArray((0,descriptor/* parseJsonObject */.dw)(manifest.bytes, 'manifest').manifests);
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
- * manifest in the error ("source registry r:5000: team/app@sha256:…").
- */
-function parseManifest(bytes, what = 'manifest') {
-    const json = (0,descriptor/* parseJsonObject */.dw)(bytes, what);
-    if (json.schemaVersion === 1) {
-        throw new descriptor/* InvalidContentError */.JW(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
-    }
-    (0,descriptor/* checkDescriptors */.Fn)(json.manifests, `${what}: manifests`);
-    if (json.config !== undefined)
-        (0,descriptor/* checkDescriptor */.YW)(json.config, `${what}: config`);
-    (0,descriptor/* checkDescriptors */.Fn)(json.layers, `${what}: layers`);
-    return json;
-}
-/** How errors name a manifest read from `client`: role, registry, repository and digest. */
-function manifestName(client, repository, digest) {
-    return `${client.label}: ${repository}@${digest}`;
-}
-/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
-function platformOf(d) {
-    const p = d.platform;
-    const field = (value) => (0,common_text/* printable */.g)(String(value ?? '?'), 40);
-    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
-}
-/**
- * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
- * adds to a plain `docker build`), not an image anyone runs.
- */
-function isAttestation(d) {
-    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
-}
-/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
-function platformImages(index) {
-    return (parseManifest(index.bytes, 'index').manifests ?? [])
-        .filter((d) => !isAttestation(d))
-        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
-}
-/**
- * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
- * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
- */
-async function readImageTree(client, repository, root) {
-    const manifests = [];
-    const blobs = new Map();
-    const seen = new Set([root.digest]);
-    let bytes = root.bytes.length;
-    const limit = (what) => new registry_client/* RegistryError */.gl(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
-    const visit = async (manifest) => {
-        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
-        if (Array.isArray(json.manifests)) {
-            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
-            for (const digest of fresh)
-                seen.add(digest);
-            if (seen.size > MAX_TREE_MANIFESTS)
-                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
-            const children = await runPool(fresh.map((digest) => async () => {
-                const child = await client.getManifest(repository, digest);
-                bytes += child.bytes.length;
-                if (bytes > MAX_TREE_MANIFEST_BYTES)
-                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
-                return child;
-            }), TREE_FETCH_CONCURRENCY);
-            for (const child of children)
-                await visit(child);
-        }
-        else {
-            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
-                if (!blobs.has(d.digest))
-                    blobs.set(d.digest, { digest: d.digest, size: d.size });
-            }
-        }
-        manifests.push(manifest);
-    };
-    await visit(root);
-    return { root, manifests, blobs: [...blobs.values()] };
-}
-/** The child manifest of an index for one platform ("linux/amd64"). */
-async function selectPlatform(client, repository, index, platform) {
-    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
-    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
-    if (!match) {
-        const offered = (json.manifests ?? []).map(platformOf).join(', ');
-        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
-    }
-    return client.getManifest(repository, match.digest);
-}
-
+// EXTERNAL MODULE: ./src/registry/image-tree.ts
+var image_tree = __nccwpck_require__(4731);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
 var mutable_tags = __nccwpck_require__(3773);
+// EXTERNAL MODULE: ./src/common/pool.ts
+var pool = __nccwpck_require__(3211);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
 var resolve = __nccwpck_require__(2091);
 // EXTERNAL MODULE: ./src/common/retry.ts
 var retry = __nccwpck_require__(9183);
+// EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
+var promote_between_registries_referrers = __nccwpck_require__(7827);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
 var referrers = __nccwpck_require__(9191);
-;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
-/**
- * The promotion record: what promote-between-registries leaves at the destination next to the
- * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
- * artifact (artifactType application/vnd.slipway.promotion.v1+json, the empty config and one empty
- * layer, as the artifact guidance says for an artifact without blobs) whose `subject` is the
- * promoted manifest and whose annotations are the facts: source, destination and tags, the run's
- * URL, the actor, the time. The annotations reach the referrers list (API or fallback tag), so a
- * reader needs no more than that list. Not signed: it says where an image came from, it proves
- * nothing (the signature and the attestations do).
- */
-
-
-
-const PROMOTION_ARTIFACT_TYPE = 'application/vnd.slipway.promotion.v1+json';
-/** The OCI empty descriptor's content (`{}`), its config and layer. */
-const EMPTY_JSON = Buffer.from('{}');
-const EMPTY_DESCRIPTOR = {
-    mediaType: 'application/vnd.oci.empty.v1+json',
-    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-    size: 2,
-    data: 'e30=',
-};
-const PROMOTION_ANNOTATIONS = {
-    time: 'org.opencontainers.image.created',
-    source: 'dev.slipway.promotion.source',
-    destination: 'dev.slipway.promotion.destination',
-    tags: 'dev.slipway.promotion.tags',
-    run: 'dev.slipway.promotion.run-url',
-    actor: 'dev.slipway.promotion.actor',
-};
-/** The record's manifest for `subject`: the same facts make the same bytes (the same digest). */
-function buildPromotionRecord(subject, promotion) {
-    const A = PROMOTION_ANNOTATIONS;
-    const annotations = {
-        [A.time]: promotion.time,
-        [A.source]: promotion.source,
-        [A.destination]: promotion.destination,
-        ...(promotion.tags.length > 0 && { [A.tags]: promotion.tags.join(',') }),
-        ...(promotion.runUrl && { [A.run]: promotion.runUrl }),
-        ...(promotion.actor && { [A.actor]: promotion.actor }),
-    };
-    const bytes = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest,
-        artifactType: PROMOTION_ARTIFACT_TYPE,
-        config: EMPTY_DESCRIPTOR,
-        layers: [EMPTY_DESCRIPTOR],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        annotations,
-    }));
-    return { bytes, digest: (0,registry_client/* sha256 */.sc)(bytes), mediaType: registry_client/* MEDIA_TYPES */.Z2.ociManifest, size: bytes.length };
-}
-/** The facts of a record's annotations; undefined when they are not a promotion's (no source or time). */
-function parsePromotion(annotations) {
-    if (!annotations)
-        return undefined;
-    const A = PROMOTION_ANNOTATIONS;
-    const source = annotations[A.source];
-    const time = annotations[A.time];
-    if (typeof source !== 'string' || typeof time !== 'string' || !source || !time)
-        return undefined;
-    // A time from the future (or not a UTC ISO 8601 time) would be "newest" for ever: not a record.
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(time) || Date.parse(time) > Date.now() + 300_000)
-        return undefined;
-    const text = (key) => (typeof annotations[key] === 'string' ? annotations[key] : '');
-    return {
-        source,
-        destination: text(A.destination),
-        tags: text(A.tags).split(',').filter(Boolean),
-        runUrl: text(A.run),
-        actor: text(A.actor),
-        time,
-    };
-}
-/** One promotion seen twice (a rerun in the same run): same run, source, destination and tags. */
-function samePromotion(a, b) {
-    return (a.runUrl === b.runUrl &&
-        a.source === b.source &&
-        a.destination === b.destination &&
-        a.tags.join(',') === b.tags.join(','));
-}
-/**
- * `p` already says what `promotion` would (any run's): the same source and destination, and every
- * one of its tags.
- */
-function coversPromotion(p, promotion) {
-    return (p.source === promotion.source &&
-        p.destination === promotion.destination &&
-        promotion.tags.every((t) => p.tags.includes(t)));
-}
-/** The newest by time (ISO 8601 in UTC sorts as text); the later listed wins a tie. */
-function newestPromotion(promotions) {
-    let newest;
-    for (const p of promotions)
-        if (!newest || p.time >= newest.time)
-            newest = p;
-    return newest;
-}
-/** "promoted from <source> by <run> at <time>", every registry-provided string made printable. */
-function describePromotion(p) {
-    const by = p.runUrl || p.actor;
-    return `promoted from ${printable(p.source)}${by ? ` by ${printable(by)}` : ''} at ${printable(p.time, 40)} (unsigned record)`;
-}
-/** Whether a referrers-list entry is a promotion record. */
-function isPromotionRecord(entry) {
-    return entry.artifactType === PROMOTION_ARTIFACT_TYPE;
-}
-/**
- * The promotion records of `digest` in a repository, each with its manifest digest, through the
- * referrers API or the fallback tag. A registry that lists the config's media type instead of the
- * artifactType (go-containerregistry's) lists ours as the empty type: those entries, and any
- * listed without annotations, are read to be sure.
- */
-async function readPromotions(client, repository, digest) {
-    const { entries } = await (0,referrers/* findReferrers */.SX)(client, repository, digest);
-    const out = [];
-    for (const entry of entries) {
-        let annotations = entry.annotations;
-        const listedAsOurs = isPromotionRecord(entry);
-        if (!listedAsOurs && entry.artifactType !== EMPTY_DESCRIPTOR.mediaType)
-            continue;
-        if (!listedAsOurs || !annotations) {
-            const manifest = await (0,referrers/* getManifestIfAny */.xy)(client, repository, entry.digest);
-            if (!manifest)
-                continue;
-            try {
-                const json = JSON.parse(manifest.bytes.toString('utf8'));
-                if (json.artifactType !== PROMOTION_ARTIFACT_TYPE)
-                    continue;
-                annotations = json.annotations;
-            }
-            catch {
-                continue;
-            }
-        }
-        const promotion = parsePromotion(annotations);
-        if (promotion)
-            out.push({ ...promotion, record: entry.digest });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/promote-between-registries/referrers.ts
-/**
- * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
- * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
- * none, its `sha256-<hex>` fallback tag; and cosign's `sha256-<hex>.sig`, `.att` and `.sbom` tags —
- * recursively (the signature of an attestation), written at the destination the way it supports.
- *
- * At the destination:
- * - a referrer with `subject` is put by digest; a registry that answers OCI-Subject keeps the list
- *   itself, any other gets the fallback tag `sha256-<hex>` of the subject, merged (entries already
- *   there are kept, ours appended);
- * - a cosign tag is put under the same tag. When the destination's tag holds another manifest,
- *   the destination's signatures are never dropped: if it has every layer (signature) of the
- *   source's, nothing changes; otherwise the source's missing layers are appended to the
- *   destination's manifest (cosign's own append), and the source's manifest is put by digest too,
- *   so what refers to it still resolves.
- *
- * Slipway's own promotion records (supply-chain/promotion.ts) are not carried onward: each says how
- * the image reached the registry it is in, so a production registry holds the records of the
- * promotions into it, and the referrer counts are those of the signatures, attestations and SBOMs.
- */
-
-
-
-
-
-
-
-/**
- * Bounds of referrer discovery for one image, so a registry cannot make it endless or exhaust
- * memory: how deep referrers of referrers go, how many there are in all, and the bytes of their
- * manifests held together.
- */
-const MAX_REFERRER_DEPTH = 8;
-const MAX_REFERRERS = 1000;
-const MAX_REFERRER_BYTES = 64 * 1024 * 1024;
-/** Referrer manifests fetched at once. */
-const REFERRER_FETCH_CONCURRENCY = 8;
-const COSIGN_TYPES = {
-    sig: 'cosign signature',
-    att: 'cosign attestation',
-    sbom: 'cosign SBOM',
-};
-async function referrersOf(client, repository, digest) {
-    // All at once (one round trip): the fallback tag is read only to be used when there is no API.
-    const [{ entries: listed, found }, ...cosign] = await Promise.all([
-        (0,referrers/* findReferrers */.SX)(client, repository, digest),
-        ...referrers/* COSIGN_SUFFIXES */.gG.map((suffix) => (0,referrers/* getManifestIfAny */.xy)(client, repository, (0,referrers/* cosignTag */.qv)(digest, suffix))),
-    ]);
-    // Promotion records stay where they were written: each says how the image reached that registry.
-    const entries = listed.filter((e) => !isPromotionRecord(e));
-    const manifests = await runPool(entries.map((e) => () => (0,referrers/* getManifestIfAny */.xy)(client, repository, e.digest)), REFERRER_FETCH_CONCURRENCY);
-    const out = [];
-    for (const [i, manifest] of manifests.entries()) {
-        // An entry whose manifest is gone (a stale fallback index) has nothing to copy; one whose
-        // subject is another manifest is not a referrer of this one, whatever the list says.
-        if (!manifest || (0,referrers/* subjectOf */.et)(manifest.bytes) !== digest)
-            continue;
-        const entry = entries[i];
-        const type = (0,referrers/* referrerDescriptor */.xh)(manifest).artifactType ?? entry.artifactType ?? manifest.mediaType;
-        if (type === PROMOTION_ARTIFACT_TYPE)
-            continue;
-        out.push({
-            subject: digest,
-            tree: await readImageTree(client, repository, manifest),
-            found,
-            // The manifest's own artifactType first: some registries list the config's media type instead.
-            type,
-        });
-    }
-    for (const [i, manifest] of cosign.entries()) {
-        if (!manifest)
-            continue;
-        const suffix = referrers/* COSIGN_SUFFIXES */.gG[i];
-        out.push({
-            subject: digest,
-            tree: await readImageTree(client, repository, manifest),
-            found: 'cosign-tag',
-            tag: (0,referrers/* cosignTag */.qv)(digest, suffix),
-            type: COSIGN_TYPES[suffix],
-        });
-    }
-    return out;
-}
-/**
- * Everything referring to `digests` in the source repository, recursively, each once, within
- * MAX_REFERRER_DEPTH, MAX_REFERRERS and MAX_REFERRER_BYTES (an error names the limit and `image`).
- */
-async function discoverReferrers(client, repository, digests, image = `${repository}@${digests.at(-1) ?? ''}`) {
-    const seen = new Set(digests);
-    const listed = new Set();
-    const out = [];
-    let bytes = 0;
-    const limit = (what) => new registry_client/* RegistryError */.gl(`${client.label}: ${image} has ${what}; refusing to copy its referrers`, 0, undefined, false);
-    let queue = [...digests];
-    for (let depth = 1; queue.length > 0; depth++) {
-        if (depth > MAX_REFERRER_DEPTH)
-            throw limit(`referrers more than ${MAX_REFERRER_DEPTH} deep (MAX_REFERRER_DEPTH)`);
-        const found = await runPool(queue.map((d) => () => referrersOf(client, repository, d)), REFERRER_FETCH_CONCURRENCY);
-        queue = [];
-        for (const referrer of found.flat()) {
-            const key = `${referrer.tree.root.digest}|${referrer.tag ?? ''}`;
-            if (listed.has(key))
-                continue;
-            listed.add(key);
-            out.push(referrer);
-            if (out.length > MAX_REFERRERS)
-                throw limit(`more than ${MAX_REFERRERS} referrers (MAX_REFERRERS)`);
-            bytes += referrer.tree.manifests.reduce((sum, m) => sum + m.bytes.length, 0);
-            if (bytes > MAX_REFERRER_BYTES)
-                throw limit(`more than ${MAX_REFERRER_BYTES} bytes of referrer manifests (MAX_REFERRER_BYTES)`);
-            if (!seen.has(referrer.tree.root.digest)) {
-                seen.add(referrer.tree.root.digest);
-                queue.push(referrer.tree.root.digest);
-            }
-        }
-    }
-    return out;
-}
-async function putMissingChildren(target, tree) {
-    for (const manifest of tree.manifests) {
-        if (manifest.digest === tree.root.digest)
-            continue;
-        if (await target.destination.headManifest(target.destinationRepository, manifest.digest))
-            continue;
-        await target.destination.putManifest(target.destinationRepository, manifest.digest, manifest);
-    }
-}
-/** Adds `manifest` to the destination's fallback tag of `subject`; false when it was listed already. */
-async function registerInFallbackTag(target, subject, manifest) {
-    const tag = (0,referrers/* fallbackTag */.fH)(subject);
-    const existing = await (0,referrers/* getManifestIfAny */.xy)(target.destination, target.destinationRepository, tag);
-    let merged;
-    try {
-        merged = (0,referrers/* mergeFallbackIndex */.pZ)(existing?.bytes, [(0,referrers/* referrerDescriptor */.xh)(manifest)]);
-    }
-    catch {
-        throw new Error(`${target.destination.label}: ${target.destinationRepository}:${tag} is not a referrers index (${existing?.mediaType}); it was left as it is`);
-    }
-    if (merged.added === 0)
-        return false;
-    if (!target.dryRun)
-        await target.destination.putManifest(target.destinationRepository, tag, {
-            bytes: merged.bytes,
-            mediaType: existing?.mediaType || 'application/vnd.oci.image.index.v1+json',
-        });
-    return true;
-}
-/**
- * Puts a manifest that may have a subject (a referrer promoted by its own digest): a destination
- * that does not answer OCI-Subject gets it in the subject's fallback tag.
- */
-async function putManifestKeepingSubject(destination, repository, manifest) {
-    const subject = (0,referrers/* subjectOf */.et)(manifest.bytes);
-    if (!subject) {
-        await destination.putManifest(repository, manifest.digest, manifest);
-        return;
-    }
-    const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(destination, repository, manifest);
-    if (!subjectKept)
-        await registerInFallbackTag({ destination, destinationRepository: repository, dryRun: false }, subject, manifest);
-}
-function apiList(target, subject) {
-    let list = target.apiLists.get(subject);
-    if (!list) {
-        list = (0,referrers/* listReferrers */.xt)(target.destination, target.destinationRepository, subject);
-        target.apiLists.set(subject, list);
-    }
-    return list;
-}
-async function writeSubjectReferrer(target, referrer, known) {
-    const root = referrer.tree.root;
-    const subject = (0,referrers/* subjectOf */.et)(root.bytes) ?? referrer.subject;
-    const present = known ?? (await target.destination.headManifest(target.destinationRepository, root.digest)) !== undefined;
-    if (!present) {
-        if (target.dryRun)
-            return 'copy';
-        await putMissingChildren(target, referrer.tree);
-        const { subjectKept } = await (0,referrers/* putManifestWithSubject */.NW)(target.destination, target.destinationRepository, root);
-        if (!subjectKept)
-            await registerInFallbackTag(target, subject, root);
-        target.apiLists.delete(subject);
-        return 'copy';
-    }
-    const listed = await apiList(target, subject);
-    // A registry with the referrers API keeps the list itself once the manifest is there.
-    if (listed !== undefined)
-        return 'present';
-    return (await registerInFallbackTag(target, subject, root)) ? 'register' : 'present';
-}
-async function readConfig(client, repository, manifest) {
-    const digest = JSON.parse(manifest.bytes.toString('utf8')).config
-        ?.digest;
-    if (!(0,descriptor/* isDigest */.Bc)(digest))
-        throw new Error('it has no config');
-    const res = await client.send({
-        method: 'GET',
-        path: `${repository}/blobs/${digest}`,
-        scopes: [(0,registry_client/* pullScope */.iH)(repository)],
-    });
-    await client.expect(res, [200], `GET blob ${repository}@${digest}`);
-    return client.read(res, 4 * 1024 * 1024, `GET blob ${repository}@${digest}`);
-}
-async function writeCosignTag(target, referrer) {
-    const tag = referrer.tag;
-    const root = referrer.tree.root;
-    const dst = target.destination;
-    const repo = target.destinationRepository;
-    const current = await dst.headManifest(repo, tag);
-    if (current?.digest === root.digest)
-        return 'present';
-    if (!current) {
-        if (target.dryRun)
-            return 'copy';
-        await putMissingChildren(target, referrer.tree);
-        await dst.putManifest(repo, tag, root);
-        return 'copy';
-    }
-    const theirs = await dst.getManifest(repo, tag);
-    let merged;
-    try {
-        const add = (0,referrers/* missingLayers */.Hd)(theirs.bytes, root.bytes);
-        if (add.length === 0)
-            return 'present';
-        if (target.dryRun)
-            return 'merge';
-        merged = (0,referrers/* mergeCosignManifest */.RY)(theirs.bytes, await readConfig(dst, repo, theirs), add);
-    }
-    catch (error) {
-        throw new Error(`${dst.label}: ${repo}:${tag} holds ${theirs.digest}, the source has ${root.digest}, and they cannot be merged (${error instanceof Error ? error.message : String(error)}); the destination's ${tag} was left as it is and nothing was tagged`);
-    }
-    // The source's own manifest too, by digest: what refers to it (a signature of an attestation) resolves.
-    if (!(await dst.headManifest(repo, root.digest)))
-        await dst.putManifest(repo, root.digest, root);
-    await (0,referrers/* putSmallBlob */.iT)(dst, repo, merged.config);
-    await dst.putManifest(repo, tag, { bytes: merged.manifest, mediaType: theirs.mediaType });
-    return 'merge';
-}
-/**
- * Writes one referrer at the destination (or, in a dry run, says what it would do); `present`:
- * whether its manifest is already there by digest, when the caller knows.
- */
-function writeReferrer(target, referrer, present) {
-    return referrer.found === 'cosign-tag'
-        ? writeCosignTag(target, referrer)
-        : writeSubjectReferrer(target, referrer, present);
-}
-
+// EXTERNAL MODULE: ./src/supply-chain/promotion.ts
+var supply_chain_promotion = __nccwpck_require__(558);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/record.ts
 
 
 
 async function writePromotionRecord(client, repository, subject, promotion, options = {}) {
-    const records = await readPromotions(client, repository, subject.digest);
-    const existing = records.find((p) => options.alreadyPromoted ? coversPromotion(p, promotion) : samePromotion(p, promotion));
+    const records = await (0,supply_chain_promotion/* readPromotions */.F7)(client, repository, subject.digest);
+    const existing = records.find((p) => options.alreadyPromoted ? (0,supply_chain_promotion/* coversPromotion */.s4)(p, promotion) : (0,supply_chain_promotion/* samePromotion */.QT)(p, promotion));
     if (existing)
         return { digest: existing.record, written: false };
-    const record = buildPromotionRecord(subject, promotion);
-    await (0,referrers/* putSmallBlob */.iT)(client, repository, EMPTY_JSON);
-    await putManifestKeepingSubject(client, repository, record);
+    const record = (0,supply_chain_promotion/* buildPromotionRecord */.Lp)(subject, promotion);
+    await (0,referrers/* putSmallBlob */.iT)(client, repository, supply_chain_promotion/* EMPTY_JSON */.JO);
+    await (0,promote_between_registries_referrers/* putManifestKeepingSubject */.ve)(client, repository, record);
     return { digest: record.digest, written: true };
 }
 
@@ -3626,13 +3698,13 @@ async function resolveTree(pair, clients, options) {
     if (pair.expectedDigest && root.digest !== pair.expectedDigest) {
         throw new Error(`${(0,common_reference/* formatReference */.FH)(pair.source)} resolves to ${root.digest}, not the expected ${pair.expectedDigest}; nothing was copied`);
     }
-    if (!options.allPlatforms && isIndex(root))
-        root = await selectPlatform(client, pair.source.repository, root, options.platform).catch((error) => {
+    if (!options.allPlatforms && (0,image_tree/* isIndex */.nw)(root))
+        root = await (0,image_tree/* selectPlatform */.md)(client, pair.source.repository, root, options.platform).catch((error) => {
             if (error instanceof Error)
                 error.message = `${client.label}: ${error.message}`;
             throw error;
         });
-    return readImageTree(client, pair.source.repository, root);
+    return (0,image_tree/* readImageTree */.w6)(client, pair.source.repository, root);
 }
 /** The project's retry primitive over registry errors, ended by the promotion's signal. */
 function withRetry(what, fn, signal) {
@@ -3673,7 +3745,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 continue;
             const tree = trees.get(key);
             go();
-            const found = await discoverReferrers(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest), (0,common_reference/* formatReference */.FH)(pair.source));
+            const found = await (0,promote_between_registries_referrers/* discoverReferrers */.C3)(clients.source(pair.source.registry), pair.source.repository, tree.manifests.map((m) => m.digest), (0,common_reference/* formatReference */.FH)(pair.source));
             referrersOf.set(key, found);
             onEvent({ kind: 'referrers-found', source: (0,common_reference/* formatReference */.FH)(pair.source), count: found.length });
         }
@@ -3802,7 +3874,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
             });
         }
     }
-    await runPool(tasks, options.concurrency);
+    await (0,pool/* runPool */.k)(tasks, options.concurrency);
     // 4. Manifests bottom-up (children, then the index), by digest: still no tag has moved.
     if (!options.dryRun) {
         for (const job of jobs) {
@@ -3813,7 +3885,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
                 const present = await job.dstClient.headManifest(job.pair.destination.repository, manifest.digest);
                 if (present)
                     continue;
-                await withRetry(`put manifest ${manifest.digest}`, () => putManifestKeepingSubject(job.dstClient, job.pair.destination.repository, manifest), signal);
+                await withRetry(`put manifest ${manifest.digest}`, () => (0,promote_between_registries_referrers/* putManifestKeepingSubject */.ve)(job.dstClient, job.pair.destination.repository, manifest), signal);
                 onEvent({
                     kind: 'manifest',
                     destination: (0,common_reference/* repositoryName */.aR)(job.pair.destination),
@@ -3832,7 +3904,7 @@ async function promote(pairs, clients, options, onEvent = () => { }) {
         if (!apiLists.has(destination))
             apiLists.set(destination, new Map());
         go();
-        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => writeReferrer({
+        const action = await withRetry(`referrer ${referrer.tree.root.digest}`, () => (0,promote_between_registries_referrers/* writeReferrer */.V9)({
             source: job.srcClient,
             sourceRepository: job.pair.source.repository,
             destination: job.dstClient,
@@ -3993,17 +4065,22 @@ var summary = __nccwpck_require__(7701);
 
 
 /**
- * verify-key or require-attestations given. Only then is the signature code loaded (./verify: keys,
+ * verify-key, a keyless policy (trusted-root, certificate-identity…) or require-attestations given. Only then is the signature code loaded (./verify: keys,
  * cosign formats, the verification summary): it was most of the action's bundle, and parsing it
  * was most of the start-up time of every promotion that verifies nothing.
  */
 function wantsVerification(inputs) {
-    return (inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0);
+    return (inputs.string('verify-key') !== '' ||
+        inputs.string('trusted-root') !== '' ||
+        inputs.line('certificate-identity') !== '' ||
+        inputs.line('certificate-identity-regexp') !== '' ||
+        inputs.line('certificate-oidc-issuer') !== '' ||
+        inputs.list('require-attestations', { commas: true }).length > 0);
 }
 async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(658), __nccwpck_require__.e(900)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9900)) : undefined;
+    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(937), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 871)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;

@@ -203,10 +203,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary:
       'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
     description:
-      "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format, stored as <repo>:sha256-<hex>.sig next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
+      "Sign an image's digest with a private key (cosign's encrypted cosign.key, or a PEM private key) in cosign's format: by default as cosign v3 does (a Sigstore bundle stored as an OCI referrer of the digest), with signature-format legacy as cosign v2 did (<repo>:sha256-<hex>.sig), next to the signatures already there; with test-report or test-exit-code also attest the test results (in-toto test-result, DSSE).",
     options: imageOptions('push-registry', [
       'sign-key',
       'sign-key-password',
+      'signature-format',
       'test-report',
       'test-exit-code',
       'test-command',
@@ -217,10 +218,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   attest: {
     summary: "attest an image's test results (in-toto test-result, signed in DSSE)",
     description:
-      'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as <repo>:sha256-<hex>.att (what cosign verify-attestation reads).',
+      'Attest the test results of an image digest (a JUnit report, an exit code, the command) as an in-toto test-result statement in a DSSE envelope signed with sign-key, stored as a Sigstore bundle referrer (signature-format bundle, the default) or as <repo>:sha256-<hex>.att (legacy); cosign verify-attestation reads both.',
     options: imageOptions('push-registry', [
       'sign-key',
       'sign-key-password',
+      'signature-format',
       'test-report',
       'test-exit-code',
       'test-command',
@@ -231,8 +233,16 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   verify: {
     summary: "verify an image's signature and attestations with verify-key",
     description:
-      "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED); fails naming the digest and what is missing.",
-    options: imageOptions('promote-between-registries', ['verify-key', 'require-attestations']),
+      "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED), read from Sigstore bundles among its referrers (cosign v3) and from the legacy .sig/.att tags (cosign v2) alike; fails naming the digest and what is missing.",
+    options: imageOptions('promote-between-registries', [
+      'verify-key',
+      'require-attestations',
+      'trusted-root',
+      'certificate-identity',
+      'certificate-identity-regexp',
+      'certificate-oidc-issuer',
+      'require-transparency-log',
+    ]),
     operand: 'image',
     run: runVerify,
   },
@@ -243,9 +253,18 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       ...connectionOptions(),
       ...Object.fromEntries(
-        ['verify-key', 'require-attestations', 'registry', 'registry-username', 'registry-password'].map(
-          (n) => [n, inputsOf('remote-deploy-ssh')[n] as InputMetadata],
-        ),
+        [
+          'verify-key',
+          'require-attestations',
+          'trusted-root',
+          'certificate-identity',
+          'certificate-identity-regexp',
+          'certificate-oidc-issuer',
+          'require-transparency-log',
+          'registry',
+          'registry-username',
+          'registry-password',
+        ].map((n) => [n, inputsOf('remote-deploy-ssh')[n] as InputMetadata]),
       ),
       'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
     },

@@ -184,6 +184,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description: 'Sign: Password of an encrypted sign-key (masked).',
         required: false,
       },
+      'signature-format': {
+        description:
+          "Sign: bundle (as cosign v3: Sigstore bundles as OCI referrers) or legacy (cosign v2's sha256-<hex>.sig/.att tags, for verifiers that read only those).",
+        required: false,
+        default: 'bundle',
+      },
     },
   },
   'build-and-tag': {
@@ -373,12 +379,18 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'sign-key': {
         description:
-          "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (<repo>:sha256-<hex>.sig).",
+          "Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM PKCS#8/EC private key); masked, never written to disk. The signature is stored where cosign looks (see signature-format).",
         required: false,
       },
       'sign-key-password': {
         description: "Password of an encrypted sign-key (cosign's COSIGN_PASSWORD); masked.",
         required: false,
+      },
+      'signature-format': {
+        description:
+          "How the signature and attestation are stored: bundle (as cosign v3 does: Sigstore bundles v0.3 as OCI referrers of the digest, through the referrers API or the sha256-<hex> fallback tag; cosign v3 and Slipway verify them) or legacy (cosign v1/v2's <repo>:sha256-<hex>.sig and .att tags, for verifiers that read only those: cosign v2 and older, policy controllers not yet on bundles).",
+        required: false,
+        default: 'bundle',
       },
       'test-report': {
         description:
@@ -479,13 +491,39 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'verify-key': {
         description:
-          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest, in either format (Sigstore bundles among its referrers, as cosign v3 signs, or the legacy sha256-<hex>.sig/.att tags of cosign v2); bundles naming another digest are ignored and reported; without a valid signature (and the required attestations) the step fails before anything changes.',
         required: false,
       },
       'require-attestations': {
         description:
-          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+          'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
+      },
+      'trusted-root': {
+        description:
+          "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+        required: false,
+      },
+      'certificate-identity': {
+        description:
+          "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+        required: false,
+      },
+      'certificate-identity-regexp': {
+        description:
+          "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+        required: false,
+      },
+      'certificate-oidc-issuer': {
+        description:
+          'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+        required: false,
+      },
+      'require-transparency-log': {
+        description:
+          "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+        required: false,
+        default: 'true',
       },
       referrers: {
         description:
@@ -706,13 +744,39 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'verify-key': {
         description:
-          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest; without a valid signature (and the required attestations) the step fails before anything changes.',
+          'Public key(s), PEM (cosign.pub), one of which must have signed the exact digest, in either format (Sigstore bundles among its referrers, as cosign v3 signs, or the legacy sha256-<hex>.sig/.att tags of cosign v2); bundles naming another digest are ignored and reported; without a valid signature (and the required attestations) the step fails before anything changes.',
         required: false,
       },
       'require-attestations': {
         description:
-          'Attestations the digest must carry, signed by verify-key, one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+          'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
         required: false,
+      },
+      'trusted-root': {
+        description:
+          "Keyless: a Sigstore trusted_root.json (its content): the certificate authorities (Fulcio, or one's own), transparency logs and CT logs that keyless bundles must chain to; with certificate-identity (or -regexp) and certificate-oidc-issuer. Read as given, nothing is fetched: for the public Sigstore, the trusted_root.json of its TUF repository (cosign trusted-root create, or sigstore/root-signing's targets); for GitHub's artifact attestations, gh attestation trusted-root.",
+        required: false,
+      },
+      'certificate-identity': {
+        description:
+          "Keyless: the certificate's subject alternative name a keyless signature must carry, exactly, e.g. https://github.com/<org>/<repo>/.github/workflows/release.yml@refs/heads/main (the workflow that signed).",
+        required: false,
+      },
+      'certificate-identity-regexp': {
+        description:
+          "Keyless: a regular expression the certificate's subject alternative name must match, instead of certificate-identity, e.g. ^https://github.com/<org>/<repo>/.github/workflows/.",
+        required: false,
+      },
+      'certificate-oidc-issuer': {
+        description:
+          'Keyless: the OIDC issuer URL the certificate must name (GitHub Actions: see the README).',
+        required: false,
+      },
+      'require-transparency-log': {
+        description:
+          "Keyless: require a transparency-log entry (and the certificate's SCT) verified against trusted-root's logs, the certificate checked at the entry's time; false checks the certificate at the time of verification (as cosign --insecure-ignore-tlog --insecure-ignore-sct), for a private CA without a log.",
+        required: false,
+        default: 'true',
       },
     },
   },

@@ -11,14 +11,17 @@ import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { runTest } from '../test-in-container/operation';
-import { readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
+import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
 import { maskSigningInputs, signPushed } from '../supply-chain/operation';
 
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
   const push = inputs.boolean('push', true);
   maskSigningInputs(inputs, report);
-  if (push) readSigningKey(inputs);
+  if (push) {
+    readSigningKey(inputs);
+    readSignatureFormat(inputs);
+  }
   // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
   const buildInputs = inputs.with({ push: 'false' });
   const git = readGitContext();
@@ -79,6 +82,7 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
         readTestReportInputs(withTests),
         () => (username && password ? { username, password } : undefined),
         report,
+        readSignatureFormat(inputs),
       );
       Object.assign(outputs, signed.outputs);
       summary.push(...signed.summary);

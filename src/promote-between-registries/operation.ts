@@ -10,13 +10,18 @@ import type { Verification } from '../supply-chain/verify';
 import type { ReferrerAction } from './referrers';
 
 /**
- * verify-key or require-attestations given. Only then is the signature code loaded (./verify: keys,
+ * verify-key, a keyless policy (trusted-root, certificate-identity…) or require-attestations given. Only then is the signature code loaded (./verify: keys,
  * cosign formats, the verification summary): it was most of the action's bundle, and parsing it
  * was most of the start-up time of every promotion that verifies nothing.
  */
 function wantsVerification(inputs: Inputs): boolean {
   return (
-    inputs.string('verify-key') !== '' || inputs.list('require-attestations', { commas: true }).length > 0
+    inputs.string('verify-key') !== '' ||
+    inputs.string('trusted-root') !== '' ||
+    inputs.line('certificate-identity') !== '' ||
+    inputs.line('certificate-identity-regexp') !== '' ||
+    inputs.line('certificate-oidc-issuer') !== '' ||
+    inputs.list('require-attestations', { commas: true }).length > 0
   );
 }
 

@@ -19,7 +19,7 @@ import {
 import { DEFAULT_RETRY } from '../common/retry';
 import { Code, facts, formatBytes, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
-import { readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
+import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
 import { maskSigningInputs, signPushed } from '../supply-chain/operation';
 
 const PUSH_CONFIG_STATE = 'docker-config';
@@ -39,6 +39,7 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
   // The key is opened (and the report checked) before anything is pushed: a wrong password costs no push.
   const signKey = readSigningKey(inputs);
   const tests = signKey ? readTestReportInputs(inputs) : undefined;
+  const signatureFormat = readSignatureFormat(inputs);
   const runner = new LocalRunner();
   const env: Record<string, string> = {};
   let privateConfig: string | undefined;
@@ -83,6 +84,7 @@ export async function runPush(inputs: Inputs, report: Reporter): Promise<Outcome
               ? { username: request.username, password: request.password }
               : undefined,
           report,
+          signatureFormat,
         )
       : undefined;
     return {

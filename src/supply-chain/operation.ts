@@ -14,11 +14,18 @@ import { readReports } from '../test-in-container/run-tests';
 import { summarizeJUnit } from '../test-in-container/junit';
 import { TEST_RESULT_PREDICATE, testResultPredicate, type TestRun } from './formats';
 import type { SigningKey } from './keys';
-import { readSigningKey, readTestReportInputs, readVerifyPolicy, type TestReportInputs } from './inputs';
+import {
+  readSignatureFormat,
+  readSigningKey,
+  readTestReportInputs,
+  readVerifyPolicy,
+  type TestReportInputs,
+} from './inputs';
 import { attestDigest, signDigest } from './sign';
 import {
   predicateName,
   refusal,
+  type SignatureFormat,
   type Verification,
   VerificationError,
   verifyDigest,
@@ -60,16 +67,25 @@ export async function signAndAttest(
   key: SigningKey,
   tests: TestRun | undefined,
   report: Reporter,
+  format: SignatureFormat = 'bundle',
 ): Promise<SignedImage> {
   const image = `${client.registry}/${repository}`;
   const url = runUrl(readGitContext());
-  const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+  const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) }, format);
   report.info(
     `${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`,
   );
   if (!tests) return { image, digest, signature: signed.location };
   const predicate = testResultPredicate(tests);
-  const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+  const attested = await attestDigest(
+    client,
+    repository,
+    digest,
+    key,
+    TEST_RESULT_PREDICATE,
+    predicate,
+    format,
+  );
   report.info(
     `${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`,
   );
@@ -104,6 +120,7 @@ export async function signPushed(
   tests: TestReportInputs | undefined,
   credentialsFor: (registry: string) => Credentials | undefined,
   report: Reporter,
+  format: SignatureFormat = 'bundle',
 ): Promise<Outcome> {
   const run = tests ? testRunOf(tests) : undefined;
   if (!run) report.info('No test report or exit code given: the image is signed, its tests are not attested');
@@ -112,7 +129,7 @@ export async function signPushed(
     const ref = parseReference(text);
     const credentials = credentialsFor(ref.registry);
     const client = clientFor(ref.registry, credentials ? { credentials } : {});
-    signed.push(await signAndAttest(client, ref.repository, ref.digest as string, key, run, report));
+    signed.push(await signAndAttest(client, ref.repository, ref.digest as string, key, run, report, format));
   }
   return {
     outputs: {
@@ -142,6 +159,7 @@ export async function verifyAll(
   for (const i of images) {
     const v = await verifyDigest(i.client, i.repository, i.digest, policy);
     log(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    for (const line of v.ignored) log(`Ignored (names another digest) ${line}`);
     results.push(v);
   }
   if (results.some((v) => !v.ok)) throw new VerificationError(results);
@@ -151,7 +169,7 @@ export async function verifyAll(
 function describe(v: Verification): string {
   const signature = v.signatures[0];
   return [
-    `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+    `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'} (${signature?.format === 'bundle' ? 'Sigstore bundle' : 'legacy .sig'} ${signature?.location ?? ''})`,
     signature?.signedAt ? ` at ${signature.signedAt}` : '',
     v.tests
       ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
@@ -214,8 +232,17 @@ export async function runSign(inputs: Inputs, report: Reporter): Promise<Outcome
   const key = readSigningKey(inputs);
   if (!key) throw new InputError('sign-key', 'is required');
   const tests = readTestReportInputs(inputs);
+  const format = readSignatureFormat(inputs);
   const { ref, digest, client } = await resolveImage(inputs);
-  const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+  const signed = await signAndAttest(
+    client,
+    ref.repository,
+    digest,
+    key,
+    tests && testRunOf(tests),
+    report,
+    format,
+  );
   return {
     outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
     summary: signedSummary([signed], key),
@@ -231,10 +258,19 @@ export async function runAttest(inputs: Inputs, report: Reporter): Promise<Outco
   const tests = readTestReportInputs(inputs);
   if (!tests)
     throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+  const format = readSignatureFormat(inputs);
   const { ref, digest, client } = await resolveImage(inputs);
   const run = testRunOf(tests);
   const predicate = testResultPredicate(run);
-  const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+  const attested = await attestDigest(
+    client,
+    ref.repository,
+    digest,
+    key,
+    TEST_RESULT_PREDICATE,
+    predicate,
+    format,
+  );
   report.info(
     `${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`,
   );
@@ -260,6 +296,7 @@ export async function runVerify(inputs: Inputs, report: Reporter): Promise<Outco
   const { ref, digest, client } = await resolveImage(inputs);
   const v = await verifyDigest(client, ref.repository, digest, policy);
   report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+  for (const line of v.ignored) report.warning(`Ignored (names another digest) ${line}`);
   return {
     outputs: {
       digest,

@@ -1,14 +1,16 @@
 /**
- * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * Where signatures and attestations live. Legacy (cosign v1/v2): cosign's tag scheme. The signatures of the image
  * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
  * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
  * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ * Bundles (cosign v3): Sigstore bundles in OCI referrers of the digest (bundle.ts, readBundles).
  */
 import { createHash } from 'node:crypto';
 import { MEDIA_TYPES, type RegistryClient } from '../registry/client';
 import { openBlob, putBlobBytes } from '../registry/blobs';
 import { readBody } from '../registry/http';
-import { cosignTag } from '../registry/referrers';
+import { cosignTag, findReferrers, getManifestIfAny } from '../registry/referrers';
+import { BUNDLE_ANNOTATIONS, EMPTY_CONFIG, isBundleMediaType } from './bundle';
 
 export type ArtifactKind = 'sig' | 'att';
 
@@ -110,4 +112,79 @@ export async function appendLayer(
     mediaType: MEDIA_TYPES.ociManifest,
   });
   return `${client.registry}/${repository}:${tag}`;
+}
+
+/** A Sigstore bundle found among the referrers of a digest. */
+export interface StoredBundle {
+  /** The referrer manifest's digest. */
+  readonly referrer: string;
+  /** The bundle's bytes (checked against the layer's digest), or why it could not be read. */
+  readonly bytes?: Buffer;
+  readonly error?: string;
+  /** The predicate type the referrer's annotations announce (unsigned: a hint only). */
+  readonly predicateType?: string;
+}
+
+/** Where the bundles of a digest were looked for, and what was found. */
+export interface FoundBundles {
+  readonly bundles: readonly StoredBundle[];
+  /** Referrers that are bundles but name another digest as their subject (a copied fallback index). */
+  readonly elsewhere: readonly string[];
+  readonly through: 'referrers-api' | 'fallback-tag';
+}
+
+/**
+ * The Sigstore bundles referring to `digest`: the referrers API's list (every page) or, on a
+ * registry without it, the fallback tag `sha256-<hex>`; each referrer manifest read and its bundle
+ * layers fetched. Referrers listed without an artifact type (or as the empty config) are read to
+ * be sure; Slipway's promotion records and other artifacts are skipped.
+ */
+export async function readBundles(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<FoundBundles> {
+  const { entries, found } = await findReferrers(client, repository, digest);
+  const candidates = entries.filter(
+    (e) => !e.artifactType || isBundleMediaType(e.artifactType) || e.artifactType === EMPTY_CONFIG.mediaType,
+  );
+  const bundles: StoredBundle[] = [];
+  const elsewhere: string[] = [];
+  for (const entry of candidates) {
+    const manifest = await getManifestIfAny(client, repository, entry.digest);
+    if (!manifest) continue;
+    let parsed: {
+      artifactType?: string;
+      config?: { mediaType?: string };
+      subject?: { digest?: string };
+      layers?: StoredLayer[];
+      annotations?: Record<string, string>;
+    };
+    try {
+      parsed = JSON.parse(manifest.bytes.toString('utf8')) as typeof parsed;
+    } catch {
+      continue;
+    }
+    const layers = (Array.isArray(parsed.layers) ? parsed.layers : []).filter((l) =>
+      isBundleMediaType(l?.mediaType),
+    );
+    if (layers.length === 0) continue;
+    if (parsed.subject?.digest !== digest) {
+      elsewhere.push(`${entry.digest} (subject ${parsed.subject?.digest ?? 'none'})`);
+      continue;
+    }
+    const predicateType = parsed.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+    for (const layer of layers) {
+      try {
+        bundles.push({
+          referrer: entry.digest,
+          bytes: await readLayer(client, repository, layer),
+          ...(predicateType && { predicateType }),
+        });
+      } catch (error) {
+        bundles.push({ referrer: entry.digest, error: (error as Error).message });
+      }
+    }
+  }
+  return { bundles, elsewhere, through: found };
 }

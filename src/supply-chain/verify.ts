@@ -1,5 +1,5 @@
 /**
- * Verifying what is stored for an exact digest: at least one signature by one of the given public
+ * Verifying what is stored for an exact digest, in either format (legacy tags or Sigstore bundles): at least one signature by one of the given public
  * keys whose payload names that digest, and for each required predicate type at least one
  * attestation signed by one of the keys, whose statement's subject is that digest and (for test
  * results) whose result is PASSED. Everything found wrong is kept, so a refusal says what is missing.
@@ -23,10 +23,28 @@ import {
   type TestResultPredicate,
 } from './formats';
 import { verifyBytes, type VerifyKey } from './keys';
-import { artifactTag, readLayer, readLayers, type StoredLayer } from './store';
+import {
+  checkBundle,
+  COSIGN_SIGN_PREDICATE,
+  describeKeyless,
+  type KeylessPolicy,
+  subjectAnnotations,
+} from './bundle';
+import { fallbackTag } from '../registry/referrers';
+import {
+  artifactTag,
+  type FoundBundles,
+  readBundles,
+  readLayer,
+  readLayers,
+  type StoredLayer,
+} from './store';
 
 export interface VerifyPolicy {
+  /** verify-key: public keys, any of which may sign (none: keyless only). */
   readonly keys: readonly VerifyKey[];
+  /** trusted-root with certificate-identity and certificate-oidc-issuer: keyless bundles. */
+  readonly keyless?: KeylessPolicy;
   /** Predicate type URIs that must be attested (aliases already expanded). */
   readonly attestations: readonly string[];
 }
@@ -39,8 +57,14 @@ export function predicateName(type: string): string {
   return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
 }
 
+/** legacy: cosign's sha256-<hex>.sig/.att tags; bundle: Sigstore bundles as OCI referrers (cosign v3). */
+export type SignatureFormat = 'bundle' | 'legacy';
+
 export interface VerifiedSignature {
   readonly fingerprint: string;
+  readonly format: SignatureFormat;
+  /** Where it is: registry/repo:sha256-<hex>.sig, or registry/repo@<referrer digest>. */
+  readonly location: string;
   readonly signedAt?: string;
   readonly runUrl?: string;
 }
@@ -49,6 +73,8 @@ export interface VerifiedAttestation {
   readonly predicateType: string;
   readonly fingerprint: string;
   readonly predicate: unknown;
+  readonly format: SignatureFormat;
+  readonly location: string;
 }
 
 export interface TestEvidence {
@@ -68,6 +94,8 @@ export interface Verification {
   readonly attestations: readonly VerifiedAttestation[];
   /** What is missing or wrong, one line each (empty when ok). */
   readonly problems: readonly string[];
+  /** Bundles (or signatures) found for another digest: not counted, reported. */
+  readonly ignored: readonly string[];
   /** The test-result attestation that counted, if any. */
   readonly tests?: TestEvidence;
 }
@@ -116,6 +144,8 @@ async function checkSignatures(
       const runUrl = optional[SIGNED_RUN];
       found.push({
         fingerprint: key.fingerprint,
+        format: 'legacy',
+        location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`,
         ...(typeof signedAt === 'string' && { signedAt }),
         ...(typeof runUrl === 'string' && { runUrl }),
       });
@@ -162,7 +192,13 @@ async function checkAttestations(
         );
         continue;
       }
-      found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+      found.push({
+        predicateType: s.predicateType,
+        fingerprint: key.fingerprint,
+        predicate: s.predicate,
+        format: 'legacy',
+        location: `${client.registry}/${repository}:${artifactTag(digest, 'att')}`,
+      });
     } catch (error) {
       notes.push(`${what} that cannot be read (${(error as Error).message})`);
     }
@@ -189,7 +225,80 @@ function accepted(attestation: VerifiedAttestation): boolean {
   return evidence.result === 'PASSED' && evidence.failed === 0;
 }
 
-/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+/** The bundles of a digest sorted into signatures and attestations, and what did not count. */
+async function checkBundles(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  policy: VerifyPolicy,
+  found: FoundBundles,
+  notes: { sig: string[]; att: string[]; ignored: string[] },
+): Promise<{ signatures: VerifiedSignature[]; attestations: VerifiedAttestation[] }> {
+  const signatures: VerifiedSignature[] = [];
+  const attestations: VerifiedAttestation[] = [];
+  let manifest: Buffer | undefined;
+  for (const stored of found.bundles) {
+    const location = `${client.registry}/${repository}@${stored.referrer}`;
+    const hinted = stored.predicateType && stored.predicateType !== COSIGN_SIGN_PREDICATE;
+    const where = hinted ? notes.att : notes.sig;
+    if (!stored.bytes) {
+      where.push(`a bundle at ${stored.referrer} that cannot be read (${stored.error ?? 'no bytes'})`);
+      continue;
+    }
+    // A message signature is over the manifest's own bytes: read once, only when one is there.
+    if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
+      manifest = (await client.getManifest(repository, digest)).bytes;
+    const check = checkBundle(stored.bytes, digest, policy.keys, manifest, policy.keyless);
+    if (!check.ok) {
+      where.push(`${check.note} at ${stored.referrer}`);
+      if (/for another digest|over another digest/.test(check.note))
+        notes.ignored.push(`${location}: ${check.note}`);
+      continue;
+    }
+    if (check.content === 'message') {
+      signatures.push({ fingerprint: check.fingerprint, format: 'bundle', location });
+      continue;
+    }
+    const s = check.statement;
+    if (s.predicateType === COSIGN_SIGN_PREDICATE) {
+      const annotations = subjectAnnotations(s, digest);
+      const signedAt = annotations[SIGNED_AT];
+      const runUrl = annotations[SIGNED_RUN];
+      signatures.push({
+        fingerprint: check.fingerprint,
+        format: 'bundle',
+        location,
+        ...(typeof signedAt === 'string' && { signedAt }),
+        ...(typeof runUrl === 'string' && { runUrl }),
+      });
+    } else {
+      attestations.push({
+        predicateType: s.predicateType,
+        fingerprint: check.fingerprint,
+        predicate: s.predicate,
+        format: 'bundle',
+        location,
+      });
+    }
+  }
+  for (const e of found.elsewhere) {
+    notes.ignored.push(`${client.registry}/${repository}@${e}: a bundle referrer of another digest`);
+  }
+  return { signatures, attestations };
+}
+
+/** What was looked at, for a refusal: the legacy tag and the referrers (API or fallback tag). */
+function lookedAt(digest: string, kind: 'sig' | 'att', found: FoundBundles): string {
+  const referrers =
+    found.through === 'referrers-api' ? 'the referrers API' : `the fallback tag ${fallbackTag(digest)}`;
+  return `nothing at ${artifactTag(digest, kind)}, no Sigstore bundle${kind === 'att' ? ' attestation' : ''} in ${referrers}`;
+}
+
+/**
+ * Verifies repository@digest against the policy, reading both formats: the legacy tags
+ * (sha256-<hex>.sig/.att) and Sigstore bundles among its referrers, with the same rules. Never
+ * throws for what it finds, only for registry errors.
+ */
 export async function verifyDigest(
   client: RegistryClient,
   repository: string,
@@ -198,22 +307,39 @@ export async function verifyDigest(
 ): Promise<Verification> {
   const image = `${client.registry}/${repository}`;
   const problems: string[] = [];
-  const notes: string[] = [];
-  const sigLayers = await readLayers(client, repository, digest, 'sig');
-  const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
-  const fingerprints = policy.keys.map((k) => short(k.fingerprint)).join(', ');
+  const notes = { sig: [] as string[], att: [] as string[], ignored: [] as string[] };
+  const needAttestations = policy.attestations.length > 0;
+  const [sigLayers, attLayers, found] = await Promise.all([
+    readLayers(client, repository, digest, 'sig'),
+    needAttestations ? readLayers(client, repository, digest, 'att') : Promise.resolve([]),
+    readBundles(client, repository, digest),
+  ]);
+  const legacySignatures = await checkSignatures(
+    client,
+    repository,
+    digest,
+    policy.keys,
+    sigLayers,
+    notes.sig,
+  );
+  const fromBundles = await checkBundles(client, repository, digest, policy, found, notes);
+  const signatures = [...legacySignatures, ...fromBundles.signatures];
+  const fingerprints = [
+    ...(policy.keys.length > 0
+      ? [`verify-key ${policy.keys.map((k) => short(k.fingerprint)).join(', ')}`]
+      : []),
+    ...(policy.keyless ? [describeKeyless(policy.keyless)] : []),
+  ].join(' or ');
   if (signatures.length === 0)
     problems.push(
-      sigLayers.length === 0
-        ? `no signature (nothing at ${artifactTag(digest, 'sig')})`
-        : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`,
+      sigLayers.length === 0 && notes.sig.length === 0
+        ? `no signature (${lookedAt(digest, 'sig', found)})`
+        : `no valid signature by ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`,
     );
-  const attNotes: string[] = [];
-  const needAttestations = policy.attestations.length > 0;
-  const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
-  const attestations = needAttestations
-    ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+  const legacyAttestations = needAttestations
+    ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
     : [];
+  const attestations = [...legacyAttestations, ...(needAttestations ? fromBundles.attestations : [])];
   let tests: TestEvidence | undefined;
   for (const type of policy.attestations) {
     const ofType = attestations.filter((a) => a.predicateType === type);
@@ -229,11 +355,11 @@ export async function verifyDigest(
       problems.push(
         `no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`,
       );
-    } else if (attLayers.length === 0) {
-      problems.push(`no ${name} attestation (nothing at ${artifactTag(digest, 'att')})`);
+    } else if (attLayers.length === 0 && notes.att.length === 0) {
+      problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
     } else {
       problems.push(
-        `no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`,
+        `no valid ${name} attestation by ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`,
       );
     }
   }
@@ -244,6 +370,7 @@ export async function verifyDigest(
     signatures,
     attestations,
     problems,
+    ignored: notes.ignored,
     ...(tests && { tests }),
   };
 }

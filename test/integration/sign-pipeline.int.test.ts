@@ -1,7 +1,8 @@
 /**
  * What was tested is what runs, end to end on the lab: the root action builds, tests, pushes, signs
- * and attests with cosign's encrypted key; promotion verifies and carries the signature and the
- * attestation to production, where cosign verifies them; the production deploy verifies before it
+ * and attests with cosign's encrypted key, in Sigstore bundles (the default, as cosign v3 does);
+ * promotion verifies and carries the signature and the attestation to production, where cosign v3
+ * verifies them; the production deploy verifies before it
  * touches a host; `slipway status` says which tested build is serving. The key and its password
  * never appear in a log, an output, the summary or a file left behind.
  */
@@ -77,8 +78,9 @@ async function promotionRecords(): Promise<Array<{ digest: string; annotations: 
   ).manifests.filter((m) => m.artifactType === PROMOTION_TYPE);
 }
 
+/** cosign v3: the judge of the bundles the root action makes by default. */
 const cosign = (args: readonly string[], extra: Record<string, string> = {}) =>
-  runCosign(tools.cosign as string, keyDir, args, { DOCKER_CONFIG: dockerConfig, ...extra });
+  runCosign(tools['cosign-v3'] as string, keyDir, args, { DOCKER_CONFIG: dockerConfig, ...extra });
 
 /** The key's secret lines (its base64 body) and the password: none may appear anywhere. */
 function secretsIn(text: string): string[] {
@@ -174,8 +176,11 @@ describe('signed and attested from build to production', () => {
     expect(run.exitCode, run.log).toBe(0);
     digest = run.outputs.digest as string;
     version = run.outputs.version as string;
-    expect(run.outputs.signature).toBe(`${IMAGE}:${digest.replace(':', '-')}.sig`);
-    expect(run.outputs.attestation).toBe(`${IMAGE}:${digest.replace(':', '-')}.att`);
+    // Bundles, each an OCI referrer of the digest (by its own digest).
+    const referrer = new RegExp(`^${IMAGE.replaceAll('.', '\\.')}@sha256:[0-9a-f]{64}$`);
+    expect(run.outputs.signature).toMatch(referrer);
+    expect(run.outputs.attestation).toMatch(referrer);
+    expect(run.outputs.attestation).not.toBe(run.outputs.signature);
     expect(run.summary).toMatch(/Tests in[\s\S]*Pushed[\s\S]*Signed/);
     // Secrets: masked, and nowhere else.
     expect(run.masked).toContain(PASSWORD);

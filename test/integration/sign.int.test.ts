@@ -1,7 +1,8 @@
 /**
- * Signing and verification with cosign v2.6.5 as the outside judge, both ways: cosign verifies what
- * Slipway signs and attests, Slipway verifies what cosign signs and attests (keys, no transparency
- * log: the lab is offline). Then the refusals of promote-between-registries and remote-deploy-ssh,
+ * Signing and verification in the legacy format (cosign v1/v2's .sig/.att tags, signature-format:
+ * legacy) with cosign v2.6.5 as the outside judge, both ways: cosign verifies what Slipway signs
+ * and attests, Slipway verifies what cosign signs and attests (keys, no transparency log: the lab
+ * is offline). The bundle format (cosign v3) is sign-bundle.int.test.ts's. Then the refusals of promote-between-registries and remote-deploy-ssh,
  * run as the runner runs them: each names the digest and what is missing, and changes nothing.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +34,7 @@ const stagingClient = new RegistryClient(staging.host, { anonymous: true });
 const prodClient = new RegistryClient(production.host, { credentials: prodCreds });
 const PASSWORD = `pw-${unique()}`;
 const RUN = 'https://github.com/shop/web/actions/runs/4242';
+const LEGACY = 'legacy' as const;
 
 const lines: string[] = [];
 const report = {
@@ -103,7 +105,7 @@ describe('cosign judges what Slipway signs', () => {
     const repo = `test-sign/judge-${unique()}`;
     const digest = await image(repo);
     const ref = `${staging.host}/${repo}@${digest}`;
-    const signed = await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+    const signed = await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report, LEGACY);
     expect(signed.signature).toBe(`${staging.host}/${repo}:${artifactTag(digest, 'sig')}`);
 
     const verified = await cosign(verifyArgs(ref));
@@ -126,7 +128,7 @@ describe('cosign judges what Slipway signs', () => {
     expect(wrong.code).not.toBe(0);
 
     // A rerun converges: nothing is added twice.
-    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report, LEGACY);
     expect(await readLayers(stagingClient, repo, digest, 'sig')).toHaveLength(1);
     expect(await readLayers(stagingClient, repo, digest, 'att')).toHaveLength(1);
   }, 120_000);
@@ -134,7 +136,7 @@ describe('cosign judges what Slipway signs', () => {
   it('accepts a signature made with a plain PEM PKCS#8 key', async () => {
     const repo = `test-sign/pem-${unique()}`;
     const digest = await image(repo);
-    await signAndAttest(stagingClient, repo, digest, pemKey, undefined, report);
+    await signAndAttest(stagingClient, repo, digest, pemKey, undefined, report, LEGACY);
     const verified = await cosign([
       'verify',
       '--key',
@@ -187,7 +189,7 @@ describe('Slipway judges what cosign signs', () => {
     });
     expect(ours.ok).toBe(false);
 
-    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report, LEGACY);
     expect(await readLayers(stagingClient, repo, digest, 'sig')).toHaveLength(2);
     const both = parsePublicKeys(`${pub('cosign.pub')}\n${pub('other.pub')}`);
     const again = await verifyDigest(stagingClient, repo, digest, {
@@ -267,16 +269,21 @@ async function expectNothingPromoted(repo: string, digest: string) {
 
 /** What verification must refuse: how each case is made, and what the refusal says. */
 const REFUSALS: Array<[string, (repo: string, digest: string) => Promise<string | void>, RegExp]> = [
-  ['an unsigned image', async () => {}, /no signature \(nothing at sha256-[0-9a-f]{64}\.sig\)/],
+  [
+    'an unsigned image',
+    async () => {},
+    /no signature \(nothing at sha256-[0-9a-f]{64}\.sig, no Sigstore bundle in the fallback tag sha256-[0-9a-f]{64}\)/,
+  ],
   [
     'a signature by another key',
-    async (repo, digest) => void (await signAndAttest(stagingClient, repo, digest, otherKey, passed, report)),
+    async (repo, digest) =>
+      void (await signAndAttest(stagingClient, repo, digest, otherKey, passed, report, LEGACY)),
     /no valid signature by verify-key sha256:[0-9a-f]{12} \(found a signature by another key/,
   ],
   [
     'a tampered attestation',
     async (repo, digest) => {
-      await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report);
+      await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report, LEGACY);
       const envelope = JSON.parse((await attestationEnvelope(repo, digest)).toString());
       const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
       statement.predicate.result = 'PASSED';
@@ -289,15 +296,15 @@ const REFUSALS: Array<[string, (repo: string, digest: string) => Promise<string 
   [
     "a failed test run's attestation",
     async (repo, digest) =>
-      void (await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report)),
+      void (await signAndAttest(stagingClient, repo, digest, cosignKey, failed, report, LEGACY)),
     /no passing test-result attestation: the signed one says FAILED \(1 passed, 1 failed, https:\/\/github.com\/shop\/web\/actions\/runs\/4242\)/,
   ],
   [
     'an attestation for another digest',
     async (repo, digest) => {
-      await signAndAttest(stagingClient, repo, digest, cosignKey, undefined, report);
+      await signAndAttest(stagingClient, repo, digest, cosignKey, undefined, report, LEGACY);
       const other = await image(repo, 'other', `${repo}-other`);
-      await signAndAttest(stagingClient, repo, other, cosignKey, passed, report);
+      await signAndAttest(stagingClient, repo, other, cosignKey, passed, report, LEGACY);
       await putAttestation(repo, digest, await attestationEnvelope(repo, other));
       return other;
     },
@@ -306,7 +313,7 @@ const REFUSALS: Array<[string, (repo: string, digest: string) => Promise<string 
   [
     'a tag moved after signing',
     async (repo, digest) => {
-      await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+      await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report, LEGACY);
       // Someone pushes another image under the signed tag.
       return `moved:${await image(repo, 'v1', `${repo}-moved`)}`;
     },
@@ -334,7 +341,7 @@ describe('promote-between-registries refuses what is not signed and tested, chan
   it('promotes a signed image with a passing test-result attestation, showing what was verified', async () => {
     const repo = `test-sign/promote-${unique()}`;
     const digest = await image(repo);
-    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report);
+    await signAndAttest(stagingClient, repo, digest, cosignKey, passed, report, LEGACY);
     const run = await promote(repo);
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs.digest).toBe(digest);
@@ -405,6 +412,7 @@ describe('push-registry interrupted while it signs', () => {
         'sign-key-password': PASSWORD,
         'test-report': join(reports, 'junit.xml'),
         'test-command': './run-tests.sh',
+        'signature-format': LEGACY,
       };
       const env = {
         SLIPWAY_DOCKER: lab.docker,

@@ -30,6 +30,7 @@ describe('the deploy summary', () => {
           signatures: [],
           attestations: [],
           problems: [],
+          ignored: [],
           tests: { result: 'PASSED', passed: 3, failed: 0, url: 'https://ci.test/run/7' },
         },
       ],

@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 900;
-exports.ids = [900];
+exports.id = 871;
+exports.ids = [871];
 exports.modules = {
 
-/***/ 9900:
+/***/ 871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -524,7 +524,7 @@ const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 const formats_SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const formats_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 const formats_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const formats_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
 const formats_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 /** Annotations Slipway adds inside the signed payload's `optional` part. */
@@ -582,7 +582,7 @@ function parseDsseEnvelope(bytes) {
 function formats_statement(repository, digest, predicateType, predicate) {
     const [algorithm, hex] = digest.split(':');
     const s = {
-        _type: STATEMENT_TYPE,
+        _type: formats_STATEMENT_TYPE,
         subject: [{ name: repository, digest: { [algorithm]: hex } }],
         predicateType,
         predicate,
@@ -783,21 +783,357 @@ function verifyBytes(key, data, signature) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
+var protobuf_specs_dist = __webpack_require__(9654);
+// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
+var verify_dist = __webpack_require__(4187);
+// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __webpack_require__(1040);
+// EXTERNAL MODULE: ./node_modules/@sigstore/core/dist/index.js
+var core_dist = __webpack_require__(3917);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
 var client = __webpack_require__(8682);
+;// CONCATENATED MODULE: ./src/supply-chain/bundle.ts
+/**
+ * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
+ * signs and attests in by default: one bundle per signature, stored as the one layer of an OCI
+ * referrer of the image (artifactType the bundle's media type, the empty config, `subject` the
+ * image). A signature is a DSSE envelope over an in-toto statement whose predicate type is
+ * https://sigstore.dev/cosign/sign/v1 (cosign v3's `sign`), or a message signature over the
+ * manifest itself; an attestation is a DSSE envelope over a statement of its predicate type.
+ *
+ * Parsing and checking use the Sigstore project's libraries (@sigstore/bundle for the format,
+ * @sigstore/verify for the signature), offline: with verify-key, transparency-log entries and
+ * timestamps are not consulted (as `cosign verify --key … --insecure-ignore-tlog` and Slipway's
+ * legacy verification), so no network and no trust root is needed. Keyless bundles (a Fulcio-style
+ * certificate) are verified against a supplied trust root (trusted_root.json) and an identity
+ * policy, never fetched. Pure functions: no registry.
+ */
+
+
+
+
+
+
+
+const BUNDLE_MEDIA_TYPE = (/* unused pure expression or super */ null && (BUNDLE_V03_MEDIA_TYPE));
+/** Fulcio's certificate extensions naming the OIDC issuer (v1: raw string; v2: DER UTF8String). */
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+/** Every bundle media type (v0.1 to v0.3, old and new spellings) starts with this. */
+const BUNDLE_MEDIA_PREFIX = 'application/vnd.dev.sigstore.bundle';
+/** The predicate type of cosign v3's `sign`: the statement is the signature. */
+const bundle_COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+const BUNDLE_ANNOTATIONS = {
+    created: 'org.opencontainers.image.created',
+    content: 'dev.sigstore.bundle.content',
+    predicateType: 'dev.sigstore.bundle.predicateType',
+};
+const EMPTY_CONFIG = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+};
+function isBundleMediaType(mediaType) {
+    return typeof mediaType === 'string' && mediaType.startsWith(BUNDLE_MEDIA_PREFIX);
+}
+/** The key hint sigstore writes for a public key: base64 of the SHA-256 of its DER (SPKI). */
+function keyHint(key) {
+    return createHash('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('base64');
+}
+/**
+ * The statement cosign v3's `sign` signs: the digest as its only subject (no name), the cosign
+ * sign predicate, empty; `annotations` go on the subject (cosign's `-a key=value`), signed.
+ */
+function bundle_signStatement(digest, annotations = {}) {
+    const [algorithm, hex] = digest.split(':');
+    return Buffer.from(JSON.stringify({
+        _type: STATEMENT_TYPE,
+        subject: [
+            {
+                digest: { [algorithm]: hex },
+                ...(Object.keys(annotations).length > 0 && { annotations }),
+            },
+        ],
+        predicateType: bundle_COSIGN_SIGN_PREDICATE,
+        predicate: {},
+    }));
+}
+/** A bundle (JSON bytes) holding `statement` in a DSSE envelope signed by `key`. */
+function bundle_dsseBundle(statementBytes, key) {
+    const signature = signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, statementBytes));
+    const bundle = toDSSEBundle({
+        artifact: statementBytes,
+        artifactType: IN_TOTO_PAYLOAD_TYPE,
+        signature,
+        keyHint: keyHint(key.publicKey),
+    });
+    // The hint goes in the verification material only: a DSSE keyid is matched against the
+    // verifier's own key id by cosign (sigstore-go), which is not this hint; cosign writes none.
+    for (const s of bundle.content.dsseEnvelope.signatures)
+        s.keyid = '';
+    return Buffer.from(JSON.stringify(bundleToJSON(bundle)));
+}
+/**
+ * The referrer manifest cosign v3 writes for a bundle: the empty config (carrying the artifact type,
+ * as cosign's does), the bundle as the one layer, `subject` the image, and cosign's annotations.
+ */
+function bundle_bundleReferrer(subject, bundle, predicateType, created) {
+    const bytes = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { ...EMPTY_CONFIG, artifactType: BUNDLE_MEDIA_TYPE },
+        layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest: bundle.digest, size: bundle.size }],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations: {
+            [BUNDLE_ANNOTATIONS.created]: created,
+            [BUNDLE_ANNOTATIONS.content]: 'dsse-envelope',
+            [BUNDLE_ANNOTATIONS.predicateType]: predicateType,
+        },
+        artifactType: BUNDLE_MEDIA_TYPE,
+    }));
+    return { bytes, digest: sha256(bytes), mediaType: MEDIA_TYPES.ociManifest, size: bytes.length };
+}
+/** The bundle in bytes, validated by @sigstore/bundle; throws with what is wrong. */
+function parseBundle(bytes) {
+    let json;
+    try {
+        json = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error('not JSON');
+    }
+    const mediaType = json?.mediaType;
+    if (!isBundleMediaType(typeof mediaType === 'string' ? mediaType : undefined))
+        throw new Error(`media type ${JSON.stringify(mediaType)} is not a Sigstore bundle's`);
+    try {
+        const bundle = (0,bundle_dist/* bundleFromJSON */.vw)(json);
+        (0,bundle_dist/* assertBundle */.DU)(bundle);
+        return bundle;
+    }
+    catch (error) {
+        const fields = error.fields;
+        throw new Error(`${error.message}${Array.isArray(fields) && fields.length > 0 ? `: ${fields.join(', ')}` : ''}`);
+    }
+}
+/** A key's fingerprint shortened (sha256: and 12 hex digits); an identity as it is. */
+function bundle_short(signer) {
+    return signer.startsWith('sha256:') ? signer.slice(0, 19) : signer;
+}
+const EMPTY_ROOT = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+};
+/**
+ * The bundle as verification with a key sees it: no transparency-log entries, no timestamps (the
+ * log is not consulted; a bundle that has them is checked on its signature alone).
+ */
+function withoutLog(bundle) {
+    return {
+        ...bundle,
+        verificationMaterial: {
+            ...bundle.verificationMaterial,
+            tlogEntries: [],
+            timestampVerificationData: { rfc3161Timestamps: [] },
+        },
+    };
+}
+/** Whether `key` made the bundle's signature (over the PAE, or over `artifact` for a message signature). */
+function signedBy(bundle, key, artifact) {
+    // @sigstore/verify verifies with the key type's default hash (SHA-256): P-384 and P-521 keys,
+    // which sigstore signs with SHA-384 and SHA-512, are checked with that hash here.
+    const hash = hashFor(key.publicKey);
+    if (hash === 'sha384' || hash === 'sha512') {
+        const content = bundle.content;
+        if (content.$case === 'dsseEnvelope') {
+            const env = content.dsseEnvelope;
+            return env.signatures.some((s) => verifyBytes(key.publicKey, formats_pae(env.payloadType, env.payload), s.sig));
+        }
+        return artifact !== undefined && verifyBytes(key.publicKey, artifact, content.messageSignature.signature);
+    }
+    const verifier = new verify_dist/* Verifier */.BL((0,verify_dist/* toTrustMaterial */.jO)(EMPTY_ROOT, () => ({ publicKey: key.publicKey, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+    try {
+        verifier.verify((0,verify_dist/* toSignedEntity */.DC)(withoutLog(bundle), artifact));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** The identity a Fulcio-style certificate names: its subject alternative name and OIDC issuer. */
+function certificateIdentity(der) {
+    try {
+        const cert = core_dist.X509Certificate.parse(Buffer.from(der));
+        const v2 = cert.extension(OID_ISSUER_V2);
+        const issuer = v2
+            ? v2.valueObj.subs?.[0]?.value.toString('utf8')
+            : cert.extension(OID_ISSUER_V1)?.value.toString('utf8');
+        return {
+            identity: cert.subjectAltName ?? '(no subject alternative name)',
+            issuer: issuer ?? '(no issuer)',
+        };
+    }
+    catch {
+        return { identity: '(a certificate that cannot be read)', issuer: '?' };
+    }
+}
+/** Who a bundle says signed it: the key hint, or the certificate's identity. */
+function signerOf(bundle) {
+    const material = bundle.verificationMaterial.content;
+    if (material.$case === 'publicKey')
+        return material.publicKey.hint ? `key hint ${material.publicKey.hint}` : 'a key without hint';
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.x509CertificateChain.certificates[0]?.rawBytes;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return `certificate for ${identity}, issuer ${issuer}`;
+}
+/** How a policy's identity reads in a message. */
+function describeKeyless(policy) {
+    const identity = typeof policy.identity === 'string' ? policy.identity : `~/${policy.identity.source}/`;
+    return `certificate-identity ${identity} (issuer ${policy.issuer})`;
+}
+/** Verifies a certificate bundle's signature and identity; throws what does not hold. */
+function verifyKeyless(bundle, policy, artifact) {
+    if (policy.requireLog && bundle.verificationMaterial.tlogEntries.length === 0)
+        throw new Error('it has no transparency-log entry (require-transparency-log is true)');
+    const verifier = new verify_dist/* Verifier */.BL(policy.trustMaterial, {
+        tlogThreshold: policy.requireLog ? 1 : 0,
+        ctlogThreshold: policy.requireLog ? 1 : 0,
+        timestampThreshold: 1,
+    });
+    const entity = (0,verify_dist/* toSignedEntity */.DC)(policy.requireLog ? bundle : withoutLog(bundle), artifact);
+    // Without the log, the one time the certificate must be valid at is now (a synthetic
+    // observation: @sigstore/verify checks the chain at each timestamp it is given).
+    const timestamps = policy.requireLog
+        ? entity.timestamps
+        : [
+            {
+                $case: 'transparency-log',
+                tlogEntry: {
+                    inclusionPromise: { signedEntryTimestamp: Buffer.alloc(0) },
+                    logId: { keyId: Buffer.alloc(0) },
+                    integratedTime: String(Math.floor(Date.now() / 1000)),
+                },
+            },
+        ];
+    verifier.verify({ ...entity, timestamps }, { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
+}
+/** The signer of a bundle among the keys or by the keyless policy, or why none. */
+function signer(bundle, keys, keyless, artifact) {
+    const what = bundle.content.$case === 'messageSignature' ? 'a message-signature bundle' : 'a bundle';
+    if (bundle.verificationMaterial.content.$case === 'publicKey') {
+        const key = keys.find((k) => signedBy(bundle, k, artifact));
+        if (key)
+            return { ok: true, signer: key.fingerprint };
+        return {
+            ok: false,
+            note: `${what} by another key (${signerOf(bundle)}, or ${bundle.content.$case === 'messageSignature' ? 'over other bytes' : 'altered after signing'})`,
+        };
+    }
+    if (!keyless)
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}); no trusted-root and certificate-identity to check it with`,
+        };
+    try {
+        verifyKeyless(bundle, keyless, artifact);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            note: `a keyless bundle (${signerOf(bundle)}) refused: ${error.message}`,
+        };
+    }
+    const material = bundle.verificationMaterial.content;
+    const der = material.$case === 'certificate'
+        ? material.certificate.rawBytes
+        : material.$case === 'x509CertificateChain'
+            ? material.x509CertificateChain.certificates[0]?.rawBytes
+            : undefined;
+    const { identity, issuer } = certificateIdentity(Buffer.from(der ?? []));
+    return { ok: true, signer: `${identity} (${issuer})` };
+}
+function subjects(s) {
+    return s.subject
+        .map((x) => Object.entries(x.digest ?? {})
+        .map(([a, h]) => `${a}:${h}`)
+        .join(' '))
+        .join(', ');
+}
+/**
+ * Checks a bundle against the keys and the digest: signed by one of the keys (a keyless bundle
+ * needs a trust root: it is reported, not accepted), and over exactly this digest (a DSSE
+ * envelope's in-toto statement names it as a subject; a message signature is over the manifest,
+ * `manifest`, whose digest it is).
+ */
+function checkBundle(bytes, digest, keys, manifest, keyless) {
+    let bundle;
+    try {
+        bundle = parseBundle(bytes);
+    }
+    catch (error) {
+        return { ok: false, note: `a bundle that cannot be read (${error.message})` };
+    }
+    const content = bundle.content;
+    if (content.$case === 'messageSignature') {
+        const [algorithm, hex] = digest.split(':');
+        const signed = Buffer.from(content.messageSignature.messageDigest?.digest ?? []).toString('hex');
+        if (algorithm !== 'sha256' || signed !== hex)
+            return { ok: false, note: `a message-signature bundle over another digest (sha256:${signed})` };
+        const by = signer(bundle, keys, keyless, manifest);
+        if (!by.ok)
+            return by;
+        return { ok: true, content: 'message', fingerprint: by.signer };
+    }
+    const envelope = content.dsseEnvelope;
+    const by = signer(bundle, keys, keyless, undefined);
+    if (!by.ok)
+        return by;
+    const name = bundle_short(by.signer);
+    if (envelope.payloadType !== formats_IN_TOTO_PAYLOAD_TYPE)
+        return { ok: false, note: `a bundle by ${name} with payload type ${envelope.payloadType}` };
+    let statement;
+    try {
+        statement = parseStatement(envelope.payload);
+    }
+    catch (error) {
+        return { ok: false, note: `a bundle by ${name} whose payload is ${error.message}` };
+    }
+    if (!statementCovers(statement, digest))
+        return {
+            ok: false,
+            note: `a bundle (${statement.predicateType}) by ${name} for another digest (${subjects(statement)})`,
+        };
+    return { ok: true, content: 'dsse', fingerprint: by.signer, statement };
+}
+/** The signed annotations of the statement's subject naming `digest` (cosign's `-a`). */
+function subjectAnnotations(statement, digest) {
+    const [algorithm, hex] = digest.split(':');
+    const subject = statement.subject.find((s) => s.digest?.[algorithm] === hex);
+    return subject?.annotations && typeof subject.annotations === 'object' ? subject.annotations : {};
+}
+
+// EXTERNAL MODULE: ./src/registry/referrers.ts
+var registry_referrers = __webpack_require__(9191);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
 var blobs = __webpack_require__(9404);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
 var http = __webpack_require__(2785);
-// EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __webpack_require__(9191);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
- * Where signatures and attestations live: cosign's tag scheme. The signatures of the image
+ * Where signatures and attestations live. Legacy (cosign v1/v2): cosign's tag scheme. The signatures of the image
  * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
  * attestations those of <repo>:sha256-<hex>.att. Adding one appends a layer to the manifest there
  * (other signers' signatures are kept); the blobs are verified against their digests when read.
+ * Bundles (cosign v3): Sigstore bundles in OCI referrers of the digest (bundle.ts, readBundles).
  */
+
 
 
 
@@ -806,12 +1142,12 @@ var referrers = __webpack_require__(9191);
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const MAX_LAYER_BYTES = 8 * 1024 * 1024;
 /** sha256:<hex> → sha256-<hex>.sig (or .att). */
-function store_artifactTag(digest, kind) {
-    return (0,referrers/* cosignTag */.qv)(digest, kind);
+function artifactTag(digest, kind) {
+    return (0,registry_referrers/* cosignTag */.qv)(digest, kind);
 }
 /** The layers stored for a digest ([] when nothing is). */
 async function readLayers(client, repository, digest, kind) {
-    const tag = store_artifactTag(digest, kind);
+    const tag = artifactTag(digest, kind);
     if (!(await client.headManifest(repository, tag)))
         return [];
     const manifest = await client.getManifest(repository, tag);
@@ -857,15 +1193,62 @@ async function store_appendLayer(client, repository, digest, kind, layer) {
         config: { mediaType: CONFIG_MEDIA_TYPE, size: config.size, digest: config.digest },
         layers,
     };
-    const tag = store_artifactTag(digest, kind);
+    const tag = artifactTag(digest, kind);
     await client.putManifest(repository, tag, {
         bytes: Buffer.from(JSON.stringify(manifest)),
         mediaType: MEDIA_TYPES.ociManifest,
     });
     return `${client.registry}/${repository}:${tag}`;
 }
+/**
+ * The Sigstore bundles referring to `digest`: the referrers API's list (every page) or, on a
+ * registry without it, the fallback tag `sha256-<hex>`; each referrer manifest read and its bundle
+ * layers fetched. Referrers listed without an artifact type (or as the empty config) are read to
+ * be sure; Slipway's promotion records and other artifacts are skipped.
+ */
+async function readBundles(client, repository, digest) {
+    const { entries, found } = await (0,registry_referrers/* findReferrers */.SX)(client, repository, digest);
+    const candidates = entries.filter((e) => !e.artifactType || isBundleMediaType(e.artifactType) || e.artifactType === EMPTY_CONFIG.mediaType);
+    const bundles = [];
+    const elsewhere = [];
+    for (const entry of candidates) {
+        const manifest = await (0,registry_referrers/* getManifestIfAny */.xy)(client, repository, entry.digest);
+        if (!manifest)
+            continue;
+        let parsed;
+        try {
+            parsed = JSON.parse(manifest.bytes.toString('utf8'));
+        }
+        catch {
+            continue;
+        }
+        const layers = (Array.isArray(parsed.layers) ? parsed.layers : []).filter((l) => isBundleMediaType(l?.mediaType));
+        if (layers.length === 0)
+            continue;
+        if (parsed.subject?.digest !== digest) {
+            elsewhere.push(`${entry.digest} (subject ${parsed.subject?.digest ?? 'none'})`);
+            continue;
+        }
+        const predicateType = parsed.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+        for (const layer of layers) {
+            try {
+                bundles.push({
+                    referrer: entry.digest,
+                    bytes: await readLayer(client, repository, layer),
+                    ...(predicateType && { predicateType }),
+                });
+            }
+            catch (error) {
+                bundles.push({ referrer: entry.digest, error: error.message });
+            }
+        }
+    }
+    return { bundles, elsewhere, through: found };
+}
 
 ;// CONCATENATED MODULE: ./src/supply-chain/verify.ts
+
+
 
 
 
@@ -912,6 +1295,8 @@ async function checkSignatures(client, repository, digest, keys, layers, notes) 
             const runUrl = optional[formats_SIGNED_RUN];
             found.push({
                 fingerprint: key.fingerprint,
+                format: 'legacy',
+                location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`,
                 ...(typeof signedAt === 'string' && { signedAt }),
                 ...(typeof runUrl === 'string' && { runUrl }),
             });
@@ -946,7 +1331,13 @@ async function checkAttestations(client, repository, digest, keys, layers, notes
                 notes.push(`${what} signed by ${verify_short(key.fingerprint)} for another digest (${s.subject.map((x) => Object.entries(x.digest ?? {}).map(([a, h]) => `${a}:${h}`)).join(', ')})`);
                 continue;
             }
-            found.push({ predicateType: s.predicateType, fingerprint: key.fingerprint, predicate: s.predicate });
+            found.push({
+                predicateType: s.predicateType,
+                fingerprint: key.fingerprint,
+                predicate: s.predicate,
+                format: 'legacy',
+                location: `${client.registry}/${repository}:${artifactTag(digest, 'att')}`,
+            });
         }
         catch (error) {
             notes.push(`${what} that cannot be read (${error.message})`);
@@ -972,24 +1363,98 @@ function accepted(attestation) {
     const evidence = testEvidence(attestation.predicate);
     return evidence.result === 'PASSED' && evidence.failed === 0;
 }
-/** Verifies repository@digest against the policy; never throws for what it finds, only for registry errors. */
+/** The bundles of a digest sorted into signatures and attestations, and what did not count. */
+async function checkBundles(client, repository, digest, policy, found, notes) {
+    const signatures = [];
+    const attestations = [];
+    let manifest;
+    for (const stored of found.bundles) {
+        const location = `${client.registry}/${repository}@${stored.referrer}`;
+        const hinted = stored.predicateType && stored.predicateType !== bundle_COSIGN_SIGN_PREDICATE;
+        const where = hinted ? notes.att : notes.sig;
+        if (!stored.bytes) {
+            where.push(`a bundle at ${stored.referrer} that cannot be read (${stored.error ?? 'no bytes'})`);
+            continue;
+        }
+        // A message signature is over the manifest's own bytes: read once, only when one is there.
+        if (!manifest && /"messageSignature"/.test(stored.bytes.toString('utf8')))
+            manifest = (await client.getManifest(repository, digest)).bytes;
+        const check = checkBundle(stored.bytes, digest, policy.keys, manifest, policy.keyless);
+        if (!check.ok) {
+            where.push(`${check.note} at ${stored.referrer}`);
+            if (/for another digest|over another digest/.test(check.note))
+                notes.ignored.push(`${location}: ${check.note}`);
+            continue;
+        }
+        if (check.content === 'message') {
+            signatures.push({ fingerprint: check.fingerprint, format: 'bundle', location });
+            continue;
+        }
+        const s = check.statement;
+        if (s.predicateType === bundle_COSIGN_SIGN_PREDICATE) {
+            const annotations = subjectAnnotations(s, digest);
+            const signedAt = annotations[formats_SIGNED_AT];
+            const runUrl = annotations[formats_SIGNED_RUN];
+            signatures.push({
+                fingerprint: check.fingerprint,
+                format: 'bundle',
+                location,
+                ...(typeof signedAt === 'string' && { signedAt }),
+                ...(typeof runUrl === 'string' && { runUrl }),
+            });
+        }
+        else {
+            attestations.push({
+                predicateType: s.predicateType,
+                fingerprint: check.fingerprint,
+                predicate: s.predicate,
+                format: 'bundle',
+                location,
+            });
+        }
+    }
+    for (const e of found.elsewhere) {
+        notes.ignored.push(`${client.registry}/${repository}@${e}: a bundle referrer of another digest`);
+    }
+    return { signatures, attestations };
+}
+/** What was looked at, for a refusal: the legacy tag and the referrers (API or fallback tag). */
+function lookedAt(digest, kind, found) {
+    const referrers = found.through === 'referrers-api' ? 'the referrers API' : `the fallback tag ${(0,registry_referrers/* fallbackTag */.fH)(digest)}`;
+    return `nothing at ${artifactTag(digest, kind)}, no Sigstore bundle${kind === 'att' ? ' attestation' : ''} in ${referrers}`;
+}
+/**
+ * Verifies repository@digest against the policy, reading both formats: the legacy tags
+ * (sha256-<hex>.sig/.att) and Sigstore bundles among its referrers, with the same rules. Never
+ * throws for what it finds, only for registry errors.
+ */
 async function verify_verifyDigest(client, repository, digest, policy) {
     const image = `${client.registry}/${repository}`;
     const problems = [];
-    const notes = [];
-    const sigLayers = await readLayers(client, repository, digest, 'sig');
-    const signatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes);
-    const fingerprints = policy.keys.map((k) => verify_short(k.fingerprint)).join(', ');
-    if (signatures.length === 0)
-        problems.push(sigLayers.length === 0
-            ? `no signature (nothing at ${store_artifactTag(digest, 'sig')})`
-            : `no valid signature by verify-key ${fingerprints} (found ${notes.join('; ')})`);
-    const attNotes = [];
+    const notes = { sig: [], att: [], ignored: [] };
     const needAttestations = policy.attestations.length > 0;
-    const attLayers = needAttestations ? await readLayers(client, repository, digest, 'att') : [];
-    const attestations = needAttestations
-        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, attNotes)
+    const [sigLayers, attLayers, found] = await Promise.all([
+        readLayers(client, repository, digest, 'sig'),
+        needAttestations ? readLayers(client, repository, digest, 'att') : Promise.resolve([]),
+        readBundles(client, repository, digest),
+    ]);
+    const legacySignatures = await checkSignatures(client, repository, digest, policy.keys, sigLayers, notes.sig);
+    const fromBundles = await checkBundles(client, repository, digest, policy, found, notes);
+    const signatures = [...legacySignatures, ...fromBundles.signatures];
+    const fingerprints = [
+        ...(policy.keys.length > 0
+            ? [`verify-key ${policy.keys.map((k) => verify_short(k.fingerprint)).join(', ')}`]
+            : []),
+        ...(policy.keyless ? [describeKeyless(policy.keyless)] : []),
+    ].join(' or ');
+    if (signatures.length === 0)
+        problems.push(sigLayers.length === 0 && notes.sig.length === 0
+            ? `no signature (${lookedAt(digest, 'sig', found)})`
+            : `no valid signature by ${fingerprints} (found ${notes.sig.join('; ') || 'none'})`);
+    const legacyAttestations = needAttestations
+        ? await checkAttestations(client, repository, digest, policy.keys, attLayers, notes.att)
         : [];
+    const attestations = [...legacyAttestations, ...(needAttestations ? fromBundles.attestations : [])];
     let tests;
     for (const type of policy.attestations) {
         const ofType = attestations.filter((a) => a.predicateType === type);
@@ -1006,11 +1471,11 @@ async function verify_verifyDigest(client, repository, digest, policy) {
             const e = testEvidence(ofType[ofType.length - 1]?.predicate);
             problems.push(`no passing ${name} attestation: the signed one says ${e.result} (${e.passed} passed, ${e.failed} failed${e.url ? `, ${e.url}` : ''})`);
         }
-        else if (attLayers.length === 0) {
-            problems.push(`no ${name} attestation (nothing at ${store_artifactTag(digest, 'att')})`);
+        else if (attLayers.length === 0 && notes.att.length === 0) {
+            problems.push(`no ${name} attestation (${lookedAt(digest, 'att', found)})`);
         }
         else {
-            problems.push(`no valid ${name} attestation by verify-key ${fingerprints}${attNotes.length > 0 ? ` (found ${attNotes.join('; ')})` : ''}`);
+            problems.push(`no valid ${name} attestation by ${fingerprints}${notes.att.length > 0 ? ` (found ${notes.att.join('; ')})` : ''}`);
         }
     }
     return {
@@ -1020,6 +1485,7 @@ async function verify_verifyDigest(client, repository, digest, policy) {
         signatures,
         attestations,
         problems,
+        ignored: notes.ignored,
         ...(tests && { tests }),
     };
 }
@@ -1045,6 +1511,9 @@ class VerificationError extends Error {
 
 
 
+
+
+const TRUSTED_ROOT_MEDIA_PREFIX = 'application/vnd.dev.sigstore.trustedroot';
 /** `sign-key` (+ `sign-key-password`), opened before anything runs; undefined when not signing. */
 function inputs_readSigningKey(inputs) {
     const text = inputs.string('sign-key');
@@ -1063,7 +1532,68 @@ function inputs_readSigningKey(inputs) {
         throw error;
     }
 }
-/** `verify-key` and `require-attestations`; undefined when no key is given (nothing is verified). */
+/**
+ * `signature-format`: bundle (the default, as cosign v3: Sigstore bundles as OCI referrers) or
+ * legacy (cosign v1/v2's sha256-<hex>.sig/.att tags, for verifiers that read only those).
+ */
+function inputs_readSignatureFormat(inputs) {
+    const value = inputs.line('signature-format') || 'bundle';
+    if (value !== 'bundle' && value !== 'legacy')
+        throw new InputError('signature-format', `${JSON.stringify(value)} is not known: bundle (cosign v3's Sigstore bundles) or legacy (cosign v2's .sig/.att tags)`);
+    return value;
+}
+/**
+ * The keyless half of the policy: `trusted-root` (a Sigstore trusted_root.json: the certificate
+ * authorities, transparency logs and CT logs to trust), `certificate-identity` (or
+ * `certificate-identity-regexp`) and `certificate-oidc-issuer`, as cosign names them, and
+ * `require-transparency-log`. Undefined when none is given.
+ */
+function readKeylessPolicy(inputs) {
+    const root = inputs.string('trusted-root');
+    const identity = inputs.line('certificate-identity');
+    const pattern = inputs.line('certificate-identity-regexp');
+    const issuer = inputs.line('certificate-oidc-issuer');
+    if (!root) {
+        if (identity || pattern || issuer)
+            throw new common_inputs/* InputError */.dz('trusted-root', 'is required with certificate-identity and certificate-oidc-issuer (the trust root their certificates must chain to)');
+        return undefined;
+    }
+    if (identity && pattern)
+        throw new common_inputs/* InputError */.dz('certificate-identity', 'give it or certificate-identity-regexp, not both');
+    if (!identity && !pattern)
+        throw new common_inputs/* InputError */.dz('certificate-identity', 'is required with trusted-root (or certificate-identity-regexp): whose certificates count, e.g. https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/main');
+    if (!issuer)
+        throw new common_inputs/* InputError */.dz('certificate-oidc-issuer', 'is required with trusted-root, e.g. https://token.actions.githubusercontent.com');
+    let regexp;
+    if (pattern) {
+        try {
+            regexp = new RegExp(pattern);
+        }
+        catch (error) {
+            throw new common_inputs/* InputError */.dz('certificate-identity-regexp', error.message);
+        }
+    }
+    let trustMaterial;
+    try {
+        const json = JSON.parse(root);
+        if (typeof json?.mediaType !== 'string' || !json.mediaType.startsWith(TRUSTED_ROOT_MEDIA_PREFIX))
+            throw new Error(`its mediaType is ${JSON.stringify(json?.mediaType)}`);
+        trustMaterial = (0,verify_dist/* toTrustMaterial */.jO)(protobuf_specs_dist.TrustedRoot.fromJSON(json));
+    }
+    catch (error) {
+        throw new common_inputs/* InputError */.dz('trusted-root', `is not a Sigstore trusted_root.json (${error.message}); give the file's content`);
+    }
+    return {
+        trustMaterial,
+        identity: regexp ?? identity,
+        issuer,
+        requireLog: inputs.boolean('require-transparency-log', true),
+    };
+}
+/**
+ * `verify-key` and/or the keyless policy, and `require-attestations`; undefined when neither a
+ * key nor a trust root is given (nothing is verified).
+ */
 function inputs_readVerifyPolicy(inputs) {
     const text = inputs.string('verify-key');
     const attestations = inputs.list('require-attestations', { commas: true }).map(predicateTypeOf);
@@ -1071,13 +1601,18 @@ function inputs_readVerifyPolicy(inputs) {
         if (!/^https?:\/\/\S+$/.test(type))
             throw new common_inputs/* InputError */.dz('require-attestations', `${JSON.stringify(type)} is not known: test-result, or a predicate type URI`);
     }
-    if (!text) {
+    const keyless = readKeylessPolicy(inputs);
+    if (!text && !keyless) {
         if (attestations.length > 0)
-            throw new common_inputs/* InputError */.dz('verify-key', 'is required with require-attestations (the key they must be signed with)');
+            throw new common_inputs/* InputError */.dz('verify-key', 'is required with require-attestations (the key they must be signed with), or trusted-root with certificate-identity');
         return undefined;
     }
     try {
-        return { keys: parsePublicKeys(text), attestations };
+        return {
+            keys: text ? parsePublicKeys(text) : [],
+            attestations,
+            ...(keyless && { keyless }),
+        };
     }
     catch (error) {
         if (error instanceof keys_KeyError)
@@ -1108,9 +1643,15 @@ function inputs_readTestReportInputs(inputs) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(7975);
+// EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
+var referrers = __webpack_require__(7827);
+// EXTERNAL MODULE: ./src/supply-chain/promotion.ts
+var promotion = __webpack_require__(558);
 ;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
 /**
- * Signing a pushed digest and attesting its test results, stored where cosign looks (store.ts).
+ * Signing a pushed digest and attesting its test results, stored where cosign looks: by default
+ * as cosign v3 does (Sigstore bundles as OCI referrers, bundle.ts), or in the legacy tags
+ * sha256-<hex>.sig/.att of cosign v1/v2 (store.ts) for verifiers that read only those.
  * A rerun converges: a digest this key already signed is not signed again, and an attestation with
  * the same predicate by the same key is not added twice.
  */
@@ -1119,15 +1660,40 @@ var external_node_util_ = __webpack_require__(7975);
 
 
 
+
+
+
+
 const keysOf = (key) => [{ publicKey: key.publicKey, fingerprint: key.fingerprint, pem: '' }];
-async function sign_signDigest(client, repository, digest, key, context = {}) {
+/**
+ * Stores a bundle (JSON bytes) as cosign v3 does: the bundle blob, the empty config, and a
+ * referrer manifest whose subject is the image, put by digest; a registry without the referrers
+ * API gets it in the fallback tag sha256-<hex>, merged with what is there. Returns its reference.
+ */
+async function putBundle(client, repository, digest, bundle, predicateType, created) {
+    const subject = await client.getManifest(repository, digest);
+    const blob = await putBlobBytes(client, repository, bundle);
+    await putBlobBytes(client, repository, EMPTY_JSON);
+    const manifest = bundleReferrer(subject, blob, predicateType, created);
+    await putManifestKeepingSubject(client, repository, manifest);
+    return `${client.registry}/${repository}@${manifest.digest}`;
+}
+async function sign_signDigest(client, repository, digest, key, context = {}, format = 'bundle') {
     const existing = await verifyDigest(client, repository, digest, { keys: keysOf(key), attestations: [] });
-    if (existing.signatures.length > 0)
-        return { location: `${client.registry}/${repository}:${artifactTag(digest, 'sig')}`, added: false };
-    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, {
-        [SIGNED_AT]: (context.now ?? new Date()).toISOString(),
+    const mine = existing.signatures.find((s) => s.format === format);
+    if (mine)
+        return { location: mine.location, added: false };
+    const signedAt = (context.now ?? new Date()).toISOString();
+    const optional = {
+        [SIGNED_AT]: signedAt,
         ...(context.runUrl && { [SIGNED_RUN]: context.runUrl }),
-    });
+    };
+    if (format === 'bundle') {
+        const bundle = dsseBundle(signStatement(digest, optional), key);
+        const location = await putBundle(client, repository, digest, bundle, COSIGN_SIGN_PREDICATE, signedAt);
+        return { location, added: true };
+    }
+    const payload = simpleSigningPayload(`${client.registry}/${repository}`, digest, optional);
     const signature = signBytes(key, payload);
     const location = await appendLayer(client, repository, digest, 'sig', {
         mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -1136,16 +1702,21 @@ async function sign_signDigest(client, repository, digest, key, context = {}) {
     });
     return { location, added: true };
 }
-async function sign_attestDigest(client, repository, digest, key, predicateType, predicate) {
+async function sign_attestDigest(client, repository, digest, key, predicateType, predicate, format = 'bundle', context = {}) {
     const existing = await verifyDigest(client, repository, digest, {
         keys: keysOf(key),
         attestations: [predicateType],
     });
-    const tag = `${client.registry}/${repository}:${artifactTag(digest, 'att')}`;
     const normalised = JSON.parse(JSON.stringify(predicate));
-    if (existing.attestations.some((a) => a.predicateType === predicateType && isDeepStrictEqual(a.predicate, normalised)))
-        return { location: tag, added: false };
+    const same = existing.attestations.find((a) => a.format === format && a.predicateType === predicateType && isDeepStrictEqual(a.predicate, normalised));
+    if (same)
+        return { location: same.location, added: false };
     const body = statement(`${client.registry}/${repository}`, digest, predicateType, predicate);
+    if (format === 'bundle') {
+        const created = (context.now ?? new Date()).toISOString();
+        const location = await putBundle(client, repository, digest, dsseBundle(body, key), predicateType, created);
+        return { location, added: true };
+    }
     const envelope = dsseEnvelope(IN_TOTO_PAYLOAD_TYPE, body, signBytes(key, pae(IN_TOTO_PAYLOAD_TYPE, body)));
     const location = await appendLayer(client, repository, digest, 'att', {
         mediaType: DSSE_MEDIA_TYPE,
@@ -1189,15 +1760,15 @@ function testRunOf(source) {
     };
 }
 /** Signs repository@digest and, with a test run, attests it; returns where both are stored. */
-async function signAndAttest(client, repository, digest, key, tests, report) {
+async function signAndAttest(client, repository, digest, key, tests, report, format = 'bundle') {
     const image = `${client.registry}/${repository}`;
     const url = runUrl(readGitContext());
-    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) });
+    const signed = await signDigest(client, repository, digest, key, { ...(url && { runUrl: url }) }, format);
     report.info(`${signed.added ? 'Signed' : 'Already signed by this key:'} ${image}@${digest} (key ${key.fingerprint.slice(0, 19)}) → ${signed.location}`);
     if (!tests)
         return { image, digest, signature: signed.location };
     const predicate = testResultPredicate(tests);
-    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    const attested = await attestDigest(client, repository, digest, key, TEST_RESULT_PREDICATE, predicate, format);
     report.info(`${attested.added ? 'Attested' : 'Already attested:'} test result ${predicate.result} (${tests.passedTests.length} passed, ${tests.failedTests.length} failed) → ${attested.location}`);
     return {
         image,
@@ -1219,7 +1790,7 @@ function signedSummary(signed, key) {
     ];
 }
 /** After a push: signs (and attests) every repository@digest pushed. */
-async function signPushed(key, refs, tests, credentialsFor, report) {
+async function signPushed(key, refs, tests, credentialsFor, report, format = 'bundle') {
     const run = tests ? testRunOf(tests) : undefined;
     if (!run)
         report.info('No test report or exit code given: the image is signed, its tests are not attested');
@@ -1228,7 +1799,7 @@ async function signPushed(key, refs, tests, credentialsFor, report) {
         const ref = parseReference(text);
         const credentials = credentialsFor(ref.registry);
         const client = clientFor(ref.registry, credentials ? { credentials } : {});
-        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report));
+        signed.push(await signAndAttest(client, ref.repository, ref.digest, key, run, report, format));
     }
     return {
         outputs: {
@@ -1247,6 +1818,8 @@ async function verifyAll(images, policy, log) {
     for (const i of images) {
         const v = await verify_verifyDigest(i.client, i.repository, i.digest, policy);
         log(v.ok ? `Verified ${describe(v)}` : verify_refusal(v));
+        for (const line of v.ignored)
+            log(`Ignored (names another digest) ${line}`);
         results.push(v);
     }
     if (results.some((v) => !v.ok))
@@ -1256,7 +1829,7 @@ async function verifyAll(images, policy, log) {
 function describe(v) {
     const signature = v.signatures[0];
     return [
-        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'}`,
+        `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'} (${signature?.format === 'bundle' ? 'Sigstore bundle' : 'legacy .sig'} ${signature?.location ?? ''})`,
         signature?.signedAt ? ` at ${signature.signedAt}` : '',
         v.tests
             ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` in ${v.tests.url}` : ''}`
@@ -1313,8 +1886,9 @@ async function runSign(inputs, report) {
     if (!key)
         throw new InputError('sign-key', 'is required');
     const tests = readTestReportInputs(inputs);
+    const format = readSignatureFormat(inputs);
     const { ref, digest, client } = await resolveImage(inputs);
-    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report);
+    const signed = await signAndAttest(client, ref.repository, digest, key, tests && testRunOf(tests), report, format);
     return {
         outputs: { digest, signature: signed.signature, attestation: signed.attestation ?? '' },
         summary: signedSummary([signed], key),
@@ -1330,10 +1904,11 @@ async function runAttest(inputs, report) {
     const tests = readTestReportInputs(inputs);
     if (!tests)
         throw new InputError('test-report', 'is required (or test-exit-code): the test results to attest');
+    const format = readSignatureFormat(inputs);
     const { ref, digest, client } = await resolveImage(inputs);
     const run = testRunOf(tests);
     const predicate = testResultPredicate(run);
-    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate);
+    const attested = await attestDigest(client, ref.repository, digest, key, TEST_RESULT_PREDICATE, predicate, format);
     report.info(`${attested.added ? 'Attested' : 'Already attested:'} ${predicate.result} → ${attested.location}`);
     return {
         outputs: { digest, attestation: attested.location, result: predicate.result },
@@ -1357,6 +1932,8 @@ async function runVerify(inputs, report) {
     const { ref, digest, client } = await resolveImage(inputs);
     const v = await verifyDigest(client, ref.repository, digest, policy);
     report.info(v.ok ? `Verified ${describe(v)}` : refusal(v));
+    for (const line of v.ignored)
+        report.warning(`Ignored (names another digest) ${line}`);
     return {
         outputs: {
             digest,
