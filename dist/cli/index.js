@@ -56359,6 +56359,16 @@ function actionCommand(action, summary, run) {
         run,
     };
 }
+/** The inputs that say which signatures and attestations an image must carry (verify and status). */
+const VERIFY_OPTIONS = [
+    'verify-key',
+    'require-attestations',
+    'trusted-root',
+    'certificate-identity',
+    'certificate-identity-regexp',
+    'certificate-oidc-issuer',
+    'require-transparency-log',
+];
 const COMMANDS = {
     build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) => runBuild(inputs, report)),
     test: actionCommand('test-in-container', 'run tests in an image', runTest),
@@ -56413,15 +56423,7 @@ const COMMANDS = {
     verify: {
         summary: "verify an image's signature and attestations with verify-key",
         description: "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED), read from Sigstore bundles among its referrers (cosign v3) and from the legacy .sig/.att tags (cosign v2) alike; fails naming the digest and what is missing.",
-        options: imageOptions('promote-between-registries', [
-            'verify-key',
-            'require-attestations',
-            'trusted-root',
-            'certificate-identity',
-            'certificate-identity-regexp',
-            'certificate-oidc-issuer',
-            'require-transparency-log',
-        ]),
+        options: imageOptions('promote-between-registries', VERIFY_OPTIONS),
         operand: 'image',
         run: operation/* runVerify */.R9,
     },
@@ -56430,18 +56432,10 @@ const COMMANDS = {
         description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
         options: {
             ...connectionOptions(),
-            ...Object.fromEntries([
-                'verify-key',
-                'require-attestations',
-                'trusted-root',
-                'certificate-identity',
-                'certificate-identity-regexp',
-                'certificate-oidc-issuer',
-                'require-transparency-log',
-                'registry',
-                'registry-username',
-                'registry-password',
-            ].map((n) => [n, inputsOf('remote-deploy-ssh')[n]])),
+            ...Object.fromEntries([...VERIFY_OPTIONS, 'registry', 'registry-username', 'registry-password'].map((n) => [
+                n,
+                inputsOf('remote-deploy-ssh')[n],
+            ])),
             'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
         },
         run: (inputs) => commands_status(inputs),

@@ -161,6 +161,17 @@ function actionCommand(action: string, summary: string, run: Operation): Command
   };
 }
 
+/** The inputs that say which signatures and attestations an image must carry (verify and status). */
+const VERIFY_OPTIONS = [
+  'verify-key',
+  'require-attestations',
+  'trusted-root',
+  'certificate-identity',
+  'certificate-identity-regexp',
+  'certificate-oidc-issuer',
+  'require-transparency-log',
+] as const;
+
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) =>
     runBuild(inputs, report),
@@ -234,15 +245,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     summary: "verify an image's signature and attestations with verify-key",
     description:
       "Verify that an image's digest carries a signature by one of the public keys and the required attestations (a test-result only when PASSED), read from Sigstore bundles among its referrers (cosign v3) and from the legacy .sig/.att tags (cosign v2) alike; fails naming the digest and what is missing.",
-    options: imageOptions('promote-between-registries', [
-      'verify-key',
-      'require-attestations',
-      'trusted-root',
-      'certificate-identity',
-      'certificate-identity-regexp',
-      'certificate-oidc-issuer',
-      'require-transparency-log',
-    ]),
+    options: imageOptions('promote-between-registries', VERIFY_OPTIONS),
     operand: 'image',
     run: runVerify,
   },
@@ -253,18 +256,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       ...connectionOptions(),
       ...Object.fromEntries(
-        [
-          'verify-key',
-          'require-attestations',
-          'trusted-root',
-          'certificate-identity',
-          'certificate-identity-regexp',
-          'certificate-oidc-issuer',
-          'require-transparency-log',
-          'registry',
-          'registry-username',
-          'registry-password',
-        ].map((n) => [n, inputsOf('remote-deploy-ssh')[n] as InputMetadata]),
+        [...VERIFY_OPTIONS, 'registry', 'registry-username', 'registry-password'].map((n) => [
+          n,
+          inputsOf('remote-deploy-ssh')[n] as InputMetadata,
+        ]),
       ),
       'audit-lines': { description: 'Audit log entries to show per host.', required: false, default: '5' },
     },
