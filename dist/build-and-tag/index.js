@@ -3188,15 +3188,18 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_namespac
  */
 
 /** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
-function commitTime(ctx, env = process.env) {
+function commitTime(ctx, env = process.env, 
+/** Where the checkout is: the build context (a checkout with `path:` is not the workspace itself). */
+cwd = ctx.workspace) {
     const given = env.SOURCE_DATE_EPOCH;
     if (given && /^\d{1,12}$/.test(given))
         return new Date(Number(given) * 1000);
     if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
         return undefined;
     try {
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%ct', ctx.sha, '--'], {
-            cwd: ctx.workspace,
+        // --no-show-signature: a repository's config never makes this read run a signature program.
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', ctx.sha, '--'], {
+            cwd,
             stdio: ['ignore', 'pipe', 'ignore'],
             timeout: 10_000,
         })
@@ -3313,7 +3316,7 @@ signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
-    const plan = planBuild(request, git, commitTime(git));
+    const plan = planBuild(request, git, commitTime(git, process.env, request.context));
     const runner = new LocalRunner(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;

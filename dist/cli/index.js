@@ -47696,9 +47696,12 @@ class SshRunner {
     maxChannels;
     active = 0;
     waiting = [];
+    /** The connection ended: a refused command is not asked for again on it. */
+    ended = false;
     constructor(where, client, jumpClient, maxChannels) {
         this.where = where;
         this.client = client;
+        client.once('close', () => (this.ended = true));
         this.jumpClient = jumpClient;
         this.maxChannels = maxChannels;
     }
@@ -47753,7 +47756,11 @@ class SshRunner {
                     return await this.exec(line, command, options);
                 }
                 catch (error) {
-                    if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+                    // (ssh2 says "Unable to exec" too when the connection closes under a pending request.)
+                    if (!(error instanceof ExecRefused) ||
+                        this.ended ||
+                        attempt >= EXEC_ATTEMPTS ||
+                        options.signal?.aborted)
                         throw error;
                     await (0,retry/* sleep */.yy)(EXEC_RETRY_MS * attempt, options.signal);
                 }
@@ -48235,21 +48242,25 @@ function serviceSwapConfig(target, name, remove, add) {
 var pool = __nccwpck_require__(3211);
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
- * The reverse proxy's configuration. Every proxy (a service's own, the shared one, Swarm's) reaches
- * a service through the addresses of a name on its network — the service's stable alias on its
- * live network, or Swarm's tasks.<service> — looked up in Docker's DNS in the background
- * (`dynamic a`, every UPSTREAM.refreshMs), never on a request's path. A version is switched by
- * joining or leaving that network, without a reload.
+ * The reverse proxy's configuration. A proxy reaches a service through the addresses of a name on
+ * its network — the service's stable alias on its live network, or Swarm's tasks.<service> — so a
+ * version is switched by joining or leaving that network, without a reload.
  *
- * No request waits on a version that is not there: an address that does not answer a connection
- * within UPSTREAM.dialTimeoutMs (a version leaving, whose address Docker's DNS still gives for a
- * moment after it exited; a version joining, whose first packets can be dropped while its interface
- * comes up: measured 2.0 s and 1.0 s stalls with a name resolved on every dial) is left out for
- * UPSTREAM.failDurationMs and the request goes to another address at once.
+ * No request waits on a version that is not there. Docker's DNS still gives a version's address for
+ * a moment after it exited, and a version that just joined can lose its first packets while its
+ * interface comes up: a proxy resolving the name on every dial waited 2.0 s and 1.0 s on those
+ * (measured). So a connection not taken within UPSTREAM.dialTimeoutMs is given up and the request
+ * tried again after UPSTREAM.tryIntervalMs:
+ * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
+ *   again every UPSTREAM.refreshMs) and leaves an address that failed out for
+ *   UPSTREAM.failDurationMs, so the next try goes to another one;
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them, so a service whose name resolves to nothing (no
+ *   version running) would hold up every other service on the host while its lookups fail.
  */
-/** How the proxy reaches a service's versions. */
+/** How a proxy reaches a service's versions. */
 const UPSTREAM = {
-    /** How often the name's addresses are looked up again. */
+    /** How often a name's addresses are looked up again (proxies of one service). */
     refreshMs: 250,
     /** A connection to a version on the same host's bridge takes well under a millisecond. */
     dialTimeoutMs: 150,
@@ -48264,22 +48275,33 @@ const UPSTREAM = {
  * (two refreshes and a dial): the version it replaces leaves service only then.
  */
 const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
-/** The reverse_proxy block for every address of `name` (an alias, tasks.<service>), indented by `indent`. */
-function upstreamBlock(name, port, indent) {
+/**
+ * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
+ * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
+ */
+function upstreamBlock(name, port, indent, dynamic) {
     if (!UPSTREAM_NAME.test(name))
         throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
+    const retries = [
+        `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
+        `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+    ];
+    const transport = [
+        `${indent}\ttransport http {`,
+        `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
+        `${indent}\t}`,
+    ];
+    if (!dynamic)
+        return [`${indent}reverse_proxy ${name}:${port} {`, ...retries, ...transport, `${indent}}`];
     return [
         `${indent}reverse_proxy {`,
         `${indent}\tdynamic a ${name} ${port} {`,
         `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
         `${indent}\t}`,
         `${indent}\tlb_policy round_robin`,
-        `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
-        `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+        ...retries,
         `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
-        `${indent}\ttransport http {`,
-        `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
-        `${indent}\t}`,
+        ...transport,
         `${indent}}`,
     ];
 }
@@ -48300,13 +48322,13 @@ function site(upstream) {
     ].join('\n');
 }
 function caddyfile(upstream, port) {
-    return site(upstreamBlock(upstream, port, '\t'));
+    return site(upstreamBlock(upstream, port, '\t', true));
 }
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 function swarmCaddyfile(service, port) {
     if (!UPSTREAM_NAME.test(service))
         throw new Error(`invalid service name ${JSON.stringify(service)}`);
-    return site(upstreamBlock(`tasks.${service}`, port, '\t'));
+    return site(upstreamBlock(`tasks.${service}`, port, '\t', true));
 }
 const LABEL_RE = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL_RE}(?:\\.${LABEL_RE})*$`);
@@ -48368,7 +48390,7 @@ function caRootPath(service) {
     return `/etc/caddy/roots/${service}.pem`;
 }
 function proxyTo(s, indent) {
-    return upstreamBlock(s.upstream, s.port, indent);
+    return upstreamBlock(s.upstream, s.port, indent, false);
 }
 function tlsDirective(s) {
     if (s.tls === 'internal')
@@ -51083,15 +51105,18 @@ var external_node_child_process_ = __nccwpck_require__(1421);
  */
 
 /** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
-function commitTime(ctx, env = process.env) {
+function commitTime(ctx, env = process.env, 
+/** Where the checkout is: the build context (a checkout with `path:` is not the workspace itself). */
+cwd = ctx.workspace) {
     const given = env.SOURCE_DATE_EPOCH;
     if (given && /^\d{1,12}$/.test(given))
         return new Date(Number(given) * 1000);
     if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
         return undefined;
     try {
-        const out = (0,external_node_child_process_.execFileSync)('git', ['log', '-1', '--format=%ct', ctx.sha, '--'], {
-            cwd: ctx.workspace,
+        // --no-show-signature: a repository's config never makes this read run a signature program.
+        const out = (0,external_node_child_process_.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', ctx.sha, '--'], {
+            cwd,
             stdio: ['ignore', 'pipe', 'ignore'],
             timeout: 10_000,
         })
@@ -51135,7 +51160,7 @@ signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
-    const plan = planBuild(request, git, commitTime(git));
+    const plan = planBuild(request, git, commitTime(git, process.env, request.context));
     const runner = new local_runner/* LocalRunner */.Q(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;
@@ -54323,11 +54348,15 @@ function abortOnSignals(log, options = {}) {
  *   version (20240115-hotfix, 1.2.3) is a branch.
  */
 
+
 const RELEASE_LABEL = 'org.opencontainers.image.version';
+/** The run that built an image (its URL: the same for every attempt of a run). */
+const RUN_LABEL = 'dev.slipway.run';
 function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
     const version = labels[VERSION_LABEL] || undefined;
     const releaseText = labels[RELEASE_LABEL];
     const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+    const run = labels[RUN_LABEL] || undefined;
     const immutable = new Set(extraImmutable);
     if (version)
         immutable.add(version);
@@ -54336,6 +54365,7 @@ function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
     return {
         ...(version && { version }),
         ...(release && { release }),
+        ...(run && { run }),
         immutable,
         releaseLines: new Set(release ? releaseLines(release) : []),
         attempt,
@@ -54346,26 +54376,72 @@ function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
 function isSameImage(served, localImageId) {
     return served.digest === localImageId || served.configDigests.includes(localImageId);
 }
+/** What an image says it is: its version and, when it is a release, its release (from its labels). */
+function recorded(labels) {
+    const version = labels[VERSION_LABEL] || undefined;
+    const text = labels[RELEASE_LABEL];
+    const release = text && text !== version ? parseSemver(text) : undefined;
+    return { ...(version && { version }), ...(release && { release }) };
+}
+/** Is `tag` X.Y or X of `release` (a release, not a pre-release)? */
+function isLineOf(tag, release) {
+    return releaseLines(release).includes(tag);
+}
+/**
+ * What the push does with `tag`, given what the registry serves under it. A tag is immutable when
+ * the image being pushed names it (its version, its release, immutable-tags) or when the image
+ * served names it as its own (its version or its release): a branch called 20261207-42 or 1.2.3
+ * never overwrites the build or the release of that name, and never blocks another branch.
+ */
 function decideTag(tag, rules, served, localImageId) {
     if (!served || isSameImage(served, localImageId))
         return { action: 'push' };
-    if (rules.immutable.has(tag)) {
+    const theirs = recorded(served.labels);
+    const namesThem = tag === theirs.version || (theirs.release !== undefined && tag === formatSemver(theirs.release));
+    if (rules.immutable.has(tag) || namesThem) {
         if (rules.allowOverwrite)
             return { action: 'push' };
-        if (tag === rules.version && rules.attempt > 1)
+        // A rerun: an attempt of the run that pushed what the registry serves.
+        const sameRun = rules.attempt > 1 && rules.run !== undefined && served.labels[RUN_LABEL] === rules.run;
+        if (sameRun && tag === rules.version) {
+            const to = rerunVersion(tag, rules.attempt);
+            if (to.length > common_reference/* MAX_TAG_LENGTH */.Ti)
+                return {
+                    action: 'refuse',
+                    current: served.digest,
+                    hint: `this attempt's own version ${to} would be longer than ${common_reference/* MAX_TAG_LENGTH */.Ti} characters; set allow-overwrite: true to move it`,
+                };
             return {
                 action: 'rename',
-                to: rerunVersion(tag, rules.attempt),
+                to,
                 reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
             };
-        return { action: 'refuse', current: served.digest };
-    }
-    if (rules.releaseLines.has(tag) && rules.release) {
-        const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
-        if (theirs && compareSemver(theirs, rules.release) > 0)
+        }
+        if (sameRun)
             return {
                 action: 'keep',
-                reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+                reason: `${tag} stays on ${served.digest}, which an earlier attempt of this run pushed (this attempt's rebuild is another image)`,
+            };
+        return {
+            action: 'refuse',
+            current: served.digest,
+            ...(tag === rules.version &&
+                served.labels[RUN_LABEL] !== rules.run && {
+                hint: `another run built ${tag} (${served.labels[RUN_LABEL] || 'unknown'}): a second workflow pushing this repository needs its own version-prefix; set allow-overwrite: true to move it`,
+            }),
+        };
+    }
+    // A release line moves only to a newer release of its own line.
+    if (theirs.release && isLineOf(tag, theirs.release)) {
+        if (!rules.release || !rules.releaseLines.has(tag))
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs.release)}: only a newer release of its line moves it`,
+            };
+        if (compareSemver(theirs.release, rules.release) > 0)
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs.release)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
             };
     }
     return { action: 'push' };
@@ -54509,8 +54585,7 @@ async function planTagPush(runner, target, request) {
     const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
     const decisions = await Promise.all(request.references.map(async (ref) => {
         const tag = ref.tag;
-        if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag))
-            return { action: 'push' };
+        // Every tag: what is served under it may name it as its own version or release.
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
         const state = served && {
             digest: served.digest,
@@ -54522,7 +54597,7 @@ async function planTagPush(runner, target, request) {
     decisions.forEach((d, i) => {
         const ref = request.references[i];
         if (d.action === 'refuse')
-            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, d.current, `the local image ${local.Id}`);
+            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, d.current, `the local image ${local.Id}`, ...(d.hint ? [d.hint] : []));
     });
     // A rerun's own version is the version in every repository, when one of them needed it.
     const rename = decisions.find((d) => d.action === 'rename');

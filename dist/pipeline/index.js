@@ -20769,11 +20769,15 @@ async function readImageConfigs(ref, options = {}) {
  *   version (20240115-hotfix, 1.2.3) is a branch.
  */
 
+
 const RELEASE_LABEL = 'org.opencontainers.image.version';
+/** The run that built an image (its URL: the same for every attempt of a run). */
+const RUN_LABEL = 'dev.slipway.run';
 function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
     const version = labels[VERSION_LABEL] || undefined;
     const releaseText = labels[RELEASE_LABEL];
     const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+    const run = labels[RUN_LABEL] || undefined;
     const immutable = new Set(extraImmutable);
     if (version)
         immutable.add(version);
@@ -20782,6 +20786,7 @@ function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
     return {
         ...(version && { version }),
         ...(release && { release }),
+        ...(run && { run }),
         immutable,
         releaseLines: new Set(release ? releaseLines(release) : []),
         attempt,
@@ -20792,26 +20797,72 @@ function tagRules(labels, extraImmutable, attempt, allowOverwrite) {
 function isSameImage(served, localImageId) {
     return served.digest === localImageId || served.configDigests.includes(localImageId);
 }
+/** What an image says it is: its version and, when it is a release, its release (from its labels). */
+function recorded(labels) {
+    const version = labels[VERSION_LABEL] || undefined;
+    const text = labels[RELEASE_LABEL];
+    const release = text && text !== version ? parseSemver(text) : undefined;
+    return { ...(version && { version }), ...(release && { release }) };
+}
+/** Is `tag` X.Y or X of `release` (a release, not a pre-release)? */
+function isLineOf(tag, release) {
+    return releaseLines(release).includes(tag);
+}
+/**
+ * What the push does with `tag`, given what the registry serves under it. A tag is immutable when
+ * the image being pushed names it (its version, its release, immutable-tags) or when the image
+ * served names it as its own (its version or its release): a branch called 20261207-42 or 1.2.3
+ * never overwrites the build or the release of that name, and never blocks another branch.
+ */
 function decideTag(tag, rules, served, localImageId) {
     if (!served || isSameImage(served, localImageId))
         return { action: 'push' };
-    if (rules.immutable.has(tag)) {
+    const theirs = recorded(served.labels);
+    const namesThem = tag === theirs.version || (theirs.release !== undefined && tag === formatSemver(theirs.release));
+    if (rules.immutable.has(tag) || namesThem) {
         if (rules.allowOverwrite)
             return { action: 'push' };
-        if (tag === rules.version && rules.attempt > 1)
+        // A rerun: an attempt of the run that pushed what the registry serves.
+        const sameRun = rules.attempt > 1 && rules.run !== undefined && served.labels[RUN_LABEL] === rules.run;
+        if (sameRun && tag === rules.version) {
+            const to = rerunVersion(tag, rules.attempt);
+            if (to.length > MAX_TAG_LENGTH)
+                return {
+                    action: 'refuse',
+                    current: served.digest,
+                    hint: `this attempt's own version ${to} would be longer than ${MAX_TAG_LENGTH} characters; set allow-overwrite: true to move it`,
+                };
             return {
                 action: 'rename',
-                to: rerunVersion(tag, rules.attempt),
+                to,
                 reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
             };
-        return { action: 'refuse', current: served.digest };
-    }
-    if (rules.releaseLines.has(tag) && rules.release) {
-        const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
-        if (theirs && compareSemver(theirs, rules.release) > 0)
+        }
+        if (sameRun)
             return {
                 action: 'keep',
-                reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+                reason: `${tag} stays on ${served.digest}, which an earlier attempt of this run pushed (this attempt's rebuild is another image)`,
+            };
+        return {
+            action: 'refuse',
+            current: served.digest,
+            ...(tag === rules.version &&
+                served.labels[RUN_LABEL] !== rules.run && {
+                hint: `another run built ${tag} (${served.labels[RUN_LABEL] || 'unknown'}): a second workflow pushing this repository needs its own version-prefix; set allow-overwrite: true to move it`,
+            }),
+        };
+    }
+    // A release line moves only to a newer release of its own line.
+    if (theirs.release && isLineOf(tag, theirs.release)) {
+        if (!rules.release || !rules.releaseLines.has(tag))
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs.release)}: only a newer release of its line moves it`,
+            };
+        if (compareSemver(theirs.release, rules.release) > 0)
+            return {
+                action: 'keep',
+                reason: `${tag} stays on ${formatSemver(theirs.release)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
             };
     }
     return { action: 'push' };
@@ -20955,8 +21006,7 @@ async function planTagPush(runner, target, request) {
     const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
     const decisions = await Promise.all(request.references.map(async (ref) => {
         const tag = ref.tag;
-        if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag))
-            return { action: 'push' };
+        // Every tag: what is served under it may name it as its own version or release.
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
         const state = served && {
             digest: served.digest,
@@ -20968,7 +21018,7 @@ async function planTagPush(runner, target, request) {
     decisions.forEach((d, i) => {
         const ref = request.references[i];
         if (d.action === 'refuse')
-            throw new TagConflictError(reference_repositoryName(ref), ref.tag, d.current, `the local image ${local.Id}`);
+            throw new TagConflictError(reference_repositoryName(ref), ref.tag, d.current, `the local image ${local.Id}`, ...(d.hint ? [d.hint] : []));
     });
     // A rerun's own version is the version in every repository, when one of them needed it.
     const rename = decisions.find((d) => d.action === 'rename');
@@ -21243,7 +21293,7 @@ function parseServices(text, input = 'services') {
 
 
 
-const RUN_LABEL = 'dev.slipway.test-run';
+const run_tests_RUN_LABEL = 'dev.slipway.test-run';
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 /**
  * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
@@ -21408,7 +21458,7 @@ async function withEnvFile(env, command) {
     }
 }
 async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
+    const labels = { [run_tests_RUN_LABEL]: session.id };
     await runChecked(runner, networkCreate(target, session.network, labels));
     hooks.log(`Network ${session.network}`);
     const started = performance.now();
@@ -21485,7 +21535,7 @@ async function runTests(runner, target, request, session, options, hooks) {
 async function cleanupSession(runner, target, id) {
     if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
         return 0;
-    const listed = await runner.run(listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const listed = await runner.run(listContainers(target, [`label=${run_tests_RUN_LABEL}=${id}`]));
     const containers = listed.stdout.split('\n').filter(Boolean);
     if (containers.length > 0)
         await runner.run(removeContainers(target, containers));
@@ -21944,15 +21994,18 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_namespac
  */
 
 /** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
-function commitTime(ctx, env = process.env) {
+function commitTime(ctx, env = process.env, 
+/** Where the checkout is: the build context (a checkout with `path:` is not the workspace itself). */
+cwd = ctx.workspace) {
     const given = env.SOURCE_DATE_EPOCH;
     if (given && /^\d{1,12}$/.test(given))
         return new Date(Number(given) * 1000);
     if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
         return undefined;
     try {
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--format=%ct', ctx.sha, '--'], {
-            cwd: ctx.workspace,
+        // --no-show-signature: a repository's config never makes this read run a signature program.
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', ctx.sha, '--'], {
+            cwd,
             stdio: ['ignore', 'pipe', 'ignore'],
             timeout: 10_000,
         })
@@ -22069,7 +22122,7 @@ signal) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
-    const plan = planBuild(request, git, commitTime(git));
+    const plan = planBuild(request, git, commitTime(git, process.env, request.context));
     const runner = new LocalRunner(process.env, signal);
     // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
     const buildx = request.buildx ? findBuildxPlugin() : undefined;

@@ -42756,21 +42756,25 @@ async function httpProbe(runner, address, port, path, timeoutMs = 3000, headers 
 
 ;// CONCATENATED MODULE: ./src/deploy-core/caddy.ts
 /**
- * The reverse proxy's configuration. Every proxy (a service's own, the shared one, Swarm's) reaches
- * a service through the addresses of a name on its network — the service's stable alias on its
- * live network, or Swarm's tasks.<service> — looked up in Docker's DNS in the background
- * (`dynamic a`, every UPSTREAM.refreshMs), never on a request's path. A version is switched by
- * joining or leaving that network, without a reload.
+ * The reverse proxy's configuration. A proxy reaches a service through the addresses of a name on
+ * its network — the service's stable alias on its live network, or Swarm's tasks.<service> — so a
+ * version is switched by joining or leaving that network, without a reload.
  *
- * No request waits on a version that is not there: an address that does not answer a connection
- * within UPSTREAM.dialTimeoutMs (a version leaving, whose address Docker's DNS still gives for a
- * moment after it exited; a version joining, whose first packets can be dropped while its interface
- * comes up: measured 2.0 s and 1.0 s stalls with a name resolved on every dial) is left out for
- * UPSTREAM.failDurationMs and the request goes to another address at once.
+ * No request waits on a version that is not there. Docker's DNS still gives a version's address for
+ * a moment after it exited, and a version that just joined can lose its first packets while its
+ * interface comes up: a proxy resolving the name on every dial waited 2.0 s and 1.0 s on those
+ * (measured). So a connection not taken within UPSTREAM.dialTimeoutMs is given up and the request
+ * tried again after UPSTREAM.tryIntervalMs:
+ * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
+ *   again every UPSTREAM.refreshMs) and leaves an address that failed out for
+ *   UPSTREAM.failDurationMs, so the next try goes to another one;
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them, so a service whose name resolves to nothing (no
+ *   version running) would hold up every other service on the host while its lookups fail.
  */
-/** How the proxy reaches a service's versions. */
+/** How a proxy reaches a service's versions. */
 const UPSTREAM = {
-    /** How often the name's addresses are looked up again. */
+    /** How often a name's addresses are looked up again (proxies of one service). */
     refreshMs: 250,
     /** A connection to a version on the same host's bridge takes well under a millisecond. */
     dialTimeoutMs: 150,
@@ -42785,22 +42789,33 @@ const UPSTREAM = {
  * (two refreshes and a dial): the version it replaces leaves service only then.
  */
 const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
-/** The reverse_proxy block for every address of `name` (an alias, tasks.<service>), indented by `indent`. */
-function upstreamBlock(name, port, indent) {
+/**
+ * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
+ * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
+ */
+function upstreamBlock(name, port, indent, dynamic) {
     if (!UPSTREAM_NAME.test(name))
         throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
+    const retries = [
+        `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
+        `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+    ];
+    const transport = [
+        `${indent}\ttransport http {`,
+        `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
+        `${indent}\t}`,
+    ];
+    if (!dynamic)
+        return [`${indent}reverse_proxy ${name}:${port} {`, ...retries, ...transport, `${indent}}`];
     return [
         `${indent}reverse_proxy {`,
         `${indent}\tdynamic a ${name} ${port} {`,
         `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
         `${indent}\t}`,
         `${indent}\tlb_policy round_robin`,
-        `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
-        `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+        ...retries,
         `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
-        `${indent}\ttransport http {`,
-        `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
-        `${indent}\t}`,
+        ...transport,
         `${indent}}`,
     ];
 }
@@ -42821,13 +42836,13 @@ function site(upstream) {
     ].join('\n');
 }
 function caddyfile(upstream, port) {
-    return site(upstreamBlock(upstream, port, '\t'));
+    return site(upstreamBlock(upstream, port, '\t', true));
 }
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 function swarmCaddyfile(service, port) {
     if (!UPSTREAM_NAME.test(service))
         throw new Error(`invalid service name ${JSON.stringify(service)}`);
-    return site(upstreamBlock(`tasks.${service}`, port, '\t'));
+    return site(upstreamBlock(`tasks.${service}`, port, '\t', true));
 }
 const LABEL_RE = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL_RE}(?:\\.${LABEL_RE})*$`);
@@ -42889,7 +42904,7 @@ function caRootPath(service) {
     return `/etc/caddy/roots/${service}.pem`;
 }
 function proxyTo(s, indent) {
-    return upstreamBlock(s.upstream, s.port, indent);
+    return upstreamBlock(s.upstream, s.port, indent, false);
 }
 function tlsDirective(s) {
     if (s.tls === 'internal')
@@ -44082,9 +44097,12 @@ class SshRunner {
     maxChannels;
     active = 0;
     waiting = [];
+    /** The connection ended: a refused command is not asked for again on it. */
+    ended = false;
     constructor(where, client, jumpClient, maxChannels) {
         this.where = where;
         this.client = client;
+        client.once('close', () => (this.ended = true));
         this.jumpClient = jumpClient;
         this.maxChannels = maxChannels;
     }
@@ -44139,7 +44157,11 @@ class SshRunner {
                     return await this.exec(line, command, options);
                 }
                 catch (error) {
-                    if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+                    // (ssh2 says "Unable to exec" too when the connection closes under a pending request.)
+                    if (!(error instanceof ExecRefused) ||
+                        this.ended ||
+                        attempt >= EXEC_ATTEMPTS ||
+                        options.signal?.aborted)
                         throw error;
                     await retry_sleep(EXEC_RETRY_MS * attempt, options.signal);
                 }

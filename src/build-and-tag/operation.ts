@@ -42,7 +42,7 @@ export async function runBuild(
 ): Promise<BuildOutcome> {
   const request = readBuildRequest(inputs);
   for (const [, value] of request.secrets) report.mask(value);
-  const plan = planBuild(request, git, commitTime(git));
+  const plan = planBuild(request, git, commitTime(git, process.env, request.context));
   const runner = new LocalRunner(process.env, signal);
   // buildx commands run the plugin standalone when the docker CLI's plugin directories have it.
   const buildx = request.buildx ? findBuildxPlugin() : undefined;

@@ -1,20 +1,24 @@
 /**
- * The reverse proxy's configuration. Every proxy (a service's own, the shared one, Swarm's) reaches
- * a service through the addresses of a name on its network — the service's stable alias on its
- * live network, or Swarm's tasks.<service> — looked up in Docker's DNS in the background
- * (`dynamic a`, every UPSTREAM.refreshMs), never on a request's path. A version is switched by
- * joining or leaving that network, without a reload.
+ * The reverse proxy's configuration. A proxy reaches a service through the addresses of a name on
+ * its network — the service's stable alias on its live network, or Swarm's tasks.<service> — so a
+ * version is switched by joining or leaving that network, without a reload.
  *
- * No request waits on a version that is not there: an address that does not answer a connection
- * within UPSTREAM.dialTimeoutMs (a version leaving, whose address Docker's DNS still gives for a
- * moment after it exited; a version joining, whose first packets can be dropped while its interface
- * comes up: measured 2.0 s and 1.0 s stalls with a name resolved on every dial) is left out for
- * UPSTREAM.failDurationMs and the request goes to another address at once.
+ * No request waits on a version that is not there. Docker's DNS still gives a version's address for
+ * a moment after it exited, and a version that just joined can lose its first packets while its
+ * interface comes up: a proxy resolving the name on every dial waited 2.0 s and 1.0 s on those
+ * (measured). So a connection not taken within UPSTREAM.dialTimeoutMs is given up and the request
+ * tried again after UPSTREAM.tryIntervalMs:
+ * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
+ *   again every UPSTREAM.refreshMs) and leaves an address that failed out for
+ *   UPSTREAM.failDurationMs, so the next try goes to another one;
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them, so a service whose name resolves to nothing (no
+ *   version running) would hold up every other service on the host while its lookups fail.
  */
 
-/** How the proxy reaches a service's versions. */
+/** How a proxy reaches a service's versions. */
 export const UPSTREAM = {
-  /** How often the name's addresses are looked up again. */
+  /** How often a name's addresses are looked up again (proxies of one service). */
   refreshMs: 250,
   /** A connection to a version on the same host's bridge takes well under a millisecond. */
   dialTimeoutMs: 150,
@@ -31,21 +35,31 @@ export const UPSTREAM = {
  */
 export const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
 
-/** The reverse_proxy block for every address of `name` (an alias, tasks.<service>), indented by `indent`. */
-function upstreamBlock(name: string, port: number, indent: string): string[] {
+/**
+ * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
+ * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
+ */
+function upstreamBlock(name: string, port: number, indent: string, dynamic: boolean): string[] {
   if (!UPSTREAM_NAME.test(name)) throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
+  const retries = [
+    `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
+    `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+  ];
+  const transport = [
+    `${indent}\ttransport http {`,
+    `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
+    `${indent}\t}`,
+  ];
+  if (!dynamic) return [`${indent}reverse_proxy ${name}:${port} {`, ...retries, ...transport, `${indent}}`];
   return [
     `${indent}reverse_proxy {`,
     `${indent}\tdynamic a ${name} ${port} {`,
     `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
     `${indent}\t}`,
     `${indent}\tlb_policy round_robin`,
-    `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
-    `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+    ...retries,
     `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
-    `${indent}\ttransport http {`,
-    `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
-    `${indent}\t}`,
+    ...transport,
     `${indent}}`,
   ];
 }
@@ -70,13 +84,13 @@ function site(upstream: string[]): string {
 }
 
 export function caddyfile(upstream: string, port: number): string {
-  return site(upstreamBlock(upstream, port, '\t'));
+  return site(upstreamBlock(upstream, port, '\t', true));
 }
 
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 export function swarmCaddyfile(service: string, port: number): string {
   if (!UPSTREAM_NAME.test(service)) throw new Error(`invalid service name ${JSON.stringify(service)}`);
-  return site(upstreamBlock(`tasks.${service}`, port, '\t'));
+  return site(upstreamBlock(`tasks.${service}`, port, '\t', true));
 }
 
 // --- the shared proxy: one Caddy per host, many services by hostname ------------------------------
@@ -181,7 +195,7 @@ export function caRootPath(service: string): string {
 }
 
 function proxyTo(s: ServiceRoutes, indent: string): string[] {
-  return upstreamBlock(s.upstream, s.port, indent);
+  return upstreamBlock(s.upstream, s.port, indent, false);
 }
 
 function tlsDirective(s: ServiceRoutes): string[] {

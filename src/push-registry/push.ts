@@ -241,7 +241,7 @@ export async function planTagPush(
   const decisions = await Promise.all(
     request.references.map(async (ref): Promise<TagDecision> => {
       const tag = ref.tag as string;
-      if (!rules.immutable.has(tag) && !rules.releaseLines.has(tag)) return { action: 'push' };
+      // Every tag: what is served under it may name it as its own version or release.
       const served = await readImageConfigs(ref, credentialsFor(ref, request));
       const state: Served | undefined = served && {
         digest: served.digest,
@@ -259,6 +259,7 @@ export async function planTagPush(
         ref.tag as string,
         d.current,
         `the local image ${local.Id}`,
+        ...(d.hint ? [d.hint] : []),
       );
   });
   // A rerun's own version is the version in every repository, when one of them needed it.

@@ -19,8 +19,11 @@ import {
   type Semver,
   VERSION_LABEL,
 } from '../build-and-tag/tags';
+import { MAX_TAG_LENGTH } from '../common/reference';
 
 const RELEASE_LABEL = 'org.opencontainers.image.version';
+/** The run that built an image (its URL: the same for every attempt of a run). */
+const RUN_LABEL = 'dev.slipway.run';
 
 /** What the image being pushed says of itself, and what the user adds. */
 export interface TagRules {
@@ -28,6 +31,8 @@ export interface TagRules {
   readonly version?: string;
   /** The release the image records (a full semver in its version label), if any. */
   readonly release?: Semver;
+  /** The run that built it (dev.slipway.run): a rerun is an attempt of the same run. */
+  readonly run?: string;
   /** Tags that never move (the version, the release's X.Y.Z, and the `immutable-tags` input). */
   readonly immutable: ReadonlySet<string>;
   /** X.Y and X of the release: forward only. */
@@ -45,12 +50,14 @@ export function tagRules(
   const version = labels[VERSION_LABEL] || undefined;
   const releaseText = labels[RELEASE_LABEL];
   const release = releaseText && releaseText !== version ? parseSemver(releaseText) : undefined;
+  const run = labels[RUN_LABEL] || undefined;
   const immutable = new Set(extraImmutable);
   if (version) immutable.add(version);
   if (release) immutable.add(formatSemver(release));
   return {
     ...(version && { version }),
     ...(release && { release }),
+    ...(run && { run }),
     immutable,
     releaseLines: new Set(release ? releaseLines(release) : []),
     attempt,
@@ -70,13 +77,32 @@ export type TagDecision =
   | { readonly action: 'push' }
   | { readonly action: 'keep'; readonly reason: string }
   | { readonly action: 'rename'; readonly to: string; readonly reason: string }
-  | { readonly action: 'refuse'; readonly current: string };
+  | { readonly action: 'refuse'; readonly current: string; readonly hint?: string };
 
 /** Is what the registry serves the image being pushed (its ID: config digest, or the containerd store's manifest digest)? */
 export function isSameImage(served: Served, localImageId: string): boolean {
   return served.digest === localImageId || served.configDigests.includes(localImageId);
 }
 
+/** What an image says it is: its version and, when it is a release, its release (from its labels). */
+function recorded(labels: Readonly<Record<string, string>>): { version?: string; release?: Semver } {
+  const version = labels[VERSION_LABEL] || undefined;
+  const text = labels[RELEASE_LABEL];
+  const release = text && text !== version ? parseSemver(text) : undefined;
+  return { ...(version && { version }), ...(release && { release }) };
+}
+
+/** Is `tag` X.Y or X of `release` (a release, not a pre-release)? */
+function isLineOf(tag: string, release: Semver): boolean {
+  return releaseLines(release).includes(tag);
+}
+
+/**
+ * What the push does with `tag`, given what the registry serves under it. A tag is immutable when
+ * the image being pushed names it (its version, its release, immutable-tags) or when the image
+ * served names it as its own (its version or its release): a branch called 20261207-42 or 1.2.3
+ * never overwrites the build or the release of that name, and never blocks another branch.
+ */
 export function decideTag(
   tag: string,
   rules: TagRules,
@@ -84,22 +110,52 @@ export function decideTag(
   localImageId: string,
 ): TagDecision {
   if (!served || isSameImage(served, localImageId)) return { action: 'push' };
-  if (rules.immutable.has(tag)) {
+  const theirs = recorded(served.labels);
+  const namesThem =
+    tag === theirs.version || (theirs.release !== undefined && tag === formatSemver(theirs.release));
+  if (rules.immutable.has(tag) || namesThem) {
     if (rules.allowOverwrite) return { action: 'push' };
-    if (tag === rules.version && rules.attempt > 1)
+    // A rerun: an attempt of the run that pushed what the registry serves.
+    const sameRun = rules.attempt > 1 && rules.run !== undefined && served.labels[RUN_LABEL] === rules.run;
+    if (sameRun && tag === rules.version) {
+      const to = rerunVersion(tag, rules.attempt);
+      if (to.length > MAX_TAG_LENGTH)
+        return {
+          action: 'refuse',
+          current: served.digest,
+          hint: `this attempt's own version ${to} would be longer than ${MAX_TAG_LENGTH} characters; set allow-overwrite: true to move it`,
+        };
       return {
         action: 'rename',
-        to: rerunVersion(tag, rules.attempt),
+        to,
         reason: `attempt ${rules.attempt} of the run rebuilt another image than ${tag} (${served.digest}), which stays`,
       };
-    return { action: 'refuse', current: served.digest };
-  }
-  if (rules.releaseLines.has(tag) && rules.release) {
-    const theirs = parseSemver(served.labels[RELEASE_LABEL] ?? '');
-    if (theirs && compareSemver(theirs, rules.release) > 0)
+    }
+    if (sameRun)
       return {
         action: 'keep',
-        reason: `${tag} stays on ${formatSemver(theirs)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
+        reason: `${tag} stays on ${served.digest}, which an earlier attempt of this run pushed (this attempt's rebuild is another image)`,
+      };
+    return {
+      action: 'refuse',
+      current: served.digest,
+      ...(tag === rules.version &&
+        served.labels[RUN_LABEL] !== rules.run && {
+          hint: `another run built ${tag} (${served.labels[RUN_LABEL] || 'unknown'}): a second workflow pushing this repository needs its own version-prefix; set allow-overwrite: true to move it`,
+        }),
+    };
+  }
+  // A release line moves only to a newer release of its own line.
+  if (theirs.release && isLineOf(tag, theirs.release)) {
+    if (!rules.release || !rules.releaseLines.has(tag))
+      return {
+        action: 'keep',
+        reason: `${tag} stays on ${formatSemver(theirs.release)}: only a newer release of its line moves it`,
+      };
+    if (compareSemver(theirs.release, rules.release) > 0)
+      return {
+        action: 'keep',
+        reason: `${tag} stays on ${formatSemver(theirs.release)}, newer than ${formatSemver(rules.release)} (release lines only move forward)`,
       };
   }
   return { action: 'push' };

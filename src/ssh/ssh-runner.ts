@@ -63,10 +63,13 @@ export class SshRunner implements Runner {
   private readonly maxChannels: number;
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  /** The connection ended: a refused command is not asked for again on it. */
+  private ended = false;
 
   private constructor(where: string, client: Client, jumpClient: Client | undefined, maxChannels: number) {
     this.where = where;
     this.client = client;
+    client.once('close', () => (this.ended = true));
     this.jumpClient = jumpClient;
     this.maxChannels = maxChannels;
   }
@@ -127,7 +130,13 @@ export class SshRunner implements Runner {
         try {
           return await this.exec(line, command, options);
         } catch (error) {
-          if (!(error instanceof ExecRefused) || attempt >= EXEC_ATTEMPTS || options.signal?.aborted)
+          // (ssh2 says "Unable to exec" too when the connection closes under a pending request.)
+          if (
+            !(error instanceof ExecRefused) ||
+            this.ended ||
+            attempt >= EXEC_ATTEMPTS ||
+            options.signal?.aborted
+          )
             throw error;
           await sleep(EXEC_RETRY_MS * attempt, options.signal);
         }

@@ -125,20 +125,86 @@ describe('immutable tags are not moved by a push', () => {
     expect(decideTag('stable-1', built({}, 1, false, ['stable-1']), served(), other).action).toBe('refuse');
   });
 
+  const RUN = 'https://github.com/acme/shop/actions/runs/555';
   it("a rerun whose rebuild is another image gets its own version; the first attempt's stays", () => {
-    const rerun = built({ 'dev.slipway.version': '20261122-7' }, 2);
-    expect(decideTag('20261122-7', rerun, served(), other)).toMatchObject({
+    const rerun = built({ 'dev.slipway.version': '20261122-7', 'dev.slipway.run': RUN }, 2);
+    const first = served({ 'dev.slipway.version': '20261122-7', 'dev.slipway.run': RUN });
+    expect(decideTag('20261122-7', rerun, first, other)).toMatchObject({
       action: 'rename',
       to: '20261122-7.2',
     });
     // The same image again is a no-op, not a new version.
-    expect(decideTag('20261122-7', rerun, served(), existing.digest).action).toBe('push');
-    // Only the build's own version gets one: a release's X.Y.Z is refused as ever.
+    expect(decideTag('20261122-7', rerun, first, existing.digest).action).toBe('push');
+    // A release's X.Y.Z an earlier attempt pushed stays where it is (the rebuild has its own version).
     const release = built(
-      { 'dev.slipway.version': '20261122-7', 'org.opencontainers.image.version': '1.2.3' },
+      {
+        'dev.slipway.version': '20261122-7',
+        'org.opencontainers.image.version': '1.2.3',
+        'dev.slipway.run': RUN,
+      },
       2,
     );
-    expect(decideTag('1.2.3', release, served(), other).action).toBe('refuse');
+    expect(
+      decideTag(
+        '1.2.3',
+        release,
+        served({ 'org.opencontainers.image.version': '1.2.3', 'dev.slipway.run': RUN }),
+        other,
+      ).action,
+    ).toBe('keep');
+  });
+
+  it('a version another run built (a second workflow, same run number) is refused even on an attempt 2, saying why', () => {
+    const rerun = built({ 'dev.slipway.version': '20261122-7', 'dev.slipway.run': RUN }, 2);
+    const theirs = served({ 'dev.slipway.version': '20261122-7', 'dev.slipway.run': `${RUN}0` });
+    expect(decideTag('20261122-7', rerun, theirs, other)).toMatchObject({
+      action: 'refuse',
+      hint: expect.stringContaining('version-prefix'),
+    });
+  });
+
+  it('a branch named like a version or a release never moves the build or the release of that name', () => {
+    const branch = built({ 'dev.slipway.version': '20261207-50', 'dev.slipway.run': RUN });
+    expect(
+      decideTag('20261207-42', branch, served({ 'dev.slipway.version': '20261207-42' }), other).action,
+    ).toBe('refuse');
+    const release = served({
+      'dev.slipway.version': '20261101-3',
+      'org.opencontainers.image.version': '1.2.3',
+    });
+    expect(decideTag('1.2.3', branch, release, other).action).toBe('refuse');
+    // …nor a release line: a branch called 1 leaves 1 on its release.
+    expect(decideTag('1', branch, release, other)).toMatchObject({
+      action: 'keep',
+      reason: '1 stays on 1.2.3: only a newer release of its line moves it',
+    });
+    // A branch tag of that name pushed before (no release, another version) moves as a branch.
+    expect(decideTag('1.2.3', branch, served({ 'dev.slipway.version': '20261201-9' }), other).action).toBe(
+      'push',
+    );
+  });
+
+  it("a served release that is not of the tag's line says nothing about it", () => {
+    const release = built({
+      'dev.slipway.version': '20261122-9',
+      'org.opencontainers.image.version': '1.2.0',
+    });
+    expect(
+      decideTag(
+        '1',
+        release,
+        served({ 'dev.slipway.version': 'x', 'org.opencontainers.image.version': '999.0.0' }),
+        other,
+      ).action,
+    ).toBe('push');
+  });
+
+  it('a rerun version that would not fit in a tag is refused, not cut', () => {
+    const long = `2026${'9'.repeat(123)}`;
+    const rerun = built({ 'dev.slipway.version': long, 'dev.slipway.run': RUN }, 2);
+    expect(
+      decideTag(long, rerun, served({ 'dev.slipway.version': long, 'dev.slipway.run': RUN }), other).action,
+    ).toBe('refuse');
   });
 
   it('release lines move forward only: a back-port keeps 1 and 1.1 on the newer release', () => {
