@@ -53067,8 +53067,9 @@ class deploy_Deployer {
         }
         // Every proxy looks the live network's addresses up in the background: the version this one
         // replaces leaves service (its caller stops it next) only once they have this one's.
+        // Not cancellable: a switch in progress is finished (the old version leaves), never left halfway.
         if (r.shared || r.publish !== undefined)
-            await (0,retry/* sleep */.yy)(UPSTREAM_SETTLE_MS, this.ctx.signal);
+            await (0,retry/* sleep */.yy)(UPSTREAM_SETTLE_MS);
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
     async switchBack(session, from, to) {

@@ -45678,8 +45678,9 @@ class Deployer {
         }
         // Every proxy looks the live network's addresses up in the background: the version this one
         // replaces leaves service (its caller stops it next) only once they have this one's.
+        // Not cancellable: a switch in progress is finished (the old version leaves), never left halfway.
         if (r.shared || r.publish !== undefined)
-            await retry_sleep(UPSTREAM_SETTLE_MS, this.ctx.signal);
+            await retry_sleep(UPSTREAM_SETTLE_MS);
     }
     /** Returns a host to `from` and removes the version that replaced it in this run. */
     async switchBack(session, from, to) {

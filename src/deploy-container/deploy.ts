@@ -562,7 +562,8 @@ export class Deployer {
     }
     // Every proxy looks the live network's addresses up in the background: the version this one
     // replaces leaves service (its caller stops it next) only once they have this one's.
-    if (r.shared || r.publish !== undefined) await sleep(UPSTREAM_SETTLE_MS, this.ctx.signal);
+    // Not cancellable: a switch in progress is finished (the old version leaves), never left halfway.
+    if (r.shared || r.publish !== undefined) await sleep(UPSTREAM_SETTLE_MS);
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */

@@ -364,7 +364,7 @@ describe('locks are leases', () => {
         );
         expect(
           results.filter((r) => r.status === 'fulfilled'),
-          `trial ${trial}`,
+          `trial ${trial}: ${results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'won')).join(' | ')}`,
         ).toHaveLength(1);
         const holder = JSON.parse(await onHost(HOST1, 'cat', `${dir}/lock/holder.json`));
         const winner = results.findIndex((r) => r.status === 'fulfilled');
