@@ -21993,25 +21993,35 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_namespac
  * label, BuildKit's SOURCE_DATE_EPOCH), so rebuilding an unchanged commit can give the same image.
  */
 
-/** SOURCE_DATE_EPOCH from the environment (the user's choice), else the commit's time from git; undefined when neither is known. */
-function commitTime(ctx, env = process.env, 
-/** Where the checkout is: the build context (a checkout with `path:` is not the workspace itself). */
-cwd = ctx.workspace) {
+/**
+ * SOURCE_DATE_EPOCH from the environment (the user's choice), else the built commit's time from
+ * git, read in the build context's repository (a checkout made with `path:`) and else in the
+ * workspace's; undefined when none of them knows it.
+ */
+function commitTime(ctx, env = process.env, context = ctx.workspace) {
     const given = env.SOURCE_DATE_EPOCH;
     if (given && /^\d{1,12}$/.test(given))
         return new Date(Number(given) * 1000);
     if (!/^[0-9a-f]{7,64}$/.test(ctx.sha))
         return undefined;
+    for (const cwd of new Set([context, ctx.workspace])) {
+        const seconds = commitSeconds(ctx.sha, cwd);
+        if (seconds !== undefined)
+            return new Date(seconds * 1000);
+    }
+    return undefined;
+}
+function commitSeconds(sha, cwd) {
     try {
         // --no-show-signature: a repository's config never makes this read run a signature program.
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', ctx.sha, '--'], {
+        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', sha, '--'], {
             cwd,
             stdio: ['ignore', 'pipe', 'ignore'],
             timeout: 10_000,
         })
             .toString('utf8')
             .trim();
-        return /^\d+$/.test(out) ? new Date(Number(out) * 1000) : undefined;
+        return /^\d+$/.test(out) ? Number(out) : undefined;
     }
     catch {
         return undefined;

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGitContext } from '../../../src/github/context';
+import { commitTime } from '../../../src/github/commit-time';
 import { defaultTags } from '../../../src/build-and-tag/tags';
 import { tempDir } from '../../helpers/temp';
 
@@ -72,5 +74,32 @@ describe('the context of the events metadata-action tests with', () => {
     );
     expect(ctx.license).toBeUndefined();
     expect(ctx.description).toBeUndefined();
+  });
+});
+
+describe('the commit time a build stamps', () => {
+  it('comes from the repository of the build context, else the workspace, else nothing', () => {
+    const repo = tempDir('commit-time');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_COMMITTER_DATE: '2026-11-01T10:00:00Z' },
+      }).trim();
+    git('init', '-q');
+    writeFileSync(join(repo, 'f'), 'x');
+    git('add', '-A');
+    git('commit', '-qm', 'x');
+    const sha = git('rev-parse', 'HEAD');
+    const elsewhere = tempDir('not-a-repo');
+    const at = (workspace: string, context: string, env = {}) =>
+      commitTime(
+        readGitContext({ GITHUB_SHA: sha, GITHUB_WORKSPACE: workspace }, now),
+        env,
+        context,
+      )?.toISOString();
+    expect(at(elsewhere, repo)).toBe('2026-11-01T10:00:00.000Z');
+    expect(at(repo, elsewhere)).toBe('2026-11-01T10:00:00.000Z');
+    expect(at(elsewhere, elsewhere)).toBeUndefined();
+    expect(at(elsewhere, elsewhere, { SOURCE_DATE_EPOCH: '1700000000' })).toBe('2023-11-14T22:13:20.000Z');
   });
 });
