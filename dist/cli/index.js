@@ -54438,7 +54438,7 @@ function decideTag(tag, rules, served, localImageId) {
             current: served.digest,
             ...(tag === rules.version &&
                 served.labels[RUN_LABEL] !== rules.run && {
-                hint: `another run built ${tag} (${served.labels[RUN_LABEL] || 'unknown'}): a second workflow pushing this repository needs its own version-prefix; set allow-overwrite: true to move it`,
+                hint: `another run built ${tag} (${JSON.stringify((served.labels[RUN_LABEL] ?? 'unknown').slice(0, 200))}, as the registry says): a second workflow pushing this repository needs its own version-prefix; set allow-overwrite: true to move it`,
             }),
         };
     }
