@@ -54594,21 +54594,21 @@ async function planTagPush(runner, target, request) {
     const first = request.references[0];
     const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, commands/* inspectImage */.mm(target, (0,common_reference/* formatReference */.FH)(first)))).stdout);
     const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
-    const decisions = await Promise.all(request.references.map(async (ref) => {
-        const tag = ref.tag;
-        // Every tag: what is served under it may name it as its own version or release.
+    /** What the registry serves under a reference now. */
+    const servedAt = async (ref) => {
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        const state = served && {
+        return (served && {
             digest: served.digest,
             configDigests: served.images.map((i) => i.configDigest),
             labels: served.images[0]?.labels ?? {},
-        };
-        return decideTag(tag, rules, state, local.Id);
-    }));
+        });
+    };
+    const conflict = (ref, current, hint) => new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, current, `the local image ${local.Id}`, ...(hint ? [hint] : []));
+    // Every tag: what is served under it may name it as its own version or release.
+    const decisions = await Promise.all(request.references.map(async (ref) => decideTag(ref.tag, rules, await servedAt(ref), local.Id)));
     decisions.forEach((d, i) => {
-        const ref = request.references[i];
         if (d.action === 'refuse')
-            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, d.current, `the local image ${local.Id}`, ...(d.hint ? [d.hint] : []));
+            throw conflict(request.references[i], d.current, d.hint);
     });
     // A rerun's own version is the version in every repository, when one of them needed it.
     const rename = decisions.find((d) => d.action === 'rename');
@@ -54630,10 +54630,9 @@ async function planTagPush(runner, target, request) {
     // The rerun's own version names this image only: a third attempt never takes the second's.
     for (const { to } of renamed) {
         const ref = (0,common_reference/* parseReference */.F2)(to);
-        const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        if (served &&
-            !isSameImage({ ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} }, local.Id))
-            throw new resolve/* TagConflictError */.P1((0,common_reference/* repositoryName */.aR)(ref), ref.tag, served.digest, `the local image ${local.Id}`);
+        const served = await servedAt(ref);
+        if (served && !isSameImage(served, local.Id))
+            throw conflict(ref, served.digest);
     }
     if (references.length === 0)
         throw new Error('nothing to push: every tag stays where it is');

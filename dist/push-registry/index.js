@@ -20511,21 +20511,21 @@ async function planTagPush(runner, target, request) {
     const first = request.references[0];
     const local = JSON.parse((await command_runChecked(runner, inspectImage(target, reference_formatReference(first)))).stdout);
     const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
-    const decisions = await Promise.all(request.references.map(async (ref) => {
-        const tag = ref.tag;
-        // Every tag: what is served under it may name it as its own version or release.
+    /** What the registry serves under a reference now. */
+    const servedAt = async (ref) => {
         const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        const state = served && {
+        return (served && {
             digest: served.digest,
             configDigests: served.images.map((i) => i.configDigest),
             labels: served.images[0]?.labels ?? {},
-        };
-        return decideTag(tag, rules, state, local.Id);
-    }));
+        });
+    };
+    const conflict = (ref, current, hint) => new TagConflictError(reference_repositoryName(ref), ref.tag, current, `the local image ${local.Id}`, ...(hint ? [hint] : []));
+    // Every tag: what is served under it may name it as its own version or release.
+    const decisions = await Promise.all(request.references.map(async (ref) => decideTag(ref.tag, rules, await servedAt(ref), local.Id)));
     decisions.forEach((d, i) => {
-        const ref = request.references[i];
         if (d.action === 'refuse')
-            throw new TagConflictError(reference_repositoryName(ref), ref.tag, d.current, `the local image ${local.Id}`, ...(d.hint ? [d.hint] : []));
+            throw conflict(request.references[i], d.current, d.hint);
     });
     // A rerun's own version is the version in every repository, when one of them needed it.
     const rename = decisions.find((d) => d.action === 'rename');
@@ -20547,10 +20547,9 @@ async function planTagPush(runner, target, request) {
     // The rerun's own version names this image only: a third attempt never takes the second's.
     for (const { to } of renamed) {
         const ref = reference_parseReference(to);
-        const served = await readImageConfigs(ref, credentialsFor(ref, request));
-        if (served &&
-            !isSameImage({ ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} }, local.Id))
-            throw new TagConflictError(reference_repositoryName(ref), ref.tag, served.digest, `the local image ${local.Id}`);
+        const served = await servedAt(ref);
+        if (served && !isSameImage(served, local.Id))
+            throw conflict(ref, served.digest);
     }
     if (references.length === 0)
         throw new Error('nothing to push: every tag stays where it is');

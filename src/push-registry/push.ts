@@ -238,29 +238,33 @@ export async function planTagPush(
     request.attempt,
     request.allowOverwrite,
   );
-  const decisions = await Promise.all(
-    request.references.map(async (ref): Promise<TagDecision> => {
-      const tag = ref.tag as string;
-      // Every tag: what is served under it may name it as its own version or release.
-      const served = await readImageConfigs(ref, credentialsFor(ref, request));
-      const state: Served | undefined = served && {
+  /** What the registry serves under a reference now. */
+  const servedAt = async (ref: ImageReference): Promise<Served | undefined> => {
+    const served = await readImageConfigs(ref, credentialsFor(ref, request));
+    return (
+      served && {
         digest: served.digest,
         configDigests: served.images.map((i) => i.configDigest),
         labels: served.images[0]?.labels ?? {},
-      };
-      return decideTag(tag, rules, state, local.Id);
-    }),
+      }
+    );
+  };
+  const conflict = (ref: ImageReference, current: string, hint?: string) =>
+    new TagConflictError(
+      repositoryName(ref),
+      ref.tag as string,
+      current,
+      `the local image ${local.Id}`,
+      ...(hint ? [hint] : []),
+    );
+  // Every tag: what is served under it may name it as its own version or release.
+  const decisions = await Promise.all(
+    request.references.map(async (ref): Promise<TagDecision> =>
+      decideTag(ref.tag as string, rules, await servedAt(ref), local.Id),
+    ),
   );
   decisions.forEach((d, i) => {
-    const ref = request.references[i] as ImageReference;
-    if (d.action === 'refuse')
-      throw new TagConflictError(
-        repositoryName(ref),
-        ref.tag as string,
-        d.current,
-        `the local image ${local.Id}`,
-        ...(d.hint ? [d.hint] : []),
-      );
+    if (d.action === 'refuse') throw conflict(request.references[i] as ImageReference, d.current, d.hint);
   });
   // A rerun's own version is the version in every repository, when one of them needed it.
   const rename = decisions.find((d) => d.action === 'rename');
@@ -279,20 +283,8 @@ export async function planTagPush(
   // The rerun's own version names this image only: a third attempt never takes the second's.
   for (const { to } of renamed) {
     const ref = parseReference(to);
-    const served = await readImageConfigs(ref, credentialsFor(ref, request));
-    if (
-      served &&
-      !isSameImage(
-        { ...served, configDigests: served.images.map((i) => i.configDigest), labels: {} },
-        local.Id,
-      )
-    )
-      throw new TagConflictError(
-        repositoryName(ref),
-        ref.tag as string,
-        served.digest,
-        `the local image ${local.Id}`,
-      );
+    const served = await servedAt(ref);
+    if (served && !isSameImage(served, local.Id)) throw conflict(ref, served.digest);
   }
   if (references.length === 0) throw new Error('nothing to push: every tag stays where it is');
   return { references, version: rename?.to ?? rules.version ?? '', kept, renamed };
