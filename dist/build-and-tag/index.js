@@ -3181,6 +3181,26 @@ function findBuildxPlugin(env = process.env, home = (0,external_node_os_namespac
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/github/git-command.ts
+/** Reading a repository with the git program: argv only, no shell; '' (or no bytes) when git fails. */
+
+function gitBytes(args, cwd, timeoutMs) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, {
+            cwd,
+            stdio: ['ignore', 'pipe', 'ignore'],
+            maxBuffer: 1 << 30,
+            ...(timeoutMs !== undefined && { timeout: timeoutMs }),
+        });
+    }
+    catch {
+        return Buffer.alloc(0);
+    }
+}
+function git(args, cwd, timeoutMs) {
+    return gitBytes(args, cwd, timeoutMs).toString('utf8').trim();
+}
+
 ;// CONCATENATED MODULE: ./src/github/commit-time.ts
 /**
  * When the built commit was made: the time a reproducible build stamps on its image (the `created`
@@ -3206,20 +3226,9 @@ function commitTime(ctx, env = process.env, context = ctx.workspace) {
     return undefined;
 }
 function commitSeconds(sha, cwd) {
-    try {
-        // --no-show-signature: a repository's config never makes this read run a signature program.
-        const out = (0,external_node_child_process_namespaceObject.execFileSync)('git', ['log', '-1', '--no-show-signature', '--format=%ct', sha, '--'], {
-            cwd,
-            stdio: ['ignore', 'pipe', 'ignore'],
-            timeout: 10_000,
-        })
-            .toString('utf8')
-            .trim();
-        return /^\d+$/.test(out) ? Number(out) : undefined;
-    }
-    catch {
-        return undefined;
-    }
+    // --no-show-signature: a repository's config never makes this read run a signature program.
+    const out = git(['log', '-1', '--no-show-signature', '--format=%ct', sha, '--'], cwd, 10_000);
+    return /^\d+$/.test(out) ? Number(out) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/common/summary.ts

@@ -2,22 +2,10 @@
  * Outside GitHub Actions the commit, branch and build number come from GitLab CI's variables or
  * from the repository itself, so tags and labels follow the same rules everywhere.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-function gitBytes(args: string[], cwd: string): Buffer {
-  try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
-  } catch {
-    return Buffer.alloc(0);
-  }
-}
-
-function git(args: string[], cwd: string): string {
-  return gitBytes(args, cwd).toString('utf8').trim();
-}
+import { git, gitBytes } from '../github/git-command';
 
 /**
  * A hash of the work tree's uncommitted changes (tracked changes and untracked files, ignored

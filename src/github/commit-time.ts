@@ -2,7 +2,7 @@
  * When the built commit was made: the time a reproducible build stamps on its image (the `created`
  * label, BuildKit's SOURCE_DATE_EPOCH), so rebuilding an unchanged commit can give the same image.
  */
-import { execFileSync } from 'node:child_process';
+import { git } from './git-command';
 import type { GitContext } from './context';
 
 /**
@@ -26,17 +26,7 @@ export function commitTime(
 }
 
 function commitSeconds(sha: string, cwd: string): number | undefined {
-  try {
-    // --no-show-signature: a repository's config never makes this read run a signature program.
-    const out = execFileSync('git', ['log', '-1', '--no-show-signature', '--format=%ct', sha, '--'], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10_000,
-    })
-      .toString('utf8')
-      .trim();
-    return /^\d+$/.test(out) ? Number(out) : undefined;
-  } catch {
-    return undefined;
-  }
+  // --no-show-signature: a repository's config never makes this read run a signature program.
+  const out = git(['log', '-1', '--no-show-signature', '--format=%ct', sha, '--'], cwd, 10_000);
+  return /^\d+$/.test(out) ? Number(out) : undefined;
 }
