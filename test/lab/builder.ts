@@ -69,6 +69,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is the buildkitd serving `socket`: after a reboot the pidfile's number may belong to
+ * any other process (a docker-proxy, once), which must neither be reused as the builder nor killed.
+ */
+function isBuildkitd(pid: number, socket: string): boolean {
+  if (!alive(pid)) return false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return /buildkitd$/.test(argv[0] ?? '') && argv.includes(`unix://${socket}`);
+  } catch {
+    return false;
+  }
+}
+
 function readPid(file: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
@@ -93,7 +107,7 @@ export async function startBuildkitd(dir: string): Promise<Buildkitd> {
   const socket = join(dir, 'buildkitd.sock');
   const pidFile = join(dir, 'buildkitd.pid');
   const running = readPid(pidFile);
-  if (running && alive(running) && existsSync(socket)) return { dir, socket, pid: running };
+  if (running && isBuildkitd(running, socket) && existsSync(socket)) return { dir, socket, pid: running };
   writeFileSync(join(dir, 'buildkitd.toml'), buildkitdConfig());
   rmSync(socket, { force: true });
   const log = openSync(join(dir, 'buildkitd.log'), 'a');
@@ -125,7 +139,7 @@ export async function startBuildkitd(dir: string): Promise<Buildkitd> {
 
 /** Stops a buildkitd this process (or the lab) started, by its pid, and waits for it to exit. */
 export async function stopBuildkitd(daemon: Buildkitd): Promise<void> {
-  if (!alive(daemon.pid)) return;
+  if (!isBuildkitd(daemon.pid, daemon.socket)) return;
   process.kill(daemon.pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (alive(daemon.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
