@@ -1,0 +1,115 @@
+/**
+ * (experiment) One switch under load on one lab host, with every request's timing and the host's
+ * engine events on one clock: where do the slow requests fall?
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
+import { runBundle } from '../test/helpers/run-bundle';
+import { publishFixtureApp, readLabInfo } from '../test/lab/lab';
+
+const lab = readLabInfo();
+const mode = process.argv[2] ?? 'publish';
+const hostIndex = Number(process.argv[3] ?? 1);
+const host = lab.hosts[hostIndex] ?? lab.modernHost;
+const rounds = Number(process.argv[4] ?? 2);
+const service = `lat-${randomBytes(3).toString('hex')}`;
+const port = mode === 'publish' ? 8081 : 8088;
+const agent = new http.Agent({ keepAlive: false });
+const t0 = performance.now();
+const now = () => performance.now() - t0;
+
+function get(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: host.address, port, path: '/version', agent, timeout: 5000, headers: { host: `${service}.test` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function main() {
+  const clean = hostCleanup(lab, service, serviceCleanup(service));
+  const images: string[] = [];
+  for (const tag of ['a', 'b']) images.push(await publishFixtureApp(lab.registries.staging, `lat/${service}`, tag));
+  const inputs = (image: string) => ({
+    hosts: `${host.address}:${host.sshPort}`,
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    image,
+    name: service,
+    port: '8080',
+    'health-path': '/health',
+    'proxy-image': lab.images.proxy,
+    ...(mode === 'publish' ? { publish: String(port) } : { hostnames: `${service}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
+  });
+  try {
+    const first = await runBundle('remote-deploy-ssh', inputs(images[0] as string));
+    if (first.exitCode !== 0) throw new Error(first.log);
+    const events: string[] = [];
+    const watcher = spawn(lab.docker, ['exec', host.container, 'timeout', '120', 'docker', 'events', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    watcher.stdout.setEncoding('utf8');
+    let buf = '';
+    watcher.stdout.on('data', (c: string) => {
+      buf += c;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) events.push(`${now().toFixed(0)} ${l}`);
+    });
+    let stop = false;
+    const samples: Array<[number, number, string]> = [];
+    const loop = async () => {
+      while (!stop) {
+        const s = now();
+        let status = '';
+        try {
+          status = String(await get());
+        } catch (e) {
+          status = (e as Error).message;
+        }
+        samples.push([s, now() - s, status]);
+      }
+    };
+    const loops = Array.from({ length: 4 }, loop);
+    const idleFrom = now();
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleTo = now();
+    const marks: string[] = [];
+    for (let i = 0; i < rounds; i++) {
+      marks.push(`${now().toFixed(0)} deploy ${i} start`);
+      const run = await runBundle('remote-deploy-ssh', inputs(images[(i + 1) % 2] as string));
+      marks.push(`${now().toFixed(0)} deploy ${i} end exit ${run.exitCode}`);
+      if (run.exitCode !== 0) console.log(run.log);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    stop = true;
+    await Promise.all(loops);
+    watcher.kill();
+    const idle = samples.filter(([s]) => s >= idleFrom && s < idleTo).map(([, d]) => d).sort((a, b) => a - b);
+    const p = (a: number[], q: number) => a[Math.min(a.length - 1, Math.ceil(q * a.length) - 1)]?.toFixed(1);
+    const during = samples.filter(([s]) => s >= idleTo).map(([, d]) => d).sort((a, b) => a - b);
+    console.log(`mode ${mode} host ${host.name} idle n=${idle.length} p50 ${p(idle, 0.5)} p99 ${p(idle, 0.99)} max ${p(idle, 1)}`);
+    console.log(`during n=${during.length} p50 ${p(during, 0.5)} p99 ${p(during, 0.99)} p99.9 ${p(during, 0.999)} max ${p(during, 1)}`);
+    const slow = samples.filter(([, d, st]) => d > 60 || st !== '200');
+    const timeline = [
+      ...marks,
+      ...events.filter((e) => !/exec_(create|start|die)|top/.test(e)),
+      ...slow.map(([s, d, st]) => `${s.toFixed(0)} SLOW ${d.toFixed(0)} ms ${st}`),
+    ].sort((a, b) => Number(a.split(' ')[0]) - Number(b.split(' ')[0]));
+    console.log(timeline.join('\n'));
+  } finally {
+    await clean();
+  }
+}
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
