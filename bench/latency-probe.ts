@@ -24,7 +24,14 @@ const now = () => performance.now() - t0;
 function get(): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: host.address, port, path: '/version', agent, timeout: 5000, headers: { host: `${service}.test` } },
+      {
+        host: host.address,
+        port,
+        path: '/version',
+        agent,
+        timeout: 5000,
+        headers: { host: `${service}.test` },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -38,7 +45,8 @@ function get(): Promise<number> {
 async function main() {
   const clean = hostCleanup(lab, service, serviceCleanup(service));
   const images: string[] = [];
-  for (const tag of ['a', 'b']) images.push(await publishFixtureApp(lab.registries.staging, `lat/${service}`, tag));
+  for (const tag of ['a', 'b'])
+    images.push(await publishFixtureApp(lab.registries.staging, `lat/${service}`, tag));
   const inputs = (image: string) => ({
     hosts: `${host.address}:${host.sshPort}`,
     username: lab.ssh.user,
@@ -49,13 +57,28 @@ async function main() {
     port: '8080',
     'health-path': '/health',
     'proxy-image': lab.images.proxy,
-    ...(mode === 'publish' ? { publish: String(port) } : { hostnames: `${service}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
+    ...(mode === 'publish'
+      ? { publish: String(port) }
+      : { hostnames: `${service}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
   });
   try {
     const first = await runBundle('remote-deploy-ssh', inputs(images[0] as string));
     if (first.exitCode !== 0) throw new Error(first.log);
     const events: string[] = [];
-    const watcher = spawn(lab.docker, ['exec', host.container, 'timeout', '120', 'docker', 'events', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const watcher = spawn(
+      lab.docker,
+      [
+        'exec',
+        host.container,
+        'timeout',
+        '120',
+        'docker',
+        'events',
+        '--format',
+        '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     watcher.stdout.setEncoding('utf8');
     let buf = '';
     watcher.stdout.on('data', (c: string) => {
@@ -93,11 +116,21 @@ async function main() {
     stop = true;
     await Promise.all(loops);
     watcher.kill();
-    const idle = samples.filter(([s]) => s >= idleFrom && s < idleTo).map(([, d]) => d).sort((a, b) => a - b);
+    const idle = samples
+      .filter(([s]) => s >= idleFrom && s < idleTo)
+      .map(([, d]) => d)
+      .sort((a, b) => a - b);
     const p = (a: number[], q: number) => a[Math.min(a.length - 1, Math.ceil(q * a.length) - 1)]?.toFixed(1);
-    const during = samples.filter(([s]) => s >= idleTo).map(([, d]) => d).sort((a, b) => a - b);
-    console.log(`mode ${mode} host ${host.name} idle n=${idle.length} p50 ${p(idle, 0.5)} p99 ${p(idle, 0.99)} max ${p(idle, 1)}`);
-    console.log(`during n=${during.length} p50 ${p(during, 0.5)} p99 ${p(during, 0.99)} p99.9 ${p(during, 0.999)} max ${p(during, 1)}`);
+    const during = samples
+      .filter(([s]) => s >= idleTo)
+      .map(([, d]) => d)
+      .sort((a, b) => a - b);
+    console.log(
+      `mode ${mode} host ${host.name} idle n=${idle.length} p50 ${p(idle, 0.5)} p99 ${p(idle, 0.99)} max ${p(idle, 1)}`,
+    );
+    console.log(
+      `during n=${during.length} p50 ${p(during, 0.5)} p99 ${p(during, 0.99)} p99.9 ${p(during, 0.999)} max ${p(during, 1)}`,
+    );
     const slow = samples.filter(([, d, st]) => d > 60 || st !== '200');
     const timeline = [
       ...marks,
