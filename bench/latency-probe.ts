@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
+import { onHost } from '../test/helpers/lab-host';
 import { runBundle } from '../test/helpers/run-bundle';
 import { publishFixtureApp, readLabInfo } from '../test/lab/lab';
 
@@ -43,6 +44,17 @@ function get(): Promise<number> {
 }
 
 async function main() {
+  // The shared proxy is the host's: probe it only on a host where none runs, and take it away after.
+  const sharedProxy = [
+    'docker rm -f slipway-proxy >/dev/null 2>&1',
+    'docker volume rm slipway-proxy-data >/dev/null 2>&1',
+    'rm -rf /home/deploy/.slipway/_proxy',
+  ];
+  if (mode !== 'publish') {
+    const running = await onHost(lab, host, 'sh', '-c', 'docker ps -aq --filter name=^/slipway-proxy$');
+    if (running)
+      throw new Error(`${host.name} runs a shared proxy already (another test's): pick another host`);
+  }
   const clean = hostCleanup(lab, service, serviceCleanup(service));
   const images: string[] = [];
   for (const tag of ['a', 'b'])
@@ -139,6 +151,8 @@ async function main() {
     ].sort((a, b) => Number(a.split(' ')[0]) - Number(b.split(' ')[0]));
     console.log(timeline.join('\n'));
   } finally {
+    // The proxy first: a network it is attached to cannot be removed.
+    if (mode !== 'publish') await onHost(lab, host, 'sh', '-c', `${sharedProxy.join('; ')}; true`);
     await clean();
   }
 }
