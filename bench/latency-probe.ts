@@ -4,18 +4,24 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
-import { onHost } from '../test/helpers/lab-host';
+import { labDeployInputs } from '../test/helpers/lab-ssh';
+import { LocalRunner } from '../src/command/local-runner';
 import { runBundle } from '../test/helpers/run-bundle';
 import { publishFixtureApp, readLabInfo } from '../test/lab/lab';
 
 const lab = readLabInfo();
+const local = new LocalRunner();
+/** A shell line inside a lab host (test/helpers/lab-host.ts is vitest's: not usable here). */
+const onHost = async (line: string) =>
+  (await local.run({ argv: [lab.docker, 'exec', host.container, 'sh', '-c', line] })).stdout.trim();
 const mode = process.argv[2] ?? 'publish';
 const hostIndex = Number(process.argv[3] ?? 1);
 const host = lab.hosts[hostIndex] ?? lab.modernHost;
 const rounds = Number(process.argv[4] ?? 2);
+/** Another build of the bundle to probe (an earlier commit's, for a before/after in one run). */
+const bundle = process.env.SLIPWAY_PROBE_BUNDLE;
 const service = `lat-${randomBytes(3).toString('hex')}`;
 const port = mode === 'publish' ? 8081 : 8088;
 const agent = new http.Agent({ keepAlive: false });
@@ -51,7 +57,7 @@ async function main() {
     'rm -rf /home/deploy/.slipway/_proxy',
   ];
   if (mode !== 'publish') {
-    const running = await onHost(lab, host, 'sh', '-c', 'docker ps -aq --filter name=^/slipway-proxy$');
+    const running = await onHost('docker ps -aq --filter name=^/slipway-proxy$');
     if (running)
       throw new Error(`${host.name} runs a shared proxy already (another test's): pick another host`);
   }
@@ -60,21 +66,19 @@ async function main() {
   for (const tag of ['a', 'b'])
     images.push(await publishFixtureApp(lab.registries.staging, `lat/${service}`, tag));
   const inputs = (image: string) => ({
-    hosts: `${host.address}:${host.sshPort}`,
-    username: lab.ssh.user,
-    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
-    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    ...labDeployInputs(lab, [host]),
     image,
     name: service,
     port: '8080',
     'health-path': '/health',
-    'proxy-image': lab.images.proxy,
     ...(mode === 'publish'
       ? { publish: String(port) }
       : { hostnames: `${service}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
   });
   try {
-    const first = await runBundle('remote-deploy-ssh', inputs(images[0] as string));
+    const first = await runBundle('remote-deploy-ssh', inputs(images[0] as string), {
+      ...(bundle && { bundle }),
+    });
     if (first.exitCode !== 0) throw new Error(first.log);
     const events: string[] = [];
     const watcher = spawn(
@@ -120,7 +124,9 @@ async function main() {
     const marks: string[] = [];
     for (let i = 0; i < rounds; i++) {
       marks.push(`${now().toFixed(0)} deploy ${i} start`);
-      const run = await runBundle('remote-deploy-ssh', inputs(images[(i + 1) % 2] as string));
+      const run = await runBundle('remote-deploy-ssh', inputs(images[(i + 1) % 2] as string), {
+        ...(bundle && { bundle }),
+      });
       marks.push(`${now().toFixed(0)} deploy ${i} end exit ${run.exitCode}`);
       if (run.exitCode !== 0) console.log(run.log);
     }
@@ -143,6 +149,31 @@ async function main() {
     console.log(
       `during n=${during.length} p50 ${p(during, 0.5)} p99 ${p(during, 0.99)} p99.9 ${p(during, 0.999)} max ${p(during, 1)}`,
     );
+    const num = (a: number[], q: number) => Number(p(a, q) ?? 0);
+    const bound = num(idle, 0.99) + 250;
+    console.log(
+      `RESULT ${JSON.stringify({
+        mode,
+        host: host.name,
+        build: process.env.SLIPWAY_PROBE_LABEL ?? 'this',
+        idle: {
+          n: idle.length,
+          p50: num(idle, 0.5),
+          p99: num(idle, 0.99),
+          p999: num(idle, 0.999),
+          max: num(idle, 1),
+        },
+        during: {
+          n: during.length,
+          p50: num(during, 0.5),
+          p99: num(during, 0.99),
+          p999: num(during, 0.999),
+          max: num(during, 1),
+        },
+        failed: samples.filter(([, , st]) => st !== '200').length,
+        overBound: samples.filter(([t, d]) => t >= idleTo && d > bound).length,
+      })}`,
+    );
     const slow = samples.filter(([, d, st]) => d > 60 || st !== '200');
     const timeline = [
       ...marks,
@@ -152,7 +183,7 @@ async function main() {
     console.log(timeline.join('\n'));
   } finally {
     // The proxy first: a network it is attached to cannot be removed.
-    if (mode !== 'publish') await onHost(lab, host, 'sh', '-c', `${sharedProxy.join('; ')}; true`);
+    if (mode !== 'publish') await onHost(`${sharedProxy.join('; ')}; true`);
     await clean();
   }
 }

@@ -554,6 +554,8 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.log).toMatch(/could not|address already in use|port is already allocated/);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    // Switching back waits on no leaving version either.
+    expect(report.latency.max, JSON.stringify(report.latency)).toBeLessThan(SWITCH_MAX_MS);
     // The first host serves a2 again, and only with the routes it had: a-new.test is no one's.
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
     const record = await onHost(lab, host, 'cat', `/home/deploy/.slipway/_proxy/routes/${A}.json`);
