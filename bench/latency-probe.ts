@@ -26,6 +26,8 @@ const service = `lat-${randomBytes(3).toString('hex')}`;
 const port = mode === 'publish' ? 8081 : 8088;
 const agent = new http.Agent({ keepAlive: false });
 const t0 = performance.now();
+/** The wall clock at t0, to line the timeline up with what a host's own clock recorded. */
+const epoch = Date.now();
 const now = () => performance.now() - t0;
 
 function get(): Promise<number> {
@@ -180,6 +182,7 @@ async function main() {
       ...events.filter((e) => !/exec_(create|start|die)|top/.test(e)),
       ...slow.map(([s, d, st]) => `${s.toFixed(0)} SLOW ${d.toFixed(0)} ms ${st}`),
     ].sort((a, b) => Number(a.split(' ')[0]) - Number(b.split(' ')[0]));
+    console.log(`T0 ${epoch}`);
     console.log(timeline.join('\n'));
   } finally {
     // The proxy first: a network it is attached to cannot be removed.
