@@ -42,7 +42,7 @@ async function removeOnHost(
   ]);
   const names = containers.map((c) => c.Name.replace(/^\//, ''));
   if (names.length > 0) {
-    const removed = await session.runner.run(docker.removeContainersKeepVolumes(TARGET, names));
+    const removed = await session.runner.run(docker.removeContainers(TARGET, names));
     if (removed.exitCode !== 0) throw new Error(`${session.where}: ${removed.stderr.trim()}`);
   }
   for (const network of [session.live, session.network])

@@ -255,7 +255,7 @@ export class HostSession {
       // Cancelled: the container is stopped too, not only the client that runs it.
       let stopping: Promise<unknown> | undefined;
       const stop = () => {
-        stopping = this.runner.run(docker.removeContainersKeepVolumes(this.target, [spec.container]));
+        stopping = this.runner.run(docker.removeContainers(this.target, [spec.container]));
       };
       signal?.addEventListener('abort', stop, { once: true });
       try {
@@ -311,7 +311,7 @@ export class HostSession {
       `label=${LABEL.role}=pre-deploy`,
     ]);
     const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
-    if (names.length > 0) await this.runner.run(docker.removeContainersKeepVolumes(this.target, names));
+    if (names.length > 0) await this.runner.run(docker.removeContainers(this.target, names));
     return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
   }
 
@@ -403,7 +403,7 @@ export class HostSession {
 
   /** Removes a container, never its volumes. */
   async remove(container: string): Promise<void> {
-    await this.runner.run(docker.removeContainersKeepVolumes(this.target, [container]));
+    await this.runner.run(docker.removeContainers(this.target, [container]));
   }
 
   // --- the proxy -----------------------------------------------------------------------------------

@@ -292,7 +292,7 @@ export class SharedProxy {
     const [table, now] = await Promise.all([this.table(), this.status()]);
     if (!now.exists) return;
     if (done.created && (!now.running || table.length === 0)) {
-      await runChecked(this.runner, docker.removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+      await runChecked(this.runner, docker.removeContainers(this.target, [SHARED_PROXY]));
       return;
     }
     if (!now.running && !before.running && !done.started) return;

@@ -243,11 +243,9 @@ export interface RunSpec {
   readonly removeOnExit?: boolean;
 }
 
-export function run(target: DockerTarget, spec: RunSpec): Command {
-  const args = ['run'];
-  if (spec.detach) args.push('--detach');
-  if (spec.removeOnExit) args.push('--rm');
-  args.push('--name', spec.name);
+/** The options `docker run` and `docker create` share, from --name to the image and its command. */
+function containerArgs(spec: RunSpec): string[] {
+  const args = ['--name', spec.name];
   if (spec.network) args.push('--network', spec.network);
   for (const alias of spec.networkAliases ?? []) args.push('--network-alias', alias);
   if (spec.envFile) args.push('--env-file', spec.envFile);
@@ -263,7 +261,14 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
   }
   if (spec.entrypoint !== undefined) args.push('--entrypoint', spec.entrypoint);
   args.push(spec.image, ...(spec.command ?? []));
-  return cmd(target, args, { label: `docker run ${spec.name}` });
+  return args;
+}
+
+export function run(target: DockerTarget, spec: RunSpec): Command {
+  const args = ['run'];
+  if (spec.detach) args.push('--detach');
+  if (spec.removeOnExit) args.push('--rm');
+  return cmd(target, [...args, ...containerArgs(spec)], { label: `docker run ${spec.name}` });
 }
 
 /** bufio.Scanner's longest line: docker cannot read a longer line of an env file. */
@@ -337,8 +342,13 @@ export function port(target: DockerTarget, container: string, containerPort: num
   return cmd(target, ['port', container, `${containerPort}/tcp`]);
 }
 
-/** Removes containers and their anonymous volumes (never named volumes). */
+/** Removes containers but never their volumes (deployed services keep their data). */
 export function removeContainers(target: DockerTarget, names: readonly string[]): Command {
+  return cmd(target, ['rm', '--force', ...names]);
+}
+
+/** Removes containers and deletes their anonymous volumes (never named ones): for throwaway containers only. */
+export function removeContainersAndVolumes(target: DockerTarget, names: readonly string[]): Command {
   return cmd(target, ['rm', '--force', '--volumes', ...names]);
 }
 
@@ -348,14 +358,10 @@ export function listContainers(target: DockerTarget, filters: readonly string[])
   return cmd(target, args);
 }
 
-/** `docker create` with the same options as run, without starting. */
+/** `docker create`: the same options as run, without starting. */
 export function create(target: DockerTarget, spec: Omit<RunSpec, 'detach'>): Command {
-  const command = run(target, spec);
-  return {
-    ...command,
-    argv: command.argv.map((a, i) => (i === 1 && a === 'run' ? 'create' : a)),
-    label: `docker create ${spec.name}`,
-  };
+  const args = ['create', ...(spec.removeOnExit ? ['--rm'] : []), ...containerArgs(spec)];
+  return cmd(target, args, { label: `docker create ${spec.name}` });
 }
 
 export function start(target: DockerTarget, name: string): Command {
@@ -413,9 +419,4 @@ export function inspectContainers(target: DockerTarget, ids: readonly string[]):
 
 export function removeImage(target: DockerTarget, image: string): Command {
   return cmd(target, ['image', 'rm', image]);
-}
-
-/** Removes containers but never their volumes (deployed services keep their data). */
-export function removeContainersKeepVolumes(target: DockerTarget, names: readonly string[]): Command {
-  return cmd(target, ['rm', '--force', ...names]);
 }

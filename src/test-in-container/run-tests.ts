@@ -366,7 +366,7 @@ export async function cleanupSession(
   if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id)) return 0;
   const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
   const containers = listed.stdout.split('\n').filter(Boolean);
-  if (containers.length > 0) await runner.run(docker.removeContainers(target, containers));
+  if (containers.length > 0) await runner.run(docker.removeContainersAndVolumes(target, containers));
   await runner.run(docker.networkRemove(target, id));
   return containers.length;
 }

@@ -54,6 +54,12 @@ describe('docker commands as data', () => {
     });
     expect(command.argv.slice(0, 2)).toEqual(['docker', 'create']);
     expect(command.argv.join(' ')).toContain('--publish 80:80 --sysctl net.ipv4.tcp_migrate_req=1');
+    expect(command.label).toBe('docker create slipway-proxy');
+    // The same options as run, after its own verb.
+    const run = docker.run(target, { name: 'slipway-proxy', image: 'caddy@sha256:1', publish: ['80:80'] });
+    expect(
+      docker.create(target, { name: 'slipway-proxy', image: 'caddy@sha256:1', publish: ['80:80'] }).argv,
+    ).toEqual(run.argv.map((a) => (a === 'run' ? 'create' : a)));
   });
 
   it('logs in with the password on stdin', () => {
@@ -126,8 +132,9 @@ describe('docker commands as data', () => {
     expect(() => docker.envFileContent([['A', 'a\nb']])).toThrow('line break');
   });
 
-  it('removes containers with their anonymous volumes', () => {
-    expect(docker.removeContainers(target, ['a', 'b']).argv).toEqual([
+  it('removes containers keeping their volumes, unless told to delete the anonymous ones', () => {
+    expect(docker.removeContainers(target, ['a', 'b']).argv).toEqual(['docker', 'rm', '--force', 'a', 'b']);
+    expect(docker.removeContainersAndVolumes(target, ['a', 'b']).argv).toEqual([
       'docker',
       'rm',
       '--force',
