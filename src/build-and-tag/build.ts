@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
+import type { ImageInspect } from '../docker/inspect';
 import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
 import { type BuilderCheck, buildxFiles, buildxSteps, runBuildx } from './buildx-build';
@@ -29,16 +30,6 @@ export interface BuildResult {
   readonly layers: number;
   readonly durationMs: number;
   readonly baseImages: readonly ResolvedBase[];
-}
-
-interface ImageInspect {
-  Id: string;
-  Os?: string;
-  Architecture?: string;
-  Variant?: string;
-  Size: number;
-  RepoDigests?: string[];
-  RootFS?: { Layers?: string[] };
 }
 
 export async function inspectImage(

@@ -8,6 +8,7 @@
 import { type Command, runChecked, type Runner } from '../command/command';
 import * as compose from './compose-commands';
 import { inspectContainersWhere } from '../docker/engine';
+import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { readRemoteFile, writeFileAtomic } from '../command/remote-file';
 
@@ -23,13 +24,6 @@ export interface StackContainer {
   readonly exitCode: number;
   readonly health?: string;
   readonly restartPolicy: string;
-}
-
-interface Inspect {
-  Id: string;
-  Config: { Image: string; Labels?: Record<string, string> };
-  HostConfig?: { RestartPolicy?: { Name?: string } };
-  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
 }
 
 /** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */

@@ -8,6 +8,7 @@ import { runPool } from '../common/pool';
 import type { Runner } from '../command/command';
 import * as docker from '../docker/commands';
 import { inspectContainersWhere } from '../docker/engine';
+import { type ContainerInspect, containerName } from '../docker/inspect';
 import { HostSession, LABEL } from '../deploy-core/host';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { DeployContext } from '../deploy-core/result';
@@ -37,10 +38,10 @@ async function removeOnHost(
       ctx,
       lockTimeoutMs,
     );
-  const containers = await inspectContainersWhere<{ Name: string }>(session.runner, TARGET, [
+  const containers = await inspectContainersWhere<ContainerInspect>(session.runner, TARGET, [
     `label=${LABEL.service}=${session.name}`,
   ]);
-  const names = containers.map((c) => c.Name.replace(/^\//, ''));
+  const names = containers.map(containerName);
   if (names.length > 0) {
     const removed = await session.runner.run(docker.removeContainers(TARGET, names));
     if (removed.exitCode !== 0) throw new Error(`${session.where}: ${removed.stderr.trim()}`);

@@ -7,6 +7,7 @@
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
+import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { httpProbe } from './probe';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
@@ -74,21 +75,6 @@ export interface Health {
   readonly timeoutMs: number;
 }
 
-interface Inspect {
-  Id: string;
-  Name: string;
-  Image: string;
-  Config: { Labels?: Record<string, string>; Healthcheck?: { Test?: string[] } };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
-  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
-  State: {
-    Status: string;
-    Running: boolean;
-    ExitCode: number;
-    Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
-  };
-}
-
 export class HostSession {
   readonly where: string;
   readonly runner: Runner;
@@ -152,7 +138,7 @@ export class HostSession {
       .map((c): Version => {
         const labels = c.Config.Labels ?? {};
         return {
-          container: c.Name.replace(/^\//, ''),
+          container: containerName(c),
           running: c.State.Running,
           digest: labels[LABEL.digest] ?? '',
           image: labels[LABEL.image] ?? '',
@@ -172,7 +158,7 @@ export class HostSession {
     const serving = new Set(
       containers
         .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
-        .map((c) => c.Name.replace(/^\//, '')),
+        .map(containerName),
     );
     const running = versions.filter((v) => v.running);
     const inService = running.filter((v) => serving.has(v.container));
@@ -310,7 +296,7 @@ export class HostSession {
       `label=${LABEL.service}=${this.name}`,
       `label=${LABEL.role}=pre-deploy`,
     ]);
-    const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
+    const names = preDeploy.map(containerName);
     if (names.length > 0) await this.runner.run(docker.removeContainers(this.target, names));
     return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
   }

@@ -9,6 +9,7 @@
  */
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
+import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { tarFile } from '../docker/tar';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
@@ -43,12 +44,6 @@ export interface ProxyStatus {
 
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' } as const;
-
-interface Inspect {
-  Config: { Image: string; Labels?: Record<string, string> };
-  State: { Running: boolean; Status: string };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
-}
 
 /** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
 function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { type Command, runChecked, type Runner } from '../command/command';
 import type { DockerTarget } from '../docker/commands';
 import { ensureNetwork } from '../docker/engine';
+import type { ServiceConfigMount, ServiceInspect, SwarmInfo } from '../docker/inspect';
 import * as swarm from './swarm-commands';
 import { sleep } from '../common/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../deploy-core/caddy';
@@ -31,17 +32,6 @@ export interface Task {
   readonly desired: string;
   readonly current: string;
   readonly error: string;
-}
-
-interface ServiceInspect {
-  Spec: {
-    Name: string;
-    Labels?: Record<string, string>;
-    Mode?: { Replicated?: { Replicas?: number }; Global?: object };
-    TaskTemplate: { ContainerSpec: { Image: string } };
-    EndpointSpec?: { Ports?: Array<{ PublishedPort?: number }> };
-  };
-  UpdateStatus?: { State?: string; Message?: string };
 }
 
 export type Convergence =
@@ -158,7 +148,7 @@ export class SwarmManager {
   async isManager(): Promise<boolean> {
     const result = await this.runner.run(swarm.swarmInfo(this.target));
     if (result.exitCode !== 0) return false;
-    const info = JSON.parse(result.stdout) as { LocalNodeState?: string; ControlAvailable?: boolean };
+    const info = JSON.parse(result.stdout) as SwarmInfo;
     return info.LocalNodeState === 'active' && info.ControlAvailable === true;
   }
 
@@ -337,7 +327,7 @@ export class SwarmManager {
       return;
     }
     const mounted = await this.run(swarm.serviceConfigs(this.target, name));
-    const old = (JSON.parse(mounted.stdout || 'null') as Array<{ ConfigName: string }> | null) ?? [];
+    const old = (JSON.parse(mounted.stdout || 'null') as ServiceConfigMount[] | null) ?? [];
     if (old.some((c) => c.ConfigName === config)) return;
     await this.run(
       swarm.serviceSwapConfig(

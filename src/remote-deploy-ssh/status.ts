@@ -5,6 +5,7 @@
  */
 import type { Runner } from '../command/command';
 import { inspectContainersWhere } from '../docker/engine';
+import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import * as swarm from '../deploy-swarm/swarm-commands';
 import { runPool } from '../common/pool';
 import { connectAll } from '../deploy-core/connect';
@@ -36,19 +37,6 @@ export interface HostStatus {
   readonly error?: string;
 }
 
-export interface Inspect {
-  Id: string;
-  Name: string;
-  Config: { Image: string; Labels?: Record<string, string> };
-  State: {
-    Status: string;
-    StartedAt: string;
-    FinishedAt: string;
-    Running: boolean;
-    Health?: { Status: string };
-  };
-}
-
 const TARGET = { docker: 'docker' };
 
 /** The containers of service `name` on a host: its own (by label) and, for a compose project of that name, the project's. */
@@ -67,7 +55,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
     .map((c): ContainerStatus => {
       const labels = c.Config.Labels ?? {};
       return {
-        name: c.Name.replace(/^\//, ''),
+        name: containerName(c),
         role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
         image: labels[LABEL.image] ?? c.Config.Image,
         version: labels[LABEL.version] ?? '',

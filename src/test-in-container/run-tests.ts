@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/commands';
+import type { ContainerInspect, ContainerState } from '../docker/inspect';
 import { InputError, type Inputs, refuseOption } from '../common/inputs';
 import { sleep } from '../common/retry';
 import { hasControlCharacter } from '../common/text';
@@ -120,19 +121,13 @@ export interface TestHooks {
   readonly onOutput: (chunk: string) => void;
 }
 
-interface ContainerState {
-  Status: string;
-  ExitCode: number;
-  Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
-}
-
 async function containerState(
   runner: Runner,
   target: docker.DockerTarget,
   name: string,
 ): Promise<ContainerState> {
   const result = await runChecked(runner, docker.inspectContainer(target, name));
-  return (JSON.parse(result.stdout) as { State: ContainerState }).State;
+  return (JSON.parse(result.stdout) as ContainerInspect).State;
 }
 
 /** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
