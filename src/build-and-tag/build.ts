@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import type { ImageInspect } from '../docker/inspect';
 import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, runChecked, type Runner } from '../command/command';
 import { InputError } from '../common/inputs';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import {
   type BuilderInfo,
   builderFromInstance,

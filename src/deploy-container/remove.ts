@@ -6,7 +6,7 @@
  */
 import { runPool } from '../common/pool';
 import type { Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import { inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect, containerName } from '../docker/inspect';
 import { HostSession, LABEL } from '../deploy-core/host';

@@ -5,7 +5,7 @@
  * and the audit log. Every command is an argv array; values travel on stdin or in env files.
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';

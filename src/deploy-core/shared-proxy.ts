@@ -8,7 +8,7 @@
  * stable alias on its live network, so a version switch never touches the proxy.
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { tarFile } from '../docker/tar';

@@ -3,7 +3,7 @@
  * containers matching filters, inspected in one call; a network made only when it is missing.
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from './commands';
+import * as docker from './containers';
 
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 export async function inspectContainersWhere<T>(

@@ -4,7 +4,7 @@
  * handed over with the host and container it came from.
  */
 import type { Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import { containerName } from '../docker/inspect';
 import { InputError, type Inputs } from '../common/inputs';
 import type { Connection } from '../deploy-core/inputs';

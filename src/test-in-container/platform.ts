@@ -4,7 +4,7 @@
  * runner's platform).
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 
 export interface TestedPlatform {
   /** os/arch[/variant] of the image the tests run in. */

@@ -18,7 +18,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
 import type { ContainerInspect, ContainerState } from '../docker/inspect';
 import { InputError, type Inputs, refuseOption } from '../common/inputs';
 import { sleep } from '../common/retry';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as docker from '../../../src/docker/commands';
+import * as docker from '../../../src/docker/containers';
 
 const target = { docker: 'docker' };
 
