@@ -7,6 +7,7 @@
 import { runPool } from '../common/pool';
 import type { Runner } from '../command/command';
 import * as docker from '../docker/containers';
+import * as networks from '../docker/networks';
 import { inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect, containerName } from '../docker/inspect';
 import { HostSession, LABEL } from '../deploy-core/host';
@@ -47,7 +48,7 @@ async function removeOnHost(
     if (removed.exitCode !== 0) throw new Error(`${session.where}: ${removed.stderr.trim()}`);
   }
   for (const network of [session.live, session.network])
-    await session.runner.run(docker.networkRemove(TARGET, network));
+    await session.runner.run(networks.networkRemove(TARGET, network));
   ctx.log(
     `${session.where}: removed ${names.length > 0 ? names.join(', ') : 'no containers'}${routed ? ' and its routes' : ''} (volumes kept)`,
   );

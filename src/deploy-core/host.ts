@@ -6,6 +6,10 @@
  */
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/containers';
+import * as images from '../docker/images';
+import * as networks from '../docker/networks';
+import { envFileContent } from '../docker/env-file';
+import type { DockerTarget } from '../docker/target';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
@@ -81,7 +85,7 @@ export class HostSession {
   readonly name: string;
   /** The per-service deploy lock on this host. */
   readonly lock: HostLock;
-  private readonly target: docker.DockerTarget;
+  private readonly target: DockerTarget;
 
   constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
     this.runner = runner;
@@ -183,7 +187,7 @@ export class HostSession {
   // --- versions ------------------------------------------------------------------------------------
 
   async pull(image: string): Promise<void> {
-    await this.docker(docker.pull(this.target, image));
+    await this.docker(images.pull(this.target, image));
   }
 
   /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
@@ -209,7 +213,7 @@ export class HostSession {
     // docker has read the env file: remove it while the container starts.
     const removing = this.removeEnvFile(envFile);
     try {
-      if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
+      if (spec.network) await this.docker(networks.networkConnect(this.target, spec.network, spec.container));
       await this.docker(docker.start(this.target, spec.container));
     } catch (error) {
       // Never started: not a version to keep for rollback.
@@ -305,7 +309,7 @@ export class HostSession {
   private async writeEnvFile(spec: VersionSpec): Promise<string> {
     const envFile = `${this.dir}/${spec.container}.env`;
     await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: docker.envFileContent(spec.env),
+      stdin: envFileContent(spec.env),
     });
     return envFile;
   }
@@ -381,7 +385,7 @@ export class HostSession {
   }
 
   private async leaveService(container: string): Promise<void> {
-    const result = await this.runner.run(docker.networkDisconnect(this.target, this.live, container));
+    const result = await this.runner.run(networks.networkDisconnect(this.target, this.live, container));
     if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
       throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
     }
@@ -401,7 +405,7 @@ export class HostSession {
    */
   async activate(container: string): Promise<void> {
     const connect = await this.runner.run(
-      docker.networkConnect(this.target, this.live, container, [this.alias]),
+      networks.networkConnect(this.target, this.live, container, [this.alias]),
     );
     // A version brought back by a rollback is still attached from its earlier time in service.
     if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
@@ -487,7 +491,7 @@ export class HostSession {
     await Promise.all(
       old.map(async (version) => {
         await this.remove(version.container);
-        await this.runner.run(docker.removeImage(this.target, version.imageId));
+        await this.runner.run(images.removeImage(this.target, version.imageId));
       }),
     );
     return old.map((v) => v.container);
@@ -499,12 +503,12 @@ export class HostSession {
   }
 
   async registryLogin(registry: string, username: string, password: string): Promise<void> {
-    await this.docker(docker.login(this.target, registry, username, password));
+    await this.docker(images.login(this.target, registry, username, password));
   }
 
   /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
   async registryLogout(registry: string): Promise<void> {
-    await this.runner.run(docker.logout(this.target, registry));
+    await this.runner.run(images.logout(this.target, registry));
     const config = this.target.env?.DOCKER_CONFIG;
     if (config) await this.runner.run({ argv: ['rm', '-rf', config] });
   }

@@ -9,6 +9,9 @@
  */
 import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/containers';
+import * as images from '../docker/images';
+import * as networks from '../docker/networks';
+import { dockerCommand, type DockerTarget } from '../docker/target';
 import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { tarFile } from '../docker/tar';
@@ -85,7 +88,7 @@ export class SharedProxy {
   readonly dir = SHARED_PROXY_DIR;
   /** The host-wide lock on the proxy's configuration. */
   readonly lock: HostLock;
-  private readonly target: docker.DockerTarget = { docker: 'docker' };
+  private readonly target: DockerTarget = { docker: 'docker' };
 
   constructor(runner: Runner) {
     this.runner = runner;
@@ -177,7 +180,7 @@ export class SharedProxy {
     const service = change.kind === 'set' ? change.routes.service : change.service;
     // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
     if (change.kind === 'set' && settings && !(await this.status()).exists)
-      await runChecked(this.runner, docker.pull(this.target, settings.image));
+      await runChecked(this.runner, images.pull(this.target, settings.image));
     const id = proxyLockId(lock.id);
     await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
     let outcome: { value: ApplyResult; lost: boolean };
@@ -409,7 +412,7 @@ export class SharedProxy {
   private async pinned(image: string): Promise<string> {
     if (image.includes('@sha256:')) return image;
     const inspect = await this.runner.run(
-      docker.dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]),
+      dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]),
     );
     const digests = inspect.exitCode === 0 ? (JSON.parse(inspect.stdout) as string[] | null) : null;
     const repository = image.replace(/:[^/:]+$/, '');
@@ -417,13 +420,13 @@ export class SharedProxy {
   }
 
   private async join(network: string): Promise<void> {
-    const result = await this.runner.run(docker.networkConnect(this.target, network, SHARED_PROXY));
+    const result = await this.runner.run(networks.networkConnect(this.target, network, SHARED_PROXY));
     if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
       throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
   }
 
   private async leave(network: string): Promise<void> {
-    await this.runner.run(docker.networkDisconnect(this.target, network, SHARED_PROXY));
+    await this.runner.run(networks.networkDisconnect(this.target, network, SHARED_PROXY));
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Command, runChecked, type Runner } from '../command/command';
-import type { DockerTarget } from '../docker/containers';
+import type { DockerTarget } from '../docker/target';
 import { ensureNetwork } from '../docker/engine';
 import type { ServiceConfigMount, ServiceInspect, SwarmInfo } from '../docker/inspect';
 import * as swarm from './swarm-commands';

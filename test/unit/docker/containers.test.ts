@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import * as builds from '../../../src/docker/builds';
 import * as docker from '../../../src/docker/containers';
+import * as envFile from '../../../src/docker/env-file';
+import * as images from '../../../src/docker/images';
+import { dockerBinary } from '../../../src/docker/target';
 
 const target = { docker: 'docker' };
 
 describe('docker commands as data', () => {
   it('builds with BuildKit; secret values travel in the environment only', () => {
-    const command = docker.build(target, {
+    const command = builds.build(target, {
       context: '.',
       file: 'Dockerfile',
       tags: ['r/app:1', 'r/app:latest'],
@@ -63,7 +67,7 @@ describe('docker commands as data', () => {
   });
 
   it('logs in with the password on stdin', () => {
-    const command = docker.login(
+    const command = images.login(
       { docker: 'docker', env: { DOCKER_CONFIG: '/tmp/c' } },
       'r.example.com',
       'u',
@@ -122,14 +126,14 @@ describe('docker commands as data', () => {
       ['P', `pa$word1 #x 'q' "d" \\ \${HOME}  `],
       ['E', ''],
     ];
-    expect(docker.envFileContent(env)).toBe(
+    expect(envFile.envFileContent(env)).toBe(
       `DOCKER_HOST=tcp://127.0.0.1:9\nP=pa$word1 #x 'q' "d" \\ \${HOME}  \nE=\n`,
     );
-    expect(docker.envFileProblem('A', 'one\ntwo')).toMatch(/A holds a line break/);
-    expect(docker.envFileProblem('A', 'cr\r')).toMatch(/line break/);
-    expect(docker.envFileProblem('A', 'x'.repeat(70_000))).toMatch(/longer than/);
-    expect(docker.envFileProblem('A', '\ud800')).toMatch(/UTF-8/);
-    expect(() => docker.envFileContent([['A', 'a\nb']])).toThrow('line break');
+    expect(envFile.envFileProblem('A', 'one\ntwo')).toMatch(/A holds a line break/);
+    expect(envFile.envFileProblem('A', 'cr\r')).toMatch(/line break/);
+    expect(envFile.envFileProblem('A', 'x'.repeat(70_000))).toMatch(/longer than/);
+    expect(envFile.envFileProblem('A', '\ud800')).toMatch(/UTF-8/);
+    expect(() => envFile.envFileContent([['A', 'a\nb']])).toThrow('line break');
   });
 
   it('removes containers keeping their volumes, unless told to delete the anonymous ones', () => {
@@ -145,8 +149,8 @@ describe('docker commands as data', () => {
   });
 
   it('picks the docker client from SLIPWAY_DOCKER', () => {
-    expect(docker.dockerBinary({ SLIPWAY_DOCKER: '/usr/bin/docker' })).toBe('/usr/bin/docker');
-    expect(docker.dockerBinary({})).toBe('docker');
+    expect(dockerBinary({ SLIPWAY_DOCKER: '/usr/bin/docker' })).toBe('/usr/bin/docker');
+    expect(dockerBinary({})).toBe('docker');
   });
 });
 
