@@ -11,6 +11,7 @@ import { inspectContainersWhere } from '../docker/engine';
 import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { readRemoteFile, writeFileAtomic } from '../command/remote-file';
+import { copyFile, moveFile } from '../command/files';
 
 export const COMPOSE_FILE = 'compose.yml';
 export const PREVIOUS_FILE = 'compose.previous.yml';
@@ -118,14 +119,10 @@ export class ComposeHost {
   /** Makes `file` the running one (the current one becomes the previous), atomically. */
   async promoteFile(file: string, hadCurrent: boolean): Promise<void> {
     if (hadCurrent) {
-      await this.run({
-        argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
-      });
-      await this.run({
-        argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
-      });
+      await this.run(copyFile(`${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`));
+      await this.run(moveFile(`${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`));
     }
-    await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
+    await this.run(moveFile(`${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`));
   }
 
   /** Brings the stack to the running file; returns compose's own output (what it recreated). */

@@ -15,6 +15,8 @@ import { type ContainerInspect as Inspect, containerName } from '../docker/inspe
 import { sleep } from '../common/retry';
 import { httpProbe } from './probe';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
+import { caddyCommand } from './caddy-commands';
+import * as files from '../command/files';
 import { tarFile } from '../docker/tar';
 import { HostLock } from './lease';
 
@@ -111,10 +113,6 @@ export class HostSession {
   }
   get alias(): string {
     return `${this.name}-live`;
-  }
-
-  private run(argv: string[], extra: { stdin?: string | Buffer; timeoutMs?: number } = {}) {
-    return runChecked(this.runner, { argv, ...extra });
   }
 
   private docker(command: ReturnType<typeof docker.run>) {
@@ -267,35 +265,11 @@ export class HostSession {
    * secrets, half-made lock directories, and one-off pre-deploy containers still running.
    */
   async sweepLeftovers(): Promise<string[]> {
-    const found = await this.runner.run({
-      argv: [
-        'find',
-        this.dir,
-        '-mindepth',
-        '1',
-        '-maxdepth',
-        '1',
-        '(',
-        '-name',
-        '*.env',
-        '-o',
-        '-name',
-        '*.env.sh',
-        '-o',
-        '-name',
-        'docker-config-*',
-        '-o',
-        '-name',
-        'lock.new-*',
-        '-o',
-        '-name',
-        'lock.closed-*',
-        ')',
-        '-print',
-      ],
-    });
+    const found = await this.runner.run(
+      files.findByName(this.dir, ['*.env', '*.env.sh', 'docker-config-*', 'lock.new-*', 'lock.closed-*']),
+    );
     const paths = found.stdout.split('\n').filter(Boolean);
-    if (paths.length > 0) await this.run(['rm', '-rf', '--', ...paths]);
+    if (paths.length > 0) await runChecked(this.runner, files.removeTrees(paths));
     const preDeploy = await inspectContainersWhere<Inspect>(this.runner, this.target, [
       `label=${LABEL.service}=${this.name}`,
       `label=${LABEL.role}=pre-deploy`,
@@ -308,14 +282,12 @@ export class HostSession {
   /** Env values reach the host on stdin, into a file only the deploy user can read. */
   private async writeEnvFile(spec: VersionSpec): Promise<string> {
     const envFile = `${this.dir}/${spec.container}.env`;
-    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: envFileContent(spec.env),
-    });
+    await runChecked(this.runner, files.installFile(envFile, '0600', envFileContent(spec.env)));
     return envFile;
   }
 
   private async removeEnvFile(envFile: string): Promise<void> {
-    await this.runner.run({ argv: ['rm', '-f', envFile] });
+    await this.runner.run(files.removeFile(envFile));
   }
 
   /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
@@ -435,7 +407,7 @@ export class HostSession {
           restart: 'unless-stopped',
           labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
           publish: [`${publish}:${PROXY_PORT}`],
-          command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+          command: caddyCommand('run', CADDYFILE_PATH),
         }),
       );
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
@@ -450,11 +422,10 @@ export class HostSession {
       return;
     }
     // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-    const current = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+    const current = await this.runner.run(docker.readFileIn(this.target, this.proxy, CADDYFILE_PATH));
     if (current.stdout !== config) {
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-      const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-      await this.docker(docker.exec(this.target, this.proxy, reload));
+      await this.docker(docker.exec(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
       await this.waitProxyServes(healthPath);
     }
   }
@@ -499,7 +470,7 @@ export class HostSession {
 
   /** Appends one JSON line to the host's audit log. */
   async audit(entry: Record<string, unknown>): Promise<void> {
-    await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
+    await runChecked(this.runner, files.appendToFile(`${this.dir}/audit.log`, `${JSON.stringify(entry)}\n`));
   }
 
   async registryLogin(registry: string, username: string, password: string): Promise<void> {
@@ -510,6 +481,6 @@ export class HostSession {
   async registryLogout(registry: string): Promise<void> {
     await this.runner.run(images.logout(this.target, registry));
     const config = this.target.env?.DOCKER_CONFIG;
-    if (config) await this.runner.run({ argv: ['rm', '-rf', config] });
+    if (config) await this.runner.run(files.removeTrees([config]));
   }
 }

@@ -11,10 +11,13 @@ import { runChecked, type Runner } from '../command/command';
 import * as docker from '../docker/containers';
 import * as images from '../docker/images';
 import * as networks from '../docker/networks';
-import { dockerCommand, type DockerTarget } from '../docker/target';
+import type { DockerTarget } from '../docker/target';
 import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { tarFile } from '../docker/tar';
+import { caddyCommand } from './caddy-commands';
+import { makeDirectory, readAllMatching, removeFile } from '../command/files';
+import { writeFileAtomic } from '../command/remote-file';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
 import { LABEL, type LockInfo } from './host';
 import { HostLock, LEASE_MS } from './lease';
@@ -102,9 +105,7 @@ export class SharedProxy {
 
   /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
   async table(): Promise<ServiceRoutes[]> {
-    const found = await this.runner.run({
-      argv: ['find', `${this.dir}/routes`, '-maxdepth', '1', '-name', '*.json', '-exec', 'cat', '{}', '+'],
-    });
+    const found = await this.runner.run(readAllMatching(`${this.dir}/routes`, '*.json'));
     return found.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -124,7 +125,7 @@ export class SharedProxy {
 
   /** The configuration text the running proxy last took, if it says. */
   private async applied(): Promise<string | undefined> {
-    const result = await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+    const result = await this.runner.run(docker.readFileIn(this.target, SHARED_PROXY, APPLIED));
     return result.exitCode === 0 ? result.stdout : undefined;
   }
 
@@ -310,15 +311,11 @@ export class SharedProxy {
   private async record(service: string, routes: ServiceRoutes | undefined): Promise<void> {
     const file = this.routeFile(service);
     if (!routes) {
-      await runChecked(this.runner, { argv: ['rm', '-f', file] });
+      await runChecked(this.runner, removeFile(file));
       return;
     }
-    await runChecked(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
-    await runChecked(this.runner, {
-      argv: ['install', '-m', '0644', '/dev/stdin', `${file}.new`],
-      stdin: `${JSON.stringify(routes)}\n`,
-    });
-    await runChecked(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
+    await runChecked(this.runner, makeDirectory(`${this.dir}/routes`));
+    await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
   }
 
   private archive(table: readonly ServiceRoutes[], ports: ProxyPorts): { text: string; archive: Buffer } {
@@ -356,7 +353,7 @@ export class SharedProxy {
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
           sysctls: await proxySysctls(this.runner),
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
-          command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+          command: caddyCommand('run', CADDYFILE),
         }),
       );
       done.created = true;
@@ -379,19 +376,12 @@ export class SharedProxy {
     // What to put back if the reload is refused: the text it took, else (a proxy made before the
     // marker existed) the file it runs from.
     const current =
-      applied ?? (await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
+      applied ?? (await this.runner.run(docker.readFileIn(this.target, SHARED_PROXY, CADDYFILE))).stdout;
     // No marker while the proxy is between two configurations: a run cut here is finished next time.
-    await runChecked(this.runner, docker.exec(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
+    await runChecked(this.runner, docker.removeFileIn(this.target, SHARED_PROXY, APPLIED));
     await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
     const reload = await this.runner.run(
-      docker.exec(this.target, SHARED_PROXY, [
-        'caddy',
-        'reload',
-        '--config',
-        CADDYFILE,
-        '--adapter',
-        'caddyfile',
-      ]),
+      docker.exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)),
     );
     if (reload.exitCode !== 0) {
       // The proxy keeps its running configuration; its file goes back to match it.
@@ -411,9 +401,7 @@ export class SharedProxy {
   /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
   private async pinned(image: string): Promise<string> {
     if (image.includes('@sha256:')) return image;
-    const inspect = await this.runner.run(
-      dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]),
-    );
+    const inspect = await this.runner.run(images.repoDigests(this.target, image));
     const digests = inspect.exitCode === 0 ? (JSON.parse(inspect.stdout) as string[] | null) : null;
     const repository = image.replace(/:[^/:]+$/, '');
     return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;

@@ -10,6 +10,7 @@ import type { ServiceConfigMount, ServiceInspect, SwarmInfo } from '../docker/in
 import * as swarm from './swarm-commands';
 import { sleep } from '../common/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../deploy-core/caddy';
+import { caddyCommand } from '../deploy-core/caddy-commands';
 import { LABEL } from '../deploy-core/host';
 import { httpProbe } from '../deploy-core/probe';
 
@@ -308,7 +309,7 @@ export class SwarmManager {
     const configExists = await this.runner.run(swarm.configInspect(this.target, config));
     if (configExists.exitCode !== 0) await this.run(swarm.configCreate(this.target, config, content, labels));
     const existing = await this.service(name);
-    const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+    const command = caddyCommand('run', CADDYFILE_PATH);
     if (!existing) {
       await this.run(
         swarm.proxyServiceCreate(this.target, {

@@ -159,3 +159,13 @@ export function copyArchiveInto(
 export function inspectContainers(target: DockerTarget, ids: readonly string[]): Command {
   return cmd(target, ['container', 'inspect', ...ids]);
 }
+
+/** A file inside a running container, on stdout. */
+export function readFileIn(target: DockerTarget, container: string, path: string): Command {
+  return exec(target, container, ['cat', path]);
+}
+
+/** Removes a file inside a running container (no error when it is missing). */
+export function removeFileIn(target: DockerTarget, container: string, path: string): Command {
+  return exec(target, container, ['rm', '-f', path]);
+}

@@ -58,3 +58,8 @@ export function logout(target: DockerTarget, registry: string): Command {
 export function removeImage(target: DockerTarget, image: string): Command {
   return cmd(target, ['image', 'rm', image]);
 }
+
+/** The repository digests the engine knows an image by (JSON: a list, or null). */
+export function repoDigests(target: DockerTarget, image: string): Command {
+  return cmd(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
+}

@@ -4,6 +4,7 @@
  * their image and version, since when, and the last entries of the host's audit log.
  */
 import type { Runner } from '../command/command';
+import { tailFile } from '../command/files';
 import { inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import * as swarm from '../deploy-swarm/swarm-commands';
@@ -84,7 +85,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
       });
     }
   }
-  const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
+  const log = await runner.run(tailFile(`.slipway/${name}/audit.log`, auditLines));
   const audit =
     log.exitCode === 0
       ? log.stdout

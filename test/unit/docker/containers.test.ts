@@ -170,3 +170,28 @@ describe('docker logs as data', () => {
     ]);
   });
 });
+
+describe('files inside containers, image digests', () => {
+  const target = { docker: 'docker' };
+  it('reads and removes a file in a running container', () => {
+    expect(docker.readFileIn(target, 'p', '/etc/caddy/Caddyfile').argv).toEqual([
+      'docker',
+      'exec',
+      'p',
+      'cat',
+      '/etc/caddy/Caddyfile',
+    ]);
+    expect(docker.removeFileIn(target, 'p', '/x').argv).toEqual(['docker', 'exec', 'p', 'rm', '-f', '/x']);
+  });
+
+  it('asks the engine for an image’s repository digests', () => {
+    expect(images.repoDigests(target, 'caddy:2').argv).toEqual([
+      'docker',
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RepoDigests}}',
+      'caddy:2',
+    ]);
+  });
+});
