@@ -13,8 +13,8 @@ import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
-import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../deploy-core/caddy';
-import { proxyLockId, type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
+import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../proxy/caddy';
+import { proxyLockId, type RouteChange, SharedProxy } from '../proxy/shared-proxy';
 import {
   type DeployContext,
   DeployError,
@@ -30,7 +30,7 @@ import {
   type LockInfo,
   type Version,
   type VersionSpec,
-} from '../deploy-core/host';
+} from './container-host';
 
 export type {
   DeployContext,

@@ -10,10 +10,10 @@ import * as docker from '../docker/containers';
 import * as networks from '../docker/networks';
 import { inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect, containerName } from '../docker/inspect';
-import { HostSession, LABEL } from '../deploy-core/host';
+import { HostSession, LABEL } from './container-host';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { DeployContext } from '../deploy-core/result';
-import { SharedProxy } from '../deploy-core/shared-proxy';
+import { SharedProxy } from '../proxy/shared-proxy';
 
 export interface RemovedOnHost {
   readonly host: string;

@@ -9,9 +9,9 @@ import { ensureNetwork } from '../docker/engine';
 import type { ServiceConfigMount, ServiceInspect, SwarmInfo } from '../docker/inspect';
 import * as swarm from './swarm-commands';
 import { sleep } from '../common/retry';
-import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../deploy-core/caddy';
-import { caddyCommand } from '../deploy-core/caddy-commands';
-import { LABEL } from '../deploy-core/host';
+import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../proxy/caddy';
+import { caddyCommand } from '../proxy/caddy-commands';
+import { LABEL } from '../deploy-container/container-host';
 import { httpProbe } from '../deploy-core/probe';
 
 export interface ServiceState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostState, Version } from '../../../src/deploy-core/host';
+import type { HostState, Version } from '../../../src/deploy-container/container-host';
 import { rollbackTarget } from '../../../src/deploy-container/deploy';
 
 const version = (name: string, time: string, running = false): Version => ({

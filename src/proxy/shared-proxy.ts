@@ -19,12 +19,12 @@ import { caddyCommand } from './caddy-commands';
 import { makeDirectory, readAllMatching, removeFile } from '../command/files';
 import { writeFileAtomic } from '../command/remote-file';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
-import { LABEL, type LockInfo } from './host';
-import { HostLock, LEASE_MS } from './lease';
-import { acquire, whileRenewing } from './locks';
-import { httpProbe } from './probe';
+import { LABEL, type LockInfo } from '../deploy-container/container-host';
+import { HostLock, LEASE_MS } from '../deploy-core/lease';
+import { acquire, whileRenewing } from '../deploy-core/locks';
+import { httpProbe } from '../deploy-core/probe';
 import { proxySysctls } from './proxy-sysctls';
-import type { DeployContext } from './result';
+import type { DeployContext } from '../deploy-core/result';
 
 export const SHARED_PROXY = 'slipway-proxy';
 export const SHARED_PROXY_VOLUME = 'slipway-proxy-data';

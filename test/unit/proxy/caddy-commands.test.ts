@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caddyCommand } from '../../../src/deploy-core/caddy-commands';
+import { caddyCommand } from '../../../src/proxy/caddy-commands';
 
 describe('the proxy program', () => {
   it('runs and reloads Caddy with a Caddyfile', () => {

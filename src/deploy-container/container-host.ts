@@ -13,14 +13,14 @@ import type { DockerTarget } from '../docker/target';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
-import { httpProbe } from './probe';
-import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
-import { caddyCommand } from './caddy-commands';
+import { httpProbe } from '../deploy-core/probe';
+import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
+import { caddyCommand } from '../proxy/caddy-commands';
 import * as files from '../command/files';
 import { tarFile } from '../docker/tar';
-import { HostLock } from './lease';
+import { HostLock } from '../deploy-core/lease';
 
-export type { LockInfo } from './lease';
+export type { LockInfo } from '../deploy-core/lease';
 
 export const LABEL = {
   service: 'dev.slipway.service',

@@ -5,7 +5,7 @@ import {
   routeConflict,
   type ServiceRoutes,
   sharedCaddyfile,
-} from '../../../src/deploy-core/caddy';
+} from '../../../src/proxy/caddy';
 
 const svc = (service: string, lines: string[], extra: Partial<ServiceRoutes> = {}): ServiceRoutes => ({
   service,
