@@ -11,7 +11,7 @@ import { removeFile } from '../command/files';
 import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-stack/compose-file';
 import { COMPOSE_FILE, ComposeHost, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import { configFingerprint } from '../deploy-core/fingerprint';
-import { type HostSession, LABEL, type LockInfo } from '../deploy-container/container-host';
+import { type HostSession, LABEL, type LockInfo } from '../deploy-core/session';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { PinnedImage } from '../deploy-core/pin';
 import {

@@ -1,15 +1,15 @@
 /**
- * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
- * locally): the per-service lock, reading what runs, starting a version beside the old one,
- * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
- * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ * Single-container mode on one host: reading which versions run, starting a version beside the
+ * old one (or a one-off pre-deploy run), waiting until it is healthy, putting it in service on the
+ * live network and taking the old one out, the service's own proxy, keeping old versions for
+ * rollback and pruning. Built on the session every mode shares (deploy-core/session.ts). Every
+ * command is an argv array; values travel on stdin or in env files.
  */
-import { runChecked, type Runner } from '../command/command';
+import { runChecked } from '../command/command';
 import * as docker from '../docker/containers';
 import * as images from '../docker/images';
 import * as networks from '../docker/networks';
 import { envFileContent } from '../docker/env-file';
-import type { DockerTarget } from '../docker/target';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
@@ -18,22 +18,7 @@ import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
 import { caddyCommand } from '../proxy/caddy-commands';
 import * as files from '../command/files';
 import { tarFile } from '../docker/tar';
-import { HostLock } from '../deploy-core/lease';
-
-export type { LockInfo } from '../deploy-core/lease';
-
-export const LABEL = {
-  service: 'dev.slipway.service',
-  role: 'dev.slipway.role',
-  version: 'dev.slipway.version',
-  digest: 'dev.slipway.digest',
-  image: 'dev.slipway.image',
-  commit: 'dev.slipway.commit',
-  run: 'dev.slipway.run',
-  time: 'dev.slipway.time',
-  /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
-  config: 'dev.slipway.config',
-} as const;
+import { HostSession, LABEL } from '../deploy-core/session';
 
 export interface Version {
   readonly container: string;
@@ -81,26 +66,7 @@ export interface Health {
   readonly timeoutMs: number;
 }
 
-export class HostSession {
-  readonly where: string;
-  readonly runner: Runner;
-  readonly name: string;
-  /** The per-service deploy lock on this host. */
-  readonly lock: HostLock;
-  private readonly target: DockerTarget;
-
-  constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
-    this.runner = runner;
-    this.where = runner.where;
-    this.name = name;
-    this.target = { docker: 'docker', env };
-    this.lock = new HostLock(runner, this.dir);
-  }
-
-  /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-  get dir(): string {
-    return `.slipway/${this.name}`;
-  }
+export class ContainerHost extends HostSession {
   get network(): string {
     return `slipway-${this.name}`;
   }
@@ -257,26 +223,6 @@ export class HostSession {
     } finally {
       await this.removeEnvFile(envFile);
     }
-  }
-
-  /**
-   * What an interrupted run of this service can leave behind, removed by the next holder of the
-   * lock (nothing else can be using them then): env files and private docker configs holding
-   * secrets, half-made lock directories, and one-off pre-deploy containers still running.
-   */
-  async sweepLeftovers(): Promise<string[]> {
-    const found = await this.runner.run(
-      files.findByName(this.dir, ['*.env', '*.env.sh', 'docker-config-*', 'lock.new-*', 'lock.closed-*']),
-    );
-    const paths = found.stdout.split('\n').filter(Boolean);
-    if (paths.length > 0) await runChecked(this.runner, files.removeTrees(paths));
-    const preDeploy = await inspectContainersWhere<Inspect>(this.runner, this.target, [
-      `label=${LABEL.service}=${this.name}`,
-      `label=${LABEL.role}=pre-deploy`,
-    ]);
-    const names = preDeploy.map(containerName);
-    if (names.length > 0) await this.runner.run(docker.removeContainers(this.target, names));
-    return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
   }
 
   /** Env values reach the host on stdin, into a file only the deploy user can read. */
@@ -466,21 +412,5 @@ export class HostSession {
       }),
     );
     return old.map((v) => v.container);
-  }
-
-  /** Appends one JSON line to the host's audit log. */
-  async audit(entry: Record<string, unknown>): Promise<void> {
-    await runChecked(this.runner, files.appendToFile(`${this.dir}/audit.log`, `${JSON.stringify(entry)}\n`));
-  }
-
-  async registryLogin(registry: string, username: string, password: string): Promise<void> {
-    await this.docker(images.login(this.target, registry, username, password));
-  }
-
-  /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-  async registryLogout(registry: string): Promise<void> {
-    await this.runner.run(images.logout(this.target, registry));
-    const config = this.target.env?.DOCKER_CONFIG;
-    if (config) await this.runner.run(files.removeTrees([config]));
   }
 }

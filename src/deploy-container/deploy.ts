@@ -22,12 +22,11 @@ import {
   type HostOutcome,
   type HostResult,
 } from '../deploy-core/result';
+import { LABEL, type LockInfo } from '../deploy-core/session';
 import {
+  type ContainerHost,
   type Health,
-  type HostSession,
   type HostState,
-  LABEL,
-  type LockInfo,
   type Version,
   type VersionSpec,
 } from './container-host';
@@ -66,7 +65,7 @@ export function configOf(request: DeployRequest): string {
 }
 
 /** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
-export function routesOf(request: DeployRequest, session: HostSession): ServiceRoutes | undefined {
+export function routesOf(request: DeployRequest, session: ContainerHost): ServiceRoutes | undefined {
   const shared = request.shared;
   if (!shared || request.port === undefined) return undefined;
   return {
@@ -105,7 +104,7 @@ export function rollbackTarget(state: HostState, current: Version, to?: string):
 }
 
 interface Switched {
-  readonly session: HostSession;
+  readonly session: ContainerHost;
   readonly from?: Version;
   readonly to: string;
   readonly started: number;
@@ -128,20 +127,20 @@ function switchedResult(
 
 export class Deployer {
   private readonly request: DeployRequest;
-  private readonly sessions: readonly HostSession[];
+  private readonly sessions: readonly ContainerHost[];
   private readonly ctx: DeployContext;
   readonly lock: LockInfo;
   /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
-  private readonly priorRoutes = new Map<HostSession, ServiceRoutes | null>();
+  private readonly priorRoutes = new Map<ContainerHost, ServiceRoutes | null>();
 
-  constructor(request: DeployRequest, sessions: readonly HostSession[], ctx: DeployContext) {
+  constructor(request: DeployRequest, sessions: readonly ContainerHost[], ctx: DeployContext) {
     this.request = request;
     this.sessions = sessions;
     this.ctx = ctx;
     this.lock = newLock(ctx);
   }
 
-  private parallel<T>(items: readonly HostSession[], fn: (s: HostSession) => Promise<T>): Promise<T[]> {
+  private parallel<T>(items: readonly ContainerHost[], fn: (s: ContainerHost) => Promise<T>): Promise<T[]> {
     return runPool(
       items.map((s) => () => fn(s)),
       this.request.maxParallel,
@@ -158,7 +157,7 @@ export class Deployer {
   }
 
   /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
-  async releaseOrphanedProxyLock(session: HostSession): Promise<void> {
+  async releaseOrphanedProxyLock(session: ContainerHost): Promise<void> {
     const freed = await new SharedProxy(session.runner).releaseOrphanedLock(
       this.request.name,
       proxyLockId(this.lock.id),
@@ -254,8 +253,8 @@ export class Deployer {
 
     this.ctx.signal?.throwIfAborted();
     this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
-    const pullMs = new Map<HostSession, number>();
-    const timings = new Map<HostSession, { healthMs: number; stopMs: number }>();
+    const pullMs = new Map<ContainerHost, number>();
+    const timings = new Map<ContainerHost, { healthMs: number; stopMs: number }>();
     await this.parallel(
       changing.map((p) => p.session),
       async (s) => {
@@ -267,7 +266,7 @@ export class Deployer {
     );
 
     if (r.preDeploy) {
-      const first = changing[0]?.session as HostSession;
+      const first = changing[0]?.session as ContainerHost;
       const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
       this.ctx.signal?.throwIfAborted();
       this.ctx.log(`${first.where}: running pre-deploy once`);
@@ -281,10 +280,10 @@ export class Deployer {
       }
     }
 
-    const results = new Map<HostSession, HostResult>();
+    const results = new Map<ContainerHost, HostResult>();
     for (const p of plan) if (!changing.includes(p)) results.set(p.session, unchanged(p));
-    const started = new Map<HostSession, number>();
-    const ended = new Map<HostSession, number>();
+    const started = new Map<ContainerHost, number>();
+    const ended = new Map<ContainerHost, number>();
     const rollout = await rollOut(changing, r.maxParallel, async (p) => {
       started.set(p.session, performance.now());
       this.ctx.signal?.throwIfAborted();
@@ -387,8 +386,8 @@ export class Deployer {
    * host's failure its own `failed` result; returns the first failure for the caller to report.
    */
   private async reroute(
-    entries: ReadonlyArray<{ session: HostSession; state: HostState }>,
-    results: Map<HostSession, HostResult>,
+    entries: ReadonlyArray<{ session: ContainerHost; state: HostState }>,
+    results: Map<ContainerHost, HostResult>,
   ): Promise<string | undefined> {
     let failure: string | undefined;
     await this.parallel(
@@ -425,9 +424,9 @@ export class Deployer {
    * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
    * with exactly this service's routes.
    */
-  private async checkRoutes(): Promise<Map<HostSession, boolean>> {
+  private async checkRoutes(): Promise<Map<ContainerHost, boolean>> {
     const r = this.request;
-    const routed = new Map<HostSession, boolean>();
+    const routed = new Map<ContainerHost, boolean>();
     const shared = r.shared;
     if (!shared) return routed;
     await this.parallel(this.sessions, async (session) => {
@@ -449,7 +448,7 @@ export class Deployer {
    * (a switch cut between putting the new one in service and stopping the old), the newest — the one
    * that passed its health check to get there — stays and the others leave service.
    */
-  async converged(session: HostSession): Promise<HostState> {
+  async converged(session: ContainerHost): Promise<HostState> {
     const state = await session.state();
     if (this.request.dryRun) return state;
     for (const orphan of state.orphans) {
@@ -486,7 +485,7 @@ export class Deployer {
   /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
   /** Returns how long the health wait and the old version's (graceful) stop took. */
   private async switchHost(
-    session: HostSession,
+    session: ContainerHost,
     state: HostState,
     spec: VersionSpec,
   ): Promise<{ healthMs: number; stopMs: number }> {
@@ -495,7 +494,7 @@ export class Deployer {
     if (r.strategy === 'recreate' && current) await session.stop(current.container);
     await session.start(spec);
     const healthStarted = performance.now();
-    let health: Awaited<ReturnType<HostSession['waitHealthy']>>;
+    let health: Awaited<ReturnType<ContainerHost['waitHealthy']>>;
     try {
       health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
     } catch (error) {
@@ -537,7 +536,7 @@ export class Deployer {
    * service had then (none: its routes go), not the ones this run asked for.
    */
   private async serve(
-    session: HostSession,
+    session: ContainerHost,
     container: string,
     proxyRunning = false,
     back = false,
@@ -567,14 +566,14 @@ export class Deployer {
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */
-  private async switchBack(session: HostSession, from: Version, to: string): Promise<void> {
+  private async switchBack(session: ContainerHost, from: Version, to: string): Promise<void> {
     await this.bringBack(session, from.container, `${to} keeps serving`);
     await session.stop(to);
     await session.remove(to);
   }
 
   /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
-  private async restore(session: HostSession, container: string): Promise<void> {
+  private async restore(session: ContainerHost, container: string): Promise<void> {
     await this.bringBack(session, container).catch((error: Error) =>
       this.ctx.log(`${session.where}: ${error.message}`),
     );
@@ -582,7 +581,7 @@ export class Deployer {
 
   /** Starts a kept version again and puts it in service once it passed its health check. */
   private async bringBack(
-    session: HostSession,
+    session: ContainerHost,
     container: string,
     otherwise = 'nothing serves',
   ): Promise<void> {

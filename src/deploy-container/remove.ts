@@ -10,7 +10,8 @@ import * as docker from '../docker/containers';
 import * as networks from '../docker/networks';
 import { inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect, containerName } from '../docker/inspect';
-import { HostSession, LABEL } from './container-host';
+import { LABEL } from '../deploy-core/session';
+import { ContainerHost } from './container-host';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { DeployContext } from '../deploy-core/result';
 import { SharedProxy } from '../proxy/shared-proxy';
@@ -24,7 +25,7 @@ export interface RemovedOnHost {
 const TARGET = { docker: 'docker' };
 
 async function removeOnHost(
-  session: HostSession,
+  session: ContainerHost,
   ctx: DeployContext,
   lock: ReturnType<typeof newLock>,
   lockTimeoutMs: number,
@@ -62,7 +63,7 @@ export async function removeService(
   options: { readonly lockTimeoutMs: number; readonly maxParallel: number },
   ctx: DeployContext,
 ): Promise<RemovedOnHost[]> {
-  const sessions = runners.map((r) => new HostSession(r, name));
+  const sessions = runners.map((r) => new ContainerHost(r, name));
   const lock = newLock(ctx);
   return withHostLocks(
     sessions,

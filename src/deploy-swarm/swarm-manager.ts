@@ -11,7 +11,7 @@ import * as swarm from './swarm-commands';
 import { sleep } from '../common/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../proxy/caddy';
 import { caddyCommand } from '../proxy/caddy-commands';
-import { LABEL } from '../deploy-container/container-host';
+import { LABEL } from '../deploy-core/session';
 import { httpProbe } from '../deploy-core/probe';
 
 export interface ServiceState {

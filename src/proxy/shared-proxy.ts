@@ -19,7 +19,7 @@ import { caddyCommand } from './caddy-commands';
 import { makeDirectory, readAllMatching, removeFile } from '../command/files';
 import { writeFileAtomic } from '../command/remote-file';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
-import { LABEL, type LockInfo } from '../deploy-container/container-host';
+import { LABEL, type LockInfo } from '../deploy-core/session';
 import { HostLock, LEASE_MS } from '../deploy-core/lease';
 import { acquire, whileRenewing } from '../deploy-core/locks';
 import { httpProbe } from '../deploy-core/probe';
