@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { acquire } from '../../src/deploy-core/locks';
-import { HostSession } from '../../src/deploy-core/host';
+import { HostSession } from '../../src/deploy-core/session';
 import type { SshRunner } from '../../src/ssh/ssh-runner';
 import { eventOnHost, nth, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';

@@ -14,7 +14,7 @@ import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS, type LoadReport } from 
 import { expectNothingLeft, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { connectLabHost } from '../helpers/lab-ssh';
-import { SharedProxy } from '../../src/deploy-core/shared-proxy';
+import { SharedProxy } from '../../src/proxy/shared-proxy';
 import { type Pebble, startPebble } from '../helpers/pebble';
 import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
 import { NETWORK } from '../lab/config';

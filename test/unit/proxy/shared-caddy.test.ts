@@ -6,7 +6,7 @@ import {
   type ServiceRoutes,
   sharedCaddyfile,
   UPSTREAM,
-} from '../../../src/deploy-core/caddy';
+} from '../../../src/proxy/caddy';
 
 const svc = (service: string, lines: string[], extra: Partial<ServiceRoutes> = {}): ServiceRoutes => ({
   service,
