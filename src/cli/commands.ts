@@ -7,11 +7,14 @@ import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
 import { withPromotions, withVerification } from '../remote-deploy-ssh/ledger';
-import type { Inputs } from '../common/inputs';
+import { InputError, type Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
 import { runDeployOperation } from '../remote-deploy-ssh/operation';
+import { runRemoteOperation } from '../remote-deploy-ssh/dispatch';
 import { runRemoveOperation } from '../remote-deploy-ssh/remove';
+import { describeFreeze } from '../deploy-core/freeze';
+import { LOCK_ACTIONS, type LockAction, runLockOperation } from '../remote-deploy-ssh/lock';
 import { abortOnSignals } from '../common/cancel';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
@@ -47,6 +50,9 @@ function inputsOf(action: string, leaveOut: readonly string[] = []): Record<stri
   return inputs;
 }
 
+/** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
+const DAY_TWO_INPUTS = ['operation', 'message'];
+
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions(): Record<string, InputMetadata> {
   const deploy = inputsOf('remote-deploy-ssh');
@@ -73,6 +79,7 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
   return hosts.map((h) =>
     [
       `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+      ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
       ...h.containers.flatMap((c) => [
         `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
         ...(c.verified !== undefined
@@ -189,14 +196,15 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     'copy an image between registries by digest',
     (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report)),
   ),
+  // Every operation of the action (--operation lock-acquire…); lock and exec are the same as commands of their own.
   deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) =>
-    runDeployOperation(inputs, report, cancelOnCtrlC(report)),
+    runRemoteOperation(inputs, report, cancelOnCtrlC(report)),
   ),
   rollback: {
     summary: 'put the previous version back in service (deploy --rollback true)',
     description:
-      'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true).',
-    options: inputsOf('remote-deploy-ssh', ['rollback']),
+      'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true); with --force even while deploys are frozen.',
+    options: inputsOf('remote-deploy-ssh', ['rollback', ...DAY_TWO_INPUTS]),
     run: (inputs, report) =>
       runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
   },
@@ -209,6 +217,25 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'] as InputMetadata,
     },
     run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
+  },
+  lock: {
+    summary: 'freeze deploys of a service: lock acquire --message "…", lock release, lock status',
+    description:
+      "Freeze deploys of a service on every host (remote-deploy-ssh's operation lock-acquire): 'slipway lock acquire --message \"why\"' waits for a deploy in progress (lock-timeout), then every deploy, removal and rollback (unless --force) is refused with who froze it, when and why, until 'slipway lock release' (whoever froze it). A freeze never expires and survives reboots (~/.slipway/<service>/freeze.json on each host); 'slipway lock status' and 'slipway status' show it.",
+    options: {
+      action: { description: 'acquire, release or status.', required: true },
+      ...connectionOptions(),
+      message: inputsOf('remote-deploy-ssh').message as InputMetadata,
+      'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'] as InputMetadata,
+    },
+    operand: 'action',
+    run: (inputs, report) => {
+      if (!inputs.string('action')) inputs.required('action');
+      const action = inputs.oneOf('action', LOCK_ACTIONS, 'status');
+      if (action !== 'acquire' && inputs.string('message'))
+        throw new InputError('message', 'is only used with lock acquire');
+      return runLockOperation(action as LockAction, inputs, report, cancelOnCtrlC(report));
+    },
   },
   sign: {
     summary:

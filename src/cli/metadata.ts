@@ -690,6 +690,23 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
           'With rollback: the kept version to put back in service: its version (e.g. 20261201-42), digest (sha256:…) or container name (single-container mode).',
         required: false,
       },
+      force: {
+        description:
+          'With rollback: roll back even while deploys of the service are frozen (operation lock-acquire). Nothing else goes through a freeze.',
+        required: false,
+        default: 'false',
+      },
+      operation: {
+        description:
+          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status.",
+        required: false,
+        default: 'deploy',
+      },
+      message: {
+        description:
+          'With operation lock-acquire: why deploys are frozen (one line, shown to every deploy refused and in status).',
+        required: false,
+      },
       'lock-timeout': {
         description:
           'How long to wait for another deploy of this service to finish (seconds or a duration). A lock whose holder stopped renewing it for a minute (its runner died) is taken over at once.',

@@ -11,6 +11,7 @@ import { connectAll } from '../deploy-core/connect';
 import { LABEL } from '../deploy-core/host';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';
+import { type FreezeRecord, HostFreeze } from '../deploy-core/freeze';
 
 export interface ContainerStatus {
   readonly name: string;
@@ -33,6 +34,8 @@ export interface HostStatus {
   readonly host: string;
   readonly containers: readonly ContainerStatus[];
   readonly audit: ReadonlyArray<Record<string, unknown>>;
+  /** Deploys of the service are frozen here (slipway lock acquire). */
+  readonly freeze?: FreezeRecord;
   readonly error?: string;
 }
 
@@ -110,7 +113,8 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
             }
           })
       : [];
-  return { host: runner.where, containers, audit };
+  const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
+  return { host: runner.where, containers, audit, ...(freeze && { freeze }) };
 }
 
 /** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */
