@@ -15,6 +15,7 @@ import { runRemoteOperation } from '../remote-deploy-ssh/dispatch';
 import { runRemoveOperation } from '../remote-deploy-ssh/remove';
 import { describeFreeze } from '../deploy-core/freeze';
 import { LOCK_ACTIONS, type LockAction, runLockOperation } from '../remote-deploy-ssh/lock';
+import { runExecOperation } from '../remote-deploy-ssh/exec';
 import { abortOnSignals } from '../common/cancel';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
@@ -51,7 +52,7 @@ function inputsOf(action: string, leaveOut: readonly string[] = []): Record<stri
 }
 
 /** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
-const DAY_TWO_INPUTS = ['operation', 'message'];
+const DAY_TWO_INPUTS = ['operation', 'message', 'command', 'exec-on'];
 
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions(): Record<string, InputMetadata> {
@@ -236,6 +237,27 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         throw new InputError('message', 'is only used with lock acquire');
       return runLockOperation(action as LockAction, inputs, report, cancelOnCtrlC(report));
     },
+  },
+  exec: {
+    summary: 'run a one-off command in the version that serves (its image, env, secrets, volumes, networks)',
+    description:
+      "Run a command (sh -c) in a one-off container of the version of a single-container service that serves on a host: its image, environment and secrets (copied on the host), volumes and networks. On the first host, a chosen one (--exec-on HOST) or each in turn (--exec-on each). From a terminal it gets a TTY and your keyboard (a console: --command 'bin/rails console'); otherwise its output streams to stdout and stderr. Exits with the command's exit code; audited on the host (who, the command, the version, the exit code). Ctrl-C (without a TTY) removes the container.",
+    options: {
+      ...connectionOptions(),
+      command: inputsOf('remote-deploy-ssh').command as InputMetadata,
+      'exec-on': inputsOf('remote-deploy-ssh')['exec-on'] as InputMetadata,
+    },
+    run: (inputs, report, out) =>
+      runExecOperation(
+        inputs,
+        report,
+        {
+          out,
+          err: (chunk) => report.stream(chunk),
+          tty: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        },
+        cancelOnCtrlC(report),
+      ),
   },
   sign: {
     summary:

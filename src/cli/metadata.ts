@@ -698,13 +698,23 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       operation: {
         description:
-          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status.",
+          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status, exec (command).",
         required: false,
         default: 'deploy',
       },
       message: {
         description:
           'With operation lock-acquire: why deploys are frozen (one line, shown to every deploy refused and in status).',
+        required: false,
+      },
+      command: {
+        description:
+          'With operation exec: the command (run by sh -c) in a one-off container of the serving version: its image, env, secrets, volumes, networks.',
+        required: false,
+      },
+      'exec-on': {
+        description:
+          'With operation exec: first (default: the first host), each (every host in turn, stopping at a failure), or one host of hosts.',
         required: false,
       },
       'lock-timeout': {

@@ -1,14 +1,16 @@
 /**
  * remote-deploy-ssh's `operation` input: a deploy (the default), or one of the day-two operations
- * on a service's hosts — its deploy freeze (lock-acquire, lock-release, lock-status). The inputs of
+ * on a service's hosts — its deploy freeze (lock-acquire, lock-release, lock-status), a one-off
+ * command in the serving version (exec). The inputs of
  * a deploy (image, ports…) are not read by the other operations.
  */
 import type { Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
+import { afterExec, runExecOperation } from './exec';
 import { runLockOperation } from './lock';
 import { afterDeploy, runDeployOperation } from './operation';
 
-export const OPERATIONS = ['deploy', 'lock-acquire', 'lock-release', 'lock-status'] as const;
+export const OPERATIONS = ['deploy', 'lock-acquire', 'lock-release', 'lock-status', 'exec'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
 
 export function readOperation(inputs: Inputs): OperationName {
@@ -26,10 +28,19 @@ export function runRemoteOperation(inputs: Inputs, report: Reporter, signal?: Ab
       return runLockOperation('release', inputs, report, signal);
     case 'lock-status':
       return runLockOperation('status', inputs, report, signal);
+    case 'exec':
+      return runExecOperation(
+        inputs,
+        report,
+        { out: (chunk) => report.stream(chunk), err: (chunk) => report.stream(chunk) },
+        signal,
+      );
   }
 }
 
-/** The post step: only a deploy leaves anything to finish (its state says so). */
+/** The post step: a deploy or an exec may leave something to finish (its state says so). */
 export async function afterRemoteOperation(inputs: Inputs, report: Reporter): Promise<void> {
-  if (readOperation(inputs) === 'deploy') await afterDeploy(inputs, report);
+  const operation = readOperation(inputs);
+  if (operation === 'deploy') await afterDeploy(inputs, report);
+  if (operation === 'exec') await afterExec(inputs, report);
 }

@@ -10,13 +10,17 @@ import { HostFreeze } from '../../src/deploy-core/freeze';
 import { HostLock } from '../../src/deploy-core/lease';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
-import { onHost } from '../helpers/lab-host';
+import { eventOnHost, stopWatchers } from '../helpers/docker-events';
+import { onHost, psOnHost } from '../helpers/lab-host';
 import { connectLabHost } from '../helpers/lab-ssh';
-import { type BundleRun, runBundle } from '../helpers/run-bundle';
+import { type BundleRun, REPO_ROOT, runBundle } from '../helpers/run-bundle';
+import { tempDir } from '../helpers/temp';
+import { LocalRunner } from '../../src/command/local-runner';
 import { publishFixtureApp } from '../lab/lab';
 import type { LabHost } from '../lab/lab';
 
 const lab = inject('lab');
+const local = new LocalRunner();
 const ID = randomBytes(3).toString('hex');
 const SERVICE = `test-day2-${ID}`;
 const PUBLISH = '8083';
@@ -24,6 +28,8 @@ const PUBLISH = '8083';
 const hosts: LabHost[] = [lab.hosts[0] as LabHost, lab.modernHost];
 const urls = hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
 const images: Record<string, string> = {};
+const SECRET = `s3cret-${ID}-${randomBytes(4).toString('hex')}`;
+const VOLUME = `${SERVICE}-data`;
 
 const connection = () => ({
   hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
@@ -44,6 +50,9 @@ function deploy(tag: string | undefined, extra: Record<string, string> = {}): Pr
     'health-path': '/health',
     'health-timeout': '20s',
     'proxy-image': lab.images.proxy,
+    env: 'MODE=production',
+    'secret-env': `DB_PASSWORD=${SECRET}`,
+    volumes: `${VOLUME}:/data`,
     ...(tag && { image: images[tag] as string }),
     ...extra,
   });
@@ -65,8 +74,9 @@ const freezeFile = `/home/deploy/.slipway/${SERVICE}/freeze.json`;
 /** The freeze record on a lab host, read through the outer engine ('' when none). */
 const freezeOn = (host: LabHost) => onHost(lab, host, 'sh', '-c', `cat ${freezeFile} 2>/dev/null; true`);
 
-const cleanHosts = hostCleanup(lab, SERVICE, serviceCleanup(SERVICE));
+const cleanHosts = hostCleanup(lab, SERVICE, serviceCleanup(SERVICE, [VOLUME]));
 afterAll(cleanHosts);
+afterAll(stopWatchers);
 
 beforeAll(async () => {
   for (const tag of ['v1', 'v2'])
@@ -193,5 +203,127 @@ describe('deploy freeze', () => {
     expect(JSON.parse(await freezeOn(lab.modernHost)).message).toBe('complete it');
     expect((await cli('lock', 'release')).code).toBe(0);
     await runner.close();
+  });
+});
+
+/** The one-off containers of this service on a host (running or not). */
+const execContainers = (host: LabHost) =>
+  psOnHost(lab, host, [`dev.slipway.service=${SERVICE}`, 'dev.slipway.role=exec'], '{{.Names}}', {
+    all: true,
+  });
+const serving = async (host: LabHost) =>
+  (
+    await psOnHost(lab, host, [`dev.slipway.service=${SERVICE}`, 'dev.slipway.role=app'], '{{.Names}}')
+  )[0] as string;
+
+describe('exec: a one-off command in the serving version', () => {
+  it("slipway exec runs in the serving version's image with its env, secrets, volumes and network; its exit code passes through; audited without secrets", async () => {
+    const [host1] = hosts as [LabHost];
+    const app = await serving(host1);
+    await onHost(lab, host1, 'docker', 'exec', app, 'sh', '-c', 'echo kept > /data/x');
+    const run = await cli(
+      'exec',
+      '--command',
+      `echo "mode=$MODE secret-length=\${#DB_PASSWORD}"; cat /data/x; cat /www/version; wget -qO- http://${app}:8080/health; exit 7`,
+    );
+    expect(run.code, run.stderr).toBe(7);
+    expect(run.stdout).toContain(`mode=production secret-length=${SECRET.length}`);
+    expect(run.stdout).toContain('kept'); // the volume
+    expect(run.stdout).toMatch(/^v\d$/m); // the serving version's image
+    expect(run.stdout).toContain('ok'); // the service's network: the serving container by name
+    expect(run.stderr).toContain('the command exited with 7');
+    // Only on the first host; nothing left on either (no container, no env file with the secret).
+    expect(await execContainers(host1)).toEqual([]);
+    const audit = await onHost(lab, host1, 'tail', '-n', '1', `/home/deploy/.slipway/${SERVICE}/audit.log`);
+    expect(JSON.parse(audit)).toMatchObject({ action: 'exec', exitCode: 7, result: 'exit 7' });
+    expect(JSON.parse(audit).version).toMatch(/^v\d$/);
+    expect(
+      await onHost(
+        lab,
+        lab.modernHost,
+        'sh',
+        '-c',
+        `grep -c '"action":"exec"' /home/deploy/.slipway/${SERVICE}/audit.log; true`,
+      ),
+    ).toBe('0');
+    for (const host of hosts) {
+      expect(
+        await onHost(lab, host, 'sh', '-c', `grep -rl -- '${SECRET}' /home/deploy /tmp 2>/dev/null; true`),
+      ).toBe('');
+    }
+  });
+
+  it('from a workflow: exec-on each runs on every host in turn and stops at the first failure; exec-on names one host', async () => {
+    const each = await action({ operation: 'exec', command: 'cat /www/version', 'exec-on': 'each' });
+    expect(each.exitCode, each.log).toBe(0);
+    expect(each.outputs['exit-code']).toBe('0');
+    const ran = JSON.parse(each.outputs.hosts as string) as Array<{ host: string; exitCode: number }>;
+    expect(ran.map((h) => h.exitCode)).toEqual([0, 0]);
+    const failing = await action({ operation: 'exec', command: 'exit 3', 'exec-on': 'each' });
+    expect(failing.exitCode).not.toBe(0);
+    expect(failing.outputs['exit-code']).toBe('3');
+    expect(JSON.parse(failing.outputs.hosts as string)).toHaveLength(1);
+    const modern = `${lab.modernHost.address}:${lab.modernHost.sshPort}`;
+    const one = await action({ operation: 'exec', command: 'true', 'exec-on': modern });
+    expect(one.exitCode, one.log).toBe(0);
+    expect(JSON.parse(one.outputs.hosts as string)[0].host).toContain(lab.modernHost.address);
+    const bad = await action({ operation: 'exec', command: 'true', 'exec-on': 'web9.example.com' });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.log).toContain('input "exec-on": "web9.example.com" is not one of the hosts');
+  });
+
+  it('with a terminal, slipway exec gets a TTY', async () => {
+    const conn = labConnectionOptions(lab, hosts[0] as LabHost, SERVICE)
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const node = `${REPO_ROOT}/node_modules/.bin/node ${REPO_ROOT}/bin/slipway`;
+    const run = await local.run({
+      argv: ['script', '-qec', `${node} exec ${conn} --command 'tty; exit 4'`, '/dev/null'],
+      env: { GITHUB_ACTIONS: '', TMPDIR: tempDir('exec-tty') },
+      timeoutMs: 60_000,
+    });
+    expect(run.stdout).toMatch(/\/dev\/pts\/\d+/);
+    expect(run.exitCode, run.stdout).toBe(4);
+  });
+
+  it('cancelled (SIGINT) while the command runs: the container goes with it; killed (SIGKILL): the post step removes it', async () => {
+    const host = lab.modernHost;
+    const inputs = {
+      ...connection(),
+      hosts: `${host.address}:${host.sshPort}`,
+      operation: 'exec',
+      command: 'sleep 300',
+    };
+    const running = () =>
+      eventOnHost(
+        lab,
+        host,
+        [
+          'type=container',
+          'event=start',
+          `label=dev.slipway.service=${SERVICE}`,
+          'label=dev.slipway.role=exec',
+        ],
+        () => true,
+      );
+    const cancelled = await runBundle('remote-deploy-ssh', inputs, {
+      interrupt: running().then(() => 'cancel' as const),
+    });
+    expect(cancelled.exitCode).not.toBe(0);
+    expect(cancelled.durationMs).toBeLessThan(60_000);
+    expect(await execContainers(host)).toEqual([]);
+    const audit = await onHost(lab, host, 'tail', '-n', '1', `/home/deploy/.slipway/${SERVICE}/audit.log`);
+    expect(JSON.parse(audit)).toMatchObject({ action: 'exec', result: 'cancelled', command: 'sleep 300' });
+
+    const killed = await runBundle('remote-deploy-ssh', inputs, {
+      interrupt: running().then(() => 'SIGKILL' as const),
+    });
+    expect(killed.exitCode).not.toBe(0);
+    expect(killed.state['exec-containers']).toMatch(new RegExp(`^${SERVICE}-exec-`));
+    expect(await execContainers(host)).toHaveLength(1);
+    const post = await runBundle('remote-deploy-ssh', inputs, { state: killed.state });
+    expect(post.exitCode, post.log).toBe(0);
+    expect(post.log).toContain('Removed the one-off container');
+    expect(await execContainers(host)).toEqual([]);
   });
 });
