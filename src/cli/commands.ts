@@ -16,6 +16,7 @@ import { runRemoveOperation } from '../remote-deploy-ssh/remove';
 import { describeFreeze } from '../deploy-core/freeze';
 import { LOCK_ACTIONS, type LockAction, runLockOperation } from '../remote-deploy-ssh/lock';
 import { runExecOperation } from '../remote-deploy-ssh/exec';
+import { runMaintenanceOperation } from '../remote-deploy-ssh/maintenance';
 import { abortOnSignals } from '../common/cancel';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
@@ -52,7 +53,7 @@ function inputsOf(action: string, leaveOut: readonly string[] = []): Record<stri
 }
 
 /** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
-const DAY_TWO_INPUTS = ['operation', 'message', 'command', 'exec-on'];
+const DAY_TWO_INPUTS = ['operation', 'message', 'command', 'exec-on', 'maintenance-page', 'retry-after'];
 
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions(): Record<string, InputMetadata> {
@@ -258,6 +259,36 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         },
         cancelOnCtrlC(report),
       ),
+  },
+  maintenance: {
+    summary: 'put a service in maintenance: the proxy answers 503 with a page, the app is stopped',
+    description:
+      "Put a single-container service in maintenance on every host, under its deploy lock: a maintenance page (503, Retry-After; --maintenance-page-file for your own HTML) takes the app's place behind the proxy (its own or the shared one, without a reload), then the app leaves service and stops, so no request reaches it. Deploys and rollbacks are refused until 'slipway live'.",
+    options: {
+      ...connectionOptions(),
+      ...Object.fromEntries(
+        ['port', 'maintenance-page', 'retry-after', 'proxy-image', 'lock-timeout'].map((n) => [
+          n,
+          inputsOf('remote-deploy-ssh')[n] as InputMetadata,
+        ]),
+      ),
+    },
+    run: (inputs, report) => runMaintenanceOperation('maintenance', inputs, report, cancelOnCtrlC(report)),
+  },
+  live: {
+    summary: 'end maintenance: the app back in service once healthy, then the page away',
+    description:
+      "End a service's maintenance on every host, under its deploy lock: the version maintenance stopped starts again, passes its health check (health-path, else its own), joins service, and only then does the maintenance page leave.",
+    options: {
+      ...connectionOptions(),
+      ...Object.fromEntries(
+        ['port', 'health-path', 'health-timeout', 'lock-timeout'].map((n) => [
+          n,
+          inputsOf('remote-deploy-ssh')[n] as InputMetadata,
+        ]),
+      ),
+    },
+    run: (inputs, report) => runMaintenanceOperation('live', inputs, report, cancelOnCtrlC(report)),
   },
   sign: {
     summary:

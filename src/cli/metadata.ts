@@ -698,7 +698,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       operation: {
         description:
-          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status, exec (command).",
+          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status, exec (command), maintenance, live.",
         required: false,
         default: 'deploy',
       },
@@ -716,6 +716,17 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description:
           'With operation exec: first (default: the first host), each (every host in turn, stopping at a failure), or one host of hosts.',
         required: false,
+      },
+      'maintenance-page': {
+        description:
+          'With operation maintenance: the HTML page the proxy answers every request with (503), instead of a plain default.',
+        required: false,
+      },
+      'retry-after': {
+        description:
+          'With operation maintenance: the Retry-After header of the maintenance answer, in seconds.',
+        required: false,
+        default: '300',
       },
       'lock-timeout': {
         description:

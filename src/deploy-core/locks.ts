@@ -5,6 +5,7 @@ import type { HostSession } from './host';
 import { type HostLock, isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
 import type { DeployContext } from './result';
 import { refuseIfFrozen } from './freeze';
+import { refuseIfInMaintenance } from './maintenance-state';
 
 export function newLock(ctx: DeployContext): LockInfo {
   return {
@@ -31,6 +32,8 @@ export async function withHostLocks<T>(
     readonly force?: boolean;
     /** Freezing or unfreezing itself: a freeze is not a reason to refuse. */
     readonly ignoreFreeze?: boolean;
+    /** Maintenance mode itself (or a deploy asked to run inside it): maintenance is not a reason to refuse. */
+    readonly ignoreMaintenance?: boolean;
   },
   ctx: DeployContext,
   work: () => Promise<T>,
@@ -58,6 +61,7 @@ export async function withHostLocks<T>(
     }
     // Holding every lease: a freeze taken before is seen, and none can be taken until they are released.
     if (!request.ignoreFreeze) await refuseIfFrozen(held, request, ctx.log);
+    if (!request.ignoreMaintenance) await refuseIfInMaintenance(held);
     // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
     // containers) cannot be in use any more.
     if (!request.dryRun) await Promise.all(held.map((s) => sweep(s, ctx)));

@@ -1,16 +1,25 @@
 /**
  * remote-deploy-ssh's `operation` input: a deploy (the default), or one of the day-two operations
  * on a service's hosts — its deploy freeze (lock-acquire, lock-release, lock-status), a one-off
- * command in the serving version (exec). The inputs of
+ * command in the serving version (exec), maintenance mode (maintenance, live). The inputs of
  * a deploy (image, ports…) are not read by the other operations.
  */
 import type { Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { afterExec, runExecOperation } from './exec';
 import { runLockOperation } from './lock';
+import { runMaintenanceOperation } from './maintenance';
 import { afterDeploy, runDeployOperation } from './operation';
 
-export const OPERATIONS = ['deploy', 'lock-acquire', 'lock-release', 'lock-status', 'exec'] as const;
+export const OPERATIONS = [
+  'deploy',
+  'lock-acquire',
+  'lock-release',
+  'lock-status',
+  'exec',
+  'maintenance',
+  'live',
+] as const;
 export type OperationName = (typeof OPERATIONS)[number];
 
 export function readOperation(inputs: Inputs): OperationName {
@@ -35,6 +44,9 @@ export function runRemoteOperation(inputs: Inputs, report: Reporter, signal?: Ab
         { out: (chunk) => report.stream(chunk), err: (chunk) => report.stream(chunk) },
         signal,
       );
+    case 'maintenance':
+    case 'live':
+      return runMaintenanceOperation(operation, inputs, report, signal);
   }
 }
 

@@ -106,7 +106,7 @@ export async function runLockOperation(
     const hosts = await withHostLocks(
       sessions,
       lock,
-      { lockTimeoutMs: request.lockTimeoutMs, dryRun: false, ignoreFreeze: true },
+      { lockTimeoutMs: request.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true },
       ctx,
       () =>
         Promise.all(

@@ -4,7 +4,8 @@
  * deployed once and shared by the tests of this file.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HostFreeze } from '../../src/deploy-core/freeze';
 import { HostLock } from '../../src/deploy-core/lease';
@@ -13,6 +14,7 @@ import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
 import { onHost, psOnHost } from '../helpers/lab-host';
 import { connectLabHost } from '../helpers/lab-ssh';
+import { getOnce } from '../helpers/load';
 import { type BundleRun, REPO_ROOT, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LocalRunner } from '../../src/command/local-runner';
@@ -325,5 +327,124 @@ describe('exec: a one-off command in the serving version', () => {
     expect(post.exitCode, post.log).toBe(0);
     expect(post.log).toContain('Removed the one-off container');
     expect(await execContainers(host)).toEqual([]);
+  });
+});
+
+/**
+ * Requests on every URL until stopped, counted by answer: the app's version, 'maintenance' (503 with
+ * the page), or 'error' (anything else: a refused connection, a 502, a timeout), with the time of
+ * each answer.
+ */
+function countAnswers(page: string) {
+  let stopped = false;
+  const answers: Array<{ at: number; what: string }> = [];
+  const errors: string[] = [];
+  const loop = async (url: string) => {
+    while (!stopped) {
+      try {
+        const { status, body } = await getOnce(url);
+        answers.push({
+          at: performance.now(),
+          what: status === 200 ? body : status === 503 && body === page.trim() ? 'maintenance' : 'error',
+        });
+        if (status !== 200 && !(status === 503 && body === page.trim()))
+          errors.push(`HTTP ${status}: ${body.slice(0, 80)}`);
+      } catch (error) {
+        answers.push({ at: performance.now(), what: 'error' });
+        errors.push((error as Error).message);
+      }
+    }
+  };
+  const running = Promise.all(urls.flatMap((url) => [loop(url), loop(url)]));
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+      return { answers, errors };
+    },
+  };
+}
+
+describe('maintenance mode', () => {
+  it("maintenance: under load, the page (503, Retry-After) takes the app's place with no failed request, and no request reaches the app after; deploys are refused; live brings it back the same way", async () => {
+    const page = `<html><body>Back soon (${ID})</body></html>`;
+    const pageFile = join(tempDir('maintenance-page'), 'page.html');
+    writeFileSync(pageFile, page);
+    const apps = await Promise.all(hosts.map((h) => serving(h)));
+    const load = countAnswers(page);
+    const enter = await cli(
+      'maintenance',
+      '--port',
+      '8080',
+      '--maintenance-page-file',
+      pageFile,
+      '--retry-after',
+      '120',
+    );
+    const entered = performance.now();
+    expect(enter.code, enter.stderr).toBe(0);
+    // Some more time in maintenance under the same load: nothing but the page.
+    await Promise.all(urls.map((url) => getOnce(url)));
+    for (const url of urls) {
+      const answer = await fetch(url);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('120');
+      expect((await answer.text()).trim()).toBe(page);
+    }
+    const during = await load.stop();
+    expect(during.errors, during.errors.slice(0, 5).join('\n')).toEqual([]);
+    expect(during.answers.filter((a) => a.what === 'maintenance').length).toBeGreaterThan(10);
+    // After maintenance returned, every answer was the page: no request reached the app.
+    expect(during.answers.filter((a) => a.at > entered && a.what !== 'maintenance')).toEqual([]);
+    // The app is stopped on every host (kept for live), and its request log has nothing after it stopped.
+    for (const [i, host] of hosts.entries()) {
+      const state = await onHost(
+        lab,
+        host,
+        'docker',
+        'inspect',
+        '--format',
+        '{{.State.Status}}',
+        apps[i] as string,
+      );
+      expect(state).toBe('exited');
+    }
+    const status = await cli('status');
+    expect(status.stderr).toContain(`${SERVICE}-maintenance`);
+
+    const refused = await deploy('v2');
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.log).toContain(`${SERVICE} is in maintenance (by`);
+    // Again: idempotent, the page stays.
+    expect((await cli('maintenance', '--port', '8080', '--maintenance-page-file', pageFile)).code).toBe(0);
+
+    const back = countAnswers(page);
+    const live = await cli('live', '--port', '8080', '--health-path', '/health');
+    const wentLive = performance.now();
+    expect(live.code, live.stderr).toBe(0);
+    await Promise.all(urls.map((url) => getOnce(url)));
+    const after = await back.stop();
+    expect(after.errors, after.errors.slice(0, 5).join('\n')).toEqual([]);
+    expect(after.answers.filter((a) => a.at > wentLive && a.what === 'maintenance')).toEqual([]);
+    expect(await served()).toEqual(['v1', 'v1']);
+    for (const host of hosts) {
+      expect(
+        await psOnHost(
+          lab,
+          host,
+          [`dev.slipway.service=${SERVICE}`, 'dev.slipway.role=maintenance'],
+          '{{.Names}}',
+          { all: true },
+        ),
+      ).toEqual([]);
+      const audit = await onHost(
+        lab,
+        host,
+        'sh',
+        '-c',
+        `grep -o '"action":"[a-z]*"' /home/deploy/.slipway/${SERVICE}/audit.log | tail -n 2`,
+      );
+      expect(audit.split('\n')).toEqual(['"action":"maintenance"', '"action":"live"']);
+    }
   });
 });
