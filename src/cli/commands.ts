@@ -53,7 +53,15 @@ function inputsOf(action: string, leaveOut: readonly string[] = []): Record<stri
 }
 
 /** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
-const DAY_TWO_INPUTS = ['operation', 'message', 'command', 'exec-on', 'maintenance-page', 'retry-after'];
+const DAY_TWO_INPUTS = [
+  'operation',
+  'message',
+  'command',
+  'exec-on',
+  'maintenance',
+  'maintenance-page',
+  'retry-after',
+];
 
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions(): Record<string, InputMetadata> {

@@ -717,9 +717,15 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
           'With operation exec: first (default: the first host), each (every host in turn, stopping at a failure), or one host of hosts.',
         required: false,
       },
+      maintenance: {
+        description:
+          'Single-container deploys: put the service in maintenance (operation maintenance) before pre-deploy runs, and live again after, with the new version (or the old one if the deploy failed).',
+        required: false,
+        default: 'false',
+      },
       'maintenance-page': {
         description:
-          'With operation maintenance: the HTML page the proxy answers every request with (503), instead of a plain default.',
+          'With operation maintenance (or maintenance: true): the HTML page the proxy answers every request with (503), instead of a plain default.',
         required: false,
       },
       'retry-after': {

@@ -28,6 +28,8 @@ export interface Connection {
   readonly rollback: boolean;
   /** With rollback: go through a deploy freeze (see freeze.ts). */
   readonly force: boolean;
+  /** The deploy runs inside maintenance mode (remote-deploy-ssh/maintenance.ts): it is not refused by it. */
+  readonly maintenance: boolean;
   readonly healthTimeoutMs: number;
   /** verify-key and require-attestations: what every image must carry before a host is touched. */
   readonly verify?: VerifyPolicy;
@@ -156,6 +158,7 @@ export function readConnection(inputs: Inputs): Connection {
     dryRun: inputs.boolean('dry-run', false),
     rollback,
     force,
+    maintenance: inputs.boolean('maintenance', false),
     healthTimeoutMs: inputs.duration('health-timeout', 120_000),
     ...(verify && { verify }),
   };

@@ -32,8 +32,10 @@ export async function withHostLocks<T>(
     readonly force?: boolean;
     /** Freezing or unfreezing itself: a freeze is not a reason to refuse. */
     readonly ignoreFreeze?: boolean;
-    /** Maintenance mode itself (or a deploy asked to run inside it): maintenance is not a reason to refuse. */
+    /** Maintenance mode itself: maintenance is not a reason to refuse. */
     readonly ignoreMaintenance?: boolean;
+    /** A deploy asked to run inside maintenance (maintenance: true): neither. */
+    readonly maintenance?: boolean;
   },
   ctx: DeployContext,
   work: () => Promise<T>,
@@ -61,7 +63,7 @@ export async function withHostLocks<T>(
     }
     // Holding every lease: a freeze taken before is seen, and none can be taken until they are released.
     if (!request.ignoreFreeze) await refuseIfFrozen(held, request, ctx.log);
-    if (!request.ignoreMaintenance) await refuseIfInMaintenance(held);
+    if (!request.ignoreMaintenance && !request.maintenance) await refuseIfInMaintenance(held);
     // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
     // containers) cannot be in use any more.
     if (!request.dryRun) await Promise.all(held.map((s) => sweep(s, ctx)));

@@ -8,7 +8,7 @@ import type { Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { afterExec, runExecOperation } from './exec';
 import { runLockOperation } from './lock';
-import { runMaintenanceOperation } from './maintenance';
+import { deployInMaintenance, runMaintenanceOperation } from './maintenance';
 import { afterDeploy, runDeployOperation } from './operation';
 
 export const OPERATIONS = [
@@ -30,7 +30,9 @@ export function runRemoteOperation(inputs: Inputs, report: Reporter, signal?: Ab
   const operation = readOperation(inputs);
   switch (operation) {
     case 'deploy':
-      return runDeployOperation(inputs, report, signal);
+      return inputs.boolean('maintenance', false) && !inputs.boolean('dry-run', false)
+        ? deployInMaintenance(inputs, report, () => runDeployOperation(inputs, report, signal), signal)
+        : runDeployOperation(inputs, report, signal);
     case 'lock-acquire':
       return runLockOperation('acquire', inputs, report, signal);
     case 'lock-release':

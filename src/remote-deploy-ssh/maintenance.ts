@@ -211,13 +211,15 @@ async function liveOnHost(
   const started: string[] = [];
   if (record) {
     // The versions maintenance stopped (still kept), else the newest kept one.
-    const kept = new Set([...state.previous, ...state.orphans, ...state.serving].map((v) => v.container));
+    // A version serves beside the page already (a deploy made during maintenance): it stays, alone.
+    // Else the versions maintenance stopped (still kept), else the newest kept one.
+    const kept = new Set([...state.previous, ...state.orphans].map((v) => v.container));
     const back = record.stopped.filter((c) => kept.has(c));
     const targets =
-      back.length > 0
-        ? back
-        : state.serving.length > 0
-          ? []
+      state.serving.length > 0
+        ? []
+        : back.length > 0
+          ? back
           : state.previous.slice(0, 1).map((v) => v.container);
     for (const container of targets) {
       if (!state.serving.some((v) => v.container === container)) {
@@ -301,4 +303,52 @@ export async function runMaintenanceOperation(
   } finally {
     await Promise.all(runners.map((r) => r.close()));
   }
+}
+
+/**
+ * A deploy with `maintenance: true` (single-container mode): the service goes into maintenance on
+ * every host, the deploy runs inside it (its pre-deploy with the app stopped and no request reaching
+ * it), and the service goes live again whatever the deploy's outcome — with the new version when it
+ * was switched to, else with the version maintenance stopped (a failed deploy leaves the previous
+ * version serving).
+ */
+export async function deployInMaintenance(
+  inputs: Inputs,
+  report: Reporter,
+  deploy: () => Promise<Outcome>,
+  signal?: AbortSignal,
+): Promise<Outcome> {
+  if (inputs.boolean('swarm', false) || inputs.string('compose-file'))
+    throw new InputError(
+      'maintenance',
+      'is for single-container mode (the page takes the place of one container)',
+    );
+  if (inputs.boolean('rollback', false)) throw new InputError('maintenance', 'is not used with rollback');
+  readMaintenanceRequest(inputs);
+  let entered: Outcome | undefined;
+  let deployed: Outcome | undefined;
+  try {
+    entered = await runMaintenanceOperation('maintenance', inputs, report, signal);
+    deployed = await deploy();
+  } finally {
+    // Live again even when cancelled: the page must not outlive the deploy (a second Ctrl-C, or a
+    // SIGKILL, leaves it to 'slipway live' or the next deploy with maintenance: true).
+    const live = await runMaintenanceOperation('live', inputs, report).catch((error: Error): Outcome => ({
+      outputs: {},
+      summary: [],
+      error: `going live again failed: ${error.message}`,
+    }));
+    if (live.error) report.warning(live.error);
+    if (deployed) {
+      deployed = {
+        ...deployed,
+        summary: [
+          ...deployed.summary,
+          ...(entered?.summary.slice(1) ?? []).map((h) => `In maintenance during the deploy on: ${h}`),
+        ],
+        ...(live.error && !deployed.error && { error: live.error }),
+      };
+    }
+  }
+  return deployed;
 }

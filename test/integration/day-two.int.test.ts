@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HostFreeze } from '../../src/deploy-core/freeze';
 import { HostLock } from '../../src/deploy-core/lease';
+import { DEFAULT_PAGE } from '../../src/remote-deploy-ssh/maintenance';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
@@ -446,5 +447,58 @@ describe('maintenance mode', () => {
       );
       expect(audit.split('\n')).toEqual(['"action":"maintenance"', '"action":"live"']);
     }
+  });
+});
+
+describe('a deploy in maintenance mode', () => {
+  it('maintenance: true — under load, the page serves while pre-deploy runs, then the new version; a failed deploy goes live with the old one', async () => {
+    const failed = await deploy('bad', { maintenance: 'true', 'pre-deploy': 'true', 'health-timeout': '8s' });
+    expect(failed.exitCode).not.toBe(0);
+    expect(await served()).toEqual(['v1', 'v1']);
+    for (const host of hosts)
+      expect(
+        await onHost(
+          lab,
+          host,
+          'sh',
+          '-c',
+          `ls /home/deploy/.slipway/${SERVICE}/maintenance.json 2>/dev/null; true`,
+        ),
+      ).toBe('');
+
+    const load = countAnswers(DEFAULT_PAGE);
+    // The pre-deploy holds the deploy inside maintenance until the test has seen the page from outside.
+    const deploying = deploy('v2', {
+      maintenance: 'true',
+      'pre-deploy': 'for i in $(seq 1 100); do [ -e /data/seen ] && exit 0; sleep 0.1; done; exit 1',
+    });
+    const host1 = hosts[0] as LabHost;
+    for (;;) {
+      const answer = await fetch(urls[0] as string);
+      if (answer.status === 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The pre-deploy runs once, on the first host.
+    await onHost(
+      lab,
+      host1,
+      'docker',
+      'run',
+      '--rm',
+      '-v',
+      `${VOLUME}:/data`,
+      images.v1 as string,
+      'touch',
+      '/data/seen',
+    );
+    const run = await deploying;
+    const { answers } = await load.stop();
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await served()).toEqual(['v2', 'v2']);
+    const order = answers.map((a) => a.what);
+    expect(order).not.toContain('error');
+    expect(order.filter((w) => w === 'maintenance').length).toBeGreaterThan(0);
+    // The old version answers nothing once the new one has.
+    expect(order.lastIndexOf('v1')).toBeLessThan(order.indexOf('v2'));
   });
 });
