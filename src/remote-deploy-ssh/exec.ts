@@ -18,6 +18,7 @@ import { endpointKey, readConnection, readName } from '../deploy-core/inputs';
 import * as docker from '../docker/commands';
 import { parseEndpoint } from '../ssh/ssh-runner';
 import type { SshRunner } from '../ssh/ssh-runner';
+import { readMaintenance } from '../deploy-core/maintenance-state';
 import { copyEnvFile, createOneOff, startAttached } from './exec-commands';
 import { deployContext } from './operation';
 
@@ -77,7 +78,9 @@ interface Serving {
 /** The version in service on this host, and the networks it is on (the live one left out). */
 async function serving(session: HostSession): Promise<Serving> {
   const state = await session.state();
-  const current = state.current;
+  // In maintenance, nothing serves: the version maintenance stopped is the one to run in.
+  const stopped = state.current ? undefined : (await readMaintenance(session.runner, session.dir))?.stopped;
+  const current = state.current ?? state.previous.find((v) => stopped?.includes(v.container));
   if (!current)
     throw new Error(
       `${session.where}: no version of ${session.name} is in service here (exec runs in a single-container service's serving version)`,

@@ -416,6 +416,10 @@ describe('maintenance mode', () => {
     const refused = await deploy('v2');
     expect(refused.exitCode).not.toBe(0);
     expect(refused.log).toContain(`${SERVICE} is in maintenance (by`);
+    // A one-off command runs in the version maintenance stopped (a migration, say).
+    const exec = await cli('exec', '--command', 'cat /www/version; echo "mode=$MODE"');
+    expect(exec.code, exec.stderr).toBe(0);
+    expect(exec.stdout).toMatch(/^v1\nmode=production$/m);
     // Again: idempotent, the page stays.
     expect((await cli('maintenance', '--port', '8080', '--maintenance-page-file', pageFile)).code).toBe(0);
 
