@@ -7,7 +7,7 @@
 import type { Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { afterExec, runExecOperation } from './exec';
-import { runLockOperation } from './lock';
+import { releaseLeftLease, runLockOperation } from './lock';
 import { deployInMaintenance, runMaintenanceOperation } from './maintenance';
 import { afterDeploy, runDeployOperation } from './operation';
 
@@ -52,9 +52,11 @@ export function runRemoteOperation(inputs: Inputs, report: Reporter, signal?: Ab
   }
 }
 
-/** The post step: a deploy or an exec may leave something to finish (its state says so). */
+/** The post step: what a killed run left (its state says what): locks, one-off containers. */
 export async function afterRemoteOperation(inputs: Inputs, report: Reporter): Promise<void> {
   const operation = readOperation(inputs);
   if (operation === 'deploy') await afterDeploy(inputs, report);
   if (operation === 'exec') await afterExec(inputs, report);
+  // lock-acquire, maintenance, live (and a deploy with maintenance: true).
+  await releaseLeftLease(inputs, report);
 }

@@ -14,6 +14,29 @@ import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { deployContext } from './operation';
 
 export const LOCK_ACTIONS = ['acquire', 'release', 'status'] as const;
+
+/** The action's state: the deploy lease a day-two operation holds (its post step frees it if killed). */
+export const DAY_TWO_LOCK_STATE = 'day-two-lock';
+
+/**
+ * The post step of lock-acquire, maintenance and live: a run killed while it held the service's
+ * deploy lease on some hosts frees it now (only where it is still this run's), instead of a lease
+ * later. What it did on the hosts is finished by running it again.
+ */
+export async function releaseLeftLease(inputs: Inputs, report: Reporter): Promise<void> {
+  const id = report.readState(DAY_TWO_LOCK_STATE);
+  if (!id) return;
+  for (const secret of ['private-key', 'passphrase']) report.mask(inputs.string(secret));
+  const request = readConnection(inputs);
+  const name = readName(inputs);
+  const runners = await connectAll(request, () => {});
+  try {
+    await Promise.all(runners.map((runner) => new HostSession(runner, name).lock.release(id)));
+    report.info(`Released the deploy lock ${id} the interrupted run held`);
+  } finally {
+    await Promise.all(runners.map((r) => r.close()));
+  }
+}
 export type LockAction = (typeof LOCK_ACTIONS)[number];
 
 export interface HostFreezeState {
@@ -96,6 +119,7 @@ export async function runLockOperation(
       return outcome(action, name, hosts);
     }
     const lock = newLock(ctx);
+    report.saveState(DAY_TWO_LOCK_STATE, lock.id);
     const record: FreezeRecord = {
       holder: ctx.holder,
       time: ctx.now().toISOString(),
@@ -118,6 +142,7 @@ export async function runLockOperation(
           }),
         ),
     );
+    report.saveState(DAY_TWO_LOCK_STATE, '');
     const frozenNow = sessions.filter((_, i) => hosts[i]?.changed);
     await auditHosts(frozenNow, ctx, 'freeze', () => ({ result: 'frozen', message }));
     for (const h of hosts)

@@ -25,6 +25,7 @@ import { SHARED_PROXY } from '../deploy-core/shared-proxy';
 import * as docker from '../docker/commands';
 import { tarFile } from '../docker/tar';
 import { formatReference } from '../common/reference';
+import { DAY_TWO_LOCK_STATE } from './lock';
 import { deployContext } from './operation';
 
 const TARGET: docker.DockerTarget = { docker: 'docker' };
@@ -271,9 +272,11 @@ export async function runMaintenanceOperation(
   const runners = await connectAll(connection, ctx.log);
   try {
     const sessions = runners.map((runner) => new HostSession(runner, name));
+    const lock = newLock(ctx);
+    report.saveState(DAY_TWO_LOCK_STATE, lock.id);
     const hosts = await withHostLocks(
       sessions,
-      newLock(ctx),
+      lock,
       { lockTimeoutMs: connection.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true },
       ctx,
       async () => {
@@ -289,6 +292,7 @@ export async function runMaintenanceOperation(
         return done;
       },
     );
+    report.saveState(DAY_TWO_LOCK_STATE, '');
     await auditHosts(sessions, ctx, action, (i) => ({
       result: action === 'maintenance' ? 'in maintenance' : 'live',
       ...hosts[i],

@@ -454,6 +454,44 @@ describe('maintenance mode', () => {
   });
 });
 
+describe('maintenance interrupted', () => {
+  it('killed (SIGKILL) as the page starts on the first host: the post step frees the lease, the rerun converges, live brings the app back; no failed request', async () => {
+    const load = countAnswers(DEFAULT_PAGE);
+    const inputs = { ...connection(), operation: 'maintenance', port: '8080' };
+    const started = eventOnHost(
+      lab,
+      hosts[0] as LabHost,
+      [
+        'type=container',
+        'event=start',
+        `label=dev.slipway.service=${SERVICE}`,
+        'label=dev.slipway.role=maintenance',
+      ],
+      () => true,
+    );
+    const killed = await runBundle('remote-deploy-ssh', inputs, {
+      interrupt: started.then(() => 'SIGKILL' as const),
+    });
+    expect(killed.exitCode).not.toBe(0);
+    expect(killed.state['day-two-lock']).toMatch(/^[0-9a-f]{16}$/);
+    const post = await runBundle('remote-deploy-ssh', inputs, { state: killed.state });
+    expect(post.exitCode, post.log).toBe(0);
+    for (const host of hosts)
+      expect(
+        await onHost(lab, host, 'sh', '-c', `ls -d /home/deploy/.slipway/${SERVICE}/lock 2>/dev/null; true`),
+      ).toBe('');
+    const rerun = await runBundle('remote-deploy-ssh', inputs);
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    for (const url of urls) expect((await fetch(url)).status).toBe(503);
+    const live = await action({ operation: 'live', port: '8080', 'health-path': '/health' });
+    expect(live.exitCode, live.log).toBe(0);
+    const { errors, answers } = await load.stop();
+    expect(errors, errors.slice(0, 5).join('\n')).toEqual([]);
+    expect(answers.some((a) => a.what === 'maintenance')).toBe(true);
+    expect(await served()).toEqual(['v1', 'v1']);
+  });
+});
+
 describe('a deploy in maintenance mode', () => {
   it('maintenance: true — under load, the page serves while pre-deploy runs, then the new version; a failed deploy goes live with the old one', async () => {
     const failed = await deploy('bad', { maintenance: 'true', 'pre-deploy': 'true', 'health-timeout': '8s' });
