@@ -709,7 +709,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       command: {
         description:
-          'With operation exec: the command (run by sh -c) in a one-off container of the serving version: its image, env, secrets, volumes, networks.',
+          'With operation exec: the command (run by sh -c) in a one-off container of the serving version: its image, whole environment, volumes, networks.',
         required: false,
       },
       'exec-on': {
