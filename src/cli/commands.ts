@@ -90,6 +90,7 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
     [
       `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
       ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
+      ...(h.maintenance ? [`  in maintenance since ${h.maintenance.time} (by ${h.maintenance.holder})`] : []),
       ...h.containers.flatMap((c) => [
         `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
         ...(c.verified !== undefined

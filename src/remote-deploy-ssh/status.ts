@@ -12,6 +12,7 @@ import { LABEL } from '../deploy-core/host';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';
 import { type FreezeRecord, HostFreeze } from '../deploy-core/freeze';
+import { type MaintenanceRecord, readMaintenance } from '../deploy-core/maintenance-state';
 
 export interface ContainerStatus {
   readonly name: string;
@@ -36,6 +37,8 @@ export interface HostStatus {
   readonly audit: ReadonlyArray<Record<string, unknown>>;
   /** Deploys of the service are frozen here (slipway lock acquire). */
   readonly freeze?: FreezeRecord;
+  /** The service is in maintenance here (slipway maintenance). */
+  readonly maintenance?: MaintenanceRecord;
   readonly error?: string;
 }
 
@@ -114,7 +117,14 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
           })
       : [];
   const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
-  return { host: runner.where, containers, audit, ...(freeze && { freeze }) };
+  const maintenance = await readMaintenance(runner, `.slipway/${name}`);
+  return {
+    host: runner.where,
+    containers,
+    audit,
+    ...(freeze && { freeze }),
+    ...(maintenance && { maintenance }),
+  };
 }
 
 /** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */

@@ -118,6 +118,12 @@ describe('deploy freeze', () => {
         await onHost(lab, host, 'sh', '-c', `ls -d /home/deploy/.slipway/${SERVICE}/lock 2>/dev/null; true`),
       ).toBe('');
 
+    // Removing the service is refused too.
+    const remove = await cli('remove');
+    expect(remove.code).toBe(1);
+    expect(remove.stderr).toContain('"release week: no deploys"; deploys are refused');
+    expect(await served()).toEqual(['v1', 'v1']);
+
     const again = await cli('lock', 'acquire', '--message', 'another');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/is already frozen by .*"release week: no deploys"; release it first/);
@@ -409,6 +415,7 @@ describe('maintenance mode', () => {
     }
     const status = await cli('status');
     expect(status.stderr).toContain(`${SERVICE}-maintenance`);
+    expect(status.stderr.match(/in maintenance since \d{4}-/g)).toHaveLength(2);
 
     const refused = await deploy('v2');
     expect(refused.exitCode).not.toBe(0);
