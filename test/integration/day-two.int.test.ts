@@ -121,7 +121,9 @@ describe('deploy freeze', () => {
     // Removing the service is refused too.
     const remove = await cli('remove');
     expect(remove.code).toBe(1);
-    expect(remove.stderr).toContain('"release week: no deploys"; deploys are refused');
+    expect(remove.stderr).toMatch(
+      /slipway remove: .* is frozen by .*: "release week: no deploys" \(and on 1 more host\(s\)\); deploys are refused/,
+    );
     expect(await served()).toEqual(['v1', 'v1']);
 
     const again = await cli('lock', 'acquire', '--message', 'another');
