@@ -265,9 +265,10 @@ export async function runExecOperation(
     summary: [
       `## ${failed ? `exec in ${name} failed` : `exec in ${name}`}`,
       results
-        .map(
-          (r) =>
-            `${r.host}: ${r.error ? r.error.split('\n')[0] : `exit ${r.exitCode} in ${r.version || r.image}`}`,
+        .map((r) =>
+          r.error
+            ? (r.error.split('\n')[0] as string) // (says its host)
+            : `${r.host}: exit ${r.exitCode} in ${r.version || r.image}`,
         )
         .join('\n'),
     ],
