@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRunner } from '../command/local-runner';
-import { dockerBinary } from '../docker/commands';
+import { dockerBinary } from '../docker/target';
 import type { Inputs } from '../common/inputs';
 import { Code, facts, formatDuration, heading, table } from '../common/summary';
 import { describeTested, testedPlatform } from './platform';

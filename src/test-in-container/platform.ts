@@ -4,7 +4,8 @@
  * runner's platform).
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as images from '../docker/images';
+import type { DockerTarget } from '../docker/target';
 
 export interface TestedPlatform {
   /** os/arch[/variant] of the image the tests run in. */
@@ -22,16 +23,16 @@ export function platformOf(text: string): string {
 
 export async function testedPlatform(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   image: string,
 ): Promise<TestedPlatform> {
-  const runnerPlatform = (await runChecked(runner, docker.serverPlatform(target))).stdout.trim();
-  let inspected = await runner.run(docker.imagePlatform(target, image));
+  const runnerPlatform = (await runChecked(runner, images.serverPlatform(target))).stdout.trim();
+  let inspected = await runner.run(images.imagePlatform(target, image));
   let pulled = false;
   if (inspected.exitCode !== 0) {
-    await runChecked(runner, docker.pull(target, image));
+    await runChecked(runner, images.pull(target, image));
     pulled = true;
-    inspected = await runChecked(runner, docker.imagePlatform(target, image));
+    inspected = await runChecked(runner, images.imagePlatform(target, image));
   }
   return { platform: platformOf(inspected.stdout), runner: runnerPlatform, pulled };
 }

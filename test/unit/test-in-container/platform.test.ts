@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeTested, platformOf } from '../../../src/test-in-container/platform';
-import { imagePlatform } from '../../../src/docker/commands';
+import { imagePlatform } from '../../../src/docker/images';
 
 describe('the tested platform', () => {
   it('reads the platform docker image inspect prints, with or without a variant', () => {

@@ -5,7 +5,8 @@ import {
   routeConflict,
   type ServiceRoutes,
   sharedCaddyfile,
-} from '../../../src/deploy-core/caddy';
+  UPSTREAM,
+} from '../../../src/proxy/caddy';
 
 const svc = (service: string, lines: string[], extra: Partial<ServiceRoutes> = {}): ServiceRoutes => ({
   service,
@@ -94,15 +95,16 @@ describe('the shared Caddyfile', () => {
       /tls ops@x\.org \{\n\t\tca https:\/\/ca\.test\/dir\n\t\tca_root \/etc\/caddy\/roots\/[ac]\.pem\n\t\}/,
     );
     expect(c.indexOf('@route0 path /c /c/*')).toBeLessThan(c.indexOf('\thandle {'));
-    expect(c).toContain('uri strip_prefix /c\n\t\treverse_proxy c-live:8080 {\n\t\t\tlb_try_duration 10s');
+    expect(c).toContain('uri strip_prefix /c\n\t\treverse_proxy {\n\t\t\tdynamic a c-live 8080 {');
     expect(a).not.toContain('c-live');
     expect(text).toContain('d.test {\n\ttls internal\n');
-    expect(text).toContain('http://e.test {\n\thandle {\n\t\treverse_proxy e-live:8080 {');
-    // Each service's name resolved on each dial (no lookup lock shared between services), a silent
-    // address given up after the dial timeout and the request tried again at once.
-    expect(text).not.toContain('dynamic');
-    expect(c).toContain('\t\t\tdial_timeout 150ms\n');
-    expect(c).toContain('\t\t\tlb_try_interval 25ms\n');
+    expect(text).toContain('http://e.test {\n\thandle {\n\t\treverse_proxy {\n\t\t\tdynamic a e-live 8080 {');
+    // Each service's addresses kept and refreshed (no lookup on a request's way), a silent address
+    // given up after the dial timeout, left out, and the request tried again on another at once.
+    expect(c).toContain(`\t\t\t\trefresh ${UPSTREAM.refreshMs}ms\n`);
+    expect(c).toContain(`\t\t\tfail_duration ${UPSTREAM.failDurationMs}ms\n`);
+    expect(c).toContain(`\t\t\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms\n`);
+    expect(c).toContain(`\t\t\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms\n`);
     // The same table in any order gives the same text (an unchanged table is never reloaded).
     const again = sharedCaddyfile(
       [svc('d', ['d.test'], { tls: 'internal' }), svc('e', ['e.test'], { tls: 'off' })],
