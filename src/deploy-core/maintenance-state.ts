@@ -5,6 +5,7 @@
  * with the maintenance page. `live` (remote-deploy-ssh/maintenance.ts) ends it.
  */
 import type { Runner } from '../command/command';
+import { readFile } from '../command/files';
 
 export const MAINTENANCE_FILE = 'maintenance.json';
 
@@ -17,7 +18,7 @@ export interface MaintenanceRecord {
 }
 
 export async function readMaintenance(runner: Runner, dir: string): Promise<MaintenanceRecord | undefined> {
-  const result = await runner.run({ argv: ['cat', `${dir}/${MAINTENANCE_FILE}`] });
+  const result = await runner.run(readFile(`${dir}/${MAINTENANCE_FILE}`));
   if (result.exitCode !== 0) return undefined;
   try {
     const parsed = JSON.parse(result.stdout) as Partial<MaintenanceRecord>;

@@ -5,7 +5,7 @@
  * its volumes (--volumes-from) and its networks (but never the live network the proxy dials).
  */
 import type { Command } from '../command/command';
-import { type DockerTarget, dockerCommand, labelFlags } from '../docker/commands';
+import { type DockerTarget, dockerCommand, labelFlags } from '../docker/target';
 
 /**
  * $1 the serving container, $2 the env file to write (0600). Docker prints each `NAME=value` of the

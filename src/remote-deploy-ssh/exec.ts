@@ -13,9 +13,13 @@ import { InputError, type Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { hasControlCharacter } from '../common/text';
 import { connectAll } from '../deploy-core/connect';
-import { HostSession, LABEL } from '../deploy-core/host';
+import { ContainerHost } from '../deploy-container/container-host';
+import { LABEL } from '../deploy-core/session';
+import * as files from '../command/files';
 import { endpointKey, readConnection, readName } from '../deploy-core/inputs';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
+import { networkConnect } from '../docker/networks';
+import type { DockerTarget } from '../docker/target';
 import { parseEndpoint } from '../ssh/ssh-runner';
 import type { SshRunner } from '../ssh/ssh-runner';
 import { readMaintenance } from '../deploy-core/maintenance-state';
@@ -24,7 +28,7 @@ import { deployContext } from './operation';
 
 /** The action's state: the one-off containers a run started (its post step removes any left). */
 export const EXEC_STATE = 'exec-containers';
-const TARGET: docker.DockerTarget = { docker: 'docker' };
+const TARGET: DockerTarget = { docker: 'docker' };
 
 export interface ExecRequest {
   readonly command: string;
@@ -76,7 +80,7 @@ interface Serving {
 }
 
 /** The version in service on this host, and the networks it is on (the live one left out). */
-async function serving(session: HostSession): Promise<Serving> {
+async function serving(session: ContainerHost): Promise<Serving> {
   const state = await session.state();
   // In maintenance, nothing serves: the version maintenance stopped is the one to run in.
   const stopped = state.current ? undefined : (await readMaintenance(session.runner, session.dir))?.stopped;
@@ -112,7 +116,7 @@ export interface ExecIo {
 
 /** One run on one host: made, started attached, always removed; audited. */
 export async function execOnHost(
-  session: HostSession,
+  session: ContainerHost,
   request: ExecRequest,
   io: ExecIo,
   ctx: ReturnType<typeof deployContext>,
@@ -121,7 +125,7 @@ export async function execOnHost(
   const name = `${session.name}-exec-${randomBytes(4).toString('hex')}`;
   const envFile = `${session.dir}/${name}.env`;
   const tty = Boolean(io.tty);
-  await runChecked(session.runner, { argv: ['mkdir', '-p', session.dir] });
+  await runChecked(session.runner, files.makeDirectory(session.dir));
   io.started?.(name);
   let exitCode: number | undefined;
   let error: string | undefined;
@@ -147,10 +151,10 @@ export async function execOnHost(
         }),
       );
     } finally {
-      await session.runner.run({ argv: ['rm', '-f', envFile] });
+      await session.runner.run(files.removeFile(envFile));
     }
     for (const network of from.networks)
-      await runChecked(session.runner, docker.networkConnect(TARGET, network, name));
+      await runChecked(session.runner, networkConnect(TARGET, network, name));
     ctx.signal?.throwIfAborted();
     ctx.log(
       `${session.where}: running in ${from.container} (${from.version || from.image}): ${request.command}`,
@@ -159,7 +163,7 @@ export async function execOnHost(
     // Cancelled: the container goes (its process with it), not only the client attached to it.
     let removing: Promise<unknown> | undefined;
     const stop = () => {
-      removing = session.runner.run(docker.removeContainersKeepVolumes(TARGET, [name]));
+      removing = session.runner.run(docker.removeContainers(TARGET, [name]));
     };
     ctx.signal?.addEventListener('abort', stop, { once: true });
     try {
@@ -180,7 +184,7 @@ export async function execOnHost(
     error = e instanceof Error ? e.message : String(e);
     throw e;
   } finally {
-    await session.runner.run(docker.removeContainersKeepVolumes(TARGET, [name]));
+    await session.runner.run(docker.removeContainers(TARGET, [name]));
     await session
       .audit({
         time: ctx.now().toISOString(),
@@ -230,7 +234,7 @@ export async function runExecOperation(
   const started: string[] = [];
   try {
     for (const runner of runners) {
-      const session = new HostSession(runner, name);
+      const session = new ContainerHost(runner, name);
       try {
         const run = () =>
           execOnHost(
@@ -289,7 +293,7 @@ export async function afterExec(inputs: Inputs, report: Reporter): Promise<void>
   const connection = readConnection(inputs);
   const runners = await connectAll(connection, () => {});
   try {
-    await Promise.all(runners.map((r) => r.run(docker.removeContainersKeepVolumes(TARGET, names))));
+    await Promise.all(runners.map((r) => r.run(docker.removeContainers(TARGET, names))));
     report.info(`Removed the one-off container(s) the interrupted run left: ${names.join(', ')}`);
   } finally {
     await Promise.all(runners.map((r) => r.close()));

@@ -8,7 +8,7 @@ import { InputError, type Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
 import { connectAll } from '../deploy-core/connect';
 import { describeFreeze, type FreezeRecord, HostFreeze, readFreezeMessage } from '../deploy-core/freeze';
-import { HostSession } from '../deploy-core/host';
+import { HostSession } from '../deploy-core/session';
 import { readConnection, readName } from '../deploy-core/inputs';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { deployContext } from './operation';

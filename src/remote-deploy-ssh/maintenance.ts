@@ -10,25 +10,30 @@
  * rollback refuses while the service is in maintenance (deploy-core/maintenance-state.ts).
  */
 import { runChecked } from '../command/command';
+import * as files from '../command/files';
 import { sleep } from '../common/retry';
 import { InputError, type Inputs } from '../common/inputs';
 import type { Outcome, Reporter } from '../common/reporter';
-import { UPSTREAM_SETTLE_MS } from '../deploy-core/caddy';
+import { UPSTREAM_SETTLE_MS } from '../proxy/caddy';
+import { caddyCommand } from '../proxy/caddy-commands';
 import { connectAll } from '../deploy-core/connect';
-import { HostSession, LABEL } from '../deploy-core/host';
+import { ContainerHost } from '../deploy-container/container-host';
+import { LABEL } from '../deploy-core/session';
 import { readConnection, readName, readPort, readProxyImage } from '../deploy-core/inputs';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { MAINTENANCE_FILE, type MaintenanceRecord, readMaintenance } from '../deploy-core/maintenance-state';
 import { httpProbe } from '../deploy-core/probe';
 import type { DeployContext } from '../deploy-core/result';
-import { SHARED_PROXY } from '../deploy-core/shared-proxy';
-import * as docker from '../docker/commands';
+import { SHARED_PROXY } from '../proxy/shared-proxy';
+import * as docker from '../docker/containers';
+import { pull } from '../docker/images';
+import { type DockerTarget, dockerCommand } from '../docker/target';
 import { tarFile } from '../docker/tar';
 import { formatReference } from '../common/reference';
 import { DAY_TWO_LOCK_STATE } from './lock';
 import { deployContext } from './operation';
 
-const TARGET: docker.DockerTarget = { docker: 'docker' };
+const TARGET: DockerTarget = { docker: 'docker' };
 const PAGE_MAX = 512 * 1024;
 
 export const DEFAULT_PAGE = `<!doctype html>
@@ -96,22 +101,22 @@ function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
   ]);
 }
 
-const maintenanceContainer = (session: HostSession) => `${session.name}-maintenance`;
+const maintenanceContainer = (session: ContainerHost) => `${session.name}-maintenance`;
 
 /** The image the service's proxy runs on this host (its own, else the shared one), else the proxy-image input. */
-async function proxyImageOn(session: HostSession, fallback: string): Promise<string> {
+async function proxyImageOn(session: ContainerHost, fallback: string): Promise<string> {
   for (const name of [session.proxy, SHARED_PROXY]) {
     const result = await session.runner.run(
-      docker.dockerCommand(TARGET, ['container', 'inspect', '--format', '{{.Config.Image}}', name]),
+      dockerCommand(TARGET, ['container', 'inspect', '--format', '{{.Config.Image}}', name]),
     );
     if (result.exitCode === 0 && result.stdout.trim()) return result.stdout.trim();
   }
-  await runChecked(session.runner, docker.pull(TARGET, fallback));
+  await runChecked(session.runner, pull(TARGET, fallback));
   return fallback;
 }
 
 /** The maintenance container answers 503 on the live network (within 15 s). */
-async function waitAnswers(session: HostSession, name: string, port: number): Promise<void> {
+async function waitAnswers(session: ContainerHost, name: string, port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   let last = '';
   for (;;) {
@@ -135,7 +140,7 @@ async function waitAnswers(session: HostSession, name: string, port: number): Pr
 
 /** On one host (its lease held): the page in service, then the app out of it. Idempotent. */
 async function enterOnHost(
-  session: HostSession,
+  session: ContainerHost,
   request: MaintenanceRequest,
   ctx: DeployContext,
 ): Promise<{ host: string; stopped: string[] }> {
@@ -156,7 +161,7 @@ async function enterOnHost(
         networkAliases: [session.alias],
         restart: 'unless-stopped',
         labels: { [LABEL.service]: session.name, [LABEL.role]: 'maintenance' },
-        command: ['caddy', 'run', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile'],
+        command: caddyCommand('run', '/etc/caddy/Caddyfile'),
       }),
     );
   }
@@ -173,8 +178,7 @@ async function enterOnHost(
       ]),
     ),
   );
-  if (exists)
-    await runChecked(session.runner, docker.dockerCommand(TARGET, ['restart', '--time', '1', name]));
+  if (exists) await runChecked(session.runner, dockerCommand(TARGET, ['restart', '--time', '1', name]));
   else await runChecked(session.runner, docker.start(TARGET, name));
   await waitAnswers(session, name, request.port);
   // The record first (a run cut from here on is finished by the next maintenance or live).
@@ -185,10 +189,10 @@ async function enterOnHost(
     run: earlier?.run ?? ctx.runUrl,
     stopped,
   };
-  await runChecked(session.runner, {
-    argv: ['install', '-m', '0644', '/dev/stdin', `${session.dir}/${MAINTENANCE_FILE}`],
-    stdin: `${JSON.stringify(record)}\n`,
-  });
+  await runChecked(
+    session.runner,
+    files.installFile(`${session.dir}/${MAINTENANCE_FILE}`, '0644', `${JSON.stringify(record)}\n`),
+  );
   if (serving.length > 0) {
     // Every proxy has the page's address before the app leaves (as in a version switch).
     await sleep(UPSTREAM_SETTLE_MS);
@@ -202,7 +206,7 @@ async function enterOnHost(
 
 /** On one host (its lease held): the app back in service once healthy, then the page away. */
 async function liveOnHost(
-  session: HostSession,
+  session: ContainerHost,
   request: MaintenanceRequest,
   ctx: DeployContext,
 ): Promise<{ host: string; started: string[] }> {
@@ -251,8 +255,8 @@ async function liveOnHost(
   }
   // The page leaves the alias gracefully (docker drops it from DNS on stop), then goes.
   await session.runner.run(docker.stop(TARGET, name, 2));
-  await session.runner.run(docker.removeContainersKeepVolumes(TARGET, [name]));
-  await runChecked(session.runner, { argv: ['rm', '-f', `${session.dir}/${MAINTENANCE_FILE}`] });
+  await session.runner.run(docker.removeContainers(TARGET, [name]));
+  await runChecked(session.runner, files.removeFile(`${session.dir}/${MAINTENANCE_FILE}`));
   ctx.log(`${session.where}: ${session.name} is live${started.length > 0 ? ` (${started.join(', ')})` : ''}`);
   return { host: session.where, started };
 }
@@ -271,7 +275,7 @@ export async function runMaintenanceOperation(
   const ctx = deployContext(report, signal);
   const runners = await connectAll(connection, ctx.log);
   try {
-    const sessions = runners.map((runner) => new HostSession(runner, name));
+    const sessions = runners.map((runner) => new ContainerHost(runner, name));
     const lock = newLock(ctx);
     report.saveState(DAY_TWO_LOCK_STATE, lock.id);
     const hosts = await withHostLocks(
