@@ -52,11 +52,14 @@ function get(): Promise<number> {
 }
 
 async function main() {
-  // The shared proxy is the host's: probe it only on a host where none runs, and take it away after.
+  // The shared proxy is the host's: probe it only on a host where none runs, and take it away after
+  // unless another service has routes on it by then (its record beside this one's).
+  const routes = '/home/deploy/.slipway/_proxy/routes';
   const sharedProxy = [
-    'docker rm -f slipway-proxy >/dev/null 2>&1',
-    'docker volume rm slipway-proxy-data >/dev/null 2>&1',
+    `if [ -z "$(ls ${routes} 2>/dev/null | grep -vx '${service}.json')" ]; then`,
+    'docker rm -f slipway-proxy >/dev/null 2>&1; docker volume rm slipway-proxy-data >/dev/null 2>&1',
     'rm -rf /home/deploy/.slipway/_proxy',
+    `else rm -f ${routes}/${service}.json; fi`,
   ];
   if (mode !== 'publish') {
     const running = await onHost('docker ps -aq --filter name=^/slipway-proxy$');
@@ -186,7 +189,7 @@ async function main() {
     console.log(timeline.join('\n'));
   } finally {
     // The proxy first: a network it is attached to cannot be removed.
-    if (mode !== 'publish') await onHost(`${sharedProxy.join('; ')}; true`);
+    if (mode !== 'publish') await onHost(`${sharedProxy.join('\n')}\ntrue`);
     await clean();
   }
 }

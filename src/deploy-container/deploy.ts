@@ -361,13 +361,16 @@ export class Deployer {
   ): Promise<void> {
     for (const s of this.ctx.signal?.aborted ? [] : switched) {
       try {
-        if (s.from) await this.switchBack(s.session, s.from, s.to);
+        if (!s.from) {
+          // The service's first version on this host: there is nothing to go back to, and it serves.
+          this.ctx.log(`${s.session.where}: ${s.to} keeps serving (no earlier version on this host)`);
+          results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }));
+          continue;
+        }
+        await this.switchBack(s.session, s.from, s.to);
         results.set(
           s.session,
-          switchedResult(s, 'reverted', {
-            image: s.from?.image ?? null,
-            container: s.from?.container ?? null,
-          }),
+          switchedResult(s, 'reverted', { image: s.from.image, container: s.from.container }),
         );
       } catch (error) {
         results.set(

@@ -3,33 +3,33 @@
  * its network — the service's stable alias on its live network, or Swarm's tasks.<service> — so a
  * version is switched by joining or leaving that network, without a reload.
  *
- * No request waits on a version that is not there. Seen from a lab host (each request's time beside
- * the engine's events): a version that just joined loses its first packets while its interface
- * comes up, and one that stopped keeps its address in Docker's DNS for a few hundred ms after its
- * interface is gone (the `network disconnect` event comes ~0.2–0.7 s after `die`). A dial to either
- * waits for its whole timeout: a proxy resolving the name on every dial waited 2.0 s and 1.0 s on
- * those at first, and up to 0.6 s (several dials in a row) with a 150 ms timeout. So every proxy —
- * its own, Swarm's, the shared one for each of its services — keeps the name's addresses
- * (`dynamic a`, looked up again every UPSTREAM.refreshMs), gives up a connection not taken within
- * UPSTREAM.dialTimeoutMs, leaves that address out for UPSTREAM.failDurationMs and tries the request
- * again on another one after UPSTREAM.tryIntervalMs: at most one short wait per request.
- *
- * Caddy looks `dynamic` names up under one lock for all services, so a lookup holds up the shared
- * proxy's other services while it runs: Docker's DNS answers a name it has (or a single-label name
- * it has not: no forwarding, `ndots:0`) in a few ms, 64 ms at worst measured during network changes
- * on a loaded host.
+ * No request waits long on a version that is not there. Seen from a lab host (each request's time
+ * beside the engine's events): a version that just joined can lose its first packets while its
+ * interface comes up, and one that stopped keeps its address in Docker's DNS for a few hundred ms
+ * after its interface is gone (the `network disconnect` event comes ~0.2–1.2 s after `die`). A dial
+ * to either waits for its whole timeout: 2.0 s and 1.0 s at first. So a connection not taken within
+ * UPSTREAM.dialTimeoutMs is given up and the request tried again after UPSTREAM.tryIntervalMs:
+ * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
+ *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
+ *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
+ *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them and caches no failure, so a service whose name resolves
+ *   to nothing (no version running, a crash loop) would hold up every other service on the host
+ *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
+ *   name to a slow upstream resolver).
  */
 
 /** How a proxy reaches a service's versions. */
 export const UPSTREAM = {
-  /** How often a name's addresses are looked up again. */
+  /** How often a name's addresses are looked up again (proxies of one service). */
   refreshMs: 250,
   /**
    * A connection to a version on the same host's bridge takes well under a millisecond (the kernel
    * answers it, however busy the app); a dial not answered in this time goes to a gone address.
    */
   dialTimeoutMs: 100,
-  /** How long an address that failed is left out (then tried again). */
+  /** How long an address that failed is left out (then tried again), where Caddy keeps that. */
   failDurationMs: 500,
   /** Between two tries of one request; tries go on for tryDurationS (a service restarting). */
   tryIntervalMs: 25,
@@ -44,22 +44,29 @@ export const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutM
 
 /**
  * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
- * address of it kept and refreshed, one that does not answer left out for a while.
+ * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
  */
-function upstreamBlock(name: string, port: number, indent: string): string[] {
+function upstreamBlock(name: string, port: number, indent: string, dynamic: boolean): string[] {
   if (!UPSTREAM_NAME.test(name)) throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
+  const retries = [
+    `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
+    `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+  ];
+  const transport = [
+    `${indent}\ttransport http {`,
+    `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
+    `${indent}\t}`,
+  ];
+  if (!dynamic) return [`${indent}reverse_proxy ${name}:${port} {`, ...retries, ...transport, `${indent}}`];
   return [
     `${indent}reverse_proxy {`,
     `${indent}\tdynamic a ${name} ${port} {`,
     `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
     `${indent}\t}`,
     `${indent}\tlb_policy round_robin`,
-    `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
-    `${indent}\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms`,
+    ...retries,
     `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
-    `${indent}\ttransport http {`,
-    `${indent}\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms`,
-    `${indent}\t}`,
+    ...transport,
     `${indent}}`,
   ];
 }
@@ -84,13 +91,13 @@ function site(upstream: string[]): string {
 }
 
 export function caddyfile(upstream: string, port: number): string {
-  return site(upstreamBlock(upstream, port, '\t'));
+  return site(upstreamBlock(upstream, port, '\t', true));
 }
 
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 export function swarmCaddyfile(service: string, port: number): string {
   if (!UPSTREAM_NAME.test(service)) throw new Error(`invalid service name ${JSON.stringify(service)}`);
-  return site(upstreamBlock(`tasks.${service}`, port, '\t'));
+  return site(upstreamBlock(`tasks.${service}`, port, '\t', true));
 }
 
 // --- the shared proxy: one Caddy per host, many services by hostname ------------------------------
@@ -195,7 +202,7 @@ export function caRootPath(service: string): string {
 }
 
 function proxyTo(s: ServiceRoutes, indent: string): string[] {
-  return upstreamBlock(s.upstream, s.port, indent);
+  return upstreamBlock(s.upstream, s.port, indent, false);
 }
 
 function tlsDirective(s: ServiceRoutes): string[] {

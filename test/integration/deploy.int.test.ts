@@ -18,6 +18,7 @@ const local = new LocalRunner();
 const SERVICE = `test-deploy-${randomBytes(3).toString('hex')}`;
 /** A second service, whose proxy cannot start. */
 const NOPROXY = `${SERVICE}-noproxy`;
+const FIRST = `${SERVICE}-first`;
 const PUBLISH = '8081';
 const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
 const VOLUME = `${SERVICE}-data`;
@@ -73,6 +74,7 @@ function hostsOutput(run: BundleRun): Array<{ host: string; result: string; prev
 const cleanHosts = hostCleanup(lab, SERVICE, [
   ...serviceCleanup(SERVICE, [VOLUME, GATE]),
   ...serviceCleanup(NOPROXY),
+  ...serviceCleanup(FIRST),
 ]);
 
 afterAll(cleanHosts);
@@ -400,6 +402,26 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(report.answers.v2, 'host 1 served v2 before it switched back').toBeGreaterThan(0);
     expect(report.latency.max, JSON.stringify(report.latency)).toBeLessThan(SWITCH_MAX_MS);
     expect(await served()).toEqual(['v1', 'v1']);
+
+    // A service's first version has nothing to go back to: host 1 keeps it and says it is deployed.
+    const first = await deploy('v2', {
+      name: FIRST,
+      publish: '',
+      'max-parallel': '1',
+      volumes: `${GATE}:/gate`,
+      'health-cmd': 'test ! -e /gate/fail',
+      'health-timeout': '4s',
+    });
+    expect(first.exitCode, first.log).toBe(1);
+    expect(hostsOutput(first).map((h) => h.result)).toEqual(['deployed', 'failed']);
+    expect(first.log).toContain('keeps serving (no earlier version on this host)');
+    const running = await psOnHost(
+      lab,
+      lab.hosts[0] as (typeof lab.hosts)[number],
+      [`dev.slipway.service=${FIRST}`, 'dev.slipway.role=app'],
+      '{{.Names}}',
+    );
+    expect(running).toHaveLength(1);
   });
 
   it('pulls from an authenticated registry with a login that leaves no credentials on the hosts', async () => {

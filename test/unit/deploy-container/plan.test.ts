@@ -199,18 +199,8 @@ describe('the deploy plan', () => {
 });
 
 describe('the rollback plan', () => {
-  const v = (name: string, time: string, digest = name): Version => ({
-    container: `web-${name}`,
-    running: false,
-    digest: `sha256:${digest.padEnd(64, '0')}`,
-    image: `r/web@sha256:${digest}`,
-    version: name,
-    time,
-    imageId: name,
-    config: 'c',
-  });
-  const v1 = v('v1', '2026-12-01T10:00:00Z');
-  const v2 = { ...v('v2', '2026-12-01T11:00:00Z'), running: true };
+  const v1 = version('v1', '2026-12-01T10:00:00Z');
+  const v2 = version('v2', '2026-12-01T11:00:00Z', true);
   const on = (where: string, current: Version | undefined, previous: Version[]) => ({
     host: where,
     where,
@@ -234,7 +224,7 @@ describe('the rollback plan', () => {
     expect(() => planRollback({ name: 'web', rollbackTo: 'v9' }, [on('a', v2, [v1])])).toThrow(
       'a: no kept version of web matches v9 (kept: v1)',
     );
-    const other = v('v0', '2026-12-01T09:00:00Z', 'zero');
+    const other = version('v0', '2026-12-01T09:00:00Z');
     expect(() => planRollback({ name: 'web' }, [on('a', v2, [v1]), on('b', v2, [other])])).toThrow(
       /would roll back to different versions/,
     );
