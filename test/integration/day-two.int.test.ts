@@ -26,6 +26,7 @@ const lab = inject('lab');
 const local = new LocalRunner();
 const ID = randomBytes(3).toString('hex');
 const SERVICE = `test-day2-${ID}`;
+// (engine29.int.test.ts's shared proxy takes 8083 on lab-host3 too: the two cannot run at once.)
 const PUBLISH = '8083';
 /** Both engine generations: a Debian 20.10 host and the Docker 29 one. */
 const hosts: LabHost[] = [lab.hosts[0] as LabHost, lab.modernHost];
