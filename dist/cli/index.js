@@ -47768,6 +47768,59 @@ class SshRunner {
             });
         });
     }
+    /**
+     * Runs a command on a pseudo-terminal wired to this process's terminal (`slipway exec` from a
+     * shell): raw stdin in, output out, the window size followed; the exit code comes back.
+     */
+    async interactive(command, io = { stdin: process.stdin, stdout: process.stdout }) {
+        const line = toShellLine(command.argv, command.env);
+        const started = performance.now();
+        await this.acquire();
+        try {
+            return await new Promise((resolve, reject) => {
+                const window = {
+                    rows: io.stdout.rows || 24,
+                    cols: io.stdout.columns || 80,
+                    term: process.env.TERM || 'xterm',
+                };
+                this.client.exec(line, { pty: window }, (err, stream) => {
+                    if (err) {
+                        reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                        return;
+                    }
+                    const wasRaw = io.stdin.isRaw;
+                    if (io.stdin.isTTY)
+                        io.stdin.setRawMode(true);
+                    const resize = () => stream.setWindow(io.stdout.rows || 24, io.stdout.columns || 80, 0, 0);
+                    io.stdout.on('resize', resize);
+                    io.stdin.pipe(stream);
+                    stream.pipe(io.stdout, { end: false });
+                    stream.stderr.pipe(io.stdout, { end: false });
+                    let exitCode;
+                    stream.on('exit', (code, signal) => {
+                        exitCode = code ?? (signal ? 128 + 9 : 255);
+                    });
+                    stream.on('close', () => {
+                        io.stdin.unpipe(stream);
+                        io.stdout.off('resize', resize);
+                        if (io.stdin.isTTY)
+                            io.stdin.setRawMode(wasRaw);
+                        io.stdin.pause();
+                        resolve({
+                            exitCode: exitCode ?? 255,
+                            stdout: '',
+                            stderr: '',
+                            durationMs: performance.now() - started,
+                            timedOut: false,
+                        });
+                    });
+                });
+            });
+        }
+        finally {
+            this.release();
+        }
+    }
     openTcp(host, port) {
         return new Promise((resolve, reject) => {
             this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
@@ -47929,7 +47982,7 @@ function readHosts(inputs) {
     return hosts;
 }
 /** The hosts, credentials and guards every mode shares. */
-function readConnection(inputs) {
+function inputs_readConnection(inputs) {
     const hosts = readHosts(inputs);
     const username = inputs.line('username');
     if (!username)
@@ -47972,6 +48025,10 @@ function readConnection(inputs) {
         throw new common_inputs/* InputError */.dz('registry-username', 'is required with registry-password');
     const passphrase = inputs.string('passphrase');
     const verify = (0,supply_chain_inputs/* readVerifyPolicy */.gg)(inputs);
+    const rollback = inputs.boolean('rollback', false);
+    const force = inputs.boolean('force', false);
+    if (force && !rollback)
+        throw new common_inputs/* InputError */.dz('force', 'only lets a rollback through a deploy freeze; a deploy never goes through one');
     return {
         hosts,
         username,
@@ -47987,13 +48044,15 @@ function readConnection(inputs) {
         maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
         lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
         dryRun: inputs.boolean('dry-run', false),
-        rollback: inputs.boolean('rollback', false),
+        rollback,
+        force,
+        maintenance: inputs.boolean('maintenance', false),
         healthTimeoutMs: inputs.duration('health-timeout', 120_000),
         ...(verify && { verify }),
     };
 }
 /** A service name: what the lock, the audit log and the containers are named after. */
-function readName(inputs, name = 'name') {
+function inputs_readName(inputs, name = 'name') {
     const value = inputs.line(name);
     if (!value)
         inputs.required(name);
@@ -49224,7 +49283,165 @@ async function connect_connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
+;// CONCATENATED MODULE: ./src/deploy-core/freeze.ts
+
+
+const FREEZE_FILE = 'freeze.json';
+/**
+ * $1 dir, $2 our id (record on stdin). 0: frozen by us; 3: another freeze is there (printed);
+ * 2: the record could not be written.
+ */
+const freeze_ACQUIRE = `set -u
+d=$1; f="$d/${FREEZE_FILE}"; t="$d/${FREEZE_FILE}.new-$2"
+mkdir -p "$d" && cat > "$t" || { rm -f "$t"; exit 2; }
+# A client killed before its stdin was sent leaves a cut record: never put in place.
+if [ "$(tail -c 1 "$t")" != "}" ]; then rm -f "$t"; echo "the freeze record arrived incomplete" >&2; exit 2; fi
+if ln "$t" "$f" 2>/dev/null; then rm -f "$t"; exit 0; fi
+rm -f "$t"; cat "$f"; exit 3`;
+/** $1 dir. Prints the record that was there (nothing when there was none), then removes it. */
+const RELEASE = `set -u
+f="$1/${FREEZE_FILE}"
+[ -e "$f" ] || exit 4
+cat "$f" && rm -f "$f"`;
+/** $1 dir. 0 with the record; 4: no freeze. */
+const READ = `f="$1/${FREEZE_FILE}"; [ -e "$f" ] || exit 4; cat "$f"`;
+function freeze_sh(script, ...args) {
+    return ['sh', '-c', script, 'slipway-freeze', ...args];
+}
+/** A record as found on a host; an unreadable one is still a freeze (its text says so). */
+function parseFreeze(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return {
+            holder: typeof parsed.holder === 'string' ? parsed.holder : 'someone',
+            time: typeof parsed.time === 'string' ? parsed.time : '?',
+            message: typeof parsed.message === 'string' ? parsed.message : '',
+            run: typeof parsed.run === 'string' ? parsed.run : '',
+        };
+    }
+    catch {
+        return {
+            holder: 'someone',
+            time: '?',
+            message: `(an unreadable freeze record: ${text.slice(0, 200)})`,
+            run: '',
+        };
+    }
+}
+/** How a freeze is named in errors and the status: who, since when, why, from which run. */
+function describeFreeze(record) {
+    return `frozen by ${record.holder} since ${record.time}${record.message ? `: ${JSON.stringify(record.message)}` : ''}${record.run ? ` (${record.run})` : ''}`;
+}
+/** The freeze of one service on one host. */
+class HostFreeze {
+    runner;
+    /** The service's directory on the host (relative to the deploy user's home). */
+    dir;
+    constructor(runner, dir) {
+        this.runner = runner;
+        this.dir = dir;
+    }
+    /** Freezes; when a freeze is already there, it stays as it is and is returned. */
+    async acquire(record, id) {
+        const result = await this.runner.run({
+            argv: freeze_sh(freeze_ACQUIRE, this.dir, id),
+            stdin: `${JSON.stringify(record)}`,
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode === 3)
+            return parseFreeze(result.stdout);
+        throw new Error(`${this.runner.where}: cannot write the freeze in ${this.dir}: ${result.stderr.trim()}`);
+    }
+    /** Lifts the freeze, whoever set it; returns what it was (undefined: there was none). */
+    async release() {
+        const result = await this.runner.run({ argv: freeze_sh(RELEASE, this.dir) });
+        if (result.exitCode === 4)
+            return undefined;
+        if (result.exitCode !== 0)
+            throw new Error(`${this.runner.where}: cannot remove the freeze in ${this.dir}: ${result.stderr.trim()}`);
+        return parseFreeze(result.stdout);
+    }
+    async read() {
+        const result = await this.runner.run({ argv: freeze_sh(READ, this.dir) });
+        if (result.exitCode === 4)
+            return undefined;
+        if (result.exitCode !== 0)
+            throw new Error(`${this.runner.where}: cannot read the freeze in ${this.dir}: ${result.stderr.trim()}`);
+        return parseFreeze(result.stdout);
+    }
+}
+/** A deploy (or rollback, or removal) refused because the service is frozen on a host. */
+class FrozenError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FrozenError';
+    }
+}
+/**
+ * Called holding the deploy lease of every host: refuses (FrozenError naming the holder, time and
+ * message) when the service is frozen on any of them. A rollback with `force` goes through, said
+ * in the log.
+ */
+async function refuseIfFrozen(sessions, request, log) {
+    const found = await Promise.all(sessions.map(async (s) => ({ session: s, freeze: await new HostFreeze(s.runner, s.dir).read() })));
+    const frozen = found.filter((f) => f.freeze !== undefined);
+    const first = frozen[0];
+    if (!first?.freeze)
+        return;
+    const what = `${first.session.where}: ${first.session.name} is ${describeFreeze(first.freeze)}`;
+    if (request.rollback && request.force) {
+        log(`${what}; rolling back anyway (force)`);
+        return;
+    }
+    const others = frozen.length > 1 ? ` (and on ${frozen.length - 1} more host(s))` : '';
+    throw new FrozenError(`${what}${others}; deploys are refused until it is released (slipway lock release, or operation lock-release)${request.rollback ? '; a rollback goes through with force: true' : ''}`);
+}
+const MESSAGE_MAX = 500;
+/** The freeze's message: required, one line of text. Nothing secret belongs in it (it is shown to everyone). */
+function readFreezeMessage(inputs) {
+    const message = inputs.string('message');
+    if (!message)
+        throw new common_inputs/* InputError */.dz('message', 'is required to freeze deploys: say why (it is shown to every deploy refused)');
+    if ((0,common_text/* hasControlCharacter */.F)(message) || message.includes('\n'))
+        throw new common_inputs/* InputError */.dz('message', 'must be one line of text without control characters');
+    if (message.length > MESSAGE_MAX)
+        throw new common_inputs/* InputError */.dz('message', `is longer than ${MESSAGE_MAX} characters`);
+    return message;
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/maintenance-state.ts
+
+const MAINTENANCE_FILE = 'maintenance.json';
+async function readMaintenance(runner, dir) {
+    const result = await runner.run(readFile(`${dir}/${MAINTENANCE_FILE}`));
+    if (result.exitCode !== 0)
+        return undefined;
+    try {
+        const parsed = JSON.parse(result.stdout);
+        return {
+            holder: String(parsed.holder ?? 'someone'),
+            time: String(parsed.time ?? '?'),
+            run: String(parsed.run ?? ''),
+            stopped: Array.isArray(parsed.stopped) ? parsed.stopped.map(String) : [],
+        };
+    }
+    catch {
+        return { holder: 'someone', time: '?', run: '', stopped: [] };
+    }
+}
+/** Called holding the deploy lease of every host: refuses while the service is in maintenance on one. */
+async function refuseIfInMaintenance(sessions) {
+    for (const s of sessions) {
+        const record = await readMaintenance(s.runner, s.dir);
+        if (record)
+            throw new Error(`${s.where}: ${s.name} is in maintenance (by ${record.holder} since ${record.time}); bring it back first (slipway live, or operation live)`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/remote-deploy-ssh/status.ts
+
+
 
 
 
@@ -49290,7 +49507,15 @@ async function hostStatus(runner, name, auditLines) {
             }
         })
         : [];
-    return { host: runner.where, containers, audit };
+    const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
+    const maintenance = await readMaintenance(runner, `.slipway/${name}`);
+    return {
+        host: runner.where,
+        containers,
+        audit,
+        ...(freeze && { freeze }),
+        ...(maintenance && { maintenance }),
+    };
 }
 /** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */
 async function onEveryHost(request, work, parallel = 4) {
@@ -51577,6 +51802,8 @@ class ComposeHost {
 
 
 
+
+
 function newLock(ctx) {
     return {
         id: (0,external_node_crypto_.randomBytes)(8).toString('hex'),
@@ -51609,6 +51836,11 @@ async function withHostLocks(sessions, lock, request, ctx, work) {
             await acquire(session, leased, waitMs, ctx);
             held.push(session);
         }
+        // Holding every lease: a freeze taken before is seen, and none can be taken until they are released.
+        if (!request.ignoreFreeze)
+            await refuseIfFrozen(held, request, ctx.log);
+        if (!request.ignoreMaintenance && !request.maintenance)
+            await refuseIfInMaintenance(held);
         // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
         // containers) cannot be in use any more.
         if (!request.dryRun)
@@ -54077,9 +54309,9 @@ const NOT_FOR_STACKS = [
 
 
 function readComposeRequest(inputs) {
-    const connection = readConnection(inputs);
+    const connection = inputs_readConnection(inputs);
     refuseInputs(inputs, [...NOT_FOR_STACKS, 'stack-file', 'rollback-to'], 'compose');
-    const name = inputs.string('compose-project') ? readName(inputs, 'compose-project') : readName(inputs);
+    const name = inputs.string('compose-project') ? inputs_readName(inputs, 'compose-project') : inputs_readName(inputs);
     const images = readStackImages(inputs);
     const { file, text } = readStackFile(inputs, 'compose-file', images);
     const registry = stackRegistry(connection, images);
@@ -54163,7 +54395,7 @@ function parseVolume(spec) {
     return spec;
 }
 function readDeployRequest(inputs) {
-    const connection = readConnection(inputs);
+    const connection = inputs_readConnection(inputs);
     refuseInputs(inputs, ['images', 'stack-file', 'compose-project'], 'single-container');
     const rollback = connection.rollback;
     const rollbackTo = inputs.line('rollback-to');
@@ -54175,7 +54407,7 @@ function readDeployRequest(inputs) {
     const image = imageText ? inputs.parsed('image', (v) => (0,common_reference/* parseReference */.F2)(v)) : undefined;
     if (!image && !rollback)
         inputs.required('image');
-    const name = readName(inputs);
+    const name = inputs_readName(inputs);
     const healthPath = inputs.line('health-path');
     if (healthPath && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(healthPath)) {
         throw new common_inputs/* InputError */.dz('health-path', `${JSON.stringify(healthPath)} must be a URL path starting with /`);
@@ -54229,11 +54461,11 @@ function readDeployRequest(inputs) {
 
 
 function readSwarmRequest(inputs) {
-    const connection = readConnection(inputs);
+    const connection = inputs_readConnection(inputs);
     refuseInputs(inputs, ['compose-file', 'volumes', 'pre-deploy', 'network', 'health-path', 'rollback-to'], 'swarm');
     if (inputs.string('secret-env'))
         throw new common_inputs/* InputError */.dz('secret-env', "is not supported in swarm mode: a service's env is on docker service's command line on the manager and in the service's spec (docker service inspect shows it); use Docker secrets in a stack-file");
-    const name = readName(inputs);
+    const name = inputs_readName(inputs);
     const replicasText = inputs.string('replicas');
     const env = readEnv(inputs, 'env');
     if (inputs.string('stack-file')) {
@@ -54466,7 +54698,7 @@ async function runDeployOperation(inputs, report, signal) {
  * The post step: only when the main step was killed while holding locks (a cancelled job), it
  * finishes on each host what the main step could not (see cleanUpInterruptedDeploy).
  */
-async function afterDeploy(inputs, report) {
+async function operation_afterDeploy(inputs, report) {
     const id = report.readState(DEPLOY_LOCK_STATE);
     if (!id)
         return;
@@ -54475,6 +54707,750 @@ async function afterDeploy(inputs, report) {
     report.info(hosts.length > 0
         ? `Cleaned up after the interrupted deploy and released its lock on ${hosts.join(', ')}`
         : `The interrupted deploy's lock ${id} is held on no host any more`);
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/exec-commands.ts
+
+/**
+ * $1 the serving container, $2 the env file to write (0600). Docker prints each `NAME=value` of the
+ * container's environment on one line (values with line breaks were refused when deployed).
+ */
+const COPY_ENV = `set -u
+umask 077
+docker container inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$1" > "$2" || { rm -f "$2"; exit 1; }`;
+function copyEnvFile(from, envFile) {
+    return {
+        argv: ['sh', '-c', COPY_ENV, 'slipway-exec', from, envFile],
+        label: `copy the environment of ${from}`,
+    };
+}
+function createOneOff(target, spec) {
+    return (0,docker_target/* dockerCommand */.Q2)(target, [
+        'create',
+        '--name',
+        spec.name,
+        '--network',
+        spec.network,
+        '--env-file',
+        spec.envFile,
+        '--volumes-from',
+        spec.from,
+        ...(0,docker_target/* labelFlags */.gX)(spec.labels),
+        ...(spec.tty ? ['--interactive', '--tty'] : []),
+        spec.image,
+        'sh',
+        '-c',
+        spec.command,
+    ], { label: `docker create ${spec.name}` });
+}
+/** Starts it attached: its output streams back, and the client exits with the command's exit code. */
+function startAttached(target, name, interactive) {
+    return (0,docker_target/* dockerCommand */.Q2)(target, ['start', '--attach', ...(interactive ? ['--interactive'] : []), name]);
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/exec.ts
+/**
+ * `slipway exec` and remote-deploy-ssh's operation exec: a one-off command in the version of a
+ * single-container service that serves on a host — its image (by id), environment and secrets (copied
+ * on the host, never through the runner), volumes and networks — in a container of its own, on the
+ * first host, a chosen one or each in turn. Its output streams back, its exit code is the
+ * operation's, and each run is audited on its host (who, the command, which version, the exit
+ * code; no environment). Cancelled, the container is removed (its process ends with it); a killed
+ * run's container is removed by the action's post step.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The action's state: the one-off containers a run started (its post step removes any left). */
+const EXEC_STATE = 'exec-containers';
+const exec_TARGET = { docker: 'docker' };
+/** exec's own inputs: `command` (required) and `exec-on`. */
+function readExecRequest(inputs, hosts) {
+    const command = inputs.string('command');
+    if (!command)
+        throw new common_inputs/* InputError */.dz('command', 'is required: the command to run (by sh -c) in the serving version');
+    if (command.includes('\0'))
+        throw new common_inputs/* InputError */.dz('command', 'holds a NUL character');
+    const on = inputs.line('exec-on', 'first');
+    if (on === 'first' || on === 'each')
+        return { command, on };
+    let wanted;
+    try {
+        wanted = endpointKey(parseEndpoint(on));
+    }
+    catch {
+        throw new common_inputs/* InputError */.dz('exec-on', `${JSON.stringify(on)} is not first, each or one of the hosts`);
+    }
+    const index = hosts.findIndex((h) => endpointKey(h) === wanted);
+    if (index < 0)
+        throw new common_inputs/* InputError */.dz('exec-on', `${JSON.stringify(on)} is not one of the hosts (first, each, or a host of hosts)`);
+    return { command, on: index };
+}
+/** The version in service on this host, and the networks it is on (the live one left out). */
+async function serving(session) {
+    const state = await session.state();
+    // In maintenance, nothing serves: the version maintenance stopped is the one to run in.
+    const stopped = state.current ? undefined : (await readMaintenance(session.runner, session.dir))?.stopped;
+    const current = state.current ?? state.previous.find((v) => stopped?.includes(v.container));
+    if (!current)
+        throw new Error(`${session.where}: no version of ${session.name} is in service here (exec runs in a single-container service's serving version)`);
+    const [inspect] = JSON.parse((await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* inspectContainers */.Xu(exec_TARGET, [current.container]))).stdout);
+    const networks = Object.keys(inspect?.NetworkSettings?.Networks ?? {}).filter((n) => n !== session.live && n !== session.network);
+    return {
+        container: current.container,
+        imageId: current.imageId,
+        version: current.version,
+        image: current.image,
+        networks,
+    };
+}
+/** One run on one host: made, started attached, always removed; audited. */
+async function execOnHost(session, request, io, ctx) {
+    const from = await serving(session);
+    const name = `${session.name}-exec-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    const envFile = `${session.dir}/${name}.env`;
+    const tty = Boolean(io.tty);
+    await (0,command_command/* runChecked */.X4)(session.runner, makeDirectory(session.dir));
+    io.started?.(name);
+    let exitCode;
+    let error;
+    try {
+        try {
+            await (0,command_command/* runChecked */.X4)(session.runner, copyEnvFile(from.container, envFile));
+            await (0,command_command/* runChecked */.X4)(session.runner, createOneOff(exec_TARGET, {
+                name,
+                from: from.container,
+                image: from.imageId,
+                network: session.network,
+                envFile,
+                labels: {
+                    [LABEL.service]: session.name,
+                    [LABEL.role]: 'exec',
+                    [LABEL.version]: from.version,
+                    [LABEL.run]: ctx.runUrl,
+                },
+                command: request.command,
+                tty,
+            }));
+        }
+        finally {
+            await session.runner.run(removeFile(envFile));
+        }
+        for (const network of from.networks)
+            await (0,command_command/* runChecked */.X4)(session.runner, (0,networks/* networkConnect */.z7)(exec_TARGET, network, name));
+        ctx.signal?.throwIfAborted();
+        ctx.log(`${session.where}: running in ${from.container} (${from.version || from.image}): ${request.command}`);
+        const start = startAttached(exec_TARGET, name, tty);
+        // Cancelled: the container goes (its process with it), not only the client attached to it.
+        let removing;
+        const stop = () => {
+            removing = session.runner.run(docker_containers/* removeContainers */.Dn(exec_TARGET, [name]));
+        };
+        ctx.signal?.addEventListener('abort', stop, { once: true });
+        try {
+            const result = tty && 'interactive' in session.runner
+                ? await session.runner.interactive(start)
+                : await session.runner.run(start, {
+                    onOutput: (chunk, stream) => (stream === 'stdout' ? io.out(chunk) : io.err(chunk)),
+                });
+            ctx.signal?.throwIfAborted();
+            exitCode = result.exitCode;
+        }
+        finally {
+            ctx.signal?.removeEventListener('abort', stop);
+            await removing;
+        }
+        return { host: session.where, version: from.version, image: from.image, exitCode };
+    }
+    catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+        throw e;
+    }
+    finally {
+        await session.runner.run(docker_containers/* removeContainers */.Dn(exec_TARGET, [name]));
+        await session
+            .audit({
+            time: ctx.now().toISOString(),
+            action: 'exec',
+            command: request.command,
+            version: from.version,
+            image: from.image,
+            result: exitCode !== undefined ? `exit ${exitCode}` : ctx.signal?.aborted ? 'cancelled' : 'failed',
+            ...(exitCode !== undefined && { exitCode }),
+            ...(error && !ctx.signal?.aborted && { error: error.split('\n')[0] }),
+            holder: ctx.holder,
+            run: ctx.runUrl,
+        })
+            .catch(() => { });
+    }
+}
+function maskExecInputs(inputs, report) {
+    for (const name of ['private-key', 'passphrase', 'registry-password'])
+        report.mask(inputs.string(name));
+    // The values the workflow knows are secret: whatever the command prints of them is masked.
+    for (const [, value] of inputs.keyValues('secret-env'))
+        report.mask(value);
+}
+/**
+ * The operation: on the chosen hosts in turn (each stops at the first that fails or exits non-zero);
+ * the exit code is the operation's (`exit-code`, and the CLI's own exit code).
+ */
+async function runExecOperation(inputs, report, io, signal) {
+    maskExecInputs(inputs, report);
+    const connection = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
+    const request = readExecRequest(inputs, connection.hosts);
+    if ((0,common_text/* hasControlCharacter */.F)(request.command.replace(/[\n\t]/g, ' ')))
+        throw new common_inputs/* InputError */.dz('command', 'holds a control character');
+    const picked = request.on === 'each'
+        ? connection.hosts
+        : [connection.hosts[request.on === 'first' ? 0 : request.on]];
+    const ctx = deployContext(report, signal);
+    const runners = await connect_connectAll({ ...connection, hosts: picked }, ctx.log);
+    const results = [];
+    const started = [];
+    try {
+        for (const runner of runners) {
+            const session = new container_host_ContainerHost(runner, name);
+            try {
+                const run = () => execOnHost(session, request, {
+                    ...io,
+                    tty: Boolean(io.tty && request.on !== 'each'),
+                    started: (container) => {
+                        started.push(container);
+                        report.saveState(EXEC_STATE, started.join(' '));
+                    },
+                }, ctx);
+                const result = picked.length > 1 ? await report.group(`${runner.where}`, run) : await run();
+                results.push(result);
+                if (result.exitCode !== 0)
+                    break;
+            }
+            catch (error) {
+                results.push({ host: runner.where, error: error.message });
+                break;
+            }
+        }
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+    report.saveState(EXEC_STATE, '');
+    const failed = results.find((r) => r.error !== undefined || r.exitCode !== 0);
+    const exitCode = failed ? (failed.exitCode ?? 1) : 0;
+    return {
+        outputs: { 'exit-code': String(exitCode), hosts: JSON.stringify(results) },
+        summary: [
+            `## ${failed ? `exec in ${name} failed` : `exec in ${name}`}`,
+            results
+                .map((r) => r.error
+                ? r.error.split('\n')[0] // (says its host)
+                : `${r.host}: exit ${r.exitCode} in ${r.version || r.image}`)
+                .join('\n'),
+        ],
+        ...(failed && {
+            error: failed.error
+                ? failed.error.split('\n')[0]
+                : `the command exited with ${failed.exitCode} on ${failed.host}`,
+        }),
+        exitCode,
+    };
+}
+/** The action's post step: the one-off containers a killed run left running are removed. */
+async function exec_afterExec(inputs, report) {
+    const names = report.readState(EXEC_STATE).split(' ').filter(Boolean);
+    if (names.length === 0)
+        return;
+    maskExecInputs(inputs, report);
+    const connection = readConnection(inputs);
+    const runners = await connectAll(connection, () => { });
+    try {
+        await Promise.all(runners.map((r) => r.run(docker.removeContainers(exec_TARGET, names))));
+        report.info(`Removed the one-off container(s) the interrupted run left: ${names.join(', ')}`);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/lock.ts
+/**
+ * The deploy freeze of a service on its hosts (`slipway lock acquire|release|status`, and
+ * remote-deploy-ssh with operation lock-acquire, lock-release or lock-status): see
+ * deploy-core/freeze.ts for what a freeze is on a host.
+ */
+
+
+
+
+
+
+
+
+const LOCK_ACTIONS = ['acquire', 'release', 'status'];
+/** The action's state: the deploy lease a day-two operation holds (its post step frees it if killed). */
+const DAY_TWO_LOCK_STATE = 'day-two-lock';
+/**
+ * The post step of lock-acquire, maintenance and live: a run killed while it held the service's
+ * deploy lease on some hosts frees it now (only where it is still this run's), instead of a lease
+ * later. What it did on the hosts is finished by running it again.
+ */
+async function lock_releaseLeftLease(inputs, report) {
+    const id = report.readState(DAY_TWO_LOCK_STATE);
+    if (!id)
+        return;
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    const request = readConnection(inputs);
+    const name = readName(inputs);
+    const runners = await connectAll(request, () => { });
+    try {
+        await Promise.all(runners.map((runner) => new HostSession(runner, name).lock.release(id)));
+        report.info(`Released the deploy lock ${id} the interrupted run held`);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+function outcome(action, name, hosts, error) {
+    const frozen = hosts.filter((h) => h.freeze);
+    const lines = hosts.map((h) => `${h.host}: ${h.freeze ? describeFreeze(h.freeze) : 'not frozen'}`);
+    const title = action === 'acquire'
+        ? `Deploys of ${name} are frozen`
+        : action === 'release'
+            ? `Deploys of ${name} are no longer frozen`
+            : frozen.length > 0
+                ? `${name} is frozen on ${frozen.length} of ${hosts.length} host(s)`
+                : `${name} is not frozen`;
+    return {
+        outputs: {
+            frozen: String(frozen.length > 0),
+            hosts: JSON.stringify(hosts),
+        },
+        summary: [`## ${error ? `Freeze of ${name} failed` : title}`, lines.join('\n')],
+        ...(error && { error }),
+    };
+}
+/**
+ * acquire: takes the deploy lease of every host (waiting up to lock-timeout for a deploy in
+ * progress), writes the freeze where there is none, audits it, releases the leases. Rerun after an
+ * interruption, it completes the hosts that were not frozen yet. Fails only when every host was
+ * already frozen (by someone else's freeze, named).
+ * release: lifts the freeze on every host, whoever set it (audited). status: reads it.
+ */
+async function runLockOperation(action, inputs, report, signal) {
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    if (!LOCK_ACTIONS.includes(action))
+        throw new common_inputs/* InputError */.dz('operation', `lock-${action} is not one of lock-${LOCK_ACTIONS.join(', lock-')}`);
+    const request = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
+    const message = action === 'acquire' ? readFreezeMessage(inputs) : '';
+    const ctx = deployContext(report, signal);
+    const runners = await connect_connectAll(request, ctx.log);
+    try {
+        const sessions = runners.map((runner) => new session_HostSession(runner, name));
+        const freezes = sessions.map((s) => new HostFreeze(s.runner, s.dir));
+        if (action === 'status') {
+            const hosts = await Promise.all(sessions.map(async (s, i) => {
+                const freeze = await freezes[i].read();
+                return { host: s.where, ...(freeze && { freeze }), changed: false };
+            }));
+            return outcome(action, name, hosts);
+        }
+        if (action === 'release') {
+            const hosts = await Promise.all(sessions.map(async (s, i) => {
+                const lifted = await freezes[i].release();
+                return { host: s.where, changed: lifted !== undefined };
+            }));
+            const lifted = sessions.filter((_, i) => hosts[i]?.changed);
+            await auditHosts(lifted, ctx, 'unfreeze', () => ({ result: 'released' }));
+            for (const h of hosts)
+                if (!h.changed)
+                    ctx.log(`${h.host}: ${name} was not frozen here`);
+            return outcome(action, name, hosts);
+        }
+        const lock = newLock(ctx);
+        report.saveState(DAY_TWO_LOCK_STATE, lock.id);
+        const record = {
+            holder: ctx.holder,
+            time: ctx.now().toISOString(),
+            message,
+            run: ctx.runUrl,
+        };
+        const id = (0,external_node_crypto_.randomBytes)(8).toString('hex');
+        const hosts = await withHostLocks(sessions, lock, { lockTimeoutMs: request.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true }, ctx, () => Promise.all(sessions.map(async (s, i) => {
+            const taken = await freezes[i].acquire(record, id);
+            return taken === true
+                ? { host: s.where, freeze: record, changed: true }
+                : { host: s.where, freeze: taken, changed: false };
+        })));
+        report.saveState(DAY_TWO_LOCK_STATE, '');
+        const frozenNow = sessions.filter((_, i) => hosts[i]?.changed);
+        await auditHosts(frozenNow, ctx, 'freeze', () => ({ result: 'frozen', message }));
+        for (const h of hosts)
+            if (!h.changed && h.freeze)
+                ctx.log(`${h.host}: already ${describeFreeze(h.freeze)} (kept as it is)`);
+        const first = hosts[0]?.freeze;
+        return outcome(action, name, hosts, frozenNow.length === 0 && first
+            ? `${name} is already ${describeFreeze(first)}; release it first (slipway lock release) to freeze it again`
+            : undefined);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/maintenance.ts
+/**
+ * Maintenance mode of a single-container service (`slipway maintenance` / `slipway live`, and
+ * remote-deploy-ssh's operations maintenance and live), switched the way a version is: a small
+ * Caddy of the proxy's own image answering every request with the maintenance page (503 and
+ * Retry-After) joins the service's live network under its alias, the proxies find it there, and
+ * only then does the app leave service and stop — so no proxy is reloaded (its own or the shared
+ * one), and from then on no request reaches the app. `live` starts the app again off the live
+ * network, waits for its health check, puts it back in service, and only then takes the
+ * maintenance container away. Both hold the service's deploy lease on every host; a deploy or
+ * rollback refuses while the service is in maintenance (deploy-core/maintenance-state.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const maintenance_TARGET = { docker: 'docker' };
+const PAGE_MAX = 512 * 1024;
+const DEFAULT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Down for maintenance</title></head>
+<body><h1>Down for maintenance</h1><p>We will be back shortly.</p></body>
+</html>
+`;
+function readMaintenanceRequest(inputs) {
+    const port = readPort(inputs, 'port');
+    if (port === undefined)
+        inputs.required('port');
+    const page = inputs.string('maintenance-page') || DEFAULT_PAGE;
+    if (Buffer.byteLength(page) > PAGE_MAX)
+        throw new common_inputs/* InputError */.dz('maintenance-page', `is larger than ${PAGE_MAX / 1024} KiB`);
+    const healthPath = inputs.line('health-path');
+    return {
+        port: port,
+        page: page.endsWith('\n') ? page : `${page}\n`,
+        retryAfterS: inputs.integer('retry-after', 300, { min: 1, max: 86_400 }),
+        ...(healthPath && { healthPath }),
+        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+        proxyImage: (0,common_reference/* formatReference */.FH)(readProxyImage(inputs)),
+    };
+}
+/** The maintenance container's Caddyfile: every request gets the page, 503, Retry-After, no caching. */
+function maintenanceCaddyfile(port, retryAfterS) {
+    return [
+        '{',
+        '\tadmin off',
+        '\tauto_https off',
+        '}',
+        '',
+        `:${port} {`,
+        `\theader Retry-After "${retryAfterS}"`,
+        '\theader Cache-Control "no-store"',
+        '\troot * /etc/caddy',
+        '\trewrite * /maintenance.html',
+        '\tfile_server {',
+        '\t\tstatus 503',
+        '\t}',
+        '}',
+        '',
+    ].join('\n');
+}
+function maintenance_tarFiles(files) {
+    return Buffer.concat([
+        ...files.map(([name, content]) => {
+            const one = tarFile(name, content);
+            return one.subarray(0, one.length - 1024);
+        }),
+        Buffer.alloc(1024, 0),
+    ]);
+}
+const maintenanceContainer = (session) => `${session.name}-maintenance`;
+/** The image the service's proxy runs on this host (its own, else the shared one), else the proxy-image input. */
+async function proxyImageOn(session, fallback) {
+    for (const name of [session.proxy, SHARED_PROXY]) {
+        const result = await session.runner.run((0,docker_target/* dockerCommand */.Q2)(maintenance_TARGET, ['container', 'inspect', '--format', '{{.Config.Image}}', name]));
+        if (result.exitCode === 0 && result.stdout.trim())
+            return result.stdout.trim();
+    }
+    await (0,command_command/* runChecked */.X4)(session.runner, pull(maintenance_TARGET, fallback));
+    return fallback;
+}
+/** The maintenance container answers 503 on the live network (within 15 s). */
+async function waitAnswers(session, name, port) {
+    const deadline = Date.now() + 15_000;
+    let last = '';
+    for (;;) {
+        const [c] = JSON.parse((await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* inspectContainers */.Xu(maintenance_TARGET, [name]))).stdout);
+        const address = c?.NetworkSettings?.Networks?.[session.live]?.IPAddress;
+        if (address && c?.State.Running) {
+            const probe = await httpProbe(session.runner, address, port, '/');
+            if (probe.status === 503)
+                return;
+            last = probe.detail;
+        }
+        else
+            last = 'not running';
+        if (Date.now() > deadline)
+            throw new Error(`${session.where}: the maintenance page does not answer (${last})`);
+        await (0,retry/* sleep */.yy)(250);
+    }
+}
+/** On one host (its lease held): the page in service, then the app out of it. Idempotent. */
+async function enterOnHost(session, request, ctx) {
+    const state = await session.state();
+    const earlier = await readMaintenance(session.runner, session.dir);
+    const serving = state.serving.map((v) => v.container);
+    if (serving.length === 0 && !earlier)
+        throw new Error(`${session.where}: no version of ${session.name} is in service here`);
+    const name = maintenanceContainer(session);
+    const exists = (await session.runner.run(docker_containers/* inspectContainer */.aH(maintenance_TARGET, name))).exitCode === 0;
+    if (!exists) {
+        await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* create */.vt(maintenance_TARGET, {
+            name,
+            image: await proxyImageOn(session, request.proxyImage),
+            network: session.live,
+            networkAliases: [session.alias],
+            restart: 'unless-stopped',
+            labels: { [LABEL.service]: session.name, [LABEL.role]: 'maintenance' },
+            command: caddyCommand('run', '/etc/caddy/Caddyfile'),
+        }));
+    }
+    // The page (and its settings) as asked now, also when the container was already there.
+    await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* copyArchiveInto */.ch(maintenance_TARGET, name, '/etc/caddy', maintenance_tarFiles([
+        ['Caddyfile', maintenanceCaddyfile(request.port, request.retryAfterS)],
+        ['maintenance.html', request.page],
+    ])));
+    if (exists)
+        await (0,command_command/* runChecked */.X4)(session.runner, (0,docker_target/* dockerCommand */.Q2)(maintenance_TARGET, ['restart', '--time', '1', name]));
+    else
+        await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* start */.ni(maintenance_TARGET, name));
+    await waitAnswers(session, name, request.port);
+    // The record first (a run cut from here on is finished by the next maintenance or live).
+    const stopped = [...new Set([...(earlier?.stopped ?? []), ...serving])];
+    const record = {
+        holder: earlier?.holder ?? ctx.holder,
+        time: earlier?.time ?? ctx.now().toISOString(),
+        run: earlier?.run ?? ctx.runUrl,
+        stopped,
+    };
+    await (0,command_command/* runChecked */.X4)(session.runner, installFile(`${session.dir}/${MAINTENANCE_FILE}`, '0644', `${JSON.stringify(record)}\n`));
+    if (serving.length > 0) {
+        // Every proxy has the page's address before the app leaves (as in a version switch).
+        await (0,retry/* sleep */.yy)(UPSTREAM_SETTLE_MS);
+        for (const container of serving)
+            await session.stop(container);
+    }
+    ctx.log(`${session.where}: ${session.name} is in maintenance${serving.length > 0 ? ` (${serving.join(', ')} stopped)` : ''}`);
+    return { host: session.where, stopped: serving };
+}
+/** On one host (its lease held): the app back in service once healthy, then the page away. */
+async function liveOnHost(session, request, ctx) {
+    const record = await readMaintenance(session.runner, session.dir);
+    const name = maintenanceContainer(session);
+    const state = await session.state();
+    const started = [];
+    if (record) {
+        // The versions maintenance stopped (still kept), else the newest kept one.
+        // A version serves beside the page already (a deploy made during maintenance): it stays, alone.
+        // Else the versions maintenance stopped (still kept), else the newest kept one.
+        const kept = new Set([...state.previous, ...state.orphans].map((v) => v.container));
+        const back = record.stopped.filter((c) => kept.has(c));
+        const targets = state.serving.length > 0
+            ? []
+            : back.length > 0
+                ? back
+                : state.previous.slice(0, 1).map((v) => v.container);
+        for (const container of targets) {
+            if (!state.serving.some((v) => v.container === container)) {
+                await session.startExisting(container);
+                const health = await session.waitHealthy(container, {
+                    ...(request.healthPath && { path: request.healthPath, port: request.port }),
+                    timeoutMs: request.healthTimeoutMs,
+                }, ctx.signal);
+                if (!health.ok) {
+                    await session.stop(container);
+                    throw new Error(`${session.where}: ${container} did not become healthy (${health.detail}); the maintenance page stays`);
+                }
+                await session.activate(container);
+                started.push(container);
+            }
+        }
+        if (targets.length === 0 && state.serving.length === 0)
+            throw new Error(`${session.where}: no kept version of ${session.name} to bring back; the maintenance page stays`);
+        await (0,retry/* sleep */.yy)(UPSTREAM_SETTLE_MS);
+    }
+    // The page leaves the alias gracefully (docker drops it from DNS on stop), then goes.
+    await session.runner.run(docker_containers/* stop */.ds(maintenance_TARGET, name, 2));
+    await session.runner.run(docker_containers/* removeContainers */.Dn(maintenance_TARGET, [name]));
+    await (0,command_command/* runChecked */.X4)(session.runner, removeFile(`${session.dir}/${MAINTENANCE_FILE}`));
+    ctx.log(`${session.where}: ${session.name} is live${started.length > 0 ? ` (${started.join(', ')})` : ''}`);
+    return { host: session.where, started };
+}
+/** maintenance or live on every host, in host order, each under the service's deploy lease. */
+async function runMaintenanceOperation(action, inputs, report, signal) {
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    const connection = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
+    const request = readMaintenanceRequest(inputs);
+    const ctx = deployContext(report, signal);
+    const runners = await connect_connectAll(connection, ctx.log);
+    try {
+        const sessions = runners.map((runner) => new container_host_ContainerHost(runner, name));
+        const lock = newLock(ctx);
+        report.saveState(DAY_TWO_LOCK_STATE, lock.id);
+        const hosts = await withHostLocks(sessions, lock, { lockTimeoutMs: connection.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true }, ctx, async () => {
+            const done = [];
+            for (const session of sessions) {
+                ctx.signal?.throwIfAborted();
+                done.push(action === 'maintenance'
+                    ? await enterOnHost(session, request, ctx)
+                    : await liveOnHost(session, request, ctx));
+            }
+            return done;
+        });
+        report.saveState(DAY_TWO_LOCK_STATE, '');
+        await auditHosts(sessions, ctx, action, (i) => ({
+            result: action === 'maintenance' ? 'in maintenance' : 'live',
+            ...hosts[i],
+        }));
+        return {
+            outputs: { hosts: JSON.stringify(hosts) },
+            summary: [
+                `## ${name} ${action === 'maintenance' ? 'is in maintenance' : 'is live'}`,
+                hosts.map((h) => String(h.host)).join('\n'),
+            ],
+        };
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+/**
+ * A deploy with `maintenance: true` (single-container mode): the service goes into maintenance on
+ * every host, the deploy runs inside it (its pre-deploy with the app stopped and no request reaching
+ * it), and the service goes live again whatever the deploy's outcome — with the new version when it
+ * was switched to, else with the version maintenance stopped (a failed deploy leaves the previous
+ * version serving).
+ */
+async function deployInMaintenance(inputs, report, deploy, signal) {
+    if (inputs.boolean('swarm', false) || inputs.string('compose-file'))
+        throw new common_inputs/* InputError */.dz('maintenance', 'is for single-container mode (the page takes the place of one container)');
+    if (inputs.boolean('rollback', false))
+        throw new common_inputs/* InputError */.dz('maintenance', 'is not used with rollback');
+    readMaintenanceRequest(inputs);
+    let entered;
+    let deployed;
+    try {
+        entered = await runMaintenanceOperation('maintenance', inputs, report, signal);
+        deployed = await deploy();
+    }
+    finally {
+        // Live again even when cancelled: the page must not outlive the deploy (a second Ctrl-C, or a
+        // SIGKILL, leaves it to 'slipway live' or the next deploy with maintenance: true).
+        const live = await runMaintenanceOperation('live', inputs, report).catch((error) => ({
+            outputs: {},
+            summary: [],
+            error: `going live again failed: ${error.message}`,
+        }));
+        if (live.error)
+            report.warning(live.error);
+        if (deployed) {
+            deployed = {
+                ...deployed,
+                summary: [
+                    ...deployed.summary,
+                    ...(entered?.summary.slice(1) ?? []).map((h) => `In maintenance during the deploy on: ${h}`),
+                ],
+                ...(live.error && !deployed.error && { error: live.error }),
+            };
+        }
+    }
+    return deployed;
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/dispatch.ts
+
+
+
+
+const OPERATIONS = [
+    'deploy',
+    'lock-acquire',
+    'lock-release',
+    'lock-status',
+    'exec',
+    'maintenance',
+    'live',
+];
+function readOperation(inputs) {
+    return inputs.oneOf('operation', OPERATIONS, 'deploy');
+}
+function runRemoteOperation(inputs, report, signal) {
+    const operation = readOperation(inputs);
+    switch (operation) {
+        case 'deploy':
+            return inputs.boolean('maintenance', false) && !inputs.boolean('dry-run', false)
+                ? deployInMaintenance(inputs, report, () => runDeployOperation(inputs, report, signal), signal)
+                : runDeployOperation(inputs, report, signal);
+        case 'lock-acquire':
+            return runLockOperation('acquire', inputs, report, signal);
+        case 'lock-release':
+            return runLockOperation('release', inputs, report, signal);
+        case 'lock-status':
+            return runLockOperation('status', inputs, report, signal);
+        case 'exec':
+            return runExecOperation(inputs, report, { out: (chunk) => report.stream(chunk), err: (chunk) => report.stream(chunk) }, signal);
+        case 'maintenance':
+        case 'live':
+            return runMaintenanceOperation(operation, inputs, report, signal);
+    }
+}
+/** The post step: what a killed run left (its state says what): locks, one-off containers. */
+async function afterRemoteOperation(inputs, report) {
+    const operation = readOperation(inputs);
+    if (operation === 'deploy')
+        await afterDeploy(inputs, report);
+    if (operation === 'exec')
+        await afterExec(inputs, report);
+    // lock-acquire, maintenance, live (and a deploy with maintenance: true).
+    await releaseLeftLease(inputs, report);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-container/remove.ts
@@ -54536,8 +55512,8 @@ async function removeService(runners, name, options, ctx) {
 async function runRemoveOperation(inputs, report, signal) {
     for (const name of ['private-key', 'passphrase'])
         report.mask(inputs.string(name));
-    const request = readConnection(inputs);
-    const name = readName(inputs);
+    const request = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
     const ctx = deployContext(report, signal);
     const runners = await connect_connectAll(request, ctx.log);
     try {
@@ -56461,6 +57437,42 @@ const ACTION_METADATA = {
                 description: 'With rollback: the kept version to put back in service: its version (e.g. 20261201-42), digest (sha256:…) or container name (single-container mode).',
                 required: false,
             },
+            force: {
+                description: 'With rollback: roll back even while deploys of the service are frozen (operation lock-acquire). Nothing else goes through a freeze.',
+                required: false,
+                default: 'false',
+            },
+            operation: {
+                description: "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status, exec (command), maintenance, live.",
+                required: false,
+                default: 'deploy',
+            },
+            message: {
+                description: 'With operation lock-acquire: why deploys are frozen (one line, shown to every deploy refused and in status).',
+                required: false,
+            },
+            command: {
+                description: 'With operation exec: the command (run by sh -c) in a one-off container of the serving version: its image, whole environment, volumes, networks.',
+                required: false,
+            },
+            'exec-on': {
+                description: 'With operation exec: first (default: the first host), each (every host in turn, stopping at a failure), or one host of hosts.',
+                required: false,
+            },
+            maintenance: {
+                description: 'Single-container deploys: put the service in maintenance (operation maintenance) before pre-deploy runs, and live again after, with the new version (or the old one if the deploy failed).',
+                required: false,
+                default: 'false',
+            },
+            'maintenance-page': {
+                description: 'With operation maintenance (or maintenance: true): the HTML page the proxy answers every request with (503), instead of a plain default.',
+                required: false,
+            },
+            'retry-after': {
+                description: 'With operation maintenance: the Retry-After header of the maintenance answer, in seconds.',
+                required: false,
+                default: '300',
+            },
             'lock-timeout': {
                 description: 'How long to wait for another deploy of this service to finish (seconds or a duration). A lock whose holder stopped renewing it for a minute (its runner died) is taken over at once.',
                 required: false,
@@ -56576,6 +57588,12 @@ const ACTION_METADATA = {
 
 
 
+
+
+
+
+
+
 /** Ctrl-C cancels a deploy cleanly (locks released, nothing half-switched); a second one exits at once. */
 function cancelOnCtrlC(report) {
     return abortOnSignals((line) => report.warning(`${line} (Ctrl-C again to quit now)`), {
@@ -56588,6 +57606,16 @@ function inputsOf(action, leaveOut = []) {
         delete inputs[name];
     return inputs;
 }
+/** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
+const DAY_TWO_INPUTS = [
+    'operation',
+    'message',
+    'command',
+    'exec-on',
+    'maintenance',
+    'maintenance-page',
+    'retry-after',
+];
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions() {
     const deploy = inputsOf('remote-deploy-ssh');
@@ -56614,6 +57642,8 @@ function connectionOptions() {
 function formatStatus(hosts) {
     return hosts.map((h) => [
         `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+        ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
+        ...(h.maintenance ? [`  in maintenance since ${h.maintenance.time} (by ${h.maintenance.holder})`] : []),
         ...h.containers.flatMap((c) => [
             `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
             ...(c.verified !== undefined
@@ -56634,8 +57664,8 @@ function statusError(hosts, name) {
     return undefined;
 }
 async function commands_status(inputs) {
-    const request = readConnection(inputs);
-    const name = readName(inputs);
+    const request = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
     const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
     const hosts = await withPromotions(await withVerification(await statusOfHosts(request, name, lines), request), request);
     const error = statusError(hosts, name) ??
@@ -56645,8 +57675,8 @@ async function commands_status(inputs) {
     return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 async function logs(inputs, _report, out) {
-    const request = readConnection(inputs);
-    const name = readName(inputs);
+    const request = inputs_readConnection(inputs);
+    const name = inputs_readName(inputs);
     const options = readLogsOptions(inputs);
     const several = request.hosts.length > 1;
     // Ctrl-C while following ends the remote processes and closes the sessions before exiting.
@@ -56705,11 +57735,12 @@ const COMMANDS = {
     ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
     'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
     promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report))),
-    deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) => runDeployOperation(inputs, report, cancelOnCtrlC(report))),
+    // Every operation of the action (--operation lock-acquire…); lock and exec are the same as commands of their own.
+    deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) => runRemoteOperation(inputs, report, cancelOnCtrlC(report))),
     rollback: {
         summary: 'put the previous version back in service (deploy --rollback true)',
-        description: 'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true).',
-        options: inputsOf('remote-deploy-ssh', ['rollback']),
+        description: 'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true); with --force even while deploys are frozen.',
+        options: inputsOf('remote-deploy-ssh', ['rollback', ...DAY_TWO_INPUTS]),
         run: (inputs, report) => runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
     },
     remove: {
@@ -56720,6 +57751,63 @@ const COMMANDS = {
             'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'],
         },
         run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
+    },
+    lock: {
+        summary: 'freeze deploys of a service: lock acquire --message "…", lock release, lock status',
+        description: "Freeze deploys of a service on every host (remote-deploy-ssh's operation lock-acquire): 'slipway lock acquire --message \"why\"' waits for a deploy in progress (lock-timeout), then every deploy, removal and rollback (unless --force) is refused with who froze it, when and why, until 'slipway lock release' (whoever froze it). A freeze never expires and survives reboots (~/.slipway/<service>/freeze.json on each host); 'slipway lock status' and 'slipway status' show it.",
+        options: {
+            action: { description: 'acquire, release or status.', required: true },
+            ...connectionOptions(),
+            message: inputsOf('remote-deploy-ssh').message,
+            'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'],
+        },
+        operand: 'action',
+        run: (inputs, report) => {
+            if (!inputs.string('action'))
+                inputs.required('action');
+            const action = inputs.oneOf('action', LOCK_ACTIONS, 'status');
+            if (action !== 'acquire' && inputs.string('message'))
+                throw new common_inputs/* InputError */.dz('message', 'is only used with lock acquire');
+            return runLockOperation(action, inputs, report, cancelOnCtrlC(report));
+        },
+    },
+    exec: {
+        summary: 'run a one-off command in the version that serves (its image, env, secrets, volumes, networks)',
+        description: "Run a command (sh -c) in a one-off container of the version of a single-container service that serves on a host: its image, environment and secrets (copied on the host), volumes and networks. On the first host, a chosen one (--exec-on HOST) or each in turn (--exec-on each). From a terminal it gets a TTY and your keyboard (a console: --command 'bin/rails console'); otherwise its output streams to stdout and stderr. Exits with the command's exit code; audited on the host (who, the command, the version, the exit code). Ctrl-C (without a TTY) removes the container.",
+        options: {
+            ...connectionOptions(),
+            command: inputsOf('remote-deploy-ssh').command,
+            'exec-on': inputsOf('remote-deploy-ssh')['exec-on'],
+        },
+        run: (inputs, report, out) => runExecOperation(inputs, report, {
+            out,
+            err: (chunk) => report.stream(chunk),
+            tty: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        }, cancelOnCtrlC(report)),
+    },
+    maintenance: {
+        summary: 'put a service in maintenance: the proxy answers 503 with a page, the app is stopped',
+        description: "Put a single-container service in maintenance on every host, under its deploy lock: a maintenance page (503, Retry-After; --maintenance-page-file for your own HTML) takes the app's place behind the proxy (its own or the shared one, without a reload), then the app leaves service and stops, so no request reaches it. Deploys and rollbacks are refused until 'slipway live'.",
+        options: {
+            ...connectionOptions(),
+            ...Object.fromEntries(['port', 'maintenance-page', 'retry-after', 'proxy-image', 'lock-timeout'].map((n) => [
+                n,
+                inputsOf('remote-deploy-ssh')[n],
+            ])),
+        },
+        run: (inputs, report) => runMaintenanceOperation('maintenance', inputs, report, cancelOnCtrlC(report)),
+    },
+    live: {
+        summary: 'end maintenance: the app back in service once healthy, then the page away',
+        description: "End a service's maintenance on every host, under its deploy lock: the version maintenance stopped starts again, passes its health check (health-path, else its own), joins service, and only then does the maintenance page leave.",
+        options: {
+            ...connectionOptions(),
+            ...Object.fromEntries(['port', 'health-path', 'health-timeout', 'lock-timeout'].map((n) => [
+                n,
+                inputsOf('remote-deploy-ssh')[n],
+            ])),
+        },
+        run: (inputs, report) => runMaintenanceOperation('live', inputs, report, cancelOnCtrlC(report)),
     },
     sign: {
         summary: 'sign an image digest with sign-key (stored where cosign looks), and attest its tests when given',
@@ -57113,7 +58201,7 @@ async function main(argv) {
             printOutputs(outcome.outputs);
         if (outcome.error)
             report.info(`slipway ${command}: ${outcome.error}`);
-        return outcome.error ? 1 : 0;
+        return outcome.error ? (outcome.exitCode ?? 1) : 0;
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);

@@ -41180,61 +41180,38 @@ var __webpack_exports__ = {};
 (() => {
 "use strict";
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
-;// CONCATENATED MODULE: ./src/github/context.ts
-/**
- * The GitHub context the actions need, read from the runner's environment and event payload
- * (a plain object, so tag rules and labels are pure functions of it).
- */
-
-function context_readGitContext(env = process.env, now = new Date()) {
-    let payload = {};
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = require("node:crypto");
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
     }
-    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
-    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
-    // commit, not the head). The head is kept apart, for a tag that asks for it.
-    const sha = env.GITHUB_SHA ?? '';
-    const headSha = payload.pull_request?.head?.sha;
-    const license = payload.repository?.license?.spdx_id;
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha,
-        ...(headSha && { headSha }),
-        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-        repository: env.GITHUB_REPOSITORY ?? '',
-        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
-        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
-        ...(pr !== undefined && { pullRequest: pr }),
-        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
-            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
-        }),
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        actor: env.GITHUB_ACTOR ?? '',
-        now,
-        ...(payload.repository?.description && { description: payload.repository.description }),
-        ...(license && license !== 'NOASSERTION' && { license }),
-        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
-    };
 }
-function prNumberFromRef(ref) {
-    const match = /^refs\/pull\/(\d+)\//.exec(ref);
-    return match ? Number(match[1]) : undefined;
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function command_runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
 }
-/** URL of the workflow run, for labels and audit logs. */
-function context_runUrl(ctx) {
-    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/common/secret-inputs.ts
@@ -41502,16 +41479,6 @@ function parseDuration(text) {
     return Math.round(total);
 }
 
-;// CONCATENATED MODULE: ./src/deploy-core/result.ts
-class DeployError extends Error {
-    hosts;
-    constructor(message, hosts) {
-        super(message);
-        this.name = 'DeployError';
-        this.hosts = hosts;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/common/pool.ts
 /** Runs async tasks with at most `limit` in flight; rejects with the first error once all settle. */
 async function pool_runPool(tasks, limit) {
@@ -41535,511 +41502,89 @@ async function pool_runPool(tasks, limit) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/command/files.ts
-/** The whole file on stdout (exit code not 0 when it does not exist). */
-function readFile(path) {
-    return { argv: ['cat', path] };
+;// CONCATENATED MODULE: ./src/common/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function retry_isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
-/** The last `lines` lines of a file. */
-function tailFile(path, lines) {
-    return { argv: ['tail', '-n', String(lines), path] };
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function retry_isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
 }
-/** Exits 0 when the path exists. */
-function pathExists(path) {
-    return { argv: ['test', '-e', path] };
-}
-/** Writes `content` (stdin) to `path` with `mode`, replacing it. */
-function installFile(path, mode, content) {
-    return { argv: ['install', '-m', mode, '/dev/stdin', path], stdin: content };
-}
-/** Appends `content` (stdin) to `path`, creating it. */
-function appendToFile(path, content) {
-    return { argv: ['tee', '-a', path], stdin: content };
-}
-/** Renames, replacing `to` (atomic on one file system). */
-function moveFile(from, to) {
-    return { argv: ['mv', '-f', from, to] };
-}
-/** Copies with mode and times. */
-function copyFile(from, to) {
-    return { argv: ['cp', '-p', from, to] };
-}
-/** Removes one file; no error when it is missing. */
-function removeFile(path) {
-    return { argv: ['rm', '-f', path] };
-}
-/** Removes files and directories with what they hold; no error when missing. */
-function removeTrees(paths) {
-    return { argv: ['rm', '-rf', '--', ...paths] };
-}
-function makeDirectory(path) {
-    return { argv: ['mkdir', '-p', path] };
-}
-/** The entries directly in `dir` whose names match any of `patterns` (find -name), one a line. */
-function findByName(dir, patterns) {
-    const names = patterns.flatMap((p, i) => [...(i > 0 ? ['-o'] : []), '-name', p]);
-    return { argv: ['find', dir, '-mindepth', '1', '-maxdepth', '1', '(', ...names, ')', '-print'] };
-}
-/** The content of every file directly in `dir` whose name matches `pattern`, one after another. */
-function readAllMatching(dir, pattern) {
-    return { argv: ['find', dir, '-maxdepth', '1', '-name', pattern, '-exec', 'cat', '{}', '+'] };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/common/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
     }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
 }
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function reference_parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (text_hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function reference_repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function reference_formatReference(ref) {
-    return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = reference_repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${reference_repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
-;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
-/**
- * Compose and stack files as data: reading the services out of one, and writing the file that
- * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
- * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
- */
-
-
-class ComposeFileError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ComposeFileError';
-    }
-}
-function load(text) {
-    // merge: YAML merge keys (`<<: *base`), which compose resolves, are resolved here too.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, merge: true });
-    if (doc.errors.length > 0)
-        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
-    const services = doc.get('services');
-    if (!(0,dist/* isMap */.jh)(services) || services.items.length === 0)
-        throw new ComposeFileError('has no services: a compose file needs a "services" map');
-    return doc;
-}
-function servicesMap(doc) {
-    return doc.get('services');
-}
-/** A merge key (`<<`): the yaml library gives its key a symbol with `merge: true`, the text without. */
-function isMergeKey(pair) {
-    if (!(0,dist/* isScalar */.jn)(pair.key))
-        return false;
-    const value = pair.key.value;
-    return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
-}
-function keyOf(pair) {
-    return String((0,dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key);
-}
-/**
- * Writes a map's merge keys out as its own entries (YAML's rules: the map's own keys win, then the
- * first source that has a key), so what the pinned file changes in a service — its image, `build`
- * removed, environment, labels, deploy settings — changes what compose runs, not a copy beside an
- * inherited one.
- */
-function flattenMerges(doc, map) {
-    if (!map.items.some(isMergeKey))
-        return;
-    const own = new Set(map.items.filter((p) => !isMergeKey(p)).map(keyOf));
-    const inherited = [];
-    for (const pair of map.items.filter(isMergeKey)) {
-        const sources = (0,dist/* isSeq */.oP)(pair.value) ? pair.value.items : [pair.value];
-        for (const source of sources) {
-            const node = (0,dist/* isAlias */.Vj)(source) ? source.resolve(doc) : source;
-            if (!(0,dist/* isMap */.jh)(node))
-                continue;
-            const copy = node.clone();
-            flattenMerges(doc, copy);
-            for (const p of copy.items) {
-                const key = keyOf(p);
-                if (own.has(key))
-                    continue;
-                own.add(key);
-                inherited.push(p);
-            }
-        }
-    }
-    map.items = [...map.items.filter((p) => !isMergeKey(p)), ...inherited];
-}
-/** The services of a compose file, in file order. */
-function composeServices(text) {
-    const plain = load(text).toJS();
-    return Object.entries(plain.services).map(([name, raw]) => {
-        const service = raw ?? {};
-        const depends = service.depends_on;
-        const dependsOn = Array.isArray(depends)
-            ? depends.map(String)
-            : depends && typeof depends === 'object'
-                ? Object.keys(depends)
-                : [];
-        const image = typeof service.image === 'string' ? service.image : undefined;
-        return {
-            name,
-            ...(image && { image }),
-            build: service.build !== undefined,
-            dependsOn,
-            healthcheck: Boolean(service.healthcheck),
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function retry_sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
         };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
     });
 }
 /**
- * Checks the stack images against the file: every `images` line names a service of the file, and no
- * service is left to be built on the host. Returns the services (for planning and reports).
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
  */
-function checkStack(text, images) {
-    const services = composeServices(text);
-    const names = new Set(services.map((s) => s.name));
-    for (const { service } of images) {
-        if (!names.has(service))
-            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
-    }
-    const pinned = new Set(images.map((i) => i.service));
-    for (const service of services) {
-        if (service.build && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
-        if (!service.image && !pinned.has(service.name))
-            throw new ComposeFileError(`service ${service.name} has no image`);
-    }
-    return services;
-}
-/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
-function unpinnedServices(text, pinnedServices) {
-    return composeServices(text)
-        .filter((s) => !pinnedServices.includes(s.name))
-        .filter((s) => {
-        if (!s.image)
-            return true;
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
         try {
-            return !parseReference(s.image).digest;
+            return await fn();
         }
-        catch {
-            return true;
-        }
-    })
-        .map((s) => s.name);
-}
-/**
- * The variable of compose's own environment that carries the value of the container variable
- * `name`: a prefixed name, so no value meant for the containers (PATH, HOME, DOCKER_HOST,
- * COMPOSE_FILE, LD_PRELOAD…) ever changes how compose itself runs.
- */
-function composeEnvVariable(name) {
-    return `SLIPWAY_ENV_${name}`;
-}
-/**
- * How the pinned file names a container variable: `${SLIPWAY_ENV_NAME?…}`. Compose (v1 and v2)
- * substitutes the value of its own environment once, literally (no dotenv parsing: quotes, `#`,
- * `$` and spaces arrive as they are), and refuses to run when the variable is missing, so a
- * compose command run by hand without the values fails instead of blanking them.
- */
-function composeEnvReference(name) {
-    return `\${${composeEnvVariable(name)}?is given by Slipway at deploy time (env, secret-env)}`;
-}
-/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
-function pinComposeFile(text, options) {
-    const doc = load(text);
-    const services = servicesMap(doc);
-    for (const item of services.items) {
-        const name = String(item.key?.value ?? item.key);
-        if (!(0,dist/* isMap */.jh)(item.value))
-            item.value = new dist/* YAMLMap */.CA();
-        const service = item.value;
-        flattenMerges(doc, service);
-        const pinned = options.images.get(name);
-        if (pinned) {
-            service.set('image', pinned);
-            service.delete('build');
-        }
-        if (options.envNames && options.envNames.length > 0)
-            setEnvironment(doc, service, options.envNames);
-        for (const [key, value] of Object.entries(options.labels ?? {})) {
-            const labels = service.get('labels');
-            if ((0,dist/* isSeq */.oP)(labels))
-                labels.add(`${key}=${value}`);
-            else if ((0,dist/* isMap */.jh)(labels))
-                labels.set(key, value);
-            else
-                service.set('labels', doc.createNode({ [key]: value }));
-        }
-        if (options.swarmUpdateDefaults) {
-            const deploy = service.get('deploy') ?? new dist/* YAMLMap */.CA();
-            // A port published in host mode is held by the old task: the new one cannot start first.
-            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
-            for (const [key, failureAction] of [
-                ['update_config', 'rollback'],
-                ['rollback_config', 'pause'],
-            ]) {
-                if (!deploy.has(key)) {
-                    deploy.set(key, doc.createNode({
-                        parallelism: options.swarmUpdateDefaults.parallelism,
-                        order,
-                        failure_action: failureAction,
-                    }));
-                }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
             }
-            service.set('deploy', deploy);
+            await retry_sleep(retryDelayMs(attempt, policy), options.signal);
         }
-    }
-    return doc.toString({ lineWidth: 0 });
-}
-/** The env file that pinned files written before values were carried by name referenced. */
-const LEGACY_ENV_FILE = 'slipway.env';
-/**
- * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
- * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
- * named instead, the way pinComposeFile does. Any other file is returned as it is.
- */
-function upgradeLegacyFile(text, envNames) {
-    const doc = load(text);
-    let legacy = false;
-    for (const item of servicesMap(doc).items) {
-        if (!(0,dist/* isMap */.jh)(item.value))
-            continue;
-        const service = item.value;
-        const envFile = service.get('env_file');
-        if ((0,dist/* isSeq */.oP)(envFile)) {
-            const kept = envFile.items.filter((i) => String(i?.value ?? i) !== LEGACY_ENV_FILE);
-            if (kept.length === envFile.items.length)
-                continue;
-            legacy = true;
-            if (kept.length === 0)
-                service.delete('env_file');
-            else
-                envFile.items = kept;
-        }
-        else if (envFile === LEGACY_ENV_FILE) {
-            legacy = true;
-            service.delete('env_file');
-        }
-    }
-    if (!legacy)
-        return text;
-    return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
-}
-/** Sets each of `names` in the service's environment (list or map), over what the file says. */
-function setEnvironment(doc, service, names) {
-    const existing = service.get('environment');
-    if ((0,dist/* isSeq */.oP)(existing)) {
-        existing.items = existing.items.filter((item) => {
-            const text = String(item?.value ?? item);
-            return !names.includes(text.split('=')[0]);
-        });
-        for (const name of names)
-            existing.add(doc.createNode(`${name}=${composeEnvReference(name)}`));
-    }
-    else if ((0,dist/* isMap */.jh)(existing)) {
-        for (const name of names)
-            existing.set(name, composeEnvReference(name));
-    }
-    else {
-        service.set('environment', doc.createNode(Object.fromEntries(names.map((name) => [name, composeEnvReference(name)]))));
-    }
-}
-function publishesInHostMode(service) {
-    const ports = service.toJSON().ports;
-    return (Array.isArray(ports) &&
-        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
-}
-/** require-same-tag: images built from one commit go out together, or not at all. */
-function checkSameTag(images) {
-    const tags = new Map();
-    for (const { service, image } of images) {
-        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
-        tags.set(tag, [...(tags.get(tag) ?? []), service]);
-    }
-    if (tags.size > 1) {
-        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
-        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
-    }
-}
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function command_runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(5472);
 ;// CONCATENATED MODULE: ./src/command/quote.ts
 /**
  * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
@@ -42088,57 +41633,308 @@ function toShellLine(argv, env) {
     return [...prefix, ...argv.map(quoteArg)].join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
+;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
+/**
+ * Runs commands on a remote host over SSH (ssh2, pure JavaScript), behind the same Runner
+ * interface as LocalRunner. Host keys are verified against pinned known_hosts entries before
+ * authentication; the only string sent as a command is built by toShellLine (every argument
+ * quoted); stdin carries secrets.
+ */
 
 
-/**
- * The constant script compose runs under when values are given: it evaluates the `export` lines
- * read from stdin (each value quoted by toExportLines), then becomes compose.
- */
-const WITH_VALUES_SCRIPT = 'eval "$(cat)" && exec "$@"';
-const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
-function composeVersion(program) {
-    return { argv: [...program, 'version'] };
+
+class HostKeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'HostKeyError';
+    }
 }
-/**
- * The version from `compose version`'s output: "2.32.4" from v2's "Docker Compose version v2.32.4",
- * "1.29.2" from v1's "docker-compose version 1.29.2, build unknown"; the first line when neither.
- */
-function parseComposeVersion(output) {
-    const first = output.trim().split('\n')[0]?.trim() ?? '';
-    return /version v?(\d+\.\d+\.\d+\S*?),?(?:\s|$)/i.exec(first)?.[1] ?? first;
+/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
+function parseEndpoint(text, defaultPort = 22) {
+    const value = text.trim();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
+    const match = bracketed ?? plain;
+    if (!match?.[1])
+        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
+    const port = match[2] === undefined ? defaultPort : Number(match[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new Error(`${JSON.stringify(text)} has an invalid port`);
+    return { host: match[1], port };
 }
-function compose(target, args) {
-    const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
-    const values = target.values ?? [];
-    return {
-        ...(values.length > 0
-            ? {
-                argv: ['sh', '-c', WITH_VALUES_SCRIPT, 'sh', ...argv],
-                stdin: toExportLines(values.map(([name, value]) => [composeEnvVariable(name), value])),
+function formatEndpoint({ host, port }) {
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+class SshRunner {
+    where;
+    client;
+    jumpClient;
+    maxChannels;
+    active = 0;
+    waiting = [];
+    /** The connection ended: a refused command is not asked for again on it. */
+    ended = false;
+    constructor(where, client, jumpClient, maxChannels) {
+        this.where = where;
+        this.client = client;
+        client.once('close', () => (this.ended = true));
+        this.jumpClient = jumpClient;
+        this.maxChannels = maxChannels;
+    }
+    /** Connects (through the jump host, if any), retrying network errors with backoff. */
+    static async connect(endpoint, options) {
+        const attempts = options.attempts ?? 3;
+        let lastError;
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return await SshRunner.connectOnce(endpoint, options);
             }
-            : { argv }),
-        env: { ...target.env },
-        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
+            catch (error) {
+                lastError = error;
+                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
+                    break;
+                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+            }
+        }
+        throw lastError;
+    }
+    static async connectOnce(endpoint, options) {
+        let jumpClient;
+        let sock;
+        if (options.jump) {
+            jumpClient = await openClient(options.jump, {
+                ...options,
+                username: options.jump.username ?? options.username,
+            });
+            sock = await new Promise((resolve, reject) => {
+                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
+                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
+                    : resolve(stream));
+            });
+        }
+        try {
+            const client = await openClient(endpoint, options, sock);
+            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
+        }
+        catch (error) {
+            jumpClient?.end();
+            throw error;
+        }
+    }
+    async run(command, options = {}) {
+        const line = toShellLine(command.argv, command.env);
+        await this.acquire();
+        try {
+            // A server that refuses to start a command on a live connection (sshd answering an exec
+            // request with failure, seen once on a host under heavy load) ran nothing: asked again.
+            for (let attempt = 1;; attempt++) {
+                try {
+                    return await this.exec(line, command, options);
+                }
+                catch (error) {
+                    // (ssh2 says "Unable to exec" too when the connection closes under a pending request.)
+                    if (!(error instanceof ExecRefused) ||
+                        this.ended ||
+                        attempt >= EXEC_ATTEMPTS ||
+                        options.signal?.aborted)
+                        throw error;
+                    await retry_sleep(EXEC_RETRY_MS * attempt, options.signal);
+                }
+            }
+        }
+        finally {
+            this.release();
+        }
+    }
+    exec(line, command, options) {
+        const started = performance.now();
+        return new Promise((resolve, reject) => {
+            this.client.exec(line, (err, stream) => {
+                if (err) {
+                    const message = `${this.where}: cannot start command: ${err.message}`;
+                    // "Unable to exec": the server's answer to the request (the connection lives, nothing ran).
+                    reject(/^Unable to exec/.test(err.message) ? new ExecRefused(message) : new Error(message));
+                    return;
+                }
+                const stdout = [];
+                const stderr = [];
+                let exitCode;
+                let timedOut = false;
+                const timer = command.timeoutMs !== undefined
+                    ? setTimeout(() => {
+                        timedOut = true;
+                        stream.signal('KILL');
+                        stream.close();
+                    }, command.timeoutMs)
+                    : undefined;
+                const abort = () => {
+                    stream.signal('KILL');
+                    stream.close();
+                };
+                options.signal?.addEventListener('abort', abort, { once: true });
+                stream.on('data', (chunk) => {
+                    stdout.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
+                });
+                stream.stderr.on('data', (chunk) => {
+                    stderr.push(chunk);
+                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
+                });
+                stream.on('exit', (code, signal) => {
+                    exitCode = code ?? (signal ? 128 + 9 : 255);
+                });
+                stream.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    options.signal?.removeEventListener('abort', abort);
+                    resolve({
+                        // No exit status means the connection or channel died under the command.
+                        exitCode: exitCode ?? 255,
+                        stdout: Buffer.concat(stdout).toString('utf8'),
+                        stderr: Buffer.concat(stderr).toString('utf8'),
+                        durationMs: performance.now() - started,
+                        timedOut,
+                    });
+                });
+                stream.end(command.stdin ?? '');
+            });
+        });
+    }
+    /**
+     * Runs a command on a pseudo-terminal wired to this process's terminal (`slipway exec` from a
+     * shell): raw stdin in, output out, the window size followed; the exit code comes back.
+     */
+    async interactive(command, io = { stdin: process.stdin, stdout: process.stdout }) {
+        const line = toShellLine(command.argv, command.env);
+        const started = performance.now();
+        await this.acquire();
+        try {
+            return await new Promise((resolve, reject) => {
+                const window = {
+                    rows: io.stdout.rows || 24,
+                    cols: io.stdout.columns || 80,
+                    term: process.env.TERM || 'xterm',
+                };
+                this.client.exec(line, { pty: window }, (err, stream) => {
+                    if (err) {
+                        reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+                        return;
+                    }
+                    const wasRaw = io.stdin.isRaw;
+                    if (io.stdin.isTTY)
+                        io.stdin.setRawMode(true);
+                    const resize = () => stream.setWindow(io.stdout.rows || 24, io.stdout.columns || 80, 0, 0);
+                    io.stdout.on('resize', resize);
+                    io.stdin.pipe(stream);
+                    stream.pipe(io.stdout, { end: false });
+                    stream.stderr.pipe(io.stdout, { end: false });
+                    let exitCode;
+                    stream.on('exit', (code, signal) => {
+                        exitCode = code ?? (signal ? 128 + 9 : 255);
+                    });
+                    stream.on('close', () => {
+                        io.stdin.unpipe(stream);
+                        io.stdout.off('resize', resize);
+                        if (io.stdin.isTTY)
+                            io.stdin.setRawMode(wasRaw);
+                        io.stdin.pause();
+                        resolve({
+                            exitCode: exitCode ?? 255,
+                            stdout: '',
+                            stderr: '',
+                            durationMs: performance.now() - started,
+                            timedOut: false,
+                        });
+                    });
+                });
+            });
+        }
+        finally {
+            this.release();
+        }
+    }
+    openTcp(host, port) {
+        return new Promise((resolve, reject) => {
+            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
+                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
+                : resolve(stream));
+        });
+    }
+    acquire() {
+        if (this.active < this.maxChannels) {
+            this.active += 1;
+            return Promise.resolve();
+        }
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+    async close() {
+        this.client.end();
+        this.jumpClient?.end();
+    }
+}
+/** A command the server refused to start (nothing ran): worth asking again. */
+class ExecRefused extends Error {
+}
+/** How often a refused command is asked for, and the pause before the next try (times the attempt). */
+const EXEC_ATTEMPTS = 3;
+const EXEC_RETRY_MS = 200;
+function isAuthError(error) {
+    return error instanceof Error && /authentication methods failed/i.test(error.message);
+}
+function openClient(endpoint, options, sock) {
+    const { knownHosts } = options;
+    if (!knownHosts && !options.insecureIgnoreHostKey) {
+        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
+    }
+    let hostKeyProblem;
+    const config = {
+        host: endpoint.host,
+        port: endpoint.port,
+        username: options.username,
+        privateKey: options.privateKey,
+        ...(options.passphrase && { passphrase: options.passphrase }),
+        readyTimeout: options.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        ...(sock && { sock }),
+        hostVerifier: (key) => {
+            if (options.insecureIgnoreHostKey || !knownHosts)
+                return true;
+            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
+            if (!verdict.ok)
+                hostKeyProblem = verdict.reason;
+            return verdict.ok;
+        },
     };
-}
-/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
-function composeConfig(target) {
-    return compose(target, ['config', '--quiet']);
-}
-function composePull(target) {
-    return compose(target, ['pull', '--quiet']);
-}
-/**
- * Brings the stack to the file: dependency order (depends_on conditions respected), only services
- * whose configuration changed are recreated, services gone from the file are removed (their
- * volumes are not).
- */
-function composeUp(target) {
-    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
-}
-function composeLogs(target, services, tail = 30) {
-    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
+    if (knownHosts && !options.insecureIgnoreHostKey) {
+        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
+        if (algorithms.length === 0) {
+            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
+        }
+        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
+        config.algorithms = {
+            serverHostKey: algorithms,
+        };
+    }
+    return new Promise((resolve, reject) => {
+        const client = new lib.Client();
+        client.once('ready', () => resolve(client));
+        client.once('error', (error) => {
+            client.end();
+            if (hostKeyProblem)
+                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
+            else
+                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
+        });
+        client.connect(config);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/docker/target.ts
@@ -42318,1349 +42114,6 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
     const exists = await runner.run(networkInspect(target, name));
     if (exists.exitCode !== 0)
         await command_runChecked(runner, networkCreate(target, name, labels, options));
-}
-
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function retry_isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function retry_isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function retry_sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-/**
- * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
- * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
- * waits and is never retried.
- */
-async function retry(what, fn, options) {
-    const policy = options.policy ?? DEFAULT_RETRY;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await fn();
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (!options.retryable(error) || attempt > policy.retries) {
-                if (error instanceof Error && !error.message.startsWith(`${what}: `))
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await retry_sleep(retryDelayMs(attempt, policy), options.signal);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/command/remote-file.ts
-/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
-
-
-async function writeFileAtomic(runner, path, content, mode = '0600') {
-    const slash = path.lastIndexOf('/');
-    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
-    await command_runChecked(runner, installFile(temporary, mode, content));
-    await command_runChecked(runner, moveFile(temporary, path));
-}
-/** The file's content, or undefined when it does not exist. */
-async function readRemoteFile(runner, path) {
-    const result = await runner.run(readFile(path));
-    return result.exitCode === 0 ? result.stdout : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
-/**
- * What Slipway does with a Compose project on one host: finding the compose program, keeping the
- * pinned file (the running one and the one before it) in the service's directory, bringing the
- * stack to a file and waiting until every container is healthy. Files are written atomically
- * (temporary name, then rename). Env values never reach the host's disk: every compose command gets
- * them on stdin (see compose-commands), and the pinned file only names them.
- */
-
-
-
-
-
-
-const COMPOSE_FILE = 'compose.yml';
-const PREVIOUS_FILE = 'compose.previous.yml';
-/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
-function withoutSwarmNotice(output) {
-    return output
-        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
-        .trim();
-}
-class ComposeHost {
-    where;
-    runner;
-    project;
-    dir;
-    env;
-    values;
-    program;
-    version;
-    /**
-     * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
-     * `values`: the containers' env values, which the pinned file references by name.
-     */
-    constructor(runner, project, dir, env = {}, values = []) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.project = project;
-        this.dir = dir;
-        this.env = env;
-        this.values = values;
-    }
-    run(command) {
-        return command_runChecked(this.runner, command);
-    }
-    /**
-     * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
-     * installed standalone); an error when neither is. Returns the program and its version line.
-     */
-    async detect() {
-        if (this.program && this.version !== undefined)
-            return { program: this.program, version: this.version };
-        for (const program of COMPOSE_PROGRAMS) {
-            const result = await this.runner.run(composeVersion(program));
-            if (result.exitCode === 0) {
-                this.program = program;
-                this.version = parseComposeVersion(result.stdout);
-                return { program, version: this.version };
-            }
-        }
-        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
-    }
-    target(file = COMPOSE_FILE) {
-        return {
-            program: this.program ?? ['docker-compose'],
-            project: this.project,
-            file: `${this.dir}/${file}`,
-            env: this.env,
-            values: this.values,
-        };
-    }
-    /** The pinned file the stack runs from now (undefined before the first deploy). */
-    readFile(file = COMPOSE_FILE) {
-        return readRemoteFile(this.runner, `${this.dir}/${file}`);
-    }
-    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
-    writeFile(file, content) {
-        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
-    }
-    /** compose config: the file as compose reads it is valid here (nothing changes). */
-    async check(file) {
-        await this.run(composeConfig(this.target(file)));
-    }
-    async pull(file) {
-        await this.run(composePull(this.target(file)));
-    }
-    /** Makes `file` the running one (the current one becomes the previous), atomically. */
-    async promoteFile(file, hadCurrent) {
-        if (hadCurrent) {
-            await this.run(copyFile(`${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`));
-            await this.run(moveFile(`${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`));
-        }
-        await this.run(moveFile(`${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`));
-    }
-    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
-    async up() {
-        const result = await this.run(composeUp(this.target()));
-        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
-    }
-    async containers() {
-        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
-        return inspected
-            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
-            .map((c) => ({
-            id: c.Id,
-            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
-            image: c.Config.Image,
-            status: c.State.Status,
-            running: c.State.Running,
-            exitCode: c.State.ExitCode,
-            ...(c.State.Health && { health: c.State.Health.Status }),
-            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
-        }));
-    }
-    /**
-     * Waits until every container of the stack is in service: healthy where it has a health check,
-     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
-     */
-    async waitHealthy(timeoutMs) {
-        const deadline = Date.now() + timeoutMs;
-        const runningSince = new Map();
-        for (;;) {
-            const containers = await this.containers();
-            const waiting = [];
-            const broken = [];
-            for (const c of containers) {
-                if (!c.running) {
-                    if (c.exitCode === 0 && c.restartPolicy === 'no')
-                        continue;
-                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
-                    continue;
-                }
-                if (c.health) {
-                    if (c.health === 'unhealthy')
-                        broken.push(`${c.service} unhealthy`);
-                    else if (c.health !== 'healthy')
-                        waiting.push(`${c.service} ${c.health}`);
-                    continue;
-                }
-                const since = runningSince.get(c.id) ?? Date.now();
-                runningSince.set(c.id, since);
-                if (c.status === 'restarting' || Date.now() - since < 2000)
-                    waiting.push(`${c.service} starting`);
-            }
-            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
-                return { ok: true };
-            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
-            if (broken.length > 0)
-                return { ok: false, detail: broken.join(', '), services };
-            if (Date.now() > deadline) {
-                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
-                return {
-                    ok: false,
-                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
-                    services,
-                };
-            }
-            await retry_sleep(500);
-        }
-    }
-    async logs(services) {
-        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
-        return `${result.stdout}${result.stderr}`.trim();
-    }
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = require("node:crypto");
-;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
-/**
- * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
- * health command): redeploying the same digest with another configuration — a rotated secret — is a
- * change, the same configuration is not. Stored as a label (`dev.slipway.config`) that anyone who
- * can run `docker inspect` on the host reads, so it is keyed: an HMAC-SHA256 whose key is the
- * SHA-256 of the deploy's SSH private key. Without the key the label cannot be used to test guesses
- * of a secret value; with the same key (deploys of the same service) it is stable. A new SSH key
- * changes every fingerprint once: the next deploy recreates what it deploys.
- */
-
-/** The key of a deploy's configuration fingerprints, from its SSH private key. */
-function fingerprintKey(privateKey) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
-}
-/** The canonical JSON of `value` (object keys sorted). */
-function canonical(value) {
-    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-        : v);
-}
-/** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
-function fingerprint(value, key) {
-    return `hmac-sha256:${(0,external_node_crypto_namespaceObject.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
-}
-/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
-function configFingerprint(key, env, other = {}) {
-    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
-}
-
-;// CONCATENATED MODULE: ./src/docker/images.ts
-
-/** The engine's own platform, os/arch. */
-function serverPlatform(target) {
-    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
-}
-/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
-function storageDriverStatus(target) {
-    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
-    return cmd(target, [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
-        ref,
-    ]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return dockerCommand(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return dockerCommand(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return dockerCommand(target, ['logout', registry]);
-}
-function removeImage(target, image) {
-    return dockerCommand(target, ['image', 'rm', image]);
-}
-/** The repository digests the engine knows an image by (JSON: a list, or null). */
-function repoDigests(target, image) {
-    return dockerCommand(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
-}
-
-;// CONCATENATED MODULE: ./src/docker/inspect.ts
-/**
- * The JSON docker prints (`docker container inspect`, `image inspect`, `service inspect`, `info`),
- * as far as Slipway reads it: one home for these external shapes, so every reader means the same
- * fields. Only what some reader uses is declared; docker prints more.
- */
-/** The container's name without docker's leading slash. */
-function containerName(c) {
-    return c.Name.replace(/^\//, '');
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/lease.ts
-
-/**
- * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
- * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
- */
-const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
-/**
- * Shell functions every script starts with. Ages come from the host's monotonic clock (uptime, with
- * the boot id: a reading from before a reboot is infinitely old), so a wall clock stepping backwards
- * never makes a dead holder look alive; a record without a reading (a host without /proc/uptime)
- * falls back to its file's mtime.
- */
-const CLOCK = `reading() { [ -r /proc/uptime ] || return 0; read u _ < /proc/uptime; echo "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -) \${u%.*}"; }
-since() {
-  if [ -s "$1" ] && [ -r /proc/uptime ]; then
-    read b u < "$1"; read nu _ < /proc/uptime
-    if [ "$b" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -)" ]; then echo $((\${nu%.*} - u)); else echo 1000000000; fi
-    return
-  fi
-  m=$(stat -c %Y "$2" 2>/dev/null || date +%s); echo $(($(date +%s) - m))
-}`;
-/**
- * $1 dir, $2 our id (holder record on stdin). The holder record and the clock reading go into a
- * private directory, renamed to `lock` (fails while a lock exists). Busy: the holder's age, the age
- * of a closing claim, and the holder record.
- */
-const ACQUIRE = `set -u
-${CLOCK}
-d=$1; t="$d/lock.new-$2"
-mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
-# The record must have arrived whole: a client killed before its stdin was sent leaves an empty or
-# cut record, and a lock taken with it would be nobody's (no id to release it by).
-if ! grep -q "\\"id\\":\\"$2\\"" "$t/holder.json" || [ "$(tail -c 1 "$t/holder.json")" != "}" ]; then
-  rm -rf "$t"; echo "the holder record arrived incomplete (the client went away?)" >&2; exit 2
-fi
-if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
-rm -rf "$t"
-c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")
-echo "age $(since "$d/lock/renewed" "$d/lock/holder.json") closing $c"
-cat "$d/lock/holder.json" 2>/dev/null
-exit 3`;
-/**
- * $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release).
- * The claim is a prepared directory (holding the time it was made) renamed to `lock/closing`: atomic,
- * and it fails while another claim exists (a claim is never empty). Under the claim: still the
- * instance judged (the expected holder, still stale)? Then the lock is renamed away; else the claim
- * is given up.
- */
-const CLOSE = `set -u
-${CLOCK}
-d=$1; l="$d/lock"; p="$d/lock/claim-$3"
-[ -d "$l" ] || exit 4
-rm -rf "$p"; mkdir "$p" 2>/dev/null || exit 3
-reading > "$p/at"
-# (mv -T would replace an empty directory: a claim made by an older Slipway with mkdir is kept.)
-if [ -e "$l/closing" ] || ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
-a=$(since "$l/renewed" "$l/holder.json")
-# The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
-if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$l/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$l/holder.json" 2>/dev/null; fi
-if [ $? -eq 0 ] && { [ "$4" -lt 0 ] || [ "$a" -gt "$4" ]; }; then
-  mv -T "$l" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
-fi
-mv -T "$l/closing" "$d/lock.closed-c$3" 2>/dev/null && rm -rf "$d/lock.closed-c$3"; exit 4`;
-/**
- * $1 dir, $2 minimum age in seconds, $3 our id. Clears a closing claim left by a party that died
- * between two commands — that very claim only: the clearers exclude each other by a directory made
- * inside the claim, and the winner checks the claim's own time again before renaming it away, so a
- * fresh claim made meanwhile (it has a fresh time) is never removed.
- */
-const CLEAR = `set -u
-${CLOCK}
-l="$1/lock"
-m0=$(stat -c %Y "$l/closing" 2>/dev/null) || exit 3
-mkdir "$l/closing/clearing" 2>/dev/null || exit 3
-if [ -e "$l/closing/at" ]; then a=$(since "$l/closing/at" "$l/closing/at"); else a=$(($(date +%s) - m0)); fi
-if [ "$a" -gt "$2" ]; then
-  mv -T "$l/closing" "$1/lock.closed-x$3" 2>/dev/null && rm -rf "$1/lock.closed-x$3"; exit 0
-fi
-rmdir "$l/closing/clearing"; exit 4`;
-/**
- * $1 dir, $2 our id. The lock instance is entered first (cd), so the check and the renewal act on the
- * same instance: a lock taken over meanwhile (and a new holder's record in its place) is never the
- * one renewed, and the renewal reports the lock lost unless its instance is still `lock` after.
- * Renewals may overlap (a slow channel): each writes its reading through a file of its own.
- */
-const RENEW = `set -u
-${CLOCK}
-case $1 in /*) l="$1/lock" ;; *) l="$PWD/$1/lock" ;; esac
-cd "$l" 2>/dev/null || exit 1
-grep -q "\\"id\\":\\"$2\\"" holder.json 2>/dev/null || exit 1
-r=$(reading); touch holder.json || exit 1
-[ -z "$r" ] || { echo "$r" > "renewed.$$" && mv -f "renewed.$$" renewed; } || exit 1
-[ . -ef "$l" ]`;
-/** A closing claim older than this was left by a party that died between two commands: it is cleared. */
-const CLOSING_STALE_S = 60;
-/** The deploy's lease was taken over by another deploy: it must not touch the hosts any more. */
-class LockLostError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'LockLostError';
-    }
-}
-function sh(script, ...args) {
-    return ['sh', '-c', script, 'slipway-lock', ...args];
-}
-function parseBusy(stdout) {
-    const [first = '', ...rest] = stdout.split('\n');
-    const m = /^age (-?\d+) closing ?(-?\d+)?/.exec(first);
-    let holder;
-    try {
-        const parsed = JSON.parse(rest.join('\n'));
-        if (parsed && typeof parsed.id === 'string')
-            holder = parsed;
-    }
-    catch {
-        holder = undefined;
-    }
-    return {
-        ...(holder && { holder }),
-        ageS: m ? Number(m[1]) : 0,
-        ...(m?.[2] !== undefined && { closingAgeS: Number(m[2]) }),
-    };
-}
-/** Is this lock past its lease? A holder record that says nothing of its lease gets `fallbackMs`. */
-function isStale(busy, fallbackMs) {
-    const leaseMs = busy.holder?.leaseMs ?? fallbackMs;
-    return busy.ageS * 1000 > leaseMs;
-}
-class HostLock {
-    runner;
-    /** The service's directory on the host (relative to the deploy user's home). */
-    dir;
-    constructor(runner, dir) {
-        this.runner = runner;
-        this.dir = dir;
-    }
-    /** One attempt: true when taken; otherwise who holds it and for how long. */
-    async tryAcquire(info) {
-        const result = await this.runner.run({
-            argv: sh(ACQUIRE, this.dir, info.id),
-            stdin: JSON.stringify(info),
-        });
-        if (result.exitCode === 0)
-            return true;
-        if (result.exitCode !== 3) {
-            throw new Error(`${this.runner.where}: cannot take the deploy lock in ${this.dir}: ${result.stderr.trim()}`);
-        }
-        return parseBusy(result.stdout);
-    }
-    /**
-     * Takes over a stale lock held by `staleId` (exactly one taker wins); true when it was removed.
-     * A closing claim left behind by a party that died is cleared first.
-     */
-    async takeOver(busy, ourId, fallbackMs) {
-        if (busy.closingAgeS !== undefined) {
-            if (busy.closingAgeS > CLOSING_STALE_S)
-                await this.runner.run({ argv: sh(CLEAR, this.dir, String(CLOSING_STALE_S), ourId) });
-            return false;
-        }
-        const staleId = busy.holder?.id ?? '';
-        const leaseS = Math.floor((busy.holder?.leaseMs ?? fallbackMs) / 1000);
-        const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
-        return result.exitCode === 0;
-    }
-    /**
-     * Renews the lease; false when the lock is no longer ours (taken over, or removed). A channel that
-     * died (255) says nothing about the lock: it is not reported lost.
-     */
-    async renew(id) {
-        const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
-        return result.exitCode === 0 || result.exitCode === 255;
-    }
-    /** Releases the lock if it is still ours (never someone else's). */
-    async release(id) {
-        for (let attempt = 0; attempt < 20; attempt++) {
-            const result = await this.runner.run({ argv: sh(CLOSE, this.dir, id, id, '-1') });
-            // 0: released; 4: not ours (or gone). 3: someone is closing it right now: look again.
-            if (result.exitCode !== 3)
-                return;
-            await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-    }
-    async holder() {
-        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
-        if (text === undefined)
-            return undefined;
-        try {
-            return JSON.parse(text);
-        }
-        catch {
-            return undefined;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/session.ts
-/**
- * One deploy host for one service, as every mode sees it, over any Runner (SSH in production, the
- * same code locally): the service's directory, its deploy lock, the audit log, the registry login
- * and what an interrupted run left behind. What a mode does on the host builds on this
- * (deploy-container/container-host.ts; Compose and Swarm run their own commands through `runner`).
- */
-
-
-
-
-
-
-
-/** The labels Slipway puts on what it makes (containers, networks, services, stacks). */
-const LABEL = {
-    service: 'dev.slipway.service',
-    role: 'dev.slipway.role',
-    version: 'dev.slipway.version',
-    digest: 'dev.slipway.digest',
-    image: 'dev.slipway.image',
-    commit: 'dev.slipway.commit',
-    run: 'dev.slipway.run',
-    time: 'dev.slipway.time',
-    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
-    config: 'dev.slipway.config',
-};
-class HostSession {
-    where;
-    runner;
-    name;
-    /** The per-service deploy lock on this host. */
-    lock;
-    /** The host's docker client, with this deploy's private config when it logs in. */
-    target;
-    constructor(runner, name, env = {}) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.name = name;
-        this.target = { docker: 'docker', env };
-        this.lock = new HostLock(runner, this.dir);
-    }
-    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-    get dir() {
-        return `.slipway/${this.name}`;
-    }
-    /**
-     * What an interrupted run of this service can leave behind, removed by the next holder of the
-     * lock (nothing else can be using them then): env files and private docker configs holding
-     * secrets, half-made lock directories, and one-off pre-deploy containers still running.
-     */
-    async sweepLeftovers() {
-        const found = await this.runner.run(findByName(this.dir, ['*.env', '*.env.sh', 'docker-config-*', 'lock.new-*', 'lock.closed-*']));
-        const paths = found.stdout.split('\n').filter(Boolean);
-        if (paths.length > 0)
-            await command_runChecked(this.runner, removeTrees(paths));
-        const preDeploy = await inspectContainersWhere(this.runner, this.target, [
-            `label=${LABEL.service}=${this.name}`,
-            `label=${LABEL.role}=pre-deploy`,
-        ]);
-        const names = preDeploy.map(containerName);
-        if (names.length > 0)
-            await this.runner.run(removeContainers(this.target, names));
-        return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
-    }
-    /** Appends one JSON line to the host's audit log. */
-    async audit(entry) {
-        await command_runChecked(this.runner, appendToFile(`${this.dir}/audit.log`, `${JSON.stringify(entry)}\n`));
-    }
-    async registryLogin(registry, username, password) {
-        await command_runChecked(this.runner, login(this.target, registry, username, password));
-    }
-    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-    async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
-        const config = this.target.env?.DOCKER_CONFIG;
-        if (config)
-            await this.runner.run(removeTrees([config]));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
-/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
-
-
-
-function newLock(ctx) {
-    return {
-        id: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'),
-        holder: ctx.holder,
-        time: ctx.now().toISOString(),
-        run: ctx.runUrl,
-    };
-}
-/**
- * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
- * keeps renewing the leases while `work` runs, and always releases them. A lease found lost
- * (another deploy took it over after this one stalled for a whole lease) aborts the deploy through
- * `ctx.onLockLost`: it must not go on.
- */
-async function withHostLocks(sessions, lock, request, ctx, work) {
-    const waitMs = request.lockTimeoutMs;
-    const held = [];
-    const leased = { ...lock, leaseMs: LEASE_MS };
-    let renewing = Promise.resolve();
-    const timer = setInterval(() => {
-        renewing = Promise.all(held.map(async (session) => {
-            const ours = await session.lock.renew(lock.id).catch(() => true);
-            if (!ours)
-                ctx.onLockLost?.(new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
-        }));
-    }, LEASE_MS / 4);
-    try {
-        for (const session of sessions) {
-            ctx.signal?.throwIfAborted();
-            await acquire(session, leased, waitMs, ctx);
-            held.push(session);
-        }
-        // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
-        // containers) cannot be in use any more.
-        if (!request.dryRun)
-            await Promise.all(held.map((s) => sweep(s, ctx)));
-        return await work();
-    }
-    finally {
-        clearInterval(timer);
-        await renewing;
-        await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
-    }
-}
-/**
- * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
- * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
- * lease may have been lost on the way: a renewal found it another party's, or the renewal after
- * the work could not say it is still ours (an SSH error then is not proof either way). An SSH error
- * on a renewal during the work is retried at the next one.
- */
-async function whileRenewing(session, id, work, intervalMs = LEASE_MS / 4) {
-    let lost = false;
-    let renewing = Promise.resolve();
-    const timer = setInterval(() => {
-        renewing = session.lock.renew(id).then((ours) => (lost ||= !ours), () => undefined);
-    }, intervalMs);
-    let value;
-    try {
-        value = await work();
-    }
-    finally {
-        clearInterval(timer);
-        await renewing;
-    }
-    const ours = await session.lock.renew(id).catch(() => undefined);
-    return { value, lost: lost || ours !== true };
-}
-async function sweep(session, ctx) {
-    const removed = await session.sweepLeftovers();
-    if (removed.length > 0)
-        ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
-}
-/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
-async function acquire(session, info, waitMs, ctx) {
-    const deadline = Date.now() + waitMs;
-    let told = false;
-    for (;;) {
-        const busy = await session.lock.tryAcquire(info);
-        if (busy === true)
-            return;
-        if (isStale(busy, waitMs)) {
-            const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
-            if (await session.lock.takeOver(busy, info.id, waitMs)) {
-                ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
-                continue;
-            }
-            // Another party is taking it over or releasing it right now: look again in a moment — up to
-            // lock-timeout, then fail like any wait (a lock that stays stale is reported, never waited on forever).
-            if (Date.now() <= deadline) {
-                await retry_sleep(250, ctx.signal);
-                continue;
-            }
-        }
-        if (Date.now() > deadline) {
-            const h = busy.holder;
-            if (!h)
-                throw new Error(`${session.where}: the lock ${session.dir}/lock of ${session.name} has no readable holder record and could not be taken over within ${Math.round(waitMs / 1000)} s; remove that directory on the host if no deploy is running`);
-            throw new Error(`${session.where}: ${session.name} is being deployed by ${h.holder ?? 'someone'} since ${h.time ?? '?'}${h.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
-        }
-        if (busy.holder && !told) {
-            ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
-            told = true;
-        }
-        await retry_sleep(1000, ctx.signal);
-    }
-}
-/**
- * One audit log line on each host: what was done, its result there, and who did it from which run.
- * A host whose log cannot be written does not fail the deploy that already happened.
- */
-async function auditHosts(sessions, ctx, action, entry) {
-    await Promise.all(sessions.map((session, i) => session
-        .audit({
-        time: ctx.now().toISOString(),
-        action,
-        ...entry(i),
-        holder: ctx.holder,
-        run: ctx.runUrl,
-        commit: ctx.commit,
-    })
-        .catch(() => { })));
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
-async function rollOut(hosts, maxParallel, apply) {
-    const done = [];
-    const failed = [];
-    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
-        const batch = hosts.slice(i, i + maxParallel);
-        await Promise.all(batch.map(async (host) => {
-            try {
-                done.push({ host, result: await apply(host) });
-            }
-            catch (error) {
-                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
-            }
-        }));
-    }
-    const [failure] = failed;
-    return { done, failed, ...(failure && { failure }) };
-}
-
-;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
-/**
- * Deploying a Compose project to several hosts. The file that runs on a host pins every image
- * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
- * then hosts switch max-parallel at a time: compose recreates only the services whose
- * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
- * until every container is healthy. A host that fails gets its previous file back and its previous
- * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
- */
-
-
-
-
-
-
-
-
-
-const NEXT_FILE = 'compose.next.yml';
-/** service → image, as a pinned file names them. */
-function imagesOf(text) {
-    if (!text)
-        return new Map();
-    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
-}
-function inService(containers) {
-    return (containers.length > 0 &&
-        containers.every((c) => c.running
-            ? c.health === undefined || c.health === 'healthy'
-            : c.exitCode === 0 && c.restartPolicy === 'no'));
-}
-/** Per service: the image before and after, and whether its containers were replaced. */
-function serviceChanges(beforeText, afterText, before, after) {
-    const was = imagesOf(beforeText);
-    const now = imagesOf(afterText);
-    return [...now].map(([service, image]) => {
-        const ids = (list) => list
-            .filter((c) => c.service === service)
-            .map((c) => c.id)
-            .sort()
-            .join();
-        return {
-            service,
-            previous: was.get(service) ?? null,
-            image,
-            restarted: ids(before) !== ids(after),
-        };
-    });
-}
-class ComposeDeployer {
-    request;
-    sessions;
-    hosts;
-    ctx;
-    lock;
-    constructor(request, sessions, ctx, env = {}) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        const values = [...request.env, ...request.secretEnv];
-        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env, values));
-        this.lock = newLock(ctx);
-    }
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
-    }
-    get env() {
-        return [...this.request.env, ...this.request.secretEnv];
-    }
-    /** The file that runs on the hosts. */
-    pinnedFile(images) {
-        return pinComposeFile(this.request.composeText, {
-            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
-            ...(this.env.length > 0 && {
-                envNames: this.env.map(([name]) => name),
-                labels: { [LABEL.config]: configFingerprint(this.request.fingerprintKey, this.env) },
-            }),
-        });
-    }
-    /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
-    runnable(text) {
-        return upgradeLegacyFile(text, this.env.map(([name]) => name));
-    }
-    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
-    parallel(items, fn) {
-        return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
-    }
-    async plan(text) {
-        return this.parallel(this.hosts, async (host, i) => {
-            const { program, version } = await host.detect();
-            this.ctx.log(`${host.where}: Compose ${version} (${program.join(' ')})`);
-            const [current, previous, before] = await Promise.all([
-                host.readFile(COMPOSE_FILE),
-                host.readFile(PREVIOUS_FILE),
-                host.containers(),
-            ]);
-            return {
-                session: this.sessions[i],
-                host,
-                ...(current !== undefined && { current }),
-                ...(previous !== undefined && { previous }),
-                before,
-                unchanged: current === text && inService(before),
-            };
-        });
-    }
-    async deploy(images) {
-        const text = this.pinnedFile(images);
-        const first = [...images.values()][0];
-        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
-        const plans = await this.plan(text);
-        const summary = (p, result, fields = {}) => ({
-            host: p.session.where,
-            previous: null,
-            image: null,
-            container: null,
-            durationMs: 0,
-            result,
-            services: serviceChanges(p.current, text, p.before, p.before),
-            ...fields,
-        });
-        const result = (hosts, changed) => ({
-            digest: first?.digest ?? '',
-            images: pinned,
-            changed,
-            hosts,
-            previousImage: null,
-        });
-        const changing = plans.filter((p) => !p.unchanged);
-        if (this.request.dryRun) {
-            for (const p of plans) {
-                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
-                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
-            }
-            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
-        }
-        if (changing.length === 0) {
-            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
-            return result(plans.map((p) => summary(p, 'unchanged')), false);
-        }
-        try {
-            // Every host gets the file and pulls before any host changes.
-            this.ctx.signal?.throwIfAborted();
-            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
-            await this.parallel(changing, async (p) => {
-                await p.host.writeFile(NEXT_FILE, text);
-                await p.host.check(NEXT_FILE);
-                await p.host.pull(NEXT_FILE);
-                this.ctx.log(`${p.session.where}: pulled`);
-            });
-            const results = new Map();
-            for (const p of plans)
-                if (p.unchanged)
-                    results.set(p, summary(p, 'unchanged'));
-            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
-                const started = performance.now();
-                this.ctx.signal?.throwIfAborted();
-                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
-                const output = await p.host.up();
-                if (output)
-                    this.ctx.log(`${p.session.where}:\n${output}`);
-                const healthStarted = performance.now();
-                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-                if (!health.ok) {
-                    const logs = await p.host.logs(health.services);
-                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
-                }
-                const after = await p.host.containers();
-                this.ctx.log(`${p.session.where}: stack healthy`);
-                return {
-                    started,
-                    healthMs: performance.now() - healthStarted,
-                    services: serviceChanges(p.current, text, p.before, after),
-                };
-            });
-            for (const { host: p, result: r } of rollout.done) {
-                results.set(p, summary(p, 'deployed', {
-                    durationMs: performance.now() - r.started,
-                    healthMs: Math.round(r.healthMs),
-                    services: r.services,
-                }));
-            }
-            if (rollout.failure) {
-                // The failed hosts and the ones switched in this run go back to their previous file —
-                // unless the run was cancelled: then only a host cut in the middle of its switch does, the
-                // hosts switched stay (healthy) and the next run converges them all.
-                const cancelled = this.ctx.signal?.aborted === true;
-                const back = [
-                    ...rollout.failed
-                        .filter((f) => !cancelled || f.error !== this.ctx.signal?.reason)
-                        .map((f) => f.host),
-                    ...(cancelled ? [] : rollout.done.map((d) => d.host)),
-                ];
-                const notes = new Map();
-                await Promise.all(back.map(async (p) => {
-                    const failed = rollout.failed.find((f) => f.host === p);
-                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
-                    const note = restoreError
-                        ? `Restoring the previous stack failed too: ${restoreError}`
-                        : p.current
-                            ? 'The previous stack was restored and serves.'
-                            : 'There was no previous stack to restore (first deploy).';
-                    notes.set(p, note);
-                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
-                        ...(failed && { error: `${failed.error.message}\n${note}` }),
-                        ...(!failed && restoreError && { error: note }),
-                    }));
-                }));
-                // Hosts of batches after the failing one (or cancelled before their turn) were never touched.
-                for (const p of plans)
-                    if (!results.has(p))
-                        results.set(p, summary(p, 'unchanged'));
-                const hosts = plans.map((p) => results.get(p));
-                await this.auditAll(hosts, pinned, 'deploy-failed');
-                const { host, error } = rollout.failure;
-                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
-            }
-            const hosts = plans.map((p) => results.get(p));
-            await this.auditAll(hosts, pinned, 'deploy');
-            return result(hosts, true);
-        }
-        finally {
-            await Promise.all(changing.map((p) => p.session.runner.run(removeFile(`${p.session.dir}/${NEXT_FILE}`)).catch(() => { })));
-        }
-    }
-    /** Puts back the files a host had before this run and brings that stack up again. */
-    async restore(p) {
-        if (p.current === undefined)
-            return;
-        await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
-        if (p.previous !== undefined)
-            await p.host.writeFile(PREVIOUS_FILE, p.previous);
-        await p.host.up();
-        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-        if (!health.ok)
-            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
-        this.ctx.log(`${p.session.where}: previous stack restored`);
-    }
-    /** rollback: true — every host goes back to the file it ran before the current one. */
-    async rollback() {
-        const plans = await this.plan('');
-        for (const p of plans) {
-            if (!p.previous || !p.current)
-                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
-        }
-        const targets = new Set(plans.map((p) => p.previous));
-        if (targets.size > 1)
-            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
-        const target = this.runnable(plans[0]?.previous);
-        const images = Object.fromEntries(imagesOf(target));
-        if (this.request.dryRun) {
-            return {
-                digest: '',
-                images,
-                changed: true,
-                hosts: plans.map((p) => ({
-                    host: p.session.where,
-                    previous: null,
-                    image: null,
-                    container: null,
-                    durationMs: 0,
-                    result: 'planned',
-                    services: serviceChanges(p.current, target, [], []),
-                })),
-                previousImage: null,
-            };
-        }
-        const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
-            const started = performance.now();
-            await p.host.writeFile(COMPOSE_FILE, target);
-            await p.host.writeFile(PREVIOUS_FILE, p.current);
-            await p.host.up();
-            const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
-            if (!health.ok) {
-                await p.host.writeFile(COMPOSE_FILE, p.current);
-                await p.host.writeFile(PREVIOUS_FILE, target);
-                await p.host.up();
-                throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
-            }
-            return {
-                host: p.session.where,
-                previous: null,
-                image: null,
-                container: null,
-                durationMs: performance.now() - started,
-                result: 'rolled-back',
-                services: serviceChanges(p.current, target, p.before, await p.host.containers()),
-            };
-        });
-        if (rollout.failure)
-            throw rollout.failure.error;
-        const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
-        await this.auditAll(hosts, images, 'rollback');
-        return { digest: '', images, changed: true, hosts, previousImage: null };
-    }
-    async auditAll(hosts, images, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            project: this.request.name,
-            images,
-            result: hosts[i]?.result,
-            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
-        }));
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
-;// CONCATENATED MODULE: ./src/ssh/ssh-runner.ts
-/**
- * Runs commands on a remote host over SSH (ssh2, pure JavaScript), behind the same Runner
- * interface as LocalRunner. Host keys are verified against pinned known_hosts entries before
- * authentication; the only string sent as a command is built by toShellLine (every argument
- * quoted); stdin carries secrets.
- */
-
-
-
-class HostKeyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'HostKeyError';
-    }
-}
-/** Parses "host", "host:port" or "[v6]:port" into an endpoint (port 22 by default). */
-function parseEndpoint(text, defaultPort = 22) {
-    const value = text.trim();
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-    const plain = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
-    const match = bracketed ?? plain;
-    if (!match?.[1])
-        throw new Error(`${JSON.stringify(text)} is not a host or host:port`);
-    const port = match[2] === undefined ? defaultPort : Number(match[2]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-        throw new Error(`${JSON.stringify(text)} has an invalid port`);
-    return { host: match[1], port };
-}
-function formatEndpoint({ host, port }) {
-    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-class SshRunner {
-    where;
-    client;
-    jumpClient;
-    maxChannels;
-    active = 0;
-    waiting = [];
-    /** The connection ended: a refused command is not asked for again on it. */
-    ended = false;
-    constructor(where, client, jumpClient, maxChannels) {
-        this.where = where;
-        this.client = client;
-        client.once('close', () => (this.ended = true));
-        this.jumpClient = jumpClient;
-        this.maxChannels = maxChannels;
-    }
-    /** Connects (through the jump host, if any), retrying network errors with backoff. */
-    static async connect(endpoint, options) {
-        const attempts = options.attempts ?? 3;
-        let lastError;
-        for (let attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return await SshRunner.connectOnce(endpoint, options);
-            }
-            catch (error) {
-                lastError = error;
-                if (error instanceof HostKeyError || isAuthError(error) || attempt === attempts)
-                    break;
-                await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
-            }
-        }
-        throw lastError;
-    }
-    static async connectOnce(endpoint, options) {
-        let jumpClient;
-        let sock;
-        if (options.jump) {
-            jumpClient = await openClient(options.jump, {
-                ...options,
-                username: options.jump.username ?? options.username,
-            });
-            sock = await new Promise((resolve, reject) => {
-                jumpClient?.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => err
-                    ? reject(new Error(`jump host cannot reach ${formatEndpoint(endpoint)}: ${err.message}`))
-                    : resolve(stream));
-            });
-        }
-        try {
-            const client = await openClient(endpoint, options, sock);
-            return new SshRunner(`${options.username}@${formatEndpoint(endpoint)}`, client, jumpClient, options.maxChannels ?? 8);
-        }
-        catch (error) {
-            jumpClient?.end();
-            throw error;
-        }
-    }
-    async run(command, options = {}) {
-        const line = toShellLine(command.argv, command.env);
-        await this.acquire();
-        try {
-            // A server that refuses to start a command on a live connection (sshd answering an exec
-            // request with failure, seen once on a host under heavy load) ran nothing: asked again.
-            for (let attempt = 1;; attempt++) {
-                try {
-                    return await this.exec(line, command, options);
-                }
-                catch (error) {
-                    // (ssh2 says "Unable to exec" too when the connection closes under a pending request.)
-                    if (!(error instanceof ExecRefused) ||
-                        this.ended ||
-                        attempt >= EXEC_ATTEMPTS ||
-                        options.signal?.aborted)
-                        throw error;
-                    await retry_sleep(EXEC_RETRY_MS * attempt, options.signal);
-                }
-            }
-        }
-        finally {
-            this.release();
-        }
-    }
-    exec(line, command, options) {
-        const started = performance.now();
-        return new Promise((resolve, reject) => {
-            this.client.exec(line, (err, stream) => {
-                if (err) {
-                    const message = `${this.where}: cannot start command: ${err.message}`;
-                    // "Unable to exec": the server's answer to the request (the connection lives, nothing ran).
-                    reject(/^Unable to exec/.test(err.message) ? new ExecRefused(message) : new Error(message));
-                    return;
-                }
-                const stdout = [];
-                const stderr = [];
-                let exitCode;
-                let timedOut = false;
-                const timer = command.timeoutMs !== undefined
-                    ? setTimeout(() => {
-                        timedOut = true;
-                        stream.signal('KILL');
-                        stream.close();
-                    }, command.timeoutMs)
-                    : undefined;
-                const abort = () => {
-                    stream.signal('KILL');
-                    stream.close();
-                };
-                options.signal?.addEventListener('abort', abort, { once: true });
-                stream.on('data', (chunk) => {
-                    stdout.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stdout');
-                });
-                stream.stderr.on('data', (chunk) => {
-                    stderr.push(chunk);
-                    options.onOutput?.(chunk.toString('utf8'), 'stderr');
-                });
-                stream.on('exit', (code, signal) => {
-                    exitCode = code ?? (signal ? 128 + 9 : 255);
-                });
-                stream.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    options.signal?.removeEventListener('abort', abort);
-                    resolve({
-                        // No exit status means the connection or channel died under the command.
-                        exitCode: exitCode ?? 255,
-                        stdout: Buffer.concat(stdout).toString('utf8'),
-                        stderr: Buffer.concat(stderr).toString('utf8'),
-                        durationMs: performance.now() - started,
-                        timedOut,
-                    });
-                });
-                stream.end(command.stdin ?? '');
-            });
-        });
-    }
-    openTcp(host, port) {
-        return new Promise((resolve, reject) => {
-            this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
-                ? reject(new Error(`${this.where}: cannot connect to ${host}:${port}: ${err.message}`))
-                : resolve(stream));
-        });
-    }
-    acquire() {
-        if (this.active < this.maxChannels) {
-            this.active += 1;
-            return Promise.resolve();
-        }
-        return new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-    async close() {
-        this.client.end();
-        this.jumpClient?.end();
-    }
-}
-/** A command the server refused to start (nothing ran): worth asking again. */
-class ExecRefused extends Error {
-}
-/** How often a refused command is asked for, and the pause before the next try (times the attempt). */
-const EXEC_ATTEMPTS = 3;
-const EXEC_RETRY_MS = 200;
-function isAuthError(error) {
-    return error instanceof Error && /authentication methods failed/i.test(error.message);
-}
-function openClient(endpoint, options, sock) {
-    const { knownHosts } = options;
-    if (!knownHosts && !options.insecureIgnoreHostKey) {
-        return Promise.reject(new HostKeyError('known-hosts is required to verify host keys'));
-    }
-    let hostKeyProblem;
-    const config = {
-        host: endpoint.host,
-        port: endpoint.port,
-        username: options.username,
-        privateKey: options.privateKey,
-        ...(options.passphrase && { passphrase: options.passphrase }),
-        readyTimeout: options.readyTimeoutMs ?? 20_000,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
-        ...(sock && { sock }),
-        hostVerifier: (key) => {
-            if (options.insecureIgnoreHostKey || !knownHosts)
-                return true;
-            const verdict = knownHosts.verify(endpoint.host, endpoint.port, key);
-            if (!verdict.ok)
-                hostKeyProblem = verdict.reason;
-            return verdict.ok;
-        },
-    };
-    if (knownHosts && !options.insecureIgnoreHostKey) {
-        const algorithms = knownHosts.algorithmsFor(endpoint.host, endpoint.port);
-        if (algorithms.length === 0) {
-            return Promise.reject(new HostKeyError(`no known-hosts entry for ${formatEndpoint(endpoint)} (host keys must be pinned)`));
-        }
-        // ssh2 types the list as a closed union of algorithm names; these come from known_hosts key types.
-        config.algorithms = {
-            serverHostKey: algorithms,
-        };
-    }
-    return new Promise((resolve, reject) => {
-        const client = new lib.Client();
-        client.once('ready', () => resolve(client));
-        client.once('error', (error) => {
-            client.end();
-            if (hostKeyProblem)
-                reject(new HostKeyError(`${formatEndpoint(endpoint)}: ${hostKeyProblem}`));
-            else
-                reject(new Error(`ssh ${options.username}@${formatEndpoint(endpoint)}: ${error.message}`));
-        });
-        client.connect(config);
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
@@ -44028,6 +42481,413 @@ function sharedCaddyfile(services, ports) {
 /** `caddy run` (the container's command) or `caddy reload` (exec'd in it) with a Caddyfile. */
 function caddyCommand(verb, caddyfilePath) {
     return ['caddy', verb, '--config', caddyfilePath, '--adapter', 'caddyfile'];
+}
+
+;// CONCATENATED MODULE: ./src/command/files.ts
+/** The whole file on stdout (exit code not 0 when it does not exist). */
+function readFile(path) {
+    return { argv: ['cat', path] };
+}
+/** The last `lines` lines of a file. */
+function tailFile(path, lines) {
+    return { argv: ['tail', '-n', String(lines), path] };
+}
+/** Exits 0 when the path exists. */
+function pathExists(path) {
+    return { argv: ['test', '-e', path] };
+}
+/** Writes `content` (stdin) to `path` with `mode`, replacing it. */
+function installFile(path, mode, content) {
+    return { argv: ['install', '-m', mode, '/dev/stdin', path], stdin: content };
+}
+/** Appends `content` (stdin) to `path`, creating it. */
+function appendToFile(path, content) {
+    return { argv: ['tee', '-a', path], stdin: content };
+}
+/** Renames, replacing `to` (atomic on one file system). */
+function moveFile(from, to) {
+    return { argv: ['mv', '-f', from, to] };
+}
+/** Copies with mode and times. */
+function copyFile(from, to) {
+    return { argv: ['cp', '-p', from, to] };
+}
+/** Removes one file; no error when it is missing. */
+function removeFile(path) {
+    return { argv: ['rm', '-f', path] };
+}
+/** Removes files and directories with what they hold; no error when missing. */
+function removeTrees(paths) {
+    return { argv: ['rm', '-rf', '--', ...paths] };
+}
+function makeDirectory(path) {
+    return { argv: ['mkdir', '-p', path] };
+}
+/** The entries directly in `dir` whose names match any of `patterns` (find -name), one a line. */
+function findByName(dir, patterns) {
+    const names = patterns.flatMap((p, i) => [...(i > 0 ? ['-o'] : []), '-name', p]);
+    return { argv: ['find', dir, '-mindepth', '1', '-maxdepth', '1', '(', ...names, ')', '-print'] };
+}
+/** The content of every file directly in `dir` whose name matches `pattern`, one after another. */
+function readAllMatching(dir, pattern) {
+    return { argv: ['find', dir, '-maxdepth', '1', '-name', pattern, '-exec', 'cat', '{}', '+'] };
+}
+
+;// CONCATENATED MODULE: ./src/docker/images.ts
+
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/** An image's platform in the engine's store: os/arch[/variant]. */
+function imagePlatform(target, ref) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return dockerCommand(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return dockerCommand(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return dockerCommand(target, ['logout', registry]);
+}
+function removeImage(target, image) {
+    return dockerCommand(target, ['image', 'rm', image]);
+}
+/** The repository digests the engine knows an image by (JSON: a list, or null). */
+function repoDigests(target, image) {
+    return dockerCommand(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
+}
+
+;// CONCATENATED MODULE: ./src/docker/inspect.ts
+/**
+ * The JSON docker prints (`docker container inspect`, `image inspect`, `service inspect`, `info`),
+ * as far as Slipway reads it: one home for these external shapes, so every reader means the same
+ * fields. Only what some reader uses is declared; docker prints more.
+ */
+/** The container's name without docker's leading slash. */
+function containerName(c) {
+    return c.Name.replace(/^\//, '');
+}
+
+;// CONCATENATED MODULE: ./src/command/remote-file.ts
+/** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
+
+
+async function writeFileAtomic(runner, path, content, mode = '0600') {
+    const slash = path.lastIndexOf('/');
+    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.tmp`;
+    await command_runChecked(runner, installFile(temporary, mode, content));
+    await command_runChecked(runner, moveFile(temporary, path));
+}
+/** The file's content, or undefined when it does not exist. */
+async function readRemoteFile(runner, path) {
+    const result = await runner.run(readFile(path));
+    return result.exitCode === 0 ? result.stdout : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/lease.ts
+
+/**
+ * The lease a deploy takes: renewed every quarter of it, so a holder must stall for a minute to lose
+ * it, and a lock whose holder died is free a minute later. (SLIPWAY_LOCK_LEASE_MS shortens it in tests.)
+ */
+const LEASE_MS = Number(process.env.SLIPWAY_LOCK_LEASE_MS) || 60_000;
+/**
+ * Shell functions every script starts with. Ages come from the host's monotonic clock (uptime, with
+ * the boot id: a reading from before a reboot is infinitely old), so a wall clock stepping backwards
+ * never makes a dead holder look alive; a record without a reading (a host without /proc/uptime)
+ * falls back to its file's mtime.
+ */
+const CLOCK = `reading() { [ -r /proc/uptime ] || return 0; read u _ < /proc/uptime; echo "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -) \${u%.*}"; }
+since() {
+  if [ -s "$1" ] && [ -r /proc/uptime ]; then
+    read b u < "$1"; read nu _ < /proc/uptime
+    if [ "$b" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -)" ]; then echo $((\${nu%.*} - u)); else echo 1000000000; fi
+    return
+  fi
+  m=$(stat -c %Y "$2" 2>/dev/null || date +%s); echo $(($(date +%s) - m))
+}`;
+/**
+ * $1 dir, $2 our id (holder record on stdin). The holder record and the clock reading go into a
+ * private directory, renamed to `lock` (fails while a lock exists). Busy: the holder's age, the age
+ * of a closing claim, and the holder record.
+ */
+const ACQUIRE = `set -u
+${CLOCK}
+d=$1; t="$d/lock.new-$2"
+mkdir -p "$d" && rm -rf "$t" && mkdir "$t" && cat > "$t/holder.json" && reading > "$t/renewed" || exit 2
+# The record must have arrived whole: a client killed before its stdin was sent leaves an empty or
+# cut record, and a lock taken with it would be nobody's (no id to release it by).
+if ! grep -q "\\"id\\":\\"$2\\"" "$t/holder.json" || [ "$(tail -c 1 "$t/holder.json")" != "}" ]; then
+  rm -rf "$t"; echo "the holder record arrived incomplete (the client went away?)" >&2; exit 2
+fi
+if mv -T "$t" "$d/lock" 2>/dev/null; then exit 0; fi
+rm -rf "$t"
+c=""; [ -d "$d/lock/closing" ] && c=$(since "$d/lock/closing/at" "$d/lock/closing")
+echo "age $(since "$d/lock/renewed" "$d/lock/holder.json") closing $c"
+cat "$d/lock/holder.json" 2>/dev/null
+exit 3`;
+/**
+ * $1 dir, $2 the holder id expected, $3 our id, $4 minimum age in seconds (-1: any age, for a release).
+ * The claim is a prepared directory (holding the time it was made) renamed to `lock/closing`: atomic,
+ * and it fails while another claim exists (a claim is never empty). Under the claim: still the
+ * instance judged (the expected holder, still stale)? Then the lock is renamed away; else the claim
+ * is given up.
+ */
+const CLOSE = `set -u
+${CLOCK}
+d=$1; l="$d/lock"; p="$d/lock/claim-$3"
+[ -d "$l" ] || exit 4
+rm -rf "$p"; mkdir "$p" 2>/dev/null || exit 3
+reading > "$p/at"
+# (mv -T would replace an empty directory: a claim made by an older Slipway with mkdir is kept.)
+if [ -e "$l/closing" ] || ! mv -T "$p" "$l/closing" 2>/dev/null; then rm -rf "$p"; exit 3; fi
+a=$(since "$l/renewed" "$l/holder.json")
+# The instance judged: the holder with id $2, or (empty $2) a holder record without an id.
+if [ -n "$2" ]; then grep -q "\\"id\\":\\"$2\\"" "$l/holder.json" 2>/dev/null; else ! grep -q '"id":"' "$l/holder.json" 2>/dev/null; fi
+if [ $? -eq 0 ] && { [ "$4" -lt 0 ] || [ "$a" -gt "$4" ]; }; then
+  mv -T "$l" "$d/lock.closed-$3" && rm -rf "$d/lock.closed-$3" && exit 0
+fi
+mv -T "$l/closing" "$d/lock.closed-c$3" 2>/dev/null && rm -rf "$d/lock.closed-c$3"; exit 4`;
+/**
+ * $1 dir, $2 minimum age in seconds, $3 our id. Clears a closing claim left by a party that died
+ * between two commands — that very claim only: the clearers exclude each other by a directory made
+ * inside the claim, and the winner checks the claim's own time again before renaming it away, so a
+ * fresh claim made meanwhile (it has a fresh time) is never removed.
+ */
+const CLEAR = `set -u
+${CLOCK}
+l="$1/lock"
+m0=$(stat -c %Y "$l/closing" 2>/dev/null) || exit 3
+mkdir "$l/closing/clearing" 2>/dev/null || exit 3
+if [ -e "$l/closing/at" ]; then a=$(since "$l/closing/at" "$l/closing/at"); else a=$(($(date +%s) - m0)); fi
+if [ "$a" -gt "$2" ]; then
+  mv -T "$l/closing" "$1/lock.closed-x$3" 2>/dev/null && rm -rf "$1/lock.closed-x$3"; exit 0
+fi
+rmdir "$l/closing/clearing"; exit 4`;
+/**
+ * $1 dir, $2 our id. The lock instance is entered first (cd), so the check and the renewal act on the
+ * same instance: a lock taken over meanwhile (and a new holder's record in its place) is never the
+ * one renewed, and the renewal reports the lock lost unless its instance is still `lock` after.
+ * Renewals may overlap (a slow channel): each writes its reading through a file of its own.
+ */
+const RENEW = `set -u
+${CLOCK}
+case $1 in /*) l="$1/lock" ;; *) l="$PWD/$1/lock" ;; esac
+cd "$l" 2>/dev/null || exit 1
+grep -q "\\"id\\":\\"$2\\"" holder.json 2>/dev/null || exit 1
+r=$(reading); touch holder.json || exit 1
+[ -z "$r" ] || { echo "$r" > "renewed.$$" && mv -f "renewed.$$" renewed; } || exit 1
+[ . -ef "$l" ]`;
+/** A closing claim older than this was left by a party that died between two commands: it is cleared. */
+const CLOSING_STALE_S = 60;
+/** The deploy's lease was taken over by another deploy: it must not touch the hosts any more. */
+class LockLostError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'LockLostError';
+    }
+}
+function sh(script, ...args) {
+    return ['sh', '-c', script, 'slipway-lock', ...args];
+}
+function parseBusy(stdout) {
+    const [first = '', ...rest] = stdout.split('\n');
+    const m = /^age (-?\d+) closing ?(-?\d+)?/.exec(first);
+    let holder;
+    try {
+        const parsed = JSON.parse(rest.join('\n'));
+        if (parsed && typeof parsed.id === 'string')
+            holder = parsed;
+    }
+    catch {
+        holder = undefined;
+    }
+    return {
+        ...(holder && { holder }),
+        ageS: m ? Number(m[1]) : 0,
+        ...(m?.[2] !== undefined && { closingAgeS: Number(m[2]) }),
+    };
+}
+/** Is this lock past its lease? A holder record that says nothing of its lease gets `fallbackMs`. */
+function isStale(busy, fallbackMs) {
+    const leaseMs = busy.holder?.leaseMs ?? fallbackMs;
+    return busy.ageS * 1000 > leaseMs;
+}
+class HostLock {
+    runner;
+    /** The service's directory on the host (relative to the deploy user's home). */
+    dir;
+    constructor(runner, dir) {
+        this.runner = runner;
+        this.dir = dir;
+    }
+    /** One attempt: true when taken; otherwise who holds it and for how long. */
+    async tryAcquire(info) {
+        const result = await this.runner.run({
+            argv: sh(ACQUIRE, this.dir, info.id),
+            stdin: JSON.stringify(info),
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode !== 3) {
+            throw new Error(`${this.runner.where}: cannot take the deploy lock in ${this.dir}: ${result.stderr.trim()}`);
+        }
+        return parseBusy(result.stdout);
+    }
+    /**
+     * Takes over a stale lock held by `staleId` (exactly one taker wins); true when it was removed.
+     * A closing claim left behind by a party that died is cleared first.
+     */
+    async takeOver(busy, ourId, fallbackMs) {
+        if (busy.closingAgeS !== undefined) {
+            if (busy.closingAgeS > CLOSING_STALE_S)
+                await this.runner.run({ argv: sh(CLEAR, this.dir, String(CLOSING_STALE_S), ourId) });
+            return false;
+        }
+        const staleId = busy.holder?.id ?? '';
+        const leaseS = Math.floor((busy.holder?.leaseMs ?? fallbackMs) / 1000);
+        const result = await this.runner.run({ argv: sh(CLOSE, this.dir, staleId, ourId, String(leaseS)) });
+        return result.exitCode === 0;
+    }
+    /**
+     * Renews the lease; false when the lock is no longer ours (taken over, or removed). A channel that
+     * died (255) says nothing about the lock: it is not reported lost.
+     */
+    async renew(id) {
+        const result = await this.runner.run({ argv: sh(RENEW, this.dir, id) });
+        return result.exitCode === 0 || result.exitCode === 255;
+    }
+    /** Releases the lock if it is still ours (never someone else's). */
+    async release(id) {
+        for (let attempt = 0; attempt < 20; attempt++) {
+            const result = await this.runner.run({ argv: sh(CLOSE, this.dir, id, id, '-1') });
+            // 0: released; 4: not ours (or gone). 3: someone is closing it right now: look again.
+            if (result.exitCode !== 3)
+                return;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+    }
+    async holder() {
+        const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+        if (text === undefined)
+            return undefined;
+        try {
+            return JSON.parse(text);
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/session.ts
+/**
+ * One deploy host for one service, as every mode sees it, over any Runner (SSH in production, the
+ * same code locally): the service's directory, its deploy lock, the audit log, the registry login
+ * and what an interrupted run left behind. What a mode does on the host builds on this
+ * (deploy-container/container-host.ts; Compose and Swarm run their own commands through `runner`).
+ */
+
+
+
+
+
+
+
+/** The labels Slipway puts on what it makes (containers, networks, services, stacks). */
+const LABEL = {
+    service: 'dev.slipway.service',
+    role: 'dev.slipway.role',
+    version: 'dev.slipway.version',
+    digest: 'dev.slipway.digest',
+    image: 'dev.slipway.image',
+    commit: 'dev.slipway.commit',
+    run: 'dev.slipway.run',
+    time: 'dev.slipway.time',
+    /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
+    config: 'dev.slipway.config',
+};
+class HostSession {
+    where;
+    runner;
+    name;
+    /** The per-service deploy lock on this host. */
+    lock;
+    /** The host's docker client, with this deploy's private config when it logs in. */
+    target;
+    constructor(runner, name, env = {}) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.name = name;
+        this.target = { docker: 'docker', env };
+        this.lock = new HostLock(runner, this.dir);
+    }
+    /** Slipway's directory for this service on the host (relative to the deploy user's home). */
+    get dir() {
+        return `.slipway/${this.name}`;
+    }
+    /**
+     * What an interrupted run of this service can leave behind, removed by the next holder of the
+     * lock (nothing else can be using them then): env files and private docker configs holding
+     * secrets, half-made lock directories, and one-off pre-deploy containers still running.
+     */
+    async sweepLeftovers() {
+        const found = await this.runner.run(findByName(this.dir, ['*.env', '*.env.sh', 'docker-config-*', 'lock.new-*', 'lock.closed-*']));
+        const paths = found.stdout.split('\n').filter(Boolean);
+        if (paths.length > 0)
+            await command_runChecked(this.runner, removeTrees(paths));
+        const preDeploy = await inspectContainersWhere(this.runner, this.target, [
+            `label=${LABEL.service}=${this.name}`,
+            `label=${LABEL.role}=pre-deploy`,
+        ]);
+        const names = preDeploy.map(containerName);
+        if (names.length > 0)
+            await this.runner.run(removeContainers(this.target, names));
+        return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
+    }
+    /** Appends one JSON line to the host's audit log. */
+    async audit(entry) {
+        await command_runChecked(this.runner, appendToFile(`${this.dir}/audit.log`, `${JSON.stringify(entry)}\n`));
+    }
+    async registryLogin(registry, username, password) {
+        await command_runChecked(this.runner, login(this.target, registry, username, password));
+    }
+    /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
+    async registryLogout(registry) {
+        await this.runner.run(logout(this.target, registry));
+        const config = this.target.env?.DOCKER_CONFIG;
+        if (config)
+            await this.runner.run(removeTrees([config]));
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -44822,1036 +43682,593 @@ class ContainerHost extends HostSession {
     }
 }
 
-;// CONCATENATED MODULE: ./src/proxy/proxy-sysctls.ts
-
-const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
-/** The settings this host's kernel knows (none on a kernel older than 5.14). */
-async function proxySysctls(runner) {
-    const known = await runner.run(pathExists(`/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`));
-    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
-}
-
-;// CONCATENATED MODULE: ./src/proxy/shared-proxy.ts
+;// CONCATENATED MODULE: ./src/common/reference.ts
 /**
- * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
- * `hostnames`, on the host's HTTP and HTTPS ports, with its certificates and ACME account in a
- * named volume that is never removed. Each service's routes are one record in
- * `.slipway/_proxy/routes/<service>.json` on the host; the Caddyfile is rendered from all of them.
- * Route changes are serialized by a host-wide lock (separate from each service's deploy lock) and
- * applied with one reload, only when the rendered text changed. Routes point at each service's
- * stable alias on its live network, so a version switch never touches the proxy.
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
  */
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const SHARED_PROXY = 'slipway-proxy';
-const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
-const SHARED_PROXY_DIR = '.slipway/_proxy';
-const CADDYFILE = '/etc/caddy/Caddyfile';
-/**
- * The configuration text the running proxy took (written after each successful start or reload):
- * the Caddyfile itself may be newer when a run was killed between writing it and the reload.
- */
-const APPLIED = '/etc/caddy/Caddyfile.applied';
-const ROLE = 'shared-proxy';
-/** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
-const proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
-/** Labels on the proxy container saying which of its published ports is which. */
-const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
-/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
-function tarFiles(files) {
-    return Buffer.concat([
-        ...files.map(([name, content]) => {
-            const one = tarFile(name, content);
-            return one.subarray(0, one.length - 1024);
-        }),
-        Buffer.alloc(1024, 0),
-    ]);
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
+    }
 }
-class SharedProxy {
-    runner;
-    where;
-    name = 'the shared proxy';
-    dir = SHARED_PROXY_DIR;
-    /** The host-wide lock on the proxy's configuration. */
-    lock;
-    target = { docker: 'docker' };
-    constructor(runner) {
-        this.runner = runner;
-        this.where = runner.where;
-        this.lock = new HostLock(runner, this.dir);
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (text_hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
     }
-    routeFile(service) {
-        return `${this.dir}/routes/${service}.json`;
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
     }
-    /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
-    async table() {
-        const found = await this.runner.run(readAllMatching(`${this.dir}/routes`, '*.json'));
-        return found.stdout
-            .split('\n')
-            .filter((line) => line.startsWith('{'))
-            .map((line) => JSON.parse(line));
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
     }
-    /**
-     * Whether the running proxy already serves `mine` as recorded: its record is `mine` and the
-     * configuration the proxy last took is the one the table renders (a run killed between writing
-     * the record and the reload left them apart: that is something to finish, not "unchanged").
-     */
-    async serves(mine) {
-        const [table, status] = await Promise.all([this.table(), this.status()]);
-        const record = table.find((t) => t.service === mine.service);
-        return JSON.stringify(record) === JSON.stringify(mine) && (await this.inSync(table, status));
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
     }
-    /** The configuration text the running proxy last took, if it says. */
-    async applied() {
-        const result = await this.runner.run(readFileIn(this.target, SHARED_PROXY, APPLIED));
-        return result.exitCode === 0 ? result.stdout : undefined;
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
     }
-    /** Records that the proxy runs with `text`. */
-    async markApplied(text) {
-        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
     }
-    /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
-    async conflict(mine) {
-        return routeConflict(await this.table(), mine);
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
     }
-    async status() {
-        const result = await this.runner.run(inspectContainers(this.target, [SHARED_PROXY]));
-        if (result.exitCode !== 0)
-            return { exists: false, running: false, networks: [] };
-        const [c] = JSON.parse(result.stdout);
-        const labels = c?.Config.Labels ?? {};
-        const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
-        const ports = http > 0 && https > 0 ? { http, https } : undefined;
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function reference_repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function reference_formatReference(ref) {
+    return `${reference_repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = reference_repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${reference_repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
+}
+
+;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
+/**
+ * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
+ * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
+ * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
+ */
+
+class KnownHosts {
+    entries;
+    constructor(entries) {
+        this.entries = entries;
+    }
+    /** Parses known_hosts text; malformed lines are errors naming the line number. */
+    static parse(text) {
+        const entries = [];
+        text.split(/\r?\n/).forEach((raw, index) => {
+            const line = raw.trim();
+            if (line === '' || line.startsWith('#'))
+                return;
+            const fields = line.split(/\s+/);
+            let marker;
+            if (fields[0]?.startsWith('@')) {
+                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
+                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
+                }
+                marker = fields.shift();
+            }
+            const [hosts, type, key] = fields;
+            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
+                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
+            }
+            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
+        });
+        return new KnownHosts(entries);
+    }
+    /** Keys pinned for host:port (revoked and CA lines excluded). */
+    keysFor(host, port = 22) {
+        const name = hostName(host, port);
+        return this.entries
+            .filter((e) => e.marker === undefined && matches(e.patterns, name))
+            .map(({ type, key }) => ({ type, key }));
+    }
+    /** Whether the key the server presented is pinned for host:port and not revoked. */
+    verify(host, port, presented) {
+        const key = presented.toString('base64');
+        const name = hostName(host, port);
+        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
+            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
+        }
+        const pinned = this.keysFor(host, port);
+        if (pinned.length === 0)
+            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
+        if (pinned.some((k) => k.key === key))
+            return { ok: true };
         return {
-            exists: true,
-            running: c?.State.Running === true,
-            ...(ports && { ports }),
-            ...(c?.Config.Image && { image: c.Config.Image }),
-            networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
+            ok: false,
+            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
         };
     }
-    /**
-     * Applies one service's change under the host-wide proxy lock: checks it against the other
-     * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
-     * reloads the proxy once if (and only if) its configuration text changed. A change that fails
-     * leaves the previous record and puts the proxy back (see revert). A lock lost on the way (another
-     * run took it over after this one stalled a whole lease) fails the change unless the proxy serves
-     * it as recorded.
-     */
-    async apply(change, settings, lock, ctx, waitMs) {
-        const service = change.kind === 'set' ? change.routes.service : change.service;
-        // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
-        if (change.kind === 'set' && settings && !(await this.status()).exists)
-            await command_runChecked(this.runner, pull(this.target, settings.image));
-        const id = proxyLockId(lock.id);
-        await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
-        let outcome;
-        try {
-            outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
-        }
-        finally {
-            await this.lock.release(id).catch(() => { });
-        }
-        // Another run took the lock over while this one stalled (a whole lease without renewal): it
-        // may have rendered the table without this change. Only what the proxy serves now counts.
-        if (outcome.lost && !(await this.took(change)))
-            throw new Error(`${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`);
-        return outcome.value;
-    }
-    /**
-     * Frees the proxy's lock when a run of `service` other than the one holding the service's deploy
-     * lock now (`current`, that run's proxy lock id) holds it: only a run holding a service's deploy
-     * lock takes the proxy's lock for it, so such a holder is a run that was killed — typically while
-     * its lock command was in flight, which sshd lets finish after the client died, so the lock
-     * appears after that run's post step released it. Returns the id freed.
-     */
-    async releaseOrphanedLock(service, current) {
-        const holder = await this.lock.holder();
-        if (!holder || holder.service !== service || holder.id === current)
-            return undefined;
-        await this.lock.release(holder.id);
-        return holder.id;
-    }
-    /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
-    async took(change) {
-        if (change.kind === 'set')
-            return this.serves(change.routes);
-        const [table, status] = await Promise.all([this.table(), this.status()]);
-        if (table.some((s) => s.service === change.service))
-            return false;
-        return !status.running || (await this.inSync(table, status));
-    }
-    /** The running proxy last took the configuration `table` renders. */
-    async inSync(table, status) {
-        return (status.running &&
-            status.ports !== undefined &&
-            (await this.applied()) === this.archive(table, status.ports).text);
-    }
-    /** apply's work, with the proxy's lock held. */
-    async applyHeld(change, settings, service, ctx) {
-        const before = await this.status();
-        if (change.kind === 'set' && settings)
-            this.checkPorts(before, settings.ports);
-        if (change.kind === 'remove' && !before.exists) {
-            await this.record(service, undefined);
-            return { reloaded: false, created: false };
-        }
-        const table = await this.table();
-        const old = table.find((s) => s.service === service);
-        const others = table.filter((s) => s.service !== service);
-        let next = others;
-        if (change.kind === 'set') {
-            const conflict = routeConflict(others, change.routes, old);
-            if (conflict)
-                throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
-            next = [...others, change.routes];
-        }
-        const ports = before.ports ?? settings?.ports;
-        if (!ports)
-            throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
-        await this.record(service, change.kind === 'set' ? change.routes : undefined);
-        let result;
-        const done = {};
-        try {
-            const network = change.kind === 'set' ? change.routes.network : undefined;
-            result = await this.converge(next, ports, settings?.image, before, network, done);
-            if (change.kind === 'remove')
-                await this.leave(change.network);
+    /** Host key algorithms to offer for host:port, from the pinned key types. */
+    algorithmsFor(host, port = 22) {
+        const algorithms = new Set();
+        for (const { type } of this.keysFor(host, port)) {
+            if (type === 'ssh-rsa')
+                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                    algorithms.add(a);
             else
-                await this.waitServes(change.routes, ports, change.probePath);
+                algorithms.add(type);
         }
-        catch (error) {
-            // The service's previous routes come back in the record, and the proxy returns to how it was.
-            const undone = await this.record(service, old)
-                .then(() => this.revert(before, done, ports))
-                .then(() => '', (e) => `; putting the proxy back failed too: ${e.message}`);
-            if (!undone)
-                throw error;
-            throw new Error(`${error instanceof Error ? error.message : error}${undone}`);
-        }
-        if (result.created)
-            ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
-        else if (result.reloaded)
-            ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
-        return result;
-    }
-    /**
-     * After a failed change (its record already put back): undoes what this run did to the proxy
-     * (`done`), with the routes recorded now (every service's, as their records say: another run's
-     * change made meanwhile stays). A proxy this run created is removed again (its volume stays) when
-     * it does not run or serves no route; otherwise a proxy that runs, or ran before, gets the
-     * recorded configuration (reloaded only if it took another, started again if it stopped). A
-     * proxy stopped before that this run did not start is left alone.
-     */
-    async revert(before, done, ports) {
-        const [table, now] = await Promise.all([this.table(), this.status()]);
-        if (!now.exists)
-            return;
-        if (done.created && (!now.running || table.length === 0)) {
-            await command_runChecked(this.runner, removeContainers(this.target, [SHARED_PROXY]));
-            return;
-        }
-        if (!now.running && !before.running && !done.started)
-            return;
-        if (!(await this.inSync(table, now)))
-            await this.converge(table, ports, undefined, now);
-    }
-    /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
-    checkPorts(status, ports) {
-        const p = status.ports;
-        if (status.exists && p && (p.http !== ports.http || p.https !== ports.https))
-            throw new Error(`${this.where}: http-port/https-port: the shared proxy listens on ${p.http}/${p.https}, not ${ports.http}/${ports.https}; every service on a host shares them (moving them means removing the container ${SHARED_PROXY}, a short outage for every service on the host); nothing was changed`);
-    }
-    /** Writes (or with no routes, removes) one service's record. */
-    async record(service, routes) {
-        const file = this.routeFile(service);
-        if (!routes) {
-            await command_runChecked(this.runner, removeFile(file));
-            return;
-        }
-        await command_runChecked(this.runner, makeDirectory(`${this.dir}/routes`));
-        await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
-    }
-    archive(table, ports) {
-        const text = sharedCaddyfile(table, ports);
-        const roots = table
-            .filter((s) => s.acmeCaRoot)
-            .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot]);
-        return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
-    }
-    /** The proxy running with `table`: created, started, or reloaded as needed. */
-    async converge(table, ports, image, before, network, done = {}) {
-        const { text, archive } = this.archive(table, ports);
-        if (!before.exists) {
-            if (!image || !network)
-                throw new Error(`${this.where}: the shared proxy does not exist`);
-            await command_runChecked(this.runner, create(this.target, {
-                name: SHARED_PROXY,
-                image: await this.pinned(image),
-                network,
-                restart: 'unless-stopped',
-                labels: {
-                    [LABEL.role]: ROLE,
-                    [PORT_LABEL.http]: String(ports.http),
-                    [PORT_LABEL.https]: String(ports.https),
-                },
-                volumes: [`${SHARED_PROXY_VOLUME}:/data`],
-                sysctls: await proxySysctls(this.runner),
-                publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
-                command: caddyCommand('run', CADDYFILE),
-            }));
-            done.created = true;
-            await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
-            for (const s of table)
-                await this.join(s.network);
-            await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
-            await this.markApplied(text);
-            return { reloaded: false, created: true };
-        }
-        if (network)
-            await this.join(network);
-        if (!before.running) {
-            await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
-            done.started = true; // (a start that fails may still leave it running)
-            await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
-            await this.markApplied(text);
-            return { reloaded: false, created: false };
-        }
-        const applied = await this.applied();
-        if (applied === text)
-            return { reloaded: false, created: false };
-        // What to put back if the reload is refused: the text it took, else (a proxy made before the
-        // marker existed) the file it runs from.
-        const current = applied ?? (await this.runner.run(readFileIn(this.target, SHARED_PROXY, CADDYFILE))).stdout;
-        // No marker while the proxy is between two configurations: a run cut here is finished next time.
-        await command_runChecked(this.runner, removeFileIn(this.target, SHARED_PROXY, APPLIED));
-        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
-        const reload = await this.runner.run(exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)));
-        if (reload.exitCode !== 0) {
-            // The proxy keeps its running configuration; its file goes back to match it.
-            if (current)
-                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
-            if (applied !== undefined)
-                await this.markApplied(applied).catch(() => { });
-            throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
-        }
-        await this.markApplied(text);
-        return { reloaded: true, created: false };
-    }
-    /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
-    async pinned(image) {
-        if (image.includes('@sha256:'))
-            return image;
-        const inspect = await this.runner.run(repoDigests(this.target, image));
-        const digests = inspect.exitCode === 0 ? JSON.parse(inspect.stdout) : null;
-        const repository = image.replace(/:[^/:]+$/, '');
-        return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
-    }
-    async join(network) {
-        const result = await this.runner.run(networkConnect(this.target, network, SHARED_PROXY));
-        if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
-            throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
-    }
-    async leave(network) {
-        await this.runner.run(networkDisconnect(this.target, network, SHARED_PROXY));
-    }
-    /**
-     * The proxy answers for the service within 20 s: on the HTTP port, for its first route, anything
-     * but a 5xx (a redirect to HTTPS when TLS is on; the app's answer, or its health path's, when off).
-     */
-    async waitServes(s, ports, probePath) {
-        const route = s.routes[0];
-        if (!route)
-            return;
-        const path = s.tls === 'off' && probePath ? `${route.path}${probePath}` : route.path || '/';
-        const deadline = Date.now() + 20_000;
-        let last = '';
-        for (;;) {
-            const [c] = JSON.parse((await command_runChecked(this.runner, inspectContainers(this.target, [SHARED_PROXY]))).stdout);
-            const address = c?.NetworkSettings?.Networks?.[s.network]?.IPAddress;
-            if (address && c?.State.Running) {
-                const probe = await httpProbe(this.runner, address, ports.http, path, 3000, { host: route.host });
-                if (probe.status > 0 && probe.status < 500)
-                    return;
-                last = probe.detail;
-            }
-            else {
-                last = `proxy ${c?.State.Status ?? 'missing'}`;
-            }
-            if (Date.now() > deadline) {
-                const logs = await this.runner.run(containers_logs(this.target, SHARED_PROXY, { tail: 10 }));
-                throw new Error(`${this.where}: the shared proxy does not serve ${route.host}${route.path} (${last}):\n${`${logs.stdout}${logs.stderr}`.trim()}`);
-            }
-            await retry_sleep(250);
-        }
+        return [...algorithms];
     }
 }
-
-;// CONCATENATED MODULE: ./src/deploy-container/plan.ts
-/**
- * What a single-container deploy or rollback will do, decided before anything changes: pure
- * functions of the request and each host's state (read and converged by the executor, deploy.ts).
- * The dry run prints the plan; the executor runs it; unit tests cover it without a host.
- */
-
-/** What the container is configured with besides its image. */
-function configOf(request) {
-    return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
-        volumes: request.volumes,
-        network: request.network ?? '',
-        healthCmd: request.healthCmd ?? '',
-    });
+/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
+function hostName(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
 }
-/** The version in service is this digest with this configuration (routes are the shared proxy's: checked apart). */
-function isUnchanged(request, state, digest) {
-    const current = state.current;
-    if (!current || current.digest !== digest || !current.running)
+function matches(patterns, name) {
+    let matched = false;
+    for (const pattern of patterns) {
+        if (pattern.startsWith('|1|')) {
+            if (hashedMatches(pattern, name))
+                matched = true;
+            continue;
+        }
+        const negated = pattern.startsWith('!');
+        const glob = negated ? pattern.slice(1) : pattern;
+        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+function hashedMatches(pattern, name) {
+    const [, , salt, hash] = pattern.split('|');
+    if (!salt || !hash)
         return false;
-    if (state.serving.length > 1)
-        return false;
-    if (current.config !== configOf(request))
-        return false;
-    if (request.shared)
-        return true;
-    if (request.publish === undefined)
-        return true;
-    return state.proxy?.running === true;
+    const digest = (0,external_node_crypto_namespaceObject.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return digest === hash;
 }
+function globMatches(glob, name) {
+    const re = new RegExp(`^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`);
+    return re.test(name);
+}
+/** The key type named inside an SSH public key blob. */
+function keyType(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const length = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + length).toString('latin1');
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
- * Which hosts switch to `image`, which only get their routes, which stay as they are. Refuses (with
- * nothing changed) a proxy that publishes another port than the one asked for.
+ * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
+ * health command): redeploying the same digest with another configuration — a rotated secret — is a
+ * change, the same configuration is not. Stored as a label (`dev.slipway.config`) that anyone who
+ * can run `docker inspect` on the host reads, so it is keyed: an HMAC-SHA256 whose key is the
+ * SHA-256 of the deploy's SSH private key. Without the key the label cannot be used to test guesses
+ * of a secret value; with the same key (deploys of the same service) it is stable. A new SSH key
+ * changes every fingerprint once: the next deploy recreates what it deploys.
  */
-function planDeploy(request, image, hosts) {
-    for (const h of hosts) {
-        const published = h.state.proxy?.publish;
-        if (request.publish !== undefined && published !== undefined && published !== request.publish) {
-            throw new Error(`${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`);
-        }
+
+/** The key of a deploy's configuration fingerprints, from its SSH private key. */
+function fingerprintKey(privateKey) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(`slipway-config-fingerprint\n${privateKey.trim()}`).digest();
+}
+/** The canonical JSON of `value` (object keys sorted). */
+function canonical(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+}
+/** HMAC-SHA256 of the canonical JSON of `value` under `key`. */
+function fingerprint(value, key) {
+    return `hmac-sha256:${(0,external_node_crypto_namespaceObject.createHmac)('sha256', key).update(canonical(value)).digest('hex')}`;
+}
+/** A deploy's configuration fingerprint: its environment (order does not matter) and other settings. */
+function configFingerprint(key, env, other = {}) {
+    return fingerprint({ env: env.map(([k, v]) => `${k}=${v}`).sort(), ...other }, key);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __nccwpck_require__(668);
+;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
+/**
+ * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
+ * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
+ * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
+ * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
+ * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
+ * with SHA-256; Ed25519 over the message itself.
+ */
+
+
+class keys_KeyError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'KeyError';
     }
-    const planned = hosts.map((h) => {
-        // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
-        // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
-        const action = !isUnchanged(request, h.state, image.digest)
-            ? 'switch'
-            : request.shared && h.routed !== true
-                ? 'reroute'
-                : 'keep';
-        return { ...h, action };
+}
+const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
+const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
+/** Every PEM block of a text, in order (other text between blocks is ignored). */
+function pemBlocks(text) {
+    const blocks = [];
+    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+    for (const m of text.matchAll(re)) {
+        const type = m[1];
+        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
+    }
+    return blocks;
+}
+/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
+function hashFor(key) {
+    const type = key.asymmetricKeyType;
+    if (type === 'ed25519')
+        return null;
+    if (type === 'ec') {
+        const curve = key.asymmetricKeyDetails?.namedCurve;
+        if (curve === 'secp384r1')
+            return 'sha384';
+        if (curve === 'secp521r1')
+            return 'sha512';
+        if (curve === 'prime256v1')
+            return 'sha256';
+        throw new keys_KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
+    }
+    if (type === 'rsa')
+        return 'sha256';
+    throw new keys_KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
+}
+/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
+function decryptCosignKey(body, password) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new keys_KeyError('the encrypted private key is not cosign JSON');
+    }
+    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
+        throw new keys_KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
+    const { N, r, p } = parsed.kdf.params;
+    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+        throw new keys_KeyError('the encrypted private key has out-of-range scrypt parameters');
+    const key = scryptSync(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
+        N,
+        r,
+        p,
+        maxmem: 256 * N * r + 1024 * 1024,
     });
-    return {
-        image,
-        hosts: planned,
-        previousImage: hosts.find((h) => h.state.current)?.state.current?.image ?? null,
-        changed: planned.some((h) => h.action !== 'keep'),
-    };
+    const opened = nacl.secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
+    key.fill(0);
+    if (!opened)
+        throw new keys_KeyError('wrong password for the encrypted private key (sign-key-password)');
+    return Buffer.from(opened);
 }
-/** The hosts of a plan that take `action`, in host order. */
-function hostsTaking(plan, action) {
-    return plan.hosts.filter((h) => h.action === action);
-}
-/** The dry run's lines: what each host would do. */
-function describeDeploy(plan) {
-    return plan.hosts.map((h) => `${h.where}: ${h.action === 'switch' ? `would deploy ${plan.image.reference} (now ${h.state.current?.image ?? 'nothing'})` : `already runs ${plan.image.digest}${h.action === 'reroute' ? '; would apply its routes to the shared proxy' : ''}`}`);
-}
-/**
- * One host's line of a deploy's result: what it ran before this run, what it runs now, how the
- * run ended there and how long it took.
- */
-function hostResult(where, before, result, now, extra = {}) {
-    return {
-        host: where,
-        previous: before?.image ?? null,
-        image: now.image,
-        container: now.container,
-        durationMs: extra.durationMs ?? 0,
-        result,
-        ...(extra.error && { error: extra.error }),
-        ...(extra.pullMs !== undefined && { pullMs: extra.pullMs }),
-        ...(extra.healthMs !== undefined && { healthMs: extra.healthMs }),
-        ...(extra.stopMs !== undefined && { stopMs: extra.stopMs }),
-    };
-}
-/** A host that keeps its version in this run (unchanged, planned in a dry run, or not reached). */
-function keptResult(image, h, result, extra = {}) {
-    return hostResult(h.where, h.state.current, result, { image: image.reference, container: h.state.current?.container ?? null }, extra);
-}
-/**
- * The version a rollback goes back to: the kept one `to` names (version, digest or container), or
- * else the newest kept version older than the one in service — so a second rollback goes further
- * back or stops, never forward again to what was just rolled back.
- */
-function rollbackTarget(state, current, to) {
-    const kept = state.previous.filter((v) => v.digest !== current.digest || v.config !== current.config);
-    if (to)
-        return kept.find((v) => v.version === to || v.digest === to || v.container === to);
-    return kept.find((v) => v.time < current.time);
-}
-/**
- * Where each host goes back to; refuses (with nothing changed) a host with nothing in service or
- * nothing to go back to, and hosts that would end on different versions.
- */
-function planRollback(request, hosts) {
-    const steps = hosts.map(({ host, where, state }) => {
-        const current = state.current;
-        if (!current)
-            throw new Error(`${where}: ${request.name} is not in service: nothing to roll back`);
-        const target = rollbackTarget(state, current, request.rollbackTo);
-        if (!target) {
-            const kept = state.previous.map((v) => v.version || v.digest).join(', ') || 'none';
-            throw new Error(request.rollbackTo
-                ? `${where}: no kept version of ${request.name} matches ${request.rollbackTo} (kept: ${kept})`
-                : `${where}: no kept version of ${request.name} older than the one in service (${current.version || current.digest}); name one with rollback-to (kept: ${kept})`);
-        }
-        return { host, where, current, target };
-    });
-    const digests = new Set(steps.map((t) => t.target.digest));
-    if (digests.size > 1) {
-        throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
+/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
+function keys_parsePrivateKey(text, password = '') {
+    const blocks = pemBlocks(text);
+    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
+    if (!block) {
+        const types = blocks.map((b) => b.type);
+        throw new keys_KeyError(types.length > 0
+            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
+            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
     }
-    return steps;
-}
-/** The dry run's lines for a rollback. */
-function describeRollback(steps) {
-    return steps.map((t) => `${t.where}: would roll back ${t.current.image} → ${t.target.image}`);
-}
-/** A host's result once rolled back (or, in a dry run, planned to be). */
-function rolledBackResult(step, result, durationMs = 0) {
-    return hostResult(step.where, step.current, result, { image: step.target.image, container: step.target.container }, { durationMs });
-}
-
-;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
-/**
- * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
- * migrations once, then hosts switched max-parallel at a time. A host whose new version never
- * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
- * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
- * What each host will do is decided first (plan.ts, which the dry run prints); this runs it, a
- * phase at a time.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-function stamp(date) {
-    return date
-        .toISOString()
-        .replace(/[-:TZ.]/g, '')
-        .slice(0, 14);
-}
-function healthOf(request) {
-    return {
-        ...(request.port !== undefined && { port: request.port }),
-        ...(request.healthPath && { path: request.healthPath }),
-        timeoutMs: request.healthTimeoutMs,
-    };
-}
-/** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
-function routesOf(request, session) {
-    const shared = request.shared;
-    if (!shared || request.port === undefined)
-        return undefined;
-    return {
-        service: request.name,
-        upstream: session.alias,
-        network: session.live,
-        port: request.port,
-        routes: shared.routes,
-        tls: shared.tls,
-        ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
-        ...(shared.acmeCa && { acmeCa: shared.acmeCa }),
-        ...(shared.acmeCaRoot && { acmeCaRoot: shared.acmeCaRoot }),
-    };
-}
-/** The result of a host that was switched in this run: what it ran before, and how long it took. */
-function switchedResult(s, result, now, extra = {}) {
-    return hostResult(s.session.where, s.from, result, now, {
-        durationMs: performance.now() - s.started,
-        ...extra,
-    });
-}
-class Deployer {
-    request;
-    sessions;
-    ctx;
-    lock;
-    /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
-    priorRoutes = new Map();
-    constructor(request, sessions, ctx) {
-        this.request = request;
-        this.sessions = sessions;
-        this.ctx = ctx;
-        this.lock = newLock(ctx);
-    }
-    parallel(items, fn) {
-        return pool_runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
-    }
-    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
-    withLocks(work) {
-        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, async () => {
-            if (this.request.shared && !this.request.dryRun)
-                await Promise.all(this.sessions.map((s) => this.releaseOrphanedProxyLock(s)));
-            return work();
-        });
-    }
-    /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
-    async releaseOrphanedProxyLock(session) {
-        const freed = await new SharedProxy(session.runner).releaseOrphanedLock(this.request.name, proxyLockId(this.lock.id));
-        if (freed)
-            this.ctx.log(`${session.where}: freed the shared proxy's lock an interrupted deploy of ${this.request.name} left (${freed})`);
-    }
-    spec(image) {
-        const r = this.request;
-        const now = this.ctx.now();
-        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
-        return {
-            container,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            labels: {
-                [LABEL.service]: r.name,
-                [LABEL.role]: 'app',
-                [LABEL.version]: image.version,
-                [LABEL.digest]: image.digest,
-                [LABEL.image]: image.reference,
-                [LABEL.commit]: this.ctx.commit,
-                [LABEL.run]: this.ctx.runUrl,
-                [LABEL.time]: now.toISOString(),
-                [LABEL.config]: configOf(r),
-            },
-            env: [...r.env, ...r.secretEnv],
-            volumes: r.volumes,
-            ...(r.network && { network: r.network }),
-            ...(r.healthCmd && { healthCmd: r.healthCmd }),
-        };
-    }
-    /** Reads and converges every host, plans, then prints the plan (dry run) or runs it. */
-    async deploy(image) {
-        const r = this.request;
-        // Hostnames another service owns are refused before anything is made on the hosts.
-        const routed = await this.checkRoutes();
-        if (!r.dryRun)
-            await this.parallel(this.sessions, (s) => s.prepare());
-        const states = await this.parallel(this.sessions, (s) => this.converged(s));
-        const plan = planDeploy(r, image, this.sessions.map((host, i) => ({
-            host,
-            where: host.where,
-            state: states[i],
-            routed: routed.get(host) === true,
-        })));
-        if (r.dryRun) {
-            for (const line of describeDeploy(plan))
-                this.ctx.log(line);
-            return {
-                digest: image.digest,
-                changed: plan.changed,
-                hosts: plan.hosts.map((h) => keptResult(plan.image, h, 'planned')),
-                previousImage: plan.previousImage,
-            };
-        }
-        return this.execute(plan);
-    }
-    /** Runs a plan: pull, pre-deploy once, switch in batches (or switch back), reroute, prune, audit. */
-    async execute(plan) {
-        const { image, previousImage } = plan;
-        const switching = hostsTaking(plan, 'switch');
-        const rerouting = hostsTaking(plan, 'reroute');
-        const results = new Map();
-        for (const h of plan.hosts)
-            if (h.action !== 'switch')
-                results.set(h.host, keptResult(plan.image, h, 'unchanged'));
-        const inHostOrder = () => this.sessions.map((s) => results.get(s));
-        if (switching.length === 0) {
-            if (rerouting.length === 0) {
-                this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-                return { digest: image.digest, changed: false, hosts: inHostOrder(), previousImage };
-            }
-            const failure = await this.reroute(rerouting, results);
-            const hosts = inHostOrder();
-            await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
-            if (failure)
-                throw new DeployError(failure, hosts);
-            return { digest: image.digest, changed: true, hosts, previousImage };
-        }
-        this.ctx.signal?.throwIfAborted();
-        const pullMs = await this.pull(switching, image);
-        await this.preDeploy(plan, switching[0]);
-        const { switched, failure } = await this.switchAll(switching, image, results);
-        if (failure) {
-            await this.switchBackAll(switched, image, results);
-            // Hosts of batches after the failing one were never touched.
-            for (const h of switching)
-                if (!results.has(h.host))
-                    results.set(h.host, keptResult(plan.image, h, 'unchanged'));
-            const hosts = inHostOrder();
-            await this.auditAll(hosts, image, 'deploy-failed');
-            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
-        }
-        for (const s of switched) {
-            results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }, {
-                pullMs: Math.round(pullMs.get(s.session) ?? 0),
-                healthMs: Math.round(s.timing.healthMs),
-                stopMs: Math.round(s.timing.stopMs),
-            }));
-        }
-        // Hosts that keep their version get their routes once every switch succeeded (a failed switch
-        // elsewhere leaves them as they were).
-        const rerouteFailure = await this.reroute(rerouting, results);
-        const hosts = inHostOrder();
-        await Promise.all([
-            this.pruneAll(switched),
-            this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy'),
-        ]);
-        if (rerouteFailure)
-            throw new DeployError(rerouteFailure, hosts);
-        return { digest: image.digest, changed: true, hosts, previousImage };
-    }
-    /** Phase 1: the image on every host that switches, before any switch; how long each took. */
-    async pull(switching, image) {
-        this.ctx.log(`pulling ${image.reference} on ${switching.length} host(s)`);
-        const pullMs = new Map();
-        await this.parallel(switching.map((h) => h.host), async (s) => {
-            const t0 = performance.now();
-            await s.pull(image.reference);
-            pullMs.set(s, performance.now() - t0);
-            this.ctx.log(`${s.where}: pulled`);
-        });
-        return pullMs;
-    }
-    /** Phase 2: pre-deploy, once, on the first host that switches; a failure stops the run before any switch. */
-    async preDeploy(plan, first) {
-        const r = this.request;
-        if (!r.preDeploy)
-            return;
-        const spec = { ...this.spec(plan.image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
-        this.ctx.signal?.throwIfAborted();
-        this.ctx.log(`${first.where}: running pre-deploy once`);
-        const result = await first.host.runOnce(spec, r.preDeploy, this.ctx.signal);
-        if (result.output)
-            this.ctx.log(result.output);
-        if (result.exitCode !== 0) {
-            throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.hosts.map((h) => keptResult(plan.image, h, 'unchanged')));
-        }
-    }
-    /**
-     * Phase 3: hosts switched max-parallel at a time, no new batch after a failure. Each host that
-     * failed gets its `failed` result; returns the hosts switched and the first failure.
-     */
-    async switchAll(switching, image, results) {
-        const started = new Map();
-        const ended = new Map();
-        const rollout = await rollOut(switching, this.request.maxParallel, async (h) => {
-            started.set(h.host, performance.now());
-            this.ctx.signal?.throwIfAborted();
-            const spec = this.spec(image);
+    let privateKey;
+    try {
+        if (ENCRYPTED_TYPES.includes(block.type)) {
+            const der = decryptCosignKey(block.body, password);
             try {
-                const timing = await this.switchHost(h.host, h.state, spec);
-                this.ctx.log(`${h.where}: now serving ${spec.container}`);
-                return { container: spec.container, timing };
+                privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
             }
             finally {
-                ended.set(h.host, performance.now());
-            }
-        });
-        const switched = rollout.done.map(({ host: h, result }) => ({
-            session: h.host,
-            ...(h.state.current && { from: h.state.current }),
-            previous: h.state.previous,
-            to: result.container,
-            started: started.get(h.host),
-            timing: result.timing,
-        }));
-        for (const { host: h, error } of rollout.failed) {
-            results.set(h.host, keptResult(image, h, 'failed', {
-                durationMs: (ended.get(h.host) ?? 0) - (started.get(h.host) ?? 0),
-                error: error.message,
-            }));
-        }
-        const failure = rollout.failure && {
-            session: rollout.failure.host.host,
-            message: rollout.failure.error.message,
-        };
-        return { switched, ...(failure && { failure }) };
-    }
-    /**
-     * After a failed switch: every host switched in this run goes back to what it ran before —
-     * unless the run was cancelled: then there is no time for health checks, each host serves one
-     * version and the next run converges them all.
-     */
-    async switchBackAll(switched, image, results) {
-        for (const s of this.ctx.signal?.aborted ? [] : switched) {
-            try {
-                if (!s.from) {
-                    // The service's first version on this host: there is nothing to go back to, and it serves.
-                    this.ctx.log(`${s.session.where}: ${s.to} keeps serving (no earlier version on this host)`);
-                    results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }));
-                    continue;
-                }
-                await this.switchBack(s.session, s.from, s.to);
-                results.set(s.session, switchedResult(s, 'reverted', { image: s.from.image, container: s.from.container }));
-            }
-            catch (error) {
-                results.set(s.session, switchedResult(s, 'failed', { image: image.reference, container: s.to }, { error: `could not switch back: ${error instanceof Error ? error.message : error}` }));
+                der.fill(0);
             }
         }
-    }
-    /** Phase 4: on each switched host, stopped versions beyond `keep` go (the one just replaced is kept first). */
-    async pruneAll(switched) {
-        await Promise.all(switched.map(async (s) => {
-            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
-            const stopped = [...(s.from ? [s.from] : []), ...s.previous];
-            const pruned = await s.session.prune(this.request.keep, stopped);
-            if (pruned.length > 0)
-                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
-        }));
-    }
-    /**
-     * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
-     * host's failure its own `failed` result; returns the first failure for the caller to report.
-     */
-    async reroute(entries, results) {
-        let failure;
-        await this.parallel(entries.map((e) => e.host), async (session) => {
-            this.ctx.signal?.throwIfAborted();
-            const current = entries.find((e) => e.host === session)?.state.current;
-            const started = performance.now();
-            const result = (outcome, error) => hostResult(session.where, current, outcome, { image: current.image, container: current.container }, { durationMs: performance.now() - started, ...(error && { error }) });
-            try {
-                await this.serve(session, current.container);
-                this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
-                results.set(session, result('rerouted'));
-            }
-            catch (error) {
-                const message = error instanceof Error ? error.message : String(error);
-                results.set(session, result('failed', message));
-                failure ??= `${session.where}: ${message}`;
-            }
-        });
-        return failure;
-    }
-    /**
-     * With hostnames, before anything changes: no host's shared proxy serves one of them for another
-     * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
-     * with exactly this service's routes.
-     */
-    async checkRoutes() {
-        const r = this.request;
-        const routed = new Map();
-        const shared = r.shared;
-        if (!shared)
-            return routed;
-        await this.parallel(this.sessions, async (session) => {
-            const mine = routesOf(r, session);
-            const proxy = new SharedProxy(session.runner);
-            const [table, status] = await Promise.all([proxy.table(), proxy.status()]);
-            const conflict = routeConflict(table, mine);
-            if (conflict)
-                throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
-            proxy.checkPorts(status, shared.ports);
-            this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
-            routed.set(session, await proxy.serves(mine));
-        });
-        return routed;
-    }
-    /**
-     * Reads a host's state and brings it back to one version in service from whatever an interrupted
-     * run left: versions started but never put in service are removed; when several versions serve
-     * (a switch cut between putting the new one in service and stopping the old), the newest — the one
-     * that passed its health check to get there — stays and the others leave service.
-     */
-    async converged(session) {
-        const state = await session.state();
-        if (this.request.dryRun)
-            return state;
-        for (const orphan of state.orphans) {
-            if (state.current && orphan.time < state.current.time) {
-                // An older version started again by an interrupted switch-back or rollback: kept, stopped.
-                this.ctx.log(`${session.where}: stopping ${orphan.container}, started by an interrupted run`);
-                await session.stop(orphan.container);
-            }
-            else {
-                this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
-                await session.remove(orphan.container);
-            }
+        else {
+            privateKey = createPrivateKey({ key: block.text, format: 'pem' });
         }
-        const [keep, ...extra] = state.serving;
-        for (const version of extra) {
-            this.ctx.log(`${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`);
-            await session.stop(version.container);
-        }
-        if (state.orphans.length === 0 && extra.length === 0)
-            return state;
-        return {
-            ...state,
-            serving: keep ? [keep] : [],
-            orphans: [],
-            previous: [
-                ...[...extra, ...state.orphans.filter((o) => state.current && o.time < state.current.time)].map((v) => ({ ...v, running: false })),
-                ...state.previous,
-            ].sort((a, b) => b.time.localeCompare(a.time)),
-        };
     }
-    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
-    /** Returns how long the health wait and the old version's (graceful) stop took. */
-    async switchHost(session, state, spec) {
-        const r = this.request;
-        const current = state.current;
-        if (r.strategy === 'recreate' && current)
-            await session.stop(current.container);
-        await session.start(spec);
-        const healthStarted = performance.now();
-        let health;
-        try {
-            health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
-        }
-        catch (error) {
-            // Cancelled while the new version was starting: it never served, so it goes. The old one comes
-            // back after a recreate — unless the lock was lost: then another deploy owns the host now.
-            await session.remove(spec.container);
-            const lockLost = this.ctx.signal?.reason instanceof LockLostError;
-            if (r.strategy === 'recreate' && current && !lockLost)
-                await this.restore(session, current.container);
+    catch (error) {
+        if (error instanceof keys_KeyError)
             throw error;
-        }
-        const healthWaitMs = performance.now() - healthStarted;
-        if (!health.ok) {
-            const logs = await session.logs(spec.container);
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await this.restore(session, current.container);
-            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
-        }
+        throw new keys_KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
+    }
+    hashFor(privateKey);
+    const publicKey = createPublicKey(privateKey);
+    return { privateKey, publicKey, fingerprint: keys_fingerprint(publicKey) };
+}
+/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
+function parsePublicKeys(text) {
+    const blocks = pemBlocks(text);
+    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
+        throw new keys_KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
+    const keys = blocks
+        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
+        .map((b) => {
+        let publicKey;
         try {
-            await this.serve(session, spec.container, state.proxy?.running === true);
+            publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)({ key: b.text, format: 'pem' });
         }
-        catch (error) {
-            // Not in service after all (the proxy could not be made to serve): the new version goes,
-            // the old one — still on the live network, or restarted after a recreate — keeps serving.
-            await session.remove(spec.container);
-            if (r.strategy === 'recreate' && current)
-                await this.restore(session, current.container);
-            throw error;
+        catch {
+            throw new keys_KeyError(`a ${b.type} block cannot be read`);
         }
-        // The old version leaves service when it stops: docker drops it from the alias, and a
-        // graceful app finishes what it has in flight on SIGTERM.
-        const stopStarted = performance.now();
-        if (current && r.strategy === 'rolling')
-            await session.stop(current.container);
-        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
+        hashFor(publicKey);
+        return { publicKey, fingerprint: keys_fingerprint(publicKey), pem: publicKeyPem(publicKey) };
+    });
+    if (keys.length === 0)
+        throw new keys_KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
+    return keys;
+}
+function publicKeyPem(key) {
+    return key.export({ format: 'pem', type: 'spki' }).toString();
+}
+function keys_fingerprint(key) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(key.export({ format: 'der', type: 'spki' }))
+        .digest('hex')}`;
+}
+/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
+function keys_signBytes(key, data) {
+    return cryptoSign(hashFor(key.privateKey), data, key.privateKey);
+}
+function verifyBytes(key, data, signature) {
+    try {
+        return (0,external_node_crypto_namespaceObject.verify)(hashFor(key), data, key, signature);
     }
-    /**
-     * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
-     * With `back`, a version of before this run returns: the shared proxy gets back the routes this
-     * service had then (none: its routes go), not the ones this run asked for.
-     */
-    async serve(session, container, proxyRunning = false, back = false) {
-        const r = this.request;
-        await session.activate(container);
-        const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
-        if (r.shared) {
-            const change = routes
-                ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
-                : { kind: 'remove', service: r.name, network: session.live };
-            await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
-        }
-        else if (r.publish !== undefined && r.port !== undefined) {
-            await session.ensureProxy(r.port, r.publish, reference_formatReference(r.proxyImage), r.healthPath, proxyRunning);
-        }
-        // Every proxy looks the live network's addresses up in the background: the version this one
-        // replaces leaves service (its caller stops it next) only once they have this one's.
-        // Not cancellable: a switch in progress is finished (the old version leaves), never left halfway.
-        if (r.shared || r.publish !== undefined)
-            await retry_sleep(UPSTREAM_SETTLE_MS);
-    }
-    /** Returns a host to `from` and removes the version that replaced it in this run. */
-    async switchBack(session, from, to) {
-        await this.bringBack(session, from.container, `${to} keeps serving`);
-        await session.stop(to);
-        await session.remove(to);
-    }
-    /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
-    async restore(session, container) {
-        await this.bringBack(session, container).catch((error) => this.ctx.log(`${session.where}: ${error.message}`));
-    }
-    /** Starts a kept version again and puts it in service once it passed its health check. */
-    async bringBack(session, container, otherwise = 'nothing serves') {
-        await session.startExisting(container);
-        const health = await session.waitHealthy(container, healthOf(this.request));
-        if (!health.ok) {
-            await session.stop(container);
-            throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
-        }
-        await this.serve(session, container, false, true);
-    }
-    /** rollback: true — every host goes back to the version it ran before the current one. */
-    async rollback() {
-        const r = this.request;
-        const states = await this.parallel(this.sessions, (s) => this.converged(s));
-        const steps = planRollback(r, this.sessions.map((host, i) => ({ host, where: host.where, state: states[i] })));
-        const target = steps[0]?.target;
-        const previousImage = steps[0]?.current.image ?? null;
-        if (r.dryRun) {
-            for (const line of describeRollback(steps))
-                this.ctx.log(line);
-            return {
-                digest: target.digest,
-                changed: false,
-                hosts: steps.map((t) => rolledBackResult(t, 'planned')),
-                previousImage,
-            };
-        }
-        const results = new Map();
-        await this.parallel(steps.map((t) => t.host), async (session) => {
-            const t = steps.find((x) => x.host === session);
-            const started = performance.now();
-            await session.startExisting(t.target.container);
-            const health = await session.waitHealthy(t.target.container, healthOf(r));
-            if (!health.ok) {
-                await session.stop(t.target.container);
-                throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
-            }
-            await this.serve(session, t.target.container);
-            await session.stop(t.current.container);
-            results.set(session, rolledBackResult(t, 'rolled-back', performance.now() - started));
-            this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
-        });
-        const hosts = this.sessions.map((s) => results.get(s));
-        await this.auditAll(hosts, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
-        return { digest: target.digest, changed: true, hosts, previousImage };
-    }
-    async auditAll(hosts, image, action) {
-        await auditHosts(this.sessions, this.ctx, action, (i) => ({
-            service: this.request.name,
-            image: image.reference,
-            digest: image.digest,
-            version: image.version,
-            result: hosts[i]?.result,
-            previous: hosts[i]?.previous,
-        }));
+    catch {
+        return false;
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
+var dist = __nccwpck_require__(9654);
+// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
+var verify_dist = __nccwpck_require__(4187);
+;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
+/**
+ * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
+ * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
+ * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
+ */
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const formats_SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const formats_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+const formats_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const formats_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const formats_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** Annotations Slipway adds inside the signed payload's `optional` part. */
+const formats_SIGNED_AT = 'dev.slipway.signed-at';
+const formats_SIGNED_RUN = 'dev.slipway.run-url';
+/** Short names for `require-attestations`. */
+const PREDICATE_ALIASES = {
+    'test-result': formats_TEST_RESULT_PREDICATE,
+};
+/** The payload cosign signs for an image (key order as cosign writes it). */
+function formats_simpleSigningPayload(repository, digest, optional = {}) {
+    const payload = {
+        critical: {
+            identity: { 'docker-reference': repository },
+            image: { 'docker-manifest-digest': digest },
+            type: SIMPLE_SIGNING_TYPE,
+        },
+        optional: Object.keys(optional).length > 0 ? optional : null,
+    };
+    return Buffer.from(JSON.stringify(payload));
+}
+function parseSimpleSigningPayload(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
+        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
+        throw new Error('not a cosign simple-signing payload');
+    return parsed;
+}
+/** DSSE's pre-authentication encoding: what is actually signed. */
+function formats_pae(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+function formats_dsseEnvelope(payloadType, payload, signature, keyid = '') {
+    const envelope = {
+        payloadType,
+        payload: payload.toString('base64'),
+        signatures: [{ keyid, sig: signature.toString('base64') }],
+    };
+    return Buffer.from(JSON.stringify(envelope));
+}
+function parseDsseEnvelope(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed?.payloadType !== 'string' ||
+        typeof parsed.payload !== 'string' ||
+        !Array.isArray(parsed.signatures))
+        throw new Error('not a DSSE envelope');
+    return parsed;
+}
+function formats_statement(repository, digest, predicateType, predicate) {
+    const [algorithm, hex] = digest.split(':');
+    const s = {
+        _type: formats_STATEMENT_TYPE,
+        subject: [{ name: repository, digest: { [algorithm]: hex } }],
+        predicateType,
+        predicate,
+    };
+    return Buffer.from(JSON.stringify(s));
+}
+function parseStatement(bytes) {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
+        throw new Error('not an in-toto statement');
+    return parsed;
+}
+/** Whether a statement's subjects include the digest (sha256:<hex>). */
+function statementCovers(s, digest) {
+    const [algorithm, hex] = digest.split(':');
+    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
+}
+/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
+function formats_testResultPredicate(run) {
+    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
+    return {
+        result: failed ? 'FAILED' : 'PASSED',
+        ...(run.command && {
+            configuration: [
+                {
+                    name: 'test-command',
+                    annotations: {
+                        command: run.command,
+                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
+                    },
+                },
+            ],
+        }),
+        ...(run.url && { url: run.url }),
+        passedTests: run.passedTests,
+        warnedTests: [],
+        failedTests: run.failedTests,
+    };
+}
+/** The command a test-result predicate records (Slipway's configuration entry), if any. */
+function testCommandOf(predicate) {
+    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
+    const command = entry?.annotations?.command;
+    return typeof command === 'string' ? command : undefined;
+}
+
+// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __nccwpck_require__(1040);
+// EXTERNAL MODULE: ./node_modules/@sigstore/core/dist/index.js
+var core_dist = __nccwpck_require__(3917);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -46933,845 +45350,6 @@ function mediaTypeOf(bytes) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
-/** Resolving a tag to the digest a registry serves for it. */
-
-
-/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
-function resolve_clientFor(registry, options = {}) {
-    return new RegistryClient(registry, options);
-}
-/** The digest a reference resolves to now (its own digest when it has one). */
-async function resolve_resolveDigest(ref, options = {}) {
-    if (ref.digest)
-        return ref.digest;
-    const client = resolve_clientFor(ref.registry, options);
-    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-    return manifest?.digest;
-}
-async function resolveReferenceDigest(text, options = {}) {
-    return resolve_resolveDigest(parseReference(text), options);
-}
-/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
-class TagConflictError extends Error {
-    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
-        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
-        this.name = 'TagConflictError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
-/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
-
-
-async function pinImage(image, connection) {
-    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
-        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
-        : {};
-    const digest = await resolve_resolveDigest(image, credentials);
-    if (!digest)
-        throw new Error(`${reference_repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
-    return { reference: `${reference_repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
-}
-/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
-async function pinStackImages(images, connection) {
-    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
-    return new Map(images.map((i, n) => [i.service, pinned[n]]));
-}
-
-;// CONCATENATED MODULE: ./src/common/summary.ts
-/**
- * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
- * appends to $GITHUB_STEP_SUMMARY.
- */
-
-/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
-function cell(value) {
-    const text = value === undefined || value === null ? '' : String(value);
-    return text
-        .replaceAll('&', '&amp;')
-        .replaceAll('<', '&lt;')
-        .replaceAll('>', '&gt;')
-        .replaceAll('|', '\\|')
-        .replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function code(value) {
-    const fence = value.includes('`') ? '``' : '`';
-    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
-}
-function summary_table(headers, rows) {
-    const head = `| ${headers.map(cell).join(' | ')} |`;
-    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
-    return [head, rule, ...body].join('\n');
-}
-/** A value already rendered as inline code is kept; anything else is escaped. */
-function cellOrCode(value) {
-    if (value instanceof summary_Code)
-        return value.text;
-    return cell(value);
-}
-/** Marks a table value to be shown as inline code. */
-class summary_Code {
-    text;
-    constructor(value) {
-        this.text = code(value).replaceAll('|', '\\|');
-    }
-}
-function summary_heading(text, level = 3) {
-    return `${'#'.repeat(level)} ${cell(text)}`;
-}
-/** Two-column key/value table, the shape most action summaries need. */
-function summary_facts(rows) {
-    return summary_table(['', ''], rows);
-}
-function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes} min ${seconds} s`;
-}
-/** Appends markdown blocks to the job summary file, when the runner provides one. */
-function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file)
-        return;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
-/**
- * JUnit XML reports: counts and failures (with file and line where the report has them), from a
- * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
- * reports test runners write, with no dependency.
- */
-const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-function decode(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(Number(entity.slice(1)));
-        return ENTITIES[entity] ?? whole;
-    });
-}
-function parseXml(xml) {
-    const root = { name: '#root', attributes: {}, children: [], text: '' };
-    const stack = [root];
-    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-    for (const m of xml.matchAll(re)) {
-        const current = stack[stack.length - 1];
-        if (m[1] !== undefined)
-            current.text += m[1];
-        else if (m[2] !== undefined) {
-            if (stack.length > 1)
-                stack.pop();
-        }
-        else if (m[3] !== undefined) {
-            const attributes = {};
-            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
-            }
-            const element = { name: m[3], attributes, children: [], text: '' };
-            current.children.push(element);
-            if (m[5] !== '/')
-                stack.push(element);
-        }
-        else if (m[6] !== undefined)
-            current.text += decode(m[6]);
-    }
-    return root;
-}
-function* walk(element) {
-    yield element;
-    for (const child of element.children)
-        yield* walk(child);
-}
-/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
-function locate(text) {
-    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
-    return m ? { file: m[1], line: Number(m[2]) } : {};
-}
-function junit_summarizeJUnit(xmls) {
-    let tests = 0;
-    let failed = 0;
-    let skipped = 0;
-    const failures = [];
-    const passedNames = [];
-    for (const xml of xmls) {
-        for (const element of walk(parseXml(xml))) {
-            if (element.name !== 'testcase')
-                continue;
-            tests += 1;
-            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
-            if (problem) {
-                failed += 1;
-                const details = problem.text.trim();
-                const attrs = element.attributes;
-                const fromAttrs = attrs.file
-                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
-                    : {};
-                const location = { ...locate(details), ...fromAttrs };
-                failures.push({
-                    name: attrs.name ?? '(unnamed)',
-                    ...(attrs.classname && { classname: attrs.classname }),
-                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
-                    details,
-                    ...location,
-                });
-            }
-            else if (element.children.some((c) => c.name === 'skipped')) {
-                skipped += 1;
-            }
-            else {
-                const { classname, name } = element.attributes;
-                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
-            }
-        }
-    }
-    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/services.ts
-/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
-
-
-
-
-const KEYS = (/* unused pure expression or super */ null && (['name', 'image', 'env', 'health-cmd', 'port']));
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function services_parseServices(text, input = 'services') {
-    if (text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = parse(text);
-    }
-    catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
-    const names = new Set();
-    return doc.map((item, index) => {
-        const where = `service ${index + 1}`;
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
-        }
-        const entry = item;
-        for (const key of Object.keys(entry)) {
-            if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
-        }
-        const name = entry.name;
-        if (typeof name !== 'string' || !NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
-        }
-        if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
-        names.add(name);
-        if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
-        let image;
-        try {
-            image = formatReference(parseReference(entry.image));
-        }
-        catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
-        }
-        const env = [];
-        if (entry.env !== undefined) {
-            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
-            }
-            for (const [key, value] of Object.entries(entry.env)) {
-                if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
-                if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
-                env.push([key, String(value ?? '')]);
-            }
-        }
-        const spec = { name, image, env };
-        if (entry['health-cmd'] !== undefined) {
-            const cmd = entry['health-cmd'];
-            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
-            }
-            spec.healthCmd = cmd;
-        }
-        if (entry.port !== undefined) {
-            const port = entry.port;
-            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
-            }
-            spec.port = port;
-        }
-        return spec;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
-/**
- * test-in-container's work: a private network, service containers waited on until ready (health
- * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
- * cleanup that removes everything it started, also after failure or cancellation.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const RUN_LABEL = 'dev.slipway.test-run';
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
-/**
- * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
- * would copy the container's whole filesystem to the runner).
- */
-function checkReportsPath(path) {
-    if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
-    if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
-    if (path === '/' || posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
-}
-/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
-function checkEnvFileValues(input, env) {
-    for (const [name, value] of env) {
-        const problem = envFileProblem(name, value);
-        if (problem)
-            throw new InputError(input, problem);
-    }
-}
-function readTestRequest(inputs) {
-    const image = inputs.line('image');
-    if (!image)
-        inputs.required('image');
-    if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
-    const run = inputs.string('run');
-    const workdir = inputs.line('workdir');
-    if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
-    const reports = inputs.line('reports');
-    if (reports)
-        checkReportsPath(reports);
-    const timeoutMs = inputs.duration('timeout', 1_800_000);
-    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
-    if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
-    refuseOption('run', run); // sh -c would read it as an option
-    const services = parseServices(inputs.string('services'));
-    for (const service of services)
-        checkEnvFileValues('services', service.env);
-    const env = inputs.keyValues('env');
-    checkEnvFileValues('env', env);
-    return {
-        image,
-        ...(run && { run }),
-        services,
-        env,
-        ...(workdir && { workdir }),
-        mountWorkspace: inputs.boolean('mount-workspace', false),
-        ...(reports && { reports }),
-        timeoutMs,
-        waitTimeoutMs,
-    };
-}
-function newSession() {
-    const id = `slipway-test-${randomBytes(5).toString('hex')}`;
-    return { id, network: id };
-}
-async function containerState(runner, target, name) {
-    const result = await runChecked(runner, docker.inspectContainer(target, name));
-    return JSON.parse(result.stdout).State;
-}
-/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
-function tcpAnswers(host, port, holdMs = 300) {
-    return new Promise((resolve) => {
-        const socket = connect({ host, port });
-        let settled = false;
-        const done = (ok) => {
-            if (settled)
-                return;
-            settled = true;
-            socket.destroy();
-            resolve(ok);
-        };
-        socket.once('connect', () => setTimeout(() => done(true), holdMs));
-        socket.once('data', () => done(true));
-        socket.once('error', () => done(false));
-        socket.once('close', () => done(false));
-        socket.setTimeout(2000, () => done(false));
-    });
-}
-async function waitForService(runner, target, session, service, timeoutMs) {
-    const name = `${session.id}-${service.name}`;
-    const deadline = Date.now() + timeoutMs;
-    let how = 'running';
-    let mapped;
-    for (;;) {
-        const state = await containerState(runner, target, name);
-        if (state.Status === 'exited' || state.Status === 'dead') {
-            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
-        }
-        if (state.Health) {
-            how = 'health check';
-            if (state.Health.Status === 'healthy')
-                return how;
-        }
-        else if (service.port !== undefined) {
-            how = `TCP port ${service.port}`;
-            if (!mapped) {
-                const out = (await runChecked(runner, docker.port(target, name, service.port))).stdout.trim().split('\n')[0] ??
-                    '';
-                const m = /^(.*):(\d+)$/.exec(out);
-                if (m)
-                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
-            }
-            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
-                return how;
-        }
-        else if (state.Status === 'running') {
-            return how;
-        }
-        if (Date.now() > deadline) {
-            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
-        }
-        await sleep(500);
-    }
-}
-async function serviceError(runner, target, service, name, problem, state) {
-    const logs = await runner.run(docker.logs(target, name, { tail: 40 }));
-    const health = state.Health?.Log?.slice(-3)
-        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
-        .join('\n');
-    return new Error([
-        `service ${service.name} (${service.image}) ${problem}.`,
-        health ? `Last health checks:\n${health}` : '',
-        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
-    ]
-        .filter(Boolean)
-        .join('\n'));
-}
-function run_tests_readReports(path) {
-    if (!existsSync(path))
-        return [];
-    if (statSync(path).isFile())
-        return [readFileSync(path, 'utf8')];
-    const xmls = [];
-    for (const entry of readdirSync(path, { recursive: true, encoding: 'utf8' })) {
-        const full = join(path, entry);
-        if (entry.endsWith('.xml') && statSync(full).isFile())
-            xmls.push(readFileSync(full, 'utf8'));
-    }
-    return xmls;
-}
-/**
- * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
- * as docker has read it: values reach only the container, never a command line or the docker
- * client's own environment.
- */
-async function withEnvFile(env, command) {
-    if (env.length === 0)
-        return command(undefined);
-    const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
-    try {
-        const file = join(dir, 'env');
-        writeFileSync(file, envFileContent(env), { mode: 0o600 });
-        return await command(file);
-    }
-    finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
-}
-async function runTests(runner, target, request, session, options, hooks) {
-    const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, networks.networkCreate(target, session.network, labels));
-    hooks.log(`Network ${session.network}`);
-    const started = performance.now();
-    for (const service of request.services) {
-        await withEnvFile(service.env, (envFile) => runChecked(runner, docker.run(target, {
-            name: `${session.id}-${service.name}`,
-            image: service.image,
-            detach: true,
-            network: session.network,
-            networkAliases: [service.name],
-            ...(envFile && { envFile }),
-            labels,
-            ...(service.healthCmd && { healthCmd: service.healthCmd }),
-            ...(service.port !== undefined &&
-                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
-        })));
-        hooks.log(`Started service ${service.name} (${service.image})`);
-    }
-    const services = await Promise.all(request.services.map(async (service) => {
-        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
-        const readyMs = performance.now() - started;
-        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
-        return { name: service.name, readyMs, how };
-    }));
-    const name = `${session.id}-tests`;
-    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
-    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
-    await withEnvFile(request.env, (envFile) => runChecked(runner, docker.run(target, {
-        name,
-        image: request.image,
-        detach: true,
-        network: session.network,
-        ...(envFile && { envFile }),
-        labels,
-        volumes,
-        ...(workdir && { workdir }),
-        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
-    })));
-    const testStarted = performance.now();
-    const following = runner.run(docker.logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void runner.run(docker.kill(target, name));
-    }, request.timeoutMs);
-    const waited = await runChecked(runner, docker.wait(target, name)).finally(() => clearTimeout(timer));
-    await following;
-    const exitCode = Number(waited.stdout.trim());
-    const durationMs = performance.now() - testStarted;
-    let report;
-    let junit;
-    if (request.reports) {
-        mkdirSync(options.reportDir, { recursive: true });
-        const destination = join(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
-        const copied = await runner.run(docker.copyFrom(target, name, request.reports, destination));
-        if (copied.exitCode === 0) {
-            report = destination;
-            junit = summarizeJUnit(run_tests_readReports(destination));
-        }
-        else {
-            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
-        }
-    }
-    return {
-        exitCode: timedOut ? 124 : exitCode,
-        timedOut,
-        durationMs,
-        ...(report && { report }),
-        ...(junit && { junit }),
-        services,
-    };
-}
-/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-async function cleanupSession(runner, target, id) {
-    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
-        return 0;
-    const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
-    const containers = listed.stdout.split('\n').filter(Boolean);
-    if (containers.length > 0)
-        await runner.run(docker.removeContainersAndVolumes(target, containers));
-    await runner.run(networks.networkRemove(target, id));
-    return containers.length;
-}
-
-;// CONCATENATED MODULE: ./src/supply-chain/formats.ts
-/**
- * The documents cosign signs and stores, byte for byte: the simple-signing payload of an image
- * signature, the in-toto statement with the test-result predicate, and the DSSE envelope with its
- * pre-authentication encoding (PAE). Pure functions: no keys, no registry.
- */
-const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
-const formats_SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const formats_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
-const formats_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const formats_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-const formats_TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
-const formats_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-/** Annotations Slipway adds inside the signed payload's `optional` part. */
-const formats_SIGNED_AT = 'dev.slipway.signed-at';
-const formats_SIGNED_RUN = 'dev.slipway.run-url';
-/** Short names for `require-attestations`. */
-const PREDICATE_ALIASES = {
-    'test-result': formats_TEST_RESULT_PREDICATE,
-};
-/** The payload cosign signs for an image (key order as cosign writes it). */
-function formats_simpleSigningPayload(repository, digest, optional = {}) {
-    const payload = {
-        critical: {
-            identity: { 'docker-reference': repository },
-            image: { 'docker-manifest-digest': digest },
-            type: SIMPLE_SIGNING_TYPE,
-        },
-        optional: Object.keys(optional).length > 0 ? optional : null,
-    };
-    return Buffer.from(JSON.stringify(payload));
-}
-function parseSimpleSigningPayload(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (parsed?.critical?.type !== SIMPLE_SIGNING_TYPE ||
-        typeof parsed.critical.image?.['docker-manifest-digest'] !== 'string')
-        throw new Error('not a cosign simple-signing payload');
-    return parsed;
-}
-/** DSSE's pre-authentication encoding: what is actually signed. */
-function formats_pae(payloadType, payload) {
-    const type = Buffer.from(payloadType, 'utf8');
-    return Buffer.concat([
-        Buffer.from(`DSSEv1 ${type.length} `),
-        type,
-        Buffer.from(` ${payload.length} `),
-        payload,
-    ]);
-}
-function formats_dsseEnvelope(payloadType, payload, signature, keyid = '') {
-    const envelope = {
-        payloadType,
-        payload: payload.toString('base64'),
-        signatures: [{ keyid, sig: signature.toString('base64') }],
-    };
-    return Buffer.from(JSON.stringify(envelope));
-}
-function parseDsseEnvelope(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (typeof parsed?.payloadType !== 'string' ||
-        typeof parsed.payload !== 'string' ||
-        !Array.isArray(parsed.signatures))
-        throw new Error('not a DSSE envelope');
-    return parsed;
-}
-function formats_statement(repository, digest, predicateType, predicate) {
-    const [algorithm, hex] = digest.split(':');
-    const s = {
-        _type: formats_STATEMENT_TYPE,
-        subject: [{ name: repository, digest: { [algorithm]: hex } }],
-        predicateType,
-        predicate,
-    };
-    return Buffer.from(JSON.stringify(s));
-}
-function parseStatement(bytes) {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (!Array.isArray(parsed?.subject) || typeof parsed.predicateType !== 'string')
-        throw new Error('not an in-toto statement');
-    return parsed;
-}
-/** Whether a statement's subjects include the digest (sha256:<hex>). */
-function statementCovers(s, digest) {
-    const [algorithm, hex] = digest.split(':');
-    return s.subject.some((subject) => subject.digest?.[algorithm] === hex);
-}
-/** The test-result predicate of a run: PASSED only with exit code 0 (when known) and no failed test. */
-function formats_testResultPredicate(run) {
-    const failed = run.failedTests.length > 0 || (run.exitCode !== undefined && run.exitCode !== 0);
-    return {
-        result: failed ? 'FAILED' : 'PASSED',
-        ...(run.command && {
-            configuration: [
-                {
-                    name: 'test-command',
-                    annotations: {
-                        command: run.command,
-                        ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
-                    },
-                },
-            ],
-        }),
-        ...(run.url && { url: run.url }),
-        passedTests: run.passedTests,
-        warnedTests: [],
-        failedTests: run.failedTests,
-    };
-}
-/** The command a test-result predicate records (Slipway's configuration entry), if any. */
-function testCommandOf(predicate) {
-    const entry = predicate.configuration?.find((c) => c.name === 'test-command');
-    const command = entry?.annotations?.command;
-    return typeof command === 'string' ? command : undefined;
-}
-
-// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __nccwpck_require__(668);
-;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
-/**
- * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
- * (SubjectPublicKeyInfo), private keys as cosign's encrypted format ("ENCRYPTED SIGSTORE PRIVATE
- * KEY", older "ENCRYPTED COSIGN PRIVATE KEY": scrypt and NaCl secretbox over a PKCS#8 key) or as
- * plain PEM (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY"). Signatures follow sigstore's
- * defaults: ECDSA with SHA-256 (P-256), SHA-384 (P-384), SHA-512 (P-521), ASN.1 DER; RSA PKCS#1 v1.5
- * with SHA-256; Ed25519 over the message itself.
- */
-
-
-class keys_KeyError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'KeyError';
-    }
-}
-const ENCRYPTED_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
-const PLAIN_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];
-/** Every PEM block of a text, in order (other text between blocks is ignored). */
-function pemBlocks(text) {
-    const blocks = [];
-    const re = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-    for (const m of text.matchAll(re)) {
-        const type = m[1];
-        const base64 = m[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-        blocks.push({ type, body: Buffer.from(base64, 'base64'), text: m[0] });
-    }
-    return blocks;
-}
-/** The hash sigstore signs with for a key ('' for Ed25519, which signs the message). */
-function hashFor(key) {
-    const type = key.asymmetricKeyType;
-    if (type === 'ed25519')
-        return null;
-    if (type === 'ec') {
-        const curve = key.asymmetricKeyDetails?.namedCurve;
-        if (curve === 'secp384r1')
-            return 'sha384';
-        if (curve === 'secp521r1')
-            return 'sha512';
-        if (curve === 'prime256v1')
-            return 'sha256';
-        throw new keys_KeyError(`EC curve ${curve ?? 'unknown'} is not one cosign signs with (P-256, P-384, P-521)`);
-    }
-    if (type === 'rsa')
-        return 'sha256';
-    throw new keys_KeyError(`${type ?? 'unknown'} keys are not supported (ECDSA, RSA or Ed25519)`);
-}
-/** Opens cosign's encrypted private key: scrypt(password, salt, N, r, p) → 32-byte secretbox key. */
-function decryptCosignKey(body, password) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new keys_KeyError('the encrypted private key is not cosign JSON');
-    }
-    if (parsed.kdf?.name !== 'scrypt' || parsed.cipher?.name !== 'nacl/secretbox')
-        throw new keys_KeyError(`the encrypted private key uses ${parsed.kdf?.name}/${parsed.cipher?.name}, not scrypt/nacl/secretbox`);
-    const { N, r, p } = parsed.kdf.params;
-    if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
-        throw new keys_KeyError('the encrypted private key has out-of-range scrypt parameters');
-    const key = scryptSync(password, Buffer.from(parsed.kdf.salt, 'base64'), 32, {
-        N,
-        r,
-        p,
-        maxmem: 256 * N * r + 1024 * 1024,
-    });
-    const opened = nacl.secretbox.open(new Uint8Array(Buffer.from(parsed.ciphertext, 'base64')), new Uint8Array(Buffer.from(parsed.cipher.nonce, 'base64')), new Uint8Array(key));
-    key.fill(0);
-    if (!opened)
-        throw new keys_KeyError('wrong password for the encrypted private key (sign-key-password)');
-    return Buffer.from(opened);
-}
-/** A private key from PEM text; the password opens cosign's encrypted format. Errors never show the key. */
-function keys_parsePrivateKey(text, password = '') {
-    const blocks = pemBlocks(text);
-    const block = blocks.find((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type));
-    if (!block) {
-        const types = blocks.map((b) => b.type);
-        throw new keys_KeyError(types.length > 0
-            ? `no private key in it (found ${types.join(', ')}); give the cosign.key file or a PEM private key`
-            : 'not a PEM private key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)');
-    }
-    let privateKey;
-    try {
-        if (ENCRYPTED_TYPES.includes(block.type)) {
-            const der = decryptCosignKey(block.body, password);
-            try {
-                privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-            }
-            finally {
-                der.fill(0);
-            }
-        }
-        else {
-            privateKey = createPrivateKey({ key: block.text, format: 'pem' });
-        }
-    }
-    catch (error) {
-        if (error instanceof keys_KeyError)
-            throw error;
-        throw new keys_KeyError(`the ${block.type} cannot be read (${error.code ?? 'invalid'})`);
-    }
-    hashFor(privateKey);
-    const publicKey = createPublicKey(privateKey);
-    return { privateKey, publicKey, fingerprint: keys_fingerprint(publicKey) };
-}
-/** One or more public keys (PEM "PUBLIC KEY" blocks) from a text. */
-function parsePublicKeys(text) {
-    const blocks = pemBlocks(text);
-    if (blocks.some((b) => ENCRYPTED_TYPES.includes(b.type) || PLAIN_TYPES.includes(b.type)))
-        throw new keys_KeyError('it holds a private key: give the public key (cosign.pub), never the private one');
-    const keys = blocks
-        .filter((b) => b.type === 'PUBLIC KEY' || b.type === 'RSA PUBLIC KEY')
-        .map((b) => {
-        let publicKey;
-        try {
-            publicKey = (0,external_node_crypto_namespaceObject.createPublicKey)({ key: b.text, format: 'pem' });
-        }
-        catch {
-            throw new keys_KeyError(`a ${b.type} block cannot be read`);
-        }
-        hashFor(publicKey);
-        return { publicKey, fingerprint: keys_fingerprint(publicKey), pem: publicKeyPem(publicKey) };
-    });
-    if (keys.length === 0)
-        throw new keys_KeyError('no PEM public key in it (-----BEGIN PUBLIC KEY-----)');
-    return keys;
-}
-function publicKeyPem(key) {
-    return key.export({ format: 'pem', type: 'spki' }).toString();
-}
-function keys_fingerprint(key) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256')
-        .update(key.export({ format: 'der', type: 'spki' }))
-        .digest('hex')}`;
-}
-/** A signature as sigstore makes it (DER ECDSA, PKCS#1 v1.5 RSA, or Ed25519). */
-function keys_signBytes(key, data) {
-    return cryptoSign(hashFor(key.privateKey), data, key.privateKey);
-}
-function verifyBytes(key, data, signature) {
-    try {
-        return (0,external_node_crypto_namespaceObject.verify)(hashFor(key), data, key, signature);
-    }
-    catch {
-        return false;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
-var protobuf_specs_dist = __nccwpck_require__(9654);
-// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
-var verify_dist = __nccwpck_require__(4187);
-// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
-var bundle_dist = __nccwpck_require__(1040);
-// EXTERNAL MODULE: ./node_modules/@sigstore/core/dist/index.js
-var core_dist = __nccwpck_require__(3917);
 ;// CONCATENATED MODULE: ./src/supply-chain/bundle.ts
 /**
  * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
@@ -48892,7 +46470,7 @@ function predicateName(type) {
 function verify_short(fingerprint) {
     return fingerprint.slice(0, 19);
 }
-function verify_keyOf(keys, data, signature) {
+function keyOf(keys, data, signature) {
     return keys.find((k) => verifyBytes(k.publicKey, data, signature));
 }
 async function checkSignatures(client, repository, digest, keys, layers, notes) {
@@ -48909,7 +46487,7 @@ async function checkSignatures(client, repository, digest, keys, layers, notes) 
             notes.push(`a signature layer cannot be read (${error.message})`);
             continue;
         }
-        const key = verify_keyOf(keys, payload, signature);
+        const key = keyOf(keys, payload, signature);
         if (!key) {
             notes.push('a signature by another key (or over other bytes)');
             continue;
@@ -49209,7 +46787,7 @@ function readKeylessPolicy(inputs) {
         const json = JSON.parse(root);
         if (typeof json?.mediaType !== 'string' || !json.mediaType.startsWith(TRUSTED_ROOT_MEDIA_PREFIX))
             throw new Error(`its mediaType is ${JSON.stringify(json?.mediaType)}`);
-        trustMaterial = (0,verify_dist/* toTrustMaterial */.jO)(protobuf_specs_dist.TrustedRoot.fromJSON(json));
+        trustMaterial = (0,verify_dist/* toTrustMaterial */.jO)(dist.TrustedRoot.fromJSON(json));
     }
     catch (error) {
         throw new inputs_InputError('trusted-root', `is not a Sigstore trusted_root.json (${error.message}); give the file's content`);
@@ -49270,6 +46848,2931 @@ function inputs_readTestReportInputs(inputs) {
         ...(exitCode !== undefined && { exitCode }),
         ...(command && { command }),
     };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
+/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
+
+
+
+
+
+
+
+const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
+const NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+function readPort(inputs, name) {
+    const value = inputs.string(name);
+    if (value === '')
+        return undefined;
+    return inputs.integer(name, 0, { min: 1, max: 65535 });
+}
+function readEnv(inputs, name) {
+    const pairs = inputs.keyValues(name);
+    for (const [key, value] of pairs) {
+        if (text_hasControlCharacter(value))
+            throw new inputs_InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
+    }
+    return pairs;
+}
+/** How a host is compared: the name without case or a final dot, and the port (22 when not given). */
+function endpointKey({ host, port }) {
+    return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
+}
+/** The hosts: each once (a host listed twice would wait on its own deploy lock). */
+function readHosts(inputs) {
+    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
+    const seen = new Map();
+    inputs.list('hosts').forEach((text, i) => {
+        const key = endpointKey(hosts[i]);
+        const earlier = seen.get(key);
+        if (earlier !== undefined)
+            throw new inputs_InputError('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
+        seen.set(key, text);
+    });
+    return hosts;
+}
+/** The hosts, credentials and guards every mode shares. */
+function readConnection(inputs) {
+    const hosts = readHosts(inputs);
+    const username = inputs.line('username');
+    if (!username)
+        inputs.required('username');
+    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
+        throw new inputs_InputError('username', `${JSON.stringify(username)} is not a user name`);
+    const privateKey = inputs.required('private-key');
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+        throw new inputs_InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
+    }
+    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
+    const knownHostsText = inputs.string('known-hosts');
+    let knownHosts;
+    if (knownHostsText) {
+        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
+        for (const host of hosts) {
+            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
+                throw new inputs_InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
+            }
+        }
+    }
+    else if (!insecureIgnoreHostKey) {
+        throw new inputs_InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
+    }
+    const jumpText = inputs.line('jump-host');
+    let jump;
+    if (jumpText) {
+        const at = jumpText.lastIndexOf('@');
+        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
+        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
+        if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
+            throw new inputs_InputError('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
+    }
+    const registry = inputs.line('registry');
+    if (registry && !isRegistryHost(registry))
+        throw new inputs_InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
+    const registryUsername = inputs.line('registry-username');
+    const registryPassword = inputs.string('registry-password');
+    if (registryPassword && !registryUsername)
+        throw new inputs_InputError('registry-username', 'is required with registry-password');
+    const passphrase = inputs.string('passphrase');
+    const verify = inputs_readVerifyPolicy(inputs);
+    const rollback = inputs.boolean('rollback', false);
+    const force = inputs.boolean('force', false);
+    if (force && !rollback)
+        throw new inputs_InputError('force', 'only lets a rollback through a deploy freeze; a deploy never goes through one');
+    return {
+        hosts,
+        username,
+        privateKey,
+        fingerprintKey: fingerprintKey(privateKey),
+        ...(passphrase && { passphrase }),
+        ...(knownHosts && { knownHosts }),
+        insecureIgnoreHostKey,
+        ...(jump && { jump }),
+        ...(registry && { registry }),
+        ...(registryUsername && { registryUsername }),
+        ...(registryPassword && { registryPassword }),
+        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
+        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
+        dryRun: inputs.boolean('dry-run', false),
+        rollback,
+        force,
+        maintenance: inputs.boolean('maintenance', false),
+        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+        ...(verify && { verify }),
+    };
+}
+/** A service name: what the lock, the audit log and the containers are named after. */
+function readName(inputs, name = 'name') {
+    const value = inputs.line(name);
+    if (!value)
+        inputs.required(name);
+    if (!NAME.test(value))
+        throw new inputs_InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
+    return value;
+}
+function readProxyImage(inputs) {
+    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
+}
+/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
+function refuseInputs(inputs, names, mode) {
+    for (const name of names) {
+        if (inputs.string(name).trim())
+            throw new inputs_InputError(name, `is not used in ${mode} mode; remove it`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/maintenance-state.ts
+
+const MAINTENANCE_FILE = 'maintenance.json';
+async function readMaintenance(runner, dir) {
+    const result = await runner.run(readFile(`${dir}/${MAINTENANCE_FILE}`));
+    if (result.exitCode !== 0)
+        return undefined;
+    try {
+        const parsed = JSON.parse(result.stdout);
+        return {
+            holder: String(parsed.holder ?? 'someone'),
+            time: String(parsed.time ?? '?'),
+            run: String(parsed.run ?? ''),
+            stopped: Array.isArray(parsed.stopped) ? parsed.stopped.map(String) : [],
+        };
+    }
+    catch {
+        return { holder: 'someone', time: '?', run: '', stopped: [] };
+    }
+}
+/** Called holding the deploy lease of every host: refuses while the service is in maintenance on one. */
+async function refuseIfInMaintenance(sessions) {
+    for (const s of sessions) {
+        const record = await readMaintenance(s.runner, s.dir);
+        if (record)
+            throw new Error(`${s.where}: ${s.name} is in maintenance (by ${record.holder} since ${record.time}); bring it back first (slipway live, or operation live)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/exec-commands.ts
+
+/**
+ * $1 the serving container, $2 the env file to write (0600). Docker prints each `NAME=value` of the
+ * container's environment on one line (values with line breaks were refused when deployed).
+ */
+const COPY_ENV = `set -u
+umask 077
+docker container inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$1" > "$2" || { rm -f "$2"; exit 1; }`;
+function copyEnvFile(from, envFile) {
+    return {
+        argv: ['sh', '-c', COPY_ENV, 'slipway-exec', from, envFile],
+        label: `copy the environment of ${from}`,
+    };
+}
+function createOneOff(target, spec) {
+    return dockerCommand(target, [
+        'create',
+        '--name',
+        spec.name,
+        '--network',
+        spec.network,
+        '--env-file',
+        spec.envFile,
+        '--volumes-from',
+        spec.from,
+        ...labelFlags(spec.labels),
+        ...(spec.tty ? ['--interactive', '--tty'] : []),
+        spec.image,
+        'sh',
+        '-c',
+        spec.command,
+    ], { label: `docker create ${spec.name}` });
+}
+/** Starts it attached: its output streams back, and the client exits with the command's exit code. */
+function startAttached(target, name, interactive) {
+    return dockerCommand(target, ['start', '--attach', ...(interactive ? ['--interactive'] : []), name]);
+}
+
+;// CONCATENATED MODULE: ./src/github/context.ts
+/**
+ * The GitHub context the actions need, read from the runner's environment and event payload
+ * (a plain object, so tag rules and labels are pure functions of it).
+ */
+
+function context_readGitContext(env = process.env, now = new Date()) {
+    let payload = {};
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath && (0,external_node_fs_namespaceObject.existsSync)(eventPath)) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        }
+        catch {
+            payload = {};
+        }
+    }
+    const pr = payload.pull_request?.number ?? prNumberFromRef(env.GITHUB_REF ?? '');
+    // What actions/checkout checks out, and so what is built: GITHUB_SHA (on pull_request the merge
+    // commit, not the head). The head is kept apart, for a tag that asks for it.
+    const sha = env.GITHUB_SHA ?? '';
+    const headSha = payload.pull_request?.head?.sha;
+    const license = payload.repository?.license?.spdx_id;
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha,
+        ...(headSha && { headSha }),
+        runNumber: Number(env.GITHUB_RUN_NUMBER ?? '0') || 0,
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        repository: env.GITHUB_REPOSITORY ?? '',
+        serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
+        ...(payload.repository?.default_branch && { defaultBranch: payload.repository.default_branch }),
+        ...(pr !== undefined && { pullRequest: pr }),
+        ...((payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF) && {
+            headRef: payload.pull_request?.head?.ref ?? env.GITHUB_HEAD_REF,
+        }),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        actor: env.GITHUB_ACTOR ?? '',
+        now,
+        ...(payload.repository?.description && { description: payload.repository.description }),
+        ...(license && license !== 'NOASSERTION' && { license }),
+        ...(env.SLIPWAY_LOCAL_CHANGES && { localChanges: env.SLIPWAY_LOCAL_CHANGES }),
+    };
+}
+function prNumberFromRef(ref) {
+    const match = /^refs\/pull\/(\d+)\//.exec(ref);
+    return match ? Number(match[1]) : undefined;
+}
+/** URL of the workflow run, for labels and audit logs. */
+function context_runUrl(ctx) {
+    return ctx.repository && ctx.runId ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/result.ts
+class DeployError extends Error {
+    hosts;
+    constructor(message, hosts) {
+        super(message);
+        this.name = 'DeployError';
+        this.hosts = hosts;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
+/**
+ * Compose and stack files as data: reading the services out of one, and writing the file that
+ * runs on the hosts, where every image Slipway deploys is pinned to its digest (a restarted host
+ * never drifts to a newer tag). Comments and everything Slipway does not touch are kept.
+ */
+
+
+class ComposeFileError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ComposeFileError';
+    }
+}
+function load(text) {
+    // merge: YAML merge keys (`<<: *base`), which compose resolves, are resolved here too.
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+    if (doc.errors.length > 0)
+        throw new ComposeFileError(`is not valid YAML: ${doc.errors[0]?.message}`);
+    const services = doc.get('services');
+    if (!(0,yaml_dist/* isMap */.jh)(services) || services.items.length === 0)
+        throw new ComposeFileError('has no services: a compose file needs a "services" map');
+    return doc;
+}
+function servicesMap(doc) {
+    return doc.get('services');
+}
+/** A merge key (`<<`): the yaml library gives its key a symbol with `merge: true`, the text without. */
+function isMergeKey(pair) {
+    if (!(0,yaml_dist/* isScalar */.jn)(pair.key))
+        return false;
+    const value = pair.key.value;
+    return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
+}
+function compose_file_keyOf(pair) {
+    return String((0,yaml_dist/* isScalar */.jn)(pair.key) ? pair.key.value : pair.key);
+}
+/**
+ * Writes a map's merge keys out as its own entries (YAML's rules: the map's own keys win, then the
+ * first source that has a key), so what the pinned file changes in a service — its image, `build`
+ * removed, environment, labels, deploy settings — changes what compose runs, not a copy beside an
+ * inherited one.
+ */
+function flattenMerges(doc, map) {
+    if (!map.items.some(isMergeKey))
+        return;
+    const own = new Set(map.items.filter((p) => !isMergeKey(p)).map(compose_file_keyOf));
+    const inherited = [];
+    for (const pair of map.items.filter(isMergeKey)) {
+        const sources = (0,yaml_dist/* isSeq */.oP)(pair.value) ? pair.value.items : [pair.value];
+        for (const source of sources) {
+            const node = (0,yaml_dist/* isAlias */.Vj)(source) ? source.resolve(doc) : source;
+            if (!(0,yaml_dist/* isMap */.jh)(node))
+                continue;
+            const copy = node.clone();
+            flattenMerges(doc, copy);
+            for (const p of copy.items) {
+                const key = compose_file_keyOf(p);
+                if (own.has(key))
+                    continue;
+                own.add(key);
+                inherited.push(p);
+            }
+        }
+    }
+    map.items = [...map.items.filter((p) => !isMergeKey(p)), ...inherited];
+}
+/** The services of a compose file, in file order. */
+function composeServices(text) {
+    const plain = load(text).toJS();
+    return Object.entries(plain.services).map(([name, raw]) => {
+        const service = raw ?? {};
+        const depends = service.depends_on;
+        const dependsOn = Array.isArray(depends)
+            ? depends.map(String)
+            : depends && typeof depends === 'object'
+                ? Object.keys(depends)
+                : [];
+        const image = typeof service.image === 'string' ? service.image : undefined;
+        return {
+            name,
+            ...(image && { image }),
+            build: service.build !== undefined,
+            dependsOn,
+            healthcheck: Boolean(service.healthcheck),
+        };
+    });
+}
+/**
+ * Checks the stack images against the file: every `images` line names a service of the file, and no
+ * service is left to be built on the host. Returns the services (for planning and reports).
+ */
+function checkStack(text, images) {
+    const services = composeServices(text);
+    const names = new Set(services.map((s) => s.name));
+    for (const { service } of images) {
+        if (!names.has(service))
+            throw new ComposeFileError(`has no service ${JSON.stringify(service)} (named in images); its services: ${[...names].join(', ')}`);
+    }
+    const pinned = new Set(images.map((i) => i.service));
+    for (const service of services) {
+        if (service.build && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} is built from source; hosts never build: give its image in images (${service.name}=registry/repo:tag)`);
+        if (!service.image && !pinned.has(service.name))
+            throw new ComposeFileError(`service ${service.name} has no image`);
+    }
+    return services;
+}
+/** Services whose image is neither pinned by Slipway nor by digest in the file (they may drift). */
+function unpinnedServices(text, pinnedServices) {
+    return composeServices(text)
+        .filter((s) => !pinnedServices.includes(s.name))
+        .filter((s) => {
+        if (!s.image)
+            return true;
+        try {
+            return !parseReference(s.image).digest;
+        }
+        catch {
+            return true;
+        }
+    })
+        .map((s) => s.name);
+}
+/**
+ * The variable of compose's own environment that carries the value of the container variable
+ * `name`: a prefixed name, so no value meant for the containers (PATH, HOME, DOCKER_HOST,
+ * COMPOSE_FILE, LD_PRELOAD…) ever changes how compose itself runs.
+ */
+function composeEnvVariable(name) {
+    return `SLIPWAY_ENV_${name}`;
+}
+/**
+ * How the pinned file names a container variable: `${SLIPWAY_ENV_NAME?…}`. Compose (v1 and v2)
+ * substitutes the value of its own environment once, literally (no dotenv parsing: quotes, `#`,
+ * `$` and spaces arrive as they are), and refuses to run when the variable is missing, so a
+ * compose command run by hand without the values fails instead of blanking them.
+ */
+function composeEnvReference(name) {
+    return `\${${composeEnvVariable(name)}?is given by Slipway at deploy time (env, secret-env)}`;
+}
+/** The file that runs on the hosts: pinned images (no `build:`), the env file, swarm update defaults. */
+function pinComposeFile(text, options) {
+    const doc = load(text);
+    const services = servicesMap(doc);
+    for (const item of services.items) {
+        const name = String(item.key?.value ?? item.key);
+        if (!(0,yaml_dist/* isMap */.jh)(item.value))
+            item.value = new yaml_dist/* YAMLMap */.CA();
+        const service = item.value;
+        flattenMerges(doc, service);
+        const pinned = options.images.get(name);
+        if (pinned) {
+            service.set('image', pinned);
+            service.delete('build');
+        }
+        if (options.envNames && options.envNames.length > 0)
+            setEnvironment(doc, service, options.envNames);
+        for (const [key, value] of Object.entries(options.labels ?? {})) {
+            const labels = service.get('labels');
+            if ((0,yaml_dist/* isSeq */.oP)(labels))
+                labels.add(`${key}=${value}`);
+            else if ((0,yaml_dist/* isMap */.jh)(labels))
+                labels.set(key, value);
+            else
+                service.set('labels', doc.createNode({ [key]: value }));
+        }
+        if (options.swarmUpdateDefaults) {
+            const deploy = service.get('deploy') ?? new yaml_dist/* YAMLMap */.CA();
+            // A port published in host mode is held by the old task: the new one cannot start first.
+            const order = publishesInHostMode(service) ? 'stop-first' : 'start-first';
+            for (const [key, failureAction] of [
+                ['update_config', 'rollback'],
+                ['rollback_config', 'pause'],
+            ]) {
+                if (!deploy.has(key)) {
+                    deploy.set(key, doc.createNode({
+                        parallelism: options.swarmUpdateDefaults.parallelism,
+                        order,
+                        failure_action: failureAction,
+                    }));
+                }
+            }
+            service.set('deploy', deploy);
+        }
+    }
+    return doc.toString({ lineWidth: 0 });
+}
+/** The env file that pinned files written before values were carried by name referenced. */
+const LEGACY_ENV_FILE = 'slipway.env';
+/**
+ * A pinned file written by an earlier Slipway (env values in a `slipway.env` env file, which no
+ * longer exists on the host) made runnable again: the env file reference dropped and `envNames`
+ * named instead, the way pinComposeFile does. Any other file is returned as it is.
+ */
+function upgradeLegacyFile(text, envNames) {
+    const doc = load(text);
+    let legacy = false;
+    for (const item of servicesMap(doc).items) {
+        if (!(0,yaml_dist/* isMap */.jh)(item.value))
+            continue;
+        const service = item.value;
+        const envFile = service.get('env_file');
+        if ((0,yaml_dist/* isSeq */.oP)(envFile)) {
+            const kept = envFile.items.filter((i) => String(i?.value ?? i) !== LEGACY_ENV_FILE);
+            if (kept.length === envFile.items.length)
+                continue;
+            legacy = true;
+            if (kept.length === 0)
+                service.delete('env_file');
+            else
+                envFile.items = kept;
+        }
+        else if (envFile === LEGACY_ENV_FILE) {
+            legacy = true;
+            service.delete('env_file');
+        }
+    }
+    if (!legacy)
+        return text;
+    return pinComposeFile(doc.toString({ lineWidth: 0 }), { images: new Map(), envNames });
+}
+/** Sets each of `names` in the service's environment (list or map), over what the file says. */
+function setEnvironment(doc, service, names) {
+    const existing = service.get('environment');
+    if ((0,yaml_dist/* isSeq */.oP)(existing)) {
+        existing.items = existing.items.filter((item) => {
+            const text = String(item?.value ?? item);
+            return !names.includes(text.split('=')[0]);
+        });
+        for (const name of names)
+            existing.add(doc.createNode(`${name}=${composeEnvReference(name)}`));
+    }
+    else if ((0,yaml_dist/* isMap */.jh)(existing)) {
+        for (const name of names)
+            existing.set(name, composeEnvReference(name));
+    }
+    else {
+        service.set('environment', doc.createNode(Object.fromEntries(names.map((name) => [name, composeEnvReference(name)]))));
+    }
+}
+function publishesInHostMode(service) {
+    const ports = service.toJSON().ports;
+    return (Array.isArray(ports) &&
+        ports.some((p) => p && typeof p === 'object' && p.mode === 'host'));
+}
+/** require-same-tag: images built from one commit go out together, or not at all. */
+function checkSameTag(images) {
+    const tags = new Map();
+    for (const { service, image } of images) {
+        const tag = image.tag ?? (image.digest ? '(a digest, no tag)' : 'latest');
+        tags.set(tag, [...(tags.get(tag) ?? []), service]);
+    }
+    if (tags.size > 1) {
+        const detail = [...tags].map(([tag, services]) => `${services.join(', ')}: ${tag}`).join('; ');
+        throw new Error(`the images carry different tags (${detail}); require-same-tag refuses the stack`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-commands.ts
+
+
+/**
+ * The constant script compose runs under when values are given: it evaluates the `export` lines
+ * read from stdin (each value quoted by toExportLines), then becomes compose.
+ */
+const WITH_VALUES_SCRIPT = 'eval "$(cat)" && exec "$@"';
+const COMPOSE_PROGRAMS = [['docker', 'compose'], ['docker-compose']];
+function composeVersion(program) {
+    return { argv: [...program, 'version'] };
+}
+/**
+ * The version from `compose version`'s output: "2.32.4" from v2's "Docker Compose version v2.32.4",
+ * "1.29.2" from v1's "docker-compose version 1.29.2, build unknown"; the first line when neither.
+ */
+function parseComposeVersion(output) {
+    const first = output.trim().split('\n')[0]?.trim() ?? '';
+    return /version v?(\d+\.\d+\.\d+\S*?),?(?:\s|$)/i.exec(first)?.[1] ?? first;
+}
+function compose(target, args) {
+    const argv = [...target.program, '--project-name', target.project, '--file', target.file, ...args];
+    const values = target.values ?? [];
+    return {
+        ...(values.length > 0
+            ? {
+                argv: ['sh', '-c', WITH_VALUES_SCRIPT, 'sh', ...argv],
+                stdin: toExportLines(values.map(([name, value]) => [composeEnvVariable(name), value])),
+            }
+            : { argv }),
+        env: { ...target.env },
+        label: `${target.program.join(' ')} ${args[0]} (${target.project})`,
+    };
+}
+/** Checks the file the way compose reads it (variables, env files, schema) without changing anything. */
+function composeConfig(target) {
+    return compose(target, ['config', '--quiet']);
+}
+function composePull(target) {
+    return compose(target, ['pull', '--quiet']);
+}
+/**
+ * Brings the stack to the file: dependency order (depends_on conditions respected), only services
+ * whose configuration changed are recreated, services gone from the file are removed (their
+ * volumes are not).
+ */
+function composeUp(target) {
+    return compose(target, ['up', '--detach', '--remove-orphans', '--no-build']);
+}
+function composeLogs(target, services, tail = 30) {
+    return compose(target, ['logs', '--no-color', '--tail', String(tail), ...services]);
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-host.ts
+/**
+ * What Slipway does with a Compose project on one host: finding the compose program, keeping the
+ * pinned file (the running one and the one before it) in the service's directory, bringing the
+ * stack to a file and waiting until every container is healthy. Files are written atomically
+ * (temporary name, then rename). Env values never reach the host's disk: every compose command gets
+ * them on stdin (see compose-commands), and the pinned file only names them.
+ */
+
+
+
+
+
+
+const COMPOSE_FILE = 'compose.yml';
+const PREVIOUS_FILE = 'compose.previous.yml';
+/** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
+function withoutSwarmNotice(output) {
+    return output
+        .replace(/The Docker Engine you're using is running in swarm mode\.[\s\S]*?use `docker stack deploy`\.\s*/, '')
+        .trim();
+}
+class ComposeHost {
+    where;
+    runner;
+    project;
+    dir;
+    env;
+    values;
+    program;
+    version;
+    /**
+     * `dir`: the service's directory on the host (made by the lock); `env`: compose's own environment;
+     * `values`: the containers' env values, which the pinned file references by name.
+     */
+    constructor(runner, project, dir, env = {}, values = []) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.project = project;
+        this.dir = dir;
+        this.env = env;
+        this.values = values;
+    }
+    run(command) {
+        return command_runChecked(this.runner, command);
+    }
+    /**
+     * `docker compose` (v2, the CLI plugin) when the plugin is there, else `docker-compose` (v1, or v2
+     * installed standalone); an error when neither is. Returns the program and its version line.
+     */
+    async detect() {
+        if (this.program && this.version !== undefined)
+            return { program: this.program, version: this.version };
+        for (const program of COMPOSE_PROGRAMS) {
+            const result = await this.runner.run(composeVersion(program));
+            if (result.exitCode === 0) {
+                this.program = program;
+                this.version = parseComposeVersion(result.stdout);
+                return { program, version: this.version };
+            }
+        }
+        throw new Error(`${this.where}: neither "docker compose" nor "docker-compose" works on this host`);
+    }
+    target(file = COMPOSE_FILE) {
+        return {
+            program: this.program ?? ['docker-compose'],
+            project: this.project,
+            file: `${this.dir}/${file}`,
+            env: this.env,
+            values: this.values,
+        };
+    }
+    /** The pinned file the stack runs from now (undefined before the first deploy). */
+    readFile(file = COMPOSE_FILE) {
+        return readRemoteFile(this.runner, `${this.dir}/${file}`);
+    }
+    /** Writes a file atomically: a temporary name first, then a rename over the old one. */
+    writeFile(file, content) {
+        return writeFileAtomic(this.runner, `${this.dir}/${file}`, content);
+    }
+    /** compose config: the file as compose reads it is valid here (nothing changes). */
+    async check(file) {
+        await this.run(composeConfig(this.target(file)));
+    }
+    async pull(file) {
+        await this.run(composePull(this.target(file)));
+    }
+    /** Makes `file` the running one (the current one becomes the previous), atomically. */
+    async promoteFile(file, hadCurrent) {
+        if (hadCurrent) {
+            await this.run(copyFile(`${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`));
+            await this.run(moveFile(`${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`));
+        }
+        await this.run(moveFile(`${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`));
+    }
+    /** Brings the stack to the running file; returns compose's own output (what it recreated). */
+    async up() {
+        const result = await this.run(composeUp(this.target()));
+        return withoutSwarmNotice(`${result.stdout}${result.stderr}`);
+    }
+    async containers() {
+        const inspected = await inspectContainersWhere(this.runner, { docker: 'docker', env: this.env }, [`label=com.docker.compose.project=${this.project}`]);
+        return inspected
+            .filter((c) => !c.Config.Labels?.['com.docker.compose.oneoff']?.startsWith('True'))
+            .map((c) => ({
+            id: c.Id,
+            service: c.Config.Labels?.['com.docker.compose.service'] ?? '?',
+            image: c.Config.Image,
+            status: c.State.Status,
+            running: c.State.Running,
+            exitCode: c.State.ExitCode,
+            ...(c.State.Health && { health: c.State.Health.Status }),
+            restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? 'no',
+        }));
+    }
+    /**
+     * Waits until every container of the stack is in service: healthy where it has a health check,
+     * else running for two seconds; a one-shot container (restart "no") may have exited 0.
+     */
+    async waitHealthy(timeoutMs) {
+        const deadline = Date.now() + timeoutMs;
+        const runningSince = new Map();
+        for (;;) {
+            const containers = await this.containers();
+            const waiting = [];
+            const broken = [];
+            for (const c of containers) {
+                if (!c.running) {
+                    if (c.exitCode === 0 && c.restartPolicy === 'no')
+                        continue;
+                    broken.push(`${c.service} ${c.status} (exit code ${c.exitCode})`);
+                    continue;
+                }
+                if (c.health) {
+                    if (c.health === 'unhealthy')
+                        broken.push(`${c.service} unhealthy`);
+                    else if (c.health !== 'healthy')
+                        waiting.push(`${c.service} ${c.health}`);
+                    continue;
+                }
+                const since = runningSince.get(c.id) ?? Date.now();
+                runningSince.set(c.id, since);
+                if (c.status === 'restarting' || Date.now() - since < 2000)
+                    waiting.push(`${c.service} starting`);
+            }
+            if (containers.length > 0 && waiting.length === 0 && broken.length === 0)
+                return { ok: true };
+            const services = [...broken, ...waiting].map((s) => s.split(' ')[0]);
+            if (broken.length > 0)
+                return { ok: false, detail: broken.join(', '), services };
+            if (Date.now() > deadline) {
+                const detail = [...broken, ...waiting].join(', ') || 'no container of the stack runs';
+                return {
+                    ok: false,
+                    detail: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${detail}`,
+                    services,
+                };
+            }
+            await retry_sleep(500);
+        }
+    }
+    async logs(services) {
+        const result = await this.runner.run(composeLogs(this.target(), [...new Set(services)]));
+        return `${result.stdout}${result.stderr}`.trim();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/freeze.ts
+
+
+const FREEZE_FILE = 'freeze.json';
+/**
+ * $1 dir, $2 our id (record on stdin). 0: frozen by us; 3: another freeze is there (printed);
+ * 2: the record could not be written.
+ */
+const freeze_ACQUIRE = `set -u
+d=$1; f="$d/${FREEZE_FILE}"; t="$d/${FREEZE_FILE}.new-$2"
+mkdir -p "$d" && cat > "$t" || { rm -f "$t"; exit 2; }
+# A client killed before its stdin was sent leaves a cut record: never put in place.
+if [ "$(tail -c 1 "$t")" != "}" ]; then rm -f "$t"; echo "the freeze record arrived incomplete" >&2; exit 2; fi
+if ln "$t" "$f" 2>/dev/null; then rm -f "$t"; exit 0; fi
+rm -f "$t"; cat "$f"; exit 3`;
+/** $1 dir. Prints the record that was there (nothing when there was none), then removes it. */
+const RELEASE = `set -u
+f="$1/${FREEZE_FILE}"
+[ -e "$f" ] || exit 4
+cat "$f" && rm -f "$f"`;
+/** $1 dir. 0 with the record; 4: no freeze. */
+const READ = `f="$1/${FREEZE_FILE}"; [ -e "$f" ] || exit 4; cat "$f"`;
+function freeze_sh(script, ...args) {
+    return ['sh', '-c', script, 'slipway-freeze', ...args];
+}
+/** A record as found on a host; an unreadable one is still a freeze (its text says so). */
+function parseFreeze(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return {
+            holder: typeof parsed.holder === 'string' ? parsed.holder : 'someone',
+            time: typeof parsed.time === 'string' ? parsed.time : '?',
+            message: typeof parsed.message === 'string' ? parsed.message : '',
+            run: typeof parsed.run === 'string' ? parsed.run : '',
+        };
+    }
+    catch {
+        return {
+            holder: 'someone',
+            time: '?',
+            message: `(an unreadable freeze record: ${text.slice(0, 200)})`,
+            run: '',
+        };
+    }
+}
+/** How a freeze is named in errors and the status: who, since when, why, from which run. */
+function describeFreeze(record) {
+    return `frozen by ${record.holder} since ${record.time}${record.message ? `: ${JSON.stringify(record.message)}` : ''}${record.run ? ` (${record.run})` : ''}`;
+}
+/** The freeze of one service on one host. */
+class HostFreeze {
+    runner;
+    /** The service's directory on the host (relative to the deploy user's home). */
+    dir;
+    constructor(runner, dir) {
+        this.runner = runner;
+        this.dir = dir;
+    }
+    /** Freezes; when a freeze is already there, it stays as it is and is returned. */
+    async acquire(record, id) {
+        const result = await this.runner.run({
+            argv: freeze_sh(freeze_ACQUIRE, this.dir, id),
+            stdin: `${JSON.stringify(record)}`,
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode === 3)
+            return parseFreeze(result.stdout);
+        throw new Error(`${this.runner.where}: cannot write the freeze in ${this.dir}: ${result.stderr.trim()}`);
+    }
+    /** Lifts the freeze, whoever set it; returns what it was (undefined: there was none). */
+    async release() {
+        const result = await this.runner.run({ argv: freeze_sh(RELEASE, this.dir) });
+        if (result.exitCode === 4)
+            return undefined;
+        if (result.exitCode !== 0)
+            throw new Error(`${this.runner.where}: cannot remove the freeze in ${this.dir}: ${result.stderr.trim()}`);
+        return parseFreeze(result.stdout);
+    }
+    async read() {
+        const result = await this.runner.run({ argv: freeze_sh(READ, this.dir) });
+        if (result.exitCode === 4)
+            return undefined;
+        if (result.exitCode !== 0)
+            throw new Error(`${this.runner.where}: cannot read the freeze in ${this.dir}: ${result.stderr.trim()}`);
+        return parseFreeze(result.stdout);
+    }
+}
+/** A deploy (or rollback, or removal) refused because the service is frozen on a host. */
+class FrozenError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FrozenError';
+    }
+}
+/**
+ * Called holding the deploy lease of every host: refuses (FrozenError naming the holder, time and
+ * message) when the service is frozen on any of them. A rollback with `force` goes through, said
+ * in the log.
+ */
+async function refuseIfFrozen(sessions, request, log) {
+    const found = await Promise.all(sessions.map(async (s) => ({ session: s, freeze: await new HostFreeze(s.runner, s.dir).read() })));
+    const frozen = found.filter((f) => f.freeze !== undefined);
+    const first = frozen[0];
+    if (!first?.freeze)
+        return;
+    const what = `${first.session.where}: ${first.session.name} is ${describeFreeze(first.freeze)}`;
+    if (request.rollback && request.force) {
+        log(`${what}; rolling back anyway (force)`);
+        return;
+    }
+    const others = frozen.length > 1 ? ` (and on ${frozen.length - 1} more host(s))` : '';
+    throw new FrozenError(`${what}${others}; deploys are refused until it is released (slipway lock release, or operation lock-release)${request.rollback ? '; a rollback goes through with force: true' : ''}`);
+}
+const MESSAGE_MAX = 500;
+/** The freeze's message: required, one line of text. Nothing secret belongs in it (it is shown to everyone). */
+function readFreezeMessage(inputs) {
+    const message = inputs.string('message');
+    if (!message)
+        throw new inputs_InputError('message', 'is required to freeze deploys: say why (it is shown to every deploy refused)');
+    if (text_hasControlCharacter(message) || message.includes('\n'))
+        throw new inputs_InputError('message', 'must be one line of text without control characters');
+    if (message.length > MESSAGE_MAX)
+        throw new inputs_InputError('message', `is longer than ${MESSAGE_MAX} characters`);
+    return message;
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/locks.ts
+/** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
+
+
+
+
+
+function newLock(ctx) {
+    return {
+        id: (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex'),
+        holder: ctx.holder,
+        time: ctx.now().toISOString(),
+        run: ctx.runUrl,
+    };
+}
+/**
+ * Takes the lock on every host (in host order, all or none), removes what an interrupted run left,
+ * keeps renewing the leases while `work` runs, and always releases them. A lease found lost
+ * (another deploy took it over after this one stalled for a whole lease) aborts the deploy through
+ * `ctx.onLockLost`: it must not go on.
+ */
+async function withHostLocks(sessions, lock, request, ctx, work) {
+    const waitMs = request.lockTimeoutMs;
+    const held = [];
+    const leased = { ...lock, leaseMs: LEASE_MS };
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+        renewing = Promise.all(held.map(async (session) => {
+            const ours = await session.lock.renew(lock.id).catch(() => true);
+            if (!ours)
+                ctx.onLockLost?.(new LockLostError(`${session.where}: the deploy lock was taken over by another deploy; stopping`));
+        }));
+    }, LEASE_MS / 4);
+    try {
+        for (const session of sessions) {
+            ctx.signal?.throwIfAborted();
+            await acquire(session, leased, waitMs, ctx);
+            held.push(session);
+        }
+        // Holding every lease: a freeze taken before is seen, and none can be taken until they are released.
+        if (!request.ignoreFreeze)
+            await refuseIfFrozen(held, request, ctx.log);
+        if (!request.ignoreMaintenance && !request.maintenance)
+            await refuseIfInMaintenance(held);
+        // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
+        // containers) cannot be in use any more.
+        if (!request.dryRun)
+            await Promise.all(held.map((s) => sweep(s, ctx)));
+        return await work();
+    }
+    finally {
+        clearInterval(timer);
+        await renewing;
+        await Promise.all(held.map((s) => s.lock.release(lock.id).catch(() => { })));
+    }
+}
+/**
+ * Keeps renewing the lease `id` on `session` while `work` runs (the post step, whose cleanup can
+ * outlast one lease: waiting for a Swarm rollback; a change to the shared proxy). Says whether the
+ * lease may have been lost on the way: a renewal found it another party's, or the renewal after
+ * the work could not say it is still ours (an SSH error then is not proof either way). An SSH error
+ * on a renewal during the work is retried at the next one.
+ */
+async function whileRenewing(session, id, work, intervalMs = LEASE_MS / 4) {
+    let lost = false;
+    let renewing = Promise.resolve();
+    const timer = setInterval(() => {
+        renewing = session.lock.renew(id).then((ours) => (lost ||= !ours), () => undefined);
+    }, intervalMs);
+    let value;
+    try {
+        value = await work();
+    }
+    finally {
+        clearInterval(timer);
+        await renewing;
+    }
+    const ours = await session.lock.renew(id).catch(() => undefined);
+    return { value, lost: lost || ours !== true };
+}
+async function sweep(session, ctx) {
+    const removed = await session.sweepLeftovers();
+    if (removed.length > 0)
+        ctx.log(`${session.where}: removed what an interrupted deploy left: ${removed.join(', ')}`);
+}
+/** Waits for one host's lock up to `waitMs`, taking over a lock whose lease ran out. */
+async function acquire(session, info, waitMs, ctx) {
+    const deadline = Date.now() + waitMs;
+    let told = false;
+    for (;;) {
+        const busy = await session.lock.tryAcquire(info);
+        if (busy === true)
+            return;
+        if (isStale(busy, waitMs)) {
+            const holder = busy.holder ? `${busy.holder.holder} (${busy.holder.run || 'no run'})` : 'a deploy';
+            if (await session.lock.takeOver(busy, info.id, waitMs)) {
+                ctx.log(`${session.where}: took over the lock of ${holder}: not renewed for ${busy.ageS} s`);
+                continue;
+            }
+            // Another party is taking it over or releasing it right now: look again in a moment — up to
+            // lock-timeout, then fail like any wait (a lock that stays stale is reported, never waited on forever).
+            if (Date.now() <= deadline) {
+                await retry_sleep(250, ctx.signal);
+                continue;
+            }
+        }
+        if (Date.now() > deadline) {
+            const h = busy.holder;
+            if (!h)
+                throw new Error(`${session.where}: the lock ${session.dir}/lock of ${session.name} has no readable holder record and could not be taken over within ${Math.round(waitMs / 1000)} s; remove that directory on the host if no deploy is running`);
+            throw new Error(`${session.where}: ${session.name} is being deployed by ${h.holder ?? 'someone'} since ${h.time ?? '?'}${h.run ? ` (${h.run})` : ''}; gave up waiting for the lock after ${Math.round(waitMs / 1000)} s`);
+        }
+        if (busy.holder && !told) {
+            ctx.log(`${session.where}: waiting for the lock held by ${busy.holder.holder} since ${busy.holder.time}`);
+            told = true;
+        }
+        await retry_sleep(1000, ctx.signal);
+    }
+}
+/**
+ * One audit log line on each host: what was done, its result there, and who did it from which run.
+ * A host whose log cannot be written does not fail the deploy that already happened.
+ */
+async function auditHosts(sessions, ctx, action, entry) {
+    await Promise.all(sessions.map((session, i) => session
+        .audit({
+        time: ctx.now().toISOString(),
+        action,
+        ...entry(i),
+        holder: ctx.holder,
+        run: ctx.runUrl,
+        commit: ctx.commit,
+    })
+        .catch(() => { })));
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/rollout.ts
+async function rollOut(hosts, maxParallel, apply) {
+    const done = [];
+    const failed = [];
+    for (let i = 0; i < hosts.length && failed.length === 0; i += maxParallel) {
+        const batch = hosts.slice(i, i + maxParallel);
+        await Promise.all(batch.map(async (host) => {
+            try {
+                done.push({ host, result: await apply(host) });
+            }
+            catch (error) {
+                failed.push({ host, error: error instanceof Error ? error : new Error(String(error)) });
+            }
+        }));
+    }
+    const [failure] = failed;
+    return { done, failed, ...(failure && { failure }) };
+}
+
+;// CONCATENATED MODULE: ./src/deploy-compose/compose-deploy.ts
+/**
+ * Deploying a Compose project to several hosts. The file that runs on a host pins every image
+ * Slipway deploys to its digest. Every host gets the new file and pulls before any host changes;
+ * then hosts switch max-parallel at a time: compose recreates only the services whose
+ * configuration changed (in dependency order, waiting on depends_on conditions), and Slipway waits
+ * until every container is healthy. A host that fails gets its previous file back and its previous
+ * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
+ */
+
+
+
+
+
+
+
+
+
+const NEXT_FILE = 'compose.next.yml';
+/** service → image, as a pinned file names them. */
+function imagesOf(text) {
+    if (!text)
+        return new Map();
+    return new Map(composeServices(text).map((s) => [s.name, s.image ?? '']));
+}
+function inService(containers) {
+    return (containers.length > 0 &&
+        containers.every((c) => c.running
+            ? c.health === undefined || c.health === 'healthy'
+            : c.exitCode === 0 && c.restartPolicy === 'no'));
+}
+/** Per service: the image before and after, and whether its containers were replaced. */
+function serviceChanges(beforeText, afterText, before, after) {
+    const was = imagesOf(beforeText);
+    const now = imagesOf(afterText);
+    return [...now].map(([service, image]) => {
+        const ids = (list) => list
+            .filter((c) => c.service === service)
+            .map((c) => c.id)
+            .sort()
+            .join();
+        return {
+            service,
+            previous: was.get(service) ?? null,
+            image,
+            restarted: ids(before) !== ids(after),
+        };
+    });
+}
+class ComposeDeployer {
+    request;
+    sessions;
+    hosts;
+    ctx;
+    lock;
+    constructor(request, sessions, ctx, env = {}) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        const values = [...request.env, ...request.secretEnv];
+        this.hosts = sessions.map((s) => new ComposeHost(s.runner, request.name, s.dir, env, values));
+        this.lock = newLock(ctx);
+    }
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, work);
+    }
+    get env() {
+        return [...this.request.env, ...this.request.secretEnv];
+    }
+    /** The file that runs on the hosts. */
+    pinnedFile(images) {
+        return pinComposeFile(this.request.composeText, {
+            images: new Map([...images].map(([service, pinned]) => [service, pinned.reference])),
+            ...(this.env.length > 0 && {
+                envNames: this.env.map(([name]) => name),
+                labels: { [LABEL.config]: configFingerprint(this.request.fingerprintKey, this.env) },
+            }),
+        });
+    }
+    /** A file that ran before, as it can run now (one from an earlier Slipway names its env instead). */
+    runnable(text) {
+        return upgradeLegacyFile(text, this.env.map(([name]) => name));
+    }
+    /** Reading and preparing (no switching) runs on up to max(max-parallel, 4) hosts at once. */
+    parallel(items, fn) {
+        return pool_runPool(items.map((item, i) => () => fn(item, i)), Math.max(this.request.maxParallel, 4));
+    }
+    async plan(text) {
+        return this.parallel(this.hosts, async (host, i) => {
+            const { program, version } = await host.detect();
+            this.ctx.log(`${host.where}: Compose ${version} (${program.join(' ')})`);
+            const [current, previous, before] = await Promise.all([
+                host.readFile(COMPOSE_FILE),
+                host.readFile(PREVIOUS_FILE),
+                host.containers(),
+            ]);
+            return {
+                session: this.sessions[i],
+                host,
+                ...(current !== undefined && { current }),
+                ...(previous !== undefined && { previous }),
+                before,
+                unchanged: current === text && inService(before),
+            };
+        });
+    }
+    async deploy(images) {
+        const text = this.pinnedFile(images);
+        const first = [...images.values()][0];
+        const pinned = Object.fromEntries([...images].map(([s, p]) => [s, p.reference]));
+        const plans = await this.plan(text);
+        const summary = (p, result, fields = {}) => ({
+            host: p.session.where,
+            previous: null,
+            image: null,
+            container: null,
+            durationMs: 0,
+            result,
+            services: serviceChanges(p.current, text, p.before, p.before),
+            ...fields,
+        });
+        const result = (hosts, changed) => ({
+            digest: first?.digest ?? '',
+            images: pinned,
+            changed,
+            hosts,
+            previousImage: null,
+        });
+        const changing = plans.filter((p) => !p.unchanged);
+        if (this.request.dryRun) {
+            for (const p of plans) {
+                const changes = serviceChanges(p.current, text, [], []).filter((c) => c.previous !== c.image);
+                this.ctx.log(`${p.session.where}: ${p.unchanged ? 'already runs this file' : changes.map((c) => `${c.service}: ${c.previous ?? 'new'} → ${c.image}`).join('; ') || 'same images, the stack is not all healthy: would bring it up'}`);
+            }
+            return result(plans.map((p) => summary(p, 'planned')), changing.length > 0);
+        }
+        if (changing.length === 0) {
+            this.ctx.log('every host already runs this file and its stack is healthy: nothing restarted');
+            return result(plans.map((p) => summary(p, 'unchanged')), false);
+        }
+        try {
+            // Every host gets the file and pulls before any host changes.
+            this.ctx.signal?.throwIfAborted();
+            this.ctx.log(`uploading the pinned file and pulling on ${changing.length} host(s)`);
+            await this.parallel(changing, async (p) => {
+                await p.host.writeFile(NEXT_FILE, text);
+                await p.host.check(NEXT_FILE);
+                await p.host.pull(NEXT_FILE);
+                this.ctx.log(`${p.session.where}: pulled`);
+            });
+            const results = new Map();
+            for (const p of plans)
+                if (p.unchanged)
+                    results.set(p, summary(p, 'unchanged'));
+            const rollout = await rollOut(changing, this.request.maxParallel, async (p) => {
+                const started = performance.now();
+                this.ctx.signal?.throwIfAborted();
+                await p.host.promoteFile(NEXT_FILE, p.current !== undefined);
+                const output = await p.host.up();
+                if (output)
+                    this.ctx.log(`${p.session.where}:\n${output}`);
+                const healthStarted = performance.now();
+                const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+                if (!health.ok) {
+                    const logs = await p.host.logs(health.services);
+                    throw new Error(`the stack is not healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}`);
+                }
+                const after = await p.host.containers();
+                this.ctx.log(`${p.session.where}: stack healthy`);
+                return {
+                    started,
+                    healthMs: performance.now() - healthStarted,
+                    services: serviceChanges(p.current, text, p.before, after),
+                };
+            });
+            for (const { host: p, result: r } of rollout.done) {
+                results.set(p, summary(p, 'deployed', {
+                    durationMs: performance.now() - r.started,
+                    healthMs: Math.round(r.healthMs),
+                    services: r.services,
+                }));
+            }
+            if (rollout.failure) {
+                // The failed hosts and the ones switched in this run go back to their previous file —
+                // unless the run was cancelled: then only a host cut in the middle of its switch does, the
+                // hosts switched stay (healthy) and the next run converges them all.
+                const cancelled = this.ctx.signal?.aborted === true;
+                const back = [
+                    ...rollout.failed
+                        .filter((f) => !cancelled || f.error !== this.ctx.signal?.reason)
+                        .map((f) => f.host),
+                    ...(cancelled ? [] : rollout.done.map((d) => d.host)),
+                ];
+                const notes = new Map();
+                await Promise.all(back.map(async (p) => {
+                    const failed = rollout.failed.find((f) => f.host === p);
+                    const restoreError = await this.restore(p).then(() => undefined, (error) => error.message);
+                    const note = restoreError
+                        ? `Restoring the previous stack failed too: ${restoreError}`
+                        : p.current
+                            ? 'The previous stack was restored and serves.'
+                            : 'There was no previous stack to restore (first deploy).';
+                    notes.set(p, note);
+                    results.set(p, summary(p, failed || restoreError ? 'failed' : 'reverted', {
+                        ...(failed && { error: `${failed.error.message}\n${note}` }),
+                        ...(!failed && restoreError && { error: note }),
+                    }));
+                }));
+                // Hosts of batches after the failing one (or cancelled before their turn) were never touched.
+                for (const p of plans)
+                    if (!results.has(p))
+                        results.set(p, summary(p, 'unchanged'));
+                const hosts = plans.map((p) => results.get(p));
+                await this.auditAll(hosts, pinned, 'deploy-failed');
+                const { host, error } = rollout.failure;
+                throw new DeployError(`${host.session.where}: ${notes.get(host)} ${error.message}`, hosts);
+            }
+            const hosts = plans.map((p) => results.get(p));
+            await this.auditAll(hosts, pinned, 'deploy');
+            return result(hosts, true);
+        }
+        finally {
+            await Promise.all(changing.map((p) => p.session.runner.run(removeFile(`${p.session.dir}/${NEXT_FILE}`)).catch(() => { })));
+        }
+    }
+    /** Puts back the files a host had before this run and brings that stack up again. */
+    async restore(p) {
+        if (p.current === undefined)
+            return;
+        await p.host.writeFile(COMPOSE_FILE, this.runnable(p.current));
+        if (p.previous !== undefined)
+            await p.host.writeFile(PREVIOUS_FILE, p.previous);
+        await p.host.up();
+        const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+        if (!health.ok)
+            throw new Error(`the previous stack is not healthy either: ${health.detail}`);
+        this.ctx.log(`${p.session.where}: previous stack restored`);
+    }
+    /** rollback: true — every host goes back to the file it ran before the current one. */
+    async rollback() {
+        const plans = await this.plan('');
+        for (const p of plans) {
+            if (!p.previous || !p.current)
+                throw new Error(`${p.session.where}: no earlier file of ${this.request.name} to roll back to`);
+        }
+        const targets = new Set(plans.map((p) => p.previous));
+        if (targets.size > 1)
+            throw new Error('the hosts would roll back to different files; deploy the images you want instead');
+        const target = this.runnable(plans[0]?.previous);
+        const images = Object.fromEntries(imagesOf(target));
+        if (this.request.dryRun) {
+            return {
+                digest: '',
+                images,
+                changed: true,
+                hosts: plans.map((p) => ({
+                    host: p.session.where,
+                    previous: null,
+                    image: null,
+                    container: null,
+                    durationMs: 0,
+                    result: 'planned',
+                    services: serviceChanges(p.current, target, [], []),
+                })),
+                previousImage: null,
+            };
+        }
+        const rollout = await rollOut(plans, this.request.maxParallel, async (p) => {
+            const started = performance.now();
+            await p.host.writeFile(COMPOSE_FILE, target);
+            await p.host.writeFile(PREVIOUS_FILE, p.current);
+            await p.host.up();
+            const health = await p.host.waitHealthy(this.request.healthTimeoutMs);
+            if (!health.ok) {
+                await p.host.writeFile(COMPOSE_FILE, p.current);
+                await p.host.writeFile(PREVIOUS_FILE, target);
+                await p.host.up();
+                throw new Error(`the earlier stack is not healthy (${health.detail}); the current one was brought back`);
+            }
+            return {
+                host: p.session.where,
+                previous: null,
+                image: null,
+                container: null,
+                durationMs: performance.now() - started,
+                result: 'rolled-back',
+                services: serviceChanges(p.current, target, p.before, await p.host.containers()),
+            };
+        });
+        if (rollout.failure)
+            throw rollout.failure.error;
+        const hosts = plans.map((p) => rollout.done.find((d) => d.host === p)?.result);
+        await this.auditAll(hosts, images, 'rollback');
+        return { digest: '', images, changed: true, hosts, previousImage: null };
+    }
+    async auditAll(hosts, images, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            project: this.request.name,
+            images,
+            result: hosts[i]?.result,
+            restarted: hosts[i]?.services?.filter((s) => s.restarted).map((s) => s.service),
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/proxy/proxy-sysctls.ts
+
+const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
+/** The settings this host's kernel knows (none on a kernel older than 5.14). */
+async function proxySysctls(runner) {
+    const known = await runner.run(pathExists(`/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`));
+    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
+}
+
+;// CONCATENATED MODULE: ./src/proxy/shared-proxy.ts
+/**
+ * The host's shared proxy: one Caddy container (`slipway-proxy`) serving every service that has
+ * `hostnames`, on the host's HTTP and HTTPS ports, with its certificates and ACME account in a
+ * named volume that is never removed. Each service's routes are one record in
+ * `.slipway/_proxy/routes/<service>.json` on the host; the Caddyfile is rendered from all of them.
+ * Route changes are serialized by a host-wide lock (separate from each service's deploy lock) and
+ * applied with one reload, only when the rendered text changed. Routes point at each service's
+ * stable alias on its live network, so a version switch never touches the proxy.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const SHARED_PROXY = 'slipway-proxy';
+const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
+const SHARED_PROXY_DIR = '.slipway/_proxy';
+const CADDYFILE = '/etc/caddy/Caddyfile';
+/**
+ * The configuration text the running proxy took (written after each successful start or reload):
+ * the Caddyfile itself may be newer when a run was killed between writing it and the reload.
+ */
+const APPLIED = '/etc/caddy/Caddyfile.applied';
+const ROLE = 'shared-proxy';
+/** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
+const proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
+/** Labels on the proxy container saying which of its published ports is which. */
+const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
+/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
+function tarFiles(files) {
+    return Buffer.concat([
+        ...files.map(([name, content]) => {
+            const one = tarFile(name, content);
+            return one.subarray(0, one.length - 1024);
+        }),
+        Buffer.alloc(1024, 0),
+    ]);
+}
+class SharedProxy {
+    runner;
+    where;
+    name = 'the shared proxy';
+    dir = SHARED_PROXY_DIR;
+    /** The host-wide lock on the proxy's configuration. */
+    lock;
+    target = { docker: 'docker' };
+    constructor(runner) {
+        this.runner = runner;
+        this.where = runner.where;
+        this.lock = new HostLock(runner, this.dir);
+    }
+    routeFile(service) {
+        return `${this.dir}/routes/${service}.json`;
+    }
+    /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
+    async table() {
+        const found = await this.runner.run(readAllMatching(`${this.dir}/routes`, '*.json'));
+        return found.stdout
+            .split('\n')
+            .filter((line) => line.startsWith('{'))
+            .map((line) => JSON.parse(line));
+    }
+    /**
+     * Whether the running proxy already serves `mine` as recorded: its record is `mine` and the
+     * configuration the proxy last took is the one the table renders (a run killed between writing
+     * the record and the reload left them apart: that is something to finish, not "unchanged").
+     */
+    async serves(mine) {
+        const [table, status] = await Promise.all([this.table(), this.status()]);
+        const record = table.find((t) => t.service === mine.service);
+        return JSON.stringify(record) === JSON.stringify(mine) && (await this.inSync(table, status));
+    }
+    /** The configuration text the running proxy last took, if it says. */
+    async applied() {
+        const result = await this.runner.run(readFileIn(this.target, SHARED_PROXY, APPLIED));
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /** Records that the proxy runs with `text`. */
+    async markApplied(text) {
+        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
+    }
+    /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
+    async conflict(mine) {
+        return routeConflict(await this.table(), mine);
+    }
+    async status() {
+        const result = await this.runner.run(inspectContainers(this.target, [SHARED_PROXY]));
+        if (result.exitCode !== 0)
+            return { exists: false, running: false, networks: [] };
+        const [c] = JSON.parse(result.stdout);
+        const labels = c?.Config.Labels ?? {};
+        const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
+        const ports = http > 0 && https > 0 ? { http, https } : undefined;
+        return {
+            exists: true,
+            running: c?.State.Running === true,
+            ...(ports && { ports }),
+            ...(c?.Config.Image && { image: c.Config.Image }),
+            networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
+        };
+    }
+    /**
+     * Applies one service's change under the host-wide proxy lock: checks it against the other
+     * services' routes, records it, makes sure the proxy runs and reaches the service's network, and
+     * reloads the proxy once if (and only if) its configuration text changed. A change that fails
+     * leaves the previous record and puts the proxy back (see revert). A lock lost on the way (another
+     * run took it over after this one stalled a whole lease) fails the change unless the proxy serves
+     * it as recorded.
+     */
+    async apply(change, settings, lock, ctx, waitMs) {
+        const service = change.kind === 'set' ? change.routes.service : change.service;
+        // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
+        if (change.kind === 'set' && settings && !(await this.status()).exists)
+            await command_runChecked(this.runner, pull(this.target, settings.image));
+        const id = proxyLockId(lock.id);
+        await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
+        let outcome;
+        try {
+            outcome = await whileRenewing(this, id, () => this.applyHeld(change, settings, service, ctx));
+        }
+        finally {
+            await this.lock.release(id).catch(() => { });
+        }
+        // Another run took the lock over while this one stalled (a whole lease without renewal): it
+        // may have rendered the table without this change. Only what the proxy serves now counts.
+        if (outcome.lost && !(await this.took(change)))
+            throw new Error(`${this.where}: the shared proxy's lock was taken over by another run while this one changed the routes of ${service}, and the proxy does not serve them as recorded; deploy again`);
+        return outcome.value;
+    }
+    /**
+     * Frees the proxy's lock when a run of `service` other than the one holding the service's deploy
+     * lock now (`current`, that run's proxy lock id) holds it: only a run holding a service's deploy
+     * lock takes the proxy's lock for it, so such a holder is a run that was killed — typically while
+     * its lock command was in flight, which sshd lets finish after the client died, so the lock
+     * appears after that run's post step released it. Returns the id freed.
+     */
+    async releaseOrphanedLock(service, current) {
+        const holder = await this.lock.holder();
+        if (!holder || holder.service !== service || holder.id === current)
+            return undefined;
+        await this.lock.release(holder.id);
+        return holder.id;
+    }
+    /** Whether the running proxy has `change`: serves the routes set, or no longer has the service's. */
+    async took(change) {
+        if (change.kind === 'set')
+            return this.serves(change.routes);
+        const [table, status] = await Promise.all([this.table(), this.status()]);
+        if (table.some((s) => s.service === change.service))
+            return false;
+        return !status.running || (await this.inSync(table, status));
+    }
+    /** The running proxy last took the configuration `table` renders. */
+    async inSync(table, status) {
+        return (status.running &&
+            status.ports !== undefined &&
+            (await this.applied()) === this.archive(table, status.ports).text);
+    }
+    /** apply's work, with the proxy's lock held. */
+    async applyHeld(change, settings, service, ctx) {
+        const before = await this.status();
+        if (change.kind === 'set' && settings)
+            this.checkPorts(before, settings.ports);
+        if (change.kind === 'remove' && !before.exists) {
+            await this.record(service, undefined);
+            return { reloaded: false, created: false };
+        }
+        const table = await this.table();
+        const old = table.find((s) => s.service === service);
+        const others = table.filter((s) => s.service !== service);
+        let next = others;
+        if (change.kind === 'set') {
+            const conflict = routeConflict(others, change.routes, old);
+            if (conflict)
+                throw new Error(`${this.where}: hostnames: ${conflict}; nothing was changed`);
+            next = [...others, change.routes];
+        }
+        const ports = before.ports ?? settings?.ports;
+        if (!ports)
+            throw new Error(`${this.where}: the shared proxy publishes no ports; remove ${SHARED_PROXY}`);
+        await this.record(service, change.kind === 'set' ? change.routes : undefined);
+        let result;
+        const done = {};
+        try {
+            const network = change.kind === 'set' ? change.routes.network : undefined;
+            result = await this.converge(next, ports, settings?.image, before, network, done);
+            if (change.kind === 'remove')
+                await this.leave(change.network);
+            else
+                await this.waitServes(change.routes, ports, change.probePath);
+        }
+        catch (error) {
+            // The service's previous routes come back in the record, and the proxy returns to how it was.
+            const undone = await this.record(service, old)
+                .then(() => this.revert(before, done, ports))
+                .then(() => '', (e) => `; putting the proxy back failed too: ${e.message}`);
+            if (!undone)
+                throw error;
+            throw new Error(`${error instanceof Error ? error.message : error}${undone}`);
+        }
+        if (result.created)
+            ctx.log(`${this.where}: started the shared proxy ${SHARED_PROXY}`);
+        else if (result.reloaded)
+            ctx.log(`${this.where}: the shared proxy reloaded with the routes of ${service}`);
+        return result;
+    }
+    /**
+     * After a failed change (its record already put back): undoes what this run did to the proxy
+     * (`done`), with the routes recorded now (every service's, as their records say: another run's
+     * change made meanwhile stays). A proxy this run created is removed again (its volume stays) when
+     * it does not run or serves no route; otherwise a proxy that runs, or ran before, gets the
+     * recorded configuration (reloaded only if it took another, started again if it stopped). A
+     * proxy stopped before that this run did not start is left alone.
+     */
+    async revert(before, done, ports) {
+        const [table, now] = await Promise.all([this.table(), this.status()]);
+        if (!now.exists)
+            return;
+        if (done.created && (!now.running || table.length === 0)) {
+            await command_runChecked(this.runner, removeContainers(this.target, [SHARED_PROXY]));
+            return;
+        }
+        if (!now.running && !before.running && !done.started)
+            return;
+        if (!(await this.inSync(table, now)))
+            await this.converge(table, ports, undefined, now);
+    }
+    /** The ports are the host's: a service asking for others is refused (moving them is an outage for all). */
+    checkPorts(status, ports) {
+        const p = status.ports;
+        if (status.exists && p && (p.http !== ports.http || p.https !== ports.https))
+            throw new Error(`${this.where}: http-port/https-port: the shared proxy listens on ${p.http}/${p.https}, not ${ports.http}/${ports.https}; every service on a host shares them (moving them means removing the container ${SHARED_PROXY}, a short outage for every service on the host); nothing was changed`);
+    }
+    /** Writes (or with no routes, removes) one service's record. */
+    async record(service, routes) {
+        const file = this.routeFile(service);
+        if (!routes) {
+            await command_runChecked(this.runner, removeFile(file));
+            return;
+        }
+        await command_runChecked(this.runner, makeDirectory(`${this.dir}/routes`));
+        await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
+    }
+    archive(table, ports) {
+        const text = sharedCaddyfile(table, ports);
+        const roots = table
+            .filter((s) => s.acmeCaRoot)
+            .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot]);
+        return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+    }
+    /** The proxy running with `table`: created, started, or reloaded as needed. */
+    async converge(table, ports, image, before, network, done = {}) {
+        const { text, archive } = this.archive(table, ports);
+        if (!before.exists) {
+            if (!image || !network)
+                throw new Error(`${this.where}: the shared proxy does not exist`);
+            await command_runChecked(this.runner, create(this.target, {
+                name: SHARED_PROXY,
+                image: await this.pinned(image),
+                network,
+                restart: 'unless-stopped',
+                labels: {
+                    [LABEL.role]: ROLE,
+                    [PORT_LABEL.http]: String(ports.http),
+                    [PORT_LABEL.https]: String(ports.https),
+                },
+                volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+                sysctls: await proxySysctls(this.runner),
+                publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
+                command: caddyCommand('run', CADDYFILE),
+            }));
+            done.created = true;
+            await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            for (const s of table)
+                await this.join(s.network);
+            await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
+            return { reloaded: false, created: true };
+        }
+        if (network)
+            await this.join(network);
+        if (!before.running) {
+            await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+            done.started = true; // (a start that fails may still leave it running)
+            await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
+            await this.markApplied(text);
+            return { reloaded: false, created: false };
+        }
+        const applied = await this.applied();
+        if (applied === text)
+            return { reloaded: false, created: false };
+        // What to put back if the reload is refused: the text it took, else (a proxy made before the
+        // marker existed) the file it runs from.
+        const current = applied ?? (await this.runner.run(readFileIn(this.target, SHARED_PROXY, CADDYFILE))).stdout;
+        // No marker while the proxy is between two configurations: a run cut here is finished next time.
+        await command_runChecked(this.runner, removeFileIn(this.target, SHARED_PROXY, APPLIED));
+        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
+        const reload = await this.runner.run(exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)));
+        if (reload.exitCode !== 0) {
+            // The proxy keeps its running configuration; its file goes back to match it.
+            if (current)
+                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
+            if (applied !== undefined)
+                await this.markApplied(applied).catch(() => { });
+            throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
+        }
+        await this.markApplied(text);
+        return { reloaded: true, created: false };
+    }
+    /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
+    async pinned(image) {
+        if (image.includes('@sha256:'))
+            return image;
+        const inspect = await this.runner.run(repoDigests(this.target, image));
+        const digests = inspect.exitCode === 0 ? JSON.parse(inspect.stdout) : null;
+        const repository = image.replace(/:[^/:]+$/, '');
+        return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
+    }
+    async join(network) {
+        const result = await this.runner.run(networkConnect(this.target, network, SHARED_PROXY));
+        if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
+            throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
+    }
+    async leave(network) {
+        await this.runner.run(networkDisconnect(this.target, network, SHARED_PROXY));
+    }
+    /**
+     * The proxy answers for the service within 20 s: on the HTTP port, for its first route, anything
+     * but a 5xx (a redirect to HTTPS when TLS is on; the app's answer, or its health path's, when off).
+     */
+    async waitServes(s, ports, probePath) {
+        const route = s.routes[0];
+        if (!route)
+            return;
+        const path = s.tls === 'off' && probePath ? `${route.path}${probePath}` : route.path || '/';
+        const deadline = Date.now() + 20_000;
+        let last = '';
+        for (;;) {
+            const [c] = JSON.parse((await command_runChecked(this.runner, inspectContainers(this.target, [SHARED_PROXY]))).stdout);
+            const address = c?.NetworkSettings?.Networks?.[s.network]?.IPAddress;
+            if (address && c?.State.Running) {
+                const probe = await httpProbe(this.runner, address, ports.http, path, 3000, { host: route.host });
+                if (probe.status > 0 && probe.status < 500)
+                    return;
+                last = probe.detail;
+            }
+            else {
+                last = `proxy ${c?.State.Status ?? 'missing'}`;
+            }
+            if (Date.now() > deadline) {
+                const logs = await this.runner.run(containers_logs(this.target, SHARED_PROXY, { tail: 10 }));
+                throw new Error(`${this.where}: the shared proxy does not serve ${route.host}${route.path} (${last}):\n${`${logs.stdout}${logs.stderr}`.trim()}`);
+            }
+            await retry_sleep(250);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-container/plan.ts
+/**
+ * What a single-container deploy or rollback will do, decided before anything changes: pure
+ * functions of the request and each host's state (read and converged by the executor, deploy.ts).
+ * The dry run prints the plan; the executor runs it; unit tests cover it without a host.
+ */
+
+/** What the container is configured with besides its image. */
+function configOf(request) {
+    return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
+        volumes: request.volumes,
+        network: request.network ?? '',
+        healthCmd: request.healthCmd ?? '',
+    });
+}
+/** The version in service is this digest with this configuration (routes are the shared proxy's: checked apart). */
+function isUnchanged(request, state, digest) {
+    const current = state.current;
+    if (!current || current.digest !== digest || !current.running)
+        return false;
+    if (state.serving.length > 1)
+        return false;
+    if (current.config !== configOf(request))
+        return false;
+    if (request.shared)
+        return true;
+    if (request.publish === undefined)
+        return true;
+    return state.proxy?.running === true;
+}
+/**
+ * Which hosts switch to `image`, which only get their routes, which stay as they are. Refuses (with
+ * nothing changed) a proxy that publishes another port than the one asked for.
+ */
+function planDeploy(request, image, hosts) {
+    for (const h of hosts) {
+        const published = h.state.proxy?.publish;
+        if (request.publish !== undefined && published !== undefined && published !== request.publish) {
+            throw new Error(`${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`);
+        }
+    }
+    const planned = hosts.map((h) => {
+        // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
+        // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
+        const action = !isUnchanged(request, h.state, image.digest)
+            ? 'switch'
+            : request.shared && h.routed !== true
+                ? 'reroute'
+                : 'keep';
+        return { ...h, action };
+    });
+    return {
+        image,
+        hosts: planned,
+        previousImage: hosts.find((h) => h.state.current)?.state.current?.image ?? null,
+        changed: planned.some((h) => h.action !== 'keep'),
+    };
+}
+/** The hosts of a plan that take `action`, in host order. */
+function hostsTaking(plan, action) {
+    return plan.hosts.filter((h) => h.action === action);
+}
+/** The dry run's lines: what each host would do. */
+function describeDeploy(plan) {
+    return plan.hosts.map((h) => `${h.where}: ${h.action === 'switch' ? `would deploy ${plan.image.reference} (now ${h.state.current?.image ?? 'nothing'})` : `already runs ${plan.image.digest}${h.action === 'reroute' ? '; would apply its routes to the shared proxy' : ''}`}`);
+}
+/**
+ * One host's line of a deploy's result: what it ran before this run, what it runs now, how the
+ * run ended there and how long it took.
+ */
+function hostResult(where, before, result, now, extra = {}) {
+    return {
+        host: where,
+        previous: before?.image ?? null,
+        image: now.image,
+        container: now.container,
+        durationMs: extra.durationMs ?? 0,
+        result,
+        ...(extra.error && { error: extra.error }),
+        ...(extra.pullMs !== undefined && { pullMs: extra.pullMs }),
+        ...(extra.healthMs !== undefined && { healthMs: extra.healthMs }),
+        ...(extra.stopMs !== undefined && { stopMs: extra.stopMs }),
+    };
+}
+/** A host that keeps its version in this run (unchanged, planned in a dry run, or not reached). */
+function keptResult(image, h, result, extra = {}) {
+    return hostResult(h.where, h.state.current, result, { image: image.reference, container: h.state.current?.container ?? null }, extra);
+}
+/**
+ * The version a rollback goes back to: the kept one `to` names (version, digest or container), or
+ * else the newest kept version older than the one in service — so a second rollback goes further
+ * back or stops, never forward again to what was just rolled back.
+ */
+function rollbackTarget(state, current, to) {
+    const kept = state.previous.filter((v) => v.digest !== current.digest || v.config !== current.config);
+    if (to)
+        return kept.find((v) => v.version === to || v.digest === to || v.container === to);
+    return kept.find((v) => v.time < current.time);
+}
+/**
+ * Where each host goes back to; refuses (with nothing changed) a host with nothing in service or
+ * nothing to go back to, and hosts that would end on different versions.
+ */
+function planRollback(request, hosts) {
+    const steps = hosts.map(({ host, where, state }) => {
+        const current = state.current;
+        if (!current)
+            throw new Error(`${where}: ${request.name} is not in service: nothing to roll back`);
+        const target = rollbackTarget(state, current, request.rollbackTo);
+        if (!target) {
+            const kept = state.previous.map((v) => v.version || v.digest).join(', ') || 'none';
+            throw new Error(request.rollbackTo
+                ? `${where}: no kept version of ${request.name} matches ${request.rollbackTo} (kept: ${kept})`
+                : `${where}: no kept version of ${request.name} older than the one in service (${current.version || current.digest}); name one with rollback-to (kept: ${kept})`);
+        }
+        return { host, where, current, target };
+    });
+    const digests = new Set(steps.map((t) => t.target.digest));
+    if (digests.size > 1) {
+        throw new Error(`the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`);
+    }
+    return steps;
+}
+/** The dry run's lines for a rollback. */
+function describeRollback(steps) {
+    return steps.map((t) => `${t.where}: would roll back ${t.current.image} → ${t.target.image}`);
+}
+/** A host's result once rolled back (or, in a dry run, planned to be). */
+function rolledBackResult(step, result, durationMs = 0) {
+    return hostResult(step.where, step.current, result, { image: step.target.image, container: step.target.container }, { durationMs });
+}
+
+;// CONCATENATED MODULE: ./src/deploy-container/deploy.ts
+/**
+ * Deploying one service to several hosts: locks first, pulls everywhere before any switch,
+ * migrations once, then hosts switched max-parallel at a time. A host whose new version never
+ * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
+ * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ * What each host will do is decided first (plan.ts, which the dry run prints); this runs it, a
+ * phase at a time.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+function stamp(date) {
+    return date
+        .toISOString()
+        .replace(/[-:TZ.]/g, '')
+        .slice(0, 14);
+}
+function healthOf(request) {
+    return {
+        ...(request.port !== undefined && { port: request.port }),
+        ...(request.healthPath && { path: request.healthPath }),
+        timeoutMs: request.healthTimeoutMs,
+    };
+}
+/** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
+function routesOf(request, session) {
+    const shared = request.shared;
+    if (!shared || request.port === undefined)
+        return undefined;
+    return {
+        service: request.name,
+        upstream: session.alias,
+        network: session.live,
+        port: request.port,
+        routes: shared.routes,
+        tls: shared.tls,
+        ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
+        ...(shared.acmeCa && { acmeCa: shared.acmeCa }),
+        ...(shared.acmeCaRoot && { acmeCaRoot: shared.acmeCaRoot }),
+    };
+}
+/** The result of a host that was switched in this run: what it ran before, and how long it took. */
+function switchedResult(s, result, now, extra = {}) {
+    return hostResult(s.session.where, s.from, result, now, {
+        durationMs: performance.now() - s.started,
+        ...extra,
+    });
+}
+class Deployer {
+    request;
+    sessions;
+    ctx;
+    lock;
+    /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
+    priorRoutes = new Map();
+    constructor(request, sessions, ctx) {
+        this.request = request;
+        this.sessions = sessions;
+        this.ctx = ctx;
+        this.lock = newLock(ctx);
+    }
+    parallel(items, fn) {
+        return pool_runPool(items.map((s) => () => fn(s)), this.request.maxParallel);
+    }
+    /** Takes every host's lock (all or none), runs `work`, and always releases them. */
+    withLocks(work) {
+        return withHostLocks(this.sessions, this.lock, this.request, this.ctx, async () => {
+            if (this.request.shared && !this.request.dryRun)
+                await Promise.all(this.sessions.map((s) => this.releaseOrphanedProxyLock(s)));
+            return work();
+        });
+    }
+    /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
+    async releaseOrphanedProxyLock(session) {
+        const freed = await new SharedProxy(session.runner).releaseOrphanedLock(this.request.name, proxyLockId(this.lock.id));
+        if (freed)
+            this.ctx.log(`${session.where}: freed the shared proxy's lock an interrupted deploy of ${this.request.name} left (${freed})`);
+    }
+    spec(image) {
+        const r = this.request;
+        const now = this.ctx.now();
+        const container = `${r.name}-${image.digest.slice(7, 19)}-${stamp(now)}`;
+        return {
+            container,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            labels: {
+                [LABEL.service]: r.name,
+                [LABEL.role]: 'app',
+                [LABEL.version]: image.version,
+                [LABEL.digest]: image.digest,
+                [LABEL.image]: image.reference,
+                [LABEL.commit]: this.ctx.commit,
+                [LABEL.run]: this.ctx.runUrl,
+                [LABEL.time]: now.toISOString(),
+                [LABEL.config]: configOf(r),
+            },
+            env: [...r.env, ...r.secretEnv],
+            volumes: r.volumes,
+            ...(r.network && { network: r.network }),
+            ...(r.healthCmd && { healthCmd: r.healthCmd }),
+        };
+    }
+    /** Reads and converges every host, plans, then prints the plan (dry run) or runs it. */
+    async deploy(image) {
+        const r = this.request;
+        // Hostnames another service owns are refused before anything is made on the hosts.
+        const routed = await this.checkRoutes();
+        if (!r.dryRun)
+            await this.parallel(this.sessions, (s) => s.prepare());
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
+        const plan = planDeploy(r, image, this.sessions.map((host, i) => ({
+            host,
+            where: host.where,
+            state: states[i],
+            routed: routed.get(host) === true,
+        })));
+        if (r.dryRun) {
+            for (const line of describeDeploy(plan))
+                this.ctx.log(line);
+            return {
+                digest: image.digest,
+                changed: plan.changed,
+                hosts: plan.hosts.map((h) => keptResult(plan.image, h, 'planned')),
+                previousImage: plan.previousImage,
+            };
+        }
+        return this.execute(plan);
+    }
+    /** Runs a plan: pull, pre-deploy once, switch in batches (or switch back), reroute, prune, audit. */
+    async execute(plan) {
+        const { image, previousImage } = plan;
+        const switching = hostsTaking(plan, 'switch');
+        const rerouting = hostsTaking(plan, 'reroute');
+        const results = new Map();
+        for (const h of plan.hosts)
+            if (h.action !== 'switch')
+                results.set(h.host, keptResult(plan.image, h, 'unchanged'));
+        const inHostOrder = () => this.sessions.map((s) => results.get(s));
+        if (switching.length === 0) {
+            if (rerouting.length === 0) {
+                this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
+                return { digest: image.digest, changed: false, hosts: inHostOrder(), previousImage };
+            }
+            const failure = await this.reroute(rerouting, results);
+            const hosts = inHostOrder();
+            await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
+            if (failure)
+                throw new DeployError(failure, hosts);
+            return { digest: image.digest, changed: true, hosts, previousImage };
+        }
+        this.ctx.signal?.throwIfAborted();
+        const pullMs = await this.pull(switching, image);
+        await this.preDeploy(plan, switching[0]);
+        const { switched, failure } = await this.switchAll(switching, image, results);
+        if (failure) {
+            await this.switchBackAll(switched, image, results);
+            // Hosts of batches after the failing one were never touched.
+            for (const h of switching)
+                if (!results.has(h.host))
+                    results.set(h.host, keptResult(plan.image, h, 'unchanged'));
+            const hosts = inHostOrder();
+            await this.auditAll(hosts, image, 'deploy-failed');
+            throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
+        }
+        for (const s of switched) {
+            results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }, {
+                pullMs: Math.round(pullMs.get(s.session) ?? 0),
+                healthMs: Math.round(s.timing.healthMs),
+                stopMs: Math.round(s.timing.stopMs),
+            }));
+        }
+        // Hosts that keep their version get their routes once every switch succeeded (a failed switch
+        // elsewhere leaves them as they were).
+        const rerouteFailure = await this.reroute(rerouting, results);
+        const hosts = inHostOrder();
+        await Promise.all([
+            this.pruneAll(switched),
+            this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy'),
+        ]);
+        if (rerouteFailure)
+            throw new DeployError(rerouteFailure, hosts);
+        return { digest: image.digest, changed: true, hosts, previousImage };
+    }
+    /** Phase 1: the image on every host that switches, before any switch; how long each took. */
+    async pull(switching, image) {
+        this.ctx.log(`pulling ${image.reference} on ${switching.length} host(s)`);
+        const pullMs = new Map();
+        await this.parallel(switching.map((h) => h.host), async (s) => {
+            const t0 = performance.now();
+            await s.pull(image.reference);
+            pullMs.set(s, performance.now() - t0);
+            this.ctx.log(`${s.where}: pulled`);
+        });
+        return pullMs;
+    }
+    /** Phase 2: pre-deploy, once, on the first host that switches; a failure stops the run before any switch. */
+    async preDeploy(plan, first) {
+        const r = this.request;
+        if (!r.preDeploy)
+            return;
+        const spec = { ...this.spec(plan.image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+        this.ctx.signal?.throwIfAborted();
+        this.ctx.log(`${first.where}: running pre-deploy once`);
+        const result = await first.host.runOnce(spec, r.preDeploy, this.ctx.signal);
+        if (result.output)
+            this.ctx.log(result.output);
+        if (result.exitCode !== 0) {
+            throw new DeployError(`pre-deploy failed with exit code ${result.exitCode}; no host was switched`, plan.hosts.map((h) => keptResult(plan.image, h, 'unchanged')));
+        }
+    }
+    /**
+     * Phase 3: hosts switched max-parallel at a time, no new batch after a failure. Each host that
+     * failed gets its `failed` result; returns the hosts switched and the first failure.
+     */
+    async switchAll(switching, image, results) {
+        const started = new Map();
+        const ended = new Map();
+        const rollout = await rollOut(switching, this.request.maxParallel, async (h) => {
+            started.set(h.host, performance.now());
+            this.ctx.signal?.throwIfAborted();
+            const spec = this.spec(image);
+            try {
+                const timing = await this.switchHost(h.host, h.state, spec);
+                this.ctx.log(`${h.where}: now serving ${spec.container}`);
+                return { container: spec.container, timing };
+            }
+            finally {
+                ended.set(h.host, performance.now());
+            }
+        });
+        const switched = rollout.done.map(({ host: h, result }) => ({
+            session: h.host,
+            ...(h.state.current && { from: h.state.current }),
+            previous: h.state.previous,
+            to: result.container,
+            started: started.get(h.host),
+            timing: result.timing,
+        }));
+        for (const { host: h, error } of rollout.failed) {
+            results.set(h.host, keptResult(image, h, 'failed', {
+                durationMs: (ended.get(h.host) ?? 0) - (started.get(h.host) ?? 0),
+                error: error.message,
+            }));
+        }
+        const failure = rollout.failure && {
+            session: rollout.failure.host.host,
+            message: rollout.failure.error.message,
+        };
+        return { switched, ...(failure && { failure }) };
+    }
+    /**
+     * After a failed switch: every host switched in this run goes back to what it ran before —
+     * unless the run was cancelled: then there is no time for health checks, each host serves one
+     * version and the next run converges them all.
+     */
+    async switchBackAll(switched, image, results) {
+        for (const s of this.ctx.signal?.aborted ? [] : switched) {
+            try {
+                if (!s.from) {
+                    // The service's first version on this host: there is nothing to go back to, and it serves.
+                    this.ctx.log(`${s.session.where}: ${s.to} keeps serving (no earlier version on this host)`);
+                    results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }));
+                    continue;
+                }
+                await this.switchBack(s.session, s.from, s.to);
+                results.set(s.session, switchedResult(s, 'reverted', { image: s.from.image, container: s.from.container }));
+            }
+            catch (error) {
+                results.set(s.session, switchedResult(s, 'failed', { image: image.reference, container: s.to }, { error: `could not switch back: ${error instanceof Error ? error.message : error}` }));
+            }
+        }
+    }
+    /** Phase 4: on each switched host, stopped versions beyond `keep` go (the one just replaced is kept first). */
+    async pruneAll(switched) {
+        await Promise.all(switched.map(async (s) => {
+            // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
+            const stopped = [...(s.from ? [s.from] : []), ...s.previous];
+            const pruned = await s.session.prune(this.request.keep, stopped);
+            if (pruned.length > 0)
+                this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
+        }));
+    }
+    /**
+     * Puts the routes of hosts that keep their version in the shared proxy (`rerouted`), each
+     * host's failure its own `failed` result; returns the first failure for the caller to report.
+     */
+    async reroute(entries, results) {
+        let failure;
+        await this.parallel(entries.map((e) => e.host), async (session) => {
+            this.ctx.signal?.throwIfAborted();
+            const current = entries.find((e) => e.host === session)?.state.current;
+            const started = performance.now();
+            const result = (outcome, error) => hostResult(session.where, current, outcome, { image: current.image, container: current.container }, { durationMs: performance.now() - started, ...(error && { error }) });
+            try {
+                await this.serve(session, current.container);
+                this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
+                results.set(session, result('rerouted'));
+            }
+            catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                results.set(session, result('failed', message));
+                failure ??= `${session.where}: ${message}`;
+            }
+        });
+        return failure;
+    }
+    /**
+     * With hostnames, before anything changes: no host's shared proxy serves one of them for another
+     * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
+     * with exactly this service's routes.
+     */
+    async checkRoutes() {
+        const r = this.request;
+        const routed = new Map();
+        const shared = r.shared;
+        if (!shared)
+            return routed;
+        await this.parallel(this.sessions, async (session) => {
+            const mine = routesOf(r, session);
+            const proxy = new SharedProxy(session.runner);
+            const [table, status] = await Promise.all([proxy.table(), proxy.status()]);
+            const conflict = routeConflict(table, mine);
+            if (conflict)
+                throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
+            proxy.checkPorts(status, shared.ports);
+            this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
+            routed.set(session, await proxy.serves(mine));
+        });
+        return routed;
+    }
+    /**
+     * Reads a host's state and brings it back to one version in service from whatever an interrupted
+     * run left: versions started but never put in service are removed; when several versions serve
+     * (a switch cut between putting the new one in service and stopping the old), the newest — the one
+     * that passed its health check to get there — stays and the others leave service.
+     */
+    async converged(session) {
+        const state = await session.state();
+        if (this.request.dryRun)
+            return state;
+        for (const orphan of state.orphans) {
+            if (state.current && orphan.time < state.current.time) {
+                // An older version started again by an interrupted switch-back or rollback: kept, stopped.
+                this.ctx.log(`${session.where}: stopping ${orphan.container}, started by an interrupted run`);
+                await session.stop(orphan.container);
+            }
+            else {
+                this.ctx.log(`${session.where}: removing ${orphan.container}, left running by an interrupted deploy`);
+                await session.remove(orphan.container);
+            }
+        }
+        const [keep, ...extra] = state.serving;
+        for (const version of extra) {
+            this.ctx.log(`${session.where}: ${version.container} and ${keep?.container} were both in service (an interrupted switch); taking ${version.container} out`);
+            await session.stop(version.container);
+        }
+        if (state.orphans.length === 0 && extra.length === 0)
+            return state;
+        return {
+            ...state,
+            serving: keep ? [keep] : [],
+            orphans: [],
+            previous: [
+                ...[...extra, ...state.orphans.filter((o) => state.current && o.time < state.current.time)].map((v) => ({ ...v, running: false })),
+                ...state.previous,
+            ].sort((a, b) => b.time.localeCompare(a.time)),
+        };
+    }
+    /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
+    /** Returns how long the health wait and the old version's (graceful) stop took. */
+    async switchHost(session, state, spec) {
+        const r = this.request;
+        const current = state.current;
+        if (r.strategy === 'recreate' && current)
+            await session.stop(current.container);
+        await session.start(spec);
+        const healthStarted = performance.now();
+        let health;
+        try {
+            health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
+        }
+        catch (error) {
+            // Cancelled while the new version was starting: it never served, so it goes. The old one comes
+            // back after a recreate — unless the lock was lost: then another deploy owns the host now.
+            await session.remove(spec.container);
+            const lockLost = this.ctx.signal?.reason instanceof LockLostError;
+            if (r.strategy === 'recreate' && current && !lockLost)
+                await this.restore(session, current.container);
+            throw error;
+        }
+        const healthWaitMs = performance.now() - healthStarted;
+        if (!health.ok) {
+            const logs = await session.logs(spec.container);
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw new Error(`${spec.container} never became healthy: ${health.detail}\n--- last log lines ---\n${logs || '(none)'}\nThe previous version keeps serving.`);
+        }
+        try {
+            await this.serve(session, spec.container, state.proxy?.running === true);
+        }
+        catch (error) {
+            // Not in service after all (the proxy could not be made to serve): the new version goes,
+            // the old one — still on the live network, or restarted after a recreate — keeps serving.
+            await session.remove(spec.container);
+            if (r.strategy === 'recreate' && current)
+                await this.restore(session, current.container);
+            throw error;
+        }
+        // The old version leaves service when it stops: docker drops it from the alias, and a
+        // graceful app finishes what it has in flight on SIGTERM.
+        const stopStarted = performance.now();
+        if (current && r.strategy === 'rolling')
+            await session.stop(current.container);
+        return { healthMs: healthWaitMs, stopMs: performance.now() - stopStarted };
+    }
+    /**
+     * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
+     * With `back`, a version of before this run returns: the shared proxy gets back the routes this
+     * service had then (none: its routes go), not the ones this run asked for.
+     */
+    async serve(session, container, proxyRunning = false, back = false) {
+        const r = this.request;
+        await session.activate(container);
+        const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
+        if (r.shared) {
+            const change = routes
+                ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
+                : { kind: 'remove', service: r.name, network: session.live };
+            await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+        }
+        else if (r.publish !== undefined && r.port !== undefined) {
+            await session.ensureProxy(r.port, r.publish, reference_formatReference(r.proxyImage), r.healthPath, proxyRunning);
+        }
+        // Every proxy looks the live network's addresses up in the background: the version this one
+        // replaces leaves service (its caller stops it next) only once they have this one's.
+        // Not cancellable: a switch in progress is finished (the old version leaves), never left halfway.
+        if (r.shared || r.publish !== undefined)
+            await retry_sleep(UPSTREAM_SETTLE_MS);
+    }
+    /** Returns a host to `from` and removes the version that replaced it in this run. */
+    async switchBack(session, from, to) {
+        await this.bringBack(session, from.container, `${to} keeps serving`);
+        await session.stop(to);
+        await session.remove(to);
+    }
+    /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
+    async restore(session, container) {
+        await this.bringBack(session, container).catch((error) => this.ctx.log(`${session.where}: ${error.message}`));
+    }
+    /** Starts a kept version again and puts it in service once it passed its health check. */
+    async bringBack(session, container, otherwise = 'nothing serves') {
+        await session.startExisting(container);
+        const health = await session.waitHealthy(container, healthOf(this.request));
+        if (!health.ok) {
+            await session.stop(container);
+            throw new Error(`${container} did not become healthy again (${health.detail}); ${otherwise}`);
+        }
+        await this.serve(session, container, false, true);
+    }
+    /** rollback: true — every host goes back to the version it ran before the current one. */
+    async rollback() {
+        const r = this.request;
+        const states = await this.parallel(this.sessions, (s) => this.converged(s));
+        const steps = planRollback(r, this.sessions.map((host, i) => ({ host, where: host.where, state: states[i] })));
+        const target = steps[0]?.target;
+        const previousImage = steps[0]?.current.image ?? null;
+        if (r.dryRun) {
+            for (const line of describeRollback(steps))
+                this.ctx.log(line);
+            return {
+                digest: target.digest,
+                changed: false,
+                hosts: steps.map((t) => rolledBackResult(t, 'planned')),
+                previousImage,
+            };
+        }
+        const results = new Map();
+        await this.parallel(steps.map((t) => t.host), async (session) => {
+            const t = steps.find((x) => x.host === session);
+            const started = performance.now();
+            await session.startExisting(t.target.container);
+            const health = await session.waitHealthy(t.target.container, healthOf(r));
+            if (!health.ok) {
+                await session.stop(t.target.container);
+                throw new Error(`${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`);
+            }
+            await this.serve(session, t.target.container);
+            await session.stop(t.current.container);
+            results.set(session, rolledBackResult(t, 'rolled-back', performance.now() - started));
+            this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+        });
+        const hosts = this.sessions.map((s) => results.get(s));
+        await this.auditAll(hosts, { reference: target.image, digest: target.digest, version: target.version }, 'rollback');
+        return { digest: target.digest, changed: true, hosts, previousImage };
+    }
+    async auditAll(hosts, image, action) {
+        await auditHosts(this.sessions, this.ctx, action, (i) => ({
+            service: this.request.name,
+            image: image.reference,
+            digest: image.digest,
+            version: image.version,
+            result: hosts[i]?.result,
+            previous: hosts[i]?.previous,
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
+function resolve_clientFor(registry, options = {}) {
+    return new RegistryClient(registry, options);
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolve_resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = resolve_clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolve_resolveDigest(parseReference(text), options);
+}
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy-core/pin.ts
+/** Tags become digests before anything is deployed: what was tested is exactly what runs. */
+
+
+async function pinImage(image, connection) {
+    const credentials = connection.registryUsername && connection.registryPassword && connection.registry === image.registry
+        ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+        : {};
+    const digest = await resolve_resolveDigest(image, credentials);
+    if (!digest)
+        throw new Error(`${reference_repositoryName(image)}:${image.tag ?? 'latest'} does not exist in its registry`);
+    return { reference: `${reference_repositoryName(image)}@${digest}`, digest, version: image.tag ?? '' };
+}
+/** Every image of a stack, pinned in parallel; service → pinned image, in the order given. */
+async function pinStackImages(images, connection) {
+    const pinned = await Promise.all(images.map((i) => pinImage(i.image, connection)));
+    return new Map(images.map((i, n) => [i.service, pinned[n]]));
+}
+
+;// CONCATENATED MODULE: ./src/common/summary.ts
+/**
+ * Job summary building blocks: pure markdown rendering (tested as strings) and one writer that
+ * appends to $GITHUB_STEP_SUMMARY.
+ */
+
+/** Escapes a value for a markdown table cell: pipes, newlines and HTML never break the table. */
+function cell(value) {
+    const text = value === undefined || value === null ? '' : String(value);
+    return text
+        .replaceAll('&', '&amp;')
+        .replaceAll('<', '&lt;')
+        .replaceAll('>', '&gt;')
+        .replaceAll('|', '\\|')
+        .replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function code(value) {
+    const fence = value.includes('`') ? '``' : '`';
+    return `${fence}${value.replace(/\r?\n/g, ' ')}${fence}`;
+}
+function summary_table(headers, rows) {
+    const head = `| ${headers.map(cell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((row) => `| ${headers.map((_, i) => cellOrCode(row[i])).join(' | ')} |`);
+    return [head, rule, ...body].join('\n');
+}
+/** A value already rendered as inline code is kept; anything else is escaped. */
+function cellOrCode(value) {
+    if (value instanceof summary_Code)
+        return value.text;
+    return cell(value);
+}
+/** Marks a table value to be shown as inline code. */
+class summary_Code {
+    text;
+    constructor(value) {
+        this.text = code(value).replaceAll('|', '\\|');
+    }
+}
+function summary_heading(text, level = 3) {
+    return `${'#'.repeat(level)} ${cell(text)}`;
+}
+/** Two-column key/value table, the shape most action summaries need. */
+function summary_facts(rows) {
+    return summary_table(['', ''], rows);
+}
+function formatBytes(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes} min ${seconds} s`;
+}
+/** Appends markdown blocks to the job summary file, when the runner provides one. */
+function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file)
+        return;
+    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
+/**
+ * JUnit XML reports: counts and failures (with file and line where the report has them), from a
+ * small tolerant XML reader (elements, attributes, text, CDATA, entities) — enough for the
+ * reports test runners write, with no dependency.
+ */
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+function decode(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, entity) => {
+        if (entity.startsWith('#x'))
+            return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+        if (entity.startsWith('#'))
+            return String.fromCodePoint(Number(entity.slice(1)));
+        return ENTITIES[entity] ?? whole;
+    });
+}
+function parseXml(xml) {
+    const root = { name: '#root', attributes: {}, children: [], text: '' };
+    const stack = [root];
+    const re = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+    for (const m of xml.matchAll(re)) {
+        const current = stack[stack.length - 1];
+        if (m[1] !== undefined)
+            current.text += m[1];
+        else if (m[2] !== undefined) {
+            if (stack.length > 1)
+                stack.pop();
+        }
+        else if (m[3] !== undefined) {
+            const attributes = {};
+            for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+                attributes[a[1]] = decode(a[2] ?? a[3] ?? '');
+            }
+            const element = { name: m[3], attributes, children: [], text: '' };
+            current.children.push(element);
+            if (m[5] !== '/')
+                stack.push(element);
+        }
+        else if (m[6] !== undefined)
+            current.text += decode(m[6]);
+    }
+    return root;
+}
+function* walk(element) {
+    yield element;
+    for (const child of element.children)
+        yield* walk(child);
+}
+/** file:line from a failure's text ("at test/foo.test.ts:12:5", "foo.py:12: AssertionError"). */
+function locate(text) {
+    const m = /([\w./-]+\.[A-Za-z]{1,5}):(\d+)/.exec(text);
+    return m ? { file: m[1], line: Number(m[2]) } : {};
+}
+function junit_summarizeJUnit(xmls) {
+    let tests = 0;
+    let failed = 0;
+    let skipped = 0;
+    const failures = [];
+    const passedNames = [];
+    for (const xml of xmls) {
+        for (const element of walk(parseXml(xml))) {
+            if (element.name !== 'testcase')
+                continue;
+            tests += 1;
+            const problem = element.children.find((c) => c.name === 'failure' || c.name === 'error');
+            if (problem) {
+                failed += 1;
+                const details = problem.text.trim();
+                const attrs = element.attributes;
+                const fromAttrs = attrs.file
+                    ? { file: attrs.file, ...(attrs.line && { line: Number(attrs.line) }) }
+                    : {};
+                const location = { ...locate(details), ...fromAttrs };
+                failures.push({
+                    name: attrs.name ?? '(unnamed)',
+                    ...(attrs.classname && { classname: attrs.classname }),
+                    message: problem.attributes.message ?? details.split('\n')[0] ?? 'failed',
+                    details,
+                    ...location,
+                });
+            }
+            else if (element.children.some((c) => c.name === 'skipped')) {
+                skipped += 1;
+            }
+            else {
+                const { classname, name } = element.attributes;
+                passedNames.push(classname ? `${classname}.${name ?? '(unnamed)'}` : (name ?? '(unnamed)'));
+            }
+        }
+    }
+    return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/services.ts
+/** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
+
+
+
+
+const KEYS = (/* unused pure expression or super */ null && (['name', 'image', 'env', 'health-cmd', 'port']));
+const services_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const services_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function services_parseServices(text, input = 'services') {
+    if (text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = parse(text);
+    }
+    catch (error) {
+        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (!Array.isArray(doc))
+        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+    const names = new Set();
+    return doc.map((item, index) => {
+        const where = `service ${index + 1}`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw new InputError(input, `${where} must be a mapping with name and image`);
+        }
+        const entry = item;
+        for (const key of Object.keys(entry)) {
+            if (!KEYS.includes(key))
+                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+        }
+        const name = entry.name;
+        if (typeof name !== 'string' || !services_NAME.test(name)) {
+            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+        }
+        if (names.has(name))
+            throw new InputError(input, `service ${name} is listed twice`);
+        names.add(name);
+        if (typeof entry.image !== 'string')
+            throw new InputError(input, `service ${name}: image is required`);
+        let image;
+        try {
+            image = formatReference(parseReference(entry.image));
+        }
+        catch (error) {
+            throw new InputError(input, `service ${name}: ${error.message}`);
+        }
+        const env = [];
+        if (entry.env !== undefined) {
+            if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
+                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+            }
+            for (const [key, value] of Object.entries(entry.env)) {
+                if (!services_ENV_NAME.test(key))
+                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                if (typeof value === 'object' && value !== null)
+                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                env.push([key, String(value ?? '')]);
+            }
+        }
+        const spec = { name, image, env };
+        if (entry['health-cmd'] !== undefined) {
+            const cmd = entry['health-cmd'];
+            if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
+                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+            }
+            spec.healthCmd = cmd;
+        }
+        if (entry.port !== undefined) {
+            const port = entry.port;
+            if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+            }
+            spec.port = port;
+        }
+        return spec;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
+/**
+ * test-in-container's work: a private network, service containers waited on until ready (health
+ * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
+ * cleanup that removes everything it started, also after failure or cancellation.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const RUN_LABEL = 'dev.slipway.test-run';
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+/**
+ * `reports`: a normalised absolute path below / (docker cp copies whatever it names: "/" or "/.."
+ * would copy the container's whole filesystem to the runner).
+ */
+function checkReportsPath(path) {
+    if (!path.startsWith('/'))
+        throw new InputError('reports', 'must be an absolute path in the container');
+    if (path.split('/').some((part) => part === '..' || part === '.'))
+        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+    if (path === '/' || posix.normalize(path) !== path || path.endsWith('/'))
+        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+}
+/** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
+function checkEnvFileValues(input, env) {
+    for (const [name, value] of env) {
+        const problem = envFileProblem(name, value);
+        if (problem)
+            throw new InputError(input, problem);
+    }
+}
+function readTestRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    if (!IMAGE.test(image))
+        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+    const run = inputs.string('run');
+    const workdir = inputs.line('workdir');
+    if (workdir && !workdir.startsWith('/'))
+        throw new InputError('workdir', 'must be an absolute path in the container');
+    const reports = inputs.line('reports');
+    if (reports)
+        checkReportsPath(reports);
+    const timeoutMs = inputs.duration('timeout', 1_800_000);
+    const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
+    if (run.includes('\0'))
+        throw new InputError('run', 'contains a NUL byte');
+    refuseOption('run', run); // sh -c would read it as an option
+    const services = parseServices(inputs.string('services'));
+    for (const service of services)
+        checkEnvFileValues('services', service.env);
+    const env = inputs.keyValues('env');
+    checkEnvFileValues('env', env);
+    return {
+        image,
+        ...(run && { run }),
+        services,
+        env,
+        ...(workdir && { workdir }),
+        mountWorkspace: inputs.boolean('mount-workspace', false),
+        ...(reports && { reports }),
+        timeoutMs,
+        waitTimeoutMs,
+    };
+}
+function newSession() {
+    const id = `slipway-test-${randomBytes(5).toString('hex')}`;
+    return { id, network: id };
+}
+async function containerState(runner, target, name) {
+    const result = await runChecked(runner, docker.inspectContainer(target, name));
+    return JSON.parse(result.stdout).State;
+}
+/** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
+function tcpAnswers(host, port, holdMs = 300) {
+    return new Promise((resolve) => {
+        const socket = connect({ host, port });
+        let settled = false;
+        const done = (ok) => {
+            if (settled)
+                return;
+            settled = true;
+            socket.destroy();
+            resolve(ok);
+        };
+        socket.once('connect', () => setTimeout(() => done(true), holdMs));
+        socket.once('data', () => done(true));
+        socket.once('error', () => done(false));
+        socket.once('close', () => done(false));
+        socket.setTimeout(2000, () => done(false));
+    });
+}
+async function waitForService(runner, target, session, service, timeoutMs) {
+    const name = `${session.id}-${service.name}`;
+    const deadline = Date.now() + timeoutMs;
+    let how = 'running';
+    let mapped;
+    for (;;) {
+        const state = await containerState(runner, target, name);
+        if (state.Status === 'exited' || state.Status === 'dead') {
+            throw await serviceError(runner, target, service, name, `exited with code ${state.ExitCode} before it was ready`, state);
+        }
+        if (state.Health) {
+            how = 'health check';
+            if (state.Health.Status === 'healthy')
+                return how;
+        }
+        else if (service.port !== undefined) {
+            how = `TCP port ${service.port}`;
+            if (!mapped) {
+                const out = (await runChecked(runner, docker.port(target, name, service.port))).stdout.trim().split('\n')[0] ??
+                    '';
+                const m = /^(.*):(\d+)$/.exec(out);
+                if (m)
+                    mapped = { host: m[1].replace(/^0\.0\.0\.0$/, '127.0.0.1'), port: Number(m[2]) };
+            }
+            if (mapped && (await tcpAnswers(mapped.host, mapped.port)))
+                return how;
+        }
+        else if (state.Status === 'running') {
+            return how;
+        }
+        if (Date.now() > deadline) {
+            throw await serviceError(runner, target, service, name, `was not ready (${how}) within ${Math.round(timeoutMs / 1000)} s`, state);
+        }
+        await sleep(500);
+    }
+}
+async function serviceError(runner, target, service, name, problem, state) {
+    const logs = await runner.run(docker.logs(target, name, { tail: 40 }));
+    const health = state.Health?.Log?.slice(-3)
+        .map((h) => `  exit ${h.ExitCode}: ${h.Output.trim()}`)
+        .join('\n');
+    return new Error([
+        `service ${service.name} (${service.image}) ${problem}.`,
+        health ? `Last health checks:\n${health}` : '',
+        `Last log lines:\n${`${logs.stdout}${logs.stderr}`.trim() || '(no output)'}`,
+    ]
+        .filter(Boolean)
+        .join('\n'));
+}
+function run_tests_readReports(path) {
+    if (!existsSync(path))
+        return [];
+    if (statSync(path).isFile())
+        return [readFileSync(path, 'utf8')];
+    const xmls = [];
+    for (const entry of readdirSync(path, { recursive: true, encoding: 'utf8' })) {
+        const full = join(path, entry);
+        if (entry.endsWith('.xml') && statSync(full).isFile())
+            xmls.push(readFileSync(full, 'utf8'));
+    }
+    return xmls;
+}
+/**
+ * Runs `command` (a docker run) with `env` in a 0600 env file in a private directory, removed as soon
+ * as docker has read it: values reach only the container, never a command line or the docker
+ * client's own environment.
+ */
+async function withEnvFile(env, command) {
+    if (env.length === 0)
+        return command(undefined);
+    const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
+    try {
+        const file = join(dir, 'env');
+        writeFileSync(file, envFileContent(env), { mode: 0o600 });
+        return await command(file);
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+async function runTests(runner, target, request, session, options, hooks) {
+    const labels = { [RUN_LABEL]: session.id };
+    await runChecked(runner, networks.networkCreate(target, session.network, labels));
+    hooks.log(`Network ${session.network}`);
+    const started = performance.now();
+    for (const service of request.services) {
+        await withEnvFile(service.env, (envFile) => runChecked(runner, docker.run(target, {
+            name: `${session.id}-${service.name}`,
+            image: service.image,
+            detach: true,
+            network: session.network,
+            networkAliases: [service.name],
+            ...(envFile && { envFile }),
+            labels,
+            ...(service.healthCmd && { healthCmd: service.healthCmd }),
+            ...(service.port !== undefined &&
+                !service.healthCmd && { publish: [`127.0.0.1::${service.port}`] }),
+        })));
+        hooks.log(`Started service ${service.name} (${service.image})`);
+    }
+    const services = await Promise.all(request.services.map(async (service) => {
+        const how = await waitForService(runner, target, session, service, request.waitTimeoutMs);
+        const readyMs = performance.now() - started;
+        hooks.log(`Service ${service.name} is ready (${how}) after ${(readyMs / 1000).toFixed(1)} s`);
+        return { name: service.name, readyMs, how };
+    }));
+    const name = `${session.id}-tests`;
+    const volumes = request.mountWorkspace ? [`${options.workspace}:/workspace`] : [];
+    const workdir = request.workdir ?? (request.mountWorkspace ? '/workspace' : undefined);
+    await withEnvFile(request.env, (envFile) => runChecked(runner, docker.run(target, {
+        name,
+        image: request.image,
+        detach: true,
+        network: session.network,
+        ...(envFile && { envFile }),
+        labels,
+        volumes,
+        ...(workdir && { workdir }),
+        ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
+    })));
+    const testStarted = performance.now();
+    const following = runner.run(docker.logs(target, name, { follow: true }), { onOutput: hooks.onOutput });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void runner.run(docker.kill(target, name));
+    }, request.timeoutMs);
+    const waited = await runChecked(runner, docker.wait(target, name)).finally(() => clearTimeout(timer));
+    await following;
+    const exitCode = Number(waited.stdout.trim());
+    const durationMs = performance.now() - testStarted;
+    let report;
+    let junit;
+    if (request.reports) {
+        mkdirSync(options.reportDir, { recursive: true });
+        const destination = join(options.reportDir, request.reports.split('/').filter(Boolean).pop() ?? 'report');
+        const copied = await runner.run(docker.copyFrom(target, name, request.reports, destination));
+        if (copied.exitCode === 0) {
+            report = destination;
+            junit = summarizeJUnit(run_tests_readReports(destination));
+        }
+        else {
+            hooks.log(`No report at ${request.reports} in the test container: ${copied.stderr.trim()}`);
+        }
+    }
+    return {
+        exitCode: timedOut ? 124 : exitCode,
+        timedOut,
+        durationMs,
+        ...(report && { report }),
+        ...(junit && { junit }),
+        services,
+    };
+}
+/** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
+async function cleanupSession(runner, target, id) {
+    if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id))
+        return 0;
+    const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
+    const containers = listed.stdout.split('\n').filter(Boolean);
+    if (containers.length > 0)
+        await runner.run(docker.removeContainersAndVolumes(target, containers));
+    await runner.run(networks.networkRemove(target, id));
+    return containers.length;
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -50637,248 +51140,6 @@ async function cleanUpInterruptedDeploy(request, id, ctx) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
-/**
- * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
- * patterns, [host]:port for non-standard ports, wildcards and negation, @revoked markers.
- * Host keys are pinned: a host with no matching line is refused, never trusted on first use.
- */
-
-class KnownHosts {
-    entries;
-    constructor(entries) {
-        this.entries = entries;
-    }
-    /** Parses known_hosts text; malformed lines are errors naming the line number. */
-    static parse(text) {
-        const entries = [];
-        text.split(/\r?\n/).forEach((raw, index) => {
-            const line = raw.trim();
-            if (line === '' || line.startsWith('#'))
-                return;
-            const fields = line.split(/\s+/);
-            let marker;
-            if (fields[0]?.startsWith('@')) {
-                if (fields[0] !== '@revoked' && fields[0] !== '@cert-authority') {
-                    throw new Error(`known-hosts line ${index + 1}: unknown marker ${fields[0]}`);
-                }
-                marker = fields.shift();
-            }
-            const [hosts, type, key] = fields;
-            if (!hosts || !type || !key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-                throw new Error(`known-hosts line ${index + 1}: expected "host[,host…] key-type base64-key"`);
-            }
-            entries.push({ ...(marker && { marker }), patterns: hosts.split(','), type, key });
-        });
-        return new KnownHosts(entries);
-    }
-    /** Keys pinned for host:port (revoked and CA lines excluded). */
-    keysFor(host, port = 22) {
-        const name = hostName(host, port);
-        return this.entries
-            .filter((e) => e.marker === undefined && matches(e.patterns, name))
-            .map(({ type, key }) => ({ type, key }));
-    }
-    /** Whether the key the server presented is pinned for host:port and not revoked. */
-    verify(host, port, presented) {
-        const key = presented.toString('base64');
-        const name = hostName(host, port);
-        if (this.entries.some((e) => e.marker === '@revoked' && e.key === key)) {
-            return { ok: false, reason: `the host key of ${name} is marked @revoked` };
-        }
-        const pinned = this.keysFor(host, port);
-        if (pinned.length === 0)
-            return { ok: false, reason: `no known-hosts entry for ${name} (host keys must be pinned)` };
-        if (pinned.some((k) => k.key === key))
-            return { ok: true };
-        return {
-            ok: false,
-            reason: `HOST KEY MISMATCH for ${name}: it presented a ${keyType(presented)} key that is not in known-hosts (pinned: ${pinned.map((k) => k.type).join(', ')})`,
-        };
-    }
-    /** Host key algorithms to offer for host:port, from the pinned key types. */
-    algorithmsFor(host, port = 22) {
-        const algorithms = new Set();
-        for (const { type } of this.keysFor(host, port)) {
-            if (type === 'ssh-rsa')
-                for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
-                    algorithms.add(a);
-            else
-                algorithms.add(type);
-        }
-        return [...algorithms];
-    }
-}
-/** The name OpenSSH looks up: "host" on port 22, "[host]:port" otherwise. */
-function hostName(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function matches(patterns, name) {
-    let matched = false;
-    for (const pattern of patterns) {
-        if (pattern.startsWith('|1|')) {
-            if (hashedMatches(pattern, name))
-                matched = true;
-            continue;
-        }
-        const negated = pattern.startsWith('!');
-        const glob = negated ? pattern.slice(1) : pattern;
-        if (globMatches(glob.toLowerCase(), name.toLowerCase())) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-function hashedMatches(pattern, name) {
-    const [, , salt, hash] = pattern.split('|');
-    if (!salt || !hash)
-        return false;
-    const digest = (0,external_node_crypto_namespaceObject.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return digest === hash;
-}
-function globMatches(glob, name) {
-    const re = new RegExp(`^${glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`);
-    return re.test(name);
-}
-/** The key type named inside an SSH public key blob. */
-function keyType(blob) {
-    if (blob.length < 4)
-        return 'unknown';
-    const length = blob.readUInt32BE(0);
-    return blob.subarray(4, 4 + length).toString('latin1');
-}
-
-;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
-/** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
-
-
-
-
-
-
-
-const DEFAULT_PROXY_IMAGE = 'docker.io/library/caddy:2';
-const inputs_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
-function readPort(inputs, name) {
-    const value = inputs.string(name);
-    if (value === '')
-        return undefined;
-    return inputs.integer(name, 0, { min: 1, max: 65535 });
-}
-function readEnv(inputs, name) {
-    const pairs = inputs.keyValues(name);
-    for (const [key, value] of pairs) {
-        if (text_hasControlCharacter(value))
-            throw new inputs_InputError(name, `the value of ${key} has a control character (an env file holds one line per variable)`);
-    }
-    return pairs;
-}
-/** How a host is compared: the name without case or a final dot, and the port (22 when not given). */
-function endpointKey({ host, port }) {
-    return `${host.toLowerCase().replace(/\.$/, '')}:${port}`;
-}
-/** The hosts: each once (a host listed twice would wait on its own deploy lock). */
-function readHosts(inputs) {
-    const hosts = inputs.parsedList('hosts', (v) => parseEndpoint(v), { required: true });
-    const seen = new Map();
-    inputs.list('hosts').forEach((text, i) => {
-        const key = endpointKey(hosts[i]);
-        const earlier = seen.get(key);
-        if (earlier !== undefined)
-            throw new inputs_InputError('hosts', `${JSON.stringify(text)} is the same host as ${JSON.stringify(earlier)} (${key}); list each host once`);
-        seen.set(key, text);
-    });
-    return hosts;
-}
-/** The hosts, credentials and guards every mode shares. */
-function readConnection(inputs) {
-    const hosts = readHosts(inputs);
-    const username = inputs.line('username');
-    if (!username)
-        inputs.required('username');
-    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username))
-        throw new inputs_InputError('username', `${JSON.stringify(username)} is not a user name`);
-    const privateKey = inputs.required('private-key');
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-        throw new inputs_InputError('private-key', 'is not a PEM or OpenSSH private key (-----BEGIN … PRIVATE KEY-----)');
-    }
-    const insecureIgnoreHostKey = inputs.boolean('insecure-ignore-host-key', false);
-    const knownHostsText = inputs.string('known-hosts');
-    let knownHosts;
-    if (knownHostsText) {
-        knownHosts = inputs.parsed('known-hosts', (v) => KnownHosts.parse(v));
-        for (const host of hosts) {
-            if (knownHosts && knownHosts.keysFor(host.host, host.port).length === 0 && !insecureIgnoreHostKey) {
-                throw new inputs_InputError('known-hosts', `has no key for ${host.host}:${host.port}; every host's key must be pinned`);
-            }
-        }
-    }
-    else if (!insecureIgnoreHostKey) {
-        throw new inputs_InputError('known-hosts', 'is required: pin every host key (or set insecure-ignore-host-key: true, for throwaway hosts only)');
-    }
-    const jumpText = inputs.line('jump-host');
-    let jump;
-    if (jumpText) {
-        const at = jumpText.lastIndexOf('@');
-        const endpoint = inputs.parsed('jump-host', () => parseEndpoint(at >= 0 ? jumpText.slice(at + 1) : jumpText));
-        jump = { ...endpoint, ...(at >= 0 && { username: jumpText.slice(0, at) }) };
-        if (knownHosts && !insecureIgnoreHostKey && knownHosts.keysFor(jump.host, jump.port).length === 0)
-            throw new inputs_InputError('known-hosts', `has no key for the jump-host ${jump.host}:${jump.port}; its key must be pinned like every host's`);
-    }
-    const registry = inputs.line('registry');
-    if (registry && !isRegistryHost(registry))
-        throw new inputs_InputError('registry', `${JSON.stringify(registry)} is not a registry host[:port]`);
-    const registryUsername = inputs.line('registry-username');
-    const registryPassword = inputs.string('registry-password');
-    if (registryPassword && !registryUsername)
-        throw new inputs_InputError('registry-username', 'is required with registry-password');
-    const passphrase = inputs.string('passphrase');
-    const verify = inputs_readVerifyPolicy(inputs);
-    return {
-        hosts,
-        username,
-        privateKey,
-        fingerprintKey: fingerprintKey(privateKey),
-        ...(passphrase && { passphrase }),
-        ...(knownHosts && { knownHosts }),
-        insecureIgnoreHostKey,
-        ...(jump && { jump }),
-        ...(registry && { registry }),
-        ...(registryUsername && { registryUsername }),
-        ...(registryPassword && { registryPassword }),
-        maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
-        lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
-        dryRun: inputs.boolean('dry-run', false),
-        rollback: inputs.boolean('rollback', false),
-        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
-        ...(verify && { verify }),
-    };
-}
-/** A service name: what the lock, the audit log and the containers are named after. */
-function readName(inputs, name = 'name') {
-    const value = inputs.line(name);
-    if (!value)
-        inputs.required(name);
-    if (!inputs_NAME.test(value))
-        throw new inputs_InputError(name, `${JSON.stringify(value)} must be lowercase letters, digits, _ . - (at most 63)`);
-    return value;
-}
-function readProxyImage(inputs) {
-    return inputs.parsed('proxy-image', (v) => reference_parseReference(v)) ?? reference_parseReference(DEFAULT_PROXY_IMAGE);
-}
-/** Inputs that belong to another mode are refused, so a typo never deploys something else. */
-function refuseInputs(inputs, names, mode) {
-    for (const name of names) {
-        if (inputs.string(name).trim())
-            throw new inputs_InputError(name, `is not used in ${mode} mode; remove it`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/deploy-stack/stack-inputs.ts
 /**
  * The inputs the two stack modes of remote-deploy-ssh share (a Compose project on each host, or a
@@ -51471,6 +51732,711 @@ async function afterDeploy(inputs, report) {
         : `The interrupted deploy's lock ${id} is held on no host any more`);
 }
 
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/exec.ts
+/**
+ * `slipway exec` and remote-deploy-ssh's operation exec: a one-off command in the version of a
+ * single-container service that serves on a host — its image (by id), environment and secrets (copied
+ * on the host, never through the runner), volumes and networks — in a container of its own, on the
+ * first host, a chosen one or each in turn. Its output streams back, its exit code is the
+ * operation's, and each run is audited on its host (who, the command, which version, the exit
+ * code; no environment). Cancelled, the container is removed (its process ends with it); a killed
+ * run's container is removed by the action's post step.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The action's state: the one-off containers a run started (its post step removes any left). */
+const EXEC_STATE = 'exec-containers';
+const TARGET = { docker: 'docker' };
+/** exec's own inputs: `command` (required) and `exec-on`. */
+function readExecRequest(inputs, hosts) {
+    const command = inputs.string('command');
+    if (!command)
+        throw new inputs_InputError('command', 'is required: the command to run (by sh -c) in the serving version');
+    if (command.includes('\0'))
+        throw new inputs_InputError('command', 'holds a NUL character');
+    const on = inputs.line('exec-on', 'first');
+    if (on === 'first' || on === 'each')
+        return { command, on };
+    let wanted;
+    try {
+        wanted = endpointKey(parseEndpoint(on));
+    }
+    catch {
+        throw new inputs_InputError('exec-on', `${JSON.stringify(on)} is not first, each or one of the hosts`);
+    }
+    const index = hosts.findIndex((h) => endpointKey(h) === wanted);
+    if (index < 0)
+        throw new inputs_InputError('exec-on', `${JSON.stringify(on)} is not one of the hosts (first, each, or a host of hosts)`);
+    return { command, on: index };
+}
+/** The version in service on this host, and the networks it is on (the live one left out). */
+async function serving(session) {
+    const state = await session.state();
+    // In maintenance, nothing serves: the version maintenance stopped is the one to run in.
+    const stopped = state.current ? undefined : (await readMaintenance(session.runner, session.dir))?.stopped;
+    const current = state.current ?? state.previous.find((v) => stopped?.includes(v.container));
+    if (!current)
+        throw new Error(`${session.where}: no version of ${session.name} is in service here (exec runs in a single-container service's serving version)`);
+    const [inspect] = JSON.parse((await command_runChecked(session.runner, inspectContainers(TARGET, [current.container]))).stdout);
+    const networks = Object.keys(inspect?.NetworkSettings?.Networks ?? {}).filter((n) => n !== session.live && n !== session.network);
+    return {
+        container: current.container,
+        imageId: current.imageId,
+        version: current.version,
+        image: current.image,
+        networks,
+    };
+}
+/** One run on one host: made, started attached, always removed; audited. */
+async function execOnHost(session, request, io, ctx) {
+    const from = await serving(session);
+    const name = `${session.name}-exec-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`;
+    const envFile = `${session.dir}/${name}.env`;
+    const tty = Boolean(io.tty);
+    await command_runChecked(session.runner, makeDirectory(session.dir));
+    io.started?.(name);
+    let exitCode;
+    let error;
+    try {
+        try {
+            await command_runChecked(session.runner, copyEnvFile(from.container, envFile));
+            await command_runChecked(session.runner, createOneOff(TARGET, {
+                name,
+                from: from.container,
+                image: from.imageId,
+                network: session.network,
+                envFile,
+                labels: {
+                    [LABEL.service]: session.name,
+                    [LABEL.role]: 'exec',
+                    [LABEL.version]: from.version,
+                    [LABEL.run]: ctx.runUrl,
+                },
+                command: request.command,
+                tty,
+            }));
+        }
+        finally {
+            await session.runner.run(removeFile(envFile));
+        }
+        for (const network of from.networks)
+            await command_runChecked(session.runner, networkConnect(TARGET, network, name));
+        ctx.signal?.throwIfAborted();
+        ctx.log(`${session.where}: running in ${from.container} (${from.version || from.image}): ${request.command}`);
+        const start = startAttached(TARGET, name, tty);
+        // Cancelled: the container goes (its process with it), not only the client attached to it.
+        let removing;
+        const stop = () => {
+            removing = session.runner.run(removeContainers(TARGET, [name]));
+        };
+        ctx.signal?.addEventListener('abort', stop, { once: true });
+        try {
+            const result = tty && 'interactive' in session.runner
+                ? await session.runner.interactive(start)
+                : await session.runner.run(start, {
+                    onOutput: (chunk, stream) => (stream === 'stdout' ? io.out(chunk) : io.err(chunk)),
+                });
+            ctx.signal?.throwIfAborted();
+            exitCode = result.exitCode;
+        }
+        finally {
+            ctx.signal?.removeEventListener('abort', stop);
+            await removing;
+        }
+        return { host: session.where, version: from.version, image: from.image, exitCode };
+    }
+    catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+        throw e;
+    }
+    finally {
+        await session.runner.run(removeContainers(TARGET, [name]));
+        await session
+            .audit({
+            time: ctx.now().toISOString(),
+            action: 'exec',
+            command: request.command,
+            version: from.version,
+            image: from.image,
+            result: exitCode !== undefined ? `exit ${exitCode}` : ctx.signal?.aborted ? 'cancelled' : 'failed',
+            ...(exitCode !== undefined && { exitCode }),
+            ...(error && !ctx.signal?.aborted && { error: error.split('\n')[0] }),
+            holder: ctx.holder,
+            run: ctx.runUrl,
+        })
+            .catch(() => { });
+    }
+}
+function maskExecInputs(inputs, report) {
+    for (const name of ['private-key', 'passphrase', 'registry-password'])
+        report.mask(inputs.string(name));
+    // The values the workflow knows are secret: whatever the command prints of them is masked.
+    for (const [, value] of inputs.keyValues('secret-env'))
+        report.mask(value);
+}
+/**
+ * The operation: on the chosen hosts in turn (each stops at the first that fails or exits non-zero);
+ * the exit code is the operation's (`exit-code`, and the CLI's own exit code).
+ */
+async function runExecOperation(inputs, report, io, signal) {
+    maskExecInputs(inputs, report);
+    const connection = readConnection(inputs);
+    const name = readName(inputs);
+    const request = readExecRequest(inputs, connection.hosts);
+    if (text_hasControlCharacter(request.command.replace(/[\n\t]/g, ' ')))
+        throw new inputs_InputError('command', 'holds a control character');
+    const picked = request.on === 'each'
+        ? connection.hosts
+        : [connection.hosts[request.on === 'first' ? 0 : request.on]];
+    const ctx = deployContext(report, signal);
+    const runners = await connectAll({ ...connection, hosts: picked }, ctx.log);
+    const results = [];
+    const started = [];
+    try {
+        for (const runner of runners) {
+            const session = new ContainerHost(runner, name);
+            try {
+                const run = () => execOnHost(session, request, {
+                    ...io,
+                    tty: Boolean(io.tty && request.on !== 'each'),
+                    started: (container) => {
+                        started.push(container);
+                        report.saveState(EXEC_STATE, started.join(' '));
+                    },
+                }, ctx);
+                const result = picked.length > 1 ? await report.group(`${runner.where}`, run) : await run();
+                results.push(result);
+                if (result.exitCode !== 0)
+                    break;
+            }
+            catch (error) {
+                results.push({ host: runner.where, error: error.message });
+                break;
+            }
+        }
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+    report.saveState(EXEC_STATE, '');
+    const failed = results.find((r) => r.error !== undefined || r.exitCode !== 0);
+    const exitCode = failed ? (failed.exitCode ?? 1) : 0;
+    return {
+        outputs: { 'exit-code': String(exitCode), hosts: JSON.stringify(results) },
+        summary: [
+            `## ${failed ? `exec in ${name} failed` : `exec in ${name}`}`,
+            results
+                .map((r) => r.error
+                ? r.error.split('\n')[0] // (says its host)
+                : `${r.host}: exit ${r.exitCode} in ${r.version || r.image}`)
+                .join('\n'),
+        ],
+        ...(failed && {
+            error: failed.error
+                ? failed.error.split('\n')[0]
+                : `the command exited with ${failed.exitCode} on ${failed.host}`,
+        }),
+        exitCode,
+    };
+}
+/** The action's post step: the one-off containers a killed run left running are removed. */
+async function afterExec(inputs, report) {
+    const names = report.readState(EXEC_STATE).split(' ').filter(Boolean);
+    if (names.length === 0)
+        return;
+    maskExecInputs(inputs, report);
+    const connection = readConnection(inputs);
+    const runners = await connectAll(connection, () => { });
+    try {
+        await Promise.all(runners.map((r) => r.run(removeContainers(TARGET, names))));
+        report.info(`Removed the one-off container(s) the interrupted run left: ${names.join(', ')}`);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/lock.ts
+/**
+ * The deploy freeze of a service on its hosts (`slipway lock acquire|release|status`, and
+ * remote-deploy-ssh with operation lock-acquire, lock-release or lock-status): see
+ * deploy-core/freeze.ts for what a freeze is on a host.
+ */
+
+
+
+
+
+
+
+
+const LOCK_ACTIONS = ['acquire', 'release', 'status'];
+/** The action's state: the deploy lease a day-two operation holds (its post step frees it if killed). */
+const DAY_TWO_LOCK_STATE = 'day-two-lock';
+/**
+ * The post step of lock-acquire, maintenance and live: a run killed while it held the service's
+ * deploy lease on some hosts frees it now (only where it is still this run's), instead of a lease
+ * later. What it did on the hosts is finished by running it again.
+ */
+async function releaseLeftLease(inputs, report) {
+    const id = report.readState(DAY_TWO_LOCK_STATE);
+    if (!id)
+        return;
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    const request = readConnection(inputs);
+    const name = readName(inputs);
+    const runners = await connectAll(request, () => { });
+    try {
+        await Promise.all(runners.map((runner) => new HostSession(runner, name).lock.release(id)));
+        report.info(`Released the deploy lock ${id} the interrupted run held`);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+function outcome(action, name, hosts, error) {
+    const frozen = hosts.filter((h) => h.freeze);
+    const lines = hosts.map((h) => `${h.host}: ${h.freeze ? describeFreeze(h.freeze) : 'not frozen'}`);
+    const title = action === 'acquire'
+        ? `Deploys of ${name} are frozen`
+        : action === 'release'
+            ? `Deploys of ${name} are no longer frozen`
+            : frozen.length > 0
+                ? `${name} is frozen on ${frozen.length} of ${hosts.length} host(s)`
+                : `${name} is not frozen`;
+    return {
+        outputs: {
+            frozen: String(frozen.length > 0),
+            hosts: JSON.stringify(hosts),
+        },
+        summary: [`## ${error ? `Freeze of ${name} failed` : title}`, lines.join('\n')],
+        ...(error && { error }),
+    };
+}
+/**
+ * acquire: takes the deploy lease of every host (waiting up to lock-timeout for a deploy in
+ * progress), writes the freeze where there is none, audits it, releases the leases. Rerun after an
+ * interruption, it completes the hosts that were not frozen yet. Fails only when every host was
+ * already frozen (by someone else's freeze, named).
+ * release: lifts the freeze on every host, whoever set it (audited). status: reads it.
+ */
+async function runLockOperation(action, inputs, report, signal) {
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    if (!LOCK_ACTIONS.includes(action))
+        throw new inputs_InputError('operation', `lock-${action} is not one of lock-${LOCK_ACTIONS.join(', lock-')}`);
+    const request = readConnection(inputs);
+    const name = readName(inputs);
+    const message = action === 'acquire' ? readFreezeMessage(inputs) : '';
+    const ctx = deployContext(report, signal);
+    const runners = await connectAll(request, ctx.log);
+    try {
+        const sessions = runners.map((runner) => new HostSession(runner, name));
+        const freezes = sessions.map((s) => new HostFreeze(s.runner, s.dir));
+        if (action === 'status') {
+            const hosts = await Promise.all(sessions.map(async (s, i) => {
+                const freeze = await freezes[i].read();
+                return { host: s.where, ...(freeze && { freeze }), changed: false };
+            }));
+            return outcome(action, name, hosts);
+        }
+        if (action === 'release') {
+            const hosts = await Promise.all(sessions.map(async (s, i) => {
+                const lifted = await freezes[i].release();
+                return { host: s.where, changed: lifted !== undefined };
+            }));
+            const lifted = sessions.filter((_, i) => hosts[i]?.changed);
+            await auditHosts(lifted, ctx, 'unfreeze', () => ({ result: 'released' }));
+            for (const h of hosts)
+                if (!h.changed)
+                    ctx.log(`${h.host}: ${name} was not frozen here`);
+            return outcome(action, name, hosts);
+        }
+        const lock = newLock(ctx);
+        report.saveState(DAY_TWO_LOCK_STATE, lock.id);
+        const record = {
+            holder: ctx.holder,
+            time: ctx.now().toISOString(),
+            message,
+            run: ctx.runUrl,
+        };
+        const id = (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex');
+        const hosts = await withHostLocks(sessions, lock, { lockTimeoutMs: request.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true }, ctx, () => Promise.all(sessions.map(async (s, i) => {
+            const taken = await freezes[i].acquire(record, id);
+            return taken === true
+                ? { host: s.where, freeze: record, changed: true }
+                : { host: s.where, freeze: taken, changed: false };
+        })));
+        report.saveState(DAY_TWO_LOCK_STATE, '');
+        const frozenNow = sessions.filter((_, i) => hosts[i]?.changed);
+        await auditHosts(frozenNow, ctx, 'freeze', () => ({ result: 'frozen', message }));
+        for (const h of hosts)
+            if (!h.changed && h.freeze)
+                ctx.log(`${h.host}: already ${describeFreeze(h.freeze)} (kept as it is)`);
+        const first = hosts[0]?.freeze;
+        return outcome(action, name, hosts, frozenNow.length === 0 && first
+            ? `${name} is already ${describeFreeze(first)}; release it first (slipway lock release) to freeze it again`
+            : undefined);
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/maintenance.ts
+/**
+ * Maintenance mode of a single-container service (`slipway maintenance` / `slipway live`, and
+ * remote-deploy-ssh's operations maintenance and live), switched the way a version is: a small
+ * Caddy of the proxy's own image answering every request with the maintenance page (503 and
+ * Retry-After) joins the service's live network under its alias, the proxies find it there, and
+ * only then does the app leave service and stop — so no proxy is reloaded (its own or the shared
+ * one), and from then on no request reaches the app. `live` starts the app again off the live
+ * network, waits for its health check, puts it back in service, and only then takes the
+ * maintenance container away. Both hold the service's deploy lease on every host; a deploy or
+ * rollback refuses while the service is in maintenance (deploy-core/maintenance-state.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const maintenance_TARGET = { docker: 'docker' };
+const PAGE_MAX = 512 * 1024;
+const DEFAULT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Down for maintenance</title></head>
+<body><h1>Down for maintenance</h1><p>We will be back shortly.</p></body>
+</html>
+`;
+function readMaintenanceRequest(inputs) {
+    const port = readPort(inputs, 'port');
+    if (port === undefined)
+        inputs.required('port');
+    const page = inputs.string('maintenance-page') || DEFAULT_PAGE;
+    if (Buffer.byteLength(page) > PAGE_MAX)
+        throw new inputs_InputError('maintenance-page', `is larger than ${PAGE_MAX / 1024} KiB`);
+    const healthPath = inputs.line('health-path');
+    return {
+        port: port,
+        page: page.endsWith('\n') ? page : `${page}\n`,
+        retryAfterS: inputs.integer('retry-after', 300, { min: 1, max: 86_400 }),
+        ...(healthPath && { healthPath }),
+        healthTimeoutMs: inputs.duration('health-timeout', 120_000),
+        proxyImage: reference_formatReference(readProxyImage(inputs)),
+    };
+}
+/** The maintenance container's Caddyfile: every request gets the page, 503, Retry-After, no caching. */
+function maintenanceCaddyfile(port, retryAfterS) {
+    return [
+        '{',
+        '\tadmin off',
+        '\tauto_https off',
+        '}',
+        '',
+        `:${port} {`,
+        `\theader Retry-After "${retryAfterS}"`,
+        '\theader Cache-Control "no-store"',
+        '\troot * /etc/caddy',
+        '\trewrite * /maintenance.html',
+        '\tfile_server {',
+        '\t\tstatus 503',
+        '\t}',
+        '}',
+        '',
+    ].join('\n');
+}
+function maintenance_tarFiles(files) {
+    return Buffer.concat([
+        ...files.map(([name, content]) => {
+            const one = tarFile(name, content);
+            return one.subarray(0, one.length - 1024);
+        }),
+        Buffer.alloc(1024, 0),
+    ]);
+}
+const maintenanceContainer = (session) => `${session.name}-maintenance`;
+/** The image the service's proxy runs on this host (its own, else the shared one), else the proxy-image input. */
+async function proxyImageOn(session, fallback) {
+    for (const name of [session.proxy, SHARED_PROXY]) {
+        const result = await session.runner.run(dockerCommand(maintenance_TARGET, ['container', 'inspect', '--format', '{{.Config.Image}}', name]));
+        if (result.exitCode === 0 && result.stdout.trim())
+            return result.stdout.trim();
+    }
+    await command_runChecked(session.runner, pull(maintenance_TARGET, fallback));
+    return fallback;
+}
+/** The maintenance container answers 503 on the live network (within 15 s). */
+async function waitAnswers(session, name, port) {
+    const deadline = Date.now() + 15_000;
+    let last = '';
+    for (;;) {
+        const [c] = JSON.parse((await command_runChecked(session.runner, inspectContainers(maintenance_TARGET, [name]))).stdout);
+        const address = c?.NetworkSettings?.Networks?.[session.live]?.IPAddress;
+        if (address && c?.State.Running) {
+            const probe = await httpProbe(session.runner, address, port, '/');
+            if (probe.status === 503)
+                return;
+            last = probe.detail;
+        }
+        else
+            last = 'not running';
+        if (Date.now() > deadline)
+            throw new Error(`${session.where}: the maintenance page does not answer (${last})`);
+        await retry_sleep(250);
+    }
+}
+/** On one host (its lease held): the page in service, then the app out of it. Idempotent. */
+async function enterOnHost(session, request, ctx) {
+    const state = await session.state();
+    const earlier = await readMaintenance(session.runner, session.dir);
+    const serving = state.serving.map((v) => v.container);
+    if (serving.length === 0 && !earlier)
+        throw new Error(`${session.where}: no version of ${session.name} is in service here`);
+    const name = maintenanceContainer(session);
+    const exists = (await session.runner.run(inspectContainer(maintenance_TARGET, name))).exitCode === 0;
+    if (!exists) {
+        await command_runChecked(session.runner, create(maintenance_TARGET, {
+            name,
+            image: await proxyImageOn(session, request.proxyImage),
+            network: session.live,
+            networkAliases: [session.alias],
+            restart: 'unless-stopped',
+            labels: { [LABEL.service]: session.name, [LABEL.role]: 'maintenance' },
+            command: caddyCommand('run', '/etc/caddy/Caddyfile'),
+        }));
+    }
+    // The page (and its settings) as asked now, also when the container was already there.
+    await command_runChecked(session.runner, copyArchiveInto(maintenance_TARGET, name, '/etc/caddy', maintenance_tarFiles([
+        ['Caddyfile', maintenanceCaddyfile(request.port, request.retryAfterS)],
+        ['maintenance.html', request.page],
+    ])));
+    if (exists)
+        await command_runChecked(session.runner, dockerCommand(maintenance_TARGET, ['restart', '--time', '1', name]));
+    else
+        await command_runChecked(session.runner, start(maintenance_TARGET, name));
+    await waitAnswers(session, name, request.port);
+    // The record first (a run cut from here on is finished by the next maintenance or live).
+    const stopped = [...new Set([...(earlier?.stopped ?? []), ...serving])];
+    const record = {
+        holder: earlier?.holder ?? ctx.holder,
+        time: earlier?.time ?? ctx.now().toISOString(),
+        run: earlier?.run ?? ctx.runUrl,
+        stopped,
+    };
+    await command_runChecked(session.runner, installFile(`${session.dir}/${MAINTENANCE_FILE}`, '0644', `${JSON.stringify(record)}\n`));
+    if (serving.length > 0) {
+        // Every proxy has the page's address before the app leaves (as in a version switch).
+        await retry_sleep(UPSTREAM_SETTLE_MS);
+        for (const container of serving)
+            await session.stop(container);
+    }
+    ctx.log(`${session.where}: ${session.name} is in maintenance${serving.length > 0 ? ` (${serving.join(', ')} stopped)` : ''}`);
+    return { host: session.where, stopped: serving };
+}
+/** On one host (its lease held): the app back in service once healthy, then the page away. */
+async function liveOnHost(session, request, ctx) {
+    const record = await readMaintenance(session.runner, session.dir);
+    const name = maintenanceContainer(session);
+    const state = await session.state();
+    const started = [];
+    if (record) {
+        // The versions maintenance stopped (still kept), else the newest kept one.
+        // A version serves beside the page already (a deploy made during maintenance): it stays, alone.
+        // Else the versions maintenance stopped (still kept), else the newest kept one.
+        const kept = new Set([...state.previous, ...state.orphans].map((v) => v.container));
+        const back = record.stopped.filter((c) => kept.has(c));
+        const targets = state.serving.length > 0
+            ? []
+            : back.length > 0
+                ? back
+                : state.previous.slice(0, 1).map((v) => v.container);
+        for (const container of targets) {
+            if (!state.serving.some((v) => v.container === container)) {
+                await session.startExisting(container);
+                const health = await session.waitHealthy(container, {
+                    ...(request.healthPath && { path: request.healthPath, port: request.port }),
+                    timeoutMs: request.healthTimeoutMs,
+                }, ctx.signal);
+                if (!health.ok) {
+                    await session.stop(container);
+                    throw new Error(`${session.where}: ${container} did not become healthy (${health.detail}); the maintenance page stays`);
+                }
+                await session.activate(container);
+                started.push(container);
+            }
+        }
+        if (targets.length === 0 && state.serving.length === 0)
+            throw new Error(`${session.where}: no kept version of ${session.name} to bring back; the maintenance page stays`);
+        await retry_sleep(UPSTREAM_SETTLE_MS);
+    }
+    // The page leaves the alias gracefully (docker drops it from DNS on stop), then goes.
+    await session.runner.run(stop(maintenance_TARGET, name, 2));
+    await session.runner.run(removeContainers(maintenance_TARGET, [name]));
+    await command_runChecked(session.runner, removeFile(`${session.dir}/${MAINTENANCE_FILE}`));
+    ctx.log(`${session.where}: ${session.name} is live${started.length > 0 ? ` (${started.join(', ')})` : ''}`);
+    return { host: session.where, started };
+}
+/** maintenance or live on every host, in host order, each under the service's deploy lease. */
+async function runMaintenanceOperation(action, inputs, report, signal) {
+    for (const secret of ['private-key', 'passphrase'])
+        report.mask(inputs.string(secret));
+    const connection = readConnection(inputs);
+    const name = readName(inputs);
+    const request = readMaintenanceRequest(inputs);
+    const ctx = deployContext(report, signal);
+    const runners = await connectAll(connection, ctx.log);
+    try {
+        const sessions = runners.map((runner) => new ContainerHost(runner, name));
+        const lock = newLock(ctx);
+        report.saveState(DAY_TWO_LOCK_STATE, lock.id);
+        const hosts = await withHostLocks(sessions, lock, { lockTimeoutMs: connection.lockTimeoutMs, dryRun: false, ignoreFreeze: true, ignoreMaintenance: true }, ctx, async () => {
+            const done = [];
+            for (const session of sessions) {
+                ctx.signal?.throwIfAborted();
+                done.push(action === 'maintenance'
+                    ? await enterOnHost(session, request, ctx)
+                    : await liveOnHost(session, request, ctx));
+            }
+            return done;
+        });
+        report.saveState(DAY_TWO_LOCK_STATE, '');
+        await auditHosts(sessions, ctx, action, (i) => ({
+            result: action === 'maintenance' ? 'in maintenance' : 'live',
+            ...hosts[i],
+        }));
+        return {
+            outputs: { hosts: JSON.stringify(hosts) },
+            summary: [
+                `## ${name} ${action === 'maintenance' ? 'is in maintenance' : 'is live'}`,
+                hosts.map((h) => String(h.host)).join('\n'),
+            ],
+        };
+    }
+    finally {
+        await Promise.all(runners.map((r) => r.close()));
+    }
+}
+/**
+ * A deploy with `maintenance: true` (single-container mode): the service goes into maintenance on
+ * every host, the deploy runs inside it (its pre-deploy with the app stopped and no request reaching
+ * it), and the service goes live again whatever the deploy's outcome — with the new version when it
+ * was switched to, else with the version maintenance stopped (a failed deploy leaves the previous
+ * version serving).
+ */
+async function deployInMaintenance(inputs, report, deploy, signal) {
+    if (inputs.boolean('swarm', false) || inputs.string('compose-file'))
+        throw new inputs_InputError('maintenance', 'is for single-container mode (the page takes the place of one container)');
+    if (inputs.boolean('rollback', false))
+        throw new inputs_InputError('maintenance', 'is not used with rollback');
+    readMaintenanceRequest(inputs);
+    let entered;
+    let deployed;
+    try {
+        entered = await runMaintenanceOperation('maintenance', inputs, report, signal);
+        deployed = await deploy();
+    }
+    finally {
+        // Live again even when cancelled: the page must not outlive the deploy (a second Ctrl-C, or a
+        // SIGKILL, leaves it to 'slipway live' or the next deploy with maintenance: true).
+        const live = await runMaintenanceOperation('live', inputs, report).catch((error) => ({
+            outputs: {},
+            summary: [],
+            error: `going live again failed: ${error.message}`,
+        }));
+        if (live.error)
+            report.warning(live.error);
+        if (deployed) {
+            deployed = {
+                ...deployed,
+                summary: [
+                    ...deployed.summary,
+                    ...(entered?.summary.slice(1) ?? []).map((h) => `In maintenance during the deploy on: ${h}`),
+                ],
+                ...(live.error && !deployed.error && { error: live.error }),
+            };
+        }
+    }
+    return deployed;
+}
+
+;// CONCATENATED MODULE: ./src/remote-deploy-ssh/dispatch.ts
+
+
+
+
+const OPERATIONS = [
+    'deploy',
+    'lock-acquire',
+    'lock-release',
+    'lock-status',
+    'exec',
+    'maintenance',
+    'live',
+];
+function readOperation(inputs) {
+    return inputs.oneOf('operation', OPERATIONS, 'deploy');
+}
+function runRemoteOperation(inputs, report, signal) {
+    const operation = readOperation(inputs);
+    switch (operation) {
+        case 'deploy':
+            return inputs.boolean('maintenance', false) && !inputs.boolean('dry-run', false)
+                ? deployInMaintenance(inputs, report, () => runDeployOperation(inputs, report, signal), signal)
+                : runDeployOperation(inputs, report, signal);
+        case 'lock-acquire':
+            return runLockOperation('acquire', inputs, report, signal);
+        case 'lock-release':
+            return runLockOperation('release', inputs, report, signal);
+        case 'lock-status':
+            return runLockOperation('status', inputs, report, signal);
+        case 'exec':
+            return runExecOperation(inputs, report, { out: (chunk) => report.stream(chunk), err: (chunk) => report.stream(chunk) }, signal);
+        case 'maintenance':
+        case 'live':
+            return runMaintenanceOperation(operation, inputs, report, signal);
+    }
+}
+/** The post step: what a killed run left (its state says what): locks, one-off containers. */
+async function afterRemoteOperation(inputs, report) {
+    const operation = readOperation(inputs);
+    if (operation === 'deploy')
+        await afterDeploy(inputs, report);
+    if (operation === 'exec')
+        await afterExec(inputs, report);
+    // lock-acquire, maintenance, live (and a deploy with maintenance: true).
+    await releaseLeftLease(inputs, report);
+}
+
 ;// CONCATENATED MODULE: ./src/common/workflow-commands.ts
 /**
  * The runner's side of an action, spoken directly: workflow commands on stdout (::error::,
@@ -51705,8 +52671,8 @@ async function runAction(definition) {
 
 
 void runAction({
-    main: ({ inputs, report, signal }) => runDeployOperation(inputs, report, signal),
-    post: ({ inputs, report }) => afterDeploy(inputs, report),
+    main: ({ inputs, report, signal }) => runRemoteOperation(inputs, report, signal),
+    post: ({ inputs, report }) => afterRemoteOperation(inputs, report),
     cancellable: true,
 });
 

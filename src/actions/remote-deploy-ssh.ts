@@ -1,8 +1,8 @@
-import { afterDeploy, runDeployOperation } from '../remote-deploy-ssh/operation';
+import { afterRemoteOperation, runRemoteOperation } from '../remote-deploy-ssh/dispatch';
 import { runAction } from './runtime';
 
 void runAction({
-  main: ({ inputs, report, signal }) => runDeployOperation(inputs, report, signal),
-  post: ({ inputs, report }) => afterDeploy(inputs, report),
+  main: ({ inputs, report, signal }) => runRemoteOperation(inputs, report, signal),
+  post: ({ inputs, report }) => afterRemoteOperation(inputs, report),
   cancellable: true,
 });

@@ -7,11 +7,16 @@ import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
 import { withPromotions, withVerification } from '../remote-deploy-ssh/ledger';
-import type { Inputs } from '../common/inputs';
+import { InputError, type Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
 import { runDeployOperation } from '../remote-deploy-ssh/operation';
+import { runRemoteOperation } from '../remote-deploy-ssh/dispatch';
 import { runRemoveOperation } from '../remote-deploy-ssh/remove';
+import { describeFreeze } from '../deploy-core/freeze';
+import { LOCK_ACTIONS, type LockAction, runLockOperation } from '../remote-deploy-ssh/lock';
+import { runExecOperation } from '../remote-deploy-ssh/exec';
+import { runMaintenanceOperation } from '../remote-deploy-ssh/maintenance';
 import { abortOnSignals } from '../common/cancel';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
@@ -47,6 +52,17 @@ function inputsOf(action: string, leaveOut: readonly string[] = []): Record<stri
   return inputs;
 }
 
+/** Inputs of remote-deploy-ssh's other operations: commands of their own in the CLI. */
+const DAY_TWO_INPUTS = [
+  'operation',
+  'message',
+  'command',
+  'exec-on',
+  'maintenance',
+  'maintenance-page',
+  'retry-after',
+];
+
 /** The inputs of remote-deploy-ssh that reach the hosts, and the service name (required here). */
 function connectionOptions(): Record<string, InputMetadata> {
   const deploy = inputsOf('remote-deploy-ssh');
@@ -73,6 +89,8 @@ export function formatStatus(hosts: readonly HostStatus[]): string[] {
   return hosts.map((h) =>
     [
       `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+      ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
+      ...(h.maintenance ? [`  in maintenance since ${h.maintenance.time} (by ${h.maintenance.holder})`] : []),
       ...h.containers.flatMap((c) => [
         `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
         ...(c.verified !== undefined
@@ -189,14 +207,15 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     'copy an image between registries by digest',
     (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report)),
   ),
+  // Every operation of the action (--operation lock-acquire…); lock and exec are the same as commands of their own.
   deploy: actionCommand('remote-deploy-ssh', 'deploy to hosts over SSH', (inputs, report) =>
-    runDeployOperation(inputs, report, cancelOnCtrlC(report)),
+    runRemoteOperation(inputs, report, cancelOnCtrlC(report)),
   ),
   rollback: {
     summary: 'put the previous version back in service (deploy --rollback true)',
     description:
-      'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true).',
-    options: inputsOf('remote-deploy-ssh', ['rollback']),
+      'Put the previous version of a service back in service on every host (remote-deploy-ssh with rollback: true); with --force even while deploys are frozen.',
+    options: inputsOf('remote-deploy-ssh', ['rollback', ...DAY_TWO_INPUTS]),
     run: (inputs, report) =>
       runDeployOperation(inputs.with({ rollback: 'true' }), report, cancelOnCtrlC(report)),
   },
@@ -209,6 +228,76 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'] as InputMetadata,
     },
     run: (inputs, report) => runRemoveOperation(inputs, report, cancelOnCtrlC(report)),
+  },
+  lock: {
+    summary: 'freeze deploys of a service: lock acquire --message "…", lock release, lock status',
+    description:
+      "Freeze deploys of a service on every host (remote-deploy-ssh's operation lock-acquire): 'slipway lock acquire --message \"why\"' waits for a deploy in progress (lock-timeout), then every deploy, removal and rollback (unless --force) is refused with who froze it, when and why, until 'slipway lock release' (whoever froze it). A freeze never expires and survives reboots (~/.slipway/<service>/freeze.json on each host); 'slipway lock status' and 'slipway status' show it.",
+    options: {
+      action: { description: 'acquire, release or status.', required: true },
+      ...connectionOptions(),
+      message: inputsOf('remote-deploy-ssh').message as InputMetadata,
+      'lock-timeout': inputsOf('remote-deploy-ssh')['lock-timeout'] as InputMetadata,
+    },
+    operand: 'action',
+    run: (inputs, report) => {
+      if (!inputs.string('action')) inputs.required('action');
+      const action = inputs.oneOf('action', LOCK_ACTIONS, 'status');
+      if (action !== 'acquire' && inputs.string('message'))
+        throw new InputError('message', 'is only used with lock acquire');
+      return runLockOperation(action as LockAction, inputs, report, cancelOnCtrlC(report));
+    },
+  },
+  exec: {
+    summary: 'run a one-off command in the version that serves (its image, env, secrets, volumes, networks)',
+    description:
+      "Run a command (sh -c) in a one-off container of the version of a single-container service that serves on a host: its image, environment and secrets (copied on the host), volumes and networks. On the first host, a chosen one (--exec-on HOST) or each in turn (--exec-on each). From a terminal it gets a TTY and your keyboard (a console: --command 'bin/rails console'); otherwise its output streams to stdout and stderr. Exits with the command's exit code; audited on the host (who, the command, the version, the exit code). Ctrl-C (without a TTY) removes the container.",
+    options: {
+      ...connectionOptions(),
+      command: inputsOf('remote-deploy-ssh').command as InputMetadata,
+      'exec-on': inputsOf('remote-deploy-ssh')['exec-on'] as InputMetadata,
+    },
+    run: (inputs, report, out) =>
+      runExecOperation(
+        inputs,
+        report,
+        {
+          out,
+          err: (chunk) => report.stream(chunk),
+          tty: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        },
+        cancelOnCtrlC(report),
+      ),
+  },
+  maintenance: {
+    summary: 'put a service in maintenance: the proxy answers 503 with a page, the app is stopped',
+    description:
+      "Put a single-container service in maintenance on every host, under its deploy lock: a maintenance page (503, Retry-After; --maintenance-page-file for your own HTML) takes the app's place behind the proxy (its own or the shared one, without a reload), then the app leaves service and stops, so no request reaches it. Deploys and rollbacks are refused until 'slipway live'.",
+    options: {
+      ...connectionOptions(),
+      ...Object.fromEntries(
+        ['port', 'maintenance-page', 'retry-after', 'proxy-image', 'lock-timeout'].map((n) => [
+          n,
+          inputsOf('remote-deploy-ssh')[n] as InputMetadata,
+        ]),
+      ),
+    },
+    run: (inputs, report) => runMaintenanceOperation('maintenance', inputs, report, cancelOnCtrlC(report)),
+  },
+  live: {
+    summary: 'end maintenance: the app back in service once healthy, then the page away',
+    description:
+      "End a service's maintenance on every host, under its deploy lock: the version maintenance stopped starts again, passes its health check (health-path, else its own), joins service, and only then does the maintenance page leave.",
+    options: {
+      ...connectionOptions(),
+      ...Object.fromEntries(
+        ['port', 'health-path', 'health-timeout', 'lock-timeout'].map((n) => [
+          n,
+          inputsOf('remote-deploy-ssh')[n] as InputMetadata,
+        ]),
+      ),
+    },
+    run: (inputs, report) => runMaintenanceOperation('live', inputs, report, cancelOnCtrlC(report)),
   },
   sign: {
     summary:

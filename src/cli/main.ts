@@ -108,7 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     else printOutputs(outcome.outputs);
     if (outcome.error) report.info(`slipway ${command}: ${outcome.error}`);
-    return outcome.error ? 1 : 0;
+    return outcome.error ? (outcome.exitCode ?? 1) : 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const usage = error instanceof InputError || error instanceof UsageError;

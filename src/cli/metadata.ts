@@ -690,6 +690,50 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
           'With rollback: the kept version to put back in service: its version (e.g. 20261201-42), digest (sha256:…) or container name (single-container mode).',
         required: false,
       },
+      force: {
+        description:
+          'With rollback: roll back even while deploys of the service are frozen (operation lock-acquire). Nothing else goes through a freeze.',
+        required: false,
+        default: 'false',
+      },
+      operation: {
+        description:
+          "deploy (default), or a day-two operation on the service's hosts: lock-acquire (freeze deploys, with message), lock-release, lock-status, exec (command), maintenance, live.",
+        required: false,
+        default: 'deploy',
+      },
+      message: {
+        description:
+          'With operation lock-acquire: why deploys are frozen (one line, shown to every deploy refused and in status).',
+        required: false,
+      },
+      command: {
+        description:
+          'With operation exec: the command (run by sh -c) in a one-off container of the serving version: its image, whole environment, volumes, networks.',
+        required: false,
+      },
+      'exec-on': {
+        description:
+          'With operation exec: first (default: the first host), each (every host in turn, stopping at a failure), or one host of hosts.',
+        required: false,
+      },
+      maintenance: {
+        description:
+          'Single-container deploys: put the service in maintenance (operation maintenance) before pre-deploy runs, and live again after, with the new version (or the old one if the deploy failed).',
+        required: false,
+        default: 'false',
+      },
+      'maintenance-page': {
+        description:
+          'With operation maintenance (or maintenance: true): the HTML page the proxy answers every request with (503), instead of a plain default.',
+        required: false,
+      },
+      'retry-after': {
+        description:
+          'With operation maintenance: the Retry-After header of the maintenance answer, in seconds.',
+        required: false,
+        default: '300',
+      },
       'lock-timeout': {
         description:
           'How long to wait for another deploy of this service to finish (seconds or a duration). A lock whose holder stopped renewing it for a minute (its runner died) is taken over at once.',

@@ -28,4 +28,6 @@ export interface Outcome {
   readonly summary: readonly string[];
   /** Set when the operation failed after it had something to report (failed tests). */
   readonly error?: string;
+  /** The process's exit code when the operation failed, if not 1 (`slipway exec` passes its command's through). */
+  readonly exitCode?: number;
 }

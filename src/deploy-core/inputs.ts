@@ -26,6 +26,10 @@ export interface Connection {
   readonly lockTimeoutMs: number;
   readonly dryRun: boolean;
   readonly rollback: boolean;
+  /** With rollback: go through a deploy freeze (see freeze.ts). */
+  readonly force: boolean;
+  /** The deploy runs inside maintenance mode (remote-deploy-ssh/maintenance.ts): it is not refused by it. */
+  readonly maintenance: boolean;
   readonly healthTimeoutMs: number;
   /** verify-key and require-attestations: what every image must carry before a host is touched. */
   readonly verify?: VerifyPolicy;
@@ -130,6 +134,13 @@ export function readConnection(inputs: Inputs): Connection {
     throw new InputError('registry-username', 'is required with registry-password');
   const passphrase = inputs.string('passphrase');
   const verify = readVerifyPolicy(inputs);
+  const rollback = inputs.boolean('rollback', false);
+  const force = inputs.boolean('force', false);
+  if (force && !rollback)
+    throw new InputError(
+      'force',
+      'only lets a rollback through a deploy freeze; a deploy never goes through one',
+    );
   return {
     hosts,
     username,
@@ -145,7 +156,9 @@ export function readConnection(inputs: Inputs): Connection {
     maxParallel: inputs.integer('max-parallel', 2, { min: 1, max: 100 }),
     lockTimeoutMs: inputs.duration('lock-timeout', 900_000),
     dryRun: inputs.boolean('dry-run', false),
-    rollback: inputs.boolean('rollback', false),
+    rollback,
+    force,
+    maintenance: inputs.boolean('maintenance', false),
     healthTimeoutMs: inputs.duration('health-timeout', 120_000),
     ...(verify && { verify }),
   };

@@ -4,6 +4,8 @@ import { sleep } from '../common/retry';
 import type { HostSession } from './session';
 import { type HostLock, isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
 import type { DeployContext } from './result';
+import { refuseIfFrozen } from './freeze';
+import { refuseIfInMaintenance } from './maintenance-state';
 
 export function newLock(ctx: DeployContext): LockInfo {
   return {
@@ -23,7 +25,18 @@ export function newLock(ctx: DeployContext): LockInfo {
 export async function withHostLocks<T>(
   sessions: readonly HostSession[],
   lock: LockInfo,
-  request: { readonly lockTimeoutMs: number; readonly dryRun: boolean },
+  request: {
+    readonly lockTimeoutMs: number;
+    readonly dryRun: boolean;
+    readonly rollback?: boolean;
+    readonly force?: boolean;
+    /** Freezing or unfreezing itself: a freeze is not a reason to refuse. */
+    readonly ignoreFreeze?: boolean;
+    /** Maintenance mode itself: maintenance is not a reason to refuse. */
+    readonly ignoreMaintenance?: boolean;
+    /** A deploy asked to run inside maintenance (maintenance: true): neither. */
+    readonly maintenance?: boolean;
+  },
   ctx: DeployContext,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -48,6 +61,9 @@ export async function withHostLocks<T>(
       await acquire(session, leased, waitMs, ctx);
       held.push(session);
     }
+    // Holding every lease: a freeze taken before is seen, and none can be taken until they are released.
+    if (!request.ignoreFreeze) await refuseIfFrozen(held, request, ctx.log);
+    if (!request.ignoreMaintenance && !request.maintenance) await refuseIfInMaintenance(held);
     // Holding every lock: whatever an interrupted run left (secrets in env files, pre-deploy
     // containers) cannot be in use any more.
     if (!request.dryRun) await Promise.all(held.map((s) => sweep(s, ctx)));

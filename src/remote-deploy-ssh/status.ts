@@ -13,6 +13,8 @@ import { connectAll } from '../deploy-core/connect';
 import { LABEL } from '../deploy-core/session';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';
+import { type FreezeRecord, HostFreeze } from '../deploy-core/freeze';
+import { type MaintenanceRecord, readMaintenance } from '../deploy-core/maintenance-state';
 
 export interface ContainerStatus {
   readonly name: string;
@@ -35,6 +37,10 @@ export interface HostStatus {
   readonly host: string;
   readonly containers: readonly ContainerStatus[];
   readonly audit: ReadonlyArray<Record<string, unknown>>;
+  /** Deploys of the service are frozen here (slipway lock acquire). */
+  readonly freeze?: FreezeRecord;
+  /** The service is in maintenance here (slipway maintenance). */
+  readonly maintenance?: MaintenanceRecord;
   readonly error?: string;
 }
 
@@ -99,7 +105,15 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
             }
           })
       : [];
-  return { host: runner.where, containers, audit };
+  const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
+  const maintenance = await readMaintenance(runner, `.slipway/${name}`);
+  return {
+    host: runner.where,
+    containers,
+    audit,
+    ...(freeze && { freeze }),
+    ...(maintenance && { maintenance }),
+  };
 }
 
 /** Runs `work` on every host over one SSH session each (at most 4 at once); the sessions are closed after. */

@@ -201,6 +201,63 @@ export class SshRunner implements Runner {
     });
   }
 
+  /**
+   * Runs a command on a pseudo-terminal wired to this process's terminal (`slipway exec` from a
+   * shell): raw stdin in, output out, the window size followed; the exit code comes back.
+   */
+  async interactive(
+    command: Command,
+    io: {
+      readonly stdin: NodeJS.ReadStream;
+      readonly stdout: NodeJS.WriteStream;
+    } = { stdin: process.stdin, stdout: process.stdout },
+  ): Promise<CommandResult> {
+    const line = toShellLine(command.argv, command.env);
+    const started = performance.now();
+    await this.acquire();
+    try {
+      return await new Promise((resolve, reject) => {
+        const window = {
+          rows: io.stdout.rows || 24,
+          cols: io.stdout.columns || 80,
+          term: process.env.TERM || 'xterm',
+        };
+        this.client.exec(line, { pty: window }, (err, stream) => {
+          if (err) {
+            reject(new Error(`${this.where}: cannot start command: ${err.message}`));
+            return;
+          }
+          const wasRaw = io.stdin.isRaw;
+          if (io.stdin.isTTY) io.stdin.setRawMode(true);
+          const resize = () => stream.setWindow(io.stdout.rows || 24, io.stdout.columns || 80, 0, 0);
+          io.stdout.on('resize', resize);
+          io.stdin.pipe(stream);
+          stream.pipe(io.stdout, { end: false });
+          stream.stderr.pipe(io.stdout, { end: false });
+          let exitCode: number | undefined;
+          stream.on('exit', (code: number | null, signal?: string) => {
+            exitCode = code ?? (signal ? 128 + 9 : 255);
+          });
+          stream.on('close', () => {
+            io.stdin.unpipe(stream);
+            io.stdout.off('resize', resize);
+            if (io.stdin.isTTY) io.stdin.setRawMode(wasRaw);
+            io.stdin.pause();
+            resolve({
+              exitCode: exitCode ?? 255,
+              stdout: '',
+              stderr: '',
+              durationMs: performance.now() - started,
+              timedOut: false,
+            });
+          });
+        });
+      });
+    } finally {
+      this.release();
+    }
+  }
+
   openTcp(host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>

@@ -87,7 +87,7 @@ afterAll(() => {
 });
 
 describe('the docs’ shell blocks, against the lab', () => {
-  it('CONTRIBUTING: trying the CLI deploys a service; roll-back: status and rollback put the previous version back; retire: remove takes it away', async () => {
+  it('CONTRIBUTING: trying the CLI deploys a service; roll-back: status and rollback put the previous version back; freeze: lock acquire, status, release; retire: remove takes it away', async () => {
     const started = performance.now();
     const [trying = ''] = labBlocks('CONTRIBUTING.md');
     const out = run(trying, [
@@ -114,6 +114,12 @@ describe('the docs’ shell blocks, against the lab', () => {
     const rolled = run(rollback, []);
     expect(rolled).toContain(`docs-1-${ID}`);
     expect(version()).toBe(`docs-1-${ID}`);
+
+    const [freeze = ''] = labBlocks('docs/how-to/freeze-deploys.md');
+    const frozen = run(freeze, []);
+    expect(frozen).toContain('frozen=true');
+    expect(frozen).toContain('"release week: only hotfixes, ask #ops"');
+    expect(frozen).toContain('frozen=false'); // released at the end of the block
 
     const [retire = ''] = labBlocks('docs/how-to/add-or-retire-a-host.md');
     run(retire, []);

@@ -35,6 +35,7 @@ describe('status of a host', () => {
           return result(
             JSON.stringify([container('2', true, 'healthy'), container('1', false, 'unhealthy')]),
           );
+        if (command.argv[3] === 'slipway-freeze') return result('', 4); // not frozen
         return result('', 1); // no swarm, no audit log
       },
       openTcp: () => Promise.reject(new Error('no')),
