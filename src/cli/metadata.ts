@@ -297,6 +297,11 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description: 'Image to test (reference or image id).',
         required: true,
       },
+      platforms: {
+        description:
+          "Platforms to test, comma-separated (linux/amd64,linux/arm64); default every platform of an index, else the image's own. Others than the runner's need QEMU (docker/setup-qemu-action).",
+        required: false,
+      },
       run: {
         description: "Command run with sh -c inside the image; default is the image's own command.",
         required: false,

@@ -241,6 +241,8 @@ export interface RunSpec {
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Remove the container when it exits (--rm). */
   readonly removeOnExit?: boolean;
+  /** The platform of the image to run (--platform), for an engine that holds several. */
+  readonly platform?: string;
 }
 
 export function run(target: DockerTarget, spec: RunSpec): Command {
@@ -262,6 +264,7 @@ export function run(target: DockerTarget, spec: RunSpec): Command {
     args.push('--health-retries', '3', '--health-timeout', '5s');
   }
   if (spec.entrypoint !== undefined) args.push('--entrypoint', spec.entrypoint);
+  if (spec.platform) args.push('--platform', spec.platform);
   args.push(spec.image, ...(spec.command ?? []));
   return cmd(target, args, { label: `docker run ${spec.name}` });
 }

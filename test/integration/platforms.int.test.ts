@@ -1,0 +1,138 @@
+/**
+ * Every platform tested: a two-platform image (the arch fixture, built on the lab's builder with a
+ * RUN step per platform, linux/arm64 under QEMU) tested by test-in-container on each platform; a
+ * failure on arm64 only fails the step naming arm64; a platform this runner cannot run is refused
+ * before anything runs; the root action tests every platform it built before pushing.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LocalRunner } from '../../src/command/local-runner';
+import { clientFor } from '../../src/registry/resolve';
+import { LAB_SRC } from '../lab/config';
+import { pushIndex } from '../helpers/oci';
+import { runBundle } from '../helpers/run-bundle';
+
+const lab = inject('lab');
+const local = new LocalRunner();
+const env = { SLIPWAY_DOCKER: lab.docker };
+const staging = lab.registries.staging.host;
+const id = randomBytes(3).toString('hex');
+const repo = `${staging}/platforms/arch-${id}`;
+const fixture = `${LAB_SRC}fixtures/arch`;
+
+interface Result {
+  platform: string;
+  digest?: string;
+  'exit-code': number;
+  passed?: number;
+  failed?: number;
+}
+
+/** The index's platform → manifest digest, as the registry serves it. */
+async function platformDigests(ref: string): Promise<Record<string, string>> {
+  const [name, tag] = ref.split(/:(?=[^:/]+$)/) as [string, string];
+  const repository = name.slice(staging.length + 1);
+  const index = await clientFor(staging).getManifest(repository, tag);
+  const json = JSON.parse(index.bytes.toString()) as {
+    manifests: Array<{ digest: string; platform: { os: string; architecture: string } }>;
+  };
+  return Object.fromEntries(
+    json.manifests
+      .filter((m) => m.platform.os !== 'unknown')
+      .map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]),
+  );
+}
+
+/** Images this file pulled or loaded into the runner's engine: removed by exact reference. */
+async function removeLocal(refs: readonly string[]): Promise<void> {
+  if (refs.length > 0) await local.run({ argv: [lab.docker, 'image', 'rm', '--force', ...refs] });
+}
+
+const pulled: string[] = [];
+afterAll(() => removeLocal(pulled));
+
+describe('test-in-container on every platform of an index', () => {
+  const ref = `${repo}:1`;
+  let digests: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const built = await local.run({
+      argv: [
+        lab.docker, 'buildx', 'build', '--builder', lab.builder, '--platform', 'linux/amd64,linux/arm64',
+        '--provenance', 'false', '--push', '--quiet', '--tag', ref, fixture,
+      ],
+    }); // prettier-ignore
+    expect(built.exitCode, built.stderr).toBe(0);
+    digests = await platformDigests(ref);
+    pulled.push(...Object.values(digests).map((d) => `${repo}@${d}`));
+  }, 180_000);
+
+  it('tests both platforms, each in its own image, and reports both', async () => {
+    const result = await runBundle('test-in-container', { image: ref, reports: '/tmp/junit.xml' }, { env });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.outputs.platforms).toBe('linux/amd64,linux/arm64');
+    expect(result.log).toContain(
+      `Testing ${ref} for linux/amd64 (this runner's platform), linux/arm64 (emulated), each platform's image pulled by digest`,
+    );
+    // the tests ran on each machine, in the image built for it (its RUN step ran there)
+    expect(result.log).toMatch(/^machine: x86_64$/m);
+    expect(result.log).toMatch(/^machine: aarch64$/m);
+    const results = JSON.parse(result.outputs.results as string) as Result[];
+    expect(results.map((r) => [r.platform, r.digest, r['exit-code'], r.passed, r.failed])).toEqual([
+      ['linux/amd64', digests['linux/amd64'], 0, 2, 0],
+      ['linux/arm64', digests['linux/arm64'], 0, 2, 0],
+    ]);
+    expect(result.outputs.passed).toBe('4');
+    expect(result.summary).toMatch(/\| linux\/arm64 \| passed \|/);
+  }, 180_000);
+
+  it('fails the step when only arm64 fails, naming arm64, with the failure annotated for that platform', async () => {
+    const result = await runBundle(
+      'test-in-container',
+      { image: ref, env: 'FAIL_ON=aarch64', reports: '/tmp/junit.xml' },
+      { env },
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.log).toContain(
+      'on linux/arm64: the tests failed with exit code 1 (1 passed, 1 failed, 0 skipped) (passed on linux/amd64)',
+    );
+    expect(result.log).toContain(
+      '::error title=[linux/arm64] arch › works_on_aarch64,file=test.sh,line=15::test.sh:15: deliberately failing on aarch64',
+    );
+    const results = JSON.parse(result.outputs.results as string) as Result[];
+    expect(results.map((r) => [r.platform, r['exit-code']])).toEqual([
+      ['linux/amd64', 0],
+      ['linux/arm64', 1],
+    ]);
+    expect(result.outputs['exit-code']).toBe('1');
+  }, 180_000);
+
+  it('refuses, before running anything, a platform this runner cannot run; platforms narrows to what it can', async () => {
+    // An index listing a windows/amd64 image besides linux/amd64 (the registry does not look inside).
+    const client = clientFor(staging);
+    const repository = `platforms/arch-${id}`;
+    const amd64 = await client.getManifest(repository, digests['linux/amd64'] as string);
+    const mixed = `${repo}:mixed`;
+    await pushIndex(client, repository, 'mixed', [
+      { mediaType: amd64.mediaType, digest: amd64.digest, size: amd64.size, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: amd64.mediaType, digest: amd64.digest, size: amd64.size, platform: { os: 'windows', architecture: 'amd64' } },
+    ]); // prettier-ignore
+    const refused = await runBundle('test-in-container', { image: mixed }, { env });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.log).toContain(
+      'input "platforms": windows/amd64 cannot run on this runner (linux/amd64): windows/amd64: windows/amd64 images do not run on a linux/amd64 engine. Nothing was run: set platforms to only the platforms this runner runs (linux/amd64).',
+    );
+    expect(refused.log).not.toContain('Network slipway-test-');
+    const narrowed = await runBundle(
+      'test-in-container',
+      { image: mixed, platforms: 'linux/amd64' },
+      { env },
+    );
+    expect(narrowed.exitCode, narrowed.log).toBe(0);
+    expect(narrowed.outputs.platforms).toBe('linux/amd64');
+    const unknown = await runBundle('test-in-container', { image: ref, platforms: 'linux/s390x' }, { env });
+    expect(unknown.log).toContain(
+      `input "platforms": ${ref} has no linux/s390x image (it has linux/amd64, linux/arm64)`,
+    );
+  }, 180_000);
+});
