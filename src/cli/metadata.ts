@@ -57,7 +57,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       platforms: {
         description:
-          "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); the runner's own platform is loaded and tested, and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
+          "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); every platform is loaded from the builder and tested (others than the runner's need QEMU: docker/setup-qemu-action), and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
         required: false,
       },
       builder: {

@@ -3,7 +3,7 @@
  * empty cache): a two-platform index pushed from the builder, judged by crane; a registry cache
  * exported by one builder and hit by another; attestations and annotations in the pushed index;
  * the docker driver on the classic store refused before building; test-in-container on the
- * multi-platform result tests the runner's platform and says so.
+ * multi-platform result tests each platform and says so.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, writeFileSync } from 'node:fs';
@@ -174,20 +174,23 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(amd64.annotations?.['dev.slipway.test']).toBe('annotated');
   }, 300_000);
 
-  it('test-in-container on the pushed index pulls and tests the runner platform, and says which', async () => {
-    localImages.push(pushedTag);
+  it('test-in-container on the pushed index pulls and tests each platform by digest, and says which', async () => {
     const result = await runBundle(
       'test-in-container',
       { image: pushedTag, run: 'cat /app/platform.txt' },
       { env },
     );
+    const tested = JSON.parse(result.outputs.results ?? '[]') as Array<{ image: string }>;
+    localImages.push(...tested.map((t) => t.image));
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs.platform).toBe('linux/amd64');
+    expect(result.outputs.platforms).toBe('linux/amd64,linux/arm64');
     expect(result.log).toContain(
-      `Testing ${pushedTag} for linux/amd64 (this runner's platform), pulled from its registry`,
+      `Testing ${pushedTag} for linux/amd64 (this runner's platform), linux/arm64 (emulated), each platform's image pulled by digest`,
     );
-    // the image's own file, written for its TARGETPLATFORM at build time
+    // each image's own file, written for its TARGETPLATFORM at build time
     expect(result.log).toMatch(/^linux\/amd64$/m);
+    expect(result.log).toMatch(/^linux\/arm64$/m);
   }, 120_000);
 
   it('keeps an unpushed two-platform build in the builder, loads the runner platform and tests it', async () => {
@@ -224,7 +227,7 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(tested.log).toMatch(/^linux\/amd64$/m);
   }, 300_000);
 
-  it('the one-step action tests the runner platform, then pushes every platform from the builder', async () => {
+  it('the one-step action tests every platform, then pushes every platform from the builder', async () => {
     const result = await runBundle(
       'pipeline',
       {
@@ -241,7 +244,9 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(result.exitCode, result.log).toBe(0);
     localImages.push(...(result.outputs.tags?.split('\n') ?? []));
     expect(result.outputs.platform).toBe('linux/amd64');
+    expect(result.outputs.platforms).toBe('linux/amd64,linux/arm64');
     expect(result.log).toMatch(/^linux\/amd64$/m);
+    expect(result.log).toMatch(/^linux\/arm64$/m);
     const digest = result.outputs.digest as string;
     expect(await crane('digest', `${repo}:one-step`)).toBe(digest);
     const index = await manifest(`${repo}@${digest}`);

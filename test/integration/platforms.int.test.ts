@@ -136,3 +136,64 @@ describe('test-in-container on every platform of an index', () => {
     );
   }, 180_000);
 });
+
+describe('the root action on a two-platform build', () => {
+  const pipelineRepo = `${staging}/platforms/pipeline-${id}`;
+  const loaded: string[] = [];
+  afterAll(() => removeLocal(loaded));
+
+  it('tests every platform it built before pushing, and pushes nothing when arm64 fails', async () => {
+    const inputs = {
+      image: pipelineRepo,
+      context: fixture,
+      platforms: 'linux/amd64,linux/arm64',
+      builder: lab.builder,
+      run: '/app/test.sh',
+      reports: '/tmp/junit.xml',
+    };
+    const failing = await runBundle(
+      'pipeline',
+      { ...inputs, tags: 'failing', env: 'FAIL_ON=aarch64' },
+      { env },
+    );
+    loaded.push(...(failing.outputs.tags?.split('\n').filter(Boolean) ?? []));
+    expect(failing.exitCode).not.toBe(0);
+    expect(failing.log).toContain('on linux/arm64: the tests failed with exit code 1');
+    expect(failing.log).not.toContain('Pushing every platform');
+    expect(
+      await fetch(`${lab.registries.staging.url}/v2/platforms/pipeline-${id}/manifests/failing`),
+    ).toHaveProperty('status', 404);
+    // the other platform was loaded by image id for its tests and removed after them
+    const armId = /Loaded linux\/arm64 as (sha256:[0-9a-f]{64})/.exec(failing.log)?.[1];
+    expect(armId).toBeDefined();
+    expect((await local.run({ argv: [lab.docker, 'image', 'inspect', armId as string] })).exitCode).not.toBe(
+      0,
+    );
+
+    const passing = await runBundle('pipeline', { ...inputs, tags: 'passing' }, { env });
+    loaded.push(...(passing.outputs.tags?.split('\n').filter(Boolean) ?? []));
+    expect(passing.exitCode, passing.log).toBe(0);
+    expect(passing.outputs.platforms).toBe('linux/amd64,linux/arm64');
+    expect(passing.log).toMatch(/^machine: x86_64$/m);
+    expect(passing.log).toMatch(/^machine: aarch64$/m);
+    expect(passing.log.indexOf('Tests passed on linux/arm64')).toBeLessThan(
+      passing.log.indexOf('Pushing every platform'),
+    );
+    // what was tested is what was pushed: each platform's loaded image is the pushed manifest's config
+    const pushed = await platformDigests(`${pipelineRepo}:passing`);
+    expect(Object.keys(pushed).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    const client = clientFor(staging);
+    const configs: Record<string, string> = {};
+    for (const [platform, digest] of Object.entries(pushed)) {
+      const manifest = await client.getManifest(`platforms/pipeline-${id}`, digest);
+      configs[platform] = (
+        JSON.parse(manifest.bytes.toString()) as { config: { digest: string } }
+      ).config.digest;
+    }
+    const tested = JSON.parse(passing.outputs.results as string) as Array<{
+      platform: string;
+      image: string;
+    }>;
+    expect(Object.fromEntries(tested.map((r) => [r.platform, r.image]))).toEqual(configs);
+  }, 300_000);
+});
