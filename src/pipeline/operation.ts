@@ -10,13 +10,13 @@ import { readTestRequest } from '../test-in-container/run-tests';
 import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
-import { runTestOn } from '../test-in-container/operation';
+import { type PlatformResult, runTestOn } from '../test-in-container/operation';
 import type { PlatformTarget } from '../test-in-container/platform';
 import type { BuildOutcome } from '../build-and-tag/operation';
 import { LocalRunner } from '../command/local-runner';
 import { dockerBinary } from '../docker/commands';
 import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
-import { maskSigningInputs, signPushed } from '../supply-chain/operation';
+import { maskSigningInputs, signedSummary, signPlatforms, signPushed } from '../supply-chain/operation';
 
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
@@ -49,6 +49,7 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   const summary = [...built.summary];
   const image = built.references[0] ?? built.imageId;
   const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
+  let testedResults: readonly PlatformResult[] = [];
   if (testing) {
     const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
     const tested = await report
@@ -57,6 +58,7 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     Object.assign(outputs, tested.outputs);
     summary.push(...tested.summary);
     if (tested.error) return { outputs, summary, error: tested.error };
+    testedResults = JSON.parse(tested.outputs.results ?? '[]') as PlatformResult[];
   } else {
     report.info('No run input: the tests are skipped');
   }
@@ -97,6 +99,26 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
       );
       Object.assign(outputs, signed.outputs);
       summary.push(...signed.summary);
+      // Each platform manifest: its own signature and the test result of its own run.
+      const perPlatform = await report.group('Attesting each platform', () =>
+        signPlatforms(
+          signKey,
+          refs,
+          testedResults.map((r) => ({
+            platform: r.platform,
+            tests: {
+              ...(r.report && { report: r.report }),
+              exitCode: r['exit-code'],
+              command: inputs.string('run'),
+            },
+          })),
+          () => (username && password ? { username, password } : undefined),
+          report,
+          readSignatureFormat(inputs),
+        ),
+      );
+      if (perPlatform.length > 0)
+        summary.push(...signedSummary(perPlatform, signKey, 'Signed and attested per platform').slice(0, 2));
     }
     return { outputs, summary };
   }

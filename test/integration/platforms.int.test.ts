@@ -5,14 +5,20 @@
  * before anything runs; the root action tests every platform it built before pushing.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { clientFor } from '../../src/registry/resolve';
 import { LAB_SRC } from '../lab/config';
 import { pushIndex } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
+import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
+import { tempDir } from '../helpers/temp';
 
 const lab = inject('lab');
+const tools = inject('tools');
+const PASSWORD = `platforms-${randomBytes(6).toString('hex')}`;
 const local = new LocalRunner();
 const env = { SLIPWAY_DOCKER: lab.docker };
 const staging = lab.registries.staging.host;
@@ -195,5 +201,57 @@ describe('the root action on a two-platform build', () => {
       image: string;
     }>;
     expect(Object.fromEntries(tested.map((r) => [r.platform, r.image]))).toEqual(configs);
+  }, 300_000);
+});
+
+describe('attestations per platform', () => {
+  const signedRepo = `${staging}/platforms/signed-${id}`;
+  const loaded: string[] = [];
+  let keyDir = '';
+  afterAll(() => removeLocal(loaded));
+
+  beforeAll(async () => {
+    keyDir = tempDir('platforms-keys', { secret: true });
+    const made = await runCosign(tools['cosign-v3'] as string, keyDir, ['generate-key-pair'], {
+      COSIGN_PASSWORD: PASSWORD,
+    });
+    expect(made.code, made.stderr).toBe(0);
+  }, 120_000);
+
+  it("signs the index and attests each platform manifest with its own run; cosign verifies arm64's", async () => {
+    const run = await runBundle(
+      'pipeline',
+      {
+        image: signedRepo,
+        context: fixture,
+        platforms: 'linux/amd64,linux/arm64',
+        builder: lab.builder,
+        run: '/app/test.sh',
+        reports: '/tmp/junit.xml',
+        tags: 'signed',
+        'sign-key': readFileSync(join(keyDir, 'cosign.key'), 'utf8'),
+        'sign-key-password': PASSWORD,
+      },
+      { env },
+    );
+    loaded.push(...(run.outputs.tags?.split('\n').filter(Boolean) ?? []));
+    expect(run.exitCode, run.log).toBe(0);
+    const pushed = await platformDigests(`${signedRepo}:signed`);
+    const cosign = (args: string[]) => runCosign(tools['cosign-v3'] as string, keyDir, args);
+    // the index: signed as before
+    expect((await cosign(verifyArgs(`${signedRepo}@${run.outputs.digest}`))).code).toBe(0);
+    // each platform manifest: its own test-result attestation, whose subject is that manifest
+    for (const [platform, machine] of [
+      ['linux/arm64', 'aarch64'],
+      ['linux/amd64', 'x86_64'],
+    ] as const) {
+      const digest = pushed[platform] as string;
+      const attested = await cosign(verifyTestResultArgs(`${signedRepo}@${digest}`));
+      expect(attested.code, attested.stderr).toBe(0);
+      const statement = statementOf(attested.stdout);
+      expect(statement.subject[0]?.digest.sha256).toBe(digest.replace('sha256:', ''));
+      expect(statement.predicate).toMatchObject({ result: 'PASSED' });
+      expect(JSON.stringify(statement.predicate)).toContain(`works_on_${machine}`);
+    }
   }, 300_000);
 });
