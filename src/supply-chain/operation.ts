@@ -203,6 +203,28 @@ export interface ImageToVerify {
   readonly digest: string;
 }
 
+/**
+ * The images a host may run: each image, and when test results are required and it is an index,
+ * each of its platform manifests too (a host's engine resolves the index to its platform's manifest,
+ * whose own signature and test-result attestation must be there: an attested index is not a tested
+ * arm64 image).
+ */
+export async function withPlatformManifests(
+  images: readonly ImageToVerify[],
+  policy: VerifyPolicy,
+): Promise<ImageToVerify[]> {
+  if (!policy.attestations.includes(TEST_RESULT_PREDICATE)) return [...images];
+  const expanded: ImageToVerify[] = [];
+  for (const image of images) {
+    expanded.push(image);
+    const manifest = await image.client.getManifest(image.repository, image.digest);
+    if (!isIndex(manifest)) continue;
+    for (const platform of platformImages(manifest))
+      expanded.push({ client: image.client, repository: image.repository, digest: platform.digest });
+  }
+  return expanded;
+}
+
 /** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
 export async function verifyAll(
   images: readonly ImageToVerify[],

@@ -15,6 +15,8 @@ import { pushIndex } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { tempDir } from '../helpers/temp';
+import { parsePrivateKey } from '../../src/supply-chain/keys';
+import { signAndAttest } from '../../src/supply-chain/operation';
 
 const lab = inject('lab');
 const tools = inject('tools');
@@ -253,5 +255,57 @@ describe('attestations per platform', () => {
       expect(statement.predicate).toMatchObject({ result: 'PASSED' });
       expect(JSON.stringify(statement.predicate)).toContain(`works_on_${machine}`);
     }
+  }, 300_000);
+
+  it('deploy with require-attestations: test-result refuses an index whose arm64 manifest has no PASSED test result', async () => {
+    // The arch index in another repository, its index and amd64 manifest signed and attested
+    // PASSED, its arm64 manifest signed with a FAILED test result.
+    const partialRepo = `platforms/partial-${id}`;
+    const built = await local.run({
+      argv: [
+        lab.docker, 'buildx', 'build', '--builder', lab.builder, '--platform', 'linux/amd64,linux/arm64',
+        '--provenance', 'false', '--push', '--quiet', '--tag', `${staging}/${partialRepo}:1`, fixture,
+      ],
+    }); // prettier-ignore
+    expect(built.exitCode, built.stderr).toBe(0);
+    const key = parsePrivateKey(readFileSync(join(keyDir, 'cosign.key'), 'utf8'), PASSWORD);
+    const client = clientFor(staging);
+    const index = await client.getManifest(partialRepo, '1');
+    const digests = await platformDigests(`${staging}/${partialRepo}:1`);
+    const passed = { exitCode: 0, passedTests: ['arch.works'], failedTests: [] };
+    const quiet = { info: () => undefined } as unknown as Parameters<typeof signAndAttest>[5];
+    for (const digest of [index.digest, digests['linux/amd64'] as string])
+      await signAndAttest(client, partialRepo, digest, key, passed, quiet);
+    const failed = { exitCode: 1, passedTests: [], failedTests: ['arch.works_on_aarch64'] };
+    await signAndAttest(client, partialRepo, digests['linux/arm64'] as string, key, failed, quiet);
+
+    const service = `platforms-${id}`;
+    const refused = await runBundle(
+      'remote-deploy-ssh',
+      {
+        hosts: `${lab.hosts[0]?.address}:${lab.hosts[0]?.sshPort}`,
+        username: lab.ssh.user,
+        'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+        'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+        image: `${staging}/${partialRepo}@${index.digest}`,
+        name: service,
+        port: '8080',
+        publish: '8082',
+        'verify-key': readFileSync(join(keyDir, 'cosign.pub'), 'utf8'),
+        'require-attestations': 'test-result',
+      },
+      { env },
+    );
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.log).toContain(`Verified ${staging}/${partialRepo}@${index.digest}`);
+    expect(refused.log).toContain(`Verified ${staging}/${partialRepo}@${digests['linux/amd64']}`);
+    expect(refused.log).toContain(
+      `${partialRepo}@${digests['linux/arm64']} is not verified: no passing test-result attestation: the signed one says FAILED (0 passed, 1 failed)`,
+    );
+    // refused before any host was touched
+    const left = await local.run({
+      argv: [lab.docker, 'exec', lab.hosts[0]?.container as string, 'docker', 'ps', '-aq', '--filter', `label=dev.slipway.service=${service}`],
+    }); // prettier-ignore
+    expect(left.stdout.trim()).toBe('');
   }, 300_000);
 });
