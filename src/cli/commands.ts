@@ -13,6 +13,7 @@ import { runBuild } from '../build-and-tag/operation';
 import { runDeployOperation } from '../remote-deploy-ssh/operation';
 import { runRemoveOperation } from '../remote-deploy-ssh/remove';
 import { abortOnSignals } from '../common/cancel';
+import { runMerge } from '../merge-by-digest/operation';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
 import { runPush } from '../push-registry/operation';
@@ -179,6 +180,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   test: actionCommand('test-in-container', 'run tests in an image', runTest),
   push: actionCommand('push-registry', 'push references and verify the digest', runPush),
   ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+  merge: actionCommand(
+    'merge-by-digest',
+    'assemble a multi-platform index from per-platform digests',
+    runMerge,
+  ),
   'base-check': actionCommand(
     'base-image-check',
     'has a base image moved since the image was built?',

@@ -804,4 +804,47 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
     },
   },
+  'merge-by-digest': {
+    description:
+      'Assemble one multi-platform index from images pushed by digest (one per platform), each digest unchanged; tag and sign it.',
+    inputs: {
+      image: {
+        description:
+          'Repository the digests were pushed to and the index goes to (registry/team/app), without a tag.',
+        required: true,
+      },
+      digests: {
+        description:
+          "The digest each platform's job pushed, one a line (sha256:… or repository@sha256:…); an index (image plus its attestations) is merged entry by entry.",
+        required: true,
+      },
+      tags: {
+        description:
+          "Tags for the index, one a line (tag names, or full references in the same repository, such as build-and-tag's tags output).",
+        required: false,
+      },
+      username: {
+        description: "Registry user name (default the job's docker login).",
+        required: false,
+      },
+      password: {
+        description: 'Registry password or token (masked).',
+        required: false,
+      },
+      'sign-key': {
+        description:
+          "Private key that signs the index (cosign's encrypted cosign.key, or a PEM private key); masked.",
+        required: false,
+      },
+      'sign-key-password': {
+        description: 'Password of an encrypted sign-key (masked).',
+        required: false,
+      },
+      'signature-format': {
+        description: "bundle (as cosign v3) or legacy (cosign v2's .sig/.att tags).",
+        required: false,
+        default: 'bundle',
+      },
+    },
+  },
 };

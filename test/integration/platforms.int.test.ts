@@ -13,6 +13,7 @@ import { clientFor } from '../../src/registry/resolve';
 import { LAB_SRC } from '../lab/config';
 import { pushIndex } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
+import { runCli } from '../helpers/cli';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { tempDir } from '../helpers/temp';
 import { parsePrivateKey } from '../../src/supply-chain/keys';
@@ -307,5 +308,58 @@ describe('attestations per platform', () => {
       argv: [lab.docker, 'exec', lab.hosts[0]?.container as string, 'docker', 'ps', '-aq', '--filter', `label=dev.slipway.service=${service}`],
     }); // prettier-ignore
     expect(left.stdout.trim()).toBe('');
+  }, 300_000);
+});
+
+describe('merge by digest', () => {
+  it('assembles the index from per-platform pushes, each digest unchanged; the CLI converges on the same index', async () => {
+    const repository = `platforms/merged-${id}`;
+    const name = `${staging}/${repository}`;
+    // One push per platform, as each matrix job does: amd64 a plain manifest, arm64 with its
+    // provenance (an index of the image and its attestation manifest).
+    const pushes: Record<string, string> = {};
+    for (const [platform, provenance] of [
+      ['linux/amd64', 'false'],
+      ['linux/arm64', 'mode=min'],
+    ] as const) {
+      const tag = platform.replace('/', '-');
+      const built = await local.run({
+        argv: [
+          lab.docker, 'buildx', 'build', '--builder', lab.builder, '--platform', platform,
+          '--provenance', provenance, '--push', '--quiet', '--tag', `${name}:${tag}`, fixture,
+        ],
+      }); // prettier-ignore
+      expect(built.exitCode, built.stderr).toBe(0);
+      pushes[platform] = (await clientFor(staging).headManifest(repository, tag))?.digest as string;
+    }
+    const digests = `${pushes['linux/amd64']}\n${name}@${pushes['linux/arm64']}`;
+    const merged = await runBundle('merge-by-digest', { image: name, digests, tags: 'v1\nlatest' }, { env });
+    expect(merged.exitCode, merged.log).toBe(0);
+    expect(merged.outputs.platforms).toBe('linux/amd64,linux/arm64');
+    const client = clientFor(staging);
+    const index = await client.getManifest(repository, 'v1');
+    expect(index.digest).toBe(merged.outputs.digest);
+    expect((await client.headManifest(repository, 'latest'))?.digest).toBe(merged.outputs.digest);
+    const arm64Index = JSON.parse(
+      (await client.getManifest(repository, pushes['linux/arm64'] as string)).bytes.toString(),
+    ) as {
+      manifests: Array<{ digest: string }>;
+    };
+    const listed = (
+      JSON.parse(index.bytes.toString()) as { manifests: Array<{ digest: string }> }
+    ).manifests.map((m) => m.digest);
+    // amd64's manifest itself, then arm64's entries (image and attestation) as they were pushed
+    expect(listed).toEqual([pushes['linux/amd64'], ...arm64Index.manifests.map((m) => m.digest)]);
+    // and what runs: the arm64 image tested through the merged index is the one pushed by its job
+    const tested = await runBundle('test-in-container', { image: `${name}:v1` }, { env });
+    pulled.push(
+      ...(JSON.parse(tested.outputs.results ?? '[]') as Array<{ image: string }>).map((r) => r.image),
+    );
+    expect(tested.exitCode, tested.log).toBe(0);
+    expect(tested.log).toMatch(/^machine: aarch64$/m);
+
+    const again = await runCli(['merge', '--image', name, '--digests', digests, '--tags', 'v1']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(`${again.stdout}${again.stderr}`).toContain(`${name}@${merged.outputs.digest}`);
   }, 300_000);
 });
