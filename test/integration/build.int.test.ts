@@ -22,7 +22,8 @@ const env = { SLIPWAY_DOCKER: lab.docker };
 const staging = lab.registries.staging.host;
 const id = randomBytes(3).toString('hex');
 const repo = `${staging}/build/multi-${id}`;
-const base = `BASE=${lab.images.busyboxInRegistry}`;
+// The two-platform base: each platform's final stage runs its RUN step on that platform (arm64 under QEMU).
+const base = `BASE=${lab.images.busyboxMulti}`;
 
 async function crane(...args: string[]): Promise<string> {
   const result = await local.run({ argv: [tools.crane as string, ...args, '--insecure'] });
@@ -177,7 +178,7 @@ describe('build-and-tag on a BuildKit builder', () => {
   it('test-in-container on the pushed index pulls and tests each platform by digest, and says which', async () => {
     const result = await runBundle(
       'test-in-container',
-      { image: pushedTag, run: 'cat /app/platform.txt' },
+      { image: pushedTag, run: 'cat /app/platform.txt /app/machine.txt' },
       { env },
     );
     const tested = JSON.parse(result.outputs.results ?? '[]') as Array<{ image: string }>;
@@ -188,9 +189,10 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(result.log).toContain(
       `Testing ${pushedTag} for linux/amd64 (this runner's platform), linux/arm64 (emulated), each platform's image pulled by digest`,
     );
-    // each image's own file, written for its TARGETPLATFORM at build time
-    expect(result.log).toMatch(/^linux\/amd64$/m);
-    expect(result.log).toMatch(/^linux\/arm64$/m);
+    // each image's own file, written for its TARGETPLATFORM at build time, and the machine its
+    // RUN step ran on (arm64's under QEMU)
+    expect(result.log).toMatch(/^linux\/amd64\nx86_64$/m);
+    expect(result.log).toMatch(/^linux\/arm64\naarch64$/m);
   }, 120_000);
 
   it('keeps an unpushed two-platform build in the builder, loads the runner platform and tests it', async () => {
