@@ -196,6 +196,20 @@ export async function resolveTestPlatforms(
       runner: runnerPlatform,
       source: 'engine',
     };
+  if (inStore !== undefined) {
+    // An engine that holds a whole index (the containerd image store) has each platform asked for:
+    // each is run with docker run --platform.
+    const held = await Promise.all(
+      requested.map(async (wanted) => {
+        const one = await runner.run(docker.imagePlatform(target, image, wanted));
+        return one.exitCode === 0
+          ? { platform: platformOf(one.stdout), image, runPlatform: true }
+          : undefined;
+      }),
+    );
+    if (held.every((t) => t !== undefined))
+      return { targets: held as PlatformTarget[], runner: runnerPlatform, source: 'engine' };
+  }
   // Not in the engine's store (or another platform asked for): the registry says what the image is.
   let ref;
   try {
