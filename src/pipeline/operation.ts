@@ -11,10 +11,11 @@ import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
 import { type PlatformResult, runTestOn } from '../test-in-container/operation';
-import type { PlatformTarget } from '../test-in-container/platform';
+import { checkRunnable, localEngine, type PlatformTarget, readBinfmt } from '../test-in-container/platform';
 import type { BuildOutcome } from '../build-and-tag/operation';
 import { LocalRunner } from '../command/local-runner';
-import { dockerBinary } from '../docker/commands';
+import { dockerBinary, serverPlatform } from '../docker/commands';
+import { runChecked } from '../command/command';
 import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
 import { maskSigningInputs, signedSummary, signPlatforms, signPushed } from '../supply-chain/operation';
 
@@ -44,6 +45,13 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   // Every platform built is tested before anything is pushed: an unpushed multi-platform build
   // loads each platform from the builder's cache (the runner's tagged, the others by image id).
   const testing = Boolean(inputs.string('run'));
+  // A platform this runner cannot run (no emulation) is refused before the build, not after it.
+  const platforms = request.buildx?.platforms ?? [];
+  if (testing && platforms.length > 0 && localEngine()) {
+    const runner = await runChecked(new LocalRunner(), serverPlatform({ docker: dockerBinary() }));
+    const targets = platforms.map((platform) => ({ platform, image: planned }));
+    checkRunnable(targets, runner.stdout.trim(), readBinfmt(), true);
+  }
   const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
   const outputs: Record<string, string> = { ...built.outputs };
   const summary = [...built.summary];

@@ -207,6 +207,26 @@ describe('the root action on a two-platform build', () => {
   }, 300_000);
 });
 
+describe('the root action refuses before building', () => {
+  it('a platform to test that this runner cannot run, naming it', async () => {
+    const run = await runBundle(
+      'pipeline',
+      {
+        image: `${staging}/platforms/refused-${id}`,
+        context: fixture,
+        platforms: 'linux/amd64,windows/amd64',
+        builder: lab.builder,
+        run: '/app/test.sh',
+        push: 'false',
+      },
+      { env },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain('input "platforms": windows/amd64 cannot run on this runner (linux/amd64)');
+    expect(run.log).not.toContain('docker buildx build');
+  }, 60_000);
+});
+
 describe('attestations per platform', () => {
   const signedRepo = `${staging}/platforms/signed-${id}`;
   const loaded: string[] = [];
