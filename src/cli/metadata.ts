@@ -815,7 +815,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       digests: {
         description:
-          "The digest each platform's job pushed, one a line (sha256:… or repository@sha256:…); an index (image plus its attestations) is merged entry by entry.",
+          "The digest each platform's job pushed, one a line or comma-separated (sha256:… or repository@sha256:…); an index (image plus its attestations) is merged entry by entry.",
         required: true,
       },
       tags: {

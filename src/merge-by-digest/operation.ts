@@ -34,14 +34,17 @@ export function readMergeRequest(inputs: Inputs): MergeRequest {
   if (image.includes('@') || image.slice(image.lastIndexOf('/')).includes(':'))
     throw new InputError('image', `${JSON.stringify(image)} must be a repository, without a tag or digest`);
   const name = repositoryName(ref);
-  const digests = inputs.list('digests').map((line) => {
-    const digest = line.includes('@') ? line.slice(line.lastIndexOf('@') + 1) : line;
-    if (line.includes('@') && repositoryName(parseReference(line)) !== name)
-      throw new InputError('digests', `${JSON.stringify(line)} is not in ${name}`);
-    if (!DIGEST.test(digest))
-      throw new InputError('digests', `${JSON.stringify(line)} is not a sha256 digest`);
-    return digest;
-  });
+  const digests = inputs
+    .list('digests', { commas: true })
+    .flatMap((item) => item.split(/\s+/))
+    .map((line) => {
+      const digest = line.includes('@') ? line.slice(line.lastIndexOf('@') + 1) : line;
+      if (line.includes('@') && repositoryName(parseReference(line)) !== name)
+        throw new InputError('digests', `${JSON.stringify(line)} is not in ${name}`);
+      if (!DIGEST.test(digest))
+        throw new InputError('digests', `${JSON.stringify(line)} is not a sha256 digest`);
+      return digest;
+    });
   if (digests.length === 0)
     throw new InputError('digests', 'is required: the digest each platform was pushed by');
   const tags = inputs.list('tags').map((line) => {

@@ -86,4 +86,10 @@ describe('merge by digest', () => {
       readMergeRequest(inputs({ image: 'r.example/app', digests: d('a'), tags: 'bad tag!' })),
     ).toThrow('input "tags"');
   });
+
+  it('takes digests one a line, comma- or space-separated', () => {
+    expect(
+      readMergeRequest(inputs({ image: 'r.example/app', digests: `${d('a')}, ${d('b')} ${d('c')}` })).digests,
+    ).toEqual([d('a'), d('b'), d('c')]);
+  });
 });
