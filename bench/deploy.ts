@@ -7,8 +7,8 @@
  * - the action's own overhead beyond pulling the image and waiting for health (target: < 2 s/host).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
+import { labDeployInputs } from '../test/helpers/lab-ssh';
 import { type LatencySummary, startLoad } from '../test/helpers/load';
 import { runBundle } from '../test/helpers/run-bundle';
 import { type LabInfo, publishFixtureApp } from '../test/lab/lab';
@@ -32,16 +32,12 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
     images.push(await publishFixtureApp(lab.registries.staging, `bench/${service}`, tag));
   const publish = '8089';
   const inputs = (hosts: readonly LabInfo['hosts'][number][], image: string) => ({
-    hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
-    username: lab.ssh.user,
-    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
-    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    ...labDeployInputs(lab, hosts),
     image,
     name: service,
     port: '8080',
     publish,
     'health-path': '/health',
-    'proxy-image': lab.images.proxy,
   });
   const deploy = async (hosts: readonly LabInfo['hosts'][number][], image: string) => {
     const started = performance.now();

@@ -14,3 +14,6 @@ export function render(
 export function renderPages(root?: string): Array<[path: string, text: string, rendered: string]>;
 export const CLI_METADATA: string;
 export function cliMetadata(root?: string): Promise<string>;
+export const SECRET_INPUTS_MODULE: string;
+export function isSecretDescription(description: unknown): boolean;
+export function secretInputsModule(root?: string): Promise<string>;

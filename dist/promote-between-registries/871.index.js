@@ -21,8 +21,8 @@ __webpack_require__.d(__webpack_exports__, {
 var reference = __webpack_require__(3160);
 // EXTERNAL MODULE: ./src/github/context.ts
 var context = __webpack_require__(9556);
-// EXTERNAL MODULE: ./src/common/inputs.ts
-var common_inputs = __webpack_require__(9184);
+// EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
+var common_inputs = __webpack_require__(7594);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
 var resolve = __webpack_require__(2091);
 // EXTERNAL MODULE: ./src/common/summary.ts
@@ -264,6 +264,8 @@ function services_parseServices(text, input = 'services') {
 
 
 
+
+
 const RUN_LABEL = 'dev.slipway.test-run';
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 /**
@@ -281,7 +283,7 @@ function checkReportsPath(path) {
 /** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
 function checkEnvFileValues(input, env) {
     for (const [name, value] of env) {
-        const problem = docker.envFileProblem(name, value);
+        const problem = envFileProblem(name, value);
         if (problem)
             throw new InputError(input, problem);
     }
@@ -421,7 +423,7 @@ async function withEnvFile(env, command) {
     const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
     try {
         const file = join(dir, 'env');
-        writeFileSync(file, docker.envFileContent(env), { mode: 0o600 });
+        writeFileSync(file, envFileContent(env), { mode: 0o600 });
         return await command(file);
     }
     finally {
@@ -430,7 +432,7 @@ async function withEnvFile(env, command) {
 }
 async function runTests(runner, target, request, session, options, hooks) {
     const labels = { [RUN_LABEL]: session.id };
-    await runChecked(runner, docker.networkCreate(target, session.network, labels));
+    await runChecked(runner, networks.networkCreate(target, session.network, labels));
     hooks.log(`Network ${session.network}`);
     const started = performance.now();
     for (const service of request.services) {
@@ -509,8 +511,8 @@ async function cleanupSession(runner, target, id) {
     const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
     const containers = listed.stdout.split('\n').filter(Boolean);
     if (containers.length > 0)
-        await runner.run(docker.removeContainers(target, containers));
-    await runner.run(docker.networkRemove(target, id));
+        await runner.run(docker.removeContainersAndVolumes(target, containers));
+    await runner.run(networks.networkRemove(target, id));
     return containers.length;
 }
 
@@ -1121,8 +1123,8 @@ function subjectAnnotations(statement, digest) {
 
 // EXTERNAL MODULE: ./src/registry/referrers.ts
 var registry_referrers = __webpack_require__(9191);
-// EXTERNAL MODULE: ./src/registry/blobs.ts + 5 modules
-var blobs = __webpack_require__(9404);
+// EXTERNAL MODULE: ./src/registry/blobs.ts + 2 modules
+var blobs = __webpack_require__(5803);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
 var http = __webpack_require__(2785);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts

@@ -8,6 +8,8 @@ import type { Outcome, Reporter } from '../common/reporter';
 import { maskSecret } from '../common/secrets';
 import { writeSummary } from '../common/summary';
 import { abortOnSignals } from '../common/cancel';
+import { exposeGc } from '../common/gc';
+import { collectWith } from '../registry/memory';
 
 export interface ActionContext {
   readonly inputs: Inputs;
@@ -53,6 +55,8 @@ export function finish(outcome: Outcome): void {
 
 /** Runs the main or the post phase of an action and reports failures as a failed step. */
 export async function runAction(definition: ActionDefinition): Promise<void> {
+  // Blobs streamed through this process are collected as they go (src/registry/memory.ts).
+  collectWith(exposeGc);
   const context: ActionContext = { inputs: new Inputs(envInputReader()), report: actionReporter };
   const isPost = core.getState(POST_STATE) === 'true';
   try {

@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as builds from '../docker/builds';
+import * as images from '../docker/images';
+import type { DockerTarget } from '../docker/target';
+import type { ImageInspect } from '../docker/inspect';
 import { parseReference, repositoryName } from '../common/reference';
 import { resolveDigest } from '../registry/resolve';
 import { type BuilderCheck, buildxFiles, buildxSteps, runBuildx } from './buildx-build';
@@ -33,31 +36,13 @@ export interface BuildResult {
   readonly baseImages: readonly ResolvedBase[];
 }
 
-interface ImageInspect {
-  Id: string;
-  Os?: string;
-  Architecture?: string;
-  Variant?: string;
-  Size: number;
-  RepoDigests?: string[];
-  RootFS?: { Layers?: string[] };
-}
-
-export async function inspectImage(
-  runner: Runner,
-  target: docker.DockerTarget,
-  ref: string,
-): Promise<ImageInspect> {
-  const result = await runChecked(runner, docker.inspectImage(target, ref));
+export async function inspectImage(runner: Runner, target: DockerTarget, ref: string): Promise<ImageInspect> {
+  const result = await runChecked(runner, images.inspectImage(target, ref));
   return JSON.parse(result.stdout) as ImageInspect;
 }
 
 /** A FROM reference's digest: from its registry, else the local image's repo digest. */
-async function resolveBase(
-  runner: Runner,
-  target: docker.DockerTarget,
-  reference: string,
-): Promise<ResolvedBase> {
+async function resolveBase(runner: Runner, target: DockerTarget, reference: string): Promise<ResolvedBase> {
   try {
     // One attempt: the build itself has just resolved this base, so a registry that does not
     // answer now is a local-only image or an unreachable one, and the engine is asked instead.
@@ -110,7 +95,7 @@ export function parseBaseLabel(value: string | undefined): Array<{ reference: st
 /** Every FROM base of the request's Dockerfile with the digest it resolves to now (reads only). */
 export async function resolveBases(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: BuildRequest,
 ): Promise<ResolvedBase[]> {
   const dockerfile = request.file ?? join(request.context, 'Dockerfile');
@@ -120,7 +105,7 @@ export async function resolveBases(
 
 export async function buildImage(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: BuildRequest,
   plan: BuildPlan,
   onOutput?: (chunk: string) => void,
@@ -173,7 +158,7 @@ export async function buildImage(
     const started = performance.now();
     await runChecked(
       runner,
-      docker.build(target, {
+      builds.build(target, {
         context: request.context,
         ...(request.file && { file: request.file }),
         ...(request.target && { target: request.target }),

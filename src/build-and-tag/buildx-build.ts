@@ -10,7 +10,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, runChecked, type Runner } from '../command/command';
 import { InputError } from '../common/inputs';
-import * as docker from '../docker/commands';
+import * as builds from '../docker/builds';
+import * as images from '../docker/images';
+import type { DockerTarget } from '../docker/target';
 import {
   type BuilderInfo,
   builderFromInstance,
@@ -67,7 +69,7 @@ export function ghaCacheProblem(request: BuildxRequest, env: NodeJS.ProcessEnv):
  */
 export async function checkBuilder(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: BuildxRequest,
 ): Promise<BuilderCheck> {
   // The engine's platform matters only to pick what to load from an unpushed multi-platform
@@ -78,8 +80,8 @@ export async function checkBuilder(
   // BuildKit, before every build): a builder that is down fails the build itself, in buildx's words.
   const known = knownBuilder(request.builder ?? process.env.BUILDX_BUILDER, target.env);
   const [inspected, platform] = await Promise.all([
-    known ? undefined : runner.run(docker.buildxInspect(target, request.builder)),
-    needPlatform ? runner.run(docker.serverPlatform(target)) : undefined,
+    known ? undefined : runner.run(builds.buildxInspect(target, request.builder)),
+    needPlatform ? runner.run(images.serverPlatform(target)) : undefined,
   ]);
   let builder: BuilderInfo;
   let classicStore = false;
@@ -99,7 +101,7 @@ export async function checkBuilder(
     }
     builder = parseBuilderInspect(result.stdout);
     if (builder.driver === 'docker') {
-      const status = await runChecked(runner, docker.storageDriverStatus(target));
+      const status = await runChecked(runner, images.storageDriverStatus(target));
       classicStore = !containerdStore(status.stdout);
     }
   }
@@ -112,10 +114,7 @@ export async function checkBuilder(
 }
 
 /** The builder `name` from its buildx instance file, when that says enough to skip inspecting it. */
-function knownBuilder(
-  name: string | undefined,
-  targetEnv: docker.DockerTarget['env'],
-): BuilderInfo | undefined {
+function knownBuilder(name: string | undefined, targetEnv: DockerTarget['env']): BuilderInfo | undefined {
   if (!name) return undefined;
   const path = builderInstancePath(name, { ...process.env, ...targetEnv }, homedir());
   if (!path) return undefined;
@@ -144,20 +143,20 @@ export function parseMetadata(text: string): BuildxMetadata {
   };
 }
 
-export type BuildxCommon = docker.BuildBasics;
+export type BuildxCommon = builds.BuildBasics;
 
 export interface BuildxSteps {
   /** The build of every platform with every option asked for. */
-  readonly main: docker.BuildxSpec;
+  readonly main: builds.BuildxSpec;
   /** When the main build cannot be loaded: this runner's platform, loaded from the builder's cache. */
-  readonly load?: docker.BuildxSpec;
+  readonly load?: builds.BuildxSpec;
   /** The platform loaded into the engine's image store, if any. */
   readonly loadedPlatform?: string;
   /**
    * With loadEvery: every other platform of an unpushed multi-platform build, each loaded untagged
    * (by image id) from the builder's cache, so each can be tested before the push.
    */
-  readonly others?: ReadonlyArray<{ readonly platform: string; readonly spec: docker.BuildxSpec }>;
+  readonly others?: ReadonlyArray<{ readonly platform: string; readonly spec: builds.BuildxSpec }>;
 }
 
 /**
@@ -176,7 +175,7 @@ export function buildxSteps(
   const multi = request.platforms.length > 1;
   const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
   const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
-  const main: docker.BuildxSpec = {
+  const main: builds.BuildxSpec = {
     ...common,
     ...(request.builder && { builder: request.builder }),
     platforms: request.platforms,
@@ -211,7 +210,7 @@ export function buildxSteps(
       noCache: false,
       metadataFile,
       iidFile,
-    }) satisfies docker.BuildxSpec;
+    }) satisfies builds.BuildxSpec;
   const others = loadEvery
     ? request.platforms
         .filter((p) => p !== ownPlatform)
@@ -241,18 +240,18 @@ export interface BuildxResult {
 
 export async function runBuildx(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   steps: BuildxSteps,
   onOutput?: (chunk: string) => void,
 ): Promise<BuildxResult> {
   const started = performance.now();
   const output = onOutput && { onOutput: (chunk: string) => onOutput(chunk) };
-  await runChecked(runner, docker.buildxBuild(target, steps.main), output);
+  await runChecked(runner, builds.buildxBuild(target, steps.main), output);
   const metadata = parseMetadata(readFileSync(steps.main.metadataFile, 'utf8'));
-  if (steps.load) await runChecked(runner, docker.buildxBuild(target, steps.load), output);
+  if (steps.load) await runChecked(runner, builds.buildxBuild(target, steps.load), output);
   const others: Array<{ platform: string; imageId: string }> = [];
   for (const other of steps.others ?? []) {
-    await runChecked(runner, docker.buildxBuild(target, other.spec), output);
+    await runChecked(runner, builds.buildxBuild(target, other.spec), output);
     others.push({
       platform: other.platform,
       imageId: readFileSync(other.spec.iidFile as string, 'utf8').trim(),

@@ -7,7 +7,7 @@ import type { TagSource } from './tags';
 import { formatReference } from '../common/reference';
 import { LocalRunner } from '../command/local-runner';
 import { findBuildxPlugin } from '../docker/buildx-plugin';
-import { dockerBinary } from '../docker/commands';
+import { dockerBinary } from '../docker/target';
 import { type GitContext, readGitContext } from '../github/context';
 import { commitTime } from '../github/commit-time';
 import type { Inputs } from '../common/inputs';

@@ -8,6 +8,7 @@
  * or with --json as one JSON object. Exit codes: 0 done, 1 the operation failed, 2 bad usage or input
  * (nothing was run).
  */
+import { exposeGc } from '../common/gc';
 import { InputError, Inputs } from '../common/inputs';
 import type { Reporter } from '../common/reporter';
 import { redact } from '../common/secrets';
@@ -17,6 +18,7 @@ import { ciEnvironment } from './git';
 import { commandHelp, generalHelp } from './help';
 import { VERSION } from './metadata';
 import { summaryText } from './render';
+import { collectWith } from '../registry/memory';
 
 function terminalReporter(secrets: string[]): Reporter {
   const write = (text: string) => process.stderr.write(`${redact(text, secrets)}\n`);
@@ -116,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Blobs streamed through this process are collected as they go (src/registry/memory.ts).
+collectWith(exposeGc);
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -42,7 +42,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       secrets: {
         description:
-          'Build: BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history.',
+          'Build: BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history; values masked.',
         required: false,
       },
       'cache-from': {
@@ -224,7 +224,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       secrets: {
         description:
-          'BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history.',
+          'BuildKit secrets, id=VALUE one a line; mounted with RUN --mount=type=secret,id=ID and never stored in the image or its history; values masked.',
         required: false,
       },
       'cache-from': {
@@ -462,7 +462,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
       },
       'source-password': {
-        description: 'Password or token for the source registry.',
+        description: 'Password or token for the source registry (masked).',
         required: false,
       },
       'destination-username': {
@@ -470,7 +470,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
       },
       'destination-password': {
-        description: 'Password or token for the destination registry.',
+        description: 'Password or token for the destination registry (masked).',
         required: false,
       },
       'ca-file': {
@@ -556,7 +556,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: true,
       },
       passphrase: {
-        description: 'Passphrase of the private key.',
+        description: 'Passphrase of the private key (masked).',
         required: false,
       },
       'known-hosts': {
@@ -641,7 +641,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'secret-env': {
         description:
-          'Secret environment, KEY=VALUE one a line; sent over SSH stdin (container mode into a 0600 env file removed once docker read it), never on a command line or in an error message.',
+          'Secret environment, KEY=VALUE one a line; sent over SSH stdin (container mode into a 0600 env file removed once docker read it), never on a command line or in an error message; values masked.',
         required: false,
       },
       volumes: {

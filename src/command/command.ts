@@ -1,6 +1,6 @@
 /**
  * A command is data: an argv array plus what it needs (stdin, environment, timeout).
- * It is built by small pure functions (see src/docker/commands.ts) and executed by a Runner,
+ * It is built by small pure functions (see src/docker/containers.ts) and executed by a Runner,
  * locally or over SSH. Nothing here ever goes through a shell string built by concatenation;
  * the one place where argv is quoted for a remote shell is src/command/quote.ts.
  */

@@ -1,3 +1,4 @@
+import { SECRET_INPUT_NAMES } from './secret-inputs';
 import { hasControlCharacter } from './text';
 
 /**
@@ -18,21 +19,11 @@ export class InputError extends Error {
 export type InputReader = (name: string) => string | undefined;
 
 /**
- * Inputs whose values are secret, in every action and the CLI (which uses the same names). An
- * error about one of them never shows its value, nor any part of a line of it.
+ * Inputs whose values are secret, in every action and the CLI (which uses the same names): those
+ * whose description in action.yml says they are masked (generated into secret-inputs.ts). An error
+ * about one of them never shows its value, nor any part of a line of it.
  */
-export const SECRET_INPUTS: ReadonlySet<string> = new Set([
-  'private-key',
-  'passphrase',
-  'secret-env',
-  'registry-password',
-  'password',
-  'source-password',
-  'destination-password',
-  'secrets',
-  'sign-key',
-  'sign-key-password',
-]);
+export const SECRET_INPUTS: ReadonlySet<string> = new Set(SECRET_INPUT_NAMES);
 
 export function isSecretInput(name: string): boolean {
   return SECRET_INPUTS.has(name);

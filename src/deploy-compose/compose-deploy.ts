@@ -7,10 +7,11 @@
  * stack brought up again, and so do the hosts already switched in this run. Volumes are never removed.
  */
 import { runPool } from '../common/pool';
+import { removeFile } from '../command/files';
 import { composeServices, pinComposeFile, upgradeLegacyFile } from '../deploy-stack/compose-file';
 import { COMPOSE_FILE, ComposeHost, PREVIOUS_FILE, type StackContainer } from './compose-host';
 import { configFingerprint } from '../deploy-core/fingerprint';
-import { type HostSession, LABEL, type LockInfo } from '../deploy-core/host';
+import { type HostSession, LABEL, type LockInfo } from '../deploy-core/session';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { PinnedImage } from '../deploy-core/pin';
 import {
@@ -292,7 +293,7 @@ export class ComposeDeployer {
     } finally {
       await Promise.all(
         changing.map((p) =>
-          p.session.runner.run({ argv: ['rm', '-f', `${p.session.dir}/${NEXT_FILE}`] }).catch(() => {}),
+          p.session.runner.run(removeFile(`${p.session.dir}/${NEXT_FILE}`)).catch(() => {}),
         ),
       );
     }

@@ -8,8 +8,10 @@
 import { type Command, runChecked, type Runner } from '../command/command';
 import * as compose from './compose-commands';
 import { inspectContainersWhere } from '../docker/engine';
+import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { readRemoteFile, writeFileAtomic } from '../command/remote-file';
+import { copyFile, moveFile } from '../command/files';
 
 export const COMPOSE_FILE = 'compose.yml';
 export const PREVIOUS_FILE = 'compose.previous.yml';
@@ -23,13 +25,6 @@ export interface StackContainer {
   readonly exitCode: number;
   readonly health?: string;
   readonly restartPolicy: string;
-}
-
-interface Inspect {
-  Id: string;
-  Config: { Image: string; Labels?: Record<string, string> };
-  HostConfig?: { RestartPolicy?: { Name?: string } };
-  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
 }
 
 /** docker-compose v1 on a Swarm node says, every time, that it does not use Swarm: not news in a deploy log. */
@@ -124,14 +119,10 @@ export class ComposeHost {
   /** Makes `file` the running one (the current one becomes the previous), atomically. */
   async promoteFile(file: string, hadCurrent: boolean): Promise<void> {
     if (hadCurrent) {
-      await this.run({
-        argv: ['cp', '-p', `${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`],
-      });
-      await this.run({
-        argv: ['mv', '-f', `${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`],
-      });
+      await this.run(copyFile(`${this.dir}/${COMPOSE_FILE}`, `${this.dir}/.${PREVIOUS_FILE}.tmp`));
+      await this.run(moveFile(`${this.dir}/.${PREVIOUS_FILE}.tmp`, `${this.dir}/${PREVIOUS_FILE}`));
     }
-    await this.run({ argv: ['mv', '-f', `${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`] });
+    await this.run(moveFile(`${this.dir}/${file}`, `${this.dir}/${COMPOSE_FILE}`));
   }
 
   /** Brings the stack to the running file; returns compose's own output (what it recreated). */

@@ -3,34 +3,41 @@
  * migrations once, then hosts switched max-parallel at a time. A host whose new version never
  * gets healthy keeps its old one serving; hosts already switched in this run are switched back,
  * so every host ends on one version. Old versions are kept for rollback, volumes never removed.
+ * What each host will do is decided first (plan.ts, which the dry run prints); this runs it, a
+ * phase at a time.
  */
 import { sleep } from '../common/retry';
 import { runPool } from '../common/pool';
 import { formatReference } from '../common/reference';
 import type { DeployRequest } from './request';
-import { configFingerprint } from '../deploy-core/fingerprint';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
-import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../deploy-core/caddy';
-import { proxyLockId, type RouteChange, SharedProxy } from '../deploy-core/shared-proxy';
+import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../proxy/caddy';
+import { proxyLockId, type RouteChange, SharedProxy } from '../proxy/shared-proxy';
+import { type DeployContext, DeployError, type DeployResult, type HostResult } from '../deploy-core/result';
+import { LABEL, type LockInfo } from '../deploy-core/session';
 import {
-  type DeployContext,
-  DeployError,
-  type DeployResult,
-  type HostOutcome,
-  type HostResult,
-} from '../deploy-core/result';
-import {
+  type ContainerHost,
   type Health,
-  type HostSession,
   type HostState,
-  LABEL,
-  type LockInfo,
   type Version,
   type VersionSpec,
-} from '../deploy-core/host';
+} from './container-host';
+import {
+  configOf,
+  type DeployPlan,
+  describeDeploy,
+  describeRollback,
+  type HostPlan,
+  hostResult,
+  hostsTaking,
+  keptResult,
+  planDeploy,
+  planRollback,
+  rolledBackResult,
+} from './plan';
 
 export type {
   DeployContext,
@@ -56,17 +63,8 @@ function healthOf(request: DeployRequest): Health {
   };
 }
 
-/** What the container is configured with besides its image. */
-export function configOf(request: DeployRequest): string {
-  return configFingerprint(request.fingerprintKey, [...request.env, ...request.secretEnv], {
-    volumes: request.volumes,
-    network: request.network ?? '',
-    healthCmd: request.healthCmd ?? '',
-  });
-}
-
 /** What this service asks of a host's shared proxy (routes to its stable alias on its live network). */
-export function routesOf(request: DeployRequest, session: HostSession): ServiceRoutes | undefined {
+export function routesOf(request: DeployRequest, session: ContainerHost): ServiceRoutes | undefined {
   const shared = request.shared;
   if (!shared || request.port === undefined) return undefined;
   return {
@@ -82,66 +80,46 @@ export function routesOf(request: DeployRequest, session: HostSession): ServiceR
   };
 }
 
-/** The version in service is this digest with this configuration (routes are the shared proxy's: checked apart). */
-function isUnchanged(request: DeployRequest, state: HostState, digest: string): boolean {
-  const current = state.current;
-  if (!current || current.digest !== digest || !current.running) return false;
-  if (state.serving.length > 1) return false;
-  if (current.config !== configOf(request)) return false;
-  if (request.shared) return true;
-  if (request.publish === undefined) return true;
-  return state.proxy?.running === true;
-}
-
-/**
- * The version a rollback goes back to: the kept one `to` names (version, digest or container), or
- * else the newest kept version older than the one in service — so a second rollback goes further
- * back or stops, never forward again to what was just rolled back.
- */
-export function rollbackTarget(state: HostState, current: Version, to?: string): Version | undefined {
-  const kept = state.previous.filter((v) => v.digest !== current.digest || v.config !== current.config);
-  if (to) return kept.find((v) => v.version === to || v.digest === to || v.container === to);
-  return kept.find((v) => v.time < current.time);
-}
-
 interface Switched {
-  readonly session: HostSession;
+  readonly session: ContainerHost;
   readonly from?: Version;
+  /** Stopped versions it kept before this run, newest first. */
+  readonly previous: readonly Version[];
   readonly to: string;
   readonly started: number;
+  /** How long the health wait and the old version's (graceful) stop took. */
+  readonly timing: { readonly healthMs: number; readonly stopMs: number };
 }
 
 /** The result of a host that was switched in this run: what it ran before, and how long it took. */
 function switchedResult(
   s: Switched,
-  result: HostOutcome,
-  fields: Pick<HostResult, 'image' | 'container'> & Partial<HostResult>,
+  result: 'deployed' | 'reverted' | 'failed',
+  now: { readonly image: string | null; readonly container: string | null },
+  extra: Pick<HostResult, 'error' | 'pullMs' | 'healthMs' | 'stopMs'> = {},
 ): HostResult {
-  return {
-    host: s.session.where,
-    previous: s.from?.image ?? null,
+  return hostResult(s.session.where, s.from, result, now, {
     durationMs: performance.now() - s.started,
-    result,
-    ...fields,
-  };
+    ...extra,
+  });
 }
 
 export class Deployer {
   private readonly request: DeployRequest;
-  private readonly sessions: readonly HostSession[];
+  private readonly sessions: readonly ContainerHost[];
   private readonly ctx: DeployContext;
   readonly lock: LockInfo;
   /** Per host, this service's shared-proxy routes before this run (null: none): what a switch back restores. */
-  private readonly priorRoutes = new Map<HostSession, ServiceRoutes | null>();
+  private readonly priorRoutes = new Map<ContainerHost, ServiceRoutes | null>();
 
-  constructor(request: DeployRequest, sessions: readonly HostSession[], ctx: DeployContext) {
+  constructor(request: DeployRequest, sessions: readonly ContainerHost[], ctx: DeployContext) {
     this.request = request;
     this.sessions = sessions;
     this.ctx = ctx;
     this.lock = newLock(ctx);
   }
 
-  private parallel<T>(items: readonly HostSession[], fn: (s: HostSession) => Promise<T>): Promise<T[]> {
+  private parallel<T>(items: readonly ContainerHost[], fn: (s: ContainerHost) => Promise<T>): Promise<T[]> {
     return runPool(
       items.map((s) => () => fn(s)),
       this.request.maxParallel,
@@ -158,7 +136,7 @@ export class Deployer {
   }
 
   /** With this service's deploy lock held: a shared-proxy lock a killed run of it left is freed (see SharedProxy.releaseOrphanedLock). */
-  async releaseOrphanedProxyLock(session: HostSession): Promise<void> {
+  async releaseOrphanedProxyLock(session: ContainerHost): Promise<void> {
     const freed = await new SharedProxy(session.runner).releaseOrphanedLock(
       this.request.name,
       proxyLockId(this.lock.id),
@@ -196,158 +174,67 @@ export class Deployer {
     };
   }
 
+  /** Reads and converges every host, plans, then prints the plan (dry run) or runs it. */
   async deploy(image: PinnedImage): Promise<DeployResult> {
     const r = this.request;
     // Hostnames another service owns are refused before anything is made on the hosts.
     const routed = await this.checkRoutes();
     if (!r.dryRun) await this.parallel(this.sessions, (s) => s.prepare());
     const states = await this.parallel(this.sessions, (s) => this.converged(s));
-    const previousImage = states.find((s) => s.current)?.current?.image ?? null;
-    this.sessions.forEach((session, i) => {
-      const published = states[i]?.proxy?.publish;
-      if (r.publish !== undefined && published !== undefined && published !== r.publish) {
-        throw new Error(
-          `${session.where}: the proxy of ${r.name} publishes port ${published}, not ${r.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${r.name} on that host, then deploy again. Nothing was changed.`,
-        );
-      }
-    });
-    const plan = this.sessions.map((session, i) => ({ session, state: states[i] as HostState }));
-    const changing = plan.filter((p) => !isUnchanged(r, p.state, image.digest));
-    // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
-    // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
-    const rerouting = r.shared
-      ? plan.filter((p) => !changing.includes(p) && routed.get(p.session) !== true)
-      : [];
-    const unchanged = (p: (typeof plan)[number]): HostResult => ({
-      host: p.session.where,
-      previous: p.state.current?.image ?? null,
-      image: image.reference,
-      container: p.state.current?.container ?? null,
-      durationMs: 0,
-      result: r.dryRun ? 'planned' : 'unchanged',
-    });
+    const plan = planDeploy(
+      r,
+      image,
+      this.sessions.map((host, i) => ({
+        host,
+        where: host.where,
+        state: states[i] as HostState,
+        routed: routed.get(host) === true,
+      })),
+    );
     if (r.dryRun) {
-      for (const p of plan) {
-        this.ctx.log(
-          `${p.session.where}: ${changing.includes(p) ? `would deploy ${image.reference} (now ${p.state.current?.image ?? 'nothing'})` : `already runs ${image.digest}${rerouting.includes(p) ? '; would apply its routes to the shared proxy' : ''}`}`,
-        );
-      }
+      for (const line of describeDeploy(plan)) this.ctx.log(line);
       return {
         digest: image.digest,
-        changed: changing.length + rerouting.length > 0,
-        hosts: plan.map(unchanged),
-        previousImage,
+        changed: plan.changed,
+        hosts: plan.hosts.map((h) => keptResult(plan.image, h, 'planned')),
+        previousImage: plan.previousImage,
       };
     }
-    if (changing.length === 0) {
+    return this.execute(plan);
+  }
+
+  /** Runs a plan: pull, pre-deploy once, switch in batches (or switch back), reroute, prune, audit. */
+  private async execute(plan: DeployPlan<ContainerHost>): Promise<DeployResult> {
+    const { image, previousImage } = plan;
+    const switching = hostsTaking(plan, 'switch');
+    const rerouting = hostsTaking(plan, 'reroute');
+    const results = new Map<ContainerHost, HostResult>();
+    for (const h of plan.hosts)
+      if (h.action !== 'switch') results.set(h.host, keptResult(plan.image, h, 'unchanged'));
+    const inHostOrder = () => this.sessions.map((s) => results.get(s) as HostResult);
+    if (switching.length === 0) {
       if (rerouting.length === 0) {
         this.ctx.log(`every host already runs ${image.digest}: nothing restarted`);
-        return { digest: image.digest, changed: false, hosts: plan.map(unchanged), previousImage };
+        return { digest: image.digest, changed: false, hosts: inHostOrder(), previousImage };
       }
-      const results = new Map(plan.map((p) => [p.session, unchanged(p)]));
       const failure = await this.reroute(rerouting, results);
-      const hosts = plan.map((p) => results.get(p.session) as HostResult);
+      const hosts = inHostOrder();
       await this.auditAll(hosts, image, failure ? 'deploy-failed' : 'deploy');
       if (failure) throw new DeployError(failure, hosts);
       return { digest: image.digest, changed: true, hosts, previousImage };
     }
 
     this.ctx.signal?.throwIfAborted();
-    this.ctx.log(`pulling ${image.reference} on ${changing.length} host(s)`);
-    const pullMs = new Map<HostSession, number>();
-    const timings = new Map<HostSession, { healthMs: number; stopMs: number }>();
-    await this.parallel(
-      changing.map((p) => p.session),
-      async (s) => {
-        const t0 = performance.now();
-        await s.pull(image.reference);
-        pullMs.set(s, performance.now() - t0);
-        this.ctx.log(`${s.where}: pulled`);
-      },
-    );
-
-    if (r.preDeploy) {
-      const first = changing[0]?.session as HostSession;
-      const spec = { ...this.spec(image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
-      this.ctx.signal?.throwIfAborted();
-      this.ctx.log(`${first.where}: running pre-deploy once`);
-      const result = await first.runOnce(spec, r.preDeploy, this.ctx.signal);
-      if (result.output) this.ctx.log(result.output);
-      if (result.exitCode !== 0) {
-        throw new DeployError(
-          `pre-deploy failed with exit code ${result.exitCode}; no host was switched`,
-          plan.map(unchanged),
-        );
-      }
-    }
-
-    const results = new Map<HostSession, HostResult>();
-    for (const p of plan) if (!changing.includes(p)) results.set(p.session, unchanged(p));
-    const started = new Map<HostSession, number>();
-    const ended = new Map<HostSession, number>();
-    const rollout = await rollOut(changing, r.maxParallel, async (p) => {
-      started.set(p.session, performance.now());
-      this.ctx.signal?.throwIfAborted();
-      const spec = this.spec(image);
-      try {
-        const timing = await this.switchHost(p.session, p.state, spec);
-        this.ctx.log(`${p.session.where}: now serving ${spec.container}`);
-        return { container: spec.container, timing };
-      } finally {
-        ended.set(p.session, performance.now());
-      }
-    });
-    const switched: Switched[] = rollout.done.map(({ host: p, result }) => ({
-      session: p.session,
-      ...(p.state.current && { from: p.state.current }),
-      to: result.container,
-      started: started.get(p.session) as number,
-    }));
-    for (const { host: p, result } of rollout.done) timings.set(p.session, result.timing);
-    for (const { host: p, error } of rollout.failed) {
-      results.set(p.session, {
-        host: p.session.where,
-        previous: p.state.current?.image ?? null,
-        image: image.reference,
-        container: p.state.current?.container ?? null,
-        durationMs: (ended.get(p.session) ?? 0) - (started.get(p.session) ?? 0),
-        result: 'failed',
-        error: error.message,
-      });
-    }
-    const failure = rollout.failure && {
-      session: rollout.failure.host.session,
-      message: rollout.failure.error.message,
-    };
+    const pullMs = await this.pull(switching, image);
+    await this.preDeploy(plan, switching[0] as HostPlan<ContainerHost>);
+    const { switched, failure } = await this.switchAll(switching, image, results);
 
     if (failure) {
-      // Bring every host switched in this run back to what it ran before — unless the run was
-      // cancelled: then there is no time for health checks, each host serves one version and the
-      // next run converges them all.
-      for (const s of this.ctx.signal?.aborted ? [] : switched) {
-        try {
-          if (s.from) await this.switchBack(s.session, s.from, s.to);
-          results.set(
-            s.session,
-            switchedResult(s, 'reverted', {
-              image: s.from?.image ?? null,
-              container: s.from?.container ?? null,
-            }),
-          );
-        } catch (error) {
-          results.set(
-            s.session,
-            switchedResult(s, 'failed', {
-              image: image.reference,
-              container: s.to,
-              error: `could not switch back: ${error instanceof Error ? error.message : error}`,
-            }),
-          );
-        }
-      }
+      await this.switchBackAll(switched, image, results);
       // Hosts of batches after the failing one were never touched.
-      for (const p of plan) if (!results.has(p.session)) results.set(p.session, unchanged(p));
-      const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+      for (const h of switching)
+        if (!results.has(h.host)) results.set(h.host, keptResult(plan.image, h, 'unchanged'));
+      const hosts = inHostOrder();
       await this.auditAll(hosts, image, 'deploy-failed');
       throw new DeployError(`${failure.session.where}: ${failure.message}`, hosts);
     }
@@ -355,31 +242,160 @@ export class Deployer {
     for (const s of switched) {
       results.set(
         s.session,
-        switchedResult(s, 'deployed', {
-          image: image.reference,
-          container: s.to,
-          pullMs: Math.round(pullMs.get(s.session) ?? 0),
-          healthMs: Math.round(timings.get(s.session)?.healthMs ?? 0),
-          stopMs: Math.round(timings.get(s.session)?.stopMs ?? 0),
-        }),
+        switchedResult(
+          s,
+          'deployed',
+          { image: image.reference, container: s.to },
+          {
+            pullMs: Math.round(pullMs.get(s.session) ?? 0),
+            healthMs: Math.round(s.timing.healthMs),
+            stopMs: Math.round(s.timing.stopMs),
+          },
+        ),
       );
     }
     // Hosts that keep their version get their routes once every switch succeeded (a failed switch
     // elsewhere leaves them as they were).
     const rerouteFailure = await this.reroute(rerouting, results);
-    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
-    const before = new Map(plan.map((p) => [p.session, p.state]));
-    const pruning = Promise.all(
+    const hosts = inHostOrder();
+    await Promise.all([
+      this.pruneAll(switched),
+      this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy'),
+    ]);
+    if (rerouteFailure) throw new DeployError(rerouteFailure, hosts);
+    return { digest: image.digest, changed: true, hosts, previousImage };
+  }
+
+  /** Phase 1: the image on every host that switches, before any switch; how long each took. */
+  private async pull(
+    switching: ReadonlyArray<HostPlan<ContainerHost>>,
+    image: PinnedImage,
+  ): Promise<Map<ContainerHost, number>> {
+    this.ctx.log(`pulling ${image.reference} on ${switching.length} host(s)`);
+    const pullMs = new Map<ContainerHost, number>();
+    await this.parallel(
+      switching.map((h) => h.host),
+      async (s) => {
+        const t0 = performance.now();
+        await s.pull(image.reference);
+        pullMs.set(s, performance.now() - t0);
+        this.ctx.log(`${s.where}: pulled`);
+      },
+    );
+    return pullMs;
+  }
+
+  /** Phase 2: pre-deploy, once, on the first host that switches; a failure stops the run before any switch. */
+  private async preDeploy(plan: DeployPlan<ContainerHost>, first: HostPlan<ContainerHost>): Promise<void> {
+    const r = this.request;
+    if (!r.preDeploy) return;
+    const spec = { ...this.spec(plan.image), container: `${r.name}-pre-deploy-${stamp(this.ctx.now())}` };
+    this.ctx.signal?.throwIfAborted();
+    this.ctx.log(`${first.where}: running pre-deploy once`);
+    const result = await first.host.runOnce(spec, r.preDeploy, this.ctx.signal);
+    if (result.output) this.ctx.log(result.output);
+    if (result.exitCode !== 0) {
+      throw new DeployError(
+        `pre-deploy failed with exit code ${result.exitCode}; no host was switched`,
+        plan.hosts.map((h) => keptResult(plan.image, h, 'unchanged')),
+      );
+    }
+  }
+
+  /**
+   * Phase 3: hosts switched max-parallel at a time, no new batch after a failure. Each host that
+   * failed gets its `failed` result; returns the hosts switched and the first failure.
+   */
+  private async switchAll(
+    switching: ReadonlyArray<HostPlan<ContainerHost>>,
+    image: PinnedImage,
+    results: Map<ContainerHost, HostResult>,
+  ): Promise<{ switched: Switched[]; failure?: { session: ContainerHost; message: string } }> {
+    const started = new Map<ContainerHost, number>();
+    const ended = new Map<ContainerHost, number>();
+    const rollout = await rollOut(switching, this.request.maxParallel, async (h) => {
+      started.set(h.host, performance.now());
+      this.ctx.signal?.throwIfAborted();
+      const spec = this.spec(image);
+      try {
+        const timing = await this.switchHost(h.host, h.state, spec);
+        this.ctx.log(`${h.where}: now serving ${spec.container}`);
+        return { container: spec.container, timing };
+      } finally {
+        ended.set(h.host, performance.now());
+      }
+    });
+    const switched: Switched[] = rollout.done.map(({ host: h, result }) => ({
+      session: h.host,
+      ...(h.state.current && { from: h.state.current }),
+      previous: h.state.previous,
+      to: result.container,
+      started: started.get(h.host) as number,
+      timing: result.timing,
+    }));
+    for (const { host: h, error } of rollout.failed) {
+      results.set(
+        h.host,
+        keptResult(image, h, 'failed', {
+          durationMs: (ended.get(h.host) ?? 0) - (started.get(h.host) ?? 0),
+          error: error.message,
+        }),
+      );
+    }
+    const failure = rollout.failure && {
+      session: rollout.failure.host.host,
+      message: rollout.failure.error.message,
+    };
+    return { switched, ...(failure && { failure }) };
+  }
+
+  /**
+   * After a failed switch: every host switched in this run goes back to what it ran before —
+   * unless the run was cancelled: then there is no time for health checks, each host serves one
+   * version and the next run converges them all.
+   */
+  private async switchBackAll(
+    switched: readonly Switched[],
+    image: PinnedImage,
+    results: Map<ContainerHost, HostResult>,
+  ): Promise<void> {
+    for (const s of this.ctx.signal?.aborted ? [] : switched) {
+      try {
+        if (!s.from) {
+          // The service's first version on this host: there is nothing to go back to, and it serves.
+          this.ctx.log(`${s.session.where}: ${s.to} keeps serving (no earlier version on this host)`);
+          results.set(s.session, switchedResult(s, 'deployed', { image: image.reference, container: s.to }));
+          continue;
+        }
+        await this.switchBack(s.session, s.from, s.to);
+        results.set(
+          s.session,
+          switchedResult(s, 'reverted', { image: s.from.image, container: s.from.container }),
+        );
+      } catch (error) {
+        results.set(
+          s.session,
+          switchedResult(
+            s,
+            'failed',
+            { image: image.reference, container: s.to },
+            { error: `could not switch back: ${error instanceof Error ? error.message : error}` },
+          ),
+        );
+      }
+    }
+  }
+
+  /** Phase 4: on each switched host, stopped versions beyond `keep` go (the one just replaced is kept first). */
+  private async pruneAll(switched: readonly Switched[]): Promise<void> {
+    await Promise.all(
       switched.map(async (s) => {
         // Kept for rollback: the version just replaced and the ones stopped before it, newest first.
-        const stopped = [...(s.from ? [s.from] : []), ...(before.get(s.session)?.previous ?? [])];
-        const pruned = await s.session.prune(r.keep, stopped);
+        const stopped = [...(s.from ? [s.from] : []), ...s.previous];
+        const pruned = await s.session.prune(this.request.keep, stopped);
         if (pruned.length > 0) this.ctx.log(`${s.session.where}: pruned ${pruned.join(', ')}`);
       }),
     );
-    await Promise.all([pruning, this.auditAll(hosts, image, rerouteFailure ? 'deploy-failed' : 'deploy')]);
-    if (rerouteFailure) throw new DeployError(rerouteFailure, hosts);
-    return { digest: image.digest, changed: true, hosts, previousImage };
   }
 
   /**
@@ -387,25 +403,24 @@ export class Deployer {
    * host's failure its own `failed` result; returns the first failure for the caller to report.
    */
   private async reroute(
-    entries: ReadonlyArray<{ session: HostSession; state: HostState }>,
-    results: Map<HostSession, HostResult>,
+    entries: ReadonlyArray<HostPlan<ContainerHost>>,
+    results: Map<ContainerHost, HostResult>,
   ): Promise<string | undefined> {
     let failure: string | undefined;
     await this.parallel(
-      entries.map((e) => e.session),
+      entries.map((e) => e.host),
       async (session) => {
         this.ctx.signal?.throwIfAborted();
-        const current = entries.find((e) => e.session === session)?.state.current as Version;
+        const current = entries.find((e) => e.host === session)?.state.current as Version;
         const started = performance.now();
-        const result = (outcome: HostOutcome, error?: string): HostResult => ({
-          host: session.where,
-          previous: current.image,
-          image: current.image,
-          container: current.container,
-          durationMs: performance.now() - started,
-          result: outcome,
-          ...(error && { error }),
-        });
+        const result = (outcome: 'rerouted' | 'failed', error?: string): HostResult =>
+          hostResult(
+            session.where,
+            current,
+            outcome,
+            { image: current.image, container: current.container },
+            { durationMs: performance.now() - started, ...(error && { error }) },
+          );
         try {
           await this.serve(session, current.container);
           this.ctx.log(`${session.where}: ${current.container} keeps running; its routes are served now`);
@@ -425,9 +440,9 @@ export class Deployer {
    * service, and its ports are the ones asked for. Returns, per host, whether the proxy already runs
    * with exactly this service's routes.
    */
-  private async checkRoutes(): Promise<Map<HostSession, boolean>> {
+  private async checkRoutes(): Promise<Map<ContainerHost, boolean>> {
     const r = this.request;
-    const routed = new Map<HostSession, boolean>();
+    const routed = new Map<ContainerHost, boolean>();
     const shared = r.shared;
     if (!shared) return routed;
     await this.parallel(this.sessions, async (session) => {
@@ -449,7 +464,7 @@ export class Deployer {
    * (a switch cut between putting the new one in service and stopping the old), the newest — the one
    * that passed its health check to get there — stays and the others leave service.
    */
-  async converged(session: HostSession): Promise<HostState> {
+  async converged(session: ContainerHost): Promise<HostState> {
     const state = await session.state();
     if (this.request.dryRun) return state;
     for (const orphan of state.orphans) {
@@ -486,7 +501,7 @@ export class Deployer {
   /** Starts the new version beside the old (rolling) or after it (recreate), then switches. */
   /** Returns how long the health wait and the old version's (graceful) stop took. */
   private async switchHost(
-    session: HostSession,
+    session: ContainerHost,
     state: HostState,
     spec: VersionSpec,
   ): Promise<{ healthMs: number; stopMs: number }> {
@@ -495,7 +510,7 @@ export class Deployer {
     if (r.strategy === 'recreate' && current) await session.stop(current.container);
     await session.start(spec);
     const healthStarted = performance.now();
-    let health: Awaited<ReturnType<HostSession['waitHealthy']>>;
+    let health: Awaited<ReturnType<ContainerHost['waitHealthy']>>;
     try {
       health = await session.waitHealthy(spec.container, healthOf(r), this.ctx.signal);
     } catch (error) {
@@ -537,7 +552,7 @@ export class Deployer {
    * service had then (none: its routes go), not the ones this run asked for.
    */
   private async serve(
-    session: HostSession,
+    session: ContainerHost,
     container: string,
     proxyRunning = false,
     back = false,
@@ -567,14 +582,14 @@ export class Deployer {
   }
 
   /** Returns a host to `from` and removes the version that replaced it in this run. */
-  private async switchBack(session: HostSession, from: Version, to: string): Promise<void> {
+  private async switchBack(session: ContainerHost, from: Version, to: string): Promise<void> {
     await this.bringBack(session, from.container, `${to} keeps serving`);
     await session.stop(to);
     await session.remove(to);
   }
 
   /** After a failed recreate: the old version back in service, or a log line saying why it is not. */
-  private async restore(session: HostSession, container: string): Promise<void> {
+  private async restore(session: ContainerHost, container: string): Promise<void> {
     await this.bringBack(session, container).catch((error: Error) =>
       this.ctx.log(`${session.where}: ${error.message}`),
     );
@@ -582,7 +597,7 @@ export class Deployer {
 
   /** Starts a kept version again and puts it in service once it passed its health check. */
   private async bringBack(
-    session: HostSession,
+    session: ContainerHost,
     container: string,
     otherwise = 'nothing serves',
   ): Promise<void> {
@@ -599,82 +614,48 @@ export class Deployer {
   async rollback(): Promise<DeployResult> {
     const r = this.request;
     const states = await this.parallel(this.sessions, (s) => this.converged(s));
-    const targets = this.sessions.map((session, i) => {
-      const state = states[i] as HostState;
-      const current = state.current;
-      if (!current) throw new Error(`${session.where}: ${r.name} is not in service: nothing to roll back`);
-      const target = rollbackTarget(state, current, r.rollbackTo);
-      if (!target) {
-        const kept = state.previous.map((v) => v.version || v.digest).join(', ') || 'none';
-        throw new Error(
-          r.rollbackTo
-            ? `${session.where}: no kept version of ${r.name} matches ${r.rollbackTo} (kept: ${kept})`
-            : `${session.where}: no kept version of ${r.name} older than the one in service (${current.version || current.digest}); name one with rollback-to (kept: ${kept})`,
-        );
-      }
-      return { session, state, current, target };
-    });
-    const digests = new Set(targets.map((t) => t.target.digest));
-    if (digests.size > 1) {
-      throw new Error(
-        `the hosts would roll back to different versions (${[...digests].join(', ')}); deploy a digest instead`,
-      );
-    }
-    const results: HostResult[] = [];
+    const steps = planRollback(
+      r,
+      this.sessions.map((host, i) => ({ host, where: host.where, state: states[i] as HostState })),
+    );
+    const target = steps[0]?.target as Version;
+    const previousImage = steps[0]?.current.image ?? null;
     if (r.dryRun) {
-      for (const t of targets)
-        this.ctx.log(`${t.session.where}: would roll back ${t.current.image} → ${t.target.image}`);
-    } else {
-      await this.parallel(
-        targets.map((t) => t.session),
-        async (session) => {
-          const t = targets.find((x) => x.session === session) as (typeof targets)[number];
-          const started = performance.now();
-          await session.startExisting(t.target.container);
-          const health = await session.waitHealthy(t.target.container, healthOf(r));
-          if (!health.ok) {
-            await session.stop(t.target.container);
-            throw new Error(
-              `${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`,
-            );
-          }
-          await this.serve(session, t.target.container);
-          await session.stop(t.current.container);
-          results.push({
-            host: session.where,
-            previous: t.current.image,
-            image: t.target.image,
-            container: t.target.container,
-            durationMs: performance.now() - started,
-            result: 'rolled-back',
-          });
-          this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
-        },
-      );
+      for (const line of describeRollback(steps)) this.ctx.log(line);
+      return {
+        digest: target.digest,
+        changed: false,
+        hosts: steps.map((t) => rolledBackResult(t, 'planned')),
+        previousImage,
+      };
     }
-    const target = targets[0]?.target as Version;
-    const ordered = r.dryRun
-      ? targets.map((t) => ({
-          host: t.session.where,
-          previous: t.current.image,
-          image: t.target.image,
-          container: t.target.container,
-          durationMs: 0,
-          result: 'planned' as const,
-        }))
-      : this.sessions.map((s) => results.find((x) => x.host === s.where) as HostResult);
-    if (!r.dryRun)
-      await this.auditAll(
-        ordered,
-        { reference: target.image, digest: target.digest, version: target.version },
-        'rollback',
-      );
-    return {
-      digest: target.digest,
-      changed: !r.dryRun,
-      hosts: ordered,
-      previousImage: targets[0]?.current.image ?? null,
-    };
+    const results = new Map<ContainerHost, HostResult>();
+    await this.parallel(
+      steps.map((t) => t.host),
+      async (session) => {
+        const t = steps.find((x) => x.host === session) as (typeof steps)[number];
+        const started = performance.now();
+        await session.startExisting(t.target.container);
+        const health = await session.waitHealthy(t.target.container, healthOf(r));
+        if (!health.ok) {
+          await session.stop(t.target.container);
+          throw new Error(
+            `${session.where}: ${t.target.container} did not become healthy again: ${health.detail}`,
+          );
+        }
+        await this.serve(session, t.target.container);
+        await session.stop(t.current.container);
+        results.set(session, rolledBackResult(t, 'rolled-back', performance.now() - started));
+        this.ctx.log(`${session.where}: rolled back to ${t.target.container}`);
+      },
+    );
+    const hosts = this.sessions.map((s) => results.get(s) as HostResult);
+    await this.auditAll(
+      hosts,
+      { reference: target.image, digest: target.digest, version: target.version },
+      'rollback',
+    );
+    return { digest: target.digest, changed: true, hosts, previousImage };
   }
 
   private async auditAll(hosts: readonly HostResult[], image: PinnedImage, action: string): Promise<void> {

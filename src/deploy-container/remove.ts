@@ -6,12 +6,15 @@
  */
 import { runPool } from '../common/pool';
 import type { Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
+import * as networks from '../docker/networks';
 import { inspectContainersWhere } from '../docker/engine';
-import { HostSession, LABEL } from '../deploy-core/host';
+import { type ContainerInspect, containerName } from '../docker/inspect';
+import { LABEL } from '../deploy-core/session';
+import { ContainerHost } from './container-host';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { DeployContext } from '../deploy-core/result';
-import { SharedProxy } from '../deploy-core/shared-proxy';
+import { SharedProxy } from '../proxy/shared-proxy';
 
 export interface RemovedOnHost {
   readonly host: string;
@@ -22,7 +25,7 @@ export interface RemovedOnHost {
 const TARGET = { docker: 'docker' };
 
 async function removeOnHost(
-  session: HostSession,
+  session: ContainerHost,
   ctx: DeployContext,
   lock: ReturnType<typeof newLock>,
   lockTimeoutMs: number,
@@ -37,16 +40,16 @@ async function removeOnHost(
       ctx,
       lockTimeoutMs,
     );
-  const containers = await inspectContainersWhere<{ Name: string }>(session.runner, TARGET, [
+  const containers = await inspectContainersWhere<ContainerInspect>(session.runner, TARGET, [
     `label=${LABEL.service}=${session.name}`,
   ]);
-  const names = containers.map((c) => c.Name.replace(/^\//, ''));
+  const names = containers.map(containerName);
   if (names.length > 0) {
-    const removed = await session.runner.run(docker.removeContainersKeepVolumes(TARGET, names));
+    const removed = await session.runner.run(docker.removeContainers(TARGET, names));
     if (removed.exitCode !== 0) throw new Error(`${session.where}: ${removed.stderr.trim()}`);
   }
   for (const network of [session.live, session.network])
-    await session.runner.run(docker.networkRemove(TARGET, network));
+    await session.runner.run(networks.networkRemove(TARGET, network));
   ctx.log(
     `${session.where}: removed ${names.length > 0 ? names.join(', ') : 'no containers'}${routed ? ' and its routes' : ''} (volumes kept)`,
   );
@@ -60,7 +63,7 @@ export async function removeService(
   options: { readonly lockTimeoutMs: number; readonly maxParallel: number },
   ctx: DeployContext,
 ): Promise<RemovedOnHost[]> {
-  const sessions = runners.map((r) => new HostSession(r, name));
+  const sessions = runners.map((r) => new ContainerHost(r, name));
   const lock = newLock(ctx);
   return withHostLocks(
     sessions,

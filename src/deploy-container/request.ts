@@ -10,7 +10,7 @@ import {
   readProxyImage,
   refuseInputs,
 } from '../deploy-core/inputs';
-import { parseRoutes, type ProxyPorts, type Route, type TlsMode } from '../deploy-core/caddy';
+import { parseRoutes, type ProxyPorts, type Route, type TlsMode } from '../proxy/caddy';
 
 export type Strategy = 'rolling' | 'recreate';
 

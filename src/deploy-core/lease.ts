@@ -14,6 +14,7 @@
  * quoted like any other argv.
  */
 import type { Runner } from '../command/command';
+import { readRemoteFile } from '../command/remote-file';
 
 export interface LockInfo {
   readonly id: string;
@@ -230,10 +231,10 @@ export class HostLock {
   }
 
   async holder(): Promise<LockInfo | undefined> {
-    const result = await this.runner.run({ argv: ['cat', `${this.dir}/lock/holder.json`] });
-    if (result.exitCode !== 0) return undefined;
+    const text = await readRemoteFile(this.runner, `${this.dir}/lock/holder.json`);
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(result.stdout) as LockInfo;
+      return JSON.parse(text) as LockInfo;
     } catch {
       return undefined;
     }

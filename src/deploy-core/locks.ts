@@ -1,7 +1,7 @@
 /** The per-service deploy lock on every host (all taken, in host order, or none; always released), and the audit log beside it. */
 import { randomBytes } from 'node:crypto';
 import { sleep } from '../common/retry';
-import type { HostSession } from './host';
+import type { HostSession } from './session';
 import { type HostLock, isStale, LEASE_MS, type LockInfo, LockLostError } from './lease';
 import type { DeployContext } from './result';
 

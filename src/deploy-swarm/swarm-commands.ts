@@ -4,7 +4,7 @@
  * new task before stopping the old one and roll back on failure.
  */
 import type { Command } from '../command/command';
-import { dockerCommand as cmd, type DockerTarget, labelFlags } from '../docker/commands';
+import { dockerCommand as cmd, type DockerTarget, labelFlags } from '../docker/target';
 
 export function swarmInfo(target: DockerTarget): Command {
   return cmd(target, ['info', '--format', '{{json .Swarm}}']);

@@ -9,8 +9,8 @@
  */
 import { pinComposeFile } from '../deploy-stack/compose-file';
 import { configFingerprint } from '../deploy-core/fingerprint';
-import type { HostSession, LockInfo } from '../deploy-core/host';
-import { LABEL } from '../deploy-core/host';
+import type { HostSession, LockInfo } from '../deploy-core/session';
+import { LABEL } from '../deploy-core/session';
 import { LockLostError } from '../deploy-core/lease';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import type { PinnedImage } from '../deploy-core/pin';

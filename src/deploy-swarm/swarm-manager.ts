@@ -4,12 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { type Command, runChecked, type Runner } from '../command/command';
-import type { DockerTarget } from '../docker/commands';
+import type { DockerTarget } from '../docker/target';
 import { ensureNetwork } from '../docker/engine';
+import type { ServiceConfigMount, ServiceInspect, SwarmInfo } from '../docker/inspect';
 import * as swarm from './swarm-commands';
 import { sleep } from '../common/retry';
-import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../deploy-core/caddy';
-import { LABEL } from '../deploy-core/host';
+import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../proxy/caddy';
+import { caddyCommand } from '../proxy/caddy-commands';
+import { LABEL } from '../deploy-core/session';
 import { httpProbe } from '../deploy-core/probe';
 
 export interface ServiceState {
@@ -31,17 +33,6 @@ export interface Task {
   readonly desired: string;
   readonly current: string;
   readonly error: string;
-}
-
-interface ServiceInspect {
-  Spec: {
-    Name: string;
-    Labels?: Record<string, string>;
-    Mode?: { Replicated?: { Replicas?: number }; Global?: object };
-    TaskTemplate: { ContainerSpec: { Image: string } };
-    EndpointSpec?: { Ports?: Array<{ PublishedPort?: number }> };
-  };
-  UpdateStatus?: { State?: string; Message?: string };
 }
 
 export type Convergence =
@@ -158,7 +149,7 @@ export class SwarmManager {
   async isManager(): Promise<boolean> {
     const result = await this.runner.run(swarm.swarmInfo(this.target));
     if (result.exitCode !== 0) return false;
-    const info = JSON.parse(result.stdout) as { LocalNodeState?: string; ControlAvailable?: boolean };
+    const info = JSON.parse(result.stdout) as SwarmInfo;
     return info.LocalNodeState === 'active' && info.ControlAvailable === true;
   }
 
@@ -318,7 +309,7 @@ export class SwarmManager {
     const configExists = await this.runner.run(swarm.configInspect(this.target, config));
     if (configExists.exitCode !== 0) await this.run(swarm.configCreate(this.target, config, content, labels));
     const existing = await this.service(name);
-    const command = ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
+    const command = caddyCommand('run', CADDYFILE_PATH);
     if (!existing) {
       await this.run(
         swarm.proxyServiceCreate(this.target, {
@@ -337,7 +328,7 @@ export class SwarmManager {
       return;
     }
     const mounted = await this.run(swarm.serviceConfigs(this.target, name));
-    const old = (JSON.parse(mounted.stdout || 'null') as Array<{ ConfigName: string }> | null) ?? [];
+    const old = (JSON.parse(mounted.stdout || 'null') as ServiceConfigMount[] | null) ?? [];
     if (old.some((c) => c.ConfigName === config)) return;
     await this.run(
       swarm.serviceSwapConfig(

@@ -3,12 +3,14 @@
  * containers matching filters, inspected in one call; a network made only when it is missing.
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from './commands';
+import * as docker from './containers';
+import * as networks from './networks';
+import type { DockerTarget } from './target';
 
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 export async function inspectContainersWhere<T>(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   filters: readonly string[],
 ): Promise<T[]> {
   const ids = (await runChecked(runner, docker.listContainers(target, filters))).stdout
@@ -21,11 +23,11 @@ export async function inspectContainersWhere<T>(
 /** Creates the network unless it exists. */
 export async function ensureNetwork(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   name: string,
   labels: Readonly<Record<string, string>>,
-  options: docker.NetworkOptions = {},
+  options: networks.NetworkOptions = {},
 ): Promise<void> {
-  const exists = await runner.run(docker.networkInspect(target, name));
-  if (exists.exitCode !== 0) await runChecked(runner, docker.networkCreate(target, name, labels, options));
+  const exists = await runner.run(networks.networkInspect(target, name));
+  if (exists.exitCode !== 0) await runChecked(runner, networks.networkCreate(target, name, labels, options));
 }

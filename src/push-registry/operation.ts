@@ -4,7 +4,8 @@
  * login for the next steps, removed after the job).
  */
 import { LocalRunner } from '../command/local-runner';
-import { dockerBinary, logout as logoutCommand, tag as tagCommand } from '../docker/commands';
+import { logout as logoutCommand, tag as tagCommand } from '../docker/images';
+import { dockerBinary } from '../docker/target';
 import { runChecked } from '../command/command';
 import { formatReference } from '../common/reference';
 import type { Inputs } from '../common/inputs';

@@ -7,7 +7,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as images from '../docker/images';
+import type { DockerTarget } from '../docker/target';
 import { InputError, type Inputs } from '../common/inputs';
 import {
   formatReference,
@@ -141,14 +142,14 @@ export interface PushHooks {
 
 async function pushOne(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   reference: string,
   policy: RetryPolicy,
   hooks: PushHooks,
 ): Promise<{ result: CommandResult; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     const result = await runner.run(
-      docker.push(target, reference),
+      images.push(target, reference),
       hooks.onOutput && { onOutput: hooks.onOutput },
     );
     if (result.exitCode === 0) return { result, attempts: attempt };
@@ -168,7 +169,7 @@ async function pushOne(
 
 export async function pushAll(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: PushRequest,
   policy: RetryPolicy,
   hooks: PushHooks = {},
@@ -225,12 +226,12 @@ interface LocalImage {
  */
 export async function planTagPush(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: PushRequest,
 ): Promise<TagPushPlan> {
   const first = request.references[0] as ImageReference;
   const local = JSON.parse(
-    (await runChecked(runner, docker.inspectImage(target, formatReference(first)))).stdout,
+    (await runChecked(runner, images.inspectImage(target, formatReference(first)))).stdout,
   ) as LocalImage;
   const rules = tagRules(
     local.Config?.Labels ?? {},
@@ -341,11 +342,7 @@ async function pushedBytes(request: PushRequest, pushed: readonly PushedReferenc
 }
 
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */
-export async function login(
-  runner: Runner,
-  target: docker.DockerTarget,
-  request: PushRequest,
-): Promise<void> {
+export async function login(runner: Runner, target: DockerTarget, request: PushRequest): Promise<void> {
   if (!request.username || !request.password) return;
-  await runChecked(runner, docker.login(target, request.registry, request.username, request.password));
+  await runChecked(runner, images.login(target, request.registry, request.username, request.password));
 }

@@ -10,25 +10,26 @@
  * 8 MiB, 86 every 4, 78 every 2, 72–73 every 1, 71–72 every ½ or ¼ MiB (what is left is Node
  * itself: `node -e 0` is 43 MiB, with http and https loaded 51); 1,000 minor collections cost
  * about 0.1 s of CPU, a few percent of the copy's.
- * Without access to the collector this is a no-op.
+ * The collector is the entry point's to give (`collectWith`, from src/common/gc.ts): a library does
+ * not switch on V8 flags for the whole process. Without one this is a no-op.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+
+import type { Collect } from '../common/gc';
 
 const EVERY_BYTES = 1024 * 1024;
 
-type Collect = (options?: { type: 'minor' | 'major' }) => void;
+let obtain: (() => Collect | null) | undefined;
 let collect: Collect | null | undefined;
 let sinceLast = 0;
 
+/** Lets `streamed` collect, with the collector `source` gives (asked once, when first needed). */
+export function collectWith(source: () => Collect | null): void {
+  obtain = source;
+  collect = undefined;
+}
+
 function collector(): Collect | null {
-  if (collect !== undefined) return collect;
-  try {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as Collect;
-  } catch {
-    collect = null;
-  }
+  if (collect === undefined) collect = obtain?.() ?? null;
   return collect;
 }
 

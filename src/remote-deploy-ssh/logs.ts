@@ -4,7 +4,8 @@
  * handed over with the host and container it came from.
  */
 import type { Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
+import { containerName } from '../docker/inspect';
 import { InputError, type Inputs } from '../common/inputs';
 import type { Connection } from '../deploy-core/inputs';
 import { onEveryHost, serviceContainers } from './status';
@@ -81,7 +82,7 @@ export async function hostLogs(
 ): Promise<HostLogs> {
   const running = (await serviceContainers(runner, name))
     .filter((c) => c.State.Running)
-    .map((c) => c.Name.replace(/^\//, ''))
+    .map(containerName)
     .sort();
   if (running.length === 0) {
     const fromSwarm = await swarmLogs(runner, name, options, onLine);

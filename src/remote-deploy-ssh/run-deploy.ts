@@ -9,9 +9,10 @@ import { runPool } from '../common/pool';
 import type { SshRunner } from '../ssh/ssh-runner';
 import { ComposeDeployer } from '../deploy-compose/compose-deploy';
 import { connectAll, connectManager } from '../deploy-core/connect';
+import { ContainerHost } from '../deploy-container/container-host';
 import { Deployer } from '../deploy-container/deploy';
-import { HostSession, type LockInfo } from '../deploy-core/host';
-import { proxyLockId, SharedProxy } from '../deploy-core/shared-proxy';
+import { HostSession, type LockInfo } from '../deploy-core/session';
+import { proxyLockId, SharedProxy } from '../proxy/shared-proxy';
 import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
@@ -107,19 +108,23 @@ interface LockingDeployer {
   withLocks<T>(work: () => Promise<T>): Promise<T>;
 }
 
-/** Connects to every host, then: the deployer's locks, the registry login, `work`; always cleaned up. */
-async function onEveryHost<D extends LockingDeployer>(
+/**
+ * Connects to every host and opens the mode's session on each, then: the deployer's locks, the
+ * registry login, `work`; always cleaned up.
+ */
+async function onEveryHost<S extends HostSession, D extends LockingDeployer>(
   request: Connection & { readonly name: string },
   ctx: DeployContext,
   hooks: DeployHooks,
   group: NonNullable<DeployHooks['group']>,
-  make: (sessions: HostSession[], env: Record<string, string>) => D,
+  open: (runner: Runner, env: Record<string, string>) => S,
+  make: (sessions: S[], env: Record<string, string>) => D,
   work: (deployer: D) => Promise<DeployResult>,
 ): Promise<DeployResult> {
   const runners = await connectHosts(request, ctx, group);
   try {
     const env = privateConfig(request);
-    const sessions = runners.map((runner) => new HostSession(runner, request.name, env));
+    const sessions = runners.map((runner) => open(runner, env));
     const deployer = make(sessions, env);
     hooks.onLock?.(deployer.lock.id);
     return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
@@ -146,6 +151,7 @@ async function deployContainer(
       ctx,
       hooks,
       group,
+      (runner, env) => new ContainerHost(runner, request.name, env),
       (sessions) => new Deployer(request, sessions, ctx),
       (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
     ),
@@ -171,6 +177,7 @@ async function deployCompose(
       ctx,
       hooks,
       group,
+      (runner, env) => new HostSession(runner, request.name, env),
       (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
       (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
     ),
@@ -230,14 +237,18 @@ export async function cleanUpInterruptedDeploy(
   const manager = request.mode === 'swarm' ? await connectManager(request, () => {}) : undefined;
   const runners = manager ? [manager.runner] : await connectAll(request, () => {});
   try {
-    const sessions = runners.map((r) => new HostSession(r, request.name));
-    const deployer = request.mode === 'container' ? new Deployer(request, sessions, ctx) : undefined;
+    // Single-container mode converges each host too: its own session.
+    const hosts = request.mode === 'container' ? runners.map((r) => new ContainerHost(r, request.name)) : [];
+    const sessions =
+      request.mode === 'container' ? hosts : runners.map((r) => new HostSession(r, request.name));
+    const deployer = request.mode === 'container' ? new Deployer(request, hosts, ctx) : undefined;
     const swarm =
       request.mode === 'swarm' && manager
         ? new SwarmDeployer(request, manager, sessions[0] as HostSession, ctx)
         : undefined;
     const cleaned = await runPool(
-      sessions.map((session) => async () => {
+      sessions.map((session, i) => async () => {
+        const host = hosts[i];
         // A shared-proxy lock the main step held when it was killed is freed now, not a lease later
         // (only if it is still this run's; the route record it may have written is finished by the
         // next deploy, which sees the proxy has not taken it).
@@ -251,9 +262,9 @@ export async function cleanUpInterruptedDeploy(
           if (removed.length > 0) ctx.log(`${session.where}: removed ${removed.join(', ')}`);
           // Again, holding the deploy lock: a proxy lock command of the killed run that sshd
           // finished after the release above.
-          if (request.mode === 'container' && request.shared)
-            await deployer?.releaseOrphanedProxyLock(session);
-          await deployer?.converged(session);
+          if (host && request.mode === 'container' && request.shared)
+            await deployer?.releaseOrphanedProxyLock(host);
+          if (host) await deployer?.converged(host);
           // Swarm: an update the main step left running is rolled back and waited for, the lease
           // renewed meanwhile (the wait can outlast it).
           if (swarm) await whileRenewing(session, id, () => swarm.settleInterrupted());

@@ -4,11 +4,13 @@
  * their image and version, since when, and the last entries of the host's audit log.
  */
 import type { Runner } from '../command/command';
+import { tailFile } from '../command/files';
 import { inspectContainersWhere } from '../docker/engine';
+import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import * as swarm from '../deploy-swarm/swarm-commands';
 import { runPool } from '../common/pool';
 import { connectAll } from '../deploy-core/connect';
-import { LABEL } from '../deploy-core/host';
+import { LABEL } from '../deploy-core/session';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';
 
@@ -36,19 +38,6 @@ export interface HostStatus {
   readonly error?: string;
 }
 
-export interface Inspect {
-  Id: string;
-  Name: string;
-  Config: { Image: string; Labels?: Record<string, string> };
-  State: {
-    Status: string;
-    StartedAt: string;
-    FinishedAt: string;
-    Running: boolean;
-    Health?: { Status: string };
-  };
-}
-
 const TARGET = { docker: 'docker' };
 
 /** The containers of service `name` on a host: its own (by label) and, for a compose project of that name, the project's. */
@@ -67,7 +56,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
     .map((c): ContainerStatus => {
       const labels = c.Config.Labels ?? {};
       return {
-        name: c.Name.replace(/^\//, ''),
+        name: containerName(c),
         role: labels[LABEL.role] ?? labels['com.docker.compose.service'] ?? '',
         image: labels[LABEL.image] ?? c.Config.Image,
         version: labels[LABEL.version] ?? '',
@@ -96,7 +85,7 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
       });
     }
   }
-  const log = await runner.run({ argv: ['tail', '-n', String(auditLines), `.slipway/${name}/audit.log`] });
+  const log = await runner.run(tailFile(`.slipway/${name}/audit.log`, auditLines));
   const audit =
     log.exitCode === 0
       ? log.stdout

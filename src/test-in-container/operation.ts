@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChecked } from '../command/command';
 import { LocalRunner } from '../command/local-runner';
-import * as docker from '../docker/commands';
+import { serverPlatform } from '../docker/images';
+import { dockerBinary } from '../docker/target';
 import type { Inputs } from '../common/inputs';
 import { Code, facts, formatDuration, heading, table } from '../common/summary';
 import {
@@ -94,7 +95,7 @@ export async function runTestOn(
 ): Promise<Outcome> {
   const request = readTestRequest(inputs);
   const runner = new LocalRunner();
-  const target = { docker: docker.dockerBinary() };
+  const target = { docker: dockerBinary() };
   const session = newSession();
   report.saveState(TEST_SESSION_STATE, session.id);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
@@ -103,7 +104,7 @@ export async function runTestOn(
     const tested: TestPlatforms = given
       ? {
           targets: given,
-          runner: (await runChecked(runner, docker.serverPlatform(target))).stdout.trim(),
+          runner: (await runChecked(runner, serverPlatform(target))).stdout.trim(),
           source: 'given',
         }
       : await resolveTestPlatforms(runner, target, request.image, request.platforms);
@@ -236,6 +237,6 @@ export async function runTestOn(
 export async function afterTest(report: Reporter): Promise<void> {
   const id = report.readState(TEST_SESSION_STATE);
   if (!id) return;
-  const removed = await cleanupSession(new LocalRunner(), { docker: docker.dockerBinary() }, id);
+  const removed = await cleanupSession(new LocalRunner(), { docker: dockerBinary() }, id);
   if (removed > 0) report.info(`Removed ${removed} leftover container(s) of ${id}`);
 }

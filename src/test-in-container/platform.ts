@@ -9,7 +9,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as images from '../docker/images';
+import type { DockerTarget } from '../docker/target';
 import { InputError } from '../common/inputs';
 import { parseReference, repositoryName } from '../common/reference';
 import { clientFor } from '../registry/resolve';
@@ -169,22 +170,22 @@ export function localEngine(env: NodeJS.ProcessEnv = process.env): boolean {
 
 async function imageInStore(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   image: string,
 ): Promise<string | undefined> {
-  const inspected = await runner.run(docker.imagePlatform(target, image));
+  const inspected = await runner.run(images.imagePlatform(target, image));
   return inspected.exitCode === 0 ? platformOf(inspected.stdout) : undefined;
 }
 
 /** The platforms of `image` to test (see the file's comment); nothing is pulled yet. */
 export async function resolveTestPlatforms(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   image: string,
   requested: readonly string[],
 ): Promise<TestPlatforms> {
   const [runnerPlatform, inStore] = await Promise.all([
-    runChecked(runner, docker.serverPlatform(target)).then((r) => r.stdout.trim()),
+    runChecked(runner, images.serverPlatform(target)).then((r) => r.stdout.trim()),
     imageInStore(runner, target, image),
   ]);
   if (
@@ -201,7 +202,7 @@ export async function resolveTestPlatforms(
     // each is run with docker run --platform.
     const held = await Promise.all(
       requested.map(async (wanted) => {
-        const one = await runner.run(docker.imagePlatform(target, image, wanted));
+        const one = await runner.run(images.imagePlatform(target, image, wanted));
         return one.exitCode === 0
           ? { platform: platformOf(one.stdout), image, runPlatform: true }
           : undefined;
@@ -251,8 +252,8 @@ export async function resolveTestPlatforms(
       `${image} has one platform, ${inStore} (it is not an index of several): test ${requested.join(', ')} with a reference to a multi-platform index`,
     );
   // A single-platform image the engine does not have: pulled, then its own platform.
-  await runChecked(runner, docker.pull(target, image));
-  const pulled = (await runChecked(runner, docker.imagePlatform(target, image))).stdout;
+  await runChecked(runner, images.pull(target, image));
+  const pulled = (await runChecked(runner, images.imagePlatform(target, image))).stdout;
   return {
     targets: pickPlatforms([{ platform: platformOf(pulled), image }], requested, image),
     runner: runnerPlatform,
@@ -263,12 +264,12 @@ export async function resolveTestPlatforms(
 /** Pulls a platform's image by its digest when the engine does not have it yet. */
 export async function ensurePulled(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   t: PlatformTarget,
 ): Promise<boolean> {
   if (!t.digest) return false;
-  if ((await runner.run(docker.imagePlatform(target, t.image))).exitCode === 0) return false;
-  await runChecked(runner, docker.pull(target, t.image));
+  if ((await runner.run(images.imagePlatform(target, t.image))).exitCode === 0) return false;
+  await runChecked(runner, images.pull(target, t.image));
   return true;
 }
 

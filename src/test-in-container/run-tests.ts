@@ -18,7 +18,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
+import * as networks from '../docker/networks';
+import { envFileContent, envFileProblem } from '../docker/env-file';
+import type { DockerTarget } from '../docker/target';
+import type { ContainerInspect, ContainerState } from '../docker/inspect';
 import { InputError, type Inputs, refuseOption } from '../common/inputs';
 import { sleep } from '../common/retry';
 import { hasControlCharacter } from '../common/text';
@@ -64,7 +68,7 @@ export function checkReportsPath(path: string): void {
 /** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
 function checkEnvFileValues(input: string, env: ReadonlyArray<readonly [string, string]>): void {
   for (const [name, value] of env) {
-    const problem = docker.envFileProblem(name, value);
+    const problem = envFileProblem(name, value);
     if (problem) throw new InputError(input, problem);
   }
 }
@@ -126,19 +130,9 @@ export interface TestHooks {
   readonly onOutput: (chunk: string) => void;
 }
 
-interface ContainerState {
-  Status: string;
-  ExitCode: number;
-  Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
-}
-
-async function containerState(
-  runner: Runner,
-  target: docker.DockerTarget,
-  name: string,
-): Promise<ContainerState> {
+async function containerState(runner: Runner, target: DockerTarget, name: string): Promise<ContainerState> {
   const result = await runChecked(runner, docker.inspectContainer(target, name));
-  return (JSON.parse(result.stdout) as { State: ContainerState }).State;
+  return (JSON.parse(result.stdout) as ContainerInspect).State;
 }
 
 /** Connects and holds: a proxy in front of a closed port accepts and then hangs up at once. */
@@ -162,7 +156,7 @@ export function tcpAnswers(host: string, port: number, holdMs = 300): Promise<bo
 
 async function waitForService(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   session: TestSession,
   service: ServiceSpec,
   timeoutMs: number,
@@ -215,7 +209,7 @@ async function waitForService(
 
 async function serviceError(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   service: ServiceSpec,
   name: string,
   problem: string,
@@ -260,7 +254,7 @@ async function withEnvFile<T>(
   const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-env-'));
   try {
     const file = join(dir, 'env');
-    writeFileSync(file, docker.envFileContent(env), { mode: 0o600 });
+    writeFileSync(file, envFileContent(env), { mode: 0o600 });
     return await command(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -269,14 +263,14 @@ async function withEnvFile<T>(
 
 export async function runTests(
   runner: Runner,
-  target: docker.DockerTarget,
+  target: DockerTarget,
   request: TestRequest,
   session: TestSession,
   options: { workspace: string; reportDir: string },
   hooks: TestHooks,
 ): Promise<TestOutcome> {
   const labels = { [RUN_LABEL]: session.id };
-  await runChecked(runner, docker.networkCreate(target, session.network, labels));
+  await runChecked(runner, networks.networkCreate(target, session.network, labels));
   hooks.log(`Network ${session.network}`);
 
   const started = performance.now();
@@ -365,15 +359,11 @@ export async function runTests(
 }
 
 /** Removes every container (with anonymous volumes) and the network of a session. Idempotent. */
-export async function cleanupSession(
-  runner: Runner,
-  target: docker.DockerTarget,
-  id: string,
-): Promise<number> {
+export async function cleanupSession(runner: Runner, target: DockerTarget, id: string): Promise<number> {
   if (!/^slipway-test-[a-f0-9]+$/.test(id) || hasControlCharacter(id)) return 0;
   const listed = await runner.run(docker.listContainers(target, [`label=${RUN_LABEL}=${id}`]));
   const containers = listed.stdout.split('\n').filter(Boolean);
-  if (containers.length > 0) await runner.run(docker.removeContainers(target, containers));
-  await runner.run(docker.networkRemove(target, id));
+  if (containers.length > 0) await runner.run(docker.removeContainersAndVolumes(target, containers));
+  await runner.run(networks.networkRemove(target, id));
   return containers.length;
 }

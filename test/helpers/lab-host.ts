@@ -54,3 +54,30 @@ export async function psOnHost(
   const out = await onHost(lab, host, ...argv, '--format', format);
   return out.split('\n').filter(Boolean);
 }
+
+/**
+ * Creates or removes /gate/fail on `volume` of `host` (a volume only that host has): a version
+ * whose health check is `test ! -e /gate/fail` then fails there alone.
+ */
+export async function healthGate(
+  lab: LabInfo,
+  host: LabHost,
+  volume: string,
+  image: string,
+  how: 'touch' | 'rm',
+): Promise<void> {
+  const args = how === 'touch' ? ['/gate/fail'] : ['-f', '/gate/fail'];
+  await onHost(
+    lab,
+    host,
+    'docker',
+    'run',
+    '--rm',
+    '-v',
+    `${volume}:/gate`,
+    '--entrypoint',
+    how,
+    image,
+    ...args,
+  );
+}

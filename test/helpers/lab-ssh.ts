@@ -20,3 +20,14 @@ export function connectLabHost(
 ): Promise<SshRunner> {
   return SshRunner.connect({ host: host.address, port: host.sshPort }, labSshOptions(lab, overrides));
 }
+
+/** remote-deploy-ssh's connection inputs for `hosts` of the lab, and the lab's proxy image. */
+export function labDeployInputs(lab: LabInfo, hosts: readonly LabHost[]): Record<string, string> {
+  return {
+    hosts: hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
+    username: lab.ssh.user,
+    'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+    'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+    'proxy-image': lab.images.proxy,
+  };
+}

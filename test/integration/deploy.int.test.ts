@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
-import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
+import { healthGate, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { publishFixtureApp } from '../lab/lab';
 import type { LabHost } from '../lab/lab';
@@ -18,9 +18,11 @@ const local = new LocalRunner();
 const SERVICE = `test-deploy-${randomBytes(3).toString('hex')}`;
 /** A second service, whose proxy cannot start. */
 const NOPROXY = `${SERVICE}-noproxy`;
+const FIRST = `${SERVICE}-first`;
 const PUBLISH = '8081';
 const SECRET = `s3cret-${randomBytes(6).toString('hex')}`;
 const VOLUME = `${SERVICE}-data`;
+const GATE = `${SERVICE}-gate`;
 const images: Record<string, string> = {};
 const urls = lab.hosts.map((h) => `http://${h.address}:${PUBLISH}/version`);
 
@@ -70,8 +72,9 @@ function hostsOutput(run: BundleRun): Array<{ host: string; result: string; prev
 
 /** Removes this file's services (containers, networks, its volume) from the lab hosts, by exact name. */
 const cleanHosts = hostCleanup(lab, SERVICE, [
-  ...serviceCleanup(SERVICE, [VOLUME]),
+  ...serviceCleanup(SERVICE, [VOLUME, GATE]),
   ...serviceCleanup(NOPROXY),
+  ...serviceCleanup(FIRST),
 ]);
 
 afterAll(cleanHosts);
@@ -188,9 +191,13 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(await Promise.all(lab.hosts.map((h) => appContainers(h)))).toEqual(before);
   });
 
-  it('rollback: true returns every host to v1; the volume kept its data', async () => {
+  it('rollback: true returns every host to v1 under load (zero failed, no request waits on a leaving version); the volume kept its data', async () => {
+    const load = startLoad(urls, { workers: 2 });
     const back = await deploy(undefined, { rollback: 'true' });
+    const report = await load.stop();
     expect(back.exitCode, back.log).toBe(0);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.latency.max, JSON.stringify(report.latency)).toBeLessThan(SWITCH_MAX_MS);
     expect(await served()).toEqual(['v1', 'v1']);
     expect(hostsOutput(back).map((h) => h.result)).toEqual(['rolled-back', 'rolled-back']);
     const host = lab.hosts[0] as (typeof lab.hosts)[number];
@@ -377,6 +384,46 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(await Promise.all(lab.hosts.map((h) => appContainers(h, true)))).toEqual(before);
     expect(await served()).toEqual(['v1', 'v1']);
   });
+  it('switches host 1 back when host 2 fails after it, under load: zero failed, no request waits on a leaving version', async () => {
+    // Host 2's v2 fails its health check (a file on a volume only host 2 has) after host 1 switched.
+    const [, h2] = lab.hosts as [(typeof lab.hosts)[number], (typeof lab.hosts)[number]];
+    await healthGate(lab, h2, GATE, images.v1 as string, 'touch');
+    const load = startLoad(urls, { workers: 2 });
+    const run = await deploy('v2', {
+      'max-parallel': '1',
+      volumes: `${VOLUME}:/data\n${GATE}:/gate`,
+      'health-cmd': 'test ! -e /gate/fail',
+      'health-timeout': '4s',
+    });
+    const report = await load.stop();
+    expect(run.exitCode, run.log).toBe(1);
+    expect(hostsOutput(run).map((h) => h.result)).toEqual(['reverted', 'failed']);
+    expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    expect(report.answers.v2, 'host 1 served v2 before it switched back').toBeGreaterThan(0);
+    expect(report.latency.max, JSON.stringify(report.latency)).toBeLessThan(SWITCH_MAX_MS);
+    expect(await served()).toEqual(['v1', 'v1']);
+
+    // A service's first version has nothing to go back to: host 1 keeps it and says it is deployed.
+    const first = await deploy('v2', {
+      name: FIRST,
+      publish: '',
+      'max-parallel': '1',
+      volumes: `${GATE}:/gate`,
+      'health-cmd': 'test ! -e /gate/fail',
+      'health-timeout': '4s',
+    });
+    expect(first.exitCode, first.log).toBe(1);
+    expect(hostsOutput(first).map((h) => h.result)).toEqual(['deployed', 'failed']);
+    expect(first.log).toContain('keeps serving (no earlier version on this host)');
+    const running = await psOnHost(
+      lab,
+      lab.hosts[0] as (typeof lab.hosts)[number],
+      [`dev.slipway.service=${FIRST}`, 'dev.slipway.role=app'],
+      '{{.Names}}',
+    );
+    expect(running).toHaveLength(1);
+  });
+
   it('pulls from an authenticated registry with a login that leaves no credentials on the hosts', async () => {
     const { production } = lab.registries;
     const promoted = await runBundle('promote-between-registries', {

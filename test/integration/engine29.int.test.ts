@@ -348,6 +348,7 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(new RegExp(`^${SERVICE}\\S* \\| `, 'm'));
 
+    const rollingBack = startLoad([url(PORT.container)], { workers: 2 });
     const back = await runCli([
       'rollback',
       ...connection,
@@ -360,7 +361,10 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
       '--health-path',
       '/health',
     ]);
+    const rollback = await rollingBack.stop();
     expect(back.code, back.stderr).toBe(0);
+    expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
+    expect(rollback.latency.max, JSON.stringify(rollback.latency)).toBeLessThan(SWITCH_MAX_MS);
     expect(await served(PORT.container)).toBe('v1');
   });
 
@@ -514,8 +518,12 @@ volumes:
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(new RegExp(`^${SWARM}\\.[12]@lab-host3 \\| `, 'm'));
     expect(logs.stdout).toMatch(new RegExp(`^slipway-proxy-${SWARM}\\.\\S+@lab-host3 \\| `, 'm'));
+    const rollingBack = startLoad([url(PORT.swarm)], { workers: 2 });
     const back = await swarm(undefined, { rollback: 'true' });
+    const rollback = await rollingBack.stop();
     expect(back.exitCode, back.log).toBe(0);
+    expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
+    expect(rollback.latency.max, JSON.stringify(rollback.latency)).toBeLessThan(SWITCH_MAX_MS);
     expect(await served(PORT.swarm)).toBe('v1');
   });
 

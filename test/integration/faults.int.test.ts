@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { acquire } from '../../src/deploy-core/locks';
-import { HostSession } from '../../src/deploy-core/host';
+import { HostSession } from '../../src/deploy-core/session';
 import type { SshRunner } from '../../src/ssh/ssh-runner';
 import { eventOnHost, nth, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { connectLabHost } from '../helpers/lab-ssh';
 import { startLoad } from '../helpers/load';
-import { expectNothingLeft, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
+import { expectNothingLeft, healthGate, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
@@ -221,21 +221,7 @@ const PHASES: readonly Phase[] = [
 ];
 
 /** Creates or removes the file that fails host 2's health check. */
-async function gate(how: 'touch' | 'rm'): Promise<void> {
-  const args = how === 'touch' ? ['/gate/fail'] : ['-f', '/gate/fail'];
-  await onHost(
-    HOST2,
-    'docker',
-    'run',
-    '--rm',
-    '-v',
-    `${GATE}:/gate`,
-    '--entrypoint',
-    how,
-    images.v1 as string,
-    ...args,
-  );
-}
+const gate = (how: 'touch' | 'rm') => healthGate(lab, HOST2, GATE, images.v1 as string, how);
 
 /** The version serving now: each test deploys the other one, so every deploy is a change. */
 let current = 'v1';

@@ -14,7 +14,7 @@ import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS, type LoadReport } from 
 import { expectNothingLeft, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { connectLabHost } from '../helpers/lab-ssh';
-import { SharedProxy } from '../../src/deploy-core/shared-proxy';
+import { SharedProxy } from '../../src/proxy/shared-proxy';
 import { type Pebble, startPebble } from '../helpers/pebble';
 import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
 import { NETWORK } from '../lab/config';
@@ -554,6 +554,8 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.log).toMatch(/could not|address already in use|port is already allocated/);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
+    // Switching back waits on no leaving version either.
+    expect(report.latency.max, JSON.stringify(report.latency)).toBeLessThan(SWITCH_MAX_MS);
     // The first host serves a2 again, and only with the routes it had: a-new.test is no one's.
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
     const record = await onHost(lab, host, 'cat', `/home/deploy/.slipway/_proxy/routes/${A}.json`);

@@ -8,7 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_METADATA, cliMetadata, renderPages } from '../../scripts/action-docs.mjs';
+import {
+  CLI_METADATA,
+  cliMetadata,
+  renderPages,
+  SECRET_INPUTS_MODULE,
+  secretInputsModule,
+} from '../../scripts/action-docs.mjs';
 import { codeBlocks, docFiles, lintDocBlocks } from '../../scripts/doc-blocks.mjs';
 import { findTool } from '../../scripts/tools.mjs';
 import { REPO_ROOT } from '../helpers/run-bundle';
@@ -45,6 +51,9 @@ describe('documentation', () => {
 
   it("gives the CLI (its help) every action's inputs exactly as its action.yml declares them", async () => {
     expect(await cliMetadata(REPO_ROOT), 'run: node scripts/action-docs.mjs').toBe(read(CLI_METADATA));
+    expect(await secretInputsModule(REPO_ROOT), 'run: node scripts/action-docs.mjs').toBe(
+      read(SECRET_INPUTS_MODULE),
+    );
   });
 
   it('keeps the README short, with the two commands that CI runs', () => {

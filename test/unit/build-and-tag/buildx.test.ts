@@ -15,7 +15,7 @@ import {
 import { buildxSteps, ghaCacheProblem, parseMetadata } from '../../../src/build-and-tag/buildx-build';
 import { readBuildRequest, readBuildxRequest } from '../../../src/build-and-tag/plan';
 import { Inputs } from '../../../src/common/inputs';
-import { buildxBuild } from '../../../src/docker/commands';
+import { buildxBuild } from '../../../src/docker/builds';
 
 const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
 

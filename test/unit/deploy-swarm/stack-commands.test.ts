@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { swarmCaddyfile } from '../../../src/deploy-core/caddy';
+import { swarmCaddyfile } from '../../../src/proxy/caddy';
 import { composeUp } from '../../../src/deploy-compose/compose-commands';
 import * as swarm from '../../../src/deploy-swarm/swarm-commands';
 const D1 = `sha256:${'1'.repeat(64)}`;

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBuildxPlugin, pluginDirs, SYSTEM_PLUGIN_DIRS } from '../../../src/docker/buildx-plugin';
-import { buildxInspect } from '../../../src/docker/commands';
+import { buildxInspect } from '../../../src/docker/builds';
 import { tempDir } from '../../helpers/temp';
 
 function plugin(dir: string, mode: number): string {

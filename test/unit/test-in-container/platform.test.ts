@@ -12,7 +12,7 @@ import {
   whyNotRunnable,
 } from '../../../src/test-in-container/platform';
 import { platformResult, platformSlug, testError } from '../../../src/test-in-container/operation';
-import { imagePlatform } from '../../../src/docker/commands';
+import { imagePlatform } from '../../../src/docker/images';
 import { tempDir } from '../../helpers/temp';
 
 const arm64 = { enabled: new Set(['qemu-aarch64']) };

@@ -5,7 +5,8 @@ import {
   routeConflict,
   type ServiceRoutes,
   sharedCaddyfile,
-} from '../../../src/deploy-core/caddy';
+  UPSTREAM,
+} from '../../../src/proxy/caddy';
 
 const svc = (service: string, lines: string[], extra: Partial<ServiceRoutes> = {}): ServiceRoutes => ({
   service,
@@ -98,11 +99,12 @@ describe('the shared Caddyfile', () => {
     expect(a).not.toContain('c-live');
     expect(text).toContain('d.test {\n\ttls internal\n');
     expect(text).toContain('http://e.test {\n\thandle {\n\t\treverse_proxy e-live:8080 {');
-    // Each service's name resolved on each dial (no lookup lock shared between services), a silent
-    // address given up after the dial timeout and the request tried again at once.
+    // Each service's name resolved on each dial (no lookup lock shared between services, which a
+    // service with no version would hold), a silent address given up after the dial timeout and
+    // the request tried again at once.
     expect(text).not.toContain('dynamic');
-    expect(c).toContain('\t\t\tdial_timeout 150ms\n');
-    expect(c).toContain('\t\t\tlb_try_interval 25ms\n');
+    expect(c).toContain(`\t\t\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms\n`);
+    expect(c).toContain(`\t\t\tlb_try_interval ${UPSTREAM.tryIntervalMs}ms\n`);
     // The same table in any order gives the same text (an unchanged table is never reloaded).
     const again = sharedCaddyfile(
       [svc('d', ['d.test'], { tls: 'internal' }), svc('e', ['e.test'], { tls: 'off' })],

@@ -1,32 +1,24 @@
 /**
- * What Slipway does on one deploy host, over any Runner (SSH in production, the same code
- * locally): the per-service lock, reading what runs, starting a version beside the old one,
- * waiting until it is healthy, switching the proxy, keeping old versions for rollback, pruning,
- * and the audit log. Every command is an argv array; values travel on stdin or in env files.
+ * Single-container mode on one host: reading which versions run, starting a version beside the
+ * old one (or a one-off pre-deploy run), waiting until it is healthy, putting it in service on the
+ * live network and taking the old one out, the service's own proxy, keeping old versions for
+ * rollback and pruning. Built on the session every mode shares (deploy-core/session.ts). Every
+ * command is an argv array; values travel on stdin or in env files.
  */
-import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import { runChecked } from '../command/command';
+import * as docker from '../docker/containers';
+import * as images from '../docker/images';
+import * as networks from '../docker/networks';
+import { envFileContent } from '../docker/env-file';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
+import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
-import { httpProbe } from './probe';
-import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from './caddy';
+import { httpProbe } from '../deploy-core/probe';
+import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
+import { caddyCommand } from '../proxy/caddy-commands';
+import * as files from '../command/files';
 import { tarFile } from '../docker/tar';
-import { HostLock } from './lease';
-
-export type { LockInfo } from './lease';
-
-export const LABEL = {
-  service: 'dev.slipway.service',
-  role: 'dev.slipway.role',
-  version: 'dev.slipway.version',
-  digest: 'dev.slipway.digest',
-  image: 'dev.slipway.image',
-  commit: 'dev.slipway.commit',
-  run: 'dev.slipway.run',
-  time: 'dev.slipway.time',
-  /** Fingerprint of the configuration besides the image (see fingerprint.ts). */
-  config: 'dev.slipway.config',
-} as const;
+import { HostSession, LABEL } from '../deploy-core/session';
 
 export interface Version {
   readonly container: string;
@@ -74,41 +66,7 @@ export interface Health {
   readonly timeoutMs: number;
 }
 
-interface Inspect {
-  Id: string;
-  Name: string;
-  Image: string;
-  Config: { Labels?: Record<string, string>; Healthcheck?: { Test?: string[] } };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
-  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
-  State: {
-    Status: string;
-    Running: boolean;
-    ExitCode: number;
-    Health?: { Status: string; Log?: Array<{ Output: string; ExitCode: number }> };
-  };
-}
-
-export class HostSession {
-  readonly where: string;
-  readonly runner: Runner;
-  readonly name: string;
-  /** The per-service deploy lock on this host. */
-  readonly lock: HostLock;
-  private readonly target: docker.DockerTarget;
-
-  constructor(runner: Runner, name: string, env: Record<string, string> = {}) {
-    this.runner = runner;
-    this.where = runner.where;
-    this.name = name;
-    this.target = { docker: 'docker', env };
-    this.lock = new HostLock(runner, this.dir);
-  }
-
-  /** Slipway's directory for this service on the host (relative to the deploy user's home). */
-  get dir(): string {
-    return `.slipway/${this.name}`;
-  }
+export class ContainerHost extends HostSession {
   get network(): string {
     return `slipway-${this.name}`;
   }
@@ -121,10 +79,6 @@ export class HostSession {
   }
   get alias(): string {
     return `${this.name}-live`;
-  }
-
-  private run(argv: string[], extra: { stdin?: string | Buffer; timeoutMs?: number } = {}) {
-    return runChecked(this.runner, { argv, ...extra });
   }
 
   private docker(command: ReturnType<typeof docker.run>) {
@@ -152,7 +106,7 @@ export class HostSession {
       .map((c): Version => {
         const labels = c.Config.Labels ?? {};
         return {
-          container: c.Name.replace(/^\//, ''),
+          container: containerName(c),
           running: c.State.Running,
           digest: labels[LABEL.digest] ?? '',
           image: labels[LABEL.image] ?? '',
@@ -172,7 +126,7 @@ export class HostSession {
     const serving = new Set(
       containers
         .filter((c) => c.State.Running && c.NetworkSettings?.Networks?.[this.live])
-        .map((c) => c.Name.replace(/^\//, '')),
+        .map(containerName),
     );
     const running = versions.filter((v) => v.running);
     const inService = running.filter((v) => serving.has(v.container));
@@ -197,7 +151,7 @@ export class HostSession {
   // --- versions ------------------------------------------------------------------------------------
 
   async pull(image: string): Promise<void> {
-    await this.docker(docker.pull(this.target, image));
+    await this.docker(images.pull(this.target, image));
   }
 
   /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
@@ -223,7 +177,7 @@ export class HostSession {
     // docker has read the env file: remove it while the container starts.
     const removing = this.removeEnvFile(envFile);
     try {
-      if (spec.network) await this.docker(docker.networkConnect(this.target, spec.network, spec.container));
+      if (spec.network) await this.docker(networks.networkConnect(this.target, spec.network, spec.container));
       await this.docker(docker.start(this.target, spec.container));
     } catch (error) {
       // Never started: not a version to keep for rollback.
@@ -255,7 +209,7 @@ export class HostSession {
       // Cancelled: the container is stopped too, not only the client that runs it.
       let stopping: Promise<unknown> | undefined;
       const stop = () => {
-        stopping = this.runner.run(docker.removeContainersKeepVolumes(this.target, [spec.container]));
+        stopping = this.runner.run(docker.removeContainers(this.target, [spec.container]));
       };
       signal?.addEventListener('abort', stop, { once: true });
       try {
@@ -271,61 +225,15 @@ export class HostSession {
     }
   }
 
-  /**
-   * What an interrupted run of this service can leave behind, removed by the next holder of the
-   * lock (nothing else can be using them then): env files and private docker configs holding
-   * secrets, half-made lock directories, and one-off pre-deploy containers still running.
-   */
-  async sweepLeftovers(): Promise<string[]> {
-    const found = await this.runner.run({
-      argv: [
-        'find',
-        this.dir,
-        '-mindepth',
-        '1',
-        '-maxdepth',
-        '1',
-        '(',
-        '-name',
-        '*.env',
-        '-o',
-        '-name',
-        '*.env.sh',
-        '-o',
-        '-name',
-        'docker-config-*',
-        '-o',
-        '-name',
-        'lock.new-*',
-        '-o',
-        '-name',
-        'lock.closed-*',
-        ')',
-        '-print',
-      ],
-    });
-    const paths = found.stdout.split('\n').filter(Boolean);
-    if (paths.length > 0) await this.run(['rm', '-rf', '--', ...paths]);
-    const preDeploy = await inspectContainersWhere<Inspect>(this.runner, this.target, [
-      `label=${LABEL.service}=${this.name}`,
-      `label=${LABEL.role}=pre-deploy`,
-    ]);
-    const names = preDeploy.map((c) => c.Name.replace(/^\//, ''));
-    if (names.length > 0) await this.runner.run(docker.removeContainersKeepVolumes(this.target, names));
-    return [...paths.map((p) => p.slice(this.dir.length + 1)), ...names];
-  }
-
   /** Env values reach the host on stdin, into a file only the deploy user can read. */
   private async writeEnvFile(spec: VersionSpec): Promise<string> {
     const envFile = `${this.dir}/${spec.container}.env`;
-    await this.run(['install', '-m', '0600', '/dev/stdin', envFile], {
-      stdin: docker.envFileContent(spec.env),
-    });
+    await runChecked(this.runner, files.installFile(envFile, '0600', envFileContent(spec.env)));
     return envFile;
   }
 
   private async removeEnvFile(envFile: string): Promise<void> {
-    await this.runner.run({ argv: ['rm', '-f', envFile] });
+    await this.runner.run(files.removeFile(envFile));
   }
 
   /** Waits until the container is healthy: its health check, an HTTP path through the proxy's network, or running. */
@@ -395,7 +303,7 @@ export class HostSession {
   }
 
   private async leaveService(container: string): Promise<void> {
-    const result = await this.runner.run(docker.networkDisconnect(this.target, this.live, container));
+    const result = await this.runner.run(networks.networkDisconnect(this.target, this.live, container));
     if (result.exitCode !== 0 && !/is not connected|not connected to/i.test(result.stderr)) {
       throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
     }
@@ -403,7 +311,7 @@ export class HostSession {
 
   /** Removes a container, never its volumes. */
   async remove(container: string): Promise<void> {
-    await this.runner.run(docker.removeContainersKeepVolumes(this.target, [container]));
+    await this.runner.run(docker.removeContainers(this.target, [container]));
   }
 
   // --- the proxy -----------------------------------------------------------------------------------
@@ -415,7 +323,7 @@ export class HostSession {
    */
   async activate(container: string): Promise<void> {
     const connect = await this.runner.run(
-      docker.networkConnect(this.target, this.live, container, [this.alias]),
+      networks.networkConnect(this.target, this.live, container, [this.alias]),
     );
     // A version brought back by a rollback is still attached from its earlier time in service.
     if (connect.exitCode !== 0 && !/already exists in network/.test(connect.stderr)) {
@@ -445,7 +353,7 @@ export class HostSession {
           restart: 'unless-stopped',
           labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
           publish: [`${publish}:${PROXY_PORT}`],
-          command: ['caddy', 'run', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'],
+          command: caddyCommand('run', CADDYFILE_PATH),
         }),
       );
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
@@ -460,11 +368,10 @@ export class HostSession {
       return;
     }
     // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
-    const current = await this.runner.run(docker.exec(this.target, this.proxy, ['cat', CADDYFILE_PATH]));
+    const current = await this.runner.run(docker.readFileIn(this.target, this.proxy, CADDYFILE_PATH));
     if (current.stdout !== config) {
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
-      const reload = ['caddy', 'reload', '--config', CADDYFILE_PATH, '--adapter', 'caddyfile'];
-      await this.docker(docker.exec(this.target, this.proxy, reload));
+      await this.docker(docker.exec(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
       await this.waitProxyServes(healthPath);
     }
   }
@@ -501,25 +408,9 @@ export class HostSession {
     await Promise.all(
       old.map(async (version) => {
         await this.remove(version.container);
-        await this.runner.run(docker.removeImage(this.target, version.imageId));
+        await this.runner.run(images.removeImage(this.target, version.imageId));
       }),
     );
     return old.map((v) => v.container);
-  }
-
-  /** Appends one JSON line to the host's audit log. */
-  async audit(entry: Record<string, unknown>): Promise<void> {
-    await this.run(['tee', '-a', `${this.dir}/audit.log`], { stdin: `${JSON.stringify(entry)}\n` });
-  }
-
-  async registryLogin(registry: string, username: string, password: string): Promise<void> {
-    await this.docker(docker.login(this.target, registry, username, password));
-  }
-
-  /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
-  async registryLogout(registry: string): Promise<void> {
-    await this.runner.run(docker.logout(this.target, registry));
-    const config = this.target.env?.DOCKER_CONFIG;
-    if (config) await this.runner.run({ argv: ['rm', '-rf', config] });
   }
 }

@@ -8,16 +8,23 @@
  * stable alias on its live network, so a version switch never touches the proxy.
  */
 import { runChecked, type Runner } from '../command/command';
-import * as docker from '../docker/commands';
+import * as docker from '../docker/containers';
+import * as images from '../docker/images';
+import * as networks from '../docker/networks';
+import type { DockerTarget } from '../docker/target';
+import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { tarFile } from '../docker/tar';
+import { caddyCommand } from './caddy-commands';
+import { makeDirectory, readAllMatching, removeFile } from '../command/files';
+import { writeFileAtomic } from '../command/remote-file';
 import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
-import { LABEL, type LockInfo } from './host';
-import { HostLock, LEASE_MS } from './lease';
-import { acquire, whileRenewing } from './locks';
-import { httpProbe } from './probe';
+import { LABEL, type LockInfo } from '../deploy-core/session';
+import { HostLock, LEASE_MS } from '../deploy-core/lease';
+import { acquire, whileRenewing } from '../deploy-core/locks';
+import { httpProbe } from '../deploy-core/probe';
 import { proxySysctls } from './proxy-sysctls';
-import type { DeployContext } from './result';
+import type { DeployContext } from '../deploy-core/result';
 
 export const SHARED_PROXY = 'slipway-proxy';
 export const SHARED_PROXY_VOLUME = 'slipway-proxy-data';
@@ -43,12 +50,6 @@ export interface ProxyStatus {
 
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' } as const;
-
-interface Inspect {
-  Config: { Image: string; Labels?: Record<string, string> };
-  State: { Running: boolean; Status: string };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
-}
 
 /** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
 function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
@@ -90,7 +91,7 @@ export class SharedProxy {
   readonly dir = SHARED_PROXY_DIR;
   /** The host-wide lock on the proxy's configuration. */
   readonly lock: HostLock;
-  private readonly target: docker.DockerTarget = { docker: 'docker' };
+  private readonly target: DockerTarget = { docker: 'docker' };
 
   constructor(runner: Runner) {
     this.runner = runner;
@@ -104,9 +105,7 @@ export class SharedProxy {
 
   /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
   async table(): Promise<ServiceRoutes[]> {
-    const found = await this.runner.run({
-      argv: ['find', `${this.dir}/routes`, '-maxdepth', '1', '-name', '*.json', '-exec', 'cat', '{}', '+'],
-    });
+    const found = await this.runner.run(readAllMatching(`${this.dir}/routes`, '*.json'));
     return found.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -126,7 +125,7 @@ export class SharedProxy {
 
   /** The configuration text the running proxy last took, if it says. */
   private async applied(): Promise<string | undefined> {
-    const result = await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', APPLIED]));
+    const result = await this.runner.run(docker.readFileIn(this.target, SHARED_PROXY, APPLIED));
     return result.exitCode === 0 ? result.stdout : undefined;
   }
 
@@ -182,7 +181,7 @@ export class SharedProxy {
     const service = change.kind === 'set' ? change.routes.service : change.service;
     // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
     if (change.kind === 'set' && settings && !(await this.status()).exists)
-      await runChecked(this.runner, docker.pull(this.target, settings.image));
+      await runChecked(this.runner, images.pull(this.target, settings.image));
     const id = proxyLockId(lock.id);
     await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
     let outcome: { value: ApplyResult; lost: boolean };
@@ -292,7 +291,7 @@ export class SharedProxy {
     const [table, now] = await Promise.all([this.table(), this.status()]);
     if (!now.exists) return;
     if (done.created && (!now.running || table.length === 0)) {
-      await runChecked(this.runner, docker.removeContainersKeepVolumes(this.target, [SHARED_PROXY]));
+      await runChecked(this.runner, docker.removeContainers(this.target, [SHARED_PROXY]));
       return;
     }
     if (!now.running && !before.running && !done.started) return;
@@ -312,15 +311,11 @@ export class SharedProxy {
   private async record(service: string, routes: ServiceRoutes | undefined): Promise<void> {
     const file = this.routeFile(service);
     if (!routes) {
-      await runChecked(this.runner, { argv: ['rm', '-f', file] });
+      await runChecked(this.runner, removeFile(file));
       return;
     }
-    await runChecked(this.runner, { argv: ['mkdir', '-p', `${this.dir}/routes`] });
-    await runChecked(this.runner, {
-      argv: ['install', '-m', '0644', '/dev/stdin', `${file}.new`],
-      stdin: `${JSON.stringify(routes)}\n`,
-    });
-    await runChecked(this.runner, { argv: ['mv', '-f', `${file}.new`, file] });
+    await runChecked(this.runner, makeDirectory(`${this.dir}/routes`));
+    await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
   }
 
   private archive(table: readonly ServiceRoutes[], ports: ProxyPorts): { text: string; archive: Buffer } {
@@ -358,7 +353,7 @@ export class SharedProxy {
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
           sysctls: await proxySysctls(this.runner),
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
-          command: ['caddy', 'run', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+          command: caddyCommand('run', CADDYFILE),
         }),
       );
       done.created = true;
@@ -381,19 +376,12 @@ export class SharedProxy {
     // What to put back if the reload is refused: the text it took, else (a proxy made before the
     // marker existed) the file it runs from.
     const current =
-      applied ?? (await this.runner.run(docker.exec(this.target, SHARED_PROXY, ['cat', CADDYFILE]))).stdout;
+      applied ?? (await this.runner.run(docker.readFileIn(this.target, SHARED_PROXY, CADDYFILE))).stdout;
     // No marker while the proxy is between two configurations: a run cut here is finished next time.
-    await runChecked(this.runner, docker.exec(this.target, SHARED_PROXY, ['rm', '-f', APPLIED]));
+    await runChecked(this.runner, docker.removeFileIn(this.target, SHARED_PROXY, APPLIED));
     await runChecked(this.runner, docker.copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
     const reload = await this.runner.run(
-      docker.exec(this.target, SHARED_PROXY, [
-        'caddy',
-        'reload',
-        '--config',
-        CADDYFILE,
-        '--adapter',
-        'caddyfile',
-      ]),
+      docker.exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)),
     );
     if (reload.exitCode !== 0) {
       // The proxy keeps its running configuration; its file goes back to match it.
@@ -413,22 +401,20 @@ export class SharedProxy {
   /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
   private async pinned(image: string): Promise<string> {
     if (image.includes('@sha256:')) return image;
-    const inspect = await this.runner.run(
-      docker.dockerCommand(this.target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]),
-    );
+    const inspect = await this.runner.run(images.repoDigests(this.target, image));
     const digests = inspect.exitCode === 0 ? (JSON.parse(inspect.stdout) as string[] | null) : null;
     const repository = image.replace(/:[^/:]+$/, '');
     return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
   }
 
   private async join(network: string): Promise<void> {
-    const result = await this.runner.run(docker.networkConnect(this.target, network, SHARED_PROXY));
+    const result = await this.runner.run(networks.networkConnect(this.target, network, SHARED_PROXY));
     if (result.exitCode !== 0 && !/already exists in network/.test(result.stderr))
       throw new Error(`${this.where}: the shared proxy cannot join ${network}: ${result.stderr.trim()}`);
   }
 
   private async leave(network: string): Promise<void> {
-    await this.runner.run(docker.networkDisconnect(this.target, network, SHARED_PROXY));
+    await this.runner.run(networks.networkDisconnect(this.target, network, SHARED_PROXY));
   }
 
   /**

@@ -11,13 +11,12 @@
  * are loaded, fixed in Caddy 2.7).
  */
 import type { Runner } from '../command/command';
+import { pathExists } from '../command/files';
 
 export const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
 
 /** The settings this host's kernel knows (none on a kernel older than 5.14). */
 export async function proxySysctls(runner: Runner): Promise<Record<string, string>> {
-  const known = await runner.run({
-    argv: ['test', '-e', `/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`],
-  });
+  const known = await runner.run(pathExists(`/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`));
   return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
 }

@@ -3,26 +3,33 @@
  * its network — the service's stable alias on its live network, or Swarm's tasks.<service> — so a
  * version is switched by joining or leaving that network, without a reload.
  *
- * No request waits on a version that is not there. Docker's DNS still gives a version's address for
- * a moment after it exited, and a version that just joined can lose its first packets while its
- * interface comes up: a proxy resolving the name on every dial waited 2.0 s and 1.0 s on those
- * (measured). So a connection not taken within UPSTREAM.dialTimeoutMs is given up and the request
- * tried again after UPSTREAM.tryIntervalMs:
+ * No request waits long on a version that is not there. Seen from a lab host (each request's time
+ * beside the engine's events): a version that just joined can lose its first packets while its
+ * interface comes up, and one that stopped keeps its address in Docker's DNS for a few hundred ms
+ * after its interface is gone (the `network disconnect` event comes ~0.2–1.2 s after `die`). A dial
+ * to either waits for its whole timeout: 2.0 s and 1.0 s at first. So a connection not taken within
+ * UPSTREAM.dialTimeoutMs is given up and the request tried again after UPSTREAM.tryIntervalMs:
  * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
- *   again every UPSTREAM.refreshMs) and leaves an address that failed out for
- *   UPSTREAM.failDurationMs, so the next try goes to another one;
+ *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
+ *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
+ *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
  * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
- *   names up under one lock for all of them, so a service whose name resolves to nothing (no
- *   version running) would hold up every other service on the host while its lookups fail.
+ *   names up under one lock for all of them and caches no failure, so a service whose name resolves
+ *   to nothing (no version running, a crash loop) would hold up every other service on the host
+ *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
+ *   name to a slow upstream resolver).
  */
 
 /** How a proxy reaches a service's versions. */
 export const UPSTREAM = {
   /** How often a name's addresses are looked up again (proxies of one service). */
   refreshMs: 250,
-  /** A connection to a version on the same host's bridge takes well under a millisecond. */
-  dialTimeoutMs: 150,
-  /** How long an address that failed is left out (then tried again). */
+  /**
+   * A connection to a version on the same host's bridge takes well under a millisecond (the kernel
+   * answers it, however busy the app); a dial not answered in this time goes to a gone address.
+   */
+  dialTimeoutMs: 100,
+  /** How long an address that failed is left out (then tried again), where Caddy keeps that. */
   failDurationMs: 500,
   /** Between two tries of one request; tries go on for tryDurationS (a service restarting). */
   tryIntervalMs: 25,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caddyfile, swarmCaddyfile, UPSTREAM, UPSTREAM_SETTLE_MS } from '../../../src/deploy-core/caddy';
+import { caddyfile, swarmCaddyfile, UPSTREAM, UPSTREAM_SETTLE_MS } from '../../../src/proxy/caddy';
 
 describe('proxy configuration', () => {
   it('proxies the site to every address of the upstream name, looked up in the background', () => {

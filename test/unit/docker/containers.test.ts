@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import * as docker from '../../../src/docker/commands';
+import * as builds from '../../../src/docker/builds';
+import * as docker from '../../../src/docker/containers';
+import * as envFile from '../../../src/docker/env-file';
+import * as images from '../../../src/docker/images';
+import { dockerBinary } from '../../../src/docker/target';
 
 const target = { docker: 'docker' };
 
 describe('docker commands as data', () => {
   it('builds with BuildKit; secret values travel in the environment only', () => {
-    const command = docker.build(target, {
+    const command = builds.build(target, {
       context: '.',
       file: 'Dockerfile',
       tags: ['r/app:1', 'r/app:latest'],
@@ -54,10 +58,16 @@ describe('docker commands as data', () => {
     });
     expect(command.argv.slice(0, 2)).toEqual(['docker', 'create']);
     expect(command.argv.join(' ')).toContain('--publish 80:80 --sysctl net.ipv4.tcp_migrate_req=1');
+    expect(command.label).toBe('docker create slipway-proxy');
+    // The same options as run, after its own verb.
+    const run = docker.run(target, { name: 'slipway-proxy', image: 'caddy@sha256:1', publish: ['80:80'] });
+    expect(
+      docker.create(target, { name: 'slipway-proxy', image: 'caddy@sha256:1', publish: ['80:80'] }).argv,
+    ).toEqual(run.argv.map((a) => (a === 'run' ? 'create' : a)));
   });
 
   it('logs in with the password on stdin', () => {
-    const command = docker.login(
+    const command = images.login(
       { docker: 'docker', env: { DOCKER_CONFIG: '/tmp/c' } },
       'r.example.com',
       'u',
@@ -116,18 +126,19 @@ describe('docker commands as data', () => {
       ['P', `pa$word1 #x 'q' "d" \\ \${HOME}  `],
       ['E', ''],
     ];
-    expect(docker.envFileContent(env)).toBe(
+    expect(envFile.envFileContent(env)).toBe(
       `DOCKER_HOST=tcp://127.0.0.1:9\nP=pa$word1 #x 'q' "d" \\ \${HOME}  \nE=\n`,
     );
-    expect(docker.envFileProblem('A', 'one\ntwo')).toMatch(/A holds a line break/);
-    expect(docker.envFileProblem('A', 'cr\r')).toMatch(/line break/);
-    expect(docker.envFileProblem('A', 'x'.repeat(70_000))).toMatch(/longer than/);
-    expect(docker.envFileProblem('A', '\ud800')).toMatch(/UTF-8/);
-    expect(() => docker.envFileContent([['A', 'a\nb']])).toThrow('line break');
+    expect(envFile.envFileProblem('A', 'one\ntwo')).toMatch(/A holds a line break/);
+    expect(envFile.envFileProblem('A', 'cr\r')).toMatch(/line break/);
+    expect(envFile.envFileProblem('A', 'x'.repeat(70_000))).toMatch(/longer than/);
+    expect(envFile.envFileProblem('A', '\ud800')).toMatch(/UTF-8/);
+    expect(() => envFile.envFileContent([['A', 'a\nb']])).toThrow('line break');
   });
 
-  it('removes containers with their anonymous volumes', () => {
-    expect(docker.removeContainers(target, ['a', 'b']).argv).toEqual([
+  it('removes containers keeping their volumes, unless told to delete the anonymous ones', () => {
+    expect(docker.removeContainers(target, ['a', 'b']).argv).toEqual(['docker', 'rm', '--force', 'a', 'b']);
+    expect(docker.removeContainersAndVolumes(target, ['a', 'b']).argv).toEqual([
       'docker',
       'rm',
       '--force',
@@ -138,8 +149,8 @@ describe('docker commands as data', () => {
   });
 
   it('picks the docker client from SLIPWAY_DOCKER', () => {
-    expect(docker.dockerBinary({ SLIPWAY_DOCKER: '/usr/bin/docker' })).toBe('/usr/bin/docker');
-    expect(docker.dockerBinary({})).toBe('docker');
+    expect(dockerBinary({ SLIPWAY_DOCKER: '/usr/bin/docker' })).toBe('/usr/bin/docker');
+    expect(dockerBinary({})).toBe('docker');
   });
 });
 
@@ -156,6 +167,31 @@ describe('docker logs as data', () => {
       '--since',
       '10m',
       'web',
+    ]);
+  });
+});
+
+describe('files inside containers, image digests', () => {
+  const target = { docker: 'docker' };
+  it('reads and removes a file in a running container', () => {
+    expect(docker.readFileIn(target, 'p', '/etc/caddy/Caddyfile').argv).toEqual([
+      'docker',
+      'exec',
+      'p',
+      'cat',
+      '/etc/caddy/Caddyfile',
+    ]);
+    expect(docker.removeFileIn(target, 'p', '/x').argv).toEqual(['docker', 'exec', 'p', 'rm', '-f', '/x']);
+  });
+
+  it('asks the engine for an image’s repository digests', () => {
+    expect(images.repoDigests(target, 'caddy:2').argv).toEqual([
+      'docker',
+      'image',
+      'inspect',
+      '--format',
+      '{{json .RepoDigests}}',
+      'caddy:2',
     ]);
   });
 });
