@@ -9,6 +9,7 @@ import { ensureLab, type LabInfo } from '../test/lab/lab';
 import { benchBuild, formatBuild } from './build';
 import { benchCiActions, formatOverhead } from './ci-actions';
 import { benchDeploy, formatDeploy } from './deploy';
+import { benchPlatforms, formatPlatforms } from './platforms';
 import { benchPromote, formatPromote } from './promote';
 
 async function main(): Promise<void> {
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   const wanted = only.filter((a) => !a.startsWith('--'));
   const want = (name: string) => wanted.length === 0 || wanted.includes(name);
   // The promote bench starts registries of its own; the others need the lab.
-  const lab = want('ci-actions') || want('build') || want('deploy') ? await ensureLab() : undefined;
+  const lab =
+    want('ci-actions') || want('build') || want('deploy') || want('platforms')
+      ? await ensureLab()
+      : undefined;
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   if (want('ci-actions')) {
     const rows = await benchCiActions(lab as LabInfo);
@@ -41,6 +45,23 @@ async function main(): Promise<void> {
     results.build = result;
     console.log(
       `\n## build-and-tag on BuildKit builders vs docker buildx build by hand\n\n${formatBuild(result)}`,
+    );
+  }
+  if (want('platforms')) {
+    // --platform-rounds=N (tests, default 7), --pipeline-rounds=N (build-test-push, default 3).
+    const number = (name: string) => {
+      const arg = only.find((a) => a.startsWith(`--${name}=`));
+      return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+    };
+    const rounds = number('platform-rounds');
+    const pipelineRounds = number('pipeline-rounds');
+    const result = await benchPlatforms(lab as LabInfo, {
+      ...(rounds !== undefined && { rounds }),
+      ...(pipelineRounds !== undefined && { pipelineRounds }),
+    });
+    results.platforms = result;
+    console.log(
+      `\n## Every platform tested: native vs emulated, and build-test-push vs by hand\n\n${formatPlatforms(result)}`,
     );
   }
   if (want('promote')) {

@@ -19,6 +19,7 @@ export const ACTIONS = [
   'promote-between-registries',
   'remote-deploy-ssh',
   'base-image-check',
+  'merge-by-digest',
 ];
 /** The root action (action.yml at the top: build, test and push in one step). */
 export const ROOT = 'slipway';

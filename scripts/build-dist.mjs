@@ -15,6 +15,7 @@ export const ENTRIES = {
   'promote-between-registries': 'src/actions/promote-between-registries.ts',
   'remote-deploy-ssh': 'src/actions/remote-deploy-ssh.ts',
   'base-image-check': 'src/actions/base-image-check.ts',
+  'merge-by-digest': 'src/actions/merge-by-digest.ts',
   pipeline: 'src/actions/pipeline.ts',
   cli: 'src/cli/main.ts',
 };

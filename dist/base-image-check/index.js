@@ -2055,7 +2055,9 @@ function parseMetadata(text) {
  * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
  * runner's platform is loaded by a second build (all cache hits).
  */
-function buildx_build_buildxSteps(request, common, check, files) {
+function buildx_build_buildxSteps(request, common, check, files, 
+/** Load every platform of an unpushed multi-platform build the engine cannot hold whole. */
+loadEvery = false) {
     const multi = request.platforms.length > 1;
     const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
@@ -2079,13 +2081,11 @@ function buildx_build_buildxSteps(request, common, check, files) {
     }
     if (output === 'push')
         return { main };
-    const runner = ownPlatform;
-    if (!runner)
-        return { main };
-    const load = {
+    const loadOf = (platform, tags, metadataFile, iidFile) => ({
         ...common,
+        tags,
         ...(request.builder && { builder: request.builder }),
-        platforms: [runner],
+        platforms: [platform],
         cacheFrom: [],
         cacheTo: [],
         annotations: [],
@@ -2094,10 +2094,25 @@ function buildx_build_buildxSteps(request, common, check, files) {
         output: 'load',
         pull: false,
         noCache: false,
-        metadataFile: files.loadMetadata,
-        iidFile: files.iid,
-    };
-    return { main, load, loadedPlatform: runner };
+        metadataFile,
+        iidFile,
+    });
+    const others = loadEvery
+        ? request.platforms
+            .filter((p) => p !== ownPlatform)
+            .map((platform) => {
+            const slug = platform.replace(/\//g, '-');
+            return {
+                platform,
+                spec: loadOf(platform, [], `${files.loadMetadata}.${slug}`, `${files.iid}.${slug}`),
+            };
+        })
+        : [];
+    const runner = ownPlatform;
+    if (!runner)
+        return { main, ...(others.length > 0 && { others }) };
+    const load = loadOf(runner, common.tags, files.loadMetadata, files.iid);
+    return { main, load, loadedPlatform: runner, ...(others.length > 0 && { others }) };
 }
 async function buildx_build_runBuildx(runner, target, steps, onOutput) {
     const started = performance.now();
@@ -2106,12 +2121,25 @@ async function buildx_build_runBuildx(runner, target, steps, onOutput) {
     const metadata = parseMetadata(readFileSync(steps.main.metadataFile, 'utf8'));
     if (steps.load)
         await runChecked(runner, builds.buildxBuild(target, steps.load), output);
+    const others = [];
+    for (const other of steps.others ?? []) {
+        await runChecked(runner, builds.buildxBuild(target, other.spec), output);
+        others.push({
+            platform: other.platform,
+            imageId: readFileSync(other.spec.iidFile, 'utf8').trim(),
+        });
+    }
     const iid = steps.main.iidFile ?? steps.load?.iidFile;
     const loaded = iid && steps.loadedPlatform ? readFileSync(iid, 'utf8').trim() : undefined;
+    const platformImages = [
+        ...(loaded && steps.loadedPlatform ? [{ platform: steps.loadedPlatform, imageId: loaded }] : []),
+        ...others,
+    ];
     return {
         ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
         ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
         ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        ...(steps.others && { platformImages }),
         durationMs: performance.now() - started,
     };
 }
@@ -2694,7 +2722,9 @@ async function resolveBases(runner, target, request) {
 }
 async function buildImage(runner, target, request, plan, onOutput, builder, 
 /** The bases, when resolveBases was started earlier (it only reads registries). */
-bases) {
+bases, 
+/** Load every platform of an unpushed multi-platform build (for testing each). */
+loadEvery = false) {
     const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
     const iidFile = join(temp, 'iid');
     try {
@@ -2715,13 +2745,14 @@ bases) {
                 secrets: request.secrets,
                 pull: request.pull,
                 noCache: request.noCache,
-            }, builder, buildxFiles(temp));
+            }, builder, buildxFiles(temp), loadEvery);
             const built = await runBuildx(runner, target, steps, onOutput);
             const loaded = built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
                 ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                ...(built.platformImages && { platformImages: built.platformImages }),
                 sizeBytes: loaded?.Size ?? 0,
                 layers: loaded?.RootFS?.Layers?.length ?? 0,
                 durationMs: built.durationMs,

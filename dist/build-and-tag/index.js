@@ -195,11 +195,15 @@ function storageDriverStatus(target) {
 function inspectImage(target, ref) {
     return dockerCommand(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
     return cmd(target, [
         'image',
         'inspect',
+        ...(platform ? ['--platform', platform] : []),
         '--format',
         '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
         ref,
@@ -2212,7 +2216,9 @@ function parseMetadata(text) {
  * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
  * runner's platform is loaded by a second build (all cache hits).
  */
-function buildxSteps(request, common, check, files) {
+function buildxSteps(request, common, check, files, 
+/** Load every platform of an unpushed multi-platform build the engine cannot hold whole. */
+loadEvery = false) {
     const multi = request.platforms.length > 1;
     const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
@@ -2236,13 +2242,11 @@ function buildxSteps(request, common, check, files) {
     }
     if (output === 'push')
         return { main };
-    const runner = ownPlatform;
-    if (!runner)
-        return { main };
-    const load = {
+    const loadOf = (platform, tags, metadataFile, iidFile) => ({
         ...common,
+        tags,
         ...(request.builder && { builder: request.builder }),
-        platforms: [runner],
+        platforms: [platform],
         cacheFrom: [],
         cacheTo: [],
         annotations: [],
@@ -2251,10 +2255,25 @@ function buildxSteps(request, common, check, files) {
         output: 'load',
         pull: false,
         noCache: false,
-        metadataFile: files.loadMetadata,
-        iidFile: files.iid,
-    };
-    return { main, load, loadedPlatform: runner };
+        metadataFile,
+        iidFile,
+    });
+    const others = loadEvery
+        ? request.platforms
+            .filter((p) => p !== ownPlatform)
+            .map((platform) => {
+            const slug = platform.replace(/\//g, '-');
+            return {
+                platform,
+                spec: loadOf(platform, [], `${files.loadMetadata}.${slug}`, `${files.iid}.${slug}`),
+            };
+        })
+        : [];
+    const runner = ownPlatform;
+    if (!runner)
+        return { main, ...(others.length > 0 && { others }) };
+    const load = loadOf(runner, common.tags, files.loadMetadata, files.iid);
+    return { main, load, loadedPlatform: runner, ...(others.length > 0 && { others }) };
 }
 async function runBuildx(runner, target, steps, onOutput) {
     const started = performance.now();
@@ -2263,12 +2282,25 @@ async function runBuildx(runner, target, steps, onOutput) {
     const metadata = parseMetadata((0,external_node_fs_namespaceObject.readFileSync)(steps.main.metadataFile, 'utf8'));
     if (steps.load)
         await runChecked(runner, buildxBuild(target, steps.load), output);
+    const others = [];
+    for (const other of steps.others ?? []) {
+        await runChecked(runner, buildxBuild(target, other.spec), output);
+        others.push({
+            platform: other.platform,
+            imageId: (0,external_node_fs_namespaceObject.readFileSync)(other.spec.iidFile, 'utf8').trim(),
+        });
+    }
     const iid = steps.main.iidFile ?? steps.load?.iidFile;
     const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_namespaceObject.readFileSync)(iid, 'utf8').trim() : undefined;
+    const platformImages = [
+        ...(loaded && steps.loadedPlatform ? [{ platform: steps.loadedPlatform, imageId: loaded }] : []),
+        ...others,
+    ];
     return {
         ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
         ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
         ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        ...(steps.others && { platformImages }),
         durationMs: performance.now() - started,
     };
 }
@@ -2918,7 +2950,9 @@ async function resolveBases(runner, target, request) {
 }
 async function buildImage(runner, target, request, plan, onOutput, builder, 
 /** The bases, when resolveBases was started earlier (it only reads registries). */
-bases) {
+bases, 
+/** Load every platform of an unpushed multi-platform build (for testing each). */
+loadEvery = false) {
     const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
     const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
     try {
@@ -2939,13 +2973,14 @@ bases) {
                 secrets: request.secrets,
                 pull: request.pull,
                 noCache: request.noCache,
-            }, builder, buildxFiles(temp));
+            }, builder, buildxFiles(temp), loadEvery);
             const built = await runBuildx(runner, target, steps, onOutput);
             const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
                 ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                ...(built.platformImages && { platformImages: built.platformImages }),
                 sizeBytes: loaded?.Size ?? 0,
                 layers: loaded?.RootFS?.Layers?.length ?? 0,
                 durationMs: built.durationMs,
@@ -3195,7 +3230,9 @@ const TAG_MEANING = {
 };
 async function runBuild(inputs, report, git = readGitContext(), 
 /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
-signal) {
+signal, 
+/** Load every platform of an unpushed multi-platform build into the engine (the root action tests each). */
+loadEvery = false) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
@@ -3219,7 +3256,7 @@ signal) {
         report.info(describeBuildx(request.buildx, builder));
     }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases, loadEvery));
     const metadata = {
         imageId: result.imageId,
         ...(result.digest && { digest: result.digest }),
@@ -3240,9 +3277,13 @@ signal) {
         report.info(`Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
     if (result.digest)
         report.info(`Pushed ${result.digest} from the builder`);
+    for (const other of result.platformImages ?? [])
+        if (other.platform !== result.loadedPlatform)
+            report.info(`Loaded ${other.platform} as ${other.imageId} (untagged, for its tests)`);
     return {
         references: plan.references,
         imageId: result.imageId,
+        ...(result.platformImages && { platformImages: result.platformImages }),
         outputs: {
             'image-id': result.imageId,
             version: plan.version,

@@ -2635,7 +2635,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DSSELogEntryV002 = exports.DSSERequestV002 = void 0;
 /* eslint-disable */
 const envelope_1 = __nccwpck_require__(7030);
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 const verifier_1 = __nccwpck_require__(7543);
 exports.DSSERequestV002 = {
     fromJSON(object) {
@@ -2786,7 +2786,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HashedRekordLogEntryV002 = exports.HashedRekordRequestV002 = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 const verifier_1 = __nccwpck_require__(7543);
 exports.HashedRekordRequestV002 = {
     fromJSON(object) {
@@ -2850,7 +2850,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Signature = exports.Verifier = exports.PublicKey = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 exports.PublicKey = {
     fromJSON(object) {
         return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
@@ -2933,7 +2933,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
 /* eslint-disable */
 const envelope_1 = __nccwpck_require__(7030);
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 const sigstore_rekor_1 = __nccwpck_require__(5204);
 exports.TimestampVerificationData = {
     fromJSON(object) {
@@ -3030,7 +3030,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 5334:
+/***/ 2953:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3663,7 +3663,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 exports.KindVersion = {
     fromJSON(object) {
         return {
@@ -3810,7 +3810,7 @@ exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exp
 exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
 exports.serviceSelectorToJSON = serviceSelectorToJSON;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 /**
  * ServiceSelector specifies how a client SHOULD select a set of
  * Services to connect to. A client SHOULD throw an error if
@@ -4101,7 +4101,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
 /* eslint-disable */
 const sigstore_bundle_1 = __nccwpck_require__(715);
-const sigstore_common_1 = __nccwpck_require__(5334);
+const sigstore_common_1 = __nccwpck_require__(2953);
 const sigstore_trustroot_1 = __nccwpck_require__(1997);
 exports.CertificateIdentity = {
     fromJSON(object) {
@@ -4413,7 +4413,7 @@ limitations under the License.
 */
 __exportStar(__nccwpck_require__(7030), exports);
 __exportStar(__nccwpck_require__(715), exports);
-__exportStar(__nccwpck_require__(5334), exports);
+__exportStar(__nccwpck_require__(2953), exports);
 __exportStar(__nccwpck_require__(5204), exports);
 __exportStar(__nccwpck_require__(1997), exports);
 __exportStar(__nccwpck_require__(9732), exports);
@@ -32319,6 +32319,283 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
+/***/ 289:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H9: () => (/* binding */ parseBuilderInspect),
+/* harmony export */   I8: () => (/* binding */ parseCacheEntry),
+/* harmony export */   KK: () => (/* binding */ formatCacheEntry),
+/* harmony export */   Os: () => (/* binding */ builderInstancePath),
+/* harmony export */   Un: () => (/* binding */ builderRefusal),
+/* harmony export */   fr: () => (/* binding */ parseAnnotation),
+/* harmony export */   gK: () => (/* binding */ loadsEveryPlatform),
+/* harmony export */   iC: () => (/* binding */ describeBuildx),
+/* harmony export */   my: () => (/* binding */ samePlatform),
+/* harmony export */   nE: () => (/* binding */ builderFromInstance),
+/* harmony export */   pq: () => (/* binding */ containerdStore),
+/* harmony export */   qA: () => (/* binding */ parsePlatforms),
+/* harmony export */   qY: () => (/* binding */ enginePlatform)
+/* harmony export */ });
+/* unused harmony exports splitCsv, attestationOn */
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7594);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3160);
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = [
+    'token',
+    'secret_access_key',
+    'session_token',
+    'access_key_id',
+    'account_key',
+    'secret',
+];
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = (0,_common_reference__WEBPACK_IMPORTED_MODULE_1__/* .formatReference */ .FH)((0,_common_reference__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(line));
+        }
+        catch (error) {
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+    // in its errors): refused, naming only the key, never the value.
+    for (const field of fields) {
+        const key = field
+            .slice(0, Math.max(field.indexOf('='), 0))
+            .trim()
+            .toLowerCase();
+        if (CREDENTIAL_ATTRS.includes(key))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            (0,_common_reference__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(ref);
+        }
+        catch (error) {
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/**
+ * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
+ * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
+ * then instances/<name>. Undefined for a name buildx would not store as a file name.
+ */
+function builderInstancePath(name, env, home) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+        return undefined;
+    const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
+    return `${config}/instances/${name}`;
+}
+/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
+const OWN_BUILDKIT_DRIVERS = ['docker-container', 'remote', 'kubernetes'];
+/**
+ * The builder `name` as its instance file describes it, when its driver is one that can do
+ * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
+ * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
+ */
+function builderFromInstance(text, name) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
+        return undefined;
+    const nodes = Array.isArray(json.Nodes) ? json.Nodes : [];
+    const platforms = nodes
+        .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
+        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'))
+        .filter(Boolean);
+    return { name, driver: json.Driver, platforms };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new _common_inputs__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+function loadsEveryPlatform(builder, classicStore) {
+    return builder.driver === 'docker' && !classicStore;
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length <= 1
+            ? 'loaded into the engine'
+            : loadsEveryPlatform(check.builder, check.classicStore)
+                ? "loaded into the engine's containerd image store as one index"
+                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
+}
+
+
+/***/ }),
+
 /***/ 5428:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -33261,6 +33538,8 @@ function containerArgs(spec) {
     }
     if (spec.entrypoint !== undefined)
         args.push('--entrypoint', spec.entrypoint);
+    if (spec.platform)
+        args.push('--platform', spec.platform);
     args.push(spec.image, ...(spec.command ?? []));
     return args;
 }
@@ -33388,6 +33667,84 @@ function envFileContent(env) {
         return `${name}=${value}\n`;
     })
         .join('');
+}
+
+
+/***/ }),
+
+/***/ 3456:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ht: () => (/* binding */ imagePlatform),
+/* harmony export */   Tc: () => (/* binding */ tag),
+/* harmony export */   UO: () => (/* binding */ storageDriverStatus),
+/* harmony export */   VC: () => (/* binding */ push),
+/* harmony export */   a$: () => (/* binding */ pull),
+/* harmony export */   aH: () => (/* binding */ removeImage),
+/* harmony export */   iD: () => (/* binding */ login),
+/* harmony export */   mm: () => (/* binding */ inspectImage),
+/* harmony export */   qj: () => (/* binding */ repoDigests),
+/* harmony export */   ri: () => (/* binding */ logout),
+/* harmony export */   zJ: () => (/* binding */ serverPlatform)
+/* harmony export */ });
+/* unused harmony export historyOf */
+/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9607);
+
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
+function inspectImage(target, ref) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, [
+        'image',
+        'inspect',
+        ...(platform ? ['--platform', platform] : []),
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['logout', registry]);
+}
+function removeImage(target, image) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['image', 'rm', image]);
+}
+/** The repository digests the engine knows an image by (JSON: a list, or null). */
+function repoDigests(target, image) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
 }
 
 
@@ -35327,13 +35684,15 @@ function header(res, name) {
 
 "use strict";
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H3: () => (/* binding */ isAttestation),
 /* harmony export */   Ng: () => (/* binding */ parseManifest),
 /* harmony export */   QF: () => (/* binding */ platformImages),
 /* harmony export */   md: () => (/* binding */ selectPlatform),
 /* harmony export */   nw: () => (/* binding */ isIndex),
+/* harmony export */   tj: () => (/* binding */ platformOf),
 /* harmony export */   w6: () => (/* binding */ readImageTree)
 /* harmony export */ });
-/* unused harmony exports MAX_TREE_MANIFESTS, MAX_TREE_MANIFEST_BYTES, manifestName, platformOf, isAttestation */
+/* unused harmony exports MAX_TREE_MANIFESTS, MAX_TREE_MANIFEST_BYTES, manifestName */
 /* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
 /* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
 /* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3211);
@@ -36733,12 +37092,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   nU: () => (/* binding */ runAttest),
   tl: () => (/* binding */ runSign),
   R9: () => (/* binding */ runVerify),
+  Qp: () => (/* binding */ signPlatforms),
   dq: () => (/* binding */ signPushed),
+  ZH: () => (/* binding */ signedSummary),
   Ob: () => (/* binding */ verificationSummary),
-  Vf: () => (/* binding */ verifyAll)
+  Vf: () => (/* binding */ verifyAll),
+  YJ: () => (/* binding */ withPlatformManifests)
 });
 
-// UNUSED EXPORTS: signAndAttest, signedSummary, testRunOf
+// UNUSED EXPORTS: signAndAttest, testRunOf
 
 // EXTERNAL MODULE: ./src/github/context.ts
 var context = __nccwpck_require__(9556);
@@ -36754,6 +37116,10 @@ var summary = __nccwpck_require__(7701);
 var run_tests = __nccwpck_require__(4853);
 // EXTERNAL MODULE: ./src/test-in-container/junit.ts
 var test_in_container_junit = __nccwpck_require__(1170);
+// EXTERNAL MODULE: ./src/test-in-container/platform.ts
+var platform = __nccwpck_require__(5231);
+// EXTERNAL MODULE: ./src/registry/image-tree.ts
+var image_tree = __nccwpck_require__(4731);
 // EXTERNAL MODULE: ./src/supply-chain/formats.ts
 var formats = __nccwpck_require__(9651);
 // EXTERNAL MODULE: ./src/supply-chain/inputs.ts
@@ -36869,6 +37235,8 @@ async function attestDigest(client, repository, digest, key, predicateType, pred
 
 
 
+
+
 /** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
 function maskSigningInputs(inputs, report) {
     report.mask(inputs.string('sign-key'));
@@ -36905,9 +37273,9 @@ async function signAndAttest(client, repository, digest, key, tests, report, for
         result: predicate.result,
     };
 }
-function signedSummary(signed, key) {
+function signedSummary(signed, key, title = 'Signed') {
     return [
-        (0,summary/* heading */.R_)('Signed'),
+        (0,summary/* heading */.R_)(title),
         (0,summary/* table */.tp)(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
             new summary/* Code */.Cy(`${s.image}@${s.digest}`),
             new summary/* Code */.Cy(s.signature),
@@ -36938,6 +37306,54 @@ async function signPushed(key, refs, tests, credentialsFor, report, format = 'bu
         },
         summary: signedSummary(signed, key),
     };
+}
+/**
+ * After a multi-platform index is pushed: each platform manifest whose platform was tested gets its
+ * own signature and test-result attestation (subject: that manifest's digest; result: that
+ * platform's run), so a host that resolves the index to its platform finds what was tested there.
+ */
+async function signPlatforms(key, refs, platforms, credentialsFor, report, format = 'bundle') {
+    const signed = [];
+    if (platforms.length === 0)
+        return signed;
+    for (const text of refs) {
+        const ref = (0,reference/* parseReference */.F2)(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = (0,resolve/* clientFor */.$V)(ref.registry, credentials ? { credentials } : {});
+        const index = await client.getManifest(ref.repository, ref.digest);
+        if (!(0,image_tree/* isIndex */.nw)(index))
+            continue;
+        for (const image of (0,image_tree/* platformImages */.QF)(index)) {
+            const tested = platforms.find((p) => (0,platform/* platformMatches */.J5)(image.platform, p.platform));
+            if (!tested) {
+                report.warning(`${(0,reference/* repositoryName */.aR)(ref)}@${image.digest} (${image.platform}) was not tested: not attested`);
+                continue;
+            }
+            report.info(`${image.platform}: ${(0,reference/* repositoryName */.aR)(ref)}@${image.digest}`);
+            signed.push(await signAndAttest(client, ref.repository, image.digest, key, testRunOf(tested.tests), report, format));
+        }
+    }
+    return signed;
+}
+/**
+ * The images a host may run: each image, and when test results are required and it is an index,
+ * each of its platform manifests too (a host's engine resolves the index to its platform's manifest,
+ * whose own signature and test-result attestation must be there: an attested index is not a tested
+ * arm64 image).
+ */
+async function withPlatformManifests(images, policy) {
+    if (!policy.attestations.includes(formats/* TEST_RESULT_PREDICATE */.l4))
+        return [...images];
+    const expanded = [];
+    for (const image of images) {
+        expanded.push(image);
+        const manifest = await image.client.getManifest(image.repository, image.digest);
+        if (!(0,image_tree/* isIndex */.nw)(manifest))
+            continue;
+        for (const platform of (0,image_tree/* platformImages */.QF)(manifest))
+            expanded.push({ client: image.client, repository: image.repository, digest: platform.digest });
+    }
+    return expanded;
 }
 /** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
 async function verifyAll(images, policy, log) {
@@ -37761,6 +38177,254 @@ function summarizeJUnit(xmls) {
 
 /***/ }),
 
+/***/ 5231:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+"use strict";
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ao: () => (/* binding */ localEngine),
+/* harmony export */   HN: () => (/* binding */ ensurePulled),
+/* harmony export */   J5: () => (/* binding */ platformMatches),
+/* harmony export */   bJ: () => (/* binding */ resolveTestPlatforms),
+/* harmony export */   fL: () => (/* binding */ readBinfmt),
+/* harmony export */   iR: () => (/* binding */ checkRunnable),
+/* harmony export */   lY: () => (/* binding */ describeTested)
+/* harmony export */ });
+/* unused harmony exports platformOf, pickPlatforms, QEMU_ENTRIES, whyNotRunnable */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _command_command__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5428);
+/* harmony import */ var _docker_images__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3456);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7594);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3160);
+/* harmony import */ var _registry_resolve__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2091);
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4731);
+/**
+ * Which platforms of the image the tests run on, and the image each runs in. An image in the
+ * engine's store is tested on its own platform; a reference the engine does not have is read from
+ * its registry: an index is tested on each of its platforms (each platform's manifest pulled by its
+ * digest), a single manifest on its own. `platforms` narrows (or names) what is tested. A platform
+ * this runner can neither run natively nor through emulation registered with binfmt_misc is refused
+ * before anything runs.
+ */
+
+
+
+
+
+
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+/** os/arch of a platform (a variant dropped): what decides whether it runs natively. */
+function osArch(platform) {
+    return platform.split('/').slice(0, 2).join('/');
+}
+/** Whether `platform` is `wanted` ("linux/arm64" matches "linux/arm64/v8"; "linux/arm/v7" only itself). */
+function platformMatches(platform, wanted) {
+    return platform === wanted || platform.startsWith(`${wanted}/`) || wanted.startsWith(`${platform}/`);
+}
+/**
+ * The targets `requested` picks from what the image offers (all of them when nothing is requested),
+ * or an InputError naming a requested platform the image does not have.
+ */
+function pickPlatforms(offered, requested, image) {
+    if (requested.length === 0)
+        return [...offered];
+    return requested.map((wanted) => {
+        const found = offered.find((t) => platformMatches(t.platform, wanted));
+        if (!found)
+            throw new _common_inputs__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('platforms', `${image} has no ${wanted} image (it has ${offered.map((t) => t.platform).join(', ') || 'none'})`);
+        return found;
+    });
+}
+/** Platforms a runner of `runner`'s platform runs without emulation. */
+const NATIVE_TOO = {
+    'linux/amd64': ['linux/386'],
+    'linux/arm64': ['linux/arm'],
+};
+/** The binfmt_misc entry (QEMU's, as docker/setup-qemu-action and binfmt-support name it) per architecture. */
+const QEMU_ENTRIES = {
+    amd64: 'qemu-x86_64',
+    '386': 'qemu-i386',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    riscv64: 'qemu-riscv64',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+    mips64le: 'qemu-mips64el',
+    mips64: 'qemu-mips64',
+    loong64: 'qemu-loongarch64',
+};
+/** Reads /proc/sys/fs/binfmt_misc: the names of the enabled entries (undefined when not mounted). */
+function readBinfmt(dir = '/proc/sys/fs/binfmt_misc') {
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, 'status')))
+        return undefined;
+    const enabled = new Set();
+    for (const name of (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir)) {
+        if (name === 'status' || name === 'register')
+            continue;
+        try {
+            if (/^enabled$/m.test((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name), 'utf8')))
+                enabled.add(name);
+        }
+        catch {
+            // an entry removed while listed
+        }
+    }
+    return { enabled };
+}
+/** Why `platform` cannot run on a `runner` engine with `binfmt`, or undefined when it can. */
+function whyNotRunnable(platform, runner, binfmt) {
+    const own = osArch(platform);
+    if (own === runner || (NATIVE_TOO[runner] ?? []).includes(own))
+        return undefined;
+    const [os, arch = ''] = own.split('/');
+    if (os !== runner.split('/')[0])
+        return `${platform} images do not run on a ${runner} engine`;
+    const entry = QEMU_ENTRIES[arch] ?? `qemu-${arch}`;
+    if (binfmt?.enabled.has(entry))
+        return undefined;
+    return binfmt
+        ? `no emulation is registered for it (binfmt_misc has no enabled ${entry})`
+        : 'no emulation is registered for it (binfmt_misc is not mounted)';
+}
+/**
+ * Refuses, before anything runs, the platforms this runner cannot run: named, with how to enable
+ * emulation. Only a local engine's binfmt_misc can be read; a remote engine (DOCKER_HOST) is trusted.
+ */
+function checkRunnable(targets, runner, binfmt, requested) {
+    const problems = targets
+        .map((t) => [t.platform, whyNotRunnable(t.platform, runner, binfmt)])
+        .filter((p) => p[1] !== undefined);
+    if (problems.length === 0)
+        return;
+    const runnable = targets.filter((t) => !whyNotRunnable(t.platform, runner, binfmt)).map((t) => t.platform);
+    const emulable = problems.some(([, why]) => why.startsWith('no emulation'));
+    const instead = runnable.length > 0
+        ? `${requested ? 'list' : 'set platforms to'} only the platforms this runner runs (${runnable.join(',')})`
+        : 'test on a runner of that platform';
+    throw new _common_inputs__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('platforms', [
+        `${problems.map(([p]) => p).join(', ')} cannot run on this runner (${runner}): ${problems.map(([p, why]) => `${p}: ${why}`).join('; ')}.`,
+        emulable
+            ? `Register QEMU emulation first (docker/setup-qemu-action in the job before this step; on a machine of your own, binfmt_misc with apt-get install qemu-user-static binfmt-support), or ${instead}.`
+            : `Nothing was run: ${instead}.`,
+    ].join(' '));
+}
+/** Whether the docker client talks to an engine on this machine (its binfmt_misc is the engine's). */
+function localEngine(env = process.env) {
+    const host = env.DOCKER_HOST ?? '';
+    return host === '' || host.startsWith('unix://');
+}
+async function imageInStore(runner, target, image) {
+    const inspected = await runner.run(_docker_images__WEBPACK_IMPORTED_MODULE_7__/* .imagePlatform */ .Ht(target, image));
+    return inspected.exitCode === 0 ? platformOf(inspected.stdout) : undefined;
+}
+/** The platforms of `image` to test (see the file's comment); nothing is pulled yet. */
+async function resolveTestPlatforms(runner, target, image, requested) {
+    const [runnerPlatform, inStore] = await Promise.all([
+        (0,_command_command__WEBPACK_IMPORTED_MODULE_2__/* .runChecked */ .X4)(runner, _docker_images__WEBPACK_IMPORTED_MODULE_7__/* .serverPlatform */ .zJ(target)).then((r) => r.stdout.trim()),
+        imageInStore(runner, target, image),
+    ]);
+    if (inStore !== undefined &&
+        (requested.length === 0 || requested.every((p) => platformMatches(inStore, p))))
+        return {
+            targets: pickPlatforms([{ platform: inStore, image }], requested, image),
+            runner: runnerPlatform,
+            source: 'engine',
+        };
+    if (inStore !== undefined) {
+        // An engine that holds a whole index (the containerd image store) has each platform asked for:
+        // each is run with docker run --platform.
+        const held = await Promise.all(requested.map(async (wanted) => {
+            const one = await runner.run(_docker_images__WEBPACK_IMPORTED_MODULE_7__/* .imagePlatform */ .Ht(target, image, wanted));
+            return one.exitCode === 0
+                ? { platform: platformOf(one.stdout), image, runPlatform: true }
+                : undefined;
+        }));
+        if (held.every((t) => t !== undefined))
+            return { targets: held, runner: runnerPlatform, source: 'engine' };
+    }
+    // Not in the engine's store (or another platform asked for): the registry says what the image is.
+    let ref;
+    try {
+        ref = (0,_common_reference__WEBPACK_IMPORTED_MODULE_4__/* .parseReference */ .F2)(image);
+    }
+    catch {
+        ref = undefined;
+    }
+    if (ref && !/^[a-f0-9]{64}$/.test(image) && !image.startsWith('sha256:')) {
+        const client = (0,_registry_resolve__WEBPACK_IMPORTED_MODULE_5__/* .clientFor */ .$V)(ref.registry, { retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 } });
+        let manifest;
+        try {
+            manifest = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+        }
+        catch (error) {
+            if (inStore !== undefined)
+                throw new _common_inputs__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('platforms', `${image} is in the engine's image store for ${inStore} only, and its registry cannot say which other platforms it has (${error.message.split('\n')[0]})`);
+            manifest = undefined; // docker pull says why (or finds it where this client cannot)
+        }
+        if (manifest && (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_6__/* .isIndex */ .nw)(manifest)) {
+            const name = (0,_common_reference__WEBPACK_IMPORTED_MODULE_4__/* .repositoryName */ .aR)(ref);
+            const offered = (0,_registry_image_tree__WEBPACK_IMPORTED_MODULE_6__/* .platformImages */ .QF)(manifest).map((p) => ({
+                platform: p.platform,
+                image: `${name}@${p.digest}`,
+                digest: p.digest,
+            }));
+            return {
+                targets: pickPlatforms(offered, requested, image),
+                runner: runnerPlatform,
+                source: 'index',
+                index: manifest.digest,
+            };
+        }
+    }
+    if (inStore !== undefined)
+        throw new _common_inputs__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('platforms', `${image} has one platform, ${inStore} (it is not an index of several): test ${requested.join(', ')} with a reference to a multi-platform index`);
+    // A single-platform image the engine does not have: pulled, then its own platform.
+    await (0,_command_command__WEBPACK_IMPORTED_MODULE_2__/* .runChecked */ .X4)(runner, _docker_images__WEBPACK_IMPORTED_MODULE_7__/* .pull */ .a$(target, image));
+    const pulled = (await (0,_command_command__WEBPACK_IMPORTED_MODULE_2__/* .runChecked */ .X4)(runner, _docker_images__WEBPACK_IMPORTED_MODULE_7__/* .imagePlatform */ .Ht(target, image))).stdout;
+    return {
+        targets: pickPlatforms([{ platform: platformOf(pulled), image }], requested, image),
+        runner: runnerPlatform,
+        source: 'registry',
+    };
+}
+/** Pulls a platform's image by its digest when the engine does not have it yet. */
+async function ensurePulled(runner, target, t) {
+    if (!t.digest)
+        return false;
+    if ((await runner.run(_docker_images__WEBPACK_IMPORTED_MODULE_7__/* .imagePlatform */ .Ht(target, t.image))).exitCode === 0)
+        return false;
+    await (0,_command_command__WEBPACK_IMPORTED_MODULE_2__/* .runChecked */ .X4)(runner, _docker_images__WEBPACK_IMPORTED_MODULE_7__/* .pull */ .a$(target, t.image));
+    return true;
+}
+/** One line saying which platforms are tested and why. */
+function describeTested(image, tested) {
+    const names = tested.targets.map((t) => {
+        const own = osArch(t.platform) === tested.runner;
+        const native = own || (NATIVE_TOO[tested.runner] ?? []).includes(osArch(t.platform));
+        return `${t.platform}${own ? " (this runner's platform)" : native ? '' : ' (emulated)'}`;
+    });
+    const where = tested.source === 'index'
+        ? `, each platform's image pulled by digest from the index ${tested.index}`
+        : tested.source === 'registry'
+            ? ', pulled from its registry'
+            : '';
+    const runnerNote = tested.targets.some((t) => osArch(t.platform) === tested.runner)
+        ? ''
+        : ` (this runner is ${tested.runner})`;
+    return `Testing ${image} for ${names.join(', ')}${runnerNote}${where}`;
+}
+
+
+/***/ }),
+
 /***/ 4853:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37887,12 +38551,15 @@ function parseServices(text, input = 'services') {
     });
 }
 
+// EXTERNAL MODULE: ./src/build-and-tag/buildx.ts
+var buildx = __nccwpck_require__(289);
 ;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
  * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
  * cleanup that removes everything it started, also after failure or cancellation.
  */
+
 
 
 
@@ -37954,6 +38621,7 @@ function readTestRequest(inputs) {
     checkEnvFileValues('env', env);
     return {
         image,
+        platforms: (0,buildx/* parsePlatforms */.qA)(inputs.string('platforms')),
         ...(run && { run }),
         services,
         env,
@@ -38109,6 +38777,7 @@ async function runTests(runner, target, request, session, options, hooks) {
         labels,
         volumes,
         ...(workdir && { workdir }),
+        ...(request.runPlatform && { platform: request.runPlatform }),
         ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
     })));
     const testStarted = performance.now();
@@ -41001,7 +41670,7 @@ var YAMLSeq = __nccwpck_require__(2223);
 var cst = __nccwpck_require__(3461);
 var lexer = __nccwpck_require__(361);
 var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var parser = __nccwpck_require__(1075);
 var publicApi = __nccwpck_require__(4047);
 var visit = __nccwpck_require__(204);
 
@@ -43247,7 +43916,7 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 1075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -44247,7 +44916,7 @@ var errors = __nccwpck_require__(1464);
 var log = __nccwpck_require__(7249);
 var identity = __nccwpck_require__(1127);
 var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var parser = __nccwpck_require__(1075);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -48533,59 +49202,8 @@ function caddyCommand(verb, caddyfilePath) {
     return ['caddy', verb, '--config', caddyfilePath, '--adapter', 'caddyfile'];
 }
 
-;// CONCATENATED MODULE: ./src/docker/images.ts
-
-/** The engine's own platform, os/arch. */
-function serverPlatform(target) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
-}
-/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
-function storageDriverStatus(target) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['info', '--format', '{{json .DriverStatus}}']);
-}
-function inspectImage(target, ref) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
-        ref,
-    ]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['logout', registry]);
-}
-function removeImage(target, image) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['image', 'rm', image]);
-}
-/** The repository digests the engine knows an image by (JSON: a list, or null). */
-function repoDigests(target, image) {
-    return (0,docker_target/* dockerCommand */.Q2)(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
-}
-
+// EXTERNAL MODULE: ./src/docker/images.ts
+var docker_images = __nccwpck_require__(3456);
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
 
@@ -48868,11 +49486,11 @@ class session_HostSession {
         await (0,command_command/* runChecked */.X4)(this.runner, appendToFile(`${this.dir}/audit.log`, `${JSON.stringify(entry)}\n`));
     }
     async registryLogin(registry, username, password) {
-        await (0,command_command/* runChecked */.X4)(this.runner, login(this.target, registry, username, password));
+        await (0,command_command/* runChecked */.X4)(this.runner, docker_images/* login */.iD(this.target, registry, username, password));
     }
     /** Logs out and removes the private docker config the login went into (no credentials left on the host). */
     async registryLogout(registry) {
-        await this.runner.run(logout(this.target, registry));
+        await this.runner.run(docker_images/* logout */.ri(this.target, registry));
         const config = this.target.env?.DOCKER_CONFIG;
         if (config)
             await this.runner.run(removeTrees([config]));
@@ -49863,259 +50481,8 @@ function buildxInspect(target, builder) {
     return buildxCommand(target, ['inspect', ...(builder ? [builder] : [])]);
 }
 
-;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
-/**
- * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
- * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
- * whether that builder can do what was asked (the docker driver on the classic image store can
- * neither build an index of several platforms nor export a cache).
- */
-
-
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
-function parsePlatforms(text) {
-    const platforms = [
-        ...new Set(text
-            .split(/[,\n]/)
-            .map((p) => p.trim())
-            .filter(Boolean)),
-    ];
-    for (const platform of platforms) {
-        if (!PLATFORM.test(platform))
-            throw new common_inputs/* InputError */.dz('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
-    }
-    return platforms;
-}
-/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
-function splitCsv(line) {
-    const fields = [];
-    let field = '';
-    let quoted = false;
-    for (const char of line) {
-        if (char === '"')
-            quoted = !quoted;
-        else if (char === ',' && !quoted) {
-            fields.push(field);
-            field = '';
-        }
-        else
-            field += char;
-    }
-    if (quoted)
-        throw new Error('unterminated quote');
-    fields.push(field);
-    return fields.map((f) => f.trim()).filter(Boolean);
-}
-const CACHE_TYPES = ['registry', 'local', 'gha', 'inline', 's3', 'azblob'];
-/** Cache attributes that carry credentials: never accepted on the command line. */
-const CREDENTIAL_ATTRS = [
-    'token',
-    'secret_access_key',
-    'session_token',
-    'access_key_id',
-    'account_key',
-    'secret',
-];
-/** What a cache type needs, per direction. */
-const REQUIRED = {
-    registry: { from: 'ref', to: 'ref' },
-    local: { from: 'src', to: 'dest' },
-};
-/**
- * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
- * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
- */
-function parseCacheEntry(input, line) {
-    if (!line.includes('=')) {
-        let ref;
-        try {
-            ref = (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(line));
-        }
-        catch (error) {
-            throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)}: ${error.message}`);
-        }
-        return { type: 'registry', attrs: [['ref', ref]] };
-    }
-    let fields;
-    try {
-        fields = splitCsv(line);
-    }
-    catch (error) {
-        throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)}: ${error.message}`);
-    }
-    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
-    // in its errors): refused, naming only the key, never the value.
-    for (const field of fields) {
-        const key = field
-            .slice(0, Math.max(field.indexOf('='), 0))
-            .trim()
-            .toLowerCase();
-        if (CREDENTIAL_ATTRS.includes(key))
-            throw new common_inputs/* InputError */.dz(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
-    }
-    let type = '';
-    const attrs = [];
-    for (const field of fields) {
-        const eq = field.indexOf('=');
-        if (eq <= 0)
-            throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
-        const key = field.slice(0, eq).trim().toLowerCase();
-        const value = field.slice(eq + 1).trim();
-        if (key === 'type')
-            type = value;
-        else
-            attrs.push([key, value]);
-    }
-    if (!type)
-        throw new common_inputs/* InputError */.dz(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
-    if (!CACHE_TYPES.includes(type))
-        throw new common_inputs/* InputError */.dz(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
-    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
-    if (needed && !attrs.some(([k]) => k === needed))
-        throw new common_inputs/* InputError */.dz(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
-    if (type === 'registry') {
-        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
-        try {
-            (0,common_reference/* parseReference */.F2)(ref);
-        }
-        catch (error) {
-            throw new common_inputs/* InputError */.dz(input, `ref=${ref}: ${error.message}`);
-        }
-    }
-    if (type === 'inline' && input === 'cache-from')
-        throw new common_inputs/* InputError */.dz(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
-    return { type, attrs };
-}
-/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
-function formatCacheEntry(entry) {
-    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
-}
-/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
-function attestationOn(value) {
-    if (value === undefined || value === '')
-        return false;
-    return !/^(false|0|disabled)$/i.test(value.trim());
-}
-const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
-const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
-/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
-function parseAnnotation(line) {
-    const match = ANNOTATION.exec(line);
-    if (!match)
-        throw new common_inputs/* InputError */.dz('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
-    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
-        const name = level.replace(/\[.*$/, '');
-        if (!ANNOTATION_LEVELS.includes(name))
-            throw new common_inputs/* InputError */.dz('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
-    }
-    return line;
-}
-/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
-function parseBuilderInspect(text) {
-    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
-    return {
-        name: field('Name'),
-        driver: field('Driver'),
-        platforms: field('Platforms')
-            .split(',')
-            .map((p) => p.trim().replace(/\*$/, ''))
-            .filter(Boolean),
-    };
-}
-/**
- * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
- * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
- * then instances/<name>. Undefined for a name buildx would not store as a file name.
- */
-function builderInstancePath(name, env, home) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
-        return undefined;
-    const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
-    return `${config}/instances/${name}`;
-}
-/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
-const OWN_BUILDKIT_DRIVERS = ['docker-container', 'remote', 'kubernetes'];
-/**
- * The builder `name` as its instance file describes it, when its driver is one that can do
- * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
- * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
- */
-function builderFromInstance(text, name) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
-        return undefined;
-    const nodes = Array.isArray(json.Nodes) ? json.Nodes : [];
-    const platforms = nodes
-        .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
-        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'))
-        .filter(Boolean);
-    return { name, driver: json.Driver, platforms };
-}
-/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
-function containerdStore(driverStatus) {
-    return driverStatus.includes('io.containerd.snapshotter');
-}
-const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
-/**
- * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
- * the classic image store builds one platform and exports only an inline cache and no attestations.
- */
-function builderRefusal(builder, classicStore, needs) {
-    if (builder.driver !== 'docker' || !classicStore)
-        return undefined;
-    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
-    if (needs.platforms.length > 1)
-        return new common_inputs/* InputError */.dz('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
-    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
-    if (exported)
-        return new common_inputs/* InputError */.dz('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
-    if (attestationOn(needs.provenance))
-        return new common_inputs/* InputError */.dz('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
-    if (attestationOn(needs.sbom))
-        return new common_inputs/* InputError */.dz('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
-    if (needs.annotations.length > 0)
-        return new common_inputs/* InputError */.dz('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
-    return undefined;
-}
-/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
-function enginePlatform(text) {
-    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
-    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
-    return `${os}/${normal[arch] ?? arch}`;
-}
-/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
-function samePlatform(platform, runner) {
-    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
-}
-/**
- * Whether a build of several platforms can be loaded whole into the engine's image store: only
- * the docker driver on an engine with the containerd image store (Docker 29's default), which
- * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
- */
-function loadsEveryPlatform(builder, classicStore) {
-    return builder.driver === 'docker' && !classicStore;
-}
-/** One line saying which builder builds what and where the result goes. */
-function describeBuildx(request, check) {
-    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
-    const where = request.push
-        ? 'pushed from the builder'
-        : request.platforms.length <= 1
-            ? 'loaded into the engine'
-            : loadsEveryPlatform(check.builder, check.classicStore)
-                ? "loaded into the engine's containerd image store as one index"
-                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
-    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
-}
-
+// EXTERNAL MODULE: ./src/build-and-tag/buildx.ts
+var build_and_tag_buildx = __nccwpck_require__(289);
 ;// CONCATENATED MODULE: ./src/build-and-tag/buildx-build.ts
 /**
  * A build through `docker buildx build`: the builder checked before anything runs, then the build
@@ -50166,7 +50533,7 @@ async function checkBuilder(runner, target, request) {
     const known = knownBuilder(request.builder ?? process.env.BUILDX_BUILDER, target.env);
     const [inspected, platform] = await Promise.all([
         known ? undefined : runner.run(buildxInspect(target, request.builder)),
-        needPlatform ? runner.run(serverPlatform(target)) : undefined,
+        needPlatform ? runner.run(docker_images/* serverPlatform */.zJ(target)) : undefined,
     ]);
     let builder;
     let classicStore = false;
@@ -50180,30 +50547,30 @@ async function checkBuilder(runner, target, request) {
                 throw new Error(`${target.docker} has no buildx plugin, which platforms, builder, cache-to, push, provenance, sbom and annotations need: install docker-buildx (docker/setup-buildx-action on GitHub) (${detail})`);
             throw new common_inputs/* InputError */.dz(request.builder ? 'builder' : 'platforms', `${request.builder ? `no usable builder ${JSON.stringify(request.builder)}` : 'no usable buildx builder'} (docker buildx ls lists them): ${detail}`);
         }
-        builder = parseBuilderInspect(result.stdout);
+        builder = (0,build_and_tag_buildx/* parseBuilderInspect */.H9)(result.stdout);
         if (builder.driver === 'docker') {
-            const status = await (0,command_command/* runChecked */.X4)(runner, storageDriverStatus(target));
-            classicStore = !containerdStore(status.stdout);
+            const status = await (0,command_command/* runChecked */.X4)(runner, docker_images/* storageDriverStatus */.UO(target));
+            classicStore = !(0,build_and_tag_buildx/* containerdStore */.pq)(status.stdout);
         }
     }
-    const refusal = builderRefusal(builder, classicStore, request);
+    const refusal = (0,build_and_tag_buildx/* builderRefusal */.Un)(builder, classicStore, request);
     if (refusal)
         throw refusal;
     if (platform && platform.exitCode !== 0)
         throw new Error(`docker version: ${platform.stderr.trim()}`);
     // Without asking the engine: this machine's platform (used in messages only).
     const own = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
-    return { builder, classicStore, runnerPlatform: platform ? enginePlatform(platform.stdout) : own };
+    return { builder, classicStore, runnerPlatform: platform ? (0,build_and_tag_buildx/* enginePlatform */.qY)(platform.stdout) : own };
 }
 /** The builder `name` from its buildx instance file, when that says enough to skip inspecting it. */
 function knownBuilder(name, targetEnv) {
     if (!name)
         return undefined;
-    const path = builderInstancePath(name, { ...process.env, ...targetEnv }, (0,external_node_os_.homedir)());
+    const path = (0,build_and_tag_buildx/* builderInstancePath */.Os)(name, { ...process.env, ...targetEnv }, (0,external_node_os_.homedir)());
     if (!path)
         return undefined;
     try {
-        return builderFromInstance((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
+        return (0,build_and_tag_buildx/* builderFromInstance */.nE)((0,external_node_fs_.readFileSync)(path, 'utf8'), name);
     }
     catch {
         return undefined;
@@ -50223,16 +50590,18 @@ function parseMetadata(text) {
  * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
  * runner's platform is loaded by a second build (all cache hits).
  */
-function buildxSteps(request, common, check, files) {
+function buildxSteps(request, common, check, files, 
+/** Load every platform of an unpushed multi-platform build the engine cannot hold whole. */
+loadEvery = false) {
     const multi = request.platforms.length > 1;
-    const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
+    const canLoadAll = !multi || (0,build_and_tag_buildx/* loadsEveryPlatform */.gK)(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
     const main = {
         ...common,
         ...(request.builder && { builder: request.builder }),
         platforms: request.platforms,
-        cacheFrom: request.cacheFrom.map(formatCacheEntry),
-        cacheTo: request.cacheTo.map(formatCacheEntry),
+        cacheFrom: request.cacheFrom.map(build_and_tag_buildx/* formatCacheEntry */.KK),
+        cacheTo: request.cacheTo.map(build_and_tag_buildx/* formatCacheEntry */.KK),
         annotations: request.annotations,
         ...(request.provenance !== undefined && { provenance: request.provenance }),
         ...(request.sbom !== undefined && { sbom: request.sbom }),
@@ -50240,20 +50609,18 @@ function buildxSteps(request, common, check, files) {
         metadataFile: files.metadata,
         ...(output === 'load' && { iidFile: files.iid }),
     };
-    const ownPlatform = request.platforms.find((p) => samePlatform(p, check.runnerPlatform));
+    const ownPlatform = request.platforms.find((p) => (0,build_and_tag_buildx/* samePlatform */.my)(p, check.runnerPlatform));
     if (output === 'load') {
         const loaded = multi ? (ownPlatform ?? request.platforms[0]) : request.platforms[0];
         return { main, loadedPlatform: loaded ?? check.runnerPlatform };
     }
     if (output === 'push')
         return { main };
-    const runner = ownPlatform;
-    if (!runner)
-        return { main };
-    const load = {
+    const loadOf = (platform, tags, metadataFile, iidFile) => ({
         ...common,
+        tags,
         ...(request.builder && { builder: request.builder }),
-        platforms: [runner],
+        platforms: [platform],
         cacheFrom: [],
         cacheTo: [],
         annotations: [],
@@ -50262,10 +50629,25 @@ function buildxSteps(request, common, check, files) {
         output: 'load',
         pull: false,
         noCache: false,
-        metadataFile: files.loadMetadata,
-        iidFile: files.iid,
-    };
-    return { main, load, loadedPlatform: runner };
+        metadataFile,
+        iidFile,
+    });
+    const others = loadEvery
+        ? request.platforms
+            .filter((p) => p !== ownPlatform)
+            .map((platform) => {
+            const slug = platform.replace(/\//g, '-');
+            return {
+                platform,
+                spec: loadOf(platform, [], `${files.loadMetadata}.${slug}`, `${files.iid}.${slug}`),
+            };
+        })
+        : [];
+    const runner = ownPlatform;
+    if (!runner)
+        return { main, ...(others.length > 0 && { others }) };
+    const load = loadOf(runner, common.tags, files.loadMetadata, files.iid);
+    return { main, load, loadedPlatform: runner, ...(others.length > 0 && { others }) };
 }
 async function runBuildx(runner, target, steps, onOutput) {
     const started = performance.now();
@@ -50274,12 +50656,25 @@ async function runBuildx(runner, target, steps, onOutput) {
     const metadata = parseMetadata((0,external_node_fs_.readFileSync)(steps.main.metadataFile, 'utf8'));
     if (steps.load)
         await (0,command_command/* runChecked */.X4)(runner, buildxBuild(target, steps.load), output);
+    const others = [];
+    for (const other of steps.others ?? []) {
+        await (0,command_command/* runChecked */.X4)(runner, buildxBuild(target, other.spec), output);
+        others.push({
+            platform: other.platform,
+            imageId: (0,external_node_fs_.readFileSync)(other.spec.iidFile, 'utf8').trim(),
+        });
+    }
     const iid = steps.main.iidFile ?? steps.load?.iidFile;
     const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_.readFileSync)(iid, 'utf8').trim() : undefined;
+    const platformImages = [
+        ...(loaded && steps.loadedPlatform ? [{ platform: steps.loadedPlatform, imageId: loaded }] : []),
+        ...others,
+    ];
     return {
         ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
         ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
         ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        ...(steps.others && { platformImages }),
         durationMs: performance.now() - started,
     };
 }
@@ -50673,7 +51068,7 @@ function readBuildRequest(inputs) {
     const file = inputs.line('file');
     const buildx = readBuildxRequest(inputs);
     const cacheFrom = buildx
-        ? buildx.cacheFrom.map(formatCacheEntry)
+        ? buildx.cacheFrom.map(build_and_tag_buildx/* formatCacheEntry */.KK)
         : inputs.parsedList('cache-from', (v) => (0,common_reference/* formatReference */.FH)((0,common_reference/* parseReference */.F2)(v)));
     return {
         repositories,
@@ -50696,13 +51091,13 @@ function readBuildRequest(inputs) {
  * `type=` syntax: a plain build then stays the classic `docker build`, which needs no buildx.
  */
 function readBuildxRequest(inputs) {
-    const platforms = parsePlatforms(inputs.string('platforms'));
+    const platforms = (0,build_and_tag_buildx/* parsePlatforms */.qA)(inputs.string('platforms'));
     const builder = inputs.line('builder');
     if (builder && !BUILDER.test(builder))
         throw new common_inputs/* InputError */.dz('builder', `${JSON.stringify(builder)} is not a builder name (docker buildx ls)`);
     const cacheFromLines = inputs.list('cache-from');
-    const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
-    const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
+    const cacheFrom = cacheFromLines.map((line) => (0,build_and_tag_buildx/* parseCacheEntry */.I8)('cache-from', line));
+    const cacheTo = inputs.list('cache-to').map((line) => (0,build_and_tag_buildx/* parseCacheEntry */.I8)('cache-to', line));
     const push = inputs.boolean('push', false);
     const attestation = (name) => {
         const value = inputs.line(name);
@@ -50712,7 +51107,7 @@ function readBuildxRequest(inputs) {
     };
     const provenance = attestation('provenance');
     const sbom = attestation('sbom');
-    const annotations = inputs.list('annotations').map(parseAnnotation);
+    const annotations = inputs.list('annotations').map(build_and_tag_buildx/* parseAnnotation */.fr);
     const wanted = platforms.length > 0 ||
         builder ||
         cacheTo.length > 0 ||
@@ -50813,8 +51208,8 @@ function buildArgsOf(request, plan) {
 
 
 
-async function build_inspectImage(runner, target, ref) {
-    const result = await (0,command_command/* runChecked */.X4)(runner, inspectImage(target, ref));
+async function inspectImage(runner, target, ref) {
+    const result = await (0,command_command/* runChecked */.X4)(runner, docker_images/* inspectImage */.mm(target, ref));
     return JSON.parse(result.stdout);
 }
 /** A FROM reference's digest: from its registry, else the local image's repo digest. */
@@ -50832,7 +51227,7 @@ async function resolveBase(runner, target, reference) {
         // not reachable as a registry image (a local-only image, or no credentials): try the engine
     }
     try {
-        const image = await build_inspectImage(runner, target, reference);
+        const image = await inspectImage(runner, target, reference);
         const name = (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(reference));
         const repoDigest = image.RepoDigests?.find((d) => (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(d)) === name);
         if (repoDigest)
@@ -50876,7 +51271,9 @@ async function resolveBases(runner, target, request) {
 }
 async function buildImage(runner, target, request, plan, onOutput, builder, 
 /** The bases, when resolveBases was started earlier (it only reads registries). */
-bases) {
+bases, 
+/** Load every platform of an unpushed multi-platform build (for testing each). */
+loadEvery = false) {
     const temp = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'slipway-build-'));
     const iidFile = (0,external_node_path_.join)(temp, 'iid');
     try {
@@ -50897,13 +51294,14 @@ bases) {
                 secrets: request.secrets,
                 pull: request.pull,
                 noCache: request.noCache,
-            }, builder, buildxFiles(temp));
+            }, builder, buildxFiles(temp), loadEvery);
             const built = await runBuildx(runner, target, steps, onOutput);
-            const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
+            const loaded = built.loadedPlatform && built.imageId ? await inspectImage(runner, target, built.imageId) : undefined;
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
                 ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                ...(built.platformImages && { platformImages: built.platformImages }),
                 sizeBytes: loaded?.Size ?? 0,
                 layers: loaded?.RootFS?.Layers?.length ?? 0,
                 durationMs: built.durationMs,
@@ -50931,7 +51329,7 @@ bases) {
         });
         const durationMs = performance.now() - started;
         const imageId = (0,external_node_fs_.readFileSync)(iidFile, 'utf8').trim();
-        const image = await build_inspectImage(runner, target, imageId);
+        const image = await inspectImage(runner, target, imageId);
         return {
             imageId,
             sizeBytes: image.Size,
@@ -51005,7 +51403,7 @@ async function readImageConfigs(ref, options = {}) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(7701);
+var common_summary = __nccwpck_require__(7701);
 ;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
@@ -51044,7 +51442,7 @@ async function runBaseCheck(inputs, report) {
         report.info(`${inputs.string('image')} does not exist: a build is needed`);
         return {
             outputs: { changed: 'true', bases: '[]', reason: 'image-missing' },
-            summary: [(0,summary/* heading */.R_)('No earlier image: build')],
+            summary: [(0,common_summary/* heading */.R_)('No earlier image: build')],
         };
     }
     if (config.index)
@@ -51054,7 +51452,7 @@ async function runBaseCheck(inputs, report) {
         report.info(`${inputs.string('image')} records no base images (label ${BASE_IMAGES_LABEL}): a build is needed`);
         return {
             outputs: { changed: 'true', bases: '[]', reason: 'no-record' },
-            summary: [(0,summary/* heading */.R_)('Base images unknown: build')],
+            summary: [(0,common_summary/* heading */.R_)('Base images unknown: build')],
         };
     }
     // Bases are public images or in the same registry: the same credentials only for the same registry.
@@ -51081,8 +51479,8 @@ async function runBaseCheck(inputs, report) {
             reason: changed ? 'base-moved' : 'up-to-date',
         },
         summary: [
-            (0,summary/* heading */.R_)(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
-            (0,summary/* table */.tp)(['Base', 'At the last build', 'Now'], bases.map((b) => [new summary/* Code */.Cy(b.reference), new summary/* Code */.Cy(b.built), b.now ? new summary/* Code */.Cy(b.now) : '—'])),
+            (0,common_summary/* heading */.R_)(changed ? `A base image of ${inputs.string('image')} moved: rebuild` : 'Base images unchanged'),
+            (0,common_summary/* table */.tp)(['Base', 'At the last build', 'Now'], bases.map((b) => [new common_summary/* Code */.Cy(b.reference), new common_summary/* Code */.Cy(b.built), b.now ? new common_summary/* Code */.Cy(b.now) : '—'])),
         ],
     };
 }
@@ -51226,7 +51624,9 @@ const TAG_MEANING = {
 };
 async function runBuild(inputs, report, git = (0,context/* readGitContext */.e)(), 
 /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
-signal) {
+signal, 
+/** Load every platform of an unpushed multi-platform build into the engine (the root action tests each). */
+loadEvery = false) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
@@ -51247,10 +51647,10 @@ signal) {
         if (process.env.ACTIONS_RUNTIME_TOKEN)
             report.mask(process.env.ACTIONS_RUNTIME_TOKEN);
         builder = await checkBuilder(runner, target, request.buildx);
-        report.info(describeBuildx(request.buildx, builder));
+        report.info((0,build_and_tag_buildx/* describeBuildx */.iC)(request.buildx, builder));
     }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases, loadEvery));
     const metadata = {
         imageId: result.imageId,
         ...(result.digest && { digest: result.digest }),
@@ -51266,14 +51666,18 @@ signal) {
         baseImages: result.baseImages,
     };
     if (!request.buildx || result.loadedPlatform)
-        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${(0,summary/* formatBytes */.z3)(result.sizeBytes)}, ${result.layers} layers) in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`);
+        report.info(`Built ${result.imageId}${result.loadedPlatform ? ` for ${result.loadedPlatform}` : ''} (${(0,common_summary/* formatBytes */.z3)(result.sizeBytes)}, ${result.layers} layers) in ${(0,common_summary/* formatDuration */.a3)(result.durationMs)}`);
     else
-        report.info(`Built in ${(0,summary/* formatDuration */.a3)(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
+        report.info(`Built in ${(0,common_summary/* formatDuration */.a3)(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
     if (result.digest)
         report.info(`Pushed ${result.digest} from the builder`);
+    for (const other of result.platformImages ?? [])
+        if (other.platform !== result.loadedPlatform)
+            report.info(`Loaded ${other.platform} as ${other.imageId} (untagged, for its tests)`);
     return {
         references: plan.references,
         imageId: result.imageId,
+        ...(result.platformImages && { platformImages: result.platformImages }),
         outputs: {
             'image-id': result.imageId,
             version: plan.version,
@@ -51285,22 +51689,22 @@ signal) {
             digest: result.digest ?? '',
         },
         summary: [
-            (0,summary/* heading */.R_)(`Built ${plan.version}`),
-            (0,summary/* table */.tp)(['Tag', 'What it is'], plan.tagPlan.map((t) => [new summary/* Code */.Cy(t.tag), TAG_MEANING[t.source]])),
-            (0,summary/* facts */.Ix)([['Repositories', request.repositories.map((r) => (0,common_reference/* formatReference */.FH)(r)).join('\n')]]),
-            (0,summary/* facts */.Ix)([
-                ['Image id', result.imageId ? new summary/* Code */.Cy(result.imageId) : '—'],
-                ...(result.digest ? [['Pushed digest', new summary/* Code */.Cy(result.digest)]] : []),
+            (0,common_summary/* heading */.R_)(`Built ${plan.version}`),
+            (0,common_summary/* table */.tp)(['Tag', 'What it is'], plan.tagPlan.map((t) => [new common_summary/* Code */.Cy(t.tag), TAG_MEANING[t.source]])),
+            (0,common_summary/* facts */.Ix)([['Repositories', request.repositories.map((r) => (0,common_reference/* formatReference */.FH)(r)).join('\n')]]),
+            (0,common_summary/* facts */.Ix)([
+                ['Image id', result.imageId ? new common_summary/* Code */.Cy(result.imageId) : '—'],
+                ...(result.digest ? [['Pushed digest', new common_summary/* Code */.Cy(result.digest)]] : []),
                 ...(request.buildx?.platforms.length
                     ? [['Platforms', request.buildx.platforms.join(', ')]]
                     : []),
-                ['Size', (0,summary/* formatBytes */.z3)(result.sizeBytes)],
+                ['Size', (0,common_summary/* formatBytes */.z3)(result.sizeBytes)],
                 ['Layers', result.layers],
-                ['Build time', (0,summary/* formatDuration */.a3)(result.durationMs)],
+                ['Build time', (0,common_summary/* formatDuration */.a3)(result.durationMs)],
             ]),
-            (0,summary/* table */.tp)(['Base image', 'Digest'], result.baseImages.map((b) => [
-                new summary/* Code */.Cy(b.reference),
-                b.digest ? new summary/* Code */.Cy(b.digest) : `(${b.source})`,
+            (0,common_summary/* table */.tp)(['Base image', 'Digest'], result.baseImages.map((b) => [
+                new common_summary/* Code */.Cy(b.reference),
+                b.digest ? new common_summary/* Code */.Cy(b.digest) : `(${b.source})`,
             ])),
         ],
     };
@@ -52383,7 +52787,7 @@ class container_host_ContainerHost extends session_HostSession {
     }
     // --- versions ------------------------------------------------------------------------------------
     async pull(image) {
-        await this.docker(pull(this.target, image));
+        await this.docker(docker_images/* pull */.a$(this.target, image));
     }
     /** Writes env values into a 0600 file through stdin, starts the container with it, removes the file. */
     async start(spec) {
@@ -52611,7 +53015,7 @@ class container_host_ContainerHost extends session_HostSession {
         const old = [...stopped].sort((a, b) => b.time.localeCompare(a.time)).slice(keep);
         await Promise.all(old.map(async (version) => {
             await this.remove(version.container);
-            await this.runner.run(removeImage(this.target, version.imageId));
+            await this.runner.run(docker_images/* removeImage */.aH(this.target, version.imageId));
         }));
         return old.map((v) => v.container);
     }
@@ -52750,7 +53154,7 @@ class shared_proxy_SharedProxy {
         const service = change.kind === 'set' ? change.routes.service : change.service;
         // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
         if (change.kind === 'set' && settings && !(await this.status()).exists)
-            await (0,command_command/* runChecked */.X4)(this.runner, pull(this.target, settings.image));
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_images/* pull */.a$(this.target, settings.image));
         const id = shared_proxy_proxyLockId(lock.id);
         await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
         let outcome;
@@ -52950,7 +53354,7 @@ class shared_proxy_SharedProxy {
     async pinned(image) {
         if (image.includes('@sha256:'))
             return image;
-        const inspect = await this.runner.run(repoDigests(this.target, image));
+        const inspect = await this.runner.run(docker_images/* repoDigests */.qj(this.target, image));
         const digests = inspect.exitCode === 0 ? JSON.parse(inspect.stdout) : null;
         const repository = image.replace(/:[^/:]+$/, '');
         return digests?.find((d) => d.startsWith(`${repository}@`)) ?? digests?.[0] ?? image;
@@ -53684,7 +54088,8 @@ async function verifyPinned(images, connection, log) {
             : {};
         return { client: (0,resolve/* clientFor */.$V)(ref.registry, credentials), repository: ref.repository, digest: image.digest };
     });
-    return (0,operation/* verifyAll */.Vf)(list, connection.verify, log);
+    // An index: the platform manifests the hosts resolve it to are verified too.
+    return (0,operation/* verifyAll */.Vf)(await (0,operation/* withPlatformManifests */.YJ)(list, connection.verify), connection.verify, log);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
@@ -54579,20 +54984,20 @@ function verifiedCell(image, result) {
 function deploySummary(request, result, hosts, failed, promoted = new Map()) {
     const promotedCell = (image) => {
         const text = image && promoted.get(image);
-        return text ? new summary/* Code */.Cy(text) : '—'; // registry text: shown as code, never as markdown
+        return text ? new common_summary/* Code */.Cy(text) : '—'; // registry text: shown as code, never as markdown
     };
     const withPromoted = promoted.size > 0;
     const perService = hosts.some((h) => h.services && (request.mode !== 'swarm' || h.services.length > 1 || request.stack));
     return [
-        (0,summary/* heading */.R_)(title(request, result, hosts, failed)),
-        ...(result?.digest && !result.images ? [`Digest: ${new summary/* Code */.Cy(result.digest).text}`] : []),
+        (0,common_summary/* heading */.R_)(title(request, result, hosts, failed)),
+        ...(result?.digest && !result.images ? [`Digest: ${new common_summary/* Code */.Cy(result.digest).text}`] : []),
         ...(result?.images
             ? [
-                (0,summary/* table */.tp)(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new summary/* Code */.Cy(ref)])),
+                (0,common_summary/* table */.tp)(['Service', 'Image'], Object.entries(result.images).map(([s, ref]) => [s, new common_summary/* Code */.Cy(ref)])),
             ]
             : []),
         perService
-            ? (0,summary/* table */.tp)([
+            ? (0,common_summary/* table */.tp)([
                 'Host',
                 'Result',
                 'Service',
@@ -54609,9 +55014,9 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
                 s.image ?? '—',
                 ...(withPromoted ? [promotedCell(s.image)] : []),
                 s.restarted ? 'yes' : 'no',
-                i === 0 ? (0,summary/* formatDuration */.a3)(h.durationMs) : '',
+                i === 0 ? (0,common_summary/* formatDuration */.a3)(h.durationMs) : '',
             ])))
-            : (0,summary/* table */.tp)([
+            : (0,common_summary/* table */.tp)([
                 'Host',
                 'Result',
                 'Before',
@@ -54626,7 +55031,7 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
                 h.image ?? '—',
                 ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
                 ...(withPromoted ? [promotedCell(h.image)] : []),
-                (0,summary/* formatDuration */.a3)(h.durationMs),
+                (0,common_summary/* formatDuration */.a3)(h.durationMs),
             ])),
         ...(failed ? [`**Error:** ${failed.split('\n')[0]}`] : []),
     ];
@@ -55208,7 +55613,7 @@ async function proxyImageOn(session, fallback) {
         if (result.exitCode === 0 && result.stdout.trim())
             return result.stdout.trim();
     }
-    await (0,command_command/* runChecked */.X4)(session.runner, pull(maintenance_TARGET, fallback));
+    await (0,command_command/* runChecked */.X4)(session.runner, (0,docker_images/* pull */.a$)(maintenance_TARGET, fallback));
     return fallback;
 }
 /** The maintenance container answers 503 on the live network (within 15 s). */
@@ -55564,6 +55969,167 @@ function abortOnSignals(log, options = {}) {
     return controller.signal;
 }
 
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var registry_client = __nccwpck_require__(1028);
+;// CONCATENATED MODULE: ./src/merge-by-digest/merge.ts
+/**
+ * Merge by digest: one index assembled from images pushed by digest (one per platform, each built
+ * on its own runner), every digest listed unchanged. A digest that is itself an index (a one-platform
+ * push with provenance: the image and its attestation manifest) contributes its entries as they are.
+ */
+
+
+
+
+
+/**
+ * The index over `parts`, in their order: an OCI index unless every entry is a Docker v2 manifest
+ * (then a Docker manifest list). Refuses two images of one platform (two jobs built the same one).
+ */
+function planIndex(parts) {
+    const manifests = parts.flatMap((p) => p.entries);
+    const seen = new Map();
+    for (const part of parts) {
+        for (const entry of part.entries) {
+            if ((0,image_tree/* isAttestation */.H3)(entry))
+                continue;
+            const platform = (0,image_tree/* platformOf */.tj)(entry);
+            const other = seen.get(platform);
+            if (other && other !== part.digest)
+                throw new common_inputs/* InputError */.dz('digests', `${other} and ${part.digest} are both ${platform} images`);
+            seen.set(platform, part.digest);
+        }
+    }
+    const docker = manifests.every((m) => m.mediaType === registry_client/* MEDIA_TYPES */.Z2.dockerManifest);
+    const mediaType = docker ? registry_client/* MEDIA_TYPES */.Z2.dockerManifestList : registry_client/* MEDIA_TYPES */.Z2.ociIndex;
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests }, null, 2));
+    return { bytes, mediaType, platforms: [...seen.keys()] };
+}
+/** The platform a single image manifest was built for, from its configuration. */
+async function platformFromConfig(client, repository, manifest) {
+    const config = (0,image_tree/* parseManifest */.Ng)(manifest.bytes, `${repository}@${manifest.digest}`).config;
+    if (!config)
+        throw new Error(`${repository}@${manifest.digest} has no image configuration`);
+    const body = await (0,http/* readBody */.x8)(await (0,blobs/* openBlob */.Ym)(client, repository, config.digest), 4 * 1024 * 1024);
+    const json = JSON.parse(body.toString('utf8'));
+    if (!json.os || !json.architecture)
+        throw new Error(`${repository}@${manifest.digest}: its configuration names no os/architecture`);
+    return { os: json.os, architecture: json.architecture, ...(json.variant && { variant: json.variant }) };
+}
+/** Reads what each digest contributes (its manifest, and its configuration's platform). */
+async function readParts(client, repository, digests) {
+    return Promise.all(digests.map(async (digest) => {
+        const manifest = await client.getManifest(repository, digest);
+        if ((0,image_tree/* isIndex */.nw)(manifest))
+            return { digest, entries: (0,image_tree/* parseManifest */.Ng)(manifest.bytes, `${repository}@${digest}`).manifests ?? [] };
+        const platform = await platformFromConfig(client, repository, manifest);
+        return {
+            digest,
+            entries: [
+                { mediaType: manifest.mediaType, digest, size: manifest.size, ...(platform && { platform }) },
+            ],
+        };
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/merge-by-digest/operation.ts
+/**
+ * merge-by-digest: the index of a matrix build's per-platform images, pushed by digest, assembled
+ * from those digests unchanged, tagged, and (with sign-key) signed.
+ */
+
+
+
+
+
+
+
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** `image` (a repository), `digests` (sha256:… or repository@sha256:…, one a line) and `tags`. */
+function readMergeRequest(inputs) {
+    const image = inputs.line('image');
+    if (!image)
+        inputs.required('image');
+    let ref;
+    try {
+        ref = (0,common_reference/* parseReference */.F2)(image);
+    }
+    catch (error) {
+        throw new common_inputs/* InputError */.dz('image', error.message);
+    }
+    if (image.includes('@') || image.slice(image.lastIndexOf('/')).includes(':'))
+        throw new common_inputs/* InputError */.dz('image', `${JSON.stringify(image)} must be a repository, without a tag or digest`);
+    const name = (0,common_reference/* repositoryName */.aR)(ref);
+    const digests = inputs
+        .list('digests', { commas: true })
+        .flatMap((item) => item.split(/\s+/))
+        .map((line) => {
+        const digest = line.includes('@') ? line.slice(line.lastIndexOf('@') + 1) : line;
+        if (line.includes('@') && (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(line)) !== name)
+            throw new common_inputs/* InputError */.dz('digests', `${JSON.stringify(line)} is not in ${name}`);
+        if (!DIGEST.test(digest))
+            throw new common_inputs/* InputError */.dz('digests', `${JSON.stringify(line)} is not a sha256 digest`);
+        return digest;
+    });
+    if (digests.length === 0)
+        throw new common_inputs/* InputError */.dz('digests', 'is required: the digest each platform was pushed by');
+    const tags = inputs.list('tags').map((line) => {
+        const tag = line.includes('/') ? line.slice(line.lastIndexOf(':') + 1) : line;
+        if (line.includes('/') && (0,common_reference/* repositoryName */.aR)((0,common_reference/* parseReference */.F2)(line)) !== name)
+            throw new common_inputs/* InputError */.dz('tags', `${JSON.stringify(line)} is not in ${name}`);
+        try {
+            (0,common_reference/* withTag */.Rd)(ref, tag);
+        }
+        catch {
+            throw new common_inputs/* InputError */.dz('tags', `${JSON.stringify(tag)} is not a valid tag`);
+        }
+        return tag;
+    });
+    return { registry: ref.registry, repository: ref.repository, digests: [...new Set(digests)], tags };
+}
+async function runMerge(inputs, report) {
+    (0,operation/* maskSigningInputs */.fp)(inputs, report);
+    const request = readMergeRequest(inputs);
+    const signKey = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
+    const format = (0,supply_chain_inputs/* readSignatureFormat */.A2)(inputs);
+    const username = inputs.string('username');
+    const password = inputs.string('password');
+    if (password)
+        report.mask(password);
+    const credentials = username && password ? { credentials: { username, password } } : {};
+    const client = (0,resolve/* clientFor */.$V)(request.registry, credentials);
+    const name = `${request.registry}/${request.repository}`;
+    const parts = await readParts(client, request.repository, request.digests);
+    const index = planIndex(parts);
+    const digest = await client.putManifest(request.repository, (0,registry_client/* sha256 */.sc)(index.bytes), index);
+    report.info(`Pushed the index of ${index.platforms.join(', ')} as ${name}@${digest}`);
+    for (const tag of request.tags) {
+        await client.putManifest(request.repository, tag, index);
+        report.info(`Tagged ${name}:${tag}`);
+    }
+    const outputs = {
+        digest,
+        refs: `${name}@${digest}`,
+        tags: request.tags.map((t) => `${name}:${t}`).join('\n'),
+        platforms: index.platforms.join(','),
+    };
+    const summary = [
+        (0,common_summary/* heading */.R_)(`Merged ${name}@${digest}`),
+        (0,common_summary/* table */.tp)(['Platform', 'Digest (unchanged)'], parts.map((p) => [
+            p.entries.map((e) => (e.platform ? `${e.platform.os}/${e.platform.architecture}` : '?')).join(', '),
+            new common_summary/* Code */.Cy(p.digest),
+        ])),
+        (0,common_summary/* facts */.Ix)([['Tags', request.tags.join(', ') || '—']]),
+    ];
+    if (signKey) {
+        const signed = await (0,operation/* signPushed */.dq)(signKey, [`${name}@${digest}`], undefined, () => (username && password ? { username, password } : undefined), report, format);
+        Object.assign(outputs, signed.outputs);
+        summary.push(...signed.summary);
+    }
+    return { outputs, summary };
+}
+
 ;// CONCATENATED MODULE: ./src/push-registry/tag-rules.ts
 /**
  * What a push may do to each tag, decided from where the tag came from (recorded in the image's
@@ -55760,7 +56326,7 @@ function removePrivateDockerConfig(dir) {
 }
 async function pushOne(runner, target, reference, policy, hooks) {
     for (let attempt = 1;; attempt++) {
-        const result = await runner.run(push(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
+        const result = await runner.run(docker_images/* push */.VC(target, reference), hooks.onOutput && { onOutput: hooks.onOutput });
         if (result.exitCode === 0)
             return { result, attempts: attempt };
         const output = `${result.stdout}\n${result.stderr}`;
@@ -55811,7 +56377,7 @@ function credentialsFor(ref, request) {
  */
 async function planTagPush(runner, target, request) {
     const first = request.references[0];
-    const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, inspectImage(target, (0,common_reference/* formatReference */.FH)(first)))).stdout);
+    const local = JSON.parse((await (0,command_command/* runChecked */.X4)(runner, docker_images/* inspectImage */.mm(target, (0,common_reference/* formatReference */.FH)(first)))).stdout);
     const rules = tagRules(local.Config?.Labels ?? {}, request.immutableTags, request.attempt, request.allowOverwrite);
     /** What the registry serves under a reference now. */
     const servedAt = async (ref) => {
@@ -55902,10 +56468,10 @@ async function pushedBytes(request, pushed) {
     return [...counted.values()].reduce((sum, size) => sum + size, 0);
 }
 /** Logs in to the registry inside the private config; the password goes to docker on stdin. */
-async function push_login(runner, target, request) {
+async function login(runner, target, request) {
     if (!request.username || !request.password)
         return;
-    await (0,command_command/* runChecked */.X4)(runner, login(target, request.registry, request.username, request.password));
+    await (0,command_command/* runChecked */.X4)(runner, docker_images/* login */.iD(target, request.registry, request.username, request.password));
 }
 
 // EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
@@ -55929,7 +56495,7 @@ var run_tests = __nccwpck_require__(4853);
 const PUSH_CONFIG_STATE = 'docker-config';
 const PUSH_REGISTRY_STATE = 'registry';
 async function logoutAndRemove(dir, registry) {
-    await new local_runner/* LocalRunner */.Q().run(logout({ docker: (0,docker_target/* dockerBinary */.iM)(), env: { DOCKER_CONFIG: dir } }, registry));
+    await new local_runner/* LocalRunner */.Q().run((0,docker_images/* logout */.ri)({ docker: (0,docker_target/* dockerBinary */.iM)(), env: { DOCKER_CONFIG: dir } }, registry));
     removePrivateDockerConfig(dir);
 }
 async function runPush(inputs, report) {
@@ -55953,11 +56519,11 @@ async function runPush(inputs, report) {
     try {
         if (request.username)
             report.info(`Logging in to ${request.registry} as ${request.username} (private docker config)`);
-        await push_login(runner, target, request);
+        await login(runner, target, request);
         const plan = await planTagPush(runner, target, request);
         for (const r of plan.renamed) {
             report.warning(`${r.from} is not moved: ${r.reason}; this build is pushed as ${r.to}`);
-            await (0,command_command/* runChecked */.X4)(runner, tag(target, r.from, r.to));
+            await (0,command_command/* runChecked */.X4)(runner, (0,docker_images/* tag */.Tc)(target, r.from, r.to));
         }
         for (const k of plan.kept)
             report.info(`${k.reference} is not moved: ${k.reason}`);
@@ -55981,12 +56547,12 @@ async function runPush(inputs, report) {
                 ...signed?.outputs,
             },
             summary: [
-                (0,summary/* heading */.R_)('Pushed'),
-                (0,summary/* table */.tp)(['Reference', 'Attempts'], result.pushed.map((p) => [new summary/* Code */.Cy(p.reference), p.attempts])),
-                (0,summary/* facts */.Ix)([
-                    ['Digest', new summary/* Code */.Cy(result.digest)],
+                (0,common_summary/* heading */.R_)('Pushed'),
+                (0,common_summary/* table */.tp)(['Reference', 'Attempts'], result.pushed.map((p) => [new common_summary/* Code */.Cy(p.reference), p.attempts])),
+                (0,common_summary/* facts */.Ix)([
+                    ['Digest', new common_summary/* Code */.Cy(result.digest)],
                     ['Pinned references', result.refs.join('\n')],
-                    ['Bytes pushed', (0,summary/* formatBytes */.z3)(result.bytesPushed)],
+                    ['Bytes pushed', (0,common_summary/* formatBytes */.z3)(result.bytesPushed)],
                     ['Retries used', result.retriesUsed],
                     ...plan.renamed.map((r) => ['Rerun version', `${r.to}: ${r.reason}`]),
                     ...plan.kept.map((k) => ['Not moved', `${k.reference}: ${k.reason}`]),
@@ -56017,37 +56583,15 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
-;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+// EXTERNAL MODULE: ./src/test-in-container/platform.ts
+var test_in_container_platform = __nccwpck_require__(5231);
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /**
- * Which platform of the image the tests run: the image in the engine's store, else pulled, which
- * makes the engine pick its own platform from an index (a multi-platform build is tested on the
- * runner's platform).
+ * test-in-container: for each platform tested, services on a private network, the tests in that
+ * platform's image, JUnit read back, always cleaned up. The step fails when any platform fails.
  */
 
 
-/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
-function platformOf(text) {
-    return text.trim().replace(/\/$/, '');
-}
-async function testedPlatform(runner, target, image) {
-    const runnerPlatform = (await (0,command_command/* runChecked */.X4)(runner, serverPlatform(target))).stdout.trim();
-    let inspected = await runner.run(imagePlatform(target, image));
-    let pulled = false;
-    if (inspected.exitCode !== 0) {
-        await (0,command_command/* runChecked */.X4)(runner, pull(target, image));
-        pulled = true;
-        inspected = await (0,command_command/* runChecked */.X4)(runner, imagePlatform(target, image));
-    }
-    return { platform: platformOf(inspected.stdout), runner: runnerPlatform, pulled };
-}
-/** One line saying which platform is tested and why. */
-function describeTested(image, tested) {
-    const own = tested.platform.split('/').slice(0, 2).join('/') === tested.runner;
-    return `Testing ${image} for ${tested.platform}${own ? " (this runner's platform)" : ` (this runner is ${tested.runner})`}${tested.pulled ? ', pulled from its registry' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
-/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
 
@@ -56056,71 +56600,158 @@ function describeTested(image, tested) {
 
 
 const TEST_SESSION_STATE = 'test-session';
-async function runTest(inputs, report) {
+function platformResult(target, outcome) {
+    return {
+        platform: target.platform,
+        image: target.image,
+        ...(target.digest && { digest: target.digest }),
+        'exit-code': outcome.exitCode,
+        'timed-out': outcome.timedOut,
+        ...(outcome.junit && {
+            passed: outcome.junit.passed,
+            failed: outcome.junit.failed,
+            skipped: outcome.junit.skipped,
+        }),
+        ...(outcome.report && { report: outcome.report }),
+        'duration-ms': Math.round(outcome.durationMs),
+    };
+}
+function counts(result) {
+    return result.passed !== undefined
+        ? `${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`
+        : 'no report';
+}
+/** The step's error, or undefined when every platform passed (one platform: as it always read). */
+function testError(results, timeoutMs) {
+    const failed = results.filter((r) => r['exit-code'] !== 0);
+    if (failed.length === 0)
+        return undefined;
+    const why = (r) => r['timed-out']
+        ? `the tests timed out after ${(0,common_summary/* formatDuration */.a3)(timeoutMs)} and were killed`
+        : `the tests failed with exit code ${r['exit-code']} (${counts(r)})`;
+    if (results.length === 1)
+        return why(failed[0]);
+    const passed = results.filter((r) => r['exit-code'] === 0).map((r) => r.platform);
+    return `${failed.map((r) => `on ${r.platform}: ${why(r)}`).join('; ')}${passed.length > 0 ? ` (passed on ${passed.join(', ')})` : ''}`;
+}
+/** A directory name for a platform's reports (linux/arm64/v8 → linux-arm64-v8). */
+function platformSlug(platform) {
+    return platform.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+/**
+ * Runs the tests. `given`: the platforms and images to test, decided by the caller (the root
+ * action, which loads each built platform from the builder), instead of reading them from `image`.
+ */
+function runTest(inputs, report) {
+    return runTestOn(inputs, report, undefined);
+}
+async function runTestOn(inputs, report, given) {
     const request = (0,run_tests/* readTestRequest */.et)(inputs);
     const runner = new local_runner/* LocalRunner */.Q();
     const target = { docker: (0,docker_target/* dockerBinary */.iM)() };
     const session = (0,run_tests/* newSession */.RL)();
     report.saveState(TEST_SESSION_STATE, session.id);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), session.id);
+    const reportRoot = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), session.id);
     try {
-        const tested = await testedPlatform(runner, target, request.image);
-        report.info(describeTested(request.image, tested));
-        const outcome = await report.group(`Services (${request.services.length})`, () => (0,run_tests/* runTests */.N$)(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
-        const junit = outcome.junit;
-        for (const failure of junit?.failures ?? []) {
-            report.annotate(failure.details || failure.message, {
-                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                ...(failure.file && { file: failure.file }),
-                ...(failure.line !== undefined && { line: failure.line }),
-            });
+        const tested = given
+            ? {
+                targets: given,
+                runner: (await (0,command_command/* runChecked */.X4)(runner, (0,docker_images/* serverPlatform */.zJ)(target))).stdout.trim(),
+                source: 'given',
+            }
+            : await (0,test_in_container_platform/* resolveTestPlatforms */.bJ)(runner, target, request.image, request.platforms);
+        // Before anything runs: every platform must be runnable here (natively or emulated).
+        if ((0,test_in_container_platform/* localEngine */.Ao)())
+            (0,test_in_container_platform/* checkRunnable */.iR)(tested.targets, tested.runner, (0,test_in_container_platform/* readBinfmt */.fL)(), request.platforms.length > 0);
+        report.info((0,test_in_container_platform/* describeTested */.lY)(request.image, tested));
+        const several = tested.targets.length > 1;
+        const results = [];
+        const outcomes = [];
+        for (const platform of tested.targets) {
+            if (await (0,test_in_container_platform/* ensurePulled */.HN)(runner, target, platform))
+                report.info(`Pulled ${platform.image} (${platform.platform})`);
+            const title = `${several ? `${platform.platform}: ` : ''}Services (${request.services.length})`;
+            const outcome = await report.group(title, () => (0,run_tests/* runTests */.N$)(runner, target, {
+                ...request,
+                image: platform.image,
+                ...(platform.runPlatform && { runPlatform: platform.platform }),
+            }, session, { workspace, reportDir: several ? (0,external_node_path_.join)(reportRoot, platformSlug(platform.platform)) : reportRoot }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+            // The next platform starts from nothing: its own services, network and test container.
+            if (several)
+                await (0,run_tests/* cleanupSession */.T$)(runner, target, session.id);
+            for (const failure of outcome.junit?.failures ?? []) {
+                report.annotate(failure.details || failure.message, {
+                    title: `${several ? `[${platform.platform}] ` : ''}${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                    ...(failure.file && { file: failure.file }),
+                    ...(failure.line !== undefined && { line: failure.line }),
+                });
+            }
+            const result = platformResult(platform, outcome);
+            if (result['exit-code'] === 0)
+                report.info(`Tests passed${several ? ` on ${platform.platform}` : ''} (${counts(result)})`);
+            else if (several)
+                report.info(`Tests failed on ${platform.platform} (exit code ${result['exit-code']}, ${counts(result)})`);
+            results.push(result);
+            outcomes.push(outcome);
         }
-        const counts = junit
-            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-            : 'no report';
-        const error = outcome.timedOut
-            ? `the tests timed out after ${(0,summary/* formatDuration */.a3)(request.timeoutMs)} and were killed`
-            : outcome.exitCode !== 0
-                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
-                : undefined;
-        if (!error)
-            report.info(`Tests passed (${counts})`);
+        const error = testError(results, request.timeoutMs);
+        const sum = (key) => results.every((r) => r[key] === undefined)
+            ? ''
+            : String(results.reduce((n, r) => n + (r[key] ?? 0), 0));
+        const own = results.find((r) => r.platform.split('/').slice(0, 2).join('/') === tested.runner) ?? results[0];
+        const firstFailed = results.find((r) => r['exit-code'] !== 0);
+        const single = outcomes[0];
         return {
             outputs: {
-                'exit-code': String(outcome.exitCode),
-                passed: String(junit?.passed ?? ''),
-                failed: String(junit?.failed ?? ''),
-                skipped: String(junit?.skipped ?? ''),
-                report: outcome.report ?? '',
-                platform: tested.platform,
+                'exit-code': String((firstFailed ?? results[0])?.['exit-code'] ?? ''),
+                passed: sum('passed'),
+                failed: sum('failed'),
+                skipped: sum('skipped'),
+                report: several ? (results.some((r) => r.report) ? reportRoot : '') : (single.report ?? ''),
+                platform: own?.platform ?? '',
+                platforms: results.map((r) => r.platform).join(','),
+                results: JSON.stringify(results),
             },
             summary: [
-                (0,summary/* heading */.R_)(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                (0,summary/* facts */.Ix)([
-                    [
-                        'Result',
-                        outcome.timedOut
-                            ? `timed out after ${(0,summary/* formatDuration */.a3)(request.timeoutMs)}`
-                            : `exit code ${outcome.exitCode}`,
-                    ],
-                    ['Tests', counts],
-                    ['Platform', tested.platform],
-                    ['Duration', (0,summary/* formatDuration */.a3)(outcome.durationMs)],
-                    ['Report', outcome.report ? new summary/* Code */.Cy(outcome.report) : '—'],
-                ]),
-                ...(outcome.services.length > 0
+                (0,common_summary/* heading */.R_)(`Tests in ${request.image}: ${error ? 'failed' : 'passed'}`),
+                several
+                    ? (0,common_summary/* table */.tp)(['Platform', 'Result', 'Tests', 'Duration', 'Report'], results.map((r) => [
+                        r.platform,
+                        r['timed-out']
+                            ? 'timed out'
+                            : r['exit-code'] === 0
+                                ? 'passed'
+                                : `failed (exit code ${r['exit-code']})`,
+                        counts(r),
+                        (0,common_summary/* formatDuration */.a3)(r['duration-ms']),
+                        r.report ? new common_summary/* Code */.Cy(r.report) : '—',
+                    ]))
+                    : (0,common_summary/* facts */.Ix)([
+                        [
+                            'Result',
+                            single.timedOut
+                                ? `timed out after ${(0,common_summary/* formatDuration */.a3)(request.timeoutMs)}`
+                                : `exit code ${single.exitCode}`,
+                        ],
+                        ['Tests', counts(results[0])],
+                        ['Platform', results[0].platform],
+                        ['Duration', (0,common_summary/* formatDuration */.a3)(single.durationMs)],
+                        ['Report', single.report ? new common_summary/* Code */.Cy(single.report) : '—'],
+                    ]),
+                ...(single.services.length > 0
                     ? [
-                        (0,summary/* table */.tp)(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, (0,summary/* formatDuration */.a3)(s.readyMs), s.how])),
+                        (0,common_summary/* table */.tp)(['Service', 'Ready after', 'Waited on'], single.services.map((s) => [s.name, (0,common_summary/* formatDuration */.a3)(s.readyMs), s.how])),
                     ]
                     : []),
-                ...(junit && junit.failures.length > 0
+                ...(outcomes.some((o) => (o.junit?.failures.length ?? 0) > 0)
                     ? [
-                        (0,summary/* table */.tp)(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                        (0,common_summary/* table */.tp)([...(several ? ['Platform'] : []), 'Failed test', 'Where', 'Message'], outcomes.flatMap((o, i) => (o.junit?.failures ?? []).map((f) => [
+                            ...(several ? [results[i].platform] : []),
                             f.name,
                             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
                             f.message,
-                        ])),
+                        ]))),
                     ]
                     : []),
             ],
@@ -56157,6 +56788,11 @@ async function afterTest(report) {
 
 
 
+
+
+
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
@@ -56179,16 +56815,32 @@ async function runPipeline(inputs, report) {
         throw new common_inputs/* InputError */.dz('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
     if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
-    const built = await runBuild(buildInputs, report, git);
+    // Every platform built is tested before anything is pushed: an unpushed multi-platform build
+    // loads each platform from the builder's cache (the runner's tagged, the others by image id).
+    const testing = Boolean(inputs.string('run'));
+    // A platform this runner cannot run (no emulation) is refused before the build, not after it.
+    const platforms = request.buildx?.platforms ?? [];
+    if (testing && platforms.length > 0 && (0,test_in_container_platform/* localEngine */.Ao)()) {
+        const runner = await (0,command_command/* runChecked */.X4)(new local_runner/* LocalRunner */.Q(), (0,docker_images/* serverPlatform */.zJ)({ docker: (0,docker_target/* dockerBinary */.iM)() }));
+        const targets = platforms.map((platform) => ({ platform, image: planned }));
+        (0,test_in_container_platform/* checkRunnable */.iR)(targets, runner.stdout.trim(), (0,test_in_container_platform/* readBinfmt */.fL)(), true);
+    }
+    const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
     const outputs = { ...built.outputs };
     const summary = [...built.summary];
     const image = built.references[0] ?? built.imageId;
-    if (inputs.string('run')) {
-        const tested = await report.group(`Testing ${image}`, () => runTest(inputs.with({ image }), report));
+    const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
+    let testedResults = [];
+    if (testing) {
+        const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
+        const tested = await report
+            .group(`Testing ${image}`, () => runTestOn(inputs.with({ image }), report, targets))
+            .finally(() => removeImages(others.map((p) => p.imageId)));
         Object.assign(outputs, tested.outputs);
         summary.push(...tested.summary);
         if (tested.error)
             return { outputs, summary, error: tested.error };
+        testedResults = JSON.parse(tested.outputs.results ?? '[]');
     }
     else {
         report.info('No run input: the tests are skipped');
@@ -56221,6 +56873,17 @@ async function runPipeline(inputs, report) {
             const signed = await (0,operation/* signPushed */.dq)(signKey, refs, (0,supply_chain_inputs/* readTestReportInputs */.Uk)(withTests), () => (username && password ? { username, password } : undefined), report, (0,supply_chain_inputs/* readSignatureFormat */.A2)(inputs));
             Object.assign(outputs, signed.outputs);
             summary.push(...signed.summary);
+            // Each platform manifest: its own signature and the test result of its own run.
+            const perPlatform = await report.group('Attesting each platform', () => (0,operation/* signPlatforms */.Qp)(signKey, refs, testedResults.map((r) => ({
+                platform: r.platform,
+                tests: {
+                    ...(r.report && { report: r.report }),
+                    exitCode: r['exit-code'],
+                    command: inputs.string('run'),
+                },
+            })), () => (username && password ? { username, password } : undefined), report, (0,supply_chain_inputs/* readSignatureFormat */.A2)(inputs)));
+            if (perPlatform.length > 0)
+                summary.push(...(0,operation/* signedSummary */.ZH)(perPlatform, signKey, 'Signed and attested per platform').slice(0, 2));
         }
         return { outputs, summary };
     }
@@ -56229,11 +56892,25 @@ async function runPipeline(inputs, report) {
     summary.push(...pushed.summary);
     return { outputs, summary };
 }
+/**
+ * What the tests run on for a multi-platform build: each platform loaded from the builder (the
+ * runner's under the build's tag, the others by image id); when the engine holds the whole index
+ * (the containerd image store), each platform of the tag, picked with docker run --platform.
+ */
+function testTargets(built, image, platforms) {
+    if (built.platformImages && built.platformImages.length > 0)
+        return built.platformImages.map((p) => ({ platform: p.platform, image: p.imageId }));
+    return platforms.map((platform) => ({ platform, image, runPlatform: true }));
+}
+/** Removes the untagged per-platform images loaded for the tests (by id; what is in use stays). */
+async function removeImages(ids) {
+    if (ids.length === 0)
+        return;
+    await new local_runner/* LocalRunner */.Q().run({ argv: [(0,docker_target/* dockerBinary */.iM)(), 'image', 'rm', ...ids] });
+}
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
 var promote_between_registries_inputs = __nccwpck_require__(2146);
-// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(1028);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
 var mutable_tags = __nccwpck_require__(3773);
 // EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
@@ -56710,7 +57387,7 @@ async function runPromote(inputs, report, signal) {
                 report.info(`${event.destination} already has ${event.digest} under every tag: nothing to copy`);
                 break;
             case 'blob':
-                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${(0,common_text/* printable */.g)(event.digest.slice(0, 19))} (${(0,summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,summary/* formatDuration */.a3)(event.ms)}`}`);
+                report.info(`${options.dryRun ? 'would ' : ''}${event.action} ${(0,common_text/* printable */.g)(event.digest.slice(0, 19))} (${(0,common_summary/* formatBytes */.z3)(event.size)}) → ${event.destination}${options.dryRun ? '' : ` in ${(0,common_summary/* formatDuration */.a3)(event.ms)}`}`);
                 break;
             case 'manifest':
                 report.info(`put manifest ${event.digest} → ${event.destination}`);
@@ -56733,8 +57410,8 @@ async function runPromote(inputs, report, signal) {
         }
     });
     report.info(options.dryRun
-        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${(0,summary/* formatBytes */.z3)(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`
-        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${(0,summary/* formatBytes */.z3)(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${(0,summary/* formatDuration */.a3)(result.durationMs)}`);
+        ? `Dry run, nothing changed: would copy ${result.blobsToCopy} blob(s) (${(0,common_summary/* formatBytes */.z3)(result.bytesToCopy)}), would mount ${result.blobsToMount}, ${result.blobsSkipped} already there, would write ${result.referrersToCopy} referrer(s), would set ${result.tagsMoved} tag(s); planned in ${(0,common_summary/* formatDuration */.a3)(result.durationMs)}`
+        : `Done: ${result.blobsCopied} copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} skipped, ${(0,common_summary/* formatBytes */.z3)(result.bytesCopied)}, ${result.referrersCopied} referrer(s) written in ${(0,common_summary/* formatDuration */.a3)(result.durationMs)}`);
     return {
         outputs: {
             digest: result.images[0]?.digest ?? '',
@@ -56753,46 +57430,46 @@ async function runPromote(inputs, report, signal) {
         },
         summary: [
             ...(verification?.verificationSummary(verified) ?? []),
-            (0,summary/* heading */.R_)(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
-            (0,summary/* table */.tp)(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
-                new summary/* Code */.Cy(i.source),
-                new summary/* Code */.Cy(i.destination),
-                new summary/* Code */.Cy(i.digest),
+            (0,common_summary/* heading */.R_)(options.dryRun ? 'Promotion plan (dry run: nothing changed)' : 'Promoted'),
+            (0,common_summary/* table */.tp)(['Source', 'Destination', 'Digest', 'Tags'], result.images.map((i) => [
+                new common_summary/* Code */.Cy(i.source),
+                new common_summary/* Code */.Cy(i.destination),
+                new common_summary/* Code */.Cy(i.digest),
                 i.tags.join(', '),
             ])),
-            (0,summary/* facts */.Ix)(options.dryRun
+            (0,common_summary/* facts */.Ix)(options.dryRun
                 ? [
                     ['Blobs that would be copied', result.blobsToCopy],
                     ['Blobs that would be mounted', result.blobsToMount],
                     ['Blobs already there', result.blobsSkipped],
-                    ['Bytes that would be copied', (0,summary/* formatBytes */.z3)(result.bytesToCopy)],
+                    ['Bytes that would be copied', (0,common_summary/* formatBytes */.z3)(result.bytesToCopy)],
                     ['Referrers that would be written', result.referrersToCopy],
                     ['Tags that would be set', result.tagsMoved],
-                    ['Duration', (0,summary/* formatDuration */.a3)(result.durationMs)],
+                    ['Duration', (0,common_summary/* formatDuration */.a3)(result.durationMs)],
                 ]
                 : [
                     ['Blobs copied', result.blobsCopied],
                     ['Blobs mounted', result.blobsMounted],
                     ['Blobs skipped', result.blobsSkipped],
-                    ['Bytes copied', (0,summary/* formatBytes */.z3)(result.bytesCopied)],
+                    ['Bytes copied', (0,common_summary/* formatBytes */.z3)(result.bytesCopied)],
                     ['Referrers written', result.referrersCopied],
                     ...(result.promotionRecords.length > 0
                         ? [
                             [
                                 'Promotion record',
                                 result.promotionRecords
-                                    .map((r) => new summary/* Code */.Cy(`${r.destination}@${r.digest}`).text)
+                                    .map((r) => new common_summary/* Code */.Cy(`${r.destination}@${r.digest}`).text)
                                     .join(', '),
                             ],
                         ]
                         : []),
                     ['Tags moved', result.tagsMoved],
-                    ['Duration', (0,summary/* formatDuration */.a3)(result.durationMs)],
+                    ['Duration', (0,common_summary/* formatDuration */.a3)(result.durationMs)],
                 ]),
             ...(result.referrers.length > 0
                 ? [
-                    (0,summary/* heading */.R_)(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
-                    (0,summary/* table */.tp)([
+                    (0,common_summary/* heading */.R_)(options.dryRun ? 'Referrers (plan)' : 'Referrers', 4),
+                    (0,common_summary/* table */.tp)([
                         'Destination',
                         'Type',
                         'Digest',
@@ -56800,10 +57477,10 @@ async function runPromote(inputs, report, signal) {
                         'Found through',
                         options.dryRun ? 'Would' : 'Done',
                     ], result.referrers.map((r) => [
-                        new summary/* Code */.Cy(r.destination),
+                        new common_summary/* Code */.Cy(r.destination),
                         r.type,
-                        new summary/* Code */.Cy(r.digest),
-                        new summary/* Code */.Cy(r.subject),
+                        new common_summary/* Code */.Cy(r.digest),
+                        new common_summary/* Code */.Cy(r.subject),
                         r.tag ? `tag ${r.tag}` : r.found === 'referrers-api' ? 'referrers API' : 'fallback tag',
                         r.action,
                     ])),
@@ -56866,7 +57543,7 @@ const ACTION_METADATA = {
                 required: false,
             },
             platforms: {
-                description: "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); the runner's own platform is loaded and tested, and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
+                description: "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); every platform is loaded from the builder and tested (others than the runner's need QEMU: docker/setup-qemu-action), and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
                 required: false,
             },
             builder: {
@@ -57080,6 +57757,10 @@ const ACTION_METADATA = {
             image: {
                 description: 'Image to test (reference or image id).',
                 required: true,
+            },
+            platforms: {
+                description: "Platforms to test, comma-separated (linux/amd64,linux/arm64); default every platform of an index, else the image's own. Others than the runner's need QEMU (docker/setup-qemu-action).",
+                required: false,
             },
             run: {
                 description: "Command run with sh -c inside the image; default is the image's own command.",
@@ -57565,6 +58246,44 @@ const ACTION_METADATA = {
             },
         },
     },
+    'merge-by-digest': {
+        description: 'Assemble one multi-platform index from images pushed by digest (one per platform), each digest unchanged; tag and sign it.',
+        inputs: {
+            image: {
+                description: 'Repository the digests were pushed to and the index goes to (registry/team/app), without a tag.',
+                required: true,
+            },
+            digests: {
+                description: "The digest each platform's job pushed, one a line or comma-separated (sha256:… or repository@sha256:…); an index (image plus its attestations) is merged entry by entry.",
+                required: true,
+            },
+            tags: {
+                description: "Tags for the index, one a line (tag names, or full references in the same repository, such as build-and-tag's tags output).",
+                required: false,
+            },
+            username: {
+                description: "Registry user name (default the job's docker login).",
+                required: false,
+            },
+            password: {
+                description: 'Registry password or token (masked).',
+                required: false,
+            },
+            'sign-key': {
+                description: "Private key that signs the index (cosign's encrypted cosign.key, or a PEM private key); masked.",
+                required: false,
+            },
+            'sign-key-password': {
+                description: 'Password of an encrypted sign-key (masked).',
+                required: false,
+            },
+            'signature-format': {
+                description: "bundle (as cosign v3) or legacy (cosign v2's .sig/.att tags).",
+                required: false,
+                default: 'bundle',
+            },
+        },
+    },
 };
 
 ;// CONCATENATED MODULE: ./src/cli/commands.ts
@@ -57573,6 +58292,7 @@ const ACTION_METADATA = {
  * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
  * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
  */
+
 
 
 
@@ -57733,6 +58453,7 @@ const COMMANDS = {
     test: actionCommand('test-in-container', 'run tests in an image', runTest),
     push: actionCommand('push-registry', 'push references and verify the digest', runPush),
     ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+    merge: actionCommand('merge-by-digest', 'assemble a multi-platform index from per-platform digests', runMerge),
     'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
     promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report))),
     // Every operation of the action (--operation lock-acquire…); lock and exec are the same as commands of their own.

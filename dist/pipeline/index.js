@@ -18745,11 +18745,15 @@ function storageDriverStatus(target) {
 function inspectImage(target, ref) {
     return dockerCommand(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
     return dockerCommand(target, [
         'image',
         'inspect',
+        ...(platform ? ['--platform', platform] : []),
         '--format',
         '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
         ref,
@@ -20386,7 +20390,7 @@ function isAttestation(d) {
         (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
 }
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
-function platformImages(index) {
+function image_tree_platformImages(index) {
     return (parseManifest(index.bytes, 'index').manifests ?? [])
         .filter((d) => !isAttestation(d))
         .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
@@ -20513,7 +20517,7 @@ async function readImageConfigs(ref, options = {}) {
             images: [{ platform: 'unknown', manifestDigest: root.digest, ...config }],
         };
     }
-    const images = await Promise.all(platformImages(root).map(async ({ digest, platform }) => {
+    const images = await Promise.all(image_tree_platformImages(root).map(async ({ digest, platform }) => {
         const manifest = await client.getManifest(ref.repository, digest);
         const config = await configOf(client, ref.repository, digest, manifest.bytes);
         return { platform, manifestDigest: digest, ...config };
@@ -20893,6 +20897,8 @@ function containerArgs(spec) {
     }
     if (spec.entrypoint !== undefined)
         args.push('--entrypoint', spec.entrypoint);
+    if (spec.platform)
+        args.push('--platform', spec.platform);
     args.push(spec.image, ...(spec.command ?? []));
     return args;
 }
@@ -21231,6 +21237,7 @@ function parseServices(text, input = 'services') {
 
 
 
+
 const run_tests_RUN_LABEL = 'dev.slipway.test-run';
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 /**
@@ -21278,6 +21285,7 @@ function readTestRequest(inputs) {
     checkEnvFileValues('env', env);
     return {
         image,
+        platforms: parsePlatforms(inputs.string('platforms')),
         ...(run && { run }),
         services,
         env,
@@ -21433,6 +21441,7 @@ async function runTests(runner, target, request, session, options, hooks) {
         labels,
         volumes,
         ...(workdir && { workdir }),
+        ...(request.runPlatform && { platform: request.runPlatform }),
         ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
     })));
     const testStarted = performance.now();
@@ -21678,7 +21687,9 @@ function parseMetadata(text) {
  * loaded; a multi-platform result the classic store cannot hold stays in the builder and the
  * runner's platform is loaded by a second build (all cache hits).
  */
-function buildxSteps(request, common, check, files) {
+function buildxSteps(request, common, check, files, 
+/** Load every platform of an unpushed multi-platform build the engine cannot hold whole. */
+loadEvery = false) {
     const multi = request.platforms.length > 1;
     const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
     const output = request.push ? 'push' : canLoadAll ? 'load' : 'none';
@@ -21702,13 +21713,11 @@ function buildxSteps(request, common, check, files) {
     }
     if (output === 'push')
         return { main };
-    const runner = ownPlatform;
-    if (!runner)
-        return { main };
-    const load = {
+    const loadOf = (platform, tags, metadataFile, iidFile) => ({
         ...common,
+        tags,
         ...(request.builder && { builder: request.builder }),
-        platforms: [runner],
+        platforms: [platform],
         cacheFrom: [],
         cacheTo: [],
         annotations: [],
@@ -21717,10 +21726,25 @@ function buildxSteps(request, common, check, files) {
         output: 'load',
         pull: false,
         noCache: false,
-        metadataFile: files.loadMetadata,
-        iidFile: files.iid,
-    };
-    return { main, load, loadedPlatform: runner };
+        metadataFile,
+        iidFile,
+    });
+    const others = loadEvery
+        ? request.platforms
+            .filter((p) => p !== ownPlatform)
+            .map((platform) => {
+            const slug = platform.replace(/\//g, '-');
+            return {
+                platform,
+                spec: loadOf(platform, [], `${files.loadMetadata}.${slug}`, `${files.iid}.${slug}`),
+            };
+        })
+        : [];
+    const runner = ownPlatform;
+    if (!runner)
+        return { main, ...(others.length > 0 && { others }) };
+    const load = loadOf(runner, common.tags, files.loadMetadata, files.iid);
+    return { main, load, loadedPlatform: runner, ...(others.length > 0 && { others }) };
 }
 async function runBuildx(runner, target, steps, onOutput) {
     const started = performance.now();
@@ -21729,12 +21753,25 @@ async function runBuildx(runner, target, steps, onOutput) {
     const metadata = parseMetadata((0,external_node_fs_namespaceObject.readFileSync)(steps.main.metadataFile, 'utf8'));
     if (steps.load)
         await runChecked(runner, buildxBuild(target, steps.load), output);
+    const others = [];
+    for (const other of steps.others ?? []) {
+        await runChecked(runner, buildxBuild(target, other.spec), output);
+        others.push({
+            platform: other.platform,
+            imageId: (0,external_node_fs_namespaceObject.readFileSync)(other.spec.iidFile, 'utf8').trim(),
+        });
+    }
     const iid = steps.main.iidFile ?? steps.load?.iidFile;
     const loaded = iid && steps.loadedPlatform ? (0,external_node_fs_namespaceObject.readFileSync)(iid, 'utf8').trim() : undefined;
+    const platformImages = [
+        ...(loaded && steps.loadedPlatform ? [{ platform: steps.loadedPlatform, imageId: loaded }] : []),
+        ...others,
+    ];
     return {
         ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
         ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) }),
         ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+        ...(steps.others && { platformImages }),
         durationMs: performance.now() - started,
     };
 }
@@ -21890,7 +21927,9 @@ async function resolveBases(runner, target, request) {
 }
 async function buildImage(runner, target, request, plan, onOutput, builder, 
 /** The bases, when resolveBases was started earlier (it only reads registries). */
-bases) {
+bases, 
+/** Load every platform of an unpushed multi-platform build (for testing each). */
+loadEvery = false) {
     const temp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slipway-build-'));
     const iidFile = (0,external_node_path_namespaceObject.join)(temp, 'iid');
     try {
@@ -21911,13 +21950,14 @@ bases) {
                 secrets: request.secrets,
                 pull: request.pull,
                 noCache: request.noCache,
-            }, builder, buildxFiles(temp));
+            }, builder, buildxFiles(temp), loadEvery);
             const built = await runBuildx(runner, target, steps, onOutput);
             const loaded = built.loadedPlatform && built.imageId ? await build_inspectImage(runner, target, built.imageId) : undefined;
             return {
                 imageId: built.imageId ?? '',
                 ...(built.digest && { digest: built.digest }),
                 ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+                ...(built.platformImages && { platformImages: built.platformImages }),
                 sizeBytes: loaded?.Size ?? 0,
                 layers: loaded?.RootFS?.Layers?.length ?? 0,
                 durationMs: built.durationMs,
@@ -22167,7 +22207,9 @@ const TAG_MEANING = {
 };
 async function runBuild(inputs, report, git = readGitContext(), 
 /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
-signal) {
+signal, 
+/** Load every platform of an unpushed multi-platform build into the engine (the root action tests each). */
+loadEvery = false) {
     const request = readBuildRequest(inputs);
     for (const [, value] of request.secrets)
         report.mask(value);
@@ -22191,7 +22233,7 @@ signal) {
         report.info(describeBuildx(request.buildx, builder));
     }
     report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
-    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases));
+    const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () => buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases, loadEvery));
     const metadata = {
         imageId: result.imageId,
         ...(result.digest && { digest: result.digest }),
@@ -22212,9 +22254,13 @@ signal) {
         report.info(`Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`);
     if (result.digest)
         report.info(`Pushed ${result.digest} from the builder`);
+    for (const other of result.platformImages ?? [])
+        if (other.platform !== result.loadedPlatform)
+            report.info(`Loaded ${other.platform} as ${other.imageId} (untagged, for its tests)`);
     return {
         references: plan.references,
         imageId: result.imageId,
+        ...(result.platformImages && { platformImages: result.platformImages }),
         outputs: {
             'image-id': result.imageId,
             version: plan.version,
@@ -23648,6 +23694,228 @@ function inputs_readTestReportInputs(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+/**
+ * Which platforms of the image the tests run on, and the image each runs in. An image in the
+ * engine's store is tested on its own platform; a reference the engine does not have is read from
+ * its registry: an index is tested on each of its platforms (each platform's manifest pulled by its
+ * digest), a single manifest on its own. `platforms` narrows (or names) what is tested. A platform
+ * this runner can neither run natively nor through emulation registered with binfmt_misc is refused
+ * before anything runs.
+ */
+
+
+
+
+
+
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platform_platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+/** os/arch of a platform (a variant dropped): what decides whether it runs natively. */
+function osArch(platform) {
+    return platform.split('/').slice(0, 2).join('/');
+}
+/** Whether `platform` is `wanted` ("linux/arm64" matches "linux/arm64/v8"; "linux/arm/v7" only itself). */
+function platformMatches(platform, wanted) {
+    return platform === wanted || platform.startsWith(`${wanted}/`) || wanted.startsWith(`${platform}/`);
+}
+/**
+ * The targets `requested` picks from what the image offers (all of them when nothing is requested),
+ * or an InputError naming a requested platform the image does not have.
+ */
+function pickPlatforms(offered, requested, image) {
+    if (requested.length === 0)
+        return [...offered];
+    return requested.map((wanted) => {
+        const found = offered.find((t) => platformMatches(t.platform, wanted));
+        if (!found)
+            throw new inputs_InputError('platforms', `${image} has no ${wanted} image (it has ${offered.map((t) => t.platform).join(', ') || 'none'})`);
+        return found;
+    });
+}
+/** Platforms a runner of `runner`'s platform runs without emulation. */
+const NATIVE_TOO = {
+    'linux/amd64': ['linux/386'],
+    'linux/arm64': ['linux/arm'],
+};
+/** The binfmt_misc entry (QEMU's, as docker/setup-qemu-action and binfmt-support name it) per architecture. */
+const QEMU_ENTRIES = {
+    amd64: 'qemu-x86_64',
+    '386': 'qemu-i386',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    riscv64: 'qemu-riscv64',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+    mips64le: 'qemu-mips64el',
+    mips64: 'qemu-mips64',
+    loong64: 'qemu-loongarch64',
+};
+/** Reads /proc/sys/fs/binfmt_misc: the names of the enabled entries (undefined when not mounted). */
+function readBinfmt(dir = '/proc/sys/fs/binfmt_misc') {
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'status')))
+        return undefined;
+    const enabled = new Set();
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
+        if (name === 'status' || name === 'register')
+            continue;
+        try {
+            if (/^enabled$/m.test((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8')))
+                enabled.add(name);
+        }
+        catch {
+            // an entry removed while listed
+        }
+    }
+    return { enabled };
+}
+/** Why `platform` cannot run on a `runner` engine with `binfmt`, or undefined when it can. */
+function whyNotRunnable(platform, runner, binfmt) {
+    const own = osArch(platform);
+    if (own === runner || (NATIVE_TOO[runner] ?? []).includes(own))
+        return undefined;
+    const [os, arch = ''] = own.split('/');
+    if (os !== runner.split('/')[0])
+        return `${platform} images do not run on a ${runner} engine`;
+    const entry = QEMU_ENTRIES[arch] ?? `qemu-${arch}`;
+    if (binfmt?.enabled.has(entry))
+        return undefined;
+    return binfmt
+        ? `no emulation is registered for it (binfmt_misc has no enabled ${entry})`
+        : 'no emulation is registered for it (binfmt_misc is not mounted)';
+}
+/**
+ * Refuses, before anything runs, the platforms this runner cannot run: named, with how to enable
+ * emulation. Only a local engine's binfmt_misc can be read; a remote engine (DOCKER_HOST) is trusted.
+ */
+function checkRunnable(targets, runner, binfmt, requested) {
+    const problems = targets
+        .map((t) => [t.platform, whyNotRunnable(t.platform, runner, binfmt)])
+        .filter((p) => p[1] !== undefined);
+    if (problems.length === 0)
+        return;
+    const runnable = targets.filter((t) => !whyNotRunnable(t.platform, runner, binfmt)).map((t) => t.platform);
+    const emulable = problems.some(([, why]) => why.startsWith('no emulation'));
+    const instead = runnable.length > 0
+        ? `${requested ? 'list' : 'set platforms to'} only the platforms this runner runs (${runnable.join(',')})`
+        : 'test on a runner of that platform';
+    throw new inputs_InputError('platforms', [
+        `${problems.map(([p]) => p).join(', ')} cannot run on this runner (${runner}): ${problems.map(([p, why]) => `${p}: ${why}`).join('; ')}.`,
+        emulable
+            ? `Register QEMU emulation first (docker/setup-qemu-action in the job before this step; on a machine of your own, binfmt_misc with apt-get install qemu-user-static binfmt-support), or ${instead}.`
+            : `Nothing was run: ${instead}.`,
+    ].join(' '));
+}
+/** Whether the docker client talks to an engine on this machine (its binfmt_misc is the engine's). */
+function localEngine(env = process.env) {
+    const host = env.DOCKER_HOST ?? '';
+    return host === '' || host.startsWith('unix://');
+}
+async function imageInStore(runner, target, image) {
+    const inspected = await runner.run(imagePlatform(target, image));
+    return inspected.exitCode === 0 ? platform_platformOf(inspected.stdout) : undefined;
+}
+/** The platforms of `image` to test (see the file's comment); nothing is pulled yet. */
+async function resolveTestPlatforms(runner, target, image, requested) {
+    const [runnerPlatform, inStore] = await Promise.all([
+        runChecked(runner, serverPlatform(target)).then((r) => r.stdout.trim()),
+        imageInStore(runner, target, image),
+    ]);
+    if (inStore !== undefined &&
+        (requested.length === 0 || requested.every((p) => platformMatches(inStore, p))))
+        return {
+            targets: pickPlatforms([{ platform: inStore, image }], requested, image),
+            runner: runnerPlatform,
+            source: 'engine',
+        };
+    if (inStore !== undefined) {
+        // An engine that holds a whole index (the containerd image store) has each platform asked for:
+        // each is run with docker run --platform.
+        const held = await Promise.all(requested.map(async (wanted) => {
+            const one = await runner.run(imagePlatform(target, image, wanted));
+            return one.exitCode === 0
+                ? { platform: platform_platformOf(one.stdout), image, runPlatform: true }
+                : undefined;
+        }));
+        if (held.every((t) => t !== undefined))
+            return { targets: held, runner: runnerPlatform, source: 'engine' };
+    }
+    // Not in the engine's store (or another platform asked for): the registry says what the image is.
+    let ref;
+    try {
+        ref = reference_parseReference(image);
+    }
+    catch {
+        ref = undefined;
+    }
+    if (ref && !/^[a-f0-9]{64}$/.test(image) && !image.startsWith('sha256:')) {
+        const client = resolve_clientFor(ref.registry, { retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 } });
+        let manifest;
+        try {
+            manifest = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+        }
+        catch (error) {
+            if (inStore !== undefined)
+                throw new inputs_InputError('platforms', `${image} is in the engine's image store for ${inStore} only, and its registry cannot say which other platforms it has (${error.message.split('\n')[0]})`);
+            manifest = undefined; // docker pull says why (or finds it where this client cannot)
+        }
+        if (manifest && image_tree_isIndex(manifest)) {
+            const name = reference_repositoryName(ref);
+            const offered = image_tree_platformImages(manifest).map((p) => ({
+                platform: p.platform,
+                image: `${name}@${p.digest}`,
+                digest: p.digest,
+            }));
+            return {
+                targets: pickPlatforms(offered, requested, image),
+                runner: runnerPlatform,
+                source: 'index',
+                index: manifest.digest,
+            };
+        }
+    }
+    if (inStore !== undefined)
+        throw new inputs_InputError('platforms', `${image} has one platform, ${inStore} (it is not an index of several): test ${requested.join(', ')} with a reference to a multi-platform index`);
+    // A single-platform image the engine does not have: pulled, then its own platform.
+    await runChecked(runner, pull(target, image));
+    const pulled = (await runChecked(runner, imagePlatform(target, image))).stdout;
+    return {
+        targets: pickPlatforms([{ platform: platform_platformOf(pulled), image }], requested, image),
+        runner: runnerPlatform,
+        source: 'registry',
+    };
+}
+/** Pulls a platform's image by its digest when the engine does not have it yet. */
+async function ensurePulled(runner, target, t) {
+    if (!t.digest)
+        return false;
+    if ((await runner.run(imagePlatform(target, t.image))).exitCode === 0)
+        return false;
+    await runChecked(runner, pull(target, t.image));
+    return true;
+}
+/** One line saying which platforms are tested and why. */
+function describeTested(image, tested) {
+    const names = tested.targets.map((t) => {
+        const own = osArch(t.platform) === tested.runner;
+        const native = own || (NATIVE_TOO[tested.runner] ?? []).includes(osArch(t.platform));
+        return `${t.platform}${own ? " (this runner's platform)" : native ? '' : ' (emulated)'}`;
+    });
+    const where = tested.source === 'index'
+        ? `, each platform's image pulled by digest from the index ${tested.index}`
+        : tested.source === 'registry'
+            ? ', pulled from its registry'
+            : '';
+    const runnerNote = tested.targets.some((t) => osArch(t.platform) === tested.runner)
+        ? ''
+        : ` (this runner is ${tested.runner})`;
+    return `Testing ${image} for ${names.join(', ')}${runnerNote}${where}`;
+}
+
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = require("node:util");
 ;// CONCATENATED MODULE: ./src/supply-chain/promotion.ts
@@ -24136,6 +24404,8 @@ async function sign_attestDigest(client, repository, digest, key, predicateType,
 
 
 
+
+
 /** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
 function maskSigningInputs(inputs, report) {
     report.mask(inputs.string('sign-key'));
@@ -24172,9 +24442,9 @@ async function signAndAttest(client, repository, digest, key, tests, report, for
         result: predicate.result,
     };
 }
-function signedSummary(signed, key) {
+function signedSummary(signed, key, title = 'Signed') {
     return [
-        summary_heading('Signed'),
+        summary_heading(title),
         summary_table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
             new summary_Code(`${s.image}@${s.digest}`),
             new summary_Code(s.signature),
@@ -24205,6 +24475,54 @@ async function signPushed(key, refs, tests, credentialsFor, report, format = 'bu
         },
         summary: signedSummary(signed, key),
     };
+}
+/**
+ * After a multi-platform index is pushed: each platform manifest whose platform was tested gets its
+ * own signature and test-result attestation (subject: that manifest's digest; result: that
+ * platform's run), so a host that resolves the index to its platform finds what was tested there.
+ */
+async function signPlatforms(key, refs, platforms, credentialsFor, report, format = 'bundle') {
+    const signed = [];
+    if (platforms.length === 0)
+        return signed;
+    for (const text of refs) {
+        const ref = reference_parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = resolve_clientFor(ref.registry, credentials ? { credentials } : {});
+        const index = await client.getManifest(ref.repository, ref.digest);
+        if (!image_tree_isIndex(index))
+            continue;
+        for (const image of image_tree_platformImages(index)) {
+            const tested = platforms.find((p) => platformMatches(image.platform, p.platform));
+            if (!tested) {
+                report.warning(`${reference_repositoryName(ref)}@${image.digest} (${image.platform}) was not tested: not attested`);
+                continue;
+            }
+            report.info(`${image.platform}: ${reference_repositoryName(ref)}@${image.digest}`);
+            signed.push(await signAndAttest(client, ref.repository, image.digest, key, testRunOf(tested.tests), report, format));
+        }
+    }
+    return signed;
+}
+/**
+ * The images a host may run: each image, and when test results are required and it is an index,
+ * each of its platform manifests too (a host's engine resolves the index to its platform's manifest,
+ * whose own signature and test-result attestation must be there: an attested index is not a tested
+ * arm64 image).
+ */
+async function withPlatformManifests(images, policy) {
+    if (!policy.attestations.includes(TEST_RESULT_PREDICATE))
+        return [...images];
+    const expanded = [];
+    for (const image of images) {
+        expanded.push(image);
+        const manifest = await image.client.getManifest(image.repository, image.digest);
+        if (!isIndex(manifest))
+            continue;
+        for (const platform of platformImages(manifest))
+            expanded.push({ client: image.client, repository: image.repository, digest: platform.digest });
+    }
+    return expanded;
 }
 /** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
 async function verifyAll(images, policy, log) {
@@ -24446,37 +24764,13 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
-;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /**
- * Which platform of the image the tests run: the image in the engine's store, else pulled, which
- * makes the engine pick its own platform from an index (a multi-platform build is tested on the
- * runner's platform).
+ * test-in-container: for each platform tested, services on a private network, the tests in that
+ * platform's image, JUnit read back, always cleaned up. The step fails when any platform fails.
  */
 
 
-/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
-function platform_platformOf(text) {
-    return text.trim().replace(/\/$/, '');
-}
-async function testedPlatform(runner, target, image) {
-    const runnerPlatform = (await runChecked(runner, serverPlatform(target))).stdout.trim();
-    let inspected = await runner.run(imagePlatform(target, image));
-    let pulled = false;
-    if (inspected.exitCode !== 0) {
-        await runChecked(runner, pull(target, image));
-        pulled = true;
-        inspected = await runChecked(runner, imagePlatform(target, image));
-    }
-    return { platform: platform_platformOf(inspected.stdout), runner: runnerPlatform, pulled };
-}
-/** One line saying which platform is tested and why. */
-function describeTested(image, tested) {
-    const own = tested.platform.split('/').slice(0, 2).join('/') === tested.runner;
-    return `Testing ${image} for ${tested.platform}${own ? " (this runner's platform)" : ` (this runner is ${tested.runner})`}${tested.pulled ? ', pulled from its registry' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
-/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
 
 
 
@@ -24485,71 +24779,158 @@ function describeTested(image, tested) {
 
 
 const TEST_SESSION_STATE = 'test-session';
-async function runTest(inputs, report) {
+function platformResult(target, outcome) {
+    return {
+        platform: target.platform,
+        image: target.image,
+        ...(target.digest && { digest: target.digest }),
+        'exit-code': outcome.exitCode,
+        'timed-out': outcome.timedOut,
+        ...(outcome.junit && {
+            passed: outcome.junit.passed,
+            failed: outcome.junit.failed,
+            skipped: outcome.junit.skipped,
+        }),
+        ...(outcome.report && { report: outcome.report }),
+        'duration-ms': Math.round(outcome.durationMs),
+    };
+}
+function counts(result) {
+    return result.passed !== undefined
+        ? `${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`
+        : 'no report';
+}
+/** The step's error, or undefined when every platform passed (one platform: as it always read). */
+function testError(results, timeoutMs) {
+    const failed = results.filter((r) => r['exit-code'] !== 0);
+    if (failed.length === 0)
+        return undefined;
+    const why = (r) => r['timed-out']
+        ? `the tests timed out after ${formatDuration(timeoutMs)} and were killed`
+        : `the tests failed with exit code ${r['exit-code']} (${counts(r)})`;
+    if (results.length === 1)
+        return why(failed[0]);
+    const passed = results.filter((r) => r['exit-code'] === 0).map((r) => r.platform);
+    return `${failed.map((r) => `on ${r.platform}: ${why(r)}`).join('; ')}${passed.length > 0 ? ` (passed on ${passed.join(', ')})` : ''}`;
+}
+/** A directory name for a platform's reports (linux/arm64/v8 → linux-arm64-v8). */
+function platformSlug(platform) {
+    return platform.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+/**
+ * Runs the tests. `given`: the platforms and images to test, decided by the caller (the root
+ * action, which loads each built platform from the builder), instead of reading them from `image`.
+ */
+function runTest(inputs, report) {
+    return runTestOn(inputs, report, undefined);
+}
+async function runTestOn(inputs, report, given) {
     const request = readTestRequest(inputs);
     const runner = new LocalRunner();
     const target = { docker: dockerBinary() };
     const session = newSession();
     report.saveState(TEST_SESSION_STATE, session.id);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
+    const reportRoot = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
     try {
-        const tested = await testedPlatform(runner, target, request.image);
+        const tested = given
+            ? {
+                targets: given,
+                runner: (await runChecked(runner, serverPlatform(target))).stdout.trim(),
+                source: 'given',
+            }
+            : await resolveTestPlatforms(runner, target, request.image, request.platforms);
+        // Before anything runs: every platform must be runnable here (natively or emulated).
+        if (localEngine())
+            checkRunnable(tested.targets, tested.runner, readBinfmt(), request.platforms.length > 0);
         report.info(describeTested(request.image, tested));
-        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
-        const junit = outcome.junit;
-        for (const failure of junit?.failures ?? []) {
-            report.annotate(failure.details || failure.message, {
-                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                ...(failure.file && { file: failure.file }),
-                ...(failure.line !== undefined && { line: failure.line }),
-            });
+        const several = tested.targets.length > 1;
+        const results = [];
+        const outcomes = [];
+        for (const platform of tested.targets) {
+            if (await ensurePulled(runner, target, platform))
+                report.info(`Pulled ${platform.image} (${platform.platform})`);
+            const title = `${several ? `${platform.platform}: ` : ''}Services (${request.services.length})`;
+            const outcome = await report.group(title, () => runTests(runner, target, {
+                ...request,
+                image: platform.image,
+                ...(platform.runPlatform && { runPlatform: platform.platform }),
+            }, session, { workspace, reportDir: several ? (0,external_node_path_namespaceObject.join)(reportRoot, platformSlug(platform.platform)) : reportRoot }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+            // The next platform starts from nothing: its own services, network and test container.
+            if (several)
+                await cleanupSession(runner, target, session.id);
+            for (const failure of outcome.junit?.failures ?? []) {
+                report.annotate(failure.details || failure.message, {
+                    title: `${several ? `[${platform.platform}] ` : ''}${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                    ...(failure.file && { file: failure.file }),
+                    ...(failure.line !== undefined && { line: failure.line }),
+                });
+            }
+            const result = platformResult(platform, outcome);
+            if (result['exit-code'] === 0)
+                report.info(`Tests passed${several ? ` on ${platform.platform}` : ''} (${counts(result)})`);
+            else if (several)
+                report.info(`Tests failed on ${platform.platform} (exit code ${result['exit-code']}, ${counts(result)})`);
+            results.push(result);
+            outcomes.push(outcome);
         }
-        const counts = junit
-            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-            : 'no report';
-        const error = outcome.timedOut
-            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
-            : outcome.exitCode !== 0
-                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
-                : undefined;
-        if (!error)
-            report.info(`Tests passed (${counts})`);
+        const error = testError(results, request.timeoutMs);
+        const sum = (key) => results.every((r) => r[key] === undefined)
+            ? ''
+            : String(results.reduce((n, r) => n + (r[key] ?? 0), 0));
+        const own = results.find((r) => r.platform.split('/').slice(0, 2).join('/') === tested.runner) ?? results[0];
+        const firstFailed = results.find((r) => r['exit-code'] !== 0);
+        const single = outcomes[0];
         return {
             outputs: {
-                'exit-code': String(outcome.exitCode),
-                passed: String(junit?.passed ?? ''),
-                failed: String(junit?.failed ?? ''),
-                skipped: String(junit?.skipped ?? ''),
-                report: outcome.report ?? '',
-                platform: tested.platform,
+                'exit-code': String((firstFailed ?? results[0])?.['exit-code'] ?? ''),
+                passed: sum('passed'),
+                failed: sum('failed'),
+                skipped: sum('skipped'),
+                report: several ? (results.some((r) => r.report) ? reportRoot : '') : (single.report ?? ''),
+                platform: own?.platform ?? '',
+                platforms: results.map((r) => r.platform).join(','),
+                results: JSON.stringify(results),
             },
             summary: [
-                summary_heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                summary_facts([
-                    [
-                        'Result',
-                        outcome.timedOut
-                            ? `timed out after ${formatDuration(request.timeoutMs)}`
-                            : `exit code ${outcome.exitCode}`,
-                    ],
-                    ['Tests', counts],
-                    ['Platform', tested.platform],
-                    ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new summary_Code(outcome.report) : '—'],
-                ]),
-                ...(outcome.services.length > 0
+                summary_heading(`Tests in ${request.image}: ${error ? 'failed' : 'passed'}`),
+                several
+                    ? summary_table(['Platform', 'Result', 'Tests', 'Duration', 'Report'], results.map((r) => [
+                        r.platform,
+                        r['timed-out']
+                            ? 'timed out'
+                            : r['exit-code'] === 0
+                                ? 'passed'
+                                : `failed (exit code ${r['exit-code']})`,
+                        counts(r),
+                        formatDuration(r['duration-ms']),
+                        r.report ? new summary_Code(r.report) : '—',
+                    ]))
+                    : summary_facts([
+                        [
+                            'Result',
+                            single.timedOut
+                                ? `timed out after ${formatDuration(request.timeoutMs)}`
+                                : `exit code ${single.exitCode}`,
+                        ],
+                        ['Tests', counts(results[0])],
+                        ['Platform', results[0].platform],
+                        ['Duration', formatDuration(single.durationMs)],
+                        ['Report', single.report ? new summary_Code(single.report) : '—'],
+                    ]),
+                ...(single.services.length > 0
                     ? [
-                        summary_table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                        summary_table(['Service', 'Ready after', 'Waited on'], single.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
                     ]
                     : []),
-                ...(junit && junit.failures.length > 0
+                ...(outcomes.some((o) => (o.junit?.failures.length ?? 0) > 0)
                     ? [
-                        summary_table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                        summary_table([...(several ? ['Platform'] : []), 'Failed test', 'Where', 'Message'], outcomes.flatMap((o, i) => (o.junit?.failures ?? []).map((f) => [
+                            ...(several ? [results[i].platform] : []),
                             f.name,
                             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
                             f.message,
-                        ])),
+                        ]))),
                     ]
                     : []),
             ],
@@ -24586,6 +24967,11 @@ async function afterTest(report) {
 
 
 
+
+
+
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
@@ -24608,16 +24994,32 @@ async function runPipeline(inputs, report) {
         throw new inputs_InputError('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
     if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
-    const built = await runBuild(buildInputs, report, git);
+    // Every platform built is tested before anything is pushed: an unpushed multi-platform build
+    // loads each platform from the builder's cache (the runner's tagged, the others by image id).
+    const testing = Boolean(inputs.string('run'));
+    // A platform this runner cannot run (no emulation) is refused before the build, not after it.
+    const platforms = request.buildx?.platforms ?? [];
+    if (testing && platforms.length > 0 && localEngine()) {
+        const runner = await runChecked(new LocalRunner(), serverPlatform({ docker: dockerBinary() }));
+        const targets = platforms.map((platform) => ({ platform, image: planned }));
+        checkRunnable(targets, runner.stdout.trim(), readBinfmt(), true);
+    }
+    const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
     const outputs = { ...built.outputs };
     const summary = [...built.summary];
     const image = built.references[0] ?? built.imageId;
-    if (inputs.string('run')) {
-        const tested = await report.group(`Testing ${image}`, () => runTest(inputs.with({ image }), report));
+    const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
+    let testedResults = [];
+    if (testing) {
+        const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
+        const tested = await report
+            .group(`Testing ${image}`, () => runTestOn(inputs.with({ image }), report, targets))
+            .finally(() => removeImages(others.map((p) => p.imageId)));
         Object.assign(outputs, tested.outputs);
         summary.push(...tested.summary);
         if (tested.error)
             return { outputs, summary, error: tested.error };
+        testedResults = JSON.parse(tested.outputs.results ?? '[]');
     }
     else {
         report.info('No run input: the tests are skipped');
@@ -24650,6 +25052,17 @@ async function runPipeline(inputs, report) {
             const signed = await signPushed(signKey, refs, inputs_readTestReportInputs(withTests), () => (username && password ? { username, password } : undefined), report, inputs_readSignatureFormat(inputs));
             Object.assign(outputs, signed.outputs);
             summary.push(...signed.summary);
+            // Each platform manifest: its own signature and the test result of its own run.
+            const perPlatform = await report.group('Attesting each platform', () => signPlatforms(signKey, refs, testedResults.map((r) => ({
+                platform: r.platform,
+                tests: {
+                    ...(r.report && { report: r.report }),
+                    exitCode: r['exit-code'],
+                    command: inputs.string('run'),
+                },
+            })), () => (username && password ? { username, password } : undefined), report, inputs_readSignatureFormat(inputs)));
+            if (perPlatform.length > 0)
+                summary.push(...signedSummary(perPlatform, signKey, 'Signed and attested per platform').slice(0, 2));
         }
         return { outputs, summary };
     }
@@ -24657,6 +25070,22 @@ async function runPipeline(inputs, report) {
     Object.assign(outputs, pushed.outputs);
     summary.push(...pushed.summary);
     return { outputs, summary };
+}
+/**
+ * What the tests run on for a multi-platform build: each platform loaded from the builder (the
+ * runner's under the build's tag, the others by image id); when the engine holds the whole index
+ * (the containerd image store), each platform of the tag, picked with docker run --platform.
+ */
+function testTargets(built, image, platforms) {
+    if (built.platformImages && built.platformImages.length > 0)
+        return built.platformImages.map((p) => ({ platform: p.platform, image: p.imageId }));
+    return platforms.map((platform) => ({ platform, image, runPlatform: true }));
+}
+/** Removes the untagged per-platform images loaded for the tests (by id; what is in use stays). */
+async function removeImages(ids) {
+    if (ids.length === 0)
+        return;
+    await new LocalRunner().run({ argv: [dockerBinary(), 'image', 'rm', ...ids] });
 }
 
 ;// CONCATENATED MODULE: ./src/common/workflow-commands.ts

@@ -4098,7 +4098,7 @@ function wantsVerification(inputs) {
 async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(937), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 871)) : undefined;
+    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(937), __nccwpck_require__.e(120)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8120)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;

@@ -17641,11 +17641,15 @@ function storageDriverStatus(target) {
 function inspectImage(target, ref) {
     return dockerCommand(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
     return cmd(target, [
         'image',
         'inspect',
+        ...(platform ? ['--platform', platform] : []),
         '--format',
         '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
         ref,
@@ -19639,7 +19643,7 @@ function isAttestation(d) {
         (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
 }
 /** An index's runnable images, one per platform (attestation manifests left out), in its order. */
-function platformImages(index) {
+function image_tree_platformImages(index) {
     return (parseManifest(index.bytes, 'index').manifests ?? [])
         .filter((d) => !isAttestation(d))
         .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
@@ -19766,7 +19770,7 @@ async function readImageConfigs(ref, options = {}) {
             images: [{ platform: 'unknown', manifestDigest: root.digest, ...config }],
         };
     }
-    const images = await Promise.all(platformImages(root).map(async ({ digest, platform }) => {
+    const images = await Promise.all(image_tree_platformImages(root).map(async ({ digest, platform }) => {
         const manifest = await client.getManifest(ref.repository, digest);
         const config = await configOf(client, ref.repository, digest, manifest.bytes);
         return { platform, manifestDigest: digest, ...config };
@@ -22076,12 +22080,266 @@ function services_parseServices(text, input = 'services') {
     });
 }
 
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function buildx_parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = (/* unused pure expression or super */ null && (['registry', 'local', 'gha', 'inline', 's3', 'azblob']));
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = (/* unused pure expression or super */ null && ([
+    'token',
+    'secret_access_key',
+    'session_token',
+    'access_key_id',
+    'account_key',
+    'secret',
+]));
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = formatReference(parseReference(line));
+        }
+        catch (error) {
+            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+    // in its errors): refused, naming only the key, never the value.
+    for (const field of fields) {
+        const key = field
+            .slice(0, Math.max(field.indexOf('='), 0))
+            .trim()
+            .toLowerCase();
+        if (CREDENTIAL_ATTRS.includes(key))
+            throw new InputError(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            parseReference(ref);
+        }
+        catch (error) {
+            throw new InputError(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = (/* unused pure expression or super */ null && (['manifest', 'index', 'manifest-descriptor', 'index-descriptor']));
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/**
+ * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
+ * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
+ * then instances/<name>. Undefined for a name buildx would not store as a file name.
+ */
+function builderInstancePath(name, env, home) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+        return undefined;
+    const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
+    return `${config}/instances/${name}`;
+}
+/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
+const OWN_BUILDKIT_DRIVERS = (/* unused pure expression or super */ null && (['docker-container', 'remote', 'kubernetes']));
+/**
+ * The builder `name` as its instance file describes it, when its driver is one that can do
+ * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
+ * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
+ */
+function builderFromInstance(text, name) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
+        return undefined;
+    const nodes = Array.isArray(json.Nodes) ? json.Nodes : [];
+    const platforms = nodes
+        .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
+        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'))
+        .filter(Boolean);
+    return { name, driver: json.Driver, platforms };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+function loadsEveryPlatform(builder, classicStore) {
+    return builder.driver === 'docker' && !classicStore;
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length <= 1
+            ? 'loaded into the engine'
+            : loadsEveryPlatform(check.builder, check.classicStore)
+                ? "loaded into the engine's containerd image store as one index"
+                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
+}
+
 ;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
  * check, TCP probe or running — never a fixed sleep), the test container, its reports, and a
  * cleanup that removes everything it started, also after failure or cancellation.
  */
+
 
 
 
@@ -22143,6 +22401,7 @@ function readTestRequest(inputs) {
     checkEnvFileValues('env', env);
     return {
         image,
+        platforms: parsePlatforms(inputs.string('platforms')),
         ...(run && { run }),
         services,
         env,
@@ -22298,6 +22557,7 @@ async function runTests(runner, target, request, session, options, hooks) {
         labels,
         volumes,
         ...(workdir && { workdir }),
+        ...(request.runPlatform && { platform: request.runPlatform }),
         ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
     })));
     const testStarted = performance.now();
@@ -22344,6 +22604,228 @@ async function cleanupSession(runner, target, id) {
         await runner.run(docker.removeContainersAndVolumes(target, containers));
     await runner.run(networks.networkRemove(target, id));
     return containers.length;
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+/**
+ * Which platforms of the image the tests run on, and the image each runs in. An image in the
+ * engine's store is tested on its own platform; a reference the engine does not have is read from
+ * its registry: an index is tested on each of its platforms (each platform's manifest pulled by its
+ * digest), a single manifest on its own. `platforms` narrows (or names) what is tested. A platform
+ * this runner can neither run natively nor through emulation registered with binfmt_misc is refused
+ * before anything runs.
+ */
+
+
+
+
+
+
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platform_platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+/** os/arch of a platform (a variant dropped): what decides whether it runs natively. */
+function osArch(platform) {
+    return platform.split('/').slice(0, 2).join('/');
+}
+/** Whether `platform` is `wanted` ("linux/arm64" matches "linux/arm64/v8"; "linux/arm/v7" only itself). */
+function platform_platformMatches(platform, wanted) {
+    return platform === wanted || platform.startsWith(`${wanted}/`) || wanted.startsWith(`${platform}/`);
+}
+/**
+ * The targets `requested` picks from what the image offers (all of them when nothing is requested),
+ * or an InputError naming a requested platform the image does not have.
+ */
+function pickPlatforms(offered, requested, image) {
+    if (requested.length === 0)
+        return [...offered];
+    return requested.map((wanted) => {
+        const found = offered.find((t) => platform_platformMatches(t.platform, wanted));
+        if (!found)
+            throw new InputError('platforms', `${image} has no ${wanted} image (it has ${offered.map((t) => t.platform).join(', ') || 'none'})`);
+        return found;
+    });
+}
+/** Platforms a runner of `runner`'s platform runs without emulation. */
+const NATIVE_TOO = {
+    'linux/amd64': ['linux/386'],
+    'linux/arm64': ['linux/arm'],
+};
+/** The binfmt_misc entry (QEMU's, as docker/setup-qemu-action and binfmt-support name it) per architecture. */
+const QEMU_ENTRIES = {
+    amd64: 'qemu-x86_64',
+    '386': 'qemu-i386',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    riscv64: 'qemu-riscv64',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+    mips64le: 'qemu-mips64el',
+    mips64: 'qemu-mips64',
+    loong64: 'qemu-loongarch64',
+};
+/** Reads /proc/sys/fs/binfmt_misc: the names of the enabled entries (undefined when not mounted). */
+function readBinfmt(dir = '/proc/sys/fs/binfmt_misc') {
+    if (!existsSync(join(dir, 'status')))
+        return undefined;
+    const enabled = new Set();
+    for (const name of readdirSync(dir)) {
+        if (name === 'status' || name === 'register')
+            continue;
+        try {
+            if (/^enabled$/m.test(readFileSync(join(dir, name), 'utf8')))
+                enabled.add(name);
+        }
+        catch {
+            // an entry removed while listed
+        }
+    }
+    return { enabled };
+}
+/** Why `platform` cannot run on a `runner` engine with `binfmt`, or undefined when it can. */
+function whyNotRunnable(platform, runner, binfmt) {
+    const own = osArch(platform);
+    if (own === runner || (NATIVE_TOO[runner] ?? []).includes(own))
+        return undefined;
+    const [os, arch = ''] = own.split('/');
+    if (os !== runner.split('/')[0])
+        return `${platform} images do not run on a ${runner} engine`;
+    const entry = QEMU_ENTRIES[arch] ?? `qemu-${arch}`;
+    if (binfmt?.enabled.has(entry))
+        return undefined;
+    return binfmt
+        ? `no emulation is registered for it (binfmt_misc has no enabled ${entry})`
+        : 'no emulation is registered for it (binfmt_misc is not mounted)';
+}
+/**
+ * Refuses, before anything runs, the platforms this runner cannot run: named, with how to enable
+ * emulation. Only a local engine's binfmt_misc can be read; a remote engine (DOCKER_HOST) is trusted.
+ */
+function checkRunnable(targets, runner, binfmt, requested) {
+    const problems = targets
+        .map((t) => [t.platform, whyNotRunnable(t.platform, runner, binfmt)])
+        .filter((p) => p[1] !== undefined);
+    if (problems.length === 0)
+        return;
+    const runnable = targets.filter((t) => !whyNotRunnable(t.platform, runner, binfmt)).map((t) => t.platform);
+    const emulable = problems.some(([, why]) => why.startsWith('no emulation'));
+    const instead = runnable.length > 0
+        ? `${requested ? 'list' : 'set platforms to'} only the platforms this runner runs (${runnable.join(',')})`
+        : 'test on a runner of that platform';
+    throw new InputError('platforms', [
+        `${problems.map(([p]) => p).join(', ')} cannot run on this runner (${runner}): ${problems.map(([p, why]) => `${p}: ${why}`).join('; ')}.`,
+        emulable
+            ? `Register QEMU emulation first (docker/setup-qemu-action in the job before this step; on a machine of your own, binfmt_misc with apt-get install qemu-user-static binfmt-support), or ${instead}.`
+            : `Nothing was run: ${instead}.`,
+    ].join(' '));
+}
+/** Whether the docker client talks to an engine on this machine (its binfmt_misc is the engine's). */
+function localEngine(env = process.env) {
+    const host = env.DOCKER_HOST ?? '';
+    return host === '' || host.startsWith('unix://');
+}
+async function imageInStore(runner, target, image) {
+    const inspected = await runner.run(images.imagePlatform(target, image));
+    return inspected.exitCode === 0 ? platform_platformOf(inspected.stdout) : undefined;
+}
+/** The platforms of `image` to test (see the file's comment); nothing is pulled yet. */
+async function resolveTestPlatforms(runner, target, image, requested) {
+    const [runnerPlatform, inStore] = await Promise.all([
+        runChecked(runner, images.serverPlatform(target)).then((r) => r.stdout.trim()),
+        imageInStore(runner, target, image),
+    ]);
+    if (inStore !== undefined &&
+        (requested.length === 0 || requested.every((p) => platform_platformMatches(inStore, p))))
+        return {
+            targets: pickPlatforms([{ platform: inStore, image }], requested, image),
+            runner: runnerPlatform,
+            source: 'engine',
+        };
+    if (inStore !== undefined) {
+        // An engine that holds a whole index (the containerd image store) has each platform asked for:
+        // each is run with docker run --platform.
+        const held = await Promise.all(requested.map(async (wanted) => {
+            const one = await runner.run(images.imagePlatform(target, image, wanted));
+            return one.exitCode === 0
+                ? { platform: platform_platformOf(one.stdout), image, runPlatform: true }
+                : undefined;
+        }));
+        if (held.every((t) => t !== undefined))
+            return { targets: held, runner: runnerPlatform, source: 'engine' };
+    }
+    // Not in the engine's store (or another platform asked for): the registry says what the image is.
+    let ref;
+    try {
+        ref = parseReference(image);
+    }
+    catch {
+        ref = undefined;
+    }
+    if (ref && !/^[a-f0-9]{64}$/.test(image) && !image.startsWith('sha256:')) {
+        const client = clientFor(ref.registry, { retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 } });
+        let manifest;
+        try {
+            manifest = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+        }
+        catch (error) {
+            if (inStore !== undefined)
+                throw new InputError('platforms', `${image} is in the engine's image store for ${inStore} only, and its registry cannot say which other platforms it has (${error.message.split('\n')[0]})`);
+            manifest = undefined; // docker pull says why (or finds it where this client cannot)
+        }
+        if (manifest && isIndex(manifest)) {
+            const name = repositoryName(ref);
+            const offered = platformImages(manifest).map((p) => ({
+                platform: p.platform,
+                image: `${name}@${p.digest}`,
+                digest: p.digest,
+            }));
+            return {
+                targets: pickPlatforms(offered, requested, image),
+                runner: runnerPlatform,
+                source: 'index',
+                index: manifest.digest,
+            };
+        }
+    }
+    if (inStore !== undefined)
+        throw new InputError('platforms', `${image} has one platform, ${inStore} (it is not an index of several): test ${requested.join(', ')} with a reference to a multi-platform index`);
+    // A single-platform image the engine does not have: pulled, then its own platform.
+    await runChecked(runner, images.pull(target, image));
+    const pulled = (await runChecked(runner, images.imagePlatform(target, image))).stdout;
+    return {
+        targets: pickPlatforms([{ platform: platform_platformOf(pulled), image }], requested, image),
+        runner: runnerPlatform,
+        source: 'registry',
+    };
+}
+/** Pulls a platform's image by its digest when the engine does not have it yet. */
+async function ensurePulled(runner, target, t) {
+    if (!t.digest)
+        return false;
+    if ((await runner.run(images.imagePlatform(target, t.image))).exitCode === 0)
+        return false;
+    await runChecked(runner, images.pull(target, t.image));
+    return true;
+}
+/** One line saying which platforms are tested and why. */
+function describeTested(image, tested) {
+    const names = tested.targets.map((t) => {
+        const own = osArch(t.platform) === tested.runner;
+        const native = own || (NATIVE_TOO[tested.runner] ?? []).includes(osArch(t.platform));
+        return `${t.platform}${own ? " (this runner's platform)" : native ? '' : ' (emulated)'}`;
+    });
+    const where = tested.source === 'index'
+        ? `, each platform's image pulled by digest from the index ${tested.index}`
+        : tested.source === 'registry'
+            ? ', pulled from its registry'
+            : '';
+    const runnerNote = tested.targets.some((t) => osArch(t.platform) === tested.runner)
+        ? ''
+        : ` (this runner is ${tested.runner})`;
+    return `Testing ${image} for ${names.join(', ')}${runnerNote}${where}`;
 }
 
 ;// CONCATENATED MODULE: external "node:util"
@@ -22834,6 +23316,8 @@ async function sign_attestDigest(client, repository, digest, key, predicateType,
 
 
 
+
+
 /** Keeps the signing secrets out of every log (first thing an operation that reads them does). */
 function maskSigningInputs(inputs, report) {
     report.mask(inputs.string('sign-key'));
@@ -22870,9 +23354,9 @@ async function signAndAttest(client, repository, digest, key, tests, report, for
         result: predicate.result,
     };
 }
-function signedSummary(signed, key) {
+function signedSummary(signed, key, title = 'Signed') {
     return [
-        summary_heading('Signed'),
+        summary_heading(title),
         summary_table(['Image', 'Signature', 'Test-result attestation'], signed.map((s) => [
             new summary_Code(`${s.image}@${s.digest}`),
             new summary_Code(s.signature),
@@ -22903,6 +23387,54 @@ async function signPushed(key, refs, tests, credentialsFor, report, format = 'bu
         },
         summary: signedSummary(signed, key),
     };
+}
+/**
+ * After a multi-platform index is pushed: each platform manifest whose platform was tested gets its
+ * own signature and test-result attestation (subject: that manifest's digest; result: that
+ * platform's run), so a host that resolves the index to its platform finds what was tested there.
+ */
+async function signPlatforms(key, refs, platforms, credentialsFor, report, format = 'bundle') {
+    const signed = [];
+    if (platforms.length === 0)
+        return signed;
+    for (const text of refs) {
+        const ref = parseReference(text);
+        const credentials = credentialsFor(ref.registry);
+        const client = clientFor(ref.registry, credentials ? { credentials } : {});
+        const index = await client.getManifest(ref.repository, ref.digest);
+        if (!isIndex(index))
+            continue;
+        for (const image of platformImages(index)) {
+            const tested = platforms.find((p) => platformMatches(image.platform, p.platform));
+            if (!tested) {
+                report.warning(`${repositoryName(ref)}@${image.digest} (${image.platform}) was not tested: not attested`);
+                continue;
+            }
+            report.info(`${image.platform}: ${repositoryName(ref)}@${image.digest}`);
+            signed.push(await signAndAttest(client, ref.repository, image.digest, key, testRunOf(tested.tests), report, format));
+        }
+    }
+    return signed;
+}
+/**
+ * The images a host may run: each image, and when test results are required and it is an index,
+ * each of its platform manifests too (a host's engine resolves the index to its platform's manifest,
+ * whose own signature and test-result attestation must be there: an attested index is not a tested
+ * arm64 image).
+ */
+async function withPlatformManifests(images, policy) {
+    if (!policy.attestations.includes(TEST_RESULT_PREDICATE))
+        return [...images];
+    const expanded = [];
+    for (const image of images) {
+        expanded.push(image);
+        const manifest = await image.client.getManifest(image.repository, image.digest);
+        if (!isIndex(manifest))
+            continue;
+        for (const platform of platformImages(manifest))
+            expanded.push({ client: image.client, repository: image.repository, digest: platform.digest });
+    }
+    return expanded;
 }
 /** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */
 async function verifyAll(images, policy, log) {

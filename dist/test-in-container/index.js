@@ -8616,6 +8616,35 @@ exports.visitAsync = visitAsync;
 /******/ 	}
 /******/ 	
 /************************************************************************/
+/******/ 	/* webpack/runtime/compat get default export */
+/******/ 	(() => {
+/******/ 		// getDefaultExport function for compatibility with non-harmony modules
+/******/ 		__nccwpck_require__.n = (module) => {
+/******/ 			var getter = module && module.__esModule ?
+/******/ 				() => (module['default']) :
+/******/ 				() => (module);
+/******/ 			__nccwpck_require__.d(getter, { a: getter });
+/******/ 			return getter;
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/define property getters */
+/******/ 	(() => {
+/******/ 		// define getter functions for harmony exports
+/******/ 		__nccwpck_require__.d = (exports, definition) => {
+/******/ 			for(var key in definition) {
+/******/ 				if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 					Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 				}
+/******/ 			}
+/******/ 		};
+/******/ 	})();
+/******/ 	
+/******/ 	/* webpack/runtime/hasOwnProperty shorthand */
+/******/ 	(() => {
+/******/ 		__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ 	})();
+/******/ 	
 /******/ 	/* webpack/runtime/compat */
 /******/ 	
 /******/ 	if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = __dirname + "/";
@@ -8627,6 +8656,38 @@ var __webpack_exports__ = {};
 const external_node_os_namespaceObject = require("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: ./src/command/command.ts
+class CommandFailedError extends Error {
+    result;
+    command;
+    constructor(command, result, where) {
+        const what = command.label ?? describeArgv(command.argv);
+        const why = result.timedOut
+            ? `timed out after ${command.timeoutMs} ms`
+            : `exited with ${result.exitCode}`;
+        const detail = lastLines(result.stderr || result.stdout, 20);
+        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
+        this.name = 'CommandFailedError';
+        this.result = result;
+        this.command = command;
+    }
+}
+/** Runs a command and throws CommandFailedError unless it exits 0. */
+async function runChecked(runner, command, options) {
+    const result = await runner.run(command, options);
+    if (result.exitCode !== 0 || result.timedOut)
+        throw new CommandFailedError(command, result, runner.where);
+    return result;
+}
+/** A readable one-line rendering of argv for logs (not for execution). */
+function describeArgv(argv) {
+    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+function lastLines(text, count) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-count).join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
 ;// CONCATENATED MODULE: external "node:net"
@@ -8751,6 +8812,63 @@ function labelFlags(labels, flag = '--label') {
     return Object.entries(labels).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 }
 
+;// CONCATENATED MODULE: ./src/docker/images.ts
+
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return dockerCommand(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
+    return dockerCommand(target, [
+        'image',
+        'inspect',
+        ...(platform ? ['--platform', platform] : []),
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return dockerCommand(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return cmd(target, ['logout', registry]);
+}
+function removeImage(target, image) {
+    return cmd(target, ['image', 'rm', image]);
+}
+/** The repository digests the engine knows an image by (JSON: a list, or null). */
+function repoDigests(target, image) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: ./src/common/summary.ts
@@ -8826,122 +8944,1853 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
     (0,external_node_fs_namespaceObject.appendFileSync)(file, `${blocks.join('\n\n')}\n\n`);
 }
 
-;// CONCATENATED MODULE: ./src/command/command.ts
-class CommandFailedError extends Error {
-    result;
-    command;
-    constructor(command, result, where) {
-        const what = command.label ?? describeArgv(command.argv);
-        const why = result.timedOut
-            ? `timed out after ${command.timeoutMs} ms`
-            : `exited with ${result.exitCode}`;
-        const detail = lastLines(result.stderr || result.stdout, 20);
-        super(`${what} (${where}) ${why}${detail ? `:\n${detail}` : ''}`);
-        this.name = 'CommandFailedError';
-        this.result = result;
-        this.command = command;
+;// CONCATENATED MODULE: ./src/common/secret-inputs.ts
+// Generated by scripts/action-docs.mjs from the action.yml files (inputs whose description says
+// "masked"): do not edit.
+const SECRET_INPUT_NAMES = [
+    'destination-password',
+    'passphrase',
+    'password',
+    'private-key',
+    'registry-password',
+    'secret-env',
+    'secrets',
+    'sign-key',
+    'sign-key-password',
+    'source-password',
+];
+
+;// CONCATENATED MODULE: ./src/common/text.ts
+/** Small text checks shared by input parsing and reference parsing. */
+/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
+function hasControlCharacter(text) {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f)
+            return true;
+    }
+    return false;
+}
+/**
+ * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
+ * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
+ * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
+ */
+function printable(text, max = 200) {
+    let out = '';
+    for (const ch of text.slice(0, max)) {
+        const c = ch.charCodeAt(0);
+        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+    }
+    return text.length > max ? `${out}…` : out;
+}
+
+;// CONCATENATED MODULE: ./src/common/inputs.ts
+
+
+/**
+ * Reading action inputs with errors that name the input and say what is wrong with its value.
+ * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
+ * parsing rules are the same everywhere and unit-testable.
+ */
+class inputs_InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input "${input}": ${problem}`);
+        this.name = 'InputError';
+        this.input = input;
     }
 }
-/** Runs a command and throws CommandFailedError unless it exits 0. */
-async function runChecked(runner, command, options) {
-    const result = await runner.run(command, options);
-    if (result.exitCode !== 0 || result.timedOut)
-        throw new CommandFailedError(command, result, runner.where);
-    return result;
-}
-/** A readable one-line rendering of argv for logs (not for execution). */
-function describeArgv(argv) {
-    return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-function lastLines(text, count) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/docker/images.ts
-
-/** The engine's own platform, os/arch. */
-function serverPlatform(target) {
-    return dockerCommand(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
-}
-/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
-function storageDriverStatus(target) {
-    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-/** An image's platform in the engine's store: os/arch[/variant]. */
-function imagePlatform(target, ref) {
-    return dockerCommand(target, [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
-        ref,
-    ]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return dockerCommand(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return cmd(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return cmd(target, ['logout', registry]);
-}
-function removeImage(target, image) {
-    return cmd(target, ['image', 'rm', image]);
-}
-/** The repository digests the engine knows an image by (JSON: a list, or null). */
-function repoDigests(target, image) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
-}
-
-;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
 /**
- * Which platform of the image the tests run: the image in the engine's store, else pulled, which
- * makes the engine pick its own platform from an index (a multi-platform build is tested on the
- * runner's platform).
+ * Inputs whose values are secret, in every action and the CLI (which uses the same names): those
+ * whose description in action.yml says they are masked (generated into secret-inputs.ts). An error
+ * about one of them never shows its value, nor any part of a line of it.
+ */
+const SECRET_INPUTS = new Set(SECRET_INPUT_NAMES);
+function isSecretInput(name) {
+    return SECRET_INPUTS.has(name);
+}
+/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
+function envInputReader(env = process.env) {
+    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+}
+const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+class Inputs {
+    read;
+    constructor(read) {
+        this.read = read;
+    }
+    /** The same inputs with some values replaced (one step feeding the next in one process). */
+    with(values) {
+        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
+    }
+    /** The value for an error message: quoted, or a note that a secret value is not shown. */
+    show(name, value) {
+        return isSecretInput(name) ? '(a secret value, not shown)' : JSON.stringify(value);
+    }
+    /** The trimmed value, or '' when unset. */
+    string(name, fallback = '') {
+        const raw = this.read(name);
+        const value = raw === undefined ? '' : raw.trim();
+        return value === '' ? fallback : value;
+    }
+    /** The trimmed value; an error naming the input when it is unset or blank. */
+    required(name) {
+        const value = this.string(name);
+        if (value === '')
+            throw new inputs_InputError(name, 'is required but was not given');
+        return value;
+    }
+    /** A single-line value: no newline or control character can hide in it. */
+    line(name, fallback = '') {
+        const value = this.string(name, fallback);
+        if (hasControlCharacter(value))
+            throw new inputs_InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
+        return value;
+    }
+    boolean(name, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (TRUE.has(value))
+            return true;
+        if (FALSE.has(value))
+            return false;
+        throw new inputs_InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (!/^-?\d+$/.test(value))
+            throw new inputs_InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+        const number = Number(value);
+        if (bounds.min !== undefined && number < bounds.min)
+            throw new inputs_InputError(name, `must be at least ${bounds.min}, got ${number}`);
+        if (bounds.max !== undefined && number > bounds.max)
+            throw new inputs_InputError(name, `must be at most ${bounds.max}, got ${number}`);
+        return number;
+    }
+    /**
+     * A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms"; at least `minMs`
+     * (default 1 s: a zero timeout would fail or expire at once).
+     */
+    duration(name, fallbackMs, { minMs = 1000 } = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return fallbackMs;
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            throw new inputs_InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+        }
+        if (ms < minMs)
+            throw new inputs_InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
+        return ms;
+    }
+    /**
+     * A value that becomes a positional argument of a command (a path, a name): it cannot start with
+     * "-", where the program would read it as an option.
+     */
+    operand(name, fallback = '') {
+        const value = this.line(name, fallback);
+        refuseOption(name, value);
+        return value;
+    }
+    oneOf(name, choices, fallback) {
+        const value = this.string(name);
+        if (value === '')
+            return fallback;
+        if (choices.includes(value))
+            return value;
+        throw new inputs_InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
+    list(name, options = {}) {
+        const value = this.string(name);
+        if (value === '')
+            return [];
+        const items = [];
+        for (const rawLine of value.split(/\r?\n/)) {
+            const line = rawLine.trim();
+            if (line === '' || line.startsWith('#'))
+                continue;
+            const parts = options.commas ? line.split(',') : [line];
+            for (const part of parts) {
+                const item = part.trim();
+                if (item !== '')
+                    items.push(item);
+            }
+        }
+        return items;
+    }
+    /** Like list, but an error naming the input when no item is given. */
+    requiredList(name, options = {}) {
+        const items = this.list(name, options);
+        if (items.length === 0)
+            throw new inputs_InputError(name, 'is required but was not given');
+        return items;
+    }
+    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
+    parsed(name, parse) {
+        const value = this.string(name);
+        if (value === '')
+            return undefined;
+        return attribute(name, () => parse(value));
+    }
+    /** Parses each item of a list with `parse`; an error names the input and the item. */
+    parsedList(name, parse, options = {}) {
+        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
+        return items.map((item) => attribute(name, () => parse(item)));
+    }
+    /**
+     * KEY=VALUE lines; keys must be valid environment variable names and appear once. For a secret
+     * input an error names the line's number, never its text (a malformed line may be all secret).
+     */
+    keyValues(name) {
+        const pairs = [];
+        const seen = new Set();
+        this.list(name).forEach((line, index) => {
+            const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new inputs_InputError(name, `each line must be KEY=VALUE, got ${which}`);
+            const key = line.slice(0, eq).trim();
+            const value = line.slice(eq + 1);
+            if (!ENV_NAME.test(key))
+                throw new inputs_InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
+            if (seen.has(key))
+                throw new inputs_InputError(name, `${key} is given more than once`);
+            seen.add(key);
+            pairs.push([key, value]);
+        });
+        return pairs;
+    }
+}
+function attribute(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof inputs_InputError)
+            throw error;
+        // A parser's message may quote the value: a secret input's error says only that it is invalid.
+        if (isSecretInput(name))
+            throw new inputs_InputError(name, 'is not valid (a secret value, not shown)');
+        throw new inputs_InputError(name, error instanceof Error ? error.message : String(error));
+    }
+}
+/** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
+function refuseOption(name, value) {
+    if (value.startsWith('-'))
+        throw new inputs_InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
+}
+function formatMs(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    let total = 0;
+    let consumed = 0;
+    for (const match of value.matchAll(DURATION_PART)) {
+        if (match.index !== consumed)
+            return undefined;
+        total += Number(match[1]) * DURATION_UNITS[match[2]];
+        consumed += match[0].length;
+    }
+    if (consumed === 0 || consumed !== value.length)
+        return undefined;
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./src/common/reference.ts
+/**
+ * Image references: strict parsing and normalisation, following the grammar of
+ * distribution/reference (registry host[:port], lowercase path components, tag, digest).
+ *
+ *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
+ *   app                                            registry "docker.io", repository "library/app"
  */
 
-
-/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
-function platformOf(text) {
-    return text.trim().replace(/\/$/, '');
-}
-async function testedPlatform(runner, target, image) {
-    const runnerPlatform = (await runChecked(runner, serverPlatform(target))).stdout.trim();
-    let inspected = await runner.run(imagePlatform(target, image));
-    let pulled = false;
-    if (inspected.exitCode !== 0) {
-        await runChecked(runner, pull(target, image));
-        pulled = true;
-        inspected = await runChecked(runner, imagePlatform(target, image));
+const DEFAULT_REGISTRY = 'docker.io';
+/** Where docker.io's API actually answers. */
+const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
+const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+const MAX_TAG_LENGTH = 128;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
+class InvalidReferenceError extends Error {
+    value;
+    constructor(value, problem) {
+        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
+        this.name = 'InvalidReferenceError';
+        this.value = value;
     }
-    return { platform: platformOf(inspected.stdout), runner: runnerPlatform, pulled };
 }
-/** One line saying which platform is tested and why. */
-function describeTested(image, tested) {
-    const own = tested.platform.split('/').slice(0, 2).join('/') === tested.runner;
-    return `Testing ${image} for ${tested.platform}${own ? " (this runner's platform)" : ` (this runner is ${tested.runner})`}${tested.pulled ? ', pulled from its registry' : ''}`;
+/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
+function reference_parseReference(input, options = {}) {
+    const value = input;
+    if (value.length === 0)
+        throw new InvalidReferenceError(value, 'it is empty');
+    if (/\s/.test(value))
+        throw new InvalidReferenceError(value, 'it contains white space');
+    if (hasControlCharacter(value))
+        throw new InvalidReferenceError(value, 'it contains a control character');
+    if (/[^\x21-\x7e]/.test(value))
+        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
+    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
+        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
+        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
+    }
+    let rest = value;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_RE.test(digest))
+            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
+        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
+            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG_RE.test(tag)) {
+            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
+                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
+                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
+        }
+    }
+    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
+        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
+    }
+    if (rest.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    if (rest.length > MAX_NAME_LENGTH)
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    let registry = DEFAULT_REGISTRY;
+    let path = rest;
+    const firstSlash = rest.indexOf('/');
+    if (firstSlash >= 0) {
+        const first = rest.slice(0, firstSlash);
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            if (!HOST_RE.test(first))
+                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
+            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
+            path = rest.slice(firstSlash + 1);
+        }
+    }
+    if (options.lowercase)
+        path = path.toLowerCase();
+    if (path.length === 0)
+        throw new InvalidReferenceError(value, 'the repository name is missing');
+    for (const component of path.split('/')) {
+        if (component === '')
+            throw new InvalidReferenceError(value, 'the repository path has an empty component');
+        if (!PATH_COMPONENT_RE.test(component)) {
+            const problem = component !== component.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
+            throw new InvalidReferenceError(value, problem);
+        }
+    }
+    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
+        path = `library/${path}`;
+    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
+        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+    }
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined && { tag }),
+        ...(digest !== undefined && { digest }),
+    };
+}
+/** registry/repository, fully qualified ("docker.io/library/nginx"). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The canonical full form: registry/repository[:tag][@digest]. */
+function reference_formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
+function familiarName(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
+    }
+    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    if (!TAG_RE.test(tag))
+        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
+    return { registry: ref.registry, repository: ref.repository, tag };
+}
+function withDigest(ref, digest) {
+    if (!SHA256_RE.test(digest))
+        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
+    return { registry: ref.registry, repository: ref.repository, digest };
+}
+/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
+function registryApiHost(registry) {
+    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
+}
+/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
+function isRegistryHost(text) {
+    if (!HOST_RE.test(text))
+        return false;
+    const port = /\]?:(\d+)$/.exec(text)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+function isSha256Digest(digest) {
+    return SHA256_RE.test(digest);
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = require("node:crypto");
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+/** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
+/** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
+function parseChallenge(header) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    const params = {};
+    const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/g;
+    for (const m of match[2].matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return { scheme, params };
+}
+
+;// CONCATENATED MODULE: ./src/registry/diagnose.ts
+/**
+ * What went wrong on the way to a registry, in words: a refused connection, a certificate nobody
+ * trusts, a server that does not speak TLS. Pure functions over Node's network and TLS errors.
+ */
+/** Certificate verification failures (Node's/OpenSSL's codes). */
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** "registry host:port", or "source registry host:port" when the role is known. */
+function registryLabel(registry, role) {
+    return `${role ? `${role} ` : ''}registry ${registry}`;
+}
+function codeOf(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : '';
+}
+/** Classifies a failed request (no HTTP answer) into a cause a person can act on. */
+function classifyNetworkError(error) {
+    const code = codeOf(error);
+    // Node's hint about --use-system-ca is not ours to give: ca-file and insecure are.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/; if the root CA is installed locally.*$/s, '');
+    if (code === 'ECONNREFUSED')
+        return {
+            kind: 'refused',
+            text: 'cannot connect (connection refused: nothing listens there)',
+            transient: true,
+        };
+    if (code === 'ENOTFOUND')
+        return { kind: 'dns', text: 'cannot connect (host not found)', transient: false };
+    if (code === 'EAI_AGAIN')
+        return { kind: 'dns', text: 'cannot connect (name lookup failed)', transient: true };
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return { kind: 'unreachable', text: `cannot connect (${code}: no route)`, transient: true };
+    if (code === 'ETIMEDOUT' || /timed out/i.test(message))
+        return { kind: 'timeout', text: `cannot connect (timed out)`, transient: true };
+    if (TLS_TRUST_CODES.has(code))
+        return {
+            kind: 'tls-trust',
+            text: `TLS: certificate not trusted (use ca-file or insecure): ${message}`,
+            transient: false,
+        };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        code === 'ERR_SSL_HTTP_REQUEST' ||
+        /wrong version number|packet length too long|http request/i.test(message))
+        return {
+            kind: 'not-tls',
+            text: 'TLS: the registry does not answer HTTPS (list it in insecure to use plain HTTP)',
+            transient: false,
+        };
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')
+        return { kind: 'tls', text: `TLS: ${message}`, transient: false };
+    if (code === 'ECONNRESET' ||
+        code === 'EPIPE' ||
+        /socket hang up|ECONNRESET|other side closed/i.test(message))
+        return { kind: 'reset', text: `connection lost (${code || message})`, transient: true };
+    return { kind: 'other', text: message, transient: false };
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+/**
+ * Registry credentials: given explicitly (inputs), or found the way docker finds them in
+ * config.json — credHelpers for the registry, then credsStore, then auths.
+ */
+
+
+
+
+
+
+/** Keys docker uses for a registry in config.json (docker.io has a legacy URL form). */
+function configKeys(registry) {
+    if (registry === DEFAULT_REGISTRY) {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [
+        registry,
+        `https://${registry}`,
+        `http://${registry}`,
+        `https://${registry}/v1/`,
+        `https://${registry}/v2/`,
+    ];
+}
+function dockerConfigPath(env = process.env) {
+    return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker'), 'config.json');
+}
+function runHelper(helper, registry) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 15_000, env: childEnv(process.env) }, (error, stdout) => {
+            if (error) {
+                resolve(undefined);
+                return;
+            }
+            try {
+                const parsed = JSON.parse(stdout);
+                resolve(parsed.Secret ? { username: parsed.Username ?? '', password: parsed.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(registry === DEFAULT_REGISTRY ? 'https://index.docker.io/v1/' : registry);
+    });
+}
+/** Credentials for a registry from docker's config.json, or undefined (anonymous). */
+async function credentialsFromDockerConfig(registry, configPath = dockerConfigPath()) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(configPath))
+        return undefined;
+    let config;
+    try {
+        config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(configPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`cannot read ${configPath}: ${error instanceof Error ? error.message : error}`);
+    }
+    const keys = configKeys(registry);
+    const helper = keys.map((k) => config.credHelpers?.[k]).find(Boolean);
+    if (helper)
+        return runHelper(helper, registry);
+    if (config.credsStore) {
+        const stored = await runHelper(config.credsStore, registry);
+        if (stored)
+            return stored;
+    }
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+        if (entry.identitytoken)
+            return { username: '<token>', password: entry.identitytoken };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = require("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: ./src/registry/stall.ts
+/**
+ * Stalled transfers: a body that stops moving, or trickles below a floor rate, fails instead of
+ * holding a run until the job's timeout (Node's socket timeout only sees silence, not one byte
+ * every few seconds). One window at a time: fewer than STALL_MIN_BYTES in STALL_WINDOW_MS is a stall.
+ */
+/** The window; SLIPWAY_STALL_MS shortens it (tests), like SLIPWAY_RETRY_BASE_MS. */
+const STALL_WINDOW_MS = Number(process.env.SLIPWAY_STALL_MS ?? 30_000);
+/** Bytes a window must carry: 64 KiB in 30 s is about 2 KiB/s, far below any working link. */
+const STALL_MIN_BYTES = 64 * 1024;
+/** Calls `onStall` (once) when a window carries fewer than STALL_MIN_BYTES; stop() when done. */
+function watchStall(onStall, windowMs = STALL_WINDOW_MS) {
+    let moved = 0;
+    const timer = setInterval(() => {
+        if (moved >= STALL_MIN_BYTES) {
+            moved = 0;
+            return;
+        }
+        clearInterval(timer);
+        onStall();
+    }, windowMs);
+    timer.unref();
+    return {
+        progress: (bytes) => void (moved += bytes),
+        stop: () => clearInterval(timer),
+    };
+}
+/** The seconds of a window, for messages. */
+const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STALL_WINDOW_MS / 1000} s`;
+
+;// CONCATENATED MODULE: ./src/registry/http.ts
+/**
+ * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
+ * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
+ * another host.
+ */
+
+
+/** A body not read (an error answer drained for keep-alive) is destroyed past this size or time. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const DRAIN_LIMIT_MS = 5_000;
+/** Silence on a socket (no byte either way) that fails a request by default. */
+const IDLE_TIMEOUT_MS = 2 * STALL_WINDOW_MS;
+// node:https and node:tls (about 8 ms to load) are loaded when the first HTTPS request is made:
+// a process that talks only to plain-HTTP registries on this machine never needs them.
+const httpsModule = () => process.getBuiltinModule('node:https');
+const tlsModule = () => process.getBuiltinModule('node:tls');
+const agents = new Map();
+let agentCas = 0;
+const caIds = new Map();
+/** Node's default trust (bundled roots, NODE_EXTRA_CA_CERTS, the system store when enabled). */
+function defaultCas() {
+    const { getCACertificates, rootCertificates } = tlsModule();
+    return typeof getCACertificates === 'function' ? getCACertificates('default') : [...rootCertificates];
+}
+/**
+ * The TLS context of one trust setting, made once and shared by its connections (Node would make
+ * one per connection). Without verification no CA is loaded at all: parsing Node's ~150 roots costs
+ * about 15 ms of CPU, paid by every process that probes an HTTP-only registry over HTTPS first.
+ */
+function secureContext(caText, skipTlsVerify) {
+    const { createSecureContext } = tlsModule();
+    if (skipTlsVerify)
+        return createSecureContext({ ca: [] });
+    return createSecureContext(caText === undefined ? {} : { ca: [...defaultCas(), caText] });
+}
+/** One keep-alive agent per protocol and trust setting; a custom CA adds to the default roots. */
+function agentFor(url, ca, skipTlsVerify = false) {
+    const caText = ca === undefined ? undefined : ca.toString();
+    let caId = 0;
+    if (caText !== undefined) {
+        caId = caIds.get(caText) ?? ++agentCas;
+        caIds.set(caText, caId);
+    }
+    const key = `${url.protocol}|${caId}|${skipTlsVerify ? 'noverify' : 'verify'}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent =
+            url.protocol === 'https:'
+                ? new (httpsModule().Agent)({
+                    keepAlive: true,
+                    maxSockets: 32,
+                    secureContext: secureContext(caText, skipTlsVerify),
+                    ...(skipTlsVerify && { rejectUnauthorized: false }),
+                })
+                : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 32 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function request(req) {
+    return send(req, req.maxRedirects ?? 5);
+}
+function send(req, redirectsLeft) {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? httpsModule() : (external_node_http_default());
+    return new Promise((resolve, reject) => {
+        const outgoing = mod.request(url, {
+            method: req.method,
+            headers: { ...req.headers },
+            agent: agentFor(url, req.ca, req.skipTlsVerify),
+            timeout: req.timeoutMs ?? IDLE_TIMEOUT_MS,
+            ...(req.signal && { signal: req.signal }),
+        }, (res) => {
+            const status = res.statusCode ?? 0;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location && redirectsLeft > 0) {
+                drain(res, req.method);
+                const next = new URL(location, url);
+                const headers = { ...req.headers };
+                // Credentials belong to the registry: a redirect to storage on another host never gets
+                // them, nor does a redirect from HTTPS down to plain HTTP.
+                if (next.host !== url.host || (url.protocol === 'https:' && next.protocol !== 'https:')) {
+                    for (const name of Object.keys(headers))
+                        if (name.toLowerCase() === 'authorization')
+                            delete headers[name];
+                }
+                const method = status === 303 ? 'GET' : req.method;
+                if (req.body && typeof req.body.pipe === 'function' && status !== 303) {
+                    reject(new Error(`${req.method} ${url.host}${url.pathname}: redirected while streaming a body`));
+                    return;
+                }
+                send({ ...req, url: next.toString(), headers, method }, redirectsLeft - 1).then(resolve, reject);
+                return;
+            }
+            resolve({ status, headers: res.headers, url: url.toString(), method: req.method, body: res });
+        });
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`${req.method} ${url.host}${url.pathname}: timed out`)));
+        outgoing.on('error', reject);
+        if (req.body === undefined)
+            outgoing.end();
+        else if (Buffer.isBuffer(req.body))
+            outgoing.end(req.body);
+        else {
+            const body = req.body;
+            body.on('error', (error) => outgoing.destroy(error));
+            // A body stopped before its end (the answer came first, or the copy was given up): the
+            // request can never complete, and its open socket would keep the process alive.
+            body.on('close', () => {
+                if (!body.readableEnded)
+                    outgoing.destroy();
+            });
+            body.pipe(outgoing);
+        }
+    });
+}
+/**
+ * A whole (small) body: at most `limit` bytes, and one that stalls fails (see stall.ts). Errors
+ * name `what` (who asked for what); the caller adds the registry.
+ */
+async function readBody(res, limit = 16 * 1024 * 1024, what) {
+    const name = what ?? `response from ${res.url}`;
+    const chunks = [];
+    let size = 0;
+    const watch = watchStall(() => res.body.destroy(new StallError(`${name}: the answer stalled (${stallWindowText()})`)));
+    try {
+        for await (const chunk of res.body) {
+            size += chunk.length;
+            watch.progress(chunk.length);
+            if (size > limit) {
+                res.body.destroy();
+                throw new Error(`${name}: the answer is larger than ${limit} bytes`);
+            }
+            chunks.push(chunk);
+        }
+    }
+    finally {
+        watch.stop();
+    }
+    return Buffer.concat(chunks);
+}
+/** A transfer that stopped moving (stall.ts); worth another attempt. */
+class StallError extends Error {
+    code = 'ETIMEDOUT';
+    constructor(message) {
+        super(message);
+        this.name = 'StallError';
+    }
+}
+/** Lets a body we do not read go: drained for keep-alive when small, destroyed otherwise. */
+function drain(res, method) {
+    if (res.complete ||
+        res.destroyed ||
+        method === 'HEAD' ||
+        res.statusCode === 204 ||
+        res.statusCode === 304) {
+        res.resume();
+        return;
+    }
+    const length = Number(res.headers['content-length']);
+    if (!(length <= DRAIN_LIMIT_BYTES)) {
+        res.destroy();
+        return;
+    }
+    let seen = 0;
+    const timer = setTimeout(() => res.destroy(), DRAIN_LIMIT_MS);
+    timer.unref();
+    res.on('data', (chunk) => {
+        seen += chunk.length;
+        if (seen > DRAIN_LIMIT_BYTES)
+            res.destroy();
+    });
+    res.once('close', () => clearTimeout(timer));
+    res.on('error', () => { });
+    res.resume();
+}
+/**
+ * A response whose body is not wanted: a small one is drained (the connection is reused), an
+ * endless or slow one destroyed, so it never keeps the process alive.
+ */
+function discard(res) {
+    drain(res.body, res.method);
+}
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/registry/descriptor.ts
+/**
+ * What a registry says about content, checked before it is used: a digest goes into URL paths,
+ * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
+ * Content-Type header. A hostile or broken registry can put anything in a manifest, so every
+ * descriptor is validated once, where the manifest is parsed, and nothing downstream re-checks.
+ * Pure functions; the errors say what was wrong (the bad value shown printable, never raw).
+ */
+
+/** The digest algorithms a client can verify, and their hex lengths (OCI image spec). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha512: 128 };
+/** A media type as RFC 6838 names one (type/subtype, restricted characters, 127 each), no parameters. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A manifest or descriptor a registry sent that cannot be used as it is. */
+class InvalidContentError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidContentError';
+    }
+}
+/** The value as one safe, short log fragment: JSON for what is not a string. */
+function shown(value) {
+    if (typeof value === 'string')
+        return `"${printable(value, 80)}"`;
+    if (value === undefined)
+        return 'nothing';
+    let text;
+    try {
+        text = JSON.stringify(value) ?? String(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return printable(text, 80);
+}
+function isDigest(value) {
+    if (typeof value !== 'string')
+        return false;
+    const colon = value.indexOf(':');
+    const length = DIGEST_HEX_LENGTH[value.slice(0, colon)];
+    return (length !== undefined && value.length === colon + 1 + length && /^[a-f0-9]+$/.test(value.slice(colon + 1)));
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE_RE.test(value);
+}
+/** A digest, or an error naming `what` and the value. */
+function checkDigest(value, what) {
+    if (!isDigest(value))
+        throw new InvalidContentError(`${what}: digest ${shown(value)} is not sha256:<64 hex> or sha512:<128 hex>`);
+    return value;
+}
+/** A media type (a Content-Type's parameters dropped), or an error naming `what` and the value. */
+function checkMediaType(value, what) {
+    if (!isMediaType(value))
+        throw new InvalidContentError(`${what}: media type ${shown(value)} is not a media type`);
+    return value;
+}
+/**
+ * A descriptor ({digest, size, mediaType?}) checked: `what` names where it was found
+ * ("layers[2]"). Other fields are left as they are, for the caller to read.
+ */
+function checkDescriptor(value, what) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a descriptor`);
+    const d = value;
+    checkDigest(d.digest, what);
+    if (!isSize(d.size))
+        throw new InvalidContentError(`${what}: size ${shown(d.size)} is not a non-negative whole number of bytes`);
+    if (d.mediaType !== undefined)
+        checkMediaType(d.mediaType, what);
+    return value;
+}
+/** Checks an optional array of descriptors (`manifests`, `layers`). */
+function checkDescriptors(value, what) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value))
+        throw new InvalidContentError(`${what}: ${shown(value)} is not a list`);
+    return value.map((d, i) => checkDescriptor(d, `${what}[${i}]`));
+}
+/** A JSON object from registry bytes, or an error naming `what` (no bare JSON.parse message). */
+function parseJsonObject(bytes, what) {
+    let value;
+    try {
+        value = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        throw new InvalidContentError(`${what} is not valid JSON (${printable(error instanceof Error ? error.message : String(error), 120)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new InvalidContentError(`${what} is not a JSON object`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/common/retry.ts
+/** Retry policy for registry and docker operations: transient failures only, with backoff. */
+const DEFAULT_RETRY = {
+    retries: 4,
+    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
+    maxDelayMs: 20_000,
+};
+/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
+function retry_isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ECONNABORTED',
+    'UND_ERR_SOCKET',
+]);
+function retry_isTransientNetworkError(error) {
+    const code = error?.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
+}
+/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
+function retryDelayMs(attempt, policy, retryAfter) {
+    if (retryAfter) {
+        const seconds = Number(retryAfter);
+        if (Number.isFinite(seconds) && seconds >= 0)
+            return Math.min(seconds * 1000, policy.maxDelayMs);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
+    }
+    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+}
+/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const done = () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        const abort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+    });
+}
+/**
+ * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
+ * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
+ * waits and is never retried.
+ */
+async function retry(what, fn, options) {
+    const policy = options.policy ?? DEFAULT_RETRY;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (!options.retryable(error) || attempt > policy.retries) {
+                if (error instanceof Error && !error.message.startsWith(`${what}: `))
+                    error.message = `${what}: ${error.message}`;
+                throw error;
+            }
+            await sleep(retryDelayMs(attempt, policy), options.signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A client for the OCI distribution API: token and basic auth negotiated from the registry's
+ * challenge (tokens cached per scope set, re-challenged on 401), retries with backoff on
+ * transient failures (honouring Retry-After; never on 401/403/404), manifests as exact bytes,
+ * blobs as streams.
+ */
+
+
+
+
+
+
+
+
+
+const MEDIA_TYPES = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+};
+/** Everything we can copy, so a registry never falls back to (or rewrites into) schema 1. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.dockerManifestList,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+class client_RegistryError extends Error {
+    status;
+    code;
+    /** Set for failures without an HTTP answer: whether a later attempt may succeed. */
+    transient;
+    constructor(message, status, code, transient) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        if (code !== undefined)
+            this.code = code;
+        if (transient !== undefined)
+            this.transient = transient;
+    }
+}
+/** Worth retrying: a transient network failure or a retryable HTTP status. */
+function isRetryableError(error) {
+    if (error instanceof client_RegistryError)
+        return error.transient ?? isRetryableStatus(error.status);
+    return isTransientNetworkError(error);
+}
+/** Loopback registries are reachable over plain HTTP, as docker treats them (127.0.0.0/8, ::1, localhost). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+/**
+ * Whether a registry is asked over plain HTTP before HTTPS: one on this machine with its port
+ * named (a CI service container, a test registry), which speaks one protocol on that port. Without
+ * a port, HTTP (80) and HTTPS (443) are different services: HTTPS goes first, as docker does.
+ */
+function plainHttpFirst(registry) {
+    return isLoopbackRegistry(registry) && /:\d+$/.test(registry);
+}
+/**
+ * Whether `host` answers GET /v2/ over plain HTTP as a registry does: 200, or 401 asking for
+ * credentials. No credentials are sent and no redirect is followed; a TLS port answers 400.
+ */
+async function answersPlainHttp(host, timeoutMs = 3000) {
+    try {
+        const res = await request({ method: 'GET', url: `http://${host}/v2/`, timeoutMs, maxRedirects: 0 });
+        discard(res);
+        return res.status === 200 || res.status === 401;
+    }
+    catch {
+        return false;
+    }
+}
+const pullScope = (repository) => `repository:${repository}:pull`;
+const pushScope = (repository) => `repository:${repository}:pull,push`;
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    /** "source registry host:port": what every error starts with. */
+    label;
+    credentials;
+    scheme;
+    realm;
+    service;
+    tokens = new Map();
+    constructor(registry, options = {}) {
+        this.registry = registry;
+        this.options = options;
+        this.label = registryLabel(registry, options.role);
+    }
+    /** An error for a request that got no HTTP answer, naming the registry, its role and the cause. */
+    networkError(error, what) {
+        if (error instanceof client_RegistryError)
+            return error;
+        const cause = classifyNetworkError(error);
+        return new client_RegistryError(`${this.label}: ${cause.text}${what ? ` (${what})` : ''}`, 0, undefined, cause.transient);
+    }
+    /**
+     * Credentials may travel over `url`: HTTPS; plain HTTP only to the registry itself when it is
+     * insecure-listed or on loopback, or to another loopback host (a token server) of a loopback registry.
+     */
+    credentialsMayGoTo(url) {
+        if (url.protocol === 'https:')
+            return true;
+        const registryHost = registryApiHost(this.registry);
+        if (url.host === registryHost)
+            return this.options.insecure === true || isLoopbackRegistry(url.host);
+        return isLoopbackRegistry(url.host) && isLoopbackRegistry(registryHost);
+    }
+    get signalOption() {
+        return this.options.signal ? { signal: this.options.signal } : {};
+    }
+    /** The signal this client's requests are aborted with, for callers that wait on their own. */
+    get signal() {
+        return this.options.signal;
+    }
+    /** Throws the abort's reason once the client's signal is aborted. */
+    checkAborted() {
+        this.options.signal?.throwIfAborted();
+    }
+    /**
+     * A whole small body, errors naming this registry and `what`: too large, stalled, cut. An abort
+     * passes through as it is.
+     */
+    async read(res, limit, what) {
+        try {
+            return await readBody(res, limit, `${this.label}: ${what}`);
+        }
+        catch (error) {
+            this.checkAborted();
+            if (error instanceof Error && error.message.startsWith(this.label))
+                throw error;
+            throw this.networkError(error, what);
+        }
+    }
+    get tlsOptions() {
+        return {
+            ...(this.options.ca !== undefined && { ca: this.options.ca }),
+            skipTlsVerify: this.options.insecure === true,
+        };
+    }
+    /** GET /v2/ once: how to reach the registry, or why it cannot be reached (no retry when nothing listens). */
+    async probe() {
+        const host = registryApiHost(this.registry);
+        const plainAllowed = this.options.insecure === true || isLoopbackRegistry(this.registry);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        // Most registries on this machine with a port speak plain HTTP: asked that way first, they
+        // need no TLS set up at all (node:tls and its CA roots are about 20 ms of a short run).
+        if (plainHttpFirst(this.registry) && (await answersPlainHttp(host)))
+            return `http://${host}`;
+        for (let attempt = 0;; attempt++) {
+            try {
+                const res = await request({
+                    method: 'GET',
+                    url: `https://${host}/v2/`,
+                    timeoutMs: 15_000,
+                    ...this.tlsOptions,
+                    ...this.signalOption,
+                });
+                discard(res);
+                return `https://${host}`;
+            }
+            catch (error) {
+                const cause = classifyNetworkError(error);
+                if (plainAllowed && (cause.kind === 'not-tls' || cause.kind === 'reset')) {
+                    try {
+                        const res = await request({
+                            method: 'GET',
+                            url: `http://${host}/v2/`,
+                            timeoutMs: 15_000,
+                            ...this.signalOption,
+                        });
+                        discard(res);
+                        return `http://${host}`;
+                    }
+                    catch (plainError) {
+                        throw this.networkError(plainError, 'over HTTPS and plain HTTP');
+                    }
+                }
+                // A refused connection or a certificate is not worth waiting for; a dropped one may be.
+                if ((cause.kind === 'reset' || (cause.kind === 'dns' && cause.transient)) &&
+                    attempt < policy.retries) {
+                    await sleep(retryDelayMs(attempt + 1, policy), this.options.signal);
+                    continue;
+                }
+                throw this.networkError(error);
+            }
+        }
+    }
+    /** https://host, or http://host for an insecure (or loopback) registry that does not speak TLS. */
+    base() {
+        if (!this.baseUrl) {
+            const probing = this.probe();
+            this.baseUrl = probing;
+            // A failed probe is not remembered: the next call tries again.
+            probing.catch(() => {
+                if (this.baseUrl === probing)
+                    this.baseUrl = undefined;
+            });
+        }
+        return this.baseUrl;
+    }
+    creds() {
+        this.credentials ??=
+            this.options.credentials !== undefined || this.options.anonymous
+                ? Promise.resolve(this.options.credentials)
+                : credentialsFromDockerConfig(this.registry);
+        return this.credentials;
+    }
+    async authorization(scopes) {
+        if (this.scheme === 'basic') {
+            const c = await this.creds();
+            return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+        }
+        if (this.scheme === 'bearer')
+            return `Bearer ${(await this.token(scopes)).value}`;
+        return undefined;
+    }
+    token(scopes, refresh = false) {
+        const key = [...scopes].sort().join(' ');
+        const cached = this.tokens.get(key);
+        if (cached && !refresh) {
+            return cached.then((t) => (t.expiresAt > Date.now() + 10_000 ? t : this.token(scopes, true)));
+        }
+        const fresh = this.fetchToken(scopes);
+        this.tokens.set(key, fresh);
+        fresh.catch(() => this.tokens.delete(key));
+        return fresh;
+    }
+    async fetchToken(scopes) {
+        if (!this.realm)
+            throw new client_RegistryError(`${this.label}: bearer challenge without a realm`, 401);
+        const url = new URL(this.realm);
+        if (this.service)
+            url.searchParams.set('service', this.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const c = await this.creds();
+        const headers = {};
+        if (c) {
+            if (!this.credentialsMayGoTo(url))
+                throw new client_RegistryError(`${this.label}: refusing to send credentials over plain HTTP to the token server ${url.host} (list the registry in insecure to allow it)`, 401);
+            headers.authorization = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+        }
+        let res;
+        try {
+            res = await request({
+                method: 'GET',
+                url: url.toString(),
+                headers,
+                ...this.tlsOptions,
+                ...this.signalOption,
+                timeoutMs: 30_000,
+            });
+        }
+        catch (error) {
+            throw this.networkError(error, `token server ${url.host}`);
+        }
+        const body = await this.read(res, 1024 * 1024, `token from ${url.host}`);
+        if (res.status !== 200) {
+            const refused = res.status === 401 || res.status === 403;
+            throw new client_RegistryError(refused && c
+                ? `${this.label}: credentials refused by the token server ${url.host} (${res.status})`
+                : `${this.label}: the token server ${url.host} refused ${scopes.join(' ')} (${res.status})${c ? '' : ' — no credentials were given or found for this registry'}`, refused ? res.status : 401);
+        }
+        let json;
+        try {
+            json = parseJsonObject(body, `${this.label}: the answer of the token server ${url.host}`);
+        }
+        catch (error) {
+            throw new client_RegistryError(error.message, 401, undefined, false);
+        }
+        const value = typeof json.token === 'string' ? json.token : json.access_token;
+        // A token goes into a header: Node refuses one with control characters, with a bare TypeError.
+        if (typeof value !== 'string' || value === '' || !/^[\x21-\x7e]+$/.test(value))
+            throw new client_RegistryError(`${this.label}: the token server ${url.host} returned no usable token`, 401);
+        const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+        return { value, expiresAt: Date.now() + expiresIn * 1000 };
+    }
+    learnChallenge(res) {
+        const challenge = parseChallenge(header(res, 'www-authenticate') ?? '');
+        if (challenge?.scheme === 'bearer') {
+            this.scheme = 'bearer';
+            this.realm = challenge.params.realm;
+            this.service = challenge.params.service;
+        }
+        else if (challenge?.scheme === 'basic') {
+            this.scheme = 'basic';
+        }
+    }
+    /** One API call: auth negotiated, transient failures retried while the body can be replayed. */
+    async send(req) {
+        const base = await this.base();
+        const url = new URL(/^https?:\/\//.test(req.path) ? req.path : `${base}/v2/${req.path}`);
+        for (const [k, v] of Object.entries(req.query ?? {}))
+            url.searchParams.set(k, v);
+        const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+        const policy = this.options.retry ?? DEFAULT_RETRY;
+        let reauthenticated = false;
+        for (let attempt = 0;; attempt++) {
+            let res;
+            // The registry's credentials go to the registry only: an upload Location naming another host
+            // (storage behind the registry, or a hostile answer) gets none.
+            const authorization = url.host === new URL(base).host ? await this.authorization(req.scopes) : undefined;
+            if (authorization && !this.credentialsMayGoTo(url))
+                throw new client_RegistryError(`${this.label}: refusing to send credentials over plain HTTP to ${url.host} (not listed in insecure)`, 401);
+            try {
+                res = await request({
+                    method: req.method,
+                    url: url.toString(),
+                    headers: { ...req.headers, ...(authorization && { authorization }) },
+                    ...(req.body !== undefined && { body: req.body }),
+                    ...this.tlsOptions,
+                    ...(req.signal ? { signal: req.signal } : this.signalOption),
+                    ...(req.timeoutMs !== undefined && { timeoutMs: req.timeoutMs }),
+                });
+            }
+            catch (error) {
+                if (!req.signal)
+                    this.checkAborted();
+                const cause = classifyNetworkError(error);
+                // A refused connection after the registry answered once (a restart): a few quick tries only.
+                const retries = cause.kind === 'refused' ? Math.min(2, policy.retries) : policy.retries;
+                if (replayable && attempt < retries && cause.transient) {
+                    const delay = retryDelayMs(attempt + 1, policy);
+                    this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, cause.text);
+                    await sleep(delay, this.options.signal);
+                    continue;
+                }
+                throw this.networkError(error, `${req.method} ${url.pathname}`);
+            }
+            if (res.status === 401 && !reauthenticated && replayable) {
+                discard(res);
+                reauthenticated = true;
+                const before = this.scheme;
+                this.learnChallenge(res);
+                if (this.scheme === 'bearer')
+                    await this.token(req.scopes, true);
+                if (this.scheme === 'basic' && !(await this.creds())) {
+                    throw new client_RegistryError(`${this.label}: authentication required and no credentials were given or found`, 401);
+                }
+                // Refused only when this request carried the credentials: requests sent at once before
+                // the first challenge was learnt all meet it, and each is sent again with them.
+                if (before === this.scheme && this.scheme === 'basic' && authorization) {
+                    throw new client_RegistryError(`${this.label}: credentials refused (401)`, 401);
+                }
+                attempt -= 1;
+                continue;
+            }
+            if (res.status === 401 && authorization) {
+                discard(res);
+                throw new client_RegistryError(this.scheme === 'basic'
+                    ? `${this.label}: credentials refused (401)`
+                    : `${this.label}: access refused (401) for ${req.method} ${url.pathname}: the token does not grant ${req.scopes.join(' ')}`, 401);
+            }
+            if (replayable && retry_isRetryableStatus(res.status) && attempt < policy.retries) {
+                const delay = retryDelayMs(attempt + 1, policy, header(res, 'retry-after'));
+                discard(res);
+                this.options.onRetry?.(`${req.method} ${url.pathname}`, attempt + 1, delay, `HTTP ${res.status}`);
+                await sleep(delay, this.options.signal);
+                continue;
+            }
+            return res;
+        }
+    }
+    /** Throws a RegistryError with the registry's own error text unless the status is expected. */
+    async expect(res, statuses, what) {
+        if (statuses.includes(res.status))
+            return res;
+        const body = await readBody(res, 64 * 1024).catch(() => {
+            this.checkAborted();
+            return Buffer.alloc(0);
+        });
+        let detail = body.toString('utf8').trim().slice(0, 500);
+        let code;
+        try {
+            const parsed = JSON.parse(detail);
+            if (parsed.errors?.length) {
+                code = parsed.errors[0]?.code;
+                detail = parsed.errors.map((e) => `${e?.code}: ${e?.message}`).join('; ');
+            }
+        }
+        catch {
+            // not JSON: keep the text
+        }
+        // The registry's own words, made one printable line.
+        detail = printable(detail, 500);
+        if (typeof code !== 'string')
+            code = undefined;
+        throw new client_RegistryError(`${this.label}: ${what} failed (${res.status})${res.status === 401 ? ' — authentication required and no credentials were given or found' : ''}${detail ? `: ${detail}` : ''}`, res.status, code);
+    }
+    async headManifest(repository, reference) {
+        const res = await this.send({
+            method: 'HEAD',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pullScope(repository)],
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        discard(res);
+        if (res.status === 404)
+            return undefined;
+        await this.expect(res, [200], `HEAD manifest ${repository}:${reference}`);
+        const digest = header(res, 'docker-content-digest');
+        if (!digest) {
+            // Some registries omit the digest on HEAD: fall back to GET and hash.
+            const manifest = await this.getManifest(repository, reference);
+            return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        }
+        if (!isDigest(digest))
+            throw new client_RegistryError(`${this.label}: HEAD manifest ${repository}:${reference}: Docker-Content-Digest ${shown(digest)} is not a digest`, 502, undefined, false);
+        const mediaType = contentType(res);
+        const size = Number(header(res, 'content-length') ?? 0);
+        return {
+            digest,
+            mediaType: isMediaType(mediaType) ? mediaType : '',
+            size: Number.isSafeInteger(size) && size >= 0 ? size : 0,
+        };
+    }
+    /** The manifest's exact bytes; a digest reference is verified against the bytes. */
+    async getManifest(repository, reference, scopes = [pullScope(repository)]) {
+        const res = await this.send({
+            method: 'GET',
+            path: `${repository}/manifests/${reference}`,
+            scopes,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
+        await this.expect(res, [200], `GET manifest ${repository}:${reference}`);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, `GET manifest ${repository}:${reference}`);
+        const digest = sha256(bytes);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new client_RegistryError(`${this.label}: ${repository}: manifest ${reference} has digest ${digest}`, 502);
+        }
+        const type = contentType(res);
+        const mediaType = isMediaType(type) ? type : mediaTypeOf(bytes);
+        return { bytes, digest, mediaType, size: bytes.length };
+    }
+    /** Puts exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+    async putManifest(repository, reference, manifest) {
+        const res = await this.send({
+            method: 'PUT',
+            path: `${repository}/manifests/${reference}`,
+            scopes: [pushScope(repository)],
+            headers: { 'content-type': manifest.mediaType },
+            body: manifest.bytes,
+        });
+        await this.expect(res, [200, 201], `PUT manifest ${repository}:${reference}`);
+        discard(res);
+        const stored = header(res, 'docker-content-digest');
+        if (stored === undefined)
+            return sha256(manifest.bytes);
+        if (!isDigest(stored))
+            throw new client_RegistryError(`${this.label}: PUT manifest ${repository}:${reference}: Docker-Content-Digest ${shown(stored)} is not a digest`, 502, undefined, false);
+        return stored;
+    }
+}
+/** The largest manifest read (distribution's own limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The Content-Type's media type, parameters dropped ('' when none). */
+function contentType(res) {
+    return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+}
+function mediaTypeOf(bytes) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        if (isMediaType(parsed.mediaType))
+            return parsed.mediaType;
+        return parsed.manifests ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
+    }
+    catch {
+        return MEDIA_TYPES.ociManifest;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/resolve.ts
+/** Resolving a tag to the digest a registry serves for it. */
+
+
+/** A client; a loopback registry may answer plain HTTP (the client knows), and no certificate check is skipped. */
+function clientFor(registry, options = {}) {
+    return new RegistryClient(registry, options);
+}
+/** The digest a reference resolves to now (its own digest when it has one). */
+async function resolveDigest(ref, options = {}) {
+    if (ref.digest)
+        return ref.digest;
+    const client = clientFor(ref.registry, options);
+    const manifest = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+    return manifest?.digest;
+}
+async function resolveReferenceDigest(text, options = {}) {
+    return resolveDigest(parseReference(text), options);
+}
+/** A tag the registry already serves for other content, which would move (the whole operation is refused). */
+class TagConflictError extends Error {
+    constructor(destination, tag, current, wanted, how = 'set allow-overwrite: true to move it') {
+        super(`${destination}:${tag} already points to ${current}, not to ${wanted}; refusing to move it (${how})`);
+        this.name = 'TagConflictError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/image-tree.ts
+/**
+ * An image as the registry stores it: the manifest a tag points to (an index or a single
+ * manifest), the manifests under it, and every blob they reference — read from the source with
+ * exact bytes, so a copy can put them back byte for byte.
+ */
+
+
+
+
+/**
+ * Limits of one image tree, so a hostile index cannot exhaust memory or the registry: distinct
+ * manifests under one root, and the bytes of all of them held together (each is at most 4 MiB).
+ */
+const MAX_TREE_MANIFESTS = 1000;
+const MAX_TREE_MANIFEST_BYTES = (/* unused pure expression or super */ null && (64 * 1024 * 1024));
+/** Child manifests fetched at once. */
+const TREE_FETCH_CONCURRENCY = 8;
+function isIndex(manifest) {
+    if (manifest.mediaType === MEDIA_TYPES.ociIndex || manifest.mediaType === MEDIA_TYPES.dockerManifestList)
+        return true;
+    // Only its shape: what is wrong in it is said where it is read (with the registry and digest).
+    try {
+        return Array.isArray(parseJsonObject(manifest.bytes, 'manifest').manifests);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * A manifest's JSON with its descriptors (manifests, config, layers) checked; `what` names the
+ * manifest in the error ("source registry r:5000: team/app@sha256:…").
+ */
+function parseManifest(bytes, what = 'manifest') {
+    const json = parseJsonObject(bytes, what);
+    if (json.schemaVersion === 1) {
+        throw new InvalidContentError(`${what}: schema 1 manifests are not supported (the registry rewrote the image; ask it with a full Accept list)`);
+    }
+    checkDescriptors(json.manifests, `${what}: manifests`);
+    if (json.config !== undefined)
+        checkDescriptor(json.config, `${what}: config`);
+    checkDescriptors(json.layers, `${what}: layers`);
+    return json;
+}
+/** How errors name a manifest read from `client`: role, registry, repository and digest. */
+function manifestName(client, repository, digest) {
+    return `${client.label}: ${repository}@${digest}`;
+}
+/** "os/arch[/variant]" of an index entry, printable (a registry wrote it). */
+function platformOf(d) {
+    const p = d.platform;
+    const field = (value) => printable(String(value ?? '?'), 40);
+    return p ? `${field(p.os)}/${field(p.architecture)}${p.variant ? `/${field(p.variant)}` : ''}` : 'unknown';
+}
+/**
+ * Whether an index entry is an attestation manifest (BuildKit's provenance and SBOM, which Docker 29
+ * adds to a plain `docker build`), not an image anyone runs.
+ */
+function isAttestation(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** An index's runnable images, one per platform (attestation manifests left out), in its order. */
+function platformImages(index) {
+    return (parseManifest(index.bytes, 'index').manifests ?? [])
+        .filter((d) => !isAttestation(d))
+        .map((d) => ({ digest: d.digest, platform: platformOf(d) }));
+}
+/**
+ * Reads the whole tree below `root` from the source: each distinct child fetched once (an index
+ * may list one many times), a few at a time, within MAX_TREE_MANIFESTS and MAX_TREE_MANIFEST_BYTES.
+ */
+async function readImageTree(client, repository, root) {
+    const manifests = [];
+    const blobs = new Map();
+    const seen = new Set([root.digest]);
+    let bytes = root.bytes.length;
+    const limit = (what) => new RegistryError(`${manifestName(client, repository, root.digest)}: the image has ${what}; refusing to read it`, 0, undefined, false);
+    const visit = async (manifest) => {
+        const json = parseManifest(manifest.bytes, manifestName(client, repository, manifest.digest));
+        if (Array.isArray(json.manifests)) {
+            const fresh = [...new Set(json.manifests.map((d) => d.digest))].filter((d) => !seen.has(d));
+            for (const digest of fresh)
+                seen.add(digest);
+            if (seen.size > MAX_TREE_MANIFESTS)
+                throw limit(`more than ${MAX_TREE_MANIFESTS} manifests (MAX_TREE_MANIFESTS)`);
+            const children = await runPool(fresh.map((digest) => async () => {
+                const child = await client.getManifest(repository, digest);
+                bytes += child.bytes.length;
+                if (bytes > MAX_TREE_MANIFEST_BYTES)
+                    throw limit(`more than ${MAX_TREE_MANIFEST_BYTES} bytes of manifests (MAX_TREE_MANIFEST_BYTES)`);
+                return child;
+            }), TREE_FETCH_CONCURRENCY);
+            for (const child of children)
+                await visit(child);
+        }
+        else {
+            for (const d of [...(json.config ? [json.config] : []), ...(json.layers ?? [])]) {
+                if (!blobs.has(d.digest))
+                    blobs.set(d.digest, { digest: d.digest, size: d.size });
+            }
+        }
+        manifests.push(manifest);
+    };
+    await visit(root);
+    return { root, manifests, blobs: [...blobs.values()] };
+}
+/** The child manifest of an index for one platform ("linux/amd64"). */
+async function selectPlatform(client, repository, index, platform) {
+    const json = parseManifest(index.bytes, manifestName(client, repository, index.digest));
+    const match = json.manifests?.find((d) => platformOf(d) === platform || platformOf(d).startsWith(`${platform}/`));
+    if (!match) {
+        const offered = (json.manifests ?? []).map(platformOf).join(', ');
+        throw new Error(`${repository}@${index.digest} has no ${platform} image (it has: ${offered || 'none'}); pick one of them with platform, or copy every platform`);
+    }
+    return client.getManifest(repository, match.digest);
+}
+
+;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
+/**
+ * Which platforms of the image the tests run on, and the image each runs in. An image in the
+ * engine's store is tested on its own platform; a reference the engine does not have is read from
+ * its registry: an index is tested on each of its platforms (each platform's manifest pulled by its
+ * digest), a single manifest on its own. `platforms` narrows (or names) what is tested. A platform
+ * this runner can neither run natively nor through emulation registered with binfmt_misc is refused
+ * before anything runs.
+ */
+
+
+
+
+
+
+
+
+/** `docker image inspect`'s Os/Architecture/Variant line as a platform. */
+function platform_platformOf(text) {
+    return text.trim().replace(/\/$/, '');
+}
+/** os/arch of a platform (a variant dropped): what decides whether it runs natively. */
+function osArch(platform) {
+    return platform.split('/').slice(0, 2).join('/');
+}
+/** Whether `platform` is `wanted` ("linux/arm64" matches "linux/arm64/v8"; "linux/arm/v7" only itself). */
+function platformMatches(platform, wanted) {
+    return platform === wanted || platform.startsWith(`${wanted}/`) || wanted.startsWith(`${platform}/`);
+}
+/**
+ * The targets `requested` picks from what the image offers (all of them when nothing is requested),
+ * or an InputError naming a requested platform the image does not have.
+ */
+function pickPlatforms(offered, requested, image) {
+    if (requested.length === 0)
+        return [...offered];
+    return requested.map((wanted) => {
+        const found = offered.find((t) => platformMatches(t.platform, wanted));
+        if (!found)
+            throw new inputs_InputError('platforms', `${image} has no ${wanted} image (it has ${offered.map((t) => t.platform).join(', ') || 'none'})`);
+        return found;
+    });
+}
+/** Platforms a runner of `runner`'s platform runs without emulation. */
+const NATIVE_TOO = {
+    'linux/amd64': ['linux/386'],
+    'linux/arm64': ['linux/arm'],
+};
+/** The binfmt_misc entry (QEMU's, as docker/setup-qemu-action and binfmt-support name it) per architecture. */
+const QEMU_ENTRIES = {
+    amd64: 'qemu-x86_64',
+    '386': 'qemu-i386',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    riscv64: 'qemu-riscv64',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+    mips64le: 'qemu-mips64el',
+    mips64: 'qemu-mips64',
+    loong64: 'qemu-loongarch64',
+};
+/** Reads /proc/sys/fs/binfmt_misc: the names of the enabled entries (undefined when not mounted). */
+function readBinfmt(dir = '/proc/sys/fs/binfmt_misc') {
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'status')))
+        return undefined;
+    const enabled = new Set();
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(dir)) {
+        if (name === 'status' || name === 'register')
+            continue;
+        try {
+            if (/^enabled$/m.test((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8')))
+                enabled.add(name);
+        }
+        catch {
+            // an entry removed while listed
+        }
+    }
+    return { enabled };
+}
+/** Why `platform` cannot run on a `runner` engine with `binfmt`, or undefined when it can. */
+function whyNotRunnable(platform, runner, binfmt) {
+    const own = osArch(platform);
+    if (own === runner || (NATIVE_TOO[runner] ?? []).includes(own))
+        return undefined;
+    const [os, arch = ''] = own.split('/');
+    if (os !== runner.split('/')[0])
+        return `${platform} images do not run on a ${runner} engine`;
+    const entry = QEMU_ENTRIES[arch] ?? `qemu-${arch}`;
+    if (binfmt?.enabled.has(entry))
+        return undefined;
+    return binfmt
+        ? `no emulation is registered for it (binfmt_misc has no enabled ${entry})`
+        : 'no emulation is registered for it (binfmt_misc is not mounted)';
+}
+/**
+ * Refuses, before anything runs, the platforms this runner cannot run: named, with how to enable
+ * emulation. Only a local engine's binfmt_misc can be read; a remote engine (DOCKER_HOST) is trusted.
+ */
+function checkRunnable(targets, runner, binfmt, requested) {
+    const problems = targets
+        .map((t) => [t.platform, whyNotRunnable(t.platform, runner, binfmt)])
+        .filter((p) => p[1] !== undefined);
+    if (problems.length === 0)
+        return;
+    const runnable = targets.filter((t) => !whyNotRunnable(t.platform, runner, binfmt)).map((t) => t.platform);
+    const emulable = problems.some(([, why]) => why.startsWith('no emulation'));
+    const instead = runnable.length > 0
+        ? `${requested ? 'list' : 'set platforms to'} only the platforms this runner runs (${runnable.join(',')})`
+        : 'test on a runner of that platform';
+    throw new inputs_InputError('platforms', [
+        `${problems.map(([p]) => p).join(', ')} cannot run on this runner (${runner}): ${problems.map(([p, why]) => `${p}: ${why}`).join('; ')}.`,
+        emulable
+            ? `Register QEMU emulation first (docker/setup-qemu-action in the job before this step; on a machine of your own, binfmt_misc with apt-get install qemu-user-static binfmt-support), or ${instead}.`
+            : `Nothing was run: ${instead}.`,
+    ].join(' '));
+}
+/** Whether the docker client talks to an engine on this machine (its binfmt_misc is the engine's). */
+function localEngine(env = process.env) {
+    const host = env.DOCKER_HOST ?? '';
+    return host === '' || host.startsWith('unix://');
+}
+async function imageInStore(runner, target, image) {
+    const inspected = await runner.run(imagePlatform(target, image));
+    return inspected.exitCode === 0 ? platform_platformOf(inspected.stdout) : undefined;
+}
+/** The platforms of `image` to test (see the file's comment); nothing is pulled yet. */
+async function resolveTestPlatforms(runner, target, image, requested) {
+    const [runnerPlatform, inStore] = await Promise.all([
+        runChecked(runner, serverPlatform(target)).then((r) => r.stdout.trim()),
+        imageInStore(runner, target, image),
+    ]);
+    if (inStore !== undefined &&
+        (requested.length === 0 || requested.every((p) => platformMatches(inStore, p))))
+        return {
+            targets: pickPlatforms([{ platform: inStore, image }], requested, image),
+            runner: runnerPlatform,
+            source: 'engine',
+        };
+    if (inStore !== undefined) {
+        // An engine that holds a whole index (the containerd image store) has each platform asked for:
+        // each is run with docker run --platform.
+        const held = await Promise.all(requested.map(async (wanted) => {
+            const one = await runner.run(imagePlatform(target, image, wanted));
+            return one.exitCode === 0
+                ? { platform: platform_platformOf(one.stdout), image, runPlatform: true }
+                : undefined;
+        }));
+        if (held.every((t) => t !== undefined))
+            return { targets: held, runner: runnerPlatform, source: 'engine' };
+    }
+    // Not in the engine's store (or another platform asked for): the registry says what the image is.
+    let ref;
+    try {
+        ref = reference_parseReference(image);
+    }
+    catch {
+        ref = undefined;
+    }
+    if (ref && !/^[a-f0-9]{64}$/.test(image) && !image.startsWith('sha256:')) {
+        const client = clientFor(ref.registry, { retry: { retries: 1, baseDelayMs: 200, maxDelayMs: 1000 } });
+        let manifest;
+        try {
+            manifest = await client.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+        }
+        catch (error) {
+            if (inStore !== undefined)
+                throw new inputs_InputError('platforms', `${image} is in the engine's image store for ${inStore} only, and its registry cannot say which other platforms it has (${error.message.split('\n')[0]})`);
+            manifest = undefined; // docker pull says why (or finds it where this client cannot)
+        }
+        if (manifest && isIndex(manifest)) {
+            const name = repositoryName(ref);
+            const offered = platformImages(manifest).map((p) => ({
+                platform: p.platform,
+                image: `${name}@${p.digest}`,
+                digest: p.digest,
+            }));
+            return {
+                targets: pickPlatforms(offered, requested, image),
+                runner: runnerPlatform,
+                source: 'index',
+                index: manifest.digest,
+            };
+        }
+    }
+    if (inStore !== undefined)
+        throw new inputs_InputError('platforms', `${image} has one platform, ${inStore} (it is not an index of several): test ${requested.join(', ')} with a reference to a multi-platform index`);
+    // A single-platform image the engine does not have: pulled, then its own platform.
+    await runChecked(runner, pull(target, image));
+    const pulled = (await runChecked(runner, imagePlatform(target, image))).stdout;
+    return {
+        targets: pickPlatforms([{ platform: platform_platformOf(pulled), image }], requested, image),
+        runner: runnerPlatform,
+        source: 'registry',
+    };
+}
+/** Pulls a platform's image by its digest when the engine does not have it yet. */
+async function ensurePulled(runner, target, t) {
+    if (!t.digest)
+        return false;
+    if ((await runner.run(imagePlatform(target, t.image))).exitCode === 0)
+        return false;
+    await runChecked(runner, pull(target, t.image));
+    return true;
+}
+/** One line saying which platforms are tested and why. */
+function describeTested(image, tested) {
+    const names = tested.targets.map((t) => {
+        const own = osArch(t.platform) === tested.runner;
+        const native = own || (NATIVE_TOO[tested.runner] ?? []).includes(osArch(t.platform));
+        return `${t.platform}${own ? " (this runner's platform)" : native ? '' : ' (emulated)'}`;
+    });
+    const where = tested.source === 'index'
+        ? `, each platform's image pulled by digest from the index ${tested.index}`
+        : tested.source === 'registry'
+            ? ', pulled from its registry'
+            : '';
+    const runnerNote = tested.targets.some((t) => osArch(t.platform) === tested.runner)
+        ? ''
+        : ` (this runner is ${tested.runner})`;
+    return `Testing ${image} for ${names.join(', ')}${runnerNote}${where}`;
+}
+
 ;// CONCATENATED MODULE: ./src/docker/containers.ts
 
 /** The options `docker run` and `docker create` share, from --name to the image and its command. */
@@ -8970,6 +10819,8 @@ function containerArgs(spec) {
     }
     if (spec.entrypoint !== undefined)
         args.push('--entrypoint', spec.entrypoint);
+    if (spec.platform)
+        args.push('--platform', spec.platform);
     args.push(spec.image, ...(spec.command ?? []));
     return args;
 }
@@ -9113,352 +10964,6 @@ function envFileContent(env) {
         .join('');
 }
 
-;// CONCATENATED MODULE: ./src/common/secret-inputs.ts
-// Generated by scripts/action-docs.mjs from the action.yml files (inputs whose description says
-// "masked"): do not edit.
-const SECRET_INPUT_NAMES = [
-    'destination-password',
-    'passphrase',
-    'password',
-    'private-key',
-    'registry-password',
-    'secret-env',
-    'secrets',
-    'sign-key',
-    'sign-key-password',
-    'source-password',
-];
-
-;// CONCATENATED MODULE: ./src/common/text.ts
-/** Small text checks shared by input parsing and reference parsing. */
-/** True when the text holds a C0 control character (newline, NUL, escape…) or DEL. */
-function hasControlCharacter(text) {
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x20 || c === 0x7f)
-            return true;
-    }
-    return false;
-}
-/**
- * Text from elsewhere (a registry's media types and annotations) made safe for one log line:
- * control characters shown as \uXXXX, so a newline in it cannot start a line the runner would
- * read as a workflow command (::add-mask::, ::error::…), and cut to `max` characters.
- */
-function printable(text, max = 200) {
-    let out = '';
-    for (const ch of text.slice(0, max)) {
-        const c = ch.charCodeAt(0);
-        out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
-    }
-    return text.length > max ? `${out}…` : out;
-}
-
-;// CONCATENATED MODULE: ./src/common/inputs.ts
-
-
-/**
- * Reading action inputs with errors that name the input and say what is wrong with its value.
- * The reader is injected (GitHub's INPUT_* variables for actions, options for the CLI), so the
- * parsing rules are the same everywhere and unit-testable.
- */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input "${input}": ${problem}`);
-        this.name = 'InputError';
-        this.input = input;
-    }
-}
-/**
- * Inputs whose values are secret, in every action and the CLI (which uses the same names): those
- * whose description in action.yml says they are masked (generated into secret-inputs.ts). An error
- * about one of them never shows its value, nor any part of a line of it.
- */
-const SECRET_INPUTS = new Set(SECRET_INPUT_NAMES);
-function isSecretInput(name) {
-    return SECRET_INPUTS.has(name);
-}
-/** Reads inputs the way the Actions runner passes them: INPUT_<NAME> (spaces become underscores). */
-function envInputReader(env = process.env) {
-    return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
-}
-const TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-class Inputs {
-    read;
-    constructor(read) {
-        this.read = read;
-    }
-    /** The same inputs with some values replaced (one step feeding the next in one process). */
-    with(values) {
-        return new Inputs((name) => (name in values ? values[name] : this.read(name)));
-    }
-    /** The value for an error message: quoted, or a note that a secret value is not shown. */
-    show(name, value) {
-        return isSecretInput(name) ? '(a secret value, not shown)' : JSON.stringify(value);
-    }
-    /** The trimmed value, or '' when unset. */
-    string(name, fallback = '') {
-        const raw = this.read(name);
-        const value = raw === undefined ? '' : raw.trim();
-        return value === '' ? fallback : value;
-    }
-    /** The trimmed value; an error naming the input when it is unset or blank. */
-    required(name) {
-        const value = this.string(name);
-        if (value === '')
-            throw new InputError(name, 'is required but was not given');
-        return value;
-    }
-    /** A single-line value: no newline or control character can hide in it. */
-    line(name, fallback = '') {
-        const value = this.string(name, fallback);
-        if (hasControlCharacter(value))
-            throw new InputError(name, `must be a single line without control characters, got ${this.show(name, value)}`);
-        return value;
-    }
-    boolean(name, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        throw new InputError(name, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (!/^-?\d+$/.test(value))
-            throw new InputError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-        const number = Number(value);
-        if (bounds.min !== undefined && number < bounds.min)
-            throw new InputError(name, `must be at least ${bounds.min}, got ${number}`);
-        if (bounds.max !== undefined && number > bounds.max)
-            throw new InputError(name, `must be at most ${bounds.max}, got ${number}`);
-        return number;
-    }
-    /**
-     * A duration in milliseconds: "90" (seconds), "90s", "5m", "1h30m", "250ms"; at least `minMs`
-     * (default 1 s: a zero timeout would fail or expire at once).
-     */
-    duration(name, fallbackMs, { minMs = 1000 } = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return fallbackMs;
-        const ms = parseDuration(value);
-        if (ms === undefined) {
-            throw new InputError(name, `must be a duration such as 90, 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
-        }
-        if (ms < minMs)
-            throw new InputError(name, `must be at least ${formatMs(minMs)}, got ${JSON.stringify(value)}`);
-        return ms;
-    }
-    /**
-     * A value that becomes a positional argument of a command (a path, a name): it cannot start with
-     * "-", where the program would read it as an option.
-     */
-    operand(name, fallback = '') {
-        const value = this.line(name, fallback);
-        refuseOption(name, value);
-        return value;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.string(name);
-        if (value === '')
-            return fallback;
-        if (choices.includes(value))
-            return value;
-        throw new InputError(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-    }
-    /** Non-empty lines (and, with commas, comma-separated items), trimmed; '#' lines are comments. */
-    list(name, options = {}) {
-        const value = this.string(name);
-        if (value === '')
-            return [];
-        const items = [];
-        for (const rawLine of value.split(/\r?\n/)) {
-            const line = rawLine.trim();
-            if (line === '' || line.startsWith('#'))
-                continue;
-            const parts = options.commas ? line.split(',') : [line];
-            for (const part of parts) {
-                const item = part.trim();
-                if (item !== '')
-                    items.push(item);
-            }
-        }
-        return items;
-    }
-    /** Like list, but an error naming the input when no item is given. */
-    requiredList(name, options = {}) {
-        const items = this.list(name, options);
-        if (items.length === 0)
-            throw new InputError(name, 'is required but was not given');
-        return items;
-    }
-    /** Parses the value with `parse`; its error becomes an InputError naming this input. */
-    parsed(name, parse) {
-        const value = this.string(name);
-        if (value === '')
-            return undefined;
-        return attribute(name, () => parse(value));
-    }
-    /** Parses each item of a list with `parse`; an error names the input and the item. */
-    parsedList(name, parse, options = {}) {
-        const items = options.required ? this.requiredList(name, options) : this.list(name, options);
-        return items.map((item) => attribute(name, () => parse(item)));
-    }
-    /**
-     * KEY=VALUE lines; keys must be valid environment variable names and appear once. For a secret
-     * input an error names the line's number, never its text (a malformed line may be all secret).
-     */
-    keyValues(name) {
-        const pairs = [];
-        const seen = new Set();
-        this.list(name).forEach((line, index) => {
-            const which = isSecretInput(name) ? `line ${index + 1}` : JSON.stringify(line);
-            const eq = line.indexOf('=');
-            if (eq <= 0)
-                throw new InputError(name, `each line must be KEY=VALUE, got ${which}`);
-            const key = line.slice(0, eq).trim();
-            const value = line.slice(eq + 1);
-            if (!ENV_NAME.test(key))
-                throw new InputError(name, `${isSecretInput(name) ? `the name on line ${index + 1}` : JSON.stringify(key)} is not a valid variable name (letters, digits and _; not starting with a digit)`);
-            if (seen.has(key))
-                throw new InputError(name, `${key} is given more than once`);
-            seen.add(key);
-            pairs.push([key, value]);
-        });
-        return pairs;
-    }
-}
-function attribute(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        // A parser's message may quote the value: a secret input's error says only that it is invalid.
-        if (isSecretInput(name))
-            throw new InputError(name, 'is not valid (a secret value, not shown)');
-        throw new InputError(name, error instanceof Error ? error.message : String(error));
-    }
-}
-/** A value that becomes a positional argument cannot start with "-" (it would be read as an option). */
-function refuseOption(name, value) {
-    if (value.startsWith('-'))
-        throw new InputError(name, `${JSON.stringify(value)} starts with "-", which the command would read as an option`);
-}
-function formatMs(ms) {
-    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-/** Parses "90", "90s", "5m", "1h30m", "250ms" into milliseconds; undefined when malformed. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    let total = 0;
-    let consumed = 0;
-    for (const match of value.matchAll(DURATION_PART)) {
-        if (match.index !== consumed)
-            return undefined;
-        total += Number(match[1]) * DURATION_UNITS[match[2]];
-        consumed += match[0].length;
-    }
-    if (consumed === 0 || consumed !== value.length)
-        return undefined;
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./src/common/retry.ts
-/** Retry policy for registry and docker operations: transient failures only, with backoff. */
-const DEFAULT_RETRY = {
-    retries: 4,
-    baseDelayMs: Number(process.env.SLIPWAY_RETRY_BASE_MS ?? 500),
-    maxDelayMs: 20_000,
-};
-/** HTTP statuses worth retrying: timeouts, rate limits, server errors. Never 401/403/404. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ECONNABORTED',
-    'UND_ERR_SOCKET',
-]);
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return (error instanceof Error && /socket hang up|timed out|ECONNRESET|other side closed/i.test(error.message));
-}
-/** Delay before retry `attempt` (1-based): Retry-After when the server gave one, else exponential. */
-function retryDelayMs(attempt, policy, retryAfter) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, policy.maxDelayMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), policy.maxDelayMs);
-    }
-    return Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-}
-/** Waits `ms`; rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const done = () => {
-            signal?.removeEventListener('abort', abort);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        const abort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', abort, { once: true });
-    });
-}
-/**
- * Runs `fn` until it succeeds, retrying the failures `retryable` accepts with backoff (at most
- * `policy.retries` retries); the last error gets `what` in front. An abort of `signal` ends the
- * waits and is never retried.
- */
-async function retry(what, fn, options) {
-    const policy = options.policy ?? DEFAULT_RETRY;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await fn();
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (!options.retryable(error) || attempt > policy.retries) {
-                if (error instanceof Error && !error.message.startsWith(`${what}: `))
-                    error.message = `${what}: ${error.message}`;
-                throw error;
-            }
-            await sleep(retryDelayMs(attempt, policy), options.signal);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -9554,168 +11059,6 @@ function summarizeJUnit(xmls) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/common/reference.ts
-/**
- * Image references: strict parsing and normalisation, following the grammar of
- * distribution/reference (registry host[:port], lowercase path components, tag, digest).
- *
- *   127.0.0.1:5000/team/app:20260101-7@sha256:…   registry "127.0.0.1:5000", repository "team/app"
- *   app                                            registry "docker.io", repository "library/app"
- */
-
-const DEFAULT_REGISTRY = 'docker.io';
-/** Where docker.io's API actually answers. */
-const DEFAULT_REGISTRY_API_HOST = 'registry-1.docker.io';
-const LEGACY_DEFAULT_REGISTRIES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const MAX_NAME_LENGTH = 255;
-const MAX_TAG_LENGTH = 128;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const HOST_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const SHA256_RE = /^sha256:[a-f0-9]{64}$/;
-class InvalidReferenceError extends Error {
-    value;
-    constructor(value, problem) {
-        super(`invalid image reference ${JSON.stringify(value)}: ${problem}`);
-        this.name = 'InvalidReferenceError';
-        this.value = value;
-    }
-}
-/** Parses and normalises an image reference; throws InvalidReferenceError with the reason. */
-function parseReference(input, options = {}) {
-    const value = input;
-    if (value.length === 0)
-        throw new InvalidReferenceError(value, 'it is empty');
-    if (/\s/.test(value))
-        throw new InvalidReferenceError(value, 'it contains white space');
-    if (hasControlCharacter(value))
-        throw new InvalidReferenceError(value, 'it contains a control character');
-    if (/[^\x21-\x7e]/.test(value))
-        throw new InvalidReferenceError(value, 'it contains a non-ASCII character');
-    if (/[^A-Za-z0-9._:/@\-[\]=]/.test(value)) {
-        const bad = value.match(/[^A-Za-z0-9._:/@\-[\]=]/)?.[0];
-        throw new InvalidReferenceError(value, `the character ${JSON.stringify(bad)} is not allowed`);
-    }
-    let rest = value;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_RE.test(digest))
-            throw new InvalidReferenceError(value, `the digest ${JSON.stringify(digest)} is malformed`);
-        if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-            throw new InvalidReferenceError(value, 'a sha256 digest must be 64 lowercase hex characters');
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG_RE.test(tag)) {
-            throw new InvalidReferenceError(value, tag.length > MAX_TAG_LENGTH
-                ? `the tag is longer than ${MAX_TAG_LENGTH} characters`
-                : `the tag ${JSON.stringify(tag)} is invalid (letters, digits, _ . -; not starting with . or -)`);
-        }
-    }
-    if (options.repositoryOnly && (tag !== undefined || digest !== undefined)) {
-        throw new InvalidReferenceError(value, 'a repository is expected here, without a tag or digest');
-    }
-    if (rest.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    if (rest.length > MAX_NAME_LENGTH)
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    let registry = DEFAULT_REGISTRY;
-    let path = rest;
-    const firstSlash = rest.indexOf('/');
-    if (firstSlash >= 0) {
-        const first = rest.slice(0, firstSlash);
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            if (!HOST_RE.test(first))
-                throw new InvalidReferenceError(value, `the registry ${JSON.stringify(first)} is not a valid host[:port]`);
-            registry = LEGACY_DEFAULT_REGISTRIES.has(first) ? DEFAULT_REGISTRY : first;
-            path = rest.slice(firstSlash + 1);
-        }
-    }
-    if (options.lowercase)
-        path = path.toLowerCase();
-    if (path.length === 0)
-        throw new InvalidReferenceError(value, 'the repository name is missing');
-    for (const component of path.split('/')) {
-        if (component === '')
-            throw new InvalidReferenceError(value, 'the repository path has an empty component');
-        if (!PATH_COMPONENT_RE.test(component)) {
-            const problem = component !== component.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `the path component ${JSON.stringify(component)} is invalid (lowercase letters, digits, separated by . _ __ or -)`;
-            throw new InvalidReferenceError(value, problem);
-        }
-    }
-    if (registry === DEFAULT_REGISTRY && !path.includes('/'))
-        path = `library/${path}`;
-    if (`${registry}/${path}`.length > MAX_NAME_LENGTH) {
-        throw new InvalidReferenceError(value, `the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined && { tag }),
-        ...(digest !== undefined && { digest }),
-    };
-}
-/** registry/repository, fully qualified ("docker.io/library/nginx"). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The canonical full form: registry/repository[:tag][@digest]. */
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-/** The short form docker prints ("nginx:1", "ghcr.io/o/app:1"). */
-function familiarName(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
-    }
-    return `${name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    if (!TAG_RE.test(tag))
-        throw new InvalidReferenceError(`${repositoryName(ref)}:${tag}`, `the tag ${JSON.stringify(tag)} is invalid`);
-    return { registry: ref.registry, repository: ref.repository, tag };
-}
-function withDigest(ref, digest) {
-    if (!SHA256_RE.test(digest))
-        throw new InvalidReferenceError(`${repositoryName(ref)}@${digest}`, 'a sha256 digest must be 64 lowercase hex characters');
-    return { registry: ref.registry, repository: ref.repository, digest };
-}
-/** The host to speak the registry API to (docker.io answers at registry-1.docker.io). */
-function registryApiHost(registry) {
-    return registry === DEFAULT_REGISTRY ? DEFAULT_REGISTRY_API_HOST : registry;
-}
-/** A registry host[:port] as references name it (a port, when given, from 1 to 65535). */
-function isRegistryHost(text) {
-    if (!HOST_RE.test(text))
-        return false;
-    const port = /\]?:(\d+)$/.exec(text)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-}
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-function isSha256Digest(digest) {
-    return SHA256_RE.test(digest);
-}
-
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -9733,47 +11076,47 @@ function parseServices(text, input = 'services') {
         doc = (0,dist/* parse */.qg)(text);
     }
     catch (error) {
-        throw new InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
+        throw new inputs_InputError(input, `is not valid YAML: ${error.message.split('\n')[0]}`);
     }
     if (!Array.isArray(doc))
-        throw new InputError(input, 'must be a YAML list of services (- name: …, image: …)');
+        throw new inputs_InputError(input, 'must be a YAML list of services (- name: …, image: …)');
     const names = new Set();
     return doc.map((item, index) => {
         const where = `service ${index + 1}`;
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            throw new InputError(input, `${where} must be a mapping with name and image`);
+            throw new inputs_InputError(input, `${where} must be a mapping with name and image`);
         }
         const entry = item;
         for (const key of Object.keys(entry)) {
             if (!KEYS.includes(key))
-                throw new InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+                throw new inputs_InputError(input, `${where}: unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
         }
         const name = entry.name;
         if (typeof name !== 'string' || !NAME.test(name)) {
-            throw new InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
+            throw new inputs_InputError(input, `${where}: name must be a lowercase DNS label (a-z, 0-9, -), got ${JSON.stringify(name)}`);
         }
         if (names.has(name))
-            throw new InputError(input, `service ${name} is listed twice`);
+            throw new inputs_InputError(input, `service ${name} is listed twice`);
         names.add(name);
         if (typeof entry.image !== 'string')
-            throw new InputError(input, `service ${name}: image is required`);
+            throw new inputs_InputError(input, `service ${name}: image is required`);
         let image;
         try {
-            image = formatReference(parseReference(entry.image));
+            image = reference_formatReference(reference_parseReference(entry.image));
         }
         catch (error) {
-            throw new InputError(input, `service ${name}: ${error.message}`);
+            throw new inputs_InputError(input, `service ${name}: ${error.message}`);
         }
         const env = [];
         if (entry.env !== undefined) {
             if (typeof entry.env !== 'object' || entry.env === null || Array.isArray(entry.env)) {
-                throw new InputError(input, `service ${name}: env must be a mapping of NAME: value`);
+                throw new inputs_InputError(input, `service ${name}: env must be a mapping of NAME: value`);
             }
             for (const [key, value] of Object.entries(entry.env)) {
                 if (!services_ENV_NAME.test(key))
-                    throw new InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
+                    throw new inputs_InputError(input, `service ${name}: ${JSON.stringify(key)} is not a valid variable name`);
                 if (typeof value === 'object' && value !== null)
-                    throw new InputError(input, `service ${name}: env ${key} must be a scalar`);
+                    throw new inputs_InputError(input, `service ${name}: env ${key} must be a scalar`);
                 env.push([key, String(value ?? '')]);
             }
         }
@@ -9781,19 +11124,272 @@ function parseServices(text, input = 'services') {
         if (entry['health-cmd'] !== undefined) {
             const cmd = entry['health-cmd'];
             if (typeof cmd !== 'string' || cmd.trim() === '' || hasControlCharacter(cmd)) {
-                throw new InputError(input, `service ${name}: health-cmd must be a single-line command`);
+                throw new inputs_InputError(input, `service ${name}: health-cmd must be a single-line command`);
             }
             spec.healthCmd = cmd;
         }
         if (entry.port !== undefined) {
             const port = entry.port;
             if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-                throw new InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
+                throw new inputs_InputError(input, `service ${name}: port must be a number from 1 to 65535, got ${JSON.stringify(port)}`);
             }
             spec.port = port;
         }
         return spec;
     });
+}
+
+;// CONCATENATED MODULE: ./src/build-and-tag/buildx.ts
+/**
+ * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
+ * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
+ * whether that builder can do what was asked (the docker driver on the classic image store can
+ * neither build an index of several platforms nor export a cache).
+ */
+
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** `platforms`: os/arch[/variant], comma- or line-separated, without duplicates. */
+function parsePlatforms(text) {
+    const platforms = [
+        ...new Set(text
+            .split(/[,\n]/)
+            .map((p) => p.trim())
+            .filter(Boolean)),
+    ];
+    for (const platform of platforms) {
+        if (!PLATFORM.test(platform))
+            throw new inputs_InputError('platforms', `${JSON.stringify(platform)} is not os/arch[/variant] (e.g. linux/arm64)`);
+    }
+    return platforms;
+}
+/** Splits one CSV line the way buildx reads --cache-from/--cache-to (double quotes group a field). */
+function splitCsv(line) {
+    const fields = [];
+    let field = '';
+    let quoted = false;
+    for (const char of line) {
+        if (char === '"')
+            quoted = !quoted;
+        else if (char === ',' && !quoted) {
+            fields.push(field);
+            field = '';
+        }
+        else
+            field += char;
+    }
+    if (quoted)
+        throw new Error('unterminated quote');
+    fields.push(field);
+    return fields.map((f) => f.trim()).filter(Boolean);
+}
+const CACHE_TYPES = (/* unused pure expression or super */ null && (['registry', 'local', 'gha', 'inline', 's3', 'azblob']));
+/** Cache attributes that carry credentials: never accepted on the command line. */
+const CREDENTIAL_ATTRS = (/* unused pure expression or super */ null && ([
+    'token',
+    'secret_access_key',
+    'session_token',
+    'access_key_id',
+    'account_key',
+    'secret',
+]));
+/** What a cache type needs, per direction. */
+const REQUIRED = {
+    registry: { from: 'ref', to: 'ref' },
+    local: { from: 'src', to: 'dest' },
+};
+/**
+ * One `cache-from`/`cache-to` line: buildx's `type=…,key=value` syntax, or a bare image reference,
+ * taken as `type=registry,ref=<reference>` (what cache-from always accepted).
+ */
+function parseCacheEntry(input, line) {
+    if (!line.includes('=')) {
+        let ref;
+        try {
+            ref = formatReference(parseReference(line));
+        }
+        catch (error) {
+            throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+        }
+        return { type: 'registry', attrs: [['ref', ref]] };
+    }
+    let fields;
+    try {
+        fields = splitCsv(line);
+    }
+    catch (error) {
+        throw new InputError(input, `${JSON.stringify(line)}: ${error.message}`);
+    }
+    // Credentials in a cache attribute would ride on buildx's command line (visible in `ps`, echoed
+    // in its errors): refused, naming only the key, never the value.
+    for (const field of fields) {
+        const key = field
+            .slice(0, Math.max(field.indexOf('='), 0))
+            .trim()
+            .toLowerCase();
+        if (CREDENTIAL_ATTRS.includes(key))
+            throw new InputError(input, `${key}= would put a credential on the buildx command line: leave it out and give it in the environment (ACTIONS_RUNTIME_TOKEN for type=gha, AWS_* for type=s3, AZURE_STORAGE_* for type=azblob)`);
+    }
+    let type = '';
+    const attrs = [];
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(input, `${JSON.stringify(field)} is not key=value (in ${JSON.stringify(line)})`);
+        const key = field.slice(0, eq).trim().toLowerCase();
+        const value = field.slice(eq + 1).trim();
+        if (key === 'type')
+            type = value;
+        else
+            attrs.push([key, value]);
+    }
+    if (!type)
+        throw new InputError(input, `${JSON.stringify(line)} has no type= (registry, gha, local, inline…)`);
+    if (!CACHE_TYPES.includes(type))
+        throw new InputError(input, `type=${type} is not a cache type buildx knows (${CACHE_TYPES.join(', ')})`);
+    const needed = REQUIRED[type]?.[input === 'cache-from' ? 'from' : 'to'];
+    if (needed && !attrs.some(([k]) => k === needed))
+        throw new InputError(input, `type=${type} needs ${needed}=… (in ${JSON.stringify(line)})`);
+    if (type === 'registry') {
+        const ref = attrs.find(([k]) => k === 'ref')?.[1] ?? '';
+        try {
+            parseReference(ref);
+        }
+        catch (error) {
+            throw new InputError(input, `ref=${ref}: ${error.message}`);
+        }
+    }
+    if (type === 'inline' && input === 'cache-from')
+        throw new InputError(input, 'type=inline is a cache-to type; import an inline cache with type=registry,ref=IMAGE');
+    return { type, attrs };
+}
+/** The entry as buildx's flag value (fields with a comma or quote are quoted). */
+function formatCacheEntry(entry) {
+    const quote = (s) => (/[",]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [`type=${entry.type}`, ...entry.attrs.map(([k, v]) => quote(`${k}=${v}`))].join(',');
+}
+/** Whether a value of a `provenance`/`sbom` input turns the attestation on (`false`/`0` off). */
+function attestationOn(value) {
+    if (value === undefined || value === '')
+        return false;
+    return !/^(false|0|disabled)$/i.test(value.trim());
+}
+const ANNOTATION = /^(?:([a-z-]+(?:\[[^\]]+\])?(?:,[a-z-]+(?:\[[^\]]+\])?)*):)?([A-Za-z0-9][A-Za-z0-9._/-]*)=(.*)$/s;
+const ANNOTATION_LEVELS = (/* unused pure expression or super */ null && (['manifest', 'index', 'manifest-descriptor', 'index-descriptor']));
+/** `annotations`: `[level:]key=value` one a line, as docker buildx build --annotation takes them. */
+function parseAnnotation(line) {
+    const match = ANNOTATION.exec(line);
+    if (!match)
+        throw new InputError('annotations', `each line must be [type:]key=value, got ${JSON.stringify(line)}`);
+    for (const level of (match[1] ?? '').split(',').filter(Boolean)) {
+        const name = level.replace(/\[.*$/, '');
+        if (!ANNOTATION_LEVELS.includes(name))
+            throw new InputError('annotations', `${JSON.stringify(name)} is not one of ${ANNOTATION_LEVELS.join(', ')}`);
+    }
+    return line;
+}
+/** The builder's name, driver and platforms from `docker buildx inspect` (its first node). */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return {
+        name: field('Name'),
+        driver: field('Driver'),
+        platforms: field('Platforms')
+            .split(',')
+            .map((p) => p.trim().replace(/\*$/, ''))
+            .filter(Boolean),
+    };
+}
+/**
+ * Where buildx keeps the instance file of the builder `name` (created by docker buildx create, or
+ * docker/setup-buildx-action): $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx,
+ * then instances/<name>. Undefined for a name buildx would not store as a file name.
+ */
+function builderInstancePath(name, env, home) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+        return undefined;
+    const config = env.BUILDX_CONFIG || `${env.DOCKER_CONFIG || `${home}/.docker`}/buildx`;
+    return `${config}/instances/${name}`;
+}
+/** Drivers whose builder runs BuildKit itself: every platform, cache export and attestation, no image-store check. */
+const OWN_BUILDKIT_DRIVERS = (/* unused pure expression or super */ null && (['docker-container', 'remote', 'kubernetes']));
+/**
+ * The builder `name` as its instance file describes it, when its driver is one that can do
+ * everything a build asks (so no `docker buildx inspect` is needed before building); undefined
+ * otherwise (no such file, another name, the docker driver, unreadable JSON): then ask buildx.
+ */
+function builderFromInstance(text, name) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (json.Name !== name || typeof json.Driver !== 'string' || !OWN_BUILDKIT_DRIVERS.includes(json.Driver))
+        return undefined;
+    const nodes = Array.isArray(json.Nodes) ? json.Nodes : [];
+    const platforms = nodes
+        .flatMap((n) => (Array.isArray(n.Platforms) ? n.Platforms : []))
+        .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'))
+        .filter(Boolean);
+    return { name, driver: json.Driver, platforms };
+}
+/** Whether the engine stores images in containerd (`docker info` DriverStatus names its snapshotter). */
+function containerdStore(driverStatus) {
+    return driverStatus.includes('io.containerd.snapshotter');
+}
+const NEEDS_BUILDER = 'that needs a BuildKit builder that can export it: a docker-container or remote builder (docker buildx create --driver docker-container --name NAME, or docker/setup-buildx-action on GitHub) passed as builder, or an engine with the containerd image store';
+/**
+ * The first input this builder cannot honour, as an InputError, or undefined. The docker driver on
+ * the classic image store builds one platform and exports only an inline cache and no attestations.
+ */
+function builderRefusal(builder, classicStore, needs) {
+    if (builder.driver !== 'docker' || !classicStore)
+        return undefined;
+    const which = `the builder ${JSON.stringify(builder.name || 'default')} (docker driver, classic image store)`;
+    if (needs.platforms.length > 1)
+        return new InputError('platforms', `${needs.platforms.join(', ')}: ${which} builds one platform at a time; ${NEEDS_BUILDER}`);
+    const exported = needs.cacheTo.find((c) => c.type !== 'inline');
+    if (exported)
+        return new InputError('cache-to', `type=${exported.type}: ${which} cannot export a cache (only type=inline); ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.provenance))
+        return new InputError('provenance', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (attestationOn(needs.sbom))
+        return new InputError('sbom', `${which} cannot attach attestations; ${NEEDS_BUILDER}`);
+    if (needs.annotations.length > 0)
+        return new InputError('annotations', `${which} drops annotations; ${NEEDS_BUILDER}`);
+    return undefined;
+}
+/** `docker version`'s Server.Os/Server.Arch as a platform (linux/amd64). */
+function enginePlatform(text) {
+    const [os = 'linux', arch = 'amd64'] = text.trim().split('/');
+    const normal = { x86_64: 'amd64', aarch64: 'arm64' };
+    return `${os}/${normal[arch] ?? arch}`;
+}
+/** Whether `platform` (os/arch[/variant]) is `runner`'s platform (a variant on either side is ignored). */
+function samePlatform(platform, runner) {
+    return platform.split('/').slice(0, 2).join('/') === runner.split('/').slice(0, 2).join('/');
+}
+/**
+ * Whether a build of several platforms can be loaded whole into the engine's image store: only
+ * the docker driver on an engine with the containerd image store (Docker 29's default), which
+ * keeps the index; the classic store holds one platform, other drivers load through a tarball of one.
+ */
+function loadsEveryPlatform(builder, classicStore) {
+    return builder.driver === 'docker' && !classicStore;
+}
+/** One line saying which builder builds what and where the result goes. */
+function describeBuildx(request, check) {
+    const platforms = request.platforms.length > 0 ? request.platforms.join(', ') : check.runnerPlatform;
+    const where = request.push
+        ? 'pushed from the builder'
+        : request.platforms.length <= 1
+            ? 'loaded into the engine'
+            : loadsEveryPlatform(check.builder, check.classicStore)
+                ? "loaded into the engine's containerd image store as one index"
+                : `kept in the builder; ${check.runnerPlatform} (this runner's platform) loaded into the engine when built`;
+    return `Builder ${check.builder.name || 'default'} (${check.builder.driver} driver) builds ${platforms}, ${where}`;
 }
 
 ;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
@@ -9816,6 +11412,7 @@ function parseServices(text, input = 'services') {
 
 
 
+
 const RUN_LABEL = 'dev.slipway.test-run';
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 /**
@@ -9824,18 +11421,18 @@ const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
  */
 function checkReportsPath(path) {
     if (!path.startsWith('/'))
-        throw new InputError('reports', 'must be an absolute path in the container');
+        throw new inputs_InputError('reports', 'must be an absolute path in the container');
     if (path.split('/').some((part) => part === '..' || part === '.'))
-        throw new InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
+        throw new inputs_InputError('reports', `${JSON.stringify(path)} must not hold . or .. segments`);
     if (path === '/' || external_node_path_namespaceObject.posix.normalize(path) !== path || path.endsWith('/'))
-        throw new InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
+        throw new inputs_InputError('reports', `${JSON.stringify(path)} must be a normalised path below / (a file or directory, such as /app/reports)`);
 }
 /** Env values go to docker in an env file: refused, naming the input, when one cannot hold them. */
 function checkEnvFileValues(input, env) {
     for (const [name, value] of env) {
         const problem = envFileProblem(name, value);
         if (problem)
-            throw new InputError(input, problem);
+            throw new inputs_InputError(input, problem);
     }
 }
 function readTestRequest(inputs) {
@@ -9843,18 +11440,18 @@ function readTestRequest(inputs) {
     if (!image)
         inputs.required('image');
     if (!IMAGE.test(image))
-        throw new InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
+        throw new inputs_InputError('image', `${JSON.stringify(image)} is not an image reference or id`);
     const run = inputs.string('run');
     const workdir = inputs.line('workdir');
     if (workdir && !workdir.startsWith('/'))
-        throw new InputError('workdir', 'must be an absolute path in the container');
+        throw new inputs_InputError('workdir', 'must be an absolute path in the container');
     const reports = inputs.line('reports');
     if (reports)
         checkReportsPath(reports);
     const timeoutMs = inputs.duration('timeout', 1_800_000);
     const waitTimeoutMs = inputs.duration('wait-timeout', 120_000);
     if (run.includes('\0'))
-        throw new InputError('run', 'contains a NUL byte');
+        throw new inputs_InputError('run', 'contains a NUL byte');
     refuseOption('run', run); // sh -c would read it as an option
     const services = parseServices(inputs.string('services'));
     for (const service of services)
@@ -9863,6 +11460,7 @@ function readTestRequest(inputs) {
     checkEnvFileValues('env', env);
     return {
         image,
+        platforms: parsePlatforms(inputs.string('platforms')),
         ...(run && { run }),
         services,
         env,
@@ -10018,6 +11616,7 @@ async function runTests(runner, target, request, session, options, hooks) {
         labels,
         volumes,
         ...(workdir && { workdir }),
+        ...(request.runPlatform && { platform: request.runPlatform }),
         ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
     })));
     const testStarted = performance.now();
@@ -10067,7 +11666,12 @@ async function cleanupSession(runner, target, id) {
 }
 
 ;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
-/** test-in-container: services on a private network, the tests in the image, JUnit read back, always cleaned up. */
+/**
+ * test-in-container: for each platform tested, services on a private network, the tests in that
+ * platform's image, JUnit read back, always cleaned up. The step fails when any platform fails.
+ */
+
+
 
 
 
@@ -10076,71 +11680,158 @@ async function cleanupSession(runner, target, id) {
 
 
 const TEST_SESSION_STATE = 'test-session';
-async function runTest(inputs, report) {
+function platformResult(target, outcome) {
+    return {
+        platform: target.platform,
+        image: target.image,
+        ...(target.digest && { digest: target.digest }),
+        'exit-code': outcome.exitCode,
+        'timed-out': outcome.timedOut,
+        ...(outcome.junit && {
+            passed: outcome.junit.passed,
+            failed: outcome.junit.failed,
+            skipped: outcome.junit.skipped,
+        }),
+        ...(outcome.report && { report: outcome.report }),
+        'duration-ms': Math.round(outcome.durationMs),
+    };
+}
+function counts(result) {
+    return result.passed !== undefined
+        ? `${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`
+        : 'no report';
+}
+/** The step's error, or undefined when every platform passed (one platform: as it always read). */
+function testError(results, timeoutMs) {
+    const failed = results.filter((r) => r['exit-code'] !== 0);
+    if (failed.length === 0)
+        return undefined;
+    const why = (r) => r['timed-out']
+        ? `the tests timed out after ${formatDuration(timeoutMs)} and were killed`
+        : `the tests failed with exit code ${r['exit-code']} (${counts(r)})`;
+    if (results.length === 1)
+        return why(failed[0]);
+    const passed = results.filter((r) => r['exit-code'] === 0).map((r) => r.platform);
+    return `${failed.map((r) => `on ${r.platform}: ${why(r)}`).join('; ')}${passed.length > 0 ? ` (passed on ${passed.join(', ')})` : ''}`;
+}
+/** A directory name for a platform's reports (linux/arm64/v8 → linux-arm64-v8). */
+function platformSlug(platform) {
+    return platform.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+/**
+ * Runs the tests. `given`: the platforms and images to test, decided by the caller (the root
+ * action, which loads each built platform from the builder), instead of reading them from `image`.
+ */
+function runTest(inputs, report) {
+    return runTestOn(inputs, report, undefined);
+}
+async function runTestOn(inputs, report, given) {
     const request = readTestRequest(inputs);
     const runner = new LocalRunner();
     const target = { docker: dockerBinary() };
     const session = newSession();
     report.saveState(TEST_SESSION_STATE, session.id);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const reportDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
+    const reportRoot = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), session.id);
     try {
-        const tested = await testedPlatform(runner, target, request.image);
+        const tested = given
+            ? {
+                targets: given,
+                runner: (await runChecked(runner, serverPlatform(target))).stdout.trim(),
+                source: 'given',
+            }
+            : await resolveTestPlatforms(runner, target, request.image, request.platforms);
+        // Before anything runs: every platform must be runnable here (natively or emulated).
+        if (localEngine())
+            checkRunnable(tested.targets, tested.runner, readBinfmt(), request.platforms.length > 0);
         report.info(describeTested(request.image, tested));
-        const outcome = await report.group(`Services (${request.services.length})`, () => runTests(runner, target, request, session, { workspace, reportDir }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
-        const junit = outcome.junit;
-        for (const failure of junit?.failures ?? []) {
-            report.annotate(failure.details || failure.message, {
-                title: `${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
-                ...(failure.file && { file: failure.file }),
-                ...(failure.line !== undefined && { line: failure.line }),
-            });
+        const several = tested.targets.length > 1;
+        const results = [];
+        const outcomes = [];
+        for (const platform of tested.targets) {
+            if (await ensurePulled(runner, target, platform))
+                report.info(`Pulled ${platform.image} (${platform.platform})`);
+            const title = `${several ? `${platform.platform}: ` : ''}Services (${request.services.length})`;
+            const outcome = await report.group(title, () => runTests(runner, target, {
+                ...request,
+                image: platform.image,
+                ...(platform.runPlatform && { runPlatform: platform.platform }),
+            }, session, { workspace, reportDir: several ? (0,external_node_path_namespaceObject.join)(reportRoot, platformSlug(platform.platform)) : reportRoot }, { log: (line) => report.info(line), onOutput: (chunk) => report.stream(chunk) }));
+            // The next platform starts from nothing: its own services, network and test container.
+            if (several)
+                await cleanupSession(runner, target, session.id);
+            for (const failure of outcome.junit?.failures ?? []) {
+                report.annotate(failure.details || failure.message, {
+                    title: `${several ? `[${platform.platform}] ` : ''}${failure.classname ? `${failure.classname} › ` : ''}${failure.name}`,
+                    ...(failure.file && { file: failure.file }),
+                    ...(failure.line !== undefined && { line: failure.line }),
+                });
+            }
+            const result = platformResult(platform, outcome);
+            if (result['exit-code'] === 0)
+                report.info(`Tests passed${several ? ` on ${platform.platform}` : ''} (${counts(result)})`);
+            else if (several)
+                report.info(`Tests failed on ${platform.platform} (exit code ${result['exit-code']}, ${counts(result)})`);
+            results.push(result);
+            outcomes.push(outcome);
         }
-        const counts = junit
-            ? `${junit.passed} passed, ${junit.failed} failed, ${junit.skipped} skipped`
-            : 'no report';
-        const error = outcome.timedOut
-            ? `the tests timed out after ${formatDuration(request.timeoutMs)} and were killed`
-            : outcome.exitCode !== 0
-                ? `the tests failed with exit code ${outcome.exitCode} (${counts})`
-                : undefined;
-        if (!error)
-            report.info(`Tests passed (${counts})`);
+        const error = testError(results, request.timeoutMs);
+        const sum = (key) => results.every((r) => r[key] === undefined)
+            ? ''
+            : String(results.reduce((n, r) => n + (r[key] ?? 0), 0));
+        const own = results.find((r) => r.platform.split('/').slice(0, 2).join('/') === tested.runner) ?? results[0];
+        const firstFailed = results.find((r) => r['exit-code'] !== 0);
+        const single = outcomes[0];
         return {
             outputs: {
-                'exit-code': String(outcome.exitCode),
-                passed: String(junit?.passed ?? ''),
-                failed: String(junit?.failed ?? ''),
-                skipped: String(junit?.skipped ?? ''),
-                report: outcome.report ?? '',
-                platform: tested.platform,
+                'exit-code': String((firstFailed ?? results[0])?.['exit-code'] ?? ''),
+                passed: sum('passed'),
+                failed: sum('failed'),
+                skipped: sum('skipped'),
+                report: several ? (results.some((r) => r.report) ? reportRoot : '') : (single.report ?? ''),
+                platform: own?.platform ?? '',
+                platforms: results.map((r) => r.platform).join(','),
+                results: JSON.stringify(results),
             },
             summary: [
-                heading(`Tests in ${request.image}: ${outcome.exitCode === 0 ? 'passed' : 'failed'}`),
-                facts([
-                    [
-                        'Result',
-                        outcome.timedOut
-                            ? `timed out after ${formatDuration(request.timeoutMs)}`
-                            : `exit code ${outcome.exitCode}`,
-                    ],
-                    ['Tests', counts],
-                    ['Platform', tested.platform],
-                    ['Duration', formatDuration(outcome.durationMs)],
-                    ['Report', outcome.report ? new Code(outcome.report) : '—'],
-                ]),
-                ...(outcome.services.length > 0
+                heading(`Tests in ${request.image}: ${error ? 'failed' : 'passed'}`),
+                several
+                    ? table(['Platform', 'Result', 'Tests', 'Duration', 'Report'], results.map((r) => [
+                        r.platform,
+                        r['timed-out']
+                            ? 'timed out'
+                            : r['exit-code'] === 0
+                                ? 'passed'
+                                : `failed (exit code ${r['exit-code']})`,
+                        counts(r),
+                        formatDuration(r['duration-ms']),
+                        r.report ? new Code(r.report) : '—',
+                    ]))
+                    : facts([
+                        [
+                            'Result',
+                            single.timedOut
+                                ? `timed out after ${formatDuration(request.timeoutMs)}`
+                                : `exit code ${single.exitCode}`,
+                        ],
+                        ['Tests', counts(results[0])],
+                        ['Platform', results[0].platform],
+                        ['Duration', formatDuration(single.durationMs)],
+                        ['Report', single.report ? new Code(single.report) : '—'],
+                    ]),
+                ...(single.services.length > 0
                     ? [
-                        table(['Service', 'Ready after', 'Waited on'], outcome.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
+                        table(['Service', 'Ready after', 'Waited on'], single.services.map((s) => [s.name, formatDuration(s.readyMs), s.how])),
                     ]
                     : []),
-                ...(junit && junit.failures.length > 0
+                ...(outcomes.some((o) => (o.junit?.failures.length ?? 0) > 0)
                     ? [
-                        table(['Failed test', 'Where', 'Message'], junit.failures.map((f) => [
+                        table([...(several ? ['Platform'] : []), 'Failed test', 'Where', 'Message'], outcomes.flatMap((o, i) => (o.junit?.failures ?? []).map((f) => [
+                            ...(several ? [results[i].platform] : []),
                             f.name,
                             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '',
                             f.message,
-                        ])),
+                        ]))),
                     ]
                     : []),
             ],

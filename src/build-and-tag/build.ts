@@ -28,6 +28,8 @@ export interface BuildResult {
   readonly digest?: string;
   /** The platform of the image loaded into the engine's store, for a buildx build. */
   readonly loadedPlatform?: string;
+  /** With loadEvery: each platform of an unpushed multi-platform build, loaded (the others by id). */
+  readonly platformImages?: ReadonlyArray<{ readonly platform: string; readonly imageId: string }>;
   readonly sizeBytes: number;
   readonly layers: number;
   readonly durationMs: number;
@@ -110,6 +112,8 @@ export async function buildImage(
   builder?: BuilderCheck,
   /** The bases, when resolveBases was started earlier (it only reads registries). */
   bases?: Promise<ResolvedBase[]>,
+  /** Load every platform of an unpushed multi-platform build (for testing each). */
+  loadEvery = false,
 ): Promise<BuildResult> {
   const temp = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'slipway-build-'));
   const iidFile = join(temp, 'iid');
@@ -135,6 +139,7 @@ export async function buildImage(
         },
         builder,
         buildxFiles(temp),
+        loadEvery,
       );
       const built = await runBuildx(runner, target, steps, onOutput);
       const loaded =
@@ -143,6 +148,7 @@ export async function buildImage(
         imageId: built.imageId ?? '',
         ...(built.digest && { digest: built.digest }),
         ...(loaded && { loadedPlatform: loadedPlatformOf(loaded, built.loadedPlatform) }),
+        ...(built.platformImages && { platformImages: built.platformImages }),
         sizeBytes: loaded?.Size ?? 0,
         layers: loaded?.RootFS?.Layers?.length ?? 0,
         durationMs: built.durationMs,

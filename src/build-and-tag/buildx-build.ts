@@ -152,6 +152,11 @@ export interface BuildxSteps {
   readonly load?: builds.BuildxSpec;
   /** The platform loaded into the engine's image store, if any. */
   readonly loadedPlatform?: string;
+  /**
+   * With loadEvery: every other platform of an unpushed multi-platform build, each loaded untagged
+   * (by image id) from the builder's cache, so each can be tested before the push.
+   */
+  readonly others?: ReadonlyArray<{ readonly platform: string; readonly spec: builds.BuildxSpec }>;
 }
 
 /**
@@ -164,6 +169,8 @@ export function buildxSteps(
   common: BuildxCommon,
   check: BuilderCheck,
   files: { metadata: string; loadMetadata: string; iid: string },
+  /** Load every platform of an unpushed multi-platform build the engine cannot hold whole. */
+  loadEvery = false,
 ): BuildxSteps {
   const multi = request.platforms.length > 1;
   const canLoadAll = !multi || loadsEveryPlatform(check.builder, check.classicStore);
@@ -187,24 +194,38 @@ export function buildxSteps(
     return { main, loadedPlatform: loaded ?? check.runnerPlatform };
   }
   if (output === 'push') return { main };
+  const loadOf = (platform: string, tags: readonly string[], metadataFile: string, iidFile: string) =>
+    ({
+      ...common,
+      tags,
+      ...(request.builder && { builder: request.builder }),
+      platforms: [platform],
+      cacheFrom: [],
+      cacheTo: [],
+      annotations: [],
+      provenance: 'false',
+      sbom: 'false',
+      output: 'load',
+      pull: false,
+      noCache: false,
+      metadataFile,
+      iidFile,
+    }) satisfies builds.BuildxSpec;
+  const others = loadEvery
+    ? request.platforms
+        .filter((p) => p !== ownPlatform)
+        .map((platform) => {
+          const slug = platform.replace(/\//g, '-');
+          return {
+            platform,
+            spec: loadOf(platform, [], `${files.loadMetadata}.${slug}`, `${files.iid}.${slug}`),
+          };
+        })
+    : [];
   const runner = ownPlatform;
-  if (!runner) return { main };
-  const load: builds.BuildxSpec = {
-    ...common,
-    ...(request.builder && { builder: request.builder }),
-    platforms: [runner],
-    cacheFrom: [],
-    cacheTo: [],
-    annotations: [],
-    provenance: 'false',
-    sbom: 'false',
-    output: 'load',
-    pull: false,
-    noCache: false,
-    metadataFile: files.loadMetadata,
-    iidFile: files.iid,
-  };
-  return { main, load, loadedPlatform: runner };
+  if (!runner) return { main, ...(others.length > 0 && { others }) };
+  const load = loadOf(runner, common.tags, files.loadMetadata, files.iid);
+  return { main, load, loadedPlatform: runner, ...(others.length > 0 && { others }) };
 }
 
 export interface BuildxResult {
@@ -212,6 +233,8 @@ export interface BuildxResult {
   /** The loaded image's id, or the config digest of a one-platform build that was not loaded. */
   readonly imageId?: string;
   readonly loadedPlatform?: string;
+  /** Each platform loaded into the engine (the runner's, tagged; the others by id), with loadEvery. */
+  readonly platformImages?: ReadonlyArray<{ readonly platform: string; readonly imageId: string }>;
   readonly durationMs: number;
 }
 
@@ -226,12 +249,25 @@ export async function runBuildx(
   await runChecked(runner, builds.buildxBuild(target, steps.main), output);
   const metadata = parseMetadata(readFileSync(steps.main.metadataFile, 'utf8'));
   if (steps.load) await runChecked(runner, builds.buildxBuild(target, steps.load), output);
+  const others: Array<{ platform: string; imageId: string }> = [];
+  for (const other of steps.others ?? []) {
+    await runChecked(runner, builds.buildxBuild(target, other.spec), output);
+    others.push({
+      platform: other.platform,
+      imageId: readFileSync(other.spec.iidFile as string, 'utf8').trim(),
+    });
+  }
   const iid = steps.main.iidFile ?? steps.load?.iidFile;
   const loaded = iid && steps.loadedPlatform ? readFileSync(iid, 'utf8').trim() : undefined;
+  const platformImages = [
+    ...(loaded && steps.loadedPlatform ? [{ platform: steps.loadedPlatform, imageId: loaded }] : []),
+    ...others,
+  ];
   return {
     ...(metadata.digest && steps.main.output === 'push' && { digest: metadata.digest }),
     ...((loaded || metadata.configDigest) && { imageId: (loaded || metadata.configDigest) as string }),
     ...(steps.loadedPlatform && { loadedPlatform: steps.loadedPlatform }),
+    ...(steps.others && { platformImages }),
     durationMs: performance.now() - started,
   };
 }

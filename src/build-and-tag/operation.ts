@@ -31,6 +31,8 @@ export interface BuildOutcome extends Outcome {
   /** Every reference the image was tagged with. */
   readonly references: readonly string[];
   readonly imageId: string;
+  /** With loadEvery: each platform of an unpushed multi-platform build in the engine (others by id). */
+  readonly platformImages?: ReadonlyArray<{ readonly platform: string; readonly imageId: string }>;
 }
 
 export async function runBuild(
@@ -39,6 +41,8 @@ export async function runBuild(
   git: GitContext = readGitContext(),
   /** Cancellation: the build command in progress is ended (buildx cancels its build) and awaited. */
   signal?: AbortSignal,
+  /** Load every platform of an unpushed multi-platform build into the engine (the root action tests each). */
+  loadEvery = false,
 ): Promise<BuildOutcome> {
   const request = readBuildRequest(inputs);
   for (const [, value] of request.secrets) report.mask(value);
@@ -61,7 +65,7 @@ export async function runBuild(
   }
   report.info(`Building ${request.context} as:\n${plan.references.map((r) => `  ${r}`).join('\n')}`);
   const result = await report.group(request.buildx ? 'docker buildx build' : 'docker build', () =>
-    buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases),
+    buildImage(runner, target, request, plan, (chunk) => report.stream(chunk), builder, bases, loadEvery),
   );
   const metadata = {
     imageId: result.imageId,
@@ -86,9 +90,13 @@ export async function runBuild(
       `Built in ${formatDuration(result.durationMs)}; nothing loaded into the engine's image store (${request.buildx.push ? 'pushed from the builder' : `no platform of ${request.buildx.platforms.join(', ')} runs here`})`,
     );
   if (result.digest) report.info(`Pushed ${result.digest} from the builder`);
+  for (const other of result.platformImages ?? [])
+    if (other.platform !== result.loadedPlatform)
+      report.info(`Loaded ${other.platform} as ${other.imageId} (untagged, for its tests)`);
   return {
     references: plan.references,
     imageId: result.imageId,
+    ...(result.platformImages && { platformImages: result.platformImages }),
     outputs: {
       'image-id': result.imageId,
       version: plan.version,

@@ -18,6 +18,7 @@ import { LOCK_ACTIONS, type LockAction, runLockOperation } from '../remote-deplo
 import { runExecOperation } from '../remote-deploy-ssh/exec';
 import { runMaintenanceOperation } from '../remote-deploy-ssh/maintenance';
 import { abortOnSignals } from '../common/cancel';
+import { runMerge } from '../merge-by-digest/operation';
 import { runPipeline } from '../pipeline/operation';
 import { runPromote } from '../promote-between-registries/operation';
 import { runPush } from '../push-registry/operation';
@@ -197,6 +198,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   test: actionCommand('test-in-container', 'run tests in an image', runTest),
   push: actionCommand('push-registry', 'push references and verify the digest', runPush),
   ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+  merge: actionCommand(
+    'merge-by-digest',
+    'assemble a multi-platform index from per-platform digests',
+    runMerge,
+  ),
   'base-check': actionCommand(
     'base-image-check',
     'has a base image moved since the image was built?',

@@ -57,7 +57,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       platforms: {
         description:
-          "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); the runner's own platform is loaded and tested, and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
+          "Build: Platforms to build, comma-separated (linux/amd64,linux/arm64). Two or more need a docker-container or remote builder (or the containerd image store); every platform is loaded from the builder and tested (others than the runner's need QEMU: docker/setup-qemu-action), and after the tests every platform is pushed from the builder (log in with docker/login-action first).",
         required: false,
       },
       builder: {
@@ -296,6 +296,11 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       image: {
         description: 'Image to test (reference or image id).',
         required: true,
+      },
+      platforms: {
+        description:
+          "Platforms to test, comma-separated (linux/amd64,linux/arm64); default every platform of an index, else the image's own. Others than the runner's need QEMU (docker/setup-qemu-action).",
+        required: false,
       },
       run: {
         description: "Command run with sh -c inside the image; default is the image's own command.",
@@ -840,6 +845,49 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       password: {
         description: 'Registry password (masked).',
         required: false,
+      },
+    },
+  },
+  'merge-by-digest': {
+    description:
+      'Assemble one multi-platform index from images pushed by digest (one per platform), each digest unchanged; tag and sign it.',
+    inputs: {
+      image: {
+        description:
+          'Repository the digests were pushed to and the index goes to (registry/team/app), without a tag.',
+        required: true,
+      },
+      digests: {
+        description:
+          "The digest each platform's job pushed, one a line or comma-separated (sha256:… or repository@sha256:…); an index (image plus its attestations) is merged entry by entry.",
+        required: true,
+      },
+      tags: {
+        description:
+          "Tags for the index, one a line (tag names, or full references in the same repository, such as build-and-tag's tags output).",
+        required: false,
+      },
+      username: {
+        description: "Registry user name (default the job's docker login).",
+        required: false,
+      },
+      password: {
+        description: 'Registry password or token (masked).',
+        required: false,
+      },
+      'sign-key': {
+        description:
+          "Private key that signs the index (cosign's encrypted cosign.key, or a PEM private key); masked.",
+        required: false,
+      },
+      'sign-key-password': {
+        description: 'Password of an encrypted sign-key (masked).',
+        required: false,
+      },
+      'signature-format': {
+        description: "bundle (as cosign v3) or legacy (cosign v2's .sig/.att tags).",
+        required: false,
+        default: 'bundle',
       },
     },
   },

@@ -1,7 +1,7 @@
 /** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
 import { parseReference } from '../common/reference';
 import { clientFor } from '../registry/resolve';
-import { verifyAll } from '../supply-chain/operation';
+import { verifyAll, withPlatformManifests } from '../supply-chain/operation';
 import type { Verification } from '../supply-chain/verify';
 import type { Connection } from './inputs';
 import type { PinnedImage } from './pin';
@@ -21,5 +21,6 @@ export async function verifyPinned(
         : {};
     return { client: clientFor(ref.registry, credentials), repository: ref.repository, digest: image.digest };
   });
-  return verifyAll(list, connection.verify, log);
+  // An index: the platform manifests the hosts resolve it to are verified too.
+  return verifyAll(await withPlatformManifests(list, connection.verify), connection.verify, log);
 }

@@ -27,6 +27,8 @@ export interface RunSpec {
   readonly sysctls?: Readonly<Record<string, string>>;
   /** Remove the container when it exits (--rm). */
   readonly removeOnExit?: boolean;
+  /** The platform of the image to run (--platform), for an engine that holds several. */
+  readonly platform?: string;
 }
 
 /** The options `docker run` and `docker create` share, from --name to the image and its command. */
@@ -46,6 +48,7 @@ function containerArgs(spec: RunSpec): string[] {
     args.push('--health-retries', '3', '--health-timeout', '5s');
   }
   if (spec.entrypoint !== undefined) args.push('--entrypoint', spec.entrypoint);
+  if (spec.platform) args.push('--platform', spec.platform);
   args.push(spec.image, ...(spec.command ?? []));
   return args;
 }

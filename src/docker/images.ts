@@ -16,11 +16,15 @@ export function inspectImage(target: DockerTarget, ref: string): Command {
   return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
 }
 
-/** An image's platform in the engine's store: os/arch[/variant]. */
-export function imagePlatform(target: DockerTarget, ref: string): Command {
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+export function imagePlatform(target: DockerTarget, ref: string, platform?: string): Command {
   return cmd(target, [
     'image',
     'inspect',
+    ...(platform ? ['--platform', platform] : []),
     '--format',
     '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
     ref,

@@ -10,9 +10,15 @@ import { readTestRequest } from '../test-in-container/run-tests';
 import { runBuild } from '../build-and-tag/operation';
 import { runPush } from '../push-registry/operation';
 import type { Outcome, Reporter } from '../common/reporter';
-import { runTest } from '../test-in-container/operation';
+import { type PlatformResult, runTestOn } from '../test-in-container/operation';
+import { checkRunnable, localEngine, type PlatformTarget, readBinfmt } from '../test-in-container/platform';
+import type { BuildOutcome } from '../build-and-tag/operation';
+import { LocalRunner } from '../command/local-runner';
+import { serverPlatform } from '../docker/images';
+import { dockerBinary } from '../docker/target';
+import { runChecked } from '../command/command';
 import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
-import { maskSigningInputs, signPushed } from '../supply-chain/operation';
+import { maskSigningInputs, signedSummary, signPlatforms, signPushed } from '../supply-chain/operation';
 
 export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Outcome> {
   // Every input is checked before the build starts: a typo in a push input must not cost a build.
@@ -37,15 +43,31 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
       'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password',
     );
   if (push && !fromBuilder) readPushRequest(inputs.with({ tags: planned }));
-  const built = await runBuild(buildInputs, report, git);
+  // Every platform built is tested before anything is pushed: an unpushed multi-platform build
+  // loads each platform from the builder's cache (the runner's tagged, the others by image id).
+  const testing = Boolean(inputs.string('run'));
+  // A platform this runner cannot run (no emulation) is refused before the build, not after it.
+  const platforms = request.buildx?.platforms ?? [];
+  if (testing && platforms.length > 0 && localEngine()) {
+    const runner = await runChecked(new LocalRunner(), serverPlatform({ docker: dockerBinary() }));
+    const targets = platforms.map((platform) => ({ platform, image: planned }));
+    checkRunnable(targets, runner.stdout.trim(), readBinfmt(), true);
+  }
+  const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
   const outputs: Record<string, string> = { ...built.outputs };
   const summary = [...built.summary];
   const image = built.references[0] ?? built.imageId;
-  if (inputs.string('run')) {
-    const tested = await report.group(`Testing ${image}`, () => runTest(inputs.with({ image }), report));
+  const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
+  let testedResults: readonly PlatformResult[] = [];
+  if (testing) {
+    const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
+    const tested = await report
+      .group(`Testing ${image}`, () => runTestOn(inputs.with({ image }), report, targets))
+      .finally(() => removeImages(others.map((p) => p.imageId)));
     Object.assign(outputs, tested.outputs);
     summary.push(...tested.summary);
     if (tested.error) return { outputs, summary, error: tested.error };
+    testedResults = JSON.parse(tested.outputs.results ?? '[]') as PlatformResult[];
   } else {
     report.info('No run input: the tests are skipped');
   }
@@ -86,6 +108,26 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
       );
       Object.assign(outputs, signed.outputs);
       summary.push(...signed.summary);
+      // Each platform manifest: its own signature and the test result of its own run.
+      const perPlatform = await report.group('Attesting each platform', () =>
+        signPlatforms(
+          signKey,
+          refs,
+          testedResults.map((r) => ({
+            platform: r.platform,
+            tests: {
+              ...(r.report && { report: r.report }),
+              exitCode: r['exit-code'],
+              command: inputs.string('run'),
+            },
+          })),
+          () => (username && password ? { username, password } : undefined),
+          report,
+          readSignatureFormat(inputs),
+        ),
+      );
+      if (perPlatform.length > 0)
+        summary.push(...signedSummary(perPlatform, signKey, 'Signed and attested per platform').slice(0, 2));
     }
     return { outputs, summary };
   }
@@ -93,4 +135,25 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   Object.assign(outputs, pushed.outputs);
   summary.push(...pushed.summary);
   return { outputs, summary };
+}
+
+/**
+ * What the tests run on for a multi-platform build: each platform loaded from the builder (the
+ * runner's under the build's tag, the others by image id); when the engine holds the whole index
+ * (the containerd image store), each platform of the tag, picked with docker run --platform.
+ */
+export function testTargets(
+  built: Pick<BuildOutcome, 'platformImages'>,
+  image: string,
+  platforms: readonly string[],
+): PlatformTarget[] {
+  if (built.platformImages && built.platformImages.length > 0)
+    return built.platformImages.map((p) => ({ platform: p.platform, image: p.imageId }));
+  return platforms.map((platform) => ({ platform, image, runPlatform: true }));
+}
+
+/** Removes the untagged per-platform images loaded for the tests (by id; what is in use stays). */
+async function removeImages(ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await new LocalRunner().run({ argv: [dockerBinary(), 'image', 'rm', ...ids] });
 }

@@ -31,7 +31,7 @@ export interface ImageTree {
   readonly blobs: readonly BlobRef[];
 }
 
-interface Descriptor {
+export interface Descriptor {
   digest: string;
   size: number;
   mediaType?: string;

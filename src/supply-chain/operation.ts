@@ -12,6 +12,8 @@ import { Code, facts, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
 import { readReports } from '../test-in-container/run-tests';
 import { summarizeJUnit } from '../test-in-container/junit';
+import { platformMatches } from '../test-in-container/platform';
+import { isIndex, platformImages } from '../registry/image-tree';
 import { TEST_RESULT_PREDICATE, testResultPredicate, type TestRun } from './formats';
 import type { SigningKey } from './keys';
 import {
@@ -98,9 +100,9 @@ export async function signAndAttest(
   };
 }
 
-export function signedSummary(signed: readonly SignedImage[], key: SigningKey): string[] {
+export function signedSummary(signed: readonly SignedImage[], key: SigningKey, title = 'Signed'): string[] {
   return [
-    heading('Signed'),
+    heading(title),
     table(
       ['Image', 'Signature', 'Test-result attestation'],
       signed.map((s) => [
@@ -143,10 +145,84 @@ export async function signPushed(
   };
 }
 
+/** One platform's tests, as test-in-container reported them (its `results` output). */
+export interface PlatformTests {
+  readonly platform: string;
+  readonly tests: TestReportInputs;
+}
+
+/**
+ * After a multi-platform index is pushed: each platform manifest whose platform was tested gets its
+ * own signature and test-result attestation (subject: that manifest's digest; result: that
+ * platform's run), so a host that resolves the index to its platform finds what was tested there.
+ */
+export async function signPlatforms(
+  key: SigningKey,
+  refs: readonly string[],
+  platforms: readonly PlatformTests[],
+  credentialsFor: (registry: string) => Credentials | undefined,
+  report: Reporter,
+  format: SignatureFormat = 'bundle',
+): Promise<SignedImage[]> {
+  const signed: SignedImage[] = [];
+  if (platforms.length === 0) return signed;
+  for (const text of refs) {
+    const ref = parseReference(text);
+    const credentials = credentialsFor(ref.registry);
+    const client = clientFor(ref.registry, credentials ? { credentials } : {});
+    const index = await client.getManifest(ref.repository, ref.digest as string);
+    if (!isIndex(index)) continue;
+    for (const image of platformImages(index)) {
+      const tested = platforms.find((p) => platformMatches(image.platform, p.platform));
+      if (!tested) {
+        report.warning(
+          `${repositoryName(ref)}@${image.digest} (${image.platform}) was not tested: not attested`,
+        );
+        continue;
+      }
+      report.info(`${image.platform}: ${repositoryName(ref)}@${image.digest}`);
+      signed.push(
+        await signAndAttest(
+          client,
+          ref.repository,
+          image.digest,
+          key,
+          testRunOf(tested.tests),
+          report,
+          format,
+        ),
+      );
+    }
+  }
+  return signed;
+}
+
 export interface ImageToVerify {
   readonly client: RegistryClient;
   readonly repository: string;
   readonly digest: string;
+}
+
+/**
+ * The images a host may run: each image, and when test results are required and it is an index,
+ * each of its platform manifests too (a host's engine resolves the index to its platform's manifest,
+ * whose own signature and test-result attestation must be there: an attested index is not a tested
+ * arm64 image).
+ */
+export async function withPlatformManifests(
+  images: readonly ImageToVerify[],
+  policy: VerifyPolicy,
+): Promise<ImageToVerify[]> {
+  if (!policy.attestations.includes(TEST_RESULT_PREDICATE)) return [...images];
+  const expanded: ImageToVerify[] = [];
+  for (const image of images) {
+    expanded.push(image);
+    const manifest = await image.client.getManifest(image.repository, image.digest);
+    if (!isIndex(manifest)) continue;
+    for (const platform of platformImages(manifest))
+      expanded.push({ client: image.client, repository: image.repository, digest: platform.digest });
+  }
+  return expanded;
 }
 
 /** Verifies every image; throws VerificationError (naming each digest and what is missing) unless all pass. */

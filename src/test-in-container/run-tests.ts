@@ -28,11 +28,16 @@ import { sleep } from '../common/retry';
 import { hasControlCharacter } from '../common/text';
 import { summarizeJUnit, type JUnitSummary } from './junit';
 import { parseServices, type ServiceSpec } from './services';
+import { parsePlatforms } from '../build-and-tag/buildx';
 
 export const RUN_LABEL = 'dev.slipway.test-run';
 
 export interface TestRequest {
   readonly image: string;
+  /** docker run --platform for the test container (an engine holding several platforms of image). */
+  readonly runPlatform?: string;
+  /** Platforms asked for (`platforms`); empty: every platform of an index, else the image's own. */
+  readonly platforms: readonly string[];
   readonly run?: string;
   readonly services: readonly ServiceSpec[];
   readonly env: ReadonlyArray<readonly [string, string]>;
@@ -89,6 +94,7 @@ export function readTestRequest(inputs: Inputs): TestRequest {
   checkEnvFileValues('env', env);
   return {
     image,
+    platforms: parsePlatforms(inputs.string('platforms')),
     ...(run && { run }),
     services,
     env,
@@ -312,6 +318,7 @@ export async function runTests(
         labels,
         volumes,
         ...(workdir && { workdir }),
+        ...(request.runPlatform && { platform: request.runPlatform }),
         ...(request.run !== undefined && { entrypoint: '', command: ['sh', '-c', request.run] }),
       }),
     ),

@@ -3,7 +3,7 @@
  * empty cache): a two-platform index pushed from the builder, judged by crane; a registry cache
  * exported by one builder and hit by another; attestations and annotations in the pushed index;
  * the docker driver on the classic store refused before building; test-in-container on the
- * multi-platform result tests the runner's platform and says so.
+ * multi-platform result tests each platform and says so.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,8 @@ const env = { SLIPWAY_DOCKER: lab.docker };
 const staging = lab.registries.staging.host;
 const id = randomBytes(3).toString('hex');
 const repo = `${staging}/build/multi-${id}`;
-const base = `BASE=${lab.images.busyboxInRegistry}`;
+// The two-platform base: each platform's final stage runs its RUN step on that platform (arm64 under QEMU).
+const base = `BASE=${lab.images.busyboxMulti}`;
 
 async function crane(...args: string[]): Promise<string> {
   const result = await local.run({ argv: [tools.crane as string, ...args, '--insecure'] });
@@ -174,20 +175,24 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(amd64.annotations?.['dev.slipway.test']).toBe('annotated');
   }, 300_000);
 
-  it('test-in-container on the pushed index pulls and tests the runner platform, and says which', async () => {
-    localImages.push(pushedTag);
+  it('test-in-container on the pushed index pulls and tests each platform by digest, and says which', async () => {
     const result = await runBundle(
       'test-in-container',
-      { image: pushedTag, run: 'cat /app/platform.txt' },
+      { image: pushedTag, run: 'cat /app/platform.txt /app/machine.txt' },
       { env },
     );
+    const tested = JSON.parse(result.outputs.results ?? '[]') as Array<{ image: string }>;
+    localImages.push(...tested.map((t) => t.image));
     expect(result.exitCode, result.log).toBe(0);
     expect(result.outputs.platform).toBe('linux/amd64');
+    expect(result.outputs.platforms).toBe('linux/amd64,linux/arm64');
     expect(result.log).toContain(
-      `Testing ${pushedTag} for linux/amd64 (this runner's platform), pulled from its registry`,
+      `Testing ${pushedTag} for linux/amd64 (this runner's platform), linux/arm64 (emulated), each platform's image pulled by digest`,
     );
-    // the image's own file, written for its TARGETPLATFORM at build time
-    expect(result.log).toMatch(/^linux\/amd64$/m);
+    // each image's own file, written for its TARGETPLATFORM at build time, and the machine its
+    // RUN step ran on (arm64's under QEMU)
+    expect(result.log).toMatch(/^linux\/amd64\nx86_64$/m);
+    expect(result.log).toMatch(/^linux\/arm64\naarch64$/m);
   }, 120_000);
 
   it('keeps an unpushed two-platform build in the builder, loads the runner platform and tests it', async () => {
@@ -224,7 +229,7 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(tested.log).toMatch(/^linux\/amd64$/m);
   }, 300_000);
 
-  it('the one-step action tests the runner platform, then pushes every platform from the builder', async () => {
+  it('the one-step action tests every platform, then pushes every platform from the builder', async () => {
     const result = await runBundle(
       'pipeline',
       {
@@ -241,7 +246,9 @@ describe('build-and-tag on a BuildKit builder', () => {
     expect(result.exitCode, result.log).toBe(0);
     localImages.push(...(result.outputs.tags?.split('\n') ?? []));
     expect(result.outputs.platform).toBe('linux/amd64');
+    expect(result.outputs.platforms).toBe('linux/amd64,linux/arm64');
     expect(result.log).toMatch(/^linux\/amd64$/m);
+    expect(result.log).toMatch(/^linux\/arm64$/m);
     const digest = result.outputs.digest as string;
     expect(await crane('digest', `${repo}:one-step`)).toBe(digest);
     const index = await manifest(`${repo}@${digest}`);

@@ -208,6 +208,19 @@ describe('build-and-tag on the Docker 29 engine (docker driver, containerd image
     expect(tested.exitCode, tested.log).toBe(0);
     expect(tested.outputs.platform).toBe('linux/amd64');
     expect(tested.log).toMatch(/^linux\/amd64$/m);
+    // The store holds both platforms: asked for both, each runs (docker run --platform).
+    const both = await runBundle(
+      'test-in-container',
+      {
+        image: `${REPO}-multi:loaded`,
+        run: 'cat /app/platform.txt /app/machine.txt',
+        platforms: 'linux/amd64,linux/arm64',
+      },
+      { env },
+    );
+    expect(both.exitCode, both.log).toBe(0);
+    expect(both.outputs.platforms).toBe('linux/amd64,linux/arm64');
+    expect(both.log).toMatch(/^linux\/arm64$/m);
 
     const pushed = await runBundle(
       'build-and-tag',

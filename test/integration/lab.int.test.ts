@@ -42,6 +42,55 @@ describe('engine', () => {
   });
 });
 
+describe('other platforms', () => {
+  it('runs linux/arm64 through QEMU (binfmt_misc, fix-binary) in containers and in BuildKit RUN steps', async () => {
+    expect(lab.emulation.platforms).toContainEqual(
+      expect.objectContaining({ platform: 'linux/arm64', flags: expect.stringContaining('F') }),
+    );
+    expect(readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8')).toMatch(/^enabled$/m);
+    // The two-platform base is an index of amd64 and arm64; the arch fixture's RUN step runs on
+    // each platform in the lab's builder and its tests say which machine they ran on.
+    const ref = `${lab.registries.staging.host}/lab-test/arch-${unique()}:1`;
+    await docker([
+      'buildx',
+      'build',
+      '--builder',
+      lab.builder,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--provenance',
+      'false',
+      '--push',
+      '--quiet',
+      '--tag',
+      ref,
+      new URL('../lab/fixtures/arch', import.meta.url).pathname,
+    ]);
+    const index = (await (
+      await fetch(
+        `${lab.registries.staging.url}/v2/${ref.split('/').slice(1).join('/').replace(/:1$/, '')}/manifests/1`,
+        {
+          headers: {
+            accept:
+              'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json',
+          },
+        },
+      )
+    ).json()) as { manifests: Array<{ digest: string; platform: { architecture: string } }> };
+    const machines: Record<string, string> = {};
+    for (const m of index.manifests) {
+      const image = `${ref.replace(/:1$/, '')}@${m.digest}`;
+      try {
+        const out = await docker(['run', '--rm', image]);
+        machines[m.platform.architecture] = /machine: (\S+)/.exec(out.stdout)?.[1] ?? out.stdout;
+      } finally {
+        await local.run({ argv: [lab.docker, 'image', 'rm', '--force', image] });
+      }
+    }
+    expect(machines).toEqual({ amd64: 'x86_64', arm64: 'aarch64' });
+  }, 120_000);
+});
+
 describe('registries', () => {
   it('staging answers the distribution API without auth; production demands it', async () => {
     expect((await fetch(`${lab.registries.staging.url}/v2/`)).status).toBe(200);

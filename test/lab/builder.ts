@@ -1,8 +1,9 @@
 /**
  * The runner side's BuildKit: buildx installed as a docker CLI plugin where every client on this
  * machine finds it, and a buildkitd (run as root, its own --root under the lab dir) registered as
- * a buildx builder with the remote driver. It builds several platforms (without RUN for a foreign
- * platform: there is no QEMU binfmt here) and exports caches; the lab registries are plain HTTP to it.
+ * a buildx builder with the remote driver. It builds several platforms (RUN for linux/arm64 runs
+ * under QEMU, registered with binfmt_misc by test/lab/emulation.ts) and exports caches; the lab
+ * registries are plain HTTP to it.
  *
  * The lab's builder is started once and reused (its pid in a pidfile, never killed by name); tests
  * that need a builder with an empty cache start their own with startBuildkitd and stop it by pid.

@@ -23,6 +23,9 @@ export const DEBIAN_PACKAGES = [
   'curl',
   'iproute2',
   'caddy',
+  // other platforms: QEMU user-mode emulation registered with binfmt_misc (test/lab/emulation.ts)
+  'qemu-user-static',
+  'binfmt-support',
   // runc with seccomp for the Docker 29-era lab host (scripts/tools.mjs builds it)
   'gcc',
   'libseccomp-dev',

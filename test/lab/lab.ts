@@ -11,7 +11,9 @@
  * - a third deploy host, the same image plus a Docker 29-era engine (containerd image store),
  *   Compose v2 and the Docker 29 client, in a single-node swarm of its own, its engine's API also
  *   published on 127.0.10.3:2375 for the runner's client (lab.modernHost, not in lab.hosts);
- * - a busybox base image (docker import of busybox-static) and the fixture web app.
+ * - QEMU emulation of linux/arm64 registered with binfmt_misc (test/lab/emulation.ts);
+ * - a busybox base image (docker import of busybox-static), a two-platform one (amd64 and arm64
+ *   busybox-static, an index in the staging registry) and the fixture web app.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -47,6 +49,7 @@ import {
   SSH_PORT,
 } from './config';
 import { ensureBuilder, stopBuilder } from './builder';
+import { type Emulation, ensureEmulation, foreignBusybox } from './emulation';
 
 export interface LabRegistry {
   readonly name: string;
@@ -86,9 +89,13 @@ export interface LabInfo {
   /** The Docker 29 + Compose v2 host, a single-node swarm; deliberately not in hosts. */
   readonly modernHost: ModernLabHost;
   readonly ssh: { readonly user: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
+  /** Other platforms this machine runs through QEMU (binfmt_misc), as the lab registered them. */
+  readonly emulation: Emulation;
   readonly images: {
     readonly busybox: string;
     readonly busyboxInRegistry: string;
+    /** A two-platform base in the staging registry (linux/amd64, linux/arm64: an index). */
+    readonly busyboxMulti: string;
     readonly app: string;
     readonly slowDb: string;
     readonly proxy: string;
@@ -233,13 +240,13 @@ async function imageExists(ref: string): Promise<boolean> {
   return dockerOk('image', 'inspect', '--format', '{{.Id}}', ref);
 }
 
-async function ensureBusybox(): Promise<string> {
-  const ref = 'slipway-lab/busybox:latest';
-  if (await imageExists(ref)) return ref;
-  const root = join(LAB_DIR, 'cache', 'busybox-root');
+/** A busybox root filesystem (the binary, its applets as links, passwd, group, /tmp) as a tar. */
+async function busyboxRootfs(binary: string, name: string): Promise<string> {
+  const root = join(LAB_DIR, 'cache', `${name}-root`);
   rmSync(root, { recursive: true, force: true });
   for (const dir of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(root, dir), { recursive: true });
-  await sh(['cp', '/bin/busybox', join(root, 'bin', 'busybox')]);
+  await sh(['cp', binary, join(root, 'bin', 'busybox')]);
+  // Another platform's busybox lists its applets too: binfmt_misc runs it under QEMU.
   const applets = (await sh([join(root, 'bin', 'busybox'), '--list'])).stdout.split('\n').filter(Boolean);
   for (const applet of applets) {
     if (applet !== 'busybox') await sh(['ln', '-sf', 'busybox', join(root, 'bin', applet)]);
@@ -250,9 +257,91 @@ async function ensureBusybox(): Promise<string> {
   );
   writeFileSync(join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
   chmodSync(join(root, 'tmp'), 0o1777);
-  const tar = join(LAB_DIR, 'cache', 'busybox.tar');
+  const tar = join(LAB_DIR, 'cache', `${name}.tar`);
   await sh(['tar', '-C', root, '-cf', tar, '.']);
+  rmSync(root, { recursive: true, force: true });
+  return tar;
+}
+
+async function ensureBusybox(): Promise<string> {
+  const ref = 'slipway-lab/busybox:latest';
+  if (await imageExists(ref)) return ref;
+  const tar = await busyboxRootfs('/bin/busybox', 'busybox');
   await docker('import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/bin', tar, ref);
+  return ref;
+}
+
+/** The platforms of the two-platform base image (the second one emulated here). */
+export const MULTI_BASE_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
+
+/** The platforms an index in a lab registry lists (none when it is not an index or not there). */
+async function indexPlatforms(registry: LabRegistry, repository: string, tag: string): Promise<string[]> {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    headers: {
+      accept:
+        'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json',
+    },
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
+  if (!response?.ok) return [];
+  const index = (await response.json()) as {
+    manifests?: Array<{ platform?: { os: string; architecture: string } }>;
+  };
+  return (index.manifests ?? [])
+    .filter((m) => m.platform && m.platform.os !== 'unknown')
+    .map((m) => `${m.platform?.os}/${m.platform?.architecture}`)
+    .sort();
+}
+
+/**
+ * A two-platform base image in the staging registry (linux/amd64 and linux/arm64 busybox, an index
+ * pushed from the lab's builder): Debian's busybox-static of each architecture, nothing pulled.
+ */
+async function ensureMultiBase(staging: LabRegistry, builder: string): Promise<string> {
+  const repository = 'base/busybox-multi';
+  const ref = `${staging.host}/${repository}:1`;
+  if (
+    (await indexPlatforms(staging, repository, '1')).join(',') === [...MULTI_BASE_PLATFORMS].sort().join(',')
+  )
+    return ref;
+  const context = join(LAB_DIR, 'cache', 'busybox-multi');
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(context, { recursive: true });
+  const amd64 = await busyboxRootfs('/bin/busybox', 'busybox-amd64');
+  const arm64 = await busyboxRootfs(await foreignBusybox('arm64', log), 'busybox-arm64');
+  copyFileSync(amd64, join(context, 'rootfs-amd64.tar'));
+  copyFileSync(arm64, join(context, 'rootfs-arm64.tar'));
+  rmSync(amd64, { force: true });
+  rmSync(arm64, { force: true });
+  writeFileSync(
+    join(context, 'Dockerfile'),
+    [
+      'FROM scratch',
+      'ARG TARGETARCH',
+      'ADD rootfs-${TARGETARCH}.tar /',
+      'ENV PATH=/bin',
+      'CMD ["sh"]',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await docker(
+      'buildx',
+      'build',
+      '--builder',
+      builder,
+      '--platform',
+      MULTI_BASE_PLATFORMS.join(','),
+      '--provenance',
+      'false',
+      '--push',
+      '--tag',
+      ref,
+      context,
+    );
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
   return ref;
 }
 
@@ -619,6 +708,7 @@ export async function ensureLab(): Promise<LabInfo> {
   mkdirSync(join(LAB_DIR, 'cache'), { recursive: true });
   await step('Debian packages', ensurePackages);
   await step('Docker engine', ensureDocker);
+  const emulation = await step('QEMU emulation (binfmt_misc)', () => ensureEmulation(log));
   const staging = await step('registry staging', () => ensureRegistry(REGISTRIES[0] as RegistrySpec));
   const production = await step('registry production', () => ensureRegistry(REGISTRIES[1] as RegistrySpec));
   const busybox = await step('busybox base image', ensureBusybox);
@@ -646,6 +736,7 @@ export async function ensureLab(): Promise<LabInfo> {
   const knownHostsPath = join(LAB_DIR, 'ssh', 'known_hosts');
   await writeKnownHosts([...hosts, modernHost], knownHostsPath);
   const builder = await step('buildx plugin and BuildKit builder', ensureBuilder);
+  const busyboxMulti = await step('two-platform base image', () => ensureMultiBase(staging, builder.name));
   const app = await step('fixture app', () => buildFixtureApp('dev'));
   const slowDb = await step('slow-db service image', async () => {
     await docker(
@@ -664,7 +755,8 @@ export async function ensureLab(): Promise<LabInfo> {
     hosts,
     modernHost,
     ssh: { user: DEPLOY_USER, privateKeyPath: key, knownHostsPath },
-    images: { busybox, busyboxInRegistry, app, slowDb, proxy },
+    emulation,
+    images: { busybox, busyboxInRegistry, busyboxMulti, app, slowDb, proxy },
   };
   writeFileSync(join(LAB_DIR, 'lab.json'), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
   log(`lab is up (${Math.round(performance.now() - started)} ms)`);
