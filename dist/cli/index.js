@@ -52693,6 +52693,16 @@ function tarFile(name, content, mode = 0o644, mtime = 0) {
     const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
     return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
 }
+/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
+function tarFiles(files) {
+    return Buffer.concat([
+        ...files.map(([name, content]) => {
+            const one = tarFile(name, content);
+            return one.subarray(0, one.length - 1024);
+        }),
+        Buffer.alloc(1024, 0),
+    ]);
+}
 
 ;// CONCATENATED MODULE: ./src/deploy-container/container-host.ts
 /**
@@ -53069,16 +53079,6 @@ const ROLE = 'shared-proxy';
 const shared_proxy_proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' };
-/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
-function tarFiles(files) {
-    return Buffer.concat([
-        ...files.map(([name, content]) => {
-            const one = tarFile(name, content);
-            return one.subarray(0, one.length - 1024);
-        }),
-        Buffer.alloc(1024, 0),
-    ]);
-}
 class shared_proxy_SharedProxy {
     runner;
     where;
@@ -55596,15 +55596,6 @@ function maintenanceCaddyfile(port, retryAfterS) {
         '',
     ].join('\n');
 }
-function maintenance_tarFiles(files) {
-    return Buffer.concat([
-        ...files.map(([name, content]) => {
-            const one = tarFile(name, content);
-            return one.subarray(0, one.length - 1024);
-        }),
-        Buffer.alloc(1024, 0),
-    ]);
-}
 const maintenanceContainer = (session) => `${session.name}-maintenance`;
 /** The image the service's proxy runs on this host (its own, else the shared one), else the proxy-image input. */
 async function proxyImageOn(session, fallback) {
@@ -55657,7 +55648,7 @@ async function enterOnHost(session, request, ctx) {
         }));
     }
     // The page (and its settings) as asked now, also when the container was already there.
-    await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* copyArchiveInto */.ch(maintenance_TARGET, name, '/etc/caddy', maintenance_tarFiles([
+    await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* copyArchiveInto */.ch(maintenance_TARGET, name, '/etc/caddy', tarFiles([
         ['Caddyfile', maintenanceCaddyfile(request.port, request.retryAfterS)],
         ['maintenance.html', request.page],
     ])));

@@ -125,18 +125,21 @@ export class FrozenError extends Error {
   }
 }
 
+/** What a refusal reads: the service's directory on one host, through its connection. */
+export interface ServiceOnHost {
+  readonly runner: Runner;
+  readonly dir: string;
+  readonly name: string;
+  readonly where: string;
+}
+
 /**
  * Called holding the deploy lease of every host: refuses (FrozenError naming the holder, time and
  * message) when the service is frozen on any of them. A rollback with `force` goes through, said
  * in the log.
  */
 export async function refuseIfFrozen(
-  sessions: ReadonlyArray<{
-    readonly runner: Runner;
-    readonly dir: string;
-    readonly name: string;
-    readonly where: string;
-  }>,
+  sessions: readonly ServiceOnHost[],
   request: { readonly rollback?: boolean; readonly force?: boolean },
   log: (line: string) => void,
 ): Promise<void> {

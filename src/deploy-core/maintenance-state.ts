@@ -6,6 +6,7 @@
  */
 import type { Runner } from '../command/command';
 import { readFile } from '../command/files';
+import type { ServiceOnHost } from './freeze';
 
 export const MAINTENANCE_FILE = 'maintenance.json';
 
@@ -34,14 +35,7 @@ export async function readMaintenance(runner: Runner, dir: string): Promise<Main
 }
 
 /** Called holding the deploy lease of every host: refuses while the service is in maintenance on one. */
-export async function refuseIfInMaintenance(
-  sessions: ReadonlyArray<{
-    readonly runner: Runner;
-    readonly dir: string;
-    readonly name: string;
-    readonly where: string;
-  }>,
-): Promise<void> {
+export async function refuseIfInMaintenance(sessions: readonly ServiceOnHost[]): Promise<void> {
   for (const s of sessions) {
     const record = await readMaintenance(s.runner, s.dir);
     if (record)

@@ -27,3 +27,14 @@ export function tarFile(name: string, content: string | Buffer, mode = 0o644, mt
   const padding = Buffer.alloc((512 - (body.length % 512)) % 512, 0);
   return Buffer.concat([header, body, padding, Buffer.alloc(1024, 0)]);
 }
+
+/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
+export function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
+  return Buffer.concat([
+    ...files.map(([name, content]) => {
+      const one = tarFile(name, content);
+      return one.subarray(0, one.length - 1024);
+    }),
+    Buffer.alloc(1024, 0),
+  ]);
+}

@@ -14,7 +14,7 @@ import * as networks from '../docker/networks';
 import type { DockerTarget } from '../docker/target';
 import type { ContainerInspect as Inspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
-import { tarFile } from '../docker/tar';
+import { tarFiles } from '../docker/tar';
 import { caddyCommand } from './caddy-commands';
 import { makeDirectory, readAllMatching, removeFile } from '../command/files';
 import { writeFileAtomic } from '../command/remote-file';
@@ -50,17 +50,6 @@ export interface ProxyStatus {
 
 /** Labels on the proxy container saying which of its published ports is which. */
 const PORT_LABEL = { http: 'dev.slipway.proxy.http-port', https: 'dev.slipway.proxy.https-port' } as const;
-
-/** Several files in one tar stream (each entry as tarFile writes it, one end-of-archive marker). */
-function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
-  return Buffer.concat([
-    ...files.map(([name, content]) => {
-      const one = tarFile(name, content);
-      return one.subarray(0, one.length - 1024);
-    }),
-    Buffer.alloc(1024, 0),
-  ]);
-}
 
 export interface ProxySettings {
   /** The proxy image (pinned to its digest on the host before the container is created). */

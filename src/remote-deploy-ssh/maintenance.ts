@@ -28,7 +28,7 @@ import { SHARED_PROXY } from '../proxy/shared-proxy';
 import * as docker from '../docker/containers';
 import { pull } from '../docker/images';
 import { type DockerTarget, dockerCommand } from '../docker/target';
-import { tarFile } from '../docker/tar';
+import { tarFiles } from '../docker/tar';
 import { formatReference } from '../common/reference';
 import { DAY_TWO_LOCK_STATE } from './lock';
 import { deployContext } from './operation';
@@ -89,16 +89,6 @@ export function maintenanceCaddyfile(port: number, retryAfterS: number): string 
     '}',
     '',
   ].join('\n');
-}
-
-function tarFiles(files: ReadonlyArray<readonly [string, string]>): Buffer {
-  return Buffer.concat([
-    ...files.map(([name, content]) => {
-      const one = tarFile(name, content);
-      return one.subarray(0, one.length - 1024);
-    }),
-    Buffer.alloc(1024, 0),
-  ]);
 }
 
 const maintenanceContainer = (session: ContainerHost) => `${session.name}-maintenance`;
