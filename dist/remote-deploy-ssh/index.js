@@ -52761,15 +52761,21 @@ async function enterOnHost(session, request, ctx) {
             command: caddyCommand('run', '/etc/caddy/Caddyfile'),
         }));
     }
-    // The page (and its settings) as asked now, also when the container was already there.
+    // The page (and its settings) as asked now, also when the container was already there. A page
+    // that runs with these settings is not restarted: it may be all that serves (the app stopped by
+    // an earlier run), and file_server reads the new page from disk.
+    const config = maintenanceCaddyfile(request.port, request.retryAfterS);
+    const running = exists
+        ? await session.runner.run(readFileIn(maintenance_TARGET, name, '/etc/caddy/Caddyfile'))
+        : undefined;
     await command_runChecked(session.runner, copyArchiveInto(maintenance_TARGET, name, '/etc/caddy', tarFiles([
-        ['Caddyfile', maintenanceCaddyfile(request.port, request.retryAfterS)],
+        ['Caddyfile', config],
         ['maintenance.html', request.page],
     ])));
-    if (exists)
-        await command_runChecked(session.runner, dockerCommand(maintenance_TARGET, ['restart', '--time', '1', name]));
-    else
+    if (running?.exitCode !== 0)
         await command_runChecked(session.runner, start(maintenance_TARGET, name));
+    else if (running.stdout !== config)
+        await command_runChecked(session.runner, dockerCommand(maintenance_TARGET, ['restart', '--time', '1', name]));
     await waitAnswers(session, name, request.port);
     // The record first (a run cut from here on is finished by the next maintenance or live).
     const stopped = [...new Set([...(earlier?.stopped ?? []), ...serving])];

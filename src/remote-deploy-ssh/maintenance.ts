@@ -155,7 +155,13 @@ async function enterOnHost(
       }),
     );
   }
-  // The page (and its settings) as asked now, also when the container was already there.
+  // The page (and its settings) as asked now, also when the container was already there. A page
+  // that runs with these settings is not restarted: it may be all that serves (the app stopped by
+  // an earlier run), and file_server reads the new page from disk.
+  const config = maintenanceCaddyfile(request.port, request.retryAfterS);
+  const running = exists
+    ? await session.runner.run(docker.readFileIn(TARGET, name, '/etc/caddy/Caddyfile'))
+    : undefined;
   await runChecked(
     session.runner,
     docker.copyArchiveInto(
@@ -163,13 +169,14 @@ async function enterOnHost(
       name,
       '/etc/caddy',
       tarFiles([
-        ['Caddyfile', maintenanceCaddyfile(request.port, request.retryAfterS)],
+        ['Caddyfile', config],
         ['maintenance.html', request.page],
       ]),
     ),
   );
-  if (exists) await runChecked(session.runner, dockerCommand(TARGET, ['restart', '--time', '1', name]));
-  else await runChecked(session.runner, docker.start(TARGET, name));
+  if (running?.exitCode !== 0) await runChecked(session.runner, docker.start(TARGET, name));
+  else if (running.stdout !== config)
+    await runChecked(session.runner, dockerCommand(TARGET, ['restart', '--time', '1', name]));
   await waitAnswers(session, name, request.port);
   // The record first (a run cut from here on is finished by the next maintenance or live).
   const stopped = [...new Set([...(earlier?.stopped ?? []), ...serving])];
