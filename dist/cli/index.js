@@ -55648,19 +55648,24 @@ async function enterOnHost(session, request, ctx) {
         }));
     }
     // The page (and its settings) as asked now, also when the container was already there. A page
-    // that runs with these settings is not restarted: it may be all that serves (the app stopped by
-    // an earlier run), and file_server reads the new page from disk.
+    // that runs with this page and these settings is left alone: it may be all that serves (the app
+    // stopped by an earlier run), and while docker cp rewrites the page file_server answers 404 (seen
+    // once under load), a restart leaves nothing serving.
     const config = maintenanceCaddyfile(request.port, request.retryAfterS);
-    const running = exists
-        ? await session.runner.run(docker_containers/* readFileIn */.G(maintenance_TARGET, name, '/etc/caddy/Caddyfile'))
-        : undefined;
-    await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* copyArchiveInto */.ch(maintenance_TARGET, name, '/etc/caddy', tarFiles([
-        ['Caddyfile', config],
-        ['maintenance.html', request.page],
-    ])));
-    if (running?.exitCode !== 0)
+    const inside = async (file) => {
+        const read = await session.runner.run(docker_containers/* readFileIn */.G(maintenance_TARGET, name, `/etc/caddy/${file}`));
+        return read.exitCode === 0 ? read.stdout : undefined;
+    };
+    const runningConfig = exists ? await inside('Caddyfile') : undefined;
+    const runningPage = runningConfig === undefined ? undefined : await inside('maintenance.html');
+    if (runningConfig !== config || runningPage !== request.page)
+        await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* copyArchiveInto */.ch(maintenance_TARGET, name, '/etc/caddy', tarFiles([
+            ['Caddyfile', config],
+            ['maintenance.html', request.page],
+        ])));
+    if (runningConfig === undefined)
         await (0,command_command/* runChecked */.X4)(session.runner, docker_containers/* start */.ni(maintenance_TARGET, name));
-    else if (running.stdout !== config)
+    else if (runningConfig !== config)
         await (0,command_command/* runChecked */.X4)(session.runner, (0,docker_target/* dockerCommand */.Q2)(maintenance_TARGET, ['restart', '--time', '1', name]));
     await waitAnswers(session, name, request.port);
     // The record first (a run cut from here on is finished by the next maintenance or live).

@@ -156,26 +156,31 @@ async function enterOnHost(
     );
   }
   // The page (and its settings) as asked now, also when the container was already there. A page
-  // that runs with these settings is not restarted: it may be all that serves (the app stopped by
-  // an earlier run), and file_server reads the new page from disk.
+  // that runs with this page and these settings is left alone: it may be all that serves (the app
+  // stopped by an earlier run), and while docker cp rewrites the page file_server answers 404 (seen
+  // once under load), a restart leaves nothing serving.
   const config = maintenanceCaddyfile(request.port, request.retryAfterS);
-  const running = exists
-    ? await session.runner.run(docker.readFileIn(TARGET, name, '/etc/caddy/Caddyfile'))
-    : undefined;
-  await runChecked(
-    session.runner,
-    docker.copyArchiveInto(
-      TARGET,
-      name,
-      '/etc/caddy',
-      tarFiles([
-        ['Caddyfile', config],
-        ['maintenance.html', request.page],
-      ]),
-    ),
-  );
-  if (running?.exitCode !== 0) await runChecked(session.runner, docker.start(TARGET, name));
-  else if (running.stdout !== config)
+  const inside = async (file: string) => {
+    const read = await session.runner.run(docker.readFileIn(TARGET, name, `/etc/caddy/${file}`));
+    return read.exitCode === 0 ? read.stdout : undefined;
+  };
+  const runningConfig = exists ? await inside('Caddyfile') : undefined;
+  const runningPage = runningConfig === undefined ? undefined : await inside('maintenance.html');
+  if (runningConfig !== config || runningPage !== request.page)
+    await runChecked(
+      session.runner,
+      docker.copyArchiveInto(
+        TARGET,
+        name,
+        '/etc/caddy',
+        tarFiles([
+          ['Caddyfile', config],
+          ['maintenance.html', request.page],
+        ]),
+      ),
+    );
+  if (runningConfig === undefined) await runChecked(session.runner, docker.start(TARGET, name));
+  else if (runningConfig !== config)
     await runChecked(session.runner, dockerCommand(TARGET, ['restart', '--time', '1', name]));
   await waitAnswers(session, name, request.port);
   // The record first (a run cut from here on is finished by the next maintenance or live).
