@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
+import { removeTempDirs } from '../test/helpers/temp';
 import { labDeployInputs } from '../test/helpers/lab-ssh';
 import { LocalRunner } from '../src/command/local-runner';
 import { runBundle } from '../test/helpers/run-bundle';
@@ -191,6 +192,8 @@ async function main() {
     // The proxy first: a network it is attached to cannot be removed.
     if (mode !== 'publish') await onHost(`${sharedProxy.join('\n')}\ntrue`);
     await clean();
+    // Each bundle run's RUNNER_TEMP (secrets first): outside vitest nothing else removes them.
+    removeTempDirs();
   }
 }
 void main().catch((e) => {
