@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { LocalRunner } from '../../src/command/local-runner';
 import { LAB_DIR } from '../lab/config';
 import type { LabInfo } from '../lab/lab';
+import { alive } from '../lab/process';
 
 const LEDGER = join(LAB_DIR, 'test-leftovers');
 const local = new LocalRunner();
@@ -46,15 +47,6 @@ export function hostCleanup(lab: LabInfo, id: string, lines: readonly string[]):
     await runOnHosts(lab, script);
     rmSync(record, { force: true });
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs the recorded cleanups of test runs that ended without theirs (their process is gone). */

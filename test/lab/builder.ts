@@ -22,6 +22,7 @@ import {
 import { join } from 'node:path';
 import { LocalRunner } from '../../src/command/local-runner';
 import { BUILDER, DOCKER, LAB_DIR, REGISTRIES } from './config';
+import { alive } from './process';
 
 const runner = new LocalRunner();
 
@@ -59,15 +60,6 @@ export async function installBuildxPlugin(): Promise<string> {
     await runner.run({ argv: ['mv', '-f', `${plugin}.tmp`, plugin] });
   }
   return plugin;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

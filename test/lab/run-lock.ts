@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_DIR } from './config';
+import { startTime } from './process';
 
 interface Holder {
   readonly pid: number;
@@ -17,16 +18,6 @@ interface Holder {
   readonly start: string;
   readonly cwd: string;
   readonly since: string;
-}
-
-function startTime(pid: number): string | undefined {
-  try {
-    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 function readHolder(dir: string): Holder | undefined {

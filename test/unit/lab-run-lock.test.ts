@@ -2,14 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startTime } from '../lab/process';
 import { holdLab } from '../lab/run-lock';
 import { tempDir } from '../helpers/temp';
-
-/** /proc/<pid>/stat's start time, as run-lock records it. */
-function startOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
-}
 
 function holdAs(dir: string, pid: number, start: string): void {
   mkdirSync(dir);
@@ -21,7 +16,7 @@ describe('one integration run on the lab at a time', () => {
     const dir = join(tempDir('run-lock'), 'lock');
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     const pid = other.pid as number;
-    holdAs(dir, pid, startOf(pid));
+    holdAs(dir, pid, startTime(pid) as string);
     const said: string[] = [];
     let held = false;
     const holding = holdLab((m) => said.push(m), dir).then((release) => {
@@ -62,7 +57,7 @@ describe('one integration run on the lab at a time', () => {
     try {
       writeFileSync(
         join(dir, 'holder.json'),
-        JSON.stringify({ pid: other.pid, start: startOf(other.pid as number), cwd: '/x', since: 'now' }),
+        JSON.stringify({ pid: other.pid, start: startTime(other.pid as number), cwd: '/x', since: 'now' }),
       );
       release();
       expect(existsSync(dir)).toBe(true);
