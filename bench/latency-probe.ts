@@ -8,6 +8,7 @@ import http from 'node:http';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
 import { removeTempDirs } from '../test/helpers/temp';
 import { labDeployInputs } from '../test/helpers/lab-ssh';
+import { summarizeLatency } from '../test/helpers/load';
 import { LocalRunner } from '../src/command/local-runner';
 import { runBundle } from '../test/helpers/run-bundle';
 import { publishFixtureApp, readLabInfo } from '../test/lab/lab';
@@ -140,42 +141,27 @@ async function main() {
     stop = true;
     await Promise.all(loops);
     watcher.kill();
-    const idle = samples
-      .filter(([s]) => s >= idleFrom && s < idleTo)
-      .map(([, d]) => d)
-      .sort((a, b) => a - b);
-    const p = (a: number[], q: number) => a[Math.min(a.length - 1, Math.ceil(q * a.length) - 1)]?.toFixed(1);
-    const during = samples
-      .filter(([s]) => s >= idleTo)
-      .map(([, d]) => d)
-      .sort((a, b) => a - b);
+    // The same nearest-rank percentiles as the tests' load helper.
+    const window = (from: number, to: number) =>
+      samples.filter(([t]) => t >= from && t < to).map(([t, d]) => [t, d] as const);
+    const idleSamples = window(idleFrom, idleTo);
+    const duringSamples = window(idleTo, Number.POSITIVE_INFINITY);
+    const idle = { n: idleSamples.length, ...summarizeLatency(idleSamples), slowest: undefined };
+    const during = { n: duringSamples.length, ...summarizeLatency(duringSamples), slowest: undefined };
     console.log(
-      `mode ${mode} host ${host.name} idle n=${idle.length} p50 ${p(idle, 0.5)} p99 ${p(idle, 0.99)} max ${p(idle, 1)}`,
+      `mode ${mode} host ${host.name} idle n=${idle.n} p50 ${idle.p50} p99 ${idle.p99} max ${idle.max}`,
     );
     console.log(
-      `during n=${during.length} p50 ${p(during, 0.5)} p99 ${p(during, 0.99)} p99.9 ${p(during, 0.999)} max ${p(during, 1)}`,
+      `during n=${during.n} p50 ${during.p50} p99 ${during.p99} p99.9 ${during.p999} max ${during.max}`,
     );
-    const num = (a: number[], q: number) => Number(p(a, q) ?? 0);
-    const bound = num(idle, 0.99) + 250;
+    const bound = idle.p99 + 250;
     console.log(
       `RESULT ${JSON.stringify({
         mode,
         host: host.name,
         build: process.env.SLIPWAY_PROBE_LABEL ?? 'this',
-        idle: {
-          n: idle.length,
-          p50: num(idle, 0.5),
-          p99: num(idle, 0.99),
-          p999: num(idle, 0.999),
-          max: num(idle, 1),
-        },
-        during: {
-          n: during.length,
-          p50: num(during, 0.5),
-          p99: num(during, 0.99),
-          p999: num(during, 0.999),
-          max: num(during, 1),
-        },
+        idle,
+        during,
         failed: samples.filter(([, , st]) => st !== '200').length,
         overBound: samples.filter(([t, d]) => t >= idleTo && d > bound).length,
       })}`,
