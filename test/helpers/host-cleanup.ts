@@ -16,15 +16,30 @@ const LEDGER = join(LAB_DIR, 'test-leftovers');
 const local = new LocalRunner();
 
 /**
- * Shell lines removing one container-mode service: the containers and networks Slipway labelled
- * with it (versions, pre-deploy runs, its proxy, its networks), its directory, the volumes named.
+ * Shell lines removing container-mode services: the containers and networks Slipway labelled with
+ * them (versions, pre-deploy runs, their proxies, their networks), then the volumes named, then
+ * their directories. A service's network may still have a container of another's attached (the
+ * host's shared proxy joins every service's live network): it is disconnected first, or the network
+ * stays and, a run at a time, the engine runs out of address pools ("all predefined address pools
+ * have been fully subnetted" after about 30). Volumes go after every service's containers: one
+ * service's volume may be mounted by another of the same file.
  */
-export function serviceCleanup(service: string, volumes: readonly string[] = []): string[] {
+export function serviceCleanup(
+  services: string | readonly string[],
+  volumes: readonly string[] = [],
+): string[] {
+  const list = typeof services === 'string' ? [services] : services;
   return [
-    `docker ps -aq --filter label=dev.slipway.service=${service} | xargs -r docker rm -f >/dev/null`,
-    `docker network ls -q --filter label=dev.slipway.service=${service} | xargs -r docker network rm >/dev/null`,
+    ...list.map(
+      (service) =>
+        `docker ps -aq --filter label=dev.slipway.service=${service} | xargs -r docker rm -f >/dev/null`,
+    ),
+    ...list.map(
+      (service) =>
+        `for n in $(docker network ls -q --filter label=dev.slipway.service=${service}); do for c in $(docker network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{end}}' "$n"); do docker network disconnect -f "$n" "$c"; done; docker network rm "$n"; done >/dev/null 2>&1`,
+    ),
     ...volumes.map((volume) => `docker volume rm ${volume} >/dev/null 2>&1`),
-    `rm -rf /home/deploy/.slipway/${service}`,
+    ...list.map((service) => `rm -rf /home/deploy/.slipway/${service}`),
   ];
 }
 
@@ -65,4 +80,64 @@ export async function reclaimLeftovers(lab: LabInfo, log: (message: string) => v
     await runOnHosts(lab, script);
     rmSync(path, { force: true });
   }
+}
+
+/** What runs on one lab host that a test could leave behind: "kind name" lines. */
+type Inventory = Map<string, Set<string>>;
+
+const INVENTORY_SCRIPT = [
+  `docker ps -a --format 'container {{.Names}}'`,
+  `docker network ls --format 'network {{.Name}}'`,
+  `docker volume ls --format 'volume {{.Name}}'`,
+  `docker service ls --format 'service {{.Name}}' 2>/dev/null`,
+].join('\n');
+
+const labHosts = (lab: LabInfo) => [...lab.hosts, ...(lab.modernHost ? [lab.modernHost] : [])];
+
+async function inventory(lab: LabInfo): Promise<Inventory> {
+  const result: Inventory = new Map();
+  for (const host of labHosts(lab)) {
+    const listed = await local.run({
+      argv: [lab.docker, 'exec', host.container, 'sh', '-c', INVENTORY_SCRIPT],
+    });
+    result.set(host.container, new Set(listed.stdout.split('\n').filter(Boolean)));
+  }
+  return result;
+}
+
+/**
+ * Takes the lab hosts' inventory at the start of a run that holds the lab alone, and returns the
+ * check for its end: whatever is on a host then and was not at the start, this run made and did not
+ * remove (a file's cleanup missed it). It is removed (swarm services, containers, networks with
+ * whatever is still attached disconnected, then volumes) and named, and the check throws: a leak
+ * fails the run, and the next run still finds the hosts as they were.
+ */
+export async function watchForLeaks(lab: LabInfo): Promise<() => Promise<void>> {
+  const before = await inventory(lab);
+  return async () => {
+    const after = await inventory(lab);
+    const leaks: string[] = [];
+    for (const host of labHosts(lab)) {
+      const had = before.get(host.container) ?? new Set<string>();
+      const left = [...(after.get(host.container) ?? [])].filter((line) => !had.has(line));
+      if (left.length === 0) continue;
+      leaks.push(`${host.container}: ${left.join(', ')}`);
+      const named = (kind: string) =>
+        left.filter((line) => line.startsWith(`${kind} `)).map((line) => `'${line.slice(kind.length + 1)}'`);
+      const script = [
+        ...named('service').map((s) => `docker service rm ${s}`),
+        ...named('container').map((c) => `docker rm -f ${c}`),
+        ...named('network').map(
+          (n) =>
+            `for c in $(docker network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{end}}' ${n}); do docker network disconnect -f ${n} "$c"; done; docker network rm ${n}`,
+        ),
+        ...named('volume').map((v) => `docker volume rm ${v}`),
+      ].join(' >/dev/null 2>&1\n');
+      await local.run({
+        argv: [lab.docker, 'exec', host.container, 'sh', '-c', `${script} >/dev/null 2>&1\ntrue`],
+      });
+    }
+    if (leaks.length > 0)
+      throw new Error(`this test run left on the lab hosts (now removed): ${leaks.join('; ')}`);
+  };
 }

@@ -71,11 +71,7 @@ function hostsOutput(run: BundleRun): Array<{ host: string; result: string; prev
 }
 
 /** Removes this file's services (containers, networks, its volume) from the lab hosts, by exact name. */
-const cleanHosts = hostCleanup(lab, SERVICE, [
-  ...serviceCleanup(SERVICE, [VOLUME, GATE]),
-  ...serviceCleanup(NOPROXY),
-  ...serviceCleanup(FIRST),
-]);
+const cleanHosts = hostCleanup(lab, SERVICE, [...serviceCleanup([SERVICE, NOPROXY, FIRST], [VOLUME, GATE])]);
 
 afterAll(cleanHosts);
 

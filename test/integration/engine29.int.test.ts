@@ -114,8 +114,7 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
   `docker network ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker network rm >/dev/null 2>&1`,
   `docker config ls -q --filter label=dev.slipway.service=${SWARM} | xargs -r docker config rm >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${SWARM}`,
-  ...serviceCleanup(SHARED_A),
-  ...serviceCleanup(SHARED_B),
+  ...serviceCleanup([SHARED_A, SHARED_B]),
   `docker stack rm ${STACK} >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${STACK}`,
   // The shared proxy is the host's: only on the Docker 29 host, where this file made it.

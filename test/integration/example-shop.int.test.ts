@@ -80,10 +80,7 @@ const key = readFileSync(lab.ssh.privateKeyPath, 'utf8');
 
 /** What the settings and pin cases leave: the dry run's service directory (by exact name). */
 afterAll(
-  hostCleanup(lab, `example-shop-pin-${ID}`, [
-    ...serviceCleanup(`${SERVICE}-pin`),
-    ...serviceCleanup(`${SERVICE}-nokey`),
-  ]),
+  hostCleanup(lab, `example-shop-pin-${ID}`, [...serviceCleanup([`${SERVICE}-pin`, `${SERVICE}-nokey`])]),
 );
 
 beforeAll(() => {

@@ -49,8 +49,7 @@ const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
   'docker volume rm slipway-proxy-data >/dev/null 2>&1',
   'rm -rf /home/deploy/.slipway/_proxy',
   `docker rm -f ${BLOCKER} >/dev/null 2>&1`,
-  ...[A, B, D, E, F, G].flatMap((s) => serviceCleanup(s)),
-  ...serviceCleanup(C, [C_VOLUME]),
+  ...serviceCleanup([A, B, C, D, E, F, G], [C_VOLUME]),
 ]);
 
 beforeAll(async () => {

@@ -133,7 +133,7 @@ beforeAll(async () => {
 });
 
 /** The two services these tests deploy, by exact name (an interrupted run's: see reclaimLeftovers). */
-afterAll(hostCleanup(lab, SERVICE, [...serviceCleanup(`${SERVICE}-staging`), ...serviceCleanup(SERVICE)]));
+afterAll(hostCleanup(lab, SERVICE, serviceCleanup([`${SERVICE}-staging`, SERVICE])));
 
 describe('reusable workflows on act, against the lab', () => {
   it('a push runs pipeline.yml: build, test, push to staging, deploy the pushed digest to staging', async () => {

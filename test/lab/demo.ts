@@ -11,6 +11,7 @@ import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from './config';
 import { ensureLab, type LabInfo } from './lab';
+import { holdLab } from './run-lock';
 
 function step(title: string): () => void {
   const started = performance.now();
@@ -43,7 +44,21 @@ function deployInputs(lab: LabInfo, hosts: LabInfo['hosts'], image: string, publ
   };
 }
 
+/** The demo's staging and production ports: none of the integration tests' (8080–8089). */
+const STAGING_PORT = '8090';
+const PRODUCTION_PORT = '8091';
+
+/** Runs the demo while holding the lab (as a test run does): a test run beside it waits, and the reverse. */
 export async function runDemo(): Promise<void> {
+  const release = await holdLab((message) => process.stderr.write(`[lab] ${message}\n`));
+  try {
+    await demo();
+  } finally {
+    release();
+  }
+}
+
+async function demo(): Promise<void> {
   const lab = await ensureLab();
   const { staging, production } = lab.registries;
   const run = Math.floor(Date.now() / 1000) % 100000;
@@ -110,7 +125,9 @@ export async function runDemo(): Promise<void> {
   done();
 
   const [stagingHost, ...rest] = lab.hosts;
-  done = step(`remote-deploy-ssh: deploy ${version} to the staging host ${stagingHost?.address}:8082`);
+  done = step(
+    `remote-deploy-ssh: deploy ${version} to the staging host ${stagingHost?.address}:${STAGING_PORT}`,
+  );
   const stagingDeploy = check(
     'remote-deploy-ssh (staging)',
     await runBundle(
@@ -119,7 +136,7 @@ export async function runDemo(): Promise<void> {
         lab,
         [stagingHost as LabInfo['hosts'][number]],
         `${staging.host}/demo/shop@${digest}`,
-        '8082',
+        STAGING_PORT,
         'demo-shop-staging',
       ),
       { env },
@@ -152,7 +169,7 @@ export async function runDemo(): Promise<void> {
   done();
 
   done = step(
-    `remote-deploy-ssh: deploy ${version} to ${lab.hosts.length} production hosts (:8083), zero downtime`,
+    `remote-deploy-ssh: deploy ${version} to ${lab.hosts.length} production hosts (:${PRODUCTION_PORT}), zero downtime`,
   );
   const prod = check(
     'remote-deploy-ssh (production)',
@@ -163,7 +180,7 @@ export async function runDemo(): Promise<void> {
           lab,
           [stagingHost as LabInfo['hosts'][number], ...rest],
           `${production.host}/demo/shop:${version}`,
-          '8083',
+          PRODUCTION_PORT,
           'demo-shop',
         ),
         'registry-username': production.username as string,
@@ -178,7 +195,7 @@ export async function runDemo(): Promise<void> {
   const answers = await Promise.all(
     lab.hosts.map(
       async (h) =>
-        `${h.address}:8083 → ${(await (await fetch(`http://${h.address}:8083/version`)).text()).trim()}`,
+        `${h.address}:${PRODUCTION_PORT} → ${(await (await fetch(`http://${h.address}:${PRODUCTION_PORT}/version`)).text()).trim()}`,
     ),
   );
   process.stdout.write(`\nProduction answers:\n${answers.map((a) => `  ${a}`).join('\n')}\n`);

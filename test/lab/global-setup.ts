@@ -1,11 +1,12 @@
 /**
  * Vitest global setup of the integration project: the tools the tests run (act, actionlint; built
  * once with go install, see scripts/tools.mjs), then the lab, brought up once and shared, cleared
- * of what interrupted test runs left on its hosts, held by this run alone (test/lab/run-lock.ts).
+ * of what interrupted test runs left on its hosts, held by this run alone (test/lab/run-lock.ts),
+ * and checked at the end for anything the run left there (a missed cleanup fails the run).
  */
 import type { TestProject } from 'vitest/node';
 import { ensureTools } from '../../scripts/tools.mjs';
-import { reclaimLeftovers } from '../helpers/host-cleanup';
+import { reclaimLeftovers, watchForLeaks } from '../helpers/host-cleanup';
 import { ensureLab, type LabInfo } from './lab';
 import { holdLab } from './run-lock';
 
@@ -20,12 +21,20 @@ declare module 'vitest' {
 const ESTIMATE =
   'the integration tests: the tools they lack (built once, below), the lab (about 2 min the first time, seconds after), then about 40 min of tests on 2 cores';
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.stderr.write(`[npm test] ${ESTIMATE}\n`);
   project.provide('tools', await ensureTools());
   const release = await holdLab((message) => process.stderr.write(`[lab] ${message}\n`));
   const lab = await ensureLab();
   await reclaimLeftovers(lab, (message) => process.stderr.write(`[lab] ${message}\n`));
+  // Beside another run (SLIPWAY_LAB_SHARED=1) what appears on the hosts may be the other run's.
+  const leaks = process.env.SLIPWAY_LAB_SHARED === '1' ? undefined : await watchForLeaks(lab);
   project.provide('lab', lab);
-  return release;
+  return async () => {
+    try {
+      await leaks?.();
+    } finally {
+      release();
+    }
+  };
 }
