@@ -7,10 +7,10 @@
  * is checked with its start time) is taken over. SLIPWAY_LAB_SHARED=1 skips the wait, for a file
  * known to touch nothing another run uses.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_DIR } from './config';
-import { startTime } from './process';
+import { alive, startTime } from './process';
 
 interface Holder {
   readonly pid: number;
@@ -35,7 +35,11 @@ export async function holdLab(
   log: (message: string) => void,
   dir = join(LAB_DIR, 'test-run.lock'),
 ): Promise<() => void> {
-  if (process.env.SLIPWAY_LAB_SHARED === '1') return () => {};
+  if (process.env.SLIPWAY_LAB_SHARED === '1') {
+    // A guest: the holder's end-of-run check must not take what the guest made for its own leaks.
+    markGuest(dir);
+    return () => markGuest(dir);
+  }
   mkdirSync(join(dir, '..'), { recursive: true });
   const me: Holder = {
     pid: process.pid,
@@ -76,4 +80,24 @@ export async function holdLab(
   return () => {
     if (readHolder(dir)?.pid === process.pid) rmSync(dir, { recursive: true, force: true });
   };
+}
+
+const guestMark = (dir: string) => `${dir}.guest`;
+
+function markGuest(dir: string): void {
+  mkdirSync(join(dir, '..'), { recursive: true });
+  writeFileSync(guestMark(dir), `${process.pid}\n`);
+}
+
+/**
+ * Whether a run beside the holder (SLIPWAY_LAB_SHARED=1) started or ended since `since` (epoch ms),
+ * or the last one to start is still running.
+ */
+export function guestSince(since: number, dir = join(LAB_DIR, 'test-run.lock')): boolean {
+  try {
+    const pid = Number(readFileSync(guestMark(dir), 'utf8'));
+    return statSync(guestMark(dir)).mtimeMs >= since || (pid > 0 && alive(pid));
+  } catch {
+    return false;
+  }
 }

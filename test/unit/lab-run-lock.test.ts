@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTime } from '../lab/process';
-import { holdLab } from '../lab/run-lock';
+import { guestSince, holdLab } from '../lab/run-lock';
 import { tempDir } from '../helpers/temp';
 
 function holdAs(dir: string, pid: number, start: string): void {
@@ -64,5 +64,23 @@ describe('one integration run on the lab at a time', () => {
     } finally {
       other.kill();
     }
+  });
+
+  it('a run beside the holder (SLIPWAY_LAB_SHARED=1) does not wait, and the holder learns one was there', async () => {
+    const dir = join(tempDir('run-lock'), 'lock');
+    const started = Date.now();
+    const release = await holdLab(() => {}, dir);
+    expect(guestSince(started, dir)).toBe(false);
+    process.env.SLIPWAY_LAB_SHARED = '1';
+    try {
+      const guestRelease = await holdLab(() => {}, dir);
+      expect(guestSince(started, dir)).toBe(true);
+      guestRelease();
+    } finally {
+      delete process.env.SLIPWAY_LAB_SHARED;
+    }
+    // The guest (this process, alive) is still counted for a holder that started after it.
+    expect(guestSince(Date.now() + 60_000, dir)).toBe(true);
+    release();
   });
 });
