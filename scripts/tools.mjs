@@ -5,8 +5,11 @@
 // pinned module version and build tags, so a tool's own --version output (often "dev") is never
 // trusted.
 //
-//   node scripts/tools.mjs              install what is missing, print where each tool is
-//   node scripts/tools.mjs crane cosign install just those
+//   node scripts/tools.mjs                  install what is missing, print where each tool is
+//   node scripts/tools.mjs crane cosign     install just those
+//   node scripts/tools.mjs --except-judges  all but the judges (cosign v2 and v3, 12 of the 24 cold
+//                                           minutes): the integration tests build those in the
+//                                           background while the files that do not need them run
 //
 // Used by the integration tests' global setup (test/lab/global-setup.ts), test/helpers/act.ts,
 // scripts/lint-actions.mjs, the benchmarks and .ci/run. No dependencies: runs before npm packages.
@@ -66,6 +69,7 @@ export const TOOLS = [
     env: 'SLIPWAY_COSIGN',
     for: 'signature and attestation judge',
     minutes: 2,
+    judge: true,
   },
   {
     // cosign v3 signs and attests in Sigstore bundles stored as OCI referrers (v2 used .sig/.att
@@ -78,6 +82,7 @@ export const TOOLS = [
     env: 'SLIPWAY_COSIGN_V3',
     for: 'Sigstore bundle judge (signatures and attestations as referrers)',
     minutes: 10,
+    judge: true,
   },
   {
     name: 'pebble',
@@ -177,6 +182,9 @@ export const TOOLS = [
 ];
 
 /** Where `go install` puts the tools: $SLIPWAY_TOOLS_BIN, else ~/.cache/slipway/bin. */
+/** The tools only a few test files use, as outside judges: built while the other files run. */
+export const JUDGES = TOOLS.filter((t) => t.judge).map((t) => t.name);
+
 export const TOOLS_BIN =
   process.env.SLIPWAY_TOOLS_BIN ??
   join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway', 'bin');
@@ -277,6 +285,9 @@ function vendorModSource(go, spec, scratch) {
   return source;
 }
 
+/** The build under way (its `go` process and scratch directory), for a clean stop on SIGTERM. */
+const building = { child: undefined, scratch: undefined };
+
 /** Builds one tool with `go install` into TOOLS_BIN, printing a progress line every 30 s. */
 async function install(spec, log) {
   const go = goBinary();
@@ -291,6 +302,7 @@ async function install(spec, log) {
   // Built into a directory of its own, then renamed into place: an interrupted build never leaves
   // a half-written binary under the tool's name, and `cmd` (compose) gets its real name.
   const scratch = mkdtempSync(join(TOOLS_BIN, `.${spec.name}-`));
+  building.scratch = scratch;
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 1000);
   const tags = spec.tags?.length ? ['-tags', spec.tags.join(',')] : [];
@@ -323,6 +335,7 @@ async function install(spec, log) {
         },
       )
     : spawn(go, ['install', ...tags, target], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  building.child = child;
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -345,6 +358,8 @@ async function install(spec, log) {
     log(`${spec.name} ${spec.version} installed in ${seconds()} s`);
     return path;
   } finally {
+    building.child = undefined;
+    building.scratch = undefined;
     rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -378,9 +393,23 @@ export async function ensureTools(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Stopped (a test run that ended before it needed the judges being built for it): the build
+  // under way ends with it and leaves no scratch directory.
+  process.on('SIGTERM', () => {
+    building.child?.kill('SIGTERM');
+    if (building.scratch) rmSync(building.scratch, { recursive: true, force: true });
+    process.exit(143);
+  });
   try {
-    const names = process.argv.slice(2);
-    const paths = await ensureTools(undefined, names.length ? names : undefined);
+    const args = process.argv.slice(2);
+    const exceptJudges = args.includes('--except-judges');
+    const named = args.filter((a) => a !== '--except-judges');
+    const names = named.length
+      ? named
+      : exceptJudges
+        ? TOOLS.map((t) => t.name).filter((n) => !JUDGES.includes(n))
+        : undefined;
+    const paths = await ensureTools(undefined, names);
     for (const [name, path] of Object.entries(paths)) console.log(`${name} ${tool(name).version} ${path}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

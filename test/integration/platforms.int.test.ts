@@ -18,9 +18,11 @@ import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../hel
 import { tempDir } from '../helpers/temp';
 import { parsePrivateKey } from '../../src/supply-chain/keys';
 import { signAndAttest } from '../../src/supply-chain/operation';
+import { awaitJudges } from '../helpers/judges';
 
 const lab = inject('lab');
 const tools = inject('tools');
+awaitJudges();
 const PASSWORD = `platforms-${randomBytes(6).toString('hex')}`;
 const local = new LocalRunner();
 const env = { SLIPWAY_DOCKER: lab.docker };

@@ -20,8 +20,10 @@ import { PROMOTE_DEFAULTS } from '../helpers/promote-options';
 import { runBundle } from '../helpers/run-bundle';
 import { writePromotionRecord } from '../../src/promote-between-registries/record';
 import { PROMOTION_ARTIFACT_TYPE, readPromotions } from '../../src/supply-chain/promotion';
+import { awaitJudges } from '../helpers/judges';
 
 const tools = inject('tools');
+awaitJudges();
 const lab = inject('lab');
 const { staging, production } = lab.registries;
 const prodCreds = { username: production.username as string, password: production.password as string };

@@ -34,9 +34,11 @@ import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { buildFixtureApp, publishFixtureApp, type LabHost } from '../lab/lab';
 import { logLine, registryLog } from '../helpers/registry-log';
+import { awaitJudges } from '../helpers/judges';
 
 const lab = inject('lab');
 const tools = inject('tools');
+awaitJudges();
 const { staging, production } = lab.registries;
 const prodCreds = { username: production.username as string, password: production.password as string };
 const stagingClient = new RegistryClient(staging.host, { anonymous: true });

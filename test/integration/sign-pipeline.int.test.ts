@@ -21,9 +21,11 @@ import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from '../lab/config';
 import type { LabHost } from '../lab/lab';
+import { awaitJudges } from '../helpers/judges';
 
 const lab = inject('lab');
 const tools = inject('tools');
+awaitJudges();
 const { staging, production } = lab.registries;
 const ID = unique();
 const SERVICE = `test-signed-${ID}`;

@@ -25,9 +25,11 @@ import { startFaultProxy } from '../helpers/fault-proxy';
 import { runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { buildFixtureApp } from '../lab/lab';
+import { awaitJudges } from '../helpers/judges';
 
 const lab = inject('lab');
 const tools = inject('tools');
+awaitJudges();
 const { staging, production } = lab.registries;
 const prodCreds = { username: production.username as string, password: production.password as string };
 const stagingClient = new RegistryClient(staging.host, { anonymous: true });

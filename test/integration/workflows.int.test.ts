@@ -18,9 +18,11 @@ import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../hel
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { REPO_ROOT, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
+import { awaitJudges } from '../helpers/judges';
 
 const lab = inject('lab');
 const tools = inject('tools');
+awaitJudges();
 const SIGN_PASSWORD = `act-sign-${randomBytes(6).toString('hex')}`;
 const local = new LocalRunner();
 const ID = randomBytes(3).toString('hex');
