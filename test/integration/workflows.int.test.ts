@@ -12,7 +12,7 @@ import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import type { LabHost } from '../lab/lab';
 import { onHost as onLabHost } from '../helpers/lab-host';
-import { resolveReferenceDigest } from '../../src/registry/resolve';
+import { clientFor, resolveReferenceDigest } from '../../src/registry/resolve';
 import { dotenvFile, runAct } from '../helpers/act';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
@@ -287,14 +287,9 @@ describe('reusable workflows on act, against the lab', () => {
     // The version tag names the index, whose platform images are exactly the jobs' digests.
     expect(await resolveReferenceDigest(`${image}:${version}`)).toBe(digest);
     const index = JSON.parse(
-      await (
-        await fetch(
-          `http://${lab.registries.staging.host}/v2/${image.slice(image.indexOf('/') + 1)}/manifests/${digest}`,
-          {
-            headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-          },
-        )
-      ).text(),
+      (
+        await clientFor(lab.registries.staging.host).getManifest(image.slice(image.indexOf('/') + 1), digest)
+      ).bytes.toString(),
     ) as { manifests: Array<{ digest: string; platform: { architecture: string } }> };
     expect(Object.fromEntries(index.manifests.map((m) => [m.platform.architecture, m.digest]))).toEqual({
       amd64,
