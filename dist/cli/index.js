@@ -54797,7 +54797,7 @@ async function closeAll(runners) {
 }
 /** Each connected host's platform (its engine's), asked only when a deploy verifies what each host runs. */
 async function platformsOf(request, runners) {
-    if (!needsHostPlatforms(request.verify))
+    if (!needsHostPlatforms(request.verify) || request.rollback)
         return undefined;
     return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
 }

@@ -115,7 +115,7 @@ async function platformsOf(
   request: Connection,
   runners: readonly Runner[],
 ): Promise<HostPlatform[] | undefined> {
-  if (!needsHostPlatforms(request.verify)) return undefined;
+  if (!needsHostPlatforms(request.verify) || request.rollback) return undefined;
   return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
 }
 
