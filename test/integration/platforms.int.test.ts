@@ -373,13 +373,14 @@ describe('attestations per platform', () => {
       '--verify-key-file', join(keyDir, 'cosign.pub'), '--require-attestations', 'test-result',
     ]); // prettier-ignore
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toContain(`${where} (linux/amd64)`);
-    expect(status.stdout).toContain(
-      `runs the linux/amd64 image ${amd64}: tested: PASSED (1 passed, 0 failed)`,
-    );
+    const shown = status.stdout + status.stderr;
+    expect(shown).toContain(`${where} (linux/amd64)`);
+    expect(shown).toContain(`runs the linux/amd64 image ${amd64}: tested: PASSED (1 passed, 0 failed)`);
     // without verify-key the attestations are not checked: unknown
     const unknown = await runCli(['status', ...labConnectionOptions(lab, host, project)]);
-    expect(unknown.stdout).toContain(`runs the linux/amd64 image ${amd64}: unknown: no verify-key`);
+    expect(unknown.stdout + unknown.stderr).toContain(
+      `runs the linux/amd64 image ${amd64}: unknown: no verify-key`,
+    );
   }, 400_000);
 });
 
