@@ -50567,10 +50567,11 @@ var operation = __nccwpck_require__(6561);
 ;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
 /**
  * Before any host is changed: the pinned images must carry a signature by verify-key and the
- * required attestations. With `require-attestations: test-result`, an index is verified for the
- * hosts it goes to: the image each host's engine resolves it to (its platform's) must carry its own
- * PASSED test result; an index without an image for a host's platform is refused too. An image of
- * another platform, which no host of the deploy runs, is verified and reported, never required.
+ * required attestations (checked before any host is connected to). With `require-attestations:
+ * test-result`, an index is then verified for the hosts it goes to, once they are connected and
+ * have said their platform: the image each host's engine resolves it to must carry its own PASSED
+ * test result; an index without an image for a host's platform is refused too. An image of another
+ * platform, which no host of the deploy runs, is verified and reported, never required.
  */
 
 
@@ -50615,18 +50616,29 @@ function toVerify(images, connection) {
     });
 }
 /**
- * Verifies each pinned image (none when no verify-key is given); throws VerificationError naming
- * what is missing. `hosts`: the deploy's hosts and their platforms — an index is then verified for
- * them (see above); without them (Swarm: the scheduler may place a task on any node) every
- * platform image of an index must carry a PASSED test result.
+ * Verifies each pinned image (none when no verify-key is given) before any host is connected to;
+ * throws VerificationError naming what is missing. `perHost`: the deploy will verify each index
+ * for its hosts once connected (verifyForHosts), so only the images themselves are verified here;
+ * otherwise (Swarm: the scheduler may place a task on any node) every platform image of an index
+ * must carry a PASSED test result too.
  */
-async function verifyPinned(images, connection, log, hosts) {
+async function verifyPinned(images, connection, log, options = {}) {
     const policy = connection.verify;
     if (!policy || images.length === 0)
         return [];
     const list = toVerify(images, connection);
-    if (!hosts || !needsHostPlatforms(policy))
-        return (0,operation/* verifyAll */.Vf)(await (0,operation/* withPlatformManifests */.YJ)(list, policy), policy, log);
+    return (0,operation/* verifyAll */.Vf)(options.perHost && needsHostPlatforms(policy) ? list : await (0,operation/* withPlatformManifests */.YJ)(list, policy), policy, log);
+}
+/**
+ * Once the hosts are connected, before anything changes on them: each index is verified for the
+ * hosts it goes to (see above). `hosts` undefined (test results not required): nothing to do.
+ * Throws VerificationError (with `earlier`, what verifyPinned verified) naming the platform, the
+ * digest and the hosts of each image that is not verified.
+ */
+async function verifyForHosts(images, connection, log, hosts, earlier = []) {
+    const policy = connection.verify;
+    if (!policy || !hosts || images.length === 0 || !needsHostPlatforms(policy))
+        return [];
     const results = [];
     const check = async (image, extra = {}) => {
         const v = { ...(await (0,verify/* verifyDigest */.Ub)(image.client, image.repository, image.digest, policy)), ...extra };
@@ -50635,8 +50647,7 @@ async function verifyPinned(images, connection, log, hosts) {
             log(`Ignored (names another digest) ${line}`);
         return v;
     };
-    for (const image of list) {
-        results.push(await check(image));
+    for (const image of toVerify(images, connection)) {
         const manifest = await image.client.getManifest(image.repository, image.digest);
         if (!(0,image_tree/* isIndex */.nw)(manifest))
             continue;
@@ -50672,7 +50683,7 @@ async function verifyPinned(images, connection, log, hosts) {
         }
     }
     if (results.some((v) => !v.ok))
-        throw new verify/* VerificationError */.mk(results);
+        throw new verify/* VerificationError */.mk([...earlier, ...results]);
     return results;
 }
 function testsOf(v) {
@@ -54802,8 +54813,8 @@ async function platformsOf(request, runners) {
     return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
 }
 /**
- * Connects to every host; `verify` (given the connections) runs before anything changes on any
- * host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * Connects to every host; `verify` (given the connections: each index verified for the hosts'
+ * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
  * always cleaned up.
  */
 async function run_deploy_onEveryHost(request, ctx, hooks, group, verify, open, make, work) {
@@ -54826,8 +54837,9 @@ async function deployContainer(request, ctx, hooks, group) {
         : await pinImage(request.image, request);
     if (image)
         ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    let verified = [];
-    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => (verified = await verifyPinned(image ? [image] : [], request, ctx.log, await platformsOf(request, runners))), (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
+    const pinned = image ? [image] : [];
+    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
     return withVerified(verified, result);
 }
 async function deployCompose(request, ctx, hooks, group) {
@@ -54836,8 +54848,9 @@ async function deployCompose(request, ctx, hooks, group) {
         : await pinStackImages(request.images, request);
     for (const [service, pinned] of images)
         ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    let verified = [];
-    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => (verified = await verifyPinned([...images.values()], request, ctx.log, await platformsOf(request, runners))), (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
+    const pinned = [...images.values()];
+    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
     return withVerified(verified, result);
 }
 async function deploySwarm(request, ctx, hooks, group) {

@@ -1,9 +1,10 @@
 /**
  * Before any host is changed: the pinned images must carry a signature by verify-key and the
- * required attestations. With `require-attestations: test-result`, an index is verified for the
- * hosts it goes to: the image each host's engine resolves it to (its platform's) must carry its own
- * PASSED test result; an index without an image for a host's platform is refused too. An image of
- * another platform, which no host of the deploy runs, is verified and reported, never required.
+ * required attestations (checked before any host is connected to). With `require-attestations:
+ * test-result`, an index is then verified for the hosts it goes to, once they are connected and
+ * have said their platform: the image each host's engine resolves it to must carry its own PASSED
+ * test result; an index without an image for a host's platform is refused too. An image of another
+ * platform, which no host of the deploy runs, is verified and reported, never required.
  */
 import { parseReference } from '../common/reference';
 import { isIndex, platformImages } from '../registry/image-tree';
@@ -81,22 +82,43 @@ function toVerify(images: readonly PinnedImage[], connection: Connection): Image
 }
 
 /**
- * Verifies each pinned image (none when no verify-key is given); throws VerificationError naming
- * what is missing. `hosts`: the deploy's hosts and their platforms — an index is then verified for
- * them (see above); without them (Swarm: the scheduler may place a task on any node) every
- * platform image of an index must carry a PASSED test result.
+ * Verifies each pinned image (none when no verify-key is given) before any host is connected to;
+ * throws VerificationError naming what is missing. `perHost`: the deploy will verify each index
+ * for its hosts once connected (verifyForHosts), so only the images themselves are verified here;
+ * otherwise (Swarm: the scheduler may place a task on any node) every platform image of an index
+ * must carry a PASSED test result too.
  */
 export async function verifyPinned(
   images: readonly PinnedImage[],
   connection: Connection,
   log: (line: string) => void,
-  hosts?: readonly HostPlatform[],
+  options: { perHost?: boolean } = {},
 ): Promise<Verification[]> {
   const policy = connection.verify;
   if (!policy || images.length === 0) return [];
   const list = toVerify(images, connection);
-  if (!hosts || !needsHostPlatforms(policy))
-    return verifyAll(await withPlatformManifests(list, policy), policy, log);
+  return verifyAll(
+    options.perHost && needsHostPlatforms(policy) ? list : await withPlatformManifests(list, policy),
+    policy,
+    log,
+  );
+}
+
+/**
+ * Once the hosts are connected, before anything changes on them: each index is verified for the
+ * hosts it goes to (see above). `hosts` undefined (test results not required): nothing to do.
+ * Throws VerificationError (with `earlier`, what verifyPinned verified) naming the platform, the
+ * digest and the hosts of each image that is not verified.
+ */
+export async function verifyForHosts(
+  images: readonly PinnedImage[],
+  connection: Connection,
+  log: (line: string) => void,
+  hosts: readonly HostPlatform[] | undefined,
+  earlier: readonly Verification[] = [],
+): Promise<Verification[]> {
+  const policy = connection.verify;
+  if (!policy || !hosts || images.length === 0 || !needsHostPlatforms(policy)) return [];
   const results: Verification[] = [];
   const check = async (image: ImageToVerify, extra: Partial<Verification> = {}) => {
     const v = { ...(await verifyDigest(image.client, image.repository, image.digest, policy)), ...extra };
@@ -104,8 +126,7 @@ export async function verifyPinned(
     for (const line of v.ignored) log(`Ignored (names another digest) ${line}`);
     return v;
   };
-  for (const image of list) {
-    results.push(await check(image));
+  for (const image of toVerify(images, connection)) {
     const manifest = await image.client.getManifest(image.repository, image.digest);
     if (!isIndex(manifest)) continue;
     const offered = platformImages(manifest);
@@ -143,7 +164,7 @@ export async function verifyPinned(
       );
     }
   }
-  if (results.some((v) => !v.ok)) throw new VerificationError(results);
+  if (results.some((v) => !v.ok)) throw new VerificationError([...earlier, ...results]);
   return results;
 }
 

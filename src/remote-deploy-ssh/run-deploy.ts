@@ -17,7 +17,7 @@ import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
 import type { DeployContext, DeployResult } from '../deploy-core/result';
-import { type HostPlatform, needsHostPlatforms, verifyPinned } from '../deploy-core/verify';
+import { type HostPlatform, needsHostPlatforms, verifyForHosts, verifyPinned } from '../deploy-core/verify';
 import { hostPlatform } from '../deploy-core/host-platform';
 import type { Verification } from '../supply-chain/verify';
 import { SwarmDeployer } from '../deploy-swarm/swarm-deploy';
@@ -120,8 +120,8 @@ async function platformsOf(
 }
 
 /**
- * Connects to every host; `verify` (given the connections) runs before anything changes on any
- * host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * Connects to every host; `verify` (given the connections: each index verified for the hosts'
+ * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
  * always cleaned up.
  */
 async function onEveryHost<S extends HostSession, D extends LockingDeployer>(
@@ -157,19 +157,17 @@ async function deployContainer(
     ? undefined
     : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
   if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-  let verified: Verification[] = [];
+  const pinned = image ? [image] : [];
+  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
   const result = await onEveryHost(
     request,
     ctx,
     hooks,
     group,
     async (runners) =>
-      (verified = await verifyPinned(
-        image ? [image] : [],
-        request,
-        ctx.log,
-        await platformsOf(request, runners),
-      )),
+      verified.push(
+        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
+      ),
     (runner, env) => new ContainerHost(runner, request.name, env),
     (sessions) => new Deployer(request, sessions, ctx),
     (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
@@ -188,19 +186,17 @@ async function deployCompose(
     : await pinStackImages(request.images, request);
   for (const [service, pinned] of images)
     ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-  let verified: Verification[] = [];
+  const pinned = [...images.values()];
+  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
   const result = await onEveryHost(
     request,
     ctx,
     hooks,
     group,
     async (runners) =>
-      (verified = await verifyPinned(
-        [...images.values()],
-        request,
-        ctx.log,
-        await platformsOf(request, runners),
-      )),
+      verified.push(
+        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
+      ),
     (runner, env) => new HostSession(runner, request.name, env),
     (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
     (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
