@@ -2071,6 +2071,7 @@ loadEvery = false) {
         ...(request.provenance !== undefined && { provenance: request.provenance }),
         ...(request.sbom !== undefined && { sbom: request.sbom }),
         output,
+        ...(output === 'push' && request.pushByDigest && { pushByDigest: true }),
         metadataFile: files.metadata,
         ...(output === 'load' && { iidFile: files.iid }),
     };
@@ -2550,6 +2551,9 @@ function readBuildxRequest(inputs) {
     const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
     const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
     const push = inputs.boolean('push', false);
+    const pushByDigest = inputs.boolean('push-by-digest', false);
+    if (pushByDigest && !push)
+        throw new InputError('push-by-digest', 'needs push: true (it says how the image is pushed: by digest, no tag)');
     const attestation = (name) => {
         const value = inputs.line(name);
         if (value && !ATTESTATION.test(value))
@@ -2575,6 +2579,7 @@ function readBuildxRequest(inputs) {
         cacheFrom,
         cacheTo,
         push,
+        ...(pushByDigest && { pushByDigest }),
         ...(provenance !== undefined && { provenance }),
         ...(sbom !== undefined && { sbom }),
         annotations,

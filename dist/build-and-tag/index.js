@@ -130,6 +130,15 @@ function build(target, spec) {
     args.push(spec.context);
     return dockerCommand(target, args, { env, label: `docker build ${spec.context}` });
 }
+/**
+ * buildx's --output that pushes by digest to the repositories of `tags` (their tags dropped) and
+ * sets no tag: a CSV field, quoted when it names several repositories.
+ */
+function pushByDigestOutput(tags) {
+    const names = [...new Set(tags.map((t) => t.replace(/@.*$/, '').replace(/:[^:/]+$/, '')))];
+    const name = `name=${names.join(',')}`;
+    return `type=image,${names.length > 1 ? `"${name}"` : name},push-by-digest=true,name-canonical=true,push=true`;
+}
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
     const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
@@ -143,8 +152,10 @@ function buildxBuild(target, spec) {
         args.push('--file', spec.file);
     if (spec.target)
         args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
+    const byDigest = spec.output === 'push' && spec.pushByDigest;
+    if (!byDigest)
+        for (const tag of spec.tags)
+            args.push('--tag', tag);
     for (const [key, value] of spec.buildArgs)
         args.push('--build-arg', `${key}=${value}`);
     for (const [key, value] of spec.labels)
@@ -165,7 +176,9 @@ function buildxBuild(target, spec) {
         args.push('--provenance', spec.provenance);
     if (spec.sbom !== undefined)
         args.push('--sbom', spec.sbom);
-    if (spec.output === 'push')
+    if (byDigest)
+        args.push('--output', pushByDigestOutput(spec.tags));
+    else if (spec.output === 'push')
         args.push('--push');
     if (spec.output === 'load')
         args.push('--load');
@@ -2232,6 +2245,7 @@ loadEvery = false) {
         ...(request.provenance !== undefined && { provenance: request.provenance }),
         ...(request.sbom !== undefined && { sbom: request.sbom }),
         output,
+        ...(output === 'push' && request.pushByDigest && { pushByDigest: true }),
         metadataFile: files.metadata,
         ...(output === 'load' && { iidFile: files.iid }),
     };
@@ -2778,6 +2792,9 @@ function readBuildxRequest(inputs) {
     const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
     const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
     const push = inputs.boolean('push', false);
+    const pushByDigest = inputs.boolean('push-by-digest', false);
+    if (pushByDigest && !push)
+        throw new InputError('push-by-digest', 'needs push: true (it says how the image is pushed: by digest, no tag)');
     const attestation = (name) => {
         const value = inputs.line(name);
         if (value && !ATTESTATION.test(value))
@@ -2803,6 +2820,7 @@ function readBuildxRequest(inputs) {
         cacheFrom,
         cacheTo,
         push,
+        ...(pushByDigest && { pushByDigest }),
         ...(provenance !== undefined && { provenance }),
         ...(sbom !== undefined && { sbom }),
         annotations,

@@ -1,7 +1,7 @@
 /******/ (() => { // webpackBootstrap
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 8456:
+/***/ 3160:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -24,8 +24,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const protobuf_specs_1 = __nccwpck_require__(9654);
-const bundle_1 = __nccwpck_require__(7742);
+const protobuf_specs_1 = __nccwpck_require__(2166);
+const bundle_1 = __nccwpck_require__(2670);
 // Message signature bundle - $case: 'messageSignature'
 function toMessageSignatureBundle(options) {
     return {
@@ -109,7 +109,7 @@ function toKeyContent(options) {
 
 /***/ }),
 
-/***/ 7742:
+/***/ 2670:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -141,7 +141,7 @@ function isBundleWithDsseEnvelope(b) {
 
 /***/ }),
 
-/***/ 7714:
+/***/ 466:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -175,7 +175,7 @@ exports.ValidationError = ValidationError;
 
 /***/ }),
 
-/***/ 1040:
+/***/ 176:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -198,10 +198,10 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-var build_1 = __nccwpck_require__(8456);
+var build_1 = __nccwpck_require__(3160);
 Object.defineProperty(exports, "PR", ({ enumerable: true, get: function () { return build_1.toDSSEBundle; } }));
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return build_1.toMessageSignatureBundle; } });
-var bundle_1 = __nccwpck_require__(7742);
+var bundle_1 = __nccwpck_require__(2670);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.BUNDLE_V01_MEDIA_TYPE; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.BUNDLE_V02_MEDIA_TYPE; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE; } });
@@ -210,14 +210,14 @@ __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundl
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.isBundleWithDsseEnvelope; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.isBundleWithMessageSignature; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return bundle_1.isBundleWithPublicKey; } });
-var error_1 = __nccwpck_require__(7714);
+var error_1 = __nccwpck_require__(466);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return error_1.ValidationError; } });
-var serialized_1 = __nccwpck_require__(3404);
+var serialized_1 = __nccwpck_require__(5116);
 Object.defineProperty(exports, "vw", ({ enumerable: true, get: function () { return serialized_1.bundleFromJSON; } }));
 Object.defineProperty(exports, "ev", ({ enumerable: true, get: function () { return serialized_1.bundleToJSON; } }));
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return serialized_1.envelopeFromJSON; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return serialized_1.envelopeToJSON; } });
-var validate_1 = __nccwpck_require__(9352);
+var validate_1 = __nccwpck_require__(3272);
 Object.defineProperty(exports, "DU", ({ enumerable: true, get: function () { return validate_1.assertBundle; } }));
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return validate_1.assertBundleLatest; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return validate_1.assertBundleV01; } });
@@ -227,7 +227,7 @@ __webpack_unused_export__ = ({ enumerable: true, get: function () { return valid
 
 /***/ }),
 
-/***/ 3404:
+/***/ 5116:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -249,9 +249,9 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const protobuf_specs_1 = __nccwpck_require__(9654);
-const bundle_1 = __nccwpck_require__(7742);
-const validate_1 = __nccwpck_require__(9352);
+const protobuf_specs_1 = __nccwpck_require__(2166);
+const bundle_1 = __nccwpck_require__(2670);
+const validate_1 = __nccwpck_require__(3272);
 const bundleFromJSON = (obj) => {
     const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
     switch (bundle.mediaType) {
@@ -284,7 +284,7 @@ exports.envelopeToJSON = envelopeToJSON;
 
 /***/ }),
 
-/***/ 9352:
+/***/ 3272:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -310,7 +310,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(7714);
+const error_1 = __nccwpck_require__(466);
 // Performs basic validation of a Sigstore bundle to ensure that all required
 // fields are populated. This is not a complete validation of the bundle, but
 // rather a check that the bundle is in a valid state to be processed by the
@@ -491,7 +491,7 @@ function validateNoCertificateChain(b) {
 
 /***/ }),
 
-/***/ 1121:
+/***/ 5553:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -523,7 +523,7 @@ exports.ASN1TypeError = ASN1TypeError;
 
 /***/ }),
 
-/***/ 6027:
+/***/ 6107:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -545,13 +545,13 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-var obj_1 = __nccwpck_require__(990);
+var obj_1 = __nccwpck_require__(4158);
 Object.defineProperty(exports, "ASN1Obj", ({ enumerable: true, get: function () { return obj_1.ASN1Obj; } }));
 
 
 /***/ }),
 
-/***/ 4243:
+/***/ 3779:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -574,7 +574,7 @@ limitations under the License.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.decodeLength = decodeLength;
 exports.encodeLength = encodeLength;
-const error_1 = __nccwpck_require__(1121);
+const error_1 = __nccwpck_require__(5553);
 // Decodes the length of a DER-encoded ANS.1 element from the supplied stream.
 // https://learn.microsoft.com/en-us/windows/win32/seccertenroll/about-encoded-length-and-value-bytes
 function decodeLength(stream) {
@@ -632,7 +632,7 @@ function encodeLength(len) {
 
 /***/ }),
 
-/***/ 990:
+/***/ 4158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -654,11 +654,11 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const stream_1 = __nccwpck_require__(1673);
-const error_1 = __nccwpck_require__(1121);
-const length_1 = __nccwpck_require__(4243);
-const parse_1 = __nccwpck_require__(1044);
-const tag_1 = __nccwpck_require__(9343);
+const stream_1 = __nccwpck_require__(9241);
+const error_1 = __nccwpck_require__(5553);
+const length_1 = __nccwpck_require__(3779);
+const parse_1 = __nccwpck_require__(340);
+const tag_1 = __nccwpck_require__(3567);
 class ASN1Obj {
     tag;
     subs;
@@ -813,7 +813,7 @@ function collectSubs(stream, len, depth) {
 
 /***/ }),
 
-/***/ 1044:
+/***/ 340:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -840,7 +840,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(1121);
+const error_1 = __nccwpck_require__(5553);
 const RE_TIME_SHORT_YEAR = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
 const RE_TIME_LONG_YEAR = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
 // Parse a BigInt from the DER-encoded buffer
@@ -964,7 +964,7 @@ function parseBitString(buf) {
 
 /***/ }),
 
-/***/ 9343:
+/***/ 3567:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -986,7 +986,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(1121);
+const error_1 = __nccwpck_require__(5553);
 const UNIVERSAL_TAG = {
     BOOLEAN: 0x01,
     INTEGER: 0x02,
@@ -1061,7 +1061,7 @@ exports.ASN1Tag = ASN1Tag;
 
 /***/ }),
 
-/***/ 9368:
+/***/ 5512:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -1138,7 +1138,7 @@ function bufferEqual(a, b) {
 
 /***/ }),
 
-/***/ 9032:
+/***/ 1544:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1175,7 +1175,7 @@ function preAuthEncoding(payloadType, payload) {
 
 /***/ }),
 
-/***/ 2788:
+/***/ 1636:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1210,7 +1210,7 @@ function base64Decode(str) {
 
 /***/ }),
 
-/***/ 3917:
+/***/ 9869:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -1265,18 +1265,18 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-var asn1_1 = __nccwpck_require__(6027);
+var asn1_1 = __nccwpck_require__(6107);
 Object.defineProperty(exports, "ASN1Obj", ({ enumerable: true, get: function () { return asn1_1.ASN1Obj; } }));
-exports.crypto = __importStar(__nccwpck_require__(9368));
-exports.dsse = __importStar(__nccwpck_require__(9032));
-exports.encoding = __importStar(__nccwpck_require__(2788));
-exports.json = __importStar(__nccwpck_require__(3327));
-exports.pem = __importStar(__nccwpck_require__(1055));
-var rfc3161_1 = __nccwpck_require__(994);
+exports.crypto = __importStar(__nccwpck_require__(5512));
+exports.dsse = __importStar(__nccwpck_require__(1544));
+exports.encoding = __importStar(__nccwpck_require__(1636));
+exports.json = __importStar(__nccwpck_require__(1935));
+exports.pem = __importStar(__nccwpck_require__(8447));
+var rfc3161_1 = __nccwpck_require__(3922);
 Object.defineProperty(exports, "RFC3161Timestamp", ({ enumerable: true, get: function () { return rfc3161_1.RFC3161Timestamp; } }));
-var stream_1 = __nccwpck_require__(1673);
+var stream_1 = __nccwpck_require__(9241);
 Object.defineProperty(exports, "ByteStream", ({ enumerable: true, get: function () { return stream_1.ByteStream; } }));
-var x509_1 = __nccwpck_require__(9358);
+var x509_1 = __nccwpck_require__(1262);
 Object.defineProperty(exports, "EXTENSION_OID_SCT", ({ enumerable: true, get: function () { return x509_1.EXTENSION_OID_SCT; } }));
 Object.defineProperty(exports, "X509Certificate", ({ enumerable: true, get: function () { return x509_1.X509Certificate; } }));
 Object.defineProperty(exports, "X509SCTExtension", ({ enumerable: true, get: function () { return x509_1.X509SCTExtension; } }));
@@ -1284,7 +1284,7 @@ Object.defineProperty(exports, "X509SCTExtension", ({ enumerable: true, get: fun
 
 /***/ }),
 
-/***/ 3327:
+/***/ 1935:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1352,7 +1352,7 @@ function canonicalize(object) {
 
 /***/ }),
 
-/***/ 1817:
+/***/ 9689:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1380,7 +1380,7 @@ exports.SHA2_HASH_ALGOS = {
 
 /***/ }),
 
-/***/ 1055:
+/***/ 8447:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1431,7 +1431,7 @@ function fromDER(certificate, type = 'CERTIFICATE') {
 
 /***/ }),
 
-/***/ 7512:
+/***/ 7960:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1460,7 +1460,7 @@ exports.RFC3161TimestampVerificationError = RFC3161TimestampVerificationError;
 
 /***/ }),
 
-/***/ 994:
+/***/ 3922:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -1482,13 +1482,13 @@ limitations under the License.
 */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RFC3161Timestamp = void 0;
-var timestamp_1 = __nccwpck_require__(2714);
+var timestamp_1 = __nccwpck_require__(2554);
 Object.defineProperty(exports, "RFC3161Timestamp", ({ enumerable: true, get: function () { return timestamp_1.RFC3161Timestamp; } }));
 
 
 /***/ }),
 
-/***/ 2714:
+/***/ 2554:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -1543,11 +1543,11 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const asn1_1 = __nccwpck_require__(6027);
-const crypto = __importStar(__nccwpck_require__(9368));
-const oid_1 = __nccwpck_require__(1817);
-const error_1 = __nccwpck_require__(7512);
-const tstinfo_1 = __nccwpck_require__(2925);
+const asn1_1 = __nccwpck_require__(6107);
+const crypto = __importStar(__nccwpck_require__(5512));
+const oid_1 = __nccwpck_require__(9689);
+const error_1 = __nccwpck_require__(7960);
+const tstinfo_1 = __nccwpck_require__(5114);
 const OID_PKCS9_CONTENT_TYPE_SIGNED_DATA = '1.2.840.113549.1.7.2';
 const OID_PKCS9_CONTENT_TYPE_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 const OID_PKCS9_MESSAGE_DIGEST_KEY = '1.2.840.113549.1.9.4';
@@ -1708,7 +1708,7 @@ exports.RFC3161Timestamp = RFC3161Timestamp;
 
 /***/ }),
 
-/***/ 2925:
+/***/ 5114:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -1748,9 +1748,9 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TSTInfo = void 0;
-const crypto = __importStar(__nccwpck_require__(9368));
-const oid_1 = __nccwpck_require__(1817);
-const error_1 = __nccwpck_require__(7512);
+const crypto = __importStar(__nccwpck_require__(5512));
+const oid_1 = __nccwpck_require__(9689);
+const error_1 = __nccwpck_require__(7960);
 class TSTInfo {
     root;
     constructor(asn1) {
@@ -1788,7 +1788,7 @@ exports.TSTInfo = TSTInfo;
 
 /***/ }),
 
-/***/ 1673:
+/***/ 9241:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -1913,7 +1913,7 @@ exports.ByteStream = ByteStream;
 
 /***/ }),
 
-/***/ 3566:
+/***/ 2590:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -1968,11 +1968,11 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const asn1_1 = __nccwpck_require__(6027);
-const crypto = __importStar(__nccwpck_require__(9368));
-const oid_1 = __nccwpck_require__(1817);
-const pem = __importStar(__nccwpck_require__(1055));
-const ext_1 = __nccwpck_require__(6389);
+const asn1_1 = __nccwpck_require__(6107);
+const crypto = __importStar(__nccwpck_require__(5512));
+const oid_1 = __nccwpck_require__(9689);
+const pem = __importStar(__nccwpck_require__(8447));
+const ext_1 = __nccwpck_require__(4229);
 const EXTENSION_OID_SUBJECT_KEY_ID = '2.5.29.14';
 const EXTENSION_OID_KEY_USAGE = '2.5.29.15';
 const EXTENSION_OID_SUBJECT_ALT_NAME = '2.5.29.17';
@@ -2166,15 +2166,15 @@ exports.X509Certificate = X509Certificate;
 
 /***/ }),
 
-/***/ 6389:
+/***/ 4229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.X509SCTExtension = exports.X509SubjectKeyIDExtension = exports.X509AuthorityKeyIDExtension = exports.X509SubjectAlternativeNameExtension = exports.X509KeyUsageExtension = exports.X509BasicConstraintsExtension = exports.X509Extension = void 0;
-const stream_1 = __nccwpck_require__(1673);
-const sct_1 = __nccwpck_require__(6144);
+const stream_1 = __nccwpck_require__(9241);
+const sct_1 = __nccwpck_require__(3200);
 // https://www.rfc-editor.org/rfc/rfc5280#section-4.1
 class X509Extension {
     root;
@@ -2320,7 +2320,7 @@ exports.X509SCTExtension = X509SCTExtension;
 
 /***/ }),
 
-/***/ 9358:
+/***/ 1262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2342,16 +2342,16 @@ limitations under the License.
 */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.X509SCTExtension = exports.X509Certificate = exports.EXTENSION_OID_SCT = void 0;
-var cert_1 = __nccwpck_require__(3566);
+var cert_1 = __nccwpck_require__(2590);
 Object.defineProperty(exports, "EXTENSION_OID_SCT", ({ enumerable: true, get: function () { return cert_1.EXTENSION_OID_SCT; } }));
 Object.defineProperty(exports, "X509Certificate", ({ enumerable: true, get: function () { return cert_1.X509Certificate; } }));
-var ext_1 = __nccwpck_require__(6389);
+var ext_1 = __nccwpck_require__(4229);
 Object.defineProperty(exports, "X509SCTExtension", ({ enumerable: true, get: function () { return ext_1.X509SCTExtension; } }));
 
 
 /***/ }),
 
-/***/ 6144:
+/***/ 3200:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -2406,8 +2406,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const crypto = __importStar(__nccwpck_require__(9368));
-const stream_1 = __nccwpck_require__(1673);
+const crypto = __importStar(__nccwpck_require__(5512));
+const stream_1 = __nccwpck_require__(9241);
 class SignedCertificateTimestamp {
     version;
     logID;
@@ -2517,7 +2517,7 @@ exports.SignedCertificateTimestamp = SignedCertificateTimestamp;
 
 /***/ }),
 
-/***/ 7030:
+/***/ 1398:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -2584,7 +2584,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 5000:
+/***/ 8168:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -2621,7 +2621,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 6764:
+/***/ 1148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2634,9 +2634,9 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DSSELogEntryV002 = exports.DSSERequestV002 = void 0;
 /* eslint-disable */
-const envelope_1 = __nccwpck_require__(7030);
-const sigstore_common_1 = __nccwpck_require__(2953);
-const verifier_1 = __nccwpck_require__(7543);
+const envelope_1 = __nccwpck_require__(1398);
+const sigstore_common_1 = __nccwpck_require__(4070);
+const verifier_1 = __nccwpck_require__(5863);
 exports.DSSERequestV002 = {
     fromJSON(object) {
         return {
@@ -2684,7 +2684,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 381:
+/***/ 4445:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2697,8 +2697,8 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
 /* eslint-disable */
-const dsse_1 = __nccwpck_require__(6764);
-const hashedrekord_1 = __nccwpck_require__(4969);
+const dsse_1 = __nccwpck_require__(1148);
+const hashedrekord_1 = __nccwpck_require__(8537);
 exports.Entry = {
     fromJSON(object) {
         return {
@@ -2773,7 +2773,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 4969:
+/***/ 8537:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2786,8 +2786,8 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HashedRekordLogEntryV002 = exports.HashedRekordRequestV002 = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(2953);
-const verifier_1 = __nccwpck_require__(7543);
+const sigstore_common_1 = __nccwpck_require__(4070);
+const verifier_1 = __nccwpck_require__(5863);
 exports.HashedRekordRequestV002 = {
     fromJSON(object) {
         return {
@@ -2837,7 +2837,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 7543:
+/***/ 5863:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2850,7 +2850,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Signature = exports.Verifier = exports.PublicKey = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(2953);
+const sigstore_common_1 = __nccwpck_require__(4070);
 exports.PublicKey = {
     fromJSON(object) {
         return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
@@ -2919,7 +2919,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 715:
+/***/ 3275:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -2932,9 +2932,9 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
 /* eslint-disable */
-const envelope_1 = __nccwpck_require__(7030);
-const sigstore_common_1 = __nccwpck_require__(2953);
-const sigstore_rekor_1 = __nccwpck_require__(5204);
+const envelope_1 = __nccwpck_require__(1398);
+const sigstore_common_1 = __nccwpck_require__(4070);
+const sigstore_rekor_1 = __nccwpck_require__(3540);
 exports.TimestampVerificationData = {
     fromJSON(object) {
         return {
@@ -3030,7 +3030,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 2953:
+/***/ 4070:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3049,7 +3049,7 @@ exports.publicKeyDetailsToJSON = publicKeyDetailsToJSON;
 exports.subjectAlternativeNameTypeFromJSON = subjectAlternativeNameTypeFromJSON;
 exports.subjectAlternativeNameTypeToJSON = subjectAlternativeNameTypeToJSON;
 /* eslint-disable */
-const timestamp_1 = __nccwpck_require__(5000);
+const timestamp_1 = __nccwpck_require__(8168);
 /**
  * Only a subset of the secure hash standard algorithms are supported.
  * See <https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf> for more
@@ -3650,7 +3650,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 5204:
+/***/ 3540:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3663,7 +3663,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(2953);
+const sigstore_common_1 = __nccwpck_require__(4070);
 exports.KindVersion = {
     fromJSON(object) {
         return {
@@ -3795,7 +3795,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 1997:
+/***/ 8669:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -3810,7 +3810,7 @@ exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exp
 exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
 exports.serviceSelectorToJSON = serviceSelectorToJSON;
 /* eslint-disable */
-const sigstore_common_1 = __nccwpck_require__(2953);
+const sigstore_common_1 = __nccwpck_require__(4070);
 /**
  * ServiceSelector specifies how a client SHOULD select a set of
  * Services to connect to. A client SHOULD throw an error if
@@ -4087,7 +4087,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 9732:
+/***/ 7092:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4100,9 +4100,9 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
 /* eslint-disable */
-const sigstore_bundle_1 = __nccwpck_require__(715);
-const sigstore_common_1 = __nccwpck_require__(2953);
-const sigstore_trustroot_1 = __nccwpck_require__(1997);
+const sigstore_bundle_1 = __nccwpck_require__(3275);
+const sigstore_common_1 = __nccwpck_require__(4070);
+const sigstore_trustroot_1 = __nccwpck_require__(8669);
 exports.CertificateIdentity = {
     fromJSON(object) {
         return {
@@ -4376,7 +4376,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 9654:
+/***/ 2166:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -4411,17 +4411,17 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-__exportStar(__nccwpck_require__(7030), exports);
-__exportStar(__nccwpck_require__(715), exports);
-__exportStar(__nccwpck_require__(2953), exports);
-__exportStar(__nccwpck_require__(5204), exports);
-__exportStar(__nccwpck_require__(1997), exports);
-__exportStar(__nccwpck_require__(9732), exports);
+__exportStar(__nccwpck_require__(1398), exports);
+__exportStar(__nccwpck_require__(3275), exports);
+__exportStar(__nccwpck_require__(4070), exports);
+__exportStar(__nccwpck_require__(3540), exports);
+__exportStar(__nccwpck_require__(8669), exports);
+__exportStar(__nccwpck_require__(7092), exports);
 
 
 /***/ }),
 
-/***/ 3835:
+/***/ 4123:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -4456,15 +4456,15 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-__exportStar(__nccwpck_require__(6764), exports);
-__exportStar(__nccwpck_require__(381), exports);
-__exportStar(__nccwpck_require__(4969), exports);
-__exportStar(__nccwpck_require__(7543), exports);
+__exportStar(__nccwpck_require__(1148), exports);
+__exportStar(__nccwpck_require__(4445), exports);
+__exportStar(__nccwpck_require__(8537), exports);
+__exportStar(__nccwpck_require__(5863), exports);
 
 
 /***/ }),
 
-/***/ 2635:
+/***/ 8955:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4486,7 +4486,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
+const core_1 = __nccwpck_require__(9869);
 class DSSESignatureContent {
     env;
     constructor(env) {
@@ -4522,7 +4522,7 @@ exports.DSSESignatureContent = DSSESignatureContent;
 
 /***/ }),
 
-/***/ 2544:
+/***/ 8592:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4530,9 +4530,9 @@ exports.DSSESignatureContent = DSSESignatureContent;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSignedEntity = toSignedEntity;
 exports.signatureContent = signatureContent;
-const core_1 = __nccwpck_require__(3917);
-const dsse_1 = __nccwpck_require__(2635);
-const message_1 = __nccwpck_require__(6531);
+const core_1 = __nccwpck_require__(9869);
+const dsse_1 = __nccwpck_require__(8955);
+const message_1 = __nccwpck_require__(7859);
 function toSignedEntity(bundle, artifact) {
     const { tlogEntries, timestampVerificationData } = bundle.verificationMaterial;
     const timestamps = [];
@@ -4589,7 +4589,7 @@ function key(bundle) {
 
 /***/ }),
 
-/***/ 6531:
+/***/ 7859:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4611,8 +4611,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const protobuf_specs_1 = __nccwpck_require__(9654);
+const core_1 = __nccwpck_require__(9869);
+const protobuf_specs_1 = __nccwpck_require__(2166);
 // Map from the Sigstore protobuf HashAlgorithm enum to
 // the string values used by the Node.js crypto module.
 const HASH_ALGORITHM_MAP = {
@@ -4656,7 +4656,7 @@ exports.MessageSignatureContent = MessageSignatureContent;
 
 /***/ }),
 
-/***/ 6849:
+/***/ 5585:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -4698,7 +4698,7 @@ exports.PolicyError = PolicyError;
 
 /***/ }),
 
-/***/ 4187:
+/***/ 9787:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4722,20 +4722,20 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-var bundle_1 = __nccwpck_require__(2544);
+var bundle_1 = __nccwpck_require__(8592);
 Object.defineProperty(exports, "DC", ({ enumerable: true, get: function () { return bundle_1.toSignedEntity; } }));
-var error_1 = __nccwpck_require__(6849);
+var error_1 = __nccwpck_require__(5585);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return error_1.PolicyError; } });
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return error_1.VerificationError; } });
-var trust_1 = __nccwpck_require__(7822);
+var trust_1 = __nccwpck_require__(3614);
 Object.defineProperty(exports, "jO", ({ enumerable: true, get: function () { return trust_1.toTrustMaterial; } }));
-var verifier_1 = __nccwpck_require__(4433);
+var verifier_1 = __nccwpck_require__(4817);
 Object.defineProperty(exports, "BL", ({ enumerable: true, get: function () { return verifier_1.Verifier; } }));
 
 
 /***/ }),
 
-/***/ 8412:
+/***/ 8972:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4743,8 +4743,8 @@ Object.defineProperty(exports, "BL", ({ enumerable: true, get: function () { ret
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificateChainVerifier = void 0;
 exports.verifyCertificateChain = verifyCertificateChain;
-const error_1 = __nccwpck_require__(6849);
-const trust_1 = __nccwpck_require__(7822);
+const error_1 = __nccwpck_require__(5585);
+const trust_1 = __nccwpck_require__(3614);
 function verifyCertificateChain(timestamp, leaf, certificateAuthorities) {
     // Filter list of trusted CAs to those which are valid for the given
     // timestamp
@@ -4959,7 +4959,7 @@ function dedupeCertificates(certs) {
 
 /***/ }),
 
-/***/ 3771:
+/***/ 1339:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -4982,10 +4982,10 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
-const certificate_1 = __nccwpck_require__(8412);
-const sct_1 = __nccwpck_require__(1633);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
+const certificate_1 = __nccwpck_require__(8972);
+const sct_1 = __nccwpck_require__(2705);
 const OID_FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
 const OID_FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 function verifyPublicKey(hint, timestamps, trustMaterial) {
@@ -5042,7 +5042,7 @@ function getSigner(cert) {
 
 /***/ }),
 
-/***/ 1633:
+/***/ 2705:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5064,9 +5064,9 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
-const trust_1 = __nccwpck_require__(7822);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
+const trust_1 = __nccwpck_require__(3614);
 function verifySCTs(cert, issuer, ctlogs) {
     let extSCT;
     // Verifying the SCT requires that we remove the SCT extension and
@@ -5128,7 +5128,7 @@ function verifySCTs(cert, issuer, ctlogs) {
 
 /***/ }),
 
-/***/ 8037:
+/***/ 1429:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5137,7 +5137,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.verifySubjectAlternativeName = verifySubjectAlternativeName;
 exports.verifyExtensions = verifyExtensions;
 exports.verifyOIDs = verifyOIDs;
-const error_1 = __nccwpck_require__(6849);
+const error_1 = __nccwpck_require__(5585);
 // Verifies that the signer's SAN matches the policy identity. The
 // policyIdentity is treated as a JavaScript regular expression pattern and
 // tested against the full signerIdentity string. For exact matching, use
@@ -5184,7 +5184,7 @@ function oidEquals(a, b) {
 
 /***/ }),
 
-/***/ 7968:
+/***/ 8176:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5192,7 +5192,7 @@ function oidEquals(a, b) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getTSATimestamp = getTSATimestamp;
 exports.getTLogTimestamp = getTLogTimestamp;
-const tsa_1 = __nccwpck_require__(4472);
+const tsa_1 = __nccwpck_require__(6328);
 function getTSATimestamp(timestamp, data, timestampAuthorities) {
     (0, tsa_1.verifyRFC3161Timestamp)(timestamp, data, timestampAuthorities);
     return {
@@ -5216,17 +5216,17 @@ function getTLogTimestamp(entry) {
 
 /***/ }),
 
-/***/ 4472:
+/***/ 6328:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
-const certificate_1 = __nccwpck_require__(8412);
-const trust_1 = __nccwpck_require__(7822);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
+const certificate_1 = __nccwpck_require__(8972);
+const trust_1 = __nccwpck_require__(3614);
 function verifyRFC3161Timestamp(timestamp, data, timestampAuthorities) {
     const signingTime = timestamp.signingTime;
     // Filter for CAs which were valid at the time of signing
@@ -5287,7 +5287,7 @@ function filterCAsBySerialAndIssuer(timestampAuthorities, criteria) {
 
 /***/ }),
 
-/***/ 9266:
+/***/ 6114:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5310,8 +5310,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
 // Separator between the note and the signatures in a checkpoint
 const CHECKPOINT_SEPARATOR = '\n\n';
 // Checkpoint signatures are of the following form:
@@ -5463,7 +5463,7 @@ exports.LogCheckpoint = LogCheckpoint;
 
 /***/ }),
 
-/***/ 7005:
+/***/ 3037:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5487,7 +5487,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(6849);
+const error_1 = __nccwpck_require__(5585);
 exports.DSSE_API_VERSION_V1 = '0.0.1';
 // Compare the given dsse tlog entry to the given bundle
 function verifyDSSETLogBody(tlogEntry, content) {
@@ -5577,7 +5577,7 @@ function verifyDSSE002TLogBody(spec, content) {
 
 /***/ }),
 
-/***/ 1484:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5601,7 +5601,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(6849);
+const error_1 = __nccwpck_require__(5585);
 exports.HASHEDREKORD_API_VERSION_V1 = '0.0.1';
 // Compare the given hashedrekord tlog entry to the given bundle
 function verifyHashedRekordTLogBody(tlogEntry, content) {
@@ -5679,7 +5679,7 @@ function verifyHashedrekord002TLogBody(spec, content) {
 
 /***/ }),
 
-/***/ 8218:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5702,14 +5702,14 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const v2_1 = __nccwpck_require__(3835);
-const error_1 = __nccwpck_require__(6849);
-const dsse_1 = __nccwpck_require__(7005);
-const hashedrekord_1 = __nccwpck_require__(1484);
-const intoto_1 = __nccwpck_require__(84);
-const checkpoint_1 = __nccwpck_require__(9266);
-const merkle_1 = __nccwpck_require__(7046);
-const set_1 = __nccwpck_require__(333);
+const v2_1 = __nccwpck_require__(4123);
+const error_1 = __nccwpck_require__(5585);
+const dsse_1 = __nccwpck_require__(3037);
+const hashedrekord_1 = __nccwpck_require__(3260);
+const intoto_1 = __nccwpck_require__(2151);
+const checkpoint_1 = __nccwpck_require__(6114);
+const merkle_1 = __nccwpck_require__(2262);
+const set_1 = __nccwpck_require__(5690);
 // Verifies that the given tlog entry matches the supplied signature content.
 function verifyTLogBody(entry, sigContent) {
     const { kind, version } = entry.kindVersion;
@@ -5793,7 +5793,7 @@ function isTLogEntryWithInclusionProof(entry) {
 
 /***/ }),
 
-/***/ 84:
+/***/ 2151:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5815,7 +5815,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const error_1 = __nccwpck_require__(6849);
+const error_1 = __nccwpck_require__(5585);
 // Compare the given intoto tlog entry to the given bundle
 function verifyIntotoTLogBody(tlogEntry, content) {
     switch (tlogEntry.apiVersion) {
@@ -5863,7 +5863,7 @@ function base64Decode(str) {
 
 /***/ }),
 
-/***/ 7046:
+/***/ 2262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -5885,8 +5885,8 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
 const RFC6962_LEAF_HASH_PREFIX = Buffer.from([0x00]);
 const RFC6962_NODE_HASH_PREFIX = Buffer.from([0x01]);
 function verifyMerkleInclusion(entry, checkpoint) {
@@ -5986,7 +5986,7 @@ function hashLeaf(leaf) {
 
 /***/ }),
 
-/***/ 333:
+/***/ 5690:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -6008,9 +6008,9 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const error_1 = __nccwpck_require__(6849);
-const trust_1 = __nccwpck_require__(7822);
+const core_1 = __nccwpck_require__(9869);
+const error_1 = __nccwpck_require__(5585);
+const trust_1 = __nccwpck_require__(3614);
 // Verifies the SET for the given entry against the list of trusted
 // transparency logs. Returns true if the SET can be verified against at least
 // one of the trusted logs; otherwise, returns false.
@@ -6054,7 +6054,7 @@ function toVerificationPayload(entry) {
 
 /***/ }),
 
-/***/ 9738:
+/***/ 938:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -6085,7 +6085,7 @@ function filterTLogAuthorities(tlogAuthorities, criteria) {
 
 /***/ }),
 
-/***/ 7822:
+/***/ 3614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -6108,12 +6108,12 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-const core_1 = __nccwpck_require__(3917);
-const protobuf_specs_1 = __nccwpck_require__(9654);
-const error_1 = __nccwpck_require__(6849);
+const core_1 = __nccwpck_require__(9869);
+const protobuf_specs_1 = __nccwpck_require__(2166);
+const error_1 = __nccwpck_require__(5585);
 const BEGINNING_OF_TIME = new Date(0);
 const END_OF_TIME = new Date(8640000000000000);
-var filter_1 = __nccwpck_require__(9738);
+var filter_1 = __nccwpck_require__(938);
 Object.defineProperty(exports, "filterCertAuthorities", ({ enumerable: true, get: function () { return filter_1.filterCertAuthorities; } }));
 Object.defineProperty(exports, "filterTLogAuthorities", ({ enumerable: true, get: function () { return filter_1.filterTLogAuthorities; } }));
 function toTrustMaterial(root, keys) {
@@ -6183,7 +6183,7 @@ function keyLocator(keys) {
 
 /***/ }),
 
-/***/ 4433:
+/***/ 4817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -6206,11 +6206,11 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 const util_1 = __nccwpck_require__(9023);
-const error_1 = __nccwpck_require__(6849);
-const key_1 = __nccwpck_require__(3771);
-const policy_1 = __nccwpck_require__(8037);
-const timestamp_1 = __nccwpck_require__(7968);
-const tlog_1 = __nccwpck_require__(8218);
+const error_1 = __nccwpck_require__(5585);
+const key_1 = __nccwpck_require__(1339);
+const policy_1 = __nccwpck_require__(1429);
+const timestamp_1 = __nccwpck_require__(8176);
+const tlog_1 = __nccwpck_require__(7562);
 class Verifier {
     trustMaterial;
     options;
@@ -6363,7 +6363,7 @@ function containsDupes(arr) {
 
 /***/ }),
 
-/***/ 6656:
+/***/ 6400:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -6383,16 +6383,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7703:
+/***/ 8951:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __nccwpck_require__(6656);
-var types = __nccwpck_require__(254);
+var errors = __nccwpck_require__(6400);
+var types = __nccwpck_require__(590);
 
-var Reader = __nccwpck_require__(1996);
-var Writer = __nccwpck_require__(9816);
+var Reader = __nccwpck_require__(924);
+var Writer = __nccwpck_require__(7544);
 
 
 // --- Exports
@@ -6417,16 +6417,16 @@ for (var e in errors) {
 
 /***/ }),
 
-/***/ 1996:
+/***/ 924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
+var Buffer = (__nccwpck_require__(9027).Buffer);
 
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -6686,7 +6686,7 @@ module.exports = Reader;
 
 /***/ }),
 
-/***/ 254:
+/***/ 590:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -6729,15 +6729,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9816:
+/***/ 7544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
 var assert = __nccwpck_require__(2613);
-var Buffer = (__nccwpck_require__(2803).Buffer);
-var ASN1 = __nccwpck_require__(254);
-var errors = __nccwpck_require__(6656);
+var Buffer = (__nccwpck_require__(9027).Buffer);
+var ASN1 = __nccwpck_require__(590);
+var errors = __nccwpck_require__(6400);
 
 
 // --- Globals
@@ -7053,7 +7053,7 @@ module.exports = Writer;
 
 /***/ }),
 
-/***/ 9837:
+/***/ 2733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -7061,7 +7061,7 @@ module.exports = Writer;
 // If you have no idea what ASN.1 or BER is, see this:
 // ftp://ftp.rsa.com/pub/pkcs/ascii/layman.asc
 
-var Ber = __nccwpck_require__(7703);
+var Ber = __nccwpck_require__(8951);
 
 
 
@@ -7080,13 +7080,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 686:
+/***/ 6046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var crypto_hash_sha512 = (__nccwpck_require__(8826).lowlevel).crypto_hash;
+var crypto_hash_sha512 = (__nccwpck_require__(9914).lowlevel).crypto_hash;
 
 /*
  * This file is a 1:1 port from the OpenBSD blowfish.c and bcrypt_pbkdf.c. As a
@@ -7644,7 +7644,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8826:
+/***/ 9914:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -10039,20 +10039,20 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 4982:
+/***/ 8198:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const binding = __nccwpck_require__(5243);
+const binding = __nccwpck_require__(9085);
 
 module.exports = binding.getCPUInfo;
 
 
 /***/ }),
 
-/***/ 2803:
+/***/ 9027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10137,7 +10137,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 5683:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10151,8 +10151,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(4020);
-const { bufferSlice } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { bufferSlice } = __nccwpck_require__(4408);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -10440,7 +10440,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3849:
+/***/ 4969:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -10452,14 +10452,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(1789);
+const { isParsedKey, parseKey } = __nccwpck_require__(7517);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 function once(cb) {
   let called = false;
@@ -11571,7 +11571,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6297:
+/***/ 9353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -11607,11 +11607,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const Protocol = __nccwpck_require__(7841);
-const { parseKey } = __nccwpck_require__(1789);
-const { SFTP } = __nccwpck_require__(4996);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const Protocol = __nccwpck_require__(3393);
+const { parseKey } = __nccwpck_require__(7517);
+const { SFTP } = __nccwpck_require__(7396);
 const {
   bufferCopy,
   makeBufferParser,
@@ -11619,23 +11619,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(3849);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(4969);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -13755,7 +13755,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 137:
+/***/ 2729:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -13783,7 +13783,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(6297);
+        Client = __nccwpck_require__(9353);
 
       const client = new Client();
       let triedForward = false;
@@ -13847,7 +13847,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 5472:
+/***/ 3328:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -13860,33 +13860,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(3849);
+} = __nccwpck_require__(4969);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(137);
-const { parseKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(2729);
+const { parseKey } = __nccwpck_require__(7517);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(4996);
+} = __nccwpck_require__(7396);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(6297),
+  Client: __nccwpck_require__(9353),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(2605),
+  Server: __nccwpck_require__(3389),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3489),
+    ...__nccwpck_require__(2113),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -13899,7 +13899,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3489:
+/***/ 2113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -13913,10 +13913,10 @@ const {
   randomBytes,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
+const { CIPHER_INFO } = __nccwpck_require__(408);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -14489,7 +14489,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7841:
+/***/ 3393:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -14535,7 +14535,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(2888);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(408);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -14543,18 +14543,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(4637);
+} = __nccwpck_require__(797);
 const {
   parseKey,
-} = __nccwpck_require__(1789);
-const MESSAGE_HANDLERS = __nccwpck_require__(9244);
+} = __nccwpck_require__(7517);
+const MESSAGE_HANDLERS = __nccwpck_require__(6316);
 const {
   bufferCopy,
   bufferFill,
@@ -14562,15 +14562,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
-const MODULE_VER = (__nccwpck_require__(8342)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(5856)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -16633,7 +16633,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4996:
+/***/ 7396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -16655,7 +16655,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -20235,7 +20235,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3208);
+} = __nccwpck_require__(6200);
 
 const kMinPoolSpace = 128;
 
@@ -20693,7 +20693,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4020:
+/***/ 9044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -20703,10 +20703,10 @@ const crypto = __nccwpck_require__(6982);
 
 let cpuInfo;
 try {
-  cpuInfo = __nccwpck_require__(4982)();
+  cpuInfo = __nccwpck_require__(8198)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(2888);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(408);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -21057,7 +21057,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 2888:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -21073,7 +21073,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(2184);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(4408);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -21090,7 +21090,7 @@ let AESGCMDecipher;
 let ChaChaPolyDecipher;
 let GenericDecipher;
 try {
-  binding = __nccwpck_require__(8440);
+  binding = __nccwpck_require__(1874);
   ({ AESGCMCipher, ChaChaPolyCipher, GenericCipher,
      AESGCMDecipher, ChaChaPolyDecipher, GenericDecipher } = binding);
 } catch {}
@@ -22644,7 +22644,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(7830)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(1878)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -22667,7 +22667,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7830:
+/***/ 1878:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22714,7 +22714,7 @@ else {}
 
 /***/ }),
 
-/***/ 9244:
+/***/ 6316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -22722,8 +22722,8 @@ else {}
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(4637).HANDLERS),
-  __nccwpck_require__(9964),
+  (__nccwpck_require__(797).HANDLERS),
+  __nccwpck_require__(8268),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -22738,7 +22738,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 9964:
+/***/ 8268:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -22750,18 +22750,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 
 const {
   parseKey,
-} = __nccwpck_require__(1789);
+} = __nccwpck_require__(7517);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -24031,7 +24031,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4637:
+/***/ 797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -24048,7 +24048,7 @@ const {
   randomFillSync,
 } = __nccwpck_require__(6982);
 
-const { Ber } = __nccwpck_require__(9837);
+const { Ber } = __nccwpck_require__(2733);
 
 const {
   COMPAT,
@@ -24060,14 +24060,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(4020);
+} = __nccwpck_require__(9044);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(2888);
-const { parseDERKey } = __nccwpck_require__(1789);
+} = __nccwpck_require__(408);
+const { parseDERKey } = __nccwpck_require__(7517);
 const {
   bufferFill,
   bufferParser,
@@ -24076,13 +24076,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4592);
+} = __nccwpck_require__(2752);
 
 let MESSAGE_HANDLERS;
 
@@ -25826,7 +25826,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(9244);
+          MESSAGE_HANDLERS = __nccwpck_require__(6316);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -25834,7 +25834,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(9244);
+        MESSAGE_HANDLERS = __nccwpck_require__(6316);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -25947,7 +25947,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1789:
+/***/ 7517:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -25970,18 +25970,18 @@ const {
 } = __nccwpck_require__(6982);
 const supportedOpenSSLCiphers = getCiphers();
 
-const { Ber } = __nccwpck_require__(9837);
-const bcrypt_pbkdf = (__nccwpck_require__(686).pbkdf);
+const { Ber } = __nccwpck_require__(2733);
+const bcrypt_pbkdf = (__nccwpck_require__(6046).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(2888);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(4020);
+const { CIPHER_INFO } = __nccwpck_require__(408);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(9044);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(2184);
+} = __nccwpck_require__(4408);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -27439,7 +27439,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3208:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -27562,13 +27562,13 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 2184:
+/***/ 4408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const Ber = (__nccwpck_require__(9837).Ber);
+const Ber = (__nccwpck_require__(2733).Ber);
 
 let DISCONNECT_REASON;
 
@@ -27739,7 +27739,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(4020));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(9044));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -27926,7 +27926,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4592:
+/***/ 2752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28189,7 +28189,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2605:
+/***/ 3389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -28218,13 +28218,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(4020);
-const { init: cryptoInit } = __nccwpck_require__(2888);
-const { KexInit } = __nccwpck_require__(4637);
-const { parseKey } = __nccwpck_require__(1789);
-const Protocol = __nccwpck_require__(7841);
-const { SFTP } = __nccwpck_require__(4996);
-const { writeUInt32BE } = __nccwpck_require__(2184);
+} = __nccwpck_require__(9044);
+const { init: cryptoInit } = __nccwpck_require__(408);
+const { KexInit } = __nccwpck_require__(797);
+const { parseKey } = __nccwpck_require__(7517);
+const Protocol = __nccwpck_require__(3393);
+const { SFTP } = __nccwpck_require__(7396);
+const { writeUInt32BE } = __nccwpck_require__(4408);
 
 const {
   Channel,
@@ -28232,7 +28232,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5683);
+} = __nccwpck_require__(9379);
 
 const {
   ChannelManager,
@@ -28240,7 +28240,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(2137);
+} = __nccwpck_require__(1289);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -29577,13 +29577,13 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 2137:
+/***/ 1289:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-const { SFTP } = __nccwpck_require__(4996);
+const { SFTP } = __nccwpck_require__(7396);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -29921,7 +29921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 668:
+/***/ 8156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 (function(nacl) {
@@ -32319,7 +32319,7 @@ nacl.setPRNG = function(fn) {
 
 /***/ }),
 
-/***/ 289:
+/***/ 3971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -32339,8 +32339,8 @@ nacl.setPRNG = function(fn) {
 /* harmony export */   qY: () => (/* binding */ enginePlatform)
 /* harmony export */ });
 /* unused harmony exports splitCsv, attestationOn */
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7594);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3160);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1718);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9830);
 /**
  * What a buildx build needs decided before it runs, as pure functions: platforms, cache entries in
  * buildx's own syntax, annotations, the builder's driver read from `docker buildx inspect`, and
@@ -32596,7 +32596,7 @@ function describeBuildx(request, check) {
 
 /***/ }),
 
-/***/ 5428:
+/***/ 8386:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -32638,7 +32638,7 @@ function lastLines(text, count) {
 
 /***/ }),
 
-/***/ 4014:
+/***/ 5303:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -32648,7 +32648,7 @@ function lastLines(text, count) {
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4649);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_1__);
 
 
@@ -32758,7 +32758,7 @@ function abortReason(signal) {
 
 /***/ }),
 
-/***/ 7594:
+/***/ 1718:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -32790,7 +32790,7 @@ const SECRET_INPUT_NAMES = [
 ];
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 
@@ -33018,7 +33018,7 @@ function parseDuration(text) {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 4599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33052,7 +33052,7 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
-/***/ 3211:
+/***/ 5433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33084,7 +33084,7 @@ async function runPool(tasks, limit) {
 
 /***/ }),
 
-/***/ 3160:
+/***/ 9830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33101,7 +33101,7 @@ async function runPool(tasks, limit) {
 /* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_REGISTRY_API_HOST, InvalidReferenceError, familiarName, withDigest */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -33266,7 +33266,7 @@ function isSha256Digest(digest) {
 
 /***/ }),
 
-/***/ 9183:
+/***/ 1609:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33361,7 +33361,7 @@ async function retry(what, fn, options) {
 
 /***/ }),
 
-/***/ 7701:
+/***/ 9679:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33451,7 +33451,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 /***/ }),
 
-/***/ 2450:
+/***/ 4888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33486,7 +33486,7 @@ function printable(text, max = 200) {
 
 /***/ }),
 
-/***/ 7942:
+/***/ 6932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33510,7 +33510,7 @@ function printable(text, max = 200) {
 /* harmony export */   vt: () => (/* binding */ create),
 /* harmony export */   z7: () => (/* binding */ kill)
 /* harmony export */ });
-/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9607);
+/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1437);
 
 /** The options `docker run` and `docker create` share, from --name to the image and its command. */
 function containerArgs(spec) {
@@ -33632,7 +33632,7 @@ function removeFileIn(target, container, path) {
 
 /***/ }),
 
-/***/ 1510:
+/***/ 5787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33672,7 +33672,7 @@ function envFileContent(env) {
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2526:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33690,7 +33690,7 @@ function envFileContent(env) {
 /* harmony export */   zJ: () => (/* binding */ serverPlatform)
 /* harmony export */ });
 /* unused harmony export historyOf */
-/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9607);
+/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1437);
 
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {
@@ -33750,7 +33750,7 @@ function repoDigests(target, image) {
 
 /***/ }),
 
-/***/ 657:
+/***/ 4423:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33761,7 +33761,7 @@ function repoDigests(target, image) {
 /* harmony export */   hx: () => (/* binding */ networkDisconnect),
 /* harmony export */   z7: () => (/* binding */ networkConnect)
 /* harmony export */ });
-/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9607);
+/* harmony import */ var _target__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1437);
 
 function networkCreate(target, name, labels, options = {}) {
     const args = ['network', 'create'];
@@ -33788,7 +33788,7 @@ function networkDisconnect(target, network, container) {
 
 /***/ }),
 
-/***/ 9607:
+/***/ 1437:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33813,7 +33813,7 @@ function labelFlags(labels, flag = '--label') {
 
 /***/ }),
 
-/***/ 9556:
+/***/ 3874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33880,7 +33880,7 @@ function runUrl(ctx) {
 
 /***/ }),
 
-/***/ 2146:
+/***/ 6815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -33891,10 +33891,10 @@ function runUrl(ctx) {
 /* unused harmony exports DEFAULT_PLATFORM, readInsecure */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7594);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3160);
-/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3773);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1028);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1718);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4914);
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -34032,7 +34032,7 @@ function clientsFor(request, signal) {
 
 /***/ }),
 
-/***/ 7827:
+/***/ 4177:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -34042,12 +34042,12 @@ function clientsFor(request, signal) {
 /* harmony export */   ve: () => (/* binding */ putManifestKeepingSubject)
 /* harmony export */ });
 /* unused harmony exports MAX_REFERRER_DEPTH, MAX_REFERRERS, MAX_REFERRER_BYTES */
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
-/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3211);
-/* harmony import */ var _registry_descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
-/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4731);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9191);
-/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(558);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5433);
+/* harmony import */ var _registry_descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9640);
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4777);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8177);
+/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3184);
 /**
  * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
  * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
@@ -34298,7 +34298,7 @@ function writeReferrer(target, referrer, present) {
 
 /***/ }),
 
-/***/ 5803:
+/***/ 2478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -34321,13 +34321,13 @@ const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(1028);
+var registry_client = __nccwpck_require__(4914);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 // EXTERNAL MODULE: ./src/registry/memory.ts
-var memory = __nccwpck_require__(1668);
+var memory = __nccwpck_require__(2890);
 // EXTERNAL MODULE: ./src/registry/stall.ts
-var stall = __nccwpck_require__(2485);
+var stall = __nccwpck_require__(9947);
 ;// CONCATENATED MODULE: ./src/registry/blobs.ts
 /**
  * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
@@ -34665,7 +34665,7 @@ async function putBlobBytes(client, repository, bytes) {
 
 /***/ }),
 
-/***/ 1028:
+/***/ 4914:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -34686,7 +34686,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -34778,7 +34778,7 @@ function classifyNetworkError(error) {
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/command/local-runner.ts
-var local_runner = __nccwpck_require__(4014);
+var local_runner = __nccwpck_require__(5303);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -34869,13 +34869,13 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 }
 
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 // EXTERNAL MODULE: ./src/registry/descriptor.ts
-var descriptor = __nccwpck_require__(206);
+var descriptor = __nccwpck_require__(9640);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
  * A client for the OCI distribution API: token and basic auth negotiated from the registry's
@@ -35360,7 +35360,7 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 206:
+/***/ 9640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -35375,7 +35375,7 @@ function mediaTypeOf(bytes) {
 /* harmony export */   kp: () => (/* binding */ isSize)
 /* harmony export */ });
 /* unused harmony exports checkDigest, checkMediaType */
-/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
 /**
  * What a registry says about content, checked before it is used: a digest goes into URL paths,
  * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
@@ -35475,7 +35475,7 @@ function parseJsonObject(bytes, what) {
 
 /***/ }),
 
-/***/ 8851:
+/***/ 1713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -35488,7 +35488,7 @@ function parseJsonObject(bytes, what) {
 /* unused harmony exports DRAIN_LIMIT_BYTES, DRAIN_LIMIT_MS, IDLE_TIMEOUT_MS, StallError */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _stall__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2485);
+/* harmony import */ var _stall__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9947);
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
  * layer is never buffered whole), a custom CA, and redirects that never carry Authorization to
@@ -35679,7 +35679,7 @@ function header(res, name) {
 
 /***/ }),
 
-/***/ 4731:
+/***/ 4777:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -35693,10 +35693,10 @@ function header(res, name) {
 /* harmony export */   w6: () => (/* binding */ readImageTree)
 /* harmony export */ });
 /* unused harmony exports MAX_TREE_MANIFESTS, MAX_TREE_MANIFEST_BYTES, manifestName */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
-/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
-/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3211);
-/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9640);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5433);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4888);
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
  * manifest), the manifests under it, and every blob they reference — read from the source with
@@ -35817,7 +35817,7 @@ async function selectPlatform(client, repository, index, platform) {
 
 /***/ }),
 
-/***/ 1668:
+/***/ 2890:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -35866,7 +35866,7 @@ function streamed(bytes) {
 
 /***/ }),
 
-/***/ 9191:
+/***/ 8177:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -35886,10 +35886,10 @@ function streamed(bytes) {
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, MAX_REFERRER_PAGES, MAX_REFERRERS_LISTED, fallbackEntries */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
-/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5803);
-/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(206);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2478);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9640);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1713);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -36173,7 +36173,7 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 
 /***/ }),
 
-/***/ 2091:
+/***/ 9037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36183,8 +36183,8 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 /* harmony export */   j: () => (/* binding */ resolveDigest)
 /* harmony export */ });
 /* unused harmony export resolveReferenceDigest */
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
 /** Resolving a tag to the digest a registry serves for it. */
 
 
@@ -36214,7 +36214,7 @@ class TagConflictError extends Error {
 
 /***/ }),
 
-/***/ 2485:
+/***/ 9947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36256,7 +36256,7 @@ const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STAL
 
 /***/ }),
 
-/***/ 8583:
+/***/ 2681:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36275,13 +36275,13 @@ const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STAL
 /* unused harmony exports BUNDLE_MEDIA_TYPE, BUNDLE_MEDIA_PREFIX, keyHint, parseBundle, certificateIdentity, signerOf */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1040);
-/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3917);
+/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(176);
+/* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9869);
 /* harmony import */ var _sigstore_core__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_core__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4187);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1028);
-/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9651);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7035);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9787);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4914);
+/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8657);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7605);
 /**
  * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
  * signs and attests in by default: one bundle per signature, stored as the one layer of an OCI
@@ -36610,7 +36610,7 @@ function subjectAnnotations(statement, digest) {
 
 /***/ }),
 
-/***/ 9651:
+/***/ 8657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36753,7 +36753,7 @@ function testCommandOf(predicate) {
 
 /***/ }),
 
-/***/ 650:
+/***/ 8140:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36766,12 +36766,12 @@ function testCommandOf(predicate) {
 /* unused harmony export readKeylessPolicy */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7594);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7035);
-/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9654);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1718);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7605);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2166);
 /* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4187);
-/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5126);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9787);
+/* harmony import */ var _verify__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9076);
 /** The signing and verification inputs, shared by push, the root action, promote, deploy and the CLI. */
 
 
@@ -36910,7 +36910,7 @@ function readTestReportInputs(inputs) {
 
 /***/ }),
 
-/***/ 7035:
+/***/ 7605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -36925,7 +36925,7 @@ function readTestReportInputs(inputs) {
 /* unused harmony exports pemBlocks, decryptCosignKey, publicKeyPem, fingerprint */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(668);
+/* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8156);
 /* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(tweetnacl__WEBPACK_IMPORTED_MODULE_1__);
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -37081,13 +37081,14 @@ function verifyBytes(key, data, signature) {
 
 /***/ }),
 
-/***/ 3656:
+/***/ 6561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  q0: () => (/* binding */ describe),
   fp: () => (/* binding */ maskSigningInputs),
   nU: () => (/* binding */ runAttest),
   tl: () => (/* binding */ runSign),
@@ -37103,43 +37104,43 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: signAndAttest, testRunOf
 
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
+var context = __nccwpck_require__(3874);
 // EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
-var common_inputs = __nccwpck_require__(7594);
+var common_inputs = __nccwpck_require__(1718);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(7701);
+var summary = __nccwpck_require__(9679);
 // EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
-var run_tests = __nccwpck_require__(4853);
+var run_tests = __nccwpck_require__(2853);
 // EXTERNAL MODULE: ./src/test-in-container/junit.ts
-var test_in_container_junit = __nccwpck_require__(1170);
+var test_in_container_junit = __nccwpck_require__(636);
 // EXTERNAL MODULE: ./src/test-in-container/platform.ts
-var platform = __nccwpck_require__(5231);
+var platform = __nccwpck_require__(3833);
 // EXTERNAL MODULE: ./src/registry/image-tree.ts
-var image_tree = __nccwpck_require__(4731);
+var image_tree = __nccwpck_require__(4777);
 // EXTERNAL MODULE: ./src/supply-chain/formats.ts
-var formats = __nccwpck_require__(9651);
+var formats = __nccwpck_require__(8657);
 // EXTERNAL MODULE: ./src/supply-chain/inputs.ts
-var supply_chain_inputs = __nccwpck_require__(650);
+var supply_chain_inputs = __nccwpck_require__(8140);
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = require("node:util");
 // EXTERNAL MODULE: ./src/supply-chain/keys.ts
-var keys = __nccwpck_require__(7035);
+var keys = __nccwpck_require__(7605);
 // EXTERNAL MODULE: ./src/supply-chain/store.ts
-var store = __nccwpck_require__(2582);
+var store = __nccwpck_require__(6840);
 // EXTERNAL MODULE: ./src/supply-chain/verify.ts
-var verify = __nccwpck_require__(5126);
+var verify = __nccwpck_require__(9076);
 // EXTERNAL MODULE: ./src/supply-chain/bundle.ts
-var supply_chain_bundle = __nccwpck_require__(8583);
+var supply_chain_bundle = __nccwpck_require__(2681);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 2 modules
-var blobs = __nccwpck_require__(5803);
+var blobs = __nccwpck_require__(2478);
 // EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
-var referrers = __nccwpck_require__(7827);
+var referrers = __nccwpck_require__(4177);
 // EXTERNAL MODULE: ./src/supply-chain/promotion.ts
-var promotion = __nccwpck_require__(558);
+var promotion = __nccwpck_require__(3184);
 ;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
 /**
  * Signing a pushed digest and attesting its test results, stored where cosign looks: by default
@@ -37369,6 +37370,7 @@ async function verifyAll(images, policy, log) {
         throw new verify/* VerificationError */.mk(results);
     return results;
 }
+/** "repo@digest: signed by … at …; tests …" of a verification that passed. */
 function describe(v) {
     const signature = v.signatures[0];
     return [
@@ -37491,7 +37493,7 @@ async function runVerify(inputs, report) {
 
 /***/ }),
 
-/***/ 558:
+/***/ 3184:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -37507,9 +37509,9 @@ async function runVerify(inputs, report) {
 /* harmony export */   yz: () => (/* binding */ PROMOTION_ARTIFACT_TYPE)
 /* harmony export */ });
 /* unused harmony exports PROMOTION_ANNOTATIONS, parsePromotion */
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9191);
-/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4914);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8177);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4888);
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the
  * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
@@ -37655,7 +37657,7 @@ async function readPromotions(client, repository, digest) {
 
 /***/ }),
 
-/***/ 2582:
+/***/ 6840:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -37668,11 +37670,11 @@ async function readPromotions(client, repository, digest) {
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1028);
-/* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5803);
-/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9191);
-/* harmony import */ var _bundle__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8583);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4914);
+/* harmony import */ var _registry_blobs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2478);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1713);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8177);
+/* harmony import */ var _bundle__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2681);
 /**
  * Where signatures and attestations live. Legacy (cosign v1/v2): cosign's tag scheme. The signatures of the image
  * <repo>@sha256:<hex> are the layers of the manifest tagged <repo>:sha256-<hex>.sig, its
@@ -37796,7 +37798,7 @@ async function readBundles(client, repository, digest) {
 
 /***/ }),
 
-/***/ 5126:
+/***/ 9076:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -37804,15 +37806,16 @@ async function readBundles(client, repository, digest) {
 /* harmony export */   T4: () => (/* binding */ predicateTypeOf),
 /* harmony export */   Ub: () => (/* binding */ verifyDigest),
 /* harmony export */   XP: () => (/* binding */ predicateName),
+/* harmony export */   bS: () => (/* binding */ forHosts),
 /* harmony export */   mk: () => (/* binding */ VerificationError),
 /* harmony export */   x5: () => (/* binding */ refusal)
 /* harmony export */ });
 /* unused harmony export testEvidence */
-/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9651);
-/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7035);
-/* harmony import */ var _bundle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8583);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9191);
-/* harmony import */ var _store__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2582);
+/* harmony import */ var _formats__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8657);
+/* harmony import */ var _keys__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7605);
+/* harmony import */ var _bundle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2681);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8177);
+/* harmony import */ var _store__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6840);
 
 
 
@@ -38057,7 +38060,13 @@ async function verifyDigest(client, repository, digest, policy) {
 }
 /** One line for an error: the digest and what is missing. */
 function refusal(v) {
-    return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+    return `${v.image}@${v.digest}${forHosts(v)} is not verified: ${v.problems.join('; ')}`;
+}
+/** " (the linux/amd64 image, run by deploy@a:22, deploy@b:22)" for a platform image verified for hosts. */
+function forHosts(v) {
+    if (!v.platform)
+        return '';
+    return ` (the ${v.platform} image${v.hosts?.length ? `, run by ${v.hosts.join(', ')}` : ''})`;
 }
 class VerificationError extends Error {
     verifications;
@@ -38074,7 +38083,7 @@ class VerificationError extends Error {
 
 /***/ }),
 
-/***/ 1170:
+/***/ 636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -38177,7 +38186,7 @@ function summarizeJUnit(xmls) {
 
 /***/ }),
 
-/***/ 5231:
+/***/ 3833:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -38195,12 +38204,12 @@ function summarizeJUnit(xmls) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _command_command__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5428);
-/* harmony import */ var _docker_images__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3456);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7594);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3160);
-/* harmony import */ var _registry_resolve__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2091);
-/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4731);
+/* harmony import */ var _command_command__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8386);
+/* harmony import */ var _docker_images__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2526);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1718);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9830);
+/* harmony import */ var _registry_resolve__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9037);
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4777);
 /**
  * Which platforms of the image the tests run on, and the image each runs in. An image in the
  * engine's store is tested on its own platform; a reference the engine does not have is read from
@@ -38425,7 +38434,7 @@ function describeTested(image, tested) {
 
 /***/ }),
 
-/***/ 4853:
+/***/ 2853:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 "use strict";
@@ -38446,31 +38455,31 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(4649);
+var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/command/command.ts
-var command = __nccwpck_require__(5428);
+var command = __nccwpck_require__(8386);
 // EXTERNAL MODULE: ./src/docker/containers.ts
-var docker_containers = __nccwpck_require__(7942);
+var docker_containers = __nccwpck_require__(6932);
 // EXTERNAL MODULE: ./src/docker/networks.ts
-var networks = __nccwpck_require__(657);
+var networks = __nccwpck_require__(4423);
 // EXTERNAL MODULE: ./src/docker/env-file.ts
-var env_file = __nccwpck_require__(1510);
+var env_file = __nccwpck_require__(5787);
 // EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
-var common_inputs = __nccwpck_require__(7594);
+var common_inputs = __nccwpck_require__(1718);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
+var retry = __nccwpck_require__(1609);
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 // EXTERNAL MODULE: ./src/test-in-container/junit.ts
-var test_in_container_junit = __nccwpck_require__(1170);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var test_in_container_junit = __nccwpck_require__(636);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(3160);
+var reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -38552,7 +38561,7 @@ function parseServices(text, input = 'services') {
 }
 
 // EXTERNAL MODULE: ./src/build-and-tag/buildx.ts
-var buildx = __nccwpck_require__(289);
+var buildx = __nccwpck_require__(3971);
 ;// CONCATENATED MODULE: ./src/test-in-container/run-tests.ts
 /**
  * test-in-container's work: a private network, service containers waited on until ready (health
@@ -38829,14 +38838,14 @@ async function cleanupSession(runner, target, id) {
 
 /***/ }),
 
-/***/ 5243:
+/***/ 9085:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
 
 /***/ }),
 
-/***/ 8440:
+/***/ 1874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = require(__nccwpck_require__.ab + "lib/protocol/crypto/build/Release/sshcrypto.node")
@@ -38955,7 +38964,7 @@ module.exports = require("node:http");
 
 /***/ }),
 
-/***/ 4649:
+/***/ 7030:
 /***/ ((module) => {
 
 "use strict";
@@ -39027,19 +39036,19 @@ module.exports = require("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -39125,16 +39134,16 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -39178,18 +39187,18 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -39298,16 +39307,16 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -39394,19 +39403,19 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -39626,18 +39635,18 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -39751,13 +39760,13 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -39959,15 +39968,15 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -40018,7 +40027,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -40065,20 +40074,20 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -40282,14 +40291,14 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -40518,7 +40527,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -40674,7 +40683,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -40718,7 +40727,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -40754,13 +40763,13 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -40779,13 +40788,13 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -40802,23 +40811,23 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -41147,14 +41156,14 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -41231,7 +41240,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -41296,15 +41305,15 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -41394,14 +41403,14 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -41580,7 +41589,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -41650,29 +41659,29 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(1075);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -41709,7 +41718,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -41736,17 +41745,17 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -41864,15 +41873,15 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -42023,15 +42032,15 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -42071,16 +42080,16 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -42118,15 +42127,15 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -42153,18 +42162,18 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -42308,18 +42317,18 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -42431,17 +42440,17 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -42504,7 +42513,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -42565,13 +42574,13 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -42612,16 +42621,16 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -42838,7 +42847,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -42909,7 +42918,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -43016,15 +43025,15 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -43136,13 +43145,13 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -43867,7 +43876,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -43916,15 +43925,15 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 1075:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -44904,19 +44913,19 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(1075);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -45019,17 +45028,17 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(5181);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -45066,14 +45075,14 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -45093,13 +45102,13 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -45118,14 +45127,14 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 5181:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -45145,13 +45154,13 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -45169,13 +45178,13 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -45198,14 +45207,14 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -45253,13 +45262,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -45303,19 +45312,19 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(5181);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -45336,15 +45345,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(5181);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -45408,28 +45417,28 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(5181);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -45515,15 +45524,15 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -45593,13 +45602,13 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -45630,14 +45639,14 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -45688,13 +45697,13 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -45772,14 +45781,14 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -45851,17 +45860,17 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -45936,16 +45945,16 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -46026,25 +46035,25 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(5181);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -46075,15 +46084,15 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -46179,13 +46188,13 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -46292,7 +46301,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -46451,16 +46460,16 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -46591,15 +46600,15 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -46754,7 +46763,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -46786,15 +46795,15 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -46881,7 +46890,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -46916,16 +46925,16 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -47076,14 +47085,14 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -47422,13 +47431,13 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -47666,7 +47675,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8342:
+/***/ 5856:
 /***/ ((module) => {
 
 "use strict";
@@ -47854,7 +47863,7 @@ function exposeGc() {
 }
 
 // EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
-var common_inputs = __nccwpck_require__(7594);
+var common_inputs = __nccwpck_require__(1718);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -48101,7 +48110,7 @@ function cliInputReader(values, env = process.env) {
 }
 
 // EXTERNAL MODULE: ./src/common/reference.ts
-var common_reference = __nccwpck_require__(3160);
+var common_reference = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: ./src/ssh/known-hosts.ts
 /**
  * known_hosts parsing and matching (OpenSSH format): plain and hashed (|1|salt|hash) host
@@ -48219,9 +48228,9 @@ function keyType(blob) {
 }
 
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(9183);
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
+var retry = __nccwpck_require__(1609);
+// EXTERNAL MODULE: ../main/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3328);
 ;// CONCATENATED MODULE: ./src/command/quote.ts
 /**
  * The single place where an argv array becomes a string for a POSIX shell (the remote side of an
@@ -48575,7 +48584,7 @@ function openClient(endpoint, options, sock) {
 }
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(2450);
+var common_text = __nccwpck_require__(4888);
 ;// CONCATENATED MODULE: ./src/deploy-core/fingerprint.ts
 /**
  * A fingerprint of what a deploy configures besides the image (environment, volumes, network,
@@ -48607,7 +48616,7 @@ function configFingerprint(key, env, other = {}) {
 }
 
 // EXTERNAL MODULE: ./src/supply-chain/inputs.ts
-var supply_chain_inputs = __nccwpck_require__(650);
+var supply_chain_inputs = __nccwpck_require__(8140);
 ;// CONCATENATED MODULE: ./src/deploy-core/inputs.ts
 /** The inputs every deploy mode of remote-deploy-ssh shares (the connection, names, ports, env), checked before anything connects. */
 
@@ -48741,7 +48750,7 @@ function refuseInputs(inputs, names, mode) {
 }
 
 // EXTERNAL MODULE: ./src/docker/containers.ts
-var docker_containers = __nccwpck_require__(7942);
+var docker_containers = __nccwpck_require__(6932);
 ;// CONCATENATED MODULE: ./src/docker/inspect.ts
 /**
  * The JSON docker prints (`docker container inspect`, `image inspect`, `service inspect`, `info`),
@@ -48804,9 +48813,9 @@ function readAllMatching(dir, pattern) {
 }
 
 // EXTERNAL MODULE: ./src/command/command.ts
-var command_command = __nccwpck_require__(5428);
+var command_command = __nccwpck_require__(8386);
 // EXTERNAL MODULE: ./src/docker/networks.ts
-var networks = __nccwpck_require__(657);
+var networks = __nccwpck_require__(4423);
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
 /**
  * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
@@ -48832,7 +48841,7 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
 }
 
 // EXTERNAL MODULE: ./src/docker/target.ts
-var docker_target = __nccwpck_require__(9607);
+var docker_target = __nccwpck_require__(1437);
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
 
 function swarmInfo(target) {
@@ -48977,7 +48986,7 @@ function serviceSwapConfig(target, name, remove, add) {
 }
 
 // EXTERNAL MODULE: ./src/common/pool.ts
-var pool = __nccwpck_require__(3211);
+var pool = __nccwpck_require__(5433);
 ;// CONCATENATED MODULE: ./src/proxy/caddy.ts
 /**
  * The reverse proxy's configuration. A proxy reaches a service through the addresses of a name on
@@ -49203,7 +49212,7 @@ function caddyCommand(verb, caddyfilePath) {
 }
 
 // EXTERNAL MODULE: ./src/docker/images.ts
-var docker_images = __nccwpck_require__(3456);
+var docker_images = __nccwpck_require__(2526);
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
 
@@ -49901,6 +49910,76 @@ async function connect_connectManager(request, log, env = {}) {
     throw new Error(`no Swarm manager answered:\n${reasons.join('\n')}`);
 }
 
+// EXTERNAL MODULE: ./src/test-in-container/platform.ts
+var test_in_container_platform = __nccwpck_require__(3833);
+;// CONCATENATED MODULE: ./src/deploy-core/host-platform.ts
+/**
+ * The platform a host runs: its engine's OS and machine, as an index names its images
+ * (os/arch[/variant]), and the image of an index that engine resolves it to. A deploy with
+ * `require-attestations: test-result` verifies that image (deploy-core/verify.ts); `slipway status`
+ * shows it.
+ */
+
+
+
+/** What `uname -m` (docker info's Architecture) says → the architecture (and variant) an index names. */
+const MACHINES = {
+    x86_64: 'amd64',
+    amd64: 'amd64',
+    aarch64: 'arm64',
+    arm64: 'arm64',
+    armv8l: 'arm/v8',
+    armv7l: 'arm/v7',
+    armv7: 'arm/v7',
+    armv6l: 'arm/v6',
+    armv5tel: 'arm/v5',
+    i386: '386',
+    i686: '386',
+    ppc64le: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    mips64: 'mips64',
+    loongarch64: 'loong64',
+};
+/** The platform of an engine whose docker info says `os` (OSType) and `machine` (Architecture). */
+function enginePlatform(os, machine) {
+    const arch = MACHINES[machine.trim()] ?? machine.trim();
+    return `${os.trim() || 'linux'}/${arch}`;
+}
+/** docker info's OSType/Architecture, one line. */
+function engineInfo(target) {
+    return (0,docker_target/* dockerCommand */.Q2)(target, ['info', '--format', '{{.OSType}}/{{.Architecture}}']);
+}
+/** The platform the engine on `runner` pulls an index for. */
+async function hostPlatform(runner, target = { docker: 'docker' }) {
+    const out = (await (0,command_command/* runChecked */.X4)(runner, engineInfo(target))).stdout.trim();
+    const [os = '', machine = ''] = out.split('/');
+    return enginePlatform(os, machine);
+}
+/**
+ * Platforms an engine of `platform` also takes from an index when its own is missing, best first
+ * (containerd's default matcher: a 64-bit arm host runs 32-bit arm images, an amd64 host 386).
+ */
+const FALLBACKS = {
+    'linux/amd64': ['linux/386'],
+    'linux/arm64': ['linux/arm/v8', 'linux/arm/v7', 'linux/arm/v6', 'linux/arm/v5'],
+    'linux/arm/v8': ['linux/arm/v7', 'linux/arm/v6', 'linux/arm/v5'],
+    'linux/arm/v7': ['linux/arm/v6', 'linux/arm/v5'],
+    'linux/arm/v6': ['linux/arm/v5'],
+};
+/**
+ * The image of an index an engine of `platform` runs: its own platform (linux/arm64 is also
+ * linux/arm64/v8), else the first fallback the index has; undefined when it has none.
+ */
+function variantFor(images, platform) {
+    for (const wanted of [platform, ...(FALLBACKS[platform] ?? [])]) {
+        const found = images.find((i) => i.platform === wanted) ?? images.find((i) => (0,test_in_container_platform/* platformMatches */.J5)(i.platform, wanted));
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy-core/freeze.ts
 
 
@@ -50068,6 +50147,7 @@ async function refuseIfInMaintenance(sessions) {
 
 
 
+
 const TARGET = { docker: 'docker' };
 /** The containers of service `name` on a host: its own (by label) and, for a compose project of that name, the project's. */
 async function serviceContainers(runner, name) {
@@ -50125,10 +50205,12 @@ async function hostStatus(runner, name, auditLines) {
             }
         })
         : [];
+    const platform = await hostPlatform(runner, target).catch(() => undefined);
     const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
     const maintenance = await readMaintenance(runner, `.slipway/${name}`);
     return {
         host: runner.where,
+        ...(platform && { platform }),
         containers,
         audit,
         ...(freeze && { freeze }),
@@ -50277,11 +50359,15 @@ function logsOfHosts(request, name, options, onLine) {
 }
 
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 // EXTERNAL MODULE: ./src/supply-chain/promotion.ts
-var supply_chain_promotion = __nccwpck_require__(558);
+var supply_chain_promotion = __nccwpck_require__(3184);
 // EXTERNAL MODULE: ./src/supply-chain/verify.ts
-var verify = __nccwpck_require__(5126);
+var verify = __nccwpck_require__(9076);
+// EXTERNAL MODULE: ./src/registry/image-tree.ts
+var image_tree = __nccwpck_require__(4777);
+// EXTERNAL MODULE: ./src/supply-chain/formats.ts
+var formats = __nccwpck_require__(8657);
 ;// CONCATENATED MODULE: ./src/remote-deploy-ssh/ledger.ts
 /**
  * The ledger: for what runs on each host, whether its digest verifies with verify-key and which
@@ -50289,6 +50375,9 @@ var verify = __nccwpck_require__(5126);
  * promotion record there, with or without verify-key; nothing when there is none), and the deploy
  * run (a label of the container). "Which tested build is serving?" in one command (slipway status).
  */
+
+
+
 
 
 
@@ -50388,6 +50477,218 @@ async function withVerification(hosts, connection) {
         }),
     }));
 }
+/**
+ * For each running container whose image is an index pinned by digest: the platform image its
+ * host's engine runs (the host's platform) and whether that image carries a PASSED test result
+ * signed by verify-key ("unknown" without verify-key, or when the registry or the host's platform
+ * cannot be read).
+ */
+async function withVariants(hosts, connection) {
+    const policy = connection.verify && {
+        ...connection.verify,
+        attestations: [...new Set([...connection.verify.attestations, formats/* TEST_RESULT_PREDICATE */.l4])],
+    };
+    const indexes = new Map();
+    const platformsOf = (image) => {
+        let found = indexes.get(image);
+        if (!found) {
+            const ref = (0,common_reference/* parseReference */.F2)(image);
+            found = clientForImage(ref, connection)
+                .getManifest(ref.repository, ref.digest)
+                .then((m) => ((0,image_tree/* isIndex */.nw)(m) ? (0,image_tree/* platformImages */.QF)(m) : undefined));
+            indexes.set(image, found);
+        }
+        return found;
+    };
+    const verdicts = new Map();
+    const verdictOf = (image, digest) => {
+        let found = verdicts.get(digest);
+        if (!found) {
+            found = (async () => {
+                if (!policy)
+                    return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
+                const ref = (0,common_reference/* parseReference */.F2)(image);
+                const v = await (0,verify/* verifyDigest */.Ub)(clientForImage(ref, connection), ref.repository, digest, policy);
+                return v.ok && v.tests
+                    ? {
+                        tested: 'yes',
+                        detail: `tested: ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+                    }
+                    : { tested: 'no', detail: `NOT tested: ${v.problems.join('; ')}` };
+            })().catch((error) => ({ tested: 'unknown', detail: `unknown: ${error.message}` }));
+            verdicts.set(digest, found);
+        }
+        return found;
+    };
+    return Promise.all(hosts.map(async (host) => ({
+        ...host,
+        containers: await Promise.all(host.containers.map(async (c) => {
+            // A Swarm task runs on a node of its own, not on the manager that reports it.
+            if (!isVerified(c) || !c.image.includes('@sha256:') || c.role.startsWith('task on '))
+                return c;
+            const images = await platformsOf(c.image).catch(() => undefined);
+            if (!images)
+                return c;
+            if (!host.platform)
+                return {
+                    ...c,
+                    variant: {
+                        platform: '?',
+                        digest: '',
+                        tested: 'unknown',
+                        detail: "unknown: the host's platform could not be read",
+                    },
+                };
+            const variant = variantFor(images, host.platform);
+            if (!variant)
+                return {
+                    ...c,
+                    variant: {
+                        platform: host.platform,
+                        digest: '',
+                        tested: 'no',
+                        detail: `the index has no ${host.platform} image`,
+                    },
+                };
+            return {
+                ...c,
+                variant: {
+                    platform: variant.platform,
+                    digest: variant.digest,
+                    ...(await verdictOf(c.image, variant.digest)),
+                },
+            };
+        })),
+    })));
+}
+
+// EXTERNAL MODULE: ./src/supply-chain/operation.ts + 2 modules
+var operation = __nccwpck_require__(6561);
+;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
+/**
+ * Before any host is changed: the pinned images must carry a signature by verify-key and the
+ * required attestations (checked before any host is connected to). With `require-attestations:
+ * test-result`, an index is then verified for the hosts it goes to, once they are connected and
+ * have said their platform: the image each host's engine resolves it to must carry its own PASSED
+ * test result; an index without an image for a host's platform is refused too. An image of another
+ * platform, which no host of the deploy runs, is verified and reported, never required.
+ */
+
+
+
+
+
+
+
+/** Which image of an index (its platform images) each host runs, and what no host runs or has no image. */
+function hostVariants(images, hosts) {
+    const run = new Map();
+    const missing = new Map();
+    for (const h of hosts) {
+        const image = variantFor(images, h.platform);
+        if (!image) {
+            const entry = missing.get(h.platform) ?? { platform: h.platform, hosts: [] };
+            entry.hosts.push(h.host);
+            missing.set(h.platform, entry);
+            continue;
+        }
+        const entry = run.get(image.digest) ?? { digest: image.digest, platform: image.platform, hosts: [] };
+        entry.hosts.push(h.host);
+        run.set(image.digest, entry);
+    }
+    return {
+        run: [...run.values()],
+        missing: [...missing.values()],
+        unused: images.filter((i) => !run.has(i.digest)),
+    };
+}
+/** Whether a deploy needs to know its hosts' platforms: test results are required (of what each host runs). */
+function needsHostPlatforms(policy) {
+    return Boolean(policy?.attestations.includes(formats/* TEST_RESULT_PREDICATE */.l4));
+}
+function toVerify(images, connection) {
+    return images.map((image) => {
+        const ref = (0,common_reference/* parseReference */.F2)(image.reference);
+        const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
+            ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
+            : {};
+        return { client: (0,resolve/* clientFor */.$V)(ref.registry, credentials), repository: ref.repository, digest: image.digest };
+    });
+}
+/**
+ * Verifies each pinned image (none when no verify-key is given) before any host is connected to;
+ * throws VerificationError naming what is missing. `perHost`: the deploy will verify each index
+ * for its hosts once connected (verifyForHosts), so only the images themselves are verified here;
+ * otherwise (Swarm: the scheduler may place a task on any node) every platform image of an index
+ * must carry a PASSED test result too.
+ */
+async function verifyPinned(images, connection, log, options = {}) {
+    const policy = connection.verify;
+    if (!policy || images.length === 0)
+        return [];
+    const list = toVerify(images, connection);
+    return (0,operation/* verifyAll */.Vf)(options.perHost && needsHostPlatforms(policy) ? list : await (0,operation/* withPlatformManifests */.YJ)(list, policy), policy, log);
+}
+/**
+ * Once the hosts are connected, before anything changes on them: each index is verified for the
+ * hosts it goes to (see above). `hosts` undefined (test results not required): nothing to do.
+ * Throws VerificationError (with `earlier`, what verifyPinned verified) naming the platform, the
+ * digest and the hosts of each image that is not verified.
+ */
+async function verifyForHosts(images, connection, log, hosts, earlier = []) {
+    const policy = connection.verify;
+    if (!policy || !hosts || images.length === 0 || !needsHostPlatforms(policy))
+        return [];
+    const results = [];
+    const check = async (image, extra = {}) => {
+        const v = { ...(await (0,verify/* verifyDigest */.Ub)(image.client, image.repository, image.digest, policy)), ...extra };
+        log(v.ok ? `Verified ${(0,operation/* describe */.q0)(v)}${(0,verify/* forHosts */.bS)(v)}` : (0,verify/* refusal */.x5)(v));
+        for (const line of v.ignored)
+            log(`Ignored (names another digest) ${line}`);
+        return v;
+    };
+    for (const image of toVerify(images, connection)) {
+        const manifest = await image.client.getManifest(image.repository, image.digest);
+        if (!(0,image_tree/* isIndex */.nw)(manifest))
+            continue;
+        const offered = (0,image_tree/* platformImages */.QF)(manifest);
+        const plan = hostVariants(offered, hosts);
+        const name = `${image.client.registry}/${image.repository}`;
+        for (const m of plan.missing) {
+            const v = {
+                image: name,
+                digest: image.digest,
+                ok: false,
+                signatures: [],
+                attestations: [],
+                problems: [
+                    `the index has no ${m.platform} image, the platform of ${m.hosts.join(', ')} (it has ${offered.map((o) => o.platform).join(', ') || 'none'})`,
+                ],
+                ignored: [],
+            };
+            log((0,verify/* refusal */.x5)(v));
+            results.push(v);
+        }
+        for (const r of plan.run)
+            results.push(await check({ ...image, digest: r.digest }, { platform: r.platform, hosts: r.hosts }));
+        for (const u of plan.unused) {
+            // Reported, not required: no host of this deploy runs it.
+            const v = await (0,verify/* verifyDigest */.Ub)(image.client, image.repository, u.digest, policy).catch((error) => error);
+            const what = `${name}@${u.digest} (the ${u.platform} image, which no host of this deploy runs)`;
+            log(v instanceof Error
+                ? `Not required: ${what} could not be verified: ${v.message}`
+                : v.ok
+                    ? `Also verified ${what}${testsOf(v)}`
+                    : `Not required: ${what} is not verified: ${v.problems.join('; ')}`);
+        }
+    }
+    if (results.some((v) => !v.ok))
+        throw new verify/* VerificationError */.mk([...earlier, ...results]);
+    return results;
+}
+function testsOf(v) {
+    return v.tests ? `; tests ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)` : '';
+}
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -50429,6 +50730,15 @@ function build(target, spec) {
     args.push(spec.context);
     return (0,docker_target/* dockerCommand */.Q2)(target, args, { env, label: `docker build ${spec.context}` });
 }
+/**
+ * buildx's --output that pushes by digest to the repositories of `tags` (their tags dropped) and
+ * sets no tag: a CSV field, quoted when it names several repositories.
+ */
+function pushByDigestOutput(tags) {
+    const names = [...new Set(tags.map((t) => t.replace(/@.*$/, '').replace(/:[^:/]+$/, '')))];
+    const name = `name=${names.join(',')}`;
+    return `type=image,${names.length > 1 ? `"${name}"` : name},push-by-digest=true,name-canonical=true,push=true`;
+}
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
 function buildxBuild(target, spec) {
     const args = ['build', '--progress', 'plain', '--metadata-file', spec.metadataFile];
@@ -50442,8 +50752,10 @@ function buildxBuild(target, spec) {
         args.push('--file', spec.file);
     if (spec.target)
         args.push('--target', spec.target);
-    for (const tag of spec.tags)
-        args.push('--tag', tag);
+    const byDigest = spec.output === 'push' && spec.pushByDigest;
+    if (!byDigest)
+        for (const tag of spec.tags)
+            args.push('--tag', tag);
     for (const [key, value] of spec.buildArgs)
         args.push('--build-arg', `${key}=${value}`);
     for (const [key, value] of spec.labels)
@@ -50464,7 +50776,9 @@ function buildxBuild(target, spec) {
         args.push('--provenance', spec.provenance);
     if (spec.sbom !== undefined)
         args.push('--sbom', spec.sbom);
-    if (spec.output === 'push')
+    if (byDigest)
+        args.push('--output', pushByDigestOutput(spec.tags));
+    else if (spec.output === 'push')
         args.push('--push');
     if (spec.output === 'load')
         args.push('--load');
@@ -50482,7 +50796,7 @@ function buildxInspect(target, builder) {
 }
 
 // EXTERNAL MODULE: ./src/build-and-tag/buildx.ts
-var build_and_tag_buildx = __nccwpck_require__(289);
+var build_and_tag_buildx = __nccwpck_require__(3971);
 ;// CONCATENATED MODULE: ./src/build-and-tag/buildx-build.ts
 /**
  * A build through `docker buildx build`: the builder checked before anything runs, then the build
@@ -50606,6 +50920,7 @@ loadEvery = false) {
         ...(request.provenance !== undefined && { provenance: request.provenance }),
         ...(request.sbom !== undefined && { sbom: request.sbom }),
         output,
+        ...(output === 'push' && request.pushByDigest && { pushByDigest: true }),
         metadataFile: files.metadata,
         ...(output === 'load' && { iidFile: files.iid }),
     };
@@ -50755,7 +51070,7 @@ function baseImages(dockerfile, buildArgs = []) {
 }
 
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(9556);
+var context = __nccwpck_require__(3874);
 ;// CONCATENATED MODULE: ./src/build-and-tag/tags.ts
 /**
  * The tag plan of a build, a pure function of the GitContext: every tag with where it came from.
@@ -51099,6 +51414,9 @@ function readBuildxRequest(inputs) {
     const cacheFrom = cacheFromLines.map((line) => (0,build_and_tag_buildx/* parseCacheEntry */.I8)('cache-from', line));
     const cacheTo = inputs.list('cache-to').map((line) => (0,build_and_tag_buildx/* parseCacheEntry */.I8)('cache-to', line));
     const push = inputs.boolean('push', false);
+    const pushByDigest = inputs.boolean('push-by-digest', false);
+    if (pushByDigest && !push)
+        throw new common_inputs/* InputError */.dz('push-by-digest', 'needs push: true (it says how the image is pushed: by digest, no tag)');
     const attestation = (name) => {
         const value = inputs.line(name);
         if (value && !ATTESTATION.test(value))
@@ -51124,6 +51442,7 @@ function readBuildxRequest(inputs) {
         cacheFrom,
         cacheTo,
         push,
+        ...(pushByDigest && { pushByDigest }),
         ...(provenance !== undefined && { provenance }),
         ...(sbom !== undefined && { sbom }),
         annotations,
@@ -51344,11 +51663,9 @@ loadEvery = false) {
 }
 
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 2 modules
-var blobs = __nccwpck_require__(5803);
+var blobs = __nccwpck_require__(2478);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
-// EXTERNAL MODULE: ./src/registry/image-tree.ts
-var image_tree = __nccwpck_require__(4731);
+var http = __nccwpck_require__(1713);
 ;// CONCATENATED MODULE: ./src/registry/image-config.ts
 
 
@@ -51403,7 +51720,7 @@ async function readImageConfigs(ref, options = {}) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var common_summary = __nccwpck_require__(7701);
+var common_summary = __nccwpck_require__(9679);
 ;// CONCATENATED MODULE: ./src/base-image-check/operation.ts
 /**
  * Has any base image moved since an image was built? The image records its bases with their
@@ -51486,7 +51803,7 @@ async function runBaseCheck(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/command/local-runner.ts
-var local_runner = __nccwpck_require__(4014);
+var local_runner = __nccwpck_require__(5303);
 ;// CONCATENATED MODULE: ./src/docker/buildx-plugin.ts
 /**
  * The buildx program the docker CLI would run for `docker buildx …`, found the way the CLI finds
@@ -51720,8 +52037,8 @@ class DeployError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
 ;// CONCATENATED MODULE: ./src/deploy-stack/compose-file.ts
 /**
  * Compose and stack files as data: reading the services out of one, and writing the file that
@@ -52662,7 +52979,7 @@ class ComposeDeployer {
 }
 
 // EXTERNAL MODULE: ./src/docker/env-file.ts
-var env_file = __nccwpck_require__(1510);
+var env_file = __nccwpck_require__(5787);
 ;// CONCATENATED MODULE: ./src/docker/tar.ts
 /**
  * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
@@ -54070,28 +54387,6 @@ async function pinStackImages(images, connection) {
     return new Map(images.map((i, n) => [i.service, pinned[n]]));
 }
 
-// EXTERNAL MODULE: ./src/supply-chain/operation.ts + 2 modules
-var operation = __nccwpck_require__(3656);
-;// CONCATENATED MODULE: ./src/deploy-core/verify.ts
-/** Before any host is touched: the pinned images must carry a signature by verify-key and the required attestations. */
-
-
-
-/** Verifies each pinned image (none when no verify-key is given); throws VerificationError naming what is missing. */
-async function verifyPinned(images, connection, log) {
-    if (!connection.verify || images.length === 0)
-        return [];
-    const list = images.map((image) => {
-        const ref = (0,common_reference/* parseReference */.F2)(image.reference);
-        const credentials = connection.registryUsername && connection.registryPassword && connection.registry === ref.registry
-            ? { credentials: { username: connection.registryUsername, password: connection.registryPassword } }
-            : {};
-        return { client: (0,resolve/* clientFor */.$V)(ref.registry, credentials), repository: ref.repository, digest: image.digest };
-    });
-    // An index: the platform manifests the hosts resolve it to are verified too.
-    return (0,operation/* verifyAll */.Vf)(await (0,operation/* withPlatformManifests */.YJ)(list, connection.verify), connection.verify, log);
-}
-
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-deploy.ts
 /**
  * Deploying to Docker Swarm through one manager: a service updated to a pinned digest (start the
@@ -54460,6 +54755,7 @@ function describeTasks(converged) {
 
 
 
+
 /** The deploy's private docker config on the hosts, when it logs in (removed at logout). */
 function privateConfig(request) {
     const login = Boolean(request.registryUsername && request.registryPassword && request.registry);
@@ -54510,13 +54806,21 @@ async function connectHosts(request, ctx, group) {
 async function closeAll(runners) {
     await Promise.all(runners.map((r) => r.close()));
 }
+/** Each connected host's platform (its engine's), asked only when a deploy verifies what each host runs. */
+async function platformsOf(request, runners) {
+    if (!needsHostPlatforms(request.verify) || request.rollback)
+        return undefined;
+    return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
+}
 /**
- * Connects to every host and opens the mode's session on each, then: the deployer's locks, the
- * registry login, `work`; always cleaned up.
+ * Connects to every host; `verify` (given the connections: each index verified for the hosts'
+ * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * always cleaned up.
  */
-async function run_deploy_onEveryHost(request, ctx, hooks, group, open, make, work) {
+async function run_deploy_onEveryHost(request, ctx, hooks, group, verify, open, make, work) {
     const runners = await connectHosts(request, ctx, group);
     try {
+        await verify(runners);
         const env = privateConfig(request);
         const sessions = runners.map((runner) => open(runner, env));
         const deployer = make(sessions, env);
@@ -54533,8 +54837,10 @@ async function deployContainer(request, ctx, hooks, group) {
         : await pinImage(request.image, request);
     if (image)
         ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    const verified = await verifyPinned(image ? [image] : [], request, ctx.log);
-    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image))));
+    const pinned = image ? [image] : [];
+    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
+    return withVerified(verified, result);
 }
 async function deployCompose(request, ctx, hooks, group) {
     const images = request.rollback
@@ -54542,8 +54848,10 @@ async function deployCompose(request, ctx, hooks, group) {
         : await pinStackImages(request.images, request);
     for (const [service, pinned] of images)
         ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    const verified = await verifyPinned([...images.values()], request, ctx.log);
-    return withVerified(verified, await run_deploy_onEveryHost(request, ctx, hooks, group, (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images))));
+    const pinned = [...images.values()];
+    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
+    return withVerified(verified, result);
 }
 async function deploySwarm(request, ctx, hooks, group) {
     const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
@@ -54554,6 +54862,7 @@ async function deploySwarm(request, ctx, hooks, group) {
         ctx.log(`${service}: ${pinned.reference}`);
     if (single)
         ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+    // Swarm: a task may be placed on any node, so every platform image of an index is verified.
     const verified = await verifyPinned([...(single ? [single] : []), ...images.values()], request, ctx.log);
     const env = privateConfig(request);
     const manager = await group('Finding a Swarm manager', () => connect_connectManager(request, ctx.log, env));
@@ -54970,16 +55279,19 @@ function title(request, result, hosts, failed) {
     return rerouteOnly ? `Rerouted ${what} (the running version kept)` : `Deployed ${what}`;
 }
 /** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
-function verifiedCell(image, result) {
-    const v = image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined;
+function verifiedCell(image, result, host) {
+    // The platform image this host runs, when the deploy verified one for it; else the image itself.
+    const v = (host && result?.verified?.find((x) => x.hosts?.includes(host))) ||
+        (image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined);
     if (!v)
         return '—';
+    const variant = v.platform ? ` (${v.platform} image ${v.digest})` : '';
     if (!v.ok)
-        return 'NOT verified';
+        return `NOT verified${variant}`;
     const t = v.tests;
     return t
-        ? `yes; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
-        : 'yes';
+        ? `yes${variant}; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
+        : `yes${variant}`;
 }
 function deploySummary(request, result, hosts, failed, promoted = new Map()) {
     const promotedCell = (image) => {
@@ -55029,7 +55341,7 @@ function deploySummary(request, result, hosts, failed, promoted = new Map()) {
                 h.result,
                 h.previous ?? '—',
                 h.image ?? '—',
-                ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
+                ...(result?.verified?.length ? [verifiedCell(h.image, result, h.host)] : []),
                 ...(withPromoted ? [promotedCell(h.image)] : []),
                 (0,common_summary/* formatDuration */.a3)(h.durationMs),
             ])),
@@ -55972,7 +56284,7 @@ function abortOnSignals(log, options = {}) {
 }
 
 // EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(1028);
+var registry_client = __nccwpck_require__(4914);
 ;// CONCATENATED MODULE: ./src/merge-by-digest/merge.ts
 /**
  * Merge by digest: one index assembled from images pushed by digest (one per platform, each built
@@ -56094,6 +56406,8 @@ async function runMerge(inputs, report) {
     (0,operation/* maskSigningInputs */.fp)(inputs, report);
     const request = readMergeRequest(inputs);
     const signKey = (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
+    // Read (and checked) before anything is pushed.
+    const tests = signKey ? (0,supply_chain_inputs/* readTestReportInputs */.Uk)(inputs) : undefined;
     const format = (0,supply_chain_inputs/* readSignatureFormat */.A2)(inputs);
     const username = inputs.string('username');
     const password = inputs.string('password');
@@ -56125,7 +56439,7 @@ async function runMerge(inputs, report) {
         (0,common_summary/* facts */.Ix)([['Tags', request.tags.join(', ') || '—']]),
     ];
     if (signKey) {
-        const signed = await (0,operation/* signPushed */.dq)(signKey, [`${name}@${digest}`], undefined, () => (username && password ? { username, password } : undefined), report, format);
+        const signed = await (0,operation/* signPushed */.dq)(signKey, [`${name}@${digest}`], tests, () => (username && password ? { username, password } : undefined), report, format);
         Object.assign(outputs, signed.outputs);
         summary.push(...signed.summary);
     }
@@ -56477,7 +56791,7 @@ async function login(runner, target, request) {
 }
 
 // EXTERNAL MODULE: ./src/test-in-container/run-tests.ts + 1 modules
-var run_tests = __nccwpck_require__(4853);
+var run_tests = __nccwpck_require__(2853);
 ;// CONCATENATED MODULE: ./src/push-registry/operation.ts
 /**
  * push-registry: log in with a private docker config (password on stdin), push every reference with
@@ -56585,8 +56899,6 @@ async function afterPush(report) {
     report.info('Removed the private docker config and its login');
 }
 
-// EXTERNAL MODULE: ./src/test-in-container/platform.ts
-var test_in_container_platform = __nccwpck_require__(5231);
 ;// CONCATENATED MODULE: ./src/test-in-container/operation.ts
 /**
  * test-in-container: for each platform tested, services on a private network, the tests in that
@@ -56795,6 +57107,9 @@ async function afterTest(report) {
 
 
 
+
+
+
 async function runPipeline(inputs, report) {
     // Every input is checked before the build starts: a typo in a push input must not cost a build.
     const push = inputs.boolean('push', true);
@@ -56803,18 +57118,24 @@ async function runPipeline(inputs, report) {
         (0,supply_chain_inputs/* readSigningKey */.jy)(inputs);
         (0,supply_chain_inputs/* readSignatureFormat */.A2)(inputs);
     }
+    // push-by-digest: this job's platform, pushed by digest (no tag) for merge-by-digest to assemble.
+    const byDigest = inputs.boolean('push-by-digest', false);
+    if (byDigest && !push)
+        throw new common_inputs/* InputError */.dz('push-by-digest', 'needs push: true (it says how the image is pushed: by digest, no tag)');
     // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
-    const buildInputs = inputs.with({ push: 'false' });
+    const buildInputs = inputs.with({ push: 'false', 'push-by-digest': 'false' });
     const git = (0,context/* readGitContext */.e)();
     const request = readBuildRequest(buildInputs);
     const planned = planBuild(request, git).references.join('\n');
     if (inputs.string('run'))
         (0,run_tests/* readTestRequest */.et)(inputs.with({ image: planned.split('\n')[0] }));
     // Several platforms form an index the engine's classic store cannot hold: after the tests the
-    // same build is pushed from the builder (all cache hits), with the runner's registry login.
-    const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
+    // same build is pushed from the builder (all cache hits), with the runner's registry login; so is
+    // an image pushed by digest.
+    const multi = (request.buildx?.platforms.length ?? 0) > 1;
+    const fromBuilder = multi || byDigest;
     if (push && fromBuilder && inputs.string('username'))
-        throw new common_inputs/* InputError */.dz('username', 'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password');
+        throw new common_inputs/* InputError */.dz('username', `${multi ? 'a multi-platform image' : 'an image pushed by digest'} is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password`);
     if (push && !fromBuilder)
         readPushRequest(inputs.with({ tags: planned }));
     // Every platform built is tested before anything is pushed: an unpushed multi-platform build
@@ -56827,14 +57148,15 @@ async function runPipeline(inputs, report) {
         const targets = platforms.map((platform) => ({ platform, image: planned }));
         (0,test_in_container_platform/* checkRunnable */.iR)(targets, runner.stdout.trim(), (0,test_in_container_platform/* readBinfmt */.fL)(), true);
     }
-    const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
+    const built = await runBuild(buildInputs, report, git, undefined, testing && multi);
     const outputs = { ...built.outputs };
     const summary = [...built.summary];
-    const image = built.references[0] ?? built.imageId;
+    // Pushed by digest: tested by image id (another job on the same engine may load the same tag).
+    const image = (byDigest && built.imageId) || (built.references[0] ?? built.imageId);
     const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
     let testedResults = [];
     if (testing) {
-        const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
+        const targets = multi ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
         const tested = await report
             .group(`Testing ${image}`, () => runTestOn(inputs.with({ image }), report, targets))
             .finally(() => removeImages(others.map((p) => p.imageId)));
@@ -56860,10 +57182,12 @@ async function runPipeline(inputs, report) {
         }
         : {};
     if (fromBuilder) {
-        const pushedBuild = await report.group('Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
+        const pushedBuild = await report.group(byDigest ? 'Pushing by digest from the builder' : 'Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
         outputs.digest = pushedBuild.outputs.digest ?? '';
         const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
         outputs.refs = refs.join('\n');
+        if (byDigest && testing && built.imageId)
+            await pushedIsTested(refs[0], built.imageId, report);
         summary.push(...pushedBuild.summary);
         // The index pushed from the builder is signed like a pushed image: with the username and
         // password given, else with the job's docker login (its config.json), as the builder pushed.
@@ -56895,6 +57219,26 @@ async function runPipeline(inputs, report) {
     return { outputs, summary };
 }
 /**
+ * An image pushed by digest is the one tested: the pushed manifest (or its index's one image) has
+ * the tested image's id as its config digest (the classic image store) or as its own digest (the
+ * containerd image store). Throws naming both otherwise: the builder rebuilt something else.
+ */
+async function pushedIsTested(ref, imageId, report) {
+    const parsed = (0,common_reference/* parseReference */.F2)(ref);
+    const client = (0,resolve/* clientFor */.$V)(parsed.registry);
+    const pushed = await client.getManifest(parsed.repository, parsed.digest);
+    const manifests = (0,image_tree/* isIndex */.nw)(pushed)
+        ? await Promise.all((0,image_tree/* platformImages */.QF)(pushed).map((p) => client.getManifest(parsed.repository, p.digest)))
+        : [pushed];
+    const ids = [
+        pushed.digest,
+        ...manifests.flatMap((m) => [m.digest, (0,image_tree/* parseManifest */.Ng)(m.bytes).config?.digest ?? '']),
+    ];
+    if (!ids.includes(imageId))
+        throw new Error(`${ref} is not the image tested (${imageId}): its manifest and config are ${ids.filter(Boolean).join(', ')}`);
+    report.info(`${ref} is the image tested (${imageId})`);
+}
+/**
  * What the tests run on for a multi-platform build: each platform loaded from the builder (the
  * runner's under the build's tag, the others by image id); when the engine holds the whole index
  * (the containerd image store), each platform of the tag, picked with docker run --platform.
@@ -56912,13 +57256,13 @@ async function removeImages(ids) {
 }
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var promote_between_registries_inputs = __nccwpck_require__(2146);
+var promote_between_registries_inputs = __nccwpck_require__(6815);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
-var mutable_tags = __nccwpck_require__(3773);
+var mutable_tags = __nccwpck_require__(4599);
 // EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
-var promote_between_registries_referrers = __nccwpck_require__(7827);
+var promote_between_registries_referrers = __nccwpck_require__(4177);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __nccwpck_require__(9191);
+var referrers = __nccwpck_require__(8177);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/record.ts
 
 
@@ -57352,7 +57696,7 @@ function wantsVerification(inputs) {
 async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 110).then(__nccwpck_require__.bind(__nccwpck_require__, 2110)) : undefined;
+    const verification = wantsVerification(inputs) ? await __nccwpck_require__.e(/* import() */ 924).then(__nccwpck_require__.bind(__nccwpck_require__, 9924)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
@@ -57653,6 +57997,11 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'true',
             },
+            'push-by-digest': {
+                description: 'Push: Push from the builder by digest only, setting no tag (one platform of a matrix; merge-by-digest tags the index). tags lists the planned tags.',
+                required: false,
+                default: 'false',
+            },
             'sign-key': {
                 description: "Sign: Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM private key); the tests run by this step are attested with it (in-toto test-result). Masked.",
                 required: false,
@@ -57718,6 +58067,11 @@ const ACTION_METADATA = {
             },
             push: {
                 description: 'Push every tag from the builder (the digest output is the pushed index or manifest).',
+                required: false,
+                default: 'false',
+            },
+            'push-by-digest': {
+                description: 'With push: push by digest only, setting no tag (one platform of a matrix job; merge-by-digest tags the index). tags lists the planned tags.',
                 required: false,
                 default: 'false',
             },
@@ -58205,7 +58559,7 @@ const ACTION_METADATA = {
                 required: false,
             },
             'require-attestations': {
-                description: 'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+                description: "Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED, and an index's image for each host's platform must carry one too.",
                 required: false,
             },
             'trusted-root': {
@@ -58284,6 +58638,18 @@ const ACTION_METADATA = {
                 required: false,
                 default: 'bundle',
             },
+            'test-exit-code': {
+                description: "With sign-key, the tests' exit code attested for the index as an in-toto test-result (0: PASSED; build-test-push.yml gives 0 once every platform's job passed).",
+                required: false,
+            },
+            'test-command': {
+                description: "The test command, recorded in the index's test-result attestation.",
+                required: false,
+            },
+            'test-report': {
+                description: 'With sign-key, a JUnit report (file or directory) attested for the index as its test-result.',
+                required: false,
+            },
         },
     },
 };
@@ -58294,6 +58660,7 @@ const ACTION_METADATA = {
  * commands that run an action are that action's inputs, from the same action.yml (src/cli/metadata.ts,
  * generated); status and logs take the connection inputs of remote-deploy-ssh and a few of their own.
  */
+
 
 
 
@@ -58363,13 +58730,18 @@ function connectionOptions() {
 /** One block of text per host: its containers (state, image, version, since when) and audit entries. */
 function formatStatus(hosts) {
     return hosts.map((h) => [
-        `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+        `${h.host}${h.platform ? ` (${h.platform})` : ''}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
         ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
         ...(h.maintenance ? [`  in maintenance since ${h.maintenance.time} (by ${h.maintenance.holder})`] : []),
         ...h.containers.flatMap((c) => [
             `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
             ...(c.verified !== undefined
                 ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+                : []),
+            ...(c.variant
+                ? [
+                    `           runs the ${c.variant.platform} image${c.variant.digest ? ` ${c.variant.digest}` : ''}: ${c.variant.detail}`,
+                ]
                 : []),
             ...(c.promoted ? [`           ${c.promoted}`] : []),
             ...(c.run ? [`           deployed by ${c.run}`] : []),
@@ -58389,11 +58761,14 @@ async function commands_status(inputs) {
     const request = inputs_readConnection(inputs);
     const name = inputs_readName(inputs);
     const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
-    const hosts = await withPromotions(await withVerification(await statusOfHosts(request, name, lines), request), request);
+    const hosts = await withPromotions(await withVariants(await withVerification(await statusOfHosts(request, name, lines), request), request), request);
     const error = statusError(hosts, name) ??
         (hosts.some((h) => h.containers.some((c) => c.verified === false))
             ? 'a running image does not verify with verify-key'
-            : undefined);
+            : needsHostPlatforms(request.verify) &&
+                hosts.some((h) => h.containers.some((c) => c.variant?.tested === 'no'))
+                ? 'a host runs a platform image without a PASSED test result (require-attestations: test-result)'
+                : undefined);
     return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 async function logs(inputs, _report, out) {
@@ -58569,7 +58944,7 @@ const COMMANDS = {
     },
     status: {
         summary: 'what runs on each host, since when, and the last audit entries',
-        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
+        description: "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; each host's platform and, for an index, the platform image its engine runs and whether that image was tested (a PASSED test result signed by verify-key; unknown without verify-key); with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify; with require-attestations test-result, a host runs a platform image without a PASSED test result).",
         options: {
             ...connectionOptions(),
             ...Object.fromEntries([...VERIFY_OPTIONS, 'registry', 'registry-username', 'registry-password'].map((n) => [
@@ -58814,7 +59189,7 @@ function summaryText(block) {
 }
 
 // EXTERNAL MODULE: ./src/registry/memory.ts
-var memory = __nccwpck_require__(1668);
+var memory = __nccwpck_require__(2890);
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /**
  * slipway — the actions' operations from a shell, for other CI systems and laptops:

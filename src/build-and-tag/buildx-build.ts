@@ -185,6 +185,7 @@ export function buildxSteps(
     ...(request.provenance !== undefined && { provenance: request.provenance }),
     ...(request.sbom !== undefined && { sbom: request.sbom }),
     output,
+    ...(output === 'push' && request.pushByDigest && { pushByDigest: true }),
     metadataFile: files.metadata,
     ...(output === 'load' && { iidFile: files.iid }),
   };

@@ -53,6 +53,8 @@ export interface BuildxRequest {
   readonly cacheTo: readonly CacheEntry[];
   /** Push from the builder (the pushed index or manifest digest is an output). */
   readonly push: boolean;
+  /** With push: pushed by digest only, no tag set (a matrix job's platform, for merge-by-digest). */
+  readonly pushByDigest?: boolean;
   readonly provenance?: string;
   readonly sbom?: string;
   readonly annotations: readonly string[];
@@ -160,6 +162,12 @@ export function readBuildxRequest(inputs: Inputs): BuildxRequest | undefined {
   const cacheFrom = cacheFromLines.map((line) => parseCacheEntry('cache-from', line));
   const cacheTo = inputs.list('cache-to').map((line) => parseCacheEntry('cache-to', line));
   const push = inputs.boolean('push', false);
+  const pushByDigest = inputs.boolean('push-by-digest', false);
+  if (pushByDigest && !push)
+    throw new InputError(
+      'push-by-digest',
+      'needs push: true (it says how the image is pushed: by digest, no tag)',
+    );
   const attestation = (name: 'provenance' | 'sbom') => {
     const value = inputs.line(name);
     if (value && !ATTESTATION.test(value))
@@ -188,6 +196,7 @@ export function readBuildxRequest(inputs: Inputs): BuildxRequest | undefined {
     cacheFrom,
     cacheTo,
     push,
+    ...(pushByDigest && { pushByDigest }),
     ...(provenance !== undefined && { provenance }),
     ...(sbom !== undefined && { sbom }),
     annotations,

@@ -6,7 +6,8 @@
 import { readConnection, readName } from '../deploy-core/inputs';
 import { logsOfHosts, readLogsOptions } from '../remote-deploy-ssh/logs';
 import { type HostStatus, statusOfHosts } from '../remote-deploy-ssh/status';
-import { withPromotions, withVerification } from '../remote-deploy-ssh/ledger';
+import { withPromotions, withVariants, withVerification } from '../remote-deploy-ssh/ledger';
+import { needsHostPlatforms } from '../deploy-core/verify';
 import { InputError, type Inputs } from '../common/inputs';
 import { runBaseCheck } from '../base-image-check/operation';
 import { runBuild } from '../build-and-tag/operation';
@@ -89,13 +90,18 @@ function connectionOptions(): Record<string, InputMetadata> {
 export function formatStatus(hosts: readonly HostStatus[]): string[] {
   return hosts.map((h) =>
     [
-      `${h.host}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
+      `${h.host}${h.platform ? ` (${h.platform})` : ''}${h.error ? `: ${h.error}` : h.containers.length === 0 ? ': nothing of this service runs here' : ''}`,
       ...(h.freeze ? [`  deploys ${describeFreeze(h.freeze)}`] : []),
       ...(h.maintenance ? [`  in maintenance since ${h.maintenance.time} (by ${h.maintenance.holder})`] : []),
       ...h.containers.flatMap((c) => [
         `  ${c.state.padEnd(8)} ${c.name}  ${c.image}${c.version ? ` (${c.version})` : ''}  since ${c.since}${c.health ? `  ${c.health}` : ''}`,
         ...(c.verified !== undefined
           ? [`           ${c.verified ? 'verified' : 'NOT VERIFIED'}${c.tests ? `: ${c.tests}` : ''}`]
+          : []),
+        ...(c.variant
+          ? [
+              `           runs the ${c.variant.platform} image${c.variant.digest ? ` ${c.variant.digest}` : ''}: ${c.variant.detail}`,
+            ]
           : []),
         ...(c.promoted ? [`           ${c.promoted}`] : []),
         ...(c.run ? [`           deployed by ${c.run}`] : []),
@@ -121,14 +127,17 @@ async function status(inputs: Inputs): Promise<Outcome> {
   const name = readName(inputs);
   const lines = inputs.integer('audit-lines', 5, { min: 0, max: 1000 });
   const hosts = await withPromotions(
-    await withVerification(await statusOfHosts(request, name, lines), request),
+    await withVariants(await withVerification(await statusOfHosts(request, name, lines), request), request),
     request,
   );
   const error =
     statusError(hosts, name) ??
     (hosts.some((h) => h.containers.some((c) => c.verified === false))
       ? 'a running image does not verify with verify-key'
-      : undefined);
+      : needsHostPlatforms(request.verify) &&
+          hosts.some((h) => h.containers.some((c) => c.variant?.tested === 'no'))
+        ? 'a host runs a platform image without a PASSED test result (require-attestations: test-result)'
+        : undefined);
   return { outputs: { hosts: JSON.stringify(hosts) }, summary: formatStatus(hosts), ...(error && { error }) };
 }
 
@@ -347,7 +356,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   status: {
     summary: 'what runs on each host, since when, and the last audit entries',
     description:
-      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify).",
+      "What runs of a service on each host: its containers (or compose project's, or Swarm tasks), their image and version, since when, the run that deployed them, and the last entries of the host's audit log; each host's platform and, for an index, the platform image its engine runs and whether that image was tested (a PASSED test result signed by verify-key; unknown without verify-key); with verify-key also whether each running digest verifies and the test run its attestation names. Fails when the service runs on no host (or, with verify-key, a running image does not verify; with require-attestations test-result, a host runs a platform image without a PASSED test result).",
     options: {
       ...connectionOptions(),
       ...Object.fromEntries(

@@ -175,6 +175,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         required: false,
         default: 'true',
       },
+      'push-by-digest': {
+        description:
+          'Push: Push from the builder by digest only, setting no tag (one platform of a matrix; merge-by-digest tags the index). tags lists the planned tags.',
+        required: false,
+        default: 'false',
+      },
       'sign-key': {
         description:
           "Sign: Private key that signs the pushed digest (cosign's encrypted cosign.key, or a PEM private key); the tests run by this step are attested with it (in-toto test-result). Masked.",
@@ -249,6 +255,12 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       push: {
         description: 'Push every tag from the builder (the digest output is the pushed index or manifest).',
+        required: false,
+        default: 'false',
+      },
+      'push-by-digest': {
+        description:
+          'With push: push by digest only, setting no tag (one platform of a matrix job; merge-by-digest tags the index). tags lists the planned tags.',
         required: false,
         default: 'false',
       },
@@ -798,7 +810,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'require-attestations': {
         description:
-          'Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED.',
+          "Attestations the digest must carry, signed by verify-key (or, keyless, by certificate-identity), one a line or comma-separated (test-result, or a predicate type URI); a test-result counts only when PASSED, and an index's image for each host's platform must carry one too.",
         required: false,
       },
       'trusted-root': {
@@ -888,6 +900,20 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
         description: "bundle (as cosign v3) or legacy (cosign v2's .sig/.att tags).",
         required: false,
         default: 'bundle',
+      },
+      'test-exit-code': {
+        description:
+          "With sign-key, the tests' exit code attested for the index as an in-toto test-result (0: PASSED; build-test-push.yml gives 0 once every platform's job passed).",
+        required: false,
+      },
+      'test-command': {
+        description: "The test command, recorded in the index's test-result attestation.",
+        required: false,
+      },
+      'test-report': {
+        description:
+          'With sign-key, a JUnit report (file or directory) attested for the index as its test-result.',
+        required: false,
       },
     },
   },

@@ -64,10 +64,22 @@ export interface BuildxSpec extends BuildBasics {
   readonly sbom?: string;
   /** Where the result goes: pushed, loaded into the engine's image store, or left in the builder. */
   readonly output: 'push' | 'load' | 'none';
+  /** With output push: pushed by digest to the tags' repositories, no tag set. */
+  readonly pushByDigest?: boolean;
   readonly metadataFile: string;
   readonly iidFile?: string;
   /** Extra environment for buildx (e.g. the Actions cache URL and token for type=gha). */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * buildx's --output that pushes by digest to the repositories of `tags` (their tags dropped) and
+ * sets no tag: a CSV field, quoted when it names several repositories.
+ */
+export function pushByDigestOutput(tags: readonly string[]): string {
+  const names = [...new Set(tags.map((t) => t.replace(/@.*$/, '').replace(/:[^:/]+$/, '')))];
+  const name = `name=${names.join(',')}`;
+  return `type=image,${names.length > 1 ? `"${name}"` : name},push-by-digest=true,name-canonical=true,push=true`;
 }
 
 /** `docker buildx build`: several platforms, cache import/export, attestations, push from the builder. */
@@ -78,7 +90,8 @@ export function buildxBuild(target: DockerTarget, spec: BuildxSpec): Command {
   if (spec.platforms.length > 0) args.push('--platform', spec.platforms.join(','));
   if (spec.file) args.push('--file', spec.file);
   if (spec.target) args.push('--target', spec.target);
-  for (const tag of spec.tags) args.push('--tag', tag);
+  const byDigest = spec.output === 'push' && spec.pushByDigest;
+  if (!byDigest) for (const tag of spec.tags) args.push('--tag', tag);
   for (const [key, value] of spec.buildArgs) args.push('--build-arg', `${key}=${value}`);
   for (const [key, value] of spec.labels) args.push('--label', `${key}=${value}`);
   for (const annotation of spec.annotations) args.push('--annotation', annotation);
@@ -92,7 +105,8 @@ export function buildxBuild(target: DockerTarget, spec: BuildxSpec): Command {
   for (const cache of spec.cacheTo) args.push('--cache-to', cache);
   if (spec.provenance !== undefined) args.push('--provenance', spec.provenance);
   if (spec.sbom !== undefined) args.push('--sbom', spec.sbom);
-  if (spec.output === 'push') args.push('--push');
+  if (byDigest) args.push('--output', pushByDigestOutput(spec.tags));
+  else if (spec.output === 'push') args.push('--push');
   if (spec.output === 'load') args.push('--load');
   if (spec.pull) args.push('--pull');
   if (spec.noCache) args.push('--no-cache');

@@ -8,7 +8,7 @@ import { Code, facts, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
 import { sha256 } from '../registry/client';
 import { clientFor } from '../registry/resolve';
-import { readSignatureFormat, readSigningKey } from '../supply-chain/inputs';
+import { readSignatureFormat, readSigningKey, readTestReportInputs } from '../supply-chain/inputs';
 import { maskSigningInputs, signPushed } from '../supply-chain/operation';
 import { planIndex, readParts } from './merge';
 
@@ -65,6 +65,8 @@ export async function runMerge(inputs: Inputs, report: Reporter): Promise<Outcom
   maskSigningInputs(inputs, report);
   const request = readMergeRequest(inputs);
   const signKey = readSigningKey(inputs);
+  // Read (and checked) before anything is pushed.
+  const tests = signKey ? readTestReportInputs(inputs) : undefined;
   const format = readSignatureFormat(inputs);
   const username = inputs.string('username');
   const password = inputs.string('password');
@@ -101,7 +103,7 @@ export async function runMerge(inputs: Inputs, report: Reporter): Promise<Outcom
     const signed = await signPushed(
       signKey,
       [`${name}@${digest}`],
-      undefined,
+      tests,
       () => (username && password ? { username, password } : undefined),
       report,
       format,

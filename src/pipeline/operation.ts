@@ -14,6 +14,9 @@ import { type PlatformResult, runTestOn } from '../test-in-container/operation';
 import { checkRunnable, localEngine, type PlatformTarget, readBinfmt } from '../test-in-container/platform';
 import type { BuildOutcome } from '../build-and-tag/operation';
 import { LocalRunner } from '../command/local-runner';
+import { parseReference } from '../common/reference';
+import { clientFor } from '../registry/resolve';
+import { isIndex, parseManifest, platformImages } from '../registry/image-tree';
 import { serverPlatform } from '../docker/images';
 import { dockerBinary } from '../docker/target';
 import { runChecked } from '../command/command';
@@ -28,19 +31,28 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     readSigningKey(inputs);
     readSignatureFormat(inputs);
   }
+  // push-by-digest: this job's platform, pushed by digest (no tag) for merge-by-digest to assemble.
+  const byDigest = inputs.boolean('push-by-digest', false);
+  if (byDigest && !push)
+    throw new InputError(
+      'push-by-digest',
+      'needs push: true (it says how the image is pushed: by digest, no tag)',
+    );
   // `push` here is the pipeline's (after the tests), never build-and-tag's push from the builder.
-  const buildInputs = inputs.with({ push: 'false' });
+  const buildInputs = inputs.with({ push: 'false', 'push-by-digest': 'false' });
   const git = readGitContext();
   const request = readBuildRequest(buildInputs);
   const planned = planBuild(request, git).references.join('\n');
   if (inputs.string('run')) readTestRequest(inputs.with({ image: planned.split('\n')[0] as string }));
   // Several platforms form an index the engine's classic store cannot hold: after the tests the
-  // same build is pushed from the builder (all cache hits), with the runner's registry login.
-  const fromBuilder = (request.buildx?.platforms.length ?? 0) > 1;
+  // same build is pushed from the builder (all cache hits), with the runner's registry login; so is
+  // an image pushed by digest.
+  const multi = (request.buildx?.platforms.length ?? 0) > 1;
+  const fromBuilder = multi || byDigest;
   if (push && fromBuilder && inputs.string('username'))
     throw new InputError(
       'username',
-      'a multi-platform image is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password',
+      `${multi ? 'a multi-platform image' : 'an image pushed by digest'} is pushed from the buildx builder with the docker login of the job: log in first (docker/login-action) instead of passing username and password`,
     );
   if (push && !fromBuilder) readPushRequest(inputs.with({ tags: planned }));
   // Every platform built is tested before anything is pushed: an unpushed multi-platform build
@@ -53,14 +65,15 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
     const targets = platforms.map((platform) => ({ platform, image: planned }));
     checkRunnable(targets, runner.stdout.trim(), readBinfmt(), true);
   }
-  const built = await runBuild(buildInputs, report, git, undefined, testing && fromBuilder);
+  const built = await runBuild(buildInputs, report, git, undefined, testing && multi);
   const outputs: Record<string, string> = { ...built.outputs };
   const summary = [...built.summary];
-  const image = built.references[0] ?? built.imageId;
+  // Pushed by digest: tested by image id (another job on the same engine may load the same tag).
+  const image = (byDigest && built.imageId) || (built.references[0] ?? built.imageId);
   const others = (built.platformImages ?? []).filter((p) => p.imageId !== built.imageId);
   let testedResults: readonly PlatformResult[] = [];
   if (testing) {
-    const targets = fromBuilder ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
+    const targets = multi ? testTargets(built, image, request.buildx?.platforms ?? []) : undefined;
     const tested = await report
       .group(`Testing ${image}`, () => runTestOn(inputs.with({ image }), report, targets))
       .finally(() => removeImages(others.map((p) => p.imageId)));
@@ -84,12 +97,14 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
       }
     : {};
   if (fromBuilder) {
-    const pushedBuild = await report.group('Pushing every platform from the builder', () =>
-      runBuild(inputs.with({ push: 'true' }), report, git),
+    const pushedBuild = await report.group(
+      byDigest ? 'Pushing by digest from the builder' : 'Pushing every platform from the builder',
+      () => runBuild(inputs.with({ push: 'true' }), report, git),
     );
     outputs.digest = pushedBuild.outputs.digest ?? '';
     const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
     outputs.refs = refs.join('\n');
+    if (byDigest && testing && built.imageId) await pushedIsTested(refs[0] as string, built.imageId, report);
     summary.push(...pushedBuild.summary);
     // The index pushed from the builder is signed like a pushed image: with the username and
     // password given, else with the job's docker login (its config.json), as the builder pushed.
@@ -135,6 +150,29 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   Object.assign(outputs, pushed.outputs);
   summary.push(...pushed.summary);
   return { outputs, summary };
+}
+
+/**
+ * An image pushed by digest is the one tested: the pushed manifest (or its index's one image) has
+ * the tested image's id as its config digest (the classic image store) or as its own digest (the
+ * containerd image store). Throws naming both otherwise: the builder rebuilt something else.
+ */
+async function pushedIsTested(ref: string, imageId: string, report: Reporter): Promise<void> {
+  const parsed = parseReference(ref);
+  const client = clientFor(parsed.registry);
+  const pushed = await client.getManifest(parsed.repository, parsed.digest as string);
+  const manifests = isIndex(pushed)
+    ? await Promise.all(platformImages(pushed).map((p) => client.getManifest(parsed.repository, p.digest)))
+    : [pushed];
+  const ids = [
+    pushed.digest,
+    ...manifests.flatMap((m) => [m.digest, parseManifest(m.bytes).config?.digest ?? '']),
+  ];
+  if (!ids.includes(imageId))
+    throw new Error(
+      `${ref} is not the image tested (${imageId}): its manifest and config are ${ids.filter(Boolean).join(', ')}`,
+    );
+  report.info(`${ref} is the image tested (${imageId})`);
 }
 
 /**

@@ -10,7 +10,10 @@ import type { RegistryClient } from '../registry/client';
 import { clientFor } from '../registry/resolve';
 import { describePromotion, newestPromotion, readPromotions } from '../supply-chain/promotion';
 import { type Verification, verifyDigest } from '../supply-chain/verify';
-import type { ContainerStatus, HostStatus } from './status';
+import type { ContainerStatus, HostStatus, VariantStatus } from './status';
+import { isIndex, platformImages } from '../registry/image-tree';
+import { TEST_RESULT_PREDICATE } from '../supply-chain/formats';
+import { variantFor } from '../deploy-core/host-platform';
 
 /** The registry client for a running image: the connection's registry credentials when it is that registry. */
 function clientForImage(ref: ImageReference, connection: Connection): RegistryClient {
@@ -124,4 +127,94 @@ export async function withVerification(
       };
     }),
   }));
+}
+
+/**
+ * For each running container whose image is an index pinned by digest: the platform image its
+ * host's engine runs (the host's platform) and whether that image carries a PASSED test result
+ * signed by verify-key ("unknown" without verify-key, or when the registry or the host's platform
+ * cannot be read).
+ */
+export async function withVariants(
+  hosts: readonly HostStatus[],
+  connection: Connection,
+): Promise<HostStatus[]> {
+  const policy = connection.verify && {
+    ...connection.verify,
+    attestations: [...new Set([...connection.verify.attestations, TEST_RESULT_PREDICATE])],
+  };
+  const indexes = new Map<string, Promise<Array<{ digest: string; platform: string }> | undefined>>();
+  const platformsOf = (image: string) => {
+    let found = indexes.get(image);
+    if (!found) {
+      const ref = parseReference(image);
+      found = clientForImage(ref, connection)
+        .getManifest(ref.repository, ref.digest as string)
+        .then((m) => (isIndex(m) ? platformImages(m) : undefined));
+      indexes.set(image, found);
+    }
+    return found;
+  };
+  const verdicts = new Map<string, Promise<Pick<VariantStatus, 'tested' | 'detail'>>>();
+  const verdictOf = (image: string, digest: string) => {
+    let found = verdicts.get(digest);
+    if (!found) {
+      found = (async (): Promise<Pick<VariantStatus, 'tested' | 'detail'>> => {
+        if (!policy)
+          return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
+        const ref = parseReference(image);
+        const v = await verifyDigest(clientForImage(ref, connection), ref.repository, digest, policy);
+        return v.ok && v.tests
+          ? {
+              tested: 'yes',
+              detail: `tested: ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+            }
+          : { tested: 'no', detail: `NOT tested: ${v.problems.join('; ')}` };
+      })().catch((error: Error) => ({ tested: 'unknown', detail: `unknown: ${error.message}` }));
+      verdicts.set(digest, found);
+    }
+    return found;
+  };
+  return Promise.all(
+    hosts.map(async (host) => ({
+      ...host,
+      containers: await Promise.all(
+        host.containers.map(async (c): Promise<ContainerStatus> => {
+          // A Swarm task runs on a node of its own, not on the manager that reports it.
+          if (!isVerified(c) || !c.image.includes('@sha256:') || c.role.startsWith('task on ')) return c;
+          const images = await platformsOf(c.image).catch(() => undefined);
+          if (!images) return c;
+          if (!host.platform)
+            return {
+              ...c,
+              variant: {
+                platform: '?',
+                digest: '',
+                tested: 'unknown',
+                detail: "unknown: the host's platform could not be read",
+              },
+            };
+          const variant = variantFor(images, host.platform);
+          if (!variant)
+            return {
+              ...c,
+              variant: {
+                platform: host.platform,
+                digest: '',
+                tested: 'no',
+                detail: `the index has no ${host.platform} image`,
+              },
+            };
+          return {
+            ...c,
+            variant: {
+              platform: variant.platform,
+              digest: variant.digest,
+              ...(await verdictOf(c.image, variant.digest)),
+            },
+          };
+        }),
+      ),
+    })),
+  );
 }

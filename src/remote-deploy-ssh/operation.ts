@@ -31,14 +31,22 @@ function title(
 }
 
 /** What the summary says of an image a host runs: verified (and its tests), or nothing to say. */
-function verifiedCell(image: string | null | undefined, result: DeployResult | undefined): string {
-  const v = image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined;
+export function verifiedCell(
+  image: string | null | undefined,
+  result: Pick<DeployResult, 'verified'> | undefined,
+  host?: string,
+): string {
+  // The platform image this host runs, when the deploy verified one for it; else the image itself.
+  const v =
+    (host && result?.verified?.find((x) => x.hosts?.includes(host))) ||
+    (image ? result?.verified?.find((x) => image.endsWith(`@${x.digest}`)) : undefined);
   if (!v) return '—';
-  if (!v.ok) return 'NOT verified';
+  const variant = v.platform ? ` (${v.platform} image ${v.digest})` : '';
+  if (!v.ok) return `NOT verified${variant}`;
   const t = v.tests;
   return t
-    ? `yes; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
-    : 'yes';
+    ? `yes${variant}; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
+    : `yes${variant}`;
 }
 
 export function deploySummary(
@@ -107,7 +115,7 @@ export function deploySummary(
             h.result,
             h.previous ?? '—',
             h.image ?? '—',
-            ...(result?.verified?.length ? [verifiedCell(h.image, result)] : []),
+            ...(result?.verified?.length ? [verifiedCell(h.image, result, h.host)] : []),
             ...(withPromoted ? [promotedCell(h.image)] : []),
             formatDuration(h.durationMs),
           ]),

@@ -17,7 +17,9 @@ import { whileRenewing } from '../deploy-core/locks';
 import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
 import type { DeployContext, DeployResult } from '../deploy-core/result';
-import { verifyPinned } from '../deploy-core/verify';
+import { type HostPlatform, needsHostPlatforms, verifyForHosts, verifyPinned } from '../deploy-core/verify';
+import { hostPlatform } from '../deploy-core/host-platform';
+import type { Verification } from '../supply-chain/verify';
 import { SwarmDeployer } from '../deploy-swarm/swarm-deploy';
 import type { ComposeRequest } from '../deploy-compose/request';
 import type { DeployRequest } from '../deploy-container/request';
@@ -108,21 +110,33 @@ interface LockingDeployer {
   withLocks<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** Each connected host's platform (its engine's), asked only when a deploy verifies what each host runs. */
+async function platformsOf(
+  request: Connection,
+  runners: readonly Runner[],
+): Promise<HostPlatform[] | undefined> {
+  if (!needsHostPlatforms(request.verify) || request.rollback) return undefined;
+  return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
+}
+
 /**
- * Connects to every host and opens the mode's session on each, then: the deployer's locks, the
- * registry login, `work`; always cleaned up.
+ * Connects to every host; `verify` (given the connections: each index verified for the hosts'
+ * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * always cleaned up.
  */
 async function onEveryHost<S extends HostSession, D extends LockingDeployer>(
   request: Connection & { readonly name: string },
   ctx: DeployContext,
   hooks: DeployHooks,
   group: NonNullable<DeployHooks['group']>,
+  verify: (runners: readonly Runner[]) => Promise<unknown>,
   open: (runner: Runner, env: Record<string, string>) => S,
   make: (sessions: S[], env: Record<string, string>) => D,
   work: (deployer: D) => Promise<DeployResult>,
 ): Promise<DeployResult> {
   const runners = await connectHosts(request, ctx, group);
   try {
+    await verify(runners);
     const env = privateConfig(request);
     const sessions = runners.map((runner) => open(runner, env));
     const deployer = make(sessions, env);
@@ -143,19 +157,22 @@ async function deployContainer(
     ? undefined
     : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
   if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-  const verified = await verifyPinned(image ? [image] : [], request, ctx.log);
-  return withVerified(
-    verified,
-    await onEveryHost(
-      request,
-      ctx,
-      hooks,
-      group,
-      (runner, env) => new ContainerHost(runner, request.name, env),
-      (sessions) => new Deployer(request, sessions, ctx),
-      (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
-    ),
+  const pinned = image ? [image] : [];
+  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+  const result = await onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    async (runners) =>
+      verified.push(
+        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
+      ),
+    (runner, env) => new ContainerHost(runner, request.name, env),
+    (sessions) => new Deployer(request, sessions, ctx),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
   );
+  return withVerified(verified, result);
 }
 
 async function deployCompose(
@@ -169,19 +186,22 @@ async function deployCompose(
     : await pinStackImages(request.images, request);
   for (const [service, pinned] of images)
     ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-  const verified = await verifyPinned([...images.values()], request, ctx.log);
-  return withVerified(
-    verified,
-    await onEveryHost(
-      request,
-      ctx,
-      hooks,
-      group,
-      (runner, env) => new HostSession(runner, request.name, env),
-      (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
-      (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
-    ),
+  const pinned = [...images.values()];
+  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
+  const result = await onEveryHost(
+    request,
+    ctx,
+    hooks,
+    group,
+    async (runners) =>
+      verified.push(
+        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
+      ),
+    (runner, env) => new HostSession(runner, request.name, env),
+    (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
+    (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
   );
+  return withVerified(verified, result);
 }
 
 async function deploySwarm(
@@ -197,6 +217,7 @@ async function deploySwarm(
       : new Map<string, PinnedImage>();
   for (const [service, pinned] of images) ctx.log(`${service}: ${pinned.reference}`);
   if (single) ctx.log(`Deploying ${single.reference}${single.version ? ` (${single.version})` : ''}`);
+  // Swarm: a task may be placed on any node, so every platform image of an index is verified.
   const verified = await verifyPinned([...(single ? [single] : []), ...images.values()], request, ctx.log);
   const env = privateConfig(request);
   const manager = await group('Finding a Swarm manager', () => connectManager(request, ctx.log, env));

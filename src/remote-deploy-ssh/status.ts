@@ -10,6 +10,7 @@ import { type ContainerInspect as Inspect, containerName } from '../docker/inspe
 import * as swarm from '../deploy-swarm/swarm-commands';
 import { runPool } from '../common/pool';
 import { connectAll } from '../deploy-core/connect';
+import { hostPlatform } from '../deploy-core/host-platform';
 import { LABEL } from '../deploy-core/session';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';
@@ -31,10 +32,23 @@ export interface ContainerStatus {
   readonly tests?: string;
   /** The newest promotion record of its digest: "promoted from <source> by <run> at <time>". */
   readonly promoted?: string;
+  /** An index: the platform image the host's engine runs, and whether it was tested (ledger.ts). */
+  readonly variant?: VariantStatus;
+}
+
+/** The image of an index a host runs (its platform's) and whether it carries a PASSED test result. */
+export interface VariantStatus {
+  readonly platform: string;
+  readonly digest: string;
+  /** yes: a PASSED test result signed by verify-key; no: none; unknown: no verify-key, or not readable. */
+  readonly tested: 'yes' | 'no' | 'unknown';
+  readonly detail: string;
 }
 
 export interface HostStatus {
   readonly host: string;
+  /** The platform its engine runs (os/arch[/variant]); absent when the engine could not say. */
+  readonly platform?: string;
   readonly containers: readonly ContainerStatus[];
   readonly audit: ReadonlyArray<Record<string, unknown>>;
   /** Deploys of the service are frozen here (slipway lock acquire). */
@@ -105,10 +119,12 @@ export async function hostStatus(runner: Runner, name: string, auditLines: numbe
             }
           })
       : [];
+  const platform = await hostPlatform(runner, target).catch(() => undefined);
   const freeze = await new HostFreeze(runner, `.slipway/${name}`).read();
   const maintenance = await readMaintenance(runner, `.slipway/${name}`);
   return {
     host: runner.where,
+    ...(platform && { platform }),
     containers,
     audit,
     ...(freeze && { freeze }),

@@ -242,7 +242,8 @@ export async function verifyAll(
   return results;
 }
 
-function describe(v: Verification): string {
+/** "repo@digest: signed by … at …; tests …" of a verification that passed. */
+export function describe(v: Verification): string {
   const signature = v.signatures[0];
   return [
     `${v.image}@${v.digest}: signed by ${signature?.fingerprint.slice(0, 19) ?? '?'} (${signature?.format === 'bundle' ? 'Sigstore bundle' : 'legacy .sig'} ${signature?.location ?? ''})`,

@@ -98,6 +98,10 @@ export interface Verification {
   readonly ignored: readonly string[];
   /** The test-result attestation that counted, if any. */
   readonly tests?: TestEvidence;
+  /** A platform image of an index a deploy verified for its hosts: its platform (os/arch[/variant]). */
+  readonly platform?: string;
+  /** …and the hosts whose engines run it. */
+  readonly hosts?: readonly string[];
 }
 
 function short(fingerprint: string): string {
@@ -377,7 +381,13 @@ export async function verifyDigest(
 
 /** One line for an error: the digest and what is missing. */
 export function refusal(v: Verification): string {
-  return `${v.image}@${v.digest} is not verified: ${v.problems.join('; ')}`;
+  return `${v.image}@${v.digest}${forHosts(v)} is not verified: ${v.problems.join('; ')}`;
+}
+
+/** " (the linux/amd64 image, run by deploy@a:22, deploy@b:22)" for a platform image verified for hosts. */
+export function forHosts(v: Pick<Verification, 'platform' | 'hosts'>): string {
+  if (!v.platform) return '';
+  return ` (the ${v.platform} image${v.hosts?.length ? `, run by ${v.hosts.join(', ')}` : ''})`;
 }
 
 export class VerificationError extends Error {

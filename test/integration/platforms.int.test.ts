@@ -2,10 +2,11 @@
  * Every platform tested: a two-platform image (the arch fixture, built on the lab's builder with a
  * RUN step per platform, linux/arm64 under QEMU) tested by test-in-container on each platform; a
  * failure on arm64 only fails the step naming arm64; a platform this runner cannot run is refused
- * before anything runs; the root action tests every platform it built before pushing.
+ * before anything runs; the root action tests every platform it built before pushing; a deploy with
+ * require-attestations: test-result checks the platform image the host runs, and status shows it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../src/command/local-runner';
@@ -13,7 +14,9 @@ import { clientFor } from '../../src/registry/resolve';
 import { LAB_SRC } from '../lab/config';
 import { pushIndex } from '../helpers/oci';
 import { runBundle } from '../helpers/run-bundle';
-import { runCli } from '../helpers/cli';
+import { labConnectionOptions, runCli } from '../helpers/cli';
+import { hostCleanup } from '../helpers/host-cleanup';
+import { psOnHost } from '../helpers/lab-host';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { tempDir } from '../helpers/temp';
 import { parsePrivateKey } from '../../src/supply-chain/keys';
@@ -234,6 +237,20 @@ describe('attestations per platform', () => {
   const loaded: string[] = [];
   let keyDir = '';
   afterAll(() => removeLocal(loaded));
+  // A compose stack of the arch image kept running (its own CMD exits: a long sleep instead).
+  const project = `platforms-${id}`;
+  const workspace = tempDir('platforms-workspace');
+  writeFileSync(
+    join(workspace, 'compose.yml'),
+    'services:\n  app:\n    image: set-by-slipway\n    command: ["sleep", "3600"]\n',
+  );
+  afterAll(
+    hostCleanup(lab, project, [
+      `docker ps -aq --filter label=com.docker.compose.project=${project} | xargs -r docker rm -f >/dev/null`,
+      `docker network rm ${project}_default >/dev/null 2>&1`,
+      `rm -rf /home/deploy/.slipway/${project}`,
+    ]),
+  );
 
   beforeAll(async () => {
     keyDir = tempDir('platforms-keys', { secret: true });
@@ -280,57 +297,93 @@ describe('attestations per platform', () => {
     }
   }, 300_000);
 
-  it('deploy with require-attestations: test-result refuses an index whose arm64 manifest has no PASSED test result', async () => {
-    // The arch index in another repository, its index and amd64 manifest signed and attested
-    // PASSED, its arm64 manifest signed with a FAILED test result.
-    const partialRepo = `platforms/partial-${id}`;
+  it('deploy with require-attestations: test-result checks the image each host runs: refuses an index whose amd64 image has no PASSED result, deploys one whose arm64 image failed; status says which image runs and that it was tested', async () => {
+    // The arch index, pushed to two repositories in one build: the index signed and attested
+    // PASSED in both; in one, amd64 (the lab hosts' platform) FAILED and arm64 PASSED, in the other
+    // the reverse.
+    const badAmd = `platforms/bad-amd64-${id}`;
+    const badArm = `platforms/bad-arm64-${id}`;
     const built = await local.run({
       argv: [
         lab.docker, 'buildx', 'build', '--builder', lab.builder, '--platform', 'linux/amd64,linux/arm64',
-        '--provenance', 'false', '--push', '--quiet', '--tag', `${staging}/${partialRepo}:1`, fixture,
+        '--provenance', 'false', '--push', '--quiet',
+        '--tag', `${staging}/${badAmd}:1`, '--tag', `${staging}/${badArm}:1`, fixture,
       ],
     }); // prettier-ignore
     expect(built.exitCode, built.stderr).toBe(0);
     const key = parsePrivateKey(readFileSync(join(keyDir, 'cosign.key'), 'utf8'), PASSWORD);
     const client = clientFor(staging);
-    const index = await client.getManifest(partialRepo, '1');
-    const digests = await platformDigests(`${staging}/${partialRepo}:1`);
+    const index = (await client.getManifest(badAmd, '1')).digest;
+    const digests = await platformDigests(`${staging}/${badAmd}:1`);
+    const amd64 = digests['linux/amd64'] as string;
+    const arm64 = digests['linux/arm64'] as string;
     const passed = { exitCode: 0, passedTests: ['arch.works'], failedTests: [] };
+    const failed = { exitCode: 1, passedTests: [], failedTests: ['arch.works'] };
     const quiet = { info: () => undefined } as unknown as Parameters<typeof signAndAttest>[5];
-    for (const digest of [index.digest, digests['linux/amd64'] as string])
-      await signAndAttest(client, partialRepo, digest, key, passed, quiet);
-    const failed = { exitCode: 1, passedTests: [], failedTests: ['arch.works_on_aarch64'] };
-    await signAndAttest(client, partialRepo, digests['linux/arm64'] as string, key, failed, quiet);
+    for (const [repository, amd, arm] of [
+      [badAmd, failed, passed],
+      [badArm, passed, failed],
+    ] as const) {
+      await signAndAttest(client, repository, index, key, passed, quiet);
+      await signAndAttest(client, repository, amd64, key, amd, quiet);
+      await signAndAttest(client, repository, arm64, key, arm, quiet);
+    }
+    const host = lab.hosts[0] as (typeof lab.hosts)[number];
+    const where = `${lab.ssh.user}@${host.address}:${host.sshPort}`;
+    const deploy = (repository: string) =>
+      runBundle(
+        'remote-deploy-ssh',
+        {
+          hosts: `${host.address}:${host.sshPort}`,
+          username: lab.ssh.user,
+          'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
+          'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
+          'compose-file': 'compose.yml',
+          'compose-project': project,
+          images: `app=${staging}/${repository}@${index}`,
+          'verify-key': readFileSync(join(keyDir, 'cosign.pub'), 'utf8'),
+          'require-attestations': 'test-result',
+        },
+        { env: { ...env, GITHUB_WORKSPACE: workspace } },
+      );
 
-    const service = `platforms-${id}`;
-    const refused = await runBundle(
-      'remote-deploy-ssh',
-      {
-        hosts: `${lab.hosts[0]?.address}:${lab.hosts[0]?.sshPort}`,
-        username: lab.ssh.user,
-        'private-key': readFileSync(lab.ssh.privateKeyPath, 'utf8'),
-        'known-hosts': readFileSync(lab.ssh.knownHostsPath, 'utf8'),
-        image: `${staging}/${partialRepo}@${index.digest}`,
-        name: service,
-        port: '8080',
-        publish: '8082',
-        'verify-key': readFileSync(join(keyDir, 'cosign.pub'), 'utf8'),
-        'require-attestations': 'test-result',
-      },
-      { env },
-    );
+    const refused = await deploy(badAmd);
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.log).toContain(`Verified ${staging}/${partialRepo}@${index.digest}`);
-    expect(refused.log).toContain(`Verified ${staging}/${partialRepo}@${digests['linux/amd64']}`);
+    expect(refused.log).toContain(`Verified ${staging}/${badAmd}@${index}`);
     expect(refused.log).toContain(
-      `${partialRepo}@${digests['linux/arm64']} is not verified: no passing test-result attestation: the signed one says FAILED (0 passed, 1 failed)`,
+      `${badAmd}@${amd64} (the linux/amd64 image, run by ${where}) is not verified: no passing test-result attestation: the signed one says FAILED (0 passed, 1 failed)`,
     );
-    // refused before any host was touched
-    const left = await local.run({
-      argv: [lab.docker, 'exec', lab.hosts[0]?.container as string, 'docker', 'ps', '-aq', '--filter', `label=dev.slipway.service=${service}`],
-    }); // prettier-ignore
-    expect(left.stdout.trim()).toBe('');
-  }, 300_000);
+    // refused before anything changed on the host
+    expect(
+      await psOnHost(lab, host, [`com.docker.compose.project=${project}`], '{{.ID}}', { all: true }),
+    ).toEqual([]);
+
+    // arm64 failed, but no host of this deploy runs it: reported, not required
+    const deployed = await deploy(badArm);
+    expect(deployed.exitCode, deployed.log).toBe(0);
+    expect(deployed.log).toMatch(
+      new RegExp(
+        `Verified ${staging}/${badArm}@${amd64}: signed by .*; tests PASSED .*\\(the linux/amd64 image, run by ${where}\\)`,
+      ),
+    );
+    expect(deployed.log).toContain(
+      `Not required: ${staging}/${badArm}@${arm64} (the linux/arm64 image, which no host of this deploy runs) is not verified`,
+    );
+
+    const status = await runCli([
+      'status', ...labConnectionOptions(lab, host, project),
+      '--verify-key-file', join(keyDir, 'cosign.pub'), '--require-attestations', 'test-result',
+    ]); // prettier-ignore
+    expect(status.code, status.stderr).toBe(0);
+    const shown = status.stdout + status.stderr;
+    expect(shown).toContain(`${where} (linux/amd64)`);
+    expect(shown).toContain(`runs the linux/amd64 image ${amd64}: tested: PASSED (1 passed, 0 failed)`);
+    // without verify-key the attestations are not checked: unknown
+    const unknown = await runCli(['status', ...labConnectionOptions(lab, host, project)]);
+    expect(unknown.stdout + unknown.stderr).toContain(
+      `runs the linux/amd64 image ${amd64}: unknown: no verify-key`,
+    );
+  }, 400_000);
 });
 
 describe('merge by digest', () => {

@@ -12,7 +12,7 @@ import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import type { LabHost } from '../lab/lab';
 import { onHost as onLabHost } from '../helpers/lab-host';
-import { resolveReferenceDigest } from '../../src/registry/resolve';
+import { clientFor, resolveReferenceDigest } from '../../src/registry/resolve';
 import { dotenvFile, runAct } from '../helpers/act';
 import { runCosign, statementOf, verifyArgs, verifyTestResultArgs } from '../helpers/cosign';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
@@ -70,6 +70,29 @@ jobs:
       - run: echo "signed signature=\${{ needs.btp.outputs.signature }} attestation=\${{ needs.btp.outputs.attestation }}"
 `;
 
+// A runner per platform: two platform jobs on this machine (act maps ubuntu-latest to it), the
+// arm64 one emulated, each pushing by digest; the last job merges exactly those digests.
+const NATIVE = `name: native
+on: push
+jobs:
+  btp:
+    uses: slipway-dev/slipway/.github/workflows/build-test-push.yml@v1
+    with:
+      image: ${STAGING}-native
+      context: arch
+      builder: ${lab.builder}
+      provenance: "false"
+      test-command: /app/test.sh
+      reports: /tmp/junit.xml
+      runners: '{"linux/amd64": "ubuntu-latest", "linux/arm64": "ubuntu-latest"}'
+    secrets: inherit
+  check:
+    needs: btp
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "merged digest=\${{ needs.btp.outputs.digest }} version=\${{ needs.btp.outputs.version }}"
+`;
+
 const common = {
   SLIPWAY_KNOWN_HOSTS: readFileSync(lab.ssh.knownHostsPath, 'utf8'),
   SLIPWAY_HOSTS: lab.hosts.map((h) => `${h.address}:${h.sshPort}`).join('\n'),
@@ -121,6 +144,8 @@ beforeAll(async () => {
   mkdirSync(join(app, '.github', 'workflows'), { recursive: true });
   writeFileSync(join(app, '.github', 'workflows', 'ship.yml'), SHIP);
   writeFileSync(join(app, '.github', 'workflows', 'direct.yml'), DIRECT);
+  writeFileSync(join(app, '.github', 'workflows', 'native.yml'), NATIVE);
+  cpSync(join(REPO_ROOT, 'test', 'lab', 'fixtures', 'arch'), join(app, 'arch'), { recursive: true });
   const git = (...args: string[]) =>
     runChecked(local, {
       argv: ['git', '-C', app, '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args],
@@ -233,6 +258,54 @@ describe('reusable workflows on act, against the lab', () => {
     // The password reached the hosts' docker login on stdin and never the log.
     expect(run.log).not.toContain(production.password as string);
     console.log(`act workflow_dispatch → promote.yml: ${Math.round(run.durationMs)} ms`);
+  });
+
+  it('build-test-push.yml with a runner per platform: a job per platform (arm64 emulated) pushes by digest, signed with its own tests; the index merges exactly those digests, tagged, signed and attested', async () => {
+    const keys = tempDir('act-native-keys', { secret: true });
+    const cosign = (args: readonly string[]) =>
+      runCosign(tools['cosign-v3'] as string, keys, args, { COSIGN_PASSWORD: SIGN_PASSWORD });
+    expect((await cosign(['generate-key-pair'])).code).toBe(0);
+    const run = await runAct(['push', '-W', '.github/workflows/native.yml', '-e', event], {
+      cwd: app,
+      secrets: dotenvFile(`secrets-native-${ID}`, {
+        SLIPWAY_SIGN_KEY: readFileSync(join(keys, 'cosign.key'), 'utf8'),
+        SLIPWAY_SIGN_KEY_PASSWORD: SIGN_PASSWORD,
+      }),
+      vars: dotenvFile(`vars-native-${ID}`, common),
+      timeoutMs: 600_000,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    const image = `${STAGING}-native`;
+    // Each platform job's own digest, as it signed it.
+    const jobDigest = (job: string) =>
+      new RegExp(`${job}.*Signed ${image.replaceAll('.', '\\.')}@(sha256:[0-9a-f]{64})`).exec(run.log)?.[1];
+    const amd64 = jobDigest('linux-amd64');
+    const arm64 = jobDigest('linux-arm64');
+    expect(amd64, run.log).toMatch(/^sha256:/);
+    expect(arm64, run.log).toMatch(/^sha256:/);
+    const merged = /merged digest=(sha256:[0-9a-f]{64}) version=(\d{8}-\d+)/.exec(run.log);
+    expect(merged, run.log).not.toBeNull();
+    const [, digest, version] = merged as unknown as [string, string, string];
+    // The version tag names the index, whose platform images are exactly the jobs' digests.
+    expect(await resolveReferenceDigest(`${image}:${version}`)).toBe(digest);
+    const index = JSON.parse(
+      (
+        await clientFor(lab.registries.staging.host).getManifest(image.slice(image.indexOf('/') + 1), digest)
+      ).bytes.toString(),
+    ) as { manifests: Array<{ digest: string; platform: { architecture: string } }> };
+    expect(Object.fromEntries(index.manifests.map((m) => [m.platform.architecture, m.digest]))).toEqual({
+      amd64,
+      arm64,
+    });
+    // cosign v3: the index signed and attested; arm64's own test result says it ran on aarch64.
+    expect((await cosign(verifyArgs(`${image}@${digest}`))).code).toBe(0);
+    expect((await cosign(verifyTestResultArgs(`${image}@${digest}`))).code).toBe(0);
+    const attested = await cosign(verifyTestResultArgs(`${image}@${arm64}`));
+    expect(attested.code, attested.stderr).toBe(0);
+    expect(JSON.stringify(statementOf(attested.stdout).predicate)).toContain('works_on_aarch64');
+    console.log(
+      `act push → build-test-push.yml with a runner per platform: ${Math.round(run.durationMs)} ms`,
+    );
   });
 
   it('a scheduled rebuild-on-base-change after the base moved moves latest to the rebuilt digest; the next scheduled check says up to date', async () => {

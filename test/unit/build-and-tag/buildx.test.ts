@@ -15,7 +15,7 @@ import {
 import { buildxSteps, ghaCacheProblem, parseMetadata } from '../../../src/build-and-tag/buildx-build';
 import { readBuildRequest, readBuildxRequest } from '../../../src/build-and-tag/plan';
 import { Inputs } from '../../../src/common/inputs';
-import { buildxBuild } from '../../../src/docker/builds';
+import { buildxBuild, pushByDigestOutput } from '../../../src/docker/builds';
 
 const inputs = (values: Record<string, string>) => new Inputs((n) => values[n]);
 
@@ -313,6 +313,29 @@ describe('buildx steps', () => {
     const standalone = buildxBuild({ docker: 'docker', buildx: '/p/docker-buildx' }, steps.main);
     expect(standalone.argv).toEqual(['/p/docker-buildx', ...command.argv.slice(2)]);
     expect(standalone.env).toEqual(command.env);
+  });
+
+  it('pushes one platform by digest: no tag set, the repositories named in one --output', () => {
+    const steps = buildxSteps(
+      request({ platforms: 'linux/arm64', builder: 'lab', push: 'true', 'push-by-digest': 'true' }),
+      { ...common, tags: ['r.io/app:1', 'r.io/app:latest', 'q.io/app:1'] },
+      remote,
+      files,
+    );
+    const argv = buildxBuild({ docker: 'docker' }, steps.main).argv;
+    expect(argv).not.toContain('--tag');
+    expect(argv).not.toContain('--push');
+    expect(argv.slice(-3)).toEqual([
+      '--output',
+      'type=image,"name=r.io/app,q.io/app",push-by-digest=true,name-canonical=true,push=true',
+      '.',
+    ]);
+    expect(pushByDigestOutput(['r.io:5000/app:1'])).toBe(
+      'type=image,name=r.io:5000/app,push-by-digest=true,name-canonical=true,push=true',
+    );
+    expect(() => request({ platforms: 'linux/arm64', 'push-by-digest': 'true' })).toThrow(
+      /input "push-by-digest": needs push: true/,
+    );
   });
 
   it('keeps an unpushed multi-platform build in the builder and loads the runner platform from its cache', () => {

@@ -110,6 +110,37 @@ describe('status', () => {
       ].join('\n'),
     );
   });
+
+  it("shows each host's platform and whether the platform image it runs was tested", () => {
+    const variant = (tested: 'yes' | 'no' | 'unknown', detail: string) =>
+      host({
+        platform: 'linux/amd64',
+        containers: [
+          {
+            name: 'web-2',
+            role: 'app',
+            image: 'r/app@sha256:1',
+            version: '2',
+            state: 'running',
+            since: 't2',
+            variant: { platform: 'linux/amd64', digest: 'sha256:a', tested, detail },
+          },
+        ],
+      });
+    expect(formatStatus([variant('yes', 'tested: PASSED (3 passed, 0 failed)')])[0]).toBe(
+      [
+        'deploy@h1:22 (linux/amd64)',
+        '  running  web-2  r/app@sha256:1 (2)  since t2',
+        '           runs the linux/amd64 image sha256:a: tested: PASSED (3 passed, 0 failed)',
+      ].join('\n'),
+    );
+    expect(
+      formatStatus([variant('unknown', 'unknown: no verify-key to check its attestations with')])[0],
+    ).toContain('runs the linux/amd64 image sha256:a: unknown: no verify-key');
+    expect(formatStatus([host({ platform: 'linux/arm64' })])).toEqual([
+      'deploy@h1:22 (linux/arm64): nothing of this service runs here',
+    ]);
+  });
 });
 
 describe('logs options', () => {

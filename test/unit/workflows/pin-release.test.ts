@@ -81,6 +81,7 @@ describe('registry credentials in the workflows', () => {
     });
     expect(pushing.map((s) => s.where).sort()).toEqual([
       'build-test-push.yml build-test-push',
+      'build-test-push.yml merge',
       'promote.yml production',
     ]);
     for (const { where, permissions } of pushing) expect(permissions.packages, where).toBe('write');
