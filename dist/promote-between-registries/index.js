@@ -2,7 +2,7 @@
 /******/ 	"use strict";
 /******/ 	var __webpack_modules__ = ({
 
-/***/ 1718:
+/***/ 7594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32,7 +32,7 @@ const SECRET_INPUT_NAMES = [
 ];
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(4888);
+var common_text = __nccwpck_require__(2450);
 ;// CONCATENATED MODULE: ./src/common/inputs.ts
 
 
@@ -260,7 +260,7 @@ function parseDuration(text) {
 
 /***/ }),
 
-/***/ 4599:
+/***/ 3773:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -293,7 +293,7 @@ function isMutableTag(tag, patterns) {
 
 /***/ }),
 
-/***/ 5433:
+/***/ 3211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -324,7 +324,7 @@ async function runPool(tasks, limit) {
 
 /***/ }),
 
-/***/ 9830:
+/***/ 3160:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -337,7 +337,7 @@ async function runPool(tasks, limit) {
 /* harmony export */   sx: () => (/* binding */ DEFAULT_REGISTRY)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_REGISTRY_API_HOST, MAX_TAG_LENGTH, InvalidReferenceError, familiarName, withTag, withDigest, isRegistryHost */
-/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
 /**
  * Image references: strict parsing and normalisation, following the grammar of
  * distribution/reference (registry host[:port], lowercase path components, tag, digest).
@@ -502,7 +502,7 @@ function isSha256Digest(digest) {
 
 /***/ }),
 
-/***/ 1609:
+/***/ 9183:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -596,7 +596,7 @@ async function retry(what, fn, options) {
 
 /***/ }),
 
-/***/ 9679:
+/***/ 7701:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -686,7 +686,7 @@ function writeSummary(blocks, file = process.env.GITHUB_STEP_SUMMARY) {
 
 /***/ }),
 
-/***/ 4888:
+/***/ 2450:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -720,7 +720,7 @@ function printable(text, max = 200) {
 
 /***/ }),
 
-/***/ 3874:
+/***/ 9556:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -786,7 +786,7 @@ function runUrl(ctx) {
 
 /***/ }),
 
-/***/ 9196:
+/***/ 2146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -796,10 +796,10 @@ function runUrl(ctx) {
 /* unused harmony exports DEFAULT_PLATFORM, readInsecure */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1718);
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9830);
-/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4599);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3679);
+/* harmony import */ var _common_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7594);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3160);
+/* harmony import */ var _common_mutable_tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3773);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8682);
 /** The inputs of promote-between-registries, checked before any request is made. */
 
 
@@ -937,7 +937,7 @@ function clientsFor(request, signal) {
 
 /***/ }),
 
-/***/ 4177:
+/***/ 7827:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -946,12 +946,12 @@ function clientsFor(request, signal) {
 /* harmony export */   ve: () => (/* binding */ putManifestKeepingSubject)
 /* harmony export */ });
 /* unused harmony exports MAX_REFERRER_DEPTH, MAX_REFERRERS, MAX_REFERRER_BYTES */
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
-/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5433);
-/* harmony import */ var _registry_descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9640);
-/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4777);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8177);
-/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3184);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3211);
+/* harmony import */ var _registry_descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
+/* harmony import */ var _registry_image_tree__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4731);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9191);
+/* harmony import */ var _supply_chain_promotion__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(558);
 /**
  * Referrers travel with the image: everything that refers to a copied manifest — OCI 1.1
  * referrers (a manifest with `subject`), found through the source's referrers API or, where it has
@@ -1202,7 +1202,7 @@ function writeReferrer(target, referrer, present) {
 
 /***/ }),
 
-/***/ 2478:
+/***/ 5803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1224,13 +1224,13 @@ const external_node_stream_namespaceObject = require("node:stream");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = require("node:stream/promises");
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(3679);
+var registry_client = __nccwpck_require__(8682);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __nccwpck_require__(9642);
+var http = __nccwpck_require__(2785);
 // EXTERNAL MODULE: ./src/registry/memory.ts
-var memory = __nccwpck_require__(2890);
+var memory = __nccwpck_require__(1668);
 // EXTERNAL MODULE: ./src/registry/stall.ts
-var stall = __nccwpck_require__(9947);
+var stall = __nccwpck_require__(2485);
 ;// CONCATENATED MODULE: ./src/registry/blobs.ts
 /**
  * Blob operations of the distribution API on a RegistryClient: existence, cross-repository
@@ -1568,7 +1568,7 @@ async function putBlobBytes(client, repository, bytes) {
 
 /***/ }),
 
-/***/ 3679:
+/***/ 8682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1588,7 +1588,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __nccwpck_require__(9830);
+var reference = __nccwpck_require__(3160);
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
 /** Parsing WWW-Authenticate challenges (RFC 7235) as registries send them. */
 /** Parses `Bearer realm="https://auth",service="registry",scope="repository:a:pull"` and `Basic realm="x"`. */
@@ -1877,13 +1877,13 @@ async function credentialsFromDockerConfig(registry, configPath = dockerConfigPa
 }
 
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __nccwpck_require__(9642);
+var http = __nccwpck_require__(2785);
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(4888);
+var common_text = __nccwpck_require__(2450);
 // EXTERNAL MODULE: ./src/registry/descriptor.ts
-var descriptor = __nccwpck_require__(9640);
+var descriptor = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(1609);
+var retry = __nccwpck_require__(9183);
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 /**
  * A client for the OCI distribution API: token and basic auth negotiated from the registry's
@@ -2368,7 +2368,7 @@ function mediaTypeOf(bytes) {
 
 /***/ }),
 
-/***/ 9640:
+/***/ 206:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2382,7 +2382,7 @@ function mediaTypeOf(bytes) {
 /* harmony export */   kp: () => (/* binding */ isSize)
 /* harmony export */ });
 /* unused harmony exports checkDigest, checkMediaType */
-/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4888);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
 /**
  * What a registry says about content, checked before it is used: a digest goes into URL paths,
  * tags, file names and log lines, a size decides how many bytes are sent, a media type becomes a
@@ -2482,7 +2482,7 @@ function parseJsonObject(bytes, what) {
 
 /***/ }),
 
-/***/ 9642:
+/***/ 2785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2500,7 +2500,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_http_namespaceObject = require("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
 // EXTERNAL MODULE: ./src/registry/stall.ts
-var stall = __nccwpck_require__(9947);
+var stall = __nccwpck_require__(2485);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 /**
  * A small HTTP client for the registry API on node:http/https: streaming bodies both ways (a
@@ -2692,7 +2692,7 @@ function header(res, name) {
 
 /***/ }),
 
-/***/ 4777:
+/***/ 4731:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2701,10 +2701,10 @@ function header(res, name) {
 /* harmony export */   w6: () => (/* binding */ readImageTree)
 /* harmony export */ });
 /* unused harmony exports MAX_TREE_MANIFESTS, MAX_TREE_MANIFEST_BYTES, parseManifest, manifestName, platformOf, isAttestation, platformImages */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
-/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9640);
-/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5433);
-/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4888);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(206);
+/* harmony import */ var _common_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3211);
+/* harmony import */ var _common_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2450);
 /**
  * An image as the registry stores it: the manifest a tag points to (an index or a single
  * manifest), the manifests under it, and every blob they reference — read from the source with
@@ -2825,7 +2825,7 @@ async function selectPlatform(client, repository, index, platform) {
 
 /***/ }),
 
-/***/ 2890:
+/***/ 1668:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2873,7 +2873,7 @@ function streamed(bytes) {
 
 /***/ }),
 
-/***/ 8177:
+/***/ 9191:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2892,10 +2892,10 @@ function streamed(bytes) {
 /* harmony export */   xy: () => (/* binding */ getManifestIfAny)
 /* harmony export */ });
 /* unused harmony exports indexEntries, applyArtifactTypeFilter, nextLink, MAX_REFERRER_PAGES, MAX_REFERRERS_LISTED, fallbackEntries */
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
-/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2478);
-/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9640);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9642);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _blobs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5803);
+/* harmony import */ var _descriptor__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(206);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2785);
 /**
  * What refers to a manifest, and how a registry keeps that list: the OCI 1.1 referrers API
  * (`GET /v2/<name>/referrers/<digest>`, paginated by Link, filtered by the registry when it says
@@ -3179,15 +3179,15 @@ function mergeCosignManifest(destination, destinationConfig, add) {
 
 /***/ }),
 
-/***/ 9037:
+/***/ 2091:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   P1: () => (/* binding */ TagConflictError)
 /* harmony export */ });
 /* unused harmony exports clientFor, resolveDigest, resolveReferenceDigest */
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
-/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3679);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3160);
+/* harmony import */ var _client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8682);
 /** Resolving a tag to the digest a registry serves for it. */
 
 
@@ -3217,7 +3217,7 @@ class TagConflictError extends Error {
 
 /***/ }),
 
-/***/ 9947:
+/***/ 2485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3258,7 +3258,7 @@ const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STAL
 
 /***/ }),
 
-/***/ 3184:
+/***/ 558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3271,8 +3271,8 @@ const stallWindowText = () => `less than ${STALL_MIN_BYTES / 1024} KiB in ${STAL
 /* harmony export */   yz: () => (/* binding */ PROMOTION_ARTIFACT_TYPE)
 /* harmony export */ });
 /* unused harmony exports PROMOTION_ANNOTATIONS, parsePromotion, newestPromotion, describePromotion */
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3679);
-/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8177);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8682);
+/* harmony import */ var _registry_referrers__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9191);
 /**
  * The promotion record: what promote-between-registries leaves at the destination next to the
  * digest it promoted, so the ledger can say which promotion put a running image there. An OCI 1.1
@@ -3636,33 +3636,33 @@ module.exports = require("util");
 var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./src/common/text.ts
-var common_text = __nccwpck_require__(4888);
+var common_text = __nccwpck_require__(2450);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __nccwpck_require__(3874);
+var context = __nccwpck_require__(9556);
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var promote_between_registries_inputs = __nccwpck_require__(9196);
+var promote_between_registries_inputs = __nccwpck_require__(2146);
 // EXTERNAL MODULE: ./src/common/reference.ts
-var common_reference = __nccwpck_require__(9830);
+var common_reference = __nccwpck_require__(3160);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 2 modules
-var blobs = __nccwpck_require__(2478);
+var blobs = __nccwpck_require__(5803);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var registry_client = __nccwpck_require__(3679);
+var registry_client = __nccwpck_require__(8682);
 // EXTERNAL MODULE: ./src/registry/image-tree.ts
-var image_tree = __nccwpck_require__(4777);
+var image_tree = __nccwpck_require__(4731);
 // EXTERNAL MODULE: ./src/common/mutable-tags.ts
-var mutable_tags = __nccwpck_require__(4599);
+var mutable_tags = __nccwpck_require__(3773);
 // EXTERNAL MODULE: ./src/common/pool.ts
-var pool = __nccwpck_require__(5433);
+var pool = __nccwpck_require__(3211);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(9037);
+var resolve = __nccwpck_require__(2091);
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __nccwpck_require__(1609);
+var retry = __nccwpck_require__(9183);
 // EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
-var promote_between_registries_referrers = __nccwpck_require__(4177);
+var promote_between_registries_referrers = __nccwpck_require__(7827);
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var referrers = __nccwpck_require__(8177);
+var referrers = __nccwpck_require__(9191);
 // EXTERNAL MODULE: ./src/supply-chain/promotion.ts
-var supply_chain_promotion = __nccwpck_require__(3184);
+var supply_chain_promotion = __nccwpck_require__(558);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/record.ts
 
 
@@ -4074,7 +4074,7 @@ async function copyBlob(job, blob, earlier, dryRun, signal, countBytes) {
 }
 
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __nccwpck_require__(9679);
+var summary = __nccwpck_require__(7701);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/operation.ts
 /** promote-between-registries: copy the tested digest between registries over the distribution API. */
 
@@ -4098,7 +4098,7 @@ function wantsVerification(inputs) {
 async function runPromote(inputs, report, signal) {
     report.mask(inputs.string('source-password'));
     report.mask(inputs.string('destination-password'));
-    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(697), __nccwpck_require__.e(308)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2308)) : undefined;
+    const verification = wantsVerification(inputs) ? await Promise.all(/* import() */[__nccwpck_require__.e(937), __nccwpck_require__.e(120)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8120)) : undefined;
     const policy = verification?.readVerifyPolicy(inputs);
     let request = (0,promote_between_registries_inputs/* readPromoteRequest */.S4)(inputs);
     const { options } = request;
@@ -4336,7 +4336,7 @@ function exportVariable(name, value) {
 }
 
 // EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
-var inputs = __nccwpck_require__(1718);
+var inputs = __nccwpck_require__(7594);
 ;// CONCATENATED MODULE: ./src/common/secrets.ts
 /**
  * Secret masking. Every secret value an action receives goes through maskSecret before anything
@@ -4421,7 +4421,7 @@ function exposeGc() {
 }
 
 // EXTERNAL MODULE: ./src/registry/memory.ts
-var memory = __nccwpck_require__(2890);
+var memory = __nccwpck_require__(1668);
 ;// CONCATENATED MODULE: ./src/actions/runtime.ts
 /**
  * What every action entry point shares: the main/post split, the reporter that speaks the runner's

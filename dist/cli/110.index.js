@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 924;
-exports.ids = [924];
+exports.id = 110;
+exports.ids = [110];
 exports.modules = {
 
-/***/ 9924:
+/***/ 2110:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -13,11 +13,11 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   verificationSummary: () => (/* reexport safe */ _supply_chain_operation__WEBPACK_IMPORTED_MODULE_1__.Ob),
 /* harmony export */   verifyPromotion: () => (/* binding */ verifyPromotion)
 /* harmony export */ });
-/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9830);
-/* harmony import */ var _supply_chain_operation__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6561);
-/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6815);
-/* harmony import */ var _supply_chain_inputs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8140);
-/* harmony import */ var _supply_chain_verify__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9076);
+/* harmony import */ var _common_reference__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3160);
+/* harmony import */ var _supply_chain_operation__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3656);
+/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2146);
+/* harmony import */ var _supply_chain_inputs__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(650);
+/* harmony import */ var _supply_chain_verify__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5126);
 /**
  * Before a promotion copies anything: every source digest must carry a signature by verify-key and
  * the required attestations. The verified digest becomes the pair's expected digest, so a tag moved

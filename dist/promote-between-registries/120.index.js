@@ -1,9 +1,9 @@
 "use strict";
-exports.id = 308;
-exports.ids = [308];
+exports.id = 120;
+exports.ids = [120];
 exports.modules = {
 
-/***/ 2308:
+/***/ 8120:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -18,15 +18,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/common/reference.ts
-var reference = __webpack_require__(9830);
+var reference = __webpack_require__(3160);
 // EXTERNAL MODULE: ./src/github/context.ts
-var context = __webpack_require__(3874);
+var context = __webpack_require__(9556);
 // EXTERNAL MODULE: ./src/common/inputs.ts + 1 modules
-var common_inputs = __webpack_require__(1718);
+var common_inputs = __webpack_require__(7594);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __webpack_require__(9037);
+var resolve = __webpack_require__(2091);
 // EXTERNAL MODULE: ./src/common/summary.ts
-var summary = __webpack_require__(9679);
+var summary = __webpack_require__(7701);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -70,7 +70,7 @@ function lastLines(text, count) {
 }
 
 // EXTERNAL MODULE: ./src/common/retry.ts
-var retry = __webpack_require__(1609);
+var retry = __webpack_require__(9183);
 ;// CONCATENATED MODULE: ./src/test-in-container/junit.ts
 /**
  * JUnit XML reports: counts and failures (with file and line where the report has them), from a
@@ -164,8 +164,8 @@ function junit_summarizeJUnit(xmls) {
     return { tests, passed: tests - failed - skipped, failed, skipped, failures, passedNames };
 }
 
-// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
-var dist = __webpack_require__(3439);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
 ;// CONCATENATED MODULE: ./src/test-in-container/services.ts
 /** The `services` input of test-in-container: a YAML list of service containers, strictly checked. */
 
@@ -773,7 +773,7 @@ async function cleanupSession(runner, target, id) {
 }
 
 // EXTERNAL MODULE: ./src/registry/image-tree.ts
-var image_tree = __webpack_require__(4777);
+var image_tree = __webpack_require__(4731);
 ;// CONCATENATED MODULE: ./src/test-in-container/platform.ts
 /**
  * Which platforms of the image the tests run on, and the image each runs in. An image in the
@@ -1111,8 +1111,8 @@ function testCommandOf(predicate) {
     return typeof command === 'string' ? command : undefined;
 }
 
-// EXTERNAL MODULE: ../main/node_modules/tweetnacl/nacl-fast.js
-var nacl_fast = __webpack_require__(8156);
+// EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
+var nacl_fast = __webpack_require__(668);
 ;// CONCATENATED MODULE: ./src/supply-chain/keys.ts
 /**
  * Signing and verification keys in the formats cosign reads and writes: public keys as PEM
@@ -1265,16 +1265,16 @@ function verifyBytes(key, data, signature) {
     }
 }
 
-// EXTERNAL MODULE: ../main/node_modules/@sigstore/protobuf-specs/dist/index.js
-var protobuf_specs_dist = __webpack_require__(2166);
-// EXTERNAL MODULE: ../main/node_modules/@sigstore/verify/dist/index.js
-var verify_dist = __webpack_require__(9787);
-// EXTERNAL MODULE: ../main/node_modules/@sigstore/bundle/dist/index.js
-var bundle_dist = __webpack_require__(176);
-// EXTERNAL MODULE: ../main/node_modules/@sigstore/core/dist/index.js
-var core_dist = __webpack_require__(9869);
+// EXTERNAL MODULE: ./node_modules/@sigstore/protobuf-specs/dist/index.js
+var protobuf_specs_dist = __webpack_require__(9654);
+// EXTERNAL MODULE: ./node_modules/@sigstore/verify/dist/index.js
+var verify_dist = __webpack_require__(4187);
+// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
+var bundle_dist = __webpack_require__(1040);
+// EXTERNAL MODULE: ./node_modules/@sigstore/core/dist/index.js
+var core_dist = __webpack_require__(3917);
 // EXTERNAL MODULE: ./src/registry/client.ts + 5 modules
-var client = __webpack_require__(3679);
+var client = __webpack_require__(8682);
 ;// CONCATENATED MODULE: ./src/supply-chain/bundle.ts
 /**
  * Sigstore bundles (v0.3, `application/vnd.dev.sigstore.bundle.v0.3+json`), the format cosign v3
@@ -1602,11 +1602,11 @@ function subjectAnnotations(statement, digest) {
 }
 
 // EXTERNAL MODULE: ./src/registry/referrers.ts
-var registry_referrers = __webpack_require__(8177);
+var registry_referrers = __webpack_require__(9191);
 // EXTERNAL MODULE: ./src/registry/blobs.ts + 2 modules
-var blobs = __webpack_require__(2478);
+var blobs = __webpack_require__(5803);
 // EXTERNAL MODULE: ./src/registry/http.ts + 1 modules
-var http = __webpack_require__(9642);
+var http = __webpack_require__(2785);
 ;// CONCATENATED MODULE: ./src/supply-chain/store.ts
 /**
  * Where signatures and attestations live. Legacy (cosign v1/v2): cosign's tag scheme. The signatures of the image
@@ -2132,9 +2132,9 @@ function inputs_readTestReportInputs(inputs) {
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: ./src/promote-between-registries/referrers.ts
-var referrers = __webpack_require__(4177);
+var referrers = __webpack_require__(7827);
 // EXTERNAL MODULE: ./src/supply-chain/promotion.ts
-var promotion = __webpack_require__(3184);
+var promotion = __webpack_require__(558);
 ;// CONCATENATED MODULE: ./src/supply-chain/sign.ts
 /**
  * Signing a pushed digest and attesting its test results, stored where cosign looks: by default
@@ -2485,7 +2485,7 @@ async function runVerify(inputs, report) {
 }
 
 // EXTERNAL MODULE: ./src/promote-between-registries/inputs.ts
-var inputs = __webpack_require__(9196);
+var inputs = __webpack_require__(2146);
 ;// CONCATENATED MODULE: ./src/promote-between-registries/verify.ts
 /**
  * Before a promotion copies anything: every source digest must carry a signature by verify-key and
