@@ -120,28 +120,34 @@ async function platformsOf(
 }
 
 /**
- * Connects to every host; `verify` (given the connections: each index verified for the hosts'
- * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
- * always cleaned up.
+ * Verifies the pinned images (before connecting: a refused image connects to no host), connects to
+ * every host, verifies each index's image for each host's platform (before anything changes on any
+ * host), then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * always cleaned up. The result carries what was verified.
  */
 async function onEveryHost<S extends HostSession, D extends LockingDeployer>(
   request: Connection & { readonly name: string },
   ctx: DeployContext,
   hooks: DeployHooks,
   group: NonNullable<DeployHooks['group']>,
-  verify: (runners: readonly Runner[]) => Promise<unknown>,
+  pinned: readonly PinnedImage[],
   open: (runner: Runner, env: Record<string, string>) => S,
   make: (sessions: S[], env: Record<string, string>) => D,
   work: (deployer: D) => Promise<DeployResult>,
 ): Promise<DeployResult> {
+  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
   const runners = await connectHosts(request, ctx, group);
   try {
-    await verify(runners);
+    const platforms = await platformsOf(request, runners);
+    verified.push(...(await verifyForHosts(pinned, request, ctx.log, platforms, verified)));
     const env = privateConfig(request);
     const sessions = runners.map((runner) => open(runner, env));
     const deployer = make(sessions, env);
     hooks.onLock?.(deployer.lock.id);
-    return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+    return withVerified(
+      verified,
+      await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer))),
+    );
   } finally {
     await closeAll(runners);
   }
@@ -157,22 +163,16 @@ async function deployContainer(
     ? undefined
     : await pinImage(request.image as NonNullable<DeployRequest['image']>, request);
   if (image) ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-  const pinned = image ? [image] : [];
-  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
-  const result = await onEveryHost(
+  return onEveryHost(
     request,
     ctx,
     hooks,
     group,
-    async (runners) =>
-      verified.push(
-        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
-      ),
+    image ? [image] : [],
     (runner, env) => new ContainerHost(runner, request.name, env),
     (sessions) => new Deployer(request, sessions, ctx),
     (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image as PinnedImage)),
   );
-  return withVerified(verified, result);
 }
 
 async function deployCompose(
@@ -186,22 +186,16 @@ async function deployCompose(
     : await pinStackImages(request.images, request);
   for (const [service, pinned] of images)
     ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-  const pinned = [...images.values()];
-  const verified: Verification[] = await verifyPinned(pinned, request, ctx.log, { perHost: true });
-  const result = await onEveryHost(
+  return onEveryHost(
     request,
     ctx,
     hooks,
     group,
-    async (runners) =>
-      verified.push(
-        ...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified)),
-      ),
+    [...images.values()],
     (runner, env) => new HostSession(runner, request.name, env),
     (sessions, env) => new ComposeDeployer(request, sessions, ctx, env),
     (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)),
   );
-  return withVerified(verified, result);
 }
 
 async function deploySwarm(
