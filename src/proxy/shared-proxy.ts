@@ -525,15 +525,21 @@ export class SharedProxy {
       await runChecked(this.runner, removeFile(this.generationFile));
       return;
     }
-    if (!holder.running) {
-      // Its namespace went with it: the generation in service needs the new one.
-      await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
-      if (recorded !== undefined && gens.some((g) => g.generation === recorded)) {
-        await runChecked(
-          this.runner,
-          dockerCommand(this.target, ['restart', '--time', '0', generationName(recorded)]),
-        );
-        await this.waitGeneration(generationName(recorded));
+    if (!holder.running) await runChecked(this.runner, docker.start(this.target, SHARED_PROXY));
+    // A generation started before the holder's current run serves in a namespace that is gone (the
+    // holder stopped or restarted since, or the engine started them the other way round): it starts
+    // again in the holder's.
+    if (recorded !== undefined && gens.some((g) => g.generation === recorded && g.running)) {
+      const name = generationName(recorded);
+      const inspected = JSON.parse(
+        (await runChecked(this.runner, docker.inspectContainers(this.target, [SHARED_PROXY, name]))).stdout,
+      ) as Inspect[];
+      const startedAt = (c: Inspect | undefined) =>
+        Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
+      if (startedAt(inspected[1]) < startedAt(inspected[0])) {
+        ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
+        await runChecked(this.runner, dockerCommand(this.target, ['restart', '--time', '0', name]));
+        await this.waitGeneration(name);
       }
     }
     const holderIdle = (await this.applied(SHARED_PROXY)) === holderIdleCaddyfile();
@@ -603,8 +609,8 @@ export class SharedProxy {
       await this.waitGeneration(name);
       await this.markApplied(text, name);
     } catch (error) {
-      // The old one never stopped serving: the new one goes.
-      await this.runner.run(docker.removeContainers(this.target, [name]));
+      // The old one never stopped serving: the new one goes (gracefully: it may have taken requests).
+      await this.retire(name, true).catch(() => {});
       throw new Error(
         `${this.where}: the shared proxy could not be upgraded to ${image}; ${from.name} keeps serving: ${error instanceof Error ? error.message : error}`,
       );
