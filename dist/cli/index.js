@@ -49159,7 +49159,7 @@ function tlsDirective(s) {
  * a service's stable alias. The same table always gives the same text, so an unchanged table is
  * never reloaded.
  */
-function sharedCaddyfile(services, ports, admin = 'localhost:2019') {
+function sharedCaddyfile(services, ports, admin = 'localhost:2019', bind) {
     const hosts = new Map();
     for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
         for (const route of service.routes) {
@@ -49173,6 +49173,7 @@ function sharedCaddyfile(services, ports, admin = 'localhost:2019') {
         `\tadmin ${admin}`,
         `\thttp_port ${ports.http}`,
         `\thttps_port ${ports.https}`,
+        ...(bind ? [`\tdefault_bind ${bind}`] : []),
         '}',
         '',
     ];
@@ -53079,6 +53080,20 @@ function generationOf(name) {
 function adminAddress(generation) {
     return generation === 0 ? 'localhost:2019' : `localhost:${2020 + ((generation - 1) % 1000)}`;
 }
+/**
+ * Where a Caddy is *parked*: every site of the table, on loopback ports of its own (none of the
+ * host's). A Caddy that starts with the host's ports takes connections before it has loaded its
+ * certificates, and one reloaded to a configuration without the sites drops its certificates while
+ * its last connections are still in their TLS handshake (both seen as "tlsv1 alert internal error"
+ * under load). So a new generation starts parked, loads the certificates there, and is reloaded
+ * onto the host's ports (a reload keeps the certificates); an old one is parked before it stops or
+ * idles, its listeners on the host's ports closing with the certificates still loaded.
+ */
+const PARKED_BIND = '127.0.0.1';
+function parkedPorts(generation) {
+    const slot = generation % 1000;
+    return { http: 30_000 + 2 * slot, https: 30_001 + 2 * slot };
+}
 /** The holder's configuration once a generation serves: its admin endpoint only, no listener. */
 function holderIdleCaddyfile() {
     return ['{', `\tadmin ${adminAddress(0)}`, '}', ''].join('\n');
@@ -53467,10 +53482,14 @@ class shared_proxy_SharedProxy {
     }
     archive(table, ports, generation = 0) {
         const text = sharedCaddyfile(table, ports, adminAddress(generation));
+        return { text, archive: this.archiveOf(text, table) };
+    }
+    /** A Caddyfile and the ACME CA roots the table's services name. */
+    archiveOf(text, table) {
         const roots = table
             .filter((s) => s.acmeCaRoot)
             .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot]);
-        return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+        return tarFiles([['Caddyfile', text], ...roots]);
     }
     /** The proxy running with `table`: created, started, or reloaded as needed. */
     async converge(table, ports, image, before, network, done = {}) {
@@ -53575,20 +53594,25 @@ class shared_proxy_SharedProxy {
             await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* start */.ni(this.target, name));
             await this.waitGeneration(name);
         }
-        if (plan.idleHolder)
+        const table = await this.table();
+        if (plan.idleHolder) {
+            await this.park(SHARED_PROXY, table, 0);
             await this.idleHolder();
+        }
         if (plan.holderTakesOver) {
             // The holder serves the recorded routes again before any generation leaves.
             await (0,command_command/* runChecked */.X4)(this.runner, removeFile(this.generationFile));
             const ports = holder.ports;
             if (ports) {
                 const now = await this.status();
-                await this.converge(await this.table(), ports, undefined, now);
+                await this.converge(table, ports, undefined, now);
             }
         }
         for (const g of plan.retire) {
             const name = generationName(g.generation);
             ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
+            if (g.running)
+                await this.park(name, table, g.generation);
             await this.retire(name, g.running);
         }
     }
@@ -53604,6 +53628,7 @@ class shared_proxy_SharedProxy {
         const name = generationName(generation);
         const pinned = await this.pinned(image);
         const { text, archive } = this.archive(table, ports, generation);
+        const parked = this.parkedArchive(table, generation);
         // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
         // every generation not in service): it goes.
         await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [name]));
@@ -53621,9 +53646,12 @@ class shared_proxy_SharedProxy {
             command: caddyCommand('run', CADDYFILE),
         }));
         try {
-            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', archive));
+            // Parked first: its certificates load before it takes a connection on the host's ports.
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', parked));
             await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* start */.ni(this.target, name));
             await this.waitGeneration(name);
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', archive));
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* exec */.m0(this.target, name, caddyCommand('reload', CADDYFILE)));
             await this.markApplied(text, name);
         }
         catch (error) {
@@ -53634,11 +53662,25 @@ class shared_proxy_SharedProxy {
         await (0,command_command/* runChecked */.X4)(this.runner, makeDirectory(this.dir));
         await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
         ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
+        // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
+        await this.park(from.name, table, from.generation);
         if (from.generation === 0)
             await this.idleHolder();
         else
             await this.retire(from.name, true);
         return { from: from.name, to: name, image: pinned };
+    }
+    /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
+    parkedArchive(table, generation) {
+        const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
+        return this.archiveOf(text, table);
+    }
+    /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
+    async park(name, table, generation) {
+        await this.runner.run(docker_containers/* removeFileIn */.cP(this.target, name, APPLIED));
+        const copied = await this.runner.run(docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)));
+        if (copied.exitCode === 0)
+            await this.runner.run(docker_containers/* exec */.m0(this.target, name, caddyCommand('reload', CADDYFILE)));
     }
     /** The holder keeps the ports, the networks and the namespace, and serves nothing. */
     async idleHolder() {

@@ -229,6 +229,7 @@ export function sharedCaddyfile(
   services: readonly ServiceRoutes[],
   ports: ProxyPorts,
   admin = 'localhost:2019',
+  bind?: string,
 ): string {
   const hosts = new Map<string, Array<{ service: ServiceRoutes; path: string }>>();
   for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
@@ -243,6 +244,7 @@ export function sharedCaddyfile(
     `\tadmin ${admin}`,
     `\thttp_port ${ports.http}`,
     `\thttps_port ${ports.https}`,
+    ...(bind ? [`\tdefault_bind ${bind}`] : []),
     '}',
     '',
   ];

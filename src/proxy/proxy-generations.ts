@@ -50,6 +50,21 @@ export function adminAddress(generation: number): string {
   return generation === 0 ? 'localhost:2019' : `localhost:${2020 + ((generation - 1) % 1000)}`;
 }
 
+/**
+ * Where a Caddy is *parked*: every site of the table, on loopback ports of its own (none of the
+ * host's). A Caddy that starts with the host's ports takes connections before it has loaded its
+ * certificates, and one reloaded to a configuration without the sites drops its certificates while
+ * its last connections are still in their TLS handshake (both seen as "tlsv1 alert internal error"
+ * under load). So a new generation starts parked, loads the certificates there, and is reloaded
+ * onto the host's ports (a reload keeps the certificates); an old one is parked before it stops or
+ * idles, its listeners on the host's ports closing with the certificates still loaded.
+ */
+export const PARKED_BIND = '127.0.0.1';
+export function parkedPorts(generation: number): { http: number; https: number } {
+  const slot = generation % 1000;
+  return { http: 30_000 + 2 * slot, https: 30_001 + 2 * slot };
+}
+
 /** The holder's configuration once a generation serves: its admin endpoint only, no listener. */
 export function holderIdleCaddyfile(): string {
   return ['{', `\tadmin ${adminAddress(0)}`, '}', ''].join('\n');

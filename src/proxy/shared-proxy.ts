@@ -31,6 +31,8 @@ import {
   generationOf,
   generationSpec,
   holderIdleCaddyfile,
+  PARKED_BIND,
+  parkedPorts,
   reconcile,
   type ServingContainer,
   upgradeNeeded,
@@ -423,10 +425,15 @@ export class SharedProxy {
     generation = 0,
   ): { text: string; archive: Buffer } {
     const text = sharedCaddyfile(table, ports, adminAddress(generation));
+    return { text, archive: this.archiveOf(text, table) };
+  }
+
+  /** A Caddyfile and the ACME CA roots the table's services name. */
+  private archiveOf(text: string, table: readonly ServiceRoutes[]): Buffer {
     const roots = table
       .filter((s) => s.acmeCaRoot)
       .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot as string] as const);
-    return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+    return tarFiles([['Caddyfile', text], ...roots]);
   }
 
   /** The proxy running with `table`: created, started, or reloaded as needed. */
@@ -550,19 +557,24 @@ export class SharedProxy {
       await runChecked(this.runner, docker.start(this.target, name));
       await this.waitGeneration(name);
     }
-    if (plan.idleHolder) await this.idleHolder();
+    const table = await this.table();
+    if (plan.idleHolder) {
+      await this.park(SHARED_PROXY, table, 0);
+      await this.idleHolder();
+    }
     if (plan.holderTakesOver) {
       // The holder serves the recorded routes again before any generation leaves.
       await runChecked(this.runner, removeFile(this.generationFile));
       const ports = holder.ports;
       if (ports) {
         const now = await this.status();
-        await this.converge(await this.table(), ports, undefined, now);
+        await this.converge(table, ports, undefined, now);
       }
     }
     for (const g of plan.retire) {
       const name = generationName(g.generation);
       ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
+      if (g.running) await this.park(name, table, g.generation);
       await this.retire(name, g.running);
     }
   }
@@ -584,6 +596,7 @@ export class SharedProxy {
     const name = generationName(generation);
     const pinned = await this.pinned(image);
     const { text, archive } = this.archive(table, ports, generation);
+    const parked = this.parkedArchive(table, generation);
     // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
     // every generation not in service): it goes.
     await runChecked(this.runner, docker.removeContainers(this.target, [name]));
@@ -604,9 +617,12 @@ export class SharedProxy {
       }),
     );
     try {
-      await runChecked(this.runner, docker.copyArchiveInto(this.target, name, '/etc/caddy', archive));
+      // Parked first: its certificates load before it takes a connection on the host's ports.
+      await runChecked(this.runner, docker.copyArchiveInto(this.target, name, '/etc/caddy', parked));
       await runChecked(this.runner, docker.start(this.target, name));
       await this.waitGeneration(name);
+      await runChecked(this.runner, docker.copyArchiveInto(this.target, name, '/etc/caddy', archive));
+      await runChecked(this.runner, docker.exec(this.target, name, caddyCommand('reload', CADDYFILE)));
       await this.markApplied(text, name);
     } catch (error) {
       // The old one never stopped serving: the new one goes (gracefully: it may have taken requests).
@@ -618,9 +634,27 @@ export class SharedProxy {
     await runChecked(this.runner, makeDirectory(this.dir));
     await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
     ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
+    // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
+    await this.park(from.name, table, from.generation);
     if (from.generation === 0) await this.idleHolder();
     else await this.retire(from.name, true);
     return { from: from.name, to: name, image: pinned };
+  }
+
+  /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
+  private parkedArchive(table: readonly ServiceRoutes[], generation: number): Buffer {
+    const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
+    return this.archiveOf(text, table);
+  }
+
+  /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
+  private async park(name: string, table: readonly ServiceRoutes[], generation: number): Promise<void> {
+    await this.runner.run(docker.removeFileIn(this.target, name, APPLIED));
+    const copied = await this.runner.run(
+      docker.copyArchiveInto(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)),
+    );
+    if (copied.exitCode === 0)
+      await this.runner.run(docker.exec(this.target, name, caddyCommand('reload', CADDYFILE)));
   }
 
   /** The holder keeps the ports, the networks and the namespace, and serves nothing. */

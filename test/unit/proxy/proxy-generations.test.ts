@@ -7,6 +7,8 @@ import {
   generationOf,
   generationSpec,
   holderIdleCaddyfile,
+  PARKED_BIND,
+  parkedPorts,
   reconcile,
   upgradeNeeded,
 } from '../../../src/proxy/proxy-generations';
@@ -39,6 +41,27 @@ describe('the shared proxy generations', () => {
       '\tadmin localhost:2021\n',
     );
     expect(sharedCaddyfile([], { http: 80, https: 443 })).toContain('\tadmin localhost:2019\n');
+  });
+
+  it('parks a Caddy on loopback ports of its own, every site kept (its certificates stay loaded)', () => {
+    const parked = sharedCaddyfile(
+      [
+        {
+          service: 's',
+          upstream: 's',
+          network: 'n',
+          port: 8080,
+          tls: 'acme',
+          routes: [{ host: 'a.test', path: '' }],
+        },
+      ] as never,
+      parkedPorts(3),
+      adminAddress(3),
+      PARKED_BIND,
+    );
+    expect(parked).toContain('\thttp_port 30006\n\thttps_port 30007\n\tdefault_bind 127.0.0.1\n');
+    expect(parked).toContain('a.test {');
+    expect(parkedPorts(3)).not.toEqual(parkedPorts(4));
   });
 
   it("idles the holder with its admin endpoint only (it keeps the reload's address)", () => {
