@@ -53380,6 +53380,21 @@ class shared_proxy_SharedProxy {
         const serving = await this.servingContainer();
         return serving !== undefined && upgradeNeeded(serving, image, await this.pinnedLocally(image));
     }
+    /**
+     * An interrupted upgrade left something to finish (a generation not in service, the recorded one
+     * stopped, the holder still serving beside it): the next change reconciles it (a deploy that
+     * would otherwise change nothing applies its routes for that).
+     */
+    async unsettled() {
+        const [gens, recorded] = await Promise.all([this.generations(), this.recordedGeneration()]);
+        if (recorded === undefined)
+            return gens.length > 0;
+        if (gens.some((g) => g.generation !== recorded))
+            return true;
+        if (!gens.some((g) => g.generation === recorded && g.running))
+            return true;
+        return (await this.applied(SHARED_PROXY)) !== holderIdleCaddyfile();
+    }
     /** `image` is needed on the host: there is no proxy yet, or it is to be upgraded to it. */
     async pullNeeded(settings) {
         if (!(await this.status()).exists)
@@ -54240,7 +54255,8 @@ class deploy_Deployer {
             this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
             // A new proxy-image is an upgrade of the host's proxy even when the routes stay (see apply).
             routed.set(session, (await proxy.serves(mine)) &&
-                !(r.proxyImageGiven && (await proxy.upgradePending((0,common_reference/* formatReference */.FH)(r.proxyImage)))));
+                !(r.proxyImageGiven && (await proxy.upgradePending((0,common_reference/* formatReference */.FH)(r.proxyImage)))) &&
+                !(await proxy.unsettled()));
         });
         return routed;
     }

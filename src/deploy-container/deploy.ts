@@ -457,7 +457,8 @@ export class Deployer {
       routed.set(
         session,
         (await proxy.serves(mine)) &&
-          !(r.proxyImageGiven && (await proxy.upgradePending(formatReference(r.proxyImage)))),
+          !(r.proxyImageGiven && (await proxy.upgradePending(formatReference(r.proxyImage)))) &&
+          !(await proxy.unsettled()),
       );
     });
     return routed;

@@ -314,6 +314,19 @@ export class SharedProxy {
     return serving !== undefined && upgradeNeeded(serving, image, await this.pinnedLocally(image));
   }
 
+  /**
+   * An interrupted upgrade left something to finish (a generation not in service, the recorded one
+   * stopped, the holder still serving beside it): the next change reconciles it (a deploy that
+   * would otherwise change nothing applies its routes for that).
+   */
+  async unsettled(): Promise<boolean> {
+    const [gens, recorded] = await Promise.all([this.generations(), this.recordedGeneration()]);
+    if (recorded === undefined) return gens.length > 0;
+    if (gens.some((g) => g.generation !== recorded)) return true;
+    if (!gens.some((g) => g.generation === recorded && g.running)) return true;
+    return (await this.applied(SHARED_PROXY)) !== holderIdleCaddyfile();
+  }
+
   /** `image` is needed on the host: there is no proxy yet, or it is to be upgraded to it. */
   private async pullNeeded(settings: ProxySettings): Promise<boolean> {
     if (!(await this.status()).exists) return true;
