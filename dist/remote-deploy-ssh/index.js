@@ -42442,7 +42442,7 @@ function tlsDirective(s) {
  * a service's stable alias. The same table always gives the same text, so an unchanged table is
  * never reloaded.
  */
-function sharedCaddyfile(services, ports) {
+function sharedCaddyfile(services, ports, admin = 'localhost:2019', bind) {
     const hosts = new Map();
     for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
         for (const route of service.routes) {
@@ -42453,9 +42453,10 @@ function sharedCaddyfile(services, ports) {
     }
     const lines = [
         '{',
-        '\tadmin localhost:2019',
+        `\tadmin ${admin}`,
         `\thttp_port ${ports.http}`,
         `\thttps_port ${ports.https}`,
+        ...(bind ? [`\tdefault_bind ${bind}`] : []),
         '}',
         '',
     ];
@@ -48205,6 +48206,119 @@ class ComposeDeployer {
     }
 }
 
+;// CONCATENATED MODULE: ./src/proxy/proxy-generations.ts
+/**
+ * Upgrading the host's shared proxy without a gap: the container `slipway-proxy` (the holder) owns
+ * the published ports, the network namespace every service's live network is joined to, and the
+ * kernel settings; the Caddy that serves may instead be a *generation*, a container
+ * `slipway-proxy.<n>` running in the holder's network namespace (`--network container:slipway-proxy`)
+ * with the data volume. Caddy listens with SO_REUSEPORT, so two generations (or the holder and the
+ * first generation) bind the same ports at once and the kernel spreads new connections over both;
+ * when the old one closes its listeners, `net.ipv4.tcp_migrate_req` moves the connections waiting in
+ * its accept queue to the new one. An upgrade starts generation n+1 with every route, waits until it
+ * serves its configuration, records it as the one in service (`.slipway/_proxy/generation`), then
+ * retires the old one: a generation is stopped gracefully and removed; the holder, on a host whose
+ * proxy predates generations, keeps running with a configuration that serves nothing (a Caddy with
+ * only its admin endpoint), so the host's layout is migrated by the first upgrade without a restart.
+ *
+ * A host that never upgrades keeps the holder serving, as before. Everything here is pure: what a
+ * host's containers mean and what to do about an interrupted upgrade.
+ */
+
+const HOLDER = 'slipway-proxy';
+const GENERATION_ROLE = 'shared-proxy-generation';
+/** The reference the generation was asked to run (proxy-image as given), and its spec's hash. */
+const GENERATION_LABEL = {
+    image: 'dev.slipway.proxy.image',
+    spec: 'dev.slipway.proxy.spec',
+};
+/**
+ * The shape of a generation's container (its command, mounts, labels Slipway gives it): a Slipway
+ * release that changes it bumps this, and the next deploy with hostnames upgrades each host's proxy.
+ */
+const GENERATION_SHAPE = 1;
+/** A generation's container name (never a service's own proxy: those are slipway-proxy-<service>). */
+function generationName(n) {
+    return `${HOLDER}.${n}`;
+}
+/** The generation number of a container name, or undefined. */
+function generationOf(name) {
+    const m = /^\/?slipway-proxy\.([1-9][0-9]{0,8})$/.exec(name);
+    return m ? Number(m[1]) : undefined;
+}
+/**
+ * Each Caddy in the namespace has its own admin endpoint (they share localhost, and Caddy binds
+ * its admin with SO_REUSEPORT too: a reload could reach the wrong one): the holder keeps 2019,
+ * generation n takes 2020 + (n-1) mod 1000 (two consecutive generations never share one).
+ */
+function adminAddress(generation) {
+    return generation === 0 ? 'localhost:2019' : `localhost:${2020 + ((generation - 1) % 1000)}`;
+}
+/**
+ * Where a Caddy is *parked*: every site of the table, on loopback ports of its own (none of the
+ * host's). A Caddy that starts with the host's ports takes connections before it has loaded its
+ * certificates, and one reloaded to a configuration without the sites drops its certificates while
+ * its last connections are still in their TLS handshake (both seen as "tlsv1 alert internal error"
+ * under load). So a new generation starts parked, loads the certificates there, and is reloaded
+ * onto the host's ports (a reload keeps the certificates); an old one is parked before it stops or
+ * idles, its listeners on the host's ports closing with the certificates still loaded.
+ */
+const PARKED_BIND = '127.0.0.1';
+function parkedPorts(generation) {
+    const slot = generation % 1000;
+    return { http: 30_000 + 2 * slot, https: 30_001 + 2 * slot };
+}
+/** The holder's configuration once a generation serves: its admin endpoint only, no listener. */
+function holderIdleCaddyfile() {
+    return ['{', `\tadmin ${adminAddress(0)}`, '}', ''].join('\n');
+}
+/** The hash recorded on a generation: what it was asked to run and how it was made. */
+function generationSpec(image) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(JSON.stringify({ image, shape: GENERATION_SHAPE }))
+        .digest('hex')
+        .slice(0, 16);
+}
+/**
+ * Whether the proxy must be upgraded to run `image` (proxy-image as given): a generation records
+ * what it was asked for (and the shape it was made in); a holder that serves (made before
+ * generations) is compared by digest: `pinnedLocally` is `image` as repository@digest on the host
+ * without pulling (undefined when the host does not have it).
+ */
+function upgradeNeeded(serving, image, pinnedLocally) {
+    if (serving.generation > 0)
+        return serving.labels[GENERATION_LABEL.spec] !== generationSpec(image);
+    if (serving.image === image)
+        return false;
+    return pinnedLocally === undefined || pinnedLocally !== serving.image;
+}
+/**
+ * `recorded`: the generation the host's record names (undefined: none, the holder serves);
+ * `holderIdle`: the holder runs the idle configuration. The generation recorded serves when it
+ * exists; every other generation is retired (one started by an upgrade cut before it was recorded,
+ * or the one an upgrade cut after recording did not stop yet). A record naming a generation that is
+ * gone hands the routes back to the holder.
+ */
+function reconcile(recorded, generations, holderIdle) {
+    const active = recorded === undefined ? undefined : generations.find((g) => g.generation === recorded);
+    const retire = generations.filter((g) => g.generation !== active?.generation);
+    if (!active)
+        return {
+            serving: 0,
+            retire,
+            start: false,
+            idleHolder: false,
+            holderTakesOver: recorded !== undefined || holderIdle,
+        };
+    return {
+        serving: active.generation,
+        retire,
+        start: !active.running,
+        idleHolder: !holderIdle,
+        holderTakesOver: false,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/proxy/proxy-sysctls.ts
 
 const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
@@ -48223,7 +48337,12 @@ async function proxySysctls(runner) {
  * Route changes are serialized by a host-wide lock (separate from each service's deploy lock) and
  * applied with one reload, only when the rendered text changed. Routes point at each service's
  * stable alias on its live network, so a version switch never touches the proxy.
+ *
+ * A new proxy-image replaces the Caddy that serves without a gap (see proxy-generations.ts): a new
+ * generation starts in the holder's network namespace beside the old one, then the old one retires.
  */
+
+
 
 
 
@@ -48249,6 +48368,9 @@ const CADDYFILE = '/etc/caddy/Caddyfile';
  */
 const APPLIED = '/etc/caddy/Caddyfile.applied';
 const ROLE = 'shared-proxy';
+/** How long a new generation may take to serve its configuration, and an old one to finish its requests. */
+const GENERATION_START_MS = 30_000;
+const GENERATION_STOP_S = 30;
 /** The id a deploy run holds the proxy's lock under (its own lock's id, marked). */
 const proxyLockId = (deployLockId) => `${deployLockId}-proxy`;
 /** Labels on the proxy container saying which of its published ports is which. */
@@ -48269,6 +48391,42 @@ class SharedProxy {
     routeFile(service) {
         return `${this.dir}/routes/${service}.json`;
     }
+    /** The record of the generation in service (absent: the holder serves). */
+    get generationFile() {
+        return `${this.dir}/generation`;
+    }
+    /** The generation the host's record names (undefined: none, the holder serves). */
+    async recordedGeneration() {
+        const text = await readRemoteFile(this.runner, this.generationFile);
+        const n = Number(text?.trim());
+        return Number.isInteger(n) && n > 0 ? n : undefined;
+    }
+    /** The container that serves the routes: the recorded generation, else the holder. */
+    async servingName() {
+        const n = await this.recordedGeneration();
+        return n === undefined
+            ? { name: SHARED_PROXY, generation: 0 }
+            : { name: generationName(n), generation: n };
+    }
+    /** The generation containers on the host (any state). */
+    async generations() {
+        const listed = await command_runChecked(this.runner, dockerCommand(this.target, [
+            'ps',
+            '--all',
+            '--filter',
+            `label=${LABEL.role}=${GENERATION_ROLE}`,
+            '--format',
+            '{{.Names}} {{.State}}',
+        ]));
+        return listed.stdout
+            .split('\n')
+            .map((line) => line.trim().split(' '))
+            .flatMap(([name, state]) => {
+            const generation = generationOf(name ?? '');
+            return generation === undefined ? [] : [{ generation, running: state === 'running' }];
+        })
+            .sort((a, b) => a.generation - b.generation);
+    }
     /** Every service's routes on this host (no lock needed to read: each record is replaced whole). */
     async table() {
         const found = await this.runner.run(readAllMatching(`${this.dir}/routes`, '*.json'));
@@ -48288,13 +48446,15 @@ class SharedProxy {
         return JSON.stringify(record) === JSON.stringify(mine) && (await this.inSync(table, status));
     }
     /** The configuration text the running proxy last took, if it says. */
-    async applied() {
-        const result = await this.runner.run(readFileIn(this.target, SHARED_PROXY, APPLIED));
+    async applied(container) {
+        const name = container ?? (await this.servingName()).name;
+        const result = await this.runner.run(readFileIn(this.target, name, APPLIED));
         return result.exitCode === 0 ? result.stdout : undefined;
     }
-    /** Records that the proxy runs with `text`. */
-    async markApplied(text) {
-        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
+    /** Records that the proxy (the serving container, or `container`) runs with `text`. */
+    async markApplied(text, container) {
+        const name = container ?? (await this.servingName()).name;
+        await command_runChecked(this.runner, copyArchiveInto(this.target, name, '/etc/caddy', tarFiles([['Caddyfile.applied', text]])));
     }
     /** Why `mine` cannot be routed here (hostnames another service owns), or undefined. */
     async conflict(mine) {
@@ -48326,8 +48486,9 @@ class SharedProxy {
      */
     async apply(change, settings, lock, ctx, waitMs) {
         const service = change.kind === 'set' ? change.routes.service : change.service;
-        // Pulled before the lock is taken (a pull can be long; the lock is held for seconds).
-        if (change.kind === 'set' && settings && !(await this.status()).exists)
+        // Pulled before the lock is taken (a pull can be long; the lock is held for seconds): for a new
+        // proxy, or an upgrade to another proxy-image.
+        if (change.kind === 'set' && settings && (await this.pullNeeded(settings)))
             await command_runChecked(this.runner, pull(this.target, settings.image));
         const id = proxyLockId(lock.id);
         await acquire(this, { ...lock, id, leaseMs: LEASE_MS, service }, waitMs, ctx);
@@ -48369,12 +48530,54 @@ class SharedProxy {
     }
     /** The running proxy last took the configuration `table` renders. */
     async inSync(table, status) {
-        return (status.running &&
-            status.ports !== undefined &&
-            (await this.applied()) === this.archive(table, status.ports).text);
+        if (!status.running || status.ports === undefined)
+            return false;
+        const serving = await this.servingName();
+        return (await this.applied(serving.name)) === this.archive(table, status.ports, serving.generation).text;
+    }
+    /** What serves now (undefined: its container is gone), for comparing with a proxy-image. */
+    async servingContainer() {
+        const { name, generation } = await this.servingName();
+        const result = await this.runner.run(inspectContainers(this.target, [name]));
+        if (result.exitCode !== 0)
+            return undefined;
+        const [c] = JSON.parse(result.stdout);
+        return { generation, image: c?.Config.Image ?? '', labels: c?.Config.Labels ?? {} };
+    }
+    /** `image` as repository@digest from the host's images, without pulling (undefined: not there). */
+    async pinnedLocally(image) {
+        const pinned = await this.pinned(image);
+        return pinned.includes('@sha256:') ? pinned : undefined;
+    }
+    /** The proxy exists and serves another image than `image` (proxy-image as given). */
+    async upgradePending(image) {
+        const serving = await this.servingContainer();
+        return serving !== undefined && upgradeNeeded(serving, image, await this.pinnedLocally(image));
+    }
+    /**
+     * An interrupted upgrade left something to finish (a generation not in service, the recorded one
+     * stopped, the holder still serving beside it): the next change reconciles it (a deploy that
+     * would otherwise change nothing applies its routes for that).
+     */
+    async unsettled() {
+        const [gens, recorded] = await Promise.all([this.generations(), this.recordedGeneration()]);
+        if (recorded === undefined)
+            return gens.length > 0;
+        if (gens.some((g) => g.generation !== recorded))
+            return true;
+        if (!gens.some((g) => g.generation === recorded && g.running))
+            return true;
+        return (await this.applied(SHARED_PROXY)) !== holderIdleCaddyfile();
+    }
+    /** `image` is needed on the host: there is no proxy yet, or it is to be upgraded to it. */
+    async pullNeeded(settings) {
+        if (!(await this.status()).exists)
+            return true;
+        return settings.upgrade === true && (await this.upgradePending(settings.image));
     }
     /** apply's work, with the proxy's lock held. */
     async applyHeld(change, settings, service, ctx) {
+        await this.reconcileHeld(await this.status(), ctx);
         const before = await this.status();
         if (change.kind === 'set' && settings)
             this.checkPorts(before, settings.ports);
@@ -48405,6 +48608,14 @@ class SharedProxy {
                 await this.leave(change.network);
             else
                 await this.waitServes(change.routes, ports, change.probePath);
+            if (change.kind === 'set' &&
+                settings?.upgrade &&
+                !result.created &&
+                (await this.upgradePending(settings.image))) {
+                const upgraded = await this.upgrade(next, ports, settings.image, ctx);
+                result = { ...result, upgraded };
+                await this.waitServes(change.routes, ports, change.probePath);
+            }
         }
         catch (error) {
             // The service's previous routes come back in the record, and the proxy returns to how it was.
@@ -48458,16 +48669,21 @@ class SharedProxy {
         await command_runChecked(this.runner, makeDirectory(`${this.dir}/routes`));
         await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
     }
-    archive(table, ports) {
-        const text = sharedCaddyfile(table, ports);
+    archive(table, ports, generation = 0) {
+        const text = sharedCaddyfile(table, ports, adminAddress(generation));
+        return { text, archive: this.archiveOf(text, table) };
+    }
+    /** A Caddyfile and the ACME CA roots the table's services name. */
+    archiveOf(text, table) {
         const roots = table
             .filter((s) => s.acmeCaRoot)
             .map((s) => [caRootPath(s.service).slice('/etc/caddy/'.length), s.acmeCaRoot]);
-        return { text, archive: tarFiles([['Caddyfile', text], ...roots]) };
+        return tarFiles([['Caddyfile', text], ...roots]);
     }
     /** The proxy running with `table`: created, started, or reloaded as needed. */
     async converge(table, ports, image, before, network, done = {}) {
-        const { text, archive } = this.archive(table, ports);
+        const serving = before.exists ? await this.servingName() : { name: SHARED_PROXY, generation: 0 };
+        const { text, archive } = this.archive(table, ports, serving.generation);
         if (!before.exists) {
             if (!image || !network)
                 throw new Error(`${this.where}: the shared proxy does not exist`);
@@ -48491,38 +48707,206 @@ class SharedProxy {
             for (const s of table)
                 await this.join(s.network);
             await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
-            await this.markApplied(text);
+            await this.markApplied(text, SHARED_PROXY);
             return { reloaded: false, created: true };
         }
         if (network)
             await this.join(network);
         if (!before.running) {
+            // (Only the holder serving itself gets here: reconcileHeld starts a holder a generation needs.)
             await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
             done.started = true; // (a start that fails may still leave it running)
             await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
-            await this.markApplied(text);
+            await this.markApplied(text, SHARED_PROXY);
             return { reloaded: false, created: false };
         }
-        const applied = await this.applied();
+        const name = serving.name;
+        const applied = await this.applied(name);
         if (applied === text)
             return { reloaded: false, created: false };
         // What to put back if the reload is refused: the text it took, else (a proxy made before the
         // marker existed) the file it runs from.
-        const current = applied ?? (await this.runner.run(readFileIn(this.target, SHARED_PROXY, CADDYFILE))).stdout;
+        const current = applied ?? (await this.runner.run(readFileIn(this.target, name, CADDYFILE))).stdout;
         // No marker while the proxy is between two configurations: a run cut here is finished next time.
-        await command_runChecked(this.runner, removeFileIn(this.target, SHARED_PROXY, APPLIED));
-        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', archive));
-        const reload = await this.runner.run(exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)));
+        await command_runChecked(this.runner, removeFileIn(this.target, name, APPLIED));
+        await command_runChecked(this.runner, copyArchiveInto(this.target, name, '/etc/caddy', archive));
+        const reload = await this.runner.run(exec(this.target, name, caddyCommand('reload', CADDYFILE)));
         if (reload.exitCode !== 0) {
             // The proxy keeps its running configuration; its file goes back to match it.
             if (current)
-                await this.runner.run(copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', current]])));
+                await this.runner.run(copyArchiveInto(this.target, name, '/etc/caddy', tarFiles([['Caddyfile', current]])));
             if (applied !== undefined)
-                await this.markApplied(applied).catch(() => { });
+                await this.markApplied(applied, name).catch(() => { });
             throw new Error(`${this.where}: the shared proxy refused the new routes: ${reload.stderr.trim().slice(-2000)}`);
         }
-        await this.markApplied(text);
+        await this.markApplied(text, name);
         return { reloaded: true, created: false };
+    }
+    /**
+     * With the lock held, before a change: one Caddy serves, whatever an interrupted upgrade (or a
+     * hand) left. A holder that is gone takes its generations with it (a fresh proxy is made); a
+     * stopped holder is started again and the generation in service restarted in its namespace; the
+     * generation recorded serves (started if it stopped), the holder idles, and every other generation
+     * is stopped gracefully and removed; a record naming a generation that is gone gives the routes
+     * back to the holder first.
+     */
+    async reconcileHeld(holder, ctx) {
+        const [gens, recorded] = await Promise.all([this.generations(), this.recordedGeneration()]);
+        if (gens.length === 0 && recorded === undefined)
+            return; // a proxy never upgraded: nothing to do
+        if (!holder.exists) {
+            if (gens.length > 0)
+                await command_runChecked(this.runner, removeContainers(this.target, gens.map((g) => generationName(g.generation))));
+            await command_runChecked(this.runner, removeFile(this.generationFile));
+            return;
+        }
+        if (!holder.running)
+            await command_runChecked(this.runner, start(this.target, SHARED_PROXY));
+        // A generation started before the holder's current run serves in a namespace that is gone (the
+        // holder stopped or restarted since, or the engine started them the other way round): it starts
+        // again in the holder's.
+        if (recorded !== undefined && gens.some((g) => g.generation === recorded && g.running)) {
+            const name = generationName(recorded);
+            const inspected = JSON.parse((await command_runChecked(this.runner, inspectContainers(this.target, [SHARED_PROXY, name]))).stdout);
+            const startedAt = (c) => Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
+            if (startedAt(inspected[1]) < startedAt(inspected[0])) {
+                ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
+                await command_runChecked(this.runner, dockerCommand(this.target, ['restart', '--time', '0', name]));
+                await this.waitGeneration(name);
+            }
+        }
+        const holderIdle = (await this.applied(SHARED_PROXY)) === holderIdleCaddyfile();
+        const current = await this.generations();
+        const plan = reconcile(recorded, current, holderIdle);
+        if (plan.start) {
+            const name = generationName(plan.serving);
+            await command_runChecked(this.runner, start(this.target, name));
+            await this.waitGeneration(name);
+        }
+        const table = await this.table();
+        if (plan.idleHolder) {
+            await this.park(SHARED_PROXY, table, 0);
+            await this.idleHolder();
+        }
+        if (plan.holderTakesOver) {
+            // The holder serves the recorded routes again before any generation leaves.
+            await command_runChecked(this.runner, removeFile(this.generationFile));
+            const ports = holder.ports;
+            if (ports) {
+                const now = await this.status();
+                await this.converge(table, ports, undefined, now);
+            }
+        }
+        for (const g of plan.retire) {
+            const name = generationName(g.generation);
+            ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
+            if (g.running)
+                await this.park(name, table, g.generation);
+            await this.retire(name, g.running);
+        }
+    }
+    /**
+     * Replaces the Caddy in service by a new generation running `image`, without a gap: it starts in
+     * the holder's network namespace with the configuration `table` renders, binds the same ports
+     * beside the old one, and once it serves that configuration it is recorded as the one in service;
+     * the old one then retires (a generation stops gracefully; the holder idles).
+     */
+    async upgrade(table, ports, image, ctx) {
+        const from = await this.servingName();
+        const generation = from.generation + 1;
+        const name = generationName(generation);
+        const pinned = await this.pinned(image);
+        const { text, archive } = this.archive(table, ports, generation);
+        const parked = this.parkedArchive(table, generation);
+        // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
+        // every generation not in service): it goes.
+        await command_runChecked(this.runner, removeContainers(this.target, [name]));
+        await command_runChecked(this.runner, create(this.target, {
+            name,
+            image: pinned,
+            network: `container:${SHARED_PROXY}`,
+            restart: 'unless-stopped',
+            labels: {
+                [LABEL.role]: GENERATION_ROLE,
+                [GENERATION_LABEL.image]: image,
+                [GENERATION_LABEL.spec]: generationSpec(image),
+            },
+            volumes: [`${SHARED_PROXY_VOLUME}:/data`],
+            command: caddyCommand('run', CADDYFILE),
+        }));
+        try {
+            // Parked first: its certificates load before it takes a connection on the host's ports.
+            await command_runChecked(this.runner, copyArchiveInto(this.target, name, '/etc/caddy', parked));
+            await command_runChecked(this.runner, start(this.target, name));
+            await this.waitGeneration(name);
+            await command_runChecked(this.runner, copyArchiveInto(this.target, name, '/etc/caddy', archive));
+            await command_runChecked(this.runner, exec(this.target, name, caddyCommand('reload', CADDYFILE)));
+            await this.markApplied(text, name);
+        }
+        catch (error) {
+            // The old one never stopped serving: the new one goes (gracefully: it may have taken requests).
+            await this.retire(name, true).catch(() => { });
+            throw new Error(`${this.where}: the shared proxy could not be upgraded to ${image}; ${from.name} keeps serving: ${error instanceof Error ? error.message : error}`);
+        }
+        await command_runChecked(this.runner, makeDirectory(this.dir));
+        await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
+        ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
+        // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
+        await this.park(from.name, table, from.generation);
+        if (from.generation === 0)
+            await this.idleHolder();
+        else
+            await this.retire(from.name, true);
+        return { from: from.name, to: name, image: pinned };
+    }
+    /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
+    parkedArchive(table, generation) {
+        const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
+        return this.archiveOf(text, table);
+    }
+    /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
+    async park(name, table, generation) {
+        await this.runner.run(removeFileIn(this.target, name, APPLIED));
+        const copied = await this.runner.run(copyArchiveInto(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)));
+        if (copied.exitCode === 0)
+            await this.runner.run(exec(this.target, name, caddyCommand('reload', CADDYFILE)));
+    }
+    /** The holder keeps the ports, the networks and the namespace, and serves nothing. */
+    async idleHolder() {
+        const text = holderIdleCaddyfile();
+        await command_runChecked(this.runner, removeFileIn(this.target, SHARED_PROXY, APPLIED));
+        await command_runChecked(this.runner, copyArchiveInto(this.target, SHARED_PROXY, '/etc/caddy', tarFiles([['Caddyfile', text]])));
+        await command_runChecked(this.runner, exec(this.target, SHARED_PROXY, caddyCommand('reload', CADDYFILE)));
+        await this.markApplied(text, SHARED_PROXY);
+    }
+    /** A generation out of service: stopped gracefully (its requests in flight finish), removed. */
+    async retire(name, running) {
+        if (running)
+            await this.runner.run(stop(this.target, name, GENERATION_STOP_S));
+        await command_runChecked(this.runner, removeContainers(this.target, [name]));
+    }
+    /**
+     * A generation serves its configuration (Caddy logs it once every listener is up), within 30 s.
+     * Only this run of the container counts: the logs since it last stopped (its start time can be
+     * later than Caddy's first lines).
+     */
+    async waitGeneration(name) {
+        const deadline = Date.now() + GENERATION_START_MS;
+        for (;;) {
+            const [c] = JSON.parse((await command_runChecked(this.runner, inspectContainers(this.target, [name]))).stdout);
+            const finished = c?.State.FinishedAt;
+            const since = finished && !finished.startsWith('0001-') ? { since: finished } : {};
+            if (c?.State.Running) {
+                const logs = await this.runner.run(containers_logs(this.target, name, { ...since, tail: 1000 }));
+                if (`${logs.stdout}${logs.stderr}`.includes('"serving initial configuration"'))
+                    return;
+            }
+            if ((!c?.State.Running && c?.State.Status === 'exited') || Date.now() > deadline) {
+                const logs = await this.runner.run(containers_logs(this.target, name, { tail: 10 }));
+                throw new Error(`${name} does not serve (${c?.State.Status ?? 'missing'}):\n${`${logs.stdout}${logs.stderr}`.trim()}`);
+            }
+            await retry_sleep(200);
+        }
     }
     /** `image` as repository@digest once pulled on the host (what runs is pinned), else as given. */
     async pinned(image) {
@@ -49043,7 +49427,10 @@ class Deployer {
                 throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
             proxy.checkPorts(status, shared.ports);
             this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
-            routed.set(session, await proxy.serves(mine));
+            // A new proxy-image is an upgrade of the host's proxy even when the routes stay (see apply).
+            routed.set(session, (await proxy.serves(mine)) &&
+                !(r.proxyImageGiven && (await proxy.upgradePending(reference_formatReference(r.proxyImage)))) &&
+                !(await proxy.unsettled()));
         });
         return routed;
     }
@@ -49136,7 +49523,8 @@ class Deployer {
     /**
      * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
      * With `back`, a version of before this run returns: the shared proxy gets back the routes this
-     * service had then (none: its routes go), not the ones this run asked for.
+     * service had then (none: its routes go), not the ones this run asked for. A proxy-image other
+     * than the one the shared proxy runs upgrades it here, without a gap (SharedProxy.apply).
      */
     async serve(session, container, proxyRunning = false, back = false) {
         const r = this.request;
@@ -49146,7 +49534,7 @@ class Deployer {
             const change = routes
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
-            await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports }, this.lock, this.ctx, r.lockTimeoutMs);
+            await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
         }
         else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, reference_formatReference(r.proxyImage), r.healthPath, proxyRunning);
@@ -52096,6 +52484,7 @@ function readDeployRequest(inputs) {
         strategy: inputs.oneOf('strategy', ['rolling', 'recreate'], 'rolling'),
         keep,
         proxyImage: readProxyImage(inputs),
+        proxyImageGiven: inputs.string('proxy-image').trim() !== '',
         ...(rollbackTo && { rollbackTo }),
     };
 }

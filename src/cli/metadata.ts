@@ -764,7 +764,7 @@ export const ACTION_METADATA: Readonly<Record<string, ActionMetadata>> = {
       },
       'proxy-image': {
         description:
-          "Image of the reverse proxy Slipway runs on each host for rolling switches (with hostnames, the shared proxy's, pinned to its digest when created; it keeps its image until removed).",
+          "Image of the reverse proxy Slipway runs on each host for rolling switches (with hostnames, the shared proxy's, pinned to its digest; given, a shared proxy running another image is upgraded to it without a gap).",
         required: false,
       },
       'compose-file': {

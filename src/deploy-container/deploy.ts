@@ -453,7 +453,13 @@ export class Deployer {
       if (conflict) throw new Error(`${session.where}: hostnames: ${conflict}; nothing was changed`);
       proxy.checkPorts(status, shared.ports);
       this.priorRoutes.set(session, table.find((t) => t.service === r.name) ?? null);
-      routed.set(session, await proxy.serves(mine));
+      // A new proxy-image is an upgrade of the host's proxy even when the routes stay (see apply).
+      routed.set(
+        session,
+        (await proxy.serves(mine)) &&
+          !(r.proxyImageGiven && (await proxy.upgradePending(formatReference(r.proxyImage)))) &&
+          !(await proxy.unsettled()),
+      );
     });
     return routed;
   }
@@ -549,7 +555,8 @@ export class Deployer {
   /**
    * Puts a healthy version in service behind the proxy (creating the proxy on the first deploy).
    * With `back`, a version of before this run returns: the shared proxy gets back the routes this
-   * service had then (none: its routes go), not the ones this run asked for.
+   * service had then (none: its routes go), not the ones this run asked for. A proxy-image other
+   * than the one the shared proxy runs upgrades it here, without a gap (SharedProxy.apply).
    */
   private async serve(
     session: ContainerHost,
@@ -567,7 +574,7 @@ export class Deployer {
         : { kind: 'remove', service: r.name, network: session.live };
       await new SharedProxy(session.runner).apply(
         change,
-        { image: formatReference(r.proxyImage), ports: r.shared.ports },
+        { image: formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven },
         this.lock,
         this.ctx,
         r.lockTimeoutMs,

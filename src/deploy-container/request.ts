@@ -85,6 +85,8 @@ export interface DeployRequest extends Connection {
   readonly strategy: Strategy;
   readonly keep: number;
   readonly proxyImage: ImageReference;
+  /** proxy-image was given (not the default): a shared proxy running another image is upgraded to it. */
+  readonly proxyImageGiven: boolean;
   /** With rollback: the kept version to go back to (version, digest or container), else the previous one. */
   readonly rollbackTo?: string;
 }
@@ -164,6 +166,7 @@ export function readDeployRequest(inputs: Inputs): DeployRequest {
     strategy: inputs.oneOf('strategy', ['rolling', 'recreate'] as const, 'rolling'),
     keep,
     proxyImage: readProxyImage(inputs),
+    proxyImageGiven: inputs.string('proxy-image').trim() !== '',
     ...(rollbackTo && { rollbackTo }),
   };
 }

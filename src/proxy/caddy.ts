@@ -225,7 +225,12 @@ function tlsDirective(s: ServiceRoutes): string[] {
  * a service's stable alias. The same table always gives the same text, so an unchanged table is
  * never reloaded.
  */
-export function sharedCaddyfile(services: readonly ServiceRoutes[], ports: ProxyPorts): string {
+export function sharedCaddyfile(
+  services: readonly ServiceRoutes[],
+  ports: ProxyPorts,
+  admin = 'localhost:2019',
+  bind?: string,
+): string {
   const hosts = new Map<string, Array<{ service: ServiceRoutes; path: string }>>();
   for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
     for (const route of service.routes) {
@@ -236,9 +241,10 @@ export function sharedCaddyfile(services: readonly ServiceRoutes[], ports: Proxy
   }
   const lines = [
     '{',
-    '\tadmin localhost:2019',
+    `\tadmin ${admin}`,
     `\thttp_port ${ports.http}`,
     `\thttps_port ${ports.https}`,
+    ...(bind ? [`\tdefault_bind ${bind}`] : []),
     '}',
     '',
   ];

@@ -16,6 +16,7 @@ import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
 import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
+import { proxyImageVariant } from '../helpers/proxy-image';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from '../lab/config';
@@ -116,9 +117,12 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
   `rm -rf /home/deploy/.slipway/${SWARM}`,
   ...serviceCleanup([SHARED_A, SHARED_B]),
   `docker stack rm ${STACK} >/dev/null 2>&1`,
+  // The stack's tasks and network go after `stack rm` returns (the teardown saw them left once).
+  `for i in $(seq 1 60); do [ -z "$(docker ps -aq --filter label=com.docker.stack.namespace=${STACK})" ] && break; sleep 0.5; done; docker network rm ${STACK}_default >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${STACK}`,
   // The shared proxy is the host's: only on the Docker 29 host, where this file made it.
-  `[ "$(hostname)" = ${host.name} ] && { docker rm -f slipway-proxy; docker volume rm slipway-proxy-data; rm -rf /home/deploy/.slipway/_proxy; } >/dev/null 2>&1`,
+  `[ "$(hostname)" = ${host.name} ] && { docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f; docker rm -f slipway-proxy; docker volume rm slipway-proxy-data; rm -rf /home/deploy/.slipway/_proxy; } >/dev/null 2>&1`,
+  `docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F '/e29-proxy/${ID}:' | xargs -r docker image rm >/dev/null 2>&1`,
   `docker image ls --format '{{.ID}} {{.Repository}}' | grep -F '/e29/${ID}-' | cut -d' ' -f1 | sort -u | xargs -r docker image rm -f >/dev/null 2>&1`,
 ]);
 
@@ -655,5 +659,102 @@ services:
         `ls -d /home/deploy/.slipway/${SHARED_B}/lock* /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true`,
       ),
     ).toBe('');
+  });
+
+  it("the shared proxy on Docker 29 upgraded to another proxy-image under load: by the CLI from today's layout, then by the action killed (SIGKILL) as the old generation stops: 0 failed; its post step and the rerun converge", async () => {
+    const names = { [SHARED_A]: 'a.e29.test', [SHARED_B]: 'b.e29.test' };
+    const resolve = Object.fromEntries(Object.values(names).map((n) => [n, host.address]));
+    const urls = [SHARED_A, SHARED_B].map((s) => `http://${names[s]}:${PORT.http}/version`);
+    const [first, second] = [
+      await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'one'),
+      await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'two'),
+    ];
+    const shared = [
+      '--port',
+      '8080',
+      '--health-path',
+      '/health',
+      '--tls',
+      'off',
+      '--http-port',
+      PORT.http,
+      '--https-port',
+      PORT.https,
+    ];
+    const load = startLoad(urls, { workers: 2, resolve });
+    const cli = await runCli([
+      'deploy',
+      ...labConnectionOptions(lab, host, SHARED_A),
+      '--image',
+      images.v2 as string,
+      '--hostnames',
+      names[SHARED_A] as string,
+      ...shared,
+      '--proxy-image',
+      first.ref,
+    ]);
+    expect(cli.code, `${cli.stdout}\n${cli.stderr}`).toBe(0);
+    expect(`${cli.stdout}${cli.stderr}`).toContain('the shared proxy serves from slipway-proxy.1');
+    const migrated = await load.stop();
+
+    const action = (options: Parameters<typeof runBundle>[2] = {}) =>
+      runBundle(
+        'remote-deploy-ssh',
+        {
+          ...sshInputs(),
+          name: SHARED_B,
+          image: images.v2 as string,
+          port: '8080',
+          'health-path': '/health',
+          hostnames: names[SHARED_B] as string,
+          tls: 'off',
+          'http-port': PORT.http,
+          'https-port': PORT.https,
+          'proxy-image': second.ref,
+        },
+        options,
+      );
+    const during = startLoad(urls, { workers: 2, resolve });
+    const oldStops = eventOnHost(
+      lab,
+      host,
+      ['type=container', 'event=kill'],
+      (e) => e.Actor.Attributes.name === 'slipway-proxy.1',
+    );
+    const killed = await action({ interrupt: oldStops.then(() => 'SIGKILL' as const) });
+    expect(killed.exitCode, killed.log).not.toBe(0);
+    const post = await action({ state: killed.state });
+    expect(post.exitCode, post.log).toBe(0);
+    const rerun = await action();
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    const interrupted = await during.stop();
+    console.log(
+      `engine29 proxy upgrade: ${JSON.stringify({ migrated: { requests: migrated.requests, failures: migrated.failures, latency: migrated.latency }, killedAndRerun: { requests: interrupted.requests, failures: interrupted.failures, latency: interrupted.latency }, killedExit: killed.exitCode })}`,
+    );
+    expect(migrated.failures, migrated.failureSamples.join('\n')).toBe(0);
+    expect(interrupted.failures, interrupted.failureSamples.join('\n')).toBe(0);
+    expect(migrated.requests + interrupted.requests).toBeGreaterThan(100);
+    expect(
+      await onHost(
+        'docker',
+        'ps',
+        '-a',
+        '--filter',
+        'label=dev.slipway.role=shared-proxy-generation',
+        '--format',
+        '{{.Names}} {{.State}}',
+      ),
+    ).toBe('slipway-proxy.2 running');
+    expect(await onHost('docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.2')).toBe(
+      `${lab.registries.staging.host}/e29-proxy/${ID}@${second.digest}`,
+    );
+    expect(
+      await onHost(
+        'sh',
+        '-c',
+        `ls -d /home/deploy/.slipway/${SHARED_B}/lock* /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true`,
+      ),
+    ).toBe('');
+    for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
   });
 });

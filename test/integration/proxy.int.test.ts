@@ -17,6 +17,7 @@ import { connectLabHost } from '../helpers/lab-ssh';
 import { SharedProxy } from '../../src/proxy/shared-proxy';
 import { type Pebble, startPebble } from '../helpers/pebble';
 import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
+import { proxyImageVariant } from '../helpers/proxy-image';
 import { NETWORK } from '../lab/config';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
@@ -44,12 +45,16 @@ const images: Record<string, string> = {};
 let pebble: Pebble;
 const figures: Record<string, unknown> = {};
 
+const UPGRADE_REPO = `proxy-upgrade/${ID}/caddy`;
 const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
+  // The upgrade test's generations (in the holder's namespace: they go first), on this file's host only.
+  `[ "$(hostname)" = ${host.name} ] && docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f >/dev/null 2>&1`,
   'docker rm -f slipway-proxy >/dev/null 2>&1',
   'docker volume rm slipway-proxy-data >/dev/null 2>&1',
   'rm -rf /home/deploy/.slipway/_proxy',
   `docker rm -f ${BLOCKER} >/dev/null 2>&1`,
   ...serviceCleanup([A, B, C, D, E, F, G], [C_VOLUME]),
+  `docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F '${UPGRADE_REPO}:' | xargs -r docker image rm >/dev/null 2>&1`,
 ]);
 
 beforeAll(async () => {
@@ -622,5 +627,93 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     );
     expect(c).not.toBe('c1');
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
+  });
+
+  it("upgrades the proxy to another proxy-image under HTTPS load (today's layout, then a generation): 0 failed, no new ACME order; an upgrade killed as its new generation starts converges after its post step and a rerun", async () => {
+    const orders = pebble.orders();
+    const [first, second] = [
+      await proxyImageVariant(lab, tools.crane as string, UPGRADE_REPO, 'one'),
+      await proxyImageVariant(lab, tools.crane as string, UPGRADE_REPO, 'two'),
+    ];
+    const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    const started = performance.now();
+    // The version stays (a2): only the proxy-image changes, so this is the upgrade alone.
+    const up = await deploy(A, 'a2', { hostnames: 'a.test', 'proxy-image': first.ref });
+    const upgradeMs = Math.round(performance.now() - started);
+    expect(up.exitCode, up.log).toBe(0);
+    expect(up.log).toContain('the shared proxy serves from slipway-proxy.1');
+    const migrated = await load.stop();
+
+    const during = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    const generationStarts = eventOnHost(
+      lab,
+      host,
+      ['type=container', 'event=start'],
+      (e) => e.Actor.Attributes.name === 'slipway-proxy.2',
+    );
+    const killed = await deploy(
+      B,
+      'b1',
+      { hostnames: 'b.test', 'proxy-image': second.ref },
+      { interrupt: generationStarts.then(() => 'SIGKILL' as const) },
+    );
+    expect(killed.exitCode).not.toBe(0);
+    const post = await deploy(
+      B,
+      'b1',
+      { hostnames: 'b.test', 'proxy-image': second.ref },
+      { state: killed.state },
+    );
+    expect(post.exitCode, post.log).toBe(0);
+    const rerun = await deploy(B, 'b1', { hostnames: 'b.test', 'proxy-image': second.ref });
+    expect(rerun.exitCode, rerun.log).toBe(0);
+    const interrupted = await during.stop();
+    figures.proxyUpgrade = {
+      migration: { ...summary(migrated), deployMs: upgradeMs },
+      killedAndRerun: summary(interrupted),
+    };
+    expect(migrated.failures, migrated.failureSamples.join('\n')).toBe(0);
+    expect(interrupted.failures, interrupted.failureSamples.join('\n')).toBe(0);
+    expect(migrated.requests + interrupted.requests).toBeGreaterThan(100);
+
+    // One generation serves, the second image pinned; the holder keeps the ports and idles.
+    const generations = await onHost(
+      lab,
+      host,
+      'docker',
+      'ps',
+      '-a',
+      '--filter',
+      'label=dev.slipway.role=shared-proxy-generation',
+      '--format',
+      '{{.Names}} {{.State}}',
+    );
+    expect(generations).toBe('slipway-proxy.2 running');
+    expect(
+      await onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.2'),
+    ).toBe(`${lab.registries.staging.host}/${UPGRADE_REPO}@${second.digest}`);
+    expect(await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/etc/caddy/Caddyfile')).toBe(
+      '{\n\tadmin localhost:2019\n}',
+    );
+    expect(
+      await onHost(
+        lab,
+        host,
+        'sh',
+        '-c',
+        `ls -d /home/deploy/.slipway/_proxy/lock* /home/deploy/.slipway/${B}/lock* 2>/dev/null; true`,
+      ),
+    ).toBe('');
+    // A deploy naming the same image again changes nothing on the proxy.
+    const again = await deploy(B, 'b1', { hostnames: 'b.test', 'proxy-image': second.ref });
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.log).not.toContain('serves from');
+    for (const [url, body] of [
+      ['https://a.test:8089/version', 'a2'],
+      ['https://b.test:8089/version', 'b1'],
+    ] as const)
+      expect((await https(url)).body).toBe(body);
+    // The certificates came from the volume: no new ACME order.
+    expect(pebble.orders()).toBe(orders);
   });
 });
