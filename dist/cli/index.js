@@ -55201,19 +55201,22 @@ async function platformsOf(request, runners) {
     return Promise.all(runners.map(async (r) => ({ host: r.where, platform: await hostPlatform(r) })));
 }
 /**
- * Connects to every host; `verify` (given the connections: each index verified for the hosts'
- * platforms) runs before anything changes on any host; then opens the mode's session on each: the deployer's locks, the registry login, `work`;
- * always cleaned up.
+ * Verifies the pinned images (before connecting: a refused image connects to no host), connects to
+ * every host, verifies each index's image for each host's platform (before anything changes on any
+ * host), then opens the mode's session on each: the deployer's locks, the registry login, `work`;
+ * always cleaned up. The result carries what was verified.
  */
-async function run_deploy_onEveryHost(request, ctx, hooks, group, verify, open, make, work) {
+async function run_deploy_onEveryHost(request, ctx, hooks, group, pinned, open, make, work) {
+    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
     const runners = await connectHosts(request, ctx, group);
     try {
-        await verify(runners);
+        const platforms = await platformsOf(request, runners);
+        verified.push(...(await verifyForHosts(pinned, request, ctx.log, platforms, verified)));
         const env = privateConfig(request);
         const sessions = runners.map((runner) => open(runner, env));
         const deployer = make(sessions, env);
         hooks.onLock?.(deployer.lock.id);
-        return await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer)));
+        return withVerified(verified, await deployer.withLocks(() => withRegistryLogin(request, sessions, () => work(deployer))));
     }
     finally {
         await closeAll(runners);
@@ -55225,10 +55228,7 @@ async function deployContainer(request, ctx, hooks, group) {
         : await pinImage(request.image, request);
     if (image)
         ctx.log(`Deploying ${image.reference}${image.version ? ` (${image.version})` : ''}`);
-    const pinned = image ? [image] : [];
-    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
-    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
-    return withVerified(verified, result);
+    return run_deploy_onEveryHost(request, ctx, hooks, group, image ? [image] : [], (runner, env) => new container_host_ContainerHost(runner, request.name, env), (sessions) => new deploy_Deployer(request, sessions, ctx), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(image)));
 }
 async function deployCompose(request, ctx, hooks, group) {
     const images = request.rollback
@@ -55236,10 +55236,7 @@ async function deployCompose(request, ctx, hooks, group) {
         : await pinStackImages(request.images, request);
     for (const [service, pinned] of images)
         ctx.log(`${service}: ${pinned.reference}${pinned.version ? ` (${pinned.version})` : ''}`);
-    const pinned = [...images.values()];
-    const verified = await verifyPinned(pinned, request, ctx.log, { perHost: true });
-    const result = await run_deploy_onEveryHost(request, ctx, hooks, group, async (runners) => verified.push(...(await verifyForHosts(pinned, request, ctx.log, await platformsOf(request, runners), verified))), (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
-    return withVerified(verified, result);
+    return run_deploy_onEveryHost(request, ctx, hooks, group, [...images.values()], (runner, env) => new session_HostSession(runner, request.name, env), (sessions, env) => new ComposeDeployer(request, sessions, ctx, env), (deployer) => (request.rollback ? deployer.rollback() : deployer.deploy(images)));
 }
 async function deploySwarm(request, ctx, hooks, group) {
     const single = request.image && !request.rollback ? await pinImage(request.image, request) : undefined;
