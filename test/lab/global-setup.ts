@@ -22,7 +22,7 @@ declare module 'vitest' {
 
 /** What the integration tests cost on a fresh 2-core machine (measured: see CONTRIBUTING/README). */
 const ESTIMATE =
-  'the integration tests: the tools they lack (built once, below; the judges cosign v2 and v3 in the background while the files that do not need them run), the lab (about 2 min the first time, seconds after), then about 40 min of tests on 2 cores';
+  'the integration tests: the tools they lack (built once, below; the judges cosign v2 and v3 in the background while the files that do not need them run), the lab (about 2 min the first time, seconds after), then about 45 min of tests on 2 cores (more on a busy machine)';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.stderr.write(`[npm test] ${ESTIMATE}\n`);
