@@ -59211,11 +59211,19 @@ const VERIFY_OPTIONS = [
     'certificate-oidc-issuer',
     'require-transparency-log',
 ];
+/** Other names a command answers to: `ci` was the one-step pipeline's first name. */
+const ALIASES = { ci: 'pipeline' };
+/** The command a name (or an alias) stands for. */
+function commandNamed(name) {
+    const canonical = ALIASES[name] ?? name;
+    const spec = COMMANDS[canonical];
+    return spec ? { name: canonical, spec } : undefined;
+}
 const COMMANDS = {
     build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) => runBuild(inputs, report)),
     test: actionCommand('test-in-container', 'run tests in an image', runTest),
     push: actionCommand('push-registry', 'push references and verify the digest', runPush),
-    ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+    pipeline: actionCommand('slipway', 'build, test and push in one go', runPipeline),
     merge: actionCommand('merge-by-digest', 'assemble a multi-platform index from per-platform digests', runMerge),
     'base-check': actionCommand('base-image-check', 'has a base image moved since the image was built?', runBaseCheck),
     promote: actionCommand('promote-between-registries', 'copy an image between registries by digest', (inputs, report) => runPromote(inputs, report, cancelOnCtrlC(report))),
@@ -59645,17 +59653,18 @@ async function main(argv) {
             process.stdout.write(generalHelp());
             return 0;
         }
-        const spec = COMMANDS[topic];
-        if (!spec)
+        const found = commandNamed(topic);
+        if (!found)
             return unknownCommand(topic);
-        process.stdout.write(commandHelp(topic, spec));
+        process.stdout.write(commandHelp(found.name, found.spec));
         return 0;
     }
-    const spec = COMMANDS[command];
-    if (!spec)
+    const found = commandNamed(command);
+    if (!found)
         return unknownCommand(command);
+    const { spec } = found;
     if (wantsHelp(rest)) {
-        process.stdout.write(commandHelp(command, spec));
+        process.stdout.write(commandHelp(found.name, spec));
         return 0;
     }
     let parsed;

@@ -200,13 +200,23 @@ const VERIFY_OPTIONS = [
   'require-transparency-log',
 ] as const;
 
+/** Other names a command answers to: `ci` was the one-step pipeline's first name. */
+export const ALIASES: Readonly<Record<string, string>> = { ci: 'pipeline' };
+
+/** The command a name (or an alias) stands for. */
+export function commandNamed(name: string): { name: string; spec: CommandSpec } | undefined {
+  const canonical = ALIASES[name] ?? name;
+  const spec = COMMANDS[canonical];
+  return spec ? { name: canonical, spec } : undefined;
+}
+
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   build: actionCommand('build-and-tag', 'build and tag an image', (inputs, report) =>
     runBuild(inputs, report),
   ),
   test: actionCommand('test-in-container', 'run tests in an image', runTest),
   push: actionCommand('push-registry', 'push references and verify the digest', runPush),
-  ci: actionCommand('slipway', 'build, test and push in one go', runPipeline),
+  pipeline: actionCommand('slipway', 'build, test and push in one go', runPipeline),
   merge: actionCommand(
     'merge-by-digest',
     'assemble a multi-platform index from per-platform digests',

@@ -13,7 +13,7 @@ import { InputError, Inputs } from '../common/inputs';
 import type { Reporter } from '../common/reporter';
 import { redact } from '../common/secrets';
 import { cliInputReader, closest, parseArgs, UsageError, wantsHelp } from './args';
-import { COMMANDS } from './commands';
+import { COMMANDS, commandNamed } from './commands';
 import { ciEnvironment } from './git';
 import { commandHelp, generalHelp } from './help';
 import { VERSION } from './metadata';
@@ -74,15 +74,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(generalHelp());
       return 0;
     }
-    const spec = COMMANDS[topic];
-    if (!spec) return unknownCommand(topic);
-    process.stdout.write(commandHelp(topic, spec));
+    const found = commandNamed(topic);
+    if (!found) return unknownCommand(topic);
+    process.stdout.write(commandHelp(found.name, found.spec));
     return 0;
   }
-  const spec = COMMANDS[command];
-  if (!spec) return unknownCommand(command);
+  const found = commandNamed(command);
+  if (!found) return unknownCommand(command);
+  const { spec } = found;
   if (wantsHelp(rest)) {
-    process.stdout.write(commandHelp(command, spec));
+    process.stdout.write(commandHelp(found.name, spec));
     return 0;
   }
   let parsed;

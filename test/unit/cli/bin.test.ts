@@ -26,7 +26,7 @@ describe('slipway help and version', () => {
         'build',
         'test',
         'push',
-        'ci',
+        'pipeline',
         'promote',
         'deploy',
         'rollback',
@@ -35,6 +35,18 @@ describe('slipway help and version', () => {
       ])
         expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
+  });
+
+  it('ci is the one-step pipeline under its first name: the same help, not listed twice', async () => {
+    const [pipeline, ci, list] = await Promise.all([
+      runCli(['help', 'pipeline']),
+      runCli(['ci', '--help']),
+      runCli(['help']),
+    ]);
+    expect(ci.code, ci.stderr).toBe(0);
+    expect(ci.stdout).toBe(pipeline.stdout);
+    expect(pipeline.stdout).toContain('--push');
+    expect(list.stdout).not.toMatch(/^ {2}ci /m);
   });
 
   it("<command> --help, -h and help <command> print every input of the command's action.yml, exit 0", async () => {
