@@ -285,8 +285,11 @@ function vendorModSource(go, spec, scratch) {
   return source;
 }
 
-/** The build under way (its `go` process and scratch directory), for a clean stop on SIGTERM. */
-const building = { child: undefined, scratch: undefined };
+/**
+ * The build under way (its `go` process and scratch directory), for a clean stop on SIGTERM. Run as
+ * a command, `go` gets a process group of its own (`detach`), so a stop ends its compilers too.
+ */
+const building = { child: undefined, scratch: undefined, detach: false };
 
 /** Builds one tool with `go install` into TOOLS_BIN, printing a progress line every 30 s. */
 async function install(spec, log) {
@@ -332,9 +335,14 @@ async function install(spec, log) {
           cwd: vendorModSource(go, spec, scratch),
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
+          detached: building.detach,
         },
       )
-    : spawn(go, ['install', ...tags, target], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(go, ['install', ...tags, target], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: building.detach,
+      });
   building.child = child;
   let output = '';
   child.stdout.on('data', (c) => (output += c));
@@ -395,11 +403,18 @@ export async function ensureTools(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Stopped (a test run that ended before it needed the judges being built for it): the build
   // under way ends with it and leaves no scratch directory.
-  process.on('SIGTERM', () => {
-    building.child?.kill('SIGTERM');
-    if (building.scratch) rmSync(building.scratch, { recursive: true, force: true });
-    process.exit(143);
-  });
+  building.detach = true;
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.on(signal, () => {
+      try {
+        if (building.child?.pid) process.kill(-building.child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      if (building.scratch) rmSync(building.scratch, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   try {
     const args = process.argv.slice(2);
     const exceptJudges = args.includes('--except-judges');

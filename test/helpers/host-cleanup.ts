@@ -105,25 +105,48 @@ async function inventory(lab: LabInfo): Promise<Inventory> {
   return result;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What is on each host now and was not in `before`. */
+async function newSince(lab: LabInfo, before: Inventory): Promise<Map<string, string[]>> {
+  const after = await inventory(lab);
+  const result = new Map<string, string[]>();
+  for (const host of labHosts(lab)) {
+    const had = before.get(host.container) ?? new Set<string>();
+    const left = [...(after.get(host.container) ?? [])].filter((line) => !had.has(line));
+    if (left.length > 0) result.set(host.container, left);
+  }
+  return result;
+}
+
 /**
  * Takes the lab hosts' inventory at the start of a run that holds the lab alone, and returns the
  * check for its end: whatever is on a host then and was not at the start, this run made and did not
- * remove (a file's cleanup missed it). It is removed (swarm services, containers, networks with
+ * remove (a file's cleanup missed it). What is still going away (a swarm task, a container being
+ * removed) gets 15 s; what is there after that is removed (swarm services, containers, networks with
  * whatever is still attached disconnected, then volumes) and named, and the check throws: a leak
- * fails the run, and the next run still finds the hosts as they were. Not strict (a run beside it
- * may have made them), it only names them.
+ * fails the run, and the next run still finds the hosts as they were. `strict()` is asked last,
+ * just before removing: when a run beside it (a guest) may have made them, they are only named.
  */
-export async function watchForLeaks(lab: LabInfo): Promise<(options: { strict: boolean }) => Promise<void>> {
+export async function watchForLeaks(
+  lab: LabInfo,
+): Promise<(options: { strict: () => boolean }) => Promise<void>> {
   const before = await inventory(lab);
   return async ({ strict }) => {
-    const after = await inventory(lab);
-    const leaks: string[] = [];
-    for (const host of labHosts(lab)) {
-      const had = before.get(host.container) ?? new Set<string>();
-      const left = [...(after.get(host.container) ?? [])].filter((line) => !had.has(line));
-      if (left.length === 0) continue;
-      leaks.push(`${host.container}: ${left.join(', ')}`);
-      if (!strict) continue;
+    let found = await newSince(lab, before);
+    for (let waited = 0; found.size > 0 && waited < 15_000; waited += 3000) {
+      await sleep(3000);
+      found = await newSince(lab, before);
+    }
+    if (found.size === 0) return;
+    const leaks = [...found].map(([host, left]) => `${host}: ${left.join(', ')}`);
+    if (!strict()) {
+      process.stderr.write(
+        `[lab] new on the lab hosts since this run started (a run beside it may have made them; left alone): ${leaks.join('; ')}\n`,
+      );
+      return;
+    }
+    for (const [container, left] of found) {
       const named = (kind: string) =>
         left.filter((line) => line.startsWith(`${kind} `)).map((line) => `'${line.slice(kind.length + 1)}'`);
       const script = [
@@ -136,14 +159,9 @@ export async function watchForLeaks(lab: LabInfo): Promise<(options: { strict: b
         ...named('volume').map((v) => `docker volume rm ${v}`),
       ].join(' >/dev/null 2>&1\n');
       await local.run({
-        argv: [lab.docker, 'exec', host.container, 'sh', '-c', `${script} >/dev/null 2>&1\ntrue`],
+        argv: [lab.docker, 'exec', container, 'sh', '-c', `${script} >/dev/null 2>&1\ntrue`],
       });
     }
-    if (leaks.length === 0) return;
-    if (!strict)
-      process.stderr.write(
-        `[lab] new on the lab hosts since this run started (a run beside it may have made them; left alone): ${leaks.join('; ')}\n`,
-      );
-    else throw new Error(`this test run left on the lab hosts (now removed): ${leaks.join('; ')}`);
+    throw new Error(`this test run left on the lab hosts (now removed): ${leaks.join('; ')}`);
   };
 }

@@ -44,9 +44,14 @@ export function startJudges(log: (message: string) => void): { build: JudgesBuil
     `building the judges ${missing.join(', ')} in the background (about ${minutes} min on a fresh 2-core machine); the files that need them run last (log: ${output})`,
   );
   const fd = openSync(output, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'tools.mjs'), ...missing], {
-    stdio: ['ignore', fd, fd],
-  });
+  // At the lowest priority: the tests beside it keep the CPU they would have without it.
+  const child = spawn(
+    'nice',
+    ['-n', '19', process.execPath, join(REPO_ROOT, 'scripts', 'tools.mjs'), ...missing],
+    {
+      stdio: ['ignore', fd, fd],
+    },
+  );
   let ended = false;
   // After stop() the directory is gone: nothing is left to tell.
   const end = (code: number | string, message = '') => {
