@@ -53710,7 +53710,21 @@ class shared_proxy_SharedProxy {
             return true;
         if (!gens.some((g) => g.generation === recorded && g.running))
             return true;
+        // The holder restarted alone (a crash, docker restart): the generation serves a namespace gone.
+        if (!(await this.status()).running || (await this.staleGeneration(recorded, gens)))
+            return true;
         return (await this.applied(SHARED_PROXY)) !== holderIdleCaddyfile();
+    }
+    /**
+     * The recorded generation runs but started before the holder's current run: it listens in the
+     * network namespace the holder had then, which is gone (no ports, no service networks).
+     */
+    async staleGeneration(recorded, gens) {
+        if (!gens.some((g) => g.generation === recorded && g.running))
+            return false;
+        const inspected = JSON.parse((await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* inspectContainers */.Xu(this.target, [SHARED_PROXY, generationName(recorded)]))).stdout);
+        const startedAt = (c) => Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
+        return startedAt(inspected[1]) < startedAt(inspected[0]);
     }
     /** `image` is needed on the host: there is no proxy yet, or it is to be upgraded to it. */
     async pullNeeded(settings) {
@@ -53908,15 +53922,11 @@ class shared_proxy_SharedProxy {
         // A generation started before the holder's current run serves in a namespace that is gone (the
         // holder stopped or restarted since, or the engine started them the other way round): it starts
         // again in the holder's.
-        if (recorded !== undefined && gens.some((g) => g.generation === recorded && g.running)) {
+        if (recorded !== undefined && (await this.staleGeneration(recorded, gens))) {
             const name = generationName(recorded);
-            const inspected = JSON.parse((await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* inspectContainers */.Xu(this.target, [SHARED_PROXY, name]))).stdout);
-            const startedAt = (c) => Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
-            if (startedAt(inspected[1]) < startedAt(inspected[0])) {
-                ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
-                await (0,command_command/* runChecked */.X4)(this.runner, (0,docker_target/* dockerCommand */.Q2)(this.target, ['restart', '--time', '0', name]));
-                await this.waitGeneration(name);
-            }
+            ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
+            await (0,command_command/* runChecked */.X4)(this.runner, (0,docker_target/* dockerCommand */.Q2)(this.target, ['restart', '--time', '0', name]));
+            await this.waitGeneration(name);
         }
         const holderIdle = (await this.applied(SHARED_PROXY)) === holderIdleCaddyfile();
         const current = await this.generations();
@@ -57568,7 +57578,10 @@ async function runPipeline(inputs, report) {
         }
         : {};
     if (fromBuilder) {
-        const pushedBuild = await report.group(byDigest ? 'Pushing by digest from the builder' : 'Pushing every platform from the builder', () => runBuild(inputs.with({ push: 'true' }), report, git));
+        const pushedBuild = await report.group(byDigest ? 'Pushing by digest from the builder' : 'Pushing every platform from the builder', 
+        // The tested build again, from its cache: no-cache or pull here would build (and push) an
+        // image nobody tested (a new base, a new RUN's output).
+        () => runBuild(inputs.with({ push: 'true', 'no-cache': 'false', pull: 'false' }), report, git));
         outputs.digest = pushedBuild.outputs.digest ?? '';
         const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];
         outputs.refs = refs.join('\n');

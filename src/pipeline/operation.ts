@@ -99,7 +99,9 @@ export async function runPipeline(inputs: Inputs, report: Reporter): Promise<Out
   if (fromBuilder) {
     const pushedBuild = await report.group(
       byDigest ? 'Pushing by digest from the builder' : 'Pushing every platform from the builder',
-      () => runBuild(inputs.with({ push: 'true' }), report, git),
+      // The tested build again, from its cache: no-cache or pull here would build (and push) an
+      // image nobody tested (a new base, a new RUN's output).
+      () => runBuild(inputs.with({ push: 'true', 'no-cache': 'false', pull: 'false' }), report, git),
     );
     outputs.digest = pushedBuild.outputs.digest ?? '';
     const refs = [...new Set(built.references.map((r) => `${r.replace(/:[^:/]+$/, '')}@${outputs.digest}`))];

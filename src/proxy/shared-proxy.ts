@@ -324,7 +324,28 @@ export class SharedProxy {
     if (recorded === undefined) return gens.length > 0;
     if (gens.some((g) => g.generation !== recorded)) return true;
     if (!gens.some((g) => g.generation === recorded && g.running)) return true;
+    // The holder restarted alone (a crash, docker restart): the generation serves a namespace gone.
+    if (!(await this.status()).running || (await this.staleGeneration(recorded, gens))) return true;
     return (await this.applied(SHARED_PROXY)) !== holderIdleCaddyfile();
+  }
+
+  /**
+   * The recorded generation runs but started before the holder's current run: it listens in the
+   * network namespace the holder had then, which is gone (no ports, no service networks).
+   */
+  private async staleGeneration(recorded: number, gens: readonly GenerationContainer[]): Promise<boolean> {
+    if (!gens.some((g) => g.generation === recorded && g.running)) return false;
+    const inspected = JSON.parse(
+      (
+        await runChecked(
+          this.runner,
+          docker.inspectContainers(this.target, [SHARED_PROXY, generationName(recorded)]),
+        )
+      ).stdout,
+    ) as Inspect[];
+    const startedAt = (c: Inspect | undefined) =>
+      Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
+    return startedAt(inspected[1]) < startedAt(inspected[0]);
   }
 
   /** `image` is needed on the host: there is no proxy yet, or it is to be upgraded to it. */
@@ -549,18 +570,11 @@ export class SharedProxy {
     // A generation started before the holder's current run serves in a namespace that is gone (the
     // holder stopped or restarted since, or the engine started them the other way round): it starts
     // again in the holder's.
-    if (recorded !== undefined && gens.some((g) => g.generation === recorded && g.running)) {
+    if (recorded !== undefined && (await this.staleGeneration(recorded, gens))) {
       const name = generationName(recorded);
-      const inspected = JSON.parse(
-        (await runChecked(this.runner, docker.inspectContainers(this.target, [SHARED_PROXY, name]))).stdout,
-      ) as Inspect[];
-      const startedAt = (c: Inspect | undefined) =>
-        Date.parse((c?.State.StartedAt ?? '').replace(/(\.\d{3})\d*/, '$1'));
-      if (startedAt(inspected[1]) < startedAt(inspected[0])) {
-        ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
-        await runChecked(this.runner, dockerCommand(this.target, ['restart', '--time', '0', name]));
-        await this.waitGeneration(name);
-      }
+      ctx.log(`${this.where}: ${name} started before ${SHARED_PROXY}: restarting it in its namespace`);
+      await runChecked(this.runner, dockerCommand(this.target, ['restart', '--time', '0', name]));
+      await this.waitGeneration(name);
     }
     const holderIdle = (await this.applied(SHARED_PROXY)) === holderIdleCaddyfile();
     const current = await this.generations();

@@ -756,5 +756,13 @@ services:
       ),
     ).toBe('');
     for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
+
+    // The holder restarted alone (a crash, `docker restart`): generation 2 listens in a namespace
+    // that is gone; the same deploy again, with nothing to change, restarts it in the holder's.
+    await onHost('docker', 'restart', 'slipway-proxy');
+    const again = await action();
+    expect(again.exitCode, again.log).toBe(0);
+    expect(again.log).toContain('slipway-proxy.2 started before slipway-proxy');
+    for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
   });
 });
