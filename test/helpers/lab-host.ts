@@ -14,6 +14,12 @@ export async function onHost(lab: LabInfo, host: LabHost, ...argv: string[]): Pr
   return (await runChecked(local, { argv: [lab.docker, 'exec', host.container, ...argv] })).stdout.trim();
 }
 
+/** The deploy locks of `services` (`_proxy`: the shared proxy's) left on a host: their paths, or ''. */
+export function locksOn(lab: LabInfo, host: LabHost, ...services: string[]): Promise<string> {
+  const patterns = services.map((s) => `/home/deploy/.slipway/${s}/lock*`).join(' ');
+  return onHost(lab, host, 'sh', '-c', `ls -d ${patterns} 2>/dev/null; true`);
+}
+
 /** No file under the deploy user's home or /tmp holds `secret`, and the service's lock is free. */
 export async function expectNothingLeft(
   lab: LabInfo,

@@ -5,7 +5,8 @@
  */
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
-import type { LabInfo } from '../lab/lab';
+import type { LabHost, LabInfo } from '../lab/lab';
+import { onHost } from './lab-host';
 
 export async function proxyImageVariant(
   lab: LabInfo,
@@ -28,4 +29,25 @@ export async function proxyImageVariant(
   });
   const digest = out.stdout.trim().split('@').pop() as string;
   return { ref, digest };
+}
+
+/** After an upgrade: the generations on `host` ("name state" lines) and what `name` runs. */
+export async function proxyGenerationsOn(
+  lab: LabInfo,
+  host: LabHost,
+  name: string,
+): Promise<{ generations: string; image: string }> {
+  const generations = await onHost(
+    lab,
+    host,
+    'docker',
+    'ps',
+    '-a',
+    '--filter',
+    'label=dev.slipway.role=shared-proxy-generation',
+    '--format',
+    '{{.Names}} {{.State}}',
+  );
+  const image = await onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', name);
+  return { generations, image };
 }

@@ -13,10 +13,10 @@ import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
-import { onHost as onLabHost, psOnHost } from '../helpers/lab-host';
+import { locksOn, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
 import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
-import { proxyImageVariant } from '../helpers/proxy-image';
+import { proxyGenerationsOn, proxyImageVariant } from '../helpers/proxy-image';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
 import { LAB_SRC } from '../lab/config';
@@ -652,13 +652,7 @@ services:
     expect(
       await psOnHost(lab, host, [`dev.slipway.service=${SHARED_B}`, 'dev.slipway.role=app'], '{{.Names}}'),
     ).toHaveLength(1);
-    expect(
-      await onHost(
-        'sh',
-        '-c',
-        `ls -d /home/deploy/.slipway/${SHARED_B}/lock* /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true`,
-      ),
-    ).toBe('');
+    expect(await locksOn(lab, host, SHARED_B, '_proxy')).toBe('');
   });
 
   it("the shared proxy on Docker 29 upgraded to another proxy-image under load: by the CLI from today's layout, then by the action killed (SIGKILL) as the old generation stops: 0 failed; its post step and the rerun converge", async () => {
@@ -734,27 +728,11 @@ services:
     expect(migrated.failures, migrated.failureSamples.join('\n')).toBe(0);
     expect(interrupted.failures, interrupted.failureSamples.join('\n')).toBe(0);
     expect(migrated.requests + interrupted.requests).toBeGreaterThan(100);
-    expect(
-      await onHost(
-        'docker',
-        'ps',
-        '-a',
-        '--filter',
-        'label=dev.slipway.role=shared-proxy-generation',
-        '--format',
-        '{{.Names}} {{.State}}',
-      ),
-    ).toBe('slipway-proxy.2 running');
-    expect(await onHost('docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.2')).toBe(
-      `${lab.registries.staging.host}/e29-proxy/${ID}@${second.digest}`,
-    );
-    expect(
-      await onHost(
-        'sh',
-        '-c',
-        `ls -d /home/deploy/.slipway/${SHARED_B}/lock* /home/deploy/.slipway/_proxy/lock* 2>/dev/null; true`,
-      ),
-    ).toBe('');
+    expect(await proxyGenerationsOn(lab, host, 'slipway-proxy.2')).toEqual({
+      generations: 'slipway-proxy.2 running',
+      image: `${lab.registries.staging.host}/e29-proxy/${ID}@${second.digest}`,
+    });
+    expect(await locksOn(lab, host, SHARED_B, '_proxy')).toBe('');
     for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
 
     // The holder restarted alone (a crash, `docker restart`): generation 2 listens in a namespace

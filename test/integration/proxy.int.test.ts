@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventOnHost, type EventLine, stopWatchers } from '../helpers/docker-events';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS, type LoadReport } from '../helpers/load';
-import { expectNothingLeft, onHost } from '../helpers/lab-host';
+import { expectNothingLeft, locksOn, onHost } from '../helpers/lab-host';
 import { labConnectionOptions, runCli } from '../helpers/cli';
 import { connectLabHost } from '../helpers/lab-ssh';
 import { SharedProxy } from '../../src/proxy/shared-proxy';
 import { type Pebble, startPebble } from '../helpers/pebble';
 import { type BundleOptions, type BundleRun, runBundle } from '../helpers/run-bundle';
-import { proxyImageVariant } from '../helpers/proxy-image';
+import { proxyGenerationsOn, proxyImageVariant } from '../helpers/proxy-image';
 import { NETWORK } from '../lab/config';
 import { type LabHost, publishFixtureApp } from '../lab/lab';
 
@@ -677,33 +677,14 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(migrated.requests + interrupted.requests).toBeGreaterThan(100);
 
     // One generation serves, the second image pinned; the holder keeps the ports and idles.
-    const generations = await onHost(
-      lab,
-      host,
-      'docker',
-      'ps',
-      '-a',
-      '--filter',
-      'label=dev.slipway.role=shared-proxy-generation',
-      '--format',
-      '{{.Names}} {{.State}}',
-    );
-    expect(generations).toBe('slipway-proxy.2 running');
-    expect(
-      await onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.2'),
-    ).toBe(`${lab.registries.staging.host}/${UPGRADE_REPO}@${second.digest}`);
+    expect(await proxyGenerationsOn(lab, host, 'slipway-proxy.2')).toEqual({
+      generations: 'slipway-proxy.2 running',
+      image: `${lab.registries.staging.host}/${UPGRADE_REPO}@${second.digest}`,
+    });
     expect(await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/etc/caddy/Caddyfile')).toBe(
       '{\n\tadmin localhost:2019\n}',
     );
-    expect(
-      await onHost(
-        lab,
-        host,
-        'sh',
-        '-c',
-        `ls -d /home/deploy/.slipway/_proxy/lock* /home/deploy/.slipway/${B}/lock* 2>/dev/null; true`,
-      ),
-    ).toBe('');
+    expect(await locksOn(lab, host, '_proxy', B)).toBe('');
     // A deploy naming the same image again changes nothing on the proxy.
     const again = await deploy(B, 'b1', { hostnames: 'b.test', 'proxy-image': second.ref });
     expect(again.exitCode, again.log).toBe(0);
