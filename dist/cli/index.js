@@ -49510,7 +49510,7 @@ class session_HostSession {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
+;// CONCATENATED MODULE: ./src/ssh/http-probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
  * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
@@ -49913,7 +49913,7 @@ async function connect_connectManager(request, log, env = {}) {
 
 // EXTERNAL MODULE: ./src/test-in-container/platform.ts
 var test_in_container_platform = __nccwpck_require__(5231);
-;// CONCATENATED MODULE: ./src/deploy-core/host-platform.ts
+;// CONCATENATED MODULE: ./src/docker/host-platform.ts
 /**
  * The platform a host runs: its engine's OS and machine, as an index names its images
  * (os/arch[/variant]), and the image of an index that engine resolves it to. A deploy with

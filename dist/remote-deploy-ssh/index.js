@@ -42900,7 +42900,7 @@ class HostSession {
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = require("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: ./src/deploy-core/probe.ts
+;// CONCATENATED MODULE: ./src/ssh/http-probe.ts
 /**
  * HTTP health probes made from the deploy host itself: a TCP connection opened where the runner
  * runs (an SSH direct-tcpip channel to the container's address), and one GET over it. Nothing is
@@ -51523,7 +51523,7 @@ async function runVerify(inputs, report) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/deploy-core/host-platform.ts
+;// CONCATENATED MODULE: ./src/docker/host-platform.ts
 /**
  * The platform a host runs: its engine's OS and machine, as an index names its images
  * (os/arch[/variant]), and the image of an index that engine resolves it to. A deploy with

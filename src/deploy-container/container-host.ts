@@ -13,7 +13,7 @@ import { envFileContent } from '../docker/env-file';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
 import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
 import { sleep } from '../common/retry';
-import { httpProbe } from '../deploy-core/probe';
+import { httpProbe } from '../ssh/http-probe';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
 import { caddyCommand } from '../proxy/caddy-commands';
 import * as files from '../command/files';

@@ -19,11 +19,11 @@ import {
   verifyDigest,
   type VerifyPolicy,
 } from '../supply-chain/verify';
-import { variantFor } from './host-platform';
+import { variantFor } from '../docker/host-platform';
 import type { Connection } from './inputs';
 import type { PinnedImage } from './pin';
 
-/** A host of the deploy and the platform its engine runs (host-platform.ts). */
+/** A host of the deploy and the platform its engine runs (docker/host-platform.ts). */
 export interface HostPlatform {
   readonly host: string;
   readonly platform: string;

@@ -12,7 +12,7 @@ import { sleep } from '../common/retry';
 import { CADDYFILE_PATH, PROXY_PORT, swarmCaddyfile } from '../proxy/caddy';
 import { caddyCommand } from '../proxy/caddy-commands';
 import { LABEL } from '../deploy-core/session';
-import { httpProbe } from '../deploy-core/probe';
+import { httpProbe } from '../ssh/http-probe';
 
 export interface ServiceState {
   readonly name: string;

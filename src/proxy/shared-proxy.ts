@@ -41,7 +41,7 @@ import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedC
 import { LABEL, type LockInfo } from '../deploy-core/session';
 import { HostLock, LEASE_MS } from '../deploy-core/lease';
 import { acquire, whileRenewing } from '../deploy-core/locks';
-import { httpProbe } from '../deploy-core/probe';
+import { httpProbe } from '../ssh/http-probe';
 import { proxySysctls } from './proxy-sysctls';
 import type { DeployContext } from '../deploy-core/result';
 

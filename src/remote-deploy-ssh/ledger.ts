@@ -13,7 +13,7 @@ import { type Verification, verifyDigest } from '../supply-chain/verify';
 import type { ContainerStatus, HostStatus, VariantStatus } from './status';
 import { isIndex, platformImages } from '../registry/image-tree';
 import { TEST_RESULT_PREDICATE } from '../supply-chain/formats';
-import { variantFor } from '../deploy-core/host-platform';
+import { variantFor } from '../docker/host-platform';
 
 /** The registry client for a running image: the connection's registry credentials when it is that registry. */
 function clientForImage(ref: ImageReference, connection: Connection): RegistryClient {

@@ -22,7 +22,7 @@ import { LABEL } from '../deploy-core/session';
 import { readConnection, readName, readPort, readProxyImage } from '../deploy-core/inputs';
 import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { MAINTENANCE_FILE, type MaintenanceRecord, readMaintenance } from '../deploy-core/maintenance-state';
-import { httpProbe } from '../deploy-core/probe';
+import { httpProbe } from '../ssh/http-probe';
 import type { DeployContext } from '../deploy-core/result';
 import { SHARED_PROXY } from '../proxy/shared-proxy';
 import * as docker from '../docker/containers';

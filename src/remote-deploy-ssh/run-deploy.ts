@@ -18,7 +18,7 @@ import type { Connection } from '../deploy-core/inputs';
 import { type PinnedImage, pinImage, pinStackImages } from '../deploy-core/pin';
 import type { DeployContext, DeployResult } from '../deploy-core/result';
 import { type HostPlatform, needsHostPlatforms, verifyForHosts, verifyPinned } from '../deploy-core/verify';
-import { hostPlatform } from '../deploy-core/host-platform';
+import { hostPlatform } from '../docker/host-platform';
 import type { Verification } from '../supply-chain/verify';
 import { SwarmDeployer } from '../deploy-swarm/swarm-deploy';
 import type { ComposeRequest } from '../deploy-compose/request';

@@ -10,7 +10,7 @@ import { type ContainerInspect as Inspect, containerName } from '../docker/inspe
 import * as swarm from '../deploy-swarm/swarm-commands';
 import { runPool } from '../common/pool';
 import { connectAll } from '../deploy-core/connect';
-import { hostPlatform } from '../deploy-core/host-platform';
+import { hostPlatform } from '../docker/host-platform';
 import { LABEL } from '../deploy-core/session';
 import { parseTasks, stateOf } from '../deploy-swarm/swarm-manager';
 import type { Connection } from '../deploy-core/inputs';

@@ -1,6 +1,6 @@
 /** A host's platform from its engine's docker info, the image of an index it runs, and what a deploy verifies for its hosts. */
 import { describe, expect, it } from 'vitest';
-import { engineInfo, enginePlatform, variantFor } from '../../../src/deploy-core/host-platform';
+import { engineInfo, enginePlatform, variantFor } from '../../../src/docker/host-platform';
 import { hostVariants } from '../../../src/deploy-core/verify';
 import { verifiedCell } from '../../../src/remote-deploy-ssh/operation';
 import { refusal, type Verification } from '../../../src/supply-chain/verify';

@@ -5,7 +5,7 @@
  * shows it.
  */
 import { runChecked, type Runner } from '../command/command';
-import { dockerCommand, type DockerTarget } from '../docker/target';
+import { dockerCommand, type DockerTarget } from './target';
 import { platformMatches } from '../test-in-container/platform';
 
 /** What `uname -m` (docker info's Architecture) says → the architecture (and variant) an index names. */
