@@ -265,15 +265,20 @@ describe('reusable workflows on act, against the lab', () => {
     const cosign = (args: readonly string[]) =>
       runCosign(tools['cosign-v3'] as string, keys, args, { COSIGN_PASSWORD: SIGN_PASSWORD });
     expect((await cosign(['generate-key-pair'])).code).toBe(0);
-    const run = await runAct(['push', '-W', '.github/workflows/native.yml', '-e', event], {
-      cwd: app,
-      secrets: dotenvFile(`secrets-native-${ID}`, {
-        SLIPWAY_SIGN_KEY: readFileSync(join(keys, 'cosign.key'), 'utf8'),
-        SLIPWAY_SIGN_KEY_PASSWORD: SIGN_PASSWORD,
-      }),
-      vars: dotenvFile(`vars-native-${ID}`, common),
-      timeoutMs: 600_000,
-    });
+    // One job at a time: act 0.2.89 interpolates a called workflow's secrets in place from parallel
+    // jobs and can die of "concurrent map writes" (nektos/act#6030, open); GitHub runs them apart.
+    const run = await runAct(
+      ['push', '-W', '.github/workflows/native.yml', '-e', event, '--concurrent-jobs', '1'],
+      {
+        cwd: app,
+        secrets: dotenvFile(`secrets-native-${ID}`, {
+          SLIPWAY_SIGN_KEY: readFileSync(join(keys, 'cosign.key'), 'utf8'),
+          SLIPWAY_SIGN_KEY_PASSWORD: SIGN_PASSWORD,
+        }),
+        vars: dotenvFile(`vars-native-${ID}`, common),
+        timeoutMs: 600_000,
+      },
+    );
     expect(run.exitCode, run.log).toBe(0);
     const image = `${STAGING}-native`;
     // Each platform job's own digest, as it signed it.
