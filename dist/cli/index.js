@@ -37806,6 +37806,7 @@ async function readBundles(client, repository, digest) {
 /* harmony export */   T4: () => (/* binding */ predicateTypeOf),
 /* harmony export */   Ub: () => (/* binding */ verifyDigest),
 /* harmony export */   XP: () => (/* binding */ predicateName),
+/* harmony export */   Z_: () => (/* binding */ describeTests),
 /* harmony export */   bS: () => (/* binding */ forHosts),
 /* harmony export */   mk: () => (/* binding */ VerificationError),
 /* harmony export */   x5: () => (/* binding */ refusal)
@@ -37826,6 +37827,10 @@ function predicateTypeOf(name) {
 }
 function predicateName(type) {
     return Object.entries(_formats__WEBPACK_IMPORTED_MODULE_0__/* .PREDICATE_ALIASES */ .tq).find(([, uri]) => uri === type)?.[0] ?? type;
+}
+/** A test result as status and summaries print it: "PASSED (12 passed, 0 failed) <url>". */
+function describeTests(t) {
+    return `${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`;
 }
 function short(fingerprint) {
     return fingerprint.slice(0, 19);
@@ -50471,12 +50476,22 @@ async function withVerification(hosts, connection) {
                 ...c,
                 verified: v.ok,
                 ...(v.tests && {
-                    tests: `${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+                    tests: (0,verify/* describeTests */.Z_)(v.tests),
                 }),
                 ...(!v.ok && { tests: v.problems.join('; ') }),
             };
         }),
     }));
+}
+/** `make`, called once per key (the first call's other arguments): its promise is shared. */
+function once(make) {
+    const made = new Map();
+    return (key, ...rest) => {
+        let found = made.get(key);
+        if (!found)
+            made.set(key, (found = make(key, ...rest)));
+        return found;
+    };
 }
 /**
  * For each running container whose image is an index pinned by digest: the platform image its
@@ -50489,38 +50504,27 @@ async function withVariants(hosts, connection) {
         ...connection.verify,
         attestations: [...new Set([...connection.verify.attestations, formats/* TEST_RESULT_PREDICATE */.l4])],
     };
-    const indexes = new Map();
-    const platformsOf = (image) => {
-        let found = indexes.get(image);
-        if (!found) {
+    // Each index read once, each platform image verified once, however many containers run them.
+    const platformsOf = once((image) => {
+        const ref = (0,common_reference/* parseReference */.F2)(image);
+        return clientForImage(ref, connection)
+            .getManifest(ref.repository, ref.digest)
+            .then((m) => ((0,image_tree/* isIndex */.nw)(m) ? (0,image_tree/* platformImages */.QF)(m) : undefined));
+    });
+    const verdictOf = once(async (digest, image) => {
+        if (!policy)
+            return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
+        try {
             const ref = (0,common_reference/* parseReference */.F2)(image);
-            found = clientForImage(ref, connection)
-                .getManifest(ref.repository, ref.digest)
-                .then((m) => ((0,image_tree/* isIndex */.nw)(m) ? (0,image_tree/* platformImages */.QF)(m) : undefined));
-            indexes.set(image, found);
+            const v = await (0,verify/* verifyDigest */.Ub)(clientForImage(ref, connection), ref.repository, digest, policy);
+            return v.ok && v.tests
+                ? { tested: 'yes', detail: `tested: ${(0,verify/* describeTests */.Z_)(v.tests)}` }
+                : { tested: 'no', detail: `NOT tested: ${v.problems.join('; ')}` };
         }
-        return found;
-    };
-    const verdicts = new Map();
-    const verdictOf = (image, digest) => {
-        let found = verdicts.get(digest);
-        if (!found) {
-            found = (async () => {
-                if (!policy)
-                    return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
-                const ref = (0,common_reference/* parseReference */.F2)(image);
-                const v = await (0,verify/* verifyDigest */.Ub)(clientForImage(ref, connection), ref.repository, digest, policy);
-                return v.ok && v.tests
-                    ? {
-                        tested: 'yes',
-                        detail: `tested: ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
-                    }
-                    : { tested: 'no', detail: `NOT tested: ${v.problems.join('; ')}` };
-            })().catch((error) => ({ tested: 'unknown', detail: `unknown: ${error.message}` }));
-            verdicts.set(digest, found);
+        catch (error) {
+            return { tested: 'unknown', detail: `unknown: ${error.message}` };
         }
-        return found;
-    };
+    });
     return Promise.all(hosts.map(async (host) => ({
         ...host,
         containers: await Promise.all(host.containers.map(async (c) => {
@@ -50556,7 +50560,7 @@ async function withVariants(hosts, connection) {
                 variant: {
                     platform: variant.platform,
                     digest: variant.digest,
-                    ...(await verdictOf(c.image, variant.digest)),
+                    ...(await verdictOf(variant.digest, c.image)),
                 },
             };
         })),
@@ -55685,9 +55689,7 @@ function verifiedCell(image, result, host) {
     if (!v.ok)
         return `NOT verified${variant}`;
     const t = v.tests;
-    return t
-        ? `yes${variant}; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
-        : `yes${variant}`;
+    return t ? `yes${variant}; tests ${(0,verify/* describeTests */.Z_)(t)}` : `yes${variant}`;
 }
 function deploySummary(request, result, hosts, failed, promoted = new Map()) {
     const promotedCell = (image) => {

@@ -20595,6 +20595,10 @@ function verify_predicateTypeOf(name) {
 function verify_predicateName(type) {
     return Object.entries(formats_PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
 }
+/** A test result as status and summaries print it: "PASSED (12 passed, 0 failed) <url>". */
+function describeTests(t) {
+    return `${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`;
+}
 function verify_short(fingerprint) {
     return fingerprint.slice(0, 19);
 }

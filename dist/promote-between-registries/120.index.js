@@ -1740,6 +1740,10 @@ function predicateTypeOf(name) {
 function predicateName(type) {
     return Object.entries(PREDICATE_ALIASES).find(([, uri]) => uri === type)?.[0] ?? type;
 }
+/** A test result as status and summaries print it: "PASSED (12 passed, 0 failed) <url>". */
+function describeTests(t) {
+    return `${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`;
+}
 function verify_short(fingerprint) {
     return fingerprint.slice(0, 19);
 }

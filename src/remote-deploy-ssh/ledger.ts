@@ -9,7 +9,7 @@ import type { Connection } from '../deploy-core/inputs';
 import type { RegistryClient } from '../registry/client';
 import { clientFor } from '../registry/resolve';
 import { describePromotion, newestPromotion, readPromotions } from '../supply-chain/promotion';
-import { type Verification, verifyDigest } from '../supply-chain/verify';
+import { describeTests, type Verification, verifyDigest } from '../supply-chain/verify';
 import type { ContainerStatus, HostStatus, VariantStatus } from './status';
 import { isIndex, platformImages } from '../registry/image-tree';
 import { TEST_RESULT_PREDICATE } from '../supply-chain/formats';
@@ -121,12 +121,22 @@ export async function withVerification(
         ...c,
         verified: v.ok,
         ...(v.tests && {
-          tests: `${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
+          tests: describeTests(v.tests),
         }),
         ...(!v.ok && { tests: v.problems.join('; ') }),
       };
     }),
   }));
+}
+
+/** `make`, called once per key (the first call's other arguments): its promise is shared. */
+function once<A extends unknown[], T>(make: (key: string, ...rest: A) => Promise<T>) {
+  const made = new Map<string, Promise<T>>();
+  return (key: string, ...rest: A): Promise<T> => {
+    let found = made.get(key);
+    if (!found) made.set(key, (found = make(key, ...rest)));
+    return found;
+  };
 }
 
 /**
@@ -143,38 +153,28 @@ export async function withVariants(
     ...connection.verify,
     attestations: [...new Set([...connection.verify.attestations, TEST_RESULT_PREDICATE])],
   };
-  const indexes = new Map<string, Promise<Array<{ digest: string; platform: string }> | undefined>>();
-  const platformsOf = (image: string) => {
-    let found = indexes.get(image);
-    if (!found) {
-      const ref = parseReference(image);
-      found = clientForImage(ref, connection)
-        .getManifest(ref.repository, ref.digest as string)
-        .then((m) => (isIndex(m) ? platformImages(m) : undefined));
-      indexes.set(image, found);
-    }
-    return found;
-  };
-  const verdicts = new Map<string, Promise<Pick<VariantStatus, 'tested' | 'detail'>>>();
-  const verdictOf = (image: string, digest: string) => {
-    let found = verdicts.get(digest);
-    if (!found) {
-      found = (async (): Promise<Pick<VariantStatus, 'tested' | 'detail'>> => {
-        if (!policy)
-          return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
+  // Each index read once, each platform image verified once, however many containers run them.
+  const platformsOf = once((image: string) => {
+    const ref = parseReference(image);
+    return clientForImage(ref, connection)
+      .getManifest(ref.repository, ref.digest as string)
+      .then((m) => (isIndex(m) ? platformImages(m) : undefined));
+  });
+  const verdictOf = once(
+    async (digest: string, image: string): Promise<Pick<VariantStatus, 'tested' | 'detail'>> => {
+      if (!policy)
+        return { tested: 'unknown', detail: 'unknown: no verify-key to check its attestations with' };
+      try {
         const ref = parseReference(image);
         const v = await verifyDigest(clientForImage(ref, connection), ref.repository, digest, policy);
         return v.ok && v.tests
-          ? {
-              tested: 'yes',
-              detail: `tested: ${v.tests.result} (${v.tests.passed} passed, ${v.tests.failed} failed)${v.tests.url ? ` ${v.tests.url}` : ''}`,
-            }
+          ? { tested: 'yes', detail: `tested: ${describeTests(v.tests)}` }
           : { tested: 'no', detail: `NOT tested: ${v.problems.join('; ')}` };
-      })().catch((error: Error) => ({ tested: 'unknown', detail: `unknown: ${error.message}` }));
-      verdicts.set(digest, found);
-    }
-    return found;
-  };
+      } catch (error) {
+        return { tested: 'unknown', detail: `unknown: ${(error as Error).message}` };
+      }
+    },
+  );
   return Promise.all(
     hosts.map(async (host) => ({
       ...host,
@@ -210,7 +210,7 @@ export async function withVariants(
             variant: {
               platform: variant.platform,
               digest: variant.digest,
-              ...(await verdictOf(c.image, variant.digest)),
+              ...(await verdictOf(variant.digest, c.image)),
             },
           };
         }),

@@ -7,7 +7,7 @@ import { type AnyDeployRequest, readAnyDeployRequest } from './request';
 import { Code, formatDuration, heading, table } from '../common/summary';
 import type { Outcome, Reporter } from '../common/reporter';
 import { verificationSummary } from '../supply-chain/operation';
-import { VerificationError } from '../supply-chain/verify';
+import { describeTests, VerificationError } from '../supply-chain/verify';
 import { promotionsOf } from './ledger';
 
 const DEPLOY_LOCK_STATE = 'deploy-lock';
@@ -44,9 +44,7 @@ export function verifiedCell(
   const variant = v.platform ? ` (${v.platform} image ${v.digest})` : '';
   if (!v.ok) return `NOT verified${variant}`;
   const t = v.tests;
-  return t
-    ? `yes${variant}; tests ${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`
-    : `yes${variant}`;
+  return t ? `yes${variant}; tests ${describeTests(t)}` : `yes${variant}`;
 }
 
 export function deploySummary(

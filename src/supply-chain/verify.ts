@@ -85,6 +85,11 @@ export interface TestEvidence {
   readonly command?: string;
 }
 
+/** A test result as status and summaries print it: "PASSED (12 passed, 0 failed) <url>". */
+export function describeTests(t: TestEvidence): string {
+  return `${t.result} (${t.passed} passed, ${t.failed} failed)${t.url ? ` ${t.url}` : ''}`;
+}
+
 export interface Verification {
   /** repository (registry/path) */
   readonly image: string;
