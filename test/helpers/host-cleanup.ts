@@ -15,6 +15,10 @@ import { alive } from '../lab/process';
 const LEDGER = join(LAB_DIR, 'test-leftovers');
 const local = new LocalRunner();
 
+/** Shell removing the network `network` (a quoted word) after disconnecting whatever is attached. */
+const removeNetwork = (network: string) =>
+  `for c in $(docker network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{end}}' ${network}); do docker network disconnect -f ${network} "$c"; done; docker network rm ${network}`;
+
 /**
  * Shell lines removing container-mode services: the containers and networks Slipway labelled with
  * them (versions, pre-deploy runs, their proxies, their networks), then the volumes named, then
@@ -36,7 +40,7 @@ export function serviceCleanup(
     ),
     ...list.map(
       (service) =>
-        `for n in $(docker network ls -q --filter label=dev.slipway.service=${service}); do for c in $(docker network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{end}}' "$n"); do docker network disconnect -f "$n" "$c"; done; docker network rm "$n"; done >/dev/null 2>&1`,
+        `for n in $(docker network ls -q --filter label=dev.slipway.service=${service}); do ${removeNetwork('"$n"')}; done >/dev/null 2>&1`,
     ),
     ...volumes.map((volume) => `docker volume rm ${volume} >/dev/null 2>&1`),
     ...list.map((service) => `rm -rf /home/deploy/.slipway/${service}`),
@@ -152,10 +156,7 @@ export async function watchForLeaks(
       const script = [
         ...named('service').map((s) => `docker service rm ${s}`),
         ...named('container').map((c) => `docker rm -f ${c}`),
-        ...named('network').map(
-          (n) =>
-            `for c in $(docker network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{end}}' ${n}); do docker network disconnect -f ${n} "$c"; done; docker network rm ${n}`,
-        ),
+        ...named('network').map((n) => removeNetwork(n)),
         ...named('volume').map((v) => `docker volume rm ${v}`),
       ].join(' >/dev/null 2>&1\n');
       await local.run({
