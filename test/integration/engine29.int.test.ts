@@ -655,7 +655,7 @@ services:
     expect(await locksOn(lab, host, SHARED_B, '_proxy')).toBe('');
   });
 
-  it("the shared proxy on Docker 29 upgraded to another proxy-image under load: by the CLI from today's layout, then by the action killed (SIGKILL) as the old generation stops: 0 failed; its post step and the rerun converge", async () => {
+  it("the shared proxy on Docker 29 upgraded to another proxy-image under load: by the CLI from today's layout, then by the action killed (SIGKILL) as the old generation stops, then cancelled (SIGINT…SIGKILL) as a third starts: 0 failed; post steps and reruns converge", async () => {
     const names = { [SHARED_A]: 'a.e29.test', [SHARED_B]: 'b.e29.test' };
     const resolve = Object.fromEntries(Object.values(names).map((n) => [n, host.address]));
     const urls = [SHARED_A, SHARED_B].map((s) => `http://${names[s]}:${PORT.http}/version`);
@@ -691,7 +691,7 @@ services:
     expect(`${cli.stdout}${cli.stderr}`).toContain('the shared proxy serves from slipway-proxy.1');
     const migrated = await load.stop();
 
-    const action = (options: Parameters<typeof runBundle>[2] = {}) =>
+    const action = (options: Parameters<typeof runBundle>[2] = {}, proxyImage = second.ref) =>
       runBundle(
         'remote-deploy-ssh',
         {
@@ -704,7 +704,7 @@ services:
           tls: 'off',
           'http-port': PORT.http,
           'https-port': PORT.https,
-          'proxy-image': second.ref,
+          'proxy-image': proxyImage,
         },
         options,
       );
@@ -741,6 +741,29 @@ services:
     const again = await action();
     expect(again.exitCode, again.log).toBe(0);
     expect(again.log).toContain('slipway-proxy.2 started before slipway-proxy');
+    for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
+
+    // Cancelled (SIGINT, then SIGTERM, SIGKILL) as a third generation starts: its post step and
+    // the rerun leave generation 3 serving alone, no lock, nothing failed meanwhile.
+    const third = await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'three');
+    const cancelLoad = startLoad(urls, { workers: 2, resolve });
+    const thirdStarts = eventOnHost(
+      lab,
+      host,
+      ['type=container', 'event=start'],
+      (e) => e.Actor.Attributes.name === 'slipway-proxy.3',
+    );
+    const cancelled = await action({ interrupt: thirdStarts.then(() => 'cancel' as const) }, third.ref);
+    const cancelPost = await action({ state: cancelled.state }, third.ref);
+    expect(cancelPost.exitCode, cancelPost.log).toBe(0);
+    const cancelRerun = await action({}, third.ref);
+    expect(cancelRerun.exitCode, cancelRerun.log).toBe(0);
+    const cancelReport = await cancelLoad.stop();
+    expect(cancelReport.failures, cancelReport.failureSamples.join('\n')).toBe(0);
+    expect((await proxyGenerationsOn(lab, host, 'slipway-proxy.3')).generations).toBe(
+      'slipway-proxy.3 running',
+    );
+    expect(await locksOn(lab, host, SHARED_B, '_proxy')).toBe('');
     for (const url of urls) expect((await getOnce(url, { resolve })).body).toBe('v2');
   });
 });
