@@ -37,7 +37,16 @@ import {
   type ServingContainer,
   upgradeNeeded,
 } from './proxy-generations';
-import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
+import {
+  type Addressing,
+  answersShortNamesLocally,
+  caRootPath,
+  type ProxyPorts,
+  routeConflict,
+  type ServiceRoutes,
+  SHORT_NAMES_LOCAL,
+  sharedCaddyfile,
+} from './caddy';
 import { LABEL, type LockInfo } from '../deploy-core/session';
 import { HostLock, LEASE_MS } from '../deploy-core/lease';
 import { acquire, whileRenewing } from '../deploy-core/locks';
@@ -68,6 +77,11 @@ export interface ProxyStatus {
   readonly ports?: ProxyPorts;
   readonly image?: string;
   readonly networks: readonly string[];
+  /**
+   * How it reaches services: their addresses kept (a holder created with SHORT_NAMES_LOCAL), or
+   * each name resolved on each dial (a holder made before).
+   */
+  readonly addressing: Addressing;
 }
 
 /** Labels on the proxy container saying which of its published ports is which. */
@@ -213,7 +227,8 @@ export class SharedProxy {
 
   async status(): Promise<ProxyStatus> {
     const result = await this.runner.run(docker.inspectContainers(this.target, [SHARED_PROXY]));
-    if (result.exitCode !== 0) return { exists: false, running: false, networks: [] };
+    // No proxy yet: the one created will keep addresses.
+    if (result.exitCode !== 0) return { exists: false, running: false, networks: [], addressing: 'kept' };
     const [c] = JSON.parse(result.stdout) as Inspect[];
     const labels = c?.Config.Labels ?? {};
     const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
@@ -224,6 +239,7 @@ export class SharedProxy {
       ...(ports && { ports }),
       ...(c?.Config.Image && { image: c.Config.Image }),
       networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
+      addressing: answersShortNamesLocally(c?.HostConfig?.DnsOptions) ? 'kept' : 'per-dial',
     };
   }
 
@@ -290,7 +306,10 @@ export class SharedProxy {
   private async inSync(table: readonly ServiceRoutes[], status: ProxyStatus): Promise<boolean> {
     if (!status.running || status.ports === undefined) return false;
     const serving = await this.servingName();
-    return (await this.applied(serving.name)) === this.archive(table, status.ports, serving.generation).text;
+    return (
+      (await this.applied(serving.name)) ===
+      this.archive(table, status.ports, serving.generation, status.addressing).text
+    );
   }
 
   /** What serves now (undefined: its container is gone), for comparing with a proxy-image. */
@@ -393,7 +412,7 @@ export class SharedProxy {
         !result.created &&
         (await this.upgradePending(settings.image))
       ) {
-        const upgraded = await this.upgrade(next, ports, settings.image, ctx);
+        const upgraded = await this.upgrade(next, ports, settings.image, before.addressing, ctx);
         result = { ...result, upgraded };
         await this.waitServes(change.routes, ports, change.probePath);
       }
@@ -456,9 +475,10 @@ export class SharedProxy {
   private archive(
     table: readonly ServiceRoutes[],
     ports: ProxyPorts,
-    generation = 0,
+    generation: number,
+    addressing: Addressing,
   ): { text: string; archive: Buffer } {
-    const text = sharedCaddyfile(table, ports, adminAddress(generation));
+    const text = sharedCaddyfile(table, ports, { admin: adminAddress(generation), addressing });
     return { text, archive: this.archiveOf(text, table) };
   }
 
@@ -480,7 +500,7 @@ export class SharedProxy {
     done: Progress = {},
   ): Promise<ApplyResult> {
     const serving = before.exists ? await this.servingName() : { name: SHARED_PROXY, generation: 0 };
-    const { text, archive } = this.archive(table, ports, serving.generation);
+    const { text, archive } = this.archive(table, ports, serving.generation, before.addressing);
     if (!before.exists) {
       if (!image || !network) throw new Error(`${this.where}: the shared proxy does not exist`);
       await runChecked(
@@ -497,6 +517,8 @@ export class SharedProxy {
           },
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
           sysctls: await proxySysctls(this.runner),
+          // Its services' addresses are kept (see caddy.ts): unknown short names answered locally.
+          dnsOptions: [SHORT_NAMES_LOCAL],
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
           command: caddyCommand('run', CADDYFILE),
         }),
@@ -586,7 +608,7 @@ export class SharedProxy {
     }
     const table = await this.table();
     if (plan.idleHolder) {
-      await this.park(SHARED_PROXY, table, 0);
+      await this.park(SHARED_PROXY, table, 0, holder.addressing);
       await this.idleHolder();
     }
     if (plan.holderTakesOver) {
@@ -601,7 +623,7 @@ export class SharedProxy {
     for (const g of plan.retire) {
       const name = generationName(g.generation);
       ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
-      if (g.running) await this.park(name, table, g.generation);
+      if (g.running) await this.park(name, table, g.generation, holder.addressing);
       await this.retire(name, g.running);
     }
   }
@@ -616,14 +638,15 @@ export class SharedProxy {
     table: readonly ServiceRoutes[],
     ports: ProxyPorts,
     image: string,
+    addressing: Addressing,
     ctx: DeployContext,
   ): Promise<UpgradeResult> {
     const from = await this.servingName();
     const generation = from.generation + 1;
     const name = generationName(generation);
     const pinned = await this.pinned(image);
-    const { text, archive } = this.archive(table, ports, generation);
-    const parked = this.parkedArchive(table, generation);
+    const { text, archive } = this.archive(table, ports, generation, addressing);
+    const parked = this.parkedArchive(table, generation, addressing);
     // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
     // every generation not in service): it goes.
     await runChecked(this.runner, docker.removeContainers(this.target, [name]));
@@ -662,23 +685,37 @@ export class SharedProxy {
     await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
     ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
     // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
-    await this.park(from.name, table, from.generation);
+    await this.park(from.name, table, from.generation, addressing);
     if (from.generation === 0) await this.idleHolder();
     else await this.retire(from.name, true);
     return { from: from.name, to: name, image: pinned };
   }
 
   /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
-  private parkedArchive(table: readonly ServiceRoutes[], generation: number): Buffer {
-    const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
+  private parkedArchive(table: readonly ServiceRoutes[], generation: number, addressing: Addressing): Buffer {
+    const text = sharedCaddyfile(table, parkedPorts(generation), {
+      admin: adminAddress(generation),
+      bind: PARKED_BIND,
+      addressing,
+    });
     return this.archiveOf(text, table);
   }
 
   /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
-  private async park(name: string, table: readonly ServiceRoutes[], generation: number): Promise<void> {
+  private async park(
+    name: string,
+    table: readonly ServiceRoutes[],
+    generation: number,
+    addressing: Addressing,
+  ): Promise<void> {
     await this.runner.run(docker.removeFileIn(this.target, name, APPLIED));
     const copied = await this.runner.run(
-      docker.copyArchiveInto(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)),
+      docker.copyArchiveInto(
+        this.target,
+        name,
+        '/etc/caddy',
+        this.parkedArchive(table, generation, addressing),
+      ),
     );
     if (copied.exitCode === 0)
       await this.runner.run(docker.exec(this.target, name, caddyCommand('reload', CADDYFILE)));
