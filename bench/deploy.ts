@@ -22,9 +22,11 @@ export interface DeployBench {
   readonly twoHostsMs: number;
   readonly ratio: number;
   readonly overheadPerHostMs: number;
+  /** The same figures by an earlier remote-deploy-ssh bundle (--before=FILE), in the same rounds. */
+  readonly before?: { oneHostMs: number; twoHostsMs: number; ratio: number; overheadPerHostMs: number };
 }
 
-export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench> {
+export async function benchDeploy(lab: LabInfo, rounds = 3, before?: string): Promise<DeployBench> {
   const service = `bench-${randomBytes(3).toString('hex')}`;
   const clean = hostCleanup(lab, service, serviceCleanup(service));
   const images: string[] = [];
@@ -39,9 +41,9 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
     publish,
     'health-path': '/health',
   });
-  const deploy = async (hosts: readonly LabInfo['hosts'][number][], image: string) => {
+  const deploy = async (hosts: readonly LabInfo['hosts'][number][], image: string, bundle?: string) => {
     const started = performance.now();
-    const run = await runBundle('remote-deploy-ssh', inputs(hosts, image));
+    const run = await runBundle('remote-deploy-ssh', inputs(hosts, image), bundle ? { bundle } : {});
     if (run.exitCode !== 0) throw new Error(run.log);
     const results = JSON.parse(run.outputs.hosts ?? '[]') as Array<{
       pullMs?: number;
@@ -64,24 +66,36 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
     const report = await load.stop();
 
     // One host vs two hosts, alternating versions so every deploy changes something.
-    const one: number[] = [];
-    const two: number[] = [];
-    const overhead: number[] = [];
+    const timed = () => ({ one: [] as number[], two: [] as number[], overhead: [] as number[] });
+    const now = timed();
+    const earlier = timed();
     // Every timed deploy changes the version on every host it targets.
     let current = 1;
     const other = () => images[(current + 1) % 2] as string;
+    const first = all[0] as LabInfo['hosts'][number];
+    const single = async (image: string, into: ReturnType<typeof timed>, bundle?: string) => {
+      const run = await deploy([first], image, bundle);
+      into.one.push(run.ms);
+      const r = run.results[0];
+      into.overhead.push(run.ms - (r?.pullMs ?? 0) - (r?.healthMs ?? 0) - (r?.stopMs ?? 0));
+    };
     for (let round = 0; round < rounds; round++) {
-      const single = await deploy([all[0] as LabInfo['hosts'][number]], other());
-      one.push(single.ms);
-      const r = single.results[0];
-      overhead.push(single.ms - (r?.pullMs ?? 0) - (r?.healthMs ?? 0) - (r?.stopMs ?? 0));
-      await deploy(all, other()); // host 2 catches up: both hosts on the same version again
+      await single(other(), now);
+      // The earlier bundle takes host 1 back (both hosts on the same version again), else host 2 catches up.
+      if (before) await single(images[current] as string, earlier, before);
+      else {
+        await deploy(all, other());
+        current = (current + 1) % 2;
+      }
+      now.two.push((await deploy(all, other())).ms);
       current = (current + 1) % 2;
-      two.push((await deploy(all, other())).ms);
-      current = (current + 1) % 2;
+      if (before) {
+        earlier.two.push((await deploy(all, other(), before)).ms);
+        current = (current + 1) % 2;
+      }
     }
-    const oneHostMs = median(one);
-    const twoHostsMs = median(two);
+    const oneHostMs = median(now.one);
+    const twoHostsMs = median(now.two);
     return {
       load: {
         requests: report.requests,
@@ -93,7 +107,15 @@ export async function benchDeploy(lab: LabInfo, rounds = 3): Promise<DeployBench
       oneHostMs,
       twoHostsMs,
       ratio: twoHostsMs / oneHostMs,
-      overheadPerHostMs: median(overhead),
+      overheadPerHostMs: median(now.overhead),
+      ...(before && {
+        before: {
+          oneHostMs: median(earlier.one),
+          twoHostsMs: median(earlier.two),
+          ratio: median(earlier.two) / median(earlier.one),
+          overheadPerHostMs: median(earlier.overhead),
+        },
+      }),
     };
   } finally {
     await clean();
@@ -113,5 +135,11 @@ export function formatDeploy(b: DeployBench): string {
     `| request latency during the deploy | ${latency(b.switchLatency)} | max ≤ idle p99 + 250 ms ${slowOk ? '✓' : '✗'}; p99.9 ≤ 2× idle p99.9 ${tailOk ? '✓' : '✗'} |`,
     `| one host / two hosts in parallel (median) | ${ms(b.oneHostMs)} / ${ms(b.twoHostsMs)} = ${b.ratio.toFixed(2)}× | ≤ 1.3× ${b.ratio <= 1.3 ? '✓' : '✗'} |`,
     `| overhead beyond pull, health wait and the old version's graceful stop, one host (median; whole step incl. process start, SSH, lock) | ${ms(b.overheadPerHostMs)} | < 2 s ${b.overheadPerHostMs < 2000 ? '✓' : '✗'} |`,
+    ...(b.before
+      ? [
+          `| the bundle given as --before: one host / two hosts (median) | ${ms(b.before.oneHostMs)} / ${ms(b.before.twoHostsMs)} = ${b.before.ratio.toFixed(2)}× | |`,
+          `| the bundle given as --before: overhead, one host (median) | ${ms(b.before.overheadPerHostMs)} | |`,
+        ]
+      : []),
   ].join('\n');
 }

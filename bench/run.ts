@@ -79,7 +79,11 @@ async function main(): Promise<void> {
     );
   }
   if (want('deploy')) {
-    const result = await benchDeploy(lab as LabInfo);
+    // --before=FILE: an earlier dist/remote-deploy-ssh/index.js, timed in the same rounds;
+    // --deploy-rounds=N (default 3).
+    const before = only.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+    const rounds = only.find((a) => a.startsWith('--deploy-rounds='))?.slice('--deploy-rounds='.length);
+    const result = await benchDeploy(lab as LabInfo, rounds ? Number(rounds) : 3, before);
     results.deploy = result;
     console.log(`\n## remote-deploy-ssh on the lab hosts\n\n${formatDeploy(result)}`);
   }
