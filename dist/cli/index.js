@@ -54003,9 +54003,16 @@ class shared_proxy_SharedProxy {
         const pinned = await this.pinned(image);
         const { text, archive } = this.archive(table, ports, generation, addressing);
         const parked = this.parkedArchive(table, generation, addressing);
-        // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
-        // every generation not in service): it goes.
-        await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [name]));
+        // A generation of that name can only be one an interrupted upgrade made (reconcileHeld retired
+        // every generation not in service): it goes. A container of that name without the label is
+        // not Slipway's, and stays.
+        const existing = await this.runner.run(docker_containers/* inspectContainers */.Xu(this.target, [name]));
+        if (existing.exitCode === 0) {
+            const [c] = JSON.parse(existing.stdout);
+            if (c?.Config.Labels?.[LABEL.role] !== GENERATION_ROLE)
+                throw new Error(`${this.where}: proxy-image: a container named ${name} that Slipway did not make is in the way of the upgrade; remove or rename it, then deploy again`);
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [name]));
+        }
         await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* create */.vt(this.target, {
             name,
             image: pinned,

@@ -48860,9 +48860,16 @@ class SharedProxy {
         const pinned = await this.pinned(image);
         const { text, archive } = this.archive(table, ports, generation, addressing);
         const parked = this.parkedArchive(table, generation, addressing);
-        // A container of that name can only be one an interrupted upgrade made (reconcileHeld retired
-        // every generation not in service): it goes.
-        await command_runChecked(this.runner, removeContainers(this.target, [name]));
+        // A generation of that name can only be one an interrupted upgrade made (reconcileHeld retired
+        // every generation not in service): it goes. A container of that name without the label is
+        // not Slipway's, and stays.
+        const existing = await this.runner.run(inspectContainers(this.target, [name]));
+        if (existing.exitCode === 0) {
+            const [c] = JSON.parse(existing.stdout);
+            if (c?.Config.Labels?.[LABEL.role] !== GENERATION_ROLE)
+                throw new Error(`${this.where}: proxy-image: a container named ${name} that Slipway did not make is in the way of the upgrade; remove or rename it, then deploy again`);
+            await command_runChecked(this.runner, removeContainers(this.target, [name]));
+        }
         await command_runChecked(this.runner, create(this.target, {
             name,
             image: pinned,

@@ -660,6 +660,24 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
       await proxyImageVariant(lab, tools.crane as string, UPGRADE_REPO, 'two'),
     ];
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
+    // A container of the next generation's name that is not Slipway's is refused, and left alone.
+    const holderImage = await onHost(
+      lab,
+      host,
+      'docker',
+      'inspect',
+      '--format',
+      '{{.Config.Image}}',
+      'slipway-proxy',
+    );
+    await onHost(lab, host, 'docker', 'create', '--name', 'slipway-proxy.1', holderImage, 'true');
+    const refused = await deploy(A, 'a2', { hostnames: 'a.test', 'proxy-image': first.ref });
+    expect(refused.exitCode, refused.log).not.toBe(0);
+    expect(refused.log).toContain('a container named slipway-proxy.1 that Slipway did not make');
+    expect(
+      await onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.1'),
+    ).toBe(holderImage);
+    await onHost(lab, host, 'docker', 'rm', 'slipway-proxy.1');
     const started = performance.now();
     // The version stays (a2): only the proxy-image changes, so this is the upgrade alone.
     const up = await deploy(A, 'a2', { hostnames: 'a.test', 'proxy-image': first.ref });
