@@ -53832,7 +53832,7 @@ class shared_proxy_SharedProxy {
         if (!now.exists)
             return;
         if (done.created && (!now.running || table.length === 0)) {
-            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [SHARED_PROXY]));
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainersAndVolumes */.fV(this.target, [SHARED_PROXY]));
             return;
         }
         if (!now.running && !before.running && !done.started)
@@ -53945,7 +53945,7 @@ class shared_proxy_SharedProxy {
             return; // a proxy never upgraded: nothing to do
         if (!holder.exists) {
             if (gens.length > 0)
-                await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, gens.map((g) => generationName(g.generation))));
+                await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainersAndVolumes */.fV(this.target, gens.map((g) => generationName(g.generation))));
             await (0,command_command/* runChecked */.X4)(this.runner, removeFile(this.generationFile));
             return;
         }
@@ -54011,7 +54011,7 @@ class shared_proxy_SharedProxy {
             const [c] = JSON.parse(existing.stdout);
             if (c?.Config.Labels?.[LABEL.role] !== GENERATION_ROLE)
                 throw new Error(`${this.where}: proxy-image: a container named ${name} that Slipway did not make is in the way of the upgrade; remove or rename it, then deploy again`);
-            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [name]));
+            await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainersAndVolumes */.fV(this.target, [name]));
         }
         await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* create */.vt(this.target, {
             name,
@@ -54079,7 +54079,8 @@ class shared_proxy_SharedProxy {
     async retire(name, running) {
         if (running)
             await this.runner.run(docker_containers/* stop */.ds(this.target, name, GENERATION_STOP_S));
-        await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainers */.Dn(this.target, [name]));
+        // With its anonymous volumes (the official image's /config): the named data volume stays.
+        await (0,command_command/* runChecked */.X4)(this.runner, docker_containers/* removeContainersAndVolumes */.fV(this.target, [name]));
     }
     /**
      * A generation serves its configuration (Caddy logs it once every listener is up), within 30 s.

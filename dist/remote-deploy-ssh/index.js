@@ -42030,7 +42030,7 @@ function removeContainers(target, names) {
 }
 /** Removes containers and deletes their anonymous volumes (never named ones): for throwaway containers only. */
 function removeContainersAndVolumes(target, names) {
-    return cmd(target, ['rm', '--force', '--volumes', ...names]);
+    return dockerCommand(target, ['rm', '--force', '--volumes', ...names]);
 }
 function listContainers(target, filters) {
     const args = ['ps', '--all', '--quiet'];
@@ -48689,7 +48689,7 @@ class SharedProxy {
         if (!now.exists)
             return;
         if (done.created && (!now.running || table.length === 0)) {
-            await command_runChecked(this.runner, removeContainers(this.target, [SHARED_PROXY]));
+            await command_runChecked(this.runner, removeContainersAndVolumes(this.target, [SHARED_PROXY]));
             return;
         }
         if (!now.running && !before.running && !done.started)
@@ -48802,7 +48802,7 @@ class SharedProxy {
             return; // a proxy never upgraded: nothing to do
         if (!holder.exists) {
             if (gens.length > 0)
-                await command_runChecked(this.runner, removeContainers(this.target, gens.map((g) => generationName(g.generation))));
+                await command_runChecked(this.runner, removeContainersAndVolumes(this.target, gens.map((g) => generationName(g.generation))));
             await command_runChecked(this.runner, removeFile(this.generationFile));
             return;
         }
@@ -48868,7 +48868,7 @@ class SharedProxy {
             const [c] = JSON.parse(existing.stdout);
             if (c?.Config.Labels?.[LABEL.role] !== GENERATION_ROLE)
                 throw new Error(`${this.where}: proxy-image: a container named ${name} that Slipway did not make is in the way of the upgrade; remove or rename it, then deploy again`);
-            await command_runChecked(this.runner, removeContainers(this.target, [name]));
+            await command_runChecked(this.runner, removeContainersAndVolumes(this.target, [name]));
         }
         await command_runChecked(this.runner, create(this.target, {
             name,
@@ -48936,7 +48936,8 @@ class SharedProxy {
     async retire(name, running) {
         if (running)
             await this.runner.run(stop(this.target, name, GENERATION_STOP_S));
-        await command_runChecked(this.runner, removeContainers(this.target, [name]));
+        // With its anonymous volumes (the official image's /config): the named data volume stays.
+        await command_runChecked(this.runner, removeContainersAndVolumes(this.target, [name]));
     }
     /**
      * A generation serves its configuration (Caddy logs it once every listener is up), within 30 s.

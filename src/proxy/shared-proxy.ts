@@ -445,7 +445,7 @@ export class SharedProxy {
     const [table, now] = await Promise.all([this.table(), this.status()]);
     if (!now.exists) return;
     if (done.created && (!now.running || table.length === 0)) {
-      await runChecked(this.runner, docker.removeContainers(this.target, [SHARED_PROXY]));
+      await runChecked(this.runner, docker.removeContainersAndVolumes(this.target, [SHARED_PROXY]));
       return;
     }
     if (!now.running && !before.running && !done.started) return;
@@ -580,7 +580,7 @@ export class SharedProxy {
       if (gens.length > 0)
         await runChecked(
           this.runner,
-          docker.removeContainers(
+          docker.removeContainersAndVolumes(
             this.target,
             gens.map((g) => generationName(g.generation)),
           ),
@@ -657,7 +657,7 @@ export class SharedProxy {
         throw new Error(
           `${this.where}: proxy-image: a container named ${name} that Slipway did not make is in the way of the upgrade; remove or rename it, then deploy again`,
         );
-      await runChecked(this.runner, docker.removeContainers(this.target, [name]));
+      await runChecked(this.runner, docker.removeContainersAndVolumes(this.target, [name]));
     }
     await runChecked(
       this.runner,
@@ -745,7 +745,8 @@ export class SharedProxy {
   /** A generation out of service: stopped gracefully (its requests in flight finish), removed. */
   private async retire(name: string, running: boolean): Promise<void> {
     if (running) await this.runner.run(docker.stop(this.target, name, GENERATION_STOP_S));
-    await runChecked(this.runner, docker.removeContainers(this.target, [name]));
+    // With its anonymous volumes (the official image's /config): the named data volume stays.
+    await runChecked(this.runner, docker.removeContainersAndVolumes(this.target, [name]));
   }
 
   /**

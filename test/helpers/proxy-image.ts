@@ -1,23 +1,27 @@
 /**
  * Another proxy image for upgrade tests: the lab's Caddy with one more label (`crane mutate`, no
- * build), pushed to the staging registry under a name of the test's own: another digest, the same
- * Caddy.
+ * build) and, like the official caddy:2 image, `VOLUME /config` (`regctl image mod`: each container
+ * gets an anonymous volume there, which an upgrade must not leave behind), pushed to the staging
+ * registry under a name of the test's own: another digest, the same Caddy.
  */
+import { join } from 'node:path';
 import { runChecked } from '../../src/command/command';
 import { LocalRunner } from '../../src/command/local-runner';
 import type { LabHost, LabInfo } from '../lab/lab';
 import { onHost } from './lab-host';
+import { tempDir } from './temp';
 
 export async function proxyImageVariant(
   lab: LabInfo,
-  crane: string,
+  tools: { readonly crane?: string; readonly regctl?: string },
   repository: string,
   tag: string,
 ): Promise<{ ref: string; digest: string }> {
+  const local = new LocalRunner();
   const ref = `${lab.registries.staging.host}/${repository}:${tag}`;
-  const out = await runChecked(new LocalRunner(), {
+  await runChecked(local, {
     argv: [
-      crane,
+      tools.crane as string,
       'mutate',
       '--insecure',
       '--label',
@@ -27,7 +31,11 @@ export async function proxyImageVariant(
       lab.images.proxy,
     ],
   });
-  const digest = out.stdout.trim().split('@').pop() as string;
+  const env = { REGCTL_CONFIG: join(tempDir('proxy-variant-regctl'), 'regctl.json') };
+  const regctl = (...args: string[]) => runChecked(local, { argv: [tools.regctl as string, ...args], env });
+  await regctl('registry', 'set', '--tls', 'disabled', lab.registries.staging.host);
+  await regctl('image', 'mod', ref, '--volume-add', '/config', '--replace');
+  const digest = (await regctl('image', 'digest', ref)).stdout.trim();
   return { ref, digest };
 }
 

@@ -660,8 +660,8 @@ services:
     const resolve = Object.fromEntries(Object.values(names).map((n) => [n, host.address]));
     const urls = [SHARED_A, SHARED_B].map((s) => `http://${names[s]}:${PORT.http}/version`);
     const [first, second] = [
-      await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'one'),
-      await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'two'),
+      await proxyImageVariant(lab, tools, `e29-proxy/${ID}`, 'one'),
+      await proxyImageVariant(lab, tools, `e29-proxy/${ID}`, 'two'),
     ];
     const shared = [
       '--port',
@@ -745,7 +745,7 @@ services:
 
     // Cancelled (SIGINT, then SIGTERM, SIGKILL) as a third generation starts: its post step and
     // the rerun leave generation 3 serving alone, no lock, nothing failed meanwhile.
-    const third = await proxyImageVariant(lab, tools.crane as string, `e29-proxy/${ID}`, 'three');
+    const third = await proxyImageVariant(lab, tools, `e29-proxy/${ID}`, 'three');
     const cancelLoad = startLoad(urls, { workers: 2, resolve });
     const thirdStarts = eventOnHost(
       lab,

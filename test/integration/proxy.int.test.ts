@@ -656,9 +656,14 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
   it("upgrades the proxy to another proxy-image under HTTPS load (today's layout, then a generation): 0 failed, no new ACME order; an upgrade killed as its new generation starts converges after its post step and a rerun", async () => {
     const orders = pebble.orders();
     const [first, second] = [
-      await proxyImageVariant(lab, tools.crane as string, UPGRADE_REPO, 'one'),
-      await proxyImageVariant(lab, tools.crane as string, UPGRADE_REPO, 'two'),
+      await proxyImageVariant(lab, tools, UPGRADE_REPO, 'one'),
+      await proxyImageVariant(lab, tools, UPGRADE_REPO, 'two'),
     ];
+    const dangling = () =>
+      onHost(lab, host, 'docker', 'volume', 'ls', '--quiet', '--filter', 'dangling=true').then((out) =>
+        out.split('\n').filter(Boolean),
+      );
+    const danglingBefore = await dangling();
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     // A container of the next generation's name that is not Slipway's is refused, and left alone.
     const holderImage = await onHost(
@@ -738,5 +743,8 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
       expect((await https(url)).body).toBe(body);
     // The certificates came from the volume: no new ACME order.
     expect(pebble.orders()).toBe(orders);
+    // The retired generations' anonymous volumes (the image's VOLUME /config) went with them.
+    const before = new Set(danglingBefore);
+    expect((await dangling()).filter((v) => !before.has(v))).toEqual([]);
   });
 });
