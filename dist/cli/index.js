@@ -33532,8 +33532,6 @@ function containerArgs(spec) {
         args.push('--publish', port);
     for (const [name, value] of Object.entries(spec.sysctls ?? {}))
         args.push('--sysctl', `${name}=${value}`);
-    for (const option of spec.dnsOptions ?? [])
-        args.push('--dns-option', option);
     if (spec.healthCmd) {
         args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
         args.push('--health-retries', '3', '--health-timeout', '5s');
@@ -49010,18 +49008,11 @@ var pool = __nccwpck_require__(3211);
  *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
  *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
  *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
- * - the shared proxy does the same where Docker's DNS answers a name it does not know itself
- *   (`SHORT_NAMES_LOCAL`, set on the proxy's holder when it is created): Caddy looks `dynamic`
- *   names up under one lock for all of them and caches no failure, so a service whose name
- *   resolved to nothing (no version running, a crash loop) would hold up every other service on the
- *   host while Docker forwarded the name to the host's resolvers. With the option, Docker 20.10 answers
- *   an unknown one-label name at once (Docker 26 and later always do), and the proxy looks the name
- *   up rooted (`<alias>.`), so no search domain sends it out either. A holder made before the option
- *   (and a service whose name has a dot, which Docker forwards) has its name resolved on each dial.
- *   Kept addresses matter most on Docker 20.10, where a version's name is in its DNS before its
- *   interface answers: a dial to it then waits for the kernel's ARP retry (1 s), and a dial resolved
- *   again picks either address, so a request could wait several dials; going round the kept
- *   addresses, it waits one at most.
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them and caches no failure, so a service whose name resolves
+ *   to nothing (no version running, a crash loop) would hold up every other service on the host
+ *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
+ *   name to a slow upstream resolver).
  */
 /** How a proxy reaches a service's versions. */
 const UPSTREAM = {
@@ -49043,16 +49034,6 @@ const UPSTREAM = {
  * (two refreshes and a dial): the version it replaces leaves service only then.
  */
 const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
-/**
- * The DNS option a shared proxy's holder is created with (`docker create --dns-option`): with an
- * ndots option set, Docker's embedded DNS answers a one-label name it does not know itself, empty and
- * at once, instead of forwarding it to the host's resolvers (moby's resolver: `NdotsSet`).
- */
-const SHORT_NAMES_LOCAL = 'ndots:1';
-/** Whether a container created with `dnsOptions` has one-label names it does not know answered locally. */
-function answersShortNamesLocally(dnsOptions) {
-    return (dnsOptions ?? []).some((o) => /^ndots:[1-9]\d*$/.test(o.trim()));
-}
 /**
  * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
  * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
@@ -49167,10 +49148,7 @@ function routeConflict(others, mine, held = others.find((s) => s.service === min
 function caRootPath(service) {
     return `/etc/caddy/roots/${service}.pem`;
 }
-function proxyTo(s, indent, addressing) {
-    // A name with a dot is forwarded by Docker 20.10 when unknown, whatever the option: per dial.
-    if (addressing === 'kept' && !s.upstream.includes('.'))
-        return upstreamBlock(`${s.upstream}.`, s.port, indent, true);
+function proxyTo(s, indent) {
     return upstreamBlock(s.upstream, s.port, indent, false);
 }
 function tlsDirective(s) {
@@ -49192,11 +49170,10 @@ function tlsDirective(s) {
  * The shared proxy's Caddyfile: one site per hostname (plain HTTP on the HTTP port for tls: off,
  * else HTTPS with the HTTP port redirecting), the longest path prefix first (stripped before the
  * app sees the path), each route proxied to
- * a service's stable alias (its addresses kept, or resolved on each dial: `addressing`). The same
- * table always gives the same text, so an unchanged table is never reloaded.
+ * a service's stable alias. The same table always gives the same text, so an unchanged table is
+ * never reloaded.
  */
-function sharedCaddyfile(services, ports, options = {}) {
-    const { admin = 'localhost:2019', bind, addressing = 'per-dial' } = options;
+function sharedCaddyfile(services, ports, admin = 'localhost:2019', bind) {
     const hosts = new Map();
     for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
         for (const route of service.routes) {
@@ -49226,7 +49203,7 @@ function sharedCaddyfile(services, ports, options = {}) {
             else {
                 lines.push('\thandle {');
             }
-            lines.push(...proxyTo(service, '\t\t', addressing), '\t}');
+            lines.push(...proxyTo(service, '\t\t'), '\t}');
         });
         lines.push('}', '');
     }
@@ -53632,9 +53609,8 @@ class shared_proxy_SharedProxy {
     }
     async status() {
         const result = await this.runner.run(docker_containers/* inspectContainers */.Xu(this.target, [SHARED_PROXY]));
-        // No proxy yet: the one created will keep addresses.
         if (result.exitCode !== 0)
-            return { exists: false, running: false, networks: [], addressing: 'kept' };
+            return { exists: false, running: false, networks: [] };
         const [c] = JSON.parse(result.stdout);
         const labels = c?.Config.Labels ?? {};
         const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
@@ -53645,7 +53621,6 @@ class shared_proxy_SharedProxy {
             ...(ports && { ports }),
             ...(c?.Config.Image && { image: c.Config.Image }),
             networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
-            addressing: answersShortNamesLocally(c?.HostConfig?.DnsOptions) ? 'kept' : 'per-dial',
         };
     }
     /**
@@ -53705,8 +53680,7 @@ class shared_proxy_SharedProxy {
         if (!status.running || status.ports === undefined)
             return false;
         const serving = await this.servingName();
-        return ((await this.applied(serving.name)) ===
-            this.archive(table, status.ports, serving.generation, status.addressing).text);
+        return (await this.applied(serving.name)) === this.archive(table, status.ports, serving.generation).text;
     }
     /** What serves now (undefined: its container is gone), for comparing with a proxy-image. */
     async servingContainer() {
@@ -53799,7 +53773,7 @@ class shared_proxy_SharedProxy {
                 settings?.upgrade &&
                 !result.created &&
                 (await this.upgradePending(settings.image))) {
-                const upgraded = await this.upgrade(next, ports, settings.image, before.addressing, ctx);
+                const upgraded = await this.upgrade(next, ports, settings.image, ctx);
                 result = { ...result, upgraded };
                 await this.waitServes(change.routes, ports, change.probePath);
             }
@@ -53856,8 +53830,8 @@ class shared_proxy_SharedProxy {
         await (0,command_command/* runChecked */.X4)(this.runner, makeDirectory(`${this.dir}/routes`));
         await writeFileAtomic(this.runner, file, `${JSON.stringify(routes)}\n`, '0644');
     }
-    archive(table, ports, generation, addressing) {
-        const text = sharedCaddyfile(table, ports, { admin: adminAddress(generation), addressing });
+    archive(table, ports, generation = 0) {
+        const text = sharedCaddyfile(table, ports, adminAddress(generation));
         return { text, archive: this.archiveOf(text, table) };
     }
     /** A Caddyfile and the ACME CA roots the table's services name. */
@@ -53870,7 +53844,7 @@ class shared_proxy_SharedProxy {
     /** The proxy running with `table`: created, started, or reloaded as needed. */
     async converge(table, ports, image, before, network, done = {}) {
         const serving = before.exists ? await this.servingName() : { name: SHARED_PROXY, generation: 0 };
-        const { text, archive } = this.archive(table, ports, serving.generation, before.addressing);
+        const { text, archive } = this.archive(table, ports, serving.generation);
         if (!before.exists) {
             if (!image || !network)
                 throw new Error(`${this.where}: the shared proxy does not exist`);
@@ -53886,8 +53860,6 @@ class shared_proxy_SharedProxy {
                 },
                 volumes: [`${SHARED_PROXY_VOLUME}:/data`],
                 sysctls: await proxySysctls(this.runner),
-                // Its services' addresses are kept (see caddy.ts): unknown short names answered locally.
-                dnsOptions: [SHORT_NAMES_LOCAL],
                 publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
                 command: caddyCommand('run', CADDYFILE),
             }));
@@ -53970,7 +53942,7 @@ class shared_proxy_SharedProxy {
         }
         const table = await this.table();
         if (plan.idleHolder) {
-            await this.park(SHARED_PROXY, table, 0, holder.addressing);
+            await this.park(SHARED_PROXY, table, 0);
             await this.idleHolder();
         }
         if (plan.holderTakesOver) {
@@ -53986,7 +53958,7 @@ class shared_proxy_SharedProxy {
             const name = generationName(g.generation);
             ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
             if (g.running)
-                await this.park(name, table, g.generation, holder.addressing);
+                await this.park(name, table, g.generation);
             await this.retire(name, g.running);
         }
     }
@@ -53996,13 +53968,13 @@ class shared_proxy_SharedProxy {
      * beside the old one, and once it serves that configuration it is recorded as the one in service;
      * the old one then retires (a generation stops gracefully; the holder idles).
      */
-    async upgrade(table, ports, image, addressing, ctx) {
+    async upgrade(table, ports, image, ctx) {
         const from = await this.servingName();
         const generation = from.generation + 1;
         const name = generationName(generation);
         const pinned = await this.pinned(image);
-        const { text, archive } = this.archive(table, ports, generation, addressing);
-        const parked = this.parkedArchive(table, generation, addressing);
+        const { text, archive } = this.archive(table, ports, generation);
+        const parked = this.parkedArchive(table, generation);
         // A generation of that name can only be one an interrupted upgrade made (reconcileHeld retired
         // every generation not in service): it goes. A container of that name without the label is
         // not Slipway's, and stays.
@@ -54044,7 +54016,7 @@ class shared_proxy_SharedProxy {
         await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
         ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
         // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
-        await this.park(from.name, table, from.generation, addressing);
+        await this.park(from.name, table, from.generation);
         if (from.generation === 0)
             await this.idleHolder();
         else
@@ -54052,18 +54024,14 @@ class shared_proxy_SharedProxy {
         return { from: from.name, to: name, image: pinned };
     }
     /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
-    parkedArchive(table, generation, addressing) {
-        const text = sharedCaddyfile(table, parkedPorts(generation), {
-            admin: adminAddress(generation),
-            bind: PARKED_BIND,
-            addressing,
-        });
+    parkedArchive(table, generation) {
+        const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
         return this.archiveOf(text, table);
     }
     /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
-    async park(name, table, generation, addressing) {
+    async park(name, table, generation) {
         await this.runner.run(docker_containers/* removeFileIn */.cP(this.target, name, APPLIED));
-        const copied = await this.runner.run(docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', this.parkedArchive(table, generation, addressing)));
+        const copied = await this.runner.run(docker_containers/* copyArchiveInto */.ch(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)));
         if (copied.exitCode === 0)
             await this.runner.run(docker_containers/* exec */.m0(this.target, name, caddyCommand('reload', CADDYFILE)));
     }

@@ -10813,8 +10813,6 @@ function containerArgs(spec) {
         args.push('--publish', port);
     for (const [name, value] of Object.entries(spec.sysctls ?? {}))
         args.push('--sysctl', `${name}=${value}`);
-    for (const option of spec.dnsOptions ?? [])
-        args.push('--dns-option', option);
     if (spec.healthCmd) {
         args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
         args.push('--health-retries', '3', '--health-timeout', '5s');

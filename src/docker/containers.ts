@@ -25,8 +25,6 @@ export interface RunSpec {
   readonly restart?: string;
   /** Kernel settings of the container's own namespaces (--sysctl name=value). */
   readonly sysctls?: Readonly<Record<string, string>>;
-  /** Options of the container's resolver (`--dns-option`, e.g. ndots:1). */
-  readonly dnsOptions?: readonly string[];
   /** Remove the container when it exits (--rm). */
   readonly removeOnExit?: boolean;
   /** The platform of the image to run (--platform), for an engine that holds several. */
@@ -45,7 +43,6 @@ function containerArgs(spec: RunSpec): string[] {
   for (const volume of spec.volumes ?? []) args.push('--volume', volume);
   for (const port of spec.publish ?? []) args.push('--publish', port);
   for (const [name, value] of Object.entries(spec.sysctls ?? {})) args.push('--sysctl', `${name}=${value}`);
-  for (const option of spec.dnsOptions ?? []) args.push('--dns-option', option);
   if (spec.healthCmd) {
     args.push('--health-cmd', spec.healthCmd, '--health-interval', spec.healthInterval ?? '1s');
     args.push('--health-retries', '3', '--health-timeout', '5s');

@@ -37,7 +37,6 @@ export interface ContainerInspect {
   readonly HostConfig?: {
     readonly PortBindings?: Readonly<Record<string, ReadonlyArray<{ readonly HostPort?: string }> | null>>;
     readonly RestartPolicy?: { readonly Name?: string };
-    readonly DnsOptions?: readonly string[] | null;
   };
   readonly State: ContainerState;
 }

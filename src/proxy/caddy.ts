@@ -13,18 +13,11 @@
  *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
  *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
  *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
- * - the shared proxy does the same where Docker's DNS answers a name it does not know itself
- *   (`SHORT_NAMES_LOCAL`, set on the proxy's holder when it is created): Caddy looks `dynamic`
- *   names up under one lock for all of them and caches no failure, so a service whose name
- *   resolved to nothing (no version running, a crash loop) would hold up every other service on the
- *   host while Docker forwarded the name to the host's resolvers. With the option, Docker 20.10 answers
- *   an unknown one-label name at once (Docker 26 and later always do), and the proxy looks the name
- *   up rooted (`<alias>.`), so no search domain sends it out either. A holder made before the option
- *   (and a service whose name has a dot, which Docker forwards) has its name resolved on each dial.
- *   Kept addresses matter most on Docker 20.10, where a version's name is in its DNS before its
- *   interface answers: a dial to it then waits for the kernel's ARP retry (1 s), and a dial resolved
- *   again picks either address, so a request could wait several dials; going round the kept
- *   addresses, it waits one at most.
+ * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
+ *   names up under one lock for all of them and caches no failure, so a service whose name resolves
+ *   to nothing (no version running, a crash loop) would hold up every other service on the host
+ *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
+ *   name to a slow upstream resolver).
  */
 
 /** How a proxy reaches a service's versions. */
@@ -48,18 +41,6 @@ export const UPSTREAM = {
  * (two refreshes and a dial): the version it replaces leaves service only then.
  */
 export const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
-
-/**
- * The DNS option a shared proxy's holder is created with (`docker create --dns-option`): with an
- * ndots option set, Docker's embedded DNS answers a one-label name it does not know itself, empty and
- * at once, instead of forwarding it to the host's resolvers (moby's resolver: `NdotsSet`).
- */
-export const SHORT_NAMES_LOCAL = 'ndots:1';
-
-/** Whether a container created with `dnsOptions` has one-label names it does not know answered locally. */
-export function answersShortNamesLocally(dnsOptions: readonly string[] | null | undefined): boolean {
-  return (dnsOptions ?? []).some((o) => /^ndots:[1-9]\d*$/.test(o.trim()));
-}
 
 /**
  * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
@@ -220,13 +201,7 @@ export function caRootPath(service: string): string {
   return `/etc/caddy/roots/${service}.pem`;
 }
 
-/** How the shared proxy reaches its services: kept addresses where its DNS allows (see SHORT_NAMES_LOCAL). */
-export type Addressing = 'kept' | 'per-dial';
-
-function proxyTo(s: ServiceRoutes, indent: string, addressing: Addressing): string[] {
-  // A name with a dot is forwarded by Docker 20.10 when unknown, whatever the option: per dial.
-  if (addressing === 'kept' && !s.upstream.includes('.'))
-    return upstreamBlock(`${s.upstream}.`, s.port, indent, true);
+function proxyTo(s: ServiceRoutes, indent: string): string[] {
   return upstreamBlock(s.upstream, s.port, indent, false);
 }
 
@@ -247,15 +222,15 @@ function tlsDirective(s: ServiceRoutes): string[] {
  * The shared proxy's Caddyfile: one site per hostname (plain HTTP on the HTTP port for tls: off,
  * else HTTPS with the HTTP port redirecting), the longest path prefix first (stripped before the
  * app sees the path), each route proxied to
- * a service's stable alias (its addresses kept, or resolved on each dial: `addressing`). The same
- * table always gives the same text, so an unchanged table is never reloaded.
+ * a service's stable alias. The same table always gives the same text, so an unchanged table is
+ * never reloaded.
  */
 export function sharedCaddyfile(
   services: readonly ServiceRoutes[],
   ports: ProxyPorts,
-  options: { admin?: string; bind?: string; addressing?: Addressing } = {},
+  admin = 'localhost:2019',
+  bind?: string,
 ): string {
-  const { admin = 'localhost:2019', bind, addressing = 'per-dial' } = options;
   const hosts = new Map<string, Array<{ service: ServiceRoutes; path: string }>>();
   for (const service of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
     for (const route of service.routes) {
@@ -290,7 +265,7 @@ export function sharedCaddyfile(
       } else {
         lines.push('\thandle {');
       }
-      lines.push(...proxyTo(service, '\t\t', addressing), '\t}');
+      lines.push(...proxyTo(service, '\t\t'), '\t}');
     });
     lines.push('}', '');
   }

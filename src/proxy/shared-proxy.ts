@@ -37,16 +37,7 @@ import {
   type ServingContainer,
   upgradeNeeded,
 } from './proxy-generations';
-import {
-  type Addressing,
-  answersShortNamesLocally,
-  caRootPath,
-  type ProxyPorts,
-  routeConflict,
-  type ServiceRoutes,
-  SHORT_NAMES_LOCAL,
-  sharedCaddyfile,
-} from './caddy';
+import { caRootPath, type ProxyPorts, routeConflict, type ServiceRoutes, sharedCaddyfile } from './caddy';
 import { LABEL, type LockInfo } from '../deploy-core/session';
 import { HostLock, LEASE_MS } from '../deploy-core/lease';
 import { acquire, whileRenewing } from '../deploy-core/locks';
@@ -77,11 +68,6 @@ export interface ProxyStatus {
   readonly ports?: ProxyPorts;
   readonly image?: string;
   readonly networks: readonly string[];
-  /**
-   * How it reaches services: their addresses kept (a holder created with SHORT_NAMES_LOCAL), or
-   * each name resolved on each dial (a holder made before).
-   */
-  readonly addressing: Addressing;
 }
 
 /** Labels on the proxy container saying which of its published ports is which. */
@@ -227,8 +213,7 @@ export class SharedProxy {
 
   async status(): Promise<ProxyStatus> {
     const result = await this.runner.run(docker.inspectContainers(this.target, [SHARED_PROXY]));
-    // No proxy yet: the one created will keep addresses.
-    if (result.exitCode !== 0) return { exists: false, running: false, networks: [], addressing: 'kept' };
+    if (result.exitCode !== 0) return { exists: false, running: false, networks: [] };
     const [c] = JSON.parse(result.stdout) as Inspect[];
     const labels = c?.Config.Labels ?? {};
     const [http, https] = [Number(labels[PORT_LABEL.http]), Number(labels[PORT_LABEL.https])];
@@ -239,7 +224,6 @@ export class SharedProxy {
       ...(ports && { ports }),
       ...(c?.Config.Image && { image: c.Config.Image }),
       networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
-      addressing: answersShortNamesLocally(c?.HostConfig?.DnsOptions) ? 'kept' : 'per-dial',
     };
   }
 
@@ -306,10 +290,7 @@ export class SharedProxy {
   private async inSync(table: readonly ServiceRoutes[], status: ProxyStatus): Promise<boolean> {
     if (!status.running || status.ports === undefined) return false;
     const serving = await this.servingName();
-    return (
-      (await this.applied(serving.name)) ===
-      this.archive(table, status.ports, serving.generation, status.addressing).text
-    );
+    return (await this.applied(serving.name)) === this.archive(table, status.ports, serving.generation).text;
   }
 
   /** What serves now (undefined: its container is gone), for comparing with a proxy-image. */
@@ -412,7 +393,7 @@ export class SharedProxy {
         !result.created &&
         (await this.upgradePending(settings.image))
       ) {
-        const upgraded = await this.upgrade(next, ports, settings.image, before.addressing, ctx);
+        const upgraded = await this.upgrade(next, ports, settings.image, ctx);
         result = { ...result, upgraded };
         await this.waitServes(change.routes, ports, change.probePath);
       }
@@ -475,10 +456,9 @@ export class SharedProxy {
   private archive(
     table: readonly ServiceRoutes[],
     ports: ProxyPorts,
-    generation: number,
-    addressing: Addressing,
+    generation = 0,
   ): { text: string; archive: Buffer } {
-    const text = sharedCaddyfile(table, ports, { admin: adminAddress(generation), addressing });
+    const text = sharedCaddyfile(table, ports, adminAddress(generation));
     return { text, archive: this.archiveOf(text, table) };
   }
 
@@ -500,7 +480,7 @@ export class SharedProxy {
     done: Progress = {},
   ): Promise<ApplyResult> {
     const serving = before.exists ? await this.servingName() : { name: SHARED_PROXY, generation: 0 };
-    const { text, archive } = this.archive(table, ports, serving.generation, before.addressing);
+    const { text, archive } = this.archive(table, ports, serving.generation);
     if (!before.exists) {
       if (!image || !network) throw new Error(`${this.where}: the shared proxy does not exist`);
       await runChecked(
@@ -517,8 +497,6 @@ export class SharedProxy {
           },
           volumes: [`${SHARED_PROXY_VOLUME}:/data`],
           sysctls: await proxySysctls(this.runner),
-          // Its services' addresses are kept (see caddy.ts): unknown short names answered locally.
-          dnsOptions: [SHORT_NAMES_LOCAL],
           publish: [`${ports.http}:${ports.http}`, `${ports.https}:${ports.https}`],
           command: caddyCommand('run', CADDYFILE),
         }),
@@ -608,7 +586,7 @@ export class SharedProxy {
     }
     const table = await this.table();
     if (plan.idleHolder) {
-      await this.park(SHARED_PROXY, table, 0, holder.addressing);
+      await this.park(SHARED_PROXY, table, 0);
       await this.idleHolder();
     }
     if (plan.holderTakesOver) {
@@ -623,7 +601,7 @@ export class SharedProxy {
     for (const g of plan.retire) {
       const name = generationName(g.generation);
       ctx.log(`${this.where}: retiring ${name}, left by an interrupted proxy upgrade`);
-      if (g.running) await this.park(name, table, g.generation, holder.addressing);
+      if (g.running) await this.park(name, table, g.generation);
       await this.retire(name, g.running);
     }
   }
@@ -638,15 +616,14 @@ export class SharedProxy {
     table: readonly ServiceRoutes[],
     ports: ProxyPorts,
     image: string,
-    addressing: Addressing,
     ctx: DeployContext,
   ): Promise<UpgradeResult> {
     const from = await this.servingName();
     const generation = from.generation + 1;
     const name = generationName(generation);
     const pinned = await this.pinned(image);
-    const { text, archive } = this.archive(table, ports, generation, addressing);
-    const parked = this.parkedArchive(table, generation, addressing);
+    const { text, archive } = this.archive(table, ports, generation);
+    const parked = this.parkedArchive(table, generation);
     // A generation of that name can only be one an interrupted upgrade made (reconcileHeld retired
     // every generation not in service): it goes. A container of that name without the label is
     // not Slipway's, and stays.
@@ -694,37 +671,23 @@ export class SharedProxy {
     await writeFileAtomic(this.runner, this.generationFile, `${generation}\n`, '0644');
     ctx.log(`${this.where}: the shared proxy serves from ${name} (${pinned}); retiring ${from.name}`);
     // Parked before it goes: its listeners on the host's ports close with its certificates loaded.
-    await this.park(from.name, table, from.generation, addressing);
+    await this.park(from.name, table, from.generation);
     if (from.generation === 0) await this.idleHolder();
     else await this.retire(from.name, true);
     return { from: from.name, to: name, image: pinned };
   }
 
   /** The archive of a parked Caddy: the table's sites on loopback ports of its own. */
-  private parkedArchive(table: readonly ServiceRoutes[], generation: number, addressing: Addressing): Buffer {
-    const text = sharedCaddyfile(table, parkedPorts(generation), {
-      admin: adminAddress(generation),
-      bind: PARKED_BIND,
-      addressing,
-    });
+  private parkedArchive(table: readonly ServiceRoutes[], generation: number): Buffer {
+    const text = sharedCaddyfile(table, parkedPorts(generation), adminAddress(generation), PARKED_BIND);
     return this.archiveOf(text, table);
   }
 
   /** Moves a running Caddy's sites off the host's ports (best effort: what follows stops or idles it). */
-  private async park(
-    name: string,
-    table: readonly ServiceRoutes[],
-    generation: number,
-    addressing: Addressing,
-  ): Promise<void> {
+  private async park(name: string, table: readonly ServiceRoutes[], generation: number): Promise<void> {
     await this.runner.run(docker.removeFileIn(this.target, name, APPLIED));
     const copied = await this.runner.run(
-      docker.copyArchiveInto(
-        this.target,
-        name,
-        '/etc/caddy',
-        this.parkedArchive(table, generation, addressing),
-      ),
+      docker.copyArchiveInto(this.target, name, '/etc/caddy', this.parkedArchive(table, generation)),
     );
     if (copied.exitCode === 0)
       await this.runner.run(docker.exec(this.target, name, caddyCommand('reload', CADDYFILE)));

@@ -37,7 +37,7 @@ describe('the shared proxy generations', () => {
       expect(adminAddress(n)).not.toBe(adminAddress(0));
       expect(adminAddress(n)).not.toBe(adminAddress(n + 1));
     }
-    expect(sharedCaddyfile([], { http: 80, https: 443 }, { admin: adminAddress(2) })).toContain(
+    expect(sharedCaddyfile([], { http: 80, https: 443 }, adminAddress(2))).toContain(
       '\tadmin localhost:2021\n',
     );
     expect(sharedCaddyfile([], { http: 80, https: 443 })).toContain('\tadmin localhost:2019\n');
@@ -56,7 +56,8 @@ describe('the shared proxy generations', () => {
         },
       ] as never,
       parkedPorts(3),
-      { admin: adminAddress(3), bind: PARKED_BIND },
+      adminAddress(3),
+      PARKED_BIND,
     );
     expect(parked).toContain('\thttp_port 30006\n\thttps_port 30007\n\tdefault_bind 127.0.0.1\n');
     expect(parked).toContain('a.test {');

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  answersShortNamesLocally,
   parseRoute,
   parseRoutes,
   routeConflict,
   type ServiceRoutes,
-  SHORT_NAMES_LOCAL,
   sharedCaddyfile,
   UPSTREAM,
 } from '../../../src/proxy/caddy';
@@ -118,34 +116,5 @@ describe('the shared Caddyfile', () => {
         https: 443,
       }),
     );
-  });
-
-  it("keeps each service's addresses where the holder has short names answered locally (issue 32)", () => {
-    const table = [svc('a', ['a.test'], { tls: 'off' }), svc('b.v2', ['b.test'], { tls: 'off' })];
-    const kept = sharedCaddyfile(table, { http: 80, https: 443 }, { addressing: 'kept' });
-    const a = kept.slice(kept.indexOf('http://a.test {'), kept.indexOf('http://b.test {'));
-    // Looked up rooted (no search domain sends it out), every address kept and gone round.
-    expect(a).toContain(
-      `\t\treverse_proxy {\n\t\t\tdynamic a a-live. 8080 {\n\t\t\t\trefresh ${UPSTREAM.refreshMs}ms\n\t\t\t}\n\t\t\tlb_policy round_robin\n`,
-    );
-    expect(a).toContain(`\t\t\tfail_duration ${UPSTREAM.failDurationMs}ms\n`);
-    expect(a).toContain(`\t\t\t\tdial_timeout ${UPSTREAM.dialTimeoutMs}ms\n`);
-    // A name with a dot: Docker 20.10 forwards it when unknown, so it stays resolved on each dial.
-    const b = kept.slice(kept.indexOf('http://b.test {'));
-    expect(b).toContain('\t\treverse_proxy b.v2-live:8080 {\n');
-    expect(b).not.toContain('dynamic');
-    // The holder made before the option: every name per dial, the text as before.
-    expect(sharedCaddyfile(table, { http: 80, https: 443 }, { addressing: 'per-dial' })).toBe(
-      sharedCaddyfile(table, { http: 80, https: 443 }),
-    );
-  });
-
-  it('knows a holder whose short names are answered locally by its DNS options', () => {
-    expect(answersShortNamesLocally([SHORT_NAMES_LOCAL])).toBe(true);
-    expect(answersShortNamesLocally(['ndots:2', 'timeout:1'])).toBe(true);
-    expect(answersShortNamesLocally(['ndots:0'])).toBe(false);
-    expect(answersShortNamesLocally([])).toBe(false);
-    expect(answersShortNamesLocally(null)).toBe(false);
-    expect(answersShortNamesLocally(undefined)).toBe(false);
   });
 });
