@@ -49008,11 +49008,15 @@ var pool = __nccwpck_require__(3211);
  *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
  *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
  *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
- * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
- *   names up under one lock for all of them and caches no failure, so a service whose name resolves
- *   to nothing (no version running, a crash loop) would hold up every other service on the host
- *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
- *   name to a slow upstream resolver).
+ * - the shared proxy never dials a version: it sends a service's requests to the service's own
+ *   proxy (which publishes no port then), one container whose address stays while versions come and
+ *   go behind it. Caddy looks `dynamic` names up under one lock for all of them and caches no
+ *   failure, so in the shared proxy a service whose name resolved to nothing (no version running, a
+ *   crash loop, a recreate's gap) would hold up every other service on the host with a lookup on
+ *   every try of every request sent to it; resolved on each dial instead, a version that just
+ *   joined was picked by half the dials on Docker 20.10 (its name is in Docker's DNS before its
+ *   interface answers ARP, and the kernel asks again only a second later), so a request could wait
+ *   several dials in a row.
  */
 /** How a proxy reaches a service's versions. */
 const UPSTREAM = {
@@ -49067,11 +49071,14 @@ function upstreamBlock(name, port, indent, dynamic) {
 const PROXY_PORT = 80;
 const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
 const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function site(upstream) {
+function site(upstream, trustForwarded = false) {
     return [
         '{',
         '\tadmin localhost:2019',
         '\tauto_https off',
+        // Behind the shared proxy: the client's address and scheme it forwards are kept (only the
+        // containers on the service's live network can reach a proxy that publishes no port).
+        ...(trustForwarded ? ['\tservers {', '\t\ttrusted_proxies static private_ranges', '\t}'] : []),
         '}',
         '',
         `:${PROXY_PORT} {`,
@@ -49080,8 +49087,13 @@ function site(upstream) {
         '',
     ].join('\n');
 }
-function caddyfile(upstream, port) {
-    return site(upstreamBlock(upstream, port, '\t', true));
+/**
+ * A service's own proxy: on its `publish` port, or (`behindSharedProxy`, no port published) the
+ * shared proxy's upstream for the service, which then dials one stable address while this proxy
+ * keeps the versions' addresses — lookups and their lock its service's alone.
+ */
+function caddyfile(upstream, port, behindSharedProxy = false) {
+    return site(upstreamBlock(upstream, port, '\t', true), behindSharedProxy);
 }
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 function swarmCaddyfile(service, port) {
@@ -53282,9 +53294,14 @@ class container_host_ContainerHost extends session_HostSession {
             throw new Error(`${this.where}: cannot put ${container} in service: ${connect.stderr.trim()}`);
         }
     }
-    /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+    /**
+     * Makes sure the service's own proxy runs, proxying to the alias (created on the first deploy):
+     * on the `publish` port, or — without one — as the shared proxy's upstream for the service
+     * (reachable on the live network only, trusting the client address the shared proxy forwards).
+     * Returns true when this call created it.
+     */
     async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
-        const config = caddyfile(this.alias, port);
+        const config = caddyfile(this.alias, port, publish === undefined);
         const archive = tarFile('Caddyfile', config);
         const exists = knownRunning
             ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
@@ -53296,19 +53313,19 @@ class container_host_ContainerHost extends session_HostSession {
                 network: this.live,
                 restart: 'unless-stopped',
                 labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
-                publish: [`${publish}:${PROXY_PORT}`],
+                ...(publish !== undefined && { publish: [`${publish}:${PROXY_PORT}`] }),
                 command: caddyCommand('run', CADDYFILE_PATH),
             }));
             await this.docker(docker_containers/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(docker_containers/* start */.ni(this.target, this.proxy));
             await this.waitProxyServes(healthPath);
-            return;
+            return true;
         }
         const inspect = JSON.parse(exists.stdout);
         if (!inspect.State.Running) {
             await this.docker(docker_containers/* start */.ni(this.target, this.proxy));
             await this.waitProxyServes(healthPath);
-            return;
+            return false;
         }
         // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
         const current = await this.runner.run(docker_containers/* readFileIn */.G(this.target, this.proxy, CADDYFILE_PATH));
@@ -53317,6 +53334,7 @@ class container_host_ContainerHost extends session_HostSession {
             await this.docker(docker_containers/* exec */.m0(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
             await this.waitProxyServes(healthPath);
         }
+        return false;
     }
     /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
     async waitProxyServes(healthPath) {
@@ -54162,13 +54180,19 @@ function planDeploy(request, image, hosts) {
         if (request.publish !== undefined && published !== undefined && published !== request.publish) {
             throw new Error(`${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`);
         }
+        // Behind the shared proxy, the service's own proxy publishes nothing (it trusts the client
+        // address it is given, which only a proxy reachable from the live network alone may do).
+        if (request.shared && published !== undefined) {
+            throw new Error(`${h.where}: the proxy of ${request.name} publishes port ${published}; with hostnames the service is served by the shared proxy: remove the container slipway-proxy-${request.name} on that host (a short outage), then deploy again. Nothing was changed.`);
+        }
     }
     const planned = hosts.map((h) => {
         // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
-        // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
+        // hostnames, or a change a killed run recorded), or the service's own proxy in front of it does
+        // not run: only the proxies change, nothing restarts.
         const action = !isUnchanged(request, h.state, image.digest)
             ? 'switch'
-            : request.shared && h.routed !== true
+            : request.shared && (h.routed !== true || h.state.proxy?.running !== true)
                 ? 'reroute'
                 : 'keep';
         return { ...h, action };
@@ -54295,9 +54319,10 @@ function routesOf(request, session) {
         return undefined;
     return {
         service: request.name,
-        upstream: session.alias,
+        // The service's own proxy: one stable address (the versions behind it come and go).
+        upstream: session.proxy,
         network: session.live,
-        port: request.port,
+        port: PROXY_PORT,
         routes: shared.routes,
         tls: shared.tls,
         ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
@@ -54696,10 +54721,22 @@ class deploy_Deployer {
         await session.activate(container);
         const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
         if (r.shared) {
+            // The service's own proxy first (no port published): the shared proxy's routes go to it.
+            const front = routes !== null && routes !== undefined && r.port !== undefined
+                ? await session.ensureProxy(r.port, undefined, (0,common_reference/* formatReference */.FH)(r.proxyImage), r.healthPath, proxyRunning)
+                : false;
             const change = routes
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
-            await new shared_proxy_SharedProxy(session.runner).apply(change, { image: (0,common_reference/* formatReference */.FH)(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
+            try {
+                await new shared_proxy_SharedProxy(session.runner).apply(change, { image: (0,common_reference/* formatReference */.FH)(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
+            }
+            catch (error) {
+                // A proxy of the service made for routes the shared proxy did not take goes again.
+                if (front)
+                    await session.remove(session.proxy).catch(() => { });
+                throw error;
+            }
         }
         else if (r.publish !== undefined && r.port !== undefined) {
             await session.ensureProxy(r.port, r.publish, (0,common_reference/* formatReference */.FH)(r.proxyImage), r.healthPath, proxyRunning);

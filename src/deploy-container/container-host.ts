@@ -331,15 +331,20 @@ export class ContainerHost extends HostSession {
     }
   }
 
-  /** Makes sure the proxy runs, proxying the publish port to the alias (created on the first deploy). */
+  /**
+   * Makes sure the service's own proxy runs, proxying to the alias (created on the first deploy):
+   * on the `publish` port, or — without one — as the shared proxy's upstream for the service
+   * (reachable on the live network only, trusting the client address the shared proxy forwards).
+   * Returns true when this call created it.
+   */
   async ensureProxy(
     port: number,
-    publish: number,
+    publish: number | undefined,
     proxyImage: string,
     healthPath?: string,
     knownRunning = false,
-  ): Promise<void> {
-    const config = caddyfile(this.alias, port);
+  ): Promise<boolean> {
+    const config = caddyfile(this.alias, port, publish === undefined);
     const archive = tarFile('Caddyfile', config);
     const exists = knownRunning
       ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
@@ -352,20 +357,20 @@ export class ContainerHost extends HostSession {
           network: this.live,
           restart: 'unless-stopped',
           labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
-          publish: [`${publish}:${PROXY_PORT}`],
+          ...(publish !== undefined && { publish: [`${publish}:${PROXY_PORT}`] }),
           command: caddyCommand('run', CADDYFILE_PATH),
         }),
       );
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.start(this.target, this.proxy));
       await this.waitProxyServes(healthPath);
-      return;
+      return true;
     }
     const inspect = JSON.parse(exists.stdout) as Inspect;
     if (!inspect.State.Running) {
       await this.docker(docker.start(this.target, this.proxy));
       await this.waitProxyServes(healthPath);
-      return;
+      return false;
     }
     // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
     const current = await this.runner.run(docker.readFileIn(this.target, this.proxy, CADDYFILE_PATH));
@@ -374,6 +379,7 @@ export class ContainerHost extends HostSession {
       await this.docker(docker.exec(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
       await this.waitProxyServes(healthPath);
     }
+    return false;
   }
 
   /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */

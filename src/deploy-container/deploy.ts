@@ -14,7 +14,7 @@ import { auditHosts, newLock, withHostLocks } from '../deploy-core/locks';
 import { LockLostError } from '../deploy-core/lease';
 import type { PinnedImage } from '../deploy-core/pin';
 import { rollOut } from '../deploy-core/rollout';
-import { routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../proxy/caddy';
+import { PROXY_PORT, routeConflict, type ServiceRoutes, UPSTREAM_SETTLE_MS } from '../proxy/caddy';
 import { proxyLockId, type RouteChange, SharedProxy } from '../proxy/shared-proxy';
 import { type DeployContext, DeployError, type DeployResult, type HostResult } from '../deploy-core/result';
 import { LABEL, type LockInfo } from '../deploy-core/session';
@@ -69,9 +69,10 @@ export function routesOf(request: DeployRequest, session: ContainerHost): Servic
   if (!shared || request.port === undefined) return undefined;
   return {
     service: request.name,
-    upstream: session.alias,
+    // The service's own proxy: one stable address (the versions behind it come and go).
+    upstream: session.proxy,
     network: session.live,
-    port: request.port,
+    port: PROXY_PORT,
     routes: shared.routes,
     tls: shared.tls,
     ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
@@ -569,16 +570,33 @@ export class Deployer {
     const routes =
       back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
     if (r.shared) {
+      // The service's own proxy first (no port published): the shared proxy's routes go to it.
+      const front =
+        routes !== null && routes !== undefined && r.port !== undefined
+          ? await session.ensureProxy(
+              r.port,
+              undefined,
+              formatReference(r.proxyImage),
+              r.healthPath,
+              proxyRunning,
+            )
+          : false;
       const change: RouteChange = routes
         ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
         : { kind: 'remove', service: r.name, network: session.live };
-      await new SharedProxy(session.runner).apply(
-        change,
-        { image: formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven },
-        this.lock,
-        this.ctx,
-        r.lockTimeoutMs,
-      );
+      try {
+        await new SharedProxy(session.runner).apply(
+          change,
+          { image: formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven },
+          this.lock,
+          this.ctx,
+          r.lockTimeoutMs,
+        );
+      } catch (error) {
+        // A proxy of the service made for routes the shared proxy did not take goes again.
+        if (front) await session.remove(session.proxy).catch(() => {});
+        throw error;
+      }
     } else if (r.publish !== undefined && r.port !== undefined) {
       await session.ensureProxy(r.port, r.publish, formatReference(r.proxyImage), r.healthPath, proxyRunning);
     }

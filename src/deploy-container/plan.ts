@@ -74,13 +74,21 @@ export function planDeploy<H>(
         `${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`,
       );
     }
+    // Behind the shared proxy, the service's own proxy publishes nothing (it trusts the client
+    // address it is given, which only a proxy reachable from the live network alone may do).
+    if (request.shared && published !== undefined) {
+      throw new Error(
+        `${h.where}: the proxy of ${request.name} publishes port ${published}; with hostnames the service is served by the shared proxy: remove the container slipway-proxy-${request.name} on that host (a short outage), then deploy again. Nothing was changed.`,
+      );
+    }
   }
   const planned = hosts.map((h): HostPlan<H> => {
     // The version runs as asked, but the shared proxy does not serve its routes as recorded (new
-    // hostnames, or a change a killed run recorded): only the proxy changes, nothing restarts.
+    // hostnames, or a change a killed run recorded), or the service's own proxy in front of it does
+    // not run: only the proxies change, nothing restarts.
     const action: HostAction = !isUnchanged(request, h.state, image.digest)
       ? 'switch'
-      : request.shared && h.routed !== true
+      : request.shared && (h.routed !== true || h.state.proxy?.running !== true)
         ? 'reroute'
         : 'keep';
     return { ...h, action };

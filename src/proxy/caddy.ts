@@ -13,11 +13,15 @@
  *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
  *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
  *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
- * - the shared proxy resolves each service's name on each dial instead: Caddy looks `dynamic`
- *   names up under one lock for all of them and caches no failure, so a service whose name resolves
- *   to nothing (no version running, a crash loop) would hold up every other service on the host
- *   with a lookup on every try of every request sent to it (each one slow where Docker forwards the
- *   name to a slow upstream resolver).
+ * - the shared proxy never dials a version: it sends a service's requests to the service's own
+ *   proxy (which publishes no port then), one container whose address stays while versions come and
+ *   go behind it. Caddy looks `dynamic` names up under one lock for all of them and caches no
+ *   failure, so in the shared proxy a service whose name resolved to nothing (no version running, a
+ *   crash loop, a recreate's gap) would hold up every other service on the host with a lookup on
+ *   every try of every request sent to it; resolved on each dial instead, a version that just
+ *   joined was picked by half the dials on Docker 20.10 (its name is in Docker's DNS before its
+ *   interface answers ARP, and the kernel asks again only a second later), so a request could wait
+ *   several dials in a row.
  */
 
 /** How a proxy reaches a service's versions. */
@@ -76,11 +80,14 @@ export const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
 
 const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-function site(upstream: string[]): string {
+function site(upstream: string[], trustForwarded = false): string {
   return [
     '{',
     '\tadmin localhost:2019',
     '\tauto_https off',
+    // Behind the shared proxy: the client's address and scheme it forwards are kept (only the
+    // containers on the service's live network can reach a proxy that publishes no port).
+    ...(trustForwarded ? ['\tservers {', '\t\ttrusted_proxies static private_ranges', '\t}'] : []),
     '}',
     '',
     `:${PROXY_PORT} {`,
@@ -90,8 +97,13 @@ function site(upstream: string[]): string {
   ].join('\n');
 }
 
-export function caddyfile(upstream: string, port: number): string {
-  return site(upstreamBlock(upstream, port, '\t', true));
+/**
+ * A service's own proxy: on its `publish` port, or (`behindSharedProxy`, no port published) the
+ * shared proxy's upstream for the service, which then dials one stable address while this proxy
+ * keeps the versions' addresses — lookups and their lock its service's alone.
+ */
+export function caddyfile(upstream: string, port: number, behindSharedProxy = false): string {
+  return site(upstreamBlock(upstream, port, '\t', true), behindSharedProxy);
 }
 
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */

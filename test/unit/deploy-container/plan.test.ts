@@ -92,7 +92,7 @@ describe('the deploy plan', () => {
   });
   const v1 = running('v1', `sha256:${'1'.padEnd(64, '0')}`);
   const v2 = running('v2', IMAGE.digest);
-  const serving = (v: Version, proxy = { running: true, publish: 8080 }): HostState => ({
+  const serving = (v: Version, proxy: HostState['proxy'] = { running: true, publish: 8080 }): HostState => ({
     current: v,
     serving: [v],
     previous: [],
@@ -152,11 +152,23 @@ describe('the deploy plan', () => {
   it('with hostnames: reroutes a host whose version runs but whose routes the shared proxy does not serve', () => {
     const shared = request({ port: '80', hostnames: 'shop.example.com' });
     const v = running('v2', IMAGE.digest, configOf(shared));
-    const plan = planDeploy(shared, IMAGE, [view('a', serving(v), false), view('b', serving(v), true)]);
-    expect(plan.hosts.map((h) => h.action)).toEqual(['reroute', 'keep']);
+    // Behind the shared proxy, the service's own proxy publishes nothing.
+    const front = { running: true };
+    const plan = planDeploy(shared, IMAGE, [
+      view('a', serving(v, front), false),
+      view('b', serving(v, front), true),
+      // Routed, but the service's own proxy in front of its versions is stopped (or predates it).
+      view('c', serving(v, { running: false }), true),
+      view('d', { ...serving(v), proxy: undefined }, true),
+    ]);
+    expect(plan.hosts.map((h) => h.action)).toEqual(['reroute', 'keep', 'reroute', 'reroute']);
     expect(plan.changed).toBe(true);
     expect(describeDeploy(plan)[0]).toBe(
       `a: already runs ${IMAGE.digest}; would apply its routes to the shared proxy`,
+    );
+    // A proxy of the service that publishes a port (from before hostnames) is refused, nothing changed.
+    expect(() => planDeploy(shared, IMAGE, [view('a', serving(v), true)])).toThrow(
+      /a: the proxy of \S+ publishes port 8080; with hostnames the service is served by the shared proxy: remove the container slipway-proxy-\S+ on that host/,
     );
   });
 

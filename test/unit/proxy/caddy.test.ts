@@ -7,6 +7,14 @@ describe('proxy configuration', () => {
     expect(config).toContain('\tdynamic a web-abc123-20260101 8080 {\n\t\t\trefresh 250ms\n');
     expect(config).toContain('auto_https off');
     expect(() => caddyfile('web; rm', 8080)).toThrow('invalid upstream');
+    // On a published port, the client's own X-Forwarded-* headers are not trusted.
+    expect(config).not.toContain('trusted_proxies');
+  });
+
+  it('behind the shared proxy, keeps the client address and scheme the shared proxy forwards', () => {
+    const config = caddyfile('web-live', 8080, true);
+    expect(config).toContain('\tservers {\n\t\ttrusted_proxies static private_ranges\n\t}\n}');
+    expect(config).toContain('\tdynamic a web-live 8080 {');
   });
 });
 
