@@ -42102,6 +42102,7 @@ function networkDisconnect(target, network, container) {
 
 
 
+
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 async function inspectContainersWhere(runner, target, filters) {
     const ids = (await command_runChecked(runner, listContainers(target, filters))).stdout
@@ -42116,6 +42117,16 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
     const exists = await runner.run(networkInspect(target, name));
     if (exists.exitCode !== 0)
         await command_runChecked(runner, networkCreate(target, name, labels, options));
+}
+/** The engine's API version as a number (1.41 for Docker 20.10, 1.52 for 29); undefined if it does not say. */
+async function engineApiVersion(runner, target) {
+    const result = await runner.run(dockerCommand(target, ['version', '--format', '{{.Server.APIVersion}}']));
+    return parseApiVersion(result.exitCode === 0 ? result.stdout : '');
+}
+/** "1.41" → 1.41, "1.9" → 1.09 (minor versions compare as numbers); anything else → undefined. */
+function parseApiVersion(text) {
+    const match = /^(\d+)\.(\d+)$/.exec(text.trim());
+    return match ? Number(match[1]) + Number(match[2]) / 100 : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
@@ -43343,6 +43354,37 @@ function env_file_envFileContent(env) {
         .join('');
 }
 
+;// CONCATENATED MODULE: ./src/proxy/proxy-sysctls.ts
+
+
+const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
+/** The settings this host's kernel knows (none on a kernel older than 5.14). */
+async function proxySysctls(runner) {
+    const known = await runner.run(pathExists(`/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`));
+    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
+}
+/**
+ * How long a service's proxy waits before asking again for the address of a version that did not
+ * answer its first ARP request (the kernel's default: 1 s). Docker before 28 puts a version's name
+ * in its DNS before the version's interface answers: a proxy that dialled it in that moment waited
+ * a whole second for the kernel's next request (seen with tcpdump on a Debian 20.10 bridge: the
+ * proxy's request unanswered, the next one a second later answered at once). Docker 28 and later
+ * announce a new address themselves (unsolicited ARP).
+ */
+const ARP_RETRY_MS = 100;
+const ARP_RETRY = 'net.ipv4.neigh.eth0.retrans_time_ms';
+/**
+ * The settings of a service's own proxy, created on the live network (its eth0): the fast ARP
+ * retry where the engine takes it as `--sysctl` (API before 1.44; later engines take interface
+ * settings only as an endpoint's driver option — and from Docker 28 on announce addresses anyway).
+ */
+async function serviceProxySysctls(runner, target) {
+    return arpRetrySysctls(await engineApiVersion(runner, target));
+}
+function arpRetrySysctls(apiVersion) {
+    return apiVersion !== undefined && apiVersion < 1.44 ? { [ARP_RETRY]: String(ARP_RETRY_MS) } : {};
+}
+
 ;// CONCATENATED MODULE: ./src/docker/tar.ts
 /**
  * A one-file tar archive in memory: how a config file reaches a container (`docker cp -` reads a
@@ -43392,6 +43434,7 @@ function tarFiles(files) {
  * rollback and pruning. Built on the session every mode shares (deploy-core/session.ts). Every
  * command is an argv array; values travel on stdin or in env files.
  */
+
 
 
 
@@ -43660,6 +43703,7 @@ class ContainerHost extends HostSession {
                 restart: 'unless-stopped',
                 labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
                 ...(publish !== undefined && { publish: [`${publish}:${PROXY_PORT}`] }),
+                sysctls: await serviceProxySysctls(this.runner, this.target),
                 command: caddyCommand('run', CADDYFILE_PATH),
             }));
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
@@ -48339,15 +48383,6 @@ function reconcile(recorded, generations, holderIdle) {
         idleHolder: !holderIdle,
         holderTakesOver: false,
     };
-}
-
-;// CONCATENATED MODULE: ./src/proxy/proxy-sysctls.ts
-
-const MIGRATE_REQUESTS = 'net.ipv4.tcp_migrate_req';
-/** The settings this host's kernel knows (none on a kernel older than 5.14). */
-async function proxySysctls(runner) {
-    const known = await runner.run(pathExists(`/proc/sys/${MIGRATE_REQUESTS.replaceAll('.', '/')}`));
-    return known.exitCode === 0 ? { [MIGRATE_REQUESTS]: '1' } : {};
 }
 
 ;// CONCATENATED MODULE: ./src/proxy/shared-proxy.ts

@@ -16,6 +16,7 @@ import { sleep } from '../common/retry';
 import { httpProbe } from '../ssh/http-probe';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
 import { caddyCommand } from '../proxy/caddy-commands';
+import { serviceProxySysctls } from '../proxy/proxy-sysctls';
 import * as files from '../command/files';
 import { tarFile } from '../docker/tar';
 import { HostSession, LABEL } from '../deploy-core/session';
@@ -358,6 +359,7 @@ export class ContainerHost extends HostSession {
           restart: 'unless-stopped',
           labels: { [LABEL.service]: this.name, [LABEL.role]: 'proxy' },
           ...(publish !== undefined && { publish: [`${publish}:${PROXY_PORT}`] }),
+          sysctls: await serviceProxySysctls(this.runner, this.target),
           command: caddyCommand('run', CADDYFILE_PATH),
         }),
       );

@@ -5,7 +5,7 @@
 import { runChecked, type Runner } from '../command/command';
 import * as docker from './containers';
 import * as networks from './networks';
-import type { DockerTarget } from './target';
+import { dockerCommand, type DockerTarget } from './target';
 
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 export async function inspectContainersWhere<T>(
@@ -30,4 +30,16 @@ export async function ensureNetwork(
 ): Promise<void> {
   const exists = await runner.run(networks.networkInspect(target, name));
   if (exists.exitCode !== 0) await runChecked(runner, networks.networkCreate(target, name, labels, options));
+}
+
+/** The engine's API version as a number (1.41 for Docker 20.10, 1.52 for 29); undefined if it does not say. */
+export async function engineApiVersion(runner: Runner, target: DockerTarget): Promise<number | undefined> {
+  const result = await runner.run(dockerCommand(target, ['version', '--format', '{{.Server.APIVersion}}']));
+  return parseApiVersion(result.exitCode === 0 ? result.stdout : '');
+}
+
+/** "1.41" → 1.41, "1.9" → 1.09 (minor versions compare as numbers); anything else → undefined. */
+export function parseApiVersion(text: string): number | undefined {
+  const match = /^(\d+)\.(\d+)$/.exec(text.trim());
+  return match ? Number(match[1]) + Number(match[2]) / 100 : undefined;
 }

@@ -121,7 +121,7 @@ const cleanHosts = hostCleanup(lab, `engine29-${ID}`, [
   `for i in $(seq 1 60); do [ -z "$(docker ps -aq --filter label=com.docker.stack.namespace=${STACK})" ] && break; sleep 0.5; done; docker network rm ${STACK}_default >/dev/null 2>&1`,
   `rm -rf /home/deploy/.slipway/${STACK}`,
   // The shared proxy is the host's: only on the Docker 29 host, where this file made it.
-  `[ "$(hostname)" = ${host.name} ] && { docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f; docker rm -f slipway-proxy; docker volume rm slipway-proxy-data; rm -rf /home/deploy/.slipway/_proxy; } >/dev/null 2>&1`,
+  `[ "$(hostname)" = ${host.name} ] && { docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f -v; docker rm -f slipway-proxy; docker volume rm slipway-proxy-data; rm -rf /home/deploy/.slipway/_proxy; } >/dev/null 2>&1`,
   `docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F '/e29-proxy/${ID}:' | xargs -r docker image rm >/dev/null 2>&1`,
   `docker image ls --format '{{.ID}} {{.Repository}}' | grep -F '/e29/${ID}-' | cut -d' ' -f1 | sort -u | xargs -r docker image rm -f >/dev/null 2>&1`,
 ]);

@@ -48,7 +48,7 @@ const figures: Record<string, unknown> = {};
 const UPGRADE_REPO = `proxy-upgrade/${ID}/caddy`;
 const cleanHosts = hostCleanup(lab, `proxy-${ID}`, [
   // The upgrade test's generations (in the holder's namespace: they go first), on this file's host only.
-  `[ "$(hostname)" = ${host.name} ] && docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f >/dev/null 2>&1`,
+  `[ "$(hostname)" = ${host.name} ] && docker ps -aq --filter label=dev.slipway.role=shared-proxy-generation | xargs -r docker rm -f -v >/dev/null 2>&1`,
   'docker rm -f slipway-proxy >/dev/null 2>&1',
   'docker volume rm slipway-proxy-data >/dev/null 2>&1',
   'rm -rf /home/deploy/.slipway/_proxy',
@@ -219,6 +219,38 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(
       await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/proc/sys/net/ipv4/tcp_migrate_req'),
     ).toBe('1');
+    // The shared proxy sends a.test to the service's own proxy (issue 32): no port published, the
+    // versions' addresses kept, an unanswered ARP request repeated after 100 ms (this engine's API
+    // is 1.41), the client's address the shared proxy forwards trusted.
+    const front = JSON.parse(
+      await onHost(lab, host, 'docker', 'inspect', '--format', '{{json .HostConfig}}', `slipway-proxy-${A}`),
+    ) as { PortBindings?: object; Sysctls?: Record<string, string> };
+    expect(front.PortBindings ?? {}).toEqual({});
+    expect(front.Sysctls).toEqual({ 'net.ipv4.neigh.eth0.retrans_time_ms': '100' });
+    expect(
+      await onHost(
+        lab,
+        host,
+        'docker',
+        'exec',
+        `slipway-proxy-${A}`,
+        'cat',
+        '/proc/sys/net/ipv4/neigh/eth0/retrans_time_ms',
+      ),
+    ).toBe('100');
+    const frontConfig = await onHost(
+      lab,
+      host,
+      'docker',
+      'exec',
+      `slipway-proxy-${A}`,
+      'cat',
+      '/etc/caddy/Caddyfile',
+    );
+    expect(frontConfig).toContain(`dynamic a ${A}-live 8080`);
+    expect(frontConfig).toContain('trusted_proxies static private_ranges');
+    const shared = await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/etc/caddy/Caddyfile');
+    expect(shared).toContain(`reverse_proxy slipway-proxy-${A}:80 {`);
   });
 
   it('switches a.test from v1 to v2 under HTTPS load on both names: 0 failed requests, no proxy reload', async () => {
