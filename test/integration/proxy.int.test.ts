@@ -24,6 +24,9 @@ import { type LabHost, publishFixtureApp } from '../lab/lab';
 const lab = inject('lab');
 const tools = inject('tools');
 const host = lab.hosts[0] as LabHost;
+/** The image a container on the host was created from, as docker recorded it. */
+const imageOf = (name: string) =>
+  onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', name);
 const ID = randomBytes(3).toString('hex');
 const svc = (x: string) => `test-px-${x}-${ID}`;
 const A = svc('a');
@@ -195,15 +198,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     // Both certificates were issued by Pebble (the client trusts nothing else).
     expect(pebble.issued()).toBe(2);
     // What runs is pinned: the proxy was created from repository@digest.
-    const image = await onHost(
-      lab,
-      host,
-      'docker',
-      'inspect',
-      '--format',
-      '{{.Config.Image}}',
-      'slipway-proxy',
-    );
+    const image = await imageOf('slipway-proxy');
     expect(image).toMatch(/^\S+@sha256:[0-9a-f]{64}$/);
     // Connections queued on the old listener move to the new one on a reload (this kernel has it).
     const sysctls = await onHost(
@@ -227,26 +222,9 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     ) as { PortBindings?: object; Sysctls?: Record<string, string> };
     expect(front.PortBindings ?? {}).toEqual({});
     expect(front.Sysctls).toEqual({ 'net.ipv4.neigh.eth0.retrans_time_ms': '100' });
-    expect(
-      await onHost(
-        lab,
-        host,
-        'docker',
-        'exec',
-        `slipway-proxy-${A}`,
-        'cat',
-        '/proc/sys/net/ipv4/neigh/eth0/retrans_time_ms',
-      ),
-    ).toBe('100');
-    const frontConfig = await onHost(
-      lab,
-      host,
-      'docker',
-      'exec',
-      `slipway-proxy-${A}`,
-      'cat',
-      '/etc/caddy/Caddyfile',
-    );
+    const inFront = (path: string) => onHost(lab, host, 'docker', 'exec', `slipway-proxy-${A}`, 'cat', path);
+    expect(await inFront('/proc/sys/net/ipv4/neigh/eth0/retrans_time_ms')).toBe('100');
+    const frontConfig = await inFront('/etc/caddy/Caddyfile');
     expect(frontConfig).toContain(`dynamic a ${A}-live 8080`);
     expect(frontConfig).toContain('trusted_proxies static private_ranges');
     const shared = await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/etc/caddy/Caddyfile');
@@ -674,22 +652,12 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     const danglingBefore = await dangling();
     const load = startLoad(LOAD_URLS, { workers: 2, ca: pebble.issuingRoot, resolve });
     // A container of the next generation's name that is not Slipway's is refused, and left alone.
-    const holderImage = await onHost(
-      lab,
-      host,
-      'docker',
-      'inspect',
-      '--format',
-      '{{.Config.Image}}',
-      'slipway-proxy',
-    );
+    const holderImage = await imageOf('slipway-proxy');
     await onHost(lab, host, 'docker', 'create', '--name', 'slipway-proxy.1', holderImage, 'true');
     const refused = await deploy(A, 'a2', { hostnames: 'a.test', 'proxy-image': first.ref });
     expect(refused.exitCode, refused.log).not.toBe(0);
     expect(refused.log).toContain('a container named slipway-proxy.1 that Slipway did not make');
-    expect(
-      await onHost(lab, host, 'docker', 'inspect', '--format', '{{.Config.Image}}', 'slipway-proxy.1'),
-    ).toBe(holderImage);
+    expect(await imageOf('slipway-proxy.1')).toBe(holderImage);
     await onHost(lab, host, 'docker', 'rm', 'slipway-proxy.1');
     const started = performance.now();
     // The version stays (a2): only the proxy-image changes, so this is the upgrade alone.
