@@ -42322,7 +42322,7 @@ const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutMs;
  * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
  * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
  */
-function upstreamBlock(name, port, indent, dynamic) {
+function upstreamBlock(name, port, indent, dynamic, extra = []) {
     if (!UPSTREAM_NAME.test(name))
         throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
     const retries = [
@@ -42342,6 +42342,7 @@ function upstreamBlock(name, port, indent, dynamic) {
         `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
         `${indent}\t}`,
         `${indent}\tlb_policy round_robin`,
+        ...extra.map((line) => `${indent}\t${line}`),
         ...retries,
         `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
         ...transport,
@@ -42351,14 +42352,12 @@ function upstreamBlock(name, port, indent, dynamic) {
 const PROXY_PORT = 80;
 const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
 const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-function site(upstream, trustForwarded = false) {
+function site(upstream, trusted = []) {
     return [
         '{',
         '\tadmin localhost:2019',
         '\tauto_https off',
-        // Behind the shared proxy: the client's address and scheme it forwards are kept (only the
-        // containers on the service's live network can reach a proxy that publishes no port).
-        ...(trustForwarded ? ['\tservers {', '\t\ttrusted_proxies static private_ranges', '\t}'] : []),
+        ...(trusted.length > 0 ? ['\tservers {', `\t\ttrusted_proxies static ${trusted.join(' ')}`, '\t}'] : []),
         '}',
         '',
         `:${PROXY_PORT} {`,
@@ -42367,13 +42366,22 @@ function site(upstream, trustForwarded = false) {
         '',
     ].join('\n');
 }
+const SUBNET = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
 /**
- * A service's own proxy: on its `publish` port, or (`behindSharedProxy`, no port published) the
- * shared proxy's upstream for the service, which then dials one stable address while this proxy
- * keeps the versions' addresses — lookups and their lock its service's alone.
+ * A service's own proxy: on its `publish` port, or (`behindShared`: no port published) the shared
+ * proxy's upstream for the service, which then dials one stable address while this proxy keeps the
+ * versions' addresses — lookups and their lock its service's alone. Behind the shared proxy it
+ * trusts the X-Forwarded-* headers of its live network's `subnets` only (the shared proxy's
+ * address there), and passes X-Forwarded-For on as it came: the app sees one hop, as before.
  */
-function caddyfile(upstream, port, behindSharedProxy = false) {
-    return site(upstreamBlock(upstream, port, '\t', true), behindSharedProxy);
+function caddyfile(upstream, port, behindShared) {
+    if (!behindShared)
+        return site(upstreamBlock(upstream, port, '\t', true));
+    const bad = behindShared.subnets.find((s) => !SUBNET.test(s));
+    if (bad !== undefined || behindShared.subnets.length === 0)
+        throw new Error(`invalid live network subnet ${JSON.stringify(bad ?? '')}`);
+    const keep = ['header_up X-Forwarded-For {http.request.header.X-Forwarded-For}'];
+    return site(upstreamBlock(upstream, port, '\t', true, keep), behindShared.subnets);
 }
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
 function swarmCaddyfile(service, port) {
@@ -43666,6 +43674,10 @@ class ContainerHost extends HostSession {
             throw new Error(`${this.where}: cannot take ${container} out of service: ${result.stderr.trim()}`);
         }
     }
+    /** Removes the service's own proxy with its anonymous volumes (the Caddy image's /config, /data). */
+    async removeProxy() {
+        await this.runner.run(removeContainersAndVolumes(this.target, [this.proxy]));
+    }
     /** Removes a container, never its volumes. */
     async remove(container) {
         await this.runner.run(removeContainers(this.target, [container]));
@@ -43690,9 +43702,12 @@ class ContainerHost extends HostSession {
      * Returns true when this call created it.
      */
     async ensureProxy(port, publish, proxyImage, healthPath, knownRunning = false) {
-        const config = caddyfile(this.alias, port, publish === undefined);
+        const behindShared = publish === undefined ? { subnets: await this.liveSubnets() } : undefined;
+        const config = caddyfile(this.alias, port, behindShared);
         const archive = tarFile('Caddyfile', config);
-        const exists = knownRunning
+        // Behind the shared proxy the container is always looked at: one that publishes a port must
+        // not be given a configuration that trusts forwarded client addresses.
+        const exists = knownRunning && !behindShared
             ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
             : await this.runner.run(inspectContainer(this.target, this.proxy));
         if (exists.exitCode !== 0) {
@@ -43712,7 +43727,12 @@ class ContainerHost extends HostSession {
             return true;
         }
         const inspect = JSON.parse(exists.stdout);
+        const published = Object.values(inspect.HostConfig?.PortBindings ?? {}).some((b) => (b ?? []).length > 0);
+        if (behindShared && published)
+            throw new Error(`${this.where}: the proxy of ${this.name} publishes a port; with hostnames the service is served by the shared proxy: remove the container ${this.proxy} on that host (a short outage), then deploy again`);
         if (!inspect.State.Running) {
+            // Its configuration first: a run cut between creating it and copying it left the image's own.
+            await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(start(this.target, this.proxy));
             await this.waitProxyServes(healthPath);
             return false;
@@ -43725,6 +43745,12 @@ class ContainerHost extends HostSession {
             await this.waitProxyServes(healthPath);
         }
         return false;
+    }
+    /** The live network's subnets (the shared proxy's address there is the one to trust). */
+    async liveSubnets() {
+        const result = await this.docker(networkInspect(this.target, this.live));
+        const [n] = JSON.parse(result.stdout);
+        return (n?.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
     }
     /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
     async waitProxyServes(healthPath) {
@@ -49072,6 +49098,10 @@ function planDeploy(request, image, hosts) {
         if (request.publish !== undefined && published !== undefined && published !== request.publish) {
             throw new Error(`${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`);
         }
+        // A proxy that serves the shared proxy (no port published) is not moved onto a port by a deploy.
+        if (request.publish !== undefined && h.state.proxy && published === undefined) {
+            throw new Error(`${h.where}: the proxy of ${request.name} publishes no port (the shared proxy serves the service by hostname); to serve it on port ${request.publish} instead, remove the service (slipway remove) or the container slipway-proxy-${request.name} and its routes on that host, then deploy again. Nothing was changed.`);
+        }
         // Behind the shared proxy, the service's own proxy publishes nothing (it trusts the client
         // address it is given, which only a proxy reachable from the live network alone may do).
         if (request.shared && published !== undefined) {
@@ -49215,6 +49245,7 @@ function routesOf(request, session) {
         upstream: session.proxy,
         network: session.live,
         port: PROXY_PORT,
+        appPort: request.port,
         routes: shared.routes,
         tls: shared.tls,
         ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
@@ -49624,9 +49655,13 @@ class Deployer {
                 await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
             }
             catch (error) {
-                // A proxy of the service made for routes the shared proxy did not take goes again.
-                if (front)
-                    await session.remove(session.proxy).catch(() => { });
+                // A proxy of the service made for routes the shared proxy did not take goes again — unless
+                // the record names it after all (a lock taken over mid-change leaves this run's record).
+                if (front) {
+                    const record = (await new SharedProxy(session.runner).table().catch(() => [])).find((t) => t.service === r.name);
+                    if (record?.upstream !== session.proxy)
+                        await session.removeProxy().catch(() => { });
+                }
                 throw error;
             }
         }

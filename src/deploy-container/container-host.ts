@@ -11,7 +11,7 @@ import * as images from '../docker/images';
 import * as networks from '../docker/networks';
 import { envFileContent } from '../docker/env-file';
 import { ensureNetwork, inspectContainersWhere } from '../docker/engine';
-import { type ContainerInspect as Inspect, containerName } from '../docker/inspect';
+import { type ContainerInspect as Inspect, containerName, type NetworkInspect } from '../docker/inspect';
 import { sleep } from '../common/retry';
 import { httpProbe } from '../ssh/http-probe';
 import { CADDYFILE_PATH, caddyfile, PROXY_PORT } from '../proxy/caddy';
@@ -310,6 +310,11 @@ export class ContainerHost extends HostSession {
     }
   }
 
+  /** Removes the service's own proxy with its anonymous volumes (the Caddy image's /config, /data). */
+  async removeProxy(): Promise<void> {
+    await this.runner.run(docker.removeContainersAndVolumes(this.target, [this.proxy]));
+  }
+
   /** Removes a container, never its volumes. */
   async remove(container: string): Promise<void> {
     await this.runner.run(docker.removeContainers(this.target, [container]));
@@ -345,11 +350,15 @@ export class ContainerHost extends HostSession {
     healthPath?: string,
     knownRunning = false,
   ): Promise<boolean> {
-    const config = caddyfile(this.alias, port, publish === undefined);
+    const behindShared = publish === undefined ? { subnets: await this.liveSubnets() } : undefined;
+    const config = caddyfile(this.alias, port, behindShared);
     const archive = tarFile('Caddyfile', config);
-    const exists = knownRunning
-      ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
-      : await this.runner.run(docker.inspectContainer(this.target, this.proxy));
+    // Behind the shared proxy the container is always looked at: one that publishes a port must
+    // not be given a configuration that trusts forwarded client addresses.
+    const exists =
+      knownRunning && !behindShared
+        ? { exitCode: 0, stdout: JSON.stringify({ State: { Running: true } }) }
+        : await this.runner.run(docker.inspectContainer(this.target, this.proxy));
     if (exists.exitCode !== 0) {
       await this.docker(
         docker.create(this.target, {
@@ -369,7 +378,14 @@ export class ContainerHost extends HostSession {
       return true;
     }
     const inspect = JSON.parse(exists.stdout) as Inspect;
+    const published = Object.values(inspect.HostConfig?.PortBindings ?? {}).some((b) => (b ?? []).length > 0);
+    if (behindShared && published)
+      throw new Error(
+        `${this.where}: the proxy of ${this.name} publishes a port; with hostnames the service is served by the shared proxy: remove the container ${this.proxy} on that host (a short outage), then deploy again`,
+      );
     if (!inspect.State.Running) {
+      // Its configuration first: a run cut between creating it and copying it left the image's own.
+      await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.start(this.target, this.proxy));
       await this.waitProxyServes(healthPath);
       return false;
@@ -382,6 +398,13 @@ export class ContainerHost extends HostSession {
       await this.waitProxyServes(healthPath);
     }
     return false;
+  }
+
+  /** The live network's subnets (the shared proxy's address there is the one to trust). */
+  private async liveSubnets(): Promise<string[]> {
+    const result = await this.docker(networks.networkInspect(this.target, this.live));
+    const [n] = JSON.parse(result.stdout) as NetworkInspect[];
+    return (n?.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
   }
 
   /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */

@@ -73,6 +73,7 @@ export function routesOf(request: DeployRequest, session: ContainerHost): Servic
     upstream: session.proxy,
     network: session.live,
     port: PROXY_PORT,
+    appPort: request.port,
     routes: shared.routes,
     tls: shared.tls,
     ...(shared.acmeEmail && { acmeEmail: shared.acmeEmail }),
@@ -593,8 +594,14 @@ export class Deployer {
           r.lockTimeoutMs,
         );
       } catch (error) {
-        // A proxy of the service made for routes the shared proxy did not take goes again.
-        if (front) await session.remove(session.proxy).catch(() => {});
+        // A proxy of the service made for routes the shared proxy did not take goes again — unless
+        // the record names it after all (a lock taken over mid-change leaves this run's record).
+        if (front) {
+          const record = (await new SharedProxy(session.runner).table().catch(() => [])).find(
+            (t) => t.service === r.name,
+          );
+          if (record?.upstream !== session.proxy) await session.removeProxy().catch(() => {});
+        }
         throw error;
       }
     } else if (r.publish !== undefined && r.port !== undefined) {

@@ -74,6 +74,12 @@ export function planDeploy<H>(
         `${h.where}: the proxy of ${request.name} publishes port ${published}, not ${request.publish}. Moving it needs a new proxy (a short outage): remove the container slipway-proxy-${request.name} on that host, then deploy again. Nothing was changed.`,
       );
     }
+    // A proxy that serves the shared proxy (no port published) is not moved onto a port by a deploy.
+    if (request.publish !== undefined && h.state.proxy && published === undefined) {
+      throw new Error(
+        `${h.where}: the proxy of ${request.name} publishes no port (the shared proxy serves the service by hostname); to serve it on port ${request.publish} instead, remove the service (slipway remove) or the container slipway-proxy-${request.name} and its routes on that host, then deploy again. Nothing was changed.`,
+      );
+    }
     // Behind the shared proxy, the service's own proxy publishes nothing (it trusts the client
     // address it is given, which only a proxy reachable from the live network alone may do).
     if (request.shared && published !== undefined) {

@@ -79,3 +79,9 @@ export interface SwarmInfo {
 export function containerName(c: Pick<ContainerInspect, 'Name'>): string {
   return c.Name.replace(/^\//, '');
 }
+
+/** One element of `docker network inspect`. */
+export interface NetworkInspect {
+  readonly Name?: string;
+  readonly IPAM?: { readonly Config?: ReadonlyArray<{ readonly Subnet?: string }> | null };
+}

@@ -50,7 +50,13 @@ export const UPSTREAM_SETTLE_MS = 2 * UPSTREAM.refreshMs + UPSTREAM.dialTimeoutM
  * The reverse_proxy block for `name` (an alias, tasks.<service>), indented by `indent`: every
  * address of it kept and refreshed (`dynamic`), or the name resolved on each dial.
  */
-function upstreamBlock(name: string, port: number, indent: string, dynamic: boolean): string[] {
+function upstreamBlock(
+  name: string,
+  port: number,
+  indent: string,
+  dynamic: boolean,
+  extra: readonly string[] = [],
+): string[] {
   if (!UPSTREAM_NAME.test(name)) throw new Error(`invalid upstream name ${JSON.stringify(name)}`);
   const retries = [
     `${indent}\tlb_try_duration ${UPSTREAM.tryDurationS}s`,
@@ -68,6 +74,7 @@ function upstreamBlock(name: string, port: number, indent: string, dynamic: bool
     `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
     `${indent}\t}`,
     `${indent}\tlb_policy round_robin`,
+    ...extra.map((line) => `${indent}\t${line}`),
     ...retries,
     `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,
     ...transport,
@@ -80,14 +87,12 @@ export const CADDYFILE_PATH = '/etc/caddy/Caddyfile';
 
 const UPSTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-function site(upstream: string[], trustForwarded = false): string {
+function site(upstream: string[], trusted: readonly string[] = []): string {
   return [
     '{',
     '\tadmin localhost:2019',
     '\tauto_https off',
-    // Behind the shared proxy: the client's address and scheme it forwards are kept (only the
-    // containers on the service's live network can reach a proxy that publishes no port).
-    ...(trustForwarded ? ['\tservers {', '\t\ttrusted_proxies static private_ranges', '\t}'] : []),
+    ...(trusted.length > 0 ? ['\tservers {', `\t\ttrusted_proxies static ${trusted.join(' ')}`, '\t}'] : []),
     '}',
     '',
     `:${PROXY_PORT} {`,
@@ -97,13 +102,26 @@ function site(upstream: string[], trustForwarded = false): string {
   ].join('\n');
 }
 
+const SUBNET = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
+
 /**
- * A service's own proxy: on its `publish` port, or (`behindSharedProxy`, no port published) the
- * shared proxy's upstream for the service, which then dials one stable address while this proxy
- * keeps the versions' addresses — lookups and their lock its service's alone.
+ * A service's own proxy: on its `publish` port, or (`behindShared`: no port published) the shared
+ * proxy's upstream for the service, which then dials one stable address while this proxy keeps the
+ * versions' addresses — lookups and their lock its service's alone. Behind the shared proxy it
+ * trusts the X-Forwarded-* headers of its live network's `subnets` only (the shared proxy's
+ * address there), and passes X-Forwarded-For on as it came: the app sees one hop, as before.
  */
-export function caddyfile(upstream: string, port: number, behindSharedProxy = false): string {
-  return site(upstreamBlock(upstream, port, '\t', true), behindSharedProxy);
+export function caddyfile(
+  upstream: string,
+  port: number,
+  behindShared?: { readonly subnets: readonly string[] },
+): string {
+  if (!behindShared) return site(upstreamBlock(upstream, port, '\t', true));
+  const bad = behindShared.subnets.find((s) => !SUBNET.test(s));
+  if (bad !== undefined || behindShared.subnets.length === 0)
+    throw new Error(`invalid live network subnet ${JSON.stringify(bad ?? '')}`);
+  const keep = ['header_up X-Forwarded-For {http.request.header.X-Forwarded-For}'];
+  return site(upstreamBlock(upstream, port, '\t', true, keep), behindShared.subnets);
 }
 
 /** Swarm: every running task of `service` (DNS round robin: tasks.<service>). */
@@ -131,6 +149,11 @@ export interface ServiceRoutes {
   /** The network the upstream alias lives on (the proxy joins it). */
   readonly network: string;
   readonly port: number;
+  /**
+   * The port the service's own proxy (the upstream) sends to: not rendered here, but part of the
+   * record, so that a change of it is a change to apply (the service's proxy is rewritten then).
+   */
+  readonly appPort?: number;
   readonly routes: readonly Route[];
   readonly tls: TlsMode;
   readonly acmeEmail?: string;

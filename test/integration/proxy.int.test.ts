@@ -226,7 +226,9 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(await inFront('/proc/sys/net/ipv4/neigh/eth0/retrans_time_ms')).toBe('100');
     const frontConfig = await inFront('/etc/caddy/Caddyfile');
     expect(frontConfig).toContain(`dynamic a ${A}-live 8080`);
-    expect(frontConfig).toContain('trusted_proxies static private_ranges');
+    // Forwarded headers trusted from the live network only; X-Forwarded-For passed on as given.
+    expect(frontConfig).toMatch(/trusted_proxies static \d+\.\d+\.\d+\.\d+\/\d+\n/);
+    expect(frontConfig).toContain('header_up X-Forwarded-For {http.request.header.X-Forwarded-For}');
     const shared = await onHost(lab, host, 'docker', 'exec', 'slipway-proxy', 'cat', '/etc/caddy/Caddyfile');
     expect(shared).toContain(`reverse_proxy slipway-proxy-${A}:80 {`);
   });

@@ -166,6 +166,11 @@ describe('the deploy plan', () => {
     expect(describeDeploy(plan)[0]).toBe(
       `a: already runs ${IMAGE.digest}; would apply its routes to the shared proxy`,
     );
+    // The other way round: a proxy serving the shared proxy is not moved onto a port by a deploy.
+    const published = request({ port: '80', publish: '8081' });
+    expect(() => planDeploy(published, IMAGE, [view('a', serving(v, front))])).toThrow(
+      /a: the proxy of \S+ publishes no port \(the shared proxy serves the service by hostname\); to serve it on port 8081 instead/,
+    );
     // A proxy of the service that publishes a port (from before hostnames) is refused, nothing changed.
     expect(() => planDeploy(shared, IMAGE, [view('a', serving(v), true)])).toThrow(
       /a: the proxy of \S+ publishes port 8080; with hostnames the service is served by the shared proxy: remove the container slipway-proxy-\S+ on that host/,

@@ -11,10 +11,18 @@ describe('proxy configuration', () => {
     expect(config).not.toContain('trusted_proxies');
   });
 
-  it('behind the shared proxy, keeps the client address and scheme the shared proxy forwards', () => {
-    const config = caddyfile('web-live', 8080, true);
-    expect(config).toContain('\tservers {\n\t\ttrusted_proxies static private_ranges\n\t}\n}');
+  it("behind the shared proxy, trusts only its live network's forwarded headers and passes the client address on as given", () => {
+    const config = caddyfile('web-live', 8080, { subnets: ['172.20.0.0/16', 'fd00:1::/64'] });
+    expect(config).toContain('\tservers {\n\t\ttrusted_proxies static 172.20.0.0/16 fd00:1::/64\n\t}\n}');
     expect(config).toContain('\tdynamic a web-live 8080 {');
+    // One hop, as the app saw before: X-Forwarded-For as the shared proxy set it, not appended to.
+    expect(config).toContain(
+      '\t\tlb_policy round_robin\n\t\theader_up X-Forwarded-For {http.request.header.X-Forwarded-For}\n',
+    );
+    expect(() => caddyfile('web-live', 8080, { subnets: [] })).toThrow('invalid live network subnet');
+    expect(() => caddyfile('web-live', 8080, { subnets: ['0.0.0.0/0 private_ranges'] })).toThrow(
+      'invalid live network subnet',
+    );
   });
 });
 
