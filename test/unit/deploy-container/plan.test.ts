@@ -13,6 +13,8 @@ import {
   rollbackTarget,
 } from '../../../src/deploy-container/plan';
 import { readDeployRequest } from '../../../src/deploy-container/request';
+import { routesOf } from '../../../src/deploy-container/deploy';
+import type { ContainerHost } from '../../../src/deploy-container/container-host';
 
 const version = (name: string, time: string, running = false): Version => ({
   container: `web-${name}`,
@@ -166,6 +168,17 @@ describe('the deploy plan', () => {
     expect(describeDeploy(plan)[0]).toBe(
       `a: already runs ${IMAGE.digest}; would apply its routes to the shared proxy`,
     );
+    // The shared proxy's route goes to the service's own proxy; the app's port is in the record, so
+    // a deploy changing only the port reroutes (the service's proxy is rewritten).
+    const session = { proxy: 'slipway-proxy-web', live: 'slipway-web-live' } as ContainerHost;
+    const routes = routesOf(shared, session);
+    expect(routes).toMatchObject({
+      upstream: 'slipway-proxy-web',
+      network: 'slipway-web-live',
+      port: 80,
+      appPort: 80,
+    });
+    expect(routesOf(request({ port: '8080', hostnames: 'shop.example.com' }), session)?.appPort).toBe(8080);
     // The other way round: a proxy serving the shared proxy is not moved onto a port by a deploy.
     const published = request({ port: '80', publish: '8081' });
     expect(() => planDeploy(published, IMAGE, [view('a', serving(v, front))])).toThrow(
