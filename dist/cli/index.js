@@ -53377,7 +53377,7 @@ class container_host_ContainerHost extends session_HostSession {
             }));
             await this.docker(docker_containers/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(docker_containers/* start */.ni(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
             return true;
         }
         const inspect = JSON.parse(exists.stdout);
@@ -53388,7 +53388,7 @@ class container_host_ContainerHost extends session_HostSession {
             // Its configuration first: a run cut between creating it and copying it left the image's own.
             await this.docker(docker_containers/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(docker_containers/* start */.ni(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
             return false;
         }
         // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
@@ -53396,7 +53396,7 @@ class container_host_ContainerHost extends session_HostSession {
         if (current.stdout !== config) {
             await this.docker(docker_containers/* copyArchiveInto */.ch(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(docker_containers/* exec */.m0(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
         }
         return false;
     }
@@ -53406,8 +53406,12 @@ class container_host_ContainerHost extends session_HostSession {
         const [n] = JSON.parse(result.stdout);
         return (n?.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
     }
-    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-    async waitProxyServes(healthPath) {
+    /**
+     * The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything
+     * but a 5xx — behind the shared proxy anything at all (a service without a health path whose /
+     * answers 500 deployed before it had a proxy of its own, and its version passed its health check).
+     */
+    async waitProxyServes(healthPath, anyAnswer = false) {
         const deadline = Date.now() + 15_000;
         let last = '';
         for (;;) {
@@ -53415,7 +53419,7 @@ class container_host_ContainerHost extends session_HostSession {
             const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
             if (address && c?.State.Running) {
                 const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
+                if (healthPath ? probe.ok : probe.status > 0 && (anyAnswer || probe.status < 500))
                     return;
                 last = probe.detail;
             }

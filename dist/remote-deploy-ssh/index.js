@@ -43723,7 +43723,7 @@ class ContainerHost extends HostSession {
             }));
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
             return true;
         }
         const inspect = JSON.parse(exists.stdout);
@@ -43734,7 +43734,7 @@ class ContainerHost extends HostSession {
             // Its configuration first: a run cut between creating it and copying it left the image's own.
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(start(this.target, this.proxy));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
             return false;
         }
         // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
@@ -43742,7 +43742,7 @@ class ContainerHost extends HostSession {
         if (current.stdout !== config) {
             await this.docker(copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
             await this.docker(exec(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
-            await this.waitProxyServes(healthPath);
+            await this.waitProxyServes(healthPath, behindShared !== undefined);
         }
         return false;
     }
@@ -43752,8 +43752,12 @@ class ContainerHost extends HostSession {
         const [n] = JSON.parse(result.stdout);
         return (n?.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
     }
-    /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-    async waitProxyServes(healthPath) {
+    /**
+     * The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything
+     * but a 5xx — behind the shared proxy anything at all (a service without a health path whose /
+     * answers 500 deployed before it had a proxy of its own, and its version passed its health check).
+     */
+    async waitProxyServes(healthPath, anyAnswer = false) {
         const deadline = Date.now() + 15_000;
         let last = '';
         for (;;) {
@@ -43761,7 +43765,7 @@ class ContainerHost extends HostSession {
             const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
             if (address && c?.State.Running) {
                 const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-                if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500)
+                if (healthPath ? probe.ok : probe.status > 0 && (anyAnswer || probe.status < 500))
                     return;
                 last = probe.detail;
             }

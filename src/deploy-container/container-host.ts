@@ -374,7 +374,7 @@ export class ContainerHost extends HostSession {
       );
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.start(this.target, this.proxy));
-      await this.waitProxyServes(healthPath);
+      await this.waitProxyServes(healthPath, behindShared !== undefined);
       return true;
     }
     const inspect = JSON.parse(exists.stdout) as Inspect;
@@ -387,7 +387,7 @@ export class ContainerHost extends HostSession {
       // Its configuration first: a run cut between creating it and copying it left the image's own.
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.start(this.target, this.proxy));
-      await this.waitProxyServes(healthPath);
+      await this.waitProxyServes(healthPath, behindShared !== undefined);
       return false;
     }
     // Only when the port changed (or the proxy predates the alias): rewrite and reload once.
@@ -395,7 +395,7 @@ export class ContainerHost extends HostSession {
     if (current.stdout !== config) {
       await this.docker(docker.copyArchiveInto(this.target, this.proxy, '/etc/caddy', archive));
       await this.docker(docker.exec(this.target, this.proxy, caddyCommand('reload', CADDYFILE_PATH)));
-      await this.waitProxyServes(healthPath);
+      await this.waitProxyServes(healthPath, behindShared !== undefined);
     }
     return false;
   }
@@ -407,8 +407,12 @@ export class ContainerHost extends HostSession {
     return (n?.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean);
   }
 
-  /** The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything but a 5xx. */
-  private async waitProxyServes(healthPath?: string): Promise<void> {
+  /**
+   * The proxy serves within 15 s: the health path answers 2xx/3xx through it, or / answers anything
+   * but a 5xx — behind the shared proxy anything at all (a service without a health path whose /
+   * answers 500 deployed before it had a proxy of its own, and its version passed its health check).
+   */
+  private async waitProxyServes(healthPath?: string, anyAnswer = false): Promise<void> {
     const deadline = Date.now() + 15_000;
     let last = '';
     for (;;) {
@@ -418,7 +422,7 @@ export class ContainerHost extends HostSession {
       const address = c?.NetworkSettings?.Networks?.[this.live]?.IPAddress;
       if (address && c?.State.Running) {
         const probe = await httpProbe(this.runner, address, PROXY_PORT, healthPath ?? '/');
-        if (healthPath ? probe.ok : probe.status > 0 && probe.status < 500) return;
+        if (healthPath ? probe.ok : probe.status > 0 && (anyAnswer || probe.status < 500)) return;
         last = probe.detail;
       } else {
         last = `proxy ${c?.State.Status ?? 'missing'}`;
