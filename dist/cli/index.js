@@ -33687,6 +33687,7 @@ function envFileContent(env) {
 /* harmony export */   mm: () => (/* binding */ inspectImage),
 /* harmony export */   qj: () => (/* binding */ repoDigests),
 /* harmony export */   ri: () => (/* binding */ logout),
+/* harmony export */   ss: () => (/* binding */ serverApiVersion),
 /* harmony export */   zJ: () => (/* binding */ serverPlatform)
 /* harmony export */ });
 /* unused harmony export historyOf */
@@ -33695,6 +33696,10 @@ function envFileContent(env) {
 /** The engine's own platform, os/arch. */
 function serverPlatform(target) {
     return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The engine's API version (1.41 for Docker 20.10). */
+function serverApiVersion(target) {
+    return (0,_target__WEBPACK_IMPORTED_MODULE_0__/* .dockerCommand */ .Q2)(target, ['version', '--format', '{{.Server.APIVersion}}']);
 }
 /** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
 function storageDriverStatus(target) {
@@ -48821,8 +48826,8 @@ function readAllMatching(dir, pattern) {
 var command_command = __nccwpck_require__(5428);
 // EXTERNAL MODULE: ./src/docker/networks.ts
 var networks = __nccwpck_require__(657);
-// EXTERNAL MODULE: ./src/docker/target.ts
-var docker_target = __nccwpck_require__(9607);
+// EXTERNAL MODULE: ./src/docker/images.ts
+var docker_images = __nccwpck_require__(3456);
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
 /**
  * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
@@ -48849,7 +48854,7 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
 }
 /** The engine's API version as a number (1.41 for Docker 20.10, 1.52 for 29); undefined if it does not say. */
 async function engineApiVersion(runner, target) {
-    const result = await runner.run((0,docker_target/* dockerCommand */.Q2)(target, ['version', '--format', '{{.Server.APIVersion}}']));
+    const result = await runner.run((0,docker_images/* serverApiVersion */.ss)(target));
     return parseApiVersion(result.exitCode === 0 ? result.stdout : '');
 }
 /** "1.41" → 1.41, "1.9" → 1.09 (minor versions compare as numbers); anything else → undefined. */
@@ -48858,6 +48863,8 @@ function parseApiVersion(text) {
     return match ? Number(match[1]) + Number(match[2]) / 100 : undefined;
 }
 
+// EXTERNAL MODULE: ./src/docker/target.ts
+var docker_target = __nccwpck_require__(9607);
 ;// CONCATENATED MODULE: ./src/deploy-swarm/swarm-commands.ts
 
 function swarmInfo(target) {
@@ -49248,8 +49255,6 @@ function caddyCommand(verb, caddyfilePath) {
     return ['caddy', verb, '--config', caddyfilePath, '--adapter', 'caddyfile'];
 }
 
-// EXTERNAL MODULE: ./src/docker/images.ts
-var docker_images = __nccwpck_require__(3456);
 ;// CONCATENATED MODULE: ./src/command/remote-file.ts
 /** Files Slipway keeps on a host: written through stdin, atomically (temporary name, then rename). */
 
@@ -54791,6 +54796,7 @@ class deploy_Deployer {
         await session.activate(container);
         const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
         if (r.shared) {
+            const proxy = new shared_proxy_SharedProxy(session.runner);
             // The service's own proxy first (no port published): the shared proxy's routes go to it.
             const front = routes !== null && routes !== undefined && r.port !== undefined
                 ? await session.ensureProxy(r.port, undefined, (0,common_reference/* formatReference */.FH)(r.proxyImage), r.healthPath, proxyRunning)
@@ -54799,13 +54805,13 @@ class deploy_Deployer {
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
             try {
-                await new shared_proxy_SharedProxy(session.runner).apply(change, { image: (0,common_reference/* formatReference */.FH)(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
+                await proxy.apply(change, { image: (0,common_reference/* formatReference */.FH)(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
             }
             catch (error) {
                 // A proxy of the service made for routes the shared proxy did not take goes again — unless
                 // the record names it after all (a lock taken over mid-change leaves this run's record).
                 if (front) {
-                    const record = (await new shared_proxy_SharedProxy(session.runner).table().catch(() => [])).find((t) => t.service === r.name);
+                    const record = (await proxy.table().catch(() => [])).find((t) => t.service === r.name);
                     if (record?.upstream !== session.proxy)
                         await session.removeProxy().catch(() => { });
                 }

@@ -18742,6 +18742,10 @@ function labelFlags(labels, flag = '--label') {
 function serverPlatform(target) {
     return dockerCommand(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
 }
+/** The engine's API version (1.41 for Docker 20.10). */
+function serverApiVersion(target) {
+    return cmd(target, ['version', '--format', '{{.Server.APIVersion}}']);
+}
 /** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
 function storageDriverStatus(target) {
     return dockerCommand(target, ['info', '--format', '{{json .DriverStatus}}']);

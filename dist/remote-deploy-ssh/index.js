@@ -42094,6 +42094,67 @@ function networkDisconnect(target, network, container) {
     return dockerCommand(target, ['network', 'disconnect', '--force', network, container]);
 }
 
+;// CONCATENATED MODULE: ./src/docker/images.ts
+
+/** The engine's own platform, os/arch. */
+function serverPlatform(target) {
+    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+}
+/** The engine's API version (1.41 for Docker 20.10). */
+function serverApiVersion(target) {
+    return dockerCommand(target, ['version', '--format', '{{.Server.APIVersion}}']);
+}
+/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
+function storageDriverStatus(target) {
+    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
+}
+function inspectImage(target, ref) {
+    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
+}
+/**
+ * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
+ * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
+ */
+function imagePlatform(target, ref, platform) {
+    return cmd(target, [
+        'image',
+        'inspect',
+        ...(platform ? ['--platform', platform] : []),
+        '--format',
+        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
+        ref,
+    ]);
+}
+function historyOf(target, ref) {
+    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
+}
+function tag(target, source, destination) {
+    return cmd(target, ['tag', source, destination]);
+}
+function push(target, ref) {
+    return cmd(target, ['push', ref]);
+}
+function pull(target, ref) {
+    return dockerCommand(target, ['pull', '--quiet', ref]);
+}
+/** docker login with the password on stdin (never argv). */
+function login(target, registry, username, password) {
+    return dockerCommand(target, ['login', '--username', username, '--password-stdin', registry], {
+        stdin: password,
+        label: `docker login ${registry} as ${username}`,
+    });
+}
+function logout(target, registry) {
+    return dockerCommand(target, ['logout', registry]);
+}
+function removeImage(target, image) {
+    return dockerCommand(target, ['image', 'rm', image]);
+}
+/** The repository digests the engine knows an image by (JSON: a list, or null). */
+function repoDigests(target, image) {
+    return dockerCommand(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
+}
+
 ;// CONCATENATED MODULE: ./src/docker/engine.ts
 /**
  * Small reads-then-writes against an engine, run through any Runner (here or over SSH): the
@@ -42120,7 +42181,7 @@ async function ensureNetwork(runner, target, name, labels, options = {}) {
 }
 /** The engine's API version as a number (1.41 for Docker 20.10, 1.52 for 29); undefined if it does not say. */
 async function engineApiVersion(runner, target) {
-    const result = await runner.run(dockerCommand(target, ['version', '--format', '{{.Server.APIVersion}}']));
+    const result = await runner.run(serverApiVersion(target));
     return parseApiVersion(result.exitCode === 0 ? result.stdout : '');
 }
 /** "1.41" → 1.41, "1.9" → 1.09 (minor versions compare as numbers); anything else → undefined. */
@@ -42565,63 +42626,6 @@ function findByName(dir, patterns) {
 /** The content of every file directly in `dir` whose name matches `pattern`, one after another. */
 function readAllMatching(dir, pattern) {
     return { argv: ['find', dir, '-maxdepth', '1', '-name', pattern, '-exec', 'cat', '{}', '+'] };
-}
-
-;// CONCATENATED MODULE: ./src/docker/images.ts
-
-/** The engine's own platform, os/arch. */
-function serverPlatform(target) {
-    return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
-}
-/** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
-function storageDriverStatus(target) {
-    return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);
-}
-function inspectImage(target, ref) {
-    return cmd(target, ['image', 'inspect', '--format', '{{json .}}', ref]);
-}
-/**
- * An image's platform in the engine's store: os/arch[/variant]. With `platform`, that platform of a
- * multi-platform image the engine holds whole (the containerd image store; Docker 28+ clients).
- */
-function imagePlatform(target, ref, platform) {
-    return cmd(target, [
-        'image',
-        'inspect',
-        ...(platform ? ['--platform', platform] : []),
-        '--format',
-        '{{.Os}}/{{.Architecture}}{{if .Variant}}/{{.Variant}}{{end}}',
-        ref,
-    ]);
-}
-function historyOf(target, ref) {
-    return cmd(target, ['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', ref]);
-}
-function tag(target, source, destination) {
-    return cmd(target, ['tag', source, destination]);
-}
-function push(target, ref) {
-    return cmd(target, ['push', ref]);
-}
-function pull(target, ref) {
-    return dockerCommand(target, ['pull', '--quiet', ref]);
-}
-/** docker login with the password on stdin (never argv). */
-function login(target, registry, username, password) {
-    return dockerCommand(target, ['login', '--username', username, '--password-stdin', registry], {
-        stdin: password,
-        label: `docker login ${registry} as ${username}`,
-    });
-}
-function logout(target, registry) {
-    return dockerCommand(target, ['logout', registry]);
-}
-function removeImage(target, image) {
-    return dockerCommand(target, ['image', 'rm', image]);
-}
-/** The repository digests the engine knows an image by (JSON: a list, or null). */
-function repoDigests(target, image) {
-    return dockerCommand(target, ['image', 'inspect', '--format', '{{json .RepoDigests}}', image]);
 }
 
 ;// CONCATENATED MODULE: ./src/docker/inspect.ts
@@ -49648,6 +49652,7 @@ class Deployer {
         await session.activate(container);
         const routes = back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
         if (r.shared) {
+            const proxy = new SharedProxy(session.runner);
             // The service's own proxy first (no port published): the shared proxy's routes go to it.
             const front = routes !== null && routes !== undefined && r.port !== undefined
                 ? await session.ensureProxy(r.port, undefined, reference_formatReference(r.proxyImage), r.healthPath, proxyRunning)
@@ -49656,13 +49661,13 @@ class Deployer {
                 ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
                 : { kind: 'remove', service: r.name, network: session.live };
             try {
-                await new SharedProxy(session.runner).apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
+                await proxy.apply(change, { image: reference_formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven }, this.lock, this.ctx, r.lockTimeoutMs);
             }
             catch (error) {
                 // A proxy of the service made for routes the shared proxy did not take goes again — unless
                 // the record names it after all (a lock taken over mid-change leaves this run's record).
                 if (front) {
-                    const record = (await new SharedProxy(session.runner).table().catch(() => [])).find((t) => t.service === r.name);
+                    const record = (await proxy.table().catch(() => [])).find((t) => t.service === r.name);
                     if (record?.upstream !== session.proxy)
                         await session.removeProxy().catch(() => { });
                 }

@@ -571,6 +571,7 @@ export class Deployer {
     const routes =
       back && this.priorRoutes.has(session) ? this.priorRoutes.get(session) : routesOf(r, session);
     if (r.shared) {
+      const proxy = new SharedProxy(session.runner);
       // The service's own proxy first (no port published): the shared proxy's routes go to it.
       const front =
         routes !== null && routes !== undefined && r.port !== undefined
@@ -586,7 +587,7 @@ export class Deployer {
         ? { kind: 'set', routes, ...(r.healthPath && { probePath: r.healthPath }) }
         : { kind: 'remove', service: r.name, network: session.live };
       try {
-        await new SharedProxy(session.runner).apply(
+        await proxy.apply(
           change,
           { image: formatReference(r.proxyImage), ports: r.shared.ports, upgrade: r.proxyImageGiven },
           this.lock,
@@ -597,9 +598,7 @@ export class Deployer {
         // A proxy of the service made for routes the shared proxy did not take goes again — unless
         // the record names it after all (a lock taken over mid-change leaves this run's record).
         if (front) {
-          const record = (await new SharedProxy(session.runner).table().catch(() => [])).find(
-            (t) => t.service === r.name,
-          );
+          const record = (await proxy.table().catch(() => [])).find((t) => t.service === r.name);
           if (record?.upstream !== session.proxy) await session.removeProxy().catch(() => {});
         }
         throw error;

@@ -5,7 +5,8 @@
 import { runChecked, type Runner } from '../command/command';
 import * as docker from './containers';
 import * as networks from './networks';
-import { dockerCommand, type DockerTarget } from './target';
+import { serverApiVersion } from './images';
+import type { DockerTarget } from './target';
 
 /** `docker inspect` of every container (running or not) matching all `filters`; [] when none. */
 export async function inspectContainersWhere<T>(
@@ -34,7 +35,7 @@ export async function ensureNetwork(
 
 /** The engine's API version as a number (1.41 for Docker 20.10, 1.52 for 29); undefined if it does not say. */
 export async function engineApiVersion(runner: Runner, target: DockerTarget): Promise<number | undefined> {
-  const result = await runner.run(dockerCommand(target, ['version', '--format', '{{.Server.APIVersion}}']));
+  const result = await runner.run(serverApiVersion(target));
   return parseApiVersion(result.exitCode === 0 ? result.stdout : '');
 }
 

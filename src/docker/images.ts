@@ -7,6 +7,11 @@ export function serverPlatform(target: DockerTarget): Command {
   return cmd(target, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
 }
 
+/** The engine's API version (1.41 for Docker 20.10). */
+export function serverApiVersion(target: DockerTarget): Command {
+  return cmd(target, ['version', '--format', '{{.Server.APIVersion}}']);
+}
+
 /** The storage driver's status, which names the containerd snapshotter when the engine stores images there. */
 export function storageDriverStatus(target: DockerTarget): Command {
   return cmd(target, ['info', '--format', '{{json .DriverStatus}}']);

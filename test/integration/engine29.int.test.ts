@@ -709,12 +709,10 @@ services:
         options,
       );
     const during = startLoad(urls, { workers: 2, resolve });
-    const oldStops = eventOnHost(
-      lab,
-      host,
-      ['type=container', 'event=kill'],
-      (e) => e.Actor.Attributes.name === 'slipway-proxy.1',
-    );
+    /** The moment the host's engine reports `event` for the proxy generation `name`. */
+    const generationEvent = (event: string, name: string) =>
+      eventOnHost(lab, host, ['type=container', `event=${event}`], (e) => e.Actor.Attributes.name === name);
+    const oldStops = generationEvent('kill', 'slipway-proxy.1');
     const killed = await action({ interrupt: oldStops.then(() => 'SIGKILL' as const) });
     expect(killed.exitCode, killed.log).not.toBe(0);
     const post = await action({ state: killed.state });
@@ -747,12 +745,7 @@ services:
     // the rerun leave generation 3 serving alone, no lock, nothing failed meanwhile.
     const third = await proxyImageVariant(lab, tools, `e29-proxy/${ID}`, 'three');
     const cancelLoad = startLoad(urls, { workers: 2, resolve });
-    const thirdStarts = eventOnHost(
-      lab,
-      host,
-      ['type=container', 'event=start'],
-      (e) => e.Actor.Attributes.name === 'slipway-proxy.3',
-    );
+    const thirdStarts = generationEvent('start', 'slipway-proxy.3');
     const cancelled = await action({ interrupt: thirdStarts.then(() => 'cancel' as const) }, third.ref);
     const cancelPost = await action({ state: cancelled.state }, third.ref);
     expect(cancelPost.exitCode, cancelPost.log).toBe(0);
