@@ -25,6 +25,12 @@ const rounds = Number(process.argv[4] ?? 2);
 /** Another build of the bundle to probe (an earlier commit's, for a before/after in one run). */
 const bundle = process.env.SLIPWAY_PROBE_BUNDLE;
 const service = `lat-${randomBytes(3).toString('hex')}`;
+/**
+ * SLIPWAY_PROBE_CONTROL=1: the rounds deploy a second service on the same host instead (the same
+ * pull, start, health check and switch, for another proxy): what the deploys cost the requests
+ * without any switch behind the proxy they go through.
+ */
+const control = process.env.SLIPWAY_PROBE_CONTROL === '1' ? `${service}c` : undefined;
 const port = mode === 'publish' ? 8081 : 8088;
 const agent = new http.Agent({ keepAlive: false });
 const t0 = performance.now();
@@ -57,11 +63,12 @@ async function main() {
   // The shared proxy is the host's: probe it only on a host where none runs, and take it away after
   // unless another service has routes on it by then (its record beside this one's).
   const routes = '/home/deploy/.slipway/_proxy/routes';
+  const ours = [service, ...(control ? [control] : [])].map((s) => `-e '^${s}.json$'`).join(' ');
   const sharedProxy = [
-    `if [ -z "$(ls ${routes} 2>/dev/null | grep -vx '${service}.json')" ]; then`,
+    `if [ -z "$(ls ${routes} 2>/dev/null | grep -v ${ours})" ]; then`,
     'docker rm -f slipway-proxy >/dev/null 2>&1; docker volume rm slipway-proxy-data >/dev/null 2>&1',
     'rm -rf /home/deploy/.slipway/_proxy',
-    `else rm -f ${routes}/${service}.json; fi`,
+    `else ${[service, ...(control ? [control] : [])].map((s) => `rm -f ${routes}/${s}.json`).join('; ')}; fi`,
   ];
   if (mode !== 'publish') {
     const running = await onHost('docker ps -aq --filter name=^/slipway-proxy$');
@@ -69,24 +76,31 @@ async function main() {
       throw new Error(`${host.name} runs a shared proxy already (another test's): pick another host`);
   }
   const clean = hostCleanup(lab, service, serviceCleanup(service));
+  const cleanControl = control ? hostCleanup(lab, control, serviceCleanup(control)) : undefined;
   const images: string[] = [];
   for (const tag of ['a', 'b'])
     images.push(await publishFixtureApp(lab.registries.staging, `lat/${service}`, tag));
-  const inputs = (image: string) => ({
+  const inputs = (image: string, name = service) => ({
     ...labDeployInputs(lab, [host]),
     image,
-    name: service,
+    name,
     port: '8080',
     'health-path': '/health',
     ...(mode === 'publish'
-      ? { publish: String(port) }
-      : { hostnames: `${service}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
+      ? { publish: String(name === service ? port : 18099) }
+      : { hostnames: `${name}.test`, tls: 'off', 'http-port': '8088', 'https-port': '8089' }),
   });
   try {
     const first = await runBundle('remote-deploy-ssh', inputs(images[0] as string), {
       ...(bundle && { bundle }),
     });
     if (first.exitCode !== 0) throw new Error(first.log);
+    if (control) {
+      const other = await runBundle('remote-deploy-ssh', inputs(images[0] as string, control), {
+        ...(bundle && { bundle }),
+      });
+      if (other.exitCode !== 0) throw new Error(other.log);
+    }
     const events: string[] = [];
     const watcher = spawn(
       lab.docker,
@@ -131,7 +145,7 @@ async function main() {
     const marks: string[] = [];
     for (let i = 0; i < rounds; i++) {
       marks.push(`${now().toFixed(0)} deploy ${i} start`);
-      const run = await runBundle('remote-deploy-ssh', inputs(images[(i + 1) % 2] as string), {
+      const run = await runBundle('remote-deploy-ssh', inputs(images[(i + 1) % 2] as string, control), {
         ...(bundle && { bundle }),
       });
       marks.push(`${now().toFixed(0)} deploy ${i} end exit ${run.exitCode}`);
@@ -160,6 +174,7 @@ async function main() {
         mode,
         host: host.name,
         build: process.env.SLIPWAY_PROBE_LABEL ?? 'this',
+        ...(control && { control: true }),
         idle,
         during,
         failed: samples.filter(([, , st]) => st !== '200').length,
@@ -178,6 +193,7 @@ async function main() {
     // The proxy first: a network it is attached to cannot be removed.
     if (mode !== 'publish') await onHost(`${sharedProxy.join('\n')}\ntrue`);
     await clean();
+    await cleanControl?.();
     // Each bundle run's RUNNER_TEMP (secrets first): outside vitest nothing else removes them.
     removeTempDirs();
   }

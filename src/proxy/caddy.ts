@@ -10,9 +10,12 @@
  * to either waits for its whole timeout: 2.0 s and 1.0 s at first. So a connection not taken within
  * UPSTREAM.dialTimeoutMs is given up and the request tried again after UPSTREAM.tryIntervalMs:
  * - a proxy of one service (its own, Swarm's) keeps the name's addresses (`dynamic a`, looked up
- *   again every UPSTREAM.refreshMs) and goes round them, so the next try goes to another address
- *   (`fail_duration` also leaves a failed one out where Caddy keeps a dynamic address's failures:
- *   caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets them after each try);
+ *   again every UPSTREAM.refreshMs) and sends each try to the one with the fewest requests in
+ *   progress (`least_conn`), so the next try goes to another address: the one whose dials hang has
+ *   the most (with `round_robin`, tries of requests running at once could land on it again: 256 ms,
+ *   two dials, where least_conn waited one; `fail_duration` also leaves a failed one out where
+ *   Caddy keeps a dynamic address's failures: caddyserver/caddy#7037 — the lab's Caddy 2.9 forgets
+ *   them after each try);
  * - the shared proxy never dials a version: it sends a service's requests to the service's own
  *   proxy (which publishes no port then), one container whose address stays while versions come and
  *   go behind it. Caddy looks `dynamic` names up under one lock for all of them and caches no
@@ -22,6 +25,15 @@
  *   joined was picked by half the dials on Docker 20.10 (its name is in Docker's DNS before its
  *   interface answers ARP, and the kernel asks again only a second later), so a request could wait
  *   several dials in a row.
+ *
+ * The upstream set is what Docker's DNS says, not a list the deploy writes into the proxy. Both
+ * ways of writing one were measured on a lab host and refused (docs/explanation/benchmarks.md):
+ * a reload per switch closes the connections idle at that moment — a request sent on one as it
+ * closes fails (4 POSTs answered 502 in 6 switches behind the shared proxy, which reuses its
+ * connections; Caddy retries only GETs) — and a name read per request from a file (`{file.*}`,
+ * no reload) costs Caddy 2.9 a 1 MiB buffer per request (p50 2.9 → 5.1 ms). Shorter timings
+ * (names looked up every 100 ms, dials given up after 50 ms) were measured too: more requests
+ * slowed during a deploy, and twice all four clients waited 0.5 s.
  */
 
 /** How a proxy reaches a service's versions. */
@@ -73,7 +85,7 @@ function upstreamBlock(
     `${indent}\tdynamic a ${name} ${port} {`,
     `${indent}\t\trefresh ${UPSTREAM.refreshMs}ms`,
     `${indent}\t}`,
-    `${indent}\tlb_policy round_robin`,
+    `${indent}\tlb_policy least_conn`,
     ...extra.map((line) => `${indent}\t${line}`),
     ...retries,
     `${indent}\tfail_duration ${UPSTREAM.failDurationMs}ms`,

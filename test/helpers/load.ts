@@ -138,11 +138,25 @@ export function startLoad(
 }
 
 /**
- * The bound a switch is held to (issue 32): no request waits on a version that is leaving or not yet
- * there. Generous, a bound and not a benchmark (a loaded CI machine): a request stalled on such a
- * version waited 1 s (a dropped first packet) or 2 s (a dial to a gone address) before.
+ * The bound a switch is held to (issue 32): no request slower than the idle p99 + 250 ms, p99.9
+ * within 2× the idle p99.9 — held generously here, each with SWITCH_SLACK_MS more: a loaded 2-core
+ * CI machine runs the deploy itself (pulls, containers, health checks) beside the load, while the
+ * idle figures are taken without it (`npm run bench -- deploy` reports the strict bound). A request
+ * stalled on a leaving or joining version waited 1–2 s before, on Docker 20.10 about 130 ms.
  */
-export const SWITCH_MAX_MS = 900;
+export const SWITCH_SLACK_MS = 500;
+
+/** What of the switch bound `during` missed against `idle` (empty: held). */
+export function switchBoundMisses(idle: LatencySummary, during: LatencySummary): string[] {
+  const misses: string[] = [];
+  const slowest = idle.p99 + 250 + SWITCH_SLACK_MS;
+  const tail = 2 * idle.p999 + SWITCH_SLACK_MS;
+  if (during.max > slowest)
+    misses.push(`max ${during.max} ms > idle p99 ${idle.p99} + 250 + ${SWITCH_SLACK_MS}`);
+  if (during.p999 > tail)
+    misses.push(`p99.9 ${during.p999} ms > 2 × idle p99.9 ${idle.p999} + ${SWITCH_SLACK_MS}`);
+  return misses;
+}
 
 /** The same load for `ms` with nothing changing: the latency a switch is compared with. */
 export async function idleLatency(

@@ -15,7 +15,7 @@ import { labConnectionOptions, runCli } from '../helpers/cli';
 import { hostCleanup, serviceCleanup } from '../helpers/host-cleanup';
 import { locksOn, onHost as onLabHost, psOnHost } from '../helpers/lab-host';
 import { eventOnHost, stopWatchers } from '../helpers/docker-events';
-import { getOnce, idleLatency, startLoad, SWITCH_MAX_MS } from '../helpers/load';
+import { getOnce, idleLatency, startLoad, switchBoundMisses } from '../helpers/load';
 import { proxyGenerationsOn, proxyImageVariant } from '../helpers/proxy-image';
 import { type BundleRun, runBundle } from '../helpers/run-bundle';
 import { tempDir } from '../helpers/temp';
@@ -331,7 +331,10 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
+    expect(
+      switchBoundMisses(idle, report.latency),
+      JSON.stringify({ idle: idle, during: report.latency }),
+    ).toEqual([]);
     expect(report.requests).toBeGreaterThan(50);
     expect(await served(PORT.container)).toBe('v2');
 
@@ -367,7 +370,10 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     const rollback = await rollingBack.stop();
     expect(back.code, back.stderr).toBe(0);
     expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
-    expect(rollback.latency.max, JSON.stringify(rollback.latency)).toBeLessThan(SWITCH_MAX_MS);
+    expect(
+      switchBoundMisses(idle, rollback.latency),
+      JSON.stringify({ idle: idle, during: rollback.latency }),
+    ).toEqual([]);
     expect(await served(PORT.container)).toBe('v1');
   });
 
@@ -496,7 +502,10 @@ volumes:
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(report.latency.max, JSON.stringify({ idle, during: report.latency })).toBeLessThan(SWITCH_MAX_MS);
+    expect(
+      switchBoundMisses(idle, report.latency),
+      JSON.stringify({ idle: idle, during: report.latency }),
+    ).toEqual([]);
     expect(await served(PORT.swarm)).toBe('v2');
     const spec = await onHost(
       'docker',
@@ -526,7 +535,10 @@ volumes:
     const rollback = await rollingBack.stop();
     expect(back.exitCode, back.log).toBe(0);
     expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
-    expect(rollback.latency.max, JSON.stringify(rollback.latency)).toBeLessThan(SWITCH_MAX_MS);
+    expect(
+      switchBoundMisses(idle, rollback.latency),
+      JSON.stringify({ idle: idle, during: rollback.latency }),
+    ).toEqual([]);
     expect(await served(PORT.swarm)).toBe('v1');
   });
 
@@ -612,7 +624,7 @@ services:
     const switched = await shared(SHARED_A, 'v2');
     expect(switched.exitCode, switched.log).toBe(0);
     const during = (await switching.stop()).latency;
-    expect(during.max, JSON.stringify({ idle, during })).toBeLessThan(SWITCH_MAX_MS);
+    expect(switchBoundMisses(idle, during), JSON.stringify({ idle: idle, during: during })).toEqual([]);
     const load = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
     expect(await answer(SHARED_A)).toBe('v2');
 

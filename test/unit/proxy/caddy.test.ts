@@ -4,7 +4,9 @@ import { caddyfile, swarmCaddyfile, UPSTREAM, UPSTREAM_SETTLE_MS } from '../../.
 describe('proxy configuration', () => {
   it('proxies the site to every address of the upstream name, looked up in the background', () => {
     const config = caddyfile('web-abc123-20260101', 8080);
-    expect(config).toContain('\tdynamic a web-abc123-20260101 8080 {\n\t\t\trefresh 250ms\n');
+    expect(config).toContain(
+      `\tdynamic a web-abc123-20260101 8080 {\n\t\t\trefresh ${UPSTREAM.refreshMs}ms\n`,
+    );
     expect(config).toContain('auto_https off');
     expect(() => caddyfile('web; rm', 8080)).toThrow('invalid upstream');
     // On a published port, the client's own X-Forwarded-* headers are not trusted.
@@ -17,7 +19,7 @@ describe('proxy configuration', () => {
     expect(config).toContain('\tdynamic a web-live 8080 {');
     // One hop, as the app saw before: X-Forwarded-For as the shared proxy set it, not appended to.
     expect(config).toContain(
-      '\t\tlb_policy round_robin\n\t\theader_up X-Forwarded-For {http.request.header.X-Forwarded-For}\n',
+      '\t\tlb_policy least_conn\n\t\theader_up X-Forwarded-For {http.request.header.X-Forwarded-For}\n',
     );
     expect(() => caddyfile('web-live', 8080, { subnets: [] })).toThrow('invalid live network subnet');
     expect(() => caddyfile('web-live', 8080, { subnets: ['0.0.0.0/0 private_ranges'] })).toThrow(
@@ -34,6 +36,9 @@ describe('no request waits on a version that is leaving or not yet there', () =>
       expect(config).toContain(`lb_try_interval ${UPSTREAM.tryIntervalMs}ms`);
     }
     expect(swarmCaddyfile('web', 8080)).toContain('dynamic a tasks.web 8080');
+    // A try goes to the address with the fewest requests in progress: not the one whose dials hang.
+    for (const config of [caddyfile('web-live', 8080), swarmCaddyfile('web', 8080)])
+      expect(config).toContain('\tlb_policy least_conn\n');
     // The bound a user sees: one failed dial and one interval, well under a quarter second.
     expect(UPSTREAM.dialTimeoutMs + UPSTREAM.tryIntervalMs).toBeLessThan(250);
     // The old version leaves only after the proxies have looked the new one up.
