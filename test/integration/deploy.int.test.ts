@@ -111,10 +111,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
     // No request waited on the version leaving or the one joining.
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(report.requests).toBeGreaterThan(100);
     expect(await served()).toEqual(['v2', 'v2']);
     const digest = second.outputs.digest as string;
@@ -197,10 +194,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     const report = await load.stop();
     expect(back.exitCode, back.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(await served()).toEqual(['v1', 'v1']);
     expect(hostsOutput(back).map((h) => h.result)).toEqual(['rolled-back', 'rolled-back']);
     const host = lab.hosts[0] as (typeof lab.hosts)[number];
@@ -404,10 +398,7 @@ describe('remote-deploy-ssh on two lab hosts', () => {
     expect(hostsOutput(run).map((h) => h.result)).toEqual(['reverted', 'failed']);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
     expect(report.answers.v2, 'host 1 served v2 before it switched back').toBeGreaterThan(0);
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(await served()).toEqual(['v1', 'v1']);
 
     // A service's first version has nothing to go back to: host 1 keeps it and says it is deployed.

@@ -331,10 +331,7 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(report.requests).toBeGreaterThan(50);
     expect(await served(PORT.container)).toBe('v2');
 
@@ -370,10 +367,7 @@ describe('remote-deploy-ssh on the Docker 29 host', () => {
     const rollback = await rollingBack.stop();
     expect(back.code, back.stderr).toBe(0);
     expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, rollback.latency),
-      JSON.stringify({ idle: idle, during: rollback.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, rollback.latency)).toEqual([]);
     expect(await served(PORT.container)).toBe('v1');
   });
 
@@ -502,10 +496,7 @@ volumes:
     const report = await load.stop();
     expect(second.exitCode, second.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(await served(PORT.swarm)).toBe('v2');
     const spec = await onHost(
       'docker',
@@ -535,10 +526,7 @@ volumes:
     const rollback = await rollingBack.stop();
     expect(back.exitCode, back.log).toBe(0);
     expect(rollback.failures, rollback.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, rollback.latency),
-      JSON.stringify({ idle: idle, during: rollback.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, rollback.latency)).toEqual([]);
     expect(await served(PORT.swarm)).toBe('v1');
   });
 
@@ -624,7 +612,7 @@ services:
     const switched = await shared(SHARED_A, 'v2');
     expect(switched.exitCode, switched.log).toBe(0);
     const during = (await switching.stop()).latency;
-    expect(switchBoundMisses(idle, during), JSON.stringify({ idle: idle, during: during })).toEqual([]);
+    expect(switchBoundMisses(idle, during)).toEqual([]);
     const load = startLoad([at(SHARED_A), at(SHARED_B)], { workers: 2, resolve });
     expect(await answer(SHARED_A)).toBe('v2');
 

@@ -243,10 +243,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     figures.switchUnderLoad = { ...summary(report), idleLatency: idle };
     expect(run.exitCode, run.log).toBe(0);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     expect(report.requests).toBeGreaterThan(100);
     expect(report.answers.a2).toBeGreaterThan(0);
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
@@ -579,10 +576,7 @@ describe('the shared proxy: many services on one host by hostname, HTTPS from AC
     expect(run.log).toMatch(/could not|address already in use|port is already allocated/);
     expect(report.failures, report.failureSamples.join('\n')).toBe(0);
     // Switching back waits on no leaving version either.
-    expect(
-      switchBoundMisses(idle, report.latency),
-      JSON.stringify({ idle: idle, during: report.latency }),
-    ).toEqual([]);
+    expect(switchBoundMisses(idle, report.latency)).toEqual([]);
     // The first host serves a2 again, and only with the routes it had: a-new.test is no one's.
     expect((await https('https://a.test:8089/version')).body).toBe('a2');
     const record = await onHost(lab, host, 'cat', `/home/deploy/.slipway/_proxy/routes/${A}.json`);
