@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
 import { labDeployInputs } from '../test/helpers/lab-ssh';
-import { type LatencySummary, startLoad } from '../test/helpers/load';
+import { type LatencySummary, startLoad, switchLimits } from '../test/helpers/load';
 import { runBundle } from '../test/helpers/run-bundle';
 import { type LabInfo, publishFixtureApp } from '../test/lab/lab';
 import { median, ms } from './measure';
@@ -137,8 +137,9 @@ const latency = (l: LatencySummary) => `p50 ${l.p50} / p99 ${l.p99} / p99.9 ${l.
 
 /** Issue 32's bound on a switch's latency against the idle figures, strict. */
 function bound(idle: LatencySummary, during: LatencySummary): string {
-  const slowOk = during.max <= idle.p99 + 250;
-  const tailOk = during.p999 <= 2 * idle.p999;
+  const limits = switchLimits(idle);
+  const slowOk = during.max <= limits.maxMs;
+  const tailOk = during.p999 <= limits.p999Ms;
   return `max ≤ idle p99 + 250 ms ${slowOk ? '✓' : '✗'}; p99.9 ≤ 2× idle p99.9 ${tailOk ? '✓' : '✗'}`;
 }
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { hostCleanup, serviceCleanup } from '../test/helpers/host-cleanup';
 import { removeTempDirs } from '../test/helpers/temp';
 import { labDeployInputs } from '../test/helpers/lab-ssh';
-import { summarizeLatency } from '../test/helpers/load';
+import { summarizeLatency, switchLimits } from '../test/helpers/load';
 import { LocalRunner } from '../src/command/local-runner';
 import { runBundle } from '../test/helpers/run-bundle';
 import { publishFixtureApp, readLabInfo } from '../test/lab/lab';
@@ -63,12 +63,13 @@ async function main() {
   // The shared proxy is the host's: probe it only on a host where none runs, and take it away after
   // unless another service has routes on it by then (its record beside this one's).
   const routes = '/home/deploy/.slipway/_proxy/routes';
-  const ours = [service, ...(control ? [control] : [])].map((s) => `-e '^${s}.json$'`).join(' ');
+  const services = [service, ...(control ? [control] : [])];
+  const ours = services.map((s) => `-e '^${s}.json$'`).join(' ');
   const sharedProxy = [
     `if [ -z "$(ls ${routes} 2>/dev/null | grep -v ${ours})" ]; then`,
     'docker rm -f slipway-proxy >/dev/null 2>&1; docker volume rm slipway-proxy-data >/dev/null 2>&1',
     'rm -rf /home/deploy/.slipway/_proxy',
-    `else ${[service, ...(control ? [control] : [])].map((s) => `rm -f ${routes}/${s}.json`).join('; ')}; fi`,
+    `else ${services.map((s) => `rm -f ${routes}/${s}.json`).join('; ')}; fi`,
   ];
   if (mode !== 'publish') {
     const running = await onHost('docker ps -aq --filter name=^/slipway-proxy$');
@@ -168,7 +169,7 @@ async function main() {
     console.log(
       `during n=${during.n} p50 ${during.p50} p99 ${during.p99} p99.9 ${during.p999} max ${during.max}`,
     );
-    const bound = idle.p99 + 250;
+    const bound = switchLimits(idle).maxMs;
     console.log(
       `RESULT ${JSON.stringify({
         mode,
